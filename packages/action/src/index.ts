@@ -1,0 +1,2 @@
+export { ACTION_COMMANDS, runCommand } from './commands';
+export type { ActionCommand, ActionIO } from './commands';

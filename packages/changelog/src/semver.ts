@@ -1,0 +1,54 @@
+import { ChangelogError } from './errors';
+
+export interface SemVer {
+  major: number;
+  minor: number;
+  patch: number;
+  prerelease: string[];
+  build: string[];
+  raw: string;
+}
+
+const SEMVER =
+  /^(0|[1-9]\d*)\.(0|[1-9]\d*)\.(0|[1-9]\d*)(?:-((?:0|[1-9]\d*|\d*[a-zA-Z-][0-9a-zA-Z-]*)(?:\.(?:0|[1-9]\d*|\d*[a-zA-Z-][0-9a-zA-Z-]*))*))?(?:\+([0-9a-zA-Z-]+(?:\.[0-9a-zA-Z-]+)*))?$/;
+
+export function parseSemVer(raw: string): SemVer | undefined {
+  const m = SEMVER.exec(raw);
+  if (!m) return undefined;
+  return {
+    major: Number(m[1]),
+    minor: Number(m[2]),
+    patch: Number(m[3]),
+    prerelease: m[4] ? m[4].split('.') : [],
+    build: m[5] ? m[5].split('.') : [],
+    raw,
+  };
+}
+
+export function requireSemVer(raw: string): SemVer {
+  const v = parseSemVer(raw);
+  if (!v) throw new ChangelogError('INVALID_VERSION', `"${raw}" is not a semantic version`, { expected: 'MAJOR.MINOR.PATCH[-PRERELEASE]', found: raw });
+  return v;
+}
+
+function compareIdentifier(a: string, b: string): number {
+  const an = /^\d+$/.test(a);
+  const bn = /^\d+$/.test(b);
+  if (an && bn) return Math.sign(Number(a) - Number(b));
+  if (an) return -1;
+  if (bn) return 1;
+  return a < b ? -1 : a > b ? 1 : 0;
+}
+
+/** Semver precedence (build metadata ignored): negative when a < b. */
+export function compareSemVer(a: SemVer, b: SemVer): number {
+  const core = a.major - b.major || a.minor - b.minor || a.patch - b.patch;
+  if (core) return Math.sign(core);
+  if (!a.prerelease.length || !b.prerelease.length) return b.prerelease.length - a.prerelease.length === 0 ? 0 : a.prerelease.length ? -1 : 1;
+  const n = Math.min(a.prerelease.length, b.prerelease.length);
+  for (let i = 0; i < n; i++) {
+    const c = compareIdentifier(a.prerelease[i]!, b.prerelease[i]!);
+    if (c) return c;
+  }
+  return Math.sign(a.prerelease.length - b.prerelease.length);
+}

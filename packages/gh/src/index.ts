@@ -1,0 +1,3 @@
+export { GitHubError } from './errors';
+export type { GitHubErrorCode, GitHubErrorDetails } from './errors';
+export { redact } from './redact';

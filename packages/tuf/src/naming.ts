@@ -1,0 +1,9 @@
+/** `sign/release-<SAFE_VERSION>-<run_id>`: `/`, `.`, `+` and space in the version become `-` (as the seed's workflow does). */
+export function signingBranchName(version: string, runId: string | number): string {
+  return `sign/release-${version.replace(/[/.+ ]/g, '-')}-${runId}`;
+}
+
+/** Target name of a release manifest in targets.json: `<project>/releases/<tag>.json`, with `/` in the tag as `_`. */
+export function releaseTargetName(project: string, tag: string): string {
+  return `${project}/releases/${tag.replaceAll('/', '_')}.json`;
+}

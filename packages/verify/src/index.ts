@@ -1,0 +1,3 @@
+export { VerificationError } from './errors';
+export type { VerificationErrorCode, VerificationErrorDetails } from './errors';
+export { PREDICATE_TYPE_SHORT_NAMES, resolvePredicateType } from './predicate-types';
