@@ -1,0 +1,80 @@
+import type { SerializedBundle } from '@sigstore/bundle';
+
+/**
+ * The contract between the OCI side (sources, cosign layout readers and writers) and the checks.
+ * Sources only move bytes and prove they are the bytes asked for; checks decide what they mean.
+ */
+
+/** `sha256:<64 hex>` */
+export type Digest = `sha256:${string}`;
+
+export interface ManifestResponse {
+  digest: Digest;
+  mediaType: string;
+  /** The exact bytes; `digest` is their sha256, checked by the source. */
+  bytes: Buffer;
+}
+
+/** Where images and their signatures are read from: a registry, or an OCI image layout directory. */
+export interface ImageSource {
+  /** Human-readable location for reports, e.g. `127.0.0.1:5000/acme/app` or `oci-layout:/tmp/x`. */
+  readonly location: string;
+  /** Resolves a tag (or checks a digest) once; later reads use the returned digest only. */
+  resolve(reference: string): Promise<ManifestResponse>;
+  manifest(digest: Digest): Promise<ManifestResponse>;
+  /** Manifest by tag; undefined when the tag does not exist (e.g. no `sha256-<hex>.sig`). */
+  manifestByTag(tag: string): Promise<ManifestResponse | undefined>;
+  /** Blob bytes, size and digest checked. */
+  blob(digest: Digest, size?: number): Promise<Buffer>;
+  /** OCI 1.1 referrers of a digest (API, or the `sha256-<hex>` tag fallback); [] when none. */
+  referrers(digest: Digest): Promise<ReferrerDescriptor[]>;
+}
+
+export interface ReferrerDescriptor {
+  digest: Digest;
+  mediaType: string;
+  artifactType?: string;
+  size: number;
+  annotations?: Record<string, string>;
+}
+
+export type SignatureLayout = 'legacy' | 'referrer';
+
+/** One signature or attestation found for an image digest, normalised to a Sigstore bundle. */
+export interface DiscoveredSignature {
+  kind: 'signature' | 'attestation';
+  layout: SignatureLayout;
+  /** Legacy layers are converted to a v0.1 bundle (certificate chain, tlog entry with inclusion promise). */
+  bundle: SerializedBundle;
+  /**
+   * For legacy `.sig` layers: the simple-signing payload blob, already checked against its layer digest.
+   * The bundle's messageDigest is derived from it.
+   */
+  payload?: Buffer;
+  /** `predicateType` annotation of legacy attestation layers, when present. */
+  predicateType?: string;
+  /** Where it was found, for reports: e.g. `sha256-<hex>.sig layer 0` or `referrer sha256:...`. */
+  location: string;
+}
+
+export type CheckStatus = 'pass' | 'fail' | 'skip';
+
+/** One entry per check in a verification report. */
+export interface CheckResult {
+  /** Stable id, e.g. `image-signature`, `attestation:https://cyclonedx.org/bom`, `slsa-provenance`, `tuf-target`. */
+  check: string;
+  status: CheckStatus;
+  /** One line for people. */
+  summary: string;
+  expected?: unknown;
+  found?: unknown;
+  /** Log index, integrated time, certificate identity and extensions, predicate, ... */
+  evidence?: Record<string, unknown>;
+}
+
+export interface VerificationReport {
+  ok: boolean;
+  /** The image as verified: always by digest. */
+  image?: { reference: string; digest: Digest };
+  checks: CheckResult[];
+}
