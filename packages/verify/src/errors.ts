@@ -1,4 +1,6 @@
-export type VerificationErrorCode = 'NO_SIGNATURES' | 'SIGNATURE_INVALID' | 'IDENTITY_MISMATCH' | 'DIGEST_MISMATCH' | 'PREDICATE_MISMATCH' | 'PROVENANCE_MISMATCH' | 'TUF_MISMATCH' | 'REGISTRY' | 'INVALID_INPUT';
+export type VerificationErrorCode = 'NO_SIGNATURES' | 'SIGNATURE_INVALID' | 'IDENTITY_MISMATCH' | 'DIGEST_MISMATCH' | 'PREDICATE_MISMATCH' | 'PROVENANCE_MISMATCH' | 'TUF_MISMATCH' | 'REGISTRY' | 'INVALID_INPUT' | 'NOT_FOUND' | 'MALFORMED';
+// REGISTRY: network or registry failure (exit 3). NOT_FOUND: an image, tag or blob that does not exist.
+// MALFORMED: bytes that were read intact but are not the format they claim (manifest, layout, cosign annotations).
 
 export interface VerificationErrorDetails {
   /** What the check or the format required. */
