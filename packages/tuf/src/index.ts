@@ -1,3 +1,18 @@
 export { TufError } from './errors';
 export type { TufErrorCode, TufErrorDetails } from './errors';
 export { releaseTargetName, signingBranchName } from './naming';
+export { canonicalize } from './metadata/canonical';
+export {
+  assertSignedMetadata,
+  publicGoodTrustedRoot,
+  verifyRoleThreshold,
+  verifySignature,
+  type RoleKeys,
+  type SignatureOptions,
+  type SignatureVerdict,
+  type SignedMetadata,
+  type SigstoreTrustedRootJSON,
+  type ThresholdResult,
+  type TufKey,
+  type TufSignature,
+} from './crypto';

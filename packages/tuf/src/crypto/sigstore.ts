@@ -1,0 +1,115 @@
+import { createHash } from 'node:crypto';
+import { readFileSync } from 'node:fs';
+import { createRequire } from 'node:module';
+import { bundleFromJSON } from '@sigstore/bundle';
+import type { X509Certificate } from '@sigstore/core';
+import { HashAlgorithm, TrustedRoot } from '@sigstore/protobuf-specs';
+import { Verifier, toSignedEntity, toTrustMaterial } from '@sigstore/verify';
+import type { SignatureVerdict, TufKey } from './keys';
+
+/** A Sigstore `trusted_root.json` document, parsed (the JSON object, not a file name). */
+export type SigstoreTrustedRootJSON = Record<string, unknown>;
+
+const DIGEST_ALGORITHMS: Partial<Record<HashAlgorithm, string>> = {
+  [HashAlgorithm.SHA2_256]: 'sha256',
+  [HashAlgorithm.SHA2_384]: 'sha384',
+  [HashAlgorithm.SHA2_512]: 'sha512',
+};
+
+const GENERAL_NAME_RFC822 = 1;
+const GENERAL_NAME_URI = 6;
+
+// Building trust material parses every CA and log key: do it once per trusted root.
+const verifiers = new WeakMap<object, Verifier>();
+let publicGoodRoot: SigstoreTrustedRootJSON | undefined;
+
+/** The Sigstore public-good trusted root embedded in @sigstore/tuf's `seeds.json`. */
+export function publicGoodTrustedRoot(): SigstoreTrustedRootJSON {
+  if (!publicGoodRoot) {
+    const seedsPath = createRequire(import.meta.url).resolve('@sigstore/tuf/seeds.json');
+    const seeds = JSON.parse(readFileSync(seedsPath, 'utf8')) as Record<string, { targets: Record<string, string> }>;
+    const encoded = seeds['https://tuf-repo-cdn.sigstore.dev']?.targets['trusted_root.json'];
+    if (!encoded) throw new Error(`${seedsPath} holds no trusted_root.json for https://tuf-repo-cdn.sigstore.dev`);
+    publicGoodRoot = JSON.parse(Buffer.from(encoded, 'base64').toString('utf8')) as SigstoreTrustedRootJSON;
+  }
+  return publicGoodRoot;
+}
+
+function verifierFor(trustedRoot: SigstoreTrustedRootJSON): Verifier {
+  let verifier = verifiers.get(trustedRoot);
+  if (!verifier) {
+    verifier = new Verifier(toTrustMaterial(TrustedRoot.fromJSON(trustedRoot)));
+    verifiers.set(trustedRoot, verifier);
+  }
+  return verifier;
+}
+
+/** Email and URI SANs of the signing certificate: Fulcio puts the OIDC identity in one of them. */
+function subjectAlternativeNames(certificate: X509Certificate): string[] {
+  const names = certificate.extSubjectAltName?.valueObj.subs[0]?.subs ?? [];
+  return names
+    .filter((name) => name.tag.isContextSpecific(GENERAL_NAME_RFC822) || name.tag.isContextSpecific(GENERAL_NAME_URI))
+    .map((name) => name.value.toString('utf8'));
+}
+
+/**
+ * What securesystemslib's SigstoreKey checks: the bundle verifies against the trusted root
+ * (certificate chain at log time, SCT, transparency log entry, signature over the bytes),
+ * its message digest is the digest of the signed bytes, the issuer extension equals
+ * `keyval.issuer` and one SAN equals `keyval.identity`, both compared exactly.
+ */
+export function verifySigstoreSignature(
+  key: TufKey,
+  bundleJSON: unknown,
+  signedBytes: Uint8Array,
+  trustedRoot: SigstoreTrustedRootJSON,
+): SignatureVerdict {
+  const { identity, issuer } = key.keyval;
+  if (typeof identity !== 'string' || typeof issuer !== 'string') {
+    return { valid: false, unsigned: false, reason: 'sigstore-oidc key needs string keyval.identity and keyval.issuer' };
+  }
+  if (bundleJSON === undefined || bundleJSON === null) return { valid: false, unsigned: true, reason: 'no Sigstore bundle (not signed)' };
+
+  let bundle;
+  try {
+    bundle = bundleFromJSON(bundleJSON);
+  } catch (error) {
+    return { valid: false, unsigned: false, reason: `malformed Sigstore bundle: ${(error as Error).message}` };
+  }
+  if (bundle.content.$case !== 'messageSignature') {
+    return { valid: false, unsigned: false, reason: `Sigstore bundle must carry a messageSignature, found ${bundle.content.$case}` };
+  }
+  const { messageDigest } = bundle.content.messageSignature;
+  const digestAlgorithm = messageDigest ? DIGEST_ALGORITHMS[messageDigest.algorithm] : undefined;
+  if (!messageDigest || !digestAlgorithm) {
+    return { valid: false, unsigned: false, reason: 'Sigstore bundle has no SHA-2 message digest' };
+  }
+  const expectedDigest = createHash(digestAlgorithm).update(signedBytes).digest();
+  if (!expectedDigest.equals(Buffer.from(messageDigest.digest))) {
+    return {
+      valid: false,
+      unsigned: false,
+      reason: `bundle message digest ${Buffer.from(messageDigest.digest).toString('hex')} is not the ${digestAlgorithm} of the signed metadata (${expectedDigest.toString('hex')})`,
+    };
+  }
+
+  let entity;
+  try {
+    entity = toSignedEntity(bundle, Buffer.from(signedBytes.buffer, signedBytes.byteOffset, signedBytes.byteLength));
+    if (entity.key.$case !== 'certificate') {
+      return { valid: false, unsigned: false, reason: 'Sigstore bundle must carry a Fulcio certificate, found a public key hint' };
+    }
+    const signer = verifierFor(trustedRoot).verify(entity);
+    const foundIssuer = signer.identity?.extensions?.issuer;
+    if (foundIssuer !== issuer) {
+      return { valid: false, unsigned: false, reason: `certificate issuer is ${JSON.stringify(foundIssuer ?? null)}, expected ${JSON.stringify(issuer)}` };
+    }
+    const sans = subjectAlternativeNames(entity.key.certificate);
+    if (!sans.includes(identity)) {
+      return { valid: false, unsigned: false, reason: `certificate identity is ${JSON.stringify(sans.join(', '))}, expected ${JSON.stringify(identity)}` };
+    }
+  } catch (error) {
+    return { valid: false, unsigned: false, reason: `Sigstore bundle does not verify: ${(error as Error).message}` };
+  }
+  return { valid: true };
+}
