@@ -8,7 +8,7 @@ if ! oci_sd_node_ok; then
   if [ ! -x "$OCI_SD_NODE_DIR/node_modules/node/bin/node" ]; then
     echo "oci-sd: Node $(node --version 2>/dev/null || echo missing) is too old; installing Node 24 into $OCI_SD_NODE_DIR" >&2
     mkdir -p "$OCI_SD_NODE_DIR"
-    npm install --silent --no-audit --no-fund --prefix "$OCI_SD_NODE_DIR" node@24 >&2
+    npm install --loglevel=error --no-audit --no-fund --prefix "$OCI_SD_NODE_DIR" node@24 >&2
   fi
   export PATH="$OCI_SD_NODE_DIR/node_modules/node/bin:$PATH"
   oci_sd_node_ok || { echo "oci-sd: could not get Node >= 22.12" >&2; return 1 2>/dev/null || exit 1; }
