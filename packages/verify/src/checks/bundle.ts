@@ -1,0 +1,184 @@
+import { createHash } from 'node:crypto';
+import { bundleFromJSON } from '@sigstore/bundle';
+import type { Bundle, SerializedBundle } from '@sigstore/bundle';
+import { RFC3161Timestamp, X509Certificate } from '@sigstore/core';
+import { HashAlgorithm } from '@sigstore/protobuf-specs';
+import { Verifier, toSignedEntity } from '@sigstore/verify';
+import type { TrustMaterial } from '@sigstore/verify';
+import { certificateIdentity } from './certificate';
+import type { CertificateIdentity } from './certificate';
+import { describePolicy, identityMismatches } from '../policy/identity';
+import type { IdentityPolicy } from '../policy/identity';
+import type { CheckStatus } from '../types';
+import { verifyPrehashedSignature } from './prehashed';
+
+/** What a message-signature bundle signed: the bytes, or only their digest (`sha256:<hex>` input). */
+export type SignedArtifact = { bytes: Buffer } | { digest: { algorithm: 'sha256'; value: Buffer } };
+
+export interface BundleCheckOptions {
+  trust: TrustMaterial;
+  /** Required for certificate bundles; ignored for public-key bundles verified with `trust`'s key finder. */
+  policy?: IdentityPolicy;
+  /** Required for message-signature bundles; DSSE bundles carry their payload. */
+  artifact?: SignedArtifact;
+}
+
+export interface StageOutcome {
+  status: CheckStatus;
+  message: string;
+  expected?: unknown;
+  found?: unknown;
+}
+
+export interface BundleEvidence {
+  mediaType?: string;
+  content?: 'messageSignature' | 'dsseEnvelope';
+  tlog?: { logIndex: string; integratedTime?: string; logId: string; kind?: string; proof: string[] }[];
+  timestampAuthorityTimes?: string[];
+  certificate?: CertificateIdentity;
+  messageDigest?: string;
+}
+
+export interface BundleVerdict {
+  ok: boolean;
+  /** Chain to a Fulcio CA valid at the log/TSA time, SCT, transparency log, signature (or the given key). */
+  signature: StageOutcome;
+  /** Exact (or anchored regexp) SAN and issuer; skipped for public-key bundles and unverified signatures. */
+  identity: StageOutcome;
+  /** Message signatures: messageDigest equals the artifact's digest. DSSE: skipped, the caller checks the statement. */
+  artifact: StageOutcome;
+  evidence: BundleEvidence;
+  /** The DSSE payload, present only when the signature over it verified. */
+  envelope?: { payloadType: string; payload: Buffer };
+}
+
+/**
+ * Everything @sigstore/verify checks (chain to a Fulcio CA valid at the log or TSA time, SCT,
+ * transparency-log SET or inclusion proof with checkpoint, signature), then what it does not:
+ * the exact identity policy and the message digest against the artifact.
+ */
+export function verifySigstoreBundle(serialized: SerializedBundle, options: BundleCheckOptions): BundleVerdict {
+  const evidence: BundleEvidence = {};
+  let bundle: Bundle;
+  try {
+    bundle = bundleFromJSON(serialized);
+  } catch (cause) {
+    const message = `not a valid Sigstore bundle: ${(cause as Error).message}`;
+    return { ok: false, signature: { status: 'fail', message }, identity: notChecked, artifact: notChecked, evidence };
+  }
+  collectEvidence(bundle, evidence);
+  const artifact = checkMessageDigest(bundle, options.artifact);
+
+  let signature: StageOutcome;
+  let certificate: CertificateIdentity | undefined;
+  try {
+    const artifactBytes = options.artifact && 'bytes' in options.artifact ? options.artifact.bytes : undefined;
+    const entity = toSignedEntity(bundle, artifactBytes);
+    if (artifactBytes === undefined && bundle.content.$case === 'messageSignature') {
+      // `sha256:<hex>` input (compared with messageDigest above): sigstore-js can only verify over bytes.
+      const signedDigest = Buffer.from(bundle.content.messageSignature.messageDigest.digest);
+      const signed = entity.signature.signature;
+      entity.signature.verifySignature = (key) => verifyPrehashedSignature(key, signedDigest, signed);
+    }
+    new Verifier(options.trust).verify(entity);
+    if (entity.key.$case === 'certificate') certificate = certificateIdentity(entity.key.certificate);
+    signature = { status: 'pass', message: describeProof(evidence) };
+  } catch (cause) {
+    signature = { status: 'fail', message: (cause as Error).message };
+  }
+
+  const identity = signature.status !== 'pass' ? notChecked
+    : certificate ? checkIdentity(options.policy, certificate)
+    : { status: 'skip' as const, message: 'public-key bundle: verified with the given key' };
+  const verdict: BundleVerdict = {
+    ok: signature.status === 'pass' && identity.status !== 'fail' && artifact.status !== 'fail',
+    signature,
+    identity,
+    artifact,
+    evidence,
+  };
+  if (signature.status === 'pass' && bundle.content.$case === 'dsseEnvelope') {
+    const envelope = bundle.content.dsseEnvelope;
+    verdict.envelope = { payloadType: envelope.payloadType, payload: Buffer.from(envelope.payload) };
+  }
+  return verdict;
+}
+
+/** The first failing stage's message, for one-line summaries. */
+export function verdictFailure(verdict: BundleVerdict): StageOutcome | undefined {
+  return [verdict.signature, verdict.artifact, verdict.identity].find((stage) => stage.status === 'fail');
+}
+
+const notChecked: StageOutcome = { status: 'skip', message: 'not checked: the signature did not verify' };
+
+function checkIdentity(policy: IdentityPolicy | undefined, certificate: CertificateIdentity): StageOutcome {
+  const found = { identity: certificate.subjectAlternativeNames, issuer: certificate.issuer };
+  if (!policy) return { status: 'fail', message: 'a certificate bundle needs an identity and issuer to check', expected: 'identity and issuer', found };
+  const mismatches = identityMismatches(policy, certificate);
+  const expected = describePolicy(policy);
+  if (mismatches.length === 0) return { status: 'pass', message: `signed by ${expected.identity} (issuer ${expected.issuer})`, expected, found };
+  return {
+    status: 'fail',
+    message: mismatches.map((m) => `${m.field}: expected ${m.expected}, found ${formatFound(m.found)}`).join('; '),
+    expected,
+    found,
+  };
+}
+
+function checkMessageDigest(bundle: Bundle, artifact: SignedArtifact | undefined): StageOutcome {
+  if (bundle.content.$case !== 'messageSignature') return { status: 'skip', message: 'DSSE bundle: the statement names its subjects' };
+  const { messageDigest } = bundle.content.messageSignature;
+  if (!artifact) return { status: 'fail', message: 'a message-signature bundle needs the artifact (file or sha256 digest)', expected: 'an artifact', found: 'none' };
+  const actual = 'bytes' in artifact ? createHash('sha256').update(artifact.bytes).digest() : artifact.digest.value;
+  const expected = `sha256:${actual.toString('hex')}`;
+  const found = `${messageDigest.algorithm === HashAlgorithm.SHA2_256 ? 'sha256' : HashAlgorithm[messageDigest.algorithm]}:${Buffer.from(messageDigest.digest).toString('hex')}`;
+  if (found === expected) return { status: 'pass', message: `messageDigest is the artifact's ${expected}`, expected, found };
+  return { status: 'fail', message: `bundle messageDigest does not match the artifact: expected ${expected}, found ${found}`, expected, found };
+}
+
+function describeProof(evidence: BundleEvidence): string {
+  const proofs = (evidence.tlog ?? []).map((entry) => `log index ${entry.logIndex} (${entry.proof.join(' + ')})`);
+  const tsa = evidence.timestampAuthorityTimes?.length ? [`TSA time ${evidence.timestampAuthorityTimes.join(', ')}`] : [];
+  return `signature, certificate chain, SCT and transparency log verified: ${[...proofs, ...tsa].join('; ')}`;
+}
+
+function collectEvidence(bundle: Bundle, evidence: BundleEvidence): void {
+  evidence.mediaType = bundle.mediaType;
+  evidence.content = bundle.content.$case;
+  evidence.tlog = bundle.verificationMaterial.tlogEntries.map((entry) => ({
+    logIndex: entry.logIndex,
+    ...(entry.integratedTime && entry.integratedTime !== '0' ? { integratedTime: new Date(Number(entry.integratedTime) * 1000).toISOString() } : {}),
+    logId: entry.logId ? Buffer.from(entry.logId.keyId).toString('hex') : '',
+    ...(entry.kindVersion ? { kind: `${entry.kindVersion.kind} ${entry.kindVersion.version}` } : {}),
+    proof: [...(entry.inclusionPromise ? ['signed entry timestamp'] : []), ...(entry.inclusionProof ? ['inclusion proof'] : [])],
+  }));
+  const tsa = bundle.verificationMaterial.timestampVerificationData?.rfc3161Timestamps ?? [];
+  if (tsa.length > 0) {
+    evidence.timestampAuthorityTimes = tsa.flatMap((ts) => {
+      try {
+        return [RFC3161Timestamp.parse(Buffer.from(ts.signedTimestamp)).signingTime.toISOString()];
+      } catch {
+        return [];
+      }
+    });
+  }
+  if (bundle.content.$case === 'messageSignature') {
+    evidence.messageDigest = `sha256:${Buffer.from(bundle.content.messageSignature.messageDigest.digest).toString('hex')}`;
+  }
+  // Identity evidence even when the chain fails, so a report can say whose certificate it was.
+  const material = bundle.verificationMaterial.content;
+  const raw = material.$case === 'certificate' ? material.certificate.rawBytes
+    : material.$case === 'x509CertificateChain' ? material.x509CertificateChain.certificates[0]?.rawBytes : undefined;
+  if (raw) {
+    try {
+      evidence.certificate = certificateIdentity(X509Certificate.parse(Buffer.from(raw)));
+    } catch {
+      // an unparsable certificate fails verification below with the parser's message
+    }
+  }
+}
+
+function formatFound(found: string | string[] | undefined): string {
+  if (found === undefined) return '(none)';
+  return Array.isArray(found) ? (found.length === 0 ? '(no SAN)' : found.join(', ')) : found;
+}

@@ -1,0 +1,84 @@
+import { readFileSync } from 'node:fs';
+import { createRequire } from 'node:module';
+import { TrustedRoot } from '@sigstore/protobuf-specs';
+import { toTrustMaterial } from '@sigstore/verify';
+import type { TrustMaterial } from '@sigstore/verify';
+import { VerificationError } from '../errors';
+
+/** Where the trust material came from, for reports. */
+export interface LoadedTrustMaterial {
+  source: string;
+  material: TrustMaterial;
+}
+
+const PUBLIC_GOOD_TUF_MIRROR = 'https://tuf-repo-cdn.sigstore.dev';
+
+let publicGood: LoadedTrustMaterial | undefined;
+
+/**
+ * The Sigstore public-good trusted root as shipped inside @sigstore/tuf's `seeds.json`.
+ * Read from the installed package (never fetched): verification stays offline.
+ */
+export function publicGoodTrustMaterial(): LoadedTrustMaterial {
+  if (publicGood) return publicGood;
+  const seedsPath = createRequire(import.meta.url).resolve('@sigstore/tuf/seeds.json');
+  const seeds = JSON.parse(readFileSync(seedsPath, 'utf8')) as Record<string, { targets?: Record<string, string> }>;
+  const encoded = seeds[PUBLIC_GOOD_TUF_MIRROR]?.targets?.['trusted_root.json'];
+  if (encoded === undefined) {
+    throw new VerificationError('INVALID_INPUT', `${seedsPath}: no trusted_root.json target for ${PUBLIC_GOOD_TUF_MIRROR}`, {
+      expected: `targets["trusted_root.json"] under "${PUBLIC_GOOD_TUF_MIRROR}"`,
+      found: Object.keys(seeds),
+    });
+  }
+  publicGood = { source: `public-good (${seedsPath})`, material: parseTrustedRoot(Buffer.from(encoded, 'base64').toString('utf8'), seedsPath) };
+  return publicGood;
+}
+
+/** A user-given `trusted_root.json` (private or test Sigstore instances). */
+export function trustMaterialFromFile(path: string): LoadedTrustMaterial {
+  let text: string;
+  try {
+    text = readFileSync(path, 'utf8');
+  } catch (cause) {
+    throw new VerificationError('INVALID_INPUT', `cannot read trusted root ${path}: ${(cause as Error).message}`, { cause });
+  }
+  return { source: path, material: parseTrustedRoot(text, path) };
+}
+
+export function trustMaterialFromJSON(json: unknown, source: string): LoadedTrustMaterial {
+  return { source, material: toMaterial(json, source) };
+}
+
+/** `path` given: that file; otherwise the embedded public-good root. */
+export function loadTrustMaterial(path?: string): LoadedTrustMaterial {
+  return path === undefined ? publicGoodTrustMaterial() : trustMaterialFromFile(path);
+}
+
+function parseTrustedRoot(text: string, source: string): TrustMaterial {
+  let json: unknown;
+  try {
+    json = JSON.parse(text);
+  } catch (cause) {
+    throw new VerificationError('INVALID_INPUT', `${source}: trusted root is not JSON: ${(cause as Error).message}`, { cause });
+  }
+  return toMaterial(json, source);
+}
+
+function toMaterial(json: unknown, source: string): TrustMaterial {
+  const mediaType = (json as { mediaType?: unknown } | null)?.mediaType;
+  if (typeof mediaType !== 'string' || !mediaType.startsWith('application/vnd.dev.sigstore.trustedroot')) {
+    throw new VerificationError('INVALID_INPUT', `${source}: field mediaType is not a Sigstore trusted root`, {
+      expected: 'application/vnd.dev.sigstore.trustedroot+json;version=0.1 (or v0.2)',
+      found: mediaType,
+    });
+  }
+  try {
+    const root = TrustedRoot.fromJSON(json);
+    if (root.certificateAuthorities.length === 0 || root.tlogs.length === 0) {
+      throw new Error(`needs at least one certificate authority and one transparency log (found ${root.certificateAuthorities.length} and ${root.tlogs.length})`);
+    }
+    return toTrustMaterial(root);
+  } catch (cause) {
+    throw new VerificationError('INVALID_INPUT', `${source}: invalid trusted root: ${(cause as Error).message}`, { cause });
+  }
+}
