@@ -14,6 +14,8 @@ export function packageTestConfig(overrides: { testTimeout?: number } = {}) {
       testTimeout: overrides.testTimeout ?? 30_000,
       hookTimeout: 60_000,
       pool: 'forks',
+      // The JSON report lets .ci/run print one 'N passed, N failed' line for the whole workspace.
+      reporters: ['default', ['json', { outputFile: '.vitest-results.json' }]],
     },
   });
 }
