@@ -1,0 +1,99 @@
+import { bundleFromJSON, type SerializedBundle } from '@sigstore/bundle';
+import { VerificationError } from '../errors';
+import { digestTag } from '../oci/digest';
+import { parseManifest } from '../oci/manifest';
+import { MEDIA_TYPES, isIndexMediaType } from '../oci/media-types';
+import type { DiscoveredSignature, Digest, ImageSource, ReferrerDescriptor } from '../types';
+import { BUNDLE_ANNOTATIONS, COSIGN_ANNOTATIONS, COSIGN_SIGN_PREDICATE_TYPE } from './annotations';
+import { legacyLayerToBundle } from './legacy';
+
+/** Sigstore bundle media types cosign and sigstore-js write as referrer artifacts. */
+function isBundleMediaType(mediaType: string | undefined): boolean {
+  return mediaType !== undefined && /^application\/vnd\.dev\.sigstore\.bundle(\.v0\.[0-9]+)?\+json/.test(mediaType);
+}
+
+async function readLegacyTag(source: ImageSource, digest: Digest, suffix: '.sig' | '.att'): Promise<DiscoveredSignature[]> {
+  const tag = digestTag(digest, suffix);
+  const manifest = await source.manifestByTag(tag);
+  if (!manifest) return [];
+  const where = `${source.location}:${tag}`;
+  const layers = parseManifest(manifest.bytes, where, manifest.mediaType).layers ?? [];
+  const kind = suffix === '.sig' ? 'signature' : 'attestation';
+  const expectedMediaType = kind === 'signature' ? MEDIA_TYPES.cosignSimpleSigning : MEDIA_TYPES.dsseEnvelope;
+  return Promise.all(
+    layers.map(async (layer, i) => {
+      const location = `${tag} layer ${i}`;
+      if (layer.mediaType !== expectedMediaType) {
+        throw new VerificationError('MALFORMED', `${where} layer ${i}: mediaType: expected ${expectedMediaType}, found ${layer.mediaType}`, { expected: expectedMediaType, found: layer.mediaType });
+      }
+      // blob() checks size and digest, so a `.sig` payload is exactly what the layer digest names.
+      const blob = await source.blob(layer.digest, layer.size);
+      const bundle = legacyLayerToBundle(layer, blob, kind, `${where} layer ${i}`);
+      const predicateType = layer.annotations?.[COSIGN_ANNOTATIONS.predicateType];
+      return {
+        kind,
+        layout: 'legacy',
+        bundle,
+        ...(kind === 'signature' ? { payload: blob } : {}),
+        ...(predicateType === undefined ? {} : { predicateType }),
+        location,
+      } satisfies DiscoveredSignature;
+    }),
+  );
+}
+
+/** The in-toto predicate type inside a DSSE bundle, read only to sort signatures from attestations. */
+function statementPredicateType(bundle: SerializedBundle): string | undefined {
+  if (!bundle.dsseEnvelope) return undefined;
+  try {
+    const statement = JSON.parse(Buffer.from(bundle.dsseEnvelope.payload, 'base64').toString('utf8')) as { predicateType?: unknown };
+    return typeof statement.predicateType === 'string' ? statement.predicateType : undefined;
+  } catch {
+    return undefined;
+  }
+}
+
+async function readReferrer(source: ImageSource, digest: Digest, referrer: ReferrerDescriptor): Promise<DiscoveredSignature | undefined> {
+  // Fallback index entries written by GHCR may carry no artifactType: only a declared other type is skipped unread.
+  if (referrer.artifactType !== undefined && !isBundleMediaType(referrer.artifactType)) return undefined;
+  if (isIndexMediaType(referrer.mediaType)) return undefined;
+  const where = `${source.location}@${referrer.digest} (referrer of ${digest})`;
+  const response = await source.manifest(referrer.digest);
+  const manifest = parseManifest(response.bytes, where, response.mediaType);
+  const layer = manifest.layers?.length === 1 ? manifest.layers[0] : undefined;
+  if (!layer || !isBundleMediaType(layer.mediaType)) return undefined;
+  // A fallback tag index is writable by anyone who can push; only manifests that name this digest count.
+  if (manifest.subject?.digest !== digest) return undefined;
+  const blob = await source.blob(layer.digest, layer.size);
+  let bundle: SerializedBundle;
+  try {
+    bundle = JSON.parse(blob.toString('utf8')) as SerializedBundle;
+    bundleFromJSON(bundle);
+  } catch (error) {
+    throw new VerificationError('MALFORMED', `${where}: layer ${layer.digest}: expected a Sigstore bundle, found ${(error as Error).message}`, { expected: 'a Sigstore bundle', found: (error as Error).message, cause: error });
+  }
+  const predicateType = statementPredicateType(bundle) ?? manifest.annotations?.[BUNDLE_ANNOTATIONS.predicateType];
+  const kind = bundle.messageSignature || predicateType === COSIGN_SIGN_PREDICATE_TYPE ? 'signature' : 'attestation';
+  return {
+    kind,
+    layout: 'referrer',
+    bundle,
+    ...(predicateType === undefined ? {} : { predicateType }),
+    location: `referrer ${referrer.digest}`,
+  };
+}
+
+/**
+ * Every cosign signature and attestation stored for `digest`, in both layouts: legacy
+ * `sha256-<hex>.sig`/`.att` tags (converted to v0.1 bundles) and OCI 1.1 referrer bundles.
+ * Both are always read: SLSA provenance stays legacy while cosign v3 writes referrers.
+ * An empty array means nothing was found; nothing here is verified.
+ */
+export async function discoverSignatures(source: ImageSource, digest: Digest): Promise<DiscoveredSignature[]> {
+  const [signatures, attestations, referrers] = await Promise.all([
+    readLegacyTag(source, digest, '.sig'),
+    readLegacyTag(source, digest, '.att'),
+    source.referrers(digest).then((found) => Promise.all(found.map((referrer) => readReferrer(source, digest, referrer)))),
+  ]);
+  return [...signatures, ...attestations, ...referrers.filter((found) => found !== undefined)];
+}
