@@ -1,2 +1,6 @@
-// The GitHub API test server lands here (see README).
-export const GITHUB_API_VERSION = '2022-11-28';
+export { startGitHubApiServer, Faults, GITHUB_API_VERSION, RELEASE_BODY_LIMIT } from './server';
+export type { GitHubApiServer, GitHubApiServerOptions, RequestMatcher, RequestRecord } from './server';
+export { GitHubState } from './state';
+export type { Asset, CheckConclusion, CheckRun, CheckStatus, Commit, CreateRepoOptions, PullRequest, Release, Repo, RunStatus, StateEvent, Workflow, WorkflowRun } from './state';
+export { OpenApiContract, loadContract, OPENAPI_DOCUMENT } from './openapi';
+export type { MatchedOperation, Operation } from './openapi';
