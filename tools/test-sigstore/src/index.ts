@@ -1,2 +1,182 @@
-// The local test Sigstore instance lands here (see README).
-export const TEST_OIDC_ISSUER = 'https://token.actions.githubusercontent.com';
+// @peculiar/x509 needs the Reflect metadata polyfill loaded before it.
+import 'reflect-metadata';
+import { createHash, generateKeyPairSync } from 'node:crypto';
+import { rename, writeFile } from 'node:fs/promises';
+import { dirname, join, basename } from 'node:path';
+import * as x509 from '@peculiar/x509';
+import { initializeCTLog, initializeTLog, initializeTSA, tsaHandler } from '@sigstore/mock';
+import type { HandlerFn } from '@sigstore/mock';
+import type { SerializedBundle } from '@sigstore/bundle';
+import { HashAlgorithm, PublicKeyDetails, TrustedRoot } from '@sigstore/protobuf-specs';
+import { TestCertificateAuthority } from './ca';
+import { FULCIO_SIGNING_CERT_PATH, fulcioSigningCertHandler } from './fulcio';
+import type { TestIdentity } from './identity';
+import { TestOidcProvider } from './oidc';
+import { REKOR_CREATE_ENTRY_PATH, rekorCreateEntryHandler } from './rekor';
+import { serveRoutes } from './server';
+import type { ServiceName } from './server';
+import { signDsse, signMessage } from './sign';
+import type { SignOptions } from './sign';
+
+export {
+  FULCIO_OID,
+  GITHUB_ACTIONS_ISSUER,
+  SLSA_CONTAINER_GENERATOR_WORKFLOW,
+  emailIdentity,
+  githubActionsIdentity,
+  slsaGeneratorIdentity,
+} from './identity';
+export type { GitHubActionsIdentityOptions, SlsaGeneratorIdentityOptions, TestIdentity } from './identity';
+export { LEAF_LIFETIME_MS } from './ca';
+export { SIGSTORE_AUDIENCE } from './oidc';
+export type { SignOptions } from './sign';
+export type { ServiceName } from './server';
+
+export const TRUSTED_ROOT_MEDIA_TYPE = 'application/vnd.dev.sigstore.trustedroot+json;version=0.1';
+const OPERATOR = 'oci-sd.test';
+const DAY_MS = 24 * 60 * 60 * 1000;
+
+/** trusted_root.json in the protobuf-specs JSON form. */
+export interface TrustedRootJSON {
+  mediaType: string;
+  tlogs: unknown[];
+  certificateAuthorities: unknown[];
+  ctlogs: unknown[];
+  timestampAuthorities: unknown[];
+}
+
+export interface TestSigstoreOptions {
+  /**
+   * Fixed time for everything the instance issues (certificates, log entries, SCTs, timestamps,
+   * tokens). Default: the real time of each request. The CA and logs are valid from a day
+   * before it; the TSA certificates are valid from the real start time only (a @sigstore/mock
+   * limitation), so timestamps issued with a past clock do not verify.
+   */
+  clock?: Date;
+}
+
+export interface TestSigstore {
+  /** Base URL of the HTTP server, e.g. `http://127.0.0.1:40123`. */
+  readonly url: string;
+  /** Fulcio base URL (`POST /api/v2/signingCert`). */
+  readonly fulcioURL: string;
+  /** Rekor base URL (`POST /api/v1/log/entries`). */
+  readonly rekorURL: string;
+  /** Full TSA timestamp URL (`.../api/v1/timestamp`), as a SigningConfig lists it. */
+  readonly tsaURL: string;
+  /** The instance's trust material: Fulcio CA chain, Rekor key, CT log key, TSA chain. */
+  readonly trustedRoot: TrustedRootJSON;
+  /** Requests each service received so far. */
+  readonly requestCounts: Readonly<Record<ServiceName, number>>;
+  /** Writes trusted_root.json (temp file, then rename). */
+  writeTrustedRoot(path: string): Promise<void>;
+  /** A JWT (audience `sigstore`) the instance's Fulcio accepts, valid ten minutes from the clock. */
+  identityToken(identity: TestIdentity): string;
+  /** Signs bytes through @sigstore/sign (Fulcio, Rekor hashedrekord, optional TSA): bundle v0.3, messageSignature. */
+  signMessage(message: Uint8Array, identity: TestIdentity, options?: SignOptions): Promise<SerializedBundle>;
+  /** Signs a DSSE envelope (Rekor `dsse` entry by default): bundle v0.3, dsseEnvelope. */
+  signDsse(payload: Uint8Array, payloadType: string, identity: TestIdentity, options?: SignOptions): Promise<SerializedBundle>;
+  stop(): Promise<void>;
+}
+
+/** Starts a local Fulcio + CT log + Rekor + TSA on 127.0.0.1 with its own trusted root. */
+export async function startTestSigstore(options: TestSigstoreOptions = {}): Promise<TestSigstore> {
+  const { clock } = options;
+  const now = () => clock ?? new Date();
+  const startedAt = new Date();
+  const validFrom = new Date(Math.min(startedAt.getTime(), now().getTime()) - DAY_MS);
+  const validUntil = new Date(Math.max(startedAt.getTime(), now().getTime()) + 365 * DAY_MS);
+
+  const ctLogKeys = generateKeyPairSync('ec', { namedCurve: 'P-256' });
+  const rekorKeys = generateKeyPairSync('ec', { namedCurve: 'P-256' });
+  const tsaKeys = generateKeyPairSync('ec', { namedCurve: 'P-256' });
+  const ctLog = await initializeCTLog(ctLogKeys, clock);
+  const ca = await TestCertificateAuthority.create({ ctLog, validFrom, validUntil, now });
+  const tsa = await initializeTSA(tsaKeys, clock);
+  const oidc = new TestOidcProvider(now);
+
+  // The Rekor mock names its checkpoint origin after the log URL, known only once listening.
+  const rekor: { createEntry?: HandlerFn } = {};
+  const server = await serveRoutes([
+    { service: 'fulcio', path: FULCIO_SIGNING_CERT_PATH, fn: fulcioSigningCertHandler(ca, oidc) },
+    { service: 'rekor', path: REKOR_CREATE_ENTRY_PATH, fn: (body) => rekor.createEntry!(body) },
+    { service: 'tsa', path: tsaHandler(tsa).path, fn: tsaHandler(tsa).fn },
+  ]);
+  const urls = {
+    fulcioURL: `${server.baseURL}/fulcio`,
+    rekorURL: `${server.baseURL}/rekor`,
+    // A TSA URL with a path is used verbatim by sigstore-js (the SigningConfig convention).
+    tsaURL: `${server.baseURL}/tsa/api/v1/timestamp`,
+  };
+  const tlog = await initializeTLog(urls.rekorURL, rekorKeys, clock);
+  rekor.createEntry = rekorCreateEntryHandler(tlog);
+
+  const ctLogPublicKey = ctLogKeys.publicKey.export({ format: 'der', type: 'spki' });
+  const validFor = { start: validFrom, end: undefined };
+  const trustedRoot = TrustedRoot.toJSON({
+    mediaType: TRUSTED_ROOT_MEDIA_TYPE,
+    certificateAuthorities: [
+      {
+        subject: { organization: OPERATOR, commonName: 'oci-sd test fulcio' },
+        uri: urls.fulcioURL,
+        certChain: { certificates: ca.chain.map((certificate) => ({ rawBytes: Buffer.from(certificate.rawData) })) },
+        validFor,
+        operator: OPERATOR,
+      },
+    ],
+    tlogs: [
+      {
+        baseUrl: urls.rekorURL,
+        hashAlgorithm: HashAlgorithm.SHA2_256,
+        publicKey: { rawBytes: tlog.publicKey, keyDetails: PublicKeyDetails.PKIX_ECDSA_P256_SHA_256, validFor },
+        logId: { keyId: createHash('sha256').update(tlog.publicKey).digest() },
+        checkpointKeyId: undefined,
+        operator: OPERATOR,
+      },
+    ],
+    ctlogs: [
+      {
+        baseUrl: `${server.baseURL}/ctlog`,
+        hashAlgorithm: HashAlgorithm.SHA2_256,
+        publicKey: { rawBytes: ctLogPublicKey, keyDetails: PublicKeyDetails.PKIX_ECDSA_P256_SHA_256, validFor },
+        logId: { keyId: createHash('sha256').update(ctLogPublicKey).digest() },
+        checkpointKeyId: undefined,
+        operator: OPERATOR,
+      },
+    ],
+    timestampAuthorities: [
+      {
+        subject: { organization: OPERATOR, commonName: 'oci-sd test tsa' },
+        uri: `${server.baseURL}/tsa`,
+        certChain: { certificates: [{ rawBytes: Buffer.from(tsa.intCertificate.buffer) }, { rawBytes: Buffer.from(tsa.rootCertificate.buffer) }] },
+        validFor,
+        operator: OPERATOR,
+      },
+    ],
+  }) as TrustedRootJSON;
+
+  const identityToken = (identity: TestIdentity) => oidc.mint(identity);
+  return {
+    url: server.baseURL,
+    ...urls,
+    trustedRoot,
+    get requestCounts() {
+      return { ...server.requestCounts };
+    },
+    async writeTrustedRoot(path) {
+      const temporary = join(dirname(path), `.${basename(path)}.${process.pid}.tmp`);
+      await writeFile(temporary, `${JSON.stringify(trustedRoot, null, 2)}\n`);
+      await rename(temporary, path);
+    },
+    identityToken,
+    signMessage: (message, identity, signOptions) => signMessage({ ...urls, token: identityToken(identity) }, message, signOptions),
+    signDsse: (payload, payloadType, identity, signOptions) =>
+      signDsse({ ...urls, token: identityToken(identity) }, payload, payloadType, signOptions),
+    stop: () => server.close(),
+  };
+}
+
+/** Parses a DER or PEM certificate, e.g. a bundle's `certificate.rawBytes`, for assertions. */
+export function parseCertificate(certificate: Uint8Array | string): x509.X509Certificate {
+  return new x509.X509Certificate(typeof certificate === 'string' ? certificate : Buffer.from(certificate));
+}
