@@ -1,4 +1,22 @@
-export { ChangelogError } from './errors';
+export { Changelog, parseChangelog } from './changelog';
+export type { ParseOptions, RepositoryInfo } from './changelog';
+export { applyEdits, unifiedDiff } from './edit';
+export type { LineEdit } from './edit';
+export { ChangelogError, formatLocation } from './errors';
 export type { ChangelogErrorCode, ChangelogErrorDetails } from './errors';
-export { compareSemVer, parseSemVer, requireSemVer } from './semver';
-export type { SemVer } from './semver';
+export { promoteFile, readChangelog, writeFileAtomic } from './file';
+export type { PromoteFileOptions, PromoteFileResult } from './file';
+export { parseRepositoryLink } from './links';
+export type { RepositoryLink } from './links';
+export type { BumpReason, NextVersion, NextVersionOptions } from './next';
+export { MAX_RELEASE_BODY } from './notes';
+export type { NotesOptions, ReleaseNotes } from './notes';
+export { LineKind } from './parse';
+export type { Heading, LinkDefinition, Position, Section, SectionKind, Subsection } from './parse';
+export { isBump } from './promote';
+export type { PromoteOptions, PromoteResult } from './promote';
+export { compareSemVer, incrementSemVer, parseSemVer, requireSemVer } from './semver';
+export type { Bump, SemVer } from './semver';
+export { formatProblem } from './validate';
+export type { Problem, ProblemCode } from './validate';
+

@@ -52,3 +52,30 @@ export function compareSemVer(a: SemVer, b: SemVer): number {
   }
   return Math.sign(a.prerelease.length - b.prerelease.length);
 }
+
+export type Bump = 'major' | 'minor' | 'patch';
+
+export function formatSemVer(v: Pick<SemVer, 'major' | 'minor' | 'patch' | 'prerelease'>): string {
+  return `${v.major}.${v.minor}.${v.patch}${v.prerelease.length ? `-${v.prerelease.join('.')}` : ''}`;
+}
+
+/**
+ * The next version of `v` for a bump, as `npm version` counts: a prerelease of a version whose
+ * lower parts are zero is finished by that bump (2.0.0-rc.1 + major = 2.0.0, 1.2.0-rc.1 + minor = 1.2.0).
+ */
+export function incrementSemVer(v: SemVer, bump: Bump): string {
+  const pre = v.prerelease.length > 0;
+  switch (bump) {
+    case 'major':
+      return formatSemVer({ major: pre && v.minor === 0 && v.patch === 0 ? v.major : v.major + 1, minor: 0, patch: 0, prerelease: [] });
+    case 'minor':
+      return formatSemVer({ major: v.major, minor: pre && v.patch === 0 ? v.minor : v.minor + 1, patch: 0, prerelease: [] });
+    case 'patch':
+      return formatSemVer({ major: v.major, minor: v.minor, patch: pre ? v.patch : v.patch + 1, prerelease: [] });
+  }
+}
+
+/** The same MAJOR.MINOR.PATCH: a final release and its own prereleases. */
+export function sameCore(a: SemVer, b: SemVer): boolean {
+  return a.major === b.major && a.minor === b.minor && a.patch === b.patch;
+}

@@ -1,0 +1,213 @@
+import { normalizeLabel, parseRepositoryLink } from './links';
+import { nextVersion } from './next';
+import type { NextVersion, NextVersionOptions } from './next';
+import { releaseNotes } from './notes';
+import type { NotesOptions, ReleaseNotes } from './notes';
+import { LineKind, parseText } from './parse';
+import type { Heading, LinkDefinition, ParsedChangelog, Section } from './parse';
+import { promote } from './promote';
+import type { PromoteOptions, PromoteResult } from './promote';
+import { compareSemVer, parseSemVer, sameCore } from './semver';
+import type { SemVer } from './semver';
+import { validate } from './validate';
+import type { Problem } from './validate';
+
+/** Versions equal in precedence share a key (build metadata does not count). */
+function versionKey(v: SemVer): string {
+  return `${v.major}.${v.minor}.${v.patch}-${v.prerelease.join('.')}`;
+}
+
+export interface ParseOptions {
+  /** Shown in errors and problems as `file:line:col`. */
+  file?: string;
+}
+
+/** What the link references say about the repository: its base URL and how versions become tags. */
+export interface RepositoryInfo {
+  base: string;
+  tagPrefix: string;
+}
+
+/**
+ * A parsed Keep a Changelog file. It keeps the source text and points into it, so printing it
+ * gives back the same bytes, and edits change only the lines they touch.
+ */
+export class Changelog {
+  readonly file?: string;
+  readonly text: string;
+  readonly eol: '\n' | '\r\n';
+  readonly title?: Heading;
+  readonly sections: readonly Section[];
+  readonly links: readonly LinkDefinition[];
+  /** 0-based index of the first section's heading (the preamble is everything before it). */
+  readonly preambleEndLine: number;
+  private readonly lineStarts: number[];
+  private readonly lineKinds: Uint8Array;
+  private linkMap?: Map<string, LinkDefinition>;
+  private releaseIndex?: { byVersion: Map<string, Section>; ascending: Section[] };
+
+  private constructor(parsed: ParsedChangelog, file: string | undefined) {
+    if (file !== undefined) this.file = file;
+    this.text = parsed.text;
+    this.eol = parsed.eol;
+    if (parsed.title) this.title = parsed.title;
+    this.sections = parsed.sections;
+    this.links = parsed.links;
+    this.preambleEndLine = parsed.preambleEndLine;
+    this.lineStarts = parsed.lineStarts;
+    this.lineKinds = parsed.lineKinds;
+  }
+
+  /** Parses any text in time linear in its length; never throws (problems are for `validate()`). */
+  static parse(text: string, options: ParseOptions = {}): Changelog {
+    return new Changelog(parseText(text), options.file);
+  }
+
+  get lineCount(): number {
+    return this.lineStarts.length;
+  }
+
+  /** Offset of a 0-based line's first character (the text length past the last line). */
+  lineOffset(index: number): number {
+    return this.lineStarts[index] ?? this.text.length;
+  }
+
+  /** A 0-based line with its line ending. */
+  line(index: number): string {
+    return this.text.slice(this.lineOffset(index), this.lineOffset(index + 1));
+  }
+
+  lineEnding(index: number): string {
+    const line = this.line(index);
+    return line.endsWith('\r\n') ? '\r\n' : line.endsWith('\n') ? '\n' : '';
+  }
+
+  lineKind(index: number): number {
+    return this.lineKinds[index] ?? LineKind.Blank;
+  }
+
+  /** The file again from its parts: preamble, then every section. Identical to the input. */
+  toString(): string {
+    const parts = [this.text.slice(0, this.lineOffset(this.preambleEndLine))];
+    for (const section of this.sections) parts.push(this.text.slice(this.lineOffset(section.startLine), this.lineOffset(section.endLine)));
+    return parts.join('');
+  }
+
+  get unreleased(): Section | undefined {
+    return this.sections.find((s) => s.kind === 'unreleased');
+  }
+
+  /** Version sections in file order (newest first in a well-formed file), yanked ones included. */
+  get releases(): Section[] {
+    return this.sections.filter((s) => s.kind === 'release');
+  }
+
+  /** Releases by version and in ascending semver order, built once so lookups stay cheap on thousands of versions. */
+  private index(): { byVersion: Map<string, Section>; ascending: Section[] } {
+    if (!this.releaseIndex) {
+      const releases = this.releases;
+      const byVersion = new Map<string, Section>();
+      for (const s of releases) if (!byVersion.has(versionKey(s.semver!))) byVersion.set(versionKey(s.semver!), s);
+      this.releaseIndex = { byVersion, ascending: [...byVersion.values()].sort((a, b) => compareSemVer(a.semver!, b.semver!)) };
+    }
+    return this.releaseIndex;
+  }
+
+  /** The section of a version (`1.2.0` or `v1.2.0`), compared by semver precedence; the first one if it repeats. */
+  findRelease(version: string | SemVer): Section | undefined {
+    const wanted = typeof version === 'string' ? parseSemVer(version.replace(/^[vV](?=\d)/, '')) : version;
+    return wanted && this.index().byVersion.get(versionKey(wanted));
+  }
+
+  /** The highest released version wherever it sits in the file. */
+  latestRelease(): Section | undefined {
+    return this.index().ascending.at(-1);
+  }
+
+  /**
+   * The release a version's notes compare against: the nearest lower released version. A final
+   * release skips prereleases (its own and others) and compares with the previous final release
+   * when there is one; a prerelease compares with the nearest lower version of any kind.
+   */
+  previousRelease(version: SemVer): Section | undefined {
+    const { ascending } = this.index();
+    // Binary search: the first release not lower than `version`.
+    let lo = 0;
+    let hi = ascending.length;
+    while (lo < hi) {
+      const mid = (lo + hi) >>> 1;
+      if (compareSemVer(ascending[mid]!.semver!, version) < 0) lo = mid + 1;
+      else hi = mid;
+    }
+    const final = version.prerelease.length === 0;
+    let nearest: Section | undefined;
+    for (let i = lo - 1; i >= 0; i--) {
+      const candidate = ascending[i]!;
+      if (final && sameCore(candidate.semver!, version)) continue;
+      if (!final) return candidate;
+      nearest ??= candidate;
+      if (candidate.semver!.prerelease.length === 0) return candidate;
+    }
+    return nearest;
+  }
+
+  /** The first definition of a link label (`Unreleased`, `1.0.0`), matched as CommonMark does. */
+  link(label: string): LinkDefinition | undefined {
+    if (!this.linkMap) {
+      this.linkMap = new Map();
+      for (const def of this.links) {
+        const key = normalizeLabel(def.label);
+        if (!this.linkMap.has(key)) this.linkMap.set(key, def);
+      }
+    }
+    return this.linkMap.get(normalizeLabel(label));
+  }
+
+  /**
+   * The repository base URL and tag prefix, read from the version and Unreleased link references
+   * (`[1.1.0]: https://github.com/o/r/compare/v1.0.0...v1.1.0` gives `https://github.com/o/r` and `v`).
+   */
+  repository(): RepositoryInfo | undefined {
+    let base: string | undefined;
+    for (const section of this.releases) {
+      const def = this.link(section.label!);
+      const link = def && parseRepositoryLink(def.url);
+      if (!link) continue;
+      base ??= link.base;
+      if (link.to.endsWith(section.version!)) return { base: link.base, tagPrefix: link.to.slice(0, link.to.length - section.version!.length) };
+    }
+    const unreleased = this.link('Unreleased');
+    const link = unreleased && parseRepositoryLink(unreleased.url);
+    if (link) {
+      base ??= link.base;
+      const latest = this.latestRelease();
+      if (latest && link.from?.endsWith(latest.version!)) return { base, tagPrefix: link.from.slice(0, link.from.length - latest.version!.length) };
+    }
+    return base === undefined ? undefined : { base, tagPrefix: 'v' };
+  }
+
+  /** Turns Unreleased into `## [version] - date` under a fresh empty Unreleased; see {@link PromoteOptions}. */
+  promote(target: string, options: PromoteOptions = {}): PromoteResult {
+    return promote(this, target, options);
+  }
+
+  /** The GitHub release notes of a version: its section with `###` shown as `##`, then the Full Changelog link. */
+  notes(version: string, options: NotesOptions = {}): ReleaseNotes {
+    return releaseNotes(this, version, options);
+  }
+
+  /** Every problem in the file, in line order, each with line and column. */
+  validate(): Problem[] {
+    return validate(this);
+  }
+
+  /** The version the Unreleased entries call for, from the latest release. */
+  nextVersion(options: NextVersionOptions = {}): NextVersion {
+    return nextVersion(this, options);
+  }
+}
+
+/** Parses changelog text; see {@link Changelog.parse}. */
+export function parseChangelog(text: string, options: ParseOptions = {}): Changelog {
+  return Changelog.parse(text, options);
+}

@@ -1,0 +1,76 @@
+import type { Changelog } from './changelog';
+
+/** Replace `remove` lines starting at 0-based line `line` with `insert` (whole lines, line endings included). */
+export interface LineEdit {
+  line: number;
+  remove: number;
+  insert: string[];
+}
+
+function sorted(edits: readonly LineEdit[]): LineEdit[] {
+  const list = [...edits].sort((a, b) => a.line - b.line);
+  for (let i = 1; i < list.length; i++) {
+    if (list[i]!.line < list[i - 1]!.line + list[i - 1]!.remove) throw new RangeError(`overlapping edits at lines ${list[i - 1]!.line + 1} and ${list[i]!.line + 1}`);
+  }
+  return list;
+}
+
+/** The text with the edits applied; untouched lines are copied as they are, in one pass. */
+export function applyEdits(changelog: Changelog, edits: readonly LineEdit[]): string {
+  const parts: string[] = [];
+  let copied = 0;
+  for (const edit of sorted(edits)) {
+    parts.push(changelog.text.slice(copied, changelog.lineOffset(edit.line)), ...edit.insert);
+    copied = changelog.lineOffset(edit.line + edit.remove);
+  }
+  parts.push(changelog.text.slice(copied));
+  return parts.join('');
+}
+
+const CONTEXT = 3;
+
+function diffLine(prefix: string, line: string): string {
+  const content = line.replace(/\r?\n$/, '');
+  return content.length === line.length ? `${prefix}${content}\n\\ No newline at end of file\n` : `${prefix}${content}\n`;
+}
+
+function range(start: number, count: number): string {
+  // Unified diff numbers an empty range by the line before it.
+  return count === 1 ? String(start + 1) : `${count === 0 ? start : start + 1},${count}`;
+}
+
+/**
+ * A unified diff (`diff -u`, 3 lines of context) of the edits, built from the edits themselves,
+ * so its cost depends on the size of the change, not of the file.
+ */
+export function unifiedDiff(changelog: Changelog, edits: readonly LineEdit[], path = changelog.file ?? 'CHANGELOG.md'): string {
+  const list = sorted(edits).filter((e) => e.remove > 0 || e.insert.length > 0);
+  if (!list.length) return '';
+  const out = [`--- a/${path}\n`, `+++ b/${path}\n`];
+  let delta = 0;
+  let i = 0;
+  while (i < list.length) {
+    // Group edits whose context overlaps into one hunk.
+    let j = i;
+    while (j + 1 < list.length && list[j + 1]!.line - (list[j]!.line + list[j]!.remove) <= 2 * CONTEXT) j++;
+    const oldStart = Math.max(0, list[i]!.line - CONTEXT);
+    const oldEnd = Math.min(changelog.lineCount, list[j]!.line + list[j]!.remove + CONTEXT);
+    const body: string[] = [];
+    let newCount = 0;
+    let at = oldStart;
+    for (let k = i; k <= j; k++) {
+      const edit = list[k]!;
+      for (; at < edit.line; at++, newCount++) body.push(diffLine(' ', changelog.line(at)));
+      for (let r = 0; r < edit.remove; r++) body.push(diffLine('-', changelog.line(edit.line + r)));
+      for (const line of edit.insert) body.push(diffLine('+', line));
+      newCount += edit.insert.length;
+      at = edit.line + edit.remove;
+    }
+    for (; at < oldEnd; at++, newCount++) body.push(diffLine(' ', changelog.line(at)));
+    const oldCount = oldEnd - oldStart;
+    out.push(`@@ -${range(oldStart, oldCount)} +${range(oldStart + delta, newCount)} @@\n`, ...body);
+    delta += newCount - oldCount;
+    i = j + 1;
+  }
+  return out.join('');
+}

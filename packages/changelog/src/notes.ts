@@ -1,0 +1,125 @@
+import type { Changelog } from './changelog';
+import { ChangelogError } from './errors';
+import { compareUrl } from './links';
+import { LineKind } from './parse';
+import { parseSemVer } from './semver';
+
+export interface NotesOptions {
+  /** `OWNER/REPO`; read from the link references when absent. */
+  repo?: string;
+  /** `https://github.com` or a GitHub Enterprise URL (`GITHUB_SERVER_URL` in Actions); read from the links when absent. */
+  serverUrl?: string;
+  /** Prefix that turns a version into its tag (`v`, or `''` for bare versions); read from the links when absent, else `v`. */
+  tagPrefix?: string;
+}
+
+export interface ReleaseNotes {
+  version: string;
+  tag: string;
+  /** Absent for the first release. */
+  previousTag?: string;
+  /** The Full Changelog link: a compare view, or the tag's commits for the first release. */
+  fullChangelogUrl: string;
+  body: string;
+  date?: string;
+  yanked: boolean;
+  prerelease: boolean;
+}
+
+/** GitHub refuses a release body longer than this (HTTP 422). */
+export const MAX_RELEASE_BODY = 125_000;
+
+const REPO = /^[A-Za-z0-9_.-]+\/[A-Za-z0-9_.-]+$/;
+
+function codePoints(text: string): number {
+  let count = text.length;
+  for (let i = 0; i < text.length; i++) {
+    const c = text.charCodeAt(i);
+    if (c >= 0xd800 && c <= 0xdbff && i + 1 < text.length) {
+      const d = text.charCodeAt(i + 1);
+      if (d >= 0xdc00 && d <= 0xdfff) {
+        count--;
+        i++;
+      }
+    }
+  }
+  return count;
+}
+
+function repositoryBase(changelog: Changelog, options: NotesOptions): string {
+  const fromLinks = changelog.repository()?.base;
+  if (options.repo !== undefined && !REPO.test(options.repo)) {
+    throw new ChangelogError('INVALID_OPTION', `repo "${options.repo}" is not OWNER/REPO`, { expected: 'OWNER/REPO', found: options.repo });
+  }
+  let server = options.serverUrl;
+  if (server !== undefined) {
+    let url: URL | undefined;
+    try {
+      url = new URL(server);
+    } catch {
+      url = undefined;
+    }
+    if (!url || (url.protocol !== 'https:' && url.protocol !== 'http:') || url.search || url.hash || url.username || url.password) {
+      throw new ChangelogError('INVALID_OPTION', `server URL "${server}" is not an http(s) URL`, { expected: 'https://HOST[/PATH]', found: server });
+    }
+    server = server.replace(/\/+$/, '');
+  }
+  if (options.repo !== undefined) return `${server ?? (fromLinks ? new URL(fromLinks).origin : 'https://github.com')}/${options.repo}`;
+  if (fromLinks) return server ? `${server}${new URL(fromLinks).pathname}` : fromLinks;
+  throw new ChangelogError('NO_REPOSITORY', 'cannot build the Full Changelog link: no repository given and no link references to read it from', {
+    ...(changelog.file !== undefined ? { file: changelog.file } : {}),
+    expected: 'the repo option (OWNER/REPO) or link references such as [Unreleased]: https://github.com/OWNER/REPO/compare/v1.0.0...HEAD',
+    found: 'neither',
+  });
+}
+
+/** A version section as GitHub release notes, ending with the Full Changelog link. */
+export function releaseNotes(changelog: Changelog, version: string, options: NotesOptions = {}): ReleaseNotes {
+  const semver = parseSemVer(version.replace(/^[vV](?=\d)/, ''));
+  if (!semver) throw new ChangelogError('INVALID_VERSION', `"${version}" is not a semantic version`, { expected: 'MAJOR.MINOR.PATCH[-PRERELEASE]', found: version });
+  const section = changelog.findRelease(semver);
+  if (!section) {
+    const versions = changelog.releases.slice(0, 5).map((s) => s.version!);
+    throw new ChangelogError('NOT_FOUND', `there is no section for version ${semver.raw}`, {
+      ...(changelog.file !== undefined ? { file: changelog.file } : {}),
+      expected: `a "## [${semver.raw}] - YYYY-MM-DD" section`,
+      found: versions.length ? `versions ${versions.join(', ')}${changelog.releases.length > 5 ? ', ...' : ''}` : 'no released versions',
+    });
+  }
+  const base = repositoryBase(changelog, options);
+  const prefix = options.tagPrefix ?? changelog.repository()?.tagPrefix ?? 'v';
+  const tag = `${prefix}${section.version}`;
+  const previous = changelog.previousRelease(section.semver!);
+  const previousTag = previous && `${prefix}${previous.version}`;
+  const fullChangelogUrl = previousTag ? compareUrl(base, previousTag, tag) : `${base}/commits/${tag}`;
+
+  const lines: string[] = [];
+  let first = section.startLine + 1;
+  while (first < section.contentEndLine && changelog.lineKind(first) === LineKind.Blank) first++;
+  for (let i = first; i < section.contentEndLine; i++) {
+    const line = changelog.line(i).replace(/\r?\n$/, '');
+    // The section's `###` headings become `##` (and deeper ones one level up) under the release title.
+    lines.push(changelog.lineKind(i) === LineKind.Heading ? line.replace(/^( {0,3})#(?=##)/, '$1') : line);
+  }
+  const body = `${lines.length ? `${lines.join('\n')}\n\n` : ''}**Full Changelog**: ${fullChangelogUrl}`;
+  const length = codePoints(body);
+  if (length > MAX_RELEASE_BODY) {
+    throw new ChangelogError('BODY_TOO_LONG', `the release notes of ${section.version} are ${length} characters; GitHub accepts at most ${MAX_RELEASE_BODY}`, {
+      ...(changelog.file !== undefined ? { file: changelog.file } : {}),
+      line: section.heading.line,
+      column: section.heading.column,
+      expected: `at most ${MAX_RELEASE_BODY} characters`,
+      found: length,
+    });
+  }
+  return {
+    version: section.version!,
+    tag,
+    ...(previousTag ? { previousTag } : {}),
+    fullChangelogUrl,
+    body,
+    ...(section.date !== undefined ? { date: section.date } : {}),
+    yanked: section.yanked,
+    prerelease: section.semver!.prerelease.length > 0,
+  };
+}
