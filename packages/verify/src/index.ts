@@ -8,3 +8,6 @@ export type { IdentityPolicy } from './policy/identity';
 export { loadTrustMaterial, publicGoodTrustMaterial, trustMaterialFromFile, trustMaterialFromJSON } from './trust/trusted-root';
 export type { LoadedTrustMaterial } from './trust/trusted-root';
 export type { CertificateIdentity, FulcioExtensionName } from './checks/certificate';
+export { verifyAttestation, verifyImage, verifyProvenance } from './api/verify-image';
+export type { VerifyImageOptions } from './api/verify-image';
+export type { SlsaPolicy } from './slsa/provenance';

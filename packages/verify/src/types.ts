@@ -1,4 +1,5 @@
 import type { SerializedBundle } from '@sigstore/bundle';
+import type { VerificationErrorCode } from './errors';
 
 /**
  * The contract between the OCI side (sources, cosign layout readers and writers) and the checks.
@@ -70,6 +71,8 @@ export interface CheckResult {
   found?: unknown;
   /** Log index, integrated time, certificate identity and extensions, predicate, ... */
   evidence?: Record<string, unknown>;
+  /** Why a failed check failed, e.g. `NO_SIGNATURES` (nothing found) versus `SIGNATURE_INVALID` (found, none verify). */
+  code?: VerificationErrorCode;
 }
 
 export interface VerificationReport {

@@ -1,0 +1,106 @@
+import type { TrustMaterial } from '@sigstore/verify';
+import { verdictFailure, verifySigstoreBundle } from '../checks/bundle';
+import type { BundleVerdict } from '../checks/bundle';
+import { checkPredicateType, checkSimpleSigning, checkSubjectDigest, parseInTotoStatement } from '../checks/claims';
+import type { ClaimOutcome, InTotoStatement } from '../checks/claims';
+import type { VerificationErrorCode } from '../errors';
+import type { IdentityPolicy } from '../policy/identity';
+import type { CheckResult, DiscoveredSignature, Digest } from '../types';
+
+/** One discovered signature or attestation, checked end to end against one image digest. */
+export interface CandidateResult {
+  found: DiscoveredSignature;
+  verdict: BundleVerdict;
+  claims: ClaimOutcome[];
+  statement?: InTotoStatement;
+  ok: boolean;
+  /** Why it failed, for the report: the first failing stage. */
+  failure?: { code: VerificationErrorCode; message: string; expected?: unknown; found?: unknown };
+}
+
+/**
+ * Signature (chain, SCT, log, signature), identity, then claims: a legacy simple-signing payload names
+ * the digest; a DSSE statement has the digest as a subject and the expected predicate type
+ * (`cosign sign` v3 statements for image signatures).
+ */
+export function evaluateCandidate(found: DiscoveredSignature, digest: Digest, policy: IdentityPolicy, trust: TrustMaterial, predicateType: string): CandidateResult {
+  const verdict = verifySigstoreBundle(found.bundle, { trust, policy, ...(found.payload ? { artifact: { bytes: found.payload } } : {}) });
+  const claims: ClaimOutcome[] = [];
+  let statement: InTotoStatement | undefined;
+  if (verdict.envelope) {
+    const parsed = parseInTotoStatement(verdict.envelope.payloadType, verdict.envelope.payload);
+    if (parsed.ok) {
+      statement = parsed.statement;
+      claims.push(checkPredicateType(statement, predicateType), checkSubjectDigest(statement, digest));
+    } else {
+      claims.push(parsed.outcome);
+    }
+  } else if (verdict.signature.status === 'pass') {
+    claims.push(found.payload
+      ? checkSimpleSigning(found.payload, digest)
+      : { ok: false, message: 'message-signature bundle without its signed payload', expected: 'a simple-signing payload', found: 'none' });
+  }
+  const result: CandidateResult = { found, verdict, claims, ok: verdict.ok && claims.length > 0 && claims.every((claim) => claim.ok), ...(statement ? { statement } : {}) };
+  if (!result.ok) result.failure = candidateFailure(verdict, claims, predicateType);
+  return result;
+}
+
+function candidateFailure(verdict: BundleVerdict, claims: ClaimOutcome[], predicateType: string): CandidateResult['failure'] {
+  const stage = verdictFailure(verdict);
+  if (stage) {
+    const code: VerificationErrorCode = stage === verdict.identity ? 'IDENTITY_MISMATCH' : stage === verdict.artifact ? 'DIGEST_MISMATCH' : 'SIGNATURE_INVALID';
+    return { code, message: stage.message, expected: stage.expected, found: stage.found };
+  }
+  const claim = claims.find((c) => !c.ok);
+  if (!claim) return { code: 'SIGNATURE_INVALID', message: 'signature did not verify' };
+  return { code: claim.expected === predicateType ? 'PREDICATE_MISMATCH' : 'DIGEST_MISMATCH', message: claim.message, expected: claim.expected, found: claim.found };
+}
+
+/** Evidence worth keeping from a verified candidate. */
+export function candidateEvidence(candidate: CandidateResult): Record<string, unknown> {
+  const { evidence } = candidate.verdict;
+  return {
+    location: candidate.found.location,
+    layout: candidate.found.layout,
+    tlog: evidence.tlog,
+    ...(evidence.timestampAuthorityTimes ? { timestampAuthorityTimes: evidence.timestampAuthorityTimes } : {}),
+    certificate: evidence.certificate,
+  };
+}
+
+/**
+ * One report entry for a set of candidates: pass when any verifies; otherwise "none found"
+ * (NO_SIGNATURES) and "found, none verify" stay distinct, with every candidate's reason.
+ */
+export function summarizeCandidates(check: string, what: string, candidates: CandidateResult[], expected: unknown, passEvidence: (winner: CandidateResult) => Record<string, unknown> = candidateEvidence): CheckResult {
+  const winner = candidates.find((candidate) => candidate.ok);
+  if (winner) {
+    return { check, status: 'pass', summary: `${what} verified (${winner.found.location}, ${describeLog(winner)})`, expected, found: winner.verdict.evidence.certificate?.subjectAlternativeNames, evidence: passEvidence(winner) };
+  }
+  if (candidates.length === 0) {
+    return { check, status: 'fail', code: 'NO_SIGNATURES', summary: `no ${what} found`, expected, found: 'none' };
+  }
+  // The candidate that got furthest explains the failure best: identity over chain, claims over identity.
+  const best = [...candidates].sort((a, b) => progress(b) - progress(a))[0]!;
+  return {
+    check,
+    status: 'fail',
+    code: best.failure!.code,
+    summary: `${candidates.length} ${what}${candidates.length === 1 ? '' : 's'} found, none verify: ${best.found.location}: ${best.failure!.message}`,
+    expected: best.failure!.expected ?? expected,
+    found: best.failure!.found,
+    evidence: { candidates: candidates.map((c) => ({ location: c.found.location, layout: c.found.layout, code: c.failure!.code, reason: c.failure!.message })) },
+  };
+}
+
+function progress(candidate: CandidateResult): number {
+  const { verdict } = candidate;
+  if (verdict.signature.status !== 'pass') return 0;
+  if (verdict.identity.status === 'fail') return 1;
+  return 2;
+}
+
+function describeLog(candidate: CandidateResult): string {
+  const entry = candidate.verdict.evidence.tlog?.[0];
+  return entry ? `log index ${entry.logIndex}${entry.integratedTime ? ` at ${entry.integratedTime}` : ''}` : 'no log entry';
+}

@@ -1,0 +1,135 @@
+import type { TrustMaterial } from '@sigstore/verify';
+import { COSIGN_SIGN_PREDICATE_TYPE } from '../checks/claims';
+import { discoverSignatures } from '../cosign/discover';
+import { VerificationError } from '../errors';
+import { openImageSource, resolveImage } from '../oci/open';
+import type { RegistrySourceOptions } from '../oci/registry';
+import { assertIdentityPolicy } from '../policy/identity';
+import type { IdentityPolicy } from '../policy/identity';
+import { resolvePredicateType } from '../predicate-types';
+import { SLSA_BUILDER_IDENTITY, SLSA_PROVENANCE_V02, assertSlsaPolicy, checkSlsaProvenance } from '../slsa/provenance';
+import type { SlsaPolicy, SlsaResult } from '../slsa/provenance';
+import { loadTrustMaterial } from '../trust/trusted-root';
+import type { LoadedTrustMaterial } from '../trust/trusted-root';
+import type { CheckResult, DiscoveredSignature, Digest, ImageSource, VerificationReport } from '../types';
+import { candidateEvidence, evaluateCandidate, summarizeCandidates } from './candidates';
+import type { CandidateResult } from './candidates';
+
+export interface VerifyImageOptions {
+  /** `registry/repo:tag`, `registry/repo@sha256:...` or `oci-layout:DIR[@sha256:...]`; a tag is resolved once. */
+  image: string;
+  /** Who must have signed the image and its attestations (not the SLSA builder: that is fixed). */
+  policy?: IdentityPolicy;
+  /** Check the image signature (default true for verifyImage). */
+  signature?: boolean;
+  /** Attestation predicate types to require: cosign short names or URIs. */
+  attestations?: string[];
+  /** Check SLSA v0.2 container provenance with slsa-verifier's semantics. */
+  slsa?: SlsaPolicy;
+  /** Trust material or a `trusted_root.json` path; the embedded public-good root by default. */
+  trust?: LoadedTrustMaterial | string;
+  /** Registry credentials, timeouts, retries, request counter. */
+  registry?: RegistrySourceOptions;
+}
+
+/** `cosign verify` (plus any `--attestation` and `--slsa` checks) for one image, by digest. */
+export async function verifyImage(options: VerifyImageOptions): Promise<VerificationReport> {
+  return verifyImageChecks({ signature: true, ...options });
+}
+
+/** `cosign verify-attestation --type TYPE`: the attestation alone. */
+export async function verifyAttestation(options: Omit<VerifyImageOptions, 'signature' | 'attestations' | 'slsa'> & { type: string }): Promise<VerificationReport> {
+  const { type, ...rest } = options;
+  return verifyImageChecks({ ...rest, signature: false, attestations: [type] });
+}
+
+/** `slsa-verifier verify-image`: SLSA provenance alone (the builder identity is fixed, no policy needed). */
+export async function verifyProvenance(options: Omit<VerifyImageOptions, 'signature' | 'attestations' | 'policy' | 'slsa'> & { slsa: SlsaPolicy }): Promise<VerificationReport> {
+  return verifyImageChecks({ ...options, signature: false });
+}
+
+async function verifyImageChecks(options: VerifyImageOptions): Promise<VerificationReport> {
+  const wanted = validate(options);
+  const trust = typeof options.trust === 'object' ? options.trust.material : loadTrustMaterial(options.trust).material;
+  const opened = openImageSource(options.image, options.registry);
+  const manifest = await resolveImage(opened);
+  const checks = await checkImageDigest(opened.source, manifest.digest, trust, { ...options, attestations: wanted });
+  return { ok: checks.every((check) => check.status === 'pass'), image: { reference: opened.reference.name, digest: manifest.digest }, checks };
+}
+
+function validate(options: VerifyImageOptions): string[] {
+  const attestations = (options.attestations ?? []).map(resolvePredicateType);
+  if ((options.signature || attestations.length > 0)) {
+    if (!options.policy) {
+      throw new VerificationError('INVALID_INPUT', 'image signatures and attestations need a certificate identity and issuer', { expected: 'policy {identity, issuer}', found: 'none' });
+    }
+    assertIdentityPolicy(options.policy);
+  }
+  if (options.slsa) assertSlsaPolicy(options.slsa);
+  if (!options.signature && attestations.length === 0 && !options.slsa) {
+    throw new VerificationError('INVALID_INPUT', 'nothing to verify: no signature, attestation or SLSA check requested', { expected: 'at least one check', found: 'none' });
+  }
+  return attestations;
+}
+
+/** Every requested check for one image digest; the source is read once for all of them. */
+export async function checkImageDigest(source: ImageSource, digest: Digest, trust: TrustMaterial, options: Omit<VerifyImageOptions, 'image' | 'trust' | 'registry'>): Promise<CheckResult[]> {
+  const discovered = await discoverSignatures(source, digest);
+  const checks: CheckResult[] = [];
+  if (options.signature) {
+    const candidates = discovered.filter((found) => found.kind === 'signature').map((found) => evaluateCandidate(found, digest, options.policy!, trust, COSIGN_SIGN_PREDICATE_TYPE));
+    checks.push(summarizeCandidates('image-signature', 'image signature', candidates, { digest, ...options.policy }));
+  }
+  for (const predicateType of options.attestations ?? []) {
+    const candidates = attestationsOfType(discovered, predicateType).map((found) => evaluateCandidate(found, digest, options.policy!, trust, predicateType));
+    checks.push(summarizeCandidates(`attestation:${predicateType}`, `${predicateType} attestation`, candidates, { digest, predicateType, ...options.policy }, (winner) => ({
+      ...candidateEvidence(winner),
+      predicate: winner.statement?.predicate,
+    })));
+  }
+  if (options.slsa) checks.push(...checkProvenance(discovered, digest, trust, options.slsa));
+  return checks;
+}
+
+function attestationsOfType(discovered: DiscoveredSignature[], predicateType: string): DiscoveredSignature[] {
+  // An attestation without a predicateType hint is read and its statement decides.
+  return discovered.filter((found) => found.kind === 'attestation' && (found.predicateType === undefined || found.predicateType === predicateType));
+}
+
+type ProvenanceCandidate = CandidateResult & { slsa?: SlsaResult };
+
+function checkProvenance(discovered: DiscoveredSignature[], digest: Digest, trust: TrustMaterial, policy: SlsaPolicy): CheckResult[] {
+  const candidates: ProvenanceCandidate[] = attestationsOfType(discovered, SLSA_PROVENANCE_V02).map((found) => {
+    const candidate: ProvenanceCandidate = evaluateCandidate(found, digest, SLSA_BUILDER_IDENTITY, trust, SLSA_PROVENANCE_V02);
+    const certificate = candidate.verdict.evidence.certificate;
+    if (candidate.verdict.ok && candidate.statement && certificate) {
+      candidate.slsa = checkSlsaProvenance(candidate.statement, certificate, digest, policy);
+      const failed = candidate.slsa.findings.find((finding) => !finding.ok);
+      if (failed && candidate.ok) {
+        candidate.ok = false;
+        candidate.failure = { code: 'PROVENANCE_MISMATCH', message: `${failed.name}: ${failed.message}`, expected: failed.expected, found: failed.found };
+      }
+    }
+    return candidate;
+  });
+  const expected = { digest, sourceUri: policy.sourceUri, ...(policy.sourceTag ? { sourceTag: policy.sourceTag } : {}), ...(policy.sourceBranch ? { sourceBranch: policy.sourceBranch } : {}), builder: policy.builderId ?? SLSA_BUILDER_IDENTITY.identityRegExp };
+  const summary = summarizeCandidates('slsa-provenance', 'SLSA provenance', candidates, expected, (winner) => ({
+    ...candidateEvidence(winner),
+    builderId: (winner as ProvenanceCandidate).slsa?.builderId,
+    commit: (winner as ProvenanceCandidate).slsa?.commit,
+  }));
+  const shown = candidates.find((candidate) => candidate.ok) ?? candidates.find((candidate) => candidate.slsa);
+  if (summary.status === 'pass' && shown?.slsa) {
+    summary.summary = `verified build using builder "${shown.slsa.builderId}" at commit ${shown.slsa.commit ?? '(unknown)'}`;
+  }
+  // Each slsa-verifier check as its own entry, from the provenance that passed or got furthest.
+  const findings: CheckResult[] = (shown?.slsa?.findings ?? []).map((finding) => ({
+    check: `slsa-provenance:${finding.name}`,
+    status: finding.ok ? 'pass' : 'fail',
+    summary: finding.message,
+    expected: finding.expected,
+    found: finding.found,
+    ...(finding.ok ? {} : { code: 'PROVENANCE_MISMATCH' as const }),
+  }));
+  return [summary, ...findings];
+}
