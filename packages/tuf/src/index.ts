@@ -16,3 +16,8 @@ export {
   type TufKey,
   type TufSignature,
 } from './crypto';
+export { addSignerBranchName } from './naming';
+export { parseReleaseManifest, releaseManifest, type ReleaseManifest, type ReleaseManifestInput } from './manifest';
+export type { PushOptions } from './git';
+export * from './events/index';
+export * from './signers/index';

@@ -7,3 +7,8 @@ export function signingBranchName(version: string, runId: string | number): stri
 export function releaseTargetName(project: string, tag: string): string {
   return `${project}/releases/${tag.replaceAll('/', '_')}.json`;
 }
+
+/** `sign/add-signer-<username>`, the branch `tuf-on-ci-delegate` makes to onboard a signer (`@` dropped, lower case). */
+export function addSignerBranchName(user: string): string {
+  return `sign/add-signer-${user.replace(/^@/, '').toLowerCase()}`;
+}

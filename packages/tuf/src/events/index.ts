@@ -1,0 +1,17 @@
+export { addReleaseTarget, type AddReleaseTargetOptions, type AddReleaseTargetResult } from './add-release';
+export { checkTarget, type CheckTargetOptions, type CheckedTarget } from './check-target';
+export { inviteSigner, type InviteSignerOptions, type InviteSignerResult } from './invite';
+export { onlineSign, type OnlineSignOptions, type OnlineSignResult } from './online';
+export { signEvent, type SignEventOptions, type SignEventResult } from './sign';
+export {
+  formatStatusMarkdown,
+  formatStatusText,
+  signingEventStatus,
+  type ArtifactChange,
+  type RoleStatus,
+  type SignerStatus,
+  type SigningEventStatus,
+  type SigningEventStatusOptions,
+} from './status';
+export { formatMetadata } from './format';
+export { keyIdOf } from './repository';
