@@ -1,3 +1,5 @@
+import type { SerializedBundle } from '@sigstore/bundle';
+
 /** Layer annotations cosign v2 writes on `sha256-<hex>.sig` / `.att` manifests. */
 export const COSIGN_ANNOTATIONS = {
   signature: 'dev.cosignproject.cosign/signature',
@@ -29,4 +31,15 @@ export function pemToDerBase64(pem: string): string[] {
 export function derBase64ToPem(der: string): string {
   const lines = der.match(/.{1,64}/g) ?? [];
   return `-----BEGIN CERTIFICATE-----\n${lines.join('\n')}\n-----END CERTIFICATE-----\n`;
+}
+
+/** The predicate type of the in-toto statement in a DSSE bundle; unverified, for sorting and labelling only. */
+export function inTotoPredicateType(bundle: SerializedBundle): string | undefined {
+  if (!bundle.dsseEnvelope) return undefined;
+  try {
+    const statement = JSON.parse(Buffer.from(bundle.dsseEnvelope.payload, 'base64').toString('utf8')) as { predicateType?: unknown };
+    return typeof statement.predicateType === 'string' ? statement.predicateType : undefined;
+  } catch {
+    return undefined;
+  }
 }

@@ -4,7 +4,7 @@ import { digestTag } from '../oci/digest';
 import { parseManifest } from '../oci/manifest';
 import { MEDIA_TYPES, isIndexMediaType } from '../oci/media-types';
 import type { DiscoveredSignature, Digest, ImageSource, ReferrerDescriptor } from '../types';
-import { BUNDLE_ANNOTATIONS, COSIGN_ANNOTATIONS, COSIGN_SIGN_PREDICATE_TYPE } from './annotations';
+import { BUNDLE_ANNOTATIONS, COSIGN_ANNOTATIONS, COSIGN_SIGN_PREDICATE_TYPE, inTotoPredicateType } from './annotations';
 import { legacyLayerToBundle } from './legacy';
 
 /** Sigstore bundle media types cosign and sigstore-js write as referrer artifacts. */
@@ -42,17 +42,6 @@ async function readLegacyTag(source: ImageSource, digest: Digest, suffix: '.sig'
   );
 }
 
-/** The in-toto predicate type inside a DSSE bundle, read only to sort signatures from attestations. */
-function statementPredicateType(bundle: SerializedBundle): string | undefined {
-  if (!bundle.dsseEnvelope) return undefined;
-  try {
-    const statement = JSON.parse(Buffer.from(bundle.dsseEnvelope.payload, 'base64').toString('utf8')) as { predicateType?: unknown };
-    return typeof statement.predicateType === 'string' ? statement.predicateType : undefined;
-  } catch {
-    return undefined;
-  }
-}
-
 async function readReferrer(source: ImageSource, digest: Digest, referrer: ReferrerDescriptor): Promise<DiscoveredSignature | undefined> {
   // Fallback index entries written by GHCR may carry no artifactType: only a declared other type is skipped unread.
   if (referrer.artifactType !== undefined && !isBundleMediaType(referrer.artifactType)) return undefined;
@@ -72,7 +61,7 @@ async function readReferrer(source: ImageSource, digest: Digest, referrer: Refer
   } catch (error) {
     throw new VerificationError('MALFORMED', `${where}: layer ${layer.digest}: expected a Sigstore bundle, found ${(error as Error).message}`, { expected: 'a Sigstore bundle', found: (error as Error).message, cause: error });
   }
-  const predicateType = statementPredicateType(bundle) ?? manifest.annotations?.[BUNDLE_ANNOTATIONS.predicateType];
+  const predicateType = inTotoPredicateType(bundle) ?? manifest.annotations?.[BUNDLE_ANNOTATIONS.predicateType];
   const kind = bundle.messageSignature || predicateType === COSIGN_SIGN_PREDICATE_TYPE ? 'signature' : 'attestation';
   return {
     kind,

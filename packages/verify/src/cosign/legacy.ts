@@ -119,7 +119,7 @@ export function bundleToLegacyAnnotations(bundle: SerializedBundle, options: { c
   const certificates = material.certificate ? [material.certificate] : (material.x509CertificateChain?.certificates ?? []);
   const [leaf, ...rest] = certificates;
   if (!leaf) throw new VerificationError('INVALID_INPUT', 'bundle.verificationMaterial: expected a certificate for cosign legacy annotations, found none', { expected: 'certificate', found: 'none' });
-  const entry = material.tlogEntries[0];
+  const entry = material.tlogEntries?.[0];
   if (!entry?.inclusionPromise) {
     throw new VerificationError('INVALID_INPUT', 'bundle.verificationMaterial.tlogEntries[0].inclusionPromise: expected a signed entry timestamp for cosign legacy annotations, found none', {
       expected: 'inclusionPromise',
@@ -137,7 +137,7 @@ export function bundleToLegacyAnnotations(bundle: SerializedBundle, options: { c
     [COSIGN_ANNOTATIONS.chain]: chain,
     [COSIGN_ANNOTATIONS.bundle]: JSON.stringify(rekor),
   };
-  const timestamp = material.timestampVerificationData?.rfc3161Timestamps[0];
+  const timestamp = material.timestampVerificationData?.rfc3161Timestamps?.[0];
   if (timestamp) annotations[COSIGN_ANNOTATIONS.rfc3161Timestamp] = JSON.stringify({ SignedRFC3161Timestamp: timestamp.signedTimestamp });
   if (options.predicateType !== undefined) annotations[COSIGN_ANNOTATIONS.predicateType] = options.predicateType;
   return annotations;
