@@ -21,3 +21,5 @@ export { parseReleaseManifest, releaseManifest, type ReleaseManifest, type Relea
 export type { PushOptions } from './git';
 export * from './events/index';
 export * from './signers/index';
+export { CheckoutSource, DEFAULT_LIMITS, HttpSource, Updater, type FetchFunction, type RepositorySource, type TrustedState, type UpdaterLimits, type UpdaterOptions } from './client';
+export type { DelegatedRole, MetaFile, TargetInfo } from './metadata/model';

@@ -1,0 +1,436 @@
+import { createHash, randomBytes } from 'node:crypto';
+import { mkdir, readFile, rename, rm, writeFile } from 'node:fs/promises';
+import { dirname, join } from 'node:path';
+import { TufError, type TufErrorCode } from '../errors';
+import type { RoleKeys, TufKey } from '../crypto/keys';
+import type { SigstoreTrustedRootJSON } from '../crypto/sigstore';
+import { verifyRoleThreshold } from '../crypto/verify';
+import { canonicalize } from '../metadata/canonical';
+import {
+  checkRoot,
+  checkSnapshot,
+  checkTargets,
+  checkTimestamp,
+  parseMetadata,
+  type Loaded,
+  type MetaFile,
+  type RootSigned,
+  type SnapshotSigned,
+  type TargetInfo,
+  type TargetsSigned,
+  type TimestampSigned,
+} from '../metadata/model';
+import { isDelegatedPath } from '../metadata/paths';
+import { CheckoutSource, HttpSource, quoteName, type FetchFunction, type RepositorySource } from './source';
+
+export interface UpdaterLimits {
+  maxRootRotations: number;
+  maxDelegations: number;
+  rootMaxLength: number;
+  timestampMaxLength: number;
+  snapshotMaxLength: number;
+  targetsMaxLength: number;
+}
+
+/** python-tuf's defaults, so both clients accept and refuse the same repositories. */
+export const DEFAULT_LIMITS: UpdaterLimits = {
+  maxRootRotations: 256,
+  maxDelegations: 32,
+  rootMaxLength: 512_000,
+  timestampMaxLength: 16_384,
+  snapshotMaxLength: 2_000_000,
+  targetsMaxLength: 5_000_000,
+};
+
+export interface UpdaterOptions {
+  /** Holds the trusted `root.json` (the starting point) and receives every verified `<role>.json`. */
+  metadataDir: string;
+  /** Published site: `<base>/<N>.root.json`, `<base>/timestamp.json`, ... */
+  metadataBaseUrl?: string;
+  /** Instead of a site: a TUF-on-CI git checkout (`metadata/`, `metadata/root_history/`, `targets/`). */
+  repositoryDir?: string;
+  targetDir?: string;
+  targetBaseUrl?: string;
+  /** The clock expiry is checked against (default: the time refresh() starts). */
+  now?: Date | (() => Date);
+  /** Sigstore trusted root for sigstore-oidc keys; public-good by default. */
+  sigstoreTrustedRoot?: SigstoreTrustedRootJSON;
+  fetch?: FetchFunction;
+  /** Per-request timeout (ms) for http sources. */
+  timeoutMs?: number;
+  limits?: Partial<UpdaterLimits>;
+}
+
+/** What the updater trusts after a refresh: versions and expiry of each top-level role. */
+export interface TrustedState {
+  root: { version: number; expires: Date };
+  timestamp: { version: number; expires: Date };
+  snapshot: { version: number; expires: Date };
+  targets: { version: number; expires: Date };
+}
+
+const HASH_ALGORITHMS = new Set(['sha256', 'sha384', 'sha512']);
+
+function checkLengthAndHashes(bytes: Uint8Array, expected: { length?: number; hashes?: Record<string, string> }, what: string): void {
+  if (expected.length !== undefined && bytes.byteLength !== expected.length) {
+    throw new TufError('LENGTH_MISMATCH', `${what}: length ${bytes.byteLength}, expected ${expected.length}`, { expected: expected.length, found: bytes.byteLength });
+  }
+  for (const [algorithm, digest] of Object.entries(expected.hashes ?? {})) {
+    if (!HASH_ALGORITHMS.has(algorithm)) {
+      throw new TufError('HASH_MISMATCH', `${what}: unsupported hash algorithm ${JSON.stringify(algorithm)}`, { expected: [...HASH_ALGORITHMS], found: algorithm });
+    }
+    const found = createHash(algorithm).update(bytes).digest('hex');
+    if (found !== digest.toLowerCase()) {
+      throw new TufError('HASH_MISMATCH', `${what}: ${algorithm} ${found}, expected ${digest}`, { expected: digest, found });
+    }
+  }
+}
+
+/**
+ * The TUF client workflow (specification section 5) for TUF-on-CI repositories:
+ * root rotation, timestamp, snapshot, targets and delegations, with rollback, freeze,
+ * mix-and-match and fast-forward protection, and sigstore-oidc keys.
+ */
+export class Updater {
+  private readonly metadataDir: string;
+  private readonly targetDir: string | undefined;
+  private readonly source: RepositorySource;
+  private readonly nowOption: UpdaterOptions['now'];
+  private readonly sigstoreTrustedRoot: SigstoreTrustedRootJSON | undefined;
+  private readonly limits: UpdaterLimits;
+  private now = new Date();
+  private root: Loaded<RootSigned> | undefined;
+  private timestamp: Loaded<TimestampSigned> | undefined;
+  private snapshot: Loaded<SnapshotSigned> | undefined;
+  private readonly targets = new Map<string, Loaded<TargetsSigned>>();
+  private refreshed = false;
+
+  constructor(options: UpdaterOptions) {
+    if ((options.metadataBaseUrl === undefined) === (options.repositoryDir === undefined)) {
+      throw new TufError('INVALID_INPUT', 'give exactly one of metadataBaseUrl and repositoryDir', {
+        expected: 'one source',
+        found: { metadataBaseUrl: options.metadataBaseUrl, repositoryDir: options.repositoryDir },
+      });
+    }
+    this.metadataDir = options.metadataDir;
+    this.targetDir = options.targetDir;
+    this.nowOption = options.now;
+    this.sigstoreTrustedRoot = options.sigstoreTrustedRoot;
+    this.limits = { ...DEFAULT_LIMITS, ...options.limits };
+    this.source =
+      options.repositoryDir !== undefined
+        ? new CheckoutSource(options.repositoryDir)
+        : new HttpSource({
+            metadataBaseUrl: options.metadataBaseUrl!,
+            ...(options.targetBaseUrl !== undefined && { targetBaseUrl: options.targetBaseUrl }),
+            ...(options.fetch && { fetch: options.fetch }),
+            ...(options.timeoutMs !== undefined && { timeoutMs: options.timeoutMs }),
+          });
+  }
+
+  /** Requests made (or files read from a checkout) so far. */
+  get requestCount(): number {
+    return this.source.requestCount;
+  }
+
+  /** Root, timestamp, snapshot and top-level targets, verified and persisted. Call once per updater. */
+  async refresh(): Promise<TrustedState> {
+    this.now = typeof this.nowOption === 'function' ? this.nowOption() : (this.nowOption ?? new Date());
+    this.timestamp = undefined;
+    this.snapshot = undefined;
+    this.targets.clear();
+    await this.loadTrustedRoot();
+    await this.updateRoot();
+    await this.updateTimestamp();
+    await this.updateSnapshot();
+    await this.loadTargets('targets', undefined);
+    this.refreshed = true;
+    return this.trustedState();
+  }
+
+  trustedState(): TrustedState {
+    const summary = (loaded: Loaded<{ version: number; expires: Date }> | undefined) => {
+      if (!loaded) throw new TufError('INVALID_INPUT', 'refresh() has not completed', { expected: 'a refreshed updater', found: 'none' });
+      return { version: loaded.signed.version, expires: loaded.signed.expires };
+    };
+    return { root: summary(this.root), timestamp: summary(this.timestamp), snapshot: summary(this.snapshot), targets: summary(this.targets.get('targets')) };
+  }
+
+  /** The target as the delegation tree lists it (pre-order, terminating delegations honoured), or undefined. */
+  async getTargetInfo(targetPath: string): Promise<TargetInfo | undefined> {
+    if (!this.refreshed) await this.refresh();
+    const stack: Array<{ role: string; parent: string | undefined }> = [{ role: 'targets', parent: undefined }];
+    const visited = new Set<string>();
+    let budget = this.limits.maxDelegations;
+    while (budget > 0 && stack.length > 0) {
+      const { role, parent } = stack.pop()!;
+      if (visited.has(role)) continue;
+      const targets = (await this.loadTargets(role, parent)).signed;
+      const found = Object.hasOwn(targets.targets, targetPath) ? targets.targets[targetPath] : undefined;
+      if (found) return { path: targetPath, ...found };
+      visited.add(role);
+      budget--;
+      const children: Array<{ role: string; parent: string }> = [];
+      for (const child of targets.delegations?.roles ?? []) {
+        if (!isDelegatedPath(child, targetPath)) continue;
+        children.push({ role: child.name, parent: role });
+        if (child.terminating) {
+          stack.length = 0;
+          break;
+        }
+      }
+      stack.push(...children.reverse());
+    }
+    return undefined;
+  }
+
+  /** The local path of the target if a file there has its length and hashes, else undefined. */
+  async findCachedTarget(info: TargetInfo, filePath?: string): Promise<string | undefined> {
+    const path = filePath ?? this.defaultTargetPath(info);
+    let bytes: Uint8Array;
+    try {
+      bytes = await readFile(path);
+    } catch {
+      return undefined;
+    }
+    try {
+      checkLengthAndHashes(bytes, info, `target ${info.path}`);
+      return path;
+    } catch {
+      return undefined;
+    }
+  }
+
+  /** Downloads the target (hash-prefixed name under consistent snapshots), checks length and hashes, writes it atomically. */
+  async downloadTarget(info: TargetInfo, filePath?: string, targetBaseUrl?: string): Promise<string> {
+    if (!this.refreshed) await this.refresh();
+    const path = filePath ?? this.defaultTargetPath(info);
+    const hashPrefix = this.root!.signed.consistent_snapshot ? Object.values(info.hashes)[0] : undefined;
+    const bytes = await this.source.fetchTarget(info.path, hashPrefix, info.length, targetBaseUrl);
+    checkLengthAndHashes(bytes, info, `target ${info.path}`);
+    await writeAtomically(path, bytes);
+    return path;
+  }
+
+  private defaultTargetPath(info: TargetInfo): string {
+    if (this.targetDir === undefined) {
+      throw new TufError('INVALID_INPUT', `no file path for target ${info.path}: pass targetDir to the Updater or a path`, { expected: 'a path', found: undefined });
+    }
+    return join(this.targetDir, quoteName(info.path));
+  }
+
+  // --- root -------------------------------------------------------------
+
+  private async loadTrustedRoot(): Promise<void> {
+    const path = join(this.metadataDir, 'root.json');
+    let bytes: Uint8Array;
+    try {
+      bytes = await readFile(path);
+    } catch (error) {
+      throw new TufError('NOT_FOUND', `trusted root ${path} cannot be read: ${(error as Error).message}`, { expected: 'root.json', found: 'nothing', cause: error });
+    }
+    const root = parseMetadata(bytes, path, checkRoot);
+    this.requireThreshold(root, root.signed.keys, root.signed.roles.root, `trusted root v${root.signed.version} (${path})`);
+    this.root = root;
+  }
+
+  private async updateRoot(): Promise<void> {
+    const start = this.root!.signed.version;
+    for (let next = start + 1; next <= start + this.limits.maxRootRotations; next++) {
+      const bytes = await this.source.fetchRoot(next, this.limits.rootMaxLength);
+      if (!bytes) break;
+      const trusted = this.root!;
+      const what = `root v${next} (${next}.root.json)`;
+      const candidate = parseMetadata(bytes, what, checkRoot);
+      // Both the old and the new root must authorise the new one (key rotation).
+      this.requireThreshold(candidate, trusted.signed.keys, trusted.signed.roles.root, `${what}, by the keys of trusted root v${trusted.signed.version}`);
+      this.requireThreshold(candidate, candidate.signed.keys, candidate.signed.roles.root, `${what}, by its own keys`);
+      if (candidate.signed.version !== next) {
+        throw new TufError('ROLLBACK', `${what}: version is ${candidate.signed.version}, expected ${next}`, { expected: next, found: candidate.signed.version });
+      }
+      this.root = candidate;
+      await this.persist('root', bytes);
+    }
+    this.requireUnexpired(this.root!, `root v${this.root!.signed.version}`);
+  }
+
+  // --- timestamp ----------------------------------------------------------
+
+  private async updateTimestamp(): Promise<void> {
+    const root = this.root!.signed;
+    // A local timestamp that the current root's keys still verify is the rollback baseline;
+    // after a key rotation it no longer verifies and is dropped (fast-forward recovery).
+    const local = await this.loadLocal('timestamp', checkTimestamp, root.keys, root.roles.timestamp);
+    const what = 'timestamp (timestamp.json)';
+    const bytes = await this.source.fetchMetadata('timestamp', undefined, this.limits.timestampMaxLength);
+    const candidate = parseMetadata(bytes, what, checkTimestamp);
+    this.requireThreshold(candidate, root.keys, root.roles.timestamp, what);
+    let accepted = candidate;
+    if (local) {
+      const trusted = local.signed;
+      if (candidate.signed.version < trusted.version) {
+        throw new TufError('ROLLBACK', `timestamp v${candidate.signed.version} is older than the trusted v${trusted.version}`, { expected: `>= ${trusted.version}`, found: candidate.signed.version });
+      }
+      if (candidate.signed.snapshot.version < trusted.snapshot.version) {
+        throw new TufError('ROLLBACK', `timestamp v${candidate.signed.version} lists snapshot v${candidate.signed.snapshot.version}, older than the trusted v${trusted.snapshot.version}`, {
+          expected: `>= ${trusted.snapshot.version}`,
+          found: candidate.signed.snapshot.version,
+        });
+      }
+      // An equal version changes nothing: keep what is already trusted.
+      if (candidate.signed.version === trusted.version) accepted = local;
+    }
+    this.requireUnexpired(accepted, `timestamp v${accepted.signed.version}`);
+    this.timestamp = accepted;
+    if (accepted === candidate) await this.persist('timestamp', bytes);
+  }
+
+  // --- snapshot -----------------------------------------------------------
+
+  private async updateSnapshot(): Promise<void> {
+    const root = this.root!.signed;
+    const meta = this.timestamp!.signed.snapshot;
+    const local = await this.loadLocal('snapshot', checkSnapshot, root.keys, root.roles.snapshot);
+    if (local && this.isFinalSnapshot(local, meta)) {
+      this.snapshot = local;
+      return;
+    }
+    const fileName = this.metadataFileName('snapshot', meta.version);
+    const what = `snapshot v${meta.version} (${fileName})`;
+    const bytes = await this.source.fetchMetadata('snapshot', this.versionInName(meta.version), meta.length ?? this.limits.snapshotMaxLength);
+    checkLengthAndHashes(bytes, meta, what);
+    const candidate = parseMetadata(bytes, what, checkSnapshot);
+    this.requireThreshold(candidate, root.keys, root.roles.snapshot, what);
+    // Rollback: no role listed by the previously trusted snapshot may disappear or go back.
+    for (const [name, previous] of Object.entries(local?.signed.meta ?? {})) {
+      const next = candidate.signed.meta[name];
+      if (!next) throw new TufError('ROLLBACK', `${what} no longer lists ${name} (trusted snapshot v${local!.signed.version} did)`, { expected: name, found: 'missing' });
+      if (next.version < previous.version) {
+        throw new TufError('ROLLBACK', `${what} lists ${name} v${next.version}, older than the trusted v${previous.version}`, { expected: `>= ${previous.version}`, found: next.version });
+      }
+    }
+    this.requireVersion(candidate, meta.version, what, 'the timestamp');
+    this.requireUnexpired(candidate, `snapshot v${candidate.signed.version}`);
+    this.snapshot = candidate;
+    await this.persist('snapshot', bytes);
+  }
+
+  private isFinalSnapshot(snapshot: Loaded<SnapshotSigned>, meta: MetaFile): boolean {
+    return snapshot.signed.version === meta.version && this.now < snapshot.signed.expires;
+  }
+
+  // --- targets ------------------------------------------------------------
+
+  /** Top-level targets (parent undefined: delegated by root) or a delegated role, verified against the snapshot. */
+  private async loadTargets(role: string, parent: string | undefined): Promise<Loaded<TargetsSigned>> {
+    const cached = this.targets.get(role);
+    if (cached) return cached;
+    const { keys, roleKeys } = this.delegation(role, parent);
+    const meta = this.snapshot!.signed.meta[`${role}.json`];
+    if (!meta) {
+      throw new TufError('METADATA_INVALID', `snapshot v${this.snapshot!.signed.version} does not list ${role}.json`, { expected: `${role}.json in snapshot meta`, found: Object.keys(this.snapshot!.signed.meta) });
+    }
+    const local = await this.loadLocal(role, checkTargets, keys, roleKeys);
+    let accepted: Loaded<TargetsSigned>;
+    if (local && local.signed.version === meta.version && this.now < local.signed.expires) {
+      accepted = local;
+    } else {
+      const fileName = this.metadataFileName(role, meta.version);
+      const what = `${role} v${meta.version} (${fileName})`;
+      const bytes = await this.source.fetchMetadata(role, this.versionInName(meta.version), meta.length ?? this.limits.targetsMaxLength);
+      checkLengthAndHashes(bytes, meta, what);
+      accepted = parseMetadata(bytes, what, checkTargets);
+      this.requireThreshold(accepted, keys, roleKeys, what);
+      this.requireVersion(accepted, meta.version, what, `snapshot v${this.snapshot!.signed.version}`);
+      this.requireUnexpired(accepted, `${role} v${accepted.signed.version}`);
+      await this.persist(role, bytes);
+    }
+    this.targets.set(role, accepted);
+    return accepted;
+  }
+
+  private delegation(role: string, parent: string | undefined): { keys: Record<string, TufKey>; roleKeys: RoleKeys } {
+    if (parent === undefined) return { keys: this.root!.signed.keys, roleKeys: this.root!.signed.roles.targets };
+    const delegations = this.targets.get(parent)?.signed.delegations;
+    const delegated = delegations?.roles.find((candidate) => candidate.name === role);
+    if (!delegations || !delegated) {
+      throw new TufError('METADATA_INVALID', `${parent} does not delegate to ${role}`, { expected: role, found: delegations?.roles.map((r) => r.name) ?? [] });
+    }
+    return { keys: delegations.keys, roleKeys: delegated };
+  }
+
+  // --- shared checks ------------------------------------------------------
+
+  private requireThreshold(metadata: Loaded<unknown>, keys: Record<string, TufKey>, roleKeys: RoleKeys, what: string): void {
+    const result = verifyRoleThreshold(metadata.raw, keys, roleKeys, {
+      ...(this.sigstoreTrustedRoot && { sigstoreTrustedRoot: this.sigstoreTrustedRoot }),
+      signedBytes: canonicalize(metadata.raw.signed),
+    });
+    if (!result.met) {
+      const failures = result.failed.map((failure) => `${failure.keyid.slice(0, 12)}…: ${failure.reason}`);
+      const detail = failures.length > 0 ? `; ${failures.join('; ')}` : result.unsigned.length > 0 ? '; the others did not sign' : '';
+      throw new TufError('SIGNATURE_THRESHOLD', `${what}: ${result.verified.length} of ${result.threshold} required signatures verify${detail}`, {
+        expected: `${result.threshold} valid signatures from ${JSON.stringify(roleKeys.keyids)}`,
+        found: result,
+      });
+    }
+  }
+
+  private requireUnexpired(metadata: Loaded<{ expires: Date }>, what: string): void {
+    if (this.now >= metadata.signed.expires) {
+      throw new TufError('EXPIRED', `${what} expired at ${metadata.signed.expires.toISOString()} (checked as of ${this.now.toISOString()})`, {
+        expected: `expires after ${this.now.toISOString()}`,
+        found: metadata.signed.expires.toISOString(),
+      });
+    }
+  }
+
+  private requireVersion(metadata: Loaded<{ version: number }>, expected: number, what: string, by: string): void {
+    if (metadata.signed.version !== expected) {
+      const code: TufErrorCode = metadata.signed.version < expected ? 'ROLLBACK' : 'METADATA_INVALID';
+      throw new TufError(code, `${what}: version ${metadata.signed.version}, but ${by} lists v${expected}`, { expected, found: metadata.signed.version });
+    }
+  }
+
+  /** Previously trusted metadata from metadataDir if the current keys verify it; anything else counts as absent. */
+  private async loadLocal<T>(
+    role: string,
+    check: (signed: Record<string, unknown>, source: string) => T,
+    keys: Record<string, TufKey>,
+    roleKeys: RoleKeys,
+  ): Promise<Loaded<T> | undefined> {
+    const path = join(this.metadataDir, `${quoteName(role)}.json`);
+    try {
+      const loaded = parseMetadata(await readFile(path), path, check);
+      this.requireThreshold(loaded, keys, roleKeys, path);
+      return loaded;
+    } catch {
+      return undefined;
+    }
+  }
+
+  private versionInName(version: number): number | undefined {
+    return this.root!.signed.consistent_snapshot ? version : undefined;
+  }
+
+  private metadataFileName(role: string, version: number): string {
+    return `${this.root!.signed.consistent_snapshot ? `${version}.` : ''}${quoteName(role)}.json`;
+  }
+
+  private persist(role: string, bytes: Uint8Array): Promise<void> {
+    return writeAtomically(join(this.metadataDir, `${quoteName(role)}.json`), bytes);
+  }
+}
+
+/** Temp file then rename, so a crash never leaves a half-written trusted file. */
+async function writeAtomically(path: string, bytes: Uint8Array): Promise<void> {
+  await mkdir(dirname(path), { recursive: true });
+  const temp = `${path}.${process.pid}.${randomBytes(4).toString('hex')}.tmp`;
+  try {
+    await writeFile(temp, bytes);
+    await rename(temp, path);
+  } catch (error) {
+    await rm(temp, { force: true });
+    throw error;
+  }
+}
