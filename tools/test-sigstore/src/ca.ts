@@ -23,6 +23,67 @@ export interface CertificateRequest {
   extensions: CertificateExtensionValue[];
 }
 
+export interface CertificateHierarchy {
+  root: x509.X509Certificate;
+  intermediate: x509.X509Certificate;
+  intermediateKeys: CryptoKeyPair;
+}
+
+/**
+ * A self-signed root and a second certificate under it (P-384, ECDSA-SHA384), valid over the
+ * given window: a code-signing intermediate CA for Fulcio, or a time-stamping signer for a TSA.
+ */
+export async function createCertificateHierarchy(options: {
+  name: string;
+  purpose: 'code-signing-ca' | 'time-stamping';
+  validFrom: Date;
+  validUntil: Date;
+}): Promise<CertificateHierarchy> {
+  const isCA = options.purpose === 'code-signing-ca';
+  const rootKeys = (await crypto.subtle.generateKey(CA_KEY_ALGORITHM, true, ['sign', 'verify'])) as CryptoKeyPair;
+  const intermediateKeys = (await crypto.subtle.generateKey(CA_KEY_ALGORITHM, true, ['sign', 'verify'])) as CryptoKeyPair;
+  const rootName = `CN=${options.name} root,O=oci-sd.test`;
+  const validity = { notBefore: options.validFrom, notAfter: options.validUntil };
+  const root = await x509.X509CertificateGenerator.createSelfSigned(
+    {
+      serialNumber: randomSerial(),
+      name: rootName,
+      ...validity,
+      signingAlgorithm: CA_SIGNING_ALGORITHM,
+      keys: rootKeys,
+      extensions: [
+        new x509.BasicConstraintsExtension(true, 1, true),
+        new x509.KeyUsagesExtension(x509.KeyUsageFlags.keyCertSign | x509.KeyUsageFlags.cRLSign, true),
+        await x509.SubjectKeyIdentifierExtension.create(rootKeys.publicKey, false, crypto),
+      ],
+    },
+    crypto,
+  );
+  const intermediate = await x509.X509CertificateGenerator.create(
+    {
+      serialNumber: randomSerial(),
+      subject: `CN=${options.name} ${isCA ? 'intermediate' : 'signer'},O=oci-sd.test`,
+      issuer: rootName,
+      ...validity,
+      signingAlgorithm: CA_SIGNING_ALGORITHM,
+      publicKey: intermediateKeys.publicKey,
+      signingKey: rootKeys.privateKey,
+      extensions: [
+        new x509.BasicConstraintsExtension(isCA, isCA ? 0 : undefined, true),
+        new x509.KeyUsagesExtension(
+          isCA ? x509.KeyUsageFlags.keyCertSign | x509.KeyUsageFlags.cRLSign : x509.KeyUsageFlags.digitalSignature,
+          true,
+        ),
+        new x509.ExtendedKeyUsageExtension([isCA ? x509.ExtendedKeyUsage.codeSigning : x509.ExtendedKeyUsage.timeStamping], !isCA),
+        await x509.SubjectKeyIdentifierExtension.create(intermediateKeys.publicKey, false, crypto),
+        await x509.AuthorityKeyIdentifierExtension.create(rootKeys.publicKey, false, crypto),
+      ],
+    },
+    crypto,
+  );
+  return { root, intermediate, intermediateKeys };
+}
+
 /**
  * A Fulcio-shaped CA: a self-signed root and an intermediate (P-384, ECDSA-SHA384), issuing
  * ten-minute code-signing leaves with the requested SAN and extensions and an embedded SCT
@@ -39,45 +100,13 @@ export class TestCertificateAuthority {
   ) {}
 
   static async create(options: { ctLog: CTLog; validFrom: Date; validUntil: Date; now: () => Date }): Promise<TestCertificateAuthority> {
-    const rootKeys = (await crypto.subtle.generateKey(CA_KEY_ALGORITHM, true, ['sign', 'verify'])) as CryptoKeyPair;
-    const intermediateKeys = (await crypto.subtle.generateKey(CA_KEY_ALGORITHM, true, ['sign', 'verify'])) as CryptoKeyPair;
-    const rootName = 'CN=oci-sd test fulcio root,O=oci-sd.test';
-    const validity = { notBefore: options.validFrom, notAfter: options.validUntil };
-    const root = await x509.X509CertificateGenerator.createSelfSigned(
-      {
-        serialNumber: randomSerial(),
-        name: rootName,
-        ...validity,
-        signingAlgorithm: CA_SIGNING_ALGORITHM,
-        keys: rootKeys,
-        extensions: [
-          new x509.BasicConstraintsExtension(true, 1, true),
-          new x509.KeyUsagesExtension(x509.KeyUsageFlags.keyCertSign | x509.KeyUsageFlags.cRLSign, true),
-          await x509.SubjectKeyIdentifierExtension.create(rootKeys.publicKey, false, crypto),
-        ],
-      },
-      crypto,
-    );
-    const intermediate = await x509.X509CertificateGenerator.create(
-      {
-        serialNumber: randomSerial(),
-        subject: 'CN=oci-sd test fulcio intermediate,O=oci-sd.test',
-        issuer: rootName,
-        ...validity,
-        signingAlgorithm: CA_SIGNING_ALGORITHM,
-        publicKey: intermediateKeys.publicKey,
-        signingKey: rootKeys.privateKey,
-        extensions: [
-          new x509.BasicConstraintsExtension(true, 0, true),
-          new x509.KeyUsagesExtension(x509.KeyUsageFlags.keyCertSign | x509.KeyUsageFlags.cRLSign, true),
-          new x509.ExtendedKeyUsageExtension([x509.ExtendedKeyUsage.codeSigning]),
-          await x509.SubjectKeyIdentifierExtension.create(intermediateKeys.publicKey, false, crypto),
-          await x509.AuthorityKeyIdentifierExtension.create(rootKeys.publicKey, false, crypto),
-        ],
-      },
-      crypto,
-    );
-    return new TestCertificateAuthority(intermediateKeys, root, intermediate, options.ctLog, options.now);
+    const hierarchy = await createCertificateHierarchy({
+      name: 'oci-sd test fulcio',
+      purpose: 'code-signing-ca',
+      validFrom: options.validFrom,
+      validUntil: options.validUntil,
+    });
+    return new TestCertificateAuthority(hierarchy.intermediateKeys, hierarchy.root, hierarchy.intermediate, options.ctLog, options.now);
   }
 
   /** Chain for the trusted root and Fulcio responses, intermediate first. */
@@ -129,7 +158,7 @@ function sctList(serializedSct: Buffer): Buffer {
   return Buffer.concat([length, serializedSct]);
 }
 
-function randomSerial(): string {
+export function randomSerial(): string {
   const serial = randomBytes(16);
   serial[0] = (serial[0] ?? 0) & 0x7f; // positive INTEGER
   return serial.toString('hex');

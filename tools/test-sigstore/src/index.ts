@@ -4,7 +4,7 @@ import { createHash, generateKeyPairSync } from 'node:crypto';
 import { rename, writeFile } from 'node:fs/promises';
 import { dirname, join, basename } from 'node:path';
 import * as x509 from '@peculiar/x509';
-import { initializeCTLog, initializeTLog, initializeTSA, tsaHandler } from '@sigstore/mock';
+import { initializeCTLog, initializeTLog } from '@sigstore/mock';
 import type { HandlerFn } from '@sigstore/mock';
 import type { SerializedBundle } from '@sigstore/bundle';
 import { HashAlgorithm, PublicKeyDetails, TrustedRoot } from '@sigstore/protobuf-specs';
@@ -12,6 +12,7 @@ import { TestCertificateAuthority } from './ca';
 import { FULCIO_SIGNING_CERT_PATH, fulcioSigningCertHandler } from './fulcio';
 import type { TestIdentity } from './identity';
 import { TestOidcProvider } from './oidc';
+import { TSA_TIMESTAMP_PATH, TestTimestampAuthority } from './tsa';
 import { REKOR_CREATE_ENTRY_PATH, rekorCreateEntryHandler } from './rekor';
 import { serveRoutes } from './server';
 import type { ServiceName } from './server';
@@ -48,9 +49,9 @@ export interface TrustedRootJSON {
 export interface TestSigstoreOptions {
   /**
    * Fixed time for everything the instance issues (certificates, log entries, SCTs, timestamps,
-   * tokens). Default: the real time of each request. The CA and logs are valid from a day
-   * before it; the TSA certificates are valid from the real start time only (a @sigstore/mock
-   * limitation), so timestamps issued with a past clock do not verify.
+   * tokens). Default: the real time of each request. The CA, TSA and logs are valid from a
+   * day before it, so a past clock gives certificates that are expired now but verify at
+   * their log or TSA time.
    */
   clock?: Date;
 }
@@ -89,10 +90,9 @@ export async function startTestSigstore(options: TestSigstoreOptions = {}): Prom
 
   const ctLogKeys = generateKeyPairSync('ec', { namedCurve: 'P-256' });
   const rekorKeys = generateKeyPairSync('ec', { namedCurve: 'P-256' });
-  const tsaKeys = generateKeyPairSync('ec', { namedCurve: 'P-256' });
   const ctLog = await initializeCTLog(ctLogKeys, clock);
   const ca = await TestCertificateAuthority.create({ ctLog, validFrom, validUntil, now });
-  const tsa = await initializeTSA(tsaKeys, clock);
+  const tsa = await TestTimestampAuthority.create({ validFrom, validUntil, now });
   const oidc = new TestOidcProvider(now);
 
   // The Rekor mock names its checkpoint origin after the log URL, known only once listening.
@@ -100,7 +100,7 @@ export async function startTestSigstore(options: TestSigstoreOptions = {}): Prom
   const server = await serveRoutes([
     { service: 'fulcio', path: FULCIO_SIGNING_CERT_PATH, fn: fulcioSigningCertHandler(ca, oidc) },
     { service: 'rekor', path: REKOR_CREATE_ENTRY_PATH, fn: (body) => rekor.createEntry!(body) },
-    { service: 'tsa', path: tsaHandler(tsa).path, fn: tsaHandler(tsa).fn },
+    { service: 'tsa', path: TSA_TIMESTAMP_PATH, fn: tsa.handler() },
   ]);
   const urls = {
     fulcioURL: `${server.baseURL}/fulcio`,
@@ -148,7 +148,7 @@ export async function startTestSigstore(options: TestSigstoreOptions = {}): Prom
       {
         subject: { organization: OPERATOR, commonName: 'oci-sd test tsa' },
         uri: `${server.baseURL}/tsa`,
-        certChain: { certificates: [{ rawBytes: Buffer.from(tsa.intCertificate.buffer) }, { rawBytes: Buffer.from(tsa.rootCertificate.buffer) }] },
+        certChain: { certificates: tsa.chain.map((certificate) => ({ rawBytes: Buffer.from(certificate.rawData) })) },
         validFor,
         operator: OPERATOR,
       },

@@ -117,6 +117,24 @@ describe('test sigstore instance (real clock)', () => {
     );
   });
 
+  it('adds an RFC 3161 timestamp that verifies as a second time source', async () => {
+    const bundle = await sigstore.signDsse(statement, STATEMENT_TYPE, release, { tsa: true });
+    const timestamps = bundle.verificationMaterial.timestampVerificationData?.rfc3161Timestamps ?? [];
+    expect(timestamps).toHaveLength(1);
+    const entity = () => toSignedEntity(bundleFromJSON(bundle));
+    // log integration time + TSA time: two verified timestamps
+    expect(verifier(sigstore.trustedRoot, { timestamps: 2 }).verify(entity(), { subjectAlternativeName: RELEASE_SAN }).identity?.subjectAlternativeName).toBe(
+      RELEASE_SAN,
+    );
+    const withoutTsa = { ...sigstore.trustedRoot, timestampAuthorities: [] };
+    expect(() => verifier(withoutTsa, { timestamps: 2 }).verify(entity())).toThrow(/timestamp/i);
+    const token = Buffer.from(timestamps[0]?.signedTimestamp ?? '', 'base64');
+    token[token.length - 10] = (token[token.length - 10] ?? 0) ^ 0x01;
+    const tampered = structuredClone(bundle);
+    tampered.verificationMaterial.timestampVerificationData!.rfc3161Timestamps[0]!.signedTimestamp = token.toString('base64');
+    expect(() => verifier(sigstore.trustedRoot, { timestamps: 2 }).verify(toSignedEntity(bundleFromJSON(tampered)))).toThrow();
+  });
+
   it('is rejected by the Sigstore public-good trusted root', async (context) => {
     if (!haveFixtures) return context.skip(fixturesSkipReason);
     const publicGood = JSON.parse(await readFile(fixturePath('sigstore', 'trusted_root.public-good.json'), 'utf8')) as unknown;
@@ -257,13 +275,14 @@ describe('test sigstore instance with a clock in the past', () => {
     await sigstore?.stop();
   });
 
-  it('issues a certificate that is expired now but verifies at its log integration time', async () => {
+  it('issues a certificate that is expired now but verifies at its log and TSA times', async () => {
     const message = Buffer.from('old release');
-    const bundle = await sigstore.signMessage(message, release);
+    const bundle = await sigstore.signMessage(message, release, { tsa: true });
     const leaf = leafCertificate(bundle);
     expect(leaf.notBefore).toEqual(past);
     expect(leaf.notAfter.getTime()).toBeLessThan(Date.now());
     expect(bundle.verificationMaterial.tlogEntries[0]?.integratedTime).toBe(String(past.getTime() / 1000));
-    expect(verifyBundle(sigstore.trustedRoot, bundle, message).identity?.subjectAlternativeName).toBe(RELEASE_SAN);
+    const entity = toSignedEntity(bundleFromJSON(bundle), message);
+    expect(verifier(sigstore.trustedRoot, { timestamps: 2 }).verify(entity).identity?.subjectAlternativeName).toBe(RELEASE_SAN);
   });
 });
