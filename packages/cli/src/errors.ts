@@ -1,4 +1,14 @@
-export type CliErrorCode = 'USAGE' | 'CONFIG' | 'PREFLIGHT' | 'STATE';
+export type CliErrorCode =
+  | 'USAGE'
+  | 'CONFIG'
+  | 'PREFLIGHT'
+  | 'STATE'
+  | 'GIT'
+  | 'REMOTE_STATE'
+  | 'CHECK_FAILED'
+  | 'RUN_FAILED'
+  | 'TIMEOUT'
+  | 'ABORTED';
 
 export interface CliErrorDetails {
   /** What the check or the format required. */
