@@ -1,0 +1,333 @@
+import { createHash } from 'node:crypto';
+import { readFileSync, writeFileSync, existsSync } from 'node:fs';
+import { join } from 'node:path';
+import { afterEach, beforeEach, describe, expect, it } from 'vitest';
+import {
+  TufError,
+  addReleaseTarget,
+  canonicalize,
+  checkTarget,
+  formatMetadata,
+  formatStatusMarkdown,
+  formatStatusText,
+  inviteSigner,
+  keyIdOf,
+  onlineSign,
+  releaseManifest,
+  signEvent,
+  signingEventStatus,
+  verifyRoleThreshold,
+  type ReleaseManifestInput,
+  type SignedMetadata,
+  type TufKey,
+} from '../src/index';
+import { createTufRepo, gitSync, newSigner, type TestTufRepo } from './support/git-repo';
+
+const release: ReleaseManifestInput = {
+  project: 'oci-prometheus-sd-proxy',
+  repository: 'amaanx86/oci-prometheus-sd-proxy',
+  tag: 'v1.5.0',
+  image: 'ghcr.io/amaanx86/oci-prometheus-sd-proxy',
+  digest: 'sha256:011bd900864e62770c54e56248b2af853482e9ae9f5c572f84c20c8771f5c291',
+  runId: 24609867231,
+  createdAt: '2026-04-18T17:26:44Z',
+};
+const BRANCH = 'sign/release-1-5-0-24609867231';
+const TARGET = 'oci-prometheus-sd-proxy/releases/v1.5.0.json';
+
+let repo: TestTufRepo;
+beforeEach(async () => {
+  repo = await createTufRepo();
+});
+afterEach(() => repo.cleanup());
+
+function readMetadata(role: string): SignedMetadata {
+  return JSON.parse(readFileSync(join(repo.dir, 'metadata', `${role}.json`), 'utf8')) as SignedMetadata;
+}
+
+function remoteHead(branch: string): string | null {
+  try {
+    return gitSync(repo.remote, 'rev-parse', '--verify', '--quiet', `refs/heads/${branch}`);
+  } catch {
+    return null;
+  }
+}
+
+async function errorOf(promise: Promise<unknown>): Promise<TufError> {
+  try {
+    await promise;
+  } catch (error) {
+    if (error instanceof TufError) return error;
+    throw error;
+  }
+  throw new Error('expected a TufError');
+}
+
+describe('addReleaseTarget', () => {
+  it('writes the manifest, lists it in targets.json, commits on the signing branch and pushes', async () => {
+    const result = await addReleaseTarget(repo.dir, { manifest: release, push: { remote: 'origin' } });
+    const content = releaseManifest(release).content;
+    expect(result).toMatchObject({ branch: BRANCH, targetName: TARGET, changed: true, pushed: true, version: 2, length: 1569 });
+    expect(readFileSync(join(repo.dir, 'targets', TARGET), 'utf8')).toBe(content);
+
+    const targetsText = readFileSync(join(repo.dir, 'metadata/targets.json'), 'utf8');
+    const targets = JSON.parse(targetsText) as SignedMetadata;
+    expect(targetsText).toBe(formatMetadata(targets));
+    expect(targetsText.endsWith('}')).toBe(true);
+    expect(targetsText.startsWith('{\n "signatures"')).toBe(true);
+    expect(targets.signed.targets).toEqual({ [TARGET]: { hashes: { sha256: createHash('sha256').update(content).digest('hex') }, length: 1569 } });
+    expect(targets.signed.version).toBe(2);
+    expect(targets.signatures).toEqual([{ keyid: repo.aliceKeyid, sig: '' }]);
+
+    expect(gitSync(repo.dir, 'branch', '--show-current')).toBe(BRANCH);
+    expect(gitSync(repo.dir, 'log', '-1', '--format=%s')).toBe('Add release verification manifest for v1.5.0');
+    expect(gitSync(repo.dir, 'status', '--porcelain')).toBe('');
+    expect(remoteHead(BRANCH)).toBe(result.commit);
+  });
+
+  it('is idempotent: the same manifest again changes, commits and pushes nothing', async () => {
+    const first = await addReleaseTarget(repo.dir, { manifest: release, push: { remote: 'origin' } });
+    const before = readFileSync(join(repo.dir, 'metadata/targets.json'));
+    const again = await addReleaseTarget(repo.dir, { manifest: release, push: { remote: 'origin' } });
+    expect(again).toMatchObject({ changed: false, commit: null, pushed: false, version: 2 });
+    expect(readFileSync(join(repo.dir, 'metadata/targets.json')).equals(before)).toBe(true);
+    expect(gitSync(repo.dir, 'rev-parse', 'HEAD')).toBe(first.commit);
+  });
+
+  it('bumps the version once per event, relative to main', async () => {
+    await addReleaseTarget(repo.dir, { manifest: release });
+    const second = await addReleaseTarget(repo.dir, { manifest: { ...release, createdAt: '2026-04-18T18:00:00Z' }, branch: BRANCH });
+    expect(second).toMatchObject({ changed: true, version: 2 });
+    expect(gitSync(repo.dir, 'rev-list', '--count', 'main..HEAD')).toBe('2');
+  });
+
+  it('keeps an existing entry\'s custom field', async () => {
+    await addReleaseTarget(repo.dir, { manifest: release });
+    const targets = readMetadata('targets');
+    (targets.signed.targets as Record<string, Record<string, unknown>>)[TARGET]!.custom = { note: 'kept' };
+    (targets.signed.targets as Record<string, Record<string, unknown>>)[TARGET]!.length = 1;
+    writeFileSync(join(repo.dir, 'metadata/targets.json'), formatMetadata(targets));
+    gitSync(repo.dir, 'commit', '-qam', 'custom');
+    await addReleaseTarget(repo.dir, { manifest: release });
+    expect((readMetadata('targets').signed.targets as Record<string, unknown>)[TARGET]).toMatchObject({ custom: { note: 'kept' }, length: 1569 });
+  });
+
+  it('refuses a dirty checkout and a branch outside sign/', async () => {
+    writeFileSync(join(repo.dir, 'metadata/targets.json'), '{}');
+    expect((await errorOf(addReleaseTarget(repo.dir, { manifest: release }))).code).toBe('GIT');
+    gitSync(repo.dir, 'checkout', '--', '.');
+    expect((await errorOf(addReleaseTarget(repo.dir, { manifest: release, branch: 'release-1' }))).code).toBe('INVALID_INPUT');
+  });
+
+  it('never shows the push token, even when the push fails', async () => {
+    const token = 'ghs_SuperSecretToken123';
+    const error = await errorOf(addReleaseTarget(repo.dir, { manifest: release, push: { remote: 'http://127.0.0.1:9/tuf.git', token } }));
+    expect(error.code).toBe('GIT');
+    expect(`${error.message} ${String(error.found)}`).not.toContain(token);
+    expect(`${error.message} ${String(error.found)}`).not.toContain(Buffer.from(`x-access-token:${token}`).toString('base64'));
+  });
+});
+
+describe('signingEventStatus and signEvent', () => {
+  it('reports the release event unsigned, then complete after @alice signs', async () => {
+    await addReleaseTarget(repo.dir, { manifest: release });
+    const before = await signingEventStatus(repo.dir);
+    expect(before.complete).toBe(false);
+    expect(before.roles.map((r) => r.role)).toEqual(['targets']);
+    const targets = before.roles[0]!;
+    expect(targets).toMatchObject({ version: 2, baseVersion: 1, threshold: 1, signers: ['@alice'], signed: [], missing: ['@alice'], valid: false });
+    expect(targets.targetChanges).toEqual([{ path: TARGET, change: 'ADDED' }]);
+    expect(targets.errors).toEqual(['0 of 1 required signatures (missing: @alice)']);
+    expect(formatStatusText(before)).toContain('Signing event is not complete.');
+    expect(formatStatusMarkdown(before)).toContain(`- \`${TARGET}\`: ADDED`);
+    expect(JSON.parse(JSON.stringify(before))).toEqual(before);
+
+    const signed = await signEvent(repo.dir, BRANCH, repo.alice, { user: '@alice', push: { remote: 'origin' } });
+    expect(signed).toMatchObject({ user: '@alice', accepted: [], signed: ['targets'], pushed: true });
+    expect(gitSync(repo.dir, 'log', '-1', '--format=%s')).toBe('Signature from @alice');
+    expect(remoteHead(BRANCH)).toBe(signed.commit);
+
+    const after = await signingEventStatus(repo.dir, { event: BRANCH });
+    expect(after.complete).toBe(true);
+    expect(after.roles[0]).toMatchObject({ signed: ['@alice'], missing: [], valid: true, errors: [] });
+    expect(formatStatusText(after)).toContain('Threshold of signatures has been reached.');
+    expect(formatStatusMarkdown(after)).toContain('**Threshold of signatures has been reached.**');
+  });
+
+  it('does not count a tampered signature and names it', async () => {
+    await addReleaseTarget(repo.dir, { manifest: release });
+    await signEvent(repo.dir, BRANCH, repo.alice, { user: 'alice' });
+    const targets = readMetadata('targets');
+    const sig = targets.signatures[0]!.sig;
+    targets.signatures[0]!.sig = `${sig.slice(0, 10)}${sig[10] === '0' ? '1' : '0'}${sig.slice(11)}`;
+    writeFileSync(join(repo.dir, 'metadata/targets.json'), formatMetadata(targets));
+    const status = await signingEventStatus(repo.dir);
+    expect(status.complete).toBe(false);
+    expect(status.roles[0]!.signed).toEqual([]);
+    expect(status.roles[0]!.invalid[0]).toMatchObject({ signer: '@alice' });
+    expect(status.roles[0]!.errors[0]).toMatch(/^signature from @alice does not verify: ed25519 signature does not verify/);
+  });
+
+  it('does not count a signature over other content (one changed byte of signed)', async () => {
+    await addReleaseTarget(repo.dir, { manifest: release });
+    await signEvent(repo.dir, BRANCH, repo.alice, { user: 'alice' });
+    const text = readFileSync(join(repo.dir, 'metadata/targets.json'), 'utf8');
+    writeFileSync(join(repo.dir, 'metadata/targets.json'), text.replace('"length": 1569', '"length": 1568'));
+    const status = await signingEventStatus(repo.dir);
+    expect(status.roles[0]!.valid).toBe(false);
+    expect(status.roles[0]!.errors).toEqual(expect.arrayContaining([expect.stringContaining('does not verify'), `targets/${TARGET}: length in targets.json is 1568, the file has 1569`]));
+  });
+
+  it('flags an artifact that differs from its listed hash', async () => {
+    await addReleaseTarget(repo.dir, { manifest: release });
+    await signEvent(repo.dir, BRANCH, repo.alice, { user: 'alice' });
+    const path = join(repo.dir, 'targets', TARGET);
+    writeFileSync(path, readFileSync(path, 'utf8').replace('"1.5.0"', '"1.5.1"'));
+    const status = await signingEventStatus(repo.dir);
+    expect(status.complete).toBe(false);
+    expect(status.roles[0]!.errors.join('\n')).toMatch(/sha256 in targets\.json is [0-9a-f]{64}, the file has [0-9a-f]{64}/);
+  });
+
+  it('rejects a signer whose key is not in the role: nothing signed, nothing committed', async () => {
+    await addReleaseTarget(repo.dir, { manifest: release });
+    const head = gitSync(repo.dir, 'rev-parse', 'HEAD');
+    const result = await signEvent(repo.dir, BRANCH, newSigner('p256').signer, { user: '@mallory' });
+    expect(result).toMatchObject({ signed: [], accepted: [], commit: null });
+    expect(gitSync(repo.dir, 'rev-parse', 'HEAD')).toBe(head);
+  });
+
+  it('reports expiry beyond the expiry period and a version that did not grow', async () => {
+    await addReleaseTarget(repo.dir, { manifest: release });
+    const targets = readMetadata('targets');
+    targets.signed.version = 1;
+    targets.signed.expires = '2099-01-01T00:00:00Z';
+    writeFileSync(join(repo.dir, 'metadata/targets.json'), formatMetadata(targets));
+    const errors = (await signingEventStatus(repo.dir)).roles[0]!.errors;
+    expect(errors).toContain('version is 1, expected more than 1 (the version before the event)');
+    expect(errors).toContain('expires 2099-01-01T00:00:00Z, later than now + expiry period (365 days)');
+    const expired = await signingEventStatus(repo.dir, { now: new Date('2100-01-01T00:00:00Z') });
+    expect(expired.roles[0]!.errors).toContain('expired at 2099-01-01T00:00:00Z');
+  });
+
+  it('refuses to report on a branch that is not checked out', async () => {
+    await addReleaseTarget(repo.dir, { manifest: release });
+    gitSync(repo.dir, 'switch', '-q', 'main');
+    expect((await errorOf(signingEventStatus(repo.dir, { event: BRANCH }))).code).toBe('EVENT');
+  });
+});
+
+describe('inviteSigner and onboarding', () => {
+  it('onboards @bob to targets with threshold 2: invite, accept, sign, co-sign', async () => {
+    const bob = newSigner('p256').signer;
+    const invite = await inviteSigner(repo.dir, { role: 'targets', user: '@Bob', threshold: 2, push: { remote: 'origin' } });
+    expect(invite).toMatchObject({ branch: 'sign/add-signer-bob', user: '@bob', threshold: 2, changed: true, pushed: true });
+    expect(JSON.parse(readFileSync(join(repo.dir, 'metadata/.signing-event-state'), 'utf8'))).toEqual({ invites: { '@bob': ['targets'] } });
+    const root = readMetadata('root');
+    expect(root.signed.version).toBe(2);
+    expect((root.signed.roles as Record<string, { threshold: number }>).targets!.threshold).toBe(2);
+    expect(root.signatures).toEqual([{ keyid: repo.aliceKeyid, sig: '' }]);
+    expect(remoteHead('sign/add-signer-bob')).toBe(invite.commit);
+
+    const invited = await signingEventStatus(repo.dir);
+    expect(invited.roles.map((r) => r.role)).toEqual(['root', 'targets']);
+    expect(invited.roles[1]!.invites).toEqual(['@bob']);
+    expect(invited.roles[1]!.errors).toContain('invite for @bob is not accepted yet');
+    expect(formatStatusMarkdown(invited)).toContain('| Invites | @bob |');
+
+    const accepted = await signEvent(repo.dir, 'sign/add-signer-bob', bob, { user: '@bob' });
+    expect(accepted).toMatchObject({ accepted: ['targets'], signed: ['targets'] });
+    expect(existsSync(join(repo.dir, 'metadata/.signing-event-state'))).toBe(false);
+    const bobKey: TufKey = { ...(await bob.publicKey()), 'x-tuf-on-ci-keyowner': '@bob' };
+    const bobKeyid = createHash('sha256').update(canonicalize(bobKey)).digest('hex');
+    const rootAfter = readMetadata('root');
+    expect((rootAfter.signed.keys as Record<string, TufKey>)[bobKeyid]).toEqual(bobKey);
+    expect((rootAfter.signed.roles as Record<string, { keyids: string[] }>).targets!.keyids).toEqual([repo.aliceKeyid, bobKeyid]);
+    expect(readMetadata('targets').signed.version).toBe(2);
+
+    const half = await signingEventStatus(repo.dir);
+    expect(half.complete).toBe(false);
+    expect(half.roles.find((r) => r.role === 'targets')).toMatchObject({ signed: ['@bob'], missing: ['@alice'], threshold: 2 });
+    expect(half.roles.find((r) => r.role === 'root')).toMatchObject({ signed: [], missing: ['@alice'] });
+
+    const cosign = await signEvent(repo.dir, 'sign/add-signer-bob', repo.alice, { user: '@alice', push: { remote: 'origin' } });
+    expect(cosign.signed).toEqual(['root', 'targets']);
+    const done = await signingEventStatus(repo.dir);
+    expect(done.complete).toBe(true);
+    expect(done.roles[0]!.previous).toMatchObject({ signed: ['@alice'], threshold: 1 });
+    expect(remoteHead('sign/add-signer-bob')).toBe(cosign.commit);
+  });
+
+  it('rejects a threshold larger than signers plus invitees and online roles', async () => {
+    expect((await errorOf(inviteSigner(repo.dir, { role: 'targets', user: 'bob', threshold: 3 }))).code).toBe('INVALID_INPUT');
+    gitSync(repo.dir, 'switch', '-q', 'main');
+    expect((await errorOf(inviteSigner(repo.dir, { role: 'timestamp', user: 'bob' }))).code).toBe('INVALID_INPUT');
+    expect((await errorOf(inviteSigner(repo.dir, { role: 'targets', user: 'bob smith' }))).code).toBe('INVALID_INPUT');
+  });
+
+  it('inviting again is idempotent', async () => {
+    await inviteSigner(repo.dir, { role: 'targets', user: 'bob' });
+    const again = await inviteSigner(repo.dir, { role: 'targets', user: 'bob' });
+    expect(again).toMatchObject({ changed: false, commit: null });
+  });
+});
+
+describe('keyIdOf', () => {
+  it('computes tuf-on-ci key ids: sha256 of canonical JSON with x- fields', async () => {
+    const { signer } = newSigner('ed25519');
+    const key: TufKey = { ...(await signer.publicKey()), 'x-tuf-on-ci-keyowner': '@a' };
+    expect(keyIdOf(key)).toBe(createHash('sha256').update(canonicalize(key)).digest('hex'));
+    expect(keyIdOf(key)).not.toBe(keyIdOf({ ...key, 'x-tuf-on-ci-keyowner': '@b' }));
+  });
+});
+
+describe('checkTarget', () => {
+  it('confirms the listed sha256 and fails naming what differs', async () => {
+    const added = await addReleaseTarget(repo.dir, { manifest: release });
+    await expect(checkTarget(repo.dir, { name: TARGET })).resolves.toMatchObject({ sha256: added.sha256, length: 1569, version: 2 });
+    await expect(checkTarget(repo.dir, { name: TARGET, sha256: `sha256:${added.sha256}` })).resolves.toMatchObject({ name: TARGET });
+    const wrong = await errorOf(checkTarget(repo.dir, { name: TARGET, sha256: '0'.repeat(64) }));
+    expect(wrong.code).toBe('HASH_MISMATCH');
+    expect(wrong.message).toContain(`targets.json: target ${TARGET} has sha256 ${added.sha256}, expected ${'0'.repeat(64)}`);
+    expect((await errorOf(checkTarget(repo.dir, { name: 'p/releases/v9.json', sha256: added.sha256 }))).code).toBe('NOT_FOUND');
+    writeFileSync(join(repo.dir, 'targets', TARGET), 'tampered');
+    expect((await errorOf(checkTarget(repo.dir, { name: TARGET }))).code).toBe('LENGTH_MISMATCH');
+  });
+});
+
+describe('onlineSign', () => {
+  it('refreshes snapshot and timestamp after a merged event, and nothing when up to date', async () => {
+    await addReleaseTarget(repo.dir, { manifest: release });
+    await signEvent(repo.dir, BRANCH, repo.alice, { user: '@alice' });
+    gitSync(repo.dir, 'switch', '-q', 'main');
+    gitSync(repo.dir, 'merge', '-q', '--ff-only', BRANCH);
+    const result = await onlineSign(repo.dir, repo.online, { push: { remote: 'origin' } });
+    expect(result).toMatchObject({ snapshot: 2, timestamp: 2, pushed: true });
+    const root = readMetadata('root');
+    const snapshot = readMetadata('snapshot');
+    const timestamp = readMetadata('timestamp');
+    expect(snapshot.signed.meta).toEqual({ 'targets.json': { version: 2 } });
+    expect(timestamp.signed.meta).toEqual({ 'snapshot.json': { version: 2 } });
+    const keys = root.signed.keys as Record<string, TufKey>;
+    expect(verifyRoleThreshold(snapshot, keys, { name: 'snapshot', keyids: [repo.onlineKeyid], threshold: 1 }).met).toBe(true);
+    expect(verifyRoleThreshold(timestamp, keys, { name: 'timestamp', keyids: [repo.onlineKeyid], threshold: 1 }).met).toBe(true);
+    expect(Date.parse(timestamp.signed.expires as string) - Date.now()).toBeGreaterThan(47 * 3600 * 1000);
+    expect(remoteHead('main')).toBe(result.commit);
+
+    expect(await onlineSign(repo.dir, repo.online)).toEqual({ commit: null, pushed: false });
+    const renewed = await onlineSign(repo.dir, repo.online, { now: new Date(Date.now() + 36 * 3600 * 1000) });
+    expect(renewed).toMatchObject({ timestamp: 3 });
+    expect(renewed.snapshot).toBeUndefined();
+  });
+
+  it('refuses to snapshot targets metadata that lacks its signatures, and a key that is not the online key', async () => {
+    await addReleaseTarget(repo.dir, { manifest: release });
+    gitSync(repo.dir, 'switch', '-q', 'main');
+    gitSync(repo.dir, 'merge', '-q', '--ff-only', BRANCH);
+    const unsigned = await errorOf(onlineSign(repo.dir, repo.online));
+    expect(unsigned.code).toBe('SIGNATURE_THRESHOLD');
+    expect(unsigned.message).toContain('metadata/targets.json has 0 of 1 valid signatures');
+    gitSync(repo.dir, 'reset', '-q', '--hard', 'origin/main');
+    const wrongKey = await errorOf(onlineSign(repo.dir, repo.alice, { force: true }));
+    expect(wrongKey.code).toBe('SIGNER');
+  });
+});
