@@ -11,6 +11,8 @@ export type { CertificateIdentity, FulcioExtensionName } from './checks/certific
 export { verifyAttestation, verifyImage, verifyProvenance } from './api/verify-image';
 export type { VerifyImageOptions } from './api/verify-image';
 export type { SlsaPolicy } from './slsa/provenance';
+export { formatReport } from './report/format';
+export type { FormatOptions } from './report/format';
 export { parseImageReference, registryBaseUrl, OCI_LAYOUT_PREFIX } from './oci/reference';
 export type { ImageReference } from './oci/reference';
 export { RegistryClient, RequestCounter } from './oci/http';

@@ -1,0 +1,44 @@
+import type { CheckResult, VerificationReport } from '../types';
+
+export interface FormatOptions {
+  /** ANSI colours (only on a terminal, never with NO_COLOR). */
+  color?: boolean;
+  /** Show expected and found for failed checks (default true). */
+  details?: boolean;
+}
+
+const MARKS = { pass: '✓', fail: '✗', skip: '-' } as const;
+
+/** A report for people: one line per check with a mark, expected and found under each failure. */
+export function formatReport(report: VerificationReport, options: FormatOptions = {}): string {
+  const paint = painter(options.color === true);
+  const lines: string[] = [];
+  if (report.image) lines.push(`${paint.bold('image')} ${report.image.reference} ${paint.dim('->')} ${report.image.digest}`);
+  for (const check of report.checks) {
+    const mark = check.status === 'pass' ? paint.green(MARKS.pass) : check.status === 'fail' ? paint.red(MARKS.fail) : paint.dim(MARKS.skip);
+    lines.push(`${mark} ${check.check}: ${check.summary}`);
+    if (check.status === 'fail' && options.details !== false) lines.push(...failureDetails(check));
+  }
+  const failed = report.checks.filter((check) => check.status === 'fail').length;
+  lines.push(report.ok
+    ? paint.green(`PASSED: ${report.checks.filter((check) => check.status === 'pass').length} checks verified`)
+    : paint.red(`FAILED: ${failed} of ${report.checks.length} checks failed`));
+  return `${lines.join('\n')}\n`;
+}
+
+function failureDetails(check: CheckResult): string[] {
+  const details: string[] = [];
+  if (check.code) details.push(`    code:     ${check.code}`);
+  if (check.expected !== undefined) details.push(`    expected: ${describe(check.expected)}`);
+  if (check.found !== undefined) details.push(`    found:    ${describe(check.found)}`);
+  return details;
+}
+
+function describe(value: unknown): string {
+  return typeof value === 'string' ? value : JSON.stringify(value);
+}
+
+function painter(enabled: boolean) {
+  const wrap = (open: number, close: number) => (text: string) => (enabled ? `\u001b[${open}m${text}\u001b[${close}m` : text);
+  return { green: wrap(32, 39), red: wrap(31, 39), dim: wrap(2, 22), bold: wrap(1, 22) };
+}
