@@ -3,7 +3,7 @@ import type { AddressInfo, Socket } from 'node:net';
 
 /** What the proxy does with one request; `undefined` forwards it untouched. */
 export type Fault =
-  | { kind: 'status'; status: number; headers?: Record<string, string> }
+  | { kind: 'status'; status: number; headers?: Record<string, string>; body?: string }
   /** Accepts the request and never answers. */
   | { kind: 'hang' }
   /** Destroys the connection without a response. */
@@ -84,7 +84,7 @@ export async function startRegistryProxy(upstream: string, options: ProxyOptions
       if (fault?.kind === 'drop') return req.socket.destroy();
       if (fault?.kind === 'status') {
         res.writeHead(fault.status, fault.headers ?? {});
-        return res.end();
+        return res.end(fault.body);
       }
       forward(req, res, Buffer.concat(chunks), fault?.kind === 'tamper');
     });
