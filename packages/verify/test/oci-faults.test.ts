@@ -1,4 +1,3 @@
-import { registryAvailable, startRegistry, type TestRegistry } from '@oci-sd/test-registry';
 import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
 import { attachReferrerBundle } from '../src/cosign/attach';
 import { discoverSignatures } from '../src/cosign/discover';
@@ -7,7 +6,7 @@ import { RequestCounter } from '../src/oci/http';
 import { pushImage, type PushedImage } from '../src/oci/image';
 import { RegistrySource, type RegistrySourceOptions } from '../src/oci/registry';
 import type { Digest } from '../src/types';
-import { startRegistryProxy, type ProxyOptions, type RegistryProxy } from './support/registry-proxy';
+import { registryAvailable, startRegistry, startRegistryProxy, type ProxyOptions, type RegistryProxy, type TestRegistry } from '@oci-sd/test-registry';
 
 const skipReason = registryAvailable() ? '' : ' (skipped: /usr/bin/docker-registry not installed; apt-get install docker-registry)';
 const FAST: RegistrySourceOptions = { retries: 2, backoffMs: 5, timeoutMs: 2_000 };

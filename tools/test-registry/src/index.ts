@@ -84,3 +84,6 @@ export async function startRegistry(): Promise<TestRegistry> {
   }
   return { url, host: `127.0.0.1:${port}`, stop };
 }
+
+export { startRegistryProxy } from './proxy';
+export type { Fault, ProxyOptions, RegistryProxy } from './proxy';

@@ -12,7 +12,7 @@ export type Fault =
   | { kind: 'tamper' };
 
 export interface ProxyOptions {
-  /** Decides per request (counted from 1); sees method and path. */
+  /** Decides per registry request that passed the auth gate (`n` counts those from 1). */
   fault?: (request: { method: string; path: string; n: number }) => Fault | undefined;
   /** Bearer auth in front of the registry, the GHCR way: 401 + challenge, `/token` hands out tokens. */
   auth?: {
@@ -69,7 +69,6 @@ export async function startRegistryProxy(upstream: string, options: ProxyOptions
       const path = req.url ?? '/';
       const authorization = req.headers.authorization;
       log.push({ method: req.method ?? 'GET', path, ...(authorization === undefined ? {} : { authorization }) });
-      count += 1;
       if (options.auth && path.startsWith('/token')) return issueToken(req, res, path);
       if (options.auth && path.startsWith('/v2/') && !authorized(authorization, req.method ?? 'GET')) {
         const repository = /^\/v2\/(.+?)\/(?:manifests|blobs|referrers|tags)\//.exec(path)?.[1] ?? '';
@@ -79,6 +78,7 @@ export async function startRegistryProxy(upstream: string, options: ProxyOptions
         });
         return res.end(JSON.stringify({ errors: [{ code: 'UNAUTHORIZED', message: 'authentication required' }] }));
       }
+      count += 1;
       const fault = options.fault?.({ method: req.method ?? 'GET', path, n: count });
       if (fault?.kind === 'hang') return;
       if (fault?.kind === 'drop') return req.socket.destroy();
