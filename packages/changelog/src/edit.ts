@@ -30,8 +30,8 @@ export function applyEdits(changelog: Changelog, edits: readonly LineEdit[]): st
 const CONTEXT = 3;
 
 function diffLine(prefix: string, line: string): string {
-  const content = line.replace(/\r?\n$/, '');
-  return content.length === line.length ? `${prefix}${content}\n\\ No newline at end of file\n` : `${prefix}${content}\n`;
+  // A CRLF line keeps its \r, as `diff -u` and git print it, so the patch applies to the file.
+  return line.endsWith('\n') ? `${prefix}${line}` : `${prefix}${line}\n\\ No newline at end of file\n`;
 }
 
 function range(start: number, count: number): string {
