@@ -35,6 +35,9 @@ export interface TestTufRepo {
   remote: string;
   alice: TufSigner;
   online: TufSigner;
+  /** PEM private keys, for key-file signing through the CLI. */
+  alicePem: string;
+  onlinePem: string;
   aliceKeyid: string;
   onlineKeyid: string;
   cleanup(): void;
@@ -56,8 +59,8 @@ export async function createTufRepo(): Promise<TestTufRepo> {
   const top = mkdtempSync(join(tmpdir(), 'oci-sd-tuf-events-'));
   const dir = join(top, 'repo');
   const remote = join(top, 'remote.git');
-  const alice = newSigner('ed25519').signer;
-  const online = newSigner('p384').signer;
+  const { signer: alice, pem: alicePem } = newSigner('ed25519');
+  const { signer: online, pem: onlinePem } = newSigner('p384');
   const aliceKey: TufKey = { ...(await alice.publicKey()), 'x-tuf-on-ci-keyowner': '@alice' };
   const onlineKey: TufKey = { ...(await online.publicKey()), 'x-tuf-on-ci-online-uri': 'gcpkms:projects/test/keys/online' };
   const aliceKeyid = keyIdOf(aliceKey);
@@ -100,5 +103,5 @@ export async function createTufRepo(): Promise<TestTufRepo> {
   gitSync(dir, 'commit', '--quiet', '-m', 'Initial TUF repository');
   gitSync(dir, 'remote', 'add', 'origin', remote);
   gitSync(dir, 'push', '--quiet', 'origin', 'main');
-  return { dir, remote, alice, online, aliceKeyid, onlineKeyid, cleanup: () => rmSync(top, { recursive: true, force: true }) };
+  return { dir, remote, alice, online, alicePem, onlinePem, aliceKeyid, onlineKeyid, cleanup: () => rmSync(top, { recursive: true, force: true }) };
 }
