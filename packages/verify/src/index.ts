@@ -33,3 +33,5 @@ export { legacyLayerToBundle, bundleToLegacyAnnotations } from './cosign/legacy'
 export { attachReferrerBundle, attachLegacySignature, attachLegacyAttestation, simpleSigningPayload } from './cosign/attach';
 export type { LegacyAttachOptions } from './cosign/attach';
 export { COSIGN_ANNOTATIONS, BUNDLE_ANNOTATIONS, COSIGN_SIGN_PREDICATE_TYPE } from './cosign/annotations';
+export { verifyRelease } from './api/verify-release';
+export type { TufLocation, VerifyReleaseOptions } from './api/verify-release';

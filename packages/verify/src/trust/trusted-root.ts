@@ -9,6 +9,8 @@ import { VerificationError } from '../errors';
 export interface LoadedTrustMaterial {
   source: string;
   material: TrustMaterial;
+  /** The trusted_root.json document, for consumers that take JSON (the TUF client's sigstore-oidc keys). */
+  json: unknown;
 }
 
 const PUBLIC_GOOD_TUF_MIRROR = 'https://tuf-repo-cdn.sigstore.dev';
@@ -30,7 +32,7 @@ export function publicGoodTrustMaterial(): LoadedTrustMaterial {
       found: Object.keys(seeds),
     });
   }
-  publicGood = { source: `public-good (${seedsPath})`, material: parseTrustedRoot(Buffer.from(encoded, 'base64').toString('utf8'), seedsPath) };
+  publicGood = { source: `public-good (${seedsPath})`, ...parseTrustedRoot(Buffer.from(encoded, 'base64').toString('utf8'), seedsPath) };
   return publicGood;
 }
 
@@ -42,11 +44,11 @@ export function trustMaterialFromFile(path: string): LoadedTrustMaterial {
   } catch (cause) {
     throw new VerificationError('INVALID_INPUT', `cannot read trusted root ${path}: ${(cause as Error).message}`, { cause });
   }
-  return { source: path, material: parseTrustedRoot(text, path) };
+  return { source: path, ...parseTrustedRoot(text, path) };
 }
 
 export function trustMaterialFromJSON(json: unknown, source: string): LoadedTrustMaterial {
-  return { source, material: toMaterial(json, source) };
+  return { source, material: toMaterial(json, source), json };
 }
 
 /** `path` given: that file; otherwise the embedded public-good root. */
@@ -54,14 +56,14 @@ export function loadTrustMaterial(path?: string): LoadedTrustMaterial {
   return path === undefined ? publicGoodTrustMaterial() : trustMaterialFromFile(path);
 }
 
-function parseTrustedRoot(text: string, source: string): TrustMaterial {
+function parseTrustedRoot(text: string, source: string): { material: TrustMaterial; json: unknown } {
   let json: unknown;
   try {
     json = JSON.parse(text);
   } catch (cause) {
     throw new VerificationError('INVALID_INPUT', `${source}: trusted root is not JSON: ${(cause as Error).message}`, { cause });
   }
-  return toMaterial(json, source);
+  return { material: toMaterial(json, source), json };
 }
 
 function toMaterial(json: unknown, source: string): TrustMaterial {

@@ -1,0 +1,196 @@
+import { copyFile, mkdir, mkdtemp, readFile, rm } from 'node:fs/promises';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { TufError, Updater, parseReleaseManifest, releaseTargetName } from '@oci-sd/tuf';
+import type { ReleaseManifest, SigstoreTrustedRootJSON } from '@oci-sd/tuf';
+import { VerificationError } from '../errors';
+import { openImageSource } from '../oci/open';
+import type { RegistrySourceOptions } from '../oci/registry';
+import type { IdentityPolicy } from '../policy/identity';
+import { resolvePredicateType } from '../predicate-types';
+import { loadTrustMaterial } from '../trust/trusted-root';
+import type { LoadedTrustMaterial } from '../trust/trusted-root';
+import type { CheckResult, Digest, VerificationReport } from '../types';
+import { checkImageDigest } from './verify-image';
+
+export type TufLocation =
+  /** A published TUF-on-CI site (`metadata/`, `targets/` beneath it) and the pinned root to start from. */
+  | { url: string; root: string }
+  /** A local TUF-on-CI checkout; the pinned root defaults to its `metadata/root_history/1.root.json`. */
+  | { repo: string; root?: string };
+
+export interface VerifyReleaseOptions {
+  /** `OWNER/REPO@TAG`, e.g. `amaanx86/oci-prometheus-sd-proxy@v1.5.0`. */
+  release: string;
+  tuf: TufLocation;
+  /** Sigstore trust material for the image and for sigstore-oidc TUF keys; public-good by default. */
+  trust?: LoadedTrustMaterial | string;
+  registry?: RegistrySourceOptions;
+  /** The time TUF expiry is checked against (default now). */
+  tufNow?: Date;
+  /** Per-request timeout for a TUF site (ms). */
+  tufTimeoutMs?: number;
+}
+
+/** The checks of a release, beyond the image's: what TUF says and what the manifest claims. */
+export const RELEASE_CHECKS = { tuf: 'tuf-target', manifest: 'release-manifest', digest: 'tuf-digest' } as const;
+
+const CYCLONEDX = resolvePredicateType('cyclonedx');
+
+/**
+ * The seed's "Verifying a release" section in one call: a full TUF update from a pinned root, the release
+ * manifest target (sha256 and length), then, for the image and digest it names and the identity and issuer
+ * its cosign command gives: the image signature, the CycloneDX SBOM attestation, the release-metadata
+ * attestation (its predicate in the evidence), SLSA provenance for the tag, and digest equality with TUF.
+ */
+export async function verifyRelease(options: VerifyReleaseOptions): Promise<VerificationReport> {
+  const { owner, repo, tag } = parseRelease(options.release);
+  const trust = typeof options.trust === 'object' ? options.trust : loadTrustMaterial(options.trust);
+  const target = releaseTargetName(repo, tag);
+
+  const fromTuf = await readReleaseManifest(options, target, trust);
+  if (!fromTuf.ok) return { ok: false, checks: [fromTuf.check] };
+  const { manifest } = fromTuf;
+  const checks: CheckResult[] = [fromTuf.check];
+
+  const claims = manifestClaims(manifest, owner, repo, tag);
+  checks.push(claims.check);
+  if (!claims.policy) return { ok: false, checks };
+
+  const digest = manifest.digest as Digest;
+  const { source, reference } = openImageSource(`${manifest.image}@${digest}`, options.registry);
+  const [imageManifest, imageChecks] = await Promise.all([
+    source.manifest(digest),
+    checkImageDigest(source, digest, trust.material, {
+      policy: claims.policy,
+      signature: true,
+      attestations: [CYCLONEDX, claims.releaseMetadataType],
+      slsa: { sourceUri: claims.sourceUri, sourceTag: tag },
+    }),
+  ]);
+  checks.push(...imageChecks);
+
+  const releaseMetadata = imageChecks.find((check) => check.check === `attestation:${claims.releaseMetadataType}` && check.status === 'pass');
+  checks.push(digestEquality(digest, imageManifest.digest, releaseMetadata?.evidence?.predicate));
+  return { ok: checks.every((check) => check.status === 'pass'), image: { reference: reference.name, digest }, checks };
+}
+
+function parseRelease(release: string): { owner: string; repo: string; tag: string } {
+  const match = /^([A-Za-z0-9_.-]+)\/([A-Za-z0-9_.-]+)@(\S+)$/.exec(release);
+  if (!match) throw new VerificationError('INVALID_INPUT', `release ${JSON.stringify(release)} is not OWNER/REPO@TAG`, { expected: 'OWNER/REPO@TAG', found: release });
+  return { owner: match[1]!, repo: match[2]!, tag: match[3]! };
+}
+
+type TufOutcome = { ok: true; manifest: ReleaseManifest; check: CheckResult } | { ok: false; check: CheckResult };
+
+/** Full TUF client update from the pinned root, then the manifest target, its sha256 and length checked. */
+async function readReleaseManifest(options: VerifyReleaseOptions, target: string, trust: LoadedTrustMaterial): Promise<TufOutcome> {
+  const location = options.tuf;
+  const pinnedRoot = location.root ?? ('repo' in location ? join(location.repo, 'metadata', 'root_history', '1.root.json') : undefined);
+  if (pinnedRoot === undefined) throw new VerificationError('INVALID_INPUT', 'a TUF URL needs a pinned root file', { expected: 'tuf.root', found: undefined });
+  const work = await mkdtemp(join(tmpdir(), 'oci-sd-verify-tuf-'));
+  try {
+    const metadataDir = join(work, 'metadata');
+    await mkdir(metadataDir, { recursive: true });
+    await copyFile(pinnedRoot, join(metadataDir, 'root.json')).catch((cause: unknown) => {
+      throw new VerificationError('INVALID_INPUT', `cannot read pinned TUF root ${pinnedRoot}: ${(cause as Error).message}`, { cause });
+    });
+    const base = 'url' in location ? location.url.replace(/\/+$/, '') : undefined;
+    const updater = new Updater({
+      metadataDir,
+      targetDir: join(work, 'targets'),
+      ...(base !== undefined ? { metadataBaseUrl: `${base}/metadata/`, targetBaseUrl: `${base}/targets/` } : { repositoryDir: (location as { repo: string }).repo }),
+      ...(options.tufNow ? { now: options.tufNow } : {}),
+      ...(options.tufTimeoutMs !== undefined ? { timeoutMs: options.tufTimeoutMs } : {}),
+      ...(trust.json ? { sigstoreTrustedRoot: trust.json as SigstoreTrustedRootJSON } : {}),
+    });
+    const where = base ?? (location as { repo: string }).repo;
+    try {
+      const state = await updater.refresh();
+      const info = await updater.getTargetInfo(target);
+      if (!info) {
+        return { ok: false, check: { check: RELEASE_CHECKS.tuf, status: 'fail', code: 'TUF_MISMATCH', summary: `${target} is not a TUF target of ${where} (targets v${state.targets.version})`, expected: target, found: 'not listed' } };
+      }
+      const bytes = await readFile(await updater.downloadTarget(info));
+      const manifest = parseReleaseManifest(bytes, target);
+      return {
+        ok: true,
+        manifest,
+        check: {
+          check: RELEASE_CHECKS.tuf,
+          status: 'pass',
+          summary: `${target} listed in TUF targets v${state.targets.version} (root v${state.root.version}, snapshot v${state.snapshot.version}, timestamp v${state.timestamp.version}); sha256 and length match`,
+          expected: { target, hashes: info.hashes, length: info.length },
+          found: { length: bytes.length },
+          evidence: { repository: where, trusted: state, manifest, requests: updater.requestCount },
+        },
+      };
+    } catch (error) {
+      // Unreachable sites are network failures (exit 3); everything else TUF refuses is a failed verification.
+      if (error instanceof TufError && error.code !== 'FETCH' && error.code !== 'INVALID_INPUT') {
+        return { ok: false, check: { check: RELEASE_CHECKS.tuf, status: 'fail', code: 'TUF_MISMATCH', summary: `TUF verification of ${where} failed: ${error.message}`, expected: error.expected, found: error.found } };
+      }
+      if (error instanceof TufError && error.code === 'FETCH') throw new VerificationError('REGISTRY', `TUF repository ${where}: ${error.message}`, { cause: error });
+      throw error;
+    }
+  } finally {
+    await rm(work, { recursive: true, force: true });
+  }
+}
+
+interface ManifestClaims {
+  check: CheckResult;
+  policy?: IdentityPolicy;
+  releaseMetadataType: string;
+  sourceUri: string;
+}
+
+/** The manifest names this repository and tag, and its cosign commands give the signer identity and issuer. */
+function manifestClaims(manifest: ReleaseManifest, owner: string, repo: string, tag: string): ManifestClaims {
+  const identity = flagValue(manifest.cosign_verify_cmd, '--certificate-identity');
+  const issuer = flagValue(manifest.cosign_verify_cmd, '--certificate-oidc-issuer');
+  const server = identity ? /^https:\/\/[^/]+/.exec(identity)?.[0] : undefined;
+  const repoUrl = `${server ?? 'https://github.com'}/${owner}/${repo}`;
+  const releaseMetadataType = flagValue(manifest.cosign_verify_attestation_cmd, '--type') ?? `${repoUrl}/release-metadata`;
+  const problems: string[] = [];
+  if (manifest.tag !== tag) problems.push(`tag is ${manifest.tag}, not ${tag}`);
+  if (manifest.project !== repo) problems.push(`project is ${manifest.project}, not ${repo}`);
+  if (identity === undefined || issuer === undefined) problems.push('cosign_verify_cmd names no --certificate-identity and --certificate-oidc-issuer');
+  else if (!identity.startsWith(`${repoUrl}/`) || !identity.endsWith(`@refs/tags/${tag}`)) problems.push(`signer identity ${identity} is not a workflow of ${owner}/${repo} at refs/tags/${tag}`);
+  const expected = { tag, project: repo, identity: `${repoUrl}/<workflow>@refs/tags/${tag}` };
+  const found = { tag: manifest.tag, project: manifest.project, identity, issuer, image: manifest.image, digest: manifest.digest };
+  if (problems.length > 0) {
+    return { check: { check: RELEASE_CHECKS.manifest, status: 'fail', code: 'TUF_MISMATCH', summary: `release manifest: ${problems.join('; ')}`, expected, found }, releaseMetadataType, sourceUri: repoUrl.replace(/^https:\/\//, '') };
+  }
+  return {
+    check: { check: RELEASE_CHECKS.manifest, status: 'pass', summary: `release manifest: ${manifest.image}@${manifest.digest}, signed by ${identity}`, expected, found, evidence: { releaseMetadataType } },
+    policy: { identity: identity!, issuer: issuer! },
+    releaseMetadataType,
+    sourceUri: repoUrl.replace(/^https:\/\//, ''),
+  };
+}
+
+/** `--flag=value` or `--flag value` in a recorded cosign command line. */
+function flagValue(command: string, flag: string): string | undefined {
+  const words = command.split(/\s+/);
+  for (let i = 0; i < words.length; i++) {
+    const word = words[i]!;
+    if (word.startsWith(`${flag}=`)) return word.slice(flag.length + 1);
+    if (word === flag) return words[i + 1];
+  }
+  return undefined;
+}
+
+function digestEquality(tufDigest: Digest, registryDigest: Digest, releaseMetadata: unknown): CheckResult {
+  const attested = (releaseMetadata as { digest?: unknown } | undefined)?.digest;
+  const found = { registry: registryDigest, ...(attested === undefined ? {} : { 'release-metadata predicate': attested }) };
+  const ok = registryDigest === tufDigest && (attested === undefined || attested === tufDigest);
+  return {
+    check: RELEASE_CHECKS.digest,
+    status: ok ? 'pass' : 'fail',
+    summary: ok ? `registry and release metadata agree with TUF: ${tufDigest}` : `digest differs from the TUF-authorised ${tufDigest}`,
+    expected: tufDigest,
+    found,
+    ...(ok ? {} : { code: 'TUF_MISMATCH' as const }),
+  };
+}
