@@ -1,3 +1,4 @@
+import { isAbsolute } from 'node:path';
 import type { Changelog } from './changelog';
 
 /** Replace `remove` lines starting at 0-based line `line` with `insert` (whole lines, line endings included). */
@@ -46,7 +47,9 @@ function range(start: number, count: number): string {
 export function unifiedDiff(changelog: Changelog, edits: readonly LineEdit[], path = changelog.file ?? 'CHANGELOG.md'): string {
   const list = sorted(edits).filter((e) => e.remove > 0 || e.insert.length > 0);
   if (!list.length) return '';
-  const out = [`--- a/${path}\n`, `+++ b/${path}\n`];
+  // git-style a/ b/ prefixes for relative paths; an absolute path is printed as it is, as `diff -u` does.
+  const [oldName, newName] = isAbsolute(path) ? [path, path] : [`a/${path}`, `b/${path}`];
+  const out = [`--- ${oldName}\n`, `+++ ${newName}\n`];
   let delta = 0;
   let i = 0;
   while (i < list.length) {
