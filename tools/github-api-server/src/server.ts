@@ -63,6 +63,8 @@ interface Fault {
   remaining: number;
   label: string;
   answer?: Answer;
+  /** The request takes effect before the fault answer replaces the real one (a lost answer). */
+  landed?: boolean;
   delayMs?: number;
 }
 
@@ -83,14 +85,18 @@ export class Faults {
   /** Answer dispatches 204 (no run details) even when `return_run_details` is asked, like older servers. */
   dispatchWithoutRunDetails = false;
 
-  /** The next `times` matching requests answer `status` (default 502 Bad Gateway). */
-  fail(options: { status?: number; times?: number; match?: RequestMatcher; message?: string; headers?: Record<string, string> } = {}): void {
+  /**
+   * The next `times` matching requests answer `status` (default 502 Bad Gateway). With `landed`,
+   * each request still takes effect and only its answer is lost, as when a proxy fails late.
+   */
+  fail(options: { status?: number; times?: number; match?: RequestMatcher; message?: string; headers?: Record<string, string>; landed?: boolean } = {}): void {
     const status = options.status ?? 502;
     this.queue.push({
       match: options.match ?? {},
       remaining: options.times ?? 1,
-      label: `status ${status}`,
+      label: `status ${status}${options.landed ? ' after the request landed' : ''}`,
       answer: { status, body: errorBody(status, options.message ?? (status === 502 ? 'Server Error' : 'Fault injected')), headers: options.headers ?? {} },
+      ...(options.landed ? { landed: true } : {}),
     });
   }
 
@@ -558,7 +564,7 @@ export async function startGitHubApiServer(options: GitHubApiServerOptions = {})
     }
 
     const failure = taken.find((f) => f.answer);
-    if (failure?.answer) {
+    if (failure?.answer && !failure.landed) {
       record.fault = failure.label;
       send(res, record, failure.answer, match);
       return;
@@ -573,7 +579,7 @@ export async function startGitHubApiServer(options: GitHubApiServerOptions = {})
       return;
     }
     try {
-      const answer = await handler({
+      let answer = await handler({
         repo,
         params: match.pathParams,
         query: full.searchParams,
@@ -582,6 +588,10 @@ export async function startGitHubApiServer(options: GitHubApiServerOptions = {})
         headers: req.headers,
         requestUrl: `${urls.api}${full.pathname}`,
       });
+      if (failure?.answer) {
+        record.fault = failure.label;
+        answer = failure.answer;
+      }
       send(res, record, answer, match);
     } catch (error) {
       if (!(error instanceof HttpError)) throw error;

@@ -1,0 +1,197 @@
+import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
+import type { GitHubApiServer } from '@oci-sd/github-api-server';
+import { createRelease, findRelease, GitHubError, parseRepo, previousReleaseTag, uploadAsset, type GitHubClient } from '../src/index';
+import { startServer, testClient, TOKEN, uniqueRepo } from './helpers';
+
+let gh: GitHubApiServer;
+let client: GitHubClient;
+
+beforeAll(async () => {
+  gh = await startServer();
+  client = await testClient(gh);
+});
+afterAll(() => gh.stop());
+afterEach(() => {
+  gh.faults.clear();
+  gh.assertNoViolations();
+});
+
+const ASSETS = [
+  { name: 'release-metadata.json', data: '{"digest":"sha256:abc"}' },
+  { name: 'sbom.cdx.json', data: '{"bomFormat":"CycloneDX"}' },
+];
+
+async function expectError(promise: Promise<unknown>, code: string): Promise<GitHubError> {
+  const error = await promise.then(
+    () => undefined,
+    (e: unknown) => e,
+  );
+  expect(error).toBeInstanceOf(GitHubError);
+  expect((error as GitHubError).code).toBe(code);
+  return error as GitHubError;
+}
+
+describe('createRelease', () => {
+  it('drafts, uploads every asset, then publishes; the tag appears only on publishing', async () => {
+    const name = uniqueRepo();
+    const state = gh.state.createRepo(name, { immutableReleases: true });
+    const repo = parseRepo(name);
+    const steps: string[] = [];
+    const before = client.requestCount;
+    const result = await createRelease(client, repo, {
+      tag: 'v1.5.0',
+      target: 'main',
+      notes: '## Added\n- Feature one',
+      assets: ASSETS,
+      makeLatest: 'true',
+      onProgress: (e) => steps.push(e.step === 'asset' ? `asset ${e.name} ${e.action}` : e.step),
+    });
+    expect(steps).toEqual(['created-draft', 'asset release-metadata.json uploaded', 'asset sbom.cdx.json uploaded', 'published']);
+    expect(result).toMatchObject({ created: true, published: true });
+    expect(result.release).toMatchObject({ tag: 'v1.5.0', draft: false, immutable: true, name: 'v1.5.0', body: '## Added\n- Feature one' });
+    expect(result.release.assets.map((a) => a.name)).toEqual(['release-metadata.json', 'sbom.cdx.json']);
+    // tag lookup (404), list for drafts, create draft, 2 uploads, publish
+    expect(client.requestCount - before).toBe(6);
+    expect(state.releases).toHaveLength(1);
+    expect(state.tags.get('v1.5.0')).toBe(state.branches.get('main'));
+    const [draftCreate] = gh.requests.filter((r) => r.operationId === 'repos/create-release' && r.path.includes(name));
+    expect(draftCreate?.status).toBe(201);
+  });
+
+  it('is idempotent: a rerun on the published release changes nothing and creates nothing', async () => {
+    const name = uniqueRepo();
+    const state = gh.state.createRepo(name, { immutableReleases: true });
+    const repo = parseRepo(name);
+    await createRelease(client, repo, { tag: 'v1.0.0', target: 'main', assets: ASSETS });
+    const before = client.requestCount;
+    const again = await createRelease(client, repo, { tag: 'v1.0.0', target: 'main', assets: ASSETS });
+    expect(again).toMatchObject({ created: false, published: false, assets: [{ action: 'kept' }, { action: 'kept' }] });
+    expect(client.requestCount - before).toBe(1);
+    expect(state.releases).toHaveLength(1);
+  });
+
+  it('completes the same release after a crash between the draft and publishing', async () => {
+    const name = uniqueRepo();
+    const state = gh.state.createRepo(name, { immutableReleases: true });
+    const repo = parseRepo(name);
+    // Publishing keeps failing: the run "crashes" with a draft and one asset up.
+    gh.faults.fail({ status: 502, times: 4, match: { operationId: 'repos/update-release' } });
+    const crashed = await expectError(createRelease(client, repo, { tag: 'v2.0.0', target: 'main', notes: 'n', assets: ASSETS.slice(0, 1) }), 'NETWORK');
+    expect(crashed.message).toMatch(/publish release v2\.0\.0/);
+    expect(crashed.request).toMatch(/^PATCH .*\/releases\/\d+$/);
+    expect(state.releases).toMatchObject([{ draft: true }]);
+    const rerun = await createRelease(client, repo, { tag: 'v2.0.0', target: 'main', notes: 'n', assets: ASSETS });
+    expect(rerun).toMatchObject({ created: false, published: true, assets: [{ action: 'kept' }, { action: 'uploaded' }] });
+    expect(state.releases).toHaveLength(1);
+    expect(state.releases[0]).toMatchObject({ draft: false, immutable: true });
+    expect(state.releases[0]!.assets.map((a) => a.name)).toEqual(['release-metadata.json', 'sbom.cdx.json']);
+  });
+
+  it('replaces a draft asset whose bytes differ, and resolves a duplicate-name 422', async () => {
+    const name = uniqueRepo();
+    const state = gh.state.createRepo(name);
+    const repo = parseRepo(name);
+    await createRelease(client, repo, { tag: 'v0.1.0', target: 'main', assets: ASSETS, draft: true });
+    const changed = await createRelease(client, repo, { tag: 'v0.1.0', target: 'main', assets: [{ name: 'sbom.cdx.json', data: '{"bomFormat":"CycloneDX","v":2}' }], draft: true });
+    expect(changed.assets).toEqual([{ name: 'sbom.cdx.json', action: 'replaced' }]);
+    expect(state.releases[0]!.assets.find((a) => a.name === 'sbom.cdx.json')!.bytes.toString()).toContain('"v":2');
+    // A stale view of the release (no assets) meets an existing asset: 422, then resolved.
+    const stale = { ...(await findRelease(client, repo, 'v0.1.0'))!, assets: [] };
+    const kept = await uploadAsset(client, repo, stale, ASSETS[0]!);
+    expect(kept.action).toBe('kept');
+    const replaced = await uploadAsset(client, repo, stale, { name: 'release-metadata.json', data: 'other' });
+    expect(replaced.action).toBe('replaced');
+    expect(state.releases[0]!.assets.filter((a) => a.name === 'release-metadata.json')).toHaveLength(1);
+    expect(gh.requests.some((r) => r.operationId === 'repos/upload-release-asset' && r.status === 422)).toBe(true);
+  });
+
+  it('refuses to change a published immutable release, and a burned tag', async () => {
+    const name = uniqueRepo();
+    const state = gh.state.createRepo(name, { immutableReleases: true });
+    const repo = parseRepo(name);
+    await createRelease(client, repo, { tag: 'v3.0.0', target: 'main', assets: ASSETS.slice(0, 1) });
+    const more = await expectError(createRelease(client, repo, { tag: 'v3.0.0', target: 'main', assets: ASSETS }), 'IMMUTABLE_RELEASE');
+    expect(more.message).toMatch(/sbom\.cdx\.json.*immutable/);
+    // Deleting the release does not give the tag back.
+    state.releases.length = 0;
+    const burned = await expectError(createRelease(client, repo, { tag: 'v3.0.0', target: 'main' }), 'TAG_BURNED');
+    expect(burned.message).toMatch(/can never be used again/);
+    expect(burned.status).toBe(422);
+  });
+
+  it('refuses notes over 125,000 characters before sending anything', async () => {
+    const repo = parseRepo(uniqueRepo());
+    const before = client.requestCount;
+    const error = await expectError(createRelease(client, repo, { tag: 'v1.0.0', target: 'main', notes: 'x'.repeat(125_001) }), 'BODY_TOO_LONG');
+    expect(error.found).toBe(125_001);
+    expect(client.requestCount).toBe(before);
+  });
+
+  it('refuses a missing asset file before sending anything', async () => {
+    const repo = parseRepo(uniqueRepo());
+    const before = client.requestCount;
+    const error = await expectError(createRelease(client, repo, { tag: 'v1.0.0', target: 'main', assets: [{ path: '/nonexistent/sbom.json' }] }), 'INVALID_INPUT');
+    expect(error.message).toMatch(/sbom\.json.*\/nonexistent\/sbom\.json/);
+    expect(client.requestCount).toBe(before);
+  });
+});
+
+describe('findRelease and previousReleaseTag', () => {
+  it('finds drafts (which have no tag) and published releases', async () => {
+    const name = uniqueRepo();
+    gh.state.createRepo(name);
+    const repo = parseRepo(name);
+    expect(await findRelease(client, repo, 'v1.0.0')).toBeUndefined();
+    await createRelease(client, repo, { tag: 'v1.0.0', target: 'main', draft: true });
+    expect(await findRelease(client, repo, 'v1.0.0')).toMatchObject({ tag: 'v1.0.0', draft: true });
+    await createRelease(client, repo, { tag: 'v1.0.0', target: 'main' });
+    expect(await findRelease(client, repo, 'v1.0.0')).toMatchObject({ tag: 'v1.0.0', draft: false });
+  });
+
+  it('gives the nearest lower release; a final release skips release candidates; drafts do not count', async () => {
+    const name = uniqueRepo();
+    gh.state.createRepo(name);
+    const repo = parseRepo(name);
+    for (const tag of ['v1.4.0', 'v1.4.1', 'v1.5.0-rc.1', 'v1.5.0-rc.2', 'v1.10.0']) await createRelease(client, repo, { tag, target: 'main', prerelease: tag.includes('-') });
+    await createRelease(client, repo, { tag: 'v1.4.2', target: 'main', draft: true });
+    expect(await previousReleaseTag(client, repo, 'v1.5.0')).toBe('v1.4.1');
+    expect(await previousReleaseTag(client, repo, 'v1.5.0-rc.3')).toBe('v1.5.0-rc.2');
+    expect(await previousReleaseTag(client, repo, 'v1.11.0')).toBe('v1.10.0');
+    expect(await previousReleaseTag(client, repo, 'v1.0.0')).toBeUndefined();
+    await expectError(previousReleaseTag(client, repo, 'release-5'), 'INVALID_INPUT');
+  });
+});
+
+describe('errors say what to do, name the request, and never show the token', () => {
+  it('401 bad credentials', async () => {
+    const name = uniqueRepo();
+    gh.state.createRepo(name);
+    const wrongToken = `ghp_${'wrongTOKEN1'.repeat(4)}`;
+    const stranger = await testClient(gh, { token: wrongToken });
+    const error = await expectError(findRelease(stranger, parseRepo(name), 'v1'), 'UNAUTHORIZED');
+    expect(error.message).toMatch(/GET .*\/releases\/tags\/v1.*401.*GH_TOKEN/);
+    expect(JSON.stringify({ m: error.message, c: error.cause, r: error.request })).not.toContain(wrongToken);
+    expect(error.message).not.toContain(TOKEN);
+  });
+
+  it('403 without permission names the permission needed', async () => {
+    const name = uniqueRepo();
+    gh.state.createRepo(name);
+    gh.faults.fail({ status: 403, message: 'Resource not accessible by integration', match: { operationId: 'repos/create-release' } });
+    const error = await expectError(createRelease(client, parseRepo(name), { tag: 'v1.0.0', target: 'main' }), 'FORBIDDEN');
+    expect(error.message).toMatch(/contents: write/);
+    expect(error.expected).toBe('contents: write');
+  });
+
+  it('404 for an unknown repository', async () => {
+    const error = await expectError(createRelease(client, parseRepo('octo/missing'), { tag: 'v1.0.0', target: 'main' }), 'NOT_FOUND');
+    expect(error.message).toMatch(/octo\/missing/);
+  });
+
+  it('422 for a target that does not exist', async () => {
+    const name = uniqueRepo();
+    gh.state.createRepo(name);
+    const error = await expectError(createRelease(client, parseRepo(name), { tag: 'v1.0.0', target: 'no-such-branch' }), 'UNPROCESSABLE');
+    expect(error.message).toMatch(/target_commitish/);
+  });
+});
