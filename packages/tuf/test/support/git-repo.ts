@@ -35,7 +35,7 @@ export interface TestTufRepo {
   remote: string;
   alice: TufSigner;
   online: TufSigner;
-  /** PEM private keys, for key-file signing through the CLI. */
+  /** PEM private keys, for key-file signing through the CLI (unused when the signers were given). */
   alicePem: string;
   onlinePem: string;
   aliceKeyid: string;
@@ -52,17 +52,23 @@ async function sign(metadata: { signed: Record<string, unknown>; signatures: unk
 
 /**
  * A TUF-on-CI repository as `tuf-on-ci` initialises it, on `main` of a real git checkout with a
- * bare `origin`: root and targets signed by @alice (ed25519), snapshot and timestamp by an
- * online ecdsa P-384 key, every file formatted as TUF-on-CI writes it.
+ * bare `origin`: root and targets signed by @alice (ed25519 unless given), snapshot and
+ * timestamp by an online key (ecdsa P-384 unless given), every file formatted as TUF-on-CI writes it.
  */
-export async function createTufRepo(): Promise<TestTufRepo> {
+export async function createTufRepo(options: { alice?: TufSigner; online?: TufSigner } = {}): Promise<TestTufRepo> {
   const top = mkdtempSync(join(tmpdir(), 'oci-sd-tuf-events-'));
   const dir = join(top, 'repo');
   const remote = join(top, 'remote.git');
-  const { signer: alice, pem: alicePem } = newSigner('ed25519');
-  const { signer: online, pem: onlinePem } = newSigner('p384');
+  const aliceKeyFile = newSigner('ed25519');
+  const onlineKeyFile = newSigner('p384');
+  const alice = options.alice ?? aliceKeyFile.signer;
+  const online = options.online ?? onlineKeyFile.signer;
+  const alicePem = aliceKeyFile.pem;
+  const onlinePem = onlineKeyFile.pem;
   const aliceKey: TufKey = { ...(await alice.publicKey()), 'x-tuf-on-ci-keyowner': '@alice' };
-  const onlineKey: TufKey = { ...(await online.publicKey()), 'x-tuf-on-ci-online-uri': 'gcpkms:projects/test/keys/online' };
+  const onlinePublic = await online.publicKey();
+  const onlineUri = onlinePublic.keytype === 'sigstore-oidc' ? 'sigstore:' : 'gcpkms:projects/test/keys/online';
+  const onlineKey: TufKey = { ...onlinePublic, 'x-tuf-on-ci-online-uri': onlineUri };
   const aliceKeyid = keyIdOf(aliceKey);
   const onlineKeyid = keyIdOf(onlineKey);
   const periods = { 'x-tuf-on-ci-expiry-period': 365, 'x-tuf-on-ci-signing-period': 60 };
