@@ -22,11 +22,11 @@ function tempDir(): string {
 }
 
 /** A published repository, served over loopback HTTP, and a client metadata dir pinned to its root v1. */
-async function setup(scheme: KeyScheme = 'ed25519', build?: (repo: RepoBuilder) => void) {
+async function setup(scheme: KeyScheme = 'ed25519', build?: (repo: RepoBuilder) => void | Promise<void>) {
   const repo = new RepoBuilder(scheme);
   repo.addTarget('app/v1.json', '{"v":1}\n');
-  build?.(repo);
-  repo.publish();
+  await build?.(repo);
+  await repo.publish();
   const server = await new RepoServer(repo).start();
   servers.push(server);
   const metadataDir = tempDir();
@@ -83,7 +83,7 @@ describe('Updater over HTTP: the normal path', () => {
     const { updater, repo } = await setup();
     await updater().refresh();
     repo.addTarget('app/v2.json', '{"v":2}\n');
-    repo.publish();
+    await repo.publish();
     const client = updater();
     expect((await client.refresh()).targets.version).toBe(2);
     expect(await client.getTargetInfo('app/v2.json')).toMatchObject({ length: 8 });
@@ -108,7 +108,7 @@ describe('root rotation', () => {
     const { updater, repo, metadataDir } = await setup();
     repo.setRoleKeys('root', [generateTestKey('ecdsa-sha2-nistp384')]);
     repo.setRoleKeys('targets', [generateTestKey('ecdsa-sha2-nistp256')]);
-    repo.publish();
+    await repo.publish();
     expect((await updater().refresh()).root.version).toBe(2);
     expect(readFileSync(join(metadataDir, 'root.json')).equals(repo.files.get('metadata/2.root.json')!)).toBe(true);
   });
@@ -116,9 +116,9 @@ describe('root rotation', () => {
   it('rotates across several versions (1 -> 2 -> 3)', async () => {
     const { updater, repo } = await setup();
     repo.setRoleKeys('root', [generateTestKey('ed25519')]);
-    repo.publish();
+    await repo.publish();
     repo.setRoleKeys('root', [generateTestKey('ed25519')]);
-    repo.publish();
+    await repo.publish();
     expect((await updater().refresh()).root.version).toBe(3);
   });
 
@@ -126,9 +126,9 @@ describe('root rotation', () => {
     const { updater, repo } = await setup();
     const newKey = generateTestKey('ed25519');
     repo.setRoleKeys('root', [newKey]);
-    repo.publish();
+    await repo.publish();
     const root2 = JSON.parse(repo.files.get('metadata/2.root.json')!.toString());
-    repo.files.set('metadata/2.root.json', repo.sign(root2.signed, [newKey]));
+    repo.files.set('metadata/2.root.json', await repo.sign(root2.signed, [newKey]));
     await rejects(updater().refresh(), 'SIGNATURE_THRESHOLD', /^root v2 \(2\.root\.json\), by the keys of trusted root v1: 0 of 1/);
   });
 
@@ -136,31 +136,31 @@ describe('root rotation', () => {
     const { updater, repo } = await setup();
     const oldKeys = repo.role('root').signers;
     repo.setRoleKeys('root', [generateTestKey('ed25519'), generateTestKey('ed25519')], 2);
-    repo.publish();
+    await repo.publish();
     const root2 = JSON.parse(repo.files.get('metadata/2.root.json')!.toString());
-    repo.files.set('metadata/2.root.json', repo.sign(root2.signed, [...oldKeys, repo.role('root').signers[0]!]));
+    repo.files.set('metadata/2.root.json', await repo.sign(root2.signed, [...oldKeys, repo.role('root').signers[0]!]));
     await rejects(updater().refresh(), 'SIGNATURE_THRESHOLD', /^root v2 \(2\.root\.json\), by its own keys: 1 of 2/);
   });
 
   it('rejects N+1.root.json whose content is another version', async () => {
     const { updater, repo } = await setup();
     repo.setRoleKeys('root', [generateTestKey('ed25519')]);
-    repo.publish();
+    await repo.publish();
     repo.setRoleKeys('root', [generateTestKey('ed25519')]);
-    repo.publish();
+    await repo.publish();
     repo.files.set('metadata/2.root.json', repo.files.get('metadata/3.root.json')!);
     await rejects(updater().refresh(), 'SIGNATURE_THRESHOLD');
     const { updater: other, repo: repo2 } = await setup();
     const signers = repo2.role('root').signers;
     const root1 = JSON.parse(repo2.files.get('metadata/1.root.json')!.toString());
-    repo2.files.set('metadata/2.root.json', repo2.sign({ ...root1.signed, version: 3 }, signers));
+    repo2.files.set('metadata/2.root.json', await repo2.sign({ ...root1.signed, version: 3 }, signers));
     await rejects(other().refresh(), 'ROLLBACK', /root v2 \(2\.root\.json\): version is 3, expected 2/);
   });
 
   it('rejects an expired final root', async () => {
     const { updater, repo } = await setup();
     repo.setRoleKeys('root', [generateTestKey('ed25519')]);
-    repo.publish({ expires: { root: '2020-01-01T00:00:00Z' } });
+    await repo.publish({ expires: { root: '2020-01-01T00:00:00Z' } });
     await rejects(updater().refresh(), 'EXPIRED', /^root v2 expired at 2020-01-01/);
   });
 
@@ -169,12 +169,12 @@ describe('root rotation', () => {
     // The old timestamp key was compromised and used to publish a far-future version.
     const timestamp = repo.role('timestamp');
     timestamp.signed = { ...timestamp.signed, version: 1000 };
-    repo.publish();
+    await repo.publish();
     expect((await updater().refresh()).timestamp.version).toBe(1001);
     // The repository rotates the timestamp key and starts over at a low version.
     repo.setRoleKeys('timestamp', [generateTestKey('ed25519')]);
     timestamp.signed = { ...timestamp.signed, version: 0 };
-    repo.publish();
+    await repo.publish();
     expect((await updater().refresh()).timestamp.version).toBe(1);
   });
 
@@ -182,10 +182,10 @@ describe('root rotation', () => {
     const { updater, repo } = await setup();
     const timestamp = repo.role('timestamp');
     timestamp.signed = { ...timestamp.signed, version: 1000 };
-    repo.publish();
+    await repo.publish();
     await updater().refresh();
     timestamp.signed = { ...timestamp.signed, version: 0 };
-    repo.publish();
+    await repo.publish();
     await rejects(updater().refresh(), 'ROLLBACK', /timestamp v1 is older than the trusted v1001/);
   });
 });
@@ -194,7 +194,7 @@ describe('timestamp and snapshot attacks', () => {
   it('rollback: an older timestamp than the trusted one is rejected', async () => {
     const { updater, repo } = await setup();
     const old = repo.files.get('metadata/timestamp.json')!;
-    repo.publish();
+    await repo.publish();
     await updater().refresh();
     repo.files.set('metadata/timestamp.json', old);
     await rejects(updater().refresh(), 'ROLLBACK', /^timestamp v1 is older than the trusted v2/);
@@ -202,11 +202,11 @@ describe('timestamp and snapshot attacks', () => {
 
   it('rollback: a timestamp listing an older snapshot version is rejected', async () => {
     const { updater, repo } = await setup();
-    repo.publish();
+    await repo.publish();
     await updater().refresh();
     const timestamp = repo.role('timestamp');
     timestamp.signed = { ...timestamp.signed, version: 5, meta: { 'snapshot.json': { version: 1 } } };
-    repo.files.set('metadata/timestamp.json', repo.sign(timestamp.signed, timestamp.signers));
+    repo.files.set('metadata/timestamp.json', await repo.sign(timestamp.signed, timestamp.signers));
     await rejects(updater().refresh(), 'ROLLBACK', /lists snapshot v1, older than the trusted v2/);
   });
 
@@ -215,7 +215,7 @@ describe('timestamp and snapshot attacks', () => {
     await updater().refresh();
     const trusted = readFileSync(join(metadataDir, 'timestamp.json'));
     const timestamp = repo.role('timestamp');
-    repo.files.set('metadata/timestamp.json', repo.sign({ ...timestamp.signed, expires: '2039-01-01T00:00:00Z' }, timestamp.signers));
+    repo.files.set('metadata/timestamp.json', await repo.sign({ ...timestamp.signed, expires: '2039-01-01T00:00:00Z' }, timestamp.signers));
     expect((await updater().refresh()).timestamp.expires.toISOString()).toBe('2040-01-01T00:00:00.000Z');
     expect(readFileSync(join(metadataDir, 'timestamp.json')).equals(trusted)).toBe(true);
   });
@@ -224,21 +224,21 @@ describe('timestamp and snapshot attacks', () => {
     const { updater } = await setup('ed25519');
     await rejects(updater({ now: new Date('2040-01-01T00:00:00Z') }).refresh(), 'EXPIRED', /^root v1 expired/);
     const { updater: u2, repo } = await setup();
-    repo.publish({ expires: { timestamp: '2030-01-01T00:00:00Z' } });
+    await repo.publish({ expires: { timestamp: '2030-01-01T00:00:00Z' } });
     await rejects(u2({ now: () => new Date('2030-01-01T00:00:00Z') }).refresh(), 'EXPIRED', /^timestamp v2 expired at 2030-01-01T00:00:00.000Z/);
     expect((await u2({ now: new Date('2029-12-31T23:59:59Z') }).refresh()).timestamp.version).toBe(2);
   });
 
   it('freeze: an expired snapshot is rejected', async () => {
     const { updater, repo } = await setup();
-    repo.publish({ expires: { snapshot: '2030-01-01T00:00:00Z' } });
+    await repo.publish({ expires: { snapshot: '2030-01-01T00:00:00Z' } });
     await rejects(updater({ now: new Date('2031-01-01T00:00:00Z') }).refresh(), 'EXPIRED', /^snapshot v2 expired/);
   });
 
   it('mix-and-match: a snapshot whose version is not the one the timestamp lists is rejected', async () => {
     const { updater, repo } = await setup();
     const snapshot1 = repo.files.get('metadata/1.snapshot.json')!;
-    repo.publish();
+    await repo.publish();
     repo.files.set('metadata/2.snapshot.json', snapshot1);
     await rejects(updater().refresh(), 'ROLLBACK', /^snapshot v2 \(2\.snapshot\.json\): version 1, but the timestamp lists v2/);
   });
@@ -246,14 +246,14 @@ describe('timestamp and snapshot attacks', () => {
   it('rollback: a snapshot listing an older targets version than the trusted snapshot is rejected', async () => {
     const { updater, repo } = await setup();
     repo.addTarget('app/v2.json', 'two');
-    repo.publish();
+    await repo.publish();
     await updater().refresh();
     const snapshot = repo.role('snapshot');
     const timestamp = repo.role('timestamp');
     snapshot.signed = { ...snapshot.signed, version: 3, meta: { 'targets.json': { version: 1 } } };
-    repo.files.set('metadata/3.snapshot.json', repo.sign(snapshot.signed, snapshot.signers));
+    repo.files.set('metadata/3.snapshot.json', await repo.sign(snapshot.signed, snapshot.signers));
     timestamp.signed = { ...timestamp.signed, version: 3, meta: { 'snapshot.json': { version: 3 } } };
-    repo.files.set('metadata/timestamp.json', repo.sign(timestamp.signed, timestamp.signers));
+    repo.files.set('metadata/timestamp.json', await repo.sign(timestamp.signed, timestamp.signers));
     await rejects(updater().refresh(), 'ROLLBACK', /^snapshot v3 \(3\.snapshot\.json\) lists targets\.json v1, older than the trusted v2/);
   });
 
@@ -263,9 +263,9 @@ describe('timestamp and snapshot attacks', () => {
     const snapshot = repo.role('snapshot');
     const timestamp = repo.role('timestamp');
     snapshot.signed = { ...snapshot.signed, version: 2, meta: {} };
-    repo.files.set('metadata/2.snapshot.json', repo.sign(snapshot.signed, snapshot.signers));
+    repo.files.set('metadata/2.snapshot.json', await repo.sign(snapshot.signed, snapshot.signers));
     timestamp.signed = { ...timestamp.signed, version: 2, meta: { 'snapshot.json': { version: 2 } } };
-    repo.files.set('metadata/timestamp.json', repo.sign(timestamp.signed, timestamp.signers));
+    repo.files.set('metadata/timestamp.json', await repo.sign(timestamp.signed, timestamp.signers));
     await rejects(updater().refresh(), 'ROLLBACK', /no longer lists targets\.json/);
   });
 
@@ -274,17 +274,17 @@ describe('timestamp and snapshot attacks', () => {
     const timestamp = repo.role('timestamp');
     const snapshotBytes = repo.files.get('metadata/1.snapshot.json')!;
     timestamp.signed = { ...timestamp.signed, version: 2, meta: { 'snapshot.json': { version: 1, length: snapshotBytes.length, hashes: { sha256: '00'.repeat(32) } } } };
-    repo.files.set('metadata/timestamp.json', repo.sign(timestamp.signed, timestamp.signers));
+    repo.files.set('metadata/timestamp.json', await repo.sign(timestamp.signed, timestamp.signers));
     await rejects(updater().refresh(), 'HASH_MISMATCH', /^snapshot v1 \(1\.snapshot\.json\): sha256 [0-9a-f]{64}, expected 0000/);
     timestamp.signed = { ...timestamp.signed, version: 3, meta: { 'snapshot.json': { version: 1, length: snapshotBytes.length - 1 } } };
-    repo.files.set('metadata/timestamp.json', repo.sign(timestamp.signed, timestamp.signers));
+    repo.files.set('metadata/timestamp.json', await repo.sign(timestamp.signed, timestamp.signers));
     await rejects(updater().refresh(), 'LENGTH_MISMATCH');
   });
 
   it('a timestamp signed by the wrong key is rejected, naming the role', async () => {
     const { updater, repo } = await setup();
     const timestamp = repo.role('timestamp');
-    repo.files.set('metadata/timestamp.json', repo.sign(timestamp.signed, [generateTestKey('ed25519')]));
+    repo.files.set('metadata/timestamp.json', await repo.sign(timestamp.signed, [generateTestKey('ed25519')]));
     await rejects(updater().refresh(), 'SIGNATURE_THRESHOLD', /^timestamp \(timestamp\.json\): 0 of 1 required signatures verify/);
   });
 
@@ -303,14 +303,14 @@ describe('targets: threshold, expiry, hash and length', () => {
     const targets = repo.role('targets');
     repo.addTarget('app/v2.json', 'two');
     targets.signers = [a];
-    repo.publish();
+    await repo.publish();
     await rejects(updater().refresh(), 'SIGNATURE_THRESHOLD', /^targets v2 \(2\.targets\.json\): 1 of 2 required signatures verify/);
   });
 
   it('freeze: expired targets metadata is rejected', async () => {
     const { updater, repo } = await setup();
     repo.addTarget('app/v2.json', 'two');
-    repo.publish({ expires: { targets: '2030-01-01T00:00:00Z' } });
+    await repo.publish({ expires: { targets: '2030-01-01T00:00:00Z' } });
     await rejects(updater({ now: new Date('2030-06-01T00:00:00Z') }).refresh(), 'EXPIRED', /^targets v2 expired/);
   });
 
@@ -318,7 +318,7 @@ describe('targets: threshold, expiry, hash and length', () => {
     const { updater, repo } = await setup();
     const targets1 = repo.files.get('metadata/1.targets.json')!;
     repo.addTarget('app/v2.json', 'two');
-    repo.publish();
+    await repo.publish();
     repo.files.set('metadata/2.targets.json', targets1);
     await rejects(updater().refresh(), 'ROLLBACK', /^targets v2 \(2\.targets\.json\): version 1, but snapshot v2 lists v2/);
   });
@@ -394,20 +394,22 @@ describe('delegations', () => {
     });
     repo.role('releases').signers = [generateTestKey('ed25519')];
     repo.addTarget('releases/b.json', 'b', 'releases');
-    repo.publish();
+    await repo.publish();
     const client = updater();
     await client.refresh();
     await rejects(client.getTargetInfo('releases/a.json'), 'SIGNATURE_THRESHOLD', /^releases v2 \(2\.releases\.json\): 0 of 1/);
   });
 
   it('a delegated role missing from the snapshot is an error', async () => {
-    const { updater, repo } = await setup('ed25519', (r) => r.delegate('targets', 'releases', { paths: ['releases/*'] }));
+    const { updater, repo } = await setup('ed25519', (r) => {
+      r.delegate('targets', 'releases', { paths: ['releases/*'] });
+    });
     const snapshot = repo.role('snapshot');
     const timestamp = repo.role('timestamp');
     snapshot.signed = { ...snapshot.signed, version: 2, meta: { 'targets.json': { version: 1 } } };
-    repo.files.set('metadata/2.snapshot.json', repo.sign(snapshot.signed, snapshot.signers));
+    repo.files.set('metadata/2.snapshot.json', await repo.sign(snapshot.signed, snapshot.signers));
     timestamp.signed = { ...timestamp.signed, version: 2, meta: { 'snapshot.json': { version: 2 } } };
-    repo.files.set('metadata/timestamp.json', repo.sign(timestamp.signed, timestamp.signers));
+    repo.files.set('metadata/timestamp.json', await repo.sign(timestamp.signed, timestamp.signers));
     await rejects(updater().getTargetInfo('releases/a.json'), 'METADATA_INVALID', /snapshot v2 does not list releases\.json/);
   });
 });
@@ -459,10 +461,10 @@ describe('TUF-on-CI git checkout source', () => {
   it('verifies a generated checkout (root_history, unversioned names, targets/<name>) with a rotation', async () => {
     const repo = new RepoBuilder('ecdsa-sha2-nistp256');
     repo.addTarget('app/v1.json', 'one');
-    repo.publish();
+    await repo.publish();
     repo.setRoleKeys('root', [generateTestKey('ecdsa-sha2-nistp384')]);
     repo.addTarget('app/v2.json', 'two');
-    repo.publish();
+    await repo.publish();
     const checkout = tempDir();
     repo.writeCheckout(checkout);
     const metadataDir = tempDir();
@@ -475,9 +477,9 @@ describe('TUF-on-CI git checkout source', () => {
   it('a checkout whose snapshot.json is older than the timestamp lists fails (mix-and-match)', async () => {
     const repo = new RepoBuilder();
     repo.addTarget('a', 'a');
-    repo.publish();
+    await repo.publish();
     const oldSnapshot = repo.files.get('metadata/1.snapshot.json')!;
-    repo.publish();
+    await repo.publish();
     const checkout = tempDir();
     repo.writeCheckout(checkout);
     writeFileSync(join(checkout, 'metadata', 'snapshot.json'), oldSnapshot);
@@ -488,7 +490,7 @@ describe('TUF-on-CI git checkout source', () => {
 
   it('refuses target paths that climb out of targets/', async () => {
     const repo = new RepoBuilder();
-    repo.publish();
+    await repo.publish();
     const checkout = tempDir();
     repo.writeCheckout(checkout);
     const metadataDir = tempDir();

@@ -8,7 +8,7 @@ import { Verifier, toSignedEntity, toTrustMaterial } from '@sigstore/verify';
 import type { SignatureVerdict, TufKey } from './keys';
 
 /** A Sigstore `trusted_root.json` document, parsed (the JSON object, not a file name). */
-export type SigstoreTrustedRootJSON = Record<string, unknown>;
+export type SigstoreTrustedRootJSON = object;
 
 const DIGEST_ALGORITHMS: Partial<Record<HashAlgorithm, string>> = {
   [HashAlgorithm.SHA2_256]: 'sha256',

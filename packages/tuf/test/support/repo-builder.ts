@@ -11,7 +11,7 @@ type Signed = Record<string, unknown> & { version: number; expires: string };
 export interface Signer {
   keyid: string;
   key: TufKey;
-  sign(bytes: Uint8Array): TufSignature;
+  sign(bytes: Uint8Array): TufSignature | Promise<TufSignature>;
 }
 
 interface RoleState {
@@ -112,16 +112,17 @@ export class RepoBuilder {
   }
 
   /** `{signed, signatures}` bytes in TUF-on-CI's on-disk format (1-space indent). */
-  sign(signed: Signed, signers: readonly Signer[]): Buffer {
+  async sign(signed: Signed, signers: readonly Signer[]): Promise<Buffer> {
     const bytes = canonicalize(signed);
-    return Buffer.from(JSON.stringify({ signatures: signers.map((s) => s.sign(bytes)), signed }, null, 1));
+    const signatures = await Promise.all(signers.map((s) => s.sign(bytes)));
+    return Buffer.from(JSON.stringify({ signatures, signed }, null, 1));
   }
 
   /**
    * Publishes everything changed since the last call: a new root (signed by the previous and
    * the new root keys), changed targets roles, then snapshot and timestamp. Returns the bytes.
    */
-  publish(options: { extraRootSigners?: Signer[]; expires?: Partial<Record<string, string>> } = {}): Record<string, Buffer> {
+  async publish(options: { extraRootSigners?: Signer[]; expires?: Partial<Record<string, string>> } = {}): Promise<Record<string, Buffer>> {
     const out: Record<string, Buffer> = {};
     const root = this.role('root');
     if (root.dirty) {
@@ -130,7 +131,7 @@ export class RepoBuilder {
       if (options.expires?.root) signed.expires = options.expires.root;
       const signers = [...new Map([...previousSigners, ...root.signers, ...(options.extraRootSigners ?? [])].map((s) => [s.keyid, s])).values()];
       root.signed = signed;
-      out.root = this.sign(signed, signers);
+      out.root = await this.sign(signed, signers);
       this.files.set(`metadata/${signed.version}.root.json`, out.root);
       this.previousRootSigners = root.signers;
       root.dirty = false;
@@ -140,7 +141,7 @@ export class RepoBuilder {
       if (!state.dirty) continue;
       state.signed = { ...state.signed, version: state.signed.version + 1 };
       if (options.expires?.[name]) state.signed.expires = options.expires[name]!;
-      out[name] = this.sign(state.signed, state.signers);
+      out[name] = await this.sign(state.signed, state.signers);
       this.files.set(`metadata/${this.consistentSnapshot ? `${state.signed.version}.` : ''}${encodeURIComponent(name)}.json`, out[name]);
       state.dirty = false;
     }
@@ -153,7 +154,7 @@ export class RepoBuilder {
     for (const [name, state] of this.roles) if (!['root', 'timestamp', 'snapshot'].includes(name)) meta[`${name}.json`] = { version: state.signed.version };
     const snapshot = this.role('snapshot');
     snapshot.signed = { ...this.base('snapshot'), version: snapshot.signed.version + 1, expires: options.expires?.snapshot ?? FAR_FUTURE, meta };
-    out.snapshot = this.sign(snapshot.signed, snapshot.signers);
+    out.snapshot = await this.sign(snapshot.signed, snapshot.signers);
     this.files.set(`metadata/${this.consistentSnapshot ? `${snapshot.signed.version}.` : ''}snapshot.json`, out.snapshot);
     const timestamp = this.role('timestamp');
     timestamp.signed = {
@@ -162,7 +163,7 @@ export class RepoBuilder {
       expires: options.expires?.timestamp ?? FAR_FUTURE,
       meta: { 'snapshot.json': { version: snapshot.signed.version } },
     };
-    out.timestamp = this.sign(timestamp.signed, timestamp.signers);
+    out.timestamp = await this.sign(timestamp.signed, timestamp.signers);
     this.files.set('metadata/timestamp.json', out.timestamp);
     return out;
   }
