@@ -46,7 +46,7 @@ describe.skipIf(!ready)(`the real SLSA generator image served by docker-registry
     const counter = new RequestCounter();
     const found = await discoverSignatures(new RegistrySource(registry.host, 'slsa-framework/example-package', { counter }), digest);
     expect(found.map(({ kind, layout, predicateType }) => ({ kind, layout, predicateType }))).toEqual([{ kind: 'attestation', layout: 'legacy', predicateType: 'https://slsa.dev/provenance/v0.2' }]);
-    // .sig (404), .att, referrers API (404) in parallel; then the .att layer blob and the fallback tag (404).
+    // .sig (404), .att, referrers API (404) and fallback tag (404) in parallel; then the .att layer blob.
     expect(counter.requests).toBe(5);
     expect(counter.roundTrips).toBe(2);
     const root = JSON.parse(await readFile(fixturePath('sigstore', 'trusted_root.public-good.json'), 'utf8'));

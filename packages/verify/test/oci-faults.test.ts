@@ -143,14 +143,17 @@ describe.skipIf(!registryAvailable())(`registry client against faults, tampering
       expect(counter.requests).toBe(3);
     });
 
-    it('uses the referrers API when the registry has one, without the tag fallback', async () => {
-      // docker-registry 2.8 has no referrers API: the proxy answers it with an empty index, as a 1.1 registry would.
+    it('uses the referrers API when the registry has one, and stops reading the fallback tag', async () => {
+      // docker-registry 2.8 has no API: the proxy answers it with an empty index, as a 1.1 registry would.
       const empty = { schemaVersion: 2, mediaType: 'application/vnd.oci.image.index.v1+json', manifests: [] };
       const source = await through({
         fault: ({ path }) => (path.includes('/referrers/') ? { kind: 'status', status: 200, body: JSON.stringify(empty), headers: { 'content-type': empty.mediaType } } : undefined),
       });
+      // The API's answer wins over the fallback tag (which lists the bundle) read alongside it.
       expect(await source.referrers(image.digest)).toEqual([]);
-      expect(proxy!.log.map((r) => r.path)).toEqual([`/v2/acme/app/referrers/${image.digest}`]);
+      expect(proxy!.log.map((r) => r.path).sort()).toEqual([`/v2/acme/app/manifests/sha256-${image.digest.slice(7)}`, `/v2/acme/app/referrers/${image.digest}`]);
+      expect(await source.referrers(image.digest)).toEqual([]);
+      expect(proxy!.log.map((r) => r.path).slice(2)).toEqual([`/v2/acme/app/referrers/${image.digest}`]);
     });
 
     it('counts discovery as parallel round trips', async () => {
@@ -158,9 +161,9 @@ describe.skipIf(!registryAvailable())(`registry client against faults, tampering
       const source = new RegistrySource(registry.host, 'acme/app', { counter });
       const found = await discoverSignatures(source, image.digest);
       expect(found).toHaveLength(1);
-      // referrers API + .sig + .att in parallel; fallback tag; referrer manifest; bundle blob.
+      // referrers API, fallback tag, .sig and .att in parallel; then the referrer manifest; then its bundle blob.
       expect(counter.requests).toBe(6);
-      expect(counter.roundTrips).toBe(4);
+      expect(counter.roundTrips).toBe(3);
     });
   });
 

@@ -142,4 +142,26 @@ describe.skipIf(!registryAvailable())(`cosign layouts round trip through docker-
       expect(after).toHaveLength(before.length);
     });
   });
+  it('reads a seed-shaped release (3 referrer bundles, legacy provenance) by digest in 11 requests and 3 round trips', async () => {
+    const target = new RegistrySource(registry.host, 'acme/seed');
+    const { digest } = await pushImage(target, IMAGE);
+    const statement = (type: string) => inTotoStatement(digest, 'ghcr.io/acme/seed', type, {});
+    const [signature, sbom, metadata, provenance] = await Promise.all([
+      signStatement(sigstore, release, statement('https://sigstore.dev/cosign/sign/v1')),
+      signStatement(sigstore, release, statement('https://cyclonedx.org/bom')),
+      signStatement(sigstore, release, statement('https://github.com/acme/seed/release-metadata/v1')),
+      signStatement(sigstore, provenanceSigner, statement('https://slsa.dev/provenance/v0.2')),
+    ]);
+    for (const bundle of [signature, sbom, metadata]) await attachReferrerBundle(target, digest, bundle);
+    await attachLegacyAttestation(target, digest, provenance, { chainPem: caChainPem(sigstore) });
+    const reader = new RegistrySource(registry.host, 'acme/seed');
+    const found = await discoverSignatures(reader, digest);
+    expect(found.map((s) => `${s.layout} ${s.kind} ${s.predicateType}`).sort()).toEqual([
+      'legacy attestation https://slsa.dev/provenance/v0.2',
+      'referrer attestation https://cyclonedx.org/bom',
+      'referrer attestation https://github.com/acme/seed/release-metadata/v1',
+      'referrer signature https://sigstore.dev/cosign/sign/v1',
+    ]);
+    expect({ requests: reader.client.counter.requests, roundTrips: reader.client.counter.roundTrips }).toEqual({ requests: 11, roundTrips: 3 });
+  });
 });

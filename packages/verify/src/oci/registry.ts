@@ -89,19 +89,25 @@ export class RegistrySource implements ImageStore {
   }
 
   async referrers(digest: Digest): Promise<ReferrerDescriptor[]> {
-    if (this.referrersApi !== 'absent') {
-      const what = `${this.location} referrers of ${digest}`;
-      const response = await this.client.request(`referrers/${digest}`, { headers: { accept: MEDIA_TYPES.ociIndex }, maxBodyBytes: MAX_MANIFEST_BYTES });
-      if (response.status === 200) {
-        this.referrersApi = 'present';
-        return toReferrers(parseManifest(response.body, what, MEDIA_TYPES.ociIndex).manifests ?? []);
-      }
-      if (response.status !== 404) throw new VerificationError('REGISTRY', `GET ${what}: ${registryErrorSummary(response)}`, { expected: '200 or 404', found: response.status });
-      this.referrersApi = 'absent';
+    if (this.referrersApi === 'absent') return this.referrersFromTag(digest);
+    // Until we know whether the registry has the API, read the fallback tag alongside: one round trip either way.
+    const fallback = this.referrersApi === 'unknown' ? this.referrersFromTag(digest) : undefined;
+    fallback?.catch(() => undefined); // awaited below only when the API is absent
+    const what = `${this.location} referrers of ${digest}`;
+    const response = await this.client.request(`referrers/${digest}`, { headers: { accept: MEDIA_TYPES.ociIndex }, maxBodyBytes: MAX_MANIFEST_BYTES });
+    if (response.status === 200) {
+      this.referrersApi = 'present';
+      return toReferrers(parseManifest(response.body, what, MEDIA_TYPES.ociIndex).manifests ?? []);
     }
-    const fallback = await this.manifestByTag(digestTag(digest));
-    if (!fallback) return [];
-    return toReferrers(parseManifest(fallback.bytes, `${this.location}:${digestTag(digest)} (referrers tag fallback)`).manifests ?? []);
+    if (response.status !== 404) throw new VerificationError('REGISTRY', `GET ${what}: ${registryErrorSummary(response)}`, { expected: '200 or 404', found: response.status });
+    this.referrersApi = 'absent';
+    return fallback ?? this.referrersFromTag(digest);
+  }
+
+  private async referrersFromTag(digest: Digest): Promise<ReferrerDescriptor[]> {
+    const tag = digestTag(digest);
+    const index = await this.manifestByTag(tag);
+    return index ? toReferrers(parseManifest(index.bytes, `${this.location}:${tag} (referrers tag fallback)`, index.mediaType).manifests ?? []) : [];
   }
 
   async pushBlob(bytes: Buffer): Promise<{ digest: Digest; size: number }> {
