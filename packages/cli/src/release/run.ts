@@ -17,7 +17,7 @@ export interface ReleaseOptions {
   services: ReleaseServices;
   reporter: Reporter;
   git: GitRepo;
-  token: string | undefined;
+  hasToken: boolean;
   waits: WaitOptions;
   /** Date of the changelog heading, YYYY-MM-DD (UTC today by default). */
   today?: string;
@@ -87,7 +87,7 @@ export async function runRelease(options: ReleaseOptions): Promise<ReleaseState 
     waits: options.waits,
     save: () => saveState(options.projectDir, current),
     today,
-    token: options.token,
+    hasToken: options.hasToken,
   };
   for (const step of STEPS) {
     if (current.completed.includes(step.id)) {

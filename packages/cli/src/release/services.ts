@@ -13,7 +13,6 @@ export interface PullRequest {
   headSha: string;
   /** The merge commit on the base branch, once merged. */
   mergeSha?: string;
-  mergedAt?: string;
 }
 
 export interface Release {
@@ -36,10 +35,9 @@ export interface WorkflowRun {
 export type CheckState = 'missing' | 'pending' | 'success' | 'failure';
 
 export interface GitHubService {
-  /** The newest pull request from `head` (any state), or undefined. */
+  /** The newest pull request from `head`: an open one, else a closed one; undefined when there is none. */
   findPullRequest(repo: string, head: string): Promise<PullRequest | undefined>;
-  /** Pull requests (any state) whose head branch starts with `prefix`, newest first. */
-  findPullRequestsByPrefix(repo: string, prefix: string): Promise<PullRequest[]>;
+  getPullRequest(repo: string, number: number): Promise<PullRequest>;
   openPullRequest(repo: string, pr: { head: string; base: string; title: string; body: string }): Promise<PullRequest>;
   /** Merges with the head commit pinned (a moved head fails instead of merging unseen commits). */
   mergePullRequest(repo: string, number: number, headSha: string): Promise<{ sha: string }>;
@@ -49,10 +47,11 @@ export interface GitHubService {
   findRelease(repo: string, tag: string): Promise<Release | undefined>;
   /** Creates (or completes a crashed creation of) the release; never a second one. */
   createRelease(repo: string, release: { tag: string; target: string; name: string; body: string; prerelease: boolean }): Promise<Release>;
+  /** The newest run matching the filter; `createdAfter` (ISO time) excludes older runs. */
   findWorkflowRun(repo: string, workflow: string, filter: { event?: string; headSha?: string; branch?: string; createdAfter?: string }): Promise<WorkflowRun | undefined>;
   getWorkflowRun(repo: string, id: number): Promise<WorkflowRun>;
-  /** Dispatches and returns the run when the server says which one it started. */
-  dispatchWorkflow(repo: string, workflow: string, ref: string): Promise<WorkflowRun | undefined>;
+  /** Dispatches on `ref` and returns the run it started. */
+  dispatchWorkflow(repo: string, workflow: string, ref: string): Promise<WorkflowRun>;
 }
 
 export interface ChangelogService {
@@ -80,10 +79,10 @@ export interface TargetCheck {
 }
 
 export interface TufService {
-  /** Status of the signing event on `branch` of the TUF repository at `gitUrl`, compared with `base`. */
-  signingStatus(gitUrl: string, branch: string, base: string): Promise<SigningStatus>;
+  /** Status of the signing event on `branch` of the TUF repository, compared with `base`. */
+  signingStatus(branch: string, base: string): Promise<SigningStatus>;
   /** Is the release manifest `targetName` listed in targets.json on `branch` with its file's sha256 and length? */
-  checkTarget(gitUrl: string, branch: string, targetName: string): Promise<TargetCheck>;
+  checkTarget(branch: string, targetName: string): Promise<TargetCheck>;
   signingBranchName(version: string, runId: string | number): string;
   releaseTargetName(project: string, tag: string): string;
 }
@@ -95,7 +94,8 @@ export interface VerifyCheck {
 }
 
 export interface VerifyService {
-  verifyRelease(request: { repo: string; tag: string; tufUrl: string; tufRoot?: string; trustedRoot?: string; serverUrl: string }): Promise<{ ok: boolean; digest?: string; checks: VerifyCheck[] }>;
+  /** Verifies `repo@tag` as a consumer: from the pinned TUF root to every image signature and attestation. */
+  verifyRelease(request: { repo: string; tag: string }): Promise<{ ok: boolean; digest?: string; checks: VerifyCheck[] }>;
 }
 
 export interface ReleaseServices {

@@ -19,7 +19,8 @@ export interface ReleaseFacts {
   signingBranch?: string;
   signingPr?: number;
   signingPrUrl?: string;
-  signingMergedAt?: string;
+  /** Set just before the publish dispatch: a run created since then is ours (a resume finds it instead of dispatching again). */
+  publishDispatchedAfter?: string;
   publishRunId?: number;
   publishRunUrl?: string;
   digest?: string;

@@ -17,7 +17,7 @@ export interface StepContext {
   save(): void;
   /** YYYY-MM-DD for the changelog heading. */
   today: string;
-  token: string | undefined;
+  hasToken: boolean;
 }
 
 export interface Step {
@@ -33,7 +33,7 @@ function info(ctx: StepContext, step: StepId, message: string, url?: string): vo
 }
 
 /** Checks the local repository and the inputs before anything is changed anywhere. */
-export async function preflight(ctx: Pick<StepContext, 'config' | 'git' | 'services' | 'token'>, version: string, tag: string): Promise<string[]> {
+export async function preflight(ctx: Pick<StepContext, 'config' | 'git' | 'services' | 'hasToken'>, version: string, tag: string): Promise<string[]> {
   const { config, git } = ctx;
   const problems: string[] = [];
   const dirty = await git.dirtyPaths();
@@ -44,7 +44,7 @@ export async function preflight(ctx: Pick<StepContext, 'config' | 'git' | 'servi
   const remote = await git.remoteBranch(config.remote, config.defaultBranch);
   if (remote === undefined) problems.push(`remote ${config.remote}: expected branch ${config.defaultBranch}, found none`);
   else if (remote !== local) problems.push(`${config.defaultBranch} not up to date with ${config.remote}: expected ${remote.slice(0, 12)}, found ${local.slice(0, 12)} (pull or push first)`);
-  if (!ctx.token) problems.push('GitHub token: expected GITHUB_TOKEN, GH_TOKEN or a `gh auth login` session, found none');
+  if (!ctx.hasToken) problems.push('GitHub token: expected GITHUB_TOKEN, GH_TOKEN or a `gh auth login` session, found none');
   const changelog = await git.show('HEAD', config.changelog).catch(() => undefined);
   if (changelog === undefined) problems.push(`${config.changelog}: expected a committed changelog, found none`);
   else if (!ctx.services.changelog.hasUnreleasedChanges(changelog)) problems.push(`${config.changelog}: expected entries under ## [Unreleased], found none`);
@@ -90,8 +90,8 @@ async function mergeWhenChecksPass(ctx: StepContext, repo: string, pr: PullReque
     const result = await waitFor(
       `check "${name}" on ${repo}#${pr.number}`,
       async () => {
-        const current = await github.findPullRequest(repo, pr.headRef);
-        if (current?.merged) return 'merged';
+        const current = await github.getPullRequest(repo, pr.number);
+        if (current.merged) return 'merged';
         const check = await github.checkState(repo, pr.headSha, name);
         if (check.state !== seen) {
           seen = check.state;
@@ -105,7 +105,7 @@ async function mergeWhenChecksPass(ctx: StepContext, repo: string, pr: PullReque
     );
     if (result === 'merged') break;
   }
-  const latest = (await github.findPullRequest(repo, pr.headRef)) ?? pr;
+  const latest = await github.getPullRequest(repo, pr.number);
   if (!latest.merged) {
     try {
       await github.mergePullRequest(repo, latest.number, latest.headSha);
@@ -113,8 +113,8 @@ async function mergeWhenChecksPass(ctx: StepContext, repo: string, pr: PullReque
       throw new CliError('REMOTE_STATE', `could not merge ${latest.url}: ${(error as Error).message}; merge it yourself, then run again with --resume`, { cause: error });
     }
   }
-  const merged = await github.findPullRequest(repo, pr.headRef);
-  if (!merged?.merged || !merged.mergeSha) throw new CliError('REMOTE_STATE', `${pr.url}: expected merged, found ${merged?.state ?? 'missing'}`, { expected: 'merged', found: merged?.state });
+  const merged = await github.getPullRequest(repo, pr.number);
+  if (!merged.merged || !merged.mergeSha) throw new CliError('REMOTE_STATE', `${pr.url}: expected merged, found ${merged.state}`, { expected: 'merged', found: merged.state });
   return merged;
 }
 
@@ -126,7 +126,7 @@ const changelogStep: Step = {
     const { github } = ctx.services;
     const branch = `release/${state.tag}`;
     state.facts.changelogBranch = branch;
-    let pr = await github.findPullRequest(config.repo, branch);
+    let pr = state.facts.changelogPr ? await github.getPullRequest(config.repo, state.facts.changelogPr) : await github.findPullRequest(config.repo, branch);
     if (pr && pr.state === 'closed' && !pr.merged) {
       throw new CliError('REMOTE_STATE', `${pr.url} (${branch}) was closed without merging; reopen it or delete the branch, then run again with --resume`, { expected: 'open or merged', found: 'closed' });
     }
@@ -236,7 +236,9 @@ const signingStep: Step = {
     const branch = tuf.signingBranchName(state.version, state.facts.buildRunId!);
     state.facts.signingBranch = branch;
     ctx.reporter.emit({ type: 'wait', step: 'signing', message: `waiting for the signing pull request from ${branch} in ${config.tufRepo}` });
-    const pr = await waitFor(`the signing pull request from ${branch} in ${config.tufRepo}`, () => github.findPullRequest(config.tufRepo, branch), ctx.waits);
+    const pr = state.facts.signingPr
+      ? await github.getPullRequest(config.tufRepo, state.facts.signingPr)
+      : await waitFor(`the signing pull request from ${branch} in ${config.tufRepo}`, () => github.findPullRequest(config.tufRepo, branch), ctx.waits);
     state.facts.signingPr = pr.number;
     state.facts.signingPrUrl = pr.url;
     ctx.save();
@@ -248,8 +250,8 @@ const signingStep: Step = {
     const digest = await waitFor(
       `signatures on ${branch} and the "${config.signingCheck}" check`,
       async () => {
-        const current = (await github.findPullRequest(config.tufRepo, branch)) ?? pr;
-        const status = await tuf.signingStatus(config.tufGitUrl, branch, config.tufDefaultBranch);
+        const current = await github.getPullRequest(config.tufRepo, pr.number);
+        const status = await tuf.signingStatus(branch, config.tufDefaultBranch);
         if (status.summary !== lastSummary) {
           lastSummary = status.summary;
           ctx.reporter.emit({ type: 'text', title: `Signing event ${branch}`, body: status.summary });
@@ -258,7 +260,7 @@ const signingStep: Step = {
           announced = true;
           ctx.reporter.emit({ type: 'action', step: 'signing', message: `sign the event from a checkout of ${config.tufRepo}:`, command: `oci-sd tuf sign ${branch} --push` });
         }
-        const listed = await tuf.checkTarget(config.tufGitUrl, branch, target);
+        const listed = await tuf.checkTarget(branch, target);
         const check = current.merged ? { state: 'success' as const } : await github.checkState(config.tufRepo, current.headSha, config.signingCheck);
         missing = [!status.complete && 'signatures', !listed.listed && `target ${target} (${listed.detail})`, check.state !== 'success' && `check "${config.signingCheck}" ${check.state}`].filter(Boolean).join(', ');
         if (missing) ctx.reporter.emit({ type: 'wait', step: 'signing', message: `waiting for ${missing}`, url: current.url });
@@ -279,20 +281,20 @@ const publishStep: Step = {
   async run(ctx) {
     const { config, state } = ctx;
     const { github } = ctx.services;
-    const branch = state.facts.signingBranch!;
-    const pr = await github.findPullRequest(config.tufRepo, branch);
-    if (!pr) throw new CliError('REMOTE_STATE', `the signing pull request from ${branch} in ${config.tufRepo} is gone`, { expected: 'a pull request', found: undefined });
+    const pr = await github.getPullRequest(config.tufRepo, state.facts.signingPr!);
     if (pr.state === 'closed' && !pr.merged) throw new CliError('REMOTE_STATE', `${pr.url} was closed without merging`, { expected: 'open or merged', found: 'closed' });
     const merged = pr.merged ? pr : await mergeWhenChecksPass(ctx, config.tufRepo, pr, [config.signingCheck], 'publish');
-    state.facts.signingMergedAt = merged.mergedAt ?? new Date().toISOString();
-    ctx.save();
     info(ctx, 'publish', `merged #${merged.number}`, merged.url);
     const workflow = config.workflows.publish;
-    const filter = { event: 'workflow_dispatch', branch: config.tufDefaultBranch, createdAfter: state.facts.signingMergedAt };
     // a run dispatched before a crash is found again instead of dispatched twice
-    let run = await github.findWorkflowRun(config.tufRepo, workflow, filter);
+    let run = state.facts.publishDispatchedAfter
+      ? await github.findWorkflowRun(config.tufRepo, workflow, { event: 'workflow_dispatch', branch: config.tufDefaultBranch, createdAfter: state.facts.publishDispatchedAfter })
+      : undefined;
     if (!run) {
-      run = (await github.dispatchWorkflow(config.tufRepo, workflow, config.tufDefaultBranch)) ?? (await waitFor(`the ${workflow} run just dispatched`, () => github.findWorkflowRun(config.tufRepo, workflow, filter), ctx.waits));
+      // whole seconds: GitHub's created_at has no fraction
+      state.facts.publishDispatchedAfter ??= new Date(Math.floor(Date.now() / 1000) * 1000).toISOString();
+      ctx.save();
+      run = await github.dispatchWorkflow(config.tufRepo, workflow, config.tufDefaultBranch);
       info(ctx, 'publish', `dispatched ${workflow} on ${config.tufRepo}`, run.url);
     }
     state.facts.publishRunId = run.id;
@@ -308,15 +310,7 @@ const verifyStep: Step = {
   title: 'Verify the release as a consumer',
   async run(ctx) {
     const { config, state } = ctx;
-    const request = {
-      repo: config.repo,
-      tag: state.tag,
-      tufUrl: config.tufUrl,
-      serverUrl: config.serverUrl,
-      ...(config.tufRoot ? { tufRoot: config.tufRoot } : {}),
-      ...(config.trustedRoot ? { trustedRoot: config.trustedRoot } : {}),
-    };
-    const report = await ctx.services.verify.verifyRelease(request);
+    const report = await ctx.services.verify.verifyRelease({ repo: config.repo, tag: state.tag });
     for (const check of report.checks) ctx.reporter.emit({ type: 'check', step: 'verify', name: check.name, ok: check.ok, detail: check.detail });
     if (state.facts.digest && report.digest && report.digest !== state.facts.digest) {
       throw new CliError('CHECK_FAILED', `verified digest ${report.digest} differs from the digest signed in TUF ${state.facts.digest}`, { expected: state.facts.digest, found: report.digest });

@@ -1,0 +1,72 @@
+import { resolve } from 'node:path';
+import { createInterface } from 'node:readline/promises';
+import { createGitHubClient, GitHubError, type GitHubClient } from '@oci-sd/gh';
+import type { ReleaseFlags } from '../commands/release';
+import { loadConfig } from '../config/load';
+import { CliError } from '../errors';
+import { exitCodeFor } from '../exit';
+import { createReporter, outputMode, type Output } from '../ui/reporter';
+import { createServices } from './adapters';
+import { GitRepo } from './git';
+import { runRelease } from './run';
+
+function positive(value: string, flag: string): number {
+  const n = Number(value);
+  if (!Number.isFinite(n) || n <= 0) throw new CliError('USAGE', `${flag}: expected a positive number, found "${value}"`, { expected: 'a positive number', found: value });
+  return n;
+}
+
+async function askYesNo(question: string): Promise<boolean> {
+  const rl = createInterface({ input: process.stdin, output: process.stderr });
+  try {
+    return /^y(es)?$/i.test((await rl.question(`${question} [y/N] `)).trim());
+  } finally {
+    rl.close();
+  }
+}
+
+/** A client without a token still lets preflight report the missing token with everything else. */
+async function githubClient(apiUrl: string, serverUrl: string, env: NodeJS.ProcessEnv): Promise<{ client: GitHubClient; hasToken: boolean }> {
+  try {
+    const client = await createGitHubClient({ apiUrl, serverUrl, env });
+    return { client, hasToken: true };
+  } catch (error) {
+    if (!(error instanceof GitHubError) || error.code !== 'NO_TOKEN') throw error;
+    return { client: await createGitHubClient({ apiUrl, serverUrl, env, anonymous: true, ghCli: false }), hasToken: false };
+  }
+}
+
+/** `oci-sd release`: maps flags onto the release state machine. */
+export async function releaseCommand(requested: string | undefined, flags: ReleaseFlags, out: Output = process.stdout, env: NodeJS.ProcessEnv = process.env): Promise<void> {
+  const projectDir = resolve(flags.dir);
+  const waits = { timeoutMs: positive(flags.timeout, '--timeout') * 60_000, intervalMs: positive(flags.pollInterval, '--poll-interval') * 1000 };
+  const reporter = createReporter(outputMode(flags.json === true, out, env), out, env);
+  try {
+    const config = await loadConfig(projectDir, env);
+    const { client, hasToken } = await githubClient(config.apiUrl, config.serverUrl, env);
+    const interactive = !flags.yes && !flags.dryRun;
+    if (interactive && !process.stdin.isTTY) {
+      throw new CliError('USAGE', 'stdin is not a terminal: pass --yes to release without a confirmation prompt', { expected: '--yes', found: 'no terminal' });
+    }
+    await runRelease({
+      projectDir,
+      config,
+      requested,
+      resume: flags.resume === true,
+      dryRun: flags.dryRun === true,
+      services: createServices(config, projectDir, client, waits, env),
+      reporter,
+      git: new GitRepo(projectDir, env),
+      hasToken,
+      waits,
+      ...(flags.date ? { today: flags.date } : {}),
+      ...(interactive ? { confirm: askYesNo } : {}),
+    });
+  } catch (error) {
+    // --json consumers get the failure as an event too; people get it on stderr from main()
+    if (flags.json) reporter.emit({ type: 'error', message: error instanceof Error ? error.message : String(error), code: (error as { code?: string }).code ?? 'ERROR', exitCode: exitCodeFor(error) });
+    throw error;
+  } finally {
+    reporter.close();
+  }
+}
