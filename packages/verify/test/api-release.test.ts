@@ -1,0 +1,107 @@
+import { mkdtemp, readFile, rm, writeFile } from 'node:fs/promises';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { registryAvailable, startRegistry } from '@oci-sd/test-registry';
+import type { TestRegistry } from '@oci-sd/test-registry';
+import { startTestSigstore } from '@oci-sd/test-sigstore';
+import type { TestSigstore } from '@oci-sd/test-sigstore';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { releaseManifest } from '@oci-sd/tuf';
+import { publishSeedRelease, writeTufCheckout } from '../bench/release-fixture';
+import type { SeedRelease } from '../bench/release-fixture';
+import { RequestCounter, verifyRelease } from '../src/index';
+import type { CheckResult, VerificationReport } from '../src/index';
+
+function check(report: VerificationReport, name: string): CheckResult {
+  const found = report.checks.find((c) => c.check === name);
+  if (!found) throw new Error(`no check ${name} in ${report.checks.map((c) => `${c.check}=${c.status}`).join(', ')}`);
+  return found;
+}
+
+describe.skipIf(!registryAvailable())('verifyRelease: a seed-shaped release through docker-registry and a TUF-on-CI checkout', () => {
+  let registry: TestRegistry;
+  let sigstore: TestSigstore;
+  let dir: string;
+  let release: SeedRelease;
+
+  beforeAll(async () => {
+    [registry, sigstore] = await Promise.all([startRegistry(), startTestSigstore()]);
+    dir = await mkdtemp(join(tmpdir(), 'oci-sd-verify-release-'));
+    release = await publishSeedRelease({ registryHost: registry.host, sigstore, dir });
+  });
+
+  afterAll(async () => {
+    await Promise.all([registry?.stop(), sigstore?.stop(), dir && rm(dir, { recursive: true, force: true })]);
+  });
+
+  it('verifies every artifact of the release from the TUF manifest, within the request budget', async () => {
+    const counter = new RequestCounter();
+    const report = await verifyRelease({ release: release.release, tuf: { repo: release.tufRepo }, trust: release.trustedRootPath, registry: { counter } });
+    expect(report.checks.filter((c) => c.status !== 'pass')).toEqual([]);
+    expect(report.ok).toBe(true);
+    expect(report.image).toEqual({ reference: `${release.image}@${release.digest}`, digest: release.digest });
+    expect(report.checks.map((c) => c.check)).toEqual([
+      'tuf-target',
+      'release-manifest',
+      'image-signature',
+      'attestation:https://cyclonedx.org/bom',
+      `attestation:${release.releaseMetadataType}`,
+      'slsa-provenance',
+      'slsa-provenance:predicate-type',
+      'slsa-provenance:subject',
+      'slsa-provenance:builder',
+      'slsa-provenance:build-type',
+      'slsa-provenance:source',
+      'slsa-provenance:tag',
+      'slsa-provenance:certificate',
+      'tuf-digest',
+    ]);
+    expect(check(report, `attestation:${release.releaseMetadataType}`).evidence?.predicate).toEqual(release.releaseMetadata);
+    expect(check(report, 'image-signature').evidence).toMatchObject({ layout: 'referrer', certificate: { subjectAlternativeNames: [release.identity.subjectAlternativeName] } });
+    expect(check(report, 'slsa-provenance').evidence).toMatchObject({ layout: 'legacy', commit: release.commit });
+    expect(counter.requests).toBeLessThanOrEqual(12);
+    expect(counter.roundTrips).toBeLessThanOrEqual(5);
+  });
+
+  it('fails a tag that TUF does not list', async () => {
+    const report = await verifyRelease({ release: `${release.owner}/${release.repo}@v9.9.9`, tuf: { repo: release.tufRepo }, trust: release.trustedRootPath });
+    expect(report.ok).toBe(false);
+    expect(report.checks).toEqual([expect.objectContaining({ check: 'tuf-target', status: 'fail', code: 'TUF_MISMATCH', expected: `${release.repo}/releases/v9.9.9.json` })]);
+  });
+
+  it('fails when the release manifest was changed after TUF signed it (tampered byte)', async () => {
+    const copy = join(dir, 'tampered-tuf');
+    await copyTree(release.tufRepo, copy);
+    const target = join(copy, 'targets', release.repo, 'releases', `${release.tag}.json`);
+    const text = await readFile(target, 'utf8');
+    await writeFile(target, text.replace(release.digest, `sha256:${'0'.repeat(64)}`));
+    const report = await verifyRelease({ release: release.release, tuf: { repo: copy }, trust: release.trustedRootPath });
+    expect(report.ok).toBe(false);
+    expect(check(report, 'tuf-target')).toMatchObject({ status: 'fail', code: 'TUF_MISMATCH' });
+    expect(check(report, 'tuf-target').summary).toMatch(/target app\/releases\/v1\.5\.0\.json: (sha256|length)/);
+  });
+
+  it('fails TUF metadata signed under another Sigstore root (the public-good root rejects the test instance)', async () => {
+    const report = await verifyRelease({ release: release.release, tuf: { repo: release.tufRepo } });
+    expect(report.ok).toBe(false);
+    expect(check(report, 'tuf-target')).toMatchObject({ status: 'fail', code: 'TUF_MISMATCH' });
+  });
+
+  it('fails expired TUF metadata', async () => {
+    const report = await verifyRelease({ release: release.release, tuf: { repo: release.tufRepo }, trust: release.trustedRootPath, tufNow: new Date(Date.now() + 3 * 24 * 60 * 60 * 1000) });
+    expect(report.ok).toBe(false);
+    expect(check(report, 'tuf-target').summary).toMatch(/expired/i);
+  });
+
+  it('throws a REGISTRY error (exit 3) when the registry is unreachable, never a pass', async () => {
+    const unreachable = join(dir, 'unreachable-tuf');
+    const made = releaseManifest({ project: release.repo, repository: `${release.owner}/${release.repo}`, tag: release.tag, image: '127.0.0.1:9/acme/app', digest: release.digest, runId: '1', createdAt: new Date() });
+    await writeTufCheckout(unreachable, sigstore, `${release.owner}/${release.repo}`, { [made.targetName]: made.content });
+    await expect(verifyRelease({ release: release.release, tuf: { repo: unreachable }, trust: release.trustedRootPath, registry: { retries: 1, backoffMs: 10, timeoutMs: 2_000 } })).rejects.toMatchObject({ code: 'REGISTRY' });
+  });
+});
+
+async function copyTree(from: string, to: string): Promise<void> {
+  const { cp } = await import('node:fs/promises');
+  await cp(from, to, { recursive: true });
+}
