@@ -181,6 +181,15 @@ describe.skipIf(!registryAvailable())(`registry client against faults, tampering
       expect(proxy!.log[3]!.authorization).toMatch(/^Bearer t-/);
     });
 
+    it('shares one token exchange between parallel requests that met a 401', async () => {
+      const source = await through({ auth: { service: 'test-registry' } });
+      const found = await discoverSignatures(source, image.digest);
+      expect(found).toHaveLength(1);
+      expect(proxy!.log.filter((r) => r.path.startsWith('/token'))).toHaveLength(1);
+      // 4 parallel 401s, one token, 4 retries, then the referrer manifest and its bundle blob.
+      expect(source.client.counter.requests).toBe(11);
+    });
+
     it('pushes with basic credentials exchanged for a push token', async () => {
       const source = await through({ auth: { service: 'test-registry', basic: { username: 'ci', password: SECRET_PASSWORD } } }, { ...FAST, credentials: { username: 'ci', password: SECRET_PASSWORD } });
       const pushed = await pushImage(source, { tag: 'pushed', platforms: [{ os: 'linux', architecture: 'arm64', files: { a: 'b' } }] });

@@ -107,6 +107,7 @@ export class RegistryClient {
   readonly counter: RequestCounter;
   /** Authorization header values by scope actions, learned from 401 challenges. */
   private readonly authorizations = new Map<string, string>();
+  private readonly pendingAuth = new Map<string, Promise<void>>();
   private readonly timeoutMs: number;
   private readonly retries: number;
   private readonly backoffMs: number;
@@ -130,12 +131,23 @@ export class RegistryClient {
     const actions = options.actions ?? 'pull';
     let authRetried = false;
     for (;;) {
-      const response = await this.send(url, options, this.authorization(actions));
+      const sentWith = this.authorization(actions);
+      const response = await this.send(url, options, sentWith);
       if (response.status !== 401 || authRetried) return response;
       // One token exchange per 401: a second 401 with a fresh token is the registry's answer.
       authRetried = true;
-      await this.authenticate(response.headers.get('www-authenticate'), actions, `${options.method ?? 'GET'} ${url}`);
+      if (this.authorization(actions) === sentWith) await this.authenticateOnce(response.headers.get('www-authenticate'), actions, `${options.method ?? 'GET'} ${url}`);
     }
+  }
+
+  /** Parallel requests that all met a 401 share one token exchange. */
+  private authenticateOnce(header: string | null, actions: string, what: string): Promise<void> {
+    let pending = this.pendingAuth.get(actions);
+    if (!pending) {
+      pending = this.authenticate(header, actions, what).finally(() => this.pendingAuth.delete(actions));
+      this.pendingAuth.set(actions, pending);
+    }
+    return pending;
   }
 
   private authorization(actions: string): string | undefined {
