@@ -57,6 +57,7 @@ export class OpenApiContract {
   private readonly validators = new Map<string, ValidateFunction>();
 
   constructor(document: Json) {
+    readNullableAsGitHubDoes(document);
     this.document = document;
     // One instance validates bodies as sent; the other coerces query/path strings to the declared types.
     this.ajv = addFormats(new Ajv({ strict: false, allErrors: true, validateSchema: false }));
@@ -187,6 +188,29 @@ export class OpenApiContract {
       this.validators.set(key, validate);
     }
     return validate;
+  }
+}
+
+/**
+ * Reads OpenAPI 3.0 `nullable` as GitHub means it, for Ajv: GitHub marks fields like a check
+ * run's `conclusion` `nullable` with an `enum` that leaves null out and sends null there, so null
+ * joins the enum; `nullable` beside `oneOf` without a `type` (a commit's `author`) becomes an
+ * explicit "or null".
+ */
+function readNullableAsGitHubDoes(node: unknown): void {
+  if (Array.isArray(node)) {
+    for (const item of node) readNullableAsGitHubDoes(item);
+    return;
+  }
+  if (typeof node !== 'object' || node === null) return;
+  const schema = node as Json;
+  for (const value of Object.values(schema)) readNullableAsGitHubDoes(value);
+  if (schema.nullable !== true) return;
+  if (Array.isArray(schema.enum) && !schema.enum.includes(null)) schema.enum = [...schema.enum, null];
+  if (!('type' in schema)) {
+    const { nullable: _nullable, ...rest } = schema;
+    for (const key of Object.keys(schema)) delete schema[key];
+    schema.anyOf = [rest, { type: 'null' }];
   }
 }
 
