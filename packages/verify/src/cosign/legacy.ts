@@ -64,8 +64,10 @@ function parseEnvelope(blob: Buffer, where: string): SerializedEnvelope {
 export function legacyLayerToBundle(layer: Descriptor, blob: Buffer, kind: 'signature' | 'attestation', where: string): SerializedBundle {
   const annotations = layer.annotations ?? {};
   const certificatePem = annotations[COSIGN_ANNOTATIONS.certificate];
-  const certificates = [...pemToDerBase64(certificatePem ?? ''), ...pemToDerBase64(annotations[COSIGN_ANNOTATIONS.chain] ?? '')].map((rawBytes) => ({ rawBytes }));
-  if (certificatePem !== undefined && certificates.length === 0) malformed(where, `annotation ${COSIGN_ANNOTATIONS.certificate}`, 'a PEM certificate', certificatePem);
+  const leaf = pemToDerBase64(certificatePem ?? '');
+  if (certificatePem !== undefined && leaf.length !== 1) malformed(where, `annotation ${COSIGN_ANNOTATIONS.certificate}`, 'one PEM certificate', certificatePem);
+  // The chain only means something after a leaf; without one the layer is key-signed.
+  const certificates = leaf.length === 1 ? [...leaf, ...pemToDerBase64(annotations[COSIGN_ANNOTATIONS.chain] ?? '')].map((rawBytes) => ({ rawBytes })) : [];
 
   const rekorText = annotations[COSIGN_ANNOTATIONS.bundle];
   const tlogEntries: SerializedBundle['verificationMaterial']['tlogEntries'] = [];
