@@ -1,0 +1,92 @@
+import { mkdtemp, readFile, rm, writeFile } from 'node:fs/promises';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { githubActionsIdentity, startTestSigstore, type TestSigstore } from '@oci-sd/test-sigstore';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { attachLegacyAttestation, attachLegacySignature, attachReferrerBundle, simpleSigningPayload } from '../src/cosign/attach';
+import { discoverSignatures } from '../src/cosign/discover';
+import { digestTag } from '../src/oci/digest';
+import { pushImage } from '../src/oci/image';
+import { OciLayoutSource } from '../src/oci/layout';
+import { serializeManifest } from '../src/oci/manifest';
+import { MEDIA_TYPES } from '../src/oci/media-types';
+import { openImageSource, resolveImage } from '../src/oci/open';
+import type { Digest } from '../src/types';
+import { caChainPem, inTotoStatement, signStatement, verifyWithRoot } from './support/signing';
+
+const identity = githubActionsIdentity({ repository: 'acme/app', workflowPath: '.github/workflows/release.yml', ref: 'refs/tags/v2.0.0', sha: '0123456789abcdef0123456789abcdef01234567' });
+
+describe('OCI layouts as cosign save writes them, and damaged signature stores', () => {
+  let sigstore: TestSigstore;
+  let dir: string;
+  let digest: Digest;
+  beforeAll(async () => {
+    sigstore = await startTestSigstore();
+    dir = await mkdtemp(join(tmpdir(), 'oci-sd-cosign-save-'));
+    const layout = new OciLayoutSource(dir);
+    digest = (await pushImage(layout, { tag: 'v2.0.0', platforms: [{ os: 'linux', architecture: 'amd64', files: { a: 'save' } }] })).digest;
+    const payload = simpleSigningPayload('ghcr.io/acme/app', digest);
+    const [signature, attestation] = await Promise.all([
+      sigstore.signMessage(payload, identity),
+      signStatement(sigstore, identity, inTotoStatement(digest, 'ghcr.io/acme/app', 'https://cyclonedx.org/bom', { components: [] })),
+    ]);
+    await attachLegacySignature(layout, digest, signature, payload, { chainPem: caChainPem(sigstore) });
+    await attachLegacyAttestation(layout, digest, attestation, { chainPem: caChainPem(sigstore) });
+  });
+  afterAll(async () => {
+    await Promise.all([sigstore?.stop(), dir && rm(dir, { recursive: true, force: true })]);
+  });
+
+  it('maps kind-annotated sigs and atts entries (no tags) to the saved image', async () => {
+    const indexPath = join(dir, 'index.json');
+    const tagged = JSON.parse(await readFile(indexPath, 'utf8'));
+    const kinds: Record<string, string> = {
+      'v2.0.0': 'dev.cosignproject.cosign/imageIndex',
+      [digestTag(digest, '.sig')]: 'dev.cosignproject.cosign/sigs',
+      [digestTag(digest, '.att')]: 'dev.cosignproject.cosign/atts',
+    };
+    const saved = {
+      ...tagged,
+      manifests: tagged.manifests.map((entry: { annotations: Record<string, string> }) => ({ ...entry, annotations: { kind: kinds[entry.annotations['org.opencontainers.image.ref.name']!] } })),
+    };
+    const savedDir = await mkdtemp(join(tmpdir(), 'oci-sd-cosign-save-kinds-'));
+    try {
+      const { cp } = await import('node:fs/promises');
+      await cp(dir, savedDir, { recursive: true });
+      await writeFile(join(savedDir, 'index.json'), JSON.stringify(saved));
+      expect((await resolveImage(openImageSource(`oci-layout:${savedDir}`))).digest).toBe(digest);
+      const found = await discoverSignatures(new OciLayoutSource(savedDir), digest);
+      expect(found.map((s) => `${s.layout} ${s.kind} ${s.location}`).sort()).toEqual([`legacy attestation ${digestTag(digest, '.att')} layer 0`, `legacy signature ${digestTag(digest, '.sig')} layer 0`]);
+      for (const signature of found) verifyWithRoot(sigstore.trustedRoot, signature.bundle, signature.payload);
+      // Another digest's legacy tags do not map onto the saved image's entries.
+      expect(await discoverSignatures(new OciLayoutSource(savedDir), `sha256:${'2'.repeat(64)}`)).toEqual([]);
+    } finally {
+      await rm(savedDir, { recursive: true, force: true });
+    }
+  });
+
+  it('asks for a tag or digest when a layout holds several images', async () => {
+    const several = new OciLayoutSource(dir);
+    await pushImage(several, { tag: 'other', platforms: [{ os: 'linux', architecture: 'amd64', files: { b: 'other' } }] });
+    await expect(resolveImage(openImageSource(`oci-layout:${dir}`))).rejects.toMatchObject({ code: 'INVALID_INPUT' });
+    expect((await resolveImage(openImageSource(`oci-layout:${dir}:v2.0.0`))).digest).toBe(digest);
+  });
+
+  it('rejects a .sig layer of the wrong media type and a referrer whose bundle is not a bundle, as MALFORMED', async () => {
+    const layout = new OciLayoutSource(dir);
+    const image = await pushImage(layout, { platforms: [{ os: 'linux', architecture: 'amd64', files: { c: 'broken' } }] });
+    const blob = await layout.pushBlob(Buffer.from('{"not":"a simple signing payload"}'));
+    const config = await layout.pushBlob(Buffer.from('{}'));
+    await layout.pushManifest(
+      serializeManifest({ schemaVersion: 2, mediaType: MEDIA_TYPES.ociManifest, config: { mediaType: MEDIA_TYPES.ociConfig, ...config }, layers: [{ mediaType: 'application/octet-stream', ...blob }] }),
+      MEDIA_TYPES.ociManifest,
+      digestTag(image.digest, '.sig'),
+    );
+    const error = await discoverSignatures(layout, image.digest).catch((caught: unknown) => caught);
+    expect(error).toMatchObject({ code: 'MALFORMED', expected: MEDIA_TYPES.cosignSimpleSigning, found: 'application/octet-stream' });
+
+    const second = await pushImage(layout, { platforms: [{ os: 'linux', architecture: 'amd64', files: { d: 'broken bundle' } }] });
+    await attachReferrerBundle(layout, second.digest, { mediaType: 'application/vnd.dev.sigstore.bundle.v0.3+json', verificationMaterial: {} } as never);
+    await expect(discoverSignatures(layout, second.digest)).rejects.toMatchObject({ code: 'MALFORMED' });
+  });
+});
