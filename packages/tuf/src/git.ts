@@ -11,9 +11,10 @@ export interface PushOptions {
 
 const GIT_TIMEOUT_MS = 120_000;
 
-/** Removes every occurrence of the secrets from text that may reach users. */
+/** Removes the secrets, and credentials embedded in URLs, from text that may reach users. */
 function redact(text: string, secrets: readonly string[]): string {
-  return secrets.filter((s) => s.length > 0).reduce((out, secret) => out.replaceAll(secret, '***'), text);
+  const withoutSecrets = secrets.filter((s) => s.length > 0).reduce((out, secret) => out.replaceAll(secret, '***'), text);
+  return redactUrl(withoutSecrets);
 }
 
 /** Runs git in `repoDir`; fails with a TufError (code GIT) naming the command and git's own message. */
@@ -100,14 +101,46 @@ export async function commitPaths(repoDir: string, paths: readonly string[], mes
   return (await git(repoDir, ['rev-parse', 'HEAD'])).trim();
 }
 
+/** Git environment carrying the token as an `http.extraHeader`, and the strings to redact. */
+function authEnv(push: PushOptions): { env: NodeJS.ProcessEnv; secrets: string[] } {
+  if (!push.token) return { env: {}, secrets: [] };
+  const basic = Buffer.from(`x-access-token:${push.token}`).toString('base64');
+  return {
+    env: { GIT_CONFIG_COUNT: '1', GIT_CONFIG_KEY_0: 'http.extraHeader', GIT_CONFIG_VALUE_0: `Authorization: basic ${basic}`, GIT_TERMINAL_PROMPT: '0' },
+    secrets: [push.token, basic],
+  };
+}
+
 /** Pushes `branch` to the remote; a token goes in as an `http.extraHeader` through git's environment. */
 export async function pushBranch(repoDir: string, branch: string, push: PushOptions): Promise<void> {
-  const env: NodeJS.ProcessEnv = {};
-  const secrets: string[] = [];
-  if (push.token) {
-    const basic = Buffer.from(`x-access-token:${push.token}`).toString('base64');
-    Object.assign(env, { GIT_CONFIG_COUNT: '1', GIT_CONFIG_KEY_0: 'http.extraHeader', GIT_CONFIG_VALUE_0: `Authorization: basic ${basic}`, GIT_TERMINAL_PROMPT: '0' });
-    secrets.push(push.token, basic);
+  await git(repoDir, ['push', '--quiet', push.remote, `refs/heads/${branch}:refs/heads/${branch}`], authEnv(push));
+}
+
+/**
+ * Brings the local `branch` up to date with the remote before signing (as `tuf-on-ci-sign`
+ * pulls): creates it from the remote when missing, fast-forwards it when behind, and fails
+ * when the two have diverged. A branch the remote does not have is left alone.
+ */
+export async function syncBranch(repoDir: string, branch: string, push: PushOptions): Promise<void> {
+  const auth = authEnv(push);
+  const listed = (await git(repoDir, ['ls-remote', '--heads', push.remote, `refs/heads/${branch}`], auth)).trim();
+  if (!listed) return;
+  await git(repoDir, ['fetch', '--quiet', '--no-tags', push.remote, `refs/heads/${branch}`], auth);
+  const remote = (await git(repoDir, ['rev-parse', 'FETCH_HEAD'])).trim();
+  if (!(await branchExists(repoDir, branch))) {
+    await git(repoDir, ['branch', '--quiet', branch, remote]);
+    return;
   }
-  await git(repoDir, ['push', '--quiet', push.remote, `refs/heads/${branch}:refs/heads/${branch}`], { env, secrets });
+  const local = (await git(repoDir, ['rev-parse', `refs/heads/${branch}`])).trim();
+  if (local === remote || (await gitMaybe(repoDir, ['merge-base', '--is-ancestor', remote, local])) !== null) return;
+  if ((await gitMaybe(repoDir, ['merge-base', '--is-ancestor', local, remote])) === null) {
+    throw new TufError('GIT', `${branch} has diverged from ${redactUrl(push.remote)}; rebase or reset it before signing`, { expected: 'local behind or ahead of the remote', found: 'diverged' });
+  }
+  if ((await currentBranch(repoDir)) === branch) await git(repoDir, ['merge', '--quiet', '--ff-only', remote]);
+  else await git(repoDir, ['branch', '--quiet', '--force', branch, remote]);
+}
+
+/** Text fit for messages: credentials in URLs (`https://user:token@host`) are dropped. */
+function redactUrl(text: string): string {
+  return text.replace(/\/\/[^/@\s]*@/g, '//***@');
 }

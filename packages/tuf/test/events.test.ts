@@ -119,6 +119,11 @@ describe('addReleaseTarget', () => {
     expect((await errorOf(addReleaseTarget(repo.dir, { manifest: release, branch: 'release-1' }))).code).toBe('INVALID_INPUT');
   });
 
+  it('never shows credentials embedded in a remote URL', async () => {
+    const error = await errorOf(addReleaseTarget(repo.dir, { manifest: release, push: { remote: 'http://user:ghp_UrlSecret@127.0.0.1:9/tuf.git' } }));
+    expect(`${error.message} ${String(error.found)}`).not.toContain('ghp_UrlSecret');
+  });
+
   it('never shows the push token, even when the push fails', async () => {
     const token = 'ghs_SuperSecretToken123';
     const error = await errorOf(addReleaseTarget(repo.dir, { manifest: release, push: { remote: 'http://127.0.0.1:9/tuf.git', token } }));
@@ -268,6 +273,39 @@ describe('inviteSigner and onboarding', () => {
     await inviteSigner(repo.dir, { role: 'targets', user: 'bob' });
     const again = await inviteSigner(repo.dir, { role: 'targets', user: 'bob' });
     expect(again).toMatchObject({ changed: false, commit: null });
+  });
+});
+
+describe('signers in separate clones', () => {
+  it('a fresh clone signs a branch it only has on the remote, and picks up the other signer first', async () => {
+    const bob = newSigner('p256').signer;
+    await inviteSigner(repo.dir, { role: 'targets', user: 'bob', threshold: 2, push: { remote: 'origin' } });
+    const bobClone = join(repo.dir, '..', 'bob');
+    gitSync(join(repo.dir, '..'), 'clone', '--quiet', repo.remote, bobClone);
+    const accepted = await signEvent(bobClone, 'sign/add-signer-bob', bob, { user: 'bob', push: { remote: 'origin' } });
+    expect(accepted).toMatchObject({ accepted: ['targets'], pushed: true });
+
+    // Alice's checkout is still at the invite commit: signing fast-forwards it to Bob's signature first.
+    const cosigned = await signEvent(repo.dir, 'sign/add-signer-bob', repo.alice, { user: 'alice', push: { remote: repo.remote } });
+    expect(cosigned.signed).toEqual(['root', 'targets']);
+    expect(gitSync(repo.dir, 'rev-parse', 'HEAD~1')).toBe(accepted.commit);
+    expect((await signingEventStatus(repo.dir)).complete).toBe(true);
+    expect(remoteHead('sign/add-signer-bob')).toBe(cosigned.commit);
+  });
+
+  it('refuses to sign a branch that diverged from the remote', async () => {
+    await addReleaseTarget(repo.dir, { manifest: release, push: { remote: 'origin' } });
+    const other = join(repo.dir, '..', 'other');
+    gitSync(join(repo.dir, '..'), 'clone', '--quiet', '--branch', BRANCH, repo.remote, other);
+    writeFileSync(join(other, 'targets', 'note.txt'), 'other work');
+    gitSync(other, 'add', '--all');
+    gitSync(other, 'commit', '--quiet', '-m', 'other');
+    gitSync(other, 'push', '--quiet', 'origin', BRANCH);
+    writeFileSync(join(repo.dir, 'targets', 'mine.txt'), 'mine');
+    gitSync(repo.dir, 'add', '--all');
+    gitSync(repo.dir, 'commit', '--quiet', '-m', 'mine');
+    const error = await errorOf(signEvent(repo.dir, BRANCH, repo.alice, { user: 'alice', push: { remote: 'origin' } }));
+    expect(error.message).toContain(`${BRANCH} has diverged from origin`);
   });
 });
 

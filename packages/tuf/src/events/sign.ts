@@ -1,6 +1,6 @@
 import { verifySignature, type SignedMetadata, type SigstoreTrustedRootJSON, type TufKey } from '../crypto';
 import { TufError } from '../errors';
-import { commitPaths, currentBranch, git, pushBranch, type PushOptions } from '../git';
+import { commitPaths, currentBranch, git, pushBranch, syncBranch, type PushOptions } from '../git';
 import { canonicalize } from '../metadata/canonical';
 import type { TufSigner } from '../signers/types';
 import { changedRoles, loadEvent, sameKey, type EventSnapshot } from './event';
@@ -87,10 +87,12 @@ function acceptInvites(event: EventSnapshot, user: string, key: TufKey, now: Dat
  * `tuf-on-ci-sign <event>` without Python: on the checked-out event branch, accept the user's
  * invites, sign every changed role the signer's key may sign (for a new root also with the
  * previous root's keys), verify each new signature before writing it, commit
- * "Signature from @user" and push when asked.
+ * "Signature from @user" and push when asked. With `push`, the branch is first brought up to
+ * date from that remote (created from it in a fresh clone, fast-forwarded when others signed).
  */
 export async function signEvent(repoDir: string, eventBranch: string, signer: TufSigner, options: SignEventOptions): Promise<SignEventResult> {
   const user = normalizeUser(options.user);
+  if (options.push) await syncBranch(repoDir, eventBranch, options.push);
   if ((await currentBranch(repoDir)) !== eventBranch) await git(repoDir, ['switch', '--quiet', eventBranch]);
   const event = await loadEvent(repoDir, options.base);
   const now = options.now ?? new Date();
