@@ -52,7 +52,11 @@ export interface DiscoveredSignature {
    * The bundle's messageDigest is derived from it.
    */
   payload?: Buffer;
-  /** `predicateType` annotation of legacy attestation layers, when present. */
+  /**
+   * Unverified hint for selecting attestations: the `predicateType` annotation of legacy layers, or the
+   * in-toto statement's predicateType of referrer bundles (their `dev.sigstore.bundle.predicateType` annotation
+   * when the payload is not a statement). Checks must read the verified statement.
+   */
   predicateType?: string;
   /** Where it was found, for reports: e.g. `sha256-<hex>.sig layer 0` or `referrer sha256:...`. */
   location: string;
