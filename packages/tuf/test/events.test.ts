@@ -1,9 +1,11 @@
 import { createHash } from 'node:crypto';
-import { readFileSync, writeFileSync, existsSync } from 'node:fs';
+import { copyFileSync, existsSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import {
   TufError,
+  Updater,
   addReleaseTarget,
   canonicalize,
   checkTarget,
@@ -273,6 +275,68 @@ describe('inviteSigner and onboarding', () => {
     await inviteSigner(repo.dir, { role: 'targets', user: 'bob' });
     const again = await inviteSigner(repo.dir, { role: 'targets', user: 'bob' });
     expect(again).toMatchObject({ changed: false, commit: null });
+  });
+});
+
+describe('round trip with the TUF client', () => {
+  async function mergeAndPublish(branch: string): Promise<void> {
+    gitSync(repo.dir, 'switch', '-q', 'main');
+    gitSync(repo.dir, 'merge', '-q', '--ff-only', branch);
+    await onlineSign(repo.dir, repo.online);
+  }
+
+  async function clientFromRoot1(): Promise<Updater> {
+    const metadataDir = mkdtempSync(join(tmpdir(), 'oci-sd-client-'));
+    cleanups.push(() => rmSync(metadataDir, { recursive: true, force: true }));
+    copyFileSync(join(repo.dir, 'metadata/root_history/1.root.json'), join(metadataDir, 'root.json'));
+    return new Updater({ metadataDir, repositoryDir: repo.dir });
+  }
+
+  const cleanups: Array<() => void> = [];
+  afterEach(() => cleanups.splice(0).forEach((cleanup) => cleanup()));
+
+  it('a release recorded, signed and online-signed here verifies with the client', async () => {
+    const added = await addReleaseTarget(repo.dir, { manifest: release });
+    await signEvent(repo.dir, BRANCH, repo.alice, { user: 'alice' });
+    await mergeAndPublish(BRANCH);
+    const client = await clientFromRoot1();
+    await client.refresh();
+    expect(await client.getTargetInfo(TARGET)).toMatchObject({ length: 1569, hashes: { sha256: added.sha256 } });
+  });
+
+  it('a root rotation (new root signer, threshold 2) signed by old and new keys verifies with the client', async () => {
+    const bob = newSigner('p384').signer;
+    await inviteSigner(repo.dir, { role: 'root', user: 'bob', threshold: 2 });
+    await signEvent(repo.dir, 'sign/add-signer-bob', bob, { user: 'bob' });
+    const half = await signingEventStatus(repo.dir);
+    const root = half.roles.find((r) => r.role === 'root')!;
+    expect(root).toMatchObject({ version: 2, threshold: 2, signed: ['@bob'], missing: ['@alice'], previous: { threshold: 1, signed: [], missing: ['@alice'] } });
+    expect(root.errors).toEqual(['1 of 2 required signatures (missing: @alice)', 'previous root: 0 of 1 required signatures (missing: @alice)']);
+    await signEvent(repo.dir, 'sign/add-signer-bob', repo.alice, { user: 'alice' });
+    expect((await signingEventStatus(repo.dir)).complete).toBe(true);
+    expect(readFileSync(join(repo.dir, 'metadata/root_history/2.root.json'), 'utf8')).toBe(readFileSync(join(repo.dir, 'metadata/root.json'), 'utf8'));
+
+    await mergeAndPublish('sign/add-signer-bob');
+    const client = await clientFromRoot1();
+    expect((await client.refresh()).root.version).toBe(2);
+  });
+});
+
+describe('round trip with the TUF client: what status rejects, the client rejects', () => {
+  it('a rotated root merged without the previous root\'s signature fails to verify', async () => {
+    const bob = newSigner('ed25519').signer;
+    await inviteSigner(repo.dir, { role: 'root', user: 'bob', threshold: 1 });
+    await signEvent(repo.dir, 'sign/add-signer-bob', bob, { user: 'bob' });
+    expect((await signingEventStatus(repo.dir)).complete).toBe(false);
+    gitSync(repo.dir, 'switch', '-q', 'main');
+    gitSync(repo.dir, 'merge', '-q', '--ff-only', 'sign/add-signer-bob');
+    const metadataDir = mkdtempSync(join(tmpdir(), 'oci-sd-client-'));
+    try {
+      copyFileSync(join(repo.dir, 'metadata/root_history/1.root.json'), join(metadataDir, 'root.json'));
+      await expect(new Updater({ metadataDir, repositoryDir: repo.dir }).refresh()).rejects.toThrow(/root/);
+    } finally {
+      rmSync(metadataDir, { recursive: true, force: true });
+    }
   });
 });
 

@@ -87,8 +87,7 @@ export async function inviteSigner(repoDir: string, options: InviteSignerOptions
     const baseVersion = ((await readRoleAt(repoDir, eventBase, delegatorName))?.signed.version as number | undefined) ?? null;
     const signers = signerKeyids(delegatorName, root, await readRoleAt(repoDir, eventBase, 'root'));
     bumpForEvent(delegator, baseVersion, rolePeriods(delegatorName, delegator, root), options.now ?? new Date(), signers, original);
-    await writeRole(repoDir, delegatorName, delegator);
-    paths.push(metadataFile(delegatorName));
+    paths.push(...(await writeRole(repoDir, delegatorName, delegator)));
   }
   await writeEventState(repoDir, state);
   const commit = await commitPaths(repoDir, paths, `Invite ${user} to sign ${role}`);

@@ -78,8 +78,7 @@ export async function onlineSign(repoDir: string, signer: TufSigner, options: On
     const verdict = verifySignature(delegation.keys[keyid]!, entry, bytes, verifyOptions);
     if (!verdict.valid) throw new TufError('SIGNER', `the new ${role} signature (${signer.description}) does not verify: ${verdict.reason}`, { found: verdict.reason });
     metadata.signatures = [entry];
-    await writeRole(repoDir, role, metadata);
-    written.push(metadataFile(role));
+    written.push(...(await writeRole(repoDir, role, metadata)));
     result[role] = metadata.signed.version as number;
   };
 

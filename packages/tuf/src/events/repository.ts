@@ -82,8 +82,16 @@ export async function readRoleAt(repoDir: string, ref: string, role: string): Pr
   return bytes === null ? null : parseMetadata(bytes, `${ref}:${metadataFile(role)}`);
 }
 
-export async function writeRole(repoDir: string, role: string, metadata: SignedMetadata): Promise<void> {
-  await writeFileAtomic(join(repoDir, metadataFile(role)), formatMetadata(metadata));
+/**
+ * Writes `metadata/<role>.json`; a root also goes to `metadata/root_history/<version>.root.json`,
+ * where TUF-on-CI keeps every root for clients updating across rotations. Returns the paths written.
+ */
+export async function writeRole(repoDir: string, role: string, metadata: SignedMetadata): Promise<string[]> {
+  const bytes = formatMetadata(metadata);
+  const paths = [metadataFile(role)];
+  if (role === 'root') paths.push(`metadata/root_history/${metadata.signed.version as number}.root.json`);
+  for (const path of paths) await writeFileAtomic(join(repoDir, path), bytes);
+  return paths;
 }
 
 /** Role names with a file in `metadata/` (root first, then targets, then the rest sorted). */

@@ -4,7 +4,7 @@ import { commitPaths, currentBranch, git, pushBranch, syncBranch, type PushOptio
 import { canonicalize } from '../metadata/canonical';
 import type { TufSigner } from '../signers/types';
 import { changedRoles, loadEvent, sameKey, type EventSnapshot } from './event';
-import { STATE_FILE, bumpForEvent, delegatorOf, findDelegation, keyIdOf, metadataFile, normalizeUser, rolePeriods, signerKeyids, writeEventState, writeRole } from './repository';
+import { STATE_FILE, bumpForEvent, delegatorOf, findDelegation, keyIdOf, normalizeUser, rolePeriods, signerKeyids, writeEventState, writeRole } from './repository';
 
 export interface SignEventOptions {
   /** The signer's GitHub name, `@user` (tuf-on-ci's key owner). */
@@ -122,9 +122,12 @@ export async function signEvent(repoDir: string, eventBranch: string, signer: Tu
   }
   if (touched.size === 0) return { event: eventBranch, user, accepted, signed, commit: null, pushed: false };
 
-  for (const role of touched) await writeRole(repoDir, role, event.current.get(role)!);
-  if (accepted.length > 0) await writeEventState(repoDir, event.state);
-  const paths = [...[...touched].map(metadataFile), ...(accepted.length > 0 ? [STATE_FILE] : [])];
+  const paths: string[] = [];
+  for (const role of touched) paths.push(...(await writeRole(repoDir, role, event.current.get(role)!)));
+  if (accepted.length > 0) {
+    await writeEventState(repoDir, event.state);
+    paths.push(STATE_FILE);
+  }
   const commit = await commitPaths(repoDir, paths, `Signature from ${user}`);
   if (options.push && commit) await pushBranch(repoDir, eventBranch, options.push);
   return { event: eventBranch, user, accepted, signed, commit, pushed: Boolean(options.push && commit) };
