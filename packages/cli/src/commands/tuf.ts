@@ -24,6 +24,7 @@ import {
 import { Option } from 'commander';
 import type { Command } from 'commander';
 import { CliError } from '../errors';
+import { registerTufVerify } from './tuf-verify';
 
 const PUSH_TOKEN_ENV = 'OCI_SD_PUSH_TOKEN';
 
@@ -336,4 +337,5 @@ export function register(program: Command): void {
   registerOnlineSign(tuf);
   registerCheckTarget(tuf);
   registerBranchName(tuf);
+  registerTufVerify(tuf);
 }
