@@ -99,7 +99,7 @@ export class GitHubClient {
   readonly serverUrl: string;
   /** HTTP attempts made (each retry counts). */
   requestCount = 0;
-  /** Route templates called, as `METHOD /path/{param}`; the contract test checks each against GitHub's description. */
+  /** Routes called, as `METHOD /path/{param}` (or the concrete path for later pages); the contract test checks each against GitHub's description. */
   readonly routesUsed = new Set<string>();
   private readonly secrets: string[];
 
@@ -142,7 +142,8 @@ export class GitHubClient {
           }
         },
       },
-      retry: { retries, retryAfterBaseValue: unit, doNotRetry: [400, 401, 403, 404, 405, 409, 410, 422, 451] },
+      // 403/429 rate limits belong to the throttling plugin, which honours retry-after.
+      retry: { retries, retryAfterBaseValue: unit, doNotRetry: [400, 401, 403, 404, 405, 409, 410, 422, 429, 451] },
       throttle: {
         id: limiterId,
         retryAfterBaseValue: unit,
@@ -154,8 +155,12 @@ export class GitHubClient {
         onSecondaryRateLimit: rateLimited('secondary'),
       },
     });
+    const apiPath = new URL(this.apiUrl).pathname.replace(/\/$/, '');
     this.octokit.hook.before('request', (endpoint) => {
-      this.routesUsed.add(`${endpoint.method} ${String(endpoint.url).replace(/\{\?[^}]*\}$/, '')}`);
+      // Templates as written in the source; pagination hands over expanded URLs, kept as their path.
+      const url = String(endpoint.url);
+      const path = /^https?:/.test(url) ? new URL(url).pathname.slice(apiPath.length) : url.replace(/\{\?[^}]*\}$/, '');
+      this.routesUsed.add(`${endpoint.method} ${path}`);
     });
   }
 

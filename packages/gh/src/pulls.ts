@@ -51,18 +51,20 @@ function toPull(p: ApiPull): PullRequestInfo {
 export type PullSelector = { head: string } | { headPrefix: string };
 
 /**
- * The newest open pull request whose head matches. Exact heads use GitHub's `head=OWNER:BRANCH`
- * filter (one request); prefixes list open pull requests and match locally.
+ * The newest pull request whose head matches (open ones by default; `state: 'all'` also finds a
+ * merged one, for reruns). Exact heads use GitHub's `head=OWNER:BRANCH` filter (one request);
+ * prefixes list pull requests, newest first, and match locally.
  */
-export async function findPullRequest(client: GitHubClient, repo: RepoRef, selector: PullSelector): Promise<PullRequestInfo | undefined> {
+export async function findPullRequest(client: GitHubClient, repo: RepoRef, selector: PullSelector, options: { state?: 'open' | 'closed' | 'all' } = {}): Promise<PullRequestInfo | undefined> {
   const what = 'head' in selector ? `head ${selector.head}` : `head prefix ${selector.headPrefix}`;
+  const state = options.state ?? 'open';
   return client.call({ what: `find pull request by ${what} in ${repoName(repo)}`, permission: 'pull-requests: read' }, async () => {
     if ('head' in selector) {
-      const { data } = await client.octokit.request('GET /repos/{owner}/{repo}/pulls', { ...repo, state: 'open', head: `${repo.owner}:${selector.head}`, per_page: 100 });
+      const { data } = await client.octokit.request('GET /repos/{owner}/{repo}/pulls', { ...repo, state, head: `${repo.owner}:${selector.head}`, sort: 'created', direction: 'desc', per_page: 100 });
       const first = (data as ApiPull[])[0];
       return first ? toPull(first) : undefined;
     }
-    for await (const page of client.octokit.paginate.iterator('GET /repos/{owner}/{repo}/pulls', { ...repo, state: 'open', sort: 'created', direction: 'desc', per_page: 100 })) {
+    for await (const page of client.octokit.paginate.iterator('GET /repos/{owner}/{repo}/pulls', { ...repo, state, sort: 'created', direction: 'desc', per_page: 100 })) {
       const hit = (page.data as ApiPull[]).find((p) => p.head.ref.startsWith(selector.headPrefix));
       if (hit) return toPull(hit);
     }

@@ -17,7 +17,7 @@ export function testClient(gh: GitHubApiServer, options: GitHubClientOptions = {
  * A virtual clock: sleeping advances it instantly. `onSleep` runs at each poll, so a test can move
  * the world along (finish a check, complete a run) between two polls.
  */
-export function virtualTime(onSleep: (poll: number) => void = () => {}, intervalMs = 1_000, timeoutMs = 60_000): PollOptions & { polls: () => number } {
+export function virtualTime(onSleep: (poll: number) => void | Promise<void> = () => {}, intervalMs = 1_000, timeoutMs = 60_000): PollOptions & { polls: () => number } {
   let now = 0;
   let polls = 0;
   return {
@@ -26,7 +26,7 @@ export function virtualTime(onSleep: (poll: number) => void = () => {}, interval
     now: () => now,
     sleep: async (ms) => {
       now += ms;
-      onSleep(++polls);
+      await onSleep(++polls);
     },
     polls: () => polls,
   };

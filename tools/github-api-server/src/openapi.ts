@@ -61,6 +61,8 @@ export class OpenApiContract {
     this.document = document;
     // One instance validates bodies as sent; the other coerces query/path strings to the declared types.
     this.ajv = addFormats(new Ajv({ strict: false, allErrors: true, validateSchema: false }));
+    // GitHub's own format: a repository's "name with owner".
+    this.ajv.addFormat('repo.nwo', /^[A-Za-z0-9_.-]+\/[A-Za-z0-9_.-]+$/);
     this.ajv.addSchema(document, 'github');
     this.coercingAjv = addFormats(new Ajv({ strict: false, allErrors: true, validateSchema: false, coerceTypes: 'array' }));
     const paths = document.paths as Record<string, Record<string, Json>>;

@@ -1,0 +1,88 @@
+import { readdirSync, readFileSync } from 'node:fs';
+import { fileURLToPath } from 'node:url';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { loadContract, type GitHubApiServer } from '@oci-sd/github-api-server';
+import { createRelease, dispatchWorkflow, findPullRequest, mergePullRequest, openPullRequest, parseRepo, previousReleaseTag, uploadAsset, waitForCheck, waitForRun, findRelease, type GitHubClient } from '../src/index';
+import { startServer, testClient, uniqueRepo, virtualTime } from './helpers';
+
+const SRC = fileURLToPath(new URL('../src/', import.meta.url));
+const ROUTE = /'((?:GET|POST|PUT|PATCH|DELETE) \/[^']+)'/g;
+
+/** Every route string the package's source passes to Octokit. */
+function routesInSource(): Set<string> {
+  const routes = new Set<string>();
+  for (const file of readdirSync(SRC).filter((f) => f.endsWith('.ts'))) {
+    for (const m of readFileSync(`${SRC}${file}`, 'utf8').matchAll(ROUTE)) routes.add(m[1]!.replace(/\{\?[^}]*\}$/, ''));
+  }
+  return routes;
+}
+
+describe('contract with GitHub’s OpenAPI description', () => {
+  let gh: GitHubApiServer;
+  let client: GitHubClient;
+  beforeAll(async () => {
+    gh = await startServer();
+    client = await testClient(gh);
+  });
+  afterAll(() => gh.stop());
+
+  it('every endpoint in the source exists in the description with the method used', () => {
+    const contract = loadContract();
+    const routes = [...routesInSource()].sort();
+    expect(routes).toEqual([
+      'DELETE /repos/{owner}/{repo}/releases/assets/{asset_id}',
+      'GET /repos/{owner}/{repo}/actions/runs/{run_id}',
+      'GET /repos/{owner}/{repo}/actions/workflows/{workflow_id}/runs',
+      'GET /repos/{owner}/{repo}/commits/{ref}',
+      'GET /repos/{owner}/{repo}/commits/{ref}/check-runs',
+      'GET /repos/{owner}/{repo}/pulls',
+      'GET /repos/{owner}/{repo}/pulls/{pull_number}',
+      'GET /repos/{owner}/{repo}/releases',
+      'GET /repos/{owner}/{repo}/releases/tags/{tag}',
+      'GET /repos/{owner}/{repo}/releases/{release_id}/assets',
+      'PATCH /repos/{owner}/{repo}/releases/{release_id}',
+      'POST /repos/{owner}/{repo}/actions/workflows/{workflow_id}/dispatches',
+      'POST /repos/{owner}/{repo}/pulls',
+      'POST /repos/{owner}/{repo}/releases',
+      'POST /repos/{owner}/{repo}/releases/{release_id}/assets',
+      'PUT /repos/{owner}/{repo}/pulls/{pull_number}/merge',
+    ]);
+    const missing = routes.filter((route) => {
+      const [method, template] = route.split(' ') as [string, string];
+      return !contract.hasOperation(method, template);
+    });
+    expect(missing).toEqual([]);
+    // The check can fail: a wrong method or path is not in the description.
+    expect(contract.hasOperation('PUT', '/repos/{owner}/{repo}/releases')).toBe(false);
+    expect(contract.hasOperation('GET', '/repos/{owner}/{repo}/release')).toBe(false);
+  });
+
+  it('the routes called at run time are exactly those, and the server saw no violation', async () => {
+    const name = uniqueRepo('contract');
+    const state = gh.state.createRepo(name, { workflows: ['publish.yml'] });
+    const repo = parseRepo(name);
+    const { release } = await createRelease(client, repo, { tag: 'v1.0.0', target: 'main', assets: [{ name: 'a.json', data: '{}' }], draft: true });
+    await uploadAsset(client, repo, { ...release, assets: [] }, { name: 'a.json', data: '{"changed":1}' });
+    await createRelease(client, repo, { tag: 'v1.0.0', target: 'main' });
+    await findRelease(client, repo, 'v9.9.9');
+    await previousReleaseTag(client, repo, 'v1.1.0');
+    const head = gh.state.commit(state, 'sign/x', 'sign');
+    const { pull } = await openPullRequest(client, repo, { head: 'sign/x', base: 'main', title: 't' });
+    await findPullRequest(client, repo, { headPrefix: 'sign/' });
+    gh.state.setCheckRun(state, 'sign/x', 'check', 'completed', 'success');
+    await waitForCheck(client, repo, 'sign/x', 'check', virtualTime());
+    await mergePullRequest(client, repo, pull.number, { sha: head, ...virtualTime() });
+    const { runId } = await dispatchWorkflow(client, repo, 'publish.yml', { ref: 'main' });
+    gh.state.setRunStatus(state, runId, 'completed', 'success');
+    await waitForRun(client, repo, runId, virtualTime());
+    const contract = loadContract();
+    const called = [...client.routesUsed].map((route) => {
+      const [method, path] = route.split(' ') as [string, string];
+      const match = contract.match(method, path);
+      expect(match, `${route} is not in the description`).toBeDefined();
+      return `${method} ${match!.operation.template}`;
+    });
+    expect([...new Set(called)].sort()).toEqual([...routesInSource()].sort());
+    gh.assertNoViolations();
+  });
+});
