@@ -164,4 +164,41 @@ describe.skipIf(!registryAvailable())(`cosign layouts round trip through docker-
     ]);
     expect({ requests: reader.client.counter.requests, roundTrips: reader.client.counter.roundTrips }).toEqual({ requests: 11, roundTrips: 3 });
   });
+  it('reads Docker manifest lists and v2 manifests with their media types, and copies them byte for byte', async () => {
+    const store = new RegistrySource(registry.host, 'acme/docker');
+    const layer = await store.pushBlob(Buffer.from('docker layer'));
+    const config = await store.pushBlob(Buffer.from('{"architecture":"amd64","os":"linux"}'));
+    const manifest = Buffer.from(
+      JSON.stringify({
+        schemaVersion: 2,
+        mediaType: 'application/vnd.docker.distribution.manifest.v2+json',
+        config: { mediaType: 'application/vnd.docker.container.image.v1+json', ...config },
+        layers: [{ mediaType: 'application/vnd.docker.image.rootfs.diff.tar.gzip', ...layer }],
+      }, null, 3),
+    );
+    const manifestDigest = await store.pushManifest(manifest, 'application/vnd.docker.distribution.manifest.v2+json');
+    const list = Buffer.from(
+      JSON.stringify({
+        schemaVersion: 2,
+        mediaType: 'application/vnd.docker.distribution.manifest.list.v2+json',
+        manifests: [{ mediaType: 'application/vnd.docker.distribution.manifest.v2+json', digest: manifestDigest, size: manifest.length, platform: { os: 'linux', architecture: 'amd64' } }],
+      }),
+    );
+    await store.pushManifest(list, 'application/vnd.docker.distribution.manifest.list.v2+json', 'docker');
+    const resolved = await resolveImage(openImageSource(`${registry.host}/acme/docker:docker`));
+    expect(resolved).toMatchObject({ mediaType: 'application/vnd.docker.distribution.manifest.list.v2+json', digest: sha256Digest(list) });
+    expect(resolved.bytes).toEqual(list);
+    const child = await store.manifest(manifestDigest);
+    expect(child.mediaType).toBe('application/vnd.docker.distribution.manifest.v2+json');
+    expect(child.bytes).toEqual(manifest);
+    const copyDir = await mkdtemp(join(tmpdir(), 'oci-sd-docker-copy-'));
+    try {
+      const { copyImage } = await import('../src/oci/image');
+      await copyImage(store, resolved.digest, new OciLayoutSource(copyDir), { tag: 'docker' });
+      const copied = await resolveImage(openImageSource(`oci-layout:${copyDir}:docker`));
+      expect(copied).toEqual(resolved);
+    } finally {
+      await rm(copyDir, { recursive: true, force: true });
+    }
+  });
 });

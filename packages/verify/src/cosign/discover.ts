@@ -1,9 +1,9 @@
 import { bundleFromJSON, type SerializedBundle } from '@sigstore/bundle';
 import { VerificationError } from '../errors';
 import { digestTag } from '../oci/digest';
-import { parseManifest } from '../oci/manifest';
+import { parseManifest, type Descriptor, type ParsedManifest } from '../oci/manifest';
 import { MEDIA_TYPES, isIndexMediaType } from '../oci/media-types';
-import type { DiscoveredSignature, Digest, ImageSource, ReferrerDescriptor } from '../types';
+import type { DiscoveredSignature, Digest, ImageSource, ManifestResponse, ReferrerDescriptor } from '../types';
 import { BUNDLE_ANNOTATIONS, COSIGN_ANNOTATIONS, COSIGN_SIGN_PREDICATE_TYPE, inTotoPredicateType } from './annotations';
 import { legacyLayerToBundle } from './legacy';
 
@@ -12,10 +12,9 @@ function isBundleMediaType(mediaType: string | undefined): boolean {
   return mediaType !== undefined && /^application\/vnd\.dev\.sigstore\.bundle(\.v0\.[0-9]+)?\+json/.test(mediaType);
 }
 
-async function readLegacyTag(source: ImageSource, digest: Digest, suffix: '.sig' | '.att'): Promise<DiscoveredSignature[]> {
-  const tag = digestTag(digest, suffix);
-  const manifest = await source.manifestByTag(tag);
+async function readLegacyLayers(source: ImageSource, digest: Digest, suffix: '.sig' | '.att', manifest: ManifestResponse | undefined): Promise<DiscoveredSignature[]> {
   if (!manifest) return [];
+  const tag = digestTag(digest, suffix);
   const where = `${source.location}:${tag}`;
   const layers = parseManifest(manifest.bytes, where, manifest.mediaType).layers ?? [];
   const kind = suffix === '.sig' ? 'signature' : 'attestation';
@@ -42,7 +41,15 @@ async function readLegacyTag(source: ImageSource, digest: Digest, suffix: '.sig'
   );
 }
 
-async function readReferrer(source: ImageSource, digest: Digest, referrer: ReferrerDescriptor): Promise<DiscoveredSignature | undefined> {
+interface ReferrerBundleLayer {
+  referrer: ReferrerDescriptor;
+  manifest: ParsedManifest;
+  layer: Descriptor;
+  where: string;
+}
+
+/** The referrer's manifest, when it is a Sigstore bundle artifact about `digest`. */
+async function referrerBundleLayer(source: ImageSource, digest: Digest, referrer: ReferrerDescriptor): Promise<ReferrerBundleLayer | undefined> {
   // Fallback index entries written by GHCR may carry no artifactType: only a declared other type is skipped unread.
   if (referrer.artifactType !== undefined && !isBundleMediaType(referrer.artifactType)) return undefined;
   if (isIndexMediaType(referrer.mediaType)) return undefined;
@@ -53,6 +60,10 @@ async function readReferrer(source: ImageSource, digest: Digest, referrer: Refer
   if (!layer || !isBundleMediaType(layer.mediaType)) return undefined;
   // A fallback tag index is writable by anyone who can push; only manifests that name this digest count.
   if (manifest.subject?.digest !== digest) return undefined;
+  return { referrer, manifest, layer, where };
+}
+
+async function readReferrerBundle(source: ImageSource, { referrer, manifest, layer, where }: ReferrerBundleLayer): Promise<DiscoveredSignature> {
   const blob = await source.blob(layer.digest, layer.size);
   let bundle: SerializedBundle;
   try {
@@ -79,10 +90,15 @@ async function readReferrer(source: ImageSource, digest: Digest, referrer: Refer
  * An empty array means nothing was found; nothing here is verified.
  */
 export async function discoverSignatures(source: ImageSource, digest: Digest): Promise<DiscoveredSignature[]> {
-  const [signatures, attestations, referrers] = await Promise.all([
-    readLegacyTag(source, digest, '.sig'),
-    readLegacyTag(source, digest, '.att'),
-    source.referrers(digest).then((found) => Promise.all(found.map((referrer) => readReferrer(source, digest, referrer)))),
+  // Three waves, each started when the previous one has finished: lookups; legacy layers and referrer
+  // manifests; bundles. Waiting for the slowest small read of a wave keeps the round trips a fixed three,
+  // which the request budget (and RequestCounter's count) relies on.
+  const [sigManifest, attManifest, referrers] = await Promise.all([source.manifestByTag(digestTag(digest, '.sig')), source.manifestByTag(digestTag(digest, '.att')), source.referrers(digest)]);
+  const [signatures, attestations, bundleLayers] = await Promise.all([
+    readLegacyLayers(source, digest, '.sig', sigManifest),
+    readLegacyLayers(source, digest, '.att', attManifest),
+    Promise.all(referrers.map((referrer) => referrerBundleLayer(source, digest, referrer))),
   ]);
-  return [...signatures, ...attestations, ...referrers.filter((found) => found !== undefined)];
+  const fromReferrers = await Promise.all(bundleLayers.filter((found) => found !== undefined).map((found) => readReferrerBundle(source, found)));
+  return [...signatures, ...attestations, ...fromReferrers];
 }
