@@ -1,31 +1,50 @@
-import { execFile } from 'node:child_process';
-import { mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
-import { tmpdir } from 'node:os';
-import { join } from 'node:path';
-import { promisify } from 'node:util';
+import { readFileSync } from 'node:fs';
+import { readdir } from 'node:fs/promises';
 import { describe, expect, it } from 'vitest';
+import { runAction } from './support';
 
-const bundle = new URL('../dist/index.js', import.meta.url).pathname;
+const ACTION_YML = new URL('../action.yml', import.meta.url);
+const SRC = new URL('../src/', import.meta.url);
 
-/** Runs the committed bundle exactly as a runner does: inputs in INPUT_*, outputs in files. */
-async function runAction(inputs: Record<string, string>) {
-  const dir = mkdtempSync(join(tmpdir(), 'oci-sd-action-'));
-  const output = join(dir, 'output');
-  writeFileSync(output, '');
-  const env: NodeJS.ProcessEnv = { PATH: process.env.PATH, GITHUB_OUTPUT: output };
-  for (const [k, v] of Object.entries(inputs)) env[`INPUT_${k.replace(/ /g, '_').toUpperCase()}`] = v;
-  const result = await promisify(execFile)(process.execPath, [bundle], { env }).then(
-    (r) => ({ code: 0, ...r }),
-    (e: { code: number; stdout: string; stderr: string }) => ({ code: e.code, stdout: e.stdout, stderr: e.stderr }),
-  );
-  return { ...result, output: readFileSync(output, 'utf8') };
+/** Input names declared in action.yml (two-space-indented keys under `inputs:`). */
+function declaredInputs(): Set<string> {
+  const text = readFileSync(ACTION_YML, 'utf8');
+  const block = text.slice(text.indexOf('\ninputs:\n'), text.indexOf('\noutputs:\n'));
+  return new Set([...block.matchAll(/^ {2}([a-z][a-z0-9-]*):$/gm)].map((match) => match[1]!));
+}
+
+async function sourceFiles(dir: URL): Promise<string[]> {
+  const entries = await readdir(dir, { withFileTypes: true });
+  const nested = await Promise.all(entries.map((entry) => (entry.isDirectory() ? sourceFiles(new URL(`${entry.name}/`, dir)) : [new URL(entry.name, dir).pathname])));
+  return nested.flat().filter((path) => path.endsWith('.ts'));
 }
 
 describe('the bundled action', () => {
   it('fails with the expected and found command on an unknown command', async () => {
-    const r = await runAction({ command: 'bogus' });
-    expect(r.code).toBe(1);
-    expect(r.stdout).toContain('::error::input "command": expected one of');
-    expect(r.stdout).toContain('found "bogus"');
+    const run = await runAction({ inputs: { command: 'bogus' } });
+    expect(run.code).toBe(1);
+    expect(run.stdout).toContain('::error::input "command": expected one of release-notes, release-metadata, tuf-publish, verify, found "bogus"');
+  });
+
+  it('fails when the command input is missing', async () => {
+    const run = await runAction({ inputs: {} });
+    expect(run.code).toBe(1);
+    expect(run.stdout).toContain('::error::Input required and not supplied: command');
+  });
+
+  it('reads only inputs that action.yml declares, and declares none it does not read', async () => {
+    const used = new Set<string>(['command', 'token']);
+    for (const file of await sourceFiles(SRC)) {
+      const text = readFileSync(file, 'utf8');
+      for (const match of text.matchAll(/(?:Input|getInput)\(io, '([a-z0-9-]+)'/g)) used.add(match[1]!);
+      for (const match of text.matchAll(/io\.getInput\('([a-z0-9-]+)'/g)) used.add(match[1]!);
+    }
+    expect([...used].sort()).toEqual([...declaredInputs()].sort());
+  });
+
+  it('masks the token input', async () => {
+    const run = await runAction({ inputs: { command: 'bogus', token: 'ghs_secret123' } });
+    expect(run.stdout).toContain('::add-mask::ghs_secret123');
+    expect(run.stdout.replace('::add-mask::ghs_secret123', '')).not.toContain('ghs_secret123');
   });
 });

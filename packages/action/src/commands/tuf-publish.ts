@@ -1,0 +1,129 @@
+import { mkdtemp } from 'node:fs/promises';
+import { join } from 'node:path';
+import { addReleaseTarget, signingBranchName } from '@oci-sd/tuf';
+import type { AddReleaseTargetResult, ReleaseManifestInput } from '@oci-sd/tuf';
+import type { GitHubContext } from '../context';
+import { ActionError } from '../errors';
+import { git } from '../git';
+import { digestInput, imageRepositoryInput, optionalInput, requiredInput } from '../io';
+import type { ActionIO } from '../io';
+import { code, link, summaryTable } from '../summary';
+import { resolvePath } from './release-notes';
+
+/** The bot identity GitHub shows for `GITHUB_TOKEN` commits; used when the checkout has none. */
+const BOT_NAME = 'github-actions[bot]';
+const BOT_EMAIL = '41898282+github-actions[bot]@users.noreply.github.com';
+const DEFAULT_WORKFLOW_PATH = '.github/workflows/docker-build-push.yml';
+
+export interface TufPublishRequest {
+  /** A TUF-on-CI repository: `OWNER/REPO` on the GitHub server, or any git URL or path. */
+  tufRepository: string;
+  /** A checkout to work in instead of a fresh clone (e.g. from actions/checkout). */
+  checkout?: string;
+  manifest: ReleaseManifestInput;
+  base: string;
+  token?: string;
+  serverUrl: string;
+  scratch: string;
+}
+
+export interface TufPublishResult extends AddReleaseTargetResult {
+  /** Where a person finds the signing event's pull request, when the remote is on GitHub. */
+  signingPullRequestsUrl?: string;
+}
+
+function remoteUrl(tufRepository: string, serverUrl: string): string {
+  return /^[A-Za-z0-9_.-]+\/[A-Za-z0-9_.-]+$/.test(tufRepository) ? `${serverUrl}/${tufRepository}.git` : tufRepository;
+}
+
+/**
+ * The seed's "Publish to TUF signing repository" step: write the release manifest, list it in
+ * targets.json on `sign/release-<version>-<run id>` and push that branch (TUF-on-CI then opens
+ * the signing PR). A re-run with the same manifest pushes nothing.
+ */
+export async function publishToTuf(request: TufPublishRequest): Promise<TufPublishResult> {
+  const remote = remoteUrl(request.tufRepository, request.serverUrl);
+  const version = request.manifest.version ?? request.manifest.tag.replace(/^v/, '');
+  const branch = signingBranchName(version, request.manifest.runId);
+  const dir = request.checkout ?? (await mkdtemp(join(request.scratch, 'oci-sd-tuf-')));
+  const auth = request.token ? { token: request.token } : {};
+  if (!request.checkout) await git(['clone', '--quiet', '--no-tags', '--branch', request.base, remote, dir], auth);
+  // A re-run attempt continues the branch its first attempt pushed.
+  if ((await git(['ls-remote', '--heads', 'origin', `refs/heads/${branch}`], { cwd: dir, ...auth })).trim()) {
+    await git(['fetch', '--quiet', 'origin', `+refs/heads/${branch}:refs/heads/${branch}`], { cwd: dir, ...auth });
+  }
+  if (!(await git(['config', '--get', 'user.email'], { cwd: dir }).catch(() => '')).trim()) {
+    await git(['config', 'user.name', BOT_NAME], { cwd: dir });
+    await git(['config', 'user.email', BOT_EMAIL], { cwd: dir });
+  }
+  const result = await addReleaseTarget(dir, { manifest: request.manifest, branch, base: request.base, push: { remote: 'origin', ...auth } });
+  const github = /^[A-Za-z0-9_.-]+\/[A-Za-z0-9_.-]+$/.test(request.tufRepository);
+  return {
+    ...result,
+    ...(github ? { signingPullRequestsUrl: `${request.serverUrl}/${request.tufRepository}/pulls?q=${encodeURIComponent(`is:pr head:${branch}`)}` } : {}),
+  };
+}
+
+/**
+ * The manifest's `created_at`: the `created-at` input, else when the release was published (the
+ * same on every re-run, so a re-run is a no-op), else now.
+ */
+function createdAt(io: ActionIO, context: GitHubContext): Date {
+  const value = optionalInput(io, 'created-at') ?? context.release?.published_at;
+  if (value === undefined) return new Date();
+  const date = new Date(value);
+  if (Number.isNaN(date.getTime())) throw new ActionError('INVALID_INPUT', `input "created-at": expected an ISO 8601 time, found "${value}"`, { expected: 'YYYY-MM-DDTHH:MM:SSZ', found: value });
+  return date;
+}
+
+/** `command: tuf-publish` */
+export async function tufPublishCommand(io: ActionIO, context: GitHubContext): Promise<void> {
+  const repository = context.repository;
+  const image = imageRepositoryInput(io);
+  const digest = digestInput(io, 'digest');
+  const tag = context.tag(optionalInput(io, 'tag'));
+  const checkout = optionalInput(io, 'tuf-checkout');
+  const result = await publishToTuf({
+    tufRepository: requiredInput(io, 'tuf-repository', 'the TUF-on-CI repository, OWNER/REPO or a git URL'),
+    ...(checkout ? { checkout: resolvePath(context, checkout) } : {}),
+    manifest: {
+      project: optionalInput(io, 'tuf-project') ?? repository.split('/')[1]!,
+      repository,
+      tag,
+      image,
+      digest,
+      runId: context.runId,
+      createdAt: createdAt(io, context),
+      serverUrl: context.serverUrl,
+      workflowPath: optionalInput(io, 'workflow-path') ?? context.workflowPath ?? DEFAULT_WORKFLOW_PATH,
+    },
+    base: optionalInput(io, 'tuf-base') ?? 'main',
+    token: io.getInput('token') || undefined,
+    serverUrl: context.serverUrl,
+    scratch: context.temp,
+  });
+
+  io.setOutput('branch', result.branch);
+  io.setOutput('target-path', result.path);
+  io.setOutput('target-name', result.targetName);
+  io.setOutput('sha256', result.sha256);
+  io.setOutput('length', String(result.length));
+  io.setOutput('changed', String(result.changed));
+  io.setOutput('pushed', String(result.pushed));
+  io.setOutput('signing-pr-url', result.signingPullRequestsUrl ?? '');
+  io.setOutput('result', JSON.stringify(result));
+  io.info(
+    result.changed
+      ? `pushed ${result.branch}: ${result.targetName} (sha256 ${result.sha256}, ${result.length} bytes), targets.json v${result.version}`
+      : `${result.targetName} is already listed on ${result.branch} with the same bytes: nothing pushed`,
+  );
+  await io.appendSummary(
+    summaryTable(`TUF signing event for ${tag}`, [
+      ['Image', code(`${image}@${digest}`)],
+      ['TUF manifest', code(result.path)],
+      ['targets.json', `v${result.version}, sha256 ${code(result.sha256)}, ${result.length} bytes`],
+      ['Signing branch', code(result.branch) + (result.changed ? '' : ' (unchanged, nothing pushed)')],
+      ['Signing PR', result.signingPullRequestsUrl ? link(`pull requests for ${result.branch}`, result.signingPullRequestsUrl) : 'opened by TUF-on-CI in the TUF repository'],
+    ]),
+  );
+}

@@ -1,0 +1,96 @@
+import { formatReport, verifyImage } from '@oci-sd/verify';
+import type { CheckResult, IdentityPolicy, SlsaPolicy, VerificationReport } from '@oci-sd/verify';
+import { writeFileAtomic } from '../files';
+import type { GitHubContext } from '../context';
+import { ActionError } from '../errors';
+import { booleanInput, listInput, optionalInput, requiredInput } from '../io';
+import type { ActionIO } from '../io';
+import { code, summaryTable } from '../summary';
+import { resolvePath } from './release-notes';
+
+const GITHUB_ACTIONS_ISSUER = 'https://token.actions.githubusercontent.com';
+const DEFAULT_WORKFLOW_PATH = '.github/workflows/docker-build-push.yml';
+
+/** The identity the project's own workflow signs with: `<server>/<repo>/<workflow>@refs/tags/<tag>`. */
+function defaultIdentity(io: ActionIO, context: GitHubContext): string {
+  const tag = context.tag(optionalInput(io, 'tag'));
+  const workflowPath = optionalInput(io, 'workflow-path') ?? context.workflowPath ?? DEFAULT_WORKFLOW_PATH;
+  return `${context.serverUrl}/${context.repository}/${workflowPath}@refs/tags/${tag}`;
+}
+
+function identityPolicy(io: ActionIO, context: GitHubContext): IdentityPolicy {
+  const identityRegExp = optionalInput(io, 'certificate-identity-regexp');
+  const identity = optionalInput(io, 'certificate-identity');
+  if (identity && identityRegExp) {
+    throw new ActionError('INVALID_INPUT', 'inputs "certificate-identity" and "certificate-identity-regexp" exclude each other', { expected: 'one of them', found: 'both' });
+  }
+  return {
+    ...(identityRegExp ? { identityRegExp } : { identity: identity ?? defaultIdentity(io, context) }),
+    issuer: optionalInput(io, 'certificate-oidc-issuer') ?? GITHUB_ACTIONS_ISSUER,
+  };
+}
+
+function slsaPolicy(io: ActionIO): SlsaPolicy | undefined {
+  const sourceUri = optionalInput(io, 'slsa-source-uri');
+  const sourceTag = optionalInput(io, 'slsa-source-tag');
+  const sourceBranch = optionalInput(io, 'slsa-source-branch');
+  const builderId = optionalInput(io, 'slsa-builder-id');
+  if (!sourceUri) {
+    if (sourceTag || sourceBranch || builderId) throw new ActionError('INVALID_INPUT', 'input "slsa-source-uri" is required with the other slsa-* inputs', { expected: 'github.com/OWNER/REPO', found: '' });
+    return undefined;
+  }
+  return { sourceUri, ...(sourceTag ? { sourceTag } : {}), ...(sourceBranch ? { sourceBranch } : {}), ...(builderId ? { builderId } : {}) };
+}
+
+function registryCredentials(io: ActionIO) {
+  const username = optionalInput(io, 'registry-username');
+  const password = optionalInput(io, 'registry-password');
+  if (password) io.setSecret(password);
+  if (!username && !password) return undefined;
+  if (!username || !password) throw new ActionError('INVALID_INPUT', 'inputs "registry-username" and "registry-password" go together', { expected: 'both', found: username ? 'username only' : 'password only' });
+  return { username, password };
+}
+
+function checkRow(check: CheckResult): readonly [string, string] {
+  const mark = check.status === 'pass' ? '✅' : check.status === 'fail' ? '❌' : '➖';
+  return [check.check, `${mark} ${check.summary.replace(/\|/g, '\\|')}`];
+}
+
+/** `command: verify`: cosign verify (+ attestations, + SLSA provenance) in-process; fails the step unless every check passes. */
+export async function verifyCommand(io: ActionIO, context: GitHubContext): Promise<void> {
+  const image = requiredInput(io, 'image', 'an image reference: REGISTRY/REPO:TAG, REGISTRY/REPO@sha256:..., or oci-layout:DIR');
+  const signature = booleanInput(io, 'signature', true);
+  const attestations = listInput(io, 'attestations');
+  const trustedRoot = optionalInput(io, 'trusted-root');
+  const credentials = registryCredentials(io);
+  const report: VerificationReport = await verifyImage({
+    image,
+    signature,
+    attestations,
+    ...(signature || attestations.length > 0 ? { policy: identityPolicy(io, context) } : {}),
+    ...(slsaPolicy(io) ? { slsa: slsaPolicy(io)! } : {}),
+    ...(trustedRoot ? { trust: resolvePath(context, trustedRoot) } : {}),
+    ...(credentials ? { registry: { credentials } } : {}),
+  });
+
+  const reportFile = optionalInput(io, 'report-file');
+  if (reportFile) await writeFileAtomic(resolvePath(context, reportFile), `${JSON.stringify(report, null, 2)}\n`);
+  io.setOutput('ok', String(report.ok));
+  io.setOutput('digest', report.image?.digest ?? '');
+  io.setOutput('report', JSON.stringify(report));
+  io.setOutput('result', JSON.stringify(report));
+  io.info(formatReport(report));
+  await io.appendSummary(
+    summaryTable(`Verification of ${image}: ${report.ok ? 'passed' : 'FAILED'}`, [
+      ...(report.image ? [['Image', code(`${report.image.reference}@${report.image.digest}`)] as const] : []),
+      ...report.checks.map(checkRow),
+    ]),
+  );
+  if (!report.ok) {
+    const failed = report.checks.filter((check) => check.status === 'fail');
+    throw new ActionError('VERIFICATION_FAILED', `verification failed: ${failed.map((check) => `${check.check} (${check.summary})`).join('; ')}`, {
+      expected: 'every check passes',
+      found: failed.map((check) => check.check),
+    });
+  }
+}

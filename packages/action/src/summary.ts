@@ -1,0 +1,22 @@
+/** A row of the job summary table: a label and markdown (use `code()` or `link()` for values). */
+export type SummaryRow = readonly [label: string, markdown: string];
+
+/** The seed's job summary: a heading and a two-column table (image with digest, TUF manifest, signing PR, ...). */
+export function summaryTable(heading: string, rows: readonly SummaryRow[]): string {
+  const lines = [`### ${heading}`, '', '| | |', '| --- | --- |', ...rows.map(([label, value]) => `| ${cell(label)} | ${value} |`)];
+  return `${lines.join('\n')}\n\n`;
+}
+
+/** Inline code, safe inside a table cell. */
+export function code(text: string): string {
+  const fence = text.includes('`') ? '``' : '`';
+  return `${fence}${cell(text)}${fence}`;
+}
+
+export function link(text: string, url: string): string {
+  return `[${cell(text).replace(/[[\]]/g, '\\$&')}](${url.replace(/[()\s]/g, encodeURIComponent)})`;
+}
+
+function cell(text: string): string {
+  return text.replace(/\|/g, '\\|').replace(/\r?\n/g, ' ');
+}
