@@ -44,6 +44,11 @@ const addRelease = (...extra: string[]) =>
   );
 
 describe('oci-sd tuf', () => {
+  it('lists every tuf subcommand, verify included', async () => {
+    const help = await run('--help');
+    for (const name of ['status', 'add-release', 'invite-signer', 'sign', 'online-sign', 'check-target', 'branch-name', 'verify']) expect(help.out).toContain(`  ${name}`);
+  });
+
   it('branch-name prints the seed workflow branch names', async () => {
     expect(await run('branch-name', '1.5.0', '24609867231')).toMatchObject({ code: 0, out: `${BRANCH}\n` });
     expect(await run('branch-name', '--add-signer', '@Bob')).toMatchObject({ code: 0, out: 'sign/add-signer-bob\n' });
@@ -118,8 +123,8 @@ describe('oci-sd tuf', () => {
     delete process.env.ACTIONS_ID_TOKEN_REQUEST_URL;
     try {
       const keyless = await run('sign', BRANCH, '--repo', repo.dir, '--user', 'alice', '--sigstore');
-      expect(keyless.code).toBe(1);
-      expect(keyless.err).toContain('interactive browser sign-in is not available');
+      expect(keyless.code).toBe(2);
+      expect(keyless.err).toContain('no Sigstore identity token: pass --identity-token-file');
     } finally {
       process.env = env;
     }

@@ -1,4 +1,4 @@
-import { generateKeyPairSync } from 'node:crypto';
+import { createHash, generateKeyPairSync } from 'node:crypto';
 import { readFileSync } from 'node:fs';
 import { createServer, type Server } from 'node:http';
 import type { AddressInfo } from 'node:net';
@@ -85,10 +85,76 @@ describe('identity tokens', () => {
     expect(() => staticToken('  ')).toThrow(/empty/);
   });
 
-  it('the browser flow says clearly that it is not available and what works instead', async () => {
-    const error = await errorOf(browserToken().getToken());
-    expect(error.code).toBe('SIGNER');
-    expect(error.message).toContain('SIGSTORE_ID_TOKEN');
+  describe('browser sign-in (authorization code + PKCE, loopback redirect)', () => {
+    let issuer: Server;
+    let base: string;
+    let challenge = '';
+    let callbackState: (state: string) => string = (state) => state;
+    let denied = false;
+    let exchanges = 0;
+    const idToken = fakeJwt({ iss: 'https://oauth2.sigstore.dev/auth', email: 'dave@example.test', email_verified: true, federated_claims: { connector_id: 'https://github.com/login/oauth' } });
+    beforeAll(async () => {
+      issuer = createServer((req, res) => {
+        const url = new URL(req.url ?? '/', base);
+        if (url.pathname === '/.well-known/openid-configuration') {
+          res.writeHead(200, { 'content-type': 'application/json' }).end(JSON.stringify({ authorization_endpoint: `${base}/authorize`, token_endpoint: `${base}/token` }));
+        } else if (url.pathname === '/authorize') {
+          challenge = url.searchParams.get('code_challenge') ?? '';
+          const back = new URL(url.searchParams.get('redirect_uri')!);
+          if (denied) back.searchParams.set('error', 'access_denied');
+          else back.searchParams.set('code', 'the-code');
+          back.searchParams.set('state', callbackState(url.searchParams.get('state')!));
+          res.writeHead(302, { location: back.href }).end();
+        } else if (url.pathname === '/token' && req.method === 'POST') {
+          let body = '';
+          req.on('data', (chunk) => (body += String(chunk)));
+          req.on('end', () => {
+            exchanges++;
+            const form = new URLSearchParams(body);
+            const ok = form.get('code') === 'the-code' && form.get('grant_type') === 'authorization_code' && createHash('sha256').update(form.get('code_verifier') ?? '').digest('base64url') === challenge;
+            res.writeHead(ok ? 200 : 400, { 'content-type': 'application/json' }).end(JSON.stringify(ok ? { id_token: idToken } : { error: 'invalid_grant' }));
+          });
+        } else {
+          res.writeHead(404).end();
+        }
+      });
+      await new Promise<void>((resolve) => issuer.listen(0, '127.0.0.1', resolve));
+      base = `http://127.0.0.1:${(issuer.address() as AddressInfo).port}`;
+    });
+    afterAll(() => new Promise<void>((resolve) => issuer.close(() => resolve())));
+    afterEach(() => {
+      callbackState = (state) => state;
+      denied = false;
+      exchanges = 0;
+    });
+
+    // The "browser": follows the issuer's redirect back to the loopback callback.
+    const browser = async (url: string) => {
+      void fetch(url).catch(() => undefined);
+    };
+
+    it('gets the ID token, proving the PKCE verifier, and tells the URL', async () => {
+      const shown: string[] = [];
+      const token = await browserToken({ issuer: base, openUrl: browser, onUrl: (url) => shown.push(url) }).getToken();
+      expect(token).toBe(idToken);
+      expect(exchanges).toBe(1);
+      expect(shown[0]).toMatch(new RegExp(`^${base}/authorize\\?response_type=code&client_id=sigstore&redirect_uri=http%3A%2F%2Flocalhost%3A\\d+%2Fauth%2Fcallback&scope=openid\\+email&code_challenge=`));
+      expect(identityFromToken(token)).toEqual({ identity: 'dave@example.test', issuer: 'https://github.com/login/oauth' });
+    });
+
+    it('refuses a callback whose state does not match, and a denied sign-in', async () => {
+      callbackState = () => 'forged';
+      expect((await errorOf(browserToken({ issuer: base, openUrl: browser }).getToken())).message).toContain('state does not match');
+      callbackState = (state) => state;
+      denied = true;
+      expect((await errorOf(browserToken({ issuer: base, openUrl: browser }).getToken())).message).toContain('access_denied');
+      expect(exchanges).toBe(0);
+    });
+
+    it('says so when no browser can be opened', async () => {
+      const error = await errorOf(browserToken({ issuer: base, openUrl: async () => { throw new TufError('SIGNER', 'no browser available'); } }).getToken());
+      expect(error.message).toBe('no browser available');
+    });
   });
 
   describe('GitHub Actions token', () => {

@@ -125,7 +125,13 @@ async function tokenProvider(flags: SignerFlags): Promise<IdentityTokenProvider>
   }
   if (process.env.SIGSTORE_ID_TOKEN) return staticToken(process.env.SIGSTORE_ID_TOKEN);
   if (process.env.ACTIONS_ID_TOKEN_REQUEST_URL) return githubActionsToken();
-  return browserToken();
+  if (!process.stdin.isTTY) {
+    throw new CliError('USAGE', 'no Sigstore identity token: pass --identity-token-file, set SIGSTORE_ID_TOKEN, run in GitHub Actions with id-token: write, or run in a terminal to sign in with a browser', {
+      expected: 'an identity token source',
+      found: 'none',
+    });
+  }
+  return browserToken({ onUrl: (url) => process.stderr.write(`Sign in to Sigstore in your browser; if it does not open, visit:\n${url}\n`) });
 }
 
 async function signerFrom(flags: SignerFlags): Promise<TufSigner> {

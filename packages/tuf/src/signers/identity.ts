@@ -1,3 +1,6 @@
+import { spawn } from 'node:child_process';
+import { createHash, randomBytes } from 'node:crypto';
+import { createServer } from 'node:http';
 import { TufError } from '../errors';
 
 /** Supplies an OIDC identity token for Fulcio. Tokens are secrets: never logged, never in errors. */
@@ -69,18 +72,97 @@ export function githubActionsToken(options: GitHubActionsTokenOptions = {}): Ide
   };
 }
 
+export interface BrowserTokenOptions {
+  /** OIDC issuer people sign in with; Sigstore's public-good Dex by default. */
+  issuer?: string;
+  clientId?: string;
+  /** Opens the sign-in URL; by default the platform's opener (xdg-open, open, start). */
+  openUrl?: (url: string) => Promise<void>;
+  /** Told the URL too, so a person can open it by hand (the CLI prints it to stderr). */
+  onUrl?: (url: string) => void;
+  fetch?: typeof fetch;
+  /** How long to wait for the person to finish signing in. */
+  timeoutMs?: number;
+}
+
+export const SIGSTORE_OAUTH_ISSUER = 'https://oauth2.sigstore.dev/auth';
+
+async function openWithPlatform(url: string): Promise<void> {
+  const [command, args] =
+    process.platform === 'darwin' ? ['open', [url]] : process.platform === 'win32' ? ['cmd', ['/c', 'start', '""', url]] : ['xdg-open', [url]];
+  if (process.platform === 'linux' && !process.env.DISPLAY && !process.env.WAYLAND_DISPLAY) {
+    throw new TufError('SIGNER', 'no browser available (no DISPLAY); open the printed URL by hand, pass an identity token, or sign with a key file', { expected: 'a graphical session', found: 'none' });
+  }
+  await new Promise<void>((resolve, reject) => {
+    const child = spawn(command as string, args as string[], { stdio: 'ignore', detached: true });
+    child.once('error', (error) => reject(new TufError('SIGNER', `cannot open a browser with ${command as string}: ${error.message}`, { cause: error })));
+    child.once('spawn', () => {
+      child.unref();
+      resolve();
+    });
+  });
+}
+
+async function jsonFrom(response: Response, what: string): Promise<Record<string, unknown>> {
+  if (!response.ok) throw new TufError('SIGNER', `${what} failed: HTTP ${response.status}`, { expected: 'HTTP 200', found: response.status });
+  return (await response.json()) as Record<string, unknown>;
+}
+
 /**
- * Interactive sign-in for people (`tuf-on-ci-sign` opens a browser). This build has no browser
- * flow; the provider says so clearly and names the ways that work.
+ * Interactive sign-in for people, as `tuf-on-ci-sign` and cosign do it: OAuth 2.0 authorization
+ * code with PKCE (S256) against the issuer's discovery document, the browser sent back to a
+ * one-shot loopback server (state checked), the code exchanged for the ID token.
  */
-export function browserToken(): IdentityTokenProvider {
+export function browserToken(options: BrowserTokenOptions = {}): IdentityTokenProvider {
+  const issuer = (options.issuer ?? SIGSTORE_OAUTH_ISSUER).replace(/\/+$/, '');
+  const doFetch = options.fetch ?? fetch;
   return {
-    description: 'browser sign-in',
+    description: `browser sign-in at ${issuer}`,
     async getToken() {
-      throw new TufError('SIGNER', 'interactive browser sign-in is not available in this build; pass an identity token (--identity-token or SIGSTORE_ID_TOKEN), run in GitHub Actions with id-token: write, or sign with a key file', {
-        expected: 'an identity token source',
-        found: 'browser flow',
-      });
+      const discovery = await jsonFrom(await doFetch(`${issuer}/.well-known/openid-configuration`, { signal: AbortSignal.timeout(30_000) }), `OIDC discovery at ${issuer}`);
+      const { authorization_endpoint: authorize, token_endpoint: tokenEndpoint } = discovery;
+      if (typeof authorize !== 'string' || typeof tokenEndpoint !== 'string') {
+        throw new TufError('SIGNER', `OIDC discovery at ${issuer} lacks authorization_endpoint or token_endpoint`, { expected: 'both endpoints', found: Object.keys(discovery) });
+      }
+      const verifier = randomBytes(32).toString('base64url');
+      const state = randomBytes(16).toString('base64url');
+      const server = createServer();
+      await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
+      const redirectUri = `http://localhost:${(server.address() as { port: number }).port}/auth/callback`;
+      try {
+        const code = new Promise<string>((resolve, reject) => {
+          const timer = setTimeout(() => reject(new TufError('SIGNER', `sign-in at ${issuer} did not finish in time`, { expected: 'a browser callback' })), options.timeoutMs ?? 300_000);
+          server.on('request', (req, res) => {
+            const url = new URL(req.url ?? '/', redirectUri);
+            if (url.pathname !== '/auth/callback') return void res.writeHead(404).end();
+            const problem = url.searchParams.get('error') ?? (url.searchParams.get('state') !== state ? 'state does not match' : url.searchParams.get('code') ? null : 'no code');
+            res.writeHead(problem ? 400 : 200, { 'content-type': 'text/plain' }).end(problem ? `Sign-in failed: ${problem}` : 'Signed in. You may close this window.');
+            clearTimeout(timer);
+            if (problem) reject(new TufError('SIGNER', `sign-in at ${issuer} failed: ${problem}`, { found: problem }));
+            else resolve(url.searchParams.get('code')!);
+          });
+        });
+        const url = new URL(authorize);
+        for (const [name, value] of Object.entries({
+          response_type: 'code',
+          client_id: options.clientId ?? 'sigstore',
+          redirect_uri: redirectUri,
+          scope: 'openid email',
+          code_challenge: createHash('sha256').update(verifier).digest('base64url'),
+          code_challenge_method: 'S256',
+          state,
+          nonce: randomBytes(16).toString('base64url'),
+        })) url.searchParams.set(name, value);
+        options.onUrl?.(url.href);
+        await (options.openUrl ?? openWithPlatform)(url.href);
+        const body = new URLSearchParams({ grant_type: 'authorization_code', code: await code, redirect_uri: redirectUri, client_id: options.clientId ?? 'sigstore', code_verifier: verifier });
+        const tokens = await jsonFrom(await doFetch(tokenEndpoint, { method: 'POST', body, signal: AbortSignal.timeout(30_000) }), `token exchange at ${tokenEndpoint}`);
+        if (typeof tokens.id_token !== 'string') throw new TufError('SIGNER', `token exchange at ${tokenEndpoint} returned no id_token`, { expected: 'id_token', found: Object.keys(tokens) });
+        return tokens.id_token;
+      } finally {
+        server.closeAllConnections();
+        await new Promise<void>((resolve) => server.close(() => resolve()));
+      }
     },
   };
 }
