@@ -14,7 +14,9 @@ import type { Problem } from './validate';
 
 /** Versions equal in precedence share a key (build metadata does not count). */
 function versionKey(v: SemVer): string {
-  return `${v.major}.${v.minor}.${v.patch}-${v.prerelease.join('.')}`;
+  // Semver forbids leading zeros, so the text without build metadata is canonical.
+  const plus = v.raw.indexOf('+');
+  return plus === -1 ? v.raw : v.raw.slice(0, plus);
 }
 
 export interface ParseOptions {
@@ -41,7 +43,9 @@ export class Changelog {
   readonly links: readonly LinkDefinition[];
   /** 0-based index of the first section's heading (the preamble is everything before it). */
   readonly preambleEndLine: number;
-  private readonly lineStarts: number[];
+  private readonly lineStarts: Int32Array;
+  private readonly lines: number;
+  private releaseList?: Section[];
   private readonly lineKinds: Uint8Array;
   private linkMap?: Map<string, LinkDefinition>;
   private releaseIndex?: { byVersion: Map<string, Section>; ascending: Section[] };
@@ -55,6 +59,7 @@ export class Changelog {
     this.links = parsed.links;
     this.preambleEndLine = parsed.preambleEndLine;
     this.lineStarts = parsed.lineStarts;
+    this.lines = parsed.lineCount;
     this.lineKinds = parsed.lineKinds;
   }
 
@@ -64,12 +69,12 @@ export class Changelog {
   }
 
   get lineCount(): number {
-    return this.lineStarts.length;
+    return this.lines;
   }
 
   /** Offset of a 0-based line's first character (the text length past the last line). */
   lineOffset(index: number): number {
-    return this.lineStarts[index] ?? this.text.length;
+    return index < this.lines ? this.lineStarts[index]! : this.text.length;
   }
 
   /** A 0-based line with its line ending. */
@@ -83,7 +88,7 @@ export class Changelog {
   }
 
   lineKind(index: number): number {
-    return this.lineKinds[index] ?? LineKind.Blank;
+    return index < this.lines ? this.lineKinds[index]! : LineKind.Blank;
   }
 
   /** The file again from its parts: preamble, then every section. Identical to the input. */
@@ -98,8 +103,9 @@ export class Changelog {
   }
 
   /** Version sections in file order (newest first in a well-formed file), yanked ones included. */
-  get releases(): Section[] {
-    return this.sections.filter((s) => s.kind === 'release');
+  get releases(): readonly Section[] {
+    this.releaseList ??= this.sections.filter((s) => s.kind === 'release');
+    return this.releaseList;
   }
 
   /** Releases by version and in ascending semver order, built once so lookups stay cheap on thousands of versions. */
@@ -108,7 +114,15 @@ export class Changelog {
       const releases = this.releases;
       const byVersion = new Map<string, Section>();
       for (const s of releases) if (!byVersion.has(versionKey(s.semver!))) byVersion.set(versionKey(s.semver!), s);
-      this.releaseIndex = { byVersion, ascending: [...byVersion.values()].sort((a, b) => compareSemVer(a.semver!, b.semver!)) };
+      const ascending = [...byVersion.values()].reverse();
+      // A well-kept file is newest first, so this is usually sorted already.
+      for (let i = 1; i < ascending.length; i++) {
+        if (compareSemVer(ascending[i - 1]!.semver!, ascending[i]!.semver!) > 0) {
+          ascending.sort((a, b) => compareSemVer(a.semver!, b.semver!));
+          break;
+        }
+      }
+      this.releaseIndex = { byVersion, ascending };
     }
     return this.releaseIndex;
   }

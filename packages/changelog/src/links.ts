@@ -32,5 +32,5 @@ export function tagUrl(base: string, tag: string): string {
 
 /** Label matching as CommonMark does it: case-insensitive, inner whitespace collapsed. */
 export function normalizeLabel(label: string): string {
-  return label.trim().replace(/\s+/g, ' ').toLowerCase();
+  return /\s/.test(label) ? label.trim().replace(/\s+/g, ' ').toLowerCase() : label.toLowerCase();
 }

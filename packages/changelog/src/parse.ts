@@ -66,8 +66,9 @@ export const LineKind = { Blank: 0, Text: 1, Heading: 2, LinkDefinition: 3, Code
 
 export interface ParsedChangelog {
   text: string;
-  /** Start offset of every line; a final line without a line ending is included. */
-  lineStarts: number[];
+  /** Start offset of every line (a final line without a line ending included); `lineCount` entries are used. */
+  lineStarts: Int32Array;
+  lineCount: number;
   lineKinds: Uint8Array;
   /** The line ending used by most lines, for lines an edit adds. */
   eol: '\n' | '\r\n';
@@ -109,17 +110,28 @@ function runLength(text: string, at: number, end: number, code: number): number 
 function headingText(raw: string): string {
   let text = raw.trim();
   // An optional closing sequence: `## 1.0.0 ##`.
-  const closing = /(?:^|[ \t])#+$/.exec(text);
-  if (closing) text = text.slice(0, closing.index).trimEnd();
+  if (text.charCodeAt(text.length - 1) === HASH) {
+    const closing = /(?:^|[ \t])#+$/.exec(text);
+    if (closing) text = text.slice(0, closing.index).trimEnd();
+  }
   return text;
 }
 
 /** Parses a changelog in one pass over its lines; never throws, whatever the input. */
+/** Typed arrays that grow by doubling: two bytes or four per line instead of a boxed array and a copy. */
+function grow<T extends Int32Array | Uint8Array>(array: T, make: (length: number) => T): T {
+  const bigger = make(array.length * 2);
+  bigger.set(array);
+  return bigger;
+}
+
 export function parseText(text: string): ParsedChangelog {
-  const lineStarts: number[] = [];
   const headings: Heading[] = [];
   const links: LinkDefinition[] = [];
-  const kinds: number[] = [];
+  const estimate = (text.length >> 5) + 16;
+  let lineStarts = new Int32Array(estimate);
+  let kinds = new Uint8Array(estimate);
+  let lineCount = 0;
   let crlf = 0;
   let lf = 0;
   let fenceChar = 0;
@@ -128,8 +140,12 @@ export function parseText(text: string): ParsedChangelog {
 
   let pos = 0;
   while (pos < text.length) {
-    const lineIndex = lineStarts.length;
-    lineStarts.push(pos);
+    const lineIndex = lineCount++;
+    if (lineIndex === lineStarts.length) {
+      lineStarts = grow(lineStarts, (n) => new Int32Array(n));
+      kinds = grow(kinds, (n) => new Uint8Array(n));
+    }
+    lineStarts[lineIndex] = pos;
     const newline = text.indexOf('\n', pos);
     const lineEnd = newline === -1 ? text.length : newline;
     let contentEnd = lineEnd;
@@ -154,20 +170,20 @@ export function parseText(text: string): ParsedChangelog {
       if (indent < 4 && c === fenceChar && runLength(text, first, contentEnd, c) >= fenceLength && isBlankRange(text, first + runLength(text, first, contentEnd, c), contentEnd)) {
         fenceChar = 0;
       }
-      kinds.push(LineKind.Code);
+      kinds[lineIndex] = LineKind.Code;
       continue;
     }
     if (inComment) {
-      if (text.lastIndexOf('-->', contentEnd) >= lineStarts[lineIndex]!) inComment = false;
-      kinds.push(LineKind.Comment);
+      if (text.slice(lineStarts[lineIndex]!, contentEnd).includes('-->')) inComment = false;
+      kinds[lineIndex] = LineKind.Comment;
       continue;
     }
     if (isBlankRange(text, lineStarts[lineIndex]!, contentEnd)) {
-      kinds.push(LineKind.Blank);
+      kinds[lineIndex] = LineKind.Blank;
       continue;
     }
     if (indent >= 4 || c === TAB) {
-      kinds.push(LineKind.Text);
+      kinds[lineIndex] = LineKind.Text;
       continue;
     }
     if (c === BACKTICK || c === TILDE) {
@@ -175,20 +191,20 @@ export function parseText(text: string): ParsedChangelog {
       if (run >= 3 && (c === TILDE || text.indexOf('`', first + run) === -1 || text.indexOf('`', first + run) >= contentEnd)) {
         fenceChar = c;
         fenceLength = run;
-        kinds.push(LineKind.Code);
+        kinds[lineIndex] = LineKind.Code;
         continue;
       }
     } else if (c === LT && text.startsWith('<!--', first)) {
       const close = text.indexOf('-->', first + 4);
       inComment = close === -1 || close + 3 > contentEnd;
-      kinds.push(LineKind.Comment);
+      kinds[lineIndex] = LineKind.Comment;
       continue;
     } else if (c === HASH) {
       const level = runLength(text, first, contentEnd, HASH);
       const after = first + level;
       if (level <= 6 && (after === contentEnd || text.charCodeAt(after) === SPACE || text.charCodeAt(after) === TAB)) {
         headings.push({ level, text: headingText(text.slice(after, contentEnd)), line: lineIndex + 1, column: indent + 1, lineIndex });
-        kinds.push(LineKind.Heading);
+        kinds[lineIndex] = LineKind.Heading;
         continue;
       }
     } else if (c === BRACKET) {
@@ -197,15 +213,14 @@ export function parseText(text: string): ParsedChangelog {
         const url = m[2] ?? m[3] ?? '';
         const urlStart = m[0].length - url.length - (m[2] !== undefined ? 1 : 0);
         links.push({ label: m[1]!, url, line: lineIndex + 1, column: indent + 1, urlPosition: { line: lineIndex + 1, column: urlStart + 1 }, lineIndex });
-        kinds.push(LineKind.LinkDefinition);
+        kinds[lineIndex] = LineKind.LinkDefinition;
         continue;
       }
     }
-    kinds.push(LineKind.Text);
+    kinds[lineIndex] = LineKind.Text;
   }
 
-  const lineKinds = Uint8Array.from(kinds);
-  const lineCount = lineStarts.length;
+  const lineKinds = kinds;
   const sectionHeadings: Heading[] = [];
   let title: Heading | undefined;
   for (const h of headings) {
@@ -229,6 +244,7 @@ export function parseText(text: string): ParsedChangelog {
   return {
     text,
     lineStarts,
+    lineCount,
     lineKinds,
     eol: crlf > lf ? '\r\n' : '\n',
     ...(title ? { title } : {}),
@@ -246,7 +262,7 @@ function hasContent(lineKinds: Uint8Array, from: number, to: number): boolean {
   return false;
 }
 
-function buildSection(text: string, lineStarts: number[], lineKinds: Uint8Array, heading: Heading, endLine: number, subHeadings: Heading[]): Section {
+function buildSection(text: string, lineStarts: Int32Array, lineKinds: Uint8Array, heading: Heading, endLine: number, subHeadings: Heading[]): Section {
   let contentEndLine = endLine;
   while (contentEndLine > heading.lineIndex + 1 && (lineKinds[contentEndLine - 1] === LineKind.Blank || lineKinds[contentEndLine - 1] === LineKind.LinkDefinition)) {
     contentEndLine--;
@@ -269,7 +285,7 @@ function buildSection(text: string, lineStarts: number[], lineKinds: Uint8Array,
   const m = heading.level === 2 ? VERSION_HEADING.exec(heading.text) : null;
   if (!m) return section;
   const label = (m[1] ?? m[2])!;
-  const lineText = text.slice(lineStarts[heading.lineIndex], lineStarts[heading.lineIndex + 1] ?? text.length);
+  const lineText = text.slice(lineStarts[heading.lineIndex], text.indexOf('\n', lineStarts[heading.lineIndex]) + 1 || text.length);
   const column = (needle: string, from = 0): number => lineText.indexOf(needle, from) + 1;
   section.label = label;
   section.bracketed = m[1] !== undefined;

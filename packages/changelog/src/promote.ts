@@ -104,8 +104,11 @@ function linkEdits(changelog: Changelog, version: string, previous: Section | un
     throw new ChangelogError('VERSION_EXISTS', `a link reference for ${version} already exists`, { ...location(existing.line, existing.column), expected: `no [${version}] link reference`, found: existing.url });
   }
   const unreleasedDef = changelog.link('Unreleased');
-  const latestDef = changelog.releases.map((s) => changelog.link(s.label!)).find((d) => d !== undefined);
-  const anchor = unreleasedDef ?? latestDef;
+  let anchor = unreleasedDef;
+  for (const section of changelog.releases) {
+    if (anchor) break;
+    anchor = changelog.link(section.label!);
+  }
   if (!anchor) return [];
   const link = parseRepositoryLink(anchor.url);
   if (!link || (anchor === unreleasedDef && link.kind !== 'compare')) {

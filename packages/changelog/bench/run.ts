@@ -1,0 +1,131 @@
+// npm run bench: @oci-sd/changelog on generated 6 and 12 MB changelogs, in process and as a
+// whole CLI process, against keep-a-changelog's parse + stringify on the same input.
+import { execFileSync, spawnSync } from 'node:child_process';
+import { existsSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import { cpus, loadavg, tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { fileURLToPath } from 'node:url';
+import { parseChangelog } from '@oci-sd/changelog';
+import { markdownTable, writeBenchSection } from '../../../tools/bench/table.ts';
+import type { BenchRow } from '../../../tools/bench/table.ts';
+import { generateChangelog } from './generate.ts';
+
+const MB = 1_000_000;
+const RUNS = 7;
+const KAC_CAP_MS = 120_000;
+const here = fileURLToPath(new URL('.', import.meta.url));
+const root = join(here, '../../..');
+const cliBin = join(root, 'packages/cli/bin/oci-sd.js');
+
+function median(samples: number[]): number {
+  const sorted = [...samples].sort((a, b) => a - b);
+  return sorted[Math.floor(sorted.length / 2)]!;
+}
+
+interface Timing {
+  wall: number;
+  /** CPU time of this process: what the code costs, less disturbed by other jobs on the machine. */
+  cpu: number;
+}
+
+function time(fn: () => unknown, runs = RUNS): Timing {
+  fn(); // warm-up
+  const wall: number[] = [];
+  const cpu: number[] = [];
+  for (let i = 0; i < runs; i++) {
+    const start = performance.now();
+    const cpuStart = process.cpuUsage();
+    fn();
+    const used = process.cpuUsage(cpuStart);
+    wall.push(performance.now() - start);
+    cpu.push((used.user + used.system) / 1000);
+  }
+  return { wall: median(wall), cpu: median(cpu) };
+}
+
+function timeProcess(args: string[]): number {
+  const samples: number[] = [];
+  for (let i = 0; i < RUNS; i++) {
+    const start = performance.now();
+    const result = spawnSync(process.execPath, args, { encoding: 'utf8' });
+    samples.push(performance.now() - start);
+    if (result.status !== 0) throw new Error(`${args.join(' ')} exited ${result.status}: ${result.stderr}`);
+  }
+  return median(samples);
+}
+
+const ms = (value: number | undefined) => (value === undefined ? 'n/a' : value >= 1000 ? `${(value / 1000).toFixed(1)} s` : `${value.toFixed(1)} ms`);
+const both = (t: Timing | undefined) => (t === undefined ? 'n/a' : `${ms(t.wall)} (cpu ${ms(t.cpu)})`);
+const ratio = (a: number | undefined, b: number | undefined) => (a === undefined || b === undefined ? 'n/a' : `${(a / b).toFixed(2)}x`);
+
+function buildCli(): boolean {
+  try {
+    execFileSync('npx', ['nx', 'run', '@oci-sd/cli:build', '--output-style=static'], { cwd: root, stdio: 'pipe', env: { ...process.env, NX_DAEMON: 'false', NX_NO_CLOUD: 'true' } });
+  } catch (error) {
+    console.error(`building the CLI failed, so its process is not timed:\n${String((error as { stdout?: unknown }).stdout ?? error).slice(-2000)}`);
+  }
+  return existsSync(join(root, 'packages/cli/dist/index.js'));
+}
+
+function keepAChangelog(file: string, version: string): Timing | undefined {
+  const result = spawnSync(process.execPath, [join(here, 'keep-a-changelog.ts'), file, version], { encoding: 'utf8', timeout: KAC_CAP_MS });
+  if (result.status !== 0) {
+    console.error(`keep-a-changelog did not finish within ${KAC_CAP_MS / 1000} s (or failed): ${result.error?.message ?? result.stderr}`);
+    return undefined;
+  }
+  const { parsedAndPrinted, cpu } = JSON.parse(result.stdout) as { parsedAndPrinted: number; cpu: number };
+  return { wall: parsedAndPrinted, cpu };
+}
+
+const dir = mkdtempSync(join(tmpdir(), 'changelog-bench-'));
+try {
+  const haveCli = buildCli();
+  const inputs = [6 * MB, 12 * MB].map((size) => {
+    const { text, versions } = generateChangelog(size);
+    const file = join(dir, `CHANGELOG-${size / MB}MB.md`);
+    writeFileSync(file, text);
+    return { size, text, file, versions, latest: versions[0]! };
+  });
+  const half = generateChangelog(3 * MB);
+  const halfFile = join(dir, 'CHANGELOG-3MB.md');
+  writeFileSync(halfFile, half.text);
+
+  const measure = (op: (input: (typeof inputs)[number]) => unknown) => inputs.map((input) => time(() => op(input)));
+  const ours: [string, Timing[]][] = [
+    ['parse + promote minor (new text and diff)', measure(({ text }) => parseChangelog(text).promote('minor', { date: '2026-06-01' }))],
+    ['parse + notes of the latest release', measure(({ text, latest }) => parseChangelog(text).notes(latest))],
+    ['parse + notes of the oldest release', measure(({ text, versions }) => parseChangelog(text).notes(versions.at(-1)!))],
+    ['parse + validate', measure(({ text }) => parseChangelog(text).validate())],
+  ];
+  const cli = haveCli ? inputs.map((input) => timeProcess([cliBin, 'changelog', 'notes', input.latest, '--file', input.file])) : undefined;
+  const nodeStartup = timeProcess(['-e', '0']);
+  console.log('keep-a-changelog on 3 MB and 6 MB (one run each, capped) ...');
+  const kac3 = keepAChangelog(halfFile, half.versions[0]!);
+  const kac6 = keepAChangelog(inputs[0]!.file, inputs[0]!.latest);
+
+  const rows: BenchRow[] = [
+    ...ours.map(([operation, [six, twelve]]) => ({
+      operation: `@oci-sd/changelog: ${operation}`,
+      '6 MB': both(six),
+      '12 MB': both(twelve),
+      '12 MB / 6 MB (cpu)': ratio(twelve?.cpu, six?.cpu),
+      'keep-a-changelog / this, 6 MB (cpu)': ratio(kac6?.cpu, six?.cpu),
+    })),
+    cli
+      ? { operation: '`oci-sd changelog notes` whole CLI process (wall)', '6 MB': ms(cli[0]), '12 MB': ms(cli[1]), '12 MB / 6 MB (cpu)': `${ratio(cli[1], cli[0])} (wall)`, 'keep-a-changelog / this, 6 MB (cpu)': `${ratio(kac6?.wall, cli[0])} (wall)` }
+      : { operation: '`oci-sd changelog notes` whole CLI process', '6 MB': 'not built', '12 MB': 'not built', '12 MB / 6 MB (cpu)': 'n/a', 'keep-a-changelog / this, 6 MB (cpu)': 'n/a' },
+    { operation: '`node -e 0` (process start alone, for scale)', '6 MB': ms(nodeStartup), '12 MB': ms(nodeStartup), '12 MB / 6 MB (cpu)': '-', 'keep-a-changelog / this, 6 MB (cpu)': '-' },
+    { operation: 'keep-a-changelog 3.1: parse + stringify (one run)', '6 MB': both(kac6), '12 MB': `not run; 3 MB: ${both(kac3)}`, '12 MB / 6 MB (cpu)': `6 MB / 3 MB: ${ratio(kac6?.cpu, kac3?.cpu)}`, 'keep-a-changelog / this, 6 MB (cpu)': '1x' },
+  ];
+  const [six, twelve] = inputs;
+  const note = [
+    `Inputs: generated changelogs of ${(six!.text.length / MB).toFixed(1)} MB (${six!.versions.length} versions) and ${(twelve!.text.length / MB).toFixed(1)} MB (${twelve!.versions.length} versions), with Added/Changed/Fixed, nested lists, release candidates and a link reference per version.`,
+    `In-process times are the median of ${RUNS} runs after a warm-up, wall clock and (in brackets) this process's CPU time, which other jobs on the machine disturb less; ratios use CPU time. Process times are wall-clock medians of ${RUNS} runs. keep-a-changelog runs once per size in a child process, capped at ${KAC_CAP_MS / 1000} s.`,
+    `Machine: Node ${process.version}, ${cpus().length} cores shared with other jobs (load average ${loadavg()[0]!.toFixed(1)} at the end of the run). Written by \`npm run bench\` on ${new Date().toISOString().slice(0, 10)}.`,
+  ].join('\n');
+  const table = `${markdownTable(rows)}\n\n${note}`;
+  console.log(table);
+  writeBenchSection(join(here, '../README.md'), table);
+} finally {
+  rmSync(dir, { recursive: true, force: true });
+}
