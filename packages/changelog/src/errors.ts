@@ -2,6 +2,7 @@ export type ChangelogErrorCode =
   | 'PARSE'
   | 'NO_UNRELEASED'
   | 'DUPLICATE_UNRELEASED'
+  | 'UNRELEASED_NOT_FIRST'
   | 'EMPTY_UNRELEASED'
   | 'VERSION_EXISTS'
   | 'VERSION_NOT_GREATER'

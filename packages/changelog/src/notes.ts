@@ -60,7 +60,9 @@ function repositoryBase(changelog: Changelog, options: NotesOptions): string {
       url = undefined;
     }
     if (!url || (url.protocol !== 'https:' && url.protocol !== 'http:') || url.search || url.hash || url.username || url.password) {
-      throw new ChangelogError('INVALID_OPTION', `server URL "${server}" is not an http(s) URL`, { expected: 'https://HOST[/PATH]', found: server });
+      // Never echo credentials someone put in the URL.
+      const shown = server.replace(/\/\/[^/@]*@/, '//***@');
+      throw new ChangelogError('INVALID_OPTION', `server URL "${shown}" is not an http(s) URL without credentials, query or fragment`, { expected: 'https://HOST[/PATH]', found: shown });
     }
     server = server.replace(/\/+$/, '');
   }
@@ -75,7 +77,9 @@ function repositoryBase(changelog: Changelog, options: NotesOptions): string {
 
 /** A version section as GitHub release notes, ending with the Full Changelog link. */
 export function releaseNotes(changelog: Changelog, version: string, options: NotesOptions = {}): ReleaseNotes {
-  const semver = parseSemVer(version.replace(/^[vV](?=\d)/, ''));
+  // A tag is fine too: `v1.5.0`, or `release-1.5.0` with that prefix.
+  const bare = options.tagPrefix && version.startsWith(options.tagPrefix) ? version.slice(options.tagPrefix.length) : version;
+  const semver = parseSemVer(bare.replace(/^[vV](?=\d)/, ''));
   if (!semver) throw new ChangelogError('INVALID_VERSION', `"${version}" is not a semantic version`, { expected: 'MAJOR.MINOR.PATCH[-PRERELEASE]', found: version });
   const section = changelog.findRelease(semver);
   if (!section) {

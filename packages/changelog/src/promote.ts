@@ -141,6 +141,15 @@ export function promote(changelog: Changelog, target: string, options: PromoteOp
       found: 'no entries',
     });
   }
+  const above = changelog.releases[0];
+  if (above && above.startLine < unreleased.startLine) {
+    // The new version would land below an older release and break the order.
+    throw new ChangelogError('UNRELEASED_NOT_FIRST', `Unreleased is below release ${above.version} (line ${above.heading.line})`, {
+      ...located(changelog, unreleased),
+      expected: 'the Unreleased section above every release',
+      found: `below ${above.version}`,
+    });
+  }
   const semver = resolveVersion(changelog, target);
   const version = semver.raw;
   const date = resolveDate(changelog, options.date);

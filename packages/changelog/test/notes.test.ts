@@ -105,6 +105,7 @@ describe('notes', () => {
   it('reads a tag prefix of "" from the links, and takes an explicit one', () => {
     expect(cl.notes('1.5.1').fullChangelogUrl).toBe('https://github.com/o/r/commits/1.5.1');
     expect(cl.notes('1.5.1', { tagPrefix: 'release-' }).fullChangelogUrl).toBe('https://github.com/o/r/commits/release-1.5.1');
+    expect(cl.notes('release-1.5.1', { tagPrefix: 'release-' }).version).toBe('1.5.1');
   });
 
   it('normalizes CRLF to LF in the body', () => {
@@ -124,7 +125,9 @@ describe('notes', () => {
     expect(thrown(() => bare.notes('1.0.0'))).toMatchObject({ code: 'NO_REPOSITORY', file: 'C.md' });
     expect(thrown(() => bare.notes('1.0.0', { repo: 'just-a-name' }))).toMatchObject({ code: 'INVALID_OPTION', found: 'just-a-name' });
     expect(thrown(() => bare.notes('1.0.0', { repo: 'o/r', serverUrl: 'ftp://x' }))).toMatchObject({ code: 'INVALID_OPTION', found: 'ftp://x' });
-    expect(thrown(() => bare.notes('1.0.0', { repo: 'o/r', serverUrl: 'https://user:secret@x' })).message).toContain('is not an http(s) URL');
+    const credentials = thrown(() => bare.notes('1.0.0', { repo: 'o/r', serverUrl: 'https://user:ghp_secret@x' }));
+    expect(credentials.message).toContain('server URL "https://***@x" is not an http(s) URL without credentials');
+    expect(JSON.stringify({ message: credentials.message, found: credentials.found })).not.toContain('ghp_secret');
   });
 
   it('refuses a version that is not there, or not a version', () => {

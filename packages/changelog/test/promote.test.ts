@@ -153,6 +153,11 @@ describe('promote', () => {
     }
   });
 
+  it('refuses an Unreleased section below a release', () => {
+    const text = '## [1.0.0] - 2024-01-01\n- y\n\n## [Unreleased]\n- x\n';
+    expect(thrown(() => parseChangelog(text).promote('1.1.0', { date: '2024-03-01' }))).toMatchObject({ code: 'UNRELEASED_NOT_FIRST', line: 4, column: 1 });
+  });
+
   it('refuses a file without Unreleased, or with two', () => {
     expect(thrown(() => parseChangelog('# C\n\n## [1.0.0] - 2024-01-01\n- y\n').promote('1.1.0')).code).toBe('NO_UNRELEASED');
     const two = thrown(() => parseChangelog('## [Unreleased]\n- x\n## [Unreleased]\n- z\n').promote('1.1.0'));
