@@ -35,3 +35,4 @@ export type { LegacyAttachOptions } from './cosign/attach';
 export { COSIGN_ANNOTATIONS, BUNDLE_ANNOTATIONS, COSIGN_SIGN_PREDICATE_TYPE } from './cosign/annotations';
 export { verifyRelease } from './api/verify-release';
 export type { TufLocation, VerifyReleaseOptions } from './api/verify-release';
+export { dockerConfigCredentials, dockerConfigPath } from './oci/docker-config';
