@@ -6,9 +6,10 @@ import { canonicalize, keyIdOf, releaseManifest, sigstoreSigner, staticToken } f
 import type { SigstoreTrustedRootJSON, TufKey, TufSigner } from '@oci-sd/tuf';
 import { emailIdentity, githubActionsIdentity, slsaGeneratorIdentity } from '@oci-sd/test-sigstore';
 import type { TestIdentity, TestSigstore } from '@oci-sd/test-sigstore';
-import { attachLegacyAttestation, attachReferrerBundle, COSIGN_SIGN_PREDICATE_TYPE, pushImage, RegistrySource } from '../src/index';
-import { derBase64ToPem } from '../src/cosign/annotations';
-import type { Digest, ImageStore } from '../src/index';
+import { pem } from '@sigstore/core';
+// The package, not ../src: vitest resolves it to src/, the benchmark (plain node) to the build.
+import { attachLegacyAttestation, attachReferrerBundle, COSIGN_SIGN_PREDICATE_TYPE, pushImage, RegistrySource } from '@oci-sd/verify';
+import type { Digest, ImageStore } from '@oci-sd/verify';
 
 /**
  * A release shaped like the seed's: a two-platform image on a registry, signed (cosign v3 referrer),
@@ -65,7 +66,7 @@ export function signStatement(sigstore: TestSigstore, identity: TestIdentity, st
 /** The test CA's intermediate and root in PEM, as cosign stores Fulcio's chain in `.sig`/`.att` layers. */
 export function caChainPem(sigstore: TestSigstore): string {
   const [authority] = sigstore.trustedRoot.certificateAuthorities as { certChain: { certificates: { rawBytes: string }[] } }[];
-  return authority!.certChain.certificates.map((certificate) => derBase64ToPem(certificate.rawBytes)).join('');
+  return authority!.certChain.certificates.map((certificate) => pem.fromDER(Buffer.from(certificate.rawBytes, 'base64'))).join('');
 }
 
 /** SLSA v0.2 provenance as slsa-github-generator's container workflow writes it for a tag push. */

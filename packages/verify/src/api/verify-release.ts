@@ -1,7 +1,7 @@
 import { copyFile, mkdir, mkdtemp, readFile, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { TufError, Updater, parseReleaseManifest, releaseTargetName } from '@oci-sd/tuf';
+import type * as TufPackage from '@oci-sd/tuf';
 import type { ReleaseManifest, SigstoreTrustedRootJSON } from '@oci-sd/tuf';
 import { VerificationError } from '../errors';
 import { openImageSource } from '../oci/open';
@@ -46,9 +46,11 @@ const CYCLONEDX = resolvePredicateType('cyclonedx');
 export async function verifyRelease(options: VerifyReleaseOptions): Promise<VerificationReport> {
   const { owner, repo, tag } = parseRelease(options.release);
   const trust = typeof options.trust === 'object' ? options.trust : loadTrustMaterial(options.trust);
-  const target = releaseTargetName(repo, tag);
+  // Loaded here, not at the top: only releases need the TUF client (and its signing dependencies).
+  const tuf = await import('@oci-sd/tuf');
+  const target = tuf.releaseTargetName(repo, tag);
 
-  const fromTuf = await readReleaseManifest(options, target, trust);
+  const fromTuf = await readReleaseManifest(tuf, options, target, trust);
   if (!fromTuf.ok) return { ok: false, checks: [fromTuf.check] };
   const { manifest } = fromTuf;
   const checks: CheckResult[] = [fromTuf.check];
@@ -81,10 +83,13 @@ function parseRelease(release: string): { owner: string; repo: string; tag: stri
   return { owner: match[1]!, repo: match[2]!, tag: match[3]! };
 }
 
+type TufModule = typeof TufPackage;
+
 type TufOutcome = { ok: true; manifest: ReleaseManifest; check: CheckResult } | { ok: false; check: CheckResult };
 
 /** Full TUF client update from the pinned root, then the manifest target, its sha256 and length checked. */
-async function readReleaseManifest(options: VerifyReleaseOptions, target: string, trust: LoadedTrustMaterial): Promise<TufOutcome> {
+async function readReleaseManifest(tuf: TufModule, options: VerifyReleaseOptions, target: string, trust: LoadedTrustMaterial): Promise<TufOutcome> {
+  const { TufError, Updater, parseReleaseManifest } = tuf;
   const location = options.tuf;
   const pinnedRoot = location.root ?? ('repo' in location ? join(location.repo, 'metadata', 'root_history', '1.root.json') : undefined);
   if (pinnedRoot === undefined) throw new VerificationError('INVALID_INPUT', 'a TUF URL needs a pinned root file', { expected: 'tuf.root', found: undefined });

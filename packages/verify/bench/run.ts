@@ -1,0 +1,84 @@
+// npm run bench: (a) cold `verify release` of a seed-shaped release from docker-registry and a local
+// TUF-on-CI checkout; (b) N bundles through verifyBundle against the same N bare @sigstore/verify calls.
+// Writes the table into README.md between the bench markers.
+import { execFileSync } from 'node:child_process';
+import { mkdtemp, rm } from 'node:fs/promises';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { fileURLToPath } from 'node:url';
+import { bundleFromJSON } from '@sigstore/bundle';
+import { Verifier, toSignedEntity } from '@sigstore/verify';
+import { emailIdentity, startTestSigstore } from '@oci-sd/test-sigstore';
+import { startRegistry } from '@oci-sd/test-registry';
+import { trustMaterialFromJSON, verifyBundle } from '@oci-sd/verify';
+import { markdownTable, writeBenchSection } from '../../../tools/bench/table.ts';
+import { publishSeedRelease } from './release-fixture.ts';
+
+const COLD_RUNS = 7;
+const BUNDLES = 200;
+const ROUNDS = 5;
+
+const here = fileURLToPath(new URL('.', import.meta.url));
+const median = (values: number[]) => [...values].sort((a, b) => a - b)[Math.floor(values.length / 2)]!;
+const ms = (value: number) => `${value.toFixed(1)} ms`;
+
+const [registry, sigstore] = await Promise.all([startRegistry(), startTestSigstore()]);
+const dir = await mkdtemp(join(tmpdir(), 'oci-sd-verify-bench-'));
+try {
+  // Everything is signed first: the test instance's keep-alive sockets go stale while cold runs spawn.
+  const release = await publishSeedRelease({ registryHost: registry.host, sigstore, dir });
+  // (b) N message-signature bundles: our verifyBundle (policy, digest, evidence) against bare @sigstore/verify
+  const identity = emailIdentity('bench@example.test');
+  const artifacts = Array.from({ length: BUNDLES }, (_, i) => Buffer.from(`artifact ${i} ${'x'.repeat(1024)}`));
+  const bundles: Awaited<ReturnType<typeof sigstore.signMessage>>[] = [];
+  // One at a time: the test instance is one small http server.
+  for (const artifact of artifacts) bundles.push(await sigstore.signMessage(artifact, identity));
+  // (a) cold release verification, each in a fresh node process
+  const cold: { verdictMs: number; cpuMs: number; requests: number; roundTrips: number; wallMs: number; ok: boolean; tufReads: number }[] = [];
+  for (let run = 0; run < COLD_RUNS; run++) {
+    const started = performance.now();
+    const out = execFileSync(process.execPath, [join(here, 'cold-release.ts'), release.release, release.tufRepo, release.trustedRootPath], { encoding: 'utf8' });
+    cold.push({ ...JSON.parse(out), wallMs: performance.now() - started });
+  }
+  if (!cold.every((run) => run.ok)) throw new Error('a cold release verification failed');
+
+  const trust = trustMaterialFromJSON(sigstore.trustedRoot, 'test sigstore');
+  const policy = { identity: identity.subjectAlternativeName, issuer: identity.issuer };
+  const ours = () => {
+    for (let i = 0; i < BUNDLES; i++) if (!verifyBundle({ bundle: bundles[i], artifact: artifacts[i]!, policy, trust }).ok) throw new Error('bundle failed');
+  };
+  const bare = () => {
+    const verifier = new Verifier(trust.material);
+    for (let i = 0; i < BUNDLES; i++) verifier.verify(toSignedEntity(bundleFromJSON(bundles[i]), artifacts[i]), { subjectAlternativeName: policy.identity, extensions: { issuer: policy.issuer } });
+  };
+  const cpuOf = (fn: () => void) => {
+    const before = process.cpuUsage();
+    fn();
+    const used = process.cpuUsage(before);
+    return (used.user + used.system) / 1000;
+  };
+  ours();
+  bare();
+  const oursCpu: number[] = [];
+  const bareCpu: number[] = [];
+  for (let round = 0; round < ROUNDS; round++) {
+    bareCpu.push(cpuOf(bare));
+    oursCpu.push(cpuOf(ours));
+  }
+  const overhead = (median(oursCpu) / median(bareCpu) - 1) * 100;
+
+  const last = cold[cold.length - 1]!;
+  const rows = [
+    { measure: `cold \`verify release\` (4 artifacts + TUF chain), median of ${COLD_RUNS} fresh processes`, value: `${ms(median(cold.map((r) => r.verdictMs)))} to verdict (process start to result), ${ms(median(cold.map((r) => r.wallMs)))} spawn to exit`, goal: '< 200 ms' },
+    { measure: 'cold `verify release`: CPU (user + system, whole process)', value: ms(median(cold.map((r) => r.cpuMs))), goal: '' },
+    { measure: 'cold `verify release`: registry HTTP requests / sequential round trips', value: `${last.requests} / ${last.roundTrips} (plus ${last.tufReads} TUF file reads from the checkout)`, goal: '<= 12 / <= 5' },
+    { measure: `${BUNDLES} bundles: verifyBundle CPU (median of ${ROUNDS})`, value: ms(median(oursCpu)), goal: '' },
+    { measure: `${BUNDLES} bundles: bare @sigstore/verify Verifier CPU (median of ${ROUNDS})`, value: ms(median(bareCpu)), goal: '' },
+    { measure: 'verifyBundle overhead over bare @sigstore/verify', value: `${overhead >= 0 ? '+' : ''}${overhead.toFixed(1)} %`, goal: '<= 10 %' },
+  ];
+  const table = `${markdownTable(rows)}\n\nMeasured ${new Date().toISOString().slice(0, 10)} on ${process.platform} ${process.arch}, Node ${process.versions.node}, ${(await import('node:os')).cpus().length} CPUs; local docker-registry and test Sigstore instance, nothing else on the network.`;
+  writeBenchSection(join(here, '..', 'README.md'), table);
+  process.stdout.write(`${table}\n`);
+} finally {
+  await Promise.all([registry.stop(), sigstore.stop(), rm(dir, { recursive: true, force: true })]);
+}
