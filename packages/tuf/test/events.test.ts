@@ -195,6 +195,32 @@ describe('signingEventStatus and signEvent', () => {
     expect(status.roles[0]!.errors.join('\n')).toMatch(/sha256 in targets\.json is [0-9a-f]{64}, the file has [0-9a-f]{64}/);
   });
 
+  it('flags an artifact added under targets/ without a targets.json entry, and a listed one deleted', async () => {
+    await addReleaseTarget(repo.dir, { manifest: release });
+    await signEvent(repo.dir, BRANCH, repo.alice, { user: 'alice' });
+    writeFileSync(join(repo.dir, 'targets', 'oci-prometheus-sd-proxy', 'releases', 'v9.9.9.json'), '{}\n');
+    const unlisted = await signingEventStatus(repo.dir);
+    expect(unlisted.complete).toBe(false);
+    expect(unlisted.roles[0]!.errors).toEqual([`targets/oci-prometheus-sd-proxy/releases/v9.9.9.json is in the branch but targets.json does not list it`]);
+    rmSync(join(repo.dir, 'targets', 'oci-prometheus-sd-proxy', 'releases', 'v9.9.9.json'));
+    rmSync(join(repo.dir, 'targets', TARGET));
+    expect((await signingEventStatus(repo.dir)).roles[0]!.errors).toEqual([`targets/${TARGET} is listed in targets.json but missing from the branch`]);
+  });
+
+  it('an event that only changes an artifact file still needs the targets role', async () => {
+    await addReleaseTarget(repo.dir, { manifest: release });
+    await signEvent(repo.dir, BRANCH, repo.alice, { user: 'alice' });
+    gitSync(repo.dir, 'switch', '-q', 'main');
+    gitSync(repo.dir, 'merge', '-q', '--ff-only', BRANCH);
+    gitSync(repo.dir, 'switch', '-q', '-c', 'sign/tamper');
+    writeFileSync(join(repo.dir, 'targets', TARGET), readFileSync(join(repo.dir, 'targets', TARGET), 'utf8').replace('1.5.0', '1.5.9'));
+    gitSync(repo.dir, 'commit', '-qam', 'swap the manifest');
+    const status = await signingEventStatus(repo.dir);
+    expect(status.roles.map((r) => r.role)).toEqual(['targets']);
+    expect(status.complete).toBe(false);
+    expect(status.roles[0]!.errors.join('\n')).toMatch(new RegExp(`targets/${TARGET.replaceAll('.', '\\.')}: sha256 in targets.json is`));
+  });
+
   it('rejects a signer whose key is not in the role: nothing signed, nothing committed', async () => {
     await addReleaseTarget(repo.dir, { manifest: release });
     const head = gitSync(repo.dir, 'rev-parse', 'HEAD');

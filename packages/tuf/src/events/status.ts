@@ -67,31 +67,42 @@ function targetMap(metadata: SignedMetadata | undefined): Record<string, { hashe
   return (metadata?.signed.targets ?? {}) as Record<string, { hashes?: Record<string, string>; length?: number }>;
 }
 
+async function readArtifact(event: EventSnapshot, name: string): Promise<Buffer | null> {
+  try {
+    return await readFile(join(event.repoDir, 'targets', name));
+  } catch (error) {
+    if ((error as NodeJS.ErrnoException).code === 'ENOENT') return null;
+    throw error;
+  }
+}
+
+/**
+ * Entries the event changed, and files under `targets/` it changed: each listed artifact must be
+ * in the branch with the listed hash and length (signers sign the hash), and each changed file listed.
+ */
 async function artifactChanges(event: EventSnapshot, role: string, errors: string[]): Promise<RoleStatus['targetChanges']> {
   const now = targetMap(event.current.get(role));
   const before = targetMap(event.base.get(role));
   const changes: RoleStatus['targetChanges'] = [];
-  for (const path of [...new Set([...Object.keys(before), ...Object.keys(now)])].sort()) {
-    const entry = now[path];
-    const old = before[path];
+  const names = new Set([...Object.keys(before), ...Object.keys(now)].filter((name) => !now[name] || !before[name] || !canonicalize(now[name]).equals(canonicalize(before[name]))));
+  for (const name of event.changedArtifacts.get(role) ?? []) names.add(name);
+  for (const name of [...names].sort()) {
+    const entry = now[name];
+    const old = before[name];
+    if (!entry && old) changes.push({ path: name, change: 'REMOVED' });
+    else if (entry && !(old && canonicalize(old).equals(canonicalize(entry)))) changes.push({ path: name, change: old ? 'MODIFIED' : 'ADDED' });
+    const bytes = await readArtifact(event, name);
     if (!entry) {
-      changes.push({ path, change: 'REMOVED' });
+      if (bytes) errors.push(`targets/${name} is in the branch but ${role}.json does not list it`);
       continue;
     }
-    if (old && canonicalize(old).equals(canonicalize(entry))) continue;
-    changes.push({ path, change: old ? 'MODIFIED' : 'ADDED' });
-    // The artifact the event adds must be the one in the branch: the signers sign its hash.
-    const file = join(event.repoDir, 'targets', path);
-    let bytes: Buffer;
-    try {
-      bytes = await readFile(file);
-    } catch {
-      errors.push(`targets/${path} is listed but missing from the branch`);
+    if (!bytes) {
+      errors.push(`targets/${name} is listed in ${role}.json but missing from the branch`);
       continue;
     }
     const sha256 = createHash('sha256').update(bytes).digest('hex');
-    if (entry.hashes?.sha256 !== sha256) errors.push(`targets/${path}: sha256 in ${role}.json is ${entry.hashes?.sha256 ?? 'missing'}, the file has ${sha256}`);
-    if (entry.length !== bytes.length) errors.push(`targets/${path}: length in ${role}.json is ${entry.length ?? 'missing'}, the file has ${bytes.length}`);
+    if (entry.hashes?.sha256 !== sha256) errors.push(`targets/${name}: sha256 in ${role}.json is ${entry.hashes?.sha256 ?? 'missing'}, the file has ${sha256}`);
+    if (entry.length !== bytes.length) errors.push(`targets/${name}: length in ${role}.json is ${entry.length ?? 'missing'}, the file has ${bytes.length}`);
   }
   return changes;
 }
