@@ -13,7 +13,7 @@ export type { MergeOptions, OpenPullRequestOptions, PullRequestInfo, PullSelecto
 export { redact } from './redact';
 export { createRelease, findRelease, loadAsset, previousReleaseTag, RELEASE_BODY_LIMIT, uploadAsset } from './releases';
 export type { AssetAction, AssetInfo, AssetInput, CreateReleaseOptions, CreateReleaseResult, LoadedAsset, PreviousTagOptions, ReleaseInfo, ReleaseProgress } from './releases';
-export { parseRepo, repoName } from './repo';
+export { defaultBranch, parseRepo, repoName } from './repo';
 export type { RepoRef } from './repo';
 export { dispatchWorkflow, findWorkflowRun, getWorkflowRun, waitForRun } from './workflows';
 export type { DispatchOptions, DispatchResult, RunFilter, RunInfo, WaitForRunOptions } from './workflows';

@@ -1,3 +1,4 @@
+import type { GitHubClient } from './client';
 import { GitHubError } from './errors';
 
 export interface RepoRef {
@@ -21,4 +22,10 @@ export function parseRepo(value: string | undefined = process.env.GITHUB_REPOSIT
 
 export function repoName(ref: RepoRef): string {
   return `${ref.owner}/${ref.repo}`;
+}
+
+/** The repository's default branch (what `gh workflow run` dispatches on without --ref). */
+export async function defaultBranch(client: GitHubClient, ref: RepoRef): Promise<string> {
+  const { data } = await client.call({ what: `read repository ${repoName(ref)}`, permission: 'metadata: read' }, () => client.octokit.request('GET /repos/{owner}/{repo}', { ...ref }));
+  return data.default_branch;
 }

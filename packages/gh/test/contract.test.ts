@@ -2,7 +2,7 @@ import { readdirSync, readFileSync } from 'node:fs';
 import { fileURLToPath } from 'node:url';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { loadContract, type GitHubApiServer } from '@oci-sd/github-api-server';
-import { createRelease, dispatchWorkflow, findPullRequest, mergePullRequest, openPullRequest, parseRepo, previousReleaseTag, uploadAsset, waitForCheck, waitForRun, findRelease, type GitHubClient } from '../src/index';
+import { createRelease, defaultBranch, dispatchWorkflow, findPullRequest, mergePullRequest, openPullRequest, parseRepo, previousReleaseTag, uploadAsset, waitForCheck, waitForRun, findRelease, type GitHubClient } from '../src/index';
 import { startServer, testClient, uniqueRepo, virtualTime } from './helpers';
 
 const SRC = fileURLToPath(new URL('../src/', import.meta.url));
@@ -31,6 +31,7 @@ describe('contract with GitHub’s OpenAPI description', () => {
     const routes = [...routesInSource()].sort();
     expect(routes).toEqual([
       'DELETE /repos/{owner}/{repo}/releases/assets/{asset_id}',
+      'GET /repos/{owner}/{repo}',
       'GET /repos/{owner}/{repo}/actions/runs/{run_id}',
       'GET /repos/{owner}/{repo}/actions/workflows/{workflow_id}/runs',
       'GET /repos/{owner}/{repo}/commits/{ref}',
@@ -72,7 +73,7 @@ describe('contract with GitHub’s OpenAPI description', () => {
     gh.state.setCheckRun(state, 'sign/x', 'check', 'completed', 'success');
     await waitForCheck(client, repo, 'sign/x', 'check', virtualTime());
     await mergePullRequest(client, repo, pull.number, { sha: head, ...virtualTime() });
-    const { runId } = await dispatchWorkflow(client, repo, 'publish.yml', { ref: 'main' });
+    const { runId } = await dispatchWorkflow(client, repo, 'publish.yml', { ref: await defaultBranch(client, repo) });
     gh.state.setRunStatus(state, runId, 'completed', 'success');
     await waitForRun(client, repo, runId, virtualTime());
     const contract = loadContract();

@@ -1,0 +1,150 @@
+import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { afterAll, afterEach, beforeAll, describe, expect, it, vi } from 'vitest';
+import { startGitHubApiServer, type GitHubApiServer } from '@oci-sd/github-api-server';
+import { main } from '../src/index';
+
+const TOKEN = `ghp_${'cliTOKEN42'.repeat(4)}`;
+let gh: GitHubApiServer;
+let dir: string;
+const saved = { ...process.env };
+
+beforeAll(async () => {
+  gh = await startGitHubApiServer({ token: TOKEN });
+  dir = mkdtempSync(join(tmpdir(), 'oci-sd-gh-cli-'));
+});
+afterAll(async () => {
+  await gh.stop();
+  rmSync(dir, { recursive: true, force: true });
+});
+afterEach(() => {
+  process.env = { ...saved };
+  gh.faults.clear();
+  gh.assertNoViolations();
+});
+
+/** Runs `oci-sd ...` in-process against the test server, as a user would with GITHUB_API_URL and GH_TOKEN set. */
+async function run(...args: string[]): Promise<{ code: number; out: string; err: string }> {
+  process.env = { ...saved, GITHUB_API_URL: gh.url, GH_TOKEN: TOKEN };
+  delete process.env.GITHUB_REPOSITORY;
+  delete process.env.GITHUB_TOKEN;
+  let out = '';
+  let err = '';
+  const stdout = vi.spyOn(process.stdout, 'write').mockImplementation((chunk) => ((out += String(chunk)), true));
+  const stderr = vi.spyOn(process.stderr, 'write').mockImplementation((chunk) => ((err += String(chunk)), true));
+  try {
+    return { code: await main(['node', 'oci-sd', ...args]), out, err };
+  } finally {
+    stdout.mockRestore();
+    stderr.mockRestore();
+  }
+}
+
+describe('oci-sd gh workflow run', () => {
+  it('dispatches on the default branch with inputs and prints the run', async () => {
+    const repo = gh.state.createRepo('acme/tuf-1', { defaultBranch: 'trunk', workflows: ['publish.yml'] });
+    const { code, out, err } = await run('gh', 'workflow', 'run', 'publish.yml', '--repo', 'acme/tuf-1', '-f', 'dry_run=false', '-f', 'note=a=b');
+    expect(code).toBe(0);
+    expect(repo.runs).toHaveLength(1);
+    expect(repo.runs[0]).toMatchObject({ headBranch: 'trunk', inputs: { dry_run: 'false', note: 'a=b' } });
+    expect(out.trim()).toBe(`${gh.url}/acme/tuf-1/actions/runs/${repo.runs[0]!.id}`);
+    expect(err).toMatch(/Dispatched publish\.yml on trunk: run \d+/);
+  });
+
+  it('--wait follows the run and exits non-zero when it fails', async () => {
+    const repo = gh.state.createRepo('acme/tuf-2', { workflows: ['publish.yml'] });
+    gh.state.on((event) => {
+      if (event.type === 'workflow.dispatched' && event.repo === repo) gh.state.setRunStatus(repo, event.run.id, 'completed', 'failure');
+    });
+    const { code, out, err } = await run('gh', 'workflow', 'run', 'publish.yml', '-R', 'acme/tuf-2', '--wait', '--interval', '0.01', '--json');
+    expect(code).not.toBe(0);
+    expect(JSON.parse(out)).toMatchObject({ conclusion: 'failure', status: 'completed', via: 'run-details' });
+    expect(err).toMatch(/concluded failure/);
+  });
+
+  it('--wait succeeds on a successful run', async () => {
+    const repo = gh.state.createRepo('acme/tuf-3', { workflows: ['publish.yml'] });
+    gh.state.on((event) => {
+      if (event.type === 'workflow.dispatched' && event.repo === repo) gh.state.setRunStatus(repo, event.run.id, 'completed', 'success');
+    });
+    const { code, out } = await run('gh', 'workflow', 'run', 'publish.yml', '--repo', 'acme/tuf-3', '--ref', 'main', '--wait', '--interval', '0.01');
+    expect(code).toBe(0);
+    expect(out).toMatch(/actions\/runs\/\d+ success/);
+  });
+
+  it('rejects bad input with exit 2 before any request', async () => {
+    const before = gh.requests.length;
+    expect((await run('gh', 'workflow', 'run', 'publish.yml', '--repo', 'not-a-repo')).err).toMatch(/OWNER\/REPO/);
+    expect((await run('gh', 'workflow', 'run', 'publish.yml', '--repo', 'a/b', '-f', 'novalue')).code).toBe(2);
+    expect((await run('gh', 'workflow', 'run', 'publish.yml', '--repo', 'a/b', '--interval', 'soon')).code).toBe(2);
+    expect(gh.requests.length).toBe(before);
+  });
+
+  it('exits 3 on network failure and never prints the token', async () => {
+    gh.state.createRepo('acme/tuf-4', { workflows: ['publish.yml'] });
+    gh.faults.fail({ status: 502, times: 20, match: { operationId: 'repos/get' } });
+    const { code, err } = await run('gh', 'workflow', 'run', 'publish.yml', '--repo', 'acme/tuf-4');
+    expect(code).toBe(3);
+    expect(err).toMatch(/read repository acme\/tuf-4 failed/);
+    expect(err).not.toContain(TOKEN);
+  });
+});
+
+describe('oci-sd gh release', () => {
+  it('creates (draft, assets, publish), reruns idempotently, and views', async () => {
+    const repo = gh.state.createRepo('acme/app-1', { immutableReleases: true });
+    const notes = join(dir, 'notes.md');
+    writeFileSync(notes, '## Added\n- Feature one\n');
+    const sbom = join(dir, 'sbom.cdx.json');
+    writeFileSync(sbom, '{"bomFormat":"CycloneDX"}');
+    const args = ['gh', 'release', 'create', 'v1.5.0', sbom, `${notes}#Release notes`, '--repo', 'acme/app-1', '--target', 'main', '--notes-file', notes];
+    const first = await run(...args);
+    expect(first.code).toBe(0);
+    expect(first.err).toMatch(/created draft: v1\.5\.0[\s\S]*asset sbom\.cdx\.json: uploaded[\s\S]*published: v1\.5\.0/);
+    expect(first.out.trim()).toBe(`${gh.url}/acme/app-1/releases/tag/v1.5.0`);
+    const again = await run(...args, '--json');
+    expect(again.code).toBe(0);
+    expect(JSON.parse(again.out)).toMatchObject({ tag: 'v1.5.0', created: false, published: false, immutable: true });
+    expect(repo.releases).toHaveLength(1);
+    expect(repo.releases[0]!.assets.map((a) => [a.name, a.label])).toEqual([
+      ['sbom.cdx.json', null],
+      ['notes.md', 'Release notes'],
+    ]);
+    const view = await run('gh', 'release', 'view', 'v1.5.0', '--repo', 'acme/app-1');
+    expect(view.code).toBe(0);
+    expect(view.out).toMatch(/v1\.5\.0 \(v1\.5\.0, published, immutable\)/);
+    expect(view.out).toMatch(/sbom\.cdx\.json {2}25 bytes {2}sha256:[0-9a-f]{64}/);
+    expect(view.out).toContain('## Added');
+  });
+
+  it('view finds drafts and fails clearly on a missing release', async () => {
+    gh.state.createRepo('acme/app-2');
+    expect((await run('gh', 'release', 'create', 'v0.1.0', '--repo', 'acme/app-2', '--target', 'main', '--draft')).code).toBe(0);
+    const draft = await run('gh', 'release', 'view', 'v0.1.0', '--repo', 'acme/app-2', '--json');
+    expect(JSON.parse(draft.out)).toMatchObject({ tag: 'v0.1.0', draft: true });
+    const missing = await run('gh', 'release', 'view', 'v9.9.9', '--repo', 'acme/app-2');
+    expect(missing.code).toBe(2);
+    expect(missing.err).toMatch(/no release v9\.9\.9 in acme\/app-2 \(drafts included\) \[NOT_FOUND\]/);
+  });
+
+  it('refuses a burned tag and a missing asset file', async () => {
+    const repo = gh.state.createRepo('acme/app-3', { immutableReleases: true });
+    expect((await run('gh', 'release', 'create', 'v1.0.0', '--repo', 'acme/app-3', '--target', 'main')).code).toBe(0);
+    repo.releases.length = 0;
+    const burned = await run('gh', 'release', 'create', 'v1.0.0', '--repo', 'acme/app-3', '--target', 'main');
+    expect(burned.code).toBe(2);
+    expect(burned.err).toMatch(/\[TAG_BURNED\]/);
+    const missing = await run('gh', 'release', 'create', 'v1.0.1', join(dir, 'nope.json'), '--repo', 'acme/app-3', '--target', 'main');
+    expect(missing.code).toBe(2);
+    expect(missing.err).toMatch(/nope\.json/);
+  });
+
+  it('prints help with examples', async () => {
+    const help = await run('gh', 'release', 'create', '--help');
+    expect(help.code).toBe(0);
+    expect(help.out).toContain('oci-sd gh release create v1.5.0 --target main');
+    const top = await run('gh', '--help');
+    expect(top.out).toContain('GH_TOKEN');
+  });
+});
