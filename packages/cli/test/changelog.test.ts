@@ -125,6 +125,16 @@ describe('oci-sd changelog', () => {
     expect(readdirSync(dir)).toEqual(['CHANGELOG.md']);
   });
 
+  it('promote --json reports a refusal as JSON too, with line and column', async () => {
+    const { file } = fresh();
+    const r = await run('promote', '1.0.0', '--file', file, '--json');
+    expect(r.code).toBe(2);
+    expect(JSON.parse(r.out)).toEqual({
+      error: { code: 'VERSION_EXISTS', message: `${file}:15:5: version 1.0.0 is already released here`, file, line: 15, column: 5, expected: 'a version not in the changelog', found: '[1.0.0] - 2024-01-01' },
+    });
+    expect(readFileSync(file, 'utf8')).toBe(TEXT);
+  });
+
   it('promote without a version is a usage error', async () => {
     const { file } = fresh();
     const r = await run('promote', '--file', file);

@@ -24,6 +24,19 @@ function printJson(value: unknown): void {
   print(JSON.stringify(value, null, 2));
 }
 
+/** With --json, a refusal is JSON on stdout too (code, file, line, column, expected, found); the exit code stays 2. */
+async function reportingJson(json: boolean | undefined, run: () => Promise<void>): Promise<void> {
+  try {
+    await run();
+  } catch (error) {
+    if (json && error instanceof ChangelogError) {
+      const { code, message, file, line, column, expected, found } = error;
+      printJson({ error: { code, message, file: file ?? null, line: line ?? null, column: column ?? null, expected: expected ?? null, found: found ?? null } });
+    }
+    throw error;
+  }
+}
+
 export function register(program: Command): void {
   const changelog = program
     .command('changelog')
@@ -40,21 +53,23 @@ export function register(program: Command): void {
     .option('--dry-run', 'print the change as a unified diff and write nothing')
     .option('--json', 'print the result as JSON')
     .addHelpText('after', '\nExamples:\n  $ oci-sd changelog promote 1.5.0 --date 2026-06-01\n  $ oci-sd changelog promote patch --file docs/CHANGELOG.md --dry-run')
-    .action(async (target: string, opts: { date?: string; file: string; tagPrefix?: string; dryRun?: boolean; json?: boolean }) => {
-      const result = await promoteFile(opts.file, target, {
-        ...(opts.date !== undefined ? { date: opts.date } : {}),
-        ...(opts.tagPrefix !== undefined ? { tagPrefix: opts.tagPrefix } : {}),
-        dryRun: opts.dryRun === true,
-      });
-      if (opts.json) {
-        const { file, version, date, previousVersion, written, diff } = result;
-        printJson({ file, version, date, previousVersion: previousVersion ?? null, written, diff });
-      } else if (opts.dryRun) {
-        process.stdout.write(result.diff);
-      } else {
-        print(`${result.file}: Unreleased is now ${result.version} (${result.date})`);
-      }
-    });
+    .action((target: string, opts: { date?: string; file: string; tagPrefix?: string; dryRun?: boolean; json?: boolean }) =>
+      reportingJson(opts.json, async () => {
+        const result = await promoteFile(opts.file, target, {
+          ...(opts.date !== undefined ? { date: opts.date } : {}),
+          ...(opts.tagPrefix !== undefined ? { tagPrefix: opts.tagPrefix } : {}),
+          dryRun: opts.dryRun === true,
+        });
+        if (opts.json) {
+          const { file, version, date, previousVersion, written, diff } = result;
+          printJson({ file, version, date, previousVersion: previousVersion ?? null, written, diff });
+        } else if (opts.dryRun) {
+          process.stdout.write(result.diff);
+        } else {
+          print(`${result.file}: Unreleased is now ${result.version} (${result.date})`);
+        }
+      }),
+    );
 
   changelog
     .command('notes')
@@ -66,15 +81,17 @@ export function register(program: Command): void {
     .addOption(fileOption())
     .option('--json', 'print the notes and their tags as JSON')
     .addHelpText('after', '\nExamples:\n  $ oci-sd changelog notes 1.5.0 > notes.md\n  $ oci-sd changelog notes 2.0.0 --server-url https://ghe.example.com --repo acme/app --tag-prefix ""')
-    .action(async (version: string, opts: { repo?: string; serverUrl?: string; tagPrefix?: string; file: string; json?: boolean }) => {
-      const notes = (await readChangelog(opts.file)).notes(version, {
-        ...(opts.repo !== undefined ? { repo: opts.repo } : {}),
-        ...(opts.serverUrl !== undefined ? { serverUrl: opts.serverUrl } : {}),
-        ...(opts.tagPrefix !== undefined ? { tagPrefix: opts.tagPrefix } : {}),
-      });
-      if (opts.json) printJson(notes);
-      else print(notes.body);
-    });
+    .action((version: string, opts: { repo?: string; serverUrl?: string; tagPrefix?: string; file: string; json?: boolean }) =>
+      reportingJson(opts.json, async () => {
+        const notes = (await readChangelog(opts.file)).notes(version, {
+          ...(opts.repo !== undefined ? { repo: opts.repo } : {}),
+          ...(opts.serverUrl !== undefined ? { serverUrl: opts.serverUrl } : {}),
+          ...(opts.tagPrefix !== undefined ? { tagPrefix: opts.tagPrefix } : {}),
+        });
+        if (opts.json) printJson(notes);
+        else print(notes.body);
+      }),
+    );
 
   changelog
     .command('validate')
@@ -104,9 +121,11 @@ export function register(program: Command): void {
     .option('--preid <id>', 'suggest a prerelease, e.g. rc')
     .option('--json', 'print the version, the bump and the reasons as JSON')
     .addHelpText('after', '\nExamples:\n  $ oci-sd changelog next\n  $ oci-sd changelog promote "$(oci-sd changelog next --preid rc)"')
-    .action(async (opts: { file: string; preid?: string; json?: boolean }) => {
-      const next = (await readChangelog(opts.file)).nextVersion(opts.preid !== undefined ? { preid: opts.preid } : {});
-      if (opts.json) printJson(next);
-      else print(next.version);
-    });
+    .action((opts: { file: string; preid?: string; json?: boolean }) =>
+      reportingJson(opts.json, async () => {
+        const next = (await readChangelog(opts.file)).nextVersion(opts.preid !== undefined ? { preid: opts.preid } : {});
+        if (opts.json) printJson(next);
+        else print(next.version);
+      }),
+    );
 }
