@@ -154,6 +154,9 @@ describe('signingEventStatus and signEvent', () => {
     expect(gitSync(repo.dir, 'log', '-1', '--format=%s')).toBe('Signature from @alice');
     expect(remoteHead(BRANCH)).toBe(signed.commit);
 
+    const again = await signEvent(repo.dir, BRANCH, repo.alice, { user: '@alice', push: { remote: 'origin' } });
+    expect(again).toMatchObject({ signed: [], commit: null, pushed: false });
+
     const after = await signingEventStatus(repo.dir, { event: BRANCH });
     expect(after.complete).toBe(true);
     expect(after.roles[0]).toMatchObject({ signed: ['@alice'], missing: [], valid: true, errors: [] });

@@ -54,9 +54,8 @@ async function readIfExists(path: string): Promise<Buffer | null> {
  * What the release workflow does in the TUF repository, in a real git checkout: write the
  * release manifest under `targets/`, list it in `metadata/targets.json` (sha256, length,
  * version bumped once for the event, signatures reset to placeholders, expiry renewed only
- * when within the signing period,
- * formatting kept), commit on the signing branch and push when asked. Running it again
- * with the same manifest changes nothing.
+ * within the signing period, formatting kept), commit on the signing branch and push when
+ * asked. Running it again with the same manifest changes nothing.
  */
 export async function addReleaseTarget(repoDir: string, options: AddReleaseTargetOptions): Promise<AddReleaseTargetResult> {
   const { content, targetName, path } = releaseManifest(options.manifest);

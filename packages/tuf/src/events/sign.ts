@@ -103,13 +103,16 @@ export async function signEvent(repoDir: string, eventBranch: string, signer: Tu
   const trustedRoot = options.sigstoreTrustedRoot ?? signer.sigstoreTrustedRoot;
   for (const role of changedRoles(event)) {
     const metadata = event.current.get(role);
-    const keys = metadata ? signingKeyids(event, role, signerKey) : [];
-    if (!metadata || keys.length === 0) continue;
+    if (!metadata) continue;
     const bytes = canonicalize(metadata.signed);
+    const verifyOptions = trustedRoot ? { sigstoreTrustedRoot: trustedRoot } : {};
+    // Signing again what this key already signed would only churn the branch.
+    const keys = signingKeyids(event, role, signerKey).filter(({ keyid, key }) => !metadata.signatures.some((s) => s.keyid === keyid && verifySignature(key, s, bytes, verifyOptions).valid));
+    if (keys.length === 0) continue;
     const material = await signer.sign(bytes);
     for (const { keyid, key } of keys) {
       const entry = { keyid, ...material };
-      const verdict = verifySignature(key, entry, bytes, trustedRoot ? { sigstoreTrustedRoot: trustedRoot } : {});
+      const verdict = verifySignature(key, entry, bytes, verifyOptions);
       if (!verdict.valid) {
         throw new TufError('SIGNER', `the new ${role} signature by ${user} (${signer.description}) does not verify: ${verdict.reason}`, { expected: 'a signature the key in metadata verifies', found: verdict.reason });
       }
