@@ -1,0 +1,82 @@
+import { mkdtemp, rm } from 'node:fs/promises';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { releaseManifest } from '@oci-sd/tuf';
+import { registryAvailable, startRegistry } from '@oci-sd/test-registry';
+import type { TestRegistry } from '@oci-sd/test-registry';
+import { startTestSigstore } from '@oci-sd/test-sigstore';
+import type { TestSigstore } from '@oci-sd/test-sigstore';
+import { afterAll, beforeAll, describe, expect, it, vi } from 'vitest';
+import { publishSeedRelease, writeTufCheckout } from '../../verify/bench/release-fixture';
+import type { SeedRelease } from '../../verify/bench/release-fixture';
+import { main } from '../src/index';
+
+async function run(...args: string[]): Promise<{ code: number; out: string; err: string }> {
+  let out = '';
+  let err = '';
+  const stdout = vi.spyOn(process.stdout, 'write').mockImplementation((chunk) => {
+    out += String(chunk);
+    return true;
+  });
+  const stderr = vi.spyOn(process.stderr, 'write').mockImplementation((chunk) => {
+    err += String(chunk);
+    return true;
+  });
+  try {
+    return { code: await main(['node', 'oci-sd', 'verify', ...args]), out, err };
+  } finally {
+    stdout.mockRestore();
+    stderr.mockRestore();
+  }
+}
+
+describe.skipIf(!registryAvailable())(`oci-sd verify release: the seed's "Verifying a release" as one command${registryAvailable() ? '' : ' (skipped: /usr/bin/docker-registry not installed)'}`, () => {
+  let registry: TestRegistry;
+  let sigstore: TestSigstore;
+  let dir: string;
+  let release: SeedRelease;
+
+  beforeAll(async () => {
+    [registry, sigstore] = await Promise.all([startRegistry(), startTestSigstore()]);
+    dir = await mkdtemp(join(tmpdir(), 'oci-sd-cli-verify-release-'));
+    release = await publishSeedRelease({ registryHost: registry.host, sigstore, dir });
+  });
+
+  afterAll(async () => {
+    await Promise.all([registry?.stop(), sigstore?.stop(), dir && rm(dir, { recursive: true, force: true })]);
+  });
+
+  it('verifies every artifact, marks each check and prints the release-metadata predicate', async () => {
+    const result = await run('release', release.release, '--tuf-repo', release.tufRepo, '--trusted-root', release.trustedRootPath);
+    expect(result.err).toBe('');
+    expect(result.code).toBe(0);
+    for (const line of ['✓ tuf-target:', '✓ release-manifest:', '✓ image-signature:', '✓ attestation:https://cyclonedx.org/bom:', `✓ attestation:${release.releaseMetadataType}:`, '✓ slsa-provenance: verified build using builder', '✓ slsa-provenance:tag:', '✓ tuf-digest:']) {
+      expect(result.out).toContain(line);
+    }
+    expect(result.out).toContain(`"digest": "${release.digest}"`);
+    expect(result.out).toContain('PASSED');
+  });
+
+  it('--json prints the report alone', async () => {
+    const result = await run('release', release.release, '--tuf-repo', release.tufRepo, '--trusted-root', release.trustedRootPath, '--json');
+    expect(result.code).toBe(0);
+    const report = JSON.parse(result.out) as { ok: boolean; image: { digest: string } };
+    expect(report).toMatchObject({ ok: true, image: { digest: release.digest } });
+  });
+
+  it('exits 1 for a tag TUF does not list, or under a trusted root that does not hold the signers', async () => {
+    expect((await run('release', `${release.owner}/${release.repo}@v0.0.1`, '--tuf-repo', release.tufRepo, '--trusted-root', release.trustedRootPath)).code).toBe(1);
+    const foreign = await run('release', release.release, '--tuf-repo', release.tufRepo);
+    expect(foreign.code).toBe(1);
+    expect(foreign.out).toContain('✗ tuf-target');
+  });
+
+  it('exits 3 when the registry the manifest names is unreachable', async () => {
+    const unreachable = join(dir, 'unreachable');
+    const made = releaseManifest({ project: release.repo, repository: `${release.owner}/${release.repo}`, tag: release.tag, image: '127.0.0.1:9/acme/app', digest: release.digest, runId: '1', createdAt: new Date() });
+    await writeTufCheckout(unreachable, sigstore, `${release.owner}/${release.repo}`, { [made.targetName]: made.content });
+    const result = await run('release', release.release, '--tuf-repo', unreachable, '--trusted-root', release.trustedRootPath);
+    expect(result.code).toBe(3);
+    expect(result.out).not.toContain('PASSED');
+  });
+});
