@@ -65,6 +65,23 @@ describe('OCI layouts as cosign save writes them, and damaged signature stores',
     }
   });
 
+  it('keeps a legacy signature\'s TSA timestamp, which @sigstore/verify then checks', async () => {
+    const layout = new OciLayoutSource(dir);
+    const image = await pushImage(layout, { platforms: [{ os: 'linux', architecture: 'amd64', files: { t: 'timestamped' } }] });
+    const payload = simpleSigningPayload('ghcr.io/acme/app', image.digest);
+    const stamped = await sigstore.signMessage(payload, identity, { tsa: true });
+    await attachLegacySignature(layout, image.digest, stamped, payload);
+    const [found] = await discoverSignatures(layout, image.digest);
+    const timestamps = found!.bundle.verificationMaterial.timestampVerificationData?.rfc3161Timestamps;
+    expect(timestamps).toEqual(stamped.verificationMaterial.timestampVerificationData!.rfc3161Timestamps);
+    verifyWithRoot(sigstore.trustedRoot, found!.bundle, found!.payload);
+    // A timestamp over other bytes fails verification: the timestamp is checked, not decoration.
+    const other = await sigstore.signMessage(Buffer.from('other'), identity, { tsa: true });
+    const swapped = structuredClone(found!.bundle);
+    swapped.verificationMaterial.timestampVerificationData = other.verificationMaterial.timestampVerificationData;
+    expect(() => verifyWithRoot(sigstore.trustedRoot, swapped, found!.payload)).toThrow();
+  });
+
   it('asks for a tag or digest when a layout holds several images', async () => {
     const several = new OciLayoutSource(dir);
     await pushImage(several, { tag: 'other', platforms: [{ os: 'linux', architecture: 'amd64', files: { b: 'other' } }] });

@@ -61,11 +61,17 @@ describe.skipIf(!haveFixtures)(`cosign legacy annotations <-> Sigstore bundles $
     expect(legacyLayerToBundle({ ...layer, annotations }, blob, 'attestation', 'again')).toEqual(bundle);
   });
 
-  it('carries an RFC 3161 timestamp both ways', () => {
+  it('carries a signature RFC 3161 timestamp both ways, and leaves an attestation with its log time only', () => {
     const timestamp = Buffer.from('timestamp-token').toString('base64');
-    const stamped = legacyLayerToBundle(withAnnotations({ [COSIGN_ANNOTATIONS.rfc3161Timestamp]: JSON.stringify({ SignedRFC3161Timestamp: timestamp }) }), blob, 'attestation', 'x');
-    expect(stamped.verificationMaterial.timestampVerificationData).toEqual({ rfc3161Timestamps: [{ signedTimestamp: timestamp }] });
-    expect(JSON.parse(bundleToLegacyAnnotations(stamped)[COSIGN_ANNOTATIONS.rfc3161Timestamp]!)).toEqual({ SignedRFC3161Timestamp: timestamp });
+    const annotations = { [COSIGN_ANNOTATIONS.rfc3161Timestamp]: JSON.stringify({ SignedRFC3161Timestamp: timestamp }), [COSIGN_ANNOTATIONS.signature]: Buffer.from('sig').toString('base64') };
+    const signature = legacyLayerToBundle(withAnnotations(annotations), Buffer.from('{"critical":{}}'), 'signature', 'x');
+    expect(signature.verificationMaterial.timestampVerificationData).toEqual({ rfc3161Timestamps: [{ signedTimestamp: timestamp }] });
+    expect(JSON.parse(bundleToLegacyAnnotations(signature)[COSIGN_ANNOTATIONS.rfc3161Timestamp]!)).toEqual({ SignedRFC3161Timestamp: timestamp });
+    // cosign's attestation timestamps cover the envelope JSON, not the signature a bundle timestamp covers.
+    const attestation = legacyLayerToBundle(withAnnotations(annotations), blob, 'attestation', 'x');
+    expect(attestation.verificationMaterial.timestampVerificationData).toBeUndefined();
+    const stampedBundle = { ...bundle, verificationMaterial: { ...bundle.verificationMaterial, timestampVerificationData: { rfc3161Timestamps: [{ signedTimestamp: timestamp }] } } };
+    expect(bundleToLegacyAnnotations(stampedBundle)[COSIGN_ANNOTATIONS.rfc3161Timestamp]).toBeUndefined();
   });
 
   it('leaves a key-signed layer (no certificate) to the key: publicKey material', () => {
@@ -85,12 +91,16 @@ describe.skipIf(!haveFixtures)(`cosign legacy annotations <-> Sigstore bundles $
     ['integratedTime not an integer', { [COSIGN_ANNOTATIONS.bundle]: JSON.stringify({ SignedEntryTimestamp: 'AA==', Payload: { body: 'e30=', integratedTime: '1', logIndex: 1, logID: 'ab' } }) }, 'Payload.integratedTime: expected an integer'],
     ['body without kind', { [COSIGN_ANNOTATIONS.bundle]: JSON.stringify({ SignedEntryTimestamp: 'AA==', Payload: { body: 'e30=', integratedTime: 1, logIndex: 1, logID: 'ab' } }) }, 'Payload.body: expected a Rekor entry with kind and apiVersion'],
     ['certificate not PEM', { [COSIGN_ANNOTATIONS.certificate]: 'garbage' }, 'annotation dev.sigstore.cosign/certificate: expected one PEM certificate'],
-    ['timestamp without token', { [COSIGN_ANNOTATIONS.rfc3161Timestamp]: '{}' }, 'rfc3161timestamp.SignedRFC3161Timestamp: expected a base64 string'],
   ])('rejects %s as MALFORMED naming the field', (_name, changes, message) => {
     const error = thrown(() => legacyLayerToBundle(withAnnotations(changes), blob, 'attestation', 'sha256-x.att layer 0'));
     expect(error.code).toBe('MALFORMED');
     expect(error.message).toContain('sha256-x.att layer 0: ');
     expect(error.message).toContain(message);
+  });
+
+  it('rejects a signature timestamp annotation without a token as MALFORMED', () => {
+    const layerWithSignature = withAnnotations({ [COSIGN_ANNOTATIONS.rfc3161Timestamp]: '{}', [COSIGN_ANNOTATIONS.signature]: 'AA==' });
+    expect(thrown(() => legacyLayerToBundle(layerWithSignature, Buffer.from('{}'), 'signature', 'z'))).toMatchObject({ code: 'MALFORMED', message: expect.stringContaining('rfc3161timestamp.SignedRFC3161Timestamp: expected a base64 string') });
   });
 
   it('rejects an envelope without signatures and a .sig layer without a signature', () => {

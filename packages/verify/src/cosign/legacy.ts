@@ -86,7 +86,9 @@ export function legacyLayerToBundle(layer: Descriptor, blob: Buffer, kind: 'sign
 
   let timestampVerificationData: SerializedBundle['verificationMaterial']['timestampVerificationData'];
   const timestampText = annotations[COSIGN_ANNOTATIONS.rfc3161Timestamp];
-  if (timestampText !== undefined) {
+  // cosign timestamps a signature's raw bytes (as bundles do) but an attestation's whole envelope JSON,
+  // which a bundle cannot express: attestations keep only their log time.
+  if (timestampText !== undefined && kind === 'signature') {
     const timestamp = parseJson(timestampText, where, `annotation ${COSIGN_ANNOTATIONS.rfc3161Timestamp}`) as { SignedRFC3161Timestamp?: unknown } | null;
     if (typeof timestamp?.SignedRFC3161Timestamp !== 'string') malformed(where, `annotation ${COSIGN_ANNOTATIONS.rfc3161Timestamp}.SignedRFC3161Timestamp`, 'a base64 string', timestamp);
     timestampVerificationData = { rfc3161Timestamps: [{ signedTimestamp: timestamp.SignedRFC3161Timestamp }] };
@@ -139,7 +141,8 @@ export function bundleToLegacyAnnotations(bundle: SerializedBundle, options: { c
     [COSIGN_ANNOTATIONS.chain]: chain,
     [COSIGN_ANNOTATIONS.bundle]: JSON.stringify(rekor),
   };
-  const timestamp = material.timestampVerificationData?.rfc3161Timestamps?.[0];
+  // A bundle's timestamp covers the signature; cosign expects an attestation's to cover the envelope, so only signatures carry one.
+  const timestamp = bundle.messageSignature ? material.timestampVerificationData?.rfc3161Timestamps?.[0] : undefined;
   if (timestamp) annotations[COSIGN_ANNOTATIONS.rfc3161Timestamp] = JSON.stringify({ SignedRFC3161Timestamp: timestamp.signedTimestamp });
   if (options.predicateType !== undefined) annotations[COSIGN_ANNOTATIONS.predicateType] = options.predicateType;
   return annotations;
