@@ -96,6 +96,15 @@ describe('addReleaseTarget', () => {
     expect(gitSync(repo.dir, 'rev-parse', 'HEAD')).toBe(first.commit);
   });
 
+  it('a re-run from a fresh clone continues the pushed branch and changes nothing', async () => {
+    const first = await addReleaseTarget(repo.dir, { manifest: release, push: { remote: 'origin' } });
+    const clone = join(repo.dir, '..', 'rerun');
+    gitSync(join(repo.dir, '..'), 'clone', '--quiet', repo.remote, clone);
+    const rerun = await addReleaseTarget(clone, { manifest: release, push: { remote: 'origin' } });
+    expect(rerun).toMatchObject({ branch: BRANCH, changed: false, commit: null, pushed: false });
+    expect(gitSync(clone, 'rev-parse', 'HEAD')).toBe(first.commit);
+  });
+
   it('bumps the version once per event, relative to main', async () => {
     await addReleaseTarget(repo.dir, { manifest: release });
     const second = await addReleaseTarget(repo.dir, { manifest: { ...release, createdAt: '2026-04-18T18:00:00Z' }, branch: BRANCH });

@@ -2,7 +2,7 @@ import { createHash } from 'node:crypto';
 import { readFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import { TufError } from '../errors';
-import { commitPaths, defaultBase, mergeBase, pushBranch, resolveCommit, switchToBranch, type PushOptions } from '../git';
+import { commitPaths, defaultBase, mergeBase, pushBranch, resolveCommit, switchToBranch, syncBranch, type PushOptions } from '../git';
 import { releaseManifest, type ReleaseManifestInput } from '../manifest';
 import { signingBranchName } from '../naming';
 import { writeFileAtomic } from './format';
@@ -64,6 +64,8 @@ export async function addReleaseTarget(repoDir: string, options: AddReleaseTarge
     throw new TufError('INVALID_INPUT', `signing event branches start with "sign/", found ${JSON.stringify(branch)}`, { expected: 'sign/<name>', found: branch });
   }
   const baseCommit = await resolveCommit(repoDir, options.base ?? (await defaultBase(repoDir)));
+  // A re-run of the release workflow starts from a fresh clone: continue the pushed branch.
+  if (options.push) await syncBranch(repoDir, branch, options.push);
   await switchToBranch(repoDir, branch, baseCommit);
   const eventBase = await mergeBase(repoDir, baseCommit, 'HEAD');
 
