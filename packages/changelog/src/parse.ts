@@ -145,7 +145,8 @@ export function parseText(text: string): ParsedChangelog {
       lineStarts = grow(lineStarts, (n) => new Int32Array(n));
       kinds = grow(kinds, (n) => new Uint8Array(n));
     }
-    lineStarts[lineIndex] = pos;
+    const lineStart = pos;
+    lineStarts[lineIndex] = lineStart;
     const newline = text.indexOf('\n', pos);
     const lineEnd = newline === -1 ? text.length : newline;
     let contentEnd = lineEnd;
@@ -162,23 +163,22 @@ export function parseText(text: string): ParsedChangelog {
     pos = newline === -1 ? text.length : newline + 1;
 
     let indent = 0;
-    while (indent < 4 && text.charCodeAt(lineStarts[lineIndex]! + indent) === SPACE) indent++;
-    const first = lineStarts[lineIndex]! + indent;
+    while (indent < 4 && text.charCodeAt(lineStart + indent) === SPACE) indent++;
+    const first = lineStart + indent;
     const c = first < contentEnd ? text.charCodeAt(first) : -1;
 
     if (fenceChar) {
-      if (indent < 4 && c === fenceChar && runLength(text, first, contentEnd, c) >= fenceLength && isBlankRange(text, first + runLength(text, first, contentEnd, c), contentEnd)) {
-        fenceChar = 0;
-      }
+      const run = c === fenceChar && indent < 4 ? runLength(text, first, contentEnd, c) : 0;
+      if (run >= fenceLength && isBlankRange(text, first + run, contentEnd)) fenceChar = 0;
       kinds[lineIndex] = LineKind.Code;
       continue;
     }
     if (inComment) {
-      if (text.slice(lineStarts[lineIndex]!, contentEnd).includes('-->')) inComment = false;
+      if (text.slice(lineStart, contentEnd).includes('-->')) inComment = false;
       kinds[lineIndex] = LineKind.Comment;
       continue;
     }
-    if (isBlankRange(text, lineStarts[lineIndex]!, contentEnd)) {
+    if (isBlankRange(text, lineStart, contentEnd)) {
       kinds[lineIndex] = LineKind.Blank;
       continue;
     }
@@ -188,15 +188,15 @@ export function parseText(text: string): ParsedChangelog {
     }
     if (c === BACKTICK || c === TILDE) {
       const run = runLength(text, first, contentEnd, c);
-      if (run >= 3 && (c === TILDE || text.indexOf('`', first + run) === -1 || text.indexOf('`', first + run) >= contentEnd)) {
+      // A backtick fence's info string cannot hold a backtick (that is inline code).
+      if (run >= 3 && (c === TILDE || !text.slice(first + run, contentEnd).includes('`'))) {
         fenceChar = c;
         fenceLength = run;
         kinds[lineIndex] = LineKind.Code;
         continue;
       }
     } else if (c === LT && text.startsWith('<!--', first)) {
-      const close = text.indexOf('-->', first + 4);
-      inComment = close === -1 || close + 3 > contentEnd;
+      inComment = !text.slice(first + 4, contentEnd).includes('-->');
       kinds[lineIndex] = LineKind.Comment;
       continue;
     } else if (c === HASH) {
@@ -208,7 +208,7 @@ export function parseText(text: string): ParsedChangelog {
         continue;
       }
     } else if (c === BRACKET) {
-      const m = LINK_DEFINITION.exec(text.slice(lineStarts[lineIndex]!, contentEnd));
+      const m = LINK_DEFINITION.exec(text.slice(lineStart, contentEnd));
       if (m) {
         const url = m[2] ?? m[3] ?? '';
         const urlStart = m[0].length - url.length - (m[2] !== undefined ? 1 : 0);

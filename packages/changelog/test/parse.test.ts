@@ -143,6 +143,24 @@ describe('parser edge cases', () => {
     for (const junk of ['[', '#', '##', '## [', '## []', '```', '\r', '[a]:', '#######  x', '\u0000## x']) expect(parseChangelog(junk).toString()).toBe(junk);
   });
 
+  it('copes with pathological lines: long headings, endless fences and comments, many link-like lines', () => {
+    const inputs = [
+      `## 1 - ${'x'.repeat(1_000_000)} y`,
+      `## [${'['.repeat(500_000)}`,
+      `## a${' #'.repeat(500_000)}`,
+      '```\n'.repeat(200_000),
+      '<!--\n'.repeat(200_000),
+      '[a]: b\n['.repeat(200_000),
+      '## [1.0.0] - 2024-01-01\n'.repeat(100_000),
+    ];
+    for (const text of inputs) {
+      const cl = parseChangelog(text);
+      expect(cl.toString()).toBe(text);
+      cl.validate();
+    }
+    expect(parseChangelog(inputs[6]!).validate().filter((p) => p.code === 'DUPLICATE_VERSION')).toHaveLength(99_999);
+  });
+
   it('takes a 10 MB file in one pass', () => {
     const section = (i: number) => `## [${1000 - Math.floor(i / 100)}.${99 - (i % 100)}.0] - 2024-01-01\n\n### Added\n\n${'- an entry with some words in it\n'.repeat(40)}\n`;
     const parts = ['# Changelog\n\n## [Unreleased]\n\n'];
