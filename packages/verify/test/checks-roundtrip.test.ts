@@ -46,11 +46,11 @@ describe.skipIf(!registryAvailable())(`image checks round trip: test Sigstore ->
   let images = 0;
 
   /** A fresh two-platform image in its own repository: every test starts from nothing attached. */
-  async function newImage(): Promise<{ store: RegistrySource; digest: Digest; image: string }> {
+  async function newImage(): Promise<{ store: RegistrySource; digest: Digest; image: string; platform: Digest }> {
     const repository = `acme/app${++images}`;
     const store = new RegistrySource(registry.host, repository);
     const pushed = await pushImage(store, { tag: 'v1.5.0', platforms: [{ os: 'linux', architecture: 'amd64', files: { app: `build ${images}` } }] });
-    return { store, digest: pushed.digest, image: `${registry.host}/${repository}` };
+    return { store, digest: pushed.digest, image: `${registry.host}/${repository}`, platform: pushed.platforms[0]!.digest };
   }
 
   beforeAll(async () => {
@@ -87,6 +87,15 @@ describe.skipIf(!registryAvailable())(`image checks round trip: test Sigstore ->
       const { digest, image } = await newImage();
       const report = await verifyImage({ image: `${image}@${digest}`, policy, trust });
       expect(check(report, 'image-signature')).toMatchObject({ status: 'fail', code: 'NO_SIGNATURES', summary: 'no image signature found' });
+    });
+
+    it('says so when given a platform digest instead of the signed index digest', async () => {
+      const { store, digest, image, platform } = await newImage();
+      await attachReferrerBundle(store, digest, await signStatement(sigstore, identity, inTotoStatement(digest, image, COSIGN_SIGN_PREDICATE_TYPE, {})));
+      const result = check(await verifyImage({ image: `${image}@${platform}`, policy, trust }), 'image-signature');
+      expect(result).toMatchObject({ status: 'fail', code: 'NO_SIGNATURES' });
+      expect(result.summary).toContain('a single-platform manifest');
+      expect(check(await verifyImage({ image: `${image}@${digest}`, policy, trust }), 'image-signature').status).toBe('pass');
     });
 
     it('tampered: a flipped signature byte, in either layout, is "found, none verify"', async () => {
