@@ -82,6 +82,18 @@ describe('OCI layouts as cosign save writes them, and damaged signature stores',
     expect(() => verifyWithRoot(sigstore.trustedRoot, swapped, found!.payload)).toThrow();
   });
 
+  it('reads a legacy attestation logged as a Rekor intoto 0.0.2 entry (cosign v2 attest)', async () => {
+    const layout = new OciLayoutSource(dir);
+    const image = await pushImage(layout, { platforms: [{ os: 'linux', architecture: 'amd64', files: { i: 'intoto' } }] });
+    const statement = inTotoStatement(image.digest, 'ghcr.io/acme/app', 'https://cyclonedx.org/bom', {});
+    const bundle = await sigstore.signDsse(statement, 'application/vnd.in-toto+json', identity, { rekorEntryType: 'intoto' });
+    await attachLegacyAttestation(layout, image.digest, bundle);
+    const [found] = await discoverSignatures(layout, image.digest);
+    expect(found!.bundle.verificationMaterial.tlogEntries[0]!.kindVersion).toEqual({ kind: 'intoto', version: '0.0.2' });
+    expect(found!.predicateType).toBe('https://cyclonedx.org/bom');
+    verifyWithRoot(sigstore.trustedRoot, found!.bundle);
+  });
+
   it('asks for a tag or digest when a layout holds several images', async () => {
     const several = new OciLayoutSource(dir);
     await pushImage(several, { tag: 'other', platforms: [{ os: 'linux', architecture: 'amd64', files: { b: 'other' } }] });
