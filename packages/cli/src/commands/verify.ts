@@ -1,5 +1,5 @@
 import { readFile } from 'node:fs/promises';
-import { VerificationError, formatReport, resolvePredicateType, verifyBundle, verifyImage, verifyRelease } from '@oci-sd/verify';
+import { VerificationError, dockerConfigCredentials, formatReport, parseImageReference, resolvePredicateType, verifyBundle, verifyImage, verifyRelease } from '@oci-sd/verify';
 import type { IdentityPolicy, SlsaPolicy, VerificationReport } from '@oci-sd/verify';
 import { Option } from 'commander';
 import type { Command } from 'commander';
@@ -143,8 +143,12 @@ export function register(program: Command): void {
     .action(async (image: string, flags: ImageFlags) => {
       const slsa = slsaPolicy(flags);
       const needsIdentity = flags.signature || flags.attestation.length > 0;
+      const reference = parseImageReference(image);
+      // As cosign: credentials `docker login` stored for the registry, else anonymous.
+      const credentials = reference.kind === 'registry' ? await dockerConfigCredentials(reference.registry) : undefined;
       const report = await verifyImage({
         image,
+        ...(credentials ? { registry: { credentials } } : {}),
         signature: flags.signature,
         attestations: flags.attestation,
         ...(needsIdentity ? { policy: identityPolicy(flags) } : {}),
@@ -170,6 +174,7 @@ export function register(program: Command): void {
       const report = await verifyRelease({
         release,
         tuf: flags.tufUrl !== undefined ? { url: flags.tufUrl, root: flags.tufRoot! } : { repo: flags.tufRepo!, ...(flags.tufRoot !== undefined ? { root: flags.tufRoot } : {}) },
+        credentialsFor: (registry) => dockerConfigCredentials(registry),
         ...(flags.trustedRoot !== undefined ? { trust: flags.trustedRoot } : {}),
       });
       emit(report, flags.json);

@@ -5,6 +5,8 @@ import type * as TufPackage from '@oci-sd/tuf';
 import type { ReleaseManifest, SigstoreTrustedRootJSON } from '@oci-sd/tuf';
 import { VerificationError } from '../errors';
 import { openImageSource } from '../oci/open';
+import type { RegistryCredentials } from '../oci/http';
+import { parseImageReference } from '../oci/reference';
 import type { RegistrySourceOptions } from '../oci/registry';
 import type { IdentityPolicy } from '../policy/identity';
 import { resolvePredicateType } from '../predicate-types';
@@ -26,6 +28,8 @@ export interface VerifyReleaseOptions {
   /** Sigstore trust material for the image and for sigstore-oidc TUF keys; public-good by default. */
   trust?: LoadedTrustMaterial | string;
   registry?: RegistrySourceOptions;
+  /** Credentials for the registry the manifest names (known only after TUF), e.g. `dockerConfigCredentials`. */
+  credentialsFor?: (registry: string) => Promise<RegistryCredentials | undefined>;
   /** The time TUF expiry is checked against (default now). */
   tufNow?: Date;
   /** Per-request timeout for a TUF site (ms). */
@@ -60,7 +64,9 @@ export async function verifyRelease(options: VerifyReleaseOptions): Promise<Veri
   if (!claims.policy) return { ok: false, checks };
 
   const digest = manifest.digest as Digest;
-  const { source, reference } = openImageSource(`${manifest.image}@${digest}`, options.registry);
+  const imageReference = parseImageReference(`${manifest.image}@${digest}`);
+  const credentials = imageReference.kind === 'registry' && options.credentialsFor ? await options.credentialsFor(imageReference.registry) : undefined;
+  const { source, reference } = openImageSource(imageReference, { ...options.registry, ...(credentials ? { credentials } : {}) });
   const [imageManifest, imageChecks] = await Promise.all([
     source.manifest(digest),
     checkImageDigest(source, digest, trust.material, {
