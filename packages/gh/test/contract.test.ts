@@ -3,7 +3,7 @@ import { fileURLToPath } from 'node:url';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { loadContract, type GitHubApiServer } from '@oci-sd/github-api-server';
 import { createRelease, defaultBranch, dispatchWorkflow, findPullRequest, mergePullRequest, openPullRequest, parseRepo, previousReleaseTag, uploadAsset, waitForCheck, waitForRun, findRelease, type GitHubClient } from '../src/index';
-import { startServer, testClient, uniqueRepo, virtualTime } from './helpers';
+import { startServer, testClient, uniqueRepo, virtualTime } from './support/helpers';
 
 const SRC = fileURLToPath(new URL('../src/', import.meta.url));
 const ROUTE = /'((?:GET|POST|PUT|PATCH|DELETE) \/[^']+)'/g;

@@ -1,7 +1,7 @@
 import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
 import type { GitHubApiServer } from '@oci-sd/github-api-server';
 import { findPullRequest, GitHubError, mergePullRequest, openPullRequest, parseRepo, waitForCheck, type CheckProgress, type GitHubClient } from '../src/index';
-import { startServer, testClient, uniqueRepo, virtualTime } from './helpers';
+import { startServer, testClient, uniqueRepo, virtualTime } from './support/helpers';
 
 let gh: GitHubApiServer;
 let client: GitHubClient;

@@ -1,7 +1,7 @@
 import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
 import type { GitHubApiServer } from '@oci-sd/github-api-server';
 import { createRelease, findRelease, GitHubError, parseRepo, previousReleaseTag, uploadAsset, type GitHubClient } from '../src/index';
-import { startServer, testClient, TOKEN, uniqueRepo } from './helpers';
+import { startServer, testClient, TOKEN, uniqueRepo } from './support/helpers';
 
 let gh: GitHubApiServer;
 let client: GitHubClient;

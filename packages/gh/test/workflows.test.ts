@@ -1,7 +1,7 @@
 import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
 import type { GitHubApiServer, Repo } from '@oci-sd/github-api-server';
 import { dispatchWorkflow, findWorkflowRun, GitHubError, parseRepo, waitForRun, type GitHubClient, type RunInfo } from '../src/index';
-import { startServer, testClient, uniqueRepo, virtualTime } from './helpers';
+import { startServer, testClient, uniqueRepo, virtualTime } from './support/helpers';
 
 let gh: GitHubApiServer;
 let client: GitHubClient;

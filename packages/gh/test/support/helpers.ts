@@ -1,5 +1,5 @@
 import { startGitHubApiServer, type GitHubApiServer } from '@oci-sd/github-api-server';
-import { createGitHubClient, type GitHubClient, type GitHubClientOptions, type PollOptions } from '../src/index';
+import { createGitHubClient, type GitHubClient, type GitHubClientOptions, type PollOptions } from '../../src/index';
 
 /** Shaped like a real PAT so the redaction of token shapes is exercised too. */
 export const TOKEN = `ghp_${'Z9y8X7w6'.repeat(5)}`;
