@@ -155,8 +155,9 @@ export class OciLayoutSource implements ImageStore {
     const digest = sha256Digest(bytes);
     const path = this.blobPath(digest);
     await mkdir(join(this.dir, 'blobs', 'sha256'), { recursive: true });
-    const existing = await stat(path).catch(() => undefined);
-    if (existing?.size !== bytes.length) await writeAtomically(path, bytes);
+    // An existing blob is kept only if it still holds these bytes; a damaged one is replaced.
+    const existing = await readFile(path).catch(() => undefined);
+    if (!existing || sha256Digest(existing) !== digest) await writeAtomically(path, bytes);
     return { digest, size: bytes.length };
   }
 
