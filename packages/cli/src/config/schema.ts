@@ -6,7 +6,7 @@ export interface ReleaseConfig {
   repo: string;
   /** The TUF-on-CI signing repository, `OWNER/REPO`. */
   tufRepo: string;
-  /** Image name without tag or digest, e.g. `ghcr.io/owner/repo`. */
+  /** Image name without tag or digest, e.g. `ghcr.io/owner/repo` (or `oci-layout:DIR` for a local layout). */
   image: string;
   /** Tags are `<tagPrefix><version>`. */
   tagPrefix: string;
@@ -39,9 +39,9 @@ export interface ReleaseConfig {
   tufGitUrl: string;
   /** Published TUF metadata (what consumers fetch). */
   tufUrl: string;
-  /** Pinned TUF root for the final verification; relative to the project root. */
+  /** Pinned TUF root for the final verification; relative to the project root (or absolute). */
   tufRoot?: string;
-  /** Sigstore trusted root for verification (private or test instances); relative to the project root. */
+  /** Sigstore trusted root for verification (private or test instances); relative to the project root (or absolute). */
   trustedRoot?: string;
 }
 
@@ -121,7 +121,7 @@ export function validateConfig(input: ConfigInput & Record<string, unknown>, sou
   const config: ReleaseConfig = {
     repo: text('repo', input.repo, 'OWNER/REPO', (v) => REPO.test(v)),
     tufRepo: text('tufRepo', input.tufRepo, 'OWNER/REPO', (v) => REPO.test(v)),
-    image: text('image', input.image, 'an image name without tag or digest, e.g. ghcr.io/owner/repo', (v) => IMAGE.test(v)),
+    image: text('image', input.image, 'an image name without tag or digest, e.g. ghcr.io/owner/repo', (v) => IMAGE.test(v) || /^oci-layout:\S+$/.test(v)),
     tagPrefix: text('tagPrefix', input.tagPrefix, 'a tag prefix such as "v" or ""', (v) => TAG_PREFIX.test(v)),
     predicateType: text('predicateType', input.predicateType, 'an absolute URI', (v) => /^[a-z][a-z0-9+.-]*:\S+$/i.test(v)),
     changelog: text('changelog', input.changelog, 'a relative file path', (v) => v.length > 0 && !v.startsWith('/')),

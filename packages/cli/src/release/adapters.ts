@@ -1,5 +1,5 @@
 import { existsSync, mkdirSync, readFileSync } from 'node:fs';
-import { join } from 'node:path';
+import { join, resolve } from 'node:path';
 import { ChangelogError, parseChangelog } from '@oci-sd/changelog';
 import {
   createRelease,
@@ -144,7 +144,7 @@ function readJsonFile(path: string, field: string): unknown {
 export function tufService(config: ReleaseConfig, projectDir: string, env: NodeJS.ProcessEnv): TufService {
   const dir = join(projectDir, STATE_DIR, 'tuf-checkout');
   const repo = new GitRepo(dir, env);
-  const trustedRoot = config.trustedRoot ? (readJsonFile(join(projectDir, config.trustedRoot), 'trustedRoot') as SigstoreTrustedRootJSON) : undefined;
+  const trustedRoot = config.trustedRoot ? (readJsonFile(resolve(projectDir, config.trustedRoot), 'trustedRoot') as SigstoreTrustedRootJSON) : undefined;
   const checkout = async (branch: string) => {
     if (!existsSync(join(dir, '.git'))) {
       mkdirSync(dir, { recursive: true });
@@ -184,8 +184,8 @@ export function verifyService(config: ReleaseConfig, projectDir: string): Verify
       }
       const report = await verifyRelease({
         release: `${repo}@${tag}`,
-        tuf: { url: config.tufUrl, root: join(projectDir, config.tufRoot) },
-        ...(config.trustedRoot ? { trust: join(projectDir, config.trustedRoot) } : {}),
+        tuf: { url: config.tufUrl, root: resolve(projectDir, config.tufRoot) },
+        ...(config.trustedRoot ? { trust: resolve(projectDir, config.trustedRoot) } : {}),
       });
       return {
         ok: report.ok,

@@ -45,6 +45,8 @@ class HumanReporter implements Reporter {
   private spinner: { text: string; started: number; timer: NodeJS.Timeout; frame: number } | undefined;
   private readonly stepStarted = new Map<string, number>();
   private stepIndex = new Map<string, number>();
+  /** Plain output prints a wait once, not at every poll. */
+  private lastWait = '';
   private total = 0;
 
   constructor(
@@ -88,7 +90,8 @@ class HumanReporter implements Reporter {
       case 'wait': {
         const text = `${event.message}${event.url ? ` ${c.dim(event.url)}` : ''}`;
         if (this.live) this.startSpinner(text);
-        else this.line(`    … ${text}`);
+        else if (text !== this.lastWait) this.line(`    … ${text}`);
+        this.lastWait = text;
         return;
       }
       case 'info':
