@@ -63,6 +63,21 @@ describe.skipIf(!registryAvailable())('verifyRelease: a seed-shaped release thro
     expect(counter.roundTrips).toBeLessThanOrEqual(5);
   });
 
+  it('reads the release from a published TUF site (--tuf-url) starting at the pinned root', async () => {
+    const site = await serveTufSite(release.tufRepo, join(dir, 'site'));
+    try {
+      const root = join(release.tufRepo, 'metadata', 'root_history', '1.root.json');
+      const report = await verifyRelease({ release: release.release, tuf: { url: site.url, root }, trust: release.trustedRootPath });
+      expect(report.checks.filter((c) => c.status !== 'pass')).toEqual([]);
+      expect(site.requests).toEqual(['/metadata/2.root.json', '/metadata/timestamp.json', '/metadata/1.snapshot.json', '/metadata/1.targets.json', expect.stringMatching(/^\/targets\/app\/releases\/[0-9a-f]{64}\.v1\.5\.0\.json$/)]);
+      const missing = await verifyRelease({ release: `${release.owner}/${release.repo}@v2.0.0`, tuf: { url: site.url, root }, trust: release.trustedRootPath });
+      expect(check(missing, 'tuf-target')).toMatchObject({ status: 'fail', code: 'TUF_MISMATCH' });
+    } finally {
+      await site.close();
+    }
+    await expect(verifyRelease({ release: release.release, tuf: { url: site.url, root: join(release.tufRepo, 'metadata', 'root_history', '1.root.json') }, trust: release.trustedRootPath, tufTimeoutMs: 2_000 })).rejects.toMatchObject({ code: 'REGISTRY' });
+  });
+
   it('fails a tag that TUF does not list', async () => {
     const report = await verifyRelease({ release: `${release.owner}/${release.repo}@v9.9.9`, tuf: { repo: release.tufRepo }, trust: release.trustedRootPath });
     expect(report.ok).toBe(false);
@@ -100,6 +115,35 @@ describe.skipIf(!registryAvailable())('verifyRelease: a seed-shaped release thro
     await expect(verifyRelease({ release: release.release, tuf: { repo: unreachable }, trust: release.trustedRootPath, registry: { retries: 1, backoffMs: 10, timeoutMs: 2_000 } })).rejects.toMatchObject({ code: 'REGISTRY' });
   });
 });
+
+/** The published TUF-on-CI site (consistent snapshots) of a checkout, served over http on loopback. */
+async function serveTufSite(checkout: string, site: string): Promise<{ url: string; requests: string[]; close(): Promise<void> }> {
+  const { cp, mkdir, readdir } = await import('node:fs/promises');
+  const { createHash } = await import('node:crypto');
+  const { createServer } = await import('node:http');
+  await mkdir(join(site, 'metadata'), { recursive: true });
+  await cp(join(checkout, 'metadata', 'root_history', '1.root.json'), join(site, 'metadata', '1.root.json'));
+  await cp(join(checkout, 'metadata', 'timestamp.json'), join(site, 'metadata', 'timestamp.json'));
+  for (const role of ['snapshot', 'targets']) await cp(join(checkout, 'metadata', `${role}.json`), join(site, 'metadata', `1.${role}.json`));
+  for (const entry of await readdir(join(checkout, 'targets'), { recursive: true, withFileTypes: true })) {
+    if (!entry.isFile()) continue;
+    const bytes = await readFile(join(entry.parentPath, entry.name));
+    const relative = entry.parentPath.slice(join(checkout, 'targets').length);
+    await mkdir(join(site, 'targets', relative), { recursive: true });
+    await writeFile(join(site, 'targets', relative, `${createHash('sha256').update(bytes).digest('hex')}.${entry.name}`), bytes);
+  }
+  const requests: string[] = [];
+  const server = createServer((request, response) => {
+    const path = decodeURIComponent(new URL(request.url ?? '/', 'http://x').pathname);
+    requests.push(path);
+    readFile(join(site, ...path.split('/').filter((part) => part && part !== '..')))
+      .then((bytes) => response.writeHead(200).end(bytes))
+      .catch(() => response.writeHead(404).end());
+  });
+  await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
+  const { port } = server.address() as { port: number };
+  return { url: `http://127.0.0.1:${port}`, requests, close: () => new Promise((resolve) => server.close(() => resolve())) };
+}
 
 async function copyTree(from: string, to: string): Promise<void> {
   const { cp } = await import('node:fs/promises');
