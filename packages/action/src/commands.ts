@@ -1,6 +1,7 @@
 import { GitHubContext } from './context';
 import { ActionError } from './errors';
 import type { ActionIO } from './io';
+import { attestCommand, signCommand } from './commands/attest';
 import { releaseMetadataCommand } from './commands/release-metadata';
 import { releaseNotesCommand } from './commands/release-notes';
 import { tufPublishCommand } from './commands/tuf-publish';
@@ -13,6 +14,8 @@ export const ACTION_COMMANDS: Readonly<Record<string, ActionCommand>> = {
   'release-notes': releaseNotesCommand,
   'release-metadata': releaseMetadataCommand,
   'tuf-publish': tufPublishCommand,
+  sign: signCommand,
+  attest: attestCommand,
   verify: verifyCommand,
 };
 

@@ -23,7 +23,7 @@ describe('the bundled action', () => {
   it('fails with the expected and found command on an unknown command', async () => {
     const run = await runAction({ inputs: { command: 'bogus' } });
     expect(run.code).toBe(1);
-    expect(run.stdout).toContain('::error::input "command": expected one of release-notes, release-metadata, tuf-publish, verify, found "bogus"');
+    expect(run.stdout).toContain('::error::input "command": expected one of release-notes, release-metadata, tuf-publish, sign, attest, verify, found "bogus"');
   });
 
   it('fails when the command input is missing', async () => {

@@ -42,7 +42,8 @@ function slsaPolicy(io: ActionIO): SlsaPolicy | undefined {
   return { sourceUri, ...(sourceTag ? { sourceTag } : {}), ...(sourceBranch ? { sourceBranch } : {}), ...(builderId ? { builderId } : {}) };
 }
 
-function registryCredentials(io: ActionIO) {
+/** `registry-username` + `registry-password` (masked), both or neither. */
+export function registryCredentials(io: ActionIO) {
   const username = optionalInput(io, 'registry-username');
   const password = optionalInput(io, 'registry-password');
   if (password) io.setSecret(password);
