@@ -109,13 +109,16 @@ function checkProvenance(discovered: DiscoveredSignature[], digest: Digest, trus
   const candidates: ProvenanceCandidate[] = attestationsOfType(discovered, SLSA_PROVENANCE_V02).map((found) => {
     const candidate: ProvenanceCandidate = evaluateCandidate(found, digest, SLSA_BUILDER_IDENTITY, trust, SLSA_PROVENANCE_V02);
     const certificate = candidate.verdict.evidence.certificate;
-    if (candidate.verdict.ok && candidate.statement && certificate) {
-      candidate.slsa = checkSlsaProvenance(candidate.statement, certificate, digest, policy);
-      const failed = candidate.slsa.findings.find((finding) => !finding.ok);
-      if (failed && candidate.ok) {
-        candidate.ok = false;
-        candidate.failure = { code: 'PROVENANCE_MISMATCH', message: `${failed.name}: ${failed.message}`, expected: failed.expected, found: failed.found };
-      }
+    if (!candidate.ok) return candidate;
+    if (!candidate.statement || !certificate) {
+      // Only a Fulcio certificate names the builder: anything else is not SLSA provenance from the generator.
+      return { ...candidate, ok: false, failure: { code: 'PROVENANCE_MISMATCH', message: 'provenance without a builder certificate', expected: 'a Fulcio certificate', found: 'none' } };
+    }
+    candidate.slsa = checkSlsaProvenance(candidate.statement, certificate, digest, policy);
+    const failed = candidate.slsa.findings.find((finding) => !finding.ok);
+    if (failed) {
+      candidate.ok = false;
+      candidate.failure = { code: 'PROVENANCE_MISMATCH', message: `${failed.name}: ${failed.message}`, expected: failed.expected, found: failed.found };
     }
     return candidate;
   });
