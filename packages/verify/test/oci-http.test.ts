@@ -95,6 +95,29 @@ describe('RegistryClient', () => {
     await expect(new RegistryClient(url, 'a/b').request('manifests/v1')).rejects.toMatchObject({ code: 'REGISTRY', message: expect.stringContaining('no "token" or "access_token"') });
   });
 
+  it('follows a blob redirect to another origin without sending the registry credentials there', async () => {
+    let seenAtStorage: string | undefined = 'unset';
+    const storage = createServer((req, res) => {
+      seenAtStorage = req.headers.authorization;
+      res.writeHead(200);
+      res.end('blob bytes');
+    });
+    await new Promise<void>((resolve) => storage.listen(0, '127.0.0.1', resolve));
+    try {
+      const storageUrl = `http://127.0.0.1:${(storage.address() as AddressInfo).port}/signed?sig=abc`;
+      const url = await serve((req, res) => {
+        expect(req.headers.authorization).toBe('Bearer registry-token');
+        res.writeHead(307, { location: storageUrl });
+        res.end();
+      });
+      const response = await new RegistryClient(url, 'a/b', { credentials: { token: 'registry-token' } }).request('blobs/sha256:x');
+      expect(response.body.toString()).toBe('blob bytes');
+      expect(seenAtStorage).toBeUndefined();
+    } finally {
+      await new Promise<void>((resolve) => storage.close(() => resolve()));
+    }
+  });
+
   it('stops reading a body over the limit', async () => {
     const url = await serve((_req, res) => {
       res.writeHead(200);
