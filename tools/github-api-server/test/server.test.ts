@@ -205,3 +205,48 @@ describe('faults and the contract', () => {
     expect(contract.checkResponse(del, 204, { unexpected: true }).join()).toMatch(/has no body/);
   });
 });
+
+describe('state and events', () => {
+  afterEach(() => gh.assertNoViolations());
+
+  it('a landed fault applies the request but loses its answer', async () => {
+    const repo = gh.state.createRepo('octo/landed');
+    gh.faults.fail({ status: 502, landed: true, match: { operationId: 'repos/create-release' } });
+    const lost = await call('POST', '/repos/octo/landed/releases', { tag_name: 'v1', target_commitish: 'main', draft: true });
+    expect(lost.status).toBe(502);
+    expect(repo.releases).toHaveLength(1);
+    expect(gh.requests.at(-1)).toMatchObject({ operationId: 'repos/create-release', status: 502, fault: 'status 502 after the request landed' });
+  });
+
+  it('emits events, and a push to a pull request head makes GitHub recompute mergeability', async () => {
+    const repo = gh.state.createRepo('octo/events', { workflows: ['build.yml'] });
+    const seen: string[] = [];
+    const off = gh.state.on((event) => seen.push(event.type));
+    gh.state.commit(repo, 'topic', 'work');
+    const pr = await call('POST', '/repos/octo/events/pulls', { title: 't', head: 'topic', base: 'main' });
+    await call('GET', `/repos/octo/events/pulls/${pr.body.number}`);
+    expect((await call('GET', `/repos/octo/events/pulls/${pr.body.number}`)).body.mergeable).toBe(true);
+    const moved = gh.state.commit(repo, 'topic', 'more work');
+    const after = await call('GET', `/repos/octo/events/pulls/${pr.body.number}`);
+    expect(after.body).toMatchObject({ mergeable: null, head: { sha: moved } });
+    await call('PUT', `/repos/octo/events/pulls/${pr.body.number}/merge`, { sha: moved });
+    await call('POST', '/repos/octo/events/releases', { tag_name: 'v1', target_commitish: 'main' });
+    await call('POST', '/repos/octo/events/actions/workflows/build.yml/dispatches', { ref: 'main' });
+    off();
+    await call('POST', '/repos/octo/events/releases', { tag_name: 'v2', target_commitish: 'main' });
+    expect(seen).toEqual(['pull.opened', 'pull.merged', 'release.published', 'workflow.dispatched']);
+  });
+
+  it('serves git refs and commits for branches, tags and shas', async () => {
+    const repo = gh.state.createRepo('octo/refs');
+    const sha = repo.branches.get('main')!;
+    expect((await call('GET', '/repos/octo/refs/git/ref/heads/main')).body.object.sha).toBe(sha);
+    expect((await call('POST', '/repos/octo/refs/git/refs', { ref: 'refs/heads/sign/x', sha })).status).toBe(201);
+    expect((await call('POST', '/repos/octo/refs/git/refs', { ref: 'refs/heads/sign/x', sha })).status).toBe(422);
+    expect((await call('GET', '/repos/octo/refs/git/ref/heads/sign/x')).body.ref).toBe('refs/heads/sign/x');
+    expect((await call('GET', '/repos/octo/refs/git/ref/heads/nope')).status).toBe(404);
+    expect((await call('GET', `/repos/octo/refs/commits/${sha}`)).body.sha).toBe(sha);
+    expect((await call('GET', '/repos/octo/refs/commits/sign%2Fx')).body.sha).toBe(sha);
+    expect((await call('GET', '/repos/octo/refs')).body).toMatchObject({ full_name: 'octo/refs', default_branch: 'main' });
+  });
+});
