@@ -10,8 +10,7 @@ export interface ClaimOutcome {
 
 export const IN_TOTO_PAYLOAD_TYPE = 'application/vnd.in-toto+json';
 const IN_TOTO_STATEMENT_TYPES = ['https://in-toto.io/Statement/v0.1', 'https://in-toto.io/Statement/v1'];
-/** What `cosign sign` (v3) signs: an in-toto statement about the image, in DSSE. */
-export const COSIGN_SIGN_PREDICATE_TYPE = 'https://sigstore.dev/cosign/sign/v1';
+export { COSIGN_SIGN_PREDICATE_TYPE } from '../cosign/annotations';
 const SIMPLE_SIGNING_TYPE = 'cosign container image signature';
 
 export interface InTotoStatement {

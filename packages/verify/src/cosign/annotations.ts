@@ -22,8 +22,6 @@ export const BUNDLE_V01_MEDIA_TYPE = 'application/vnd.dev.sigstore.bundle+json;v
 /** The in-toto predicate type `cosign sign` (v3) uses for image signatures carried as DSSE bundles. */
 export const COSIGN_SIGN_PREDICATE_TYPE = 'https://sigstore.dev/cosign/sign/v1';
 
-export const IN_TOTO_PAYLOAD_TYPE = 'application/vnd.in-toto+json';
-
 export function pemToDerBase64(pem: string): string[] {
   return [...pem.matchAll(/-----BEGIN CERTIFICATE-----([\s\S]*?)-----END CERTIFICATE-----/g)].map((match) => match[1]!.replace(/\s+/g, ''));
 }
