@@ -46,7 +46,7 @@ const addRelease = (...extra: string[]) =>
 describe('oci-sd tuf', () => {
   it('lists every tuf subcommand, verify included', async () => {
     const help = await run('--help');
-    for (const name of ['status', 'add-release', 'invite-signer', 'sign', 'online-sign', 'check-target', 'branch-name', 'verify']) expect(help.out).toContain(`  ${name}`);
+    for (const name of ['status', 'add-release', 'update-targets', 'invite-signer', 'sign', 'online-sign', 'check-target', 'branch-name', 'verify']) expect(help.out).toContain(`  ${name}`);
   });
 
   it('branch-name prints the seed workflow branch names', async () => {
@@ -89,6 +89,14 @@ describe('oci-sd tuf', () => {
     const mismatch = await run('check-target', '--repo', repo.dir, '--name', TARGET, '--sha256', '0'.repeat(64));
     expect(mismatch.code).toBe(1);
     expect(mismatch.err).toContain('[HASH_MISMATCH]');
+  });
+
+  it('update-targets lists a new artifact on a signing branch', async () => {
+    gitSync(repo.dir, 'switch', '-q', '-c', 'sign/docs');
+    writeFileSync(join(repo.dir, 'targets', 'notes.txt'), 'release notes\n');
+    const result = await run('update-targets', '--repo', repo.dir);
+    expect(result).toMatchObject({ code: 0, out: 'updated targets v2\n' });
+    expect((await run('update-targets', '--repo', repo.dir)).out).toBe('targets metadata already lists every artifact\n');
   });
 
   it('add-release takes its fields from release-metadata.json', async () => {

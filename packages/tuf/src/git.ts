@@ -1,4 +1,6 @@
 import { execFile } from 'node:child_process';
+import { existsSync } from 'node:fs';
+import { join } from 'node:path';
 import { TufError } from './errors';
 
 /** Where and how to push a signing-event branch. The token reaches git through its environment only. */
@@ -94,7 +96,10 @@ export async function mergeBase(repoDir: string, a: string, b: string): Promise<
 
 /** Commits exactly `paths` (additions, edits and deletions); returns the new commit id, or null when nothing changed. */
 export async function commitPaths(repoDir: string, paths: readonly string[], message: string): Promise<string | null> {
-  await git(repoDir, ['add', '--all', '--', ...paths]);
+  // git add refuses a path that is neither in the work tree nor in the index (a deletion already staged).
+  const tracked = new Set((await git(repoDir, ['ls-files', '--', ...paths])).split('\n'));
+  const addable = paths.filter((path) => tracked.has(path) || existsSync(join(repoDir, path)));
+  if (addable.length > 0) await git(repoDir, ['add', '--all', '--', ...addable]);
   const staged = await gitMaybe(repoDir, ['diff', '--cached', '--quiet', '--', ...paths]);
   if (staged !== null) return null;
   await git(repoDir, ['commit', '--quiet', '--no-verify', '-m', message, '--', ...paths]);

@@ -1,5 +1,5 @@
 import { createHash } from 'node:crypto';
-import { copyFileSync, existsSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { copyFileSync, existsSync, mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
@@ -18,10 +18,12 @@ import {
   releaseManifest,
   signEvent,
   signingEventStatus,
+  updateTargets,
   verifyRoleThreshold,
   type ReleaseManifestInput,
   type SignedMetadata,
   type TufKey,
+  type TufSigner,
 } from '../src/index';
 import { createTufRepo, gitSync, newSigner, type TestTufRepo } from './support/git-repo';
 
@@ -408,6 +410,67 @@ describe('signers in separate clones', () => {
     gitSync(repo.dir, 'commit', '--quiet', '-m', 'mine');
     const error = await errorOf(signEvent(repo.dir, BRANCH, repo.alice, { user: 'alice', push: { remote: 'origin' } }));
     expect(error.message).toContain(`${BRANCH} has diverged from origin`);
+  });
+});
+
+describe('delegated roles', () => {
+  /** On main: targets delegates `releases/*` to role `releases`, signed by @bob. */
+  async function delegateReleases(bob: TufSigner): Promise<string> {
+    const bobKey: TufKey = { ...(await bob.publicKey()), 'x-tuf-on-ci-keyowner': '@bob' };
+    const bobKeyid = keyIdOf(bobKey);
+    const targets = readMetadata('targets');
+    targets.signed.delegations = { keys: { [bobKeyid]: bobKey }, roles: [{ name: 'releases', keyids: [bobKeyid], paths: ['releases/*'], terminating: true, threshold: 1 }] };
+    targets.signed.version = 2;
+    targets.signatures = [{ keyid: repo.aliceKeyid, ...(await repo.alice.sign(canonicalize(targets.signed))) }];
+    const releases: SignedMetadata = {
+      signed: { _type: 'targets', expires: (targets.signed.expires as string), spec_version: '1.0.31', targets: {}, version: 1, 'x-tuf-on-ci-expiry-period': 365, 'x-tuf-on-ci-signing-period': 60 },
+      signatures: [],
+    };
+    releases.signatures = [{ keyid: bobKeyid, ...(await bob.sign(canonicalize(releases.signed))) }];
+    writeFileSync(join(repo.dir, 'metadata/targets.json'), formatMetadata(targets));
+    writeFileSync(join(repo.dir, 'metadata/releases.json'), formatMetadata(releases));
+    gitSync(repo.dir, 'add', '--all');
+    gitSync(repo.dir, 'commit', '-qm', 'delegate releases to @bob');
+    return bobKeyid;
+  }
+
+  it('artifacts under targets/<role>/ are listed in the delegated role, signed by its signer, and snapshotted', async () => {
+    const bob = newSigner('p384').signer;
+    await delegateReleases(bob);
+    gitSync(repo.dir, 'switch', '-q', '-c', 'sign/new-artifact');
+    mkdirSync(join(repo.dir, 'targets', 'releases'), { recursive: true });
+    writeFileSync(join(repo.dir, 'targets', 'releases', 'app-2.0.json'), '{"app": "2.0"}\n');
+
+    const updated = await updateTargets(repo.dir);
+    expect(updated.roles).toMatchObject([{ role: 'releases', version: 2 }]);
+    expect(gitSync(repo.dir, 'log', '-1', '--format=%s')).toBe('Update targets metadata for role releases');
+    expect(readMetadata('releases').signed.targets).toEqual({ 'releases/app-2.0.json': { hashes: { sha256: createHash('sha256').update('{"app": "2.0"}\n').digest('hex') }, length: 15 } });
+    expect(await updateTargets(repo.dir)).toEqual({ roles: [], pushed: false });
+
+    const pending = await signingEventStatus(repo.dir);
+    expect(pending.roles).toMatchObject([{ role: 'releases', signers: ['@bob'], missing: ['@bob'], targetChanges: [{ path: 'releases/app-2.0.json', change: 'ADDED' }] }]);
+    expect((await signEvent(repo.dir, 'sign/new-artifact', repo.alice, { user: 'alice' })).signed).toEqual([]);
+    expect((await signEvent(repo.dir, 'sign/new-artifact', bob, { user: 'bob' })).signed).toEqual(['releases']);
+    expect((await signingEventStatus(repo.dir)).complete).toBe(true);
+
+    gitSync(repo.dir, 'switch', '-q', 'main');
+    gitSync(repo.dir, 'merge', '-q', '--ff-only', 'sign/new-artifact');
+    await onlineSign(repo.dir, repo.online);
+    expect(readMetadata('snapshot').signed.meta).toEqual({ 'releases.json': { version: 2 }, 'targets.json': { version: 2 } });
+  });
+
+  it('updateTargets removes deleted artifacts and refuses to run outside a signing event', async () => {
+    await expect(updateTargets(repo.dir)).rejects.toThrow(/signing event branch/);
+    await addReleaseTarget(repo.dir, { manifest: release });
+    await signEvent(repo.dir, BRANCH, repo.alice, { user: 'alice' });
+    gitSync(repo.dir, 'switch', '-q', 'main');
+    gitSync(repo.dir, 'merge', '-q', '--ff-only', BRANCH);
+    gitSync(repo.dir, 'switch', '-q', '-c', 'sign/remove');
+    gitSync(repo.dir, 'rm', '-q', join('targets', TARGET));
+    const removed = await updateTargets(repo.dir);
+    expect(removed.roles).toMatchObject([{ role: 'targets', version: 3 }]);
+    expect(readMetadata('targets').signed.targets).toEqual({});
+    expect((await signingEventStatus(repo.dir)).roles[0]!.targetChanges).toEqual([{ path: TARGET, change: 'REMOVED' }]);
   });
 });
 

@@ -16,6 +16,7 @@ import {
   signingEventStatus,
   sigstoreSigner,
   staticToken,
+  updateTargets,
   type IdentityTokenProvider,
   type PushOptions,
   type SigstoreTrustedRootJSON,
@@ -242,6 +243,19 @@ function registerAddRelease(tuf: Command): void {
     });
 }
 
+function registerUpdateTargets(tuf: Command): void {
+  repoOptions(tuf.command('update-targets'))
+    .description('list changed artifacts under targets/ in their roles (sha256, length, version bump), one commit per role')
+    .option('--push <remote>', 'push the branch to this remote name or URL')
+    .option('--json', 'print the result as JSON')
+    .action(async (flags: RepoFlags) => {
+      const result = await updateTargets(flags.repo, { ...(flags.base ? { base: flags.base } : {}), ...(flags.push ? { push: pushOptions(flags.push)! } : {}) });
+      if (flags.json) write(JSON.stringify(result, null, 2));
+      else if (result.roles.length === 0) write('targets metadata already lists every artifact');
+      else write(`updated ${result.roles.map((r) => `${r.role} v${r.version}`).join(', ')}${result.pushed ? ', pushed' : ''}`);
+    });
+}
+
 function registerInvite(tuf: Command): void {
   repoOptions(tuf.command('invite-signer'))
     .description('invite a signer to a role on sign/add-signer-<user> (tuf-on-ci-delegate)')
@@ -338,6 +352,7 @@ export function register(program: Command): void {
   const tuf = program.command('tuf').description('TUF-on-CI: verify metadata, signing events, release targets, signers').addHelpText('after', EXAMPLES);
   registerStatus(tuf);
   registerAddRelease(tuf);
+  registerUpdateTargets(tuf);
   registerInvite(tuf);
   registerSign(tuf);
   registerOnlineSign(tuf);

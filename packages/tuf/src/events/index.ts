@@ -3,6 +3,7 @@ export { checkTarget, type CheckTargetOptions, type CheckedTarget } from './chec
 export { inviteSigner, type InviteSignerOptions, type InviteSignerResult } from './invite';
 export { onlineSign, type OnlineSignOptions, type OnlineSignResult } from './online';
 export { signEvent, type SignEventOptions, type SignEventResult } from './sign';
+export { updateTargets, type UpdateTargetsOptions, type UpdateTargetsResult } from './update-targets';
 export {
   formatStatusMarkdown,
   formatStatusText,
