@@ -51,7 +51,7 @@ describe.skipIf(!haveFixtures)(`checkSlsaProvenance on the real generator v2.0.0
       ['predicateType', (s) => { s.predicateType = 'https://slsa.dev/provenance/v1'; }, ['predicate-type']],
       ['subject', (s) => { s.subject[0]!.digest.sha256 = '0'.repeat(64); }, ['subject']],
       ['builder.id', (s) => { s.predicate.builder.id = 'https://github.com/slsa-framework/slsa-github-generator/.github/workflows/generator_container_slsa3.yml@refs/tags/v2.0.1'; }, ['builder']],
-      ['materials[0]', (s) => { s.predicate.materials[0].uri = 'git+https://github.com/evil/fork@refs/tags/v13.0.30'; }, ['source']],
+      ['materials[0]', (s) => { s.predicate.materials[0]!.uri = 'git+https://github.com/evil/fork@refs/tags/v13.0.30'; }, ['source']],
       ['configSource', (s) => { s.predicate.invocation.configSource.uri = 'git+https://github.com/evil/fork@refs/tags/v13.0.30'; }, ['source']],
       ['github_sha1', (s) => { s.predicate.invocation.environment!.github_sha1 = 'f'.repeat(40); }, ['certificate']],
       ['github_ref', (s) => { s.predicate.invocation.environment!.github_ref = 'refs/tags/v13.0.31'; }, ['certificate']],
