@@ -46,7 +46,7 @@ const addRelease = (...extra: string[]) =>
 describe('oci-sd tuf', () => {
   it('lists every tuf subcommand, verify included', async () => {
     const help = await run('--help');
-    for (const name of ['status', 'add-release', 'update-targets', 'invite-signer', 'sign', 'online-sign', 'check-target', 'branch-name', 'verify']) expect(help.out).toContain(`  ${name}`);
+    for (const name of ['status', 'add-release', 'update-targets', 'expiry-events', 'invite-signer', 'sign', 'online-sign', 'check-target', 'branch-name', 'verify']) expect(help.out).toContain(`  ${name}`);
   });
 
   it('branch-name prints the seed workflow branch names', async () => {
@@ -97,6 +97,15 @@ describe('oci-sd tuf', () => {
     const result = await run('update-targets', '--repo', repo.dir);
     expect(result).toMatchObject({ code: 0, out: 'updated targets v2\n' });
     expect((await run('update-targets', '--repo', repo.dir)).out).toBe('targets metadata already lists every artifact\n');
+  });
+
+  it('expiry-events opens resign events near expiry', async () => {
+    expect((await run('expiry-events', '--repo', repo.dir)).out).toBe('no role is within its signing period of expiry\n');
+    const at = new Date(Date.now() + 320 * 24 * 3600 * 1000).toISOString();
+    const opened = await run('expiry-events', '--repo', repo.dir, '--at', at, '--json');
+    expect(opened.code).toBe(0);
+    expect(JSON.parse(opened.out)).toMatchObject([{ branch: 'sign/root-v2', created: true }, { branch: 'sign/targets-v2', created: true }]);
+    expect((await run('expiry-events', '--repo', repo.dir, '--at', 'soon')).code).toBe(2);
   });
 
   it('add-release takes its fields from release-metadata.json', async () => {

@@ -9,6 +9,7 @@ import {
   addReleaseTarget,
   canonicalize,
   checkTarget,
+  expiryEvents,
   formatMetadata,
   formatStatusMarkdown,
   formatStatusText,
@@ -471,6 +472,30 @@ describe('delegated roles', () => {
     expect(removed.roles).toMatchObject([{ role: 'targets', version: 3 }]);
     expect(readMetadata('targets').signed.targets).toEqual({});
     expect((await signingEventStatus(repo.dir)).roles[0]!.targetChanges).toEqual([{ path: TARGET, change: 'REMOVED' }]);
+  });
+});
+
+describe('expiryEvents', () => {
+  it('opens sign/<role>-v<N> for offline roles within their signing period, once', async () => {
+    expect(await expiryEvents(repo.dir)).toEqual([]);
+    const later = new Date(Date.now() + 320 * 24 * 3600 * 1000);
+    const events = await expiryEvents(repo.dir, { now: later, push: { remote: 'origin' } });
+    expect(events.map((e) => [e.role, e.branch, e.version, e.created])).toEqual([
+      ['root', 'sign/root-v2', 2, true],
+      ['targets', 'sign/targets-v2', 2, true],
+    ]);
+    expect(gitSync(repo.dir, 'branch', '--show-current')).toBe('main');
+    expect(remoteHead('sign/targets-v2')).not.toBeNull();
+    expect(Date.parse(events[1]!.expires)).toBeGreaterThan(later.getTime() + 364 * 24 * 3600 * 1000);
+
+    gitSync(repo.dir, 'switch', '-q', 'sign/targets-v2');
+    const status = await signingEventStatus(repo.dir, { now: later });
+    expect(status.roles).toMatchObject([{ role: 'targets', version: 2, baseVersion: 1, missing: ['@alice'] }]);
+    await signEvent(repo.dir, 'sign/targets-v2', repo.alice, { user: 'alice', now: later });
+    expect((await signingEventStatus(repo.dir, { now: later })).complete).toBe(true);
+
+    gitSync(repo.dir, 'switch', '-q', 'main');
+    expect((await expiryEvents(repo.dir, { now: later })).map((e) => e.created)).toEqual([false, false]);
   });
 });
 

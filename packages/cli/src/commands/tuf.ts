@@ -5,6 +5,7 @@ import {
   addSignerBranchName,
   browserToken,
   checkTarget,
+  expiryEvents,
   formatStatusMarkdown,
   formatStatusText,
   githubActionsToken,
@@ -256,6 +257,21 @@ function registerUpdateTargets(tuf: Command): void {
     });
 }
 
+function registerExpiryEvents(tuf: Command): void {
+  repoOptions(tuf.command('expiry-events'))
+    .description('open sign/<role>-v<N> for every offline role within its signing period of expiry (scheduled job)')
+    .option('--at <time>', 'check expiry at this ISO time (default now)')
+    .option('--push <remote>', 'push new branches to this remote name or URL')
+    .option('--json', 'print the result as JSON')
+    .action(async (flags: RepoFlags & { at?: string }) => {
+      const now = parseDate(flags.at, '--at');
+      const events = await expiryEvents(flags.repo, { ...(flags.base ? { base: flags.base } : {}), ...(now ? { now } : {}), ...(flags.push ? { push: pushOptions(flags.push)! } : {}) });
+      if (flags.json) write(JSON.stringify(events, null, 2));
+      else if (events.length === 0) write('no role is within its signing period of expiry');
+      else write(events.map((e) => `${e.branch}: ${e.role} v${e.version} expires ${e.expires}${e.created ? '' : ' (already open)'}`).join('\n'));
+    });
+}
+
 function registerInvite(tuf: Command): void {
   repoOptions(tuf.command('invite-signer'))
     .description('invite a signer to a role on sign/add-signer-<user> (tuf-on-ci-delegate)')
@@ -353,6 +369,7 @@ export function register(program: Command): void {
   registerStatus(tuf);
   registerAddRelease(tuf);
   registerUpdateTargets(tuf);
+  registerExpiryEvents(tuf);
   registerInvite(tuf);
   registerSign(tuf);
   registerOnlineSign(tuf);
