@@ -4382,7 +4382,7 @@ var require_util2 = __commonJS({
       if (crypto2 === void 0) {
         return true;
       }
-      const parsedMetadata = parseMetadata2(metadataList);
+      const parsedMetadata = parseMetadata3(metadataList);
       if (parsedMetadata === "no metadata") {
         return true;
       }
@@ -4409,7 +4409,7 @@ var require_util2 = __commonJS({
       return false;
     }
     var parseHashWithOptions = /(?<algo>sha256|sha384|sha512)-((?<hash>[A-Za-z0-9+/]+|[A-Za-z0-9_-]+)={0,2}(?:\s|$)( +[!-~]*)?)?/i;
-    function parseMetadata2(metadata) {
+    function parseMetadata3(metadata) {
       const result = [];
       let empty = true;
       for (const token of metadata.split(" ")) {
@@ -4947,7 +4947,7 @@ var require_util2 = __commonJS({
       readAllBytes,
       simpleRangeHeaderValue,
       buildContentRange,
-      parseMetadata: parseMetadata2,
+      parseMetadata: parseMetadata3,
       createInflate,
       extractMimeType,
       getDecodeSplit,
@@ -19268,52 +19268,52 @@ var require_sigstore_common = __commonJS({
     exports2.subjectAlternativeNameTypeFromJSON = subjectAlternativeNameTypeFromJSON;
     exports2.subjectAlternativeNameTypeToJSON = subjectAlternativeNameTypeToJSON;
     var timestamp_1 = require_timestamp();
-    var HashAlgorithm2;
-    (function(HashAlgorithm3) {
-      HashAlgorithm3[HashAlgorithm3["HASH_ALGORITHM_UNSPECIFIED"] = 0] = "HASH_ALGORITHM_UNSPECIFIED";
-      HashAlgorithm3[HashAlgorithm3["SHA2_256"] = 1] = "SHA2_256";
-      HashAlgorithm3[HashAlgorithm3["SHA2_384"] = 2] = "SHA2_384";
-      HashAlgorithm3[HashAlgorithm3["SHA2_512"] = 3] = "SHA2_512";
-      HashAlgorithm3[HashAlgorithm3["SHA3_256"] = 4] = "SHA3_256";
-      HashAlgorithm3[HashAlgorithm3["SHA3_384"] = 5] = "SHA3_384";
-    })(HashAlgorithm2 || (exports2.HashAlgorithm = HashAlgorithm2 = {}));
+    var HashAlgorithm3;
+    (function(HashAlgorithm4) {
+      HashAlgorithm4[HashAlgorithm4["HASH_ALGORITHM_UNSPECIFIED"] = 0] = "HASH_ALGORITHM_UNSPECIFIED";
+      HashAlgorithm4[HashAlgorithm4["SHA2_256"] = 1] = "SHA2_256";
+      HashAlgorithm4[HashAlgorithm4["SHA2_384"] = 2] = "SHA2_384";
+      HashAlgorithm4[HashAlgorithm4["SHA2_512"] = 3] = "SHA2_512";
+      HashAlgorithm4[HashAlgorithm4["SHA3_256"] = 4] = "SHA3_256";
+      HashAlgorithm4[HashAlgorithm4["SHA3_384"] = 5] = "SHA3_384";
+    })(HashAlgorithm3 || (exports2.HashAlgorithm = HashAlgorithm3 = {}));
     function hashAlgorithmFromJSON(object) {
       switch (object) {
         case 0:
         case "HASH_ALGORITHM_UNSPECIFIED":
-          return HashAlgorithm2.HASH_ALGORITHM_UNSPECIFIED;
+          return HashAlgorithm3.HASH_ALGORITHM_UNSPECIFIED;
         case 1:
         case "SHA2_256":
-          return HashAlgorithm2.SHA2_256;
+          return HashAlgorithm3.SHA2_256;
         case 2:
         case "SHA2_384":
-          return HashAlgorithm2.SHA2_384;
+          return HashAlgorithm3.SHA2_384;
         case 3:
         case "SHA2_512":
-          return HashAlgorithm2.SHA2_512;
+          return HashAlgorithm3.SHA2_512;
         case 4:
         case "SHA3_256":
-          return HashAlgorithm2.SHA3_256;
+          return HashAlgorithm3.SHA3_256;
         case 5:
         case "SHA3_384":
-          return HashAlgorithm2.SHA3_384;
+          return HashAlgorithm3.SHA3_384;
         default:
           throw new globalThis.Error("Unrecognized enum value " + object + " for enum HashAlgorithm");
       }
     }
     function hashAlgorithmToJSON(object) {
       switch (object) {
-        case HashAlgorithm2.HASH_ALGORITHM_UNSPECIFIED:
+        case HashAlgorithm3.HASH_ALGORITHM_UNSPECIFIED:
           return "HASH_ALGORITHM_UNSPECIFIED";
-        case HashAlgorithm2.SHA2_256:
+        case HashAlgorithm3.SHA2_256:
           return "SHA2_256";
-        case HashAlgorithm2.SHA2_384:
+        case HashAlgorithm3.SHA2_384:
           return "SHA2_384";
-        case HashAlgorithm2.SHA2_512:
+        case HashAlgorithm3.SHA2_512:
           return "SHA2_512";
-        case HashAlgorithm2.SHA3_256:
+        case HashAlgorithm3.SHA3_256:
           return "SHA3_256";
-        case HashAlgorithm2.SHA3_384:
+        case HashAlgorithm3.SHA3_384:
           return "SHA3_384";
         default:
           throw new globalThis.Error("Unrecognized enum value " + object + " for enum HashAlgorithm");
@@ -20793,7 +20793,7 @@ var require_serialized = __commonJS({
     var protobuf_specs_1 = require_dist();
     var bundle_1 = require_bundle();
     var validate_1 = require_validate();
-    var bundleFromJSON3 = (obj) => {
+    var bundleFromJSON4 = (obj) => {
       const bundle = protobuf_specs_1.Bundle.fromJSON(obj);
       switch (bundle.mediaType) {
         case bundle_1.BUNDLE_V01_MEDIA_TYPE:
@@ -20808,11 +20808,11 @@ var require_serialized = __commonJS({
       }
       return bundle;
     };
-    exports2.bundleFromJSON = bundleFromJSON3;
-    var bundleToJSON2 = (bundle) => {
+    exports2.bundleFromJSON = bundleFromJSON4;
+    var bundleToJSON3 = (bundle) => {
       return protobuf_specs_1.Bundle.toJSON(bundle);
     };
-    exports2.bundleToJSON = bundleToJSON2;
+    exports2.bundleToJSON = bundleToJSON3;
     var envelopeFromJSON = (obj) => {
       return protobuf_specs_1.Envelope.fromJSON(obj);
     };
@@ -21398,12 +21398,12 @@ var require_crypto = __commonJS({
       return mod2 && mod2.__esModule ? mod2 : { "default": mod2 };
     };
     Object.defineProperty(exports2, "__esModule", { value: true });
-    exports2.createPublicKey = createPublicKey2;
+    exports2.createPublicKey = createPublicKey3;
     exports2.digest = digest;
     exports2.verify = verify;
     exports2.bufferEqual = bufferEqual;
     var crypto_1 = __importDefault(__require("crypto"));
-    function createPublicKey2(key, type = "spki") {
+    function createPublicKey3(key, type = "spki") {
       if (typeof key === "string") {
         if (key.startsWith("-----")) {
           return crypto_1.default.createPublicKey(key);
@@ -22545,12 +22545,12 @@ var require_bundle2 = __commonJS({
   "../../node_modules/@sigstore/verify/dist/bundle/index.js"(exports2) {
     "use strict";
     Object.defineProperty(exports2, "__esModule", { value: true });
-    exports2.toSignedEntity = toSignedEntity2;
+    exports2.toSignedEntity = toSignedEntity3;
     exports2.signatureContent = signatureContent;
     var core_1 = require_dist3();
     var dsse_1 = require_dsse2();
     var message_1 = require_message();
-    function toSignedEntity2(bundle, artifact) {
+    function toSignedEntity3(bundle, artifact) {
       const { tlogEntries, timestampVerificationData } = bundle.verificationMaterial;
       const timestamps = [];
       for (const entry of tlogEntries) {
@@ -22659,7 +22659,7 @@ var require_trust = __commonJS({
     "use strict";
     Object.defineProperty(exports2, "__esModule", { value: true });
     exports2.filterTLogAuthorities = exports2.filterCertAuthorities = void 0;
-    exports2.toTrustMaterial = toTrustMaterial2;
+    exports2.toTrustMaterial = toTrustMaterial3;
     var core_1 = require_dist3();
     var protobuf_specs_1 = require_dist();
     var error_1 = require_error4();
@@ -22672,7 +22672,7 @@ var require_trust = __commonJS({
     Object.defineProperty(exports2, "filterTLogAuthorities", { enumerable: true, get: function() {
       return filter_1.filterTLogAuthorities;
     } });
-    function toTrustMaterial2(root, keys) {
+    function toTrustMaterial3(root, keys) {
       const keyFinder = typeof keys === "function" ? keys : keyLocator(keys);
       return {
         certificateAuthorities: root.certificateAuthorities.map(createCertAuthority),
@@ -23797,8 +23797,8 @@ var require_merkle = __commonJS({
       const border = onesCount(index >> BigInt(inner));
       return { inner, border };
     }
-    function chainInner(seed, hashes, index) {
-      return hashes.reduce((acc, h, i) => {
+    function chainInner(seed, hashes2, index) {
+      return hashes2.reduce((acc, h, i) => {
         if (index >> BigInt(i) & BigInt(1)) {
           return hashChildren(h, acc);
         } else {
@@ -23806,8 +23806,8 @@ var require_merkle = __commonJS({
         }
       }, seed);
     }
-    function chainBorderRight(seed, hashes) {
-      return hashes.reduce((acc, h) => hashChildren(h, acc), seed);
+    function chainBorderRight(seed, hashes2) {
+      return hashes2.reduce((acc, h) => hashChildren(h, acc), seed);
     }
     function innerProofSize(index, size) {
       return bitLength(index ^ size - BigInt(1));
@@ -23967,7 +23967,7 @@ var require_verifier2 = __commonJS({
     var policy_1 = require_policy();
     var timestamp_1 = require_timestamp3();
     var tlog_1 = require_tlog();
-    var Verifier2 = class {
+    var Verifier3 = class {
       trustMaterial;
       options;
       constructor(trustMaterial, options2 = {}) {
@@ -24090,7 +24090,7 @@ var require_verifier2 = __commonJS({
         }
       }
     };
-    exports2.Verifier = Verifier2;
+    exports2.Verifier = Verifier3;
     function containsDupes(arr) {
       for (let i = 0; i < arr.length; i++) {
         for (let j4 = i + 1; j4 < arr.length; j4++) {
@@ -24159,6 +24159,9 @@ function signingBranchName(version, runId) {
 function releaseTargetName(project, tag) {
   return `${project}/releases/${tag.replaceAll("/", "_")}.json`;
 }
+function addSignerBranchName(user) {
+  return `sign/add-signer-${user.replace(/^@/, "").toLowerCase()}`;
+}
 var init_naming = __esm({
   "../tuf/src/naming.ts"() {
     "use strict";
@@ -24203,8 +24206,150 @@ var init_canonical = __esm({
   }
 });
 
+// ../tuf/src/crypto/sigstore.ts
+import { createHash as createHash3 } from "crypto";
+import { readFileSync as readFileSync3 } from "fs";
+import { createRequire as createRequire2 } from "module";
+function publicGoodTrustedRoot() {
+  if (!publicGoodRoot) {
+    const seedsPath = createRequire2(import.meta.url).resolve("@sigstore/tuf/seeds.json");
+    const seeds = JSON.parse(readFileSync3(seedsPath, "utf8"));
+    const encoded = seeds["https://tuf-repo-cdn.sigstore.dev"]?.targets["trusted_root.json"];
+    if (!encoded) throw new Error(`${seedsPath} holds no trusted_root.json for https://tuf-repo-cdn.sigstore.dev`);
+    publicGoodRoot = JSON.parse(Buffer.from(encoded, "base64").toString("utf8"));
+  }
+  return publicGoodRoot;
+}
+function verifierFor(trustedRoot) {
+  let verifier = verifiers.get(trustedRoot);
+  if (!verifier) {
+    verifier = new import_verify3.Verifier((0, import_verify3.toTrustMaterial)(import_protobuf_specs3.TrustedRoot.fromJSON(trustedRoot)));
+    verifiers.set(trustedRoot, verifier);
+  }
+  return verifier;
+}
+function subjectAlternativeNames2(certificate) {
+  const names = certificate.extSubjectAltName?.valueObj.subs[0]?.subs ?? [];
+  return names.filter((name) => name.tag.isContextSpecific(GENERAL_NAME_RFC822) || name.tag.isContextSpecific(GENERAL_NAME_URI)).map((name) => name.value.toString("utf8"));
+}
+function verifySigstoreSignature(key, bundleJSON, signedBytes, trustedRoot) {
+  const { identity, issuer } = key.keyval;
+  if (typeof identity !== "string" || typeof issuer !== "string") {
+    return { valid: false, unsigned: false, reason: "sigstore-oidc key needs string keyval.identity and keyval.issuer" };
+  }
+  if (bundleJSON === void 0 || bundleJSON === null) return { valid: false, unsigned: true, reason: "no Sigstore bundle (not signed)" };
+  let bundle;
+  try {
+    bundle = (0, import_bundle4.bundleFromJSON)(bundleJSON);
+  } catch (error2) {
+    return { valid: false, unsigned: false, reason: `malformed Sigstore bundle: ${error2.message}` };
+  }
+  if (bundle.content.$case !== "messageSignature") {
+    return { valid: false, unsigned: false, reason: `Sigstore bundle must carry a messageSignature, found ${bundle.content.$case}` };
+  }
+  const { messageDigest } = bundle.content.messageSignature;
+  const digestAlgorithm = messageDigest ? DIGEST_ALGORITHMS[messageDigest.algorithm] : void 0;
+  if (!messageDigest || !digestAlgorithm) {
+    return { valid: false, unsigned: false, reason: "Sigstore bundle has no SHA-2 message digest" };
+  }
+  const expectedDigest = createHash3(digestAlgorithm).update(signedBytes).digest();
+  if (!expectedDigest.equals(Buffer.from(messageDigest.digest))) {
+    return {
+      valid: false,
+      unsigned: false,
+      reason: `bundle message digest ${Buffer.from(messageDigest.digest).toString("hex")} is not the ${digestAlgorithm} of the signed metadata (${expectedDigest.toString("hex")})`
+    };
+  }
+  let entity;
+  try {
+    entity = (0, import_verify3.toSignedEntity)(bundle, Buffer.from(signedBytes.buffer, signedBytes.byteOffset, signedBytes.byteLength));
+    if (entity.key.$case !== "certificate") {
+      return { valid: false, unsigned: false, reason: "Sigstore bundle must carry a Fulcio certificate, found a public key hint" };
+    }
+    const signer = verifierFor(trustedRoot).verify(entity);
+    const foundIssuer = signer.identity?.extensions?.issuer;
+    if (foundIssuer !== issuer) {
+      return { valid: false, unsigned: false, reason: `certificate issuer is ${JSON.stringify(foundIssuer ?? null)}, expected ${JSON.stringify(issuer)}` };
+    }
+    const sans = subjectAlternativeNames2(entity.key.certificate);
+    if (!sans.includes(identity)) {
+      return { valid: false, unsigned: false, reason: `certificate identity is ${JSON.stringify(sans.join(", "))}, expected ${JSON.stringify(identity)}` };
+    }
+  } catch (error2) {
+    return { valid: false, unsigned: false, reason: `Sigstore bundle does not verify: ${error2.message}` };
+  }
+  return { valid: true };
+}
+var import_bundle4, import_protobuf_specs3, import_verify3, DIGEST_ALGORITHMS, GENERAL_NAME_RFC822, GENERAL_NAME_URI, verifiers, publicGoodRoot;
+var init_sigstore = __esm({
+  "../tuf/src/crypto/sigstore.ts"() {
+    "use strict";
+    import_bundle4 = __toESM(require_dist2(), 1);
+    import_protobuf_specs3 = __toESM(require_dist(), 1);
+    import_verify3 = __toESM(require_dist4(), 1);
+    DIGEST_ALGORITHMS = {
+      [import_protobuf_specs3.HashAlgorithm.SHA2_256]: "sha256",
+      [import_protobuf_specs3.HashAlgorithm.SHA2_384]: "sha384",
+      [import_protobuf_specs3.HashAlgorithm.SHA2_512]: "sha512"
+    };
+    GENERAL_NAME_RFC822 = 1;
+    GENERAL_NAME_URI = 6;
+    verifiers = /* @__PURE__ */ new WeakMap();
+  }
+});
+
 // ../tuf/src/crypto/verify.ts
 import { constants as constants4, createPublicKey, verify as nodeVerify } from "crypto";
+function publicKeyOf(key) {
+  const material = key.keyval.public;
+  if (typeof material !== "string" || material === "") throw new Error("keyval.public is missing");
+  const cacheKey = `${key.keytype}\0${material}`;
+  let publicKey = publicKeys.get(cacheKey);
+  if (!publicKey) {
+    if (material.includes("-----BEGIN")) {
+      publicKey = createPublicKey(material);
+    } else if (key.keytype === "ed25519" && /^[0-9a-f]{64}$/i.test(material)) {
+      publicKey = createPublicKey({ key: Buffer.concat([ED25519_SPKI_PREFIX, Buffer.from(material, "hex")]), format: "der", type: "spki" });
+    } else {
+      throw new Error(`keyval.public is neither PEM nor a 32-byte hex ed25519 key`);
+    }
+    publicKeys.set(cacheKey, publicKey);
+  }
+  return publicKey;
+}
+function verifySignature(key, signature, signedBytes, options2 = {}) {
+  if (key.keytype === "sigstore-oidc") {
+    if (key.scheme !== "Fulcio") return { valid: false, unsigned: false, reason: `sigstore-oidc key has scheme ${JSON.stringify(key.scheme)}, expected "Fulcio"` };
+    return verifySigstoreSignature(key, signature.bundle, signedBytes, options2.sigstoreTrustedRoot ?? publicGoodTrustedRoot());
+  }
+  if (signature.sig === "") return { valid: false, unsigned: true, reason: "placeholder signature (sig is empty)" };
+  const spec = SCHEMES[key.scheme];
+  if (!spec) return { valid: false, unsigned: false, reason: `unsupported signature scheme ${JSON.stringify(key.scheme)}` };
+  if (!spec.keytypes.includes(key.keytype)) {
+    return { valid: false, unsigned: false, reason: `key type ${JSON.stringify(key.keytype)} cannot use scheme ${key.scheme}` };
+  }
+  if (typeof signature.sig !== "string" || !HEX.test(signature.sig)) return { valid: false, unsigned: false, reason: "sig is not hex" };
+  let publicKey;
+  try {
+    publicKey = publicKeyOf(key);
+  } catch (error2) {
+    return { valid: false, unsigned: false, reason: `unusable ${key.keytype} key: ${error2.message}` };
+  }
+  const expectedType = key.keytype === "ed25519" ? "ed25519" : spec.curve ? "ec" : "rsa";
+  if (publicKey.asymmetricKeyType !== expectedType) {
+    return { valid: false, unsigned: false, reason: `keyval.public is a ${publicKey.asymmetricKeyType} key, expected ${expectedType}` };
+  }
+  if (spec.curve && publicKey.asymmetricKeyDetails?.namedCurve !== spec.curve) {
+    return { valid: false, unsigned: false, reason: `key is on curve ${publicKey.asymmetricKeyDetails?.namedCurve}, scheme ${key.scheme} needs ${spec.curve}` };
+  }
+  const ok = nodeVerify(
+    spec.hash,
+    signedBytes,
+    spec.padding === void 0 ? publicKey : { key: publicKey, padding: spec.padding, saltLength: constants4.RSA_PSS_SALTLEN_AUTO },
+    Buffer.from(signature.sig, "hex")
+  );
+  return ok ? { valid: true } : { valid: false, unsigned: false, reason: `${key.scheme} signature does not verify` };
+}
 function assertSignedMetadata(value, source) {
   const doc = value;
   if (typeof doc !== "object" || doc === null || Array.isArray(doc)) {
@@ -24222,11 +24367,54 @@ function assertSignedMetadata(value, source) {
     }
   });
 }
-var ECDSA_KEYTYPES, SCHEMES, ED25519_SPKI_PREFIX;
+function keyIdentity(key) {
+  return canonicalize({ keytype: key.keytype, scheme: key.scheme, keyval: key.keyval }).toString("utf8");
+}
+function verifyRoleThreshold(metadata, delegatorKeys, role, options2 = {}) {
+  const name = role.name ?? String(metadata?.signed?._type ?? "metadata");
+  assertSignedMetadata(metadata, name);
+  if (!Number.isSafeInteger(role.threshold) || role.threshold < 1) {
+    throw new TufError("METADATA_INVALID", `${name}: threshold must be an integer >= 1`, { expected: ">= 1", found: role.threshold });
+  }
+  const signedBytes = options2.signedBytes ?? canonicalize(metadata.signed);
+  const result = { role: name, threshold: role.threshold, verified: [], failed: [], unsigned: [], met: false };
+  const counted = /* @__PURE__ */ new Set();
+  for (const keyid of new Set(role.keyids)) {
+    const key = delegatorKeys[keyid];
+    const entries = metadata.signatures.filter((sig) => sig.keyid === keyid);
+    if (!key) {
+      if (entries.length > 0) result.failed.push({ keyid, reason: "keyid is not in the delegator keys" });
+      else result.unsigned.push(keyid);
+      continue;
+    }
+    let verdict = { valid: false, unsigned: true, reason: "no signature" };
+    for (const entry of entries) {
+      const attempt = verifySignature(key, entry, signedBytes, options2);
+      if (attempt.valid || verdict.valid === false && verdict.unsigned) verdict = attempt;
+      if (attempt.valid) break;
+    }
+    if (verdict.valid) {
+      const identity = keyIdentity(key);
+      if (!counted.has(identity)) {
+        counted.add(identity);
+        result.verified.push(keyid);
+      }
+    } else if (verdict.unsigned) {
+      result.unsigned.push(keyid);
+    } else {
+      result.failed.push({ keyid, reason: verdict.reason });
+    }
+  }
+  result.met = result.verified.length >= role.threshold;
+  return result;
+}
+var ECDSA_KEYTYPES, SCHEMES, ED25519_SPKI_PREFIX, HEX, publicKeys;
 var init_verify = __esm({
   "../tuf/src/crypto/verify.ts"() {
     "use strict";
     init_errors();
+    init_canonical();
+    init_sigstore();
     ECDSA_KEYTYPES = ["ecdsa", "ecdsa-sha2-nistp256", "ecdsa-sha2-nistp384"];
     SCHEMES = {
       ed25519: { keytypes: ["ed25519"], hash: null },
@@ -24241,6 +24429,8 @@ var init_verify = __esm({
       "rsa-pkcs1v15-sha512": { keytypes: ["rsa"], hash: "sha512", padding: constants4.RSA_PKCS1_PADDING }
     };
     ED25519_SPKI_PREFIX = Buffer.from("302a300506032b6570032100", "hex");
+    HEX = /^(?:[0-9a-f]{2})+$/i;
+    publicKeys = /* @__PURE__ */ new Map();
   }
 });
 
@@ -24248,6 +24438,7 @@ var init_verify = __esm({
 var init_crypto = __esm({
   "../tuf/src/crypto/index.ts"() {
     "use strict";
+    init_sigstore();
     init_verify();
   }
 });
@@ -24332,7 +24523,41 @@ function releaseManifest(input) {
   const targetName = releaseTargetName(input.project, input.tag);
   return { manifest, content: formatManifestJson(manifest), targetName, path: `targets/${targetName}` };
 }
-var GITHUB_ACTIONS_ISSUER2, DEFAULT_WORKFLOW_PATH, DIGEST2, REPOSITORY;
+function parseReleaseManifest(bytes, source) {
+  let value;
+  try {
+    value = JSON.parse(typeof bytes === "string" ? bytes : Buffer.from(bytes).toString("utf8"));
+  } catch (error2) {
+    throw new TufError("METADATA_INVALID", `${source}: not JSON (${error2.message})`, { cause: error2 });
+  }
+  if (value === null || typeof value !== "object" || Array.isArray(value)) {
+    throw new TufError("METADATA_INVALID", `${source}: expected a JSON object`, { expected: "object", found: value });
+  }
+  const record = value;
+  for (const field of FIELD_ORDER) {
+    if (typeof record[field] !== "string") {
+      throw new TufError("METADATA_INVALID", `${source}: field ${field} must be a string, found ${JSON.stringify(record[field] ?? null)}`, { expected: "string", found: record[field] });
+    }
+  }
+  const manifest = record;
+  if (manifest.schema_version !== "1.0") {
+    throw new TufError("METADATA_INVALID", `${source}: schema_version must be "1.0", found ${JSON.stringify(manifest.schema_version)}`, { expected: "1.0", found: manifest.schema_version });
+  }
+  if (!DIGEST2.test(manifest.digest)) {
+    throw new TufError("METADATA_INVALID", `${source}: digest must be sha256:<64 hex>, found ${JSON.stringify(manifest.digest)}`, { expected: "sha256:<64 hex>", found: manifest.digest });
+  }
+  if (manifest.image_ref_digest !== `${manifest.image}@${manifest.digest}`) {
+    throw new TufError("METADATA_INVALID", `${source}: image_ref_digest must be ${manifest.image}@${manifest.digest}, found ${manifest.image_ref_digest}`, {
+      expected: `${manifest.image}@${manifest.digest}`,
+      found: manifest.image_ref_digest
+    });
+  }
+  if (!UTC_SECONDS.test(manifest.created_at)) {
+    throw new TufError("METADATA_INVALID", `${source}: created_at must be YYYY-MM-DDTHH:MM:SSZ, found ${manifest.created_at}`, { expected: "YYYY-MM-DDTHH:MM:SSZ", found: manifest.created_at });
+  }
+  return manifest;
+}
+var GITHUB_ACTIONS_ISSUER2, DEFAULT_WORKFLOW_PATH, FIELD_ORDER, DIGEST2, UTC_SECONDS, REPOSITORY;
 var init_manifest = __esm({
   "../tuf/src/manifest.ts"() {
     "use strict";
@@ -24341,13 +24566,31 @@ var init_manifest = __esm({
     init_naming();
     GITHUB_ACTIONS_ISSUER2 = "https://token.actions.githubusercontent.com";
     DEFAULT_WORKFLOW_PATH = ".github/workflows/docker-build-push.yml";
+    FIELD_ORDER = [
+      "schema_version",
+      "project",
+      "version",
+      "tag",
+      "image",
+      "digest",
+      "image_ref_digest",
+      "release_metadata_asset_url",
+      "release_url",
+      "workflow_run_url",
+      "cosign_verify_cmd",
+      "cosign_verify_attestation_cmd",
+      "created_at"
+    ];
     DIGEST2 = /^sha256:[0-9a-f]{64}$/;
+    UTC_SECONDS = /^\d{4}-\d{2}-\d{2}T\d{2}:\d{2}:\d{2}Z$/;
     REPOSITORY = /^[A-Za-z0-9_.-]+\/[A-Za-z0-9_.-]+$/;
   }
 });
 
 // ../tuf/src/git.ts
 import { execFile } from "child_process";
+import { existsSync as existsSync2 } from "fs";
+import { join as join3 } from "path";
 function redact(text, secrets) {
   const withoutSecrets = secrets.filter((s) => s.length > 0).reduce((out, secret) => out.replaceAll(secret, "***"), text);
   return redactUrl(withoutSecrets);
@@ -24413,7 +24656,9 @@ async function mergeBase(repoDir, a, b) {
   return (await git(repoDir, ["merge-base", a, b])).trim();
 }
 async function commitPaths(repoDir, paths, message) {
-  await git(repoDir, ["add", "--all", "--", ...paths]);
+  const tracked = new Set((await git(repoDir, ["ls-files", "--", ...paths])).split("\n"));
+  const addable = paths.filter((path) => tracked.has(path) || existsSync2(join3(repoDir, path)));
+  if (addable.length > 0) await git(repoDir, ["add", "--all", "--", ...addable]);
   const staged = await gitMaybe(repoDir, ["diff", "--cached", "--quiet", "--", ...paths]);
   if (staged !== null) return null;
   await git(repoDir, ["commit", "--quiet", "--no-verify", "-m", message, "--", ...paths]);
@@ -24461,9 +24706,9 @@ var init_git = __esm({
 });
 
 // ../tuf/src/events/repository.ts
-import { createHash as createHash3 } from "crypto";
+import { createHash as createHash4 } from "crypto";
 import { readFile as readFile2, readdir as readdir2, rm as rm3 } from "fs/promises";
-import { join as join3 } from "path";
+import { join as join4 } from "path";
 function metadataFile(role) {
   return `metadata/${role}.json`;
 }
@@ -24485,7 +24730,7 @@ function parseMetadata(bytes, source) {
   return value;
 }
 async function readRole(repoDir, role) {
-  const path = join3(repoDir, metadataFile(role));
+  const path = join4(repoDir, metadataFile(role));
   let bytes;
   try {
     bytes = await readFile2(path);
@@ -24497,7 +24742,7 @@ async function readRole(repoDir, role) {
 }
 async function requireRole(repoDir, role) {
   const metadata = await readRole(repoDir, role);
-  if (!metadata) throw new TufError("NOT_FOUND", `${join3(repoDir, metadataFile(role))} does not exist`, { expected: metadataFile(role), found: "no file" });
+  if (!metadata) throw new TufError("NOT_FOUND", `${join4(repoDir, metadataFile(role))} does not exist`, { expected: metadataFile(role), found: "no file" });
   return metadata;
 }
 async function readRoleAt(repoDir, ref, role) {
@@ -24508,8 +24753,19 @@ async function writeRole(repoDir, role, metadata) {
   const bytes = formatMetadata(metadata);
   const paths = [metadataFile(role)];
   if (role === "root") paths.push(`metadata/root_history/${metadata.signed.version}.root.json`);
-  for (const path of paths) await writeFileAtomic(join3(repoDir, path), bytes);
+  for (const path of paths) await writeFileAtomic(join4(repoDir, path), bytes);
   return paths;
+}
+async function listRoles(repoDir) {
+  const names = (await readdir2(join4(repoDir, "metadata"))).filter((name) => name.endsWith(".json") && !name.startsWith(".")).map((name) => name.slice(0, -".json".length));
+  return sortRoles(names);
+}
+function sortRoles(roles) {
+  const rank = (role) => {
+    const index = TOP_LEVEL_ROLES.indexOf(role);
+    return index === -1 ? TOP_LEVEL_ROLES.length : index;
+  };
+  return [...new Set(roles)].sort((a, b) => rank(a) - rank(b) || a.localeCompare(b));
 }
 function delegatorOf(role) {
   return TOP_LEVEL_ROLES.includes(role) ? "root" : "targets";
@@ -24536,6 +24792,15 @@ function signerKeyids(role, delegator, previousRoot) {
   const ids = new Set(findDelegation(role, delegator)?.definition.keyids ?? []);
   if (role === "root" && previousRoot) for (const id of findDelegation("root", previousRoot)?.definition.keyids ?? []) ids.add(id);
   return [...ids];
+}
+function keyIdOf(key) {
+  return createHash4("sha256").update(canonicalize(key)).digest("hex");
+}
+function keyOwner(key, keyid) {
+  const owner = key?.["x-tuf-on-ci-keyowner"];
+  if (typeof owner === "string") return owner;
+  const online = key?.["x-tuf-on-ci-online-uri"];
+  return typeof online === "string" ? `online key (${online})` : `key ${keyid.slice(0, 12)}`;
 }
 function placeholderSignatures(keyids) {
   return [...new Set(keyids)].map((keyid) => ({ keyid, sig: "" }));
@@ -24566,7 +24831,44 @@ function bumpForEvent(metadata, baseVersion, periods, now, keyids, originalSigne
     metadata.signatures = placeholderSignatures(keyids);
   }
 }
-var TOP_LEVEL_ROLES, ONLINE_ROLES, DAY_MS, DEFAULT_PERIODS;
+async function readEventState(repoDir) {
+  const path = join4(repoDir, STATE_FILE);
+  let text;
+  try {
+    text = await readFile2(path, "utf8");
+  } catch (error2) {
+    if (error2.code === "ENOENT") return { invites: {} };
+    throw error2;
+  }
+  let value;
+  try {
+    value = JSON.parse(text);
+  } catch (error2) {
+    throw new TufError("METADATA_INVALID", `${path}: not JSON (${error2.message})`, { cause: error2 });
+  }
+  const invites = value?.invites ?? {};
+  const record = asRecord(invites, `${path} invites`);
+  for (const [user, roles] of Object.entries(record)) {
+    if (!Array.isArray(roles) || roles.some((r7) => typeof r7 !== "string")) {
+      throw new TufError("METADATA_INVALID", `${path}: invites.${user} must be a list of role names`, { expected: "string[]", found: roles });
+    }
+  }
+  return { invites: record };
+}
+async function writeEventState(repoDir, state) {
+  const path = join4(repoDir, STATE_FILE);
+  const invites = Object.fromEntries(Object.entries(state.invites).filter(([, roles]) => roles.length > 0));
+  if (Object.keys(invites).length === 0) await rm3(path, { force: true });
+  else await writeFileAtomic(path, formatMetadata({ invites }));
+}
+function normalizeUser(user) {
+  const name = user.startsWith("@") ? user.slice(1) : user;
+  if (!/^[0-9a-zA-Z-]+$/.test(name)) {
+    throw new TufError("INVALID_INPUT", `signer name must be @ followed by letters, digits or "-", found ${JSON.stringify(user)}`, { expected: "@[0-9a-zA-Z-]+", found: user });
+  }
+  return `@${name.toLowerCase()}`;
+}
+var TOP_LEVEL_ROLES, ONLINE_ROLES, STATE_FILE, DAY_MS, DEFAULT_PERIODS;
 var init_repository = __esm({
   "../tuf/src/events/repository.ts"() {
     "use strict";
@@ -24577,6 +24879,7 @@ var init_repository = __esm({
     init_format();
     TOP_LEVEL_ROLES = ["root", "targets", "snapshot", "timestamp"];
     ONLINE_ROLES = ["snapshot", "timestamp"];
+    STATE_FILE = "metadata/.signing-event-state";
     DAY_MS = 24 * 60 * 60 * 1e3;
     DEFAULT_PERIODS = {
       root: { expiry: 365, signing: 60 },
@@ -24588,9 +24891,9 @@ var init_repository = __esm({
 });
 
 // ../tuf/src/events/add-release.ts
-import { createHash as createHash4 } from "crypto";
+import { createHash as createHash5 } from "crypto";
 import { readFile as readFile3 } from "fs/promises";
-import { join as join4 } from "path";
+import { join as join5 } from "path";
 async function readIfExists(path) {
   try {
     return await readFile3(path);
@@ -24610,17 +24913,17 @@ async function addReleaseTarget(repoDir, options2) {
   await switchToBranch(repoDir, branch, baseCommit);
   const eventBase = await mergeBase(repoDir, baseCommit, "HEAD");
   const bytes = Buffer.from(content, "utf8");
-  const sha256 = createHash4("sha256").update(bytes).digest("hex");
+  const sha256 = createHash5("sha256").update(bytes).digest("hex");
   const entry = { hashes: { sha256 }, length: bytes.length };
   const targets = await requireRole(repoDir, "targets");
   const map = targets.signed.targets ?? {};
   const existing = map[targetName];
-  const onDisk = await readIfExists(join4(repoDir, path));
+  const onDisk = await readIfExists(join5(repoDir, path));
   const listed = existing?.hashes?.sha256 === sha256 && existing.length === bytes.length;
   if (listed && onDisk?.equals(bytes)) {
     return { branch, targetName, path, sha256, length: bytes.length, version: targets.signed.version, changed: false, commit: null, pushed: false };
   }
-  if (!onDisk?.equals(bytes)) await writeFileAtomic(join4(repoDir, path), bytes);
+  if (!onDisk?.equals(bytes)) await writeFileAtomic(join5(repoDir, path), bytes);
   if (!listed) {
     map[targetName] = existing?.custom === void 0 ? entry : { ...entry, custom: existing.custom };
     targets.signed.targets = map;
@@ -24646,11 +24949,671 @@ var init_add_release = __esm({
   }
 });
 
+// ../tuf/src/events/expiry.ts
+async function expiryEvents(repoDir, options2 = {}) {
+  const now = options2.now ?? /* @__PURE__ */ new Date();
+  const base = await resolveCommit(repoDir, options2.base ?? await defaultBase(repoDir));
+  const startBranch = await currentBranch(repoDir);
+  await git(repoDir, ["switch", "--quiet", "--detach", base]);
+  const due = [];
+  const root = await requireRole(repoDir, "root");
+  for (const role of await listRoles(repoDir)) {
+    if (ONLINE_ROLES.includes(role)) continue;
+    const metadata = await requireRole(repoDir, role);
+    const expires = metadata.signed.expires;
+    if (Date.parse(expires) <= daysFrom(now, rolePeriods(role, metadata, root).signing).getTime()) due.push({ role, version: metadata.signed.version + 1, expires });
+  }
+  const events = [];
+  try {
+    for (const { role, version } of due) {
+      const branch = `sign/${role}-v${version}`;
+      if (await branchExists(repoDir, branch)) {
+        events.push({ role, branch, version, expires: (await requireRole(repoDir, role)).signed.expires, created: false });
+        continue;
+      }
+      await switchToBranch(repoDir, branch, base);
+      const metadata = await requireRole(repoDir, role);
+      const delegator = await requireRole(repoDir, delegatorOf(role));
+      const baseVersion = metadata.signed.version;
+      bumpForEvent(metadata, baseVersion, rolePeriods(role, metadata, root), now, signerKeyids(role, role === "root" ? metadata : delegator, null));
+      await commitPaths(repoDir, await writeRole(repoDir, role, metadata), `Periodic resign: ${role} v${version}`);
+      if (options2.push) await pushBranch(repoDir, branch, options2.push);
+      events.push({ role, branch, version, expires: metadata.signed.expires, created: true });
+    }
+  } finally {
+    await git(repoDir, ["switch", "--quiet", ...startBranch ? [startBranch] : ["--detach", base]]);
+  }
+  return events;
+}
+var init_expiry = __esm({
+  "../tuf/src/events/expiry.ts"() {
+    "use strict";
+    init_git();
+    init_repository();
+  }
+});
+
+// ../tuf/src/events/check-target.ts
+import { createHash as createHash6 } from "crypto";
+import { readFile as readFile4 } from "fs/promises";
+import { join as join6 } from "path";
+async function checkTarget(repoDir, options2) {
+  const role = options2.role ?? "targets";
+  const source = join6(repoDir, metadataFile(role));
+  const metadata = await requireRole(repoDir, role);
+  const entry = metadata.signed.targets?.[options2.name];
+  if (!entry) throw new TufError("NOT_FOUND", `${source}: target ${options2.name} is not listed`, { expected: options2.name, found: "not listed" });
+  const listed = entry.hashes?.sha256;
+  if (typeof listed !== "string" || typeof entry.length !== "number") {
+    throw new TufError("METADATA_INVALID", `${source}: target ${options2.name} needs hashes.sha256 and length`, { expected: "{hashes: {sha256}, length}", found: entry });
+  }
+  let expected = options2.sha256?.toLowerCase().replace(/^sha256:/, "");
+  if (expected === void 0) {
+    const file = join6(repoDir, "targets", options2.name);
+    let bytes;
+    try {
+      bytes = await readFile4(file);
+    } catch (error2) {
+      throw new TufError("NOT_FOUND", `${file} does not exist; give the expected sha256 instead`, { cause: error2 });
+    }
+    if (bytes.length !== entry.length) {
+      throw new TufError("LENGTH_MISMATCH", `${source}: target ${options2.name} has length ${entry.length}, ${file} is ${bytes.length} bytes`, { expected: entry.length, found: bytes.length });
+    }
+    expected = createHash6("sha256").update(bytes).digest("hex");
+  }
+  if (listed !== expected) {
+    throw new TufError("HASH_MISMATCH", `${source}: target ${options2.name} has sha256 ${listed}, expected ${expected}`, { expected, found: listed });
+  }
+  return { name: options2.name, role, sha256: listed, length: entry.length, version: metadata.signed.version };
+}
+var init_check_target = __esm({
+  "../tuf/src/events/check-target.ts"() {
+    "use strict";
+    init_errors();
+    init_repository();
+  }
+});
+
+// ../tuf/src/events/invite.ts
+async function inviteSigner(repoDir, options2) {
+  const user = normalizeUser(options2.user);
+  const { role } = options2;
+  if (ONLINE_ROLES.includes(role)) {
+    throw new TufError("INVALID_INPUT", `${role} is signed by the online key; invite signers to root, targets or a delegated role`, { expected: "an offline role", found: role });
+  }
+  const branch = options2.branch ?? addSignerBranchName(user);
+  const baseCommit = await resolveCommit(repoDir, options2.base ?? await defaultBase(repoDir));
+  await switchToBranch(repoDir, branch, baseCommit);
+  const eventBase = await mergeBase(repoDir, baseCommit, "HEAD");
+  const delegatorName = delegatorOf(role);
+  const delegator = await requireRole(repoDir, delegatorName);
+  const delegation = findDelegation(role, delegator);
+  if (!delegation) throw new TufError("NOT_FOUND", `${metadataFile(delegatorName)} does not delegate ${role}`, { expected: `a ${role} delegation`, found: "none" });
+  const state = await readEventState(repoDir);
+  const invited = state.invites[user] ?? [];
+  if (!invited.includes(role)) state.invites[user] = [...invited, role];
+  const openInvites = Object.values(state.invites).filter((roles) => roles.includes(role)).length;
+  const otherSigners = delegation.definition.keyids.filter((id) => delegation.keys[id]?.["x-tuf-on-ci-keyowner"] !== user).length;
+  const threshold = options2.threshold ?? delegation.definition.threshold;
+  if (!Number.isSafeInteger(threshold) || threshold < 1 || threshold > otherSigners + openInvites) {
+    throw new TufError("INVALID_INPUT", `threshold of ${role} must be between 1 and ${otherSigners + openInvites} (its signers and invitees), found ${threshold}`, {
+      expected: `1..${otherSigners + openInvites}`,
+      found: threshold
+    });
+  }
+  const paths = [STATE_FILE];
+  if (threshold !== delegation.definition.threshold) {
+    const original = canonicalize(delegator.signed);
+    delegation.definition.threshold = threshold;
+    const root = delegatorName === "root" ? delegator : await requireRole(repoDir, "root");
+    const baseVersion = (await readRoleAt(repoDir, eventBase, delegatorName))?.signed.version ?? null;
+    const signers = signerKeyids(delegatorName, root, await readRoleAt(repoDir, eventBase, "root"));
+    bumpForEvent(delegator, baseVersion, rolePeriods(delegatorName, delegator, root), options2.now ?? /* @__PURE__ */ new Date(), signers, original);
+    paths.push(...await writeRole(repoDir, delegatorName, delegator));
+  }
+  await writeEventState(repoDir, state);
+  const commit = await commitPaths(repoDir, paths, `Invite ${user} to sign ${role}`);
+  if (options2.push && commit) await pushBranch(repoDir, branch, options2.push);
+  return { branch, user, role, threshold, changed: commit !== null, commit, pushed: Boolean(options2.push && commit) };
+}
+var init_invite = __esm({
+  "../tuf/src/events/invite.ts"() {
+    "use strict";
+    init_git();
+    init_errors();
+    init_canonical();
+    init_naming();
+    init_repository();
+  }
+});
+
+// ../tuf/src/events/event.ts
+function artifactRole(targetName, targets) {
+  const first = targetName.split("/")[0];
+  const roles = targets?.signed.delegations?.roles ?? [];
+  return targetName.includes("/") && roles.some((r7) => r7.name === first) ? first : "targets";
+}
+async function changedArtifacts(repoDir, baseCommit, targets) {
+  const changed = [
+    ...(await git(repoDir, ["diff", "--name-only", "--no-renames", baseCommit, "--", "targets"])).split("\n"),
+    ...(await git(repoDir, ["ls-files", "--others", "--exclude-standard", "--", "targets"])).split("\n")
+  ].filter((path) => path.startsWith("targets/") && !path.split("/").pop().startsWith("."));
+  const byRole = /* @__PURE__ */ new Map();
+  for (const path of new Set(changed)) {
+    const name = path.slice("targets/".length);
+    const role = artifactRole(name, targets);
+    byRole.set(role, [...byRole.get(role) ?? [], name]);
+  }
+  return byRole;
+}
+async function loadEvent(repoDir, base) {
+  const baseCommit = await mergeBase(repoDir, await resolveCommit(repoDir, base ?? await defaultBase(repoDir)), "HEAD");
+  const current = /* @__PURE__ */ new Map();
+  const previous = /* @__PURE__ */ new Map();
+  for (const role of await listRoles(repoDir)) {
+    const metadata = await readRole(repoDir, role);
+    if (metadata) current.set(role, metadata);
+    const atBase = await readRoleAt(repoDir, baseCommit, role);
+    if (atBase) previous.set(role, atBase);
+  }
+  const artifacts = await changedArtifacts(repoDir, baseCommit, current.get("targets"));
+  return { repoDir, baseCommit, current, base: previous, state: await readEventState(repoDir), changedArtifacts: artifacts };
+}
+function changedRoles(event) {
+  const changed = [];
+  for (const [role, metadata] of event.current) {
+    if (ONLINE_ROLES.includes(role)) continue;
+    const before = event.base.get(role);
+    if (!before || !canonicalize(before.signed).equals(canonicalize(metadata.signed))) changed.push(role);
+  }
+  for (const roles of Object.values(event.state.invites)) changed.push(...roles);
+  changed.push(...event.changedArtifacts.keys());
+  return sortRoles(changed);
+}
+function sameKey(a, b) {
+  return canonicalize({ keytype: a.keytype, scheme: a.scheme, keyval: a.keyval }).equals(canonicalize({ keytype: b.keytype, scheme: b.scheme, keyval: b.keyval }));
+}
+var init_event = __esm({
+  "../tuf/src/events/event.ts"() {
+    "use strict";
+    init_canonical();
+    init_git();
+    init_repository();
+  }
+});
+
+// ../tuf/src/events/online.ts
+function onlineKeyid(role, delegation, signerKey, description) {
+  const keyid = delegation.definition.keyids.find((id) => {
+    const key = delegation.keys[id];
+    return key !== void 0 && sameKey(key, signerKey);
+  });
+  if (!keyid) throw new TufError("SIGNER", `${description} is not a ${role} key in metadata/root.json`, { expected: delegation.definition.keyids, found: signerKey.keyval });
+  return keyid;
+}
+function nearExpiry(metadata, signingDays, now) {
+  return Date.parse(metadata.signed.expires) <= daysFrom(now, signingDays).getTime();
+}
+async function onlineSign(repoDir, signer, options2 = {}) {
+  const now = options2.now ?? /* @__PURE__ */ new Date();
+  const verifyOptions = options2.sigstoreTrustedRoot ?? signer.sigstoreTrustedRoot ? { sigstoreTrustedRoot: options2.sigstoreTrustedRoot ?? signer.sigstoreTrustedRoot } : {};
+  const root = await requireRole(repoDir, "root");
+  const snapshot = await requireRole(repoDir, "snapshot");
+  const timestamp = await requireRole(repoDir, "timestamp");
+  const signerKey = await signer.publicKey();
+  const meta = {};
+  const targetsDelegation = findDelegation("targets", root);
+  for (const role of await listRoles(repoDir)) {
+    if (["root", "snapshot", "timestamp"].includes(role)) continue;
+    const metadata = await requireRole(repoDir, role);
+    const delegation = role === "targets" ? targetsDelegation : findDelegation(role, await requireRole(repoDir, "targets"));
+    if (!delegation) throw new TufError("METADATA_INVALID", `${metadataFile(role)} is not delegated by any role`, { expected: "a delegation", found: "none" });
+    const result2 = verifyRoleThreshold(metadata, delegation.keys, { name: role, ...delegation.definition }, verifyOptions);
+    if (!result2.met) {
+      throw new TufError("SIGNATURE_THRESHOLD", `${metadataFile(role)} has ${result2.verified.length} of ${result2.threshold} valid signatures; refusing to snapshot it`, {
+        expected: result2.threshold,
+        found: result2.verified.length
+      });
+    }
+    meta[`${role}.json`] = { version: metadata.signed.version };
+  }
+  const written = [];
+  const result = { commit: null, pushed: false };
+  const sign = async (role, metadata, content) => {
+    const delegation = findDelegation(role, root);
+    if (!delegation) throw new TufError("METADATA_INVALID", `metadata/root.json: roles.${role} is missing`);
+    const keyid = onlineKeyid(role, delegation, signerKey, signer.description);
+    metadata.signed = { ...metadata.signed, ...content, version: metadata.signed.version + 1, expires: expiryAfter(now, rolePeriods(role, metadata, root).expiry) };
+    const bytes = canonicalize(metadata.signed);
+    const entry = { keyid, ...await signer.sign(bytes) };
+    const verdict = verifySignature(delegation.keys[keyid], entry, bytes, verifyOptions);
+    if (!verdict.valid) throw new TufError("SIGNER", `the new ${role} signature (${signer.description}) does not verify: ${verdict.reason}`, { found: verdict.reason });
+    metadata.signatures = [entry];
+    written.push(...await writeRole(repoDir, role, metadata));
+    result[role] = metadata.signed.version;
+  };
+  const snapshotStale = !canonicalize(snapshot.signed.meta ?? {}).equals(canonicalize(meta));
+  if (options2.force || snapshotStale || nearExpiry(snapshot, rolePeriods("snapshot", snapshot, root).signing, now)) await sign("snapshot", snapshot, { meta });
+  if (options2.force || result.snapshot !== void 0 || nearExpiry(timestamp, rolePeriods("timestamp", timestamp, root).signing, now)) {
+    await sign("timestamp", timestamp, { meta: { "snapshot.json": { version: snapshot.signed.version } } });
+  }
+  if (written.length === 0) return result;
+  const parts = [result.snapshot !== void 0 ? `snapshot v${result.snapshot}` : "", result.timestamp !== void 0 ? `timestamp v${result.timestamp}` : ""].filter(Boolean);
+  result.commit = await commitPaths(repoDir, written, `Online signing: ${parts.join(", ")}`);
+  const branch = await currentBranch(repoDir);
+  if (options2.push && result.commit) {
+    if (!branch) throw new TufError("GIT", `${repoDir} is on a detached HEAD; cannot push the online signatures`, { expected: "a branch", found: "detached HEAD" });
+    await pushBranch(repoDir, branch, options2.push);
+    result.pushed = true;
+  }
+  return result;
+}
+var init_online = __esm({
+  "../tuf/src/events/online.ts"() {
+    "use strict";
+    init_crypto();
+    init_errors();
+    init_git();
+    init_canonical();
+    init_event();
+    init_repository();
+  }
+});
+
+// ../tuf/src/events/sign.ts
+function signingKeyids(event, role, signerKey) {
+  const delegators = [event.current.get(delegatorOf(role))];
+  if (role === "root") delegators.push(event.base.get("root"));
+  const found = /* @__PURE__ */ new Map();
+  for (const delegator of delegators) {
+    const delegation = delegator ? findDelegation(role, delegator) : null;
+    for (const keyid of delegation?.definition.keyids ?? []) {
+      const key = delegation?.keys[keyid];
+      if (key && sameKey(key, signerKey)) found.set(keyid, key);
+    }
+  }
+  return [...found].map(([keyid, key]) => ({ keyid, key }));
+}
+function touchRole(event, role, now, original) {
+  const metadata = event.current.get(role);
+  const root = event.current.get("root");
+  const delegator = event.current.get(delegatorOf(role));
+  if (!metadata || !root || !delegator) throw new TufError("NOT_FOUND", `metadata for ${role}, root or its delegator is missing in ${event.repoDir}`);
+  const baseVersion = event.base.get(role)?.signed.version ?? null;
+  bumpForEvent(metadata, baseVersion, rolePeriods(role, metadata, root), now, signerKeyids(role, delegator, event.base.get("root") ?? null), original);
+  return metadata;
+}
+function acceptInvites(event, user, key, now) {
+  const invited = event.state.invites[user] ?? [];
+  const ownedKey = { ...key, "x-tuf-on-ci-keyowner": user };
+  const keyid = keyIdOf(ownedKey);
+  const touched = /* @__PURE__ */ new Set();
+  const originals = /* @__PURE__ */ new Map();
+  for (const role of invited.flatMap((r7) => [r7, delegatorOf(r7)])) {
+    const metadata = event.current.get(role);
+    if (metadata && !originals.has(role)) originals.set(role, canonicalize(metadata.signed));
+  }
+  for (const role of invited) {
+    const delegatorName = delegatorOf(role);
+    const delegator = event.current.get(delegatorName);
+    const delegation = delegator ? findDelegation(role, delegator) : null;
+    if (!delegation) throw new TufError("EVENT", `${user} is invited to ${role}, but ${delegatorName} does not delegate ${role}`, { expected: `a ${role} delegation`, found: "none" });
+    delegation.definition.keyids = delegation.definition.keyids.filter((id) => delegation.keys[id]?.["x-tuf-on-ci-keyowner"] !== user);
+    delegation.keys[keyid] = ownedKey;
+    delegation.definition.keyids.push(keyid);
+    touched.add(delegatorName);
+    touched.add(role);
+  }
+  for (const role of touched) touchRole(event, role, now, originals.get(role));
+  delete event.state.invites[user];
+  return { accepted: [...invited], touched };
+}
+async function signEvent(repoDir, eventBranch, signer, options2) {
+  const user = normalizeUser(options2.user);
+  if (options2.push) await syncBranch(repoDir, eventBranch, options2.push);
+  if (await currentBranch(repoDir) !== eventBranch) await git(repoDir, ["switch", "--quiet", eventBranch]);
+  const event = await loadEvent(repoDir, options2.base);
+  const now = options2.now ?? /* @__PURE__ */ new Date();
+  const signerKey = await signer.publicKey();
+  const { accepted, touched } = acceptInvites(event, user, signerKey, now);
+  const signed = [];
+  const trustedRoot = options2.sigstoreTrustedRoot ?? signer.sigstoreTrustedRoot;
+  for (const role of changedRoles(event)) {
+    const metadata = event.current.get(role);
+    if (!metadata) continue;
+    const bytes = canonicalize(metadata.signed);
+    const verifyOptions = trustedRoot ? { sigstoreTrustedRoot: trustedRoot } : {};
+    const keys = signingKeyids(event, role, signerKey).filter(({ keyid, key }) => !metadata.signatures.some((s) => s.keyid === keyid && verifySignature(key, s, bytes, verifyOptions).valid));
+    if (keys.length === 0) continue;
+    const material = await signer.sign(bytes);
+    for (const { keyid, key } of keys) {
+      const entry = { keyid, ...material };
+      const verdict = verifySignature(key, entry, bytes, verifyOptions);
+      if (!verdict.valid) {
+        throw new TufError("SIGNER", `the new ${role} signature by ${user} (${signer.description}) does not verify: ${verdict.reason}`, { expected: "a signature the key in metadata verifies", found: verdict.reason });
+      }
+      const index = metadata.signatures.findIndex((s) => s.keyid === keyid);
+      if (index === -1) metadata.signatures.push(entry);
+      else metadata.signatures[index] = entry;
+    }
+    touched.add(role);
+    signed.push(role);
+  }
+  if (touched.size === 0) return { event: eventBranch, user, accepted, signed, commit: null, pushed: false };
+  const paths = [];
+  for (const role of touched) paths.push(...await writeRole(repoDir, role, event.current.get(role)));
+  if (accepted.length > 0) {
+    await writeEventState(repoDir, event.state);
+    paths.push(STATE_FILE);
+  }
+  const commit = await commitPaths(repoDir, paths, `Signature from ${user}`);
+  if (options2.push && commit) await pushBranch(repoDir, eventBranch, options2.push);
+  return { event: eventBranch, user, accepted, signed, commit, pushed: Boolean(options2.push && commit) };
+}
+var init_sign = __esm({
+  "../tuf/src/events/sign.ts"() {
+    "use strict";
+    init_crypto();
+    init_errors();
+    init_git();
+    init_canonical();
+    init_event();
+    init_repository();
+  }
+});
+
+// ../tuf/src/events/update-targets.ts
+import { createHash as createHash7 } from "crypto";
+import { readFile as readFile5 } from "fs/promises";
+import { join as join7 } from "path";
+async function updateTargets(repoDir, options2 = {}) {
+  const branch = await currentBranch(repoDir);
+  if (!branch?.startsWith("sign/")) throw new TufError("EVENT", `targets are updated on a signing event branch (sign/...), ${repoDir} is on ${branch ?? "a detached HEAD"}`, { expected: "sign/<name>", found: branch });
+  const event = await loadEvent(repoDir, options2.base);
+  const root = event.current.get("root");
+  const result = { roles: [], pushed: false };
+  for (const [role, names] of event.changedArtifacts) {
+    const metadata = event.current.get(role);
+    const delegator = event.current.get(delegatorOf(role));
+    if (!metadata || !root || !delegator) throw new TufError("NOT_FOUND", `artifacts changed for role ${role}, but metadata/${role}.json or its delegator does not exist`, { expected: `metadata/${role}.json`, found: names });
+    const original = canonicalize(metadata.signed);
+    const map = metadata.signed.targets ?? {};
+    for (const name of names) {
+      let bytes;
+      try {
+        bytes = await readFile5(join7(repoDir, "targets", name));
+      } catch (error2) {
+        if (error2.code !== "ENOENT") throw error2;
+        delete map[name];
+        continue;
+      }
+      const custom = map[name]?.custom;
+      map[name] = { hashes: { sha256: createHash7("sha256").update(bytes).digest("hex") }, length: bytes.length, ...custom === void 0 ? {} : { custom } };
+    }
+    metadata.signed.targets = map;
+    if (canonicalize(metadata.signed).equals(original)) continue;
+    const baseVersion = event.base.get(role)?.signed.version ?? null;
+    bumpForEvent(metadata, baseVersion, rolePeriods(role, metadata, root), options2.now ?? /* @__PURE__ */ new Date(), signerKeyids(role, delegator, null));
+    const paths = await writeRole(repoDir, role, metadata);
+    const commit = await commitPaths(repoDir, [...paths, ...names.map((name) => `targets/${name}`)], `Update targets metadata for role ${role}`);
+    if (commit) result.roles.push({ role, version: metadata.signed.version, commit });
+  }
+  if (options2.push && result.roles.length > 0) {
+    await pushBranch(repoDir, branch, options2.push);
+    result.pushed = true;
+  }
+  return result;
+}
+var init_update_targets = __esm({
+  "../tuf/src/events/update-targets.ts"() {
+    "use strict";
+    init_errors();
+    init_git();
+    init_canonical();
+    init_event();
+    init_repository();
+  }
+});
+
+// ../tuf/src/events/status.ts
+import { createHash as createHash8 } from "crypto";
+import { readFile as readFile6 } from "fs/promises";
+import { join as join8 } from "path";
+function signerStatus(metadata, delegation, options2) {
+  const result = verifyRoleThreshold(metadata, delegation.keys, { name: delegation.role, ...delegation.definition }, options2);
+  const owner = (keyid) => keyOwner(delegation.keys[keyid], keyid);
+  const signers = [...new Set(delegation.definition.keyids)].map(owner);
+  const signed = result.verified.map(owner);
+  const missing = signers.filter((name) => !signed.includes(name));
+  const invalid5 = result.failed.map(({ keyid, reason }) => ({ signer: owner(keyid), reason }));
+  return { status: { threshold: delegation.definition.threshold, signers, signed, missing, invalid: invalid5 }, result };
+}
+function targetMap(metadata) {
+  return metadata?.signed.targets ?? {};
+}
+async function readArtifact(event, name) {
+  try {
+    return await readFile6(join8(event.repoDir, "targets", name));
+  } catch (error2) {
+    if (error2.code === "ENOENT") return null;
+    throw error2;
+  }
+}
+async function artifactChanges(event, role, errors) {
+  const now = targetMap(event.current.get(role));
+  const before = targetMap(event.base.get(role));
+  const changes = [];
+  const names = new Set([...Object.keys(before), ...Object.keys(now)].filter((name) => !now[name] || !before[name] || !canonicalize(now[name]).equals(canonicalize(before[name]))));
+  for (const name of event.changedArtifacts.get(role) ?? []) names.add(name);
+  for (const name of [...names].sort()) {
+    const entry = now[name];
+    const old = before[name];
+    if (!entry && old) changes.push({ path: name, change: "REMOVED" });
+    else if (entry && !(old && canonicalize(old).equals(canonicalize(entry)))) changes.push({ path: name, change: old ? "MODIFIED" : "ADDED" });
+    const bytes = await readArtifact(event, name);
+    if (!entry) {
+      if (bytes) errors.push(`targets/${name} is in the branch but ${role}.json does not list it`);
+      continue;
+    }
+    if (!bytes) {
+      errors.push(`targets/${name} is listed in ${role}.json but missing from the branch`);
+      continue;
+    }
+    const sha256 = createHash8("sha256").update(bytes).digest("hex");
+    if (entry.hashes?.sha256 !== sha256) errors.push(`targets/${name}: sha256 in ${role}.json is ${entry.hashes?.sha256 ?? "missing"}, the file has ${sha256}`);
+    if (entry.length !== bytes.length) errors.push(`targets/${name}: length in ${role}.json is ${entry.length ?? "missing"}, the file has ${bytes.length}`);
+  }
+  return changes;
+}
+function describeFailures(label, status, errors) {
+  for (const { signer, reason } of status.invalid) errors.push(`${label}signature from ${signer} does not verify: ${reason}`);
+  if (status.signed.length < status.threshold) {
+    errors.push(`${label}${status.signed.length} of ${status.threshold} required signatures (missing: ${status.missing.join(", ") || "none"})`);
+  }
+}
+async function roleStatus(event, role, options2, now) {
+  const metadata = event.current.get(role);
+  const errors = [];
+  const invites = Object.entries(event.state.invites).filter(([, roles]) => roles.includes(role)).map(([user]) => user);
+  const root = event.current.get("root");
+  const delegatorMetadata = event.current.get(delegatorOf(role));
+  const delegation = delegatorMetadata ? findDelegation(role, delegatorMetadata) : null;
+  const empty = { threshold: 0, signers: [], signed: [], missing: [], invalid: [] };
+  if (!metadata || !root || !delegation) {
+    const why = !metadata ? `metadata/${role}.json does not exist` : !root ? "metadata/root.json does not exist" : `${delegatorOf(role)} does not delegate ${role}`;
+    return { role, version: 0, baseVersion: null, expires: "", invites, targetChanges: [], valid: false, errors: [why], ...empty };
+  }
+  const base = event.base.get(role);
+  const version = metadata.signed.version;
+  const baseVersion = base ? base.signed.version : null;
+  const expectedType = delegation.delegator === "root" ? role : "targets";
+  if (metadata.signed._type !== expectedType) errors.push(`_type is ${JSON.stringify(metadata.signed._type)}, expected ${JSON.stringify(expectedType)}`);
+  const contentChanged = !base || !canonicalize(base.signed).equals(canonicalize(metadata.signed));
+  if (contentChanged && baseVersion !== null) {
+    if (role === "root" && version !== baseVersion + 1) errors.push(`root version is ${version}, expected ${baseVersion + 1} (exactly one more than the previous root)`);
+    else if (version <= baseVersion) errors.push(`version is ${version}, expected more than ${baseVersion} (the version before the event)`);
+  }
+  const periods = rolePeriods(role, metadata, root);
+  if (!(periods.signing >= 1 && periods.signing < periods.expiry)) {
+    errors.push(`signing period ${periods.signing} days must be at least 1 and less than the expiry period ${periods.expiry} days`);
+  }
+  const expires = metadata.signed.expires;
+  if (Date.parse(expires) <= now.getTime()) errors.push(`expired at ${expires}`);
+  else if (Date.parse(expires) > daysFrom(now, periods.expiry).getTime()) errors.push(`expires ${expires}, later than now + expiry period (${periods.expiry} days)`);
+  if (role === "root") {
+    const roles = root.signed.roles;
+    const { snapshot, timestamp } = roles;
+    if (root.signed.consistent_snapshot !== true) errors.push("consistent_snapshot must be true");
+    if (!snapshot || !timestamp || snapshot.threshold !== timestamp.threshold || [...snapshot.keyids].sort().join() !== [...timestamp.keyids].sort().join()) {
+      errors.push("snapshot and timestamp must share keys and threshold (one online signer)");
+    }
+  }
+  for (const user of invites) errors.push(`invite for ${user} is not accepted yet`);
+  const { status } = signerStatus(metadata, delegation, options2);
+  describeFailures("", status, errors);
+  let previous;
+  const baseRoot = event.base.get("root");
+  const previousDelegation = role === "root" && baseRoot && contentChanged ? findDelegation("root", baseRoot) : null;
+  if (previousDelegation) {
+    previous = signerStatus(metadata, previousDelegation, options2).status;
+    describeFailures("previous root: ", previous, errors);
+  }
+  const targetChanges = metadata.signed._type === "targets" ? await artifactChanges(event, role, errors) : [];
+  return { role, version, baseVersion, expires, invites, ...status, ...previous ? { previous } : {}, targetChanges, valid: errors.length === 0, errors };
+}
+async function signingEventStatus(repoDir, options2 = {}) {
+  const branch = await currentBranch(repoDir);
+  if (options2.event && branch !== options2.event) {
+    throw new TufError("EVENT", `signing event ${options2.event} is not checked out in ${repoDir} (on ${branch ?? "a detached HEAD"})`, { expected: options2.event, found: branch });
+  }
+  const event = await loadEvent(repoDir, options2.base);
+  const now = options2.now ?? /* @__PURE__ */ new Date();
+  const roles = [];
+  for (const role of changedRoles(event)) roles.push(await roleStatus(event, role, options2, now));
+  return { event: options2.event ?? branch ?? "HEAD", baseCommit: event.baseCommit, roles, complete: roles.length > 0 && roles.every((r7) => r7.valid) };
+}
+function signerLine(status) {
+  return `${status.signed.length}/${status.threshold} signatures; signed: ${status.signed.join(", ") || "nobody"}; missing: ${status.missing.join(", ") || "nobody"}`;
+}
+function formatStatusText(status) {
+  const lines = [`Signing event ${status.event} (base ${status.baseCommit.slice(0, 12)})`];
+  if (status.roles.length === 0) lines.push("No role changed in this event.");
+  for (const role of status.roles) {
+    lines.push("", `${role.role} v${role.version}${role.baseVersion === null ? " (new)" : ` (was v${role.baseVersion})`}, expires ${role.expires}: ${role.valid ? "valid" : "NOT VALID"}`);
+    lines.push(`  ${signerLine(role)}`);
+    if (role.previous) lines.push(`  previous root: ${signerLine(role.previous)}`);
+    if (role.invites.length > 0) lines.push(`  invites: ${role.invites.join(", ")}`);
+    for (const change of role.targetChanges) lines.push(`  ${change.path}: ${change.change}`);
+    for (const error2 of role.errors) lines.push(`  error: ${error2}`);
+  }
+  lines.push("", status.complete ? "Threshold of signatures has been reached." : "Signing event is not complete.");
+  return `${lines.join("\n")}
+`;
+}
+function formatStatusMarkdown(status) {
+  const code2 = (text) => `\`${text.replaceAll("`", "'")}\``;
+  const lines = [`### Signing event ${code2(status.event)}`, ""];
+  lines.push(status.complete ? "**Threshold of signatures has been reached.** This event can be merged." : "**Signing event is not complete.**", "");
+  if (status.roles.length === 0) lines.push("No role changed in this event.");
+  for (const role of status.roles) {
+    lines.push(`#### ${role.valid ? "\u2705" : "\u274C"} ${code2(role.role)} v${role.version}${role.baseVersion === null ? " (new role)" : ` (was v${role.baseVersion})`}`, "");
+    lines.push(`| | |`, `|---|---|`);
+    lines.push(`| Threshold | ${role.signed.length} of ${role.threshold} |`);
+    lines.push(`| Signed | ${role.signed.join(", ") || "-"} |`);
+    lines.push(`| Missing | ${role.missing.join(", ") || "-"} |`);
+    if (role.previous) lines.push(`| Previous root | ${role.previous.signed.length} of ${role.previous.threshold}; missing ${role.previous.missing.join(", ") || "-"} |`);
+    if (role.invites.length > 0) lines.push(`| Invites | ${role.invites.join(", ")} |`);
+    lines.push(`| Expires | ${role.expires} |`, "");
+    if (role.targetChanges.length > 0) {
+      lines.push("Artifact changes:", ...role.targetChanges.map((c) => `- ${code2(c.path)}: ${c.change}`), "");
+    }
+    if (role.errors.length > 0) lines.push("Errors:", ...role.errors.map((e) => `- ${e}`), "");
+  }
+  return `${lines.join("\n").trimEnd()}
+`;
+}
+var init_status = __esm({
+  "../tuf/src/events/status.ts"() {
+    "use strict";
+    init_crypto();
+    init_errors();
+    init_canonical();
+    init_git();
+    init_event();
+    init_repository();
+  }
+});
+
 // ../tuf/src/events/index.ts
 var init_events = __esm({
   "../tuf/src/events/index.ts"() {
     "use strict";
     init_add_release();
+    init_expiry();
+    init_check_target();
+    init_invite();
+    init_online();
+    init_sign();
+    init_update_targets();
+    init_status();
+    init_format();
+    init_repository();
+  }
+});
+
+// ../tuf/src/signers/key-file.ts
+import { createPrivateKey, createPublicKey as createPublicKey2, sign as nodeSign } from "crypto";
+import { readFile as readFile7 } from "fs/promises";
+function describeKey(privateKey, source) {
+  const publicKey = createPublicKey2(privateKey);
+  if (privateKey.asymmetricKeyType === "ed25519") {
+    const raw = publicKey.export({ format: "der", type: "spki" }).subarray(-32);
+    return { key: { keytype: "ed25519", scheme: "ed25519", keyval: { public: raw.toString("hex") } }, hash: null };
+  }
+  if (privateKey.asymmetricKeyType === "ec") {
+    const curve = privateKey.asymmetricKeyDetails?.namedCurve ?? "unknown";
+    const spec = CURVE_SCHEMES[curve];
+    if (spec) {
+      const pem = publicKey.export({ format: "pem", type: "spki" }).toString();
+      return { key: { keytype: "ecdsa", scheme: spec.scheme, keyval: { public: pem } }, hash: spec.hash };
+    }
+    throw new TufError("SIGNER", `${source}: ecdsa curve ${curve} is not supported`, { expected: "P-256 or P-384", found: curve });
+  }
+  throw new TufError("SIGNER", `${source}: ${privateKey.asymmetricKeyType} keys are not supported`, { expected: "ecdsa P-256, P-384 or ed25519", found: privateKey.asymmetricKeyType });
+}
+function keySigner(privateKeyPem, options2 = {}) {
+  const source = options2.source ?? "private key";
+  let privateKey;
+  try {
+    privateKey = createPrivateKey(options2.passphrase === void 0 ? privateKeyPem : { key: privateKeyPem, passphrase: options2.passphrase });
+  } catch (error2) {
+    throw new TufError("SIGNER", `${source}: not a usable PEM private key (${error2.message})`, { expected: "PEM private key", cause: error2 });
+  }
+  const { key, hash } = describeKey(privateKey, source);
+  return {
+    description: `${key.scheme} key from ${source}`,
+    publicKey: async () => structuredClone(key),
+    sign: async (signedBytes) => ({ sig: nodeSign(hash, signedBytes, privateKey).toString("hex") })
+  };
+}
+async function keyFileSigner(path, options2 = {}) {
+  let pem;
+  try {
+    pem = await readFile7(path);
+  } catch (error2) {
+    throw new TufError("SIGNER", `cannot read key file ${path}: ${error2.message}`, { cause: error2 });
+  }
+  return keySigner(pem, { ...options2, source: path });
+}
+var CURVE_SCHEMES;
+var init_key_file = __esm({
+  "../tuf/src/signers/key-file.ts"() {
+    "use strict";
+    init_errors();
+    CURVE_SCHEMES = {
+      prime256v1: { scheme: "ecdsa-sha2-nistp256", hash: "sha256" },
+      secp384r1: { scheme: "ecdsa-sha2-nistp384", hash: "sha384" }
+    };
   }
 });
 
@@ -24977,7 +25940,7 @@ var require_message2 = __commonJS({
     exports2.MessageSignatureBundleBuilder = void 0;
     var base_1 = require_base();
     var bundle_1 = require_bundle3();
-    var MessageSignatureBundleBuilder = class extends base_1.BaseBundleBuilder {
+    var MessageSignatureBundleBuilder2 = class extends base_1.BaseBundleBuilder {
       constructor(options2) {
         super(options2);
       }
@@ -24985,7 +25948,7 @@ var require_message2 = __commonJS({
         return (0, bundle_1.toMessageSignatureBundle)(artifact, signature);
       }
     };
-    exports2.MessageSignatureBundleBuilder = MessageSignatureBundleBuilder;
+    exports2.MessageSignatureBundleBuilder = MessageSignatureBundleBuilder2;
   }
 });
 
@@ -33109,20 +34072,20 @@ var require_lib4 = __commonJS({
         return `${this.algorithm}-${this.digest}${getOptString(this.options)}`;
       }
     };
-    function integrityHashToString(toString, sep2, opts, hashes) {
+    function integrityHashToString(toString, sep2, opts, hashes2) {
       const toStringIsNotEmpty = toString !== "";
       let shouldAddFirstSep = false;
       let complement = "";
-      const lastIndex = hashes.length - 1;
+      const lastIndex = hashes2.length - 1;
       for (let i = 0; i < lastIndex; i++) {
-        const hashString = Hash.prototype.toString.call(hashes[i], opts);
+        const hashString = Hash.prototype.toString.call(hashes2[i], opts);
         if (hashString) {
           shouldAddFirstSep = true;
           complement += hashString;
           complement += sep2;
         }
       }
-      const finalHashString = Hash.prototype.toString.call(hashes[lastIndex], opts);
+      const finalHashString = Hash.prototype.toString.call(hashes2[lastIndex], opts);
       if (finalHashString) {
         shouldAddFirstSep = true;
         complement += finalHashString;
@@ -33193,11 +34156,11 @@ var require_lib4 = __commonJS({
       }
       // Pick the highest priority algorithm present, optionally also limited to a set of hashes found in another integrity.
       // When limiting it may return nothing.
-      pickAlgorithm(opts, hashes) {
+      pickAlgorithm(opts, hashes2) {
         const pickAlgorithm = opts?.pickAlgorithm || getPrioritizedHash;
         let keys = Object.keys(this);
-        if (hashes?.length) {
-          keys = keys.filter((k4) => hashes.includes(k4));
+        if (hashes2?.length) {
+          keys = keys.filter((k4) => hashes2.includes(k4));
         }
         if (keys.length) {
           return keys.reduce((acc, algo) => pickAlgorithm(acc, algo) || acc);
@@ -33224,7 +34187,7 @@ var require_lib4 = __commonJS({
       if (opts?.single) {
         return new Hash(integrity, opts);
       }
-      const hashes = integrity.trim().split(/\s+/).reduce((acc, string) => {
+      const hashes2 = integrity.trim().split(/\s+/).reduce((acc, string) => {
         const hash = new Hash(string, opts);
         if (hash.algorithm && hash.digest) {
           const algo = hash.algorithm;
@@ -33235,7 +34198,7 @@ var require_lib4 = __commonJS({
         }
         return acc;
       }, new Integrity());
-      return hashes.isEmpty() ? null : hashes;
+      return hashes2.isEmpty() ? null : hashes2;
     }
     module2.exports.stringify = stringify;
     function stringify(obj, opts) {
@@ -33365,15 +34328,15 @@ var require_lib4 = __commonJS({
     function createIntegrity(opts) {
       const algorithms = opts?.algorithms || [...DEFAULT_ALGORITHMS];
       const optString = getOptString(opts?.options);
-      const hashes = algorithms.map(crypto2.createHash);
+      const hashes2 = algorithms.map(crypto2.createHash);
       return {
         update: function(chunk, enc) {
-          hashes.forEach((h) => h.update(chunk, enc));
+          hashes2.forEach((h) => h.update(chunk, enc));
           return this;
         },
         digest: function() {
           const integrity = algorithms.reduce((acc, algo) => {
-            const digest = hashes.shift().digest("base64");
+            const digest = hashes2.shift().digest("base64");
             const hash = new Hash(`${algo}-${digest}${optString}`, opts);
             if (!acc[hash.algorithm]) {
               acc[hash.algorithm] = [];
@@ -37191,20 +38154,20 @@ var require_polyfill = __commonJS({
     } = __require("os");
     var {
       chmod: chmod2,
-      copyFile: copyFile2,
+      copyFile: copyFile3,
       lstat: lstat2,
-      mkdir: mkdir5,
+      mkdir: mkdir7,
       readdir: readdir3,
       readlink: readlink2,
-      stat: stat4,
+      stat: stat5,
       symlink: symlink2,
       unlink: unlink3,
       utimes
     } = __require("fs/promises");
     var {
-      dirname: dirname4,
+      dirname: dirname5,
       isAbsolute: isAbsolute3,
-      join: join9,
+      join: join16,
       parse: parse3,
       resolve: resolve2,
       sep: sep2,
@@ -37288,7 +38251,7 @@ var require_polyfill = __commonJS({
       return destStat.ino && destStat.dev && destStat.ino === srcStat.ino && destStat.dev === srcStat.dev;
     }
     function getStats(src, dest, opts) {
-      const statFunc = opts.dereference ? (file) => stat4(file, { bigint: true }) : (file) => lstat2(file, { bigint: true });
+      const statFunc = opts.dereference ? (file) => stat5(file, { bigint: true }) : (file) => lstat2(file, { bigint: true });
       return Promise.all([
         statFunc(src),
         statFunc(dest).catch((err) => {
@@ -37300,30 +38263,30 @@ var require_polyfill = __commonJS({
       ]);
     }
     async function checkParentDir(destStat, src, dest, opts) {
-      const destParent = dirname4(dest);
+      const destParent = dirname5(dest);
       const dirExists = await pathExists(destParent);
       if (dirExists) {
         return getStatsForCopy(destStat, src, dest, opts);
       }
-      await mkdir5(destParent, { recursive: true });
+      await mkdir7(destParent, { recursive: true });
       return getStatsForCopy(destStat, src, dest, opts);
     }
     function pathExists(dest) {
-      return stat4(dest).then(
+      return stat5(dest).then(
         () => true,
         // istanbul ignore next: not sure when this would occur
         (err) => err.code === "ENOENT" ? false : Promise.reject(err)
       );
     }
     async function checkParentPaths(src, srcStat, dest) {
-      const srcParent = resolve2(dirname4(src));
-      const destParent = resolve2(dirname4(dest));
+      const srcParent = resolve2(dirname5(src));
+      const destParent = resolve2(dirname5(dest));
       if (destParent === srcParent || destParent === parse3(destParent).root) {
         return;
       }
       let destStat;
       try {
-        destStat = await stat4(destParent, { bigint: true });
+        destStat = await stat5(destParent, { bigint: true });
       } catch (err) {
         if (err.code === "ENOENT") {
           return;
@@ -37359,7 +38322,7 @@ var require_polyfill = __commonJS({
       return getStatsForCopy(destStat, src, dest, opts);
     }
     async function getStatsForCopy(destStat, src, dest, opts) {
-      const statFn = opts.dereference ? stat4 : lstat2;
+      const statFn = opts.dereference ? stat5 : lstat2;
       const srcStat = await statFn(src);
       if (srcStat.isDirectory() && opts.recursive) {
         return onDir(srcStat, destStat, src, dest, opts);
@@ -37416,7 +38379,7 @@ var require_polyfill = __commonJS({
       }
     }
     async function _copyFile(srcStat, src, dest, opts) {
-      await copyFile2(src, dest);
+      await copyFile3(src, dest);
       if (opts.preserveTimestamps) {
         return handleTimestampsAndMode(srcStat.mode, src, dest);
       }
@@ -37443,7 +38406,7 @@ var require_polyfill = __commonJS({
       return chmod2(dest, srcMode);
     }
     async function setDestTimestamps(src, dest) {
-      const updatedSrcStat = await stat4(src);
+      const updatedSrcStat = await stat5(src);
       return utimes(dest, updatedSrcStat.atime, updatedSrcStat.mtime);
     }
     function onDir(srcStat, destStat, src, dest, opts) {
@@ -37453,7 +38416,7 @@ var require_polyfill = __commonJS({
       return copyDir(src, dest, opts);
     }
     async function mkDirAndCopy(srcMode, src, dest, opts) {
-      await mkdir5(dest);
+      await mkdir7(dest);
       await copyDir(src, dest, opts);
       return setDestMode(dest, srcMode);
     }
@@ -37461,8 +38424,8 @@ var require_polyfill = __commonJS({
       const dir = await readdir3(src);
       for (let i = 0; i < dir.length; i++) {
         const item = dir[i];
-        const srcItem = join9(src, item);
-        const destItem = join9(dest, item);
+        const srcItem = join16(src, item);
+        const destItem = join16(dest, item);
         const { destStat } = await checkPaths(srcItem, destItem, opts);
         await startCopy(destStat, srcItem, destItem, opts);
       }
@@ -37470,7 +38433,7 @@ var require_polyfill = __commonJS({
     async function onLink(destStat, src, dest) {
       let resolvedSrc = await readlink2(src);
       if (!isAbsolute3(resolvedSrc)) {
-        resolvedSrc = resolve2(dirname4(src), resolvedSrc);
+        resolvedSrc = resolve2(dirname5(src), resolvedSrc);
       }
       if (!destStat) {
         return symlink2(resolvedSrc, dest);
@@ -37485,7 +38448,7 @@ var require_polyfill = __commonJS({
         throw err;
       }
       if (!isAbsolute3(resolvedDest)) {
-        resolvedDest = resolve2(dirname4(dest), resolvedDest);
+        resolvedDest = resolve2(dirname5(dest), resolvedDest);
       }
       if (isSrcSubdir(resolvedSrc, resolvedDest)) {
         throw new ERR_FS_CP_EINVAL({
@@ -37495,7 +38458,7 @@ var require_polyfill = __commonJS({
           errno: EINVAL
         });
       }
-      const srcStat = await stat4(src);
+      const srcStat = await stat5(src);
       if (srcStat.isDirectory() && isSrcSubdir(resolvedDest, resolvedSrc)) {
         throw new ERR_FS_CP_SYMLINK_TO_SUBDIRECTORY({
           message: `cannot overwrite ${resolvedDest} with ${resolvedSrc}`,
@@ -37537,15 +38500,15 @@ var require_cp = __commonJS({
 var require_with_temp_dir = __commonJS({
   "../../node_modules/@npmcli/fs/lib/with-temp-dir.js"(exports2, module2) {
     "use strict";
-    var { join: join9, sep: sep2 } = __require("path");
+    var { join: join16, sep: sep2 } = __require("path");
     var getOptions = require_get_options();
-    var { mkdir: mkdir5, mkdtemp: mkdtemp2, rm: rm5 } = __require("fs/promises");
+    var { mkdir: mkdir7, mkdtemp: mkdtemp3, rm: rm7 } = __require("fs/promises");
     var withTempDir = async (root, fn2, opts) => {
       const options2 = getOptions(opts, {
         copy: ["tmpPrefix"]
       });
-      await mkdir5(root, { recursive: true });
-      const target = await mkdtemp2(join9(`${root}${sep2}`, options2.tmpPrefix || ""));
+      await mkdir7(root, { recursive: true });
+      const target = await mkdtemp3(join16(`${root}${sep2}`, options2.tmpPrefix || ""));
       let err;
       let result;
       try {
@@ -37554,7 +38517,7 @@ var require_with_temp_dir = __commonJS({
         err = _err;
       }
       try {
-        await rm5(target, { force: true, recursive: true });
+        await rm7(target, { force: true, recursive: true });
       } catch {
       }
       if (err) {
@@ -37571,13 +38534,13 @@ var require_readdir_scoped = __commonJS({
   "../../node_modules/@npmcli/fs/lib/readdir-scoped.js"(exports2, module2) {
     "use strict";
     var { readdir: readdir3 } = __require("fs/promises");
-    var { join: join9 } = __require("path");
+    var { join: join16 } = __require("path");
     var readdirScoped = async (dir) => {
       const results = [];
       for (const item of await readdir3(dir)) {
         if (item.startsWith("@")) {
-          for (const scopedItem of await readdir3(join9(dir, item))) {
-            results.push(join9(item, scopedItem));
+          for (const scopedItem of await readdir3(join16(dir, item))) {
+            results.push(join16(item, scopedItem));
           }
         } else {
           results.push(item);
@@ -37593,7 +38556,7 @@ var require_readdir_scoped = __commonJS({
 var require_move_file = __commonJS({
   "../../node_modules/@npmcli/fs/lib/move-file.js"(exports2, module2) {
     "use strict";
-    var { dirname: dirname4, join: join9, resolve: resolve2, relative, isAbsolute: isAbsolute3 } = __require("path");
+    var { dirname: dirname5, join: join16, resolve: resolve2, relative, isAbsolute: isAbsolute3 } = __require("path");
     var fs4 = __require("fs/promises");
     var pathExists = async (path) => {
       try {
@@ -37614,7 +38577,7 @@ var require_move_file = __commonJS({
       if (!options2.overwrite && await pathExists(destination)) {
         throw new Error(`The destination file exists: ${destination}`);
       }
-      await fs4.mkdir(dirname4(destination), { recursive: true });
+      await fs4.mkdir(dirname5(destination), { recursive: true });
       try {
         await fs4.rename(source, destination);
       } catch (error2) {
@@ -37623,7 +38586,7 @@ var require_move_file = __commonJS({
           if (sourceStat.isDirectory()) {
             const files = await fs4.readdir(source);
             await Promise.all(files.map(
-              (file) => moveFile(join9(source, file), join9(destination, file), options2, false, symlinks)
+              (file) => moveFile(join16(source, file), join16(destination, file), options2, false, symlinks)
             ));
           } else if (sourceStat.isSymbolicLink()) {
             symlinks.push({ source, destination });
@@ -37642,7 +38605,7 @@ var require_move_file = __commonJS({
           }
           let targetType = "file";
           try {
-            const targetStat = await fs4.stat(resolve2(dirname4(symSource), target));
+            const targetStat = await fs4.stat(resolve2(dirname5(symSource), target));
             if (targetStat.isDirectory()) {
               targetType = "junction";
             }
@@ -37688,7 +38651,7 @@ var require_cache_dir = __commonJS({
 # This file is a cache directory tag created by cacache.
 # For information about cache directory tags, see https://bford.info/cachedir/
 `;
-    async function mkdir5(cache) {
+    async function mkdir7(cache) {
       await fs4.mkdir(cache, { recursive: true, owner: "inherit" });
       await writeTag(cache);
     }
@@ -37702,7 +38665,7 @@ var require_cache_dir = __commonJS({
       }
     }
     module2.exports = {
-      mkdir: mkdir5,
+      mkdir: mkdir7,
       tagContent
     };
   }
@@ -38325,11 +39288,11 @@ var require_entry_index = __commonJS({
     var crypto2 = __require("crypto");
     var {
       appendFile: appendFile2,
-      mkdir: mkdir5,
-      readFile: readFile7,
+      mkdir: mkdir7,
+      readFile: readFile14,
       readdir: readdir3,
-      rm: rm5,
-      writeFile: writeFile5
+      rm: rm7,
+      writeFile: writeFile6
     } = __require("fs/promises");
     var { Minipass: Minipass2 } = (init_esm(), __toCommonJS(esm_exports));
     var path = __require("path");
@@ -38371,7 +39334,7 @@ var require_entry_index = __commonJS({
       const setup = async () => {
         const target = tmpName(cache, opts.tmpPrefix);
         await cacheDir.mkdir(cache);
-        await mkdir5(path.dirname(target), { recursive: true });
+        await mkdir7(path.dirname(target), { recursive: true });
         return {
           target,
           moved: false
@@ -38379,12 +39342,12 @@ var require_entry_index = __commonJS({
       };
       const teardown = async (tmp2) => {
         if (!tmp2.moved) {
-          return rm5(tmp2.target, { recursive: true, force: true });
+          return rm7(tmp2.target, { recursive: true, force: true });
         }
       };
       const write = async (tmp2) => {
-        await writeFile5(tmp2.target, newIndex, { flag: "wx" });
-        await mkdir5(path.dirname(bucket), { recursive: true });
+        await writeFile6(tmp2.target, newIndex, { flag: "wx" });
+        await mkdir7(path.dirname(bucket), { recursive: true });
         await moveFile(tmp2.target, bucket);
         tmp2.moved = true;
       };
@@ -38409,7 +39372,7 @@ var require_entry_index = __commonJS({
       };
       try {
         await cacheDir.mkdir(cache);
-        await mkdir5(path.dirname(bucket), { recursive: true });
+        await mkdir7(path.dirname(bucket), { recursive: true });
         const stringified = JSON.stringify(entry);
         await appendFile2(bucket, `
 ${hashEntry(stringified)}	${stringified}`);
@@ -38447,7 +39410,7 @@ ${hashEntry(stringified)}	${stringified}`);
         return insert(cache, key, null, opts);
       }
       const bucket = bucketPath(cache, key);
-      return rm5(bucket, { recursive: true, force: true });
+      return rm7(bucket, { recursive: true, force: true });
     }
     module2.exports.lsStream = lsStream;
     function lsStream(cache) {
@@ -38512,7 +39475,7 @@ ${hashEntry(stringified)}	${stringified}`);
     }
     module2.exports.bucketEntries = bucketEntries;
     async function bucketEntries(bucket, filter) {
-      const data = await readFile7(bucket, "utf8");
+      const data = await readFile14(bucket, "utf8");
       return _bucketEntries(data, filter);
     }
     function _bucketEntries(data) {
@@ -39642,16 +40605,16 @@ var require_read = __commonJS({
     var MAX_SINGLE_READ_SIZE = 64 * 1024 * 1024;
     async function read(cache, integrity, opts = {}) {
       const { size } = opts;
-      const { stat: stat4, cpath, sri } = await withContentSri(cache, integrity, async (cpath2, sri2) => {
-        const stat5 = size ? { size } : await fs4.stat(cpath2);
-        return { stat: stat5, cpath: cpath2, sri: sri2 };
+      const { stat: stat5, cpath, sri } = await withContentSri(cache, integrity, async (cpath2, sri2) => {
+        const stat6 = size ? { size } : await fs4.stat(cpath2);
+        return { stat: stat6, cpath: cpath2, sri: sri2 };
       });
-      if (stat4.size > MAX_SINGLE_READ_SIZE) {
-        return readPipeline(cpath, stat4.size, sri, new Pipeline()).concat();
+      if (stat5.size > MAX_SINGLE_READ_SIZE) {
+        return readPipeline(cpath, stat5.size, sri, new Pipeline()).concat();
       }
       const data = await fs4.readFile(cpath, { encoding: null });
-      if (stat4.size !== data.length) {
-        throw sizeError(stat4.size, data.length);
+      if (stat5.size !== data.length) {
+        throw sizeError(stat5.size, data.length);
       }
       if (!ssri.checkData(data, sri)) {
         throw integrityError(sri, cpath);
@@ -39677,11 +40640,11 @@ var require_read = __commonJS({
       const { size } = opts;
       const stream = new Pipeline();
       Promise.resolve().then(async () => {
-        const { stat: stat4, cpath, sri } = await withContentSri(cache, integrity, async (cpath2, sri2) => {
-          const stat5 = size ? { size } : await fs4.stat(cpath2);
-          return { stat: stat5, cpath: cpath2, sri: sri2 };
+        const { stat: stat5, cpath, sri } = await withContentSri(cache, integrity, async (cpath2, sri2) => {
+          const stat6 = size ? { size } : await fs4.stat(cpath2);
+          return { stat: stat6, cpath: cpath2, sri: sri2 };
         });
-        return readPipeline(cpath, stat4.size, sri, stream);
+        return readPipeline(cpath, stat5.size, sri, stream);
       }).catch((err) => stream.emit("error", err));
       return stream;
     }
@@ -39698,8 +40661,8 @@ var require_read = __commonJS({
       }
       try {
         return await withContentSri(cache, integrity, async (cpath, sri) => {
-          const stat4 = await fs4.stat(cpath);
-          return { size: stat4.size, sri, stat: stat4 };
+          const stat5 = await fs4.stat(cpath);
+          return { size: stat5.size, sri, stat: stat5 };
         });
       } catch (err) {
         if (err.code === "ENOENT") {
@@ -43760,8 +44723,8 @@ var require_rm = __commonJS({
     var fs4 = __require("fs/promises");
     var contentPath = require_path();
     var { hasContent: hasContent2 } = require_read();
-    module2.exports = rm5;
-    async function rm5(cache, integrity) {
+    module2.exports = rm7;
+    async function rm7(cache, integrity) {
       const content = await hasContent2(cache, integrity);
       if (content && content.sri) {
         await fs4.rm(contentPath(cache, content.sri), { recursive: true, force: true });
@@ -43777,7 +44740,7 @@ var require_rm = __commonJS({
 var require_rm2 = __commonJS({
   "../../node_modules/cacache/lib/rm.js"(exports2, module2) {
     "use strict";
-    var { rm: rm5 } = __require("fs/promises");
+    var { rm: rm7 } = __require("fs/promises");
     var glob = require_glob();
     var index = require_entry_index();
     var memo = require_memoization();
@@ -43799,7 +44762,7 @@ var require_rm2 = __commonJS({
       memo.clearMemoized();
       const paths = await glob(path.join(cache, "*(content-*|index-*)"), { silent: true, nosort: true });
       paths.push(path.join(cache, "CACHEDIR.TAG"));
-      return Promise.all(paths.map((p) => rm5(p, { recursive: true, force: true })));
+      return Promise.all(paths.map((p) => rm7(p, { recursive: true, force: true })));
     }
   }
 });
@@ -43809,11 +44772,11 @@ var require_verify = __commonJS({
   "../../node_modules/cacache/lib/verify.js"(exports2, module2) {
     "use strict";
     var {
-      readFile: readFile7,
-      rm: rm5,
-      stat: stat4,
+      readFile: readFile14,
+      rm: rm7,
+      stat: stat5,
       truncate,
-      writeFile: writeFile5
+      writeFile: writeFile6
     } = __require("fs/promises");
     var contentPath = require_path();
     var fsm = require_lib6();
@@ -43928,8 +44891,8 @@ var require_verify = __commonJS({
             }
           } else {
             stats.reclaimedCount++;
-            const s = await stat4(f);
-            await rm5(f, { recursive: true, force: true });
+            const s = await stat5(f);
+            await rm7(f, { recursive: true, force: true });
             stats.reclaimedSize += s.size;
           }
           return stats;
@@ -43941,7 +44904,7 @@ var require_verify = __commonJS({
     async function verifyContent(filepath, sri) {
       const contentInfo = {};
       try {
-        const { size } = await stat4(filepath);
+        const { size } = await stat5(filepath);
         contentInfo.size = size;
         contentInfo.valid = true;
         await ssri.checkStream(new fsm.ReadStream(filepath), sri);
@@ -43952,7 +44915,7 @@ var require_verify = __commonJS({
         if (err.code !== "EINTEGRITY") {
           throw err;
         }
-        await rm5(filepath, { recursive: true, force: true });
+        await rm7(filepath, { recursive: true, force: true });
         contentInfo.valid = false;
       }
       return contentInfo;
@@ -43999,7 +44962,7 @@ var require_verify = __commonJS({
       for (const entry of bucket) {
         const content = contentPath(cache, entry.integrity);
         try {
-          await stat4(content);
+          await stat5(content);
           await index.insert(cache, entry.key, entry.integrity, {
             metadata: entry.metadata,
             size: entry.size,
@@ -44018,16 +44981,16 @@ var require_verify = __commonJS({
     }
     function cleanTmp(cache, opts) {
       opts.log.silly("verify", "cleaning tmp directory");
-      return rm5(path.join(cache, "tmp"), { recursive: true, force: true });
+      return rm7(path.join(cache, "tmp"), { recursive: true, force: true });
     }
     async function writeVerifile(cache, opts) {
       const verifile = path.join(cache, "_lastverified");
       opts.log.silly("verify", "writing verifile to " + verifile);
-      return writeFile5(verifile, `${Date.now()}`);
+      return writeFile6(verifile, `${Date.now()}`);
     }
     module2.exports.lastRun = lastRun;
     async function lastRun(cache) {
-      const data = await readFile7(path.join(cache, "_lastverified"), { encoding: "utf8" });
+      const data = await readFile14(path.join(cache, "_lastverified"), { encoding: "utf8" });
       return /* @__PURE__ */ new Date(+data);
     }
   }
@@ -44039,7 +45002,7 @@ var require_lib7 = __commonJS({
     "use strict";
     var get = require_get();
     var put = require_put();
-    var rm5 = require_rm2();
+    var rm7 = require_rm2();
     var verify = require_verify();
     var { clearMemoized } = require_memoization();
     var tmp = require_tmp();
@@ -44059,10 +45022,10 @@ var require_lib7 = __commonJS({
     module2.exports.get.hasContent = get.hasContent;
     module2.exports.put = put;
     module2.exports.put.stream = put.stream;
-    module2.exports.rm = rm5.entry;
-    module2.exports.rm.all = rm5.all;
+    module2.exports.rm = rm7.entry;
+    module2.exports.rm.all = rm7.all;
     module2.exports.rm.entry = module2.exports.rm;
-    module2.exports.rm.content = rm5.content;
+    module2.exports.rm.content = rm7.content;
     module2.exports.clearMemoized = clearMemoized;
     module2.exports.tmp = {};
     module2.exports.tmp.mkdir = tmp.mkdir;
@@ -48208,10 +49171,10 @@ var require_ipv4 = __commonJS({
     };
     Object.defineProperty(exports2, "__esModule", { value: true });
     exports2.Address4 = void 0;
-    var common = __importStar(require_common2());
+    var common2 = __importStar(require_common2());
     var constants6 = __importStar(require_constants8());
     var address_error_1 = require_address_error();
-    var isCorrect4 = common.isCorrect(constants6.BITS);
+    var isCorrect4 = common2.isCorrect(constants6.BITS);
     var Address4 = class _Address4 {
       constructor(address) {
         this.addressMinusSuffix = "";
@@ -48222,8 +49185,8 @@ var require_ipv4 = __commonJS({
         this.subnetMask = 32;
         this.v4 = true;
         this.isCorrect = isCorrect4;
-        this.isInSubnet = common.isInSubnet;
-        this.isHostInSubnet = common.isHostInSubnet;
+        this.isInSubnet = common2.isInSubnet;
+        this.isHostInSubnet = common2.isHostInSubnet;
         this.address = address;
         const subnet = constants6.RE_SUBNET_STRING.exec(address);
         if (subnet) {
@@ -48291,7 +49254,7 @@ var require_ipv4 = __commonJS({
        * address.subnetMask; // 24
        */
       static fromAddressAndMask(address, mask) {
-        const bits = common.prefixLengthFromMask(new _Address4(mask).bigInt(), constants6.BITS);
+        const bits = common2.prefixLengthFromMask(new _Address4(mask).bigInt(), constants6.BITS);
         return new _Address4(`${address}/${bits}`);
       }
       /**
@@ -48307,7 +49270,7 @@ var require_ipv4 = __commonJS({
         const wildcard = new _Address4(wildcardMask).bigInt();
         const allOnes = (BigInt(1) << BigInt(constants6.BITS)) - BigInt(1);
         const mask = wildcard ^ allOnes;
-        const bits = common.prefixLengthFromMask(mask, constants6.BITS);
+        const bits = common2.prefixLengthFromMask(mask, constants6.BITS);
         return new _Address4(`${address}/${bits}`);
       }
       /**
@@ -48399,7 +49362,7 @@ var require_ipv4 = __commonJS({
        * @returns {String}
        */
       toHex() {
-        return this.parsedAddress.map((part) => common.stringToPaddedHex(part)).join(":");
+        return this.parsedAddress.map((part) => common2.stringToPaddedHex(part)).join(":");
       }
       /**
        * Converts an IPv4 address object to an array of bytes.
@@ -48418,7 +49381,7 @@ var require_ipv4 = __commonJS({
         const output = [];
         let i;
         for (i = 0; i < constants6.GROUPS; i += 2) {
-          output.push(`${common.stringToPaddedHex(this.parsedAddress[i])}${common.stringToPaddedHex(this.parsedAddress[i + 1])}`);
+          output.push(`${common2.stringToPaddedHex(this.parsedAddress[i])}${common2.stringToPaddedHex(this.parsedAddress[i + 1])}`);
         }
         return output.join(":");
       }
@@ -48427,7 +49390,7 @@ var require_ipv4 = __commonJS({
        * @returns {bigint}
        */
       bigInt() {
-        return BigInt(`0x${this.parsedAddress.map((n) => common.stringToPaddedHex(n)).join("")}`);
+        return BigInt(`0x${this.parsedAddress.map((n) => common2.stringToPaddedHex(n)).join("")}`);
       }
       /**
        * Helper function getting start address.
@@ -48464,7 +49427,7 @@ var require_ipv4 = __commonJS({
        * new Address4('10.0.0.0/24').offset(1).correctForm(); // '10.0.0.1'
        */
       offset(n) {
-        return _Address4.fromBigInt(common.offsetBigInt(this.bigInt(), n, constants6.BITS, "IPv4")).withSubnetMask(this.subnetMask);
+        return _Address4.fromBigInt(common2.offsetBigInt(this.bigInt(), n, constants6.BITS, "IPv4")).withSubnetMask(this.subnetMask);
       }
       /**
        * Returns the network that follows this address's network: the address after
@@ -48475,7 +49438,7 @@ var require_ipv4 = __commonJS({
        * new Address4('10.0.0.0/24').nextNetwork().networkForm(); // '10.0.1.0/24'
        */
       nextNetwork() {
-        return _Address4.fromBigInt(common.offsetBigInt(this._endAddress(), 1, constants6.BITS, "IPv4")).withSubnetMask(this.subnetMask);
+        return _Address4.fromBigInt(common2.offsetBigInt(this._endAddress(), 1, constants6.BITS, "IPv4")).withSubnetMask(this.subnetMask);
       }
       withSubnetMask(subnetMask) {
         return new _Address4(`${this.correctForm()}/${subnetMask}`);
@@ -48553,7 +49516,7 @@ var require_ipv4 = __commonJS({
        * @returns {Address4}
        */
       static fromByteArray(bytes) {
-        common.assertByteArray(bytes, 4, "IPv4", 0);
+        common2.assertByteArray(bytes, 4, "IPv4", 0);
         return this.fromUnsignedByteArray(bytes);
       }
       /**
@@ -48692,7 +49655,7 @@ var require_ipv4 = __commonJS({
        * @returns {boolean}
        */
       isGlobal() {
-        return !this.isMulticast() && common.isGloballyReachable.call(this, SPECIAL_PURPOSE_V4);
+        return !this.isMulticast() && common2.isGloballyReachable.call(this, SPECIAL_PURPOSE_V4);
       }
       /**
        * Returns a zero-padded base-2 string representation of the address
@@ -48998,7 +49961,7 @@ var require_ipv6 = __commonJS({
     };
     Object.defineProperty(exports2, "__esModule", { value: true });
     exports2.Address6 = void 0;
-    var common = __importStar(require_common2());
+    var common2 = __importStar(require_common2());
     var constants42 = __importStar(require_constants8());
     var constants6 = __importStar(require_constants9());
     var helpers = __importStar(require_helpers());
@@ -49006,7 +49969,7 @@ var require_ipv6 = __commonJS({
     var regular_expressions_1 = require_regular_expressions();
     var address_error_1 = require_address_error();
     var common_1 = require_common2();
-    var isCorrect6 = common.isCorrect(constants6.BITS);
+    var isCorrect6 = common2.isCorrect(constants6.BITS);
     function assert3(condition) {
       if (!condition) {
         throw new Error("Assertion failed.");
@@ -49051,8 +50014,8 @@ var require_ipv6 = __commonJS({
         this.subnetMask = 128;
         this.v4 = false;
         this.zone = "";
-        this.isInSubnet = common.isInSubnet;
-        this.isHostInSubnet = common.isHostInSubnet;
+        this.isInSubnet = common2.isInSubnet;
+        this.isHostInSubnet = common2.isHostInSubnet;
         this.isCorrect = isCorrect6;
         if (optionalGroups === void 0) {
           this.groups = constants6.GROUPS;
@@ -49180,7 +50143,7 @@ var require_ipv6 = __commonJS({
        * address.subnetMask; // 64
        */
       static fromAddressAndMask(address, mask) {
-        const bits = common.prefixLengthFromMask(new _Address6(mask).bigInt(), constants6.BITS);
+        const bits = common2.prefixLengthFromMask(new _Address6(mask).bigInt(), constants6.BITS);
         return new _Address6(`${address}/${bits}`);
       }
       /**
@@ -49196,7 +50159,7 @@ var require_ipv6 = __commonJS({
         const wildcard = new _Address6(wildcardMask).bigInt();
         const allOnes = (BigInt(1) << BigInt(constants6.BITS)) - BigInt(1);
         const mask = wildcard ^ allOnes;
-        const bits = common.prefixLengthFromMask(mask, constants6.BITS);
+        const bits = common2.prefixLengthFromMask(mask, constants6.BITS);
         return new _Address6(`${address}/${bits}`);
       }
       /**
@@ -49384,7 +50347,7 @@ var require_ipv6 = __commonJS({
        * new Address6('2001:db8::/64').offset(1).correctForm(); // '2001:db8::1'
        */
       offset(n) {
-        return _Address6.fromBigInt(common.offsetBigInt(this.bigInt(), n, constants6.BITS, "IPv6")).withSubnetMask(this.subnetMask);
+        return _Address6.fromBigInt(common2.offsetBigInt(this.bigInt(), n, constants6.BITS, "IPv6")).withSubnetMask(this.subnetMask);
       }
       /**
        * Returns the network that follows this address's network: the address after
@@ -49395,7 +50358,7 @@ var require_ipv6 = __commonJS({
        * new Address6('2001:db8::/64').nextNetwork().networkForm(); // '2001:db8:0:1::/64'
        */
       nextNetwork() {
-        return _Address6.fromBigInt(common.offsetBigInt(this._endAddress(), 1, constants6.BITS, "IPv6")).withSubnetMask(this.subnetMask);
+        return _Address6.fromBigInt(common2.offsetBigInt(this._endAddress(), 1, constants6.BITS, "IPv6")).withSubnetMask(this.subnetMask);
       }
       withSubnetMask(subnetMask) {
         return new _Address6(`${this.correctForm()}/${subnetMask}`);
@@ -49893,7 +50856,7 @@ var require_ipv6 = __commonJS({
        * @returns {Address6}
        */
       static fromByteArray(bytes) {
-        common.assertByteArray(bytes, 16, "IPv6", -128);
+        common2.assertByteArray(bytes, 16, "IPv6", -128);
         return this.fromUnsignedByteArray(bytes.map(unsignByte));
       }
       /**
@@ -49905,7 +50868,7 @@ var require_ipv6 = __commonJS({
        * @returns {Address6}
        */
       static fromUnsignedByteArray(bytes) {
-        common.assertByteArray(bytes, 16, "IPv6", 0);
+        common2.assertByteArray(bytes, 16, "IPv6", 0);
         const BYTE_MAX = BigInt("256");
         let result = BigInt("0");
         let multiplier = BigInt("1");
@@ -50136,7 +51099,7 @@ var require_ipv6 = __commonJS({
         if (embedded) {
           return embedded.isGlobal();
         }
-        return this.isHostInSubnet(GLOBAL_UNICAST_SUBNET) && common.isGloballyReachable.call(this, SPECIAL_PURPOSE_V6);
+        return this.isHostInSubnet(GLOBAL_UNICAST_SUBNET) && common2.isGloballyReachable.call(this, SPECIAL_PURPOSE_V6);
       }
       // #endregion
       // #region HTML
@@ -52645,7 +53608,7 @@ var require_fulcio2 = __commonJS({
     var ca_1 = require_ca();
     var ephemeral_1 = require_ephemeral();
     exports2.DEFAULT_FULCIO_URL = "https://fulcio.sigstore.dev";
-    var FulcioSigner2 = class {
+    var FulcioSigner3 = class {
       ca;
       identityProvider;
       keyHolder;
@@ -52699,7 +53662,7 @@ var require_fulcio2 = __commonJS({
         }
       }
     };
-    exports2.FulcioSigner = FulcioSigner2;
+    exports2.FulcioSigner = FulcioSigner3;
   }
 });
 
@@ -53060,7 +54023,7 @@ var require_tlog2 = __commonJS({
     var client_1 = require_client2();
     var entry_1 = require_entry3();
     exports2.DEFAULT_REKOR_URL = "https://rekor.sigstore.dev";
-    var RekorWitness2 = class {
+    var RekorWitness3 = class {
       tlogV1;
       tlogV2;
       entryType;
@@ -53092,7 +54055,7 @@ var require_tlog2 = __commonJS({
         return { tlogEntries: [tlogEntry] };
       }
     };
-    exports2.RekorWitness = RekorWitness2;
+    exports2.RekorWitness = RekorWitness3;
     function toTransparencyLogEntry(entry) {
       const logID = Buffer.from(entry.logID, "hex");
       const bodyJSON = util_1.encoding.base64Decode(entry.body);
@@ -53206,7 +54169,7 @@ var require_tsa3 = __commonJS({
     Object.defineProperty(exports2, "__esModule", { value: true });
     exports2.TSAWitness = void 0;
     var client_1 = require_client3();
-    var TSAWitness2 = class {
+    var TSAWitness3 = class {
       tsa;
       constructor(options2) {
         this.tsa = new client_1.TSAClient({
@@ -53223,7 +54186,7 @@ var require_tsa3 = __commonJS({
         };
       }
     };
-    exports2.TSAWitness = TSAWitness2;
+    exports2.TSAWitness = TSAWitness3;
     function extractSignature(content) {
       switch (content.$case) {
         case "dsseEnvelope":
@@ -53492,8 +54455,12 @@ var require_dist6 = __commonJS({
 
 // ../tuf/src/signers/identity.ts
 import { spawn } from "child_process";
-import { createHash as createHash5, randomBytes as randomBytes3 } from "crypto";
+import { createHash as createHash9, randomBytes as randomBytes3 } from "crypto";
 import { createServer } from "http";
+function staticToken(token) {
+  if (!token.trim()) throw new TufError("SIGNER", "the identity token is empty", { expected: "an OIDC token (JWT)", found: "empty string" });
+  return { description: "given identity token", getToken: async () => token.trim() };
+}
 function githubActionsToken(options2 = {}) {
   const env = options2.env ?? process.env;
   const doFetch = options2.fetch ?? fetch;
@@ -53536,10 +54503,161 @@ function githubActionsToken(options2 = {}) {
     }
   };
 }
+async function openWithPlatform(url) {
+  const [command, args] = process.platform === "darwin" ? ["open", [url]] : process.platform === "win32" ? ["cmd", ["/c", "start", '""', url]] : ["xdg-open", [url]];
+  if (process.platform === "linux" && !process.env.DISPLAY && !process.env.WAYLAND_DISPLAY) {
+    throw new TufError("SIGNER", "no browser available (no DISPLAY); open the printed URL by hand, pass an identity token, or sign with a key file", { expected: "a graphical session", found: "none" });
+  }
+  await new Promise((resolve2, reject) => {
+    const child = spawn(command, args, { stdio: "ignore", detached: true });
+    child.once("error", (error2) => reject(new TufError("SIGNER", `cannot open a browser with ${command}: ${error2.message}`, { cause: error2 })));
+    child.once("spawn", () => {
+      child.unref();
+      resolve2();
+    });
+  });
+}
+async function jsonFrom(response, what) {
+  if (!response.ok) throw new TufError("SIGNER", `${what} failed: HTTP ${response.status}`, { expected: "HTTP 200", found: response.status });
+  return await response.json();
+}
+function browserToken(options2 = {}) {
+  const issuer = (options2.issuer ?? SIGSTORE_OAUTH_ISSUER).replace(/\/+$/, "");
+  const doFetch = options2.fetch ?? fetch;
+  return {
+    description: `browser sign-in at ${issuer}`,
+    async getToken() {
+      const discovery = await jsonFrom(await doFetch(`${issuer}/.well-known/openid-configuration`, { signal: AbortSignal.timeout(3e4) }), `OIDC discovery at ${issuer}`);
+      const { authorization_endpoint: authorize, token_endpoint: tokenEndpoint } = discovery;
+      if (typeof authorize !== "string" || typeof tokenEndpoint !== "string") {
+        throw new TufError("SIGNER", `OIDC discovery at ${issuer} lacks authorization_endpoint or token_endpoint`, { expected: "both endpoints", found: Object.keys(discovery) });
+      }
+      const verifier = randomBytes3(32).toString("base64url");
+      const state = randomBytes3(16).toString("base64url");
+      const server = createServer();
+      await new Promise((resolve2) => server.listen(0, "127.0.0.1", resolve2));
+      const redirectUri = `http://localhost:${server.address().port}/auth/callback`;
+      try {
+        const code2 = new Promise((resolve2, reject) => {
+          const timer = setTimeout(() => reject(new TufError("SIGNER", `sign-in at ${issuer} did not finish in time`, { expected: "a browser callback" })), options2.timeoutMs ?? 3e5);
+          server.on("request", (req2, res) => {
+            const url2 = new URL(req2.url ?? "/", redirectUri);
+            if (url2.pathname !== "/auth/callback") return void res.writeHead(404).end();
+            const problem = url2.searchParams.get("error") ?? (url2.searchParams.get("state") !== state ? "state does not match" : url2.searchParams.get("code") ? null : "no code");
+            res.writeHead(problem ? 400 : 200, { "content-type": "text/plain" }).end(problem ? `Sign-in failed: ${problem}` : "Signed in. You may close this window.");
+            clearTimeout(timer);
+            if (problem) reject(new TufError("SIGNER", `sign-in at ${issuer} failed: ${problem}`, { found: problem }));
+            else resolve2(url2.searchParams.get("code"));
+          });
+        });
+        const url = new URL(authorize);
+        for (const [name, value] of Object.entries({
+          response_type: "code",
+          client_id: options2.clientId ?? "sigstore",
+          redirect_uri: redirectUri,
+          scope: "openid email",
+          code_challenge: createHash9("sha256").update(verifier).digest("base64url"),
+          code_challenge_method: "S256",
+          state,
+          nonce: randomBytes3(16).toString("base64url")
+        })) url.searchParams.set(name, value);
+        options2.onUrl?.(url.href);
+        await (options2.openUrl ?? openWithPlatform)(url.href);
+        const body = new URLSearchParams({ grant_type: "authorization_code", code: await code2, redirect_uri: redirectUri, client_id: options2.clientId ?? "sigstore", code_verifier: verifier });
+        const tokens = await jsonFrom(await doFetch(tokenEndpoint, { method: "POST", body, signal: AbortSignal.timeout(3e4) }), `token exchange at ${tokenEndpoint}`);
+        if (typeof tokens.id_token !== "string") throw new TufError("SIGNER", `token exchange at ${tokenEndpoint} returned no id_token`, { expected: "id_token", found: Object.keys(tokens) });
+        return tokens.id_token;
+      } finally {
+        server.closeAllConnections();
+        await new Promise((resolve2) => server.close(() => resolve2()));
+      }
+    }
+  };
+}
+function jwtClaims(token) {
+  const payload = token.split(".")[1];
+  if (!payload) throw new TufError("SIGNER", "the identity token is not a JWT", { expected: "header.payload.signature", found: `${token.split(".").length} parts` });
+  try {
+    return JSON.parse(Buffer.from(payload, "base64url").toString("utf8"));
+  } catch {
+    throw new TufError("SIGNER", "the identity token payload is not JSON", { expected: "JWT claims" });
+  }
+}
+function identityFromToken(token) {
+  const claims = jwtClaims(token);
+  const iss = typeof claims.iss === "string" ? claims.iss : "";
+  if (iss === GITHUB_ACTIONS_ISSUER3) {
+    if (typeof claims.job_workflow_ref !== "string") throw new TufError("SIGNER", "GitHub Actions token has no job_workflow_ref claim", { expected: "job_workflow_ref", found: "none" });
+    return { identity: `https://github.com/${claims.job_workflow_ref}`, issuer: iss };
+  }
+  if (typeof claims.email !== "string" || claims.email_verified === false) {
+    throw new TufError("SIGNER", "identity token has no verified email claim; give the identity explicitly", { expected: "email and email_verified", found: Object.keys(claims) });
+  }
+  const connector = claims.federated_claims?.connector_id;
+  const issuer = typeof connector === "string" ? DEX_CONNECTOR_ISSUERS[connector] ?? iss : iss;
+  return { identity: claims.email, issuer };
+}
+var SIGSTORE_OAUTH_ISSUER, GITHUB_ACTIONS_ISSUER3, DEX_CONNECTOR_ISSUERS;
 var init_identity = __esm({
   "../tuf/src/signers/identity.ts"() {
     "use strict";
     init_errors();
+    SIGSTORE_OAUTH_ISSUER = "https://oauth2.sigstore.dev/auth";
+    GITHUB_ACTIONS_ISSUER3 = "https://token.actions.githubusercontent.com";
+    DEX_CONNECTOR_ISSUERS = {
+      "https://github.com/login/oauth": "https://github.com/login/oauth",
+      github: "https://github.com/login/oauth",
+      google: "https://accounts.google.com",
+      microsoft: "https://login.microsoftonline.com"
+    };
+  }
+});
+
+// ../tuf/src/signers/sigstore.ts
+function sigstoreSigner(options2) {
+  let token;
+  const getToken = () => token ??= options2.token.getToken();
+  const fetchOptions = { timeout: options2.timeoutMs ?? 3e4, retry: { retries: options2.retries ?? 2, factor: 2, minTimeout: 500 } };
+  const identity = async () => {
+    if (options2.identity && options2.issuer) return { identity: options2.identity, issuer: options2.issuer };
+    const derived = identityFromToken(await getToken());
+    return { identity: options2.identity ?? derived.identity, issuer: options2.issuer ?? derived.issuer };
+  };
+  const witnesses = [new import_sign2.RekorWitness({ rekorBaseURL: options2.rekorUrl ?? PUBLIC_GOOD_REKOR_URL, ...fetchOptions })];
+  if (options2.tsaUrl) witnesses.push(new import_sign2.TSAWitness({ tsaBaseURL: options2.tsaUrl, ...fetchOptions }));
+  const builder = new import_sign2.MessageSignatureBundleBuilder({
+    signer: new import_sign2.FulcioSigner({ identityProvider: { getToken }, fulcioBaseURL: options2.fulcioUrl ?? PUBLIC_GOOD_FULCIO_URL, ...fetchOptions }),
+    witnesses
+  });
+  return {
+    description: `Sigstore (${options2.token.description}, Fulcio ${options2.fulcioUrl ?? PUBLIC_GOOD_FULCIO_URL})`,
+    ...options2.trustedRoot ? { sigstoreTrustedRoot: options2.trustedRoot } : {},
+    async publicKey() {
+      const { identity: id, issuer } = await identity();
+      return { keytype: "sigstore-oidc", scheme: "Fulcio", keyval: { identity: id, issuer } };
+    },
+    async sign(signedBytes) {
+      let bundle;
+      try {
+        bundle = await builder.create({ data: Buffer.from(signedBytes) });
+      } catch (error2) {
+        throw new TufError("SIGNER", `Sigstore signing failed: ${error2.message}`, { cause: error2 });
+      }
+      if (bundle.content.$case !== "messageSignature") throw new TufError("SIGNER", "Sigstore returned a bundle without a message signature");
+      return { sig: Buffer.from(bundle.content.messageSignature.signature).toString("base64"), bundle: (0, import_bundle5.bundleToJSON)(bundle) };
+    }
+  };
+}
+var import_bundle5, import_sign2, PUBLIC_GOOD_FULCIO_URL, PUBLIC_GOOD_REKOR_URL;
+var init_sigstore2 = __esm({
+  "../tuf/src/signers/sigstore.ts"() {
+    "use strict";
+    import_bundle5 = __toESM(require_dist2(), 1);
+    import_sign2 = __toESM(require_dist6(), 1);
+    init_errors();
+    init_identity();
+    PUBLIC_GOOD_FULCIO_URL = "https://fulcio.sigstore.dev";
+    PUBLIC_GOOD_REKOR_URL = "https://rekor.sigstore.dev";
   }
 });
 
@@ -53547,17 +54665,746 @@ var init_identity = __esm({
 var init_signers = __esm({
   "../tuf/src/signers/index.ts"() {
     "use strict";
+    init_key_file();
+    init_sigstore2();
     init_identity();
   }
 });
 
+// ../tuf/src/metadata/model.ts
+function invalid4(source, field, expected, found) {
+  return new TufError("METADATA_INVALID", `${source}: ${field} must be ${expected}, found ${JSON.stringify(found)}`, { expected, found });
+}
+function isObject(value) {
+  return typeof value === "object" && value !== null && !Array.isArray(value);
+}
+function objectField(record, field, source) {
+  const value = record[field];
+  if (!isObject(value)) throw invalid4(source, field, "an object", value);
+  return value;
+}
+function positiveInteger(value, field, source, min = 1) {
+  if (typeof value !== "number" || !Number.isSafeInteger(value) || value < min) throw invalid4(source, field, `an integer >= ${min}`, value);
+  return value;
+}
+function stringArray(value, field, source) {
+  if (!Array.isArray(value) || !value.every((item) => typeof item === "string")) throw invalid4(source, field, "an array of strings", value);
+  return value;
+}
+function hashes(value, field, source) {
+  if (!isObject(value) || Object.keys(value).length === 0 || !Object.values(value).every((h) => typeof h === "string" && /^[0-9a-f]+$/i.test(h))) {
+    throw invalid4(source, field, "a non-empty map of hex digests", value);
+  }
+  return value;
+}
+function roleKeys(value, field, source, name) {
+  if (!isObject(value)) throw invalid4(source, field, "an object", value);
+  const keyids = stringArray(value.keyids, `${field}.keyids`, source);
+  if (new Set(keyids).size !== keyids.length) throw invalid4(source, `${field}.keyids`, "unique keyids", keyids);
+  return { name, keyids, threshold: positiveInteger(value.threshold, `${field}.threshold`, source) };
+}
+function keysOf(value, field, source) {
+  if (!isObject(value)) throw invalid4(source, field, "an object", value);
+  for (const [keyid, key] of Object.entries(value)) {
+    if (!isObject(key) || typeof key.keytype !== "string" || typeof key.scheme !== "string" || !isObject(key.keyval)) {
+      throw invalid4(source, `${field}.${keyid}`, "a key with keytype, scheme and keyval", key);
+    }
+  }
+  return value;
+}
+function metaFile(value, field, source) {
+  if (!isObject(value)) throw invalid4(source, field, "an object", value);
+  const meta = { version: positiveInteger(value.version, `${field}.version`, source) };
+  if (value.length !== void 0) meta.length = positiveInteger(value.length, `${field}.length`, source, 0);
+  if (value.hashes !== void 0) meta.hashes = hashes(value.hashes, `${field}.hashes`, source);
+  return meta;
+}
+function common(signed, type, source) {
+  if (signed._type !== type) throw invalid4(source, "signed._type", JSON.stringify(type), signed._type);
+  const specVersion = signed.spec_version;
+  if (typeof specVersion !== "string" || !/^1\.\d+(\.\d+)?$/.test(specVersion)) throw invalid4(source, "signed.spec_version", "a 1.x version", specVersion);
+  const expires = signed.expires;
+  if (typeof expires !== "string" || !EXPIRES.test(expires) || Number.isNaN(Date.parse(expires))) {
+    throw invalid4(source, "signed.expires", "a UTC time like 2030-01-01T00:00:00Z", expires);
+  }
+  return { _type: type, spec_version: specVersion, version: positiveInteger(signed.version, "signed.version", source), expires: new Date(expires) };
+}
+function parseMetadata2(bytes, source, check) {
+  let raw;
+  try {
+    raw = JSON.parse(Buffer.from(bytes.buffer, bytes.byteOffset, bytes.byteLength).toString("utf8"));
+  } catch (error2) {
+    throw new TufError("METADATA_INVALID", `${source}: not valid JSON (${error2.message})`, { expected: "JSON", found: "unparseable bytes", cause: error2 });
+  }
+  assertSignedMetadata(raw, source);
+  return { bytes, raw, signed: check(raw.signed, source) };
+}
+function checkRoot(signed, source) {
+  const base = common(signed, "root", source);
+  if (typeof signed.consistent_snapshot !== "boolean" && signed.consistent_snapshot !== void 0) {
+    throw invalid4(source, "signed.consistent_snapshot", "a boolean", signed.consistent_snapshot);
+  }
+  const keys = keysOf(signed.keys, "signed.keys", source);
+  const rolesField = objectField(signed, "roles", source);
+  const roles = {};
+  for (const name of TOP_LEVEL) roles[name] = roleKeys(rolesField[name], `signed.roles.${name}`, source, name);
+  return { ...base, consistent_snapshot: signed.consistent_snapshot === true, keys, roles };
+}
+function checkTimestamp(signed, source) {
+  const base = common(signed, "timestamp", source);
+  const meta = objectField(signed, "meta", source);
+  return { ...base, snapshot: metaFile(meta["snapshot.json"], 'signed.meta["snapshot.json"]', source) };
+}
+function checkSnapshot(signed, source) {
+  const base = common(signed, "snapshot", source);
+  const metaField = objectField(signed, "meta", source);
+  const meta = {};
+  for (const [name, value] of Object.entries(metaField)) meta[name] = metaFile(value, `signed.meta["${name}"]`, source);
+  return { ...base, meta };
+}
+function checkTargets(signed, source) {
+  const base = common(signed, "targets", source);
+  const targetsField = objectField(signed, "targets", source);
+  for (const [path, info2] of Object.entries(targetsField)) {
+    if (!isObject(info2)) throw invalid4(source, `signed.targets["${path}"]`, "an object", info2);
+    positiveInteger(info2.length, `signed.targets["${path}"].length`, source, 0);
+    hashes(info2.hashes, `signed.targets["${path}"].hashes`, source);
+  }
+  const result = { ...base, targets: targetsField };
+  if (signed.delegations !== void 0) {
+    const delegations = objectField(signed, "delegations", source);
+    const keys = keysOf(delegations.keys, "signed.delegations.keys", source);
+    if (!Array.isArray(delegations.roles)) throw invalid4(source, "signed.delegations.roles", "an array", delegations.roles);
+    const seen = /* @__PURE__ */ new Set();
+    const roles = delegations.roles.map((role, i) => {
+      const field = `signed.delegations.roles[${i}]`;
+      if (!isObject(role) || typeof role.name !== "string" || role.name === "") throw invalid4(source, `${field}.name`, "a non-empty string", isObject(role) ? role.name : role);
+      if (seen.has(role.name) || TOP_LEVEL.includes(role.name)) throw invalid4(source, `${field}.name`, "a unique non-top-level role name", role.name);
+      seen.add(role.name);
+      const delegated = { ...roleKeys(role, field, source, role.name), name: role.name, terminating: role.terminating === true };
+      if (role.paths !== void 0 && role.path_hash_prefixes !== void 0) throw invalid4(source, field, "either paths or path_hash_prefixes", Object.keys(role));
+      if (role.paths !== void 0) delegated.paths = stringArray(role.paths, `${field}.paths`, source);
+      if (role.path_hash_prefixes !== void 0) delegated.path_hash_prefixes = stringArray(role.path_hash_prefixes, `${field}.path_hash_prefixes`, source);
+      return delegated;
+    });
+    result.delegations = { keys, roles };
+  }
+  return result;
+}
+var EXPIRES, TOP_LEVEL;
+var init_model = __esm({
+  "../tuf/src/metadata/model.ts"() {
+    "use strict";
+    init_errors();
+    init_verify();
+    EXPIRES = /^\d{4}-\d{2}-\d{2}T\d{2}:\d{2}:\d{2}(?:\.\d+)?Z$/;
+    TOP_LEVEL = ["root", "timestamp", "snapshot", "targets"];
+  }
+});
+
+// ../tuf/src/metadata/paths.ts
+import { createHash as createHash10 } from "crypto";
+function segmentRegExp(pattern) {
+  let regexp = patternCache.get(pattern);
+  if (regexp) return regexp;
+  let source = "";
+  for (let i = 0; i < pattern.length; i++) {
+    const c = pattern[i];
+    if (c === "*") source += ".*";
+    else if (c === "?") source += ".";
+    else if (c === "[") {
+      const end = pattern.indexOf("]", i + 2);
+      if (end === -1) {
+        source += "\\[";
+      } else {
+        let set = pattern.slice(i + 1, end);
+        const negated = set.startsWith("!");
+        if (negated) set = set.slice(1);
+        source += `[${negated ? "^" : ""}${set.replace(/[\\\]^]/g, "\\$&")}]`;
+        i = end;
+      }
+    } else source += c.replace(/[.*+?^${}()|[\]\\/]/g, "\\$&");
+  }
+  regexp = new RegExp(`^${source}$`, "s");
+  patternCache.set(pattern, regexp);
+  return regexp;
+}
+function matchesPathPattern(targetPath, pattern) {
+  const targetParts = targetPath.split("/");
+  const patternParts = pattern.split("/");
+  return targetParts.length === patternParts.length && patternParts.every((part, i) => segmentRegExp(part).test(targetParts[i]));
+}
+function isDelegatedPath(role, targetPath) {
+  if (role.paths) return role.paths.some((pattern) => matchesPathPattern(targetPath, pattern));
+  if (role.path_hash_prefixes) {
+    const digest = createHash10("sha256").update(targetPath).digest("hex");
+    return role.path_hash_prefixes.some((prefix) => digest.startsWith(prefix));
+  }
+  return false;
+}
+var patternCache;
+var init_paths = __esm({
+  "../tuf/src/metadata/paths.ts"() {
+    "use strict";
+    patternCache = /* @__PURE__ */ new Map();
+  }
+});
+
+// ../tuf/src/client/source.ts
+import { readFile as readFile8, stat as stat3 } from "fs/promises";
+import { join as join9 } from "path";
+import { setTimeout as sleep } from "timers/promises";
+function quoteName(role) {
+  return encodeURIComponent(role).replace(/[!'()*]/g, (c) => `%${c.charCodeAt(0).toString(16).toUpperCase()}`);
+}
+function withSlash(url) {
+  return url.endsWith("/") ? url : `${url}/`;
+}
+function hashPrefixedPath(targetPath, hashPrefix) {
+  if (hashPrefix === void 0) return targetPath;
+  const slash = targetPath.lastIndexOf("/");
+  return `${targetPath.slice(0, slash + 1)}${hashPrefix}.${targetPath.slice(slash + 1)}`;
+}
+async function readCapped(response, url, maxLength) {
+  const declared = Number(response.headers.get("content-length"));
+  if (Number.isFinite(declared) && declared > maxLength) {
+    await response.body?.cancel();
+    throw new TufError("LENGTH_MISMATCH", `${url}: ${declared} bytes exceed the limit of ${maxLength}`, { expected: `<= ${maxLength} bytes`, found: declared });
+  }
+  const chunks = [];
+  let total = 0;
+  if (response.body) {
+    for await (const chunk of response.body) {
+      total += chunk.byteLength;
+      if (total > maxLength) {
+        await response.body.cancel().catch(() => void 0);
+        throw new TufError("LENGTH_MISMATCH", `${url}: more than the limit of ${maxLength} bytes`, { expected: `<= ${maxLength} bytes`, found: `> ${maxLength}` });
+      }
+      chunks.push(chunk);
+    }
+  }
+  return Buffer.concat(chunks, total);
+}
+var MAX_RETRY_AFTER_MS, HttpSource, CheckoutSource;
+var init_source = __esm({
+  "../tuf/src/client/source.ts"() {
+    "use strict";
+    init_errors();
+    MAX_RETRY_AFTER_MS = 1e4;
+    HttpSource = class {
+      description;
+      requestCount = 0;
+      metadataBaseUrl;
+      targetBaseUrl;
+      fetchImpl;
+      timeoutMs;
+      attempts;
+      backoffMs;
+      constructor(options2) {
+        for (const [field, url] of [["metadataBaseUrl", options2.metadataBaseUrl], ["targetBaseUrl", options2.targetBaseUrl]]) {
+          if (url !== void 0 && !/^https?:\/\//.test(url)) {
+            throw new TufError("INVALID_INPUT", `${field} must be an http(s) URL, found ${JSON.stringify(url)}`, { expected: "http(s) URL", found: url });
+          }
+        }
+        this.metadataBaseUrl = withSlash(options2.metadataBaseUrl);
+        this.targetBaseUrl = options2.targetBaseUrl === void 0 ? void 0 : withSlash(options2.targetBaseUrl);
+        this.description = options2.metadataBaseUrl;
+        this.fetchImpl = options2.fetch ?? fetch;
+        this.timeoutMs = options2.timeoutMs ?? 3e4;
+        this.attempts = options2.attempts ?? 3;
+        this.backoffMs = options2.backoffMs ?? 250;
+      }
+      async fetchRoot(version, maxLength) {
+        try {
+          return await this.get(`${this.metadataBaseUrl}${version}.root.json`, maxLength);
+        } catch (error2) {
+          if (error2 instanceof TufError && error2.code === "NOT_FOUND") return void 0;
+          throw error2;
+        }
+      }
+      fetchMetadata(role, version, maxLength) {
+        const name = `${version === void 0 ? "" : `${version}.`}${quoteName(role)}.json`;
+        return this.get(`${this.metadataBaseUrl}${name}`, maxLength);
+      }
+      fetchTarget(targetPath, hashPrefix, maxLength, baseUrl) {
+        const base = baseUrl === void 0 ? this.targetBaseUrl : withSlash(baseUrl);
+        if (base === void 0) throw new TufError("INVALID_INPUT", "no target base URL: pass targetBaseUrl to the Updater or a baseUrl to downloadTarget", { expected: "http(s) URL", found: void 0 });
+        return this.get(`${base}${hashPrefixedPath(targetPath, hashPrefix)}`, maxLength);
+      }
+      /** GET with a timeout, retries with backoff on network errors, 5xx and 429, and a hard length cap. */
+      async get(url, maxLength) {
+        let lastError;
+        let retryAfterMs2;
+        for (let attempt = 1; attempt <= this.attempts; attempt++) {
+          if (attempt > 1) await sleep(retryAfterMs2 ?? this.backoffMs * 2 ** (attempt - 2));
+          retryAfterMs2 = void 0;
+          this.requestCount++;
+          let response;
+          try {
+            response = await this.fetchImpl(url, { signal: AbortSignal.timeout(this.timeoutMs), redirect: "follow" });
+          } catch (error2) {
+            lastError = new TufError("FETCH", `${url}: ${error2.message}`, { expected: "a response", found: error2.name, cause: error2 });
+            continue;
+          }
+          if (response.ok) return readCapped(response, url, maxLength);
+          await response.body?.cancel();
+          const details = { expected: "HTTP 200", found: response.status };
+          if (response.status === 404 || response.status === 403) throw new TufError("NOT_FOUND", `${url}: HTTP ${response.status}`, details);
+          lastError = new TufError("FETCH", `${url}: HTTP ${response.status}`, details);
+          if (response.status !== 429 && response.status < 500) throw lastError;
+          const retryAfter = Number(response.headers.get("retry-after"));
+          if (Number.isFinite(retryAfter) && retryAfter > 0) retryAfterMs2 = Math.min(retryAfter * 1e3, MAX_RETRY_AFTER_MS);
+        }
+        throw lastError;
+      }
+    };
+    CheckoutSource = class {
+      constructor(repoDir) {
+        this.repoDir = repoDir;
+        this.description = repoDir;
+      }
+      repoDir;
+      description;
+      requestCount = 0;
+      async fetchRoot(version, maxLength) {
+        try {
+          return await this.read(join9("metadata", "root_history", `${version}.root.json`), maxLength);
+        } catch (error2) {
+          if (error2 instanceof TufError && error2.code === "NOT_FOUND") return void 0;
+          throw error2;
+        }
+      }
+      fetchMetadata(role, _version, maxLength) {
+        return this.read(join9("metadata", `${quoteName(role)}.json`), maxLength);
+      }
+      fetchTarget(targetPath, _hashPrefix, maxLength) {
+        const parts = targetPath.split("/");
+        if (parts.some((part) => part === "" || part === "." || part === "..")) {
+          throw new TufError("INVALID_INPUT", `target path ${JSON.stringify(targetPath)} has an empty, "." or ".." segment`, { expected: "a relative path", found: targetPath });
+        }
+        return this.read(join9("targets", ...parts), maxLength);
+      }
+      async read(relative, maxLength) {
+        const path = join9(this.repoDir, relative);
+        this.requestCount++;
+        try {
+          const info2 = await stat3(path);
+          if (info2.size > maxLength) {
+            throw new TufError("LENGTH_MISMATCH", `${path}: ${info2.size} bytes exceed the limit of ${maxLength}`, { expected: `<= ${maxLength} bytes`, found: info2.size });
+          }
+          return await readFile8(path);
+        } catch (error2) {
+          if (error2.code === "ENOENT") throw new TufError("NOT_FOUND", `${path}: no such file`, { expected: "a file", found: "nothing", cause: error2 });
+          throw error2;
+        }
+      }
+    };
+  }
+});
+
+// ../tuf/src/client/updater.ts
+import { createHash as createHash11, randomBytes as randomBytes4 } from "crypto";
+import { mkdir as mkdir4, readFile as readFile9, rename as rename4, rm as rm4, writeFile as writeFile4 } from "fs/promises";
+import { dirname as dirname2, join as join10 } from "path";
+function checkLengthAndHashes(bytes, expected, what) {
+  if (expected.length !== void 0 && bytes.byteLength !== expected.length) {
+    throw new TufError("LENGTH_MISMATCH", `${what}: length ${bytes.byteLength}, expected ${expected.length}`, { expected: expected.length, found: bytes.byteLength });
+  }
+  for (const [algorithm, digest] of Object.entries(expected.hashes ?? {})) {
+    if (!HASH_ALGORITHMS.has(algorithm)) {
+      throw new TufError("HASH_MISMATCH", `${what}: unsupported hash algorithm ${JSON.stringify(algorithm)}`, { expected: [...HASH_ALGORITHMS], found: algorithm });
+    }
+    const found = createHash11(algorithm).update(bytes).digest("hex");
+    if (found !== digest.toLowerCase()) {
+      throw new TufError("HASH_MISMATCH", `${what}: ${algorithm} ${found}, expected ${digest}`, { expected: digest, found });
+    }
+  }
+}
+async function writeAtomically2(path, bytes) {
+  await mkdir4(dirname2(path), { recursive: true });
+  const temp = `${path}.${process.pid}.${randomBytes4(4).toString("hex")}.tmp`;
+  try {
+    await writeFile4(temp, bytes);
+    await rename4(temp, path);
+  } catch (error2) {
+    await rm4(temp, { force: true });
+    throw error2;
+  }
+}
+var DEFAULT_LIMITS, HASH_ALGORITHMS, Updater;
+var init_updater = __esm({
+  "../tuf/src/client/updater.ts"() {
+    "use strict";
+    init_errors();
+    init_verify();
+    init_canonical();
+    init_model();
+    init_paths();
+    init_source();
+    DEFAULT_LIMITS = {
+      maxRootRotations: 256,
+      maxDelegations: 32,
+      rootMaxLength: 512e3,
+      timestampMaxLength: 16384,
+      snapshotMaxLength: 2e6,
+      targetsMaxLength: 5e6
+    };
+    HASH_ALGORITHMS = /* @__PURE__ */ new Set(["sha256", "sha384", "sha512"]);
+    Updater = class {
+      metadataDir;
+      targetDir;
+      source;
+      nowOption;
+      sigstoreTrustedRoot;
+      limits;
+      now = /* @__PURE__ */ new Date();
+      root;
+      timestamp;
+      snapshot;
+      targets = /* @__PURE__ */ new Map();
+      refreshed = false;
+      constructor(options2) {
+        if (options2.metadataBaseUrl === void 0 === (options2.repositoryDir === void 0)) {
+          throw new TufError("INVALID_INPUT", "give exactly one of metadataBaseUrl and repositoryDir", {
+            expected: "one source",
+            found: { metadataBaseUrl: options2.metadataBaseUrl, repositoryDir: options2.repositoryDir }
+          });
+        }
+        this.metadataDir = options2.metadataDir;
+        this.targetDir = options2.targetDir;
+        this.nowOption = options2.now;
+        this.sigstoreTrustedRoot = options2.sigstoreTrustedRoot;
+        this.limits = { ...DEFAULT_LIMITS, ...options2.limits };
+        this.source = options2.repositoryDir !== void 0 ? new CheckoutSource(options2.repositoryDir) : new HttpSource({
+          metadataBaseUrl: options2.metadataBaseUrl,
+          ...options2.targetBaseUrl !== void 0 && { targetBaseUrl: options2.targetBaseUrl },
+          ...options2.fetch && { fetch: options2.fetch },
+          ...options2.timeoutMs !== void 0 && { timeoutMs: options2.timeoutMs }
+        });
+      }
+      /** Requests made (or files read from a checkout) so far. */
+      get requestCount() {
+        return this.source.requestCount;
+      }
+      /** Root, timestamp, snapshot and top-level targets, verified and persisted. Call once per updater. */
+      async refresh() {
+        this.now = typeof this.nowOption === "function" ? this.nowOption() : this.nowOption ?? /* @__PURE__ */ new Date();
+        this.timestamp = void 0;
+        this.snapshot = void 0;
+        this.targets.clear();
+        await this.loadTrustedRoot();
+        await this.updateRoot();
+        await this.updateTimestamp();
+        await this.updateSnapshot();
+        await this.loadTargets("targets", void 0);
+        this.refreshed = true;
+        return this.trustedState();
+      }
+      trustedState() {
+        const summary2 = (loaded) => {
+          if (!loaded) throw new TufError("INVALID_INPUT", "refresh() has not completed", { expected: "a refreshed updater", found: "none" });
+          return { version: loaded.signed.version, expires: loaded.signed.expires };
+        };
+        return { root: summary2(this.root), timestamp: summary2(this.timestamp), snapshot: summary2(this.snapshot), targets: summary2(this.targets.get("targets")) };
+      }
+      /** The target as the delegation tree lists it (pre-order, terminating delegations honoured), or undefined. */
+      async getTargetInfo(targetPath) {
+        if (!this.refreshed) await this.refresh();
+        const stack = [{ role: "targets", parent: void 0 }];
+        const visited = /* @__PURE__ */ new Set();
+        let budget = this.limits.maxDelegations;
+        while (budget > 0 && stack.length > 0) {
+          const { role, parent } = stack.pop();
+          if (visited.has(role)) continue;
+          const targets = (await this.loadTargets(role, parent)).signed;
+          const found = Object.hasOwn(targets.targets, targetPath) ? targets.targets[targetPath] : void 0;
+          if (found) return { path: targetPath, ...found };
+          visited.add(role);
+          budget--;
+          const children = [];
+          for (const child of targets.delegations?.roles ?? []) {
+            if (!isDelegatedPath(child, targetPath)) continue;
+            children.push({ role: child.name, parent: role });
+            if (child.terminating) {
+              stack.length = 0;
+              break;
+            }
+          }
+          stack.push(...children.reverse());
+        }
+        return void 0;
+      }
+      /** The local path of the target if a file there has its length and hashes, else undefined. */
+      async findCachedTarget(info2, filePath) {
+        const path = filePath ?? this.defaultTargetPath(info2);
+        let bytes;
+        try {
+          bytes = await readFile9(path);
+        } catch {
+          return void 0;
+        }
+        try {
+          checkLengthAndHashes(bytes, info2, `target ${info2.path}`);
+          return path;
+        } catch {
+          return void 0;
+        }
+      }
+      /** Downloads the target (hash-prefixed name under consistent snapshots), checks length and hashes, writes it atomically. */
+      async downloadTarget(info2, filePath, targetBaseUrl) {
+        if (!this.refreshed) await this.refresh();
+        const path = filePath ?? this.defaultTargetPath(info2);
+        const hashPrefix = this.root.signed.consistent_snapshot ? Object.values(info2.hashes)[0] : void 0;
+        const bytes = await this.source.fetchTarget(info2.path, hashPrefix, info2.length, targetBaseUrl);
+        checkLengthAndHashes(bytes, info2, `target ${info2.path}`);
+        await writeAtomically2(path, bytes);
+        return path;
+      }
+      defaultTargetPath(info2) {
+        if (this.targetDir === void 0) {
+          throw new TufError("INVALID_INPUT", `no file path for target ${info2.path}: pass targetDir to the Updater or a path`, { expected: "a path", found: void 0 });
+        }
+        return join10(this.targetDir, quoteName(info2.path));
+      }
+      // --- root -------------------------------------------------------------
+      async loadTrustedRoot() {
+        const path = join10(this.metadataDir, "root.json");
+        let bytes;
+        try {
+          bytes = await readFile9(path);
+        } catch (error2) {
+          throw new TufError("NOT_FOUND", `trusted root ${path} cannot be read: ${error2.message}`, { expected: "root.json", found: "nothing", cause: error2 });
+        }
+        const root = parseMetadata2(bytes, path, checkRoot);
+        this.requireThreshold(root, root.signed.keys, root.signed.roles.root, `trusted root v${root.signed.version} (${path})`);
+        this.root = root;
+      }
+      async updateRoot() {
+        const start = this.root.signed.version;
+        for (let next = start + 1; next <= start + this.limits.maxRootRotations; next++) {
+          const bytes = await this.source.fetchRoot(next, this.limits.rootMaxLength);
+          if (!bytes) break;
+          const trusted = this.root;
+          const what = `root v${next} (${next}.root.json)`;
+          const candidate = parseMetadata2(bytes, what, checkRoot);
+          this.requireThreshold(candidate, trusted.signed.keys, trusted.signed.roles.root, `${what}, by the keys of trusted root v${trusted.signed.version}`);
+          this.requireThreshold(candidate, candidate.signed.keys, candidate.signed.roles.root, `${what}, by its own keys`);
+          if (candidate.signed.version !== next) {
+            throw new TufError("ROLLBACK", `${what}: version is ${candidate.signed.version}, expected ${next}`, { expected: next, found: candidate.signed.version });
+          }
+          this.root = candidate;
+          await this.persist("root", bytes);
+        }
+        this.requireUnexpired(this.root, `root v${this.root.signed.version}`);
+      }
+      // --- timestamp ----------------------------------------------------------
+      async updateTimestamp() {
+        const root = this.root.signed;
+        const local = await this.loadLocal("timestamp", checkTimestamp, root.keys, root.roles.timestamp);
+        const what = "timestamp (timestamp.json)";
+        const bytes = await this.source.fetchMetadata("timestamp", void 0, this.limits.timestampMaxLength);
+        const candidate = parseMetadata2(bytes, what, checkTimestamp);
+        this.requireThreshold(candidate, root.keys, root.roles.timestamp, what);
+        let accepted = candidate;
+        if (local) {
+          const trusted = local.signed;
+          if (candidate.signed.version < trusted.version) {
+            throw new TufError("ROLLBACK", `timestamp v${candidate.signed.version} is older than the trusted v${trusted.version}`, { expected: `>= ${trusted.version}`, found: candidate.signed.version });
+          }
+          if (candidate.signed.snapshot.version < trusted.snapshot.version) {
+            throw new TufError("ROLLBACK", `timestamp v${candidate.signed.version} lists snapshot v${candidate.signed.snapshot.version}, older than the trusted v${trusted.snapshot.version}`, {
+              expected: `>= ${trusted.snapshot.version}`,
+              found: candidate.signed.snapshot.version
+            });
+          }
+          if (candidate.signed.version === trusted.version) accepted = local;
+        }
+        this.requireUnexpired(accepted, `timestamp v${accepted.signed.version}`);
+        this.timestamp = accepted;
+        if (accepted === candidate) await this.persist("timestamp", bytes);
+      }
+      // --- snapshot -----------------------------------------------------------
+      async updateSnapshot() {
+        const root = this.root.signed;
+        const meta = this.timestamp.signed.snapshot;
+        const local = await this.loadLocal("snapshot", checkSnapshot, root.keys, root.roles.snapshot);
+        if (local && this.isFinalSnapshot(local, meta)) {
+          this.snapshot = local;
+          return;
+        }
+        const fileName = this.metadataFileName("snapshot", meta.version);
+        const what = `snapshot v${meta.version} (${fileName})`;
+        const bytes = await this.source.fetchMetadata("snapshot", this.versionInName(meta.version), meta.length ?? this.limits.snapshotMaxLength);
+        checkLengthAndHashes(bytes, meta, what);
+        const candidate = parseMetadata2(bytes, what, checkSnapshot);
+        this.requireThreshold(candidate, root.keys, root.roles.snapshot, what);
+        for (const [name, previous] of Object.entries(local?.signed.meta ?? {})) {
+          const next = candidate.signed.meta[name];
+          if (!next) throw new TufError("ROLLBACK", `${what} no longer lists ${name} (trusted snapshot v${local.signed.version} did)`, { expected: name, found: "missing" });
+          if (next.version < previous.version) {
+            throw new TufError("ROLLBACK", `${what} lists ${name} v${next.version}, older than the trusted v${previous.version}`, { expected: `>= ${previous.version}`, found: next.version });
+          }
+        }
+        this.requireVersion(candidate, meta.version, what, "the timestamp");
+        this.requireUnexpired(candidate, `snapshot v${candidate.signed.version}`);
+        this.snapshot = candidate;
+        await this.persist("snapshot", bytes);
+      }
+      isFinalSnapshot(snapshot, meta) {
+        return snapshot.signed.version === meta.version && this.now < snapshot.signed.expires;
+      }
+      // --- targets ------------------------------------------------------------
+      /** Top-level targets (parent undefined: delegated by root) or a delegated role, verified against the snapshot. */
+      async loadTargets(role, parent) {
+        const cached = this.targets.get(role);
+        if (cached) return cached;
+        const { keys, roleKeys: roleKeys2 } = this.delegation(role, parent);
+        const meta = this.snapshot.signed.meta[`${role}.json`];
+        if (!meta) {
+          throw new TufError("METADATA_INVALID", `snapshot v${this.snapshot.signed.version} does not list ${role}.json`, { expected: `${role}.json in snapshot meta`, found: Object.keys(this.snapshot.signed.meta) });
+        }
+        const local = await this.loadLocal(role, checkTargets, keys, roleKeys2);
+        let accepted;
+        if (local && local.signed.version === meta.version && this.now < local.signed.expires) {
+          accepted = local;
+        } else {
+          const fileName = this.metadataFileName(role, meta.version);
+          const what = `${role} v${meta.version} (${fileName})`;
+          const bytes = await this.source.fetchMetadata(role, this.versionInName(meta.version), meta.length ?? this.limits.targetsMaxLength);
+          checkLengthAndHashes(bytes, meta, what);
+          accepted = parseMetadata2(bytes, what, checkTargets);
+          this.requireThreshold(accepted, keys, roleKeys2, what);
+          this.requireVersion(accepted, meta.version, what, `snapshot v${this.snapshot.signed.version}`);
+          this.requireUnexpired(accepted, `${role} v${accepted.signed.version}`);
+          await this.persist(role, bytes);
+        }
+        this.targets.set(role, accepted);
+        return accepted;
+      }
+      delegation(role, parent) {
+        if (parent === void 0) return { keys: this.root.signed.keys, roleKeys: this.root.signed.roles.targets };
+        const delegations = this.targets.get(parent)?.signed.delegations;
+        const delegated = delegations?.roles.find((candidate) => candidate.name === role);
+        if (!delegations || !delegated) {
+          throw new TufError("METADATA_INVALID", `${parent} does not delegate to ${role}`, { expected: role, found: delegations?.roles.map((r7) => r7.name) ?? [] });
+        }
+        return { keys: delegations.keys, roleKeys: delegated };
+      }
+      // --- shared checks ------------------------------------------------------
+      requireThreshold(metadata, keys, roleKeys2, what) {
+        const result = verifyRoleThreshold(metadata.raw, keys, roleKeys2, {
+          ...this.sigstoreTrustedRoot && { sigstoreTrustedRoot: this.sigstoreTrustedRoot },
+          signedBytes: canonicalize(metadata.raw.signed)
+        });
+        if (!result.met) {
+          const failures = result.failed.map((failure) => `${failure.keyid.slice(0, 12)}\u2026: ${failure.reason}`);
+          const detail = failures.length > 0 ? `; ${failures.join("; ")}` : result.unsigned.length > 0 ? "; the others did not sign" : "";
+          throw new TufError("SIGNATURE_THRESHOLD", `${what}: ${result.verified.length} of ${result.threshold} required signatures verify${detail}`, {
+            expected: `${result.threshold} valid signatures from ${JSON.stringify(roleKeys2.keyids)}`,
+            found: result
+          });
+        }
+      }
+      requireUnexpired(metadata, what) {
+        if (this.now >= metadata.signed.expires) {
+          throw new TufError("EXPIRED", `${what} expired at ${metadata.signed.expires.toISOString()} (checked as of ${this.now.toISOString()})`, {
+            expected: `expires after ${this.now.toISOString()}`,
+            found: metadata.signed.expires.toISOString()
+          });
+        }
+      }
+      requireVersion(metadata, expected, what, by) {
+        if (metadata.signed.version !== expected) {
+          const code2 = metadata.signed.version < expected ? "ROLLBACK" : "METADATA_INVALID";
+          throw new TufError(code2, `${what}: version ${metadata.signed.version}, but ${by} lists v${expected}`, { expected, found: metadata.signed.version });
+        }
+      }
+      /** Previously trusted metadata from metadataDir if the current keys verify it; anything else counts as absent. */
+      async loadLocal(role, check, keys, roleKeys2) {
+        const path = join10(this.metadataDir, `${quoteName(role)}.json`);
+        try {
+          const loaded = parseMetadata2(await readFile9(path), path, check);
+          this.requireThreshold(loaded, keys, roleKeys2, path);
+          return loaded;
+        } catch {
+          return void 0;
+        }
+      }
+      versionInName(version) {
+        return this.root.signed.consistent_snapshot ? version : void 0;
+      }
+      metadataFileName(role, version) {
+        return `${this.root.signed.consistent_snapshot ? `${version}.` : ""}${quoteName(role)}.json`;
+      }
+      persist(role, bytes) {
+        return writeAtomically2(join10(this.metadataDir, `${quoteName(role)}.json`), bytes);
+      }
+    };
+  }
+});
+
+// ../tuf/src/client/index.ts
+var init_client = __esm({
+  "../tuf/src/client/index.ts"() {
+    "use strict";
+    init_updater();
+    init_source();
+  }
+});
+
 // ../tuf/src/index.ts
+var src_exports = {};
+__export(src_exports, {
+  CheckoutSource: () => CheckoutSource,
+  DEFAULT_LIMITS: () => DEFAULT_LIMITS,
+  HttpSource: () => HttpSource,
+  PUBLIC_GOOD_FULCIO_URL: () => PUBLIC_GOOD_FULCIO_URL,
+  PUBLIC_GOOD_REKOR_URL: () => PUBLIC_GOOD_REKOR_URL,
+  SIGSTORE_OAUTH_ISSUER: () => SIGSTORE_OAUTH_ISSUER,
+  TufError: () => TufError,
+  Updater: () => Updater,
+  addReleaseTarget: () => addReleaseTarget,
+  addSignerBranchName: () => addSignerBranchName,
+  assertSignedMetadata: () => assertSignedMetadata,
+  browserToken: () => browserToken,
+  canonicalize: () => canonicalize,
+  checkTarget: () => checkTarget,
+  expiryEvents: () => expiryEvents,
+  formatMetadata: () => formatMetadata,
+  formatStatusMarkdown: () => formatStatusMarkdown,
+  formatStatusText: () => formatStatusText,
+  githubActionsToken: () => githubActionsToken,
+  identityFromToken: () => identityFromToken,
+  inviteSigner: () => inviteSigner,
+  keyFileSigner: () => keyFileSigner,
+  keyIdOf: () => keyIdOf,
+  keySigner: () => keySigner,
+  onlineSign: () => onlineSign,
+  parseReleaseManifest: () => parseReleaseManifest,
+  publicGoodTrustedRoot: () => publicGoodTrustedRoot,
+  releaseManifest: () => releaseManifest,
+  releaseTargetName: () => releaseTargetName,
+  signEvent: () => signEvent,
+  signingBranchName: () => signingBranchName,
+  signingEventStatus: () => signingEventStatus,
+  sigstoreSigner: () => sigstoreSigner,
+  staticToken: () => staticToken,
+  updateTargets: () => updateTargets,
+  verifyRoleThreshold: () => verifyRoleThreshold,
+  verifySignature: () => verifySignature
+});
 var init_src = __esm({
   "../tuf/src/index.ts"() {
     "use strict";
+    init_errors();
     init_naming();
+    init_canonical();
+    init_crypto();
+    init_naming();
+    init_manifest();
     init_events();
     init_signers();
+    init_client();
   }
 });
 
@@ -54468,10 +56315,10 @@ var require_light = __commonJS({
       Sync$1 = Sync_1;
       Bottleneck3 = (function() {
         class Bottleneck4 {
-          constructor(options2 = {}, ...invalid4) {
+          constructor(options2 = {}, ...invalid5) {
             var storeInstanceOptions, storeOptions;
             this._addToQueue = this._addToQueue.bind(this);
-            this._validateOptions(options2, invalid4);
+            this._validateOptions(options2, invalid5);
             parser$5.load(options2, this.instanceDefaults, this);
             this._queues = new Queues$1(NUM_PRIORITIES$1);
             this._scheduled = {};
@@ -54501,8 +56348,8 @@ var require_light = __commonJS({
               return (ref = this._store.heartbeat) != null ? typeof ref.unref === "function" ? ref.unref() : void 0 : void 0;
             });
           }
-          _validateOptions(options2, invalid4) {
-            if (!(options2 != null && typeof options2 === "object" && invalid4.length === 0)) {
+          _validateOptions(options2, invalid5) {
+            if (!(options2 != null && typeof options2 === "object" && invalid5.length === 0)) {
               throw new Bottleneck4.prototype.BottleneckError("Bottleneck v2 takes a single object argument. Refer to https://github.com/SGrondin/bottleneck#upgrading-to-v2 if you're upgrading from Bottleneck v1.");
             }
           }
@@ -57291,10 +59138,10 @@ var require_Bottleneck = __commonJS({
     Sync = require_Sync();
     Bottleneck3 = function() {
       class Bottleneck4 {
-        constructor(options2 = {}, ...invalid4) {
+        constructor(options2 = {}, ...invalid5) {
           var storeInstanceOptions, storeOptions;
           this._addToQueue = this._addToQueue.bind(this);
-          this._validateOptions(options2, invalid4);
+          this._validateOptions(options2, invalid5);
           parser2.load(options2, this.instanceDefaults, this);
           this._queues = new Queues(NUM_PRIORITIES);
           this._scheduled = {};
@@ -57324,8 +59171,8 @@ var require_Bottleneck = __commonJS({
             return (ref = this._store.heartbeat) != null ? typeof ref.unref === "function" ? ref.unref() : void 0 : void 0;
           });
         }
-        _validateOptions(options2, invalid4) {
-          if (!(options2 != null && typeof options2 === "object" && invalid4.length === 0)) {
+        _validateOptions(options2, invalid5) {
+          if (!(options2 != null && typeof options2 === "object" && invalid5.length === 0)) {
             throw new Bottleneck4.prototype.BottleneckError("Bottleneck v2 takes a single object argument. Refer to https://github.com/SGrondin/bottleneck#upgrading-to-v2 if you're upgrading from Bottleneck v1.");
           }
         }
@@ -58350,7 +60197,7 @@ var GitHubContext = class {
 };
 
 // src/commands/attest.ts
-import { readFile as readFile5 } from "fs/promises";
+import { readFile as readFile12 } from "fs/promises";
 
 // ../verify/src/errors.ts
 var VerificationError = class extends Error {
@@ -58715,10 +60562,38 @@ function formatFound(found) {
   return Array.isArray(found) ? found.length === 0 ? "(no SAN)" : found.join(", ") : found;
 }
 
+// ../verify/src/cosign/annotations.ts
+var COSIGN_ANNOTATIONS = {
+  signature: "dev.cosignproject.cosign/signature",
+  certificate: "dev.sigstore.cosign/certificate",
+  chain: "dev.sigstore.cosign/chain",
+  bundle: "dev.sigstore.cosign/bundle",
+  rfc3161Timestamp: "dev.sigstore.cosign/rfc3161timestamp",
+  predicateType: "predicateType"
+};
+var BUNDLE_ANNOTATIONS = {
+  content: "dev.sigstore.bundle.content",
+  predicateType: "dev.sigstore.bundle.predicateType",
+  created: "org.opencontainers.image.created"
+};
+var BUNDLE_V01_MEDIA_TYPE = "application/vnd.dev.sigstore.bundle+json;version=0.1";
+var COSIGN_SIGN_PREDICATE_TYPE = "https://sigstore.dev/cosign/sign/v1";
+function pemToDerBase64(pem) {
+  return [...pem.matchAll(/-----BEGIN CERTIFICATE-----([\s\S]*?)-----END CERTIFICATE-----/g)].map((match) => match[1].replace(/\s+/g, ""));
+}
+function inTotoPredicateType(bundle) {
+  if (!bundle.dsseEnvelope) return void 0;
+  try {
+    const statement = JSON.parse(Buffer.from(bundle.dsseEnvelope.payload, "base64").toString("utf8"));
+    return typeof statement.predicateType === "string" ? statement.predicateType : void 0;
+  } catch {
+    return void 0;
+  }
+}
+
 // ../verify/src/checks/claims.ts
 var IN_TOTO_PAYLOAD_TYPE = "application/vnd.in-toto+json";
 var IN_TOTO_STATEMENT_TYPES = ["https://in-toto.io/Statement/v0.1", "https://in-toto.io/Statement/v1"];
-var COSIGN_SIGN_PREDICATE_TYPE = "https://sigstore.dev/cosign/sign/v1";
 var SIMPLE_SIGNING_TYPE = "cosign container image signature";
 function parseInTotoStatement(payloadType, payload) {
   if (payloadType !== IN_TOTO_PAYLOAD_TYPE) {
@@ -58954,35 +60829,6 @@ function serializeManifest(manifest) {
   return Buffer.from(JSON.stringify(manifest));
 }
 
-// ../verify/src/cosign/annotations.ts
-var COSIGN_ANNOTATIONS = {
-  signature: "dev.cosignproject.cosign/signature",
-  certificate: "dev.sigstore.cosign/certificate",
-  chain: "dev.sigstore.cosign/chain",
-  bundle: "dev.sigstore.cosign/bundle",
-  rfc3161Timestamp: "dev.sigstore.cosign/rfc3161timestamp",
-  predicateType: "predicateType"
-};
-var BUNDLE_ANNOTATIONS = {
-  content: "dev.sigstore.bundle.content",
-  predicateType: "dev.sigstore.bundle.predicateType",
-  created: "org.opencontainers.image.created"
-};
-var BUNDLE_V01_MEDIA_TYPE = "application/vnd.dev.sigstore.bundle+json;version=0.1";
-var COSIGN_SIGN_PREDICATE_TYPE2 = "https://sigstore.dev/cosign/sign/v1";
-function pemToDerBase64(pem) {
-  return [...pem.matchAll(/-----BEGIN CERTIFICATE-----([\s\S]*?)-----END CERTIFICATE-----/g)].map((match) => match[1].replace(/\s+/g, ""));
-}
-function inTotoPredicateType(bundle) {
-  if (!bundle.dsseEnvelope) return void 0;
-  try {
-    const statement = JSON.parse(Buffer.from(bundle.dsseEnvelope.payload, "base64").toString("utf8"));
-    return typeof statement.predicateType === "string" ? statement.predicateType : void 0;
-  } catch {
-    return void 0;
-  }
-}
-
 // ../verify/src/cosign/legacy.ts
 function malformed(where, field, expected, found) {
   throw new VerificationError("MALFORMED", `${where}: ${field}: expected ${expected}, found ${JSON.stringify(found)?.slice(0, 200)}`, { expected, found });
@@ -59102,7 +60948,11 @@ async function referrerBundleLayer(source, digest, referrer) {
   if (referrer.artifactType !== void 0 && !isBundleMediaType(referrer.artifactType)) return void 0;
   if (isIndexMediaType(referrer.mediaType)) return void 0;
   const where = `${source.location}@${referrer.digest} (referrer of ${digest})`;
-  const response = await source.manifest(referrer.digest);
+  const response = await source.manifest(referrer.digest).catch((error2) => {
+    if (error2 instanceof VerificationError && error2.code === "NOT_FOUND") return void 0;
+    throw error2;
+  });
+  if (!response) return void 0;
   const manifest = parseManifest(response.bytes, where, response.mediaType);
   const layer = manifest.layers?.length === 1 ? manifest.layers[0] : void 0;
   if (!layer || !isBundleMediaType(layer.mediaType)) return void 0;
@@ -59119,7 +60969,7 @@ async function readReferrerBundle(source, { referrer, manifest, layer, where }) 
     throw new VerificationError("MALFORMED", `${where}: layer ${layer.digest}: expected a Sigstore bundle, found ${error2.message}`, { expected: "a Sigstore bundle", found: error2.message, cause: error2 });
   }
   const predicateType = inTotoPredicateType(bundle) ?? manifest.annotations?.[BUNDLE_ANNOTATIONS.predicateType];
-  const kind = bundle.messageSignature || predicateType === COSIGN_SIGN_PREDICATE_TYPE2 ? "signature" : "attestation";
+  const kind = bundle.messageSignature || predicateType === COSIGN_SIGN_PREDICATE_TYPE ? "signature" : "attestation";
   return {
     kind,
     layout: "referrer",
@@ -59947,13 +61797,15 @@ function checkProvenance(discovered, digest, trust, policy) {
   const candidates = attestationsOfType(discovered, SLSA_PROVENANCE_V02).map((found) => {
     const candidate = evaluateCandidate(found, digest, SLSA_BUILDER_IDENTITY, trust, SLSA_PROVENANCE_V02);
     const certificate = candidate.verdict.evidence.certificate;
-    if (candidate.verdict.ok && candidate.statement && certificate) {
-      candidate.slsa = checkSlsaProvenance(candidate.statement, certificate, digest, policy);
-      const failed = candidate.slsa.findings.find((finding) => !finding.ok);
-      if (failed && candidate.ok) {
-        candidate.ok = false;
-        candidate.failure = { code: "PROVENANCE_MISMATCH", message: `${failed.name}: ${failed.message}`, expected: failed.expected, found: failed.found };
-      }
+    if (!candidate.ok) return candidate;
+    if (!candidate.statement || !certificate) {
+      return { ...candidate, ok: false, failure: { code: "PROVENANCE_MISMATCH", message: "provenance without a builder certificate", expected: "a Fulcio certificate", found: "none" } };
+    }
+    candidate.slsa = checkSlsaProvenance(candidate.statement, certificate, digest, policy);
+    const failed = candidate.slsa.findings.find((finding) => !finding.ok);
+    if (failed) {
+      candidate.ok = false;
+      candidate.failure = { code: "PROVENANCE_MISMATCH", message: `${failed.name}: ${failed.message}`, expected: failed.expected, found: failed.found };
     }
     return candidate;
   });
@@ -60048,6 +61900,146 @@ async function attachReferrerBundle(store, subject, bundle, options2 = {}) {
   return digest;
 }
 
+// ../verify/src/api/verify-release.ts
+import { copyFile as copyFile2, mkdir as mkdir5, mkdtemp, readFile as readFile10, rm as rm5 } from "fs/promises";
+import { tmpdir as tmpdir2 } from "os";
+import { join as join11 } from "path";
+var RELEASE_CHECKS = { tuf: "tuf-target", manifest: "release-manifest", digest: "tuf-digest" };
+var CYCLONEDX = resolvePredicateType("cyclonedx");
+async function verifyRelease(options2) {
+  const { owner, repo, tag } = parseRelease(options2.release);
+  const trust = typeof options2.trust === "object" ? options2.trust : loadTrustMaterial(options2.trust);
+  const tuf = await Promise.resolve().then(() => (init_src(), src_exports));
+  const target = tuf.releaseTargetName(repo, tag);
+  const fromTuf = await readReleaseManifest(tuf, options2, target, trust);
+  if (!fromTuf.ok) return { ok: false, checks: [fromTuf.check] };
+  const { manifest } = fromTuf;
+  const checks = [fromTuf.check];
+  const claims = manifestClaims(manifest, owner, repo, tag);
+  checks.push(claims.check);
+  if (!claims.policy) return { ok: false, checks };
+  const digest = manifest.digest;
+  const imageReference = parseImageReference(`${manifest.image}@${digest}`);
+  const credentials = imageReference.kind === "registry" && options2.credentialsFor ? await options2.credentialsFor(imageReference.registry) : void 0;
+  const { source, reference } = openImageSource(imageReference, { ...options2.registry, ...credentials ? { credentials } : {} });
+  const [imageManifest, imageChecks] = await Promise.all([
+    source.manifest(digest),
+    checkImageDigest(source, digest, trust.material, {
+      policy: claims.policy,
+      signature: true,
+      attestations: [CYCLONEDX, claims.releaseMetadataType],
+      slsa: { sourceUri: claims.sourceUri, sourceTag: tag }
+    })
+  ]);
+  checks.push(...imageChecks);
+  const releaseMetadata2 = imageChecks.find((check) => check.check === `attestation:${claims.releaseMetadataType}` && check.status === "pass");
+  checks.push(digestEquality(digest, imageManifest.digest, releaseMetadata2?.evidence?.predicate));
+  return { ok: checks.every((check) => check.status === "pass"), image: { reference: reference.name, digest }, checks };
+}
+function parseRelease(release) {
+  const match = /^([A-Za-z0-9_.-]+)\/([A-Za-z0-9_.-]+)@(\S+)$/.exec(release);
+  if (!match) throw new VerificationError("INVALID_INPUT", `release ${JSON.stringify(release)} is not OWNER/REPO@TAG`, { expected: "OWNER/REPO@TAG", found: release });
+  return { owner: match[1], repo: match[2], tag: match[3] };
+}
+async function readReleaseManifest(tuf, options2, target, trust) {
+  const { TufError: TufError2, Updater: Updater2, parseReleaseManifest: parseReleaseManifest2 } = tuf;
+  const location = options2.tuf;
+  const pinnedRoot = location.root ?? ("repo" in location ? join11(location.repo, "metadata", "root_history", "1.root.json") : void 0);
+  if (pinnedRoot === void 0) throw new VerificationError("INVALID_INPUT", "a TUF URL needs a pinned root file", { expected: "tuf.root", found: void 0 });
+  const work = await mkdtemp(join11(tmpdir2(), "oci-sd-verify-tuf-"));
+  try {
+    const metadataDir = join11(work, "metadata");
+    await mkdir5(metadataDir, { recursive: true });
+    await copyFile2(pinnedRoot, join11(metadataDir, "root.json")).catch((cause) => {
+      throw new VerificationError("INVALID_INPUT", `cannot read pinned TUF root ${pinnedRoot}: ${cause.message}`, { cause });
+    });
+    const base = "url" in location ? location.url.replace(/\/+$/, "") : void 0;
+    const updater = new Updater2({
+      metadataDir,
+      targetDir: join11(work, "targets"),
+      ...base !== void 0 ? { metadataBaseUrl: `${base}/metadata/`, targetBaseUrl: `${base}/targets/` } : { repositoryDir: location.repo },
+      ...options2.tufNow ? { now: options2.tufNow } : {},
+      ...options2.tufTimeoutMs !== void 0 ? { timeoutMs: options2.tufTimeoutMs } : {},
+      ...trust.json ? { sigstoreTrustedRoot: trust.json } : {}
+    });
+    const where = base ?? location.repo;
+    try {
+      const state = await updater.refresh();
+      const info2 = await updater.getTargetInfo(target);
+      if (!info2) {
+        return { ok: false, check: { check: RELEASE_CHECKS.tuf, status: "fail", code: "TUF_MISMATCH", summary: `${target} is not a TUF target of ${where} (targets v${state.targets.version})`, expected: target, found: "not listed" } };
+      }
+      const bytes = await readFile10(await updater.downloadTarget(info2));
+      const manifest = parseReleaseManifest2(bytes, target);
+      return {
+        ok: true,
+        manifest,
+        check: {
+          check: RELEASE_CHECKS.tuf,
+          status: "pass",
+          summary: `${target} listed in TUF targets v${state.targets.version} (root v${state.root.version}, snapshot v${state.snapshot.version}, timestamp v${state.timestamp.version}); sha256 and length match`,
+          expected: { target, hashes: info2.hashes, length: info2.length },
+          found: { length: bytes.length },
+          evidence: { repository: where, trusted: state, manifest, requests: updater.requestCount }
+        }
+      };
+    } catch (error2) {
+      if (error2 instanceof TufError2 && error2.code !== "FETCH" && error2.code !== "INVALID_INPUT") {
+        return { ok: false, check: { check: RELEASE_CHECKS.tuf, status: "fail", code: "TUF_MISMATCH", summary: `TUF verification of ${where} failed: ${error2.message}`, expected: error2.expected, found: error2.found } };
+      }
+      if (error2 instanceof TufError2 && error2.code === "FETCH") throw new VerificationError("REGISTRY", `TUF repository ${where}: ${error2.message}`, { cause: error2 });
+      throw error2;
+    }
+  } finally {
+    await rm5(work, { recursive: true, force: true });
+  }
+}
+function manifestClaims(manifest, owner, repo, tag) {
+  const identity = flagValue(manifest.cosign_verify_cmd, "--certificate-identity");
+  const issuer = flagValue(manifest.cosign_verify_cmd, "--certificate-oidc-issuer");
+  const server = identity ? /^https:\/\/[^/]+/.exec(identity)?.[0] : void 0;
+  const repoUrl = `${server ?? "https://github.com"}/${owner}/${repo}`;
+  const releaseMetadataType = flagValue(manifest.cosign_verify_attestation_cmd, "--type") ?? `${repoUrl}/release-metadata`;
+  const problems = [];
+  if (manifest.tag !== tag) problems.push(`tag is ${manifest.tag}, not ${tag}`);
+  if (manifest.project !== repo) problems.push(`project is ${manifest.project}, not ${repo}`);
+  if (identity === void 0 || issuer === void 0) problems.push("cosign_verify_cmd names no --certificate-identity and --certificate-oidc-issuer");
+  else if (!identity.startsWith(`${repoUrl}/`) || !identity.endsWith(`@refs/tags/${tag}`)) problems.push(`signer identity ${identity} is not a workflow of ${owner}/${repo} at refs/tags/${tag}`);
+  const expected = { tag, project: repo, identity: `${repoUrl}/<workflow>@refs/tags/${tag}` };
+  const found = { tag: manifest.tag, project: manifest.project, identity, issuer, image: manifest.image, digest: manifest.digest };
+  if (problems.length > 0) {
+    return { check: { check: RELEASE_CHECKS.manifest, status: "fail", code: "TUF_MISMATCH", summary: `release manifest: ${problems.join("; ")}`, expected, found }, releaseMetadataType, sourceUri: repoUrl.replace(/^https:\/\//, "") };
+  }
+  return {
+    check: { check: RELEASE_CHECKS.manifest, status: "pass", summary: `release manifest: ${manifest.image}@${manifest.digest}, signed by ${identity}`, expected, found, evidence: { releaseMetadataType } },
+    policy: { identity, issuer },
+    releaseMetadataType,
+    sourceUri: repoUrl.replace(/^https:\/\//, "")
+  };
+}
+function flagValue(command, flag) {
+  const words = command.split(/\s+/);
+  for (let i = 0; i < words.length; i++) {
+    const word = words[i];
+    if (word.startsWith(`${flag}=`)) return word.slice(flag.length + 1);
+    if (word === flag) return words[i + 1];
+  }
+  return void 0;
+}
+function digestEquality(tufDigest, registryDigest, releaseMetadata2) {
+  const attested = releaseMetadata2?.digest;
+  const found = { registry: registryDigest, ...attested === void 0 ? {} : { "release-metadata predicate": attested } };
+  const ok = registryDigest === tufDigest && (attested === void 0 || attested === tufDigest);
+  return {
+    check: RELEASE_CHECKS.digest,
+    status: ok ? "pass" : "fail",
+    summary: ok ? `registry and release metadata agree with TUF: ${tufDigest}` : `digest differs from the TUF-authorised ${tufDigest}`,
+    expected: tufDigest,
+    found,
+    ...ok ? {} : { code: "TUF_MISMATCH" }
+  };
+}
+
 // src/commands/attest.ts
 init_src();
 
@@ -60086,10 +62078,10 @@ function imageRepositoryInput(io2) {
 }
 
 // src/sigstore.ts
-var import_bundle4 = __toESM(require_dist2(), 1);
-var import_sign = __toESM(require_dist6(), 1);
-var PUBLIC_GOOD_FULCIO_URL = "https://fulcio.sigstore.dev";
-var PUBLIC_GOOD_REKOR_URL = "https://rekor.sigstore.dev";
+var import_bundle6 = __toESM(require_dist2(), 1);
+var import_sign3 = __toESM(require_dist6(), 1);
+var PUBLIC_GOOD_FULCIO_URL2 = "https://fulcio.sigstore.dev";
+var PUBLIC_GOOD_REKOR_URL2 = "https://rekor.sigstore.dev";
 var IN_TOTO_PAYLOAD_TYPE2 = "application/vnd.in-toto+json";
 function inTotoStatement(subjectName, digest, predicateType, predicate) {
   return Buffer.from(
@@ -60098,14 +62090,14 @@ function inTotoStatement(subjectName, digest, predicateType, predicate) {
 }
 async function signStatement(statement, identityToken, endpoints = {}) {
   const fetchOptions = { timeout: 3e4, retry: { retries: 2, factor: 2, minTimeout: 500 } };
-  const witnesses = [new import_sign.RekorWitness({ rekorBaseURL: endpoints.rekorUrl ?? PUBLIC_GOOD_REKOR_URL, entryType: "dsse", ...fetchOptions })];
-  if (endpoints.tsaUrl) witnesses.push(new import_sign.TSAWitness({ tsaBaseURL: endpoints.tsaUrl, ...fetchOptions }));
-  const builder = new import_sign.DSSEBundleBuilder({
-    signer: new import_sign.FulcioSigner({ identityProvider: { getToken: async () => identityToken }, fulcioBaseURL: endpoints.fulcioUrl ?? PUBLIC_GOOD_FULCIO_URL, ...fetchOptions }),
+  const witnesses = [new import_sign3.RekorWitness({ rekorBaseURL: endpoints.rekorUrl ?? PUBLIC_GOOD_REKOR_URL2, entryType: "dsse", ...fetchOptions })];
+  if (endpoints.tsaUrl) witnesses.push(new import_sign3.TSAWitness({ tsaBaseURL: endpoints.tsaUrl, ...fetchOptions }));
+  const builder = new import_sign3.DSSEBundleBuilder({
+    signer: new import_sign3.FulcioSigner({ identityProvider: { getToken: async () => identityToken }, fulcioBaseURL: endpoints.fulcioUrl ?? PUBLIC_GOOD_FULCIO_URL2, ...fetchOptions }),
     witnesses,
     certificateChain: false
   });
-  return (0, import_bundle4.bundleToJSON)(await builder.create({ data: statement, type: IN_TOTO_PAYLOAD_TYPE2 }));
+  return (0, import_bundle6.bundleToJSON)(await builder.create({ data: statement, type: IN_TOTO_PAYLOAD_TYPE2 }));
 }
 
 // src/summary.ts
@@ -60127,23 +62119,23 @@ function cell(text) {
 }
 
 // src/files.ts
-import { randomBytes as randomBytes4 } from "crypto";
-import { mkdir as mkdir4, rename as rename4, rm as rm4, writeFile as writeFile4 } from "fs/promises";
-import { basename as basename2, dirname as dirname2, join as join5 } from "path";
+import { randomBytes as randomBytes5 } from "crypto";
+import { mkdir as mkdir6, rename as rename5, rm as rm6, writeFile as writeFile5 } from "fs/promises";
+import { basename as basename2, dirname as dirname3, join as join12 } from "path";
 async function writeFileAtomic2(path, content) {
-  await mkdir4(dirname2(path), { recursive: true });
-  const temporary = join5(dirname2(path), `.${basename2(path)}.${randomBytes4(6).toString("hex")}.tmp`);
+  await mkdir6(dirname3(path), { recursive: true });
+  const temporary = join12(dirname3(path), `.${basename2(path)}.${randomBytes5(6).toString("hex")}.tmp`);
   try {
-    await writeFile4(temporary, content);
-    await rename4(temporary, path);
+    await writeFile5(temporary, content);
+    await rename5(temporary, path);
   } catch (error2) {
-    await rm4(temporary, { force: true });
+    await rm6(temporary, { force: true });
     throw error2;
   }
 }
 
 // src/commands/release-notes.ts
-import { isAbsolute as isAbsolute2, join as join7 } from "path";
+import { isAbsolute as isAbsolute2, join as join14 } from "path";
 
 // ../changelog/src/links.ts
 var COMPARE = /^(https?:\/\/.+?)\/compare\/(.+?)(\.{2,3})(.+)$/;
@@ -61097,9 +63089,9 @@ var Changelog = class _Changelog {
 };
 
 // ../changelog/src/file.ts
-import { randomBytes as randomBytes5 } from "crypto";
-import { open as open2, readFile as readFile4, rename as rename5, stat as stat3, unlink as unlink2 } from "fs/promises";
-import { basename as basename3, dirname as dirname3, join as join6 } from "path";
+import { randomBytes as randomBytes6 } from "crypto";
+import { open as open2, readFile as readFile11, rename as rename6, stat as stat4, unlink as unlink2 } from "fs/promises";
+import { basename as basename3, dirname as dirname4, join as join13 } from "path";
 function ioError(file, action, cause) {
   const reason = cause instanceof Error ? cause.message : String(cause);
   return new ChangelogError("IO", `cannot ${action}: ${reason}`, { file, cause, expected: `a ${action === "read" ? "readable" : "writable"} file`, found: cause.code ?? reason });
@@ -61107,7 +63099,7 @@ function ioError(file, action, cause) {
 async function readChangelog(path) {
   let text;
   try {
-    text = await readFile4(path, "utf8");
+    text = await readFile11(path, "utf8");
   } catch (cause) {
     throw ioError(path, "read", cause);
   }
@@ -61124,7 +63116,7 @@ async function releaseNotesFor(request2) {
   });
 }
 function resolvePath(context, path) {
-  return isAbsolute2(path) ? path : join7(context.workspace, path);
+  return isAbsolute2(path) ? path : join14(context.workspace, path);
 }
 async function releaseNotesCommand(io2, context) {
   const tagPrefix = optionalInput(io2, "tag-prefix");
@@ -61162,7 +63154,7 @@ ${notes.body}
 }
 
 // src/commands/verify.ts
-var GITHUB_ACTIONS_ISSUER3 = "https://token.actions.githubusercontent.com";
+var GITHUB_ACTIONS_ISSUER4 = "https://token.actions.githubusercontent.com";
 var DEFAULT_WORKFLOW_PATH2 = ".github/workflows/docker-build-push.yml";
 function defaultIdentity(io2, context) {
   const tag = context.tag(optionalInput(io2, "tag"));
@@ -61177,7 +63169,7 @@ function identityPolicy(io2, context) {
   }
   return {
     ...identityRegExp ? { identityRegExp } : { identity: identity ?? defaultIdentity(io2, context) },
-    issuer: optionalInput(io2, "certificate-oidc-issuer") ?? GITHUB_ACTIONS_ISSUER3
+    issuer: optionalInput(io2, "certificate-oidc-issuer") ?? GITHUB_ACTIONS_ISSUER4
   };
 }
 function slsaPolicy(io2) {
@@ -61203,21 +63195,49 @@ function checkRow(check) {
   const mark = check.status === "pass" ? "\u2705" : check.status === "fail" ? "\u274C" : "\u2796";
   return [check.check, `${mark} ${check.summary.replace(/\|/g, "\\|")}`];
 }
-async function verifyCommand(io2, context) {
-  const image = requiredInput(io2, "image", "an image reference: REGISTRY/REPO:TAG, REGISTRY/REPO@sha256:..., or oci-layout:DIR");
+function tufLocation(io2, context) {
+  const url = optionalInput(io2, "tuf-url");
+  const checkout = optionalInput(io2, "tuf-checkout");
+  const root = optionalInput(io2, "tuf-root");
+  if (url && checkout) throw new ActionError("INVALID_INPUT", 'inputs "tuf-url" and "tuf-checkout" exclude each other', { expected: "one of them", found: "both" });
+  if (url) {
+    if (!root) throw new ActionError("INVALID_INPUT", 'input "tuf-root" is required with "tuf-url": the pinned root.json to start the TUF update from', { expected: "a root.json path", found: "" });
+    return { url, root: resolvePath(context, root) };
+  }
+  if (checkout) return { repo: resolvePath(context, checkout), ...root ? { root: resolvePath(context, root) } : {} };
+  throw new ActionError("INVALID_INPUT", 'release verification needs the TUF metadata: input "tuf-url" (with "tuf-root") or "tuf-checkout"', { expected: "tuf-url or tuf-checkout", found: "neither" });
+}
+function verifyReleaseInputs(io2, context, release) {
+  const trustedRoot = optionalInput(io2, "trusted-root");
+  const credentials = registryCredentials(io2);
+  return verifyRelease({
+    release,
+    tuf: tufLocation(io2, context),
+    ...trustedRoot ? { trust: resolvePath(context, trustedRoot) } : {},
+    ...credentials ? { credentialsFor: async () => credentials } : {}
+  });
+}
+function verifyImageInputs(io2, context) {
+  const image = requiredInput(io2, "image", 'an image reference (REGISTRY/REPO:TAG, REGISTRY/REPO@sha256:..., oci-layout:DIR) or a release (input "release")');
   const signature = booleanInput(io2, "signature", true);
   const attestations = listInput(io2, "attestations");
   const trustedRoot = optionalInput(io2, "trusted-root");
   const credentials = registryCredentials(io2);
-  const report = await verifyImage({
+  const slsa = slsaPolicy(io2);
+  return verifyImage({
     image,
     signature,
     attestations,
     ...signature || attestations.length > 0 ? { policy: identityPolicy(io2, context) } : {},
-    ...slsaPolicy(io2) ? { slsa: slsaPolicy(io2) } : {},
+    ...slsa ? { slsa } : {},
     ...trustedRoot ? { trust: resolvePath(context, trustedRoot) } : {},
     ...credentials ? { registry: { credentials } } : {}
   });
+}
+async function verifyCommand(io2, context) {
+  const release = optionalInput(io2, "release");
+  const report = release ? await verifyReleaseInputs(io2, context, release) : await verifyImageInputs(io2, context);
+  const subject = release ?? requiredInput(io2, "image", "an image reference");
   const reportFile = optionalInput(io2, "report-file");
   if (reportFile) await writeFileAtomic2(resolvePath(context, reportFile), `${JSON.stringify(report, null, 2)}
 `);
@@ -61227,8 +63247,8 @@ async function verifyCommand(io2, context) {
   io2.setOutput("result", JSON.stringify(report));
   io2.info(formatReport(report));
   await io2.appendSummary(
-    summaryTable(`Verification of ${image}: ${report.ok ? "passed" : "FAILED"}`, [
-      ...report.image ? [["Image", code(`${report.image.reference}@${report.image.digest}`)]] : [],
+    summaryTable(`Verification of ${subject}: ${report.ok ? "passed" : "FAILED"}`, [
+      ...report.image ? [["Image", code(report.image.reference.includes("@") ? report.image.reference : `${report.image.reference}@${report.image.digest}`)]] : [],
       ...report.checks.map(checkRow)
     ])
   );
@@ -61258,12 +63278,12 @@ function imageStore(io2, image, context) {
   };
 }
 async function predicateOf(io2, context, kind) {
-  if (kind === "sign") return { type: COSIGN_SIGN_PREDICATE_TYPE2, predicate: {} };
+  if (kind === "sign") return { type: COSIGN_SIGN_PREDICATE_TYPE, predicate: {} };
   const type = resolvePredicateType(requiredInput(io2, "predicate-type", "a predicate type: a cosign short name (cyclonedx, slsaprovenance, ...) or a URI"));
   const path = resolvePath(context, requiredInput(io2, "predicate", "the predicate file (JSON)"));
   let text;
   try {
-    text = await readFile5(path, "utf8");
+    text = await readFile12(path, "utf8");
   } catch (error2) {
     throw new ActionError("INVALID_INPUT", `input "predicate": cannot read ${path}: ${error2.message}`, { expected: "a readable JSON file", found: path, cause: error2 });
   }
@@ -61507,34 +63527,34 @@ function routeMatcher(paths) {
 var regex = routeMatcher(triggers_notification_paths_default);
 var triggersNotification = regex.test.bind(regex);
 var groups = {};
-var createGroups = function(Bottleneck3, common) {
+var createGroups = function(Bottleneck3, common2) {
   groups.global = new Bottleneck3.Group({
     id: "octokit-global",
     maxConcurrent: 10,
-    ...common
+    ...common2
   });
   groups.auth = new Bottleneck3.Group({
     id: "octokit-auth",
     maxConcurrent: 1,
-    ...common
+    ...common2
   });
   groups.search = new Bottleneck3.Group({
     id: "octokit-search",
     maxConcurrent: 1,
     minTime: 2e3,
-    ...common
+    ...common2
   });
   groups.write = new Bottleneck3.Group({
     id: "octokit-write",
     maxConcurrent: 1,
     minTime: 1e3,
-    ...common
+    ...common2
   });
   groups.notifications = new Bottleneck3.Group({
     id: "octokit-notifications",
     maxConcurrent: 1,
     minTime: 3e3,
-    ...common
+    ...common2
   });
 };
 function throttling(octokit, octokitOptions) {
@@ -61549,9 +63569,9 @@ function throttling(octokit, octokitOptions) {
   if (!enabled) {
     return {};
   }
-  const common = { timeout };
+  const common2 = { timeout };
   if (typeof connection !== "undefined") {
-    common.connection = connection;
+    common2.connection = connection;
   }
   const state = Object.assign(
     {
@@ -61583,7 +63603,7 @@ function throttling(octokit, octokitOptions) {
     }
     initialized = true;
     if (groups.global == null) {
-      createGroups(Bottleneck3, common);
+      createGroups(Bottleneck3, common2);
     }
     state.global = state.global ?? groups.global;
     state.auth = state.auth ?? groups.auth;
@@ -62293,8 +64313,8 @@ var stringifyIteratively = (rootValue, replacer, spaceParam) => {
   const isFunctionReplacer = typeof replacer === "function";
   const propertyList = Array.isArray(replacer) ? new Set(replacer.map(String)) : null;
   const prepareVal = (parent, key, val) => {
-    const isObject = val !== null && typeof val === "object";
-    const hasToJSON = isObject && typeof val.toJSON === "function";
+    const isObject2 = val !== null && typeof val === "object";
+    const hasToJSON = isObject2 && typeof val.toJSON === "function";
     if (hasToJSON) {
       val = val.toJSON(key);
     }
@@ -65944,8 +67964,8 @@ function repoName(ref) {
 }
 
 // ../gh/src/releases.ts
-import { createHash as createHash6 } from "crypto";
-import { readFile as readFile6 } from "fs/promises";
+import { createHash as createHash12 } from "crypto";
+import { readFile as readFile13 } from "fs/promises";
 import { basename as basename4, extname } from "path";
 var CONTENTS_WRITE = "contents: write";
 function toAsset(a) {
@@ -65985,7 +68005,7 @@ async function loadAsset(input) {
   if (input.data !== void 0) bytes = Buffer.from(input.data);
   else if (input.path) {
     try {
-      bytes = await readFile6(input.path);
+      bytes = await readFile13(input.path);
     } catch (error2) {
       throw new GitHubError("INVALID_INPUT", `asset ${name}: cannot read ${input.path}: ${error2.message}`, { expected: "a readable file", found: input.path, cause: error2 });
     }
@@ -65995,7 +68015,7 @@ async function loadAsset(input) {
     contentType: input.contentType ?? CONTENT_TYPES[extname(name).toLowerCase()] ?? "application/octet-stream",
     ...input.label !== void 0 ? { label: input.label } : {},
     bytes,
-    digest: `sha256:${createHash6("sha256").update(bytes).digest("hex")}`
+    digest: `sha256:${createHash12("sha256").update(bytes).digest("hex")}`
   };
 }
 async function findRelease(client, repo, tag) {
@@ -66127,8 +68147,8 @@ async function releaseMetadataCommand(io2, context) {
 
 // src/commands/tuf-publish.ts
 init_src();
-import { mkdtemp } from "fs/promises";
-import { join as join8 } from "path";
+import { mkdtemp as mkdtemp2 } from "fs/promises";
+import { join as join15 } from "path";
 
 // src/git.ts
 import { execFile as execFile3 } from "child_process";
@@ -66162,7 +68182,7 @@ async function publishToTuf(request2) {
   const remote = remoteUrl(request2.tufRepository, request2.serverUrl);
   const version = request2.manifest.version ?? request2.manifest.tag.replace(/^v/, "");
   const branch = signingBranchName(version, request2.manifest.runId);
-  const dir = request2.checkout ?? await mkdtemp(join8(request2.scratch, "oci-sd-tuf-"));
+  const dir = request2.checkout ?? await mkdtemp2(join15(request2.scratch, "oci-sd-tuf-"));
   const auth2 = request2.token ? { token: request2.token } : {};
   if (!request2.checkout) await git2(["clone", "--quiet", "--no-tags", "--branch", request2.base, remote, dir], auth2);
   if ((await git2(["ls-remote", "--heads", "origin", `refs/heads/${branch}`], { cwd: dir, ...auth2 })).trim()) {

@@ -7,6 +7,8 @@ import type { TestRegistry } from '@oci-sd/test-registry';
 import { githubActionsIdentity, startTestSigstore } from '@oci-sd/test-sigstore';
 import type { TestIdentity, TestSigstore } from '@oci-sd/test-sigstore';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { publishSeedRelease } from '../../verify/bench/release-fixture';
+import type { SeedRelease } from '../../verify/bench/release-fixture';
 import { runAction, tempDir } from './support';
 
 const COMMIT = '4f2c1a9e8d7b6c5a4f3e2d1c0b9a8f7e6d5c4b3a';
@@ -111,5 +113,54 @@ describe.skipIf(!registryAvailable())(`command: verify${registryAvailable() ? ''
     });
     expect(run.code).toBe(1);
     expect(run.stdout).toContain('::error::inputs "certificate-identity" and "certificate-identity-regexp" exclude each other');
+  });
+});
+
+// The seed-shaped release (image, signature, SBOM, release metadata, SLSA provenance, signed TUF checkout)
+// that @oci-sd/verify's round trips and benchmark share.
+describe.skipIf(!registryAvailable())(`command: verify, release mode${registryAvailable() ? '' : ' (skipped: /usr/bin/docker-registry not installed)'}`, () => {
+  let registry: TestRegistry;
+  let sigstore: TestSigstore;
+  let dir: string;
+  let published: SeedRelease;
+
+  beforeAll(async () => {
+    [registry, sigstore] = await Promise.all([startRegistry(), startTestSigstore()]);
+    dir = tempDir('verify-release');
+    published = await publishSeedRelease({ registryHost: registry.host, sigstore, dir });
+  });
+  afterAll(async () => {
+    await Promise.all([registry?.stop(), sigstore?.stop()]);
+    if (dir) rmSync(dir, { recursive: true, force: true });
+  });
+
+  it('verifies everything the TUF-signed release manifest names', async () => {
+    const run = await runAction({
+      workspace: dir,
+      inputs: { command: 'verify', release: published.release, 'tuf-checkout': published.tufRepo, 'trusted-root': published.trustedRootPath },
+    });
+    expect(run.stderr).toBe('');
+    expect(run.code).toBe(0);
+    const report = JSON.parse(run.outputs.report!) as { checks: { check: string; status: string }[] };
+    expect(report.checks.every((check) => check.status === 'pass')).toBe(true);
+    expect(report.checks.map((check) => check.check)).toEqual(expect.arrayContaining(['tuf-target', 'image-signature', 'slsa-provenance', 'tuf-digest']));
+    expect(run.outputs.digest).toBe(published.digest);
+    expect(run.summary).toContain(`### Verification of ${published.release}: passed`);
+    expect(run.summary).toMatch(/\| tuf-target \| ✅ /);
+  });
+
+  it('fails for a tag TUF does not list', async () => {
+    const run = await runAction({
+      workspace: dir,
+      inputs: { command: 'verify', release: `${published.owner}/${published.repo}@v9.9.9`, 'tuf-checkout': published.tufRepo, 'trusted-root': published.trustedRootPath },
+    });
+    expect(run.code).toBe(1);
+    expect(run.stdout).toMatch(/::error::verification failed: tuf-target/);
+  });
+
+  it('asks for the TUF location, naming both ways to give it', async () => {
+    const run = await runAction({ workspace: dir, inputs: { command: 'verify', release: published.release } });
+    expect(run.code).toBe(1);
+    expect(run.stdout).toContain('::error::release verification needs the TUF metadata: input "tuf-url" (with "tuf-root") or "tuf-checkout"');
   });
 });

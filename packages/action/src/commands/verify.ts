@@ -1,5 +1,5 @@
-import { formatReport, verifyImage } from '@oci-sd/verify';
-import type { CheckResult, IdentityPolicy, SlsaPolicy, VerificationReport } from '@oci-sd/verify';
+import { formatReport, verifyImage, verifyRelease } from '@oci-sd/verify';
+import type { CheckResult, IdentityPolicy, SlsaPolicy, TufLocation, VerificationReport } from '@oci-sd/verify';
 import { writeFileAtomic } from '../files';
 import type { GitHubContext } from '../context';
 import { ActionError } from '../errors';
@@ -57,22 +57,59 @@ function checkRow(check: CheckResult): readonly [string, string] {
   return [check.check, `${mark} ${check.summary.replace(/\|/g, '\\|')}`];
 }
 
-/** `command: verify`: cosign verify (+ attestations, + SLSA provenance) in-process; fails the step unless every check passes. */
-export async function verifyCommand(io: ActionIO, context: GitHubContext): Promise<void> {
-  const image = requiredInput(io, 'image', 'an image reference: REGISTRY/REPO:TAG, REGISTRY/REPO@sha256:..., or oci-layout:DIR');
+/** Where the release's TUF metadata is: a published site with a pinned root, or a checkout. */
+function tufLocation(io: ActionIO, context: GitHubContext): TufLocation {
+  const url = optionalInput(io, 'tuf-url');
+  const checkout = optionalInput(io, 'tuf-checkout');
+  const root = optionalInput(io, 'tuf-root');
+  if (url && checkout) throw new ActionError('INVALID_INPUT', 'inputs "tuf-url" and "tuf-checkout" exclude each other', { expected: 'one of them', found: 'both' });
+  if (url) {
+    if (!root) throw new ActionError('INVALID_INPUT', 'input "tuf-root" is required with "tuf-url": the pinned root.json to start the TUF update from', { expected: 'a root.json path', found: '' });
+    return { url, root: resolvePath(context, root) };
+  }
+  if (checkout) return { repo: resolvePath(context, checkout), ...(root ? { root: resolvePath(context, root) } : {}) };
+  throw new ActionError('INVALID_INPUT', 'release verification needs the TUF metadata: input "tuf-url" (with "tuf-root") or "tuf-checkout"', { expected: 'tuf-url or tuf-checkout', found: 'neither' });
+}
+
+/** `release: OWNER/REPO@TAG`: everything the TUF-signed manifest names (signature, SBOM, release metadata, SLSA, digest). */
+function verifyReleaseInputs(io: ActionIO, context: GitHubContext, release: string): Promise<VerificationReport> {
+  const trustedRoot = optionalInput(io, 'trusted-root');
+  const credentials = registryCredentials(io);
+  return verifyRelease({
+    release,
+    tuf: tufLocation(io, context),
+    ...(trustedRoot ? { trust: resolvePath(context, trustedRoot) } : {}),
+    ...(credentials ? { credentialsFor: async () => credentials } : {}),
+  });
+}
+
+/** `image: REF`: cosign verify (+ attestations, + SLSA provenance). */
+function verifyImageInputs(io: ActionIO, context: GitHubContext): Promise<VerificationReport> {
+  const image = requiredInput(io, 'image', 'an image reference (REGISTRY/REPO:TAG, REGISTRY/REPO@sha256:..., oci-layout:DIR) or a release (input "release")');
   const signature = booleanInput(io, 'signature', true);
   const attestations = listInput(io, 'attestations');
   const trustedRoot = optionalInput(io, 'trusted-root');
   const credentials = registryCredentials(io);
-  const report: VerificationReport = await verifyImage({
+  const slsa = slsaPolicy(io);
+  return verifyImage({
     image,
     signature,
     attestations,
     ...(signature || attestations.length > 0 ? { policy: identityPolicy(io, context) } : {}),
-    ...(slsaPolicy(io) ? { slsa: slsaPolicy(io)! } : {}),
+    ...(slsa ? { slsa } : {}),
     ...(trustedRoot ? { trust: resolvePath(context, trustedRoot) } : {}),
     ...(credentials ? { registry: { credentials } } : {}),
   });
+}
+
+/**
+ * `command: verify`: an image (cosign verify, verify-attestation, slsa-verifier) or a whole release
+ * (from its TUF-signed manifest) in-process; fails the step unless every check passes.
+ */
+export async function verifyCommand(io: ActionIO, context: GitHubContext): Promise<void> {
+  const release = optionalInput(io, 'release');
+  const report = release ? await verifyReleaseInputs(io, context, release) : await verifyImageInputs(io, context);
+  const subject = release ?? requiredInput(io, 'image', 'an image reference');
 
   const reportFile = optionalInput(io, 'report-file');
   if (reportFile) await writeFileAtomic(resolvePath(context, reportFile), `${JSON.stringify(report, null, 2)}\n`);
@@ -82,8 +119,8 @@ export async function verifyCommand(io: ActionIO, context: GitHubContext): Promi
   io.setOutput('result', JSON.stringify(report));
   io.info(formatReport(report));
   await io.appendSummary(
-    summaryTable(`Verification of ${image}: ${report.ok ? 'passed' : 'FAILED'}`, [
-      ...(report.image ? [['Image', code(`${report.image.reference}@${report.image.digest}`)] as const] : []),
+    summaryTable(`Verification of ${subject}: ${report.ok ? 'passed' : 'FAILED'}`, [
+      ...(report.image ? [['Image', code(report.image.reference.includes('@') ? report.image.reference : `${report.image.reference}@${report.image.digest}`)] as const] : []),
       ...report.checks.map(checkRow),
     ]),
   );
