@@ -9,7 +9,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { releaseManifest } from '@oci-sd/tuf';
 import { publishSeedRelease, writeTufCheckout } from '../bench/release-fixture';
 import type { SeedRelease } from '../bench/release-fixture';
-import { RequestCounter, verifyRelease } from '../src/index';
+import { RequestCounter, pushImage, verifyRelease } from '../src/index';
 import type { CheckResult, VerificationReport } from '../src/index';
 
 function check(report: VerificationReport, name: string): CheckResult {
@@ -76,6 +76,29 @@ describe.skipIf(!registryAvailable())('verifyRelease: a seed-shaped release thro
       await site.close();
     }
     await expect(verifyRelease({ release: release.release, tuf: { url: site.url, root: join(release.tufRepo, 'metadata', 'root_history', '1.root.json') }, trust: release.trustedRootPath, tufTimeoutMs: 2_000 })).rejects.toMatchObject({ code: 'REGISTRY' });
+  });
+
+  it('fails when TUF authorises another image than the one signed for the release', async () => {
+    const other = await pushImage(release.store, { platforms: [{ os: 'linux', architecture: 'amd64', files: { app: 'not the release build' } }] });
+    const pointed = join(dir, 'pointed-tuf');
+    const made = releaseManifest({ project: release.repo, repository: `${release.owner}/${release.repo}`, tag: release.tag, image: release.image, digest: other.digest, runId: '1', createdAt: new Date() });
+    await writeTufCheckout(pointed, sigstore, `${release.owner}/${release.repo}`, { [made.targetName]: made.content });
+    const report = await verifyRelease({ release: release.release, tuf: { repo: pointed }, trust: release.trustedRootPath });
+    expect(report.ok).toBe(false);
+    expect(report.image?.digest).toBe(other.digest);
+    for (const name of ['image-signature', 'attestation:https://cyclonedx.org/bom', `attestation:${release.releaseMetadataType}`, 'slsa-provenance']) {
+      expect(check(report, name), name).toMatchObject({ status: 'fail', code: 'NO_SIGNATURES' });
+    }
+  });
+
+  it('fails a release manifest that names another tag or signer than the release asked for', async () => {
+    const lying = join(dir, 'lying-tuf');
+    const made = releaseManifest({ project: release.repo, repository: 'evil/app', tag: release.tag, image: release.image, digest: release.digest, runId: '1', createdAt: new Date() });
+    await writeTufCheckout(lying, sigstore, `${release.owner}/${release.repo}`, { [made.targetName]: made.content });
+    const report = await verifyRelease({ release: release.release, tuf: { repo: lying }, trust: release.trustedRootPath });
+    expect(report.checks.map((c) => c.check)).toEqual(['tuf-target', 'release-manifest']);
+    expect(check(report, 'release-manifest')).toMatchObject({ status: 'fail', code: 'TUF_MISMATCH' });
+    expect(check(report, 'release-manifest').summary).toContain('is not a workflow of acme/app at refs/tags/v1.5.0');
   });
 
   it('fails a tag that TUF does not list', async () => {

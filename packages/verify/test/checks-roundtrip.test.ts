@@ -198,6 +198,16 @@ describe.skipIf(!registryAvailable())(`image checks round trip: test Sigstore ->
       expect(check(await verify({ sourceUri: 'github.com/acme/other' }), 'slsa-provenance:source')).toMatchObject({ status: 'fail', found: { 'certificate 1.3.6.1.4.1.57264.1.12': 'https://github.com/acme/app' } });
     });
 
+    it('refuses tampered provenance and provenance about another image', async () => {
+      const { store, digest, image } = await newImage();
+      const statement = containerProvenance({ digest, image, repository: 'acme/app', tag: 'v1.5.0', commit: COMMIT, runId: '1' });
+      await attachLegacyAttestation(store, digest, tamperSignature(await signStatement(sigstore, generator(), statement)), { chainPem: caChainPem(sigstore) });
+      expect(check(await verifyProvenance({ image: `${image}@${digest}`, trust, slsa: { sourceUri: 'github.com/acme/app' } }), 'slsa-provenance')).toMatchObject({ status: 'fail', code: 'SIGNATURE_INVALID' });
+      const { digest: otherDigest } = await newImage();
+      const other = await withProvenance(generator(), { digest: otherDigest });
+      expect(check(await verifyProvenance({ image: `${other.image}@${other.digest}`, trust, slsa: { sourceUri: 'github.com/acme/app' } }), 'slsa-provenance')).toMatchObject({ status: 'fail', code: 'DIGEST_MISMATCH', expected: other.digest });
+    });
+
     it('refuses a prerelease builder tag and provenance signed by anything but the generator', async () => {
       const rc = await withProvenance(generator('refs/tags/v2.0.0-rc.1'), { builderId: 'https://github.com/slsa-framework/slsa-github-generator/.github/workflows/generator_container_slsa3.yml@refs/tags/v2.0.0-rc.1' });
       expect(check(await verifyProvenance({ image: `${rc.image}@${rc.digest}`, trust, slsa: { sourceUri: 'github.com/acme/app' } }), 'slsa-provenance:builder')).toMatchObject({ status: 'fail', found: 'refs/tags/v2.0.0-rc.1' });
@@ -215,22 +225,29 @@ describe.skipIf(!registryAvailable())(`image checks round trip: test Sigstore ->
   });
 
   describe('time', () => {
-    it('a certificate expired today still verifies at its log time; outside its CA validity it does not', async () => {
+    it('certificates expired today still verify at their log time; outside the CA validity nothing does', async () => {
       const past = await startTestSigstore({ clock: new Date(Date.now() - 30 * 24 * 60 * 60 * 1000) });
       try {
         const { store, digest, image } = await newImage();
+        const builder = slsaGeneratorIdentity({ repository: 'acme/app', workflowPath: SEED_WORKFLOW, ref: 'refs/tags/v1.5.0', sha: COMMIT });
         await attachReferrerBundle(store, digest, await signStatement(past, identity, inTotoStatement(digest, image, COSIGN_SIGN_PREDICATE_TYPE, {})));
-        const pastTrust = trustMaterialFromJSON(past.trustedRoot, 'past sigstore');
-        const report = await verifyImage({ image: `${image}@${digest}`, policy, trust: pastTrust });
-        expect(report.ok).toBe(true);
+        await attachReferrerBundle(store, digest, await signStatement(past, identity, inTotoStatement(digest, image, CYCLONEDX_TYPE, {})));
+        const provenance = containerProvenance({ digest, image, repository: 'acme/app', tag: 'v1.5.0', commit: COMMIT, runId: '1' });
+        await attachLegacyAttestation(store, digest, await signStatement(past, builder, provenance), { chainPem: caChainPem(past) });
+        const everything = (trusted: LoadedTrustMaterial) => verifyImage({ image: `${image}@${digest}`, policy, trust: trusted, attestations: ['cyclonedx'], slsa: { sourceUri: 'github.com/acme/app', sourceTag: 'v1.5.0' } });
+
+        const report = await everything(trustMaterialFromJSON(past.trustedRoot, 'past sigstore'));
+        expect(report.checks.filter((c) => c.status !== 'pass')).toEqual([]);
         const notAfter = (check(report, 'image-signature').evidence as { certificate: { notAfter: string } }).certificate.notAfter;
         expect(new Date(notAfter).getTime()).toBeLessThan(Date.now());
 
-        // The same root with the CA's validity ending before the signing time: the chain is not valid then.
+        // The same root with the CA's validity ending before the signing time: no chain is valid then.
         const root = structuredClone(past.trustedRoot) as { certificateAuthorities: { validFor: { start: string; end?: string } }[] };
         root.certificateAuthorities[0]!.validFor.end = new Date(Date.now() - 40 * 24 * 60 * 60 * 1000).toISOString();
-        const expired = check(await verifyImage({ image: `${image}@${digest}`, policy, trust: trustMaterialFromJSON(root, 'expired CA') }), 'image-signature');
-        expect(expired).toMatchObject({ status: 'fail', code: 'SIGNATURE_INVALID' });
+        const expired = await everything(trustMaterialFromJSON(root, 'expired CA'));
+        for (const name of ['image-signature', `attestation:${CYCLONEDX_TYPE}`, 'slsa-provenance']) {
+          expect(check(expired, name), name).toMatchObject({ status: 'fail', code: 'SIGNATURE_INVALID' });
+        }
       } finally {
         await past.stop();
       }
