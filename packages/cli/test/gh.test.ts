@@ -58,7 +58,7 @@ describe('oci-sd gh workflow run', () => {
       if (event.type === 'workflow.dispatched' && event.repo === repo) gh.state.setRunStatus(repo, event.run.id, 'completed', 'failure');
     });
     const { code, out, err } = await run('gh', 'workflow', 'run', 'publish.yml', '-R', 'acme/tuf-2', '--wait', '--interval', '0.01', '--json');
-    expect(code).not.toBe(0);
+    expect(code).toBe(1);
     expect(JSON.parse(out)).toMatchObject({ conclusion: 'failure', status: 'completed', via: 'run-details' });
     expect(err).toMatch(/concluded failure/);
   });
@@ -146,5 +146,48 @@ describe('oci-sd gh release', () => {
     expect(help.out).toContain('oci-sd gh release create v1.5.0 --target main');
     const top = await run('gh', '--help');
     expect(top.out).toContain('GH_TOKEN');
+  });
+});
+
+describe('oci-sd gh pr merge', () => {
+  it('finds the signing PR by prefix, waits for its check, merges pinned, and is done on a rerun', async () => {
+    const repo = gh.state.createRepo('acme/tuf-merge');
+    const head = gh.state.commit(repo, 'sign/release-1-5-0-77', 'signed');
+    gh.state.setCheckRun(repo, head, 'TUF-on-CI signing event', 'completed', 'success');
+    expect((await run('gh', 'release', '--help')).code).toBe(0);
+    const { pull } = await import('@oci-sd/gh').then(async (m) =>
+      m.openPullRequest(await m.createGitHubClient({ token: TOKEN, apiUrl: gh.url, ghCli: false }), m.parseRepo('acme/tuf-merge'), { head: 'sign/release-1-5-0-77', base: 'main', title: 'sign' }),
+    );
+    const args = ['gh', 'pr', 'merge', '--head-prefix', 'sign/release-1-5-0-', '--check', 'TUF-on-CI signing event', '--repo', 'acme/tuf-merge', '--interval', '0.01', '--json'];
+    const first = await run(...args);
+    expect(first.code).toBe(0);
+    expect(JSON.parse(first.out)).toMatchObject({ number: pull.number, alreadyMerged: false, mergeCommit: repo.branches.get('main') });
+    const again = await run(...args);
+    expect(JSON.parse(again.out)).toMatchObject({ number: pull.number, alreadyMerged: true });
+    expect(gh.count({ operationId: 'pulls/merge', path: 'acme/tuf-merge' })).toBe(1);
+  });
+
+  it('refuses a head that moved from --sha, and a failed check, without merging', async () => {
+    const repo = gh.state.createRepo('acme/tuf-moved');
+    const signed = gh.state.commit(repo, 'sign/x', 'signed');
+    repo.pulls.length = 0;
+    const m = await import('@oci-sd/gh');
+    const ghClient = await m.createGitHubClient({ token: TOKEN, apiUrl: gh.url, ghCli: false });
+    const { pull } = await m.openPullRequest(ghClient, m.parseRepo('acme/tuf-moved'), { head: 'sign/x', base: 'main', title: 'sign' });
+    gh.state.commit(repo, 'sign/x', 'unsigned');
+    const moved = await run('gh', 'pr', 'merge', String(pull.number), '--sha', signed, '--repo', 'acme/tuf-moved', '--interval', '0.01');
+    expect(moved.code).toBe(1);
+    expect(moved.err).toMatch(/\[HEAD_MOVED\]/);
+    gh.state.setCheckRun(repo, 'sign/x', 'signing event', 'completed', 'failure');
+    const failed = await run('gh', 'pr', 'merge', '--head', 'sign/x', '--check', 'signing event', '--repo', 'acme/tuf-moved', '--interval', '0.01');
+    expect(failed.code).toBe(1);
+    expect(failed.err).toMatch(/concluded failure: http.*\/runs\/\d+ \[CHECK_FAILED\]/);
+    expect(repo.pulls[0]!.state).toBe('open');
+  });
+
+  it('needs exactly one way to pick the pull request', async () => {
+    expect((await run('gh', 'pr', 'merge', '--repo', 'a/b')).code).toBe(2);
+    expect((await run('gh', 'pr', 'merge', '3', '--head', 'x', '--repo', 'a/b')).code).toBe(2);
+    expect((await run('gh', 'pr', 'merge', 'three', '--repo', 'a/b')).err).toMatch(/positive integer/);
   });
 });

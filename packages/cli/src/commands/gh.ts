@@ -4,9 +4,13 @@ import {
   createRelease,
   defaultBranch,
   dispatchWorkflow,
+  findPullRequest,
   findRelease,
+  getPullRequest,
   GitHubError,
+  mergePullRequest,
   parseRepo,
+  waitForCheck,
   waitForRun,
   type GitHubClient,
   type ReleaseInfo,
@@ -20,6 +24,7 @@ Examples:
   $ oci-sd gh workflow run publish.yml --repo amaanx86/oci-prometheus-sd-proxy-tuf-on-ci --wait
   $ oci-sd gh release create v1.5.0 dist/sbom.cdx.json --title v1.5.0 --notes-file notes.md --target main
   $ oci-sd gh release view v1.5.0 --json
+  $ oci-sd gh pr merge --head-prefix sign/release-1-5-0- --check "TUF-on-CI signing event" --repo acme/app-tuf-on-ci
 
 Token: GH_TOKEN or GITHUB_TOKEN (Enterprise: GH_ENTERPRISE_TOKEN), else \`gh auth token\`.
 Server: GITHUB_API_URL / GITHUB_SERVER_URL (GitHub Enterprise Server: https://HOST/api/v3).
@@ -112,6 +117,57 @@ export function register(program: Command): void {
       else print(`${run.htmlUrl} ${run.conclusion}`);
       if (run.conclusion !== 'success') throw new CliError('RUN_FAILED', `workflow run ${run.id} concluded ${run.conclusion}: ${run.htmlUrl}`, { expected: 'success', found: run.conclusion });
     });
+
+  const pr = gh.command('pr').description('pull requests');
+  pr.command('merge')
+    .description('merge a pull request pinned to its head sha, optionally once a check has passed; an already merged one is success')
+    .argument('[number]', 'pull request number (or give --head / --head-prefix)')
+    .addOption(repoOption())
+    .option('--head <branch>', 'the open pull request from this branch')
+    .option('--head-prefix <prefix>', 'the newest open pull request whose branch starts with this, e.g. sign/release-1-5-0-')
+    .option('--sha <sha>', 'merge only if the head is still this commit (default: the head seen when the command starts)')
+    .option('--check <name>', 'wait for this check on the head to succeed first')
+    .addOption(new Option('--method <method>', 'merge method').choices(['merge', 'squash', 'rebase']).default('merge'))
+    .option('--interval <seconds>', 'poll interval while waiting', '10')
+    .option('--timeout <seconds>', 'give up waiting after', '3600')
+    .option('--json', 'print the result as JSON')
+    .addHelpText(
+      'after',
+      '\nExamples:\n  $ oci-sd gh pr merge 42 --sha 5f7dda4... --repo acme/app\n  $ oci-sd gh pr merge --head-prefix sign/release-1-5-0- --check "TUF-on-CI signing event"',
+    )
+    .action(
+      async (
+        number: string | undefined,
+        opts: { repo?: string; head?: string; headPrefix?: string; sha?: string; check?: string; method: 'merge' | 'squash' | 'rebase'; interval: string; timeout: string; json?: boolean },
+      ) => {
+        const selectors = [number, opts.head, opts.headPrefix].filter((v) => v !== undefined);
+        if (selectors.length !== 1) throw new CliError('USAGE', 'give exactly one of a number, --head or --head-prefix', { expected: 'one selector', found: selectors.length });
+        if (number !== undefined && !/^[1-9]\d*$/.test(number)) throw new CliError('USAGE', `pull request number must be a positive integer, found "${number}"`, { expected: 'e.g. 42', found: number });
+        const wait = { intervalMs: seconds(opts.interval, '--interval'), timeoutMs: seconds(opts.timeout, '--timeout') };
+        const repo = parseRepo(opts.repo);
+        const github = await client();
+        const pull =
+          number !== undefined
+            ? await getPullRequest(github, repo, Number(number))
+            : await findPullRequest(github, repo, opts.head !== undefined ? { head: opts.head } : { headPrefix: opts.headPrefix! }, { state: 'all' });
+        if (!pull) throw new GitHubError('NOT_FOUND', `no pull request from ${opts.head ?? `${opts.headPrefix}*`} in ${repo.owner}/${repo.repo}`, { expected: 'a pull request', found: 'none' });
+        const sha = opts.sha ?? pull.headSha;
+        progress(`pull request #${pull.number} (${pull.head} -> ${pull.base}) at ${sha}: ${pull.htmlUrl}`);
+        if (opts.check !== undefined && !pull.merged) {
+          let last = '';
+          await waitForCheck(github, repo, sha, opts.check, {
+            ...wait,
+            onProgress: (e) => {
+              if (e.state !== last) progress(`check "${opts.check}": ${(last = e.state)}`);
+            },
+          });
+          progress(`check "${opts.check}": success`);
+        }
+        const merged = await mergePullRequest(github, repo, pull.number, { ...wait, sha, method: opts.method });
+        if (opts.json) print(JSON.stringify({ number: pull.number, url: pull.htmlUrl, mergeCommit: merged.sha, alreadyMerged: merged.alreadyMerged }, null, 2));
+        else print(`${merged.alreadyMerged ? 'already merged' : 'merged'} #${pull.number} as ${merged.sha}`);
+      },
+    );
 
   const release = gh.command('release').description('GitHub releases (draft, assets, publish: safe with immutable releases)');
   release
