@@ -131,6 +131,19 @@ describe.skipIf(!registryAvailable())(`cosign layouts round trip through docker-
       expect(await discoverSignatures(store(), other.digest)).toEqual([]);
     });
 
+    it('skips a stale fallback index entry whose manifest was deleted', async () => {
+      const target = store();
+      const doomed = await attachReferrerBundle(target, digest, { mediaType: 'application/vnd.dev.sigstore.bundle.v0.3+json', verificationMaterial: {} } as never);
+      if (target instanceof RegistrySource) {
+        expect((await fetch(`${registry.url}/v2/acme/app/manifests/${doomed}`, { method: 'DELETE' })).status).toBe(202);
+      } else {
+        await rm(join(layoutDir, 'blobs', 'sha256', doomed.slice(7)));
+      }
+      expect((await target.referrers(digest)).map((r) => r.digest)).toContain(doomed);
+      const after = await discoverSignatures(store(), digest);
+      expect(after.map((s) => s.location).sort()).toEqual(found.map((s) => s.location).sort());
+    });
+
     it('attaching the same legacy signature twice keeps one layer', async () => {
       const target = store();
       const payload = payloads.get('legacy-sig')!;

@@ -54,7 +54,12 @@ async function referrerBundleLayer(source: ImageSource, digest: Digest, referrer
   if (referrer.artifactType !== undefined && !isBundleMediaType(referrer.artifactType)) return undefined;
   if (isIndexMediaType(referrer.mediaType)) return undefined;
   const where = `${source.location}@${referrer.digest} (referrer of ${digest})`;
-  const response = await source.manifest(referrer.digest);
+  // A fallback index can outlive a deleted referrer; a stale entry is no evidence either way.
+  const response = await source.manifest(referrer.digest).catch((error: unknown) => {
+    if (error instanceof VerificationError && error.code === 'NOT_FOUND') return undefined;
+    throw error;
+  });
+  if (!response) return undefined;
   const manifest = parseManifest(response.bytes, where, response.mediaType);
   const layer = manifest.layers?.length === 1 ? manifest.layers[0] : undefined;
   if (!layer || !isBundleMediaType(layer.mediaType)) return undefined;
