@@ -9,7 +9,8 @@ import type { Digest } from '../src/types';
 import { registryAvailable, startRegistry, startRegistryProxy, type ProxyOptions, type RegistryProxy, type TestRegistry } from '@oci-sd/test-registry';
 
 const skipReason = registryAvailable() ? '' : ' (skipped: /usr/bin/docker-registry not installed; apt-get install docker-registry)';
-const FAST: RegistrySourceOptions = { retries: 2, backoffMs: 5, timeoutMs: 2_000 };
+// Short backoff keeps fault tests quick; the timeout stays generous for a loaded machine.
+const FAST: RegistrySourceOptions = { retries: 2, backoffMs: 5, timeoutMs: 10_000 };
 const SECRET_PASSWORD = 'pw-7f3a9c-never-print';
 
 async function caught(promise: Promise<unknown>): Promise<VerificationError> {
