@@ -2,6 +2,7 @@ import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, afterEach, beforeAll, describe, expect, it, vi } from 'vitest';
+import { createGitHubClient, openPullRequest, parseRepo } from '@oci-sd/gh';
 import { startGitHubApiServer, type GitHubApiServer } from '@oci-sd/github-api-server';
 import { main } from '../src/index';
 
@@ -150,14 +151,14 @@ describe('oci-sd gh release', () => {
 });
 
 describe('oci-sd gh pr merge', () => {
+  /** Opens pull requests the way TUF-on-CI's workflow would, beside the CLI under test. */
+  const workflowClient = () => createGitHubClient({ token: TOKEN, apiUrl: gh.url, ghCli: false, minWriteIntervalMs: 0 });
+
   it('finds the signing PR by prefix, waits for its check, merges pinned, and is done on a rerun', async () => {
     const repo = gh.state.createRepo('acme/tuf-merge');
     const head = gh.state.commit(repo, 'sign/release-1-5-0-77', 'signed');
     gh.state.setCheckRun(repo, head, 'TUF-on-CI signing event', 'completed', 'success');
-    expect((await run('gh', 'release', '--help')).code).toBe(0);
-    const { pull } = await import('@oci-sd/gh').then(async (m) =>
-      m.openPullRequest(await m.createGitHubClient({ token: TOKEN, apiUrl: gh.url, ghCli: false }), m.parseRepo('acme/tuf-merge'), { head: 'sign/release-1-5-0-77', base: 'main', title: 'sign' }),
-    );
+    const { pull } = await openPullRequest(await workflowClient(), parseRepo('acme/tuf-merge'), { head: 'sign/release-1-5-0-77', base: 'main', title: 'sign' });
     const args = ['gh', 'pr', 'merge', '--head-prefix', 'sign/release-1-5-0-', '--check', 'TUF-on-CI signing event', '--repo', 'acme/tuf-merge', '--interval', '0.01', '--json'];
     const first = await run(...args);
     expect(first.code).toBe(0);
@@ -170,10 +171,7 @@ describe('oci-sd gh pr merge', () => {
   it('refuses a head that moved from --sha, and a failed check, without merging', async () => {
     const repo = gh.state.createRepo('acme/tuf-moved');
     const signed = gh.state.commit(repo, 'sign/x', 'signed');
-    repo.pulls.length = 0;
-    const m = await import('@oci-sd/gh');
-    const ghClient = await m.createGitHubClient({ token: TOKEN, apiUrl: gh.url, ghCli: false });
-    const { pull } = await m.openPullRequest(ghClient, m.parseRepo('acme/tuf-moved'), { head: 'sign/x', base: 'main', title: 'sign' });
+    const { pull } = await openPullRequest(await workflowClient(), parseRepo('acme/tuf-moved'), { head: 'sign/x', base: 'main', title: 'sign' });
     gh.state.commit(repo, 'sign/x', 'unsigned');
     const moved = await run('gh', 'pr', 'merge', String(pull.number), '--sha', signed, '--repo', 'acme/tuf-moved', '--interval', '0.01');
     expect(moved.code).toBe(1);
