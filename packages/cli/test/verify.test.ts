@@ -118,5 +118,8 @@ describe('oci-sd verify usage errors exit 2', () => {
     const result = await run('image', '127.0.0.1:9/acme/app:v1', '--certificate-identity', 'a', '--certificate-oidc-issuer', 'b');
     expect(result.code).toBe(3);
     expect(result.out).not.toContain('PASSED');
+    const json = await run('image', '127.0.0.1:9/acme/app:v1', '--certificate-identity', 'a', '--certificate-oidc-issuer', 'b', '--json');
+    expect(json.code).toBe(3);
+    expect(JSON.parse(json.out)).toMatchObject({ ok: false, error: { code: 'REGISTRY' } });
   });
 });

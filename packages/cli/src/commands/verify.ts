@@ -81,6 +81,28 @@ function slsaPolicy(flags: ImageFlags): SlsaPolicy | undefined {
   };
 }
 
+/** Failures whose report is already printed: no second JSON document for them. */
+const reportedFailures = new WeakSet<Error>();
+
+/**
+ * With --json, scripts get JSON on stdout even when verification cannot run (registry down, bad input):
+ * `{ ok: false, error: { code, message } }`; the error still goes to stderr and sets the exit code.
+ */
+function jsonErrors<A extends unknown[]>(action: (...args: A) => Promise<void>): (...args: A) => Promise<void> {
+  return async (...args: A) => {
+    try {
+      await action(...args);
+    } catch (error) {
+      const flags = args.find((arg): arg is { json?: boolean } => typeof arg === 'object' && arg !== null && 'json' in arg);
+      if (flags?.json && !(error instanceof Error && reportedFailures.has(error))) {
+        const code = (error as { code?: unknown }).code;
+        process.stdout.write(`${JSON.stringify({ ok: false, error: { code: typeof code === 'string' ? code : 'UNKNOWN', message: (error as Error).message } }, null, 2)}\n`);
+      }
+      throw error;
+    }
+  };
+}
+
 /** Prints the report; a failed verification exits 1 through the error it throws. */
 function emit(report: VerificationReport, json: boolean | undefined): void {
   if (json) {
@@ -91,10 +113,12 @@ function emit(report: VerificationReport, json: boolean | undefined): void {
   }
   if (!report.ok) {
     const failed = report.checks.filter((check) => check.status === 'fail');
-    throw new VerificationError(failed[0]?.code ?? 'SIGNATURE_INVALID', `verification failed: ${failed.map((check) => check.check).join(', ')}`, {
+    const error = new VerificationError(failed[0]?.code ?? 'SIGNATURE_INVALID', `verification failed: ${failed.map((check) => check.check).join(', ')}`, {
       expected: 'every check passes',
       found: failed.map((check) => `${check.check}: ${check.status}`),
     });
+    reportedFailures.add(error);
+    throw error;
   }
 }
 
@@ -140,7 +164,7 @@ export function register(program: Command): void {
     .option('--trusted-root <file>', 'trusted_root.json (default: the embedded Sigstore public-good root)')
     .option('--print-predicate <type>', 'print the predicate of this verified attestation type (JSON)')
     .option('--json', 'print the report as JSON')
-    .action(async (image: string, flags: ImageFlags) => {
+    .action(jsonErrors(async (image: string, flags: ImageFlags) => {
       const slsa = slsaPolicy(flags);
       const needsIdentity = flags.signature || flags.attestation.length > 0;
       const reference = parseImageReference(image);
@@ -157,7 +181,7 @@ export function register(program: Command): void {
       });
       emit(report, flags.json);
       if (flags.printPredicate !== undefined && !flags.json) printPredicate(report, flags.printPredicate);
-    });
+    }));
 
   verify
     .command('release')
@@ -168,7 +192,7 @@ export function register(program: Command): void {
     .option('--tuf-root <file>', 'pinned trusted TUF root (e.g. 1.root.json); default for --tuf-repo: its metadata/root_history/1.root.json')
     .option('--trusted-root <file>', 'Sigstore trusted_root.json (default: the embedded public-good root)')
     .option('--json', 'print the report as JSON')
-    .action(async (release: string, flags: { tufUrl?: string; tufRepo?: string; tufRoot?: string; trustedRoot?: string; json?: boolean }) => {
+    .action(jsonErrors(async (release: string, flags: { tufUrl?: string; tufRepo?: string; tufRoot?: string; trustedRoot?: string; json?: boolean }) => {
       if ((flags.tufUrl === undefined) === (flags.tufRepo === undefined)) throw new CliError('USAGE', 'give exactly one of --tuf-url and --tuf-repo');
       if (flags.tufUrl !== undefined && flags.tufRoot === undefined) throw new CliError('USAGE', '--tuf-url needs --tuf-root (a pinned root: the site has no unversioned root.json)');
       const report = await verifyRelease({
@@ -181,7 +205,7 @@ export function register(program: Command): void {
       // The seed's step 3 prints the release-metadata predicate; so does this, after the marks.
       const releaseMetadataType = report.checks.find((check) => check.check === 'release-manifest')?.evidence?.releaseMetadataType;
       if (!flags.json && typeof releaseMetadataType === 'string') printPredicate(report, releaseMetadataType);
-    });
+    }));
 
   addIdentityOptions(verify.command('bundle'))
     .description('verify one Sigstore bundle against a file or digest (the Sigstore conformance client protocol)')
@@ -191,7 +215,7 @@ export function register(program: Command): void {
     .option('--trusted-root <file>', 'trusted_root.json (default: the embedded Sigstore public-good root)')
     .option('--staging', 'the Sigstore staging instance: needs --trusted-root (no root is fetched)')
     .option('--json', 'print the report as JSON')
-    .action(async (input: string, flags: IdentityFlags & { bundle: string; key?: string; trustedRoot?: string; staging?: boolean; json?: boolean }) => {
+    .action(jsonErrors(async (input: string, flags: IdentityFlags & { bundle: string; key?: string; trustedRoot?: string; staging?: boolean; json?: boolean }) => {
       if (flags.staging && flags.trustedRoot === undefined) throw new CliError('USAGE', '--staging needs --trusted-root: the staging root is not embedded and nothing is fetched');
       const identityGiven = [flags.certificateIdentity, flags.certificateIdentityRegexp, flags.certificateOidcIssuer, flags.certificateOidcIssuerRegexp].some((v) => v !== undefined);
       if (flags.key !== undefined && identityGiven) throw new CliError('USAGE', 'give either --key or a certificate identity and issuer, not both');
@@ -204,5 +228,5 @@ export function register(program: Command): void {
         ...(flags.trustedRoot !== undefined ? { trust: flags.trustedRoot } : {}),
       });
       emit(report, flags.json);
-    });
+    }));
 }
