@@ -118,6 +118,18 @@ describe('RegistryClient', () => {
     }
   });
 
+  it('sends no credentials to an absolute URL on another origin (an upload location on object storage)', async () => {
+    const seen: (string | undefined)[] = [];
+    const other = await serve((req, res) => {
+      seen.push(req.headers.authorization);
+      res.writeHead(201);
+      res.end();
+    });
+    const client = new RegistryClient('http://127.0.0.1:1', 'a/b', { credentials: { token: 'registry-token' } });
+    expect((await client.request(`${other}/upload?digest=x`, { method: 'PUT', body: Buffer.from('x') })).status).toBe(201);
+    expect(seen).toEqual([undefined]);
+  });
+
   it('stops reading a body over the limit', async () => {
     const url = await serve((_req, res) => {
       res.writeHead(200);

@@ -129,6 +129,8 @@ export class RegistryClient {
   async request(path: string, options: RequestOptions = {}): Promise<HttpResponse> {
     const url = /^https?:\/\//.test(path) ? new URL(path) : new URL(`/v2/${this.repository}/${path}`, this.baseUrl);
     const actions = options.actions ?? 'pull';
+    // Upload locations may point at other hosts (object storage): credentials stay with the registry.
+    if (url.origin !== new URL(this.baseUrl).origin) return this.send(url, options, undefined);
     let authRetried = false;
     for (;;) {
       const sentWith = this.authorization(actions);
