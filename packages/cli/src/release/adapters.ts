@@ -1,4 +1,4 @@
-import { existsSync, mkdirSync, readFileSync } from 'node:fs';
+import { existsSync, mkdirSync, readFileSync, rmSync } from 'node:fs';
 import { join, resolve } from 'node:path';
 import { ChangelogError, parseChangelog } from '@oci-sd/changelog';
 import {
@@ -146,6 +146,8 @@ export function tufService(config: ReleaseConfig, projectDir: string, env: NodeJ
   const repo = new GitRepo(dir, env);
   const trustedRoot = config.trustedRoot ? (readJsonFile(resolve(projectDir, config.trustedRoot), 'trustedRoot') as SigstoreTrustedRootJSON) : undefined;
   const checkout = async (branch: string) => {
+    // this clone is oci-sd's alone: a lock left by a killed run is stale
+    rmSync(join(dir, '.git', 'index.lock'), { force: true });
     if (!existsSync(join(dir, '.git'))) {
       mkdirSync(dir, { recursive: true });
       await repo.git('clone', '--quiet', '--no-checkout', config.tufGitUrl, '.');
