@@ -48,7 +48,7 @@ export interface AssetInput {
 }
 
 export type ReleaseProgress =
-  | { step: 'found-draft' | 'found-published' | 'created-draft' | 'published'; release: ReleaseInfo }
+  | { step: 'found-draft' | 'found-published' | 'created-draft' | 'published' | 'updated'; release: ReleaseInfo }
   | { step: 'asset'; name: string; action: AssetAction };
 
 export type AssetAction = 'uploaded' | 'replaced' | 'kept';
@@ -74,6 +74,8 @@ export interface CreateReleaseResult {
   created: boolean;
   /** This call published the release. */
   published: boolean;
+  /** The release was already published and this call brought its title, notes or prerelease flag up to date. */
+  updated: boolean;
   assets: { name: string; action: AssetAction }[];
 }
 
@@ -283,13 +285,24 @@ export async function createRelease(client: GitHubClient, repo: RepoRef, options
   }
 
   let published = false;
+  let updated = false;
   if (release.draft && !options.draft) {
     const response = await client.call(what('publish'), () => client.octokit.request('PATCH /repos/{owner}/{repo}/releases/{release_id}', { ...repo, release_id: release!.id, ...fields, draft: false }));
     release = toRelease(response.data as ApiRelease);
     published = true;
     options.onProgress?.({ step: 'published', release });
+  } else if (!release.draft && !created) {
+    // A rerun with corrected notes converges; the tag and target of a published release stay as they are.
+    const stale = release.name !== fields.name || (options.notes !== undefined && release.body !== options.notes) || release.prerelease !== fields.prerelease;
+    if (stale) {
+      const { tag_name: _tag, target_commitish: _target, ...editable } = fields;
+      const response = await client.call(what('update'), () => client.octokit.request('PATCH /repos/{owner}/{repo}/releases/{release_id}', { ...repo, release_id: release!.id, ...editable }));
+      release = toRelease(response.data as ApiRelease);
+      updated = true;
+      options.onProgress?.({ step: 'updated', release });
+    }
   }
-  return { release, created, published, assets: results };
+  return { release, created, published, updated, assets: results };
 }
 
 export interface PreviousTagOptions {

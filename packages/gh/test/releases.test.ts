@@ -47,7 +47,7 @@ describe('createRelease', () => {
       onProgress: (e) => steps.push(e.step === 'asset' ? `asset ${e.name} ${e.action}` : e.step),
     });
     expect(steps).toEqual(['created-draft', 'asset release-metadata.json uploaded', 'asset sbom.cdx.json uploaded', 'published']);
-    expect(result).toMatchObject({ created: true, published: true });
+    expect(result).toMatchObject({ created: true, published: true, updated: false });
     expect(result.release).toMatchObject({ tag: 'v1.5.0', draft: false, immutable: true, name: 'v1.5.0', body: '## Added\n- Feature one' });
     expect(result.release.assets.map((a) => a.name)).toEqual(['release-metadata.json', 'sbom.cdx.json']);
     // tag lookup (404), list for drafts, create draft, 2 uploads, publish
@@ -65,9 +65,22 @@ describe('createRelease', () => {
     await createRelease(client, repo, { tag: 'v1.0.0', target: 'main', assets: ASSETS });
     const before = client.requestCount;
     const again = await createRelease(client, repo, { tag: 'v1.0.0', target: 'main', assets: ASSETS });
-    expect(again).toMatchObject({ created: false, published: false, assets: [{ action: 'kept' }, { action: 'kept' }] });
+    expect(again).toMatchObject({ created: false, published: false, updated: false, assets: [{ action: 'kept' }, { action: 'kept' }] });
     expect(client.requestCount - before).toBe(1);
     expect(state.releases).toHaveLength(1);
+  });
+
+  it('brings the notes and title of a published release up to date on a rerun, never its tag', async () => {
+    const name = uniqueRepo();
+    const state = gh.state.createRepo(name, { immutableReleases: true });
+    const repo = parseRepo(name);
+    await createRelease(client, repo, { tag: 'v1.1.0', target: 'main', notes: 'first draft of the notes' });
+    const tagged = state.tags.get('v1.1.0');
+    gh.state.commit(state, 'main', 'later work');
+    const fixed = await createRelease(client, repo, { tag: 'v1.1.0', target: 'main', name: 'v1.1.0 (fixed notes)', notes: 'corrected notes' });
+    expect(fixed).toMatchObject({ created: false, published: false, updated: true });
+    expect(state.releases[0]).toMatchObject({ name: 'v1.1.0 (fixed notes)', body: 'corrected notes', tagName: 'v1.1.0' });
+    expect(state.tags.get('v1.1.0')).toBe(tagged);
   });
 
   it('completes the same release after a crash between the draft and publishing', async () => {

@@ -219,7 +219,7 @@ export function register(program: Command): void {
           }),
           onProgress: (e) => progress(e.step === 'asset' ? `asset ${e.name}: ${e.action}` : `${e.step.replace('-', ' ')}: ${e.release.tag}`),
         });
-        if (opts.json) print(JSON.stringify({ ...releaseSummary(result.release), created: result.created, published: result.published }, null, 2));
+        if (opts.json) print(JSON.stringify({ ...releaseSummary(result.release), created: result.created, published: result.published, updated: result.updated }, null, 2));
         else print(result.release.htmlUrl);
       },
     );
