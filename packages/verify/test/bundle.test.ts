@@ -129,7 +129,7 @@ describe.skipIf(!haveFixtures)(`verifyBundle on real TUF-on-CI signatures (publi
   it('rejects bad input with INVALID_INPUT', () => {
     const { message, bundle } = metadata('metadata', 'targets.json');
     expect(() => verifyBundle({ bundle, artifact: message })).toThrow(VerificationError);
-    expect(() => verifyBundle({ bundle, artifact: 'sha256:abc', policy: OFFLINE_SIGNER })).toThrow(/not a sha256 digest/);
+    expect(() => verifyBundle({ bundle, artifact: 'sha256:abc', policy: OFFLINE_SIGNER })).toThrow(/artifact: expected a sha256 digest/);
     expect(() => verifyBundle({ bundle, artifact: message, policy: { ...OFFLINE_SIGNER, identityRegExp: '(' } })).toThrow(VerificationError);
     expect(verifyBundle({ bundle: { mediaType: 'nope' }, artifact: message, policy: OFFLINE_SIGNER }).checks[0]!.summary).toMatch(/not a valid Sigstore bundle/);
   });

@@ -1,4 +1,4 @@
-import { createHash, createPublicKey } from 'node:crypto';
+import { createPublicKey } from 'node:crypto';
 import type { SerializedBundle } from '@sigstore/bundle';
 import type { TrustMaterial } from '@sigstore/verify';
 import { verifySigstoreBundle } from '../checks/bundle';
@@ -6,12 +6,12 @@ import type { BundleVerdict, SignedArtifact } from '../checks/bundle';
 import { checkSubjectDigest, parseInTotoStatement } from '../checks/claims';
 import type { ClaimOutcome } from '../checks/claims';
 import { VerificationError } from '../errors';
+import { assertDigest, sha256Digest } from '../oci/digest';
 import { assertIdentityPolicy } from '../policy/identity';
 import type { IdentityPolicy } from '../policy/identity';
 import { loadTrustMaterial } from '../trust/trusted-root';
 import type { LoadedTrustMaterial } from '../trust/trusted-root';
 import type { CheckResult, Digest, VerificationReport } from '../types';
-import { parseDigest } from './digest';
 import { toCheck } from './checks';
 
 export interface VerifyBundleOptions {
@@ -41,7 +41,7 @@ export function verifyBundle(options: VerifyBundleOptions): VerificationReport {
   const trust = resolveTrust(options.trust, options.publicKey);
   const artifact: SignedArtifact = Buffer.isBuffer(options.artifact)
     ? { bytes: options.artifact }
-    : { digest: { algorithm: 'sha256', value: Buffer.from(parseDigest(options.artifact, 'artifact').slice(7), 'hex') } };
+    : { digest: { algorithm: 'sha256', value: Buffer.from(assertDigest(options.artifact, 'artifact', 'INVALID_INPUT').slice(7), 'hex') } };
   const verdict = verifySigstoreBundle(options.bundle as SerializedBundle, {
     trust,
     ...(options.policy && options.publicKey === undefined ? { policy: options.policy } : {}),
@@ -70,8 +70,7 @@ function statementSubject(verdict: BundleVerdict, artifact: Digest): ClaimOutcom
 }
 
 function artifactDigest(artifact: SignedArtifact): Digest {
-  const value = 'bytes' in artifact ? createHash('sha256').update(artifact.bytes).digest() : artifact.digest.value;
-  return `sha256:${value.toString('hex')}`;
+  return 'bytes' in artifact ? sha256Digest(artifact.bytes) : `sha256:${artifact.digest.value.toString('hex')}`;
 }
 
 function resolveTrust(trust: LoadedTrustMaterial | string | undefined, publicKeyPem: string | undefined): TrustMaterial {

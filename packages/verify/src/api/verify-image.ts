@@ -1,5 +1,5 @@
 import type { TrustMaterial } from '@sigstore/verify';
-import { COSIGN_SIGN_PREDICATE_TYPE } from '../checks/claims';
+import { COSIGN_SIGN_PREDICATE_TYPE } from '../cosign/annotations';
 import { discoverSignatures } from '../cosign/discover';
 import { VerificationError } from '../errors';
 import { isIndexMediaType } from '../oci/media-types';

@@ -8,9 +8,8 @@ export interface ClaimOutcome {
   found: unknown;
 }
 
-export const IN_TOTO_PAYLOAD_TYPE = 'application/vnd.in-toto+json';
+const IN_TOTO_PAYLOAD_TYPE = 'application/vnd.in-toto+json';
 const IN_TOTO_STATEMENT_TYPES = ['https://in-toto.io/Statement/v0.1', 'https://in-toto.io/Statement/v1'];
-export { COSIGN_SIGN_PREDICATE_TYPE } from '../cosign/annotations';
 const SIMPLE_SIGNING_TYPE = 'cosign container image signature';
 
 export interface InTotoStatement {
