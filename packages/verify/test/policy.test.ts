@@ -5,7 +5,7 @@ import { VerificationError } from '../src/index';
 
 const WORKFLOW = 'https://github.com/acme/app/.github/workflows/docker-build-push.yml@refs/tags/v1.5.0';
 const ISSUER = 'https://token.actions.githubusercontent.com';
-const certificate: CertificateIdentity = { subjectAlternativeNames: [WORKFLOW], issuer: ISSUER, notBefore: '', notAfter: '', extensions: {} };
+const certificate: CertificateIdentity = { subjectAlternativeNames: [WORKFLOW], issuer: ISSUER, notBefore: '', notAfter: '', extensions: {}, legacyExtensions: {} };
 
 describe('identity policy', () => {
   it('matches exactly: no prefix, suffix, case or regexp semantics in exact values', () => {

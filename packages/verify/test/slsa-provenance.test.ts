@@ -72,6 +72,15 @@ describe.skipIf(!haveFixtures)(`checkSlsaProvenance on the real generator v2.0.0
     expect(failed(checkSlsaProvenance(statement, forged, DIGEST, { sourceUri: SOURCE }))).toEqual(['source']);
   });
 
+  it('falls back to the legacy GitHub extensions (1.2 to 1.6) of certificates issued before 2023', () => {
+    const { statement, certificate } = fixture();
+    expect(certificate.legacyExtensions).toMatchObject({ githubWorkflowRepository: 'slsa-framework/example-package', githubWorkflowSha: '693130cb6cb840a7bc9cb18c6510d536a95dc7e6', githubWorkflowRef: 'refs/tags/v13.0.30', githubWorkflowTrigger: 'push' });
+    const legacyOnly = { ...certificate, extensions: { buildSignerURI: certificate.extensions.buildSignerURI } };
+    expect(failed(checkSlsaProvenance(statement, legacyOnly, DIGEST, { sourceUri: SOURCE, sourceBranch: 'main' }))).toEqual([]);
+    const otherRepository = { ...legacyOnly, legacyExtensions: { ...certificate.legacyExtensions, githubWorkflowRepository: 'evil/fork' } };
+    expect(failed(checkSlsaProvenance(statement, otherRepository, DIGEST, { sourceUri: SOURCE }))).toEqual(['source']);
+  });
+
   it('takes the branch of a tag build from the push event base_ref, and refuses other events', () => {
     const { statement, certificate } = fixture();
     expect(failed(checkSlsaProvenance(statement, certificate, DIGEST, { sourceUri: SOURCE, sourceBranch: 'refs/heads/main' }))).toEqual([]);

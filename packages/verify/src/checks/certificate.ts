@@ -18,8 +18,17 @@ export const FULCIO_EXTENSIONS = {
 
 export type FulcioExtensionName = keyof typeof FULCIO_EXTENSIONS;
 
-/** The deprecated issuer extension holds raw bytes instead of a DER string. */
-const LEGACY_ISSUER_OID = '1.3.6.1.4.1.57264.1.1';
+/** Fulcio's first GitHub extensions (1.1 to 1.6, raw bytes, not DER strings): certificates before 2023 have only these. */
+export const LEGACY_FULCIO_EXTENSIONS = {
+  issuer: '1.3.6.1.4.1.57264.1.1',
+  githubWorkflowTrigger: '1.3.6.1.4.1.57264.1.2',
+  githubWorkflowSha: '1.3.6.1.4.1.57264.1.3',
+  githubWorkflowName: '1.3.6.1.4.1.57264.1.4',
+  githubWorkflowRepository: '1.3.6.1.4.1.57264.1.5',
+  githubWorkflowRef: '1.3.6.1.4.1.57264.1.6',
+} as const;
+
+export type LegacyFulcioExtensionName = keyof typeof LEGACY_FULCIO_EXTENSIONS;
 
 export interface CertificateIdentity {
   /** Every SAN value (URI, email, otherName) in the certificate. */
@@ -28,6 +37,7 @@ export interface CertificateIdentity {
   notBefore: string;
   notAfter: string;
   extensions: Partial<Record<FulcioExtensionName, string>>;
+  legacyExtensions: Partial<Record<LegacyFulcioExtensionName, string>>;
 }
 
 export function certificateIdentity(cert: X509Certificate): CertificateIdentity {
@@ -36,13 +46,19 @@ export function certificateIdentity(cert: X509Certificate): CertificateIdentity 
     const value = derStringExtension(cert, oid);
     if (value !== undefined) extensions[name] = value;
   }
-  const issuer = extensions.issuer ?? cert.extension(LEGACY_ISSUER_OID)?.value.toString('utf8');
+  const legacyExtensions: Partial<Record<LegacyFulcioExtensionName, string>> = {};
+  for (const [name, oid] of Object.entries(LEGACY_FULCIO_EXTENSIONS) as [LegacyFulcioExtensionName, string][]) {
+    const value = cert.extension(oid)?.value.toString('utf8');
+    if (value !== undefined) legacyExtensions[name] = value;
+  }
+  const issuer = extensions.issuer ?? legacyExtensions.issuer;
   return {
     subjectAlternativeNames: subjectAlternativeNames(cert),
     ...(issuer === undefined ? {} : { issuer }),
     notBefore: cert.notBefore.toISOString(),
     notAfter: cert.notAfter.toISOString(),
     extensions,
+    legacyExtensions,
   };
 }
 

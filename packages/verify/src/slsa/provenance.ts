@@ -110,7 +110,7 @@ function checkSource(sourceUri: string, predicate: ProvenanceV02, certificate: C
   const expected = `git+https://${bare}`;
   const configSource = withoutRef(predicate.invocation?.configSource?.uri);
   const material = withoutRef(predicate.materials?.[0]?.uri);
-  const certificateSource = certificate.extensions.sourceRepositoryURI;
+  const certificateSource = certificateFacts(certificate).sourceRepositoryURI;
   const found = { 'invocation.configSource.uri': configSource, 'materials[0].uri': material, 'certificate 1.3.6.1.4.1.57264.1.12': certificateSource };
   const ok = configSource === expected && material === expected && certificateSource === `https://${bare}`;
   return { ok, message: ok ? `source ${bare}` : `source is not ${bare}`, expected: { provenance: expected, certificate: `https://${bare}` }, found };
@@ -140,7 +140,7 @@ function checkBranch(environment: Record<string, unknown>, branch: string): Clai
 
 /** The provenance must describe the same run the certificate was issued to. */
 function checkCertificateConsistency(environment: Record<string, unknown>, predicate: ProvenanceV02, certificate: CertificateIdentity): ClaimOutcome {
-  const { extensions } = certificate;
+  const extensions = certificateFacts(certificate);
   const pairs: [string, unknown, unknown][] = [
     ['github_sha1 / 1.13 source digest', environment.github_sha1, extensions.sourceRepositoryDigest],
     ['configSource.digest.sha1 / 1.13 source digest', predicate.invocation?.configSource?.digest?.sha1, extensions.sourceRepositoryDigest],
@@ -160,6 +160,21 @@ function checkCertificateConsistency(environment: Record<string, unknown>, predi
     message: `provenance disagrees with its certificate: ${mismatches.map(([name]) => name).join(', ')}`,
     expected: Object.fromEntries(mismatches.map(([name, , cert]) => [name, cert])),
     found: Object.fromEntries(mismatches.map(([name, provenance]) => [name, provenance])),
+  };
+}
+
+/**
+ * The source facts of a certificate: Fulcio's v2 extensions, else (certificates before 2023) the legacy
+ * GitHub ones, as slsa-verifier falls back to them.
+ */
+function certificateFacts(certificate: CertificateIdentity): CertificateIdentity['extensions'] {
+  const { extensions, legacyExtensions: legacy } = certificate;
+  return {
+    ...extensions,
+    sourceRepositoryURI: extensions.sourceRepositoryURI ?? (legacy.githubWorkflowRepository === undefined ? undefined : `https://github.com/${legacy.githubWorkflowRepository}`),
+    sourceRepositoryDigest: extensions.sourceRepositoryDigest ?? legacy.githubWorkflowSha,
+    sourceRepositoryRef: extensions.sourceRepositoryRef ?? legacy.githubWorkflowRef,
+    buildTrigger: extensions.buildTrigger ?? legacy.githubWorkflowTrigger,
   };
 }
 
