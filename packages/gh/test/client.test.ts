@@ -1,6 +1,6 @@
 import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
-import type { GitHubApiServer } from '@oci-sd/github-api-server';
-import { createGitHubClient, findRelease, GitHubError, parseRepo, resolveEndpoints, resolveToken, type RateLimitEvent, type RequestEvent } from '../src/index';
+import { startGitHubApiServer, type GitHubApiServer } from '@oci-sd/github-api-server';
+import { createGitHubClient, createRelease, findRelease, GitHubError, parseRepo, resolveEndpoints, resolveToken, type RateLimitEvent, type RequestEvent } from '../src/index';
 import { startServer, testClient, TOKEN, uniqueRepo } from './support/helpers';
 
 let gh: GitHubApiServer;
@@ -155,5 +155,27 @@ describe('endpoints and tokens', () => {
   it('parses OWNER/REPO strictly', () => {
     expect(parseRepo('amaanx86/oci-prometheus-sd-proxy')).toEqual({ owner: 'amaanx86', repo: 'oci-prometheus-sd-proxy' });
     for (const bad of ['', 'owner', 'a/b/c', 'a b/c', '/r']) expect(() => parseRepo(bad)).toThrow(/OWNER\/REPO/);
+  });
+});
+
+describe('GitHub Enterprise Server', () => {
+  it('derives /api/v3 from GITHUB_SERVER_URL and uploads through the release upload_url (/api/uploads)', async () => {
+    const ghes = await startGitHubApiServer({ token: TOKEN, enterprise: true });
+    try {
+      const state = ghes.state.createRepo('corp/app');
+      const client = await createGitHubClient({ env: { GITHUB_SERVER_URL: ghes.webUrl, GITHUB_TOKEN: TOKEN }, ghCli: false, backoffUnitMs: 1, minWriteIntervalMs: 0 });
+      expect(client.apiUrl).toBe(`${ghes.webUrl}/api/v3`);
+      const { release } = await createRelease(client, parseRepo('corp/app'), { tag: 'v1.0.0', target: 'main', assets: [{ name: 'sbom.json', data: '{}' }] });
+      expect(release.assets.map((a) => a.name)).toEqual(['sbom.json']);
+      expect(state.releases[0]).toMatchObject({ draft: false, tagName: 'v1.0.0' });
+      expect(ghes.requests.map((r) => r.path.split('/').slice(0, 3).join('/'))).toEqual(['/api/v3', '/api/v3', '/api/v3', '/api/uploads', '/api/v3']);
+      expect(client.webUrl('corp/app/compare/v0.9.0...v1.0.0')).toBe(`${ghes.webUrl}/corp/app/compare/v0.9.0...v1.0.0`);
+      // GitHub.com-style paths do not exist on an Enterprise Server.
+      const stray = await fetch(`${ghes.webUrl}/repos/corp/app`, { headers: { authorization: `token ${TOKEN}` } });
+      expect(stray.status).toBe(404);
+      expect(ghes.violations).toEqual([expect.stringMatching(/GET \/repos\/corp\/app: no such operation/)]);
+    } finally {
+      await ghes.stop();
+    }
   });
 });

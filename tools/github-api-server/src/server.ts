@@ -13,7 +13,12 @@ export const GITHUB_API_VERSION = '2022-11-28';
 export const RELEASE_BODY_LIMIT = 125_000;
 
 const DOCS = 'https://docs.github.com/rest';
-const UPLOADS_PREFIX = '/uploads';
+
+/** Where REST and uploads live under the server's origin: GitHub.com style, or Enterprise Server's. */
+const LAYOUTS = {
+  dotcom: { api: '', uploads: '/uploads' },
+  enterprise: { api: '/api/v3', uploads: '/api/uploads' },
+} as const;
 
 export interface RequestMatcher {
   method?: string;
@@ -40,6 +45,11 @@ export interface GitHubApiServerOptions {
   now?: () => Date;
   /** Port on 127.0.0.1 (default: a free one). */
   port?: number;
+  /**
+   * Serve like GitHub Enterprise Server: REST under `/api/v3`, uploads under `/api/uploads`, web
+   * pages at the origin (default false: REST at the origin, uploads under `/uploads`).
+   */
+  enterprise?: boolean;
 }
 
 interface Answer {
@@ -137,10 +147,12 @@ export class Faults {
 }
 
 export interface GitHubApiServer {
-  /** REST root, like `https://api.github.com`. */
+  /** REST root, like `https://api.github.com` (Enterprise: `http://127.0.0.1:PORT/api/v3`). */
   url: string;
-  /** Uploads root, like `https://uploads.github.com`. */
+  /** Uploads root, like `https://uploads.github.com` (Enterprise: `…/api/uploads`). */
   uploadsUrl: string;
+  /** Web root for html_url links, like `https://github.com` (the origin). */
+  webUrl: string;
   state: GitHubState;
   faults: Faults;
   /** Every request answered, in order. */
@@ -199,6 +211,7 @@ export async function startGitHubApiServer(options: GitHubApiServerOptions = {})
   const requests: RequestRecord[] = [];
   const violations: string[] = [];
   const urls: Urls = { api: '', web: '', uploads: '' };
+  const layout = options.enterprise ? LAYOUTS.enterprise : LAYOUTS.dotcom;
 
   const findRelease = (repo: Repo, id: string): Release => {
     const release = repo.releases.find((r) => String(r.id) === id);
@@ -519,12 +532,13 @@ export async function startGitHubApiServer(options: GitHubApiServerOptions = {})
 
   const handle = async (req: IncomingMessage, res: ServerResponse): Promise<void> => {
     const method = req.method ?? 'GET';
-    const full = new URL(req.url ?? '/', urls.api);
-    const onUploads = full.pathname.startsWith(`${UPLOADS_PREFIX}/`);
-    const path = onUploads ? full.pathname.slice(UPLOADS_PREFIX.length) : full.pathname;
+    const full = new URL(req.url ?? '/', urls.web);
+    const onUploads = full.pathname.startsWith(`${layout.uploads}/`);
+    const onApi = layout.api === '' || full.pathname.startsWith(`${layout.api}/`);
+    const path = onUploads ? full.pathname.slice(layout.uploads.length) : full.pathname.slice(layout.api.length);
     const record: RequestRecord = { method, path: full.pathname, query: full.search, operationId: undefined, status: 0 };
     const raw = await readBody(req);
-    const match = contract.match(method, path);
+    const match = onUploads || onApi ? contract.match(method, path) : undefined;
     if (!match) {
       violations.push(`request ${method} ${full.pathname}: no such operation in the OpenAPI description`);
       send(res, record, { status: 404, body: errorBody(404, 'Not Found') }, undefined);
@@ -586,7 +600,7 @@ export async function startGitHubApiServer(options: GitHubApiServerOptions = {})
         body: (body ?? {}) as Record<string, unknown>,
         raw,
         headers: req.headers,
-        requestUrl: `${urls.api}${full.pathname}`,
+        requestUrl: `${urls.web}${full.pathname}`,
       });
       if (failure?.answer) {
         record.fault = failure.label;
@@ -610,13 +624,14 @@ export async function startGitHubApiServer(options: GitHubApiServerOptions = {})
     server.listen(options.port ?? 0, '127.0.0.1', () => resolve());
   });
   const { port } = server.address() as AddressInfo;
-  urls.api = `http://127.0.0.1:${port}`;
-  urls.web = urls.api;
-  urls.uploads = `${urls.api}${UPLOADS_PREFIX}`;
+  urls.web = `http://127.0.0.1:${port}`;
+  urls.api = `${urls.web}${layout.api}`;
+  urls.uploads = `${urls.web}${layout.uploads}`;
 
   return {
     url: urls.api,
     uploadsUrl: urls.uploads,
+    webUrl: urls.web,
     state,
     faults,
     requests,
