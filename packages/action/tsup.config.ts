@@ -9,7 +9,8 @@ export default defineConfig({
   noExternal: [/.*/],
   splitting: false,
   sourcemap: false,
-  clean: true,
+  // Overwrite in place: a clean would leave a window with no bundle for anyone running it meanwhile.
+  clean: false,
   tsconfig: 'tsconfig.lib.json',
   esbuildOptions(options) {
     options.conditions = ['@oci-sd/source', 'import', 'node', 'default'];
