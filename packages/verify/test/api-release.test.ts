@@ -6,6 +6,7 @@ import type { TestRegistry } from '@oci-sd/test-registry';
 import { startTestSigstore } from '@oci-sd/test-sigstore';
 import type { TestSigstore } from '@oci-sd/test-sigstore';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { fixturePath, fixturesSkipReason, haveFixtures } from '../../../tools/fixtures';
 import { releaseManifest } from '@oci-sd/tuf';
 import { publishSeedRelease, writeTufCheckout } from '../bench/release-fixture';
 import type { SeedRelease } from '../bench/release-fixture';
@@ -172,3 +173,28 @@ async function copyTree(from: string, to: string): Promise<void> {
   const { cp } = await import('node:fs/promises');
   await cp(from, to, { recursive: true });
 }
+
+describe.skipIf(!haveFixtures || !registryAvailable())(`verifyRelease on the seed's real TUF-on-CI repository ${haveFixtures ? '' : fixturesSkipReason}`, () => {
+  const repo = fixturePath('tuf', 'amaanx86');
+  const release = 'amaanx86/oci-prometheus-sd-proxy@v1.5.0';
+  let registry: TestRegistry;
+  beforeAll(async () => {
+    registry = await startRegistry();
+  });
+  afterAll(async () => {
+    await registry?.stop();
+  });
+
+  it('verifies the real chain as of before its expiry, then reads the image it names from the registry given', async () => {
+    // The image lives on ghcr.io; an empty local registry stands in: TUF passed when the image is what is missing.
+    await expect(verifyRelease({ release, tuf: { repo }, tufNow: new Date('2026-04-20T12:00:00Z'), registry: { baseUrl: registry.url } })).rejects.toMatchObject({ code: 'NOT_FOUND' });
+  });
+
+  it('fails the real chain once its timestamp has expired, and a release it does not list', async () => {
+    const expired = await verifyRelease({ release, tuf: { repo }, tufNow: new Date('2026-05-01T00:00:00Z'), registry: { baseUrl: registry.url } });
+    expect(expired.checks).toEqual([expect.objectContaining({ check: 'tuf-target', status: 'fail', code: 'TUF_MISMATCH' })]);
+    expect(expired.checks[0]!.summary).toMatch(/expired/i);
+    const unlisted = await verifyRelease({ release: 'amaanx86/oci-prometheus-sd-proxy@v9.0.0', tuf: { repo }, tufNow: new Date('2026-04-20T12:00:00Z') });
+    expect(unlisted.checks).toEqual([expect.objectContaining({ check: 'tuf-target', status: 'fail', expected: 'oci-prometheus-sd-proxy/releases/v9.0.0.json' })]);
+  });
+});
