@@ -79,9 +79,13 @@ describe.skipIf(!haveFixtures)(`oci-sd verify (real fixtures) ${haveFixtures ? '
 
   it('verify image --print-predicate prints the verified predicate', async () => {
     const builder = 'https://github.com/slsa-framework/slsa-github-generator/.github/workflows/generator_container_slsa3.yml@refs/tags/v2.0.0';
-    const result = await run('image', image, '--no-signature', '--attestation', 'slsaprovenance', '--certificate-identity', builder, '--certificate-oidc-issuer', 'https://token.actions.githubusercontent.com', '--print-predicate', 'slsaprovenance');
+    const result = await run('image', image, '--no-signature', '--certificate-identity', builder, '--certificate-oidc-issuer', 'https://token.actions.githubusercontent.com', '--print-predicate', 'slsaprovenance');
     expect(result.code).toBe(0);
     expect(result.out).toContain('"buildType": "https://github.com/slsa-framework/slsa-github-generator/container@v1"');
+    expect(result.out.match(/✓ attestation:/g)).toHaveLength(1);
+    const missing = await run('image', image, '--no-signature', '--certificate-identity', builder, '--certificate-oidc-issuer', 'https://token.actions.githubusercontent.com', '--print-predicate', 'cyclonedx');
+    expect(missing.code).toBe(1);
+    expect(missing.out).toContain('✗ attestation:https://cyclonedx.org/bom: no https://cyclonedx.org/bom attestation found');
   });
 
   it('verify bundle follows the conformance protocol: file or sha256 digest, exit 0 or 1', async () => {

@@ -162,11 +162,11 @@ export function register(program: Command): void {
     .option('--source-branch <branch>', 'with --slsa: the branch the build ran for')
     .option('--builder-id <id>', 'with --slsa: expected builder id (with or without @ref)')
     .option('--trusted-root <file>', 'trusted_root.json (default: the embedded Sigstore public-good root)')
-    .option('--print-predicate <type>', 'print the predicate of this verified attestation type (JSON)')
+    .option('--print-predicate <type>', 'verify this attestation type and print its predicate (JSON)')
     .option('--json', 'print the report as JSON')
     .action(jsonErrors(async (image: string, flags: ImageFlags) => {
       const slsa = slsaPolicy(flags);
-      const needsIdentity = flags.signature || flags.attestation.length > 0;
+      const needsIdentity = flags.signature || flags.attestation.length > 0 || flags.printPredicate !== undefined;
       const reference = parseImageReference(image);
       // As cosign: credentials `docker login` stored for the registry, else anonymous.
       const credentials = reference.kind === 'registry' ? await dockerConfigCredentials(reference.registry) : undefined;
@@ -174,7 +174,8 @@ export function register(program: Command): void {
         image,
         ...(credentials ? { registry: { credentials } } : {}),
         signature: flags.signature,
-        attestations: flags.attestation,
+        // Printing a predicate means verifying that attestation first.
+        attestations: flags.printPredicate === undefined ? flags.attestation : [...flags.attestation, flags.printPredicate],
         ...(needsIdentity ? { policy: identityPolicy(flags) } : {}),
         ...(slsa ? { slsa } : {}),
         ...(flags.trustedRoot !== undefined ? { trust: flags.trustedRoot } : {}),
