@@ -18328,7 +18328,7 @@ var require_eventsource_stream = __commonJS({
     var { Transform } = __require("stream");
     var { isASCIINumber, isValidLastEventId } = require_util8();
     var BOM = [239, 187, 191];
-    var LF2 = 10;
+    var LF = 10;
     var CR2 = 13;
     var COLON = 58;
     var SPACE2 = 32;
@@ -18443,7 +18443,7 @@ var require_eventsource_stream = __commonJS({
           callback();
           return;
         }
-        if (this.maxEventSize > 0 && this.chunks.length >= this.maxBufferedChunks && chunk[0] !== LF2 && chunk[0] !== CR2) {
+        if (this.maxEventSize > 0 && this.chunks.length >= this.maxBufferedChunks && chunk[0] !== LF && chunk[0] !== CR2) {
           callback(createMaxEventSizeExceededError());
           return;
         }
@@ -18458,14 +18458,14 @@ var require_eventsource_stream = __commonJS({
           const byte = this.currentByte();
           if (this.eventEndCheck) {
             if (this.crlfCheck) {
-              if (byte === LF2) {
+              if (byte === LF) {
                 this.crlfCheck = false;
                 this.consumeCurrentByte();
                 continue;
               }
               this.crlfCheck = false;
             }
-            if (byte === LF2 || byte === CR2) {
+            if (byte === LF || byte === CR2) {
               if (byte === CR2) {
                 this.crlfCheck = true;
               }
@@ -18479,7 +18479,7 @@ var require_eventsource_stream = __commonJS({
             this.eventEndCheck = false;
             continue;
           }
-          if (byte === LF2 || byte === CR2) {
+          if (byte === LF || byte === CR2) {
             if (byte === CR2) {
               this.crlfCheck = true;
             }
@@ -24170,59 +24170,39 @@ var init_naming = __esm({
 
 // ../tuf/src/metadata/canonical.ts
 function canonicalize(value) {
-  const path = ["$"];
-  return Buffer.from(encode(value, path), "utf8");
+  return Buffer.from(canonicalString(value, "$"), "utf8");
 }
-function quote(text) {
-  return NEEDS_ESCAPE.test(text) ? `"${text.replace(/["\\]/g, "\\$&")}"` : `"${text}"`;
-}
-function encode(value, path) {
+function canonicalString(value, path) {
   if (value === null) return "null";
   switch (typeof value) {
     case "boolean":
       return value ? "true" : "false";
     case "string":
-      return quote(value);
+      return `"${value.replace(/["\\]/g, (c) => `\\${c}`)}"`;
     case "number":
       if (!Number.isSafeInteger(value)) {
-        throw new TufError("METADATA_INVALID", `canonical JSON allows integers only, ${path.join("")} is ${value}`, { expected: "integer", found: value });
+        throw new TufError("METADATA_INVALID", `canonical JSON allows integers only, ${path} is ${value}`, { expected: "integer", found: value });
       }
       return String(value);
     case "object": {
-      let out;
-      if (Array.isArray(value)) {
-        out = "[";
-        for (let i = 0; i < value.length; i++) {
-          path.push(`[${i}]`);
-          out += (i === 0 ? "" : ",") + encode(value[i], path);
-          path.pop();
-        }
-        return `${out}]`;
-      }
+      if (Array.isArray(value)) return `[${value.map((item, i) => canonicalString(item, `${path}[${i}]`)).join(",")}]`;
       const record = value;
       const keys = Object.keys(record).sort();
-      out = "{";
-      let first = true;
+      const parts = [];
       for (const key of keys) {
-        const item = record[key];
-        if (item === void 0) continue;
-        path.push(`.${key}`);
-        out += `${first ? "" : ","}${quote(key)}:${encode(item, path)}`;
-        path.pop();
-        first = false;
+        if (record[key] === void 0) continue;
+        parts.push(`${canonicalString(key, path)}:${canonicalString(record[key], `${path}.${key}`)}`);
       }
-      return `${out}}`;
+      return `{${parts.join(",")}}`;
     }
     default:
-      throw new TufError("METADATA_INVALID", `canonical JSON cannot encode ${typeof value} at ${path.join("")}`, { expected: "JSON value", found: typeof value });
+      throw new TufError("METADATA_INVALID", `canonical JSON cannot encode ${typeof value} at ${path}`, { expected: "JSON value", found: typeof value });
   }
 }
-var NEEDS_ESCAPE;
 var init_canonical = __esm({
   "../tuf/src/metadata/canonical.ts"() {
     "use strict";
     init_errors();
-    NEEDS_ESCAPE = /["\\]/;
   }
 });
 
@@ -31378,7 +31358,7 @@ var require_lib2 = __commonJS({
     module2.exports.encodings = null;
     module2.exports.defaultCharUnicode = "\uFFFD";
     module2.exports.defaultCharSingleByte = "?";
-    module2.exports.encode = function encode2(str, encoding, options2) {
+    module2.exports.encode = function encode(str, encoding, options2) {
       str = "" + (str || "");
       var encoder = module2.exports.getEncoder(encoding, options2);
       var res = encoder.write(str);
@@ -62280,14 +62260,13 @@ function sameCore(a, b) {
 }
 
 // ../changelog/src/parse.ts
-var LineKind = { Blank: 1, Text: 2, Heading: 3, LinkDefinition: 4, Code: 5, Comment: 6 };
-var PLAIN = 0;
-var LF = 10;
+var LineKind = { Blank: 0, Text: 1, Heading: 2, LinkDefinition: 3, Code: 4, Comment: 5 };
 var SPACE = 32;
 var TAB = 9;
 var CR = 13;
 var HASH = 35;
 var BACKTICK = 96;
+var TILDE = 126;
 var BRACKET = 91;
 var LT = 60;
 var LINK_DEFINITION = /^ {0,3}\[((?:[^\][\\]|\\.){1,999})\]:[ \t]*(?:<([^>]*)>|(\S+))/;
@@ -62312,168 +62291,148 @@ function headingText(raw) {
   }
   return text;
 }
-function readHeading(text, first, contentEnd, indent, lineIndex) {
-  const level = runLength(text, first, contentEnd, HASH);
-  const after = first + level;
-  if (level > 6 || after !== contentEnd && text.charCodeAt(after) !== SPACE && text.charCodeAt(after) !== TAB) return void 0;
-  return { level, text: headingText(text.slice(after, contentEnd)), line: lineIndex + 1, column: indent + 1, lineIndex };
-}
-function readLinkDefinition(text, lineStart, contentEnd, indent, lineIndex) {
-  const m = LINK_DEFINITION.exec(text.slice(lineStart, contentEnd));
-  if (!m) return void 0;
-  const url = m[2] ?? m[3] ?? "";
-  const urlStart = m[0].length - url.length - (m[2] !== void 0 ? 1 : 0);
-  return { label: m[1], url, line: lineIndex + 1, column: indent + 1, urlPosition: { line: lineIndex + 1, column: urlStart + 1 }, lineIndex };
+function grow(array, make) {
+  const bigger = make(array.length * 2);
+  bigger.set(array);
+  return bigger;
 }
 function parseText(text) {
-  const lines = scanLines(text);
-  const { sections, title } = groupSections(text, lines);
-  return {
-    text,
-    lineStarts: lines.lineStarts,
-    lineCount: lines.lineCount,
-    lineKinds: lines.lineKinds,
-    eol: lines.crlf > lines.lf ? "\r\n" : "\n",
-    ...title ? { title } : {},
-    preambleEndLine: sections.length ? sections[0].startLine : lines.lineCount,
-    sections,
-    links: lines.links
-  };
-}
-function contentEndOf(text, lineStart, nextLineStart) {
-  let end = nextLineStart;
-  if (end > lineStart && text.charCodeAt(end - 1) === LF) end--;
-  if (end > lineStart && text.charCodeAt(end - 1) === CR) end--;
-  return end;
-}
-function resolveLineKind(text, lineStarts, lineKinds, lineCount, index) {
-  const kind = lineKinds[index];
-  if (kind !== PLAIN) return kind;
-  const start = lineStarts[index];
-  const resolved = isBlankRange(text, start, contentEndOf(text, start, index + 1 < lineCount ? lineStarts[index + 1] : text.length)) ? LineKind.Blank : LineKind.Text;
-  lineKinds[index] = resolved;
-  return resolved;
-}
-var SPECIAL_LINE = /^ {0,3}(?:#|\[|```|~~~|<!--)/gm;
-var BACKTICK_FENCE_CLOSE = /^ {0,3}(`{3,})[ \t]*$/gm;
-var TILDE_FENCE_CLOSE = /^ {0,3}(~{3,})[ \t]*$/gm;
-function scanLines(text) {
-  let lineStarts = new Int32Array((text.length >> 5) + 16);
+  const headings = [];
+  const links = [];
+  const estimate = (text.length >> 5) + 16;
+  let lineStarts = new Int32Array(estimate);
+  let kinds = new Uint8Array(estimate);
   let lineCount = 0;
   let crlf = 0;
   let lf = 0;
-  for (let pos = 0; pos < text.length; ) {
-    if (lineCount === lineStarts.length) {
-      const bigger = new Int32Array(lineStarts.length * 2);
-      bigger.set(lineStarts);
-      lineStarts = bigger;
+  let fenceChar = 0;
+  let fenceLength = 0;
+  let inComment = false;
+  let pos = 0;
+  while (pos < text.length) {
+    const lineIndex = lineCount++;
+    if (lineIndex === lineStarts.length) {
+      lineStarts = grow(lineStarts, (n) => new Int32Array(n));
+      kinds = grow(kinds, (n) => new Uint8Array(n));
     }
-    lineStarts[lineCount++] = pos;
+    const lineStart = pos;
+    lineStarts[lineIndex] = lineStart;
     const newline = text.indexOf("\n", pos);
-    if (newline === -1) break;
-    if (newline > pos && text.charCodeAt(newline - 1) === CR) crlf++;
-    else lf++;
-    pos = newline + 1;
-  }
-  const kinds = new Uint8Array(lineCount);
-  const headings = [];
-  const links = [];
-  const nextStart = (index) => index + 1 < lineCount ? lineStarts[index + 1] : text.length;
-  let line = 0;
-  SPECIAL_LINE.lastIndex = 0;
-  for (let m = SPECIAL_LINE.exec(text); m; m = SPECIAL_LINE.exec(text)) {
-    const lineStart = m.index;
-    if (lineStart > 0 && text.charCodeAt(lineStart - 1) !== LF) continue;
-    while (lineStarts[line] !== lineStart) line++;
-    const contentEnd = contentEndOf(text, lineStart, nextStart(line));
+    const lineEnd = newline === -1 ? text.length : newline;
+    let contentEnd = lineEnd;
+    if (newline !== -1) {
+      if (contentEnd > pos && text.charCodeAt(contentEnd - 1) === CR) {
+        contentEnd--;
+        crlf++;
+      } else {
+        lf++;
+      }
+    } else if (contentEnd > pos && text.charCodeAt(contentEnd - 1) === CR) {
+      contentEnd--;
+    }
+    pos = newline === -1 ? text.length : newline + 1;
     let indent = 0;
-    while (text.charCodeAt(lineStart + indent) === SPACE) indent++;
+    while (indent < 4 && text.charCodeAt(lineStart + indent) === SPACE) indent++;
     const first = lineStart + indent;
-    const c = text.charCodeAt(first);
-    if (c === HASH) {
-      const heading = readHeading(text, first, contentEnd, indent, line);
-      if (heading) {
-        headings.push(heading);
-        kinds[line] = LineKind.Heading;
+    const c = first < contentEnd ? text.charCodeAt(first) : -1;
+    if (fenceChar) {
+      const run = c === fenceChar && indent < 4 ? runLength(text, first, contentEnd, c) : 0;
+      if (run >= fenceLength && isBlankRange(text, first + run, contentEnd)) fenceChar = 0;
+      kinds[lineIndex] = LineKind.Code;
+      continue;
+    }
+    if (inComment) {
+      if (text.slice(lineStart, contentEnd).includes("-->")) inComment = false;
+      kinds[lineIndex] = LineKind.Comment;
+      continue;
+    }
+    if (isBlankRange(text, lineStart, contentEnd)) {
+      kinds[lineIndex] = LineKind.Blank;
+      continue;
+    }
+    if (indent >= 4 || c === TAB) {
+      kinds[lineIndex] = LineKind.Text;
+      continue;
+    }
+    if (c === BACKTICK || c === TILDE) {
+      const run = runLength(text, first, contentEnd, c);
+      if (run >= 3 && (c === TILDE || !text.slice(first + run, contentEnd).includes("`"))) {
+        fenceChar = c;
+        fenceLength = run;
+        kinds[lineIndex] = LineKind.Code;
+        continue;
+      }
+    } else if (c === LT && text.startsWith("<!--", first)) {
+      inComment = !text.slice(first + 4, contentEnd).includes("-->");
+      kinds[lineIndex] = LineKind.Comment;
+      continue;
+    } else if (c === HASH) {
+      const level = runLength(text, first, contentEnd, HASH);
+      const after = first + level;
+      if (level <= 6 && (after === contentEnd || text.charCodeAt(after) === SPACE || text.charCodeAt(after) === TAB)) {
+        headings.push({ level, text: headingText(text.slice(after, contentEnd)), line: lineIndex + 1, column: indent + 1, lineIndex });
+        kinds[lineIndex] = LineKind.Heading;
+        continue;
       }
     } else if (c === BRACKET) {
-      const link2 = readLinkDefinition(text, lineStart, contentEnd, indent, line);
-      if (link2) {
-        links.push(link2);
-        kinds[line] = LineKind.LinkDefinition;
+      const m = LINK_DEFINITION.exec(text.slice(lineStart, contentEnd));
+      if (m) {
+        const url = m[2] ?? m[3] ?? "";
+        const urlStart = m[0].length - url.length - (m[2] !== void 0 ? 1 : 0);
+        links.push({ label: m[1], url, line: lineIndex + 1, column: indent + 1, urlPosition: { line: lineIndex + 1, column: urlStart + 1 }, lineIndex });
+        kinds[lineIndex] = LineKind.LinkDefinition;
+        continue;
       }
-    } else if (c === LT) {
-      const close = text.indexOf("-->", first + 4);
-      let last = line;
-      while (last + 1 < lineCount && close !== -1 && lineStarts[last + 1] <= close) last++;
-      if (close === -1) last = lineCount - 1;
-      kinds.fill(LineKind.Comment, line, last + 1);
-      line = last;
-      SPECIAL_LINE.lastIndex = nextStart(last);
-    } else {
-      const run = runLength(text, first, contentEnd, c);
-      if (c === BACKTICK && text.slice(first + run, contentEnd).includes("`")) continue;
-      const last = fenceEnd(text, c === BACKTICK ? BACKTICK_FENCE_CLOSE : TILDE_FENCE_CLOSE, run, nextStart(line), lineStarts, line, lineCount);
-      kinds.fill(LineKind.Code, line, last + 1);
-      line = last;
-      SPECIAL_LINE.lastIndex = nextStart(last);
     }
+    kinds[lineIndex] = LineKind.Text;
   }
-  return { lineStarts, lineKinds: kinds, lineCount, headings, links, crlf, lf };
-}
-function fenceEnd(text, close, length, from, lineStarts, openLine, lineCount) {
-  close.lastIndex = from;
-  for (let m = close.exec(text); m; m = close.exec(text)) {
-    const end = m.index + m[0].length;
-    const atLineStart = m.index === 0 || text.charCodeAt(m.index - 1) === LF;
-    const atLineEnd = end === text.length || text.charCodeAt(end) === LF || text.charCodeAt(end) === CR && (end + 1 === text.length || text.charCodeAt(end + 1) === LF);
-    if (atLineStart && atLineEnd && m[1].length >= length) {
-      let line = openLine;
-      while (lineStarts[line] !== m.index) line++;
-      return line;
-    }
-  }
-  return lineCount - 1;
-}
-function groupSections(text, lines) {
-  const { headings, lineCount } = lines;
+  const lineKinds = kinds;
   const sectionHeadings = [];
   let title;
   for (const h of headings) {
     if (h.level === 1 && !title && !sectionHeadings.length) title = h;
     else if (h.level <= 2) sectionHeadings.push(h);
   }
-  const kindOf = (index) => resolveLineKind(text, lines.lineStarts, lines.lineKinds, lineCount, index);
   const sections = [];
   let next = 0;
   for (let i = 0; i < sectionHeadings.length; i++) {
     const heading = sectionHeadings[i];
-    const endLine = i + 1 < sectionHeadings.length ? sectionHeadings[i + 1].lineIndex : lineCount;
+    const endLine = sectionHeadings[i + 1]?.lineIndex ?? lineCount;
     while (next < headings.length && headings[next].lineIndex <= heading.lineIndex) next++;
     const subHeadings = [];
     while (next < headings.length && headings[next].lineIndex < endLine) {
       if (headings[next].level === 3) subHeadings.push(headings[next]);
       next++;
     }
-    sections.push(buildSection(text, lines.lineStarts, kindOf, heading, endLine, subHeadings));
+    sections.push(buildSection(text, lineStarts, lineKinds, heading, endLine, subHeadings));
   }
-  return title ? { sections, title } : { sections };
+  return {
+    text,
+    lineStarts,
+    lineCount,
+    lineKinds,
+    eol: crlf > lf ? "\r\n" : "\n",
+    ...title ? { title } : {},
+    preambleEndLine: sections[0]?.startLine ?? lineCount,
+    sections,
+    links
+  };
 }
-function hasContent(kindOf, from, to) {
+function hasContent(lineKinds, from, to) {
   for (let i = from; i < to; i++) {
-    const kind = kindOf(i);
+    const kind = lineKinds[i];
     if (kind === LineKind.Text || kind === LineKind.Code || kind === LineKind.Heading) return true;
   }
   return false;
 }
-function buildSection(text, lineStarts, kindOf, heading, endLine, subHeadings) {
+function buildSection(text, lineStarts, lineKinds, heading, endLine, subHeadings) {
   let contentEndLine = endLine;
-  while (contentEndLine > heading.lineIndex + 1 && (kindOf(contentEndLine - 1) === LineKind.Blank || kindOf(contentEndLine - 1) === LineKind.LinkDefinition)) {
+  while (contentEndLine > heading.lineIndex + 1 && (lineKinds[contentEndLine - 1] === LineKind.Blank || lineKinds[contentEndLine - 1] === LineKind.LinkDefinition)) {
     contentEndLine--;
   }
   const subsections = subHeadings.map((h, i) => {
-    const subEnd = i + 1 < subHeadings.length ? subHeadings[i + 1].lineIndex : contentEndLine;
-    return { heading: h, startLine: h.lineIndex, endLine: subEnd, hasEntries: hasContent(kindOf, h.lineIndex + 1, subEnd) };
+    const subEnd = subHeadings[i + 1]?.lineIndex ?? contentEndLine;
+    return { heading: h, startLine: h.lineIndex, endLine: subEnd, hasEntries: hasContent(lineKinds, h.lineIndex + 1, subEnd) };
   });
   const section = {
     kind: "unknown",
@@ -62484,7 +62443,7 @@ function buildSection(text, lineStarts, kindOf, heading, endLine, subHeadings) {
     yanked: false,
     bracketed: false,
     subsections,
-    hasEntries: subsections.some((s) => s.hasEntries) || hasContent(kindOf, heading.lineIndex + 1, subHeadings.length ? subHeadings[0].lineIndex : contentEndLine)
+    hasEntries: subsections.some((s) => s.hasEntries) || hasContent(lineKinds, heading.lineIndex + 1, subHeadings[0]?.lineIndex ?? contentEndLine)
   };
   const m = heading.level === 2 ? VERSION_HEADING.exec(heading.text) : null;
   if (!m) return section;
@@ -63035,7 +62994,7 @@ var Changelog = class _Changelog {
     return line.endsWith("\r\n") ? "\r\n" : line.endsWith("\n") ? "\n" : "";
   }
   lineKind(index) {
-    return index < this.lines ? resolveLineKind(this.text, this.lineStarts, this.lineKinds, this.lines, index) : LineKind.Blank;
+    return index < this.lines ? this.lineKinds[index] : LineKind.Blank;
   }
   /** The file again from its parts: preamble, then every section. Identical to the input. */
   toString() {
