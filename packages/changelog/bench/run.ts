@@ -23,8 +23,9 @@ function median(samples: number[]): number {
 }
 
 interface Timing {
+  /** Median wall-clock time. */
   wall: number;
-  /** CPU time of this process: what the code costs, less disturbed by other jobs on the machine. */
+  /** Lowest CPU time of the runs: what the code costs, least disturbed by other jobs on the machine. */
   cpu: number;
 }
 
@@ -40,23 +41,30 @@ function time(fn: () => unknown, runs = RUNS): Timing {
     wall.push(performance.now() - start);
     cpu.push((used.user + used.system) / 1000);
   }
-  return { wall: median(wall), cpu: median(cpu) };
+  return { wall: median(wall), cpu: Math.min(...cpu) };
 }
 
-function timeProcess(args: string[]): number {
-  const samples: number[] = [];
+const TIME = '/usr/bin/time';
+
+/** A whole process: wall clock, and user + system CPU time from GNU time when it is installed. */
+function timeProcess(args: string[]): Timing {
+  const wall: number[] = [];
+  const cpu: number[] = [];
+  const withTime = existsSync(TIME);
   for (let i = 0; i < RUNS; i++) {
     const start = performance.now();
-    const result = spawnSync(process.execPath, args, { encoding: 'utf8' });
-    samples.push(performance.now() - start);
+    const result = withTime ? spawnSync(TIME, ['-f', 'cpu %U %S', process.execPath, ...args], { encoding: 'utf8' }) : spawnSync(process.execPath, args, { encoding: 'utf8' });
+    wall.push(performance.now() - start);
     if (result.status !== 0) throw new Error(`${args.join(' ')} exited ${result.status}: ${result.stderr}`);
+    const used = /cpu ([\d.]+) ([\d.]+)\s*$/.exec(result.stderr);
+    if (used) cpu.push((Number(used[1]) + Number(used[2])) * 1000);
   }
-  return median(samples);
+  return { wall: median(wall), cpu: cpu.length ? Math.min(...cpu) : Number.NaN };
 }
 
 const ms = (value: number | undefined) => (value === undefined ? 'n/a' : value >= 1000 ? `${(value / 1000).toFixed(1)} s` : `${value.toFixed(1)} ms`);
-const both = (t: Timing | undefined) => (t === undefined ? 'n/a' : `${ms(t.wall)} (cpu ${ms(t.cpu)})`);
-const ratio = (a: number | undefined, b: number | undefined) => (a === undefined || b === undefined ? 'n/a' : `${(a / b).toFixed(2)}x`);
+const both = (t: Timing | undefined) => (t === undefined ? 'n/a' : `${ms(t.wall)} (cpu ${Number.isNaN(t.cpu) ? 'n/a' : ms(t.cpu)})`);
+const ratio = (a: number | undefined, b: number | undefined) => (a === undefined || b === undefined || Number.isNaN(a) || Number.isNaN(b) ? 'n/a' : `${(a / b).toFixed(2)}x`);
 
 function buildCli(): boolean {
   try {
@@ -112,15 +120,15 @@ try {
       'keep-a-changelog / this, 6 MB (cpu)': ratio(kac6?.cpu, six?.cpu),
     })),
     cli
-      ? { operation: '`oci-sd changelog notes` whole CLI process (wall)', '6 MB': ms(cli[0]), '12 MB': ms(cli[1]), '12 MB / 6 MB (cpu)': `${ratio(cli[1], cli[0])} (wall)`, 'keep-a-changelog / this, 6 MB (cpu)': `${ratio(kac6?.wall, cli[0])} (wall)` }
+      ? { operation: '`oci-sd changelog notes` whole CLI process', '6 MB': both(cli[0]), '12 MB': both(cli[1]), '12 MB / 6 MB (cpu)': ratio(cli[1]?.cpu, cli[0]?.cpu), 'keep-a-changelog / this, 6 MB (cpu)': ratio(kac6?.cpu, cli[0]?.cpu) }
       : { operation: '`oci-sd changelog notes` whole CLI process', '6 MB': 'not built', '12 MB': 'not built', '12 MB / 6 MB (cpu)': 'n/a', 'keep-a-changelog / this, 6 MB (cpu)': 'n/a' },
-    { operation: '`node -e 0` (process start alone, for scale)', '6 MB': ms(nodeStartup), '12 MB': ms(nodeStartup), '12 MB / 6 MB (cpu)': '-', 'keep-a-changelog / this, 6 MB (cpu)': '-' },
+    { operation: '`node -e 0` (process start alone, for scale)', '6 MB': both(nodeStartup), '12 MB': both(nodeStartup), '12 MB / 6 MB (cpu)': '-', 'keep-a-changelog / this, 6 MB (cpu)': '-' },
     { operation: 'keep-a-changelog 3.1: parse + stringify (one run)', '6 MB': both(kac6), '12 MB': `not run; 3 MB: ${both(kac3)}`, '12 MB / 6 MB (cpu)': `6 MB / 3 MB: ${ratio(kac6?.cpu, kac3?.cpu)}`, 'keep-a-changelog / this, 6 MB (cpu)': '1x' },
   ];
   const [six, twelve] = inputs;
   const note = [
     `Inputs: generated changelogs of ${(six!.text.length / MB).toFixed(1)} MB (${six!.versions.length} versions) and ${(twelve!.text.length / MB).toFixed(1)} MB (${twelve!.versions.length} versions), with Added/Changed/Fixed, nested lists, release candidates and a link reference per version.`,
-    `In-process times are the median of ${RUNS} runs after a warm-up, wall clock and (in brackets) this process's CPU time, which other jobs on the machine disturb less; ratios use CPU time. Process times are wall-clock medians of ${RUNS} runs. keep-a-changelog runs once per size in a child process, capped at ${KAC_CAP_MS / 1000} s.`,
+    `Each cell: the median wall-clock time of ${RUNS} runs (after a warm-up in process), and in brackets the lowest CPU time (user + system; for processes from GNU time, 10 ms resolution), which other jobs on a shared machine disturb least. Ratios use CPU time. keep-a-changelog runs once per size in a child process, capped at ${KAC_CAP_MS / 1000} s.`,
     `Machine: Node ${process.version}, ${cpus().length} cores shared with other jobs (load average ${loadavg()[0]!.toFixed(1)} at the end of the run). Written by \`npm run bench\` on ${new Date().toISOString().slice(0, 10)}.`,
   ].join('\n');
   const table = `${markdownTable(rows)}\n\n${note}`;

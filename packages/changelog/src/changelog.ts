@@ -3,7 +3,7 @@ import { nextVersion } from './next';
 import type { NextVersion, NextVersionOptions } from './next';
 import { releaseNotes } from './notes';
 import type { NotesOptions, ReleaseNotes } from './notes';
-import { LineKind, parseText } from './parse';
+import { LineKind, parseText, resolveLineKind } from './parse';
 import type { Heading, LinkDefinition, ParsedChangelog, Section } from './parse';
 import { promote } from './promote';
 import type { PromoteOptions, PromoteResult } from './promote';
@@ -88,7 +88,7 @@ export class Changelog {
   }
 
   lineKind(index: number): number {
-    return index < this.lines ? this.lineKinds[index]! : LineKind.Blank;
+    return index < this.lines ? resolveLineKind(this.text, this.lineStarts, this.lineKinds, this.lines, index) : LineKind.Blank;
   }
 
   /** The file again from its parts: preamble, then every section. Identical to the input. */

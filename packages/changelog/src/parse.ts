@@ -62,13 +62,17 @@ export interface LinkDefinition extends Position {
 }
 
 /** What each line is, for the walks that skip blank lines, code and definitions. */
-export const LineKind = { Blank: 0, Text: 1, Heading: 2, LinkDefinition: 3, Code: 4, Comment: 5 } as const;
+export const LineKind = { Blank: 1, Text: 2, Heading: 3, LinkDefinition: 4, Code: 5, Comment: 6 } as const;
+
+/** A line the scan did not mark: text or blank, told apart when someone asks (see `resolveLineKind`). */
+const PLAIN = 0;
 
 export interface ParsedChangelog {
   text: string;
   /** Start offset of every line (a final line without a line ending included); `lineCount` entries are used. */
   lineStarts: Int32Array;
   lineCount: number;
+  /** One entry per line: a {@link LineKind}, or 0 for a line not yet told text or blank. */
   lineKinds: Uint8Array;
   /** The line ending used by most lines, for lines an edit adds. */
   eol: '\n' | '\r\n';
@@ -79,12 +83,12 @@ export interface ParsedChangelog {
   links: LinkDefinition[];
 }
 
+const LF = 0x0a;
 const SPACE = 0x20;
 const TAB = 0x09;
 const CR = 0x0d;
 const HASH = 0x23;
 const BACKTICK = 0x60;
-const TILDE = 0x7e;
 const BRACKET = 0x5b;
 const LT = 0x3c;
 
@@ -117,194 +121,305 @@ function headingText(raw: string): string {
   return text;
 }
 
-/** Parses a changelog in one pass over its lines; never throws, whatever the input. */
-/** Typed arrays that grow by doubling: two bytes or four per line instead of a boxed array and a copy. */
-function grow<T extends Int32Array | Uint8Array>(array: T, make: (length: number) => T): T {
-  const bigger = make(array.length * 2);
-  bigger.set(array);
-  return bigger;
+/** The level of an ATX heading starting at `first` (`#` to `######` then a space, a tab or the end), else 0. */
+function headingLevel(text: string, first: number, contentEnd: number): number {
+  const level = runLength(text, first, contentEnd, HASH);
+  const after = first + level;
+  return level <= 6 && (after === contentEnd || text.charCodeAt(after) === SPACE || text.charCodeAt(after) === TAB) ? level : 0;
 }
 
+function readHeading(text: string, first: number, contentEnd: number, indent: number, lineIndex: number, level: number): Heading {
+  return { level, text: headingText(text.slice(first + level, contentEnd)), line: lineIndex + 1, column: indent + 1, lineIndex };
+}
+
+function readLinkDefinition(text: string, lineStart: number, contentEnd: number, indent: number, lineIndex: number): LinkDefinition | undefined {
+  const m = LINK_DEFINITION.exec(text.slice(lineStart, contentEnd));
+  if (!m) return undefined;
+  const url = m[2] ?? m[3] ?? '';
+  const urlStart = m[0].length - url.length - (m[2] !== undefined ? 1 : 0);
+  return { label: m[1]!, url, line: lineIndex + 1, column: indent + 1, urlPosition: { line: lineIndex + 1, column: urlStart + 1 }, lineIndex };
+}
+
+/** Parses a changelog in one pass over its lines; never throws, whatever the input. */
+interface ScannedLines {
+  lineStarts: Int32Array;
+  lineKinds: Uint8Array;
+  lineCount: number;
+  /** Level 1 and 2 headings. */
+  headings: Heading[];
+  /** Lines of the level 3 to 6 headings, ascending. */
+  minorHeadings: number[];
+  links: LinkDefinition[];
+  crlf: number;
+  lf: number;
+}
+
+/** Parses a changelog in one pass over its lines; never throws, whatever the input. */
 export function parseText(text: string): ParsedChangelog {
-  const headings: Heading[] = [];
-  const links: LinkDefinition[] = [];
-  const estimate = (text.length >> 5) + 16;
-  let lineStarts = new Int32Array(estimate);
-  let kinds = new Uint8Array(estimate);
+  const lines = scanLines(text);
+  const { sections, title } = groupSections(text, lines);
+  return {
+    text,
+    lineStarts: lines.lineStarts,
+    lineCount: lines.lineCount,
+    lineKinds: lines.lineKinds,
+    eol: lines.crlf > lines.lf ? '\r\n' : '\n',
+    ...(title ? { title } : {}),
+    preambleEndLine: sections.length ? sections[0]!.startLine : lines.lineCount,
+    sections,
+    links: lines.links,
+  };
+}
+
+/** Offset of the end of a line's content: before its `\n` or `\r\n`. */
+function contentEndOf(text: string, lineStart: number, nextLineStart: number): number {
+  let end = nextLineStart;
+  if (end > lineStart && text.charCodeAt(end - 1) === LF) end--;
+  if (end > lineStart && text.charCodeAt(end - 1) === CR) end--;
+  return end;
+}
+
+/** Text or blank, for a line the scan left unmarked; remembered in `lineKinds`. */
+export function resolveLineKind(text: string, lineStarts: Int32Array, lineKinds: Uint8Array, lineCount: number, index: number): number {
+  const kind = lineKinds[index]!;
+  if (kind !== PLAIN) return kind;
+  const start = lineStarts[index]!;
+  const resolved = isBlankRange(text, start, contentEndOf(text, start, index + 1 < lineCount ? lineStarts[index + 1]! : text.length)) ? LineKind.Blank : LineKind.Text;
+  lineKinds[index] = resolved;
+  return resolved;
+}
+
+// Lines that can be something other than text: a heading, a link definition, a fence or a comment.
+// A native regex finds them, so the JavaScript per line is only the line-start table below.
+const SPECIAL_LINE = /^ {0,3}(?:#|\[|```|~~~|<!--)/gm;
+const BACKTICK_FENCE_CLOSE = /^ {0,3}(`{3,})[ \t]*$/gm;
+const TILDE_FENCE_CLOSE = /^ {0,3}(~{3,})[ \t]*$/gm;
+
+/** Line starts, line kinds, headings and link definitions; code blocks and comments hide what is in them. */
+function scanLines(text: string): ScannedLines {
+  let lineStarts = new Int32Array((text.length >> 5) + 16);
   let lineCount = 0;
   let crlf = 0;
   let lf = 0;
-  let fenceChar = 0;
-  let fenceLength = 0;
-  let inComment = false;
-
-  let pos = 0;
-  while (pos < text.length) {
-    const lineIndex = lineCount++;
-    if (lineIndex === lineStarts.length) {
-      lineStarts = grow(lineStarts, (n) => new Int32Array(n));
-      kinds = grow(kinds, (n) => new Uint8Array(n));
+  for (let pos = 0; pos < text.length; ) {
+    if (lineCount === lineStarts.length) {
+      const bigger = new Int32Array(lineStarts.length * 2);
+      bigger.set(lineStarts);
+      lineStarts = bigger;
     }
-    const lineStart = pos;
-    lineStarts[lineIndex] = lineStart;
+    lineStarts[lineCount++] = pos;
     const newline = text.indexOf('\n', pos);
-    const lineEnd = newline === -1 ? text.length : newline;
-    let contentEnd = lineEnd;
-    if (newline !== -1) {
-      if (contentEnd > pos && text.charCodeAt(contentEnd - 1) === CR) {
-        contentEnd--;
-        crlf++;
-      } else {
-        lf++;
-      }
-    } else if (contentEnd > pos && text.charCodeAt(contentEnd - 1) === CR) {
-      contentEnd--;
-    }
-    pos = newline === -1 ? text.length : newline + 1;
+    if (newline === -1) break;
+    if (newline > pos && text.charCodeAt(newline - 1) === CR) crlf++;
+    else lf++;
+    pos = newline + 1;
+  }
 
+  const kinds = new Uint8Array(lineCount);
+  const headings: Heading[] = [];
+  const minorHeadings: number[] = [];
+  const links: LinkDefinition[] = [];
+  const nextStart = (index: number) => (index + 1 < lineCount ? lineStarts[index + 1]! : text.length);
+  let line = 0;
+  SPECIAL_LINE.lastIndex = 0;
+  for (let m = SPECIAL_LINE.exec(text); m; m = SPECIAL_LINE.exec(text)) {
+    const lineStart = m.index;
+    // JavaScript's ^ also matches after a lone \r; lines here end with \n only.
+    if (lineStart > 0 && text.charCodeAt(lineStart - 1) !== LF) continue;
+    while (lineStarts[line] !== lineStart) line++;
+    const contentEnd = contentEndOf(text, lineStart, nextStart(line));
     let indent = 0;
-    while (indent < 4 && text.charCodeAt(lineStart + indent) === SPACE) indent++;
+    while (text.charCodeAt(lineStart + indent) === SPACE) indent++;
     const first = lineStart + indent;
-    const c = first < contentEnd ? text.charCodeAt(first) : -1;
-
-    if (fenceChar) {
-      const run = c === fenceChar && indent < 4 ? runLength(text, first, contentEnd, c) : 0;
-      if (run >= fenceLength && isBlankRange(text, first + run, contentEnd)) fenceChar = 0;
-      kinds[lineIndex] = LineKind.Code;
-      continue;
-    }
-    if (inComment) {
-      if (text.slice(lineStart, contentEnd).includes('-->')) inComment = false;
-      kinds[lineIndex] = LineKind.Comment;
-      continue;
-    }
-    if (isBlankRange(text, lineStart, contentEnd)) {
-      kinds[lineIndex] = LineKind.Blank;
-      continue;
-    }
-    if (indent >= 4 || c === TAB) {
-      kinds[lineIndex] = LineKind.Text;
-      continue;
-    }
-    if (c === BACKTICK || c === TILDE) {
-      const run = runLength(text, first, contentEnd, c);
-      // A backtick fence's info string cannot hold a backtick (that is inline code).
-      if (run >= 3 && (c === TILDE || !text.slice(first + run, contentEnd).includes('`'))) {
-        fenceChar = c;
-        fenceLength = run;
-        kinds[lineIndex] = LineKind.Code;
-        continue;
-      }
-    } else if (c === LT && text.startsWith('<!--', first)) {
-      inComment = !text.slice(first + 4, contentEnd).includes('-->');
-      kinds[lineIndex] = LineKind.Comment;
-      continue;
-    } else if (c === HASH) {
-      const level = runLength(text, first, contentEnd, HASH);
-      const after = first + level;
-      if (level <= 6 && (after === contentEnd || text.charCodeAt(after) === SPACE || text.charCodeAt(after) === TAB)) {
-        headings.push({ level, text: headingText(text.slice(after, contentEnd)), line: lineIndex + 1, column: indent + 1, lineIndex });
-        kinds[lineIndex] = LineKind.Heading;
-        continue;
+    const c = text.charCodeAt(first);
+    if (c === HASH) {
+      const level = headingLevel(text, first, contentEnd);
+      if (level > 2) {
+        // Subsection headings become objects only when someone reads a section's subsections.
+        minorHeadings.push(line);
+        kinds[line] = LineKind.Heading;
+      } else if (level) {
+        headings.push(readHeading(text, first, contentEnd, indent, line, level));
+        kinds[line] = LineKind.Heading;
       }
     } else if (c === BRACKET) {
-      const m = LINK_DEFINITION.exec(text.slice(lineStart, contentEnd));
-      if (m) {
-        const url = m[2] ?? m[3] ?? '';
-        const urlStart = m[0].length - url.length - (m[2] !== undefined ? 1 : 0);
-        links.push({ label: m[1]!, url, line: lineIndex + 1, column: indent + 1, urlPosition: { line: lineIndex + 1, column: urlStart + 1 }, lineIndex });
-        kinds[lineIndex] = LineKind.LinkDefinition;
-        continue;
+      const link = readLinkDefinition(text, lineStart, contentEnd, indent, line);
+      if (link) {
+        links.push(link);
+        kinds[line] = LineKind.LinkDefinition;
+      }
+    } else if (c === LT) {
+      // An HTML comment runs to the line holding `-->`; what is inside is not markdown.
+      const close = text.indexOf('-->', first + 4);
+      let last = line;
+      while (last + 1 < lineCount && close !== -1 && lineStarts[last + 1]! <= close) last++;
+      if (close === -1) last = lineCount - 1;
+      kinds.fill(LineKind.Comment, line, last + 1);
+      line = last;
+      SPECIAL_LINE.lastIndex = nextStart(last);
+    } else {
+      const run = runLength(text, first, contentEnd, c);
+      // A backtick fence's info string cannot hold a backtick (that is inline code).
+      if (c === BACKTICK && text.slice(first + run, contentEnd).includes('`')) continue;
+      const last = fenceEnd(text, c === BACKTICK ? BACKTICK_FENCE_CLOSE : TILDE_FENCE_CLOSE, run, nextStart(line), lineStarts, line, lineCount);
+      kinds.fill(LineKind.Code, line, last + 1);
+      line = last;
+      SPECIAL_LINE.lastIndex = nextStart(last);
+    }
+  }
+  return { lineStarts, lineKinds: kinds, lineCount, headings, minorHeadings, links, crlf, lf };
+}
+
+/** The line that closes a fence opened with `length` marks (the last line when nothing does). */
+function fenceEnd(text: string, close: RegExp, length: number, from: number, lineStarts: Int32Array, openLine: number, lineCount: number): number {
+  close.lastIndex = from;
+  for (let m = close.exec(text); m; m = close.exec(text)) {
+    const end = m.index + m[0].length;
+    const atLineStart = m.index === 0 || text.charCodeAt(m.index - 1) === LF;
+    const atLineEnd = end === text.length || text.charCodeAt(end) === LF || (text.charCodeAt(end) === CR && (end + 1 === text.length || text.charCodeAt(end + 1) === LF));
+    if (atLineStart && atLineEnd && m[1]!.length >= length) {
+      let line = openLine;
+      while (lineStarts[line] !== m.index) line++;
+      return line;
+    }
+  }
+  return lineCount - 1;
+}
+
+/** Sections from the level 1 and 2 headings; what only some callers need is worked out on first use. */
+function groupSections(text: string, lines: ScannedLines): { sections: Section[]; title?: Heading } {
+  const { headings, lineCount } = lines;
+  let title: Heading | undefined;
+  let first = 0;
+  if (headings[0]?.level === 1) title = headings[first++];
+  const doc: SectionSource = { text, lines, kindOf: (index) => resolveLineKind(text, lines.lineStarts, lines.lineKinds, lineCount, index) };
+  const sections: Section[] = [];
+  for (let i = first; i < headings.length; i++) {
+    sections.push(new LazySection(doc, headings[i]!, i + 1 < headings.length ? headings[i + 1]!.lineIndex : lineCount));
+  }
+  return title ? { sections, title } : { sections };
+}
+
+interface SectionSource {
+  text: string;
+  lines: ScannedLines;
+  kindOf: (index: number) => number;
+}
+
+/** First index in an ascending list that is >= `value`. */
+function lowerBound(list: readonly number[], value: number): number {
+  let lo = 0;
+  let hi = list.length;
+  while (lo < hi) {
+    const mid = (lo + hi) >>> 1;
+    if (list[mid]! < value) lo = mid + 1;
+    else hi = mid;
+  }
+  return lo;
+}
+
+class LazySection implements Section {
+  kind: SectionKind = 'unknown';
+  readonly heading: Heading;
+  readonly startLine: number;
+  readonly endLine: number;
+  label?: string;
+  version?: string;
+  semver?: SemVer;
+  versionPosition?: Position;
+  date?: string;
+  datePosition?: Position;
+  yanked = false;
+  bracketed = false;
+  readonly #doc: SectionSource;
+  #contentEndLine?: number;
+  #subsections?: Subsection[];
+  #hasEntries?: boolean;
+
+  constructor(doc: SectionSource, heading: Heading, endLine: number) {
+    this.#doc = doc;
+    this.heading = heading;
+    this.startLine = heading.lineIndex;
+    this.endLine = endLine;
+    const m = heading.level === 2 ? VERSION_HEADING.exec(heading.text) : null;
+    if (m) this.readVersionHeading(m);
+  }
+
+  private readVersionHeading(m: RegExpExecArray): void {
+    const { heading } = this;
+    const label = (m[1] ?? m[2])!;
+    const { text, lines } = this.#doc;
+    const lineStart = lines.lineStarts[heading.lineIndex]!;
+    const column = (needle: string, from = 0): number => text.indexOf(needle, lineStart + from) - lineStart + 1;
+    this.label = label;
+    this.bracketed = m[1] !== undefined;
+    this.yanked = m[4] !== undefined;
+    if (/^unreleased$/i.test(label.trim())) {
+      this.kind = 'unreleased';
+    } else {
+      const version = label.replace(/^[vV](?=\d)/, '');
+      const semver = parseSemVer(version);
+      this.version = version;
+      this.versionPosition = { line: heading.line, column: column(label) + (label.length - version.length) };
+      if (semver) {
+        this.kind = 'release';
+        this.semver = semver;
       }
     }
-    kinds[lineIndex] = LineKind.Text;
-  }
-
-  const lineKinds = kinds;
-  const sectionHeadings: Heading[] = [];
-  let title: Heading | undefined;
-  for (const h of headings) {
-    if (h.level === 1 && !title && !sectionHeadings.length) title = h;
-    else if (h.level <= 2) sectionHeadings.push(h);
-  }
-  const sections: Section[] = [];
-  let next = 0;
-  for (let i = 0; i < sectionHeadings.length; i++) {
-    const heading = sectionHeadings[i]!;
-    const endLine = sectionHeadings[i + 1]?.lineIndex ?? lineCount;
-    while (next < headings.length && headings[next]!.lineIndex <= heading.lineIndex) next++;
-    const subHeadings: Heading[] = [];
-    while (next < headings.length && headings[next]!.lineIndex < endLine) {
-      if (headings[next]!.level === 3) subHeadings.push(headings[next]!);
-      next++;
-    }
-    sections.push(buildSection(text, lineStarts, lineKinds, heading, endLine, subHeadings));
-  }
-
-  return {
-    text,
-    lineStarts,
-    lineCount,
-    lineKinds,
-    eol: crlf > lf ? '\r\n' : '\n',
-    ...(title ? { title } : {}),
-    preambleEndLine: sections[0]?.startLine ?? lineCount,
-    sections,
-    links,
-  };
-}
-
-function hasContent(lineKinds: Uint8Array, from: number, to: number): boolean {
-  for (let i = from; i < to; i++) {
-    const kind = lineKinds[i];
-    if (kind === LineKind.Text || kind === LineKind.Code || kind === LineKind.Heading) return true;
-  }
-  return false;
-}
-
-function buildSection(text: string, lineStarts: Int32Array, lineKinds: Uint8Array, heading: Heading, endLine: number, subHeadings: Heading[]): Section {
-  let contentEndLine = endLine;
-  while (contentEndLine > heading.lineIndex + 1 && (lineKinds[contentEndLine - 1] === LineKind.Blank || lineKinds[contentEndLine - 1] === LineKind.LinkDefinition)) {
-    contentEndLine--;
-  }
-  const subsections: Subsection[] = subHeadings.map((h, i) => {
-    const subEnd = subHeadings[i + 1]?.lineIndex ?? contentEndLine;
-    return { heading: h, startLine: h.lineIndex, endLine: subEnd, hasEntries: hasContent(lineKinds, h.lineIndex + 1, subEnd) };
-  });
-  const section: Section = {
-    kind: 'unknown',
-    heading,
-    startLine: heading.lineIndex,
-    endLine,
-    contentEndLine,
-    yanked: false,
-    bracketed: false,
-    subsections,
-    hasEntries: subsections.some((s) => s.hasEntries) || hasContent(lineKinds, heading.lineIndex + 1, subHeadings[0]?.lineIndex ?? contentEndLine),
-  };
-  const m = heading.level === 2 ? VERSION_HEADING.exec(heading.text) : null;
-  if (!m) return section;
-  const label = (m[1] ?? m[2])!;
-  const lineText = text.slice(lineStarts[heading.lineIndex], text.indexOf('\n', lineStarts[heading.lineIndex]) + 1 || text.length);
-  const column = (needle: string, from = 0): number => lineText.indexOf(needle, from) + 1;
-  section.label = label;
-  section.bracketed = m[1] !== undefined;
-  section.yanked = m[4] !== undefined;
-  if (/^unreleased$/i.test(label.trim())) {
-    section.kind = 'unreleased';
-  } else {
-    const version = label.replace(/^[vV](?=\d)/, '');
-    const semver = parseSemVer(version);
-    section.version = version;
-    section.versionPosition = { line: heading.line, column: column(label) + (label.length - version.length) };
-    if (semver) {
-      section.kind = 'release';
-      section.semver = semver;
+    if (m[3] !== undefined) {
+      this.date = m[3];
+      this.datePosition = { line: heading.line, column: column(m[3], column(label) + label.length - 1) };
     }
   }
-  if (m[3] !== undefined) {
-    section.date = m[3];
-    section.datePosition = { line: heading.line, column: column(m[3], column(label) + label.length - 1) };
+
+  get contentEndLine(): number {
+    if (this.#contentEndLine === undefined) {
+      const { kindOf } = this.#doc;
+      let end = this.endLine;
+      while (end > this.startLine + 1 && (kindOf(end - 1) === LineKind.Blank || kindOf(end - 1) === LineKind.LinkDefinition)) end--;
+      this.#contentEndLine = end;
+    }
+    return this.#contentEndLine;
   }
-  return section;
+
+  get subsections(): Subsection[] {
+    if (!this.#subsections) {
+      const { text, lines } = this.#doc;
+      const end = this.contentEndLine;
+      const level3: Heading[] = [];
+      for (let i = lowerBound(lines.minorHeadings, this.startLine + 1); i < lines.minorHeadings.length && lines.minorHeadings[i]! < end; i++) {
+        const heading = minorHeading(text, lines, lines.minorHeadings[i]!);
+        if (heading.level === 3) level3.push(heading);
+      }
+      this.#subsections = level3.map((h, i) => {
+        const subEnd = i + 1 < level3.length ? level3[i + 1]!.lineIndex : end;
+        return { heading: h, startLine: h.lineIndex, endLine: subEnd, hasEntries: this.hasEntriesIn(h.lineIndex + 1, subEnd) };
+      });
+    }
+    return this.#subsections;
+  }
+
+  get hasEntries(): boolean {
+    this.#hasEntries ??= this.hasEntriesIn(this.startLine + 1, this.contentEndLine);
+    return this.#hasEntries;
+  }
+
+  /** A list item, paragraph, code block or heading below level 3 in [from, to). */
+  private hasEntriesIn(from: number, to: number): boolean {
+    const { text, lines, kindOf } = this.#doc;
+    for (let i = from; i < to; i++) {
+      const kind = kindOf(i);
+      if (kind === LineKind.Text || kind === LineKind.Code) return true;
+      if (kind === LineKind.Heading && minorHeading(text, lines, i).level > 3) return true;
+    }
+    return false;
+  }
+}
+
+function minorHeading(text: string, lines: ScannedLines, lineIndex: number): Heading {
+  const lineStart = lines.lineStarts[lineIndex]!;
+  const contentEnd = contentEndOf(text, lineStart, lineIndex + 1 < lines.lineCount ? lines.lineStarts[lineIndex + 1]! : text.length);
+  let indent = 0;
+  while (text.charCodeAt(lineStart + indent) === SPACE) indent++;
+  return readHeading(text, lineStart + indent, contentEnd, indent, lineIndex, headingLevel(text, lineStart + indent, contentEnd));
 }
