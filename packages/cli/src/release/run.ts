@@ -3,7 +3,7 @@ import { CliError } from '../errors';
 import type { Reporter } from '../ui/events';
 import type { GitRepo } from './git';
 import type { ReleaseServices } from './services';
-import { loadState, newState, saveState, statePath, unfinishedReleases, type ReleaseState } from './state';
+import { loadState, newState, saveState, statePath, STEP_IDS, unfinishedReleases, type ReleaseState } from './state';
 import { preflight, STEPS, type StepContext } from './steps';
 import type { WaitOptions } from './wait';
 
@@ -56,6 +56,9 @@ export async function runRelease(options: ReleaseOptions): Promise<ReleaseState 
   }
 
   let state = loadState(options.projectDir, version);
+  if (state && !options.resume && state.completed.length === STEP_IDS.length) {
+    throw new CliError('STATE', `${tag} is released already (${statePath(options.projectDir, version)})`, { expected: 'an unreleased version', found: version });
+  }
   if (state && !options.resume) {
     throw new CliError('STATE', `a release of ${version} is in progress (${statePath(options.projectDir, version)}); run again with --resume, or delete the file to start over`, {
       expected: 'no release in progress',
@@ -69,13 +72,9 @@ export async function runRelease(options: ReleaseOptions): Promise<ReleaseState 
       found: `${state.repo} / ${state.tufRepo}`,
     });
   }
-  if (!state) {
-    if (options.confirm && !(await options.confirm(`Release ${tag} of ${config.repo}?`))) {
-      throw new CliError('ABORTED', 'release cancelled; nothing was changed');
-    }
-    state = newState(version, tag, config.repo, config.tufRepo);
-    saveState(options.projectDir, state);
-  }
+  // a fresh release writes nothing (no state file) until preflight passed and the user agreed
+  let persisted = state !== undefined;
+  state ??= newState(version, tag, config.repo, config.tufRepo);
   const current = state;
   reporter.emit({ type: 'plan', title: `Releasing ${tag} of ${config.repo}${options.resume ? ' (resumed)' : ''}`, steps: STEPS.map((s) => ({ id: s.id, title: s.title, done: current.completed.includes(s.id) })) });
   const ctx: StepContext = {
@@ -85,7 +84,9 @@ export async function runRelease(options: ReleaseOptions): Promise<ReleaseState 
     git,
     reporter,
     waits: options.waits,
-    save: () => saveState(options.projectDir, current),
+    save: () => {
+      if (persisted) saveState(options.projectDir, current);
+    },
     today,
     hasToken: options.hasToken,
   };
@@ -103,6 +104,12 @@ export async function runRelease(options: ReleaseOptions): Promise<ReleaseState 
       throw error;
     }
     current.completed.push(step.id);
+    if (!persisted) {
+      if (options.confirm && !(await options.confirm(`Release ${tag} of ${config.repo}?`))) {
+        throw new CliError('ABORTED', 'release cancelled; nothing was changed');
+      }
+      persisted = true;
+    }
     ctx.save();
     reporter.emit({ type: 'step', step: step.id, title: step.title, state: 'done', ...(detail ? { detail } : {}) });
   }
