@@ -5,10 +5,7 @@ export function register(program: Command): void {
     .command('demo')
     .summary('run a whole release end to end in a local sandbox (no account, no network)')
     .description(
-      'Builds a sandbox in a temp folder (a sample project with a changelog and a git remote, a TUF-on-CI\n' +
-        'repository, the GitHub API test server, a test Sigstore instance, an OCI image layout as the registry),\n' +
-        'runs `oci-sd release minor` end to end while simulated workflows build, sign, attest and publish,\n' +
-        'then verifies the release as a consumer. Everything stops when it ends.',
+      'Builds a sandbox in a temp folder (a sample project with a changelog and a git remote, a TUF-on-CI repository, the GitHub API test server, a test Sigstore instance, an OCI image layout as the registry), runs `oci-sd release minor` end to end while simulated workflows build, sign, attest and publish, then verifies the release as a consumer. Everything stops when it ends.',
     )
     .option('--json', 'one JSON event per line')
     .option('--keep', 'keep the sandbox folder for inspection')

@@ -16,10 +16,7 @@ export function register(program: Command): void {
     .command('release')
     .summary('run the whole release: changelog, GitHub release, build, TUF signing, publish, verify')
     .description(
-      'Runs the release steps in order as a resumable state machine: preflight, changelog PR, GitHub release,\n' +
-        'build workflow, TUF signing event, signing PR merge and TUF publish, verification. State lives in\n' +
-        '.oci-sd/release-<version>.json; every step first looks at the remote state, so --resume after a\n' +
-        'crash or Ctrl-C finishes without duplicates. Configuration: oci-sd.config.json or "oci-sd" in package.json.',
+      'Runs the release steps in order as a resumable state machine: preflight, changelog PR, GitHub release, build workflow, TUF signing event, signing PR merge and TUF publish, verification. State lives in .oci-sd/release-<version>.json; every step first looks at the remote state, so --resume after a crash or Ctrl-C finishes without duplicates. Configuration: oci-sd.config.json or "oci-sd" in package.json.',
     )
     .argument('[version]', 'X.Y.Z, or major, minor or patch (from the changelog); optional with --resume')
     .option('--resume', 'continue the unfinished release (of [version], or the only one)')
