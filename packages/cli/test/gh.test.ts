@@ -189,3 +189,31 @@ describe('oci-sd gh pr merge', () => {
     expect((await run('gh', 'pr', 'merge', 'three', '--repo', 'a/b')).err).toMatch(/positive integer/);
   });
 });
+
+describe('oci-sd gh run watch', () => {
+  it('follows a run started by a release and reports its conclusion', async () => {
+    const repo = gh.state.createRepo('acme/app-watch', { workflows: ['docker-build-push.yml'] });
+    const build = gh.state.startRun(repo, 'docker-build-push.yml', { event: 'release', headBranch: 'v1.5.0', headSha: repo.branches.get('main')! });
+    // The run finishes once the command has looked at it twice.
+    let looks = 0;
+    const off = gh.onRequest((r) => {
+      if (r.operationId === 'actions/get-workflow-run' && r.path.includes('/acme/app-watch/') && ++looks === 2) gh.state.setRunStatus(repo, build.id, 'completed', 'success');
+    });
+    const { code, out, err } = await run('gh', 'run', 'watch', String(build.id), '--repo', 'acme/app-watch', '--interval', '0.01', '--json');
+    off();
+    expect(code).toBe(0);
+    expect(JSON.parse(out)).toMatchObject({ runId: build.id, status: 'completed', conclusion: 'success' });
+    expect(err).toMatch(/release on v1\.5\.0/);
+    expect(err).toMatch(/run \d+: queued/);
+  });
+
+  it('fails with exit 1 on a failed run and 2 on a bad id', async () => {
+    const repo = gh.state.createRepo('acme/app-watch-2', { workflows: ['publish.yml'] });
+    const failed = gh.state.startRun(repo, 'publish.yml', { event: 'workflow_dispatch', headBranch: 'main', headSha: repo.branches.get('main')! });
+    gh.state.setRunStatus(repo, failed.id, 'completed', 'cancelled');
+    const result = await run('gh', 'run', 'watch', String(failed.id), '--repo', 'acme/app-watch-2');
+    expect(result.code).toBe(1);
+    expect(result.err).toMatch(/concluded cancelled/);
+    expect((await run('gh', 'run', 'watch', 'latest', '--repo', 'acme/app-watch-2')).code).toBe(2);
+  });
+});

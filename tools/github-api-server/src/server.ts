@@ -161,6 +161,8 @@ export interface GitHubApiServer {
   violations: string[];
   /** How many requests matched (all requests without a matcher). */
   count(match?: RequestMatcher): number;
+  /** Calls `listener` after each answer (e.g. to move the world along between a client's polls); returns an unsubscribe function. */
+  onRequest(listener: (record: RequestRecord) => void): () => void;
   /** Throws when any violation was recorded, listing them. */
   assertNoViolations(): void;
   stop(): Promise<void>;
@@ -209,6 +211,7 @@ export async function startGitHubApiServer(options: GitHubApiServerOptions = {})
   const state = new GitHubState(options.now);
   const faults = new Faults();
   const requests: RequestRecord[] = [];
+  const requestListeners: ((record: RequestRecord) => void)[] = [];
   const violations: string[] = [];
   const urls: Urls = { api: '', web: '', uploads: '' };
   const layout = options.enterprise ? LAYOUTS.enterprise : LAYOUTS.dotcom;
@@ -521,6 +524,7 @@ export async function startGitHubApiServer(options: GitHubApiServerOptions = {})
     if (match) for (const problem of contract.checkResponse(match.operation, answer.status, answer.body)) violations.push(`response ${record.method} ${record.path} -> ${answer.status}: ${problem}`);
     record.status = answer.status;
     requests.push(record);
+    for (const listener of [...requestListeners]) listener(record);
     const headers: Record<string, string> = { 'x-github-api-version-selected': GITHUB_API_VERSION, 'x-ratelimit-limit': '5000', 'x-ratelimit-remaining': '4999', ...answer.headers };
     if (answer.body === undefined) {
       res.writeHead(answer.status, headers).end();
@@ -637,6 +641,10 @@ export async function startGitHubApiServer(options: GitHubApiServerOptions = {})
     requests,
     violations,
     count: (match = {}) => requests.filter((r) => matches(match, r.method, r.path, r.operationId)).length,
+    onRequest: (listener) => {
+      requestListeners.push(listener);
+      return () => void requestListeners.splice(requestListeners.indexOf(listener), 1);
+    },
     assertNoViolations: () => {
       if (violations.length) throw new Error(`GitHub API test server: ${violations.length} OpenAPI violation(s):\n${violations.join('\n')}`);
     },

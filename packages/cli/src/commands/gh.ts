@@ -7,6 +7,7 @@ import {
   findPullRequest,
   findRelease,
   getPullRequest,
+  getWorkflowRun,
   GitHubError,
   mergePullRequest,
   parseRepo,
@@ -14,6 +15,8 @@ import {
   waitForRun,
   type GitHubClient,
   type ReleaseInfo,
+  type RepoRef,
+  type RunInfo,
 } from '@oci-sd/gh';
 import { Option } from 'commander';
 import type { Command } from 'commander';
@@ -22,6 +25,7 @@ import { CliError } from '../errors';
 const EXAMPLES = `
 Examples:
   $ oci-sd gh workflow run publish.yml --repo amaanx86/oci-prometheus-sd-proxy-tuf-on-ci --wait
+  $ oci-sd gh run watch 123456789 --repo amaanx86/oci-prometheus-sd-proxy
   $ oci-sd gh release create v1.5.0 dist/sbom.cdx.json --title v1.5.0 --notes-file notes.md --target main
   $ oci-sd gh release view v1.5.0 --json
   $ oci-sd gh pr merge --head-prefix sign/release-1-5-0- --check "TUF-on-CI signing event" --repo acme/app-tuf-on-ci
@@ -57,6 +61,22 @@ function collectField(value: string, previous: Record<string, string>): Record<s
 
 function client(): Promise<GitHubClient> {
   return createGitHubClient({ onRateLimit: (e) => progress(`rate limited (${e.kind}), ${e.retrying ? `waiting ${e.retryAfterSeconds}s` : 'giving up'}`) });
+}
+
+/** Waits for a run, printing status changes, then the result; a conclusion other than success fails. */
+async function watchRun(github: GitHubClient, repo: RepoRef, runId: number, wait: { intervalMs: number; timeoutMs: number }, json: boolean, extra: Record<string, unknown>): Promise<RunInfo> {
+  let last = '';
+  const run = await waitForRun(github, repo, runId, {
+    ...wait,
+    failOnConclusion: false,
+    onProgress: (r) => {
+      if (r.status !== last) progress(`run ${r.id}: ${(last = r.status ?? 'unknown')}`);
+    },
+  });
+  if (json) print(JSON.stringify({ runId: run.id, url: run.htmlUrl, ...extra, status: run.status, conclusion: run.conclusion }, null, 2));
+  else print(`${run.htmlUrl} ${run.conclusion}`);
+  if (run.conclusion !== 'success') throw new CliError('RUN_FAILED', `workflow run ${run.id} concluded ${run.conclusion}: ${run.htmlUrl}`, { expected: 'success', found: run.conclusion });
+  return run;
 }
 
 function releaseSummary(release: ReleaseInfo): Record<string, unknown> {
@@ -104,18 +124,27 @@ export function register(program: Command): void {
         else print(dispatched.htmlUrl);
         return;
       }
-      let last = '';
-      const run = await waitForRun(github, repo, dispatched.runId, {
-        intervalMs: interval,
-        timeoutMs: timeout,
-        failOnConclusion: false,
-        onProgress: (r) => {
-          if (r.status !== last) progress(`run ${r.id}: ${(last = r.status ?? 'unknown')}`);
-        },
-      });
-      if (opts.json) print(JSON.stringify({ runId: run.id, url: run.htmlUrl, via: dispatched.via, status: run.status, conclusion: run.conclusion }, null, 2));
-      else print(`${run.htmlUrl} ${run.conclusion}`);
-      if (run.conclusion !== 'success') throw new CliError('RUN_FAILED', `workflow run ${run.id} concluded ${run.conclusion}: ${run.htmlUrl}`, { expected: 'success', found: run.conclusion });
+      await watchRun(github, repo, dispatched.runId, { intervalMs: interval, timeoutMs: timeout }, opts.json === true, { via: dispatched.via });
+    });
+
+  gh.command('run')
+    .description('workflow runs')
+    .command('watch')
+    .description('wait for a workflow run to finish, printing its status; a run that does not succeed fails the command')
+    .argument('<run-id>', 'the run id (from the run URL)')
+    .addOption(repoOption())
+    .option('--interval <seconds>', 'poll interval', '10')
+    .option('--timeout <seconds>', 'give up after', '3600')
+    .option('--json', 'print the run as JSON')
+    .addHelpText('after', '\nExamples:\n  $ oci-sd gh run watch 123456789 --repo acme/app\n  $ oci-sd gh run watch 123456789 --interval 5 --json')
+    .action(async (id: string, opts: { repo?: string; interval: string; timeout: string; json?: boolean }) => {
+      if (!/^[1-9]\d*$/.test(id)) throw new CliError('USAGE', `run id must be a positive integer, found "${id}"`, { expected: 'e.g. 123456789', found: id });
+      const wait = { intervalMs: seconds(opts.interval, '--interval'), timeoutMs: seconds(opts.timeout, '--timeout') };
+      const repo = parseRepo(opts.repo);
+      const github = await client();
+      const run = await getWorkflowRun(github, repo, Number(id));
+      progress(`run ${run.id} (${run.name ?? 'workflow'}, ${run.event} on ${run.headBranch ?? run.headSha}): ${run.htmlUrl}`);
+      await watchRun(github, repo, run.id, wait, opts.json === true, {});
     });
 
   const pr = gh.command('pr').description('pull requests');
