@@ -71,3 +71,44 @@ describe('verifyBundle with a public key (conformance --key)', () => {
     expect(report.checks.find((c) => c.check === 'identity')).toMatchObject({ status: 'fail' });
   });
 });
+
+describe('verifyBundle with a DSSE in-toto bundle: the artifact is a statement subject', () => {
+  let sigstore: TestSigstore;
+  let trust: LoadedTrustMaterial;
+  const artifact = Buffer.from('app.tar.gz contents');
+  const digest = `sha256:${createHash('sha256').update(artifact).digest('hex')}`;
+  const identity = { repository: 'acme/app', workflowPath: '.github/workflows/release.yml', ref: 'refs/tags/v1.0.0', sha: 'c'.repeat(40) };
+  let policy: { identity: string; issuer: string };
+  let bundle: SerializedBundle;
+
+  beforeAll(async () => {
+    const { githubActionsIdentity } = await import('@oci-sd/test-sigstore');
+    sigstore = await startTestSigstore();
+    trust = trustMaterialFromJSON(sigstore.trustedRoot, 'test sigstore');
+    const signer = githubActionsIdentity(identity);
+    policy = { identity: signer.subjectAlternativeName, issuer: signer.issuer };
+    const statement = { _type: 'https://in-toto.io/Statement/v1', subject: [{ name: 'app.tar.gz', digest: { sha256: digest.slice(7) } }], predicateType: 'https://slsa.dev/provenance/v1', predicate: {} };
+    bundle = await sigstore.signDsse(Buffer.from(JSON.stringify(statement)), 'application/vnd.in-toto+json', signer);
+  });
+  afterAll(async () => {
+    await sigstore?.stop();
+  });
+
+  it('passes for the subject as a file or as a digest', () => {
+    expect(verifyBundle({ bundle, artifact, policy, trust }).ok).toBe(true);
+    expect(verifyBundle({ bundle, artifact: digest, policy, trust }).ok).toBe(true);
+  });
+
+  it('fails for an artifact that is not a subject, naming the subjects', () => {
+    const report = verifyBundle({ bundle, artifact: Buffer.from('something else'), policy, trust });
+    expect(report.ok).toBe(false);
+    expect(report.checks.find((c) => c.check === 'artifact')).toMatchObject({ status: 'fail', found: [digest] });
+  });
+
+  it('fails a payload that is not an in-toto statement', async () => {
+    const { githubActionsIdentity } = await import('@oci-sd/test-sigstore');
+    const other = await sigstore.signDsse(Buffer.from('{}'), 'application/vnd.example+json', githubActionsIdentity(identity));
+    const report = verifyBundle({ bundle: other, artifact, policy, trust });
+    expect(report.checks.find((c) => c.check === 'artifact')).toMatchObject({ status: 'fail', expected: 'application/vnd.in-toto+json', found: 'application/vnd.example+json' });
+  });
+});
