@@ -80,6 +80,30 @@ describe.skipIf(!haveFixtures)(`the amaanx86 TUF-on-CI repository ${haveFixtures
     expect(error.message).toMatch(/^timestamp v10 expired at 2026-04-20T18:07:45.000Z/);
   });
 
+  it('rollback on real data: after trusting timestamp v14, the repository\'s timestamp v10 is refused', async () => {
+    const metadataDir = pinnedRoot();
+    cpSync(repo('versions', 'timestamp.v14.json'), join(metadataDir, 'timestamp.json'));
+    const error = await failure(new Updater({ metadataDir, repositoryDir: repo(), now: AS_OF }).refresh());
+    expect(error.code).toBe('ROLLBACK');
+    expect(error.message).toBe('timestamp v10 is older than the trusted v14');
+  });
+
+  it('every release listed by targets v1, v4, v6 and v10 matches its manifest (length and sha256)', async () => {
+    const updater = new Updater({ metadataDir: pinnedRoot(), repositoryDir: repo() });
+    const listings = ['versions/targets.v1.json', 'metadata/targets.json', 'versions/targets.v6.json', 'versions/targets.v10.json'];
+    let checked = 0;
+    for (const listing of listings) {
+      const targets = JSON.parse(readFileSync(repo(listing), 'utf8')).signed.targets as Record<string, { length: number; hashes: Record<string, string> }>;
+      for (const [name, entry] of Object.entries(targets)) {
+        const current = repo('targets', name);
+        const matches = (await updater.findCachedTarget({ path: name, ...entry }, current)) ?? (await updater.findCachedTarget({ path: name, ...entry }, repo('versions', 'release-v1.4.1.older.json')));
+        expect(matches, `${listing}: ${name}`).toBeDefined();
+        checked++;
+      }
+    }
+    expect(checked).toBe(0 + 3 + 5 + 9);
+  });
+
   describe('one flipped byte anywhere fails, naming the role', () => {
     const cases: Array<[string, string, RegExp]> = [
       ['metadata/timestamp.json', '"version": 10', /^timestamp \(timestamp\.json\): 0 of 1 required signatures verify; .*message digest/],
