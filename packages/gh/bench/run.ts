@@ -5,6 +5,7 @@
  * - validated request throughput (every request and response checked against the description).
  * Writes the table into README.md between the bench markers.
  */
+import { loadavg } from 'node:os';
 import { join } from 'node:path';
 import { startGitHubApiServer } from '@oci-sd/github-api-server';
 import { markdownTable, writeBenchSection, type BenchRow } from '../../../tools/bench/table';
@@ -80,4 +81,4 @@ rows.push({ case: `the same release rerun (idempotent: finds everything, creates
 
 const table = markdownTable(rows);
 console.log(table);
-writeBenchSection(README, `Measured on ${new Date().toISOString().slice(0, 10)}, Node ${process.version}, loopback HTTP, with virtual time for the waits.\n\n${table}`);
+writeBenchSection(README, `Measured on ${new Date().toISOString().slice(0, 10)}, Node ${process.version}, loopback HTTP, virtual time for the waits, load average ${loadavg()[0]!.toFixed(1)} at the end.\n\n${table}`);
