@@ -520,6 +520,21 @@ export async function startGitHubApiServer(options: GitHubApiServerOptions = {})
     },
   };
 
+  // Slow answers end early when the client hangs up or the server stops, so nothing outlives a test.
+  const pendingPauses = new Set<() => void>();
+  const pause = (ms: number, res: ServerResponse) =>
+    new Promise<void>((resolve) => {
+      const done = () => {
+        clearTimeout(timer);
+        pendingPauses.delete(done);
+        res.off('close', done);
+        resolve();
+      };
+      const timer = setTimeout(done, ms);
+      pendingPauses.add(done);
+      res.once('close', done);
+    });
+
   const send = (res: ServerResponse, record: RequestRecord, answer: Answer, match: MatchedOperation | undefined): void => {
     if (match) for (const problem of contract.checkResponse(match.operation, answer.status, answer.body)) violations.push(`response ${record.method} ${record.path} -> ${answer.status}: ${problem}`);
     record.status = answer.status;
@@ -555,7 +570,7 @@ export async function startGitHubApiServer(options: GitHubApiServerOptions = {})
 
     const taken = faults.take(method, path, operationId);
     const delay = taken.find((f) => f.delayMs)?.delayMs;
-    if (delay) await new Promise((resolve) => setTimeout(resolve, delay));
+    if (delay) await pause(delay, res);
 
     const authorization = req.headers.authorization ?? '';
     if (options.token !== undefined && authorization.replace(/^(token|bearer)\s+/i, '') !== options.token) {
@@ -650,6 +665,7 @@ export async function startGitHubApiServer(options: GitHubApiServerOptions = {})
     },
     stop: () =>
       new Promise<void>((resolve, reject) => {
+        for (const done of [...pendingPauses]) done();
         server.closeAllConnections();
         server.close((error) => (error ? reject(error) : resolve()));
       }),
