@@ -7,6 +7,7 @@ import { fixturePath, fixturesSkipReason, haveFixtures } from '../../../tools/fi
 import { RepoBuilder, RepoServer } from '../../tuf/test/support/repo-builder';
 import { registerTufVerify } from '../src/commands/tuf-verify';
 import { exitCodeFor, formatError } from '../src/exit';
+import { main } from '../src/index';
 
 const AS_OF = '2026-04-20T12:00:00Z';
 const V150 = 'oci-prometheus-sd-proxy/releases/v1.5.0.json';
@@ -95,6 +96,22 @@ describe.skipIf(!haveFixtures)(`oci-sd tuf verify on the amaanx86 repository ${h
     const result = await run('--repo', repo(), '--root', ROOT, '--at', AS_OF, '--target', 'oci-prometheus-sd-proxy/releases/v9.json');
     expect(result.code).toBe(1);
     expect(result.err).toMatch(/target oci-prometheus-sd-proxy\/releases\/v9\.json is not listed by targets v4/);
+  });
+
+  it('runs through the oci-sd program: exit 0, and exit 1 with the error on stderr', async () => {
+    let out = '';
+    let err = '';
+    const stdout = vi.spyOn(process.stdout, 'write').mockImplementation((chunk) => ((out += String(chunk)), true));
+    const stderr = vi.spyOn(process.stderr, 'write').mockImplementation((chunk) => ((err += String(chunk)), true));
+    try {
+      expect(await main(['node', 'oci-sd', 'tuf', 'verify', '--repo', repo(), '--root', ROOT, '--at', AS_OF, '--target', V150])).toBe(0);
+      expect(out).toContain(`digest ${DIGEST}`);
+      expect(await main(['node', 'oci-sd', 'tuf', 'verify', '--repo', repo(), '--root', ROOT, '--at', '2026-05-01T00:00:00Z'])).toBe(1);
+      expect(err).toMatch(/timestamp v10 expired/);
+    } finally {
+      stdout.mockRestore();
+      stderr.mockRestore();
+    }
   });
 
   it('keeps trusted metadata in --metadata-dir between runs', async () => {
