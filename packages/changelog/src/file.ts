@@ -1,5 +1,5 @@
 import { randomBytes } from 'node:crypto';
-import { open, readFile, rename, stat, unlink } from 'node:fs/promises';
+import { open, readFile, realpath, rename, stat, unlink } from 'node:fs/promises';
 import { basename, dirname, join } from 'node:path';
 import { Changelog } from './changelog';
 import { ChangelogError } from './errors';
@@ -26,9 +26,11 @@ export async function readChangelog(path: string): Promise<Changelog> {
  * is flushed, then renamed over it, so readers see the old file or the new one, never half of one.
  */
 export async function writeFileAtomic(path: string, text: string): Promise<void> {
-  const temp = join(dirname(path), `.${basename(path)}.${randomBytes(6).toString('hex')}.tmp`);
+  // Through a symlink, replace the file it points to and keep the link.
+  const target = await realpath(path).catch(() => path);
+  const temp = join(dirname(target), `.${basename(target)}.${randomBytes(6).toString('hex')}.tmp`);
   try {
-    const mode = await stat(path).then((s) => s.mode & 0o777, () => 0o644);
+    const mode = await stat(target).then((s) => s.mode & 0o777, () => 0o644);
     const handle = await open(temp, 'wx', mode);
     try {
       await handle.writeFile(text, 'utf8');
@@ -36,7 +38,7 @@ export async function writeFileAtomic(path: string, text: string): Promise<void>
     } finally {
       await handle.close();
     }
-    await rename(temp, path);
+    await rename(temp, target);
   } catch (cause) {
     await unlink(temp).catch(() => undefined);
     throw ioError(path, 'write', cause);

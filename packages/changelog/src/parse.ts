@@ -195,8 +195,15 @@ const SPECIAL_LINE = /^ {0,3}(?:#|\[|```|~~~|<!--)/gm;
 const BACKTICK_FENCE_CLOSE = /^ {0,3}(`{3,})[ \t]*$/gm;
 const TILDE_FENCE_CLOSE = /^ {0,3}(~{3,})[ \t]*$/gm;
 
-/** Line starts, line kinds, headings and link definitions; code blocks and comments hide what is in them. */
-function scanLines(text: string): ScannedLines {
+interface LineTable {
+  lineStarts: Int32Array;
+  lineCount: number;
+  crlf: number;
+  lf: number;
+}
+
+// The per-line loops are small functions of their own: V8 optimizes a small hot loop at once.
+function lineTable(text: string): LineTable {
   let lineStarts = new Int32Array((text.length >> 5) + 16);
   let lineCount = 0;
   let crlf = 0;
@@ -214,6 +221,19 @@ function scanLines(text: string): ScannedLines {
     else lf++;
     pos = newline + 1;
   }
+  return { lineStarts, lineCount, crlf, lf };
+}
+
+/** The index of the line starting at `offset`, searching forward from line `from`. */
+function lineAt(lineStarts: Int32Array, from: number, offset: number): number {
+  let line = from;
+  while (lineStarts[line] !== offset) line++;
+  return line;
+}
+
+/** Line starts, line kinds, headings and link definitions; code blocks and comments hide what is in them. */
+function scanLines(text: string): ScannedLines {
+  const { lineStarts, lineCount, crlf, lf } = lineTable(text);
 
   const kinds = new Uint8Array(lineCount);
   const headings: Heading[] = [];
@@ -226,7 +246,7 @@ function scanLines(text: string): ScannedLines {
     const lineStart = m.index;
     // JavaScript's ^ also matches after a lone \r; lines here end with \n only.
     if (lineStart > 0 && text.charCodeAt(lineStart - 1) !== LF) continue;
-    while (lineStarts[line] !== lineStart) line++;
+    line = lineAt(lineStarts, line, lineStart);
     const contentEnd = contentEndOf(text, lineStart, nextStart(line));
     let indent = 0;
     while (text.charCodeAt(lineStart + indent) === SPACE) indent++;
@@ -278,9 +298,7 @@ function fenceEnd(text: string, close: RegExp, length: number, from: number, lin
     const atLineStart = m.index === 0 || text.charCodeAt(m.index - 1) === LF;
     const atLineEnd = end === text.length || text.charCodeAt(end) === LF || (text.charCodeAt(end) === CR && (end + 1 === text.length || text.charCodeAt(end + 1) === LF));
     if (atLineStart && atLineEnd && m[1]!.length >= length) {
-      let line = openLine;
-      while (lineStarts[line] !== m.index) line++;
-      return line;
+      return lineAt(lineStarts, openLine, m.index);
     }
   }
   return lineCount - 1;

@@ -1,4 +1,4 @@
-import { chmodSync, mkdirSync, mkdtempSync, readdirSync, readFileSync, rmSync, statSync, writeFileSync } from 'node:fs';
+import { chmodSync, lstatSync, mkdirSync, mkdtempSync, readdirSync, readFileSync, rmSync, statSync, symlinkSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, describe, expect, it } from 'vitest';
@@ -37,6 +37,16 @@ describe('file API', () => {
     expect(written).toContain('[1.1.0]: https://github.com/o/r/compare/v1.0.0...v1.1.0\r\n');
     expect(statSync(path).mode & 0o777).toBe(0o640);
     expect(readdirSync(dir)).toEqual(['CHANGELOG.md']);
+  });
+
+  it('writes through a symlink, keeping the link', async () => {
+    const { dir, path } = fresh();
+    const link = join(dir, 'LINKED.md');
+    symlinkSync('CHANGELOG.md', link);
+    await promoteFile(link, '1.0.1', { date: '2024-03-01' });
+    expect(lstatSync(link).isSymbolicLink()).toBe(true);
+    expect(readFileSync(path, 'utf8')).toContain('## [1.0.1] - 2024-03-01');
+    expect(readdirSync(dir).sort()).toEqual(['CHANGELOG.md', 'LINKED.md']);
   });
 
   it('writes nothing on a dry run, and returns the diff', async () => {
