@@ -161,7 +161,7 @@ export function tufService(config: ReleaseConfig, projectDir: string, env: NodeJ
     async signingStatus(branch, base) {
       await checkout(branch);
       const status = await signingEventStatus(dir, { event: branch, base: `refs/remotes/origin/${base}`, ...(trustedRoot ? { sigstoreTrustedRoot: trustedRoot } : {}) });
-      return { complete: status.complete, summary: formatStatusText(status) };
+      return { complete: status.complete, summary: formatStatusText(status), missing: [...new Set(status.roles.flatMap((r) => r.missing))] };
     },
     async checkTarget(branch, targetName) {
       await checkout(branch);

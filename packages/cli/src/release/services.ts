@@ -69,6 +69,8 @@ export interface SigningStatus {
   complete: boolean;
   /** Human summary: roles, who signed, who is missing. */
   summary: string;
+  /** Key owners (`@user`) whose signature a changed role still needs. */
+  missing: string[];
 }
 
 export interface TargetCheck {

@@ -254,11 +254,17 @@ const signingStep: Step = {
         const status = await tuf.signingStatus(branch, config.tufDefaultBranch);
         if (status.summary !== lastSummary) {
           lastSummary = status.summary;
-          ctx.reporter.emit({ type: 'text', title: `Signing event ${branch}`, body: status.summary });
+          ctx.reporter.emit({ type: 'text', title: 'Signing status, as the TUF-on-CI workflow reports it:', body: status.summary });
         }
         if (!status.complete && !announced && !current.merged) {
           announced = true;
-          ctx.reporter.emit({ type: 'action', step: 'signing', message: `sign the event from a checkout of ${config.tufRepo}:`, command: `oci-sd tuf sign ${branch} --push` });
+          const signer = status.missing[0] ?? '@<you>';
+          ctx.reporter.emit({
+            type: 'action',
+            step: 'signing',
+            message: `${status.missing.join(', ') || 'a signer'}: sign the event from a checkout of ${config.tufRepo} (or run tuf-on-ci-sign ${branch}):`,
+            command: `oci-sd tuf sign ${branch} --sigstore --user ${signer} --push origin`,
+          });
         }
         const listed = await tuf.checkTarget(branch, target);
         const check = current.merged ? { state: 'success' as const } : await github.checkState(config.tufRepo, current.headSha, config.signingCheck);
