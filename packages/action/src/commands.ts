@@ -1,22 +1,20 @@
 import { GitHubContext } from './context';
 import { ActionError } from './errors';
 import type { ActionIO } from './io';
-import { attestCommand, signCommand } from './commands/attest';
-import { releaseMetadataCommand } from './commands/release-metadata';
-import { releaseNotesCommand } from './commands/release-notes';
-import { tufPublishCommand } from './commands/tuf-publish';
-import { verifyCommand } from './commands/verify';
 
 export type ActionCommand = (io: ActionIO, context: GitHubContext) => Promise<void>;
 
-/** The commands the action runs, selected by the `command` input. */
-export const ACTION_COMMANDS: Readonly<Record<string, ActionCommand>> = {
-  'release-notes': releaseNotesCommand,
-  'release-metadata': releaseMetadataCommand,
-  'tuf-publish': tufPublishCommand,
-  sign: signCommand,
-  attest: attestCommand,
-  verify: verifyCommand,
+/**
+ * The commands the action runs, selected by the `command` input. Each is imported when run, so
+ * a step initialises only its own libraries (release notes never load sigstore-js).
+ */
+export const ACTION_COMMANDS: Readonly<Record<string, () => Promise<ActionCommand>>> = {
+  'release-notes': async () => (await import('./commands/release-notes')).releaseNotesCommand,
+  'release-metadata': async () => (await import('./commands/release-metadata')).releaseMetadataCommand,
+  'tuf-publish': async () => (await import('./commands/tuf-publish')).tufPublishCommand,
+  sign: async () => (await import('./commands/attest')).signCommand,
+  attest: async () => (await import('./commands/attest')).attestCommand,
+  verify: async () => (await import('./commands/verify')).verifyCommand,
 };
 
 export async function runCommand(io: ActionIO, context: GitHubContext = new GitHubContext()): Promise<void> {
@@ -24,10 +22,11 @@ export async function runCommand(io: ActionIO, context: GitHubContext = new GitH
   const token = io.getInput('token');
   if (token) io.setSecret(token);
   const name = io.getInput('command', { required: true }).trim();
-  const command = Object.hasOwn(ACTION_COMMANDS, name) ? ACTION_COMMANDS[name] : undefined;
-  if (!command) {
+  const load = Object.hasOwn(ACTION_COMMANDS, name) ? ACTION_COMMANDS[name] : undefined;
+  if (!load) {
     const known = Object.keys(ACTION_COMMANDS).join(', ');
     throw new ActionError('INVALID_INPUT', `input "command": expected one of ${known}, found "${name}"`, { expected: known, found: name });
   }
+  const command = await load();
   await command(io, context);
 }
