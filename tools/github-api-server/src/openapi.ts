@@ -103,6 +103,11 @@ export class OpenApiContract {
     return this.deref(target as Json);
   }
 
+  /** Every operationId in the description. */
+  operationIds(): Set<string> {
+    return new Set(this.routes.flatMap((route) => [...route.operations.values()].map((op) => op.operationId)));
+  }
+
   /** Does the description have this method on this path template? */
   hasOperation(method: string, template: string): boolean {
     const item = (this.document.paths as Record<string, Json>)[template];

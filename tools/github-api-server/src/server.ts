@@ -157,6 +157,8 @@ export interface GitHubApiServer {
   faults: Faults;
   /** Every request answered, in order. */
   requests: RequestRecord[];
+  /** The operationIds this server implements. */
+  operations: readonly string[];
   /** Requests or responses that do not fit GitHub's OpenAPI description. Tests assert this stays empty. */
   violations: string[];
   /** How many requests matched (all requests without a matcher). */
@@ -651,6 +653,7 @@ export async function startGitHubApiServer(options: GitHubApiServerOptions = {})
     url: urls.api,
     uploadsUrl: urls.uploads,
     webUrl: urls.web,
+    operations: Object.keys(handlers),
     state,
     faults,
     requests,

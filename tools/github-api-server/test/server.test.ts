@@ -195,6 +195,18 @@ describe('faults and the contract', () => {
     gh.violations.length = 0;
   });
 
+  it('implements only operations that exist in the description', () => {
+    const known = loadContract().operationIds();
+    expect(known.size).toBeGreaterThan(800);
+    expect([...gh.operations].sort()).toEqual([
+      'actions/create-workflow-dispatch', 'actions/get-workflow-run', 'actions/list-workflow-runs', 'checks/list-for-ref', 'git/create-ref', 'git/get-ref',
+      'pulls/create', 'pulls/get', 'pulls/list', 'pulls/merge', 'repos/create-release', 'repos/delete-release', 'repos/delete-release-asset', 'repos/get',
+      'repos/get-commit', 'repos/get-latest-release', 'repos/get-release', 'repos/get-release-by-tag', 'repos/list-release-assets', 'repos/list-releases',
+      'repos/update-release', 'repos/upload-release-asset',
+    ]);
+    expect(gh.operations.filter((id) => !known.has(id))).toEqual([]);
+  });
+
   it('rejects responses that do not fit the schema for their status', () => {
     const contract = loadContract();
     const op = contract.match('GET', '/repos/o/r/releases/tags/v1')!.operation;
