@@ -22,13 +22,13 @@ export interface Subsection {
   /** 0-based line range [startLine, endLine) from the heading up to the next subsection or section. */
   startLine: number;
   endLine: number;
-  /** True when a list item, paragraph or code block follows (blank lines, comments and link definitions do not count). */
+  /** True when a list item, paragraph, code block or deeper heading follows (blank lines, comments and link definitions do not count). */
   hasEntries: boolean;
 }
 
 export type SectionKind = 'unreleased' | 'release' | 'unknown';
 
-/** A `##` (or later `#`) heading and everything up to the next one. */
+/** A `##` (or later `#`) heading and everything up to the next one. `contentEndLine`, `subsections` and `hasEntries` are worked out on first read. */
 export interface Section {
   kind: SectionKind;
   heading: Heading;
@@ -39,7 +39,7 @@ export interface Section {
   contentEndLine: number;
   /** The heading's label as written, without brackets: `Unreleased`, `1.0.0`, `v1.0.0`; what a link reference is named. */
   label?: string;
-  /** The version (no `v`); absent for Unreleased and headings that are not versions. */
+  /** The version without a `v`; absent for Unreleased. Set for a one-word heading that is no semver (kind `unknown`) too, for errors. */
   version?: string;
   semver?: SemVer;
   versionPosition?: Position;
