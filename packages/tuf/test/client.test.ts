@@ -500,3 +500,70 @@ describe('TUF-on-CI git checkout source', () => {
     await rejects(client.downloadTarget({ path: '../metadata/root.json', length: 1, hashes: { sha256: '00' } }), 'INVALID_INPUT', /"\.\." segment/);
   });
 });
+
+describe('formats, limits and names', () => {
+  it('a repository without consistent snapshots: unversioned metadata names and plain artifact paths', async () => {
+    const { updater, server } = await setup('ed25519', (repo) => {
+      repo.consistentSnapshot = false;
+    });
+    const client = updater();
+    await client.downloadTarget((await client.getTargetInfo('app/v1.json'))!);
+    expect(server.requests.map((r) => r.path)).toEqual(['metadata/2.root.json', 'metadata/timestamp.json', 'metadata/snapshot.json', 'metadata/targets.json', 'targets/app/v1.json']);
+  });
+
+  it('stops root rotation at limits.maxRootRotations', async () => {
+    const { updater, repo } = await setup();
+    for (let i = 0; i < 3; i++) {
+      repo.setRoleKeys('root', [generateTestKey('ed25519')]);
+      await repo.publish();
+    }
+    expect((await updater({ limits: { maxRootRotations: 2 } }).refresh()).root.version).toBe(3);
+    expect((await updater().refresh()).root.version).toBe(4);
+  });
+
+  it('persists a delegated role under its quoted name', async () => {
+    const { updater, metadataDir, server } = await setup('ed25519', (repo) => {
+      repo.delegate('targets', 'team/a b', { paths: ['team/*'] });
+      repo.addTarget('team/x', 'x', 'team/a b');
+    });
+    expect(await updater().getTargetInfo('team/x')).toMatchObject({ length: 1 });
+    expect(server.requested('metadata/1.team%2Fa%20b.json')).toBe(1);
+    expect(readdirSync(metadataDir)).toContain('team%2Fa%20b.json');
+  });
+
+  it('fails closed on a target hash algorithm it cannot compute', async () => {
+    const { updater } = await setup();
+    const client = updater();
+    const info = (await client.getTargetInfo('app/v1.json'))!;
+    await rejects(client.downloadTarget({ ...info, hashes: { ...info.hashes, blake2b: 'ab' } }), 'HASH_MISMATCH', /unsupported hash algorithm "blake2b"/);
+  });
+
+  it('rejects malformed metadata naming the file and the field', async () => {
+    const { updater, repo } = await setup();
+    const timestamp = repo.role('timestamp');
+    repo.files.set('metadata/timestamp.json', Buffer.from('{"signed": '));
+    await rejects(updater().refresh(), 'METADATA_INVALID', /^timestamp \(timestamp\.json\): not valid JSON/);
+    repo.files.set('metadata/timestamp.json', await repo.sign({ ...timestamp.signed, version: 2, expires: '2040-01-01' }, timestamp.signers));
+    await rejects(updater().refresh(), 'METADATA_INVALID', /^timestamp \(timestamp\.json\): signed\.expires must be a UTC time/);
+    repo.files.set('metadata/timestamp.json', await repo.sign({ ...timestamp.signed, _type: 'snapshot' }, timestamp.signers));
+    await rejects(updater().refresh(), 'METADATA_INVALID', /signed\._type must be "timestamp", found "snapshot"/);
+  });
+
+  it('refuses a trusted root.json that does not meet its own threshold', async () => {
+    const { updater, repo, metadataDir } = await setup();
+    const root = JSON.parse(repo.initialRoot.toString());
+    root.signatures[0].sig = root.signatures[0].sig.replace(/^../, '00');
+    writeFileSync(join(metadataDir, 'root.json'), JSON.stringify(root));
+    await rejects(updater().refresh(), 'SIGNATURE_THRESHOLD', /^trusted root v1 \(.*root\.json\): 0 of 1/);
+  });
+
+  it('reads the clock when refresh starts', async () => {
+    const { updater, repo } = await setup();
+    await repo.publish({ expires: { timestamp: '2030-01-01T00:00:00Z' } });
+    let now = new Date('2029-01-01T00:00:00Z');
+    const client = updater({ now: () => now });
+    expect((await client.refresh()).timestamp.version).toBe(2);
+    now = new Date('2031-01-01T00:00:00Z');
+    await rejects(client.refresh(), 'EXPIRED', /^timestamp v2 expired/);
+  });
+});
