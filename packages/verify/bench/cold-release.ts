@@ -1,11 +1,13 @@
-// One cold `verify release` in a fresh process: prints {verdictMs, cpuMs, requests, roundTrips, ok} as JSON.
+// One cold `verify release` in a fresh process: prints {verdictMs, cpuMs, requests, roundTrips, tufReads, ok} as JSON.
 // verdictMs counts from process start (Node boot and module loading included).
+// TUF is a checkout directory, or `URL ROOT` for a published site.
 import { RequestCounter, verifyRelease } from '@oci-sd/verify';
 
-const [release, tufRepo, trustedRoot] = process.argv.slice(2);
-if (!release || !tufRepo || !trustedRoot) throw new Error('usage: cold-release.ts OWNER/REPO@TAG TUF_REPO TRUSTED_ROOT');
+const [release, trustedRoot, tufRepoOrUrl, pinnedRoot] = process.argv.slice(2);
+if (!release || !trustedRoot || !tufRepoOrUrl) throw new Error('usage: cold-release.ts OWNER/REPO@TAG TRUSTED_ROOT (TUF_REPO | TUF_URL TUF_ROOT)');
+const tuf = pinnedRoot === undefined ? { repo: tufRepoOrUrl } : { url: tufRepoOrUrl, root: pinnedRoot };
 const counter = new RequestCounter();
-const report = await verifyRelease({ release, tuf: { repo: tufRepo }, trust: trustedRoot, registry: { counter } });
+const report = await verifyRelease({ release, tuf, trust: trustedRoot, registry: { counter } });
 const cpu = process.cpuUsage();
 const tufReads = (report.checks.find((check) => check.check === 'tuf-target')?.evidence as { requests?: number } | undefined)?.requests;
 process.stdout.write(JSON.stringify({

@@ -1,5 +1,6 @@
 import { createHash } from 'node:crypto';
-import { mkdir, writeFile } from 'node:fs/promises';
+import { cp, mkdir, readFile, readdir, writeFile } from 'node:fs/promises';
+import { createServer } from 'node:http';
 import { join } from 'node:path';
 import type { SerializedBundle } from '@sigstore/bundle';
 import { canonicalize, keyIdOf, releaseManifest, sigstoreSigner, staticToken } from '@oci-sd/tuf';
@@ -187,4 +188,30 @@ export async function writeTufCheckout(dir: string, sigstore: TestSigstore, repo
 
 function createSha256(bytes: Buffer): string {
   return createHash('sha256').update(bytes).digest('hex');
+}
+
+/** The published TUF-on-CI site (consistent snapshots) of a checkout, served over http on loopback. */
+export async function serveTufSite(checkout: string, site: string): Promise<{ url: string; requests: string[]; close(): Promise<void> }> {
+  await mkdir(join(site, 'metadata'), { recursive: true });
+  await cp(join(checkout, 'metadata', 'root_history', '1.root.json'), join(site, 'metadata', '1.root.json'));
+  await cp(join(checkout, 'metadata', 'timestamp.json'), join(site, 'metadata', 'timestamp.json'));
+  for (const role of ['snapshot', 'targets']) await cp(join(checkout, 'metadata', `${role}.json`), join(site, 'metadata', `1.${role}.json`));
+  for (const entry of await readdir(join(checkout, 'targets'), { recursive: true, withFileTypes: true })) {
+    if (!entry.isFile()) continue;
+    const bytes = await readFile(join(entry.parentPath, entry.name));
+    const relative = entry.parentPath.slice(join(checkout, 'targets').length);
+    await mkdir(join(site, 'targets', relative), { recursive: true });
+    await writeFile(join(site, 'targets', relative, `${createHash('sha256').update(bytes).digest('hex')}.${entry.name}`), bytes);
+  }
+  const requests: string[] = [];
+  const server = createServer((request, response) => {
+    const path = decodeURIComponent(new URL(request.url ?? '/', 'http://x').pathname);
+    requests.push(path);
+    readFile(join(site, ...path.split('/').filter((part) => part && part !== '..')))
+      .then((bytes) => response.writeHead(200).end(bytes))
+      .catch(() => response.writeHead(404).end());
+  });
+  await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
+  const { port } = server.address() as { port: number };
+  return { url: `http://127.0.0.1:${port}`, requests, close: () => new Promise((resolve) => server.close(() => resolve())) };
 }

@@ -8,7 +8,7 @@ import type { TestSigstore } from '@oci-sd/test-sigstore';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { fixturePath, fixturesSkipReason, haveFixtures } from '../../../tools/fixtures';
 import { releaseManifest } from '@oci-sd/tuf';
-import { publishSeedRelease, writeTufCheckout } from '../bench/release-fixture';
+import { publishSeedRelease, serveTufSite, writeTufCheckout } from '../bench/release-fixture';
 import type { SeedRelease } from '../bench/release-fixture';
 import { RequestCounter, pushImage, verifyRelease } from '../src/index';
 import type { CheckResult, VerificationReport } from '../src/index';
@@ -139,35 +139,6 @@ describe.skipIf(!registryAvailable())('verifyRelease: a seed-shaped release thro
     await expect(verifyRelease({ release: release.release, tuf: { repo: unreachable }, trust: release.trustedRootPath, registry: { retries: 1, backoffMs: 10, timeoutMs: 2_000 } })).rejects.toMatchObject({ code: 'REGISTRY' });
   });
 });
-
-/** The published TUF-on-CI site (consistent snapshots) of a checkout, served over http on loopback. */
-async function serveTufSite(checkout: string, site: string): Promise<{ url: string; requests: string[]; close(): Promise<void> }> {
-  const { cp, mkdir, readdir } = await import('node:fs/promises');
-  const { createHash } = await import('node:crypto');
-  const { createServer } = await import('node:http');
-  await mkdir(join(site, 'metadata'), { recursive: true });
-  await cp(join(checkout, 'metadata', 'root_history', '1.root.json'), join(site, 'metadata', '1.root.json'));
-  await cp(join(checkout, 'metadata', 'timestamp.json'), join(site, 'metadata', 'timestamp.json'));
-  for (const role of ['snapshot', 'targets']) await cp(join(checkout, 'metadata', `${role}.json`), join(site, 'metadata', `1.${role}.json`));
-  for (const entry of await readdir(join(checkout, 'targets'), { recursive: true, withFileTypes: true })) {
-    if (!entry.isFile()) continue;
-    const bytes = await readFile(join(entry.parentPath, entry.name));
-    const relative = entry.parentPath.slice(join(checkout, 'targets').length);
-    await mkdir(join(site, 'targets', relative), { recursive: true });
-    await writeFile(join(site, 'targets', relative, `${createHash('sha256').update(bytes).digest('hex')}.${entry.name}`), bytes);
-  }
-  const requests: string[] = [];
-  const server = createServer((request, response) => {
-    const path = decodeURIComponent(new URL(request.url ?? '/', 'http://x').pathname);
-    requests.push(path);
-    readFile(join(site, ...path.split('/').filter((part) => part && part !== '..')))
-      .then((bytes) => response.writeHead(200).end(bytes))
-      .catch(() => response.writeHead(404).end());
-  });
-  await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
-  const { port } = server.address() as { port: number };
-  return { url: `http://127.0.0.1:${port}`, requests, close: () => new Promise((resolve) => server.close(() => resolve())) };
-}
 
 async function copyTree(from: string, to: string): Promise<void> {
   const { cp } = await import('node:fs/promises');
