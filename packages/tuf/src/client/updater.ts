@@ -13,7 +13,6 @@ import {
   checkTimestamp,
   parseMetadata,
   type Loaded,
-  type MetaFile,
   type RootSigned,
   type SnapshotSigned,
   type TargetInfo,
@@ -291,7 +290,7 @@ export class Updater {
     const root = this.root!.signed;
     const meta = this.timestamp!.signed.snapshot;
     const local = await this.loadLocal('snapshot', checkSnapshot, root.keys, root.roles.snapshot);
-    if (local && this.isFinalSnapshot(local, meta)) {
+    if (local && this.isCurrent(local, meta.version)) {
       this.snapshot = local;
       return;
     }
@@ -315,8 +314,9 @@ export class Updater {
     await this.persist('snapshot', bytes);
   }
 
-  private isFinalSnapshot(snapshot: Loaded<SnapshotSigned>, meta: MetaFile): boolean {
-    return snapshot.signed.version === meta.version && this.now < snapshot.signed.expires;
+  /** Trusted metadata that is exactly the listed version and unexpired needs no download. */
+  private isCurrent(metadata: Loaded<{ version: number; expires: Date }>, listedVersion: number): boolean {
+    return metadata.signed.version === listedVersion && this.now < metadata.signed.expires;
   }
 
   // --- targets ------------------------------------------------------------
@@ -332,7 +332,7 @@ export class Updater {
     }
     const local = await this.loadLocal(role, checkTargets, keys, roleKeys);
     let accepted: Loaded<TargetsSigned>;
-    if (local && local.signed.version === meta.version && this.now < local.signed.expires) {
+    if (local && this.isCurrent(local, meta.version)) {
       accepted = local;
     } else {
       const fileName = this.metadataFileName(role, meta.version);
