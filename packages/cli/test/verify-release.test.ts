@@ -7,7 +7,7 @@ import type { TestRegistry } from '@oci-sd/test-registry';
 import { startTestSigstore } from '@oci-sd/test-sigstore';
 import type { TestSigstore } from '@oci-sd/test-sigstore';
 import { afterAll, beforeAll, describe, expect, it, vi } from 'vitest';
-import { publishSeedRelease, writeTufCheckout } from '../../verify/bench/release-fixture';
+import { publishSeedRelease, serveTufSite, writeTufCheckout } from '../../verify/bench/release-fixture';
 import type { SeedRelease } from '../../verify/bench/release-fixture';
 import { main } from '../src/index';
 
@@ -55,6 +55,18 @@ describe.skipIf(!registryAvailable())(`oci-sd verify release: the seed's "Verify
     }
     expect(result.out).toContain(`"digest": "${release.digest}"`);
     expect(result.out).toContain('PASSED');
+  });
+
+  it('reads a published TUF site with --tuf-url and a pinned --tuf-root', async () => {
+    const site = await serveTufSite(release.tufRepo, join(dir, 'site'));
+    try {
+      const root = join(release.tufRepo, 'metadata', 'root_history', '1.root.json');
+      const result = await run('release', release.release, '--tuf-url', site.url, '--tuf-root', root, '--trusted-root', release.trustedRootPath);
+      expect(result.code).toBe(0);
+      expect(site.requests).toHaveLength(5);
+    } finally {
+      await site.close();
+    }
   });
 
   it('--json prints the report alone', async () => {
