@@ -32,7 +32,8 @@ Examples:
 
 Token: GH_TOKEN or GITHUB_TOKEN (Enterprise: GH_ENTERPRISE_TOKEN), else \`gh auth token\`.
 Server: GITHUB_API_URL / GITHUB_SERVER_URL (GitHub Enterprise Server: https://HOST/api/v3).
-Network failures exit 3; other GitHub errors say what to do and exit 2.`;
+Exit codes: 1 a run or check failed or a merge was refused; 3 network failures, timeouts, rate limits;
+2 bad input and other GitHub errors (the message says what to do).`;
 
 function repoOption(): Option {
   return new Option('-R, --repo <owner/repo>', 'the repository').env('GITHUB_REPOSITORY');
