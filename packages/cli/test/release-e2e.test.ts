@@ -1,22 +1,11 @@
-import { spawn } from 'node:child_process';
 import { rmSync } from 'node:fs';
-import { createInterface } from 'node:readline';
 import { registryAvailable, startRegistry, type TestRegistry } from '@oci-sd/test-registry';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { createSandbox, type Sandbox } from '../src/demo/sandbox';
 import { PUBLISH_WORKFLOW } from '../src/demo/workflows';
 import { loadState } from '../src/release/state';
 import { buildCliForTests } from './support/cli-binary';
-
-interface JsonEvent {
-  type: string;
-  step?: string;
-  state?: string;
-  message?: string;
-  ok?: boolean;
-  name?: string;
-  code?: string;
-}
+import { runCli, type JsonEvent } from './support/run-cli';
 
 /** Where the CLI is killed: the first event matching, in the run that many kills in. */
 const KILL_POINTS: { label: string; when: (e: JsonEvent) => boolean }[] = [
@@ -29,30 +18,6 @@ const KILL_POINTS: { label: string; when: (e: JsonEvent) => boolean }[] = [
   { label: 'publish dispatched, run not followed', when: (e) => e.type === 'info' && /^dispatched /.test(e.message ?? '') },
   { label: 'verification started', when: (e) => e.type === 'step' && e.step === 'verify' && e.state === 'start' },
 ];
-
-interface CliRun {
-  code: number | null;
-  signal: NodeJS.Signals | null;
-  events: JsonEvent[];
-  stderr: string;
-}
-
-/** Runs `oci-sd release ... --json` as a child process; SIGKILLs it at the first event `killWhen` matches. */
-function runCli(bin: string, sandbox: Sandbox, args: string[], killWhen?: (e: JsonEvent) => boolean): Promise<CliRun> {
-  return new Promise((resolve, reject) => {
-    const child = spawn(process.execPath, [bin, 'release', ...args, '--yes', '--json', '--poll-interval', '0.1', '--timeout', '2'], { cwd: sandbox.projectDir, env: sandbox.env, stdio: ['ignore', 'pipe', 'pipe'] });
-    const events: JsonEvent[] = [];
-    let stderr = '';
-    child.stderr.on('data', (chunk: Buffer) => (stderr += chunk.toString()));
-    createInterface({ input: child.stdout }).on('line', (line) => {
-      const event = JSON.parse(line) as JsonEvent;
-      events.push(event);
-      if (killWhen?.(event) && child.exitCode === null) child.kill('SIGKILL');
-    });
-    child.on('error', reject);
-    child.on('close', (code, signal) => resolve({ code, signal, events, stderr }));
-  });
-}
 
 describe.skipIf(!registryAvailable())('oci-sd release end to end (GitHub API test server, git remotes, docker-registry)', () => {
   let registry: TestRegistry;

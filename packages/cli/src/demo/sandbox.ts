@@ -60,6 +60,8 @@ export interface Sandbox {
   sigstore: TestSigstore;
   actions: SimulatedActions;
   pagesUrl: string;
+  /** The directory the Pages site is served from. */
+  siteDir: string;
   /** Pinned TUF root (1.root.json) and the test Sigstore trusted root, as a consumer has them. */
   tufRoot: string;
   trustedRoot: string;
@@ -162,6 +164,7 @@ export async function createSandbox(options: SandboxOptions = {}): Promise<Sandb
       sigstore,
       actions,
       pagesUrl: pages.url,
+      siteDir,
       tufRoot,
       trustedRoot,
       image,
