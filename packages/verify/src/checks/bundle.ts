@@ -81,7 +81,8 @@ export function verifySigstoreBundle(serialized: SerializedBundle, options: Bund
       entity.signature.verifySignature = (key) => verifyPrehashedSignature(key, signedDigest, signed);
     }
     new Verifier(options.trust).verify(entity);
-    if (entity.key.$case === 'certificate') certificate = certificateIdentity(entity.key.certificate);
+    // The leaf just verified is the one collectEvidence decoded (same bytes); a certificate it could not decode fails here.
+    if (entity.key.$case === 'certificate') certificate = evidence.certificate ?? certificateIdentity(entity.key.certificate);
     signature = { status: 'pass', message: describeProof(evidence) };
   } catch (cause) {
     signature = { status: 'fail', message: (cause as Error).message };
