@@ -8,6 +8,11 @@ export interface ActionIO {
   info(message: string): void;
   /** Appends markdown to the job summary (`GITHUB_STEP_SUMMARY`). */
   appendSummary(markdown: string): Promise<void>;
+  /**
+   * An OIDC token for `sign`/`attest`. Absent: the runner's token endpoint
+   * (ACTIONS_ID_TOKEN_REQUEST_URL, `permissions: id-token: write`), with retries.
+   */
+  getIDToken?(audience: string): Promise<string>;
 }
 
 /** An optional input, trimmed; `undefined` when empty. */

@@ -58,7 +58,7 @@ function signingCommand(kind: 'sign' | 'attest') {
     const rekorUrl = optionalInput(io, 'rekor-url');
     const tsaUrl = optionalInput(io, 'tsa-url');
     // Asked for here, not inside sigstore-js, so a missing `id-token: write` permission is named.
-    const identityToken = await githubActionsToken().getToken();
+    const identityToken = io.getIDToken ? await io.getIDToken('sigstore') : await githubActionsToken({ audience: 'sigstore' }).getToken();
     io.setSecret(identityToken);
     const bundle = await signStatement(inTotoStatement(name, digest, type, predicate), identityToken, {
       ...(fulcioUrl ? { fulcioUrl } : {}),
