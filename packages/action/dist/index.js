@@ -65811,7 +65811,7 @@ var init_updater = __esm({
         const root = this.root.signed;
         const meta = this.timestamp.signed.snapshot;
         const local = await this.loadLocal("snapshot", checkSnapshot, root.keys, root.roles.snapshot);
-        if (local && this.isFinalSnapshot(local, meta)) {
+        if (local && this.isCurrent(local, meta.version)) {
           this.snapshot = local;
           return;
         }
@@ -65833,8 +65833,9 @@ var init_updater = __esm({
         this.snapshot = candidate;
         await this.persist("snapshot", bytes);
       }
-      isFinalSnapshot(snapshot, meta) {
-        return snapshot.signed.version === meta.version && this.now < snapshot.signed.expires;
+      /** Trusted metadata that is exactly the listed version and unexpired needs no download. */
+      isCurrent(metadata, listedVersion) {
+        return metadata.signed.version === listedVersion && this.now < metadata.signed.expires;
       }
       // --- targets ------------------------------------------------------------
       /** Top-level targets (parent undefined: delegated by root) or a delegated role, verified against the snapshot. */
@@ -65848,7 +65849,7 @@ var init_updater = __esm({
         }
         const local = await this.loadLocal(role, checkTargets, keys, roleKeys2);
         let accepted;
-        if (local && local.signed.version === meta.version && this.now < local.signed.expires) {
+        if (local && this.isCurrent(local, meta.version)) {
           accepted = local;
         } else {
           const fileName = this.metadataFileName(role, meta.version);
@@ -66434,7 +66435,7 @@ function verifySigstoreBundle(serialized, options2) {
       entity.signature.verifySignature = (key) => verifyPrehashedSignature(key, signedDigest, signed);
     }
     new import_verify5.Verifier(options2.trust).verify(entity);
-    if (entity.key.$case === "certificate") certificate = certificateIdentity(entity.key.certificate);
+    if (entity.key.$case === "certificate") certificate = evidence.certificate ?? certificateIdentity(entity.key.certificate);
     signature = { status: "pass", message: describeProof(evidence) };
   } catch (cause) {
     signature = { status: "fail", message: cause.message };
@@ -68415,7 +68416,7 @@ function signingCommand(kind) {
     const fulcioUrl = optionalInput(io2, "fulcio-url");
     const rekorUrl = optionalInput(io2, "rekor-url");
     const tsaUrl = optionalInput(io2, "tsa-url");
-    const identityToken = await githubActionsToken().getToken();
+    const identityToken = io2.getIDToken ? await io2.getIDToken("sigstore") : await githubActionsToken({ audience: "sigstore" }).getToken();
     io2.setSecret(identityToken);
     const bundle = await signStatement(inTotoStatement(name, digest, type, predicate), identityToken, {
       ...fulcioUrl ? { fulcioUrl } : {},
