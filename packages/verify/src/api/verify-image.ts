@@ -66,7 +66,7 @@ async function verifyImageChecks(options: VerifyImageOptions): Promise<Verificat
 
 function validate(options: VerifyImageOptions): string[] {
   const attestations = [...new Set((options.attestations ?? []).map(resolvePredicateType))];
-  if ((options.signature || attestations.length > 0)) {
+  if (options.signature || attestations.length > 0) {
     if (!options.policy) {
       throw new VerificationError('INVALID_INPUT', 'image signatures and attestations need a certificate identity and issuer', { expected: 'policy {identity, issuer}', found: 'none' });
     }
