@@ -111,8 +111,8 @@ function linkEdits(changelog: Changelog, version: string, previous: Section | un
   }
   if (!anchor) return [];
   const link = parseRepositoryLink(anchor.url);
-  if (!link || (anchor === unreleasedDef && link.kind !== 'compare')) {
-    throw new ChangelogError('UNSUPPORTED_LINK', `cannot update the [${anchor.label}] link reference: its URL is not a compare link`, {
+  if (!link) {
+    throw new ChangelogError('UNSUPPORTED_LINK', `cannot update the [${anchor.label}] link reference: its URL is not a compare or tag link of a repository`, {
       ...location(anchor.urlPosition.line, anchor.urlPosition.column),
       expected: '<server>/<owner>/<repo>/compare/<tag>...HEAD',
       found: anchor.url,
@@ -126,7 +126,9 @@ function linkEdits(changelog: Changelog, version: string, previous: Section | un
   const eol = changelog.lineEnding(anchor.lineIndex);
   if (anchor === unreleasedDef) {
     const urlStart = anchor.urlPosition.column - 1;
-    const updated = anchorLine.slice(0, urlStart) + compareUrl(link.base, tag, link.to, separator) + anchorLine.slice(urlStart + anchor.url.length).replace(/\r?\n$/, '');
+    // Before the first release the link may show a branch (`/commits/main`); from now on it compares with HEAD.
+    const head = link.kind === 'compare' ? link.to : 'HEAD';
+    const updated = anchorLine.slice(0, urlStart) + compareUrl(link.base, tag, head, separator) + anchorLine.slice(urlStart + anchor.url.length).replace(/\r?\n$/, '');
     return [{ line: anchor.lineIndex, remove: 1, insert: [updated + (eol || changelog.eol), newDef + eol] }];
   }
   return [{ line: anchor.lineIndex, remove: 0, insert: [newDef + (eol || changelog.eol)] }];

@@ -93,6 +93,8 @@ describe('promote', () => {
   it('links a first release to its tag, and follows the file for tags without v', () => {
     const first = `## [Unreleased]\n- x\n\n[Unreleased]: ${BASE}/compare/HEAD...HEAD\n`;
     expect(parseChangelog(first).promote('0.1.0', { date: '2024-03-01', tagPrefix: '' }).text).toContain(`[Unreleased]: ${BASE}/compare/0.1.0...HEAD\n[0.1.0]: ${BASE}/releases/tag/0.1.0\n`);
+    const branch = `## [Unreleased]\n- x\n\n[Unreleased]: ${BASE}/commits/main\n`;
+    expect(parseChangelog(branch).promote('1.0.0', { date: '2024-03-01' }).text).toContain(`[Unreleased]: ${BASE}/compare/v1.0.0...HEAD\n[1.0.0]: ${BASE}/releases/tag/v1.0.0\n`);
     const bare = SMALL.replaceAll('/v1.', '/1.').replaceAll('...v1.', '...1.');
     expect(parseChangelog(bare).promote('1.2.0', { date: '2024-03-01' }).text).toContain(`[Unreleased]: ${BASE}/compare/1.2.0...HEAD\n[1.2.0]: ${BASE}/compare/1.1.0...1.2.0\n`);
   });
