@@ -52,14 +52,14 @@ export function verifyBundle(options: VerifyBundleOptions): VerificationReport {
 }
 
 /** The report entries of one bundle: signature, identity, artifact. */
-export function bundleChecks(verdict: BundleVerdict, artifact: Digest, prefix = ''): CheckResult[] {
+function bundleChecks(verdict: BundleVerdict, artifact: Digest): CheckResult[] {
   const artifactOutcome = verdict.evidence.content === 'dsseEnvelope' ? statementSubject(verdict, artifact) : undefined;
   return [
-    toCheck(`${prefix}signature`, verdict.signature, { ...verdict.evidence }),
-    toCheck(`${prefix}identity`, verdict.identity),
+    toCheck('signature', verdict.signature, { ...verdict.evidence }),
+    toCheck('identity', verdict.identity),
     artifactOutcome
-      ? toCheck(`${prefix}artifact`, { status: artifactOutcome.ok ? 'pass' : 'fail', message: artifactOutcome.message, expected: artifactOutcome.expected, found: artifactOutcome.found })
-      : toCheck(`${prefix}artifact`, verdict.artifact),
+      ? toCheck('artifact', { status: artifactOutcome.ok ? 'pass' : 'fail', message: artifactOutcome.message, expected: artifactOutcome.expected, found: artifactOutcome.found })
+      : toCheck('artifact', verdict.artifact),
   ];
 }
 
