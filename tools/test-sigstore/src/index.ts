@@ -15,7 +15,7 @@ import { TestOidcProvider } from './oidc';
 import { TSA_TIMESTAMP_PATH, TestTimestampAuthority } from './tsa';
 import { REKOR_CREATE_ENTRY_PATH, rekorCreateEntryHandler } from './rekor';
 import { serveRoutes } from './server';
-import type { ServiceName } from './server';
+import type { Fault, ServiceName } from './server';
 import { signDsse, signMessage } from './sign';
 import type { SignOptions } from './sign';
 
@@ -31,7 +31,7 @@ export type { GitHubActionsIdentityOptions, SlsaGeneratorIdentityOptions, TestId
 export { LEAF_LIFETIME_MS } from './ca';
 export { SIGSTORE_AUDIENCE } from './oidc';
 export type { SignOptions } from './sign';
-export type { ServiceName } from './server';
+export type { Fault, ServiceName } from './server';
 
 export const TRUSTED_ROOT_MEDIA_TYPE = 'application/vnd.dev.sigstore.trustedroot+json;version=0.1';
 const OPERATOR = 'oci-sd.test';
@@ -69,6 +69,8 @@ export interface TestSigstore {
   readonly trustedRoot: TrustedRootJSON;
   /** Requests each service received so far. */
   readonly requestCounts: Readonly<Record<ServiceName, number>>;
+  /** Answers the next request(s) to a service with an error status, e.g. `{ service: 'rekor', status: 503 }`. */
+  injectFault(fault: Fault): void;
   /** Writes trusted_root.json (temp file, then rename). */
   writeTrustedRoot(path: string): Promise<void>;
   /** A JWT (audience `sigstore`) the instance's Fulcio accepts, valid ten minutes from the clock. */
@@ -163,6 +165,7 @@ export async function startTestSigstore(options: TestSigstoreOptions = {}): Prom
     get requestCounts() {
       return { ...server.requestCounts };
     },
+    injectFault: (fault) => server.injectFault(fault),
     async writeTrustedRoot(path) {
       const temporary = join(dirname(path), `.${basename(path)}.${process.pid}.tmp`);
       await writeFile(temporary, `${JSON.stringify(trustedRoot, null, 2)}\n`);

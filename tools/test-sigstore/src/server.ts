@@ -12,18 +12,28 @@ export interface Route {
   fn: HandlerFn;
 }
 
+/** The next `times` requests to `service` get `status` instead of an answer (retry tests). */
+export interface Fault {
+  service: ServiceName;
+  status: number;
+  /** Default 1. */
+  times?: number;
+}
+
 export interface RunningServer {
   baseURL: string;
-  /** Requests received per service since start (every POST, answered or failed). */
+  /** Requests received per service since start (every POST, answered, failed or faulted). */
   readonly requestCounts: Readonly<Record<ServiceName, number>>;
+  injectFault(fault: Fault): void;
   close(): Promise<void>;
 }
 
 /** Serves the routes on 127.0.0.1 at a free port; unknown paths get 404, other methods 405. */
 export async function serveRoutes(routes: Route[]): Promise<RunningServer> {
   const requestCounts: Record<ServiceName, number> = { fulcio: 0, rekor: 0, tsa: 0 };
+  const faults: Required<Fault>[] = [];
   const server = createServer((request, response) => {
-    handle(routes, requestCounts, request, response).catch((error: unknown) => {
+    handle(routes, requestCounts, faults, request, response).catch((error: unknown) => {
       reply(response, 500, { code: 500, message: `test sigstore internal error: ${String(error)}` });
     });
   });
@@ -35,6 +45,10 @@ export async function serveRoutes(routes: Route[]): Promise<RunningServer> {
   return {
     baseURL: `http://127.0.0.1:${port}`,
     requestCounts,
+    injectFault: (fault) => {
+      if (!Number.isInteger(fault.status) || fault.status < 400 || fault.status > 599) throw new Error(`fault status: expected 400-599, found ${fault.status}`);
+      faults.push({ times: 1, ...fault });
+    },
     close: () => closeServer(server),
   };
 }
@@ -42,6 +56,7 @@ export async function serveRoutes(routes: Route[]): Promise<RunningServer> {
 async function handle(
   routes: Route[],
   requestCounts: Record<ServiceName, number>,
+  faults: Required<Fault>[],
   request: IncomingMessage,
   response: ServerResponse,
 ): Promise<void> {
@@ -57,6 +72,13 @@ async function handle(
   }
   requestCounts[route.service] += 1;
   const body = await readBody(request);
+  const fault = faults.find((candidate) => candidate.service === route.service);
+  if (fault) {
+    fault.times -= 1;
+    if (fault.times <= 0) faults.splice(faults.indexOf(fault), 1);
+    reply(response, fault.status, { code: fault.status, message: `injected fault: ${route.service} answers ${fault.status}` });
+    return;
+  }
   const result = await route.fn(body);
   if (result.statusCode >= 400) {
     // sigstore-js reads `message` from JSON error bodies.

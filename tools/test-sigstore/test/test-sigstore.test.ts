@@ -249,6 +249,19 @@ describe('test sigstore instance (real clock)', () => {
     expect((await fetch(`${sigstore.url}/nowhere`, { method: 'POST' })).status).toBe(404);
   });
 
+  it('answers injected faults with their status, then serves again', async () => {
+    const before = sigstore.requestCounts;
+    sigstore.injectFault({ service: 'rekor', status: 503, times: 2 });
+    // signMessage does not retry: each attempt meets one fault.
+    await expect(sigstore.signMessage(message, release)).rejects.toThrow(/\(503\) injected fault: rekor answers 503/);
+    await expect(sigstore.signMessage(message, release)).rejects.toThrow(/503/);
+    const bundle = await sigstore.signMessage(message, release);
+    expect(verifyBundle(sigstore.trustedRoot, bundle, message).identity?.subjectAlternativeName).toBe(RELEASE_SAN);
+    expect(sigstore.requestCounts.rekor - before.rekor).toBe(3);
+    expect(sigstore.requestCounts.fulcio - before.fulcio).toBe(3);
+    expect(() => sigstore.injectFault({ service: 'tsa', status: 200 })).toThrow(/400-599/);
+  });
+
   it('writes trusted_root.json atomically in the protobuf-specs JSON form', async () => {
     const dir = await mkdtemp(join(tmpdir(), 'test-sigstore-'));
     try {
