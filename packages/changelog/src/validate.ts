@@ -97,7 +97,9 @@ function validateLinks(changelog: Changelog, error: Report): void {
     if (section.kind === 'unknown') continue;
     const label = section.label!;
     labels.add(normalizeLabel(label));
-    if (section.bracketed && !changelog.link(label)) {
+    // `## [1.0.0](url) - date` links inline and needs no definition.
+    const inlineLink = /^\[[^\]]*\]\(/.test(section.heading.text);
+    if (section.bracketed && !inlineLink && !changelog.link(label)) {
       error('MISSING_LINK', section.versionPosition ?? section.heading, `[${label}] has no link reference definition`, `[${label}]: <url>`, 'no definition');
     }
   }
