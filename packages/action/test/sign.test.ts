@@ -110,6 +110,23 @@ describe.skipIf(!registryAvailable())(`commands: sign and attest${registryAvaila
     expect(verified.outputs.ok).toBe('true');
   });
 
+  it('retries Sigstore answers of 503 and 429, and gives up naming the service after the retries', async () => {
+    const { image, digest } = await newImage();
+    const before = sigstore.requestCounts;
+    sigstore.injectFault({ service: 'fulcio', status: 429 });
+    sigstore.injectFault({ service: 'rekor', status: 503 });
+    const recovered = await runAction({ workspace: dir, inputs: { command: 'sign', image, digest, ...sigstoreInputs() }, env: env() });
+    expect(recovered.code).toBe(0);
+    expect(sigstore.requestCounts.fulcio - before.fulcio).toBe(2);
+    expect(sigstore.requestCounts.rekor - before.rekor).toBe(2);
+
+    sigstore.injectFault({ service: 'rekor', status: 503, times: 3 });
+    const failed = await runAction({ workspace: dir, inputs: { command: 'sign', image, digest, ...sigstoreInputs() }, env: env() });
+    expect(failed.code).toBe(1);
+    expect(failed.stdout).toMatch(/::error::.*tlog entry.*503/);
+    expect(sigstore.requestCounts.rekor - before.rekor).toBe(5);
+  });
+
   it('fails before any Sigstore request when the digest is not in the repository', async () => {
     const { image } = await newImage();
     const before = sigstore.requestCounts;
