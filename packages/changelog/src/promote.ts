@@ -90,18 +90,24 @@ function resolveVersion(changelog: Changelog, target: string): SemVer {
   return semver;
 }
 
-function releaseHeading(unreleased: Section, changelog: Changelog, version: string, date: string): string {
-  // Write the new heading the way the file writes its newest release (or its Unreleased heading).
-  const bracketed = changelog.releases[0]?.bracketed ?? unreleased.bracketed;
-  const marker = changelog.line(unreleased.startLine).match(/^ {0,3}#+/)![0];
-  return `${marker} ${bracketed ? `[${version}]` : version} - ${date}`;
+/** The new version's heading label, written as the file writes its newest release: `1.2.0` or `v1.2.0`. */
+function headingLabel(changelog: Changelog, version: string): string {
+  const newest = changelog.releases[0]?.label;
+  return newest && /^[vV]\d/.test(newest) ? `${newest[0]}${version}` : version;
 }
 
-function linkEdits(changelog: Changelog, version: string, previous: Section | undefined, tagPrefix: string | undefined): LineEdit[] {
+function releaseHeading(unreleased: Section, changelog: Changelog, label: string, date: string): string {
+  // Brackets or not, as the newest release (or the Unreleased heading) has them.
+  const bracketed = changelog.releases[0]?.bracketed ?? unreleased.bracketed;
+  const marker = changelog.line(unreleased.startLine).match(/^ {0,3}#+/)![0];
+  return `${marker} ${bracketed ? `[${label}]` : label} - ${date}`;
+}
+
+function linkEdits(changelog: Changelog, version: string, label: string, previous: Section | undefined, tagPrefix: string | undefined): LineEdit[] {
   const location = (line: number, column: number) => ({ ...(changelog.file !== undefined ? { file: changelog.file } : {}), line, column });
-  const existing = changelog.link(version);
+  const existing = changelog.link(label);
   if (existing) {
-    throw new ChangelogError('VERSION_EXISTS', `a link reference for ${version} already exists`, { ...location(existing.line, existing.column), expected: `no [${version}] link reference`, found: existing.url });
+    throw new ChangelogError('VERSION_EXISTS', `a link reference for ${label} already exists`, { ...location(existing.line, existing.column), expected: `no [${label}] link reference`, found: existing.url });
   }
   const unreleasedDef = changelog.link('Unreleased');
   let anchor = unreleasedDef;
@@ -121,7 +127,7 @@ function linkEdits(changelog: Changelog, version: string, previous: Section | un
   const prefix = tagPrefix ?? changelog.repository()?.tagPrefix ?? 'v';
   const tag = `${prefix}${version}`;
   const separator = link.separator ?? '...';
-  const newDef = `[${version}]: ${previous ? compareUrl(link.base, `${prefix}${previous.version}`, tag, separator) : tagUrl(link.base, tag)}`;
+  const newDef = `[${label}]: ${previous ? compareUrl(link.base, `${prefix}${previous.version}`, tag, separator) : tagUrl(link.base, tag)}`;
   const anchorLine = changelog.line(anchor.lineIndex);
   const eol = changelog.lineEnding(anchor.lineIndex);
   if (anchor === unreleasedDef) {
@@ -173,9 +179,10 @@ export function promote(changelog: Changelog, target: string, options: PromoteOp
   }
   const previous = changelog.previousRelease(semver);
   const eol = changelog.lineEnding(unreleased.startLine) || changelog.eol;
+  const label = headingLabel(changelog, version);
   const edits: LineEdit[] = [
-    { line: unreleased.startLine + 1, remove: 0, insert: [eol, releaseHeading(unreleased, changelog, version, date) + eol] },
-    ...linkEdits(changelog, version, previous, options.tagPrefix),
+    { line: unreleased.startLine + 1, remove: 0, insert: [eol, releaseHeading(unreleased, changelog, label, date) + eol] },
+    ...linkEdits(changelog, version, label, previous, options.tagPrefix),
   ];
   return {
     version,

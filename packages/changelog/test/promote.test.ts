@@ -90,6 +90,14 @@ describe('promote', () => {
     expect(parseChangelog(text).promote('1.1.0', { date: '2024-03-01' }).text).toBe('## Unreleased\n\n## 1.1.0 - 2024-03-01\n\n- x\n\n## 1.0.0 - 2024-01-01\n\n- y\n');
   });
 
+  it('writes v in the heading and link label when the file does', () => {
+    const text = SMALL.replaceAll('[1.1.0]', '[v1.1.0]').replaceAll('[1.0.0]', '[v1.0.0]');
+    const out = parseChangelog(text).promote('1.2.0', { date: '2024-03-01' });
+    expect(out.text).toContain('## [Unreleased]\n\n## [v1.2.0] - 2024-03-01\n');
+    expect(out.text).toContain(`[Unreleased]: ${BASE}/compare/v1.2.0...HEAD\n[v1.2.0]: ${BASE}/compare/v1.1.0...v1.2.0\n`);
+    expect(parseChangelog(out.text).validate()).toEqual([]);
+  });
+
   it('links a first release to its tag, and follows the file for tags without v', () => {
     const first = `## [Unreleased]\n- x\n\n[Unreleased]: ${BASE}/compare/HEAD...HEAD\n`;
     expect(parseChangelog(first).promote('0.1.0', { date: '2024-03-01', tagPrefix: '' }).text).toContain(`[Unreleased]: ${BASE}/compare/0.1.0...HEAD\n[0.1.0]: ${BASE}/releases/tag/0.1.0\n`);
