@@ -19763,8 +19763,8 @@ function linkEdits(changelog, version, previous, tagPrefix) {
   }
   if (!anchor) return [];
   const link2 = parseRepositoryLink(anchor.url);
-  if (!link2 || anchor === unreleasedDef && link2.kind !== "compare") {
-    throw new ChangelogError("UNSUPPORTED_LINK", `cannot update the [${anchor.label}] link reference: its URL is not a compare link`, {
+  if (!link2) {
+    throw new ChangelogError("UNSUPPORTED_LINK", `cannot update the [${anchor.label}] link reference: its URL is not a compare or tag link of a repository`, {
       ...location(anchor.urlPosition.line, anchor.urlPosition.column),
       expected: "<server>/<owner>/<repo>/compare/<tag>...HEAD",
       found: anchor.url
@@ -19778,7 +19778,8 @@ function linkEdits(changelog, version, previous, tagPrefix) {
   const eol = changelog.lineEnding(anchor.lineIndex);
   if (anchor === unreleasedDef) {
     const urlStart = anchor.urlPosition.column - 1;
-    const updated = anchorLine.slice(0, urlStart) + compareUrl(link2.base, tag, link2.to, separator) + anchorLine.slice(urlStart + anchor.url.length).replace(/\r?\n$/, "");
+    const head = link2.kind === "compare" ? link2.to : "HEAD";
+    const updated = anchorLine.slice(0, urlStart) + compareUrl(link2.base, tag, head, separator) + anchorLine.slice(urlStart + anchor.url.length).replace(/\r?\n$/, "");
     return [{ line: anchor.lineIndex, remove: 1, insert: [updated + (eol || changelog.eol), newDef + eol] }];
   }
   return [{ line: anchor.lineIndex, remove: 0, insert: [newDef + (eol || changelog.eol)] }];
@@ -20080,7 +20081,8 @@ function validateLinks(changelog, error2) {
     if (section.kind === "unknown") continue;
     const label = section.label;
     labels.add(normalizeLabel(label));
-    if (section.bracketed && !changelog.link(label)) {
+    const inlineLink = /^\[[^\]]*\]\(/.test(section.heading.text);
+    if (section.bracketed && !inlineLink && !changelog.link(label)) {
       error2("MISSING_LINK", section.versionPosition ?? section.heading, `[${label}] has no link reference definition`, `[${label}]: <url>`, "no definition");
     }
   }
