@@ -1,4 +1,6 @@
 import { mkdtemp, rm } from 'node:fs/promises';
+import { createServer } from 'node:http';
+import type { AddressInfo } from 'node:net';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { releaseManifest } from '@oci-sd/tuf';
@@ -81,6 +83,38 @@ describe.skipIf(!registryAvailable())(`oci-sd verify release: the seed's "Verify
     const foreign = await run('release', release.release, '--tuf-repo', release.tufRepo);
     expect(foreign.code).toBe(1);
     expect(foreign.out).toContain('✗ tuf-target');
+  });
+
+  it('exits 3, never "verified", when the registry keeps failing mid-verification (503 on the .att tag)', async () => {
+    // A proxy in front of the real registry that fails every request for the legacy attestation tag.
+    const proxy = createServer((request, response) => {
+      if (request.url?.includes('.att')) {
+        response.writeHead(503).end();
+        return;
+      }
+      const chunks: Buffer[] = [];
+      request.on('data', (chunk: Buffer) => chunks.push(chunk));
+      request.on('end', () => {
+        const headers = Object.fromEntries(Object.entries(request.headers).filter(([name]) => name !== 'host' && name !== 'connection')) as Record<string, string>;
+        fetch(`${registry.url}${request.url}`, { method: request.method, headers, ...(chunks.length ? { body: Buffer.concat(chunks) } : {}) })
+          .then(async (upstream) => {
+            response.writeHead(upstream.status, Object.fromEntries(upstream.headers));
+            response.end(Buffer.from(await upstream.arrayBuffer()));
+          })
+          .catch(() => response.writeHead(502).end());
+      });
+    });
+    await new Promise<void>((resolve) => proxy.listen(0, '127.0.0.1', resolve));
+    try {
+      const { port } = proxy.address() as AddressInfo;
+      const image = `127.0.0.1:${port}/${release.owner}/${release.repo}@${release.digest}`;
+      const result = await run('image', image, '--certificate-identity', release.identity.subjectAlternativeName, '--certificate-oidc-issuer', release.identity.issuer, '--trusted-root', release.trustedRootPath);
+      expect(result.code).toBe(3);
+      expect(result.out).not.toContain('PASSED');
+      expect(result.err).toContain('[REGISTRY]');
+    } finally {
+      await new Promise((resolve) => proxy.close(resolve));
+    }
   });
 
   it('exits 3 when the registry the manifest names is unreachable', async () => {
