@@ -19744,16 +19744,20 @@ function resolveVersion(changelog, target) {
   }
   return semver;
 }
-function releaseHeading(unreleased, changelog, version, date) {
+function headingLabel(changelog, version) {
+  const newest = changelog.releases[0]?.label;
+  return newest && /^[vV]\d/.test(newest) ? `${newest[0]}${version}` : version;
+}
+function releaseHeading(unreleased, changelog, label, date) {
   const bracketed = changelog.releases[0]?.bracketed ?? unreleased.bracketed;
   const marker = changelog.line(unreleased.startLine).match(/^ {0,3}#+/)[0];
-  return `${marker} ${bracketed ? `[${version}]` : version} - ${date}`;
+  return `${marker} ${bracketed ? `[${label}]` : label} - ${date}`;
 }
-function linkEdits(changelog, version, previous, tagPrefix) {
+function linkEdits(changelog, version, label, previous, tagPrefix) {
   const location = (line, column) => ({ ...changelog.file !== void 0 ? { file: changelog.file } : {}, line, column });
-  const existing = changelog.link(version);
+  const existing = changelog.link(label);
   if (existing) {
-    throw new ChangelogError("VERSION_EXISTS", `a link reference for ${version} already exists`, { ...location(existing.line, existing.column), expected: `no [${version}] link reference`, found: existing.url });
+    throw new ChangelogError("VERSION_EXISTS", `a link reference for ${label} already exists`, { ...location(existing.line, existing.column), expected: `no [${label}] link reference`, found: existing.url });
   }
   const unreleasedDef = changelog.link("Unreleased");
   let anchor = unreleasedDef;
@@ -19773,7 +19777,7 @@ function linkEdits(changelog, version, previous, tagPrefix) {
   const prefix = tagPrefix ?? changelog.repository()?.tagPrefix ?? "v";
   const tag = `${prefix}${version}`;
   const separator = link2.separator ?? "...";
-  const newDef = `[${version}]: ${previous ? compareUrl(link2.base, `${prefix}${previous.version}`, tag, separator) : tagUrl(link2.base, tag)}`;
+  const newDef = `[${label}]: ${previous ? compareUrl(link2.base, `${prefix}${previous.version}`, tag, separator) : tagUrl(link2.base, tag)}`;
   const anchorLine = changelog.line(anchor.lineIndex);
   const eol = changelog.lineEnding(anchor.lineIndex);
   if (anchor === unreleasedDef) {
@@ -19822,9 +19826,10 @@ function promote(changelog, target, options2 = {}) {
   }
   const previous = changelog.previousRelease(semver);
   const eol = changelog.lineEnding(unreleased.startLine) || changelog.eol;
+  const label = headingLabel(changelog, version);
   const edits = [
-    { line: unreleased.startLine + 1, remove: 0, insert: [eol, releaseHeading(unreleased, changelog, version, date) + eol] },
-    ...linkEdits(changelog, version, previous, options2.tagPrefix)
+    { line: unreleased.startLine + 1, remove: 0, insert: [eol, releaseHeading(unreleased, changelog, label, date) + eol] },
+    ...linkEdits(changelog, version, label, previous, options2.tagPrefix)
   ];
   return {
     version,
