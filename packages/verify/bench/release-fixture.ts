@@ -28,6 +28,8 @@ export interface SeedReleaseOptions {
   owner?: string;
   repo?: string;
   tag?: string;
+  /** Fields to override in the release-metadata predicate (tests of disagreeing artifacts). */
+  releaseMetadata?: Record<string, string>;
 }
 
 export interface SeedRelease {
@@ -120,7 +122,7 @@ export async function publishSeedRelease(options: SeedReleaseOptions): Promise<S
   const identity = githubActionsIdentity({ repository, workflowPath: SEED_WORKFLOW, ref: `refs/tags/${tag}`, sha: commit, runId });
   const builder = slsaGeneratorIdentity({ repository, workflowPath: SEED_WORKFLOW, ref: `refs/tags/${tag}`, sha: commit, runId });
   const releaseMetadataType = `https://github.com/${repository}/release-metadata`;
-  const releaseMetadata = { digest, commit, tag, build_timestamp: new Date().toISOString().replace(/\.\d{3}Z$/, 'Z') };
+  const releaseMetadata = { digest, commit, tag, build_timestamp: new Date().toISOString().replace(/\.\d{3}Z$/, 'Z'), ...options.releaseMetadata };
 
   const [signature, sbom, metadata, provenance] = await Promise.all([
     signStatement(sigstore, identity, inTotoStatement(digest, image, COSIGN_SIGN_PREDICATE_TYPE, {})),

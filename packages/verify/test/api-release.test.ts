@@ -56,6 +56,7 @@ describe.skipIf(!registryAvailable())('verifyRelease: a seed-shaped release thro
       'slsa-provenance:tag',
       'slsa-provenance:certificate',
       'tuf-digest',
+      'release-source',
     ]);
     expect(check(report, `attestation:${release.releaseMetadataType}`).evidence?.predicate).toEqual(release.releaseMetadata);
     expect(check(report, 'image-signature').evidence).toMatchObject({ layout: 'referrer', certificate: { subjectAlternativeNames: [release.identity.subjectAlternativeName] } });
@@ -100,6 +101,21 @@ describe.skipIf(!registryAvailable())('verifyRelease: a seed-shaped release thro
     expect(report.checks.map((c) => c.check)).toEqual(['tuf-target', 'release-manifest']);
     expect(check(report, 'release-manifest')).toMatchObject({ status: 'fail', code: 'TUF_MISMATCH' });
     expect(check(report, 'release-manifest').summary).toContain('is not a workflow of acme/app at refs/tags/v1.5.0');
+  });
+
+  it('fails when the release metadata names another commit or tag than the signature and provenance', async () => {
+    for (const [override, field] of [[{ commit: 'b'.repeat(40) }, 'release metadata commit'], [{ tag: 'v1.4.9' }, 'release metadata tag']] as const) {
+      const other = await mkdtemp(join(tmpdir(), 'oci-sd-verify-release-disagree-'));
+      try {
+        const disagreeing = await publishSeedRelease({ registryHost: registry.host, sigstore, dir: other, repo: `app-${field.split(' ').pop()!}`, releaseMetadata: override });
+        const report = await verifyRelease({ release: disagreeing.release, tuf: { repo: disagreeing.tufRepo }, trust: disagreeing.trustedRootPath });
+        expect(report.ok).toBe(false);
+        expect(report.checks.filter((c) => c.status === 'fail').map((c) => c.check)).toEqual(['release-source']);
+        expect(check(report, 'release-source')).toMatchObject({ code: 'PROVENANCE_MISMATCH', found: { [field]: Object.values(override)[0] } });
+      } finally {
+        await rm(other, { recursive: true, force: true });
+      }
+    }
   });
 
   it('fails a tag that TUF does not list', async () => {

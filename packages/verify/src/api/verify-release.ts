@@ -37,7 +37,7 @@ export interface VerifyReleaseOptions {
 }
 
 /** The checks of a release, beyond the image's: what TUF says and what the manifest claims. */
-export const RELEASE_CHECKS = { tuf: 'tuf-target', manifest: 'release-manifest', digest: 'tuf-digest' } as const;
+export const RELEASE_CHECKS = { tuf: 'tuf-target', manifest: 'release-manifest', digest: 'tuf-digest', source: 'release-source' } as const;
 
 const CYCLONEDX = resolvePredicateType('cyclonedx');
 
@@ -80,6 +80,7 @@ export async function verifyRelease(options: VerifyReleaseOptions): Promise<Veri
 
   const releaseMetadata = imageChecks.find((check) => check.check === `attestation:${claims.releaseMetadataType}` && check.status === 'pass');
   checks.push(digestEquality(digest, imageManifest.digest, releaseMetadata?.evidence?.predicate));
+  checks.push(sourceConsistency(tag, imageChecks, releaseMetadata?.evidence?.predicate));
   return { ok: checks.every((check) => check.status === 'pass'), image: { reference: reference.name, digest }, checks };
 }
 
@@ -190,6 +191,36 @@ function flagValue(command: string, flag: string): string | undefined {
     if (word === flag) return words[i + 1];
   }
   return undefined;
+}
+
+/**
+ * One commit and one tag behind every artifact: the signing certificate's source digest (1.13), the SLSA
+ * provenance's commit and the release metadata's `commit` and `tag`, where each is present.
+ */
+function sourceConsistency(tag: string, imageChecks: CheckResult[], releaseMetadata: unknown): CheckResult {
+  const signature = imageChecks.find((check) => check.check === 'image-signature');
+  const provenance = imageChecks.find((check) => check.check === 'slsa-provenance');
+  if (signature?.status !== 'pass' || provenance?.status !== 'pass') {
+    return { check: RELEASE_CHECKS.source, status: 'skip', summary: 'not checked: the signature or the provenance did not verify' };
+  }
+  const signedCommit = (signature.evidence?.certificate as { extensions?: { sourceRepositoryDigest?: string } } | undefined)?.extensions?.sourceRepositoryDigest;
+  const metadata = (releaseMetadata ?? {}) as { commit?: unknown; tag?: unknown };
+  const found: Record<string, unknown> = {
+    'signing certificate 1.3.6.1.4.1.57264.1.13': signedCommit,
+    'SLSA provenance github_sha1': provenance.evidence?.commit,
+    ...(metadata.commit === undefined ? {} : { 'release metadata commit': metadata.commit }),
+    ...(metadata.tag === undefined ? {} : { 'release metadata tag': metadata.tag }),
+  };
+  const commits = Object.entries(found).filter(([name]) => !name.endsWith(' tag')).map(([, value]) => value);
+  const ok = signedCommit !== undefined && commits.every((commit) => commit === signedCommit) && (metadata.tag === undefined || metadata.tag === tag);
+  return {
+    check: RELEASE_CHECKS.source,
+    status: ok ? 'pass' : 'fail',
+    summary: ok ? `signature, provenance and release metadata name one commit ${signedCommit} at ${tag}` : 'the release artifacts disagree on the source commit or tag',
+    expected: { commit: signedCommit ?? 'the signing certificate source digest', tag },
+    found,
+    ...(ok ? {} : { code: 'PROVENANCE_MISMATCH' as const }),
+  };
 }
 
 function digestEquality(tufDigest: Digest, registryDigest: Digest, releaseMetadata: unknown): CheckResult {
