@@ -52,7 +52,7 @@ describe.skipIf(!registryAvailable())(`oci-sd verify release: the seed's "Verify
     const result = await run('release', release.release, '--tuf-repo', release.tufRepo, '--trusted-root', release.trustedRootPath);
     expect(result.err).toBe('');
     expect(result.code).toBe(0);
-    for (const line of ['✓ tuf-target:', '✓ release-manifest:', '✓ image-signature:', '✓ attestation:https://cyclonedx.org/bom:', `✓ attestation:${release.releaseMetadataType}:`, '✓ slsa-provenance: verified build using builder', '✓ slsa-provenance:tag:', '✓ tuf-digest:']) {
+    for (const line of ['✓ tuf-target:', '✓ release-manifest:', '✓ image-signature:', '✓ attestation:https://cyclonedx.org/bom:', `✓ attestation:${release.releaseMetadataType}:`, '✓ slsa-provenance: verified build using builder', '✓ slsa-provenance:tag:', '✓ tuf-digest:', '✓ release-source:']) {
       expect(result.out).toContain(line);
     }
     expect(result.out).toContain(`"digest": "${release.digest}"`);
