@@ -6,11 +6,12 @@ import { runAction } from './support';
 const ACTION_YML = new URL('../action.yml', import.meta.url);
 const SRC = new URL('../src/', import.meta.url);
 
-/** Input names declared in action.yml (two-space-indented keys under `inputs:`). */
-function declaredInputs(): Set<string> {
+/** Names declared in action.yml under `inputs:` or `outputs:` (two-space-indented keys). */
+function declared(section: 'inputs' | 'outputs'): Set<string> {
   const text = readFileSync(ACTION_YML, 'utf8');
-  const block = text.slice(text.indexOf('\ninputs:\n'), text.indexOf('\noutputs:\n'));
-  return new Set([...block.matchAll(/^ {2}([a-z][a-z0-9-]*):$/gm)].map((match) => match[1]!));
+  const start = text.indexOf(`\n${section}:\n`);
+  const end = section === 'inputs' ? text.indexOf('\noutputs:\n') : text.length;
+  return new Set([...text.slice(start, end).matchAll(/^ {2}([a-z][a-z0-9-]*):$/gm)].map((match) => match[1]!));
 }
 
 async function sourceFiles(dir: URL): Promise<string[]> {
@@ -39,7 +40,19 @@ describe('the bundled action', () => {
       for (const match of text.matchAll(/(?:Input|getInput)\(io, '([a-z0-9-]+)'/g)) used.add(match[1]!);
       for (const match of text.matchAll(/io\.getInput\('([a-z0-9-]+)'/g)) used.add(match[1]!);
     }
-    expect([...used].sort()).toEqual([...declaredInputs()].sort());
+    expect([...used].sort()).toEqual([...declared('inputs')].sort());
+  });
+
+  it('sets only outputs that action.yml declares, and declares none it never sets', async () => {
+    const set = new Set<string>();
+    for (const file of await sourceFiles(SRC)) {
+      for (const match of readFileSync(file, 'utf8').matchAll(/setOutput\('([a-z0-9-]+)'/g)) set.add(match[1]!);
+    }
+    expect([...set].sort()).toEqual([...declared('outputs')].sort());
+  });
+
+  it('runs on node24 from the committed bundle', () => {
+    expect(readFileSync(ACTION_YML, 'utf8')).toMatch(/\nruns:\n {2}using: node24\n {2}main: dist\/index\.js\n/);
   });
 
   it('masks the token input', async () => {

@@ -133,6 +133,20 @@ describe.skipIf(!haveFixtures)(`command: tuf-publish${haveFixtures ? '' : ` (${f
     expect(gitSync(remote, 'rev-parse', '--verify', BRANCH)).toMatch(/^[0-9a-f]{40}$/);
   });
 
+  it('works in an existing checkout (tuf-checkout) and pushes to its origin', async () => {
+    const checkout = join(root, 'checkout');
+    gitSync(root, 'clone', '--quiet', remote, checkout);
+    const run = await runAction({
+      workspace: root,
+      inputs: { command: 'tuf-publish', image: 'ghcr.io/amaanx86/oci-prometheus-sd-proxy', digest: DIGEST, 'tuf-repository': remote, 'tuf-checkout': 'checkout' },
+      event: releaseEvent,
+      env: runnerEnv(),
+    });
+    expect(run.code).toBe(0);
+    expect(run.outputs.pushed).toBe('true');
+    expect(gitSync(checkout, 'rev-parse', 'HEAD')).toBe(gitSync(remote, 'rev-parse', BRANCH));
+  });
+
   it('fails naming the input when the TUF repository or the digest is missing, and pushes nothing', async () => {
     const noRepo = await runAction({ inputs: { command: 'tuf-publish', image: 'ghcr.io/a/b', digest: DIGEST, tag: 'v1.6.0' }, env: runnerEnv() });
     expect(noRepo.code).toBe(1);
