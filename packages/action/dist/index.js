@@ -68085,6 +68085,7 @@ async function verifyRelease(options2) {
   checks.push(...imageChecks);
   const releaseMetadata2 = imageChecks.find((check) => check.check === `attestation:${claims.releaseMetadataType}` && check.status === "pass");
   checks.push(digestEquality(digest, imageManifest.digest, releaseMetadata2?.evidence?.predicate));
+  checks.push(sourceConsistency(tag, imageChecks, releaseMetadata2?.evidence?.predicate));
   return { ok: checks.every((check) => check.status === "pass"), image: { reference: reference.name, digest }, checks };
 }
 function parseRelease(release) {
@@ -68177,6 +68178,31 @@ function flagValue(command, flag) {
   }
   return void 0;
 }
+function sourceConsistency(tag, imageChecks, releaseMetadata2) {
+  const signature = imageChecks.find((check) => check.check === "image-signature");
+  const provenance = imageChecks.find((check) => check.check === "slsa-provenance");
+  if (signature?.status !== "pass" || provenance?.status !== "pass") {
+    return { check: RELEASE_CHECKS.source, status: "skip", summary: "not checked: the signature or the provenance did not verify" };
+  }
+  const signedCommit = signature.evidence?.certificate?.extensions?.sourceRepositoryDigest;
+  const metadata = releaseMetadata2 ?? {};
+  const found = {
+    "signing certificate 1.3.6.1.4.1.57264.1.13": signedCommit,
+    "SLSA provenance github_sha1": provenance.evidence?.commit,
+    ...metadata.commit === void 0 ? {} : { "release metadata commit": metadata.commit },
+    ...metadata.tag === void 0 ? {} : { "release metadata tag": metadata.tag }
+  };
+  const commits = Object.entries(found).filter(([name]) => !name.endsWith(" tag")).map(([, value]) => value);
+  const ok = signedCommit !== void 0 && commits.every((commit) => commit === signedCommit) && (metadata.tag === void 0 || metadata.tag === tag);
+  return {
+    check: RELEASE_CHECKS.source,
+    status: ok ? "pass" : "fail",
+    summary: ok ? `signature, provenance and release metadata name one commit ${signedCommit} at ${tag}` : "the release artifacts disagree on the source commit or tag",
+    expected: { commit: signedCommit ?? "the signing certificate source digest", tag },
+    found,
+    ...ok ? {} : { code: "PROVENANCE_MISMATCH" }
+  };
+}
 function digestEquality(tufDigest, registryDigest, releaseMetadata2) {
   const attested = releaseMetadata2?.digest;
   const found = { registry: registryDigest, ...attested === void 0 ? {} : { "release-metadata predicate": attested } };
@@ -68200,7 +68226,7 @@ var init_verify_release = __esm({
     init_predicate_types();
     init_trusted_root();
     init_verify_image();
-    RELEASE_CHECKS = { tuf: "tuf-target", manifest: "release-manifest", digest: "tuf-digest" };
+    RELEASE_CHECKS = { tuf: "tuf-target", manifest: "release-manifest", digest: "tuf-digest", source: "release-source" };
     CYCLONEDX = resolvePredicateType("cyclonedx");
   }
 });
