@@ -1,10 +1,10 @@
 import { createHash } from 'node:crypto';
-import { readFileSync } from 'node:fs';
-import { createRequire } from 'node:module';
 import { bundleFromJSON } from '@sigstore/bundle';
 import type { X509Certificate } from '@sigstore/core';
 import { HashAlgorithm, TrustedRoot } from '@sigstore/protobuf-specs';
 import { Verifier, toSignedEntity, toTrustMaterial } from '@sigstore/verify';
+// Imported, not read from disk at run time, so bundles (the GitHub Action's dist) carry it.
+import seeds from '@sigstore/tuf/seeds.json' with { type: 'json' };
 import type { SignatureVerdict, TufKey } from './keys';
 
 /** A Sigstore `trusted_root.json` document, parsed (the JSON object, not a file name). */
@@ -26,10 +26,8 @@ let publicGoodRoot: SigstoreTrustedRootJSON | undefined;
 /** The Sigstore public-good trusted root embedded in @sigstore/tuf's `seeds.json`. */
 export function publicGoodTrustedRoot(): SigstoreTrustedRootJSON {
   if (!publicGoodRoot) {
-    const seedsPath = createRequire(import.meta.url).resolve('@sigstore/tuf/seeds.json');
-    const seeds = JSON.parse(readFileSync(seedsPath, 'utf8')) as Record<string, { targets: Record<string, string> }>;
-    const encoded = seeds['https://tuf-repo-cdn.sigstore.dev']?.targets['trusted_root.json'];
-    if (!encoded) throw new Error(`${seedsPath} holds no trusted_root.json for https://tuf-repo-cdn.sigstore.dev`);
+    const encoded = (seeds as Record<string, { targets: Record<string, string> } | undefined>)['https://tuf-repo-cdn.sigstore.dev']?.targets['trusted_root.json'];
+    if (!encoded) throw new Error('@sigstore/tuf seeds.json holds no trusted_root.json for https://tuf-repo-cdn.sigstore.dev');
     publicGoodRoot = JSON.parse(Buffer.from(encoded, 'base64').toString('utf8')) as SigstoreTrustedRootJSON;
   }
   return publicGoodRoot;
