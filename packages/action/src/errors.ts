@@ -3,6 +3,8 @@ export type ActionErrorCode =
   | 'INVALID_INPUT'
   /** The runner environment lacks something the command needs (GITHUB_* variable, event field). */
   | 'MISSING_CONTEXT'
+  /** A git command (clone, fetch, config) failed; git's message is kept, tokens removed. */
+  | 'GIT'
   /** Verification ran and did not pass. */
   | 'VERIFICATION_FAILED';
 

@@ -23,7 +23,7 @@ export function git(args: readonly string[], options: GitOptions = {}): Promise<
     execFile('git', args, { cwd: options.cwd, env, timeout: GIT_TIMEOUT_MS, maxBuffer: 64 * 1024 * 1024, encoding: 'utf8' }, (error, stdout, stderr) => {
       if (!error) return resolve(stdout);
       const detail = redact((stderr || error.message).trim());
-      reject(new ActionError('MISSING_CONTEXT', `git ${redact(args.join(' '))} failed${options.cwd ? ` in ${options.cwd}` : ''}: ${detail}`, { found: detail }));
+      reject(new ActionError('GIT', `git ${redact(args.join(' '))} failed${options.cwd ? ` in ${options.cwd}` : ''}: ${detail}`, { found: detail }));
     });
   });
 }
