@@ -92,11 +92,11 @@ function validateLinks(changelog: Changelog, error: Report): void {
   }
   if (!versionDefs.length) return; // a file without version links uses brackets as plain text
 
-  const labels = new Set<string>();
+  const sectionsByLabel = new Map<string, Section>();
   for (const section of changelog.sections) {
     if (section.kind === 'unknown') continue;
     const label = section.label!;
-    labels.add(normalizeLabel(label));
+    if (!sectionsByLabel.has(normalizeLabel(label))) sectionsByLabel.set(normalizeLabel(label), section);
     // `## [1.0.0](url) - date` links inline and needs no definition.
     const inlineLink = /^\[[^\]]*\]\(/.test(section.heading.text);
     if (section.bracketed && !inlineLink && !changelog.link(label)) {
@@ -108,7 +108,8 @@ function validateLinks(changelog: Changelog, error: Report): void {
   const latest = changelog.latestRelease();
   for (const def of firstByLabel.values()) {
     const key = normalizeLabel(def.label);
-    if (!labels.has(key)) {
+    const section = sectionsByLabel.get(key);
+    if (!section) {
       error('UNUSED_LINK', def, `[${def.label}] is defined but no section has that version`, `a "## [${def.label}]" section`, 'none');
       continue;
     }
@@ -121,7 +122,6 @@ function validateLinks(changelog: Changelog, error: Report): void {
       }
       continue;
     }
-    const section = changelog.findRelease(def.label)!;
     const tag = tagOf(section.version!);
     const previous = changelog.previousRelease(section.semver!);
     if (link.to !== tag) {

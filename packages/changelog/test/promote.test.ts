@@ -154,7 +154,8 @@ describe('promote', () => {
   });
 
   it('refuses invalid dates and versions', () => {
-    for (const date of ['2024-02-30', '2024-13-01', '24-01-01', '2024-1-1', 'today', '']) {
+    for (const date of ['2024-02-29', '2000-02-29', '2024-12-31']) expect(parseChangelog(SMALL).promote('1.2.0', { date }).date).toBe(date);
+    for (const date of ['2024-02-30', '2023-02-29', '1900-02-29', '2024-04-31', '2024-00-10', '2024-01-00', '2024-13-01', '24-01-01', '2024-1-1', 'today', '']) {
       expect(thrown(() => parseChangelog(SMALL).promote('1.2.0', { date }))).toMatchObject({ code: 'INVALID_DATE', found: date });
     }
     expect(thrown(() => parseChangelog(SMALL).promote('1.2.0', { date: new Date('nope') })).code).toBe('INVALID_DATE');
