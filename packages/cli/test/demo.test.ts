@@ -5,17 +5,24 @@ import { createReporter } from '../src/ui/reporter';
 describe('oci-sd demo', () => {
   it('releases the sample project end to end in a sandbox and verifies it as a consumer', async () => {
     const lines: string[] = [];
-    const reporter = createReporter('plain', { write: (chunk: string) => (process.env.OCI_SD_DEMO_LOG ? process.stderr.write(chunk) : lines.push(chunk)) }, {});
+    const reporter = createReporter('plain', { write: (chunk: string) => lines.push(chunk) }, {});
     let result;
     try {
       result = await runDemo({ reporter, pollIntervalMs: 100 });
+    } catch (error) {
+      // the transcript says where it stopped
+      process.stderr.write(lines.join(''));
+      throw error;
     } finally {
       reporter.close();
-      process.stderr.write(lines.join(''));
     }
     expect(result.tag).toBe('v1.5.0');
     expect(result.verifyExitCode).toBe(0);
     expect(result.violations).toEqual([]);
     expect(result.digest).toMatch(/^sha256:[0-9a-f]{64}$/);
+    const transcript = lines.join('');
+    for (let step = 1; step <= 7; step++) expect(transcript).toMatch(new RegExp(`\\[${step}/7\\] ✓ `));
+    expect(transcript).toContain('oci-sd tuf sign sign/release-1-5-0-');
+    expect(transcript).toMatch(/Demo done in \d+\.\ds: released v1\.5\.0/);
   }, 120_000);
 });

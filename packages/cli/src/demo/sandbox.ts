@@ -10,7 +10,7 @@ import { CONFIG_FILE } from '../config/load';
 import { Forge, type HostedRepo } from './forge';
 import { publishSite, servePages } from './pages';
 import { initTufRepository, tufSigners } from './tuf-repo';
-import { BUILD_WORKFLOW, MAINTAINER, PUBLISH_WORKFLOW, SimulatedActions, SIGNING_CHECK } from './workflows';
+import { BUILD_WORKFLOW, MAINTAINER, PROJECT_CHECK, PUBLISH_WORKFLOW, SimulatedActions, SIGNING_CHECK } from './workflows';
 
 const run = promisify(execFile);
 
@@ -141,6 +141,7 @@ export async function createSandbox(options: SandboxOptions = {}): Promise<Sandb
       tufRoot,
       trustedRoot,
       signingCheck: SIGNING_CHECK,
+      prChecks: [PROJECT_CHECK],
     };
     await writeFile(join(projectDir, 'CHANGELOG.md'), SAMPLE_CHANGELOG);
     await writeFile(join(projectDir, CONFIG_FILE), `${JSON.stringify(config, null, 2)}\n`);

@@ -17,6 +17,8 @@ const run = promisify(execFile);
 export const BUILD_WORKFLOW = 'docker-build-push.yml';
 export const PUBLISH_WORKFLOW = 'publish.yml';
 export const SIGNING_CHECK = 'TUF-on-CI signing event';
+/** The project's CI check on pushed branches (the changelog PR waits for it). */
+export const PROJECT_CHECK = 'test';
 const CYCLONEDX = 'https://cyclonedx.org/bom';
 const SLSA_PROVENANCE_V02 = 'https://slsa.dev/provenance/v0.2';
 const SLSA_GENERATOR = 'https://github.com/slsa-framework/slsa-github-generator/.github/workflows/generator_container_slsa3.yml@refs/tags/v2.0.0';
@@ -75,7 +77,9 @@ export class SimulatedActions {
       if (event.type === 'pull.opened' && event.repo === tuf.state && event.pull.head.startsWith('sign/release-')) this.enqueue(tuf.fullName, () => this.maintainerSigns(event.pull.head));
     });
     forge.onPush((push) => {
-      if (push.repo !== tuf.fullName || push.after.startsWith('0000000')) return;
+      if (push.after.startsWith('0000000')) return;
+      if (push.repo === project.fullName && push.ref.startsWith('refs/heads/') && push.ref !== 'refs/heads/main') this.enqueue(project.fullName, () => this.projectCi(push.after));
+      if (push.repo !== tuf.fullName) return;
       if (push.ref.startsWith('refs/heads/sign/')) this.enqueue(tuf.fullName, () => this.signingEvent(push.ref.slice('refs/heads/'.length), push.after));
       if (push.ref === 'refs/heads/main') this.enqueue(tuf.fullName, () => this.onlineSign());
     });
@@ -126,6 +130,16 @@ export class SimulatedActions {
     };
     await runCommand(io, new GitHubContext(env));
     return outputs;
+  }
+
+  /** The project's CI on a pushed branch: a check that goes queued, then passes. */
+  private async projectCi(sha: string): Promise<void> {
+    const { forge, project } = this.world;
+    forge.api.state.setCheckRun(project.state, sha, PROJECT_CHECK, 'in_progress');
+    // the check is seen pending before it passes, as on GitHub
+    await new Promise((resolve) => setTimeout(resolve, 300));
+    forge.api.state.setCheckRun(project.state, sha, PROJECT_CHECK, 'completed', 'success');
+    this.world.log(`[actions] ${project.fullName}: check "${PROJECT_CHECK}" passed on ${sha.slice(0, 12)}`);
   }
 
   /** docker-build-push.yml on the release event. */

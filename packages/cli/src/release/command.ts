@@ -41,6 +41,13 @@ export async function releaseCommand(requested: string | undefined, flags: Relea
   const projectDir = resolve(flags.dir);
   const waits = { timeoutMs: positive(flags.timeout, '--timeout') * 60_000, intervalMs: positive(flags.pollInterval, '--poll-interval') * 1000 };
   const reporter = createReporter(outputMode(flags.json === true, out, env), out, env);
+  // Ctrl-C: every step is safe to stop anywhere; say how to continue
+  const interrupted = () => {
+    reporter.emit({ type: 'error', message: 'interrupted; `oci-sd release --resume` continues where this stopped', code: 'ABORTED', exitCode: 130 });
+    reporter.close();
+    process.exit(130);
+  };
+  process.once('SIGINT', interrupted);
   try {
     const config = await loadConfig(projectDir, env);
     const { client, hasToken } = await githubClient(config.apiUrl, config.serverUrl, env);
@@ -67,6 +74,7 @@ export async function releaseCommand(requested: string | undefined, flags: Relea
     if (flags.json) reporter.emit({ type: 'error', message: error instanceof Error ? error.message : String(error), code: (error as { code?: string }).code ?? 'ERROR', exitCode: exitCodeFor(error) });
     throw error;
   } finally {
+    process.off('SIGINT', interrupted);
     reporter.close();
   }
 }

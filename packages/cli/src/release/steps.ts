@@ -92,6 +92,7 @@ async function mergeWhenChecksPass(ctx: StepContext, repo: string, pr: PullReque
       async () => {
         const current = await github.getPullRequest(repo, pr.number);
         if (current.merged) return 'merged';
+        if (current.state === 'closed') throw new CliError('REMOTE_STATE', `${pr.url} was closed without merging; reopen it, then run again with --resume`, { expected: 'open or merged', found: 'closed' });
         const check = await github.checkState(repo, pr.headSha, name);
         if (check.state !== seen) {
           seen = check.state;
