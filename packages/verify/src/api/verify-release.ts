@@ -36,8 +36,8 @@ export interface VerifyReleaseOptions {
   tufTimeoutMs?: number;
 }
 
-/** The checks of a release, beyond the image's: what TUF says and what the manifest claims. */
-export const RELEASE_CHECKS = { tuf: 'tuf-target', manifest: 'release-manifest', digest: 'tuf-digest', source: 'release-source' } as const;
+/** The checks of a release beyond the image's: what TUF says, what the manifest claims, what the artifacts agree on. */
+const RELEASE_CHECKS = { tuf: 'tuf-target', manifest: 'release-manifest', digest: 'tuf-digest', source: 'release-source' } as const;
 
 const CYCLONEDX = resolvePredicateType('cyclonedx');
 
