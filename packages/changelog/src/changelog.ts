@@ -68,6 +68,7 @@ export class Changelog {
     return new Changelog(parseText(text), options.file);
   }
 
+  /** Lines in the file; a last line without a line ending counts. */
   get lineCount(): number {
     return this.lines;
   }
@@ -82,11 +83,13 @@ export class Changelog {
     return this.text.slice(this.lineOffset(index), this.lineOffset(index + 1));
   }
 
+  /** The line ending of a 0-based line: `\r\n`, `\n`, or '' for a last line without one. */
   lineEnding(index: number): string {
     const line = this.line(index);
     return line.endsWith('\r\n') ? '\r\n' : line.endsWith('\n') ? '\n' : '';
   }
 
+  /** What a 0-based line is: a {@link LineKind} value. */
   lineKind(index: number): number {
     return index < this.lines ? resolveLineKind(this.text, this.lineStarts, this.lineKinds, this.lines, index) : LineKind.Blank;
   }
