@@ -19604,18 +19604,22 @@ var init_parse = __esm({
 function isValidDate(text) {
   const m = ISO_DATE.exec(text);
   if (!m) return false;
-  const [year, month, day] = [Number(m[1]), Number(m[2]), Number(m[3])];
-  const date = new Date(Date.UTC(year, month - 1, day));
-  return date.getUTCFullYear() === year && date.getUTCMonth() === month - 1 && date.getUTCDate() === day;
+  const year = Number(m[1]);
+  const month = Number(m[2]);
+  const day = Number(m[3]);
+  if (month < 1 || month > 12 || day < 1) return false;
+  const leap = year % 4 === 0 && year % 100 !== 0 || year % 400 === 0;
+  return day <= (month === 2 ? leap ? 29 : 28 : DAYS_IN_MONTH[month - 1]);
 }
 function utcDay(moment) {
   return moment.toISOString().slice(0, 10);
 }
-var ISO_DATE;
+var ISO_DATE, DAYS_IN_MONTH;
 var init_dates = __esm({
   "../changelog/src/dates.ts"() {
     "use strict";
     ISO_DATE = /^(\d{4})-(\d{2})-(\d{2})$/;
+    DAYS_IN_MONTH = [31, 28, 31, 30, 31, 30, 31, 31, 30, 31, 30, 31];
   }
 });
 
@@ -20081,11 +20085,11 @@ function validateLinks(changelog, error2) {
     else firstByLabel.set(key, def);
   }
   if (!versionDefs.length) return;
-  const labels = /* @__PURE__ */ new Set();
+  const sectionsByLabel = /* @__PURE__ */ new Map();
   for (const section of changelog.sections) {
     if (section.kind === "unknown") continue;
     const label = section.label;
-    labels.add(normalizeLabel(label));
+    if (!sectionsByLabel.has(normalizeLabel(label))) sectionsByLabel.set(normalizeLabel(label), section);
     const inlineLink = /^\[[^\]]*\]\(/.test(section.heading.text);
     if (section.bracketed && !inlineLink && !changelog.link(label)) {
       error2("MISSING_LINK", section.versionPosition ?? section.heading, `[${label}] has no link reference definition`, `[${label}]: <url>`, "no definition");
@@ -20095,7 +20099,8 @@ function validateLinks(changelog, error2) {
   const latest = changelog.latestRelease();
   for (const def of firstByLabel.values()) {
     const key = normalizeLabel(def.label);
-    if (!labels.has(key)) {
+    const section = sectionsByLabel.get(key);
+    if (!section) {
       error2("UNUSED_LINK", def, `[${def.label}] is defined but no section has that version`, `a "## [${def.label}]" section`, "none");
       continue;
     }
@@ -20108,7 +20113,6 @@ function validateLinks(changelog, error2) {
       }
       continue;
     }
-    const section = changelog.findRelease(def.label);
     const tag = tagOf(section.version);
     const previous = changelog.previousRelease(section.semver);
     if (link2.to !== tag) {
@@ -20176,6 +20180,7 @@ var init_changelog = __esm({
       static parse(text, options2 = {}) {
         return new _Changelog(parseText(text), options2.file);
       }
+      /** Lines in the file; a last line without a line ending counts. */
       get lineCount() {
         return this.lines;
       }
@@ -20187,10 +20192,12 @@ var init_changelog = __esm({
       line(index) {
         return this.text.slice(this.lineOffset(index), this.lineOffset(index + 1));
       }
+      /** The line ending of a 0-based line: `\r\n`, `\n`, or '' for a last line without one. */
       lineEnding(index) {
         const line = this.line(index);
         return line.endsWith("\r\n") ? "\r\n" : line.endsWith("\n") ? "\n" : "";
       }
+      /** What a 0-based line is: a {@link LineKind} value. */
       lineKind(index) {
         return index < this.lines ? resolveLineKind(this.text, this.lineStarts, this.lineKinds, this.lines, index) : LineKind.Blank;
       }
