@@ -20,10 +20,15 @@ export function formatReport(report: VerificationReport, options: FormatOptions 
     if (check.status === 'fail' && options.details !== false) lines.push(...failureDetails(check));
   }
   const failed = report.checks.filter((check) => check.status === 'fail').length;
+  const passed = report.checks.filter((check) => check.status === 'pass').length;
   lines.push(report.ok
-    ? paint.green(`PASSED: ${report.checks.filter((check) => check.status === 'pass').length} checks verified`)
-    : paint.red(`FAILED: ${failed} of ${report.checks.length} checks failed`));
+    ? paint.green(`PASSED: ${plural(passed, 'check')} verified`)
+    : paint.red(`FAILED: ${failed} of ${plural(report.checks.length, 'check')} failed`));
   return `${lines.join('\n')}\n`;
+}
+
+function plural(count: number, noun: string): string {
+  return `${count} ${noun}${count === 1 ? '' : 's'}`;
 }
 
 function failureDetails(check: CheckResult): string[] {

@@ -1,0 +1,36 @@
+import { describe, expect, it } from 'vitest';
+import { formatReport } from '../src/index';
+import type { VerificationReport } from '../src/index';
+
+const report: VerificationReport = {
+  ok: false,
+  image: { reference: 'ghcr.io/acme/app:v1.5.0', digest: `sha256:${'a'.repeat(64)}` },
+  checks: [
+    { check: 'image-signature', status: 'pass', summary: 'image signature verified' },
+    { check: 'attestation:https://cyclonedx.org/bom', status: 'fail', code: 'IDENTITY_MISMATCH', summary: '1 attestation found, none verify', expected: { identity: 'a' }, found: { identity: ['b'] } },
+    { check: 'release-source', status: 'skip', summary: 'not checked' },
+  ],
+};
+
+describe('formatReport', () => {
+  it('prints the resolved digest, one marked line per check, and expected/found/code under failures', () => {
+    expect(formatReport(report)).toBe([
+      `image ghcr.io/acme/app:v1.5.0 -> sha256:${'a'.repeat(64)}`,
+      '✓ image-signature: image signature verified',
+      '✗ attestation:https://cyclonedx.org/bom: 1 attestation found, none verify',
+      '    code:     IDENTITY_MISMATCH',
+      '    expected: {"identity":"a"}',
+      '    found:    {"identity":["b"]}',
+      '- release-source: not checked',
+      'FAILED: 1 of 3 checks failed',
+      '',
+    ].join('\n'));
+  });
+
+  it('colours only when asked, and says PASSED with the count when all pass', () => {
+    expect(formatReport(report)).not.toContain('\u001b[');
+    expect(formatReport(report, { color: true })).toContain('\u001b[31m✗\u001b[39m');
+    const passed = formatReport({ ok: true, checks: [report.checks[0]!] });
+    expect(passed.trimEnd().split('\n').pop()).toBe('PASSED: 1 check verified');
+  });
+});
