@@ -24,7 +24,8 @@ describe('release state', () => {
     state.facts.changelogPr = 4;
     saveState(root, state);
     expect(statePath(root, '1.5.0')).toBe(join(root, '.oci-sd', 'release-1.5.0.json'));
-    expect(readdirSync(join(root, '.oci-sd'))).toEqual(['release-1.5.0.json']);
+    expect(readdirSync(join(root, '.oci-sd')).sort()).toEqual(['.gitignore', 'release-1.5.0.json']);
+    expect(readFileSync(join(root, '.oci-sd', '.gitignore'), 'utf8')).toBe('*\n');
     expect(loadState(root, '1.5.0')).toEqual(state);
     expect(loadState(root, '1.6.0')).toBeUndefined();
   });

@@ -47,7 +47,10 @@ export function statePath(projectDir: string, version: string): string {
 /** Writes to a temp file in the same directory, then renames: a kill never leaves half a state file. */
 export function saveState(projectDir: string, state: ReleaseState): void {
   const file = statePath(projectDir, state.version);
-  mkdirSync(join(projectDir, STATE_DIR), { recursive: true });
+  const dir = join(projectDir, STATE_DIR);
+  mkdirSync(dir, { recursive: true });
+  // the folder ignores itself: release state never shows up as a change to commit
+  if (!existsSync(join(dir, '.gitignore'))) writeFileSync(join(dir, '.gitignore'), '*\n');
   const next = { ...state, updatedAt: new Date().toISOString() };
   const temp = `${file}.${process.pid}.tmp`;
   writeFileSync(temp, `${JSON.stringify(next, null, 2)}\n`);
