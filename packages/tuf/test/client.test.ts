@@ -387,6 +387,24 @@ describe('delegations', () => {
     expect(await updater().getTargetInfo('bin/tool')).toMatchObject({ length: 4 });
   });
 
+  it('succinct hash-bin delegations (TAP 15): the target is found in its bin, other bins are never fetched', async () => {
+    const { createHash } = await import('node:crypto');
+    // bit_length 3: the bin is the top 3 bits of sha256(path), named with one hex digit.
+    const binOf = (path: string) => `bins-${(createHash('sha256').update(path).digest()[0]! >> 5).toString(16)}`;
+    const { updater, server } = await setup('ed25519', (repo) => {
+      expect(repo.delegateSuccinct('targets', 'bins', 3)).toHaveLength(8);
+      for (const path of ['pkg/a.tgz', 'pkg/b.tgz']) repo.addTarget(path, path, binOf(path));
+      // Listed in the wrong bin: a client must not find it there.
+      const wrongBin = ['0', '1'].map((d) => `bins-${d}`).find((bin) => bin !== binOf('pkg/c.tgz'))!;
+      repo.addTarget('pkg/c.tgz', 'c', wrongBin);
+    });
+    const client = updater();
+    expect(await client.getTargetInfo('pkg/a.tgz')).toMatchObject({ length: 9 });
+    expect(await client.getTargetInfo('pkg/c.tgz')).toBeUndefined();
+    const fetchedBins = server.requests.filter((r) => /^metadata\/\d+\.bins-/.test(r.path)).map((r) => r.path);
+    expect(fetchedBins.sort()).toEqual([...new Set([binOf('pkg/a.tgz'), binOf('pkg/c.tgz')])].map((bin) => `metadata/1.${bin}.json`).sort());
+  });
+
   it('a delegated role signed by a key its parent did not delegate to is rejected, naming the role', async () => {
     const { updater, repo } = await setup('ed25519', (r) => {
       r.delegate('targets', 'releases', { paths: ['releases/*'] });
@@ -547,6 +565,20 @@ describe('formats, limits and names', () => {
     await rejects(updater().refresh(), 'METADATA_INVALID', /^timestamp \(timestamp\.json\): signed\.expires must be a UTC time/);
     repo.files.set('metadata/timestamp.json', await repo.sign({ ...timestamp.signed, _type: 'snapshot' }, timestamp.signers));
     await rejects(updater().refresh(), 'METADATA_INVALID', /signed\._type must be "timestamp", found "snapshot"/);
+  });
+
+  it('rejects delegations with both roles and succinct_roles, or a bit_length above 32', async () => {
+    const { updater, repo } = await setup();
+    const targets = repo.role('targets');
+    const succinct = { keyids: [], threshold: 1, bit_length: 4, name_prefix: 'bins' };
+    targets.signed.delegations = { keys: {}, roles: [], succinct_roles: succinct };
+    targets.dirty = true;
+    await repo.publish();
+    await rejects(updater().refresh(), 'METADATA_INVALID', /^targets v2 \(2\.targets\.json\): signed\.delegations must be exactly one of roles and succinct_roles/);
+    targets.signed.delegations = { keys: {}, succinct_roles: { ...succinct, bit_length: 33 } };
+    targets.dirty = true;
+    await repo.publish();
+    await rejects(updater().refresh(), 'METADATA_INVALID', /succinct_roles\.bit_length must be an integer from 1 to 32, found 33/);
   });
 
   it('refuses a trusted root.json that does not meet its own threshold', async () => {

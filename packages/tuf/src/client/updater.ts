@@ -19,7 +19,7 @@ import {
   type TargetsSigned,
   type TimestampSigned,
 } from '../metadata/model';
-import { isDelegatedPath } from '../metadata/paths';
+import { delegatedRoleKeys, rolesForTarget } from '../metadata/paths';
 import { CheckoutSource, HttpSource, quoteName, type FetchFunction, type RepositorySource } from './source';
 
 export interface UpdaterLimits {
@@ -170,8 +170,7 @@ export class Updater {
       visited.add(role);
       budget--;
       const children: Array<{ role: string; parent: string }> = [];
-      for (const child of targets.delegations?.roles ?? []) {
-        if (!isDelegatedPath(child, targetPath)) continue;
+      for (const child of targets.delegations ? rolesForTarget(targets.delegations, targetPath) : []) {
         children.push({ role: child.name, parent: role });
         if (child.terminating) {
           stack.length = 0;
@@ -352,7 +351,7 @@ export class Updater {
   private delegation(role: string, parent: string | undefined): { keys: Record<string, TufKey>; roleKeys: RoleKeys } {
     if (parent === undefined) return { keys: this.root!.signed.keys, roleKeys: this.root!.signed.roles.targets };
     const delegations = this.targets.get(parent)?.signed.delegations;
-    const delegated = delegations?.roles.find((candidate) => candidate.name === role);
+    const delegated = delegations && delegatedRoleKeys(delegations, role);
     if (!delegations || !delegated) {
       throw new TufError('METADATA_INVALID', `${parent} does not delegate to ${role}`, { expected: role, found: delegations?.roles.map((r) => r.name) ?? [] });
     }

@@ -47,9 +47,22 @@ export interface DelegatedRole extends RoleKeys {
   path_hash_prefixes?: string[];
 }
 
+/** TAP 15 hash-bin delegation: `2^bit_length` roles `<name_prefix>-<hex bin>` sharing keys, each terminating. */
+export interface SuccinctRoles extends RoleKeys {
+  bit_length: number;
+  name_prefix: string;
+}
+
+export interface Delegations {
+  keys: Record<string, TufKey>;
+  /** Empty when the delegation is succinct. */
+  roles: DelegatedRole[];
+  succinct_roles?: SuccinctRoles;
+}
+
 export interface TargetsSigned extends CommonSigned {
   targets: Record<string, Omit<TargetInfo, 'path'>>;
-  delegations?: { keys: Record<string, TufKey>; roles: DelegatedRole[] };
+  delegations?: Delegations;
 }
 
 /** Metadata as downloaded: the exact bytes (persisted as-is), the raw document (signatures and bundles intact) and the checked view. */
@@ -179,6 +192,18 @@ export function checkTargets(signed: Record<string, unknown>, source: string): T
   if (signed.delegations !== undefined) {
     const delegations = objectField(signed, 'delegations', source);
     const keys = keysOf(delegations.keys, 'signed.delegations.keys', source);
+    if ((delegations.roles === undefined) === (delegations.succinct_roles === undefined)) {
+      throw invalid(source, 'signed.delegations', 'exactly one of roles and succinct_roles', Object.keys(delegations));
+    }
+    if (delegations.succinct_roles !== undefined) {
+      const succinct = delegations.succinct_roles;
+      const field = 'signed.delegations.succinct_roles';
+      if (!isObject(succinct) || typeof succinct.name_prefix !== 'string') throw invalid(source, `${field}.name_prefix`, 'a string', isObject(succinct) ? succinct.name_prefix : succinct);
+      const bitLength = positiveInteger(succinct.bit_length, `${field}.bit_length`, source);
+      if (bitLength > 32) throw invalid(source, `${field}.bit_length`, 'an integer from 1 to 32', bitLength);
+      result.delegations = { keys, roles: [], succinct_roles: { ...roleKeys(succinct, field, source, succinct.name_prefix), bit_length: bitLength, name_prefix: succinct.name_prefix } };
+      return result;
+    }
     if (!Array.isArray(delegations.roles)) throw invalid(source, 'signed.delegations.roles', 'an array', delegations.roles);
     const seen = new Set<string>();
     const roles = delegations.roles.map((role: unknown, i: number): DelegatedRole => {

@@ -1,5 +1,6 @@
 import { createHash } from 'node:crypto';
-import type { DelegatedRole } from './model';
+import type { RoleKeys } from '../crypto/keys';
+import type { DelegatedRole, Delegations, SuccinctRoles } from './model';
 
 const patternCache = new Map<string, RegExp>();
 
@@ -45,4 +46,31 @@ export function isDelegatedPath(role: DelegatedRole, targetPath: string): boolea
     return role.path_hash_prefixes.some((prefix) => digest.startsWith(prefix));
   }
   return false;
+}
+
+/** The hash bin role of a target: the first 32 bits of sha256(path), shifted to `bit_length` bits. */
+function succinctRoleFor(succinct: SuccinctRoles, targetPath: string): string {
+  const bin = createHash('sha256').update(targetPath).digest().readUInt32BE(0) >>> (32 - succinct.bit_length);
+  return `${succinct.name_prefix}-${bin.toString(16).padStart(suffixLength(succinct), '0')}`;
+}
+
+function suffixLength(succinct: SuccinctRoles): number {
+  return (2 ** succinct.bit_length - 1).toString(16).length;
+}
+
+/** The roles a delegation hands `targetPath` to, in order, each with whether it terminates the search. */
+export function rolesForTarget(delegations: Delegations, targetPath: string): Array<{ name: string; terminating: boolean }> {
+  if (delegations.succinct_roles) return [{ name: succinctRoleFor(delegations.succinct_roles, targetPath), terminating: true }];
+  return delegations.roles.filter((role) => isDelegatedPath(role, targetPath)).map(({ name, terminating }) => ({ name, terminating }));
+}
+
+/** Keys and threshold the delegation gives `role`, or undefined when it does not delegate to it. */
+export function delegatedRoleKeys(delegations: Delegations, role: string): RoleKeys | undefined {
+  const succinct = delegations.succinct_roles;
+  if (succinct) {
+    const suffix = role.startsWith(`${succinct.name_prefix}-`) ? role.slice(succinct.name_prefix.length + 1) : '';
+    const valid = suffix.length === suffixLength(succinct) && /^[0-9a-f]+$/.test(suffix) && Number.parseInt(suffix, 16) < 2 ** succinct.bit_length;
+    return valid ? { name: role, keyids: succinct.keyids, threshold: succinct.threshold } : undefined;
+  }
+  return delegations.roles.find((candidate) => candidate.name === role);
 }

@@ -90,6 +90,22 @@ export class RepoBuilder {
     return signers;
   }
 
+  /** TAP 15 succinct hash-bin delegation: creates every bin role `<prefix>-<hex>`, all signed by the same key. */
+  delegateSuccinct(parent: string, namePrefix: string, bitLength: number, signers: Signer[] = [generateTestKey('ed25519')]): string[] {
+    const parentState = this.role(parent);
+    const keys: Record<string, TufKey> = {};
+    for (const signer of signers) keys[signer.keyid] = signer.key;
+    parentState.signed.delegations = { keys, succinct_roles: { keyids: signers.map((s) => s.keyid), threshold: 1, bit_length: bitLength, name_prefix: namePrefix } };
+    parentState.dirty = true;
+    const width = (2 ** bitLength - 1).toString(16).length;
+    const names = Array.from({ length: 2 ** bitLength }, (_, bin) => `${namePrefix}-${bin.toString(16).padStart(width, '0')}`);
+    for (const name of names) {
+      this.parents.set(name, parent);
+      this.roles.set(name, { signed: { ...this.base('targets'), targets: {} }, signers, keyids: signers.map((s) => s.keyid), threshold: 1, dirty: true });
+    }
+    return names;
+  }
+
   /** Replaces a top-level role's keys (a rotation, published in the next root). */
   setRoleKeys(role: (typeof TOP)[number], signers: Signer[], threshold = 1): void {
     const state = this.role(role);
