@@ -1,5 +1,6 @@
 import { generateKeyPairSync, sign } from 'node:crypto';
 import { readFileSync } from 'node:fs';
+import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
 import { fixturePath, fixturesSkipReason, haveFixtures } from '../../../tools/fixtures';
 import { canonicalize, publicGoodTrustedRoot, TufError, verifyRoleThreshold, verifySignature, type SignedMetadata, type TufKey } from '../src/index';
@@ -12,6 +13,31 @@ describe('canonical JSON', () => {
   it('sorts keys, drops whitespace and escapes only quote and backslash', () => {
     const bytes = canonicalize({ b: [1, true, null], a: 'q"\\\n\u00e9', c: {} });
     expect(bytes.toString('utf8')).toBe('{"a":"q\\"\\\\\n\u00e9","b":[1,true,null],"c":{}}');
+  });
+
+  it('round-trips any integer JSON value and ignores key order (property)', () => {
+    const { value } = fc.letrec((tie) => ({
+      value: fc.oneof(
+        { depthSize: 'small' },
+        fc.string({ unit: 'grapheme' }),
+        fc.integer(),
+        fc.boolean(),
+        fc.constant(null),
+        fc.array(tie('value'), { maxLength: 4 }),
+        fc.dictionary(fc.string().filter((key) => key !== '__proto__'), tie('value'), { maxKeys: 4 }),
+      ),
+    }));
+    fc.assert(
+      fc.property(value, (input) => {
+        const bytes = canonicalize(input);
+        expect(JSON.parse(bytes.toString('utf8'))).toEqual(input);
+        const reordered = JSON.parse(JSON.stringify(input), (_key, v: unknown) =>
+          v && typeof v === 'object' && !Array.isArray(v) ? Object.fromEntries(Object.entries(v).reverse()) : v,
+        );
+        expect(canonicalize(reordered).equals(bytes)).toBe(true);
+      }),
+      { numRuns: 300 },
+    );
   });
 
   it('rejects non-integer numbers, naming the field', () => {
