@@ -549,6 +549,15 @@ describe('formats, limits and names', () => {
     expect(readdirSync(metadataDir)).toContain('team%2Fa%20b.json');
   });
 
+  it('never turns a target named "." or ".." into a path outside targetDir', async () => {
+    const { updater } = await setup();
+    const client = updater();
+    await client.refresh();
+    for (const path of ['..', '.', '']) {
+      await rejects(client.downloadTarget({ path, length: 1, hashes: { sha256: '00' } }), 'INVALID_INPUT', /cannot be a file name/);
+    }
+  });
+
   it('fails closed on a target hash algorithm it cannot compute', async () => {
     const { updater } = await setup();
     const client = updater();

@@ -214,7 +214,12 @@ export class Updater {
     if (this.targetDir === undefined) {
       throw new TufError('INVALID_INPUT', `no file path for target ${info.path}: pass targetDir to the Updater or a path`, { expected: 'a path', found: undefined });
     }
-    return join(this.targetDir, quoteName(info.path));
+    const name = quoteName(info.path);
+    // quote() leaves "." and "..": as file names they would point at targetDir or its parent.
+    if (name === '' || name === '.' || name === '..') {
+      throw new TufError('INVALID_INPUT', `target name ${JSON.stringify(info.path)} cannot be a file name in ${this.targetDir}`, { expected: 'a file name', found: info.path });
+    }
+    return join(this.targetDir, name);
   }
 
   // --- root -------------------------------------------------------------
