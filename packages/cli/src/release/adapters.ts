@@ -1,6 +1,6 @@
 import { existsSync, mkdirSync, readFileSync, rmSync } from 'node:fs';
 import { join, resolve } from 'node:path';
-import { ChangelogError, parseChangelog } from '@oci-sd/changelog';
+import { parseChangelog } from '@oci-sd/changelog';
 import {
   createRelease,
   dispatchWorkflow,
@@ -34,15 +34,6 @@ export function changelogService(file: string): ChangelogService {
   return {
     resolveVersion(text, requested) {
       return parseChangelog(text, { file }).promote(requested, { date: PROBE_DATE }).version;
-    },
-    hasUnreleasedChanges(text) {
-      try {
-        parseChangelog(text, { file }).promote('patch', { date: PROBE_DATE });
-        return true;
-      } catch (error) {
-        if (error instanceof ChangelogError && (error.code === 'EMPTY_UNRELEASED' || error.code === 'NO_UNRELEASED')) return false;
-        throw error;
-      }
     },
     promote(text, version, date, tagPrefix) {
       const { text: promoted, diff } = parseChangelog(text, { file }).promote(version, { date, tagPrefix });

@@ -4,7 +4,7 @@ import type { Reporter } from '../ui/events';
 import type { GitRepo } from './git';
 import type { ReleaseServices } from './services';
 import { loadState, newState, saveState, statePath, STEP_IDS, unfinishedReleases, type ReleaseState } from './state';
-import { preflight, STEPS, type StepContext } from './steps';
+import { preflight, preflightFailure, STEPS, type StepContext } from './steps';
 import type { WaitOptions } from './wait';
 
 export interface ReleaseOptions {
@@ -134,8 +134,8 @@ async function dryRun(options: ReleaseOptions, changelogText: string, version: s
   reporter.emit({ type: 'plan', title: `Dry run: release ${tag} of ${config.repo} (nothing is changed)`, steps: [{ id: 'preflight', title: 'preflight checks', done: false }, ...plan.map((title, i) => ({ id: `step-${i + 2}`, title, done: false }))] });
   reporter.emit({ type: 'text', title: `${config.changelog} after promotion:`, body: promoted.diff });
   reporter.emit({ type: 'text', title: `Release notes for ${tag}:`, body: notes });
-  const problems = await preflight(options, version, tag);
+  const problems = await preflight(options, tag);
   for (const problem of problems) reporter.emit({ type: 'check', step: 'preflight', name: problem, ok: false, detail: '' });
-  if (problems.length) throw new CliError('PREFLIGHT', `preflight failed:\n  ${problems.join('\n  ')}`, { expected: 'a releasable repository', found: problems });
+  if (problems.length) throw preflightFailure(problems);
   reporter.emit({ type: 'check', step: 'preflight', name: 'preflight checks pass', ok: true, detail: '' });
 }

@@ -57,8 +57,6 @@ export interface GitHubService {
 export interface ChangelogService {
   /** Resolves `major|minor|patch` (or checks an explicit version) against the changelog: valid, new and greater than the latest release. */
   resolveVersion(text: string, requested: string): string;
-  /** True when `## [Unreleased]` has at least one entry. */
-  hasUnreleasedChanges(text: string): boolean;
   /** The promoted file and the change as a unified diff. */
   promote(text: string, version: string, date: string, tagPrefix: string): { text: string; diff: string };
   notes(text: string, version: string, options: { repo: string; serverUrl: string; tagPrefix: string }): string;

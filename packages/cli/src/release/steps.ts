@@ -32,8 +32,11 @@ function info(ctx: StepContext, step: StepId, message: string, url?: string): vo
   ctx.reporter.emit(url === undefined ? { type: 'info', step, message } : { type: 'info', step, message, url });
 }
 
-/** Checks the local repository and the inputs before anything is changed anywhere. */
-export async function preflight(ctx: Pick<StepContext, 'config' | 'git' | 'services' | 'hasToken'>, version: string, tag: string): Promise<string[]> {
+/**
+ * Checks the local repository and the remote before anything is changed anywhere. (The version and a
+ * non-empty Unreleased were checked when the version was resolved from the changelog.)
+ */
+export async function preflight(ctx: Pick<StepContext, 'config' | 'git' | 'hasToken'>, tag: string): Promise<string[]> {
   const { config, git } = ctx;
   const problems: string[] = [];
   const dirty = await git.dirtyPaths();
@@ -45,22 +48,20 @@ export async function preflight(ctx: Pick<StepContext, 'config' | 'git' | 'servi
   if (remote === undefined) problems.push(`remote ${config.remote}: expected branch ${config.defaultBranch}, found none`);
   else if (remote !== local) problems.push(`${config.defaultBranch} not up to date with ${config.remote}: expected ${remote.slice(0, 12)}, found ${local.slice(0, 12)} (pull or push first)`);
   if (!ctx.hasToken) problems.push('GitHub token: expected GITHUB_TOKEN, GH_TOKEN or a `gh auth login` session, found none');
-  const changelog = await git.show('HEAD', config.changelog).catch(() => undefined);
-  if (changelog === undefined) problems.push(`${config.changelog}: expected a committed changelog, found none`);
-  else if (!ctx.services.changelog.hasUnreleasedChanges(changelog)) problems.push(`${config.changelog}: expected entries under ## [Unreleased], found none`);
   if (await git.remoteTag(config.remote, tag)) problems.push(`tag ${tag}: expected a new tag, found it on ${config.remote} already`);
-  void version;
   return problems;
+}
+
+export function preflightFailure(problems: string[]): CliError {
+  return new CliError('PREFLIGHT', `preflight failed:\n  ${problems.join('\n  ')}`, { expected: 'a releasable repository', found: problems });
 }
 
 const preflightStep: Step = {
   id: 'preflight',
   title: 'Preflight',
   async run(ctx) {
-    const problems = await preflight(ctx, ctx.state.version, ctx.state.tag);
-    if (problems.length) {
-      throw new CliError('PREFLIGHT', `preflight failed:\n  ${problems.join('\n  ')}`, { expected: 'a releasable repository', found: problems });
-    }
+    const problems = await preflight(ctx, ctx.state.tag);
+    if (problems.length) throw preflightFailure(problems);
     return `${ctx.config.repo} ${ctx.config.defaultBranch} is clean and up to date`;
   },
 };
