@@ -1,8 +1,12 @@
 import { readFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
+import { isAbsolute, join } from 'node:path';
 import { ActionError } from './errors';
 
 type Env = Readonly<Record<string, string | undefined>>;
+
+/** The seed's build workflow, which signs the image. */
+const DEFAULT_SIGNING_WORKFLOW = '.github/workflows/docker-build-push.yml';
 
 /** The release a `release` event carries (the fields the commands use). */
 export interface ReleaseEvent {
@@ -70,8 +74,18 @@ export class GitHubContext {
     return match?.[1];
   }
 
+  /** The workflow that signs the image: the input, else this run's workflow, else the seed's. */
+  signingWorkflowPath(input: string | undefined): string {
+    return input ?? this.workflowPath ?? DEFAULT_SIGNING_WORKFLOW;
+  }
+
   get workspace(): string {
     return this.env.GITHUB_WORKSPACE ?? process.cwd();
+  }
+
+  /** A path from an input: relative ones are relative to the workspace, as in workflow files. */
+  resolvePath(path: string): string {
+    return isAbsolute(path) ? path : join(this.workspace, path);
   }
 
   /** Scratch space the runner cleans up. */

@@ -9,7 +9,6 @@ import type { ActionIO } from '../io';
 import { inTotoStatement, signStatement } from '../sigstore';
 import { code, summaryTable } from '../summary';
 import { registryCredentials } from './verify';
-import { resolvePath } from './release-notes';
 
 /** Where signatures go: a registry repository (`ghcr.io/OWNER/REPO`) or `oci-layout:DIR`. */
 function imageStore(io: ActionIO, image: string, context: GitHubContext): { store: ImageStore; name: string } {
@@ -20,7 +19,7 @@ function imageStore(io: ActionIO, image: string, context: GitHubContext): { stor
       found: image,
     });
   }
-  if (reference.kind === 'oci-layout') return { store: new OciLayoutSource(resolvePath(context, reference.path)), name: optionalInput(io, 'subject-name') ?? image };
+  if (reference.kind === 'oci-layout') return { store: new OciLayoutSource(context.resolvePath(reference.path)), name: optionalInput(io, 'subject-name') ?? image };
   const credentials = registryCredentials(io);
   return {
     store: new RegistrySource(reference.registry, reference.repository, credentials ? { credentials } : {}),
@@ -32,7 +31,7 @@ function imageStore(io: ActionIO, image: string, context: GitHubContext): { stor
 async function predicateOf(io: ActionIO, context: GitHubContext, kind: 'sign' | 'attest'): Promise<{ type: string; predicate: unknown }> {
   if (kind === 'sign') return { type: COSIGN_SIGN_PREDICATE_TYPE, predicate: {} };
   const type = resolvePredicateType(requiredInput(io, 'predicate-type', 'a predicate type: a cosign short name (cyclonedx, slsaprovenance, ...) or a URI'));
-  const path = resolvePath(context, requiredInput(io, 'predicate', 'the predicate file (JSON)'));
+  const path = context.resolvePath(requiredInput(io, 'predicate', 'the predicate file (JSON)'));
   let text: string;
   try {
     text = await readFile(path, 'utf8');

@@ -7,7 +7,6 @@ import { ActionError } from '../errors';
 import { booleanInput, digestInput, imageRepositoryInput, optionalInput } from '../io';
 import type { ActionIO } from '../io';
 import { code, link, summaryTable } from '../summary';
-import { resolvePath } from './release-notes';
 
 /** release-metadata.json: the release asset and the predicate of the project's custom attestation. */
 export interface ReleaseMetadata {
@@ -93,7 +92,7 @@ export async function releaseMetadataCommand(io: ActionIO, context: GitHubContex
     ...(context.release?.html_url ? { releaseUrl: context.release.html_url } : {}),
     builtAt: new Date(),
   });
-  const path = resolvePath(context, optionalInput(io, 'metadata-file') ?? 'release-metadata.json');
+  const path = context.resolvePath(optionalInput(io, 'metadata-file') ?? 'release-metadata.json');
   await writeFileAtomic(path, formatReleaseMetadata(metadata));
 
   const upload = booleanInput(io, 'upload', context.release !== undefined)

@@ -1,4 +1,3 @@
-import { isAbsolute, join } from 'node:path';
 import { readChangelog } from '@oci-sd/changelog';
 import { writeFileAtomic } from '../files';
 import type { ReleaseNotes } from '@oci-sd/changelog';
@@ -26,22 +25,18 @@ export async function releaseNotesFor(request: ReleaseNotesRequest): Promise<Rel
   });
 }
 
-export function resolvePath(context: GitHubContext, path: string): string {
-  return isAbsolute(path) ? path : join(context.workspace, path);
-}
-
 /** `command: release-notes`: outputs `notes` (and writes `notes-file` when given). */
 export async function releaseNotesCommand(io: ActionIO, context: GitHubContext): Promise<void> {
   const tagPrefix = optionalInput(io, 'tag-prefix');
   const notes = await releaseNotesFor({
-    changelogPath: resolvePath(context, optionalInput(io, 'changelog') ?? 'CHANGELOG.md'),
+    changelogPath: context.resolvePath(optionalInput(io, 'changelog') ?? 'CHANGELOG.md'),
     tag: context.tag(optionalInput(io, 'tag')),
     repository: context.repositoryIfKnown,
     serverUrl: context.serverUrl,
     ...(tagPrefix !== undefined ? { tagPrefix } : {}),
   });
   const notesFile = optionalInput(io, 'notes-file');
-  if (notesFile) await writeFileAtomic(resolvePath(context, notesFile), notes.body);
+  if (notesFile) await writeFileAtomic(context.resolvePath(notesFile), notes.body);
 
   io.setOutput('notes', notes.body);
   io.setOutput('tag', notes.tag);
@@ -49,7 +44,7 @@ export async function releaseNotesCommand(io: ActionIO, context: GitHubContext):
   io.setOutput('previous-tag', notes.previousTag ?? '');
   io.setOutput('full-changelog-url', notes.fullChangelogUrl);
   io.setOutput('prerelease', String(notes.prerelease));
-  if (notesFile) io.setOutput('notes-file', resolvePath(context, notesFile));
+  if (notesFile) io.setOutput('notes-file', context.resolvePath(notesFile));
   io.setOutput('result', JSON.stringify(notes));
   io.info(`release notes for ${notes.tag}: ${notes.body.length} characters${notes.previousTag ? `, since ${notes.previousTag}` : ''}`);
   await io.appendSummary(

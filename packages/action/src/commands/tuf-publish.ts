@@ -8,12 +8,10 @@ import { git } from '../git';
 import { digestInput, imageRepositoryInput, optionalInput, requiredInput } from '../io';
 import type { ActionIO } from '../io';
 import { code, link, summaryTable } from '../summary';
-import { resolvePath } from './release-notes';
 
 /** The bot identity GitHub shows for `GITHUB_TOKEN` commits; used when the checkout has none. */
 const BOT_NAME = 'github-actions[bot]';
 const BOT_EMAIL = '41898282+github-actions[bot]@users.noreply.github.com';
-const DEFAULT_WORKFLOW_PATH = '.github/workflows/docker-build-push.yml';
 
 export interface TufPublishRequest {
   /** A TUF-on-CI repository: `OWNER/REPO` on the GitHub server, or any git URL or path. */
@@ -85,7 +83,7 @@ export async function tufPublishCommand(io: ActionIO, context: GitHubContext): P
   const checkout = optionalInput(io, 'tuf-checkout');
   const result = await publishToTuf({
     tufRepository: requiredInput(io, 'tuf-repository', 'the TUF-on-CI repository, OWNER/REPO or a git URL'),
-    ...(checkout ? { checkout: resolvePath(context, checkout) } : {}),
+    ...(checkout ? { checkout: context.resolvePath(checkout) } : {}),
     manifest: {
       project: optionalInput(io, 'tuf-project') ?? repository.split('/')[1]!,
       repository,
@@ -95,7 +93,7 @@ export async function tufPublishCommand(io: ActionIO, context: GitHubContext): P
       runId: context.runId,
       createdAt: createdAt(io, context),
       serverUrl: context.serverUrl,
-      workflowPath: optionalInput(io, 'workflow-path') ?? context.workflowPath ?? DEFAULT_WORKFLOW_PATH,
+      workflowPath: context.signingWorkflowPath(optionalInput(io, 'workflow-path')),
     },
     base: optionalInput(io, 'tuf-base') ?? 'main',
     token: io.getInput('token') || undefined,

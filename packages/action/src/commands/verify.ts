@@ -6,16 +6,13 @@ import { ActionError } from '../errors';
 import { booleanInput, listInput, optionalInput, requiredInput } from '../io';
 import type { ActionIO } from '../io';
 import { code, summaryTable } from '../summary';
-import { resolvePath } from './release-notes';
 
 const GITHUB_ACTIONS_ISSUER = 'https://token.actions.githubusercontent.com';
-const DEFAULT_WORKFLOW_PATH = '.github/workflows/docker-build-push.yml';
 
 /** The identity the project's own workflow signs with: `<server>/<repo>/<workflow>@refs/tags/<tag>`. */
 function defaultIdentity(io: ActionIO, context: GitHubContext): string {
   const tag = context.tag(optionalInput(io, 'tag'));
-  const workflowPath = optionalInput(io, 'workflow-path') ?? context.workflowPath ?? DEFAULT_WORKFLOW_PATH;
-  return `${context.serverUrl}/${context.repository}/${workflowPath}@refs/tags/${tag}`;
+  return `${context.serverUrl}/${context.repository}/${context.signingWorkflowPath(optionalInput(io, 'workflow-path'))}@refs/tags/${tag}`;
 }
 
 function identityPolicy(io: ActionIO, context: GitHubContext): IdentityPolicy {
@@ -65,9 +62,9 @@ function tufLocation(io: ActionIO, context: GitHubContext): TufLocation {
   if (url && checkout) throw new ActionError('INVALID_INPUT', 'inputs "tuf-url" and "tuf-checkout" exclude each other', { expected: 'one of them', found: 'both' });
   if (url) {
     if (!root) throw new ActionError('INVALID_INPUT', 'input "tuf-root" is required with "tuf-url": the pinned root.json to start the TUF update from', { expected: 'a root.json path', found: '' });
-    return { url, root: resolvePath(context, root) };
+    return { url, root: context.resolvePath(root) };
   }
-  if (checkout) return { repo: resolvePath(context, checkout), ...(root ? { root: resolvePath(context, root) } : {}) };
+  if (checkout) return { repo: context.resolvePath(checkout), ...(root ? { root: context.resolvePath(root) } : {}) };
   throw new ActionError('INVALID_INPUT', 'release verification needs the TUF metadata: input "tuf-url" (with "tuf-root") or "tuf-checkout"', { expected: 'tuf-url or tuf-checkout', found: 'neither' });
 }
 
@@ -78,7 +75,7 @@ function verifyReleaseInputs(io: ActionIO, context: GitHubContext, release: stri
   return verifyRelease({
     release,
     tuf: tufLocation(io, context),
-    ...(trustedRoot ? { trust: resolvePath(context, trustedRoot) } : {}),
+    ...(trustedRoot ? { trust: context.resolvePath(trustedRoot) } : {}),
     ...(credentials ? { credentialsFor: async () => credentials } : {}),
   });
 }
@@ -97,7 +94,7 @@ function verifyImageInputs(io: ActionIO, context: GitHubContext): Promise<Verifi
     attestations,
     ...(signature || attestations.length > 0 ? { policy: identityPolicy(io, context) } : {}),
     ...(slsa ? { slsa } : {}),
-    ...(trustedRoot ? { trust: resolvePath(context, trustedRoot) } : {}),
+    ...(trustedRoot ? { trust: context.resolvePath(trustedRoot) } : {}),
     ...(credentials ? { registry: { credentials } } : {}),
   });
 }
@@ -112,7 +109,7 @@ export async function verifyCommand(io: ActionIO, context: GitHubContext): Promi
   const subject = release ?? requiredInput(io, 'image', 'an image reference');
 
   const reportFile = optionalInput(io, 'report-file');
-  if (reportFile) await writeFileAtomic(resolvePath(context, reportFile), `${JSON.stringify(report, null, 2)}\n`);
+  if (reportFile) await writeFileAtomic(context.resolvePath(reportFile), `${JSON.stringify(report, null, 2)}\n`);
   io.setOutput('ok', String(report.ok));
   io.setOutput('digest', report.image?.digest ?? '');
   io.setOutput('report', JSON.stringify(report));
