@@ -3683,8 +3683,8 @@ var require_webidl = __commonJS({
       return new TypeError(`${message.header}: ${message.message}`);
     };
     webidl.errors.conversionFailed = function(context) {
-      const plural = context.types.length === 1 ? "" : " one of";
-      const message = `${context.argument} could not be converted to${plural}: ${context.types.join(", ")}.`;
+      const plural2 = context.types.length === 1 ? "" : " one of";
+      const message = `${context.argument} could not be converted to${plural2}: ${context.types.join(", ")}.`;
       return webidl.errors.exception({
         header: context.prefix,
         message
@@ -11250,9 +11250,9 @@ var require_pluralizer = __commonJS({
       this: "these"
     };
     module2.exports = class Pluralizer {
-      constructor(singular, plural) {
+      constructor(singular, plural2) {
         this.singular = singular;
-        this.plural = plural;
+        this.plural = plural2;
       }
       pluralize(count) {
         const one = count === 1;
@@ -19624,7 +19624,7 @@ var init_dates = __esm({
 });
 
 // ../changelog/src/edit.ts
-import { isAbsolute } from "path";
+import { isAbsolute as isAbsolute2 } from "path";
 function sorted(edits) {
   const list = [...edits].sort((a, b) => a.line - b.line);
   for (let i = 1; i < list.length; i++) {
@@ -19653,7 +19653,7 @@ function range(start, count) {
 function unifiedDiff(changelog, edits, path = changelog.file ?? "CHANGELOG.md") {
   const list = sorted(edits).filter((e) => e.remove > 0 || e.insert.length > 0);
   if (!list.length) return "";
-  const [oldName, newName] = isAbsolute(path) ? [path, path] : [`a/${path}`, `b/${path}`];
+  const [oldName, newName] = isAbsolute2(path) ? [path, path] : [`a/${path}`, `b/${path}`];
   const out = [`--- ${oldName}
 `, `+++ ${newName}
 `];
@@ -20322,7 +20322,7 @@ var init_changelog = __esm({
 // ../changelog/src/file.ts
 import { randomBytes } from "crypto";
 import { open as open2, readFile, realpath, rename as rename2, stat as stat2, unlink as unlink2 } from "fs/promises";
-import { basename, dirname, join } from "path";
+import { basename, dirname, join as join2 } from "path";
 function ioError(file, action, cause) {
   const reason = cause instanceof Error ? cause.message : String(cause);
   return new ChangelogError("IO", `cannot ${action}: ${reason}`, { file, cause, expected: `a ${action === "read" ? "readable" : "writable"} file`, found: cause.code ?? reason });
@@ -20355,10 +20355,10 @@ var init_src = __esm({
 // src/files.ts
 import { randomBytes as randomBytes2 } from "crypto";
 import { mkdir as mkdir2, rename as rename3, rm as rm2, writeFile as writeFile2 } from "fs/promises";
-import { basename as basename2, dirname as dirname2, join as join2 } from "path";
+import { basename as basename2, dirname as dirname2, join as join3 } from "path";
 async function writeFileAtomic2(path, content) {
   await mkdir2(dirname2(path), { recursive: true });
-  const temporary = join2(dirname2(path), `.${basename2(path)}.${randomBytes2(6).toString("hex")}.tmp`);
+  const temporary = join3(dirname2(path), `.${basename2(path)}.${randomBytes2(6).toString("hex")}.tmp`);
   try {
     await writeFile2(temporary, content);
     await rename3(temporary, path);
@@ -20441,10 +20441,8 @@ var init_summary = __esm({
 var release_notes_exports = {};
 __export(release_notes_exports, {
   releaseNotesCommand: () => releaseNotesCommand,
-  releaseNotesFor: () => releaseNotesFor,
-  resolvePath: () => resolvePath
+  releaseNotesFor: () => releaseNotesFor
 });
-import { isAbsolute as isAbsolute2, join as join3 } from "path";
 async function releaseNotesFor(request2) {
   const changelog = await readChangelog(request2.changelogPath);
   return changelog.notes(request2.tag, {
@@ -20453,27 +20451,24 @@ async function releaseNotesFor(request2) {
     ...request2.tagPrefix !== void 0 ? { tagPrefix: request2.tagPrefix } : {}
   });
 }
-function resolvePath(context, path) {
-  return isAbsolute2(path) ? path : join3(context.workspace, path);
-}
 async function releaseNotesCommand(io2, context) {
   const tagPrefix = optionalInput(io2, "tag-prefix");
   const notes = await releaseNotesFor({
-    changelogPath: resolvePath(context, optionalInput(io2, "changelog") ?? "CHANGELOG.md"),
+    changelogPath: context.resolvePath(optionalInput(io2, "changelog") ?? "CHANGELOG.md"),
     tag: context.tag(optionalInput(io2, "tag")),
     repository: context.repositoryIfKnown,
     serverUrl: context.serverUrl,
     ...tagPrefix !== void 0 ? { tagPrefix } : {}
   });
   const notesFile = optionalInput(io2, "notes-file");
-  if (notesFile) await writeFileAtomic2(resolvePath(context, notesFile), notes.body);
+  if (notesFile) await writeFileAtomic2(context.resolvePath(notesFile), notes.body);
   io2.setOutput("notes", notes.body);
   io2.setOutput("tag", notes.tag);
   io2.setOutput("version", notes.version);
   io2.setOutput("previous-tag", notes.previousTag ?? "");
   io2.setOutput("full-changelog-url", notes.fullChangelogUrl);
   io2.setOutput("prerelease", String(notes.prerelease));
-  if (notesFile) io2.setOutput("notes-file", resolvePath(context, notesFile));
+  if (notesFile) io2.setOutput("notes-file", context.resolvePath(notesFile));
   io2.setOutput("result", JSON.stringify(notes));
   io2.info(`release notes for ${notes.tag}: ${notes.body.length} characters${notes.previousTag ? `, since ${notes.previousTag}` : ""}`);
   await io2.appendSummary(
@@ -29714,7 +29709,7 @@ async function releaseMetadataCommand(io2, context) {
     ...context.release?.html_url ? { releaseUrl: context.release.html_url } : {},
     builtAt: /* @__PURE__ */ new Date()
   });
-  const path = resolvePath(context, optionalInput(io2, "metadata-file") ?? "release-metadata.json");
+  const path = context.resolvePath(optionalInput(io2, "metadata-file") ?? "release-metadata.json");
   await writeFileAtomic2(path, formatReleaseMetadata(metadata));
   const upload = booleanInput(io2, "upload", context.release !== void 0) ? await uploadToRelease(context, io2.getInput("token"), tag, path) : void 0;
   io2.setOutput("metadata-file", path);
@@ -29740,7 +29735,6 @@ var init_release_metadata = __esm({
     init_errors();
     init_io();
     init_summary();
-    init_release_notes();
   }
 });
 
@@ -56944,20 +56938,20 @@ var require_ms = __commonJS({
     function fmtLong(ms2) {
       var msAbs = Math.abs(ms2);
       if (msAbs >= d5) {
-        return plural(ms2, msAbs, d5, "day");
+        return plural2(ms2, msAbs, d5, "day");
       }
       if (msAbs >= h) {
-        return plural(ms2, msAbs, h, "hour");
+        return plural2(ms2, msAbs, h, "hour");
       }
       if (msAbs >= m) {
-        return plural(ms2, msAbs, m, "minute");
+        return plural2(ms2, msAbs, m, "minute");
       }
       if (msAbs >= s) {
-        return plural(ms2, msAbs, s, "second");
+        return plural2(ms2, msAbs, s, "second");
       }
       return ms2 + " ms";
     }
-    function plural(ms2, msAbs, n, name) {
+    function plural2(ms2, msAbs, n, name) {
       var isPlural = msAbs >= n * 1.5;
       return Math.round(ms2 / n) + " " + name + (isPlural ? "s" : "");
     }
@@ -65376,6 +65370,18 @@ function checkTargets(signed, source) {
   if (signed.delegations !== void 0) {
     const delegations = objectField(signed, "delegations", source);
     const keys = keysOf(delegations.keys, "signed.delegations.keys", source);
+    if (delegations.roles === void 0 === (delegations.succinct_roles === void 0)) {
+      throw invalid2(source, "signed.delegations", "exactly one of roles and succinct_roles", Object.keys(delegations));
+    }
+    if (delegations.succinct_roles !== void 0) {
+      const succinct = delegations.succinct_roles;
+      const field = "signed.delegations.succinct_roles";
+      if (!isObject(succinct) || typeof succinct.name_prefix !== "string") throw invalid2(source, `${field}.name_prefix`, "a string", isObject(succinct) ? succinct.name_prefix : succinct);
+      const bitLength = positiveInteger(succinct.bit_length, `${field}.bit_length`, source);
+      if (bitLength > 32) throw invalid2(source, `${field}.bit_length`, "an integer from 1 to 32", bitLength);
+      result.delegations = { keys, roles: [], succinct_roles: { ...roleKeys(succinct, field, source, succinct.name_prefix), bit_length: bitLength, name_prefix: succinct.name_prefix } };
+      return result;
+    }
     if (!Array.isArray(delegations.roles)) throw invalid2(source, "signed.delegations.roles", "an array", delegations.roles);
     const seen = /* @__PURE__ */ new Set();
     const roles = delegations.roles.map((role, i) => {
@@ -65443,6 +65449,26 @@ function isDelegatedPath(role, targetPath) {
     return role.path_hash_prefixes.some((prefix) => digest.startsWith(prefix));
   }
   return false;
+}
+function succinctRoleFor(succinct, targetPath) {
+  const bin = createHash9("sha256").update(targetPath).digest().readUInt32BE(0) >>> 32 - succinct.bit_length;
+  return `${succinct.name_prefix}-${bin.toString(16).padStart(suffixLength(succinct), "0")}`;
+}
+function suffixLength(succinct) {
+  return (2 ** succinct.bit_length - 1).toString(16).length;
+}
+function rolesForTarget(delegations, targetPath) {
+  if (delegations.succinct_roles) return [{ name: succinctRoleFor(delegations.succinct_roles, targetPath), terminating: true }];
+  return delegations.roles.filter((role) => isDelegatedPath(role, targetPath)).map(({ name, terminating }) => ({ name, terminating }));
+}
+function delegatedRoleKeys(delegations, role) {
+  const succinct = delegations.succinct_roles;
+  if (succinct) {
+    const suffix2 = role.startsWith(`${succinct.name_prefix}-`) ? role.slice(succinct.name_prefix.length + 1) : "";
+    const valid = suffix2.length === suffixLength(succinct) && /^[0-9a-f]+$/.test(suffix2) && Number.parseInt(suffix2, 16) < 2 ** succinct.bit_length;
+    return valid ? { name: role, keyids: succinct.keyids, threshold: succinct.threshold } : void 0;
+  }
+  return delegations.roles.find((candidate) => candidate.name === role);
 }
 var patternCache;
 var init_paths = __esm({
@@ -65724,8 +65750,7 @@ var init_updater = __esm({
           visited.add(role);
           budget--;
           const children = [];
-          for (const child of targets.delegations?.roles ?? []) {
-            if (!isDelegatedPath(child, targetPath)) continue;
+          for (const child of targets.delegations ? rolesForTarget(targets.delegations, targetPath) : []) {
             children.push({ role: child.name, parent: role });
             if (child.terminating) {
               stack.length = 0;
@@ -65766,7 +65791,11 @@ var init_updater = __esm({
         if (this.targetDir === void 0) {
           throw new TufError("INVALID_INPUT", `no file path for target ${info2.path}: pass targetDir to the Updater or a path`, { expected: "a path", found: void 0 });
         }
-        return join12(this.targetDir, quoteName(info2.path));
+        const name = quoteName(info2.path);
+        if (name === "" || name === "." || name === "..") {
+          throw new TufError("INVALID_INPUT", `target name ${JSON.stringify(info2.path)} cannot be a file name in ${this.targetDir}`, { expected: "a file name", found: info2.path });
+        }
+        return join12(this.targetDir, name);
       }
       // --- root -------------------------------------------------------------
       async loadTrustedRoot() {
@@ -65887,7 +65916,7 @@ var init_updater = __esm({
       delegation(role, parent) {
         if (parent === void 0) return { keys: this.root.signed.keys, roleKeys: this.root.signed.roles.targets };
         const delegations = this.targets.get(parent)?.signed.delegations;
-        const delegated = delegations?.roles.find((candidate) => candidate.name === role);
+        const delegated = delegations && delegatedRoleKeys(delegations, role);
         if (!delegations || !delegated) {
           throw new TufError("METADATA_INVALID", `${parent} does not delegate to ${role}`, { expected: role, found: delegations?.roles.map((r7) => r7.name) ?? [] });
         }
@@ -66086,7 +66115,7 @@ async function tufPublishCommand(io2, context) {
   const checkout = optionalInput(io2, "tuf-checkout");
   const result = await publishToTuf({
     tufRepository: requiredInput(io2, "tuf-repository", "the TUF-on-CI repository, OWNER/REPO or a git URL"),
-    ...checkout ? { checkout: resolvePath(context, checkout) } : {},
+    ...checkout ? { checkout: context.resolvePath(checkout) } : {},
     manifest: {
       project: optionalInput(io2, "tuf-project") ?? repository.split("/")[1],
       repository,
@@ -66096,7 +66125,7 @@ async function tufPublishCommand(io2, context) {
       runId: context.runId,
       createdAt: createdAt(io2, context),
       serverUrl: context.serverUrl,
-      workflowPath: optionalInput(io2, "workflow-path") ?? context.workflowPath ?? DEFAULT_WORKFLOW_PATH2
+      workflowPath: context.signingWorkflowPath(optionalInput(io2, "workflow-path"))
     },
     base: optionalInput(io2, "tuf-base") ?? "main",
     token: io2.getInput("token") || void 0,
@@ -66125,7 +66154,7 @@ async function tufPublishCommand(io2, context) {
     ])
   );
 }
-var BOT_NAME, BOT_EMAIL, DEFAULT_WORKFLOW_PATH2;
+var BOT_NAME, BOT_EMAIL;
 var init_tuf_publish = __esm({
   "src/commands/tuf-publish.ts"() {
     "use strict";
@@ -66134,10 +66163,8 @@ var init_tuf_publish = __esm({
     init_git2();
     init_io();
     init_summary();
-    init_release_notes();
     BOT_NAME = "github-actions[bot]";
     BOT_EMAIL = "41898282+github-actions[bot]@users.noreply.github.com";
-    DEFAULT_WORKFLOW_PATH2 = ".github/workflows/docker-build-push.yml";
   }
 });
 
@@ -67983,9 +68010,13 @@ function formatReport(report, options2 = {}) {
     if (check.status === "fail" && options2.details !== false) lines.push(...failureDetails(check));
   }
   const failed = report.checks.filter((check) => check.status === "fail").length;
-  lines.push(report.ok ? paint.green(`PASSED: ${report.checks.filter((check) => check.status === "pass").length} checks verified`) : paint.red(`FAILED: ${failed} of ${report.checks.length} checks failed`));
+  const passed = report.checks.filter((check) => check.status === "pass").length;
+  lines.push(report.ok ? paint.green(`PASSED: ${plural(passed, "check")} verified`) : paint.red(`FAILED: ${failed} of ${plural(report.checks.length, "check")} failed`));
   return `${lines.join("\n")}
 `;
+}
+function plural(count, noun) {
+  return `${count} ${noun}${count === 1 ? "" : "s"}`;
 }
 function failureDetails(check) {
   const details = [];
@@ -68296,8 +68327,7 @@ __export(verify_exports, {
 });
 function defaultIdentity(io2, context) {
   const tag = context.tag(optionalInput(io2, "tag"));
-  const workflowPath = optionalInput(io2, "workflow-path") ?? context.workflowPath ?? DEFAULT_WORKFLOW_PATH3;
-  return `${context.serverUrl}/${context.repository}/${workflowPath}@refs/tags/${tag}`;
+  return `${context.serverUrl}/${context.repository}/${context.signingWorkflowPath(optionalInput(io2, "workflow-path"))}@refs/tags/${tag}`;
 }
 function identityPolicy(io2, context) {
   const identityRegExp = optionalInput(io2, "certificate-identity-regexp");
@@ -68340,9 +68370,9 @@ function tufLocation(io2, context) {
   if (url && checkout) throw new ActionError("INVALID_INPUT", 'inputs "tuf-url" and "tuf-checkout" exclude each other', { expected: "one of them", found: "both" });
   if (url) {
     if (!root) throw new ActionError("INVALID_INPUT", 'input "tuf-root" is required with "tuf-url": the pinned root.json to start the TUF update from', { expected: "a root.json path", found: "" });
-    return { url, root: resolvePath(context, root) };
+    return { url, root: context.resolvePath(root) };
   }
-  if (checkout) return { repo: resolvePath(context, checkout), ...root ? { root: resolvePath(context, root) } : {} };
+  if (checkout) return { repo: context.resolvePath(checkout), ...root ? { root: context.resolvePath(root) } : {} };
   throw new ActionError("INVALID_INPUT", 'release verification needs the TUF metadata: input "tuf-url" (with "tuf-root") or "tuf-checkout"', { expected: "tuf-url or tuf-checkout", found: "neither" });
 }
 function verifyReleaseInputs(io2, context, release) {
@@ -68351,7 +68381,7 @@ function verifyReleaseInputs(io2, context, release) {
   return verifyRelease({
     release,
     tuf: tufLocation(io2, context),
-    ...trustedRoot ? { trust: resolvePath(context, trustedRoot) } : {},
+    ...trustedRoot ? { trust: context.resolvePath(trustedRoot) } : {},
     ...credentials ? { credentialsFor: async () => credentials } : {}
   });
 }
@@ -68368,7 +68398,7 @@ function verifyImageInputs(io2, context) {
     attestations,
     ...signature || attestations.length > 0 ? { policy: identityPolicy(io2, context) } : {},
     ...slsa ? { slsa } : {},
-    ...trustedRoot ? { trust: resolvePath(context, trustedRoot) } : {},
+    ...trustedRoot ? { trust: context.resolvePath(trustedRoot) } : {},
     ...credentials ? { registry: { credentials } } : {}
   });
 }
@@ -68377,7 +68407,7 @@ async function verifyCommand(io2, context) {
   const report = release ? await verifyReleaseInputs(io2, context, release) : await verifyImageInputs(io2, context);
   const subject = release ?? requiredInput(io2, "image", "an image reference");
   const reportFile = optionalInput(io2, "report-file");
-  if (reportFile) await writeFileAtomic2(resolvePath(context, reportFile), `${JSON.stringify(report, null, 2)}
+  if (reportFile) await writeFileAtomic2(context.resolvePath(reportFile), `${JSON.stringify(report, null, 2)}
 `);
   io2.setOutput("ok", String(report.ok));
   io2.setOutput("digest", report.image?.digest ?? "");
@@ -68398,7 +68428,7 @@ async function verifyCommand(io2, context) {
     });
   }
 }
-var GITHUB_ACTIONS_ISSUER4, DEFAULT_WORKFLOW_PATH3;
+var GITHUB_ACTIONS_ISSUER4;
 var init_verify2 = __esm({
   "src/commands/verify.ts"() {
     "use strict";
@@ -68407,9 +68437,7 @@ var init_verify2 = __esm({
     init_errors();
     init_io();
     init_summary();
-    init_release_notes();
     GITHUB_ACTIONS_ISSUER4 = "https://token.actions.githubusercontent.com";
-    DEFAULT_WORKFLOW_PATH3 = ".github/workflows/docker-build-push.yml";
   }
 });
 
@@ -68428,7 +68456,7 @@ function imageStore(io2, image, context) {
       found: image
     });
   }
-  if (reference.kind === "oci-layout") return { store: new OciLayoutSource(resolvePath(context, reference.path)), name: optionalInput(io2, "subject-name") ?? image };
+  if (reference.kind === "oci-layout") return { store: new OciLayoutSource(context.resolvePath(reference.path)), name: optionalInput(io2, "subject-name") ?? image };
   const credentials = registryCredentials(io2);
   return {
     store: new RegistrySource(reference.registry, reference.repository, credentials ? { credentials } : {}),
@@ -68438,7 +68466,7 @@ function imageStore(io2, image, context) {
 async function predicateOf(io2, context, kind) {
   if (kind === "sign") return { type: COSIGN_SIGN_PREDICATE_TYPE, predicate: {} };
   const type = resolvePredicateType(requiredInput(io2, "predicate-type", "a predicate type: a cosign short name (cyclonedx, slsaprovenance, ...) or a URI"));
-  const path = resolvePath(context, requiredInput(io2, "predicate", "the predicate file (JSON)"));
+  const path = context.resolvePath(requiredInput(io2, "predicate", "the predicate file (JSON)"));
   let text;
   try {
     text = await readFile13(path, "utf8");
@@ -68497,7 +68525,6 @@ var init_attest = __esm({
     init_sigstore3();
     init_summary();
     init_verify2();
-    init_release_notes();
     signCommand = signingCommand("sign");
     attestCommand = signingCommand("attest");
   }
@@ -69003,6 +69030,8 @@ function info(message) {
 init_errors();
 import { readFileSync } from "fs";
 import { tmpdir } from "os";
+import { isAbsolute, join } from "path";
+var DEFAULT_SIGNING_WORKFLOW = ".github/workflows/docker-build-push.yml";
 var GitHubContext = class {
   constructor(env = process.env) {
     this.env = env;
@@ -69046,8 +69075,16 @@ var GitHubContext = class {
     const match = ref ? /^[^/]+\/[^/]+\/(.+)@[^@]+$/.exec(ref) : null;
     return match?.[1];
   }
+  /** The workflow that signs the image: the input, else this run's workflow, else the seed's. */
+  signingWorkflowPath(input) {
+    return input ?? this.workflowPath ?? DEFAULT_SIGNING_WORKFLOW;
+  }
   get workspace() {
     return this.env.GITHUB_WORKSPACE ?? process.cwd();
+  }
+  /** A path from an input: relative ones are relative to the workspace, as in workflow files. */
+  resolvePath(path) {
+    return isAbsolute(path) ? path : join(this.workspace, path);
   }
   /** Scratch space the runner cleans up. */
   get temp() {
