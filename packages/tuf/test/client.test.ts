@@ -456,6 +456,28 @@ describe('network behaviour', () => {
     expect(server.requested('metadata/timestamp.json')).toBe(1);
   });
 
+  it('uses an injected fetch, and caps a body sent without Content-Length while streaming', async () => {
+    const { updater, server } = await setup();
+    const seen: string[] = [];
+    const streamingFetch = async (url: string, init?: RequestInit) => {
+      seen.push(url);
+      const response = await fetch(url, init);
+      if (!url.endsWith('/timestamp.json')) return response;
+      await response.body?.cancel();
+      // 20 chunks of 1 KiB, no length header: only counting while reading can stop it.
+      let sent = 0;
+      const body = new ReadableStream<Uint8Array>({
+        pull(controller) {
+          if (sent++ === 20) controller.close();
+          else controller.enqueue(new Uint8Array(1024).fill(0x20));
+        },
+      });
+      return new Response(body, { status: 200 });
+    };
+    await rejects(updater({ fetch: streamingFetch }).refresh(), 'LENGTH_MISMATCH', /timestamp\.json: more than the limit of 16384 bytes/);
+    expect(seen).toEqual([`${server.metadataUrl}2.root.json`, `${server.metadataUrl}timestamp.json`]);
+  });
+
   it('times out a server that never answers', async () => {
     const { createServer } = await import('node:http');
     const hanging = createServer(() => undefined);
