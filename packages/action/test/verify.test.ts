@@ -7,7 +7,7 @@ import type { TestRegistry } from '@oci-sd/test-registry';
 import { githubActionsIdentity, startTestSigstore } from '@oci-sd/test-sigstore';
 import type { TestIdentity, TestSigstore } from '@oci-sd/test-sigstore';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { publishSeedRelease } from '../../verify/bench/release-fixture';
+import { publishSeedRelease, serveTufSite } from '../../verify/bench/release-fixture';
 import type { SeedRelease } from '../../verify/bench/release-fixture';
 import { runAction, tempDir } from './support';
 
@@ -147,6 +147,30 @@ describe.skipIf(!registryAvailable())(`command: verify, release mode${registryAv
     expect(run.outputs.digest).toBe(published.digest);
     expect(run.summary).toContain(`### Verification of ${published.release}: passed`);
     expect(run.summary).toMatch(/\| tuf-target \| ✅ /);
+  });
+
+  it('reads the release from a published TUF site starting at the pinned root (tuf-url + tuf-root)', async () => {
+    const site = await serveTufSite(published.tufRepo, join(dir, 'site'));
+    try {
+      const run = await runAction({
+        workspace: dir,
+        inputs: {
+          command: 'verify',
+          release: published.release,
+          'tuf-url': site.url,
+          'tuf-root': join(published.tufRepo, 'metadata', 'root_history', '1.root.json'),
+          'trusted-root': published.trustedRootPath,
+        },
+      });
+      expect(run.code).toBe(0);
+      expect(run.outputs.ok).toBe('true');
+      expect(site.requests).toContain('/metadata/timestamp.json');
+    } finally {
+      await site.close();
+    }
+    const noRoot = await runAction({ workspace: dir, inputs: { command: 'verify', release: published.release, 'tuf-url': 'http://127.0.0.1:9' } });
+    expect(noRoot.code).toBe(1);
+    expect(noRoot.stdout).toContain('::error::input "tuf-root" is required with "tuf-url"');
   });
 
   it('fails for a tag TUF does not list', async () => {
