@@ -29,7 +29,8 @@ const CHANGELOG = `# Changelog
 // preflight and the dry run never call the API: a closed port proves it
 const CONFIG = JSON.stringify({ repo: 'acme/app', apiUrl: 'http://127.0.0.1:9', tufGitUrl: '/nonexistent/tuf.git' });
 const WITH_TOKEN = { ...GIT_ENV, GITHUB_TOKEN: 'ghp_preflighttoken', GH_TOKEN: '' };
-const NO_TOKEN = { ...GIT_ENV, GITHUB_TOKEN: '', GH_TOKEN: '', PATH: process.env.PATH };
+// GH_CONFIG_DIR: a gh CLI logged in on this machine must not lend its token
+const NO_TOKEN = { ...GIT_ENV, GITHUB_TOKEN: '', GH_TOKEN: '', GH_CONFIG_DIR: '/nonexistent/gh' };
 
 let cleanup: (() => void)[] = [];
 afterEach(() => {

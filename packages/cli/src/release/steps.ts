@@ -110,7 +110,8 @@ async function mergeWhenChecksPass(ctx: StepContext, repo: string, pr: PullReque
   const latest = await github.getPullRequest(repo, pr.number);
   if (!latest.merged) {
     try {
-      await github.mergePullRequest(repo, latest.number, latest.headSha);
+      // pinned to the commit whose checks passed: a head that moved since is not merged unseen
+      await github.mergePullRequest(repo, latest.number, pr.headSha);
     } catch (error) {
       throw new CliError('REMOTE_STATE', `could not merge ${latest.url}: ${(error as Error).message}; merge it yourself, then run again with --resume`, { cause: error });
     }
