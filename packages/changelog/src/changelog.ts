@@ -1,4 +1,5 @@
 import { normalizeLabel, parseRepositoryLink } from './links';
+import type { LinkStyle, RepositoryLink } from './links';
 import { nextVersion } from './next';
 import type { NextVersion, NextVersionOptions } from './next';
 import { releaseNotes } from './notes';
@@ -28,6 +29,8 @@ export interface ParseOptions {
 export interface RepositoryInfo {
   base: string;
   tagPrefix: string;
+  /** How the file's links write a comparison. */
+  style: LinkStyle;
 }
 
 /**
@@ -185,22 +188,22 @@ export class Changelog {
    * (`[1.1.0]: https://github.com/o/r/compare/v1.0.0...v1.1.0` gives `https://github.com/o/r` and `v`).
    */
   repository(): RepositoryInfo | undefined {
-    let base: string | undefined;
+    let found: RepositoryLink | undefined;
     for (const section of this.releases) {
       const def = this.link(section.label!);
       const link = def && parseRepositoryLink(def.url);
       if (!link) continue;
-      base ??= link.base;
-      if (link.to.endsWith(section.version!)) return { base: link.base, tagPrefix: link.to.slice(0, link.to.length - section.version!.length) };
+      found ??= link;
+      if (link.to.endsWith(section.version!)) return { base: link.base, style: link.style, tagPrefix: link.to.slice(0, link.to.length - section.version!.length) };
     }
     const unreleased = this.link('Unreleased');
     const link = unreleased && parseRepositoryLink(unreleased.url);
     if (link) {
-      base ??= link.base;
+      found ??= link;
       const latest = this.latestRelease();
-      if (latest && link.from?.endsWith(latest.version!)) return { base, tagPrefix: link.from.slice(0, link.from.length - latest.version!.length) };
+      if (latest && link.from?.endsWith(latest.version!)) return { base: found.base, style: found.style, tagPrefix: link.from.slice(0, link.from.length - latest.version!.length) };
     }
-    return base === undefined ? undefined : { base, tagPrefix: 'v' };
+    return found && { base: found.base, style: found.style, tagPrefix: 'v' };
   }
 
   /** Turns Unreleased into `## [version] - date` under a fresh empty Unreleased; see {@link PromoteOptions}. */

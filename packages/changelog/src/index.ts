@@ -7,7 +7,7 @@ export type { ChangelogErrorCode, ChangelogErrorDetails } from './errors';
 export { promoteFile, readChangelog, writeFileAtomic } from './file';
 export type { PromoteFileOptions, PromoteFileResult } from './file';
 export { parseRepositoryLink } from './links';
-export type { RepositoryLink } from './links';
+export type { LinkStyle, RepositoryLink } from './links';
 export type { BumpReason, NextVersion, NextVersionOptions } from './next';
 export { MAX_RELEASE_BODY } from './notes';
 export type { NotesOptions, ReleaseNotes } from './notes';

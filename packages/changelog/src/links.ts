@@ -1,9 +1,13 @@
+/** How a forge writes compare links: GitHub, GitLab and Gitea `/compare/A...B`; Bitbucket `/branches/compare/B%0DA`. */
+export type LinkStyle = 'github' | 'bitbucket';
+
 /** A link to a repository page that names tags: a compare view or a single tag. */
 export interface RepositoryLink {
-  /** Everything before `/compare/` or the tag path: `https://github.com/OWNER/REPO`, `https://gitlab.com/g/p/-`. */
+  /** Everything before the compare or tag path: `https://github.com/OWNER/REPO`, `https://gitlab.com/g/p/-`. */
   base: string;
+  style: LinkStyle;
   kind: 'compare' | 'tag';
-  /** Compare links only: the older side and the separator (`...` or `..`). */
+  /** Compare links only: the older side and the separator (`...`, `..` or Bitbucket's `%0D`). */
   from?: string;
   separator?: string;
   /** The newer side of a compare link, or the tag a tag link shows. */
@@ -11,22 +15,32 @@ export interface RepositoryLink {
 }
 
 const COMPARE = /^(https?:\/\/.+?)\/compare\/(.+?)(\.{2,3})(.+)$/;
+const BITBUCKET_COMPARE = /^(https?:\/\/.+?)\/branches\/compare\/(.+?)(%0D)(.+)$/i;
+const BITBUCKET_TAG = /^(https?:\/\/bitbucket\.[^/]+\/.+?)\/(?:commits\/tag|src)\/(.+)$/;
 const TAG = /^(https?:\/\/.+?)\/(?:releases\/tag|tags|tree|commits)\/(.+)$/;
 
 export function parseRepositoryLink(url: string): RepositoryLink | undefined {
+  const bitbucket = BITBUCKET_COMPARE.exec(url);
+  // Bitbucket puts the newer side first.
+  if (bitbucket) return { base: bitbucket[1]!, style: 'bitbucket', kind: 'compare', from: bitbucket[4]!, separator: bitbucket[3]!, to: bitbucket[2]! };
   const compare = COMPARE.exec(url);
-  if (compare) return { base: compare[1]!, kind: 'compare', from: compare[2]!, separator: compare[3]!, to: compare[4]! };
+  if (compare) return { base: compare[1]!, style: 'github', kind: 'compare', from: compare[2]!, separator: compare[3]!, to: compare[4]! };
+  const bitbucketTag = BITBUCKET_TAG.exec(url);
+  if (bitbucketTag) return { base: bitbucketTag[1]!, style: 'bitbucket', kind: 'tag', to: bitbucketTag[2]! };
   const tag = TAG.exec(url);
-  if (tag) return { base: tag[1]!, kind: 'tag', to: tag[2]! };
+  if (tag) return { base: tag[1]!, style: 'github', kind: 'tag', to: tag[2]! };
   return undefined;
 }
 
-export function compareUrl(base: string, from: string, to: string, separator = '...'): string {
-  return `${base}/compare/${from}${separator}${to}`;
+/** A compare link from `from` to `to` written the way `like` (a link from the same file) is written. */
+export function compareUrl(base: string, from: string, to: string, like: Pick<RepositoryLink, 'style' | 'separator'> = { style: 'github' }): string {
+  if (like.style === 'bitbucket') return `${base}/branches/compare/${to}${like.separator ?? '%0D'}${from}`;
+  return `${base}/compare/${from}${like.separator ?? '...'}${to}`;
 }
 
-/** Where a first release points: GitLab's `/-/tags/T`, otherwise GitHub's `/releases/tag/T`. */
-export function tagUrl(base: string, tag: string): string {
+/** Where a first release points: Bitbucket's `/src/T`, GitLab's `/-/tags/T`, otherwise GitHub's `/releases/tag/T`. */
+export function tagUrl(base: string, tag: string, style: LinkStyle = 'github'): string {
+  if (style === 'bitbucket') return `${base}/src/${tag}`;
   return base.endsWith('/-') ? `${base}/tags/${tag}` : `${base}/releases/tag/${tag}`;
 }
 

@@ -1,6 +1,7 @@
 import type { Changelog } from './changelog';
 import { ChangelogError } from './errors';
-import { compareUrl } from './links';
+import { compareUrl, tagUrl } from './links';
+import type { LinkStyle } from './links';
 import { LineKind } from './parse';
 import { parseSemVer } from './semver';
 
@@ -46,8 +47,9 @@ function codePoints(text: string): number {
   return count;
 }
 
-function repositoryBase(changelog: Changelog, options: NotesOptions): string {
-  const fromLinks = changelog.repository()?.base;
+/** Where the Full Changelog link points: the options' repository, else the one the file's links show (in their style). */
+function repositoryBase(changelog: Changelog, options: NotesOptions): { base: string; style: LinkStyle } {
+  const repository = changelog.repository();
   if (options.repo !== undefined && !REPO.test(options.repo)) {
     throw new ChangelogError('INVALID_OPTION', `repo "${options.repo}" is not OWNER/REPO`, { expected: 'OWNER/REPO', found: options.repo });
   }
@@ -66,8 +68,11 @@ function repositoryBase(changelog: Changelog, options: NotesOptions): string {
     }
     server = server.replace(/\/+$/, '');
   }
-  if (options.repo !== undefined) return `${server ?? (fromLinks ? new URL(fromLinks).origin : 'https://github.com')}/${options.repo}`;
-  if (fromLinks) return server ? `${server}${new URL(fromLinks).pathname}` : fromLinks;
+  if (options.repo !== undefined) {
+    if (server !== undefined || !repository) return { base: `${server ?? 'https://github.com'}/${options.repo}`, style: 'github' };
+    return { base: `${new URL(repository.base).origin}/${options.repo}`, style: repository.style };
+  }
+  if (repository) return server ? { base: `${server}${new URL(repository.base).pathname}`, style: 'github' } : { base: repository.base, style: repository.style };
   throw new ChangelogError('NO_REPOSITORY', 'cannot build the Full Changelog link: no repository given and no link references to read it from', {
     ...(changelog.file !== undefined ? { file: changelog.file } : {}),
     expected: 'the repo option (OWNER/REPO) or link references such as [Unreleased]: https://github.com/OWNER/REPO/compare/v1.0.0...HEAD',
@@ -90,12 +95,12 @@ export function releaseNotes(changelog: Changelog, version: string, options: Not
       found: versions.length ? `versions ${versions.join(', ')}${changelog.releases.length > 5 ? ', ...' : ''}` : 'no released versions',
     });
   }
-  const base = repositoryBase(changelog, options);
+  const { base, style } = repositoryBase(changelog, options);
   const prefix = options.tagPrefix ?? changelog.repository()?.tagPrefix ?? 'v';
   const tag = `${prefix}${section.version}`;
   const previous = changelog.previousRelease(section.semver!);
   const previousTag = previous && `${prefix}${previous.version}`;
-  const fullChangelogUrl = previousTag ? compareUrl(base, previousTag, tag) : `${base}/commits/${tag}`;
+  const fullChangelogUrl = previousTag ? compareUrl(base, previousTag, tag, { style }) : style === 'bitbucket' ? tagUrl(base, tag, style) : `${base}/commits/${tag}`;
 
   const lines: string[] = [];
   let first = section.startLine + 1;

@@ -126,15 +126,14 @@ function linkEdits(changelog: Changelog, version: string, label: string, previou
   }
   const prefix = tagPrefix ?? changelog.repository()?.tagPrefix ?? 'v';
   const tag = `${prefix}${version}`;
-  const separator = link.separator ?? '...';
-  const newDef = `[${label}]: ${previous ? compareUrl(link.base, `${prefix}${previous.version}`, tag, separator) : tagUrl(link.base, tag)}`;
+  const newDef = `[${label}]: ${previous ? compareUrl(link.base, `${prefix}${previous.version}`, tag, link) : tagUrl(link.base, tag, link.style)}`;
   const anchorLine = changelog.line(anchor.lineIndex);
   const eol = changelog.lineEnding(anchor.lineIndex);
   if (anchor === unreleasedDef) {
     const urlStart = anchor.urlPosition.column - 1;
     // Before the first release the link may show a branch (`/commits/main`); from now on it compares with HEAD.
     const head = link.kind === 'compare' ? link.to : 'HEAD';
-    const updated = anchorLine.slice(0, urlStart) + compareUrl(link.base, tag, head, separator) + anchorLine.slice(urlStart + anchor.url.length).replace(/\r?\n$/, '');
+    const updated = anchorLine.slice(0, urlStart) + compareUrl(link.base, tag, head, link) + anchorLine.slice(urlStart + anchor.url.length).replace(/\r?\n$/, '');
     return [{ line: anchor.lineIndex, remove: 1, insert: [updated + (eol || changelog.eol), newDef + eol] }];
   }
   return [{ line: anchor.lineIndex, remove: 0, insert: [newDef + (eol || changelog.eol)] }];

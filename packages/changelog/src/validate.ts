@@ -1,7 +1,7 @@
 import type { Changelog } from './changelog';
 import { isValidDate } from './dates';
 import { formatLocation } from './errors';
-import { normalizeLabel, parseRepositoryLink } from './links';
+import { compareUrl, normalizeLabel, parseRepositoryLink } from './links';
 import type { Position, Section } from './parse';
 import { compareSemVer } from './semver';
 
@@ -118,7 +118,7 @@ function validateLinks(changelog: Changelog, error: Report): void {
     const tagOf = (version: string) => `${repository.tagPrefix}${version}`;
     if (key === 'unreleased') {
       if (latest && link.kind === 'compare' && link.from !== tagOf(latest.version!)) {
-        error('LINK_MISMATCH', def.urlPosition, `[${def.label}] should compare from the latest release`, `compare/${tagOf(latest.version!)}${link.separator}${link.to}`, `compare/${link.from}${link.separator}${link.to}`);
+        error('LINK_MISMATCH', def.urlPosition, `[${def.label}] should compare from the latest release`, compareUrl(link.base, tagOf(latest.version!), link.to, link), def.url);
       }
       continue;
     }
@@ -127,7 +127,7 @@ function validateLinks(changelog: Changelog, error: Report): void {
     if (link.to !== tag) {
       error('LINK_MISMATCH', def.urlPosition, `[${def.label}] points at ${link.to}, not at its own tag`, tag, link.to);
     } else if (link.kind === 'compare' && previous && link.from !== tagOf(previous.version!)) {
-      error('LINK_MISMATCH', def.urlPosition, `[${def.label}] should compare from the previous release`, `compare/${tagOf(previous.version!)}${link.separator}${tag}`, `compare/${link.from}${link.separator}${tag}`);
+      error('LINK_MISMATCH', def.urlPosition, `[${def.label}] should compare from the previous release`, compareUrl(link.base, tagOf(previous.version!), tag, link), def.url);
     }
   }
 }

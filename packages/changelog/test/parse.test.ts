@@ -34,7 +34,7 @@ describe.skipIf(!haveFixtures)(`the seed project's changelog (${haveFixtures ? '
   });
 
   it('reads the repository and tag prefix from the link references', () => {
-    expect(parseChangelog(text).repository()).toEqual({ base: 'https://github.com/amaanx86/oci-prometheus-sd-proxy', tagPrefix: 'v' });
+    expect(parseChangelog(text).repository()).toEqual({ base: 'https://github.com/amaanx86/oci-prometheus-sd-proxy', tagPrefix: 'v', style: 'github' });
   });
 });
 

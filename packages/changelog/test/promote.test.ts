@@ -114,6 +114,20 @@ describe('promote', () => {
     expect(parseChangelog(ghe).promote('1.2.0', { date: '2024-03-01' }).text).toContain('[Unreleased]: https://ghe.corp/o/r/compare/v1.2.0...HEAD\n');
   });
 
+  it('writes Bitbucket compare links newest first, as Bitbucket does', () => {
+    const bb = 'https://bitbucket.org/o/r';
+    const text = `## [Unreleased]\n- x\n\n## [1.1.0] - 2024-02-01\n- b\n\n## [1.0.0] - 2024-01-01\n- a\n\n[Unreleased]: ${bb}/branches/compare/HEAD%0Dv1.1.0\n[1.1.0]: ${bb}/branches/compare/v1.1.0%0Dv1.0.0\n[1.0.0]: ${bb}/src/v1.0.0\n`;
+    expect(parseChangelog(text).validate()).toEqual([]);
+    const out = parseChangelog(text).promote('1.2.0', { date: '2024-03-01' }).text;
+    expect(out).toContain(`[Unreleased]: ${bb}/branches/compare/HEAD%0Dv1.2.0\n[1.2.0]: ${bb}/branches/compare/v1.2.0%0Dv1.1.0\n`);
+    expect(parseChangelog(out).validate()).toEqual([]);
+    expect(parseChangelog(out).notes('1.2.0').fullChangelogUrl).toBe(`${bb}/branches/compare/v1.2.0%0Dv1.1.0`);
+    expect(parseChangelog(out).notes('1.2.0', { repo: 'x/y' }).fullChangelogUrl).toBe('https://bitbucket.org/x/y/branches/compare/v1.2.0%0Dv1.1.0');
+    expect(parseChangelog(out).notes('1.2.0', { repo: 'x/y', serverUrl: 'https://github.com' }).fullChangelogUrl).toBe('https://github.com/x/y/compare/v1.1.0...v1.2.0');
+    const first = parseChangelog(`## [Unreleased]\n- x\n\n[Unreleased]: ${bb}/branches/compare/HEAD%0Dmain\n`).promote('0.1.0', { date: '2024-03-01' }).text;
+    expect(first).toContain(`[Unreleased]: ${bb}/branches/compare/HEAD%0Dv0.1.0\n[0.1.0]: ${bb}/src/v0.1.0\n`);
+  });
+
   it('adds a version link above the latest one when the file has no Unreleased link', () => {
     const text = SMALL.replace(`[Unreleased]: ${BASE}/compare/v1.1.0...HEAD\n`, '');
     expect(parseChangelog(text).promote('1.2.0', { date: '2024-03-01' }).text).toContain(`[kac]: https://keepachangelog.com\n[1.2.0]: ${BASE}/compare/v1.1.0...v1.2.0\n[1.1.0]:`);

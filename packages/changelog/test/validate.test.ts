@@ -70,7 +70,7 @@ describe('validate', () => {
       '36:1 error UNUSED_LINK',
       '37:1 error DUPLICATE_LINK',
     ]);
-    expect(problems.find((p) => p.code === 'LINK_MISMATCH' && p.line === 33)).toMatchObject({ expected: 'compare/v1.1.0...v1.2.0', found: 'compare/v1.0.0...v1.2.0' });
+    expect(problems.find((p) => p.code === 'LINK_MISMATCH' && p.line === 33)).toMatchObject({ expected: 'https://github.com/o/r/compare/v1.1.0...v1.2.0', found: 'https://github.com/o/r/compare/v1.0.0...v1.2.0' });
     expect(problems.find((p) => p.code === 'INVALID_DATE')).toMatchObject({ expected: 'YYYY-MM-DD', found: '2024-02-30' });
     expect(formatProblem(problems[0]!, 'CHANGELOG.md')).toBe('CHANGELOG.md:3:14: error: "2024-02-30" is not a calendar date (expected YYYY-MM-DD, found 2024-02-30) [INVALID_DATE]');
   });
