@@ -204,6 +204,22 @@ describe('oci-sd changelog', () => {
     expect(JSON.parse((await run('next', '--file', file, '--json')).out)).toMatchObject({ version: '1.2.0', bump: 'minor', from: '1.1.0', reasons: [{ bump: 'minor', reason: '### Added', line: 5, column: 1 }] });
   });
 
+  it('next refuses an empty Unreleased with file:line:col, as JSON too', async () => {
+    const { file } = fresh(TEXT.replace('### Added\n\n- a feature\n', ''));
+    const r = await run('next', '--file', file);
+    expect(r.code).toBe(2);
+    expect(r.err).toContain(`${file}:3:1: the Unreleased section has no entries`);
+    const json = await run('next', '--file', file, '--json');
+    expect(JSON.parse(json.out).error).toMatchObject({ code: 'EMPTY_UNRELEASED', line: 3, column: 1 });
+  });
+
+  it('validate --json on a good file says valid with no problems', async () => {
+    const { file } = fresh();
+    const r = await run('validate', '--file', file, '--json');
+    expect(r.code).toBe(0);
+    expect(JSON.parse(r.out)).toEqual({ file, valid: true, problems: [] });
+  });
+
   it('reads CHANGELOG.md in the working directory by default', async () => {
     const { dir } = fresh();
     const cwd = process.cwd();
