@@ -19189,26 +19189,34 @@ var init_errors = __esm({
 
 // ../changelog/src/links.ts
 function parseRepositoryLink(url) {
+  const bitbucket = BITBUCKET_COMPARE.exec(url);
+  if (bitbucket) return { base: bitbucket[1], style: "bitbucket", kind: "compare", from: bitbucket[4], separator: bitbucket[3], to: bitbucket[2] };
   const compare = COMPARE.exec(url);
-  if (compare) return { base: compare[1], kind: "compare", from: compare[2], separator: compare[3], to: compare[4] };
+  if (compare) return { base: compare[1], style: "github", kind: "compare", from: compare[2], separator: compare[3], to: compare[4] };
+  const bitbucketTag = BITBUCKET_TAG.exec(url);
+  if (bitbucketTag) return { base: bitbucketTag[1], style: "bitbucket", kind: "tag", to: bitbucketTag[2] };
   const tag = TAG.exec(url);
-  if (tag) return { base: tag[1], kind: "tag", to: tag[2] };
+  if (tag) return { base: tag[1], style: "github", kind: "tag", to: tag[2] };
   return void 0;
 }
-function compareUrl(base, from, to, separator = "...") {
-  return `${base}/compare/${from}${separator}${to}`;
+function compareUrl(base, from, to, like = { style: "github" }) {
+  if (like.style === "bitbucket") return `${base}/branches/compare/${to}${like.separator ?? "%0D"}${from}`;
+  return `${base}/compare/${from}${like.separator ?? "..."}${to}`;
 }
-function tagUrl(base, tag) {
+function tagUrl(base, tag, style = "github") {
+  if (style === "bitbucket") return `${base}/src/${tag}`;
   return base.endsWith("/-") ? `${base}/tags/${tag}` : `${base}/releases/tag/${tag}`;
 }
 function normalizeLabel(label) {
   return /\s/.test(label) ? label.trim().replace(/\s+/g, " ").toLowerCase() : label.toLowerCase();
 }
-var COMPARE, TAG;
+var COMPARE, BITBUCKET_COMPARE, BITBUCKET_TAG, TAG;
 var init_links = __esm({
   "../changelog/src/links.ts"() {
     "use strict";
     COMPARE = /^(https?:\/\/.+?)\/compare\/(.+?)(\.{2,3})(.+)$/;
+    BITBUCKET_COMPARE = /^(https?:\/\/.+?)\/branches\/compare\/(.+?)(%0D)(.+)$/i;
+    BITBUCKET_TAG = /^(https?:\/\/bitbucket\.[^/]+\/.+?)\/(?:commits\/tag|src)\/(.+)$/;
     TAG = /^(https?:\/\/.+?)\/(?:releases\/tag|tags|tree|commits)\/(.+)$/;
   }
 });
@@ -19780,14 +19788,13 @@ function linkEdits(changelog, version, label, previous, tagPrefix) {
   }
   const prefix = tagPrefix ?? changelog.repository()?.tagPrefix ?? "v";
   const tag = `${prefix}${version}`;
-  const separator = link2.separator ?? "...";
-  const newDef = `[${label}]: ${previous ? compareUrl(link2.base, `${prefix}${previous.version}`, tag, separator) : tagUrl(link2.base, tag)}`;
+  const newDef = `[${label}]: ${previous ? compareUrl(link2.base, `${prefix}${previous.version}`, tag, link2) : tagUrl(link2.base, tag, link2.style)}`;
   const anchorLine = changelog.line(anchor.lineIndex);
   const eol = changelog.lineEnding(anchor.lineIndex);
   if (anchor === unreleasedDef) {
     const urlStart = anchor.urlPosition.column - 1;
     const head = link2.kind === "compare" ? link2.to : "HEAD";
-    const updated = anchorLine.slice(0, urlStart) + compareUrl(link2.base, tag, head, separator) + anchorLine.slice(urlStart + anchor.url.length).replace(/\r?\n$/, "");
+    const updated = anchorLine.slice(0, urlStart) + compareUrl(link2.base, tag, head, link2) + anchorLine.slice(urlStart + anchor.url.length).replace(/\r?\n$/, "");
     return [{ line: anchor.lineIndex, remove: 1, insert: [updated + (eol || changelog.eol), newDef + eol] }];
   }
   return [{ line: anchor.lineIndex, remove: 0, insert: [newDef + (eol || changelog.eol)] }];
@@ -19946,7 +19953,7 @@ function codePoints(text) {
   return count;
 }
 function repositoryBase(changelog, options2) {
-  const fromLinks = changelog.repository()?.base;
+  const repository = changelog.repository();
   if (options2.repo !== void 0 && !REPO.test(options2.repo)) {
     throw new ChangelogError("INVALID_OPTION", `repo "${options2.repo}" is not OWNER/REPO`, { expected: "OWNER/REPO", found: options2.repo });
   }
@@ -19964,8 +19971,11 @@ function repositoryBase(changelog, options2) {
     }
     server = server.replace(/\/+$/, "");
   }
-  if (options2.repo !== void 0) return `${server ?? (fromLinks ? new URL(fromLinks).origin : "https://github.com")}/${options2.repo}`;
-  if (fromLinks) return server ? `${server}${new URL(fromLinks).pathname}` : fromLinks;
+  if (options2.repo !== void 0) {
+    if (server !== void 0 || !repository) return { base: `${server ?? "https://github.com"}/${options2.repo}`, style: "github" };
+    return { base: `${new URL(repository.base).origin}/${options2.repo}`, style: repository.style };
+  }
+  if (repository) return server ? { base: `${server}${new URL(repository.base).pathname}`, style: "github" } : { base: repository.base, style: repository.style };
   throw new ChangelogError("NO_REPOSITORY", "cannot build the Full Changelog link: no repository given and no link references to read it from", {
     ...changelog.file !== void 0 ? { file: changelog.file } : {},
     expected: "the repo option (OWNER/REPO) or link references such as [Unreleased]: https://github.com/OWNER/REPO/compare/v1.0.0...HEAD",
@@ -19985,12 +19995,12 @@ function releaseNotes(changelog, version, options2 = {}) {
       found: versions.length ? `versions ${versions.join(", ")}${changelog.releases.length > 5 ? ", ..." : ""}` : "no released versions"
     });
   }
-  const base = repositoryBase(changelog, options2);
+  const { base, style } = repositoryBase(changelog, options2);
   const prefix = options2.tagPrefix ?? changelog.repository()?.tagPrefix ?? "v";
   const tag = `${prefix}${section.version}`;
   const previous = changelog.previousRelease(section.semver);
   const previousTag = previous && `${prefix}${previous.version}`;
-  const fullChangelogUrl = previousTag ? compareUrl(base, previousTag, tag) : `${base}/commits/${tag}`;
+  const fullChangelogUrl = previousTag ? compareUrl(base, previousTag, tag, { style }) : style === "bitbucket" ? tagUrl(base, tag, style) : `${base}/commits/${tag}`;
   const lines = [];
   let first = section.startLine + 1;
   while (first < section.contentEndLine && changelog.lineKind(first) === LineKind.Blank) first++;
@@ -20109,7 +20119,7 @@ function validateLinks(changelog, error2) {
     const tagOf = (version) => `${repository.tagPrefix}${version}`;
     if (key === "unreleased") {
       if (latest && link2.kind === "compare" && link2.from !== tagOf(latest.version)) {
-        error2("LINK_MISMATCH", def.urlPosition, `[${def.label}] should compare from the latest release`, `compare/${tagOf(latest.version)}${link2.separator}${link2.to}`, `compare/${link2.from}${link2.separator}${link2.to}`);
+        error2("LINK_MISMATCH", def.urlPosition, `[${def.label}] should compare from the latest release`, compareUrl(link2.base, tagOf(latest.version), link2.to, link2), def.url);
       }
       continue;
     }
@@ -20118,7 +20128,7 @@ function validateLinks(changelog, error2) {
     if (link2.to !== tag) {
       error2("LINK_MISMATCH", def.urlPosition, `[${def.label}] points at ${link2.to}, not at its own tag`, tag, link2.to);
     } else if (link2.kind === "compare" && previous && link2.from !== tagOf(previous.version)) {
-      error2("LINK_MISMATCH", def.urlPosition, `[${def.label}] should compare from the previous release`, `compare/${tagOf(previous.version)}${link2.separator}${tag}`, `compare/${link2.from}${link2.separator}${tag}`);
+      error2("LINK_MISMATCH", def.urlPosition, `[${def.label}] should compare from the previous release`, compareUrl(link2.base, tagOf(previous.version), tag, link2), def.url);
     }
   }
 }
@@ -20282,22 +20292,22 @@ var init_changelog = __esm({
        * (`[1.1.0]: https://github.com/o/r/compare/v1.0.0...v1.1.0` gives `https://github.com/o/r` and `v`).
        */
       repository() {
-        let base;
+        let found;
         for (const section of this.releases) {
           const def = this.link(section.label);
           const link3 = def && parseRepositoryLink(def.url);
           if (!link3) continue;
-          base ??= link3.base;
-          if (link3.to.endsWith(section.version)) return { base: link3.base, tagPrefix: link3.to.slice(0, link3.to.length - section.version.length) };
+          found ??= link3;
+          if (link3.to.endsWith(section.version)) return { base: link3.base, style: link3.style, tagPrefix: link3.to.slice(0, link3.to.length - section.version.length) };
         }
         const unreleased = this.link("Unreleased");
         const link2 = unreleased && parseRepositoryLink(unreleased.url);
         if (link2) {
-          base ??= link2.base;
+          found ??= link2;
           const latest = this.latestRelease();
-          if (latest && link2.from?.endsWith(latest.version)) return { base, tagPrefix: link2.from.slice(0, link2.from.length - latest.version.length) };
+          if (latest && link2.from?.endsWith(latest.version)) return { base: found.base, style: found.style, tagPrefix: link2.from.slice(0, link2.from.length - latest.version.length) };
         }
-        return base === void 0 ? void 0 : { base, tagPrefix: "v" };
+        return found && { base: found.base, style: found.style, tagPrefix: "v" };
       }
       /** Turns Unreleased into `## [version] - date` under a fresh empty Unreleased; see {@link PromoteOptions}. */
       promote(target, options2 = {}) {
@@ -36213,6 +36223,166 @@ var init_key_file = __esm({
   }
 });
 
+// ../tuf/src/signers/identity.ts
+import { spawn } from "child_process";
+import { createHash as createHash8, randomBytes as randomBytes4 } from "crypto";
+import { createServer } from "http";
+function staticToken(token) {
+  if (!token.trim()) throw new TufError("SIGNER", "the identity token is empty", { expected: "an OIDC token (JWT)", found: "empty string" });
+  return { description: "given identity token", getToken: async () => token.trim() };
+}
+function githubActionsToken(options2 = {}) {
+  const env = options2.env ?? process.env;
+  const doFetch = options2.fetch ?? fetch;
+  const attempts = options2.attempts ?? 3;
+  return {
+    description: "GitHub Actions OIDC token",
+    async getToken() {
+      const requestUrl = env.ACTIONS_ID_TOKEN_REQUEST_URL;
+      const requestToken = env.ACTIONS_ID_TOKEN_REQUEST_TOKEN;
+      if (!requestUrl || !requestToken) {
+        throw new TufError("SIGNER", 'no GitHub Actions OIDC token: ACTIONS_ID_TOKEN_REQUEST_URL and ACTIONS_ID_TOKEN_REQUEST_TOKEN are not set (the job needs "permissions: id-token: write")', {
+          expected: "ACTIONS_ID_TOKEN_REQUEST_URL and ACTIONS_ID_TOKEN_REQUEST_TOKEN",
+          found: "unset"
+        });
+      }
+      const url = new URL(requestUrl);
+      url.searchParams.set("audience", options2.audience ?? "sigstore");
+      let lastProblem = "";
+      for (let attempt = 1; attempt <= attempts; attempt++) {
+        if (attempt > 1) await new Promise((resolve2) => setTimeout(resolve2, (options2.backoffMs ?? 500) * 2 ** (attempt - 2)));
+        let response;
+        try {
+          response = await doFetch(url, { headers: { Authorization: `Bearer ${requestToken}`, Accept: "application/json" }, signal: AbortSignal.timeout(options2.timeoutMs ?? 1e4) });
+        } catch (error2) {
+          lastProblem = error2.message;
+          continue;
+        }
+        if (response.status >= 500 || response.status === 429) {
+          lastProblem = `HTTP ${response.status}`;
+          continue;
+        }
+        if (!response.ok) {
+          throw new TufError("SIGNER", `GitHub Actions OIDC token request to ${url.origin}${url.pathname} failed: HTTP ${response.status}`, { expected: "HTTP 200", found: response.status });
+        }
+        const body = await response.json();
+        if (typeof body.value !== "string" || !body.value) throw new TufError("SIGNER", 'GitHub Actions OIDC token response has no "value"', { expected: 'a token in "value"', found: "none" });
+        return body.value;
+      }
+      throw new TufError("FETCH", `GitHub Actions OIDC token request to ${url.origin}${url.pathname} failed after ${attempts} attempts: ${lastProblem}`, { found: lastProblem });
+    }
+  };
+}
+async function openWithPlatform(url) {
+  const [command, args] = process.platform === "darwin" ? ["open", [url]] : process.platform === "win32" ? ["cmd", ["/c", "start", '""', url]] : ["xdg-open", [url]];
+  if (process.platform === "linux" && !process.env.DISPLAY && !process.env.WAYLAND_DISPLAY) {
+    throw new TufError("SIGNER", "no browser available (no DISPLAY); open the printed URL by hand, pass an identity token, or sign with a key file", { expected: "a graphical session", found: "none" });
+  }
+  await new Promise((resolve2, reject) => {
+    const child = spawn(command, args, { stdio: "ignore", detached: true });
+    child.once("error", (error2) => reject(new TufError("SIGNER", `cannot open a browser with ${command}: ${error2.message}`, { cause: error2 })));
+    child.once("spawn", () => {
+      child.unref();
+      resolve2();
+    });
+  });
+}
+async function jsonFrom(response, what) {
+  if (!response.ok) throw new TufError("SIGNER", `${what} failed: HTTP ${response.status}`, { expected: "HTTP 200", found: response.status });
+  return await response.json();
+}
+function browserToken(options2 = {}) {
+  const issuer = (options2.issuer ?? SIGSTORE_OAUTH_ISSUER).replace(/\/+$/, "");
+  const doFetch = options2.fetch ?? fetch;
+  return {
+    description: `browser sign-in at ${issuer}`,
+    async getToken() {
+      const discovery = await jsonFrom(await doFetch(`${issuer}/.well-known/openid-configuration`, { signal: AbortSignal.timeout(3e4) }), `OIDC discovery at ${issuer}`);
+      const { authorization_endpoint: authorize, token_endpoint: tokenEndpoint } = discovery;
+      if (typeof authorize !== "string" || typeof tokenEndpoint !== "string") {
+        throw new TufError("SIGNER", `OIDC discovery at ${issuer} lacks authorization_endpoint or token_endpoint`, { expected: "both endpoints", found: Object.keys(discovery) });
+      }
+      const verifier = randomBytes4(32).toString("base64url");
+      const state = randomBytes4(16).toString("base64url");
+      const server = createServer();
+      await new Promise((resolve2) => server.listen(0, "127.0.0.1", resolve2));
+      const redirectUri = `http://localhost:${server.address().port}/auth/callback`;
+      try {
+        const code2 = new Promise((resolve2, reject) => {
+          const timer = setTimeout(() => reject(new TufError("SIGNER", `sign-in at ${issuer} did not finish in time`, { expected: "a browser callback" })), options2.timeoutMs ?? 3e5);
+          server.on("request", (req2, res) => {
+            const url2 = new URL(req2.url ?? "/", redirectUri);
+            if (url2.pathname !== "/auth/callback") return void res.writeHead(404).end();
+            const problem = url2.searchParams.get("error") ?? (url2.searchParams.get("state") !== state ? "state does not match" : url2.searchParams.get("code") ? null : "no code");
+            res.writeHead(problem ? 400 : 200, { "content-type": "text/plain" }).end(problem ? `Sign-in failed: ${problem}` : "Signed in. You may close this window.");
+            clearTimeout(timer);
+            if (problem) reject(new TufError("SIGNER", `sign-in at ${issuer} failed: ${problem}`, { found: problem }));
+            else resolve2(url2.searchParams.get("code"));
+          });
+        });
+        const url = new URL(authorize);
+        for (const [name, value] of Object.entries({
+          response_type: "code",
+          client_id: options2.clientId ?? "sigstore",
+          redirect_uri: redirectUri,
+          scope: "openid email",
+          code_challenge: createHash8("sha256").update(verifier).digest("base64url"),
+          code_challenge_method: "S256",
+          state,
+          nonce: randomBytes4(16).toString("base64url")
+        })) url.searchParams.set(name, value);
+        options2.onUrl?.(url.href);
+        await (options2.openUrl ?? openWithPlatform)(url.href);
+        const body = new URLSearchParams({ grant_type: "authorization_code", code: await code2, redirect_uri: redirectUri, client_id: options2.clientId ?? "sigstore", code_verifier: verifier });
+        const tokens = await jsonFrom(await doFetch(tokenEndpoint, { method: "POST", body, signal: AbortSignal.timeout(3e4) }), `token exchange at ${tokenEndpoint}`);
+        if (typeof tokens.id_token !== "string") throw new TufError("SIGNER", `token exchange at ${tokenEndpoint} returned no id_token`, { expected: "id_token", found: Object.keys(tokens) });
+        return tokens.id_token;
+      } finally {
+        server.closeAllConnections();
+        await new Promise((resolve2) => server.close(() => resolve2()));
+      }
+    }
+  };
+}
+function jwtClaims(token) {
+  const payload = token.split(".")[1];
+  if (!payload) throw new TufError("SIGNER", "the identity token is not a JWT", { expected: "header.payload.signature", found: `${token.split(".").length} parts` });
+  try {
+    return JSON.parse(Buffer.from(payload, "base64url").toString("utf8"));
+  } catch {
+    throw new TufError("SIGNER", "the identity token payload is not JSON", { expected: "JWT claims" });
+  }
+}
+function identityFromToken(token) {
+  const claims = jwtClaims(token);
+  const iss = typeof claims.iss === "string" ? claims.iss : "";
+  if (iss === GITHUB_ACTIONS_ISSUER2) {
+    if (typeof claims.job_workflow_ref !== "string") throw new TufError("SIGNER", "GitHub Actions token has no job_workflow_ref claim", { expected: "job_workflow_ref", found: "none" });
+    return { identity: `https://github.com/${claims.job_workflow_ref}`, issuer: iss };
+  }
+  if (typeof claims.email !== "string" || claims.email_verified === false) {
+    throw new TufError("SIGNER", "identity token has no verified email claim; give the identity explicitly", { expected: "email and email_verified", found: Object.keys(claims) });
+  }
+  const connector = claims.federated_claims?.connector_id;
+  const issuer = typeof connector === "string" ? DEX_CONNECTOR_ISSUERS[connector] ?? iss : iss;
+  return { identity: claims.email, issuer };
+}
+var SIGSTORE_OAUTH_ISSUER, GITHUB_ACTIONS_ISSUER2, DEX_CONNECTOR_ISSUERS;
+var init_identity = __esm({
+  "../tuf/src/signers/identity.ts"() {
+    "use strict";
+    init_errors4();
+    SIGSTORE_OAUTH_ISSUER = "https://oauth2.sigstore.dev/auth";
+    GITHUB_ACTIONS_ISSUER2 = "https://token.actions.githubusercontent.com";
+    DEX_CONNECTOR_ISSUERS = {
+      "https://github.com/login/oauth": "https://github.com/login/oauth",
+      github: "https://github.com/login/oauth",
+      google: "https://accounts.google.com",
+      microsoft: "https://login.microsoftonline.com"
+    };
+  }
+});
+
 // ../../node_modules/@sigstore/sign/dist/util/oidc.js
 var require_oidc = __commonJS({
   "../../node_modules/@sigstore/sign/dist/util/oidc.js"(exports2) {
@@ -36536,7 +36706,7 @@ var require_message2 = __commonJS({
     exports2.MessageSignatureBundleBuilder = void 0;
     var base_1 = require_base();
     var bundle_1 = require_bundle3();
-    var MessageSignatureBundleBuilder2 = class extends base_1.BaseBundleBuilder {
+    var MessageSignatureBundleBuilder = class extends base_1.BaseBundleBuilder {
       constructor(options2) {
         super(options2);
       }
@@ -36544,7 +36714,7 @@ var require_message2 = __commonJS({
         return (0, bundle_1.toMessageSignatureBundle)(artifact, signature);
       }
     };
-    exports2.MessageSignatureBundleBuilder = MessageSignatureBundleBuilder2;
+    exports2.MessageSignatureBundleBuilder = MessageSignatureBundleBuilder;
   }
 });
 
@@ -64204,7 +64374,7 @@ var require_fulcio2 = __commonJS({
     var ca_1 = require_ca();
     var ephemeral_1 = require_ephemeral();
     exports2.DEFAULT_FULCIO_URL = "https://fulcio.sigstore.dev";
-    var FulcioSigner3 = class {
+    var FulcioSigner2 = class {
       ca;
       identityProvider;
       keyHolder;
@@ -64258,7 +64428,7 @@ var require_fulcio2 = __commonJS({
         }
       }
     };
-    exports2.FulcioSigner = FulcioSigner3;
+    exports2.FulcioSigner = FulcioSigner2;
   }
 });
 
@@ -64619,7 +64789,7 @@ var require_tlog2 = __commonJS({
     var client_1 = require_client2();
     var entry_1 = require_entry3();
     exports2.DEFAULT_REKOR_URL = "https://rekor.sigstore.dev";
-    var RekorWitness3 = class {
+    var RekorWitness2 = class {
       tlogV1;
       tlogV2;
       entryType;
@@ -64651,7 +64821,7 @@ var require_tlog2 = __commonJS({
         return { tlogEntries: [tlogEntry] };
       }
     };
-    exports2.RekorWitness = RekorWitness3;
+    exports2.RekorWitness = RekorWitness2;
     function toTransparencyLogEntry(entry) {
       const logID = Buffer.from(entry.logID, "hex");
       const bodyJSON = util_1.encoding.base64Decode(entry.body);
@@ -64765,7 +64935,7 @@ var require_tsa3 = __commonJS({
     Object.defineProperty(exports2, "__esModule", { value: true });
     exports2.TSAWitness = void 0;
     var client_1 = require_client3();
-    var TSAWitness3 = class {
+    var TSAWitness2 = class {
       tsa;
       constructor(options2) {
         this.tsa = new client_1.TSAClient({
@@ -64782,7 +64952,7 @@ var require_tsa3 = __commonJS({
         };
       }
     };
-    exports2.TSAWitness = TSAWitness3;
+    exports2.TSAWitness = TSAWitness2;
     function extractSignature(content) {
       switch (content.$case) {
         case "dsseEnvelope":
@@ -65049,182 +65219,17 @@ var require_dist6 = __commonJS({
   }
 });
 
-// ../tuf/src/signers/identity.ts
-import { spawn } from "child_process";
-import { createHash as createHash8, randomBytes as randomBytes4 } from "crypto";
-import { createServer } from "http";
-function staticToken(token) {
-  if (!token.trim()) throw new TufError("SIGNER", "the identity token is empty", { expected: "an OIDC token (JWT)", found: "empty string" });
-  return { description: "given identity token", getToken: async () => token.trim() };
-}
-function githubActionsToken(options2 = {}) {
-  const env = options2.env ?? process.env;
-  const doFetch = options2.fetch ?? fetch;
-  const attempts = options2.attempts ?? 3;
-  return {
-    description: "GitHub Actions OIDC token",
-    async getToken() {
-      const requestUrl = env.ACTIONS_ID_TOKEN_REQUEST_URL;
-      const requestToken = env.ACTIONS_ID_TOKEN_REQUEST_TOKEN;
-      if (!requestUrl || !requestToken) {
-        throw new TufError("SIGNER", 'no GitHub Actions OIDC token: ACTIONS_ID_TOKEN_REQUEST_URL and ACTIONS_ID_TOKEN_REQUEST_TOKEN are not set (the job needs "permissions: id-token: write")', {
-          expected: "ACTIONS_ID_TOKEN_REQUEST_URL and ACTIONS_ID_TOKEN_REQUEST_TOKEN",
-          found: "unset"
-        });
-      }
-      const url = new URL(requestUrl);
-      url.searchParams.set("audience", options2.audience ?? "sigstore");
-      let lastProblem = "";
-      for (let attempt = 1; attempt <= attempts; attempt++) {
-        if (attempt > 1) await new Promise((resolve2) => setTimeout(resolve2, (options2.backoffMs ?? 500) * 2 ** (attempt - 2)));
-        let response;
-        try {
-          response = await doFetch(url, { headers: { Authorization: `Bearer ${requestToken}`, Accept: "application/json" }, signal: AbortSignal.timeout(options2.timeoutMs ?? 1e4) });
-        } catch (error2) {
-          lastProblem = error2.message;
-          continue;
-        }
-        if (response.status >= 500 || response.status === 429) {
-          lastProblem = `HTTP ${response.status}`;
-          continue;
-        }
-        if (!response.ok) {
-          throw new TufError("SIGNER", `GitHub Actions OIDC token request to ${url.origin}${url.pathname} failed: HTTP ${response.status}`, { expected: "HTTP 200", found: response.status });
-        }
-        const body = await response.json();
-        if (typeof body.value !== "string" || !body.value) throw new TufError("SIGNER", 'GitHub Actions OIDC token response has no "value"', { expected: 'a token in "value"', found: "none" });
-        return body.value;
-      }
-      throw new TufError("FETCH", `GitHub Actions OIDC token request to ${url.origin}${url.pathname} failed after ${attempts} attempts: ${lastProblem}`, { found: lastProblem });
-    }
-  };
-}
-async function openWithPlatform(url) {
-  const [command, args] = process.platform === "darwin" ? ["open", [url]] : process.platform === "win32" ? ["cmd", ["/c", "start", '""', url]] : ["xdg-open", [url]];
-  if (process.platform === "linux" && !process.env.DISPLAY && !process.env.WAYLAND_DISPLAY) {
-    throw new TufError("SIGNER", "no browser available (no DISPLAY); open the printed URL by hand, pass an identity token, or sign with a key file", { expected: "a graphical session", found: "none" });
-  }
-  await new Promise((resolve2, reject) => {
-    const child = spawn(command, args, { stdio: "ignore", detached: true });
-    child.once("error", (error2) => reject(new TufError("SIGNER", `cannot open a browser with ${command}: ${error2.message}`, { cause: error2 })));
-    child.once("spawn", () => {
-      child.unref();
-      resolve2();
-    });
-  });
-}
-async function jsonFrom(response, what) {
-  if (!response.ok) throw new TufError("SIGNER", `${what} failed: HTTP ${response.status}`, { expected: "HTTP 200", found: response.status });
-  return await response.json();
-}
-function browserToken(options2 = {}) {
-  const issuer = (options2.issuer ?? SIGSTORE_OAUTH_ISSUER).replace(/\/+$/, "");
-  const doFetch = options2.fetch ?? fetch;
-  return {
-    description: `browser sign-in at ${issuer}`,
-    async getToken() {
-      const discovery = await jsonFrom(await doFetch(`${issuer}/.well-known/openid-configuration`, { signal: AbortSignal.timeout(3e4) }), `OIDC discovery at ${issuer}`);
-      const { authorization_endpoint: authorize, token_endpoint: tokenEndpoint } = discovery;
-      if (typeof authorize !== "string" || typeof tokenEndpoint !== "string") {
-        throw new TufError("SIGNER", `OIDC discovery at ${issuer} lacks authorization_endpoint or token_endpoint`, { expected: "both endpoints", found: Object.keys(discovery) });
-      }
-      const verifier = randomBytes4(32).toString("base64url");
-      const state = randomBytes4(16).toString("base64url");
-      const server = createServer();
-      await new Promise((resolve2) => server.listen(0, "127.0.0.1", resolve2));
-      const redirectUri = `http://localhost:${server.address().port}/auth/callback`;
-      try {
-        const code2 = new Promise((resolve2, reject) => {
-          const timer = setTimeout(() => reject(new TufError("SIGNER", `sign-in at ${issuer} did not finish in time`, { expected: "a browser callback" })), options2.timeoutMs ?? 3e5);
-          server.on("request", (req2, res) => {
-            const url2 = new URL(req2.url ?? "/", redirectUri);
-            if (url2.pathname !== "/auth/callback") return void res.writeHead(404).end();
-            const problem = url2.searchParams.get("error") ?? (url2.searchParams.get("state") !== state ? "state does not match" : url2.searchParams.get("code") ? null : "no code");
-            res.writeHead(problem ? 400 : 200, { "content-type": "text/plain" }).end(problem ? `Sign-in failed: ${problem}` : "Signed in. You may close this window.");
-            clearTimeout(timer);
-            if (problem) reject(new TufError("SIGNER", `sign-in at ${issuer} failed: ${problem}`, { found: problem }));
-            else resolve2(url2.searchParams.get("code"));
-          });
-        });
-        const url = new URL(authorize);
-        for (const [name, value] of Object.entries({
-          response_type: "code",
-          client_id: options2.clientId ?? "sigstore",
-          redirect_uri: redirectUri,
-          scope: "openid email",
-          code_challenge: createHash8("sha256").update(verifier).digest("base64url"),
-          code_challenge_method: "S256",
-          state,
-          nonce: randomBytes4(16).toString("base64url")
-        })) url.searchParams.set(name, value);
-        options2.onUrl?.(url.href);
-        await (options2.openUrl ?? openWithPlatform)(url.href);
-        const body = new URLSearchParams({ grant_type: "authorization_code", code: await code2, redirect_uri: redirectUri, client_id: options2.clientId ?? "sigstore", code_verifier: verifier });
-        const tokens = await jsonFrom(await doFetch(tokenEndpoint, { method: "POST", body, signal: AbortSignal.timeout(3e4) }), `token exchange at ${tokenEndpoint}`);
-        if (typeof tokens.id_token !== "string") throw new TufError("SIGNER", `token exchange at ${tokenEndpoint} returned no id_token`, { expected: "id_token", found: Object.keys(tokens) });
-        return tokens.id_token;
-      } finally {
-        server.closeAllConnections();
-        await new Promise((resolve2) => server.close(() => resolve2()));
-      }
-    }
-  };
-}
-function jwtClaims(token) {
-  const payload = token.split(".")[1];
-  if (!payload) throw new TufError("SIGNER", "the identity token is not a JWT", { expected: "header.payload.signature", found: `${token.split(".").length} parts` });
-  try {
-    return JSON.parse(Buffer.from(payload, "base64url").toString("utf8"));
-  } catch {
-    throw new TufError("SIGNER", "the identity token payload is not JSON", { expected: "JWT claims" });
-  }
-}
-function identityFromToken(token) {
-  const claims = jwtClaims(token);
-  const iss = typeof claims.iss === "string" ? claims.iss : "";
-  if (iss === GITHUB_ACTIONS_ISSUER2) {
-    if (typeof claims.job_workflow_ref !== "string") throw new TufError("SIGNER", "GitHub Actions token has no job_workflow_ref claim", { expected: "job_workflow_ref", found: "none" });
-    return { identity: `https://github.com/${claims.job_workflow_ref}`, issuer: iss };
-  }
-  if (typeof claims.email !== "string" || claims.email_verified === false) {
-    throw new TufError("SIGNER", "identity token has no verified email claim; give the identity explicitly", { expected: "email and email_verified", found: Object.keys(claims) });
-  }
-  const connector = claims.federated_claims?.connector_id;
-  const issuer = typeof connector === "string" ? DEX_CONNECTOR_ISSUERS[connector] ?? iss : iss;
-  return { identity: claims.email, issuer };
-}
-var SIGSTORE_OAUTH_ISSUER, GITHUB_ACTIONS_ISSUER2, DEX_CONNECTOR_ISSUERS;
-var init_identity = __esm({
-  "../tuf/src/signers/identity.ts"() {
-    "use strict";
-    init_errors4();
-    SIGSTORE_OAUTH_ISSUER = "https://oauth2.sigstore.dev/auth";
-    GITHUB_ACTIONS_ISSUER2 = "https://token.actions.githubusercontent.com";
-    DEX_CONNECTOR_ISSUERS = {
-      "https://github.com/login/oauth": "https://github.com/login/oauth",
-      github: "https://github.com/login/oauth",
-      google: "https://accounts.google.com",
-      microsoft: "https://login.microsoftonline.com"
-    };
-  }
-});
-
 // ../tuf/src/signers/sigstore.ts
 function sigstoreSigner(options2) {
   let token;
   const getToken = () => token ??= options2.token.getToken();
-  const fetchOptions = { timeout: options2.timeoutMs ?? 3e4, retry: { retries: options2.retries ?? 2, factor: 2, minTimeout: 500 } };
   const identity = async () => {
     if (options2.identity && options2.issuer) return { identity: options2.identity, issuer: options2.issuer };
     const derived = identityFromToken(await getToken());
     return { identity: options2.identity ?? derived.identity, issuer: options2.issuer ?? derived.issuer };
   };
-  const witnesses = [new import_sign2.RekorWitness({ rekorBaseURL: options2.rekorUrl ?? PUBLIC_GOOD_REKOR_URL, ...fetchOptions })];
-  if (options2.tsaUrl) witnesses.push(new import_sign2.TSAWitness({ tsaBaseURL: options2.tsaUrl, ...fetchOptions }));
-  const builder = new import_sign2.MessageSignatureBundleBuilder({
-    signer: new import_sign2.FulcioSigner({ identityProvider: { getToken }, fulcioBaseURL: options2.fulcioUrl ?? PUBLIC_GOOD_FULCIO_URL, ...fetchOptions }),
-    witnesses
-  });
+  let builder;
+  const bundleBuilder = () => builder ??= createBundleBuilder(options2, getToken);
   return {
     description: `Sigstore (${options2.token.description}, Fulcio ${options2.fulcioUrl ?? PUBLIC_GOOD_FULCIO_URL})`,
     ...options2.trustedRoot ? { sigstoreTrustedRoot: options2.trustedRoot } : {},
@@ -65235,7 +65240,7 @@ function sigstoreSigner(options2) {
     async sign(signedBytes) {
       let bundle;
       try {
-        bundle = await builder.create({ data: Buffer.from(signedBytes) });
+        bundle = await (await bundleBuilder()).create({ data: Buffer.from(signedBytes) });
       } catch (error2) {
         throw new TufError("SIGNER", `Sigstore signing failed: ${error2.message}`, { cause: error2 });
       }
@@ -65244,12 +65249,21 @@ function sigstoreSigner(options2) {
     }
   };
 }
-var import_bundle2, import_sign2, PUBLIC_GOOD_FULCIO_URL, PUBLIC_GOOD_REKOR_URL;
+async function createBundleBuilder(options2, getToken) {
+  const { FulcioSigner: FulcioSigner2, MessageSignatureBundleBuilder, RekorWitness: RekorWitness2, TSAWitness: TSAWitness2 } = await Promise.resolve().then(() => __toESM(require_dist6(), 1));
+  const fetchOptions = { timeout: options2.timeoutMs ?? 3e4, retry: { retries: options2.retries ?? 2, factor: 2, minTimeout: 500 } };
+  const witnesses = [new RekorWitness2({ rekorBaseURL: options2.rekorUrl ?? PUBLIC_GOOD_REKOR_URL, ...fetchOptions })];
+  if (options2.tsaUrl) witnesses.push(new TSAWitness2({ tsaBaseURL: options2.tsaUrl, ...fetchOptions }));
+  return new MessageSignatureBundleBuilder({
+    signer: new FulcioSigner2({ identityProvider: { getToken }, fulcioBaseURL: options2.fulcioUrl ?? PUBLIC_GOOD_FULCIO_URL, ...fetchOptions }),
+    witnesses
+  });
+}
+var import_bundle2, PUBLIC_GOOD_FULCIO_URL, PUBLIC_GOOD_REKOR_URL;
 var init_sigstore2 = __esm({
   "../tuf/src/signers/sigstore.ts"() {
     "use strict";
     import_bundle2 = __toESM(require_dist2(), 1);
-    import_sign2 = __toESM(require_dist6(), 1);
     init_errors4();
     init_identity();
     PUBLIC_GOOD_FULCIO_URL = "https://fulcio.sigstore.dev";
@@ -68298,21 +68312,21 @@ function inTotoStatement(subjectName, digest, predicateType, predicate) {
 }
 async function signStatement(statement, identityToken, endpoints = {}) {
   const fetchOptions = { timeout: 3e4, retry: { retries: 2, factor: 2, minTimeout: 500 } };
-  const witnesses = [new import_sign3.RekorWitness({ rekorBaseURL: endpoints.rekorUrl ?? PUBLIC_GOOD_REKOR_URL2, entryType: "dsse", ...fetchOptions })];
-  if (endpoints.tsaUrl) witnesses.push(new import_sign3.TSAWitness({ tsaBaseURL: endpoints.tsaUrl, ...fetchOptions }));
-  const builder = new import_sign3.DSSEBundleBuilder({
-    signer: new import_sign3.FulcioSigner({ identityProvider: { getToken: async () => identityToken }, fulcioBaseURL: endpoints.fulcioUrl ?? PUBLIC_GOOD_FULCIO_URL2, ...fetchOptions }),
+  const witnesses = [new import_sign2.RekorWitness({ rekorBaseURL: endpoints.rekorUrl ?? PUBLIC_GOOD_REKOR_URL2, entryType: "dsse", ...fetchOptions })];
+  if (endpoints.tsaUrl) witnesses.push(new import_sign2.TSAWitness({ tsaBaseURL: endpoints.tsaUrl, ...fetchOptions }));
+  const builder = new import_sign2.DSSEBundleBuilder({
+    signer: new import_sign2.FulcioSigner({ identityProvider: { getToken: async () => identityToken }, fulcioBaseURL: endpoints.fulcioUrl ?? PUBLIC_GOOD_FULCIO_URL2, ...fetchOptions }),
     witnesses,
     certificateChain: false
   });
   return (0, import_bundle6.bundleToJSON)(await builder.create({ data: statement, type: IN_TOTO_PAYLOAD_TYPE2 }));
 }
-var import_bundle6, import_sign3, PUBLIC_GOOD_FULCIO_URL2, PUBLIC_GOOD_REKOR_URL2, IN_TOTO_PAYLOAD_TYPE2;
+var import_bundle6, import_sign2, PUBLIC_GOOD_FULCIO_URL2, PUBLIC_GOOD_REKOR_URL2, IN_TOTO_PAYLOAD_TYPE2;
 var init_sigstore3 = __esm({
   "src/sigstore.ts"() {
     "use strict";
     import_bundle6 = __toESM(require_dist2(), 1);
-    import_sign3 = __toESM(require_dist6(), 1);
+    import_sign2 = __toESM(require_dist6(), 1);
     PUBLIC_GOOD_FULCIO_URL2 = "https://fulcio.sigstore.dev";
     PUBLIC_GOOD_REKOR_URL2 = "https://rekor.sigstore.dev";
     IN_TOTO_PAYLOAD_TYPE2 = "application/vnd.in-toto+json";
