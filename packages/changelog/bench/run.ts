@@ -33,10 +33,7 @@ function time(fn: () => unknown, runs = RUNS): Timing {
   fn(); // warm-up
   const wall: number[] = [];
   const cpu: number[] = [];
-  const collect = (globalThis as { gc?: () => void }).gc;
   for (let i = 0; i < runs; i++) {
-    // Each run starts on a clean heap (as a fresh process does), not paying for the last run's garbage.
-    collect?.();
     const start = performance.now();
     const cpuStart = process.cpuUsage();
     fn();
@@ -131,7 +128,7 @@ try {
   const [six, twelve] = inputs;
   const note = [
     `Inputs: generated changelogs of ${(six!.text.length / MB).toFixed(1)} MB (${six!.versions.length} versions) and ${(twelve!.text.length / MB).toFixed(1)} MB (${twelve!.versions.length} versions), with Added/Changed/Fixed, nested lists, release candidates and a link reference per version.`,
-    `Each cell: the median wall-clock time of ${RUNS} runs (in process: after a warm-up, each on a freshly collected heap), and in brackets the lowest CPU time (user + system; for processes from GNU time, 10 ms resolution), which other jobs on a shared machine disturb least. Ratios use CPU time. keep-a-changelog runs once per size in a child process, capped at ${KAC_CAP_MS / 1000} s.`,
+    `Each cell: the median wall-clock time of ${RUNS} runs (in process: after a warm-up), and in brackets the lowest CPU time of the process (user + system, garbage collector threads included; for child processes from GNU time, 10 ms resolution), which other jobs on a shared machine disturb least. Ratios use CPU time. keep-a-changelog runs once per size in a child process, capped at ${KAC_CAP_MS / 1000} s.`,
     `Machine: Node ${process.version}, ${cpus().length} cores shared with other jobs (load average ${loadavg()[0]!.toFixed(1)} at the end of the run). Written by \`npm run bench\` on ${new Date().toISOString().slice(0, 10)}.`,
   ].join('\n');
   const table = `${markdownTable(rows)}\n\n${note}`;
