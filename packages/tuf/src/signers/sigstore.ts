@@ -1,5 +1,5 @@
 import { bundleToJSON } from '@sigstore/bundle';
-import { FulcioSigner, MessageSignatureBundleBuilder, RekorWitness, TSAWitness, type Witness } from '@sigstore/sign';
+import type { MessageSignatureBundleBuilder, Witness } from '@sigstore/sign';
 import type { SigstoreTrustedRootJSON, TufKey } from '../crypto';
 import { TufError } from '../errors';
 import { identityFromToken, type IdentityTokenProvider, type TokenIdentity } from './identity';
@@ -32,18 +32,13 @@ export interface SigstoreSignerOptions {
 export function sigstoreSigner(options: SigstoreSignerOptions): TufSigner {
   let token: Promise<string> | undefined;
   const getToken = () => (token ??= options.token.getToken());
-  const fetchOptions = { timeout: options.timeoutMs ?? 30_000, retry: { retries: options.retries ?? 2, factor: 2, minTimeout: 500 } };
   const identity = async (): Promise<TokenIdentity> => {
     if (options.identity && options.issuer) return { identity: options.identity, issuer: options.issuer };
     const derived = identityFromToken(await getToken());
     return { identity: options.identity ?? derived.identity, issuer: options.issuer ?? derived.issuer };
   };
-  const witnesses: Witness[] = [new RekorWitness({ rekorBaseURL: options.rekorUrl ?? PUBLIC_GOOD_REKOR_URL, ...fetchOptions })];
-  if (options.tsaUrl) witnesses.push(new TSAWitness({ tsaBaseURL: options.tsaUrl, ...fetchOptions }));
-  const builder = new MessageSignatureBundleBuilder({
-    signer: new FulcioSigner({ identityProvider: { getToken }, fulcioBaseURL: options.fulcioUrl ?? PUBLIC_GOOD_FULCIO_URL, ...fetchOptions }),
-    witnesses,
-  });
+  let builder: Promise<MessageSignatureBundleBuilder> | undefined;
+  const bundleBuilder = () => (builder ??= createBundleBuilder(options, getToken));
   return {
     description: `Sigstore (${options.token.description}, Fulcio ${options.fulcioUrl ?? PUBLIC_GOOD_FULCIO_URL})`,
     ...(options.trustedRoot ? { sigstoreTrustedRoot: options.trustedRoot } : {}),
@@ -54,7 +49,7 @@ export function sigstoreSigner(options: SigstoreSignerOptions): TufSigner {
     async sign(signedBytes: Uint8Array): Promise<SignatureMaterial> {
       let bundle;
       try {
-        bundle = await builder.create({ data: Buffer.from(signedBytes) });
+        bundle = await (await bundleBuilder()).create({ data: Buffer.from(signedBytes) });
       } catch (error) {
         throw new TufError('SIGNER', `Sigstore signing failed: ${(error as Error).message}`, { cause: error });
       }
@@ -62,4 +57,19 @@ export function sigstoreSigner(options: SigstoreSignerOptions): TufSigner {
       return { sig: Buffer.from(bundle.content.messageSignature.signature).toString('base64'), bundle: bundleToJSON(bundle) };
     },
   };
+}
+
+/**
+ * @sigstore/sign (and the HTTP stack under it) loads on the first signature, not with this package:
+ * verifying TUF metadata never signs, and the import costs more than the whole verification.
+ */
+async function createBundleBuilder(options: SigstoreSignerOptions, getToken: () => Promise<string>): Promise<MessageSignatureBundleBuilder> {
+  const { FulcioSigner, MessageSignatureBundleBuilder, RekorWitness, TSAWitness } = await import('@sigstore/sign');
+  const fetchOptions = { timeout: options.timeoutMs ?? 30_000, retry: { retries: options.retries ?? 2, factor: 2, minTimeout: 500 } };
+  const witnesses: Witness[] = [new RekorWitness({ rekorBaseURL: options.rekorUrl ?? PUBLIC_GOOD_REKOR_URL, ...fetchOptions })];
+  if (options.tsaUrl) witnesses.push(new TSAWitness({ tsaBaseURL: options.tsaUrl, ...fetchOptions }));
+  return new MessageSignatureBundleBuilder({
+    signer: new FulcioSigner({ identityProvider: { getToken }, fulcioBaseURL: options.fulcioUrl ?? PUBLIC_GOOD_FULCIO_URL, ...fetchOptions }),
+    witnesses,
+  });
 }
