@@ -25,4 +25,19 @@ describe('oci-sd demo', () => {
     expect(transcript).toContain('oci-sd tuf sign sign/release-1-5-0-');
     expect(transcript).toMatch(/Demo done in \d+\.\ds: released v1\.5\.0/);
   }, 120_000);
+
+  it('--json: every line is one JSON event, the consumer checks included', async () => {
+    const chunks: string[] = [];
+    const reporter = createReporter('json', { write: (chunk: string) => chunks.push(chunk) }, {});
+    try {
+      await runDemo({ reporter, json: true, pollIntervalMs: 100 });
+    } finally {
+      reporter.close();
+    }
+    const events = chunks.join('').trimEnd().split('\n').map((line) => JSON.parse(line) as { type: string; step?: string; ok?: boolean });
+    const consumer = events.filter((e) => e.type === 'check' && e.step === 'consumer');
+    expect(consumer.length).toBeGreaterThanOrEqual(10);
+    expect(consumer.every((e) => e.ok)).toBe(true);
+    expect(events.at(-1)).toMatchObject({ type: 'done' });
+  }, 120_000);
 });

@@ -16,7 +16,7 @@ export function register(program: Command): void {
       const [{ runDemo }, { createReporter, outputMode }] = await Promise.all([import('../demo/run'), import('../ui/reporter')]);
       const reporter = createReporter(outputMode(flags.json === true, process.stdout), process.stdout);
       try {
-        await runDemo({ reporter, ...(flags.keep ? { keep: true } : {}), ...(flags.registry ? { registryHost: flags.registry } : {}) });
+        await runDemo({ reporter, json: flags.json === true, ...(flags.keep ? { keep: true } : {}), ...(flags.registry ? { registryHost: flags.registry } : {}) });
       } finally {
         reporter.close();
       }

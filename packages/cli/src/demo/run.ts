@@ -1,6 +1,8 @@
 import { createGitHubClient } from '@oci-sd/gh';
+import { verifyRelease } from '@oci-sd/verify';
 import { loadConfig } from '../config/load';
 import { CliError } from '../errors';
+import { EXIT } from '../exit';
 import { main } from '../program';
 import { createServices } from '../release/adapters';
 import { GitRepo } from '../release/git';
@@ -16,6 +18,11 @@ export interface DemoOptions {
   keep?: boolean;
   /** How the waits of the release poll (ms). */
   pollIntervalMs?: number;
+  /**
+   * `--json`: the consumer's verification is reported as check events (the command's own
+   * output is a pretty-printed report, not JSON lines).
+   */
+  json?: boolean;
 }
 
 export interface DemoResult {
@@ -76,7 +83,15 @@ export async function runDemo(options: DemoOptions): Promise<DemoResult> {
     const tag = state!.tag;
     const apiRequests = sandbox.forge.api.requests.length - before;
     reporter.emit({ type: 'text', title: `\nA consumer verifies ${SANDBOX_PROJECT}@${tag} (oci-sd verify release):`, body: '' });
-    const verifyExitCode = await main(['node', 'oci-sd', 'verify', 'release', `${SANDBOX_PROJECT}@${tag}`, '--tuf-url', sandbox.pagesUrl, '--tuf-root', sandbox.tufRoot, '--trusted-root', sandbox.trustedRoot]);
+    const release = `${SANDBOX_PROJECT}@${tag}`;
+    let verifyExitCode: number;
+    if (options.json) {
+      const report = await verifyRelease({ release, tuf: { url: sandbox.pagesUrl, root: sandbox.tufRoot }, trust: sandbox.trustedRoot });
+      for (const check of report.checks) reporter.emit({ type: 'check', step: 'consumer', name: check.check, ok: check.status === 'pass', detail: check.summary });
+      verifyExitCode = report.ok ? EXIT.OK : EXIT.FAILED;
+    } else {
+      verifyExitCode = await main(['node', 'oci-sd', 'verify', 'release', release, '--tuf-url', sandbox.pagesUrl, '--tuf-root', sandbox.tufRoot, '--trusted-root', sandbox.trustedRoot]);
+    }
     await sandbox.actions.settled();
     const violations = [...sandbox.forge.api.violations];
     const result: DemoResult = { tag, ...(state!.facts.digest ? { digest: state!.facts.digest } : {}), apiRequests, violations, elapsedMs: Date.now() - started, verifyExitCode };
