@@ -1,6 +1,5 @@
 import { spawn } from 'node:child_process';
 import { createHash, randomBytes } from 'node:crypto';
-import { createServer } from 'node:http';
 import { TufError } from '../errors';
 
 /** Supplies an OIDC identity token for Fulcio. Tokens are secrets: never logged, never in errors. */
@@ -126,6 +125,8 @@ export function browserToken(options: BrowserTokenOptions = {}): IdentityTokenPr
       }
       const verifier = randomBytes(32).toString('base64url');
       const state = randomBytes(16).toString('base64url');
+      // Loaded here: importing node:http as ESM touches its lazy undici getters, ~35 ms on every cold start of a verifier.
+      const { createServer } = await import('node:http');
       const server = createServer();
       await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
       const redirectUri = `http://localhost:${(server.address() as { port: number }).port}/auth/callback`;
