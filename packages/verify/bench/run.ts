@@ -43,7 +43,7 @@ try {
     const runs: Cold[] = [];
     for (let run = 0; run < COLD_RUNS; run++) {
       const started = performance.now();
-      const { stdout } = await execFileAsync(process.execPath, [join(here, 'cold-release.ts'), release.release, release.trustedRootPath, ...tuf], { encoding: 'utf8' });
+      const { stdout } = await execFileAsync(process.execPath, [join(here, 'cold-release.js'), release.release, release.trustedRootPath, ...tuf], { encoding: 'utf8' });
       runs.push({ ...(JSON.parse(stdout) as Omit<Cold, 'wallMs'>), wallMs: performance.now() - started });
     }
     return runs;

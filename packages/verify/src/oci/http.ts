@@ -1,3 +1,4 @@
+import type { IncomingHttpHeaders, IncomingMessage } from 'node:http';
 import { VerificationError } from '../errors';
 
 /** Counts HTTP requests and the sequential round trips among them (the critical path), for benchmarks. */
@@ -44,9 +45,14 @@ export interface RegistryClientOptions {
   maxBodyBytes?: number;
 }
 
+/** Response headers by name, case-insensitive; repeated headers joined with `, ` (as fetch's Headers). */
+export interface ResponseHeaders {
+  get(name: string): string | null;
+}
+
 export interface HttpResponse {
   status: number;
-  headers: Headers;
+  headers: ResponseHeaders;
   body: Buffer;
 }
 
@@ -65,7 +71,7 @@ function isRetryableStatus(status: number): boolean {
   return status === 429 || status >= 500;
 }
 
-function retryAfterMs(headers: Headers): number | undefined {
+function retryAfterMs(headers: ResponseHeaders): number | undefined {
   const value = headers.get('retry-after');
   if (value === null) return undefined;
   const seconds = Number(value);
@@ -92,8 +98,7 @@ function isLoopbackUrl(url: URL): boolean {
 function describeError(error: unknown): string {
   if (error instanceof Error) {
     if (error.name === 'TimeoutError' || error.name === 'AbortError') return 'timed out';
-    const cause = (error as Error & { cause?: { code?: string; message?: string } }).cause;
-    return cause?.code ?? cause?.message ?? error.message;
+    return (error as Error & { code?: string }).code ?? error.message;
   }
   return String(error);
 }
@@ -211,13 +216,10 @@ export class RegistryClient {
       const done = this.counter.start();
       let retryDelay: number | undefined;
       try {
-        const headers: Record<string, string> = { ...options.headers };
+        const headers: Record<string, string> = { 'user-agent': USER_AGENT, ...options.headers };
         if (authorization) headers.authorization = authorization;
-        const init: RequestInit = { method, headers, signal: AbortSignal.timeout(this.timeoutMs), redirect: 'follow' };
-        if (options.body) init.body = options.body;
-        const response = await fetch(url, init);
-        const body = await readBody(response, limit, what);
-        if (!isRetryableStatus(response.status)) return { status: response.status, headers: response.headers, body };
+        const response = await exchange(url, { method, headers, ...(options.body ? { body: options.body } : {}) }, AbortSignal.timeout(this.timeoutMs), limit, what);
+        if (!isRetryableStatus(response.status)) return response;
         lastProblem = `HTTP ${response.status}`;
         retryDelay = retryAfterMs(response.headers);
       } catch (error) {
@@ -238,22 +240,106 @@ export class RegistryClient {
   }
 }
 
-async function readBody(response: Response, limit: number, what: string): Promise<Buffer> {
-  const declared = Number(response.headers.get('content-length') ?? NaN);
+const USER_AGENT = 'oci-sd-verify';
+const REDIRECT_STATUSES = new Set([301, 302, 303, 307, 308]);
+const MAX_REDIRECTS = 20;
+/** Headers that describe a body, dropped with it when a redirect turns the request into a GET. */
+const BODY_HEADERS = ['content-type', 'content-encoding', 'content-language', 'content-location'];
+
+interface Outgoing {
+  method: string;
+  headers: Record<string, string>;
+  body?: Buffer;
+}
+
+/**
+ * One request over node:http or node:https, redirects followed as fetch's `redirect: 'follow'` does
+ * (at most 20; 303, and 301/302 after a POST, become a GET without body; Authorization is not sent
+ * to another origin), the body read whole up to `limit`. `signal` bounds the whole exchange.
+ * Not fetch: its first call loads undici, which costs a cold `verify release` more CPU than a check.
+ */
+async function exchange(start: URL, outgoing: Outgoing, signal: AbortSignal, limit: number, what: string): Promise<HttpResponse> {
+  let url = start;
+  let request = outgoing;
+  for (let redirects = 0; ; redirects += 1) {
+    const response = await sendOnce(url, request, signal);
+    const location = response.headers.location;
+    if (!REDIRECT_STATUSES.has(response.statusCode ?? 0) || location === undefined) {
+      return { status: response.statusCode ?? 0, headers: headerReader(response.headers), body: await readBody(response, signal, limit, what) };
+    }
+    response.resume();
+    if (redirects === MAX_REDIRECTS) throw new Error(`more than ${MAX_REDIRECTS} redirects`);
+    const next = new URL(location, url);
+    if (next.protocol !== 'http:' && next.protocol !== 'https:') throw new Error(`redirect to a ${next.protocol} URL`);
+    const status = response.statusCode;
+    const headers = { ...request.headers };
+    if (next.origin !== url.origin) delete headers.authorization;
+    if ((status === 303 && request.method !== 'HEAD') || ((status === 301 || status === 302) && request.method === 'POST')) {
+      for (const name of BODY_HEADERS) delete headers[name];
+      request = { method: 'GET', headers };
+    } else {
+      request = { ...request, headers };
+    }
+    url = next;
+  }
+}
+
+function sendOnce(url: URL, { method, headers, body }: Outgoing, signal: AbortSignal): Promise<IncomingMessage> {
+  // process.getBuiltinModule, not an import: the ESM facade of node:http reads its lazy undici getters (~35 ms cold).
+  const { request } = url.protocol === 'https:' ? process.getBuiltinModule('node:https') : process.getBuiltinModule('node:http');
+  if (signal.aborted) return Promise.reject(signal.reason as Error);
+  return new Promise((resolve, reject) => {
+    // PUT and POST declare their length, empty or not, as fetch does (registries refuse chunked empty uploads).
+    const length = body ? body.length : method === 'PUT' || method === 'POST' ? 0 : undefined;
+    const req = request(url, { method, headers: length === undefined ? headers : { ...headers, 'content-length': String(length) } }, (response) => {
+      // From here on the body reader owns the timeout.
+      signal.removeEventListener('abort', abort);
+      resolve(response);
+    });
+    const abort = () => req.destroy(signal.reason as Error);
+    signal.addEventListener('abort', abort, { once: true });
+    req.on('error', (error) => {
+      signal.removeEventListener('abort', abort);
+      reject(error);
+    });
+    req.end(body);
+  });
+}
+
+function headerReader(headers: IncomingHttpHeaders): ResponseHeaders {
+  return {
+    get(name) {
+      const value = headers[name.toLowerCase()];
+      return value === undefined ? null : Array.isArray(value) ? value.join(', ') : value;
+    },
+  };
+}
+
+async function readBody(response: IncomingMessage, signal: AbortSignal, limit: number, what: string): Promise<Buffer> {
+  const declared = Number(response.headers['content-length'] ?? NaN);
   if (declared > limit) {
-    await response.body?.cancel();
+    response.destroy();
     throw new VerificationError('REGISTRY', `${what}: response of ${declared} bytes exceeds the ${limit} byte limit`, { expected: `<= ${limit} bytes`, found: declared });
   }
-  if (!response.body) return Buffer.alloc(0);
   const chunks: Buffer[] = [];
   let total = 0;
-  for await (const chunk of response.body) {
-    total += chunk.length;
-    if (total > limit) {
-      await response.body.cancel().catch(() => undefined);
-      throw new VerificationError('REGISTRY', `${what}: response exceeds the ${limit} byte limit`, { expected: `<= ${limit} bytes`, found: `> ${limit}` });
+  // The timeout covers the body too: a stalled body ends the attempt as a stalled connect does.
+  const abort = () => response.destroy(signal.reason as Error);
+  if (signal.aborted) abort();
+  else signal.addEventListener('abort', abort, { once: true });
+  try {
+    for await (const chunk of response as AsyncIterable<Buffer>) {
+      total += chunk.length;
+      if (total > limit) {
+        response.destroy();
+        throw new VerificationError('REGISTRY', `${what}: response exceeds the ${limit} byte limit`, { expected: `<= ${limit} bytes`, found: `> ${limit}` });
+      }
+      chunks.push(chunk);
     }
-    chunks.push(Buffer.from(chunk));
+  } finally {
+    signal.removeEventListener('abort', abort);
   }
+  // A connection closed before the declared end is a dropped body, never a short one.
+  if (!response.complete) throw new Error('connection closed before the end of the body');
   return Buffer.concat(chunks);
 }
