@@ -69,6 +69,7 @@ export async function releaseCommand(requested: string | undefined, flags: Relea
       ...(flags.date ? { today: flags.date } : {}),
       ...(interactive ? { confirm: askYesNo } : {}),
     });
+    if (!flags.dryRun) reporter.emit({ type: 'info', message: `GitHub API: ${client.requestCount} requests (retries included)` });
   } catch (error) {
     // --json consumers get the failure as an event too; people get it on stderr from main()
     if (flags.json) reporter.emit({ type: 'error', message: error instanceof Error ? error.message : String(error), code: (error as { code?: string }).code ?? 'ERROR', exitCode: exitCodeFor(error) });

@@ -26,7 +26,9 @@ export interface ReleaseOptions {
 }
 
 function resolveVersion(options: ReleaseOptions, changelogText: string): string {
-  const { projectDir, requested, resume } = options;
+  const { projectDir, resume } = options;
+  // `v1.5.0` names the version 1.5.0, as tags do
+  const requested = options.requested?.replace(/^v(?=\d)/, '');
   if (resume) {
     const unfinished = unfinishedReleases(projectDir);
     if (requested && /^\d/.test(requested)) return requested;
