@@ -17,7 +17,7 @@ function failure(run: CliRun): { code: string; message: string } {
   return error!;
 }
 
-describe('oci-sd release fails closed, naming what went wrong', () => {
+describe('oci-sd release when the world moves: fails closed naming what went wrong, or takes what a person did', () => {
   let bin: string;
   let sandbox: Sandbox | undefined;
 
@@ -43,6 +43,19 @@ describe('oci-sd release fails closed, naming what went wrong', () => {
     expect(error.message).toContain('/acme/app/pull/1');
     expect(project.state.releases).toEqual([]);
     expect(loadState(sandbox.projectDir, '1.5.0')?.completed).toEqual(['preflight']);
+  }, 120_000);
+
+  it('a changelog pull request merged by a maintainer while the CLI was stopped: the resume takes it and goes on', async () => {
+    sandbox = await createSandbox();
+    const killed = await runCli(bin, sandbox, ['minor'], (e) => e.type === 'info' && /^pull request #/.test(e.message ?? ''));
+    expect(killed.signal, killed.stderr).toBe('SIGKILL');
+    const { forge, token } = sandbox;
+    const merge = await fetch(`${forge.api.url}/repos/acme/app/pulls/1/merge`, { method: 'PUT', headers: { authorization: `Bearer ${token}`, 'content-type': 'application/json' }, body: '{}' });
+    expect(merge.status).toBe(200);
+    const resumed = await runCli(bin, sandbox, ['--resume']);
+    expect(resumed.code, resumed.stderr).toBe(0);
+    expect(sandbox.project.state.pulls).toHaveLength(1);
+    expect(sandbox.project.state.releases.map((r) => r.targetCommitish)).toEqual([sandbox.project.state.pulls[0]!.mergeCommitSha]);
   }, 120_000);
 
   it('a release whose published TUF manifest was tampered with is not reported as verified (exit 1)', async () => {
