@@ -69,7 +69,7 @@ function apiUrlFor(serverUrl: string): string {
 }
 
 /** Defaults for every field, from the repository the configuration or the git remote names. */
-export function defaultsFor(repo: string, serverUrl: string): Required<Omit<ConfigInput, 'tufRoot' | 'trustedRoot'>> {
+function defaultsFor(repo: string, serverUrl: string): Required<Omit<ConfigInput, 'tufRoot' | 'trustedRoot'>> {
   const [owner = '', name = ''] = repo.split('/');
   const host = new URL(serverUrl).host;
   return {

@@ -22,7 +22,7 @@ export interface HostedRepo {
 const ZERO = '0000000000000000000000000000000000000000';
 
 /** Identity of the commits the forge itself makes (merge commits), like GitHub's web-flow. */
-export const FORGE_GIT_ENV = {
+const FORGE_GIT_ENV = {
   GIT_AUTHOR_NAME: 'GitHub',
   GIT_AUTHOR_EMAIL: 'noreply@github.com',
   GIT_COMMITTER_NAME: 'GitHub',

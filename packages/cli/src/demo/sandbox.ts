@@ -15,10 +15,10 @@ import { BUILD_WORKFLOW, MAINTAINER, PROJECT_CHECK, PUBLISH_WORKFLOW, SimulatedA
 const run = promisify(execFile);
 
 export const SANDBOX_PROJECT = 'acme/app';
-export const SANDBOX_TUF = 'acme/app-tuf-on-ci';
+const SANDBOX_TUF = 'acme/app-tuf-on-ci';
 
 /** The sample project's changelog: one release out, two changes waiting. */
-export const SAMPLE_CHANGELOG = `# Changelog
+const SAMPLE_CHANGELOG = `# Changelog
 
 All notable changes to this project are documented in this file.
 The format is based on [Keep a Changelog](https://keepachangelog.com/en/1.1.0/),

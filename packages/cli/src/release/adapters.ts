@@ -51,18 +51,17 @@ function toPull(p: PullRequestInfo): PullRequest {
     url: p.htmlUrl,
     state: p.state,
     merged: p.merged === true,
-    headRef: p.head,
     headSha: p.headSha,
     ...(p.mergeCommitSha && p.merged ? { mergeSha: p.mergeCommitSha } : {}),
   };
 }
 
 function toRelease(r: ReleaseInfo): Release {
-  return { id: r.id, url: r.htmlUrl, tag: r.tag, draft: r.draft };
+  return { id: r.id, url: r.htmlUrl, draft: r.draft };
 }
 
 function toRun(r: RunInfo): WorkflowRun {
-  return { id: r.id, url: r.htmlUrl, status: r.status ?? 'queued', conclusion: r.conclusion, headSha: r.headSha, event: r.event, createdAt: r.createdAt };
+  return { id: r.id, url: r.htmlUrl, status: r.status ?? 'queued', conclusion: r.conclusion };
 }
 
 const PASSING_CONCLUSIONS = new Set(['success', 'neutral', 'skipped']);

@@ -9,7 +9,6 @@ export interface PullRequest {
   url: string;
   state: 'open' | 'closed';
   merged: boolean;
-  headRef: string;
   headSha: string;
   /** The merge commit on the base branch, once merged. */
   mergeSha?: string;
@@ -18,7 +17,6 @@ export interface PullRequest {
 export interface Release {
   id: number;
   url: string;
-  tag: string;
   draft: boolean;
 }
 
@@ -27,9 +25,6 @@ export interface WorkflowRun {
   url: string;
   status: string;
   conclusion: string | null;
-  headSha: string;
-  event: string;
-  createdAt: string;
 }
 
 export type CheckState = 'missing' | 'pending' | 'success' | 'failure';
