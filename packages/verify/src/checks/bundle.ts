@@ -11,6 +11,7 @@ import { describePolicy, identityMismatches } from '../policy/identity';
 import type { IdentityPolicy } from '../policy/identity';
 import type { CheckStatus } from '../types';
 import { verifyPrehashedSignature } from './prehashed';
+import { encodeOnce } from '../trust/encode-once';
 
 /** What a message-signature bundle signed: the bytes, or only their digest (`sha256:<hex>` input). */
 export type SignedArtifact = { bytes: Buffer } | { digest: { algorithm: 'sha256'; value: Buffer } };
@@ -74,6 +75,7 @@ export function verifySigstoreBundle(serialized: SerializedBundle, options: Bund
   try {
     const artifactBytes = options.artifact && 'bytes' in options.artifact ? options.artifact.bytes : undefined;
     const entity = toSignedEntity(bundle, artifactBytes);
+    if (entity.key.$case === 'certificate') encodeOnce(entity.key.certificate);
     if (artifactBytes === undefined && bundle.content.$case === 'messageSignature') {
       // `sha256:<hex>` input (compared with messageDigest above): sigstore-js can only verify over bytes.
       const signedDigest = Buffer.from(bundle.content.messageSignature.messageDigest.digest);

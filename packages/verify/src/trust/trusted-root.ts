@@ -4,6 +4,7 @@ import { TrustedRoot } from '@sigstore/protobuf-specs';
 import { toTrustMaterial } from '@sigstore/verify';
 import type { TrustMaterial } from '@sigstore/verify';
 import { VerificationError } from '../errors';
+import { encodeOnce } from './encode-once';
 
 /** Where the trust material came from, for reports. */
 export interface LoadedTrustMaterial {
@@ -79,7 +80,9 @@ function toMaterial(json: unknown, source: string): TrustMaterial {
     if (root.certificateAuthorities.length === 0 || root.tlogs.length === 0) {
       throw new Error(`needs at least one certificate authority and one transparency log (found ${root.certificateAuthorities.length} and ${root.tlogs.length})`);
     }
-    return toTrustMaterial(root);
+    const material = toTrustMaterial(root);
+    for (const authority of material.certificateAuthorities) authority.certChain.forEach(encodeOnce);
+    return material;
   } catch (cause) {
     throw new VerificationError('INVALID_INPUT', `${source}: invalid trusted root: ${(cause as Error).message}`, { cause });
   }
