@@ -36226,7 +36226,6 @@ var init_key_file = __esm({
 // ../tuf/src/signers/identity.ts
 import { spawn } from "child_process";
 import { createHash as createHash8, randomBytes as randomBytes4 } from "crypto";
-import { createServer } from "http";
 function staticToken(token) {
   if (!token.trim()) throw new TufError("SIGNER", "the identity token is empty", { expected: "an OIDC token (JWT)", found: "empty string" });
   return { description: "given identity token", getToken: async () => token.trim() };
@@ -36304,6 +36303,7 @@ function browserToken(options2 = {}) {
       }
       const verifier = randomBytes4(32).toString("base64url");
       const state = randomBytes4(16).toString("base64url");
+      const { createServer } = await import("http");
       const server = createServer();
       await new Promise((resolve2) => server.listen(0, "127.0.0.1", resolve2));
       const redirectUri = `http://localhost:${server.address().port}/auth/callback`;
@@ -63592,7 +63592,7 @@ var require_remote = __commonJS({
     var CachingMinipassPipeline = require_pipeline();
     var { getAgent } = require_lib11();
     var pkg = require_package4();
-    var USER_AGENT = `${pkg.name}/${pkg.version} (+https://npm.im/${pkg.name})`;
+    var USER_AGENT2 = `${pkg.name}/${pkg.version} (+https://npm.im/${pkg.name})`;
     var RETRY_ERRORS = [
       "ECONNRESET",
       // remote socket closed on us
@@ -63621,7 +63621,7 @@ var require_remote = __commonJS({
         request2.headers.set("connection", agent ? "keep-alive" : "close");
       }
       if (!request2.headers.has("user-agent")) {
-        request2.headers.set("user-agent", USER_AGENT);
+        request2.headers.set("user-agent", USER_AGENT2);
       }
       const _opts = {
         ...options2,
@@ -67179,31 +67179,88 @@ function isLoopbackUrl(url) {
 function describeError(error2) {
   if (error2 instanceof Error) {
     if (error2.name === "TimeoutError" || error2.name === "AbortError") return "timed out";
-    const cause = error2.cause;
-    return cause?.code ?? cause?.message ?? error2.message;
+    return error2.code ?? error2.message;
   }
   return String(error2);
 }
-async function readBody(response, limit, what) {
-  const declared = Number(response.headers.get("content-length") ?? NaN);
+async function exchange(start, outgoing, signal, limit, what) {
+  let url = start;
+  let request2 = outgoing;
+  for (let redirects = 0; ; redirects += 1) {
+    const response = await sendOnce(url, request2, signal);
+    const location = response.headers.location;
+    if (!REDIRECT_STATUSES.has(response.statusCode ?? 0) || location === void 0) {
+      return { status: response.statusCode ?? 0, headers: headerReader(response.headers), body: await readBody(response, signal, limit, what) };
+    }
+    response.resume();
+    if (redirects === MAX_REDIRECTS) throw new Error(`more than ${MAX_REDIRECTS} redirects`);
+    const next = new URL(location, url);
+    if (next.protocol !== "http:" && next.protocol !== "https:") throw new Error(`redirect to a ${next.protocol} URL`);
+    const status = response.statusCode;
+    const headers = { ...request2.headers };
+    if (next.origin !== url.origin) delete headers.authorization;
+    if (status === 303 && request2.method !== "HEAD" || (status === 301 || status === 302) && request2.method === "POST") {
+      for (const name of BODY_HEADERS) delete headers[name];
+      request2 = { method: "GET", headers };
+    } else {
+      request2 = { ...request2, headers };
+    }
+    url = next;
+  }
+}
+function sendOnce(url, { method, headers, body }, signal) {
+  const { request: request2 } = url.protocol === "https:" ? process.getBuiltinModule("node:https") : process.getBuiltinModule("node:http");
+  if (signal.aborted) return Promise.reject(signal.reason);
+  return new Promise((resolve2, reject) => {
+    const length = body ? body.length : method === "PUT" || method === "POST" ? 0 : void 0;
+    const req2 = request2(url, { method, headers: length === void 0 ? headers : { ...headers, "content-length": String(length) } }, (response) => {
+      signal.removeEventListener("abort", abort);
+      resolve2(response);
+    });
+    const abort = () => req2.destroy(signal.reason);
+    signal.addEventListener("abort", abort, { once: true });
+    req2.on("error", (error2) => {
+      signal.removeEventListener("abort", abort);
+      reject(error2);
+    });
+    req2.end(body);
+  });
+}
+function headerReader(headers) {
+  return {
+    get(name) {
+      const value = headers[name.toLowerCase()];
+      return value === void 0 ? null : Array.isArray(value) ? value.join(", ") : value;
+    }
+  };
+}
+async function readBody(response, signal, limit, what) {
+  const declared = Number(response.headers["content-length"] ?? NaN);
   if (declared > limit) {
-    await response.body?.cancel();
+    response.destroy();
     throw new VerificationError("REGISTRY", `${what}: response of ${declared} bytes exceeds the ${limit} byte limit`, { expected: `<= ${limit} bytes`, found: declared });
   }
-  if (!response.body) return Buffer.alloc(0);
   const chunks = [];
   let total = 0;
-  for await (const chunk of response.body) {
-    total += chunk.length;
-    if (total > limit) {
-      await response.body.cancel().catch(() => void 0);
-      throw new VerificationError("REGISTRY", `${what}: response exceeds the ${limit} byte limit`, { expected: `<= ${limit} bytes`, found: `> ${limit}` });
+  const abort = () => response.destroy(signal.reason);
+  if (signal.aborted) abort();
+  else signal.addEventListener("abort", abort, { once: true });
+  try {
+    for await (const chunk of response) {
+      total += chunk.length;
+      if (total > limit) {
+        response.destroy();
+        throw new VerificationError("REGISTRY", `${what}: response exceeds the ${limit} byte limit`, { expected: `<= ${limit} bytes`, found: `> ${limit}` });
+      }
+      chunks.push(chunk);
     }
-    chunks.push(Buffer.from(chunk));
+  } finally {
+    signal.removeEventListener("abort", abort);
   }
+  if (!response.complete) throw new Error("connection closed before the end of the body");
   return Buffer.concat(chunks);
 }
-var RequestCounter, MAX_BACKOFF_MS, RegistryClient;
+var RequestCounter, MAX_BACKOFF_MS, RegistryClient, USER_AGENT, REDIRECT_STATUSES, MAX_REDIRECTS, BODY_HEADERS;
 var init_http = __esm({
   "../verify/src/oci/http.ts"() {
     "use strict";
@@ -67335,13 +67392,10 @@ var init_http = __esm({
           const done = this.counter.start();
           let retryDelay;
           try {
-            const headers = { ...options2.headers };
+            const headers = { "user-agent": USER_AGENT, ...options2.headers };
             if (authorization) headers.authorization = authorization;
-            const init = { method, headers, signal: AbortSignal.timeout(this.timeoutMs), redirect: "follow" };
-            if (options2.body) init.body = options2.body;
-            const response = await fetch(url, init);
-            const body = await readBody(response, limit, what);
-            if (!isRetryableStatus(response.status)) return { status: response.status, headers: response.headers, body };
+            const response = await exchange(url, { method, headers, ...options2.body ? { body: options2.body } : {} }, AbortSignal.timeout(this.timeoutMs), limit, what);
+            if (!isRetryableStatus(response.status)) return response;
             lastProblem = `HTTP ${response.status}`;
             retryDelay = retryAfterMs(response.headers);
           } catch (error2) {
@@ -67361,6 +67415,10 @@ var init_http = __esm({
         }
       }
     };
+    USER_AGENT = "oci-sd-verify";
+    REDIRECT_STATUSES = /* @__PURE__ */ new Set([301, 302, 303, 307, 308]);
+    MAX_REDIRECTS = 20;
+    BODY_HEADERS = ["content-type", "content-encoding", "content-language", "content-location"];
   }
 });
 
