@@ -1,7 +1,7 @@
 import { readdirSync, readFileSync } from 'node:fs';
 import { fileURLToPath } from 'node:url';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { loadContract, type GitHubApiServer } from '@oci-sd/github-api-server';
+import { loadFullContract, type GitHubApiServer } from '@oci-sd/github-api-server';
 import { createRelease, defaultBranch, dispatchWorkflow, findPullRequest, mergePullRequest, openPullRequest, parseRepo, previousReleaseTag, uploadAsset, waitForCheck, waitForRun, findRelease, type GitHubClient } from '../src/index';
 import { startServer, testClient, uniqueRepo, virtualTime } from './support/helpers';
 
@@ -17,6 +17,8 @@ function routesInSource(): Set<string> {
   return routes;
 }
 
+// Against GitHub's whole description, not the test server's trimmed copy: an endpoint the server
+// lacks must still exist on GitHub.
 describe('contract with GitHub’s OpenAPI description', () => {
   let gh: GitHubApiServer;
   let client: GitHubClient;
@@ -27,7 +29,7 @@ describe('contract with GitHub’s OpenAPI description', () => {
   afterAll(() => gh.stop());
 
   it('every endpoint in the source exists in the description with the method used', () => {
-    const contract = loadContract();
+    const contract = loadFullContract();
     const routes = [...routesInSource()].sort();
     expect(routes).toEqual([
       'DELETE /repos/{owner}/{repo}/releases/assets/{asset_id}',
@@ -76,12 +78,12 @@ describe('contract with GitHub’s OpenAPI description', () => {
     const { runId } = await dispatchWorkflow(client, repo, 'publish.yml', { ref: await defaultBranch(client, repo) });
     gh.state.setRunStatus(state, runId, 'completed', 'success');
     await waitForRun(client, repo, runId, virtualTime());
-    const contract = loadContract();
+    const contract = loadFullContract();
     const called = [...client.routesUsed].map((route) => {
       const [method, path] = route.split(' ') as [string, string];
       const match = contract.match(method, path);
       expect(match, `${route} is not in the description`).toBeDefined();
-      return `${method} ${match!.operation.template}`;
+      return `${method} ${match!.operation!.template}`;
     });
     expect([...new Set(called)].sort()).toEqual([...routesInSource()].sort());
     gh.assertNoViolations();

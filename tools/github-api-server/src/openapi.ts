@@ -2,9 +2,8 @@ import { readFileSync } from 'node:fs';
 import { createRequire } from 'node:module';
 import { Ajv, type ErrorObject, type ValidateFunction } from 'ajv';
 import addFormatsModule from 'ajv-formats';
-
-/** Which official description the server holds itself to (GitHub.com, from @octokit/openapi). */
-export const OPENAPI_DOCUMENT = 'api.github.com.json';
+import { FULL_DESCRIPTION, TRIMMED_DESCRIPTION_FILE } from './description-files';
+import { OPERATION_INDEX_KEY, operationIndex, type OperationIndex } from './trim';
 
 type Json = Record<string, unknown>;
 
@@ -30,7 +29,11 @@ export interface MatchedOperation {
   pathParams: Record<string, string>;
 }
 
-const METHODS = ['get', 'put', 'post', 'patch', 'delete', 'head'] as const;
+/** An operation a trimmed description only indexes: the server knows its name, nothing to validate against. */
+export interface IndexedOperation {
+  operationId: string;
+  operation?: undefined;
+}
 
 /**
  * Statuses GitHub may answer on any endpoint although the description lists them only where it
@@ -53,7 +56,7 @@ export class OpenApiContract {
   readonly document: Json;
   private readonly ajv: Ajv;
   private readonly coercingAjv: Ajv;
-  private readonly routes: { regex: RegExp; template: string; names: string[]; greedy: boolean; operations: Map<string, Operation> }[] = [];
+  private readonly routes: { regex: RegExp; template: string; names: string[]; greedy: boolean; operations: Map<string, Operation | string> }[] = [];
   private readonly validators = new Map<string, ValidateFunction>();
 
   constructor(document: Json) {
@@ -66,17 +69,23 @@ export class OpenApiContract {
     this.ajv.addSchema(document, 'github');
     this.coercingAjv = addFormats(new Ajv({ strict: false, allErrors: true, validateSchema: false, coerceTypes: 'array' }));
     const paths = document.paths as Record<string, Record<string, Json>>;
-    for (const [template, item] of Object.entries(paths)) {
+    // A trimmed description details some operations and indexes all; a full one details all.
+    const index = (document[OPERATION_INDEX_KEY] as OperationIndex | undefined) ?? operationIndex(paths);
+    for (const [template, methods] of Object.entries(index)) {
+      const item = paths[template] ?? {};
       const names: string[] = [];
       // A git ref may hold slashes (`heads/sign/release-1`), sent raw or as %2F.
       const source = template.replace(/[.*+?^$()|[\]\\]/g, '\\$&').replace(/\{([^}]+)\}/g, (_m, name: string) => {
         names.push(name);
         return name === 'ref' ? '(.+?)' : '([^/]+)';
       });
-      const operations = new Map<string, Operation>();
-      for (const method of METHODS) {
+      const operations = new Map<string, Operation | string>();
+      for (const [method, operationId] of Object.entries(methods)) {
         const op = item[method];
-        if (!op) continue;
+        if (!op) {
+          operations.set(method.toUpperCase(), operationId);
+          continue;
+        }
         const parameters = [...((item.parameters as Json[] | undefined) ?? []), ...((op.parameters as Json[] | undefined) ?? [])].map((p) => this.deref(p) as unknown as Parameter);
         operations.set(method.toUpperCase(), {
           operationId: op.operationId as string,
@@ -103,23 +112,32 @@ export class OpenApiContract {
     return this.deref(target as Json);
   }
 
-  /** Every operationId in the description. */
+  /** Every operationId in the description (for a trimmed one: in the full description it was cut from). */
   operationIds(): Set<string> {
-    return new Set(this.routes.flatMap((route) => [...route.operations.values()].map((op) => op.operationId)));
+    return new Set(this.routes.flatMap((route) => [...route.operations.values()].map((op) => (typeof op === 'string' ? op : op.operationId))));
+  }
+
+  /** The operationIds whose parameters, bodies and responses this description holds. */
+  detailedOperationIds(): Set<string> {
+    return new Set(this.routes.flatMap((route) => [...route.operations.values()].flatMap((op) => (typeof op === 'string' ? [] : [op.operationId]))));
   }
 
   /** Does the description have this method on this path template? */
   hasOperation(method: string, template: string): boolean {
-    const item = (this.document.paths as Record<string, Json>)[template];
-    return Boolean(item && item[method.toLowerCase()]);
+    return this.routes.some((route) => route.template === template && route.operations.has(method.toUpperCase()));
   }
 
-  match(method: string, pathname: string): MatchedOperation | undefined {
+  /**
+   * The operation a request is for: `operation` when the description details it, only
+   * `operationId` when a trimmed description merely indexes it.
+   */
+  match(method: string, pathname: string): MatchedOperation | IndexedOperation | undefined {
     for (const route of this.routes) {
       const m = route.regex.exec(pathname);
       if (!m) continue;
       const operation = route.operations.get(method);
       if (!operation) continue;
+      if (typeof operation === 'string') return { operationId: operation };
       const pathParams: Record<string, string> = {};
       route.names.forEach((name, i) => (pathParams[name] = decodeURIComponent(m[i + 1]!)));
       return { operation, pathParams };
@@ -229,13 +247,24 @@ function describe(errors: ErrorObject[] | null | undefined): string {
 }
 
 let contract: OpenApiContract | undefined;
+let fullContract: OpenApiContract | undefined;
 
-/** The process-wide contract (parsed on first call, then shared by every server and test). */
+/**
+ * The process-wide contract the server holds itself to: the trimmed description (see
+ * `src/trim.ts`), parsed on first call, then shared by every server and test.
+ */
 export function loadContract(): OpenApiContract {
-  if (!contract) {
-    const require = createRequire(import.meta.url);
-    const file = require.resolve(`@octokit/openapi/generated/${OPENAPI_DOCUMENT}`);
-    contract = new OpenApiContract(JSON.parse(readFileSync(file, 'utf8')) as Json);
-  }
+  contract ??= new OpenApiContract(JSON.parse(readFileSync(new URL(`./${TRIMMED_DESCRIPTION_FILE}`, import.meta.url), 'utf8')) as Json);
   return contract;
+}
+
+/** GitHub's whole description (the @octokit/openapi devDependency): for contract tests of clients, never for the server. */
+export function loadFullContract(): OpenApiContract {
+  fullContract ??= new OpenApiContract(loadFullDescription());
+  return fullContract;
+}
+
+/** The full description as published, untouched (a fresh parse on every call). */
+export function loadFullDescription(): Json {
+  return JSON.parse(readFileSync(createRequire(import.meta.url).resolve(FULL_DESCRIPTION), 'utf8')) as Json;
 }

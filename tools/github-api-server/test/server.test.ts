@@ -209,11 +209,11 @@ describe('faults and the contract', () => {
 
   it('rejects responses that do not fit the schema for their status', () => {
     const contract = loadContract();
-    const op = contract.match('GET', '/repos/o/r/releases/tags/v1')!.operation;
+    const op = contract.match('GET', '/repos/o/r/releases/tags/v1')!.operation!;
     expect(contract.checkResponse(op, 200, { id: 1 }).join()).toMatch(/must have required property/);
     expect(contract.checkResponse(op, 418, { message: 'teapot' }).join()).toMatch(/not documented/);
     expect(contract.checkResponse(op, 404, { message: 1 }).join()).toMatch(/message/);
-    const del = contract.match('DELETE', '/repos/o/r/releases/1')!.operation;
+    const del = contract.match('DELETE', '/repos/o/r/releases/1')!.operation!;
     expect(contract.checkResponse(del, 204, { unexpected: true }).join()).toMatch(/has no body/);
   });
 });
