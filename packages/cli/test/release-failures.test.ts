@@ -77,8 +77,6 @@ describe.skipIf(!registryAvailable())('oci-sd release with a registry that goes 
   let bin: string;
   let registry: TestRegistry;
   let sandbox: Sandbox;
-  // test-registry's stop() waits for an exit that already happened when called twice
-  let registryStopped = false;
 
   beforeAll(async () => {
     [bin, registry] = await Promise.all([buildCliForTests(), startRegistry()]);
@@ -86,13 +84,12 @@ describe.skipIf(!registryAvailable())('oci-sd release with a registry that goes 
   });
   afterAll(async () => {
     await sandbox?.stop();
-    if (!registryStopped) await registry?.stop();
+    await registry?.stop();
     rmSync(bin, { force: true });
   });
 
   it('a failed build run stops the release with exit 1 and the run URL', async () => {
     await registry.stop();
-    registryStopped = true;
     const run = await runCli(bin, sandbox, ['minor']);
     expect(run.code).toBe(1);
     const error = failure(run);

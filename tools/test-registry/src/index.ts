@@ -47,7 +47,8 @@ async function waitUntilServing(url: string, child: ChildProcess, log: () => str
 
 /**
  * Starts a throwaway docker-registry (distribution 2.8, no auth, filesystem storage in a temp
- * folder) on a free loopback port. `stop()` kills it and removes its storage.
+ * folder) on a free loopback port. `stop()` kills it and removes its storage; calling it again
+ * (or concurrently) waits for that same stop.
  */
 export async function startRegistry(): Promise<TestRegistry> {
   if (!registryAvailable()) throw new Error(`${REGISTRY_BINARY} not found: install Debian's docker-registry package (apt-get install docker-registry)`);
@@ -65,17 +66,22 @@ export async function startRegistry(): Promise<TestRegistry> {
     ].join('\n'),
   );
   const child = spawn(REGISTRY_BINARY, ['serve', config], { stdio: ['ignore', 'ignore', 'pipe'] });
+  // Listened for from the start: a child that already exited emits no further 'exit' to wait for.
+  const exited = new Promise<void>((resolve) => {
+    child.once('exit', () => resolve());
+    child.once('error', () => resolve());
+  });
   let stderr = '';
   child.stderr?.on('data', (chunk: Buffer) => (stderr = (stderr + chunk.toString()).slice(-4_000)));
   const url = `http://127.0.0.1:${port}`;
-  const stop = async () => {
-    if (child.exitCode === null) {
-      const exited = new Promise((r) => child.once('exit', r));
-      child.kill('SIGTERM');
+  let stopped: Promise<void> | undefined;
+  // Idempotent: every call gets the one stop (a child killed by a signal keeps `exitCode === null`).
+  const stop = () =>
+    (stopped ??= (async () => {
+      if (child.exitCode === null && child.signalCode === null) child.kill('SIGTERM');
       await exited;
-    }
-    rmSync(dir, { recursive: true, force: true });
-  };
+      rmSync(dir, { recursive: true, force: true });
+    })());
   try {
     await waitUntilServing(url, child, () => stderr);
   } catch (error) {

@@ -21,4 +21,13 @@ describe.skipIf(!registryAvailable())('startRegistry', () => {
     }
     await expect(fetch(`${registry.url}/v2/`)).rejects.toThrow();
   });
+
+  it('stop() is idempotent: a second and a concurrent call resolve once the registry is gone', async () => {
+    const registry = await startRegistry();
+    const [first, concurrent] = [registry.stop(), registry.stop()];
+    await Promise.all([first, concurrent]);
+    // after the registry died of SIGTERM (exitCode stays null, signalCode is set)
+    await registry.stop();
+    await expect(fetch(`${registry.url}/v2/`)).rejects.toThrow();
+  });
 });
