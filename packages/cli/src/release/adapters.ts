@@ -70,15 +70,9 @@ const PASSING_CONCLUSIONS = new Set(['success', 'neutral', 'skipped']);
 export function githubService(client: GitHubClient, poll: { intervalMs: number; timeoutMs: number }): GitHubService {
   return {
     async findPullRequest(repo, head) {
-      const ref = parseRepo(repo);
-      const open = await findPullRequest(client, ref, { head });
-      if (open) return toPull(open);
-      // a merged (or closed) one: the library looks at open pull requests only
-      const { data } = await client.call({ what: `find closed pull requests from ${head} in ${repo}`, permission: 'pull-requests: read' }, () =>
-        client.octokit.request('GET /repos/{owner}/{repo}/pulls', { ...ref, state: 'closed', head: `${ref.owner}:${head}`, per_page: 1 }),
-      );
-      const closed = (data as { number: number }[])[0];
-      return closed ? toPull(await getPullRequest(client, ref, closed.number)) : undefined;
+      // merged ones too: a rerun takes up the pull request an earlier run (or a person) merged
+      const found = await findPullRequest(client, parseRepo(repo), { head }, { state: 'all' });
+      return found && toPull(found);
     },
     async getPullRequest(repo, number) {
       return toPull(await getPullRequest(client, parseRepo(repo), number));

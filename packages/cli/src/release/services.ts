@@ -30,7 +30,7 @@ export interface WorkflowRun {
 export type CheckState = 'missing' | 'pending' | 'success' | 'failure';
 
 export interface GitHubService {
-  /** The newest pull request from `head`: an open one, else a closed one; undefined when there is none. */
+  /** The newest pull request from `head`, open, closed or merged; undefined when there is none. */
   findPullRequest(repo: string, head: string): Promise<PullRequest | undefined>;
   getPullRequest(repo: string, number: number): Promise<PullRequest>;
   openPullRequest(repo: string, pr: { head: string; base: string; title: string; body: string }): Promise<PullRequest>;
