@@ -66471,6 +66471,22 @@ var init_prehashed = __esm({
   }
 });
 
+// ../verify/src/trust/encode-once.ts
+function encodeOnce(certificate) {
+  cacheEncoding(certificate.root, 2);
+}
+function cacheEncoding(node, depth) {
+  const encode2 = node.toDER;
+  let der;
+  node.toDER = () => der ??= encode2.call(node);
+  if (depth > 0) for (const sub of node.subs) cacheEncoding(sub, depth - 1);
+}
+var init_encode_once = __esm({
+  "../verify/src/trust/encode-once.ts"() {
+    "use strict";
+  }
+});
+
 // ../verify/src/checks/bundle.ts
 import { createHash as createHash11 } from "crypto";
 function verifySigstoreBundle(serialized, options2) {
@@ -66489,6 +66505,7 @@ function verifySigstoreBundle(serialized, options2) {
   try {
     const artifactBytes = options2.artifact && "bytes" in options2.artifact ? options2.artifact.bytes : void 0;
     const entity = (0, import_verify5.toSignedEntity)(bundle, artifactBytes);
+    if (entity.key.$case === "certificate") encodeOnce(entity.key.certificate);
     if (artifactBytes === void 0 && bundle.content.$case === "messageSignature") {
       const signedDigest = Buffer.from(bundle.content.messageSignature.messageDigest.digest);
       const signed = entity.signature.signature;
@@ -66592,6 +66609,7 @@ var init_bundle = __esm({
     init_certificate();
     init_identity2();
     init_prehashed();
+    init_encode_once();
     notChecked = { status: "skip", message: "not checked: the signature did not verify" };
   }
 });
@@ -66753,7 +66771,9 @@ function toMaterial(json2, source) {
     if (root.certificateAuthorities.length === 0 || root.tlogs.length === 0) {
       throw new Error(`needs at least one certificate authority and one transparency log (found ${root.certificateAuthorities.length} and ${root.tlogs.length})`);
     }
-    return (0, import_verify6.toTrustMaterial)(root);
+    const material = (0, import_verify6.toTrustMaterial)(root);
+    for (const authority of material.certificateAuthorities) authority.certChain.forEach(encodeOnce);
+    return material;
   } catch (cause) {
     throw new VerificationError("INVALID_INPUT", `${source}: invalid trusted root: ${cause.message}`, { cause });
   }
@@ -66765,6 +66785,7 @@ var init_trusted_root = __esm({
     import_protobuf_specs3 = __toESM(require_dist(), 1);
     import_verify6 = __toESM(require_dist4(), 1);
     init_errors5();
+    init_encode_once();
     PUBLIC_GOOD_TUF_MIRROR = "https://tuf-repo-cdn.sigstore.dev";
   }
 });
