@@ -1,10 +1,10 @@
 import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { afterAll, afterEach, beforeAll, describe, expect, it, vi } from 'vitest';
+import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
 import { createGitHubClient, openPullRequest, parseRepo } from '@oci-sd/gh';
 import { startGitHubApiServer, type GitHubApiServer } from '@oci-sd/github-api-server';
-import { main } from '../src/index';
+import { runMain, type MainResult } from './support/run-cli';
 
 const TOKEN = `ghp_${'cliTOKEN42'.repeat(4)}`;
 let gh: GitHubApiServer;
@@ -26,20 +26,11 @@ afterEach(() => {
 });
 
 /** Runs `oci-sd ...` in-process against the test server, as a user would with GITHUB_API_URL and GH_TOKEN set. */
-async function run(...args: string[]): Promise<{ code: number; out: string; err: string }> {
+function run(...args: string[]): Promise<MainResult> {
   process.env = { ...saved, GITHUB_API_URL: gh.url, GH_TOKEN: TOKEN };
   delete process.env.GITHUB_REPOSITORY;
   delete process.env.GITHUB_TOKEN;
-  let out = '';
-  let err = '';
-  const stdout = vi.spyOn(process.stdout, 'write').mockImplementation((chunk) => ((out += String(chunk)), true));
-  const stderr = vi.spyOn(process.stderr, 'write').mockImplementation((chunk) => ((err += String(chunk)), true));
-  try {
-    return { code: await main(['node', 'oci-sd', ...args]), out, err };
-  } finally {
-    stdout.mockRestore();
-    stderr.mockRestore();
-  }
+  return runMain(...args);
 }
 
 describe('oci-sd gh workflow run', () => {

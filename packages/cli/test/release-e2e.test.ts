@@ -1,10 +1,9 @@
-import { rmSync } from 'node:fs';
-import { registryAvailable, startRegistry, type TestRegistry } from '@oci-sd/test-registry';
+import { registryAvailable } from '@oci-sd/test-registry';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { createSandbox, type Sandbox } from '../src/demo/sandbox';
+import type { Sandbox } from '../src/demo/sandbox';
 import { PUBLISH_WORKFLOW } from '../src/demo/workflows';
 import { loadState } from '../src/release/state';
-import { buildCliForTests } from './support/cli-binary';
+import { startReleaseWorld, type ReleaseWorld } from './support/release-world';
 import { runCli, type JsonEvent } from './support/run-cli';
 
 /** Where the CLI is killed: the first event matching, in the run that many kills in. */
@@ -20,20 +19,16 @@ const KILL_POINTS: { label: string; when: (e: JsonEvent) => boolean }[] = [
 ];
 
 describe.skipIf(!registryAvailable())('oci-sd release end to end (GitHub API test server, git remotes, docker-registry)', () => {
-  let registry: TestRegistry;
+  let world: ReleaseWorld | undefined;
   let sandbox: Sandbox;
   let bin: string;
 
   beforeAll(async () => {
-    [registry, bin] = await Promise.all([startRegistry(), buildCliForTests()]);
-    sandbox = await createSandbox({ registryHost: registry.host });
+    world = await startReleaseWorld();
+    ({ sandbox, bin } = world);
   });
 
-  afterAll(async () => {
-    await sandbox?.stop();
-    await registry?.stop();
-    if (bin) rmSync(bin, { force: true });
-  });
+  afterAll(() => world?.stop());
 
   it('finishes after a kill at every step, with exactly one of everything, and a verified release', async () => {
     const first = await runCli(bin, sandbox, ['minor'], KILL_POINTS[0]!.when);

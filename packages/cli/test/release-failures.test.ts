@@ -1,10 +1,11 @@
 import { readdirSync, readFileSync, rmSync, statSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
-import { registryAvailable, startRegistry, type TestRegistry } from '@oci-sd/test-registry';
+import { registryAvailable, type TestRegistry } from '@oci-sd/test-registry';
 import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
 import { createSandbox, type Sandbox } from '../src/demo/sandbox';
 import { loadState } from '../src/release/state';
 import { buildCliForTests } from './support/cli-binary';
+import { startReleaseWorld, type ReleaseWorld } from './support/release-world';
 import { runCli, type CliRun } from './support/run-cli';
 
 function files(dir: string): string[] {
@@ -74,19 +75,16 @@ describe('oci-sd release when the world moves: fails closed naming what went wro
 });
 
 describe.skipIf(!registryAvailable())('oci-sd release with a registry that goes away', () => {
+  let world: ReleaseWorld | undefined;
   let bin: string;
   let registry: TestRegistry;
   let sandbox: Sandbox;
 
   beforeAll(async () => {
-    [bin, registry] = await Promise.all([buildCliForTests(), startRegistry()]);
-    sandbox = await createSandbox({ registryHost: registry.host });
+    world = await startReleaseWorld();
+    ({ bin, registry, sandbox } = world);
   });
-  afterAll(async () => {
-    await sandbox?.stop();
-    await registry?.stop();
-    rmSync(bin, { force: true });
-  });
+  afterAll(() => world?.stop());
 
   it('a failed build run stops the release with exit 1 and the run URL', async () => {
     await registry.stop();

@@ -7,7 +7,7 @@ import { fixturePath, fixturesSkipReason, haveFixtures } from '../../../tools/fi
 import { RepoBuilder, RepoServer } from '../../tuf/test/support/repo-builder';
 import { registerTufVerify } from '../src/commands/tuf-verify';
 import { exitCodeFor, formatError } from '../src/exit';
-import { main } from '../src/index';
+import { runMain } from './support/run-cli';
 
 const AS_OF = '2026-04-20T12:00:00Z';
 const V150 = 'oci-prometheus-sd-proxy/releases/v1.5.0.json';
@@ -99,19 +99,12 @@ describe.skipIf(!haveFixtures)(`oci-sd tuf verify on the amaanx86 repository ${h
   });
 
   it('runs through the oci-sd program: exit 0, and exit 1 with the error on stderr', async () => {
-    let out = '';
-    let err = '';
-    const stdout = vi.spyOn(process.stdout, 'write').mockImplementation((chunk) => ((out += String(chunk)), true));
-    const stderr = vi.spyOn(process.stderr, 'write').mockImplementation((chunk) => ((err += String(chunk)), true));
-    try {
-      expect(await main(['node', 'oci-sd', 'tuf', 'verify', '--repo', repo(), '--root', ROOT, '--at', AS_OF, '--target', V150])).toBe(0);
-      expect(out).toContain(`digest ${DIGEST}`);
-      expect(await main(['node', 'oci-sd', 'tuf', 'verify', '--repo', repo(), '--root', ROOT, '--at', '2026-05-01T00:00:00Z'])).toBe(1);
-      expect(err).toMatch(/timestamp v10 expired/);
-    } finally {
-      stdout.mockRestore();
-      stderr.mockRestore();
-    }
+    const verified = await runMain('tuf', 'verify', '--repo', repo(), '--root', ROOT, '--at', AS_OF, '--target', V150);
+    expect(verified.code).toBe(0);
+    expect(verified.out).toContain(`digest ${DIGEST}`);
+    const expired = await runMain('tuf', 'verify', '--repo', repo(), '--root', ROOT, '--at', '2026-05-01T00:00:00Z');
+    expect(expired.code).toBe(1);
+    expect(expired.err).toMatch(/timestamp v10 expired/);
   });
 
   it('keeps trusted metadata in --metadata-dir between runs', async () => {

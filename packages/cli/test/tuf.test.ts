@@ -1,27 +1,10 @@
 import { readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
-import { afterEach, beforeEach, describe, expect, it, vi } from 'vitest';
+import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { createTufRepo, gitSync, type TestTufRepo } from '../../tuf/test/support/git-repo';
-import { main } from '../src/index';
+import { runMain } from './support/run-cli';
 
-async function run(...args: string[]): Promise<{ code: number; out: string; err: string }> {
-  let out = '';
-  let err = '';
-  const stdout = vi.spyOn(process.stdout, 'write').mockImplementation((chunk) => {
-    out += String(chunk);
-    return true;
-  });
-  const stderr = vi.spyOn(process.stderr, 'write').mockImplementation((chunk) => {
-    err += String(chunk);
-    return true;
-  });
-  try {
-    return { code: await main(['node', 'oci-sd', 'tuf', ...args]), out, err };
-  } finally {
-    stdout.mockRestore();
-    stderr.mockRestore();
-  }
-}
+const run = (...args: string[]) => runMain('tuf', ...args);
 
 const BRANCH = 'sign/release-1-5-0-24609867231';
 const TARGET = 'oci-prometheus-sd-proxy/releases/v1.5.0.json';

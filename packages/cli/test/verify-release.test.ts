@@ -8,29 +8,12 @@ import { registryAvailable, startRegistry } from '@oci-sd/test-registry';
 import type { TestRegistry } from '@oci-sd/test-registry';
 import { startTestSigstore } from '@oci-sd/test-sigstore';
 import type { TestSigstore } from '@oci-sd/test-sigstore';
-import { afterAll, beforeAll, describe, expect, it, vi } from 'vitest';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { publishSeedRelease, serveTufSite, writeTufCheckout } from '../../verify/bench/release-fixture';
 import type { SeedRelease } from '../../verify/bench/release-fixture';
-import { main } from '../src/index';
+import { runMain } from './support/run-cli';
 
-async function run(...args: string[]): Promise<{ code: number; out: string; err: string }> {
-  let out = '';
-  let err = '';
-  const stdout = vi.spyOn(process.stdout, 'write').mockImplementation((chunk) => {
-    out += String(chunk);
-    return true;
-  });
-  const stderr = vi.spyOn(process.stderr, 'write').mockImplementation((chunk) => {
-    err += String(chunk);
-    return true;
-  });
-  try {
-    return { code: await main(['node', 'oci-sd', 'verify', ...args]), out, err };
-  } finally {
-    stdout.mockRestore();
-    stderr.mockRestore();
-  }
-}
+const run = (...args: string[]) => runMain('verify', ...args);
 
 describe.skipIf(!registryAvailable())(`oci-sd verify release: the seed's "Verifying a release" as one command${registryAvailable() ? '' : ' (skipped: /usr/bin/docker-registry not installed)'}`, () => {
   let registry: TestRegistry;
