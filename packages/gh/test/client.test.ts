@@ -1,24 +1,11 @@
-import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
+import { describe, expect, it } from 'vitest';
 import { startGitHubApiServer, type GitHubApiServer } from '@oci-sd/github-api-server';
-import { createGitHubClient, createRelease, findRelease, GitHubError, parseRepo, resolveEndpoints, resolveToken, type RateLimitEvent, type RequestEvent } from '../src/index';
-import { startServer, testClient, TOKEN, uniqueRepo } from './support/helpers';
+import { createGitHubClient, createRelease, findRelease, parseRepo, resolveEndpoints, resolveToken, type RateLimitEvent, type RequestEvent } from '../src/index';
+import { testClient, TOKEN, uniqueRepo } from './support/helpers';
+import { rejection, useTestServer } from './support/test-server';
 
 let gh: GitHubApiServer;
-
-beforeAll(async () => {
-  gh = await startServer();
-});
-afterAll(() => gh.stop());
-afterEach(() => {
-  gh.faults.clear();
-  gh.assertNoViolations();
-});
-
-async function rejection(promise: Promise<unknown>): Promise<GitHubError> {
-  const error = await promise.then(() => undefined, (e: unknown) => e);
-  expect(error).toBeInstanceOf(GitHubError);
-  return error as GitHubError;
-}
+useTestServer((started) => ({ gh } = started));
 
 function releasedRepo() {
   const name = uniqueRepo();

@@ -1,9 +1,10 @@
 import { readdirSync, readFileSync } from 'node:fs';
 import { fileURLToPath } from 'node:url';
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { describe, expect, it } from 'vitest';
 import { loadFullContract, type GitHubApiServer } from '@oci-sd/github-api-server';
 import { createRelease, defaultBranch, dispatchWorkflow, findPullRequest, mergePullRequest, openPullRequest, parseRepo, previousReleaseTag, uploadAsset, waitForCheck, waitForRun, findRelease, type GitHubClient } from '../src/index';
-import { startServer, testClient, uniqueRepo, virtualTime } from './support/helpers';
+import { uniqueRepo, virtualTime } from './support/helpers';
+import { useTestServer } from './support/test-server';
 
 const SRC = fileURLToPath(new URL('../src/', import.meta.url));
 const ROUTE = /'((?:GET|POST|PUT|PATCH|DELETE) \/[^']+)'/g;
@@ -22,11 +23,7 @@ function routesInSource(): Set<string> {
 describe('contract with GitHub’s OpenAPI description', () => {
   let gh: GitHubApiServer;
   let client: GitHubClient;
-  beforeAll(async () => {
-    gh = await startServer();
-    client = await testClient(gh);
-  });
-  afterAll(() => gh.stop());
+  useTestServer((started) => ({ gh, client } = started));
 
   it('every endpoint in the source exists in the description with the method used', () => {
     const contract = loadFullContract();

@@ -1,20 +1,19 @@
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { describe, expect, it } from 'vitest';
 import type { GitHubApiServer } from '@oci-sd/github-api-server';
 import type { GitHubClient } from '../src/index';
-import { startServer, testClient } from './support/helpers';
+import { testClient } from './support/helpers';
+import { useTestServer } from './support/test-server';
 import { APP, releaseV150, seedRepositories, TUF } from './support/seed-flow';
 
 describe('the seed release, steps 2 to 6, against the GitHub API test server', () => {
   let gh: GitHubApiServer;
   let client: GitHubClient;
   let ci: GitHubClient;
-  beforeAll(async () => {
-    gh = await startServer();
-    client = await testClient(gh);
+  useTestServer(async (started) => {
+    ({ gh, client } = started);
     ci = await testClient(gh);
     await seedRepositories(gh, ci);
   });
-  afterAll(() => gh.stop());
 
   it('runs the release with a known number of requests and no OpenAPI violation', async () => {
     const { requests, previous, publishRun } = await releaseV150(gh, client, ci);

@@ -1,26 +1,12 @@
-import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
+import { describe, expect, it } from 'vitest';
 import type { GitHubApiServer } from '@oci-sd/github-api-server';
-import { findPullRequest, GitHubError, mergePullRequest, openPullRequest, parseRepo, waitForCheck, type CheckProgress, type GitHubClient } from '../src/index';
-import { startServer, testClient, uniqueRepo, virtualTime } from './support/helpers';
+import { findPullRequest, mergePullRequest, openPullRequest, parseRepo, waitForCheck, type CheckProgress, type GitHubClient } from '../src/index';
+import { uniqueRepo, virtualTime } from './support/helpers';
+import { rejection, useTestServer } from './support/test-server';
 
 let gh: GitHubApiServer;
 let client: GitHubClient;
-
-beforeAll(async () => {
-  gh = await startServer();
-  client = await testClient(gh);
-});
-afterAll(() => gh.stop());
-afterEach(() => {
-  gh.faults.clear();
-  gh.assertNoViolations();
-});
-
-async function rejection(promise: Promise<unknown>): Promise<GitHubError> {
-  const error = await promise.then(() => undefined, (e: unknown) => e);
-  expect(error).toBeInstanceOf(GitHubError);
-  return error as GitHubError;
-}
+useTestServer((started) => ({ gh, client } = started));
 
 /** A TUF-on-CI style repository with a pushed signing-event branch. */
 function signingRepo(branch = 'sign/release-1-5-0-9876') {

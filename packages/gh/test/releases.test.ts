@@ -1,35 +1,17 @@
-import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
+import { describe, expect, it } from 'vitest';
 import type { GitHubApiServer } from '@oci-sd/github-api-server';
-import { createRelease, findRelease, GitHubError, parseRepo, previousReleaseTag, uploadAsset, type GitHubClient } from '../src/index';
-import { startServer, testClient, TOKEN, uniqueRepo } from './support/helpers';
+import { createRelease, findRelease, parseRepo, previousReleaseTag, uploadAsset, type GitHubClient } from '../src/index';
+import { testClient, TOKEN, uniqueRepo } from './support/helpers';
+import { rejection, useTestServer } from './support/test-server';
 
 let gh: GitHubApiServer;
 let client: GitHubClient;
-
-beforeAll(async () => {
-  gh = await startServer();
-  client = await testClient(gh);
-});
-afterAll(() => gh.stop());
-afterEach(() => {
-  gh.faults.clear();
-  gh.assertNoViolations();
-});
+useTestServer((started) => ({ gh, client } = started));
 
 const ASSETS = [
   { name: 'release-metadata.json', data: '{"digest":"sha256:abc"}' },
   { name: 'sbom.cdx.json', data: '{"bomFormat":"CycloneDX"}' },
 ];
-
-async function expectError(promise: Promise<unknown>, code: string): Promise<GitHubError> {
-  const error = await promise.then(
-    () => undefined,
-    (e: unknown) => e,
-  );
-  expect(error).toBeInstanceOf(GitHubError);
-  expect((error as GitHubError).code).toBe(code);
-  return error as GitHubError;
-}
 
 describe('createRelease', () => {
   it('drafts, uploads every asset, then publishes; the tag appears only on publishing', async () => {
@@ -89,7 +71,7 @@ describe('createRelease', () => {
     const repo = parseRepo(name);
     // Publishing keeps failing: the run "crashes" with a draft and one asset up.
     gh.faults.fail({ status: 502, times: 4, match: { operationId: 'repos/update-release' } });
-    const crashed = await expectError(createRelease(client, repo, { tag: 'v2.0.0', target: 'main', notes: 'n', assets: ASSETS.slice(0, 1) }), 'NETWORK');
+    const crashed = await rejection(createRelease(client, repo, { tag: 'v2.0.0', target: 'main', notes: 'n', assets: ASSETS.slice(0, 1) }), 'NETWORK');
     expect(crashed.message).toMatch(/publish release v2\.0\.0/);
     expect(crashed.request).toMatch(/^PATCH .*\/releases\/\d+$/);
     expect(state.releases).toMatchObject([{ draft: true }]);
@@ -123,11 +105,11 @@ describe('createRelease', () => {
     const state = gh.state.createRepo(name, { immutableReleases: true });
     const repo = parseRepo(name);
     await createRelease(client, repo, { tag: 'v3.0.0', target: 'main', assets: ASSETS.slice(0, 1) });
-    const more = await expectError(createRelease(client, repo, { tag: 'v3.0.0', target: 'main', assets: ASSETS }), 'IMMUTABLE_RELEASE');
+    const more = await rejection(createRelease(client, repo, { tag: 'v3.0.0', target: 'main', assets: ASSETS }), 'IMMUTABLE_RELEASE');
     expect(more.message).toMatch(/sbom\.cdx\.json.*immutable/);
     // Deleting the release does not give the tag back.
     state.releases.length = 0;
-    const burned = await expectError(createRelease(client, repo, { tag: 'v3.0.0', target: 'main' }), 'TAG_BURNED');
+    const burned = await rejection(createRelease(client, repo, { tag: 'v3.0.0', target: 'main' }), 'TAG_BURNED');
     expect(burned.message).toMatch(/can never be used again/);
     expect(burned.status).toBe(422);
   });
@@ -135,7 +117,7 @@ describe('createRelease', () => {
   it('refuses notes over 125,000 characters before sending anything', async () => {
     const repo = parseRepo(uniqueRepo());
     const before = client.requestCount;
-    const error = await expectError(createRelease(client, repo, { tag: 'v1.0.0', target: 'main', notes: 'x'.repeat(125_001) }), 'BODY_TOO_LONG');
+    const error = await rejection(createRelease(client, repo, { tag: 'v1.0.0', target: 'main', notes: 'x'.repeat(125_001) }), 'BODY_TOO_LONG');
     expect(error.found).toBe(125_001);
     expect(client.requestCount).toBe(before);
   });
@@ -143,7 +125,7 @@ describe('createRelease', () => {
   it('refuses a missing asset file before sending anything', async () => {
     const repo = parseRepo(uniqueRepo());
     const before = client.requestCount;
-    const error = await expectError(createRelease(client, repo, { tag: 'v1.0.0', target: 'main', assets: [{ path: '/nonexistent/sbom.json' }] }), 'INVALID_INPUT');
+    const error = await rejection(createRelease(client, repo, { tag: 'v1.0.0', target: 'main', assets: [{ path: '/nonexistent/sbom.json' }] }), 'INVALID_INPUT');
     expect(error.message).toMatch(/sbom\.json.*\/nonexistent\/sbom\.json/);
     expect(client.requestCount).toBe(before);
   });
@@ -171,7 +153,7 @@ describe('findRelease and previousReleaseTag', () => {
     expect(await previousReleaseTag(client, repo, 'v1.5.0-rc.3')).toBe('v1.5.0-rc.2');
     expect(await previousReleaseTag(client, repo, 'v1.11.0')).toBe('v1.10.0');
     expect(await previousReleaseTag(client, repo, 'v1.0.0')).toBeUndefined();
-    await expectError(previousReleaseTag(client, repo, 'release-5'), 'INVALID_INPUT');
+    await rejection(previousReleaseTag(client, repo, 'release-5'), 'INVALID_INPUT');
   });
 });
 
@@ -181,7 +163,7 @@ describe('errors say what to do, name the request, and never show the token', ()
     gh.state.createRepo(name);
     const wrongToken = `ghp_${'wrongTOKEN1'.repeat(4)}`;
     const stranger = await testClient(gh, { token: wrongToken });
-    const error = await expectError(findRelease(stranger, parseRepo(name), 'v1'), 'UNAUTHORIZED');
+    const error = await rejection(findRelease(stranger, parseRepo(name), 'v1'), 'UNAUTHORIZED');
     expect(error.message).toMatch(/GET .*\/releases\/tags\/v1.*401.*GH_TOKEN/);
     expect(JSON.stringify({ m: error.message, c: error.cause, r: error.request })).not.toContain(wrongToken);
     expect(error.message).not.toContain(TOKEN);
@@ -191,20 +173,20 @@ describe('errors say what to do, name the request, and never show the token', ()
     const name = uniqueRepo();
     gh.state.createRepo(name);
     gh.faults.fail({ status: 403, message: 'Resource not accessible by integration', match: { operationId: 'repos/create-release' } });
-    const error = await expectError(createRelease(client, parseRepo(name), { tag: 'v1.0.0', target: 'main' }), 'FORBIDDEN');
+    const error = await rejection(createRelease(client, parseRepo(name), { tag: 'v1.0.0', target: 'main' }), 'FORBIDDEN');
     expect(error.message).toMatch(/contents: write/);
     expect(error.expected).toBe('contents: write');
   });
 
   it('404 for an unknown repository', async () => {
-    const error = await expectError(createRelease(client, parseRepo('octo/missing'), { tag: 'v1.0.0', target: 'main' }), 'NOT_FOUND');
+    const error = await rejection(createRelease(client, parseRepo('octo/missing'), { tag: 'v1.0.0', target: 'main' }), 'NOT_FOUND');
     expect(error.message).toMatch(/octo\/missing/);
   });
 
   it('422 for a target that does not exist', async () => {
     const name = uniqueRepo();
     gh.state.createRepo(name);
-    const error = await expectError(createRelease(client, parseRepo(name), { tag: 'v1.0.0', target: 'no-such-branch' }), 'UNPROCESSABLE');
+    const error = await rejection(createRelease(client, parseRepo(name), { tag: 'v1.0.0', target: 'no-such-branch' }), 'UNPROCESSABLE');
     expect(error.message).toMatch(/target_commitish/);
   });
 });

@@ -1,30 +1,16 @@
-import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
+import { describe, expect, it } from 'vitest';
 import type { GitHubApiServer, Repo } from '@oci-sd/github-api-server';
-import { dispatchWorkflow, findWorkflowRun, GitHubError, parseRepo, waitForRun, type GitHubClient, type RunInfo } from '../src/index';
-import { startServer, testClient, uniqueRepo, virtualTime } from './support/helpers';
+import { dispatchWorkflow, findWorkflowRun, parseRepo, waitForRun, type GitHubClient, type RunInfo } from '../src/index';
+import { uniqueRepo, virtualTime } from './support/helpers';
+import { rejection, useTestServer } from './support/test-server';
 
 let gh: GitHubApiServer;
 let client: GitHubClient;
-
-beforeAll(async () => {
-  gh = await startServer();
-  client = await testClient(gh);
-});
-afterAll(() => gh.stop());
-afterEach(() => {
-  gh.faults.clear();
-  gh.assertNoViolations();
-});
+useTestServer((started) => ({ gh, client } = started));
 
 function tufRepo(): { name: string; state: Repo } {
   const name = uniqueRepo('tuf');
   return { name, state: gh.state.createRepo(name, { workflows: ['publish.yml', 'docker-build-push.yml'] }) };
-}
-
-async function rejection(promise: Promise<unknown>): Promise<GitHubError> {
-  const error = await promise.then(() => undefined, (e: unknown) => e);
-  expect(error).toBeInstanceOf(GitHubError);
-  return error as GitHubError;
 }
 
 describe('dispatchWorkflow', () => {

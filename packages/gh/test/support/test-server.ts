@@ -1,0 +1,33 @@
+// Test-file scaffolding on vitest's hooks (kept out of helpers.ts, which the bench imports too).
+import { afterAll, afterEach, beforeAll, expect } from 'vitest';
+import type { GitHubApiServer } from '@oci-sd/github-api-server';
+import { GitHubError, type GitHubClient } from '../../src/index';
+import { startServer, testClient } from './helpers';
+
+/**
+ * One test server for the calling test file, with a test client on it, handed to `onStart`. After
+ * each test the faults are cleared and any OpenAPI violation the server saw fails the test.
+ */
+export function useTestServer(onStart: (started: { gh: GitHubApiServer; client: GitHubClient }) => unknown): void {
+  let gh: GitHubApiServer | undefined;
+  beforeAll(async () => {
+    gh = await startServer();
+    await onStart({ gh, client: await testClient(gh) });
+  });
+  afterAll(() => gh?.stop());
+  afterEach(() => {
+    gh?.faults.clear();
+    gh?.assertNoViolations();
+  });
+}
+
+/** The GitHubError a promise rejects with (with `code` when given); fails the test when it resolves or rejects otherwise. */
+export async function rejection(promise: Promise<unknown>, code?: string): Promise<GitHubError> {
+  const error = await promise.then(
+    () => undefined,
+    (e: unknown) => e,
+  );
+  expect(error).toBeInstanceOf(GitHubError);
+  if (code !== undefined) expect((error as GitHubError).code).toBe(code);
+  return error as GitHubError;
+}
