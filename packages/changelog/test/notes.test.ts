@@ -1,17 +1,8 @@
 import { readFileSync } from 'node:fs';
 import { describe, expect, it } from 'vitest';
 import { fixturePath, fixturesSkipReason, haveFixtures } from '../../../tools/fixtures';
-import { ChangelogError, MAX_RELEASE_BODY, parseChangelog } from '../src/index';
-
-function thrown(fn: () => unknown): ChangelogError {
-  try {
-    fn();
-  } catch (error) {
-    expect(error).toBeInstanceOf(ChangelogError);
-    return error as ChangelogError;
-  }
-  throw new Error('expected a ChangelogError');
-}
+import { MAX_RELEASE_BODY, parseChangelog } from '../src/index';
+import { thrown } from './support/helpers';
 
 describe.skipIf(!haveFixtures)(`notes on the seed project's changelog (${haveFixtures ? 'fixture' : fixturesSkipReason})`, () => {
   const text = haveFixtures ? readFileSync(fixturePath('changelog', 'oci-prometheus-sd-proxy.CHANGELOG.md'), 'utf8') : '';

@@ -4,42 +4,8 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, describe, expect, it } from 'vitest';
 import { fixturePath, fixturesSkipReason, haveFixtures } from '../../../tools/fixtures';
-import { ChangelogError, parseChangelog } from '../src/index';
-
-const BASE = 'https://github.com/o/r';
-const SMALL = `# Changelog
-
-## [Unreleased]
-
-### Added
-
-- a feature
-
-## [1.1.0] - 2024-02-01
-
-### Fixed
-
-- a fix
-
-## [1.0.0] - 2024-01-01
-
-- first
-
-[kac]: https://keepachangelog.com
-[Unreleased]: ${BASE}/compare/v1.1.0...HEAD
-[1.1.0]: ${BASE}/compare/v1.0.0...v1.1.0
-[1.0.0]: ${BASE}/releases/tag/v1.0.0
-`;
-
-function thrown(fn: () => unknown): ChangelogError {
-  try {
-    fn();
-  } catch (error) {
-    expect(error).toBeInstanceOf(ChangelogError);
-    return error as ChangelogError;
-  }
-  throw new Error('expected a ChangelogError');
-}
+import { parseChangelog } from '../src/index';
+import { BASE, SMALL, thrown } from './support/helpers';
 
 describe('promote', () => {
   it('adds the version under a fresh Unreleased and updates the links, nothing else', () => {

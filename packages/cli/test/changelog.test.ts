@@ -4,39 +4,16 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, beforeEach, describe, expect, it, vi } from 'vitest';
 import { fixturePath, fixturesSkipReason, haveFixtures } from '../../../tools/fixtures';
+import { BASE, SMALL } from '../../changelog/test/support/helpers';
 import { runMain } from './support/run-cli';
 
 const run = (...args: string[]) => runMain('changelog', ...args);
-
-const BASE = 'https://github.com/o/r';
-const TEXT = `# Changelog
-
-## [Unreleased]
-
-### Added
-
-- a feature
-
-## [1.1.0] - 2024-02-01
-
-### Fixed
-
-- a fix
-
-## [1.0.0] - 2024-01-01
-
-- first
-
-[Unreleased]: ${BASE}/compare/v1.1.0...HEAD
-[1.1.0]: ${BASE}/compare/v1.0.0...v1.1.0
-[1.0.0]: ${BASE}/releases/tag/v1.0.0
-`;
 
 describe('oci-sd changelog', () => {
   const root = mkdtempSync(join(tmpdir(), 'cli-changelog-'));
   afterAll(() => rmSync(root, { recursive: true, force: true }));
   let n = 0;
-  const fresh = (text = TEXT) => {
+  const fresh = (text = SMALL) => {
     const dir = join(root, String(n++));
     mkdirSync(dir);
     writeFileSync(join(dir, 'CHANGELOG.md'), text);
@@ -71,7 +48,7 @@ describe('oci-sd changelog', () => {
     const r = await run('promote', 'minor', '--date', '2024-03-01', '--file', file, '--dry-run');
     expect(r.code).toBe(0);
     expect(r.out.split('\n').slice(0, 3)).toEqual([`--- ${file}`, `+++ ${file}`, '@@ -1,6 +1,8 @@']);
-    expect(readFileSync(file, 'utf8')).toBe(TEXT);
+    expect(readFileSync(file, 'utf8')).toBe(SMALL);
     const env = { ...process.env, GIT_AUTHOR_NAME: 't', GIT_AUTHOR_EMAIL: 't@example.com', GIT_COMMITTER_NAME: 't', GIT_COMMITTER_EMAIL: 't@example.com' };
     execFileSync('git', ['init', '-q', dir], { env });
     writeFileSync(join(dir, 'change.diff'), r.out.replaceAll(` ${file}\n`, ' CHANGELOG.md\n'));
@@ -98,7 +75,7 @@ describe('oci-sd changelog', () => {
     const date = await run('promote', '1.2.0', '--date', '2024-02-30', '--file', file);
     expect(date.code).toBe(2);
     expect(date.err).toContain('release date "2024-02-30" is not a calendar date written YYYY-MM-DD');
-    expect(readFileSync(file, 'utf8')).toBe(TEXT);
+    expect(readFileSync(file, 'utf8')).toBe(SMALL);
     expect(readdirSync(dir)).toEqual(['CHANGELOG.md']);
   });
 
@@ -109,7 +86,7 @@ describe('oci-sd changelog', () => {
     expect(JSON.parse(r.out)).toEqual({
       error: { code: 'VERSION_EXISTS', message: `${file}:15:5: version 1.0.0 is already released here`, file, line: 15, column: 5, expected: 'a version not in the changelog', found: '[1.0.0] - 2024-01-01' },
     });
-    expect(readFileSync(file, 'utf8')).toBe(TEXT);
+    expect(readFileSync(file, 'utf8')).toBe(SMALL);
   });
 
   it('promote without a version is a usage error', async () => {
@@ -154,7 +131,7 @@ describe('oci-sd changelog', () => {
   it('validate says valid, or lists file:line:col problems and exits 2, as text or JSON', async () => {
     const good = fresh();
     expect(await run('validate', '--file', good.file)).toEqual({ code: 0, out: `${good.file}: valid\n`, err: '' });
-    const bad = fresh(TEXT.replace('## [1.0.0] - 2024-01-01', '## [1.0.0] - 2024-1-1'));
+    const bad = fresh(SMALL.replace('## [1.0.0] - 2024-01-01', '## [1.0.0] - 2024-1-1'));
     const text = await run('validate', '--file', bad.file);
     expect(text.code).toBe(2);
     expect(text.out).toBe(`${bad.file}:15:14: error: "2024-1-1" is not a calendar date (expected YYYY-MM-DD, found 2024-1-1) [INVALID_DATE]\n`);
@@ -182,7 +159,7 @@ describe('oci-sd changelog', () => {
   });
 
   it('next refuses an empty Unreleased with file:line:col, as JSON too', async () => {
-    const { file } = fresh(TEXT.replace('### Added\n\n- a feature\n', ''));
+    const { file } = fresh(SMALL.replace('### Added\n\n- a feature\n', ''));
     const r = await run('next', '--file', file);
     expect(r.code).toBe(2);
     expect(r.err).toContain(`${file}:3:1: the Unreleased section has no entries`);
