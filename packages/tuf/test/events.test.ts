@@ -4,7 +4,6 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import {
-  TufError,
   Updater,
   addReleaseTarget,
   canonicalize,
@@ -21,22 +20,14 @@ import {
   signingEventStatus,
   updateTargets,
   verifyRoleThreshold,
-  type ReleaseManifestInput,
   type SignedMetadata,
   type TufKey,
   type TufSigner,
 } from '../src/index';
 import { createTufRepo, gitSync, newSigner, type TestTufRepo } from './support/git-repo';
+import { errorOf, SEED_V150 } from './support/helpers';
 
-const release: ReleaseManifestInput = {
-  project: 'oci-prometheus-sd-proxy',
-  repository: 'amaanx86/oci-prometheus-sd-proxy',
-  tag: 'v1.5.0',
-  image: 'ghcr.io/amaanx86/oci-prometheus-sd-proxy',
-  digest: 'sha256:011bd900864e62770c54e56248b2af853482e9ae9f5c572f84c20c8771f5c291',
-  runId: 24609867231,
-  createdAt: '2026-04-18T17:26:44Z',
-};
+const release = SEED_V150;
 const BRANCH = 'sign/release-1-5-0-24609867231';
 const TARGET = 'oci-prometheus-sd-proxy/releases/v1.5.0.json';
 
@@ -56,16 +47,6 @@ function remoteHead(branch: string): string | null {
   } catch {
     return null;
   }
-}
-
-async function errorOf(promise: Promise<unknown>): Promise<TufError> {
-  try {
-    await promise;
-  } catch (error) {
-    if (error instanceof TufError) return error;
-    throw error;
-  }
-  throw new Error('expected a TufError');
 }
 
 describe('addReleaseTarget', () => {

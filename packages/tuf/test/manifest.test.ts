@@ -1,19 +1,12 @@
 import { readFileSync, readdirSync } from 'node:fs';
 import { describe, expect, it } from 'vitest';
 import { fixturePath, fixturesSkipReason, haveFixtures } from '../../../tools/fixtures';
-import { TufError, formatMetadata, parseReleaseManifest, releaseManifest, type ReleaseManifestInput } from '../src/index';
+import { TufError, formatMetadata, parseReleaseManifest, releaseManifest } from '../src/index';
+import { SEED_V150 } from './support/helpers';
 
 const releasesDir = fixturePath('tuf', 'amaanx86', 'targets', 'oci-prometheus-sd-proxy', 'releases');
 
-const input: ReleaseManifestInput = {
-  project: 'oci-prometheus-sd-proxy',
-  repository: 'amaanx86/oci-prometheus-sd-proxy',
-  tag: 'v1.5.0',
-  image: 'ghcr.io/amaanx86/oci-prometheus-sd-proxy',
-  digest: 'sha256:011bd900864e62770c54e56248b2af853482e9ae9f5c572f84c20c8771f5c291',
-  runId: 24609867231,
-  createdAt: '2026-04-18T17:26:44Z',
-};
+const input = SEED_V150;
 
 describe.skipIf(!haveFixtures)(`release manifest against the real ones (${haveFixtures ? 'fixtures' : fixturesSkipReason})`, () => {
   // v1.4.1 predates the identity-pinning cosign commands; every later manifest has today's shape.

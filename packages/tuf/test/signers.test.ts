@@ -23,18 +23,9 @@ import {
   type TufKey,
 } from '../src/index';
 import { createTufRepo, gitSync, newSigner, type TestTufRepo } from './support/git-repo';
+import { errorOf } from './support/helpers';
 
 const payload = canonicalize({ _type: 'targets', version: 2 });
-
-async function errorOf(promise: Promise<unknown>): Promise<TufError> {
-  try {
-    await promise;
-  } catch (error) {
-    if (error instanceof TufError) return error;
-    throw error;
-  }
-  throw new Error('expected a TufError');
-}
 
 function fakeJwt(claims: Record<string, unknown>): string {
   return `e30.${Buffer.from(JSON.stringify(claims)).toString('base64url')}.sig`;
