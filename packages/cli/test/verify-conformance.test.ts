@@ -1,11 +1,11 @@
 import { execFileSync } from 'node:child_process';
-import { existsSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { existsSync, mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
-import { json } from '@sigstore/core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { fixturePath, fixturesSkipReason, haveFixtures } from '../../../tools/fixtures';
+import { fixturesSkipReason, haveFixtures } from '../../../tools/fixtures';
+import { writeMetadataBundle } from './support/tuf-bundle';
 
 const CLIENT = fileURLToPath(new URL('../../../tools/sigstore-conformance-client/sigstore-conformance-client', import.meta.url));
 const built = existsSync(fileURLToPath(new URL('../dist/index.js', import.meta.url)));
@@ -27,11 +27,7 @@ describe.skipIf(!haveFixtures || !built)(`sigstore-conformance-client verify-bun
 
   beforeAll(() => {
     dir = mkdtempSync(join(tmpdir(), 'oci-sd-conformance-'));
-    const metadata = JSON.parse(readFileSync(fixturePath('tuf', 'amaanx86', 'metadata', 'timestamp.json'), 'utf8')) as { signed: unknown; signatures: { bundle: unknown }[] };
-    artifact = join(dir, 'artifact');
-    bundle = join(dir, 'artifact.sigstore.json');
-    writeFileSync(artifact, json.canonicalize(metadata.signed));
-    writeFileSync(bundle, JSON.stringify(metadata.signatures[0]!.bundle));
+    ({ artifact, bundle } = writeMetadataBundle(dir, 'timestamp'));
   });
   afterAll(() => rmSync(dir, { recursive: true, force: true }));
 

@@ -1,10 +1,10 @@
 import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { json } from '@sigstore/core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { fixturePath, fixturesSkipReason, haveFixtures } from '../../../tools/fixtures';
 import { runMain } from './support/run-cli';
+import { writeMetadataBundle } from './support/tuf-bundle';
 
 const run = (...args: string[]) => runMain('verify', ...args);
 
@@ -21,11 +21,7 @@ describe.skipIf(!haveFixtures)(`oci-sd verify (real fixtures) ${haveFixtures ? '
     dir = mkdtempSync(join(tmpdir(), 'oci-sd-cli-verify-'));
     const digest = readFileSync(fixturePath('slsa', 'gha_generic_container-v2.0.0', 'container_workflow_dispatch.digest'), 'utf8').trim();
     image = `oci-layout:${fixturePath('slsa', 'gha_generic_container-v2.0.0', 'container_workflow_dispatch')}@${digest}`;
-    const targets = JSON.parse(readFileSync(fixturePath('tuf', 'amaanx86', 'metadata', 'targets.json'), 'utf8')) as { signed: unknown; signatures: { bundle: unknown }[] };
-    artifact = join(dir, 'targets.signed.json');
-    bundle = join(dir, 'targets.sigstore.json');
-    writeFileSync(artifact, json.canonicalize(targets.signed));
-    writeFileSync(bundle, JSON.stringify(targets.signatures[0]!.bundle));
+    ({ artifact, bundle } = writeMetadataBundle(dir, 'targets'));
   });
 
   afterAll(() => rmSync(dir, { recursive: true, force: true }));
