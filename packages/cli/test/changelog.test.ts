@@ -1,24 +1,16 @@
 import { execFileSync } from 'node:child_process';
-import { mkdirSync, mkdtempSync, readdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
-import { tmpdir } from 'node:os';
+import { readdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { afterAll, beforeEach, describe, expect, it, vi } from 'vitest';
 import { fixturePath, fixturesSkipReason, haveFixtures } from '../../../tools/fixtures';
-import { BASE, SMALL } from '../../changelog/test/support/helpers';
+import { BASE, changelogDirs, SMALL } from '../../changelog/test/support/helpers';
 import { runMain } from './support/run-cli';
 
 const run = (...args: string[]) => runMain('changelog', ...args);
 
 describe('oci-sd changelog', () => {
-  const root = mkdtempSync(join(tmpdir(), 'cli-changelog-'));
-  afterAll(() => rmSync(root, { recursive: true, force: true }));
-  let n = 0;
-  const fresh = (text = SMALL) => {
-    const dir = join(root, String(n++));
-    mkdirSync(dir);
-    writeFileSync(join(dir, 'CHANGELOG.md'), text);
-    return { dir, file: join(dir, 'CHANGELOG.md') };
-  };
+  const { root, fresh, remove } = changelogDirs('cli-changelog-', SMALL);
+  afterAll(remove);
   beforeEach(() => {
     // The notes defaults come from these in Actions; the tests choose them.
     vi.stubEnv('GITHUB_REPOSITORY', undefined);

@@ -1,3 +1,6 @@
+import { mkdirSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
 import { expect } from 'vitest';
 import { ChangelogError } from '../../src/index';
 
@@ -37,4 +40,21 @@ export function thrown(fn: () => unknown): ChangelogError {
     return error as ChangelogError;
   }
   throw new Error('expected a ChangelogError');
+}
+
+/** A temp root holding one fresh directory with a CHANGELOG.md per `fresh()` call; `remove()` deletes it all. */
+export function changelogDirs(prefix: string, defaultText: string): { root: string; fresh(text?: string): { dir: string; file: string }; remove(): void } {
+  const root = mkdtempSync(join(tmpdir(), prefix));
+  let n = 0;
+  return {
+    root,
+    fresh(text = defaultText) {
+      const dir = join(root, String(n++));
+      mkdirSync(dir);
+      const file = join(dir, 'CHANGELOG.md');
+      writeFileSync(file, text);
+      return { dir, file };
+    },
+    remove: () => rmSync(root, { recursive: true, force: true }),
+  };
 }
