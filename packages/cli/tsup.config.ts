@@ -1,6 +1,4 @@
-import { copyFileSync, readFileSync } from 'node:fs';
-import { createRequire } from 'node:module';
-import { dirname, join } from 'node:path';
+import { readFileSync } from 'node:fs';
 import { defineConfig } from 'tsup';
 
 const { version } = JSON.parse(readFileSync(new URL('./package.json', import.meta.url), 'utf8')) as { version: string };
@@ -10,9 +8,6 @@ const { version } = JSON.parse(readFileSync(new URL('./package.json', import.met
  * action's commands are not published: they are bundled into the demo chunk, from their sources.
  */
 const BUNDLED = ['@oci-sd/test-sigstore', '@oci-sd/github-api-server', '@oci-sd/action'];
-
-/** The GitHub API test server reads its trimmed OpenAPI description next to its module: here, the chunks in dist/. */
-const GITHUB_OPENAPI = join(dirname(createRequire(import.meta.url).resolve('@oci-sd/github-api-server/package.json')), 'src', 'api.github.com.trimmed.json');
 
 export default defineConfig({
   entry: ['src/index.ts'],
@@ -31,5 +26,4 @@ export default defineConfig({
   sourcemap: true,
   clean: true,
   define: { __OCI_SD_VERSION__: JSON.stringify(version) },
-  onSuccess: async () => copyFileSync(GITHUB_OPENAPI, 'dist/api.github.com.trimmed.json'),
 });

@@ -1,6 +1,4 @@
-import { copyFileSync } from 'node:fs';
 import { defineConfig } from 'tsup';
-import { TRIMMED_DESCRIPTION_FILE } from './src/description-files';
 
 export default defineConfig({
   entry: ['src/index.ts'],
@@ -11,6 +9,4 @@ export default defineConfig({
   tsconfig: 'tsconfig.lib.json',
   sourcemap: true,
   clean: true,
-  // the server reads its OpenAPI description next to its module
-  onSuccess: async () => copyFileSync(`src/${TRIMMED_DESCRIPTION_FILE}`, `dist/${TRIMMED_DESCRIPTION_FILE}`),
 });

@@ -2,7 +2,8 @@ import { readFileSync } from 'node:fs';
 import { createRequire } from 'node:module';
 import { Ajv, type ErrorObject, type ValidateFunction } from 'ajv';
 import addFormatsModule from 'ajv-formats';
-import { FULL_DESCRIPTION, TRIMMED_DESCRIPTION_FILE } from './description-files';
+import trimmedDescription from './api.github.com.trimmed.json' with { type: 'json' };
+import { FULL_DESCRIPTION } from './description-files';
 import { OPERATION_INDEX_KEY, operationIndex, type OperationIndex } from './trim';
 
 type Json = Record<string, unknown>;
@@ -251,10 +252,11 @@ let fullContract: OpenApiContract | undefined;
 
 /**
  * The process-wide contract the server holds itself to: the trimmed description (see
- * `src/trim.ts`), parsed on first call, then shared by every server and test.
+ * `src/trim.ts`), imported as a module so that any bundle of the server carries it, and read on
+ * first call, then shared by every server and test.
  */
 export function loadContract(): OpenApiContract {
-  contract ??= new OpenApiContract(JSON.parse(readFileSync(new URL(`./${TRIMMED_DESCRIPTION_FILE}`, import.meta.url), 'utf8')) as Json);
+  contract ??= new OpenApiContract(trimmedDescription as Json);
   return contract;
 }
 
