@@ -39,7 +39,7 @@ for (let i = 0; i < RUNS; i++) {
   warm.push(t);
   await server.stop();
 }
-rows.push({ case: 'test server start, first in process (loads the OpenAPI description)', time: ms(cold), requests: '' });
+rows.push({ case: 'test server start, first in process (loads its trimmed OpenAPI description)', time: ms(cold), requests: '' });
 rows.push({ case: `test server start, warm (median of ${RUNS})`, time: ms(median(warm)), requests: '' });
 
 const firstRuns: number[] = [];
