@@ -92,7 +92,8 @@ const BACKTICK = 0x60;
 const BRACKET = 0x5b;
 const LT = 0x3c;
 
-const LINK_DEFINITION = /^ {0,3}\[((?:[^\][\\]|\\.){1,999})\]:[ \t]*(?:<([^>]*)>|(\S+))/;
+// Sticky and matched in place (no copy of the line); `\n` is excluded so a match stays on its line.
+const LINK_DEFINITION = / {0,3}\[((?:[^\][\\\n]|\\.){1,999})\]:[ \t]*(?:<([^>\n]*)>|(\S+))/y;
 // `[1.0.0] - 2020-01-01`, `1.0.0 - 2020-01-01 [YANKED]`, `[1.0.0](url) - 2020-01-01`, `[Unreleased]`
 const VERSION_HEADING = /^(?:\[([^\]]+)\](?:\([^)]*\))?|([^\s[\]]+))(?:[ \t]+[-–—][ \t]+(\S+))?(?:[ \t]+(\[YANKED\]|YANKED))?$/i;
 
@@ -133,8 +134,9 @@ function readHeading(text: string, first: number, contentEnd: number, indent: nu
 }
 
 function readLinkDefinition(text: string, lineStart: number, contentEnd: number, indent: number, lineIndex: number): LinkDefinition | undefined {
-  const m = LINK_DEFINITION.exec(text.slice(lineStart, contentEnd));
-  if (!m) return undefined;
+  LINK_DEFINITION.lastIndex = lineStart;
+  const m = LINK_DEFINITION.exec(text);
+  if (!m || lineStart + m[0].length > contentEnd) return undefined;
   const url = m[2] ?? m[3] ?? '';
   const urlStart = m[0].length - url.length - (m[2] !== undefined ? 1 : 0);
   return { label: m[1]!, url, line: lineIndex + 1, column: indent + 1, urlPosition: { line: lineIndex + 1, column: urlStart + 1 }, lineIndex };
@@ -189,9 +191,20 @@ export function resolveLineKind(text: string, lineStarts: Int32Array, lineKinds:
   return resolved;
 }
 
-// Lines that can be something other than text: a heading, a link definition, a fence or a comment.
-// A native regex finds them, so the JavaScript per line is only the line-start table below.
-const SPECIAL_LINE = /^ {0,3}(?:#|\[|```|~~~|<!--)/gm;
+const TILDE = 0x7e;
+
+/**
+ * A line that can be something other than text: up to 3 spaces, then `#`, `[`, a fence or `<!--`.
+ * A few char tests per line start; a multiline regex would try every offset of the file.
+ */
+function isSpecialLine(text: string, lineStart: number): boolean {
+  let i = lineStart;
+  while (i < lineStart + 3 && text.charCodeAt(i) === SPACE) i++;
+  const c = text.charCodeAt(i);
+  if (c === HASH || c === BRACKET) return true;
+  if (c === BACKTICK || c === TILDE) return text.charCodeAt(i + 1) === c && text.charCodeAt(i + 2) === c;
+  return c === LT && text.startsWith('<!--', i);
+}
 const BACKTICK_FENCE_CLOSE = /^ {0,3}(`{3,})[ \t]*$/gm;
 const TILDE_FENCE_CLOSE = /^ {0,3}(~{3,})[ \t]*$/gm;
 
@@ -240,13 +253,9 @@ function scanLines(text: string): ScannedLines {
   const minorHeadings: number[] = [];
   const links: LinkDefinition[] = [];
   const nextStart = (index: number) => (index + 1 < lineCount ? lineStarts[index + 1]! : text.length);
-  let line = 0;
-  SPECIAL_LINE.lastIndex = 0;
-  for (let m = SPECIAL_LINE.exec(text); m; m = SPECIAL_LINE.exec(text)) {
-    const lineStart = m.index;
-    // JavaScript's ^ also matches after a lone \r; lines here end with \n only.
-    if (lineStart > 0 && text.charCodeAt(lineStart - 1) !== LF) continue;
-    line = lineAt(lineStarts, line, lineStart);
+  for (let line = 0; line < lineCount; line++) {
+    const lineStart = lineStarts[line]!;
+    if (!isSpecialLine(text, lineStart)) continue;
     const contentEnd = contentEndOf(text, lineStart, nextStart(line));
     let indent = 0;
     while (text.charCodeAt(lineStart + indent) === SPACE) indent++;
@@ -276,7 +285,6 @@ function scanLines(text: string): ScannedLines {
       if (close === -1) last = lineCount - 1;
       kinds.fill(LineKind.Comment, line, last + 1);
       line = last;
-      SPECIAL_LINE.lastIndex = nextStart(last);
     } else {
       const run = runLength(text, first, contentEnd, c);
       // A backtick fence's info string cannot hold a backtick (that is inline code).
@@ -284,7 +292,6 @@ function scanLines(text: string): ScannedLines {
       const last = fenceEnd(text, c === BACKTICK ? BACKTICK_FENCE_CLOSE : TILDE_FENCE_CLOSE, run, nextStart(line), lineStarts, line, lineCount);
       kinds.fill(LineKind.Code, line, last + 1);
       line = last;
-      SPECIAL_LINE.lastIndex = nextStart(last);
     }
   }
   return { lineStarts, lineKinds: kinds, lineCount, headings, minorHeadings, links, crlf, lf };
