@@ -95,6 +95,7 @@ const LT = 0x3c;
 // Sticky and matched in place (no copy of the line); `\n` is excluded so a match stays on its line.
 const LINK_DEFINITION = / {0,3}\[((?:[^\][\\\n]|\\.){1,999})\]:[ \t]*(?:<([^>\n]*)>|(\S+))/y;
 // `[1.0.0] - 2020-01-01`, `1.0.0 - 2020-01-01 [YANKED]`, `[1.0.0](url) - 2020-01-01`, `[Unreleased]`
+const UNRELEASED = /^\s*unreleased\s*$/i;
 const VERSION_HEADING = /^(?:\[([^\]]+)\](?:\([^)]*\))?|([^\s[\]]+))(?:[ \t]+[-–—][ \t]+(\S+))?(?:[ \t]+(\[YANKED\]|YANKED))?$/i;
 
 function isBlankRange(text: string, from: number, to: number): boolean {
@@ -375,17 +376,17 @@ class LazySection implements Section {
     const label = (m[1] ?? m[2])!;
     const { text, lines } = this.#doc;
     const lineStart = lines.lineStarts[heading.lineIndex]!;
-    const column = (needle: string, from = 0): number => text.indexOf(needle, lineStart + from) - lineStart + 1;
+    const labelColumn = text.indexOf(label, lineStart) - lineStart + 1;
     this.label = label;
     this.bracketed = m[1] !== undefined;
     this.yanked = m[4] !== undefined;
-    if (/^unreleased$/i.test(label.trim())) {
+    if (UNRELEASED.test(label)) {
       this.kind = 'unreleased';
     } else {
       const version = label.replace(/^[vV](?=\d)/, '');
       const semver = parseSemVer(version);
       this.version = version;
-      this.versionPosition = { line: heading.line, column: column(label) + (label.length - version.length) };
+      this.versionPosition = { line: heading.line, column: labelColumn + (label.length - version.length) };
       if (semver) {
         this.kind = 'release';
         this.semver = semver;
@@ -393,7 +394,7 @@ class LazySection implements Section {
     }
     if (m[3] !== undefined) {
       this.date = m[3];
-      this.datePosition = { line: heading.line, column: column(m[3], column(label) + label.length - 1) };
+      this.datePosition = { line: heading.line, column: text.indexOf(m[3], lineStart + labelColumn + label.length - 1) - lineStart + 1 };
     }
   }
 

@@ -12,7 +12,34 @@ export interface SemVer {
 const SEMVER =
   /^(0|[1-9]\d*)\.(0|[1-9]\d*)\.(0|[1-9]\d*)(?:-((?:0|[1-9]\d*|\d*[a-zA-Z-][0-9a-zA-Z-]*)(?:\.(?:0|[1-9]\d*|\d*[a-zA-Z-][0-9a-zA-Z-]*))*))?(?:\+([0-9a-zA-Z-]+(?:\.[0-9a-zA-Z-]+)*))?$/;
 
+const DOT = 0x2e;
+const ZERO = 0x30;
+/** Digits a double holds exactly, so summing them gives what Number() gives. */
+const SAFE_DIGITS = 15;
+
+/**
+ * `MAJOR.MINOR.PATCH` with nothing after it, read char by char: the common case, and a large file
+ * has thousands of them. Undefined when the text is anything else; the regex then decides.
+ */
+function parsePlainCore(raw: string): SemVer | undefined {
+  const parts = [0, 0, 0];
+  let at = 0;
+  for (let part = 0; part < 3; part++) {
+    const start = at;
+    let value = 0;
+    for (let c = raw.charCodeAt(at); c >= ZERO && c <= ZERO + 9; c = raw.charCodeAt(++at)) value = value * 10 + (c - ZERO);
+    const digits = at - start;
+    if (digits === 0 || digits > SAFE_DIGITS || (digits > 1 && raw.charCodeAt(start) === ZERO)) return undefined;
+    parts[part] = value;
+    if (part < 2 && raw.charCodeAt(at++) !== DOT) return undefined;
+  }
+  if (at !== raw.length) return undefined;
+  return { major: parts[0]!, minor: parts[1]!, patch: parts[2]!, prerelease: [], build: [], raw };
+}
+
 export function parseSemVer(raw: string): SemVer | undefined {
+  const plain = parsePlainCore(raw);
+  if (plain) return plain;
   const m = SEMVER.exec(raw);
   if (!m) return undefined;
   return {
