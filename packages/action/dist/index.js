@@ -19255,7 +19255,24 @@ var init_errors2 = __esm({
 });
 
 // ../changelog/src/semver.ts
+function parsePlainCore(raw) {
+  const parts = [0, 0, 0];
+  let at2 = 0;
+  for (let part = 0; part < 3; part++) {
+    const start = at2;
+    let value = 0;
+    for (let c = raw.charCodeAt(at2); c >= ZERO && c <= ZERO + 9; c = raw.charCodeAt(++at2)) value = value * 10 + (c - ZERO);
+    const digits = at2 - start;
+    if (digits === 0 || digits > SAFE_DIGITS || digits > 1 && raw.charCodeAt(start) === ZERO) return void 0;
+    parts[part] = value;
+    if (part < 2 && raw.charCodeAt(at2++) !== DOT) return void 0;
+  }
+  if (at2 !== raw.length) return void 0;
+  return { major: parts[0], minor: parts[1], patch: parts[2], prerelease: [], build: [], raw };
+}
 function parseSemVer(raw) {
+  const plain = parsePlainCore(raw);
+  if (plain) return plain;
   const m = SEMVER.exec(raw);
   if (!m) return void 0;
   return {
@@ -19303,11 +19320,14 @@ function incrementSemVer(v2, bump) {
 function sameCore(a, b) {
   return a.major === b.major && a.minor === b.minor && a.patch === b.patch;
 }
-var SEMVER;
+var SEMVER, DOT, ZERO, SAFE_DIGITS;
 var init_semver = __esm({
   "../changelog/src/semver.ts"() {
     "use strict";
     SEMVER = /^(0|[1-9]\d*)\.(0|[1-9]\d*)\.(0|[1-9]\d*)(?:-((?:0|[1-9]\d*|\d*[a-zA-Z-][0-9a-zA-Z-]*)(?:\.(?:0|[1-9]\d*|\d*[a-zA-Z-][0-9a-zA-Z-]*))*))?(?:\+([0-9a-zA-Z-]+(?:\.[0-9a-zA-Z-]+)*))?$/;
+    DOT = 46;
+    ZERO = 48;
+    SAFE_DIGITS = 15;
   }
 });
 
@@ -19341,8 +19361,9 @@ function readHeading(text, first, contentEnd, indent, lineIndex, level) {
   return { level, text: headingText(text.slice(first + level, contentEnd)), line: lineIndex + 1, column: indent + 1, lineIndex };
 }
 function readLinkDefinition(text, lineStart, contentEnd, indent, lineIndex) {
-  const m = LINK_DEFINITION.exec(text.slice(lineStart, contentEnd));
-  if (!m) return void 0;
+  LINK_DEFINITION.lastIndex = lineStart;
+  const m = LINK_DEFINITION.exec(text);
+  if (!m || lineStart + m[0].length > contentEnd) return void 0;
   const url = m[2] ?? m[3] ?? "";
   const urlStart = m[0].length - url.length - (m[2] !== void 0 ? 1 : 0);
   return { label: m[1], url, line: lineIndex + 1, column: indent + 1, urlPosition: { line: lineIndex + 1, column: urlStart + 1 }, lineIndex };
@@ -19376,6 +19397,14 @@ function resolveLineKind(text, lineStarts, lineKinds, lineCount, index) {
   lineKinds[index] = resolved;
   return resolved;
 }
+function isSpecialLine(text, lineStart) {
+  let i = lineStart;
+  while (i < lineStart + 3 && text.charCodeAt(i) === SPACE) i++;
+  const c = text.charCodeAt(i);
+  if (c === HASH || c === BRACKET) return true;
+  if (c === BACKTICK || c === TILDE) return text.charCodeAt(i + 1) === c && text.charCodeAt(i + 2) === c;
+  return c === LT && text.startsWith("<!--", i);
+}
 function lineTable(text) {
   let lineStarts = new Int32Array((text.length >> 5) + 16);
   let lineCount = 0;
@@ -19408,12 +19437,9 @@ function scanLines(text) {
   const minorHeadings = [];
   const links = [];
   const nextStart = (index) => index + 1 < lineCount ? lineStarts[index + 1] : text.length;
-  let line = 0;
-  SPECIAL_LINE.lastIndex = 0;
-  for (let m = SPECIAL_LINE.exec(text); m; m = SPECIAL_LINE.exec(text)) {
-    const lineStart = m.index;
-    if (lineStart > 0 && text.charCodeAt(lineStart - 1) !== LF) continue;
-    line = lineAt(lineStarts, line, lineStart);
+  for (let line = 0; line < lineCount; line++) {
+    const lineStart = lineStarts[line];
+    if (!isSpecialLine(text, lineStart)) continue;
     const contentEnd = contentEndOf(text, lineStart, nextStart(line));
     let indent = 0;
     while (text.charCodeAt(lineStart + indent) === SPACE) indent++;
@@ -19441,14 +19467,12 @@ function scanLines(text) {
       if (close === -1) last = lineCount - 1;
       kinds.fill(LineKind.Comment, line, last + 1);
       line = last;
-      SPECIAL_LINE.lastIndex = nextStart(last);
     } else {
       const run = runLength(text, first, contentEnd, c);
       if (c === BACKTICK && text.slice(first + run, contentEnd).includes("`")) continue;
       const last = fenceEnd(text, c === BACKTICK ? BACKTICK_FENCE_CLOSE : TILDE_FENCE_CLOSE, run, nextStart(line), lineStarts, line, lineCount);
       kinds.fill(LineKind.Code, line, last + 1);
       line = last;
-      SPECIAL_LINE.lastIndex = nextStart(last);
     }
   }
   return { lineStarts, lineKinds: kinds, lineCount, headings, minorHeadings, links, crlf, lf };
@@ -19494,7 +19518,7 @@ function minorHeading(text, lines, lineIndex) {
   while (text.charCodeAt(lineStart + indent) === SPACE) indent++;
   return readHeading(text, lineStart + indent, contentEnd, indent, lineIndex, headingLevel(text, lineStart + indent, contentEnd));
 }
-var LineKind, PLAIN, LF, SPACE, TAB, CR, HASH, BACKTICK, BRACKET, LT, LINK_DEFINITION, VERSION_HEADING, SPECIAL_LINE, BACKTICK_FENCE_CLOSE, TILDE_FENCE_CLOSE, LazySection;
+var LineKind, PLAIN, LF, SPACE, TAB, CR, HASH, BACKTICK, BRACKET, LT, LINK_DEFINITION, UNRELEASED, VERSION_HEADING, TILDE, BACKTICK_FENCE_CLOSE, TILDE_FENCE_CLOSE, LazySection;
 var init_parse = __esm({
   "../changelog/src/parse.ts"() {
     "use strict";
@@ -19509,9 +19533,10 @@ var init_parse = __esm({
     BACKTICK = 96;
     BRACKET = 91;
     LT = 60;
-    LINK_DEFINITION = /^ {0,3}\[((?:[^\][\\]|\\.){1,999})\]:[ \t]*(?:<([^>]*)>|(\S+))/;
+    LINK_DEFINITION = / {0,3}\[((?:[^\][\\\n]|\\.){1,999})\]:[ \t]*(?:<([^>\n]*)>|(\S+))/y;
+    UNRELEASED = /^\s*unreleased\s*$/i;
     VERSION_HEADING = /^(?:\[([^\]]+)\](?:\([^)]*\))?|([^\s[\]]+))(?:[ \t]+[-–—][ \t]+(\S+))?(?:[ \t]+(\[YANKED\]|YANKED))?$/i;
-    SPECIAL_LINE = /^ {0,3}(?:#|\[|```|~~~|<!--)/gm;
+    TILDE = 126;
     BACKTICK_FENCE_CLOSE = /^ {0,3}(`{3,})[ \t]*$/gm;
     TILDE_FENCE_CLOSE = /^ {0,3}(~{3,})[ \t]*$/gm;
     LazySection = class {
@@ -19544,17 +19569,17 @@ var init_parse = __esm({
         const label = m[1] ?? m[2];
         const { text, lines } = this.#doc;
         const lineStart = lines.lineStarts[heading.lineIndex];
-        const column = (needle, from = 0) => text.indexOf(needle, lineStart + from) - lineStart + 1;
+        const labelColumn = text.indexOf(label, lineStart) - lineStart + 1;
         this.label = label;
         this.bracketed = m[1] !== void 0;
         this.yanked = m[4] !== void 0;
-        if (/^unreleased$/i.test(label.trim())) {
+        if (UNRELEASED.test(label)) {
           this.kind = "unreleased";
         } else {
           const version = label.replace(/^[vV](?=\d)/, "");
           const semver = parseSemVer(version);
           this.version = version;
-          this.versionPosition = { line: heading.line, column: column(label) + (label.length - version.length) };
+          this.versionPosition = { line: heading.line, column: labelColumn + (label.length - version.length) };
           if (semver) {
             this.kind = "release";
             this.semver = semver;
@@ -19562,7 +19587,7 @@ var init_parse = __esm({
         }
         if (m[3] !== void 0) {
           this.date = m[3];
-          this.datePosition = { line: heading.line, column: column(m[3], column(label) + label.length - 1) };
+          this.datePosition = { line: heading.line, column: text.indexOf(m[3], lineStart + labelColumn + label.length - 1) - lineStart + 1 };
         }
       }
       get contentEndLine() {
