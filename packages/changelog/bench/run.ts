@@ -44,22 +44,22 @@ function time(fn: () => unknown, runs = RUNS): Timing {
   return { wall: median(wall), cpu: Math.min(...cpu) };
 }
 
-const TIME = '/usr/bin/time';
+const reportCpu = join(here, 'report-cpu.ts');
 
-/** A whole process: wall clock, and user + system CPU time from GNU time when it is installed. */
+/** A whole process: wall clock, and its CPU time (all threads, microsecond resolution) as it reports it on exit. */
 function timeProcess(args: string[]): Timing {
   const wall: number[] = [];
   const cpu: number[] = [];
-  const withTime = existsSync(TIME);
   for (let i = 0; i < RUNS; i++) {
     const start = performance.now();
-    const result = withTime ? spawnSync(TIME, ['-f', 'cpu %U %S', process.execPath, ...args], { encoding: 'utf8' }) : spawnSync(process.execPath, args, { encoding: 'utf8' });
+    const result = spawnSync(process.execPath, ['--import', reportCpu, ...args], { encoding: 'utf8' });
     wall.push(performance.now() - start);
     if (result.status !== 0) throw new Error(`${args.join(' ')} exited ${result.status}: ${result.stderr}`);
-    const used = /cpu ([\d.]+) ([\d.]+)\s*$/.exec(result.stderr);
-    if (used) cpu.push((Number(used[1]) + Number(used[2])) * 1000);
+    const used = /bench-cpu-us (\d+)\s*$/.exec(result.stderr);
+    if (!used) throw new Error(`${args.join(' ')} did not report its CPU time: ${result.stderr}`);
+    cpu.push(Number(used[1]) / 1000);
   }
-  return { wall: median(wall), cpu: cpu.length ? Math.min(...cpu) : Number.NaN };
+  return { wall: median(wall), cpu: median(cpu) };
 }
 
 const ms = (value: number | undefined) => (value === undefined ? 'n/a' : value >= 1000 ? `${(value / 1000).toFixed(1)} s` : `${value.toFixed(1)} ms`);
@@ -105,7 +105,12 @@ try {
     ['parse + notes of the oldest release', measure(({ text, versions }) => parseChangelog(text).notes(versions.at(-1)!))],
     ['parse + validate', measure(({ text }) => parseChangelog(text).validate())],
   ];
-  const cli = haveCli ? inputs.map((input) => timeProcess([cliBin, 'changelog', 'notes', input.latest, '--file', input.file])) : undefined;
+  const cliCommands: [string, (input: (typeof inputs)[number]) => string[]][] = [
+    ['notes', (input) => ['notes', input.latest, '--file', input.file]],
+    // --dry-run computes the new text and the diff and writes nothing, so every run sees the same file.
+    ['promote minor --dry-run', (input) => ['promote', 'minor', '--date', '2026-06-01', '--dry-run', '--file', input.file]],
+  ];
+  const cli = haveCli ? cliCommands.map(([name, args]) => [name, inputs.map((input) => timeProcess([cliBin, 'changelog', ...args(input)]))] as const) : undefined;
   const nodeStartup = timeProcess(['-e', '0']);
   console.log('keep-a-changelog on 3 MB and 6 MB (one run each, capped) ...');
   const kac3 = keepAChangelog(halfFile, half.versions[0]!);
@@ -119,16 +124,22 @@ try {
       '12 MB / 6 MB (cpu)': ratio(twelve?.cpu, six?.cpu),
       'keep-a-changelog / this, 6 MB (cpu)': ratio(kac6?.cpu, six?.cpu),
     })),
-    cli
-      ? { operation: '`oci-sd changelog notes` whole CLI process', '6 MB': both(cli[0]), '12 MB': both(cli[1]), '12 MB / 6 MB (cpu)': ratio(cli[1]?.cpu, cli[0]?.cpu), 'keep-a-changelog / this, 6 MB (cpu)': ratio(kac6?.cpu, cli[0]?.cpu) }
-      : { operation: '`oci-sd changelog notes` whole CLI process', '6 MB': 'not built', '12 MB': 'not built', '12 MB / 6 MB (cpu)': 'n/a', 'keep-a-changelog / this, 6 MB (cpu)': 'n/a' },
+    ...(cli
+      ? cli.map(([name, [six, twelve]]) => ({
+          operation: `\`oci-sd changelog ${name}\` whole CLI process`,
+          '6 MB': both(six),
+          '12 MB': both(twelve),
+          '12 MB / 6 MB (cpu)': ratio(twelve?.cpu, six?.cpu),
+          'keep-a-changelog / this, 6 MB (cpu)': ratio(kac6?.cpu, six?.cpu),
+        }))
+      : [{ operation: '`oci-sd changelog` whole CLI process', '6 MB': 'not built', '12 MB': 'not built', '12 MB / 6 MB (cpu)': 'n/a', 'keep-a-changelog / this, 6 MB (cpu)': 'n/a' }]),
     { operation: '`node -e 0` (process start alone, for scale)', '6 MB': both(nodeStartup), '12 MB': both(nodeStartup), '12 MB / 6 MB (cpu)': '-', 'keep-a-changelog / this, 6 MB (cpu)': '-' },
     { operation: 'keep-a-changelog 3.1: parse + stringify (one run)', '6 MB': both(kac6), '12 MB': `not run; 3 MB: ${both(kac3)}`, '12 MB / 6 MB (cpu)': `6 MB / 3 MB: ${ratio(kac6?.cpu, kac3?.cpu)}`, 'keep-a-changelog / this, 6 MB (cpu)': '1x' },
   ];
   const [six, twelve] = inputs;
   const note = [
     `Inputs: generated changelogs of ${(six!.text.length / MB).toFixed(1)} MB (${six!.versions.length} versions) and ${(twelve!.text.length / MB).toFixed(1)} MB (${twelve!.versions.length} versions), with Added/Changed/Fixed, nested lists, release candidates and a link reference per version.`,
-    `Each cell: the median wall-clock time of ${RUNS} runs (in process: after a warm-up), and in brackets the lowest CPU time of the process (user + system, garbage collector threads included; for child processes from GNU time, 10 ms resolution), which other jobs on a shared machine disturb least. Ratios use CPU time. keep-a-changelog runs once per size in a child process, capped at ${KAC_CAP_MS / 1000} s.`,
+    `Each cell: the median wall-clock time of ${RUNS} runs (in process: after a warm-up), and in brackets CPU time (user + system, all threads, garbage collector and compiler threads included), which other jobs on a shared machine disturb least: in process the lowest of the runs, for a whole process the median, as the process reports it on exit. Ratios use CPU time. keep-a-changelog runs once per size in a child process, capped at ${KAC_CAP_MS / 1000} s.`,
     `Machine: Node ${process.version}, ${cpus().length} cores shared with other jobs (load average ${loadavg()[0]!.toFixed(1)} at the end of the run). Written by \`npm run bench\` on ${new Date().toISOString().slice(0, 10)}.`,
   ].join('\n');
   const table = `${markdownTable(rows)}\n\n${note}`;
