@@ -44,7 +44,7 @@ function time(fn: () => unknown, runs = RUNS): Timing {
   return { wall: median(wall), cpu: Math.min(...cpu) };
 }
 
-const reportCpu = join(here, 'report-cpu.ts');
+const reportCpu = join(here, 'report-cpu.mjs');
 
 /** A whole process: wall clock, and its CPU time (all threads, microsecond resolution) as it reports it on exit. */
 function timeProcess(args: string[]): Timing {
