@@ -1,7 +1,7 @@
 import { readFile, stat } from 'node:fs/promises';
 import { join } from 'node:path';
-import { setTimeout as sleep } from 'node:timers/promises';
 import { TufError } from '../errors';
+import { HttpClient, type FetchFunction } from '../http';
 
 /** Where the updater reads a repository from: a published site over http(s), or a TUF-on-CI git checkout. */
 export interface RepositorySource {
@@ -16,11 +16,12 @@ export interface RepositorySource {
   fetchTarget(targetPath: string, hashPrefix: string | undefined, maxLength: number, baseUrl?: string): Promise<Uint8Array>;
 }
 
-export type FetchFunction = (input: string, init?: RequestInit) => Promise<Response>;
+export type { FetchFunction } from '../http';
 
 export interface HttpSourceOptions {
   metadataBaseUrl: string;
   targetBaseUrl?: string;
+  /** Sends the requests instead of node:http(s); timeouts, retries and length caps still apply. */
   fetch?: FetchFunction;
   /** Per-request timeout in ms (default 30 s). */
   timeoutMs?: number;
@@ -29,8 +30,6 @@ export interface HttpSourceOptions {
   /** First backoff delay in ms, doubled per retry (default 250). */
   backoffMs?: number;
 }
-
-const MAX_RETRY_AFTER_MS = 10_000;
 
 /** python's `urllib.parse.quote(name, "")`: how role and target names appear in file names and URLs (as python-tuf writes them). */
 export function quoteName(role: string): string {
@@ -50,13 +49,9 @@ export function hashPrefixedPath(targetPath: string, hashPrefix: string | undefi
 
 export class HttpSource implements RepositorySource {
   readonly description: string;
-  requestCount = 0;
   private readonly metadataBaseUrl: string;
   private readonly targetBaseUrl: string | undefined;
-  private readonly fetchImpl: FetchFunction;
-  private readonly timeoutMs: number;
-  private readonly attempts: number;
-  private readonly backoffMs: number;
+  private readonly http: HttpClient;
 
   constructor(options: HttpSourceOptions) {
     for (const [field, url] of [['metadataBaseUrl', options.metadataBaseUrl], ['targetBaseUrl', options.targetBaseUrl]] as const) {
@@ -67,10 +62,17 @@ export class HttpSource implements RepositorySource {
     this.metadataBaseUrl = withSlash(options.metadataBaseUrl);
     this.targetBaseUrl = options.targetBaseUrl === undefined ? undefined : withSlash(options.targetBaseUrl);
     this.description = options.metadataBaseUrl;
-    this.fetchImpl = options.fetch ?? fetch;
-    this.timeoutMs = options.timeoutMs ?? 30_000;
-    this.attempts = options.attempts ?? 3;
-    this.backoffMs = options.backoffMs ?? 250;
+    this.http = new HttpClient({
+      userAgent: 'oci-sd-tuf',
+      retries: (options.attempts ?? 3) - 1,
+      ...(options.timeoutMs !== undefined && { timeoutMs: options.timeoutMs }),
+      ...(options.backoffMs !== undefined && { backoffMs: options.backoffMs }),
+      ...(options.fetch && { fetch: options.fetch }),
+    });
+  }
+
+  get requestCount(): number {
+    return this.http.counter.requests;
   }
 
   async fetchRoot(version: number, maxLength: number): Promise<Uint8Array | undefined> {
@@ -93,53 +95,14 @@ export class HttpSource implements RepositorySource {
     return this.get(`${base}${hashPrefixedPath(targetPath, hashPrefix)}`, maxLength);
   }
 
-  /** GET with a timeout, retries with backoff on network errors, 5xx and 429, and a hard length cap. */
+  /** GET with the client's timeout, retries on network errors, 5xx and 429, and a hard length cap while streaming. */
   private async get(url: string, maxLength: number): Promise<Uint8Array> {
-    let lastError: TufError | undefined;
-    let retryAfterMs: number | undefined;
-    for (let attempt = 1; attempt <= this.attempts; attempt++) {
-      if (attempt > 1) await sleep(retryAfterMs ?? this.backoffMs * 2 ** (attempt - 2));
-      retryAfterMs = undefined;
-      this.requestCount++;
-      let response: Response;
-      try {
-        response = await this.fetchImpl(url, { signal: AbortSignal.timeout(this.timeoutMs), redirect: 'follow' });
-      } catch (error) {
-        lastError = new TufError('FETCH', `${url}: ${(error as Error).message}`, { expected: 'a response', found: (error as Error).name, cause: error });
-        continue;
-      }
-      if (response.ok) return readCapped(response, url, maxLength);
-      await response.body?.cancel();
-      const details = { expected: 'HTTP 200', found: response.status };
-      if (response.status === 404 || response.status === 403) throw new TufError('NOT_FOUND', `${url}: HTTP ${response.status}`, details);
-      lastError = new TufError('FETCH', `${url}: HTTP ${response.status}`, details);
-      if (response.status !== 429 && response.status < 500) throw lastError;
-      const retryAfter = Number(response.headers.get('retry-after'));
-      if (Number.isFinite(retryAfter) && retryAfter > 0) retryAfterMs = Math.min(retryAfter * 1000, MAX_RETRY_AFTER_MS);
-    }
-    throw lastError;
+    const response = await this.http.request(new URL(url), { maxBodyBytes: maxLength });
+    if (response.status >= 200 && response.status < 300) return response.body;
+    const details = { expected: 'HTTP 200', found: response.status };
+    if (response.status === 404 || response.status === 403) throw new TufError('NOT_FOUND', `${url}: HTTP ${response.status}`, details);
+    throw new TufError('FETCH', `${url}: HTTP ${response.status}`, details);
   }
-}
-
-async function readCapped(response: Response, url: string, maxLength: number): Promise<Uint8Array> {
-  const declared = Number(response.headers.get('content-length'));
-  if (Number.isFinite(declared) && declared > maxLength) {
-    await response.body?.cancel();
-    throw new TufError('LENGTH_MISMATCH', `${url}: ${declared} bytes exceed the limit of ${maxLength}`, { expected: `<= ${maxLength} bytes`, found: declared });
-  }
-  const chunks: Uint8Array[] = [];
-  let total = 0;
-  if (response.body) {
-    for await (const chunk of response.body) {
-      total += chunk.byteLength;
-      if (total > maxLength) {
-        await response.body.cancel().catch(() => undefined);
-        throw new TufError('LENGTH_MISMATCH', `${url}: more than the limit of ${maxLength} bytes`, { expected: `<= ${maxLength} bytes`, found: `> ${maxLength}` });
-      }
-      chunks.push(chunk);
-    }
-  }
-  return Buffer.concat(chunks, total);
 }
 
 /**
