@@ -24,3 +24,4 @@ export * from './signers/index';
 export { CheckoutSource, DEFAULT_LIMITS, HttpSource, Updater, type FetchFunction, type RepositorySource, type TrustedState, type UpdaterLimits, type UpdaterOptions } from './client';
 export type { DelegatedRole, MetaFile, TargetInfo } from './metadata/model';
 export { HttpClient, RequestCounter, type HttpClientOptions, type HttpRequest, type HttpResponse, type ResponseHeaders } from './http';
+export { writeFileAtomic } from './fs';

@@ -1,7 +1,8 @@
-import { createHash, randomBytes } from 'node:crypto';
-import { mkdir, readFile, rename, rm, writeFile } from 'node:fs/promises';
-import { dirname, join } from 'node:path';
+import { createHash } from 'node:crypto';
+import { readFile } from 'node:fs/promises';
+import { join } from 'node:path';
 import { TufError, type TufErrorCode } from '../errors';
+import { writeFileAtomic } from '../fs';
 import type { RoleKeys, TufKey } from '../crypto/keys';
 import type { SigstoreTrustedRootJSON } from '../crypto/sigstore';
 import { verifyRoleThreshold } from '../crypto/verify';
@@ -206,7 +207,7 @@ export class Updater {
     const hashPrefix = this.root!.signed.consistent_snapshot ? Object.values(info.hashes)[0] : undefined;
     const bytes = await this.source.fetchTarget(info.path, hashPrefix, info.length, targetBaseUrl);
     checkLengthAndHashes(bytes, info, `target ${info.path}`);
-    await writeAtomically(path, bytes);
+    await writeFileAtomic(path, bytes);
     return path;
   }
 
@@ -422,19 +423,6 @@ export class Updater {
   }
 
   private persist(role: string, bytes: Uint8Array): Promise<void> {
-    return writeAtomically(join(this.metadataDir, `${quoteName(role)}.json`), bytes);
-  }
-}
-
-/** Temp file then rename, so a crash never leaves a half-written trusted file. */
-async function writeAtomically(path: string, bytes: Uint8Array): Promise<void> {
-  await mkdir(dirname(path), { recursive: true });
-  const temp = `${path}.${process.pid}.${randomBytes(4).toString('hex')}.tmp`;
-  try {
-    await writeFile(temp, bytes);
-    await rename(temp, path);
-  } catch (error) {
-    await rm(temp, { force: true });
-    throw error;
+    return writeFileAtomic(join(this.metadataDir, `${quoteName(role)}.json`), bytes);
   }
 }

@@ -5,7 +5,7 @@ import { TufError } from '../errors';
 import { commitPaths, defaultBase, mergeBase, pushBranch, resolveCommit, switchToBranch, syncBranch, type PushOptions } from '../git';
 import { releaseManifest, type ReleaseManifestInput } from '../manifest';
 import { signingBranchName } from '../naming';
-import { writeFileAtomic } from './format';
+import { writeFileAtomic } from '../fs';
 import { bumpForEvent, findDelegation, metadataFile, readRoleAt, requireRole, rolePeriods, signerKeyids, writeRole } from './repository';
 
 export interface AddReleaseTargetOptions {

@@ -1,6 +1,3 @@
-import { randomBytes } from 'node:crypto';
-import { mkdir, rename, rm, writeFile } from 'node:fs/promises';
-import { dirname, basename, join } from 'node:path';
 
 /** Python's `json.dumps` default `ensure_ascii=True`: every non-ASCII UTF-16 code unit as `\uXXXX`. */
 function asciiOnly(json: string): string {
@@ -28,17 +25,4 @@ export function formatMetadata(value: unknown): string {
 /** The release workflow's bytes: `json.dumps(indent=2)` in field order, plus a newline. */
 export function formatManifestJson(value: unknown): string {
   return `${asciiOnly(JSON.stringify(value, null, 2))}\n`;
-}
-
-/** Writes through a temporary file in the same directory and a rename, so readers never see half a file. */
-export async function writeFileAtomic(path: string, content: string | Uint8Array): Promise<void> {
-  await mkdir(dirname(path), { recursive: true });
-  const temporary = join(dirname(path), `.${basename(path)}.${randomBytes(6).toString('hex')}.tmp`);
-  try {
-    await writeFile(temporary, content);
-    await rename(temporary, path);
-  } catch (error) {
-    await rm(temporary, { force: true });
-    throw error;
-  }
 }

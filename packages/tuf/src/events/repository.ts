@@ -5,7 +5,8 @@ import { assertSignedMetadata, type SignedMetadata, type TufKey, type TufSignatu
 import { TufError } from '../errors';
 import { showFile } from '../git';
 import { canonicalize } from '../metadata/canonical';
-import { formatMetadata, writeFileAtomic } from './format';
+import { writeFileAtomic } from '../fs';
+import { formatMetadata } from './format';
 
 /** Roles whose keys and threshold root holds; every other role is delegated by `targets`. */
 export const TOP_LEVEL_ROLES = ['root', 'targets', 'snapshot', 'timestamp'] as const;

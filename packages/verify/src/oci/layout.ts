@@ -1,6 +1,6 @@
-import { randomBytes } from 'node:crypto';
-import { mkdir, readFile, rename, writeFile, stat } from 'node:fs/promises';
+import { mkdir, readFile, stat } from 'node:fs/promises';
 import { join, resolve } from 'node:path';
+import { writeFileAtomic } from '@oci-sd/tuf';
 import { VerificationError } from '../errors';
 import type { Digest, ManifestResponse, ReferrerDescriptor } from '../types';
 import { checkContent, digestHex, digestTag, isDigest, sha256Digest } from './digest';
@@ -21,12 +21,6 @@ const COSIGN_KINDS = {
 
 function isNotFound(error: unknown): boolean {
   return (error as NodeJS.ErrnoException).code === 'ENOENT';
-}
-
-async function writeAtomically(path: string, bytes: Buffer): Promise<void> {
-  const temp = `${path}.${randomBytes(6).toString('hex')}.tmp`;
-  await writeFile(temp, bytes);
-  await rename(temp, path);
 }
 
 /** Tags in index.json are `ref.name` annotations, either bare (`v1`) or full references (`ghcr.io/a/b:v1`). */
@@ -157,7 +151,7 @@ export class OciLayoutSource implements ImageStore {
     await mkdir(join(this.dir, 'blobs', 'sha256'), { recursive: true });
     // An existing blob is kept only if it still holds these bytes; a damaged one is replaced.
     const existing = await readFile(path).catch(() => undefined);
-    if (!existing || sha256Digest(existing) !== digest) await writeAtomically(path, bytes);
+    if (!existing || sha256Digest(existing) !== digest) await writeFileAtomic(path, bytes);
     return { digest, size: bytes.length };
   }
 
@@ -174,7 +168,7 @@ export class OciLayoutSource implements ImageStore {
       }
       const kept = entries.filter((entry) => entry.annotations?.[REF_NAME] !== tag);
       kept.push({ mediaType, digest, size, annotations: { [REF_NAME]: tag } });
-      await writeAtomically(join(this.dir, 'index.json'), serializeManifest({ schemaVersion: 2, mediaType: MEDIA_TYPES.ociIndex, manifests: kept }));
+      await writeFileAtomic(join(this.dir, 'index.json'), serializeManifest({ schemaVersion: 2, mediaType: MEDIA_TYPES.ociIndex, manifests: kept }));
     });
     this.indexUpdate = update.catch(() => undefined);
     await update;
@@ -183,6 +177,6 @@ export class OciLayoutSource implements ImageStore {
 
   private async ensureLayoutFile(): Promise<void> {
     const path = join(this.dir, 'oci-layout');
-    if (!(await stat(path).catch(() => undefined))) await writeAtomically(path, Buffer.from('{"imageLayoutVersion":"1.0.0"}'));
+    if (!(await stat(path).catch(() => undefined))) await writeFileAtomic(path, Buffer.from('{"imageLayoutVersion":"1.0.0"}'));
   }
 }
