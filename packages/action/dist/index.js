@@ -35075,9 +35075,6 @@ var init_crypto = __esm({
 });
 
 // ../tuf/src/events/format.ts
-import { randomBytes as randomBytes3 } from "crypto";
-import { mkdir as mkdir3, rename as rename4, rm as rm3, writeFile as writeFile3 } from "fs/promises";
-import { dirname as dirname3, basename as basename5, join as join4 } from "path";
 function asciiOnly(json2) {
   return json2.replace(/[\u0080-\uffff]/g, (c) => `\\u${c.charCodeAt(0).toString(16).padStart(4, "0")}`);
 }
@@ -35096,17 +35093,6 @@ function formatMetadata(value) {
 function formatManifestJson(value) {
   return `${asciiOnly(JSON.stringify(value, null, 2))}
 `;
-}
-async function writeFileAtomic3(path, content) {
-  await mkdir3(dirname3(path), { recursive: true });
-  const temporary = join4(dirname3(path), `.${basename5(path)}.${randomBytes3(6).toString("hex")}.tmp`);
-  try {
-    await writeFile3(temporary, content);
-    await rename4(temporary, path);
-  } catch (error2) {
-    await rm3(temporary, { force: true });
-    throw error2;
-  }
 }
 var init_format = __esm({
   "../tuf/src/events/format.ts"() {
@@ -35221,7 +35207,7 @@ var init_manifest = __esm({
 // ../tuf/src/git.ts
 import { execFile as execFile2 } from "child_process";
 import { existsSync as existsSync2 } from "fs";
-import { join as join5 } from "path";
+import { join as join4 } from "path";
 function redact2(text, secrets) {
   const withoutSecrets = secrets.filter((s) => s.length > 0).reduce((out, secret) => out.replaceAll(secret, "***"), text);
   return redactUrl(withoutSecrets);
@@ -35288,7 +35274,7 @@ async function mergeBase(repoDir, a, b) {
 }
 async function commitPaths(repoDir, paths, message) {
   const tracked = new Set((await git(repoDir, ["ls-files", "--", ...paths])).split("\n"));
-  const addable = paths.filter((path) => tracked.has(path) || existsSync2(join5(repoDir, path)));
+  const addable = paths.filter((path) => tracked.has(path) || existsSync2(join4(repoDir, path)));
   if (addable.length > 0) await git(repoDir, ["add", "--all", "--", ...addable]);
   const staged = await gitMaybe(repoDir, ["diff", "--cached", "--quiet", "--", ...paths]);
   if (staged !== null) return null;
@@ -35333,6 +35319,27 @@ var init_git = __esm({
     "use strict";
     init_errors4();
     GIT_TIMEOUT_MS = 12e4;
+  }
+});
+
+// ../tuf/src/fs.ts
+import { randomBytes as randomBytes3 } from "crypto";
+import { mkdir as mkdir3, rename as rename4, rm as rm3, writeFile as writeFile3 } from "fs/promises";
+import { basename as basename5, dirname as dirname3, join as join5 } from "path";
+async function writeFileAtomic3(path, content) {
+  await mkdir3(dirname3(path), { recursive: true });
+  const temporary = join5(dirname3(path), `.${basename5(path)}.${randomBytes3(6).toString("hex")}.tmp`);
+  try {
+    await writeFile3(temporary, content);
+    await rename4(temporary, path);
+  } catch (error2) {
+    await rm3(temporary, { force: true });
+    throw error2;
+  }
+}
+var init_fs = __esm({
+  "../tuf/src/fs.ts"() {
+    "use strict";
   }
 });
 
@@ -35507,6 +35514,7 @@ var init_repository = __esm({
     init_errors4();
     init_git();
     init_canonical();
+    init_fs();
     init_format();
     TOP_LEVEL_ROLES = ["root", "targets", "snapshot", "timestamp"];
     ONLINE_ROLES = ["snapshot", "timestamp"];
@@ -35575,7 +35583,7 @@ var init_add_release = __esm({
     init_git();
     init_manifest();
     init_naming();
-    init_format();
+    init_fs();
     init_repository();
   }
 });
@@ -48947,7 +48955,7 @@ var require_polyfill = __commonJS({
       chmod: chmod2,
       copyFile: copyFile3,
       lstat: lstat2,
-      mkdir: mkdir7,
+      mkdir: mkdir6,
       readdir: readdir3,
       readlink: readlink2,
       stat: stat5,
@@ -48956,7 +48964,7 @@ var require_polyfill = __commonJS({
       utimes
     } = __require("fs/promises");
     var {
-      dirname: dirname5,
+      dirname: dirname4,
       isAbsolute: isAbsolute3,
       join: join16,
       parse: parse3,
@@ -49054,12 +49062,12 @@ var require_polyfill = __commonJS({
       ]);
     }
     async function checkParentDir(destStat, src, dest, opts) {
-      const destParent = dirname5(dest);
+      const destParent = dirname4(dest);
       const dirExists = await pathExists(destParent);
       if (dirExists) {
         return getStatsForCopy(destStat, src, dest, opts);
       }
-      await mkdir7(destParent, { recursive: true });
+      await mkdir6(destParent, { recursive: true });
       return getStatsForCopy(destStat, src, dest, opts);
     }
     function pathExists(dest) {
@@ -49070,8 +49078,8 @@ var require_polyfill = __commonJS({
       );
     }
     async function checkParentPaths(src, srcStat, dest) {
-      const srcParent = resolve2(dirname5(src));
-      const destParent = resolve2(dirname5(dest));
+      const srcParent = resolve2(dirname4(src));
+      const destParent = resolve2(dirname4(dest));
       if (destParent === srcParent || destParent === parse3(destParent).root) {
         return;
       }
@@ -49207,7 +49215,7 @@ var require_polyfill = __commonJS({
       return copyDir(src, dest, opts);
     }
     async function mkDirAndCopy(srcMode, src, dest, opts) {
-      await mkdir7(dest);
+      await mkdir6(dest);
       await copyDir(src, dest, opts);
       return setDestMode(dest, srcMode);
     }
@@ -49224,7 +49232,7 @@ var require_polyfill = __commonJS({
     async function onLink(destStat, src, dest) {
       let resolvedSrc = await readlink2(src);
       if (!isAbsolute3(resolvedSrc)) {
-        resolvedSrc = resolve2(dirname5(src), resolvedSrc);
+        resolvedSrc = resolve2(dirname4(src), resolvedSrc);
       }
       if (!destStat) {
         return symlink2(resolvedSrc, dest);
@@ -49239,7 +49247,7 @@ var require_polyfill = __commonJS({
         throw err;
       }
       if (!isAbsolute3(resolvedDest)) {
-        resolvedDest = resolve2(dirname5(dest), resolvedDest);
+        resolvedDest = resolve2(dirname4(dest), resolvedDest);
       }
       if (isSrcSubdir(resolvedSrc, resolvedDest)) {
         throw new ERR_FS_CP_EINVAL({
@@ -49293,12 +49301,12 @@ var require_with_temp_dir = __commonJS({
     "use strict";
     var { join: join16, sep: sep2 } = __require("path");
     var getOptions = require_get_options();
-    var { mkdir: mkdir7, mkdtemp: mkdtemp3, rm: rm7 } = __require("fs/promises");
+    var { mkdir: mkdir6, mkdtemp: mkdtemp3, rm: rm6 } = __require("fs/promises");
     var withTempDir = async (root, fn2, opts) => {
       const options2 = getOptions(opts, {
         copy: ["tmpPrefix"]
       });
-      await mkdir7(root, { recursive: true });
+      await mkdir6(root, { recursive: true });
       const target = await mkdtemp3(join16(`${root}${sep2}`, options2.tmpPrefix || ""));
       let err;
       let result;
@@ -49308,7 +49316,7 @@ var require_with_temp_dir = __commonJS({
         err = _err;
       }
       try {
-        await rm7(target, { force: true, recursive: true });
+        await rm6(target, { force: true, recursive: true });
       } catch {
       }
       if (err) {
@@ -49347,7 +49355,7 @@ var require_readdir_scoped = __commonJS({
 var require_move_file = __commonJS({
   "../../node_modules/@npmcli/fs/lib/move-file.js"(exports2, module2) {
     "use strict";
-    var { dirname: dirname5, join: join16, resolve: resolve2, relative, isAbsolute: isAbsolute3 } = __require("path");
+    var { dirname: dirname4, join: join16, resolve: resolve2, relative, isAbsolute: isAbsolute3 } = __require("path");
     var fs4 = __require("fs/promises");
     var pathExists = async (path) => {
       try {
@@ -49368,7 +49376,7 @@ var require_move_file = __commonJS({
       if (!options2.overwrite && await pathExists(destination)) {
         throw new Error(`The destination file exists: ${destination}`);
       }
-      await fs4.mkdir(dirname5(destination), { recursive: true });
+      await fs4.mkdir(dirname4(destination), { recursive: true });
       try {
         await fs4.rename(source, destination);
       } catch (error2) {
@@ -49396,7 +49404,7 @@ var require_move_file = __commonJS({
           }
           let targetType = "file";
           try {
-            const targetStat = await fs4.stat(resolve2(dirname5(symSource), target));
+            const targetStat = await fs4.stat(resolve2(dirname4(symSource), target));
             if (targetStat.isDirectory()) {
               targetType = "junction";
             }
@@ -49442,7 +49450,7 @@ var require_cache_dir = __commonJS({
 # This file is a cache directory tag created by cacache.
 # For information about cache directory tags, see https://bford.info/cachedir/
 `;
-    async function mkdir7(cache) {
+    async function mkdir6(cache) {
       await fs4.mkdir(cache, { recursive: true, owner: "inherit" });
       await writeTag(cache);
     }
@@ -49456,7 +49464,7 @@ var require_cache_dir = __commonJS({
       }
     }
     module2.exports = {
-      mkdir: mkdir7,
+      mkdir: mkdir6,
       tagContent
     };
   }
@@ -50079,11 +50087,11 @@ var require_entry_index = __commonJS({
     var crypto2 = __require("crypto");
     var {
       appendFile: appendFile2,
-      mkdir: mkdir7,
+      mkdir: mkdir6,
       readFile: readFile14,
       readdir: readdir3,
-      rm: rm7,
-      writeFile: writeFile6
+      rm: rm6,
+      writeFile: writeFile4
     } = __require("fs/promises");
     var { Minipass: Minipass2 } = (init_esm(), __toCommonJS(esm_exports));
     var path = __require("path");
@@ -50125,7 +50133,7 @@ var require_entry_index = __commonJS({
       const setup = async () => {
         const target = tmpName(cache, opts.tmpPrefix);
         await cacheDir.mkdir(cache);
-        await mkdir7(path.dirname(target), { recursive: true });
+        await mkdir6(path.dirname(target), { recursive: true });
         return {
           target,
           moved: false
@@ -50133,12 +50141,12 @@ var require_entry_index = __commonJS({
       };
       const teardown = async (tmp2) => {
         if (!tmp2.moved) {
-          return rm7(tmp2.target, { recursive: true, force: true });
+          return rm6(tmp2.target, { recursive: true, force: true });
         }
       };
       const write = async (tmp2) => {
-        await writeFile6(tmp2.target, newIndex, { flag: "wx" });
-        await mkdir7(path.dirname(bucket), { recursive: true });
+        await writeFile4(tmp2.target, newIndex, { flag: "wx" });
+        await mkdir6(path.dirname(bucket), { recursive: true });
         await moveFile(tmp2.target, bucket);
         tmp2.moved = true;
       };
@@ -50163,7 +50171,7 @@ var require_entry_index = __commonJS({
       };
       try {
         await cacheDir.mkdir(cache);
-        await mkdir7(path.dirname(bucket), { recursive: true });
+        await mkdir6(path.dirname(bucket), { recursive: true });
         const stringified = JSON.stringify(entry);
         await appendFile2(bucket, `
 ${hashEntry(stringified)}	${stringified}`);
@@ -50201,7 +50209,7 @@ ${hashEntry(stringified)}	${stringified}`);
         return insert(cache, key, null, opts);
       }
       const bucket = bucketPath(cache, key);
-      return rm7(bucket, { recursive: true, force: true });
+      return rm6(bucket, { recursive: true, force: true });
     }
     module2.exports.lsStream = lsStream;
     function lsStream(cache) {
@@ -55514,8 +55522,8 @@ var require_rm = __commonJS({
     var fs4 = __require("fs/promises");
     var contentPath = require_path();
     var { hasContent } = require_read();
-    module2.exports = rm7;
-    async function rm7(cache, integrity) {
+    module2.exports = rm6;
+    async function rm6(cache, integrity) {
       const content = await hasContent(cache, integrity);
       if (content && content.sri) {
         await fs4.rm(contentPath(cache, content.sri), { recursive: true, force: true });
@@ -55531,7 +55539,7 @@ var require_rm = __commonJS({
 var require_rm2 = __commonJS({
   "../../node_modules/cacache/lib/rm.js"(exports2, module2) {
     "use strict";
-    var { rm: rm7 } = __require("fs/promises");
+    var { rm: rm6 } = __require("fs/promises");
     var glob = require_glob();
     var index = require_entry_index();
     var memo = require_memoization();
@@ -55553,7 +55561,7 @@ var require_rm2 = __commonJS({
       memo.clearMemoized();
       const paths = await glob(path.join(cache, "*(content-*|index-*)"), { silent: true, nosort: true });
       paths.push(path.join(cache, "CACHEDIR.TAG"));
-      return Promise.all(paths.map((p) => rm7(p, { recursive: true, force: true })));
+      return Promise.all(paths.map((p) => rm6(p, { recursive: true, force: true })));
     }
   }
 });
@@ -55564,10 +55572,10 @@ var require_verify = __commonJS({
     "use strict";
     var {
       readFile: readFile14,
-      rm: rm7,
+      rm: rm6,
       stat: stat5,
       truncate,
-      writeFile: writeFile6
+      writeFile: writeFile4
     } = __require("fs/promises");
     var contentPath = require_path();
     var fsm = require_lib7();
@@ -55683,7 +55691,7 @@ var require_verify = __commonJS({
           } else {
             stats.reclaimedCount++;
             const s = await stat5(f);
-            await rm7(f, { recursive: true, force: true });
+            await rm6(f, { recursive: true, force: true });
             stats.reclaimedSize += s.size;
           }
           return stats;
@@ -55706,7 +55714,7 @@ var require_verify = __commonJS({
         if (err.code !== "EINTEGRITY") {
           throw err;
         }
-        await rm7(filepath, { recursive: true, force: true });
+        await rm6(filepath, { recursive: true, force: true });
         contentInfo.valid = false;
       }
       return contentInfo;
@@ -55772,12 +55780,12 @@ var require_verify = __commonJS({
     }
     function cleanTmp(cache, opts) {
       opts.log.silly("verify", "cleaning tmp directory");
-      return rm7(path.join(cache, "tmp"), { recursive: true, force: true });
+      return rm6(path.join(cache, "tmp"), { recursive: true, force: true });
     }
     async function writeVerifile(cache, opts) {
       const verifile = path.join(cache, "_lastverified");
       opts.log.silly("verify", "writing verifile to " + verifile);
-      return writeFile6(verifile, `${Date.now()}`);
+      return writeFile4(verifile, `${Date.now()}`);
     }
     module2.exports.lastRun = lastRun;
     async function lastRun(cache) {
@@ -55793,7 +55801,7 @@ var require_lib8 = __commonJS({
     "use strict";
     var get = require_get();
     var put = require_put();
-    var rm7 = require_rm2();
+    var rm6 = require_rm2();
     var verify = require_verify();
     var { clearMemoized } = require_memoization();
     var tmp = require_tmp();
@@ -55813,10 +55821,10 @@ var require_lib8 = __commonJS({
     module2.exports.get.hasContent = get.hasContent;
     module2.exports.put = put;
     module2.exports.put.stream = put.stream;
-    module2.exports.rm = rm7.entry;
-    module2.exports.rm.all = rm7.all;
+    module2.exports.rm = rm6.entry;
+    module2.exports.rm.all = rm6.all;
     module2.exports.rm.entry = module2.exports.rm;
-    module2.exports.rm.content = rm7.content;
+    module2.exports.rm.content = rm6.content;
     module2.exports.clearMemoized = clearMemoized;
     module2.exports.tmp = {};
     module2.exports.tmp.mkdir = tmp.mkdir;
@@ -63617,7 +63625,7 @@ var require_remote = __commonJS({
     var CachingMinipassPipeline = require_pipeline();
     var { getAgent } = require_lib11();
     var pkg = require_package4();
-    var USER_AGENT2 = `${pkg.name}/${pkg.version} (+https://npm.im/${pkg.name})`;
+    var USER_AGENT = `${pkg.name}/${pkg.version} (+https://npm.im/${pkg.name})`;
     var RETRY_ERRORS = [
       "ECONNRESET",
       // remote socket closed on us
@@ -63646,7 +63654,7 @@ var require_remote = __commonJS({
         request2.headers.set("connection", agent ? "keep-alive" : "close");
       }
       if (!request2.headers.has("user-agent")) {
-        request2.headers.set("user-agent", USER_AGENT2);
+        request2.headers.set("user-agent", USER_AGENT);
       }
       const _opts = {
         ...options2,
@@ -65517,10 +65525,212 @@ var init_paths = __esm({
   }
 });
 
+// ../tuf/src/http.ts
+function isRetryableStatus(status) {
+  return status === 429 || status >= 500;
+}
+function retryAfterMs(headers) {
+  const value = headers.get("retry-after");
+  if (value === null) return void 0;
+  const seconds = Number(value);
+  if (Number.isFinite(seconds)) return Math.max(0, seconds * 1e3);
+  const date = Date.parse(value);
+  return Number.isNaN(date) ? void 0 : Math.max(0, date - Date.now());
+}
+function describeError(error2) {
+  if (error2 instanceof Error) {
+    if (error2.name === "TimeoutError" || error2.name === "AbortError") return "timed out";
+    return error2.code ?? error2.message;
+  }
+  return String(error2);
+}
+function limitExceeded(what, limit, found) {
+  return found === void 0 ? new TufError("LENGTH_MISMATCH", `${what}: more than the limit of ${limit} bytes`, { expected: `<= ${limit} bytes`, found: `> ${limit}` }) : new TufError("LENGTH_MISMATCH", `${what}: ${found} bytes exceed the limit of ${limit}`, { expected: `<= ${limit} bytes`, found });
+}
+function fetchExchange(fetchImpl) {
+  return async (url, { method, headers, body }, signal, limit, what) => {
+    const response = await fetchImpl(url.href, { method, headers, signal, redirect: "follow", ...body && { body } });
+    const declared = Number(response.headers.get("content-length") ?? NaN);
+    if (declared > limit) {
+      await response.body?.cancel().catch(() => void 0);
+      throw limitExceeded(what, limit, declared);
+    }
+    const chunks = [];
+    let total = 0;
+    for await (const chunk of response.body ?? []) {
+      total += chunk.byteLength;
+      if (total > limit) {
+        await response.body?.cancel().catch(() => void 0);
+        throw limitExceeded(what, limit, void 0);
+      }
+      chunks.push(chunk);
+    }
+    return { status: response.status, headers: response.headers, body: Buffer.concat(chunks, total) };
+  };
+}
+function sendOnce(url, { method, headers, body }, signal) {
+  const { request: request2 } = url.protocol === "https:" ? process.getBuiltinModule("node:https") : process.getBuiltinModule("node:http");
+  if (signal.aborted) return Promise.reject(signal.reason);
+  return new Promise((resolve2, reject) => {
+    const length = body ? body.length : method === "PUT" || method === "POST" ? 0 : void 0;
+    const req2 = request2(url, { method, headers: length === void 0 ? headers : { ...headers, "content-length": String(length) } }, (response) => {
+      signal.removeEventListener("abort", abort);
+      resolve2(response);
+    });
+    const abort = () => req2.destroy(signal.reason);
+    signal.addEventListener("abort", abort, { once: true });
+    req2.on("error", (error2) => {
+      signal.removeEventListener("abort", abort);
+      reject(error2);
+    });
+    req2.end(body);
+  });
+}
+function headerReader(headers) {
+  return {
+    get(name) {
+      const value = headers[name.toLowerCase()];
+      return value === void 0 ? null : Array.isArray(value) ? value.join(", ") : value;
+    }
+  };
+}
+async function readBody(response, signal, limit, what) {
+  const declared = Number(response.headers["content-length"] ?? NaN);
+  if (declared > limit) {
+    response.destroy();
+    throw limitExceeded(what, limit, declared);
+  }
+  const chunks = [];
+  let total = 0;
+  const abort = () => response.destroy(signal.reason);
+  if (signal.aborted) abort();
+  else signal.addEventListener("abort", abort, { once: true });
+  try {
+    for await (const chunk of response) {
+      total += chunk.length;
+      if (total > limit) {
+        response.destroy();
+        throw limitExceeded(what, limit, void 0);
+      }
+      chunks.push(chunk);
+    }
+  } finally {
+    signal.removeEventListener("abort", abort);
+  }
+  if (!response.complete) throw new Error("connection closed before the end of the body");
+  return Buffer.concat(chunks);
+}
+var RequestCounter, MAX_BACKOFF_MS, HttpClient2, REDIRECT_STATUSES, MAX_REDIRECTS, BODY_HEADERS, nodeExchange;
+var init_http = __esm({
+  "../tuf/src/http.ts"() {
+    "use strict";
+    init_errors4();
+    RequestCounter = class {
+      requests = 0;
+      /**
+       * Length of the longest chain of requests where each started after the previous finished:
+       * a request's depth is one more than the deepest request completed before it started.
+       * An upper bound on true dependencies, exact for sequential and fully parallel fetches.
+       */
+      roundTrips = 0;
+      completedDepth = 0;
+      /** Call when a request starts; call the returned function when it completes (success or not). */
+      start() {
+        this.requests += 1;
+        const depth = this.completedDepth + 1;
+        this.roundTrips = Math.max(this.roundTrips, depth);
+        return () => {
+          this.completedDepth = Math.max(this.completedDepth, depth);
+        };
+      }
+      reset() {
+        this.requests = 0;
+        this.roundTrips = 0;
+        this.completedDepth = 0;
+      }
+    };
+    MAX_BACKOFF_MS = 1e4;
+    HttpClient2 = class {
+      counter;
+      timeoutMs;
+      retries;
+      backoffMs;
+      maxBodyBytes;
+      userAgent;
+      exchange;
+      constructor(options2 = {}) {
+        this.counter = options2.counter ?? new RequestCounter();
+        this.timeoutMs = options2.timeoutMs ?? 3e4;
+        this.retries = options2.retries ?? 3;
+        this.backoffMs = options2.backoffMs ?? 250;
+        this.maxBodyBytes = options2.maxBodyBytes ?? 256 * 1024 * 1024;
+        this.userAgent = options2.userAgent;
+        this.exchange = options2.fetch ? fetchExchange(options2.fetch) : nodeExchange;
+      }
+      /** One logical request; the body is read inside each attempt so a dropped body is retried too. Non-retryable statuses are returned. */
+      async request(url, options2 = {}) {
+        const method = options2.method ?? "GET";
+        const what = `${method} ${url.origin}${url.pathname}`;
+        const limit = options2.maxBodyBytes ?? this.maxBodyBytes;
+        const headers = { ...this.userAgent && { "user-agent": this.userAgent }, ...options2.headers };
+        const outgoing = { method, headers, ...options2.body && { body: options2.body } };
+        let lastProblem;
+        for (let attempt = 0; ; attempt += 1) {
+          const done = this.counter.start();
+          let retryDelay;
+          try {
+            const response = await this.exchange(url, outgoing, AbortSignal.timeout(this.timeoutMs), limit, what);
+            if (!isRetryableStatus(response.status)) return response;
+            lastProblem = `HTTP ${response.status}`;
+            retryDelay = retryAfterMs(response.headers);
+          } catch (error2) {
+            if (error2 instanceof TufError) throw error2;
+            lastProblem = describeError(error2);
+          } finally {
+            done();
+          }
+          if (attempt >= this.retries) {
+            throw new TufError("FETCH", `${what}: ${lastProblem} after ${attempt + 1} attempt${attempt === 0 ? "" : "s"}`, { expected: "a response", found: lastProblem });
+          }
+          const backoff = Math.min(MAX_BACKOFF_MS, this.backoffMs * 2 ** attempt) * (0.5 + Math.random() / 2);
+          await new Promise((resolve2) => setTimeout(resolve2, Math.min(MAX_BACKOFF_MS, retryDelay ?? backoff)));
+        }
+      }
+    };
+    REDIRECT_STATUSES = /* @__PURE__ */ new Set([301, 302, 303, 307, 308]);
+    MAX_REDIRECTS = 20;
+    BODY_HEADERS = ["content-type", "content-encoding", "content-language", "content-location"];
+    nodeExchange = async (start, outgoing, signal, limit, what) => {
+      let url = start;
+      let request2 = outgoing;
+      for (let redirects = 0; ; redirects += 1) {
+        const response = await sendOnce(url, request2, signal);
+        const location = response.headers.location;
+        if (!REDIRECT_STATUSES.has(response.statusCode ?? 0) || location === void 0) {
+          return { status: response.statusCode ?? 0, headers: headerReader(response.headers), body: await readBody(response, signal, limit, what) };
+        }
+        response.resume();
+        if (redirects === MAX_REDIRECTS) throw new Error(`more than ${MAX_REDIRECTS} redirects`);
+        const next = new URL(location, url);
+        if (next.protocol !== "http:" && next.protocol !== "https:") throw new Error(`redirect to a ${next.protocol} URL`);
+        const status = response.statusCode;
+        const headers = { ...request2.headers };
+        if (next.origin !== url.origin) delete headers.authorization;
+        if (status === 303 && request2.method !== "HEAD" || (status === 301 || status === 302) && request2.method === "POST") {
+          for (const name of BODY_HEADERS) delete headers[name];
+          request2 = { method: "GET", headers };
+        } else {
+          request2 = { ...request2, headers };
+        }
+        url = next;
+      }
+    };
+  }
+});
+
 // ../tuf/src/client/source.ts
 import { readFile as readFile9, stat as stat3 } from "fs/promises";
 import { join as join11 } from "path";
-import { setTimeout as sleep } from "timers/promises";
 function quoteName(role) {
   return encodeURIComponent(role).replace(/[!'()*]/g, (c) => `%${c.charCodeAt(0).toString(16).toUpperCase()}`);
 }
@@ -65532,41 +65742,17 @@ function hashPrefixedPath(targetPath, hashPrefix) {
   const slash = targetPath.lastIndexOf("/");
   return `${targetPath.slice(0, slash + 1)}${hashPrefix}.${targetPath.slice(slash + 1)}`;
 }
-async function readCapped(response, url, maxLength) {
-  const declared = Number(response.headers.get("content-length"));
-  if (Number.isFinite(declared) && declared > maxLength) {
-    await response.body?.cancel();
-    throw new TufError("LENGTH_MISMATCH", `${url}: ${declared} bytes exceed the limit of ${maxLength}`, { expected: `<= ${maxLength} bytes`, found: declared });
-  }
-  const chunks = [];
-  let total = 0;
-  if (response.body) {
-    for await (const chunk of response.body) {
-      total += chunk.byteLength;
-      if (total > maxLength) {
-        await response.body.cancel().catch(() => void 0);
-        throw new TufError("LENGTH_MISMATCH", `${url}: more than the limit of ${maxLength} bytes`, { expected: `<= ${maxLength} bytes`, found: `> ${maxLength}` });
-      }
-      chunks.push(chunk);
-    }
-  }
-  return Buffer.concat(chunks, total);
-}
-var MAX_RETRY_AFTER_MS, HttpSource, CheckoutSource;
+var HttpSource, CheckoutSource;
 var init_source = __esm({
   "../tuf/src/client/source.ts"() {
     "use strict";
     init_errors4();
-    MAX_RETRY_AFTER_MS = 1e4;
+    init_http();
     HttpSource = class {
       description;
-      requestCount = 0;
       metadataBaseUrl;
       targetBaseUrl;
-      fetchImpl;
-      timeoutMs;
-      attempts;
-      backoffMs;
+      http;
       constructor(options2) {
         for (const [field, url] of [["metadataBaseUrl", options2.metadataBaseUrl], ["targetBaseUrl", options2.targetBaseUrl]]) {
           if (url !== void 0 && !/^https?:\/\//.test(url)) {
@@ -65576,10 +65762,16 @@ var init_source = __esm({
         this.metadataBaseUrl = withSlash(options2.metadataBaseUrl);
         this.targetBaseUrl = options2.targetBaseUrl === void 0 ? void 0 : withSlash(options2.targetBaseUrl);
         this.description = options2.metadataBaseUrl;
-        this.fetchImpl = options2.fetch ?? fetch;
-        this.timeoutMs = options2.timeoutMs ?? 3e4;
-        this.attempts = options2.attempts ?? 3;
-        this.backoffMs = options2.backoffMs ?? 250;
+        this.http = new HttpClient2({
+          userAgent: "oci-sd-tuf",
+          retries: (options2.attempts ?? 3) - 1,
+          ...options2.timeoutMs !== void 0 && { timeoutMs: options2.timeoutMs },
+          ...options2.backoffMs !== void 0 && { backoffMs: options2.backoffMs },
+          ...options2.fetch && { fetch: options2.fetch }
+        });
+      }
+      get requestCount() {
+        return this.http.counter.requests;
       }
       async fetchRoot(version, maxLength) {
         try {
@@ -65598,31 +65790,13 @@ var init_source = __esm({
         if (base === void 0) throw new TufError("INVALID_INPUT", "no target base URL: pass targetBaseUrl to the Updater or a baseUrl to downloadTarget", { expected: "http(s) URL", found: void 0 });
         return this.get(`${base}${hashPrefixedPath(targetPath, hashPrefix)}`, maxLength);
       }
-      /** GET with a timeout, retries with backoff on network errors, 5xx and 429, and a hard length cap. */
+      /** GET with the client's timeout, retries on network errors, 5xx and 429, and a hard length cap while streaming. */
       async get(url, maxLength) {
-        let lastError;
-        let retryAfterMs2;
-        for (let attempt = 1; attempt <= this.attempts; attempt++) {
-          if (attempt > 1) await sleep(retryAfterMs2 ?? this.backoffMs * 2 ** (attempt - 2));
-          retryAfterMs2 = void 0;
-          this.requestCount++;
-          let response;
-          try {
-            response = await this.fetchImpl(url, { signal: AbortSignal.timeout(this.timeoutMs), redirect: "follow" });
-          } catch (error2) {
-            lastError = new TufError("FETCH", `${url}: ${error2.message}`, { expected: "a response", found: error2.name, cause: error2 });
-            continue;
-          }
-          if (response.ok) return readCapped(response, url, maxLength);
-          await response.body?.cancel();
-          const details = { expected: "HTTP 200", found: response.status };
-          if (response.status === 404 || response.status === 403) throw new TufError("NOT_FOUND", `${url}: HTTP ${response.status}`, details);
-          lastError = new TufError("FETCH", `${url}: HTTP ${response.status}`, details);
-          if (response.status !== 429 && response.status < 500) throw lastError;
-          const retryAfter = Number(response.headers.get("retry-after"));
-          if (Number.isFinite(retryAfter) && retryAfter > 0) retryAfterMs2 = Math.min(retryAfter * 1e3, MAX_RETRY_AFTER_MS);
-        }
-        throw lastError;
+        const response = await this.http.request(new URL(url), { maxBodyBytes: maxLength });
+        if (response.status >= 200 && response.status < 300) return response.body;
+        const details = { expected: "HTTP 200", found: response.status };
+        if (response.status === 404 || response.status === 403) throw new TufError("NOT_FOUND", `${url}: HTTP ${response.status}`, details);
+        throw new TufError("FETCH", `${url}: HTTP ${response.status}`, details);
       }
     };
     CheckoutSource = class {
@@ -65670,9 +65844,9 @@ var init_source = __esm({
 });
 
 // ../tuf/src/client/updater.ts
-import { createHash as createHash10, randomBytes as randomBytes5 } from "crypto";
-import { mkdir as mkdir4, readFile as readFile10, rename as rename5, rm as rm5, writeFile as writeFile4 } from "fs/promises";
-import { dirname as dirname4, join as join12 } from "path";
+import { createHash as createHash10 } from "crypto";
+import { readFile as readFile10 } from "fs/promises";
+import { join as join12 } from "path";
 function checkLengthAndHashes(bytes, expected, what) {
   if (expected.length !== void 0 && bytes.byteLength !== expected.length) {
     throw new TufError("LENGTH_MISMATCH", `${what}: length ${bytes.byteLength}, expected ${expected.length}`, { expected: expected.length, found: bytes.byteLength });
@@ -65687,22 +65861,12 @@ function checkLengthAndHashes(bytes, expected, what) {
     }
   }
 }
-async function writeAtomically(path, bytes) {
-  await mkdir4(dirname4(path), { recursive: true });
-  const temp = `${path}.${process.pid}.${randomBytes5(4).toString("hex")}.tmp`;
-  try {
-    await writeFile4(temp, bytes);
-    await rename5(temp, path);
-  } catch (error2) {
-    await rm5(temp, { force: true });
-    throw error2;
-  }
-}
 var DEFAULT_LIMITS, HASH_ALGORITHMS, Updater;
 var init_updater = __esm({
   "../tuf/src/client/updater.ts"() {
     "use strict";
     init_errors4();
+    init_fs();
     init_verify();
     init_canonical();
     init_model();
@@ -65823,7 +65987,7 @@ var init_updater = __esm({
         const hashPrefix = this.root.signed.consistent_snapshot ? Object.values(info2.hashes)[0] : void 0;
         const bytes = await this.source.fetchTarget(info2.path, hashPrefix, info2.length, targetBaseUrl);
         checkLengthAndHashes(bytes, info2, `target ${info2.path}`);
-        await writeAtomically(path, bytes);
+        await writeFileAtomic3(path, bytes);
         return path;
       }
       defaultTargetPath(info2) {
@@ -66008,7 +66172,7 @@ var init_updater = __esm({
         return `${this.root.signed.consistent_snapshot ? `${version}.` : ""}${quoteName(role)}.json`;
       }
       persist(role, bytes) {
-        return writeAtomically(join12(this.metadataDir, `${quoteName(role)}.json`), bytes);
+        return writeFileAtomic3(join12(this.metadataDir, `${quoteName(role)}.json`), bytes);
       }
     };
   }
@@ -66028,9 +66192,11 @@ var src_exports = {};
 __export(src_exports, {
   CheckoutSource: () => CheckoutSource,
   DEFAULT_LIMITS: () => DEFAULT_LIMITS,
+  HttpClient: () => HttpClient2,
   HttpSource: () => HttpSource,
   PUBLIC_GOOD_FULCIO_URL: () => PUBLIC_GOOD_FULCIO_URL,
   PUBLIC_GOOD_REKOR_URL: () => PUBLIC_GOOD_REKOR_URL,
+  RequestCounter: () => RequestCounter,
   SIGSTORE_OAUTH_ISSUER: () => SIGSTORE_OAUTH_ISSUER,
   TufError: () => TufError,
   Updater: () => Updater,
@@ -66062,7 +66228,8 @@ __export(src_exports, {
   staticToken: () => staticToken,
   updateTargets: () => updateTargets,
   verifyRoleThreshold: () => verifyRoleThreshold,
-  verifySignature: () => verifySignature
+  verifySignature: () => verifySignature,
+  writeFileAtomic: () => writeFileAtomic3
 });
 var init_src3 = __esm({
   "../tuf/src/index.ts"() {
@@ -66076,6 +66243,8 @@ var init_src3 = __esm({
     init_events();
     init_signers();
     init_client2();
+    init_http();
+    init_fs();
   }
 });
 
@@ -67199,17 +67368,6 @@ var init_reference = __esm({
 });
 
 // ../verify/src/oci/http.ts
-function isRetryableStatus(status) {
-  return status === 429 || status >= 500;
-}
-function retryAfterMs(headers) {
-  const value = headers.get("retry-after");
-  if (value === null) return void 0;
-  const seconds = Number(value);
-  if (Number.isFinite(seconds)) return Math.max(0, seconds * 1e3);
-  const date = Date.parse(value);
-  return Number.isNaN(date) ? void 0 : Math.max(0, date - Date.now());
-}
 function parseChallenge(header) {
   const match = /^\s*(\w+)\s*(.*)$/s.exec(header);
   const params = {};
@@ -67222,130 +67380,19 @@ function parseChallenge(header) {
 function isLoopbackUrl(url) {
   return url.hostname === "localhost" || url.hostname === "[::1]" || /^127\.\d+\.\d+\.\d+$/.test(url.hostname);
 }
-function describeError(error2) {
-  if (error2 instanceof Error) {
-    if (error2.name === "TimeoutError" || error2.name === "AbortError") return "timed out";
-    return error2.code ?? error2.message;
-  }
-  return String(error2);
-}
-async function exchange(start, outgoing, signal, limit, what) {
-  let url = start;
-  let request2 = outgoing;
-  for (let redirects = 0; ; redirects += 1) {
-    const response = await sendOnce(url, request2, signal);
-    const location = response.headers.location;
-    if (!REDIRECT_STATUSES.has(response.statusCode ?? 0) || location === void 0) {
-      return { status: response.statusCode ?? 0, headers: headerReader(response.headers), body: await readBody(response, signal, limit, what) };
-    }
-    response.resume();
-    if (redirects === MAX_REDIRECTS) throw new Error(`more than ${MAX_REDIRECTS} redirects`);
-    const next = new URL(location, url);
-    if (next.protocol !== "http:" && next.protocol !== "https:") throw new Error(`redirect to a ${next.protocol} URL`);
-    const status = response.statusCode;
-    const headers = { ...request2.headers };
-    if (next.origin !== url.origin) delete headers.authorization;
-    if (status === 303 && request2.method !== "HEAD" || (status === 301 || status === 302) && request2.method === "POST") {
-      for (const name of BODY_HEADERS) delete headers[name];
-      request2 = { method: "GET", headers };
-    } else {
-      request2 = { ...request2, headers };
-    }
-    url = next;
-  }
-}
-function sendOnce(url, { method, headers, body }, signal) {
-  const { request: request2 } = url.protocol === "https:" ? process.getBuiltinModule("node:https") : process.getBuiltinModule("node:http");
-  if (signal.aborted) return Promise.reject(signal.reason);
-  return new Promise((resolve2, reject) => {
-    const length = body ? body.length : method === "PUT" || method === "POST" ? 0 : void 0;
-    const req2 = request2(url, { method, headers: length === void 0 ? headers : { ...headers, "content-length": String(length) } }, (response) => {
-      signal.removeEventListener("abort", abort);
-      resolve2(response);
-    });
-    const abort = () => req2.destroy(signal.reason);
-    signal.addEventListener("abort", abort, { once: true });
-    req2.on("error", (error2) => {
-      signal.removeEventListener("abort", abort);
-      reject(error2);
-    });
-    req2.end(body);
-  });
-}
-function headerReader(headers) {
-  return {
-    get(name) {
-      const value = headers[name.toLowerCase()];
-      return value === void 0 ? null : Array.isArray(value) ? value.join(", ") : value;
-    }
-  };
-}
-async function readBody(response, signal, limit, what) {
-  const declared = Number(response.headers["content-length"] ?? NaN);
-  if (declared > limit) {
-    response.destroy();
-    throw new VerificationError("REGISTRY", `${what}: response of ${declared} bytes exceeds the ${limit} byte limit`, { expected: `<= ${limit} bytes`, found: declared });
-  }
-  const chunks = [];
-  let total = 0;
-  const abort = () => response.destroy(signal.reason);
-  if (signal.aborted) abort();
-  else signal.addEventListener("abort", abort, { once: true });
-  try {
-    for await (const chunk of response) {
-      total += chunk.length;
-      if (total > limit) {
-        response.destroy();
-        throw new VerificationError("REGISTRY", `${what}: response exceeds the ${limit} byte limit`, { expected: `<= ${limit} bytes`, found: `> ${limit}` });
-      }
-      chunks.push(chunk);
-    }
-  } finally {
-    signal.removeEventListener("abort", abort);
-  }
-  if (!response.complete) throw new Error("connection closed before the end of the body");
-  return Buffer.concat(chunks);
-}
-var RequestCounter, MAX_BACKOFF_MS, RegistryClient, USER_AGENT, REDIRECT_STATUSES, MAX_REDIRECTS, BODY_HEADERS;
-var init_http = __esm({
+var RegistryClient;
+var init_http2 = __esm({
   "../verify/src/oci/http.ts"() {
     "use strict";
+    init_src3();
     init_errors5();
-    RequestCounter = class {
-      requests = 0;
-      /**
-       * Length of the longest chain of requests where each started after the previous finished:
-       * a request's depth is one more than the deepest request completed before it started.
-       * An upper bound on true dependencies, exact for sequential and fully parallel fetches.
-       */
-      roundTrips = 0;
-      completedDepth = 0;
-      /** Call when a request starts; call the returned function when it completes (success or not). */
-      start() {
-        this.requests += 1;
-        const depth = this.completedDepth + 1;
-        this.roundTrips = Math.max(this.roundTrips, depth);
-        return () => {
-          this.completedDepth = Math.max(this.completedDepth, depth);
-        };
-      }
-      reset() {
-        this.requests = 0;
-        this.roundTrips = 0;
-        this.completedDepth = 0;
-      }
-    };
-    MAX_BACKOFF_MS = 1e4;
     RegistryClient = class {
       constructor(baseUrl, repository, options2 = {}) {
         this.baseUrl = baseUrl;
         this.repository = repository;
         this.options = options2;
-        this.counter = options2.counter ?? new RequestCounter();
-        this.timeoutMs = options2.timeoutMs ?? 3e4;
-        this.retries = options2.retries ?? 3;
-        this.backoffMs = options2.backoffMs ?? 250;
-        this.maxBodyBytes = options2.maxBodyBytes ?? 256 * 1024 * 1024;
+        this.http = new HttpClient2({ ...options2, userAgent: "oci-sd-verify" });
+        this.counter = this.http.counter;
       }
       baseUrl;
       repository;
@@ -67354,10 +67401,7 @@ var init_http = __esm({
       /** Authorization header values by scope actions, learned from 401 challenges. */
       authorizations = /* @__PURE__ */ new Map();
       pendingAuth = /* @__PURE__ */ new Map();
-      timeoutMs;
-      retries;
-      backoffMs;
-      maxBodyBytes;
+      http;
       /** `path` is relative to `/v2/<repository>/` unless it is an absolute URL (upload locations). */
       async request(path, options2 = {}) {
         const url = /^https?:\/\//.test(path) ? new URL(path) : new URL(`/v2/${this.repository}/${path}`, this.baseUrl);
@@ -67428,43 +67472,17 @@ var init_http = __esm({
         }
         this.authorizations.set(actions, `Bearer ${token}`);
       }
-      /** One logical request with retries; the body is read inside each attempt so a dropped body is retried too. */
+      /** The shared transport's errors, under verify's code: a registry that cannot be read is REGISTRY. */
       async send(url, options2, authorization) {
-        const method = options2.method ?? "GET";
-        const what = `${method} ${url.origin}${url.pathname}`;
-        const limit = options2.maxBodyBytes ?? this.maxBodyBytes;
-        let lastProblem;
-        for (let attempt = 0; ; attempt += 1) {
-          const done = this.counter.start();
-          let retryDelay;
-          try {
-            const headers = { "user-agent": USER_AGENT, ...options2.headers };
-            if (authorization) headers.authorization = authorization;
-            const response = await exchange(url, { method, headers, ...options2.body ? { body: options2.body } : {} }, AbortSignal.timeout(this.timeoutMs), limit, what);
-            if (!isRetryableStatus(response.status)) return response;
-            lastProblem = `HTTP ${response.status}`;
-            retryDelay = retryAfterMs(response.headers);
-          } catch (error2) {
-            if (error2 instanceof VerificationError) throw error2;
-            lastProblem = describeError(error2);
-          } finally {
-            done();
-          }
-          if (attempt >= this.retries) {
-            throw new VerificationError("REGISTRY", `${what}: ${lastProblem} after ${attempt + 1} attempt${attempt === 0 ? "" : "s"}`, {
-              expected: "a response from the registry",
-              found: lastProblem
-            });
-          }
-          const backoff = Math.min(MAX_BACKOFF_MS, this.backoffMs * 2 ** attempt) * (0.5 + Math.random() / 2);
-          await new Promise((resolve2) => setTimeout(resolve2, Math.min(MAX_BACKOFF_MS, retryDelay ?? backoff)));
+        const { actions: _actions, ...request2 } = options2;
+        try {
+          return await this.http.request(url, authorization ? { ...request2, headers: { ...request2.headers, authorization } } : request2);
+        } catch (error2) {
+          if (!(error2 instanceof TufError)) throw error2;
+          throw new VerificationError("REGISTRY", error2.message, { expected: error2.expected, found: error2.found, cause: error2 });
         }
       }
     };
-    USER_AGENT = "oci-sd-verify";
-    REDIRECT_STATUSES = /* @__PURE__ */ new Set([301, 302, 303, 307, 308]);
-    MAX_REDIRECTS = 20;
-    BODY_HEADERS = ["content-type", "content-encoding", "content-language", "content-location"];
   }
 });
 
@@ -67502,7 +67520,7 @@ var init_registry = __esm({
     "use strict";
     init_errors5();
     init_digest();
-    init_http();
+    init_http2();
     init_manifest2();
     init_media_types();
     init_reference();
@@ -67612,16 +67630,10 @@ var init_registry = __esm({
 });
 
 // ../verify/src/oci/layout.ts
-import { randomBytes as randomBytes6 } from "crypto";
-import { mkdir as mkdir5, readFile as readFile11, rename as rename6, writeFile as writeFile5, stat as stat4 } from "fs/promises";
+import { mkdir as mkdir4, readFile as readFile11, stat as stat4 } from "fs/promises";
 import { join as join14, resolve } from "path";
 function isNotFound(error2) {
   return error2.code === "ENOENT";
-}
-async function writeAtomically2(path, bytes) {
-  const temp = `${path}.${randomBytes6(6).toString("hex")}.tmp`;
-  await writeFile5(temp, bytes);
-  await rename6(temp, path);
 }
 function refNameMatches(refName, tag) {
   if (refName === void 0) return false;
@@ -67633,6 +67645,7 @@ var REF_NAME, COSIGN_KIND, COSIGN_KINDS, OciLayoutSource;
 var init_layout = __esm({
   "../verify/src/oci/layout.ts"() {
     "use strict";
+    init_src3();
     init_errors5();
     init_digest();
     init_manifest2();
@@ -67746,9 +67759,9 @@ var init_layout = __esm({
       async pushBlob(bytes) {
         const digest = sha256Digest(bytes);
         const path = this.blobPath(digest);
-        await mkdir5(join14(this.dir, "blobs", "sha256"), { recursive: true });
+        await mkdir4(join14(this.dir, "blobs", "sha256"), { recursive: true });
         const existing = await readFile11(path).catch(() => void 0);
-        if (!existing || sha256Digest(existing) !== digest) await writeAtomically2(path, bytes);
+        if (!existing || sha256Digest(existing) !== digest) await writeFileAtomic3(path, bytes);
         return { digest, size: bytes.length };
       }
       async pushManifest(bytes, mediaType, tag) {
@@ -67764,7 +67777,7 @@ var init_layout = __esm({
           }
           const kept = entries.filter((entry) => entry.annotations?.[REF_NAME] !== tag);
           kept.push({ mediaType, digest, size, annotations: { [REF_NAME]: tag } });
-          await writeAtomically2(join14(this.dir, "index.json"), serializeManifest({ schemaVersion: 2, mediaType: MEDIA_TYPES.ociIndex, manifests: kept }));
+          await writeFileAtomic3(join14(this.dir, "index.json"), serializeManifest({ schemaVersion: 2, mediaType: MEDIA_TYPES.ociIndex, manifests: kept }));
         });
         this.indexUpdate = update.catch(() => void 0);
         await update;
@@ -67772,7 +67785,7 @@ var init_layout = __esm({
       }
       async ensureLayoutFile() {
         const path = join14(this.dir, "oci-layout");
-        if (!await stat4(path).catch(() => void 0)) await writeAtomically2(path, Buffer.from('{"imageLayoutVersion":"1.0.0"}'));
+        if (!await stat4(path).catch(() => void 0)) await writeFileAtomic3(path, Buffer.from('{"imageLayoutVersion":"1.0.0"}'));
       }
     };
   }
@@ -68215,7 +68228,7 @@ var init_attach = __esm({
 });
 
 // ../verify/src/api/verify-release.ts
-import { copyFile as copyFile2, mkdir as mkdir6, mkdtemp as mkdtemp2, readFile as readFile12, rm as rm6 } from "fs/promises";
+import { copyFile as copyFile2, mkdir as mkdir5, mkdtemp as mkdtemp2, readFile as readFile12, rm as rm5 } from "fs/promises";
 import { tmpdir as tmpdir2 } from "os";
 import { join as join15 } from "path";
 async function verifyRelease(options2) {
@@ -68262,7 +68275,7 @@ async function readReleaseManifest(tuf, options2, target, trust) {
   const work = await mkdtemp2(join15(tmpdir2(), "oci-sd-verify-tuf-"));
   try {
     const metadataDir = join15(work, "metadata");
-    await mkdir6(metadataDir, { recursive: true });
+    await mkdir5(metadataDir, { recursive: true });
     await copyFile2(pinnedRoot, join15(metadataDir, "root.json")).catch((cause) => {
       throw new VerificationError("INVALID_INPUT", `cannot read pinned TUF root ${pinnedRoot}: ${cause.message}`, { cause });
     });
@@ -68304,7 +68317,7 @@ async function readReleaseManifest(tuf, options2, target, trust) {
       throw error2;
     }
   } finally {
-    await rm6(work, { recursive: true, force: true });
+    await rm5(work, { recursive: true, force: true });
   }
 }
 function manifestClaims(manifest, owner, repo, tag) {
