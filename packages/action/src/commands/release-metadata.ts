@@ -1,5 +1,5 @@
 import { basename } from 'node:path';
-import { writeFileAtomic } from '../files';
+import { writeFileAtomic } from '@oci-sd/tuf';
 import { createGitHubClient, findRelease, parseRepo, uploadAsset } from '@oci-sd/gh';
 import type { AssetAction, AssetInfo } from '@oci-sd/gh';
 import type { GitHubContext } from '../context';

@@ -1,5 +1,5 @@
 import { readChangelog } from '@oci-sd/changelog';
-import { writeFileAtomic } from '../files';
+import { writeFileAtomic } from '@oci-sd/tuf';
 import type { ReleaseNotes } from '@oci-sd/changelog';
 import type { GitHubContext } from '../context';
 import { optionalInput } from '../io';

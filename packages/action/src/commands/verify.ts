@@ -1,6 +1,6 @@
 import { formatReport, verifyImage, verifyRelease } from '@oci-sd/verify';
 import type { CheckResult, IdentityPolicy, SlsaPolicy, TufLocation, VerificationReport } from '@oci-sd/verify';
-import { writeFileAtomic } from '../files';
+import { writeFileAtomic } from '@oci-sd/tuf';
 import type { GitHubContext } from '../context';
 import { ActionError } from '../errors';
 import { booleanInput, listInput, optionalInput, requiredInput } from '../io';
