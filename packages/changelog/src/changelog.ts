@@ -4,7 +4,7 @@ import { nextVersion } from './next';
 import type { NextVersion, NextVersionOptions } from './next';
 import { releaseNotes } from './notes';
 import type { NotesOptions, ReleaseNotes } from './notes';
-import { LineKind, parseText, resolveLineKind } from './parse';
+import { LineKind, parseText, readLinkDefinitionAt, resolveLineKind } from './parse';
 import type { Heading, LinkDefinition, ParsedChangelog, Section } from './parse';
 import { promote } from './promote';
 import type { PromoteOptions, PromoteResult } from './promote';
@@ -43,14 +43,19 @@ export class Changelog {
   readonly eol: '\n' | '\r\n';
   readonly title?: Heading;
   readonly sections: readonly Section[];
-  readonly links: readonly LinkDefinition[];
   /** 0-based index of the first section's heading (the preamble is everything before it). */
   readonly preambleEndLine: number;
   private readonly lineStarts: Int32Array;
   private readonly lines: number;
   private releaseList?: Section[];
   private readonly lineKinds: Uint8Array;
-  private linkMap?: Map<string, LinkDefinition>;
+  private readonly linkLines: number[];
+  /** Link definitions read so far, by their index in `linkLines`: one object per definition whoever asks. */
+  private readonly linkCache: LinkDefinition[] = [];
+  private linkList?: LinkDefinition[];
+  /** First definition of each normalized label among the first `linkMapRead` definitions. */
+  private readonly linkMap = new Map<string, LinkDefinition>();
+  private linkMapRead = 0;
   private releaseIndex?: { byVersion: Map<string, Section>; ascending: Section[] };
 
   private constructor(parsed: ParsedChangelog, file: string | undefined) {
@@ -59,7 +64,7 @@ export class Changelog {
     this.eol = parsed.eol;
     if (parsed.title) this.title = parsed.title;
     this.sections = parsed.sections;
-    this.links = parsed.links;
+    this.linkLines = parsed.linkLines;
     this.preambleEndLine = parsed.preambleEndLine;
     this.lineStarts = parsed.lineStarts;
     this.lines = parsed.lineCount;
@@ -171,16 +176,34 @@ export class Changelog {
     return nearest;
   }
 
-  /** The first definition of a link label (`Unreleased`, `1.0.0`), matched as CommonMark does. */
+  /** Every link reference definition in file order; read on first use. */
+  get links(): readonly LinkDefinition[] {
+    this.linkList ??= this.linkLines.map((_, index) => this.linkAt(index));
+    return this.linkList;
+  }
+
+  private linkAt(index: number): LinkDefinition {
+    return (this.linkCache[index] ??= readLinkDefinitionAt(this.text, this.lineStarts, this.linkLines[index]!));
+  }
+
+  /**
+   * The first definition of a link label (`Unreleased`, `1.0.0`), matched as CommonMark does.
+   * Definitions are read in file order only as far as a lookup needs: the labels asked for most
+   * (Unreleased, the newest versions) usually come first.
+   */
   link(label: string): LinkDefinition | undefined {
-    if (!this.linkMap) {
-      this.linkMap = new Map();
-      for (const def of this.links) {
-        const key = normalizeLabel(def.label);
-        if (!this.linkMap.has(key)) this.linkMap.set(key, def);
-      }
+    const key = normalizeLabel(label);
+    const known = this.linkMap.get(key);
+    if (known) return known;
+    while (this.linkMapRead < this.linkLines.length) {
+      const index = this.linkMapRead++;
+      const def = this.linkAt(index);
+      const defKey = normalizeLabel(def.label);
+      if (this.linkMap.has(defKey)) continue;
+      this.linkMap.set(defKey, def);
+      if (defKey === key) return def;
     }
-    return this.linkMap.get(normalizeLabel(label));
+    return undefined;
   }
 
   /**

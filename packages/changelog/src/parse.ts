@@ -80,7 +80,8 @@ export interface ParsedChangelog {
   /** Lines before the first section: title and preamble. */
   preambleEndLine: number;
   sections: Section[];
-  links: LinkDefinition[];
+  /** Lines of the link reference definitions, ascending; {@link readLinkDefinitionAt} reads one. */
+  linkLines: number[];
 }
 
 const LF = 0x0a;
@@ -134,10 +135,19 @@ function readHeading(text: string, first: number, contentEnd: number, indent: nu
   return { level, text: headingText(text.slice(first + level, contentEnd)), line: lineIndex + 1, column: indent + 1, lineIndex };
 }
 
-function readLinkDefinition(text: string, lineStart: number, contentEnd: number, indent: number, lineIndex: number): LinkDefinition | undefined {
+/** Whether a link reference definition starts the line; `test` builds no match, so the scan allocates nothing per link. */
+function isLinkDefinition(text: string, lineStart: number, contentEnd: number): boolean {
   LINK_DEFINITION.lastIndex = lineStart;
-  const m = LINK_DEFINITION.exec(text);
-  if (!m || lineStart + m[0].length > contentEnd) return undefined;
+  return LINK_DEFINITION.test(text) && LINK_DEFINITION.lastIndex <= contentEnd;
+}
+
+/** The link reference definition on a line the scan marked as one (see `linkLines`). */
+export function readLinkDefinitionAt(text: string, lineStarts: Int32Array, lineIndex: number): LinkDefinition {
+  const lineStart = lineStarts[lineIndex]!;
+  LINK_DEFINITION.lastIndex = lineStart;
+  const m = LINK_DEFINITION.exec(text)!;
+  let indent = 0;
+  while (text.charCodeAt(lineStart + indent) === SPACE) indent++;
   const url = m[2] ?? m[3] ?? '';
   const urlStart = m[0].length - url.length - (m[2] !== undefined ? 1 : 0);
   return { label: m[1]!, url, line: lineIndex + 1, column: indent + 1, urlPosition: { line: lineIndex + 1, column: urlStart + 1 }, lineIndex };
@@ -152,7 +162,7 @@ interface ScannedLines {
   headings: Heading[];
   /** Lines of the level 3 to 6 headings, ascending. */
   minorHeadings: number[];
-  links: LinkDefinition[];
+  linkLines: number[];
   crlf: number;
   lf: number;
 }
@@ -170,7 +180,7 @@ export function parseText(text: string): ParsedChangelog {
     ...(title ? { title } : {}),
     preambleEndLine: sections.length ? sections[0]!.startLine : lines.lineCount,
     sections,
-    links: lines.links,
+    linkLines: lines.linkLines,
   };
 }
 
@@ -252,7 +262,7 @@ function scanLines(text: string): ScannedLines {
   const kinds = new Uint8Array(lineCount);
   const headings: Heading[] = [];
   const minorHeadings: number[] = [];
-  const links: LinkDefinition[] = [];
+  const linkLines: number[] = [];
   const nextStart = (index: number) => (index + 1 < lineCount ? lineStarts[index + 1]! : text.length);
   for (let line = 0; line < lineCount; line++) {
     const lineStart = lineStarts[line]!;
@@ -273,9 +283,8 @@ function scanLines(text: string): ScannedLines {
         kinds[line] = LineKind.Heading;
       }
     } else if (c === BRACKET) {
-      const link = readLinkDefinition(text, lineStart, contentEnd, indent, line);
-      if (link) {
-        links.push(link);
+      if (isLinkDefinition(text, lineStart, contentEnd)) {
+        linkLines.push(line);
         kinds[line] = LineKind.LinkDefinition;
       }
     } else if (c === LT) {
@@ -295,7 +304,7 @@ function scanLines(text: string): ScannedLines {
       line = last;
     }
   }
-  return { lineStarts, lineKinds: kinds, lineCount, headings, minorHeadings, links, crlf, lf };
+  return { lineStarts, lineKinds: kinds, lineCount, headings, minorHeadings, linkLines, crlf, lf };
 }
 
 /** The line that closes a fence opened with `length` marks (the last line when nothing does). */
