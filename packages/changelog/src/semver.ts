@@ -22,19 +22,26 @@ const SAFE_DIGITS = 15;
  * has thousands of them. Undefined when the text is anything else; the regex then decides.
  */
 function parsePlainCore(raw: string): SemVer | undefined {
-  const parts = [0, 0, 0];
-  let at = 0;
-  for (let part = 0; part < 3; part++) {
-    const start = at;
-    let value = 0;
-    for (let c = raw.charCodeAt(at); c >= ZERO && c <= ZERO + 9; c = raw.charCodeAt(++at)) value = value * 10 + (c - ZERO);
-    const digits = at - start;
-    if (digits === 0 || digits > SAFE_DIGITS || (digits > 1 && raw.charCodeAt(start) === ZERO)) return undefined;
-    parts[part] = value;
-    if (part < 2 && raw.charCodeAt(at++) !== DOT) return undefined;
-  }
-  if (at !== raw.length) return undefined;
-  return { major: parts[0]!, minor: parts[1]!, patch: parts[2]!, prerelease: [], build: [], raw };
+  const major = readNumber(raw, 0);
+  if (major < 0 || raw.charCodeAt(end) !== DOT) return undefined;
+  const minor = readNumber(raw, end + 1);
+  if (minor < 0 || raw.charCodeAt(end) !== DOT) return undefined;
+  const patch = readNumber(raw, end + 1);
+  if (patch < 0 || end !== raw.length) return undefined;
+  return { major, minor, patch, prerelease: [], build: [], raw };
+}
+
+/** Where the last {@link readNumber} stopped; a module variable so reading a version allocates nothing but its result. */
+let end = 0;
+
+/** A semver number (no leading zero) starting at `at`, else -1; sets `end`. */
+function readNumber(raw: string, at: number): number {
+  const start = at;
+  let value = 0;
+  for (let c = raw.charCodeAt(at); c >= ZERO && c <= ZERO + 9; c = raw.charCodeAt(++at)) value = value * 10 + (c - ZERO);
+  end = at;
+  const digits = at - start;
+  return digits === 0 || digits > SAFE_DIGITS || (digits > 1 && raw.charCodeAt(start) === ZERO) ? -1 : value;
 }
 
 export function parseSemVer(raw: string): SemVer | undefined {
