@@ -9298,8 +9298,8 @@ var require_retry_handler = __commonJS({
             this.abort(contentLengthError);
             return false;
           }
-          const { start, size, end = size - 1 } = contentRange;
-          if (this.start !== start || this.end != null && this.end !== end) {
+          const { start, size, end: end2 = size - 1 } = contentRange;
+          if (this.start !== start || this.end != null && this.end !== end2) {
             this.abort(
               new RequestRetryError("Content-Range mismatch", statusCode, {
                 headers,
@@ -9328,14 +9328,14 @@ var require_retry_handler = __commonJS({
               this.abort(contentLengthError);
               return false;
             }
-            const { start, size, end = size - 1 } = range2;
+            const { start, size, end: end2 = size - 1 } = range2;
             assert3(
               start != null && Number.isFinite(start),
               "content-range mismatch"
             );
-            assert3(end != null && Number.isFinite(end), "invalid content-length");
+            assert3(end2 != null && Number.isFinite(end2), "invalid content-length");
             this.start = start;
-            this.end = end;
+            this.end = end2;
           }
           if (this.end == null) {
             const contentLength = headers["content-length"];
@@ -9661,8 +9661,8 @@ var require_readable = __commonJS({
       const { _readableState: state } = consume2.stream;
       if (state.bufferIndex) {
         const start = state.bufferIndex;
-        const end = state.buffer.length;
-        for (let n = start; n < end; n++) {
+        const end2 = state.buffer.length;
+        for (let n = start; n < end2; n++) {
           consumePush(consume2, state.buffer[n]);
         }
       } else {
@@ -18656,8 +18656,8 @@ ${value}`;
         for (let i = this.lineChunkIndex; i <= this.chunkIndex; i++) {
           const chunk = this.chunks[i];
           const start = i === this.lineChunkIndex ? this.linePos : 0;
-          const end = i === this.chunkIndex ? this.pos : chunk.length;
-          const slice = chunk.subarray(start, end);
+          const end2 = i === this.chunkIndex ? this.pos : chunk.length;
+          const slice = chunk.subarray(start, end2);
           length += slice.length;
           chunks.push(slice);
         }
@@ -19256,19 +19256,21 @@ var init_errors2 = __esm({
 
 // ../changelog/src/semver.ts
 function parsePlainCore(raw) {
-  const parts = [0, 0, 0];
-  let at2 = 0;
-  for (let part = 0; part < 3; part++) {
-    const start = at2;
-    let value = 0;
-    for (let c = raw.charCodeAt(at2); c >= ZERO && c <= ZERO + 9; c = raw.charCodeAt(++at2)) value = value * 10 + (c - ZERO);
-    const digits = at2 - start;
-    if (digits === 0 || digits > SAFE_DIGITS || digits > 1 && raw.charCodeAt(start) === ZERO) return void 0;
-    parts[part] = value;
-    if (part < 2 && raw.charCodeAt(at2++) !== DOT) return void 0;
-  }
-  if (at2 !== raw.length) return void 0;
-  return { major: parts[0], minor: parts[1], patch: parts[2], prerelease: [], build: [], raw };
+  const major = readNumber(raw, 0);
+  if (major < 0 || raw.charCodeAt(end) !== DOT) return void 0;
+  const minor = readNumber(raw, end + 1);
+  if (minor < 0 || raw.charCodeAt(end) !== DOT) return void 0;
+  const patch = readNumber(raw, end + 1);
+  if (patch < 0 || end !== raw.length) return void 0;
+  return { major, minor, patch, prerelease: [], build: [], raw };
+}
+function readNumber(raw, at2) {
+  const start = at2;
+  let value = 0;
+  for (let c = raw.charCodeAt(at2); c >= ZERO && c <= ZERO + 9; c = raw.charCodeAt(++at2)) value = value * 10 + (c - ZERO);
+  end = at2;
+  const digits = at2 - start;
+  return digits === 0 || digits > SAFE_DIGITS || digits > 1 && raw.charCodeAt(start) === ZERO ? -1 : value;
 }
 function parseSemVer(raw) {
   const plain = parsePlainCore(raw);
@@ -19320,7 +19322,7 @@ function incrementSemVer(v2, bump) {
 function sameCore(a, b) {
   return a.major === b.major && a.minor === b.minor && a.patch === b.patch;
 }
-var SEMVER, DOT, ZERO, SAFE_DIGITS;
+var SEMVER, DOT, ZERO, SAFE_DIGITS, end;
 var init_semver = __esm({
   "../changelog/src/semver.ts"() {
     "use strict";
@@ -19328,6 +19330,7 @@ var init_semver = __esm({
     DOT = 46;
     ZERO = 48;
     SAFE_DIGITS = 15;
+    end = 0;
   }
 });
 
@@ -19339,9 +19342,9 @@ function isBlankRange(text, from, to) {
   }
   return true;
 }
-function runLength(text, at2, end, code2) {
+function runLength(text, at2, end2, code2) {
   let i = at2;
-  while (i < end && text.charCodeAt(i) === code2) i++;
+  while (i < end2 && text.charCodeAt(i) === code2) i++;
   return i - at2;
 }
 function headingText(raw) {
@@ -19360,10 +19363,16 @@ function headingLevel(text, first, contentEnd) {
 function readHeading(text, first, contentEnd, indent, lineIndex, level) {
   return { level, text: headingText(text.slice(first + level, contentEnd)), line: lineIndex + 1, column: indent + 1, lineIndex };
 }
-function readLinkDefinition(text, lineStart, contentEnd, indent, lineIndex) {
+function isLinkDefinition(text, lineStart, contentEnd) {
+  LINK_DEFINITION.lastIndex = lineStart;
+  return LINK_DEFINITION.test(text) && LINK_DEFINITION.lastIndex <= contentEnd;
+}
+function readLinkDefinitionAt(text, lineStarts, lineIndex) {
+  const lineStart = lineStarts[lineIndex];
   LINK_DEFINITION.lastIndex = lineStart;
   const m = LINK_DEFINITION.exec(text);
-  if (!m || lineStart + m[0].length > contentEnd) return void 0;
+  let indent = 0;
+  while (text.charCodeAt(lineStart + indent) === SPACE) indent++;
   const url = m[2] ?? m[3] ?? "";
   const urlStart = m[0].length - url.length - (m[2] !== void 0 ? 1 : 0);
   return { label: m[1], url, line: lineIndex + 1, column: indent + 1, urlPosition: { line: lineIndex + 1, column: urlStart + 1 }, lineIndex };
@@ -19380,14 +19389,14 @@ function parseText(text) {
     ...title ? { title } : {},
     preambleEndLine: sections.length ? sections[0].startLine : lines.lineCount,
     sections,
-    links: lines.links
+    linkLines: lines.linkLines
   };
 }
 function contentEndOf(text, lineStart, nextLineStart) {
-  let end = nextLineStart;
-  if (end > lineStart && text.charCodeAt(end - 1) === LF) end--;
-  if (end > lineStart && text.charCodeAt(end - 1) === CR) end--;
-  return end;
+  let end2 = nextLineStart;
+  if (end2 > lineStart && text.charCodeAt(end2 - 1) === LF) end2--;
+  if (end2 > lineStart && text.charCodeAt(end2 - 1) === CR) end2--;
+  return end2;
 }
 function resolveLineKind(text, lineStarts, lineKinds, lineCount, index) {
   const kind = lineKinds[index];
@@ -19435,7 +19444,7 @@ function scanLines(text) {
   const kinds = new Uint8Array(lineCount);
   const headings = [];
   const minorHeadings = [];
-  const links = [];
+  const linkLines = [];
   const nextStart = (index) => index + 1 < lineCount ? lineStarts[index + 1] : text.length;
   for (let line = 0; line < lineCount; line++) {
     const lineStart = lineStarts[line];
@@ -19455,9 +19464,8 @@ function scanLines(text) {
         kinds[line] = LineKind.Heading;
       }
     } else if (c === BRACKET) {
-      const link2 = readLinkDefinition(text, lineStart, contentEnd, indent, line);
-      if (link2) {
-        links.push(link2);
+      if (isLinkDefinition(text, lineStart, contentEnd)) {
+        linkLines.push(line);
         kinds[line] = LineKind.LinkDefinition;
       }
     } else if (c === LT) {
@@ -19475,14 +19483,14 @@ function scanLines(text) {
       line = last;
     }
   }
-  return { lineStarts, lineKinds: kinds, lineCount, headings, minorHeadings, links, crlf, lf };
+  return { lineStarts, lineKinds: kinds, lineCount, headings, minorHeadings, linkLines, crlf, lf };
 }
 function fenceEnd(text, close, length, from, lineStarts, openLine, lineCount) {
   close.lastIndex = from;
   for (let m = close.exec(text); m; m = close.exec(text)) {
-    const end = m.index + m[0].length;
+    const end2 = m.index + m[0].length;
     const atLineStart = m.index === 0 || text.charCodeAt(m.index - 1) === LF;
-    const atLineEnd = end === text.length || text.charCodeAt(end) === LF || text.charCodeAt(end) === CR && (end + 1 === text.length || text.charCodeAt(end + 1) === LF);
+    const atLineEnd = end2 === text.length || text.charCodeAt(end2) === LF || text.charCodeAt(end2) === CR && (end2 + 1 === text.length || text.charCodeAt(end2 + 1) === LF);
     if (atLineStart && atLineEnd && m[1].length >= length) {
       return lineAt(lineStarts, openLine, m.index);
     }
@@ -19593,23 +19601,23 @@ var init_parse = __esm({
       get contentEndLine() {
         if (this.#contentEndLine === void 0) {
           const { kindOf } = this.#doc;
-          let end = this.endLine;
-          while (end > this.startLine + 1 && (kindOf(end - 1) === LineKind.Blank || kindOf(end - 1) === LineKind.LinkDefinition)) end--;
-          this.#contentEndLine = end;
+          let end2 = this.endLine;
+          while (end2 > this.startLine + 1 && (kindOf(end2 - 1) === LineKind.Blank || kindOf(end2 - 1) === LineKind.LinkDefinition)) end2--;
+          this.#contentEndLine = end2;
         }
         return this.#contentEndLine;
       }
       get subsections() {
         if (!this.#subsections) {
           const { text, lines } = this.#doc;
-          const end = this.contentEndLine;
+          const end2 = this.contentEndLine;
           const level3 = [];
-          for (let i = lowerBound(lines.minorHeadings, this.startLine + 1); i < lines.minorHeadings.length && lines.minorHeadings[i] < end; i++) {
+          for (let i = lowerBound(lines.minorHeadings, this.startLine + 1); i < lines.minorHeadings.length && lines.minorHeadings[i] < end2; i++) {
             const heading = minorHeading(text, lines, lines.minorHeadings[i]);
             if (heading.level === 3) level3.push(heading);
           }
           this.#subsections = level3.map((h, i) => {
-            const subEnd = i + 1 < level3.length ? level3[i + 1].lineIndex : end;
+            const subEnd = i + 1 < level3.length ? level3[i + 1].lineIndex : end2;
             return { heading: h, startLine: h.lineIndex, endLine: subEnd, hasEntries: this.hasEntriesIn(h.lineIndex + 1, subEnd) };
           });
         }
@@ -20190,14 +20198,19 @@ var init_changelog = __esm({
       eol;
       title;
       sections;
-      links;
       /** 0-based index of the first section's heading (the preamble is everything before it). */
       preambleEndLine;
       lineStarts;
       lines;
       releaseList;
       lineKinds;
-      linkMap;
+      linkLines;
+      /** Link definitions read so far, by their index in `linkLines`: one object per definition whoever asks. */
+      linkCache = [];
+      linkList;
+      /** First definition of each normalized label among the first `linkMapRead` definitions. */
+      linkMap = /* @__PURE__ */ new Map();
+      linkMapRead = 0;
       releaseIndex;
       constructor(parsed, file) {
         if (file !== void 0) this.file = file;
@@ -20205,7 +20218,7 @@ var init_changelog = __esm({
         this.eol = parsed.eol;
         if (parsed.title) this.title = parsed.title;
         this.sections = parsed.sections;
-        this.links = parsed.links;
+        this.linkLines = parsed.linkLines;
         this.preambleEndLine = parsed.preambleEndLine;
         this.lineStarts = parsed.lineStarts;
         this.lines = parsed.lineCount;
@@ -20301,16 +20314,32 @@ var init_changelog = __esm({
         }
         return nearest;
       }
-      /** The first definition of a link label (`Unreleased`, `1.0.0`), matched as CommonMark does. */
+      /** Every link reference definition in file order; read on first use. */
+      get links() {
+        this.linkList ??= this.linkLines.map((_2, index) => this.linkAt(index));
+        return this.linkList;
+      }
+      linkAt(index) {
+        return this.linkCache[index] ??= readLinkDefinitionAt(this.text, this.lineStarts, this.linkLines[index]);
+      }
+      /**
+       * The first definition of a link label (`Unreleased`, `1.0.0`), matched as CommonMark does.
+       * Definitions are read in file order only as far as a lookup needs: the labels asked for most
+       * (Unreleased, the newest versions) usually come first.
+       */
       link(label) {
-        if (!this.linkMap) {
-          this.linkMap = /* @__PURE__ */ new Map();
-          for (const def of this.links) {
-            const key = normalizeLabel(def.label);
-            if (!this.linkMap.has(key)) this.linkMap.set(key, def);
-          }
+        const key = normalizeLabel(label);
+        const known = this.linkMap.get(key);
+        if (known) return known;
+        while (this.linkMapRead < this.linkLines.length) {
+          const index = this.linkMapRead++;
+          const def = this.linkAt(index);
+          const defKey = normalizeLabel(def.label);
+          if (this.linkMap.has(defKey)) continue;
+          this.linkMap.set(defKey, def);
+          if (defKey === key) return def;
         }
-        return this.linkMap.get(normalizeLabel(label));
+        return void 0;
       }
       /**
        * The repository base URL and tag prefix, read from the version and Unreleased link references
@@ -22249,11 +22278,11 @@ var require_stream = __commonJS({
       // Returns a Buffer containing the specified number of bytes starting at the
       // given start position.
       slice(start, len) {
-        const end = start + len;
-        if (end > this.length) {
+        const end2 = start + len;
+        if (end2 > this.length) {
           throw new StreamError("request past end of buffer");
         }
-        return this.view.subarray(start, end);
+        return this.view.subarray(start, end2);
       }
       appendChar(char) {
         this.ensureCapacity(1);
@@ -22397,19 +22426,19 @@ var require_parse2 = __commonJS({
     var RE_TIME_LONG_YEAR = /^(\d{4})(\d{2})(\d{2})(\d{2})(\d{2})(\d{2})(\.\d{3})?Z$/;
     function parseInteger(buf) {
       let pos = 0;
-      const end = buf.length;
+      const end2 = buf.length;
       let val = buf[pos];
       const neg = val > 127;
       const pad = neg ? 255 : 0;
-      while (val == pad && ++pos < end) {
+      while (val == pad && ++pos < end2) {
         val = buf[pos];
       }
-      const len = end - pos;
+      const len = end2 - pos;
       if (len === 0)
         return BigInt(neg ? -1 : 0);
       val = neg ? val - 256 : val;
       let n = BigInt(val);
-      for (let i = pos + 1; i < end; ++i) {
+      for (let i = pos + 1; i < end2; ++i) {
         n = n * BigInt(256) + BigInt(buf[i]);
       }
       return n;
@@ -22432,13 +22461,13 @@ var require_parse2 = __commonJS({
     }
     function parseOID(buf) {
       let pos = 0;
-      const end = buf.length;
+      const end2 = buf.length;
       let n = buf[pos++];
       const first = Math.floor(n / 40);
       const second = n % 40;
       let oid = `${first}.${second}`;
       let val = 0n;
-      for (; pos < end; ++pos) {
+      for (; pos < end2; ++pos) {
         n = buf[pos];
         val = (val << 7n) + BigInt(n & 127);
         if ((n & 128) === 0) {
@@ -22467,11 +22496,11 @@ var require_parse2 = __commonJS({
         throw new error_1.ASN1ParseError("invalid bit string");
       }
       const start = 1;
-      const end = buf.length;
+      const end2 = buf.length;
       const bits = [];
-      for (let i = start; i < end; ++i) {
+      for (let i = start; i < end2; ++i) {
         const byte = buf[i];
-        const skip = i === end - 1 ? unused : 0;
+        const skip = i === end2 - 1 ? unused : 0;
         for (let j4 = 7; j4 >= skip; --j4) {
           bits.push(byte >> j4 & 1);
         }
@@ -22675,15 +22704,15 @@ var require_obj = __commonJS({
       return new ASN1Obj3(tag, value, subs);
     }
     function collectSubs(stream, len, depth) {
-      const end = stream.position + len;
-      if (end > stream.length) {
+      const end2 = stream.position + len;
+      if (end2 > stream.length) {
         throw new error_1.ASN1ParseError("invalid length");
       }
       const subs = [];
-      while (stream.position < end) {
+      while (stream.position < end2) {
         subs.push(parseStream(stream, depth + 1));
       }
-      if (stream.position !== end) {
+      if (stream.position !== end2) {
         throw new error_1.ASN1ParseError("invalid length");
       }
       return subs;
@@ -23440,14 +23469,14 @@ var require_ext = __commonJS({
       get signedCertificateTimestamps() {
         const buf = this.extnValueObj.subs[0].value;
         const stream = new stream_1.ByteStream(buf);
-        const end = stream.getUint16() + 2;
+        const end2 = stream.getUint16() + 2;
         const sctList = [];
-        while (stream.position < end) {
+        while (stream.position < end2) {
           const sctLength = stream.getUint16();
           const sct = stream.getBlock(sctLength);
           sctList.push(sct_1.SignedCertificateTimestamp.parse(sct));
         }
-        if (stream.position !== end) {
+        if (stream.position !== end2) {
           throw new Error("SCT list length does not match actual length");
         }
         return sctList;
@@ -29046,10 +29075,10 @@ var require_blob = __commonJS({
       stream() {
         return new Minipass2().end(this[BUFFER2]);
       }
-      slice(start, end, type) {
+      slice(start, end2, type) {
         const size = this.size;
         const relativeStart = start === void 0 ? 0 : start < 0 ? Math.max(size + start, 0) : Math.min(start, size);
-        const relativeEnd = end === void 0 ? size : end < 0 ? Math.max(size + end, 0) : Math.min(end, size);
+        const relativeEnd = end2 === void 0 ? size : end2 < 0 ? Math.max(size + end2, 0) : Math.min(end2, size);
         const span = Math.max(relativeEnd - relativeStart, 0);
         const buffer = this[BUFFER2];
         const slicedBuffer = buffer.slice(
@@ -34835,14 +34864,14 @@ var require_dist5 = __commonJS({
       }
       return index;
     }
-    function trailingOWS(header, start, end) {
-      while (end > start) {
-        const char = header.charCodeAt(end - 1);
+    function trailingOWS(header, start, end2) {
+      while (end2 > start) {
+        const char = header.charCodeAt(end2 - 1);
         if (char !== SP2 && char !== HTAB2)
           break;
-        end--;
+        end2--;
       }
-      return end;
+      return end2;
     }
     function qstring(str) {
       if (TOKEN_REGEXP.test(str))
@@ -38176,15 +38205,15 @@ var require_trim_comparator_whitespace = __commonJS({
       if (start >= digitRuns.previousStart && start < digitRuns.previousEnd) {
         return Math.min(start + limit, digitRuns.previousEnd);
       }
-      let end = start + 1;
-      while (isDigit(range2[end])) {
-        end++;
+      let end2 = start + 1;
+      while (isDigit(range2[end2])) {
+        end2++;
       }
       digitRuns.previousStart = digitRuns.start;
       digitRuns.previousEnd = digitRuns.end;
       digitRuns.start = start;
-      digitRuns.end = end;
-      return Math.min(start + limit, end);
+      digitRuns.end = end2;
+      return Math.min(start + limit, end2);
     };
     var findVersionNumberEndIndex = (range2, start, loose, digitRuns) => {
       if (!loose && range2[start] === "0") {
@@ -38195,12 +38224,12 @@ var require_trim_comparator_whitespace = __commonJS({
     var findPrereleaseIdentifierEndIndex = (range2, start, loose, digitRuns) => {
       const digitsEnd = findDigitsEndIndex(range2, start, MAX_LENGTH, digitRuns);
       if (isLetter(range2[digitsEnd]) || range2[digitsEnd] === "-") {
-        let end = digitsEnd + 1;
-        const limit = end + MAX_SAFE_BUILD_LENGTH;
-        while (end < limit && isIdentifierCharacter(range2[end])) {
-          end++;
+        let end2 = digitsEnd + 1;
+        const limit = end2 + MAX_SAFE_BUILD_LENGTH;
+        while (end2 < limit && isIdentifierCharacter(range2[end2])) {
+          end2++;
         }
-        return end;
+        return end2;
       }
       return findVersionNumberEndIndex(range2, start, loose, digitRuns);
     };
@@ -38210,62 +38239,62 @@ var require_trim_comparator_whitespace = __commonJS({
         return start;
       }
       const identifierStart = start + (hyphen ? 1 : 0);
-      let end = findPrereleaseIdentifierEndIndex(range2, identifierStart, loose, digitRuns);
-      if (end === identifierStart) {
+      let end2 = findPrereleaseIdentifierEndIndex(range2, identifierStart, loose, digitRuns);
+      if (end2 === identifierStart) {
         if (!loose || !hyphen) {
           return start;
         }
-        end = findPrereleaseIdentifierEndIndex(range2, start, loose, digitRuns);
+        end2 = findPrereleaseIdentifierEndIndex(range2, start, loose, digitRuns);
       }
-      while (range2[end] === ".") {
-        const next = findPrereleaseIdentifierEndIndex(range2, end + 1, loose, digitRuns);
-        if (next === end + 1) {
+      while (range2[end2] === ".") {
+        const next = findPrereleaseIdentifierEndIndex(range2, end2 + 1, loose, digitRuns);
+        if (next === end2 + 1) {
           break;
         }
-        end = next;
+        end2 = next;
       }
-      return end;
+      return end2;
     };
     var findBuildIdentifierEndIndex = (range2, start) => {
-      let end = start;
-      while (end - start < MAX_SAFE_BUILD_LENGTH && isIdentifierCharacter(range2[end])) {
-        end++;
+      let end2 = start;
+      while (end2 - start < MAX_SAFE_BUILD_LENGTH && isIdentifierCharacter(range2[end2])) {
+        end2++;
       }
-      return end;
+      return end2;
     };
     var findBuildEndIndex = (range2, start) => {
       if (range2[start] !== "+") {
         return start;
       }
-      let end = findBuildIdentifierEndIndex(range2, start + 1);
-      if (end === start + 1) {
+      let end2 = findBuildIdentifierEndIndex(range2, start + 1);
+      if (end2 === start + 1) {
         return start;
       }
-      while (range2[end] === ".") {
-        const next = findBuildIdentifierEndIndex(range2, end + 1);
-        if (next === end + 1) {
+      while (range2[end2] === ".") {
+        const next = findBuildIdentifierEndIndex(range2, end2 + 1);
+        if (next === end2 + 1) {
           break;
         }
-        end = next;
+        end2 = next;
       }
-      return end;
+      return end2;
     };
     var findLooseFullVersionEndIndex = (range2, start, digitRuns) => {
-      let end = start;
+      let end2 = start;
       for (let component = 0; component < 3; component++) {
-        const next = findVersionNumberEndIndex(range2, end, true, digitRuns);
-        if (next === end) {
+        const next = findVersionNumberEndIndex(range2, end2, true, digitRuns);
+        if (next === end2) {
           return start;
         }
-        end = next;
+        end2 = next;
         if (component < 2) {
-          if (range2[end] !== ".") {
+          if (range2[end2] !== ".") {
             return start;
           }
-          end++;
+          end2++;
         }
       }
-      const prereleaseEnd = findPrereleaseEndIndex(range2, end, true, digitRuns);
+      const prereleaseEnd = findPrereleaseEndIndex(range2, end2, true, digitRuns);
       return findBuildEndIndex(range2, prereleaseEnd);
     };
     var findPartialVersionComponentEndIndex = (range2, start, digitRuns) => {
@@ -38275,18 +38304,18 @@ var require_trim_comparator_whitespace = __commonJS({
       return isVersionStart(range2[start]) ? start + 1 : start;
     };
     var findPartialVersionEndIndex = (range2, start, digitRuns) => {
-      let end = findPartialVersionComponentEndIndex(range2, start, digitRuns);
+      let end2 = findPartialVersionComponentEndIndex(range2, start, digitRuns);
       for (let component = 0; component < 2; component++) {
-        if (range2[end] !== ".") {
-          return end;
+        if (range2[end2] !== ".") {
+          return end2;
         }
-        const next = findPartialVersionComponentEndIndex(range2, end + 1, digitRuns);
-        if (next === end + 1) {
-          return end;
+        const next = findPartialVersionComponentEndIndex(range2, end2 + 1, digitRuns);
+        if (next === end2 + 1) {
+          return end2;
         }
-        end = next;
+        end2 = next;
       }
-      const prereleaseEnd = findPrereleaseEndIndex(range2, end, false, digitRuns);
+      const prereleaseEnd = findPrereleaseEndIndex(range2, end2, false, digitRuns);
       return findBuildEndIndex(range2, prereleaseEnd);
     };
     var findVersionEndIndex = (range2, start, digitRuns) => {
@@ -46228,11 +46257,11 @@ var require_verify = __commonJS({
             stats[k4] = s[k4];
           });
         }
-        const end = /* @__PURE__ */ new Date();
+        const end2 = /* @__PURE__ */ new Date();
         if (!stats.runTime) {
           stats.runTime = {};
         }
-        stats.runTime[label] = end - start;
+        stats.runTime[label] = end2 - start;
       }
       stats.runTime.total = stats.endTime - stats.startTime;
       opts.log.silly(
@@ -46599,18 +46628,18 @@ var require_lib8 = __commonJS({
         },
         start: function(name, fn2) {
           process.emit("time", "start", name);
-          function end() {
+          function end2() {
             return process.emit("time", "end", name);
           }
           if (typeof fn2 === "function") {
             const res = fn2();
             if (res && res.finally) {
-              return res.finally(end);
+              return res.finally(end2);
             }
-            end();
+            end2();
             return res;
           }
-          return end;
+          return end2;
         },
         end: function(name) {
           return process.emit("time", "end", name);
@@ -46633,18 +46662,18 @@ var require_lib8 = __commonJS({
             fn2 = args.shift();
           }
           process.emit("input", "start", ...args);
-          function end() {
+          function end2() {
             return process.emit("input", "end", ...args);
           }
           if (typeof fn2 === "function") {
             const res = fn2();
             if (res && res.finally) {
-              return res.finally(end);
+              return res.finally(end2);
             }
-            end();
+            end2();
             return res;
           }
-          return end;
+          return end2;
         },
         end: function(...args) {
           return process.emit("input", "end", ...args);
@@ -50964,8 +50993,8 @@ var require_ipv4 = __commonJS({
        * Returns the bits in the given range as a base-2 string
        * @returns {string}
        */
-      getBitsBase2(start, end) {
-        return this.binaryZeroPad().slice(start, end);
+      getBitsBase2(start, end2) {
+        return this.binaryZeroPad().slice(start, end2);
       }
       /**
        * Return the reversed in-addr.arpa form of the address, e.g.
@@ -51842,26 +51871,26 @@ var require_ipv6 = __commonJS({
        * Return the bits in the given range as a BigInt
        * @returns {bigint}
        */
-      getBits(start, end) {
-        return BigInt(`0b${this.getBitsBase2(start, end)}`);
+      getBits(start, end2) {
+        return BigInt(`0b${this.getBitsBase2(start, end2)}`);
       }
       /**
        * Return the bits in the given range as a base-2 string
        * @returns {String}
        */
-      getBitsBase2(start, end) {
-        return this.binaryZeroPad().slice(start, end);
+      getBitsBase2(start, end2) {
+        return this.binaryZeroPad().slice(start, end2);
       }
       /**
        * Return the bits in the given range as a base-16 string
        * @returns {String}
        */
-      getBitsBase16(start, end) {
-        const length = end - start;
+      getBitsBase16(start, end2) {
+        const length = end2 - start;
         if (length % 4 !== 0) {
           throw new Error("Length of bits to retrieve must be divisible by four");
         }
-        return this.getBits(start, end).toString(16).padStart(length / 4, "0");
+        return this.getBits(start, end2).toString(16).padStart(length / 4, "0");
       }
       /**
        * Return the bits that are set past the subnet mask length
@@ -56082,15 +56111,15 @@ function segmentRegExp(pattern) {
     if (c === "*") source += ".*";
     else if (c === "?") source += ".";
     else if (c === "[") {
-      const end = pattern.indexOf("]", i + 2);
-      if (end === -1) {
+      const end2 = pattern.indexOf("]", i + 2);
+      if (end2 === -1) {
         source += "\\[";
       } else {
-        let set = pattern.slice(i + 1, end);
+        let set = pattern.slice(i + 1, end2);
         const negated = set.startsWith("!");
         if (negated) set = set.slice(1);
         source += `[${negated ? "^" : ""}${set.replace(/[\\\]^]/g, "\\$&")}]`;
-        i = end;
+        i = end2;
       }
     } else source += c.replace(/[.*+?^${}()|[\]\\/]/g, "\\$&");
   }
@@ -57763,20 +57792,20 @@ var require_light = __commonJS({
             return Object.keys(this.instances);
           }
           async clusterKeys() {
-            var cursor, end, found, i, k4, keys, len, next, start;
+            var cursor, end2, found, i, k4, keys, len, next, start;
             if (this.connection == null) {
               return this.Promise.resolve(this.keys());
             }
             keys = [];
             cursor = null;
             start = `b_${this.id}-`.length;
-            end = "_settings".length;
+            end2 = "_settings".length;
             while (cursor !== 0) {
               [next, found] = await this.connection.__runCommand__(["scan", cursor != null ? cursor : 0, "match", `b_${this.id}-*_settings`, "count", 1e4]);
               cursor = ~~next;
               for (i = 0, len = found.length; i < len; i++) {
                 k4 = found[i];
-                keys.push(k4.slice(start, -end));
+                keys.push(k4.slice(start, -end2));
               }
             }
             return keys;
@@ -59265,15 +59294,15 @@ function parseParameters(header, type, index, len, stopFlags) {
   }
   return { type, index, parameters };
 }
-function unescapeQuotedPairs(str, start, end) {
+function unescapeQuotedPairs(str, start, end2) {
   let result = "";
-  for (let index = start; index < end; index++) {
+  for (let index = start; index < end2; index++) {
     if (str.charCodeAt(index) === BSLASH) {
       result += str.slice(start, index);
       start = ++index;
     }
   }
-  return result + str.slice(start, end);
+  return result + str.slice(start, end2);
 }
 var SP, HTAB, SEMI, EQ, DQUOTE, BSLASH, COMMA, LOWER_CASE, OWS, SEMI_FLAG, COMMA_FLAG, TOKEN_FLAG, NON_ASCII, CASE_FLAGS, CHAR_MAP, NullObject;
 var init_dist6 = __esm({
@@ -65010,14 +65039,14 @@ var require_Group = __commonJS({
         clusterKeys() {
           var _this2 = this;
           return _asyncToGenerator2(function* () {
-            var cursor, end, found, i, k4, keys, len, next, start;
+            var cursor, end2, found, i, k4, keys, len, next, start;
             if (_this2.connection == null) {
               return _this2.Promise.resolve(_this2.keys());
             }
             keys = [];
             cursor = null;
             start = `b_${_this2.id}-`.length;
-            end = "_settings".length;
+            end2 = "_settings".length;
             while (cursor !== 0) {
               var _ref = yield _this2.connection.__runCommand__(["scan", cursor != null ? cursor : 0, "match", `b_${_this2.id}-*_settings`, "count", 1e4]);
               var _ref2 = _slicedToArray2(_ref, 2);
@@ -65026,7 +65055,7 @@ var require_Group = __commonJS({
               cursor = ~~next;
               for (i = 0, len = found.length; i < len; i++) {
                 k4 = found[i];
-                keys.push(k4.slice(start, -end));
+                keys.push(k4.slice(start, -end2));
               }
             }
             return keys;
