@@ -7,8 +7,8 @@ import type { TestRegistry } from '@oci-sd/test-registry';
 import { githubActionsIdentity, startTestSigstore } from '@oci-sd/test-sigstore';
 import type { TestIdentity, TestSigstore } from '@oci-sd/test-sigstore';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { publishSeedRelease, serveTufSite } from '../../verify/bench/release-fixture';
-import type { SeedRelease } from '../../verify/bench/release-fixture';
+import { serveTufSite, startSeedReleaseWorld } from '../../verify/bench/release-fixture';
+import type { SeedRelease, SeedReleaseWorld } from '../../verify/bench/release-fixture';
 import { runAction, tempDir } from './support';
 
 const COMMIT = '4f2c1a9e8d7b6c5a4f3e2d1c0b9a8f7e6d5c4b3a';
@@ -119,19 +119,16 @@ describe.skipIf(!registryAvailable())(`command: verify${registryAvailable() ? ''
 // The seed-shaped release (image, signature, SBOM, release metadata, SLSA provenance, signed TUF checkout)
 // that @oci-sd/verify's round trips and benchmark share.
 describe.skipIf(!registryAvailable())(`command: verify, release mode${registryAvailable() ? '' : ' (skipped: /usr/bin/docker-registry not installed)'}`, () => {
-  let registry: TestRegistry;
-  let sigstore: TestSigstore;
   let dir: string;
   let published: SeedRelease;
+  let world: SeedReleaseWorld | undefined;
 
   beforeAll(async () => {
-    [registry, sigstore] = await Promise.all([startRegistry(), startTestSigstore()]);
-    dir = tempDir('verify-release');
-    published = await publishSeedRelease({ registryHost: registry.host, sigstore, dir });
+    world = await startSeedReleaseWorld('oci-sd-action-verify-release-');
+    ({ dir, release: published } = world);
   });
   afterAll(async () => {
-    await Promise.all([registry?.stop(), sigstore?.stop()]);
-    if (dir) rmSync(dir, { recursive: true, force: true });
+    await world?.stop();
   });
 
   it('verifies everything the TUF-signed release manifest names', async () => {

@@ -1,16 +1,13 @@
-import { mkdtemp, rm } from 'node:fs/promises';
 import { createServer } from 'node:http';
 import type { AddressInfo } from 'node:net';
-import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { releaseManifest } from '@oci-sd/tuf';
-import { registryAvailable, startRegistry } from '@oci-sd/test-registry';
+import { registryAvailable } from '@oci-sd/test-registry';
 import type { TestRegistry } from '@oci-sd/test-registry';
-import { startTestSigstore } from '@oci-sd/test-sigstore';
 import type { TestSigstore } from '@oci-sd/test-sigstore';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { publishSeedRelease, serveTufSite, writeTufCheckout } from '../../verify/bench/release-fixture';
-import type { SeedRelease } from '../../verify/bench/release-fixture';
+import { serveTufSite, startSeedReleaseWorld, writeTufCheckout } from '../../verify/bench/release-fixture';
+import type { SeedRelease, SeedReleaseWorld } from '../../verify/bench/release-fixture';
 import { runMain } from './support/run-cli';
 
 const run = (...args: string[]) => runMain('verify', ...args);
@@ -18,17 +15,17 @@ const run = (...args: string[]) => runMain('verify', ...args);
 describe.skipIf(!registryAvailable())(`oci-sd verify release: the seed's "Verifying a release" as one command${registryAvailable() ? '' : ' (skipped: /usr/bin/docker-registry not installed)'}`, () => {
   let registry: TestRegistry;
   let sigstore: TestSigstore;
+  let world: SeedReleaseWorld | undefined;
   let dir: string;
   let release: SeedRelease;
 
   beforeAll(async () => {
-    [registry, sigstore] = await Promise.all([startRegistry(), startTestSigstore()]);
-    dir = await mkdtemp(join(tmpdir(), 'oci-sd-cli-verify-release-'));
-    release = await publishSeedRelease({ registryHost: registry.host, sigstore, dir });
+    world = await startSeedReleaseWorld('oci-sd-cli-verify-release-');
+    ({ registry, sigstore, dir, release } = world);
   });
 
   afterAll(async () => {
-    await Promise.all([registry?.stop(), sigstore?.stop(), dir && rm(dir, { recursive: true, force: true })]);
+    await world?.stop();
   });
 
   it('verifies every artifact, marks each check and prints the release-metadata predicate', async () => {

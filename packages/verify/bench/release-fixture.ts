@@ -1,11 +1,14 @@
 import { createHash } from 'node:crypto';
-import { cp, mkdir, readFile, readdir, writeFile } from 'node:fs/promises';
+import { cp, mkdir, mkdtemp, readFile, readdir, rm, writeFile } from 'node:fs/promises';
 import { createServer } from 'node:http';
+import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import type { SerializedBundle } from '@sigstore/bundle';
 import { canonicalize, keyIdOf, releaseManifest, sigstoreSigner, staticToken } from '@oci-sd/tuf';
 import type { SigstoreTrustedRootJSON, TufKey, TufSigner } from '@oci-sd/tuf';
-import { emailIdentity, githubActionsIdentity, slsaGeneratorIdentity } from '@oci-sd/test-sigstore';
+import { startRegistry } from '@oci-sd/test-registry';
+import type { TestRegistry } from '@oci-sd/test-registry';
+import { emailIdentity, githubActionsIdentity, slsaGeneratorIdentity, startTestSigstore } from '@oci-sd/test-sigstore';
 import type { TestIdentity, TestSigstore } from '@oci-sd/test-sigstore';
 import { pem } from '@sigstore/core';
 // The package, not ../src: vitest resolves it to src/, the benchmark (plain node) to the build.
@@ -99,6 +102,30 @@ export function containerProvenance(options: { digest: Digest; image: string; re
       materials: [{ uri: source, digest: { sha1: options.commit } }],
     },
   }));
+}
+
+/** A docker-registry, a test Sigstore instance and a temp folder holding one published seed release. */
+export interface SeedReleaseWorld {
+  registry: TestRegistry;
+  sigstore: TestSigstore;
+  dir: string;
+  release: SeedRelease;
+  /** Stops both servers and removes the folder. */
+  stop(): Promise<void>;
+}
+
+export async function startSeedReleaseWorld(dirPrefix: string): Promise<SeedReleaseWorld> {
+  const [registry, sigstore] = await Promise.all([startRegistry(), startTestSigstore()]);
+  const dir = await mkdtemp(join(tmpdir(), dirPrefix));
+  const stop = async () => {
+    await Promise.all([registry.stop(), sigstore.stop(), rm(dir, { recursive: true, force: true })]);
+  };
+  try {
+    return { registry, sigstore, dir, release: await publishSeedRelease({ registryHost: registry.host, sigstore, dir }), stop };
+  } catch (error) {
+    await stop();
+    throw error;
+  }
 }
 
 export async function publishSeedRelease(options: SeedReleaseOptions): Promise<SeedRelease> {

@@ -3,17 +3,15 @@
 // Writes the table into README.md between the bench markers.
 import { execFile } from 'node:child_process';
 import { promisify } from 'node:util';
-import { mkdtemp, rm } from 'node:fs/promises';
-import { cpus, loadavg, tmpdir } from 'node:os';
+import { cpus, loadavg } from 'node:os';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { bundleFromJSON } from '@sigstore/bundle';
 import { Verifier, toSignedEntity } from '@sigstore/verify';
-import { emailIdentity, startTestSigstore } from '@oci-sd/test-sigstore';
-import { startRegistry } from '@oci-sd/test-registry';
+import { emailIdentity } from '@oci-sd/test-sigstore';
 import { trustMaterialFromJSON, verifyBundle } from '@oci-sd/verify';
 import { markdownTable, writeBenchSection } from '../../../tools/bench/table.ts';
-import { publishSeedRelease, serveTufSite } from './release-fixture.ts';
+import { serveTufSite, startSeedReleaseWorld } from './release-fixture.ts';
 
 const COLD_RUNS = 7;
 const execFileAsync = promisify(execFile);
@@ -24,11 +22,9 @@ const here = fileURLToPath(new URL('.', import.meta.url));
 const median = (values: number[]) => [...values].sort((a, b) => a - b)[Math.floor(values.length / 2)]!;
 const ms = (value: number) => `${value.toFixed(1)} ms`;
 
-const [registry, sigstore] = await Promise.all([startRegistry(), startTestSigstore()]);
-const dir = await mkdtemp(join(tmpdir(), 'oci-sd-verify-bench-'));
+// Everything is signed first: the test instance's keep-alive sockets go stale while cold runs spawn.
+const { sigstore, dir, release, stop } = await startSeedReleaseWorld('oci-sd-verify-bench-');
 try {
-  // Everything is signed first: the test instance's keep-alive sockets go stale while cold runs spawn.
-  const release = await publishSeedRelease({ registryHost: registry.host, sigstore, dir });
   // (b) N message-signature bundles: our verifyBundle (policy, digest, evidence) against bare @sigstore/verify
   const identity = emailIdentity('bench@example.test');
   const artifacts = Array.from({ length: BUNDLES }, (_, i) => Buffer.from(`artifact ${i} ${'x'.repeat(1024)}`));
@@ -94,5 +90,5 @@ try {
   writeBenchSection(join(here, '..', 'README.md'), table);
   process.stdout.write(`${table}\n`);
 } finally {
-  await Promise.all([registry.stop(), sigstore.stop(), rm(dir, { recursive: true, force: true })]);
+  await stop();
 }

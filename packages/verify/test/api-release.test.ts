@@ -3,13 +3,12 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { registryAvailable, startRegistry } from '@oci-sd/test-registry';
 import type { TestRegistry } from '@oci-sd/test-registry';
-import { startTestSigstore } from '@oci-sd/test-sigstore';
 import type { TestSigstore } from '@oci-sd/test-sigstore';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { fixturePath, fixturesSkipReason, haveFixtures } from '../../../tools/fixtures';
 import { releaseManifest } from '@oci-sd/tuf';
-import { publishSeedRelease, serveTufSite, writeTufCheckout } from '../bench/release-fixture';
-import type { SeedRelease } from '../bench/release-fixture';
+import { publishSeedRelease, serveTufSite, startSeedReleaseWorld, writeTufCheckout } from '../bench/release-fixture';
+import type { SeedRelease, SeedReleaseWorld } from '../bench/release-fixture';
 import { RequestCounter, pushImage, verifyRelease } from '../src/index';
 import type { CheckResult, VerificationReport } from '../src/index';
 
@@ -22,17 +21,17 @@ function check(report: VerificationReport, name: string): CheckResult {
 describe.skipIf(!registryAvailable())('verifyRelease: a seed-shaped release through docker-registry and a TUF-on-CI checkout', () => {
   let registry: TestRegistry;
   let sigstore: TestSigstore;
+  let world: SeedReleaseWorld | undefined;
   let dir: string;
   let release: SeedRelease;
 
   beforeAll(async () => {
-    [registry, sigstore] = await Promise.all([startRegistry(), startTestSigstore()]);
-    dir = await mkdtemp(join(tmpdir(), 'oci-sd-verify-release-'));
-    release = await publishSeedRelease({ registryHost: registry.host, sigstore, dir });
+    world = await startSeedReleaseWorld('oci-sd-verify-release-');
+    ({ registry, sigstore, dir, release } = world);
   });
 
   afterAll(async () => {
-    await Promise.all([registry?.stop(), sigstore?.stop(), dir && rm(dir, { recursive: true, force: true })]);
+    await world?.stop();
   });
 
   it('verifies every artifact of the release from the TUF manifest, within the request budget', async () => {
