@@ -1,9 +1,9 @@
 import { execFileSync } from 'node:child_process';
 import { generateKeyPairSync } from 'node:crypto';
-import { mkdtempSync, mkdirSync, rmSync, writeFileSync } from 'node:fs';
+import { mkdtempSync, mkdirSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { canonicalize, formatMetadata, keyIdOf, keySigner, type TufKey, type TufSigner } from '../../src/index';
+import { initRepository, keySigner, type TufSigner } from '../../src/index';
 
 // Git in tests never reads the machine's or the user's configuration.
 Object.assign(process.env, {
@@ -43,13 +43,6 @@ export interface TestTufRepo {
   cleanup(): void;
 }
 
-const DAY = 24 * 60 * 60 * 1000;
-const expiry = (days: number) => new Date(Date.now() + days * DAY).toISOString().replace(/\.\d{3}Z$/, 'Z');
-
-async function sign(metadata: { signed: Record<string, unknown>; signatures: unknown[] }, keyid: string, signer: TufSigner): Promise<void> {
-  metadata.signatures = [{ keyid, ...(await signer.sign(canonicalize(metadata.signed))) }];
-}
-
 /**
  * A TUF-on-CI repository as `tuf-on-ci` initialises it, on `main` of a real git checkout with a
  * bare `origin`: root and targets signed by @alice (ed25519 unless given), snapshot and
@@ -65,44 +58,9 @@ export async function createTufRepo(options: { alice?: TufSigner; online?: TufSi
   const online = options.online ?? onlineKeyFile.signer;
   const alicePem = aliceKeyFile.pem;
   const onlinePem = onlineKeyFile.pem;
-  const aliceKey: TufKey = { ...(await alice.publicKey()), 'x-tuf-on-ci-keyowner': '@alice' };
-  const onlinePublic = await online.publicKey();
-  const onlineUri = onlinePublic.keytype === 'sigstore-oidc' ? 'sigstore:' : 'gcpkms:projects/test/keys/online';
-  const onlineKey: TufKey = { ...onlinePublic, 'x-tuf-on-ci-online-uri': onlineUri };
-  const aliceKeyid = keyIdOf(aliceKey);
-  const onlineKeyid = keyIdOf(onlineKey);
-  const periods = { 'x-tuf-on-ci-expiry-period': 365, 'x-tuf-on-ci-signing-period': 60 };
-  const root = {
-    signatures: [],
-    signed: {
-      _type: 'root',
-      consistent_snapshot: true,
-      expires: expiry(365),
-      keys: { [aliceKeyid]: aliceKey, [onlineKeyid]: onlineKey },
-      roles: {
-        root: { keyids: [aliceKeyid], threshold: 1 },
-        snapshot: { keyids: [onlineKeyid], threshold: 1, ...periods },
-        targets: { keyids: [aliceKeyid], threshold: 1 },
-        timestamp: { keyids: [onlineKeyid], threshold: 1, 'x-tuf-on-ci-expiry-period': 2, 'x-tuf-on-ci-signing-period': 1 },
-      },
-      spec_version: '1.0.31',
-      version: 1,
-      ...periods,
-    },
-  };
-  const targets = { signatures: [], signed: { _type: 'targets', expires: expiry(365), spec_version: '1.0.31', targets: {}, version: 1, ...periods } };
-  const snapshot = { signatures: [], signed: { _type: 'snapshot', expires: expiry(365), meta: { 'targets.json': { version: 1 } }, spec_version: '1.0.31', version: 1 } };
-  const timestamp = { signatures: [], signed: { _type: 'timestamp', expires: expiry(2), meta: { 'snapshot.json': { version: 1 } }, spec_version: '1.0.31', version: 1 } };
-  await sign(root, aliceKeyid, alice);
-  await sign(targets, aliceKeyid, alice);
-  await sign(snapshot, onlineKeyid, online);
-  await sign(timestamp, onlineKeyid, online);
-
-  mkdirSync(join(dir, 'metadata', 'root_history'), { recursive: true });
-  mkdirSync(join(dir, 'targets'), { recursive: true });
-  for (const [name, metadata] of Object.entries({ root, targets, snapshot, timestamp })) writeFileSync(join(dir, 'metadata', `${name}.json`), formatMetadata(metadata));
-  writeFileSync(join(dir, 'metadata', 'root_history', '1.root.json'), formatMetadata(root));
-  writeFileSync(join(dir, 'targets', '.gitkeep'), '');
+  const onlineUri = (await online.publicKey()).keytype === 'sigstore-oidc' ? 'sigstore:' : 'gcpkms:projects/test/keys/online';
+  mkdirSync(dir);
+  const { maintainerKeyid: aliceKeyid, onlineKeyid } = await initRepository(dir, { maintainer: { signer: alice, user: '@alice' }, online: { signer: online, uri: onlineUri } });
   gitSync(top, 'init', '--quiet', '--bare', '--initial-branch=main', remote);
   gitSync(dir, 'init', '--quiet', '--initial-branch=main');
   gitSync(dir, 'add', '--all');
