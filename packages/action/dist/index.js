@@ -26231,6 +26231,53 @@ var init_add_release = __esm({
   }
 });
 
+// ../tuf/src/events/init.ts
+import { join as join7 } from "path";
+async function initRepository(dir, options2) {
+  const now = options2.now ?? /* @__PURE__ */ new Date();
+  const { maintainer, online } = options2;
+  const maintainerKey = { ...await maintainer.signer.publicKey(), "x-tuf-on-ci-keyowner": normalizeUser(maintainer.user) };
+  const onlineKey = { ...await online.signer.publicKey(), "x-tuf-on-ci-online-uri": online.uri };
+  const [maintainerKeyid, onlineKeyid2] = [keyIdOf(maintainerKey), keyIdOf(onlineKey)];
+  const periods = { "x-tuf-on-ci-expiry-period": 365, "x-tuf-on-ci-signing-period": 60 };
+  const common2 = { spec_version: "1.0.31", version: 1 };
+  const roles = {
+    root: {
+      _type: "root",
+      consistent_snapshot: true,
+      expires: expiryAfter(now, 365),
+      keys: { [maintainerKeyid]: maintainerKey, [onlineKeyid2]: onlineKey },
+      roles: {
+        root: { keyids: [maintainerKeyid], threshold: 1 },
+        snapshot: { keyids: [onlineKeyid2], threshold: 1, ...periods },
+        targets: { keyids: [maintainerKeyid], threshold: 1 },
+        timestamp: { keyids: [onlineKeyid2], threshold: 1, "x-tuf-on-ci-expiry-period": 2, "x-tuf-on-ci-signing-period": 1 }
+      },
+      ...common2,
+      ...periods
+    },
+    targets: { _type: "targets", expires: expiryAfter(now, 365), targets: {}, ...common2, ...periods },
+    snapshot: { _type: "snapshot", expires: expiryAfter(now, 365), meta: { "targets.json": { version: 1 } }, ...common2 },
+    timestamp: { _type: "timestamp", expires: expiryAfter(now, 2), meta: { "snapshot.json": { version: 1 } }, ...common2 }
+  };
+  const signers = { root: maintainer.signer, targets: maintainer.signer, snapshot: online.signer, timestamp: online.signer };
+  const keyids = { root: maintainerKeyid, targets: maintainerKeyid, snapshot: onlineKeyid2, timestamp: onlineKeyid2 };
+  for (const role of ["root", "targets", "snapshot", "timestamp"]) {
+    const signature = await signers[role].sign(canonicalize(roles[role]));
+    await writeRole(dir, role, { signed: roles[role], signatures: [{ keyid: keyids[role], ...signature }] });
+  }
+  await writeFileAtomic2(join7(dir, "targets", ".gitkeep"), "");
+  return { maintainerKeyid, onlineKeyid: onlineKeyid2 };
+}
+var init_init = __esm({
+  "../tuf/src/events/init.ts"() {
+    "use strict";
+    init_fs();
+    init_canonical();
+    init_repository();
+  }
+});
+
 // ../tuf/src/events/expiry.ts
 async function expiryEvents(repoDir, options2 = {}) {
   const now = options2.now ?? /* @__PURE__ */ new Date();
@@ -26278,10 +26325,10 @@ var init_expiry = __esm({
 // ../tuf/src/events/check-target.ts
 import { createHash as createHash4 } from "crypto";
 import { readFile as readFile4 } from "fs/promises";
-import { join as join7 } from "path";
+import { join as join8 } from "path";
 async function checkTarget(repoDir, options2) {
   const role = options2.role ?? "targets";
-  const source = join7(repoDir, metadataFile(role));
+  const source = join8(repoDir, metadataFile(role));
   const metadata = await requireRole(repoDir, role);
   const entry = metadata.signed.targets?.[options2.name];
   if (!entry) throw new TufError("NOT_FOUND", `${source}: target ${options2.name} is not listed`, { expected: options2.name, found: "not listed" });
@@ -26291,7 +26338,7 @@ async function checkTarget(repoDir, options2) {
   }
   let expected = options2.sha256?.toLowerCase().replace(/^sha256:/, "");
   if (expected === void 0) {
-    const file = join7(repoDir, "targets", options2.name);
+    const file = join8(repoDir, "targets", options2.name);
     let bytes;
     try {
       bytes = await readFile4(file);
@@ -26607,7 +26654,7 @@ var init_sign = __esm({
 // ../tuf/src/events/update-targets.ts
 import { createHash as createHash5 } from "crypto";
 import { readFile as readFile5 } from "fs/promises";
-import { join as join8 } from "path";
+import { join as join9 } from "path";
 async function updateTargets(repoDir, options2 = {}) {
   const branch = await currentBranch(repoDir);
   if (!branch?.startsWith("sign/")) throw new TufError("EVENT", `targets are updated on a signing event branch (sign/...), ${repoDir} is on ${branch ?? "a detached HEAD"}`, { expected: "sign/<name>", found: branch });
@@ -26623,7 +26670,7 @@ async function updateTargets(repoDir, options2 = {}) {
     for (const name of names) {
       let bytes;
       try {
-        bytes = await readFile5(join8(repoDir, "targets", name));
+        bytes = await readFile5(join9(repoDir, "targets", name));
       } catch (error2) {
         if (error2.code !== "ENOENT") throw error2;
         delete map[name];
@@ -26660,7 +26707,7 @@ var init_update_targets = __esm({
 // ../tuf/src/events/status.ts
 import { createHash as createHash6 } from "crypto";
 import { readFile as readFile6 } from "fs/promises";
-import { join as join9 } from "path";
+import { join as join10 } from "path";
 function signerStatus(metadata, delegation, options2) {
   const result = verifyRoleThreshold(metadata, delegation.keys, { name: delegation.role, ...delegation.definition }, options2);
   const owner = (keyid) => keyOwner(delegation.keys[keyid], keyid);
@@ -26675,7 +26722,7 @@ function targetMap(metadata) {
 }
 async function readArtifact(event, name) {
   try {
-    return await readFile6(join9(event.repoDir, "targets", name));
+    return await readFile6(join10(event.repoDir, "targets", name));
   } catch (error2) {
     if (error2.code === "ENOENT") return null;
     throw error2;
@@ -26831,6 +26878,7 @@ var init_events = __esm({
   "../tuf/src/events/index.ts"() {
     "use strict";
     init_add_release();
+    init_init();
     init_expiry();
     init_check_target();
     init_invite();
@@ -39609,7 +39657,7 @@ var require_polyfill = __commonJS({
     var {
       dirname: dirname3,
       isAbsolute: isAbsolute3,
-      join: join15,
+      join: join16,
       parse: parse3,
       resolve: resolve2,
       sep: sep2,
@@ -39866,8 +39914,8 @@ var require_polyfill = __commonJS({
       const dir = await readdir3(src);
       for (let i = 0; i < dir.length; i++) {
         const item = dir[i];
-        const srcItem = join15(src, item);
-        const destItem = join15(dest, item);
+        const srcItem = join16(src, item);
+        const destItem = join16(dest, item);
         const { destStat } = await checkPaths(srcItem, destItem, opts);
         await startCopy(destStat, srcItem, destItem, opts);
       }
@@ -39942,7 +39990,7 @@ var require_cp = __commonJS({
 var require_with_temp_dir = __commonJS({
   "../../node_modules/@npmcli/fs/lib/with-temp-dir.js"(exports2, module2) {
     "use strict";
-    var { join: join15, sep: sep2 } = __require("path");
+    var { join: join16, sep: sep2 } = __require("path");
     var getOptions = require_get_options();
     var { mkdir: mkdir5, mkdtemp: mkdtemp3, rm: rm5 } = __require("fs/promises");
     var withTempDir = async (root, fn2, opts) => {
@@ -39950,7 +39998,7 @@ var require_with_temp_dir = __commonJS({
         copy: ["tmpPrefix"]
       });
       await mkdir5(root, { recursive: true });
-      const target = await mkdtemp3(join15(`${root}${sep2}`, options2.tmpPrefix || ""));
+      const target = await mkdtemp3(join16(`${root}${sep2}`, options2.tmpPrefix || ""));
       let err;
       let result;
       try {
@@ -39976,13 +40024,13 @@ var require_readdir_scoped = __commonJS({
   "../../node_modules/@npmcli/fs/lib/readdir-scoped.js"(exports2, module2) {
     "use strict";
     var { readdir: readdir3 } = __require("fs/promises");
-    var { join: join15 } = __require("path");
+    var { join: join16 } = __require("path");
     var readdirScoped = async (dir) => {
       const results = [];
       for (const item of await readdir3(dir)) {
         if (item.startsWith("@")) {
-          for (const scopedItem of await readdir3(join15(dir, item))) {
-            results.push(join15(item, scopedItem));
+          for (const scopedItem of await readdir3(join16(dir, item))) {
+            results.push(join16(item, scopedItem));
           }
         } else {
           results.push(item);
@@ -39998,7 +40046,7 @@ var require_readdir_scoped = __commonJS({
 var require_move_file = __commonJS({
   "../../node_modules/@npmcli/fs/lib/move-file.js"(exports2, module2) {
     "use strict";
-    var { dirname: dirname3, join: join15, resolve: resolve2, relative, isAbsolute: isAbsolute3 } = __require("path");
+    var { dirname: dirname3, join: join16, resolve: resolve2, relative, isAbsolute: isAbsolute3 } = __require("path");
     var fs4 = __require("fs/promises");
     var pathExists = async (path) => {
       try {
@@ -40028,7 +40076,7 @@ var require_move_file = __commonJS({
           if (sourceStat.isDirectory()) {
             const files = await fs4.readdir(source);
             await Promise.all(files.map(
-              (file) => moveFile(join15(source, file), join15(destination, file), options2, false, symlinks)
+              (file) => moveFile(join16(source, file), join16(destination, file), options2, false, symlinks)
             ));
           } else if (sourceStat.isSymbolicLink()) {
             symlinks.push({ source, destination });
@@ -56373,7 +56421,7 @@ var init_http = __esm({
 
 // ../tuf/src/client/source.ts
 import { readFile as readFile8, stat as stat3 } from "fs/promises";
-import { join as join10 } from "path";
+import { join as join11 } from "path";
 function quoteName(role) {
   return encodeURIComponent(role).replace(/[!'()*]/g, (c) => `%${c.charCodeAt(0).toString(16).toUpperCase()}`);
 }
@@ -56452,24 +56500,24 @@ var init_source = __esm({
       requestCount = 0;
       async fetchRoot(version, maxLength) {
         try {
-          return await this.read(join10("metadata", "root_history", `${version}.root.json`), maxLength);
+          return await this.read(join11("metadata", "root_history", `${version}.root.json`), maxLength);
         } catch (error2) {
           if (error2 instanceof TufError && error2.code === "NOT_FOUND") return void 0;
           throw error2;
         }
       }
       fetchMetadata(role, _version, maxLength) {
-        return this.read(join10("metadata", `${quoteName(role)}.json`), maxLength);
+        return this.read(join11("metadata", `${quoteName(role)}.json`), maxLength);
       }
       fetchTarget(targetPath, _hashPrefix, maxLength) {
         const parts = targetPath.split("/");
         if (parts.some((part) => part === "" || part === "." || part === "..")) {
           throw new TufError("INVALID_INPUT", `target path ${JSON.stringify(targetPath)} has an empty, "." or ".." segment`, { expected: "a relative path", found: targetPath });
         }
-        return this.read(join10("targets", ...parts), maxLength);
+        return this.read(join11("targets", ...parts), maxLength);
       }
       async read(relative, maxLength) {
-        const path = join10(this.repoDir, relative);
+        const path = join11(this.repoDir, relative);
         this.requestCount++;
         try {
           const info2 = await stat3(path);
@@ -56489,7 +56537,7 @@ var init_source = __esm({
 // ../tuf/src/client/updater.ts
 import { createHash as createHash9 } from "crypto";
 import { readFile as readFile9 } from "fs/promises";
-import { join as join11 } from "path";
+import { join as join12 } from "path";
 function checkLengthAndHashes(bytes, expected, what) {
   if (expected.length !== void 0 && bytes.byteLength !== expected.length) {
     throw new TufError("LENGTH_MISMATCH", `${what}: length ${bytes.byteLength}, expected ${expected.length}`, { expected: expected.length, found: bytes.byteLength });
@@ -56641,11 +56689,11 @@ var init_updater = __esm({
         if (name === "" || name === "." || name === "..") {
           throw new TufError("INVALID_INPUT", `target name ${JSON.stringify(info2.path)} cannot be a file name in ${this.targetDir}`, { expected: "a file name", found: info2.path });
         }
-        return join11(this.targetDir, name);
+        return join12(this.targetDir, name);
       }
       // --- root -------------------------------------------------------------
       async loadTrustedRoot() {
-        const path = join11(this.metadataDir, "root.json");
+        const path = join12(this.metadataDir, "root.json");
         let bytes;
         try {
           bytes = await readFile9(path);
@@ -56799,7 +56847,7 @@ var init_updater = __esm({
       }
       /** Previously trusted metadata from metadataDir if the current keys verify it; anything else counts as absent. */
       async loadLocal(role, check, keys, roleKeys2) {
-        const path = join11(this.metadataDir, `${quoteName(role)}.json`);
+        const path = join12(this.metadataDir, `${quoteName(role)}.json`);
         try {
           const loaded = parseMetadata2(await readFile9(path), path, check);
           this.requireThreshold(loaded, keys, roleKeys2, path);
@@ -56815,7 +56863,7 @@ var init_updater = __esm({
         return `${this.root.signed.consistent_snapshot ? `${version}.` : ""}${quoteName(role)}.json`;
       }
       persist(role, bytes) {
-        return writeFileAtomic2(join11(this.metadataDir, `${quoteName(role)}.json`), bytes);
+        return writeFileAtomic2(join12(this.metadataDir, `${quoteName(role)}.json`), bytes);
       }
     };
   }
@@ -56855,6 +56903,7 @@ __export(src_exports, {
   formatStatusText: () => formatStatusText,
   githubActionsToken: () => githubActionsToken,
   identityFromToken: () => identityFromToken,
+  initRepository: () => initRepository,
   inviteSigner: () => inviteSigner,
   keyFileSigner: () => keyFileSigner,
   keyIdOf: () => keyIdOf,
@@ -66291,7 +66340,7 @@ __export(tuf_publish_exports, {
   tufPublishCommand: () => tufPublishCommand
 });
 import { mkdtemp } from "fs/promises";
-import { join as join12 } from "path";
+import { join as join13 } from "path";
 function remoteUrl(tufRepository, serverUrl) {
   return /^[A-Za-z0-9_.-]+\/[A-Za-z0-9_.-]+$/.test(tufRepository) ? `${serverUrl}/${tufRepository}.git` : tufRepository;
 }
@@ -66299,7 +66348,7 @@ async function publishToTuf(request2) {
   const remote = remoteUrl(request2.tufRepository, request2.serverUrl);
   const version = request2.manifest.version ?? request2.manifest.tag.replace(/^v/, "");
   const branch = signingBranchName(version, request2.manifest.runId);
-  const dir = request2.checkout ?? await mkdtemp(join12(request2.scratch, "oci-sd-tuf-"));
+  const dir = request2.checkout ?? await mkdtemp(join13(request2.scratch, "oci-sd-tuf-"));
   const auth2 = request2.token ? { token: request2.token } : {};
   if (!request2.checkout) await git2(["clone", "--quiet", "--no-tags", "--branch", request2.base, remote, dir], auth2);
   if ((await git2(["ls-remote", "--heads", "origin", `refs/heads/${branch}`], { cwd: dir, ...auth2 })).trim()) {
@@ -67639,7 +67688,7 @@ var init_registry = __esm({
 
 // ../verify/src/oci/layout.ts
 import { mkdir as mkdir3, readFile as readFile11, stat as stat4 } from "fs/promises";
-import { join as join13, resolve } from "path";
+import { join as join14, resolve } from "path";
 function isNotFound(error2) {
   return error2.code === "ENOENT";
 }
@@ -67677,10 +67726,10 @@ var init_layout = __esm({
         this.location = `${OCI_LAYOUT_PREFIX}${this.dir}`;
       }
       blobPath(digest) {
-        return join13(this.dir, "blobs", "sha256", digestHex(digest));
+        return join14(this.dir, "blobs", "sha256", digestHex(digest));
       }
       async readIndex() {
-        const path = join13(this.dir, "index.json");
+        const path = join14(this.dir, "index.json");
         let bytes;
         try {
           bytes = await readFile11(path);
@@ -67767,7 +67816,7 @@ var init_layout = __esm({
       async pushBlob(bytes) {
         const digest = sha256Digest(bytes);
         const path = this.blobPath(digest);
-        await mkdir3(join13(this.dir, "blobs", "sha256"), { recursive: true });
+        await mkdir3(join14(this.dir, "blobs", "sha256"), { recursive: true });
         const existing = await readFile11(path).catch(() => void 0);
         if (!existing || sha256Digest(existing) !== digest) await writeFileAtomic2(path, bytes);
         return { digest, size: bytes.length };
@@ -67785,14 +67834,14 @@ var init_layout = __esm({
           }
           const kept = entries.filter((entry) => entry.annotations?.[REF_NAME] !== tag);
           kept.push({ mediaType, digest, size, annotations: { [REF_NAME]: tag } });
-          await writeFileAtomic2(join13(this.dir, "index.json"), serializeManifest({ schemaVersion: 2, mediaType: MEDIA_TYPES.ociIndex, manifests: kept }));
+          await writeFileAtomic2(join14(this.dir, "index.json"), serializeManifest({ schemaVersion: 2, mediaType: MEDIA_TYPES.ociIndex, manifests: kept }));
         });
         this.indexUpdate = update.catch(() => void 0);
         await update;
         return digest;
       }
       async ensureLayoutFile() {
-        const path = join13(this.dir, "oci-layout");
+        const path = join14(this.dir, "oci-layout");
         if (!await stat4(path).catch(() => void 0)) await writeFileAtomic2(path, Buffer.from('{"imageLayoutVersion":"1.0.0"}'));
       }
     };
@@ -68238,7 +68287,7 @@ var init_attach = __esm({
 // ../verify/src/api/verify-release.ts
 import { copyFile as copyFile2, mkdir as mkdir4, mkdtemp as mkdtemp2, readFile as readFile12, rm as rm4 } from "fs/promises";
 import { tmpdir as tmpdir2 } from "os";
-import { join as join14 } from "path";
+import { join as join15 } from "path";
 async function verifyRelease(options2) {
   const { owner, repo, tag } = parseRelease(options2.release);
   const trust = typeof options2.trust === "object" ? options2.trust : loadTrustMaterial(options2.trust);
@@ -68278,19 +68327,19 @@ function parseRelease(release) {
 async function readReleaseManifest(tuf, options2, target, trust) {
   const { TufError: TufError2, Updater: Updater2, parseReleaseManifest: parseReleaseManifest2 } = tuf;
   const location = options2.tuf;
-  const pinnedRoot = location.root ?? ("repo" in location ? join14(location.repo, "metadata", "root_history", "1.root.json") : void 0);
+  const pinnedRoot = location.root ?? ("repo" in location ? join15(location.repo, "metadata", "root_history", "1.root.json") : void 0);
   if (pinnedRoot === void 0) throw new VerificationError("INVALID_INPUT", "a TUF URL needs a pinned root file", { expected: "tuf.root", found: void 0 });
-  const work = await mkdtemp2(join14(tmpdir2(), "oci-sd-verify-tuf-"));
+  const work = await mkdtemp2(join15(tmpdir2(), "oci-sd-verify-tuf-"));
   try {
-    const metadataDir = join14(work, "metadata");
+    const metadataDir = join15(work, "metadata");
     await mkdir4(metadataDir, { recursive: true });
-    await copyFile2(pinnedRoot, join14(metadataDir, "root.json")).catch((cause) => {
+    await copyFile2(pinnedRoot, join15(metadataDir, "root.json")).catch((cause) => {
       throw new VerificationError("INVALID_INPUT", `cannot read pinned TUF root ${pinnedRoot}: ${cause.message}`, { cause });
     });
     const base = "url" in location ? location.url.replace(/\/+$/, "") : void 0;
     const updater = new Updater2({
       metadataDir,
-      targetDir: join14(work, "targets"),
+      targetDir: join15(work, "targets"),
       ...base !== void 0 ? { metadataBaseUrl: `${base}/metadata/`, targetBaseUrl: `${base}/targets/` } : { repositoryDir: location.repo },
       ...options2.tufNow ? { now: options2.tufNow } : {},
       ...options2.tufTimeoutMs !== void 0 ? { timeoutMs: options2.tufTimeoutMs } : {},
