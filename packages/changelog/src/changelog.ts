@@ -8,17 +8,11 @@ import { LineKind, parseText, readLinkDefinitionAt, resolveLineKind } from './pa
 import type { Heading, LinkDefinition, ParsedChangelog, Section } from './parse';
 import { promote } from './promote';
 import type { PromoteOptions, PromoteResult } from './promote';
-import { compareSemVer, parseSemVer, sameCore } from './semver';
+import { SectionTable } from './sections';
+import { parseSemVer, sameCore } from './semver';
 import type { SemVer } from './semver';
 import { validate } from './validate';
 import type { Problem } from './validate';
-
-/** Versions equal in precedence share a key (build metadata does not count). */
-function versionKey(v: SemVer): string {
-  // Semver forbids leading zeros, so the text without build metadata is canonical.
-  const plus = v.raw.indexOf('+');
-  return plus === -1 ? v.raw : v.raw.slice(0, plus);
-}
 
 export interface ParseOptions {
   /** Shown in errors and problems as `file:line:col`. */
@@ -42,33 +36,26 @@ export class Changelog {
   readonly text: string;
   readonly eol: '\n' | '\r\n';
   readonly title?: Heading;
-  readonly sections: readonly Section[];
   /** 0-based index of the first section's heading (the preamble is everything before it). */
   readonly preambleEndLine: number;
-  private readonly lineStarts: Int32Array;
-  private readonly lines: number;
+  private readonly parsed: ParsedChangelog;
+  private readonly table: SectionTable;
   private releaseList?: Section[];
-  private readonly lineKinds: Uint8Array;
-  private readonly linkLines: number[];
-  /** Link definitions read so far, by their index in `linkLines`: one object per definition whoever asks. */
+  /** Link definitions read so far, by their index in `parsed.bracketLines`: one object per definition whoever asks. */
   private readonly linkCache: LinkDefinition[] = [];
   private linkList?: LinkDefinition[];
-  /** First definition of each normalized label among the first `linkMapRead` definitions. */
+  /** First definition of each normalized label among the candidate lines before `linkMapRead`. */
   private readonly linkMap = new Map<string, LinkDefinition>();
   private linkMapRead = 0;
-  private releaseIndex?: { byVersion: Map<string, Section>; ascending: Section[] };
 
   private constructor(parsed: ParsedChangelog, file: string | undefined) {
     if (file !== undefined) this.file = file;
+    this.parsed = parsed;
     this.text = parsed.text;
     this.eol = parsed.eol;
     if (parsed.title) this.title = parsed.title;
-    this.sections = parsed.sections;
-    this.linkLines = parsed.linkLines;
     this.preambleEndLine = parsed.preambleEndLine;
-    this.lineStarts = parsed.lineStarts;
-    this.lines = parsed.lineCount;
-    this.lineKinds = parsed.lineKinds;
+    this.table = new SectionTable(parsed);
   }
 
   /** Parses any text in time linear in its length; never throws (problems are for `validate()`). */
@@ -78,12 +65,12 @@ export class Changelog {
 
   /** Lines in the file; a last line without a line ending counts. */
   get lineCount(): number {
-    return this.lines;
+    return this.parsed.lineCount;
   }
 
   /** Offset of a 0-based line's first character (the text length past the last line). */
   lineOffset(index: number): number {
-    return index < this.lines ? this.lineStarts[index]! : this.text.length;
+    return index < this.parsed.lineCount ? this.parsed.lineStarts[index]! : this.text.length;
   }
 
   /** A 0-based line with its line ending. */
@@ -99,7 +86,7 @@ export class Changelog {
 
   /** What a 0-based line is: a {@link LineKind} value. */
   lineKind(index: number): number {
-    return index < this.lines ? resolveLineKind(this.text, this.lineStarts, this.lineKinds, this.lines, index) : LineKind.Blank;
+    return index < this.parsed.lineCount ? resolveLineKind(this.parsed, index) : LineKind.Blank;
   }
 
   /** The file again from its parts: preamble, then every section. Identical to the input. */
@@ -109,44 +96,47 @@ export class Changelog {
     return parts.join('');
   }
 
+  /** Every section in file order: one per `##` heading (and `#` heading after the title). */
+  get sections(): readonly Section[] {
+    return this.table.all();
+  }
+
   get unreleased(): Section | undefined {
-    return this.sections.find((s) => s.kind === 'unreleased');
+    return this.unreleasedSections()[0];
+  }
+
+  /** Every Unreleased section: one in a well-formed file. */
+  unreleasedSections(): Section[] {
+    const found: Section[] = [];
+    for (let i = 0; i < this.table.count; i++) if (this.table.kind(i) === 'unreleased') found.push(this.table.at(i));
+    return found;
   }
 
   /** Version sections in file order (newest first in a well-formed file), yanked ones included. */
   get releases(): readonly Section[] {
-    this.releaseList ??= this.sections.filter((s) => s.kind === 'release');
+    this.releaseList ??= Array.from(this.table.releases(), (i) => this.table.at(i));
     return this.releaseList;
   }
 
-  /** Releases by version and in ascending semver order, built once so lookups stay cheap on thousands of versions. */
-  private index(): { byVersion: Map<string, Section>; ascending: Section[] } {
-    if (!this.releaseIndex) {
-      const releases = this.releases;
-      const byVersion = new Map<string, Section>();
-      for (const s of releases) if (!byVersion.has(versionKey(s.semver!))) byVersion.set(versionKey(s.semver!), s);
-      const ascending = [...byVersion.values()].reverse();
-      // A well-kept file is newest first, so this is usually sorted already.
-      for (let i = 1; i < ascending.length; i++) {
-        if (compareSemVer(ascending[i - 1]!.semver!, ascending[i]!.semver!) > 0) {
-          ascending.sort((a, b) => compareSemVer(a.semver!, b.semver!));
-          break;
-        }
-      }
-      this.releaseIndex = { byVersion, ascending };
-    }
-    return this.releaseIndex;
+  /** The first release in file order (the newest in a well-formed file), without building the others. */
+  firstListedRelease(): Section | undefined {
+    const releases = this.table.releases();
+    return releases.length ? this.table.at(releases[0]!) : undefined;
   }
 
   /** The section of a version (`1.2.0` or `v1.2.0`), compared by semver precedence; the first one if it repeats. */
   findRelease(version: string | SemVer): Section | undefined {
     const wanted = typeof version === 'string' ? parseSemVer(version.replace(/^[vV](?=\d)/, '')) : version;
-    return wanted && this.index().byVersion.get(versionKey(wanted));
+    if (!wanted) return undefined;
+    const ascending = this.table.ascending();
+    const at = this.table.lowerBound(wanted);
+    return at < ascending.length && this.table.compareTo(ascending[at]!, wanted) === 0 ? this.table.at(ascending[at]!) : undefined;
   }
 
   /** The highest released version wherever it sits in the file. */
   latestRelease(): Section | undefined {
-    return this.index().ascending.at(-1);
+    const ascending = this.table.ascending();
+    return ascending.length ? this.table.at(ascending[ascending.length - 1]!) : undefined;
   }
 
   /**
@@ -155,35 +145,39 @@ export class Changelog {
    * when there is one; a prerelease compares with the nearest lower version of any kind.
    */
   previousRelease(version: SemVer): Section | undefined {
-    const { ascending } = this.index();
-    // Binary search: the first release not lower than `version`.
-    let lo = 0;
-    let hi = ascending.length;
-    while (lo < hi) {
-      const mid = (lo + hi) >>> 1;
-      if (compareSemVer(ascending[mid]!.semver!, version) < 0) lo = mid + 1;
-      else hi = mid;
-    }
+    const ascending = this.table.ascending();
     const final = version.prerelease.length === 0;
-    let nearest: Section | undefined;
-    for (let i = lo - 1; i >= 0; i--) {
-      const candidate = ascending[i]!;
-      if (final && sameCore(candidate.semver!, version)) continue;
-      if (!final) return candidate;
+    let nearest: number | undefined;
+    for (let k = this.table.lowerBound(version) - 1; k >= 0; k--) {
+      const candidate = ascending[k]!;
+      const semver = this.table.semver(candidate)!;
+      if (final && sameCore(semver, version)) continue;
+      if (!final || semver.prerelease.length === 0) return this.table.at(candidate);
       nearest ??= candidate;
-      if (candidate.semver!.prerelease.length === 0) return candidate;
     }
-    return nearest;
+    return nearest === undefined ? undefined : this.table.at(nearest);
   }
 
   /** Every link reference definition in file order; read on first use. */
   get links(): readonly LinkDefinition[] {
-    this.linkList ??= this.linkLines.map((_, index) => this.linkAt(index));
+    if (!this.linkList) {
+      const list: LinkDefinition[] = [];
+      for (let k = 0; k < this.parsed.bracketLines.length; k++) {
+        const def = this.linkAt(k);
+        if (def) list.push(def);
+      }
+      this.linkList = list;
+    }
     return this.linkList;
   }
 
-  private linkAt(index: number): LinkDefinition {
-    return (this.linkCache[index] ??= readLinkDefinitionAt(this.text, this.lineStarts, this.linkLines[index]!));
+  /** The definition on the k-th line that can hold one, if it does. */
+  private linkAt(k: number): LinkDefinition | undefined {
+    const cached = this.linkCache[k];
+    if (cached) return cached;
+    const line = this.parsed.bracketLines[k]!;
+    if (resolveLineKind(this.parsed, line) !== LineKind.LinkDefinition) return undefined;
+    return (this.linkCache[k] = readLinkDefinitionAt(this.text, this.parsed.lineStarts, line));
   }
 
   /**
@@ -195,9 +189,9 @@ export class Changelog {
     const key = normalizeLabel(label);
     const known = this.linkMap.get(key);
     if (known) return known;
-    while (this.linkMapRead < this.linkLines.length) {
-      const index = this.linkMapRead++;
-      const def = this.linkAt(index);
+    while (this.linkMapRead < this.parsed.bracketLines.length) {
+      const def = this.linkAt(this.linkMapRead++);
+      if (!def) continue;
       const defKey = normalizeLabel(def.label);
       if (this.linkMap.has(defKey)) continue;
       this.linkMap.set(defKey, def);
@@ -212,7 +206,8 @@ export class Changelog {
    */
   repository(): RepositoryInfo | undefined {
     let found: RepositoryLink | undefined;
-    for (const section of this.releases) {
+    for (const index of this.table.releases()) {
+      const section = this.table.at(index);
       const def = this.link(section.label!);
       const link = def && parseRepositoryLink(def.url);
       if (!link) continue;

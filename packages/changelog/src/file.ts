@@ -1,5 +1,5 @@
-import { randomBytes } from 'node:crypto';
 import { open, readFile, realpath, rename, stat, unlink } from 'node:fs/promises';
+import type { FileHandle } from 'node:fs/promises';
 import { basename, dirname, join } from 'node:path';
 import { Changelog } from './changelog';
 import { ChangelogError } from './errors';
@@ -14,11 +14,19 @@ function ioError(file: string, action: string, cause: unknown): ChangelogError {
 export async function readChangelog(path: string): Promise<Changelog> {
   let text: string;
   try {
-    text = await readFile(path, 'utf8');
+    // One decode of the whole file: reading with an encoding decodes chunk by chunk.
+    text = (await readFile(path)).toString('utf8');
   } catch (cause) {
     throw ioError(path, 'read', cause);
   }
   return Changelog.parse(text, { file: path });
+}
+
+let tempCounter = 0;
+
+/** A temp file name beside `target`, unique to this process and call (node:crypto costs a cold CLI ~4 ms to load). */
+function tempName(target: string): string {
+  return join(dirname(target), `.${basename(target)}.${process.pid}.${Date.now().toString(36)}.${tempCounter++}.tmp`);
 }
 
 /**
@@ -28,20 +36,34 @@ export async function readChangelog(path: string): Promise<Changelog> {
 export async function writeFileAtomic(path: string, text: string): Promise<void> {
   // Through a symlink, replace the file it points to and keep the link.
   const target = await realpath(path).catch(() => path);
-  const temp = join(dirname(target), `.${basename(target)}.${randomBytes(6).toString('hex')}.tmp`);
+  let temp: string | undefined;
   try {
     const mode = await stat(target).then((s) => s.mode & 0o777, () => 0o644);
-    const handle = await open(temp, 'wx', mode);
+    const handle = await openTemp(target, mode);
+    temp = handle.path;
     try {
-      await handle.writeFile(text, 'utf8');
-      await handle.sync();
+      await handle.file.writeFile(text, 'utf8');
+      await handle.file.sync();
     } finally {
-      await handle.close();
+      await handle.file.close();
     }
     await rename(temp, target);
   } catch (cause) {
-    await unlink(temp).catch(() => undefined);
+    // Only a temp file this call created is removed.
+    if (temp !== undefined) await unlink(temp).catch(() => undefined);
     throw ioError(path, 'write', cause);
+  }
+}
+
+/** Creates a new temp file beside `target`; 'wx' never opens an existing one (a crashed process's leftover with the same pid). */
+async function openTemp(target: string, mode: number): Promise<{ file: FileHandle; path: string }> {
+  for (let attempt = 0; ; attempt++) {
+    const path = tempName(target);
+    try {
+      return { file: await open(path, 'wx', mode), path };
+    } catch (error) {
+      if ((error as NodeJS.ErrnoException).code !== 'EEXIST' || attempt === 9) throw error;
+    }
   }
 }
 

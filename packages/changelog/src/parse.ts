@@ -1,4 +1,3 @@
-import { parseSemVer } from './semver';
 import type { SemVer } from './semver';
 
 /** 1-based line and column (UTF-16 code units), as editors and compilers count them. */
@@ -64,7 +63,7 @@ export interface LinkDefinition extends Position {
 /** What each line is, for the walks that skip blank lines, code and definitions. */
 export const LineKind = { Blank: 1, Text: 2, Heading: 3, LinkDefinition: 4, Code: 5, Comment: 6 } as const;
 
-/** A line the scan did not mark: text or blank, told apart when someone asks (see `resolveLineKind`). */
+/** A line the scan did not mark: blank, text or a link definition, told apart when someone asks (see `resolveLineKind`). */
 const PLAIN = 0;
 
 export interface ParsedChangelog {
@@ -72,16 +71,19 @@ export interface ParsedChangelog {
   /** Start offset of every line (a final line without a line ending included); `lineCount` entries are used. */
   lineStarts: Int32Array;
   lineCount: number;
-  /** One entry per line: a {@link LineKind}, or 0 for a line not yet told text or blank. */
+  /** One entry per line: a {@link LineKind}, or 0 for a line not yet told blank, text or link definition. */
   lineKinds: Uint8Array;
   /** The line ending used by most lines, for lines an edit adds. */
   eol: '\n' | '\r\n';
   title?: Heading;
   /** Lines before the first section: title and preamble. */
   preambleEndLine: number;
-  sections: Section[];
-  /** Lines of the link reference definitions, ascending; {@link readLinkDefinitionAt} reads one. */
-  linkLines: number[];
+  /** 0-based lines of the section headings, ascending: every level 2 heading, and level 1 headings after the title. */
+  sectionLines: Int32Array;
+  /** The level (1 or 2) of each section heading. */
+  sectionLevels: Uint8Array;
+  /** Lines outside code and comments that start with `[` after at most 3 spaces: where link reference definitions can be. */
+  bracketLines: Int32Array;
 }
 
 const LF = 0x0a;
@@ -90,14 +92,14 @@ const TAB = 0x09;
 const CR = 0x0d;
 const HASH = 0x23;
 const BACKTICK = 0x60;
+const TILDE = 0x7e;
 const BRACKET = 0x5b;
 const LT = 0x3c;
 
 // Sticky and matched in place (no copy of the line); `\n` is excluded so a match stays on its line.
 const LINK_DEFINITION = / {0,3}\[((?:[^\][\\\n]|\\.){1,999})\]:[ \t]*(?:<([^>\n]*)>|(\S+))/y;
-// `[1.0.0] - 2020-01-01`, `1.0.0 - 2020-01-01 [YANKED]`, `[1.0.0](url) - 2020-01-01`, `[Unreleased]`
-const UNRELEASED = /^\s*unreleased\s*$/i;
-const VERSION_HEADING = /^(?:\[([^\]]+)\](?:\([^)]*\))?|([^\s[\]]+))(?:[ \t]+[-–—][ \t]+(\S+))?(?:[ \t]+(\[YANKED\]|YANKED))?$/i;
+const BACKTICK_FENCE_CLOSE = /^ {0,3}(`{3,})[ \t]*$/gm;
+const TILDE_FENCE_CLOSE = /^ {0,3}(~{3,})[ \t]*$/gm;
 
 function isBlankRange(text: string, from: number, to: number): boolean {
   for (let i = from; i < to; i++) {
@@ -112,6 +114,13 @@ function runLength(text: string, at: number, end: number, code: number): number 
   let i = at;
   while (i < end && text.charCodeAt(i) === code) i++;
   return i - at;
+}
+
+/** Offset of the first character after at most 3 spaces of indentation. */
+function afterIndent(text: string, lineStart: number): number {
+  let i = lineStart;
+  while (i < lineStart + 3 && text.charCodeAt(i) === SPACE) i++;
+  return i;
 }
 
 function headingText(raw: string): string {
@@ -131,17 +140,35 @@ function headingLevel(text: string, first: number, contentEnd: number): number {
   return level <= 6 && (after === contentEnd || text.charCodeAt(after) === SPACE || text.charCodeAt(after) === TAB) ? level : 0;
 }
 
-function readHeading(text: string, first: number, contentEnd: number, indent: number, lineIndex: number, level: number): Heading {
-  return { level, text: headingText(text.slice(first + level, contentEnd)), line: lineIndex + 1, column: indent + 1, lineIndex };
+/** Offset of the end of a line's content: before its `\n` or `\r\n`. */
+function contentEndOf(text: string, lineStart: number, nextLineStart: number): number {
+  let end = nextLineStart;
+  if (end > lineStart && text.charCodeAt(end - 1) === LF) end--;
+  if (end > lineStart && text.charCodeAt(end - 1) === CR) end--;
+  return end;
 }
 
-/** Whether a link reference definition starts the line; `test` builds no match, so the scan allocates nothing per link. */
+function lineEnd(parsed: Pick<ParsedChangelog, 'text' | 'lineStarts' | 'lineCount'>, index: number): number {
+  return index + 1 < parsed.lineCount ? parsed.lineStarts[index + 1]! : parsed.text.length;
+}
+
+/** The heading on a line the scan marked as one. */
+export function readHeadingAt(parsed: Pick<ParsedChangelog, 'text' | 'lineStarts' | 'lineCount'>, lineIndex: number): Heading {
+  const { text } = parsed;
+  const lineStart = parsed.lineStarts[lineIndex]!;
+  const contentEnd = contentEndOf(text, lineStart, lineEnd(parsed, lineIndex));
+  const first = afterIndent(text, lineStart);
+  const level = headingLevel(text, first, contentEnd);
+  return { level, text: headingText(text.slice(first + level, contentEnd)), line: lineIndex + 1, column: first - lineStart + 1, lineIndex };
+}
+
+/** Whether a link reference definition starts the line; `test` builds no match, so checking a line allocates nothing. */
 function isLinkDefinition(text: string, lineStart: number, contentEnd: number): boolean {
   LINK_DEFINITION.lastIndex = lineStart;
   return LINK_DEFINITION.test(text) && LINK_DEFINITION.lastIndex <= contentEnd;
 }
 
-/** The link reference definition on a line the scan marked as one (see `linkLines`). */
+/** The link reference definition on a line {@link resolveLineKind} told one. */
 export function readLinkDefinitionAt(text: string, lineStarts: Int32Array, lineIndex: number): LinkDefinition {
   const lineStart = lineStarts[lineIndex]!;
   LINK_DEFINITION.lastIndex = lineStart;
@@ -153,99 +180,18 @@ export function readLinkDefinitionAt(text: string, lineStarts: Int32Array, lineI
   return { label: m[1]!, url, line: lineIndex + 1, column: indent + 1, urlPosition: { line: lineIndex + 1, column: urlStart + 1 }, lineIndex };
 }
 
-/** Parses a changelog in one pass over its lines; never throws, whatever the input. */
-interface ScannedLines {
-  lineStarts: Int32Array;
-  lineKinds: Uint8Array;
-  lineCount: number;
-  /** Level 1 and 2 headings. */
-  headings: Heading[];
-  /** Lines of the level 3 to 6 headings, ascending. */
-  minorHeadings: number[];
-  linkLines: number[];
-  crlf: number;
-  lf: number;
-}
-
-/** Parses a changelog in one pass over its lines; never throws, whatever the input. */
-export function parseText(text: string): ParsedChangelog {
-  const lines = scanLines(text);
-  const { sections, title } = groupSections(text, lines);
-  return {
-    text,
-    lineStarts: lines.lineStarts,
-    lineCount: lines.lineCount,
-    lineKinds: lines.lineKinds,
-    eol: lines.crlf > lines.lf ? '\r\n' : '\n',
-    ...(title ? { title } : {}),
-    preambleEndLine: sections.length ? sections[0]!.startLine : lines.lineCount,
-    sections,
-    linkLines: lines.linkLines,
-  };
-}
-
-/** Offset of the end of a line's content: before its `\n` or `\r\n`. */
-function contentEndOf(text: string, lineStart: number, nextLineStart: number): number {
-  let end = nextLineStart;
-  if (end > lineStart && text.charCodeAt(end - 1) === LF) end--;
-  if (end > lineStart && text.charCodeAt(end - 1) === CR) end--;
-  return end;
-}
-
-/** Text or blank, for a line the scan left unmarked; remembered in `lineKinds`. */
-export function resolveLineKind(text: string, lineStarts: Int32Array, lineKinds: Uint8Array, lineCount: number, index: number): number {
+/** Blank, text or a link definition, for a line the scan left unmarked; remembered in `lineKinds`. */
+export function resolveLineKind(parsed: Pick<ParsedChangelog, 'text' | 'lineStarts' | 'lineCount' | 'lineKinds'>, index: number): number {
+  const { text, lineKinds } = parsed;
   const kind = lineKinds[index]!;
   if (kind !== PLAIN) return kind;
-  const start = lineStarts[index]!;
-  const resolved = isBlankRange(text, start, contentEndOf(text, start, index + 1 < lineCount ? lineStarts[index + 1]! : text.length)) ? LineKind.Blank : LineKind.Text;
+  const start = parsed.lineStarts[index]!;
+  const contentEnd = contentEndOf(text, start, lineEnd(parsed, index));
+  let resolved: number = LineKind.Text;
+  if (isBlankRange(text, start, contentEnd)) resolved = LineKind.Blank;
+  else if (text.charCodeAt(afterIndent(text, start)) === BRACKET && isLinkDefinition(text, start, contentEnd)) resolved = LineKind.LinkDefinition;
   lineKinds[index] = resolved;
   return resolved;
-}
-
-const TILDE = 0x7e;
-
-/**
- * A line that can be something other than text: up to 3 spaces, then `#`, `[`, a fence or `<!--`.
- * A few char tests per line start; a multiline regex would try every offset of the file.
- */
-function isSpecialLine(text: string, lineStart: number): boolean {
-  let i = lineStart;
-  while (i < lineStart + 3 && text.charCodeAt(i) === SPACE) i++;
-  const c = text.charCodeAt(i);
-  if (c === HASH || c === BRACKET) return true;
-  if (c === BACKTICK || c === TILDE) return text.charCodeAt(i + 1) === c && text.charCodeAt(i + 2) === c;
-  return c === LT && text.startsWith('<!--', i);
-}
-const BACKTICK_FENCE_CLOSE = /^ {0,3}(`{3,})[ \t]*$/gm;
-const TILDE_FENCE_CLOSE = /^ {0,3}(~{3,})[ \t]*$/gm;
-
-interface LineTable {
-  lineStarts: Int32Array;
-  lineCount: number;
-  crlf: number;
-  lf: number;
-}
-
-// The per-line loops are small functions of their own: V8 optimizes a small hot loop at once.
-function lineTable(text: string): LineTable {
-  let lineStarts = new Int32Array((text.length >> 5) + 16);
-  let lineCount = 0;
-  let crlf = 0;
-  let lf = 0;
-  for (let pos = 0; pos < text.length; ) {
-    if (lineCount === lineStarts.length) {
-      const bigger = new Int32Array(lineStarts.length * 2);
-      bigger.set(lineStarts);
-      lineStarts = bigger;
-    }
-    lineStarts[lineCount++] = pos;
-    const newline = text.indexOf('\n', pos);
-    if (newline === -1) break;
-    if (newline > pos && text.charCodeAt(newline - 1) === CR) crlf++;
-    else lf++;
-    pos = newline + 1;
-  }
-  return { lineStarts, lineCount, crlf, lf };
 }
 
 /** The index of the line starting at `offset`, searching forward from line `from`. */
@@ -255,56 +201,130 @@ function lineAt(lineStarts: Int32Array, from: number, offset: number): number {
   return line;
 }
 
-/** Line starts, line kinds, headings and link definitions; code blocks and comments hide what is in them. */
-function scanLines(text: string): ScannedLines {
-  const { lineStarts, lineCount, crlf, lf } = lineTable(text);
+function grown(list: Int32Array<ArrayBuffer>): Int32Array<ArrayBuffer> {
+  const bigger = new Int32Array(list.length * 2);
+  bigger.set(list);
+  return bigger;
+}
 
-  const kinds = new Uint8Array(lineCount);
-  const headings: Heading[] = [];
-  const minorHeadings: number[] = [];
-  const linkLines: number[] = [];
-  const nextStart = (index: number) => (index + 1 < lineCount ? lineStarts[index + 1]! : text.length);
-  for (let line = 0; line < lineCount; line++) {
+/** A growable list of line indices without an object per entry. */
+class LineList {
+  #lines: Int32Array<ArrayBuffer> = new Int32Array(64);
+  length = 0;
+  push(line: number): void {
+    if (this.length === this.#lines.length) this.#lines = grown(this.#lines);
+    this.#lines[this.length++] = line;
+  }
+  at(index: number): number {
+    return this.#lines[index]!;
+  }
+  toArray(): Int32Array {
+    return this.#lines.slice(0, this.length);
+  }
+}
+
+interface LineTable {
+  lineStarts: Int32Array;
+  lineCount: number;
+  /** Lines that start with `#`, a space, `[`, a backtick, `~` or `<`: the only ones that can open a heading, a fence, a comment or a link definition. */
+  candidates: Int32Array;
+  candidateCount: number;
+  crlf: number;
+  lf: number;
+}
+
+// A small function of its own that does a few compares per line: V8 optimizes the hot loop at once.
+function lineTable(text: string): LineTable {
+  let lineStarts: Int32Array<ArrayBuffer> = new Int32Array((text.length >> 5) + 16);
+  let candidates: Int32Array<ArrayBuffer> = new Int32Array((text.length >> 7) + 16);
+  let lineCount = 0;
+  let candidateCount = 0;
+  let crlf = 0;
+  let lf = 0;
+  const length = text.length;
+  for (let pos = 0; pos < length; ) {
+    if (lineCount === lineStarts.length) lineStarts = grown(lineStarts);
+    const c = text.charCodeAt(pos);
+    if (c === HASH || c === SPACE || c === BRACKET || c === BACKTICK || c === TILDE || c === LT) {
+      if (candidateCount === candidates.length) candidates = grown(candidates);
+      candidates[candidateCount++] = lineCount;
+    }
+    lineStarts[lineCount++] = pos;
+    const newline = text.indexOf('\n', pos);
+    if (newline === -1) break;
+    if (newline > pos && text.charCodeAt(newline - 1) === CR) crlf++;
+    else lf++;
+    pos = newline + 1;
+  }
+  return { lineStarts, lineCount, candidates, candidateCount, crlf, lf };
+}
+
+/**
+ * Parses a changelog; never throws, whatever the input. One pass records where every line starts
+ * and which lines can open something (a heading, a fence, a comment, a link definition); a second
+ * looks only at those. What a line holds beyond that is read when someone asks.
+ */
+export function parseText(text: string): ParsedChangelog {
+  const { lineStarts, lineCount, candidates, candidateCount, crlf, lf } = lineTable(text);
+  const lines = { text, lineStarts, lineCount, lineKinds: new Uint8Array(lineCount) };
+  const { sectionLines, sectionLevels, bracketLines } = markBlocks(lines, candidates, candidateCount);
+  let first = 0;
+  const title = sectionLines.length && sectionLevels.at(0) === 1 ? readHeadingAt(lines, sectionLines.at(first++)) : undefined;
+  const sections = sectionLines.toArray().subarray(first);
+  return {
+    ...lines,
+    eol: crlf > lf ? '\r\n' : '\n',
+    ...(title ? { title } : {}),
+    preambleEndLine: sections.length ? sections[0]! : lineCount,
+    sectionLines: sections,
+    sectionLevels: new Uint8Array(sectionLevels.subarray(first)),
+    bracketLines: bracketLines.toArray(),
+  };
+}
+
+/** Headings, code blocks and comments among the candidate lines; code blocks and comments hide what is in them. */
+function markBlocks(lines: Pick<ParsedChangelog, 'text' | 'lineStarts' | 'lineCount' | 'lineKinds'>, candidates: Int32Array, candidateCount: number) {
+  const { text, lineStarts, lineCount, lineKinds } = lines;
+  const sectionLines = new LineList();
+  const levels: number[] = [];
+  const bracketLines = new LineList();
+  // The last line of the latest code block or comment.
+  let hiddenUntil = -1;
+  for (let k = 0; k < candidateCount; k++) {
+    const line = candidates[k]!;
+    if (line <= hiddenUntil) continue;
     const lineStart = lineStarts[line]!;
-    if (!isSpecialLine(text, lineStart)) continue;
-    const contentEnd = contentEndOf(text, lineStart, nextStart(line));
-    let indent = 0;
-    while (text.charCodeAt(lineStart + indent) === SPACE) indent++;
-    const first = lineStart + indent;
+    const first = afterIndent(text, lineStart);
     const c = text.charCodeAt(first);
     if (c === HASH) {
-      const level = headingLevel(text, first, contentEnd);
-      if (level > 2) {
-        // Subsection headings become objects only when someone reads a section's subsections.
-        minorHeadings.push(line);
-        kinds[line] = LineKind.Heading;
-      } else if (level) {
-        headings.push(readHeading(text, first, contentEnd, indent, line, level));
-        kinds[line] = LineKind.Heading;
+      const level = headingLevel(text, first, contentEndOf(text, lineStart, lineEnd(lines, line)));
+      if (!level) continue;
+      lineKinds[line] = LineKind.Heading;
+      if (level <= 2) {
+        sectionLines.push(line);
+        levels.push(level);
       }
     } else if (c === BRACKET) {
-      if (isLinkDefinition(text, lineStart, contentEnd)) {
-        linkLines.push(line);
-        kinds[line] = LineKind.LinkDefinition;
-      }
-    } else if (c === LT) {
+      bracketLines.push(line);
+    } else if (c === LT && text.startsWith('<!--', first)) {
       // An HTML comment runs to the line holding `-->`; what is inside is not markdown.
       const close = text.indexOf('-->', first + 4);
       let last = line;
-      while (last + 1 < lineCount && close !== -1 && lineStarts[last + 1]! <= close) last++;
       if (close === -1) last = lineCount - 1;
-      kinds.fill(LineKind.Comment, line, last + 1);
-      line = last;
-    } else {
+      else while (last + 1 < lineCount && lineStarts[last + 1]! <= close) last++;
+      lineKinds.fill(LineKind.Comment, line, last + 1);
+      hiddenUntil = last;
+    } else if ((c === BACKTICK || c === TILDE) && text.charCodeAt(first + 1) === c && text.charCodeAt(first + 2) === c) {
+      const contentEnd = contentEndOf(text, lineStart, lineEnd(lines, line));
       const run = runLength(text, first, contentEnd, c);
       // A backtick fence's info string cannot hold a backtick (that is inline code).
       if (c === BACKTICK && text.slice(first + run, contentEnd).includes('`')) continue;
-      const last = fenceEnd(text, c === BACKTICK ? BACKTICK_FENCE_CLOSE : TILDE_FENCE_CLOSE, run, nextStart(line), lineStarts, line, lineCount);
-      kinds.fill(LineKind.Code, line, last + 1);
-      line = last;
+      const last = fenceEnd(text, c === BACKTICK ? BACKTICK_FENCE_CLOSE : TILDE_FENCE_CLOSE, run, lineEnd(lines, line), lineStarts, line, lineCount);
+      lineKinds.fill(LineKind.Code, line, last + 1);
+      hiddenUntil = last;
     }
   }
-  return { lineStarts, lineKinds: kinds, lineCount, headings, minorHeadings, linkLines, crlf, lf };
+  return { sectionLines, sectionLevels: Uint8Array.from(levels), bracketLines };
 }
 
 /** The line that closes a fence opened with `length` marks (the last line when nothing does). */
@@ -319,142 +339,4 @@ function fenceEnd(text: string, close: RegExp, length: number, from: number, lin
     }
   }
   return lineCount - 1;
-}
-
-/** Sections from the level 1 and 2 headings; what only some callers need is worked out on first use. */
-function groupSections(text: string, lines: ScannedLines): { sections: Section[]; title?: Heading } {
-  const { headings, lineCount } = lines;
-  let title: Heading | undefined;
-  let first = 0;
-  if (headings[0]?.level === 1) title = headings[first++];
-  const doc: SectionSource = { text, lines, kindOf: (index) => resolveLineKind(text, lines.lineStarts, lines.lineKinds, lineCount, index) };
-  const sections: Section[] = [];
-  for (let i = first; i < headings.length; i++) {
-    sections.push(new LazySection(doc, headings[i]!, i + 1 < headings.length ? headings[i + 1]!.lineIndex : lineCount));
-  }
-  return title ? { sections, title } : { sections };
-}
-
-interface SectionSource {
-  text: string;
-  lines: ScannedLines;
-  kindOf: (index: number) => number;
-}
-
-/** First index in an ascending list that is >= `value`. */
-function lowerBound(list: readonly number[], value: number): number {
-  let lo = 0;
-  let hi = list.length;
-  while (lo < hi) {
-    const mid = (lo + hi) >>> 1;
-    if (list[mid]! < value) lo = mid + 1;
-    else hi = mid;
-  }
-  return lo;
-}
-
-class LazySection implements Section {
-  kind: SectionKind = 'unknown';
-  readonly heading: Heading;
-  readonly startLine: number;
-  readonly endLine: number;
-  label?: string;
-  version?: string;
-  semver?: SemVer;
-  versionPosition?: Position;
-  date?: string;
-  datePosition?: Position;
-  yanked = false;
-  bracketed = false;
-  readonly #doc: SectionSource;
-  #contentEndLine?: number;
-  #subsections?: Subsection[];
-  #hasEntries?: boolean;
-
-  constructor(doc: SectionSource, heading: Heading, endLine: number) {
-    this.#doc = doc;
-    this.heading = heading;
-    this.startLine = heading.lineIndex;
-    this.endLine = endLine;
-    const m = heading.level === 2 ? VERSION_HEADING.exec(heading.text) : null;
-    if (m) this.readVersionHeading(m);
-  }
-
-  private readVersionHeading(m: RegExpExecArray): void {
-    const { heading } = this;
-    const label = (m[1] ?? m[2])!;
-    const { text, lines } = this.#doc;
-    const lineStart = lines.lineStarts[heading.lineIndex]!;
-    const labelColumn = text.indexOf(label, lineStart) - lineStart + 1;
-    this.label = label;
-    this.bracketed = m[1] !== undefined;
-    this.yanked = m[4] !== undefined;
-    if (UNRELEASED.test(label)) {
-      this.kind = 'unreleased';
-    } else {
-      const version = label.replace(/^[vV](?=\d)/, '');
-      const semver = parseSemVer(version);
-      this.version = version;
-      this.versionPosition = { line: heading.line, column: labelColumn + (label.length - version.length) };
-      if (semver) {
-        this.kind = 'release';
-        this.semver = semver;
-      }
-    }
-    if (m[3] !== undefined) {
-      this.date = m[3];
-      this.datePosition = { line: heading.line, column: text.indexOf(m[3], lineStart + labelColumn + label.length - 1) - lineStart + 1 };
-    }
-  }
-
-  get contentEndLine(): number {
-    if (this.#contentEndLine === undefined) {
-      const { kindOf } = this.#doc;
-      let end = this.endLine;
-      while (end > this.startLine + 1 && (kindOf(end - 1) === LineKind.Blank || kindOf(end - 1) === LineKind.LinkDefinition)) end--;
-      this.#contentEndLine = end;
-    }
-    return this.#contentEndLine;
-  }
-
-  get subsections(): Subsection[] {
-    if (!this.#subsections) {
-      const { text, lines } = this.#doc;
-      const end = this.contentEndLine;
-      const level3: Heading[] = [];
-      for (let i = lowerBound(lines.minorHeadings, this.startLine + 1); i < lines.minorHeadings.length && lines.minorHeadings[i]! < end; i++) {
-        const heading = minorHeading(text, lines, lines.minorHeadings[i]!);
-        if (heading.level === 3) level3.push(heading);
-      }
-      this.#subsections = level3.map((h, i) => {
-        const subEnd = i + 1 < level3.length ? level3[i + 1]!.lineIndex : end;
-        return { heading: h, startLine: h.lineIndex, endLine: subEnd, hasEntries: this.hasEntriesIn(h.lineIndex + 1, subEnd) };
-      });
-    }
-    return this.#subsections;
-  }
-
-  get hasEntries(): boolean {
-    this.#hasEntries ??= this.hasEntriesIn(this.startLine + 1, this.contentEndLine);
-    return this.#hasEntries;
-  }
-
-  /** A list item, paragraph, code block or heading below level 3 in [from, to). */
-  private hasEntriesIn(from: number, to: number): boolean {
-    const { text, lines, kindOf } = this.#doc;
-    for (let i = from; i < to; i++) {
-      const kind = kindOf(i);
-      if (kind === LineKind.Text || kind === LineKind.Code) return true;
-      if (kind === LineKind.Heading && minorHeading(text, lines, i).level > 3) return true;
-    }
-    return false;
-  }
-}
-
-function minorHeading(text: string, lines: ScannedLines, lineIndex: number): Heading {
-  const lineStart = lines.lineStarts[lineIndex]!;
-  const contentEnd = contentEndOf(text, lineStart, lineIndex + 1 < lines.lineCount ? lines.lineStarts[lineIndex + 1]! : text.length);
-  let indent = 0;
-  while (text.charCodeAt(lineStart + indent) === SPACE) indent++;
-  return readHeading(text, lineStart + indent, contentEnd, indent, lineIndex, headingLevel(text, lineStart + indent, contentEnd));
 }

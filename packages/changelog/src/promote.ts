@@ -55,7 +55,7 @@ function located(changelog: Changelog, section: Section, column = section.headin
 
 /** The single Unreleased section, refusing a file with none or with two. */
 export function requireUnreleased(changelog: Changelog): Section {
-  const all = changelog.sections.filter((s) => s.kind === 'unreleased');
+  const all = changelog.unreleasedSections();
   if (!all.length) {
     throw new ChangelogError('NO_UNRELEASED', 'there is no "## [Unreleased]" section to promote', {
       ...(changelog.file !== undefined ? { file: changelog.file } : {}),
@@ -92,13 +92,13 @@ function resolveVersion(changelog: Changelog, target: string): SemVer {
 
 /** The new version's heading label, written as the file writes its newest release: `1.2.0` or `v1.2.0`. */
 function headingLabel(changelog: Changelog, version: string): string {
-  const newest = changelog.releases[0]?.label;
+  const newest = changelog.firstListedRelease()?.label;
   return newest && /^[vV]\d/.test(newest) ? `${newest[0]}${version}` : version;
 }
 
 function releaseHeading(unreleased: Section, changelog: Changelog, label: string, date: string): string {
   // Brackets or not, as the newest release (or the Unreleased heading) has them.
-  const bracketed = changelog.releases[0]?.bracketed ?? unreleased.bracketed;
+  const bracketed = changelog.firstListedRelease()?.bracketed ?? unreleased.bracketed;
   const marker = changelog.line(unreleased.startLine).match(/^ {0,3}#+/)![0];
   return `${marker} ${bracketed ? `[${label}]` : label} - ${date}`;
 }
@@ -111,9 +111,11 @@ function linkEdits(changelog: Changelog, version: string, label: string, previou
   }
   const unreleasedDef = changelog.link('Unreleased');
   let anchor = unreleasedDef;
-  for (const section of changelog.releases) {
-    if (anchor) break;
-    anchor = changelog.link(section.label!);
+  if (!anchor) {
+    for (const section of changelog.releases) {
+      anchor = changelog.link(section.label!);
+      if (anchor) break;
+    }
   }
   if (!anchor) return [];
   const link = parseRepositoryLink(anchor.url);
@@ -148,7 +150,7 @@ export function promote(changelog: Changelog, target: string, options: PromoteOp
       found: 'no entries',
     });
   }
-  const above = changelog.releases[0];
+  const above = changelog.firstListedRelease();
   if (above && above.startLine < unreleased.startLine) {
     // The new version would land below an older release and break the order.
     throw new ChangelogError('UNRELEASED_NOT_FIRST', `Unreleased is below release ${above.version} (line ${above.heading.line})`, {

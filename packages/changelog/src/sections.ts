@@ -1,0 +1,302 @@
+import { LineKind, readHeadingAt, resolveLineKind } from './parse';
+import type { Heading, ParsedChangelog, Position, Section, SectionKind, Subsection } from './parse';
+import { compareSemVer, parseSemVer, PRERELEASE_AND_BUILD } from './semver';
+import type { SemVer } from './semver';
+
+// `[1.0.0] - 2020-01-01`, `1.0.0 - 2020-01-01 [YANKED]`, `[1.0.0](url) - 2020-01-01`, `[Unreleased]`
+const VERSION_HEADING = /^(?:\[([^\]]+)\](?:\([^)]*\))?|([^\s[\]]+))(?:[ \t]+[-–—][ \t]+(\S+))?(?:[ \t]+(\[YANKED\]|YANKED))?$/i;
+const UNRELEASED = /^\s*unreleased\s*$/i;
+
+const KIND_CODES: readonly SectionKind[] = ['unknown', 'unreleased', 'release'];
+const UNKNOWN = 0;
+const UNRELEASED_CODE = 1;
+const RELEASE = 2;
+
+/** What a section's label makes it: Unreleased, a release with its version, or unknown (a version that is no semver). */
+function classifyLabel(label: string): { kind: number; version?: string; semver?: SemVer } {
+  if (UNRELEASED.test(label)) return { kind: UNRELEASED_CODE };
+  const version = label.replace(/^[vV](?=\d)/, '');
+  const semver = parseSemVer(version);
+  return semver ? { kind: RELEASE, version, semver } : { kind: UNKNOWN, version };
+}
+
+/** What a section heading says: its label, kind and version. */
+function readVersionHeading(heading: Heading): { match: RegExpExecArray; label: string; kind: number; version?: string; semver?: SemVer } | undefined {
+  const match = heading.level === 2 ? VERSION_HEADING.exec(heading.text) : null;
+  if (!match) return undefined;
+  const label = (match[1] ?? match[2])!;
+  return { match, label, ...classifyLabel(label) };
+}
+
+/**
+ * The common release heading, `## [1.2.0] - 2026-01-31` (`v`, prerelease, build and date
+ * optional), read in place. Narrow on purpose: whatever it matches, {@link readVersionHeading} reads
+ * as the same release (no closing `#`, no other separator, no YANKED, numbers of at most 15 digits);
+ * every other heading goes that longer way. Groups: version, major, minor, patch, prerelease, build.
+ */
+const RELEASE_HEADING = new RegExp(
+  ` {0,3}## +\\[[vV]?((0|[1-9]\\d{0,14})\\.(0|[1-9]\\d{0,14})\\.(0|[1-9]\\d{0,14})${PRERELEASE_AND_BUILD})\\](?: +- +\\d{4}-\\d\\d-\\d\\d)?[ \\t]*\\r?(?:\\n|$)`,
+  'y',
+);
+
+/**
+ * Kinds and versions of all sections in flat arrays, read in one tight pass (a cold process runs
+ * it once, so one loop rather than several): a plain X.Y.Z release keeps three numbers and gets a
+ * SemVer object only when someone asks for it.
+ */
+class VersionTable {
+  readonly kinds: Uint8Array;
+  /** Indices of the release sections in file order. */
+  readonly releases: Int32Array;
+  /** Every release strictly lower than the one listed above it: a well-kept file, newest first. */
+  readonly descending: boolean;
+  /** 1 where the version is a plain MAJOR.MINOR.PATCH held in `major`, `minor` and `patch`. */
+  readonly #plain: Uint8Array;
+  readonly #major: Float64Array;
+  readonly #minor: Float64Array;
+  readonly #patch: Float64Array;
+  readonly #semvers: (SemVer | undefined)[];
+
+  constructor(doc: ParsedChangelog) {
+    const count = doc.sectionLines.length;
+    const { text, lineStarts, sectionLines, sectionLevels } = doc;
+    const kinds = (this.kinds = new Uint8Array(count));
+    const plain = (this.#plain = new Uint8Array(count));
+    const major = (this.#major = new Float64Array(count));
+    const minor = (this.#minor = new Float64Array(count));
+    const patch = (this.#patch = new Float64Array(count));
+    const semvers: (SemVer | undefined)[] = (this.#semvers = new Array(count));
+    const releases = new Int32Array(count);
+    let releaseCount = 0;
+    let descending = true;
+    for (let i = 0; i < count; i++) {
+      if (sectionLevels[i] !== 2) continue;
+      RELEASE_HEADING.lastIndex = lineStarts[sectionLines[i]!]!;
+      const m = RELEASE_HEADING.exec(text);
+      if (m && m[5] === undefined && m[6] === undefined) {
+        plain[i] = 1;
+        major[i] = +m[2]!;
+        minor[i] = +m[3]!;
+        patch[i] = +m[4]!;
+      } else if (m) {
+        semvers[i] = parseSemVer(m[1]!);
+      } else {
+        const read = readVersionHeading(readHeadingAt(doc, sectionLines[i]!));
+        if (!read) continue;
+        kinds[i] = read.kind;
+        semvers[i] = read.semver;
+        if (read.kind !== RELEASE) continue;
+      }
+      kinds[i] = RELEASE;
+      if (descending && releaseCount > 0) descending = this.compare(releases[releaseCount - 1]!, i) > 0;
+      releases[releaseCount++] = i;
+    }
+    this.releases = releases.slice(0, releaseCount);
+    this.descending = descending;
+  }
+
+  semver(index: number): SemVer | undefined {
+    if (this.#plain[index] && !this.#semvers[index]) {
+      const [major, minor, patch] = [this.#major[index]!, this.#minor[index]!, this.#patch[index]!];
+      this.#semvers[index] = { major, minor, patch, prerelease: [], build: [], raw: `${major}.${minor}.${patch}` };
+    }
+    return this.#semvers[index];
+  }
+
+  /** Semver precedence of two releases. */
+  compare(a: number, b: number): number {
+    if (this.#plain[a] && this.#plain[b]) return Math.sign(this.#major[a]! - this.#major[b]! || this.#minor[a]! - this.#minor[b]! || this.#patch[a]! - this.#patch[b]!);
+    return compareSemVer(this.semver(a)!, this.semver(b)!);
+  }
+
+  /** Semver precedence of a release against a version. */
+  compareTo(index: number, version: SemVer): number {
+    if (!this.#plain[index]) return compareSemVer(this.semver(index)!, version);
+    const core = this.#major[index]! - version.major || this.#minor[index]! - version.minor || this.#patch[index]! - version.patch;
+    // A final release is above the prereleases of its own version.
+    return core ? Math.sign(core) : version.prerelease.length ? 1 : 0;
+  }
+}
+
+/**
+ * The sections of a parsed changelog. Their kinds and versions are read into flat arrays when
+ * first asked for; a Section object is built only for a section someone looks at, so finding one
+ * release among thousands builds a handful.
+ */
+export class SectionTable {
+  readonly count: number;
+  readonly #doc: ParsedChangelog;
+  #table?: VersionTable;
+  readonly #built: Section[] = [];
+  #all?: Section[];
+  #ascending?: Int32Array;
+
+  constructor(doc: ParsedChangelog) {
+    this.#doc = doc;
+    this.count = doc.sectionLines.length;
+  }
+
+  get #versions(): VersionTable {
+    this.#table ??= new VersionTable(this.#doc);
+    return this.#table;
+  }
+
+  kind(index: number): SectionKind {
+    return KIND_CODES[this.#versions.kinds[index]!]!;
+  }
+
+  semver(index: number): SemVer | undefined {
+    return this.#versions.semver(index);
+  }
+
+  /** The section at an index, built on first use and the same object ever after. */
+  at(index: number): Section {
+    let section = this.#built[index];
+    if (!section) {
+      const { sectionLines, lineCount } = this.#doc;
+      const heading = readHeadingAt(this.#doc, sectionLines[index]!);
+      section = new LazySection(this.#doc, heading, index + 1 < this.count ? sectionLines[index + 1]! : lineCount);
+      this.#built[index] = section;
+    }
+    return section;
+  }
+
+  all(): Section[] {
+    this.#all ??= Array.from({ length: this.count }, (_, i) => this.at(i));
+    return this.#all;
+  }
+
+  /** Indices of the release sections in file order. */
+  releases(): Int32Array {
+    return this.#versions.releases;
+  }
+
+  /**
+   * Release indices in ascending semver order, one per version (the first in the file when a version
+   * repeats; build metadata does not count). A well-kept file is newest first, so this is usually
+   * the file order reversed.
+   */
+  ascending(): Int32Array {
+    if (!this.#ascending) {
+      const versions = this.#versions;
+      const { releases } = versions;
+      if (versions.descending) {
+        this.#ascending = releases.slice().reverse();
+      } else {
+        const sorted = Array.from(releases).sort((a, b) => versions.compare(a, b) || a - b);
+        this.#ascending = Int32Array.from(sorted.filter((index, k) => k === 0 || versions.compare(sorted[k - 1]!, index) !== 0));
+      }
+    }
+    return this.#ascending;
+  }
+
+  /** Semver precedence of a section's release against a version. */
+  compareTo(index: number, version: SemVer): number {
+    return this.#versions.compareTo(index, version);
+  }
+
+  /** Position in {@link ascending} of the first release not lower than `version`. */
+  lowerBound(version: SemVer): number {
+    const ascending = this.ascending();
+    const versions = this.#versions;
+    let lo = 0;
+    let hi = ascending.length;
+    while (lo < hi) {
+      const mid = (lo + hi) >>> 1;
+      if (versions.compareTo(ascending[mid]!, version) < 0) lo = mid + 1;
+      else hi = mid;
+    }
+    return lo;
+  }
+}
+
+class LazySection implements Section {
+  kind: SectionKind = 'unknown';
+  readonly heading: Heading;
+  readonly startLine: number;
+  readonly endLine: number;
+  label?: string;
+  version?: string;
+  semver?: SemVer;
+  versionPosition?: Position;
+  date?: string;
+  datePosition?: Position;
+  yanked = false;
+  bracketed = false;
+  readonly #doc: ParsedChangelog;
+  #contentEndLine?: number;
+  #subsections?: Subsection[];
+  #hasEntries?: boolean;
+
+  constructor(doc: ParsedChangelog, heading: Heading, endLine: number) {
+    this.#doc = doc;
+    this.heading = heading;
+    this.startLine = heading.lineIndex;
+    this.endLine = endLine;
+    const read = readVersionHeading(heading);
+    if (!read) return;
+    const { match, label } = read;
+    const { text, lineStarts } = doc;
+    const lineStart = lineStarts[heading.lineIndex]!;
+    const labelColumn = text.indexOf(label, lineStart) - lineStart + 1;
+    this.label = label;
+    this.bracketed = match[1] !== undefined;
+    this.yanked = match[4] !== undefined;
+    this.kind = KIND_CODES[read.kind]!;
+    if (read.version !== undefined) {
+      this.version = read.version;
+      this.versionPosition = { line: heading.line, column: labelColumn + (label.length - read.version.length) };
+    }
+    if (read.semver) this.semver = read.semver;
+    if (match[3] !== undefined) {
+      this.date = match[3];
+      this.datePosition = { line: heading.line, column: text.indexOf(match[3], lineStart + labelColumn + label.length - 1) - lineStart + 1 };
+    }
+  }
+
+  #kindOf(index: number): number {
+    return resolveLineKind(this.#doc, index);
+  }
+
+  get contentEndLine(): number {
+    if (this.#contentEndLine === undefined) {
+      let end = this.endLine;
+      while (end > this.startLine + 1 && (this.#kindOf(end - 1) === LineKind.Blank || this.#kindOf(end - 1) === LineKind.LinkDefinition)) end--;
+      this.#contentEndLine = end;
+    }
+    return this.#contentEndLine;
+  }
+
+  get subsections(): Subsection[] {
+    if (!this.#subsections) {
+      const { lineKinds } = this.#doc;
+      const end = this.contentEndLine;
+      const level3: Heading[] = [];
+      for (let i = this.startLine + 1; i < end; i++) {
+        if (lineKinds[i] !== LineKind.Heading) continue;
+        const heading = readHeadingAt(this.#doc, i);
+        if (heading.level === 3) level3.push(heading);
+      }
+      this.#subsections = level3.map((h, i) => {
+        const subEnd = i + 1 < level3.length ? level3[i + 1]!.lineIndex : end;
+        return { heading: h, startLine: h.lineIndex, endLine: subEnd, hasEntries: this.#hasEntriesIn(h.lineIndex + 1, subEnd) };
+      });
+    }
+    return this.#subsections;
+  }
+
+  get hasEntries(): boolean {
+    this.#hasEntries ??= this.#hasEntriesIn(this.startLine + 1, this.contentEndLine);
+    return this.#hasEntries;
+  }
+
+  /** A list item, paragraph, code block or heading below level 3 in [from, to). */
+  #hasEntriesIn(from: number, to: number): boolean {
+    for (let i = from; i < to; i++) {
+      const kind = this.#kindOf(i);
+      if (kind === LineKind.Text || kind === LineKind.Code) return true;
+      if (kind === LineKind.Heading && readHeadingAt(this.#doc, i).level > 3) return true;
+    }
+    return false;
+  }
+}
