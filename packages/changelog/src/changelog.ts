@@ -14,6 +14,23 @@ import type { SemVer } from './semver';
 import { validate } from './validate';
 import type { Problem } from './validate';
 
+const CASELESS_LABEL = /^[0-9.+-]+$/;
+const VERSION_LIKE_LABEL = /^[0-9A-Za-z.+-]+$/;
+
+/**
+ * False when no definition from offset `from` on can define `label` because the label is nowhere
+ * there: one native search instead of reading every definition left (a new version's label is in
+ * none). True when unsure. A definition may pad the label and change its case, never its characters.
+ */
+function mayBeDefinedAfter(text: string, from: number, label: string): boolean {
+  if (CASELESS_LABEL.test(label)) return text.includes(label, from);
+  if (!VERSION_LIKE_LABEL.test(label)) return true;
+  // `u` folds case as CommonMark does (the Kelvin sign is a k); only `.` and `+` need escaping here.
+  const search = new RegExp(label.replace(/[.+]/g, '\\$&'), 'giu');
+  search.lastIndex = from;
+  return search.test(text);
+}
+
 export interface ParseOptions {
   /** Shown in errors and problems as `file:line:col`. */
   file?: string;
@@ -128,9 +145,8 @@ export class Changelog {
   findRelease(version: string | SemVer): Section | undefined {
     const wanted = typeof version === 'string' ? parseSemVer(version.replace(/^[vV](?=\d)/, '')) : version;
     if (!wanted) return undefined;
-    const ascending = this.table.ascending();
-    const at = this.table.lowerBound(wanted);
-    return at < ascending.length && this.table.compareTo(ascending[at]!, wanted) === 0 ? this.table.at(ascending[at]!) : undefined;
+    const index = this.table.releaseAt(this.table.lowerBound(wanted), wanted);
+    return index === undefined ? undefined : this.table.at(index);
   }
 
   /** The highest released version wherever it sits in the file. */
@@ -167,6 +183,8 @@ export class Changelog {
         if (def) list.push(def);
       }
       this.linkList = list;
+      // Every definition is read now: lookups need nothing but the map.
+      while (this.linkMapRead < this.parsed.bracketLines.length) this.readLink(this.linkMapRead++);
     }
     return this.linkList;
   }
@@ -180,6 +198,16 @@ export class Changelog {
     return (this.linkCache[k] = readLinkDefinitionAt(this.text, this.parsed.lineStarts, line));
   }
 
+  /** Enters the k-th candidate line's definition, if any and the first of its label, in the map; returns its key. */
+  private readLink(k: number): string | undefined {
+    const def = this.linkAt(k);
+    if (!def) return undefined;
+    const key = normalizeLabel(def.label);
+    if (this.linkMap.has(key)) return undefined;
+    this.linkMap.set(key, def);
+    return key;
+  }
+
   /**
    * The first definition of a link label (`Unreleased`, `1.0.0`), matched as CommonMark does.
    * Definitions are read in file order only as far as a lookup needs: the labels asked for most
@@ -189,13 +217,10 @@ export class Changelog {
     const key = normalizeLabel(label);
     const known = this.linkMap.get(key);
     if (known) return known;
-    while (this.linkMapRead < this.parsed.bracketLines.length) {
-      const def = this.linkAt(this.linkMapRead++);
-      if (!def) continue;
-      const defKey = normalizeLabel(def.label);
-      if (this.linkMap.has(defKey)) continue;
-      this.linkMap.set(defKey, def);
-      if (defKey === key) return def;
+    const { bracketLines } = this.parsed;
+    if (this.linkMapRead < bracketLines.length && !mayBeDefinedAfter(this.text, this.lineOffset(bracketLines[this.linkMapRead]!), label)) return undefined;
+    while (this.linkMapRead < bracketLines.length) {
+      if (this.readLink(this.linkMapRead++) === key) return this.linkMap.get(key);
     }
     return undefined;
   }

@@ -16,8 +16,8 @@ function sorted(edits: readonly LineEdit[]): LineEdit[] {
   return list;
 }
 
-/** The text with the edits applied; untouched lines are copied as they are, in one pass. */
-export function applyEdits(changelog: Changelog, edits: readonly LineEdit[]): string {
+/** The edited text as pieces: untouched runs of the file (slices, not copies) and the inserted lines. */
+export function editedParts(changelog: Changelog, edits: readonly LineEdit[]): string[] {
   const parts: string[] = [];
   let copied = 0;
   for (const edit of sorted(edits)) {
@@ -25,7 +25,12 @@ export function applyEdits(changelog: Changelog, edits: readonly LineEdit[]): st
     copied = changelog.lineOffset(edit.line + edit.remove);
   }
   parts.push(changelog.text.slice(copied));
-  return parts.join('');
+  return parts;
+}
+
+/** The text with the edits applied; untouched lines are copied as they are, in one pass. */
+export function applyEdits(changelog: Changelog, edits: readonly LineEdit[]): string {
+  return editedParts(changelog, edits).join('');
 }
 
 const CONTEXT = 3;

@@ -2,6 +2,7 @@ import { open, readFile, realpath, rename, stat, unlink } from 'node:fs/promises
 import type { FileHandle } from 'node:fs/promises';
 import { basename, dirname, join } from 'node:path';
 import { Changelog } from './changelog';
+import { editedParts } from './edit';
 import { ChangelogError } from './errors';
 import type { PromoteOptions, PromoteResult } from './promote';
 
@@ -30,10 +31,10 @@ function tempName(target: string): string {
 }
 
 /**
- * Replaces a file's content all at once: the text goes to a temp file beside it (same mode),
+ * Replaces a file's content all at once: the text (or its pieces, in order) goes to a temp file beside it (same mode),
  * is flushed, then renamed over it, so readers see the old file or the new one, never half of one.
  */
-export async function writeFileAtomic(path: string, text: string): Promise<void> {
+export async function writeFileAtomic(path: string, text: string | readonly string[]): Promise<void> {
   // Through a symlink, replace the file it points to and keep the link.
   const target = await realpath(path).catch(() => path);
   let temp: string | undefined;
@@ -42,7 +43,8 @@ export async function writeFileAtomic(path: string, text: string): Promise<void>
     const handle = await openTemp(target, mode);
     temp = handle.path;
     try {
-      await handle.file.writeFile(text, 'utf8');
+      // Consecutive writeFile calls on one handle append; each piece is encoded on its own.
+      for (const piece of typeof text === 'string' ? [text] : text) await handle.file.writeFile(piece, 'utf8');
       await handle.file.sync();
     } finally {
       await handle.file.close();
@@ -82,6 +84,8 @@ export async function promoteFile(path: string, target: string, options: Promote
   const changelog = await readChangelog(path);
   const { dryRun, ...promoteOptions } = options;
   const result = changelog.promote(target, promoteOptions);
-  if (!dryRun) await writeFileAtomic(path, result.text);
-  return { ...result, file: path, written: !dryRun };
+  // The pieces go to the file as they are: a large file is not joined into one more string first.
+  if (!dryRun) await writeFileAtomic(path, editedParts(changelog, result.edits));
+  // Assigned onto the result, so its `text` stays built on demand.
+  return Object.assign(result, { file: path, written: !dryRun });
 }

@@ -20,8 +20,8 @@ export interface PromoteResult {
   date: string;
   /** The release the new version's compare link starts from, if any. */
   previousVersion?: string;
-  /** The whole new file. */
-  text: string;
+  /** The whole new file; built on first read, so a dry run that shows only the diff never copies a large file. */
+  readonly text: string;
   /** The change as a unified diff against the file. */
   diff: string;
   edits: LineEdit[];
@@ -185,11 +185,15 @@ export function promote(changelog: Changelog, target: string, options: PromoteOp
     { line: unreleased.startLine + 1, remove: 0, insert: [eol, releaseHeading(unreleased, changelog, label, date) + eol] },
     ...linkEdits(changelog, version, label, previous, options.tagPrefix),
   ];
+  let text: string | undefined;
   return {
     version,
     date,
     ...(previous ? { previousVersion: previous.version! } : {}),
-    text: applyEdits(changelog, edits),
+    get text() {
+      text ??= applyEdits(changelog, edits);
+      return text;
+    },
     diff: unifiedDiff(changelog, edits),
     edits,
   };

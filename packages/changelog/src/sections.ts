@@ -118,6 +118,15 @@ class VersionTable {
   }
 }
 
+/** Lookups by binary search before a map from version to position pays for itself. */
+const MAP_AFTER_LOOKUPS = 32;
+
+/** Versions equal in precedence share a key: semver forbids leading zeros, so the text without build metadata is canonical. */
+function versionKey(v: SemVer): string {
+  const plus = v.raw.indexOf('+');
+  return plus === -1 ? v.raw : v.raw.slice(0, plus);
+}
+
 /**
  * The sections of a parsed changelog. Their kinds and versions are read into flat arrays when
  * first asked for; a Section object is built only for a section someone looks at, so finding one
@@ -130,6 +139,8 @@ export class SectionTable {
   readonly #built: Section[] = [];
   #all?: Section[];
   #ascending?: Int32Array;
+  #lookups = 0;
+  #positions?: Map<string, number>;
 
   constructor(doc: ParsedChangelog) {
     this.#doc = doc;
@@ -190,13 +201,14 @@ export class SectionTable {
     return this.#ascending;
   }
 
-  /** Semver precedence of a section's release against a version. */
-  compareTo(index: number, version: SemVer): number {
-    return this.#versions.compareTo(index, version);
-  }
-
   /** Position in {@link ascending} of the first release not lower than `version`. */
   lowerBound(version: SemVer): number {
+    // Many lookups (validate asks for every version) go through a map; a few search the sorted list.
+    if (++this.#lookups > MAP_AFTER_LOOKUPS) {
+      this.#positions ??= this.#positionMap();
+      const known = this.#positions.get(versionKey(version));
+      if (known !== undefined) return known;
+    }
     const ascending = this.ascending();
     const versions = this.#versions;
     let lo = 0;
@@ -207,6 +219,19 @@ export class SectionTable {
       else hi = mid;
     }
     return lo;
+  }
+
+  /** The release at a position of {@link ascending} when its version equals `version`. */
+  releaseAt(position: number, version: SemVer): number | undefined {
+    const ascending = this.ascending();
+    return position < ascending.length && this.#versions.compareTo(ascending[position]!, version) === 0 ? ascending[position] : undefined;
+  }
+
+  #positionMap(): Map<string, number> {
+    const ascending = this.ascending();
+    const positions = new Map<string, number>();
+    for (let k = 0; k < ascending.length; k++) positions.set(versionKey(this.semver(ascending[k]!)!), k);
+    return positions;
   }
 }
 

@@ -47,6 +47,18 @@ describe('file API', () => {
     expect(result.written).toBe(false);
     expect(readFileSync(file, 'utf8')).toBe(TEXT);
     expect(result.diff).toContain('+## [1.0.1] - 2024-03-01\r\n');
+    // The new text is still there for whoever asks, and is what a real run writes.
+    const written = await promoteFile(fresh().file, '1.0.1', { date: '2024-03-01' });
+    expect(result.text).toBe(readFileSync(written.file, 'utf8'));
+    expect(written.text).toBe(result.text);
+  });
+
+  it('writes pieces in order as one file, multi-byte characters included', async () => {
+    const { dir } = fresh();
+    const file = join(dir, 'PIECES.md');
+    await writeFileAtomic(file, ['# Ä\n', '', 'ü – 😀\n', 'end']);
+    expect(readFileSync(file, 'utf8')).toBe('# Ä\nü – 😀\nend');
+    expect(readdirSync(dir).sort()).toEqual(['CHANGELOG.md', 'PIECES.md']);
   });
 
   it('leaves the file untouched when promote refuses', async () => {

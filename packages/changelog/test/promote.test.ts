@@ -158,6 +158,16 @@ describe('promote', () => {
   it('refuses a stale link reference for the new version and an Unreleased link it cannot rewrite', () => {
     const stale = thrown(() => parseChangelog(`${SMALL}[1.2.0]: ${BASE}/compare/v1.1.0...v1.2.0\n`).promote('1.2.0', { date: '2024-03-01' }));
     expect(stale).toMatchObject({ code: 'VERSION_EXISTS', line: 23, column: 1 });
+    // The label is matched as CommonMark matches it: padding, case and a definition listed after others.
+    for (const label of ['[ 1.2.0\t]', '[\u00a01.2.0]', '[1.2.0]']) {
+      const padded = `${SMALL}[other]: https://example.com\n   ${label}: ${BASE}/compare/v1.1.0...v1.2.0\n`;
+      expect(thrown(() => parseChangelog(padded).promote('1.2.0', { date: '2024-03-01' }))).toMatchObject({ code: 'VERSION_EXISTS', line: 24, column: 4 });
+    }
+    const upper = parseChangelog(`${SMALL}[1.2.0-RC.1]: ${BASE}/compare/v1.1.0...v1.2.0-rc.1\n`);
+    expect(thrown(() => upper.promote('v1.2.0-rc.1', { date: '2024-03-01' })).code).toBe('VERSION_EXISTS');
+    // A label inside a code block defines nothing.
+    const fenced = parseChangelog(SMALL.replace('- a feature', '- a feature\n\n  ```\n[1.2.0]: https://example.com\n  ```'));
+    expect(fenced.promote('1.2.0', { date: '2024-03-01' }).version).toBe('1.2.0');
     const odd = thrown(() => parseChangelog(SMALL.replace(`${BASE}/compare/v1.1.0...HEAD`, 'https://example.com/changes')).promote('1.2.0', { date: '2024-03-01' }));
     expect(odd).toMatchObject({ code: 'UNSUPPORTED_LINK', line: 20, column: 15, found: 'https://example.com/changes' });
   });
