@@ -9,7 +9,7 @@ import type { Heading, LinkDefinition, ParsedChangelog, Section } from './parse'
 import { promote } from './promote';
 import type { PromoteOptions, PromoteResult } from './promote';
 import { SectionTable } from './sections';
-import { parseSemVer, sameCore } from './semver';
+import { parseSemVer } from './semver';
 import type { SemVer } from './semver';
 import { validate } from './validate';
 import type { Problem } from './validate';
@@ -161,18 +161,10 @@ export class Changelog {
    * when there is one; a prerelease compares with the nearest lower version of any kind.
    */
   previousRelease(version: SemVer): Section | undefined {
-    const ascending = this.table.ascending();
-    const final = version.prerelease.length === 0;
-    let nearest: number | undefined;
-    for (let k = this.table.lowerBound(version) - 1; k >= 0; k--) {
-      const candidate = ascending[k]!;
-      const semver = this.table.semver(candidate)!;
-      if (final && sameCore(semver, version)) continue;
-      if (!final || semver.prerelease.length === 0) return this.table.at(candidate);
-      nearest ??= candidate;
-    }
-    return nearest === undefined ? undefined : this.table.at(nearest);
+    const index = this.table.previous(version);
+    return index === undefined ? undefined : this.table.at(index);
   }
+
 
   /** Every link reference definition in file order; read on first use. */
   get links(): readonly LinkDefinition[] {

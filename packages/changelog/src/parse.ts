@@ -194,136 +194,123 @@ export function resolveLineKind(parsed: Pick<ParsedChangelog, 'text' | 'lineStar
   return resolved;
 }
 
-/** The index of the line starting at `offset`, searching forward from line `from`. */
-function lineAt(lineStarts: Int32Array, from: number, offset: number): number {
-  let line = from;
-  while (lineStarts[line] !== offset) line++;
-  return line;
-}
-
-function grown(list: Int32Array<ArrayBuffer>): Int32Array<ArrayBuffer> {
-  const bigger = new Int32Array(list.length * 2);
+function grown<T extends Int32Array<ArrayBuffer> | Uint8Array<ArrayBuffer>>(list: T): T {
+  const bigger = new (list.constructor as new (length: number) => T)(list.length * 2);
   bigger.set(list);
   return bigger;
 }
 
-interface LineTable {
-  lineStarts: Int32Array;
-  lineCount: number;
-  /** Lines that start with `#`, a space, `[`, a backtick, `~` or `<`: the only ones that can open a heading, a fence, a comment or a link definition. */
-  candidates: Int32Array;
-  candidateCount: number;
-  crlf: number;
-  lf: number;
-}
-
-// A small function of its own that does a few compares per line: V8 optimizes the hot loop at once.
-function lineTable(text: string): LineTable {
-  // Sized for lines of 32 characters on average, so a typical file never grows them (a first growth
-  // in the optimized loop sends V8 back to the interpreter).
-  let lineStarts: Int32Array<ArrayBuffer> = new Int32Array((text.length >> 5) + 16);
-  let candidates: Int32Array<ArrayBuffer> = new Int32Array(lineStarts.length);
-  let lineCount = 0;
-  let candidateCount = 0;
-  let crlf = 0;
-  let lf = 0;
-  const length = text.length;
-  for (let pos = 0; pos < length; ) {
-    if (lineCount === lineStarts.length) lineStarts = grown(lineStarts);
-    const c = text.charCodeAt(pos);
-    if (c === HASH || c === SPACE || c === BRACKET || c === BACKTICK || c === TILDE || c === LT) {
-      if (candidateCount === candidates.length) candidates = grown(candidates);
-      candidates[candidateCount++] = lineCount;
-    }
-    lineStarts[lineCount++] = pos;
-    const newline = text.indexOf('\n', pos);
-    if (newline === -1) break;
-    if (newline > pos && text.charCodeAt(newline - 1) === CR) crlf++;
-    else lf++;
-    pos = newline + 1;
-  }
-  return { lineStarts, lineCount, candidates, candidateCount, crlf, lf };
+/** Offset of the start of the line after the one holding `offset` (the text length on the last line). */
+function nextLineStart(text: string, offset: number): number {
+  const newline = text.indexOf('\n', offset);
+  return newline === -1 ? text.length : newline + 1;
 }
 
 /**
- * Parses a changelog; never throws, whatever the input. One pass records where every line starts
- * and which lines can open something (a heading, a fence, a comment, a link definition); a second
- * looks only at those. What a line holds beyond that is read when someone asks.
+ * Where a code block or comment opening on this line ends (the start of the line after its last
+ * line), or -1 when the line opens none. `c` is the line's first character after its indentation.
+ */
+function hiddenBlockEnd(text: string, lineStart: number, first: number, c: number, next: number): number {
+  if (c === LT) {
+    if (!text.startsWith('<!--', first)) return -1;
+    // An HTML comment runs to the line holding `-->`; what is inside is not markdown.
+    const close = text.indexOf('-->', first + 4);
+    return close === -1 ? text.length : nextLineStart(text, close);
+  }
+  if (text.charCodeAt(first + 1) !== c || text.charCodeAt(first + 2) !== c) return -1;
+  const contentEnd = contentEndOf(text, lineStart, next);
+  const run = runLength(text, first, contentEnd, c);
+  // A backtick fence's info string cannot hold a backtick (that is inline code).
+  if (c === BACKTICK && text.slice(first + run, contentEnd).includes('`')) return -1;
+  return fenceEnd(text, c === BACKTICK ? BACKTICK_FENCE_CLOSE : TILDE_FENCE_CLOSE, run, next);
+}
+
+/** The end of the line that closes a fence opened with `length` marks (the text length when nothing does). */
+function fenceEnd(text: string, close: RegExp, length: number, from: number): number {
+  close.lastIndex = from;
+  for (let m = close.exec(text); m; m = close.exec(text)) {
+    const end = m.index + m[0].length;
+    const atLineStart = m.index === 0 || text.charCodeAt(m.index - 1) === LF;
+    const atLineEnd = end === text.length || text.charCodeAt(end) === LF || (text.charCodeAt(end) === CR && (end + 1 === text.length || text.charCodeAt(end + 1) === LF));
+    if (atLineStart && atLineEnd && m[1]!.length >= length) return nextLineStart(text, m.index);
+  }
+  return text.length;
+}
+
+/**
+ * Parses a changelog in one pass over its lines; never throws, whatever the input. The pass records
+ * where every line starts, marks headings, code blocks and comments, and notes the section headings
+ * and the lines that can hold a link definition; what a line holds beyond that is read when someone
+ * asks. One loop, not several: a cold process pays V8's warm-up once (a second pass cost ~5 ms on 6 MB).
  */
 export function parseText(text: string): ParsedChangelog {
-  const { lineStarts, lineCount, candidates, candidateCount, crlf, lf } = lineTable(text);
-  const lines = { text, lineStarts, lineCount, lineKinds: new Uint8Array(lineCount) };
-  const { sectionLines, sectionLevels, bracketLines } = markBlocks(lines, candidates, candidateCount);
-  let first = 0;
-  const title = sectionLines.length && sectionLevels[0] === 1 ? readHeadingAt(lines, sectionLines[first++]!) : undefined;
-  const sections = sectionLines.subarray(first);
+  // Sized for lines of 32 characters on average, so a typical file never grows them (a first growth
+  // in the optimized loop sends V8 back to the interpreter).
+  let lineStarts: Int32Array<ArrayBuffer> = new Int32Array((text.length >> 5) + 16);
+  let lineKinds: Uint8Array<ArrayBuffer> = new Uint8Array(lineStarts.length);
+  // Plain arrays: their push is a builtin, cheap even before V8 optimizes the loop.
+  const sectionLines: number[] = [];
+  const levels: number[] = [];
+  const bracketLines: number[] = [];
+  let lineCount = 0;
+  let crlf = 0;
+  let lf = 0;
+  // Lines starting before `hiddenEnd` are inside a code block or comment, of kind `hiddenKind`.
+  let hiddenEnd = -1;
+  let hiddenKind = 0;
+  const length = text.length;
+  for (let pos = 0; pos < length; ) {
+    if (lineCount === lineStarts.length) {
+      lineStarts = grown(lineStarts);
+      lineKinds = grown(lineKinds);
+    }
+    lineStarts[lineCount] = pos;
+    const newline = text.indexOf('\n', pos);
+    const next = newline === -1 ? length : newline + 1;
+    if (pos < hiddenEnd) {
+      lineKinds[lineCount] = hiddenKind;
+    } else {
+      let first = pos;
+      let c = text.charCodeAt(pos);
+      // An indented line counts by what follows its (at most 3) spaces.
+      if (c === SPACE) c = text.charCodeAt((first = afterIndent(text, pos)));
+      if (c === HASH) {
+        const level = headingLevel(text, first, contentEndOf(text, pos, next));
+        if (level) {
+          lineKinds[lineCount] = LineKind.Heading;
+          if (level <= 2) {
+            sectionLines.push(lineCount);
+            levels.push(level);
+          }
+        }
+      } else if (c === BRACKET) {
+        bracketLines.push(lineCount);
+      } else if (c === LT || c === BACKTICK || c === TILDE) {
+        const end = hiddenBlockEnd(text, pos, first, c, next);
+        if (end !== -1) {
+          hiddenEnd = end;
+          hiddenKind = c === LT ? LineKind.Comment : LineKind.Code;
+          lineKinds[lineCount] = hiddenKind;
+        }
+      }
+    }
+    lineCount++;
+    if (newline === -1) break;
+    if (newline > pos && text.charCodeAt(newline - 1) === CR) crlf++;
+    else lf++;
+    pos = next;
+  }
+  const lines = { text, lineStarts, lineCount, lineKinds: lineKinds.subarray(0, lineCount) };
+  let firstSection = 0;
+  const title = levels[0] === 1 ? readHeadingAt(lines, sectionLines[firstSection++]!) : undefined;
+  const sections = Int32Array.from(sectionLines.slice(firstSection));
   return {
     ...lines,
     eol: crlf > lf ? '\r\n' : '\n',
     ...(title ? { title } : {}),
     preambleEndLine: sections.length ? sections[0]! : lineCount,
     sectionLines: sections,
-    sectionLevels: new Uint8Array(sectionLevels.subarray(first)),
-    bracketLines,
+    sectionLevels: Uint8Array.from(levels.slice(firstSection)),
+    bracketLines: Int32Array.from(bracketLines),
   };
-}
-
-/** Headings, code blocks and comments among the candidate lines; code blocks and comments hide what is in them. */
-function markBlocks(lines: Pick<ParsedChangelog, 'text' | 'lineStarts' | 'lineCount' | 'lineKinds'>, candidates: Int32Array, candidateCount: number) {
-  const { text, lineStarts, lineCount, lineKinds } = lines;
-  // Plain arrays: their push is a builtin, cheap even before V8 optimizes this loop.
-  const sectionLines: number[] = [];
-  const levels: number[] = [];
-  const bracketLines: number[] = [];
-  // The last line of the latest code block or comment.
-  let hiddenUntil = -1;
-  for (let k = 0; k < candidateCount; k++) {
-    const line = candidates[k]!;
-    if (line <= hiddenUntil) continue;
-    const lineStart = lineStarts[line]!;
-    const first = afterIndent(text, lineStart);
-    const c = text.charCodeAt(first);
-    if (c === HASH) {
-      const level = headingLevel(text, first, contentEndOf(text, lineStart, lineEnd(lines, line)));
-      if (!level) continue;
-      lineKinds[line] = LineKind.Heading;
-      if (level <= 2) {
-        sectionLines.push(line);
-        levels.push(level);
-      }
-    } else if (c === BRACKET) {
-      bracketLines.push(line);
-    } else if (c === LT && text.startsWith('<!--', first)) {
-      // An HTML comment runs to the line holding `-->`; what is inside is not markdown.
-      const close = text.indexOf('-->', first + 4);
-      let last = line;
-      if (close === -1) last = lineCount - 1;
-      else while (last + 1 < lineCount && lineStarts[last + 1]! <= close) last++;
-      lineKinds.fill(LineKind.Comment, line, last + 1);
-      hiddenUntil = last;
-    } else if ((c === BACKTICK || c === TILDE) && text.charCodeAt(first + 1) === c && text.charCodeAt(first + 2) === c) {
-      const contentEnd = contentEndOf(text, lineStart, lineEnd(lines, line));
-      const run = runLength(text, first, contentEnd, c);
-      // A backtick fence's info string cannot hold a backtick (that is inline code).
-      if (c === BACKTICK && text.slice(first + run, contentEnd).includes('`')) continue;
-      const last = fenceEnd(text, c === BACKTICK ? BACKTICK_FENCE_CLOSE : TILDE_FENCE_CLOSE, run, lineEnd(lines, line), lineStarts, line, lineCount);
-      lineKinds.fill(LineKind.Code, line, last + 1);
-      hiddenUntil = last;
-    }
-  }
-  return { sectionLines: Int32Array.from(sectionLines), sectionLevels: Uint8Array.from(levels), bracketLines: Int32Array.from(bracketLines) };
-}
-
-/** The line that closes a fence opened with `length` marks (the last line when nothing does). */
-function fenceEnd(text: string, close: RegExp, length: number, from: number, lineStarts: Int32Array, openLine: number, lineCount: number): number {
-  close.lastIndex = from;
-  for (let m = close.exec(text); m; m = close.exec(text)) {
-    const end = m.index + m[0].length;
-    const atLineStart = m.index === 0 || text.charCodeAt(m.index - 1) === LF;
-    const atLineEnd = end === text.length || text.charCodeAt(end) === LF || (text.charCodeAt(end) === CR && (end + 1 === text.length || text.charCodeAt(end + 1) === LF));
-    if (atLineStart && atLineEnd && m[1]!.length >= length) {
-      return lineAt(lineStarts, openLine, m.index);
-    }
-  }
-  return lineCount - 1;
 }

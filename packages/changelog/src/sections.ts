@@ -1,6 +1,6 @@
 import { LineKind, readHeadingAt, resolveLineKind } from './parse';
 import type { Heading, ParsedChangelog, Position, Section, SectionKind, Subsection } from './parse';
-import { compareSemVer, parseSemVer, PRERELEASE_AND_BUILD } from './semver';
+import { compareSemVer, parseSemVer, PRERELEASE_AND_BUILD, sameCore } from './semver';
 import type { SemVer } from './semver';
 
 // `[1.0.0] - 2020-01-01`, `1.0.0 - 2020-01-01 [YANKED]`, `[1.0.0](url) - 2020-01-01`, `[Unreleased]`
@@ -107,6 +107,16 @@ class VersionTable {
   compare(a: number, b: number): number {
     if (this.#plain[a] && this.#plain[b]) return Math.sign(this.#major[a]! - this.#major[b]! || this.#minor[a]! - this.#minor[b]! || this.#patch[a]! - this.#patch[b]!);
     return compareSemVer(this.semver(a)!, this.semver(b)!);
+  }
+
+  /** The same MAJOR.MINOR.PATCH as `version`. */
+  sameCore(index: number, version: SemVer): boolean {
+    if (!this.#plain[index]) return sameCore(this.semver(index)!, version);
+    return this.#major[index] === version.major && this.#minor[index] === version.minor && this.#patch[index] === version.patch;
+  }
+
+  isPrerelease(index: number): boolean {
+    return !this.#plain[index] && this.semver(index)!.prerelease.length > 0;
   }
 
   /** Semver precedence of a release against a version. */
@@ -219,6 +229,25 @@ export class SectionTable {
       else hi = mid;
     }
     return lo;
+  }
+
+  /**
+   * The release a version's notes compare against: the nearest lower released version. A final
+   * release skips prereleases (its own and others) and compares with the previous final release
+   * when there is one; a prerelease compares with the nearest lower version of any kind.
+   */
+  previous(version: SemVer): number | undefined {
+    const ascending = this.ascending();
+    const versions = this.#versions;
+    const final = version.prerelease.length === 0;
+    let nearest: number | undefined;
+    for (let k = this.lowerBound(version) - 1; k >= 0; k--) {
+      const candidate = ascending[k]!;
+      if (final && versions.sameCore(candidate, version)) continue;
+      if (!final || !versions.isPrerelease(candidate)) return candidate;
+      nearest ??= candidate;
+    }
+    return nearest;
   }
 
   /** The release at a position of {@link ascending} when its version equals `version`. */

@@ -3,7 +3,7 @@ import { isValidDate } from './dates';
 import { formatLocation } from './errors';
 import { compareUrl, normalizeLabel, parseRepositoryLink } from './links';
 import type { Position, Section } from './parse';
-import { compareSemVer } from './semver';
+import { compareSemVer, formatSemVer } from './semver';
 
 export type ProblemCode =
   | 'INVALID_HEADING'
@@ -45,6 +45,7 @@ export function validate(changelog: Changelog): Problem[] {
   const warning = (code: ProblemCode, position: Position, message: string) => problems.push({ code, severity: 'warning', ...at(position), message });
 
   let firstUnreleased: Section | undefined;
+  const firstOfVersion = new Map<string, Section>();
   let previousRelease: Section | undefined;
   for (const section of changelog.sections) {
     const { heading } = section;
@@ -58,9 +59,12 @@ export function validate(changelog: Changelog): Problem[] {
       firstUnreleased ??= section;
     } else {
       const version = section.version!;
-      const duplicate = changelog.findRelease(section.semver!);
-      if (duplicate !== section) {
-        error('DUPLICATE_VERSION', section.versionPosition!, `version ${version} already has a section at line ${duplicate!.heading.line}`, 'each version once', version);
+      // The first section of a version wins, as findRelease() picks it; later ones are duplicates.
+      const key = formatSemVer(section.semver!);
+      const duplicate = firstOfVersion.get(key);
+      if (!duplicate) firstOfVersion.set(key, section);
+      if (duplicate) {
+        error('DUPLICATE_VERSION', section.versionPosition!, `version ${version} already has a section at line ${duplicate.heading.line}`, 'each version once', version);
       } else {
         if (previousRelease && compareSemVer(section.semver!, previousRelease.semver!) > 0) {
           error('VERSION_ORDER', section.versionPosition!, `version ${version} is listed below the lower version ${previousRelease.version} (line ${previousRelease.heading.line})`, 'newest version first', `${version} after ${previousRelease.version}`);
