@@ -3752,19 +3752,19 @@ var require_webidl = __commonJS({
     });
     webidl.util.ConvertToInt = function(V2, bitLength, signedness, opts) {
       let upperBound;
-      let lowerBound2;
+      let lowerBound;
       if (bitLength === 64) {
         upperBound = Math.pow(2, 53) - 1;
         if (signedness === "unsigned") {
-          lowerBound2 = 0;
+          lowerBound = 0;
         } else {
-          lowerBound2 = Math.pow(-2, 53) + 1;
+          lowerBound = Math.pow(-2, 53) + 1;
         }
       } else if (signedness === "unsigned") {
-        lowerBound2 = 0;
+        lowerBound = 0;
         upperBound = Math.pow(2, bitLength) - 1;
       } else {
-        lowerBound2 = Math.pow(-2, bitLength) - 1;
+        lowerBound = Math.pow(-2, bitLength) - 1;
         upperBound = Math.pow(2, bitLength - 1) - 1;
       }
       let x3 = Number(V2);
@@ -3779,16 +3779,16 @@ var require_webidl = __commonJS({
           });
         }
         x3 = webidl.util.IntegerPart(x3);
-        if (x3 < lowerBound2 || x3 > upperBound) {
+        if (x3 < lowerBound || x3 > upperBound) {
           throw webidl.errors.exception({
             header: "Integer conversion",
-            message: `Value must be between ${lowerBound2}-${upperBound}, got ${x3}.`
+            message: `Value must be between ${lowerBound}-${upperBound}, got ${x3}.`
           });
         }
         return x3;
       }
       if (!Number.isNaN(x3) && opts?.clamp === true) {
-        x3 = Math.min(Math.max(x3, lowerBound2), upperBound);
+        x3 = Math.min(Math.max(x3, lowerBound), upperBound);
         if (Math.floor(x3) % 2 === 0) {
           x3 = Math.floor(x3);
         } else {
@@ -19254,6 +19254,293 @@ var init_errors2 = __esm({
   }
 });
 
+// ../changelog/src/parse.ts
+function isBlankRange(text, from, to) {
+  for (let i = from; i < to; i++) {
+    const c = text.charCodeAt(i);
+    if (c !== SPACE && c !== TAB && c !== CR) return false;
+  }
+  return true;
+}
+function runLength(text, at2, end2, code2) {
+  let i = at2;
+  while (i < end2 && text.charCodeAt(i) === code2) i++;
+  return i - at2;
+}
+function afterIndent(text, lineStart) {
+  let i = lineStart;
+  while (i < lineStart + 3 && text.charCodeAt(i) === SPACE) i++;
+  return i;
+}
+function headingText(raw) {
+  let text = raw.trim();
+  if (text.charCodeAt(text.length - 1) === HASH) {
+    const closing = /(?:^|[ \t])#+$/.exec(text);
+    if (closing) text = text.slice(0, closing.index).trimEnd();
+  }
+  return text;
+}
+function headingLevel(text, first, contentEnd) {
+  const level = runLength(text, first, contentEnd, HASH);
+  const after = first + level;
+  return level <= 6 && (after === contentEnd || text.charCodeAt(after) === SPACE || text.charCodeAt(after) === TAB) ? level : 0;
+}
+function contentEndOf(text, lineStart, nextLineStart2) {
+  let end2 = nextLineStart2;
+  if (end2 > lineStart && text.charCodeAt(end2 - 1) === LF) end2--;
+  if (end2 > lineStart && text.charCodeAt(end2 - 1) === CR) end2--;
+  return end2;
+}
+function lineEnd(parsed, index) {
+  return index + 1 < parsed.lineCount ? parsed.lineStarts[index + 1] : parsed.text.length;
+}
+function readHeadingAt(parsed, lineIndex) {
+  const { text } = parsed;
+  const lineStart = parsed.lineStarts[lineIndex];
+  const contentEnd = contentEndOf(text, lineStart, lineEnd(parsed, lineIndex));
+  const first = afterIndent(text, lineStart);
+  const level = headingLevel(text, first, contentEnd);
+  return { level, text: headingText(text.slice(first + level, contentEnd)), line: lineIndex + 1, column: first - lineStart + 1, lineIndex };
+}
+function isLinkDefinition(text, lineStart, contentEnd) {
+  LINK_DEFINITION.lastIndex = lineStart;
+  return LINK_DEFINITION.test(text) && LINK_DEFINITION.lastIndex <= contentEnd;
+}
+function readLinkDefinitionAt(text, lineStarts, lineIndex) {
+  const lineStart = lineStarts[lineIndex];
+  LINK_DEFINITION.lastIndex = lineStart;
+  const m = LINK_DEFINITION.exec(text);
+  let indent = 0;
+  while (text.charCodeAt(lineStart + indent) === SPACE) indent++;
+  const url = m[2] ?? m[3] ?? "";
+  const urlStart = m[0].length - url.length - (m[2] !== void 0 ? 1 : 0);
+  return { label: m[1], url, line: lineIndex + 1, column: indent + 1, urlPosition: { line: lineIndex + 1, column: urlStart + 1 }, lineIndex };
+}
+function resolveLineKind(parsed, index) {
+  const { text, lineKinds } = parsed;
+  const kind = lineKinds[index];
+  if (kind !== PLAIN) return kind;
+  const start = parsed.lineStarts[index];
+  const contentEnd = contentEndOf(text, start, lineEnd(parsed, index));
+  let resolved = LineKind.Text;
+  if (isBlankRange(text, start, contentEnd)) resolved = LineKind.Blank;
+  else if (text.charCodeAt(afterIndent(text, start)) === BRACKET && isLinkDefinition(text, start, contentEnd)) resolved = LineKind.LinkDefinition;
+  lineKinds[index] = resolved;
+  return resolved;
+}
+function grown(list) {
+  const bigger = new list.constructor(list.length * 2);
+  bigger.set(list);
+  return bigger;
+}
+function nextLineStart(text, offset) {
+  const newline = text.indexOf("\n", offset);
+  return newline === -1 ? text.length : newline + 1;
+}
+function hiddenBlockEnd(text, lineStart, first, c, next) {
+  if (c === LT) {
+    if (!text.startsWith("<!--", first)) return -1;
+    const close = text.indexOf("-->", first + 4);
+    return close === -1 ? text.length : nextLineStart(text, close);
+  }
+  if (text.charCodeAt(first + 1) !== c || text.charCodeAt(first + 2) !== c) return -1;
+  const contentEnd = contentEndOf(text, lineStart, next);
+  const run = runLength(text, first, contentEnd, c);
+  if (c === BACKTICK && text.slice(first + run, contentEnd).includes("`")) return -1;
+  return fenceEnd(text, c === BACKTICK ? BACKTICK_FENCE_CLOSE : TILDE_FENCE_CLOSE, run, next);
+}
+function fenceEnd(text, close, length, from) {
+  close.lastIndex = from;
+  for (let m = close.exec(text); m; m = close.exec(text)) {
+    const end2 = m.index + m[0].length;
+    const atLineStart = m.index === 0 || text.charCodeAt(m.index - 1) === LF;
+    const atLineEnd = end2 === text.length || text.charCodeAt(end2) === LF || text.charCodeAt(end2) === CR && (end2 + 1 === text.length || text.charCodeAt(end2 + 1) === LF);
+    if (atLineStart && atLineEnd && m[1].length >= length) return nextLineStart(text, m.index);
+  }
+  return text.length;
+}
+function parseText(text) {
+  let lineStarts = new Int32Array((text.length >> 5) + 16);
+  let lineKinds = new Uint8Array(lineStarts.length);
+  const sectionLines = [];
+  const levels = [];
+  const bracketLines = [];
+  let lineCount = 0;
+  let crlf = 0;
+  let lf = 0;
+  let hiddenEnd = -1;
+  let hiddenKind = 0;
+  const length = text.length;
+  for (let pos = 0; pos < length; ) {
+    if (lineCount === lineStarts.length) {
+      lineStarts = grown(lineStarts);
+      lineKinds = grown(lineKinds);
+    }
+    lineStarts[lineCount] = pos;
+    const newline = text.indexOf("\n", pos);
+    const next = newline === -1 ? length : newline + 1;
+    if (pos < hiddenEnd) {
+      lineKinds[lineCount] = hiddenKind;
+    } else {
+      let first = pos;
+      let c = text.charCodeAt(pos);
+      if (c === SPACE) c = text.charCodeAt(first = afterIndent(text, pos));
+      if (c === HASH) {
+        const level = headingLevel(text, first, contentEndOf(text, pos, next));
+        if (level) {
+          lineKinds[lineCount] = LineKind.Heading;
+          if (level <= 2) {
+            sectionLines.push(lineCount);
+            levels.push(level);
+          }
+        }
+      } else if (c === BRACKET) {
+        bracketLines.push(lineCount);
+      } else if (c === LT || c === BACKTICK || c === TILDE) {
+        const end2 = hiddenBlockEnd(text, pos, first, c, next);
+        if (end2 !== -1) {
+          hiddenEnd = end2;
+          hiddenKind = c === LT ? LineKind.Comment : LineKind.Code;
+          lineKinds[lineCount] = hiddenKind;
+        }
+      }
+    }
+    lineCount++;
+    if (newline === -1) break;
+    if (newline > pos && text.charCodeAt(newline - 1) === CR) crlf++;
+    else lf++;
+    pos = next;
+  }
+  const lines = { text, lineStarts, lineCount, lineKinds: lineKinds.subarray(0, lineCount) };
+  let firstSection = 0;
+  const title = levels[0] === 1 ? readHeadingAt(lines, sectionLines[firstSection++]) : void 0;
+  const sections = Int32Array.from(sectionLines.slice(firstSection));
+  return {
+    ...lines,
+    eol: crlf > lf ? "\r\n" : "\n",
+    ...title ? { title } : {},
+    preambleEndLine: sections.length ? sections[0] : lineCount,
+    sectionLines: sections,
+    sectionLevels: Uint8Array.from(levels.slice(firstSection)),
+    bracketLines: Int32Array.from(bracketLines)
+  };
+}
+var LineKind, PLAIN, LF, SPACE, TAB, CR, HASH, BACKTICK, TILDE, BRACKET, LT, LINK_DEFINITION, BACKTICK_FENCE_CLOSE, TILDE_FENCE_CLOSE;
+var init_parse = __esm({
+  "../changelog/src/parse.ts"() {
+    "use strict";
+    LineKind = { Blank: 1, Text: 2, Heading: 3, LinkDefinition: 4, Code: 5, Comment: 6 };
+    PLAIN = 0;
+    LF = 10;
+    SPACE = 32;
+    TAB = 9;
+    CR = 13;
+    HASH = 35;
+    BACKTICK = 96;
+    TILDE = 126;
+    BRACKET = 91;
+    LT = 60;
+    LINK_DEFINITION = / {0,3}\[((?:[^\][\\\n]|\\.){1,999})\]:[ \t]*(?:<([^>\n]*)>|(\S+))/y;
+    BACKTICK_FENCE_CLOSE = /^ {0,3}(`{3,})[ \t]*$/gm;
+    TILDE_FENCE_CLOSE = /^ {0,3}(~{3,})[ \t]*$/gm;
+  }
+});
+
+// ../changelog/src/dates.ts
+function isValidDate(text) {
+  const m = ISO_DATE.exec(text);
+  if (!m) return false;
+  const year = Number(m[1]);
+  const month = Number(m[2]);
+  const day = Number(m[3]);
+  if (month < 1 || month > 12 || day < 1) return false;
+  const leap = year % 4 === 0 && year % 100 !== 0 || year % 400 === 0;
+  return day <= (month === 2 ? leap ? 29 : 28 : DAYS_IN_MONTH[month - 1]);
+}
+function utcDay(moment) {
+  return moment.toISOString().slice(0, 10);
+}
+var ISO_DATE, DAYS_IN_MONTH;
+var init_dates = __esm({
+  "../changelog/src/dates.ts"() {
+    "use strict";
+    ISO_DATE = /^(\d{4})-(\d{2})-(\d{2})$/;
+    DAYS_IN_MONTH = [31, 28, 31, 30, 31, 30, 31, 31, 30, 31, 30, 31];
+  }
+});
+
+// ../changelog/src/edit.ts
+import { isAbsolute as isAbsolute2 } from "path";
+function sorted(edits) {
+  const list = [...edits].sort((a, b) => a.line - b.line);
+  for (let i = 1; i < list.length; i++) {
+    if (list[i].line < list[i - 1].line + list[i - 1].remove) throw new RangeError(`overlapping edits at lines ${list[i - 1].line + 1} and ${list[i].line + 1}`);
+  }
+  return list;
+}
+function editedParts(changelog, edits) {
+  const parts = [];
+  let copied = 0;
+  for (const edit of sorted(edits)) {
+    parts.push(changelog.text.slice(copied, changelog.lineOffset(edit.line)), ...edit.insert);
+    copied = changelog.lineOffset(edit.line + edit.remove);
+  }
+  parts.push(changelog.text.slice(copied));
+  return parts;
+}
+function applyEdits(changelog, edits) {
+  return editedParts(changelog, edits).join("");
+}
+function diffLine(prefix, line) {
+  return line.endsWith("\n") ? `${prefix}${line}` : `${prefix}${line}
+\\ No newline at end of file
+`;
+}
+function range(start, count) {
+  return count === 1 ? String(start + 1) : `${count === 0 ? start : start + 1},${count}`;
+}
+function unifiedDiff(changelog, edits, path = changelog.file ?? "CHANGELOG.md") {
+  const list = sorted(edits).filter((e) => e.remove > 0 || e.insert.length > 0);
+  if (!list.length) return "";
+  const [oldName, newName] = isAbsolute2(path) ? [path, path] : [`a/${path}`, `b/${path}`];
+  const out = [`--- ${oldName}
+`, `+++ ${newName}
+`];
+  let delta = 0;
+  let i = 0;
+  while (i < list.length) {
+    let j4 = i;
+    while (j4 + 1 < list.length && list[j4 + 1].line - (list[j4].line + list[j4].remove) <= 2 * CONTEXT) j4++;
+    const oldStart = Math.max(0, list[i].line - CONTEXT);
+    const oldEnd = Math.min(changelog.lineCount, list[j4].line + list[j4].remove + CONTEXT);
+    const body = [];
+    let newCount = 0;
+    let at2 = oldStart;
+    for (let k4 = i; k4 <= j4; k4++) {
+      const edit = list[k4];
+      for (; at2 < edit.line; at2++, newCount++) body.push(diffLine(" ", changelog.line(at2)));
+      for (let r7 = 0; r7 < edit.remove; r7++) body.push(diffLine("-", changelog.line(edit.line + r7)));
+      for (const line of edit.insert) body.push(diffLine("+", line));
+      newCount += edit.insert.length;
+      at2 = edit.line + edit.remove;
+    }
+    for (; at2 < oldEnd; at2++, newCount++) body.push(diffLine(" ", changelog.line(at2)));
+    const oldCount = oldEnd - oldStart;
+    out.push(`@@ -${range(oldStart, oldCount)} +${range(oldStart + delta, newCount)} @@
+`, ...body);
+    delta += newCount - oldCount;
+    i = j4 + 1;
+  }
+  return out.join("");
+}
+var CONTEXT;
+var init_edit = __esm({
+  "../changelog/src/edit.ts"() {
+    "use strict";
+    CONTEXT = 3;
+  }
+});
+
 // ../changelog/src/semver.ts
 function parsePlainCore(raw) {
   const major = readNumber(raw, 0);
@@ -19322,414 +19609,17 @@ function incrementSemVer(v2, bump) {
 function sameCore(a, b) {
   return a.major === b.major && a.minor === b.minor && a.patch === b.patch;
 }
-var SEMVER, DOT, ZERO, SAFE_DIGITS, end;
+var IDENTIFIER, PRERELEASE_AND_BUILD, SEMVER, DOT, ZERO, SAFE_DIGITS, end;
 var init_semver = __esm({
   "../changelog/src/semver.ts"() {
     "use strict";
-    SEMVER = /^(0|[1-9]\d*)\.(0|[1-9]\d*)\.(0|[1-9]\d*)(?:-((?:0|[1-9]\d*|\d*[a-zA-Z-][0-9a-zA-Z-]*)(?:\.(?:0|[1-9]\d*|\d*[a-zA-Z-][0-9a-zA-Z-]*))*))?(?:\+([0-9a-zA-Z-]+(?:\.[0-9a-zA-Z-]+)*))?$/;
+    IDENTIFIER = "(?:0|[1-9]\\d*|\\d*[a-zA-Z-][0-9a-zA-Z-]*)";
+    PRERELEASE_AND_BUILD = `(?:-(${IDENTIFIER}(?:\\.${IDENTIFIER})*))?(?:\\+([0-9a-zA-Z-]+(?:\\.[0-9a-zA-Z-]+)*))?`;
+    SEMVER = new RegExp(`^(0|[1-9]\\d*)\\.(0|[1-9]\\d*)\\.(0|[1-9]\\d*)${PRERELEASE_AND_BUILD}$`);
     DOT = 46;
     ZERO = 48;
     SAFE_DIGITS = 15;
     end = 0;
-  }
-});
-
-// ../changelog/src/parse.ts
-function isBlankRange(text, from, to) {
-  for (let i = from; i < to; i++) {
-    const c = text.charCodeAt(i);
-    if (c !== SPACE && c !== TAB && c !== CR) return false;
-  }
-  return true;
-}
-function runLength(text, at2, end2, code2) {
-  let i = at2;
-  while (i < end2 && text.charCodeAt(i) === code2) i++;
-  return i - at2;
-}
-function headingText(raw) {
-  let text = raw.trim();
-  if (text.charCodeAt(text.length - 1) === HASH) {
-    const closing = /(?:^|[ \t])#+$/.exec(text);
-    if (closing) text = text.slice(0, closing.index).trimEnd();
-  }
-  return text;
-}
-function headingLevel(text, first, contentEnd) {
-  const level = runLength(text, first, contentEnd, HASH);
-  const after = first + level;
-  return level <= 6 && (after === contentEnd || text.charCodeAt(after) === SPACE || text.charCodeAt(after) === TAB) ? level : 0;
-}
-function readHeading(text, first, contentEnd, indent, lineIndex, level) {
-  return { level, text: headingText(text.slice(first + level, contentEnd)), line: lineIndex + 1, column: indent + 1, lineIndex };
-}
-function isLinkDefinition(text, lineStart, contentEnd) {
-  LINK_DEFINITION.lastIndex = lineStart;
-  return LINK_DEFINITION.test(text) && LINK_DEFINITION.lastIndex <= contentEnd;
-}
-function readLinkDefinitionAt(text, lineStarts, lineIndex) {
-  const lineStart = lineStarts[lineIndex];
-  LINK_DEFINITION.lastIndex = lineStart;
-  const m = LINK_DEFINITION.exec(text);
-  let indent = 0;
-  while (text.charCodeAt(lineStart + indent) === SPACE) indent++;
-  const url = m[2] ?? m[3] ?? "";
-  const urlStart = m[0].length - url.length - (m[2] !== void 0 ? 1 : 0);
-  return { label: m[1], url, line: lineIndex + 1, column: indent + 1, urlPosition: { line: lineIndex + 1, column: urlStart + 1 }, lineIndex };
-}
-function parseText(text) {
-  const lines = scanLines(text);
-  const { sections, title } = groupSections(text, lines);
-  return {
-    text,
-    lineStarts: lines.lineStarts,
-    lineCount: lines.lineCount,
-    lineKinds: lines.lineKinds,
-    eol: lines.crlf > lines.lf ? "\r\n" : "\n",
-    ...title ? { title } : {},
-    preambleEndLine: sections.length ? sections[0].startLine : lines.lineCount,
-    sections,
-    linkLines: lines.linkLines
-  };
-}
-function contentEndOf(text, lineStart, nextLineStart) {
-  let end2 = nextLineStart;
-  if (end2 > lineStart && text.charCodeAt(end2 - 1) === LF) end2--;
-  if (end2 > lineStart && text.charCodeAt(end2 - 1) === CR) end2--;
-  return end2;
-}
-function resolveLineKind(text, lineStarts, lineKinds, lineCount, index) {
-  const kind = lineKinds[index];
-  if (kind !== PLAIN) return kind;
-  const start = lineStarts[index];
-  const resolved = isBlankRange(text, start, contentEndOf(text, start, index + 1 < lineCount ? lineStarts[index + 1] : text.length)) ? LineKind.Blank : LineKind.Text;
-  lineKinds[index] = resolved;
-  return resolved;
-}
-function isSpecialLine(text, lineStart) {
-  let i = lineStart;
-  while (i < lineStart + 3 && text.charCodeAt(i) === SPACE) i++;
-  const c = text.charCodeAt(i);
-  if (c === HASH || c === BRACKET) return true;
-  if (c === BACKTICK || c === TILDE) return text.charCodeAt(i + 1) === c && text.charCodeAt(i + 2) === c;
-  return c === LT && text.startsWith("<!--", i);
-}
-function lineTable(text) {
-  let lineStarts = new Int32Array((text.length >> 5) + 16);
-  let lineCount = 0;
-  let crlf = 0;
-  let lf = 0;
-  for (let pos = 0; pos < text.length; ) {
-    if (lineCount === lineStarts.length) {
-      const bigger = new Int32Array(lineStarts.length * 2);
-      bigger.set(lineStarts);
-      lineStarts = bigger;
-    }
-    lineStarts[lineCount++] = pos;
-    const newline = text.indexOf("\n", pos);
-    if (newline === -1) break;
-    if (newline > pos && text.charCodeAt(newline - 1) === CR) crlf++;
-    else lf++;
-    pos = newline + 1;
-  }
-  return { lineStarts, lineCount, crlf, lf };
-}
-function lineAt(lineStarts, from, offset) {
-  let line = from;
-  while (lineStarts[line] !== offset) line++;
-  return line;
-}
-function scanLines(text) {
-  const { lineStarts, lineCount, crlf, lf } = lineTable(text);
-  const kinds = new Uint8Array(lineCount);
-  const headings = [];
-  const minorHeadings = [];
-  const linkLines = [];
-  const nextStart = (index) => index + 1 < lineCount ? lineStarts[index + 1] : text.length;
-  for (let line = 0; line < lineCount; line++) {
-    const lineStart = lineStarts[line];
-    if (!isSpecialLine(text, lineStart)) continue;
-    const contentEnd = contentEndOf(text, lineStart, nextStart(line));
-    let indent = 0;
-    while (text.charCodeAt(lineStart + indent) === SPACE) indent++;
-    const first = lineStart + indent;
-    const c = text.charCodeAt(first);
-    if (c === HASH) {
-      const level = headingLevel(text, first, contentEnd);
-      if (level > 2) {
-        minorHeadings.push(line);
-        kinds[line] = LineKind.Heading;
-      } else if (level) {
-        headings.push(readHeading(text, first, contentEnd, indent, line, level));
-        kinds[line] = LineKind.Heading;
-      }
-    } else if (c === BRACKET) {
-      if (isLinkDefinition(text, lineStart, contentEnd)) {
-        linkLines.push(line);
-        kinds[line] = LineKind.LinkDefinition;
-      }
-    } else if (c === LT) {
-      const close = text.indexOf("-->", first + 4);
-      let last = line;
-      while (last + 1 < lineCount && close !== -1 && lineStarts[last + 1] <= close) last++;
-      if (close === -1) last = lineCount - 1;
-      kinds.fill(LineKind.Comment, line, last + 1);
-      line = last;
-    } else {
-      const run = runLength(text, first, contentEnd, c);
-      if (c === BACKTICK && text.slice(first + run, contentEnd).includes("`")) continue;
-      const last = fenceEnd(text, c === BACKTICK ? BACKTICK_FENCE_CLOSE : TILDE_FENCE_CLOSE, run, nextStart(line), lineStarts, line, lineCount);
-      kinds.fill(LineKind.Code, line, last + 1);
-      line = last;
-    }
-  }
-  return { lineStarts, lineKinds: kinds, lineCount, headings, minorHeadings, linkLines, crlf, lf };
-}
-function fenceEnd(text, close, length, from, lineStarts, openLine, lineCount) {
-  close.lastIndex = from;
-  for (let m = close.exec(text); m; m = close.exec(text)) {
-    const end2 = m.index + m[0].length;
-    const atLineStart = m.index === 0 || text.charCodeAt(m.index - 1) === LF;
-    const atLineEnd = end2 === text.length || text.charCodeAt(end2) === LF || text.charCodeAt(end2) === CR && (end2 + 1 === text.length || text.charCodeAt(end2 + 1) === LF);
-    if (atLineStart && atLineEnd && m[1].length >= length) {
-      return lineAt(lineStarts, openLine, m.index);
-    }
-  }
-  return lineCount - 1;
-}
-function groupSections(text, lines) {
-  const { headings, lineCount } = lines;
-  let title;
-  let first = 0;
-  if (headings[0]?.level === 1) title = headings[first++];
-  const doc = { text, lines, kindOf: (index) => resolveLineKind(text, lines.lineStarts, lines.lineKinds, lineCount, index) };
-  const sections = [];
-  for (let i = first; i < headings.length; i++) {
-    sections.push(new LazySection(doc, headings[i], i + 1 < headings.length ? headings[i + 1].lineIndex : lineCount));
-  }
-  return title ? { sections, title } : { sections };
-}
-function lowerBound(list, value) {
-  let lo = 0;
-  let hi2 = list.length;
-  while (lo < hi2) {
-    const mid = lo + hi2 >>> 1;
-    if (list[mid] < value) lo = mid + 1;
-    else hi2 = mid;
-  }
-  return lo;
-}
-function minorHeading(text, lines, lineIndex) {
-  const lineStart = lines.lineStarts[lineIndex];
-  const contentEnd = contentEndOf(text, lineStart, lineIndex + 1 < lines.lineCount ? lines.lineStarts[lineIndex + 1] : text.length);
-  let indent = 0;
-  while (text.charCodeAt(lineStart + indent) === SPACE) indent++;
-  return readHeading(text, lineStart + indent, contentEnd, indent, lineIndex, headingLevel(text, lineStart + indent, contentEnd));
-}
-var LineKind, PLAIN, LF, SPACE, TAB, CR, HASH, BACKTICK, BRACKET, LT, LINK_DEFINITION, UNRELEASED, VERSION_HEADING, TILDE, BACKTICK_FENCE_CLOSE, TILDE_FENCE_CLOSE, LazySection;
-var init_parse = __esm({
-  "../changelog/src/parse.ts"() {
-    "use strict";
-    init_semver();
-    LineKind = { Blank: 1, Text: 2, Heading: 3, LinkDefinition: 4, Code: 5, Comment: 6 };
-    PLAIN = 0;
-    LF = 10;
-    SPACE = 32;
-    TAB = 9;
-    CR = 13;
-    HASH = 35;
-    BACKTICK = 96;
-    BRACKET = 91;
-    LT = 60;
-    LINK_DEFINITION = / {0,3}\[((?:[^\][\\\n]|\\.){1,999})\]:[ \t]*(?:<([^>\n]*)>|(\S+))/y;
-    UNRELEASED = /^\s*unreleased\s*$/i;
-    VERSION_HEADING = /^(?:\[([^\]]+)\](?:\([^)]*\))?|([^\s[\]]+))(?:[ \t]+[-–—][ \t]+(\S+))?(?:[ \t]+(\[YANKED\]|YANKED))?$/i;
-    TILDE = 126;
-    BACKTICK_FENCE_CLOSE = /^ {0,3}(`{3,})[ \t]*$/gm;
-    TILDE_FENCE_CLOSE = /^ {0,3}(~{3,})[ \t]*$/gm;
-    LazySection = class {
-      kind = "unknown";
-      heading;
-      startLine;
-      endLine;
-      label;
-      version;
-      semver;
-      versionPosition;
-      date;
-      datePosition;
-      yanked = false;
-      bracketed = false;
-      #doc;
-      #contentEndLine;
-      #subsections;
-      #hasEntries;
-      constructor(doc, heading, endLine) {
-        this.#doc = doc;
-        this.heading = heading;
-        this.startLine = heading.lineIndex;
-        this.endLine = endLine;
-        const m = heading.level === 2 ? VERSION_HEADING.exec(heading.text) : null;
-        if (m) this.readVersionHeading(m);
-      }
-      readVersionHeading(m) {
-        const { heading } = this;
-        const label = m[1] ?? m[2];
-        const { text, lines } = this.#doc;
-        const lineStart = lines.lineStarts[heading.lineIndex];
-        const labelColumn = text.indexOf(label, lineStart) - lineStart + 1;
-        this.label = label;
-        this.bracketed = m[1] !== void 0;
-        this.yanked = m[4] !== void 0;
-        if (UNRELEASED.test(label)) {
-          this.kind = "unreleased";
-        } else {
-          const version = label.replace(/^[vV](?=\d)/, "");
-          const semver = parseSemVer(version);
-          this.version = version;
-          this.versionPosition = { line: heading.line, column: labelColumn + (label.length - version.length) };
-          if (semver) {
-            this.kind = "release";
-            this.semver = semver;
-          }
-        }
-        if (m[3] !== void 0) {
-          this.date = m[3];
-          this.datePosition = { line: heading.line, column: text.indexOf(m[3], lineStart + labelColumn + label.length - 1) - lineStart + 1 };
-        }
-      }
-      get contentEndLine() {
-        if (this.#contentEndLine === void 0) {
-          const { kindOf } = this.#doc;
-          let end2 = this.endLine;
-          while (end2 > this.startLine + 1 && (kindOf(end2 - 1) === LineKind.Blank || kindOf(end2 - 1) === LineKind.LinkDefinition)) end2--;
-          this.#contentEndLine = end2;
-        }
-        return this.#contentEndLine;
-      }
-      get subsections() {
-        if (!this.#subsections) {
-          const { text, lines } = this.#doc;
-          const end2 = this.contentEndLine;
-          const level3 = [];
-          for (let i = lowerBound(lines.minorHeadings, this.startLine + 1); i < lines.minorHeadings.length && lines.minorHeadings[i] < end2; i++) {
-            const heading = minorHeading(text, lines, lines.minorHeadings[i]);
-            if (heading.level === 3) level3.push(heading);
-          }
-          this.#subsections = level3.map((h, i) => {
-            const subEnd = i + 1 < level3.length ? level3[i + 1].lineIndex : end2;
-            return { heading: h, startLine: h.lineIndex, endLine: subEnd, hasEntries: this.hasEntriesIn(h.lineIndex + 1, subEnd) };
-          });
-        }
-        return this.#subsections;
-      }
-      get hasEntries() {
-        this.#hasEntries ??= this.hasEntriesIn(this.startLine + 1, this.contentEndLine);
-        return this.#hasEntries;
-      }
-      /** A list item, paragraph, code block or heading below level 3 in [from, to). */
-      hasEntriesIn(from, to) {
-        const { text, lines, kindOf } = this.#doc;
-        for (let i = from; i < to; i++) {
-          const kind = kindOf(i);
-          if (kind === LineKind.Text || kind === LineKind.Code) return true;
-          if (kind === LineKind.Heading && minorHeading(text, lines, i).level > 3) return true;
-        }
-        return false;
-      }
-    };
-  }
-});
-
-// ../changelog/src/dates.ts
-function isValidDate(text) {
-  const m = ISO_DATE.exec(text);
-  if (!m) return false;
-  const year = Number(m[1]);
-  const month = Number(m[2]);
-  const day = Number(m[3]);
-  if (month < 1 || month > 12 || day < 1) return false;
-  const leap = year % 4 === 0 && year % 100 !== 0 || year % 400 === 0;
-  return day <= (month === 2 ? leap ? 29 : 28 : DAYS_IN_MONTH[month - 1]);
-}
-function utcDay(moment) {
-  return moment.toISOString().slice(0, 10);
-}
-var ISO_DATE, DAYS_IN_MONTH;
-var init_dates = __esm({
-  "../changelog/src/dates.ts"() {
-    "use strict";
-    ISO_DATE = /^(\d{4})-(\d{2})-(\d{2})$/;
-    DAYS_IN_MONTH = [31, 28, 31, 30, 31, 30, 31, 31, 30, 31, 30, 31];
-  }
-});
-
-// ../changelog/src/edit.ts
-import { isAbsolute as isAbsolute2 } from "path";
-function sorted(edits) {
-  const list = [...edits].sort((a, b) => a.line - b.line);
-  for (let i = 1; i < list.length; i++) {
-    if (list[i].line < list[i - 1].line + list[i - 1].remove) throw new RangeError(`overlapping edits at lines ${list[i - 1].line + 1} and ${list[i].line + 1}`);
-  }
-  return list;
-}
-function applyEdits(changelog, edits) {
-  const parts = [];
-  let copied = 0;
-  for (const edit of sorted(edits)) {
-    parts.push(changelog.text.slice(copied, changelog.lineOffset(edit.line)), ...edit.insert);
-    copied = changelog.lineOffset(edit.line + edit.remove);
-  }
-  parts.push(changelog.text.slice(copied));
-  return parts.join("");
-}
-function diffLine(prefix, line) {
-  return line.endsWith("\n") ? `${prefix}${line}` : `${prefix}${line}
-\\ No newline at end of file
-`;
-}
-function range(start, count) {
-  return count === 1 ? String(start + 1) : `${count === 0 ? start : start + 1},${count}`;
-}
-function unifiedDiff(changelog, edits, path = changelog.file ?? "CHANGELOG.md") {
-  const list = sorted(edits).filter((e) => e.remove > 0 || e.insert.length > 0);
-  if (!list.length) return "";
-  const [oldName, newName] = isAbsolute2(path) ? [path, path] : [`a/${path}`, `b/${path}`];
-  const out = [`--- ${oldName}
-`, `+++ ${newName}
-`];
-  let delta = 0;
-  let i = 0;
-  while (i < list.length) {
-    let j4 = i;
-    while (j4 + 1 < list.length && list[j4 + 1].line - (list[j4].line + list[j4].remove) <= 2 * CONTEXT) j4++;
-    const oldStart = Math.max(0, list[i].line - CONTEXT);
-    const oldEnd = Math.min(changelog.lineCount, list[j4].line + list[j4].remove + CONTEXT);
-    const body = [];
-    let newCount = 0;
-    let at2 = oldStart;
-    for (let k4 = i; k4 <= j4; k4++) {
-      const edit = list[k4];
-      for (; at2 < edit.line; at2++, newCount++) body.push(diffLine(" ", changelog.line(at2)));
-      for (let r7 = 0; r7 < edit.remove; r7++) body.push(diffLine("-", changelog.line(edit.line + r7)));
-      for (const line of edit.insert) body.push(diffLine("+", line));
-      newCount += edit.insert.length;
-      at2 = edit.line + edit.remove;
-    }
-    for (; at2 < oldEnd; at2++, newCount++) body.push(diffLine(" ", changelog.line(at2)));
-    const oldCount = oldEnd - oldStart;
-    out.push(`@@ -${range(oldStart, oldCount)} +${range(oldStart + delta, newCount)} @@
-`, ...body);
-    delta += newCount - oldCount;
-    i = j4 + 1;
-  }
-  return out.join("");
-}
-var CONTEXT;
-var init_edit = __esm({
-  "../changelog/src/edit.ts"() {
-    "use strict";
-    CONTEXT = 3;
   }
 });
 
@@ -19756,7 +19646,7 @@ function located(changelog, section, column = section.heading.column) {
   return { ...changelog.file !== void 0 ? { file: changelog.file } : {}, line: section.heading.line, column };
 }
 function requireUnreleased(changelog) {
-  const all = changelog.sections.filter((s) => s.kind === "unreleased");
+  const all = changelog.unreleasedSections();
   if (!all.length) {
     throw new ChangelogError("NO_UNRELEASED", 'there is no "## [Unreleased]" section to promote', {
       ...changelog.file !== void 0 ? { file: changelog.file } : {},
@@ -19790,11 +19680,11 @@ function resolveVersion(changelog, target) {
   return semver;
 }
 function headingLabel(changelog, version) {
-  const newest = changelog.releases[0]?.label;
+  const newest = changelog.firstListedRelease()?.label;
   return newest && /^[vV]\d/.test(newest) ? `${newest[0]}${version}` : version;
 }
 function releaseHeading(unreleased, changelog, label, date) {
-  const bracketed = changelog.releases[0]?.bracketed ?? unreleased.bracketed;
+  const bracketed = changelog.firstListedRelease()?.bracketed ?? unreleased.bracketed;
   const marker = changelog.line(unreleased.startLine).match(/^ {0,3}#+/)[0];
   return `${marker} ${bracketed ? `[${label}]` : label} - ${date}`;
 }
@@ -19806,9 +19696,11 @@ function linkEdits(changelog, version, label, previous, tagPrefix) {
   }
   const unreleasedDef = changelog.link("Unreleased");
   let anchor = unreleasedDef;
-  for (const section of changelog.releases) {
-    if (anchor) break;
-    anchor = changelog.link(section.label);
+  if (!anchor) {
+    for (const section of changelog.releases) {
+      anchor = changelog.link(section.label);
+      if (anchor) break;
+    }
   }
   if (!anchor) return [];
   const link2 = parseRepositoryLink(anchor.url);
@@ -19841,7 +19733,7 @@ function promote(changelog, target, options2 = {}) {
       found: "no entries"
     });
   }
-  const above = changelog.releases[0];
+  const above = changelog.firstListedRelease();
   if (above && above.startLine < unreleased.startLine) {
     throw new ChangelogError("UNRELEASED_NOT_FIRST", `Unreleased is below release ${above.version} (line ${above.heading.line})`, {
       ...located(changelog, unreleased),
@@ -19875,11 +19767,15 @@ function promote(changelog, target, options2 = {}) {
     { line: unreleased.startLine + 1, remove: 0, insert: [eol, releaseHeading(unreleased, changelog, label, date) + eol] },
     ...linkEdits(changelog, version, label, previous, options2.tagPrefix)
   ];
+  let text;
   return {
     version,
     date,
     ...previous ? { previousVersion: previous.version } : {},
-    text: applyEdits(changelog, edits),
+    get text() {
+      text ??= applyEdits(changelog, edits);
+      return text;
+    },
     diff: unifiedDiff(changelog, edits),
     edits
   };
@@ -20078,6 +19974,311 @@ var init_notes = __esm({
   }
 });
 
+// ../changelog/src/sections.ts
+function classifyLabel(label) {
+  if (UNRELEASED.test(label)) return { kind: UNRELEASED_CODE };
+  const version = label.replace(/^[vV](?=\d)/, "");
+  const semver = parseSemVer(version);
+  return semver ? { kind: RELEASE, version, semver } : { kind: UNKNOWN, version };
+}
+function readVersionHeading(heading) {
+  const match = heading.level === 2 ? VERSION_HEADING.exec(heading.text) : null;
+  if (!match) return void 0;
+  const label = match[1] ?? match[2];
+  return { match, label, ...classifyLabel(label) };
+}
+function versionKey(v2) {
+  const plus = v2.raw.indexOf("+");
+  return plus === -1 ? v2.raw : v2.raw.slice(0, plus);
+}
+var VERSION_HEADING, UNRELEASED, KIND_CODES, UNKNOWN, UNRELEASED_CODE, RELEASE, RELEASE_HEADING, VersionTable, MAP_AFTER_LOOKUPS, SectionTable, LazySection;
+var init_sections = __esm({
+  "../changelog/src/sections.ts"() {
+    "use strict";
+    init_parse();
+    init_semver();
+    VERSION_HEADING = /^(?:\[([^\]]+)\](?:\([^)]*\))?|([^\s[\]]+))(?:[ \t]+[-–—][ \t]+(\S+))?(?:[ \t]+(\[YANKED\]|YANKED))?$/i;
+    UNRELEASED = /^\s*unreleased\s*$/i;
+    KIND_CODES = ["unknown", "unreleased", "release"];
+    UNKNOWN = 0;
+    UNRELEASED_CODE = 1;
+    RELEASE = 2;
+    RELEASE_HEADING = new RegExp(
+      ` {0,3}## +\\[[vV]?((0|[1-9]\\d{0,14})\\.(0|[1-9]\\d{0,14})\\.(0|[1-9]\\d{0,14})${PRERELEASE_AND_BUILD})\\](?: +- +\\d{4}-\\d\\d-\\d\\d)?[ \\t]*\\r?(?:\\n|$)`,
+      "y"
+    );
+    VersionTable = class {
+      kinds;
+      /** Indices of the release sections in file order. */
+      releases;
+      /** Every release strictly lower than the one listed above it: a well-kept file, newest first. */
+      descending;
+      /** 1 where the version is a plain MAJOR.MINOR.PATCH held in `major`, `minor` and `patch`. */
+      #plain;
+      #major;
+      #minor;
+      #patch;
+      #semvers;
+      constructor(doc) {
+        const count = doc.sectionLines.length;
+        const { text, lineStarts, sectionLines, sectionLevels } = doc;
+        const kinds = this.kinds = new Uint8Array(count);
+        const plain = this.#plain = new Uint8Array(count);
+        const major = this.#major = new Float64Array(count);
+        const minor = this.#minor = new Float64Array(count);
+        const patch = this.#patch = new Float64Array(count);
+        const semvers = this.#semvers = new Array(count);
+        const releases = new Int32Array(count);
+        let releaseCount = 0;
+        let descending = true;
+        for (let i = 0; i < count; i++) {
+          if (sectionLevels[i] !== 2) continue;
+          RELEASE_HEADING.lastIndex = lineStarts[sectionLines[i]];
+          const m = RELEASE_HEADING.exec(text);
+          if (m && m[5] === void 0 && m[6] === void 0) {
+            plain[i] = 1;
+            major[i] = +m[2];
+            minor[i] = +m[3];
+            patch[i] = +m[4];
+          } else if (m) {
+            semvers[i] = parseSemVer(m[1]);
+          } else {
+            const read = readVersionHeading(readHeadingAt(doc, sectionLines[i]));
+            if (!read) continue;
+            kinds[i] = read.kind;
+            semvers[i] = read.semver;
+            if (read.kind !== RELEASE) continue;
+          }
+          kinds[i] = RELEASE;
+          if (descending && releaseCount > 0) descending = this.compare(releases[releaseCount - 1], i) > 0;
+          releases[releaseCount++] = i;
+        }
+        this.releases = releases.slice(0, releaseCount);
+        this.descending = descending;
+      }
+      semver(index) {
+        if (this.#plain[index] && !this.#semvers[index]) {
+          const [major, minor, patch] = [this.#major[index], this.#minor[index], this.#patch[index]];
+          this.#semvers[index] = { major, minor, patch, prerelease: [], build: [], raw: `${major}.${minor}.${patch}` };
+        }
+        return this.#semvers[index];
+      }
+      /** Semver precedence of two releases. */
+      compare(a, b) {
+        if (this.#plain[a] && this.#plain[b]) return Math.sign(this.#major[a] - this.#major[b] || this.#minor[a] - this.#minor[b] || this.#patch[a] - this.#patch[b]);
+        return compareSemVer(this.semver(a), this.semver(b));
+      }
+      /** The same MAJOR.MINOR.PATCH as `version`. */
+      sameCore(index, version) {
+        if (!this.#plain[index]) return sameCore(this.semver(index), version);
+        return this.#major[index] === version.major && this.#minor[index] === version.minor && this.#patch[index] === version.patch;
+      }
+      isPrerelease(index) {
+        return !this.#plain[index] && this.semver(index).prerelease.length > 0;
+      }
+      /** Semver precedence of a release against a version. */
+      compareTo(index, version) {
+        if (!this.#plain[index]) return compareSemVer(this.semver(index), version);
+        const core = this.#major[index] - version.major || this.#minor[index] - version.minor || this.#patch[index] - version.patch;
+        return core ? Math.sign(core) : version.prerelease.length ? 1 : 0;
+      }
+    };
+    MAP_AFTER_LOOKUPS = 32;
+    SectionTable = class {
+      count;
+      #doc;
+      #table;
+      #built = [];
+      #all;
+      #ascending;
+      #lookups = 0;
+      #positions;
+      constructor(doc) {
+        this.#doc = doc;
+        this.count = doc.sectionLines.length;
+      }
+      get #versions() {
+        this.#table ??= new VersionTable(this.#doc);
+        return this.#table;
+      }
+      kind(index) {
+        return KIND_CODES[this.#versions.kinds[index]];
+      }
+      semver(index) {
+        return this.#versions.semver(index);
+      }
+      /** The section at an index, built on first use and the same object ever after. */
+      at(index) {
+        let section = this.#built[index];
+        if (!section) {
+          const { sectionLines, lineCount } = this.#doc;
+          const heading = readHeadingAt(this.#doc, sectionLines[index]);
+          section = new LazySection(this.#doc, heading, index + 1 < this.count ? sectionLines[index + 1] : lineCount);
+          this.#built[index] = section;
+        }
+        return section;
+      }
+      all() {
+        this.#all ??= Array.from({ length: this.count }, (_2, i) => this.at(i));
+        return this.#all;
+      }
+      /** Indices of the release sections in file order. */
+      releases() {
+        return this.#versions.releases;
+      }
+      /**
+       * Release indices in ascending semver order, one per version (the first in the file when a version
+       * repeats; build metadata does not count). A well-kept file is newest first, so this is usually
+       * the file order reversed.
+       */
+      ascending() {
+        if (!this.#ascending) {
+          const versions = this.#versions;
+          const { releases } = versions;
+          if (versions.descending) {
+            this.#ascending = releases.slice().reverse();
+          } else {
+            const sorted2 = Array.from(releases).sort((a, b) => versions.compare(a, b) || a - b);
+            this.#ascending = Int32Array.from(sorted2.filter((index, k4) => k4 === 0 || versions.compare(sorted2[k4 - 1], index) !== 0));
+          }
+        }
+        return this.#ascending;
+      }
+      /** Position in {@link ascending} of the first release not lower than `version`. */
+      lowerBound(version) {
+        if (++this.#lookups > MAP_AFTER_LOOKUPS) {
+          this.#positions ??= this.#positionMap();
+          const known = this.#positions.get(versionKey(version));
+          if (known !== void 0) return known;
+        }
+        const ascending = this.ascending();
+        const versions = this.#versions;
+        let lo = 0;
+        let hi2 = ascending.length;
+        while (lo < hi2) {
+          const mid = lo + hi2 >>> 1;
+          if (versions.compareTo(ascending[mid], version) < 0) lo = mid + 1;
+          else hi2 = mid;
+        }
+        return lo;
+      }
+      /**
+       * The release a version's notes compare against: the nearest lower released version. A final
+       * release skips prereleases (its own and others) and compares with the previous final release
+       * when there is one; a prerelease compares with the nearest lower version of any kind.
+       */
+      previous(version) {
+        const ascending = this.ascending();
+        const versions = this.#versions;
+        const final = version.prerelease.length === 0;
+        let nearest;
+        for (let k4 = this.lowerBound(version) - 1; k4 >= 0; k4--) {
+          const candidate = ascending[k4];
+          if (final && versions.sameCore(candidate, version)) continue;
+          if (!final || !versions.isPrerelease(candidate)) return candidate;
+          nearest ??= candidate;
+        }
+        return nearest;
+      }
+      /** The release at a position of {@link ascending} when its version equals `version`. */
+      releaseAt(position, version) {
+        const ascending = this.ascending();
+        return position < ascending.length && this.#versions.compareTo(ascending[position], version) === 0 ? ascending[position] : void 0;
+      }
+      #positionMap() {
+        const ascending = this.ascending();
+        const positions = /* @__PURE__ */ new Map();
+        for (let k4 = 0; k4 < ascending.length; k4++) positions.set(versionKey(this.semver(ascending[k4])), k4);
+        return positions;
+      }
+    };
+    LazySection = class {
+      kind = "unknown";
+      heading;
+      startLine;
+      endLine;
+      label;
+      version;
+      semver;
+      versionPosition;
+      date;
+      datePosition;
+      yanked = false;
+      bracketed = false;
+      #doc;
+      #contentEndLine;
+      #subsections;
+      #hasEntries;
+      constructor(doc, heading, endLine) {
+        this.#doc = doc;
+        this.heading = heading;
+        this.startLine = heading.lineIndex;
+        this.endLine = endLine;
+        const read = readVersionHeading(heading);
+        if (!read) return;
+        const { match, label } = read;
+        const { text, lineStarts } = doc;
+        const lineStart = lineStarts[heading.lineIndex];
+        const labelColumn = text.indexOf(label, lineStart) - lineStart + 1;
+        this.label = label;
+        this.bracketed = match[1] !== void 0;
+        this.yanked = match[4] !== void 0;
+        this.kind = KIND_CODES[read.kind];
+        if (read.version !== void 0) {
+          this.version = read.version;
+          this.versionPosition = { line: heading.line, column: labelColumn + (label.length - read.version.length) };
+        }
+        if (read.semver) this.semver = read.semver;
+        if (match[3] !== void 0) {
+          this.date = match[3];
+          this.datePosition = { line: heading.line, column: text.indexOf(match[3], lineStart + labelColumn + label.length - 1) - lineStart + 1 };
+        }
+      }
+      #kindOf(index) {
+        return resolveLineKind(this.#doc, index);
+      }
+      get contentEndLine() {
+        if (this.#contentEndLine === void 0) {
+          let end2 = this.endLine;
+          while (end2 > this.startLine + 1 && (this.#kindOf(end2 - 1) === LineKind.Blank || this.#kindOf(end2 - 1) === LineKind.LinkDefinition)) end2--;
+          this.#contentEndLine = end2;
+        }
+        return this.#contentEndLine;
+      }
+      get subsections() {
+        if (!this.#subsections) {
+          const { lineKinds } = this.#doc;
+          const end2 = this.contentEndLine;
+          const level3 = [];
+          for (let i = this.startLine + 1; i < end2; i++) {
+            if (lineKinds[i] !== LineKind.Heading) continue;
+            const heading = readHeadingAt(this.#doc, i);
+            if (heading.level === 3) level3.push(heading);
+          }
+          this.#subsections = level3.map((h, i) => {
+            const subEnd = i + 1 < level3.length ? level3[i + 1].lineIndex : end2;
+            return { heading: h, startLine: h.lineIndex, endLine: subEnd, hasEntries: this.#hasEntriesIn(h.lineIndex + 1, subEnd) };
+          });
+        }
+        return this.#subsections;
+      }
+      get hasEntries() {
+        this.#hasEntries ??= this.#hasEntriesIn(this.startLine + 1, this.contentEndLine);
+        return this.#hasEntries;
+      }
+      /** A list item, paragraph, code block or heading below level 3 in [from, to). */
+      #hasEntriesIn(from, to) {
+        for (let i = from; i < to; i++) {
+          const kind = this.#kindOf(i);
+          if (kind === LineKind.Text || kind === LineKind.Code) return true;
+          if (kind === LineKind.Heading && readHeadingAt(this.#doc, i).level > 3) return true;
+        }
+        return false;
+      }
+    };
+  }
+});
+
 // ../changelog/src/validate.ts
 function validate(changelog) {
   const problems = [];
@@ -20085,6 +20286,7 @@ function validate(changelog) {
   const error2 = (code2, position, message, expected, found) => problems.push({ code: code2, severity: "error", ...at2(position), message, ...expected !== void 0 ? { expected, found: found ?? "" } : {} });
   const warning = (code2, position, message) => problems.push({ code: code2, severity: "warning", ...at2(position), message });
   let firstUnreleased;
+  const firstOfVersion = /* @__PURE__ */ new Map();
   let previousRelease;
   for (const section of changelog.sections) {
     const { heading } = section;
@@ -20098,8 +20300,10 @@ function validate(changelog) {
       firstUnreleased ??= section;
     } else {
       const version = section.version;
-      const duplicate = changelog.findRelease(section.semver);
-      if (duplicate !== section) {
+      const key = formatSemVer(section.semver);
+      const duplicate = firstOfVersion.get(key);
+      if (!duplicate) firstOfVersion.set(key, section);
+      if (duplicate) {
         error2("DUPLICATE_VERSION", section.versionPosition, `version ${version} already has a section at line ${duplicate.heading.line}`, "each version once", version);
       } else {
         if (previousRelease && compareSemVer(section.semver, previousRelease.semver) > 0) {
@@ -20177,11 +20381,14 @@ var init_validate = __esm({
 });
 
 // ../changelog/src/changelog.ts
-function versionKey(v2) {
-  const plus = v2.raw.indexOf("+");
-  return plus === -1 ? v2.raw : v2.raw.slice(0, plus);
+function mayBeDefinedAfter(text, from, label) {
+  if (CASELESS_LABEL.test(label)) return text.includes(label, from);
+  if (!VERSION_LIKE_LABEL.test(label)) return true;
+  const search = new RegExp(label.replace(/[.+]/g, "\\$&"), "giu");
+  search.lastIndex = from;
+  return search.test(text);
 }
-var Changelog;
+var CASELESS_LABEL, VERSION_LIKE_LABEL, Changelog;
 var init_changelog = __esm({
   "../changelog/src/changelog.ts"() {
     "use strict";
@@ -20190,39 +20397,35 @@ var init_changelog = __esm({
     init_notes();
     init_parse();
     init_promote();
+    init_sections();
     init_semver();
     init_validate();
+    CASELESS_LABEL = /^[0-9.+-]+$/;
+    VERSION_LIKE_LABEL = /^[0-9A-Za-z.+-]+$/;
     Changelog = class _Changelog {
       file;
       text;
       eol;
       title;
-      sections;
       /** 0-based index of the first section's heading (the preamble is everything before it). */
       preambleEndLine;
-      lineStarts;
-      lines;
+      parsed;
+      table;
       releaseList;
-      lineKinds;
-      linkLines;
-      /** Link definitions read so far, by their index in `linkLines`: one object per definition whoever asks. */
+      /** Link definitions read so far, by their index in `parsed.bracketLines`: one object per definition whoever asks. */
       linkCache = [];
       linkList;
-      /** First definition of each normalized label among the first `linkMapRead` definitions. */
+      /** First definition of each normalized label among the candidate lines before `linkMapRead`. */
       linkMap = /* @__PURE__ */ new Map();
       linkMapRead = 0;
-      releaseIndex;
       constructor(parsed, file) {
         if (file !== void 0) this.file = file;
+        this.parsed = parsed;
         this.text = parsed.text;
         this.eol = parsed.eol;
         if (parsed.title) this.title = parsed.title;
-        this.sections = parsed.sections;
-        this.linkLines = parsed.linkLines;
         this.preambleEndLine = parsed.preambleEndLine;
-        this.lineStarts = parsed.lineStarts;
-        this.lines = parsed.lineCount;
-        this.lineKinds = parsed.lineKinds;
+        this.table = new SectionTable(parsed);
       }
       /** Parses any text in time linear in its length; never throws (problems are for `validate()`). */
       static parse(text, options2 = {}) {
@@ -20230,11 +20433,11 @@ var init_changelog = __esm({
       }
       /** Lines in the file; a last line without a line ending counts. */
       get lineCount() {
-        return this.lines;
+        return this.parsed.lineCount;
       }
       /** Offset of a 0-based line's first character (the text length past the last line). */
       lineOffset(index) {
-        return index < this.lines ? this.lineStarts[index] : this.text.length;
+        return index < this.parsed.lineCount ? this.parsed.lineStarts[index] : this.text.length;
       }
       /** A 0-based line with its line ending. */
       line(index) {
@@ -20247,7 +20450,7 @@ var init_changelog = __esm({
       }
       /** What a 0-based line is: a {@link LineKind} value. */
       lineKind(index) {
-        return index < this.lines ? resolveLineKind(this.text, this.lineStarts, this.lineKinds, this.lines, index) : LineKind.Blank;
+        return index < this.parsed.lineCount ? resolveLineKind(this.parsed, index) : LineKind.Blank;
       }
       /** The file again from its parts: preamble, then every section. Identical to the input. */
       toString() {
@@ -20255,39 +20458,40 @@ var init_changelog = __esm({
         for (const section of this.sections) parts.push(this.text.slice(this.lineOffset(section.startLine), this.lineOffset(section.endLine)));
         return parts.join("");
       }
+      /** Every section in file order: one per `##` heading (and `#` heading after the title). */
+      get sections() {
+        return this.table.all();
+      }
       get unreleased() {
-        return this.sections.find((s) => s.kind === "unreleased");
+        return this.unreleasedSections()[0];
+      }
+      /** Every Unreleased section: one in a well-formed file. */
+      unreleasedSections() {
+        const found = [];
+        for (let i = 0; i < this.table.count; i++) if (this.table.kind(i) === "unreleased") found.push(this.table.at(i));
+        return found;
       }
       /** Version sections in file order (newest first in a well-formed file), yanked ones included. */
       get releases() {
-        this.releaseList ??= this.sections.filter((s) => s.kind === "release");
+        this.releaseList ??= Array.from(this.table.releases(), (i) => this.table.at(i));
         return this.releaseList;
       }
-      /** Releases by version and in ascending semver order, built once so lookups stay cheap on thousands of versions. */
-      index() {
-        if (!this.releaseIndex) {
-          const releases = this.releases;
-          const byVersion = /* @__PURE__ */ new Map();
-          for (const s of releases) if (!byVersion.has(versionKey(s.semver))) byVersion.set(versionKey(s.semver), s);
-          const ascending = [...byVersion.values()].reverse();
-          for (let i = 1; i < ascending.length; i++) {
-            if (compareSemVer(ascending[i - 1].semver, ascending[i].semver) > 0) {
-              ascending.sort((a, b) => compareSemVer(a.semver, b.semver));
-              break;
-            }
-          }
-          this.releaseIndex = { byVersion, ascending };
-        }
-        return this.releaseIndex;
+      /** The first release in file order (the newest in a well-formed file), without building the others. */
+      firstListedRelease() {
+        const releases = this.table.releases();
+        return releases.length ? this.table.at(releases[0]) : void 0;
       }
       /** The section of a version (`1.2.0` or `v1.2.0`), compared by semver precedence; the first one if it repeats. */
       findRelease(version) {
         const wanted = typeof version === "string" ? parseSemVer(version.replace(/^[vV](?=\d)/, "")) : version;
-        return wanted && this.index().byVersion.get(versionKey(wanted));
+        if (!wanted) return void 0;
+        const index = this.table.releaseAt(this.table.lowerBound(wanted), wanted);
+        return index === void 0 ? void 0 : this.table.at(index);
       }
       /** The highest released version wherever it sits in the file. */
       latestRelease() {
-        return this.index().ascending.at(-1);
+        const ascending = this.table.ascending();
+        return ascending.length ? this.table.at(ascending[ascending.length - 1]) : void 0;
       }
       /**
        * The release a version's notes compare against: the nearest lower released version. A final
@@ -20295,32 +20499,38 @@ var init_changelog = __esm({
        * when there is one; a prerelease compares with the nearest lower version of any kind.
        */
       previousRelease(version) {
-        const { ascending } = this.index();
-        let lo = 0;
-        let hi2 = ascending.length;
-        while (lo < hi2) {
-          const mid = lo + hi2 >>> 1;
-          if (compareSemVer(ascending[mid].semver, version) < 0) lo = mid + 1;
-          else hi2 = mid;
-        }
-        const final = version.prerelease.length === 0;
-        let nearest;
-        for (let i = lo - 1; i >= 0; i--) {
-          const candidate = ascending[i];
-          if (final && sameCore(candidate.semver, version)) continue;
-          if (!final) return candidate;
-          nearest ??= candidate;
-          if (candidate.semver.prerelease.length === 0) return candidate;
-        }
-        return nearest;
+        const index = this.table.previous(version);
+        return index === void 0 ? void 0 : this.table.at(index);
       }
       /** Every link reference definition in file order; read on first use. */
       get links() {
-        this.linkList ??= this.linkLines.map((_2, index) => this.linkAt(index));
+        if (!this.linkList) {
+          const list = [];
+          for (let k4 = 0; k4 < this.parsed.bracketLines.length; k4++) {
+            const def = this.linkAt(k4);
+            if (def) list.push(def);
+          }
+          this.linkList = list;
+          while (this.linkMapRead < this.parsed.bracketLines.length) this.readLink(this.linkMapRead++);
+        }
         return this.linkList;
       }
-      linkAt(index) {
-        return this.linkCache[index] ??= readLinkDefinitionAt(this.text, this.lineStarts, this.linkLines[index]);
+      /** The definition on the k-th line that can hold one, if it does. */
+      linkAt(k4) {
+        const cached = this.linkCache[k4];
+        if (cached) return cached;
+        const line = this.parsed.bracketLines[k4];
+        if (resolveLineKind(this.parsed, line) !== LineKind.LinkDefinition) return void 0;
+        return this.linkCache[k4] = readLinkDefinitionAt(this.text, this.parsed.lineStarts, line);
+      }
+      /** Enters the k-th candidate line's definition, if any and the first of its label, in the map; returns its key. */
+      readLink(k4) {
+        const def = this.linkAt(k4);
+        if (!def) return void 0;
+        const key = normalizeLabel(def.label);
+        if (this.linkMap.has(key)) return void 0;
+        this.linkMap.set(key, def);
+        return key;
       }
       /**
        * The first definition of a link label (`Unreleased`, `1.0.0`), matched as CommonMark does.
@@ -20331,13 +20541,10 @@ var init_changelog = __esm({
         const key = normalizeLabel(label);
         const known = this.linkMap.get(key);
         if (known) return known;
-        while (this.linkMapRead < this.linkLines.length) {
-          const index = this.linkMapRead++;
-          const def = this.linkAt(index);
-          const defKey = normalizeLabel(def.label);
-          if (this.linkMap.has(defKey)) continue;
-          this.linkMap.set(defKey, def);
-          if (defKey === key) return def;
+        const { bracketLines } = this.parsed;
+        if (this.linkMapRead < bracketLines.length && !mayBeDefinedAfter(this.text, this.lineOffset(bracketLines[this.linkMapRead]), label)) return void 0;
+        while (this.linkMapRead < bracketLines.length) {
+          if (this.readLink(this.linkMapRead++) === key) return this.linkMap.get(key);
         }
         return void 0;
       }
@@ -20347,7 +20554,8 @@ var init_changelog = __esm({
        */
       repository() {
         let found;
-        for (const section of this.releases) {
+        for (const index of this.table.releases()) {
+          const section = this.table.at(index);
           const def = this.link(section.label);
           const link3 = def && parseRepositoryLink(def.url);
           if (!link3) continue;
@@ -20384,7 +20592,6 @@ var init_changelog = __esm({
 });
 
 // ../changelog/src/file.ts
-import { randomBytes } from "crypto";
 import { open as open2, readFile, realpath, rename as rename2, stat as stat2, unlink as unlink2 } from "fs/promises";
 import { basename, dirname, join as join2 } from "path";
 function ioError(file, action, cause) {
@@ -20394,7 +20601,7 @@ function ioError(file, action, cause) {
 async function readChangelog(path) {
   let text;
   try {
-    text = await readFile(path, "utf8");
+    text = (await readFile(path)).toString("utf8");
   } catch (cause) {
     throw ioError(path, "read", cause);
   }
@@ -25966,12 +26173,12 @@ var init_git = __esm({
 });
 
 // ../tuf/src/fs.ts
-import { randomBytes as randomBytes2 } from "crypto";
+import { randomBytes } from "crypto";
 import { mkdir as mkdir2, rename as rename3, rm as rm2, writeFile as writeFile2 } from "fs/promises";
 import { basename as basename2, dirname as dirname2, join as join4 } from "path";
 async function writeFileAtomic2(path, content) {
   await mkdir2(dirname2(path), { recursive: true });
-  const temporary = join4(dirname2(path), `.${basename2(path)}.${randomBytes2(6).toString("hex")}.tmp`);
+  const temporary = join4(dirname2(path), `.${basename2(path)}.${randomBytes(6).toString("hex")}.tmp`);
   try {
     await writeFile2(temporary, content);
     await rename3(temporary, path);
@@ -26949,7 +27156,7 @@ var init_key_file = __esm({
 
 // ../tuf/src/signers/identity.ts
 import { spawn } from "child_process";
-import { createHash as createHash7, randomBytes as randomBytes3 } from "crypto";
+import { createHash as createHash7, randomBytes as randomBytes2 } from "crypto";
 function staticToken(token) {
   if (!token.trim()) throw new TufError("SIGNER", "the identity token is empty", { expected: "an OIDC token (JWT)", found: "empty string" });
   return { description: "given identity token", getToken: async () => token.trim() };
@@ -27025,8 +27232,8 @@ function browserToken(options2 = {}) {
       if (typeof authorize !== "string" || typeof tokenEndpoint !== "string") {
         throw new TufError("SIGNER", `OIDC discovery at ${issuer} lacks authorization_endpoint or token_endpoint`, { expected: "both endpoints", found: Object.keys(discovery) });
       }
-      const verifier = randomBytes3(32).toString("base64url");
-      const state = randomBytes3(16).toString("base64url");
+      const verifier = randomBytes2(32).toString("base64url");
+      const state = randomBytes2(16).toString("base64url");
       const { createServer } = await import("http");
       const server = createServer();
       await new Promise((resolve2) => server.listen(0, "127.0.0.1", resolve2));
@@ -27053,7 +27260,7 @@ function browserToken(options2 = {}) {
           code_challenge: createHash7("sha256").update(verifier).digest("base64url"),
           code_challenge_method: "S256",
           state,
-          nonce: randomBytes3(16).toString("base64url")
+          nonce: randomBytes2(16).toString("base64url")
         })) url.searchParams.set(name, value);
         options2.onUrl?.(url.href);
         await (options2.openUrl ?? openWithPlatform)(url.href);
