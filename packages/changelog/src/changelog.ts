@@ -124,9 +124,7 @@ export class Changelog {
 
   /** Every Unreleased section: one in a well-formed file. */
   unreleasedSections(): Section[] {
-    const found: Section[] = [];
-    for (let i = 0; i < this.table.count; i++) if (this.table.kind(i) === 'unreleased') found.push(this.table.at(i));
-    return found;
+    return this.table.indicesOf('unreleased').map((i) => this.table.at(i));
   }
 
   /** Version sections in file order (newest first in a well-formed file), yanked ones included. */

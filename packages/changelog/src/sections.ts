@@ -162,8 +162,13 @@ export class SectionTable {
     return this.#table;
   }
 
-  kind(index: number): SectionKind {
-    return KIND_CODES[this.#versions.kinds[index]!]!;
+  /** Indices of the sections of a kind, in file order, without building them. */
+  indicesOf(kind: SectionKind): number[] {
+    const code = KIND_CODES.indexOf(kind);
+    const { kinds } = this.#versions;
+    const found: number[] = [];
+    for (let i = 0; i < kinds.length; i++) if (kinds[i] === code) found.push(i);
+    return found;
   }
 
   semver(index: number): SemVer | undefined {
@@ -231,11 +236,7 @@ export class SectionTable {
     return lo;
   }
 
-  /**
-   * The release a version's notes compare against: the nearest lower released version. A final
-   * release skips prereleases (its own and others) and compares with the previous final release
-   * when there is one; a prerelease compares with the nearest lower version of any kind.
-   */
+  /** The index of the release {@link Changelog.previousRelease} returns. */
   previous(version: SemVer): number | undefined {
     const ascending = this.ascending();
     const versions = this.#versions;
