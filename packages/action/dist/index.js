@@ -20101,8 +20101,13 @@ var init_sections = __esm({
         this.#table ??= new VersionTable(this.#doc);
         return this.#table;
       }
-      kind(index) {
-        return KIND_CODES[this.#versions.kinds[index]];
+      /** Indices of the sections of a kind, in file order, without building them. */
+      indicesOf(kind) {
+        const code2 = KIND_CODES.indexOf(kind);
+        const { kinds } = this.#versions;
+        const found = [];
+        for (let i = 0; i < kinds.length; i++) if (kinds[i] === code2) found.push(i);
+        return found;
       }
       semver(index) {
         return this.#versions.semver(index);
@@ -20162,11 +20167,7 @@ var init_sections = __esm({
         }
         return lo;
       }
-      /**
-       * The release a version's notes compare against: the nearest lower released version. A final
-       * release skips prereleases (its own and others) and compares with the previous final release
-       * when there is one; a prerelease compares with the nearest lower version of any kind.
-       */
+      /** The index of the release {@link Changelog.previousRelease} returns. */
       previous(version) {
         const ascending = this.ascending();
         const versions = this.#versions;
@@ -20467,9 +20468,7 @@ var init_changelog = __esm({
       }
       /** Every Unreleased section: one in a well-formed file. */
       unreleasedSections() {
-        const found = [];
-        for (let i = 0; i < this.table.count; i++) if (this.table.kind(i) === "unreleased") found.push(this.table.at(i));
-        return found;
+        return this.table.indicesOf("unreleased").map((i) => this.table.at(i));
       }
       /** Version sections in file order (newest first in a well-formed file), yanked ones included. */
       get releases() {
