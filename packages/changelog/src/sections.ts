@@ -12,25 +12,27 @@ const UNKNOWN = 0;
 const UNRELEASED_CODE = 1;
 const RELEASE = 2;
 
-/** What a section's label makes it: Unreleased, a release with its version, or unknown (a version that is no semver). */
-function classifyLabel(label: string): { kind: number; version?: string; semver?: SemVer } {
-  if (UNRELEASED.test(label)) return { kind: UNRELEASED_CODE };
-  const version = label.replace(/^[vV](?=\d)/, '');
-  const semver = parseSemVer(version);
-  return semver ? { kind: RELEASE, version, semver } : { kind: UNKNOWN, version };
+/** The version a label names: the label without a `v` before a digit. */
+function labelVersion(label: string): string {
+  return label.replace(/^[vV](?=\d)/, '');
 }
 
-/** What a section heading says: its label, kind and version. */
-function readVersionHeading(heading: Heading): { match: RegExpExecArray; label: string; kind: number; version?: string; semver?: SemVer } | undefined {
+/** What a section's label makes it: Unreleased, a release with its semver, or unknown (a version that is no semver). */
+function classifyLabel(label: string): { kind: number; semver?: SemVer } {
+  if (UNRELEASED.test(label)) return { kind: UNRELEASED_CODE };
+  const semver = parseSemVer(labelVersion(label));
+  return semver ? { kind: RELEASE, semver } : { kind: UNKNOWN };
+}
+
+/** A section heading's label and the rest of what it says (brackets, date, YANKED), or undefined for another heading. */
+function matchVersionHeading(heading: Heading): { match: RegExpExecArray; label: string } | undefined {
   const match = heading.level === 2 ? VERSION_HEADING.exec(heading.text) : null;
-  if (!match) return undefined;
-  const label = (match[1] ?? match[2])!;
-  return { match, label, ...classifyLabel(label) };
+  return match ? { match, label: (match[1] ?? match[2])! } : undefined;
 }
 
 /**
  * The common release heading, `## [1.2.0] - 2026-01-31` (`v`, prerelease, build and date
- * optional), read in place. Narrow on purpose: whatever it matches, {@link readVersionHeading} reads
+ * optional), read in place. Narrow on purpose: whatever it matches, {@link matchVersionHeading} reads
  * as the same release (no closing `#`, no other separator, no YANKED, numbers of at most 15 digits);
  * every other heading goes that longer way. Groups: version, major, minor, patch, prerelease, build.
  */
@@ -38,6 +40,12 @@ const RELEASE_HEADING = new RegExp(
   ` {0,3}## +\\[[vV]?((0|[1-9]\\d{0,14})\\.(0|[1-9]\\d{0,14})\\.(0|[1-9]\\d{0,14})${PRERELEASE_AND_BUILD})\\](?: +- +\\d{4}-\\d\\d-\\d\\d)?[ \\t]*\\r?(?:\\n|$)`,
   'y',
 );
+
+/** Versions equal in precedence share a key: semver forbids leading zeros, so the text without build metadata is canonical. */
+function versionKey(v: SemVer): string {
+  const plus = v.raw.indexOf('+');
+  return plus === -1 ? v.raw : v.raw.slice(0, plus);
+}
 
 /**
  * Kinds and versions of all sections in flat arrays, read in one tight pass (a cold process runs
@@ -81,8 +89,9 @@ class VersionTable {
       } else if (m) {
         semvers[i] = parseSemVer(m[1]!);
       } else {
-        const read = readVersionHeading(readHeadingAt(doc, sectionLines[i]!));
-        if (!read) continue;
+        const heading = matchVersionHeading(readHeadingAt(doc, sectionLines[i]!));
+        if (!heading) continue;
+        const read = classifyLabel(heading.label);
         kinds[i] = read.kind;
         semvers[i] = read.semver;
         if (read.kind !== RELEASE) continue;
@@ -109,6 +118,11 @@ class VersionTable {
     return compareSemVer(this.semver(a)!, this.semver(b)!);
   }
 
+  /** The release's {@link versionKey}, without building a SemVer for a plain version. */
+  key(index: number): string {
+    return this.#plain[index] ? `${this.#major[index]}.${this.#minor[index]}.${this.#patch[index]}` : versionKey(this.semver(index)!);
+  }
+
   /** The same MAJOR.MINOR.PATCH as `version`. */
   sameCore(index: number, version: SemVer): boolean {
     if (!this.#plain[index]) return sameCore(this.semver(index)!, version);
@@ -131,11 +145,6 @@ class VersionTable {
 /** Lookups by binary search before a map from version to position pays for itself. */
 const MAP_AFTER_LOOKUPS = 32;
 
-/** Versions equal in precedence share a key: semver forbids leading zeros, so the text without build metadata is canonical. */
-function versionKey(v: SemVer): string {
-  const plus = v.raw.indexOf('+');
-  return plus === -1 ? v.raw : v.raw.slice(0, plus);
-}
 
 /**
  * The sections of a parsed changelog. Their kinds and versions are read into flat arrays when
@@ -181,7 +190,9 @@ export class SectionTable {
     if (!section) {
       const { sectionLines, lineCount } = this.#doc;
       const heading = readHeadingAt(this.#doc, sectionLines[index]!);
-      section = new LazySection(this.#doc, heading, index + 1 < this.count ? sectionLines[index + 1]! : lineCount);
+      const versions = this.#versions;
+      // Kind and semver come from the table: the heading is not classified a second time.
+      section = new LazySection(this.#doc, heading, index + 1 < this.count ? sectionLines[index + 1]! : lineCount, KIND_CODES[versions.kinds[index]!]!, versions.semver(index));
       this.#built[index] = section;
     }
     return section;
@@ -260,7 +271,7 @@ export class SectionTable {
   #positionMap(): Map<string, number> {
     const ascending = this.ascending();
     const positions = new Map<string, number>();
-    for (let k = 0; k < ascending.length; k++) positions.set(versionKey(this.semver(ascending[k]!)!), k);
+    for (let k = 0; k < ascending.length; k++) positions.set(this.#versions.key(ascending[k]!), k);
     return positions;
   }
 }
@@ -283,12 +294,12 @@ class LazySection implements Section {
   #subsections?: Subsection[];
   #hasEntries?: boolean;
 
-  constructor(doc: ParsedChangelog, heading: Heading, endLine: number) {
+  constructor(doc: ParsedChangelog, heading: Heading, endLine: number, kind: SectionKind, semver: SemVer | undefined) {
     this.#doc = doc;
     this.heading = heading;
     this.startLine = heading.lineIndex;
     this.endLine = endLine;
-    const read = readVersionHeading(heading);
+    const read = matchVersionHeading(heading);
     if (!read) return;
     const { match, label } = read;
     const { text, lineStarts } = doc;
@@ -297,12 +308,13 @@ class LazySection implements Section {
     this.label = label;
     this.bracketed = match[1] !== undefined;
     this.yanked = match[4] !== undefined;
-    this.kind = KIND_CODES[read.kind]!;
-    if (read.version !== undefined) {
-      this.version = read.version;
-      this.versionPosition = { line: heading.line, column: labelColumn + (label.length - read.version.length) };
+    this.kind = kind;
+    if (kind !== 'unreleased') {
+      const version = labelVersion(label);
+      this.version = version;
+      this.versionPosition = { line: heading.line, column: labelColumn + (label.length - version.length) };
     }
-    if (read.semver) this.semver = read.semver;
+    if (semver) this.semver = semver;
     if (match[3] !== undefined) {
       this.date = match[3];
       this.datePosition = { line: heading.line, column: text.indexOf(match[3], lineStart + labelColumn + label.length - 1) - lineStart + 1 };
