@@ -20,6 +20,7 @@ export const IMPLEMENTED_OPERATIONS = [
   'repos/get-commit',
   'repos/get-latest-release',
   'repos/get-release',
+  'repos/get-release-asset',
   'repos/get-release-by-tag',
   'repos/list-release-assets',
   'repos/list-releases',

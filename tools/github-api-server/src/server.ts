@@ -21,6 +21,13 @@ const LAYOUTS = {
   enterprise: { api: '/api/v3', uploads: '/api/uploads' },
 } as const;
 
+/**
+ * Where asset bytes are served, outside the API (GitHub.com: a short-lived URL on
+ * release-assets.githubusercontent.com that `GET …/releases/assets/{id}` with
+ * `Accept: application/octet-stream` redirects to).
+ */
+const OBJECTS_PATH = '/objects';
+
 export interface RequestMatcher {
   method?: string;
   /** e.g. `repos/create-release` */
@@ -247,6 +254,14 @@ export async function startGitHubApiServer(options: GitHubApiServerOptions = {})
     state.emit({ type: 'release.published', repo, release });
   };
 
+  const findAsset = (repo: Repo, id: string): { release: Release; asset: Release['assets'][number] } => {
+    for (const release of repo.releases) {
+      const asset = release.assets.find((a) => String(a.id) === id);
+      if (asset) return { release, asset };
+    }
+    throw new HttpError(404, 'Not Found');
+  };
+
   const checkReleaseBody = (body: unknown): void => {
     if (typeof body === 'string' && body.length > RELEASE_BODY_LIMIT) {
       throw new HttpError(422, 'Validation Failed', [{ resource: 'Release', field: 'body', code: 'custom', message: `body is too long (maximum is ${RELEASE_BODY_LIMIT} characters)` }]);
@@ -388,14 +403,19 @@ export async function startGitHubApiServer(options: GitHubApiServerOptions = {})
       return { status: 201, body: rep.asset(urls, repo, asset, release) };
     },
 
-    'repos/delete-release-asset': ({ repo, params }) => {
-      for (const release of repo.releases) {
-        const i = release.assets.findIndex((a) => String(a.id) === params.asset_id);
-        if (i < 0) continue;
-        release.assets.splice(i, 1);
-        return { status: 204 };
+    'repos/get-release-asset': ({ repo, params, headers }) => {
+      const { release, asset } = findAsset(repo, params.asset_id!);
+      // Asked for the bytes, GitHub.com answers 302 to the object URL (clients must follow it).
+      if (/application\/octet-stream/i.test(headers.accept ?? '')) {
+        return { status: 302, headers: { location: `${urls.web}${OBJECTS_PATH}/${repo.owner}/${repo.name}/${asset.id}/${encodeURIComponent(asset.name)}` } };
       }
-      throw new HttpError(404, 'Not Found');
+      return { status: 200, body: rep.asset(urls, repo, asset, release) };
+    },
+
+    'repos/delete-release-asset': ({ repo, params }) => {
+      const { release, asset } = findAsset(repo, params.asset_id!);
+      release.assets.splice(release.assets.indexOf(asset), 1);
+      return { status: 204 };
     },
 
     'pulls/list': ({ repo, query, requestUrl }) => {
@@ -538,11 +558,15 @@ export async function startGitHubApiServer(options: GitHubApiServerOptions = {})
       res.once('close', done);
     });
 
-  const send = (res: ServerResponse, record: RequestRecord, answer: Answer, match: MatchedOperation | undefined): void => {
-    if (match) for (const problem of contract.checkResponse(match.operation, answer.status, answer.body)) violations.push(`response ${record.method} ${record.path} -> ${answer.status}: ${problem}`);
-    record.status = answer.status;
+  const log = (record: RequestRecord, status: number): void => {
+    record.status = status;
     requests.push(record);
     for (const listener of [...requestListeners]) listener(record);
+  };
+
+  const send = (res: ServerResponse, record: RequestRecord, answer: Answer, match: MatchedOperation | undefined): void => {
+    if (match) for (const problem of contract.checkResponse(match.operation, answer.status, answer.body)) violations.push(`response ${record.method} ${record.path} -> ${answer.status}: ${problem}`);
+    log(record, answer.status);
     const headers: Record<string, string> = { 'x-github-api-version-selected': GITHUB_API_VERSION, 'x-ratelimit-limit': '5000', 'x-ratelimit-remaining': '4999', ...answer.headers };
     if (answer.body === undefined) {
       res.writeHead(answer.status, headers).end();
@@ -550,6 +574,26 @@ export async function startGitHubApiServer(options: GitHubApiServerOptions = {})
     }
     const text = JSON.stringify(answer.body);
     res.writeHead(answer.status, { ...headers, 'content-type': 'application/json; charset=utf-8', 'content-length': String(Buffer.byteLength(text)) }).end(text);
+  };
+
+  /** An asset's bytes at its object URL: no API, no token (the URL is the credential), faults apply. */
+  const serveObject = async (res: ServerResponse, record: RequestRecord): Promise<void> => {
+    const taken = faults.take(record.method, record.path, undefined);
+    const delay = taken.find((f) => f.delayMs)?.delayMs;
+    if (delay) await pause(delay, res);
+    const failure = taken.find((f) => f.answer);
+    const [owner = '', name = '', id = ''] = record.path.slice(OBJECTS_PATH.length + 1).split('/');
+    const repo = state.repos.get(`${owner}/${name}`.toLowerCase());
+    const found = record.method === 'GET' && repo ? repo.releases.flatMap((r) => r.assets).find((a) => String(a.id) === id) : undefined;
+    if (failure?.answer || !found) {
+      if (failure) record.fault = failure.label;
+      const status = failure?.answer?.status ?? 404;
+      log(record, status);
+      res.writeHead(status, { 'content-type': 'text/plain' }).end(failure ? 'fault injected' : 'Not Found');
+      return;
+    }
+    log(record, 200);
+    res.writeHead(200, { 'content-type': 'application/octet-stream', 'content-length': String(found.bytes.length) }).end(found.bytes);
   };
 
   const handle = async (req: IncomingMessage, res: ServerResponse): Promise<void> => {
@@ -560,6 +604,7 @@ export async function startGitHubApiServer(options: GitHubApiServerOptions = {})
     const path = onUploads ? full.pathname.slice(layout.uploads.length) : full.pathname.slice(layout.api.length);
     const record: RequestRecord = { method, path: full.pathname, query: full.search, operationId: undefined, status: 0 };
     const raw = await readBody(req);
+    if (full.pathname.startsWith(`${OBJECTS_PATH}/`)) return serveObject(res, record);
     const match = onUploads || onApi ? contract.match(method, path) : undefined;
     if (!match?.operation) {
       const indexed = match?.operationId;

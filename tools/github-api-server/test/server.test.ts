@@ -52,6 +52,32 @@ describe('releases', () => {
     expect(byTag.body.assets.map((a: { name: string }) => a.name)).toEqual(['release-metadata.json']);
   });
 
+  it('describes an asset as JSON, and for application/octet-stream redirects to its bytes outside the API', async () => {
+    gh.state.createRepo('octo/get-asset');
+    const rel = await call('POST', '/repos/octo/get-asset/releases', { tag_name: 'v1.0.0', target_commitish: 'main', draft: true });
+    const bytes = Buffer.from('{"digest":"sha256:00"}\n');
+    const uploaded = (await upload(rel.body.upload_url, 'release-metadata.json', bytes)).body;
+    const described = await call('GET', `/repos/octo/get-asset/releases/assets/${uploaded.id}`);
+    expect(described.body).toMatchObject({ id: uploaded.id, name: 'release-metadata.json', size: bytes.length, digest: uploaded.digest });
+
+    const path = `/repos/octo/get-asset/releases/assets/${uploaded.id}`;
+    const asked = { authorization: `token ${TOKEN}`, accept: 'application/octet-stream' };
+    const redirect = await fetch(`${gh.url}${path}`, { headers: asked, redirect: 'manual' });
+    expect(redirect.status).toBe(302);
+    const location = redirect.headers.get('location')!;
+    expect(location).toMatch(new RegExp(`^${gh.webUrl}/objects/octo/get-asset/${uploaded.id}/`));
+    // The object URL needs no token, like GitHub's signed object URLs.
+    const object = await fetch(location);
+    expect(object.headers.get('content-type')).toBe('application/octet-stream');
+    expect(Buffer.from(await object.arrayBuffer())).toEqual(bytes);
+    expect(gh.requests.at(-1)).toMatchObject({ method: 'GET', operationId: undefined, status: 200 });
+
+    gh.faults.fail({ status: 503, match: { path: '/objects/' } });
+    expect((await fetch(location)).status).toBe(503);
+    expect((await fetch(`${gh.webUrl}/objects/octo/get-asset/999999/x`)).status).toBe(404);
+    expect((await call('GET', '/repos/octo/get-asset/releases/assets/999999')).status).toBe(404);
+  });
+
   it('burns the tag of a published immutable release and refuses more assets', async () => {
     gh.state.createRepo('octo/imm', { immutableReleases: true });
     const rel = await call('POST', '/repos/octo/imm/releases', { tag_name: 'v2.0.0', target_commitish: 'main' });
@@ -201,7 +227,7 @@ describe('faults and the contract', () => {
     expect([...gh.operations].sort()).toEqual([
       'actions/create-workflow-dispatch', 'actions/get-workflow-run', 'actions/list-workflow-runs', 'checks/list-for-ref', 'git/create-ref', 'git/get-ref',
       'pulls/create', 'pulls/get', 'pulls/list', 'pulls/merge', 'repos/create-release', 'repos/delete-release', 'repos/delete-release-asset', 'repos/get',
-      'repos/get-commit', 'repos/get-latest-release', 'repos/get-release', 'repos/get-release-by-tag', 'repos/list-release-assets', 'repos/list-releases',
+      'repos/get-commit', 'repos/get-latest-release', 'repos/get-release', 'repos/get-release-asset', 'repos/get-release-by-tag', 'repos/list-release-assets', 'repos/list-releases',
       'repos/update-release', 'repos/upload-release-asset',
     ]);
     expect(gh.operations.filter((id) => !known.has(id))).toEqual([]);
