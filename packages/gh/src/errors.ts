@@ -17,6 +17,10 @@ export type GitHubErrorCode =
   | 'TAG_BURNED'
   /** A published immutable release cannot take or change assets. */
   | 'IMMUTABLE_RELEASE'
+  /** A downloaded asset's size or sha256 is not what GitHub reports for it. */
+  | 'ASSET_MISMATCH'
+  /** An asset is larger than the caller allows to hold in memory. */
+  | 'ASSET_TOO_LARGE'
   /** The release body is over GitHub's 125,000 characters. */
   | 'BODY_TOO_LONG'
   /** Primary or secondary rate limit still hit after the allowed waits. */

@@ -245,6 +245,62 @@ export async function uploadAsset(client: GitHubClient, repo: RepoRef, release: 
   });
 }
 
+export interface DownloadAssetOptions {
+  /** Refuse assets larger than this many bytes (default 100 MiB): the bytes are held in memory. */
+  maxBytes?: number;
+}
+
+const DEFAULT_MAX_DOWNLOAD_BYTES = 100 * 1024 * 1024;
+
+/** Reads a response body, failing as soon as it grows past `maxBytes`. */
+async function readAtMost(body: ReadableStream<Uint8Array> | null, maxBytes: number, what: string): Promise<Buffer> {
+  const chunks: Uint8Array[] = [];
+  let length = 0;
+  if (body) {
+    for await (const chunk of body) {
+      length += chunk.length;
+      if (length > maxBytes) {
+        await body.cancel().catch(() => {});
+        throw new GitHubError('ASSET_TOO_LARGE', `${what}: more than ${maxBytes} bytes`, { expected: `<= ${maxBytes} bytes`, found: `> ${maxBytes} bytes` });
+      }
+      chunks.push(chunk);
+    }
+  }
+  return Buffer.concat(chunks, length);
+}
+
+/**
+ * An asset's bytes: `GET /releases/assets/{id}` with `Accept: application/octet-stream`. GitHub
+ * answers 302 to a short-lived object URL (fetch follows it, leaving the token behind on another
+ * host) or the bytes themselves; either way one HTTP attempt, retried on 5xx and network failures
+ * like every call. The bytes must have the size and sha256 digest GitHub reports for the asset.
+ */
+export async function downloadAsset(client: GitHubClient, repo: RepoRef, asset: AssetInfo, options: DownloadAssetOptions = {}): Promise<Buffer> {
+  const maxBytes = options.maxBytes ?? DEFAULT_MAX_DOWNLOAD_BYTES;
+  const what = `download asset ${asset.name} (id ${asset.id}) of ${repoName(repo)}`;
+  if (asset.size > maxBytes) {
+    throw new GitHubError('ASSET_TOO_LARGE', `${what}: GitHub reports ${asset.size} bytes, more than the ${maxBytes} allowed`, { expected: `<= ${maxBytes} bytes`, found: asset.size });
+  }
+  const bytes = await client.call({ what, permission: 'contents: read' }, async () => {
+    const response = await client.octokit.request('GET /repos/{owner}/{repo}/releases/assets/{asset_id}', {
+      ...repo,
+      asset_id: asset.id,
+      headers: { accept: 'application/octet-stream' },
+      // The raw stream: Octokit would otherwise decode a JSON asset and lose its exact bytes.
+      request: { parseSuccessResponseBody: false },
+    });
+    return readAtMost(response.data as unknown as ReadableStream<Uint8Array> | null, maxBytes, what);
+  });
+  const digest = `sha256:${createHash('sha256').update(bytes).digest('hex')}`;
+  if (bytes.length !== asset.size || (asset.digest !== null && digest !== asset.digest)) {
+    throw new GitHubError('ASSET_MISMATCH', `${what}: the bytes received are not the asset GitHub describes (${bytes.length} bytes, ${digest})`, {
+      expected: { size: asset.size, digest: asset.digest },
+      found: { size: bytes.length, digest },
+    });
+  }
+  return bytes;
+}
+
 /**
  * Creates a release the way immutable releases need it: draft, upload every asset, then publish.
  * Idempotent: a rerun after a crash finds the draft (or the published release) and completes it,

@@ -2,7 +2,7 @@ import { readdirSync, readFileSync } from 'node:fs';
 import { fileURLToPath } from 'node:url';
 import { describe, expect, it } from 'vitest';
 import { loadFullContract, type GitHubApiServer } from '@oci-sd/github-api-server';
-import { createRelease, defaultBranch, dispatchWorkflow, findPullRequest, mergePullRequest, openPullRequest, parseRepo, previousReleaseTag, uploadAsset, waitForCheck, waitForRun, findRelease, type GitHubClient } from '../src/index';
+import { createRelease, defaultBranch, downloadAsset, dispatchWorkflow, findPullRequest, mergePullRequest, openPullRequest, parseRepo, previousReleaseTag, uploadAsset, waitForCheck, waitForRun, findRelease, type GitHubClient } from '../src/index';
 import { uniqueRepo, virtualTime } from './support/helpers';
 import { useTestServer } from './support/test-server';
 
@@ -38,6 +38,7 @@ describe('contract with GitHub’s OpenAPI description', () => {
       'GET /repos/{owner}/{repo}/pulls',
       'GET /repos/{owner}/{repo}/pulls/{pull_number}',
       'GET /repos/{owner}/{repo}/releases',
+      'GET /repos/{owner}/{repo}/releases/assets/{asset_id}',
       'GET /repos/{owner}/{repo}/releases/tags/{tag}',
       'GET /repos/{owner}/{repo}/releases/{release_id}/assets',
       'PATCH /repos/{owner}/{repo}/releases/{release_id}',
@@ -62,7 +63,8 @@ describe('contract with GitHub’s OpenAPI description', () => {
     const state = gh.state.createRepo(name, { workflows: ['publish.yml'] });
     const repo = parseRepo(name);
     const { release } = await createRelease(client, repo, { tag: 'v1.0.0', target: 'main', assets: [{ name: 'a.json', data: '{}' }], draft: true });
-    await uploadAsset(client, repo, { ...release, assets: [] }, { name: 'a.json', data: '{"changed":1}' });
+    const { asset } = await uploadAsset(client, repo, { ...release, assets: [] }, { name: 'a.json', data: '{"changed":1}' });
+    await downloadAsset(client, repo, asset);
     await createRelease(client, repo, { tag: 'v1.0.0', target: 'main' });
     await findRelease(client, repo, 'v9.9.9');
     await previousReleaseTag(client, repo, 'v1.1.0');

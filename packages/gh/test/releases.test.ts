@@ -1,6 +1,7 @@
 import { describe, expect, it } from 'vitest';
 import type { GitHubApiServer } from '@oci-sd/github-api-server';
-import { createRelease, findRelease, parseRepo, previousReleaseTag, uploadAsset, type GitHubClient } from '../src/index';
+import { createRelease, downloadAsset, findRelease, parseRepo, previousReleaseTag, uploadAsset, type GitHubClient } from '../src/index';
+import type { AssetInfo } from '../src/index';
 import { testClient, TOKEN, uniqueRepo } from './support/helpers';
 import { rejection, useTestServer } from './support/test-server';
 
@@ -128,6 +129,81 @@ describe('createRelease', () => {
     const error = await rejection(createRelease(client, repo, { tag: 'v1.0.0', target: 'main', assets: [{ path: '/nonexistent/sbom.json' }] }), 'INVALID_INPUT');
     expect(error.message).toMatch(/sbom\.json.*\/nonexistent\/sbom\.json/);
     expect(client.requestCount).toBe(before);
+  });
+});
+
+describe('downloadAsset', () => {
+  /** A published release with one JSON asset whose exact bytes (indentation, final newline) matter. */
+  async function releasedAsset(): Promise<{ repo: ReturnType<typeof parseRepo>; asset: AssetInfo; bytes: Buffer; stored: { bytes: Buffer } }> {
+    const name = uniqueRepo('download');
+    const state = gh.state.createRepo(name, { immutableReleases: true });
+    const repo = parseRepo(name);
+    const bytes = Buffer.from('{\n  "digest": "sha256:ab"\n}\n');
+    const { release } = await createRelease(client, repo, { tag: 'v1.0.0', target: 'main', assets: [{ name: 'release-metadata.json', data: bytes }] });
+    return { repo, asset: release.assets[0]!, bytes, stored: state.releases[0]!.assets[0]! };
+  }
+  /** The API requests and object downloads for this asset, in order. */
+  const attempts = (asset: AssetInfo) => gh.requests.filter((r) => r.path.endsWith(`/releases/assets/${asset.id}`) || r.path.includes(`/${asset.id}/release-metadata.json`));
+
+  it('follows GitHub’s redirect to the object URL and returns the exact bytes, in one attempt', async () => {
+    const { repo, asset, bytes } = await releasedAsset();
+    const before = client.requestCount;
+    const seen = gh.requests.length;
+    expect(await downloadAsset(client, repo, asset)).toEqual(bytes);
+    expect(client.requestCount - before).toBe(1);
+    expect(gh.requests.slice(seen).map((r) => `${r.operationId ?? 'object'} ${r.status}`)).toEqual(['repos/get-release-asset 302', 'object 200']);
+  });
+
+  it('retries 5xx from the API and from the object URL, then succeeds', async () => {
+    const { repo, asset, bytes } = await releasedAsset();
+    gh.faults.fail({ status: 502, times: 1, match: { operationId: 'repos/get-release-asset' } });
+    gh.faults.fail({ status: 503, times: 1, match: { path: '/objects/' } });
+    const before = client.requestCount;
+    expect(await downloadAsset(client, repo, asset)).toEqual(bytes);
+    expect(client.requestCount - before).toBe(3);
+    expect(attempts(asset).map((r) => r.status)).toEqual([502, 302, 503, 302, 200]);
+  });
+
+  it('gives up as NETWORK after the retries, naming the asset and never the token', async () => {
+    const { repo, asset } = await releasedAsset();
+    gh.faults.fail({ status: 502, times: 10, match: { path: '/objects/' } });
+    const before = client.requestCount;
+    const error = await rejection(downloadAsset(client, repo, asset), 'NETWORK');
+    expect(client.requestCount - before).toBe(4);
+    expect(error.message).toMatch(/download asset release-metadata\.json \(id \d+\)/);
+    expect(JSON.stringify({ m: error.message, c: error.cause, r: error.request })).not.toContain(TOKEN);
+  });
+
+  it('404 for an asset deleted since the release was read, without retrying', async () => {
+    const { repo, asset } = await releasedAsset();
+    const release = gh.state.repo(`${repo.owner}/${repo.repo}`).releases[0]!;
+    release.assets.length = 0;
+    const before = client.requestCount;
+    const error = await rejection(downloadAsset(client, repo, asset), 'NOT_FOUND');
+    expect(error.status).toBe(404);
+    expect(error.request).toMatch(/^GET .*\/releases\/assets\/\d+$/);
+    expect(client.requestCount - before).toBe(1);
+  });
+
+  it('fails closed when the bytes are not the size and digest GitHub reports', async () => {
+    const { repo, asset, stored } = await releasedAsset();
+    // Same length, one byte changed: only the digest can tell.
+    stored.bytes = Buffer.from(stored.bytes.toString().replace('ab', 'ac'));
+    const error = await rejection(downloadAsset(client, repo, asset), 'ASSET_MISMATCH');
+    expect(error.expected).toEqual({ size: asset.size, digest: asset.digest });
+    expect((error.found as { digest: string }).digest).not.toBe(asset.digest);
+    stored.bytes = Buffer.concat([stored.bytes, Buffer.from(' ')]);
+    expect((await rejection(downloadAsset(client, repo, asset), 'ASSET_MISMATCH')).found).toMatchObject({ size: asset.size + 1 });
+  });
+
+  it('refuses an asset over maxBytes before any request, and a body that grows past it', async () => {
+    const { repo, asset, stored } = await releasedAsset();
+    const before = client.requestCount;
+    const error = await rejection(downloadAsset(client, repo, asset, { maxBytes: asset.size - 1 }), 'ASSET_TOO_LARGE');
+    expect(error.found).toBe(asset.size);
+    expect(client.requestCount).toBe(before);
+    stored.bytes = Buffer.alloc(64 * 1024, 'x');
+    await rejection(downloadAsset(client, repo, asset, { maxBytes: 1024 }), 'ASSET_TOO_LARGE');
   });
 });
 
