@@ -62,6 +62,25 @@ export interface DiscoveredSignature {
   location: string;
 }
 
+/**
+ * A signature or attestation stored for the image that cannot be read as one (a referrer whose layer is
+ * not a Sigstore bundle, a legacy layer with broken annotations, an unparsable referrer manifest, ...).
+ * Anyone who can push may write one, so it fails alone, as a candidate, and never blocks the others.
+ */
+export interface MalformedSignature {
+  /** What it claims to be, from unverified hints; undefined when nothing says, and then it counts for every check. */
+  kind?: 'signature' | 'attestation';
+  layout: SignatureLayout;
+  predicateType?: string;
+  /** `sha256-<hex>.sig layer 1`, `referrer sha256:...`, ... */
+  location: string;
+  /** Why it could not be read: the field, what was expected and what was there. */
+  malformed: { message: string; expected?: unknown; found?: unknown };
+}
+
+/** What discovery returns: readable signatures and the malformed ones, in the order found. */
+export type SignatureCandidate = DiscoveredSignature | MalformedSignature;
+
 export type CheckStatus = 'pass' | 'fail' | 'skip';
 
 /** One entry per check in a verification report. */
@@ -77,6 +96,19 @@ export interface CheckResult {
   evidence?: Record<string, unknown>;
   /** Why a failed check failed, e.g. `NO_SIGNATURES` (nothing found) versus `SIGNATURE_INVALID` (found, none verify). */
   code?: VerificationErrorCode;
+}
+
+/** A candidate a check turned down, listed in its `evidence.rejected` whether the check passed or failed. */
+export interface RejectedCandidate {
+  /** `referrer sha256:...`, `sha256-<hex>.sig layer 1`, ... */
+  location: string;
+  layout: SignatureLayout;
+  /** `MALFORMED` for bytes that are not a signature, else why the signature did not verify. */
+  code: VerificationErrorCode;
+  /** Names the field or stage that failed. */
+  reason: string;
+  expected?: unknown;
+  found?: unknown;
 }
 
 export interface VerificationReport {

@@ -106,7 +106,7 @@ describe.skipIf(!registryAvailable())(`image checks round trip: test Sigstore ->
       const result = check(await verifyImage({ image: `${image}@${digest}`, policy, trust }), 'image-signature');
       expect(result).toMatchObject({ status: 'fail', code: 'SIGNATURE_INVALID' });
       expect(result.summary).toMatch(/^2 image signatures found, none verify/);
-      expect((result.evidence as { candidates: unknown[] }).candidates).toHaveLength(2);
+      expect((result.evidence as { rejected: unknown[] }).rejected).toHaveLength(2);
     });
 
     it('wrong identity: expected and found SAN and issuer', async () => {
@@ -131,7 +131,7 @@ describe.skipIf(!registryAvailable())(`image checks round trip: test Sigstore ->
       await attachLegacySignature(store, digest, await sigstore.signMessage(payload, identity), payload, { chainPem: caChainPem(sigstore) });
       const result = check(await verifyImage({ image: `${image}@${digest}`, policy, trust }), 'image-signature');
       expect(result).toMatchObject({ status: 'fail', code: 'DIGEST_MISMATCH', expected: digest });
-      expect((result.evidence as { candidates: { code: string }[] }).candidates.map((c) => c.code)).toEqual(['DIGEST_MISMATCH', 'DIGEST_MISMATCH']);
+      expect((result.evidence as { rejected: { code: string }[] }).rejected.map((c) => c.code)).toEqual(['DIGEST_MISMATCH', 'DIGEST_MISMATCH']);
     });
 
     it('a DSSE statement of another predicate type is not an image signature', async () => {

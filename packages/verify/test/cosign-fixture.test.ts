@@ -10,6 +10,7 @@ import { discoverSignatures } from '../src/cosign/discover';
 import { OciLayoutSource } from '../src/oci/layout';
 import { openImageSource, resolveImage } from '../src/oci/open';
 import type { Digest } from '../src/types';
+import { readable } from './support/candidates';
 
 const LAYOUT = fixturePath('slsa', 'gha_generic_container-v2.0.0', 'container_workflow_dispatch');
 const SLSA_BUILDER = 'https://github.com/slsa-framework/slsa-github-generator/.github/workflows/generator_container_slsa3.yml@refs/tags/v2.0.0';
@@ -34,7 +35,7 @@ describe.skipIf(!haveFixtures)(`cosign save layout of the SLSA container generat
   });
 
   it('finds the legacy provenance attestation and no signature', async () => {
-    const found = await discoverSignatures(new OciLayoutSource(LAYOUT), digest);
+    const found = readable(await discoverSignatures(new OciLayoutSource(LAYOUT), digest));
     expect(found).toHaveLength(1);
     const [attestation] = found;
     expect(attestation).toMatchObject({ kind: 'attestation', layout: 'legacy', predicateType: 'https://slsa.dev/provenance/v0.2', location: `sha256-${digest.slice(7)}.att layer 0` });
@@ -42,7 +43,7 @@ describe.skipIf(!haveFixtures)(`cosign save layout of the SLSA container generat
   });
 
   it('converts it to a v0.1 bundle that @sigstore/verify accepts against the public-good root', async () => {
-    const [attestation] = await discoverSignatures(new OciLayoutSource(LAYOUT), digest);
+    const [attestation] = readable(await discoverSignatures(new OciLayoutSource(LAYOUT), digest));
     const verifier = await publicGoodVerifier();
     const signer = verifier.verify(toSignedEntity(bundleFromJSON(attestation!.bundle)));
     expect(signer.identity?.subjectAlternativeName).toBe(SLSA_BUILDER);
@@ -51,7 +52,7 @@ describe.skipIf(!haveFixtures)(`cosign save layout of the SLSA container generat
   });
 
   it('rejects the converted bundle when one byte of the envelope or the SET changes', async () => {
-    const [attestation] = await discoverSignatures(new OciLayoutSource(LAYOUT), digest);
+    const [attestation] = readable(await discoverSignatures(new OciLayoutSource(LAYOUT), digest));
     const verifier = await publicGoodVerifier();
     const payload = Buffer.from(attestation!.bundle.dsseEnvelope!.payload, 'base64');
     payload[payload.length - 3]! ^= 1;

@@ -12,6 +12,7 @@ import { serializeManifest } from '../src/oci/manifest';
 import { MEDIA_TYPES } from '../src/oci/media-types';
 import { openImageSource, resolveImage } from '../src/oci/open';
 import type { Digest } from '../src/types';
+import { attachRawReferrer, readable } from './support/candidates';
 import { caChainPem, inTotoStatement, signStatement, verifyWithRoot } from './support/signing';
 
 const identity = githubActionsIdentity({ repository: 'acme/app', workflowPath: '.github/workflows/release.yml', ref: 'refs/tags/v2.0.0', sha: '0123456789abcdef0123456789abcdef01234567' });
@@ -55,7 +56,7 @@ describe('OCI layouts as cosign save writes them, and damaged signature stores',
       await cp(dir, savedDir, { recursive: true });
       await writeFile(join(savedDir, 'index.json'), JSON.stringify(saved));
       expect((await resolveImage(openImageSource(`oci-layout:${savedDir}`))).digest).toBe(digest);
-      const found = await discoverSignatures(new OciLayoutSource(savedDir), digest);
+      const found = readable(await discoverSignatures(new OciLayoutSource(savedDir), digest));
       expect(found.map((s) => `${s.layout} ${s.kind} ${s.location}`).sort()).toEqual([`legacy attestation ${digestTag(digest, '.att')} layer 0`, `legacy signature ${digestTag(digest, '.sig')} layer 0`]);
       for (const signature of found) verifyWithRoot(sigstore.trustedRoot, signature.bundle, signature.payload);
       // Another digest's legacy tags do not map onto the saved image's entries.
@@ -71,7 +72,7 @@ describe('OCI layouts as cosign save writes them, and damaged signature stores',
     const payload = simpleSigningPayload('ghcr.io/acme/app', image.digest);
     const stamped = await sigstore.signMessage(payload, identity, { tsa: true });
     await attachLegacySignature(layout, image.digest, stamped, payload);
-    const [found] = await discoverSignatures(layout, image.digest);
+    const [found] = readable(await discoverSignatures(layout, image.digest));
     const timestamps = found!.bundle.verificationMaterial.timestampVerificationData?.rfc3161Timestamps;
     expect(timestamps).toEqual(stamped.verificationMaterial.timestampVerificationData!.rfc3161Timestamps);
     verifyWithRoot(sigstore.trustedRoot, found!.bundle, found!.payload);
@@ -88,7 +89,7 @@ describe('OCI layouts as cosign save writes them, and damaged signature stores',
     const statement = inTotoStatement(image.digest, 'ghcr.io/acme/app', 'https://cyclonedx.org/bom', {});
     const bundle = await sigstore.signDsse(statement, 'application/vnd.in-toto+json', identity, { rekorEntryType: 'intoto' });
     await attachLegacyAttestation(layout, image.digest, bundle);
-    const [found] = await discoverSignatures(layout, image.digest);
+    const [found] = readable(await discoverSignatures(layout, image.digest));
     expect(found!.bundle.verificationMaterial.tlogEntries[0]!.kindVersion).toEqual({ kind: 'intoto', version: '0.0.2' });
     expect(found!.predicateType).toBe('https://cyclonedx.org/bom');
     verifyWithRoot(sigstore.trustedRoot, found!.bundle);
@@ -101,7 +102,7 @@ describe('OCI layouts as cosign save writes them, and damaged signature stores',
     expect((await resolveImage(openImageSource(`oci-layout:${dir}:v2.0.0`))).digest).toBe(digest);
   });
 
-  it('rejects a .sig layer of the wrong media type and a referrer whose bundle is not a bundle, as MALFORMED', async () => {
+  it('returns a .sig layer of the wrong media type and a referrer whose bundle is not a bundle as MALFORMED candidates, not errors', async () => {
     const layout = new OciLayoutSource(dir);
     const image = await pushImage(layout, { platforms: [{ os: 'linux', architecture: 'amd64', files: { c: 'broken' } }] });
     const blob = await layout.pushBlob(Buffer.from('{"not":"a simple signing payload"}'));
@@ -111,11 +112,43 @@ describe('OCI layouts as cosign save writes them, and damaged signature stores',
       MEDIA_TYPES.ociManifest,
       digestTag(image.digest, '.sig'),
     );
-    const error = await discoverSignatures(layout, image.digest).catch((caught: unknown) => caught);
-    expect(error).toMatchObject({ code: 'MALFORMED', expected: MEDIA_TYPES.cosignSimpleSigning, found: 'application/octet-stream' });
+    expect(await discoverSignatures(layout, image.digest)).toEqual([
+      {
+        kind: 'signature',
+        layout: 'legacy',
+        location: `${digestTag(image.digest, '.sig')} layer 0`,
+        malformed: { message: expect.stringContaining('layer 0: mediaType: expected'), expected: MEDIA_TYPES.cosignSimpleSigning, found: 'application/octet-stream' },
+      },
+    ]);
 
     const second = await pushImage(layout, { platforms: [{ os: 'linux', architecture: 'amd64', files: { d: 'broken bundle' } }] });
-    await attachReferrerBundle(layout, second.digest, { mediaType: 'application/vnd.dev.sigstore.bundle.v0.3+json', verificationMaterial: {} } as never);
-    await expect(discoverSignatures(layout, second.digest)).rejects.toMatchObject({ code: 'MALFORMED' });
+    const referrer = await attachReferrerBundle(layout, second.digest, { mediaType: 'application/vnd.dev.sigstore.bundle.v0.3+json', verificationMaterial: {} } as never);
+    // Its manifest says message-signature: filed as a signature candidate.
+    expect(await discoverSignatures(layout, second.digest)).toEqual([
+      { kind: 'signature', layout: 'referrer', location: `referrer ${referrer}`, malformed: { message: expect.stringContaining(`referrer of ${second.digest}`), expected: 'a Sigstore bundle', found: expect.any(String) } },
+    ]);
+    // Garbage bytes with nothing saying signature or attestation: unclassified, it counts for every check.
+    const garbage = await attachRawReferrer(layout, second.digest);
+    const unclassified = (await discoverSignatures(layout, second.digest)).find((found) => found.location === `referrer ${garbage}`);
+    expect(unclassified).toEqual({ layout: 'referrer', location: `referrer ${garbage}`, malformed: expect.objectContaining({ expected: 'a Sigstore bundle' }) });
+  });
+
+  it('returns an unparsable referrer manifest and an unparsable .att manifest as MALFORMED candidates, kind from their hints', async () => {
+    const layout = new OciLayoutSource(dir);
+    const image = await pushImage(layout, { platforms: [{ os: 'linux', architecture: 'amd64', files: { e: 'unparsable' } }] });
+    const referrer = await attachRawReferrer(layout, image.digest, { manifestBytes: Buffer.from('{"schemaVersion": 2, "layers": '), annotations: { 'dev.sigstore.bundle.predicateType': 'https://sigstore.dev/cosign/sign/v1' } });
+    await layout.pushManifest(Buffer.from('not json'), MEDIA_TYPES.ociManifest, digestTag(image.digest, '.att'));
+    const found = await discoverSignatures(layout, image.digest);
+    expect(found).toEqual([
+      { kind: 'attestation', layout: 'legacy', location: digestTag(image.digest, '.att'), malformed: { message: expect.stringContaining('expected manifest JSON, found unparsable bytes') } },
+      { kind: 'signature', layout: 'referrer', predicateType: 'https://sigstore.dev/cosign/sign/v1', location: `referrer ${referrer}`, malformed: { message: expect.stringContaining('expected manifest JSON') } },
+    ]);
+  });
+
+  it('still fails the whole discovery when the referrers index itself cannot be parsed: that is the registry\'s answer', async () => {
+    const layout = new OciLayoutSource(dir);
+    const image = await pushImage(layout, { platforms: [{ os: 'linux', architecture: 'amd64', files: { f: 'broken index' } }] });
+    await layout.pushManifest(Buffer.from('{"schemaVersion": 2, "manifests": "nope"}'), MEDIA_TYPES.ociIndex, digestTag(image.digest));
+    await expect(discoverSignatures(layout, image.digest)).rejects.toMatchObject({ code: 'MALFORMED', message: expect.stringContaining('manifests') });
   });
 });

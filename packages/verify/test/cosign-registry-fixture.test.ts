@@ -16,6 +16,7 @@ import { MEDIA_TYPES } from '../src/oci/media-types';
 import { RequestCounter } from '../src/oci/http';
 import { RegistrySource } from '../src/oci/registry';
 import type { Digest } from '../src/types';
+import { readable } from './support/candidates';
 
 const LAYOUT = fixturePath('slsa', 'gha_generic_container-v2.0.0', 'container_workflow_dispatch');
 const ready = haveFixtures && registryAvailable();
@@ -44,7 +45,7 @@ describe.skipIf(!ready)(`the real SLSA generator image served by docker-registry
 
   it('reads the provenance through the registry as a bundle the public-good root accepts, in 5 requests', async () => {
     const counter = new RequestCounter();
-    const found = await discoverSignatures(new RegistrySource(registry.host, 'slsa-framework/example-package', { counter }), digest);
+    const found = readable(await discoverSignatures(new RegistrySource(registry.host, 'slsa-framework/example-package', { counter }), digest));
     expect(found.map(({ kind, layout, predicateType }) => ({ kind, layout, predicateType }))).toEqual([{ kind: 'attestation', layout: 'legacy', predicateType: 'https://slsa.dev/provenance/v0.2' }]);
     // .sig (404), .att, referrers API (404) and fallback tag (404) in parallel; then the .att layer blob.
     expect(counter.requests).toBe(5);
@@ -70,7 +71,7 @@ describe.skipIf(!ready)(`the real SLSA generator image served by docker-registry
     const image = await pushImage(store, { platforms: [{ os: 'linux', architecture: 'amd64', files: { a: 'ghcr' } }] });
     const subject = { mediaType: image.mediaType, digest: image.digest, size: image.size };
     // A bundle referrer (the fixture's converted provenance, whose subject is another image: only the shape matters here).
-    const [provenance] = await discoverSignatures(new OciLayoutSource(LAYOUT), digest);
+    const [provenance] = readable(await discoverSignatures(new OciLayoutSource(LAYOUT), digest));
     const bundleLayer = await store.pushBlob(Buffer.from(JSON.stringify(provenance!.bundle)));
     const emptyConfig = await store.pushBlob(Buffer.from('{}'));
     const bundleManifest = serializeManifest({
@@ -97,7 +98,7 @@ describe.skipIf(!ready)(`the real SLSA generator image served by docker-registry
       MEDIA_TYPES.ociIndex,
       digestTag(image.digest),
     );
-    const found = await discoverSignatures(new RegistrySource(registry.host, 'ghcr-style'), image.digest);
+    const found = readable(await discoverSignatures(new RegistrySource(registry.host, 'ghcr-style'), image.digest));
     expect(found.map(({ layout, location, predicateType, kind }) => ({ layout, location, predicateType, kind }))).toEqual([
       { layout: 'referrer', location: `referrer ${bundleDigest}`, predicateType: 'https://slsa.dev/provenance/v0.2', kind: 'attestation' },
     ]);

@@ -13,6 +13,7 @@ import { openImageSource, resolveImage } from '../src/oci/open';
 import { RegistrySource } from '../src/oci/registry';
 import type { ImageStore } from '../src/oci/store';
 import type { DiscoveredSignature, Digest } from '../src/types';
+import { readable } from './support/candidates';
 import { caChainPem, inTotoStatement, signStatement, verifyWithRoot } from './support/signing';
 
 const release = githubActionsIdentity({ repository: 'acme/app', workflowPath: '.github/workflows/docker-build-push.yml', ref: 'refs/tags/v1.5.0', sha: '4f2c1a9e8d7b6c5a4f3e2d1c0b9a8f7e6d5c4b3a' });
@@ -70,7 +71,7 @@ describe.skipIf(!registryAvailable())(`cosign layouts round trip through docker-
       await attachLegacyAttestation(target, digest, provenance, { chainPem: caChainPem(sigstore) });
       await attachReferrerBundle(target, digest, referrerSig);
       await attachReferrerBundle(target, digest, sbom);
-      found = await discoverSignatures(store(), digest);
+      found = readable(await discoverSignatures(store(), digest));
     });
 
     it('resolves the tag once and reads by digest after', async () => {

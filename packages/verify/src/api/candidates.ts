@@ -1,15 +1,15 @@
 import type { TrustMaterial } from '@sigstore/verify';
 import { verdictFailure, verifySigstoreBundle } from '../checks/bundle';
-import type { BundleVerdict } from '../checks/bundle';
+import type { BundleVerdict, StageOutcome } from '../checks/bundle';
 import { checkPredicateType, checkSimpleSigning, checkSubjectDigest, parseInTotoStatement } from '../checks/claims';
 import type { ClaimOutcome, InTotoStatement } from '../checks/claims';
 import type { VerificationErrorCode } from '../errors';
 import type { IdentityPolicy } from '../policy/identity';
-import type { CheckResult, DiscoveredSignature, Digest } from '../types';
+import type { CheckResult, Digest, RejectedCandidate, SignatureCandidate } from '../types';
 
 /** One discovered signature or attestation, checked end to end against one image digest. */
 export interface CandidateResult {
-  found: DiscoveredSignature;
+  found: SignatureCandidate;
   verdict: BundleVerdict;
   claims: ClaimOutcome[];
   statement?: InTotoStatement;
@@ -18,12 +18,18 @@ export interface CandidateResult {
   failure?: { code: VerificationErrorCode; message: string; expected?: unknown; found?: unknown };
 }
 
+const NOT_READ: StageOutcome = { status: 'skip', message: 'not checked: malformed, not a signature that can be read' };
+/** A malformed candidate's verdict: nothing could be checked. */
+const UNREAD: BundleVerdict = { ok: false, signature: NOT_READ, identity: NOT_READ, artifact: NOT_READ, evidence: {} };
+
 /**
- * Signature (chain, SCT, log, signature), identity, then claims: a legacy simple-signing payload names
+ * A malformed candidate fails with its reason (code MALFORMED). A readable one is checked for signature
+ * (chain, SCT, log, signature), identity, then claims: a legacy simple-signing payload names
  * the digest; a DSSE statement has the digest as a subject and the expected predicate type
  * (`cosign sign` v3 statements for image signatures).
  */
-export function evaluateCandidate(found: DiscoveredSignature, digest: Digest, policy: IdentityPolicy, trust: TrustMaterial, predicateType: string): CandidateResult {
+export function evaluateCandidate(found: SignatureCandidate, digest: Digest, policy: IdentityPolicy, trust: TrustMaterial, predicateType: string): CandidateResult {
+  if ('malformed' in found) return { found, verdict: UNREAD, claims: [], ok: false, failure: { code: 'MALFORMED', ...found.malformed } };
   const verdict = verifySigstoreBundle(found.bundle, { trust, policy, ...(found.payload ? { artifact: { bytes: found.payload } } : {}) });
   const claims: ClaimOutcome[] = [];
   let statement: InTotoStatement | undefined;
@@ -70,12 +76,22 @@ export function candidateEvidence(candidate: CandidateResult): Record<string, un
 
 /**
  * One report entry for a set of candidates: pass when any verifies; otherwise "none found"
- * (NO_SIGNATURES) and "found, none verify" stay distinct, with every candidate's reason.
+ * (NO_SIGNATURES) and "found, none verify" stay distinct. Either way `evidence.rejected` lists every
+ * candidate that failed, with its reason: on a pass, what else was stored next to the signature that counted.
  */
 export function summarizeCandidates(check: string, what: string, candidates: CandidateResult[], expected: unknown, passEvidence: (winner: CandidateResult) => Record<string, unknown> = candidateEvidence): CheckResult {
   const winner = candidates.find((candidate) => candidate.ok);
+  const rejected = candidates.filter((candidate) => !candidate.ok).map(rejection);
   if (winner) {
-    return { check, status: 'pass', summary: `${what} verified (${winner.found.location}, ${describeLog(winner)})`, expected, found: winner.verdict.evidence.certificate?.subjectAlternativeNames, evidence: passEvidence(winner) };
+    const others = rejected.length === 0 ? '' : `; ${rejected.length} other${rejected.length === 1 ? '' : 's'} rejected`;
+    return {
+      check,
+      status: 'pass',
+      summary: `${what} verified (${winner.found.location}, ${describeLog(winner)})${others}`,
+      expected,
+      found: winner.verdict.evidence.certificate?.subjectAlternativeNames,
+      evidence: { ...passEvidence(winner), ...(rejected.length === 0 ? {} : { rejected }) },
+    };
   }
   if (candidates.length === 0) {
     return { check, status: 'fail', code: 'NO_SIGNATURES', summary: `no ${what} found`, expected, found: 'none' };
@@ -89,12 +105,25 @@ export function summarizeCandidates(check: string, what: string, candidates: Can
     summary: `${candidates.length} ${what}${candidates.length === 1 ? '' : 's'} found, none verify: ${best.found.location}: ${best.failure!.message}`,
     expected: best.failure!.expected ?? expected,
     found: best.failure!.found,
-    evidence: { candidates: candidates.map((c) => ({ location: c.found.location, layout: c.found.layout, code: c.failure!.code, reason: c.failure!.message })) },
+    evidence: { rejected },
+  };
+}
+
+function rejection({ found, failure }: CandidateResult): RejectedCandidate {
+  return {
+    location: found.location,
+    layout: found.layout,
+    code: failure!.code,
+    reason: failure!.message,
+    ...(failure!.expected === undefined ? {} : { expected: failure!.expected }),
+    ...(failure!.found === undefined ? {} : { found: failure!.found }),
   };
 }
 
 function progress(candidate: CandidateResult): number {
   const { verdict } = candidate;
+  // A readable signature that fails says more than bytes that are not a signature at all.
+  if (verdict === UNREAD) return -1;
   if (verdict.signature.status !== 'pass') return 0;
   if (verdict.identity.status === 'fail') return 1;
   return 2;

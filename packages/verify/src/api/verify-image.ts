@@ -12,7 +12,7 @@ import { SLSA_BUILDER_IDENTITY, SLSA_PROVENANCE_V02, assertSlsaPolicy, checkSlsa
 import type { SlsaPolicy, SlsaResult } from '../slsa/provenance';
 import { loadTrustMaterial } from '../trust/trusted-root';
 import type { LoadedTrustMaterial } from '../trust/trusted-root';
-import type { CheckResult, DiscoveredSignature, Digest, ImageSource, VerificationReport } from '../types';
+import type { CheckResult, Digest, ImageSource, SignatureCandidate, VerificationReport } from '../types';
 import { candidateEvidence, evaluateCandidate, summarizeCandidates } from './candidates';
 import type { CandidateResult } from './candidates';
 
@@ -84,7 +84,8 @@ export async function checkImageDigest(source: ImageSource, digest: Digest, trus
   const discovered = await discoverSignatures(source, digest);
   const checks: CheckResult[] = [];
   if (options.signature) {
-    const candidates = discovered.filter((found) => found.kind === 'signature').map((found) => evaluateCandidate(found, digest, options.policy!, trust, COSIGN_SIGN_PREDICATE_TYPE));
+    // A malformed candidate that does not say what it is counts for every check: it may have been the signature.
+    const candidates = discovered.filter((found) => found.kind !== 'attestation').map((found) => evaluateCandidate(found, digest, options.policy!, trust, COSIGN_SIGN_PREDICATE_TYPE));
     checks.push(summarizeCandidates('image-signature', 'image signature', candidates, { digest, ...options.policy }));
   }
   for (const predicateType of options.attestations ?? []) {
@@ -98,14 +99,14 @@ export async function checkImageDigest(source: ImageSource, digest: Digest, trus
   return checks;
 }
 
-function attestationsOfType(discovered: DiscoveredSignature[], predicateType: string): DiscoveredSignature[] {
+function attestationsOfType(discovered: SignatureCandidate[], predicateType: string): SignatureCandidate[] {
   // An attestation without a predicateType hint is read and its statement decides.
-  return discovered.filter((found) => found.kind === 'attestation' && (found.predicateType === undefined || found.predicateType === predicateType));
+  return discovered.filter((found) => found.kind !== 'signature' && (found.predicateType === undefined || found.predicateType === predicateType));
 }
 
 type ProvenanceCandidate = CandidateResult & { slsa?: SlsaResult };
 
-function checkProvenance(discovered: DiscoveredSignature[], digest: Digest, trust: TrustMaterial, policy: SlsaPolicy): CheckResult[] {
+function checkProvenance(discovered: SignatureCandidate[], digest: Digest, trust: TrustMaterial, policy: SlsaPolicy): CheckResult[] {
   const candidates: ProvenanceCandidate[] = attestationsOfType(discovered, SLSA_PROVENANCE_V02).map((found) => {
     const candidate: ProvenanceCandidate = evaluateCandidate(found, digest, SLSA_BUILDER_IDENTITY, trust, SLSA_PROVENANCE_V02);
     const certificate = candidate.verdict.evidence.certificate;

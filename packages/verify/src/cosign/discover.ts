@@ -3,7 +3,7 @@ import { VerificationError } from '../errors';
 import { digestTag } from '../oci/digest';
 import { parseManifest, type Descriptor, type ParsedManifest } from '../oci/manifest';
 import { MEDIA_TYPES, isIndexMediaType } from '../oci/media-types';
-import type { DiscoveredSignature, Digest, ImageSource, ManifestResponse, ReferrerDescriptor } from '../types';
+import type { DiscoveredSignature, Digest, ImageSource, MalformedSignature, ManifestResponse, ReferrerDescriptor, SignatureCandidate } from '../types';
 import { BUNDLE_ANNOTATIONS, COSIGN_ANNOTATIONS, COSIGN_SIGN_PREDICATE_TYPE, inTotoPredicateType } from './annotations';
 import { legacyLayerToBundle } from './legacy';
 
@@ -12,33 +12,69 @@ function isBundleMediaType(mediaType: string | undefined): boolean {
   return mediaType !== undefined && /^application\/vnd\.dev\.sigstore\.bundle(\.v0\.[0-9]+)?\+json/.test(mediaType);
 }
 
-async function readLegacyLayers(source: ImageSource, digest: Digest, suffix: '.sig' | '.att', manifest: ManifestResponse | undefined): Promise<DiscoveredSignature[]> {
+/** What a candidate is and where it was found, known before (and kept if) its bytes turn out malformed. */
+type CandidateHint = Omit<MalformedSignature, 'malformed'>;
+
+/**
+ * A MALFORMED read becomes a candidate that fails alone: whoever can push a referrer or a legacy layer
+ * must not be able to block the signatures next to it. Registry and network errors stay fatal.
+ */
+function asMalformed(error: unknown, hint: CandidateHint): MalformedSignature {
+  if (!(error instanceof VerificationError && error.code === 'MALFORMED')) throw error;
+  const { message, expected, found } = error;
+  return { ...hint, malformed: { message, ...(expected === undefined ? {} : { expected }), ...(found === undefined ? {} : { found }) } };
+}
+
+type LegacySuffix = '.sig' | '.att';
+
+/** The whole `.sig`/`.att` manifest as one candidate, for when it cannot be read at all. */
+function legacyManifestHint(digest: Digest, suffix: LegacySuffix): CandidateHint {
+  return { kind: suffix === '.sig' ? 'signature' : 'attestation', layout: 'legacy', location: digestTag(digest, suffix) };
+}
+
+/** The `.sig`/`.att` manifest by tag; one that is not a manifest is a malformed candidate, not a failed discovery. */
+function lookupLegacyManifest(source: ImageSource, digest: Digest, suffix: LegacySuffix): Promise<ManifestResponse | MalformedSignature | undefined> {
+  return source.manifestByTag(digestTag(digest, suffix)).catch((error: unknown) => asMalformed(error, legacyManifestHint(digest, suffix)));
+}
+
+async function readLegacyLayers(source: ImageSource, digest: Digest, suffix: LegacySuffix, manifest: ManifestResponse | MalformedSignature | undefined): Promise<SignatureCandidate[]> {
   if (!manifest) return [];
+  if ('malformed' in manifest) return [manifest];
   const tag = digestTag(digest, suffix);
   const where = `${source.location}:${tag}`;
-  const layers = parseManifest(manifest.bytes, where, manifest.mediaType).layers ?? [];
   const kind = suffix === '.sig' ? 'signature' : 'attestation';
+  let layers: Descriptor[];
+  try {
+    layers = parseManifest(manifest.bytes, where, manifest.mediaType).layers ?? [];
+  } catch (error) {
+    return [asMalformed(error, legacyManifestHint(digest, suffix))];
+  }
   const expectedMediaType = kind === 'signature' ? MEDIA_TYPES.cosignSimpleSigning : MEDIA_TYPES.dsseEnvelope;
   return Promise.all(
     layers.map(async (layer, i) => {
-      const location = `${tag} layer ${i}`;
-      if (layer.mediaType !== expectedMediaType) {
-        throw new VerificationError('MALFORMED', `${where} layer ${i}: mediaType: expected ${expectedMediaType}, found ${layer.mediaType}`, { expected: expectedMediaType, found: layer.mediaType });
-      }
-      // blob() checks size and digest, so a `.sig` payload is exactly what the layer digest names.
-      const blob = await source.blob(layer.digest, layer.size);
-      const bundle = legacyLayerToBundle(layer, blob, kind, `${where} layer ${i}`);
       const predicateType = layer.annotations?.[COSIGN_ANNOTATIONS.predicateType];
-      return {
-        kind,
-        layout: 'legacy',
-        bundle,
-        ...(kind === 'signature' ? { payload: blob } : {}),
-        ...(predicateType === undefined ? {} : { predicateType }),
-        location,
-      } satisfies DiscoveredSignature;
+      const hint: CandidateHint = { kind, layout: 'legacy', ...(predicateType === undefined ? {} : { predicateType }), location: `${tag} layer ${i}` };
+      try {
+        if (layer.mediaType !== expectedMediaType) {
+          throw new VerificationError('MALFORMED', `${where} layer ${i}: mediaType: expected ${expectedMediaType}, found ${layer.mediaType}`, { expected: expectedMediaType, found: layer.mediaType });
+        }
+        // blob() checks size and digest, so a `.sig` payload is exactly what the layer digest names.
+        const blob = await source.blob(layer.digest, layer.size);
+        const bundle = legacyLayerToBundle(layer, blob, kind, `${where} layer ${i}`);
+        return { ...hint, kind, bundle, ...(kind === 'signature' ? { payload: blob } : {}) } satisfies DiscoveredSignature;
+      } catch (error) {
+        return asMalformed(error, hint);
+      }
     }),
   );
+}
+
+/** The kind a referrer's annotations claim (unverified), for filing it under a check when its bundle is unreadable. */
+function referrerHint(referrer: ReferrerDescriptor, annotations: Record<string, string> | undefined): CandidateHint {
+  const predicateType = annotations?.[BUNDLE_ANNOTATIONS.predicateType];
+  const content = annotations?.[BUNDLE_ANNOTATIONS.content];
+  const kind = content === 'message-signature' || predicateType === COSIGN_SIGN_PREDICATE_TYPE ? 'signature' : predicateType !== undefined || content === 'dsse-envelope' ? 'attestation' : undefined;
+  return { ...(kind === undefined ? {} : { kind }), layout: 'referrer', ...(predicateType === undefined ? {} : { predicateType }), location: `referrer ${referrer.digest}` };
 }
 
 interface ReferrerBundleLayer {
@@ -49,18 +85,20 @@ interface ReferrerBundleLayer {
 }
 
 /** The referrer's manifest, when it is a Sigstore bundle artifact about `digest`. */
-async function referrerBundleLayer(source: ImageSource, digest: Digest, referrer: ReferrerDescriptor): Promise<ReferrerBundleLayer | undefined> {
+async function referrerBundleLayer(source: ImageSource, digest: Digest, referrer: ReferrerDescriptor): Promise<ReferrerBundleLayer | MalformedSignature | undefined> {
   // Fallback index entries written by GHCR may carry no artifactType: only a declared other type is skipped unread.
   if (referrer.artifactType !== undefined && !isBundleMediaType(referrer.artifactType)) return undefined;
   if (isIndexMediaType(referrer.mediaType)) return undefined;
   const where = `${source.location}@${referrer.digest} (referrer of ${digest})`;
   // A fallback index can outlive a deleted referrer; a stale entry is no evidence either way.
-  const response = await source.manifest(referrer.digest).catch((error: unknown) => {
+  let manifest: ParsedManifest;
+  try {
+    const response = await source.manifest(referrer.digest);
+    manifest = parseManifest(response.bytes, where, response.mediaType);
+  } catch (error) {
     if (error instanceof VerificationError && error.code === 'NOT_FOUND') return undefined;
-    throw error;
-  });
-  if (!response) return undefined;
-  const manifest = parseManifest(response.bytes, where, response.mediaType);
+    return asMalformed(error, referrerHint(referrer, referrer.annotations));
+  }
   const layer = manifest.layers?.length === 1 ? manifest.layers[0] : undefined;
   if (!layer || !isBundleMediaType(layer.mediaType)) return undefined;
   // A fallback tag index is writable by anyone who can push; only manifests that name this digest count.
@@ -68,14 +106,15 @@ async function referrerBundleLayer(source: ImageSource, digest: Digest, referrer
   return { referrer, manifest, layer, where };
 }
 
-async function readReferrerBundle(source: ImageSource, { referrer, manifest, layer, where }: ReferrerBundleLayer): Promise<DiscoveredSignature> {
+async function readReferrerBundle(source: ImageSource, { referrer, manifest, layer, where }: ReferrerBundleLayer): Promise<SignatureCandidate> {
   const blob = await source.blob(layer.digest, layer.size);
   let bundle: SerializedBundle;
   try {
     bundle = JSON.parse(blob.toString('utf8')) as SerializedBundle;
     bundleFromJSON(bundle);
   } catch (error) {
-    throw new VerificationError('MALFORMED', `${where}: layer ${layer.digest}: expected a Sigstore bundle, found ${(error as Error).message}`, { expected: 'a Sigstore bundle', found: (error as Error).message, cause: error });
+    const found = (error as Error).message;
+    return { ...referrerHint(referrer, { ...referrer.annotations, ...manifest.annotations }), malformed: { message: `${where}: layer ${layer.digest}: expected a Sigstore bundle, found ${found}`, expected: 'a Sigstore bundle', found } };
   }
   const predicateType = inTotoPredicateType(bundle) ?? manifest.annotations?.[BUNDLE_ANNOTATIONS.predicateType];
   const kind = bundle.messageSignature || predicateType === COSIGN_SIGN_PREDICATE_TYPE ? 'signature' : 'attestation';
@@ -92,18 +131,21 @@ async function readReferrerBundle(source: ImageSource, { referrer, manifest, lay
  * Every cosign signature and attestation stored for `digest`, in both layouts: legacy
  * `sha256-<hex>.sig`/`.att` tags (converted to v0.1 bundles) and OCI 1.1 referrer bundles.
  * Both are always read: SLSA provenance stays legacy while cosign v3 writes referrers.
- * An empty array means nothing was found; nothing here is verified.
+ * An empty array means nothing was found; nothing here is verified. A candidate whose bytes are not what
+ * they claim comes back as a {@link MalformedSignature} in its place; what is not about one candidate (an
+ * unparsable referrers index, a registry or network error) still throws: an unreadable referrers
+ * index is the registry's whole answer, and guessing past it could hide every signature.
  */
-export async function discoverSignatures(source: ImageSource, digest: Digest): Promise<DiscoveredSignature[]> {
+export async function discoverSignatures(source: ImageSource, digest: Digest): Promise<SignatureCandidate[]> {
   // Three waves, each started when the previous one has finished: lookups; legacy layers and referrer
   // manifests; bundles. Waiting for the slowest small read of a wave keeps the round trips a fixed three,
   // which the request budget (and RequestCounter's count) relies on.
-  const [sigManifest, attManifest, referrers] = await Promise.all([source.manifestByTag(digestTag(digest, '.sig')), source.manifestByTag(digestTag(digest, '.att')), source.referrers(digest)]);
+  const [sigManifest, attManifest, referrers] = await Promise.all([lookupLegacyManifest(source, digest, '.sig'), lookupLegacyManifest(source, digest, '.att'), source.referrers(digest)]);
   const [signatures, attestations, bundleLayers] = await Promise.all([
     readLegacyLayers(source, digest, '.sig', sigManifest),
     readLegacyLayers(source, digest, '.att', attManifest),
     Promise.all(referrers.map((referrer) => referrerBundleLayer(source, digest, referrer))),
   ]);
-  const fromReferrers = await Promise.all(bundleLayers.filter((found) => found !== undefined).map((found) => readReferrerBundle(source, found)));
+  const fromReferrers = await Promise.all(bundleLayers.filter((found) => found !== undefined).map((found) => ('malformed' in found ? found : readReferrerBundle(source, found))));
   return [...signatures, ...attestations, ...fromReferrers];
 }

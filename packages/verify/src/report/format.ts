@@ -1,9 +1,9 @@
-import type { CheckResult, VerificationReport } from '../types';
+import type { CheckResult, RejectedCandidate, VerificationReport } from '../types';
 
 export interface FormatOptions {
   /** ANSI colours (only on a terminal, never with NO_COLOR). */
   color?: boolean;
-  /** Show expected and found for failed checks (default true). */
+  /** Show expected and found for failed checks, and the candidates each check rejected (default true). */
   details?: boolean;
 }
 
@@ -17,7 +17,10 @@ export function formatReport(report: VerificationReport, options: FormatOptions 
   for (const check of report.checks) {
     const mark = check.status === 'pass' ? paint.green(MARKS.pass) : check.status === 'fail' ? paint.red(MARKS.fail) : paint.dim(MARKS.skip);
     lines.push(`${mark} ${check.check}: ${check.summary}`);
-    if (check.status === 'fail' && options.details !== false) lines.push(...failureDetails(check));
+    if (options.details !== false) {
+      if (check.status === 'fail') lines.push(...failureDetails(check));
+      lines.push(...rejectedCandidates(check));
+    }
   }
   const failed = report.checks.filter((check) => check.status === 'fail').length;
   const passed = report.checks.filter((check) => check.status === 'pass').length;
@@ -37,6 +40,12 @@ function failureDetails(check: CheckResult): string[] {
   if (check.expected !== undefined) details.push(`    expected: ${describe(check.expected)}`);
   if (check.found !== undefined) details.push(`    found:    ${describe(check.found)}`);
   return details;
+}
+
+/** Every candidate the check turned down, passed or not: a malformed or foreign signature is worth seeing. */
+function rejectedCandidates(check: CheckResult): string[] {
+  const rejected = (check.evidence?.rejected ?? []) as RejectedCandidate[];
+  return rejected.map((candidate) => `    rejected: ${candidate.location}: ${candidate.code}: ${candidate.reason}`);
 }
 
 function describe(value: unknown): string {
