@@ -27,6 +27,28 @@ describe('formatReport', () => {
     ].join('\n'));
   });
 
+  it('lists the candidates each check rejected, under passes and failures, unless details are off', () => {
+    const malformed = { location: 'referrer sha256:1', layout: 'referrer', code: 'MALFORMED', reason: 'layer: expected a Sigstore bundle, found garbage' };
+    const withRejected: VerificationReport = {
+      ok: false,
+      checks: [
+        { check: 'image-signature', status: 'pass', summary: 'image signature verified (referrer sha256:2); 1 other rejected', evidence: { rejected: [malformed] } },
+        { check: 'attestation:x', status: 'fail', code: 'IDENTITY_MISMATCH', summary: '2 x attestations found, none verify', evidence: { rejected: [malformed, { ...malformed, location: 'referrer sha256:3', code: 'IDENTITY_MISMATCH', reason: 'identity: expected a, found b' }] } },
+      ],
+    };
+    expect(formatReport(withRejected)).toBe([
+      '✓ image-signature: image signature verified (referrer sha256:2); 1 other rejected',
+      '    rejected: referrer sha256:1: MALFORMED: layer: expected a Sigstore bundle, found garbage',
+      '✗ attestation:x: 2 x attestations found, none verify',
+      '    code:     IDENTITY_MISMATCH',
+      '    rejected: referrer sha256:1: MALFORMED: layer: expected a Sigstore bundle, found garbage',
+      '    rejected: referrer sha256:3: IDENTITY_MISMATCH: identity: expected a, found b',
+      'FAILED: 1 of 2 checks failed',
+      '',
+    ].join('\n'));
+    expect(formatReport(withRejected, { details: false })).not.toContain('rejected:');
+  });
+
   it('colours only when asked, and says PASSED with the count when all pass', () => {
     expect(formatReport(report)).not.toContain('\u001b[');
     expect(formatReport(report, { color: true })).toContain('\u001b[31m✗\u001b[39m');
