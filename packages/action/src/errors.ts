@@ -6,7 +6,9 @@ export type ActionErrorCode =
   /** A git command (clone, fetch, config) failed; git's message is kept, tokens removed. */
   | 'GIT'
   /** Verification ran and did not pass. */
-  | 'VERIFICATION_FAILED';
+  | 'VERIFICATION_FAILED'
+  /** An immutable release already holds an asset of that name that this run cannot stand behind (another build, or malformed). */
+  | 'RELEASE_ASSET_CONFLICT';
 
 export interface ActionErrorDetails {
   expected?: unknown;

@@ -13,6 +13,11 @@ export function code(text: string): string {
   return `${fence}${cell(text)}${fence}`;
 }
 
+/** Plain text (e.g. values read from a release asset), safe inside a table cell. */
+export function plain(text: string): string {
+  return cell(text).replace(/[\\`*_[\]<>]/g, '\\$&');
+}
+
 export function link(text: string, url: string): string {
   return `[${cell(text).replace(/[[\]]/g, '\\$&')}](${url.replace(/[()\s]/g, encodeURIComponent)})`;
 }

@@ -1,4 +1,4 @@
-import { readFileSync, rmSync } from 'node:fs';
+import { existsSync, readFileSync, rmSync } from 'node:fs';
 import { join } from 'node:path';
 import { startGitHubApiServer } from '@oci-sd/github-api-server';
 import type { GitHubApiServer } from '@oci-sd/github-api-server';
@@ -89,6 +89,7 @@ describe('command: release-metadata', () => {
     expect(assets.map((asset) => asset.name)).toEqual(['release-metadata.json']);
     expect(assets[0]!.bytes.toString('utf8')).toBe(text);
     expect(run.outputs['asset-url']).toContain('/releases/download/v1.5.0/release-metadata.json');
+    expect(run.outputs['asset-action']).toBe('uploaded');
     expect(run.summary).toContain(`| Image | \`ghcr.io/acme/app@${DIGEST}\` |`);
     expect(run.summary).toMatch(/\| Release asset \| \[release-metadata\.json\]\(.*\) \(uploaded\) \|/);
     // The runner hides masked values; nothing but the mask command itself may carry the token.
@@ -108,6 +109,7 @@ describe('command: release-metadata', () => {
     expect(run.code).toBe(0);
     expect(JSON.parse(readFileSync(join(dir, 'out/meta.json'), 'utf8')).release_url).toBe(`${github.url}/acme/app/releases/tag/v1.5.0`);
     expect(run.outputs['asset-url']).toBe('');
+    expect(run.outputs['asset-action']).toBe('');
     expect(github.requests.length).toBe(requests);
   });
 
@@ -138,5 +140,141 @@ describe('command: release-metadata', () => {
     const run = await runAction({ workspace: workspace(), inputs: { command: 'release-metadata', image: 'ghcr.io/acme/app', digest: DIGEST, tag: 'v1.5.0' } });
     expect(run.code).toBe(1);
     expect(run.stdout).toMatch(/::error::environment variable GITHUB_REPOSITORY \(OWNER\/REPO of the workflow run\) is not set/);
+  });
+});
+
+describe('command: release-metadata on a release that already has the asset (a re-run)', () => {
+  const OTHER_DIGEST = `sha256:${'cd'.repeat(32)}`;
+  let repoCounter = 0;
+
+  /** A draft release in a fresh repository (immutable releases on unless said otherwise). */
+  async function draftRelease(immutableReleases = true): Promise<{ repository: string; release: Record<string, unknown> }> {
+    const repository = `acme/rerun-${++repoCounter}`;
+    github.state.createRepo(repository, { immutableReleases });
+    return { repository, release: await api('POST', `/repos/${repository}/releases`, { tag_name: 'v1.5.0', target_commitish: 'main', draft: true }) };
+  }
+
+  async function publish(repository: string, release: Record<string, unknown>): Promise<void> {
+    await api('PATCH', `/repos/${repository}/releases/${String(release.id)}`, { draft: false });
+  }
+
+  /** Puts bytes on the release as release-metadata.json, as another tool (or a broken run) would. */
+  async function uploadRaw(release: Record<string, unknown>, bytes: string): Promise<void> {
+    const url = String(release.upload_url).replace(/\{\?name,label\}$/, '?name=release-metadata.json');
+    const response = await fetch(url, { method: 'POST', headers: { authorization: `Bearer ${TOKEN}`, 'content-type': 'application/json', 'content-length': String(Buffer.byteLength(bytes)) }, body: bytes });
+    if (response.status !== 201) throw new Error(`upload: ${response.status} ${await response.text()}`);
+  }
+
+  function runMetadata(dir: string, repository: string, options: { digest?: string; runId?: string } = {}) {
+    return runAction({
+      workspace: dir,
+      inputs: { command: 'release-metadata', token: TOKEN, image: 'ghcr.io/acme/app', digest: options.digest ?? DIGEST, tag: 'v1.5.0', upload: 'true' },
+      env: { ...runnerEnv(), GITHUB_REPOSITORY: repository, ...(options.runId ? { GITHUB_RUN_ID: options.runId } : {}) },
+    });
+  }
+
+  const assetOf = (repository: string) => github.state.repo(repository).releases[0]!.assets.find((asset) => asset.name === 'release-metadata.json')!;
+  const requestsSince = (index: number) => github.requests.slice(index).map((r) => r.operationId ?? `object ${r.method}`);
+
+  it('keeps the immutable release\'s asset from the first run and writes its bytes locally, uploading nothing', async () => {
+    const { repository, release } = await draftRelease();
+    const first = await runMetadata(workspace(), repository);
+    expect(first.code).toBe(0);
+    expect(first.outputs['asset-action']).toBe('uploaded');
+    await publish(repository, release);
+    const stored = assetOf(repository);
+    const firstBytes = Buffer.from(stored.bytes);
+    // A re-run writes a new built_at (second precision): start it in a later second.
+    const firstBuiltAt = Date.parse((JSON.parse(firstBytes.toString('utf8')) as { built_at: string }).built_at);
+    await new Promise((resolve) => setTimeout(resolve, Math.max(0, firstBuiltAt + 1000 - Date.now()) + 20));
+
+    for (const runId of ['24609867231', '24609867999']) {
+      const dir = workspace();
+      const since = github.requests.length;
+      const rerun = await runMetadata(dir, repository, { runId });
+      expect(rerun.stdout).not.toContain('::error');
+      expect(rerun.code).toBe(0);
+      // The asset was read (its digest differed from this run's document), never uploaded or deleted.
+      expect(requestsSince(since)).toEqual(['repos/get-release-by-tag', 'repos/get-release-asset', 'object GET']);
+      expect(assetOf(repository)).toBe(stored);
+      expect(stored.bytes.equals(firstBytes)).toBe(true);
+      expect(readFileSync(join(dir, 'release-metadata.json')).equals(firstBytes)).toBe(true);
+      expect(rerun.outputs['asset-action']).toBe('kept');
+      expect(JSON.parse(rerun.outputs.result!)).toEqual(JSON.parse(firstBytes.toString('utf8')));
+      expect(rerun.stdout).toMatch(/release asset kept: .*release-metadata\.json \(it already records this build \(built_at \d{4}-[^,]+, run 24609867231\)/);
+      expect(rerun.summary).toMatch(/\| Release asset \| \[release-metadata\.json\]\(.*\) \(kept: it already records this build/);
+      expect(rerun.stdout.replace(`::add-mask::${TOKEN}`, '')).not.toContain(TOKEN);
+    }
+    github.assertNoViolations();
+  });
+
+  it('fails on an immutable release whose asset records another digest, naming the field, expected and found', async () => {
+    const { repository, release } = await draftRelease();
+    expect((await runMetadata(workspace(), repository, { digest: OTHER_DIGEST })).code).toBe(0);
+    await publish(repository, release);
+    const before = Buffer.from(assetOf(repository).bytes);
+    const dir = workspace();
+    const since = github.requests.length;
+    const run = await runMetadata(dir, repository);
+    expect(run.code).toBe(1);
+    expect(run.stdout).toContain(`::error::the immutable release v1.5.0 of ${repository} holds a release-metadata.json recording another build; digest: expected "${DIGEST}" (this run), found "${OTHER_DIGEST}" (the release asset)`);
+    expect(run.stdout).not.toMatch(/image: expected|commit: expected|tag: expected/);
+    expect(requestsSince(since)).not.toContain('repos/upload-release-asset');
+    expect(assetOf(repository).bytes.equals(before)).toBe(true);
+    expect(existsSync(join(dir, 'release-metadata.json'))).toBe(false);
+    expect(run.stdout.replace(`::add-mask::${TOKEN}`, '')).not.toContain(TOKEN);
+    github.assertNoViolations();
+  });
+
+  it('fails on an immutable release whose asset is not release metadata, and never overwrites it', async () => {
+    for (const [bytes, problem] of [
+      ['not json at all', /not release metadata \(not JSON \(/],
+      ['{"tag":"v1.5.0","image":"ghcr.io/acme/app"}\n', /not release metadata \(no string field "digest", "commit"\)/],
+      ['["v1.5.0"]', /not release metadata \(not a JSON object\)/],
+    ] as const) {
+      const { repository, release } = await draftRelease();
+      await uploadRaw(release, bytes);
+      await publish(repository, release);
+      const dir = workspace();
+      const run = await runMetadata(dir, repository);
+      expect(run.code).toBe(1);
+      expect(run.stdout).toMatch(problem);
+      expect(run.stdout).toContain('it cannot be replaced: release a new version');
+      expect(assetOf(repository).bytes.toString('utf8')).toBe(bytes);
+      expect(existsSync(join(dir, 'release-metadata.json'))).toBe(false);
+    }
+    github.assertNoViolations();
+  });
+
+  it('replaces a differing asset on a mutable release, as before, saying why', async () => {
+    const { repository, release } = await draftRelease(false);
+    await publish(repository, release);
+    expect((await runMetadata(workspace(), repository, { digest: OTHER_DIGEST })).code).toBe(0);
+    const dir = workspace();
+    const since = github.requests.length;
+    const run = await runMetadata(dir, repository);
+    expect(run.stdout).not.toContain('::error');
+    expect(run.code).toBe(0);
+    expect(run.outputs['asset-action']).toBe('replaced');
+    expect(requestsSince(since)).toEqual(['repos/get-release-by-tag', 'repos/get-release-asset', 'object GET', 'repos/delete-release-asset', 'repos/upload-release-asset']);
+    const local = readFileSync(join(dir, 'release-metadata.json'));
+    expect(assetOf(repository).bytes.equals(local)).toBe(true);
+    expect(JSON.parse(local.toString('utf8')).digest).toBe(DIGEST);
+    expect(run.stdout).toContain(`release asset replaced: `);
+    expect(run.stdout).toContain(`(it recorded another build (digest: expected "${DIGEST}" (this run), found "${OTHER_DIGEST}" (the release asset)))`);
+    github.assertNoViolations();
+  });
+
+  it('uploads to a release without the asset, as before', async () => {
+    const { repository } = await draftRelease();
+    const dir = workspace();
+    const since = github.requests.length;
+    const run = await runMetadata(dir, repository);
+    expect(run.code).toBe(0);
+    expect(run.outputs['asset-action']).toBe('uploaded');
+    // Nothing to compare: no download.
+    expect(requestsSince(since)).toEqual(['repos/get-release-by-tag', 'repos/list-releases', 'repos/upload-release-asset']);
+    expect(assetOf(repository).bytes.equals(readFileSync(join(dir, 'release-metadata.json')))).toBe(true);
+    github.assertNoViolations();
   });
 });
