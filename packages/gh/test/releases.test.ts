@@ -174,6 +174,14 @@ describe('downloadAsset', () => {
     expect(JSON.stringify({ m: error.message, c: error.cause, r: error.request })).not.toContain(TOKEN);
   });
 
+  it('times out a hanging object URL per attempt and retries it', async () => {
+    const { repo, asset, bytes } = await releasedAsset();
+    const impatient = await testClient(gh, { requestTimeoutMs: 1_000, retries: 2 });
+    gh.faults.slow({ ms: 30_000, times: 2, match: { path: '/objects/' } });
+    expect(await downloadAsset(impatient, repo, asset)).toEqual(bytes);
+    expect(impatient.requestCount).toBe(3);
+  });
+
   it('404 for an asset deleted since the release was read, without retrying', async () => {
     const { repo, asset } = await releasedAsset();
     const release = gh.state.repo(`${repo.owner}/${repo.repo}`).releases[0]!;
