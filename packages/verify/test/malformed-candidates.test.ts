@@ -190,6 +190,7 @@ describe.skipIf(!registryAvailable())(`one malformed candidate does not block th
       const provenance = check(report, 'slsa-provenance');
       const tag = `sha256-${digest.slice(7)}.att`;
       expect(provenance.evidence).toMatchObject({ location: `${tag} layer 1`, commit: COMMIT });
+      expect(provenance.summary).toMatch(/^verified build using builder ".*" at commit 4f2c1a9e\S+; 1 other rejected$/);
       expect(rejected(provenance)).toEqual([expect.objectContaining({ location: `${tag} layer 0`, code: 'MALFORMED', reason: expect.stringContaining(`annotation ${COSIGN_ANNOTATIONS.certificate}`) })]);
     });
   });

@@ -74,20 +74,27 @@ export function candidateEvidence(candidate: CandidateResult): Record<string, un
   };
 }
 
+/** How a check describes its passing candidate, when the default (location, log entry) is not enough. */
+export interface PassDescription {
+  summary?: (winner: CandidateResult) => string;
+  evidence?: (winner: CandidateResult) => Record<string, unknown>;
+}
+
 /**
  * One report entry for a set of candidates: pass when any verifies; otherwise "none found"
  * (NO_SIGNATURES) and "found, none verify" stay distinct. Either way `evidence.rejected` lists every
  * candidate that failed, with its reason: on a pass, what else was stored next to the signature that counted.
  */
-export function summarizeCandidates(check: string, what: string, candidates: CandidateResult[], expected: unknown, passEvidence: (winner: CandidateResult) => Record<string, unknown> = candidateEvidence): CheckResult {
+export function summarizeCandidates(check: string, what: string, candidates: CandidateResult[], expected: unknown, pass: PassDescription = {}): CheckResult {
   const winner = candidates.find((candidate) => candidate.ok);
   const rejected = candidates.filter((candidate) => !candidate.ok).map(rejection);
   if (winner) {
     const others = rejected.length === 0 ? '' : `; ${rejected.length} other${rejected.length === 1 ? '' : 's'} rejected`;
+    const passEvidence = pass.evidence ?? candidateEvidence;
     return {
       check,
       status: 'pass',
-      summary: `${what} verified (${winner.found.location}, ${describeLog(winner)})${others}`,
+      summary: `${pass.summary?.(winner) ?? `${what} verified (${winner.found.location}, ${describeLog(winner)})`}${others}`,
       expected,
       found: winner.verdict.evidence.certificate?.subjectAlternativeNames,
       evidence: { ...passEvidence(winner), ...(rejected.length === 0 ? {} : { rejected }) },

@@ -90,10 +90,9 @@ export async function checkImageDigest(source: ImageSource, digest: Digest, trus
   }
   for (const predicateType of options.attestations ?? []) {
     const candidates = attestationsOfType(discovered, predicateType).map((found) => evaluateCandidate(found, digest, options.policy!, trust, predicateType));
-    checks.push(summarizeCandidates(`attestation:${predicateType}`, `${predicateType} attestation`, candidates, { digest, predicateType, ...options.policy }, (winner) => ({
-      ...candidateEvidence(winner),
-      predicate: winner.statement?.predicate,
-    })));
+    checks.push(summarizeCandidates(`attestation:${predicateType}`, `${predicateType} attestation`, candidates, { digest, predicateType, ...options.policy }, {
+      evidence: (winner) => ({ ...candidateEvidence(winner), predicate: winner.statement?.predicate }),
+    }));
   }
   if (options.slsa) checks.push(...checkProvenance(discovered, digest, trust, options.slsa));
   return checks;
@@ -124,15 +123,16 @@ function checkProvenance(discovered: SignatureCandidate[], digest: Digest, trust
     return candidate;
   });
   const expected = { digest, sourceUri: policy.sourceUri, ...(policy.sourceTag ? { sourceTag: policy.sourceTag } : {}), ...(policy.sourceBranch ? { sourceBranch: policy.sourceBranch } : {}), builder: policy.builderId ?? SLSA_BUILDER_IDENTITY.identityRegExp };
-  const summary = summarizeCandidates('slsa-provenance', 'SLSA provenance', candidates, expected, (winner) => ({
-    ...candidateEvidence(winner),
-    builderId: (winner as ProvenanceCandidate).slsa?.builderId,
-    commit: (winner as ProvenanceCandidate).slsa?.commit,
-  }));
+  const summary = summarizeCandidates('slsa-provenance', 'SLSA provenance', candidates, expected, {
+    // A winner always has its slsa result: a candidate only passes after checkSlsaProvenance.
+    summary: (winner) => `verified build using builder "${(winner as ProvenanceCandidate).slsa!.builderId}" at commit ${(winner as ProvenanceCandidate).slsa!.commit ?? '(unknown)'}`,
+    evidence: (winner) => ({
+      ...candidateEvidence(winner),
+      builderId: (winner as ProvenanceCandidate).slsa?.builderId,
+      commit: (winner as ProvenanceCandidate).slsa?.commit,
+    }),
+  });
   const shown = candidates.find((candidate) => candidate.ok) ?? candidates.find((candidate) => candidate.slsa);
-  if (summary.status === 'pass' && shown?.slsa) {
-    summary.summary = `verified build using builder "${shown.slsa.builderId}" at commit ${shown.slsa.commit ?? '(unknown)'}`;
-  }
   // Each slsa-verifier check as its own entry, from the provenance that passed or got furthest.
   const findings: CheckResult[] = (shown?.slsa?.findings ?? []).map((finding) => ({
     check: `slsa-provenance:${finding.name}`,
