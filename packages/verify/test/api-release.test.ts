@@ -9,7 +9,8 @@ import { fixturePath, fixturesSkipReason, haveFixtures } from '../../../tools/fi
 import { releaseManifest } from '@oci-sd/tuf';
 import { publishSeedRelease, serveTufSite, startSeedReleaseWorld, writeTufCheckout } from '../bench/release-fixture';
 import type { SeedRelease, SeedReleaseWorld } from '../bench/release-fixture';
-import { RequestCounter, pushImage, verifyRelease } from '../src/index';
+import { COSIGN_ANNOTATIONS, RequestCounter, pushImage, verifyRelease } from '../src/index';
+import { addLegacyLayerCopy, attachRawReferrer } from './support/candidates';
 import type { CheckResult, VerificationReport } from '../src/index';
 
 function check(report: VerificationReport, name: string): CheckResult {
@@ -114,6 +115,25 @@ describe.skipIf(!registryAvailable())('verifyRelease: a seed-shaped release thro
       } finally {
         await rm(other, { recursive: true, force: true });
       }
+    }
+  });
+
+  it('passes a release next to a garbage referrer and a broken .att layer anyone could push, listing both as rejected', async () => {
+    const other = await mkdtemp(join(tmpdir(), 'oci-sd-verify-release-hostile-'));
+    try {
+      const hostile = await publishSeedRelease({ registryHost: registry.host, sigstore, dir: other, repo: 'app-hostile' });
+      const garbage = await attachRawReferrer(hostile.store, hostile.digest);
+      await addLegacyLayerCopy(hostile.store, hostile.digest, '.att', { [COSIGN_ANNOTATIONS.bundle]: 'not json' }, 'first');
+      const report = await verifyRelease({ release: hostile.release, tuf: { repo: hostile.tufRepo }, trust: hostile.trustedRootPath });
+      expect(report.checks.filter((c) => c.status !== 'pass')).toEqual([]);
+      const rejected = (name: string) => ((check(report, name).evidence?.rejected ?? []) as { location: string; code: string }[]).map((c) => `${c.location} ${c.code}`);
+      // The garbage says nothing about what it is, so every check saw it; the broken layer sits in the .att tag.
+      for (const name of ['image-signature', 'attestation:https://cyclonedx.org/bom', `attestation:${hostile.releaseMetadataType}`]) {
+        expect(rejected(name), name).toEqual([`referrer ${garbage} MALFORMED`]);
+      }
+      expect(rejected('slsa-provenance').sort()).toEqual([`referrer ${garbage} MALFORMED`, `sha256-${hostile.digest.slice(7)}.att layer 0 MALFORMED`].sort());
+    } finally {
+      await rm(other, { recursive: true, force: true });
     }
   });
 
