@@ -90,12 +90,12 @@ async function referrerBundleLayer(source: ImageSource, digest: Digest, referrer
   if (referrer.artifactType !== undefined && !isBundleMediaType(referrer.artifactType)) return undefined;
   if (isIndexMediaType(referrer.mediaType)) return undefined;
   const where = `${source.location}@${referrer.digest} (referrer of ${digest})`;
-  // A fallback index can outlive a deleted referrer; a stale entry is no evidence either way.
   let manifest: ParsedManifest;
   try {
     const response = await source.manifest(referrer.digest);
     manifest = parseManifest(response.bytes, where, response.mediaType);
   } catch (error) {
+    // A fallback index can outlive a deleted referrer; a stale entry is no evidence either way.
     if (error instanceof VerificationError && error.code === 'NOT_FOUND') return undefined;
     return asMalformed(error, referrerHint(referrer, referrer.annotations));
   }

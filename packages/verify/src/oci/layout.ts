@@ -132,15 +132,15 @@ export class OciLayoutSource implements ImageStore {
     }
     for (const entry of (await this.readIndex()).manifests ?? []) {
       if (entry.mediaType !== MEDIA_TYPES.ociManifest || found.has(entry.digest)) continue;
-      const manifest = await this.manifest(entry.digest, entry.mediaType).then(
-        (response) => parseManifest(response.bytes, `${this.location}@${entry.digest}`),
-        (error: unknown) => {
-          // Bytes that are not a manifest name no subject: like a manifest about another image, not a referrer of this one.
-          if (error instanceof VerificationError && error.code === 'MALFORMED') return undefined;
-          throw error;
-        },
-      );
-      if (manifest?.subject?.digest !== digest) continue;
+      let manifest: ParsedManifest;
+      try {
+        manifest = parseManifest((await this.manifest(entry.digest, entry.mediaType)).bytes, `${this.location}@${entry.digest}`);
+      } catch (error) {
+        // Bytes that are not a manifest name no subject: like a manifest about another image, not a referrer of this one.
+        if (error instanceof VerificationError && error.code === 'MALFORMED') continue;
+        throw error;
+      }
+      if (manifest.subject?.digest !== digest) continue;
       found.set(entry.digest, {
         digest: entry.digest,
         mediaType: entry.mediaType,
