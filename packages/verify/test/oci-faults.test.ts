@@ -168,6 +168,27 @@ describe.skipIf(!registryAvailable())(`registry client against faults, tampering
     });
   });
 
+  describe('not one candidate: these still fail the whole discovery', () => {
+    it('a registry failure reading one referrer manifest is REGISTRY (exit 3), never a malformed candidate', async () => {
+      const [referrer] = await new RegistrySource(registry.host, 'acme/app').referrers(image.digest);
+      const source = await through({ fault: ({ path }) => (path.endsWith(`/manifests/${referrer!.digest}`) ? { kind: 'status', status: 503 } : undefined) });
+      expect((await caught(discoverSignatures(source, image.digest))).code).toBe('REGISTRY');
+    });
+
+    it('a referrers API answer that is not an index is MALFORMED for the whole discovery: it is the registry\'s answer', async () => {
+      const source = await through({ fault: ({ path }) => (path.includes('/referrers/') ? { kind: 'status', status: 200, headers: { 'content-type': 'application/vnd.oci.image.index.v1+json' }, body: '{"schemaVersion": 2, "manifests": {}}' } : undefined) });
+      const error = await caught(discoverSignatures(source, image.digest));
+      expect(error.code).toBe('MALFORMED');
+      expect(error.message).toContain(`referrers of ${image.digest}`);
+    });
+
+    it('a referrer manifest served as garbage under its digest is DIGEST_MISMATCH, not a candidate', async () => {
+      const [referrer] = await new RegistrySource(registry.host, 'acme/app').referrers(image.digest);
+      const source = await through({ fault: ({ path }) => (path.endsWith(`/manifests/${referrer!.digest}`) ? { kind: 'tamper' } : undefined) });
+      expect((await caught(discoverSignatures(source, image.digest))).code).toBe('DIGEST_MISMATCH');
+    });
+  });
+
   describe('bearer token flow', () => {
     it('pulls anonymously: 401 challenge, token from the realm with service and scope, then the manifest', async () => {
       const source = await through({ auth: { service: 'test-registry' } });
