@@ -125,6 +125,17 @@ describe.skipIf(!registryAvailable())(`one malformed candidate does not block th
       ]);
     });
 
+    it('quotes at most an excerpt of what a hostile layer carries', async () => {
+      const { store, digest, image } = await newImage();
+      const payload = simpleSigningPayload(image, digest);
+      await attachLegacySignature(store, digest, await sigstore.signMessage(payload, identity), payload, { chainPem: caChainPem(sigstore) });
+      const huge = `{${'x'.repeat(100_000)}`;
+      await addLegacyLayerCopy(store, digest, '.sig', { [COSIGN_ANNOTATIONS.bundle]: huge }, 'last');
+      const [broken] = rejected(check(await verifyImage({ image: `${image}@${digest}`, policy, trust }), 'image-signature'));
+      expect(broken).toMatchObject({ code: 'MALFORMED', found: `${huge.slice(0, 200)}… (100001 characters)` });
+      expect(JSON.stringify(broken).length).toBeLessThan(1_000);
+    });
+
     it('a malformed referrer and a signature by the wrong identity: fails, both reasons listed, the identity one leading', async () => {
       const { store, digest, image } = await newImage();
       const garbage = await attachRawReferrer(store, digest);

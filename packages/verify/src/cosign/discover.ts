@@ -22,7 +22,15 @@ type CandidateHint = Omit<MalformedSignature, 'malformed'>;
 function asMalformed(error: unknown, hint: CandidateHint): MalformedSignature {
   if (!(error instanceof VerificationError && error.code === 'MALFORMED')) throw error;
   const { message, expected, found } = error;
-  return { ...hint, malformed: { message, ...(expected === undefined ? {} : { expected }), ...(found === undefined ? {} : { found }) } };
+  return { ...hint, malformed: { message, ...(expected === undefined ? {} : { expected }), ...(found === undefined ? {} : { found: excerpt(found) }) } };
+}
+
+const EXCERPT_CHARS = 200;
+
+/** Whoever pushed the bytes chose them: a report quotes at most an excerpt (a manifest may hold megabytes). */
+function excerpt(found: unknown): unknown {
+  const text = typeof found === 'string' ? found : JSON.stringify(found);
+  return text !== undefined && text.length > EXCERPT_CHARS ? `${text.slice(0, EXCERPT_CHARS)}… (${text.length} characters)` : found;
 }
 
 type LegacySuffix = '.sig' | '.att';
@@ -113,8 +121,8 @@ async function readReferrerBundle(source: ImageSource, { referrer, manifest, lay
     bundle = JSON.parse(blob.toString('utf8')) as SerializedBundle;
     bundleFromJSON(bundle);
   } catch (error) {
-    const found = (error as Error).message;
-    return { ...referrerHint(referrer, { ...referrer.annotations, ...manifest.annotations }), malformed: { message: `${where}: layer ${layer.digest}: expected a Sigstore bundle, found ${found}`, expected: 'a Sigstore bundle', found } };
+    const found = excerpt((error as Error).message);
+    return { ...referrerHint(referrer, { ...referrer.annotations, ...manifest.annotations }), malformed: { message: `${where}: layer ${layer.digest}: expected a Sigstore bundle, found ${String(found)}`, expected: 'a Sigstore bundle', found } };
   }
   const predicateType = inTotoPredicateType(bundle) ?? manifest.annotations?.[BUNDLE_ANNOTATIONS.predicateType];
   const kind = bundle.messageSignature || predicateType === COSIGN_SIGN_PREDICATE_TYPE ? 'signature' : 'attestation';
