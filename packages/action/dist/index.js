@@ -19560,8 +19560,8 @@ function readNumber(raw, at2) {
   return digits === 0 || digits > SAFE_DIGITS || digits > 1 && raw.charCodeAt(start) === ZERO ? -1 : value;
 }
 function parseSemVer(raw) {
-  const plain = parsePlainCore(raw);
-  if (plain) return plain;
+  const plain2 = parsePlainCore(raw);
+  if (plain2) return plain2;
   const m = SEMVER.exec(raw);
   if (!m) return void 0;
   return {
@@ -19975,17 +19975,17 @@ var init_notes = __esm({
 });
 
 // ../changelog/src/sections.ts
+function labelVersion(label) {
+  return label.replace(/^[vV](?=\d)/, "");
+}
 function classifyLabel(label) {
   if (UNRELEASED.test(label)) return { kind: UNRELEASED_CODE };
-  const version = label.replace(/^[vV](?=\d)/, "");
-  const semver = parseSemVer(version);
-  return semver ? { kind: RELEASE, version, semver } : { kind: UNKNOWN, version };
+  const semver = parseSemVer(labelVersion(label));
+  return semver ? { kind: RELEASE, semver } : { kind: UNKNOWN };
 }
-function readVersionHeading(heading) {
+function matchVersionHeading(heading) {
   const match = heading.level === 2 ? VERSION_HEADING.exec(heading.text) : null;
-  if (!match) return void 0;
-  const label = match[1] ?? match[2];
-  return { match, label, ...classifyLabel(label) };
+  return match ? { match, label: match[1] ?? match[2] } : void 0;
 }
 function versionKey(v2) {
   const plus = v2.raw.indexOf("+");
@@ -20023,7 +20023,7 @@ var init_sections = __esm({
         const count = doc.sectionLines.length;
         const { text, lineStarts, sectionLines, sectionLevels } = doc;
         const kinds = this.kinds = new Uint8Array(count);
-        const plain = this.#plain = new Uint8Array(count);
+        const plain2 = this.#plain = new Uint8Array(count);
         const major = this.#major = new Float64Array(count);
         const minor = this.#minor = new Float64Array(count);
         const patch = this.#patch = new Float64Array(count);
@@ -20036,15 +20036,16 @@ var init_sections = __esm({
           RELEASE_HEADING.lastIndex = lineStarts[sectionLines[i]];
           const m = RELEASE_HEADING.exec(text);
           if (m && m[5] === void 0 && m[6] === void 0) {
-            plain[i] = 1;
+            plain2[i] = 1;
             major[i] = +m[2];
             minor[i] = +m[3];
             patch[i] = +m[4];
           } else if (m) {
             semvers[i] = parseSemVer(m[1]);
           } else {
-            const read = readVersionHeading(readHeadingAt(doc, sectionLines[i]));
-            if (!read) continue;
+            const heading = matchVersionHeading(readHeadingAt(doc, sectionLines[i]));
+            if (!heading) continue;
+            const read = classifyLabel(heading.label);
             kinds[i] = read.kind;
             semvers[i] = read.semver;
             if (read.kind !== RELEASE) continue;
@@ -20067,6 +20068,10 @@ var init_sections = __esm({
       compare(a, b) {
         if (this.#plain[a] && this.#plain[b]) return Math.sign(this.#major[a] - this.#major[b] || this.#minor[a] - this.#minor[b] || this.#patch[a] - this.#patch[b]);
         return compareSemVer(this.semver(a), this.semver(b));
+      }
+      /** The release's {@link versionKey}, without building a SemVer for a plain version. */
+      key(index) {
+        return this.#plain[index] ? `${this.#major[index]}.${this.#minor[index]}.${this.#patch[index]}` : versionKey(this.semver(index));
       }
       /** The same MAJOR.MINOR.PATCH as `version`. */
       sameCore(index, version) {
@@ -20118,7 +20123,8 @@ var init_sections = __esm({
         if (!section) {
           const { sectionLines, lineCount } = this.#doc;
           const heading = readHeadingAt(this.#doc, sectionLines[index]);
-          section = new LazySection(this.#doc, heading, index + 1 < this.count ? sectionLines[index + 1] : lineCount);
+          const versions = this.#versions;
+          section = new LazySection(this.#doc, heading, index + 1 < this.count ? sectionLines[index + 1] : lineCount, KIND_CODES[versions.kinds[index]], versions.semver(index));
           this.#built[index] = section;
         }
         return section;
@@ -20189,7 +20195,7 @@ var init_sections = __esm({
       #positionMap() {
         const ascending = this.ascending();
         const positions = /* @__PURE__ */ new Map();
-        for (let k4 = 0; k4 < ascending.length; k4++) positions.set(versionKey(this.semver(ascending[k4])), k4);
+        for (let k4 = 0; k4 < ascending.length; k4++) positions.set(this.#versions.key(ascending[k4]), k4);
         return positions;
       }
     };
@@ -20210,12 +20216,12 @@ var init_sections = __esm({
       #contentEndLine;
       #subsections;
       #hasEntries;
-      constructor(doc, heading, endLine) {
+      constructor(doc, heading, endLine, kind, semver) {
         this.#doc = doc;
         this.heading = heading;
         this.startLine = heading.lineIndex;
         this.endLine = endLine;
-        const read = readVersionHeading(heading);
+        const read = matchVersionHeading(heading);
         if (!read) return;
         const { match, label } = read;
         const { text, lineStarts } = doc;
@@ -20224,12 +20230,13 @@ var init_sections = __esm({
         this.label = label;
         this.bracketed = match[1] !== void 0;
         this.yanked = match[4] !== void 0;
-        this.kind = KIND_CODES[read.kind];
-        if (read.version !== void 0) {
-          this.version = read.version;
-          this.versionPosition = { line: heading.line, column: labelColumn + (label.length - read.version.length) };
+        this.kind = kind;
+        if (kind !== "unreleased") {
+          const version = labelVersion(label);
+          this.version = version;
+          this.versionPosition = { line: heading.line, column: labelColumn + (label.length - version.length) };
         }
-        if (read.semver) this.semver = read.semver;
+        if (semver) this.semver = semver;
         if (match[3] !== void 0) {
           this.date = match[3];
           this.datePosition = { line: heading.line, column: text.indexOf(match[3], lineStart + labelColumn + label.length - 1) - lineStart + 1 };
@@ -57198,6 +57205,9 @@ function code(text) {
   const fence = text.includes("`") ? "``" : "`";
   return `${fence}${cell(text)}${fence}`;
 }
+function plain(text) {
+  return cell(text).replace(/[\\`*_[\]<>]/g, "\\$&");
+}
 function link(text, url) {
   return `[${cell(text).replace(/[[\]]/g, "\\$&")}](${url.replace(/[()\s]/g, encodeURIComponent)})`;
 }
@@ -66392,7 +66402,48 @@ async function uploadAsset(client, repo, release, input) {
     }
   });
 }
-var CONTENTS_WRITE, CONTENT_TYPES;
+async function readAtMost(body, maxBytes, what) {
+  const chunks = [];
+  let length = 0;
+  if (body) {
+    for await (const chunk of body) {
+      length += chunk.length;
+      if (length > maxBytes) {
+        await body.cancel().catch(() => {
+        });
+        throw new GitHubError("ASSET_TOO_LARGE", `${what}: more than ${maxBytes} bytes`, { expected: `<= ${maxBytes} bytes`, found: `> ${maxBytes} bytes` });
+      }
+      chunks.push(chunk);
+    }
+  }
+  return Buffer.concat(chunks, length);
+}
+async function downloadAsset(client, repo, asset, options2 = {}) {
+  const maxBytes = options2.maxBytes ?? DEFAULT_MAX_DOWNLOAD_BYTES;
+  const what = `download asset ${asset.name} (id ${asset.id}) of ${repoName(repo)}`;
+  if (asset.size > maxBytes) {
+    throw new GitHubError("ASSET_TOO_LARGE", `${what}: GitHub reports ${asset.size} bytes, more than the ${maxBytes} allowed`, { expected: `<= ${maxBytes} bytes`, found: asset.size });
+  }
+  const bytes = await client.call({ what, permission: "contents: read" }, async () => {
+    const response = await client.octokit.request("GET /repos/{owner}/{repo}/releases/assets/{asset_id}", {
+      ...repo,
+      asset_id: asset.id,
+      headers: { accept: "application/octet-stream" },
+      // The raw stream: Octokit would otherwise decode a JSON asset and lose its exact bytes.
+      request: { parseSuccessResponseBody: false }
+    });
+    return readAtMost(response.data, maxBytes, what);
+  });
+  const digest = `sha256:${createHash10("sha256").update(bytes).digest("hex")}`;
+  if (bytes.length !== asset.size || asset.digest !== null && digest !== asset.digest) {
+    throw new GitHubError("ASSET_MISMATCH", `${what}: the bytes received are not the asset GitHub describes (${bytes.length} bytes, ${digest})`, {
+      expected: { size: asset.size, digest: asset.digest },
+      found: { size: bytes.length, digest }
+    });
+  }
+  return bytes;
+}
+var CONTENTS_WRITE, CONTENT_TYPES, DEFAULT_MAX_DOWNLOAD_BYTES;
 var init_releases = __esm({
   "../gh/src/releases.ts"() {
     "use strict";
@@ -66411,6 +66462,7 @@ var init_releases = __esm({
       ".intoto": "application/json",
       ".jsonl": "application/jsonl"
     };
+    DEFAULT_MAX_DOWNLOAD_BYTES = 100 * 1024 * 1024;
   }
 });
 
@@ -66432,6 +66484,7 @@ __export(release_metadata_exports, {
   releaseMetadataCommand: () => releaseMetadataCommand,
   releaseMetadataPredicateType: () => releaseMetadataPredicateType
 });
+import { createHash as createHash11 } from "crypto";
 import { basename as basename4 } from "path";
 function releaseMetadata(input) {
   return {
@@ -66454,17 +66507,53 @@ function formatReleaseMetadata(metadata) {
 function releaseMetadataPredicateType(repositoryUrl) {
   return `${repositoryUrl}/release-metadata`;
 }
-async function uploadToRelease(context, token, tag, path) {
+function compareReleaseMetadata(expected, bytes) {
+  let document2;
+  try {
+    document2 = JSON.parse(Buffer.from(bytes).toString("utf8"));
+  } catch (error2) {
+    return { kind: "malformed", problem: `not JSON (${error2.message})` };
+  }
+  if (typeof document2 !== "object" || document2 === null || Array.isArray(document2)) return { kind: "malformed", problem: "not a JSON object" };
+  const record = document2;
+  const missing = BUILD_FIELDS.filter((field) => typeof record[field] !== "string");
+  if (missing.length) return { kind: "malformed", problem: `no string field ${missing.map((field) => `"${field}"`).join(", ")}` };
+  const differences = BUILD_FIELDS.filter((field) => record[field] !== expected[field]).map((field) => ({ field, expected: expected[field], found: record[field] }));
+  return differences.length ? { kind: "other-build", differences } : { kind: "same-build", bytes: Buffer.from(bytes), document: record };
+}
+async function publishToRelease(context, token, tag, name, metadata, text) {
   const client = await createGitHubClient({ token, apiUrl: context.apiUrl, serverUrl: context.serverUrl, ghCli: false });
   const repo = parseRepo(context.repository);
   const release = await findRelease(client, repo, tag);
   if (!release) {
-    throw new ActionError("MISSING_CONTEXT", `no release for tag ${tag} in ${context.repository} to upload ${basename4(path)} to; create it first or set upload: false`, {
+    throw new ActionError("MISSING_CONTEXT", `no release for tag ${tag} in ${context.repository} to upload ${name} to; create it first or set upload: false`, {
       expected: `a release for ${tag}`,
       found: "none"
     });
   }
-  return uploadAsset(client, repo, release, { path, name: basename4(path), contentType: "application/json" });
+  const upload = () => uploadAsset(client, repo, release, { name, data: text, contentType: "application/json" });
+  const existing = release.assets.find((asset) => asset.name === name);
+  if (!existing || existing.digest === `sha256:${createHash11("sha256").update(text).digest("hex")}`) return upload();
+  const comparison = existing.size > MAX_METADATA_BYTES ? { kind: "malformed", problem: `${existing.size} bytes, more than release metadata ever needs` } : await downloadAsset(client, repo, existing, { maxBytes: MAX_METADATA_BYTES }).then((bytes) => compareReleaseMetadata(metadata, bytes));
+  if (comparison.kind === "same-build") {
+    const { built_at: builtAt, run_id: runId } = comparison.document;
+    return { asset: existing, action: "kept", kept: comparison, why: `it already records this build (built_at ${String(builtAt)}, run ${String(runId)})` };
+  }
+  const listed = comparison.kind === "malformed" ? [] : comparison.differences.map((d5) => `${d5.field}: expected ${JSON.stringify(d5.expected)} (this run), found ${JSON.stringify(d5.found)} (the release asset)`);
+  if (!release.immutable) {
+    return { ...await upload(), why: comparison.kind === "malformed" ? `it was not release metadata (${comparison.problem})` : `it recorded another build (${listed.join("; ")})` };
+  }
+  const where = `the immutable release ${tag} of ${context.repository}`;
+  if (comparison.kind === "malformed") {
+    throw new ActionError("RELEASE_ASSET_CONFLICT", `${where} holds a ${name} that is not release metadata (${comparison.problem}); it cannot be replaced: release a new version`, {
+      expected: `a JSON object with ${BUILD_FIELDS.join(", ")}`,
+      found: comparison.problem
+    });
+  }
+  throw new ActionError("RELEASE_ASSET_CONFLICT", `${where} holds a ${name} recording another build; ${listed.join("; ")}. Immutable release assets cannot change: release a new version`, {
+    expected: Object.fromEntries(comparison.differences.map((d5) => [d5.field, d5.expected])),
+    found: Object.fromEntries(comparison.differences.map((d5) => [d5.field, d5.found]))
+  });
 }
 async function releaseMetadataCommand(io2, context) {
   const image = imageRepositoryInput(io2);
@@ -66483,23 +66572,28 @@ async function releaseMetadataCommand(io2, context) {
     builtAt: /* @__PURE__ */ new Date()
   });
   const path = context.resolvePath(optionalInput(io2, "metadata-file") ?? "release-metadata.json");
-  await writeFileAtomic2(path, formatReleaseMetadata(metadata));
-  const upload = booleanInput(io2, "upload", context.release !== void 0) ? await uploadToRelease(context, io2.getInput("token"), tag, path) : void 0;
+  const text = formatReleaseMetadata(metadata);
+  const published = booleanInput(io2, "upload", context.release !== void 0) ? await publishToRelease(context, io2.getInput("token"), tag, basename4(path), metadata, text) : void 0;
+  await writeFileAtomic2(path, published?.kept?.bytes ?? text);
+  const recorded = published?.kept?.document ?? metadata;
   io2.setOutput("metadata-file", path);
-  io2.setOutput("asset-url", upload?.asset.downloadUrl ?? "");
+  io2.setOutput("asset-url", published?.asset.downloadUrl ?? "");
+  io2.setOutput("asset-action", published?.action ?? "");
   io2.setOutput("predicate-type", releaseMetadataPredicateType(repositoryUrl));
-  io2.setOutput("result", JSON.stringify(metadata));
-  io2.info(`wrote ${path} for ${tag} (${image}@${digest})${upload ? `; release asset ${upload.action}: ${upload.asset.downloadUrl}` : ""}`);
+  io2.setOutput("result", JSON.stringify(recorded));
+  const why = published?.why ? ` (${published.why}${published.kept ? `; ${path} holds its bytes` : ""})` : "";
+  io2.info(`wrote ${path} for ${tag} (${image}@${digest})${published ? `; release asset ${published.action}: ${published.asset.downloadUrl}${why}` : ""}`);
   await io2.appendSummary(
     summaryTable(`Release metadata for ${tag}`, [
       ["Image", code(`${image}@${digest}`)],
       ["Commit", code(metadata.commit)],
       ["Release", link(metadata.release_url, metadata.release_url)],
       ["File", code(path)],
-      ["Release asset", upload ? `${link(upload.asset.name, upload.asset.downloadUrl)} (${upload.action})` : "not uploaded"]
+      ["Release asset", published ? `${link(published.asset.name, published.asset.downloadUrl)} (${published.action}${published.why ? `: ${plain(published.why)}` : ""})` : "not uploaded"]
     ])
   );
 }
+var BUILD_FIELDS, MAX_METADATA_BYTES;
 var init_release_metadata = __esm({
   "src/commands/release-metadata.ts"() {
     "use strict";
@@ -66508,6 +66602,8 @@ var init_release_metadata = __esm({
     init_errors();
     init_io();
     init_summary();
+    BUILD_FIELDS = ["tag", "image", "digest", "commit"];
+    MAX_METADATA_BYTES = 1024 * 1024;
   }
 });
 
@@ -66945,7 +67041,7 @@ var init_encode_once = __esm({
 });
 
 // ../verify/src/checks/bundle.ts
-import { createHash as createHash11 } from "crypto";
+import { createHash as createHash12 } from "crypto";
 function verifySigstoreBundle(serialized, options2) {
   const evidence = {};
   let bundle;
@@ -67008,7 +67104,7 @@ function checkMessageDigest(bundle, artifact) {
   if (bundle.content.$case !== "messageSignature") return { status: "skip", message: "DSSE bundle: the statement names its subjects" };
   const { messageDigest } = bundle.content.messageSignature;
   if (!artifact) return { status: "fail", message: "a message-signature bundle needs the artifact (file or sha256 digest)", expected: "an artifact", found: "none" };
-  const actual = "bytes" in artifact ? createHash11("sha256").update(artifact.bytes).digest() : artifact.digest.value;
+  const actual = "bytes" in artifact ? createHash12("sha256").update(artifact.bytes).digest() : artifact.digest.value;
   const expected = `sha256:${actual.toString("hex")}`;
   const found = `${messageDigest.algorithm === import_protobuf_specs2.HashAlgorithm.SHA2_256 ? "sha256" : import_protobuf_specs2.HashAlgorithm[messageDigest.algorithm]}:${Buffer.from(messageDigest.digest).toString("hex")}`;
   if (found === expected) return { status: "pass", message: `messageDigest is the artifact's ${expected}`, expected, found };
@@ -67137,7 +67233,7 @@ var init_claims = __esm({
 });
 
 // ../verify/src/oci/digest.ts
-import { createHash as createHash12 } from "crypto";
+import { createHash as createHash13 } from "crypto";
 function isDigest(value) {
   return typeof value === "string" && DIGEST_PATTERN.test(value);
 }
@@ -67151,7 +67247,7 @@ function assertDigest(value, field, code2 = "MALFORMED") {
   return value;
 }
 function sha256Digest(bytes) {
-  return `sha256:${createHash12("sha256").update(bytes).digest("hex")}`;
+  return `sha256:${createHash13("sha256").update(bytes).digest("hex")}`;
 }
 function digestHex(digest) {
   return digest.slice("sha256:".length);
@@ -67473,43 +67569,69 @@ var init_legacy = __esm({
 function isBundleMediaType(mediaType) {
   return mediaType !== void 0 && /^application\/vnd\.dev\.sigstore\.bundle(\.v0\.[0-9]+)?\+json/.test(mediaType);
 }
+function asMalformed(error2, hint) {
+  if (!(error2 instanceof VerificationError && error2.code === "MALFORMED")) throw error2;
+  const { message, expected, found } = error2;
+  return { ...hint, malformed: { message, ...expected === void 0 ? {} : { expected }, ...found === void 0 ? {} : { found: excerpt(found) } } };
+}
+function excerpt(found) {
+  const text = typeof found === "string" ? found : JSON.stringify(found);
+  return text !== void 0 && text.length > EXCERPT_CHARS ? `${text.slice(0, EXCERPT_CHARS)}\u2026 (${text.length} characters)` : found;
+}
+function legacyManifestHint(digest, suffix2) {
+  return { kind: suffix2 === ".sig" ? "signature" : "attestation", layout: "legacy", location: digestTag(digest, suffix2) };
+}
+function lookupLegacyManifest(source, digest, suffix2) {
+  return source.manifestByTag(digestTag(digest, suffix2)).catch((error2) => asMalformed(error2, legacyManifestHint(digest, suffix2)));
+}
 async function readLegacyLayers(source, digest, suffix2, manifest) {
   if (!manifest) return [];
+  if ("malformed" in manifest) return [manifest];
   const tag = digestTag(digest, suffix2);
   const where = `${source.location}:${tag}`;
-  const layers = parseManifest(manifest.bytes, where, manifest.mediaType).layers ?? [];
   const kind = suffix2 === ".sig" ? "signature" : "attestation";
+  let layers;
+  try {
+    layers = parseManifest(manifest.bytes, where, manifest.mediaType).layers ?? [];
+  } catch (error2) {
+    return [asMalformed(error2, legacyManifestHint(digest, suffix2))];
+  }
   const expectedMediaType = kind === "signature" ? MEDIA_TYPES.cosignSimpleSigning : MEDIA_TYPES.dsseEnvelope;
   return Promise.all(
     layers.map(async (layer, i) => {
-      const location = `${tag} layer ${i}`;
-      if (layer.mediaType !== expectedMediaType) {
-        throw new VerificationError("MALFORMED", `${where} layer ${i}: mediaType: expected ${expectedMediaType}, found ${layer.mediaType}`, { expected: expectedMediaType, found: layer.mediaType });
-      }
-      const blob = await source.blob(layer.digest, layer.size);
-      const bundle = legacyLayerToBundle(layer, blob, kind, `${where} layer ${i}`);
       const predicateType = layer.annotations?.[COSIGN_ANNOTATIONS.predicateType];
-      return {
-        kind,
-        layout: "legacy",
-        bundle,
-        ...kind === "signature" ? { payload: blob } : {},
-        ...predicateType === void 0 ? {} : { predicateType },
-        location
-      };
+      const hint = { kind, layout: "legacy", ...predicateType === void 0 ? {} : { predicateType }, location: `${tag} layer ${i}` };
+      try {
+        if (layer.mediaType !== expectedMediaType) {
+          throw new VerificationError("MALFORMED", `${where} layer ${i}: mediaType: expected ${expectedMediaType}, found ${layer.mediaType}`, { expected: expectedMediaType, found: layer.mediaType });
+        }
+        const blob = await source.blob(layer.digest, layer.size);
+        const bundle = legacyLayerToBundle(layer, blob, kind, `${where} layer ${i}`);
+        return { ...hint, kind, bundle, ...kind === "signature" ? { payload: blob } : {} };
+      } catch (error2) {
+        return asMalformed(error2, hint);
+      }
     })
   );
+}
+function referrerHint(referrer, annotations) {
+  const predicateType = annotations?.[BUNDLE_ANNOTATIONS.predicateType];
+  const content = annotations?.[BUNDLE_ANNOTATIONS.content];
+  const kind = content === "message-signature" || predicateType === COSIGN_SIGN_PREDICATE_TYPE ? "signature" : predicateType !== void 0 || content === "dsse-envelope" ? "attestation" : void 0;
+  return { ...kind === void 0 ? {} : { kind }, layout: "referrer", ...predicateType === void 0 ? {} : { predicateType }, location: `referrer ${referrer.digest}` };
 }
 async function referrerBundleLayer(source, digest, referrer) {
   if (referrer.artifactType !== void 0 && !isBundleMediaType(referrer.artifactType)) return void 0;
   if (isIndexMediaType(referrer.mediaType)) return void 0;
   const where = `${source.location}@${referrer.digest} (referrer of ${digest})`;
-  const response = await source.manifest(referrer.digest).catch((error2) => {
+  let manifest;
+  try {
+    const response = await source.manifest(referrer.digest);
+    manifest = parseManifest(response.bytes, where, response.mediaType);
+  } catch (error2) {
     if (error2 instanceof VerificationError && error2.code === "NOT_FOUND") return void 0;
-    throw error2;
-  });
-  if (!response) return void 0;
-  const manifest = parseManifest(response.bytes, where, response.mediaType);
+    return asMalformed(error2, referrerHint(referrer, referrer.annotations));
+  }
   const layer = manifest.layers?.length === 1 ? manifest.layers[0] : void 0;
   if (!layer || !isBundleMediaType(layer.mediaType)) return void 0;
   if (manifest.subject?.digest !== digest) return void 0;
@@ -67522,7 +67644,8 @@ async function readReferrerBundle(source, { referrer, manifest, layer, where }) 
     bundle = JSON.parse(blob.toString("utf8"));
     (0, import_bundle4.bundleFromJSON)(bundle);
   } catch (error2) {
-    throw new VerificationError("MALFORMED", `${where}: layer ${layer.digest}: expected a Sigstore bundle, found ${error2.message}`, { expected: "a Sigstore bundle", found: error2.message, cause: error2 });
+    const found = excerpt(error2.message);
+    return { ...referrerHint(referrer, { ...referrer.annotations, ...manifest.annotations }), malformed: { message: `${where}: layer ${layer.digest}: expected a Sigstore bundle, found ${String(found)}`, expected: "a Sigstore bundle", found } };
   }
   const predicateType = inTotoPredicateType(bundle) ?? manifest.annotations?.[BUNDLE_ANNOTATIONS.predicateType];
   const kind = bundle.messageSignature || predicateType === COSIGN_SIGN_PREDICATE_TYPE ? "signature" : "attestation";
@@ -67535,16 +67658,16 @@ async function readReferrerBundle(source, { referrer, manifest, layer, where }) 
   };
 }
 async function discoverSignatures(source, digest) {
-  const [sigManifest, attManifest, referrers] = await Promise.all([source.manifestByTag(digestTag(digest, ".sig")), source.manifestByTag(digestTag(digest, ".att")), source.referrers(digest)]);
+  const [sigManifest, attManifest, referrers] = await Promise.all([lookupLegacyManifest(source, digest, ".sig"), lookupLegacyManifest(source, digest, ".att"), source.referrers(digest)]);
   const [signatures, attestations, bundleLayers] = await Promise.all([
     readLegacyLayers(source, digest, ".sig", sigManifest),
     readLegacyLayers(source, digest, ".att", attManifest),
     Promise.all(referrers.map((referrer) => referrerBundleLayer(source, digest, referrer)))
   ]);
-  const fromReferrers = await Promise.all(bundleLayers.filter((found) => found !== void 0).map((found) => readReferrerBundle(source, found)));
+  const fromReferrers = await Promise.all(bundleLayers.filter((found) => found !== void 0).map((found) => "malformed" in found ? found : readReferrerBundle(source, found)));
   return [...signatures, ...attestations, ...fromReferrers];
 }
-var import_bundle4;
+var import_bundle4, EXCERPT_CHARS;
 var init_discover = __esm({
   "../verify/src/cosign/discover.ts"() {
     "use strict";
@@ -67555,6 +67678,7 @@ var init_discover = __esm({
     init_media_types();
     init_annotations();
     init_legacy();
+    EXCERPT_CHARS = 200;
   }
 });
 
@@ -68007,7 +68131,13 @@ var init_layout = __esm({
         }
         for (const entry of (await this.readIndex()).manifests ?? []) {
           if (entry.mediaType !== MEDIA_TYPES.ociManifest || found.has(entry.digest)) continue;
-          const manifest = parseManifest((await this.manifest(entry.digest, entry.mediaType)).bytes, `${this.location}@${entry.digest}`);
+          let manifest;
+          try {
+            manifest = parseManifest((await this.manifest(entry.digest, entry.mediaType)).bytes, `${this.location}@${entry.digest}`);
+          } catch (error2) {
+            if (error2 instanceof VerificationError && error2.code === "MALFORMED") continue;
+            throw error2;
+          }
           if (manifest.subject?.digest !== digest) continue;
           found.set(entry.digest, {
             digest: entry.digest,
@@ -68215,6 +68345,7 @@ var init_provenance = __esm({
 
 // ../verify/src/api/candidates.ts
 function evaluateCandidate(found, digest, policy, trust, predicateType) {
+  if ("malformed" in found) return { found, verdict: UNREAD, claims: [], ok: false, failure: { code: "MALFORMED", ...found.malformed } };
   const verdict = verifySigstoreBundle(found.bundle, { trust, policy, ...found.payload ? { artifact: { bytes: found.payload } } : {} });
   const claims = [];
   let statement;
@@ -68253,10 +68384,20 @@ function candidateEvidence(candidate) {
     certificate: evidence.certificate
   };
 }
-function summarizeCandidates(check, what, candidates, expected, passEvidence = candidateEvidence) {
+function summarizeCandidates(check, what, candidates, expected, pass = {}) {
   const winner = candidates.find((candidate) => candidate.ok);
+  const rejected = candidates.filter((candidate) => !candidate.ok).map(rejection);
   if (winner) {
-    return { check, status: "pass", summary: `${what} verified (${winner.found.location}, ${describeLog(winner)})`, expected, found: winner.verdict.evidence.certificate?.subjectAlternativeNames, evidence: passEvidence(winner) };
+    const others = rejected.length === 0 ? "" : `; ${rejected.length} other${rejected.length === 1 ? "" : "s"} rejected`;
+    const passEvidence = pass.evidence ?? candidateEvidence;
+    return {
+      check,
+      status: "pass",
+      summary: `${pass.summary?.(winner) ?? `${what} verified (${winner.found.location}, ${describeLog(winner)})`}${others}`,
+      expected,
+      found: winner.verdict.evidence.certificate?.subjectAlternativeNames,
+      evidence: { ...passEvidence(winner), ...rejected.length === 0 ? {} : { rejected } }
+    };
   }
   if (candidates.length === 0) {
     return { check, status: "fail", code: "NO_SIGNATURES", summary: `no ${what} found`, expected, found: "none" };
@@ -68269,11 +68410,22 @@ function summarizeCandidates(check, what, candidates, expected, passEvidence = c
     summary: `${candidates.length} ${what}${candidates.length === 1 ? "" : "s"} found, none verify: ${best.found.location}: ${best.failure.message}`,
     expected: best.failure.expected ?? expected,
     found: best.failure.found,
-    evidence: { candidates: candidates.map((c) => ({ location: c.found.location, layout: c.found.layout, code: c.failure.code, reason: c.failure.message })) }
+    evidence: { rejected }
+  };
+}
+function rejection({ found, failure }) {
+  return {
+    location: found.location,
+    layout: found.layout,
+    code: failure.code,
+    reason: failure.message,
+    ...failure.expected === void 0 ? {} : { expected: failure.expected },
+    ...failure.found === void 0 ? {} : { found: failure.found }
   };
 }
 function progress(candidate) {
   const { verdict } = candidate;
+  if (verdict === UNREAD) return -1;
   if (verdict.signature.status !== "pass") return 0;
   if (verdict.identity.status === "fail") return 1;
   return 2;
@@ -68282,11 +68434,14 @@ function describeLog(candidate) {
   const entry = candidate.verdict.evidence.tlog?.[0];
   return entry ? `log index ${entry.logIndex}${entry.integratedTime ? ` at ${entry.integratedTime}` : ""}` : "no log entry";
 }
+var NOT_READ, UNREAD;
 var init_candidates = __esm({
   "../verify/src/api/candidates.ts"() {
     "use strict";
     init_bundle();
     init_claims();
+    NOT_READ = { status: "skip", message: "not checked: malformed, not a signature that can be read" };
+    UNREAD = { ok: false, signature: NOT_READ, identity: NOT_READ, artifact: NOT_READ, evidence: {} };
   }
 });
 
@@ -68325,21 +68480,20 @@ async function checkImageDigest(source, digest, trust, options2) {
   const discovered = await discoverSignatures(source, digest);
   const checks = [];
   if (options2.signature) {
-    const candidates = discovered.filter((found) => found.kind === "signature").map((found) => evaluateCandidate(found, digest, options2.policy, trust, COSIGN_SIGN_PREDICATE_TYPE));
+    const candidates = discovered.filter((found) => found.kind !== "attestation").map((found) => evaluateCandidate(found, digest, options2.policy, trust, COSIGN_SIGN_PREDICATE_TYPE));
     checks.push(summarizeCandidates("image-signature", "image signature", candidates, { digest, ...options2.policy }));
   }
   for (const predicateType of options2.attestations ?? []) {
     const candidates = attestationsOfType(discovered, predicateType).map((found) => evaluateCandidate(found, digest, options2.policy, trust, predicateType));
-    checks.push(summarizeCandidates(`attestation:${predicateType}`, `${predicateType} attestation`, candidates, { digest, predicateType, ...options2.policy }, (winner) => ({
-      ...candidateEvidence(winner),
-      predicate: winner.statement?.predicate
-    })));
+    checks.push(summarizeCandidates(`attestation:${predicateType}`, `${predicateType} attestation`, candidates, { digest, predicateType, ...options2.policy }, {
+      evidence: (winner) => ({ ...candidateEvidence(winner), predicate: winner.statement?.predicate })
+    }));
   }
   if (options2.slsa) checks.push(...checkProvenance(discovered, digest, trust, options2.slsa));
   return checks;
 }
 function attestationsOfType(discovered, predicateType) {
-  return discovered.filter((found) => found.kind === "attestation" && (found.predicateType === void 0 || found.predicateType === predicateType));
+  return discovered.filter((found) => found.kind !== "signature" && (found.predicateType === void 0 || found.predicateType === predicateType));
 }
 function checkProvenance(discovered, digest, trust, policy) {
   const candidates = attestationsOfType(discovered, SLSA_PROVENANCE_V02).map((found) => {
@@ -68358,15 +68512,16 @@ function checkProvenance(discovered, digest, trust, policy) {
     return candidate;
   });
   const expected = { digest, sourceUri: policy.sourceUri, ...policy.sourceTag ? { sourceTag: policy.sourceTag } : {}, ...policy.sourceBranch ? { sourceBranch: policy.sourceBranch } : {}, builder: policy.builderId ?? SLSA_BUILDER_IDENTITY.identityRegExp };
-  const summary2 = summarizeCandidates("slsa-provenance", "SLSA provenance", candidates, expected, (winner) => ({
-    ...candidateEvidence(winner),
-    builderId: winner.slsa?.builderId,
-    commit: winner.slsa?.commit
-  }));
+  const summary2 = summarizeCandidates("slsa-provenance", "SLSA provenance", candidates, expected, {
+    // A winner always has its slsa result: a candidate only passes after checkSlsaProvenance.
+    summary: (winner) => `verified build using builder "${winner.slsa.builderId}" at commit ${winner.slsa.commit ?? "(unknown)"}`,
+    evidence: (winner) => ({
+      ...candidateEvidence(winner),
+      builderId: winner.slsa?.builderId,
+      commit: winner.slsa?.commit
+    })
+  });
   const shown = candidates.find((candidate) => candidate.ok) ?? candidates.find((candidate) => candidate.slsa);
-  if (summary2.status === "pass" && shown?.slsa) {
-    summary2.summary = `verified build using builder "${shown.slsa.builderId}" at commit ${shown.slsa.commit ?? "(unknown)"}`;
-  }
   const findings = (shown?.slsa?.findings ?? []).map((finding) => ({
     check: `slsa-provenance:${finding.name}`,
     status: finding.ok ? "pass" : "fail",
@@ -68401,7 +68556,10 @@ function formatReport(report, options2 = {}) {
   for (const check of report.checks) {
     const mark = check.status === "pass" ? paint.green(MARKS.pass) : check.status === "fail" ? paint.red(MARKS.fail) : paint.dim(MARKS.skip);
     lines.push(`${mark} ${check.check}: ${check.summary}`);
-    if (check.status === "fail" && options2.details !== false) lines.push(...failureDetails(check));
+    if (options2.details !== false) {
+      if (check.status === "fail") lines.push(...failureDetails(check));
+      lines.push(...rejectedCandidates(check));
+    }
   }
   const failed = report.checks.filter((check) => check.status === "fail").length;
   const passed = report.checks.filter((check) => check.status === "pass").length;
@@ -68418,6 +68576,10 @@ function failureDetails(check) {
   if (check.expected !== void 0) details.push(`    expected: ${describe(check.expected)}`);
   if (check.found !== void 0) details.push(`    found:    ${describe(check.found)}`);
   return details;
+}
+function rejectedCandidates(check) {
+  const rejected = check.evidence?.rejected ?? [];
+  return rejected.map((candidate) => `    rejected: ${candidate.location}: ${candidate.code}: ${candidate.reason}`);
 }
 function describe(value) {
   return typeof value === "string" ? value : JSON.stringify(value);
