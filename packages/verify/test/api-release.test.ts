@@ -11,13 +11,7 @@ import { publishSeedRelease, serveTufSite, startSeedReleaseWorld, writeTufChecko
 import type { SeedRelease, SeedReleaseWorld } from '../bench/release-fixture';
 import { COSIGN_ANNOTATIONS, RequestCounter, pushImage, verifyRelease } from '../src/index';
 import { addLegacyLayerCopy, attachRawReferrer } from './support/candidates';
-import type { CheckResult, VerificationReport } from '../src/index';
-
-function check(report: VerificationReport, name: string): CheckResult {
-  const found = report.checks.find((c) => c.check === name);
-  if (!found) throw new Error(`no check ${name} in ${report.checks.map((c) => `${c.check}=${c.status}`).join(', ')}`);
-  return found;
-}
+import { check } from './support/report';
 
 describe.skipIf(!registryAvailable())('verifyRelease: a seed-shaped release through docker-registry and a TUF-on-CI checkout', () => {
   let registry: TestRegistry;

@@ -17,15 +17,8 @@ import {
   verifyImage,
   verifyProvenance,
 } from '../src/index';
-import type { CheckResult, Digest, IdentityPolicy, LoadedTrustMaterial, VerificationReport } from '../src/index';
-
-const COMMIT = '4f2c1a9e8d7b6c5a4f3e2d1c0b9a8f7e6d5c4b3a';
-
-function check(report: VerificationReport, name: string): CheckResult {
-  const found = report.checks.find((c) => c.check === name);
-  if (!found) throw new Error(`no check ${name} in ${report.checks.map((c) => `${c.check}=${c.status}`).join(', ')}`);
-  return found;
-}
+import type { Digest, IdentityPolicy, LoadedTrustMaterial } from '../src/index';
+import { COMMIT, check } from './support/report';
 
 function tamperSignature(bundle: SerializedBundle): SerializedBundle {
   const copy = structuredClone(bundle);

@@ -21,16 +21,9 @@ import {
   verifyImage,
   verifyProvenance,
 } from '../src/index';
-import type { CheckResult, Digest, IdentityPolicy, LoadedTrustMaterial, RejectedCandidate, VerificationReport } from '../src/index';
+import type { CheckResult, Digest, IdentityPolicy, LoadedTrustMaterial, RejectedCandidate } from '../src/index';
 import { addLegacyLayerCopy, attachRawReferrer } from './support/candidates';
-
-const COMMIT = '4f2c1a9e8d7b6c5a4f3e2d1c0b9a8f7e6d5c4b3a';
-
-function check(report: VerificationReport, name: string): CheckResult {
-  const found = report.checks.find((c) => c.check === name);
-  if (!found) throw new Error(`no check ${name} in ${report.checks.map((c) => `${c.check}=${c.status}`).join(', ')}`);
-  return found;
-}
+import { COMMIT, check } from './support/report';
 
 function rejected(result: CheckResult): RejectedCandidate[] {
   return (result.evidence?.rejected ?? []) as RejectedCandidate[];

@@ -2,7 +2,7 @@ import { readFileSync } from 'node:fs';
 import { describe, expect, it } from 'vitest';
 import { fixturePath, fixturesSkipReason, haveFixtures } from '../../../tools/fixtures';
 import { verifyImage, verifyProvenance } from '../src/index';
-import type { CheckResult, VerificationReport } from '../src/index';
+import { check } from './support/report';
 
 const SOURCE = 'github.com/slsa-framework/example-package';
 const BUILDER = 'https://github.com/slsa-framework/slsa-github-generator/.github/workflows/generator_container_slsa3.yml@refs/tags/v2.0.0';
@@ -10,12 +10,6 @@ const BUILDER = 'https://github.com/slsa-framework/slsa-github-generator/.github
 function image(): string {
   const digest = readFileSync(fixturePath('slsa', 'gha_generic_container-v2.0.0', 'container_workflow_dispatch.digest'), 'utf8').trim();
   return `oci-layout:${fixturePath('slsa', 'gha_generic_container-v2.0.0', 'container_workflow_dispatch')}@${digest}`;
-}
-
-function check(report: VerificationReport, name: string): CheckResult {
-  const found = report.checks.find((c) => c.check === name);
-  if (!found) throw new Error(`no check ${name} in ${report.checks.map((c) => c.check).join(', ')}`);
-  return found;
 }
 
 describe.skipIf(!haveFixtures)(`SLSA v0.2 container provenance (slsa-github-generator v2.0.0, OCI layout) ${haveFixtures ? '' : fixturesSkipReason}`, () => {
