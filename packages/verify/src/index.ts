@@ -36,3 +36,4 @@ export { COSIGN_ANNOTATIONS, BUNDLE_ANNOTATIONS, COSIGN_SIGN_PREDICATE_TYPE } fr
 export { verifyRelease } from './api/verify-release';
 export type { TufLocation, VerifyReleaseOptions } from './api/verify-release';
 export { dockerConfigCredentials, dockerConfigPath } from './oci/docker-config';
+export type { DockerConfigOptions } from './oci/docker-config';
