@@ -16,7 +16,10 @@ Examples:
       --certificate-oidc-issuer https://github.com/login/oauth artifact.tar.gz
 
 Exit codes: 0 verified, 1 verification failed, 2 bad usage or input, 3 registry or network failure.
-Offline: nothing is fetched but the registry and TUF URLs you name; the public-good trusted root is embedded.`;
+Offline: nothing is fetched but the registry and TUF URLs you name; the public-good trusted root is embedded.
+Registry credentials: what docker login left in $DOCKER_CONFIG/config.json (else ~/.docker/config.json):
+  credHelpers[registry], then inline auths, then credsStore; helpers run as docker-credential-NAME from PATH.
+  Without any, access is anonymous.`;
 
 interface IdentityFlags {
   certificateIdentity?: string;
