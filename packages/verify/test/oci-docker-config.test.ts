@@ -64,6 +64,9 @@ describe('dockerConfigCredentials', () => {
       helper('wrongshape', `printf '%s' '{"Username":"u","Password":"${HELPER_SECRET}"}'`),
       helper('hangs', `printf '%s' '${HELPER_SECRET}'; exec sleep 60`),
       helper('evil name', 'exit 0'),
+      // 70 000 bytes: more than any credentials answer.
+      helper('floods', 'exec head -c 70000 /dev/zero'),
+      helper('crashes', `printf '%s' '${HELPER_SECRET}'; kill -9 $$`),
     ]);
   });
   afterAll(async () => {
@@ -177,12 +180,14 @@ describe('dockerConfigCredentials', () => {
       expect(error.message).toContain(`${path}: credHelpers["ghcr.io"]: docker-credential-absent get for ghcr.io: docker-credential-absent not found on PATH`);
     });
 
-    it('reports a failing exit, invalid JSON, a wrong shape and a hang without the secret the helper printed', async () => {
+    it('reports a failing exit, invalid JSON, a wrong shape, a flood, a crash and a hang without the secret the helper printed', async () => {
       // Only the hanging helper gets a short timeout: the others must not race it on a loaded machine.
       const cases = [
         ['fails', 'exited with 1: keychain is locked', undefined],
         ['badjson', 'found unparsable text', undefined],
         ['wrongshape', 'string Username and Secret', undefined],
+        ['floods', 'printed more than 65536 bytes; the helper was killed', undefined],
+        ['crashes', 'was killed by SIGKILL', undefined],
         ['hangs', 'no answer within 300 ms; the helper was killed', 300],
       ] as const;
       for (const [name, reason, helperTimeoutMs] of cases) {
