@@ -4,25 +4,16 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { registryAvailable, startRegistry, startRegistryProxy, type RegistryProxy, type TestRegistry } from '@oci-sd/test-registry';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { VerificationError } from '../src/errors';
+import type { VerificationError } from '../src/errors';
 import { dockerConfigCredentials, dockerConfigPath, type DockerConfigOptions } from '../src/oci/docker-config';
 import { pushImage } from '../src/oci/image';
 import { openImageSource } from '../src/oci/open';
 import { parseImageReference } from '../src/oci/reference';
 import { RegistrySource } from '../src/oci/registry';
+import { caught } from './support/report';
 
 const HELPER_SECRET = 'helper-secret-5d1e0b-never-print';
 const skipReason = registryAvailable() ? '' : ' (skipped: /usr/bin/docker-registry not installed; apt-get install docker-registry)';
-
-async function caught(promise: Promise<unknown>): Promise<VerificationError> {
-  try {
-    await promise;
-  } catch (error) {
-    if (error instanceof VerificationError) return error;
-    throw error;
-  }
-  throw new Error('expected a VerificationError, the promise resolved');
-}
 
 /** Everything an error shows a person or a log. */
 const errorText = (error: VerificationError) => JSON.stringify({ message: error.message, expected: error.expected, found: error.found, stack: error.stack });

@@ -1,27 +1,17 @@
 import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
 import { attachReferrerBundle } from '../src/cosign/attach';
 import { discoverSignatures } from '../src/cosign/discover';
-import { VerificationError } from '../src/errors';
 import { RequestCounter } from '../src/oci/http';
 import { pushImage, type PushedImage } from '../src/oci/image';
 import { RegistrySource, type RegistrySourceOptions } from '../src/oci/registry';
 import type { Digest } from '../src/types';
 import { registryAvailable, startRegistry, startRegistryProxy, type ProxyOptions, type RegistryProxy, type TestRegistry } from '@oci-sd/test-registry';
+import { caught } from './support/report';
 
 const skipReason = registryAvailable() ? '' : ' (skipped: /usr/bin/docker-registry not installed; apt-get install docker-registry)';
 // Short backoff keeps fault tests quick; the timeout stays generous for a loaded machine.
 const FAST: RegistrySourceOptions = { retries: 2, backoffMs: 5, timeoutMs: 10_000 };
 const SECRET_PASSWORD = 'pw-7f3a9c-never-print';
-
-async function caught(promise: Promise<unknown>): Promise<VerificationError> {
-  try {
-    await promise;
-  } catch (error) {
-    if (error instanceof VerificationError) return error;
-    throw error;
-  }
-  throw new Error('expected a VerificationError, the promise resolved');
-}
 
 describe.skipIf(!registryAvailable())(`registry client against faults, tampering and auth${skipReason}`, () => {
   let registry: TestRegistry;
