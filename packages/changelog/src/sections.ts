@@ -180,10 +180,6 @@ export class SectionTable {
     return found;
   }
 
-  semver(index: number): SemVer | undefined {
-    return this.#versions.semver(index);
-  }
-
   /** The section at an index, built on first use and the same object ever after. */
   at(index: number): Section {
     let section = this.#built[index];
