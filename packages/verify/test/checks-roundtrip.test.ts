@@ -1,17 +1,14 @@
 import type { SerializedBundle } from '@sigstore/bundle';
-import { registryAvailable, startRegistry } from '@oci-sd/test-registry';
-import type { TestRegistry } from '@oci-sd/test-registry';
-import { githubActionsIdentity, slsaGeneratorIdentity, startTestSigstore } from '@oci-sd/test-sigstore';
+import { registryAvailable } from '@oci-sd/test-registry';
+import { slsaGeneratorIdentity, startTestSigstore } from '@oci-sd/test-sigstore';
 import type { TestIdentity, TestSigstore } from '@oci-sd/test-sigstore';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { CYCLONEDX_TYPE, SEED_WORKFLOW, caChainPem, containerProvenance, inTotoStatement, signStatement } from '../bench/release-fixture';
 import {
   COSIGN_SIGN_PREDICATE_TYPE,
-  RegistrySource,
   attachLegacyAttestation,
   attachLegacySignature,
   attachReferrerBundle,
-  pushImage,
   simpleSigningPayload,
   trustMaterialFromJSON,
   verifyImage,
@@ -19,6 +16,8 @@ import {
 } from '../src/index';
 import type { Digest, IdentityPolicy, LoadedTrustMaterial } from '../src/index';
 import { COMMIT, check } from './support/report';
+import { startRoundTripWorld } from './support/roundtrip';
+import type { RoundTripWorld } from './support/roundtrip';
 
 function tamperSignature(bundle: SerializedBundle): SerializedBundle {
   const copy = structuredClone(bundle);
@@ -31,30 +30,20 @@ function tamperSignature(bundle: SerializedBundle): SerializedBundle {
 }
 
 describe.skipIf(!registryAvailable())(`image checks round trip: test Sigstore -> docker-registry -> verifyImage${registryAvailable() ? '' : ' (skipped: /usr/bin/docker-registry not installed)'}`, () => {
-  let registry: TestRegistry;
+  let world: RoundTripWorld | undefined;
   let sigstore: TestSigstore;
   let trust: LoadedTrustMaterial;
   let identity: TestIdentity;
   let policy: IdentityPolicy;
-  let images = 0;
-
-  /** A fresh two-platform image in its own repository: every test starts from nothing attached. */
-  async function newImage(): Promise<{ store: RegistrySource; digest: Digest; image: string; platform: Digest }> {
-    const repository = `acme/app${++images}`;
-    const store = new RegistrySource(registry.host, repository);
-    const pushed = await pushImage(store, { tag: 'v1.5.0', platforms: [{ os: 'linux', architecture: 'amd64', files: { app: `build ${images}` } }] });
-    return { store, digest: pushed.digest, image: `${registry.host}/${repository}`, platform: pushed.platforms[0]!.digest };
-  }
+  let newImage: RoundTripWorld['newImage'];
 
   beforeAll(async () => {
-    [registry, sigstore] = await Promise.all([startRegistry(), startTestSigstore()]);
-    trust = trustMaterialFromJSON(sigstore.trustedRoot, 'test sigstore');
-    identity = githubActionsIdentity({ repository: 'acme/app', workflowPath: SEED_WORKFLOW, ref: 'refs/tags/v1.5.0', sha: COMMIT });
-    policy = { identity: identity.subjectAlternativeName, issuer: identity.issuer };
+    world = await startRoundTripWorld('acme/app');
+    ({ sigstore, trust, identity, policy, newImage } = world);
   });
 
   afterAll(async () => {
-    await Promise.all([registry?.stop(), sigstore?.stop()]);
+    await world?.stop();
   });
 
   describe('image signature', () => {

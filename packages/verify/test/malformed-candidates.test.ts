@@ -1,6 +1,5 @@
-import { registryAvailable, startRegistry } from '@oci-sd/test-registry';
-import type { TestRegistry } from '@oci-sd/test-registry';
-import { githubActionsIdentity, slsaGeneratorIdentity, startTestSigstore } from '@oci-sd/test-sigstore';
+import { registryAvailable } from '@oci-sd/test-registry';
+import { githubActionsIdentity, slsaGeneratorIdentity } from '@oci-sd/test-sigstore';
 import type { TestIdentity, TestSigstore } from '@oci-sd/test-sigstore';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { CYCLONEDX_TYPE, SEED_WORKFLOW, caChainPem, containerProvenance, inTotoStatement, signStatement } from '../bench/release-fixture';
@@ -8,55 +7,44 @@ import {
   BUNDLE_ANNOTATIONS,
   COSIGN_ANNOTATIONS,
   COSIGN_SIGN_PREDICATE_TYPE,
-  RegistrySource,
   attachLegacyAttestation,
   attachLegacySignature,
   attachReferrerBundle,
   discoverSignatures,
   formatReport,
-  pushImage,
   simpleSigningPayload,
-  trustMaterialFromJSON,
   verifyAttestation,
   verifyImage,
   verifyProvenance,
 } from '../src/index';
-import type { CheckResult, Digest, IdentityPolicy, LoadedTrustMaterial, RejectedCandidate } from '../src/index';
+import type { CheckResult, Digest, IdentityPolicy, LoadedTrustMaterial, RegistrySource, RejectedCandidate } from '../src/index';
 import { addLegacyLayerCopy, attachRawReferrer } from './support/candidates';
 import { COMMIT, check } from './support/report';
+import { startRoundTripWorld } from './support/roundtrip';
+import type { RoundTripWorld } from './support/roundtrip';
 
 function rejected(result: CheckResult): RejectedCandidate[] {
   return (result.evidence?.rejected ?? []) as RejectedCandidate[];
 }
 
 describe.skipIf(!registryAvailable())(`one malformed candidate does not block the good ones (docker-registry, test Sigstore)${registryAvailable() ? '' : ' (skipped: /usr/bin/docker-registry not installed)'}`, () => {
-  let registry: TestRegistry;
+  let world: RoundTripWorld | undefined;
   let sigstore: TestSigstore;
   let trust: LoadedTrustMaterial;
   let identity: TestIdentity;
   let policy: IdentityPolicy;
-  let images = 0;
-
-  /** A fresh image in its own repository: nothing attached yet. */
-  async function newImage(): Promise<{ store: RegistrySource; digest: Digest; image: string }> {
-    const repository = `acme/malformed${++images}`;
-    const store = new RegistrySource(registry.host, repository);
-    const pushed = await pushImage(store, { platforms: [{ os: 'linux', architecture: 'amd64', files: { app: `build ${images}` } }] });
-    return { store, digest: pushed.digest, image: `${registry.host}/${repository}` };
-  }
+  let newImage: RoundTripWorld['newImage'];
 
   const signReferrer = (store: RegistrySource, digest: Digest, image: string, signer: TestIdentity = identity) =>
     signStatement(sigstore, signer, inTotoStatement(digest, image, COSIGN_SIGN_PREDICATE_TYPE, {})).then((bundle) => attachReferrerBundle(store, digest, bundle));
 
   beforeAll(async () => {
-    [registry, sigstore] = await Promise.all([startRegistry(), startTestSigstore()]);
-    trust = trustMaterialFromJSON(sigstore.trustedRoot, 'test sigstore');
-    identity = githubActionsIdentity({ repository: 'acme/app', workflowPath: SEED_WORKFLOW, ref: 'refs/tags/v1.5.0', sha: COMMIT });
-    policy = { identity: identity.subjectAlternativeName, issuer: identity.issuer };
+    world = await startRoundTripWorld('acme/malformed');
+    ({ sigstore, trust, identity, policy, newImage } = world);
   });
 
   afterAll(async () => {
-    await Promise.all([registry?.stop(), sigstore?.stop()]);
+    await world?.stop();
   });
 
   describe('image signature', () => {
