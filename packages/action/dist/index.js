@@ -20114,9 +20114,6 @@ var init_sections = __esm({
         for (let i = 0; i < kinds.length; i++) if (kinds[i] === code2) found.push(i);
         return found;
       }
-      semver(index) {
-        return this.#versions.semver(index);
-      }
       /** The section at an index, built on first use and the same object ever after. */
       at(index) {
         let section = this.#built[index];
