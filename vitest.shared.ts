@@ -7,7 +7,12 @@ import { defineConfig } from 'vitest/config';
 export function packageTestConfig(overrides: { testTimeout?: number } = {}) {
   return defineConfig({
     resolve: { conditions: ['@oci-sd/source', 'module', 'node', 'import', 'default'] },
-    ssr: { resolve: { conditions: ['@oci-sd/source', 'node', 'import', 'default'], externalConditions: ['@oci-sd/source'] } },
+    ssr: {
+      resolve: {
+        conditions: ['@oci-sd/source', 'node', 'import', 'default'],
+        externalConditions: ['@oci-sd/source'],
+      },
+    },
     test: {
       include: ['src/**/*.test.ts', 'test/**/*.test.ts'],
       environment: 'node',

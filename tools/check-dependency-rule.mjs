@@ -13,14 +13,18 @@ const { graph } = JSON.parse(readFileSync(file, 'utf8'));
 const problems = [];
 for (const [project, deps] of Object.entries(graph.dependencies)) {
   if (COMPOSITIONS.has(project)) continue;
-  for (const { target } of deps) if (COMPOSITIONS.has(target)) problems.push(`${project} depends on ${target}`);
+  for (const { target } of deps)
+    if (COMPOSITIONS.has(target)) problems.push(`${project} depends on ${target}`);
 }
 for (const [project, node] of Object.entries(graph.nodes)) {
   const pkg = JSON.parse(readFileSync(join(node.data.root, 'package.json'), 'utf8'));
   if (pkg.private) continue;
   for (const dep of Object.keys(pkg.dependencies ?? {})) {
     const target = graph.nodes[dep];
-    if (target && JSON.parse(readFileSync(join(target.data.root, 'package.json'), 'utf8')).private) {
+    if (
+      target &&
+      JSON.parse(readFileSync(join(target.data.root, 'package.json'), 'utf8')).private
+    ) {
       problems.push(`${project} (published) has a runtime dependency on private ${dep}`);
     }
   }

@@ -15,5 +15,7 @@ export default defineConfig({
   esbuildOptions(options) {
     options.conditions = ['@oci-sd/source', 'import', 'node', 'default'];
   },
-  banner: { js: "import { createRequire as __ociSdCreateRequire } from 'node:module'; const require = __ociSdCreateRequire(import.meta.url);" },
+  banner: {
+    js: "import { createRequire as __ociSdCreateRequire } from 'node:module'; const require = __ociSdCreateRequire(import.meta.url);",
+  },
 });

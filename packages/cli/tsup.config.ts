@@ -5,7 +5,9 @@ import type { Options } from 'tsup';
 
 type Plugin = NonNullable<Options['esbuildPlugins']>[number];
 
-const { version } = JSON.parse(readFileSync(new URL('./package.json', import.meta.url), 'utf8')) as { version: string };
+const { version } = JSON.parse(
+  readFileSync(new URL('./package.json', import.meta.url), 'utf8'),
+) as { version: string };
 
 /**
  * The demo's private workspace parts (test Sigstore instance, GitHub API test server) and the
@@ -27,8 +29,18 @@ const requireBuiltins: Plugin = {
   setup(build) {
     build.onLoad({ filter: /[\\/]node_modules[\\/]commander[\\/].*\.js$/ }, async (args) => {
       const source = await readFile(args.path, 'utf8');
-      const contents = source.replace(BUILTIN_IMPORT, (_, binding: string, specifier: string) => `const ${binding.replace(/\s+as\s+/g, ': ')} = __nodeRequire('${specifier}');`);
-      return { contents: contents === source ? source : `import { createRequire as __createRequire } from 'node:module';\nconst __nodeRequire = __createRequire(import.meta.url);\n${contents}`, loader: 'js' };
+      const contents = source.replace(
+        BUILTIN_IMPORT,
+        (_, binding: string, specifier: string) =>
+          `const ${binding.replace(/\s+as\s+/g, ': ')} = __nodeRequire('${specifier}');`,
+      );
+      return {
+        contents:
+          contents === source
+            ? source
+            : `import { createRequire as __createRequire } from 'node:module';\nconst __nodeRequire = __createRequire(import.meta.url);\n${contents}`,
+        loader: 'js',
+      };
     });
   },
 };

@@ -10,7 +10,8 @@ import { join } from 'node:path';
 import { parseArgs } from 'node:util';
 import { Updater } from '@oci-sd/tuf';
 
-const USAGE = 'usage: client --metadata-dir D init ROOT | --metadata-url U --metadata-dir D refresh | ... --target-name P --target-dir T --target-base-url TU download';
+const USAGE =
+  'usage: client --metadata-dir D init ROOT | --metadata-url U --metadata-dir D refresh | ... --target-name P --target-dir T --target-base-url TU download';
 
 function required(value: string | undefined, flag: string): string {
   if (!value) throw new Error(`${flag} is required\n${USAGE}`);
@@ -40,7 +41,10 @@ export async function runConformanceClient(argv: string[]): Promise<number> {
         return 0;
       }
       case 'refresh': {
-        await new Updater({ metadataDir, metadataBaseUrl: required(values['metadata-url'], '--metadata-url') }).refresh();
+        await new Updater({
+          metadataDir,
+          metadataBaseUrl: required(values['metadata-url'], '--metadata-url'),
+        }).refresh();
         return 0;
       }
       case 'download': {

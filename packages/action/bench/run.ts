@@ -1,7 +1,16 @@
 // npm run bench: the committed action bundle as a runner runs it (a fresh node process per step):
 // its size, and the cost of a step per command, wall time and the step process's own CPU time.
 import { execFileSync, spawnSync } from 'node:child_process';
-import { cpSync, existsSync, mkdirSync, mkdtempSync, readFileSync, rmSync, statSync, writeFileSync } from 'node:fs';
+import {
+  cpSync,
+  existsSync,
+  mkdirSync,
+  mkdtempSync,
+  readFileSync,
+  rmSync,
+  statSync,
+  writeFileSync,
+} from 'node:fs';
 import { cpus, loadavg, tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { gzipSync } from 'node:zlib';
@@ -29,25 +38,52 @@ interface Step {
 
 function runStep(step: Step): { wallMs: number; cpuMs: number; rssMb: number } {
   const dir = mkdtempSync(join(work, 'step-'));
-  const files = { GITHUB_OUTPUT: join(dir, 'output'), GITHUB_STEP_SUMMARY: join(dir, 'summary'), OCI_SD_BENCH_PROBE: join(dir, 'probe.json') };
+  const files = {
+    GITHUB_OUTPUT: join(dir, 'output'),
+    GITHUB_STEP_SUMMARY: join(dir, 'summary'),
+    OCI_SD_BENCH_PROBE: join(dir, 'probe.json'),
+  };
   writeFileSync(files.GITHUB_OUTPUT, '');
   writeFileSync(files.GITHUB_STEP_SUMMARY, '');
   const inputs = { ...step.inputs, ...step.prepare?.() };
-  const env: NodeJS.ProcessEnv = { PATH: process.env.PATH, HOME: dir, GIT_CONFIG_NOSYSTEM: '1', RUNNER_TEMP: dir, GITHUB_WORKSPACE: work, ...files, ...step.env };
+  const env: NodeJS.ProcessEnv = {
+    PATH: process.env.PATH,
+    HOME: dir,
+    GIT_CONFIG_NOSYSTEM: '1',
+    RUNNER_TEMP: dir,
+    GITHUB_WORKSPACE: work,
+    ...files,
+    ...step.env,
+  };
   for (const [name, value] of Object.entries(inputs)) env[`INPUT_${name.toUpperCase()}`] = value;
   const start = performance.now();
-  const result = spawnSync(process.execPath, ['--import', probe, bundle], { env, cwd: work, encoding: 'utf8' });
+  const result = spawnSync(process.execPath, ['--import', probe, bundle], {
+    env,
+    cwd: work,
+    encoding: 'utf8',
+  });
   const wallMs = performance.now() - start;
-  if ((result.status === 0) === Boolean(step.expectFailure)) throw new Error(`step ${inputs.command} exited ${result.status}: ${result.stdout}${result.stderr}`);
-  const measured = JSON.parse(readFileSync(files.OCI_SD_BENCH_PROBE, 'utf8')) as { cpu: { user: number; system: number }; rss: number };
+  if ((result.status === 0) === Boolean(step.expectFailure))
+    throw new Error(
+      `step ${inputs.command} exited ${result.status}: ${result.stdout}${result.stderr}`,
+    );
+  const measured = JSON.parse(readFileSync(files.OCI_SD_BENCH_PROBE, 'utf8')) as {
+    cpu: { user: number; system: number };
+    rss: number;
+  };
   rmSync(dir, { recursive: true, force: true });
-  return { wallMs, cpuMs: (measured.cpu.user + measured.cpu.system) / 1000, rssMb: measured.rss / 1024 };
+  return {
+    wallMs,
+    cpuMs: (measured.cpu.user + measured.cpu.system) / 1000,
+    rssMb: measured.rss / 1024,
+  };
 }
 
 function measure(step: Step) {
   runStep(step); // warm the file cache
   const samples = Array.from({ length: RUNS }, () => runStep(step));
-  const median = (values: number[]) => [...values].sort((a, b) => a - b)[Math.floor(values.length / 2)]!;
+  const median = (values: number[]) =>
+    [...values].sort((a, b) => a - b)[Math.floor(values.length / 2)]!;
   return {
     wall: median(samples.map((s) => s.wallMs)),
     cpu: Math.min(...samples.map((s) => s.cpuMs)),
@@ -60,11 +96,27 @@ function tufRemote(): string {
   const dir = mkdtempSync(join(work, 'tuf-'));
   const checkout = join(dir, 'work');
   mkdirSync(join(checkout, 'metadata'), { recursive: true });
-  cpSync(fixturePath('tuf', 'amaanx86', 'metadata'), join(checkout, 'metadata'), { recursive: true });
-  cpSync(fixturePath('tuf', 'amaanx86', 'metadata', 'root_history', '1.root.json'), join(checkout, 'metadata', 'root.json'));
+  cpSync(fixturePath('tuf', 'amaanx86', 'metadata'), join(checkout, 'metadata'), {
+    recursive: true,
+  });
+  cpSync(
+    fixturePath('tuf', 'amaanx86', 'metadata', 'root_history', '1.root.json'),
+    join(checkout, 'metadata', 'root.json'),
+  );
   cpSync(fixturePath('tuf', 'amaanx86', 'targets'), join(checkout, 'targets'), { recursive: true });
   const git = (cwd: string, ...args: string[]) =>
-    execFileSync('git', args, { cwd, env: { PATH: process.env.PATH, HOME: dir, GIT_CONFIG_NOSYSTEM: '1', GIT_AUTHOR_NAME: 'b', GIT_AUTHOR_EMAIL: 'b@b', GIT_COMMITTER_NAME: 'b', GIT_COMMITTER_EMAIL: 'b@b' } });
+    execFileSync('git', args, {
+      cwd,
+      env: {
+        PATH: process.env.PATH,
+        HOME: dir,
+        GIT_CONFIG_NOSYSTEM: '1',
+        GIT_AUTHOR_NAME: 'b',
+        GIT_AUTHOR_EMAIL: 'b@b',
+        GIT_COMMITTER_NAME: 'b',
+        GIT_COMMITTER_EMAIL: 'b@b',
+      },
+    });
   git(dir, 'init', '--quiet', '--initial-branch=main', checkout);
   git(checkout, 'add', '--all');
   git(checkout, 'commit', '--quiet', '-m', 'published');
@@ -75,42 +127,123 @@ function tufRemote(): string {
 const changelog = join(work, 'CHANGELOG.md');
 writeFileSync(
   changelog,
-  haveFixtures ? readFileSync(fixturePath('changelog', 'oci-prometheus-sd-proxy.CHANGELOG.md')) : '# Changelog\n\n## [1.1.0] - 2026-03-10\n\n### Added\n\n- x\n\n[1.1.0]: https://github.com/amaanx86/oci-prometheus-sd-proxy/releases/tag/v1.1.0\n',
+  haveFixtures
+    ? readFileSync(fixturePath('changelog', 'oci-prometheus-sd-proxy.CHANGELOG.md'))
+    : '# Changelog\n\n## [1.1.0] - 2026-03-10\n\n### Added\n\n- x\n\n[1.1.0]: https://github.com/amaanx86/oci-prometheus-sd-proxy/releases/tag/v1.1.0\n',
 );
-const run = { GITHUB_REPOSITORY: 'amaanx86/oci-prometheus-sd-proxy', GITHUB_RUN_ID: '24700000001', GITHUB_SHA: 'a'.repeat(40), GITHUB_WORKFLOW: 'Build and Push Docker Image' };
+const run = {
+  GITHUB_REPOSITORY: 'amaanx86/oci-prometheus-sd-proxy',
+  GITHUB_RUN_ID: '24700000001',
+  GITHUB_SHA: 'a'.repeat(40),
+  GITHUB_WORKFLOW: 'Build and Push Docker Image',
+};
 const digest = `sha256:${'5c'.repeat(32)}`;
 
 // A signed image in an OCI layout and the test Sigstore's trusted root, for `verify` without a registry.
 const sigstore = await startTestSigstore();
 const layout = join(work, 'layout');
-const pushed = await pushImage(new OciLayoutSource(layout), { tag: 'v1.1.0', platforms: [{ os: 'linux', architecture: 'amd64', files: { app: 'bench' } }] });
-const identity = githubActionsIdentity({ repository: run.GITHUB_REPOSITORY, workflowPath: '.github/workflows/docker-build-push.yml', ref: 'refs/tags/v1.1.0', sha: run.GITHUB_SHA });
-const statement = Buffer.from(JSON.stringify({ _type: 'https://in-toto.io/Statement/v1', subject: [{ name: 'ghcr.io/amaanx86/oci-prometheus-sd-proxy', digest: { sha256: pushed.digest.slice(7) } }], predicateType: 'https://sigstore.dev/cosign/sign/v1', predicate: {} }));
-await attachReferrerBundle(new OciLayoutSource(layout), pushed.digest, await sigstore.signDsse(statement, 'application/vnd.in-toto+json', identity));
+const pushed = await pushImage(new OciLayoutSource(layout), {
+  tag: 'v1.1.0',
+  platforms: [{ os: 'linux', architecture: 'amd64', files: { app: 'bench' } }],
+});
+const identity = githubActionsIdentity({
+  repository: run.GITHUB_REPOSITORY,
+  workflowPath: '.github/workflows/docker-build-push.yml',
+  ref: 'refs/tags/v1.1.0',
+  sha: run.GITHUB_SHA,
+});
+const statement = Buffer.from(
+  JSON.stringify({
+    _type: 'https://in-toto.io/Statement/v1',
+    subject: [
+      {
+        name: 'ghcr.io/amaanx86/oci-prometheus-sd-proxy',
+        digest: { sha256: pushed.digest.slice(7) },
+      },
+    ],
+    predicateType: 'https://sigstore.dev/cosign/sign/v1',
+    predicate: {},
+  }),
+);
+await attachReferrerBundle(
+  new OciLayoutSource(layout),
+  pushed.digest,
+  await sigstore.signDsse(statement, 'application/vnd.in-toto+json', identity),
+);
 await sigstore.writeTrustedRoot(join(work, 'trusted_root.json'));
 await sigstore.stop();
 
 const steps: [string, Step | undefined][] = [
   ['unknown command (bundle load only)', { inputs: { command: 'bogus' }, expectFailure: true }],
-  ['release-notes (seed CHANGELOG.md)', { inputs: { command: 'release-notes', tag: 'v1.1.0', changelog }, env: run }],
-  ['release-metadata (write only)', { inputs: { command: 'release-metadata', tag: 'v1.6.0', image: 'ghcr.io/amaanx86/oci-prometheus-sd-proxy', digest, upload: 'false' }, env: run }],
+  [
+    'release-notes (seed CHANGELOG.md)',
+    { inputs: { command: 'release-notes', tag: 'v1.1.0', changelog }, env: run },
+  ],
+  [
+    'release-metadata (write only)',
+    {
+      inputs: {
+        command: 'release-metadata',
+        tag: 'v1.6.0',
+        image: 'ghcr.io/amaanx86/oci-prometheus-sd-proxy',
+        digest,
+        upload: 'false',
+      },
+      env: run,
+    },
+  ],
   [
     'tuf-publish (seed TUF repo: clone, commit, push)',
-    haveFixtures ? { inputs: { command: 'tuf-publish', tag: 'v1.6.0', image: 'ghcr.io/amaanx86/oci-prometheus-sd-proxy', digest, 'created-at': '2026-06-01T10:00:00Z' }, env: run, prepare: () => ({ 'tuf-repository': tufRemote() }) } : undefined,
+    haveFixtures
+      ? {
+          inputs: {
+            command: 'tuf-publish',
+            tag: 'v1.6.0',
+            image: 'ghcr.io/amaanx86/oci-prometheus-sd-proxy',
+            digest,
+            'created-at': '2026-06-01T10:00:00Z',
+          },
+          env: run,
+          prepare: () => ({ 'tuf-repository': tufRemote() }),
+        }
+      : undefined,
   ],
-  ['verify (OCI layout, one referrer signature)', { inputs: { command: 'verify', image: `oci-layout:${layout}@${pushed.digest}`, tag: 'v1.1.0', 'trusted-root': join(work, 'trusted_root.json') }, env: run }],
+  [
+    'verify (OCI layout, one referrer signature)',
+    {
+      inputs: {
+        command: 'verify',
+        image: `oci-layout:${layout}@${pushed.digest}`,
+        tag: 'v1.1.0',
+        'trusted-root': join(work, 'trusted_root.json'),
+      },
+      env: run,
+    },
+  ],
 ];
 
 const size = statSync(bundle).size;
 const rows: BenchRow[] = [];
 for (const [name, step] of steps) {
   if (!step) {
-    rows.push({ step: name, 'wall ms (median)': `skipped: no fixtures at ${FIXTURES_DIR}`, 'CPU ms (min)': '', 'peak RSS MB': '' });
+    rows.push({
+      step: name,
+      'wall ms (median)': `skipped: no fixtures at ${FIXTURES_DIR}`,
+      'CPU ms (min)': '',
+      'peak RSS MB': '',
+    });
     continue;
   }
   const { wall, cpu, rss } = measure(step);
-  rows.push({ step: name, 'wall ms (median)': wall.toFixed(0), 'CPU ms (min)': cpu.toFixed(0), 'peak RSS MB': rss.toFixed(0) });
-  console.log(`${name}: ${wall.toFixed(0)} ms wall, ${cpu.toFixed(0)} ms CPU, ${rss.toFixed(0)} MB`);
+  rows.push({
+    step: name,
+    'wall ms (median)': wall.toFixed(0),
+    'CPU ms (min)': cpu.toFixed(0),
+    'peak RSS MB': rss.toFixed(0),
+  });
+  console.log(
+    `${name}: ${wall.toFixed(0)} ms wall, ${cpu.toFixed(0)} ms CPU, ${rss.toFixed(0)} MB`,
+  );
 }
 rmSync(work, { recursive: true, force: true });
 

@@ -19190,17 +19190,35 @@ var init_errors = __esm({
 // ../changelog/src/links.ts
 function parseRepositoryLink(url) {
   const bitbucket = BITBUCKET_COMPARE.exec(url);
-  if (bitbucket) return { base: bitbucket[1], style: "bitbucket", kind: "compare", from: bitbucket[4], separator: bitbucket[3], to: bitbucket[2] };
+  if (bitbucket)
+    return {
+      base: bitbucket[1],
+      style: "bitbucket",
+      kind: "compare",
+      from: bitbucket[4],
+      separator: bitbucket[3],
+      to: bitbucket[2]
+    };
   const compare = COMPARE.exec(url);
-  if (compare) return { base: compare[1], style: "github", kind: "compare", from: compare[2], separator: compare[3], to: compare[4] };
+  if (compare)
+    return {
+      base: compare[1],
+      style: "github",
+      kind: "compare",
+      from: compare[2],
+      separator: compare[3],
+      to: compare[4]
+    };
   const bitbucketTag = BITBUCKET_TAG.exec(url);
-  if (bitbucketTag) return { base: bitbucketTag[1], style: "bitbucket", kind: "tag", to: bitbucketTag[2] };
+  if (bitbucketTag)
+    return { base: bitbucketTag[1], style: "bitbucket", kind: "tag", to: bitbucketTag[2] };
   const tag = TAG.exec(url);
   if (tag) return { base: tag[1], style: "github", kind: "tag", to: tag[2] };
   return void 0;
 }
 function compareUrl(base, from, to, like = { style: "github" }) {
-  if (like.style === "bitbucket") return `${base}/branches/compare/${to}${like.separator ?? "%0D"}${from}`;
+  if (like.style === "bitbucket")
+    return `${base}/branches/compare/${to}${like.separator ?? "%0D"}${from}`;
   return `${base}/compare/${from}${like.separator ?? "..."}${to}`;
 }
 function tagUrl(base, tag, style = "github") {
@@ -19242,7 +19260,10 @@ var init_errors2 = __esm({
       found;
       constructor(code2, message, details = {}) {
         const located2 = details.file !== void 0 || details.line !== void 0;
-        super(located2 ? `${formatLocation(details.file, details.line, details.column)}: ${message}` : message, details.cause === void 0 ? void 0 : { cause: details.cause });
+        super(
+          located2 ? `${formatLocation(details.file, details.line, details.column)}: ${message}` : message,
+          details.cause === void 0 ? void 0 : { cause: details.cause }
+        );
         this.code = code2;
         if (details.file !== void 0) this.file = details.file;
         if (details.line !== void 0) this.line = details.line;
@@ -19300,7 +19321,13 @@ function readHeadingAt(parsed, lineIndex) {
   const contentEnd = contentEndOf(text, lineStart, lineEnd(parsed, lineIndex));
   const first = afterIndent(text, lineStart);
   const level = headingLevel(text, first, contentEnd);
-  return { level, text: headingText(text.slice(first + level, contentEnd)), line: lineIndex + 1, column: first - lineStart + 1, lineIndex };
+  return {
+    level,
+    text: headingText(text.slice(first + level, contentEnd)),
+    line: lineIndex + 1,
+    column: first - lineStart + 1,
+    lineIndex
+  };
 }
 function isLinkDefinition(text, lineStart, contentEnd) {
   LINK_DEFINITION.lastIndex = lineStart;
@@ -19314,7 +19341,14 @@ function readLinkDefinitionAt(text, lineStarts, lineIndex) {
   while (text.charCodeAt(lineStart + indent) === SPACE) indent++;
   const url = m[2] ?? m[3] ?? "";
   const urlStart = m[0].length - url.length - (m[2] !== void 0 ? 1 : 0);
-  return { label: m[1], url, line: lineIndex + 1, column: indent + 1, urlPosition: { line: lineIndex + 1, column: urlStart + 1 }, lineIndex };
+  return {
+    label: m[1],
+    url,
+    line: lineIndex + 1,
+    column: indent + 1,
+    urlPosition: { line: lineIndex + 1, column: urlStart + 1 },
+    lineIndex
+  };
 }
 function resolveLineKind(parsed, index) {
   const { text, lineKinds } = parsed;
@@ -19324,7 +19358,8 @@ function resolveLineKind(parsed, index) {
   const contentEnd = contentEndOf(text, start, lineEnd(parsed, index));
   let resolved = LineKind.Text;
   if (isBlankRange(text, start, contentEnd)) resolved = LineKind.Blank;
-  else if (text.charCodeAt(afterIndent(text, start)) === BRACKET && isLinkDefinition(text, start, contentEnd)) resolved = LineKind.LinkDefinition;
+  else if (text.charCodeAt(afterIndent(text, start)) === BRACKET && isLinkDefinition(text, start, contentEnd))
+    resolved = LineKind.LinkDefinition;
   lineKinds[index] = resolved;
   return resolved;
 }
@@ -19429,7 +19464,14 @@ var LineKind, PLAIN, LF, SPACE, TAB, CR, HASH, BACKTICK, TILDE, BRACKET, LT, LIN
 var init_parse = __esm({
   "../changelog/src/parse.ts"() {
     "use strict";
-    LineKind = { Blank: 1, Text: 2, Heading: 3, LinkDefinition: 4, Code: 5, Comment: 6 };
+    LineKind = {
+      Blank: 1,
+      Text: 2,
+      Heading: 3,
+      LinkDefinition: 4,
+      Code: 5,
+      Comment: 6
+    };
     PLAIN = 0;
     LF = 10;
     SPACE = 32;
@@ -19474,7 +19516,10 @@ import { isAbsolute as isAbsolute2 } from "path";
 function sorted(edits) {
   const list = [...edits].sort((a, b) => a.line - b.line);
   for (let i = 1; i < list.length; i++) {
-    if (list[i].line < list[i - 1].line + list[i - 1].remove) throw new RangeError(`overlapping edits at lines ${list[i - 1].line + 1} and ${list[i].line + 1}`);
+    if (list[i].line < list[i - 1].line + list[i - 1].remove)
+      throw new RangeError(
+        `overlapping edits at lines ${list[i - 1].line + 1} and ${list[i].line + 1}`
+      );
   }
   return list;
 }
@@ -19510,7 +19555,8 @@ function unifiedDiff(changelog, edits, path = changelog.file ?? "CHANGELOG.md") 
   let i = 0;
   while (i < list.length) {
     let j4 = i;
-    while (j4 + 1 < list.length && list[j4 + 1].line - (list[j4].line + list[j4].remove) <= 2 * CONTEXT) j4++;
+    while (j4 + 1 < list.length && list[j4 + 1].line - (list[j4].line + list[j4].remove) <= 2 * CONTEXT)
+      j4++;
     const oldStart = Math.max(0, list[i].line - CONTEXT);
     const oldEnd = Math.min(changelog.lineCount, list[j4].line + list[j4].remove + CONTEXT);
     const body = [];
@@ -19526,8 +19572,11 @@ function unifiedDiff(changelog, edits, path = changelog.file ?? "CHANGELOG.md") 
     }
     for (; at2 < oldEnd; at2++, newCount++) body.push(diffLine(" ", changelog.line(at2)));
     const oldCount = oldEnd - oldStart;
-    out.push(`@@ -${range(oldStart, oldCount)} +${range(oldStart + delta, newCount)} @@
-`, ...body);
+    out.push(
+      `@@ -${range(oldStart, oldCount)} +${range(oldStart + delta, newCount)} @@
+`,
+      ...body
+    );
     delta += newCount - oldCount;
     i = j4 + 1;
   }
@@ -19554,7 +19603,8 @@ function parsePlainCore(raw) {
 function readNumber(raw, at2) {
   const start = at2;
   let value = 0;
-  for (let c = raw.charCodeAt(at2); c >= ZERO && c <= ZERO + 9; c = raw.charCodeAt(++at2)) value = value * 10 + (c - ZERO);
+  for (let c = raw.charCodeAt(at2); c >= ZERO && c <= ZERO + 9; c = raw.charCodeAt(++at2))
+    value = value * 10 + (c - ZERO);
   end = at2;
   const digits = at2 - start;
   return digits === 0 || digits > SAFE_DIGITS || digits > 1 && raw.charCodeAt(start) === ZERO ? -1 : value;
@@ -19584,7 +19634,8 @@ function compareIdentifier(a, b) {
 function compareSemVer(a, b) {
   const core = a.major - b.major || a.minor - b.minor || a.patch - b.patch;
   if (core) return Math.sign(core);
-  if (!a.prerelease.length || !b.prerelease.length) return b.prerelease.length - a.prerelease.length === 0 ? 0 : a.prerelease.length ? -1 : 1;
+  if (!a.prerelease.length || !b.prerelease.length)
+    return b.prerelease.length - a.prerelease.length === 0 ? 0 : a.prerelease.length ? -1 : 1;
   const n = Math.min(a.prerelease.length, b.prerelease.length);
   for (let i = 0; i < n; i++) {
     const c = compareIdentifier(a.prerelease[i], b.prerelease[i]);
@@ -19599,11 +19650,26 @@ function incrementSemVer(v2, bump) {
   const pre = v2.prerelease.length > 0;
   switch (bump) {
     case "major":
-      return formatSemVer({ major: pre && v2.minor === 0 && v2.patch === 0 ? v2.major : v2.major + 1, minor: 0, patch: 0, prerelease: [] });
+      return formatSemVer({
+        major: pre && v2.minor === 0 && v2.patch === 0 ? v2.major : v2.major + 1,
+        minor: 0,
+        patch: 0,
+        prerelease: []
+      });
     case "minor":
-      return formatSemVer({ major: v2.major, minor: pre && v2.patch === 0 ? v2.minor : v2.minor + 1, patch: 0, prerelease: [] });
+      return formatSemVer({
+        major: v2.major,
+        minor: pre && v2.patch === 0 ? v2.minor : v2.minor + 1,
+        patch: 0,
+        prerelease: []
+      });
     case "patch":
-      return formatSemVer({ major: v2.major, minor: v2.minor, patch: pre ? v2.patch : v2.patch + 1, prerelease: [] });
+      return formatSemVer({
+        major: v2.major,
+        minor: v2.minor,
+        patch: pre ? v2.patch : v2.patch + 1,
+        prerelease: []
+      });
   }
 }
 function sameCore(a, b) {
@@ -19629,21 +19695,33 @@ function isBump(target) {
 }
 function resolveDate(changelog, date) {
   if (date instanceof Date) {
-    if (Number.isNaN(date.getTime())) throw new ChangelogError("INVALID_DATE", "the release date is not a valid date", { expected: "a valid date", found: String(date) });
+    if (Number.isNaN(date.getTime()))
+      throw new ChangelogError("INVALID_DATE", "the release date is not a valid date", {
+        expected: "a valid date",
+        found: String(date)
+      });
     return utcDay(date);
   }
   const text = date ?? utcDay(/* @__PURE__ */ new Date());
   if (!isValidDate(text)) {
-    throw new ChangelogError("INVALID_DATE", `release date "${text}" is not a calendar date written YYYY-MM-DD`, {
-      ...changelog.file !== void 0 ? { file: changelog.file } : {},
-      expected: "YYYY-MM-DD",
-      found: text
-    });
+    throw new ChangelogError(
+      "INVALID_DATE",
+      `release date "${text}" is not a calendar date written YYYY-MM-DD`,
+      {
+        ...changelog.file !== void 0 ? { file: changelog.file } : {},
+        expected: "YYYY-MM-DD",
+        found: text
+      }
+    );
   }
   return text;
 }
 function located(changelog, section, column = section.heading.column) {
-  return { ...changelog.file !== void 0 ? { file: changelog.file } : {}, line: section.heading.line, column };
+  return {
+    ...changelog.file !== void 0 ? { file: changelog.file } : {},
+    line: section.heading.line,
+    column
+  };
 }
 function requireUnreleased(changelog) {
   const all = changelog.unreleasedSections();
@@ -19657,25 +19735,35 @@ function requireUnreleased(changelog) {
     });
   }
   if (all.length > 1) {
-    throw new ChangelogError("DUPLICATE_UNRELEASED", `a second Unreleased section (the first is at line ${all[0].heading.line})`, {
-      ...located(changelog, all[1]),
-      expected: "one Unreleased section",
-      found: `${all.length} Unreleased sections`
-    });
+    throw new ChangelogError(
+      "DUPLICATE_UNRELEASED",
+      `a second Unreleased section (the first is at line ${all[0].heading.line})`,
+      {
+        ...located(changelog, all[1]),
+        expected: "one Unreleased section",
+        found: `${all.length} Unreleased sections`
+      }
+    );
   }
   return all[0];
 }
 function resolveVersion(changelog, target) {
   if (isBump(target)) {
     const latest = changelog.latestRelease();
-    return parseSemVer(latest ? incrementSemVer(latest.semver, target) : incrementSemVer(parseSemVer("0.0.0"), target));
+    return parseSemVer(
+      latest ? incrementSemVer(latest.semver, target) : incrementSemVer(parseSemVer("0.0.0"), target)
+    );
   }
   const semver = parseSemVer(target.replace(/^[vV](?=\d)/, ""));
   if (!semver) {
-    throw new ChangelogError("INVALID_VERSION", `"${target}" is neither a semantic version nor major, minor or patch`, {
-      expected: "MAJOR.MINOR.PATCH[-PRERELEASE], major, minor or patch",
-      found: target
-    });
+    throw new ChangelogError(
+      "INVALID_VERSION",
+      `"${target}" is neither a semantic version nor major, minor or patch`,
+      {
+        expected: "MAJOR.MINOR.PATCH[-PRERELEASE], major, minor or patch",
+        found: target
+      }
+    );
   }
   return semver;
 }
@@ -19689,10 +19777,18 @@ function releaseHeading(unreleased, changelog, label, date) {
   return `${marker} ${bracketed ? `[${label}]` : label} - ${date}`;
 }
 function linkEdits(changelog, version, label, previous, tagPrefix) {
-  const location = (line, column) => ({ ...changelog.file !== void 0 ? { file: changelog.file } : {}, line, column });
+  const location = (line, column) => ({
+    ...changelog.file !== void 0 ? { file: changelog.file } : {},
+    line,
+    column
+  });
   const existing = changelog.link(label);
   if (existing) {
-    throw new ChangelogError("VERSION_EXISTS", `a link reference for ${label} already exists`, { ...location(existing.line, existing.column), expected: `no [${label}] link reference`, found: existing.url });
+    throw new ChangelogError("VERSION_EXISTS", `a link reference for ${label} already exists`, {
+      ...location(existing.line, existing.column),
+      expected: `no [${label}] link reference`,
+      found: existing.url
+    });
   }
   const unreleasedDef = changelog.link("Unreleased");
   let anchor = unreleasedDef;
@@ -19705,11 +19801,15 @@ function linkEdits(changelog, version, label, previous, tagPrefix) {
   if (!anchor) return [];
   const link2 = parseRepositoryLink(anchor.url);
   if (!link2) {
-    throw new ChangelogError("UNSUPPORTED_LINK", `cannot update the [${anchor.label}] link reference: its URL is not a compare or tag link of a repository`, {
-      ...location(anchor.urlPosition.line, anchor.urlPosition.column),
-      expected: "<server>/<owner>/<repo>/compare/<tag>...HEAD",
-      found: anchor.url
-    });
+    throw new ChangelogError(
+      "UNSUPPORTED_LINK",
+      `cannot update the [${anchor.label}] link reference: its URL is not a compare or tag link of a repository`,
+      {
+        ...location(anchor.urlPosition.line, anchor.urlPosition.column),
+        expected: "<server>/<owner>/<repo>/compare/<tag>...HEAD",
+        found: anchor.url
+      }
+    );
   }
   const prefix = tagPrefix ?? changelog.repository()?.tagPrefix ?? "v";
   const tag = `${prefix}${version}`;
@@ -19720,26 +19820,40 @@ function linkEdits(changelog, version, label, previous, tagPrefix) {
     const urlStart = anchor.urlPosition.column - 1;
     const head = link2.kind === "compare" ? link2.to : "HEAD";
     const updated = anchorLine.slice(0, urlStart) + compareUrl(link2.base, tag, head, link2) + anchorLine.slice(urlStart + anchor.url.length).replace(/\r?\n$/, "");
-    return [{ line: anchor.lineIndex, remove: 1, insert: [updated + (eol || changelog.eol), newDef + eol] }];
+    return [
+      {
+        line: anchor.lineIndex,
+        remove: 1,
+        insert: [updated + (eol || changelog.eol), newDef + eol]
+      }
+    ];
   }
   return [{ line: anchor.lineIndex, remove: 0, insert: [newDef + (eol || changelog.eol)] }];
 }
 function promote(changelog, target, options2 = {}) {
   const unreleased = requireUnreleased(changelog);
   if (!unreleased.hasEntries) {
-    throw new ChangelogError("EMPTY_UNRELEASED", "the Unreleased section has no entries to release", {
-      ...located(changelog, unreleased),
-      expected: "at least one entry under ## [Unreleased]",
-      found: "no entries"
-    });
+    throw new ChangelogError(
+      "EMPTY_UNRELEASED",
+      "the Unreleased section has no entries to release",
+      {
+        ...located(changelog, unreleased),
+        expected: "at least one entry under ## [Unreleased]",
+        found: "no entries"
+      }
+    );
   }
   const above = changelog.firstListedRelease();
   if (above && above.startLine < unreleased.startLine) {
-    throw new ChangelogError("UNRELEASED_NOT_FIRST", `Unreleased is below release ${above.version} (line ${above.heading.line})`, {
-      ...located(changelog, unreleased),
-      expected: "the Unreleased section above every release",
-      found: `below ${above.version}`
-    });
+    throw new ChangelogError(
+      "UNRELEASED_NOT_FIRST",
+      `Unreleased is below release ${above.version} (line ${above.heading.line})`,
+      {
+        ...located(changelog, unreleased),
+        expected: "the Unreleased section above every release",
+        found: `below ${above.version}`
+      }
+    );
   }
   const semver = resolveVersion(changelog, target);
   const version = semver.raw;
@@ -19754,17 +19868,25 @@ function promote(changelog, target, options2 = {}) {
   }
   const latest = changelog.latestRelease();
   if (latest && compareSemVer(semver, latest.semver) <= 0) {
-    throw new ChangelogError("VERSION_NOT_GREATER", `version ${version} is not greater than the latest release ${latest.version}`, {
-      ...located(changelog, latest, latest.versionPosition?.column),
-      expected: `a version greater than ${latest.version}`,
-      found: version
-    });
+    throw new ChangelogError(
+      "VERSION_NOT_GREATER",
+      `version ${version} is not greater than the latest release ${latest.version}`,
+      {
+        ...located(changelog, latest, latest.versionPosition?.column),
+        expected: `a version greater than ${latest.version}`,
+        found: version
+      }
+    );
   }
   const previous = changelog.previousRelease(semver);
   const eol = changelog.lineEnding(unreleased.startLine) || changelog.eol;
   const label = headingLabel(changelog, version);
   const edits = [
-    { line: unreleased.startLine + 1, remove: 0, insert: [eol, releaseHeading(unreleased, changelog, label, date) + eol] },
+    {
+      line: unreleased.startLine + 1,
+      remove: 0,
+      insert: [eol, releaseHeading(unreleased, changelog, label, date) + eol]
+    },
     ...linkEdits(changelog, version, label, previous, options2.tagPrefix)
   ];
   let text;
@@ -19799,26 +19921,45 @@ function bumpBetween(from, to) {
 }
 function nextVersion(changelog, options2 = {}) {
   if (options2.preid !== void 0 && !PREID.test(options2.preid)) {
-    throw new ChangelogError("INVALID_OPTION", `prerelease identifier "${options2.preid}" is not valid`, { expected: "letters, digits and hyphens, e.g. rc", found: options2.preid });
+    throw new ChangelogError(
+      "INVALID_OPTION",
+      `prerelease identifier "${options2.preid}" is not valid`,
+      { expected: "letters, digits and hyphens, e.g. rc", found: options2.preid }
+    );
   }
   const unreleased = requireUnreleased(changelog);
   if (!unreleased.hasEntries) {
-    throw new ChangelogError("EMPTY_UNRELEASED", "the Unreleased section has no entries, so there is nothing to release", {
-      ...changelog.file !== void 0 ? { file: changelog.file } : {},
-      line: unreleased.heading.line,
-      column: unreleased.heading.column,
-      expected: "at least one entry under ## [Unreleased]",
-      found: "no entries"
-    });
+    throw new ChangelogError(
+      "EMPTY_UNRELEASED",
+      "the Unreleased section has no entries, so there is nothing to release",
+      {
+        ...changelog.file !== void 0 ? { file: changelog.file } : {},
+        line: unreleased.heading.line,
+        column: unreleased.heading.column,
+        expected: "at least one entry under ## [Unreleased]",
+        found: "no entries"
+      }
+    );
   }
   const reasons = [];
   for (const sub of unreleased.subsections) {
     if (!sub.hasEntries) continue;
     const title = sub.heading.text.toLowerCase();
     const bump2 = /breaking/.test(title) ? "major" : HEADING_BUMPS[title] ?? "patch";
-    reasons.push({ bump: bump2, reason: `### ${sub.heading.text}`, line: sub.heading.line, column: sub.heading.column });
+    reasons.push({
+      bump: bump2,
+      reason: `### ${sub.heading.text}`,
+      line: sub.heading.line,
+      column: sub.heading.column
+    });
   }
-  if (!unreleased.subsections.some((s) => s.hasEntries)) reasons.push({ bump: "patch", reason: "entries without a ### heading", line: unreleased.heading.line, column: 1 });
+  if (!unreleased.subsections.some((s) => s.hasEntries))
+    reasons.push({
+      bump: "patch",
+      reason: "entries without a ### heading",
+      line: unreleased.heading.line,
+      column: 1
+    });
   for (let i = unreleased.startLine + 1; i < unreleased.contentEndLine; i++) {
     if (changelog.lineKind(i) !== LineKind.Text) continue;
     const line = changelog.line(i);
@@ -19830,7 +19971,9 @@ function nextVersion(changelog, options2 = {}) {
   const base = latest?.semver ?? parseSemVer("0.0.0");
   let version;
   if (base.prerelease.length) {
-    const lastFinal = changelog.previousRelease(parseSemVer(formatSemVer({ ...base, prerelease: [] })));
+    const lastFinal = changelog.previousRelease(
+      parseSemVer(formatSemVer({ ...base, prerelease: [] }))
+    );
     const carried = lastFinal ? RANK[bumpBetween(lastFinal.semver, base)] >= RANK[bump] : true;
     const core = carried ? formatSemVer({ ...base, prerelease: [] }) : incrementSemVer(parseSemVer(formatSemVer({ ...base, prerelease: [] })), bump);
     version = options2.preid === void 0 ? core : nextPrerelease(changelog, core, options2.preid);
@@ -19860,7 +20003,14 @@ var init_next = __esm({
     init_promote();
     init_semver();
     RANK = { patch: 0, minor: 1, major: 2 };
-    HEADING_BUMPS = { removed: "major", added: "minor", changed: "minor", deprecated: "minor", fixed: "patch", security: "patch" };
+    HEADING_BUMPS = {
+      removed: "major",
+      added: "minor",
+      changed: "minor",
+      deprecated: "minor",
+      fixed: "patch",
+      security: "patch"
+    };
     BREAKING = /\bBREAKING\b/;
     PREID = /^[0-9A-Za-z-]+$/;
   }
@@ -19884,7 +20034,10 @@ function codePoints(text) {
 function repositoryBase(changelog, options2) {
   const repository = changelog.repository();
   if (options2.repo !== void 0 && !REPO.test(options2.repo)) {
-    throw new ChangelogError("INVALID_OPTION", `repo "${options2.repo}" is not OWNER/REPO`, { expected: "OWNER/REPO", found: options2.repo });
+    throw new ChangelogError("INVALID_OPTION", `repo "${options2.repo}" is not OWNER/REPO`, {
+      expected: "OWNER/REPO",
+      found: options2.repo
+    });
   }
   let server = options2.serverUrl;
   if (server !== void 0) {
@@ -19896,25 +20049,39 @@ function repositoryBase(changelog, options2) {
     }
     if (!url || url.protocol !== "https:" && url.protocol !== "http:" || url.search || url.hash || url.username || url.password) {
       const shown = server.replace(/\/\/[^/@]*@/, "//***@");
-      throw new ChangelogError("INVALID_OPTION", `server URL "${shown}" is not an http(s) URL without credentials, query or fragment`, { expected: "https://HOST[/PATH]", found: shown });
+      throw new ChangelogError(
+        "INVALID_OPTION",
+        `server URL "${shown}" is not an http(s) URL without credentials, query or fragment`,
+        { expected: "https://HOST[/PATH]", found: shown }
+      );
     }
     server = server.replace(/\/+$/, "");
   }
   if (options2.repo !== void 0) {
-    if (server !== void 0 || !repository) return { base: `${server ?? "https://github.com"}/${options2.repo}`, style: "github" };
+    if (server !== void 0 || !repository)
+      return { base: `${server ?? "https://github.com"}/${options2.repo}`, style: "github" };
     return { base: `${new URL(repository.base).origin}/${options2.repo}`, style: repository.style };
   }
-  if (repository) return server ? { base: `${server}${new URL(repository.base).pathname}`, style: "github" } : { base: repository.base, style: repository.style };
-  throw new ChangelogError("NO_REPOSITORY", "cannot build the Full Changelog link: no repository given and no link references to read it from", {
-    ...changelog.file !== void 0 ? { file: changelog.file } : {},
-    expected: "the repo option (OWNER/REPO) or link references such as [Unreleased]: https://github.com/OWNER/REPO/compare/v1.0.0...HEAD",
-    found: "neither"
-  });
+  if (repository)
+    return server ? { base: `${server}${new URL(repository.base).pathname}`, style: "github" } : { base: repository.base, style: repository.style };
+  throw new ChangelogError(
+    "NO_REPOSITORY",
+    "cannot build the Full Changelog link: no repository given and no link references to read it from",
+    {
+      ...changelog.file !== void 0 ? { file: changelog.file } : {},
+      expected: "the repo option (OWNER/REPO) or link references such as [Unreleased]: https://github.com/OWNER/REPO/compare/v1.0.0...HEAD",
+      found: "neither"
+    }
+  );
 }
 function releaseNotes(changelog, version, options2 = {}) {
   const bare = options2.tagPrefix && version.startsWith(options2.tagPrefix) ? version.slice(options2.tagPrefix.length) : version;
   const semver = parseSemVer(bare.replace(/^[vV](?=\d)/, ""));
-  if (!semver) throw new ChangelogError("INVALID_VERSION", `"${version}" is not a semantic version`, { expected: "MAJOR.MINOR.PATCH[-PRERELEASE]", found: version });
+  if (!semver)
+    throw new ChangelogError("INVALID_VERSION", `"${version}" is not a semantic version`, {
+      expected: "MAJOR.MINOR.PATCH[-PRERELEASE]",
+      found: version
+    });
   const section = changelog.findRelease(semver);
   if (!section) {
     const versions = changelog.releases.slice(0, 5).map((s) => s.version);
@@ -19935,20 +20102,26 @@ function releaseNotes(changelog, version, options2 = {}) {
   while (first < section.contentEndLine && changelog.lineKind(first) === LineKind.Blank) first++;
   for (let i = first; i < section.contentEndLine; i++) {
     const line = changelog.line(i).replace(/\r?\n$/, "");
-    lines.push(changelog.lineKind(i) === LineKind.Heading ? line.replace(/^( {0,3})#(?=##)/, "$1") : line);
+    lines.push(
+      changelog.lineKind(i) === LineKind.Heading ? line.replace(/^( {0,3})#(?=##)/, "$1") : line
+    );
   }
   const body = `${lines.length ? `${lines.join("\n")}
 
 ` : ""}**Full Changelog**: ${fullChangelogUrl}`;
   const length = codePoints(body);
   if (length > MAX_RELEASE_BODY) {
-    throw new ChangelogError("BODY_TOO_LONG", `the release notes of ${section.version} are ${length} characters; GitHub accepts at most ${MAX_RELEASE_BODY}`, {
-      ...changelog.file !== void 0 ? { file: changelog.file } : {},
-      line: section.heading.line,
-      column: section.heading.column,
-      expected: `at most ${MAX_RELEASE_BODY} characters`,
-      found: length
-    });
+    throw new ChangelogError(
+      "BODY_TOO_LONG",
+      `the release notes of ${section.version} are ${length} characters; GitHub accepts at most ${MAX_RELEASE_BODY}`,
+      {
+        ...changelog.file !== void 0 ? { file: changelog.file } : {},
+        line: section.heading.line,
+        column: section.heading.column,
+        expected: `at most ${MAX_RELEASE_BODY} characters`,
+        found: length
+      }
+    );
   }
   return {
     version: section.version,
@@ -20051,7 +20224,8 @@ var init_sections = __esm({
             if (read.kind !== RELEASE) continue;
           }
           kinds[i] = RELEASE;
-          if (descending && releaseCount > 0) descending = this.compare(releases[releaseCount - 1], i) > 0;
+          if (descending && releaseCount > 0)
+            descending = this.compare(releases[releaseCount - 1], i) > 0;
           releases[releaseCount++] = i;
         }
         this.releases = releases.slice(0, releaseCount);
@@ -20060,13 +20234,23 @@ var init_sections = __esm({
       semver(index) {
         if (this.#plain[index] && !this.#semvers[index]) {
           const [major, minor, patch] = [this.#major[index], this.#minor[index], this.#patch[index]];
-          this.#semvers[index] = { major, minor, patch, prerelease: [], build: [], raw: `${major}.${minor}.${patch}` };
+          this.#semvers[index] = {
+            major,
+            minor,
+            patch,
+            prerelease: [],
+            build: [],
+            raw: `${major}.${minor}.${patch}`
+          };
         }
         return this.#semvers[index];
       }
       /** Semver precedence of two releases. */
       compare(a, b) {
-        if (this.#plain[a] && this.#plain[b]) return Math.sign(this.#major[a] - this.#major[b] || this.#minor[a] - this.#minor[b] || this.#patch[a] - this.#patch[b]);
+        if (this.#plain[a] && this.#plain[b])
+          return Math.sign(
+            this.#major[a] - this.#major[b] || this.#minor[a] - this.#minor[b] || this.#patch[a] - this.#patch[b]
+          );
         return compareSemVer(this.semver(a), this.semver(b));
       }
       /** The release's {@link versionKey}, without building a SemVer for a plain version. */
@@ -20121,7 +20305,13 @@ var init_sections = __esm({
           const { sectionLines, lineCount } = this.#doc;
           const heading = readHeadingAt(this.#doc, sectionLines[index]);
           const versions = this.#versions;
-          section = new LazySection(this.#doc, heading, index + 1 < this.count ? sectionLines[index + 1] : lineCount, KIND_CODES[versions.kinds[index]], versions.semver(index));
+          section = new LazySection(
+            this.#doc,
+            heading,
+            index + 1 < this.count ? sectionLines[index + 1] : lineCount,
+            KIND_CODES[versions.kinds[index]],
+            versions.semver(index)
+          );
           this.#built[index] = section;
         }
         return section;
@@ -20147,7 +20337,9 @@ var init_sections = __esm({
             this.#ascending = releases.slice().reverse();
           } else {
             const sorted2 = Array.from(releases).sort((a, b) => versions.compare(a, b) || a - b);
-            this.#ascending = Int32Array.from(sorted2.filter((index, k4) => k4 === 0 || versions.compare(sorted2[k4 - 1], index) !== 0));
+            this.#ascending = Int32Array.from(
+              sorted2.filter((index, k4) => k4 === 0 || versions.compare(sorted2[k4 - 1], index) !== 0)
+            );
           }
         }
         return this.#ascending;
@@ -20231,12 +20423,18 @@ var init_sections = __esm({
         if (kind !== "unreleased") {
           const version = labelVersion(label);
           this.version = version;
-          this.versionPosition = { line: heading.line, column: labelColumn + (label.length - version.length) };
+          this.versionPosition = {
+            line: heading.line,
+            column: labelColumn + (label.length - version.length)
+          };
         }
         if (semver) this.semver = semver;
         if (match[3] !== void 0) {
           this.date = match[3];
-          this.datePosition = { line: heading.line, column: text.indexOf(match[3], lineStart + labelColumn + label.length - 1) - lineStart + 1 };
+          this.datePosition = {
+            line: heading.line,
+            column: text.indexOf(match[3], lineStart + labelColumn + label.length - 1) - lineStart + 1
+          };
         }
       }
       #kindOf(index) {
@@ -20245,7 +20443,8 @@ var init_sections = __esm({
       get contentEndLine() {
         if (this.#contentEndLine === void 0) {
           let end2 = this.endLine;
-          while (end2 > this.startLine + 1 && (this.#kindOf(end2 - 1) === LineKind.Blank || this.#kindOf(end2 - 1) === LineKind.LinkDefinition)) end2--;
+          while (end2 > this.startLine + 1 && (this.#kindOf(end2 - 1) === LineKind.Blank || this.#kindOf(end2 - 1) === LineKind.LinkDefinition))
+            end2--;
           this.#contentEndLine = end2;
         }
         return this.#contentEndLine;
@@ -20262,7 +20461,12 @@ var init_sections = __esm({
           }
           this.#subsections = level3.map((h, i) => {
             const subEnd = i + 1 < level3.length ? level3[i + 1].lineIndex : end2;
-            return { heading: h, startLine: h.lineIndex, endLine: subEnd, hasEntries: this.#hasEntriesIn(h.lineIndex + 1, subEnd) };
+            return {
+              heading: h,
+              startLine: h.lineIndex,
+              endLine: subEnd,
+              hasEntries: this.#hasEntriesIn(h.lineIndex + 1, subEnd)
+            };
           });
         }
         return this.#subsections;
@@ -20288,7 +20492,13 @@ var init_sections = __esm({
 function validate(changelog) {
   const problems = [];
   const at2 = (position) => ({ line: position.line, column: position.column });
-  const error2 = (code2, position, message, expected, found) => problems.push({ code: code2, severity: "error", ...at2(position), message, ...expected !== void 0 ? { expected, found: found ?? "" } : {} });
+  const error2 = (code2, position, message, expected, found) => problems.push({
+    code: code2,
+    severity: "error",
+    ...at2(position),
+    message,
+    ...expected !== void 0 ? { expected, found: found ?? "" } : {}
+  });
   const warning = (code2, position, message) => problems.push({ code: code2, severity: "warning", ...at2(position), message });
   let firstUnreleased;
   const firstOfVersion = /* @__PURE__ */ new Map();
@@ -20296,12 +20506,32 @@ function validate(changelog) {
   for (const section of changelog.sections) {
     const { heading } = section;
     if (section.kind === "unknown") {
-      error2("INVALID_HEADING", section.versionPosition ?? heading, heading.level === 1 ? "a second level-1 heading" : `"${heading.text}" is neither Unreleased nor a version`, heading.level === 1 ? "one # title" : "## [Unreleased] or ## [X.Y.Z] - YYYY-MM-DD", section.version ?? heading.text);
+      error2(
+        "INVALID_HEADING",
+        section.versionPosition ?? heading,
+        heading.level === 1 ? "a second level-1 heading" : `"${heading.text}" is neither Unreleased nor a version`,
+        heading.level === 1 ? "one # title" : "## [Unreleased] or ## [X.Y.Z] - YYYY-MM-DD",
+        section.version ?? heading.text
+      );
       continue;
     }
     if (section.kind === "unreleased") {
-      if (firstUnreleased) error2("DUPLICATE_UNRELEASED", heading, `a second Unreleased section (the first is at line ${firstUnreleased.heading.line})`, "one Unreleased section", "two");
-      else if (previousRelease) error2("UNRELEASED_NOT_FIRST", heading, `Unreleased comes after release ${previousRelease.version} (line ${previousRelease.heading.line})`, "Unreleased above every release", "below a release");
+      if (firstUnreleased)
+        error2(
+          "DUPLICATE_UNRELEASED",
+          heading,
+          `a second Unreleased section (the first is at line ${firstUnreleased.heading.line})`,
+          "one Unreleased section",
+          "two"
+        );
+      else if (previousRelease)
+        error2(
+          "UNRELEASED_NOT_FIRST",
+          heading,
+          `Unreleased comes after release ${previousRelease.version} (line ${previousRelease.heading.line})`,
+          "Unreleased above every release",
+          "below a release"
+        );
       firstUnreleased ??= section;
     } else {
       const version = section.version;
@@ -20309,31 +20539,77 @@ function validate(changelog) {
       const duplicate = firstOfVersion.get(key);
       if (!duplicate) firstOfVersion.set(key, section);
       if (duplicate) {
-        error2("DUPLICATE_VERSION", section.versionPosition, `version ${version} already has a section at line ${duplicate.heading.line}`, "each version once", version);
+        error2(
+          "DUPLICATE_VERSION",
+          section.versionPosition,
+          `version ${version} already has a section at line ${duplicate.heading.line}`,
+          "each version once",
+          version
+        );
       } else {
         if (previousRelease && compareSemVer(section.semver, previousRelease.semver) > 0) {
-          error2("VERSION_ORDER", section.versionPosition, `version ${version} is listed below the lower version ${previousRelease.version} (line ${previousRelease.heading.line})`, "newest version first", `${version} after ${previousRelease.version}`);
+          error2(
+            "VERSION_ORDER",
+            section.versionPosition,
+            `version ${version} is listed below the lower version ${previousRelease.version} (line ${previousRelease.heading.line})`,
+            "newest version first",
+            `${version} after ${previousRelease.version}`
+          );
         }
         previousRelease = section;
       }
-      if (section.date === void 0) error2("MISSING_DATE", { line: heading.line, column: changelog.line(heading.lineIndex).replace(/\r?\n$/, "").length + 1 }, `release ${version} has no date`, `## [${version}] - YYYY-MM-DD`, heading.text);
-      else if (!isValidDate(section.date)) error2("INVALID_DATE", section.datePosition, `"${section.date}" is not a calendar date`, "YYYY-MM-DD", section.date);
-      if (!section.hasEntries) error2("EMPTY_SECTION", heading, `release ${version} has no entries`, "at least one entry", "none");
+      if (section.date === void 0)
+        error2(
+          "MISSING_DATE",
+          {
+            line: heading.line,
+            column: changelog.line(heading.lineIndex).replace(/\r?\n$/, "").length + 1
+          },
+          `release ${version} has no date`,
+          `## [${version}] - YYYY-MM-DD`,
+          heading.text
+        );
+      else if (!isValidDate(section.date))
+        error2(
+          "INVALID_DATE",
+          section.datePosition,
+          `"${section.date}" is not a calendar date`,
+          "YYYY-MM-DD",
+          section.date
+        );
+      if (!section.hasEntries)
+        error2(
+          "EMPTY_SECTION",
+          heading,
+          `release ${version} has no entries`,
+          "at least one entry",
+          "none"
+        );
     }
     for (const sub of section.subsections) {
-      if (!sub.hasEntries && section.kind === "release") warning("EMPTY_SUBSECTION", sub.heading, `"### ${sub.heading.text}" has no entries`);
+      if (!sub.hasEntries && section.kind === "release")
+        warning("EMPTY_SUBSECTION", sub.heading, `"### ${sub.heading.text}" has no entries`);
     }
   }
   validateLinks(changelog, error2);
   return problems.sort((a, b) => a.line - b.line || a.column - b.column);
 }
 function validateLinks(changelog, error2) {
-  const versionDefs = changelog.links.filter((d5) => VERSION_LABEL.test(d5.label) || normalizeLabel(d5.label) === "unreleased");
+  const versionDefs = changelog.links.filter(
+    (d5) => VERSION_LABEL.test(d5.label) || normalizeLabel(d5.label) === "unreleased"
+  );
   const firstByLabel = /* @__PURE__ */ new Map();
   for (const def of versionDefs) {
     const key = normalizeLabel(def.label);
     const first = firstByLabel.get(key);
-    if (first) error2("DUPLICATE_LINK", def, `a second definition of [${def.label}] (the first, at line ${first.line}, wins)`, "one definition per label", "two");
+    if (first)
+      error2(
+        "DUPLICATE_LINK",
+        def,
+        `a second definition of [${def.label}] (the first, at line ${first.line}, wins)`,
+        "one definition per label",
+        "two"
+      );
     else firstByLabel.set(key, def);
   }
   if (!versionDefs.length) return;
@@ -20341,10 +20617,17 @@ function validateLinks(changelog, error2) {
   for (const section of changelog.sections) {
     if (section.kind === "unknown") continue;
     const label = section.label;
-    if (!sectionsByLabel.has(normalizeLabel(label))) sectionsByLabel.set(normalizeLabel(label), section);
+    if (!sectionsByLabel.has(normalizeLabel(label)))
+      sectionsByLabel.set(normalizeLabel(label), section);
     const inlineLink = /^\[[^\]]*\]\(/.test(section.heading.text);
     if (section.bracketed && !inlineLink && !changelog.link(label)) {
-      error2("MISSING_LINK", section.versionPosition ?? section.heading, `[${label}] has no link reference definition`, `[${label}]: <url>`, "no definition");
+      error2(
+        "MISSING_LINK",
+        section.versionPosition ?? section.heading,
+        `[${label}] has no link reference definition`,
+        `[${label}]: <url>`,
+        "no definition"
+      );
     }
   }
   const repository = changelog.repository();
@@ -20353,7 +20636,13 @@ function validateLinks(changelog, error2) {
     const key = normalizeLabel(def.label);
     const section = sectionsByLabel.get(key);
     if (!section) {
-      error2("UNUSED_LINK", def, `[${def.label}] is defined but no section has that version`, `a "## [${def.label}]" section`, "none");
+      error2(
+        "UNUSED_LINK",
+        def,
+        `[${def.label}] is defined but no section has that version`,
+        `a "## [${def.label}]" section`,
+        "none"
+      );
       continue;
     }
     const link2 = parseRepositoryLink(def.url);
@@ -20361,16 +20650,34 @@ function validateLinks(changelog, error2) {
     const tagOf = (version) => `${repository.tagPrefix}${version}`;
     if (key === "unreleased") {
       if (latest && link2.kind === "compare" && link2.from !== tagOf(latest.version)) {
-        error2("LINK_MISMATCH", def.urlPosition, `[${def.label}] should compare from the latest release`, compareUrl(link2.base, tagOf(latest.version), link2.to, link2), def.url);
+        error2(
+          "LINK_MISMATCH",
+          def.urlPosition,
+          `[${def.label}] should compare from the latest release`,
+          compareUrl(link2.base, tagOf(latest.version), link2.to, link2),
+          def.url
+        );
       }
       continue;
     }
     const tag = tagOf(section.version);
     const previous = changelog.previousRelease(section.semver);
     if (link2.to !== tag) {
-      error2("LINK_MISMATCH", def.urlPosition, `[${def.label}] points at ${link2.to}, not at its own tag`, tag, link2.to);
+      error2(
+        "LINK_MISMATCH",
+        def.urlPosition,
+        `[${def.label}] points at ${link2.to}, not at its own tag`,
+        tag,
+        link2.to
+      );
     } else if (link2.kind === "compare" && previous && link2.from !== tagOf(previous.version)) {
-      error2("LINK_MISMATCH", def.urlPosition, `[${def.label}] should compare from the previous release`, compareUrl(link2.base, tagOf(previous.version), tag, link2), def.url);
+      error2(
+        "LINK_MISMATCH",
+        def.urlPosition,
+        `[${def.label}] should compare from the previous release`,
+        compareUrl(link2.base, tagOf(previous.version), tag, link2),
+        def.url
+      );
     }
   }
 }
@@ -20460,7 +20767,10 @@ var init_changelog = __esm({
       /** The file again from its parts: preamble, then every section. Identical to the input. */
       toString() {
         const parts = [this.text.slice(0, this.lineOffset(this.preambleEndLine))];
-        for (const section of this.sections) parts.push(this.text.slice(this.lineOffset(section.startLine), this.lineOffset(section.endLine)));
+        for (const section of this.sections)
+          parts.push(
+            this.text.slice(this.lineOffset(section.startLine), this.lineOffset(section.endLine))
+          );
         return parts.join("");
       }
       /** Every section in file order: one per `##` heading (and `#` heading after the title). */
@@ -20545,7 +20855,8 @@ var init_changelog = __esm({
         const known = this.linkMap.get(key);
         if (known) return known;
         const { bracketLines } = this.parsed;
-        if (this.linkMapRead < bracketLines.length && !mayBeDefinedAfter(this.text, this.lineOffset(bracketLines[this.linkMapRead]), label)) return void 0;
+        if (this.linkMapRead < bracketLines.length && !mayBeDefinedAfter(this.text, this.lineOffset(bracketLines[this.linkMapRead]), label))
+          return void 0;
         while (this.linkMapRead < bracketLines.length) {
           if (this.readLink(this.linkMapRead++) === key) return this.linkMap.get(key);
         }
@@ -20563,14 +20874,24 @@ var init_changelog = __esm({
           const link3 = def && parseRepositoryLink(def.url);
           if (!link3) continue;
           found ??= link3;
-          if (link3.to.endsWith(section.version)) return { base: link3.base, style: link3.style, tagPrefix: link3.to.slice(0, link3.to.length - section.version.length) };
+          if (link3.to.endsWith(section.version))
+            return {
+              base: link3.base,
+              style: link3.style,
+              tagPrefix: link3.to.slice(0, link3.to.length - section.version.length)
+            };
         }
         const unreleased = this.link("Unreleased");
         const link2 = unreleased && parseRepositoryLink(unreleased.url);
         if (link2) {
           found ??= link2;
           const latest = this.latestRelease();
-          if (latest && link2.from?.endsWith(latest.version)) return { base: found.base, style: found.style, tagPrefix: link2.from.slice(0, link2.from.length - latest.version.length) };
+          if (latest && link2.from?.endsWith(latest.version))
+            return {
+              base: found.base,
+              style: found.style,
+              tagPrefix: link2.from.slice(0, link2.from.length - latest.version.length)
+            };
         }
         return found && { base: found.base, style: found.style, tagPrefix: "v" };
       }
@@ -20599,7 +20920,12 @@ import { open as open2, readFile, realpath, rename as rename2, stat as stat2, un
 import { basename, dirname, join as join2 } from "path";
 function ioError(file, action, cause) {
   const reason = cause instanceof Error ? cause.message : String(cause);
-  return new ChangelogError("IO", `cannot ${action}: ${reason}`, { file, cause, expected: `a ${action === "read" ? "readable" : "writable"} file`, found: cause.code ?? reason });
+  return new ChangelogError("IO", `cannot ${action}: ${reason}`, {
+    file,
+    cause,
+    expected: `a ${action === "read" ? "readable" : "writable"} file`,
+    found: cause.code ?? reason
+  });
 }
 async function readChangelog(path) {
   let text;
@@ -20679,7 +21005,11 @@ function encode(value, path) {
       return quote(value);
     case "number":
       if (!Number.isSafeInteger(value)) {
-        throw new TufError("METADATA_INVALID", `canonical JSON allows integers only, ${path.join("")} is ${value}`, { expected: "integer", found: value });
+        throw new TufError(
+          "METADATA_INVALID",
+          `canonical JSON allows integers only, ${path.join("")} is ${value}`,
+          { expected: "integer", found: value }
+        );
       }
       return String(value);
     case "object": {
@@ -20708,7 +21038,11 @@ function encode(value, path) {
       return `${out}}`;
     }
     default:
-      throw new TufError("METADATA_INVALID", `canonical JSON cannot encode ${typeof value} at ${path.join("")}`, { expected: "JSON value", found: typeof value });
+      throw new TufError(
+        "METADATA_INVALID",
+        `canonical JSON cannot encode ${typeof value} at ${path.join("")}`,
+        { expected: "JSON value", found: typeof value }
+      );
   }
 }
 var NEEDS_ESCAPE;
@@ -25698,8 +26032,13 @@ import { createHash } from "crypto";
 function publicGoodTrustedRoot() {
   if (!publicGoodRoot) {
     const encoded = seeds_default["https://tuf-repo-cdn.sigstore.dev"]?.targets["trusted_root.json"];
-    if (!encoded) throw new Error("@sigstore/tuf seeds.json holds no trusted_root.json for https://tuf-repo-cdn.sigstore.dev");
-    publicGoodRoot = JSON.parse(Buffer.from(encoded, "base64").toString("utf8"));
+    if (!encoded)
+      throw new Error(
+        "@sigstore/tuf seeds.json holds no trusted_root.json for https://tuf-repo-cdn.sigstore.dev"
+      );
+    publicGoodRoot = JSON.parse(
+      Buffer.from(encoded, "base64").toString("utf8")
+    );
   }
   return publicGoodRoot;
 }
@@ -25713,22 +26052,37 @@ function verifierFor(trustedRoot) {
 }
 function subjectAlternativeNames(certificate) {
   const names = certificate.extSubjectAltName?.valueObj.subs[0]?.subs ?? [];
-  return names.filter((name) => name.tag.isContextSpecific(GENERAL_NAME_RFC822) || name.tag.isContextSpecific(GENERAL_NAME_URI)).map((name) => name.value.toString("utf8"));
+  return names.filter(
+    (name) => name.tag.isContextSpecific(GENERAL_NAME_RFC822) || name.tag.isContextSpecific(GENERAL_NAME_URI)
+  ).map((name) => name.value.toString("utf8"));
 }
 function verifySigstoreSignature(key, bundleJSON, signedBytes, trustedRoot) {
   const { identity, issuer } = key.keyval;
   if (typeof identity !== "string" || typeof issuer !== "string") {
-    return { valid: false, unsigned: false, reason: "sigstore-oidc key needs string keyval.identity and keyval.issuer" };
+    return {
+      valid: false,
+      unsigned: false,
+      reason: "sigstore-oidc key needs string keyval.identity and keyval.issuer"
+    };
   }
-  if (bundleJSON === void 0 || bundleJSON === null) return { valid: false, unsigned: true, reason: "no Sigstore bundle (not signed)" };
+  if (bundleJSON === void 0 || bundleJSON === null)
+    return { valid: false, unsigned: true, reason: "no Sigstore bundle (not signed)" };
   let bundle;
   try {
     bundle = (0, import_bundle.bundleFromJSON)(bundleJSON);
   } catch (error2) {
-    return { valid: false, unsigned: false, reason: `malformed Sigstore bundle: ${error2.message}` };
+    return {
+      valid: false,
+      unsigned: false,
+      reason: `malformed Sigstore bundle: ${error2.message}`
+    };
   }
   if (bundle.content.$case !== "messageSignature") {
-    return { valid: false, unsigned: false, reason: `Sigstore bundle must carry a messageSignature, found ${bundle.content.$case}` };
+    return {
+      valid: false,
+      unsigned: false,
+      reason: `Sigstore bundle must carry a messageSignature, found ${bundle.content.$case}`
+    };
   }
   const { messageDigest } = bundle.content.messageSignature;
   const digestAlgorithm = messageDigest ? DIGEST_ALGORITHMS[messageDigest.algorithm] : void 0;
@@ -25745,21 +26099,40 @@ function verifySigstoreSignature(key, bundleJSON, signedBytes, trustedRoot) {
   }
   let entity;
   try {
-    entity = (0, import_verify.toSignedEntity)(bundle, Buffer.from(signedBytes.buffer, signedBytes.byteOffset, signedBytes.byteLength));
+    entity = (0, import_verify.toSignedEntity)(
+      bundle,
+      Buffer.from(signedBytes.buffer, signedBytes.byteOffset, signedBytes.byteLength)
+    );
     if (entity.key.$case !== "certificate") {
-      return { valid: false, unsigned: false, reason: "Sigstore bundle must carry a Fulcio certificate, found a public key hint" };
+      return {
+        valid: false,
+        unsigned: false,
+        reason: "Sigstore bundle must carry a Fulcio certificate, found a public key hint"
+      };
     }
     const signer = verifierFor(trustedRoot).verify(entity);
     const foundIssuer = signer.identity?.extensions?.issuer;
     if (foundIssuer !== issuer) {
-      return { valid: false, unsigned: false, reason: `certificate issuer is ${JSON.stringify(foundIssuer ?? null)}, expected ${JSON.stringify(issuer)}` };
+      return {
+        valid: false,
+        unsigned: false,
+        reason: `certificate issuer is ${JSON.stringify(foundIssuer ?? null)}, expected ${JSON.stringify(issuer)}`
+      };
     }
     const sans = subjectAlternativeNames(entity.key.certificate);
     if (!sans.includes(identity)) {
-      return { valid: false, unsigned: false, reason: `certificate identity is ${JSON.stringify(sans.join(", "))}, expected ${JSON.stringify(identity)}` };
+      return {
+        valid: false,
+        unsigned: false,
+        reason: `certificate identity is ${JSON.stringify(sans.join(", "))}, expected ${JSON.stringify(identity)}`
+      };
     }
   } catch (error2) {
-    return { valid: false, unsigned: false, reason: `Sigstore bundle does not verify: ${error2.message}` };
+    return {
+      valid: false,
+      unsigned: false,
+      reason: `Sigstore bundle does not verify: ${error2.message}`
+    };
   }
   return { valid: true };
 }
@@ -25793,7 +26166,11 @@ function publicKeyOf(key) {
     if (material.includes("-----BEGIN")) {
       publicKey = createPublicKey(material);
     } else if (key.keytype === "ed25519" && /^[0-9a-f]{64}$/i.test(material)) {
-      publicKey = createPublicKey({ key: Buffer.concat([ED25519_SPKI_PREFIX, Buffer.from(material, "hex")]), format: "der", type: "spki" });
+      publicKey = createPublicKey({
+        key: Buffer.concat([ED25519_SPKI_PREFIX, Buffer.from(material, "hex")]),
+        format: "der",
+        type: "spki"
+      });
     } else {
       throw new Error(`keyval.public is neither PEM nor a 32-byte hex ed25519 key`);
     }
@@ -25803,28 +26180,61 @@ function publicKeyOf(key) {
 }
 function verifySignature(key, signature, signedBytes, options2 = {}) {
   if (key.keytype === "sigstore-oidc") {
-    if (key.scheme !== "Fulcio") return { valid: false, unsigned: false, reason: `sigstore-oidc key has scheme ${JSON.stringify(key.scheme)}, expected "Fulcio"` };
-    return verifySigstoreSignature(key, signature.bundle, signedBytes, options2.sigstoreTrustedRoot ?? publicGoodTrustedRoot());
+    if (key.scheme !== "Fulcio")
+      return {
+        valid: false,
+        unsigned: false,
+        reason: `sigstore-oidc key has scheme ${JSON.stringify(key.scheme)}, expected "Fulcio"`
+      };
+    return verifySigstoreSignature(
+      key,
+      signature.bundle,
+      signedBytes,
+      options2.sigstoreTrustedRoot ?? publicGoodTrustedRoot()
+    );
   }
-  if (signature.sig === "") return { valid: false, unsigned: true, reason: "placeholder signature (sig is empty)" };
+  if (signature.sig === "")
+    return { valid: false, unsigned: true, reason: "placeholder signature (sig is empty)" };
   const spec = SCHEMES[key.scheme];
-  if (!spec) return { valid: false, unsigned: false, reason: `unsupported signature scheme ${JSON.stringify(key.scheme)}` };
+  if (!spec)
+    return {
+      valid: false,
+      unsigned: false,
+      reason: `unsupported signature scheme ${JSON.stringify(key.scheme)}`
+    };
   if (!spec.keytypes.includes(key.keytype)) {
-    return { valid: false, unsigned: false, reason: `key type ${JSON.stringify(key.keytype)} cannot use scheme ${key.scheme}` };
+    return {
+      valid: false,
+      unsigned: false,
+      reason: `key type ${JSON.stringify(key.keytype)} cannot use scheme ${key.scheme}`
+    };
   }
-  if (typeof signature.sig !== "string" || !HEX.test(signature.sig)) return { valid: false, unsigned: false, reason: "sig is not hex" };
+  if (typeof signature.sig !== "string" || !HEX.test(signature.sig))
+    return { valid: false, unsigned: false, reason: "sig is not hex" };
   let publicKey;
   try {
     publicKey = publicKeyOf(key);
   } catch (error2) {
-    return { valid: false, unsigned: false, reason: `unusable ${key.keytype} key: ${error2.message}` };
+    return {
+      valid: false,
+      unsigned: false,
+      reason: `unusable ${key.keytype} key: ${error2.message}`
+    };
   }
   const expectedType = key.keytype === "ed25519" ? "ed25519" : spec.curve ? "ec" : "rsa";
   if (publicKey.asymmetricKeyType !== expectedType) {
-    return { valid: false, unsigned: false, reason: `keyval.public is a ${publicKey.asymmetricKeyType} key, expected ${expectedType}` };
+    return {
+      valid: false,
+      unsigned: false,
+      reason: `keyval.public is a ${publicKey.asymmetricKeyType} key, expected ${expectedType}`
+    };
   }
   if (spec.curve && publicKey.asymmetricKeyDetails?.namedCurve !== spec.curve) {
-    return { valid: false, unsigned: false, reason: `key is on curve ${publicKey.asymmetricKeyDetails?.namedCurve}, scheme ${key.scheme} needs ${spec.curve}` };
+    return {
+      valid: false,
+      unsigned: false,
+      reason: `key is on curve ${publicKey.asymmetricKeyDetails?.namedCurve}, scheme ${key.scheme} needs ${spec.curve}`
+    };
   }
   const ok = nodeVerify(
     spec.hash,
@@ -25837,37 +26247,64 @@ function verifySignature(key, signature, signedBytes, options2 = {}) {
 function assertSignedMetadata(value, source) {
   const doc = value;
   if (typeof doc !== "object" || doc === null || Array.isArray(doc)) {
-    throw new TufError("METADATA_INVALID", `${source}: expected a JSON object with signed and signatures`, { expected: "object", found: Array.isArray(doc) ? "array" : typeof doc });
+    throw new TufError(
+      "METADATA_INVALID",
+      `${source}: expected a JSON object with signed and signatures`,
+      { expected: "object", found: Array.isArray(doc) ? "array" : typeof doc }
+    );
   }
   if (typeof doc.signed !== "object" || doc.signed === null || Array.isArray(doc.signed)) {
-    throw new TufError("METADATA_INVALID", `${source}: field "signed" must be an object`, { expected: "object", found: doc.signed });
+    throw new TufError("METADATA_INVALID", `${source}: field "signed" must be an object`, {
+      expected: "object",
+      found: doc.signed
+    });
   }
   if (!Array.isArray(doc.signatures)) {
-    throw new TufError("METADATA_INVALID", `${source}: field "signatures" must be an array`, { expected: "array", found: doc.signatures });
+    throw new TufError("METADATA_INVALID", `${source}: field "signatures" must be an array`, {
+      expected: "array",
+      found: doc.signatures
+    });
   }
   doc.signatures.forEach((sig, i) => {
     if (typeof sig !== "object" || sig === null || typeof sig.keyid !== "string" || typeof sig.sig !== "string") {
-      throw new TufError("METADATA_INVALID", `${source}: signatures[${i}] needs string keyid and sig`, { expected: "{keyid: string, sig: string}", found: sig });
+      throw new TufError(
+        "METADATA_INVALID",
+        `${source}: signatures[${i}] needs string keyid and sig`,
+        { expected: "{keyid: string, sig: string}", found: sig }
+      );
     }
   });
 }
 function keyIdentity(key) {
-  return canonicalize({ keytype: key.keytype, scheme: key.scheme, keyval: key.keyval }).toString("utf8");
+  return canonicalize({ keytype: key.keytype, scheme: key.scheme, keyval: key.keyval }).toString(
+    "utf8"
+  );
 }
 function verifyRoleThreshold(metadata, delegatorKeys, role, options2 = {}) {
   const name = role.name ?? String(metadata?.signed?._type ?? "metadata");
   assertSignedMetadata(metadata, name);
   if (!Number.isSafeInteger(role.threshold) || role.threshold < 1) {
-    throw new TufError("METADATA_INVALID", `${name}: threshold must be an integer >= 1`, { expected: ">= 1", found: role.threshold });
+    throw new TufError("METADATA_INVALID", `${name}: threshold must be an integer >= 1`, {
+      expected: ">= 1",
+      found: role.threshold
+    });
   }
   const signedBytes = options2.signedBytes ?? canonicalize(metadata.signed);
-  const result = { role: name, threshold: role.threshold, verified: [], failed: [], unsigned: [], met: false };
+  const result = {
+    role: name,
+    threshold: role.threshold,
+    verified: [],
+    failed: [],
+    unsigned: [],
+    met: false
+  };
   const counted = /* @__PURE__ */ new Set();
   for (const keyid of new Set(role.keyids)) {
     const key = delegatorKeys[keyid];
     const entries = metadata.signatures.filter((sig) => sig.keyid === keyid);
     if (!key) {
-      if (entries.length > 0) result.failed.push({ keyid, reason: "keyid is not in the delegator keys" });
+      if (entries.length > 0)
+        result.failed.push({ keyid, reason: "keyid is not in the delegator keys" });
       else result.unsigned.push(keyid);
       continue;
     }
@@ -25905,12 +26342,36 @@ var init_verify = __esm({
       // The hash follows the curve: nistp384 is SHA-384 (tuf-js wrongly uses SHA-256).
       "ecdsa-sha2-nistp256": { keytypes: ECDSA_KEYTYPES, hash: "sha256", curve: "prime256v1" },
       "ecdsa-sha2-nistp384": { keytypes: ECDSA_KEYTYPES, hash: "sha384", curve: "secp384r1" },
-      "rsassa-pss-sha256": { keytypes: ["rsa"], hash: "sha256", padding: constants3.RSA_PKCS1_PSS_PADDING },
-      "rsassa-pss-sha384": { keytypes: ["rsa"], hash: "sha384", padding: constants3.RSA_PKCS1_PSS_PADDING },
-      "rsassa-pss-sha512": { keytypes: ["rsa"], hash: "sha512", padding: constants3.RSA_PKCS1_PSS_PADDING },
-      "rsa-pkcs1v15-sha256": { keytypes: ["rsa"], hash: "sha256", padding: constants3.RSA_PKCS1_PADDING },
-      "rsa-pkcs1v15-sha384": { keytypes: ["rsa"], hash: "sha384", padding: constants3.RSA_PKCS1_PADDING },
-      "rsa-pkcs1v15-sha512": { keytypes: ["rsa"], hash: "sha512", padding: constants3.RSA_PKCS1_PADDING }
+      "rsassa-pss-sha256": {
+        keytypes: ["rsa"],
+        hash: "sha256",
+        padding: constants3.RSA_PKCS1_PSS_PADDING
+      },
+      "rsassa-pss-sha384": {
+        keytypes: ["rsa"],
+        hash: "sha384",
+        padding: constants3.RSA_PKCS1_PSS_PADDING
+      },
+      "rsassa-pss-sha512": {
+        keytypes: ["rsa"],
+        hash: "sha512",
+        padding: constants3.RSA_PKCS1_PSS_PADDING
+      },
+      "rsa-pkcs1v15-sha256": {
+        keytypes: ["rsa"],
+        hash: "sha256",
+        padding: constants3.RSA_PKCS1_PADDING
+      },
+      "rsa-pkcs1v15-sha384": {
+        keytypes: ["rsa"],
+        hash: "sha384",
+        padding: constants3.RSA_PKCS1_PADDING
+      },
+      "rsa-pkcs1v15-sha512": {
+        keytypes: ["rsa"],
+        hash: "sha512",
+        padding: constants3.RSA_PKCS1_PADDING
+      }
     };
     ED25519_SPKI_PREFIX = Buffer.from("302a300506032b6570032100", "hex");
     HEX = /^(?:[0-9a-f]{2})+$/i;
@@ -25929,13 +26390,17 @@ var init_crypto = __esm({
 
 // ../tuf/src/events/format.ts
 function asciiOnly(json2) {
-  return json2.replace(/[\u0080-\uffff]/g, (c) => `\\u${c.charCodeAt(0).toString(16).padStart(4, "0")}`);
+  return json2.replace(
+    /[\u0080-\uffff]/g,
+    (c) => `\\u${c.charCodeAt(0).toString(16).padStart(4, "0")}`
+  );
 }
 function sortKeys(value) {
   if (Array.isArray(value)) return value.map(sortKeys);
   if (value !== null && typeof value === "object") {
     const sorted2 = {};
-    for (const key of Object.keys(value).sort()) sorted2[key] = sortKeys(value[key]);
+    for (const key of Object.keys(value).sort())
+      sorted2[key] = sortKeys(value[key]);
     return sorted2;
   }
   return value;
@@ -25955,7 +26420,11 @@ var init_format = __esm({
 
 // ../tuf/src/manifest.ts
 function invalid(field, expected, found) {
-  return new TufError("INVALID_INPUT", `release manifest ${field}: expected ${expected}, found ${JSON.stringify(found)}`, { expected, found });
+  return new TufError(
+    "INVALID_INPUT",
+    `release manifest ${field}: expected ${expected}, found ${JSON.stringify(found)}`,
+    { expected, found }
+  );
 }
 function utcSeconds(value) {
   const date = typeof value === "string" ? new Date(value) : value;
@@ -25963,11 +26432,15 @@ function utcSeconds(value) {
   return date.toISOString().replace(/\.\d{3}Z$/, "Z");
 }
 function releaseManifest(input) {
-  if (!DIGEST.test(input.digest)) throw invalid("digest", "sha256:<64 lowercase hex>", input.digest);
-  if (!REPOSITORY.test(input.repository)) throw invalid("repository", "OWNER/REPO", input.repository);
-  if (!input.project || input.project.includes("/")) throw invalid("project", 'a name without "/"', input.project);
+  if (!DIGEST.test(input.digest))
+    throw invalid("digest", "sha256:<64 lowercase hex>", input.digest);
+  if (!REPOSITORY.test(input.repository))
+    throw invalid("repository", "OWNER/REPO", input.repository);
+  if (!input.project || input.project.includes("/"))
+    throw invalid("project", 'a name without "/"', input.project);
   if (!input.tag) throw invalid("tag", "a tag", input.tag);
-  if (!input.image || /[@\s]/.test(input.image)) throw invalid("image", "an image repository without digest", input.image);
+  if (!input.image || /[@\s]/.test(input.image))
+    throw invalid("image", "an image repository without digest", input.image);
   if (!/^\d+$/.test(String(input.runId))) throw invalid("runId", "a numeric run id", input.runId);
   const server = (input.serverUrl ?? "https://github.com").replace(/\/+$/, "");
   const repoUrl = `${server}/${input.repository}`;
@@ -25991,39 +26464,69 @@ function releaseManifest(input) {
     created_at: utcSeconds(input.createdAt)
   };
   const targetName = releaseTargetName(input.project, input.tag);
-  return { manifest, content: formatManifestJson(manifest), targetName, path: `targets/${targetName}` };
+  return {
+    manifest,
+    content: formatManifestJson(manifest),
+    targetName,
+    path: `targets/${targetName}`
+  };
 }
 function parseReleaseManifest(bytes, source) {
   let value;
   try {
     value = JSON.parse(typeof bytes === "string" ? bytes : Buffer.from(bytes).toString("utf8"));
   } catch (error2) {
-    throw new TufError("METADATA_INVALID", `${source}: not JSON (${error2.message})`, { cause: error2 });
+    throw new TufError("METADATA_INVALID", `${source}: not JSON (${error2.message})`, {
+      cause: error2
+    });
   }
   if (value === null || typeof value !== "object" || Array.isArray(value)) {
-    throw new TufError("METADATA_INVALID", `${source}: expected a JSON object`, { expected: "object", found: value });
+    throw new TufError("METADATA_INVALID", `${source}: expected a JSON object`, {
+      expected: "object",
+      found: value
+    });
   }
   const record = value;
   for (const field of FIELD_ORDER) {
     if (typeof record[field] !== "string") {
-      throw new TufError("METADATA_INVALID", `${source}: field ${field} must be a string, found ${JSON.stringify(record[field] ?? null)}`, { expected: "string", found: record[field] });
+      throw new TufError(
+        "METADATA_INVALID",
+        `${source}: field ${field} must be a string, found ${JSON.stringify(record[field] ?? null)}`,
+        { expected: "string", found: record[field] }
+      );
     }
   }
   const manifest = record;
   if (manifest.schema_version !== "1.0") {
-    throw new TufError("METADATA_INVALID", `${source}: schema_version must be "1.0", found ${JSON.stringify(manifest.schema_version)}`, { expected: "1.0", found: manifest.schema_version });
+    throw new TufError(
+      "METADATA_INVALID",
+      `${source}: schema_version must be "1.0", found ${JSON.stringify(manifest.schema_version)}`,
+      { expected: "1.0", found: manifest.schema_version }
+    );
   }
   if (!DIGEST.test(manifest.digest)) {
-    throw new TufError("METADATA_INVALID", `${source}: digest must be sha256:<64 hex>, found ${JSON.stringify(manifest.digest)}`, { expected: "sha256:<64 hex>", found: manifest.digest });
+    throw new TufError(
+      "METADATA_INVALID",
+      `${source}: digest must be sha256:<64 hex>, found ${JSON.stringify(manifest.digest)}`,
+      { expected: "sha256:<64 hex>", found: manifest.digest }
+    );
   }
   if (manifest.image_ref_digest !== `${manifest.image}@${manifest.digest}`) {
-    throw new TufError("METADATA_INVALID", `${source}: image_ref_digest must be ${manifest.image}@${manifest.digest}, found ${manifest.image_ref_digest}`, {
-      expected: `${manifest.image}@${manifest.digest}`,
-      found: manifest.image_ref_digest
-    });
+    throw new TufError(
+      "METADATA_INVALID",
+      `${source}: image_ref_digest must be ${manifest.image}@${manifest.digest}, found ${manifest.image_ref_digest}`,
+      {
+        expected: `${manifest.image}@${manifest.digest}`,
+        found: manifest.image_ref_digest
+      }
+    );
   }
   if (!UTC_SECONDS.test(manifest.created_at)) {
-    throw new TufError("METADATA_INVALID", `${source}: created_at must be YYYY-MM-DDTHH:MM:SSZ, found ${manifest.created_at}`, { expected: "YYYY-MM-DDTHH:MM:SSZ", found: manifest.created_at });
+    throw new TufError(
+      "METADATA_INVALID",
+      `${source}: created_at must be YYYY-MM-DDTHH:MM:SSZ, found ${manifest.created_at}`,
+      { expected: "YYYY-MM-DDTHH:MM:SSZ", found: manifest.created_at }
+    );
   }
   return manifest;
 }
@@ -26071,12 +26574,20 @@ async function git(repoDir, args, options2 = {}) {
     execFile(
       "git",
       args,
-      { cwd: repoDir, env: { ...process.env, ...options2.env }, timeout: GIT_TIMEOUT_MS, maxBuffer: 256 * 1024 * 1024, encoding: "utf8" },
+      {
+        cwd: repoDir,
+        env: { ...process.env, ...options2.env },
+        timeout: GIT_TIMEOUT_MS,
+        maxBuffer: 256 * 1024 * 1024,
+        encoding: "utf8"
+      },
       (error2, stdout, stderr) => {
         if (error2) {
           const command = redact(`git ${args.join(" ")}`, secrets);
           const detail = redact((stderr || error2.message).trim(), secrets);
-          reject(new TufError("GIT", `${command} failed in ${repoDir}: ${detail}`, { found: detail }));
+          reject(
+            new TufError("GIT", `${command} failed in ${repoDir}: ${detail}`, { found: detail })
+          );
         } else {
           resolve2(stdout);
         }
@@ -26102,10 +26613,15 @@ async function branchExists(repoDir, branch) {
 async function switchToBranch(repoDir, branch, startPoint) {
   const dirty = (await git(repoDir, ["status", "--porcelain", "--untracked-files=no"])).trim();
   if (dirty && await currentBranch(repoDir) !== branch) {
-    throw new TufError("GIT", `${repoDir} has uncommitted changes; commit or discard them before switching to ${branch}`, { expected: "clean work tree", found: dirty });
+    throw new TufError(
+      "GIT",
+      `${repoDir} has uncommitted changes; commit or discard them before switching to ${branch}`,
+      { expected: "clean work tree", found: dirty }
+    );
   }
   if (await branchExists(repoDir, branch)) {
-    if (await currentBranch(repoDir) !== branch) await git(repoDir, ["switch", "--quiet", branch]);
+    if (await currentBranch(repoDir) !== branch)
+      await git(repoDir, ["switch", "--quiet", branch]);
   } else {
     await git(repoDir, ["switch", "--quiet", "--create", branch, startPoint]);
   }
@@ -26116,7 +26632,11 @@ async function showFile(repoDir, ref, path) {
 }
 async function resolveCommit(repoDir, ref) {
   const id = await gitMaybe(repoDir, ["rev-parse", "--verify", "--quiet", `${ref}^{commit}`]);
-  if (!id) throw new TufError("GIT", `${ref} is not a commit in ${repoDir}`, { expected: "a branch, tag or commit", found: ref });
+  if (!id)
+    throw new TufError("GIT", `${ref} is not a commit in ${repoDir}`, {
+      expected: "a branch, tag or commit",
+      found: ref
+    });
   return id.trim();
 }
 async function defaultBase(repoDir) {
@@ -26138,12 +26658,21 @@ function authEnv(push) {
   if (!push.token) return { env: {}, secrets: [] };
   const basic = Buffer.from(`x-access-token:${push.token}`).toString("base64");
   return {
-    env: { GIT_CONFIG_COUNT: "1", GIT_CONFIG_KEY_0: "http.extraHeader", GIT_CONFIG_VALUE_0: `Authorization: basic ${basic}`, GIT_TERMINAL_PROMPT: "0" },
+    env: {
+      GIT_CONFIG_COUNT: "1",
+      GIT_CONFIG_KEY_0: "http.extraHeader",
+      GIT_CONFIG_VALUE_0: `Authorization: basic ${basic}`,
+      GIT_TERMINAL_PROMPT: "0"
+    },
     secrets: [push.token, basic]
   };
 }
 async function pushBranch(repoDir, branch, push) {
-  await git(repoDir, ["push", "--quiet", push.remote, `refs/heads/${branch}:refs/heads/${branch}`], authEnv(push));
+  await git(
+    repoDir,
+    ["push", "--quiet", push.remote, `refs/heads/${branch}:refs/heads/${branch}`],
+    authEnv(push)
+  );
 }
 async function syncBranch(repoDir, branch, push) {
   const auth2 = authEnv(push);
@@ -26156,11 +26685,17 @@ async function syncBranch(repoDir, branch, push) {
     return;
   }
   const local = (await git(repoDir, ["rev-parse", `refs/heads/${branch}`])).trim();
-  if (local === remote || await gitMaybe(repoDir, ["merge-base", "--is-ancestor", remote, local]) !== null) return;
+  if (local === remote || await gitMaybe(repoDir, ["merge-base", "--is-ancestor", remote, local]) !== null)
+    return;
   if (await gitMaybe(repoDir, ["merge-base", "--is-ancestor", local, remote]) === null) {
-    throw new TufError("GIT", `${branch} has diverged from ${redactUrl(push.remote)}; rebase or reset it before signing`, { expected: "local behind or ahead of the remote", found: "diverged" });
+    throw new TufError(
+      "GIT",
+      `${branch} has diverged from ${redactUrl(push.remote)}; rebase or reset it before signing`,
+      { expected: "local behind or ahead of the remote", found: "diverged" }
+    );
   }
-  if (await currentBranch(repoDir) === branch) await git(repoDir, ["merge", "--quiet", "--ff-only", remote]);
+  if (await currentBranch(repoDir) === branch)
+    await git(repoDir, ["merge", "--quiet", "--ff-only", remote]);
   else await git(repoDir, ["branch", "--quiet", "--force", branch, remote]);
 }
 function redactUrl(text) {
@@ -26208,15 +26743,25 @@ function parseMetadata(bytes, source) {
   try {
     value = JSON.parse(bytes.toString());
   } catch (error2) {
-    throw new TufError("METADATA_INVALID", `${source}: not JSON (${error2.message})`, { cause: error2 });
+    throw new TufError("METADATA_INVALID", `${source}: not JSON (${error2.message})`, {
+      cause: error2
+    });
   }
   assertSignedMetadata(value, source);
   const { version, expires } = value.signed;
   if (!Number.isSafeInteger(version) || version < 1) {
-    throw new TufError("METADATA_INVALID", `${source}: signed.version must be an integer >= 1, found ${JSON.stringify(version)}`, { expected: "integer >= 1", found: version });
+    throw new TufError(
+      "METADATA_INVALID",
+      `${source}: signed.version must be an integer >= 1, found ${JSON.stringify(version)}`,
+      { expected: "integer >= 1", found: version }
+    );
   }
   if (typeof expires !== "string" || Number.isNaN(Date.parse(expires))) {
-    throw new TufError("METADATA_INVALID", `${source}: signed.expires must be a date, found ${JSON.stringify(expires)}`, { expected: "YYYY-MM-DDTHH:MM:SSZ", found: expires });
+    throw new TufError(
+      "METADATA_INVALID",
+      `${source}: signed.expires must be a date, found ${JSON.stringify(expires)}`,
+      { expected: "YYYY-MM-DDTHH:MM:SSZ", found: expires }
+    );
   }
   return value;
 }
@@ -26233,7 +26778,11 @@ async function readRole(repoDir, role) {
 }
 async function requireRole(repoDir, role) {
   const metadata = await readRole(repoDir, role);
-  if (!metadata) throw new TufError("NOT_FOUND", `${join5(repoDir, metadataFile(role))} does not exist`, { expected: metadataFile(role), found: "no file" });
+  if (!metadata)
+    throw new TufError("NOT_FOUND", `${join5(repoDir, metadataFile(role))} does not exist`, {
+      expected: metadataFile(role),
+      found: "no file"
+    });
   return metadata;
 }
 async function readRoleAt(repoDir, ref, role) {
@@ -26243,7 +26792,8 @@ async function readRoleAt(repoDir, ref, role) {
 async function writeRole(repoDir, role, metadata) {
   const bytes = formatMetadata(metadata);
   const paths = [metadataFile(role)];
-  if (role === "root") paths.push(`metadata/root_history/${metadata.signed.version}.root.json`);
+  if (role === "root")
+    paths.push(`metadata/root_history/${metadata.signed.version}.root.json`);
   for (const path of paths) await writeFileAtomic2(join5(repoDir, path), bytes);
   return paths;
 }
@@ -26263,7 +26813,10 @@ function delegatorOf(role) {
 }
 function asRecord(value, source) {
   if (value === null || typeof value !== "object" || Array.isArray(value)) {
-    throw new TufError("METADATA_INVALID", `${source} must be an object`, { expected: "object", found: value });
+    throw new TufError("METADATA_INVALID", `${source} must be an object`, {
+      expected: "object",
+      found: value
+    });
   }
   return value;
 }
@@ -26281,7 +26834,8 @@ function findDelegation(role, delegatorMetadata) {
 }
 function signerKeyids(role, delegator, previousRoot) {
   const ids = new Set(findDelegation(role, delegator)?.definition.keyids ?? []);
-  if (role === "root" && previousRoot) for (const id of findDelegation("root", previousRoot)?.definition.keyids ?? []) ids.add(id);
+  if (role === "root" && previousRoot)
+    for (const id of findDelegation("root", previousRoot)?.definition.keyids ?? []) ids.add(id);
   return [...ids];
 }
 function keyIdOf(key) {
@@ -26301,7 +26855,10 @@ function rolePeriods(role, metadata, root) {
   const defaults = DEFAULT_PERIODS[role] ?? DEFAULT_PERIODS.targets;
   const expiry = holder["x-tuf-on-ci-expiry-period"];
   const signing = holder["x-tuf-on-ci-signing-period"];
-  return { expiry: typeof expiry === "number" ? expiry : defaults.expiry, signing: typeof signing === "number" ? signing : defaults.signing };
+  return {
+    expiry: typeof expiry === "number" ? expiry : defaults.expiry,
+    signing: typeof signing === "number" ? signing : defaults.signing
+  };
 }
 function expiryAfter(now, days) {
   return new Date(now.getTime() + days * DAY_MS).toISOString().replace(/\.\d{3}Z$/, "Z");
@@ -26311,13 +26868,16 @@ function daysFrom(now, days) {
 }
 function bumpForEvent(metadata, baseVersion, periods, now, keyids, originalSigned) {
   const version = metadata.signed.version;
-  if (baseVersion === null || version <= baseVersion) metadata.signed.version = (baseVersion ?? version - 1) + 1;
+  if (baseVersion === null || version <= baseVersion)
+    metadata.signed.version = (baseVersion ?? version - 1) + 1;
   if (Date.parse(metadata.signed.expires) <= daysFrom(now, periods.signing).getTime()) {
     metadata.signed.expires = expiryAfter(now, periods.expiry);
   }
   if (originalSigned?.equals(canonicalize(metadata.signed))) {
     const present = new Set(metadata.signatures.map((s) => s.keyid));
-    metadata.signatures.push(...placeholderSignatures([...keyids].filter((keyid) => !present.has(keyid))));
+    metadata.signatures.push(
+      ...placeholderSignatures([...keyids].filter((keyid) => !present.has(keyid)))
+    );
   } else {
     metadata.signatures = placeholderSignatures(keyids);
   }
@@ -26335,27 +26895,39 @@ async function readEventState(repoDir) {
   try {
     value = JSON.parse(text);
   } catch (error2) {
-    throw new TufError("METADATA_INVALID", `${path}: not JSON (${error2.message})`, { cause: error2 });
+    throw new TufError("METADATA_INVALID", `${path}: not JSON (${error2.message})`, {
+      cause: error2
+    });
   }
   const invites = value?.invites ?? {};
   const record = asRecord(invites, `${path} invites`);
   for (const [user, roles] of Object.entries(record)) {
     if (!Array.isArray(roles) || roles.some((r7) => typeof r7 !== "string")) {
-      throw new TufError("METADATA_INVALID", `${path}: invites.${user} must be a list of role names`, { expected: "string[]", found: roles });
+      throw new TufError(
+        "METADATA_INVALID",
+        `${path}: invites.${user} must be a list of role names`,
+        { expected: "string[]", found: roles }
+      );
     }
   }
   return { invites: record };
 }
 async function writeEventState(repoDir, state) {
   const path = join5(repoDir, STATE_FILE);
-  const invites = Object.fromEntries(Object.entries(state.invites).filter(([, roles]) => roles.length > 0));
+  const invites = Object.fromEntries(
+    Object.entries(state.invites).filter(([, roles]) => roles.length > 0)
+  );
   if (Object.keys(invites).length === 0) await rm3(path, { force: true });
   else await writeFileAtomic2(path, formatMetadata({ invites }));
 }
 function normalizeUser(user) {
   const name = user.startsWith("@") ? user.slice(1) : user;
   if (!/^[0-9a-zA-Z-]+$/.test(name)) {
-    throw new TufError("INVALID_INPUT", `signer name must be @ followed by letters, digits or "-", found ${JSON.stringify(user)}`, { expected: "@[0-9a-zA-Z-]+", found: user });
+    throw new TufError(
+      "INVALID_INPUT",
+      `signer name must be @ followed by letters, digits or "-", found ${JSON.stringify(user)}`,
+      { expected: "@[0-9a-zA-Z-]+", found: user }
+    );
   }
   return `@${name.toLowerCase()}`;
 }
@@ -26396,9 +26968,16 @@ async function readIfExists(path) {
 }
 async function addReleaseTarget(repoDir, options2) {
   const { content, targetName, path } = releaseManifest(options2.manifest);
-  const branch = options2.branch ?? signingBranchName(options2.manifest.version ?? options2.manifest.tag.replace(/^v/, ""), options2.manifest.runId);
+  const branch = options2.branch ?? signingBranchName(
+    options2.manifest.version ?? options2.manifest.tag.replace(/^v/, ""),
+    options2.manifest.runId
+  );
   if (!branch.startsWith("sign/")) {
-    throw new TufError("INVALID_INPUT", `signing event branches start with "sign/", found ${JSON.stringify(branch)}`, { expected: "sign/<name>", found: branch });
+    throw new TufError(
+      "INVALID_INPUT",
+      `signing event branches start with "sign/", found ${JSON.stringify(branch)}`,
+      { expected: "sign/<name>", found: branch }
+    );
   }
   const baseCommit = await resolveCommit(repoDir, options2.base ?? await defaultBase(repoDir));
   if (options2.push) await syncBranch(repoDir, branch, options2.push);
@@ -26413,21 +26992,55 @@ async function addReleaseTarget(repoDir, options2) {
   const onDisk = await readIfExists(join6(repoDir, path));
   const listed = existing?.hashes?.sha256 === sha256 && existing.length === bytes.length;
   if (listed && onDisk?.equals(bytes)) {
-    return { branch, targetName, path, sha256, length: bytes.length, version: targets.signed.version, changed: false, commit: null, pushed: false };
+    return {
+      branch,
+      targetName,
+      path,
+      sha256,
+      length: bytes.length,
+      version: targets.signed.version,
+      changed: false,
+      commit: null,
+      pushed: false
+    };
   }
   if (!onDisk?.equals(bytes)) await writeFileAtomic2(join6(repoDir, path), bytes);
   if (!listed) {
     map[targetName] = existing?.custom === void 0 ? entry : { ...entry, custom: existing.custom };
     targets.signed.targets = map;
     const root = await requireRole(repoDir, "root");
-    if (!findDelegation("targets", root)) throw new TufError("METADATA_INVALID", `${metadataFile("root")}: roles.targets is missing`, { expected: "roles.targets", found: "nothing" });
+    if (!findDelegation("targets", root))
+      throw new TufError("METADATA_INVALID", `${metadataFile("root")}: roles.targets is missing`, {
+        expected: "roles.targets",
+        found: "nothing"
+      });
     const baseVersion = (await readRoleAt(repoDir, eventBase, "targets"))?.signed.version;
-    bumpForEvent(targets, baseVersion ?? null, rolePeriods("targets", targets, root), options2.now ?? /* @__PURE__ */ new Date(), signerKeyids("targets", root, null));
+    bumpForEvent(
+      targets,
+      baseVersion ?? null,
+      rolePeriods("targets", targets, root),
+      options2.now ?? /* @__PURE__ */ new Date(),
+      signerKeyids("targets", root, null)
+    );
     await writeRole(repoDir, "targets", targets);
   }
-  const commit = await commitPaths(repoDir, [path, metadataFile("targets")], `Add release verification manifest for ${options2.manifest.tag}`);
+  const commit = await commitPaths(
+    repoDir,
+    [path, metadataFile("targets")],
+    `Add release verification manifest for ${options2.manifest.tag}`
+  );
   if (options2.push && commit) await pushBranch(repoDir, branch, options2.push);
-  return { branch, targetName, path, sha256, length: bytes.length, version: targets.signed.version, changed: true, commit, pushed: Boolean(options2.push && commit) };
+  return {
+    branch,
+    targetName,
+    path,
+    sha256,
+    length: bytes.length,
+    version: targets.signed.version,
+    changed: true,
+    commit,
+    pushed: Boolean(options2.push && commit)
+  };
 }
 var init_add_release = __esm({
   "../tuf/src/events/add-release.ts"() {
@@ -26446,8 +27059,14 @@ import { join as join7 } from "path";
 async function initRepository(dir, options2) {
   const now = options2.now ?? /* @__PURE__ */ new Date();
   const { maintainer, online } = options2;
-  const maintainerKey = { ...await maintainer.signer.publicKey(), "x-tuf-on-ci-keyowner": normalizeUser(maintainer.user) };
-  const onlineKey = { ...await online.signer.publicKey(), "x-tuf-on-ci-online-uri": online.uri };
+  const maintainerKey = {
+    ...await maintainer.signer.publicKey(),
+    "x-tuf-on-ci-keyowner": normalizeUser(maintainer.user)
+  };
+  const onlineKey = {
+    ...await online.signer.publicKey(),
+    "x-tuf-on-ci-online-uri": online.uri
+  };
   const [maintainerKeyid, onlineKeyid2] = [keyIdOf(maintainerKey), keyIdOf(onlineKey)];
   const periods = { "x-tuf-on-ci-expiry-period": 365, "x-tuf-on-ci-signing-period": 60 };
   const common2 = { spec_version: "1.0.31", version: 1 };
@@ -26461,20 +27080,54 @@ async function initRepository(dir, options2) {
         root: { keyids: [maintainerKeyid], threshold: 1 },
         snapshot: { keyids: [onlineKeyid2], threshold: 1, ...periods },
         targets: { keyids: [maintainerKeyid], threshold: 1 },
-        timestamp: { keyids: [onlineKeyid2], threshold: 1, "x-tuf-on-ci-expiry-period": 2, "x-tuf-on-ci-signing-period": 1 }
+        timestamp: {
+          keyids: [onlineKeyid2],
+          threshold: 1,
+          "x-tuf-on-ci-expiry-period": 2,
+          "x-tuf-on-ci-signing-period": 1
+        }
       },
       ...common2,
       ...periods
     },
-    targets: { _type: "targets", expires: expiryAfter(now, 365), targets: {}, ...common2, ...periods },
-    snapshot: { _type: "snapshot", expires: expiryAfter(now, 365), meta: { "targets.json": { version: 1 } }, ...common2 },
-    timestamp: { _type: "timestamp", expires: expiryAfter(now, 2), meta: { "snapshot.json": { version: 1 } }, ...common2 }
+    targets: {
+      _type: "targets",
+      expires: expiryAfter(now, 365),
+      targets: {},
+      ...common2,
+      ...periods
+    },
+    snapshot: {
+      _type: "snapshot",
+      expires: expiryAfter(now, 365),
+      meta: { "targets.json": { version: 1 } },
+      ...common2
+    },
+    timestamp: {
+      _type: "timestamp",
+      expires: expiryAfter(now, 2),
+      meta: { "snapshot.json": { version: 1 } },
+      ...common2
+    }
   };
-  const signers = { root: maintainer.signer, targets: maintainer.signer, snapshot: online.signer, timestamp: online.signer };
-  const keyids = { root: maintainerKeyid, targets: maintainerKeyid, snapshot: onlineKeyid2, timestamp: onlineKeyid2 };
+  const signers = {
+    root: maintainer.signer,
+    targets: maintainer.signer,
+    snapshot: online.signer,
+    timestamp: online.signer
+  };
+  const keyids = {
+    root: maintainerKeyid,
+    targets: maintainerKeyid,
+    snapshot: onlineKeyid2,
+    timestamp: onlineKeyid2
+  };
   for (const role of ["root", "targets", "snapshot", "timestamp"]) {
     const signature = await signers[role].sign(canonicalize(roles[role]));
-    await writeRole(dir, role, { signed: roles[role], signatures: [{ keyid: keyids[role], ...signature }] });
+    await writeRole(dir, role, {
+      signed: roles[role],
+      signatures: [{ keyid: keyids[role], ...signature }]
+    });
   }
   await writeFileAtomic2(join7(dir, "targets", ".gitkeep"), "");
   return { maintainerKeyid, onlineKeyid: onlineKeyid2 };
@@ -26500,27 +27153,54 @@ async function expiryEvents(repoDir, options2 = {}) {
     if (ONLINE_ROLES.includes(role)) continue;
     const metadata = await requireRole(repoDir, role);
     const expires = metadata.signed.expires;
-    if (Date.parse(expires) <= daysFrom(now, rolePeriods(role, metadata, root).signing).getTime()) due.push({ role, version: metadata.signed.version + 1, expires });
+    if (Date.parse(expires) <= daysFrom(now, rolePeriods(role, metadata, root).signing).getTime())
+      due.push({ role, version: metadata.signed.version + 1, expires });
   }
   const events = [];
   try {
     for (const { role, version } of due) {
       const branch = `sign/${role}-v${version}`;
       if (await branchExists(repoDir, branch)) {
-        events.push({ role, branch, version, expires: (await requireRole(repoDir, role)).signed.expires, created: false });
+        events.push({
+          role,
+          branch,
+          version,
+          expires: (await requireRole(repoDir, role)).signed.expires,
+          created: false
+        });
         continue;
       }
       await switchToBranch(repoDir, branch, base);
       const metadata = await requireRole(repoDir, role);
       const delegator = await requireRole(repoDir, delegatorOf(role));
       const baseVersion = metadata.signed.version;
-      bumpForEvent(metadata, baseVersion, rolePeriods(role, metadata, root), now, signerKeyids(role, role === "root" ? metadata : delegator, null));
-      await commitPaths(repoDir, await writeRole(repoDir, role, metadata), `Periodic resign: ${role} v${version}`);
+      bumpForEvent(
+        metadata,
+        baseVersion,
+        rolePeriods(role, metadata, root),
+        now,
+        signerKeyids(role, role === "root" ? metadata : delegator, null)
+      );
+      await commitPaths(
+        repoDir,
+        await writeRole(repoDir, role, metadata),
+        `Periodic resign: ${role} v${version}`
+      );
       if (options2.push) await pushBranch(repoDir, branch, options2.push);
-      events.push({ role, branch, version, expires: metadata.signed.expires, created: true });
+      events.push({
+        role,
+        branch,
+        version,
+        expires: metadata.signed.expires,
+        created: true
+      });
     }
   } finally {
-    await git(repoDir, ["switch", "--quiet", ...startBranch ? [startBranch] : ["--detach", base]]);
+    await git(repoDir, [
+      "switch",
+      "--quiet",
+      ...startBranch ? [startBranch] : ["--detach", base]
+    ]);
   }
   return events;
 }
@@ -26541,10 +27221,18 @@ async function checkTarget(repoDir, options2) {
   const source = join8(repoDir, metadataFile(role));
   const metadata = await requireRole(repoDir, role);
   const entry = metadata.signed.targets?.[options2.name];
-  if (!entry) throw new TufError("NOT_FOUND", `${source}: target ${options2.name} is not listed`, { expected: options2.name, found: "not listed" });
+  if (!entry)
+    throw new TufError("NOT_FOUND", `${source}: target ${options2.name} is not listed`, {
+      expected: options2.name,
+      found: "not listed"
+    });
   const listed = entry.hashes?.sha256;
   if (typeof listed !== "string" || typeof entry.length !== "number") {
-    throw new TufError("METADATA_INVALID", `${source}: target ${options2.name} needs hashes.sha256 and length`, { expected: "{hashes: {sha256}, length}", found: entry });
+    throw new TufError(
+      "METADATA_INVALID",
+      `${source}: target ${options2.name} needs hashes.sha256 and length`,
+      { expected: "{hashes: {sha256}, length}", found: entry }
+    );
   }
   let expected = options2.sha256?.toLowerCase().replace(/^sha256:/, "");
   if (expected === void 0) {
@@ -26553,17 +27241,33 @@ async function checkTarget(repoDir, options2) {
     try {
       bytes = await readFile4(file);
     } catch (error2) {
-      throw new TufError("NOT_FOUND", `${file} does not exist; give the expected sha256 instead`, { cause: error2 });
+      throw new TufError("NOT_FOUND", `${file} does not exist; give the expected sha256 instead`, {
+        cause: error2
+      });
     }
     if (bytes.length !== entry.length) {
-      throw new TufError("LENGTH_MISMATCH", `${source}: target ${options2.name} has length ${entry.length}, ${file} is ${bytes.length} bytes`, { expected: entry.length, found: bytes.length });
+      throw new TufError(
+        "LENGTH_MISMATCH",
+        `${source}: target ${options2.name} has length ${entry.length}, ${file} is ${bytes.length} bytes`,
+        { expected: entry.length, found: bytes.length }
+      );
     }
     expected = createHash4("sha256").update(bytes).digest("hex");
   }
   if (listed !== expected) {
-    throw new TufError("HASH_MISMATCH", `${source}: target ${options2.name} has sha256 ${listed}, expected ${expected}`, { expected, found: listed });
+    throw new TufError(
+      "HASH_MISMATCH",
+      `${source}: target ${options2.name} has sha256 ${listed}, expected ${expected}`,
+      { expected, found: listed }
+    );
   }
-  return { name: options2.name, role, sha256: listed, length: entry.length, version: metadata.signed.version };
+  return {
+    name: options2.name,
+    role,
+    sha256: listed,
+    length: entry.length,
+    version: metadata.signed.version
+  };
 }
 var init_check_target = __esm({
   "../tuf/src/events/check-target.ts"() {
@@ -26578,7 +27282,11 @@ async function inviteSigner(repoDir, options2) {
   const user = normalizeUser(options2.user);
   const { role } = options2;
   if (ONLINE_ROLES.includes(role)) {
-    throw new TufError("INVALID_INPUT", `${role} is signed by the online key; invite signers to root, targets or a delegated role`, { expected: "an offline role", found: role });
+    throw new TufError(
+      "INVALID_INPUT",
+      `${role} is signed by the online key; invite signers to root, targets or a delegated role`,
+      { expected: "an offline role", found: role }
+    );
   }
   const branch = options2.branch ?? addSignerBranchName(user);
   const baseCommit = await resolveCommit(repoDir, options2.base ?? await defaultBase(repoDir));
@@ -26587,18 +27295,28 @@ async function inviteSigner(repoDir, options2) {
   const delegatorName = delegatorOf(role);
   const delegator = await requireRole(repoDir, delegatorName);
   const delegation = findDelegation(role, delegator);
-  if (!delegation) throw new TufError("NOT_FOUND", `${metadataFile(delegatorName)} does not delegate ${role}`, { expected: `a ${role} delegation`, found: "none" });
+  if (!delegation)
+    throw new TufError("NOT_FOUND", `${metadataFile(delegatorName)} does not delegate ${role}`, {
+      expected: `a ${role} delegation`,
+      found: "none"
+    });
   const state = await readEventState(repoDir);
   const invited = state.invites[user] ?? [];
   if (!invited.includes(role)) state.invites[user] = [...invited, role];
   const openInvites = Object.values(state.invites).filter((roles) => roles.includes(role)).length;
-  const otherSigners = delegation.definition.keyids.filter((id) => delegation.keys[id]?.["x-tuf-on-ci-keyowner"] !== user).length;
+  const otherSigners = delegation.definition.keyids.filter(
+    (id) => delegation.keys[id]?.["x-tuf-on-ci-keyowner"] !== user
+  ).length;
   const threshold = options2.threshold ?? delegation.definition.threshold;
   if (!Number.isSafeInteger(threshold) || threshold < 1 || threshold > otherSigners + openInvites) {
-    throw new TufError("INVALID_INPUT", `threshold of ${role} must be between 1 and ${otherSigners + openInvites} (its signers and invitees), found ${threshold}`, {
-      expected: `1..${otherSigners + openInvites}`,
-      found: threshold
-    });
+    throw new TufError(
+      "INVALID_INPUT",
+      `threshold of ${role} must be between 1 and ${otherSigners + openInvites} (its signers and invitees), found ${threshold}`,
+      {
+        expected: `1..${otherSigners + openInvites}`,
+        found: threshold
+      }
+    );
   }
   const paths = [STATE_FILE];
   if (threshold !== delegation.definition.threshold) {
@@ -26607,13 +27325,28 @@ async function inviteSigner(repoDir, options2) {
     const root = delegatorName === "root" ? delegator : await requireRole(repoDir, "root");
     const baseVersion = (await readRoleAt(repoDir, eventBase, delegatorName))?.signed.version ?? null;
     const signers = signerKeyids(delegatorName, root, await readRoleAt(repoDir, eventBase, "root"));
-    bumpForEvent(delegator, baseVersion, rolePeriods(delegatorName, delegator, root), options2.now ?? /* @__PURE__ */ new Date(), signers, original);
+    bumpForEvent(
+      delegator,
+      baseVersion,
+      rolePeriods(delegatorName, delegator, root),
+      options2.now ?? /* @__PURE__ */ new Date(),
+      signers,
+      original
+    );
     paths.push(...await writeRole(repoDir, delegatorName, delegator));
   }
   await writeEventState(repoDir, state);
   const commit = await commitPaths(repoDir, paths, `Invite ${user} to sign ${role}`);
   if (options2.push && commit) await pushBranch(repoDir, branch, options2.push);
-  return { branch, user, role, threshold, changed: commit !== null, commit, pushed: Boolean(options2.push && commit) };
+  return {
+    branch,
+    user,
+    role,
+    threshold,
+    changed: commit !== null,
+    commit,
+    pushed: Boolean(options2.push && commit)
+  };
 }
 var init_invite = __esm({
   "../tuf/src/events/invite.ts"() {
@@ -26635,7 +27368,9 @@ function artifactRole(targetName, targets) {
 async function changedArtifacts(repoDir, baseCommit, targets) {
   const changed = [
     ...(await git(repoDir, ["diff", "--name-only", "--no-renames", baseCommit, "--", "targets"])).split("\n"),
-    ...(await git(repoDir, ["ls-files", "--others", "--exclude-standard", "--", "targets"])).split("\n")
+    ...(await git(repoDir, ["ls-files", "--others", "--exclude-standard", "--", "targets"])).split(
+      "\n"
+    )
   ].filter((path) => path.startsWith("targets/") && !path.split("/").pop().startsWith("."));
   const byRole = /* @__PURE__ */ new Map();
   for (const path of new Set(changed)) {
@@ -26646,7 +27381,11 @@ async function changedArtifacts(repoDir, baseCommit, targets) {
   return byRole;
 }
 async function loadEvent(repoDir, base) {
-  const baseCommit = await mergeBase(repoDir, await resolveCommit(repoDir, base ?? await defaultBase(repoDir)), "HEAD");
+  const baseCommit = await mergeBase(
+    repoDir,
+    await resolveCommit(repoDir, base ?? await defaultBase(repoDir)),
+    "HEAD"
+  );
   const current = /* @__PURE__ */ new Map();
   const previous = /* @__PURE__ */ new Map();
   for (const role of await listRoles(repoDir)) {
@@ -26656,21 +27395,31 @@ async function loadEvent(repoDir, base) {
     if (atBase) previous.set(role, atBase);
   }
   const artifacts = await changedArtifacts(repoDir, baseCommit, current.get("targets"));
-  return { repoDir, baseCommit, current, base: previous, state: await readEventState(repoDir), changedArtifacts: artifacts };
+  return {
+    repoDir,
+    baseCommit,
+    current,
+    base: previous,
+    state: await readEventState(repoDir),
+    changedArtifacts: artifacts
+  };
 }
 function changedRoles(event) {
   const changed = [];
   for (const [role, metadata] of event.current) {
     if (ONLINE_ROLES.includes(role)) continue;
     const before = event.base.get(role);
-    if (!before || !canonicalize(before.signed).equals(canonicalize(metadata.signed))) changed.push(role);
+    if (!before || !canonicalize(before.signed).equals(canonicalize(metadata.signed)))
+      changed.push(role);
   }
   for (const roles of Object.values(event.state.invites)) changed.push(...roles);
   changed.push(...event.changedArtifacts.keys());
   return sortRoles(changed);
 }
 function sameKey(a, b) {
-  return canonicalize({ keytype: a.keytype, scheme: a.scheme, keyval: a.keyval }).equals(canonicalize({ keytype: b.keytype, scheme: b.scheme, keyval: b.keyval }));
+  return canonicalize({ keytype: a.keytype, scheme: a.scheme, keyval: a.keyval }).equals(
+    canonicalize({ keytype: b.keytype, scheme: b.scheme, keyval: b.keyval })
+  );
 }
 var init_event = __esm({
   "../tuf/src/events/event.ts"() {
@@ -26687,7 +27436,11 @@ function onlineKeyid(role, delegation, signerKey, description) {
     const key = delegation.keys[id];
     return key !== void 0 && sameKey(key, signerKey);
   });
-  if (!keyid) throw new TufError("SIGNER", `${description} is not a ${role} key in metadata/root.json`, { expected: delegation.definition.keyids, found: signerKey.keyval });
+  if (!keyid)
+    throw new TufError("SIGNER", `${description} is not a ${role} key in metadata/root.json`, {
+      expected: delegation.definition.keyids,
+      found: signerKey.keyval
+    });
   return keyid;
 }
 function nearExpiry(metadata, signingDays, now) {
@@ -26706,13 +27459,26 @@ async function onlineSign(repoDir, signer, options2 = {}) {
     if (["root", "snapshot", "timestamp"].includes(role)) continue;
     const metadata = await requireRole(repoDir, role);
     const delegation = role === "targets" ? targetsDelegation : findDelegation(role, await requireRole(repoDir, "targets"));
-    if (!delegation) throw new TufError("METADATA_INVALID", `${metadataFile(role)} is not delegated by any role`, { expected: "a delegation", found: "none" });
-    const result2 = verifyRoleThreshold(metadata, delegation.keys, { name: role, ...delegation.definition }, verifyOptions);
-    if (!result2.met) {
-      throw new TufError("SIGNATURE_THRESHOLD", `${metadataFile(role)} has ${result2.verified.length} of ${result2.threshold} valid signatures; refusing to snapshot it`, {
-        expected: result2.threshold,
-        found: result2.verified.length
+    if (!delegation)
+      throw new TufError("METADATA_INVALID", `${metadataFile(role)} is not delegated by any role`, {
+        expected: "a delegation",
+        found: "none"
       });
+    const result2 = verifyRoleThreshold(
+      metadata,
+      delegation.keys,
+      { name: role, ...delegation.definition },
+      verifyOptions
+    );
+    if (!result2.met) {
+      throw new TufError(
+        "SIGNATURE_THRESHOLD",
+        `${metadataFile(role)} has ${result2.verified.length} of ${result2.threshold} valid signatures; refusing to snapshot it`,
+        {
+          expected: result2.threshold,
+          found: result2.verified.length
+        }
+      );
     }
     meta[`${role}.json`] = { version: metadata.signed.version };
   }
@@ -26720,28 +27486,50 @@ async function onlineSign(repoDir, signer, options2 = {}) {
   const result = { commit: null, pushed: false };
   const sign = async (role, metadata, content) => {
     const delegation = findDelegation(role, root);
-    if (!delegation) throw new TufError("METADATA_INVALID", `metadata/root.json: roles.${role} is missing`);
+    if (!delegation)
+      throw new TufError("METADATA_INVALID", `metadata/root.json: roles.${role} is missing`);
     const keyid = onlineKeyid(role, delegation, signerKey, signer.description);
-    metadata.signed = { ...metadata.signed, ...content, version: metadata.signed.version + 1, expires: expiryAfter(now, rolePeriods(role, metadata, root).expiry) };
+    metadata.signed = {
+      ...metadata.signed,
+      ...content,
+      version: metadata.signed.version + 1,
+      expires: expiryAfter(now, rolePeriods(role, metadata, root).expiry)
+    };
     const bytes = canonicalize(metadata.signed);
     const entry = { keyid, ...await signer.sign(bytes) };
     const verdict = verifySignature(delegation.keys[keyid], entry, bytes, verifyOptions);
-    if (!verdict.valid) throw new TufError("SIGNER", `the new ${role} signature (${signer.description}) does not verify: ${verdict.reason}`, { found: verdict.reason });
+    if (!verdict.valid)
+      throw new TufError(
+        "SIGNER",
+        `the new ${role} signature (${signer.description}) does not verify: ${verdict.reason}`,
+        { found: verdict.reason }
+      );
     metadata.signatures = [entry];
     written.push(...await writeRole(repoDir, role, metadata));
     result[role] = metadata.signed.version;
   };
   const snapshotStale = !canonicalize(snapshot.signed.meta ?? {}).equals(canonicalize(meta));
-  if (options2.force || snapshotStale || nearExpiry(snapshot, rolePeriods("snapshot", snapshot, root).signing, now)) await sign("snapshot", snapshot, { meta });
+  if (options2.force || snapshotStale || nearExpiry(snapshot, rolePeriods("snapshot", snapshot, root).signing, now))
+    await sign("snapshot", snapshot, { meta });
   if (options2.force || result.snapshot !== void 0 || nearExpiry(timestamp, rolePeriods("timestamp", timestamp, root).signing, now)) {
-    await sign("timestamp", timestamp, { meta: { "snapshot.json": { version: snapshot.signed.version } } });
+    await sign("timestamp", timestamp, {
+      meta: { "snapshot.json": { version: snapshot.signed.version } }
+    });
   }
   if (written.length === 0) return result;
-  const parts = [result.snapshot !== void 0 ? `snapshot v${result.snapshot}` : "", result.timestamp !== void 0 ? `timestamp v${result.timestamp}` : ""].filter(Boolean);
+  const parts = [
+    result.snapshot !== void 0 ? `snapshot v${result.snapshot}` : "",
+    result.timestamp !== void 0 ? `timestamp v${result.timestamp}` : ""
+  ].filter(Boolean);
   result.commit = await commitPaths(repoDir, written, `Online signing: ${parts.join(", ")}`);
   const branch = await currentBranch(repoDir);
   if (options2.push && result.commit) {
-    if (!branch) throw new TufError("GIT", `${repoDir} is on a detached HEAD; cannot push the online signatures`, { expected: "a branch", found: "detached HEAD" });
+    if (!branch)
+      throw new TufError(
+        "GIT",
+        `${repoDir} is on a detached HEAD; cannot push the online signatures`,
+        { expected: "a branch", found: "detached HEAD" }
+      );
     await pushBranch(repoDir, branch, options2.push);
     result.pushed = true;
   }
@@ -26777,9 +27565,20 @@ function touchRole(event, role, now, original) {
   const metadata = event.current.get(role);
   const root = event.current.get("root");
   const delegator = event.current.get(delegatorOf(role));
-  if (!metadata || !root || !delegator) throw new TufError("NOT_FOUND", `metadata for ${role}, root or its delegator is missing in ${event.repoDir}`);
+  if (!metadata || !root || !delegator)
+    throw new TufError(
+      "NOT_FOUND",
+      `metadata for ${role}, root or its delegator is missing in ${event.repoDir}`
+    );
   const baseVersion = event.base.get(role)?.signed.version ?? null;
-  bumpForEvent(metadata, baseVersion, rolePeriods(role, metadata, root), now, signerKeyids(role, delegator, event.base.get("root") ?? null), original);
+  bumpForEvent(
+    metadata,
+    baseVersion,
+    rolePeriods(role, metadata, root),
+    now,
+    signerKeyids(role, delegator, event.base.get("root") ?? null),
+    original
+  );
   return metadata;
 }
 function acceptInvites(event, user, key, now) {
@@ -26796,8 +27595,15 @@ function acceptInvites(event, user, key, now) {
     const delegatorName = delegatorOf(role);
     const delegator = event.current.get(delegatorName);
     const delegation = delegator ? findDelegation(role, delegator) : null;
-    if (!delegation) throw new TufError("EVENT", `${user} is invited to ${role}, but ${delegatorName} does not delegate ${role}`, { expected: `a ${role} delegation`, found: "none" });
-    delegation.definition.keyids = delegation.definition.keyids.filter((id) => delegation.keys[id]?.["x-tuf-on-ci-keyowner"] !== user);
+    if (!delegation)
+      throw new TufError(
+        "EVENT",
+        `${user} is invited to ${role}, but ${delegatorName} does not delegate ${role}`,
+        { expected: `a ${role} delegation`, found: "none" }
+      );
+    delegation.definition.keyids = delegation.definition.keyids.filter(
+      (id) => delegation.keys[id]?.["x-tuf-on-ci-keyowner"] !== user
+    );
     delegation.keys[keyid] = ownedKey;
     delegation.definition.keyids.push(keyid);
     touched.add(delegatorName);
@@ -26810,7 +27616,8 @@ function acceptInvites(event, user, key, now) {
 async function signEvent(repoDir, eventBranch, signer, options2) {
   const user = normalizeUser(options2.user);
   if (options2.push) await syncBranch(repoDir, eventBranch, options2.push);
-  if (await currentBranch(repoDir) !== eventBranch) await git(repoDir, ["switch", "--quiet", eventBranch]);
+  if (await currentBranch(repoDir) !== eventBranch)
+    await git(repoDir, ["switch", "--quiet", eventBranch]);
   const event = await loadEvent(repoDir, options2.base);
   const now = options2.now ?? /* @__PURE__ */ new Date();
   const signerKey = await signer.publicKey();
@@ -26822,14 +27629,22 @@ async function signEvent(repoDir, eventBranch, signer, options2) {
     if (!metadata) continue;
     const bytes = canonicalize(metadata.signed);
     const verifyOptions = trustedRoot ? { sigstoreTrustedRoot: trustedRoot } : {};
-    const keys = signingKeyids(event, role, signerKey).filter(({ keyid, key }) => !metadata.signatures.some((s) => s.keyid === keyid && verifySignature(key, s, bytes, verifyOptions).valid));
+    const keys = signingKeyids(event, role, signerKey).filter(
+      ({ keyid, key }) => !metadata.signatures.some(
+        (s) => s.keyid === keyid && verifySignature(key, s, bytes, verifyOptions).valid
+      )
+    );
     if (keys.length === 0) continue;
     const material = await signer.sign(bytes);
     for (const { keyid, key } of keys) {
       const entry = { keyid, ...material };
       const verdict = verifySignature(key, entry, bytes, verifyOptions);
       if (!verdict.valid) {
-        throw new TufError("SIGNER", `the new ${role} signature by ${user} (${signer.description}) does not verify: ${verdict.reason}`, { expected: "a signature the key in metadata verifies", found: verdict.reason });
+        throw new TufError(
+          "SIGNER",
+          `the new ${role} signature by ${user} (${signer.description}) does not verify: ${verdict.reason}`,
+          { expected: "a signature the key in metadata verifies", found: verdict.reason }
+        );
       }
       const index = metadata.signatures.findIndex((s) => s.keyid === keyid);
       if (index === -1) metadata.signatures.push(entry);
@@ -26838,16 +27653,25 @@ async function signEvent(repoDir, eventBranch, signer, options2) {
     touched.add(role);
     signed.push(role);
   }
-  if (touched.size === 0) return { event: eventBranch, user, accepted, signed, commit: null, pushed: false };
+  if (touched.size === 0)
+    return { event: eventBranch, user, accepted, signed, commit: null, pushed: false };
   const paths = [];
-  for (const role of touched) paths.push(...await writeRole(repoDir, role, event.current.get(role)));
+  for (const role of touched)
+    paths.push(...await writeRole(repoDir, role, event.current.get(role)));
   if (accepted.length > 0) {
     await writeEventState(repoDir, event.state);
     paths.push(STATE_FILE);
   }
   const commit = await commitPaths(repoDir, paths, `Signature from ${user}`);
   if (options2.push && commit) await pushBranch(repoDir, eventBranch, options2.push);
-  return { event: eventBranch, user, accepted, signed, commit, pushed: Boolean(options2.push && commit) };
+  return {
+    event: eventBranch,
+    user,
+    accepted,
+    signed,
+    commit,
+    pushed: Boolean(options2.push && commit)
+  };
 }
 var init_sign = __esm({
   "../tuf/src/events/sign.ts"() {
@@ -26867,14 +27691,24 @@ import { readFile as readFile5 } from "fs/promises";
 import { join as join9 } from "path";
 async function updateTargets(repoDir, options2 = {}) {
   const branch = await currentBranch(repoDir);
-  if (!branch?.startsWith("sign/")) throw new TufError("EVENT", `targets are updated on a signing event branch (sign/...), ${repoDir} is on ${branch ?? "a detached HEAD"}`, { expected: "sign/<name>", found: branch });
+  if (!branch?.startsWith("sign/"))
+    throw new TufError(
+      "EVENT",
+      `targets are updated on a signing event branch (sign/...), ${repoDir} is on ${branch ?? "a detached HEAD"}`,
+      { expected: "sign/<name>", found: branch }
+    );
   const event = await loadEvent(repoDir, options2.base);
   const root = event.current.get("root");
   const result = { roles: [], pushed: false };
   for (const [role, names] of event.changedArtifacts) {
     const metadata = event.current.get(role);
     const delegator = event.current.get(delegatorOf(role));
-    if (!metadata || !root || !delegator) throw new TufError("NOT_FOUND", `artifacts changed for role ${role}, but metadata/${role}.json or its delegator does not exist`, { expected: `metadata/${role}.json`, found: names });
+    if (!metadata || !root || !delegator)
+      throw new TufError(
+        "NOT_FOUND",
+        `artifacts changed for role ${role}, but metadata/${role}.json or its delegator does not exist`,
+        { expected: `metadata/${role}.json`, found: names }
+      );
     const original = canonicalize(metadata.signed);
     const map = metadata.signed.targets ?? {};
     for (const name of names) {
@@ -26887,14 +27721,28 @@ async function updateTargets(repoDir, options2 = {}) {
         continue;
       }
       const custom = map[name]?.custom;
-      map[name] = { hashes: { sha256: createHash5("sha256").update(bytes).digest("hex") }, length: bytes.length, ...custom === void 0 ? {} : { custom } };
+      map[name] = {
+        hashes: { sha256: createHash5("sha256").update(bytes).digest("hex") },
+        length: bytes.length,
+        ...custom === void 0 ? {} : { custom }
+      };
     }
     metadata.signed.targets = map;
     if (canonicalize(metadata.signed).equals(original)) continue;
     const baseVersion = event.base.get(role)?.signed.version ?? null;
-    bumpForEvent(metadata, baseVersion, rolePeriods(role, metadata, root), options2.now ?? /* @__PURE__ */ new Date(), signerKeyids(role, delegator, null));
+    bumpForEvent(
+      metadata,
+      baseVersion,
+      rolePeriods(role, metadata, root),
+      options2.now ?? /* @__PURE__ */ new Date(),
+      signerKeyids(role, delegator, null)
+    );
     const paths = await writeRole(repoDir, role, metadata);
-    const commit = await commitPaths(repoDir, [...paths, ...names.map((name) => `targets/${name}`)], `Update targets metadata for role ${role}`);
+    const commit = await commitPaths(
+      repoDir,
+      [...paths, ...names.map((name) => `targets/${name}`)],
+      `Update targets metadata for role ${role}`
+    );
     if (commit) result.roles.push({ role, version: metadata.signed.version, commit });
   }
   if (options2.push && result.roles.length > 0) {
@@ -26919,13 +27767,21 @@ import { createHash as createHash6 } from "crypto";
 import { readFile as readFile6 } from "fs/promises";
 import { join as join10 } from "path";
 function signerStatus(metadata, delegation, options2) {
-  const result = verifyRoleThreshold(metadata, delegation.keys, { name: delegation.role, ...delegation.definition }, options2);
+  const result = verifyRoleThreshold(
+    metadata,
+    delegation.keys,
+    { name: delegation.role, ...delegation.definition },
+    options2
+  );
   const owner = (keyid) => keyOwner(delegation.keys[keyid], keyid);
   const signers = [...new Set(delegation.definition.keyids)].map(owner);
   const signed = result.verified.map(owner);
   const missing = signers.filter((name) => !signed.includes(name));
   const invalid5 = result.failed.map(({ keyid, reason }) => ({ signer: owner(keyid), reason }));
-  return { status: { threshold: delegation.definition.threshold, signers, signed, missing, invalid: invalid5 }, result };
+  return {
+    status: { threshold: delegation.definition.threshold, signers, signed, missing, invalid: invalid5 },
+    result
+  };
 }
 function targetMap(metadata) {
   return metadata?.signed.targets ?? {};
@@ -26942,13 +27798,18 @@ async function artifactChanges(event, role, errors) {
   const now = targetMap(event.current.get(role));
   const before = targetMap(event.base.get(role));
   const changes = [];
-  const names = new Set([...Object.keys(before), ...Object.keys(now)].filter((name) => !now[name] || !before[name] || !canonicalize(now[name]).equals(canonicalize(before[name]))));
+  const names = new Set(
+    [...Object.keys(before), ...Object.keys(now)].filter(
+      (name) => !now[name] || !before[name] || !canonicalize(now[name]).equals(canonicalize(before[name]))
+    )
+  );
   for (const name of event.changedArtifacts.get(role) ?? []) names.add(name);
   for (const name of [...names].sort()) {
     const entry = now[name];
     const old = before[name];
     if (!entry && old) changes.push({ path: name, change: "REMOVED" });
-    else if (entry && !(old && canonicalize(old).equals(canonicalize(entry)))) changes.push({ path: name, change: old ? "MODIFIED" : "ADDED" });
+    else if (entry && !(old && canonicalize(old).equals(canonicalize(entry))))
+      changes.push({ path: name, change: old ? "MODIFIED" : "ADDED" });
     const bytes = await readArtifact(event, name);
     if (!entry) {
       if (bytes) errors.push(`targets/${name} is in the branch but ${role}.json does not list it`);
@@ -26959,15 +27820,24 @@ async function artifactChanges(event, role, errors) {
       continue;
     }
     const sha256 = createHash6("sha256").update(bytes).digest("hex");
-    if (entry.hashes?.sha256 !== sha256) errors.push(`targets/${name}: sha256 in ${role}.json is ${entry.hashes?.sha256 ?? "missing"}, the file has ${sha256}`);
-    if (entry.length !== bytes.length) errors.push(`targets/${name}: length in ${role}.json is ${entry.length ?? "missing"}, the file has ${bytes.length}`);
+    if (entry.hashes?.sha256 !== sha256)
+      errors.push(
+        `targets/${name}: sha256 in ${role}.json is ${entry.hashes?.sha256 ?? "missing"}, the file has ${sha256}`
+      );
+    if (entry.length !== bytes.length)
+      errors.push(
+        `targets/${name}: length in ${role}.json is ${entry.length ?? "missing"}, the file has ${bytes.length}`
+      );
   }
   return changes;
 }
 function describeFailures(label, status, errors) {
-  for (const { signer, reason } of status.invalid) errors.push(`${label}signature from ${signer} does not verify: ${reason}`);
+  for (const { signer, reason } of status.invalid)
+    errors.push(`${label}signature from ${signer} does not verify: ${reason}`);
   if (status.signed.length < status.threshold) {
-    errors.push(`${label}${status.signed.length} of ${status.threshold} required signatures (missing: ${status.missing.join(", ") || "none"})`);
+    errors.push(
+      `${label}${status.signed.length} of ${status.threshold} required signatures (missing: ${status.missing.join(", ") || "none"})`
+    );
   }
 }
 async function roleStatus(event, role, options2, now) {
@@ -26980,25 +27850,47 @@ async function roleStatus(event, role, options2, now) {
   const empty = { threshold: 0, signers: [], signed: [], missing: [], invalid: [] };
   if (!metadata || !root || !delegation) {
     const why = !metadata ? `metadata/${role}.json does not exist` : !root ? "metadata/root.json does not exist" : `${delegatorOf(role)} does not delegate ${role}`;
-    return { role, version: 0, baseVersion: null, expires: "", invites, targetChanges: [], valid: false, errors: [why], ...empty };
+    return {
+      role,
+      version: 0,
+      baseVersion: null,
+      expires: "",
+      invites,
+      targetChanges: [],
+      valid: false,
+      errors: [why],
+      ...empty
+    };
   }
   const base = event.base.get(role);
   const version = metadata.signed.version;
   const baseVersion = base ? base.signed.version : null;
   const expectedType = delegation.delegator === "root" ? role : "targets";
-  if (metadata.signed._type !== expectedType) errors.push(`_type is ${JSON.stringify(metadata.signed._type)}, expected ${JSON.stringify(expectedType)}`);
+  if (metadata.signed._type !== expectedType)
+    errors.push(
+      `_type is ${JSON.stringify(metadata.signed._type)}, expected ${JSON.stringify(expectedType)}`
+    );
   const contentChanged = !base || !canonicalize(base.signed).equals(canonicalize(metadata.signed));
   if (contentChanged && baseVersion !== null) {
-    if (role === "root" && version !== baseVersion + 1) errors.push(`root version is ${version}, expected ${baseVersion + 1} (exactly one more than the previous root)`);
-    else if (version <= baseVersion) errors.push(`version is ${version}, expected more than ${baseVersion} (the version before the event)`);
+    if (role === "root" && version !== baseVersion + 1)
+      errors.push(
+        `root version is ${version}, expected ${baseVersion + 1} (exactly one more than the previous root)`
+      );
+    else if (version <= baseVersion)
+      errors.push(
+        `version is ${version}, expected more than ${baseVersion} (the version before the event)`
+      );
   }
   const periods = rolePeriods(role, metadata, root);
   if (!(periods.signing >= 1 && periods.signing < periods.expiry)) {
-    errors.push(`signing period ${periods.signing} days must be at least 1 and less than the expiry period ${periods.expiry} days`);
+    errors.push(
+      `signing period ${periods.signing} days must be at least 1 and less than the expiry period ${periods.expiry} days`
+    );
   }
   const expires = metadata.signed.expires;
   if (Date.parse(expires) <= now.getTime()) errors.push(`expired at ${expires}`);
-  else if (Date.parse(expires) > daysFrom(now, periods.expiry).getTime()) errors.push(`expires ${expires}, later than now + expiry period (${periods.expiry} days)`);
+  else if (Date.parse(expires) > daysFrom(now, periods.expiry).getTime())
+    errors.push(`expires ${expires}, later than now + expiry period (${periods.expiry} days)`);
   if (role === "root") {
     const roles = root.signed.roles;
     const { snapshot, timestamp } = roles;
@@ -27018,18 +27910,38 @@ async function roleStatus(event, role, options2, now) {
     describeFailures("previous root: ", previous, errors);
   }
   const targetChanges = metadata.signed._type === "targets" ? await artifactChanges(event, role, errors) : [];
-  return { role, version, baseVersion, expires, invites, ...status, ...previous ? { previous } : {}, targetChanges, valid: errors.length === 0, errors };
+  return {
+    role,
+    version,
+    baseVersion,
+    expires,
+    invites,
+    ...status,
+    ...previous ? { previous } : {},
+    targetChanges,
+    valid: errors.length === 0,
+    errors
+  };
 }
 async function signingEventStatus(repoDir, options2 = {}) {
   const branch = await currentBranch(repoDir);
   if (options2.event && branch !== options2.event) {
-    throw new TufError("EVENT", `signing event ${options2.event} is not checked out in ${repoDir} (on ${branch ?? "a detached HEAD"})`, { expected: options2.event, found: branch });
+    throw new TufError(
+      "EVENT",
+      `signing event ${options2.event} is not checked out in ${repoDir} (on ${branch ?? "a detached HEAD"})`,
+      { expected: options2.event, found: branch }
+    );
   }
   const event = await loadEvent(repoDir, options2.base);
   const now = options2.now ?? /* @__PURE__ */ new Date();
   const roles = [];
   for (const role of changedRoles(event)) roles.push(await roleStatus(event, role, options2, now));
-  return { event: options2.event ?? branch ?? "HEAD", baseCommit: event.baseCommit, roles, complete: roles.length > 0 && roles.every((r7) => r7.valid) };
+  return {
+    event: options2.event ?? branch ?? "HEAD",
+    baseCommit: event.baseCommit,
+    roles,
+    complete: roles.length > 0 && roles.every((r7) => r7.valid)
+  };
 }
 function signerLine(status) {
   return `${status.signed.length}/${status.threshold} signatures; signed: ${status.signed.join(", ") || "nobody"}; missing: ${status.missing.join(", ") || "nobody"}`;
@@ -27038,33 +27950,52 @@ function formatStatusText(status) {
   const lines = [`Signing event ${status.event} (base ${status.baseCommit.slice(0, 12)})`];
   if (status.roles.length === 0) lines.push("No role changed in this event.");
   for (const role of status.roles) {
-    lines.push("", `${role.role} v${role.version}${role.baseVersion === null ? " (new)" : ` (was v${role.baseVersion})`}, expires ${role.expires}: ${role.valid ? "valid" : "NOT VALID"}`);
+    lines.push(
+      "",
+      `${role.role} v${role.version}${role.baseVersion === null ? " (new)" : ` (was v${role.baseVersion})`}, expires ${role.expires}: ${role.valid ? "valid" : "NOT VALID"}`
+    );
     lines.push(`  ${signerLine(role)}`);
     if (role.previous) lines.push(`  previous root: ${signerLine(role.previous)}`);
     if (role.invites.length > 0) lines.push(`  invites: ${role.invites.join(", ")}`);
     for (const change of role.targetChanges) lines.push(`  ${change.path}: ${change.change}`);
     for (const error2 of role.errors) lines.push(`  error: ${error2}`);
   }
-  lines.push("", status.complete ? "Threshold of signatures has been reached." : "Signing event is not complete.");
+  lines.push(
+    "",
+    status.complete ? "Threshold of signatures has been reached." : "Signing event is not complete."
+  );
   return `${lines.join("\n")}
 `;
 }
 function formatStatusMarkdown(status) {
   const code2 = (text) => `\`${text.replaceAll("`", "'")}\``;
   const lines = [`### Signing event ${code2(status.event)}`, ""];
-  lines.push(status.complete ? "**Threshold of signatures has been reached.** This event can be merged." : "**Signing event is not complete.**", "");
+  lines.push(
+    status.complete ? "**Threshold of signatures has been reached.** This event can be merged." : "**Signing event is not complete.**",
+    ""
+  );
   if (status.roles.length === 0) lines.push("No role changed in this event.");
   for (const role of status.roles) {
-    lines.push(`#### ${role.valid ? "\u2705" : "\u274C"} ${code2(role.role)} v${role.version}${role.baseVersion === null ? " (new role)" : ` (was v${role.baseVersion})`}`, "");
+    lines.push(
+      `#### ${role.valid ? "\u2705" : "\u274C"} ${code2(role.role)} v${role.version}${role.baseVersion === null ? " (new role)" : ` (was v${role.baseVersion})`}`,
+      ""
+    );
     lines.push(`| | |`, `|---|---|`);
     lines.push(`| Threshold | ${role.signed.length} of ${role.threshold} |`);
     lines.push(`| Signed | ${role.signed.join(", ") || "-"} |`);
     lines.push(`| Missing | ${role.missing.join(", ") || "-"} |`);
-    if (role.previous) lines.push(`| Previous root | ${role.previous.signed.length} of ${role.previous.threshold}; missing ${role.previous.missing.join(", ") || "-"} |`);
+    if (role.previous)
+      lines.push(
+        `| Previous root | ${role.previous.signed.length} of ${role.previous.threshold}; missing ${role.previous.missing.join(", ") || "-"} |`
+      );
     if (role.invites.length > 0) lines.push(`| Invites | ${role.invites.join(", ")} |`);
     lines.push(`| Expires | ${role.expires} |`, "");
     if (role.targetChanges.length > 0) {
-      lines.push("Artifact changes:", ...role.targetChanges.map((c) => `- ${code2(c.path)}: ${c.change}`), "");
+      lines.push(
+        "Artifact changes:",
+        ...role.targetChanges.map((c) => `- ${code2(c.path)}: ${c.change}`),
+        ""
+      );
     }
     if (role.errors.length > 0) lines.push("Errors:", ...role.errors.map((e) => `- ${e}`), "");
   }
@@ -27108,32 +28039,53 @@ function describeKey(privateKey, source) {
   const publicKey = createPublicKey2(privateKey);
   if (privateKey.asymmetricKeyType === "ed25519") {
     const raw = publicKey.export({ format: "der", type: "spki" }).subarray(-32);
-    return { key: { keytype: "ed25519", scheme: "ed25519", keyval: { public: raw.toString("hex") } }, hash: null };
+    return {
+      key: { keytype: "ed25519", scheme: "ed25519", keyval: { public: raw.toString("hex") } },
+      hash: null
+    };
   }
   if (privateKey.asymmetricKeyType === "ec") {
     const curve = privateKey.asymmetricKeyDetails?.namedCurve ?? "unknown";
     const spec = CURVE_SCHEMES[curve];
     if (spec) {
       const pem = publicKey.export({ format: "pem", type: "spki" }).toString();
-      return { key: { keytype: "ecdsa", scheme: spec.scheme, keyval: { public: pem } }, hash: spec.hash };
+      return {
+        key: { keytype: "ecdsa", scheme: spec.scheme, keyval: { public: pem } },
+        hash: spec.hash
+      };
     }
-    throw new TufError("SIGNER", `${source}: ecdsa curve ${curve} is not supported`, { expected: "P-256 or P-384", found: curve });
+    throw new TufError("SIGNER", `${source}: ecdsa curve ${curve} is not supported`, {
+      expected: "P-256 or P-384",
+      found: curve
+    });
   }
-  throw new TufError("SIGNER", `${source}: ${privateKey.asymmetricKeyType} keys are not supported`, { expected: "ecdsa P-256, P-384 or ed25519", found: privateKey.asymmetricKeyType });
+  throw new TufError(
+    "SIGNER",
+    `${source}: ${privateKey.asymmetricKeyType} keys are not supported`,
+    { expected: "ecdsa P-256, P-384 or ed25519", found: privateKey.asymmetricKeyType }
+  );
 }
 function keySigner(privateKeyPem, options2 = {}) {
   const source = options2.source ?? "private key";
   let privateKey;
   try {
-    privateKey = createPrivateKey(options2.passphrase === void 0 ? privateKeyPem : { key: privateKeyPem, passphrase: options2.passphrase });
+    privateKey = createPrivateKey(
+      options2.passphrase === void 0 ? privateKeyPem : { key: privateKeyPem, passphrase: options2.passphrase }
+    );
   } catch (error2) {
-    throw new TufError("SIGNER", `${source}: not a usable PEM private key (${error2.message})`, { expected: "PEM private key", cause: error2 });
+    throw new TufError(
+      "SIGNER",
+      `${source}: not a usable PEM private key (${error2.message})`,
+      { expected: "PEM private key", cause: error2 }
+    );
   }
   const { key, hash } = describeKey(privateKey, source);
   return {
     description: `${key.scheme} key from ${source}`,
     publicKey: async () => structuredClone(key),
-    sign: async (signedBytes) => ({ sig: nodeSign(hash, signedBytes, privateKey).toString("hex") })
+    sign: async (signedBytes) => ({
+      sig: nodeSign(hash, signedBytes, privateKey).toString("hex")
+    })
   };
 }
 async function keyFileSigner(path, options2 = {}) {
@@ -27141,7 +28093,9 @@ async function keyFileSigner(path, options2 = {}) {
   try {
     pem = await readFile7(path);
   } catch (error2) {
-    throw new TufError("SIGNER", `cannot read key file ${path}: ${error2.message}`, { cause: error2 });
+    throw new TufError("SIGNER", `cannot read key file ${path}: ${error2.message}`, {
+      cause: error2
+    });
   }
   return keySigner(pem, { ...options2, source: path });
 }
@@ -27161,7 +28115,11 @@ var init_key_file = __esm({
 import { spawn } from "child_process";
 import { createHash as createHash7, randomBytes as randomBytes2 } from "crypto";
 function staticToken(token) {
-  if (!token.trim()) throw new TufError("SIGNER", "the identity token is empty", { expected: "an OIDC token (JWT)", found: "empty string" });
+  if (!token.trim())
+    throw new TufError("SIGNER", "the identity token is empty", {
+      expected: "an OIDC token (JWT)",
+      found: "empty string"
+    });
   return { description: "given identity token", getToken: async () => token.trim() };
 }
 function githubActionsToken(options2 = {}) {
@@ -27174,19 +28132,29 @@ function githubActionsToken(options2 = {}) {
       const requestUrl = env.ACTIONS_ID_TOKEN_REQUEST_URL;
       const requestToken = env.ACTIONS_ID_TOKEN_REQUEST_TOKEN;
       if (!requestUrl || !requestToken) {
-        throw new TufError("SIGNER", 'no GitHub Actions OIDC token: ACTIONS_ID_TOKEN_REQUEST_URL and ACTIONS_ID_TOKEN_REQUEST_TOKEN are not set (the job needs "permissions: id-token: write")', {
-          expected: "ACTIONS_ID_TOKEN_REQUEST_URL and ACTIONS_ID_TOKEN_REQUEST_TOKEN",
-          found: "unset"
-        });
+        throw new TufError(
+          "SIGNER",
+          'no GitHub Actions OIDC token: ACTIONS_ID_TOKEN_REQUEST_URL and ACTIONS_ID_TOKEN_REQUEST_TOKEN are not set (the job needs "permissions: id-token: write")',
+          {
+            expected: "ACTIONS_ID_TOKEN_REQUEST_URL and ACTIONS_ID_TOKEN_REQUEST_TOKEN",
+            found: "unset"
+          }
+        );
       }
       const url = new URL(requestUrl);
       url.searchParams.set("audience", options2.audience ?? "sigstore");
       let lastProblem = "";
       for (let attempt = 1; attempt <= attempts; attempt++) {
-        if (attempt > 1) await new Promise((resolve2) => setTimeout(resolve2, (options2.backoffMs ?? 500) * 2 ** (attempt - 2)));
+        if (attempt > 1)
+          await new Promise(
+            (resolve2) => setTimeout(resolve2, (options2.backoffMs ?? 500) * 2 ** (attempt - 2))
+          );
         let response;
         try {
-          response = await doFetch(url, { headers: { Authorization: `Bearer ${requestToken}`, Accept: "application/json" }, signal: AbortSignal.timeout(options2.timeoutMs ?? 1e4) });
+          response = await doFetch(url, {
+            headers: { Authorization: `Bearer ${requestToken}`, Accept: "application/json" },
+            signal: AbortSignal.timeout(options2.timeoutMs ?? 1e4)
+          });
         } catch (error2) {
           lastProblem = error2.message;
           continue;
@@ -27196,24 +28164,49 @@ function githubActionsToken(options2 = {}) {
           continue;
         }
         if (!response.ok) {
-          throw new TufError("SIGNER", `GitHub Actions OIDC token request to ${url.origin}${url.pathname} failed: HTTP ${response.status}`, { expected: "HTTP 200", found: response.status });
+          throw new TufError(
+            "SIGNER",
+            `GitHub Actions OIDC token request to ${url.origin}${url.pathname} failed: HTTP ${response.status}`,
+            { expected: "HTTP 200", found: response.status }
+          );
         }
         const body = await response.json();
-        if (typeof body.value !== "string" || !body.value) throw new TufError("SIGNER", 'GitHub Actions OIDC token response has no "value"', { expected: 'a token in "value"', found: "none" });
+        if (typeof body.value !== "string" || !body.value)
+          throw new TufError("SIGNER", 'GitHub Actions OIDC token response has no "value"', {
+            expected: 'a token in "value"',
+            found: "none"
+          });
         return body.value;
       }
-      throw new TufError("FETCH", `GitHub Actions OIDC token request to ${url.origin}${url.pathname} failed after ${attempts} attempts: ${lastProblem}`, { found: lastProblem });
+      throw new TufError(
+        "FETCH",
+        `GitHub Actions OIDC token request to ${url.origin}${url.pathname} failed after ${attempts} attempts: ${lastProblem}`,
+        { found: lastProblem }
+      );
     }
   };
 }
 async function openWithPlatform(url) {
   const [command, args] = process.platform === "darwin" ? ["open", [url]] : process.platform === "win32" ? ["cmd", ["/c", "start", '""', url]] : ["xdg-open", [url]];
   if (process.platform === "linux" && !process.env.DISPLAY && !process.env.WAYLAND_DISPLAY) {
-    throw new TufError("SIGNER", "no browser available (no DISPLAY); open the printed URL by hand, pass an identity token, or sign with a key file", { expected: "a graphical session", found: "none" });
+    throw new TufError(
+      "SIGNER",
+      "no browser available (no DISPLAY); open the printed URL by hand, pass an identity token, or sign with a key file",
+      { expected: "a graphical session", found: "none" }
+    );
   }
   await new Promise((resolve2, reject) => {
     const child = spawn(command, args, { stdio: "ignore", detached: true });
-    child.once("error", (error2) => reject(new TufError("SIGNER", `cannot open a browser with ${command}: ${error2.message}`, { cause: error2 })));
+    child.once(
+      "error",
+      (error2) => reject(
+        new TufError(
+          "SIGNER",
+          `cannot open a browser with ${command}: ${error2.message}`,
+          { cause: error2 }
+        )
+      )
+    );
     child.once("spawn", () => {
       child.unref();
       resolve2();
@@ -27221,7 +28214,11 @@ async function openWithPlatform(url) {
   });
 }
 async function jsonFrom(response, what) {
-  if (!response.ok) throw new TufError("SIGNER", `${what} failed: HTTP ${response.status}`, { expected: "HTTP 200", found: response.status });
+  if (!response.ok)
+    throw new TufError("SIGNER", `${what} failed: HTTP ${response.status}`, {
+      expected: "HTTP 200",
+      found: response.status
+    });
   return await response.json();
 }
 function browserToken(options2 = {}) {
@@ -27230,10 +28227,19 @@ function browserToken(options2 = {}) {
   return {
     description: `browser sign-in at ${issuer}`,
     async getToken() {
-      const discovery = await jsonFrom(await doFetch(`${issuer}/.well-known/openid-configuration`, { signal: AbortSignal.timeout(3e4) }), `OIDC discovery at ${issuer}`);
+      const discovery = await jsonFrom(
+        await doFetch(`${issuer}/.well-known/openid-configuration`, {
+          signal: AbortSignal.timeout(3e4)
+        }),
+        `OIDC discovery at ${issuer}`
+      );
       const { authorization_endpoint: authorize, token_endpoint: tokenEndpoint } = discovery;
       if (typeof authorize !== "string" || typeof tokenEndpoint !== "string") {
-        throw new TufError("SIGNER", `OIDC discovery at ${issuer} lacks authorization_endpoint or token_endpoint`, { expected: "both endpoints", found: Object.keys(discovery) });
+        throw new TufError(
+          "SIGNER",
+          `OIDC discovery at ${issuer} lacks authorization_endpoint or token_endpoint`,
+          { expected: "both endpoints", found: Object.keys(discovery) }
+        );
       }
       const verifier = randomBytes2(32).toString("base64url");
       const state = randomBytes2(16).toString("base64url");
@@ -27243,14 +28249,28 @@ function browserToken(options2 = {}) {
       const redirectUri = `http://localhost:${server.address().port}/auth/callback`;
       try {
         const code2 = new Promise((resolve2, reject) => {
-          const timer = setTimeout(() => reject(new TufError("SIGNER", `sign-in at ${issuer} did not finish in time`, { expected: "a browser callback" })), options2.timeoutMs ?? 3e5);
+          const timer = setTimeout(
+            () => reject(
+              new TufError("SIGNER", `sign-in at ${issuer} did not finish in time`, {
+                expected: "a browser callback"
+              })
+            ),
+            options2.timeoutMs ?? 3e5
+          );
           server.on("request", (req2, res) => {
             const url2 = new URL(req2.url ?? "/", redirectUri);
             if (url2.pathname !== "/auth/callback") return void res.writeHead(404).end();
             const problem = url2.searchParams.get("error") ?? (url2.searchParams.get("state") !== state ? "state does not match" : url2.searchParams.get("code") ? null : "no code");
-            res.writeHead(problem ? 400 : 200, { "content-type": "text/plain" }).end(problem ? `Sign-in failed: ${problem}` : "Signed in. You may close this window.");
+            res.writeHead(problem ? 400 : 200, { "content-type": "text/plain" }).end(
+              problem ? `Sign-in failed: ${problem}` : "Signed in. You may close this window."
+            );
             clearTimeout(timer);
-            if (problem) reject(new TufError("SIGNER", `sign-in at ${issuer} failed: ${problem}`, { found: problem }));
+            if (problem)
+              reject(
+                new TufError("SIGNER", `sign-in at ${issuer} failed: ${problem}`, {
+                  found: problem
+                })
+              );
             else resolve2(url2.searchParams.get("code"));
           });
         });
@@ -27264,12 +28284,30 @@ function browserToken(options2 = {}) {
           code_challenge_method: "S256",
           state,
           nonce: randomBytes2(16).toString("base64url")
-        })) url.searchParams.set(name, value);
+        }))
+          url.searchParams.set(name, value);
         options2.onUrl?.(url.href);
         await (options2.openUrl ?? openWithPlatform)(url.href);
-        const body = new URLSearchParams({ grant_type: "authorization_code", code: await code2, redirect_uri: redirectUri, client_id: options2.clientId ?? "sigstore", code_verifier: verifier });
-        const tokens = await jsonFrom(await doFetch(tokenEndpoint, { method: "POST", body, signal: AbortSignal.timeout(3e4) }), `token exchange at ${tokenEndpoint}`);
-        if (typeof tokens.id_token !== "string") throw new TufError("SIGNER", `token exchange at ${tokenEndpoint} returned no id_token`, { expected: "id_token", found: Object.keys(tokens) });
+        const body = new URLSearchParams({
+          grant_type: "authorization_code",
+          code: await code2,
+          redirect_uri: redirectUri,
+          client_id: options2.clientId ?? "sigstore",
+          code_verifier: verifier
+        });
+        const tokens = await jsonFrom(
+          await doFetch(tokenEndpoint, {
+            method: "POST",
+            body,
+            signal: AbortSignal.timeout(3e4)
+          }),
+          `token exchange at ${tokenEndpoint}`
+        );
+        if (typeof tokens.id_token !== "string")
+          throw new TufError("SIGNER", `token exchange at ${tokenEndpoint} returned no id_token`, {
+            expected: "id_token",
+            found: Object.keys(tokens)
+          });
         return tokens.id_token;
       } finally {
         server.closeAllConnections();
@@ -27280,22 +28318,36 @@ function browserToken(options2 = {}) {
 }
 function jwtClaims(token) {
   const payload = token.split(".")[1];
-  if (!payload) throw new TufError("SIGNER", "the identity token is not a JWT", { expected: "header.payload.signature", found: `${token.split(".").length} parts` });
+  if (!payload)
+    throw new TufError("SIGNER", "the identity token is not a JWT", {
+      expected: "header.payload.signature",
+      found: `${token.split(".").length} parts`
+    });
   try {
     return JSON.parse(Buffer.from(payload, "base64url").toString("utf8"));
   } catch {
-    throw new TufError("SIGNER", "the identity token payload is not JSON", { expected: "JWT claims" });
+    throw new TufError("SIGNER", "the identity token payload is not JSON", {
+      expected: "JWT claims"
+    });
   }
 }
 function identityFromToken(token) {
   const claims = jwtClaims(token);
   const iss = typeof claims.iss === "string" ? claims.iss : "";
   if (iss === GITHUB_ACTIONS_ISSUER2) {
-    if (typeof claims.job_workflow_ref !== "string") throw new TufError("SIGNER", "GitHub Actions token has no job_workflow_ref claim", { expected: "job_workflow_ref", found: "none" });
+    if (typeof claims.job_workflow_ref !== "string")
+      throw new TufError("SIGNER", "GitHub Actions token has no job_workflow_ref claim", {
+        expected: "job_workflow_ref",
+        found: "none"
+      });
     return { identity: `https://github.com/${claims.job_workflow_ref}`, issuer: iss };
   }
   if (typeof claims.email !== "string" || claims.email_verified === false) {
-    throw new TufError("SIGNER", "identity token has no verified email claim; give the identity explicitly", { expected: "email and email_verified", found: Object.keys(claims) });
+    throw new TufError(
+      "SIGNER",
+      "identity token has no verified email claim; give the identity explicitly",
+      { expected: "email and email_verified", found: Object.keys(claims) }
+    );
   }
   const connector = claims.federated_claims?.connector_id;
   const issuer = typeof connector === "string" ? DEX_CONNECTOR_ISSUERS[connector] ?? iss : iss;
@@ -56158,9 +57210,13 @@ function sigstoreSigner(options2) {
   let token;
   const getToken = () => token ??= options2.token.getToken();
   const identity = async () => {
-    if (options2.identity && options2.issuer) return { identity: options2.identity, issuer: options2.issuer };
+    if (options2.identity && options2.issuer)
+      return { identity: options2.identity, issuer: options2.issuer };
     const derived = identityFromToken(await getToken());
-    return { identity: options2.identity ?? derived.identity, issuer: options2.issuer ?? derived.issuer };
+    return {
+      identity: options2.identity ?? derived.identity,
+      issuer: options2.issuer ?? derived.issuer
+    };
   };
   let builder;
   const bundleBuilder = () => builder ??= createBundleBuilder(options2, getToken);
@@ -56176,20 +57232,36 @@ function sigstoreSigner(options2) {
       try {
         bundle = await (await bundleBuilder()).create({ data: Buffer.from(signedBytes) });
       } catch (error2) {
-        throw new TufError("SIGNER", `Sigstore signing failed: ${error2.message}`, { cause: error2 });
+        throw new TufError("SIGNER", `Sigstore signing failed: ${error2.message}`, {
+          cause: error2
+        });
       }
-      if (bundle.content.$case !== "messageSignature") throw new TufError("SIGNER", "Sigstore returned a bundle without a message signature");
-      return { sig: Buffer.from(bundle.content.messageSignature.signature).toString("base64"), bundle: (0, import_bundle2.bundleToJSON)(bundle) };
+      if (bundle.content.$case !== "messageSignature")
+        throw new TufError("SIGNER", "Sigstore returned a bundle without a message signature");
+      return {
+        sig: Buffer.from(bundle.content.messageSignature.signature).toString("base64"),
+        bundle: (0, import_bundle2.bundleToJSON)(bundle)
+      };
     }
   };
 }
 async function createBundleBuilder(options2, getToken) {
   const { FulcioSigner: FulcioSigner2, MessageSignatureBundleBuilder, RekorWitness: RekorWitness2, TSAWitness: TSAWitness2 } = await Promise.resolve().then(() => __toESM(require_dist6(), 1));
-  const fetchOptions = { timeout: options2.timeoutMs ?? 3e4, retry: { retries: options2.retries ?? 2, factor: 2, minTimeout: 500 } };
-  const witnesses = [new RekorWitness2({ rekorBaseURL: options2.rekorUrl ?? PUBLIC_GOOD_REKOR_URL, ...fetchOptions })];
-  if (options2.tsaUrl) witnesses.push(new TSAWitness2({ tsaBaseURL: options2.tsaUrl, ...fetchOptions }));
+  const fetchOptions = {
+    timeout: options2.timeoutMs ?? 3e4,
+    retry: { retries: options2.retries ?? 2, factor: 2, minTimeout: 500 }
+  };
+  const witnesses = [
+    new RekorWitness2({ rekorBaseURL: options2.rekorUrl ?? PUBLIC_GOOD_REKOR_URL, ...fetchOptions })
+  ];
+  if (options2.tsaUrl)
+    witnesses.push(new TSAWitness2({ tsaBaseURL: options2.tsaUrl, ...fetchOptions }));
   return new MessageSignatureBundleBuilder({
-    signer: new FulcioSigner2({ identityProvider: { getToken }, fulcioBaseURL: options2.fulcioUrl ?? PUBLIC_GOOD_FULCIO_URL, ...fetchOptions }),
+    signer: new FulcioSigner2({
+      identityProvider: { getToken },
+      fulcioBaseURL: options2.fulcioUrl ?? PUBLIC_GOOD_FULCIO_URL,
+      ...fetchOptions
+    }),
     witnesses
   });
 }
@@ -56217,7 +57289,11 @@ var init_signers = __esm({
 
 // ../tuf/src/metadata/model.ts
 function invalid2(source, field, expected, found) {
-  return new TufError("METADATA_INVALID", `${source}: ${field} must be ${expected}, found ${JSON.stringify(found)}`, { expected, found });
+  return new TufError(
+    "METADATA_INVALID",
+    `${source}: ${field} must be ${expected}, found ${JSON.stringify(found)}`,
+    { expected, found }
+  );
 }
 function isObject(value) {
   return typeof value === "object" && value !== null && !Array.isArray(value);
@@ -56228,11 +57304,13 @@ function objectField(record, field, source) {
   return value;
 }
 function positiveInteger(value, field, source, min = 1) {
-  if (typeof value !== "number" || !Number.isSafeInteger(value) || value < min) throw invalid2(source, field, `an integer >= ${min}`, value);
+  if (typeof value !== "number" || !Number.isSafeInteger(value) || value < min)
+    throw invalid2(source, field, `an integer >= ${min}`, value);
   return value;
 }
 function stringArray(value, field, source) {
-  if (!Array.isArray(value) || !value.every((item) => typeof item === "string")) throw invalid2(source, field, "an array of strings", value);
+  if (!Array.isArray(value) || !value.every((item) => typeof item === "string"))
+    throw invalid2(source, field, "an array of strings", value);
   return value;
 }
 function hashes(value, field, source) {
@@ -56244,8 +57322,13 @@ function hashes(value, field, source) {
 function roleKeys(value, field, source, name) {
   if (!isObject(value)) throw invalid2(source, field, "an object", value);
   const keyids = stringArray(value.keyids, `${field}.keyids`, source);
-  if (new Set(keyids).size !== keyids.length) throw invalid2(source, `${field}.keyids`, "unique keyids", keyids);
-  return { name, keyids, threshold: positiveInteger(value.threshold, `${field}.threshold`, source) };
+  if (new Set(keyids).size !== keyids.length)
+    throw invalid2(source, `${field}.keyids`, "unique keyids", keyids);
+  return {
+    name,
+    keyids,
+    threshold: positiveInteger(value.threshold, `${field}.threshold`, source)
+  };
 }
 function keysOf(value, field, source) {
   if (!isObject(value)) throw invalid2(source, field, "an object", value);
@@ -56259,26 +57342,40 @@ function keysOf(value, field, source) {
 function metaFile(value, field, source) {
   if (!isObject(value)) throw invalid2(source, field, "an object", value);
   const meta = { version: positiveInteger(value.version, `${field}.version`, source) };
-  if (value.length !== void 0) meta.length = positiveInteger(value.length, `${field}.length`, source, 0);
+  if (value.length !== void 0)
+    meta.length = positiveInteger(value.length, `${field}.length`, source, 0);
   if (value.hashes !== void 0) meta.hashes = hashes(value.hashes, `${field}.hashes`, source);
   return meta;
 }
 function common(signed, type, source) {
-  if (signed._type !== type) throw invalid2(source, "signed._type", JSON.stringify(type), signed._type);
+  if (signed._type !== type)
+    throw invalid2(source, "signed._type", JSON.stringify(type), signed._type);
   const specVersion = signed.spec_version;
-  if (typeof specVersion !== "string" || !/^1\.\d+(\.\d+)?$/.test(specVersion)) throw invalid2(source, "signed.spec_version", "a 1.x version", specVersion);
+  if (typeof specVersion !== "string" || !/^1\.\d+(\.\d+)?$/.test(specVersion))
+    throw invalid2(source, "signed.spec_version", "a 1.x version", specVersion);
   const expires = signed.expires;
   if (typeof expires !== "string" || !EXPIRES.test(expires) || Number.isNaN(Date.parse(expires))) {
     throw invalid2(source, "signed.expires", "a UTC time like 2030-01-01T00:00:00Z", expires);
   }
-  return { _type: type, spec_version: specVersion, version: positiveInteger(signed.version, "signed.version", source), expires: new Date(expires) };
+  return {
+    _type: type,
+    spec_version: specVersion,
+    version: positiveInteger(signed.version, "signed.version", source),
+    expires: new Date(expires)
+  };
 }
 function parseMetadata2(bytes, source, check) {
   let raw;
   try {
-    raw = JSON.parse(Buffer.from(bytes.buffer, bytes.byteOffset, bytes.byteLength).toString("utf8"));
+    raw = JSON.parse(
+      Buffer.from(bytes.buffer, bytes.byteOffset, bytes.byteLength).toString("utf8")
+    );
   } catch (error2) {
-    throw new TufError("METADATA_INVALID", `${source}: not valid JSON (${error2.message})`, { expected: "JSON", found: "unparseable bytes", cause: error2 });
+    throw new TufError(
+      "METADATA_INVALID",
+      `${source}: not valid JSON (${error2.message})`,
+      { expected: "JSON", found: "unparseable bytes", cause: error2 }
+    );
   }
   assertSignedMetadata(raw, source);
   return { bytes, raw, signed: check(raw.signed, source) };
@@ -56291,19 +57388,24 @@ function checkRoot(signed, source) {
   const keys = keysOf(signed.keys, "signed.keys", source);
   const rolesField = objectField(signed, "roles", source);
   const roles = {};
-  for (const name of TOP_LEVEL) roles[name] = roleKeys(rolesField[name], `signed.roles.${name}`, source, name);
+  for (const name of TOP_LEVEL)
+    roles[name] = roleKeys(rolesField[name], `signed.roles.${name}`, source, name);
   return { ...base, consistent_snapshot: signed.consistent_snapshot === true, keys, roles };
 }
 function checkTimestamp(signed, source) {
   const base = common(signed, "timestamp", source);
   const meta = objectField(signed, "meta", source);
-  return { ...base, snapshot: metaFile(meta["snapshot.json"], 'signed.meta["snapshot.json"]', source) };
+  return {
+    ...base,
+    snapshot: metaFile(meta["snapshot.json"], 'signed.meta["snapshot.json"]', source)
+  };
 }
 function checkSnapshot(signed, source) {
   const base = common(signed, "snapshot", source);
   const metaField = objectField(signed, "meta", source);
   const meta = {};
-  for (const [name, value] of Object.entries(metaField)) meta[name] = metaFile(value, `signed.meta["${name}"]`, source);
+  for (const [name, value] of Object.entries(metaField))
+    meta[name] = metaFile(value, `signed.meta["${name}"]`, source);
   return { ...base, meta };
 }
 function checkTargets(signed, source) {
@@ -56319,28 +57421,67 @@ function checkTargets(signed, source) {
     const delegations = objectField(signed, "delegations", source);
     const keys = keysOf(delegations.keys, "signed.delegations.keys", source);
     if (delegations.roles === void 0 === (delegations.succinct_roles === void 0)) {
-      throw invalid2(source, "signed.delegations", "exactly one of roles and succinct_roles", Object.keys(delegations));
+      throw invalid2(
+        source,
+        "signed.delegations",
+        "exactly one of roles and succinct_roles",
+        Object.keys(delegations)
+      );
     }
     if (delegations.succinct_roles !== void 0) {
       const succinct = delegations.succinct_roles;
       const field = "signed.delegations.succinct_roles";
-      if (!isObject(succinct) || typeof succinct.name_prefix !== "string") throw invalid2(source, `${field}.name_prefix`, "a string", isObject(succinct) ? succinct.name_prefix : succinct);
+      if (!isObject(succinct) || typeof succinct.name_prefix !== "string")
+        throw invalid2(
+          source,
+          `${field}.name_prefix`,
+          "a string",
+          isObject(succinct) ? succinct.name_prefix : succinct
+        );
       const bitLength = positiveInteger(succinct.bit_length, `${field}.bit_length`, source);
-      if (bitLength > 32) throw invalid2(source, `${field}.bit_length`, "an integer from 1 to 32", bitLength);
-      result.delegations = { keys, roles: [], succinct_roles: { ...roleKeys(succinct, field, source, succinct.name_prefix), bit_length: bitLength, name_prefix: succinct.name_prefix } };
+      if (bitLength > 32)
+        throw invalid2(source, `${field}.bit_length`, "an integer from 1 to 32", bitLength);
+      result.delegations = {
+        keys,
+        roles: [],
+        succinct_roles: {
+          ...roleKeys(succinct, field, source, succinct.name_prefix),
+          bit_length: bitLength,
+          name_prefix: succinct.name_prefix
+        }
+      };
       return result;
     }
-    if (!Array.isArray(delegations.roles)) throw invalid2(source, "signed.delegations.roles", "an array", delegations.roles);
+    if (!Array.isArray(delegations.roles))
+      throw invalid2(source, "signed.delegations.roles", "an array", delegations.roles);
     const seen = /* @__PURE__ */ new Set();
     const roles = delegations.roles.map((role, i) => {
       const field = `signed.delegations.roles[${i}]`;
-      if (!isObject(role) || typeof role.name !== "string" || role.name === "") throw invalid2(source, `${field}.name`, "a non-empty string", isObject(role) ? role.name : role);
-      if (seen.has(role.name) || TOP_LEVEL.includes(role.name)) throw invalid2(source, `${field}.name`, "a unique non-top-level role name", role.name);
+      if (!isObject(role) || typeof role.name !== "string" || role.name === "")
+        throw invalid2(
+          source,
+          `${field}.name`,
+          "a non-empty string",
+          isObject(role) ? role.name : role
+        );
+      if (seen.has(role.name) || TOP_LEVEL.includes(role.name))
+        throw invalid2(source, `${field}.name`, "a unique non-top-level role name", role.name);
       seen.add(role.name);
-      const delegated = { ...roleKeys(role, field, source, role.name), name: role.name, terminating: role.terminating === true };
-      if (role.paths !== void 0 && role.path_hash_prefixes !== void 0) throw invalid2(source, field, "either paths or path_hash_prefixes", Object.keys(role));
-      if (role.paths !== void 0) delegated.paths = stringArray(role.paths, `${field}.paths`, source);
-      if (role.path_hash_prefixes !== void 0) delegated.path_hash_prefixes = stringArray(role.path_hash_prefixes, `${field}.path_hash_prefixes`, source);
+      const delegated = {
+        ...roleKeys(role, field, source, role.name),
+        name: role.name,
+        terminating: role.terminating === true
+      };
+      if (role.paths !== void 0 && role.path_hash_prefixes !== void 0)
+        throw invalid2(source, field, "either paths or path_hash_prefixes", Object.keys(role));
+      if (role.paths !== void 0)
+        delegated.paths = stringArray(role.paths, `${field}.paths`, source);
+      if (role.path_hash_prefixes !== void 0)
+        delegated.path_hash_prefixes = stringArray(
+          role.path_hash_prefixes,
+          `${field}.path_hash_prefixes`,
+          source
+        );
       return delegated;
     });
     result.delegations = { keys, roles };
@@ -56406,7 +57547,8 @@ function suffixLength(succinct) {
   return (2 ** succinct.bit_length - 1).toString(16).length;
 }
 function rolesForTarget(delegations, targetPath) {
-  if (delegations.succinct_roles) return [{ name: succinctRoleFor(delegations.succinct_roles, targetPath), terminating: true }];
+  if (delegations.succinct_roles)
+    return [{ name: succinctRoleFor(delegations.succinct_roles, targetPath), terminating: true }];
   return delegations.roles.filter((role) => isDelegatedPath(role, targetPath)).map(({ name, terminating }) => ({ name, terminating }));
 }
 function delegatedRoleKeys(delegations, role) {
@@ -56446,11 +57588,23 @@ function describeError(error2) {
   return String(error2);
 }
 function limitExceeded(what, limit, found) {
-  return found === void 0 ? new TufError("LENGTH_MISMATCH", `${what}: more than the limit of ${limit} bytes`, { expected: `<= ${limit} bytes`, found: `> ${limit}` }) : new TufError("LENGTH_MISMATCH", `${what}: ${found} bytes exceed the limit of ${limit}`, { expected: `<= ${limit} bytes`, found });
+  return found === void 0 ? new TufError("LENGTH_MISMATCH", `${what}: more than the limit of ${limit} bytes`, {
+    expected: `<= ${limit} bytes`,
+    found: `> ${limit}`
+  }) : new TufError("LENGTH_MISMATCH", `${what}: ${found} bytes exceed the limit of ${limit}`, {
+    expected: `<= ${limit} bytes`,
+    found
+  });
 }
 function fetchExchange(fetchImpl) {
   return async (url, { method, headers, body }, signal, limit, what) => {
-    const response = await fetchImpl(url.href, { method, headers, signal, redirect: "follow", ...body && { body } });
+    const response = await fetchImpl(url.href, {
+      method,
+      headers,
+      signal,
+      redirect: "follow",
+      ...body && { body }
+    });
     const declared = Number(response.headers.get("content-length") ?? NaN);
     if (declared > limit) {
       await response.body?.cancel().catch(() => void 0);
@@ -56466,7 +57620,11 @@ function fetchExchange(fetchImpl) {
       }
       chunks.push(chunk);
     }
-    return { status: response.status, headers: response.headers, body: Buffer.concat(chunks, total) };
+    return {
+      status: response.status,
+      headers: response.headers,
+      body: Buffer.concat(chunks, total)
+    };
   };
 }
 function sendOnce(url, { method, headers, body }, signal) {
@@ -56474,10 +57632,17 @@ function sendOnce(url, { method, headers, body }, signal) {
   if (signal.aborted) return Promise.reject(signal.reason);
   return new Promise((resolve2, reject) => {
     const length = body ? body.length : method === "PUT" || method === "POST" ? 0 : void 0;
-    const req2 = request2(url, { method, headers: length === void 0 ? headers : { ...headers, "content-length": String(length) } }, (response) => {
-      signal.removeEventListener("abort", abort);
-      resolve2(response);
-    });
+    const req2 = request2(
+      url,
+      {
+        method,
+        headers: length === void 0 ? headers : { ...headers, "content-length": String(length) }
+      },
+      (response) => {
+        signal.removeEventListener("abort", abort);
+        resolve2(response);
+      }
+    );
     const abort = () => req2.destroy(signal.reason);
     signal.addEventListener("abort", abort, { once: true });
     req2.on("error", (error2) => {
@@ -56573,14 +57738,23 @@ var init_http = __esm({
         const method = options2.method ?? "GET";
         const what = `${method} ${url.origin}${url.pathname}`;
         const limit = options2.maxBodyBytes ?? this.maxBodyBytes;
-        const headers = { ...this.userAgent && { "user-agent": this.userAgent }, ...options2.headers };
+        const headers = {
+          ...this.userAgent && { "user-agent": this.userAgent },
+          ...options2.headers
+        };
         const outgoing = { method, headers, ...options2.body && { body: options2.body } };
         let lastProblem;
         for (let attempt = 0; ; attempt += 1) {
           const done = this.counter.start();
           let retryDelay;
           try {
-            const response = await this.exchange(url, outgoing, AbortSignal.timeout(this.timeoutMs), limit, what);
+            const response = await this.exchange(
+              url,
+              outgoing,
+              AbortSignal.timeout(this.timeoutMs),
+              limit,
+              what
+            );
             if (!isRetryableStatus(response.status)) return response;
             lastProblem = `HTTP ${response.status}`;
             retryDelay = retryAfterMs(response.headers);
@@ -56591,10 +57765,16 @@ var init_http = __esm({
             done();
           }
           if (attempt >= this.retries) {
-            throw new TufError("FETCH", `${what}: ${lastProblem} after ${attempt + 1} attempt${attempt === 0 ? "" : "s"}`, { expected: "a response", found: lastProblem });
+            throw new TufError(
+              "FETCH",
+              `${what}: ${lastProblem} after ${attempt + 1} attempt${attempt === 0 ? "" : "s"}`,
+              { expected: "a response", found: lastProblem }
+            );
           }
           const backoff = Math.min(MAX_BACKOFF_MS, this.backoffMs * 2 ** attempt) * (0.5 + Math.random() / 2);
-          await new Promise((resolve2) => setTimeout(resolve2, Math.min(MAX_BACKOFF_MS, retryDelay ?? backoff)));
+          await new Promise(
+            (resolve2) => setTimeout(resolve2, Math.min(MAX_BACKOFF_MS, retryDelay ?? backoff))
+          );
         }
       }
     };
@@ -56608,12 +57788,17 @@ var init_http = __esm({
         const response = await sendOnce(url, request2, signal);
         const location = response.headers.location;
         if (!REDIRECT_STATUSES.has(response.statusCode ?? 0) || location === void 0) {
-          return { status: response.statusCode ?? 0, headers: headerReader(response.headers), body: await readBody(response, signal, limit, what) };
+          return {
+            status: response.statusCode ?? 0,
+            headers: headerReader(response.headers),
+            body: await readBody(response, signal, limit, what)
+          };
         }
         response.resume();
         if (redirects === MAX_REDIRECTS) throw new Error(`more than ${MAX_REDIRECTS} redirects`);
         const next = new URL(location, url);
-        if (next.protocol !== "http:" && next.protocol !== "https:") throw new Error(`redirect to a ${next.protocol} URL`);
+        if (next.protocol !== "http:" && next.protocol !== "https:")
+          throw new Error(`redirect to a ${next.protocol} URL`);
         const status = response.statusCode;
         const headers = { ...request2.headers };
         if (next.origin !== url.origin) delete headers.authorization;
@@ -56633,7 +57818,10 @@ var init_http = __esm({
 import { readFile as readFile8, stat as stat3 } from "fs/promises";
 import { join as join11 } from "path";
 function quoteName(role) {
-  return encodeURIComponent(role).replace(/[!'()*]/g, (c) => `%${c.charCodeAt(0).toString(16).toUpperCase()}`);
+  return encodeURIComponent(role).replace(
+    /[!'()*]/g,
+    (c) => `%${c.charCodeAt(0).toString(16).toUpperCase()}`
+  );
 }
 function withSlash(url) {
   return url.endsWith("/") ? url : `${url}/`;
@@ -56655,9 +57843,16 @@ var init_source = __esm({
       targetBaseUrl;
       http;
       constructor(options2) {
-        for (const [field, url] of [["metadataBaseUrl", options2.metadataBaseUrl], ["targetBaseUrl", options2.targetBaseUrl]]) {
+        for (const [field, url] of [
+          ["metadataBaseUrl", options2.metadataBaseUrl],
+          ["targetBaseUrl", options2.targetBaseUrl]
+        ]) {
           if (url !== void 0 && !/^https?:\/\//.test(url)) {
-            throw new TufError("INVALID_INPUT", `${field} must be an http(s) URL, found ${JSON.stringify(url)}`, { expected: "http(s) URL", found: url });
+            throw new TufError(
+              "INVALID_INPUT",
+              `${field} must be an http(s) URL, found ${JSON.stringify(url)}`,
+              { expected: "http(s) URL", found: url }
+            );
           }
         }
         this.metadataBaseUrl = withSlash(options2.metadataBaseUrl);
@@ -56688,7 +57883,12 @@ var init_source = __esm({
       }
       fetchTarget(targetPath, hashPrefix, maxLength, baseUrl) {
         const base = baseUrl === void 0 ? this.targetBaseUrl : withSlash(baseUrl);
-        if (base === void 0) throw new TufError("INVALID_INPUT", "no target base URL: pass targetBaseUrl to the Updater or a baseUrl to downloadTarget", { expected: "http(s) URL", found: void 0 });
+        if (base === void 0)
+          throw new TufError(
+            "INVALID_INPUT",
+            "no target base URL: pass targetBaseUrl to the Updater or a baseUrl to downloadTarget",
+            { expected: "http(s) URL", found: void 0 }
+          );
         return this.get(`${base}${hashPrefixedPath(targetPath, hashPrefix)}`, maxLength);
       }
       /** GET with the client's timeout, retries on network errors, 5xx and 429, and a hard length cap while streaming. */
@@ -56696,7 +57896,8 @@ var init_source = __esm({
         const response = await this.http.request(new URL(url), { maxBodyBytes: maxLength });
         if (response.status >= 200 && response.status < 300) return response.body;
         const details = { expected: "HTTP 200", found: response.status };
-        if (response.status === 404 || response.status === 403) throw new TufError("NOT_FOUND", `${url}: HTTP ${response.status}`, details);
+        if (response.status === 404 || response.status === 403)
+          throw new TufError("NOT_FOUND", `${url}: HTTP ${response.status}`, details);
         throw new TufError("FETCH", `${url}: HTTP ${response.status}`, details);
       }
     };
@@ -56722,7 +57923,11 @@ var init_source = __esm({
       fetchTarget(targetPath, _hashPrefix, maxLength) {
         const parts = targetPath.split("/");
         if (parts.some((part) => part === "" || part === "." || part === "..")) {
-          throw new TufError("INVALID_INPUT", `target path ${JSON.stringify(targetPath)} has an empty, "." or ".." segment`, { expected: "a relative path", found: targetPath });
+          throw new TufError(
+            "INVALID_INPUT",
+            `target path ${JSON.stringify(targetPath)} has an empty, "." or ".." segment`,
+            { expected: "a relative path", found: targetPath }
+          );
         }
         return this.read(join11("targets", ...parts), maxLength);
       }
@@ -56732,11 +57937,20 @@ var init_source = __esm({
         try {
           const info2 = await stat3(path);
           if (info2.size > maxLength) {
-            throw new TufError("LENGTH_MISMATCH", `${path}: ${info2.size} bytes exceed the limit of ${maxLength}`, { expected: `<= ${maxLength} bytes`, found: info2.size });
+            throw new TufError(
+              "LENGTH_MISMATCH",
+              `${path}: ${info2.size} bytes exceed the limit of ${maxLength}`,
+              { expected: `<= ${maxLength} bytes`, found: info2.size }
+            );
           }
           return await readFile8(path);
         } catch (error2) {
-          if (error2.code === "ENOENT") throw new TufError("NOT_FOUND", `${path}: no such file`, { expected: "a file", found: "nothing", cause: error2 });
+          if (error2.code === "ENOENT")
+            throw new TufError("NOT_FOUND", `${path}: no such file`, {
+              expected: "a file",
+              found: "nothing",
+              cause: error2
+            });
           throw error2;
         }
       }
@@ -56750,15 +57964,26 @@ import { readFile as readFile9 } from "fs/promises";
 import { join as join12 } from "path";
 function checkLengthAndHashes(bytes, expected, what) {
   if (expected.length !== void 0 && bytes.byteLength !== expected.length) {
-    throw new TufError("LENGTH_MISMATCH", `${what}: length ${bytes.byteLength}, expected ${expected.length}`, { expected: expected.length, found: bytes.byteLength });
+    throw new TufError(
+      "LENGTH_MISMATCH",
+      `${what}: length ${bytes.byteLength}, expected ${expected.length}`,
+      { expected: expected.length, found: bytes.byteLength }
+    );
   }
   for (const [algorithm, digest] of Object.entries(expected.hashes ?? {})) {
     if (!HASH_ALGORITHMS.has(algorithm)) {
-      throw new TufError("HASH_MISMATCH", `${what}: unsupported hash algorithm ${JSON.stringify(algorithm)}`, { expected: [...HASH_ALGORITHMS], found: algorithm });
+      throw new TufError(
+        "HASH_MISMATCH",
+        `${what}: unsupported hash algorithm ${JSON.stringify(algorithm)}`,
+        { expected: [...HASH_ALGORITHMS], found: algorithm }
+      );
     }
     const found = createHash9(algorithm).update(bytes).digest("hex");
     if (found !== digest.toLowerCase()) {
-      throw new TufError("HASH_MISMATCH", `${what}: ${algorithm} ${found}, expected ${digest}`, { expected: digest, found });
+      throw new TufError("HASH_MISMATCH", `${what}: ${algorithm} ${found}, expected ${digest}`, {
+        expected: digest,
+        found
+      });
     }
   }
 }
@@ -56834,15 +58059,26 @@ var init_updater = __esm({
       }
       trustedState() {
         const summary2 = (loaded) => {
-          if (!loaded) throw new TufError("INVALID_INPUT", "refresh() has not completed", { expected: "a refreshed updater", found: "none" });
+          if (!loaded)
+            throw new TufError("INVALID_INPUT", "refresh() has not completed", {
+              expected: "a refreshed updater",
+              found: "none"
+            });
           return { version: loaded.signed.version, expires: loaded.signed.expires };
         };
-        return { root: summary2(this.root), timestamp: summary2(this.timestamp), snapshot: summary2(this.snapshot), targets: summary2(this.targets.get("targets")) };
+        return {
+          root: summary2(this.root),
+          timestamp: summary2(this.timestamp),
+          snapshot: summary2(this.snapshot),
+          targets: summary2(this.targets.get("targets"))
+        };
       }
       /** The target as the delegation tree lists it (pre-order, terminating delegations honoured), or undefined. */
       async getTargetInfo(targetPath) {
         if (!this.refreshed) await this.refresh();
-        const stack = [{ role: "targets", parent: void 0 }];
+        const stack = [
+          { role: "targets", parent: void 0 }
+        ];
         const visited = /* @__PURE__ */ new Set();
         let budget = this.limits.maxDelegations;
         while (budget > 0 && stack.length > 0) {
@@ -56893,11 +58129,19 @@ var init_updater = __esm({
       }
       defaultTargetPath(info2) {
         if (this.targetDir === void 0) {
-          throw new TufError("INVALID_INPUT", `no file path for target ${info2.path}: pass targetDir to the Updater or a path`, { expected: "a path", found: void 0 });
+          throw new TufError(
+            "INVALID_INPUT",
+            `no file path for target ${info2.path}: pass targetDir to the Updater or a path`,
+            { expected: "a path", found: void 0 }
+          );
         }
         const name = quoteName(info2.path);
         if (name === "" || name === "." || name === "..") {
-          throw new TufError("INVALID_INPUT", `target name ${JSON.stringify(info2.path)} cannot be a file name in ${this.targetDir}`, { expected: "a file name", found: info2.path });
+          throw new TufError(
+            "INVALID_INPUT",
+            `target name ${JSON.stringify(info2.path)} cannot be a file name in ${this.targetDir}`,
+            { expected: "a file name", found: info2.path }
+          );
         }
         return join12(this.targetDir, name);
       }
@@ -56908,10 +58152,19 @@ var init_updater = __esm({
         try {
           bytes = await readFile9(path);
         } catch (error2) {
-          throw new TufError("NOT_FOUND", `trusted root ${path} cannot be read: ${error2.message}`, { expected: "root.json", found: "nothing", cause: error2 });
+          throw new TufError(
+            "NOT_FOUND",
+            `trusted root ${path} cannot be read: ${error2.message}`,
+            { expected: "root.json", found: "nothing", cause: error2 }
+          );
         }
         const root = parseMetadata2(bytes, path, checkRoot);
-        this.requireThreshold(root, root.signed.keys, root.signed.roles.root, `trusted root v${root.signed.version} (${path})`);
+        this.requireThreshold(
+          root,
+          root.signed.keys,
+          root.signed.roles.root,
+          `trusted root v${root.signed.version} (${path})`
+        );
         this.root = root;
       }
       async updateRoot() {
@@ -56922,10 +58175,24 @@ var init_updater = __esm({
           const trusted = this.root;
           const what = `root v${next} (${next}.root.json)`;
           const candidate = parseMetadata2(bytes, what, checkRoot);
-          this.requireThreshold(candidate, trusted.signed.keys, trusted.signed.roles.root, `${what}, by the keys of trusted root v${trusted.signed.version}`);
-          this.requireThreshold(candidate, candidate.signed.keys, candidate.signed.roles.root, `${what}, by its own keys`);
+          this.requireThreshold(
+            candidate,
+            trusted.signed.keys,
+            trusted.signed.roles.root,
+            `${what}, by the keys of trusted root v${trusted.signed.version}`
+          );
+          this.requireThreshold(
+            candidate,
+            candidate.signed.keys,
+            candidate.signed.roles.root,
+            `${what}, by its own keys`
+          );
           if (candidate.signed.version !== next) {
-            throw new TufError("ROLLBACK", `${what}: version is ${candidate.signed.version}, expected ${next}`, { expected: next, found: candidate.signed.version });
+            throw new TufError(
+              "ROLLBACK",
+              `${what}: version is ${candidate.signed.version}, expected ${next}`,
+              { expected: next, found: candidate.signed.version }
+            );
           }
           this.root = candidate;
           await this.persist("root", bytes);
@@ -56935,22 +58202,39 @@ var init_updater = __esm({
       // --- timestamp ----------------------------------------------------------
       async updateTimestamp() {
         const root = this.root.signed;
-        const local = await this.loadLocal("timestamp", checkTimestamp, root.keys, root.roles.timestamp);
+        const local = await this.loadLocal(
+          "timestamp",
+          checkTimestamp,
+          root.keys,
+          root.roles.timestamp
+        );
         const what = "timestamp (timestamp.json)";
-        const bytes = await this.source.fetchMetadata("timestamp", void 0, this.limits.timestampMaxLength);
+        const bytes = await this.source.fetchMetadata(
+          "timestamp",
+          void 0,
+          this.limits.timestampMaxLength
+        );
         const candidate = parseMetadata2(bytes, what, checkTimestamp);
         this.requireThreshold(candidate, root.keys, root.roles.timestamp, what);
         let accepted = candidate;
         if (local) {
           const trusted = local.signed;
           if (candidate.signed.version < trusted.version) {
-            throw new TufError("ROLLBACK", `timestamp v${candidate.signed.version} is older than the trusted v${trusted.version}`, { expected: `>= ${trusted.version}`, found: candidate.signed.version });
+            throw new TufError(
+              "ROLLBACK",
+              `timestamp v${candidate.signed.version} is older than the trusted v${trusted.version}`,
+              { expected: `>= ${trusted.version}`, found: candidate.signed.version }
+            );
           }
           if (candidate.signed.snapshot.version < trusted.snapshot.version) {
-            throw new TufError("ROLLBACK", `timestamp v${candidate.signed.version} lists snapshot v${candidate.signed.snapshot.version}, older than the trusted v${trusted.snapshot.version}`, {
-              expected: `>= ${trusted.snapshot.version}`,
-              found: candidate.signed.snapshot.version
-            });
+            throw new TufError(
+              "ROLLBACK",
+              `timestamp v${candidate.signed.version} lists snapshot v${candidate.signed.snapshot.version}, older than the trusted v${trusted.snapshot.version}`,
+              {
+                expected: `>= ${trusted.snapshot.version}`,
+                found: candidate.signed.snapshot.version
+              }
+            );
           }
           if (candidate.signed.version === trusted.version) accepted = local;
         }
@@ -56969,15 +58253,28 @@ var init_updater = __esm({
         }
         const fileName = this.metadataFileName("snapshot", meta.version);
         const what = `snapshot v${meta.version} (${fileName})`;
-        const bytes = await this.source.fetchMetadata("snapshot", this.versionInName(meta.version), meta.length ?? this.limits.snapshotMaxLength);
+        const bytes = await this.source.fetchMetadata(
+          "snapshot",
+          this.versionInName(meta.version),
+          meta.length ?? this.limits.snapshotMaxLength
+        );
         checkLengthAndHashes(bytes, meta, what);
         const candidate = parseMetadata2(bytes, what, checkSnapshot);
         this.requireThreshold(candidate, root.keys, root.roles.snapshot, what);
         for (const [name, previous] of Object.entries(local?.signed.meta ?? {})) {
           const next = candidate.signed.meta[name];
-          if (!next) throw new TufError("ROLLBACK", `${what} no longer lists ${name} (trusted snapshot v${local.signed.version} did)`, { expected: name, found: "missing" });
+          if (!next)
+            throw new TufError(
+              "ROLLBACK",
+              `${what} no longer lists ${name} (trusted snapshot v${local.signed.version} did)`,
+              { expected: name, found: "missing" }
+            );
           if (next.version < previous.version) {
-            throw new TufError("ROLLBACK", `${what} lists ${name} v${next.version}, older than the trusted v${previous.version}`, { expected: `>= ${previous.version}`, found: next.version });
+            throw new TufError(
+              "ROLLBACK",
+              `${what} lists ${name} v${next.version}, older than the trusted v${previous.version}`,
+              { expected: `>= ${previous.version}`, found: next.version }
+            );
           }
         }
         this.requireVersion(candidate, meta.version, what, "the timestamp");
@@ -56997,7 +58294,14 @@ var init_updater = __esm({
         const { keys, roleKeys: roleKeys2 } = this.delegation(role, parent);
         const meta = this.snapshot.signed.meta[`${role}.json`];
         if (!meta) {
-          throw new TufError("METADATA_INVALID", `snapshot v${this.snapshot.signed.version} does not list ${role}.json`, { expected: `${role}.json in snapshot meta`, found: Object.keys(this.snapshot.signed.meta) });
+          throw new TufError(
+            "METADATA_INVALID",
+            `snapshot v${this.snapshot.signed.version} does not list ${role}.json`,
+            {
+              expected: `${role}.json in snapshot meta`,
+              found: Object.keys(this.snapshot.signed.meta)
+            }
+          );
         }
         const local = await this.loadLocal(role, checkTargets, keys, roleKeys2);
         let accepted;
@@ -57006,11 +58310,20 @@ var init_updater = __esm({
         } else {
           const fileName = this.metadataFileName(role, meta.version);
           const what = `${role} v${meta.version} (${fileName})`;
-          const bytes = await this.source.fetchMetadata(role, this.versionInName(meta.version), meta.length ?? this.limits.targetsMaxLength);
+          const bytes = await this.source.fetchMetadata(
+            role,
+            this.versionInName(meta.version),
+            meta.length ?? this.limits.targetsMaxLength
+          );
           checkLengthAndHashes(bytes, meta, what);
           accepted = parseMetadata2(bytes, what, checkTargets);
           this.requireThreshold(accepted, keys, roleKeys2, what);
-          this.requireVersion(accepted, meta.version, what, `snapshot v${this.snapshot.signed.version}`);
+          this.requireVersion(
+            accepted,
+            meta.version,
+            what,
+            `snapshot v${this.snapshot.signed.version}`
+          );
           this.requireUnexpired(accepted, `${role} v${accepted.signed.version}`);
           await this.persist(role, bytes);
         }
@@ -57018,11 +58331,15 @@ var init_updater = __esm({
         return accepted;
       }
       delegation(role, parent) {
-        if (parent === void 0) return { keys: this.root.signed.keys, roleKeys: this.root.signed.roles.targets };
+        if (parent === void 0)
+          return { keys: this.root.signed.keys, roleKeys: this.root.signed.roles.targets };
         const delegations = this.targets.get(parent)?.signed.delegations;
         const delegated = delegations && delegatedRoleKeys(delegations, role);
         if (!delegations || !delegated) {
-          throw new TufError("METADATA_INVALID", `${parent} does not delegate to ${role}`, { expected: role, found: delegations?.roles.map((r7) => r7.name) ?? [] });
+          throw new TufError("METADATA_INVALID", `${parent} does not delegate to ${role}`, {
+            expected: role,
+            found: delegations?.roles.map((r7) => r7.name) ?? []
+          });
         }
         return { keys: delegations.keys, roleKeys: delegated };
       }
@@ -57033,26 +58350,40 @@ var init_updater = __esm({
           signedBytes: canonicalize(metadata.raw.signed)
         });
         if (!result.met) {
-          const failures = result.failed.map((failure) => `${failure.keyid.slice(0, 12)}\u2026: ${failure.reason}`);
+          const failures = result.failed.map(
+            (failure) => `${failure.keyid.slice(0, 12)}\u2026: ${failure.reason}`
+          );
           const detail = failures.length > 0 ? `; ${failures.join("; ")}` : result.unsigned.length > 0 ? "; the others did not sign" : "";
-          throw new TufError("SIGNATURE_THRESHOLD", `${what}: ${result.verified.length} of ${result.threshold} required signatures verify${detail}`, {
-            expected: `${result.threshold} valid signatures from ${JSON.stringify(roleKeys2.keyids)}`,
-            found: result
-          });
+          throw new TufError(
+            "SIGNATURE_THRESHOLD",
+            `${what}: ${result.verified.length} of ${result.threshold} required signatures verify${detail}`,
+            {
+              expected: `${result.threshold} valid signatures from ${JSON.stringify(roleKeys2.keyids)}`,
+              found: result
+            }
+          );
         }
       }
       requireUnexpired(metadata, what) {
         if (this.now >= metadata.signed.expires) {
-          throw new TufError("EXPIRED", `${what} expired at ${metadata.signed.expires.toISOString()} (checked as of ${this.now.toISOString()})`, {
-            expected: `expires after ${this.now.toISOString()}`,
-            found: metadata.signed.expires.toISOString()
-          });
+          throw new TufError(
+            "EXPIRED",
+            `${what} expired at ${metadata.signed.expires.toISOString()} (checked as of ${this.now.toISOString()})`,
+            {
+              expected: `expires after ${this.now.toISOString()}`,
+              found: metadata.signed.expires.toISOString()
+            }
+          );
         }
       }
       requireVersion(metadata, expected, what, by) {
         if (metadata.signed.version !== expected) {
           const code2 = metadata.signed.version < expected ? "ROLLBACK" : "METADATA_INVALID";
-          throw new TufError(code2, `${what}: version ${metadata.signed.version}, but ${by} lists v${expected}`, { expected, found: metadata.signed.version });
+          throw new TufError(
+            code2,
+            `${what}: version ${metadata.signed.version}, but ${by} lists v${expected}`,
+            { expected, found: metadata.signed.version }
+          );
         }
       }
       /** Previously trusted metadata from metadataDir if the current keys verify it; anything else counts as absent. */
@@ -57157,7 +58488,11 @@ function optionalInput(io2, name) {
 }
 function requiredInput(io2, name, what) {
   const value = optionalInput(io2, name);
-  if (value === void 0) throw new ActionError("INVALID_INPUT", `input "${name}" is required: ${what}`, { expected: what, found: "" });
+  if (value === void 0)
+    throw new ActionError("INVALID_INPUT", `input "${name}" is required: ${what}`, {
+      expected: what,
+      found: ""
+    });
   return value;
 }
 function booleanInput(io2, name, fallback) {
@@ -57165,20 +58500,33 @@ function booleanInput(io2, name, fallback) {
   if (value === void 0) return fallback;
   if (["true", "True", "TRUE"].includes(value)) return true;
   if (["false", "False", "FALSE"].includes(value)) return false;
-  throw new ActionError("INVALID_INPUT", `input "${name}": expected true or false, found "${value}"`, { expected: "true | false", found: value });
+  throw new ActionError(
+    "INVALID_INPUT",
+    `input "${name}": expected true or false, found "${value}"`,
+    { expected: "true | false", found: value }
+  );
 }
 function listInput(io2, name) {
   return (optionalInput(io2, name) ?? "").split(/[\n,]/).map((item) => item.trim()).filter((item) => item !== "");
 }
 function digestInput(io2, name) {
   const value = requiredInput(io2, name, "the pushed image digest, sha256:<64 hex>");
-  if (!DIGEST2.test(value)) throw new ActionError("INVALID_INPUT", `input "${name}": expected sha256:<64 lowercase hex>, found "${value}"`, { expected: "sha256:<64 hex>", found: value });
+  if (!DIGEST2.test(value))
+    throw new ActionError(
+      "INVALID_INPUT",
+      `input "${name}": expected sha256:<64 lowercase hex>, found "${value}"`,
+      { expected: "sha256:<64 hex>", found: value }
+    );
   return value;
 }
 function imageRepositoryInput(io2) {
   const image = requiredInput(io2, "image", "the image repository, e.g. ghcr.io/OWNER/REPO");
   if (/[@\s]/.test(image) || /:[^/]*$/.test(image)) {
-    throw new ActionError("INVALID_INPUT", `input "image": expected a repository without tag or digest, found "${image}"`, { expected: "ghcr.io/OWNER/REPO", found: image });
+    throw new ActionError(
+      "INVALID_INPUT",
+      `input "image": expected a repository without tag or digest, found "${image}"`,
+      { expected: "ghcr.io/OWNER/REPO", found: image }
+    );
   }
   return image;
 }
@@ -57193,7 +58541,13 @@ var init_io = __esm({
 
 // src/summary.ts
 function summaryTable(heading, rows) {
-  const lines = [`### ${heading}`, "", "| | |", "| --- | --- |", ...rows.map(([label, value]) => `| ${cell(label)} | ${value} |`)];
+  const lines = [
+    `### ${heading}`,
+    "",
+    "| | |",
+    "| --- | --- |",
+    ...rows.map(([label, value]) => `| ${cell(label)} | ${value} |`)
+  ];
   return `${lines.join("\n")}
 
 `;
@@ -57250,7 +58604,9 @@ async function releaseNotesCommand(io2, context) {
   io2.setOutput("prerelease", String(notes.prerelease));
   if (notesFile) io2.setOutput("notes-file", context.resolvePath(notesFile));
   io2.setOutput("result", JSON.stringify(notes));
-  io2.info(`release notes for ${notes.tag}: ${notes.body.length} characters${notes.previousTag ? `, since ${notes.previousTag}` : ""}`);
+  io2.info(
+    `release notes for ${notes.tag}: ${notes.body.length} characters${notes.previousTag ? `, since ${notes.previousTag}` : ""}`
+  );
   await io2.appendSummary(
     summaryTable(`Release notes for ${notes.tag}`, [
       ["Version", code(notes.version)],
@@ -66027,10 +67383,16 @@ function requireHttpUrl(value, field) {
   try {
     parsed = new URL(value);
   } catch {
-    throw new GitHubError("INVALID_INPUT", `${field} is not a URL: "${value}"`, { expected: "an http(s) URL", found: value });
+    throw new GitHubError("INVALID_INPUT", `${field} is not a URL: "${value}"`, {
+      expected: "an http(s) URL",
+      found: value
+    });
   }
   if (parsed.protocol !== "https:" && parsed.protocol !== "http:") {
-    throw new GitHubError("INVALID_INPUT", `${field} must be http(s), found "${parsed.protocol}"`, { expected: "https:", found: parsed.protocol });
+    throw new GitHubError("INVALID_INPUT", `${field} must be http(s), found "${parsed.protocol}"`, {
+      expected: "https:",
+      found: parsed.protocol
+    });
   }
   return trimSlash(value);
 }
@@ -66052,7 +67414,10 @@ async function resolveToken(options2) {
   const env = options2.env ?? process.env;
   const host = new URL(options2.endpoints.serverUrl).host;
   const enterprise = host !== "github.com";
-  const order = (enterprise ? ["GH_ENTERPRISE_TOKEN", "GITHUB_ENTERPRISE_TOKEN"] : []).concat(["GH_TOKEN", "GITHUB_TOKEN"]);
+  const order = (enterprise ? ["GH_ENTERPRISE_TOKEN", "GITHUB_ENTERPRISE_TOKEN"] : []).concat([
+    "GH_TOKEN",
+    "GITHUB_TOKEN"
+  ]);
   for (const name of order) {
     const value = env[name]?.trim();
     if (value) return { token: value, source: name };
@@ -66069,10 +67434,15 @@ var init_config = __esm({
     DOTCOM_API = "https://api.github.com";
     DOTCOM_WEB = "https://github.com";
     readGhCliToken = (hostname) => new Promise((resolve2) => {
-      execFile2("gh", ["auth", "token", "--hostname", hostname], { timeout: 5e3, env: { ...process.env, GH_PROMPT_DISABLED: "1" } }, (error2, stdout) => {
-        const token = stdout?.trim();
-        resolve2(error2 || !token ? void 0 : token);
-      });
+      execFile2(
+        "gh",
+        ["auth", "token", "--hostname", hostname],
+        { timeout: 5e3, env: { ...process.env, GH_PROMPT_DISABLED: "1" } },
+        (error2, stdout) => {
+          const token = stdout?.trim();
+          resolve2(error2 || !token ? void 0 : token);
+        }
+      );
     });
   }
 });
@@ -66080,7 +67450,8 @@ var init_config = __esm({
 // ../gh/src/redact.ts
 function redact2(text, secrets = []) {
   let out = text.replace(TOKEN_PATTERN, "***");
-  for (const secret of secrets) if (secret && secret.length >= 4) out = out.split(secret).join("***");
+  for (const secret of secrets)
+    if (secret && secret.length >= 4) out = out.split(secret).join("***");
   return out;
 }
 var TOKEN_PATTERN;
@@ -66116,12 +67487,20 @@ async function createGitHubClient(options2 = {}) {
     endpoints
   });
   if (!found && !options2.anonymous) {
-    throw new GitHubError("NO_TOKEN", `No GitHub token for ${endpoints.apiUrl}: pass --token, set GH_TOKEN or GITHUB_TOKEN, or run \`gh auth login\`.`, {
-      expected: "a token from the option, GH_TOKEN, GITHUB_TOKEN or gh auth token",
-      found: "none"
-    });
+    throw new GitHubError(
+      "NO_TOKEN",
+      `No GitHub token for ${endpoints.apiUrl}: pass --token, set GH_TOKEN or GITHUB_TOKEN, or run \`gh auth login\`.`,
+      {
+        expected: "a token from the option, GH_TOKEN, GITHUB_TOKEN or gh auth token",
+        found: "none"
+      }
+    );
   }
-  return new GitHubClient({ ...options2, ...endpoints, ...found ? { tokenValue: found.token } : {} });
+  return new GitHubClient({
+    ...options2,
+    ...endpoints,
+    ...found ? { tokenValue: found.token } : {}
+  });
 }
 var import_bottleneck, GitHubClient;
 var init_client2 = __esm({
@@ -66156,7 +67535,12 @@ var init_client2 = __esm({
         const limiterId = `oci-sd-${Math.random().toString(36).slice(2)}`;
         const rateLimited = (kind) => (retryAfter, request2, _octokit, retryCount) => {
           const retrying = retryCount < retries && (kind === "secondary" || retryAfter <= maxWait);
-          options2.onRateLimit?.({ kind, retryAfterSeconds: retryAfter, request: `${request2.method} ${request2.url}`, retrying });
+          options2.onRateLimit?.({
+            kind,
+            retryAfterSeconds: retryAfter,
+            request: `${request2.method} ${request2.url}`,
+            retrying
+          });
           return retrying;
         };
         const Client = Octokit2.plugin(retry, throttling);
@@ -66174,7 +67558,12 @@ var init_client2 = __esm({
               this.requestCount += 1;
               const started = performance.now();
               const signal = init?.signal ? AbortSignal.any([init.signal, AbortSignal.timeout(timeoutMs)]) : AbortSignal.timeout(timeoutMs);
-              const report = (status) => options2.onRequest?.({ method: init?.method ?? "GET", url: this.redact(String(url)), status, durationMs: performance.now() - started });
+              const report = (status) => options2.onRequest?.({
+                method: init?.method ?? "GET",
+                url: this.redact(String(url)),
+                status,
+                durationMs: performance.now() - started
+              });
               try {
                 const response = await baseFetch(url, { ...init, signal });
                 report(response.status);
@@ -66186,14 +67575,26 @@ var init_client2 = __esm({
             }
           },
           // 403/429 rate limits belong to the throttling plugin, which honours retry-after.
-          retry: { retries, retryAfterBaseValue: unit, doNotRetry: [400, 401, 403, 404, 405, 409, 410, 422, 429, 451] },
+          retry: {
+            retries,
+            retryAfterBaseValue: unit,
+            doNotRetry: [400, 401, 403, 404, 405, 409, 410, 422, 429, 451]
+          },
           throttle: {
             id: limiterId,
             retryAfterBaseValue: unit,
             fallbackSecondaryRateRetryAfter: 60,
             // Own limiter groups: writes spaced as GitHub asks, configurable instead of a global 1 s/3 s.
-            write: new import_bottleneck.default.Group({ id: `${limiterId}-write`, maxConcurrent: 1, minTime: minWrite }),
-            notifications: new import_bottleneck.default.Group({ id: `${limiterId}-notifications`, maxConcurrent: 1, minTime: minWrite }),
+            write: new import_bottleneck.default.Group({
+              id: `${limiterId}-write`,
+              maxConcurrent: 1,
+              minTime: minWrite
+            }),
+            notifications: new import_bottleneck.default.Group({
+              id: `${limiterId}-notifications`,
+              maxConcurrent: 1,
+              minTime: minWrite
+            }),
             onRateLimit: rateLimited("primary"),
             onSecondaryRateLimit: rateLimited("secondary")
           }
@@ -66232,44 +67633,78 @@ var init_client2 = __esm({
         const data = error2.response?.data;
         const said = this.redact(githubMessage(data) ?? error2.message);
         const at2 = request2 ? ` (${request2})` : "";
-        const make = (code2, advice, extra = {}) => new GitHubError(code2, `${context.what} failed${at2}: GitHub answered ${error2.status} "${said}". ${advice}`.trim(), {
-          status: error2.status,
-          ...request2 ? { request: request2 } : {},
-          ...extra,
-          cause: { status: error2.status, message: said }
-        });
+        const make = (code2, advice, extra = {}) => new GitHubError(
+          code2,
+          `${context.what} failed${at2}: GitHub answered ${error2.status} "${said}". ${advice}`.trim(),
+          {
+            status: error2.status,
+            ...request2 ? { request: request2 } : {},
+            ...extra,
+            cause: { status: error2.status, message: said }
+          }
+        );
         const needs = context.permission ? `the token needs ${context.permission}` : "the token needs the right scope";
         const details = validationDetails(data);
         switch (error2.status) {
           case 401:
-            return make("UNAUTHORIZED", "The token is missing, expired or revoked: set GH_TOKEN/GITHUB_TOKEN or run `gh auth login`.");
+            return make(
+              "UNAUTHORIZED",
+              "The token is missing, expired or revoked: set GH_TOKEN/GITHUB_TOKEN or run `gh auth login`."
+            );
           case 403:
           case 429:
             if (/rate limit/i.test(said) || error2.status === 429 || error2.response?.headers?.["x-ratelimit-remaining"] === "0") {
-              return make("RATE_LIMITED", "Rate limit still exceeded after waiting; try again later or use a token with a higher limit.", {
-                found: error2.response?.headers?.["retry-after"] ?? error2.response?.headers?.["x-ratelimit-reset"]
-              });
+              return make(
+                "RATE_LIMITED",
+                "Rate limit still exceeded after waiting; try again later or use a token with a higher limit.",
+                {
+                  found: error2.response?.headers?.["retry-after"] ?? error2.response?.headers?.["x-ratelimit-reset"]
+                }
+              );
             }
-            return make("FORBIDDEN", `Not allowed: ${needs} (fine-grained token or workflow \`permissions:\`; classic PAT: \`repo\`/\`workflow\`).`, context.permission ? { expected: context.permission } : {});
+            return make(
+              "FORBIDDEN",
+              `Not allowed: ${needs} (fine-grained token or workflow \`permissions:\`; classic PAT: \`repo\`/\`workflow\`).`,
+              context.permission ? { expected: context.permission } : {}
+            );
           case 404:
-            return make("NOT_FOUND", `Check the repository, tag or id; a private repository also answers 404 when ${needs}.`);
+            return make(
+              "NOT_FOUND",
+              `Check the repository, tag or id; a private repository also answers 404 when ${needs}.`
+            );
           case 405:
-            return make("NOT_MERGEABLE", "The pull request is not mergeable: resolve conflicts or required reviews/checks, then retry.");
+            return make(
+              "NOT_MERGEABLE",
+              "The pull request is not mergeable: resolve conflicts or required reviews/checks, then retry."
+            );
           case 409:
             return make("CONFLICT", "The resource changed meanwhile; fetch it again and retry.");
           case 422: {
             if (details.some((d5) => d5.field === "body" && /too long/i.test(d5.message ?? ""))) {
-              return make("BODY_TOO_LONG", "Shorten the release notes to at most 125,000 characters.", { expected: "<= 125000 characters" });
+              return make("BODY_TOO_LONG", "Shorten the release notes to at most 125,000 characters.", {
+                expected: "<= 125000 characters"
+              });
             }
             if (details.some((d5) => /immutable release/i.test(d5.message ?? "")) || /immutable release/i.test(said)) {
               const burned = details.some((d5) => d5.field === "tag_name");
-              return burned ? make("TAG_BURNED", "This tag was used by an immutable release and can never be used again: release a new version instead.") : make("IMMUTABLE_RELEASE", "Published immutable releases cannot change assets or tag: release a new version instead.");
+              return burned ? make(
+                "TAG_BURNED",
+                "This tag was used by an immutable release and can never be used again: release a new version instead."
+              ) : make(
+                "IMMUTABLE_RELEASE",
+                "Published immutable releases cannot change assets or tag: release a new version instead."
+              );
             }
             const listed = details.map((d5) => [d5.resource, d5.field, d5.code, d5.message].filter(Boolean).join(" ")).join("; ");
-            return make("UNPROCESSABLE", listed ? `Validation: ${this.redact(listed)}.` : "GitHub rejected the request as invalid.", { found: details });
+            return make(
+              "UNPROCESSABLE",
+              listed ? `Validation: ${this.redact(listed)}.` : "GitHub rejected the request as invalid.",
+              { found: details }
+            );
           }
           default:
-            if (error2.status >= 500 || error2.status === 0) return make("NETWORK", "GitHub kept failing after the retries; try again later.");
+            if (error2.status >= 500 || error2.status === 0)
+              return make("NETWORK", "GitHub kept failing after the retries; try again later.");
             return make("UNPROCESSABLE", "Unexpected answer from GitHub.");
         }
       }
@@ -66281,10 +67716,14 @@ var init_client2 = __esm({
 function parseRepo(value = process.env.GITHUB_REPOSITORY) {
   const [owner, repo, extra] = (value ?? "").split("/");
   if (!owner || !repo || extra !== void 0 || !NAME.test(owner) || !NAME.test(repo)) {
-    throw new GitHubError("INVALID_INPUT", `repository must be OWNER/REPO, found ${value === void 0 ? "nothing (set --repo or GITHUB_REPOSITORY)" : `"${value}"`}`, {
-      expected: "OWNER/REPO",
-      found: value
-    });
+    throw new GitHubError(
+      "INVALID_INPUT",
+      `repository must be OWNER/REPO, found ${value === void 0 ? "nothing (set --repo or GITHUB_REPOSITORY)" : `"${value}"`}`,
+      {
+        expected: "OWNER/REPO",
+        found: value
+      }
+    );
   }
   return { owner, repo };
 }
@@ -66305,7 +67744,14 @@ import { createHash as createHash10 } from "crypto";
 import { readFile as readFile10 } from "fs/promises";
 import { basename as basename3, extname } from "path";
 function toAsset(a) {
-  return { id: a.id, name: a.name, size: a.size, contentType: a.content_type, digest: a.digest ?? null, downloadUrl: a.browser_download_url };
+  return {
+    id: a.id,
+    name: a.name,
+    size: a.size,
+    contentType: a.content_type,
+    digest: a.digest ?? null,
+    downloadUrl: a.browser_download_url
+  };
 }
 function toRelease(r7) {
   return {
@@ -66324,16 +67770,28 @@ function toRelease(r7) {
 }
 async function loadAsset(input) {
   const name = input.name ?? (input.path ? basename3(input.path) : void 0);
-  if (!name) throw new GitHubError("INVALID_INPUT", "asset needs a name or a path", { expected: "name or path", found: input });
+  if (!name)
+    throw new GitHubError("INVALID_INPUT", "asset needs a name or a path", {
+      expected: "name or path",
+      found: input
+    });
   let bytes;
   if (input.data !== void 0) bytes = Buffer.from(input.data);
   else if (input.path) {
     try {
       bytes = await readFile10(input.path);
     } catch (error2) {
-      throw new GitHubError("INVALID_INPUT", `asset ${name}: cannot read ${input.path}: ${error2.message}`, { expected: "a readable file", found: input.path, cause: error2 });
+      throw new GitHubError(
+        "INVALID_INPUT",
+        `asset ${name}: cannot read ${input.path}: ${error2.message}`,
+        { expected: "a readable file", found: input.path, cause: error2 }
+      );
     }
-  } else throw new GitHubError("INVALID_INPUT", `asset ${name} needs a path or data`, { expected: "path or data", found: "neither" });
+  } else
+    throw new GitHubError("INVALID_INPUT", `asset ${name} needs a path or data`, {
+      expected: "path or data",
+      found: "neither"
+    });
   return {
     name,
     contentType: input.contentType ?? CONTENT_TYPES[extname(name).toLowerCase()] ?? "application/octet-stream",
@@ -66346,7 +67804,10 @@ async function findRelease(client, repo, tag) {
   const context = { what: `find release ${tag} in ${repoName(repo)}`, permission: CONTENTS_WRITE };
   const published = await client.call(context, async () => {
     try {
-      return (await client.octokit.request("GET /repos/{owner}/{repo}/releases/tags/{tag}", { ...repo, tag })).data;
+      return (await client.octokit.request("GET /repos/{owner}/{repo}/releases/tags/{tag}", {
+        ...repo,
+        tag
+      })).data;
     } catch (error2) {
       if (error2.status === 404) return void 0;
       throw error2;
@@ -66354,7 +67815,10 @@ async function findRelease(client, repo, tag) {
   });
   if (published) return toRelease(published);
   return client.call(context, async () => {
-    for await (const page of client.octokit.paginate.iterator("GET /repos/{owner}/{repo}/releases", { ...repo, per_page: 100 })) {
+    for await (const page of client.octokit.paginate.iterator(
+      "GET /repos/{owner}/{repo}/releases",
+      { ...repo, per_page: 100 }
+    )) {
       const draft = page.data.find((r7) => r7.draft && r7.tag_name === tag);
       if (draft) return toRelease(draft);
     }
@@ -66363,14 +67827,21 @@ async function findRelease(client, repo, tag) {
 }
 async function uploadAsset(client, repo, release, input) {
   const asset = "bytes" in input ? input : await loadAsset(input);
-  const context = { what: `upload ${asset.name} to release ${release.tag} of ${repoName(repo)}`, permission: CONTENTS_WRITE };
+  const context = {
+    what: `upload ${asset.name} to release ${release.tag} of ${repoName(repo)}`,
+    permission: CONTENTS_WRITE
+  };
   const existing = release.assets.find((a) => a.name === asset.name);
   if (existing && existing.digest === asset.digest) return { asset: existing, action: "kept" };
   if (release.immutable) {
-    throw new GitHubError("IMMUTABLE_RELEASE", `${context.what}: the release is published and immutable; ${existing ? "its asset differs" : "it has no such asset"} and cannot change. Release a new version instead.`, {
-      expected: asset.digest,
-      found: existing?.digest ?? "no asset"
-    });
+    throw new GitHubError(
+      "IMMUTABLE_RELEASE",
+      `${context.what}: the release is published and immutable; ${existing ? "its asset differs" : "it has no such asset"} and cannot change. Release a new version instead.`,
+      {
+        expected: asset.digest,
+        found: existing?.digest ?? "no asset"
+      }
+    );
   }
   const origin = release.uploadUrl.slice(0, release.uploadUrl.indexOf("/repos/"));
   const upload = () => client.octokit.request("POST /repos/{owner}/{repo}/releases/{release_id}/assets{?name,label}", {
@@ -66383,14 +67854,23 @@ async function uploadAsset(client, repo, release, input) {
     data: asset.bytes,
     headers: { "content-type": asset.contentType, "content-length": asset.bytes.length }
   });
-  const remove = (id) => client.octokit.request("DELETE /repos/{owner}/{repo}/releases/assets/{asset_id}", { ...repo, asset_id: id });
+  const remove = (id) => client.octokit.request("DELETE /repos/{owner}/{repo}/releases/assets/{asset_id}", {
+    ...repo,
+    asset_id: id
+  });
   return client.call(context, async () => {
     if (existing) await remove(existing.id);
     try {
-      return { asset: toAsset((await upload()).data), action: existing ? "replaced" : "uploaded" };
+      return {
+        asset: toAsset((await upload()).data),
+        action: existing ? "replaced" : "uploaded"
+      };
     } catch (error2) {
       if (error2.status !== 422) throw error2;
-      const listed = await client.octokit.paginate("GET /repos/{owner}/{repo}/releases/{release_id}/assets", { ...repo, release_id: release.id, per_page: 100 });
+      const listed = await client.octokit.paginate(
+        "GET /repos/{owner}/{repo}/releases/{release_id}/assets",
+        { ...repo, release_id: release.id, per_page: 100 }
+      );
       const clash = listed.find((a) => a.name === asset.name);
       if (!clash) throw error2;
       if (clash.digest === asset.digest) return { asset: toAsset(clash), action: "kept" };
@@ -66408,7 +67888,10 @@ async function readAtMost(body, maxBytes, what) {
       if (length > maxBytes) {
         await body.cancel().catch(() => {
         });
-        throw new GitHubError("ASSET_TOO_LARGE", `${what}: more than ${maxBytes} bytes`, { expected: `<= ${maxBytes} bytes`, found: `> ${maxBytes} bytes` });
+        throw new GitHubError("ASSET_TOO_LARGE", `${what}: more than ${maxBytes} bytes`, {
+          expected: `<= ${maxBytes} bytes`,
+          found: `> ${maxBytes} bytes`
+        });
       }
       chunks.push(chunk);
     }
@@ -66419,24 +67902,39 @@ async function downloadAsset(client, repo, asset, options2 = {}) {
   const maxBytes = options2.maxBytes ?? DEFAULT_MAX_DOWNLOAD_BYTES;
   const what = `download asset ${asset.name} (id ${asset.id}) of ${repoName(repo)}`;
   if (asset.size > maxBytes) {
-    throw new GitHubError("ASSET_TOO_LARGE", `${what}: GitHub reports ${asset.size} bytes, more than the ${maxBytes} allowed`, { expected: `<= ${maxBytes} bytes`, found: asset.size });
+    throw new GitHubError(
+      "ASSET_TOO_LARGE",
+      `${what}: GitHub reports ${asset.size} bytes, more than the ${maxBytes} allowed`,
+      { expected: `<= ${maxBytes} bytes`, found: asset.size }
+    );
   }
   const bytes = await client.call({ what, permission: "contents: read" }, async () => {
-    const response = await client.octokit.request("GET /repos/{owner}/{repo}/releases/assets/{asset_id}", {
-      ...repo,
-      asset_id: asset.id,
-      headers: { accept: "application/octet-stream" },
-      // The raw stream: Octokit would otherwise decode a JSON asset and lose its exact bytes.
-      request: { parseSuccessResponseBody: false }
-    });
-    return readAtMost(response.data, maxBytes, what);
+    const response = await client.octokit.request(
+      "GET /repos/{owner}/{repo}/releases/assets/{asset_id}",
+      {
+        ...repo,
+        asset_id: asset.id,
+        headers: { accept: "application/octet-stream" },
+        // The raw stream: Octokit would otherwise decode a JSON asset and lose its exact bytes.
+        request: { parseSuccessResponseBody: false }
+      }
+    );
+    return readAtMost(
+      response.data,
+      maxBytes,
+      what
+    );
   });
   const digest = `sha256:${createHash10("sha256").update(bytes).digest("hex")}`;
   if (bytes.length !== asset.size || asset.digest !== null && digest !== asset.digest) {
-    throw new GitHubError("ASSET_MISMATCH", `${what}: the bytes received are not the asset GitHub describes (${bytes.length} bytes, ${digest})`, {
-      expected: { size: asset.size, digest: asset.digest },
-      found: { size: bytes.length, digest }
-    });
+    throw new GitHubError(
+      "ASSET_MISMATCH",
+      `${what}: the bytes received are not the asset GitHub describes (${bytes.length} bytes, ${digest})`,
+      {
+        expected: { size: asset.size, digest: asset.digest },
+        found: { size: bytes.length, digest }
+      }
+    );
   }
   return bytes;
 }
@@ -66511,46 +68009,86 @@ function compareReleaseMetadata(expected, bytes) {
   } catch (error2) {
     return { kind: "malformed", problem: `not JSON (${error2.message})` };
   }
-  if (typeof document2 !== "object" || document2 === null || Array.isArray(document2)) return { kind: "malformed", problem: "not a JSON object" };
+  if (typeof document2 !== "object" || document2 === null || Array.isArray(document2))
+    return { kind: "malformed", problem: "not a JSON object" };
   const record = document2;
   const missing = BUILD_FIELDS.filter((field) => typeof record[field] !== "string");
-  if (missing.length) return { kind: "malformed", problem: `no string field ${missing.map((field) => `"${field}"`).join(", ")}` };
-  const differences = BUILD_FIELDS.filter((field) => record[field] !== expected[field]).map((field) => ({ field, expected: expected[field], found: record[field] }));
+  if (missing.length)
+    return {
+      kind: "malformed",
+      problem: `no string field ${missing.map((field) => `"${field}"`).join(", ")}`
+    };
+  const differences = BUILD_FIELDS.filter((field) => record[field] !== expected[field]).map(
+    (field) => ({ field, expected: expected[field], found: record[field] })
+  );
   return differences.length ? { kind: "other-build", differences } : { kind: "same-build", bytes: Buffer.from(bytes), document: record };
 }
 async function publishToRelease(context, token, tag, name, metadata, text) {
-  const client = await createGitHubClient({ token, apiUrl: context.apiUrl, serverUrl: context.serverUrl, ghCli: false });
+  const client = await createGitHubClient({
+    token,
+    apiUrl: context.apiUrl,
+    serverUrl: context.serverUrl,
+    ghCli: false
+  });
   const repo = parseRepo(context.repository);
   const release = await findRelease(client, repo, tag);
   if (!release) {
-    throw new ActionError("MISSING_CONTEXT", `no release for tag ${tag} in ${context.repository} to upload ${name} to; create it first or set upload: false`, {
-      expected: `a release for ${tag}`,
-      found: "none"
-    });
+    throw new ActionError(
+      "MISSING_CONTEXT",
+      `no release for tag ${tag} in ${context.repository} to upload ${name} to; create it first or set upload: false`,
+      {
+        expected: `a release for ${tag}`,
+        found: "none"
+      }
+    );
   }
   const upload = () => uploadAsset(client, repo, release, { name, data: text, contentType: "application/json" });
   const existing = release.assets.find((asset) => asset.name === name);
-  if (!existing || existing.digest === `sha256:${createHash11("sha256").update(text).digest("hex")}`) return upload();
-  const comparison = existing.size > MAX_METADATA_BYTES ? { kind: "malformed", problem: `${existing.size} bytes, more than release metadata ever needs` } : await downloadAsset(client, repo, existing, { maxBytes: MAX_METADATA_BYTES }).then((bytes) => compareReleaseMetadata(metadata, bytes));
+  if (!existing || existing.digest === `sha256:${createHash11("sha256").update(text).digest("hex")}`)
+    return upload();
+  const comparison = existing.size > MAX_METADATA_BYTES ? {
+    kind: "malformed",
+    problem: `${existing.size} bytes, more than release metadata ever needs`
+  } : await downloadAsset(client, repo, existing, { maxBytes: MAX_METADATA_BYTES }).then(
+    (bytes) => compareReleaseMetadata(metadata, bytes)
+  );
   if (comparison.kind === "same-build") {
     const { built_at: builtAt, run_id: runId } = comparison.document;
-    return { asset: existing, action: "kept", kept: comparison, why: `it already records this build (built_at ${String(builtAt)}, run ${String(runId)})` };
+    return {
+      asset: existing,
+      action: "kept",
+      kept: comparison,
+      why: `it already records this build (built_at ${String(builtAt)}, run ${String(runId)})`
+    };
   }
-  const listed = comparison.kind === "malformed" ? [] : comparison.differences.map((d5) => `${d5.field}: expected ${JSON.stringify(d5.expected)} (this run), found ${JSON.stringify(d5.found)} (the release asset)`);
+  const listed = comparison.kind === "malformed" ? [] : comparison.differences.map(
+    (d5) => `${d5.field}: expected ${JSON.stringify(d5.expected)} (this run), found ${JSON.stringify(d5.found)} (the release asset)`
+  );
   if (!release.immutable) {
-    return { ...await upload(), why: comparison.kind === "malformed" ? `it was not release metadata (${comparison.problem})` : `it recorded another build (${listed.join("; ")})` };
+    return {
+      ...await upload(),
+      why: comparison.kind === "malformed" ? `it was not release metadata (${comparison.problem})` : `it recorded another build (${listed.join("; ")})`
+    };
   }
   const where = `the immutable release ${tag} of ${context.repository}`;
   if (comparison.kind === "malformed") {
-    throw new ActionError("RELEASE_ASSET_CONFLICT", `${where} holds a ${name} that is not release metadata (${comparison.problem}); it cannot be replaced: release a new version`, {
-      expected: `a JSON object with ${BUILD_FIELDS.join(", ")}`,
-      found: comparison.problem
-    });
+    throw new ActionError(
+      "RELEASE_ASSET_CONFLICT",
+      `${where} holds a ${name} that is not release metadata (${comparison.problem}); it cannot be replaced: release a new version`,
+      {
+        expected: `a JSON object with ${BUILD_FIELDS.join(", ")}`,
+        found: comparison.problem
+      }
+    );
   }
-  throw new ActionError("RELEASE_ASSET_CONFLICT", `${where} holds a ${name} recording another build; ${listed.join("; ")}. Immutable release assets cannot change: release a new version`, {
-    expected: Object.fromEntries(comparison.differences.map((d5) => [d5.field, d5.expected])),
-    found: Object.fromEntries(comparison.differences.map((d5) => [d5.field, d5.found]))
-  });
+  throw new ActionError(
+    "RELEASE_ASSET_CONFLICT",
+    `${where} holds a ${name} recording another build; ${listed.join("; ")}. Immutable release assets cannot change: release a new version`,
+    {
+      expected: Object.fromEntries(comparison.differences.map((d5) => [d5.field, d5.expected])),
+      found: Object.fromEntries(comparison.differences.map((d5) => [d5.field, d5.found]))
+    }
+  );
 }
 async function releaseMetadataCommand(io2, context) {
   const image = imageRepositoryInput(io2);
@@ -66579,14 +68117,19 @@ async function releaseMetadataCommand(io2, context) {
   io2.setOutput("predicate-type", releaseMetadataPredicateType(repositoryUrl));
   io2.setOutput("result", JSON.stringify(recorded));
   const why = published?.why ? ` (${published.why}${published.kept ? `; ${path} holds its bytes` : ""})` : "";
-  io2.info(`wrote ${path} for ${tag} (${image}@${digest})${published ? `; release asset ${published.action}: ${published.asset.downloadUrl}${why}` : ""}`);
+  io2.info(
+    `wrote ${path} for ${tag} (${image}@${digest})${published ? `; release asset ${published.action}: ${published.asset.downloadUrl}${why}` : ""}`
+  );
   await io2.appendSummary(
     summaryTable(`Release metadata for ${tag}`, [
       ["Image", code(`${image}@${digest}`)],
       ["Commit", code(metadata.commit)],
       ["Release", link(metadata.release_url, metadata.release_url)],
       ["File", code(path)],
-      ["Release asset", published ? `${link(published.asset.name, published.asset.downloadUrl)} (${published.action}${published.why ? `: ${plain(published.why)}` : ""})` : "not uploaded"]
+      [
+        "Release asset",
+        published ? `${link(published.asset.name, published.asset.downloadUrl)} (${published.action}${published.why ? `: ${plain(published.why)}` : ""})` : "not uploaded"
+      ]
     ])
   );
 }
@@ -66611,16 +68154,37 @@ function git2(args, options2 = {}) {
   const secrets = [];
   if (options2.token) {
     const basic = Buffer.from(`x-access-token:${options2.token}`).toString("base64");
-    Object.assign(env, { GIT_CONFIG_COUNT: "1", GIT_CONFIG_KEY_0: "http.extraHeader", GIT_CONFIG_VALUE_0: `Authorization: basic ${basic}` });
+    Object.assign(env, {
+      GIT_CONFIG_COUNT: "1",
+      GIT_CONFIG_KEY_0: "http.extraHeader",
+      GIT_CONFIG_VALUE_0: `Authorization: basic ${basic}`
+    });
     secrets.push(options2.token, basic);
   }
   const redact3 = (text) => secrets.reduce((out, secret) => out.replaceAll(secret, "***"), text);
   return new Promise((resolve2, reject) => {
-    execFile3("git", args, { cwd: options2.cwd, env, timeout: GIT_TIMEOUT_MS2, maxBuffer: 64 * 1024 * 1024, encoding: "utf8" }, (error2, stdout, stderr) => {
-      if (!error2) return resolve2(stdout);
-      const detail = redact3((stderr || error2.message).trim());
-      reject(new ActionError("GIT", `git ${redact3(args.join(" "))} failed${options2.cwd ? ` in ${options2.cwd}` : ""}: ${detail}`, { found: detail }));
-    });
+    execFile3(
+      "git",
+      args,
+      {
+        cwd: options2.cwd,
+        env,
+        timeout: GIT_TIMEOUT_MS2,
+        maxBuffer: 64 * 1024 * 1024,
+        encoding: "utf8"
+      },
+      (error2, stdout, stderr) => {
+        if (!error2) return resolve2(stdout);
+        const detail = redact3((stderr || error2.message).trim());
+        reject(
+          new ActionError(
+            "GIT",
+            `git ${redact3(args.join(" "))} failed${options2.cwd ? ` in ${options2.cwd}` : ""}: ${detail}`,
+            { found: detail }
+          )
+        );
+      }
+    );
   });
 }
 var GIT_TIMEOUT_MS2;
@@ -66649,26 +68213,42 @@ async function publishToTuf(request2) {
   const branch = signingBranchName(version, request2.manifest.runId);
   const dir = request2.checkout ?? await mkdtemp(join13(request2.scratch, "oci-sd-tuf-"));
   const auth2 = request2.token ? { token: request2.token } : {};
-  if (!request2.checkout) await git2(["clone", "--quiet", "--no-tags", "--branch", request2.base, remote, dir], auth2);
+  if (!request2.checkout)
+    await git2(["clone", "--quiet", "--no-tags", "--branch", request2.base, remote, dir], auth2);
   if ((await git2(["ls-remote", "--heads", "origin", `refs/heads/${branch}`], { cwd: dir, ...auth2 })).trim()) {
-    await git2(["fetch", "--quiet", "origin", `+refs/heads/${branch}:refs/heads/${branch}`], { cwd: dir, ...auth2 });
+    await git2(["fetch", "--quiet", "origin", `+refs/heads/${branch}:refs/heads/${branch}`], {
+      cwd: dir,
+      ...auth2
+    });
   }
   if (!(await git2(["config", "--get", "user.email"], { cwd: dir }).catch(() => "")).trim()) {
     await git2(["config", "user.name", BOT_NAME], { cwd: dir });
     await git2(["config", "user.email", BOT_EMAIL], { cwd: dir });
   }
-  const result = await addReleaseTarget(dir, { manifest: request2.manifest, branch, base: request2.base, push: { remote: "origin", ...auth2 } });
+  const result = await addReleaseTarget(dir, {
+    manifest: request2.manifest,
+    branch,
+    base: request2.base,
+    push: { remote: "origin", ...auth2 }
+  });
   const github = /^[A-Za-z0-9_.-]+\/[A-Za-z0-9_.-]+$/.test(request2.tufRepository);
   return {
     ...result,
-    ...github ? { signingPullRequestsUrl: `${request2.serverUrl}/${request2.tufRepository}/pulls?q=${encodeURIComponent(`is:pr head:${branch}`)}` } : {}
+    ...github ? {
+      signingPullRequestsUrl: `${request2.serverUrl}/${request2.tufRepository}/pulls?q=${encodeURIComponent(`is:pr head:${branch}`)}`
+    } : {}
   };
 }
 function createdAt(io2, context) {
   const value = optionalInput(io2, "created-at") ?? context.release?.published_at;
   if (value === void 0) return /* @__PURE__ */ new Date();
   const date = new Date(value);
-  if (Number.isNaN(date.getTime())) throw new ActionError("INVALID_INPUT", `input "created-at": expected an ISO 8601 time, found "${value}"`, { expected: "YYYY-MM-DDTHH:MM:SSZ", found: value });
+  if (Number.isNaN(date.getTime()))
+    throw new ActionError(
+      "INVALID_INPUT",
+      `input "created-at": expected an ISO 8601 time, found "${value}"`,
+      { expected: "YYYY-MM-DDTHH:MM:SSZ", found: value }
+    );
   return date;
 }
 async function tufPublishCommand(io2, context) {
@@ -66678,7 +68258,11 @@ async function tufPublishCommand(io2, context) {
   const tag = context.tag(optionalInput(io2, "tag"));
   const checkout = optionalInput(io2, "tuf-checkout");
   const result = await publishToTuf({
-    tufRepository: requiredInput(io2, "tuf-repository", "the TUF-on-CI repository, OWNER/REPO or a git URL"),
+    tufRepository: requiredInput(
+      io2,
+      "tuf-repository",
+      "the TUF-on-CI repository, OWNER/REPO or a git URL"
+    ),
     ...checkout ? { checkout: context.resolvePath(checkout) } : {},
     manifest: {
       project: optionalInput(io2, "tuf-project") ?? repository.split("/")[1],
@@ -66713,8 +68297,14 @@ async function tufPublishCommand(io2, context) {
       ["Image", code(`${image}@${digest}`)],
       ["TUF manifest", code(result.path)],
       ["targets.json", `v${result.version}, sha256 ${code(result.sha256)}, ${result.length} bytes`],
-      ["Signing branch", code(result.branch) + (result.changed ? "" : " (unchanged, nothing pushed)")],
-      ["Signing PR", result.signingPullRequestsUrl ? link(`pull requests for ${result.branch}`, result.signingPullRequestsUrl) : "opened by TUF-on-CI in the TUF repository"]
+      [
+        "Signing branch",
+        code(result.branch) + (result.changed ? "" : " (unchanged, nothing pushed)")
+      ],
+      [
+        "Signing PR",
+        result.signingPullRequestsUrl ? link(`pull requests for ${result.branch}`, result.signingPullRequestsUrl) : "opened by TUF-on-CI in the TUF repository"
+      ]
     ])
   );
 }
@@ -66854,16 +68444,24 @@ var init_certificate = __esm({
 // ../verify/src/policy/identity.ts
 function assertIdentityPolicy(policy) {
   if (policy.identity === void 0 === (policy.identityRegExp === void 0)) {
-    throw new VerificationError("INVALID_INPUT", "identity policy needs exactly one of certificate identity or certificate identity regexp", {
-      expected: "identity XOR identityRegExp",
-      found: { identity: policy.identity, identityRegExp: policy.identityRegExp }
-    });
+    throw new VerificationError(
+      "INVALID_INPUT",
+      "identity policy needs exactly one of certificate identity or certificate identity regexp",
+      {
+        expected: "identity XOR identityRegExp",
+        found: { identity: policy.identity, identityRegExp: policy.identityRegExp }
+      }
+    );
   }
   if (policy.issuer === void 0 === (policy.issuerRegExp === void 0)) {
-    throw new VerificationError("INVALID_INPUT", "identity policy needs exactly one of certificate OIDC issuer or issuer regexp", {
-      expected: "issuer XOR issuerRegExp",
-      found: { issuer: policy.issuer, issuerRegExp: policy.issuerRegExp }
-    });
+    throw new VerificationError(
+      "INVALID_INPUT",
+      "identity policy needs exactly one of certificate OIDC issuer or issuer regexp",
+      {
+        expected: "issuer XOR issuerRegExp",
+        found: { issuer: policy.issuer, issuerRegExp: policy.issuerRegExp }
+      }
+    );
   }
   for (const pattern of [policy.identityRegExp, policy.issuerRegExp]) {
     if (pattern !== void 0) anchored(pattern);
@@ -66873,11 +68471,19 @@ function identityMismatches(policy, found) {
   const mismatches = [];
   const sanMatches = policy.identity !== void 0 ? found.subjectAlternativeNames.includes(policy.identity) : found.subjectAlternativeNames.some((san) => anchored(policy.identityRegExp).test(san));
   if (!sanMatches) {
-    mismatches.push({ field: "identity", expected: describeExpectation(policy.identity, policy.identityRegExp), found: found.subjectAlternativeNames });
+    mismatches.push({
+      field: "identity",
+      expected: describeExpectation(policy.identity, policy.identityRegExp),
+      found: found.subjectAlternativeNames
+    });
   }
   const issuerMatches = found.issuer !== void 0 && (policy.issuer !== void 0 ? found.issuer === policy.issuer : anchored(policy.issuerRegExp).test(found.issuer));
   if (!issuerMatches) {
-    mismatches.push({ field: "issuer", expected: describeExpectation(policy.issuer, policy.issuerRegExp), found: found.issuer });
+    mismatches.push({
+      field: "issuer",
+      expected: describeExpectation(policy.issuer, policy.issuerRegExp),
+      found: found.issuer
+    });
   }
   return mismatches;
 }
@@ -66896,11 +68502,15 @@ function anchored(pattern) {
     try {
       regexp = new RegExp(`^(?:${pattern})$`, "u");
     } catch (cause) {
-      throw new VerificationError("INVALID_INPUT", `invalid regular expression ${JSON.stringify(pattern)}: ${cause.message}`, {
-        expected: "a JavaScript regular expression",
-        found: pattern,
-        cause
-      });
+      throw new VerificationError(
+        "INVALID_INPUT",
+        `invalid regular expression ${JSON.stringify(pattern)}: ${cause.message}`,
+        {
+          expected: "a JavaScript regular expression",
+          found: pattern,
+          cause
+        }
+      );
     }
     compiled.set(pattern, regexp);
   }
@@ -66950,8 +68560,15 @@ function verifyEcdsaPrehashed(key, digest, signature) {
   const excessBits = digest.length * 8 - curve.bits;
   if (excessBits > 0) e >>= BigInt(excessBits);
   const w = modInverse(s, n);
-  const q = { x: toBigInt(Buffer.from(jwk.x, "base64url")), y: toBigInt(Buffer.from(jwk.y, "base64url")) };
-  const sum = add(curve, multiply(curve, { x: curve.gx, y: curve.gy }, mod(e * w, n)), multiply(curve, q, mod(r7 * w, n)));
+  const q = {
+    x: toBigInt(Buffer.from(jwk.x, "base64url")),
+    y: toBigInt(Buffer.from(jwk.y, "base64url"))
+  };
+  const sum = add(
+    curve,
+    multiply(curve, { x: curve.gx, y: curve.gy }, mod(e * w, n)),
+    multiply(curve, q, mod(r7 * w, n))
+  );
   return sum !== null && mod(sum.x, n) === r7;
 }
 function toBigInt(bytes) {
@@ -67046,7 +68663,13 @@ function verifySigstoreBundle(serialized, options2) {
     bundle = (0, import_bundle3.bundleFromJSON)(serialized);
   } catch (cause) {
     const message = `not a valid Sigstore bundle: ${cause.message}`;
-    return { ok: false, signature: { status: "fail", message }, identity: notChecked, artifact: notChecked, evidence };
+    return {
+      ok: false,
+      signature: { status: "fail", message },
+      identity: notChecked,
+      artifact: notChecked,
+      evidence
+    };
   }
   collectEvidence(bundle, evidence);
   const artifact = checkMessageDigest(bundle, options2.artifact);
@@ -67062,7 +68685,8 @@ function verifySigstoreBundle(serialized, options2) {
       entity.signature.verifySignature = (key) => verifyPrehashedSignature(key, signedDigest, signed);
     }
     new import_verify5.Verifier(options2.trust).verify(entity);
-    if (entity.key.$case === "certificate") certificate = evidence.certificate ?? certificateIdentity(entity.key.certificate);
+    if (entity.key.$case === "certificate")
+      certificate = evidence.certificate ?? certificateIdentity(entity.key.certificate);
     signature = { status: "pass", message: describeProof(evidence) };
   } catch (cause) {
     signature = { status: "fail", message: cause.message };
@@ -67077,19 +68701,36 @@ function verifySigstoreBundle(serialized, options2) {
   };
   if (signature.status === "pass" && bundle.content.$case === "dsseEnvelope") {
     const envelope = bundle.content.dsseEnvelope;
-    verdict.envelope = { payloadType: envelope.payloadType, payload: Buffer.from(envelope.payload) };
+    verdict.envelope = {
+      payloadType: envelope.payloadType,
+      payload: Buffer.from(envelope.payload)
+    };
   }
   return verdict;
 }
 function verdictFailure(verdict) {
-  return [verdict.signature, verdict.artifact, verdict.identity].find((stage) => stage.status === "fail");
+  return [verdict.signature, verdict.artifact, verdict.identity].find(
+    (stage) => stage.status === "fail"
+  );
 }
 function checkIdentity(policy, certificate) {
   const found = { identity: certificate.subjectAlternativeNames, issuer: certificate.issuer };
-  if (!policy) return { status: "fail", message: "a certificate bundle needs an identity and issuer to check", expected: "identity and issuer", found };
+  if (!policy)
+    return {
+      status: "fail",
+      message: "a certificate bundle needs an identity and issuer to check",
+      expected: "identity and issuer",
+      found
+    };
   const mismatches = identityMismatches(policy, certificate);
   const expected = describePolicy(policy);
-  if (mismatches.length === 0) return { status: "pass", message: `signed by ${expected.identity} (issuer ${expected.issuer})`, expected, found };
+  if (mismatches.length === 0)
+    return {
+      status: "pass",
+      message: `signed by ${expected.identity} (issuer ${expected.issuer})`,
+      expected,
+      found
+    };
   return {
     status: "fail",
     message: mismatches.map((m) => `${m.field}: expected ${m.expected}, found ${formatFound(m.found)}`).join("; "),
@@ -67098,17 +68739,37 @@ function checkIdentity(policy, certificate) {
   };
 }
 function checkMessageDigest(bundle, artifact) {
-  if (bundle.content.$case !== "messageSignature") return { status: "skip", message: "DSSE bundle: the statement names its subjects" };
+  if (bundle.content.$case !== "messageSignature")
+    return { status: "skip", message: "DSSE bundle: the statement names its subjects" };
   const { messageDigest } = bundle.content.messageSignature;
-  if (!artifact) return { status: "fail", message: "a message-signature bundle needs the artifact (file or sha256 digest)", expected: "an artifact", found: "none" };
+  if (!artifact)
+    return {
+      status: "fail",
+      message: "a message-signature bundle needs the artifact (file or sha256 digest)",
+      expected: "an artifact",
+      found: "none"
+    };
   const actual = "bytes" in artifact ? createHash12("sha256").update(artifact.bytes).digest() : artifact.digest.value;
   const expected = `sha256:${actual.toString("hex")}`;
   const found = `${messageDigest.algorithm === import_protobuf_specs2.HashAlgorithm.SHA2_256 ? "sha256" : import_protobuf_specs2.HashAlgorithm[messageDigest.algorithm]}:${Buffer.from(messageDigest.digest).toString("hex")}`;
-  if (found === expected) return { status: "pass", message: `messageDigest is the artifact's ${expected}`, expected, found };
-  return { status: "fail", message: `bundle messageDigest does not match the artifact: expected ${expected}, found ${found}`, expected, found };
+  if (found === expected)
+    return {
+      status: "pass",
+      message: `messageDigest is the artifact's ${expected}`,
+      expected,
+      found
+    };
+  return {
+    status: "fail",
+    message: `bundle messageDigest does not match the artifact: expected ${expected}, found ${found}`,
+    expected,
+    found
+  };
 }
 function describeProof(evidence) {
-  const proofs = (evidence.tlog ?? []).map((entry) => `log index ${entry.logIndex} (${entry.proof.join(" + ")})`);
+  const proofs = (evidence.tlog ?? []).map(
+    (entry) => `log index ${entry.logIndex} (${entry.proof.join(" + ")})`
+  );
   const tsa = evidence.timestampAuthorityTimes?.length ? [`TSA time ${evidence.timestampAuthorityTimes.join(", ")}`] : [];
   return `signature, certificate chain, SCT and transparency log verified: ${[...proofs, ...tsa].join("; ")}`;
 }
@@ -67120,7 +68781,10 @@ function collectEvidence(bundle, evidence) {
     ...entry.integratedTime && entry.integratedTime !== "0" ? { integratedTime: new Date(Number(entry.integratedTime) * 1e3).toISOString() } : {},
     logId: entry.logId ? Buffer.from(entry.logId.keyId).toString("hex") : "",
     ...entry.kindVersion ? { kind: `${entry.kindVersion.kind} ${entry.kindVersion.version}` } : {},
-    proof: [...entry.inclusionPromise ? ["signed entry timestamp"] : [], ...entry.inclusionProof ? ["inclusion proof"] : []]
+    proof: [
+      ...entry.inclusionPromise ? ["signed entry timestamp"] : [],
+      ...entry.inclusionProof ? ["inclusion proof"] : []
+    ]
   }));
   const tsa = bundle.verificationMaterial.timestampVerificationData?.rfc3161Timestamps ?? [];
   if (tsa.length > 0) {
@@ -67160,7 +68824,10 @@ var init_bundle = __esm({
     init_identity2();
     init_prehashed();
     init_encode_once();
-    notChecked = { status: "skip", message: "not checked: the signature did not verify" };
+    notChecked = {
+      status: "skip",
+      message: "not checked: the signature did not verify"
+    };
   }
 });
 
@@ -67173,39 +68840,77 @@ function parseInTotoStatement(payloadType, payload) {
   try {
     json2 = JSON.parse(payload.toString("utf8"));
   } catch (cause) {
-    return invalid3(`DSSE payload is not JSON: ${cause.message}`, "an in-toto statement", `${payload.length} bytes`);
+    return invalid3(
+      `DSSE payload is not JSON: ${cause.message}`,
+      "an in-toto statement",
+      `${payload.length} bytes`
+    );
   }
   const statement = json2;
   if (typeof statement !== "object" || statement === null || !IN_TOTO_STATEMENT_TYPES.includes(statement._type)) {
-    return invalid3("payload field _type is not an in-toto statement type", IN_TOTO_STATEMENT_TYPES, statement?._type);
+    return invalid3(
+      "payload field _type is not an in-toto statement type",
+      IN_TOTO_STATEMENT_TYPES,
+      statement?._type
+    );
   }
   if (!Array.isArray(statement.subject) || statement.subject.some((s) => typeof s?.digest !== "object" || s.digest === null)) {
-    return invalid3("statement field subject is not a list of {name, digest}", "subject[].digest", statement.subject);
+    return invalid3(
+      "statement field subject is not a list of {name, digest}",
+      "subject[].digest",
+      statement.subject
+    );
   }
   if (typeof statement.predicateType !== "string") {
-    return invalid3("statement field predicateType is missing", "a predicate type URI", statement.predicateType);
+    return invalid3(
+      "statement field predicateType is missing",
+      "a predicate type URI",
+      statement.predicateType
+    );
   }
   return { ok: true, statement };
 }
 function checkSubjectDigest(statement, digest) {
   const hex = digest.slice("sha256:".length).toLowerCase();
-  const found = statement.subject.map((s) => s.digest.sha256 === void 0 ? `${s.name ?? "?"} (no sha256)` : `sha256:${s.digest.sha256}`);
+  const found = statement.subject.map(
+    (s) => s.digest.sha256 === void 0 ? `${s.name ?? "?"} (no sha256)` : `sha256:${s.digest.sha256}`
+  );
   const ok = statement.subject.some((s) => s.digest.sha256?.toLowerCase() === hex);
-  return { ok, message: ok ? `statement subject has ${digest}` : `no statement subject has ${digest}`, expected: digest, found };
+  return {
+    ok,
+    message: ok ? `statement subject has ${digest}` : `no statement subject has ${digest}`,
+    expected: digest,
+    found
+  };
 }
 function checkPredicateType(statement, expected) {
   const ok = statement.predicateType === expected;
-  return { ok, message: ok ? `predicate type ${expected}` : `predicate type is ${statement.predicateType}, not ${expected}`, expected, found: statement.predicateType };
+  return {
+    ok,
+    message: ok ? `predicate type ${expected}` : `predicate type is ${statement.predicateType}, not ${expected}`,
+    expected,
+    found: statement.predicateType
+  };
 }
 function checkSimpleSigning(payload, digest) {
   let json2;
   try {
     json2 = JSON.parse(payload.toString("utf8"));
   } catch (cause) {
-    return { ok: false, message: `simple-signing payload is not JSON: ${cause.message}`, expected: "simple-signing JSON", found: `${payload.length} bytes` };
+    return {
+      ok: false,
+      message: `simple-signing payload is not JSON: ${cause.message}`,
+      expected: "simple-signing JSON",
+      found: `${payload.length} bytes`
+    };
   }
   if (json2?.critical?.type !== SIMPLE_SIGNING_TYPE) {
-    return { ok: false, message: "simple-signing payload field critical.type is wrong", expected: SIMPLE_SIGNING_TYPE, found: json2?.critical?.type };
+    return {
+      ok: false,
+      message: "simple-signing payload field critical.type is wrong",
+      expected: SIMPLE_SIGNING_TYPE,
+      found: json2?.critical?.type
+    };
   }
   const signed = json2.critical.image?.["docker-manifest-digest"];
   const ok = signed === digest;
@@ -67224,7 +68929,10 @@ var init_claims = __esm({
   "../verify/src/checks/claims.ts"() {
     "use strict";
     IN_TOTO_PAYLOAD_TYPE = "application/vnd.in-toto+json";
-    IN_TOTO_STATEMENT_TYPES = ["https://in-toto.io/Statement/v0.1", "https://in-toto.io/Statement/v1"];
+    IN_TOTO_STATEMENT_TYPES = [
+      "https://in-toto.io/Statement/v0.1",
+      "https://in-toto.io/Statement/v1"
+    ];
     SIMPLE_SIGNING_TYPE = "cosign container image signature";
   }
 });
@@ -67236,10 +68944,14 @@ function isDigest(value) {
 }
 function assertDigest(value, field, code2 = "MALFORMED") {
   if (!isDigest(value)) {
-    throw new VerificationError(code2, `${field}: expected a sha256 digest (sha256:<64 lowercase hex>), found ${JSON.stringify(value)}`, {
-      expected: "sha256:<64 hex>",
-      found: value
-    });
+    throw new VerificationError(
+      code2,
+      `${field}: expected a sha256 digest (sha256:<64 lowercase hex>), found ${JSON.stringify(value)}`,
+      {
+        expected: "sha256:<64 hex>",
+        found: value
+      }
+    );
   }
   return value;
 }
@@ -67254,11 +68966,19 @@ function digestTag(digest, suffix2 = "") {
 }
 function checkContent(bytes, digest, size, what) {
   if (size !== void 0 && bytes.length !== size) {
-    throw new VerificationError("DIGEST_MISMATCH", `${what}: expected ${size} bytes, found ${bytes.length}`, { expected: size, found: bytes.length });
+    throw new VerificationError(
+      "DIGEST_MISMATCH",
+      `${what}: expected ${size} bytes, found ${bytes.length}`,
+      { expected: size, found: bytes.length }
+    );
   }
   const actual = sha256Digest(bytes);
   if (actual !== digest) {
-    throw new VerificationError("DIGEST_MISMATCH", `${what}: content digest is ${actual}, expected ${digest}`, { expected: digest, found: actual });
+    throw new VerificationError(
+      "DIGEST_MISMATCH",
+      `${what}: content digest is ${actual}, expected ${digest}`,
+      { expected: digest, found: actual }
+    );
   }
 }
 var DIGEST_PATTERN;
@@ -67279,12 +68999,19 @@ function publicGoodTrustMaterial() {
   const seeds = JSON.parse(readFileSync2(seedsPath, "utf8"));
   const encoded = seeds[PUBLIC_GOOD_TUF_MIRROR]?.targets?.["trusted_root.json"];
   if (encoded === void 0) {
-    throw new VerificationError("INVALID_INPUT", `${seedsPath}: no trusted_root.json target for ${PUBLIC_GOOD_TUF_MIRROR}`, {
-      expected: `targets["trusted_root.json"] under "${PUBLIC_GOOD_TUF_MIRROR}"`,
-      found: Object.keys(seeds)
-    });
+    throw new VerificationError(
+      "INVALID_INPUT",
+      `${seedsPath}: no trusted_root.json target for ${PUBLIC_GOOD_TUF_MIRROR}`,
+      {
+        expected: `targets["trusted_root.json"] under "${PUBLIC_GOOD_TUF_MIRROR}"`,
+        found: Object.keys(seeds)
+      }
+    );
   }
-  publicGood = { source: `public-good (${seedsPath})`, ...parseTrustedRoot(Buffer.from(encoded, "base64").toString("utf8"), seedsPath) };
+  publicGood = {
+    source: `public-good (${seedsPath})`,
+    ...parseTrustedRoot(Buffer.from(encoded, "base64").toString("utf8"), seedsPath)
+  };
   return publicGood;
 }
 function trustMaterialFromFile(path) {
@@ -67292,7 +69019,11 @@ function trustMaterialFromFile(path) {
   try {
     text = readFileSync2(path, "utf8");
   } catch (cause) {
-    throw new VerificationError("INVALID_INPUT", `cannot read trusted root ${path}: ${cause.message}`, { cause });
+    throw new VerificationError(
+      "INVALID_INPUT",
+      `cannot read trusted root ${path}: ${cause.message}`,
+      { cause }
+    );
   }
   return { source: path, ...parseTrustedRoot(text, path) };
 }
@@ -67304,28 +69035,43 @@ function parseTrustedRoot(text, source) {
   try {
     json2 = JSON.parse(text);
   } catch (cause) {
-    throw new VerificationError("INVALID_INPUT", `${source}: trusted root is not JSON: ${cause.message}`, { cause });
+    throw new VerificationError(
+      "INVALID_INPUT",
+      `${source}: trusted root is not JSON: ${cause.message}`,
+      { cause }
+    );
   }
   return { material: toMaterial(json2, source), json: json2 };
 }
 function toMaterial(json2, source) {
   const mediaType = json2?.mediaType;
   if (typeof mediaType !== "string" || !mediaType.startsWith("application/vnd.dev.sigstore.trustedroot")) {
-    throw new VerificationError("INVALID_INPUT", `${source}: field mediaType is not a Sigstore trusted root`, {
-      expected: "application/vnd.dev.sigstore.trustedroot+json;version=0.1 (or v0.2)",
-      found: mediaType
-    });
+    throw new VerificationError(
+      "INVALID_INPUT",
+      `${source}: field mediaType is not a Sigstore trusted root`,
+      {
+        expected: "application/vnd.dev.sigstore.trustedroot+json;version=0.1 (or v0.2)",
+        found: mediaType
+      }
+    );
   }
   try {
     const root = import_protobuf_specs3.TrustedRoot.fromJSON(json2);
     if (root.certificateAuthorities.length === 0 || root.tlogs.length === 0) {
-      throw new Error(`needs at least one certificate authority and one transparency log (found ${root.certificateAuthorities.length} and ${root.tlogs.length})`);
+      throw new Error(
+        `needs at least one certificate authority and one transparency log (found ${root.certificateAuthorities.length} and ${root.tlogs.length})`
+      );
     }
     const material = (0, import_verify6.toTrustMaterial)(root);
-    for (const authority of material.certificateAuthorities) authority.certChain.forEach(encodeOnce);
+    for (const authority of material.certificateAuthorities)
+      authority.certChain.forEach(encodeOnce);
     return material;
   } catch (cause) {
-    throw new VerificationError("INVALID_INPUT", `${source}: invalid trusted root: ${cause.message}`, { cause });
+    throw new VerificationError(
+      "INVALID_INPUT",
+      `${source}: invalid trusted root: ${cause.message}`,
+      { cause }
+    );
   }
 }
 var import_protobuf_specs3, import_verify6, PUBLIC_GOOD_TUF_MIRROR, publicGood;
@@ -67342,12 +69088,16 @@ var init_trusted_root = __esm({
 
 // ../verify/src/cosign/annotations.ts
 function pemToDerBase64(pem) {
-  return [...pem.matchAll(/-----BEGIN CERTIFICATE-----([\s\S]*?)-----END CERTIFICATE-----/g)].map((match) => match[1].replace(/\s+/g, ""));
+  return [...pem.matchAll(/-----BEGIN CERTIFICATE-----([\s\S]*?)-----END CERTIFICATE-----/g)].map(
+    (match) => match[1].replace(/\s+/g, "")
+  );
 }
 function inTotoPredicateType(bundle) {
   if (!bundle.dsseEnvelope) return void 0;
   try {
-    const statement = JSON.parse(Buffer.from(bundle.dsseEnvelope.payload, "base64").toString("utf8"));
+    const statement = JSON.parse(
+      Buffer.from(bundle.dsseEnvelope.payload, "base64").toString("utf8")
+    );
     return typeof statement.predicateType === "string" ? statement.predicateType : void 0;
   } catch {
     return void 0;
@@ -67395,30 +69145,46 @@ var init_media_types = __esm({
       cosignSimpleSigning: "application/vnd.dev.cosign.simplesigning.v1+json",
       dsseEnvelope: "application/vnd.dsse.envelope.v1+json"
     };
-    MANIFEST_ACCEPT = [MEDIA_TYPES.ociIndex, MEDIA_TYPES.dockerManifestList, MEDIA_TYPES.ociManifest, MEDIA_TYPES.dockerManifest].join(", ");
+    MANIFEST_ACCEPT = [
+      MEDIA_TYPES.ociIndex,
+      MEDIA_TYPES.dockerManifestList,
+      MEDIA_TYPES.ociManifest,
+      MEDIA_TYPES.dockerManifest
+    ].join(", ");
     EMPTY_JSON = Buffer.from("{}");
   }
 });
 
 // ../verify/src/oci/manifest.ts
 function fail(where, field, expected, found) {
-  throw new VerificationError("MALFORMED", `${where}: field ${field}: expected ${expected}, found ${JSON.stringify(found)?.slice(0, 200)}`, { expected, found });
+  throw new VerificationError(
+    "MALFORMED",
+    `${where}: field ${field}: expected ${expected}, found ${JSON.stringify(found)?.slice(0, 200)}`,
+    { expected, found }
+  );
 }
 function isRecord(value) {
   return typeof value === "object" && value !== null && !Array.isArray(value);
 }
 function parseAnnotations(value, where, field) {
   if (value === void 0) return void 0;
-  if (!isRecord(value) || Object.values(value).some((v2) => typeof v2 !== "string")) fail(where, field, "an object of strings", value);
+  if (!isRecord(value) || Object.values(value).some((v2) => typeof v2 !== "string"))
+    fail(where, field, "an object of strings", value);
   return value;
 }
 function parseDescriptor(value, where, field) {
   if (!isRecord(value)) fail(where, field, "a descriptor object", value);
   const { mediaType, digest, size, artifactType, annotations, platform: platform2, data } = value;
   if (typeof mediaType !== "string") fail(where, `${field}.mediaType`, "a string", mediaType);
-  if (typeof size !== "number" || !Number.isSafeInteger(size) || size < 0) fail(where, `${field}.size`, "a non-negative integer", size);
-  if (artifactType !== void 0 && typeof artifactType !== "string") fail(where, `${field}.artifactType`, "a string", artifactType);
-  const descriptor = { mediaType, digest: assertDigest(digest, `${where}: field ${field}.digest`), size };
+  if (typeof size !== "number" || !Number.isSafeInteger(size) || size < 0)
+    fail(where, `${field}.size`, "a non-negative integer", size);
+  if (artifactType !== void 0 && typeof artifactType !== "string")
+    fail(where, `${field}.artifactType`, "a string", artifactType);
+  const descriptor = {
+    mediaType,
+    digest: assertDigest(digest, `${where}: field ${field}.digest`),
+    size
+  };
   if (artifactType !== void 0) descriptor.artifactType = artifactType;
   const parsedAnnotations = parseAnnotations(annotations, where, `${field}.annotations`);
   if (parsedAnnotations) descriptor.annotations = parsedAnnotations;
@@ -67438,22 +69204,30 @@ function parseManifest(bytes, where, fallbackMediaType) {
   try {
     json2 = JSON.parse(Buffer.from(bytes).toString("utf8"));
   } catch (error2) {
-    throw new VerificationError("MALFORMED", `${where}: expected manifest JSON, found unparsable bytes (${error2.message})`, { cause: error2 });
+    throw new VerificationError(
+      "MALFORMED",
+      `${where}: expected manifest JSON, found unparsable bytes (${error2.message})`,
+      { cause: error2 }
+    );
   }
   if (!isRecord(json2)) fail(where, "(root)", "a JSON object", json2);
   if (json2.schemaVersion !== 2) fail(where, "schemaVersion", "2", json2.schemaVersion);
   const declared = json2.mediaType;
-  if (declared !== void 0 && typeof declared !== "string") fail(where, "mediaType", "a string", declared);
+  if (declared !== void 0 && typeof declared !== "string")
+    fail(where, "mediaType", "a string", declared);
   const mediaType = declared ?? fallbackMediaType ?? (Array.isArray(json2.manifests) ? MEDIA_TYPES.ociIndex : MEDIA_TYPES.ociManifest);
   const manifest = { schemaVersion: 2, mediaType };
   if (json2.artifactType !== void 0) {
-    if (typeof json2.artifactType !== "string") fail(where, "artifactType", "a string", json2.artifactType);
+    if (typeof json2.artifactType !== "string")
+      fail(where, "artifactType", "a string", json2.artifactType);
     manifest.artifactType = json2.artifactType;
   }
-  if (json2.manifests !== void 0) manifest.manifests = parseDescriptors(json2.manifests, where, "manifests");
+  if (json2.manifests !== void 0)
+    manifest.manifests = parseDescriptors(json2.manifests, where, "manifests");
   if (json2.layers !== void 0) manifest.layers = parseDescriptors(json2.layers, where, "layers");
   if (json2.config !== void 0) manifest.config = parseDescriptor(json2.config, where, "config");
-  if (json2.subject !== void 0) manifest.subject = parseDescriptor(json2.subject, where, "subject");
+  if (json2.subject !== void 0)
+    manifest.subject = parseDescriptor(json2.subject, where, "subject");
   const annotations = parseAnnotations(json2.annotations, where, "annotations");
   if (annotations) manifest.annotations = annotations;
   return manifest;
@@ -67472,7 +69246,11 @@ var init_manifest2 = __esm({
 
 // ../verify/src/cosign/legacy.ts
 function malformed(where, field, expected, found) {
-  throw new VerificationError("MALFORMED", `${where}: ${field}: expected ${expected}, found ${JSON.stringify(found)?.slice(0, 200)}`, { expected, found });
+  throw new VerificationError(
+    "MALFORMED",
+    `${where}: ${field}: expected ${expected}, found ${JSON.stringify(found)?.slice(0, 200)}`,
+    { expected, found }
+  );
 }
 function parseJson(text, where, field) {
   try {
@@ -67485,28 +69263,58 @@ function parseRekorBundle(text, where) {
   const field = `annotation ${COSIGN_ANNOTATIONS.bundle}`;
   const json2 = parseJson(text, where, field);
   const payload = json2?.Payload;
-  if (typeof json2?.SignedEntryTimestamp !== "string") malformed(where, `${field}.SignedEntryTimestamp`, "a base64 string", json2?.SignedEntryTimestamp);
-  if (typeof payload?.body !== "string") malformed(where, `${field}.Payload.body`, "a base64 string", payload?.body);
-  if (!Number.isSafeInteger(payload.integratedTime)) malformed(where, `${field}.Payload.integratedTime`, "an integer", payload.integratedTime);
-  if (!Number.isSafeInteger(payload.logIndex)) malformed(where, `${field}.Payload.logIndex`, "an integer", payload.logIndex);
-  if (typeof payload.logID !== "string" || !/^[a-f0-9]+$/.test(payload.logID)) malformed(where, `${field}.Payload.logID`, "a hex string", payload.logID);
+  if (typeof json2?.SignedEntryTimestamp !== "string")
+    malformed(
+      where,
+      `${field}.SignedEntryTimestamp`,
+      "a base64 string",
+      json2?.SignedEntryTimestamp
+    );
+  if (typeof payload?.body !== "string")
+    malformed(where, `${field}.Payload.body`, "a base64 string", payload?.body);
+  if (!Number.isSafeInteger(payload.integratedTime))
+    malformed(where, `${field}.Payload.integratedTime`, "an integer", payload.integratedTime);
+  if (!Number.isSafeInteger(payload.logIndex))
+    malformed(where, `${field}.Payload.logIndex`, "an integer", payload.logIndex);
+  if (typeof payload.logID !== "string" || !/^[a-f0-9]+$/.test(payload.logID))
+    malformed(where, `${field}.Payload.logID`, "a hex string", payload.logID);
   return json2;
 }
 function kindVersion(body, where) {
-  const decoded = parseJson(Buffer.from(body, "base64").toString("utf8"), where, `annotation ${COSIGN_ANNOTATIONS.bundle} Payload.body`);
+  const decoded = parseJson(
+    Buffer.from(body, "base64").toString("utf8"),
+    where,
+    `annotation ${COSIGN_ANNOTATIONS.bundle} Payload.body`
+  );
   if (typeof decoded?.kind !== "string" || typeof decoded.apiVersion !== "string") {
-    malformed(where, `annotation ${COSIGN_ANNOTATIONS.bundle} Payload.body`, "a Rekor entry with kind and apiVersion", decoded);
+    malformed(
+      where,
+      `annotation ${COSIGN_ANNOTATIONS.bundle} Payload.body`,
+      "a Rekor entry with kind and apiVersion",
+      decoded
+    );
   }
   return { kind: decoded.kind, version: decoded.apiVersion };
 }
 function parseEnvelope(blob, where) {
-  const json2 = parseJson(blob.toString("utf8"), where, "DSSE envelope layer");
-  if (typeof json2?.payloadType !== "string") malformed(where, "envelope.payloadType", "a string", json2?.payloadType);
-  if (typeof json2.payload !== "string") malformed(where, "envelope.payload", "a base64 string", json2.payload);
-  if (!Array.isArray(json2.signatures) || json2.signatures.length === 0) malformed(where, "envelope.signatures", "a non-empty array", json2.signatures);
+  const json2 = parseJson(
+    blob.toString("utf8"),
+    where,
+    "DSSE envelope layer"
+  );
+  if (typeof json2?.payloadType !== "string")
+    malformed(where, "envelope.payloadType", "a string", json2?.payloadType);
+  if (typeof json2.payload !== "string")
+    malformed(where, "envelope.payload", "a base64 string", json2.payload);
+  if (!Array.isArray(json2.signatures) || json2.signatures.length === 0)
+    malformed(where, "envelope.signatures", "a non-empty array", json2.signatures);
   const signatures = json2.signatures.map((signature, i) => {
-    if (typeof signature?.sig !== "string") malformed(where, `envelope.signatures[${i}].sig`, "a base64 string", signature?.sig);
-    return { sig: signature.sig, keyid: typeof signature.keyid === "string" ? signature.keyid : "" };
+    if (typeof signature?.sig !== "string")
+      malformed(where, `envelope.signatures[${i}].sig`, "a base64 string", signature?.sig);
+    return {
+      sig: signature.sig,
+      keyid: typeof signature.keyid === "string" ? signature.keyid : ""
+    };
   });
   return { payloadType: json2.payloadType, payload: json2.payload, signatures };
 }
@@ -67514,8 +69322,16 @@ function legacyLayerToBundle(layer, blob, kind, where) {
   const annotations = layer.annotations ?? {};
   const certificatePem = annotations[COSIGN_ANNOTATIONS.certificate];
   const leaf = pemToDerBase64(certificatePem ?? "");
-  if (certificatePem !== void 0 && leaf.length !== 1) malformed(where, `annotation ${COSIGN_ANNOTATIONS.certificate}`, "one PEM certificate", certificatePem);
-  const certificates = leaf.length === 1 ? [...leaf, ...pemToDerBase64(annotations[COSIGN_ANNOTATIONS.chain] ?? "")].map((rawBytes) => ({ rawBytes })) : [];
+  if (certificatePem !== void 0 && leaf.length !== 1)
+    malformed(
+      where,
+      `annotation ${COSIGN_ANNOTATIONS.certificate}`,
+      "one PEM certificate",
+      certificatePem
+    );
+  const certificates = leaf.length === 1 ? [...leaf, ...pemToDerBase64(annotations[COSIGN_ANNOTATIONS.chain] ?? "")].map(
+    (rawBytes) => ({ rawBytes })
+  ) : [];
   const rekorText = annotations[COSIGN_ANNOTATIONS.bundle];
   const tlogEntries = [];
   if (rekorText !== void 0) {
@@ -67533,9 +69349,21 @@ function legacyLayerToBundle(layer, blob, kind, where) {
   let timestampVerificationData;
   const timestampText = annotations[COSIGN_ANNOTATIONS.rfc3161Timestamp];
   if (timestampText !== void 0 && kind === "signature") {
-    const timestamp = parseJson(timestampText, where, `annotation ${COSIGN_ANNOTATIONS.rfc3161Timestamp}`);
-    if (typeof timestamp?.SignedRFC3161Timestamp !== "string") malformed(where, `annotation ${COSIGN_ANNOTATIONS.rfc3161Timestamp}.SignedRFC3161Timestamp`, "a base64 string", timestamp);
-    timestampVerificationData = { rfc3161Timestamps: [{ signedTimestamp: timestamp.SignedRFC3161Timestamp }] };
+    const timestamp = parseJson(
+      timestampText,
+      where,
+      `annotation ${COSIGN_ANNOTATIONS.rfc3161Timestamp}`
+    );
+    if (typeof timestamp?.SignedRFC3161Timestamp !== "string")
+      malformed(
+        where,
+        `annotation ${COSIGN_ANNOTATIONS.rfc3161Timestamp}.SignedRFC3161Timestamp`,
+        "a base64 string",
+        timestamp
+      );
+    timestampVerificationData = {
+      rfc3161Timestamps: [{ signedTimestamp: timestamp.SignedRFC3161Timestamp }]
+    };
   }
   const verificationMaterial = {
     ...certificates.length > 0 ? { x509CertificateChain: { certificates } } : { publicKey: { hint: "" } },
@@ -67543,14 +69371,25 @@ function legacyLayerToBundle(layer, blob, kind, where) {
     timestampVerificationData
   };
   if (kind === "attestation") {
-    return { mediaType: BUNDLE_V01_MEDIA_TYPE, verificationMaterial, dsseEnvelope: parseEnvelope(blob, where) };
+    return {
+      mediaType: BUNDLE_V01_MEDIA_TYPE,
+      verificationMaterial,
+      dsseEnvelope: parseEnvelope(blob, where)
+    };
   }
   const signature = annotations[COSIGN_ANNOTATIONS.signature];
-  if (typeof signature !== "string" || signature === "") malformed(where, `annotation ${COSIGN_ANNOTATIONS.signature}`, "a base64 signature", signature);
+  if (typeof signature !== "string" || signature === "")
+    malformed(where, `annotation ${COSIGN_ANNOTATIONS.signature}`, "a base64 signature", signature);
   return {
     mediaType: BUNDLE_V01_MEDIA_TYPE,
     verificationMaterial,
-    messageSignature: { messageDigest: { algorithm: "SHA2_256", digest: Buffer.from(sha256Digest(blob).slice("sha256:".length), "hex").toString("base64") }, signature }
+    messageSignature: {
+      messageDigest: {
+        algorithm: "SHA2_256",
+        digest: Buffer.from(sha256Digest(blob).slice("sha256:".length), "hex").toString("base64")
+      },
+      signature
+    }
   };
 }
 var init_legacy = __esm({
@@ -67569,14 +69408,25 @@ function isBundleMediaType(mediaType) {
 function asMalformed(error2, hint) {
   if (!(error2 instanceof VerificationError && error2.code === "MALFORMED")) throw error2;
   const { message, expected, found } = error2;
-  return { ...hint, malformed: { message, ...expected === void 0 ? {} : { expected }, ...found === void 0 ? {} : { found: excerpt(found) } } };
+  return {
+    ...hint,
+    malformed: {
+      message,
+      ...expected === void 0 ? {} : { expected },
+      ...found === void 0 ? {} : { found: excerpt(found) }
+    }
+  };
 }
 function excerpt(found) {
   const text = typeof found === "string" ? found : JSON.stringify(found);
   return text !== void 0 && text.length > EXCERPT_CHARS ? `${text.slice(0, EXCERPT_CHARS)}\u2026 (${text.length} characters)` : found;
 }
 function legacyManifestHint(digest, suffix2) {
-  return { kind: suffix2 === ".sig" ? "signature" : "attestation", layout: "legacy", location: digestTag(digest, suffix2) };
+  return {
+    kind: suffix2 === ".sig" ? "signature" : "attestation",
+    layout: "legacy",
+    location: digestTag(digest, suffix2)
+  };
 }
 function lookupLegacyManifest(source, digest, suffix2) {
   return source.manifestByTag(digestTag(digest, suffix2)).catch((error2) => asMalformed(error2, legacyManifestHint(digest, suffix2)));
@@ -67597,14 +69447,28 @@ async function readLegacyLayers(source, digest, suffix2, manifest) {
   return Promise.all(
     layers.map(async (layer, i) => {
       const predicateType = layer.annotations?.[COSIGN_ANNOTATIONS.predicateType];
-      const hint = { kind, layout: "legacy", ...predicateType === void 0 ? {} : { predicateType }, location: `${tag} layer ${i}` };
+      const hint = {
+        kind,
+        layout: "legacy",
+        ...predicateType === void 0 ? {} : { predicateType },
+        location: `${tag} layer ${i}`
+      };
       try {
         if (layer.mediaType !== expectedMediaType) {
-          throw new VerificationError("MALFORMED", `${where} layer ${i}: mediaType: expected ${expectedMediaType}, found ${layer.mediaType}`, { expected: expectedMediaType, found: layer.mediaType });
+          throw new VerificationError(
+            "MALFORMED",
+            `${where} layer ${i}: mediaType: expected ${expectedMediaType}, found ${layer.mediaType}`,
+            { expected: expectedMediaType, found: layer.mediaType }
+          );
         }
         const blob = await source.blob(layer.digest, layer.size);
         const bundle = legacyLayerToBundle(layer, blob, kind, `${where} layer ${i}`);
-        return { ...hint, kind, bundle, ...kind === "signature" ? { payload: blob } : {} };
+        return {
+          ...hint,
+          kind,
+          bundle,
+          ...kind === "signature" ? { payload: blob } : {}
+        };
       } catch (error2) {
         return asMalformed(error2, hint);
       }
@@ -67615,10 +69479,16 @@ function referrerHint(referrer, annotations) {
   const predicateType = annotations?.[BUNDLE_ANNOTATIONS.predicateType];
   const content = annotations?.[BUNDLE_ANNOTATIONS.content];
   const kind = content === "message-signature" || predicateType === COSIGN_SIGN_PREDICATE_TYPE ? "signature" : predicateType !== void 0 || content === "dsse-envelope" ? "attestation" : void 0;
-  return { ...kind === void 0 ? {} : { kind }, layout: "referrer", ...predicateType === void 0 ? {} : { predicateType }, location: `referrer ${referrer.digest}` };
+  return {
+    ...kind === void 0 ? {} : { kind },
+    layout: "referrer",
+    ...predicateType === void 0 ? {} : { predicateType },
+    location: `referrer ${referrer.digest}`
+  };
 }
 async function referrerBundleLayer(source, digest, referrer) {
-  if (referrer.artifactType !== void 0 && !isBundleMediaType(referrer.artifactType)) return void 0;
+  if (referrer.artifactType !== void 0 && !isBundleMediaType(referrer.artifactType))
+    return void 0;
   if (isIndexMediaType(referrer.mediaType)) return void 0;
   const where = `${source.location}@${referrer.digest} (referrer of ${digest})`;
   let manifest;
@@ -67642,7 +69512,14 @@ async function readReferrerBundle(source, { referrer, manifest, layer, where }) 
     (0, import_bundle4.bundleFromJSON)(bundle);
   } catch (error2) {
     const found = excerpt(error2.message);
-    return { ...referrerHint(referrer, { ...referrer.annotations, ...manifest.annotations }), malformed: { message: `${where}: layer ${layer.digest}: expected a Sigstore bundle, found ${String(found)}`, expected: "a Sigstore bundle", found } };
+    return {
+      ...referrerHint(referrer, { ...referrer.annotations, ...manifest.annotations }),
+      malformed: {
+        message: `${where}: layer ${layer.digest}: expected a Sigstore bundle, found ${String(found)}`,
+        expected: "a Sigstore bundle",
+        found
+      }
+    };
   }
   const predicateType = inTotoPredicateType(bundle) ?? manifest.annotations?.[BUNDLE_ANNOTATIONS.predicateType];
   const kind = bundle.messageSignature || predicateType === COSIGN_SIGN_PREDICATE_TYPE ? "signature" : "attestation";
@@ -67655,13 +69532,19 @@ async function readReferrerBundle(source, { referrer, manifest, layer, where }) 
   };
 }
 async function discoverSignatures(source, digest) {
-  const [sigManifest, attManifest, referrers] = await Promise.all([lookupLegacyManifest(source, digest, ".sig"), lookupLegacyManifest(source, digest, ".att"), source.referrers(digest)]);
+  const [sigManifest, attManifest, referrers] = await Promise.all([
+    lookupLegacyManifest(source, digest, ".sig"),
+    lookupLegacyManifest(source, digest, ".att"),
+    source.referrers(digest)
+  ]);
   const [signatures, attestations, bundleLayers] = await Promise.all([
     readLegacyLayers(source, digest, ".sig", sigManifest),
     readLegacyLayers(source, digest, ".att", attManifest),
     Promise.all(referrers.map((referrer) => referrerBundleLayer(source, digest, referrer)))
   ]);
-  const fromReferrers = await Promise.all(bundleLayers.filter((found) => found !== void 0).map((found) => "malformed" in found ? found : readReferrerBundle(source, found)));
+  const fromReferrers = await Promise.all(
+    bundleLayers.filter((found) => found !== void 0).map((found) => "malformed" in found ? found : readReferrerBundle(source, found))
+  );
   return [...signatures, ...attestations, ...fromReferrers];
 }
 var import_bundle4, EXCERPT_CHARS;
@@ -67681,10 +69564,14 @@ var init_discover = __esm({
 
 // ../verify/src/oci/reference.ts
 function invalid4(input, field, expected, found) {
-  throw new VerificationError("INVALID_INPUT", `image reference ${JSON.stringify(input)}: ${field}: expected ${expected}, found ${JSON.stringify(found)}`, {
-    expected,
-    found
-  });
+  throw new VerificationError(
+    "INVALID_INPUT",
+    `image reference ${JSON.stringify(input)}: ${field}: expected ${expected}, found ${JSON.stringify(found)}`,
+    {
+      expected,
+      found
+    }
+  );
 }
 function splitTagAndDigest(input, rest) {
   let base = rest;
@@ -67700,22 +69587,44 @@ function splitTagAndDigest(input, rest) {
   const colon = base.lastIndexOf(":");
   if (colon > base.lastIndexOf("/")) {
     tag = base.slice(colon + 1);
-    if (!TAG2.test(tag)) invalid4(input, "tag", "up to 128 characters of [A-Za-z0-9_.-], not starting with . or -", tag);
+    if (!TAG2.test(tag))
+      invalid4(
+        input,
+        "tag",
+        "up to 128 characters of [A-Za-z0-9_.-], not starting with . or -",
+        tag
+      );
     base = base.slice(0, colon);
   }
-  return { base, ...tag === void 0 ? {} : { tag }, ...digest === void 0 ? {} : { digest } };
+  return {
+    base,
+    ...tag === void 0 ? {} : { tag },
+    ...digest === void 0 ? {} : { digest }
+  };
 }
 function suffix(tag, digest) {
   return `${tag === void 0 ? "" : `:${tag}`}${digest === void 0 ? "" : `@${digest}`}`;
 }
 function parseImageReference(input) {
-  if (input.trim() !== input || input === "") invalid4(input, "reference", "a non-empty reference without surrounding spaces", input);
+  if (input.trim() !== input || input === "")
+    invalid4(input, "reference", "a non-empty reference without surrounding spaces", input);
   if (input.startsWith(OCI_LAYOUT_PREFIX)) {
-    const { base: path, tag: tag2, digest: digest2 } = splitTagAndDigest(input, input.slice(OCI_LAYOUT_PREFIX.length));
+    const {
+      base: path,
+      tag: tag2,
+      digest: digest2
+    } = splitTagAndDigest(input, input.slice(OCI_LAYOUT_PREFIX.length));
     if (path === "") invalid4(input, "directory", "oci-layout:DIR[:tag|@sha256:...]", input);
-    return { kind: "oci-layout", path, ...tag2 === void 0 ? {} : { tag: tag2 }, ...digest2 === void 0 ? {} : { digest: digest2 }, name: `${OCI_LAYOUT_PREFIX}${path}${suffix(tag2, digest2)}` };
+    return {
+      kind: "oci-layout",
+      path,
+      ...tag2 === void 0 ? {} : { tag: tag2 },
+      ...digest2 === void 0 ? {} : { digest: digest2 },
+      name: `${OCI_LAYOUT_PREFIX}${path}${suffix(tag2, digest2)}`
+    };
   }
-  if (input.includes("://")) invalid4(input, "reference", "registry/name[:tag][@sha256:...] without a URL scheme", input);
+  if (input.includes("://"))
+    invalid4(input, "reference", "registry/name[:tag][@sha256:...] without a URL scheme", input);
   const { base, tag, digest } = splitTagAndDigest(input, input);
   const slash = base.indexOf("/");
   const first = slash < 0 ? "" : base.slice(0, slash);
@@ -67727,10 +69636,23 @@ function parseImageReference(input) {
     invalid4(input, "registry", "a host name with an optional :port", registry);
   }
   for (const component of repository.split("/")) {
-    if (!COMPONENT.test(component)) invalid4(input, "repository", "lowercase path components of [a-z0-9] separated by ., _, __ or -", component);
+    if (!COMPONENT.test(component))
+      invalid4(
+        input,
+        "repository",
+        "lowercase path components of [a-z0-9] separated by ., _, __ or -",
+        component
+      );
   }
   if (repository.length > 255) invalid4(input, "repository", "at most 255 characters", repository);
-  return { kind: "registry", registry, repository, ...tag === void 0 ? {} : { tag }, ...digest === void 0 ? {} : { digest }, name: `${registry}/${repository}${suffix(tag, digest)}` };
+  return {
+    kind: "registry",
+    registry,
+    repository,
+    ...tag === void 0 ? {} : { tag },
+    ...digest === void 0 ? {} : { digest },
+    name: `${registry}/${repository}${suffix(tag, digest)}`
+  };
 }
 function registryBaseUrl(registry) {
   if (registry === DOCKER_HUB) return "https://registry-1.docker.io";
@@ -67756,7 +69678,9 @@ function parseChallenge(header) {
   const match = /^\s*(\w+)\s*(.*)$/s.exec(header);
   const params = {};
   if (!match) return { scheme: "", params };
-  for (const [, key, quoted, bare] of match[2].matchAll(/(\w+)\s*=\s*(?:"((?:[^"\\]|\\.)*)"|([^,\s]*))/g)) {
+  for (const [, key, quoted, bare] of match[2].matchAll(
+    /(\w+)\s*=\s*(?:"((?:[^"\\]|\\.)*)"|([^,\s]*))/g
+  )) {
     params[key.toLowerCase()] = quoted === void 0 ? bare : quoted.replace(/\\(.)/g, "$1");
   }
   return { scheme: match[1].toLowerCase(), params };
@@ -67797,14 +69721,21 @@ var init_http2 = __esm({
           const response = await this.send(url, options2, sentWith);
           if (response.status !== 401 || authRetried) return response;
           authRetried = true;
-          if (this.authorization(actions) === sentWith) await this.authenticateOnce(response.headers.get("www-authenticate"), actions, `${options2.method ?? "GET"} ${url}`);
+          if (this.authorization(actions) === sentWith)
+            await this.authenticateOnce(
+              response.headers.get("www-authenticate"),
+              actions,
+              `${options2.method ?? "GET"} ${url}`
+            );
         }
       }
       /** Parallel requests that all met a 401 share one token exchange. */
       authenticateOnce(header, actions, what) {
         let pending = this.pendingAuth.get(actions);
         if (!pending) {
-          pending = this.authenticate(header, actions, what).finally(() => this.pendingAuth.delete(actions));
+          pending = this.authenticate(header, actions, what).finally(
+            () => this.pendingAuth.delete(actions)
+          );
           this.pendingAuth.set(actions, pending);
         }
         return pending;
@@ -67821,28 +69752,48 @@ var init_http2 = __esm({
         const credentials = this.options.credentials;
         const basic = credentials && "username" in credentials ? `Basic ${Buffer.from(`${credentials.username}:${credentials.password}`).toString("base64")}` : void 0;
         if (challenge.scheme === "basic") {
-          if (!basic) throw new VerificationError("REGISTRY", `${what}: registry requires basic authentication and no credentials were given`, { expected: "username and password", found: "none" });
+          if (!basic)
+            throw new VerificationError(
+              "REGISTRY",
+              `${what}: registry requires basic authentication and no credentials were given`,
+              { expected: "username and password", found: "none" }
+            );
           this.authorizations.set(actions, basic);
           return;
         }
         const realm = challenge.params.realm;
         if (challenge.scheme !== "bearer" || !realm) {
-          throw new VerificationError("REGISTRY", `${what}: 401 without a usable WWW-Authenticate challenge`, { expected: "Bearer realm=...", found: challenge.scheme || "none" });
+          throw new VerificationError(
+            "REGISTRY",
+            `${what}: 401 without a usable WWW-Authenticate challenge`,
+            { expected: "Bearer realm=...", found: challenge.scheme || "none" }
+          );
         }
         let tokenUrl;
         try {
           tokenUrl = new URL(realm);
         } catch (error2) {
-          throw new VerificationError("REGISTRY", `${what}: token realm is not a URL`, { expected: "an https URL", found: realm, cause: error2 });
+          throw new VerificationError("REGISTRY", `${what}: token realm is not a URL`, {
+            expected: "an https URL",
+            found: realm,
+            cause: error2
+          });
         }
         if (tokenUrl.protocol !== "https:" && !(tokenUrl.protocol === "http:" && isLoopbackUrl(tokenUrl))) {
-          throw new VerificationError("REGISTRY", `${what}: token realm must be https`, { expected: "https://...", found: tokenUrl.origin });
+          throw new VerificationError("REGISTRY", `${what}: token realm must be https`, {
+            expected: "https://...",
+            found: tokenUrl.origin
+          });
         }
         if (challenge.params.service) tokenUrl.searchParams.set("service", challenge.params.service);
         tokenUrl.searchParams.set("scope", `repository:${this.repository}:${actions}`);
         const response = await this.send(tokenUrl, { maxBodyBytes: 1024 * 1024 }, basic);
         if (response.status !== 200) {
-          throw new VerificationError("REGISTRY", `GET ${tokenUrl.origin}${tokenUrl.pathname}: token request answered ${response.status}`, { expected: 200, found: response.status });
+          throw new VerificationError(
+            "REGISTRY",
+            `GET ${tokenUrl.origin}${tokenUrl.pathname}: token request answered ${response.status}`,
+            { expected: 200, found: response.status }
+          );
         }
         let token;
         try {
@@ -67852,7 +69803,11 @@ var init_http2 = __esm({
           token = void 0;
         }
         if (typeof token !== "string" || token === "") {
-          throw new VerificationError("REGISTRY", `GET ${tokenUrl.origin}${tokenUrl.pathname}: token response has no "token" or "access_token" string`, { expected: '{"token": "..."}', found: "no token" });
+          throw new VerificationError(
+            "REGISTRY",
+            `GET ${tokenUrl.origin}${tokenUrl.pathname}: token response has no "token" or "access_token" string`,
+            { expected: '{"token": "..."}', found: "no token" }
+          );
         }
         this.authorizations.set(actions, `Bearer ${token}`);
       }
@@ -67860,10 +69815,17 @@ var init_http2 = __esm({
       async send(url, options2, authorization) {
         const { actions: _actions, ...request2 } = options2;
         try {
-          return await this.http.request(url, authorization ? { ...request2, headers: { ...request2.headers, authorization } } : request2);
+          return await this.http.request(
+            url,
+            authorization ? { ...request2, headers: { ...request2.headers, authorization } } : request2
+          );
         } catch (error2) {
           if (!(error2 instanceof TufError)) throw error2;
-          throw new VerificationError("REGISTRY", error2.message, { expected: error2.expected, found: error2.found, cause: error2 });
+          throw new VerificationError("REGISTRY", error2.message, {
+            expected: error2.expected,
+            found: error2.found,
+            cause: error2
+          });
         }
       }
     };
@@ -67914,7 +69876,11 @@ var init_registry = __esm({
         this.registry = registry;
         this.repository = repository;
         this.location = `${registry}/${repository}`;
-        this.client = new RegistryClient(options2.baseUrl ?? registryBaseUrl(registry), repository, options2);
+        this.client = new RegistryClient(
+          options2.baseUrl ?? registryBaseUrl(registry),
+          repository,
+          options2
+        );
       }
       registry;
       repository;
@@ -67925,12 +69891,20 @@ var init_registry = __esm({
       async resolve(reference) {
         if (isDigest(reference)) return this.manifest(reference);
         const found = await this.manifestByTag(reference);
-        if (!found) throw new VerificationError("NOT_FOUND", `${this.location}:${reference}: tag not found`, { expected: `tag ${reference}`, found: "no such tag" });
+        if (!found)
+          throw new VerificationError("NOT_FOUND", `${this.location}:${reference}: tag not found`, {
+            expected: `tag ${reference}`,
+            found: "no such tag"
+          });
         return found;
       }
       async manifest(digest) {
         const found = await this.getManifest(digest);
-        if (!found) throw new VerificationError("NOT_FOUND", `${this.location}@${digest}: manifest not found`, { expected: digest, found: "no such manifest" });
+        if (!found)
+          throw new VerificationError("NOT_FOUND", `${this.location}@${digest}: manifest not found`, {
+            expected: digest,
+            found: "no such manifest"
+          });
         return found;
       }
       async manifestByTag(tag) {
@@ -67938,9 +69912,16 @@ var init_registry = __esm({
       }
       async getManifest(reference) {
         const what = `${this.location}${isDigest(reference) ? "@" : ":"}${reference}`;
-        const response = await this.client.request(`manifests/${reference}`, { headers: { accept: MANIFEST_ACCEPT }, maxBodyBytes: MAX_MANIFEST_BYTES });
+        const response = await this.client.request(`manifests/${reference}`, {
+          headers: { accept: MANIFEST_ACCEPT },
+          maxBodyBytes: MAX_MANIFEST_BYTES
+        });
         if (response.status === 404) return void 0;
-        if (response.status !== 200) throw new VerificationError("REGISTRY", `GET ${what}: ${registryErrorSummary(response)}`, { expected: 200, found: response.status });
+        if (response.status !== 200)
+          throw new VerificationError("REGISTRY", `GET ${what}: ${registryErrorSummary(response)}`, {
+            expected: 200,
+            found: response.status
+          });
         const bytes = response.body;
         let digest;
         if (isDigest(reference)) {
@@ -67950,7 +69931,11 @@ var init_registry = __esm({
           digest = sha256Digest(bytes);
           const header = response.headers.get("docker-content-digest");
           if (header !== null && header !== digest) {
-            throw new VerificationError("DIGEST_MISMATCH", `manifest ${what}: Docker-Content-Digest says ${header} but the bytes hash to ${digest}`, { expected: header, found: digest });
+            throw new VerificationError(
+              "DIGEST_MISMATCH",
+              `manifest ${what}: Docker-Content-Digest says ${header} but the bytes hash to ${digest}`,
+              { expected: header, found: digest }
+            );
           }
         }
         const contentType = response.headers.get("content-type")?.split(";")[0]?.trim();
@@ -67960,8 +69945,17 @@ var init_registry = __esm({
       async blob(digest, size) {
         const what = `${this.location}@${digest}`;
         const response = await this.client.request(`blobs/${digest}`);
-        if (response.status === 404) throw new VerificationError("NOT_FOUND", `blob ${what}: not found`, { expected: digest, found: "no such blob" });
-        if (response.status !== 200) throw new VerificationError("REGISTRY", `GET blob ${what}: ${registryErrorSummary(response)}`, { expected: 200, found: response.status });
+        if (response.status === 404)
+          throw new VerificationError("NOT_FOUND", `blob ${what}: not found`, {
+            expected: digest,
+            found: "no such blob"
+          });
+        if (response.status !== 200)
+          throw new VerificationError(
+            "REGISTRY",
+            `GET blob ${what}: ${registryErrorSummary(response)}`,
+            { expected: 200, found: response.status }
+          );
         checkContent(response.body, digest, size, `blob ${what}`);
         return response.body;
       }
@@ -67970,42 +69964,89 @@ var init_registry = __esm({
         const fallback = this.referrersApi === "unknown" ? this.referrersFromTag(digest) : void 0;
         fallback?.catch(() => void 0);
         const what = `${this.location} referrers of ${digest}`;
-        const response = await this.client.request(`referrers/${digest}`, { headers: { accept: MEDIA_TYPES.ociIndex }, maxBodyBytes: MAX_MANIFEST_BYTES });
+        const response = await this.client.request(`referrers/${digest}`, {
+          headers: { accept: MEDIA_TYPES.ociIndex },
+          maxBodyBytes: MAX_MANIFEST_BYTES
+        });
         if (response.status === 200) {
           this.referrersApi = "present";
           return toReferrers(parseManifest(response.body, what, MEDIA_TYPES.ociIndex).manifests ?? []);
         }
-        if (response.status !== 404) throw new VerificationError("REGISTRY", `GET ${what}: ${registryErrorSummary(response)}`, { expected: "200 or 404", found: response.status });
+        if (response.status !== 404)
+          throw new VerificationError("REGISTRY", `GET ${what}: ${registryErrorSummary(response)}`, {
+            expected: "200 or 404",
+            found: response.status
+          });
         this.referrersApi = "absent";
         return fallback ?? this.referrersFromTag(digest);
       }
       async referrersFromTag(digest) {
         const tag = digestTag(digest);
         const index = await this.manifestByTag(tag);
-        return index ? toReferrers(parseManifest(index.bytes, `${this.location}:${tag} (referrers tag fallback)`, index.mediaType).manifests ?? []) : [];
+        return index ? toReferrers(
+          parseManifest(
+            index.bytes,
+            `${this.location}:${tag} (referrers tag fallback)`,
+            index.mediaType
+          ).manifests ?? []
+        ) : [];
       }
       async pushBlob(bytes) {
         const digest = sha256Digest(bytes);
         const what = `${this.location}@${digest}`;
-        const head = await this.client.request(`blobs/${digest}`, { method: "HEAD", actions: "pull,push" });
+        const head = await this.client.request(`blobs/${digest}`, {
+          method: "HEAD",
+          actions: "pull,push"
+        });
         if (head.status === 200) return { digest, size: bytes.length };
-        const start = await this.client.request("blobs/uploads/", { method: "POST", actions: "pull,push" });
+        const start = await this.client.request("blobs/uploads/", {
+          method: "POST",
+          actions: "pull,push"
+        });
         const location = start.headers.get("location");
-        if (start.status !== 202 || !location) throw new VerificationError("REGISTRY", `POST blob upload ${what}: ${registryErrorSummary(start)}`, { expected: "202 with Location", found: start.status });
+        if (start.status !== 202 || !location)
+          throw new VerificationError(
+            "REGISTRY",
+            `POST blob upload ${what}: ${registryErrorSummary(start)}`,
+            { expected: "202 with Location", found: start.status }
+          );
         const uploadUrl = new URL(location, this.client.baseUrl);
         uploadUrl.searchParams.set("digest", digest);
-        const put = await this.client.request(uploadUrl.toString(), { method: "PUT", body: bytes, headers: { "content-type": "application/octet-stream" }, actions: "pull,push" });
-        if (put.status !== 201) throw new VerificationError("REGISTRY", `PUT blob ${what}: ${registryErrorSummary(put)}`, { expected: 201, found: put.status });
+        const put = await this.client.request(uploadUrl.toString(), {
+          method: "PUT",
+          body: bytes,
+          headers: { "content-type": "application/octet-stream" },
+          actions: "pull,push"
+        });
+        if (put.status !== 201)
+          throw new VerificationError("REGISTRY", `PUT blob ${what}: ${registryErrorSummary(put)}`, {
+            expected: 201,
+            found: put.status
+          });
         return { digest, size: bytes.length };
       }
       async pushManifest(bytes, mediaType, tag) {
         const digest = sha256Digest(bytes);
         const reference = tag ?? digest;
-        const response = await this.client.request(`manifests/${reference}`, { method: "PUT", body: bytes, headers: { "content-type": mediaType }, actions: "pull,push" });
-        if (response.status !== 201) throw new VerificationError("REGISTRY", `PUT manifest ${this.location}:${reference}: ${registryErrorSummary(response)}`, { expected: 201, found: response.status });
+        const response = await this.client.request(`manifests/${reference}`, {
+          method: "PUT",
+          body: bytes,
+          headers: { "content-type": mediaType },
+          actions: "pull,push"
+        });
+        if (response.status !== 201)
+          throw new VerificationError(
+            "REGISTRY",
+            `PUT manifest ${this.location}:${reference}: ${registryErrorSummary(response)}`,
+            { expected: 201, found: response.status }
+          );
         const stored = response.headers.get("docker-content-digest");
         if (stored !== null && stored !== digest) {
-          throw new VerificationError("DIGEST_MISMATCH", `PUT manifest ${this.location}:${reference}: registry stored ${stored}, we sent ${digest}`, { expected: digest, found: stored });
+          throw new VerificationError(
+            "DIGEST_MISMATCH",
+            `PUT manifest ${this.location}:${reference}: registry stored ${stored}, we sent ${digest}`,
+            { expected: digest, found: stored }
+          );
         }
         return digest;
       }
@@ -68061,26 +70102,44 @@ var init_layout = __esm({
         try {
           bytes = await readFile11(path);
         } catch (error2) {
-          if (isNotFound(error2)) throw new VerificationError("NOT_FOUND", `${path}: not an OCI image layout (no index.json)`, { expected: "index.json", found: "missing", cause: error2 });
-          throw new VerificationError("INVALID_INPUT", `${path}: ${error2.message}`, { cause: error2 });
+          if (isNotFound(error2))
+            throw new VerificationError(
+              "NOT_FOUND",
+              `${path}: not an OCI image layout (no index.json)`,
+              { expected: "index.json", found: "missing", cause: error2 }
+            );
+          throw new VerificationError("INVALID_INPUT", `${path}: ${error2.message}`, {
+            cause: error2
+          });
         }
         return parseManifest(bytes, path, MEDIA_TYPES.ociIndex);
       }
       /** Without a tag or digest: the layout's only image (what `cosign save` writes). */
       async resolveDefault() {
         const entries = (await this.readIndex()).manifests ?? [];
-        const images = entries.filter((entry) => COSIGN_KINDS.image.includes(entry.annotations?.[COSIGN_KIND] ?? ""));
+        const images = entries.filter(
+          (entry) => COSIGN_KINDS.image.includes(entry.annotations?.[COSIGN_KIND] ?? "")
+        );
         const candidates = images.length > 0 ? images : entries.filter((entry) => !entry.annotations?.[COSIGN_KIND]);
         if (candidates.length !== 1) {
           const names = candidates.map((entry) => entry.annotations?.[REF_NAME] ?? entry.digest);
-          throw new VerificationError("INVALID_INPUT", `${this.location}: holds ${candidates.length} images; name one with :TAG or @sha256:...`, { expected: "exactly one image", found: names });
+          throw new VerificationError(
+            "INVALID_INPUT",
+            `${this.location}: holds ${candidates.length} images; name one with :TAG or @sha256:...`,
+            { expected: "exactly one image", found: names }
+          );
         }
         return this.manifest(candidates[0].digest);
       }
       async resolve(reference) {
         if (isDigest(reference)) return this.manifest(reference);
         const found = await this.manifestByTag(reference);
-        if (!found) throw new VerificationError("NOT_FOUND", `${this.location}:${reference}: tag not found in index.json`, { expected: `tag ${reference}`, found: "no such tag" });
+        if (!found)
+          throw new VerificationError(
+            "NOT_FOUND",
+            `${this.location}:${reference}: tag not found in index.json`,
+            { expected: `tag ${reference}`, found: "no such tag" }
+          );
         return found;
       }
       async manifestByTag(tag) {
@@ -68094,7 +70153,9 @@ var init_layout = __esm({
       cosignTagEntry(entries, tag) {
         const match = /^sha256-([a-f0-9]{64})\.(sig|att)$/.exec(tag);
         if (!match) return void 0;
-        const image = entries.find((entry) => COSIGN_KINDS.image.includes(entry.annotations?.[COSIGN_KIND] ?? ""));
+        const image = entries.find(
+          (entry) => COSIGN_KINDS.image.includes(entry.annotations?.[COSIGN_KIND] ?? "")
+        );
         if (!image || digestHex(image.digest) !== match[1]) return void 0;
         const kind = match[2] === "sig" ? COSIGN_KINDS.sig : COSIGN_KINDS.att;
         return entries.find((entry) => entry.annotations?.[COSIGN_KIND] === kind);
@@ -68102,7 +70163,11 @@ var init_layout = __esm({
       async manifest(digest, descriptorMediaType) {
         const bytes = await this.readBlob(digest, "manifest");
         checkContent(bytes, digest, void 0, `manifest ${this.location}@${digest}`);
-        const { mediaType } = parseManifest(bytes, `manifest ${this.blobPath(digest)}`, descriptorMediaType);
+        const { mediaType } = parseManifest(
+          bytes,
+          `manifest ${this.blobPath(digest)}`,
+          descriptorMediaType
+        );
         return { digest, mediaType, bytes };
       }
       async blob(digest, size) {
@@ -68115,8 +70180,15 @@ var init_layout = __esm({
         try {
           return await readFile11(path);
         } catch (error2) {
-          if (isNotFound(error2)) throw new VerificationError("NOT_FOUND", `${what} ${path}: not in the layout`, { expected: digest, found: "missing", cause: error2 });
-          throw new VerificationError("INVALID_INPUT", `${what} ${path}: ${error2.message}`, { cause: error2 });
+          if (isNotFound(error2))
+            throw new VerificationError("NOT_FOUND", `${what} ${path}: not in the layout`, {
+              expected: digest,
+              found: "missing",
+              cause: error2
+            });
+          throw new VerificationError("INVALID_INPUT", `${what} ${path}: ${error2.message}`, {
+            cause: error2
+          });
         }
       }
       /** The `sha256-<hex>` fallback index, plus top-level manifests whose `subject` is the digest. */
@@ -68124,13 +70196,19 @@ var init_layout = __esm({
         const found = /* @__PURE__ */ new Map();
         const fallback = await this.manifestByTag(digestTag(digest));
         if (fallback) {
-          for (const referrer of toReferrers(parseManifest(fallback.bytes, `${this.location}:${digestTag(digest)}`).manifests ?? [])) found.set(referrer.digest, referrer);
+          for (const referrer of toReferrers(
+            parseManifest(fallback.bytes, `${this.location}:${digestTag(digest)}`).manifests ?? []
+          ))
+            found.set(referrer.digest, referrer);
         }
         for (const entry of (await this.readIndex()).manifests ?? []) {
           if (entry.mediaType !== MEDIA_TYPES.ociManifest || found.has(entry.digest)) continue;
           let manifest;
           try {
-            manifest = parseManifest((await this.manifest(entry.digest, entry.mediaType)).bytes, `${this.location}@${entry.digest}`);
+            manifest = parseManifest(
+              (await this.manifest(entry.digest, entry.mediaType)).bytes,
+              `${this.location}@${entry.digest}`
+            );
           } catch (error2) {
             if (error2 instanceof VerificationError && error2.code === "MALFORMED") continue;
             throw error2;
@@ -68167,7 +70245,10 @@ var init_layout = __esm({
           }
           const kept = entries.filter((entry) => entry.annotations?.[REF_NAME] !== tag);
           kept.push({ mediaType, digest, size, annotations: { [REF_NAME]: tag } });
-          await writeFileAtomic2(join14(this.dir, "index.json"), serializeManifest({ schemaVersion: 2, mediaType: MEDIA_TYPES.ociIndex, manifests: kept }));
+          await writeFileAtomic2(
+            join14(this.dir, "index.json"),
+            serializeManifest({ schemaVersion: 2, mediaType: MEDIA_TYPES.ociIndex, manifests: kept })
+          );
         });
         this.indexUpdate = update.catch(() => void 0);
         await update;
@@ -68175,7 +70256,8 @@ var init_layout = __esm({
       }
       async ensureLayoutFile() {
         const path = join14(this.dir, "oci-layout");
-        if (!await stat4(path).catch(() => void 0)) await writeFileAtomic2(path, Buffer.from('{"imageLayoutVersion":"1.0.0"}'));
+        if (!await stat4(path).catch(() => void 0))
+          await writeFileAtomic2(path, Buffer.from('{"imageLayoutVersion":"1.0.0"}'));
       }
     };
   }
@@ -68205,26 +70287,44 @@ var init_open = __esm({
 // ../verify/src/slsa/provenance.ts
 function assertSlsaPolicy(policy) {
   if (!/^([a-z]+:\/\/)?[^/\s]+\/[^/\s]+\/[^/\s]+$/.test(policy.sourceUri)) {
-    throw new VerificationError("INVALID_INPUT", `source URI ${JSON.stringify(policy.sourceUri)} is not HOST/OWNER/REPO`, { expected: "e.g. github.com/OWNER/REPO", found: policy.sourceUri });
+    throw new VerificationError(
+      "INVALID_INPUT",
+      `source URI ${JSON.stringify(policy.sourceUri)} is not HOST/OWNER/REPO`,
+      { expected: "e.g. github.com/OWNER/REPO", found: policy.sourceUri }
+    );
   }
   if (policy.sourceTag !== void 0 && policy.sourceBranch !== void 0) {
-    throw new VerificationError("INVALID_INPUT", "source tag and source branch are mutually exclusive", { expected: "at most one of sourceTag, sourceBranch", found: policy });
+    throw new VerificationError(
+      "INVALID_INPUT",
+      "source tag and source branch are mutually exclusive",
+      { expected: "at most one of sourceTag, sourceBranch", found: policy }
+    );
   }
 }
 function checkSlsaProvenance(statement, certificate, imageDigest, policy) {
   const predicate = statement.predicate ?? {};
   const environment = predicate.invocation?.environment ?? {};
-  const builderId = certificate.subjectAlternativeNames.find((san) => san.startsWith(`${CONTAINER_GENERATOR_BUILDER}@`));
+  const builderId = certificate.subjectAlternativeNames.find(
+    (san) => san.startsWith(`${CONTAINER_GENERATOR_BUILDER}@`)
+  );
   const findings = [
     { name: "predicate-type", ...checkPredicateType(statement, SLSA_PROVENANCE_V02) },
     { name: "subject", ...checkSubjectDigest(statement, imageDigest) },
     { name: "builder", ...checkBuilder(builderId, predicate.builder?.id, policy.builderId) },
-    { name: "build-type", ...equal("buildType", CONTAINER_GENERATOR_BUILD_TYPE, predicate.buildType) },
+    {
+      name: "build-type",
+      ...equal("buildType", CONTAINER_GENERATOR_BUILD_TYPE, predicate.buildType)
+    },
     { name: "source", ...checkSource(policy.sourceUri, predicate, certificate) }
   ];
-  if (policy.sourceTag !== void 0) findings.push({ name: "tag", ...checkTag(environment, policy.sourceTag) });
-  if (policy.sourceBranch !== void 0) findings.push({ name: "branch", ...checkBranch(environment, policy.sourceBranch) });
-  findings.push({ name: "certificate", ...checkCertificateConsistency(environment, predicate, certificate) });
+  if (policy.sourceTag !== void 0)
+    findings.push({ name: "tag", ...checkTag(environment, policy.sourceTag) });
+  if (policy.sourceBranch !== void 0)
+    findings.push({ name: "branch", ...checkBranch(environment, policy.sourceBranch) });
+  findings.push({
+    name: "certificate",
+    ...checkCertificateConsistency(environment, predicate, certificate)
+  });
   const commit = typeof environment.github_sha1 === "string" ? environment.github_sha1 : void 0;
   return {
     ok: findings.every((finding) => finding.ok),
@@ -68235,20 +70335,46 @@ function checkSlsaProvenance(statement, certificate, imageDigest, policy) {
 }
 function checkBuilder(certificateBuilder, provenanceBuilder, requested) {
   if (certificateBuilder === void 0) {
-    return { ok: false, message: "certificate is not from the SLSA container generator", expected: `${CONTAINER_GENERATOR_BUILDER}@refs/tags/vX.Y.Z`, found: certificateBuilder };
+    return {
+      ok: false,
+      message: "certificate is not from the SLSA container generator",
+      expected: `${CONTAINER_GENERATOR_BUILDER}@refs/tags/vX.Y.Z`,
+      found: certificateBuilder
+    };
   }
   const ref = certificateBuilder.slice(CONTAINER_GENERATOR_BUILDER.length + 1);
   if (!EXACT_RELEASE_TAG.test(ref)) {
-    return { ok: false, message: `builder ref ${ref} is not an exact release tag (vX.Y.Z, no prerelease)`, expected: "refs/tags/vX.Y.Z", found: ref };
+    return {
+      ok: false,
+      message: `builder ref ${ref} is not an exact release tag (vX.Y.Z, no prerelease)`,
+      expected: "refs/tags/vX.Y.Z",
+      found: ref
+    };
   }
   if (provenanceBuilder !== certificateBuilder) {
-    return { ok: false, message: "predicate.builder.id differs from the certificate builder", expected: certificateBuilder, found: provenanceBuilder };
+    return {
+      ok: false,
+      message: "predicate.builder.id differs from the certificate builder",
+      expected: certificateBuilder,
+      found: provenanceBuilder
+    };
   }
   if (requested !== void 0) {
     const comparable = requested.includes("@") ? certificateBuilder : CONTAINER_GENERATOR_BUILDER;
-    if (requested !== comparable) return { ok: false, message: `builder is ${certificateBuilder}, not ${requested}`, expected: requested, found: certificateBuilder };
+    if (requested !== comparable)
+      return {
+        ok: false,
+        message: `builder is ${certificateBuilder}, not ${requested}`,
+        expected: requested,
+        found: certificateBuilder
+      };
   }
-  return { ok: true, message: `builder ${certificateBuilder}`, expected: requested ?? `${CONTAINER_GENERATOR_BUILDER}@refs/tags/vX.Y.Z`, found: certificateBuilder };
+  return {
+    ok: true,
+    message: `builder ${certificateBuilder}`,
+    expected: requested ?? `${CONTAINER_GENERATOR_BUILDER}@refs/tags/vX.Y.Z`,
+    found: certificateBuilder
+  };
 }
 function checkSource(sourceUri, predicate, certificate) {
   const bare = sourceUri.replace(/^[a-z]+:\/\//, "");
@@ -68256,15 +70382,32 @@ function checkSource(sourceUri, predicate, certificate) {
   const configSource = withoutRef(predicate.invocation?.configSource?.uri);
   const material = withoutRef(predicate.materials?.[0]?.uri);
   const certificateSource = certificateFacts(certificate).sourceRepositoryURI;
-  const found = { "invocation.configSource.uri": configSource, "materials[0].uri": material, "certificate 1.3.6.1.4.1.57264.1.12": certificateSource };
+  const found = {
+    "invocation.configSource.uri": configSource,
+    "materials[0].uri": material,
+    "certificate 1.3.6.1.4.1.57264.1.12": certificateSource
+  };
   const ok = configSource === expected && material === expected && certificateSource === `https://${bare}`;
-  return { ok, message: ok ? `source ${bare}` : `source is not ${bare}`, expected: { provenance: expected, certificate: `https://${bare}` }, found };
+  return {
+    ok,
+    message: ok ? `source ${bare}` : `source is not ${bare}`,
+    expected: { provenance: expected, certificate: `https://${bare}` },
+    found
+  };
 }
 function checkTag(environment, tag) {
   const expected = `refs/tags/${tag.replace(/^refs\/tags\//, "")}`;
-  const found = { github_ref_type: environment.github_ref_type, github_ref: environment.github_ref };
+  const found = {
+    github_ref_type: environment.github_ref_type,
+    github_ref: environment.github_ref
+  };
   const ok = environment.github_ref_type === "tag" && environment.github_ref === expected;
-  return { ok, message: ok ? `built from tag ${expected}` : `not built from tag ${expected}`, expected: { github_ref_type: "tag", github_ref: expected }, found };
+  return {
+    ok,
+    message: ok ? `built from tag ${expected}` : `not built from tag ${expected}`,
+    expected: { github_ref_type: "tag", github_ref: expected },
+    found
+  };
 }
 function checkBranch(environment, branch) {
   const expected = `refs/heads/${branch.replace(/^refs\/heads\//, "")}`;
@@ -68274,27 +70417,59 @@ function checkBranch(environment, branch) {
   } else if (environment.github_ref_type === "tag" && environment.github_event_name === "push") {
     found = environment.github_event_payload?.base_ref;
   } else {
-    found = { github_ref_type: environment.github_ref_type, github_event_name: environment.github_event_name };
+    found = {
+      github_ref_type: environment.github_ref_type,
+      github_event_name: environment.github_event_name
+    };
   }
   const ok = found === expected;
-  return { ok, message: ok ? `built from branch ${expected}` : `not built from branch ${expected}`, expected, found };
+  return {
+    ok,
+    message: ok ? `built from branch ${expected}` : `not built from branch ${expected}`,
+    expected,
+    found
+  };
 }
 function checkCertificateConsistency(environment, predicate, certificate) {
   const extensions = certificateFacts(certificate);
   const pairs = [
-    ["github_sha1 / 1.13 source digest", environment.github_sha1, extensions.sourceRepositoryDigest],
-    ["configSource.digest.sha1 / 1.13 source digest", predicate.invocation?.configSource?.digest?.sha1, extensions.sourceRepositoryDigest],
+    [
+      "github_sha1 / 1.13 source digest",
+      environment.github_sha1,
+      extensions.sourceRepositoryDigest
+    ],
+    [
+      "configSource.digest.sha1 / 1.13 source digest",
+      predicate.invocation?.configSource?.digest?.sha1,
+      extensions.sourceRepositoryDigest
+    ],
     ["github_ref / 1.14 source ref", environment.github_ref, extensions.sourceRepositoryRef],
     ["github_event_name / 1.20 trigger", environment.github_event_name, extensions.buildTrigger]
   ];
   if (extensions.runInvocationURI !== void 0) {
-    pairs.push(["github_run_id+attempt / 1.21 run invocation", `${String(environment.github_run_id)}/attempts/${String(environment.github_run_attempt)}`, /\/actions\/runs\/(\d+\/attempts\/\d+)$/.exec(extensions.runInvocationURI)?.[1]]);
+    pairs.push([
+      "github_run_id+attempt / 1.21 run invocation",
+      `${String(environment.github_run_id)}/attempts/${String(environment.github_run_attempt)}`,
+      /\/actions\/runs\/(\d+\/attempts\/\d+)$/.exec(extensions.runInvocationURI)?.[1]
+    ]);
   }
   if (extensions.buildConfigURI !== void 0 && typeof predicate.invocation?.configSource?.entryPoint === "string") {
-    pairs.push(["configSource.entryPoint / 1.18 build config", predicate.invocation.configSource.entryPoint, /^https:\/\/[^/]+\/[^/]+\/[^/]+\/(.+)@[^@]+$/.exec(extensions.buildConfigURI)?.[1]]);
+    pairs.push([
+      "configSource.entryPoint / 1.18 build config",
+      predicate.invocation.configSource.entryPoint,
+      /^https:\/\/[^/]+\/[^/]+\/[^/]+\/(.+)@[^@]+$/.exec(extensions.buildConfigURI)?.[1]
+    ]);
   }
-  const mismatches = pairs.filter(([, provenance, cert]) => provenance === void 0 || provenance !== cert);
-  if (mismatches.length === 0) return { ok: true, message: "provenance matches the certificate (commit, ref, trigger, run, workflow)", expected: "equal", found: "equal" };
+  const mismatches = pairs.filter(
+    ([, provenance, cert]) => provenance === void 0 || provenance !== cert
+  );
+  if (mismatches.length === 0)
+    return {
+      ok: true,
+      message: "provenance matches the certificate (commit, ref, trigger, run, workflow)",
+      expected: "equal",
+      found: "equal"
+    };
   return {
     ok: false,
     message: `provenance disagrees with its certificate: ${mismatches.map(([name]) => name).join(", ")}`,
@@ -68314,7 +70489,12 @@ function certificateFacts(certificate) {
 }
 function equal(field, expected, found) {
   const ok = expected === found;
-  return { ok, message: ok ? `${field} ${expected}` : `${field} is ${String(found)}, not ${expected}`, expected, found };
+  return {
+    ok,
+    message: ok ? `${field} ${expected}` : `${field} is ${String(found)}, not ${expected}`,
+    expected,
+    found
+  };
 }
 function withoutRef(uri) {
   return typeof uri === "string" ? uri.replace(/@[^@/]*(\/[^@]*)?$/, "") : void 0;
@@ -68342,22 +70522,49 @@ var init_provenance = __esm({
 
 // ../verify/src/api/candidates.ts
 function evaluateCandidate(found, digest, policy, trust, predicateType) {
-  if ("malformed" in found) return { found, verdict: UNREAD, claims: [], ok: false, failure: { code: "MALFORMED", ...found.malformed } };
-  const verdict = verifySigstoreBundle(found.bundle, { trust, policy, ...found.payload ? { artifact: { bytes: found.payload } } : {} });
+  if ("malformed" in found)
+    return {
+      found,
+      verdict: UNREAD,
+      claims: [],
+      ok: false,
+      failure: { code: "MALFORMED", ...found.malformed }
+    };
+  const verdict = verifySigstoreBundle(found.bundle, {
+    trust,
+    policy,
+    ...found.payload ? { artifact: { bytes: found.payload } } : {}
+  });
   const claims = [];
   let statement;
   if (verdict.envelope) {
     const parsed = parseInTotoStatement(verdict.envelope.payloadType, verdict.envelope.payload);
     if (parsed.ok) {
       statement = parsed.statement;
-      claims.push(checkPredicateType(statement, predicateType), checkSubjectDigest(statement, digest));
+      claims.push(
+        checkPredicateType(statement, predicateType),
+        checkSubjectDigest(statement, digest)
+      );
     } else {
       claims.push(parsed.outcome);
     }
   } else if (verdict.signature.status === "pass") {
-    claims.push(found.payload ? checkSimpleSigning(found.payload, digest) : { ok: false, message: "message-signature bundle without its signed payload", expected: "a simple-signing payload", found: "none" });
+    claims.push(
+      found.payload ? checkSimpleSigning(found.payload, digest) : {
+        ok: false,
+        message: "message-signature bundle without its signed payload",
+        expected: "a simple-signing payload",
+        found: "none"
+      }
+    );
   }
-  const result = { found, verdict, claims, ok: verdict.ok && claims.length > 0 && claims.every((claim) => claim.ok), ...statement ? { statement } : {} };
+  const result = {
+    found,
+    verdict,
+    claims,
+    ok: verdict.ok && claims.length > 0 && claims.every((claim) => claim.ok),
+    ...statement ? { statement } : {}
+  };
   if (!result.ok) result.failure = candidateFailure(verdict, claims, predicateType);
   return result;
 }
@@ -68369,7 +70576,12 @@ function candidateFailure(verdict, claims, predicateType) {
   }
   const claim = claims.find((c) => !c.ok);
   if (!claim) return { code: "SIGNATURE_INVALID", message: "signature did not verify" };
-  return { code: claim.expected === predicateType ? "PREDICATE_MISMATCH" : "DIGEST_MISMATCH", message: claim.message, expected: claim.expected, found: claim.found };
+  return {
+    code: claim.expected === predicateType ? "PREDICATE_MISMATCH" : "DIGEST_MISMATCH",
+    message: claim.message,
+    expected: claim.expected,
+    found: claim.found
+  };
 }
 function candidateEvidence(candidate) {
   const { evidence } = candidate.verdict;
@@ -68397,7 +70609,14 @@ function summarizeCandidates(check, what, candidates, expected, pass = {}) {
     };
   }
   if (candidates.length === 0) {
-    return { check, status: "fail", code: "NO_SIGNATURES", summary: `no ${what} found`, expected, found: "none" };
+    return {
+      check,
+      status: "fail",
+      code: "NO_SIGNATURES",
+      summary: `no ${what} found`,
+      expected,
+      found: "none"
+    };
   }
   const best = [...candidates].sort((a, b) => progress(b) - progress(a))[0];
   return {
@@ -68437,8 +70656,17 @@ var init_candidates = __esm({
     "use strict";
     init_bundle();
     init_claims();
-    NOT_READ = { status: "skip", message: "not checked: malformed, not a signature that can be read" };
-    UNREAD = { ok: false, signature: NOT_READ, identity: NOT_READ, artifact: NOT_READ, evidence: {} };
+    NOT_READ = {
+      status: "skip",
+      message: "not checked: malformed, not a signature that can be read"
+    };
+    UNREAD = {
+      ok: false,
+      signature: NOT_READ,
+      identity: NOT_READ,
+      artifact: NOT_READ,
+      evidence: {}
+    };
   }
 });
 
@@ -68451,25 +70679,40 @@ async function verifyImageChecks(options2) {
   const trust = typeof options2.trust === "object" ? options2.trust.material : loadTrustMaterial(options2.trust).material;
   const opened = openImageSource(options2.image, options2.registry);
   const manifest = await resolveImage(opened);
-  const checks = await checkImageDigest(opened.source, manifest.digest, trust, { ...options2, attestations: wanted });
+  const checks = await checkImageDigest(opened.source, manifest.digest, trust, {
+    ...options2,
+    attestations: wanted
+  });
   if (!isIndexMediaType(manifest.mediaType)) {
     for (const check of checks.filter((c) => c.code === "NO_SIGNATURES")) {
       check.summary += ` for ${manifest.digest}, a single-platform manifest (${manifest.mediaType}): signatures usually cover the multi-arch index digest`;
     }
   }
-  return { ok: checks.every((check) => check.status === "pass"), image: { reference: opened.reference.name, digest: manifest.digest }, checks };
+  return {
+    ok: checks.every((check) => check.status === "pass"),
+    image: { reference: opened.reference.name, digest: manifest.digest },
+    checks
+  };
 }
 function validate2(options2) {
   const attestations = [...new Set((options2.attestations ?? []).map(resolvePredicateType))];
   if (options2.signature || attestations.length > 0) {
     if (!options2.policy) {
-      throw new VerificationError("INVALID_INPUT", "image signatures and attestations need a certificate identity and issuer", { expected: "policy {identity, issuer}", found: "none" });
+      throw new VerificationError(
+        "INVALID_INPUT",
+        "image signatures and attestations need a certificate identity and issuer",
+        { expected: "policy {identity, issuer}", found: "none" }
+      );
     }
     assertIdentityPolicy(options2.policy);
   }
   if (options2.slsa) assertSlsaPolicy(options2.slsa);
   if (!options2.signature && attestations.length === 0 && !options2.slsa) {
-    throw new VerificationError("INVALID_INPUT", "nothing to verify: no signature, attestation or SLSA check requested", { expected: "at least one check", found: "none" });
+    throw new VerificationError(
+      "INVALID_INPUT",
+      "nothing to verify: no signature, attestation or SLSA check requested",
+      { expected: "at least one check", found: "none" }
+    );
   }
   return attestations;
 }
@@ -68477,38 +70720,88 @@ async function checkImageDigest(source, digest, trust, options2) {
   const discovered = await discoverSignatures(source, digest);
   const checks = [];
   if (options2.signature) {
-    const candidates = discovered.filter((found) => found.kind !== "attestation").map((found) => evaluateCandidate(found, digest, options2.policy, trust, COSIGN_SIGN_PREDICATE_TYPE));
-    checks.push(summarizeCandidates("image-signature", "image signature", candidates, { digest, ...options2.policy }));
+    const candidates = discovered.filter((found) => found.kind !== "attestation").map(
+      (found) => evaluateCandidate(found, digest, options2.policy, trust, COSIGN_SIGN_PREDICATE_TYPE)
+    );
+    checks.push(
+      summarizeCandidates("image-signature", "image signature", candidates, {
+        digest,
+        ...options2.policy
+      })
+    );
   }
   for (const predicateType of options2.attestations ?? []) {
-    const candidates = attestationsOfType(discovered, predicateType).map((found) => evaluateCandidate(found, digest, options2.policy, trust, predicateType));
-    checks.push(summarizeCandidates(`attestation:${predicateType}`, `${predicateType} attestation`, candidates, { digest, predicateType, ...options2.policy }, {
-      evidence: (winner) => ({ ...candidateEvidence(winner), predicate: winner.statement?.predicate })
-    }));
+    const candidates = attestationsOfType(discovered, predicateType).map(
+      (found) => evaluateCandidate(found, digest, options2.policy, trust, predicateType)
+    );
+    checks.push(
+      summarizeCandidates(
+        `attestation:${predicateType}`,
+        `${predicateType} attestation`,
+        candidates,
+        { digest, predicateType, ...options2.policy },
+        {
+          evidence: (winner) => ({
+            ...candidateEvidence(winner),
+            predicate: winner.statement?.predicate
+          })
+        }
+      )
+    );
   }
   if (options2.slsa) checks.push(...checkProvenance(discovered, digest, trust, options2.slsa));
   return checks;
 }
 function attestationsOfType(discovered, predicateType) {
-  return discovered.filter((found) => found.kind !== "signature" && (found.predicateType === void 0 || found.predicateType === predicateType));
+  return discovered.filter(
+    (found) => found.kind !== "signature" && (found.predicateType === void 0 || found.predicateType === predicateType)
+  );
 }
 function checkProvenance(discovered, digest, trust, policy) {
-  const candidates = attestationsOfType(discovered, SLSA_PROVENANCE_V02).map((found) => {
-    const candidate = evaluateCandidate(found, digest, SLSA_BUILDER_IDENTITY, trust, SLSA_PROVENANCE_V02);
-    const certificate = candidate.verdict.evidence.certificate;
-    if (!candidate.ok) return candidate;
-    if (!candidate.statement || !certificate) {
-      return { ...candidate, ok: false, failure: { code: "PROVENANCE_MISMATCH", message: "provenance without a builder certificate", expected: "a Fulcio certificate", found: "none" } };
+  const candidates = attestationsOfType(discovered, SLSA_PROVENANCE_V02).map(
+    (found) => {
+      const candidate = evaluateCandidate(
+        found,
+        digest,
+        SLSA_BUILDER_IDENTITY,
+        trust,
+        SLSA_PROVENANCE_V02
+      );
+      const certificate = candidate.verdict.evidence.certificate;
+      if (!candidate.ok) return candidate;
+      if (!candidate.statement || !certificate) {
+        return {
+          ...candidate,
+          ok: false,
+          failure: {
+            code: "PROVENANCE_MISMATCH",
+            message: "provenance without a builder certificate",
+            expected: "a Fulcio certificate",
+            found: "none"
+          }
+        };
+      }
+      candidate.slsa = checkSlsaProvenance(candidate.statement, certificate, digest, policy);
+      const failed = candidate.slsa.findings.find((finding) => !finding.ok);
+      if (failed) {
+        candidate.ok = false;
+        candidate.failure = {
+          code: "PROVENANCE_MISMATCH",
+          message: `${failed.name}: ${failed.message}`,
+          expected: failed.expected,
+          found: failed.found
+        };
+      }
+      return candidate;
     }
-    candidate.slsa = checkSlsaProvenance(candidate.statement, certificate, digest, policy);
-    const failed = candidate.slsa.findings.find((finding) => !finding.ok);
-    if (failed) {
-      candidate.ok = false;
-      candidate.failure = { code: "PROVENANCE_MISMATCH", message: `${failed.name}: ${failed.message}`, expected: failed.expected, found: failed.found };
-    }
-    return candidate;
-  });
-  const expected = { digest, sourceUri: policy.sourceUri, ...policy.sourceTag ? { sourceTag: policy.sourceTag } : {}, ...policy.sourceBranch ? { sourceBranch: policy.sourceBranch } : {}, builder: policy.builderId ?? SLSA_BUILDER_IDENTITY.identityRegExp };
+  );
+  const expected = {
+    digest,
+    sourceUri: policy.sourceUri,
+    ...policy.sourceTag ? { sourceTag: policy.sourceTag } : {},
+    ...policy.sourceBranch ? { sourceBranch: policy.sourceBranch } : {},
+    builder: policy.builderId ?? SLSA_BUILDER_IDENTITY.identityRegExp
+  };
   const summary2 = summarizeCandidates("slsa-provenance", "SLSA provenance", candidates, expected, {
     // A winner always has its slsa result: a candidate only passes after checkSlsaProvenance.
     summary: (winner) => `verified build using builder "${winner.slsa.builderId}" at commit ${winner.slsa.commit ?? "(unknown)"}`,
@@ -68549,7 +70842,10 @@ var init_verify_image = __esm({
 function formatReport(report, options2 = {}) {
   const paint = painter(options2.color === true);
   const lines = [];
-  if (report.image) lines.push(`${paint.bold("image")} ${report.image.reference} ${paint.dim("->")} ${report.image.digest}`);
+  if (report.image)
+    lines.push(
+      `${paint.bold("image")} ${report.image.reference} ${paint.dim("->")} ${report.image.digest}`
+    );
   for (const check of report.checks) {
     const mark = check.status === "pass" ? paint.green(MARKS.pass) : check.status === "fail" ? paint.red(MARKS.fail) : paint.dim(MARKS.skip);
     lines.push(`${mark} ${check.check}: ${check.summary}`);
@@ -68560,7 +70856,9 @@ function formatReport(report, options2 = {}) {
   }
   const failed = report.checks.filter((check) => check.status === "fail").length;
   const passed = report.checks.filter((check) => check.status === "pass").length;
-  lines.push(report.ok ? paint.green(`PASSED: ${plural(passed, "check")} verified`) : paint.red(`FAILED: ${failed} of ${plural(report.checks.length, "check")} failed`));
+  lines.push(
+    report.ok ? paint.green(`PASSED: ${plural(passed, "check")} verified`) : paint.red(`FAILED: ${failed} of ${plural(report.checks.length, "check")} failed`)
+  );
   return `${lines.join("\n")}
 `;
 }
@@ -68576,7 +70874,9 @@ function failureDetails(check) {
 }
 function rejectedCandidates(check) {
   const rejected = check.evidence?.rejected ?? [];
-  return rejected.map((candidate) => `    rejected: ${candidate.location}: ${candidate.code}: ${candidate.reason}`);
+  return rejected.map(
+    (candidate) => `    rejected: ${candidate.location}: ${candidate.code}: ${candidate.reason}`
+  );
 }
 function describe(value) {
   return typeof value === "string" ? value : JSON.stringify(value);
@@ -68599,7 +70899,11 @@ async function addToReferrersTag(store, subject, referrers) {
   const existing = await store.manifestByTag(tag);
   const kept = existing ? parseManifest(existing.bytes, `${store.location}:${tag}`, existing.mediaType).manifests ?? [] : [];
   const added = new Set(referrers.map((referrer) => referrer.digest));
-  const index = serializeManifest({ schemaVersion: 2, mediaType: MEDIA_TYPES.ociIndex, manifests: [...kept.filter((entry) => !added.has(entry.digest)), ...referrers] });
+  const index = serializeManifest({
+    schemaVersion: 2,
+    mediaType: MEDIA_TYPES.ociIndex,
+    manifests: [...kept.filter((entry) => !added.has(entry.digest)), ...referrers]
+  });
   return store.pushManifest(index, MEDIA_TYPES.ociIndex, tag);
 }
 var init_referrers_tag = __esm({
@@ -68613,13 +70917,18 @@ var init_referrers_tag = __esm({
 
 // ../verify/src/cosign/attach.ts
 function bundleArtifactType(bundle) {
-  const legacy = /^application\/vnd\.dev\.sigstore\.bundle\+json;version=(0\.[0-9]+)$/.exec(bundle.mediaType);
+  const legacy = /^application\/vnd\.dev\.sigstore\.bundle\+json;version=(0\.[0-9]+)$/.exec(
+    bundle.mediaType
+  );
   return legacy ? `application/vnd.dev.sigstore.bundle.v${legacy[1]}+json` : bundle.mediaType;
 }
 async function attachReferrerBundle(store, subject, bundle, options2 = {}) {
   const subjectManifest = await store.manifest(subject);
   const artifactType = bundleArtifactType(bundle);
-  const [layer, config] = await Promise.all([store.pushBlob(Buffer.from(JSON.stringify(bundle))), store.pushBlob(EMPTY_JSON)]);
+  const [layer, config] = await Promise.all([
+    store.pushBlob(Buffer.from(JSON.stringify(bundle))),
+    store.pushBlob(EMPTY_JSON)
+  ]);
   const predicateType = inTotoPredicateType(bundle);
   const annotations = {
     [BUNDLE_ANNOTATIONS.content]: bundle.dsseEnvelope ? "dsse-envelope" : "message-signature",
@@ -68632,11 +70941,23 @@ async function attachReferrerBundle(store, subject, bundle, options2 = {}) {
     artifactType,
     config: { mediaType: MEDIA_TYPES.ociEmpty, ...config, data: EMPTY_JSON.toString("base64") },
     layers: [{ mediaType: artifactType, ...layer }],
-    subject: { mediaType: subjectManifest.mediaType, digest: subject, size: subjectManifest.bytes.length },
+    subject: {
+      mediaType: subjectManifest.mediaType,
+      digest: subject,
+      size: subjectManifest.bytes.length
+    },
     annotations
   });
   const digest = await store.pushManifest(manifest, MEDIA_TYPES.ociManifest);
-  await addToReferrersTag(store, subject, [{ mediaType: MEDIA_TYPES.ociManifest, digest, size: manifest.length, artifactType, annotations }]);
+  await addToReferrersTag(store, subject, [
+    {
+      mediaType: MEDIA_TYPES.ociManifest,
+      digest,
+      size: manifest.length,
+      artifactType,
+      annotations
+    }
+  ]);
   return digest;
 }
 var init_attach = __esm({
@@ -68668,7 +70989,10 @@ async function verifyRelease(options2) {
   const digest = manifest.digest;
   const imageReference = parseImageReference(`${manifest.image}@${digest}`);
   const credentials = imageReference.kind === "registry" && options2.credentialsFor ? await options2.credentialsFor(imageReference.registry) : void 0;
-  const { source, reference } = openImageSource(imageReference, { ...options2.registry, ...credentials ? { credentials } : {} });
+  const { source, reference } = openImageSource(imageReference, {
+    ...options2.registry,
+    ...credentials ? { credentials } : {}
+  });
   const [imageManifest, imageChecks] = await Promise.all([
     source.manifest(digest),
     checkImageDigest(source, digest, trust.material, {
@@ -68679,27 +71003,46 @@ async function verifyRelease(options2) {
     })
   ]);
   checks.push(...imageChecks);
-  const releaseMetadata2 = imageChecks.find((check) => check.check === `attestation:${claims.releaseMetadataType}` && check.status === "pass");
+  const releaseMetadata2 = imageChecks.find(
+    (check) => check.check === `attestation:${claims.releaseMetadataType}` && check.status === "pass"
+  );
   checks.push(digestEquality(digest, imageManifest.digest, releaseMetadata2?.evidence?.predicate));
   checks.push(sourceConsistency(tag, imageChecks, releaseMetadata2?.evidence?.predicate));
-  return { ok: checks.every((check) => check.status === "pass"), image: { reference: reference.name, digest }, checks };
+  return {
+    ok: checks.every((check) => check.status === "pass"),
+    image: { reference: reference.name, digest },
+    checks
+  };
 }
 function parseRelease(release) {
   const match = /^([A-Za-z0-9_.-]+)\/([A-Za-z0-9_.-]+)@(\S+)$/.exec(release);
-  if (!match) throw new VerificationError("INVALID_INPUT", `release ${JSON.stringify(release)} is not OWNER/REPO@TAG`, { expected: "OWNER/REPO@TAG", found: release });
+  if (!match)
+    throw new VerificationError(
+      "INVALID_INPUT",
+      `release ${JSON.stringify(release)} is not OWNER/REPO@TAG`,
+      { expected: "OWNER/REPO@TAG", found: release }
+    );
   return { owner: match[1], repo: match[2], tag: match[3] };
 }
 async function readReleaseManifest(tuf, options2, target, trust) {
   const { TufError: TufError2, Updater: Updater2, parseReleaseManifest: parseReleaseManifest2 } = tuf;
   const location = options2.tuf;
   const pinnedRoot = location.root ?? ("repo" in location ? join15(location.repo, "metadata", "root_history", "1.root.json") : void 0);
-  if (pinnedRoot === void 0) throw new VerificationError("INVALID_INPUT", "a TUF URL needs a pinned root file", { expected: "tuf.root", found: void 0 });
+  if (pinnedRoot === void 0)
+    throw new VerificationError("INVALID_INPUT", "a TUF URL needs a pinned root file", {
+      expected: "tuf.root",
+      found: void 0
+    });
   const work = await mkdtemp2(join15(tmpdir2(), "oci-sd-verify-tuf-"));
   try {
     const metadataDir = join15(work, "metadata");
     await mkdir4(metadataDir, { recursive: true });
     await copyFile2(pinnedRoot, join15(metadataDir, "root.json")).catch((cause) => {
-      throw new VerificationError("INVALID_INPUT", `cannot read pinned TUF root ${pinnedRoot}: ${cause.message}`, { cause });
+      throw new VerificationError(
+        "INVALID_INPUT",
+        `cannot read pinned TUF root ${pinnedRoot}: ${cause.message}`,
+        { cause }
+      );
     });
     const base = "url" in location ? location.url.replace(/\/+$/, "") : void 0;
     const updater = new Updater2({
@@ -68715,7 +71058,17 @@ async function readReleaseManifest(tuf, options2, target, trust) {
       const state = await updater.refresh();
       const info2 = await updater.getTargetInfo(target);
       if (!info2) {
-        return { ok: false, check: { check: RELEASE_CHECKS.tuf, status: "fail", code: "TUF_MISMATCH", summary: `${target} is not a TUF target of ${where} (targets v${state.targets.version})`, expected: target, found: "not listed" } };
+        return {
+          ok: false,
+          check: {
+            check: RELEASE_CHECKS.tuf,
+            status: "fail",
+            code: "TUF_MISMATCH",
+            summary: `${target} is not a TUF target of ${where} (targets v${state.targets.version})`,
+            expected: target,
+            found: "not listed"
+          }
+        };
       }
       const bytes = await readFile12(await updater.downloadTarget(info2));
       const manifest = parseReleaseManifest2(bytes, target);
@@ -68733,9 +71086,22 @@ async function readReleaseManifest(tuf, options2, target, trust) {
       };
     } catch (error2) {
       if (error2 instanceof TufError2 && error2.code !== "FETCH" && error2.code !== "INVALID_INPUT") {
-        return { ok: false, check: { check: RELEASE_CHECKS.tuf, status: "fail", code: "TUF_MISMATCH", summary: `TUF verification of ${where} failed: ${error2.message}`, expected: error2.expected, found: error2.found } };
+        return {
+          ok: false,
+          check: {
+            check: RELEASE_CHECKS.tuf,
+            status: "fail",
+            code: "TUF_MISMATCH",
+            summary: `TUF verification of ${where} failed: ${error2.message}`,
+            expected: error2.expected,
+            found: error2.found
+          }
+        };
       }
-      if (error2 instanceof TufError2 && error2.code === "FETCH") throw new VerificationError("REGISTRY", `TUF repository ${where}: ${error2.message}`, { cause: error2 });
+      if (error2 instanceof TufError2 && error2.code === "FETCH")
+        throw new VerificationError("REGISTRY", `TUF repository ${where}: ${error2.message}`, {
+          cause: error2
+        });
       throw error2;
     }
   } finally {
@@ -68751,15 +71117,46 @@ function manifestClaims(manifest, owner, repo, tag) {
   const problems = [];
   if (manifest.tag !== tag) problems.push(`tag is ${manifest.tag}, not ${tag}`);
   if (manifest.project !== repo) problems.push(`project is ${manifest.project}, not ${repo}`);
-  if (identity === void 0 || issuer === void 0) problems.push("cosign_verify_cmd names no --certificate-identity and --certificate-oidc-issuer");
-  else if (!identity.startsWith(`${repoUrl}/`) || !identity.endsWith(`@refs/tags/${tag}`)) problems.push(`signer identity ${identity} is not a workflow of ${owner}/${repo} at refs/tags/${tag}`);
+  if (identity === void 0 || issuer === void 0)
+    problems.push(
+      "cosign_verify_cmd names no --certificate-identity and --certificate-oidc-issuer"
+    );
+  else if (!identity.startsWith(`${repoUrl}/`) || !identity.endsWith(`@refs/tags/${tag}`))
+    problems.push(
+      `signer identity ${identity} is not a workflow of ${owner}/${repo} at refs/tags/${tag}`
+    );
   const expected = { tag, project: repo, identity: `${repoUrl}/<workflow>@refs/tags/${tag}` };
-  const found = { tag: manifest.tag, project: manifest.project, identity, issuer, image: manifest.image, digest: manifest.digest };
+  const found = {
+    tag: manifest.tag,
+    project: manifest.project,
+    identity,
+    issuer,
+    image: manifest.image,
+    digest: manifest.digest
+  };
   if (problems.length > 0) {
-    return { check: { check: RELEASE_CHECKS.manifest, status: "fail", code: "TUF_MISMATCH", summary: `release manifest: ${problems.join("; ")}`, expected, found }, releaseMetadataType, sourceUri: repoUrl.replace(/^https:\/\//, "") };
+    return {
+      check: {
+        check: RELEASE_CHECKS.manifest,
+        status: "fail",
+        code: "TUF_MISMATCH",
+        summary: `release manifest: ${problems.join("; ")}`,
+        expected,
+        found
+      },
+      releaseMetadataType,
+      sourceUri: repoUrl.replace(/^https:\/\//, "")
+    };
   }
   return {
-    check: { check: RELEASE_CHECKS.manifest, status: "pass", summary: `release manifest: ${manifest.image}@${manifest.digest}, signed by ${identity}`, expected, found, evidence: { releaseMetadataType } },
+    check: {
+      check: RELEASE_CHECKS.manifest,
+      status: "pass",
+      summary: `release manifest: ${manifest.image}@${manifest.digest}, signed by ${identity}`,
+      expected,
+      found,
+      evidence: { releaseMetadataType }
+    },
     policy: { identity, issuer },
     releaseMetadataType,
     sourceUri: repoUrl.replace(/^https:\/\//, "")
@@ -68778,7 +71175,11 @@ function sourceConsistency(tag, imageChecks, releaseMetadata2) {
   const signature = imageChecks.find((check) => check.check === "image-signature");
   const provenance = imageChecks.find((check) => check.check === "slsa-provenance");
   if (signature?.status !== "pass" || provenance?.status !== "pass") {
-    return { check: RELEASE_CHECKS.source, status: "skip", summary: "not checked: the signature or the provenance did not verify" };
+    return {
+      check: RELEASE_CHECKS.source,
+      status: "skip",
+      summary: "not checked: the signature or the provenance did not verify"
+    };
   }
   const signedCommit = signature.evidence?.certificate?.extensions?.sourceRepositoryDigest;
   const metadata = releaseMetadata2 ?? {};
@@ -68801,7 +71202,10 @@ function sourceConsistency(tag, imageChecks, releaseMetadata2) {
 }
 function digestEquality(tufDigest, registryDigest, releaseMetadata2) {
   const attested = releaseMetadata2?.digest;
-  const found = { registry: registryDigest, ...attested === void 0 ? {} : { "release-metadata predicate": attested } };
+  const found = {
+    registry: registryDigest,
+    ...attested === void 0 ? {} : { "release-metadata predicate": attested }
+  };
   const ok = registryDigest === tufDigest && (attested === void 0 || attested === tufDigest);
   return {
     check: RELEASE_CHECKS.digest,
@@ -68822,7 +71226,12 @@ var init_verify_release = __esm({
     init_predicate_types();
     init_trusted_root();
     init_verify_image();
-    RELEASE_CHECKS = { tuf: "tuf-target", manifest: "release-manifest", digest: "tuf-digest", source: "release-source" };
+    RELEASE_CHECKS = {
+      tuf: "tuf-target",
+      manifest: "release-manifest",
+      digest: "tuf-digest",
+      source: "release-source"
+    };
     CYCLONEDX = resolvePredicateType("cyclonedx");
   }
 });
@@ -68846,15 +71255,31 @@ var init_src4 = __esm({
 // src/sigstore.ts
 function inTotoStatement(subjectName, digest, predicateType, predicate) {
   return Buffer.from(
-    JSON.stringify({ _type: "https://in-toto.io/Statement/v1", subject: [{ name: subjectName, digest: { sha256: digest.slice("sha256:".length) } }], predicateType, predicate })
+    JSON.stringify({
+      _type: "https://in-toto.io/Statement/v1",
+      subject: [{ name: subjectName, digest: { sha256: digest.slice("sha256:".length) } }],
+      predicateType,
+      predicate
+    })
   );
 }
 async function signStatement(statement, identityToken, endpoints = {}) {
   const fetchOptions = { timeout: 3e4, retry: { retries: 2, factor: 2, minTimeout: 500 } };
-  const witnesses = [new import_sign2.RekorWitness({ rekorBaseURL: endpoints.rekorUrl ?? PUBLIC_GOOD_REKOR_URL2, entryType: "dsse", ...fetchOptions })];
-  if (endpoints.tsaUrl) witnesses.push(new import_sign2.TSAWitness({ tsaBaseURL: endpoints.tsaUrl, ...fetchOptions }));
+  const witnesses = [
+    new import_sign2.RekorWitness({
+      rekorBaseURL: endpoints.rekorUrl ?? PUBLIC_GOOD_REKOR_URL2,
+      entryType: "dsse",
+      ...fetchOptions
+    })
+  ];
+  if (endpoints.tsaUrl)
+    witnesses.push(new import_sign2.TSAWitness({ tsaBaseURL: endpoints.tsaUrl, ...fetchOptions }));
   const builder = new import_sign2.DSSEBundleBuilder({
-    signer: new import_sign2.FulcioSigner({ identityProvider: { getToken: async () => identityToken }, fulcioBaseURL: endpoints.fulcioUrl ?? PUBLIC_GOOD_FULCIO_URL2, ...fetchOptions }),
+    signer: new import_sign2.FulcioSigner({
+      identityProvider: { getToken: async () => identityToken },
+      fulcioBaseURL: endpoints.fulcioUrl ?? PUBLIC_GOOD_FULCIO_URL2,
+      ...fetchOptions
+    }),
     witnesses,
     certificateChain: false
   });
@@ -68886,7 +71311,11 @@ function identityPolicy(io2, context) {
   const identityRegExp = optionalInput(io2, "certificate-identity-regexp");
   const identity = optionalInput(io2, "certificate-identity");
   if (identity && identityRegExp) {
-    throw new ActionError("INVALID_INPUT", 'inputs "certificate-identity" and "certificate-identity-regexp" exclude each other', { expected: "one of them", found: "both" });
+    throw new ActionError(
+      "INVALID_INPUT",
+      'inputs "certificate-identity" and "certificate-identity-regexp" exclude each other',
+      { expected: "one of them", found: "both" }
+    );
   }
   return {
     ...identityRegExp ? { identityRegExp } : { identity: identity ?? defaultIdentity(io2, context) },
@@ -68899,17 +71328,32 @@ function slsaPolicy(io2) {
   const sourceBranch = optionalInput(io2, "slsa-source-branch");
   const builderId = optionalInput(io2, "slsa-builder-id");
   if (!sourceUri) {
-    if (sourceTag || sourceBranch || builderId) throw new ActionError("INVALID_INPUT", 'input "slsa-source-uri" is required with the other slsa-* inputs', { expected: "github.com/OWNER/REPO", found: "" });
+    if (sourceTag || sourceBranch || builderId)
+      throw new ActionError(
+        "INVALID_INPUT",
+        'input "slsa-source-uri" is required with the other slsa-* inputs',
+        { expected: "github.com/OWNER/REPO", found: "" }
+      );
     return void 0;
   }
-  return { sourceUri, ...sourceTag ? { sourceTag } : {}, ...sourceBranch ? { sourceBranch } : {}, ...builderId ? { builderId } : {} };
+  return {
+    sourceUri,
+    ...sourceTag ? { sourceTag } : {},
+    ...sourceBranch ? { sourceBranch } : {},
+    ...builderId ? { builderId } : {}
+  };
 }
 function registryCredentials(io2) {
   const username = optionalInput(io2, "registry-username");
   const password = optionalInput(io2, "registry-password");
   if (password) io2.setSecret(password);
   if (!username && !password) return void 0;
-  if (!username || !password) throw new ActionError("INVALID_INPUT", 'inputs "registry-username" and "registry-password" go together', { expected: "both", found: username ? "username only" : "password only" });
+  if (!username || !password)
+    throw new ActionError(
+      "INVALID_INPUT",
+      'inputs "registry-username" and "registry-password" go together',
+      { expected: "both", found: username ? "username only" : "password only" }
+    );
   return { username, password };
 }
 function checkRow(check) {
@@ -68920,13 +71364,31 @@ function tufLocation(io2, context) {
   const url = optionalInput(io2, "tuf-url");
   const checkout = optionalInput(io2, "tuf-checkout");
   const root = optionalInput(io2, "tuf-root");
-  if (url && checkout) throw new ActionError("INVALID_INPUT", 'inputs "tuf-url" and "tuf-checkout" exclude each other', { expected: "one of them", found: "both" });
+  if (url && checkout)
+    throw new ActionError(
+      "INVALID_INPUT",
+      'inputs "tuf-url" and "tuf-checkout" exclude each other',
+      { expected: "one of them", found: "both" }
+    );
   if (url) {
-    if (!root) throw new ActionError("INVALID_INPUT", 'input "tuf-root" is required with "tuf-url": the pinned root.json to start the TUF update from', { expected: "a root.json path", found: "" });
+    if (!root)
+      throw new ActionError(
+        "INVALID_INPUT",
+        'input "tuf-root" is required with "tuf-url": the pinned root.json to start the TUF update from',
+        { expected: "a root.json path", found: "" }
+      );
     return { url, root: context.resolvePath(root) };
   }
-  if (checkout) return { repo: context.resolvePath(checkout), ...root ? { root: context.resolvePath(root) } : {} };
-  throw new ActionError("INVALID_INPUT", 'release verification needs the TUF metadata: input "tuf-url" (with "tuf-root") or "tuf-checkout"', { expected: "tuf-url or tuf-checkout", found: "neither" });
+  if (checkout)
+    return {
+      repo: context.resolvePath(checkout),
+      ...root ? { root: context.resolvePath(root) } : {}
+    };
+  throw new ActionError(
+    "INVALID_INPUT",
+    'release verification needs the TUF metadata: input "tuf-url" (with "tuf-root") or "tuf-checkout"',
+    { expected: "tuf-url or tuf-checkout", found: "neither" }
+  );
 }
 function verifyReleaseInputs(io2, context, release) {
   const trustedRoot = optionalInput(io2, "trusted-root");
@@ -68939,7 +71401,11 @@ function verifyReleaseInputs(io2, context, release) {
   });
 }
 function verifyImageInputs(io2, context) {
-  const image = requiredInput(io2, "image", 'an image reference (REGISTRY/REPO:TAG, REGISTRY/REPO@sha256:..., oci-layout:DIR) or a release (input "release")');
+  const image = requiredInput(
+    io2,
+    "image",
+    'an image reference (REGISTRY/REPO:TAG, REGISTRY/REPO@sha256:..., oci-layout:DIR) or a release (input "release")'
+  );
   const signature = booleanInput(io2, "signature", true);
   const attestations = listInput(io2, "attestations");
   const trustedRoot = optionalInput(io2, "trusted-root");
@@ -68960,7 +71426,8 @@ async function verifyCommand(io2, context) {
   const report = release ? await verifyReleaseInputs(io2, context, release) : await verifyImageInputs(io2, context);
   const subject = release ?? requiredInput(io2, "image", "an image reference");
   const reportFile = optionalInput(io2, "report-file");
-  if (reportFile) await writeFileAtomic2(context.resolvePath(reportFile), `${JSON.stringify(report, null, 2)}
+  if (reportFile)
+    await writeFileAtomic2(context.resolvePath(reportFile), `${JSON.stringify(report, null, 2)}
 `);
   io2.setOutput("ok", String(report.ok));
   io2.setOutput("digest", report.image?.digest ?? "");
@@ -68969,16 +71436,27 @@ async function verifyCommand(io2, context) {
   io2.info(formatReport(report));
   await io2.appendSummary(
     summaryTable(`Verification of ${subject}: ${report.ok ? "passed" : "FAILED"}`, [
-      ...report.image ? [["Image", code(report.image.reference.includes("@") ? report.image.reference : `${report.image.reference}@${report.image.digest}`)]] : [],
+      ...report.image ? [
+        [
+          "Image",
+          code(
+            report.image.reference.includes("@") ? report.image.reference : `${report.image.reference}@${report.image.digest}`
+          )
+        ]
+      ] : [],
       ...report.checks.map(checkRow)
     ])
   );
   if (!report.ok) {
     const failed = report.checks.filter((check) => check.status === "fail");
-    throw new ActionError("VERIFICATION_FAILED", `verification failed: ${failed.map((check) => `${check.check} (${check.summary})`).join("; ")}`, {
-      expected: "every check passes",
-      found: failed.map((check) => check.check)
-    });
+    throw new ActionError(
+      "VERIFICATION_FAILED",
+      `verification failed: ${failed.map((check) => `${check.check} (${check.summary})`).join("; ")}`,
+      {
+        expected: "every check passes",
+        found: failed.map((check) => check.check)
+      }
+    );
   }
 }
 var GITHUB_ACTIONS_ISSUER4;
@@ -69004,37 +71482,67 @@ import { readFile as readFile13 } from "fs/promises";
 function imageStore(io2, image, context) {
   const reference = parseImageReference(image);
   if (reference.tag !== void 0 || reference.digest !== void 0) {
-    throw new ActionError("INVALID_INPUT", `input "image": expected a repository or oci-layout:DIR without tag or digest (the digest goes in "digest"), found "${image}"`, {
-      expected: "ghcr.io/OWNER/REPO",
-      found: image
-    });
+    throw new ActionError(
+      "INVALID_INPUT",
+      `input "image": expected a repository or oci-layout:DIR without tag or digest (the digest goes in "digest"), found "${image}"`,
+      {
+        expected: "ghcr.io/OWNER/REPO",
+        found: image
+      }
+    );
   }
-  if (reference.kind === "oci-layout") return { store: new OciLayoutSource(context.resolvePath(reference.path)), name: optionalInput(io2, "subject-name") ?? image };
+  if (reference.kind === "oci-layout")
+    return {
+      store: new OciLayoutSource(context.resolvePath(reference.path)),
+      name: optionalInput(io2, "subject-name") ?? image
+    };
   const credentials = registryCredentials(io2);
   return {
-    store: new RegistrySource(reference.registry, reference.repository, credentials ? { credentials } : {}),
+    store: new RegistrySource(
+      reference.registry,
+      reference.repository,
+      credentials ? { credentials } : {}
+    ),
     name: optionalInput(io2, "subject-name") ?? `${reference.registry}/${reference.repository}`
   };
 }
 async function predicateOf(io2, context, kind) {
   if (kind === "sign") return { type: COSIGN_SIGN_PREDICATE_TYPE, predicate: {} };
-  const type = resolvePredicateType(requiredInput(io2, "predicate-type", "a predicate type: a cosign short name (cyclonedx, slsaprovenance, ...) or a URI"));
+  const type = resolvePredicateType(
+    requiredInput(
+      io2,
+      "predicate-type",
+      "a predicate type: a cosign short name (cyclonedx, slsaprovenance, ...) or a URI"
+    )
+  );
   const path = context.resolvePath(requiredInput(io2, "predicate", "the predicate file (JSON)"));
   let text;
   try {
     text = await readFile13(path, "utf8");
   } catch (error2) {
-    throw new ActionError("INVALID_INPUT", `input "predicate": cannot read ${path}: ${error2.message}`, { expected: "a readable JSON file", found: path, cause: error2 });
+    throw new ActionError(
+      "INVALID_INPUT",
+      `input "predicate": cannot read ${path}: ${error2.message}`,
+      { expected: "a readable JSON file", found: path, cause: error2 }
+    );
   }
   try {
     return { type, predicate: JSON.parse(text) };
   } catch (error2) {
-    throw new ActionError("INVALID_INPUT", `input "predicate": ${path} is not JSON (${error2.message})`, { expected: "JSON", found: text.slice(0, 80), cause: error2 });
+    throw new ActionError(
+      "INVALID_INPUT",
+      `input "predicate": ${path} is not JSON (${error2.message})`,
+      { expected: "JSON", found: text.slice(0, 80), cause: error2 }
+    );
   }
 }
 function signingCommand(kind) {
   return async (io2, context) => {
-    const image = requiredInput(io2, "image", "the image repository (ghcr.io/OWNER/REPO) or oci-layout:DIR");
+    const image = requiredInput(
+      io2,
+      "image",
+      "the image repository (ghcr.io/OWNER/REPO) or oci-layout:DIR"
+    );
     const digest = digestInput(io2, "digest");
     const { store, name } = imageStore(io2, image, context);
     const { type, predicate } = await predicateOf(io2, context, kind);
@@ -69044,19 +71552,28 @@ function signingCommand(kind) {
     const tsaUrl = optionalInput(io2, "tsa-url");
     const identityToken = io2.getIDToken ? await io2.getIDToken("sigstore") : await githubActionsToken({ audience: "sigstore" }).getToken();
     io2.setSecret(identityToken);
-    const bundle = await signStatement(inTotoStatement(name, digest, type, predicate), identityToken, {
-      ...fulcioUrl ? { fulcioUrl } : {},
-      ...rekorUrl ? { rekorUrl } : {},
-      ...tsaUrl ? { tsaUrl } : {}
-    });
+    const bundle = await signStatement(
+      inTotoStatement(name, digest, type, predicate),
+      identityToken,
+      {
+        ...fulcioUrl ? { fulcioUrl } : {},
+        ...rekorUrl ? { rekorUrl } : {},
+        ...tsaUrl ? { tsaUrl } : {}
+      }
+    );
     const referrer = await attachReferrerBundle(store, digest, bundle);
     const logIndex = bundle.verificationMaterial.tlogEntries[0]?.logIndex ?? "";
     io2.setOutput("bundle", JSON.stringify(bundle));
     io2.setOutput("referrer", referrer);
     io2.setOutput("log-index", logIndex);
     io2.setOutput("predicate-type", type);
-    io2.setOutput("result", JSON.stringify({ image: name, digest, predicateType: type, referrer, logIndex }));
-    io2.info(`${kind === "sign" ? "signed" : `attested ${type} for`} ${name}@${digest}: referrer ${referrer}, transparency log index ${logIndex}`);
+    io2.setOutput(
+      "result",
+      JSON.stringify({ image: name, digest, predicateType: type, referrer, logIndex })
+    );
+    io2.info(
+      `${kind === "sign" ? "signed" : `attested ${type} for`} ${name}@${digest}: referrer ${referrer}, transparency log index ${logIndex}`
+    );
     await io2.appendSummary(
       summaryTable(kind === "sign" ? "Image signature" : `Attestation ${type}`, [
         ["Image", code(`${name}@${digest}`)],
@@ -69593,7 +72110,12 @@ var GitHubContext = class {
   eventPayload;
   require(name, meaning) {
     const value = this.env[name];
-    if (!value) throw new ActionError("MISSING_CONTEXT", `environment variable ${name} (${meaning}) is not set; run inside GitHub Actions or set it`, { expected: meaning, found: "unset" });
+    if (!value)
+      throw new ActionError(
+        "MISSING_CONTEXT",
+        `environment variable ${name} (${meaning}) is not set; run inside GitHub Actions or set it`,
+        { expected: meaning, found: "unset" }
+      );
     return value;
   }
   get serverUrl() {
@@ -69651,7 +72173,11 @@ var GitHubContext = class {
       const parsed = JSON.parse(readFileSync(path, "utf8"));
       this.eventPayload = parsed !== null && typeof parsed === "object" ? parsed : {};
     } catch (error2) {
-      throw new ActionError("MISSING_CONTEXT", `GITHUB_EVENT_PATH ${path}: cannot read the event payload (${error2.message})`, { cause: error2 });
+      throw new ActionError(
+        "MISSING_CONTEXT",
+        `GITHUB_EVENT_PATH ${path}: cannot read the event payload (${error2.message})`,
+        { cause: error2 }
+      );
     }
     return this.eventPayload;
   }
@@ -69666,10 +72192,14 @@ var GitHubContext = class {
     if (this.release) return this.release.tag_name;
     const ref = this.env.GITHUB_REF;
     if (ref?.startsWith("refs/tags/")) return ref.slice("refs/tags/".length);
-    throw new ActionError("MISSING_CONTEXT", 'no tag: set the "tag" input, or run on a release event or a tag push', {
-      expected: "input tag, event.release.tag_name or GITHUB_REF=refs/tags/<tag>",
-      found: ref ?? "nothing"
-    });
+    throw new ActionError(
+      "MISSING_CONTEXT",
+      'no tag: set the "tag" input, or run on a release event or a tag push',
+      {
+        expected: "input tag, event.release.tag_name or GITHUB_REF=refs/tags/<tag>",
+        found: ref ?? "nothing"
+      }
+    );
   }
 };
 
@@ -69690,7 +72220,11 @@ async function runCommand(io2, context = new GitHubContext()) {
   const load = Object.hasOwn(ACTION_COMMANDS, name) ? ACTION_COMMANDS[name] : void 0;
   if (!load) {
     const known = Object.keys(ACTION_COMMANDS).join(", ");
-    throw new ActionError("INVALID_INPUT", `input "command": expected one of ${known}, found "${name}"`, { expected: known, found: name });
+    throw new ActionError(
+      "INVALID_INPUT",
+      `input "command": expected one of ${known}, found "${name}"`,
+      { expected: known, found: name }
+    );
   }
   const command = await load();
   await command(io2, context);

@@ -10,14 +10,18 @@ export type ActionCommand = (io: ActionIO, context: GitHubContext) => Promise<vo
  */
 export const ACTION_COMMANDS: Readonly<Record<string, () => Promise<ActionCommand>>> = {
   'release-notes': async () => (await import('./commands/release-notes')).releaseNotesCommand,
-  'release-metadata': async () => (await import('./commands/release-metadata')).releaseMetadataCommand,
+  'release-metadata': async () =>
+    (await import('./commands/release-metadata')).releaseMetadataCommand,
   'tuf-publish': async () => (await import('./commands/tuf-publish')).tufPublishCommand,
   sign: async () => (await import('./commands/attest')).signCommand,
   attest: async () => (await import('./commands/attest')).attestCommand,
   verify: async () => (await import('./commands/verify')).verifyCommand,
 };
 
-export async function runCommand(io: ActionIO, context: GitHubContext = new GitHubContext()): Promise<void> {
+export async function runCommand(
+  io: ActionIO,
+  context: GitHubContext = new GitHubContext(),
+): Promise<void> {
   // Mask first, so nothing printed later (errors included) can show the token.
   const token = io.getInput('token');
   if (token) io.setSecret(token);
@@ -25,7 +29,11 @@ export async function runCommand(io: ActionIO, context: GitHubContext = new GitH
   const load = Object.hasOwn(ACTION_COMMANDS, name) ? ACTION_COMMANDS[name] : undefined;
   if (!load) {
     const known = Object.keys(ACTION_COMMANDS).join(', ');
-    throw new ActionError('INVALID_INPUT', `input "command": expected one of ${known}, found "${name}"`, { expected: known, found: name });
+    throw new ActionError(
+      'INVALID_INPUT',
+      `input "command": expected one of ${known}, found "${name}"`,
+      { expected: known, found: name },
+    );
   }
   const command = await load();
   await command(io, context);

@@ -29,7 +29,12 @@ export class GitHubContext {
 
   private require(name: string, meaning: string): string {
     const value = this.env[name];
-    if (!value) throw new ActionError('MISSING_CONTEXT', `environment variable ${name} (${meaning}) is not set; run inside GitHub Actions or set it`, { expected: meaning, found: 'unset' });
+    if (!value)
+      throw new ActionError(
+        'MISSING_CONTEXT',
+        `environment variable ${name} (${meaning}) is not set; run inside GitHub Actions or set it`,
+        { expected: meaning, found: 'unset' },
+      );
     return value;
   }
 
@@ -99,9 +104,14 @@ export class GitHubContext {
     if (!path) return (this.eventPayload = {});
     try {
       const parsed = JSON.parse(readFileSync(path, 'utf8')) as unknown;
-      this.eventPayload = parsed !== null && typeof parsed === 'object' ? (parsed as Record<string, unknown>) : {};
+      this.eventPayload =
+        parsed !== null && typeof parsed === 'object' ? (parsed as Record<string, unknown>) : {};
     } catch (error) {
-      throw new ActionError('MISSING_CONTEXT', `GITHUB_EVENT_PATH ${path}: cannot read the event payload (${(error as Error).message})`, { cause: error });
+      throw new ActionError(
+        'MISSING_CONTEXT',
+        `GITHUB_EVENT_PATH ${path}: cannot read the event payload (${(error as Error).message})`,
+        { cause: error },
+      );
     }
     return this.eventPayload;
   }
@@ -109,7 +119,9 @@ export class GitHubContext {
   /** The release of a `release` event, if the run has one. */
   get release(): ReleaseEvent | undefined {
     const release = this.event.release as Partial<ReleaseEvent> | undefined;
-    return release && typeof release.id === 'number' && typeof release.tag_name === 'string' ? (release as ReleaseEvent) : undefined;
+    return release && typeof release.id === 'number' && typeof release.tag_name === 'string'
+      ? (release as ReleaseEvent)
+      : undefined;
   }
 
   /** The tag being released: the `tag` input, else the release event's tag, else a `refs/tags/` ref. */
@@ -118,9 +130,13 @@ export class GitHubContext {
     if (this.release) return this.release.tag_name;
     const ref = this.env.GITHUB_REF;
     if (ref?.startsWith('refs/tags/')) return ref.slice('refs/tags/'.length);
-    throw new ActionError('MISSING_CONTEXT', 'no tag: set the "tag" input, or run on a release event or a tag push', {
-      expected: 'input tag, event.release.tag_name or GITHUB_REF=refs/tags/<tag>',
-      found: ref ?? 'nothing',
-    });
+    throw new ActionError(
+      'MISSING_CONTEXT',
+      'no tag: set the "tag" input, or run on a release event or a tag push',
+      {
+        expected: 'input tag, event.release.tag_name or GITHUB_REF=refs/tags/<tag>',
+        found: ref ?? 'nothing',
+      },
+    );
   }
 }

@@ -15,15 +15,37 @@ export function git(args: readonly string[], options: GitOptions = {}): Promise<
   const secrets: string[] = [];
   if (options.token) {
     const basic = Buffer.from(`x-access-token:${options.token}`).toString('base64');
-    Object.assign(env, { GIT_CONFIG_COUNT: '1', GIT_CONFIG_KEY_0: 'http.extraHeader', GIT_CONFIG_VALUE_0: `Authorization: basic ${basic}` });
+    Object.assign(env, {
+      GIT_CONFIG_COUNT: '1',
+      GIT_CONFIG_KEY_0: 'http.extraHeader',
+      GIT_CONFIG_VALUE_0: `Authorization: basic ${basic}`,
+    });
     secrets.push(options.token, basic);
   }
-  const redact = (text: string) => secrets.reduce((out, secret) => out.replaceAll(secret, '***'), text);
+  const redact = (text: string) =>
+    secrets.reduce((out, secret) => out.replaceAll(secret, '***'), text);
   return new Promise((resolve, reject) => {
-    execFile('git', args, { cwd: options.cwd, env, timeout: GIT_TIMEOUT_MS, maxBuffer: 64 * 1024 * 1024, encoding: 'utf8' }, (error, stdout, stderr) => {
-      if (!error) return resolve(stdout);
-      const detail = redact((stderr || error.message).trim());
-      reject(new ActionError('GIT', `git ${redact(args.join(' '))} failed${options.cwd ? ` in ${options.cwd}` : ''}: ${detail}`, { found: detail }));
-    });
+    execFile(
+      'git',
+      args,
+      {
+        cwd: options.cwd,
+        env,
+        timeout: GIT_TIMEOUT_MS,
+        maxBuffer: 64 * 1024 * 1024,
+        encoding: 'utf8',
+      },
+      (error, stdout, stderr) => {
+        if (!error) return resolve(stdout);
+        const detail = redact((stderr || error.message).trim());
+        reject(
+          new ActionError(
+            'GIT',
+            `git ${redact(args.join(' '))} failed${options.cwd ? ` in ${options.cwd}` : ''}: ${detail}`,
+            { found: detail },
+          ),
+        );
+      },
+    );
   });
 }

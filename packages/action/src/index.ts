@@ -7,7 +7,11 @@ export { ActionError } from './errors';
 export type { ActionErrorCode, ActionErrorDetails } from './errors';
 export { releaseNotesFor } from './commands/release-notes';
 export type { ReleaseNotesRequest } from './commands/release-notes';
-export { formatReleaseMetadata, releaseMetadata, releaseMetadataPredicateType } from './commands/release-metadata';
+export {
+  formatReleaseMetadata,
+  releaseMetadata,
+  releaseMetadataPredicateType,
+} from './commands/release-metadata';
 export type { ReleaseMetadata, ReleaseMetadataInput } from './commands/release-metadata';
 export { publishToTuf } from './commands/tuf-publish';
 export type { TufPublishRequest, TufPublishResult } from './commands/tuf-publish';

@@ -23,7 +23,11 @@ export function optionalInput(io: ActionIO, name: string): string | undefined {
 
 export function requiredInput(io: ActionIO, name: string, what: string): string {
   const value = optionalInput(io, name);
-  if (value === undefined) throw new ActionError('INVALID_INPUT', `input "${name}" is required: ${what}`, { expected: what, found: '' });
+  if (value === undefined)
+    throw new ActionError('INVALID_INPUT', `input "${name}" is required: ${what}`, {
+      expected: what,
+      found: '',
+    });
   return value;
 }
 
@@ -33,7 +37,11 @@ export function booleanInput(io: ActionIO, name: string, fallback: boolean): boo
   if (value === undefined) return fallback;
   if (['true', 'True', 'TRUE'].includes(value)) return true;
   if (['false', 'False', 'FALSE'].includes(value)) return false;
-  throw new ActionError('INVALID_INPUT', `input "${name}": expected true or false, found "${value}"`, { expected: 'true | false', found: value });
+  throw new ActionError(
+    'INVALID_INPUT',
+    `input "${name}": expected true or false, found "${value}"`,
+    { expected: 'true | false', found: value },
+  );
 }
 
 /** One item per line or comma; blanks dropped. */
@@ -48,7 +56,12 @@ const DIGEST = /^sha256:[0-9a-f]{64}$/;
 
 export function digestInput(io: ActionIO, name: string): `sha256:${string}` {
   const value = requiredInput(io, name, 'the pushed image digest, sha256:<64 hex>');
-  if (!DIGEST.test(value)) throw new ActionError('INVALID_INPUT', `input "${name}": expected sha256:<64 lowercase hex>, found "${value}"`, { expected: 'sha256:<64 hex>', found: value });
+  if (!DIGEST.test(value))
+    throw new ActionError(
+      'INVALID_INPUT',
+      `input "${name}": expected sha256:<64 lowercase hex>, found "${value}"`,
+      { expected: 'sha256:<64 hex>', found: value },
+    );
   return value as `sha256:${string}`;
 }
 
@@ -56,7 +69,11 @@ export function digestInput(io: ActionIO, name: string): `sha256:${string}` {
 export function imageRepositoryInput(io: ActionIO): string {
   const image = requiredInput(io, 'image', 'the image repository, e.g. ghcr.io/OWNER/REPO');
   if (/[@\s]/.test(image) || /:[^/]*$/.test(image)) {
-    throw new ActionError('INVALID_INPUT', `input "image": expected a repository without tag or digest, found "${image}"`, { expected: 'ghcr.io/OWNER/REPO', found: image });
+    throw new ActionError(
+      'INVALID_INPUT',
+      `input "image": expected a repository without tag or digest, found "${image}"`,
+      { expected: 'ghcr.io/OWNER/REPO', found: image },
+    );
   }
   return image;
 }

@@ -15,9 +15,19 @@ export interface SigstoreEndpoints {
 }
 
 /** An in-toto v1 statement about one image digest, as cosign v3 signs and attests. */
-export function inTotoStatement(subjectName: string, digest: `sha256:${string}`, predicateType: string, predicate: unknown): Buffer {
+export function inTotoStatement(
+  subjectName: string,
+  digest: `sha256:${string}`,
+  predicateType: string,
+  predicate: unknown,
+): Buffer {
   return Buffer.from(
-    JSON.stringify({ _type: 'https://in-toto.io/Statement/v1', subject: [{ name: subjectName, digest: { sha256: digest.slice('sha256:'.length) } }], predicateType, predicate }),
+    JSON.stringify({
+      _type: 'https://in-toto.io/Statement/v1',
+      subject: [{ name: subjectName, digest: { sha256: digest.slice('sha256:'.length) } }],
+      predicateType,
+      predicate,
+    }),
   );
 }
 
@@ -26,12 +36,27 @@ export function inTotoStatement(subjectName: string, digest: `sha256:${string}`,
  * a Rekor `dsse` entry, optionally a TSA timestamp; a v0.3 bundle. Sigstore requests time out
  * and are retried on 5xx/429.
  */
-export async function signStatement(statement: Buffer, identityToken: string, endpoints: SigstoreEndpoints = {}): Promise<SerializedBundle> {
+export async function signStatement(
+  statement: Buffer,
+  identityToken: string,
+  endpoints: SigstoreEndpoints = {},
+): Promise<SerializedBundle> {
   const fetchOptions = { timeout: 30_000, retry: { retries: 2, factor: 2, minTimeout: 500 } };
-  const witnesses: Witness[] = [new RekorWitness({ rekorBaseURL: endpoints.rekorUrl ?? PUBLIC_GOOD_REKOR_URL, entryType: 'dsse', ...fetchOptions })];
-  if (endpoints.tsaUrl) witnesses.push(new TSAWitness({ tsaBaseURL: endpoints.tsaUrl, ...fetchOptions }));
+  const witnesses: Witness[] = [
+    new RekorWitness({
+      rekorBaseURL: endpoints.rekorUrl ?? PUBLIC_GOOD_REKOR_URL,
+      entryType: 'dsse',
+      ...fetchOptions,
+    }),
+  ];
+  if (endpoints.tsaUrl)
+    witnesses.push(new TSAWitness({ tsaBaseURL: endpoints.tsaUrl, ...fetchOptions }));
   const builder = new DSSEBundleBuilder({
-    signer: new FulcioSigner({ identityProvider: { getToken: async () => identityToken }, fulcioBaseURL: endpoints.fulcioUrl ?? PUBLIC_GOOD_FULCIO_URL, ...fetchOptions }),
+    signer: new FulcioSigner({
+      identityProvider: { getToken: async () => identityToken },
+      fulcioBaseURL: endpoints.fulcioUrl ?? PUBLIC_GOOD_FULCIO_URL,
+      ...fetchOptions,
+    }),
     witnesses,
     certificateChain: false,
   });

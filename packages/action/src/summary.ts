@@ -3,7 +3,13 @@ export type SummaryRow = readonly [label: string, markdown: string];
 
 /** The seed's job summary: a heading and a two-column table (image with digest, TUF manifest, signing PR, ...). */
 export function summaryTable(heading: string, rows: readonly SummaryRow[]): string {
-  const lines = [`### ${heading}`, '', '| | |', '| --- | --- |', ...rows.map(([label, value]) => `| ${cell(label)} | ${value} |`)];
+  const lines = [
+    `### ${heading}`,
+    '',
+    '| | |',
+    '| --- | --- |',
+    ...rows.map(([label, value]) => `| ${cell(label)} | ${value} |`),
+  ];
   return `${lines.join('\n')}\n\n`;
 }
 

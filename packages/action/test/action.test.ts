@@ -11,12 +11,20 @@ function declared(section: 'inputs' | 'outputs'): Set<string> {
   const text = readFileSync(ACTION_YML, 'utf8');
   const start = text.indexOf(`\n${section}:\n`);
   const end = section === 'inputs' ? text.indexOf('\noutputs:\n') : text.length;
-  return new Set([...text.slice(start, end).matchAll(/^ {2}([a-z][a-z0-9-]*):$/gm)].map((match) => match[1]!));
+  return new Set(
+    [...text.slice(start, end).matchAll(/^ {2}([a-z][a-z0-9-]*):$/gm)].map((match) => match[1]!),
+  );
 }
 
 async function sourceFiles(dir: URL): Promise<string[]> {
   const entries = await readdir(dir, { withFileTypes: true });
-  const nested = await Promise.all(entries.map((entry) => (entry.isDirectory() ? sourceFiles(new URL(`${entry.name}/`, dir)) : [new URL(entry.name, dir).pathname])));
+  const nested = await Promise.all(
+    entries.map((entry) =>
+      entry.isDirectory()
+        ? sourceFiles(new URL(`${entry.name}/`, dir))
+        : [new URL(entry.name, dir).pathname],
+    ),
+  );
   return nested.flat().filter((path) => path.endsWith('.ts'));
 }
 
@@ -24,7 +32,9 @@ describe('the bundled action', () => {
   it('fails with the expected and found command on an unknown command', async () => {
     const run = await runAction({ inputs: { command: 'bogus' } });
     expect(run.code).toBe(1);
-    expect(run.stdout).toContain('::error::input "command": expected one of release-notes, release-metadata, tuf-publish, sign, attest, verify, found "bogus"');
+    expect(run.stdout).toContain(
+      '::error::input "command": expected one of release-notes, release-metadata, tuf-publish, sign, attest, verify, found "bogus"',
+    );
   });
 
   it('fails when the command input is missing', async () => {
@@ -37,8 +47,9 @@ describe('the bundled action', () => {
     const used = new Set<string>(['command', 'token']);
     for (const file of await sourceFiles(SRC)) {
       const text = readFileSync(file, 'utf8');
-      for (const match of text.matchAll(/(?:Input|getInput)\(io, '([a-z0-9-]+)'/g)) used.add(match[1]!);
-      for (const match of text.matchAll(/io\.getInput\('([a-z0-9-]+)'/g)) used.add(match[1]!);
+      for (const match of text.matchAll(/(?:Input|getInput)\(\s*io,\s*'([a-z0-9-]+)'/g))
+        used.add(match[1]!);
+      for (const match of text.matchAll(/io\.getInput\(\s*'([a-z0-9-]+)'/g)) used.add(match[1]!);
     }
     expect([...used].sort()).toEqual([...declared('inputs')].sort());
   });
@@ -46,13 +57,16 @@ describe('the bundled action', () => {
   it('sets only outputs that action.yml declares, and declares none it never sets', async () => {
     const set = new Set<string>();
     for (const file of await sourceFiles(SRC)) {
-      for (const match of readFileSync(file, 'utf8').matchAll(/setOutput\('([a-z0-9-]+)'/g)) set.add(match[1]!);
+      for (const match of readFileSync(file, 'utf8').matchAll(/setOutput\(\s*'([a-z0-9-]+)'/g))
+        set.add(match[1]!);
     }
     expect([...set].sort()).toEqual([...declared('outputs')].sort());
   });
 
   it('runs on node24 from the committed bundle', () => {
-    expect(readFileSync(ACTION_YML, 'utf8')).toMatch(/\nruns:\n {2}using: node24\n {2}main: dist\/index\.js\n/);
+    expect(readFileSync(ACTION_YML, 'utf8')).toMatch(
+      /\nruns:\n {2}using: node24\n {2}main: dist\/index\.js\n/,
+    );
   });
 
   it('masks the token input', async () => {

@@ -9,7 +9,10 @@ import type { ActionIO } from '../src/index';
 import { tempDir } from './support';
 
 /** The commands in process, as another composition (the CLI's demo) drives them. */
-function memoryIO(inputs: Record<string, string>, getIDToken?: (audience: string) => Promise<string>) {
+function memoryIO(
+  inputs: Record<string, string>,
+  getIDToken?: (audience: string) => Promise<string>,
+) {
   const outputs: Record<string, string> = {};
   const secrets: string[] = [];
   const summary: string[] = [];
@@ -39,13 +42,32 @@ describe('runCommand in process', () => {
 
   it('signs with the token the caller supplies and verifies it, with the context read from the given environment', async () => {
     const layout = join(dir, 'layout');
-    const { digest } = await pushImage(new OciLayoutSource(layout), { tag: 'v2.0.0', platforms: [{ os: 'linux', architecture: 'amd64', files: { app: 'in process' } }] });
-    const identity = githubActionsIdentity({ repository: 'acme/app', workflowPath: '.github/workflows/docker-build-push.yml', ref: 'refs/tags/v2.0.0', sha: 'c'.repeat(40) });
+    const { digest } = await pushImage(new OciLayoutSource(layout), {
+      tag: 'v2.0.0',
+      platforms: [{ os: 'linux', architecture: 'amd64', files: { app: 'in process' } }],
+    });
+    const identity = githubActionsIdentity({
+      repository: 'acme/app',
+      workflowPath: '.github/workflows/docker-build-push.yml',
+      ref: 'refs/tags/v2.0.0',
+      sha: 'c'.repeat(40),
+    });
     const audiences: string[] = [];
     const issued: string[] = [];
-    const context = new GitHubContext({ GITHUB_REPOSITORY: 'acme/app', GITHUB_WORKSPACE: dir, GITHUB_REF: 'refs/tags/v2.0.0' });
+    const context = new GitHubContext({
+      GITHUB_REPOSITORY: 'acme/app',
+      GITHUB_WORKSPACE: dir,
+      GITHUB_REF: 'refs/tags/v2.0.0',
+    });
     const sign = memoryIO(
-      { command: 'sign', image: 'oci-layout:layout', digest, 'subject-name': 'ghcr.io/acme/app', 'fulcio-url': sigstore.fulcioURL, 'rekor-url': sigstore.rekorURL },
+      {
+        command: 'sign',
+        image: 'oci-layout:layout',
+        digest,
+        'subject-name': 'ghcr.io/acme/app',
+        'fulcio-url': sigstore.fulcioURL,
+        'rekor-url': sigstore.rekorURL,
+      },
       async (audience) => {
         audiences.push(audience);
         issued.push(sigstore.identityToken(identity));
@@ -57,16 +79,31 @@ describe('runCommand in process', () => {
     expect(sign.secrets).toEqual(issued);
     expect(sign.outputs.referrer).toMatch(/^sha256:/);
 
-    const verify = memoryIO({ command: 'verify', image: `oci-layout:${layout}@${digest}`, 'trusted-root': 'trusted_root.json' });
+    const verify = memoryIO({
+      command: 'verify',
+      image: `oci-layout:${layout}@${digest}`,
+      'trusted-root': 'trusted_root.json',
+    });
     await runCommand(verify.io, context);
     expect(verify.outputs.ok).toBe('true');
     expect(verify.summary.join('')).toContain('passed');
   });
 
   it('throws ActionError with code, expected and found for bad input', async () => {
-    const { io } = memoryIO({ command: 'release-metadata', image: 'ghcr.io/acme/app', digest: 'sha256:nope', tag: 'v1.0.0' });
-    const error = await runCommand(io, new GitHubContext({ GITHUB_REPOSITORY: 'acme/app' })).catch((caught: unknown) => caught);
+    const { io } = memoryIO({
+      command: 'release-metadata',
+      image: 'ghcr.io/acme/app',
+      digest: 'sha256:nope',
+      tag: 'v1.0.0',
+    });
+    const error = await runCommand(io, new GitHubContext({ GITHUB_REPOSITORY: 'acme/app' })).catch(
+      (caught: unknown) => caught,
+    );
     expect(error).toBeInstanceOf(ActionError);
-    expect(error).toMatchObject({ code: 'INVALID_INPUT', expected: 'sha256:<64 hex>', found: 'sha256:nope' });
+    expect(error).toMatchObject({
+      code: 'INVALID_INPUT',
+      expected: 'sha256:<64 hex>',
+      found: 'sha256:nope',
+    });
   });
 });

@@ -77,38 +77,66 @@ describe('command: release-notes', () => {
   });
 
   it('takes the tag from a tag push when there is no release event', async () => {
-    const run = await runAction({ workspace: workspace(), inputs: { command: 'release-notes' }, env: { GITHUB_REF: 'refs/tags/v1.4.1' } });
+    const run = await runAction({
+      workspace: workspace(),
+      inputs: { command: 'release-notes' },
+      env: { GITHUB_REF: 'refs/tags/v1.4.1' },
+    });
     expect(run.code).toBe(0);
-    expect(run.outputs.notes?.trim()).toBe('## Fixed\n\n- A fix\n\n**Full Changelog**: https://github.com/acme/app/commits/v1.4.1');
+    expect(run.outputs.notes?.trim()).toBe(
+      '## Fixed\n\n- A fix\n\n**Full Changelog**: https://github.com/acme/app/commits/v1.4.1',
+    );
   });
 
   it('fails naming the version when the changelog has no such release', async () => {
-    const run = await runAction({ workspace: workspace(), inputs: { command: 'release-notes', tag: 'v9.9.9' } });
+    const run = await runAction({
+      workspace: workspace(),
+      inputs: { command: 'release-notes', tag: 'v9.9.9' },
+    });
     expect(run.code).toBe(1);
     expect(run.stdout).toMatch(/::error::.*9\.9\.9/);
     expect(run.outputs.notes).toBeUndefined();
   });
 
   it('fails naming the file when the changelog is missing', async () => {
-    const run = await runAction({ workspace: workspace(), inputs: { command: 'release-notes', tag: 'v1.5.0', changelog: 'docs/NOPE.md' } });
+    const run = await runAction({
+      workspace: workspace(),
+      inputs: { command: 'release-notes', tag: 'v1.5.0', changelog: 'docs/NOPE.md' },
+    });
     expect(run.code).toBe(1);
     expect(run.stdout).toMatch(/::error::.*docs\/NOPE\.md/);
   });
 
   it('fails saying where a tag comes from when none is known', async () => {
-    const run = await runAction({ workspace: workspace(), inputs: { command: 'release-notes' }, env: { GITHUB_REF: 'refs/heads/main' } });
+    const run = await runAction({
+      workspace: workspace(),
+      inputs: { command: 'release-notes' },
+      env: { GITHUB_REF: 'refs/heads/main' },
+    });
     expect(run.code).toBe(1);
-    expect(run.stdout).toContain('::error::no tag: set the "tag" input, or run on a release event or a tag push');
+    expect(run.stdout).toContain(
+      '::error::no tag: set the "tag" input, or run on a release event or a tag push',
+    );
   });
 
   it('reads the seed project changelog', async (context) => {
     if (!haveFixtures) return context.skip(fixturesSkipReason);
     const run = await runAction({
-      inputs: { command: 'release-notes', tag: 'v1.1.0', changelog: fixturePath('changelog', 'oci-prometheus-sd-proxy.CHANGELOG.md') },
+      inputs: {
+        command: 'release-notes',
+        tag: 'v1.1.0',
+        changelog: fixturePath('changelog', 'oci-prometheus-sd-proxy.CHANGELOG.md'),
+      },
       env: { GITHUB_REPOSITORY: 'amaanx86/oci-prometheus-sd-proxy' },
     });
     expect(run.code).toBe(0);
     expect(run.outputs.notes).toMatch(/^## Added\n\n- \*\*OCI API Rate Limiting\*\*/);
-    expect(run.outputs.notes?.trimEnd().endsWith('**Full Changelog**: https://github.com/amaanx86/oci-prometheus-sd-proxy/compare/v1.0.0...v1.1.0')).toBe(true);
+    expect(
+      run.outputs.notes
+        ?.trimEnd()
+        .endsWith(
+          '**Full Changelog**: https://github.com/amaanx86/oci-prometheus-sd-proxy/compare/v1.0.0...v1.1.0',
+        ),
+    ).toBe(true);
   });
 });

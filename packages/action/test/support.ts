@@ -55,15 +55,26 @@ export async function runAction(run: RunnerEnvironment): Promise<ActionRun> {
     GITHUB_WORKSPACE: run.workspace ?? dir,
     ...run.env,
   };
-  for (const [name, value] of Object.entries(run.inputs)) env[`INPUT_${name.replace(/ /g, '_').toUpperCase()}`] = value;
+  for (const [name, value] of Object.entries(run.inputs))
+    env[`INPUT_${name.replace(/ /g, '_').toUpperCase()}`] = value;
   const result = await new Promise<{ code: number; stdout: string; stderr: string }>((resolve) => {
-    execFile(process.execPath, [BUNDLE], { env, cwd: run.workspace ?? dir, timeout: 120_000 }, (error, stdout, stderr) => {
-      // A non-numeric code means the process did not run to an exit (spawn failure, timeout kill): keep why.
-      if (error && typeof error.code !== 'number') resolve({ code: -1, stdout, stderr: `${stderr}\n[runAction] ${error.message}` });
-      else resolve({ code: error ? (error.code as number) : 0, stdout, stderr });
-    });
+    execFile(
+      process.execPath,
+      [BUNDLE],
+      { env, cwd: run.workspace ?? dir, timeout: 120_000 },
+      (error, stdout, stderr) => {
+        // A non-numeric code means the process did not run to an exit (spawn failure, timeout kill): keep why.
+        if (error && typeof error.code !== 'number')
+          resolve({ code: -1, stdout, stderr: `${stderr}\n[runAction] ${error.message}` });
+        else resolve({ code: error ? (error.code as number) : 0, stdout, stderr });
+      },
+    );
   });
-  return { ...result, outputs: parseOutputFile(readFileSync(output, 'utf8')), summary: readFileSync(summary, 'utf8') };
+  return {
+    ...result,
+    outputs: parseOutputFile(readFileSync(output, 'utf8')),
+    summary: readFileSync(summary, 'utf8'),
+  };
 }
 
 /** git with a fixed identity and no global configuration. */

@@ -41,129 +41,188 @@ function runnerEnv(extra: Record<string, string> = {}): Record<string, string> {
   };
 }
 
-const releaseEvent = { action: 'published', release: { id: 7, tag_name: 'v1.6.0', published_at: '2026-06-01T10:00:00Z' } };
+const releaseEvent = {
+  action: 'published',
+  release: { id: 7, tag_name: 'v1.6.0', published_at: '2026-06-01T10:00:00Z' },
+};
 
 afterAll(() => dirs.forEach((dir) => rmSync(dir, { recursive: true, force: true })));
 
-describe.skipIf(!haveFixtures)(`command: tuf-publish${haveFixtures ? '' : ` (${fixturesSkipReason})`}`, () => {
-  let remote: string;
-  let root: string;
-  beforeEach(() => {
-    ({ remote, root } = tufRemote());
-  });
-
-  it('pushes the signing branch with the release manifest listed in targets.json, and reports it', async () => {
-    const run = await runAction({
-      inputs: { command: 'tuf-publish', token: TOKEN, image: 'ghcr.io/amaanx86/oci-prometheus-sd-proxy', digest: DIGEST, 'tuf-repository': remote },
-      event: releaseEvent,
-      env: runnerEnv(),
+describe.skipIf(!haveFixtures)(
+  `command: tuf-publish${haveFixtures ? '' : ` (${fixturesSkipReason})`}`,
+  () => {
+    let remote: string;
+    let root: string;
+    beforeEach(() => {
+      ({ remote, root } = tufRemote());
     });
-    expect(run.stderr).toBe('');
-    expect(run.code).toBe(0);
 
-    const manifestText = gitSync(remote, 'show', `${BRANCH}:targets/${TARGET}`) + '\n';
-    const manifest = JSON.parse(manifestText) as Record<string, string>;
-    expect(manifest).toMatchObject({
-      schema_version: '1.0',
-      project: PROJECT,
-      version: '1.6.0',
-      tag: 'v1.6.0',
-      digest: DIGEST,
-      image_ref_digest: `ghcr.io/amaanx86/oci-prometheus-sd-proxy@${DIGEST}`,
-      workflow_run_url: `https://github.com/${REPOSITORY}/actions/runs/${RUN_ID}`,
-      created_at: '2026-06-01T10:00:00Z',
+    it('pushes the signing branch with the release manifest listed in targets.json, and reports it', async () => {
+      const run = await runAction({
+        inputs: {
+          command: 'tuf-publish',
+          token: TOKEN,
+          image: 'ghcr.io/amaanx86/oci-prometheus-sd-proxy',
+          digest: DIGEST,
+          'tuf-repository': remote,
+        },
+        event: releaseEvent,
+        env: runnerEnv(),
+      });
+      expect(run.stderr).toBe('');
+      expect(run.code).toBe(0);
+
+      const manifestText = gitSync(remote, 'show', `${BRANCH}:targets/${TARGET}`) + '\n';
+      const manifest = JSON.parse(manifestText) as Record<string, string>;
+      expect(manifest).toMatchObject({
+        schema_version: '1.0',
+        project: PROJECT,
+        version: '1.6.0',
+        tag: 'v1.6.0',
+        digest: DIGEST,
+        image_ref_digest: `ghcr.io/amaanx86/oci-prometheus-sd-proxy@${DIGEST}`,
+        workflow_run_url: `https://github.com/${REPOSITORY}/actions/runs/${RUN_ID}`,
+        created_at: '2026-06-01T10:00:00Z',
+      });
+      expect(manifest.cosign_verify_cmd).toContain(
+        `--certificate-identity=https://github.com/${REPOSITORY}/.github/workflows/docker-build-push.yml@refs/tags/v1.6.0`,
+      );
+      const sha256 = createHash('sha256').update(manifestText).digest('hex');
+
+      const targets = JSON.parse(gitSync(remote, 'show', `${BRANCH}:metadata/targets.json`)) as {
+        signed: { version: number; targets: Record<string, unknown> };
+      };
+      expect(targets.signed.version).toBe(5);
+      expect(targets.signed.targets[TARGET]).toEqual({
+        hashes: { sha256 },
+        length: Buffer.byteLength(manifestText),
+      });
+      const published = JSON.parse(
+        readFileSync(fixturePath('tuf', 'amaanx86', 'metadata', 'targets.json'), 'utf8'),
+      ) as typeof targets;
+      expect(Object.keys(targets.signed.targets).sort()).toEqual(
+        [...Object.keys(published.signed.targets), TARGET].sort(),
+      );
+      expect(gitSync(remote, 'log', '-1', '--format=%an <%ae>|%s', BRANCH)).toBe(
+        'github-actions[bot] <41898282+github-actions[bot]@users.noreply.github.com>|Add release verification manifest for v1.6.0',
+      );
+      expect(gitSync(remote, 'rev-list', '--count', `main..${BRANCH}`)).toBe('1');
+
+      expect(run.outputs).toMatchObject({
+        branch: BRANCH,
+        'target-path': `targets/${TARGET}`,
+        'target-name': TARGET,
+        sha256,
+        length: String(Buffer.byteLength(manifestText)),
+        changed: 'true',
+        pushed: 'true',
+        'signing-pr-url': '',
+      });
+      expect(run.summary).toContain(
+        `| Image | \`ghcr.io/amaanx86/oci-prometheus-sd-proxy@${DIGEST}\` |`,
+      );
+      expect(run.summary).toContain(`| TUF manifest | \`targets/${TARGET}\` |`);
+      expect(run.summary).toContain(`| Signing branch | \`${BRANCH}\` |`);
+      expect(run.stdout.replace(`::add-mask::${TOKEN}`, '')).not.toContain(TOKEN);
     });
-    expect(manifest.cosign_verify_cmd).toContain(`--certificate-identity=https://github.com/${REPOSITORY}/.github/workflows/docker-build-push.yml@refs/tags/v1.6.0`);
-    const sha256 = createHash('sha256').update(manifestText).digest('hex');
 
-    const targets = JSON.parse(gitSync(remote, 'show', `${BRANCH}:metadata/targets.json`)) as { signed: { version: number; targets: Record<string, unknown> } };
-    expect(targets.signed.version).toBe(5);
-    expect(targets.signed.targets[TARGET]).toEqual({ hashes: { sha256 }, length: Buffer.byteLength(manifestText) });
-    const published = JSON.parse(readFileSync(fixturePath('tuf', 'amaanx86', 'metadata', 'targets.json'), 'utf8')) as typeof targets;
-    expect(Object.keys(targets.signed.targets).sort()).toEqual([...Object.keys(published.signed.targets), TARGET].sort());
-    expect(gitSync(remote, 'log', '-1', '--format=%an <%ae>|%s', BRANCH)).toBe(
-      'github-actions[bot] <41898282+github-actions[bot]@users.noreply.github.com>|Add release verification manifest for v1.6.0',
-    );
-    expect(gitSync(remote, 'rev-list', '--count', `main..${BRANCH}`)).toBe('1');
-
-    expect(run.outputs).toMatchObject({
-      branch: BRANCH,
-      'target-path': `targets/${TARGET}`,
-      'target-name': TARGET,
-      sha256,
-      length: String(Buffer.byteLength(manifestText)),
-      changed: 'true',
-      pushed: 'true',
-      'signing-pr-url': '',
-    });
-    expect(run.summary).toContain(`| Image | \`ghcr.io/amaanx86/oci-prometheus-sd-proxy@${DIGEST}\` |`);
-    expect(run.summary).toContain(`| TUF manifest | \`targets/${TARGET}\` |`);
-    expect(run.summary).toContain(`| Signing branch | \`${BRANCH}\` |`);
-    expect(run.stdout.replace(`::add-mask::${TOKEN}`, '')).not.toContain(TOKEN);
-  });
-
-  it('changes and pushes nothing when a re-run finds the same manifest on the branch', async () => {
-    const inputs = { command: 'tuf-publish', image: 'ghcr.io/amaanx86/oci-prometheus-sd-proxy', digest: DIGEST, 'tuf-repository': remote };
-    const first = await runAction({ inputs, event: releaseEvent, env: runnerEnv() });
-    expect(first.code).toBe(0);
-    const head = gitSync(remote, 'rev-parse', BRANCH);
-    const again = await runAction({ inputs, event: releaseEvent, env: runnerEnv() });
-    expect(again.code).toBe(0);
-    expect(again.outputs).toMatchObject({ branch: BRANCH, changed: 'false', pushed: 'false', sha256: first.outputs.sha256 });
-    expect(gitSync(remote, 'rev-parse', BRANCH)).toBe(head);
-    expect(again.summary).toContain('(unchanged, nothing pushed)');
-  });
-
-  it('clones OWNER/REPO from the GitHub server and links the signing pull requests', async () => {
-    const run = await runAction({
-      inputs: {
+    it('changes and pushes nothing when a re-run finds the same manifest on the branch', async () => {
+      const inputs = {
         command: 'tuf-publish',
         image: 'ghcr.io/amaanx86/oci-prometheus-sd-proxy',
         digest: DIGEST,
-        tag: 'v1.6.0',
-        'created-at': '2026-06-01T10:00:00Z',
-        'tuf-repository': `amaanx86/${PROJECT}-tuf-on-ci`,
-      },
-      env: runnerEnv({ GITHUB_SERVER_URL: `file://${root}` }),
+        'tuf-repository': remote,
+      };
+      const first = await runAction({ inputs, event: releaseEvent, env: runnerEnv() });
+      expect(first.code).toBe(0);
+      const head = gitSync(remote, 'rev-parse', BRANCH);
+      const again = await runAction({ inputs, event: releaseEvent, env: runnerEnv() });
+      expect(again.code).toBe(0);
+      expect(again.outputs).toMatchObject({
+        branch: BRANCH,
+        changed: 'false',
+        pushed: 'false',
+        sha256: first.outputs.sha256,
+      });
+      expect(gitSync(remote, 'rev-parse', BRANCH)).toBe(head);
+      expect(again.summary).toContain('(unchanged, nothing pushed)');
     });
-    expect(run.code).toBe(0);
-    const pulls = `file://${root}/amaanx86/${PROJECT}-tuf-on-ci/pulls?q=${encodeURIComponent(`is:pr head:${BRANCH}`)}`;
-    expect(run.outputs['signing-pr-url']).toBe(pulls);
-    expect(run.summary).toContain(`| Signing PR | [pull requests for ${BRANCH}](${pulls}) |`);
-    expect(gitSync(remote, 'rev-parse', '--verify', BRANCH)).toMatch(/^[0-9a-f]{40}$/);
-  });
 
-  it('works in an existing checkout (tuf-checkout) and pushes to its origin', async () => {
-    const checkout = join(root, 'checkout');
-    gitSync(root, 'clone', '--quiet', remote, checkout);
-    const run = await runAction({
-      workspace: root,
-      inputs: { command: 'tuf-publish', image: 'ghcr.io/amaanx86/oci-prometheus-sd-proxy', digest: DIGEST, 'tuf-repository': remote, 'tuf-checkout': 'checkout' },
-      event: releaseEvent,
-      env: runnerEnv(),
+    it('clones OWNER/REPO from the GitHub server and links the signing pull requests', async () => {
+      const run = await runAction({
+        inputs: {
+          command: 'tuf-publish',
+          image: 'ghcr.io/amaanx86/oci-prometheus-sd-proxy',
+          digest: DIGEST,
+          tag: 'v1.6.0',
+          'created-at': '2026-06-01T10:00:00Z',
+          'tuf-repository': `amaanx86/${PROJECT}-tuf-on-ci`,
+        },
+        env: runnerEnv({ GITHUB_SERVER_URL: `file://${root}` }),
+      });
+      expect(run.code).toBe(0);
+      const pulls = `file://${root}/amaanx86/${PROJECT}-tuf-on-ci/pulls?q=${encodeURIComponent(`is:pr head:${BRANCH}`)}`;
+      expect(run.outputs['signing-pr-url']).toBe(pulls);
+      expect(run.summary).toContain(`| Signing PR | [pull requests for ${BRANCH}](${pulls}) |`);
+      expect(gitSync(remote, 'rev-parse', '--verify', BRANCH)).toMatch(/^[0-9a-f]{40}$/);
     });
-    expect(run.code).toBe(0);
-    expect(run.outputs.pushed).toBe('true');
-    expect(gitSync(checkout, 'rev-parse', 'HEAD')).toBe(gitSync(remote, 'rev-parse', BRANCH));
-  });
 
-  it('fails naming the input when the TUF repository or the digest is missing, and pushes nothing', async () => {
-    const noRepo = await runAction({ inputs: { command: 'tuf-publish', image: 'ghcr.io/a/b', digest: DIGEST, tag: 'v1.6.0' }, env: runnerEnv() });
-    expect(noRepo.code).toBe(1);
-    expect(noRepo.stdout).toContain('::error::input "tuf-repository" is required');
-    const noDigest = await runAction({ inputs: { command: 'tuf-publish', image: 'ghcr.io/a/b', tag: 'v1.6.0', 'tuf-repository': remote }, env: runnerEnv() });
-    expect(noDigest.code).toBe(1);
-    expect(noDigest.stdout).toContain('::error::input "digest" is required');
-    expect(gitSync(remote, 'branch', '--list', 'sign/*')).toBe('');
-  });
-
-  it('fails with git\'s message, without the token, when the remote cannot be read', async () => {
-    const run = await runAction({
-      inputs: { command: 'tuf-publish', token: TOKEN, image: 'ghcr.io/a/b', digest: DIGEST, tag: 'v1.6.0', 'tuf-repository': join(root, 'missing.git') },
-      env: runnerEnv(),
+    it('works in an existing checkout (tuf-checkout) and pushes to its origin', async () => {
+      const checkout = join(root, 'checkout');
+      gitSync(root, 'clone', '--quiet', remote, checkout);
+      const run = await runAction({
+        workspace: root,
+        inputs: {
+          command: 'tuf-publish',
+          image: 'ghcr.io/amaanx86/oci-prometheus-sd-proxy',
+          digest: DIGEST,
+          'tuf-repository': remote,
+          'tuf-checkout': 'checkout',
+        },
+        event: releaseEvent,
+        env: runnerEnv(),
+      });
+      expect(run.code).toBe(0);
+      expect(run.outputs.pushed).toBe('true');
+      expect(gitSync(checkout, 'rev-parse', 'HEAD')).toBe(gitSync(remote, 'rev-parse', BRANCH));
     });
-    expect(run.code).toBe(1);
-    expect(run.stdout).toMatch(/::error::git clone .*missing\.git.* failed: /);
-    expect(run.stdout.replace(`::add-mask::${TOKEN}`, '')).not.toContain(TOKEN);
-  });
-});
+
+    it('fails naming the input when the TUF repository or the digest is missing, and pushes nothing', async () => {
+      const noRepo = await runAction({
+        inputs: { command: 'tuf-publish', image: 'ghcr.io/a/b', digest: DIGEST, tag: 'v1.6.0' },
+        env: runnerEnv(),
+      });
+      expect(noRepo.code).toBe(1);
+      expect(noRepo.stdout).toContain('::error::input "tuf-repository" is required');
+      const noDigest = await runAction({
+        inputs: {
+          command: 'tuf-publish',
+          image: 'ghcr.io/a/b',
+          tag: 'v1.6.0',
+          'tuf-repository': remote,
+        },
+        env: runnerEnv(),
+      });
+      expect(noDigest.code).toBe(1);
+      expect(noDigest.stdout).toContain('::error::input "digest" is required');
+      expect(gitSync(remote, 'branch', '--list', 'sign/*')).toBe('');
+    });
+
+    it("fails with git's message, without the token, when the remote cannot be read", async () => {
+      const run = await runAction({
+        inputs: {
+          command: 'tuf-publish',
+          token: TOKEN,
+          image: 'ghcr.io/a/b',
+          digest: DIGEST,
+          tag: 'v1.6.0',
+          'tuf-repository': join(root, 'missing.git'),
+        },
+        env: runnerEnv(),
+      });
+      expect(run.code).toBe(1);
+      expect(run.stdout).toMatch(/::error::git clone .*missing\.git.* failed: /);
+      expect(run.stdout.replace(`::add-mask::${TOKEN}`, '')).not.toContain(TOKEN);
+    });
+  },
+);

@@ -2,7 +2,10 @@
  * A large, realistic changelog: `## [X.Y.Z] - date` sections newest first with Added/Changed/Fixed
  * (and the odd prerelease), nested bullets, and a compare link for every version at the bottom.
  */
-export function generateChangelog(targetBytes: number, repo = 'https://github.com/acme/app'): { text: string; versions: string[] } {
+export function generateChangelog(
+  targetBytes: number,
+  repo = 'https://github.com/acme/app',
+): { text: string; versions: string[] } {
   const releases: { version: string; body: string }[] = [];
   let size = 0;
   for (let i = 0; size < targetBytes; i++) {
@@ -28,18 +31,42 @@ export function generateChangelog(targetBytes: number, repo = 'https://github.co
     releases.push({ version, body });
     size += body.length + 120;
     if (i % 20 === 19) {
-      releases.push({ version: `${Math.floor((i + 1) / 100)}.${Math.floor((i + 1) / 10) % 10}.${(i + 1) % 10}-rc.1`, body: '### Fixed\n\n- release candidate fix\n' });
+      releases.push({
+        version: `${Math.floor((i + 1) / 100)}.${Math.floor((i + 1) / 10) % 10}.${(i + 1) % 10}-rc.1`,
+        body: '### Fixed\n\n- release candidate fix\n',
+      });
     }
   }
   releases.reverse();
   const versions = releases.map((r) => r.version);
-  const lines = ['# Changelog', '', 'All notable changes to this project will be documented in this file.', '', '## [Unreleased]', '', '### Fixed', '', '- a fix waiting for release', ''];
-  releases.forEach((r, i) => lines.push(`## [${r.version}] - 20${String(10 + (i % 80)).padStart(2, '0')}-0${1 + (i % 9)}-1${i % 10}`, '', r.body));
+  const lines = [
+    '# Changelog',
+    '',
+    'All notable changes to this project will be documented in this file.',
+    '',
+    '## [Unreleased]',
+    '',
+    '### Fixed',
+    '',
+    '- a fix waiting for release',
+    '',
+  ];
+  releases.forEach((r, i) =>
+    lines.push(
+      `## [${r.version}] - 20${String(10 + (i % 80)).padStart(2, '0')}-0${1 + (i % 9)}-1${i % 10}`,
+      '',
+      r.body,
+    ),
+  );
   lines.push(`[Unreleased]: ${repo}/compare/v${versions[0]}...HEAD`);
   versions.forEach((v, i) => {
     // A final release compares with the release before its own candidates.
     const previous = versions.slice(i + 1, i + 3).find((p) => !p.startsWith(`${v}-`));
-    lines.push(previous ? `[${v}]: ${repo}/compare/v${previous}...v${v}` : `[${v}]: ${repo}/releases/tag/v${v}`);
+    lines.push(
+      previous
+        ? `[${v}]: ${repo}/compare/v${previous}...v${v}`
+        : `[${v}]: ${repo}/releases/tag/v${v}`,
+    );
   });
   return { text: `${lines.join('\n')}\n`, versions };
 }

@@ -13,4 +13,11 @@ const parsedAndPrinted = performance.now() - start;
 const cpu = process.cpuUsage(cpuStart);
 const notes = changelog.findRelease(version)?.toString(changelog) ?? '';
 const total = performance.now() - start;
-process.stdout.write(JSON.stringify({ parsedAndPrinted, cpu: (cpu.user + cpu.system) / 1000, total, bytes: out.length + notes.length }));
+process.stdout.write(
+  JSON.stringify({
+    parsedAndPrinted,
+    cpu: (cpu.user + cpu.system) / 1000,
+    total,
+    bytes: out.length + notes.length,
+  }),
+);

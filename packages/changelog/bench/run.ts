@@ -53,9 +53,12 @@ function timeProcess(args: string[]): Timing {
   const cpu: number[] = [];
   for (let i = 0; i < RUNS; i++) {
     const start = performance.now();
-    const result = spawnSync(process.execPath, ['--import', reportCpu, ...args], { encoding: 'utf8' });
+    const result = spawnSync(process.execPath, ['--import', reportCpu, ...args], {
+      encoding: 'utf8',
+    });
     wall.push(performance.now() - start);
-    if (result.status !== 0) throw new Error(`${args.join(' ')} exited ${result.status}: ${result.stderr}`);
+    if (result.status !== 0)
+      throw new Error(`${args.join(' ')} exited ${result.status}: ${result.stderr}`);
     const used = /bench-cpu-us (\d+)\s*$/.exec(result.stderr);
     if (!used) throw new Error(`${args.join(' ')} did not report its CPU time: ${result.stderr}`);
     cpu.push(Number(used[1]) / 1000);
@@ -63,15 +66,30 @@ function timeProcess(args: string[]): Timing {
   return { wall: median(wall), cpu: median(cpu) };
 }
 
-const ms = (value: number | undefined) => (value === undefined ? 'n/a' : value >= 1000 ? `${(value / 1000).toFixed(1)} s` : `${value.toFixed(1)} ms`);
-const both = (t: Timing | undefined) => (t === undefined ? 'n/a' : `${ms(t.wall)} (cpu ${Number.isNaN(t.cpu) ? 'n/a' : ms(t.cpu)})`);
-const ratio = (a: number | undefined, b: number | undefined) => (a === undefined || b === undefined || Number.isNaN(a) || Number.isNaN(b) ? 'n/a' : `${(a / b).toFixed(2)}x`);
+const ms = (value: number | undefined) =>
+  value === undefined
+    ? 'n/a'
+    : value >= 1000
+      ? `${(value / 1000).toFixed(1)} s`
+      : `${value.toFixed(1)} ms`;
+const both = (t: Timing | undefined) =>
+  t === undefined ? 'n/a' : `${ms(t.wall)} (cpu ${Number.isNaN(t.cpu) ? 'n/a' : ms(t.cpu)})`;
+const ratio = (a: number | undefined, b: number | undefined) =>
+  a === undefined || b === undefined || Number.isNaN(a) || Number.isNaN(b)
+    ? 'n/a'
+    : `${(a / b).toFixed(2)}x`;
 
 function buildCli(): boolean {
   try {
-    execFileSync('npx', ['nx', 'run', '@oci-sd/cli:build', '--output-style=static'], { cwd: root, stdio: 'pipe', env: { ...process.env, NX_DAEMON: 'false', NX_NO_CLOUD: 'true' } });
+    execFileSync('npx', ['nx', 'run', '@oci-sd/cli:build', '--output-style=static'], {
+      cwd: root,
+      stdio: 'pipe',
+      env: { ...process.env, NX_DAEMON: 'false', NX_NO_CLOUD: 'true' },
+    });
   } catch (error) {
-    console.error(`building the CLI failed, so its process is not timed:\n${String((error as { stdout?: unknown }).stdout ?? error).slice(-2000)}`);
+    console.error(
+      `building the CLI failed, so its process is not timed:\n${String((error as { stdout?: unknown }).stdout ?? error).slice(-2000)}`,
+    );
   }
   return existsSync(join(root, 'packages/cli/dist/index.js'));
 }
@@ -81,9 +99,14 @@ function keepAChangelog(file: string, version: string, runs: number): Timing | u
   const wall: number[] = [];
   const cpu: number[] = [];
   for (let i = 0; i < runs; i++) {
-    const result = spawnSync(process.execPath, [join(here, 'keep-a-changelog.ts'), file, version], { encoding: 'utf8', timeout: KAC_CAP_MS });
+    const result = spawnSync(process.execPath, [join(here, 'keep-a-changelog.ts'), file, version], {
+      encoding: 'utf8',
+      timeout: KAC_CAP_MS,
+    });
     if (result.status !== 0) {
-      console.error(`keep-a-changelog did not finish within ${KAC_CAP_MS / 1000} s (or failed): ${result.error?.message ?? result.stderr}`);
+      console.error(
+        `keep-a-changelog did not finish within ${KAC_CAP_MS / 1000} s (or failed): ${result.error?.message ?? result.stderr}`,
+      );
       return undefined;
     }
     const timing = JSON.parse(result.stdout) as { parsedAndPrinted: number; cpu: number };
@@ -106,19 +129,40 @@ try {
   const halfFile = join(dir, 'CHANGELOG-3MB.md');
   writeFileSync(halfFile, half.text);
 
-  const measure = (op: (input: (typeof inputs)[number]) => unknown) => inputs.map((input) => time(() => op(input)));
+  const measure = (op: (input: (typeof inputs)[number]) => unknown) =>
+    inputs.map((input) => time(() => op(input)));
   const ours: [string, Timing[]][] = [
-    ['parse + promote minor (new text and diff)', measure(({ text }) => parseChangelog(text).promote('minor', { date: '2026-06-01' }))],
-    ['parse + notes of the latest release', measure(({ text, latest }) => parseChangelog(text).notes(latest))],
-    ['parse + notes of the oldest release', measure(({ text, versions }) => parseChangelog(text).notes(versions.at(-1)!))],
+    [
+      'parse + promote minor (new text and diff)',
+      measure(({ text }) => parseChangelog(text).promote('minor', { date: '2026-06-01' })),
+    ],
+    [
+      'parse + notes of the latest release',
+      measure(({ text, latest }) => parseChangelog(text).notes(latest)),
+    ],
+    [
+      'parse + notes of the oldest release',
+      measure(({ text, versions }) => parseChangelog(text).notes(versions.at(-1)!)),
+    ],
     ['parse + validate', measure(({ text }) => parseChangelog(text).validate())],
   ];
   const cliCommands: [string, (input: (typeof inputs)[number]) => string[]][] = [
     ['notes', (input) => ['notes', input.latest, '--file', input.file]],
     // --dry-run computes the new text and the diff and writes nothing, so every run sees the same file.
-    ['promote minor --dry-run', (input) => ['promote', 'minor', '--date', '2026-06-01', '--dry-run', '--file', input.file]],
+    [
+      'promote minor --dry-run',
+      (input) => ['promote', 'minor', '--date', '2026-06-01', '--dry-run', '--file', input.file],
+    ],
   ];
-  const cli = haveCli ? cliCommands.map(([name, args]) => [name, inputs.map((input) => timeProcess([cliBin, 'changelog', ...args(input)]))] as const) : undefined;
+  const cli = haveCli
+    ? cliCommands.map(
+        ([name, args]) =>
+          [
+            name,
+            inputs.map((input) => timeProcess([cliBin, 'changelog', ...args(input)])),
+          ] as const,
+      )
+    : undefined;
   const nodeStartup = timeProcess(['-e', '0']);
   console.log(`keep-a-changelog on 3 MB (once) and 6 MB (${KAC_RUNS} runs), capped ...`);
   const kac3 = keepAChangelog(halfFile, half.versions[0]!, 1);
@@ -140,9 +184,29 @@ try {
           '12 MB / 6 MB (cpu)': ratio(twelve?.cpu, six?.cpu),
           'keep-a-changelog / this, 6 MB (cpu)': ratio(kac6?.cpu, six?.cpu),
         }))
-      : [{ operation: '`oci-sd changelog` whole CLI process', '6 MB': 'not built', '12 MB': 'not built', '12 MB / 6 MB (cpu)': 'n/a', 'keep-a-changelog / this, 6 MB (cpu)': 'n/a' }]),
-    { operation: '`node -e 0` (process start alone, for scale)', '6 MB': both(nodeStartup), '12 MB': both(nodeStartup), '12 MB / 6 MB (cpu)': '-', 'keep-a-changelog / this, 6 MB (cpu)': '-' },
-    { operation: `keep-a-changelog 3.1: parse + stringify (6 MB: median of ${KAC_RUNS} runs)`, '6 MB': both(kac6), '12 MB': `not run; 3 MB: ${both(kac3)}`, '12 MB / 6 MB (cpu)': `6 MB / 3 MB: ${ratio(kac6?.cpu, kac3?.cpu)}`, 'keep-a-changelog / this, 6 MB (cpu)': '1x' },
+      : [
+          {
+            operation: '`oci-sd changelog` whole CLI process',
+            '6 MB': 'not built',
+            '12 MB': 'not built',
+            '12 MB / 6 MB (cpu)': 'n/a',
+            'keep-a-changelog / this, 6 MB (cpu)': 'n/a',
+          },
+        ]),
+    {
+      operation: '`node -e 0` (process start alone, for scale)',
+      '6 MB': both(nodeStartup),
+      '12 MB': both(nodeStartup),
+      '12 MB / 6 MB (cpu)': '-',
+      'keep-a-changelog / this, 6 MB (cpu)': '-',
+    },
+    {
+      operation: `keep-a-changelog 3.1: parse + stringify (6 MB: median of ${KAC_RUNS} runs)`,
+      '6 MB': both(kac6),
+      '12 MB': `not run; 3 MB: ${both(kac3)}`,
+      '12 MB / 6 MB (cpu)': `6 MB / 3 MB: ${ratio(kac6?.cpu, kac3?.cpu)}`,
+      'keep-a-changelog / this, 6 MB (cpu)': '1x',
+    },
   ];
   const [six, twelve] = inputs;
   const note = [

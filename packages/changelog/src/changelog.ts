@@ -109,7 +109,10 @@ export class Changelog {
   /** The file again from its parts: preamble, then every section. Identical to the input. */
   toString(): string {
     const parts = [this.text.slice(0, this.lineOffset(this.preambleEndLine))];
-    for (const section of this.sections) parts.push(this.text.slice(this.lineOffset(section.startLine), this.lineOffset(section.endLine)));
+    for (const section of this.sections)
+      parts.push(
+        this.text.slice(this.lineOffset(section.startLine), this.lineOffset(section.endLine)),
+      );
     return parts.join('');
   }
 
@@ -141,7 +144,8 @@ export class Changelog {
 
   /** The section of a version (`1.2.0` or `v1.2.0`), compared by semver precedence; the first one if it repeats. */
   findRelease(version: string | SemVer): Section | undefined {
-    const wanted = typeof version === 'string' ? parseSemVer(version.replace(/^[vV](?=\d)/, '')) : version;
+    const wanted =
+      typeof version === 'string' ? parseSemVer(version.replace(/^[vV](?=\d)/, '')) : version;
     if (!wanted) return undefined;
     const index = this.table.releaseAt(this.table.lowerBound(wanted), wanted);
     return index === undefined ? undefined : this.table.at(index);
@@ -162,7 +166,6 @@ export class Changelog {
     const index = this.table.previous(version);
     return index === undefined ? undefined : this.table.at(index);
   }
-
 
   /** Every link reference definition in file order; read on first use. */
   get links(): readonly LinkDefinition[] {
@@ -208,7 +211,11 @@ export class Changelog {
     const known = this.linkMap.get(key);
     if (known) return known;
     const { bracketLines } = this.parsed;
-    if (this.linkMapRead < bracketLines.length && !mayBeDefinedAfter(this.text, this.lineOffset(bracketLines[this.linkMapRead]!), label)) return undefined;
+    if (
+      this.linkMapRead < bracketLines.length &&
+      !mayBeDefinedAfter(this.text, this.lineOffset(bracketLines[this.linkMapRead]!), label)
+    )
+      return undefined;
     while (this.linkMapRead < bracketLines.length) {
       if (this.readLink(this.linkMapRead++) === key) return this.linkMap.get(key);
     }
@@ -227,14 +234,24 @@ export class Changelog {
       const link = def && parseRepositoryLink(def.url);
       if (!link) continue;
       found ??= link;
-      if (link.to.endsWith(section.version!)) return { base: link.base, style: link.style, tagPrefix: link.to.slice(0, link.to.length - section.version!.length) };
+      if (link.to.endsWith(section.version!))
+        return {
+          base: link.base,
+          style: link.style,
+          tagPrefix: link.to.slice(0, link.to.length - section.version!.length),
+        };
     }
     const unreleased = this.link('Unreleased');
     const link = unreleased && parseRepositoryLink(unreleased.url);
     if (link) {
       found ??= link;
       const latest = this.latestRelease();
-      if (latest && link.from?.endsWith(latest.version!)) return { base: found.base, style: found.style, tagPrefix: link.from.slice(0, link.from.length - latest.version!.length) };
+      if (latest && link.from?.endsWith(latest.version!))
+        return {
+          base: found.base,
+          style: found.style,
+          tagPrefix: link.from.slice(0, link.from.length - latest.version!.length),
+        };
     }
     return found && { base: found.base, style: found.style, tagPrefix: 'v' };
   }

@@ -11,7 +11,10 @@ export interface LineEdit {
 function sorted(edits: readonly LineEdit[]): LineEdit[] {
   const list = [...edits].sort((a, b) => a.line - b.line);
   for (let i = 1; i < list.length; i++) {
-    if (list[i]!.line < list[i - 1]!.line + list[i - 1]!.remove) throw new RangeError(`overlapping edits at lines ${list[i - 1]!.line + 1} and ${list[i]!.line + 1}`);
+    if (list[i]!.line < list[i - 1]!.line + list[i - 1]!.remove)
+      throw new RangeError(
+        `overlapping edits at lines ${list[i - 1]!.line + 1} and ${list[i]!.line + 1}`,
+      );
   }
   return list;
 }
@@ -37,7 +40,9 @@ const CONTEXT = 3;
 
 function diffLine(prefix: string, line: string): string {
   // A CRLF line keeps its \r, as `diff -u` and git print it, so the patch applies to the file.
-  return line.endsWith('\n') ? `${prefix}${line}` : `${prefix}${line}\n\\ No newline at end of file\n`;
+  return line.endsWith('\n')
+    ? `${prefix}${line}`
+    : `${prefix}${line}\n\\ No newline at end of file\n`;
 }
 
 function range(start: number, count: number): string {
@@ -49,7 +54,11 @@ function range(start: number, count: number): string {
  * A unified diff (`diff -u`, 3 lines of context) of the edits, built from the edits themselves,
  * so its cost depends on the size of the change, not of the file.
  */
-export function unifiedDiff(changelog: Changelog, edits: readonly LineEdit[], path = changelog.file ?? 'CHANGELOG.md'): string {
+export function unifiedDiff(
+  changelog: Changelog,
+  edits: readonly LineEdit[],
+  path = changelog.file ?? 'CHANGELOG.md',
+): string {
   const list = sorted(edits).filter((e) => e.remove > 0 || e.insert.length > 0);
   if (!list.length) return '';
   // git-style a/ b/ prefixes for relative paths; an absolute path is printed as it is, as `diff -u` does.
@@ -60,7 +69,11 @@ export function unifiedDiff(changelog: Changelog, edits: readonly LineEdit[], pa
   while (i < list.length) {
     // Group edits whose context overlaps into one hunk.
     let j = i;
-    while (j + 1 < list.length && list[j + 1]!.line - (list[j]!.line + list[j]!.remove) <= 2 * CONTEXT) j++;
+    while (
+      j + 1 < list.length &&
+      list[j + 1]!.line - (list[j]!.line + list[j]!.remove) <= 2 * CONTEXT
+    )
+      j++;
     const oldStart = Math.max(0, list[i]!.line - CONTEXT);
     const oldEnd = Math.min(changelog.lineCount, list[j]!.line + list[j]!.remove + CONTEXT);
     const body: string[] = [];
@@ -76,7 +89,10 @@ export function unifiedDiff(changelog: Changelog, edits: readonly LineEdit[], pa
     }
     for (; at < oldEnd; at++, newCount++) body.push(diffLine(' ', changelog.line(at)));
     const oldCount = oldEnd - oldStart;
-    out.push(`@@ -${range(oldStart, oldCount)} +${range(oldStart + delta, newCount)} @@\n`, ...body);
+    out.push(
+      `@@ -${range(oldStart, oldCount)} +${range(oldStart + delta, newCount)} @@\n`,
+      ...body,
+    );
     delta += newCount - oldCount;
     i = j + 1;
   }

@@ -52,7 +52,12 @@ export class ChangelogError extends Error {
 
   constructor(code: ChangelogErrorCode, message: string, details: ChangelogErrorDetails = {}) {
     const located = details.file !== undefined || details.line !== undefined;
-    super(located ? `${formatLocation(details.file, details.line, details.column)}: ${message}` : message, details.cause === undefined ? undefined : { cause: details.cause });
+    super(
+      located
+        ? `${formatLocation(details.file, details.line, details.column)}: ${message}`
+        : message,
+      details.cause === undefined ? undefined : { cause: details.cause },
+    );
     this.code = code;
     if (details.file !== undefined) this.file = details.file;
     if (details.line !== undefined) this.line = details.line;

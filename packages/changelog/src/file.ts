@@ -8,7 +8,12 @@ import type { PromoteOptions, PromoteResult } from './promote';
 
 function ioError(file: string, action: string, cause: unknown): ChangelogError {
   const reason = cause instanceof Error ? cause.message : String(cause);
-  return new ChangelogError('IO', `cannot ${action}: ${reason}`, { file, cause, expected: `a ${action === 'read' ? 'readable' : 'writable'} file`, found: (cause as { code?: string }).code ?? reason });
+  return new ChangelogError('IO', `cannot ${action}: ${reason}`, {
+    file,
+    cause,
+    expected: `a ${action === 'read' ? 'readable' : 'writable'} file`,
+    found: (cause as { code?: string }).code ?? reason,
+  });
 }
 
 /** Reads and parses a changelog; errors and problems name `path`. */
@@ -27,24 +32,34 @@ let tempCounter = 0;
 
 /** A temp file name beside `target`, unique to this process and call (node:crypto costs a cold CLI ~4 ms to load). */
 function tempName(target: string): string {
-  return join(dirname(target), `.${basename(target)}.${process.pid}.${Date.now().toString(36)}.${tempCounter++}.tmp`);
+  return join(
+    dirname(target),
+    `.${basename(target)}.${process.pid}.${Date.now().toString(36)}.${tempCounter++}.tmp`,
+  );
 }
 
 /**
  * Replaces a file's content all at once: the text (or its pieces, in order) goes to a temp file beside it (same mode),
  * is flushed, then renamed over it, so readers see the old file or the new one, never half of one.
  */
-export async function writeFileAtomic(path: string, text: string | readonly string[]): Promise<void> {
+export async function writeFileAtomic(
+  path: string,
+  text: string | readonly string[],
+): Promise<void> {
   // Through a symlink, replace the file it points to and keep the link.
   const target = await realpath(path).catch(() => path);
   let temp: string | undefined;
   try {
-    const mode = await stat(target).then((s) => s.mode & 0o777, () => 0o644);
+    const mode = await stat(target).then(
+      (s) => s.mode & 0o777,
+      () => 0o644,
+    );
     const handle = await openTemp(target, mode);
     temp = handle.path;
     try {
       // Consecutive writeFile calls on one handle append; each piece is encoded on its own.
-      for (const piece of typeof text === 'string' ? [text] : text) await handle.file.writeFile(piece, 'utf8');
+      for (const piece of typeof text === 'string' ? [text] : text)
+        await handle.file.writeFile(piece, 'utf8');
       await handle.file.sync();
     } finally {
       await handle.file.close();
@@ -80,7 +95,11 @@ export interface PromoteFileResult extends PromoteResult {
 }
 
 /** Promotes Unreleased in a changelog file to `target` (a version, or major, minor or patch) and writes it atomically. */
-export async function promoteFile(path: string, target: string, options: PromoteFileOptions = {}): Promise<PromoteFileResult> {
+export async function promoteFile(
+  path: string,
+  target: string,
+  options: PromoteFileOptions = {},
+): Promise<PromoteFileResult> {
   const changelog = await readChangelog(path);
   const { dryRun, ...promoteOptions } = options;
   const result = changelog.promote(target, promoteOptions);

@@ -19,4 +19,3 @@ export { compareSemVer, incrementSemVer, parseSemVer, requireSemVer } from './se
 export type { Bump, SemVer } from './semver';
 export { formatProblem } from './validate';
 export type { Problem, ProblemCode } from './validate';
-

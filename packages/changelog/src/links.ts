@@ -22,19 +22,42 @@ const TAG = /^(https?:\/\/.+?)\/(?:releases\/tag|tags|tree|commits)\/(.+)$/;
 export function parseRepositoryLink(url: string): RepositoryLink | undefined {
   const bitbucket = BITBUCKET_COMPARE.exec(url);
   // Bitbucket puts the newer side first.
-  if (bitbucket) return { base: bitbucket[1]!, style: 'bitbucket', kind: 'compare', from: bitbucket[4]!, separator: bitbucket[3]!, to: bitbucket[2]! };
+  if (bitbucket)
+    return {
+      base: bitbucket[1]!,
+      style: 'bitbucket',
+      kind: 'compare',
+      from: bitbucket[4]!,
+      separator: bitbucket[3]!,
+      to: bitbucket[2]!,
+    };
   const compare = COMPARE.exec(url);
-  if (compare) return { base: compare[1]!, style: 'github', kind: 'compare', from: compare[2]!, separator: compare[3]!, to: compare[4]! };
+  if (compare)
+    return {
+      base: compare[1]!,
+      style: 'github',
+      kind: 'compare',
+      from: compare[2]!,
+      separator: compare[3]!,
+      to: compare[4]!,
+    };
   const bitbucketTag = BITBUCKET_TAG.exec(url);
-  if (bitbucketTag) return { base: bitbucketTag[1]!, style: 'bitbucket', kind: 'tag', to: bitbucketTag[2]! };
+  if (bitbucketTag)
+    return { base: bitbucketTag[1]!, style: 'bitbucket', kind: 'tag', to: bitbucketTag[2]! };
   const tag = TAG.exec(url);
   if (tag) return { base: tag[1]!, style: 'github', kind: 'tag', to: tag[2]! };
   return undefined;
 }
 
 /** A compare link from `from` to `to` written the way `like` (a link from the same file) is written. */
-export function compareUrl(base: string, from: string, to: string, like: Pick<RepositoryLink, 'style' | 'separator'> = { style: 'github' }): string {
-  if (like.style === 'bitbucket') return `${base}/branches/compare/${to}${like.separator ?? '%0D'}${from}`;
+export function compareUrl(
+  base: string,
+  from: string,
+  to: string,
+  like: Pick<RepositoryLink, 'style' | 'separator'> = { style: 'github' },
+): string {
+  if (like.style === 'bitbucket')
+    return `${base}/branches/compare/${to}${like.separator ?? '%0D'}${from}`;
   return `${base}/compare/${from}${like.separator ?? '...'}${to}`;
 }
 

@@ -26,7 +26,14 @@ export interface NextVersion {
 }
 
 const RANK: Record<Bump, number> = { patch: 0, minor: 1, major: 2 };
-const HEADING_BUMPS: Record<string, Bump> = { removed: 'major', added: 'minor', changed: 'minor', deprecated: 'minor', fixed: 'patch', security: 'patch' };
+const HEADING_BUMPS: Record<string, Bump> = {
+  removed: 'major',
+  added: 'minor',
+  changed: 'minor',
+  deprecated: 'minor',
+  fixed: 'patch',
+  security: 'patch',
+};
 const BREAKING = /\bBREAKING\b/;
 const PREID = /^[0-9A-Za-z-]+$/;
 
@@ -42,26 +49,45 @@ function bumpBetween(from: SemVer, to: SemVer): Bump {
  */
 export function nextVersion(changelog: Changelog, options: NextVersionOptions = {}): NextVersion {
   if (options.preid !== undefined && !PREID.test(options.preid)) {
-    throw new ChangelogError('INVALID_OPTION', `prerelease identifier "${options.preid}" is not valid`, { expected: 'letters, digits and hyphens, e.g. rc', found: options.preid });
+    throw new ChangelogError(
+      'INVALID_OPTION',
+      `prerelease identifier "${options.preid}" is not valid`,
+      { expected: 'letters, digits and hyphens, e.g. rc', found: options.preid },
+    );
   }
   const unreleased = requireUnreleased(changelog);
   if (!unreleased.hasEntries) {
-    throw new ChangelogError('EMPTY_UNRELEASED', 'the Unreleased section has no entries, so there is nothing to release', {
-      ...(changelog.file !== undefined ? { file: changelog.file } : {}),
-      line: unreleased.heading.line,
-      column: unreleased.heading.column,
-      expected: 'at least one entry under ## [Unreleased]',
-      found: 'no entries',
-    });
+    throw new ChangelogError(
+      'EMPTY_UNRELEASED',
+      'the Unreleased section has no entries, so there is nothing to release',
+      {
+        ...(changelog.file !== undefined ? { file: changelog.file } : {}),
+        line: unreleased.heading.line,
+        column: unreleased.heading.column,
+        expected: 'at least one entry under ## [Unreleased]',
+        found: 'no entries',
+      },
+    );
   }
   const reasons: BumpReason[] = [];
   for (const sub of unreleased.subsections) {
     if (!sub.hasEntries) continue;
     const title = sub.heading.text.toLowerCase();
     const bump = /breaking/.test(title) ? 'major' : (HEADING_BUMPS[title] ?? 'patch');
-    reasons.push({ bump, reason: `### ${sub.heading.text}`, line: sub.heading.line, column: sub.heading.column });
+    reasons.push({
+      bump,
+      reason: `### ${sub.heading.text}`,
+      line: sub.heading.line,
+      column: sub.heading.column,
+    });
   }
-  if (!unreleased.subsections.some((s) => s.hasEntries)) reasons.push({ bump: 'patch', reason: 'entries without a ### heading', line: unreleased.heading.line, column: 1 });
+  if (!unreleased.subsections.some((s) => s.hasEntries))
+    reasons.push({
+      bump: 'patch',
+      reason: 'entries without a ### heading',
+      line: unreleased.heading.line,
+      column: 1,
+    });
   for (let i = unreleased.startLine + 1; i < unreleased.contentEndLine; i++) {
     if (changelog.lineKind(i) !== LineKind.Text) continue;
     const line = changelog.line(i);
@@ -75,9 +101,13 @@ export function nextVersion(changelog: Changelog, options: NextVersionOptions = 
   let version: string;
   if (base.prerelease.length) {
     // A release in progress: keep going while its version already carries the bump.
-    const lastFinal = changelog.previousRelease(parseSemVer(formatSemVer({ ...base, prerelease: [] }))!);
+    const lastFinal = changelog.previousRelease(
+      parseSemVer(formatSemVer({ ...base, prerelease: [] }))!,
+    );
     const carried = lastFinal ? RANK[bumpBetween(lastFinal.semver!, base)] >= RANK[bump] : true;
-    const core = carried ? formatSemVer({ ...base, prerelease: [] }) : incrementSemVer(parseSemVer(formatSemVer({ ...base, prerelease: [] }))!, bump);
+    const core = carried
+      ? formatSemVer({ ...base, prerelease: [] })
+      : incrementSemVer(parseSemVer(formatSemVer({ ...base, prerelease: [] }))!, bump);
     version = options.preid === undefined ? core : nextPrerelease(changelog, core, options.preid);
   } else {
     const core = incrementSemVer(base, bump);

@@ -48,10 +48,16 @@ function codePoints(text: string): number {
 }
 
 /** Where the Full Changelog link points: the options' repository, else the one the file's links show (in their style). */
-function repositoryBase(changelog: Changelog, options: NotesOptions): { base: string; style: LinkStyle } {
+function repositoryBase(
+  changelog: Changelog,
+  options: NotesOptions,
+): { base: string; style: LinkStyle } {
   const repository = changelog.repository();
   if (options.repo !== undefined && !REPO.test(options.repo)) {
-    throw new ChangelogError('INVALID_OPTION', `repo "${options.repo}" is not OWNER/REPO`, { expected: 'OWNER/REPO', found: options.repo });
+    throw new ChangelogError('INVALID_OPTION', `repo "${options.repo}" is not OWNER/REPO`, {
+      expected: 'OWNER/REPO',
+      found: options.repo,
+    });
   }
   let server = options.serverUrl;
   if (server !== undefined) {
@@ -61,38 +67,71 @@ function repositoryBase(changelog: Changelog, options: NotesOptions): { base: st
     } catch {
       url = undefined;
     }
-    if (!url || (url.protocol !== 'https:' && url.protocol !== 'http:') || url.search || url.hash || url.username || url.password) {
+    if (
+      !url ||
+      (url.protocol !== 'https:' && url.protocol !== 'http:') ||
+      url.search ||
+      url.hash ||
+      url.username ||
+      url.password
+    ) {
       // Never echo credentials someone put in the URL.
       const shown = server.replace(/\/\/[^/@]*@/, '//***@');
-      throw new ChangelogError('INVALID_OPTION', `server URL "${shown}" is not an http(s) URL without credentials, query or fragment`, { expected: 'https://HOST[/PATH]', found: shown });
+      throw new ChangelogError(
+        'INVALID_OPTION',
+        `server URL "${shown}" is not an http(s) URL without credentials, query or fragment`,
+        { expected: 'https://HOST[/PATH]', found: shown },
+      );
     }
     server = server.replace(/\/+$/, '');
   }
   if (options.repo !== undefined) {
-    if (server !== undefined || !repository) return { base: `${server ?? 'https://github.com'}/${options.repo}`, style: 'github' };
+    if (server !== undefined || !repository)
+      return { base: `${server ?? 'https://github.com'}/${options.repo}`, style: 'github' };
     return { base: `${new URL(repository.base).origin}/${options.repo}`, style: repository.style };
   }
-  if (repository) return server ? { base: `${server}${new URL(repository.base).pathname}`, style: 'github' } : { base: repository.base, style: repository.style };
-  throw new ChangelogError('NO_REPOSITORY', 'cannot build the Full Changelog link: no repository given and no link references to read it from', {
-    ...(changelog.file !== undefined ? { file: changelog.file } : {}),
-    expected: 'the repo option (OWNER/REPO) or link references such as [Unreleased]: https://github.com/OWNER/REPO/compare/v1.0.0...HEAD',
-    found: 'neither',
-  });
+  if (repository)
+    return server
+      ? { base: `${server}${new URL(repository.base).pathname}`, style: 'github' }
+      : { base: repository.base, style: repository.style };
+  throw new ChangelogError(
+    'NO_REPOSITORY',
+    'cannot build the Full Changelog link: no repository given and no link references to read it from',
+    {
+      ...(changelog.file !== undefined ? { file: changelog.file } : {}),
+      expected:
+        'the repo option (OWNER/REPO) or link references such as [Unreleased]: https://github.com/OWNER/REPO/compare/v1.0.0...HEAD',
+      found: 'neither',
+    },
+  );
 }
 
 /** A version section as GitHub release notes, ending with the Full Changelog link. */
-export function releaseNotes(changelog: Changelog, version: string, options: NotesOptions = {}): ReleaseNotes {
+export function releaseNotes(
+  changelog: Changelog,
+  version: string,
+  options: NotesOptions = {},
+): ReleaseNotes {
   // A tag is fine too: `v1.5.0`, or `release-1.5.0` with that prefix.
-  const bare = options.tagPrefix && version.startsWith(options.tagPrefix) ? version.slice(options.tagPrefix.length) : version;
+  const bare =
+    options.tagPrefix && version.startsWith(options.tagPrefix)
+      ? version.slice(options.tagPrefix.length)
+      : version;
   const semver = parseSemVer(bare.replace(/^[vV](?=\d)/, ''));
-  if (!semver) throw new ChangelogError('INVALID_VERSION', `"${version}" is not a semantic version`, { expected: 'MAJOR.MINOR.PATCH[-PRERELEASE]', found: version });
+  if (!semver)
+    throw new ChangelogError('INVALID_VERSION', `"${version}" is not a semantic version`, {
+      expected: 'MAJOR.MINOR.PATCH[-PRERELEASE]',
+      found: version,
+    });
   const section = changelog.findRelease(semver);
   if (!section) {
     const versions = changelog.releases.slice(0, 5).map((s) => s.version!);
     throw new ChangelogError('NOT_FOUND', `there is no section for version ${semver.raw}`, {
       ...(changelog.file !== undefined ? { file: changelog.file } : {}),
       expected: `a "## [${semver.raw}] - YYYY-MM-DD" section`,
-      found: versions.length ? `versions ${versions.join(', ')}${changelog.releases.length > 5 ? ', ...' : ''}` : 'no released versions',
+      found: versions.length
+        ? `versions ${versions.join(', ')}${changelog.releases.length > 5 ? ', ...' : ''}`
+        : 'no released versions',
     });
   }
   const { base, style } = repositoryBase(changelog, options);
@@ -100,7 +139,11 @@ export function releaseNotes(changelog: Changelog, version: string, options: Not
   const tag = `${prefix}${section.version}`;
   const previous = changelog.previousRelease(section.semver!);
   const previousTag = previous && `${prefix}${previous.version}`;
-  const fullChangelogUrl = previousTag ? compareUrl(base, previousTag, tag, { style }) : style === 'bitbucket' ? tagUrl(base, tag, style) : `${base}/commits/${tag}`;
+  const fullChangelogUrl = previousTag
+    ? compareUrl(base, previousTag, tag, { style })
+    : style === 'bitbucket'
+      ? tagUrl(base, tag, style)
+      : `${base}/commits/${tag}`;
 
   const lines: string[] = [];
   let first = section.startLine + 1;
@@ -108,18 +151,24 @@ export function releaseNotes(changelog: Changelog, version: string, options: Not
   for (let i = first; i < section.contentEndLine; i++) {
     const line = changelog.line(i).replace(/\r?\n$/, '');
     // The section's `###` headings become `##` (and deeper ones one level up) under the release title.
-    lines.push(changelog.lineKind(i) === LineKind.Heading ? line.replace(/^( {0,3})#(?=##)/, '$1') : line);
+    lines.push(
+      changelog.lineKind(i) === LineKind.Heading ? line.replace(/^( {0,3})#(?=##)/, '$1') : line,
+    );
   }
   const body = `${lines.length ? `${lines.join('\n')}\n\n` : ''}**Full Changelog**: ${fullChangelogUrl}`;
   const length = codePoints(body);
   if (length > MAX_RELEASE_BODY) {
-    throw new ChangelogError('BODY_TOO_LONG', `the release notes of ${section.version} are ${length} characters; GitHub accepts at most ${MAX_RELEASE_BODY}`, {
-      ...(changelog.file !== undefined ? { file: changelog.file } : {}),
-      line: section.heading.line,
-      column: section.heading.column,
-      expected: `at most ${MAX_RELEASE_BODY} characters`,
-      found: length,
-    });
+    throw new ChangelogError(
+      'BODY_TOO_LONG',
+      `the release notes of ${section.version} are ${length} characters; GitHub accepts at most ${MAX_RELEASE_BODY}`,
+      {
+        ...(changelog.file !== undefined ? { file: changelog.file } : {}),
+        line: section.heading.line,
+        column: section.heading.column,
+        expected: `at most ${MAX_RELEASE_BODY} characters`,
+        found: length,
+      },
+    );
   }
   return {
     version: section.version!,

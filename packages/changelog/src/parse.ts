@@ -61,7 +61,14 @@ export interface LinkDefinition extends Position {
 }
 
 /** What each line is, for the walks that skip blank lines, code and definitions. */
-export const LineKind = { Blank: 1, Text: 2, Heading: 3, LinkDefinition: 4, Code: 5, Comment: 6 } as const;
+export const LineKind = {
+  Blank: 1,
+  Text: 2,
+  Heading: 3,
+  LinkDefinition: 4,
+  Code: 5,
+  Comment: 6,
+} as const;
 
 /** A line the scan did not mark: blank, text or a link definition, told apart when someone asks (see `resolveLineKind`). */
 const PLAIN = 0;
@@ -137,7 +144,10 @@ function headingText(raw: string): string {
 function headingLevel(text: string, first: number, contentEnd: number): number {
   const level = runLength(text, first, contentEnd, HASH);
   const after = first + level;
-  return level <= 6 && (after === contentEnd || text.charCodeAt(after) === SPACE || text.charCodeAt(after) === TAB) ? level : 0;
+  return level <= 6 &&
+    (after === contentEnd || text.charCodeAt(after) === SPACE || text.charCodeAt(after) === TAB)
+    ? level
+    : 0;
 }
 
 /** Offset of the end of a line's content: before its `\n` or `\r\n`. */
@@ -148,18 +158,30 @@ function contentEndOf(text: string, lineStart: number, nextLineStart: number): n
   return end;
 }
 
-function lineEnd(parsed: Pick<ParsedChangelog, 'text' | 'lineStarts' | 'lineCount'>, index: number): number {
+function lineEnd(
+  parsed: Pick<ParsedChangelog, 'text' | 'lineStarts' | 'lineCount'>,
+  index: number,
+): number {
   return index + 1 < parsed.lineCount ? parsed.lineStarts[index + 1]! : parsed.text.length;
 }
 
 /** The heading on a line the scan marked as one. */
-export function readHeadingAt(parsed: Pick<ParsedChangelog, 'text' | 'lineStarts' | 'lineCount'>, lineIndex: number): Heading {
+export function readHeadingAt(
+  parsed: Pick<ParsedChangelog, 'text' | 'lineStarts' | 'lineCount'>,
+  lineIndex: number,
+): Heading {
   const { text } = parsed;
   const lineStart = parsed.lineStarts[lineIndex]!;
   const contentEnd = contentEndOf(text, lineStart, lineEnd(parsed, lineIndex));
   const first = afterIndent(text, lineStart);
   const level = headingLevel(text, first, contentEnd);
-  return { level, text: headingText(text.slice(first + level, contentEnd)), line: lineIndex + 1, column: first - lineStart + 1, lineIndex };
+  return {
+    level,
+    text: headingText(text.slice(first + level, contentEnd)),
+    line: lineIndex + 1,
+    column: first - lineStart + 1,
+    lineIndex,
+  };
 }
 
 /** Whether a link reference definition starts the line; `test` builds no match, so checking a line allocates nothing. */
@@ -169,7 +191,11 @@ function isLinkDefinition(text: string, lineStart: number, contentEnd: number): 
 }
 
 /** The link reference definition on a line {@link resolveLineKind} told one. */
-export function readLinkDefinitionAt(text: string, lineStarts: Int32Array, lineIndex: number): LinkDefinition {
+export function readLinkDefinitionAt(
+  text: string,
+  lineStarts: Int32Array,
+  lineIndex: number,
+): LinkDefinition {
   const lineStart = lineStarts[lineIndex]!;
   LINK_DEFINITION.lastIndex = lineStart;
   const m = LINK_DEFINITION.exec(text)!;
@@ -177,11 +203,21 @@ export function readLinkDefinitionAt(text: string, lineStarts: Int32Array, lineI
   while (text.charCodeAt(lineStart + indent) === SPACE) indent++;
   const url = m[2] ?? m[3] ?? '';
   const urlStart = m[0].length - url.length - (m[2] !== undefined ? 1 : 0);
-  return { label: m[1]!, url, line: lineIndex + 1, column: indent + 1, urlPosition: { line: lineIndex + 1, column: urlStart + 1 }, lineIndex };
+  return {
+    label: m[1]!,
+    url,
+    line: lineIndex + 1,
+    column: indent + 1,
+    urlPosition: { line: lineIndex + 1, column: urlStart + 1 },
+    lineIndex,
+  };
 }
 
 /** Blank, text or a link definition, for a line the scan left unmarked; remembered in `lineKinds`. */
-export function resolveLineKind(parsed: Pick<ParsedChangelog, 'text' | 'lineStarts' | 'lineCount' | 'lineKinds'>, index: number): number {
+export function resolveLineKind(
+  parsed: Pick<ParsedChangelog, 'text' | 'lineStarts' | 'lineCount' | 'lineKinds'>,
+  index: number,
+): number {
   const { text, lineKinds } = parsed;
   const kind = lineKinds[index]!;
   if (kind !== PLAIN) return kind;
@@ -189,7 +225,11 @@ export function resolveLineKind(parsed: Pick<ParsedChangelog, 'text' | 'lineStar
   const contentEnd = contentEndOf(text, start, lineEnd(parsed, index));
   let resolved: number = LineKind.Text;
   if (isBlankRange(text, start, contentEnd)) resolved = LineKind.Blank;
-  else if (text.charCodeAt(afterIndent(text, start)) === BRACKET && isLinkDefinition(text, start, contentEnd)) resolved = LineKind.LinkDefinition;
+  else if (
+    text.charCodeAt(afterIndent(text, start)) === BRACKET &&
+    isLinkDefinition(text, start, contentEnd)
+  )
+    resolved = LineKind.LinkDefinition;
   lineKinds[index] = resolved;
   return resolved;
 }
@@ -210,7 +250,13 @@ function nextLineStart(text: string, offset: number): number {
  * Where a code block or comment opening on this line ends (the start of the line after its last
  * line), or -1 when the line opens none. `c` is the line's first character after its indentation.
  */
-function hiddenBlockEnd(text: string, lineStart: number, first: number, c: number, next: number): number {
+function hiddenBlockEnd(
+  text: string,
+  lineStart: number,
+  first: number,
+  c: number,
+  next: number,
+): number {
   if (c === LT) {
     if (!text.startsWith('<!--', first)) return -1;
     // An HTML comment runs to the line holding `-->`; what is inside is not markdown.
@@ -231,7 +277,10 @@ function fenceEnd(text: string, close: RegExp, length: number, from: number): nu
   for (let m = close.exec(text); m; m = close.exec(text)) {
     const end = m.index + m[0].length;
     const atLineStart = m.index === 0 || text.charCodeAt(m.index - 1) === LF;
-    const atLineEnd = end === text.length || text.charCodeAt(end) === LF || (text.charCodeAt(end) === CR && (end + 1 === text.length || text.charCodeAt(end + 1) === LF));
+    const atLineEnd =
+      end === text.length ||
+      text.charCodeAt(end) === LF ||
+      (text.charCodeAt(end) === CR && (end + 1 === text.length || text.charCodeAt(end + 1) === LF));
     if (atLineStart && atLineEnd && m[1]!.length >= length) return nextLineStart(text, m.index);
   }
   return text.length;
@@ -259,7 +308,7 @@ export function parseText(text: string): ParsedChangelog {
   let hiddenEnd = -1;
   let hiddenKind = 0;
   const length = text.length;
-  for (let pos = 0; pos < length; ) {
+  for (let pos = 0; pos < length;) {
     if (lineCount === lineStarts.length) {
       lineStarts = grown(lineStarts);
       lineKinds = grown(lineKinds);

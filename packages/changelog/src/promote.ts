@@ -35,22 +35,34 @@ export function isBump(target: string): target is Bump {
 
 function resolveDate(changelog: Changelog, date: string | Date | undefined): string {
   if (date instanceof Date) {
-    if (Number.isNaN(date.getTime())) throw new ChangelogError('INVALID_DATE', 'the release date is not a valid date', { expected: 'a valid date', found: String(date) });
+    if (Number.isNaN(date.getTime()))
+      throw new ChangelogError('INVALID_DATE', 'the release date is not a valid date', {
+        expected: 'a valid date',
+        found: String(date),
+      });
     return utcDay(date);
   }
   const text = date ?? utcDay(new Date());
   if (!isValidDate(text)) {
-    throw new ChangelogError('INVALID_DATE', `release date "${text}" is not a calendar date written YYYY-MM-DD`, {
-      ...(changelog.file !== undefined ? { file: changelog.file } : {}),
-      expected: 'YYYY-MM-DD',
-      found: text,
-    });
+    throw new ChangelogError(
+      'INVALID_DATE',
+      `release date "${text}" is not a calendar date written YYYY-MM-DD`,
+      {
+        ...(changelog.file !== undefined ? { file: changelog.file } : {}),
+        expected: 'YYYY-MM-DD',
+        found: text,
+      },
+    );
   }
   return text;
 }
 
 function located(changelog: Changelog, section: Section, column = section.heading.column) {
-  return { ...(changelog.file !== undefined ? { file: changelog.file } : {}), line: section.heading.line, column };
+  return {
+    ...(changelog.file !== undefined ? { file: changelog.file } : {}),
+    line: section.heading.line,
+    column,
+  };
 }
 
 /** The single Unreleased section, refusing a file with none or with two. */
@@ -59,18 +71,25 @@ export function requireUnreleased(changelog: Changelog): Section {
   if (!all.length) {
     throw new ChangelogError('NO_UNRELEASED', 'there is no "## [Unreleased]" section to promote', {
       ...(changelog.file !== undefined ? { file: changelog.file } : {}),
-      line: changelog.preambleEndLine + 1 > changelog.lineCount ? Math.max(changelog.lineCount, 1) : changelog.preambleEndLine + 1,
+      line:
+        changelog.preambleEndLine + 1 > changelog.lineCount
+          ? Math.max(changelog.lineCount, 1)
+          : changelog.preambleEndLine + 1,
       column: 1,
       expected: '## [Unreleased]',
       found: changelog.sections[0]?.heading.text ?? 'no sections',
     });
   }
   if (all.length > 1) {
-    throw new ChangelogError('DUPLICATE_UNRELEASED', `a second Unreleased section (the first is at line ${all[0]!.heading.line})`, {
-      ...located(changelog, all[1]!),
-      expected: 'one Unreleased section',
-      found: `${all.length} Unreleased sections`,
-    });
+    throw new ChangelogError(
+      'DUPLICATE_UNRELEASED',
+      `a second Unreleased section (the first is at line ${all[0]!.heading.line})`,
+      {
+        ...located(changelog, all[1]!),
+        expected: 'one Unreleased section',
+        found: `${all.length} Unreleased sections`,
+      },
+    );
   }
   return all[0]!;
 }
@@ -78,14 +97,22 @@ export function requireUnreleased(changelog: Changelog): Section {
 function resolveVersion(changelog: Changelog, target: string): SemVer {
   if (isBump(target)) {
     const latest = changelog.latestRelease();
-    return parseSemVer(latest ? incrementSemVer(latest.semver!, target) : incrementSemVer(parseSemVer('0.0.0')!, target))!;
+    return parseSemVer(
+      latest
+        ? incrementSemVer(latest.semver!, target)
+        : incrementSemVer(parseSemVer('0.0.0')!, target),
+    )!;
   }
   const semver = parseSemVer(target.replace(/^[vV](?=\d)/, ''));
   if (!semver) {
-    throw new ChangelogError('INVALID_VERSION', `"${target}" is neither a semantic version nor major, minor or patch`, {
-      expected: 'MAJOR.MINOR.PATCH[-PRERELEASE], major, minor or patch',
-      found: target,
-    });
+    throw new ChangelogError(
+      'INVALID_VERSION',
+      `"${target}" is neither a semantic version nor major, minor or patch`,
+      {
+        expected: 'MAJOR.MINOR.PATCH[-PRERELEASE], major, minor or patch',
+        found: target,
+      },
+    );
   }
   return semver;
 }
@@ -96,18 +123,37 @@ function headingLabel(changelog: Changelog, version: string): string {
   return newest && /^[vV]\d/.test(newest) ? `${newest[0]}${version}` : version;
 }
 
-function releaseHeading(unreleased: Section, changelog: Changelog, label: string, date: string): string {
+function releaseHeading(
+  unreleased: Section,
+  changelog: Changelog,
+  label: string,
+  date: string,
+): string {
   // Brackets or not, as the newest release (or the Unreleased heading) has them.
   const bracketed = changelog.firstListedRelease()?.bracketed ?? unreleased.bracketed;
   const marker = changelog.line(unreleased.startLine).match(/^ {0,3}#+/)![0];
   return `${marker} ${bracketed ? `[${label}]` : label} - ${date}`;
 }
 
-function linkEdits(changelog: Changelog, version: string, label: string, previous: Section | undefined, tagPrefix: string | undefined): LineEdit[] {
-  const location = (line: number, column: number) => ({ ...(changelog.file !== undefined ? { file: changelog.file } : {}), line, column });
+function linkEdits(
+  changelog: Changelog,
+  version: string,
+  label: string,
+  previous: Section | undefined,
+  tagPrefix: string | undefined,
+): LineEdit[] {
+  const location = (line: number, column: number) => ({
+    ...(changelog.file !== undefined ? { file: changelog.file } : {}),
+    line,
+    column,
+  });
   const existing = changelog.link(label);
   if (existing) {
-    throw new ChangelogError('VERSION_EXISTS', `a link reference for ${label} already exists`, { ...location(existing.line, existing.column), expected: `no [${label}] link reference`, found: existing.url });
+    throw new ChangelogError('VERSION_EXISTS', `a link reference for ${label} already exists`, {
+      ...location(existing.line, existing.column),
+      expected: `no [${label}] link reference`,
+      found: existing.url,
+    });
   }
   const unreleasedDef = changelog.link('Unreleased');
   let anchor = unreleasedDef;
@@ -120,11 +166,15 @@ function linkEdits(changelog: Changelog, version: string, label: string, previou
   if (!anchor) return [];
   const link = parseRepositoryLink(anchor.url);
   if (!link) {
-    throw new ChangelogError('UNSUPPORTED_LINK', `cannot update the [${anchor.label}] link reference: its URL is not a compare or tag link of a repository`, {
-      ...location(anchor.urlPosition.line, anchor.urlPosition.column),
-      expected: '<server>/<owner>/<repo>/compare/<tag>...HEAD',
-      found: anchor.url,
-    });
+    throw new ChangelogError(
+      'UNSUPPORTED_LINK',
+      `cannot update the [${anchor.label}] link reference: its URL is not a compare or tag link of a repository`,
+      {
+        ...location(anchor.urlPosition.line, anchor.urlPosition.column),
+        expected: '<server>/<owner>/<repo>/compare/<tag>...HEAD',
+        found: anchor.url,
+      },
+    );
   }
   const prefix = tagPrefix ?? changelog.repository()?.tagPrefix ?? 'v';
   const tag = `${prefix}${version}`;
@@ -135,29 +185,50 @@ function linkEdits(changelog: Changelog, version: string, label: string, previou
     const urlStart = anchor.urlPosition.column - 1;
     // Before the first release the link may show a branch (`/commits/main`); from now on it compares with HEAD.
     const head = link.kind === 'compare' ? link.to : 'HEAD';
-    const updated = anchorLine.slice(0, urlStart) + compareUrl(link.base, tag, head, link) + anchorLine.slice(urlStart + anchor.url.length).replace(/\r?\n$/, '');
-    return [{ line: anchor.lineIndex, remove: 1, insert: [updated + (eol || changelog.eol), newDef + eol] }];
+    const updated =
+      anchorLine.slice(0, urlStart) +
+      compareUrl(link.base, tag, head, link) +
+      anchorLine.slice(urlStart + anchor.url.length).replace(/\r?\n$/, '');
+    return [
+      {
+        line: anchor.lineIndex,
+        remove: 1,
+        insert: [updated + (eol || changelog.eol), newDef + eol],
+      },
+    ];
   }
   return [{ line: anchor.lineIndex, remove: 0, insert: [newDef + (eol || changelog.eol)] }];
 }
 
-export function promote(changelog: Changelog, target: string, options: PromoteOptions = {}): PromoteResult {
+export function promote(
+  changelog: Changelog,
+  target: string,
+  options: PromoteOptions = {},
+): PromoteResult {
   const unreleased = requireUnreleased(changelog);
   if (!unreleased.hasEntries) {
-    throw new ChangelogError('EMPTY_UNRELEASED', 'the Unreleased section has no entries to release', {
-      ...located(changelog, unreleased),
-      expected: 'at least one entry under ## [Unreleased]',
-      found: 'no entries',
-    });
+    throw new ChangelogError(
+      'EMPTY_UNRELEASED',
+      'the Unreleased section has no entries to release',
+      {
+        ...located(changelog, unreleased),
+        expected: 'at least one entry under ## [Unreleased]',
+        found: 'no entries',
+      },
+    );
   }
   const above = changelog.firstListedRelease();
   if (above && above.startLine < unreleased.startLine) {
     // The new version would land below an older release and break the order.
-    throw new ChangelogError('UNRELEASED_NOT_FIRST', `Unreleased is below release ${above.version} (line ${above.heading.line})`, {
-      ...located(changelog, unreleased),
-      expected: 'the Unreleased section above every release',
-      found: `below ${above.version}`,
-    });
+    throw new ChangelogError(
+      'UNRELEASED_NOT_FIRST',
+      `Unreleased is below release ${above.version} (line ${above.heading.line})`,
+      {
+        ...located(changelog, unreleased),
+        expected: 'the Unreleased section above every release',
+        found: `below ${above.version}`,
+      },
+    );
   }
   const semver = resolveVersion(changelog, target);
   const version = semver.raw;
@@ -172,17 +243,25 @@ export function promote(changelog: Changelog, target: string, options: PromoteOp
   }
   const latest = changelog.latestRelease();
   if (latest && compareSemVer(semver, latest.semver!) <= 0) {
-    throw new ChangelogError('VERSION_NOT_GREATER', `version ${version} is not greater than the latest release ${latest.version}`, {
-      ...located(changelog, latest, latest.versionPosition?.column),
-      expected: `a version greater than ${latest.version}`,
-      found: version,
-    });
+    throw new ChangelogError(
+      'VERSION_NOT_GREATER',
+      `version ${version} is not greater than the latest release ${latest.version}`,
+      {
+        ...located(changelog, latest, latest.versionPosition?.column),
+        expected: `a version greater than ${latest.version}`,
+        found: version,
+      },
+    );
   }
   const previous = changelog.previousRelease(semver);
   const eol = changelog.lineEnding(unreleased.startLine) || changelog.eol;
   const label = headingLabel(changelog, version);
   const edits: LineEdit[] = [
-    { line: unreleased.startLine + 1, remove: 0, insert: [eol, releaseHeading(unreleased, changelog, label, date) + eol] },
+    {
+      line: unreleased.startLine + 1,
+      remove: 0,
+      insert: [eol, releaseHeading(unreleased, changelog, label, date) + eol],
+    },
     ...linkEdits(changelog, version, label, previous, options.tagPrefix),
   ];
   let text: string | undefined;

@@ -4,7 +4,8 @@ import { compareSemVer, parseSemVer, PRERELEASE_AND_BUILD, sameCore } from './se
 import type { SemVer } from './semver';
 
 // `[1.0.0] - 2020-01-01`, `1.0.0 - 2020-01-01 [YANKED]`, `[1.0.0](url) - 2020-01-01`, `[Unreleased]`
-const VERSION_HEADING = /^(?:\[([^\]]+)\](?:\([^)]*\))?|([^\s[\]]+))(?:[ \t]+[-–—][ \t]+(\S+))?(?:[ \t]+(\[YANKED\]|YANKED))?$/i;
+const VERSION_HEADING =
+  /^(?:\[([^\]]+)\](?:\([^)]*\))?|([^\s[\]]+))(?:[ \t]+[-–—][ \t]+(\S+))?(?:[ \t]+(\[YANKED\]|YANKED))?$/i;
 const UNRELEASED = /^\s*unreleased\s*$/i;
 
 const KIND_CODES: readonly SectionKind[] = ['unknown', 'unreleased', 'release'];
@@ -25,7 +26,9 @@ function classifyLabel(label: string): { kind: number; semver?: SemVer } {
 }
 
 /** A section heading's label and the rest of what it says (brackets, date, YANKED), or undefined for another heading. */
-function matchVersionHeading(heading: Heading): { match: RegExpExecArray; label: string } | undefined {
+function matchVersionHeading(
+  heading: Heading,
+): { match: RegExpExecArray; label: string } | undefined {
   const match = heading.level === 2 ? VERSION_HEADING.exec(heading.text) : null;
   return match ? { match, label: (match[1] ?? match[2])! } : undefined;
 }
@@ -97,7 +100,8 @@ class VersionTable {
         if (read.kind !== RELEASE) continue;
       }
       kinds[i] = RELEASE;
-      if (descending && releaseCount > 0) descending = this.compare(releases[releaseCount - 1]!, i) > 0;
+      if (descending && releaseCount > 0)
+        descending = this.compare(releases[releaseCount - 1]!, i) > 0;
       releases[releaseCount++] = i;
     }
     this.releases = releases.slice(0, releaseCount);
@@ -107,26 +111,44 @@ class VersionTable {
   semver(index: number): SemVer | undefined {
     if (this.#plain[index] && !this.#semvers[index]) {
       const [major, minor, patch] = [this.#major[index]!, this.#minor[index]!, this.#patch[index]!];
-      this.#semvers[index] = { major, minor, patch, prerelease: [], build: [], raw: `${major}.${minor}.${patch}` };
+      this.#semvers[index] = {
+        major,
+        minor,
+        patch,
+        prerelease: [],
+        build: [],
+        raw: `${major}.${minor}.${patch}`,
+      };
     }
     return this.#semvers[index];
   }
 
   /** Semver precedence of two releases. */
   compare(a: number, b: number): number {
-    if (this.#plain[a] && this.#plain[b]) return Math.sign(this.#major[a]! - this.#major[b]! || this.#minor[a]! - this.#minor[b]! || this.#patch[a]! - this.#patch[b]!);
+    if (this.#plain[a] && this.#plain[b])
+      return Math.sign(
+        this.#major[a]! - this.#major[b]! ||
+          this.#minor[a]! - this.#minor[b]! ||
+          this.#patch[a]! - this.#patch[b]!,
+      );
     return compareSemVer(this.semver(a)!, this.semver(b)!);
   }
 
   /** The release's {@link versionKey}, without building a SemVer for a plain version. */
   key(index: number): string {
-    return this.#plain[index] ? `${this.#major[index]}.${this.#minor[index]}.${this.#patch[index]}` : versionKey(this.semver(index)!);
+    return this.#plain[index]
+      ? `${this.#major[index]}.${this.#minor[index]}.${this.#patch[index]}`
+      : versionKey(this.semver(index)!);
   }
 
   /** The same MAJOR.MINOR.PATCH as `version`. */
   sameCore(index: number, version: SemVer): boolean {
     if (!this.#plain[index]) return sameCore(this.semver(index)!, version);
-    return this.#major[index] === version.major && this.#minor[index] === version.minor && this.#patch[index] === version.patch;
+    return (
+      this.#major[index] === version.major &&
+      this.#minor[index] === version.minor &&
+      this.#patch[index] === version.patch
+    );
   }
 
   isPrerelease(index: number): boolean {
@@ -136,7 +158,10 @@ class VersionTable {
   /** Semver precedence of a release against a version. */
   compareTo(index: number, version: SemVer): number {
     if (!this.#plain[index]) return compareSemVer(this.semver(index)!, version);
-    const core = this.#major[index]! - version.major || this.#minor[index]! - version.minor || this.#patch[index]! - version.patch;
+    const core =
+      this.#major[index]! - version.major ||
+      this.#minor[index]! - version.minor ||
+      this.#patch[index]! - version.patch;
     // A final release is above the prereleases of its own version.
     return core ? Math.sign(core) : version.prerelease.length ? 1 : 0;
   }
@@ -144,7 +169,6 @@ class VersionTable {
 
 /** Lookups by binary search before a map from version to position pays for itself. */
 const MAP_AFTER_LOOKUPS = 32;
-
 
 /**
  * The sections of a parsed changelog. Their kinds and versions are read into flat arrays when
@@ -188,7 +212,13 @@ export class SectionTable {
       const heading = readHeadingAt(this.#doc, sectionLines[index]!);
       const versions = this.#versions;
       // Kind and semver come from the table: the heading is not classified a second time.
-      section = new LazySection(this.#doc, heading, index + 1 < this.count ? sectionLines[index + 1]! : lineCount, KIND_CODES[versions.kinds[index]!]!, versions.semver(index));
+      section = new LazySection(
+        this.#doc,
+        heading,
+        index + 1 < this.count ? sectionLines[index + 1]! : lineCount,
+        KIND_CODES[versions.kinds[index]!]!,
+        versions.semver(index),
+      );
       this.#built[index] = section;
     }
     return section;
@@ -217,7 +247,9 @@ export class SectionTable {
         this.#ascending = releases.slice().reverse();
       } else {
         const sorted = Array.from(releases).sort((a, b) => versions.compare(a, b) || a - b);
-        this.#ascending = Int32Array.from(sorted.filter((index, k) => k === 0 || versions.compare(sorted[k - 1]!, index) !== 0));
+        this.#ascending = Int32Array.from(
+          sorted.filter((index, k) => k === 0 || versions.compare(sorted[k - 1]!, index) !== 0),
+        );
       }
     }
     return this.#ascending;
@@ -261,7 +293,10 @@ export class SectionTable {
   /** The release at a position of {@link ascending} when its version equals `version`. */
   releaseAt(position: number, version: SemVer): number | undefined {
     const ascending = this.ascending();
-    return position < ascending.length && this.#versions.compareTo(ascending[position]!, version) === 0 ? ascending[position] : undefined;
+    return position < ascending.length &&
+      this.#versions.compareTo(ascending[position]!, version) === 0
+      ? ascending[position]
+      : undefined;
   }
 
   #positionMap(): Map<string, number> {
@@ -290,7 +325,13 @@ class LazySection implements Section {
   #subsections?: Subsection[];
   #hasEntries?: boolean;
 
-  constructor(doc: ParsedChangelog, heading: Heading, endLine: number, kind: SectionKind, semver: SemVer | undefined) {
+  constructor(
+    doc: ParsedChangelog,
+    heading: Heading,
+    endLine: number,
+    kind: SectionKind,
+    semver: SemVer | undefined,
+  ) {
     this.#doc = doc;
     this.heading = heading;
     this.startLine = heading.lineIndex;
@@ -308,12 +349,18 @@ class LazySection implements Section {
     if (kind !== 'unreleased') {
       const version = labelVersion(label);
       this.version = version;
-      this.versionPosition = { line: heading.line, column: labelColumn + (label.length - version.length) };
+      this.versionPosition = {
+        line: heading.line,
+        column: labelColumn + (label.length - version.length),
+      };
     }
     if (semver) this.semver = semver;
     if (match[3] !== undefined) {
       this.date = match[3];
-      this.datePosition = { line: heading.line, column: text.indexOf(match[3], lineStart + labelColumn + label.length - 1) - lineStart + 1 };
+      this.datePosition = {
+        line: heading.line,
+        column: text.indexOf(match[3], lineStart + labelColumn + label.length - 1) - lineStart + 1,
+      };
     }
   }
 
@@ -324,7 +371,12 @@ class LazySection implements Section {
   get contentEndLine(): number {
     if (this.#contentEndLine === undefined) {
       let end = this.endLine;
-      while (end > this.startLine + 1 && (this.#kindOf(end - 1) === LineKind.Blank || this.#kindOf(end - 1) === LineKind.LinkDefinition)) end--;
+      while (
+        end > this.startLine + 1 &&
+        (this.#kindOf(end - 1) === LineKind.Blank ||
+          this.#kindOf(end - 1) === LineKind.LinkDefinition)
+      )
+        end--;
       this.#contentEndLine = end;
     }
     return this.#contentEndLine;
@@ -342,7 +394,12 @@ class LazySection implements Section {
       }
       this.#subsections = level3.map((h, i) => {
         const subEnd = i + 1 < level3.length ? level3[i + 1]!.lineIndex : end;
-        return { heading: h, startLine: h.lineIndex, endLine: subEnd, hasEntries: this.#hasEntriesIn(h.lineIndex + 1, subEnd) };
+        return {
+          heading: h,
+          startLine: h.lineIndex,
+          endLine: subEnd,
+          hasEntries: this.#hasEntriesIn(h.lineIndex + 1, subEnd),
+        };
       });
     }
     return this.#subsections;

@@ -40,10 +40,13 @@ let end = 0;
 function readNumber(raw: string, at: number): number {
   const start = at;
   let value = 0;
-  for (let c = raw.charCodeAt(at); c >= ZERO && c <= ZERO + 9; c = raw.charCodeAt(++at)) value = value * 10 + (c - ZERO);
+  for (let c = raw.charCodeAt(at); c >= ZERO && c <= ZERO + 9; c = raw.charCodeAt(++at))
+    value = value * 10 + (c - ZERO);
   end = at;
   const digits = at - start;
-  return digits === 0 || digits > SAFE_DIGITS || (digits > 1 && raw.charCodeAt(start) === ZERO) ? -1 : value;
+  return digits === 0 || digits > SAFE_DIGITS || (digits > 1 && raw.charCodeAt(start) === ZERO)
+    ? -1
+    : value;
 }
 
 export function parseSemVer(raw: string): SemVer | undefined {
@@ -63,7 +66,11 @@ export function parseSemVer(raw: string): SemVer | undefined {
 
 export function requireSemVer(raw: string): SemVer {
   const v = parseSemVer(raw);
-  if (!v) throw new ChangelogError('INVALID_VERSION', `"${raw}" is not a semantic version`, { expected: 'MAJOR.MINOR.PATCH[-PRERELEASE]', found: raw });
+  if (!v)
+    throw new ChangelogError('INVALID_VERSION', `"${raw}" is not a semantic version`, {
+      expected: 'MAJOR.MINOR.PATCH[-PRERELEASE]',
+      found: raw,
+    });
   return v;
 }
 
@@ -80,7 +87,8 @@ function compareIdentifier(a: string, b: string): number {
 export function compareSemVer(a: SemVer, b: SemVer): number {
   const core = a.major - b.major || a.minor - b.minor || a.patch - b.patch;
   if (core) return Math.sign(core);
-  if (!a.prerelease.length || !b.prerelease.length) return b.prerelease.length - a.prerelease.length === 0 ? 0 : a.prerelease.length ? -1 : 1;
+  if (!a.prerelease.length || !b.prerelease.length)
+    return b.prerelease.length - a.prerelease.length === 0 ? 0 : a.prerelease.length ? -1 : 1;
   const n = Math.min(a.prerelease.length, b.prerelease.length);
   for (let i = 0; i < n; i++) {
     const c = compareIdentifier(a.prerelease[i]!, b.prerelease[i]!);
@@ -103,11 +111,26 @@ export function incrementSemVer(v: SemVer, bump: Bump): string {
   const pre = v.prerelease.length > 0;
   switch (bump) {
     case 'major':
-      return formatSemVer({ major: pre && v.minor === 0 && v.patch === 0 ? v.major : v.major + 1, minor: 0, patch: 0, prerelease: [] });
+      return formatSemVer({
+        major: pre && v.minor === 0 && v.patch === 0 ? v.major : v.major + 1,
+        minor: 0,
+        patch: 0,
+        prerelease: [],
+      });
     case 'minor':
-      return formatSemVer({ major: v.major, minor: pre && v.patch === 0 ? v.minor : v.minor + 1, patch: 0, prerelease: [] });
+      return formatSemVer({
+        major: v.major,
+        minor: pre && v.patch === 0 ? v.minor : v.minor + 1,
+        patch: 0,
+        prerelease: [],
+      });
     case 'patch':
-      return formatSemVer({ major: v.major, minor: v.minor, patch: pre ? v.patch : v.patch + 1, prerelease: [] });
+      return formatSemVer({
+        major: v.major,
+        minor: v.minor,
+        patch: pre ? v.patch : v.patch + 1,
+        prerelease: [],
+      });
   }
 }
 

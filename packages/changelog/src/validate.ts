@@ -31,7 +31,10 @@ export interface Problem extends Position {
 
 /** `file:line:col: severity: message (expected ..., found ...)`, one line per problem. */
 export function formatProblem(problem: Problem, file?: string): string {
-  const detail = problem.expected !== undefined ? ` (expected ${problem.expected}, found ${problem.found ?? 'nothing'})` : '';
+  const detail =
+    problem.expected !== undefined
+      ? ` (expected ${problem.expected}, found ${problem.found ?? 'nothing'})`
+      : '';
   return `${formatLocation(file, problem.line, problem.column)}: ${problem.severity}: ${problem.message}${detail} [${problem.code}]`;
 }
 
@@ -40,9 +43,22 @@ const VERSION_LABEL = /^v?\d+\.\d+\.\d+/i;
 export function validate(changelog: Changelog): Problem[] {
   const problems: Problem[] = [];
   const at = (position: Position) => ({ line: position.line, column: position.column });
-  const error = (code: ProblemCode, position: Position, message: string, expected?: string, found?: string) =>
-    problems.push({ code, severity: 'error', ...at(position), message, ...(expected !== undefined ? { expected, found: found ?? '' } : {}) });
-  const warning = (code: ProblemCode, position: Position, message: string) => problems.push({ code, severity: 'warning', ...at(position), message });
+  const error = (
+    code: ProblemCode,
+    position: Position,
+    message: string,
+    expected?: string,
+    found?: string,
+  ) =>
+    problems.push({
+      code,
+      severity: 'error',
+      ...at(position),
+      message,
+      ...(expected !== undefined ? { expected, found: found ?? '' } : {}),
+    });
+  const warning = (code: ProblemCode, position: Position, message: string) =>
+    problems.push({ code, severity: 'warning', ...at(position), message });
 
   let firstUnreleased: Section | undefined;
   const firstOfVersion = new Map<string, Section>();
@@ -50,12 +66,34 @@ export function validate(changelog: Changelog): Problem[] {
   for (const section of changelog.sections) {
     const { heading } = section;
     if (section.kind === 'unknown') {
-      error('INVALID_HEADING', section.versionPosition ?? heading, heading.level === 1 ? 'a second level-1 heading' : `"${heading.text}" is neither Unreleased nor a version`, heading.level === 1 ? 'one # title' : '## [Unreleased] or ## [X.Y.Z] - YYYY-MM-DD', section.version ?? heading.text);
+      error(
+        'INVALID_HEADING',
+        section.versionPosition ?? heading,
+        heading.level === 1
+          ? 'a second level-1 heading'
+          : `"${heading.text}" is neither Unreleased nor a version`,
+        heading.level === 1 ? 'one # title' : '## [Unreleased] or ## [X.Y.Z] - YYYY-MM-DD',
+        section.version ?? heading.text,
+      );
       continue;
     }
     if (section.kind === 'unreleased') {
-      if (firstUnreleased) error('DUPLICATE_UNRELEASED', heading, `a second Unreleased section (the first is at line ${firstUnreleased.heading.line})`, 'one Unreleased section', 'two');
-      else if (previousRelease) error('UNRELEASED_NOT_FIRST', heading, `Unreleased comes after release ${previousRelease.version} (line ${previousRelease.heading.line})`, 'Unreleased above every release', 'below a release');
+      if (firstUnreleased)
+        error(
+          'DUPLICATE_UNRELEASED',
+          heading,
+          `a second Unreleased section (the first is at line ${firstUnreleased.heading.line})`,
+          'one Unreleased section',
+          'two',
+        );
+      else if (previousRelease)
+        error(
+          'UNRELEASED_NOT_FIRST',
+          heading,
+          `Unreleased comes after release ${previousRelease.version} (line ${previousRelease.heading.line})`,
+          'Unreleased above every release',
+          'below a release',
+        );
       firstUnreleased ??= section;
     } else {
       const version = section.version!;
@@ -64,34 +102,86 @@ export function validate(changelog: Changelog): Problem[] {
       const duplicate = firstOfVersion.get(key);
       if (!duplicate) firstOfVersion.set(key, section);
       if (duplicate) {
-        error('DUPLICATE_VERSION', section.versionPosition!, `version ${version} already has a section at line ${duplicate.heading.line}`, 'each version once', version);
+        error(
+          'DUPLICATE_VERSION',
+          section.versionPosition!,
+          `version ${version} already has a section at line ${duplicate.heading.line}`,
+          'each version once',
+          version,
+        );
       } else {
         if (previousRelease && compareSemVer(section.semver!, previousRelease.semver!) > 0) {
-          error('VERSION_ORDER', section.versionPosition!, `version ${version} is listed below the lower version ${previousRelease.version} (line ${previousRelease.heading.line})`, 'newest version first', `${version} after ${previousRelease.version}`);
+          error(
+            'VERSION_ORDER',
+            section.versionPosition!,
+            `version ${version} is listed below the lower version ${previousRelease.version} (line ${previousRelease.heading.line})`,
+            'newest version first',
+            `${version} after ${previousRelease.version}`,
+          );
         }
         previousRelease = section;
       }
-      if (section.date === undefined) error('MISSING_DATE', { line: heading.line, column: changelog.line(heading.lineIndex).replace(/\r?\n$/, '').length + 1 }, `release ${version} has no date`, `## [${version}] - YYYY-MM-DD`, heading.text);
-      else if (!isValidDate(section.date)) error('INVALID_DATE', section.datePosition!, `"${section.date}" is not a calendar date`, 'YYYY-MM-DD', section.date);
-      if (!section.hasEntries) error('EMPTY_SECTION', heading, `release ${version} has no entries`, 'at least one entry', 'none');
+      if (section.date === undefined)
+        error(
+          'MISSING_DATE',
+          {
+            line: heading.line,
+            column: changelog.line(heading.lineIndex).replace(/\r?\n$/, '').length + 1,
+          },
+          `release ${version} has no date`,
+          `## [${version}] - YYYY-MM-DD`,
+          heading.text,
+        );
+      else if (!isValidDate(section.date))
+        error(
+          'INVALID_DATE',
+          section.datePosition!,
+          `"${section.date}" is not a calendar date`,
+          'YYYY-MM-DD',
+          section.date,
+        );
+      if (!section.hasEntries)
+        error(
+          'EMPTY_SECTION',
+          heading,
+          `release ${version} has no entries`,
+          'at least one entry',
+          'none',
+        );
     }
     for (const sub of section.subsections) {
-      if (!sub.hasEntries && section.kind === 'release') warning('EMPTY_SUBSECTION', sub.heading, `"### ${sub.heading.text}" has no entries`);
+      if (!sub.hasEntries && section.kind === 'release')
+        warning('EMPTY_SUBSECTION', sub.heading, `"### ${sub.heading.text}" has no entries`);
     }
   }
   validateLinks(changelog, error);
   return problems.sort((a, b) => a.line - b.line || a.column - b.column);
 }
 
-type Report = (code: ProblemCode, position: Position, message: string, expected?: string, found?: string) => void;
+type Report = (
+  code: ProblemCode,
+  position: Position,
+  message: string,
+  expected?: string,
+  found?: string,
+) => void;
 
 function validateLinks(changelog: Changelog, error: Report): void {
-  const versionDefs = changelog.links.filter((d) => VERSION_LABEL.test(d.label) || normalizeLabel(d.label) === 'unreleased');
+  const versionDefs = changelog.links.filter(
+    (d) => VERSION_LABEL.test(d.label) || normalizeLabel(d.label) === 'unreleased',
+  );
   const firstByLabel = new Map<string, (typeof versionDefs)[number]>();
   for (const def of versionDefs) {
     const key = normalizeLabel(def.label);
     const first = firstByLabel.get(key);
-    if (first) error('DUPLICATE_LINK', def, `a second definition of [${def.label}] (the first, at line ${first.line}, wins)`, 'one definition per label', 'two');
+    if (first)
+      error(
+        'DUPLICATE_LINK',
+        def,
+        `a second definition of [${def.label}] (the first, at line ${first.line}, wins)`,
+        'one definition per label',
+        'two',
+      );
     else firstByLabel.set(key, def);
   }
   if (!versionDefs.length) return; // a file without version links uses brackets as plain text
@@ -100,11 +190,18 @@ function validateLinks(changelog: Changelog, error: Report): void {
   for (const section of changelog.sections) {
     if (section.kind === 'unknown') continue;
     const label = section.label!;
-    if (!sectionsByLabel.has(normalizeLabel(label))) sectionsByLabel.set(normalizeLabel(label), section);
+    if (!sectionsByLabel.has(normalizeLabel(label)))
+      sectionsByLabel.set(normalizeLabel(label), section);
     // `## [1.0.0](url) - date` links inline and needs no definition.
     const inlineLink = /^\[[^\]]*\]\(/.test(section.heading.text);
     if (section.bracketed && !inlineLink && !changelog.link(label)) {
-      error('MISSING_LINK', section.versionPosition ?? section.heading, `[${label}] has no link reference definition`, `[${label}]: <url>`, 'no definition');
+      error(
+        'MISSING_LINK',
+        section.versionPosition ?? section.heading,
+        `[${label}] has no link reference definition`,
+        `[${label}]: <url>`,
+        'no definition',
+      );
     }
   }
 
@@ -114,7 +211,13 @@ function validateLinks(changelog: Changelog, error: Report): void {
     const key = normalizeLabel(def.label);
     const section = sectionsByLabel.get(key);
     if (!section) {
-      error('UNUSED_LINK', def, `[${def.label}] is defined but no section has that version`, `a "## [${def.label}]" section`, 'none');
+      error(
+        'UNUSED_LINK',
+        def,
+        `[${def.label}] is defined but no section has that version`,
+        `a "## [${def.label}]" section`,
+        'none',
+      );
       continue;
     }
     const link = parseRepositoryLink(def.url);
@@ -122,16 +225,34 @@ function validateLinks(changelog: Changelog, error: Report): void {
     const tagOf = (version: string) => `${repository.tagPrefix}${version}`;
     if (key === 'unreleased') {
       if (latest && link.kind === 'compare' && link.from !== tagOf(latest.version!)) {
-        error('LINK_MISMATCH', def.urlPosition, `[${def.label}] should compare from the latest release`, compareUrl(link.base, tagOf(latest.version!), link.to, link), def.url);
+        error(
+          'LINK_MISMATCH',
+          def.urlPosition,
+          `[${def.label}] should compare from the latest release`,
+          compareUrl(link.base, tagOf(latest.version!), link.to, link),
+          def.url,
+        );
       }
       continue;
     }
     const tag = tagOf(section.version!);
     const previous = changelog.previousRelease(section.semver!);
     if (link.to !== tag) {
-      error('LINK_MISMATCH', def.urlPosition, `[${def.label}] points at ${link.to}, not at its own tag`, tag, link.to);
+      error(
+        'LINK_MISMATCH',
+        def.urlPosition,
+        `[${def.label}] points at ${link.to}, not at its own tag`,
+        tag,
+        link.to,
+      );
     } else if (link.kind === 'compare' && previous && link.from !== tagOf(previous.version!)) {
-      error('LINK_MISMATCH', def.urlPosition, `[${def.label}] should compare from the previous release`, compareUrl(link.base, tagOf(previous.version!), tag, link), def.url);
+      error(
+        'LINK_MISMATCH',
+        def.urlPosition,
+        `[${def.label}] should compare from the previous release`,
+        compareUrl(link.base, tagOf(previous.version!), tag, link),
+        def.url,
+      );
     }
   }
 }

@@ -24,30 +24,41 @@ const piece = fc.constantFrom(
   '',
   '\r',
 );
-const text = fc.array(fc.oneof(piece, fc.string()), { maxLength: 30 }).map((lines) => lines.join('\n'));
+const text = fc
+  .array(fc.oneof(piece, fc.string()), { maxLength: 30 })
+  .map((lines) => lines.join('\n'));
 
 describe('robustness', () => {
   it('operations on any text throw only ChangelogError', () => {
     fc.assert(
-      fc.property(text, fc.constantFrom('1.0.0', '2.0.0-rc.1', '0.1.0', 'major', 'minor', '9.9.9', 'unreleased'), (source, version) => {
-        const changelog = parseChangelog(source);
-        const operations = [
-          () => changelog.notes(version),
-          () => changelog.promote(version, { date: '2026-01-01' }).text,
-          () => changelog.validate(),
-          () => changelog.nextVersion(),
-          () => changelog.links,
-          () => changelog.sections.map((section) => [section.subsections, section.hasEntries, section.contentEndLine]),
-        ];
-        for (const operation of operations) {
-          try {
-            operation();
-          } catch (error) {
-            if (!(error instanceof ChangelogError)) throw error;
+      fc.property(
+        text,
+        fc.constantFrom('1.0.0', '2.0.0-rc.1', '0.1.0', 'major', 'minor', '9.9.9', 'unreleased'),
+        (source, version) => {
+          const changelog = parseChangelog(source);
+          const operations = [
+            () => changelog.notes(version),
+            () => changelog.promote(version, { date: '2026-01-01' }).text,
+            () => changelog.validate(),
+            () => changelog.nextVersion(),
+            () => changelog.links,
+            () =>
+              changelog.sections.map((section) => [
+                section.subsections,
+                section.hasEntries,
+                section.contentEndLine,
+              ]),
+          ];
+          for (const operation of operations) {
+            try {
+              operation();
+            } catch (error) {
+              if (!(error instanceof ChangelogError)) throw error;
+            }
           }
-        }
-        expect(changelog.toString()).toBe(source);
-      }),
+          expect(changelog.toString()).toBe(source);
+        },
+      ),
       { numRuns: 400 },
     );
   });

@@ -5,9 +5,29 @@ const cmp = (a: string, b: string) => compareSemVer(requireSemVer(a), requireSem
 
 describe('compareSemVer', () => {
   it('orders by semver precedence, prereleases below their release', () => {
-    const sorted = ['1.0.0', '1.0.0-rc.1', '1.0.0-alpha', '0.9.9', '1.0.0-alpha.1', '1.0.0-beta.11', '1.0.0-beta.2', '1.5.2-rc', '1.10.0'];
+    const sorted = [
+      '1.0.0',
+      '1.0.0-rc.1',
+      '1.0.0-alpha',
+      '0.9.9',
+      '1.0.0-alpha.1',
+      '1.0.0-beta.11',
+      '1.0.0-beta.2',
+      '1.5.2-rc',
+      '1.10.0',
+    ];
     sorted.sort(cmp);
-    expect(sorted).toEqual(['0.9.9', '1.0.0-alpha', '1.0.0-alpha.1', '1.0.0-beta.2', '1.0.0-beta.11', '1.0.0-rc.1', '1.0.0', '1.5.2-rc', '1.10.0']);
+    expect(sorted).toEqual([
+      '0.9.9',
+      '1.0.0-alpha',
+      '1.0.0-alpha.1',
+      '1.0.0-beta.2',
+      '1.0.0-beta.11',
+      '1.0.0-rc.1',
+      '1.0.0',
+      '1.5.2-rc',
+      '1.10.0',
+    ]);
   });
 
   it('ignores build metadata', () => {

@@ -4,12 +4,20 @@ import { fixturePath, fixturesSkipReason, haveFixtures } from '../../../tools/fi
 import { formatProblem, parseChangelog } from '../src/index';
 import type { Problem } from '../src/index';
 
-const brief = (problems: Problem[]) => problems.map((p) => `${p.line}:${p.column} ${p.severity} ${p.code}`);
+const brief = (problems: Problem[]) =>
+  problems.map((p) => `${p.line}:${p.column} ${p.severity} ${p.code}`);
 
 describe('validate', () => {
-  it.skipIf(!haveFixtures)(`finds nothing wrong in the seed project's changelog${haveFixtures ? '' : ` (${fixturesSkipReason})`}`, () => {
-    expect(parseChangelog(readFileSync(fixturePath('changelog', 'oci-prometheus-sd-proxy.CHANGELOG.md'), 'utf8')).validate()).toEqual([]);
-  });
+  it.skipIf(!haveFixtures)(
+    `finds nothing wrong in the seed project's changelog${haveFixtures ? '' : ` (${fixturesSkipReason})`}`,
+    () => {
+      expect(
+        parseChangelog(
+          readFileSync(fixturePath('changelog', 'oci-prometheus-sd-proxy.CHANGELOG.md'), 'utf8'),
+        ).validate(),
+      ).toEqual([]);
+    },
+  );
 
   it('reports every kind of problem at its line and column', () => {
     const text = [
@@ -70,24 +78,38 @@ describe('validate', () => {
       '36:1 error UNUSED_LINK',
       '37:1 error DUPLICATE_LINK',
     ]);
-    expect(problems.find((p) => p.code === 'LINK_MISMATCH' && p.line === 33)).toMatchObject({ expected: 'https://github.com/o/r/compare/v1.1.0...v1.2.0', found: 'https://github.com/o/r/compare/v1.0.0...v1.2.0' });
-    expect(problems.find((p) => p.code === 'INVALID_DATE')).toMatchObject({ expected: 'YYYY-MM-DD', found: '2024-02-30' });
-    expect(formatProblem(problems[0]!, 'CHANGELOG.md')).toBe('CHANGELOG.md:3:14: error: "2024-02-30" is not a calendar date (expected YYYY-MM-DD, found 2024-02-30) [INVALID_DATE]');
+    expect(problems.find((p) => p.code === 'LINK_MISMATCH' && p.line === 33)).toMatchObject({
+      expected: 'https://github.com/o/r/compare/v1.1.0...v1.2.0',
+      found: 'https://github.com/o/r/compare/v1.0.0...v1.2.0',
+    });
+    expect(problems.find((p) => p.code === 'INVALID_DATE')).toMatchObject({
+      expected: 'YYYY-MM-DD',
+      found: '2024-02-30',
+    });
+    expect(formatProblem(problems[0]!, 'CHANGELOG.md')).toBe(
+      'CHANGELOG.md:3:14: error: "2024-02-30" is not a calendar date (expected YYYY-MM-DD, found 2024-02-30) [INVALID_DATE]',
+    );
   });
 
   it('accepts prereleases in order, yanked releases, versions without brackets and files without links', () => {
-    const text = '## [Unreleased]\n\n## 2.0.0 - 2024-03-01\n- a\n\n## [2.0.0-rc.2] - 2024-02-02\n- b\n\n## [2.0.0-rc.1] - 2024-02-01 [YANKED]\n- c\n\n## [1.0.0] - 2024-01-01\n- d\n';
+    const text =
+      '## [Unreleased]\n\n## 2.0.0 - 2024-03-01\n- a\n\n## [2.0.0-rc.2] - 2024-02-02\n- b\n\n## [2.0.0-rc.1] - 2024-02-01 [YANKED]\n- c\n\n## [1.0.0] - 2024-01-01\n- d\n';
     expect(parseChangelog(text).validate()).toEqual([]);
-    expect(brief(parseChangelog(text.replace('2.0.0-rc.2', '2.0.0-rc.0')).validate())).toEqual(['9:5 error VERSION_ORDER']);
+    expect(brief(parseChangelog(text.replace('2.0.0-rc.2', '2.0.0-rc.0')).validate())).toEqual([
+      '9:5 error VERSION_ORDER',
+    ]);
   });
 
   it('needs no link definition for a heading that links inline', () => {
-    const text = '## [Unreleased]\n\n## [1.1.0](https://github.com/o/r/releases/tag/v1.1.0) - 2024-02-01\n- b\n\n## [1.0.0] - 2024-01-01\n- a\n\n[Unreleased]: https://github.com/o/r/compare/v1.1.0...HEAD\n';
+    const text =
+      '## [Unreleased]\n\n## [1.1.0](https://github.com/o/r/releases/tag/v1.1.0) - 2024-02-01\n- b\n\n## [1.0.0] - 2024-01-01\n- a\n\n[Unreleased]: https://github.com/o/r/compare/v1.1.0...HEAD\n';
     expect(brief(parseChangelog(text).validate())).toEqual(['6:5 error MISSING_LINK']);
   });
 
   it('keeps the same positions in a CRLF file', () => {
     const text = '## [Unreleased]\n\n## [1.0.0] - 2024-1-1\n- a\n';
-    expect(brief(parseChangelog(text.replaceAll('\n', '\r\n')).validate())).toEqual(['3:14 error INVALID_DATE']);
+    expect(brief(parseChangelog(text.replaceAll('\n', '\r\n')).validate())).toEqual([
+      '3:14 error INVALID_DATE',
+    ]);
   });
 });

@@ -14,7 +14,14 @@ function isCoded(error: unknown): error is CodedError {
 const NETWORK_CODES = new Set(['REGISTRY', 'FETCH', 'NETWORK', 'TIMEOUT', 'RATE_LIMITED']);
 const FAILURE_ERRORS = new Set(['VerificationError', 'TufError']);
 /** Codes meaning "the release (or a check it waited for) failed", not "you called it wrong". */
-const FAILURE_CODES = new Set(['CHECK_FAILED', 'RUN_FAILED', 'REMOTE_STATE', 'ABORTED', 'NOT_MERGEABLE', 'HEAD_MOVED']);
+const FAILURE_CODES = new Set([
+  'CHECK_FAILED',
+  'RUN_FAILED',
+  'REMOTE_STATE',
+  'ABORTED',
+  'NOT_MERGEABLE',
+  'HEAD_MOVED',
+]);
 
 export function exitCodeFor(error: unknown): number {
   if (!isCoded(error)) return EXIT.FAILED;

@@ -6,7 +6,9 @@ declare const __OCI_SD_VERSION__: string;
 
 function createProgram(): Command {
   return new Command('oci-sd')
-    .description('Release, sign, record in TUF and verify container images: the whole process, in one tool.')
+    .description(
+      'Release, sign, record in TUF and verify container images: the whole process, in one tool.',
+    )
     .version(typeof __OCI_SD_VERSION__ === 'string' ? __OCI_SD_VERSION__ : '0.0.0-dev')
     .exitOverride()
     .showHelpAfterError();

@@ -14,7 +14,10 @@ afterEach(() => {
   cleanup = [];
 });
 
-function project(files: Record<string, string> = {}, remoteUrl = 'https://github.com/amaanx86/oci-prometheus-sd-proxy.git'): string {
+function project(
+  files: Record<string, string> = {},
+  remoteUrl = 'https://github.com/amaanx86/oci-prometheus-sd-proxy.git',
+): string {
   const tmp = tempDir('oci-sd-config-');
   cleanup.push(tmp.remove);
   return projectWithRemote(tmp.dir, { 'CHANGELOG.md': CHANGELOG, ...files }, remoteUrl).work;
@@ -32,8 +35,18 @@ async function configError(dir: string): Promise<CliError> {
 
 describe('parseRemoteUrl', () => {
   it.each([
-    ['https://github.com/amaanx86/oci-prometheus-sd-proxy.git', 'https://github.com', 'amaanx86', 'oci-prometheus-sd-proxy'],
-    ['https://github.com/amaanx86/oci-prometheus-sd-proxy', 'https://github.com', 'amaanx86', 'oci-prometheus-sd-proxy'],
+    [
+      'https://github.com/amaanx86/oci-prometheus-sd-proxy.git',
+      'https://github.com',
+      'amaanx86',
+      'oci-prometheus-sd-proxy',
+    ],
+    [
+      'https://github.com/amaanx86/oci-prometheus-sd-proxy',
+      'https://github.com',
+      'amaanx86',
+      'oci-prometheus-sd-proxy',
+    ],
     ['git@github.com:Acme/Widget.git', 'https://github.com', 'Acme', 'Widget'],
     ['ssh://git@ghe.example.com:2222/team/app.git', 'https://ghe.example.com', 'team', 'app'],
     ['https://x-access-token:secret@github.com/o/r.git', 'https://github.com', 'o', 'r'],
@@ -41,9 +54,12 @@ describe('parseRemoteUrl', () => {
     expect(parseRemoteUrl(url)).toEqual({ serverUrl, owner, repo });
   });
 
-  it.each(['/tmp/remote.git', 'file:///tmp/remote.git', 'https://github.com/only-owner', ''])('refuses %s', (url) => {
-    expect(parseRemoteUrl(url)).toBeUndefined();
-  });
+  it.each(['/tmp/remote.git', 'file:///tmp/remote.git', 'https://github.com/only-owner', ''])(
+    'refuses %s',
+    (url) => {
+      expect(parseRemoteUrl(url)).toBeUndefined();
+    },
+  );
 });
 
 describe('loadConfig', () => {
@@ -80,19 +96,31 @@ describe('loadConfig', () => {
 
   it('needs a repository when the remote is not a GitHub URL', async () => {
     const error = await configError(project({}, '/git/app.git'));
-    expect(error.message).toContain('field "repo": expected OWNER/REPO (or a GitHub URL for git remote "origin"), found nothing');
+    expect(error.message).toContain(
+      'field "repo": expected OWNER/REPO (or a GitHub URL for git remote "origin"), found nothing',
+    );
   });
 
   it('takes GITHUB_SERVER_URL and GITHUB_API_URL from the Actions environment', async () => {
     const dir = project({ [CONFIG_FILE]: JSON.stringify({ repo: 'acme/app' }) }, '/git/app.git');
-    const config = await loadConfig(dir, { GITHUB_SERVER_URL: 'https://ghe.example.com', GITHUB_API_URL: 'https://ghe.example.com/api/v3' });
+    const config = await loadConfig(dir, {
+      GITHUB_SERVER_URL: 'https://ghe.example.com',
+      GITHUB_API_URL: 'https://ghe.example.com/api/v3',
+    });
     expect(config.serverUrl).toBe('https://ghe.example.com');
     expect(config.apiUrl).toBe('https://ghe.example.com/api/v3');
     expect(config.tufGitUrl).toBe('https://ghe.example.com/acme/app-tuf-on-ci.git');
   });
 
   it('applies oci-sd.config.json over the defaults', async () => {
-    const dir = project({ [CONFIG_FILE]: JSON.stringify({ image: '127.0.0.1:5000/acme/app', tagPrefix: '', workflows: { build: 'build.yml', publish: 'pages.yaml' }, prChecks: ['ci'] }) });
+    const dir = project({
+      [CONFIG_FILE]: JSON.stringify({
+        image: '127.0.0.1:5000/acme/app',
+        tagPrefix: '',
+        workflows: { build: 'build.yml', publish: 'pages.yaml' },
+        prChecks: ['ci'],
+      }),
+    });
     const config = await loadConfig(dir, NO_ENV);
     expect(config.image).toBe('127.0.0.1:5000/acme/app');
     expect(config.tagPrefix).toBe('');
@@ -102,22 +130,39 @@ describe('loadConfig', () => {
   });
 
   it('reads the "oci-sd" key of package.json and names its fields in errors', async () => {
-    const ok = project({ 'package.json': JSON.stringify({ name: 'x', 'oci-sd': { tufRepo: 'acme/tuf' } }) });
+    const ok = project({
+      'package.json': JSON.stringify({ name: 'x', 'oci-sd': { tufRepo: 'acme/tuf' } }),
+    });
     expect((await loadConfig(ok, NO_ENV)).tufRepo).toBe('acme/tuf');
-    const bad = project({ 'package.json': JSON.stringify({ name: 'x', 'oci-sd': { image: 'GHCR.io/Acme/App:latest' } }) });
+    const bad = project({
+      'package.json': JSON.stringify({ name: 'x', 'oci-sd': { image: 'GHCR.io/Acme/App:latest' } }),
+    });
     const error = await configError(bad);
     expect(error.message).toContain('package.json: invalid configuration');
-    expect(error.message).toContain('oci-sd.image: expected an image name without tag or digest, e.g. ghcr.io/owner/repo, found "GHCR.io/Acme/App:latest"');
+    expect(error.message).toContain(
+      'oci-sd.image: expected an image name without tag or digest, e.g. ghcr.io/owner/repo, found "GHCR.io/Acme/App:latest"',
+    );
   });
 
   it('reports every invalid field at once, with expected and found', async () => {
-    const dir = project({ [CONFIG_FILE]: JSON.stringify({ repo: 'no-slash', workflows: { build: 'build.sh' }, prChecks: 'ci', imgae: 'typo' }) });
+    const dir = project({
+      [CONFIG_FILE]: JSON.stringify({
+        repo: 'no-slash',
+        workflows: { build: 'build.sh' },
+        prChecks: 'ci',
+        imgae: 'typo',
+      }),
+    });
     const error = await configError(dir);
     expect(error.message).toContain(`${CONFIG_FILE}: invalid configuration`);
     expect(error.message).toContain('imgae: expected one of the known fields');
     expect(error.message).toContain('repo: expected OWNER/REPO, found "no-slash"');
-    expect(error.message).toContain('workflows.build: expected a workflow file name such as docker-build-push.yml, found "build.sh"');
-    expect(error.message).toContain('workflows.publish: expected a workflow file name such as publish.yml, found nothing');
+    expect(error.message).toContain(
+      'workflows.build: expected a workflow file name such as docker-build-push.yml, found "build.sh"',
+    );
+    expect(error.message).toContain(
+      'workflows.publish: expected a workflow file name such as publish.yml, found nothing',
+    );
     expect(error.message).toContain('prChecks: expected an array of check names, found "ci"');
     expect(error.expected).toHaveLength(5);
   });
@@ -125,7 +170,9 @@ describe('loadConfig', () => {
   it('points at the line and column of a JSON syntax error', async () => {
     const dir = project({ [CONFIG_FILE]: '{\n  "repo": "a/b",\n  "image": \n}\n' });
     const error = await configError(dir);
-    expect(error.message).toMatch(new RegExp(`^${CONFIG_FILE.replace('.', '\\.')}:4:1: not valid JSON`));
+    expect(error.message).toMatch(
+      new RegExp(`^${CONFIG_FILE.replace('.', '\\.')}:4:1: not valid JSON`),
+    );
   });
 
   it('refuses two configurations', async () => {
@@ -135,7 +182,9 @@ describe('loadConfig', () => {
 
   it('refuses a configuration that is not an object', async () => {
     const dir = project({ [CONFIG_FILE]: '["acme/app"]' });
-    expect((await configError(dir)).message).toBe(`${CONFIG_FILE}: top level: expected an object, found ["acme/app"]`);
+    expect((await configError(dir)).message).toBe(
+      `${CONFIG_FILE}: top level: expected an object, found ["acme/app"]`,
+    );
   });
 
   it('follows the configured remote', async () => {

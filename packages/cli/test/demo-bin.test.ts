@@ -18,17 +18,29 @@ describe.skipIf(!built)('the built oci-sd binary (bin/ on dist/; skipped until b
   it('lists every command', () => {
     const run = spawnSync(process.execPath, [BIN, '--help'], { encoding: 'utf8' });
     expect(run.status).toBe(0);
-    for (const name of ['release', 'changelog', 'verify', 'tuf', 'gh', 'demo']) expect(run.stdout).toContain(name);
+    for (const name of ['release', 'changelog', 'verify', 'tuf', 'gh', 'demo'])
+      expect(run.stdout).toContain(name);
   });
 
   it('oci-sd demo --json releases and verifies without @octokit/openapi, exit 0, leaving no sandbox behind', () => {
-    const run = spawnSync(process.execPath, ['--import', WITHOUT_FULL_OPENAPI, BIN, 'demo', '--json'], { encoding: 'utf8', timeout: 110_000 });
+    const run = spawnSync(
+      process.execPath,
+      ['--import', WITHOUT_FULL_OPENAPI, BIN, 'demo', '--json'],
+      { encoding: 'utf8', timeout: 110_000 },
+    );
     expect(run.status, run.stderr).toBe(0);
-    const events = run.stdout.trimEnd().split('\n').map((line) => JSON.parse(line) as { type: string; message?: string; body?: string });
+    const events = run.stdout
+      .trimEnd()
+      .split('\n')
+      .map((line) => JSON.parse(line) as { type: string; message?: string; body?: string });
     const done = events.at(-1)!;
     expect(done).toMatchObject({ type: 'done' });
-    expect(done.message).toMatch(/released v1\.5\.0 \(\d+ GitHub API requests, 0 contract violations\)/);
-    const sandbox = /project\s+(\S+)\/app\s/.exec(events.find((e) => e.type === 'text')?.body ?? '')?.[1];
+    expect(done.message).toMatch(
+      /released v1\.5\.0 \(\d+ GitHub API requests, 0 contract violations\)/,
+    );
+    const sandbox = /project\s+(\S+)\/app\s/.exec(
+      events.find((e) => e.type === 'text')?.body ?? '',
+    )?.[1];
     expect(sandbox).toMatch(/oci-sd-sandbox-/);
     expect(existsSync(sandbox!)).toBe(false);
   }, 120_000);

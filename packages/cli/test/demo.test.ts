@@ -21,7 +21,8 @@ describe('oci-sd demo', () => {
     expect(result.violations).toEqual([]);
     expect(result.digest).toMatch(/^sha256:[0-9a-f]{64}$/);
     const transcript = lines.join('');
-    for (let step = 1; step <= 7; step++) expect(transcript).toMatch(new RegExp(`\\[${step}/7\\] ✓ `));
+    for (let step = 1; step <= 7; step++)
+      expect(transcript).toMatch(new RegExp(`\\[${step}/7\\] ✓ `));
     expect(transcript).toContain('oci-sd tuf sign sign/release-1-5-0-');
     expect(transcript).toMatch(/Demo done in \d+\.\ds: released v1\.5\.0/);
   }, 120_000);
@@ -34,7 +35,11 @@ describe('oci-sd demo', () => {
     } finally {
       reporter.close();
     }
-    const events = chunks.join('').trimEnd().split('\n').map((line) => JSON.parse(line) as { type: string; step?: string; ok?: boolean });
+    const events = chunks
+      .join('')
+      .trimEnd()
+      .split('\n')
+      .map((line) => JSON.parse(line) as { type: string; step?: string; ok?: boolean });
     const consumer = events.filter((e) => e.type === 'check' && e.step === 'consumer');
     expect(consumer.length).toBeGreaterThanOrEqual(10);
     expect(consumer.every((e) => e.ok)).toBe(true);

@@ -16,7 +16,8 @@ describe('lazy loading', () => {
     const { code, out } = await runMain('release', '--help');
     expect(code).toBe(0);
     expect(out).toContain('oci-sd release --resume');
-    for (const [name, load] of loads) expect(load).toHaveBeenCalledTimes(name === 'release' ? 1 : 0);
+    for (const [name, load] of loads)
+      expect(load).toHaveBeenCalledTimes(name === 'release' ? 1 : 0);
   });
 
   it('demo --help shows the demo without starting anything', async () => {

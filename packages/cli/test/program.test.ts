@@ -5,7 +5,8 @@ describe('oci-sd', () => {
   it('lists every command in --help and exits 0', async () => {
     const { code, out } = await runMain('--help');
     expect(code).toBe(0);
-    for (const name of ['release', 'changelog', 'verify', 'tuf', 'gh', 'demo']) expect(out).toContain(name);
+    for (const name of ['release', 'changelog', 'verify', 'tuf', 'gh', 'demo'])
+      expect(out).toContain(name);
   });
 
   it('exits 2 on an unknown command', async () => {

@@ -9,11 +9,14 @@ import { startReleaseWorld, type ReleaseWorld } from './support/release-world';
 import { runCli, type CliRun } from './support/run-cli';
 
 function files(dir: string): string[] {
-  return readdirSync(dir).flatMap((name) => (statSync(join(dir, name)).isDirectory() ? files(join(dir, name)) : [join(dir, name)]));
+  return readdirSync(dir).flatMap((name) =>
+    statSync(join(dir, name)).isDirectory() ? files(join(dir, name)) : [join(dir, name)],
+  );
 }
 
 function failure(run: CliRun): { code: string; message: string } {
-  const error = run.events.find((e) => e.type === 'error') as { code: string; message: string } | undefined;
+  const error = run.events.find((e) => e.type === 'error') as
+    { code: string; message: string } | undefined;
   expect(error, run.stderr).toBeDefined();
   return error!;
 }
@@ -48,27 +51,51 @@ describe('oci-sd release when the world moves: fails closed naming what went wro
 
   it('a changelog pull request merged by a maintainer while the CLI was stopped: the resume takes it and goes on', async () => {
     sandbox = await createSandbox();
-    const killed = await runCli(bin, sandbox, ['minor'], (e) => e.type === 'info' && /^pull request #/.test(e.message ?? ''));
+    const killed = await runCli(
+      bin,
+      sandbox,
+      ['minor'],
+      (e) => e.type === 'info' && /^pull request #/.test(e.message ?? ''),
+    );
     expect(killed.signal, killed.stderr).toBe('SIGKILL');
     const { forge, token } = sandbox;
-    const merge = await fetch(`${forge.api.url}/repos/acme/app/pulls/1/merge`, { method: 'PUT', headers: { authorization: `Bearer ${token}`, 'content-type': 'application/json' }, body: '{}' });
+    const merge = await fetch(`${forge.api.url}/repos/acme/app/pulls/1/merge`, {
+      method: 'PUT',
+      headers: { authorization: `Bearer ${token}`, 'content-type': 'application/json' },
+      body: '{}',
+    });
     expect(merge.status).toBe(200);
     const resumed = await runCli(bin, sandbox, ['--resume']);
     expect(resumed.code, resumed.stderr).toBe(0);
     expect(sandbox.project.state.pulls).toHaveLength(1);
-    expect(sandbox.project.state.releases.map((r) => r.targetCommitish)).toEqual([sandbox.project.state.pulls[0]!.mergeCommitSha]);
+    expect(sandbox.project.state.releases.map((r) => r.targetCommitish)).toEqual([
+      sandbox.project.state.pulls[0]!.mergeCommitSha,
+    ]);
   }, 120_000);
 
   it('a release whose published TUF manifest was tampered with is not reported as verified (exit 1)', async () => {
     sandbox = await createSandbox();
-    const killed = await runCli(bin, sandbox, ['minor'], (e) => e.type === 'step' && e.step === 'verify' && e.state === 'start');
+    const killed = await runCli(
+      bin,
+      sandbox,
+      ['minor'],
+      (e) => e.type === 'step' && e.step === 'verify' && e.state === 'start',
+    );
     expect(killed.signal, killed.stderr).toBe('SIGKILL');
     await sandbox.actions.settled();
-    const manifest = files(join(sandbox.siteDir, 'targets')).find((f) => f.endsWith('.v1.5.0.json'))!;
-    writeFileSync(manifest, readFileSync(manifest, 'utf8').replace('"tag": "v1.5.0"', '"tag": "v1.5.1"'));
+    const manifest = files(join(sandbox.siteDir, 'targets')).find((f) =>
+      f.endsWith('.v1.5.0.json'),
+    )!;
+    writeFileSync(
+      manifest,
+      readFileSync(manifest, 'utf8').replace('"tag": "v1.5.0"', '"tag": "v1.5.1"'),
+    );
     const run = await runCli(bin, sandbox, ['--resume']);
     expect(run.code).toBe(1);
-    expect(failure(run)).toMatchObject({ code: 'CHECK_FAILED', message: expect.stringContaining('tuf-target') });
+    expect(failure(run)).toMatchObject({
+      code: 'CHECK_FAILED',
+      message: expect.stringContaining('tuf-target'),
+    });
     expect(run.events.filter((e) => e.type === 'check' && e.ok)).toEqual([]);
     expect(loadState(sandbox.projectDir, '1.5.0')?.completed).not.toContain('verify');
   }, 120_000);
@@ -92,8 +119,14 @@ describe.skipIf(!registryAvailable())('oci-sd release with a registry that goes 
     expect(run.code).toBe(1);
     const error = failure(run);
     expect(error.code).toBe('RUN_FAILED');
-    expect(error.message).toMatch(/docker-build-push\.yml run http:\/\/127\.0\.0\.1:\d+\/acme\/app\/actions\/runs\/\d+ concluded failure/);
+    expect(error.message).toMatch(
+      /docker-build-push\.yml run http:\/\/127\.0\.0\.1:\d+\/acme\/app\/actions\/runs\/\d+ concluded failure/,
+    );
     expect(sandbox.tuf.state.pulls).toEqual([]);
-    expect(loadState(sandbox.projectDir, '1.5.0')?.completed).toEqual(['preflight', 'changelog', 'release']);
+    expect(loadState(sandbox.projectDir, '1.5.0')?.completed).toEqual([
+      'preflight',
+      'changelog',
+      'release',
+    ]);
   }, 120_000);
 });

@@ -2,7 +2,14 @@ import { existsSync, readdirSync, readFileSync, writeFileSync, mkdirSync } from 
 import { join } from 'node:path';
 import { afterEach, describe, expect, it } from 'vitest';
 import { CliError } from '../src/errors';
-import { loadState, newState, saveState, statePath, STEP_IDS, unfinishedReleases } from '../src/release/state';
+import {
+  loadState,
+  newState,
+  saveState,
+  statePath,
+  STEP_IDS,
+  unfinishedReleases,
+} from '../src/release/state';
 import { tempDir } from './helpers/git';
 
 let cleanup: (() => void)[] = [];
@@ -45,7 +52,10 @@ describe('release state', () => {
     writeFileSync(statePath(root, '1.5.0'), '{"schema":1,"version":"1.5.0"');
     expect(() => loadState(root, '1.5.0')).toThrow(CliError);
     expect(() => loadState(root, '1.5.0')).toThrow(/release-1\.5\.0\.json: not valid JSON/);
-    writeFileSync(statePath(root, '1.5.0'), JSON.stringify({ ...newState('1.5.0', 'v1.5.0', 'a/b', 'a/c'), completed: ['teleport'] }));
+    writeFileSync(
+      statePath(root, '1.5.0'),
+      JSON.stringify({ ...newState('1.5.0', 'v1.5.0', 'a/b', 'a/c'), completed: ['teleport'] }),
+    );
     expect(() => loadState(root, '1.5.0')).toThrow(/not a release state file/);
     expect(existsSync(statePath(root, '1.5.0'))).toBe(true);
     expect(readFileSync(statePath(root, '1.5.0'), 'utf8')).toContain('teleport');

@@ -4,15 +4,41 @@ import { colorsEnabled, createReporter, outputMode } from '../src/ui/reporter';
 
 function sink(isTTY: boolean) {
   const chunks: string[] = [];
-  return { out: { isTTY, write: (chunk: string) => chunks.push(chunk) }, text: () => chunks.join(''), chunks };
+  return {
+    out: { isTTY, write: (chunk: string) => chunks.push(chunk) },
+    text: () => chunks.join(''),
+    chunks,
+  };
 }
 
 const EVENTS: ProgressEvent[] = [
-  { type: 'plan', title: 'Releasing v1.5.0 of acme/app', steps: [{ id: 'preflight', title: 'Preflight', done: true }, { id: 'build', title: 'Build workflow', done: false }] },
+  {
+    type: 'plan',
+    title: 'Releasing v1.5.0 of acme/app',
+    steps: [
+      { id: 'preflight', title: 'Preflight', done: true },
+      { id: 'build', title: 'Build workflow', done: false },
+    ],
+  },
   { type: 'step', step: 'build', title: 'Build workflow', state: 'start' },
-  { type: 'wait', step: 'build', message: 'docker-build-push.yml: in_progress', url: 'https://github.com/acme/app/actions/runs/7' },
-  { type: 'step', step: 'build', title: 'Build workflow', state: 'done', detail: 'run 7 succeeded' },
-  { type: 'done', message: 'Released v1.5.0', url: 'https://github.com/acme/app/releases/tag/v1.5.0' },
+  {
+    type: 'wait',
+    step: 'build',
+    message: 'docker-build-push.yml: in_progress',
+    url: 'https://github.com/acme/app/actions/runs/7',
+  },
+  {
+    type: 'step',
+    step: 'build',
+    title: 'Build workflow',
+    state: 'done',
+    detail: 'run 7 succeeded',
+  },
+  {
+    type: 'done',
+    message: 'Released v1.5.0',
+    url: 'https://github.com/acme/app/releases/tag/v1.5.0',
+  },
 ];
 
 const ESC = '\u001b[';
@@ -44,7 +70,10 @@ describe('reporters', () => {
     const parsed = lines.map((l) => JSON.parse(l) as Record<string, unknown>);
     expect(parsed.map((p) => p.type)).toEqual(EVENTS.map((e) => e.type));
     for (const p of parsed) expect(Date.parse(p.time as string)).not.toBeNaN();
-    expect(parsed[2]).toMatchObject({ step: 'build', url: 'https://github.com/acme/app/actions/runs/7' });
+    expect(parsed[2]).toMatchObject({
+      step: 'build',
+      url: 'https://github.com/acme/app/actions/runs/7',
+    });
   });
 
   it('plain lines carry no escape codes and show waits and links as lines', () => {
@@ -57,7 +86,9 @@ describe('reporters', () => {
     expect(text).not.toContain('\r');
     expect(text).toContain('  1. Preflight (done)');
     expect(text).toContain('[2/2] → Build workflow');
-    expect(text).toContain('… docker-build-push.yml: in_progress https://github.com/acme/app/actions/runs/7');
+    expect(text).toContain(
+      '… docker-build-push.yml: in_progress https://github.com/acme/app/actions/runs/7',
+    );
     expect(text).toMatch(/\[2\/2\] ✓ Build workflow: run 7 succeeded \(\d+s\)/);
     expect(text).toContain('Released v1.5.0 https://github.com/acme/app/releases/tag/v1.5.0');
   });
@@ -68,7 +99,11 @@ describe('reporters', () => {
     for (const e of EVENTS) reporter.emit(e);
     reporter.close();
     expect(colored.text()).toContain(`${ESC}32m`);
-    expect(colored.chunks.some((c) => c.startsWith(`\r${ESC}2K`) && c.includes('docker-build-push.yml: in_progress'))).toBe(true);
+    expect(
+      colored.chunks.some(
+        (c) => c.startsWith(`\r${ESC}2K`) && c.includes('docker-build-push.yml: in_progress'),
+      ),
+    ).toBe(true);
 
     const plain = sink(true);
     const noColor = createReporter('tty', plain.out, { NO_COLOR: '1' });

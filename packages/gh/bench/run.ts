@@ -39,8 +39,16 @@ for (let i = 0; i < RUNS; i++) {
   warm.push(t);
   await server.stop();
 }
-rows.push({ case: 'test server start, first in process (loads its trimmed OpenAPI description)', time: ms(cold), requests: '' });
-rows.push({ case: `test server start, warm (median of ${RUNS})`, time: ms(median(warm)), requests: '' });
+rows.push({
+  case: 'test server start, first in process (loads its trimmed OpenAPI description)',
+  time: ms(cold),
+  requests: '',
+});
+rows.push({
+  case: `test server start, warm (median of ${RUNS})`,
+  time: ms(median(warm)),
+  requests: '',
+});
 
 const firstRuns: number[] = [];
 const reruns: number[] = [];
@@ -60,8 +68,16 @@ for (let i = 0; i < RUNS; i++) {
   rerunRequests = b.requests;
   await gh.stop();
 }
-rows.push({ case: `seed release steps 2-6 (release + 2 assets, build, signing PR, check, merge, dispatch, wait), median of ${RUNS}`, time: ms(median(firstRuns)), requests: firstRequests });
-rows.push({ case: `the same release rerun (idempotent: finds everything, creates nothing), median of ${RUNS}`, time: ms(median(reruns)), requests: rerunRequests });
+rows.push({
+  case: `seed release steps 2-6 (release + 2 assets, build, signing PR, check, merge, dispatch, wait), median of ${RUNS}`,
+  time: ms(median(firstRuns)),
+  requests: firstRequests,
+});
+rows.push({
+  case: `the same release rerun (idempotent: finds everything, creates nothing), median of ${RUNS}`,
+  time: ms(median(reruns)),
+  requests: rerunRequests,
+});
 
 {
   const gh = await startServer();
@@ -75,10 +91,17 @@ rows.push({ case: `the same release rerun (idempotent: finds everything, creates
     for (let i = 0; i < N; i++) await findRelease(client, repo, 'v1.4.1');
   });
   gh.assertNoViolations();
-  rows.push({ case: `GET release by tag through @oci-sd/gh, ${N} sequential requests, each validated both ways`, time: `${ms(t / N)} / request (${Math.round((N * 1000) / t)}/s)`, requests: N });
+  rows.push({
+    case: `GET release by tag through @oci-sd/gh, ${N} sequential requests, each validated both ways`,
+    time: `${ms(t / N)} / request (${Math.round((N * 1000) / t)}/s)`,
+    requests: N,
+  });
   await gh.stop();
 }
 
 const table = markdownTable(rows);
 console.log(table);
-writeBenchSection(README, `Measured on ${new Date().toISOString().slice(0, 10)}, Node ${process.version}, loopback HTTP, virtual time for the waits, load average ${loadavg()[0]!.toFixed(1)} at the end.\n\n${table}`);
+writeBenchSection(
+  README,
+  `Measured on ${new Date().toISOString().slice(0, 10)}, Node ${process.version}, loopback HTTP, virtual time for the waits, load average ${loadavg()[0]!.toFixed(1)} at the end.\n\n${table}`,
+);

@@ -84,7 +84,9 @@ interface ValidationDetail {
 
 function validationDetails(data: unknown): ValidationDetail[] {
   const errors = (data as { errors?: unknown } | undefined)?.errors;
-  return Array.isArray(errors) ? errors.filter((e): e is ValidationDetail => typeof e === 'object' && e !== null) : [];
+  return Array.isArray(errors)
+    ? errors.filter((e): e is ValidationDetail => typeof e === 'object' && e !== null)
+    : [];
 }
 
 function githubMessage(data: unknown): string | undefined {
@@ -103,7 +105,9 @@ export class GitHubClient {
   readonly routesUsed = new Set<string>();
   private readonly secrets: string[];
 
-  constructor(options: GitHubClientOptions & { apiUrl: string; serverUrl: string; tokenValue?: string }) {
+  constructor(
+    options: GitHubClientOptions & { apiUrl: string; serverUrl: string; tokenValue?: string },
+  ) {
     this.apiUrl = options.apiUrl;
     this.serverUrl = options.serverUrl;
     this.secrets = options.tokenValue ? [options.tokenValue] : [];
@@ -114,11 +118,23 @@ export class GitHubClient {
     const baseFetch = options.fetch ?? fetch;
     const minWrite = options.minWriteIntervalMs ?? 1000;
     const limiterId = `oci-sd-${Math.random().toString(36).slice(2)}`;
-    const rateLimited = (kind: RateLimitEvent['kind']) => (retryAfter: number, request: { method: string; url: string }, _octokit: unknown, retryCount: number) => {
-      const retrying = retryCount < retries && (kind === 'secondary' || retryAfter <= maxWait);
-      options.onRateLimit?.({ kind, retryAfterSeconds: retryAfter, request: `${request.method} ${request.url}`, retrying });
-      return retrying;
-    };
+    const rateLimited =
+      (kind: RateLimitEvent['kind']) =>
+      (
+        retryAfter: number,
+        request: { method: string; url: string },
+        _octokit: unknown,
+        retryCount: number,
+      ) => {
+        const retrying = retryCount < retries && (kind === 'secondary' || retryAfter <= maxWait);
+        options.onRateLimit?.({
+          kind,
+          retryAfterSeconds: retryAfter,
+          request: `${request.method} ${request.url}`,
+          retrying,
+        });
+        return retrying;
+      };
     const Client = Octokit.plugin(retry, throttling);
     this.octokit = new Client({
       ...(options.tokenValue ? { auth: options.tokenValue } : {}),
@@ -129,9 +145,16 @@ export class GitHubClient {
         fetch: async (url: string | URL, init?: RequestInit) => {
           this.requestCount += 1;
           const started = performance.now();
-          const signal = init?.signal ? AbortSignal.any([init.signal, AbortSignal.timeout(timeoutMs)]) : AbortSignal.timeout(timeoutMs);
+          const signal = init?.signal
+            ? AbortSignal.any([init.signal, AbortSignal.timeout(timeoutMs)])
+            : AbortSignal.timeout(timeoutMs);
           const report = (status: number | undefined) =>
-            options.onRequest?.({ method: init?.method ?? 'GET', url: this.redact(String(url)), status, durationMs: performance.now() - started });
+            options.onRequest?.({
+              method: init?.method ?? 'GET',
+              url: this.redact(String(url)),
+              status,
+              durationMs: performance.now() - started,
+            });
           try {
             const response = await baseFetch(url, { ...init, signal });
             report(response.status);
@@ -143,14 +166,26 @@ export class GitHubClient {
         },
       },
       // 403/429 rate limits belong to the throttling plugin, which honours retry-after.
-      retry: { retries, retryAfterBaseValue: unit, doNotRetry: [400, 401, 403, 404, 405, 409, 410, 422, 429, 451] },
+      retry: {
+        retries,
+        retryAfterBaseValue: unit,
+        doNotRetry: [400, 401, 403, 404, 405, 409, 410, 422, 429, 451],
+      },
       throttle: {
         id: limiterId,
         retryAfterBaseValue: unit,
         fallbackSecondaryRateRetryAfter: 60,
         // Own limiter groups: writes spaced as GitHub asks, configurable instead of a global 1 s/3 s.
-        write: new Bottleneck.Group({ id: `${limiterId}-write`, maxConcurrent: 1, minTime: minWrite }),
-        notifications: new Bottleneck.Group({ id: `${limiterId}-notifications`, maxConcurrent: 1, minTime: minWrite }),
+        write: new Bottleneck.Group({
+          id: `${limiterId}-write`,
+          maxConcurrent: 1,
+          minTime: minWrite,
+        }),
+        notifications: new Bottleneck.Group({
+          id: `${limiterId}-notifications`,
+          maxConcurrent: 1,
+          minTime: minWrite,
+        }),
         onRateLimit: rateLimited('primary'),
         onSecondaryRateLimit: rateLimited('secondary'),
       },
@@ -159,7 +194,9 @@ export class GitHubClient {
     this.octokit.hook.before('request', (endpoint) => {
       // Templates as written in the source; pagination hands over expanded URLs, kept as their path.
       const url = String(endpoint.url);
-      const path = /^https?:/.test(url) ? new URL(url).pathname.slice(apiPath.length) : url.replace(/\{\?[^}]*\}$/, '');
+      const path = /^https?:/.test(url)
+        ? new URL(url).pathname.slice(apiPath.length)
+        : url.replace(/\{\?[^}]*\}$/, '');
       this.routesUsed.add(`${endpoint.method} ${path}`);
     });
   }
@@ -190,51 +227,106 @@ export class GitHubClient {
       const text = this.redact(error instanceof Error ? error.message : String(error));
       return new GitHubError('NETWORK', `${context.what}: ${text}`, { cause: text });
     }
-    const request = error.request ? this.redact(`${error.request.method ?? ''} ${error.request.url ?? ''}`.trim()) : undefined;
+    const request = error.request
+      ? this.redact(`${error.request.method ?? ''} ${error.request.url ?? ''}`.trim())
+      : undefined;
     const data = error.response?.data;
     const said = this.redact(githubMessage(data) ?? error.message);
     const at = request ? ` (${request})` : '';
-    const make = (code: GitHubErrorCode, advice: string, extra: { expected?: unknown; found?: unknown } = {}) =>
-      new GitHubError(code, `${context.what} failed${at}: GitHub answered ${error.status} "${said}". ${advice}`.trim(), {
-        status: error.status,
-        ...(request ? { request } : {}),
-        ...extra,
-        cause: { status: error.status, message: said },
-      });
-    const needs = context.permission ? `the token needs ${context.permission}` : 'the token needs the right scope';
+    const make = (
+      code: GitHubErrorCode,
+      advice: string,
+      extra: { expected?: unknown; found?: unknown } = {},
+    ) =>
+      new GitHubError(
+        code,
+        `${context.what} failed${at}: GitHub answered ${error.status} "${said}". ${advice}`.trim(),
+        {
+          status: error.status,
+          ...(request ? { request } : {}),
+          ...extra,
+          cause: { status: error.status, message: said },
+        },
+      );
+    const needs = context.permission
+      ? `the token needs ${context.permission}`
+      : 'the token needs the right scope';
     const details = validationDetails(data);
     switch (error.status) {
       case 401:
-        return make('UNAUTHORIZED', 'The token is missing, expired or revoked: set GH_TOKEN/GITHUB_TOKEN or run `gh auth login`.');
+        return make(
+          'UNAUTHORIZED',
+          'The token is missing, expired or revoked: set GH_TOKEN/GITHUB_TOKEN or run `gh auth login`.',
+        );
       case 403:
       case 429:
-        if (/rate limit/i.test(said) || error.status === 429 || error.response?.headers?.['x-ratelimit-remaining'] === '0') {
-          return make('RATE_LIMITED', 'Rate limit still exceeded after waiting; try again later or use a token with a higher limit.', {
-            found: error.response?.headers?.['retry-after'] ?? error.response?.headers?.['x-ratelimit-reset'],
-          });
+        if (
+          /rate limit/i.test(said) ||
+          error.status === 429 ||
+          error.response?.headers?.['x-ratelimit-remaining'] === '0'
+        ) {
+          return make(
+            'RATE_LIMITED',
+            'Rate limit still exceeded after waiting; try again later or use a token with a higher limit.',
+            {
+              found:
+                error.response?.headers?.['retry-after'] ??
+                error.response?.headers?.['x-ratelimit-reset'],
+            },
+          );
         }
-        return make('FORBIDDEN', `Not allowed: ${needs} (fine-grained token or workflow \`permissions:\`; classic PAT: \`repo\`/\`workflow\`).`, context.permission ? { expected: context.permission } : {});
+        return make(
+          'FORBIDDEN',
+          `Not allowed: ${needs} (fine-grained token or workflow \`permissions:\`; classic PAT: \`repo\`/\`workflow\`).`,
+          context.permission ? { expected: context.permission } : {},
+        );
       case 404:
-        return make('NOT_FOUND', `Check the repository, tag or id; a private repository also answers 404 when ${needs}.`);
+        return make(
+          'NOT_FOUND',
+          `Check the repository, tag or id; a private repository also answers 404 when ${needs}.`,
+        );
       case 405:
-        return make('NOT_MERGEABLE', 'The pull request is not mergeable: resolve conflicts or required reviews/checks, then retry.');
+        return make(
+          'NOT_MERGEABLE',
+          'The pull request is not mergeable: resolve conflicts or required reviews/checks, then retry.',
+        );
       case 409:
         return make('CONFLICT', 'The resource changed meanwhile; fetch it again and retry.');
       case 422: {
         if (details.some((d) => d.field === 'body' && /too long/i.test(d.message ?? ''))) {
-          return make('BODY_TOO_LONG', 'Shorten the release notes to at most 125,000 characters.', { expected: '<= 125000 characters' });
+          return make('BODY_TOO_LONG', 'Shorten the release notes to at most 125,000 characters.', {
+            expected: '<= 125000 characters',
+          });
         }
-        if (details.some((d) => /immutable release/i.test(d.message ?? '')) || /immutable release/i.test(said)) {
+        if (
+          details.some((d) => /immutable release/i.test(d.message ?? '')) ||
+          /immutable release/i.test(said)
+        ) {
           const burned = details.some((d) => d.field === 'tag_name');
           return burned
-            ? make('TAG_BURNED', 'This tag was used by an immutable release and can never be used again: release a new version instead.')
-            : make('IMMUTABLE_RELEASE', 'Published immutable releases cannot change assets or tag: release a new version instead.');
+            ? make(
+                'TAG_BURNED',
+                'This tag was used by an immutable release and can never be used again: release a new version instead.',
+              )
+            : make(
+                'IMMUTABLE_RELEASE',
+                'Published immutable releases cannot change assets or tag: release a new version instead.',
+              );
         }
-        const listed = details.map((d) => [d.resource, d.field, d.code, d.message].filter(Boolean).join(' ')).join('; ');
-        return make('UNPROCESSABLE', listed ? `Validation: ${this.redact(listed)}.` : 'GitHub rejected the request as invalid.', { found: details });
+        const listed = details
+          .map((d) => [d.resource, d.field, d.code, d.message].filter(Boolean).join(' '))
+          .join('; ');
+        return make(
+          'UNPROCESSABLE',
+          listed
+            ? `Validation: ${this.redact(listed)}.`
+            : 'GitHub rejected the request as invalid.',
+          { found: details },
+        );
       }
       default:
-        if (error.status >= 500 || error.status === 0) return make('NETWORK', 'GitHub kept failing after the retries; try again later.');
+        if (error.status >= 500 || error.status === 0)
+          return make('NETWORK', 'GitHub kept failing after the retries; try again later.');
         return make('UNPROCESSABLE', 'Unexpected answer from GitHub.');
     }
   }
@@ -258,10 +350,18 @@ export async function createGitHubClient(options: GitHubClientOptions = {}): Pro
     endpoints,
   });
   if (!found && !options.anonymous) {
-    throw new GitHubError('NO_TOKEN', `No GitHub token for ${endpoints.apiUrl}: pass --token, set GH_TOKEN or GITHUB_TOKEN, or run \`gh auth login\`.`, {
-      expected: 'a token from the option, GH_TOKEN, GITHUB_TOKEN or gh auth token',
-      found: 'none',
-    });
+    throw new GitHubError(
+      'NO_TOKEN',
+      `No GitHub token for ${endpoints.apiUrl}: pass --token, set GH_TOKEN or GITHUB_TOKEN, or run \`gh auth login\`.`,
+      {
+        expected: 'a token from the option, GH_TOKEN, GITHUB_TOKEN or gh auth token',
+        found: 'none',
+      },
+    );
   }
-  return new GitHubClient({ ...options, ...endpoints, ...(found ? { tokenValue: found.token } : {}) });
+  return new GitHubClient({
+    ...options,
+    ...endpoints,
+    ...(found ? { tokenValue: found.token } : {}),
+  });
 }

@@ -22,10 +22,16 @@ function requireHttpUrl(value: string, field: string): string {
   try {
     parsed = new URL(value);
   } catch {
-    throw new GitHubError('INVALID_INPUT', `${field} is not a URL: "${value}"`, { expected: 'an http(s) URL', found: value });
+    throw new GitHubError('INVALID_INPUT', `${field} is not a URL: "${value}"`, {
+      expected: 'an http(s) URL',
+      found: value,
+    });
   }
   if (parsed.protocol !== 'https:' && parsed.protocol !== 'http:') {
-    throw new GitHubError('INVALID_INPUT', `${field} must be http(s), found "${parsed.protocol}"`, { expected: 'https:', found: parsed.protocol });
+    throw new GitHubError('INVALID_INPUT', `${field} must be http(s), found "${parsed.protocol}"`, {
+      expected: 'https:',
+      found: parsed.protocol,
+    });
   }
   return trimSlash(value);
 }
@@ -34,12 +40,18 @@ function requireHttpUrl(value: string, field: string): string {
  * Where GitHub is. Explicit options win; in Actions `GITHUB_API_URL`/`GITHUB_SERVER_URL` point at
  * GitHub.com or an Enterprise Server; a server URL alone implies its `/api/v3` REST root.
  */
-export function resolveEndpoints(options: { apiUrl?: string; serverUrl?: string; env?: Env } = {}): Endpoints {
+export function resolveEndpoints(
+  options: { apiUrl?: string; serverUrl?: string; env?: Env } = {},
+): Endpoints {
   const env = options.env ?? process.env;
   const apiRaw = options.apiUrl ?? env.GITHUB_API_URL;
   const serverRaw = options.serverUrl ?? env.GITHUB_SERVER_URL;
-  const serverUrl = serverRaw ? requireHttpUrl(serverRaw, options.serverUrl ? 'serverUrl' : 'GITHUB_SERVER_URL') : undefined;
-  let apiUrl = apiRaw ? requireHttpUrl(apiRaw, options.apiUrl ? 'apiUrl' : 'GITHUB_API_URL') : undefined;
+  const serverUrl = serverRaw
+    ? requireHttpUrl(serverRaw, options.serverUrl ? 'serverUrl' : 'GITHUB_SERVER_URL')
+    : undefined;
+  let apiUrl = apiRaw
+    ? requireHttpUrl(apiRaw, options.apiUrl ? 'apiUrl' : 'GITHUB_API_URL')
+    : undefined;
   if (!apiUrl) apiUrl = serverUrl && serverUrl !== DOTCOM_WEB ? `${serverUrl}/api/v3` : DOTCOM_API;
   return { apiUrl, serverUrl: serverUrl ?? webFromApi(apiUrl) };
 }
@@ -52,7 +64,13 @@ function webFromApi(apiUrl: string): string {
 export interface TokenSource {
   token: string;
   /** Where it came from, for messages (never the token itself). */
-  source: 'option' | 'GH_TOKEN' | 'GITHUB_TOKEN' | 'GH_ENTERPRISE_TOKEN' | 'GITHUB_ENTERPRISE_TOKEN' | 'gh auth token';
+  source:
+    | 'option'
+    | 'GH_TOKEN'
+    | 'GITHUB_TOKEN'
+    | 'GH_ENTERPRISE_TOKEN'
+    | 'GITHUB_ENTERPRISE_TOKEN'
+    | 'gh auth token';
 }
 
 /** Runs `gh auth token`; resolves undefined when gh is missing, logged out or slow. */
@@ -60,22 +78,35 @@ export type GhCliTokenReader = (hostname: string) => Promise<string | undefined>
 
 export const readGhCliToken: GhCliTokenReader = (hostname) =>
   new Promise((resolve) => {
-    execFile('gh', ['auth', 'token', '--hostname', hostname], { timeout: 5_000, env: { ...process.env, GH_PROMPT_DISABLED: '1' } }, (error, stdout) => {
-      const token = stdout?.trim();
-      resolve(error || !token ? undefined : token);
-    });
+    execFile(
+      'gh',
+      ['auth', 'token', '--hostname', hostname],
+      { timeout: 5_000, env: { ...process.env, GH_PROMPT_DISABLED: '1' } },
+      (error, stdout) => {
+        const token = stdout?.trim();
+        resolve(error || !token ? undefined : token);
+      },
+    );
   });
 
 /**
  * The token, in gh's order: the option, `GH_TOKEN`, `GITHUB_TOKEN` (Enterprise hosts: the
  * `*_ENTERPRISE_TOKEN` variables first), then `gh auth token` when the gh CLI is installed.
  */
-export async function resolveToken(options: { token?: string; env?: Env; endpoints: Endpoints; ghCli?: GhCliTokenReader | false }): Promise<TokenSource | undefined> {
+export async function resolveToken(options: {
+  token?: string;
+  env?: Env;
+  endpoints: Endpoints;
+  ghCli?: GhCliTokenReader | false;
+}): Promise<TokenSource | undefined> {
   if (options.token) return { token: options.token, source: 'option' };
   const env = options.env ?? process.env;
   const host = new URL(options.endpoints.serverUrl).host;
   const enterprise = host !== 'github.com';
-  const order = (enterprise ? ['GH_ENTERPRISE_TOKEN', 'GITHUB_ENTERPRISE_TOKEN'] : []).concat(['GH_TOKEN', 'GITHUB_TOKEN']) as TokenSource['source'][];
+  const order = (enterprise ? ['GH_ENTERPRISE_TOKEN', 'GITHUB_ENTERPRISE_TOKEN'] : []).concat([
+    'GH_TOKEN',
+    'GITHUB_TOKEN',
+  ]) as TokenSource['source'][];
   for (const name of order) {
     const value = env[name]?.trim();
     if (value) return { token: value, source: name };

@@ -11,9 +11,34 @@ export type { PollOptions, PollStep } from './poll';
 export { findPullRequest, getPullRequest, mergePullRequest, openPullRequest } from './pulls';
 export type { MergeOptions, OpenPullRequestOptions, PullRequestInfo, PullSelector } from './pulls';
 export { redact } from './redact';
-export { createRelease, downloadAsset, findRelease, loadAsset, previousReleaseTag, RELEASE_BODY_LIMIT, uploadAsset } from './releases';
-export type { AssetAction, AssetInfo, AssetInput, CreateReleaseOptions, CreateReleaseResult, DownloadAssetOptions, LoadedAsset, PreviousTagOptions, ReleaseInfo, ReleaseProgress } from './releases';
+export {
+  createRelease,
+  downloadAsset,
+  findRelease,
+  loadAsset,
+  previousReleaseTag,
+  RELEASE_BODY_LIMIT,
+  uploadAsset,
+} from './releases';
+export type {
+  AssetAction,
+  AssetInfo,
+  AssetInput,
+  CreateReleaseOptions,
+  CreateReleaseResult,
+  DownloadAssetOptions,
+  LoadedAsset,
+  PreviousTagOptions,
+  ReleaseInfo,
+  ReleaseProgress,
+} from './releases';
 export { defaultBranch, parseRepo, repoName } from './repo';
 export type { RepoRef } from './repo';
 export { dispatchWorkflow, findWorkflowRun, getWorkflowRun, waitForRun } from './workflows';
-export type { DispatchOptions, DispatchResult, RunFilter, RunInfo, WaitForRunOptions } from './workflows';
+export type {
+  DispatchOptions,
+  DispatchResult,
+  RunFilter,
+  RunInfo,
+  WaitForRunOptions,
+} from './workflows';

@@ -16,7 +16,11 @@ export type PollStep<T> = { done: true; value: T } | { done: false; state: strin
 const realSleep = (ms: number) => new Promise<void>((resolve) => setTimeout(resolve, ms));
 
 /** Polls `step` until it is done, or fails with TIMEOUT naming the last state seen. */
-export async function poll<T>(what: string, options: PollOptions, step: () => Promise<PollStep<T>>): Promise<T> {
+export async function poll<T>(
+  what: string,
+  options: PollOptions,
+  step: () => Promise<PollStep<T>>,
+): Promise<T> {
   const now = options.now ?? Date.now;
   const sleep = options.sleep ?? realSleep;
   const interval = options.intervalMs ?? 10_000;
@@ -26,10 +30,14 @@ export async function poll<T>(what: string, options: PollOptions, step: () => Pr
     const result = await step();
     if (result.done) return result.value;
     if (now() + interval > deadline) {
-      throw new GitHubError('TIMEOUT', `${what}: gave up after ${Math.round(timeout / 1000)} s, last state: ${result.state}`, {
-        expected: `done within ${timeout} ms`,
-        found: result.state,
-      });
+      throw new GitHubError(
+        'TIMEOUT',
+        `${what}: gave up after ${Math.round(timeout / 1000)} s, last state: ${result.state}`,
+        {
+          expected: `done within ${timeout} ms`,
+          found: result.state,
+        },
+      );
     }
     await sleep(interval);
   }

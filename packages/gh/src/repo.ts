@@ -12,10 +12,14 @@ const NAME = /^[A-Za-z0-9_.-]+$/;
 export function parseRepo(value: string | undefined = process.env.GITHUB_REPOSITORY): RepoRef {
   const [owner, repo, extra] = (value ?? '').split('/');
   if (!owner || !repo || extra !== undefined || !NAME.test(owner) || !NAME.test(repo)) {
-    throw new GitHubError('INVALID_INPUT', `repository must be OWNER/REPO, found ${value === undefined ? 'nothing (set --repo or GITHUB_REPOSITORY)' : `"${value}"`}`, {
-      expected: 'OWNER/REPO',
-      found: value,
-    });
+    throw new GitHubError(
+      'INVALID_INPUT',
+      `repository must be OWNER/REPO, found ${value === undefined ? 'nothing (set --repo or GITHUB_REPOSITORY)' : `"${value}"`}`,
+      {
+        expected: 'OWNER/REPO',
+        found: value,
+      },
+    );
   }
   return { owner, repo };
 }
@@ -26,6 +30,9 @@ export function repoName(ref: RepoRef): string {
 
 /** The repository's default branch (what `gh workflow run` dispatches on without --ref). */
 export async function defaultBranch(client: GitHubClient, ref: RepoRef): Promise<string> {
-  const { data } = await client.call({ what: `read repository ${repoName(ref)}`, permission: 'metadata: read' }, () => client.octokit.request('GET /repos/{owner}/{repo}', { ...ref }));
+  const { data } = await client.call(
+    { what: `read repository ${repoName(ref)}`, permission: 'metadata: read' },
+    () => client.octokit.request('GET /repos/{owner}/{repo}', { ...ref }),
+  );
   return data.default_branch;
 }

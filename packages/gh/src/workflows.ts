@@ -58,29 +58,50 @@ export interface RunFilter {
   exclude?: ReadonlySet<number>;
 }
 
-async function listRuns(client: GitHubClient, repo: RepoRef, workflow: string, filter: RunFilter): Promise<RunInfo[]> {
-  const { data } = await client.call({ what: `list runs of ${workflow} in ${repoName(repo)}`, permission: 'actions: read' }, () =>
-    client.octokit.request('GET /repos/{owner}/{repo}/actions/workflows/{workflow_id}/runs', {
-      ...repo,
-      workflow_id: workflow,
-      ...(filter.event ? { event: filter.event } : {}),
-      ...(filter.headSha ? { head_sha: filter.headSha } : {}),
-      ...(filter.branch ? { branch: filter.branch } : {}),
-      ...(filter.status ? { status: filter.status as 'completed' } : {}),
-      per_page: 100,
-    }),
+async function listRuns(
+  client: GitHubClient,
+  repo: RepoRef,
+  workflow: string,
+  filter: RunFilter,
+): Promise<RunInfo[]> {
+  const { data } = await client.call(
+    { what: `list runs of ${workflow} in ${repoName(repo)}`, permission: 'actions: read' },
+    () =>
+      client.octokit.request('GET /repos/{owner}/{repo}/actions/workflows/{workflow_id}/runs', {
+        ...repo,
+        workflow_id: workflow,
+        ...(filter.event ? { event: filter.event } : {}),
+        ...(filter.headSha ? { head_sha: filter.headSha } : {}),
+        ...(filter.branch ? { branch: filter.branch } : {}),
+        ...(filter.status ? { status: filter.status as 'completed' } : {}),
+        per_page: 100,
+      }),
   );
   return (data.workflow_runs as ApiRun[]).map(toRun).filter((r) => !filter.exclude?.has(r.id));
 }
 
 /** The newest run of `workflow` (file name or id) matching the filter. */
-export async function findWorkflowRun(client: GitHubClient, repo: RepoRef, workflow: string, filter: RunFilter = {}): Promise<RunInfo | undefined> {
+export async function findWorkflowRun(
+  client: GitHubClient,
+  repo: RepoRef,
+  workflow: string,
+  filter: RunFilter = {},
+): Promise<RunInfo | undefined> {
   return (await listRuns(client, repo, workflow, filter)).sort((a, b) => b.id - a.id)[0];
 }
 
-export async function getWorkflowRun(client: GitHubClient, repo: RepoRef, runId: number): Promise<RunInfo> {
-  const { data } = await client.call({ what: `get workflow run ${runId} of ${repoName(repo)}`, permission: 'actions: read' }, () =>
-    client.octokit.request('GET /repos/{owner}/{repo}/actions/runs/{run_id}', { ...repo, run_id: runId }),
+export async function getWorkflowRun(
+  client: GitHubClient,
+  repo: RepoRef,
+  runId: number,
+): Promise<RunInfo> {
+  const { data } = await client.call(
+    { what: `get workflow run ${runId} of ${repoName(repo)}`, permission: 'actions: read' },
+    () =>
+      client.octokit.request('GET /repos/{owner}/{repo}/actions/runs/{run_id}', {
+        ...repo,
+        run_id: runId,
+      }),
   );
   return toRun(data as ApiRun);
 }
@@ -112,51 +133,93 @@ export interface DispatchResult {
  * event, ref and commit among runs that did not exist before. The dispatch itself is never
  * blindly retried, so a lost answer never starts a second run.
  */
-export async function dispatchWorkflow(client: GitHubClient, repo: RepoRef, workflow: string, options: DispatchOptions): Promise<DispatchResult> {
+export async function dispatchWorkflow(
+  client: GitHubClient,
+  repo: RepoRef,
+  workflow: string,
+  options: DispatchOptions,
+): Promise<DispatchResult> {
   const label = `dispatch ${workflow} on ${options.ref} in ${repoName(repo)}`;
   const ref = options.ref.replace(/^refs\/(heads|tags)\//, '');
-  const { data: commit } = await client.call({ what: `${label}: resolve ${ref}`, permission: 'contents: read' }, () =>
-    client.octokit.request('GET /repos/{owner}/{repo}/commits/{ref}', { ...repo, ref, per_page: 1 }),
+  const { data: commit } = await client.call(
+    { what: `${label}: resolve ${ref}`, permission: 'contents: read' },
+    () =>
+      client.octokit.request('GET /repos/{owner}/{repo}/commits/{ref}', {
+        ...repo,
+        ref,
+        per_page: 1,
+      }),
   );
   const headSha = commit.sha;
-  const before = await listRuns(client, repo, workflow, { event: 'workflow_dispatch', branch: ref });
+  const before = await listRuns(client, repo, workflow, {
+    event: 'workflow_dispatch',
+    branch: ref,
+  });
   if (options.reuse !== false) {
     const reusable = before
-      .filter((r) => r.headSha === headSha && (r.status !== 'completed' || r.conclusion === 'success'))
+      .filter(
+        (r) => r.headSha === headSha && (r.status !== 'completed' || r.conclusion === 'success'),
+      )
       .sort((a, b) => b.id - a.id)[0];
     if (reusable) return { runId: reusable.id, htmlUrl: reusable.htmlUrl, via: 'reused' };
   }
   const known = new Set(before.map((r) => r.id));
   const findNew = () =>
-    poll(`${label}: looking for the new run`, { intervalMs: 2_000, timeoutMs: 120_000, ...options.find }, async () => {
-      const run = await findWorkflowRun(client, repo, workflow, { event: 'workflow_dispatch', branch: ref, headSha, exclude: known });
-      return run ? { done: true, value: run } : { done: false, state: 'no new run yet' };
-    });
+    poll(
+      `${label}: looking for the new run`,
+      { intervalMs: 2_000, timeoutMs: 120_000, ...options.find },
+      async () => {
+        const run = await findWorkflowRun(client, repo, workflow, {
+          event: 'workflow_dispatch',
+          branch: ref,
+          headSha,
+          exclude: known,
+        });
+        return run ? { done: true, value: run } : { done: false, state: 'no new run yet' };
+      },
+    );
   let response;
   try {
-    response = await client.octokit.request('POST /repos/{owner}/{repo}/actions/workflows/{workflow_id}/dispatches', {
-      ...repo,
-      workflow_id: workflow,
-      ref,
-      ...(options.inputs ? { inputs: options.inputs } : {}),
-      return_run_details: true,
-      // Not idempotent: a retry after a lost answer could start a second run.
-      request: { retries: 0 },
-    });
+    response = await client.octokit.request(
+      'POST /repos/{owner}/{repo}/actions/workflows/{workflow_id}/dispatches',
+      {
+        ...repo,
+        workflow_id: workflow,
+        ref,
+        ...(options.inputs ? { inputs: options.inputs } : {}),
+        return_run_details: true,
+        // Not idempotent: a retry after a lost answer could start a second run.
+        request: { retries: 0 },
+      },
+    );
   } catch (error) {
     const status = (error as { status?: number }).status;
-    if (status !== undefined && status < 500) throw client.explain(error, { what: label, permission: ACTIONS_WRITE });
+    if (status !== undefined && status < 500)
+      throw client.explain(error, { what: label, permission: ACTIONS_WRITE });
     // The answer was lost (5xx or network): the dispatch may have landed; look before giving up.
     try {
       const run = await findNew();
       return { runId: run.id, htmlUrl: run.htmlUrl, via: 'search' };
     } catch (searchError) {
-      if (searchError instanceof GitHubError && searchError.code === 'TIMEOUT') throw client.explain(error, { what: `${label} (no run appeared afterwards)`, permission: ACTIONS_WRITE });
+      if (searchError instanceof GitHubError && searchError.code === 'TIMEOUT')
+        throw client.explain(error, {
+          what: `${label} (no run appeared afterwards)`,
+          permission: ACTIONS_WRITE,
+        });
       throw searchError;
     }
   }
-  if (response.status === 200 && response.data && typeof response.data === 'object' && 'workflow_run_id' in response.data) {
-    return { runId: Number(response.data.workflow_run_id), htmlUrl: response.data.html_url, via: 'run-details' };
+  if (
+    response.status === 200 &&
+    response.data &&
+    typeof response.data === 'object' &&
+    'workflow_run_id' in response.data
+  ) {
+    return {
+      runId: Number(response.data.workflow_run_id),
+      htmlUrl: response.data.html_url,
+      via: 'run-details',
+    };
   }
   const run = await findNew();
   return { runId: run.id, htmlUrl: run.htmlUrl, via: 'search' };
@@ -169,15 +232,28 @@ export interface WaitForRunOptions extends PollOptions {
 }
 
 /** Waits for a workflow run to complete; returns it (conclusion, URL) or fails with RUN_FAILED/TIMEOUT. */
-export async function waitForRun(client: GitHubClient, repo: RepoRef, runId: number, options: WaitForRunOptions = {}): Promise<RunInfo> {
-  const run = await poll(`waiting for workflow run ${runId} of ${repoName(repo)}`, options, async () => {
-    const current = await getWorkflowRun(client, repo, runId);
-    if (current.status === 'completed') return { done: true, value: current };
-    options.onProgress?.(current);
-    return { done: false, state: current.status ?? 'unknown' };
-  });
+export async function waitForRun(
+  client: GitHubClient,
+  repo: RepoRef,
+  runId: number,
+  options: WaitForRunOptions = {},
+): Promise<RunInfo> {
+  const run = await poll(
+    `waiting for workflow run ${runId} of ${repoName(repo)}`,
+    options,
+    async () => {
+      const current = await getWorkflowRun(client, repo, runId);
+      if (current.status === 'completed') return { done: true, value: current };
+      options.onProgress?.(current);
+      return { done: false, state: current.status ?? 'unknown' };
+    },
+  );
   if (options.failOnConclusion !== false && run.conclusion !== 'success') {
-    throw new GitHubError('RUN_FAILED', `workflow run ${run.id} (${run.name ?? 'workflow'}) concluded ${run.conclusion}: ${run.htmlUrl}`, { expected: 'success', found: run.conclusion });
+    throw new GitHubError(
+      'RUN_FAILED',
+      `workflow run ${run.id} (${run.name ?? 'workflow'}) concluded ${run.conclusion}: ${run.htmlUrl}`,
+      { expected: 'success', found: run.conclusion },
+    );
   }
   return run;
 }

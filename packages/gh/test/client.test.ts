@@ -1,6 +1,15 @@
 import { describe, expect, it } from 'vitest';
 import { startGitHubApiServer, type GitHubApiServer } from '@oci-sd/github-api-server';
-import { createGitHubClient, createRelease, findRelease, parseRepo, resolveEndpoints, resolveToken, type RateLimitEvent, type RequestEvent } from '../src/index';
+import {
+  createGitHubClient,
+  createRelease,
+  findRelease,
+  parseRepo,
+  resolveEndpoints,
+  resolveToken,
+  type RateLimitEvent,
+  type RequestEvent,
+} from '../src/index';
 import { testClient, TOKEN, uniqueRepo } from './support/helpers';
 import { rejection, useTestServer } from './support/test-server';
 
@@ -11,8 +20,19 @@ function releasedRepo() {
   const name = uniqueRepo();
   const state = gh.state.createRepo(name);
   state.releases.push({
-    id: gh.state.id(), tagName: 'v1.0.0', targetCommitish: 'main', name: 'v1.0.0', body: null, draft: false, prerelease: false,
-    immutable: false, makeLatest: 'true', createdAt: gh.state.now(), updatedAt: gh.state.now(), publishedAt: gh.state.now(), assets: [],
+    id: gh.state.id(),
+    tagName: 'v1.0.0',
+    targetCommitish: 'main',
+    name: 'v1.0.0',
+    body: null,
+    draft: false,
+    prerelease: false,
+    immutable: false,
+    makeLatest: 'true',
+    createdAt: gh.state.now(),
+    updatedAt: gh.state.now(),
+    publishedAt: gh.state.now(),
+    assets: [],
   });
   return { name, repo: parseRepo(name) };
 }
@@ -35,7 +55,9 @@ describe('retries and rate limits', () => {
     gh.faults.fail({ status: 502, times: 10, match: { operationId: 'repos/get-release-by-tag' } });
     const error = await rejection(findRelease(client, repo, 'v1.0.0'));
     expect(error.code).toBe('NETWORK');
-    expect(error.request).toMatch(/^GET http:\/\/127\.0\.0\.1:\d+\/repos\/.*\/releases\/tags\/v1\.0\.0$/);
+    expect(error.request).toMatch(
+      /^GET http:\/\/127\.0\.0\.1:\d+\/repos\/.*\/releases\/tags\/v1\.0\.0$/,
+    );
     expect(client.requestCount).toBe(3);
   });
 
@@ -44,11 +66,18 @@ describe('retries and rate limits', () => {
       const { repo } = releasedRepo();
       const limits: RateLimitEvent[] = [];
       const client = await testClient(gh, { onRateLimit: (e) => limits.push(e) });
-      gh.faults.secondaryRateLimit({ status, retryAfter: 3, times: 1, match: { operationId: 'repos/get-release-by-tag' } });
+      gh.faults.secondaryRateLimit({
+        status,
+        retryAfter: 3,
+        times: 1,
+        match: { operationId: 'repos/get-release-by-tag' },
+      });
       const started = performance.now();
       expect(await findRelease(client, repo, 'v1.0.0')).toMatchObject({ tag: 'v1.0.0' });
       expect(client.requestCount).toBe(2);
-      expect(limits).toEqual([expect.objectContaining({ kind: 'secondary', retryAfterSeconds: 3, retrying: true })]);
+      expect(limits).toEqual([
+        expect.objectContaining({ kind: 'secondary', retryAfterSeconds: 3, retrying: true }),
+      ]);
       // 3 units of 1 ms at least (test clients shrink seconds to milliseconds).
       expect(performance.now() - started).toBeGreaterThanOrEqual(3);
     });
@@ -57,7 +86,11 @@ describe('retries and rate limits', () => {
   it('fails RATE_LIMITED when the secondary limit persists', async () => {
     const { repo } = releasedRepo();
     const client = await testClient(gh, { retries: 2 });
-    gh.faults.secondaryRateLimit({ retryAfter: 1, times: 10, match: { operationId: 'repos/get-release-by-tag' } });
+    gh.faults.secondaryRateLimit({
+      retryAfter: 1,
+      times: 10,
+      match: { operationId: 'repos/get-release-by-tag' },
+    });
     const error = await rejection(findRelease(client, repo, 'v1.0.0'));
     expect(error.code).toBe('RATE_LIMITED');
     expect(error.found).toBe('1');
@@ -68,9 +101,19 @@ describe('retries and rate limits', () => {
     const { repo } = releasedRepo();
     const client = await testClient(gh, { maxRateLimitWaitSeconds: 60 });
     const reset = (inSeconds: number) => String(Math.floor(Date.now() / 1000) + inSeconds);
-    gh.faults.fail({ status: 403, message: 'API rate limit exceeded for user ID 1.', headers: { 'x-ratelimit-remaining': '0', 'x-ratelimit-reset': reset(5) }, match: { operationId: 'repos/get-release-by-tag' } });
+    gh.faults.fail({
+      status: 403,
+      message: 'API rate limit exceeded for user ID 1.',
+      headers: { 'x-ratelimit-remaining': '0', 'x-ratelimit-reset': reset(5) },
+      match: { operationId: 'repos/get-release-by-tag' },
+    });
     expect(await findRelease(client, repo, 'v1.0.0')).toMatchObject({ tag: 'v1.0.0' });
-    gh.faults.fail({ status: 403, message: 'API rate limit exceeded for user ID 1.', headers: { 'x-ratelimit-remaining': '0', 'x-ratelimit-reset': reset(3600) }, match: { operationId: 'repos/get-release-by-tag' } });
+    gh.faults.fail({
+      status: 403,
+      message: 'API rate limit exceeded for user ID 1.',
+      headers: { 'x-ratelimit-remaining': '0', 'x-ratelimit-reset': reset(3600) },
+      match: { operationId: 'repos/get-release-by-tag' },
+    });
     expect((await rejection(findRelease(client, repo, 'v1.0.0'))).code).toBe('RATE_LIMITED');
   });
 
@@ -78,7 +121,10 @@ describe('retries and rate limits', () => {
     const { repo } = releasedRepo();
     const events: RequestEvent[] = [];
     // Generous against a loaded machine: only the first attempt is slowed, far past the timeout.
-    const client = await testClient(gh, { requestTimeoutMs: 1_500, onRequest: (e) => events.push(e) });
+    const client = await testClient(gh, {
+      requestTimeoutMs: 1_500,
+      onRequest: (e) => events.push(e),
+    });
     gh.faults.slow({ ms: 6_000, times: 1, match: { operationId: 'repos/get-release-by-tag' } });
     expect(await findRelease(client, repo, 'v1.0.0')).toMatchObject({ tag: 'v1.0.0' });
     expect(events[0]!.status).toBeUndefined();
@@ -87,7 +133,13 @@ describe('retries and rate limits', () => {
   });
 
   it('fails NETWORK when nothing listens, without the token in the message', async () => {
-    const client = await createGitHubClient({ token: TOKEN, apiUrl: 'http://127.0.0.1:9', ghCli: false, retries: 1, backoffUnitMs: 1 });
+    const client = await createGitHubClient({
+      token: TOKEN,
+      apiUrl: 'http://127.0.0.1:9',
+      ghCli: false,
+      retries: 1,
+      backoffUnitMs: 1,
+    });
     const error = await rejection(findRelease(client, parseRepo('o/r'), 'v1'));
     expect(error.code).toBe('NETWORK');
     expect(`${error.message} ${JSON.stringify(error.cause)}`).not.toContain(TOKEN);
@@ -96,13 +148,34 @@ describe('retries and rate limits', () => {
 
 describe('endpoints and tokens', () => {
   it('defaults to GitHub.com and follows Actions variables and Enterprise Server URLs', () => {
-    expect(resolveEndpoints({ env: {} })).toEqual({ apiUrl: 'https://api.github.com', serverUrl: 'https://github.com' });
-    expect(resolveEndpoints({ env: { GITHUB_API_URL: 'https://api.github.com', GITHUB_SERVER_URL: 'https://github.com' } })).toEqual({ apiUrl: 'https://api.github.com', serverUrl: 'https://github.com' });
-    expect(resolveEndpoints({ env: { GITHUB_SERVER_URL: 'https://ghe.example.com/' } })).toEqual({ apiUrl: 'https://ghe.example.com/api/v3', serverUrl: 'https://ghe.example.com' });
-    expect(resolveEndpoints({ env: { GITHUB_API_URL: 'https://ghe.example.com/api/v3' } })).toEqual({ apiUrl: 'https://ghe.example.com/api/v3', serverUrl: 'https://ghe.example.com' });
-    expect(resolveEndpoints({ apiUrl: 'http://127.0.0.1:8080', env: { GITHUB_API_URL: 'https://ignored' } }).apiUrl).toBe('http://127.0.0.1:8080');
-    expect(() => resolveEndpoints({ env: { GITHUB_API_URL: 'ghe.example.com' } })).toThrow(/GITHUB_API_URL is not a URL/);
-    expect(() => resolveEndpoints({ env: { GITHUB_SERVER_URL: 'ftp://x' } })).toThrow(/must be http/);
+    expect(resolveEndpoints({ env: {} })).toEqual({
+      apiUrl: 'https://api.github.com',
+      serverUrl: 'https://github.com',
+    });
+    expect(
+      resolveEndpoints({
+        env: { GITHUB_API_URL: 'https://api.github.com', GITHUB_SERVER_URL: 'https://github.com' },
+      }),
+    ).toEqual({ apiUrl: 'https://api.github.com', serverUrl: 'https://github.com' });
+    expect(resolveEndpoints({ env: { GITHUB_SERVER_URL: 'https://ghe.example.com/' } })).toEqual({
+      apiUrl: 'https://ghe.example.com/api/v3',
+      serverUrl: 'https://ghe.example.com',
+    });
+    expect(resolveEndpoints({ env: { GITHUB_API_URL: 'https://ghe.example.com/api/v3' } })).toEqual(
+      { apiUrl: 'https://ghe.example.com/api/v3', serverUrl: 'https://ghe.example.com' },
+    );
+    expect(
+      resolveEndpoints({
+        apiUrl: 'http://127.0.0.1:8080',
+        env: { GITHUB_API_URL: 'https://ignored' },
+      }).apiUrl,
+    ).toBe('http://127.0.0.1:8080');
+    expect(() => resolveEndpoints({ env: { GITHUB_API_URL: 'ghe.example.com' } })).toThrow(
+      /GITHUB_API_URL is not a URL/,
+    );
+    expect(() => resolveEndpoints({ env: { GITHUB_SERVER_URL: 'ftp://x' } })).toThrow(
+      /must be http/,
+    );
   });
 
   it('takes the token from the option, GH_TOKEN, GITHUB_TOKEN, Enterprise variables, then gh', async () => {
@@ -113,14 +186,34 @@ describe('endpoints and tokens', () => {
       asked.push(host);
       return 'from-gh';
     };
-    expect(await resolveToken({ token: 'opt', env: { GH_TOKEN: 'x' }, endpoints: dotcom, ghCli })).toEqual({ token: 'opt', source: 'option' });
-    expect(await resolveToken({ env: { GH_TOKEN: 'a', GITHUB_TOKEN: 'b' }, endpoints: dotcom, ghCli })).toEqual({ token: 'a', source: 'GH_TOKEN' });
-    expect(await resolveToken({ env: { GITHUB_TOKEN: 'b' }, endpoints: dotcom, ghCli })).toEqual({ token: 'b', source: 'GITHUB_TOKEN' });
-    expect(await resolveToken({ env: { GITHUB_TOKEN: 'b', GH_ENTERPRISE_TOKEN: 'e' }, endpoints: ghe, ghCli })).toEqual({ token: 'e', source: 'GH_ENTERPRISE_TOKEN' });
-    expect(await resolveToken({ env: {}, endpoints: ghe, ghCli })).toEqual({ token: 'from-gh', source: 'gh auth token' });
+    expect(
+      await resolveToken({ token: 'opt', env: { GH_TOKEN: 'x' }, endpoints: dotcom, ghCli }),
+    ).toEqual({ token: 'opt', source: 'option' });
+    expect(
+      await resolveToken({ env: { GH_TOKEN: 'a', GITHUB_TOKEN: 'b' }, endpoints: dotcom, ghCli }),
+    ).toEqual({ token: 'a', source: 'GH_TOKEN' });
+    expect(await resolveToken({ env: { GITHUB_TOKEN: 'b' }, endpoints: dotcom, ghCli })).toEqual({
+      token: 'b',
+      source: 'GITHUB_TOKEN',
+    });
+    expect(
+      await resolveToken({
+        env: { GITHUB_TOKEN: 'b', GH_ENTERPRISE_TOKEN: 'e' },
+        endpoints: ghe,
+        ghCli,
+      }),
+    ).toEqual({ token: 'e', source: 'GH_ENTERPRISE_TOKEN' });
+    expect(await resolveToken({ env: {}, endpoints: ghe, ghCli })).toEqual({
+      token: 'from-gh',
+      source: 'gh auth token',
+    });
     expect(asked).toEqual(['ghe.example.com']);
-    expect(await resolveToken({ env: {}, endpoints: dotcom, ghCli: async () => undefined })).toBeUndefined();
-    expect(await resolveToken({ env: { GH_TOKEN: '  ' }, endpoints: dotcom, ghCli: false })).toBeUndefined();
+    expect(
+      await resolveToken({ env: {}, endpoints: dotcom, ghCli: async () => undefined }),
+    ).toBeUndefined();
+    expect(
+      await resolveToken({ env: { GH_TOKEN: '  ' }, endpoints: dotcom, ghCli: false }),
+    ).toBeUndefined();
   });
 
   it('fails NO_TOKEN without any token unless anonymous', async () => {
@@ -132,7 +225,10 @@ describe('endpoints and tokens', () => {
   });
 
   it('reads the Actions environment for the API and builds web links from the server URL', async () => {
-    const client = await createGitHubClient({ env: { GITHUB_API_URL: gh.url, GITHUB_TOKEN: TOKEN }, ghCli: false });
+    const client = await createGitHubClient({
+      env: { GITHUB_API_URL: gh.url, GITHUB_TOKEN: TOKEN },
+      ghCli: false,
+    });
     expect(client.apiUrl).toBe(gh.url);
     expect(client.webUrl('/o/r/compare/v1...v2')).toBe(`${gh.url}/o/r/compare/v1...v2`);
     const { repo } = releasedRepo();
@@ -140,8 +236,12 @@ describe('endpoints and tokens', () => {
   });
 
   it('parses OWNER/REPO strictly', () => {
-    expect(parseRepo('amaanx86/oci-prometheus-sd-proxy')).toEqual({ owner: 'amaanx86', repo: 'oci-prometheus-sd-proxy' });
-    for (const bad of ['', 'owner', 'a/b/c', 'a b/c', '/r']) expect(() => parseRepo(bad)).toThrow(/OWNER\/REPO/);
+    expect(parseRepo('amaanx86/oci-prometheus-sd-proxy')).toEqual({
+      owner: 'amaanx86',
+      repo: 'oci-prometheus-sd-proxy',
+    });
+    for (const bad of ['', 'owner', 'a/b/c', 'a b/c', '/r'])
+      expect(() => parseRepo(bad)).toThrow(/OWNER\/REPO/);
   });
 });
 
@@ -150,17 +250,38 @@ describe('GitHub Enterprise Server', () => {
     const ghes = await startGitHubApiServer({ token: TOKEN, enterprise: true });
     try {
       const state = ghes.state.createRepo('corp/app');
-      const client = await createGitHubClient({ env: { GITHUB_SERVER_URL: ghes.webUrl, GITHUB_TOKEN: TOKEN }, ghCli: false, backoffUnitMs: 1, minWriteIntervalMs: 0 });
+      const client = await createGitHubClient({
+        env: { GITHUB_SERVER_URL: ghes.webUrl, GITHUB_TOKEN: TOKEN },
+        ghCli: false,
+        backoffUnitMs: 1,
+        minWriteIntervalMs: 0,
+      });
       expect(client.apiUrl).toBe(`${ghes.webUrl}/api/v3`);
-      const { release } = await createRelease(client, parseRepo('corp/app'), { tag: 'v1.0.0', target: 'main', assets: [{ name: 'sbom.json', data: '{}' }] });
+      const { release } = await createRelease(client, parseRepo('corp/app'), {
+        tag: 'v1.0.0',
+        target: 'main',
+        assets: [{ name: 'sbom.json', data: '{}' }],
+      });
       expect(release.assets.map((a) => a.name)).toEqual(['sbom.json']);
       expect(state.releases[0]).toMatchObject({ draft: false, tagName: 'v1.0.0' });
-      expect(ghes.requests.map((r) => r.path.split('/').slice(0, 3).join('/'))).toEqual(['/api/v3', '/api/v3', '/api/v3', '/api/uploads', '/api/v3']);
-      expect(client.webUrl('corp/app/compare/v0.9.0...v1.0.0')).toBe(`${ghes.webUrl}/corp/app/compare/v0.9.0...v1.0.0`);
+      expect(ghes.requests.map((r) => r.path.split('/').slice(0, 3).join('/'))).toEqual([
+        '/api/v3',
+        '/api/v3',
+        '/api/v3',
+        '/api/uploads',
+        '/api/v3',
+      ]);
+      expect(client.webUrl('corp/app/compare/v0.9.0...v1.0.0')).toBe(
+        `${ghes.webUrl}/corp/app/compare/v0.9.0...v1.0.0`,
+      );
       // GitHub.com-style paths do not exist on an Enterprise Server.
-      const stray = await fetch(`${ghes.webUrl}/repos/corp/app`, { headers: { authorization: `token ${TOKEN}` } });
+      const stray = await fetch(`${ghes.webUrl}/repos/corp/app`, {
+        headers: { authorization: `token ${TOKEN}` },
+      });
       expect(stray.status).toBe(404);
-      expect(ghes.violations).toEqual([expect.stringMatching(/GET \/repos\/corp\/app: no such operation/)]);
+      expect(ghes.violations).toEqual([
+        expect.stringMatching(/GET \/repos\/corp\/app: no such operation/),
+      ]);
     } finally {
       await ghes.stop();
     }

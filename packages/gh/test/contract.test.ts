@@ -2,7 +2,22 @@ import { readdirSync, readFileSync } from 'node:fs';
 import { fileURLToPath } from 'node:url';
 import { describe, expect, it } from 'vitest';
 import { loadFullContract, type GitHubApiServer } from '@oci-sd/github-api-server';
-import { createRelease, defaultBranch, downloadAsset, dispatchWorkflow, findPullRequest, mergePullRequest, openPullRequest, parseRepo, previousReleaseTag, uploadAsset, waitForCheck, waitForRun, findRelease, type GitHubClient } from '../src/index';
+import {
+  createRelease,
+  defaultBranch,
+  downloadAsset,
+  dispatchWorkflow,
+  findPullRequest,
+  mergePullRequest,
+  openPullRequest,
+  parseRepo,
+  previousReleaseTag,
+  uploadAsset,
+  waitForCheck,
+  waitForRun,
+  findRelease,
+  type GitHubClient,
+} from '../src/index';
 import { uniqueRepo, virtualTime } from './support/helpers';
 import { useTestServer } from './support/test-server';
 
@@ -13,7 +28,8 @@ const ROUTE = /'((?:GET|POST|PUT|PATCH|DELETE) \/[^']+)'/g;
 function routesInSource(): Set<string> {
   const routes = new Set<string>();
   for (const file of readdirSync(SRC).filter((f) => f.endsWith('.ts'))) {
-    for (const m of readFileSync(`${SRC}${file}`, 'utf8').matchAll(ROUTE)) routes.add(m[1]!.replace(/\{\?[^}]*\}$/, ''));
+    for (const m of readFileSync(`${SRC}${file}`, 'utf8').matchAll(ROUTE))
+      routes.add(m[1]!.replace(/\{\?[^}]*\}$/, ''));
   }
   return routes;
 }
@@ -62,19 +78,35 @@ describe('contract with GitHub’s OpenAPI description', () => {
     const name = uniqueRepo('contract');
     const state = gh.state.createRepo(name, { workflows: ['publish.yml'] });
     const repo = parseRepo(name);
-    const { release } = await createRelease(client, repo, { tag: 'v1.0.0', target: 'main', assets: [{ name: 'a.json', data: '{}' }], draft: true });
-    const { asset } = await uploadAsset(client, repo, { ...release, assets: [] }, { name: 'a.json', data: '{"changed":1}' });
+    const { release } = await createRelease(client, repo, {
+      tag: 'v1.0.0',
+      target: 'main',
+      assets: [{ name: 'a.json', data: '{}' }],
+      draft: true,
+    });
+    const { asset } = await uploadAsset(
+      client,
+      repo,
+      { ...release, assets: [] },
+      { name: 'a.json', data: '{"changed":1}' },
+    );
     await downloadAsset(client, repo, asset);
     await createRelease(client, repo, { tag: 'v1.0.0', target: 'main' });
     await findRelease(client, repo, 'v9.9.9');
     await previousReleaseTag(client, repo, 'v1.1.0');
     const head = gh.state.commit(state, 'sign/x', 'sign');
-    const { pull } = await openPullRequest(client, repo, { head: 'sign/x', base: 'main', title: 't' });
+    const { pull } = await openPullRequest(client, repo, {
+      head: 'sign/x',
+      base: 'main',
+      title: 't',
+    });
     await findPullRequest(client, repo, { headPrefix: 'sign/' });
     gh.state.setCheckRun(state, 'sign/x', 'check', 'completed', 'success');
     await waitForCheck(client, repo, 'sign/x', 'check', virtualTime());
     await mergePullRequest(client, repo, pull.number, { sha: head, ...virtualTime() });
-    const { runId } = await dispatchWorkflow(client, repo, 'publish.yml', { ref: await defaultBranch(client, repo) });
+    const { runId } = await dispatchWorkflow(client, repo, 'publish.yml', {
+      ref: await defaultBranch(client, repo),
+    });
     gh.state.setRunStatus(state, runId, 'completed', 'success');
     await waitForRun(client, repo, runId, virtualTime());
     const contract = loadFullContract();

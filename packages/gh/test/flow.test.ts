@@ -27,7 +27,11 @@ describe('the seed release, steps 2 to 6, against the GitHub API test server', (
     expect(app.releases[1]!.body).toContain(`/compare/v1.4.1...v1.5.0`);
     expect(tuf.pulls[0]).toMatchObject({ state: 'closed' });
     expect(tuf.pulls[0]!.mergedAt).not.toBeNull();
-    expect(tuf.runs.find((r) => r.id === publishRun)).toMatchObject({ event: 'workflow_dispatch', conclusion: 'success', headSha: tuf.branches.get('main') });
+    expect(tuf.runs.find((r) => r.id === publishRun)).toMatchObject({
+      event: 'workflow_dispatch',
+      conclusion: 'success',
+      headSha: tuf.branches.get('main'),
+    });
     // previous tag 1; release: tag 404, drafts list, draft, 2 uploads, publish = 6; build run: find 1 + 2 polls;
     // PR 1; check: 3 polls; merge: mergeable null, computed, PUT = 3; dispatch: commit, runs, POST = 3; publish run: 2 polls.
     expect(requests).toBe(22);

@@ -1,6 +1,14 @@
 import { describe, expect, it } from 'vitest';
 import type { GitHubApiServer } from '@oci-sd/github-api-server';
-import { createRelease, downloadAsset, findRelease, parseRepo, previousReleaseTag, uploadAsset, type GitHubClient } from '../src/index';
+import {
+  createRelease,
+  downloadAsset,
+  findRelease,
+  parseRepo,
+  previousReleaseTag,
+  uploadAsset,
+  type GitHubClient,
+} from '../src/index';
 import type { AssetInfo } from '../src/index';
 import { testClient, TOKEN, uniqueRepo } from './support/helpers';
 import { rejection, useTestServer } from './support/test-server';
@@ -29,15 +37,31 @@ describe('createRelease', () => {
       makeLatest: 'true',
       onProgress: (e) => steps.push(e.step === 'asset' ? `asset ${e.name} ${e.action}` : e.step),
     });
-    expect(steps).toEqual(['created-draft', 'asset release-metadata.json uploaded', 'asset sbom.cdx.json uploaded', 'published']);
+    expect(steps).toEqual([
+      'created-draft',
+      'asset release-metadata.json uploaded',
+      'asset sbom.cdx.json uploaded',
+      'published',
+    ]);
     expect(result).toMatchObject({ created: true, published: true, updated: false });
-    expect(result.release).toMatchObject({ tag: 'v1.5.0', draft: false, immutable: true, name: 'v1.5.0', body: '## Added\n- Feature one' });
-    expect(result.release.assets.map((a) => a.name)).toEqual(['release-metadata.json', 'sbom.cdx.json']);
+    expect(result.release).toMatchObject({
+      tag: 'v1.5.0',
+      draft: false,
+      immutable: true,
+      name: 'v1.5.0',
+      body: '## Added\n- Feature one',
+    });
+    expect(result.release.assets.map((a) => a.name)).toEqual([
+      'release-metadata.json',
+      'sbom.cdx.json',
+    ]);
     // tag lookup (404), list for drafts, create draft, 2 uploads, publish
     expect(client.requestCount - before).toBe(6);
     expect(state.releases).toHaveLength(1);
     expect(state.tags.get('v1.5.0')).toBe(state.branches.get('main'));
-    const [draftCreate] = gh.requests.filter((r) => r.operationId === 'repos/create-release' && r.path.includes(name));
+    const [draftCreate] = gh.requests.filter(
+      (r) => r.operationId === 'repos/create-release' && r.path.includes(name),
+    );
     expect(draftCreate?.status).toBe(201);
   });
 
@@ -47,8 +71,17 @@ describe('createRelease', () => {
     const repo = parseRepo(name);
     await createRelease(client, repo, { tag: 'v1.0.0', target: 'main', assets: ASSETS });
     const before = client.requestCount;
-    const again = await createRelease(client, repo, { tag: 'v1.0.0', target: 'main', assets: ASSETS });
-    expect(again).toMatchObject({ created: false, published: false, updated: false, assets: [{ action: 'kept' }, { action: 'kept' }] });
+    const again = await createRelease(client, repo, {
+      tag: 'v1.0.0',
+      target: 'main',
+      assets: ASSETS,
+    });
+    expect(again).toMatchObject({
+      created: false,
+      published: false,
+      updated: false,
+      assets: [{ action: 'kept' }, { action: 'kept' }],
+    });
     expect(client.requestCount - before).toBe(1);
     expect(state.releases).toHaveLength(1);
   });
@@ -57,12 +90,25 @@ describe('createRelease', () => {
     const name = uniqueRepo();
     const state = gh.state.createRepo(name, { immutableReleases: true });
     const repo = parseRepo(name);
-    await createRelease(client, repo, { tag: 'v1.1.0', target: 'main', notes: 'first draft of the notes' });
+    await createRelease(client, repo, {
+      tag: 'v1.1.0',
+      target: 'main',
+      notes: 'first draft of the notes',
+    });
     const tagged = state.tags.get('v1.1.0');
     gh.state.commit(state, 'main', 'later work');
-    const fixed = await createRelease(client, repo, { tag: 'v1.1.0', target: 'main', name: 'v1.1.0 (fixed notes)', notes: 'corrected notes' });
+    const fixed = await createRelease(client, repo, {
+      tag: 'v1.1.0',
+      target: 'main',
+      name: 'v1.1.0 (fixed notes)',
+      notes: 'corrected notes',
+    });
     expect(fixed).toMatchObject({ created: false, published: false, updated: true });
-    expect(state.releases[0]).toMatchObject({ name: 'v1.1.0 (fixed notes)', body: 'corrected notes', tagName: 'v1.1.0' });
+    expect(state.releases[0]).toMatchObject({
+      name: 'v1.1.0 (fixed notes)',
+      body: 'corrected notes',
+      tagName: 'v1.1.0',
+    });
     expect(state.tags.get('v1.1.0')).toBe(tagged);
   });
 
@@ -72,45 +118,94 @@ describe('createRelease', () => {
     const repo = parseRepo(name);
     // Publishing keeps failing: the run "crashes" with a draft and one asset up.
     gh.faults.fail({ status: 502, times: 4, match: { operationId: 'repos/update-release' } });
-    const crashed = await rejection(createRelease(client, repo, { tag: 'v2.0.0', target: 'main', notes: 'n', assets: ASSETS.slice(0, 1) }), 'NETWORK');
+    const crashed = await rejection(
+      createRelease(client, repo, {
+        tag: 'v2.0.0',
+        target: 'main',
+        notes: 'n',
+        assets: ASSETS.slice(0, 1),
+      }),
+      'NETWORK',
+    );
     expect(crashed.message).toMatch(/publish release v2\.0\.0/);
     expect(crashed.request).toMatch(/^PATCH .*\/releases\/\d+$/);
     expect(state.releases).toMatchObject([{ draft: true }]);
-    const rerun = await createRelease(client, repo, { tag: 'v2.0.0', target: 'main', notes: 'n', assets: ASSETS });
-    expect(rerun).toMatchObject({ created: false, published: true, assets: [{ action: 'kept' }, { action: 'uploaded' }] });
+    const rerun = await createRelease(client, repo, {
+      tag: 'v2.0.0',
+      target: 'main',
+      notes: 'n',
+      assets: ASSETS,
+    });
+    expect(rerun).toMatchObject({
+      created: false,
+      published: true,
+      assets: [{ action: 'kept' }, { action: 'uploaded' }],
+    });
     expect(state.releases).toHaveLength(1);
     expect(state.releases[0]).toMatchObject({ draft: false, immutable: true });
-    expect(state.releases[0]!.assets.map((a) => a.name)).toEqual(['release-metadata.json', 'sbom.cdx.json']);
+    expect(state.releases[0]!.assets.map((a) => a.name)).toEqual([
+      'release-metadata.json',
+      'sbom.cdx.json',
+    ]);
   });
 
   it('replaces a draft asset whose bytes differ, and resolves a duplicate-name 422', async () => {
     const name = uniqueRepo();
     const state = gh.state.createRepo(name);
     const repo = parseRepo(name);
-    await createRelease(client, repo, { tag: 'v0.1.0', target: 'main', assets: ASSETS, draft: true });
-    const changed = await createRelease(client, repo, { tag: 'v0.1.0', target: 'main', assets: [{ name: 'sbom.cdx.json', data: '{"bomFormat":"CycloneDX","v":2}' }], draft: true });
+    await createRelease(client, repo, {
+      tag: 'v0.1.0',
+      target: 'main',
+      assets: ASSETS,
+      draft: true,
+    });
+    const changed = await createRelease(client, repo, {
+      tag: 'v0.1.0',
+      target: 'main',
+      assets: [{ name: 'sbom.cdx.json', data: '{"bomFormat":"CycloneDX","v":2}' }],
+      draft: true,
+    });
     expect(changed.assets).toEqual([{ name: 'sbom.cdx.json', action: 'replaced' }]);
-    expect(state.releases[0]!.assets.find((a) => a.name === 'sbom.cdx.json')!.bytes.toString()).toContain('"v":2');
+    expect(
+      state.releases[0]!.assets.find((a) => a.name === 'sbom.cdx.json')!.bytes.toString(),
+    ).toContain('"v":2');
     // A stale view of the release (no assets) meets an existing asset: 422, then resolved.
     const stale = { ...(await findRelease(client, repo, 'v0.1.0'))!, assets: [] };
     const kept = await uploadAsset(client, repo, stale, ASSETS[0]!);
     expect(kept.action).toBe('kept');
-    const replaced = await uploadAsset(client, repo, stale, { name: 'release-metadata.json', data: 'other' });
+    const replaced = await uploadAsset(client, repo, stale, {
+      name: 'release-metadata.json',
+      data: 'other',
+    });
     expect(replaced.action).toBe('replaced');
-    expect(state.releases[0]!.assets.filter((a) => a.name === 'release-metadata.json')).toHaveLength(1);
-    expect(gh.requests.some((r) => r.operationId === 'repos/upload-release-asset' && r.status === 422)).toBe(true);
+    expect(
+      state.releases[0]!.assets.filter((a) => a.name === 'release-metadata.json'),
+    ).toHaveLength(1);
+    expect(
+      gh.requests.some((r) => r.operationId === 'repos/upload-release-asset' && r.status === 422),
+    ).toBe(true);
   });
 
   it('refuses to change a published immutable release, and a burned tag', async () => {
     const name = uniqueRepo();
     const state = gh.state.createRepo(name, { immutableReleases: true });
     const repo = parseRepo(name);
-    await createRelease(client, repo, { tag: 'v3.0.0', target: 'main', assets: ASSETS.slice(0, 1) });
-    const more = await rejection(createRelease(client, repo, { tag: 'v3.0.0', target: 'main', assets: ASSETS }), 'IMMUTABLE_RELEASE');
+    await createRelease(client, repo, {
+      tag: 'v3.0.0',
+      target: 'main',
+      assets: ASSETS.slice(0, 1),
+    });
+    const more = await rejection(
+      createRelease(client, repo, { tag: 'v3.0.0', target: 'main', assets: ASSETS }),
+      'IMMUTABLE_RELEASE',
+    );
     expect(more.message).toMatch(/sbom\.cdx\.json.*immutable/);
     // Deleting the release does not give the tag back.
     state.releases.length = 0;
-    const burned = await rejection(createRelease(client, repo, { tag: 'v3.0.0', target: 'main' }), 'TAG_BURNED');
+    const burned = await rejection(
+      createRelease(client, repo, { tag: 'v3.0.0', target: 'main' }),
+      'TAG_BURNED',
+    );
     expect(burned.message).toMatch(/can never be used again/);
     expect(burned.status).toBe(422);
   });
@@ -118,7 +213,10 @@ describe('createRelease', () => {
   it('refuses notes over 125,000 characters before sending anything', async () => {
     const repo = parseRepo(uniqueRepo());
     const before = client.requestCount;
-    const error = await rejection(createRelease(client, repo, { tag: 'v1.0.0', target: 'main', notes: 'x'.repeat(125_001) }), 'BODY_TOO_LONG');
+    const error = await rejection(
+      createRelease(client, repo, { tag: 'v1.0.0', target: 'main', notes: 'x'.repeat(125_001) }),
+      'BODY_TOO_LONG',
+    );
     expect(error.found).toBe(125_001);
     expect(client.requestCount).toBe(before);
   });
@@ -126,7 +224,14 @@ describe('createRelease', () => {
   it('refuses a missing asset file before sending anything', async () => {
     const repo = parseRepo(uniqueRepo());
     const before = client.requestCount;
-    const error = await rejection(createRelease(client, repo, { tag: 'v1.0.0', target: 'main', assets: [{ path: '/nonexistent/sbom.json' }] }), 'INVALID_INPUT');
+    const error = await rejection(
+      createRelease(client, repo, {
+        tag: 'v1.0.0',
+        target: 'main',
+        assets: [{ path: '/nonexistent/sbom.json' }],
+      }),
+      'INVALID_INPUT',
+    );
     expect(error.message).toMatch(/sbom\.json.*\/nonexistent\/sbom\.json/);
     expect(client.requestCount).toBe(before);
   });
@@ -134,16 +239,30 @@ describe('createRelease', () => {
 
 describe('downloadAsset', () => {
   /** A published release with one JSON asset whose exact bytes (indentation, final newline) matter. */
-  async function releasedAsset(): Promise<{ repo: ReturnType<typeof parseRepo>; asset: AssetInfo; bytes: Buffer; stored: { bytes: Buffer } }> {
+  async function releasedAsset(): Promise<{
+    repo: ReturnType<typeof parseRepo>;
+    asset: AssetInfo;
+    bytes: Buffer;
+    stored: { bytes: Buffer };
+  }> {
     const name = uniqueRepo('download');
     const state = gh.state.createRepo(name, { immutableReleases: true });
     const repo = parseRepo(name);
     const bytes = Buffer.from('{\n  "digest": "sha256:ab"\n}\n');
-    const { release } = await createRelease(client, repo, { tag: 'v1.0.0', target: 'main', assets: [{ name: 'release-metadata.json', data: bytes }] });
+    const { release } = await createRelease(client, repo, {
+      tag: 'v1.0.0',
+      target: 'main',
+      assets: [{ name: 'release-metadata.json', data: bytes }],
+    });
     return { repo, asset: release.assets[0]!, bytes, stored: state.releases[0]!.assets[0]! };
   }
   /** The API requests and object downloads for this asset, in order. */
-  const attempts = (asset: AssetInfo) => gh.requests.filter((r) => r.path.endsWith(`/releases/assets/${asset.id}`) || r.path.includes(`/${asset.id}/release-metadata.json`));
+  const attempts = (asset: AssetInfo) =>
+    gh.requests.filter(
+      (r) =>
+        r.path.endsWith(`/releases/assets/${asset.id}`) ||
+        r.path.includes(`/${asset.id}/release-metadata.json`),
+    );
 
   it('follows GitHub’s redirect to the object URL and returns the exact bytes, in one attempt', async () => {
     const { repo, asset, bytes } = await releasedAsset();
@@ -151,7 +270,10 @@ describe('downloadAsset', () => {
     const seen = gh.requests.length;
     expect(await downloadAsset(client, repo, asset)).toEqual(bytes);
     expect(client.requestCount - before).toBe(1);
-    expect(gh.requests.slice(seen).map((r) => `${r.operationId ?? 'object'} ${r.status}`)).toEqual(['repos/get-release-asset 302', 'object 200']);
+    expect(gh.requests.slice(seen).map((r) => `${r.operationId ?? 'object'} ${r.status}`)).toEqual([
+      'repos/get-release-asset 302',
+      'object 200',
+    ]);
   });
 
   it('retries 5xx from the API and from the object URL, then succeeds', async () => {
@@ -171,7 +293,9 @@ describe('downloadAsset', () => {
     const error = await rejection(downloadAsset(client, repo, asset), 'NETWORK');
     expect(client.requestCount - before).toBe(4);
     expect(error.message).toMatch(/download asset release-metadata\.json \(id \d+\)/);
-    expect(JSON.stringify({ m: error.message, c: error.cause, r: error.request })).not.toContain(TOKEN);
+    expect(JSON.stringify({ m: error.message, c: error.cause, r: error.request })).not.toContain(
+      TOKEN,
+    );
   });
 
   it('times out a hanging object URL per attempt and retries it', async () => {
@@ -201,13 +325,18 @@ describe('downloadAsset', () => {
     expect(error.expected).toEqual({ size: asset.size, digest: asset.digest });
     expect((error.found as { digest: string }).digest).not.toBe(asset.digest);
     stored.bytes = Buffer.concat([stored.bytes, Buffer.from(' ')]);
-    expect((await rejection(downloadAsset(client, repo, asset), 'ASSET_MISMATCH')).found).toMatchObject({ size: asset.size + 1 });
+    expect(
+      (await rejection(downloadAsset(client, repo, asset), 'ASSET_MISMATCH')).found,
+    ).toMatchObject({ size: asset.size + 1 });
   });
 
   it('refuses an asset over maxBytes before any request, and a body that grows past it', async () => {
     const { repo, asset, stored } = await releasedAsset();
     const before = client.requestCount;
-    const error = await rejection(downloadAsset(client, repo, asset, { maxBytes: asset.size - 1 }), 'ASSET_TOO_LARGE');
+    const error = await rejection(
+      downloadAsset(client, repo, asset, { maxBytes: asset.size - 1 }),
+      'ASSET_TOO_LARGE',
+    );
     expect(error.found).toBe(asset.size);
     expect(client.requestCount).toBe(before);
     stored.bytes = Buffer.alloc(64 * 1024, 'x');
@@ -224,14 +353,18 @@ describe('findRelease and previousReleaseTag', () => {
     await createRelease(client, repo, { tag: 'v1.0.0', target: 'main', draft: true });
     expect(await findRelease(client, repo, 'v1.0.0')).toMatchObject({ tag: 'v1.0.0', draft: true });
     await createRelease(client, repo, { tag: 'v1.0.0', target: 'main' });
-    expect(await findRelease(client, repo, 'v1.0.0')).toMatchObject({ tag: 'v1.0.0', draft: false });
+    expect(await findRelease(client, repo, 'v1.0.0')).toMatchObject({
+      tag: 'v1.0.0',
+      draft: false,
+    });
   });
 
   it('gives the nearest lower release; a final release skips release candidates; drafts do not count', async () => {
     const name = uniqueRepo();
     gh.state.createRepo(name);
     const repo = parseRepo(name);
-    for (const tag of ['v1.4.0', 'v1.4.1', 'v1.5.0-rc.1', 'v1.5.0-rc.2', 'v1.10.0']) await createRelease(client, repo, { tag, target: 'main', prerelease: tag.includes('-') });
+    for (const tag of ['v1.4.0', 'v1.4.1', 'v1.5.0-rc.1', 'v1.5.0-rc.2', 'v1.10.0'])
+      await createRelease(client, repo, { tag, target: 'main', prerelease: tag.includes('-') });
     await createRelease(client, repo, { tag: 'v1.4.2', target: 'main', draft: true });
     expect(await previousReleaseTag(client, repo, 'v1.5.0')).toBe('v1.4.1');
     expect(await previousReleaseTag(client, repo, 'v1.5.0-rc.3')).toBe('v1.5.0-rc.2');
@@ -249,28 +382,43 @@ describe('errors say what to do, name the request, and never show the token', ()
     const stranger = await testClient(gh, { token: wrongToken });
     const error = await rejection(findRelease(stranger, parseRepo(name), 'v1'), 'UNAUTHORIZED');
     expect(error.message).toMatch(/GET .*\/releases\/tags\/v1.*401.*GH_TOKEN/);
-    expect(JSON.stringify({ m: error.message, c: error.cause, r: error.request })).not.toContain(wrongToken);
+    expect(JSON.stringify({ m: error.message, c: error.cause, r: error.request })).not.toContain(
+      wrongToken,
+    );
     expect(error.message).not.toContain(TOKEN);
   });
 
   it('403 without permission names the permission needed', async () => {
     const name = uniqueRepo();
     gh.state.createRepo(name);
-    gh.faults.fail({ status: 403, message: 'Resource not accessible by integration', match: { operationId: 'repos/create-release' } });
-    const error = await rejection(createRelease(client, parseRepo(name), { tag: 'v1.0.0', target: 'main' }), 'FORBIDDEN');
+    gh.faults.fail({
+      status: 403,
+      message: 'Resource not accessible by integration',
+      match: { operationId: 'repos/create-release' },
+    });
+    const error = await rejection(
+      createRelease(client, parseRepo(name), { tag: 'v1.0.0', target: 'main' }),
+      'FORBIDDEN',
+    );
     expect(error.message).toMatch(/contents: write/);
     expect(error.expected).toBe('contents: write');
   });
 
   it('404 for an unknown repository', async () => {
-    const error = await rejection(createRelease(client, parseRepo('octo/missing'), { tag: 'v1.0.0', target: 'main' }), 'NOT_FOUND');
+    const error = await rejection(
+      createRelease(client, parseRepo('octo/missing'), { tag: 'v1.0.0', target: 'main' }),
+      'NOT_FOUND',
+    );
     expect(error.message).toMatch(/octo\/missing/);
   });
 
   it('422 for a target that does not exist', async () => {
     const name = uniqueRepo();
     gh.state.createRepo(name);
-    const error = await rejection(createRelease(client, parseRepo(name), { tag: 'v1.0.0', target: 'no-such-branch' }), 'UNPROCESSABLE');
+    const error = await rejection(
+      createRelease(client, parseRepo(name), { tag: 'v1.0.0', target: 'no-such-branch' }),
+      'UNPROCESSABLE',
+    );
     expect(error.message).toMatch(/target_commitish/);
   });
 });

@@ -1,6 +1,13 @@
 import { describe, expect, it } from 'vitest';
 import type { GitHubApiServer, Repo } from '@oci-sd/github-api-server';
-import { dispatchWorkflow, findWorkflowRun, parseRepo, waitForRun, type GitHubClient, type RunInfo } from '../src/index';
+import {
+  dispatchWorkflow,
+  findWorkflowRun,
+  parseRepo,
+  waitForRun,
+  type GitHubClient,
+  type RunInfo,
+} from '../src/index';
 import { uniqueRepo, virtualTime } from './support/helpers';
 import { rejection, useTestServer } from './support/test-server';
 
@@ -10,16 +17,27 @@ useTestServer((started) => ({ gh, client } = started));
 
 function tufRepo(): { name: string; state: Repo } {
   const name = uniqueRepo('tuf');
-  return { name, state: gh.state.createRepo(name, { workflows: ['publish.yml', 'docker-build-push.yml'] }) };
+  return {
+    name,
+    state: gh.state.createRepo(name, { workflows: ['publish.yml', 'docker-build-push.yml'] }),
+  };
 }
 
 describe('dispatchWorkflow', () => {
   it('identifies the run from return_run_details, with inputs passed on', async () => {
     const { name, state } = tufRepo();
-    const result = await dispatchWorkflow(client, parseRepo(name), 'publish.yml', { ref: 'main', inputs: { dry_run: false } });
+    const result = await dispatchWorkflow(client, parseRepo(name), 'publish.yml', {
+      ref: 'main',
+      inputs: { dry_run: false },
+    });
     expect(result.via).toBe('run-details');
     expect(state.runs).toHaveLength(1);
-    expect(state.runs[0]).toMatchObject({ id: result.runId, event: 'workflow_dispatch', headBranch: 'main', inputs: { dry_run: false } });
+    expect(state.runs[0]).toMatchObject({
+      id: result.runId,
+      event: 'workflow_dispatch',
+      headBranch: 'main',
+      inputs: { dry_run: false },
+    });
     expect(result.htmlUrl).toMatch(new RegExp(`/actions/runs/${result.runId}$`));
   });
 
@@ -27,10 +45,18 @@ describe('dispatchWorkflow', () => {
     const { name, state } = tufRepo();
     const repo = parseRepo(name);
     // An older run on the same ref must not be mistaken for ours.
-    const old = gh.state.startRun(state, 'publish.yml', { event: 'workflow_dispatch', headBranch: 'main', headSha: state.branches.get('main')!, displayTitle: 'old' });
+    const old = gh.state.startRun(state, 'publish.yml', {
+      event: 'workflow_dispatch',
+      headBranch: 'main',
+      headSha: state.branches.get('main')!,
+      displayTitle: 'old',
+    });
     gh.state.setRunStatus(state, old.id, 'completed', 'failure');
     gh.faults.dispatchWithoutRunDetails = true;
-    const result = await dispatchWorkflow(client, repo, 'publish.yml', { ref: 'main', find: virtualTime() });
+    const result = await dispatchWorkflow(client, repo, 'publish.yml', {
+      ref: 'main',
+      find: virtualTime(),
+    });
     expect(result.via).toBe('search');
     expect(result.runId).not.toBe(old.id);
     expect(state.runs.map((r) => r.id)).toEqual([old.id, result.runId]);
@@ -38,8 +64,15 @@ describe('dispatchWorkflow', () => {
 
   it('never dispatches twice when the answer is lost: it finds the run that did start', async () => {
     const { name, state } = tufRepo();
-    gh.faults.fail({ status: 502, landed: true, match: { operationId: 'actions/create-workflow-dispatch' } });
-    const result = await dispatchWorkflow(client, parseRepo(name), 'publish.yml', { ref: 'main', find: virtualTime() });
+    gh.faults.fail({
+      status: 502,
+      landed: true,
+      match: { operationId: 'actions/create-workflow-dispatch' },
+    });
+    const result = await dispatchWorkflow(client, parseRepo(name), 'publish.yml', {
+      ref: 'main',
+      find: virtualTime(),
+    });
     expect(result.via).toBe('search');
     expect(state.runs).toHaveLength(1);
     expect(gh.count({ operationId: 'actions/create-workflow-dispatch', path: name })).toBe(1);
@@ -48,7 +81,12 @@ describe('dispatchWorkflow', () => {
   it('fails NETWORK, not a second dispatch, when a failed dispatch started nothing', async () => {
     const { name, state } = tufRepo();
     gh.faults.fail({ status: 502, match: { operationId: 'actions/create-workflow-dispatch' } });
-    const error = await rejection(dispatchWorkflow(client, parseRepo(name), 'publish.yml', { ref: 'main', find: virtualTime(() => {}, 2_000, 10_000) }));
+    const error = await rejection(
+      dispatchWorkflow(client, parseRepo(name), 'publish.yml', {
+        ref: 'main',
+        find: virtualTime(() => {}, 2_000, 10_000),
+      }),
+    );
     expect(error.code).toBe('NETWORK');
     expect(error.message).toMatch(/no run appeared afterwards/);
     expect(state.runs).toHaveLength(0);
@@ -65,15 +103,23 @@ describe('dispatchWorkflow', () => {
     const retried = await dispatchWorkflow(client, repo, 'publish.yml', { ref: 'main' });
     expect(retried.via).toBe('run-details');
     gh.state.commit(state, 'main', 'new commit');
-    const forced = await dispatchWorkflow(client, repo, 'publish.yml', { ref: 'main', reuse: false });
+    const forced = await dispatchWorkflow(client, repo, 'publish.yml', {
+      ref: 'main',
+      reuse: false,
+    });
     expect(forced.via).toBe('run-details');
     expect(state.runs).toHaveLength(3);
   });
 
   it('names a missing workflow or ref', async () => {
     const { name } = tufRepo();
-    expect((await rejection(dispatchWorkflow(client, parseRepo(name), 'nope.yml', { ref: 'main' }))).code).toBe('NOT_FOUND');
-    const badRef = await rejection(dispatchWorkflow(client, parseRepo(name), 'publish.yml', { ref: 'no-branch' }));
+    expect(
+      (await rejection(dispatchWorkflow(client, parseRepo(name), 'nope.yml', { ref: 'main' })))
+        .code,
+    ).toBe('NOT_FOUND');
+    const badRef = await rejection(
+      dispatchWorkflow(client, parseRepo(name), 'publish.yml', { ref: 'no-branch' }),
+    );
     expect(badRef.message).toMatch(/resolve no-branch/);
   });
 });
@@ -82,22 +128,45 @@ describe('findWorkflowRun and waitForRun', () => {
   it('finds the build run a published release started, by event and commit', async () => {
     const { name, state } = tufRepo();
     const sha = state.branches.get('main')!;
-    gh.state.startRun(state, 'docker-build-push.yml', { event: 'push', headBranch: 'main', headSha: sha });
-    const build = gh.state.startRun(state, 'docker-build-push.yml', { event: 'release', headBranch: 'v1.5.0', headSha: sha });
+    gh.state.startRun(state, 'docker-build-push.yml', {
+      event: 'push',
+      headBranch: 'main',
+      headSha: sha,
+    });
+    const build = gh.state.startRun(state, 'docker-build-push.yml', {
+      event: 'release',
+      headBranch: 'v1.5.0',
+      headSha: sha,
+    });
     const repo = parseRepo(name);
-    expect(await findWorkflowRun(client, repo, 'docker-build-push.yml', { event: 'release', headSha: sha })).toMatchObject({ id: build.id, headBranch: 'v1.5.0' });
-    expect(await findWorkflowRun(client, repo, 'docker-build-push.yml', { event: 'release', branch: 'v9.9.9' })).toBeUndefined();
+    expect(
+      await findWorkflowRun(client, repo, 'docker-build-push.yml', {
+        event: 'release',
+        headSha: sha,
+      }),
+    ).toMatchObject({ id: build.id, headBranch: 'v1.5.0' });
+    expect(
+      await findWorkflowRun(client, repo, 'docker-build-push.yml', {
+        event: 'release',
+        branch: 'v9.9.9',
+      }),
+    ).toBeUndefined();
   });
 
   it('waits for completion with progress and returns the conclusion and URL', async () => {
     const { name, state } = tufRepo();
-    const { runId } = await dispatchWorkflow(client, parseRepo(name), 'publish.yml', { ref: 'main' });
+    const { runId } = await dispatchWorkflow(client, parseRepo(name), 'publish.yml', {
+      ref: 'main',
+    });
     const seen: (string | null)[] = [];
     const time = virtualTime((poll) => {
       if (poll === 1) gh.state.setRunStatus(state, runId, 'in_progress');
       if (poll === 2) gh.state.setRunStatus(state, runId, 'completed', 'success');
     });
-    const run: RunInfo = await waitForRun(client, parseRepo(name), runId, { ...time, onProgress: (r) => seen.push(r.status) });
+    const run: RunInfo = await waitForRun(client, parseRepo(name), runId, {
+      ...time,
+      onProgress: (r) => seen.push(r.status),
+    });
     expect(seen).toEqual(['queued', 'in_progress']);
     expect(run).toMatchObject({ id: runId, status: 'completed', conclusion: 'success' });
     expect(run.htmlUrl).toContain(`/actions/runs/${runId}`);
@@ -111,13 +180,24 @@ describe('findWorkflowRun and waitForRun', () => {
     const error = await rejection(waitForRun(client, repo, runId, virtualTime()));
     expect(error.code).toBe('RUN_FAILED');
     expect(error.message).toMatch(new RegExp(`concluded failure: .*/actions/runs/${runId}`));
-    expect(await waitForRun(client, repo, runId, { ...virtualTime(), failOnConclusion: false })).toMatchObject({ conclusion: 'failure' });
+    expect(
+      await waitForRun(client, repo, runId, { ...virtualTime(), failOnConclusion: false }),
+    ).toMatchObject({ conclusion: 'failure' });
   });
 
   it('times out on a run that never finishes', async () => {
     const { name } = tufRepo();
-    const { runId } = await dispatchWorkflow(client, parseRepo(name), 'publish.yml', { ref: 'main' });
-    const error = await rejection(waitForRun(client, parseRepo(name), runId, virtualTime(() => {}, 5_000, 20_000)));
+    const { runId } = await dispatchWorkflow(client, parseRepo(name), 'publish.yml', {
+      ref: 'main',
+    });
+    const error = await rejection(
+      waitForRun(
+        client,
+        parseRepo(name),
+        runId,
+        virtualTime(() => {}, 5_000, 20_000),
+      ),
+    );
     expect(error).toMatchObject({ code: 'TIMEOUT', found: 'queued' });
   });
 });

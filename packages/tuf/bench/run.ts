@@ -16,7 +16,14 @@ import { Verifier, toSignedEntity, toTrustMaterial } from '@sigstore/verify';
 import { Updater as TufJsUpdater } from 'tuf-js';
 import { markdownTable, writeBenchSection, type BenchRow } from '../../../tools/bench/table';
 import { fixturePath, haveFixtures } from '../../../tools/fixtures';
-import { Updater, canonicalize, publicGoodTrustedRoot, verifySignature, type SignedMetadata, type TufKey } from '../src/index';
+import {
+  Updater,
+  canonicalize,
+  publicGoodTrustedRoot,
+  verifySignature,
+  type SignedMetadata,
+  type TufKey,
+} from '../src/index';
 import { RepoBuilder, RepoServer, type KeyScheme } from '../test/support/repo-builder';
 
 // Bundled into node_modules/.cache: paths come from the package directory npm runs the script in.
@@ -51,36 +58,87 @@ if (haveFixtures) {
   const verifyChain = async () => {
     const metadataDir = freshDir();
     cpSync(join(repo, 'metadata', 'root_history', '1.root.json'), join(metadataDir, 'root.json'));
-    const updater = new Updater({ metadataDir, repositoryDir: repo, targetDir: join(metadataDir, 't'), now: new Date('2026-04-20T12:00:00Z') });
-    await updater.downloadTarget((await updater.getTargetInfo('oci-prometheus-sd-proxy/releases/v1.5.0.json'))!);
+    const updater = new Updater({
+      metadataDir,
+      repositoryDir: repo,
+      targetDir: join(metadataDir, 't'),
+      now: new Date('2026-04-20T12:00:00Z'),
+    });
+    await updater.downloadTarget(
+      (await updater.getTargetInfo('oci-prometheus-sd-proxy/releases/v1.5.0.json'))!,
+    );
   };
   progress('amaanx86 chain');
   const first = await time(verifyChain);
   const warm = await medianOf(10, verifyChain);
-  rows.push({ case: 'amaanx86 chain, cold verify to the v1.5.0 manifest (4 sigstore-oidc signatures), first in process', '@oci-sd/tuf': ms(first), 'tuf-js': 'cannot (sigstore-oidc)', ratio: '' });
-  rows.push({ case: 'amaanx86 chain, cold verify (fresh metadata dir), median of 10', '@oci-sd/tuf': ms(warm), 'tuf-js': 'cannot (sigstore-oidc)', ratio: '' });
+  rows.push({
+    case: 'amaanx86 chain, cold verify to the v1.5.0 manifest (4 sigstore-oidc signatures), first in process',
+    '@oci-sd/tuf': ms(first),
+    'tuf-js': 'cannot (sigstore-oidc)',
+    ratio: '',
+  });
+  rows.push({
+    case: 'amaanx86 chain, cold verify (fresh metadata dir), median of 10',
+    '@oci-sd/tuf': ms(warm),
+    'tuf-js': 'cannot (sigstore-oidc)',
+    ratio: '',
+  });
 
-  const root = JSON.parse(readFileSync(join(repo, 'metadata', 'root_history', '1.root.json'), 'utf8')) as SignedMetadata & { signed: { keys: Record<string, TufKey> } };
-  const targets = JSON.parse(readFileSync(join(repo, 'metadata', 'targets.json'), 'utf8')) as SignedMetadata;
+  const root = JSON.parse(
+    readFileSync(join(repo, 'metadata', 'root_history', '1.root.json'), 'utf8'),
+  ) as SignedMetadata & { signed: { keys: Record<string, TufKey> } };
+  const targets = JSON.parse(
+    readFileSync(join(repo, 'metadata', 'targets.json'), 'utf8'),
+  ) as SignedMetadata;
   const signature = targets.signatures[0]!;
   const key = root.signed.keys[signature.keyid]!;
   const bytes = canonicalize(targets.signed);
   progress('oci-sd tuf verify (process)');
   // The published CLI as a user runs it: a new Node process per verify (module load, trust material, four signatures).
   const workspace = join(process.cwd(), '..', '..');
-  execFileSync('npx', ['nx', 'run', '@oci-sd/cli:build', '--output-style=static'], { cwd: workspace, stdio: 'ignore' });
-  const cli = [join(workspace, 'packages', 'cli', 'bin', 'oci-sd.js'), 'tuf', 'verify', '--repo', repo, '--root', join(repo, 'metadata', 'root_history', '1.root.json'), '--at', '2026-04-20T12:00:00Z', '--target', 'oci-prometheus-sd-proxy/releases/v1.5.0.json'];
-  const processRun = await medianOf(5, () => execFileSync(process.execPath, cli, { stdio: 'ignore' }));
-  rows.push({ case: 'cold `oci-sd tuf verify --repo … --target …v1.5.0.json` (new process), median of 5', '@oci-sd/tuf': ms(processRun), 'tuf-js': 'cannot (sigstore-oidc)', ratio: '' });
+  execFileSync('npx', ['nx', 'run', '@oci-sd/cli:build', '--output-style=static'], {
+    cwd: workspace,
+    stdio: 'ignore',
+  });
+  const cli = [
+    join(workspace, 'packages', 'cli', 'bin', 'oci-sd.js'),
+    'tuf',
+    'verify',
+    '--repo',
+    repo,
+    '--root',
+    join(repo, 'metadata', 'root_history', '1.root.json'),
+    '--at',
+    '2026-04-20T12:00:00Z',
+    '--target',
+    'oci-prometheus-sd-proxy/releases/v1.5.0.json',
+  ];
+  const processRun = await medianOf(5, () =>
+    execFileSync(process.execPath, cli, { stdio: 'ignore' }),
+  );
+  rows.push({
+    case: 'cold `oci-sd tuf verify --repo … --target …v1.5.0.json` (new process), median of 5',
+    '@oci-sd/tuf': ms(processRun),
+    'tuf-js': 'cannot (sigstore-oidc)',
+    ratio: '',
+  });
 
   progress('sigstore-oidc signature');
   const verifier = new Verifier(toTrustMaterial(TrustedRoot.fromJSON(publicGoodTrustedRoot())));
   verifySignature(key, signature, bytes);
   const ours = await medianOf(50, () => {
-    if (!verifySignature(key, signature, bytes).valid) throw new Error('bench: signature must verify');
+    if (!verifySignature(key, signature, bytes).valid)
+      throw new Error('bench: signature must verify');
   });
-  const bare = await medianOf(50, () => verifier.verify(toSignedEntity(bundleFromJSON(signature.bundle), bytes)));
-  rows.push({ case: 'one sigstore-oidc signature (targets.json) vs one bare @sigstore/verify call, median of 50', '@oci-sd/tuf': ms(ours), 'tuf-js': `@sigstore/verify: ${ms(bare)}`, ratio: (ours / bare).toPrecision(2) });
+  const bare = await medianOf(50, () =>
+    verifier.verify(toSignedEntity(bundleFromJSON(signature.bundle), bytes)),
+  );
+  rows.push({
+    case: 'one sigstore-oidc signature (targets.json) vs one bare @sigstore/verify call, median of 50',
+    '@oci-sd/tuf': ms(ours),
+    'tuf-js': `@sigstore/verify: ${ms(bare)}`,
+    ratio: (ours / bare).toPrecision(2),
+  });
 }
 
 /**
@@ -89,10 +147,16 @@ if (haveFixtures) {
  * tuf-js builds its targets map with an object spread per entry (quadratic): at 10,000 targets
  * one run takes minutes, so it runs fewer times there.
  */
-async function largeRepository(scheme: KeyScheme, targetCount: number, runs: number, tufJsRuns: number): Promise<void> {
+async function largeRepository(
+  scheme: KeyScheme,
+  targetCount: number,
+  runs: number,
+  tufJsRuns: number,
+): Promise<void> {
   progress(`${targetCount} targets, ${scheme}`);
   const repo = new RepoBuilder(scheme);
-  for (let i = 0; i < targetCount; i++) repo.addTarget(`app/releases/v${i}.json`, `{"release":${i}}\n`);
+  for (let i = 0; i < targetCount; i++)
+    repo.addTarget(`app/releases/v${i}.json`, `{"release":${i}}\n`);
   await repo.publish();
   const server = await new RepoServer(repo).start();
   const wanted = `app/releases/v${targetCount - 1}.json`;
@@ -107,7 +171,10 @@ async function largeRepository(scheme: KeyScheme, targetCount: number, runs: num
     if (!(await updater.getTargetInfo(wanted))) throw new Error('bench: target must be found');
   };
   const theirs = async () => {
-    const updater = new TufJsUpdater({ metadataDir: pinnedDir(), metadataBaseUrl: server.metadataUrl });
+    const updater = new TufJsUpdater({
+      metadataDir: pinnedDir(),
+      metadataBaseUrl: server.metadataUrl,
+    });
     await updater.refresh();
     if (!(await updater.getTargetInfo(wanted))) throw new Error('bench: target must be found');
   };

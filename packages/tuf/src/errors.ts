@@ -1,4 +1,16 @@
-export type TufErrorCode = 'METADATA_INVALID' | 'SIGNATURE_THRESHOLD' | 'EXPIRED' | 'ROLLBACK' | 'HASH_MISMATCH' | 'LENGTH_MISMATCH' | 'NOT_FOUND' | 'FETCH' | 'GIT' | 'INVALID_INPUT' | 'SIGNER' | 'EVENT';
+export type TufErrorCode =
+  | 'METADATA_INVALID'
+  | 'SIGNATURE_THRESHOLD'
+  | 'EXPIRED'
+  | 'ROLLBACK'
+  | 'HASH_MISMATCH'
+  | 'LENGTH_MISMATCH'
+  | 'NOT_FOUND'
+  | 'FETCH'
+  | 'GIT'
+  | 'INVALID_INPUT'
+  | 'SIGNER'
+  | 'EVENT';
 
 export interface TufErrorDetails {
   /** What the check or the format required. */

@@ -15,23 +15,37 @@ const GIT_TIMEOUT_MS = 120_000;
 
 /** Removes the secrets, and credentials embedded in URLs, from text that may reach users. */
 function redact(text: string, secrets: readonly string[]): string {
-  const withoutSecrets = secrets.filter((s) => s.length > 0).reduce((out, secret) => out.replaceAll(secret, '***'), text);
+  const withoutSecrets = secrets
+    .filter((s) => s.length > 0)
+    .reduce((out, secret) => out.replaceAll(secret, '***'), text);
   return redactUrl(withoutSecrets);
 }
 
 /** Runs git in `repoDir`; fails with a TufError (code GIT) naming the command and git's own message. */
-export async function git(repoDir: string, args: readonly string[], options: { env?: NodeJS.ProcessEnv; secrets?: readonly string[] } = {}): Promise<string> {
+export async function git(
+  repoDir: string,
+  args: readonly string[],
+  options: { env?: NodeJS.ProcessEnv; secrets?: readonly string[] } = {},
+): Promise<string> {
   const secrets = options.secrets ?? [];
   return new Promise((resolve, reject) => {
     execFile(
       'git',
       args,
-      { cwd: repoDir, env: { ...process.env, ...options.env }, timeout: GIT_TIMEOUT_MS, maxBuffer: 256 * 1024 * 1024, encoding: 'utf8' },
+      {
+        cwd: repoDir,
+        env: { ...process.env, ...options.env },
+        timeout: GIT_TIMEOUT_MS,
+        maxBuffer: 256 * 1024 * 1024,
+        encoding: 'utf8',
+      },
       (error, stdout, stderr) => {
         if (error) {
           const command = redact(`git ${args.join(' ')}`, secrets);
           const detail = redact((stderr || error.message).trim(), secrets);
-          reject(new TufError('GIT', `${command} failed in ${repoDir}: ${detail}`, { found: detail }));
+          reject(
+            new TufError('GIT', `${command} failed in ${repoDir}: ${detail}`, { found: detail }),
+          );
         } else {
           resolve(stdout);
         }
@@ -56,17 +70,28 @@ export async function currentBranch(repoDir: string): Promise<string | null> {
 }
 
 export async function branchExists(repoDir: string, branch: string): Promise<boolean> {
-  return (await gitMaybe(repoDir, ['rev-parse', '--verify', '--quiet', `refs/heads/${branch}`])) !== null;
+  return (
+    (await gitMaybe(repoDir, ['rev-parse', '--verify', '--quiet', `refs/heads/${branch}`])) !== null
+  );
 }
 
 /** Switches to `branch`, creating it at `startPoint` when it does not exist yet. Refuses a dirty checkout. */
-export async function switchToBranch(repoDir: string, branch: string, startPoint: string): Promise<void> {
+export async function switchToBranch(
+  repoDir: string,
+  branch: string,
+  startPoint: string,
+): Promise<void> {
   const dirty = (await git(repoDir, ['status', '--porcelain', '--untracked-files=no'])).trim();
   if (dirty && (await currentBranch(repoDir)) !== branch) {
-    throw new TufError('GIT', `${repoDir} has uncommitted changes; commit or discard them before switching to ${branch}`, { expected: 'clean work tree', found: dirty });
+    throw new TufError(
+      'GIT',
+      `${repoDir} has uncommitted changes; commit or discard them before switching to ${branch}`,
+      { expected: 'clean work tree', found: dirty },
+    );
   }
   if (await branchExists(repoDir, branch)) {
-    if ((await currentBranch(repoDir)) !== branch) await git(repoDir, ['switch', '--quiet', branch]);
+    if ((await currentBranch(repoDir)) !== branch)
+      await git(repoDir, ['switch', '--quiet', branch]);
   } else {
     await git(repoDir, ['switch', '--quiet', '--create', branch, startPoint]);
   }
@@ -81,7 +106,11 @@ export async function showFile(repoDir: string, ref: string, path: string): Prom
 /** The commit id `ref` names; fails naming the ref when there is none. */
 export async function resolveCommit(repoDir: string, ref: string): Promise<string> {
   const id = await gitMaybe(repoDir, ['rev-parse', '--verify', '--quiet', `${ref}^{commit}`]);
-  if (!id) throw new TufError('GIT', `${ref} is not a commit in ${repoDir}`, { expected: 'a branch, tag or commit', found: ref });
+  if (!id)
+    throw new TufError('GIT', `${ref} is not a commit in ${repoDir}`, {
+      expected: 'a branch, tag or commit',
+      found: ref,
+    });
   return id.trim();
 }
 
@@ -95,7 +124,11 @@ export async function mergeBase(repoDir: string, a: string, b: string): Promise<
 }
 
 /** Commits exactly `paths` (additions, edits and deletions); returns the new commit id, or null when nothing changed. */
-export async function commitPaths(repoDir: string, paths: readonly string[], message: string): Promise<string | null> {
+export async function commitPaths(
+  repoDir: string,
+  paths: readonly string[],
+  message: string,
+): Promise<string | null> {
   // git add refuses a path that is neither in the work tree nor in the index (a deletion already staged).
   const tracked = new Set((await git(repoDir, ['ls-files', '--', ...paths])).split('\n'));
   const addable = paths.filter((path) => tracked.has(path) || existsSync(join(repoDir, path)));
@@ -111,14 +144,27 @@ function authEnv(push: PushOptions): { env: NodeJS.ProcessEnv; secrets: string[]
   if (!push.token) return { env: {}, secrets: [] };
   const basic = Buffer.from(`x-access-token:${push.token}`).toString('base64');
   return {
-    env: { GIT_CONFIG_COUNT: '1', GIT_CONFIG_KEY_0: 'http.extraHeader', GIT_CONFIG_VALUE_0: `Authorization: basic ${basic}`, GIT_TERMINAL_PROMPT: '0' },
+    env: {
+      GIT_CONFIG_COUNT: '1',
+      GIT_CONFIG_KEY_0: 'http.extraHeader',
+      GIT_CONFIG_VALUE_0: `Authorization: basic ${basic}`,
+      GIT_TERMINAL_PROMPT: '0',
+    },
     secrets: [push.token, basic],
   };
 }
 
 /** Pushes `branch` to the remote; a token goes in as an `http.extraHeader` through git's environment. */
-export async function pushBranch(repoDir: string, branch: string, push: PushOptions): Promise<void> {
-  await git(repoDir, ['push', '--quiet', push.remote, `refs/heads/${branch}:refs/heads/${branch}`], authEnv(push));
+export async function pushBranch(
+  repoDir: string,
+  branch: string,
+  push: PushOptions,
+): Promise<void> {
+  await git(
+    repoDir,
+    ['push', '--quiet', push.remote, `refs/heads/${branch}:refs/heads/${branch}`],
+    authEnv(push),
+  );
 }
 
 /**
@@ -126,9 +172,15 @@ export async function pushBranch(repoDir: string, branch: string, push: PushOpti
  * pulls): creates it from the remote when missing, fast-forwards it when behind, and fails
  * when the two have diverged. A branch the remote does not have is left alone.
  */
-export async function syncBranch(repoDir: string, branch: string, push: PushOptions): Promise<void> {
+export async function syncBranch(
+  repoDir: string,
+  branch: string,
+  push: PushOptions,
+): Promise<void> {
   const auth = authEnv(push);
-  const listed = (await git(repoDir, ['ls-remote', '--heads', push.remote, `refs/heads/${branch}`], auth)).trim();
+  const listed = (
+    await git(repoDir, ['ls-remote', '--heads', push.remote, `refs/heads/${branch}`], auth)
+  ).trim();
   if (!listed) return;
   await git(repoDir, ['fetch', '--quiet', '--no-tags', push.remote, `refs/heads/${branch}`], auth);
   const remote = (await git(repoDir, ['rev-parse', 'FETCH_HEAD'])).trim();
@@ -137,11 +189,20 @@ export async function syncBranch(repoDir: string, branch: string, push: PushOpti
     return;
   }
   const local = (await git(repoDir, ['rev-parse', `refs/heads/${branch}`])).trim();
-  if (local === remote || (await gitMaybe(repoDir, ['merge-base', '--is-ancestor', remote, local])) !== null) return;
+  if (
+    local === remote ||
+    (await gitMaybe(repoDir, ['merge-base', '--is-ancestor', remote, local])) !== null
+  )
+    return;
   if ((await gitMaybe(repoDir, ['merge-base', '--is-ancestor', local, remote])) === null) {
-    throw new TufError('GIT', `${branch} has diverged from ${redactUrl(push.remote)}; rebase or reset it before signing`, { expected: 'local behind or ahead of the remote', found: 'diverged' });
+    throw new TufError(
+      'GIT',
+      `${branch} has diverged from ${redactUrl(push.remote)}; rebase or reset it before signing`,
+      { expected: 'local behind or ahead of the remote', found: 'diverged' },
+    );
   }
-  if ((await currentBranch(repoDir)) === branch) await git(repoDir, ['merge', '--quiet', '--ff-only', remote]);
+  if ((await currentBranch(repoDir)) === branch)
+    await git(repoDir, ['merge', '--quiet', '--ff-only', remote]);
   else await git(repoDir, ['branch', '--quiet', '--force', branch, remote]);
 }
 

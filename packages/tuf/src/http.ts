@@ -120,14 +120,23 @@ export class HttpClient {
     const method = options.method ?? 'GET';
     const what = `${method} ${url.origin}${url.pathname}`;
     const limit = options.maxBodyBytes ?? this.maxBodyBytes;
-    const headers: Record<string, string> = { ...(this.userAgent && { 'user-agent': this.userAgent }), ...options.headers };
+    const headers: Record<string, string> = {
+      ...(this.userAgent && { 'user-agent': this.userAgent }),
+      ...options.headers,
+    };
     const outgoing: Outgoing = { method, headers, ...(options.body && { body: options.body }) };
     let lastProblem: string;
     for (let attempt = 0; ; attempt += 1) {
       const done = this.counter.start();
       let retryDelay: number | undefined;
       try {
-        const response = await this.exchange(url, outgoing, AbortSignal.timeout(this.timeoutMs), limit, what);
+        const response = await this.exchange(
+          url,
+          outgoing,
+          AbortSignal.timeout(this.timeoutMs),
+          limit,
+          what,
+        );
         if (!isRetryableStatus(response.status)) return response;
         lastProblem = `HTTP ${response.status}`;
         retryDelay = retryAfterMs(response.headers);
@@ -138,10 +147,17 @@ export class HttpClient {
         done();
       }
       if (attempt >= this.retries) {
-        throw new TufError('FETCH', `${what}: ${lastProblem} after ${attempt + 1} attempt${attempt === 0 ? '' : 's'}`, { expected: 'a response', found: lastProblem });
+        throw new TufError(
+          'FETCH',
+          `${what}: ${lastProblem} after ${attempt + 1} attempt${attempt === 0 ? '' : 's'}`,
+          { expected: 'a response', found: lastProblem },
+        );
       }
-      const backoff = Math.min(MAX_BACKOFF_MS, this.backoffMs * 2 ** attempt) * (0.5 + Math.random() / 2);
-      await new Promise((resolve) => setTimeout(resolve, Math.min(MAX_BACKOFF_MS, retryDelay ?? backoff)));
+      const backoff =
+        Math.min(MAX_BACKOFF_MS, this.backoffMs * 2 ** attempt) * (0.5 + Math.random() / 2);
+      await new Promise((resolve) =>
+        setTimeout(resolve, Math.min(MAX_BACKOFF_MS, retryDelay ?? backoff)),
+      );
     }
   }
 }
@@ -153,17 +169,35 @@ interface Outgoing {
 }
 
 /** One attempt: the response with its body read whole up to `limit`; `signal` bounds all of it. */
-type Exchange = (url: URL, outgoing: Outgoing, signal: AbortSignal, limit: number, what: string) => Promise<HttpResponse>;
+type Exchange = (
+  url: URL,
+  outgoing: Outgoing,
+  signal: AbortSignal,
+  limit: number,
+  what: string,
+) => Promise<HttpResponse>;
 
 function limitExceeded(what: string, limit: number, found: number | undefined): TufError {
   return found === undefined
-    ? new TufError('LENGTH_MISMATCH', `${what}: more than the limit of ${limit} bytes`, { expected: `<= ${limit} bytes`, found: `> ${limit}` })
-    : new TufError('LENGTH_MISMATCH', `${what}: ${found} bytes exceed the limit of ${limit}`, { expected: `<= ${limit} bytes`, found });
+    ? new TufError('LENGTH_MISMATCH', `${what}: more than the limit of ${limit} bytes`, {
+        expected: `<= ${limit} bytes`,
+        found: `> ${limit}`,
+      })
+    : new TufError('LENGTH_MISMATCH', `${what}: ${found} bytes exceed the limit of ${limit}`, {
+        expected: `<= ${limit} bytes`,
+        found,
+      });
 }
 
 function fetchExchange(fetchImpl: FetchFunction): Exchange {
   return async (url, { method, headers, body }, signal, limit, what) => {
-    const response = await fetchImpl(url.href, { method, headers, signal, redirect: 'follow', ...(body && { body }) });
+    const response = await fetchImpl(url.href, {
+      method,
+      headers,
+      signal,
+      redirect: 'follow',
+      ...(body && { body }),
+    });
     const declared = Number(response.headers.get('content-length') ?? NaN);
     if (declared > limit) {
       await response.body?.cancel().catch(() => undefined);
@@ -179,7 +213,11 @@ function fetchExchange(fetchImpl: FetchFunction): Exchange {
       }
       chunks.push(chunk);
     }
-    return { status: response.status, headers: response.headers, body: Buffer.concat(chunks, total) };
+    return {
+      status: response.status,
+      headers: response.headers,
+      body: Buffer.concat(chunks, total),
+    };
   };
 }
 
@@ -200,16 +238,24 @@ const nodeExchange: Exchange = async (start, outgoing, signal, limit, what) => {
     const response = await sendOnce(url, request, signal);
     const location = response.headers.location;
     if (!REDIRECT_STATUSES.has(response.statusCode ?? 0) || location === undefined) {
-      return { status: response.statusCode ?? 0, headers: headerReader(response.headers), body: await readBody(response, signal, limit, what) };
+      return {
+        status: response.statusCode ?? 0,
+        headers: headerReader(response.headers),
+        body: await readBody(response, signal, limit, what),
+      };
     }
     response.resume();
     if (redirects === MAX_REDIRECTS) throw new Error(`more than ${MAX_REDIRECTS} redirects`);
     const next = new URL(location, url);
-    if (next.protocol !== 'http:' && next.protocol !== 'https:') throw new Error(`redirect to a ${next.protocol} URL`);
+    if (next.protocol !== 'http:' && next.protocol !== 'https:')
+      throw new Error(`redirect to a ${next.protocol} URL`);
     const status = response.statusCode;
     const headers = { ...request.headers };
     if (next.origin !== url.origin) delete headers.authorization;
-    if ((status === 303 && request.method !== 'HEAD') || ((status === 301 || status === 302) && request.method === 'POST')) {
+    if (
+      (status === 303 && request.method !== 'HEAD') ||
+      ((status === 301 || status === 302) && request.method === 'POST')
+    ) {
       for (const name of BODY_HEADERS) delete headers[name];
       request = { method: 'GET', headers };
     } else {
@@ -219,18 +265,32 @@ const nodeExchange: Exchange = async (start, outgoing, signal, limit, what) => {
   }
 };
 
-function sendOnce(url: URL, { method, headers, body }: Outgoing, signal: AbortSignal): Promise<IncomingMessage> {
+function sendOnce(
+  url: URL,
+  { method, headers, body }: Outgoing,
+  signal: AbortSignal,
+): Promise<IncomingMessage> {
   // process.getBuiltinModule, not an import: the ESM facade of node:http reads its lazy undici getters (~35 ms cold).
-  const { request } = url.protocol === 'https:' ? process.getBuiltinModule('node:https') : process.getBuiltinModule('node:http');
+  const { request } =
+    url.protocol === 'https:'
+      ? process.getBuiltinModule('node:https')
+      : process.getBuiltinModule('node:http');
   if (signal.aborted) return Promise.reject(signal.reason as Error);
   return new Promise((resolve, reject) => {
     // PUT and POST declare their length, empty or not, as fetch does (registries refuse chunked empty uploads).
     const length = body ? body.length : method === 'PUT' || method === 'POST' ? 0 : undefined;
-    const req = request(url, { method, headers: length === undefined ? headers : { ...headers, 'content-length': String(length) } }, (response) => {
-      // From here on the body reader owns the timeout.
-      signal.removeEventListener('abort', abort);
-      resolve(response);
-    });
+    const req = request(
+      url,
+      {
+        method,
+        headers: length === undefined ? headers : { ...headers, 'content-length': String(length) },
+      },
+      (response) => {
+        // From here on the body reader owns the timeout.
+        signal.removeEventListener('abort', abort);
+        resolve(response);
+      },
+    );
     const abort = () => req.destroy(signal.reason as Error);
     signal.addEventListener('abort', abort, { once: true });
     req.on('error', (error) => {
@@ -250,7 +310,12 @@ function headerReader(headers: IncomingHttpHeaders): ResponseHeaders {
   };
 }
 
-async function readBody(response: IncomingMessage, signal: AbortSignal, limit: number, what: string): Promise<Buffer> {
+async function readBody(
+  response: IncomingMessage,
+  signal: AbortSignal,
+  limit: number,
+  what: string,
+): Promise<Buffer> {
   const declared = Number(response.headers['content-length'] ?? NaN);
   if (declared > limit) {
     response.destroy();

@@ -17,11 +17,33 @@ export {
   type TufSignature,
 } from './crypto';
 export { addSignerBranchName } from './naming';
-export { parseReleaseManifest, releaseManifest, type ReleaseManifest, type ReleaseManifestInput } from './manifest';
+export {
+  parseReleaseManifest,
+  releaseManifest,
+  type ReleaseManifest,
+  type ReleaseManifestInput,
+} from './manifest';
 export type { PushOptions } from './git';
 export * from './events/index';
 export * from './signers/index';
-export { CheckoutSource, DEFAULT_LIMITS, HttpSource, Updater, type FetchFunction, type RepositorySource, type TrustedState, type UpdaterLimits, type UpdaterOptions } from './client';
+export {
+  CheckoutSource,
+  DEFAULT_LIMITS,
+  HttpSource,
+  Updater,
+  type FetchFunction,
+  type RepositorySource,
+  type TrustedState,
+  type UpdaterLimits,
+  type UpdaterOptions,
+} from './client';
 export type { DelegatedRole, MetaFile, TargetInfo } from './metadata/model';
-export { HttpClient, RequestCounter, type HttpClientOptions, type HttpRequest, type HttpResponse, type ResponseHeaders } from './http';
+export {
+  HttpClient,
+  RequestCounter,
+  type HttpClientOptions,
+  type HttpRequest,
+  type HttpResponse,
+  type ResponseHeaders,
+} from './http';
 export { writeFileAtomic } from './fs';

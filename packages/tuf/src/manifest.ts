@@ -47,15 +47,30 @@ export interface ReleaseManifestInput {
 export const GITHUB_ACTIONS_ISSUER = 'https://token.actions.githubusercontent.com';
 const DEFAULT_WORKFLOW_PATH = '.github/workflows/docker-build-push.yml';
 const FIELD_ORDER: readonly (keyof ReleaseManifest)[] = [
-  'schema_version', 'project', 'version', 'tag', 'image', 'digest', 'image_ref_digest', 'release_metadata_asset_url',
-  'release_url', 'workflow_run_url', 'cosign_verify_cmd', 'cosign_verify_attestation_cmd', 'created_at',
+  'schema_version',
+  'project',
+  'version',
+  'tag',
+  'image',
+  'digest',
+  'image_ref_digest',
+  'release_metadata_asset_url',
+  'release_url',
+  'workflow_run_url',
+  'cosign_verify_cmd',
+  'cosign_verify_attestation_cmd',
+  'created_at',
 ];
 const DIGEST = /^sha256:[0-9a-f]{64}$/;
 const UTC_SECONDS = /^\d{4}-\d{2}-\d{2}T\d{2}:\d{2}:\d{2}Z$/;
 const REPOSITORY = /^[A-Za-z0-9_.-]+\/[A-Za-z0-9_.-]+$/;
 
 function invalid(field: string, expected: string, found: unknown): TufError {
-  return new TufError('INVALID_INPUT', `release manifest ${field}: expected ${expected}, found ${JSON.stringify(found)}`, { expected, found });
+  return new TufError(
+    'INVALID_INPUT',
+    `release manifest ${field}: expected ${expected}, found ${JSON.stringify(found)}`,
+    { expected, found },
+  );
 }
 
 function utcSeconds(value: Date | string): string {
@@ -65,12 +80,21 @@ function utcSeconds(value: Date | string): string {
 }
 
 /** A release manifest made exactly as the seed's release workflow makes it: its bytes, target name and repository path. */
-export function releaseManifest(input: ReleaseManifestInput): { manifest: ReleaseManifest; content: string; targetName: string; path: string } {
-  if (!DIGEST.test(input.digest)) throw invalid('digest', 'sha256:<64 lowercase hex>', input.digest);
-  if (!REPOSITORY.test(input.repository)) throw invalid('repository', 'OWNER/REPO', input.repository);
-  if (!input.project || input.project.includes('/')) throw invalid('project', 'a name without "/"', input.project);
+export function releaseManifest(input: ReleaseManifestInput): {
+  manifest: ReleaseManifest;
+  content: string;
+  targetName: string;
+  path: string;
+} {
+  if (!DIGEST.test(input.digest))
+    throw invalid('digest', 'sha256:<64 lowercase hex>', input.digest);
+  if (!REPOSITORY.test(input.repository))
+    throw invalid('repository', 'OWNER/REPO', input.repository);
+  if (!input.project || input.project.includes('/'))
+    throw invalid('project', 'a name without "/"', input.project);
   if (!input.tag) throw invalid('tag', 'a tag', input.tag);
-  if (!input.image || /[@\s]/.test(input.image)) throw invalid('image', 'an image repository without digest', input.image);
+  if (!input.image || /[@\s]/.test(input.image))
+    throw invalid('image', 'an image repository without digest', input.image);
   if (!/^\d+$/.test(String(input.runId))) throw invalid('runId', 'a numeric run id', input.runId);
   const server = (input.serverUrl ?? 'https://github.com').replace(/\/+$/, '');
   const repoUrl = `${server}/${input.repository}`;
@@ -94,7 +118,12 @@ export function releaseManifest(input: ReleaseManifestInput): { manifest: Releas
     created_at: utcSeconds(input.createdAt),
   };
   const targetName = releaseTargetName(input.project, input.tag);
-  return { manifest, content: formatManifestJson(manifest), targetName, path: `targets/${targetName}` };
+  return {
+    manifest,
+    content: formatManifestJson(manifest),
+    targetName,
+    path: `targets/${targetName}`,
+  };
 }
 
 /**
@@ -106,32 +135,57 @@ export function parseReleaseManifest(bytes: Uint8Array | string, source: string)
   try {
     value = JSON.parse(typeof bytes === 'string' ? bytes : Buffer.from(bytes).toString('utf8'));
   } catch (error) {
-    throw new TufError('METADATA_INVALID', `${source}: not JSON (${(error as Error).message})`, { cause: error });
+    throw new TufError('METADATA_INVALID', `${source}: not JSON (${(error as Error).message})`, {
+      cause: error,
+    });
   }
   if (value === null || typeof value !== 'object' || Array.isArray(value)) {
-    throw new TufError('METADATA_INVALID', `${source}: expected a JSON object`, { expected: 'object', found: value });
+    throw new TufError('METADATA_INVALID', `${source}: expected a JSON object`, {
+      expected: 'object',
+      found: value,
+    });
   }
   const record = value as Record<string, unknown>;
   for (const field of FIELD_ORDER) {
     if (typeof record[field] !== 'string') {
-      throw new TufError('METADATA_INVALID', `${source}: field ${field} must be a string, found ${JSON.stringify(record[field] ?? null)}`, { expected: 'string', found: record[field] });
+      throw new TufError(
+        'METADATA_INVALID',
+        `${source}: field ${field} must be a string, found ${JSON.stringify(record[field] ?? null)}`,
+        { expected: 'string', found: record[field] },
+      );
     }
   }
   const manifest = record as unknown as ReleaseManifest;
   if (manifest.schema_version !== '1.0') {
-    throw new TufError('METADATA_INVALID', `${source}: schema_version must be "1.0", found ${JSON.stringify(manifest.schema_version)}`, { expected: '1.0', found: manifest.schema_version });
+    throw new TufError(
+      'METADATA_INVALID',
+      `${source}: schema_version must be "1.0", found ${JSON.stringify(manifest.schema_version)}`,
+      { expected: '1.0', found: manifest.schema_version },
+    );
   }
   if (!DIGEST.test(manifest.digest)) {
-    throw new TufError('METADATA_INVALID', `${source}: digest must be sha256:<64 hex>, found ${JSON.stringify(manifest.digest)}`, { expected: 'sha256:<64 hex>', found: manifest.digest });
+    throw new TufError(
+      'METADATA_INVALID',
+      `${source}: digest must be sha256:<64 hex>, found ${JSON.stringify(manifest.digest)}`,
+      { expected: 'sha256:<64 hex>', found: manifest.digest },
+    );
   }
   if (manifest.image_ref_digest !== `${manifest.image}@${manifest.digest}`) {
-    throw new TufError('METADATA_INVALID', `${source}: image_ref_digest must be ${manifest.image}@${manifest.digest}, found ${manifest.image_ref_digest}`, {
-      expected: `${manifest.image}@${manifest.digest}`,
-      found: manifest.image_ref_digest,
-    });
+    throw new TufError(
+      'METADATA_INVALID',
+      `${source}: image_ref_digest must be ${manifest.image}@${manifest.digest}, found ${manifest.image_ref_digest}`,
+      {
+        expected: `${manifest.image}@${manifest.digest}`,
+        found: manifest.image_ref_digest,
+      },
+    );
   }
   if (!UTC_SECONDS.test(manifest.created_at)) {
-    throw new TufError('METADATA_INVALID', `${source}: created_at must be YYYY-MM-DDTHH:MM:SSZ, found ${manifest.created_at}`, { expected: 'YYYY-MM-DDTHH:MM:SSZ', found: manifest.created_at });
+    throw new TufError(
+      'METADATA_INVALID',
+      `${source}: created_at must be YYYY-MM-DDTHH:MM:SSZ, found ${manifest.created_at}`,
+      { expected: 'YYYY-MM-DDTHH:MM:SSZ', found: manifest.created_at },
+    );
   }
   return manifest;
 }

@@ -8,7 +8,9 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { runConformanceClient } from '../../../tools/tuf-conformance-client/cli';
 import { RepoBuilder, RepoServer } from './support/repo-builder';
 
-const WRAPPER = fileURLToPath(new URL('../../../tools/tuf-conformance-client/client', import.meta.url));
+const WRAPPER = fileURLToPath(
+  new URL('../../../tools/tuf-conformance-client/client', import.meta.url),
+);
 const temps: string[] = [];
 let repo: RepoBuilder;
 let server: RepoServer;
@@ -39,19 +41,47 @@ describe('tools/tuf-conformance-client protocol', () => {
     const metadataDir = join(tempDir(), 'metadata');
     expect(await runConformanceClient(['--metadata-dir', metadataDir, 'init', rootFile])).toBe(0);
     expect(readFileSync(join(metadataDir, 'root.json')).equals(repo.initialRoot)).toBe(true);
-    expect(await runConformanceClient(['--metadata-url', server.metadataUrl, '--metadata-dir', metadataDir, 'refresh'])).toBe(0);
-    expect(readdirSync(metadataDir).sort()).toEqual(['root.json', 'snapshot.json', 'targets.json', 'timestamp.json']);
+    expect(
+      await runConformanceClient([
+        '--metadata-url',
+        server.metadataUrl,
+        '--metadata-dir',
+        metadataDir,
+        'refresh',
+      ]),
+    ).toBe(0);
+    expect(readdirSync(metadataDir).sort()).toEqual([
+      'root.json',
+      'snapshot.json',
+      'targets.json',
+      'timestamp.json',
+    ]);
   });
 
   it('download fetches the targets in order into the target dir and reuses cached artifacts', async () => {
     const metadataDir = tempDir();
     const targetDir = tempDir();
     await runConformanceClient(['--metadata-dir', metadataDir, 'init', rootFile]);
-    const download = ['--metadata-url', server.metadataUrl, '--metadata-dir', metadataDir, '--target-name', 'file1.txt', '--target-name', 'dir/file2.txt', '--target-dir', targetDir, '--target-base-url', server.targetsUrl, 'download'];
+    const download = [
+      '--metadata-url',
+      server.metadataUrl,
+      '--metadata-dir',
+      metadataDir,
+      '--target-name',
+      'file1.txt',
+      '--target-name',
+      'dir/file2.txt',
+      '--target-dir',
+      targetDir,
+      '--target-base-url',
+      server.targetsUrl,
+      'download',
+    ];
     expect(await runConformanceClient(download)).toBe(0);
     expect(readFileSync(join(targetDir, 'file1.txt'), 'utf8')).toBe('one');
     expect(readFileSync(join(targetDir, 'dir%2Ffile2.txt'), 'utf8')).toBe('two');
-    const artifactRequests = () => server.requests.filter((r) => r.path.startsWith('targets/')).length;
+    const artifactRequests = () =>
+      server.requests.filter((r) => r.path.startsWith('targets/')).length;
     const before = artifactRequests();
     expect(await runConformanceClient(download)).toBe(0);
     expect(artifactRequests()).toBe(before);
@@ -61,7 +91,21 @@ describe('tools/tuf-conformance-client protocol', () => {
     const metadataDir = tempDir();
     const targetDir = tempDir();
     await runConformanceClient(['--metadata-dir', metadataDir, 'init', rootFile]);
-    const code = await runConformanceClient(['--metadata-url', server.metadataUrl, '--metadata-dir', metadataDir, '--target-name', 'missing.txt', '--target-name', 'file1.txt', '--target-dir', targetDir, '--target-base-url', server.targetsUrl, 'download']);
+    const code = await runConformanceClient([
+      '--metadata-url',
+      server.metadataUrl,
+      '--metadata-dir',
+      metadataDir,
+      '--target-name',
+      'missing.txt',
+      '--target-name',
+      'file1.txt',
+      '--target-dir',
+      targetDir,
+      '--target-base-url',
+      server.targetsUrl,
+      'download',
+    ]);
     expect(code).toBe(1);
     expect(existsSync(join(targetDir, 'file1.txt'))).toBe(false);
   });
@@ -70,24 +114,49 @@ describe('tools/tuf-conformance-client protocol', () => {
     expect(await runConformanceClient(['refresh'])).toBe(1);
     expect(await runConformanceClient(['--metadata-dir', tempDir(), 'dance'])).toBe(1);
     // No trusted root in the metadata dir.
-    expect(await runConformanceClient(['--metadata-url', server.metadataUrl, '--metadata-dir', tempDir(), 'refresh'])).toBe(1);
+    expect(
+      await runConformanceClient([
+        '--metadata-url',
+        server.metadataUrl,
+        '--metadata-dir',
+        tempDir(),
+        'refresh',
+      ]),
+    ).toBe(1);
   });
 
-  it('the shell wrapper runs the same client (exit 0, then 1 on a tampered timestamp)', { timeout: 120_000 }, async () => {
-    const run = (args: string[]) =>
-      promisify(execFile)(WRAPPER, args, { env: process.env }).then(
-        () => 0,
-        (error: { code?: number }) => error.code ?? -1,
-      );
-    const metadataDir = tempDir();
-    expect(await run(['--metadata-dir', metadataDir, 'init', rootFile])).toBe(0);
-    expect(await run(['--metadata-url', server.metadataUrl, '--metadata-dir', metadataDir, 'refresh'])).toBe(0);
-    const timestamp = repo.files.get('metadata/timestamp.json')!;
-    try {
-      repo.files.set('metadata/timestamp.json', Buffer.from(timestamp.toString().replace('"version": 1', '"version": 7')));
-      expect(await run(['--metadata-url', server.metadataUrl, '--metadata-dir', metadataDir, 'refresh'])).toBe(1);
-    } finally {
-      repo.files.set('metadata/timestamp.json', timestamp);
-    }
-  });
+  it(
+    'the shell wrapper runs the same client (exit 0, then 1 on a tampered timestamp)',
+    { timeout: 120_000 },
+    async () => {
+      const run = (args: string[]) =>
+        promisify(execFile)(WRAPPER, args, { env: process.env }).then(
+          () => 0,
+          (error: { code?: number }) => error.code ?? -1,
+        );
+      const metadataDir = tempDir();
+      expect(await run(['--metadata-dir', metadataDir, 'init', rootFile])).toBe(0);
+      expect(
+        await run(['--metadata-url', server.metadataUrl, '--metadata-dir', metadataDir, 'refresh']),
+      ).toBe(0);
+      const timestamp = repo.files.get('metadata/timestamp.json')!;
+      try {
+        repo.files.set(
+          'metadata/timestamp.json',
+          Buffer.from(timestamp.toString().replace('"version": 1', '"version": 7')),
+        );
+        expect(
+          await run([
+            '--metadata-url',
+            server.metadataUrl,
+            '--metadata-dir',
+            metadataDir,
+            'refresh',
+          ]),
+        ).toBe(1);
+      } finally {
+        repo.files.set('metadata/timestamp.json', timestamp);
+      }
+    },
+  );
 });

@@ -22,7 +22,10 @@ function tempDir(): string {
 }
 
 /** A published repository, served over loopback HTTP, and a client metadata dir pinned to its root v1. */
-async function setup(scheme: KeyScheme = 'ed25519', build?: (repo: RepoBuilder) => void | Promise<void>) {
+async function setup(
+  scheme: KeyScheme = 'ed25519',
+  build?: (repo: RepoBuilder) => void | Promise<void>,
+) {
   const repo = new RepoBuilder(scheme);
   repo.addTarget('app/v1.json', '{"v":1}\n');
   await build?.(repo);
@@ -32,11 +35,21 @@ async function setup(scheme: KeyScheme = 'ed25519', build?: (repo: RepoBuilder) 
   const metadataDir = tempDir();
   writeFileSync(join(metadataDir, 'root.json'), repo.initialRoot);
   const updater = (options: Partial<UpdaterOptions> = {}) =>
-    new Updater({ metadataDir, metadataBaseUrl: server.metadataUrl, targetBaseUrl: server.targetsUrl, targetDir: join(metadataDir, 'targets'), ...options });
+    new Updater({
+      metadataDir,
+      metadataBaseUrl: server.metadataUrl,
+      targetBaseUrl: server.targetsUrl,
+      targetDir: join(metadataDir, 'targets'),
+      ...options,
+    });
   return { repo, server, metadataDir, updater };
 }
 
-async function rejects(promise: Promise<unknown>, code: TufErrorCode, message?: RegExp): Promise<TufError> {
+async function rejects(
+  promise: Promise<unknown>,
+  code: TufErrorCode,
+  message?: RegExp,
+): Promise<TufError> {
   const error = await promise.then(
     () => undefined,
     (e: unknown) => e,
@@ -48,11 +61,21 @@ async function rejects(promise: Promise<unknown>, code: TufErrorCode, message?: 
 }
 
 describe('Updater over HTTP: the normal path', () => {
-  for (const scheme of ['ed25519', 'ecdsa-sha2-nistp256', 'ecdsa-sha2-nistp384', 'rsassa-pss-sha256'] as KeyScheme[]) {
+  for (const scheme of [
+    'ed25519',
+    'ecdsa-sha2-nistp256',
+    'ecdsa-sha2-nistp384',
+    'rsassa-pss-sha256',
+  ] as KeyScheme[]) {
     it(`${scheme} keys: refresh, find, download the hash-prefixed artifact, then find it cached`, async () => {
       const { updater, server, metadataDir } = await setup(scheme);
       const client = updater();
-      expect(await client.refresh()).toMatchObject({ root: { version: 1 }, timestamp: { version: 1 }, snapshot: { version: 1 }, targets: { version: 1 } });
+      expect(await client.refresh()).toMatchObject({
+        root: { version: 1 },
+        timestamp: { version: 1 },
+        snapshot: { version: 1 },
+        targets: { version: 1 },
+      });
       const info = (await client.getTargetInfo('app/v1.json'))!;
       expect(await client.findCachedTarget(info)).toBeUndefined();
       const path = await client.downloadTarget(info);
@@ -65,7 +88,13 @@ describe('Updater over HTTP: the normal path', () => {
         'metadata/1.targets.json',
         `targets/app/${info.hashes.sha256}.v1.json`,
       ]);
-      expect(readdirSync(metadataDir).sort()).toEqual(['root.json', 'snapshot.json', 'targets', 'targets.json', 'timestamp.json']);
+      expect(readdirSync(metadataDir).sort()).toEqual([
+        'root.json',
+        'snapshot.json',
+        'targets',
+        'targets.json',
+        'timestamp.json',
+      ]);
     });
   }
 
@@ -75,7 +104,10 @@ describe('Updater over HTTP: the normal path', () => {
     server.requests.length = 0;
     const again = updater();
     await again.refresh();
-    expect(server.requests.map((r) => r.path)).toEqual(['metadata/2.root.json', 'metadata/timestamp.json']);
+    expect(server.requests.map((r) => r.path)).toEqual([
+      'metadata/2.root.json',
+      'metadata/timestamp.json',
+    ]);
     expect(again.requestCount).toBe(2);
   });
 
@@ -92,14 +124,25 @@ describe('Updater over HTTP: the normal path', () => {
   it('persists each role byte for byte as served', async () => {
     const { updater, repo, metadataDir } = await setup();
     await updater().refresh();
-    for (const [role, file] of [['timestamp', 'metadata/timestamp.json'], ['snapshot', 'metadata/1.snapshot.json'], ['targets', 'metadata/1.targets.json']]) {
-      expect(readFileSync(join(metadataDir, `${role}.json`)).equals(repo.files.get(file!)!), role).toBe(true);
+    for (const [role, file] of [
+      ['timestamp', 'metadata/timestamp.json'],
+      ['snapshot', 'metadata/1.snapshot.json'],
+      ['targets', 'metadata/1.targets.json'],
+    ]) {
+      expect(
+        readFileSync(join(metadataDir, `${role}.json`)).equals(repo.files.get(file!)!),
+        role,
+      ).toBe(true);
     }
   });
 
   it('fails when the trusted root is missing from metadataDir', async () => {
     const { server } = await setup();
-    await rejects(new Updater({ metadataDir: tempDir(), metadataBaseUrl: server.metadataUrl }).refresh(), 'NOT_FOUND', /trusted root .*root\.json cannot be read/);
+    await rejects(
+      new Updater({ metadataDir: tempDir(), metadataBaseUrl: server.metadataUrl }).refresh(),
+      'NOT_FOUND',
+      /trusted root .*root\.json cannot be read/,
+    );
   });
 });
 
@@ -110,7 +153,9 @@ describe('root rotation', () => {
     repo.setRoleKeys('targets', [generateTestKey('ecdsa-sha2-nistp256')]);
     await repo.publish();
     expect((await updater().refresh()).root.version).toBe(2);
-    expect(readFileSync(join(metadataDir, 'root.json')).equals(repo.files.get('metadata/2.root.json')!)).toBe(true);
+    expect(
+      readFileSync(join(metadataDir, 'root.json')).equals(repo.files.get('metadata/2.root.json')!),
+    ).toBe(true);
   });
 
   it('rotates across several versions (1 -> 2 -> 3)', async () => {
@@ -129,7 +174,11 @@ describe('root rotation', () => {
     await repo.publish();
     const root2 = JSON.parse(repo.files.get('metadata/2.root.json')!.toString());
     repo.files.set('metadata/2.root.json', await repo.sign(root2.signed, [newKey]));
-    await rejects(updater().refresh(), 'SIGNATURE_THRESHOLD', /^root v2 \(2\.root\.json\), by the keys of trusted root v1: 0 of 1/);
+    await rejects(
+      updater().refresh(),
+      'SIGNATURE_THRESHOLD',
+      /^root v2 \(2\.root\.json\), by the keys of trusted root v1: 0 of 1/,
+    );
   });
 
   it('rejects a new root not signed by the threshold of its own keys', async () => {
@@ -138,8 +187,15 @@ describe('root rotation', () => {
     repo.setRoleKeys('root', [generateTestKey('ed25519'), generateTestKey('ed25519')], 2);
     await repo.publish();
     const root2 = JSON.parse(repo.files.get('metadata/2.root.json')!.toString());
-    repo.files.set('metadata/2.root.json', await repo.sign(root2.signed, [...oldKeys, repo.role('root').signers[0]!]));
-    await rejects(updater().refresh(), 'SIGNATURE_THRESHOLD', /^root v2 \(2\.root\.json\), by its own keys: 1 of 2/);
+    repo.files.set(
+      'metadata/2.root.json',
+      await repo.sign(root2.signed, [...oldKeys, repo.role('root').signers[0]!]),
+    );
+    await rejects(
+      updater().refresh(),
+      'SIGNATURE_THRESHOLD',
+      /^root v2 \(2\.root\.json\), by its own keys: 1 of 2/,
+    );
   });
 
   it('rejects N+1.root.json whose content is another version', async () => {
@@ -153,8 +209,15 @@ describe('root rotation', () => {
     const { updater: other, repo: repo2 } = await setup();
     const signers = repo2.role('root').signers;
     const root1 = JSON.parse(repo2.files.get('metadata/1.root.json')!.toString());
-    repo2.files.set('metadata/2.root.json', await repo2.sign({ ...root1.signed, version: 3 }, signers));
-    await rejects(other().refresh(), 'ROLLBACK', /root v2 \(2\.root\.json\): version is 3, expected 2/);
+    repo2.files.set(
+      'metadata/2.root.json',
+      await repo2.sign({ ...root1.signed, version: 3 }, signers),
+    );
+    await rejects(
+      other().refresh(),
+      'ROLLBACK',
+      /root v2 \(2\.root\.json\): version is 3, expected 2/,
+    );
   });
 
   it('rejects an expired final root', async () => {
@@ -205,7 +268,11 @@ describe('timestamp and snapshot attacks', () => {
     await repo.publish();
     await updater().refresh();
     const timestamp = repo.role('timestamp');
-    timestamp.signed = { ...timestamp.signed, version: 5, meta: { 'snapshot.json': { version: 1 } } };
+    timestamp.signed = {
+      ...timestamp.signed,
+      version: 5,
+      meta: { 'snapshot.json': { version: 1 } },
+    };
     repo.files.set('metadata/timestamp.json', await repo.sign(timestamp.signed, timestamp.signers));
     await rejects(updater().refresh(), 'ROLLBACK', /lists snapshot v1, older than the trusted v2/);
   });
@@ -215,24 +282,43 @@ describe('timestamp and snapshot attacks', () => {
     await updater().refresh();
     const trusted = readFileSync(join(metadataDir, 'timestamp.json'));
     const timestamp = repo.role('timestamp');
-    repo.files.set('metadata/timestamp.json', await repo.sign({ ...timestamp.signed, expires: '2039-01-01T00:00:00Z' }, timestamp.signers));
-    expect((await updater().refresh()).timestamp.expires.toISOString()).toBe('2040-01-01T00:00:00.000Z');
+    repo.files.set(
+      'metadata/timestamp.json',
+      await repo.sign({ ...timestamp.signed, expires: '2039-01-01T00:00:00Z' }, timestamp.signers),
+    );
+    expect((await updater().refresh()).timestamp.expires.toISOString()).toBe(
+      '2040-01-01T00:00:00.000Z',
+    );
     expect(readFileSync(join(metadataDir, 'timestamp.json')).equals(trusted)).toBe(true);
   });
 
   it('freeze: an expired timestamp is rejected', async () => {
     const { updater } = await setup('ed25519');
-    await rejects(updater({ now: new Date('2040-01-01T00:00:00Z') }).refresh(), 'EXPIRED', /^root v1 expired/);
+    await rejects(
+      updater({ now: new Date('2040-01-01T00:00:00Z') }).refresh(),
+      'EXPIRED',
+      /^root v1 expired/,
+    );
     const { updater: u2, repo } = await setup();
     await repo.publish({ expires: { timestamp: '2030-01-01T00:00:00Z' } });
-    await rejects(u2({ now: () => new Date('2030-01-01T00:00:00Z') }).refresh(), 'EXPIRED', /^timestamp v2 expired at 2030-01-01T00:00:00.000Z/);
-    expect((await u2({ now: new Date('2029-12-31T23:59:59Z') }).refresh()).timestamp.version).toBe(2);
+    await rejects(
+      u2({ now: () => new Date('2030-01-01T00:00:00Z') }).refresh(),
+      'EXPIRED',
+      /^timestamp v2 expired at 2030-01-01T00:00:00.000Z/,
+    );
+    expect((await u2({ now: new Date('2029-12-31T23:59:59Z') }).refresh()).timestamp.version).toBe(
+      2,
+    );
   });
 
   it('freeze: an expired snapshot is rejected', async () => {
     const { updater, repo } = await setup();
     await repo.publish({ expires: { snapshot: '2030-01-01T00:00:00Z' } });
-    await rejects(updater({ now: new Date('2031-01-01T00:00:00Z') }).refresh(), 'EXPIRED', /^snapshot v2 expired/);
+    await rejects(
+      updater({ now: new Date('2031-01-01T00:00:00Z') }).refresh(),
+      'EXPIRED',
+      /^snapshot v2 expired/,
+    );
   });
 
   it('mix-and-match: a snapshot whose version is not the one the timestamp lists is rejected', async () => {
@@ -240,7 +326,11 @@ describe('timestamp and snapshot attacks', () => {
     const snapshot1 = repo.files.get('metadata/1.snapshot.json')!;
     await repo.publish();
     repo.files.set('metadata/2.snapshot.json', snapshot1);
-    await rejects(updater().refresh(), 'ROLLBACK', /^snapshot v2 \(2\.snapshot\.json\): version 1, but the timestamp lists v2/);
+    await rejects(
+      updater().refresh(),
+      'ROLLBACK',
+      /^snapshot v2 \(2\.snapshot\.json\): version 1, but the timestamp lists v2/,
+    );
   });
 
   it('rollback: a snapshot listing an older targets version than the trusted snapshot is rejected', async () => {
@@ -252,9 +342,17 @@ describe('timestamp and snapshot attacks', () => {
     const timestamp = repo.role('timestamp');
     snapshot.signed = { ...snapshot.signed, version: 3, meta: { 'targets.json': { version: 1 } } };
     repo.files.set('metadata/3.snapshot.json', await repo.sign(snapshot.signed, snapshot.signers));
-    timestamp.signed = { ...timestamp.signed, version: 3, meta: { 'snapshot.json': { version: 3 } } };
+    timestamp.signed = {
+      ...timestamp.signed,
+      version: 3,
+      meta: { 'snapshot.json': { version: 3 } },
+    };
     repo.files.set('metadata/timestamp.json', await repo.sign(timestamp.signed, timestamp.signers));
-    await rejects(updater().refresh(), 'ROLLBACK', /^snapshot v3 \(3\.snapshot\.json\) lists targets\.json v1, older than the trusted v2/);
+    await rejects(
+      updater().refresh(),
+      'ROLLBACK',
+      /^snapshot v3 \(3\.snapshot\.json\) lists targets\.json v1, older than the trusted v2/,
+    );
   });
 
   it('a snapshot that drops a role the trusted snapshot listed is rejected', async () => {
@@ -264,7 +362,11 @@ describe('timestamp and snapshot attacks', () => {
     const timestamp = repo.role('timestamp');
     snapshot.signed = { ...snapshot.signed, version: 2, meta: {} };
     repo.files.set('metadata/2.snapshot.json', await repo.sign(snapshot.signed, snapshot.signers));
-    timestamp.signed = { ...timestamp.signed, version: 2, meta: { 'snapshot.json': { version: 2 } } };
+    timestamp.signed = {
+      ...timestamp.signed,
+      version: 2,
+      meta: { 'snapshot.json': { version: 2 } },
+    };
     repo.files.set('metadata/timestamp.json', await repo.sign(timestamp.signed, timestamp.signers));
     await rejects(updater().refresh(), 'ROLLBACK', /no longer lists targets\.json/);
   });
@@ -273,10 +375,28 @@ describe('timestamp and snapshot attacks', () => {
     const { updater, repo } = await setup();
     const timestamp = repo.role('timestamp');
     const snapshotBytes = repo.files.get('metadata/1.snapshot.json')!;
-    timestamp.signed = { ...timestamp.signed, version: 2, meta: { 'snapshot.json': { version: 1, length: snapshotBytes.length, hashes: { sha256: '00'.repeat(32) } } } };
+    timestamp.signed = {
+      ...timestamp.signed,
+      version: 2,
+      meta: {
+        'snapshot.json': {
+          version: 1,
+          length: snapshotBytes.length,
+          hashes: { sha256: '00'.repeat(32) },
+        },
+      },
+    };
     repo.files.set('metadata/timestamp.json', await repo.sign(timestamp.signed, timestamp.signers));
-    await rejects(updater().refresh(), 'HASH_MISMATCH', /^snapshot v1 \(1\.snapshot\.json\): sha256 [0-9a-f]{64}, expected 0000/);
-    timestamp.signed = { ...timestamp.signed, version: 3, meta: { 'snapshot.json': { version: 1, length: snapshotBytes.length - 1 } } };
+    await rejects(
+      updater().refresh(),
+      'HASH_MISMATCH',
+      /^snapshot v1 \(1\.snapshot\.json\): sha256 [0-9a-f]{64}, expected 0000/,
+    );
+    timestamp.signed = {
+      ...timestamp.signed,
+      version: 3,
+      meta: { 'snapshot.json': { version: 1, length: snapshotBytes.length - 1 } },
+    };
     repo.files.set('metadata/timestamp.json', await repo.sign(timestamp.signed, timestamp.signers));
     await rejects(updater().refresh(), 'LENGTH_MISMATCH');
   });
@@ -284,8 +404,15 @@ describe('timestamp and snapshot attacks', () => {
   it('a timestamp signed by the wrong key is rejected, naming the role', async () => {
     const { updater, repo } = await setup();
     const timestamp = repo.role('timestamp');
-    repo.files.set('metadata/timestamp.json', await repo.sign(timestamp.signed, [generateTestKey('ed25519')]));
-    await rejects(updater().refresh(), 'SIGNATURE_THRESHOLD', /^timestamp \(timestamp\.json\): 0 of 1 required signatures verify/);
+    repo.files.set(
+      'metadata/timestamp.json',
+      await repo.sign(timestamp.signed, [generateTestKey('ed25519')]),
+    );
+    await rejects(
+      updater().refresh(),
+      'SIGNATURE_THRESHOLD',
+      /^timestamp \(timestamp\.json\): 0 of 1 required signatures verify/,
+    );
   });
 
   it('a timestamp larger than the 16 KiB limit is refused while downloading', async () => {
@@ -304,14 +431,22 @@ describe('targets: threshold, expiry, hash and length', () => {
     repo.addTarget('app/v2.json', 'two');
     targets.signers = [a];
     await repo.publish();
-    await rejects(updater().refresh(), 'SIGNATURE_THRESHOLD', /^targets v2 \(2\.targets\.json\): 1 of 2 required signatures verify/);
+    await rejects(
+      updater().refresh(),
+      'SIGNATURE_THRESHOLD',
+      /^targets v2 \(2\.targets\.json\): 1 of 2 required signatures verify/,
+    );
   });
 
   it('freeze: expired targets metadata is rejected', async () => {
     const { updater, repo } = await setup();
     repo.addTarget('app/v2.json', 'two');
     await repo.publish({ expires: { targets: '2030-01-01T00:00:00Z' } });
-    await rejects(updater({ now: new Date('2030-06-01T00:00:00Z') }).refresh(), 'EXPIRED', /^targets v2 expired/);
+    await rejects(
+      updater({ now: new Date('2030-06-01T00:00:00Z') }).refresh(),
+      'EXPIRED',
+      /^targets v2 expired/,
+    );
   });
 
   it('mix-and-match: targets whose version is not the one the snapshot lists is rejected', async () => {
@@ -320,7 +455,11 @@ describe('targets: threshold, expiry, hash and length', () => {
     repo.addTarget('app/v2.json', 'two');
     await repo.publish();
     repo.files.set('metadata/2.targets.json', targets1);
-    await rejects(updater().refresh(), 'ROLLBACK', /^targets v2 \(2\.targets\.json\): version 1, but snapshot v2 lists v2/);
+    await rejects(
+      updater().refresh(),
+      'ROLLBACK',
+      /^targets v2 \(2\.targets\.json\): version 1, but snapshot v2 lists v2/,
+    );
   });
 
   it('an artifact with the wrong bytes fails the hash check; the wrong length fails the length check', async () => {
@@ -331,7 +470,11 @@ describe('targets: threshold, expiry, hash and length', () => {
     repo.files.set(name, Buffer.from('{"v":2}\n'));
     await rejects(client.downloadTarget(info), 'HASH_MISMATCH', /^target app\/v1\.json: sha256/);
     repo.files.set(name, Buffer.from('{"v":1}'));
-    await rejects(client.downloadTarget(info), 'LENGTH_MISMATCH', /^target app\/v1\.json: length 7, expected 8/);
+    await rejects(
+      client.downloadTarget(info),
+      'LENGTH_MISMATCH',
+      /^target app\/v1\.json: length 7, expected 8/,
+    );
     repo.files.set(name, Buffer.from('{"v":1}\n and more'));
     await rejects(client.downloadTarget(info), 'LENGTH_MISMATCH', /exceed the limit of 8/);
   });
@@ -349,9 +492,16 @@ describe('targets: threshold, expiry, hash and length', () => {
 describe('delegations', () => {
   it('finds a target in a delegated role, pre-order, and stops at a terminating delegation', async () => {
     const { updater, server } = await setup('ed25519', (repo) => {
-      repo.delegate('targets', 'releases', { paths: ['releases/*'], terminating: true, scheme: 'ecdsa-sha2-nistp256' });
+      repo.delegate('targets', 'releases', {
+        paths: ['releases/*'],
+        terminating: true,
+        scheme: 'ecdsa-sha2-nistp256',
+      });
       repo.delegate('targets', 'fallback', { paths: ['releases/*', 'other/*'] });
-      repo.delegate('releases', 'nested', { paths: ['releases/*.txt'], scheme: 'ecdsa-sha2-nistp384' });
+      repo.delegate('releases', 'nested', {
+        paths: ['releases/*.txt'],
+        scheme: 'ecdsa-sha2-nistp384',
+      });
       repo.addTarget('releases/a.json', 'a', 'releases');
       repo.addTarget('releases/b.txt', 'b', 'nested');
       repo.addTarget('releases/c.json', 'c-from-fallback', 'fallback');
@@ -366,7 +516,12 @@ describe('delegations', () => {
     expect(server.requested('metadata/1.fallback.json')).toBe(0);
     expect(await client.getTargetInfo('other/d.json')).toMatchObject({ length: 1 });
     expect(server.requested('metadata/1.fallback.json')).toBe(1);
-    expect(readFileSync(await client.downloadTarget((await client.getTargetInfo('releases/b.txt'))!), 'utf8')).toBe('b');
+    expect(
+      readFileSync(
+        await client.downloadTarget((await client.getTargetInfo('releases/b.txt'))!),
+        'utf8',
+      ),
+    ).toBe('b');
   });
 
   it('path patterns match segment by segment: releases/* does not cover releases/x/y.json', async () => {
@@ -390,19 +545,28 @@ describe('delegations', () => {
   it('succinct hash-bin delegations (TAP 15): the target is found in its bin, other bins are never fetched', async () => {
     const { createHash } = await import('node:crypto');
     // bit_length 3: the bin is the top 3 bits of sha256(path), named with one hex digit.
-    const binOf = (path: string) => `bins-${(createHash('sha256').update(path).digest()[0]! >> 5).toString(16)}`;
+    const binOf = (path: string) =>
+      `bins-${(createHash('sha256').update(path).digest()[0]! >> 5).toString(16)}`;
     const { updater, server } = await setup('ed25519', (repo) => {
       expect(repo.delegateSuccinct('targets', 'bins', 3)).toHaveLength(8);
       for (const path of ['pkg/a.tgz', 'pkg/b.tgz']) repo.addTarget(path, path, binOf(path));
       // Listed in the wrong bin: a client must not find it there.
-      const wrongBin = ['0', '1'].map((d) => `bins-${d}`).find((bin) => bin !== binOf('pkg/c.tgz'))!;
+      const wrongBin = ['0', '1']
+        .map((d) => `bins-${d}`)
+        .find((bin) => bin !== binOf('pkg/c.tgz'))!;
       repo.addTarget('pkg/c.tgz', 'c', wrongBin);
     });
     const client = updater();
     expect(await client.getTargetInfo('pkg/a.tgz')).toMatchObject({ length: 9 });
     expect(await client.getTargetInfo('pkg/c.tgz')).toBeUndefined();
-    const fetchedBins = server.requests.filter((r) => /^metadata\/\d+\.bins-/.test(r.path)).map((r) => r.path);
-    expect(fetchedBins.sort()).toEqual([...new Set([binOf('pkg/a.tgz'), binOf('pkg/c.tgz')])].map((bin) => `metadata/1.${bin}.json`).sort());
+    const fetchedBins = server.requests
+      .filter((r) => /^metadata\/\d+\.bins-/.test(r.path))
+      .map((r) => r.path);
+    expect(fetchedBins.sort()).toEqual(
+      [...new Set([binOf('pkg/a.tgz'), binOf('pkg/c.tgz')])]
+        .map((bin) => `metadata/1.${bin}.json`)
+        .sort(),
+    );
   });
 
   it('a delegated role signed by a key its parent did not delegate to is rejected, naming the role', async () => {
@@ -415,7 +579,11 @@ describe('delegations', () => {
     await repo.publish();
     const client = updater();
     await client.refresh();
-    await rejects(client.getTargetInfo('releases/a.json'), 'SIGNATURE_THRESHOLD', /^releases v2 \(2\.releases\.json\): 0 of 1/);
+    await rejects(
+      client.getTargetInfo('releases/a.json'),
+      'SIGNATURE_THRESHOLD',
+      /^releases v2 \(2\.releases\.json\): 0 of 1/,
+    );
   });
 
   it('a delegated role missing from the snapshot is an error', async () => {
@@ -426,9 +594,17 @@ describe('delegations', () => {
     const timestamp = repo.role('timestamp');
     snapshot.signed = { ...snapshot.signed, version: 2, meta: { 'targets.json': { version: 1 } } };
     repo.files.set('metadata/2.snapshot.json', await repo.sign(snapshot.signed, snapshot.signers));
-    timestamp.signed = { ...timestamp.signed, version: 2, meta: { 'snapshot.json': { version: 2 } } };
+    timestamp.signed = {
+      ...timestamp.signed,
+      version: 2,
+      meta: { 'snapshot.json': { version: 2 } },
+    };
     repo.files.set('metadata/timestamp.json', await repo.sign(timestamp.signed, timestamp.signers));
-    await rejects(updater().getTargetInfo('releases/a.json'), 'METADATA_INVALID', /snapshot v2 does not list releases\.json/);
+    await rejects(
+      updater().getTargetInfo('releases/a.json'),
+      'METADATA_INVALID',
+      /snapshot v2 does not list releases\.json/,
+    );
   });
 });
 
@@ -494,8 +670,15 @@ describe('network behaviour', () => {
       });
       return new Response(body, { status: 200 });
     };
-    await rejects(updater({ fetch: streamingFetch }).refresh(), 'LENGTH_MISMATCH', /timestamp\.json: more than the limit of 16384 bytes/);
-    expect(seen).toEqual([`${server.metadataUrl}2.root.json`, `${server.metadataUrl}timestamp.json`]);
+    await rejects(
+      updater({ fetch: streamingFetch }).refresh(),
+      'LENGTH_MISMATCH',
+      /timestamp\.json: more than the limit of 16384 bytes/,
+    );
+    expect(seen).toEqual([
+      `${server.metadataUrl}2.root.json`,
+      `${server.metadataUrl}timestamp.json`,
+    ]);
   });
 
   it('times out a server that never answers', async () => {
@@ -507,7 +690,11 @@ describe('network behaviour', () => {
     const { repo } = await setup();
     writeFileSync(join(metadataDir, 'root.json'), repo.initialRoot);
     try {
-      const client = new Updater({ metadataDir, metadataBaseUrl: `http://127.0.0.1:${port}/`, timeoutMs: 200 });
+      const client = new Updater({
+        metadataDir,
+        metadataBaseUrl: `http://127.0.0.1:${port}/`,
+        timeoutMs: 200,
+      });
       await rejects(client.refresh(), 'FETCH', /2\.root\.json: timed out after 3 attempts/);
       expect(client.requestCount).toBe(3);
     } finally {
@@ -529,9 +716,18 @@ describe('TUF-on-CI git checkout source', () => {
     repo.writeCheckout(checkout);
     const metadataDir = tempDir();
     writeFileSync(join(metadataDir, 'root.json'), repo.initialRoot);
-    const client = new Updater({ metadataDir, repositoryDir: checkout, targetDir: join(metadataDir, 't') });
+    const client = new Updater({
+      metadataDir,
+      repositoryDir: checkout,
+      targetDir: join(metadataDir, 't'),
+    });
     expect(await client.refresh()).toMatchObject({ root: { version: 2 }, targets: { version: 2 } });
-    expect(readFileSync(await client.downloadTarget((await client.getTargetInfo('app/v2.json'))!), 'utf8')).toBe('two');
+    expect(
+      readFileSync(
+        await client.downloadTarget((await client.getTargetInfo('app/v2.json'))!),
+        'utf8',
+      ),
+    ).toBe('two');
   });
 
   it('a checkout whose snapshot.json is older than the timestamp lists fails (mix-and-match)', async () => {
@@ -545,7 +741,11 @@ describe('TUF-on-CI git checkout source', () => {
     writeFileSync(join(checkout, 'metadata', 'snapshot.json'), oldSnapshot);
     const metadataDir = tempDir();
     writeFileSync(join(metadataDir, 'root.json'), repo.initialRoot);
-    await rejects(new Updater({ metadataDir, repositoryDir: checkout }).refresh(), 'ROLLBACK', /version 1, but the timestamp lists v2/);
+    await rejects(
+      new Updater({ metadataDir, repositoryDir: checkout }).refresh(),
+      'ROLLBACK',
+      /version 1, but the timestamp lists v2/,
+    );
   });
 
   it('refuses target paths that climb out of targets/', async () => {
@@ -557,7 +757,11 @@ describe('TUF-on-CI git checkout source', () => {
     writeFileSync(join(metadataDir, 'root.json'), repo.initialRoot);
     const client = new Updater({ metadataDir, repositoryDir: checkout, targetDir: metadataDir });
     await client.refresh();
-    await rejects(client.downloadTarget({ path: '../metadata/root.json', length: 1, hashes: { sha256: '00' } }), 'INVALID_INPUT', /"\.\." segment/);
+    await rejects(
+      client.downloadTarget({ path: '../metadata/root.json', length: 1, hashes: { sha256: '00' } }),
+      'INVALID_INPUT',
+      /"\.\." segment/,
+    );
   });
 });
 
@@ -568,7 +772,13 @@ describe('formats, limits and names', () => {
     });
     const client = updater();
     await client.downloadTarget((await client.getTargetInfo('app/v1.json'))!);
-    expect(server.requests.map((r) => r.path)).toEqual(['metadata/2.root.json', 'metadata/timestamp.json', 'metadata/snapshot.json', 'metadata/targets.json', 'targets/app/v1.json']);
+    expect(server.requests.map((r) => r.path)).toEqual([
+      'metadata/2.root.json',
+      'metadata/timestamp.json',
+      'metadata/snapshot.json',
+      'metadata/targets.json',
+      'targets/app/v1.json',
+    ]);
   });
 
   it('stops root rotation at limits.maxRootRotations', async () => {
@@ -596,7 +806,11 @@ describe('formats, limits and names', () => {
     const client = updater();
     await client.refresh();
     for (const path of ['..', '.', '']) {
-      await rejects(client.downloadTarget({ path, length: 1, hashes: { sha256: '00' } }), 'INVALID_INPUT', /cannot be a file name/);
+      await rejects(
+        client.downloadTarget({ path, length: 1, hashes: { sha256: '00' } }),
+        'INVALID_INPUT',
+        /cannot be a file name/,
+      );
     }
   });
 
@@ -604,18 +818,43 @@ describe('formats, limits and names', () => {
     const { updater } = await setup();
     const client = updater();
     const info = (await client.getTargetInfo('app/v1.json'))!;
-    await rejects(client.downloadTarget({ ...info, hashes: { ...info.hashes, blake2b: 'ab' } }), 'HASH_MISMATCH', /unsupported hash algorithm "blake2b"/);
+    await rejects(
+      client.downloadTarget({ ...info, hashes: { ...info.hashes, blake2b: 'ab' } }),
+      'HASH_MISMATCH',
+      /unsupported hash algorithm "blake2b"/,
+    );
   });
 
   it('rejects malformed metadata naming the file and the field', async () => {
     const { updater, repo } = await setup();
     const timestamp = repo.role('timestamp');
     repo.files.set('metadata/timestamp.json', Buffer.from('{"signed": '));
-    await rejects(updater().refresh(), 'METADATA_INVALID', /^timestamp \(timestamp\.json\): not valid JSON/);
-    repo.files.set('metadata/timestamp.json', await repo.sign({ ...timestamp.signed, version: 2, expires: '2040-01-01' }, timestamp.signers));
-    await rejects(updater().refresh(), 'METADATA_INVALID', /^timestamp \(timestamp\.json\): signed\.expires must be a UTC time/);
-    repo.files.set('metadata/timestamp.json', await repo.sign({ ...timestamp.signed, _type: 'snapshot' }, timestamp.signers));
-    await rejects(updater().refresh(), 'METADATA_INVALID', /signed\._type must be "timestamp", found "snapshot"/);
+    await rejects(
+      updater().refresh(),
+      'METADATA_INVALID',
+      /^timestamp \(timestamp\.json\): not valid JSON/,
+    );
+    repo.files.set(
+      'metadata/timestamp.json',
+      await repo.sign(
+        { ...timestamp.signed, version: 2, expires: '2040-01-01' },
+        timestamp.signers,
+      ),
+    );
+    await rejects(
+      updater().refresh(),
+      'METADATA_INVALID',
+      /^timestamp \(timestamp\.json\): signed\.expires must be a UTC time/,
+    );
+    repo.files.set(
+      'metadata/timestamp.json',
+      await repo.sign({ ...timestamp.signed, _type: 'snapshot' }, timestamp.signers),
+    );
+    await rejects(
+      updater().refresh(),
+      'METADATA_INVALID',
+      /signed\._type must be "timestamp", found "snapshot"/,
+    );
   });
 
   it('rejects delegations with both roles and succinct_roles, or a bit_length above 32', async () => {
@@ -625,11 +864,19 @@ describe('formats, limits and names', () => {
     targets.signed.delegations = { keys: {}, roles: [], succinct_roles: succinct };
     targets.dirty = true;
     await repo.publish();
-    await rejects(updater().refresh(), 'METADATA_INVALID', /^targets v2 \(2\.targets\.json\): signed\.delegations must be exactly one of roles and succinct_roles/);
+    await rejects(
+      updater().refresh(),
+      'METADATA_INVALID',
+      /^targets v2 \(2\.targets\.json\): signed\.delegations must be exactly one of roles and succinct_roles/,
+    );
     targets.signed.delegations = { keys: {}, succinct_roles: { ...succinct, bit_length: 33 } };
     targets.dirty = true;
     await repo.publish();
-    await rejects(updater().refresh(), 'METADATA_INVALID', /succinct_roles\.bit_length must be an integer from 1 to 32, found 33/);
+    await rejects(
+      updater().refresh(),
+      'METADATA_INVALID',
+      /succinct_roles\.bit_length must be an integer from 1 to 32, found 33/,
+    );
   });
 
   it('refuses a trusted root.json that does not meet its own threshold', async () => {
@@ -637,7 +884,11 @@ describe('formats, limits and names', () => {
     const root = JSON.parse(repo.initialRoot.toString());
     root.signatures[0].sig = root.signatures[0].sig.replace(/^../, '00');
     writeFileSync(join(metadataDir, 'root.json'), JSON.stringify(root));
-    await rejects(updater().refresh(), 'SIGNATURE_THRESHOLD', /^trusted root v1 \(.*root\.json\): 0 of 1/);
+    await rejects(
+      updater().refresh(),
+      'SIGNATURE_THRESHOLD',
+      /^trusted root v1 \(.*root\.json\): 0 of 1/,
+    );
   });
 
   it('reads the clock when refresh starts', async () => {

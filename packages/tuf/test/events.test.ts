@@ -1,5 +1,13 @@
 import { createHash } from 'node:crypto';
-import { copyFileSync, existsSync, mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import {
+  copyFileSync,
+  existsSync,
+  mkdirSync,
+  mkdtempSync,
+  readFileSync,
+  rmSync,
+  writeFileSync,
+} from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
@@ -38,7 +46,9 @@ beforeEach(async () => {
 afterEach(() => repo.cleanup());
 
 function readMetadata(role: string): SignedMetadata {
-  return JSON.parse(readFileSync(join(repo.dir, 'metadata', `${role}.json`), 'utf8')) as SignedMetadata;
+  return JSON.parse(
+    readFileSync(join(repo.dir, 'metadata', `${role}.json`), 'utf8'),
+  ) as SignedMetadata;
 }
 
 function remoteHead(branch: string): string | null {
@@ -51,9 +61,19 @@ function remoteHead(branch: string): string | null {
 
 describe('addReleaseTarget', () => {
   it('writes the manifest, lists it in targets.json, commits on the signing branch and pushes', async () => {
-    const result = await addReleaseTarget(repo.dir, { manifest: release, push: { remote: 'origin' } });
+    const result = await addReleaseTarget(repo.dir, {
+      manifest: release,
+      push: { remote: 'origin' },
+    });
     const content = releaseManifest(release).content;
-    expect(result).toMatchObject({ branch: BRANCH, targetName: TARGET, changed: true, pushed: true, version: 2, length: 1569 });
+    expect(result).toMatchObject({
+      branch: BRANCH,
+      targetName: TARGET,
+      changed: true,
+      pushed: true,
+      version: 2,
+      length: 1569,
+    });
     expect(readFileSync(join(repo.dir, 'targets', TARGET), 'utf8')).toBe(content);
 
     const targetsText = readFileSync(join(repo.dir, 'metadata/targets.json'), 'utf8');
@@ -61,27 +81,43 @@ describe('addReleaseTarget', () => {
     expect(targetsText).toBe(formatMetadata(targets));
     expect(targetsText.endsWith('}')).toBe(true);
     expect(targetsText.startsWith('{\n "signatures"')).toBe(true);
-    expect(targets.signed.targets).toEqual({ [TARGET]: { hashes: { sha256: createHash('sha256').update(content).digest('hex') }, length: 1569 } });
+    expect(targets.signed.targets).toEqual({
+      [TARGET]: {
+        hashes: { sha256: createHash('sha256').update(content).digest('hex') },
+        length: 1569,
+      },
+    });
     expect(targets.signed.version).toBe(2);
     expect(targets.signatures).toEqual([{ keyid: repo.aliceKeyid, sig: '' }]);
 
     expect(gitSync(repo.dir, 'branch', '--show-current')).toBe(BRANCH);
-    expect(gitSync(repo.dir, 'log', '-1', '--format=%s')).toBe('Add release verification manifest for v1.5.0');
+    expect(gitSync(repo.dir, 'log', '-1', '--format=%s')).toBe(
+      'Add release verification manifest for v1.5.0',
+    );
     expect(gitSync(repo.dir, 'status', '--porcelain')).toBe('');
     expect(remoteHead(BRANCH)).toBe(result.commit);
   });
 
   it('is idempotent: the same manifest again changes, commits and pushes nothing', async () => {
-    const first = await addReleaseTarget(repo.dir, { manifest: release, push: { remote: 'origin' } });
+    const first = await addReleaseTarget(repo.dir, {
+      manifest: release,
+      push: { remote: 'origin' },
+    });
     const before = readFileSync(join(repo.dir, 'metadata/targets.json'));
-    const again = await addReleaseTarget(repo.dir, { manifest: release, push: { remote: 'origin' } });
+    const again = await addReleaseTarget(repo.dir, {
+      manifest: release,
+      push: { remote: 'origin' },
+    });
     expect(again).toMatchObject({ changed: false, commit: null, pushed: false, version: 2 });
     expect(readFileSync(join(repo.dir, 'metadata/targets.json')).equals(before)).toBe(true);
     expect(gitSync(repo.dir, 'rev-parse', 'HEAD')).toBe(first.commit);
   });
 
   it('a re-run from a fresh clone continues the pushed branch and changes nothing', async () => {
-    const first = await addReleaseTarget(repo.dir, { manifest: release, push: { remote: 'origin' } });
+    const first = await addReleaseTarget(repo.dir, {
+      manifest: release,
+      push: { remote: 'origin' },
+    });
     const clone = join(repo.dir, '..', 'rerun');
     gitSync(join(repo.dir, '..'), 'clone', '--quiet', repo.remote, clone);
     const rerun = await addReleaseTarget(clone, { manifest: release, push: { remote: 'origin' } });
@@ -91,40 +127,61 @@ describe('addReleaseTarget', () => {
 
   it('bumps the version once per event, relative to main', async () => {
     await addReleaseTarget(repo.dir, { manifest: release });
-    const second = await addReleaseTarget(repo.dir, { manifest: { ...release, createdAt: '2026-04-18T18:00:00Z' }, branch: BRANCH });
+    const second = await addReleaseTarget(repo.dir, {
+      manifest: { ...release, createdAt: '2026-04-18T18:00:00Z' },
+      branch: BRANCH,
+    });
     expect(second).toMatchObject({ changed: true, version: 2 });
     expect(gitSync(repo.dir, 'rev-list', '--count', 'main..HEAD')).toBe('2');
   });
 
-  it('keeps an existing entry\'s custom field', async () => {
+  it("keeps an existing entry's custom field", async () => {
     await addReleaseTarget(repo.dir, { manifest: release });
     const targets = readMetadata('targets');
-    (targets.signed.targets as Record<string, Record<string, unknown>>)[TARGET]!.custom = { note: 'kept' };
+    (targets.signed.targets as Record<string, Record<string, unknown>>)[TARGET]!.custom = {
+      note: 'kept',
+    };
     (targets.signed.targets as Record<string, Record<string, unknown>>)[TARGET]!.length = 1;
     writeFileSync(join(repo.dir, 'metadata/targets.json'), formatMetadata(targets));
     gitSync(repo.dir, 'commit', '-qam', 'custom');
     await addReleaseTarget(repo.dir, { manifest: release });
-    expect((readMetadata('targets').signed.targets as Record<string, unknown>)[TARGET]).toMatchObject({ custom: { note: 'kept' }, length: 1569 });
+    expect(
+      (readMetadata('targets').signed.targets as Record<string, unknown>)[TARGET],
+    ).toMatchObject({ custom: { note: 'kept' }, length: 1569 });
   });
 
   it('refuses a dirty checkout and a branch outside sign/', async () => {
     writeFileSync(join(repo.dir, 'metadata/targets.json'), '{}');
     expect((await errorOf(addReleaseTarget(repo.dir, { manifest: release }))).code).toBe('GIT');
     gitSync(repo.dir, 'checkout', '--', '.');
-    expect((await errorOf(addReleaseTarget(repo.dir, { manifest: release, branch: 'release-1' }))).code).toBe('INVALID_INPUT');
+    expect(
+      (await errorOf(addReleaseTarget(repo.dir, { manifest: release, branch: 'release-1' }))).code,
+    ).toBe('INVALID_INPUT');
   });
 
   it('never shows credentials embedded in a remote URL', async () => {
-    const error = await errorOf(addReleaseTarget(repo.dir, { manifest: release, push: { remote: 'http://user:ghp_UrlSecret@127.0.0.1:9/tuf.git' } }));
+    const error = await errorOf(
+      addReleaseTarget(repo.dir, {
+        manifest: release,
+        push: { remote: 'http://user:ghp_UrlSecret@127.0.0.1:9/tuf.git' },
+      }),
+    );
     expect(`${error.message} ${String(error.found)}`).not.toContain('ghp_UrlSecret');
   });
 
   it('never shows the push token, even when the push fails', async () => {
     const token = 'ghs_SuperSecretToken123';
-    const error = await errorOf(addReleaseTarget(repo.dir, { manifest: release, push: { remote: 'http://127.0.0.1:9/tuf.git', token } }));
+    const error = await errorOf(
+      addReleaseTarget(repo.dir, {
+        manifest: release,
+        push: { remote: 'http://127.0.0.1:9/tuf.git', token },
+      }),
+    );
     expect(error.code).toBe('GIT');
     expect(`${error.message} ${String(error.found)}`).not.toContain(token);
-    expect(`${error.message} ${String(error.found)}`).not.toContain(Buffer.from(`x-access-token:${token}`).toString('base64'));
+    expect(`${error.message} ${String(error.found)}`).not.toContain(
+      Buffer.from(`x-access-token:${token}`).toString('base64'),
+    );
   });
 });
 
@@ -135,24 +192,48 @@ describe('signingEventStatus and signEvent', () => {
     expect(before.complete).toBe(false);
     expect(before.roles.map((r) => r.role)).toEqual(['targets']);
     const targets = before.roles[0]!;
-    expect(targets).toMatchObject({ version: 2, baseVersion: 1, threshold: 1, signers: ['@alice'], signed: [], missing: ['@alice'], valid: false });
+    expect(targets).toMatchObject({
+      version: 2,
+      baseVersion: 1,
+      threshold: 1,
+      signers: ['@alice'],
+      signed: [],
+      missing: ['@alice'],
+      valid: false,
+    });
     expect(targets.targetChanges).toEqual([{ path: TARGET, change: 'ADDED' }]);
     expect(targets.errors).toEqual(['0 of 1 required signatures (missing: @alice)']);
     expect(formatStatusText(before)).toContain('Signing event is not complete.');
     expect(formatStatusMarkdown(before)).toContain(`- \`${TARGET}\`: ADDED`);
     expect(JSON.parse(JSON.stringify(before))).toEqual(before);
 
-    const signed = await signEvent(repo.dir, BRANCH, repo.alice, { user: '@alice', push: { remote: 'origin' } });
-    expect(signed).toMatchObject({ user: '@alice', accepted: [], signed: ['targets'], pushed: true });
+    const signed = await signEvent(repo.dir, BRANCH, repo.alice, {
+      user: '@alice',
+      push: { remote: 'origin' },
+    });
+    expect(signed).toMatchObject({
+      user: '@alice',
+      accepted: [],
+      signed: ['targets'],
+      pushed: true,
+    });
     expect(gitSync(repo.dir, 'log', '-1', '--format=%s')).toBe('Signature from @alice');
     expect(remoteHead(BRANCH)).toBe(signed.commit);
 
-    const again = await signEvent(repo.dir, BRANCH, repo.alice, { user: '@alice', push: { remote: 'origin' } });
+    const again = await signEvent(repo.dir, BRANCH, repo.alice, {
+      user: '@alice',
+      push: { remote: 'origin' },
+    });
     expect(again).toMatchObject({ signed: [], commit: null, pushed: false });
 
     const after = await signingEventStatus(repo.dir, { event: BRANCH });
     expect(after.complete).toBe(true);
-    expect(after.roles[0]).toMatchObject({ signed: ['@alice'], missing: [], valid: true, errors: [] });
+    expect(after.roles[0]).toMatchObject({
+      signed: ['@alice'],
+      missing: [],
+      valid: true,
+      errors: [],
+    });
     expect(formatStatusText(after)).toContain('Threshold of signatures has been reached.');
     expect(formatStatusMarkdown(after)).toContain('**Threshold of signatures has been reached.**');
   });
@@ -168,17 +249,27 @@ describe('signingEventStatus and signEvent', () => {
     expect(status.complete).toBe(false);
     expect(status.roles[0]!.signed).toEqual([]);
     expect(status.roles[0]!.invalid[0]).toMatchObject({ signer: '@alice' });
-    expect(status.roles[0]!.errors[0]).toMatch(/^signature from @alice does not verify: ed25519 signature does not verify/);
+    expect(status.roles[0]!.errors[0]).toMatch(
+      /^signature from @alice does not verify: ed25519 signature does not verify/,
+    );
   });
 
   it('does not count a signature over other content (one changed byte of signed)', async () => {
     await addReleaseTarget(repo.dir, { manifest: release });
     await signEvent(repo.dir, BRANCH, repo.alice, { user: 'alice' });
     const text = readFileSync(join(repo.dir, 'metadata/targets.json'), 'utf8');
-    writeFileSync(join(repo.dir, 'metadata/targets.json'), text.replace('"length": 1569', '"length": 1568'));
+    writeFileSync(
+      join(repo.dir, 'metadata/targets.json'),
+      text.replace('"length": 1569', '"length": 1568'),
+    );
     const status = await signingEventStatus(repo.dir);
     expect(status.roles[0]!.valid).toBe(false);
-    expect(status.roles[0]!.errors).toEqual(expect.arrayContaining([expect.stringContaining('does not verify'), `targets/${TARGET}: length in targets.json is 1568, the file has 1569`]));
+    expect(status.roles[0]!.errors).toEqual(
+      expect.arrayContaining([
+        expect.stringContaining('does not verify'),
+        `targets/${TARGET}: length in targets.json is 1568, the file has 1569`,
+      ]),
+    );
   });
 
   it('flags an artifact that differs from its listed hash', async () => {
@@ -188,19 +279,28 @@ describe('signingEventStatus and signEvent', () => {
     writeFileSync(path, readFileSync(path, 'utf8').replace('"1.5.0"', '"1.5.1"'));
     const status = await signingEventStatus(repo.dir);
     expect(status.complete).toBe(false);
-    expect(status.roles[0]!.errors.join('\n')).toMatch(/sha256 in targets\.json is [0-9a-f]{64}, the file has [0-9a-f]{64}/);
+    expect(status.roles[0]!.errors.join('\n')).toMatch(
+      /sha256 in targets\.json is [0-9a-f]{64}, the file has [0-9a-f]{64}/,
+    );
   });
 
   it('flags an artifact added under targets/ without a targets.json entry, and a listed one deleted', async () => {
     await addReleaseTarget(repo.dir, { manifest: release });
     await signEvent(repo.dir, BRANCH, repo.alice, { user: 'alice' });
-    writeFileSync(join(repo.dir, 'targets', 'oci-prometheus-sd-proxy', 'releases', 'v9.9.9.json'), '{}\n');
+    writeFileSync(
+      join(repo.dir, 'targets', 'oci-prometheus-sd-proxy', 'releases', 'v9.9.9.json'),
+      '{}\n',
+    );
     const unlisted = await signingEventStatus(repo.dir);
     expect(unlisted.complete).toBe(false);
-    expect(unlisted.roles[0]!.errors).toEqual([`targets/oci-prometheus-sd-proxy/releases/v9.9.9.json is in the branch but targets.json does not list it`]);
+    expect(unlisted.roles[0]!.errors).toEqual([
+      `targets/oci-prometheus-sd-proxy/releases/v9.9.9.json is in the branch but targets.json does not list it`,
+    ]);
     rmSync(join(repo.dir, 'targets', 'oci-prometheus-sd-proxy', 'releases', 'v9.9.9.json'));
     rmSync(join(repo.dir, 'targets', TARGET));
-    expect((await signingEventStatus(repo.dir)).roles[0]!.errors).toEqual([`targets/${TARGET} is listed in targets.json but missing from the branch`]);
+    expect((await signingEventStatus(repo.dir)).roles[0]!.errors).toEqual([
+      `targets/${TARGET} is listed in targets.json but missing from the branch`,
+    ]);
   });
 
   it('an event that only changes an artifact file still needs the targets role', async () => {
@@ -209,18 +309,25 @@ describe('signingEventStatus and signEvent', () => {
     gitSync(repo.dir, 'switch', '-q', 'main');
     gitSync(repo.dir, 'merge', '-q', '--ff-only', BRANCH);
     gitSync(repo.dir, 'switch', '-q', '-c', 'sign/tamper');
-    writeFileSync(join(repo.dir, 'targets', TARGET), readFileSync(join(repo.dir, 'targets', TARGET), 'utf8').replace('1.5.0', '1.5.9'));
+    writeFileSync(
+      join(repo.dir, 'targets', TARGET),
+      readFileSync(join(repo.dir, 'targets', TARGET), 'utf8').replace('1.5.0', '1.5.9'),
+    );
     gitSync(repo.dir, 'commit', '-qam', 'swap the manifest');
     const status = await signingEventStatus(repo.dir);
     expect(status.roles.map((r) => r.role)).toEqual(['targets']);
     expect(status.complete).toBe(false);
-    expect(status.roles[0]!.errors.join('\n')).toMatch(new RegExp(`targets/${TARGET.replaceAll('.', '\\.')}: sha256 in targets.json is`));
+    expect(status.roles[0]!.errors.join('\n')).toMatch(
+      new RegExp(`targets/${TARGET.replaceAll('.', '\\.')}: sha256 in targets.json is`),
+    );
   });
 
   it('rejects a signer whose key is not in the role: nothing signed, nothing committed', async () => {
     await addReleaseTarget(repo.dir, { manifest: release });
     const head = gitSync(repo.dir, 'rev-parse', 'HEAD');
-    const result = await signEvent(repo.dir, BRANCH, newSigner('p256').signer, { user: '@mallory' });
+    const result = await signEvent(repo.dir, BRANCH, newSigner('p256').signer, {
+      user: '@mallory',
+    });
     expect(result).toMatchObject({ signed: [], accepted: [], commit: null });
     expect(gitSync(repo.dir, 'rev-parse', 'HEAD')).toBe(head);
   });
@@ -233,7 +340,9 @@ describe('signingEventStatus and signEvent', () => {
     writeFileSync(join(repo.dir, 'metadata/targets.json'), formatMetadata(targets));
     const errors = (await signingEventStatus(repo.dir)).roles[0]!.errors;
     expect(errors).toContain('version is 1, expected more than 1 (the version before the event)');
-    expect(errors).toContain('expires 2099-01-01T00:00:00Z, later than now + expiry period (365 days)');
+    expect(errors).toContain(
+      'expires 2099-01-01T00:00:00Z, later than now + expiry period (365 days)',
+    );
     const expired = await signingEventStatus(repo.dir, { now: new Date('2100-01-01T00:00:00Z') });
     expect(expired.roles[0]!.errors).toContain('expired at 2099-01-01T00:00:00Z');
   });
@@ -248,9 +357,22 @@ describe('signingEventStatus and signEvent', () => {
 describe('inviteSigner and onboarding', () => {
   it('onboards @bob to targets with threshold 2: invite, accept, sign, co-sign', async () => {
     const bob = newSigner('p256').signer;
-    const invite = await inviteSigner(repo.dir, { role: 'targets', user: '@Bob', threshold: 2, push: { remote: 'origin' } });
-    expect(invite).toMatchObject({ branch: 'sign/add-signer-bob', user: '@bob', threshold: 2, changed: true, pushed: true });
-    expect(JSON.parse(readFileSync(join(repo.dir, 'metadata/.signing-event-state'), 'utf8'))).toEqual({ invites: { '@bob': ['targets'] } });
+    const invite = await inviteSigner(repo.dir, {
+      role: 'targets',
+      user: '@Bob',
+      threshold: 2,
+      push: { remote: 'origin' },
+    });
+    expect(invite).toMatchObject({
+      branch: 'sign/add-signer-bob',
+      user: '@bob',
+      threshold: 2,
+      changed: true,
+      pushed: true,
+    });
+    expect(
+      JSON.parse(readFileSync(join(repo.dir, 'metadata/.signing-event-state'), 'utf8')),
+    ).toEqual({ invites: { '@bob': ['targets'] } });
     const root = readMetadata('root');
     expect(root.signed.version).toBe(2);
     expect((root.signed.roles as Record<string, { threshold: number }>).targets!.threshold).toBe(2);
@@ -270,15 +392,27 @@ describe('inviteSigner and onboarding', () => {
     const bobKeyid = createHash('sha256').update(canonicalize(bobKey)).digest('hex');
     const rootAfter = readMetadata('root');
     expect((rootAfter.signed.keys as Record<string, TufKey>)[bobKeyid]).toEqual(bobKey);
-    expect((rootAfter.signed.roles as Record<string, { keyids: string[] }>).targets!.keyids).toEqual([repo.aliceKeyid, bobKeyid]);
+    expect(
+      (rootAfter.signed.roles as Record<string, { keyids: string[] }>).targets!.keyids,
+    ).toEqual([repo.aliceKeyid, bobKeyid]);
     expect(readMetadata('targets').signed.version).toBe(2);
 
     const half = await signingEventStatus(repo.dir);
     expect(half.complete).toBe(false);
-    expect(half.roles.find((r) => r.role === 'targets')).toMatchObject({ signed: ['@bob'], missing: ['@alice'], threshold: 2 });
-    expect(half.roles.find((r) => r.role === 'root')).toMatchObject({ signed: [], missing: ['@alice'] });
+    expect(half.roles.find((r) => r.role === 'targets')).toMatchObject({
+      signed: ['@bob'],
+      missing: ['@alice'],
+      threshold: 2,
+    });
+    expect(half.roles.find((r) => r.role === 'root')).toMatchObject({
+      signed: [],
+      missing: ['@alice'],
+    });
 
-    const cosign = await signEvent(repo.dir, 'sign/add-signer-bob', repo.alice, { user: '@alice', push: { remote: 'origin' } });
+    const cosign = await signEvent(repo.dir, 'sign/add-signer-bob', repo.alice, {
+      user: '@alice',
+      push: { remote: 'origin' },
+    });
     expect(cosign.signed).toEqual(['root', 'targets']);
     const done = await signingEventStatus(repo.dir);
     expect(done.complete).toBe(true);
@@ -287,10 +421,16 @@ describe('inviteSigner and onboarding', () => {
   });
 
   it('rejects a threshold larger than signers plus invitees and online roles', async () => {
-    expect((await errorOf(inviteSigner(repo.dir, { role: 'targets', user: 'bob', threshold: 3 }))).code).toBe('INVALID_INPUT');
+    expect(
+      (await errorOf(inviteSigner(repo.dir, { role: 'targets', user: 'bob', threshold: 3 }))).code,
+    ).toBe('INVALID_INPUT');
     gitSync(repo.dir, 'switch', '-q', 'main');
-    expect((await errorOf(inviteSigner(repo.dir, { role: 'timestamp', user: 'bob' }))).code).toBe('INVALID_INPUT');
-    expect((await errorOf(inviteSigner(repo.dir, { role: 'targets', user: 'bob smith' }))).code).toBe('INVALID_INPUT');
+    expect((await errorOf(inviteSigner(repo.dir, { role: 'timestamp', user: 'bob' }))).code).toBe(
+      'INVALID_INPUT',
+    );
+    expect(
+      (await errorOf(inviteSigner(repo.dir, { role: 'targets', user: 'bob smith' }))).code,
+    ).toBe('INVALID_INPUT');
   });
 
   it('inviting again is idempotent', async () => {
@@ -310,7 +450,10 @@ describe('round trip with the TUF client', () => {
   async function clientFromRoot1(): Promise<Updater> {
     const metadataDir = mkdtempSync(join(tmpdir(), 'oci-sd-client-'));
     cleanups.push(() => rmSync(metadataDir, { recursive: true, force: true }));
-    copyFileSync(join(repo.dir, 'metadata/root_history/1.root.json'), join(metadataDir, 'root.json'));
+    copyFileSync(
+      join(repo.dir, 'metadata/root_history/1.root.json'),
+      join(metadataDir, 'root.json'),
+    );
     return new Updater({ metadataDir, repositoryDir: repo.dir });
   }
 
@@ -323,7 +466,10 @@ describe('round trip with the TUF client', () => {
     await mergeAndPublish(BRANCH);
     const client = await clientFromRoot1();
     await client.refresh();
-    expect(await client.getTargetInfo(TARGET)).toMatchObject({ length: 1569, hashes: { sha256: added.sha256 } });
+    expect(await client.getTargetInfo(TARGET)).toMatchObject({
+      length: 1569,
+      hashes: { sha256: added.sha256 },
+    });
   });
 
   it('a root rotation (new root signer, threshold 2) signed by old and new keys verifies with the client', async () => {
@@ -332,11 +478,22 @@ describe('round trip with the TUF client', () => {
     await signEvent(repo.dir, 'sign/add-signer-bob', bob, { user: 'bob' });
     const half = await signingEventStatus(repo.dir);
     const root = half.roles.find((r) => r.role === 'root')!;
-    expect(root).toMatchObject({ version: 2, threshold: 2, signed: ['@bob'], missing: ['@alice'], previous: { threshold: 1, signed: [], missing: ['@alice'] } });
-    expect(root.errors).toEqual(['1 of 2 required signatures (missing: @alice)', 'previous root: 0 of 1 required signatures (missing: @alice)']);
+    expect(root).toMatchObject({
+      version: 2,
+      threshold: 2,
+      signed: ['@bob'],
+      missing: ['@alice'],
+      previous: { threshold: 1, signed: [], missing: ['@alice'] },
+    });
+    expect(root.errors).toEqual([
+      '1 of 2 required signatures (missing: @alice)',
+      'previous root: 0 of 1 required signatures (missing: @alice)',
+    ]);
     await signEvent(repo.dir, 'sign/add-signer-bob', repo.alice, { user: 'alice' });
     expect((await signingEventStatus(repo.dir)).complete).toBe(true);
-    expect(readFileSync(join(repo.dir, 'metadata/root_history/2.root.json'), 'utf8')).toBe(readFileSync(join(repo.dir, 'metadata/root.json'), 'utf8'));
+    expect(readFileSync(join(repo.dir, 'metadata/root_history/2.root.json'), 'utf8')).toBe(
+      readFileSync(join(repo.dir, 'metadata/root.json'), 'utf8'),
+    );
 
     await mergeAndPublish('sign/add-signer-bob');
     const client = await clientFromRoot1();
@@ -345,7 +502,7 @@ describe('round trip with the TUF client', () => {
 });
 
 describe('round trip with the TUF client: what status rejects, the client rejects', () => {
-  it('a rotated root merged without the previous root\'s signature fails to verify', async () => {
+  it("a rotated root merged without the previous root's signature fails to verify", async () => {
     const bob = newSigner('ed25519').signer;
     await inviteSigner(repo.dir, { role: 'root', user: 'bob', threshold: 1 });
     await signEvent(repo.dir, 'sign/add-signer-bob', bob, { user: 'bob' });
@@ -354,8 +511,13 @@ describe('round trip with the TUF client: what status rejects, the client reject
     gitSync(repo.dir, 'merge', '-q', '--ff-only', 'sign/add-signer-bob');
     const metadataDir = mkdtempSync(join(tmpdir(), 'oci-sd-client-'));
     try {
-      copyFileSync(join(repo.dir, 'metadata/root_history/1.root.json'), join(metadataDir, 'root.json'));
-      await expect(new Updater({ metadataDir, repositoryDir: repo.dir }).refresh()).rejects.toThrow(/root/);
+      copyFileSync(
+        join(repo.dir, 'metadata/root_history/1.root.json'),
+        join(metadataDir, 'root.json'),
+      );
+      await expect(new Updater({ metadataDir, repositoryDir: repo.dir }).refresh()).rejects.toThrow(
+        /root/,
+      );
     } finally {
       rmSync(metadataDir, { recursive: true, force: true });
     }
@@ -365,14 +527,25 @@ describe('round trip with the TUF client: what status rejects, the client reject
 describe('signers in separate clones', () => {
   it('a fresh clone signs a branch it only has on the remote, and picks up the other signer first', async () => {
     const bob = newSigner('p256').signer;
-    await inviteSigner(repo.dir, { role: 'targets', user: 'bob', threshold: 2, push: { remote: 'origin' } });
+    await inviteSigner(repo.dir, {
+      role: 'targets',
+      user: 'bob',
+      threshold: 2,
+      push: { remote: 'origin' },
+    });
     const bobClone = join(repo.dir, '..', 'bob');
     gitSync(join(repo.dir, '..'), 'clone', '--quiet', repo.remote, bobClone);
-    const accepted = await signEvent(bobClone, 'sign/add-signer-bob', bob, { user: 'bob', push: { remote: 'origin' } });
+    const accepted = await signEvent(bobClone, 'sign/add-signer-bob', bob, {
+      user: 'bob',
+      push: { remote: 'origin' },
+    });
     expect(accepted).toMatchObject({ accepted: ['targets'], pushed: true });
 
     // Alice's checkout is still at the invite commit: signing fast-forwards it to Bob's signature first.
-    const cosigned = await signEvent(repo.dir, 'sign/add-signer-bob', repo.alice, { user: 'alice', push: { remote: repo.remote } });
+    const cosigned = await signEvent(repo.dir, 'sign/add-signer-bob', repo.alice, {
+      user: 'alice',
+      push: { remote: repo.remote },
+    });
     expect(cosigned.signed).toEqual(['root', 'targets']);
     expect(gitSync(repo.dir, 'rev-parse', 'HEAD~1')).toBe(accepted.commit);
     expect((await signingEventStatus(repo.dir)).complete).toBe(true);
@@ -390,7 +563,9 @@ describe('signers in separate clones', () => {
     writeFileSync(join(repo.dir, 'targets', 'mine.txt'), 'mine');
     gitSync(repo.dir, 'add', '--all');
     gitSync(repo.dir, 'commit', '--quiet', '-m', 'mine');
-    const error = await errorOf(signEvent(repo.dir, BRANCH, repo.alice, { user: 'alice', push: { remote: 'origin' } }));
+    const error = await errorOf(
+      signEvent(repo.dir, BRANCH, repo.alice, { user: 'alice', push: { remote: 'origin' } }),
+    );
     expect(error.message).toContain(`${BRANCH} has diverged from origin`);
   });
 });
@@ -401,11 +576,32 @@ describe('delegated roles', () => {
     const bobKey: TufKey = { ...(await bob.publicKey()), 'x-tuf-on-ci-keyowner': '@bob' };
     const bobKeyid = keyIdOf(bobKey);
     const targets = readMetadata('targets');
-    targets.signed.delegations = { keys: { [bobKeyid]: bobKey }, roles: [{ name: 'releases', keyids: [bobKeyid], paths: ['releases/*'], terminating: true, threshold: 1 }] };
+    targets.signed.delegations = {
+      keys: { [bobKeyid]: bobKey },
+      roles: [
+        {
+          name: 'releases',
+          keyids: [bobKeyid],
+          paths: ['releases/*'],
+          terminating: true,
+          threshold: 1,
+        },
+      ],
+    };
     targets.signed.version = 2;
-    targets.signatures = [{ keyid: repo.aliceKeyid, ...(await repo.alice.sign(canonicalize(targets.signed))) }];
+    targets.signatures = [
+      { keyid: repo.aliceKeyid, ...(await repo.alice.sign(canonicalize(targets.signed))) },
+    ];
     const releases: SignedMetadata = {
-      signed: { _type: 'targets', expires: (targets.signed.expires as string), spec_version: '1.0.31', targets: {}, version: 1, 'x-tuf-on-ci-expiry-period': 365, 'x-tuf-on-ci-signing-period': 60 },
+      signed: {
+        _type: 'targets',
+        expires: targets.signed.expires as string,
+        spec_version: '1.0.31',
+        targets: {},
+        version: 1,
+        'x-tuf-on-ci-expiry-period': 365,
+        'x-tuf-on-ci-signing-period': 60,
+      },
       signatures: [],
     };
     releases.signatures = [{ keyid: bobKeyid, ...(await bob.sign(canonicalize(releases.signed))) }];
@@ -425,20 +621,41 @@ describe('delegated roles', () => {
 
     const updated = await updateTargets(repo.dir);
     expect(updated.roles).toMatchObject([{ role: 'releases', version: 2 }]);
-    expect(gitSync(repo.dir, 'log', '-1', '--format=%s')).toBe('Update targets metadata for role releases');
-    expect(readMetadata('releases').signed.targets).toEqual({ 'releases/app-2.0.json': { hashes: { sha256: createHash('sha256').update('{"app": "2.0"}\n').digest('hex') }, length: 15 } });
+    expect(gitSync(repo.dir, 'log', '-1', '--format=%s')).toBe(
+      'Update targets metadata for role releases',
+    );
+    expect(readMetadata('releases').signed.targets).toEqual({
+      'releases/app-2.0.json': {
+        hashes: { sha256: createHash('sha256').update('{"app": "2.0"}\n').digest('hex') },
+        length: 15,
+      },
+    });
     expect(await updateTargets(repo.dir)).toEqual({ roles: [], pushed: false });
 
     const pending = await signingEventStatus(repo.dir);
-    expect(pending.roles).toMatchObject([{ role: 'releases', signers: ['@bob'], missing: ['@bob'], targetChanges: [{ path: 'releases/app-2.0.json', change: 'ADDED' }] }]);
-    expect((await signEvent(repo.dir, 'sign/new-artifact', repo.alice, { user: 'alice' })).signed).toEqual([]);
-    expect((await signEvent(repo.dir, 'sign/new-artifact', bob, { user: 'bob' })).signed).toEqual(['releases']);
+    expect(pending.roles).toMatchObject([
+      {
+        role: 'releases',
+        signers: ['@bob'],
+        missing: ['@bob'],
+        targetChanges: [{ path: 'releases/app-2.0.json', change: 'ADDED' }],
+      },
+    ]);
+    expect(
+      (await signEvent(repo.dir, 'sign/new-artifact', repo.alice, { user: 'alice' })).signed,
+    ).toEqual([]);
+    expect((await signEvent(repo.dir, 'sign/new-artifact', bob, { user: 'bob' })).signed).toEqual([
+      'releases',
+    ]);
     expect((await signingEventStatus(repo.dir)).complete).toBe(true);
 
     gitSync(repo.dir, 'switch', '-q', 'main');
     gitSync(repo.dir, 'merge', '-q', '--ff-only', 'sign/new-artifact');
     await onlineSign(repo.dir, repo.online);
-    expect(readMetadata('snapshot').signed.meta).toEqual({ 'releases.json': { version: 2 }, 'targets.json': { version: 2 } });
+    expect(readMetadata('snapshot').signed.meta).toEqual({
+      'releases.json': { version: 2 },
+      'targets.json': { version: 2 },
+    });
   });
 
   it('updateTargets removes deleted artifacts and refuses to run outside a signing event', async () => {
@@ -452,7 +669,9 @@ describe('delegated roles', () => {
     const removed = await updateTargets(repo.dir);
     expect(removed.roles).toMatchObject([{ role: 'targets', version: 3 }]);
     expect(readMetadata('targets').signed.targets).toEqual({});
-    expect((await signingEventStatus(repo.dir)).roles[0]!.targetChanges).toEqual([{ path: TARGET, change: 'REMOVED' }]);
+    expect((await signingEventStatus(repo.dir)).roles[0]!.targetChanges).toEqual([
+      { path: TARGET, change: 'REMOVED' },
+    ]);
   });
 });
 
@@ -467,16 +686,23 @@ describe('expiryEvents', () => {
     ]);
     expect(gitSync(repo.dir, 'branch', '--show-current')).toBe('main');
     expect(remoteHead('sign/targets-v2')).not.toBeNull();
-    expect(Date.parse(events[1]!.expires)).toBeGreaterThan(later.getTime() + 364 * 24 * 3600 * 1000);
+    expect(Date.parse(events[1]!.expires)).toBeGreaterThan(
+      later.getTime() + 364 * 24 * 3600 * 1000,
+    );
 
     gitSync(repo.dir, 'switch', '-q', 'sign/targets-v2');
     const status = await signingEventStatus(repo.dir, { now: later });
-    expect(status.roles).toMatchObject([{ role: 'targets', version: 2, baseVersion: 1, missing: ['@alice'] }]);
+    expect(status.roles).toMatchObject([
+      { role: 'targets', version: 2, baseVersion: 1, missing: ['@alice'] },
+    ]);
     await signEvent(repo.dir, 'sign/targets-v2', repo.alice, { user: 'alice', now: later });
     expect((await signingEventStatus(repo.dir, { now: later })).complete).toBe(true);
 
     gitSync(repo.dir, 'switch', '-q', 'main');
-    expect((await expiryEvents(repo.dir, { now: later })).map((e) => e.created)).toEqual([false, false]);
+    expect((await expiryEvents(repo.dir, { now: later })).map((e) => e.created)).toEqual([
+      false,
+      false,
+    ]);
   });
 });
 
@@ -492,12 +718,23 @@ describe('keyIdOf', () => {
 describe('checkTarget', () => {
   it('confirms the listed sha256 and fails naming what differs', async () => {
     const added = await addReleaseTarget(repo.dir, { manifest: release });
-    await expect(checkTarget(repo.dir, { name: TARGET })).resolves.toMatchObject({ sha256: added.sha256, length: 1569, version: 2 });
-    await expect(checkTarget(repo.dir, { name: TARGET, sha256: `sha256:${added.sha256}` })).resolves.toMatchObject({ name: TARGET });
+    await expect(checkTarget(repo.dir, { name: TARGET })).resolves.toMatchObject({
+      sha256: added.sha256,
+      length: 1569,
+      version: 2,
+    });
+    await expect(
+      checkTarget(repo.dir, { name: TARGET, sha256: `sha256:${added.sha256}` }),
+    ).resolves.toMatchObject({ name: TARGET });
     const wrong = await errorOf(checkTarget(repo.dir, { name: TARGET, sha256: '0'.repeat(64) }));
     expect(wrong.code).toBe('HASH_MISMATCH');
-    expect(wrong.message).toContain(`targets.json: target ${TARGET} has sha256 ${added.sha256}, expected ${'0'.repeat(64)}`);
-    expect((await errorOf(checkTarget(repo.dir, { name: 'p/releases/v9.json', sha256: added.sha256 }))).code).toBe('NOT_FOUND');
+    expect(wrong.message).toContain(
+      `targets.json: target ${TARGET} has sha256 ${added.sha256}, expected ${'0'.repeat(64)}`,
+    );
+    expect(
+      (await errorOf(checkTarget(repo.dir, { name: 'p/releases/v9.json', sha256: added.sha256 })))
+        .code,
+    ).toBe('NOT_FOUND');
     writeFileSync(join(repo.dir, 'targets', TARGET), 'tampered');
     expect((await errorOf(checkTarget(repo.dir, { name: TARGET }))).code).toBe('LENGTH_MISMATCH');
   });
@@ -517,13 +754,29 @@ describe('onlineSign', () => {
     expect(snapshot.signed.meta).toEqual({ 'targets.json': { version: 2 } });
     expect(timestamp.signed.meta).toEqual({ 'snapshot.json': { version: 2 } });
     const keys = root.signed.keys as Record<string, TufKey>;
-    expect(verifyRoleThreshold(snapshot, keys, { name: 'snapshot', keyids: [repo.onlineKeyid], threshold: 1 }).met).toBe(true);
-    expect(verifyRoleThreshold(timestamp, keys, { name: 'timestamp', keyids: [repo.onlineKeyid], threshold: 1 }).met).toBe(true);
-    expect(Date.parse(timestamp.signed.expires as string) - Date.now()).toBeGreaterThan(47 * 3600 * 1000);
+    expect(
+      verifyRoleThreshold(snapshot, keys, {
+        name: 'snapshot',
+        keyids: [repo.onlineKeyid],
+        threshold: 1,
+      }).met,
+    ).toBe(true);
+    expect(
+      verifyRoleThreshold(timestamp, keys, {
+        name: 'timestamp',
+        keyids: [repo.onlineKeyid],
+        threshold: 1,
+      }).met,
+    ).toBe(true);
+    expect(Date.parse(timestamp.signed.expires as string) - Date.now()).toBeGreaterThan(
+      47 * 3600 * 1000,
+    );
     expect(remoteHead('main')).toBe(result.commit);
 
     expect(await onlineSign(repo.dir, repo.online)).toEqual({ commit: null, pushed: false });
-    const renewed = await onlineSign(repo.dir, repo.online, { now: new Date(Date.now() + 36 * 3600 * 1000) });
+    const renewed = await onlineSign(repo.dir, repo.online, {
+      now: new Date(Date.now() + 36 * 3600 * 1000),
+    });
     expect(renewed).toMatchObject({ timestamp: 3 });
     expect(renewed.snapshot).toBeUndefined();
   });

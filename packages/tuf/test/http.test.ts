@@ -11,7 +11,9 @@ afterEach(async () => {
   server = undefined;
 });
 
-async function serve(handler: (request: IncomingMessage, response: ServerResponse) => void): Promise<string> {
+async function serve(
+  handler: (request: IncomingMessage, response: ServerResponse) => void,
+): Promise<string> {
   server = createServer(handler);
   await new Promise<void>((resolve) => server!.listen(0, '127.0.0.1', resolve));
   return `http://127.0.0.1:${(server.address() as AddressInfo).port}`;
@@ -33,7 +35,9 @@ describe('HttpClient', () => {
     const url = await serve((_request, response) => {
       const status = statuses.shift()!;
       seen.push(Date.now());
-      response.writeHead(status, status === 429 ? { 'retry-after': '1' } : {}).end(status === 200 ? 'ok' : '');
+      response
+        .writeHead(status, status === 429 ? { 'retry-after': '1' } : {})
+        .end(status === 200 ? 'ok' : '');
     });
     const counter = new RequestCounter();
     const response = await new HttpClient({ counter, backoffMs: 1 }).request(new URL(`${url}/x`));
@@ -47,9 +51,19 @@ describe('HttpClient', () => {
   it('gives up with FETCH naming method, origin and path (no query, no credentials) after the retries', async () => {
     const url = await serve((_request, response) => response.writeHead(502).end());
     const client = new HttpClient({ retries: 2, backoffMs: 1 });
-    const error = await rejection(client.request(new URL(`${url}/a/b?token=secret-token`), { headers: { authorization: 'Bearer secret-token' } }));
-    expect(error).toMatchObject({ code: 'FETCH', found: 'HTTP 502', message: `GET ${url}/a/b: HTTP 502 after 3 attempts` });
-    expect(JSON.stringify({ message: error.message, expected: error.expected, found: error.found })).not.toContain('secret-token');
+    const error = await rejection(
+      client.request(new URL(`${url}/a/b?token=secret-token`), {
+        headers: { authorization: 'Bearer secret-token' },
+      }),
+    );
+    expect(error).toMatchObject({
+      code: 'FETCH',
+      found: 'HTTP 502',
+      message: `GET ${url}/a/b: HTTP 502 after 3 attempts`,
+    });
+    expect(
+      JSON.stringify({ message: error.message, expected: error.expected, found: error.found }),
+    ).not.toContain('secret-token');
     expect(client.counter.requests).toBe(3);
   });
 
@@ -62,7 +76,8 @@ describe('HttpClient', () => {
 
   it('refuses a declared and a streamed body over the limit with LENGTH_MISMATCH, not retried', async () => {
     const url = await serve((request, response) => {
-      if (request.url === '/declared') response.writeHead(200, { 'content-length': '5000' }).end('x'.repeat(5000));
+      if (request.url === '/declared')
+        response.writeHead(200, { 'content-length': '5000' }).end('x'.repeat(5000));
       else {
         response.writeHead(200);
         for (let i = 0; i < 8; i++) response.write('x'.repeat(1000));
@@ -70,20 +85,37 @@ describe('HttpClient', () => {
       }
     });
     const client = new HttpClient({ backoffMs: 1, maxBodyBytes: 4999 });
-    expect(await rejection(client.request(new URL(`${url}/declared`)))).toMatchObject({ code: 'LENGTH_MISMATCH', found: 5000, message: `GET ${url}/declared: 5000 bytes exceed the limit of 4999` });
-    expect(await rejection(client.request(new URL(`${url}/streamed`), { maxBodyBytes: 2500 }))).toMatchObject({ code: 'LENGTH_MISMATCH', message: `GET ${url}/streamed: more than the limit of 2500 bytes` });
+    expect(await rejection(client.request(new URL(`${url}/declared`)))).toMatchObject({
+      code: 'LENGTH_MISMATCH',
+      found: 5000,
+      message: `GET ${url}/declared: 5000 bytes exceed the limit of 4999`,
+    });
+    expect(
+      await rejection(client.request(new URL(`${url}/streamed`), { maxBodyBytes: 2500 })),
+    ).toMatchObject({
+      code: 'LENGTH_MISMATCH',
+      message: `GET ${url}/streamed: more than the limit of 2500 bytes`,
+    });
     expect(client.counter.requests).toBe(2);
   });
 
   it('times out a stalled body and retries it', async () => {
-    const url = await serve((_request, response) => response.writeHead(200, { 'content-length': '10' }).write('12345'));
+    const url = await serve((_request, response) =>
+      response.writeHead(200, { 'content-length': '10' }).write('12345'),
+    );
     const client = new HttpClient({ timeoutMs: 200, retries: 1, backoffMs: 1 });
-    expect(await rejection(client.request(new URL(`${url}/stall`)))).toMatchObject({ code: 'FETCH', found: 'timed out', message: `GET ${url}/stall: timed out after 2 attempts` });
+    expect(await rejection(client.request(new URL(`${url}/stall`)))).toMatchObject({
+      code: 'FETCH',
+      found: 'timed out',
+      message: `GET ${url}/stall: timed out after 2 attempts`,
+    });
     expect(client.counter.requests).toBe(2);
   });
 
   it('sends through a given fetch instead of node:http, with the same retries and limits', async () => {
-    const url = await serve((request, response) => response.writeHead(request.url === '/big' ? 200 : 500).end('y'.repeat(100)));
+    const url = await serve((request, response) =>
+      response.writeHead(request.url === '/big' ? 200 : 500).end('y'.repeat(100)),
+    );
     const calls: string[] = [];
     const client = new HttpClient({
       backoffMs: 1,
@@ -93,8 +125,13 @@ describe('HttpClient', () => {
         return fetch(input, init);
       },
     });
-    expect(await rejection(client.request(new URL(`${url}/flaky`)))).toMatchObject({ code: 'FETCH', message: `GET ${url}/flaky: HTTP 500 after 2 attempts` });
-    expect(await rejection(client.request(new URL(`${url}/big`), { maxBodyBytes: 50 }))).toMatchObject({ code: 'LENGTH_MISMATCH' });
+    expect(await rejection(client.request(new URL(`${url}/flaky`)))).toMatchObject({
+      code: 'FETCH',
+      message: `GET ${url}/flaky: HTTP 500 after 2 attempts`,
+    });
+    expect(
+      await rejection(client.request(new URL(`${url}/big`), { maxBodyBytes: 50 })),
+    ).toMatchObject({ code: 'LENGTH_MISMATCH' });
     expect(calls).toEqual([`${url}/flaky`, `${url}/flaky`, `${url}/big`]);
   });
 });

@@ -8,7 +8,9 @@ describe('signing event naming', () => {
   });
 
   it('names release targets under <project>/releases/', () => {
-    expect(releaseTargetName('oci-prometheus-sd-proxy', 'v1.5.0')).toBe('oci-prometheus-sd-proxy/releases/v1.5.0.json');
+    expect(releaseTargetName('oci-prometheus-sd-proxy', 'v1.5.0')).toBe(
+      'oci-prometheus-sd-proxy/releases/v1.5.0.json',
+    );
     expect(releaseTargetName('p', 'release/v1')).toBe('p/releases/release_v1.json');
   });
 });

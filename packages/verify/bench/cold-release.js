@@ -6,19 +6,25 @@
 import { RequestCounter, verifyRelease } from '@oci-sd/verify';
 
 const [release, trustedRoot, tufRepoOrUrl, pinnedRoot] = process.argv.slice(2);
-if (!release || !trustedRoot || !tufRepoOrUrl) throw new Error('usage: cold-release.js OWNER/REPO@TAG TRUSTED_ROOT (TUF_REPO | TUF_URL TUF_ROOT)');
-const tuf = pinnedRoot === undefined ? { repo: tufRepoOrUrl } : { url: tufRepoOrUrl, root: pinnedRoot };
+if (!release || !trustedRoot || !tufRepoOrUrl)
+  throw new Error(
+    'usage: cold-release.js OWNER/REPO@TAG TRUSTED_ROOT (TUF_REPO | TUF_URL TUF_ROOT)',
+  );
+const tuf =
+  pinnedRoot === undefined ? { repo: tufRepoOrUrl } : { url: tufRepoOrUrl, root: pinnedRoot };
 const counter = new RequestCounter();
 const report = await verifyRelease({ release, tuf, trust: trustedRoot, registry: { counter } });
 const cpu = process.cpuUsage();
 const mainCpu = process.threadCpuUsage();
 const tufReads = report.checks.find((check) => check.check === 'tuf-target')?.evidence?.requests;
-process.stdout.write(JSON.stringify({
-  ok: report.ok,
-  verdictMs: performance.now(),
-  cpuMs: (cpu.user + cpu.system) / 1000,
-  mainCpuMs: (mainCpu.user + mainCpu.system) / 1000,
-  requests: counter.requests,
-  roundTrips: counter.roundTrips,
-  tufReads,
-}));
+process.stdout.write(
+  JSON.stringify({
+    ok: report.ok,
+    verdictMs: performance.now(),
+    cpuMs: (cpu.user + cpu.system) / 1000,
+    mainCpuMs: (mainCpu.user + mainCpu.system) / 1000,
+    requests: counter.requests,
+    roundTrips: counter.roundTrips,
+    tufReads,
+  }),
+);

@@ -1,4 +1,15 @@
-export type VerificationErrorCode = 'NO_SIGNATURES' | 'SIGNATURE_INVALID' | 'IDENTITY_MISMATCH' | 'DIGEST_MISMATCH' | 'PREDICATE_MISMATCH' | 'PROVENANCE_MISMATCH' | 'TUF_MISMATCH' | 'REGISTRY' | 'INVALID_INPUT' | 'NOT_FOUND' | 'MALFORMED';
+export type VerificationErrorCode =
+  | 'NO_SIGNATURES'
+  | 'SIGNATURE_INVALID'
+  | 'IDENTITY_MISMATCH'
+  | 'DIGEST_MISMATCH'
+  | 'PREDICATE_MISMATCH'
+  | 'PROVENANCE_MISMATCH'
+  | 'TUF_MISMATCH'
+  | 'REGISTRY'
+  | 'INVALID_INPUT'
+  | 'NOT_FOUND'
+  | 'MALFORMED';
 // REGISTRY: network or registry failure (exit 3). NOT_FOUND: an image, tag or blob that does not exist.
 // MALFORMED: bytes that were read intact but are not the format they claim (manifest, layout, cosign annotations).
 
@@ -17,7 +28,11 @@ export class VerificationError extends Error {
   readonly expected?: unknown;
   readonly found?: unknown;
 
-  constructor(code: VerificationErrorCode, message: string, details: VerificationErrorDetails = {}) {
+  constructor(
+    code: VerificationErrorCode,
+    message: string,
+    details: VerificationErrorDetails = {},
+  ) {
     super(message, details.cause === undefined ? undefined : { cause: details.cause });
     this.code = code;
     if ('expected' in details) this.expected = details.expected;

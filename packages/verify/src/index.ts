@@ -5,7 +5,12 @@ export type * from './types';
 export { verifyBundle } from './api/verify-bundle';
 export type { VerifyBundleOptions } from './api/verify-bundle';
 export type { IdentityPolicy } from './policy/identity';
-export { loadTrustMaterial, publicGoodTrustMaterial, trustMaterialFromFile, trustMaterialFromJSON } from './trust/trusted-root';
+export {
+  loadTrustMaterial,
+  publicGoodTrustMaterial,
+  trustMaterialFromFile,
+  trustMaterialFromJSON,
+} from './trust/trusted-root';
 export type { LoadedTrustMaterial } from './trust/trusted-root';
 export type { CertificateIdentity, FulcioExtensionName } from './checks/certificate';
 export { verifyAttestation, verifyImage, verifyProvenance } from './api/verify-image';
@@ -30,9 +35,18 @@ export { digestTag, isDigest, sha256Digest } from './oci/digest';
 export { MEDIA_TYPES } from './oci/media-types';
 export { discoverSignatures } from './cosign/discover';
 export { legacyLayerToBundle, bundleToLegacyAnnotations } from './cosign/legacy';
-export { attachReferrerBundle, attachLegacySignature, attachLegacyAttestation, simpleSigningPayload } from './cosign/attach';
+export {
+  attachReferrerBundle,
+  attachLegacySignature,
+  attachLegacyAttestation,
+  simpleSigningPayload,
+} from './cosign/attach';
 export type { LegacyAttachOptions } from './cosign/attach';
-export { COSIGN_ANNOTATIONS, BUNDLE_ANNOTATIONS, COSIGN_SIGN_PREDICATE_TYPE } from './cosign/annotations';
+export {
+  COSIGN_ANNOTATIONS,
+  BUNDLE_ANNOTATIONS,
+  COSIGN_SIGN_PREDICATE_TYPE,
+} from './cosign/annotations';
 export { verifyRelease } from './api/verify-release';
 export type { TufLocation, VerifyReleaseOptions } from './api/verify-release';
 export { dockerConfigCredentials, dockerConfigPath } from './oci/docker-config';

@@ -7,45 +7,82 @@ const report: VerificationReport = {
   image: { reference: 'ghcr.io/acme/app:v1.5.0', digest: `sha256:${'a'.repeat(64)}` },
   checks: [
     { check: 'image-signature', status: 'pass', summary: 'image signature verified' },
-    { check: 'attestation:https://cyclonedx.org/bom', status: 'fail', code: 'IDENTITY_MISMATCH', summary: '1 attestation found, none verify', expected: { identity: 'a' }, found: { identity: ['b'] } },
+    {
+      check: 'attestation:https://cyclonedx.org/bom',
+      status: 'fail',
+      code: 'IDENTITY_MISMATCH',
+      summary: '1 attestation found, none verify',
+      expected: { identity: 'a' },
+      found: { identity: ['b'] },
+    },
     { check: 'release-source', status: 'skip', summary: 'not checked' },
   ],
 };
 
 describe('formatReport', () => {
   it('prints the resolved digest, one marked line per check, and expected/found/code under failures', () => {
-    expect(formatReport(report)).toBe([
-      `image ghcr.io/acme/app:v1.5.0 -> sha256:${'a'.repeat(64)}`,
-      '✓ image-signature: image signature verified',
-      '✗ attestation:https://cyclonedx.org/bom: 1 attestation found, none verify',
-      '    code:     IDENTITY_MISMATCH',
-      '    expected: {"identity":"a"}',
-      '    found:    {"identity":["b"]}',
-      '- release-source: not checked',
-      'FAILED: 1 of 3 checks failed',
-      '',
-    ].join('\n'));
+    expect(formatReport(report)).toBe(
+      [
+        `image ghcr.io/acme/app:v1.5.0 -> sha256:${'a'.repeat(64)}`,
+        '✓ image-signature: image signature verified',
+        '✗ attestation:https://cyclonedx.org/bom: 1 attestation found, none verify',
+        '    code:     IDENTITY_MISMATCH',
+        '    expected: {"identity":"a"}',
+        '    found:    {"identity":["b"]}',
+        '- release-source: not checked',
+        'FAILED: 1 of 3 checks failed',
+        '',
+      ].join('\n'),
+    );
   });
 
   it('lists the candidates each check rejected, under passes and failures, unless details are off', () => {
-    const malformed = { location: 'referrer sha256:1', layout: 'referrer', code: 'MALFORMED', reason: 'layer: expected a Sigstore bundle, found garbage' };
+    const malformed = {
+      location: 'referrer sha256:1',
+      layout: 'referrer',
+      code: 'MALFORMED',
+      reason: 'layer: expected a Sigstore bundle, found garbage',
+    };
     const withRejected: VerificationReport = {
       ok: false,
       checks: [
-        { check: 'image-signature', status: 'pass', summary: 'image signature verified (referrer sha256:2); 1 other rejected', evidence: { rejected: [malformed] } },
-        { check: 'attestation:x', status: 'fail', code: 'IDENTITY_MISMATCH', summary: '2 x attestations found, none verify', evidence: { rejected: [malformed, { ...malformed, location: 'referrer sha256:3', code: 'IDENTITY_MISMATCH', reason: 'identity: expected a, found b' }] } },
+        {
+          check: 'image-signature',
+          status: 'pass',
+          summary: 'image signature verified (referrer sha256:2); 1 other rejected',
+          evidence: { rejected: [malformed] },
+        },
+        {
+          check: 'attestation:x',
+          status: 'fail',
+          code: 'IDENTITY_MISMATCH',
+          summary: '2 x attestations found, none verify',
+          evidence: {
+            rejected: [
+              malformed,
+              {
+                ...malformed,
+                location: 'referrer sha256:3',
+                code: 'IDENTITY_MISMATCH',
+                reason: 'identity: expected a, found b',
+              },
+            ],
+          },
+        },
       ],
     };
-    expect(formatReport(withRejected)).toBe([
-      '✓ image-signature: image signature verified (referrer sha256:2); 1 other rejected',
-      '    rejected: referrer sha256:1: MALFORMED: layer: expected a Sigstore bundle, found garbage',
-      '✗ attestation:x: 2 x attestations found, none verify',
-      '    code:     IDENTITY_MISMATCH',
-      '    rejected: referrer sha256:1: MALFORMED: layer: expected a Sigstore bundle, found garbage',
-      '    rejected: referrer sha256:3: IDENTITY_MISMATCH: identity: expected a, found b',
-      'FAILED: 1 of 2 checks failed',
-      '',
-    ].join('\n'));
+    expect(formatReport(withRejected)).toBe(
+      [
+        '✓ image-signature: image signature verified (referrer sha256:2); 1 other rejected',
+        '    rejected: referrer sha256:1: MALFORMED: layer: expected a Sigstore bundle, found garbage',
+        '✗ attestation:x: 2 x attestations found, none verify',
+        '    code:     IDENTITY_MISMATCH',
+        '    rejected: referrer sha256:1: MALFORMED: layer: expected a Sigstore bundle, found garbage',
+        '    rejected: referrer sha256:3: IDENTITY_MISMATCH: identity: expected a, found b',
+        'FAILED: 1 of 2 checks failed',
+        '',
+      ].join('\n'),
+    );
     expect(formatReport(withRejected, { details: false })).not.toContain('rejected:');
   });
 

@@ -2,10 +2,20 @@ import { chmod, mkdir, mkdtemp, readFile, rm, writeFile } from 'node:fs/promises
 import { existsSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { registryAvailable, startRegistry, startRegistryProxy, type RegistryProxy, type TestRegistry } from '@oci-sd/test-registry';
+import {
+  registryAvailable,
+  startRegistry,
+  startRegistryProxy,
+  type RegistryProxy,
+  type TestRegistry,
+} from '@oci-sd/test-registry';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { VerificationError } from '../src/errors';
-import { dockerConfigCredentials, dockerConfigPath, type DockerConfigOptions } from '../src/oci/docker-config';
+import {
+  dockerConfigCredentials,
+  dockerConfigPath,
+  type DockerConfigOptions,
+} from '../src/oci/docker-config';
 import { pushImage } from '../src/oci/image';
 import { openImageSource } from '../src/oci/open';
 import { parseImageReference } from '../src/oci/reference';
@@ -13,10 +23,18 @@ import { RegistrySource } from '../src/oci/registry';
 import { caught } from './support/report';
 
 const HELPER_SECRET = 'helper-secret-5d1e0b-never-print';
-const skipReason = registryAvailable() ? '' : ' (skipped: /usr/bin/docker-registry not installed; apt-get install docker-registry)';
+const skipReason = registryAvailable()
+  ? ''
+  : ' (skipped: /usr/bin/docker-registry not installed; apt-get install docker-registry)';
 
 /** Everything an error shows a person or a log. */
-const errorText = (error: VerificationError) => JSON.stringify({ message: error.message, expected: error.expected, found: error.found, stack: error.stack });
+const errorText = (error: VerificationError) =>
+  JSON.stringify({
+    message: error.message,
+    expected: error.expected,
+    found: error.found,
+    stack: error.stack,
+  });
 
 describe('dockerConfigCredentials', () => {
   let dir: string;
@@ -33,7 +51,8 @@ describe('dockerConfigCredentials', () => {
     await writeFile(path, `#!/bin/sh\ncat > '${join(dir, `${name}.stdin`)}'\n${body}\n`);
     await chmod(path, 0o755);
   };
-  const answer = (username: string, secret: string) => `printf '%s' '{"ServerURL":"x","Username":"${username}","Secret":"${secret}"}'`;
+  const answer = (username: string, secret: string) =>
+    `printf '%s' '{"ServerURL":"x","Username":"${username}","Secret":"${secret}"}'`;
   const stdinOf = (name: string) => readFile(join(dir, `${name}.stdin`), 'utf8');
   const ran = (name: string) => existsSync(join(dir, `${name}.stdin`));
 
@@ -73,21 +92,38 @@ describe('dockerConfigCredentials', () => {
           'registry.example.com:5000': { registrytoken: 'rt-1' },
         },
       });
-      expect(await dockerConfigCredentials('ghcr.io', path)).toEqual({ username: 'octocat', password: 'ghp_secret:with:colons' });
-      expect(await dockerConfigCredentials('docker.io', path)).toEqual({ username: 'hub', password: 'hubpw' });
-      expect(await dockerConfigCredentials('registry.example.com:5000', path)).toEqual({ token: 'rt-1' });
+      expect(await dockerConfigCredentials('ghcr.io', path)).toEqual({
+        username: 'octocat',
+        password: 'ghp_secret:with:colons',
+      });
+      expect(await dockerConfigCredentials('docker.io', path)).toEqual({
+        username: 'hub',
+        password: 'hubpw',
+      });
+      expect(await dockerConfigCredentials('registry.example.com:5000', path)).toEqual({
+        token: 'rt-1',
+      });
       expect(await dockerConfigCredentials('ghcr.io.evil.example', path)).toBeUndefined();
     });
 
     it('returns undefined without a file or an entry, and names the field of a broken entry without the secret', async () => {
       expect(await dockerConfigCredentials('ghcr.io', join(dir, 'absent.json'))).toBeUndefined();
-      expect(await dockerConfigCredentials('ghcr.io', await write({ auths: { 'quay.io': { username: 'q', password: 'p' } } }))).toBeUndefined();
-      const broken = await write({ auths: { 'ghcr.io': { auth: Buffer.from('no-colon-secret').toString('base64') } } });
+      expect(
+        await dockerConfigCredentials(
+          'ghcr.io',
+          await write({ auths: { 'quay.io': { username: 'q', password: 'p' } } }),
+        ),
+      ).toBeUndefined();
+      const broken = await write({
+        auths: { 'ghcr.io': { auth: Buffer.from('no-colon-secret').toString('base64') } },
+      });
       const error = await caught(dockerConfigCredentials('ghcr.io', broken));
       expect(error.code).toBe('INVALID_INPUT');
       expect(error.message).toContain('auths["ghcr.io"].auth');
       expect(error.message).not.toContain('no-colon-secret');
-      expect((await caught(dockerConfigCredentials('ghcr.io', await write('{not json')))).code).toBe('INVALID_INPUT');
+      expect(
+        (await caught(dockerConfigCredentials('ghcr.io', await write('{not json')))).code,
+      ).toBe('INVALID_INPUT');
     });
 
     it('rejects config fields of the wrong type, naming the field', async () => {
@@ -106,7 +142,9 @@ describe('dockerConfigCredentials', () => {
     });
 
     it('honours DOCKER_CONFIG', () => {
-      expect(dockerConfigPath({ DOCKER_CONFIG: '/etc/docker-ci' })).toBe('/etc/docker-ci/config.json');
+      expect(dockerConfigPath({ DOCKER_CONFIG: '/etc/docker-ci' })).toBe(
+        '/etc/docker-ci/config.json',
+      );
       expect(dockerConfigPath({})).toMatch(/\.docker\/config\.json$/);
     });
   });
@@ -118,48 +156,91 @@ describe('dockerConfigCredentials', () => {
         credsStore: 'store',
         auths: { 'ghcr.io': { username: 'inline', password: 'inline-pw' } },
       });
-      expect(await dockerConfigCredentials('ghcr.io', path, options)).toEqual({ username: 'octocat', password: 'ghcr-pw' });
+      expect(await dockerConfigCredentials('ghcr.io', path, options)).toEqual({
+        username: 'octocat',
+        password: 'ghcr-pw',
+      });
       expect(await stdinOf('ghcr')).toBe('ghcr.io');
       expect(ran('store')).toBe(false);
       // Another registry is not the helper's business: its inline entry answers.
-      expect(await dockerConfigCredentials('quay.io', await write({ credHelpers: { 'ghcr.io': 'absent' }, auths: { 'quay.io': { username: 'q', password: 'qp' } } }), options)).toEqual({ username: 'q', password: 'qp' });
+      expect(
+        await dockerConfigCredentials(
+          'quay.io',
+          await write({
+            credHelpers: { 'ghcr.io': 'absent' },
+            auths: { 'quay.io': { username: 'q', password: 'qp' } },
+          }),
+          options,
+        ),
+      ).toEqual({ username: 'q', password: 'qp' });
     });
 
     it('uses credsStore when there is no inline entry or only the empty placeholder docker writes', async () => {
       for (const auths of [undefined, { 'localhost:5000': {} }]) {
         const path = await write({ credsStore: 'store', ...(auths ? { auths } : {}) });
-        expect(await dockerConfigCredentials('localhost:5000', path, options)).toEqual({ username: 'stored-user', password: 'stored-pw' });
+        expect(await dockerConfigCredentials('localhost:5000', path, options)).toEqual({
+          username: 'stored-user',
+          password: 'stored-pw',
+        });
         expect(await stdinOf('store')).toBe('localhost:5000');
       }
     });
 
     it('prefers an inline entry with credentials over credsStore', async () => {
       await rm(join(dir, 'store.stdin'), { force: true });
-      const path = await write({ credsStore: 'store', auths: { 'ghcr.io': { auth: Buffer.from('inline:inline-pw').toString('base64') } } });
-      expect(await dockerConfigCredentials('ghcr.io', path, options)).toEqual({ username: 'inline', password: 'inline-pw' });
+      const path = await write({
+        credsStore: 'store',
+        auths: { 'ghcr.io': { auth: Buffer.from('inline:inline-pw').toString('base64') } },
+      });
+      expect(await dockerConfigCredentials('ghcr.io', path, options)).toEqual({
+        username: 'inline',
+        password: 'inline-pw',
+      });
       expect(ran('store')).toBe(false);
     });
 
     it('an empty credHelpers entry opts its registry out of credsStore, as in docker', async () => {
       await rm(join(dir, 'store.stdin'), { force: true });
-      expect(await dockerConfigCredentials('ghcr.io', await write({ credsStore: 'store', credHelpers: { 'ghcr.io': '' } }), options)).toBeUndefined();
+      expect(
+        await dockerConfigCredentials(
+          'ghcr.io',
+          await write({ credsStore: 'store', credHelpers: { 'ghcr.io': '' } }),
+          options,
+        ),
+      ).toBeUndefined();
       expect(ran('store')).toBe(false);
     });
 
     it('passes Docker Hub as https://index.docker.io/v1/ and keys its credHelpers entry by index.docker.io', async () => {
-      expect(await dockerConfigCredentials('docker.io', await write({ credHelpers: { 'index.docker.io': 'hub' } }), options)).toEqual({ username: 'hub-user', password: 'hub-pw' });
+      expect(
+        await dockerConfigCredentials(
+          'docker.io',
+          await write({ credHelpers: { 'index.docker.io': 'hub' } }),
+          options,
+        ),
+      ).toEqual({ username: 'hub-user', password: 'hub-pw' });
       expect(await stdinOf('hub')).toBe('https://index.docker.io/v1/');
-      expect(await dockerConfigCredentials('docker.io', await write({ credsStore: 'store' }), options)).toEqual({ username: 'stored-user', password: 'stored-pw' });
+      expect(
+        await dockerConfigCredentials('docker.io', await write({ credsStore: 'store' }), options),
+      ).toEqual({ username: 'stored-user', password: 'stored-pw' });
       expect(await stdinOf('store')).toBe('https://index.docker.io/v1/');
     });
 
     it('maps the <token> user name to an identity token sent as a bearer token', async () => {
-      expect(await dockerConfigCredentials('myregistry.azurecr.io', await write({ credsStore: 'identity' }), options)).toEqual({ token: 'identity-token-1' });
+      expect(
+        await dockerConfigCredentials(
+          'myregistry.azurecr.io',
+          await write({ credsStore: 'identity' }),
+          options,
+        ),
+      ).toEqual({ token: 'identity-token-1' });
     });
 
     it('goes anonymous when the helper has no entry ("credentials not found", on stdout or stderr) or an empty secret', async () => {
       for (const name of ['notfound', 'notfound-stderr', 'empty']) {
-        expect(await dockerConfigCredentials('ghcr.io', await write({ credsStore: name }), options)).toBeUndefined();
+        expect(
+          await dockerConfigCredentials('ghcr.io', await write({ credsStore: name }), options),
+        ).toBeUndefined();
         expect(await stdinOf(name)).toBe('ghcr.io');
       }
     });
@@ -168,7 +249,9 @@ describe('dockerConfigCredentials', () => {
       const path = await write({ credHelpers: { 'ghcr.io': 'absent' } });
       const error = await caught(dockerConfigCredentials('ghcr.io', path, options));
       expect(error.code).toBe('INVALID_INPUT');
-      expect(error.message).toContain(`${path}: credHelpers["ghcr.io"]: docker-credential-absent get for ghcr.io: docker-credential-absent not found on PATH`);
+      expect(error.message).toContain(
+        `${path}: credHelpers["ghcr.io"]: docker-credential-absent get for ghcr.io: docker-credential-absent not found on PATH`,
+      );
     });
 
     it('reports a failing exit, invalid JSON, a wrong shape, a flood, a crash and a hang without the secret the helper printed', async () => {
@@ -183,9 +266,16 @@ describe('dockerConfigCredentials', () => {
       ] as const;
       for (const [name, reason, helperTimeoutMs] of cases) {
         const path = await write({ credsStore: name });
-        const error = await caught(dockerConfigCredentials('ghcr.io', path, { ...options, ...(helperTimeoutMs ? { helperTimeoutMs } : {}) }));
+        const error = await caught(
+          dockerConfigCredentials('ghcr.io', path, {
+            ...options,
+            ...(helperTimeoutMs ? { helperTimeoutMs } : {}),
+          }),
+        );
         expect(error.code).toBe('INVALID_INPUT');
-        expect(error.message).toContain(`${path}: credsStore: docker-credential-${name} get for ghcr.io: `);
+        expect(error.message).toContain(
+          `${path}: credsStore: docker-credential-${name} get for ghcr.io: `,
+        );
         expect(error.message).toContain(reason);
         expect(errorText(error)).not.toContain(HELPER_SECRET);
       }
@@ -196,39 +286,57 @@ describe('dockerConfigCredentials', () => {
         const path = await write({ credHelpers: { 'ghcr.io': name } });
         const error = await caught(dockerConfigCredentials('ghcr.io', path, options));
         expect(error.code).toBe('INVALID_INPUT');
-        expect(error.message).toContain(`${path}: credHelpers["ghcr.io"]: expected a credential helper name matching`);
+        expect(error.message).toContain(
+          `${path}: credHelpers["ghcr.io"]: expected a credential helper name matching`,
+        );
       }
       // `docker-credential-evil name` exists on the PATH: only the name check kept it from running.
       expect(ran('evil name')).toBe(false);
     });
   });
 
-  describe.skipIf(!registryAvailable())(`end to end through a registry that requires basic credentials${skipReason}`, () => {
-    let registry: TestRegistry;
-    let proxy: RegistryProxy;
-    beforeAll(async () => {
-      registry = await startRegistry();
-      await pushImage(new RegistrySource(registry.host, 'acme/private'), { tag: 'v1', platforms: [{ os: 'linux', architecture: 'amd64', files: { 'bin/app': 'app' } }] });
-      proxy = await startRegistryProxy(registry.url, { auth: { service: 'test-registry', basic: { username: 'ci', password: HELPER_SECRET } } });
-      await helper('e2e', answer('ci', HELPER_SECRET));
-    });
-    afterAll(async () => {
-      await proxy?.stop();
-      await registry?.stop();
-    });
+  describe.skipIf(!registryAvailable())(
+    `end to end through a registry that requires basic credentials${skipReason}`,
+    () => {
+      let registry: TestRegistry;
+      let proxy: RegistryProxy;
+      beforeAll(async () => {
+        registry = await startRegistry();
+        await pushImage(new RegistrySource(registry.host, 'acme/private'), {
+          tag: 'v1',
+          platforms: [{ os: 'linux', architecture: 'amd64', files: { 'bin/app': 'app' } }],
+        });
+        proxy = await startRegistryProxy(registry.url, {
+          auth: { service: 'test-registry', basic: { username: 'ci', password: HELPER_SECRET } },
+        });
+        await helper('e2e', answer('ci', HELPER_SECRET));
+      });
+      afterAll(async () => {
+        await proxy?.stop();
+        await registry?.stop();
+      });
 
-    it('pulls with the credentials the credsStore helper gave for the registry host; anonymous is refused', async () => {
-      const reference = parseImageReference(`${proxy.host}/acme/private:v1`);
-      if (reference.kind !== 'registry') throw new Error('expected a registry reference');
-      const credentials = await dockerConfigCredentials(reference.registry, await write({ credsStore: 'e2e' }), options);
-      expect(await stdinOf('e2e')).toBe(proxy.host);
-      const { source } = openImageSource(reference, { credentials: credentials!, retries: 0 });
-      expect((await source.resolve('v1')).digest).toMatch(/^sha256:/);
-      const tokenRequest = proxy.log.find((request) => request.path.startsWith('/token'));
-      expect(tokenRequest?.authorization).toBe(`Basic ${Buffer.from(`ci:${HELPER_SECRET}`).toString('base64')}`);
+      it('pulls with the credentials the credsStore helper gave for the registry host; anonymous is refused', async () => {
+        const reference = parseImageReference(`${proxy.host}/acme/private:v1`);
+        if (reference.kind !== 'registry') throw new Error('expected a registry reference');
+        const credentials = await dockerConfigCredentials(
+          reference.registry,
+          await write({ credsStore: 'e2e' }),
+          options,
+        );
+        expect(await stdinOf('e2e')).toBe(proxy.host);
+        const { source } = openImageSource(reference, { credentials: credentials!, retries: 0 });
+        expect((await source.resolve('v1')).digest).toMatch(/^sha256:/);
+        const tokenRequest = proxy.log.find((request) => request.path.startsWith('/token'));
+        expect(tokenRequest?.authorization).toBe(
+          `Basic ${Buffer.from(`ci:${HELPER_SECRET}`).toString('base64')}`,
+        );
 
-      const anonymous = openImageSource(reference, { retries: 0 }).source;
-      expect((await caught(anonymous.resolve('v1'))).message).toContain('token request answered 401');
-    });
-  });
+        const anonymous = openImageSource(reference, { retries: 0 }).source;
+        expect((await caught(anonymous.resolve('v1'))).message).toContain(
+          'token request answered 401',
+        );
+      });
+    },
+  );
 });

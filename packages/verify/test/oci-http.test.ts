@@ -43,11 +43,22 @@ afterEach(async () => {
 
 describe('parseChallenge', () => {
   it('reads quoted parameters with commas and colons, bare values and the scheme', () => {
-    expect(parseChallenge('Bearer realm="https://ghcr.io/token",service="ghcr.io",scope="repository:a/b:pull,push"')).toEqual({
+    expect(
+      parseChallenge(
+        'Bearer realm="https://ghcr.io/token",service="ghcr.io",scope="repository:a/b:pull,push"',
+      ),
+    ).toEqual({
       scheme: 'bearer',
-      params: { realm: 'https://ghcr.io/token', service: 'ghcr.io', scope: 'repository:a/b:pull,push' },
+      params: {
+        realm: 'https://ghcr.io/token',
+        service: 'ghcr.io',
+        scope: 'repository:a/b:pull,push',
+      },
     });
-    expect(parseChallenge('Basic realm=Registry')).toEqual({ scheme: 'basic', params: { realm: 'Registry' } });
+    expect(parseChallenge('Basic realm=Registry')).toEqual({
+      scheme: 'basic',
+      params: { realm: 'Registry' },
+    });
     expect(parseChallenge('')).toEqual({ scheme: '', params: {} });
   });
 });
@@ -64,18 +75,29 @@ describe('RegistryClient', () => {
       res.writeHead(200);
       res.end('ok');
     });
-    const client = new RegistryClient(url, 'a/b', { credentials: { username: 'u', password: 'p' } });
+    const client = new RegistryClient(url, 'a/b', {
+      credentials: { username: 'u', password: 'p' },
+    });
     expect((await client.request('tags/list')).body.toString()).toBe('ok');
     expect((await client.request('tags/list')).status).toBe(200);
-    expect(seen).toEqual([undefined, `Basic ${Buffer.from('u:p').toString('base64')}`, `Basic ${Buffer.from('u:p').toString('base64')}`]);
+    expect(seen).toEqual([
+      undefined,
+      `Basic ${Buffer.from('u:p').toString('base64')}`,
+      `Basic ${Buffer.from('u:p').toString('base64')}`,
+    ]);
   });
 
   it('reports a Basic challenge without credentials as REGISTRY', async () => {
     const url = await serve((req, res) => {
-      res.writeHead(401, { 'www-authenticate': req.url?.startsWith('/token') ? '' : 'Basic realm="r"' });
+      res.writeHead(401, {
+        'www-authenticate': req.url?.startsWith('/token') ? '' : 'Basic realm="r"',
+      });
       res.end();
     });
-    await expect(new RegistryClient(url, 'a/b').request('tags/list')).rejects.toMatchObject({ code: 'REGISTRY', message: expect.stringContaining('requires basic authentication') });
+    await expect(new RegistryClient(url, 'a/b').request('tags/list')).rejects.toMatchObject({
+      code: 'REGISTRY',
+      message: expect.stringContaining('requires basic authentication'),
+    });
   });
 
   it('returns the 401 when a fresh token is refused too (no endless token loop)', async () => {
@@ -96,10 +118,16 @@ describe('RegistryClient', () => {
 
   it('refuses a token realm that is not https (off loopback)', async () => {
     const url = await serve((_req, res) => {
-      res.writeHead(401, { 'www-authenticate': 'Bearer realm="http://token.example.com/token",service="s"' });
+      res.writeHead(401, {
+        'www-authenticate': 'Bearer realm="http://token.example.com/token",service="s"',
+      });
       res.end();
     });
-    await expect(new RegistryClient(url, 'a/b', { credentials: { username: 'u', password: 'secret' } }).request('manifests/v1')).rejects.toMatchObject({
+    await expect(
+      new RegistryClient(url, 'a/b', {
+        credentials: { username: 'u', password: 'secret' },
+      }).request('manifests/v1'),
+    ).rejects.toMatchObject({
       code: 'REGISTRY',
       expected: 'https://...',
       found: 'http://token.example.com',
@@ -115,7 +143,10 @@ describe('RegistryClient', () => {
       res.writeHead(401, { 'www-authenticate': `Bearer realm="${url}/token"` });
       res.end();
     });
-    await expect(new RegistryClient(url, 'a/b').request('manifests/v1')).rejects.toMatchObject({ code: 'REGISTRY', message: expect.stringContaining('no "token" or "access_token"') });
+    await expect(new RegistryClient(url, 'a/b').request('manifests/v1')).rejects.toMatchObject({
+      code: 'REGISTRY',
+      message: expect.stringContaining('no "token" or "access_token"'),
+    });
   });
 
   it('sends no credentials to an absolute URL on another origin (an upload location on object storage)', async () => {
@@ -125,8 +156,13 @@ describe('RegistryClient', () => {
       res.writeHead(201);
       res.end();
     });
-    const client = new RegistryClient('http://127.0.0.1:1', 'a/b', { credentials: { token: 'registry-token' } });
-    expect((await client.request(`${other}/upload?digest=x`, { method: 'PUT', body: Buffer.from('x') })).status).toBe(201);
+    const client = new RegistryClient('http://127.0.0.1:1', 'a/b', {
+      credentials: { token: 'registry-token' },
+    });
+    expect(
+      (await client.request(`${other}/upload?digest=x`, { method: 'PUT', body: Buffer.from('x') }))
+        .status,
+    ).toBe(201);
     expect(seen).toEqual([undefined]);
   });
 
@@ -136,7 +172,9 @@ describe('RegistryClient', () => {
       res.write(Buffer.alloc(64 * 1024));
       res.end(Buffer.alloc(64 * 1024));
     });
-    await expect(new RegistryClient(url, 'a/b').request('blobs/x', { maxBodyBytes: 1000 })).rejects.toMatchObject({ code: 'REGISTRY', message: expect.stringContaining('limit') });
+    await expect(
+      new RegistryClient(url, 'a/b').request('blobs/x', { maxBodyBytes: 1000 }),
+    ).rejects.toMatchObject({ code: 'REGISTRY', message: expect.stringContaining('limit') });
   });
 
   it('times out a stalled body as REGISTRY, naming the URL without credentials', async () => {
@@ -147,14 +185,25 @@ describe('RegistryClient', () => {
       res.write('ten bytes.'); // and never the other 90
     });
     const withUserinfo = url.replace('http://', 'http://user:hunter2@');
-    const client = new RegistryClient(withUserinfo, 'a/b', { credentials: { token: 'secret-token' }, timeoutMs: 300, retries: 1, backoffMs: 1 });
+    const client = new RegistryClient(withUserinfo, 'a/b', {
+      credentials: { token: 'secret-token' },
+      timeoutMs: 300,
+      retries: 1,
+      backoffMs: 1,
+    });
     const error = await client.request('blobs/sha256:x').then(
       () => undefined,
       (reason: unknown) => reason as VerificationError,
     );
     expect(error).toBeInstanceOf(VerificationError);
-    expect(error).toMatchObject({ code: 'REGISTRY', found: 'timed out', message: `GET ${url}/v2/a/b/blobs/sha256:x: timed out after 2 attempts` });
-    expect(JSON.stringify({ message: error!.message, expected: error!.expected, found: error!.found })).not.toMatch(/hunter2|secret-token/);
+    expect(error).toMatchObject({
+      code: 'REGISTRY',
+      found: 'timed out',
+      message: `GET ${url}/v2/a/b/blobs/sha256:x: timed out after 2 attempts`,
+    });
+    expect(
+      JSON.stringify({ message: error!.message, expected: error!.expected, found: error!.found }),
+    ).not.toMatch(/hunter2|secret-token/);
     expect({ requests, counted: client.counter.requests }).toEqual({ requests: 2, counted: 2 });
   });
 
@@ -172,14 +221,30 @@ describe('RegistryClient', () => {
     });
     const client = new RegistryClient(url, 'a/b', { backoffMs: 1 });
     expect((await client.request('blobs/sha256:x')).body.toString()).toBe('whole answer');
-    expect({ requests, counted: client.counter.requests, roundTrips: client.counter.roundTrips }).toEqual({ requests: 2, counted: 2, roundTrips: 2 });
+    expect({
+      requests,
+      counted: client.counter.requests,
+      roundTrips: client.counter.roundTrips,
+    }).toEqual({ requests: 2, counted: 2, roundTrips: 2 });
   });
 
   it('follows a 303 after a POST with a GET that carries no body and no body headers', async () => {
-    const seen: { method?: string; url?: string; contentType?: string; contentLength?: string; body: string }[] = [];
+    const seen: {
+      method?: string;
+      url?: string;
+      contentType?: string;
+      contentLength?: string;
+      body: string;
+    }[] = [];
     const url = await serve((req, res) => {
       readRequest(req, (body) => {
-        seen.push({ method: req.method, url: req.url, contentType: req.headers['content-type'], contentLength: req.headers['content-length'], body: body.toString() });
+        seen.push({
+          method: req.method,
+          url: req.url,
+          contentType: req.headers['content-type'],
+          contentLength: req.headers['content-length'],
+          body: body.toString(),
+        });
         if (req.url === '/v2/a/b/blobs/uploads/') {
           res.writeHead(303, { location: '/uploaded' });
           return res.end();
@@ -188,11 +253,27 @@ describe('RegistryClient', () => {
         res.end('ok');
       });
     });
-    const response = await new RegistryClient(url, 'a/b').request('blobs/uploads/', { method: 'POST', headers: { 'content-type': 'application/octet-stream' }, body: Buffer.from('payload') });
+    const response = await new RegistryClient(url, 'a/b').request('blobs/uploads/', {
+      method: 'POST',
+      headers: { 'content-type': 'application/octet-stream' },
+      body: Buffer.from('payload'),
+    });
     expect(response.status).toBe(200);
     expect(seen).toEqual([
-      { method: 'POST', url: '/v2/a/b/blobs/uploads/', contentType: 'application/octet-stream', contentLength: '7', body: 'payload' },
-      { method: 'GET', url: '/uploaded', contentType: undefined, contentLength: undefined, body: '' },
+      {
+        method: 'POST',
+        url: '/v2/a/b/blobs/uploads/',
+        contentType: 'application/octet-stream',
+        contentLength: '7',
+        body: 'payload',
+      },
+      {
+        method: 'GET',
+        url: '/uploaded',
+        contentType: undefined,
+        contentLength: undefined,
+        body: '',
+      },
     ]);
   });
 
@@ -213,7 +294,9 @@ describe('RegistryClient', () => {
       res.writeHead(307, { location: `${other}/signed?sig=abc` });
       res.end();
     });
-    const response = await new RegistryClient(url, 'a/b', { credentials: { token: 'registry-token' } }).request('blobs/sha256:x');
+    const response = await new RegistryClient(url, 'a/b', {
+      credentials: { token: 'registry-token' },
+    }).request('blobs/sha256:x');
     expect(response.body.toString()).toBe('from other');
     expect(atRegistry).toEqual([
       { url: '/v2/a/b/blobs/sha256:x', authorization: 'Bearer registry-token' },
@@ -224,13 +307,18 @@ describe('RegistryClient', () => {
 
   it('joins repeated response headers with ", " and reads names case-insensitively', async () => {
     const url = await serve((_req, res) => {
-      res.setHeader('link', ['</v2/a/b/tags/list?n=1&last=a>; rel="next"', '<https://example.com/doc>; rel="help"']);
+      res.setHeader('link', [
+        '</v2/a/b/tags/list?n=1&last=a>; rel="next"',
+        '<https://example.com/doc>; rel="help"',
+      ]);
       res.setHeader('set-cookie', ['a=1', 'b=2']);
       res.writeHead(200);
       res.end();
     });
     const { headers } = await new RegistryClient(url, 'a/b').request('tags/list');
-    expect(headers.get('Link')).toBe('</v2/a/b/tags/list?n=1&last=a>; rel="next", <https://example.com/doc>; rel="help"');
+    expect(headers.get('Link')).toBe(
+      '</v2/a/b/tags/list?n=1&last=a>; rel="next", <https://example.com/doc>; rel="help"',
+    );
     expect(headers.get('set-cookie')).toBe('a=1, b=2');
     expect(headers.get('x-absent')).toBeNull();
   });
@@ -250,7 +338,11 @@ describe('RegistryClient', () => {
     const seen: { method?: string; contentLength?: string; transferEncoding?: string }[] = [];
     const url = await serve((req, res) => {
       readRequest(req, () => {
-        seen.push({ method: req.method, contentLength: req.headers['content-length'], transferEncoding: req.headers['transfer-encoding'] });
+        seen.push({
+          method: req.method,
+          contentLength: req.headers['content-length'],
+          transferEncoding: req.headers['transfer-encoding'],
+        });
         res.writeHead(201);
         res.end();
       });
@@ -305,7 +397,13 @@ describe('RegistryClient', () => {
       res.writeHead(502);
       res.end();
     });
-    await expect(new RegistryClient(url, 'a/b', { retries: 2, backoffMs: 1 }).request('manifests/v1')).rejects.toMatchObject({ code: 'REGISTRY', found: 'HTTP 502', message: expect.stringContaining('after 3 attempts') });
+    await expect(
+      new RegistryClient(url, 'a/b', { retries: 2, backoffMs: 1 }).request('manifests/v1'),
+    ).rejects.toMatchObject({
+      code: 'REGISTRY',
+      found: 'HTTP 502',
+      message: expect.stringContaining('after 3 attempts'),
+    });
     expect(requests).toBe(3);
   });
 
@@ -313,7 +411,10 @@ describe('RegistryClient', () => {
     const arrivals: number[] = [];
     const url = await serve((_req, res) => {
       arrivals.push(performance.now());
-      res.writeHead(arrivals.length === 1 ? 429 : 200, arrivals.length === 1 ? { 'retry-after': '1' } : {});
+      res.writeHead(
+        arrivals.length === 1 ? 429 : 200,
+        arrivals.length === 1 ? { 'retry-after': '1' } : {},
+      );
       res.end(arrivals.length === 1 ? '' : 'done');
     });
     const client = new RegistryClient(url, 'a/b', { backoffMs: 1 });
@@ -332,7 +433,10 @@ describe('RegistryClient', () => {
     const client = new RegistryClient(url, 'a/b', { counter, backoffMs: 60_000 });
     // A 60 s backoff would time the test out: Retry-After: 0 must win.
     expect((await client.request('manifests/v1')).body.toString()).toBe('done');
-    expect({ requests: counter.requests, roundTrips: counter.roundTrips }).toEqual({ requests: 3, roundTrips: 3 });
+    expect({ requests: counter.requests, roundTrips: counter.roundTrips }).toEqual({
+      requests: 3,
+      roundTrips: 3,
+    });
   });
 });
 
@@ -345,8 +449,14 @@ describe('RequestCounter', () => {
     b();
     expect(counter.roundTrips).toBe(1);
     counter.start()();
-    expect({ requests: counter.requests, roundTrips: counter.roundTrips }).toEqual({ requests: 3, roundTrips: 2 });
+    expect({ requests: counter.requests, roundTrips: counter.roundTrips }).toEqual({
+      requests: 3,
+      roundTrips: 2,
+    });
     counter.reset();
-    expect({ requests: counter.requests, roundTrips: counter.roundTrips }).toEqual({ requests: 0, roundTrips: 0 });
+    expect({ requests: counter.requests, roundTrips: counter.roundTrips }).toEqual({
+      requests: 0,
+      roundTrips: 0,
+    });
   });
 });

@@ -5,18 +5,58 @@ const DIGEST = `sha256:${'ab'.repeat(32)}`;
 
 describe('parseImageReference', () => {
   it.each([
-    ['ghcr.io/amaanx86/oci-prometheus-sd-proxy:v1.5.0', { kind: 'registry', registry: 'ghcr.io', repository: 'amaanx86/oci-prometheus-sd-proxy', tag: 'v1.5.0' }],
-    [`ghcr.io/a/b@${DIGEST}`, { kind: 'registry', registry: 'ghcr.io', repository: 'a/b', digest: DIGEST }],
-    [`ghcr.io/a/b:v1@${DIGEST}`, { kind: 'registry', registry: 'ghcr.io', repository: 'a/b', tag: 'v1', digest: DIGEST }],
-    ['127.0.0.1:5000/acme/app:v1', { kind: 'registry', registry: '127.0.0.1:5000', repository: 'acme/app', tag: 'v1' }],
+    [
+      'ghcr.io/amaanx86/oci-prometheus-sd-proxy:v1.5.0',
+      {
+        kind: 'registry',
+        registry: 'ghcr.io',
+        repository: 'amaanx86/oci-prometheus-sd-proxy',
+        tag: 'v1.5.0',
+      },
+    ],
+    [
+      `ghcr.io/a/b@${DIGEST}`,
+      { kind: 'registry', registry: 'ghcr.io', repository: 'a/b', digest: DIGEST },
+    ],
+    [
+      `ghcr.io/a/b:v1@${DIGEST}`,
+      { kind: 'registry', registry: 'ghcr.io', repository: 'a/b', tag: 'v1', digest: DIGEST },
+    ],
+    [
+      '127.0.0.1:5000/acme/app:v1',
+      { kind: 'registry', registry: '127.0.0.1:5000', repository: 'acme/app', tag: 'v1' },
+    ],
     ['localhost/app', { kind: 'registry', registry: 'localhost', repository: 'app' }],
     ['localhost:5000/app', { kind: 'registry', registry: 'localhost:5000', repository: 'app' }],
-    ['alpine', { kind: 'registry', registry: 'docker.io', repository: 'library/alpine', name: 'docker.io/library/alpine' }],
-    ['alpine:3.20', { kind: 'registry', registry: 'docker.io', repository: 'library/alpine', tag: '3.20' }],
-    ['prom/prometheus:v2', { kind: 'registry', registry: 'docker.io', repository: 'prom/prometheus', tag: 'v2' }],
-    ['index.docker.io/prom/prometheus', { kind: 'registry', registry: 'docker.io', repository: 'prom/prometheus' }],
-    ['registry.example.com:8443/a/b/c__d.e-f', { kind: 'registry', registry: 'registry.example.com:8443', repository: 'a/b/c__d.e-f' }],
-    [`oci-layout:/tmp/x@${DIGEST}`, { kind: 'oci-layout', path: '/tmp/x', digest: DIGEST, name: `oci-layout:/tmp/x@${DIGEST}` }],
+    [
+      'alpine',
+      {
+        kind: 'registry',
+        registry: 'docker.io',
+        repository: 'library/alpine',
+        name: 'docker.io/library/alpine',
+      },
+    ],
+    [
+      'alpine:3.20',
+      { kind: 'registry', registry: 'docker.io', repository: 'library/alpine', tag: '3.20' },
+    ],
+    [
+      'prom/prometheus:v2',
+      { kind: 'registry', registry: 'docker.io', repository: 'prom/prometheus', tag: 'v2' },
+    ],
+    [
+      'index.docker.io/prom/prometheus',
+      { kind: 'registry', registry: 'docker.io', repository: 'prom/prometheus' },
+    ],
+    [
+      'registry.example.com:8443/a/b/c__d.e-f',
+      { kind: 'registry', registry: 'registry.example.com:8443', repository: 'a/b/c__d.e-f' },
+    ],
+    [
+      `oci-layout:/tmp/x@${DIGEST}`,
+      { kind: 'oci-layout', path: '/tmp/x', digest: DIGEST, name: `oci-layout:/tmp/x@${DIGEST}` },
+    ],
     ['oci-layout:/tmp/x:v1', { kind: 'oci-layout', path: '/tmp/x', tag: 'v1' }],
     ['oci-layout:./rel/dir', { kind: 'oci-layout', path: './rel/dir' }],
     ['oci-layout:/tmp/a:b/dir:v2', { kind: 'oci-layout', path: '/tmp/a:b/dir', tag: 'v2' }],

@@ -3,38 +3,89 @@ import { assertIdentityPolicy, describePolicy, identityMismatches } from '../src
 import type { CertificateIdentity } from '../src/checks/certificate';
 import { VerificationError } from '../src/index';
 
-const WORKFLOW = 'https://github.com/acme/app/.github/workflows/docker-build-push.yml@refs/tags/v1.5.0';
+const WORKFLOW =
+  'https://github.com/acme/app/.github/workflows/docker-build-push.yml@refs/tags/v1.5.0';
 const ISSUER = 'https://token.actions.githubusercontent.com';
-const certificate: CertificateIdentity = { subjectAlternativeNames: [WORKFLOW], issuer: ISSUER, notBefore: '', notAfter: '', extensions: {}, legacyExtensions: {} };
+const certificate: CertificateIdentity = {
+  subjectAlternativeNames: [WORKFLOW],
+  issuer: ISSUER,
+  notBefore: '',
+  notAfter: '',
+  extensions: {},
+  legacyExtensions: {},
+};
 
 describe('identity policy', () => {
   it('matches exactly: no prefix, suffix, case or regexp semantics in exact values', () => {
     expect(identityMismatches({ identity: WORKFLOW, issuer: ISSUER }, certificate)).toEqual([]);
-    for (const identity of [WORKFLOW.slice(0, -1), `${WORKFLOW}1`, WORKFLOW.toUpperCase(), WORKFLOW.replaceAll('.', '\\.'), '.*']) {
-      expect(identityMismatches({ identity, issuer: ISSUER }, certificate)).toEqual([{ field: 'identity', expected: identity, found: [WORKFLOW] }]);
+    for (const identity of [
+      WORKFLOW.slice(0, -1),
+      `${WORKFLOW}1`,
+      WORKFLOW.toUpperCase(),
+      WORKFLOW.replaceAll('.', '\\.'),
+      '.*',
+    ]) {
+      expect(identityMismatches({ identity, issuer: ISSUER }, certificate)).toEqual([
+        { field: 'identity', expected: identity, found: [WORKFLOW] },
+      ]);
     }
-    expect(identityMismatches({ identity: WORKFLOW, issuer: `${ISSUER}/` }, certificate)).toEqual([{ field: 'issuer', expected: `${ISSUER}/`, found: ISSUER }]);
+    expect(identityMismatches({ identity: WORKFLOW, issuer: `${ISSUER}/` }, certificate)).toEqual([
+      { field: 'issuer', expected: `${ISSUER}/`, found: ISSUER },
+    ]);
   });
 
   it('anchors regular expressions', () => {
-    expect(identityMismatches({ identityRegExp: 'https://github\\.com/acme/app/.+', issuer: ISSUER }, certificate)).toEqual([]);
-    expect(identityMismatches({ identityRegExp: 'github\\.com/acme', issuer: ISSUER }, certificate)).toHaveLength(1);
-    expect(identityMismatches({ identityRegExp: 'x|https://.*', issuer: ISSUER }, certificate)).toEqual([]);
-    expect(identityMismatches({ identityRegExp: 'https://.*|x', issuerRegExp: 'https://token\\.actions\\..*' }, certificate)).toEqual([]);
-    expect(identityMismatches({ identity: WORKFLOW, issuerRegExp: 'token' }, certificate)).toEqual([{ field: 'issuer', expected: '/^(?:token)$/', found: ISSUER }]);
+    expect(
+      identityMismatches(
+        { identityRegExp: 'https://github\\.com/acme/app/.+', issuer: ISSUER },
+        certificate,
+      ),
+    ).toEqual([]);
+    expect(
+      identityMismatches({ identityRegExp: 'github\\.com/acme', issuer: ISSUER }, certificate),
+    ).toHaveLength(1);
+    expect(
+      identityMismatches({ identityRegExp: 'x|https://.*', issuer: ISSUER }, certificate),
+    ).toEqual([]);
+    expect(
+      identityMismatches(
+        { identityRegExp: 'https://.*|x', issuerRegExp: 'https://token\\.actions\\..*' },
+        certificate,
+      ),
+    ).toEqual([]);
+    expect(identityMismatches({ identity: WORKFLOW, issuerRegExp: 'token' }, certificate)).toEqual([
+      { field: 'issuer', expected: '/^(?:token)$/', found: ISSUER },
+    ]);
   });
 
   it('reports both mismatches, and a certificate without SAN or issuer never matches', () => {
-    expect(identityMismatches({ identity: 'a', issuer: 'b' }, certificate).map((m) => m.field)).toEqual(['identity', 'issuer']);
-    expect(identityMismatches({ identityRegExp: '.*', issuerRegExp: '.*' }, { ...certificate, subjectAlternativeNames: [], issuer: undefined } as CertificateIdentity)).toHaveLength(2);
+    expect(
+      identityMismatches({ identity: 'a', issuer: 'b' }, certificate).map((m) => m.field),
+    ).toEqual(['identity', 'issuer']);
+    expect(
+      identityMismatches({ identityRegExp: '.*', issuerRegExp: '.*' }, {
+        ...certificate,
+        subjectAlternativeNames: [],
+        issuer: undefined,
+      } as CertificateIdentity),
+    ).toHaveLength(2);
   });
 
   it('needs exactly one of exact value or regexp for each, and valid regexps', () => {
     expect(() => assertIdentityPolicy({ issuer: ISSUER })).toThrow(VerificationError);
-    expect(() => assertIdentityPolicy({ identity: WORKFLOW, identityRegExp: '.*', issuer: ISSUER })).toThrow(/exactly one of certificate identity/);
-    expect(() => assertIdentityPolicy({ identity: WORKFLOW })).toThrow(/exactly one of certificate OIDC issuer/);
-    expect(() => assertIdentityPolicy({ identityRegExp: '([', issuer: ISSUER })).toThrow(/invalid regular expression/);
+    expect(() =>
+      assertIdentityPolicy({ identity: WORKFLOW, identityRegExp: '.*', issuer: ISSUER }),
+    ).toThrow(/exactly one of certificate identity/);
+    expect(() => assertIdentityPolicy({ identity: WORKFLOW })).toThrow(
+      /exactly one of certificate OIDC issuer/,
+    );
+    expect(() => assertIdentityPolicy({ identityRegExp: '([', issuer: ISSUER })).toThrow(
+      /invalid regular expression/,
+    );
     expect(() => assertIdentityPolicy({ identity: WORKFLOW, issuer: ISSUER })).not.toThrow();
-    expect(describePolicy({ identityRegExp: 'a', issuer: ISSUER })).toEqual({ identity: '/^(?:a)$/', issuer: ISSUER });
+    expect(describePolicy({ identityRegExp: 'a', issuer: ISSUER })).toEqual({
+      identity: '/^(?:a)$/',
+      issuer: ISSUER,
+    });
   });
 });

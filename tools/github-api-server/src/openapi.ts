@@ -57,7 +57,13 @@ export class OpenApiContract {
   readonly document: Json;
   private readonly ajv: Ajv;
   private readonly coercingAjv: Ajv;
-  private readonly routes: { regex: RegExp; template: string; names: string[]; greedy: boolean; operations: Map<string, Operation | string> }[] = [];
+  private readonly routes: {
+    regex: RegExp;
+    template: string;
+    names: string[];
+    greedy: boolean;
+    operations: Map<string, Operation | string>;
+  }[] = [];
   private readonly validators = new Map<string, ValidateFunction>();
 
   constructor(document: Json) {
@@ -68,18 +74,23 @@ export class OpenApiContract {
     // GitHub's own format: a repository's "name with owner".
     this.ajv.addFormat('repo.nwo', /^[A-Za-z0-9_.-]+\/[A-Za-z0-9_.-]+$/);
     this.ajv.addSchema(document, 'github');
-    this.coercingAjv = addFormats(new Ajv({ strict: false, allErrors: true, validateSchema: false, coerceTypes: 'array' }));
+    this.coercingAjv = addFormats(
+      new Ajv({ strict: false, allErrors: true, validateSchema: false, coerceTypes: 'array' }),
+    );
     const paths = document.paths as Record<string, Record<string, Json>>;
     // A trimmed description details some operations and indexes all; a full one details all.
-    const index = (document[OPERATION_INDEX_KEY] as OperationIndex | undefined) ?? operationIndex(paths);
+    const index =
+      (document[OPERATION_INDEX_KEY] as OperationIndex | undefined) ?? operationIndex(paths);
     for (const [template, methods] of Object.entries(index)) {
       const item = paths[template] ?? {};
       const names: string[] = [];
       // A git ref may hold slashes (`heads/sign/release-1`), sent raw or as %2F.
-      const source = template.replace(/[.*+?^$()|[\]\\]/g, '\\$&').replace(/\{([^}]+)\}/g, (_m, name: string) => {
-        names.push(name);
-        return name === 'ref' ? '(.+?)' : '([^/]+)';
-      });
+      const source = template
+        .replace(/[.*+?^$()|[\]\\]/g, '\\$&')
+        .replace(/\{([^}]+)\}/g, (_m, name: string) => {
+          names.push(name);
+          return name === 'ref' ? '(.+?)' : '([^/]+)';
+        });
       const operations = new Map<string, Operation | string>();
       for (const [method, operationId] of Object.entries(methods)) {
         const op = item[method];
@@ -87,45 +98,73 @@ export class OpenApiContract {
           operations.set(method.toUpperCase(), operationId);
           continue;
         }
-        const parameters = [...((item.parameters as Json[] | undefined) ?? []), ...((op.parameters as Json[] | undefined) ?? [])].map((p) => this.deref(p) as unknown as Parameter);
+        const parameters = [
+          ...((item.parameters as Json[] | undefined) ?? []),
+          ...((op.parameters as Json[] | undefined) ?? []),
+        ].map((p) => this.deref(p) as unknown as Parameter);
         operations.set(method.toUpperCase(), {
           operationId: op.operationId as string,
           method: method.toUpperCase(),
           template,
           parameters,
-          ...(op.requestBody ? { requestBody: this.deref(op.requestBody as Json) as Operation['requestBody'] } : {}),
+          ...(op.requestBody
+            ? { requestBody: this.deref(op.requestBody as Json) as Operation['requestBody'] }
+            : {}),
           responses: op.responses as Operation['responses'],
         });
       }
-      this.routes.push({ regex: new RegExp(`^${source}$`), template, names, greedy: names.includes('ref'), operations });
+      this.routes.push({
+        regex: new RegExp(`^${source}$`),
+        template,
+        names,
+        greedy: names.includes('ref'),
+        operations,
+      });
     }
     // Literal segments beat parameters (`/releases/latest` is not `/releases/{release_id}`); a
     // slash-eating `{ref}` is tried only after every exact shape, longest template first
     // (`/commits/{ref}/check-runs` before `/commits/{ref}`).
-    this.routes.sort((a, b) => Number(a.greedy) - Number(b.greedy) || (a.greedy ? b.template.length - a.template.length : a.names.length - b.names.length));
+    this.routes.sort(
+      (a, b) =>
+        Number(a.greedy) - Number(b.greedy) ||
+        (a.greedy ? b.template.length - a.template.length : a.names.length - b.names.length),
+    );
   }
 
   private deref(node: Json): Json {
     const ref = node.$ref;
     if (typeof ref !== 'string') return node;
     let target: unknown = this.document;
-    for (const part of ref.replace(/^#\//, '').split('/')) target = (target as Json)[part.replace(/~1/g, '/').replace(/~0/g, '~')];
+    for (const part of ref.replace(/^#\//, '').split('/'))
+      target = (target as Json)[part.replace(/~1/g, '/').replace(/~0/g, '~')];
     return this.deref(target as Json);
   }
 
   /** Every operationId in the description (for a trimmed one: in the full description it was cut from). */
   operationIds(): Set<string> {
-    return new Set(this.routes.flatMap((route) => [...route.operations.values()].map((op) => (typeof op === 'string' ? op : op.operationId))));
+    return new Set(
+      this.routes.flatMap((route) =>
+        [...route.operations.values()].map((op) => (typeof op === 'string' ? op : op.operationId)),
+      ),
+    );
   }
 
   /** The operationIds whose parameters, bodies and responses this description holds. */
   detailedOperationIds(): Set<string> {
-    return new Set(this.routes.flatMap((route) => [...route.operations.values()].flatMap((op) => (typeof op === 'string' ? [] : [op.operationId]))));
+    return new Set(
+      this.routes.flatMap((route) =>
+        [...route.operations.values()].flatMap((op) =>
+          typeof op === 'string' ? [] : [op.operationId],
+        ),
+      ),
+    );
   }
 
   /** Does the description have this method on this path template? */
   hasOperation(method: string, template: string): boolean {
-    return this.routes.some((route) => route.template === template && route.operations.has(method.toUpperCase()));
+    return this.routes.some(
+      (route) => route.template === template && route.operations.has(method.toUpperCase()),
+    );
   }
 
   /**
@@ -147,29 +186,46 @@ export class OpenApiContract {
   }
 
   /** Checks path and query parameters and the JSON body; returns the problems found (empty when the request fits). */
-  checkRequest(match: MatchedOperation, query: URLSearchParams, contentType: string | undefined, body: unknown): string[] {
+  checkRequest(
+    match: MatchedOperation,
+    query: URLSearchParams,
+    contentType: string | undefined,
+    body: unknown,
+  ): string[] {
     const { operation } = match;
     const problems: string[] = [];
     const known = new Set(operation.parameters.filter((p) => p.in === 'query').map((p) => p.name));
-    for (const name of new Set(query.keys())) if (!known.has(name)) problems.push(`query parameter "${name}" is not in the description`);
+    for (const name of new Set(query.keys()))
+      if (!known.has(name)) problems.push(`query parameter "${name}" is not in the description`);
     for (const param of operation.parameters) {
       if (param.in !== 'path' && param.in !== 'query') continue;
-      const raw = param.in === 'path' ? match.pathParams[param.name] : (query.get(param.name) ?? undefined);
+      const raw =
+        param.in === 'path' ? match.pathParams[param.name] : (query.get(param.name) ?? undefined);
       if (raw === undefined) {
         if (param.required) problems.push(`${param.in} parameter "${param.name}" is required`);
         continue;
       }
       if (!param.schema) continue;
       const holder = { value: raw as unknown };
-      const validate = this.compile(`param:${operation.operationId}:${param.name}`, { type: 'object', properties: { value: this.deref(param.schema) } }, this.coercingAjv);
-      if (!validate(holder)) problems.push(`${param.in} parameter "${param.name}"=${JSON.stringify(raw)}: ${describe(validate.errors)}`);
+      const validate = this.compile(
+        `param:${operation.operationId}:${param.name}`,
+        { type: 'object', properties: { value: this.deref(param.schema) } },
+        this.coercingAjv,
+      );
+      if (!validate(holder))
+        problems.push(
+          `${param.in} parameter "${param.name}"=${JSON.stringify(raw)}: ${describe(validate.errors)}`,
+        );
     }
     const requestBody = operation.requestBody;
     const jsonSchema = requestBody?.content?.['application/json']?.schema;
     if (body === undefined) {
       if (requestBody?.required && jsonSchema) problems.push('request body is required');
     } else if (jsonSchema) {
-      if (!contentType?.includes('json')) problems.push(`request body must be application/json, found ${contentType ?? 'no content-type'}`);
+      if (!contentType?.includes('json'))
+        problems.push(
+          `request body must be application/json, found ${contentType ?? 'no content-type'}`,
+        );
       const pointer = `github#/paths/${escapePointer(operation.template)}/${operation.method.toLowerCase()}/requestBody/content/${escapePointer('application/json')}/schema`;
       const validate = this.compile(pointer, { $ref: pointer }, this.ajv);
       if (!validate(body)) problems.push(`request body: ${describe(validate.errors)}`);
@@ -183,18 +239,25 @@ export class OpenApiContract {
   checkResponse(operation: Operation, status: number, body: unknown): string[] {
     const documented = operation.responses[String(status)];
     if (!documented) {
-      if (!STATUSES_ANY_ENDPOINT.has(status)) return [`status ${status} is not documented for ${operation.operationId}`];
+      if (!STATUSES_ANY_ENDPOINT.has(status))
+        return [`status ${status} is not documented for ${operation.operationId}`];
       return this.checkAgainst('github#/components/schemas/basic-error', body, `${status} body`);
     }
-    const resolved = this.deref(documented as Json) as { content?: Record<string, { schema?: Json }> };
+    const resolved = this.deref(documented as Json) as {
+      content?: Record<string, { schema?: Json }>;
+    };
     const schema = resolved.content?.['application/json']?.schema;
     if (!schema) {
       if (body === undefined) return [];
       // Some documented errors (the upload's 422) come without a schema; GitHub still sends its error object.
-      if (status >= 400) return this.checkAgainst('github#/components/schemas/basic-error', body, `${status} body`);
-      return [`status ${status} of ${operation.operationId} has no body in the description, but one was sent`];
+      if (status >= 400)
+        return this.checkAgainst('github#/components/schemas/basic-error', body, `${status} body`);
+      return [
+        `status ${status} of ${operation.operationId} has no body in the description, but one was sent`,
+      ];
     }
-    if (body === undefined) return [`status ${status} of ${operation.operationId} must have a JSON body`];
+    if (body === undefined)
+      return [`status ${status} of ${operation.operationId} must have a JSON body`];
     const pointer =
       '$ref' in documented
         ? `github#/${(documented.$ref as string).replace(/^#\//, '')}/content/${escapePointer('application/json')}/schema`
@@ -232,7 +295,8 @@ function readNullableAsGitHubDoes(node: unknown): void {
   const schema = node as Json;
   for (const value of Object.values(schema)) readNullableAsGitHubDoes(value);
   if (schema.nullable !== true) return;
-  if (Array.isArray(schema.enum) && !schema.enum.includes(null)) schema.enum = [...schema.enum, null];
+  if (Array.isArray(schema.enum) && !schema.enum.includes(null))
+    schema.enum = [...schema.enum, null];
   if (!('type' in schema)) {
     const { nullable: _nullable, ...rest } = schema;
     for (const key of Object.keys(schema)) delete schema[key];
@@ -243,7 +307,10 @@ function readNullableAsGitHubDoes(node: unknown): void {
 function describe(errors: ErrorObject[] | null | undefined): string {
   return (errors ?? [])
     .slice(0, 5)
-    .map((e) => `${e.instancePath || '/'} ${e.message ?? e.keyword}${e.params && 'missingProperty' in e.params ? '' : ` ${JSON.stringify(e.params)}`}`)
+    .map(
+      (e) =>
+        `${e.instancePath || '/'} ${e.message ?? e.keyword}${e.params && 'missingProperty' in e.params ? '' : ` ${JSON.stringify(e.params)}`}`,
+    )
     .join('; ');
 }
 
@@ -268,5 +335,7 @@ export function loadFullContract(): OpenApiContract {
 
 /** The full description as published, untouched (a fresh parse on every call). */
 export function loadFullDescription(): Json {
-  return JSON.parse(readFileSync(createRequire(import.meta.url).resolve(FULL_DESCRIPTION), 'utf8')) as Json;
+  return JSON.parse(
+    readFileSync(createRequire(import.meta.url).resolve(FULL_DESCRIPTION), 'utf8'),
+  ) as Json;
 }

@@ -1,4 +1,13 @@
-import type { Asset, CheckRun, Commit, PullRequest, Release, Repo, Workflow, WorkflowRun } from './state';
+import type {
+  Asset,
+  CheckRun,
+  Commit,
+  PullRequest,
+  Release,
+  Repo,
+  Workflow,
+  WorkflowRun,
+} from './state';
 
 /** Where the server lives: the REST root, the web root (html_url) and the uploads root. */
 export interface Urls {
@@ -130,7 +139,12 @@ export function repository(urls: Urls, repo: Repo): Json {
 
 /** The `full-repository` shape (`GET /repos/{owner}/{repo}`). */
 export function fullRepository(urls: Urls, repo: Repo): Json {
-  return { ...repository(urls, repo), has_discussions: false, network_count: 0, subscribers_count: 0 };
+  return {
+    ...repository(urls, repo),
+    has_discussions: false,
+    network_count: 0,
+    subscribers_count: 0,
+  };
 }
 
 export function asset(urls: Urls, repo: Repo, a: Asset, release: Release): Json {
@@ -158,7 +172,9 @@ export function release(urls: Urls, repo: Repo, r: Release): Json {
   const web = `${urls.web}/${repo.owner}/${repo.name}`;
   return {
     url: `${api}/releases/${r.id}`,
-    html_url: r.draft ? `${web}/releases/tag/untagged-${r.id}` : `${web}/releases/tag/${encodeURIComponent(r.tagName)}`,
+    html_url: r.draft
+      ? `${web}/releases/tag/untagged-${r.id}`
+      : `${web}/releases/tag/${encodeURIComponent(r.tagName)}`,
     assets_url: `${api}/releases/${r.id}/assets`,
     upload_url: `${urls.uploads}/repos/${repo.owner}/${repo.name}/releases/${r.id}/assets{?name,label}`,
     tarball_url: r.draft ? null : `${api}/tarball/${encodeURIComponent(r.tagName)}`,
@@ -188,11 +204,22 @@ function link(href: string): Json {
  * `pull-request-simple` (lists) or, given what `mergeable` shows (null while GitHub computes it),
  * the full `pull-request` (single GET, create).
  */
-export function pullRequest(urls: Urls, repo: Repo, pr: PullRequest, mergeable?: boolean | null): Json {
+export function pullRequest(
+  urls: Urls,
+  repo: Repo,
+  pr: PullRequest,
+  mergeable?: boolean | null,
+): Json {
   const api = `${urls.api}/repos/${repo.owner}/${repo.name}`;
   const web = `${urls.web}/${repo.owner}/${repo.name}`;
   const owner = user(urls, repo.owner, repo.ownerId);
-  const side = (ref: string, sha: string) => ({ label: `${repo.owner}:${ref}`, ref, sha, user: owner, repo: repository(urls, repo) });
+  const side = (ref: string, sha: string) => ({
+    label: `${repo.owner}:${ref}`,
+    ref,
+    sha,
+    user: owner,
+    repo: repository(urls, repo),
+  });
   const simple: Json = {
     url: `${api}/pulls/${pr.number}`,
     id: pr.id,
@@ -272,7 +299,13 @@ export function checkRun(urls: Urls, repo: Repo, c: CheckRun): Json {
     conclusion: c.conclusion,
     started_at: c.startedAt,
     completed_at: c.completedAt,
-    output: { title: null, summary: null, text: null, annotations_count: 0, annotations_url: `${api}/check-runs/${c.id}/annotations` },
+    output: {
+      title: null,
+      summary: null,
+      text: null,
+      annotations_count: 0,
+      annotations_url: `${api}/check-runs/${c.id}/annotations`,
+    },
     name: c.name,
     check_suite: { id: c.id },
     app: null,
@@ -332,13 +365,21 @@ export function gitRef(urls: Urls, repo: Repo, ref: string, sha: string): Json {
     ref,
     node_id: nodeId('REF_', ref),
     url: `${urls.api}/repos/${repo.owner}/${repo.name}/git/${ref}`,
-    object: { type: 'commit', sha, url: `${urls.api}/repos/${repo.owner}/${repo.name}/git/commits/${sha}` },
+    object: {
+      type: 'commit',
+      sha,
+      url: `${urls.api}/repos/${repo.owner}/${repo.name}/git/commits/${sha}`,
+    },
   };
 }
 
 export function commit(urls: Urls, repo: Repo, c: Commit): Json {
   const api = `${urls.api}/repos/${repo.owner}/${repo.name}`;
-  const person = { name: repo.owner, email: `${repo.owner}@users.noreply.github.com`, date: c.date };
+  const person = {
+    name: repo.owner,
+    email: `${repo.owner}@users.noreply.github.com`,
+    date: c.date,
+  };
   return {
     url: `${api}/commits/${c.sha}`,
     sha: c.sha,
@@ -355,6 +396,10 @@ export function commit(urls: Urls, repo: Repo, c: Commit): Json {
     },
     author: user(urls, repo.owner, repo.ownerId),
     committer: user(urls, repo.owner, repo.ownerId),
-    parents: c.parents.map((sha) => ({ sha, url: `${api}/commits/${sha}`, html_url: `${urls.web}/${repo.owner}/${repo.name}/commit/${sha}` })),
+    parents: c.parents.map((sha) => ({
+      sha,
+      url: `${api}/commits/${sha}`,
+      html_url: `${urls.web}/${repo.owner}/${repo.name}/commit/${sha}`,
+    })),
   };
 }

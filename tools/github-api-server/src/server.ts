@@ -86,15 +86,30 @@ interface Fault {
   delayMs?: number;
 }
 
-function matches(m: RequestMatcher, method: string, path: string, operationId: string | undefined): boolean {
+function matches(
+  m: RequestMatcher,
+  method: string,
+  path: string,
+  operationId: string | undefined,
+): boolean {
   if (m.method && m.method.toUpperCase() !== method) return false;
   if (m.operationId && m.operationId !== operationId) return false;
-  if (m.path && !(typeof m.path === 'string' ? path.includes(m.path) : m.path.test(path))) return false;
+  if (m.path && !(typeof m.path === 'string' ? path.includes(m.path) : m.path.test(path)))
+    return false;
   return true;
 }
 
-function errorBody(status: number, message: string, errors?: HttpError['errors']): Record<string, unknown> {
-  return { message, documentation_url: DOCS, status: String(status), ...(errors ? { errors } : {}) };
+function errorBody(
+  status: number,
+  message: string,
+  errors?: HttpError['errors'],
+): Record<string, unknown> {
+  return {
+    message,
+    documentation_url: DOCS,
+    status: String(status),
+    ...(errors ? { errors } : {}),
+  };
 }
 
 /** Fault injection: the next matching requests fail, are throttled or slowed. */
@@ -107,32 +122,61 @@ export class Faults {
    * The next `times` matching requests answer `status` (default 502 Bad Gateway). With `landed`,
    * each request still takes effect and only its answer is lost, as when a proxy fails late.
    */
-  fail(options: { status?: number; times?: number; match?: RequestMatcher; message?: string; headers?: Record<string, string>; landed?: boolean } = {}): void {
+  fail(
+    options: {
+      status?: number;
+      times?: number;
+      match?: RequestMatcher;
+      message?: string;
+      headers?: Record<string, string>;
+      landed?: boolean;
+    } = {},
+  ): void {
     const status = options.status ?? 502;
     this.queue.push({
       match: options.match ?? {},
       remaining: options.times ?? 1,
       label: `status ${status}${options.landed ? ' after the request landed' : ''}`,
-      answer: { status, body: errorBody(status, options.message ?? (status === 502 ? 'Server Error' : 'Fault injected')), headers: options.headers ?? {} },
+      answer: {
+        status,
+        body: errorBody(
+          status,
+          options.message ?? (status === 502 ? 'Server Error' : 'Fault injected'),
+        ),
+        headers: options.headers ?? {},
+      },
       ...(options.landed ? { landed: true } : {}),
     });
   }
 
   /** GitHub's secondary rate limit: 403 (or 429) with `retry-after` seconds. */
-  secondaryRateLimit(options: { retryAfter?: number; times?: number; status?: 403 | 429; match?: RequestMatcher } = {}): void {
+  secondaryRateLimit(
+    options: {
+      retryAfter?: number;
+      times?: number;
+      status?: 403 | 429;
+      match?: RequestMatcher;
+    } = {},
+  ): void {
     const status = options.status ?? 403;
     this.fail({
       status,
       times: options.times ?? 1,
       ...(options.match ? { match: options.match } : {}),
-      message: 'You have exceeded a secondary rate limit. Please wait a few minutes before you try again.',
+      message:
+        'You have exceeded a secondary rate limit. Please wait a few minutes before you try again.',
       headers: { 'retry-after': String(options.retryAfter ?? 1), 'x-ratelimit-remaining': '4999' },
     });
   }
 
   /** The next `times` matching requests are answered after `ms` milliseconds. */
   slow(options: { ms: number; times?: number; match?: RequestMatcher }): void {
-    this.queue.push({ match: options.match ?? {}, remaining: options.times ?? 1, label: `slow ${options.ms}ms`, delayMs: options.ms });
+    this.queue.push({
+      match: options.match ?? {},
+      remaining: options.times ?? 1,
+      label: `slow ${options.ms}ms`,
+      delayMs: options.ms,
+    });
   }
 
   clear(): void {
@@ -149,7 +193,8 @@ export class Faults {
       fault.remaining -= 1;
       taken.push(fault);
     }
-    for (let i = this.queue.length - 1; i >= 0; i--) if (this.queue[i]!.remaining <= 0) this.queue.splice(i, 1);
+    for (let i = this.queue.length - 1; i >= 0; i--)
+      if (this.queue[i]!.remaining <= 0) this.queue.splice(i, 1);
     return taken;
   }
 }
@@ -184,7 +229,11 @@ async function readBody(req: IncomingMessage): Promise<Buffer> {
   return Buffer.concat(chunks);
 }
 
-function paginate<T>(items: T[], query: URLSearchParams, baseUrl: string): { page: T[]; headers: Record<string, string> } {
+function paginate<T>(
+  items: T[],
+  query: URLSearchParams,
+  baseUrl: string,
+): { page: T[]; headers: Record<string, string> } {
   const perPage = Math.min(Number(query.get('per_page') ?? 30) || 30, 100);
   const pageNo = Math.max(Number(query.get('page') ?? 1) || 1, 1);
   const last = Math.max(Math.ceil(items.length / perPage), 1);
@@ -196,7 +245,12 @@ function paginate<T>(items: T[], query: URLSearchParams, baseUrl: string): { pag
     q.set('per_page', String(perPage));
     return `<${baseUrl}?${q}>`;
   };
-  const rels = [pageNo < last ? `${at(pageNo + 1)}; rel="next"` : '', `${at(last)}; rel="last"`, pageNo > 1 ? `${at(pageNo - 1)}; rel="prev"` : '', `${at(1)}; rel="first"`];
+  const rels = [
+    pageNo < last ? `${at(pageNo + 1)}; rel="next"` : '',
+    `${at(last)}; rel="last"`,
+    pageNo > 1 ? `${at(pageNo - 1)}; rel="prev"` : '',
+    `${at(1)}; rel="first"`,
+  ];
   return { page, headers: { link: rels.filter(Boolean).join(', ') } };
 }
 
@@ -216,7 +270,9 @@ interface Context {
  * Starts a stateful GitHub REST API on 127.0.0.1 (a free port unless given). Every request and
  * every response is checked against GitHub's official OpenAPI description; misfits land in `violations`.
  */
-export async function startGitHubApiServer(options: GitHubApiServerOptions = {}): Promise<GitHubApiServer> {
+export async function startGitHubApiServer(
+  options: GitHubApiServerOptions = {},
+): Promise<GitHubApiServer> {
   const contract = loadContract();
   const state = new GitHubState(options.now);
   const faults = new Faults();
@@ -235,14 +291,26 @@ export async function startGitHubApiServer(options: GitHubApiServerOptions = {})
   /** Publishing makes the tag (at the target) and, with immutable releases, freezes the release and burns the tag. */
   const publish = (repo: Repo, release: Release): void => {
     if (repo.burnedTags.has(release.tagName)) {
-      throw new HttpError(422, 'Validation Failed', [{ resource: 'Release', field: 'tag_name', code: 'custom', message: 'tag_name was used by an immutable release' }]);
+      throw new HttpError(422, 'Validation Failed', [
+        {
+          resource: 'Release',
+          field: 'tag_name',
+          code: 'custom',
+          message: 'tag_name was used by an immutable release',
+        },
+      ]);
     }
     if (repo.releases.some((r) => r !== release && !r.draft && r.tagName === release.tagName)) {
-      throw new HttpError(422, 'Validation Failed', [{ resource: 'Release', field: 'tag_name', code: 'already_exists' }]);
+      throw new HttpError(422, 'Validation Failed', [
+        { resource: 'Release', field: 'tag_name', code: 'already_exists' },
+      ]);
     }
     if (!repo.tags.has(release.tagName)) {
       const sha = state.resolve(repo, release.targetCommitish);
-      if (!sha) throw new HttpError(422, 'Validation Failed', [{ resource: 'Release', field: 'target_commitish', code: 'invalid' }]);
+      if (!sha)
+        throw new HttpError(422, 'Validation Failed', [
+          { resource: 'Release', field: 'target_commitish', code: 'invalid' },
+        ]);
       repo.tags.set(release.tagName, sha);
     }
     release.draft = false;
@@ -254,7 +322,10 @@ export async function startGitHubApiServer(options: GitHubApiServerOptions = {})
     state.emit({ type: 'release.published', repo, release });
   };
 
-  const findAsset = (repo: Repo, id: string): { release: Release; asset: Release['assets'][number] } => {
+  const findAsset = (
+    repo: Repo,
+    id: string,
+  ): { release: Release; asset: Release['assets'][number] } => {
     for (const release of repo.releases) {
       const asset = release.assets.find((a) => String(a.id) === id);
       if (asset) return { release, asset };
@@ -264,7 +335,14 @@ export async function startGitHubApiServer(options: GitHubApiServerOptions = {})
 
   const checkReleaseBody = (body: unknown): void => {
     if (typeof body === 'string' && body.length > RELEASE_BODY_LIMIT) {
-      throw new HttpError(422, 'Validation Failed', [{ resource: 'Release', field: 'body', code: 'custom', message: `body is too long (maximum is ${RELEASE_BODY_LIMIT} characters)` }]);
+      throw new HttpError(422, 'Validation Failed', [
+        {
+          resource: 'Release',
+          field: 'body',
+          code: 'custom',
+          message: `body is too long (maximum is ${RELEASE_BODY_LIMIT} characters)`,
+        },
+      ]);
     }
   };
 
@@ -315,7 +393,8 @@ export async function startGitHubApiServer(options: GitHubApiServerOptions = {})
       const release: Release = {
         id: state.id(),
         tagName,
-        targetCommitish: typeof body.target_commitish === 'string' ? body.target_commitish : repo.defaultBranch,
+        targetCommitish:
+          typeof body.target_commitish === 'string' ? body.target_commitish : repo.defaultBranch,
         name: typeof body.name === 'string' ? body.name : tagName,
         body: typeof body.body === 'string' ? body.body : null,
         draft: body.draft === true,
@@ -328,14 +407,25 @@ export async function startGitHubApiServer(options: GitHubApiServerOptions = {})
         assets: [],
       };
       if (!repo.tags.has(tagName) && !state.resolve(repo, release.targetCommitish)) {
-        throw new HttpError(422, 'Validation Failed', [{ resource: 'Release', field: 'target_commitish', code: 'invalid' }]);
+        throw new HttpError(422, 'Validation Failed', [
+          { resource: 'Release', field: 'target_commitish', code: 'invalid' },
+        ]);
       }
       if (!release.draft) publish(repo, release);
       repo.releases.push(release);
-      return { status: 201, body: rep.release(urls, repo, release), headers: { location: `${urls.api}/repos/${repo.owner}/${repo.name}/releases/${release.id}` } };
+      return {
+        status: 201,
+        body: rep.release(urls, repo, release),
+        headers: {
+          location: `${urls.api}/repos/${repo.owner}/${repo.name}/releases/${release.id}`,
+        },
+      };
     },
 
-    'repos/get-release': ({ repo, params }) => ({ status: 200, body: rep.release(urls, repo, findRelease(repo, params.release_id!)) }),
+    'repos/get-release': ({ repo, params }) => ({
+      status: 200,
+      body: rep.release(urls, repo, findRelease(repo, params.release_id!)),
+    }),
 
     'repos/get-release-by-tag': ({ repo, params }) => {
       // Drafts have no tag: GitHub never returns them here.
@@ -345,7 +435,9 @@ export async function startGitHubApiServer(options: GitHubApiServerOptions = {})
     },
 
     'repos/get-latest-release': ({ repo }) => {
-      const published = repo.releases.filter((r) => !r.draft && !r.prerelease && r.makeLatest !== 'false');
+      const published = repo.releases.filter(
+        (r) => !r.draft && !r.prerelease && r.makeLatest !== 'false',
+      );
       const latest = published.at(-1);
       if (!latest) throw new HttpError(404, 'Not Found');
       return { status: 200, body: rep.release(urls, repo, latest) };
@@ -354,15 +446,27 @@ export async function startGitHubApiServer(options: GitHubApiServerOptions = {})
     'repos/update-release': ({ repo, params, body }) => {
       const release = findRelease(repo, params.release_id!);
       checkReleaseBody(body.body);
-      if (release.immutable && ((body.tag_name !== undefined && body.tag_name !== release.tagName) || body.draft === true)) {
-        throw new HttpError(422, 'Validation Failed', [{ resource: 'Release', field: 'tag_name', code: 'custom', message: 'Cannot modify the tag of an immutable release' }]);
+      if (
+        release.immutable &&
+        ((body.tag_name !== undefined && body.tag_name !== release.tagName) || body.draft === true)
+      ) {
+        throw new HttpError(422, 'Validation Failed', [
+          {
+            resource: 'Release',
+            field: 'tag_name',
+            code: 'custom',
+            message: 'Cannot modify the tag of an immutable release',
+          },
+        ]);
       }
       if (typeof body.tag_name === 'string') release.tagName = body.tag_name;
-      if (typeof body.target_commitish === 'string') release.targetCommitish = body.target_commitish;
+      if (typeof body.target_commitish === 'string')
+        release.targetCommitish = body.target_commitish;
       if (typeof body.name === 'string') release.name = body.name;
       if (typeof body.body === 'string') release.body = body.body;
       if (typeof body.prerelease === 'boolean') release.prerelease = body.prerelease;
-      if (typeof body.make_latest === 'string') release.makeLatest = body.make_latest as Release['makeLatest'];
+      if (typeof body.make_latest === 'string')
+        release.makeLatest = body.make_latest as Release['makeLatest'];
       release.updatedAt = state.now();
       if (body.draft === false && release.draft) publish(repo, release);
       return { status: 200, body: rep.release(urls, repo, release) };
@@ -383,13 +487,17 @@ export async function startGitHubApiServer(options: GitHubApiServerOptions = {})
     'repos/upload-release-asset': ({ repo, params, query, raw, headers }) => {
       const release = findRelease(repo, params.release_id!);
       const name = query.get('name')!;
-      if (release.immutable) throw new HttpError(422, 'Cannot upload assets to an immutable release.');
+      if (release.immutable)
+        throw new HttpError(422, 'Cannot upload assets to an immutable release.');
       if (release.assets.some((a) => a.name === name)) {
-        throw new HttpError(422, 'Validation Failed', [{ resource: 'ReleaseAsset', field: 'name', code: 'already_exists' }]);
+        throw new HttpError(422, 'Validation Failed', [
+          { resource: 'ReleaseAsset', field: 'name', code: 'already_exists' },
+        ]);
       }
       const contentType = headers['content-type'];
       if (!contentType) throw new HttpError(422, 'Content-Type header is required');
-      if (headers['content-length'] !== String(raw.length)) throw new HttpError(422, `Content-Length must be ${raw.length}`);
+      if (headers['content-length'] !== String(raw.length))
+        throw new HttpError(422, `Content-Length must be ${raw.length}`);
       const asset = {
         id: state.id(),
         name,
@@ -407,7 +515,12 @@ export async function startGitHubApiServer(options: GitHubApiServerOptions = {})
       const { release, asset } = findAsset(repo, params.asset_id!);
       // Asked for the bytes, GitHub.com answers 302 to the object URL (clients must follow it).
       if (/application\/octet-stream/i.test(headers.accept ?? '')) {
-        return { status: 302, headers: { location: `${urls.web}${OBJECTS_PATH}/${repo.owner}/${repo.name}/${asset.id}/${encodeURIComponent(asset.name)}` } };
+        return {
+          status: 302,
+          headers: {
+            location: `${urls.web}${OBJECTS_PATH}/${repo.owner}/${repo.name}/${asset.id}/${encodeURIComponent(asset.name)}`,
+          },
+        };
       }
       return { status: 200, body: rep.asset(urls, repo, asset, release) };
     },
@@ -437,12 +550,33 @@ export async function startGitHubApiServer(options: GitHubApiServerOptions = {})
       const base = String(body.base);
       const headSha = repo.branches.get(head);
       const baseSha = repo.branches.get(base);
-      if (!headSha) throw new HttpError(422, 'Validation Failed', [{ resource: 'PullRequest', field: 'head', code: 'invalid' }]);
-      if (!baseSha) throw new HttpError(422, 'Validation Failed', [{ resource: 'PullRequest', field: 'base', code: 'invalid' }]);
+      if (!headSha)
+        throw new HttpError(422, 'Validation Failed', [
+          { resource: 'PullRequest', field: 'head', code: 'invalid' },
+        ]);
+      if (!baseSha)
+        throw new HttpError(422, 'Validation Failed', [
+          { resource: 'PullRequest', field: 'base', code: 'invalid' },
+        ]);
       if (repo.pulls.some((p) => p.state === 'open' && p.head === head && p.base === base)) {
-        throw new HttpError(422, 'Validation Failed', [{ resource: 'PullRequest', field: 'head', code: 'custom', message: `A pull request already exists for ${repo.owner}:${head}.` }]);
+        throw new HttpError(422, 'Validation Failed', [
+          {
+            resource: 'PullRequest',
+            field: 'head',
+            code: 'custom',
+            message: `A pull request already exists for ${repo.owner}:${head}.`,
+          },
+        ]);
       }
-      if (headSha === baseSha) throw new HttpError(422, 'Validation Failed', [{ resource: 'PullRequest', field: 'head', code: 'custom', message: `No commits between ${base} and ${head}` }]);
+      if (headSha === baseSha)
+        throw new HttpError(422, 'Validation Failed', [
+          {
+            resource: 'PullRequest',
+            field: 'head',
+            code: 'custom',
+            message: `No commits between ${base} and ${head}`,
+          },
+        ]);
       const pr = {
         id: state.id(),
         number: repo.pulls.length + 1,
@@ -463,7 +597,11 @@ export async function startGitHubApiServer(options: GitHubApiServerOptions = {})
       };
       repo.pulls.push(pr);
       state.emit({ type: 'pull.opened', repo, pull: pr });
-      return { status: 201, body: rep.pullRequest(urls, repo, pr, null), headers: { location: `${urls.api}/repos/${repo.owner}/${repo.name}/pulls/${pr.number}` } };
+      return {
+        status: 201,
+        body: rep.pullRequest(urls, repo, pr, null),
+        headers: { location: `${urls.api}/repos/${repo.owner}/${repo.name}/pulls/${pr.number}` },
+      };
     },
 
     'pulls/get': ({ repo, params }) => {
@@ -476,14 +614,25 @@ export async function startGitHubApiServer(options: GitHubApiServerOptions = {})
 
     'pulls/merge': ({ repo, params, body }) => {
       const pr = pull(repo, params.pull_number!);
-      if (pr.state !== 'open' || !pr.mergeable) throw new HttpError(405, 'Pull Request is not mergeable');
-      if (typeof body.sha === 'string' && body.sha !== pr.headSha) throw new HttpError(409, 'Head branch was modified. Review and try the merge again.');
-      const sha = state.commit(repo, pr.base, typeof body.commit_title === 'string' ? body.commit_title : `Merge pull request #${pr.number} from ${repo.owner}/${pr.head}`);
+      if (pr.state !== 'open' || !pr.mergeable)
+        throw new HttpError(405, 'Pull Request is not mergeable');
+      if (typeof body.sha === 'string' && body.sha !== pr.headSha)
+        throw new HttpError(409, 'Head branch was modified. Review and try the merge again.');
+      const sha = state.commit(
+        repo,
+        pr.base,
+        typeof body.commit_title === 'string'
+          ? body.commit_title
+          : `Merge pull request #${pr.number} from ${repo.owner}/${pr.head}`,
+      );
       pr.state = 'closed';
       pr.mergedAt = pr.closedAt = pr.updatedAt = state.now();
       pr.mergeCommitSha = sha;
       state.emit({ type: 'pull.merged', repo, pull: pr });
-      return { status: 200, body: { sha, merged: true, message: 'Pull Request successfully merged' } };
+      return {
+        status: 200,
+        body: { sha, merged: true, message: 'Pull Request successfully merged' },
+      };
     },
 
     'checks/list-for-ref': ({ repo, params, query }) => {
@@ -491,11 +640,20 @@ export async function startGitHubApiServer(options: GitHubApiServerOptions = {})
       if (!sha) throw new HttpError(422, `No commit found for SHA: ${params.ref}`);
       const name = query.get('check_name');
       const status = query.get('status');
-      let runs = repo.checkRuns.filter((c) => c.headSha === sha && (!name || c.name === name) && (!status || c.status === status));
-      if ((query.get('filter') ?? 'latest') === 'latest') runs = runs.filter((c) => !runs.some((o) => o.name === c.name && o.id > c.id));
+      let runs = repo.checkRuns.filter(
+        (c) => c.headSha === sha && (!name || c.name === name) && (!status || c.status === status),
+      );
+      if ((query.get('filter') ?? 'latest') === 'latest')
+        runs = runs.filter((c) => !runs.some((o) => o.name === c.name && o.id > c.id));
       runs = [...runs].reverse();
       const { page } = paginate(runs, query, '');
-      return { status: 200, body: { total_count: runs.length, check_runs: page.map((c) => rep.checkRun(urls, repo, c)) } };
+      return {
+        status: 200,
+        body: {
+          total_count: runs.length,
+          check_runs: page.map((c) => rep.checkRun(urls, repo, c)),
+        },
+      };
     },
 
     'actions/create-workflow-dispatch': ({ repo, params, body }) => {
@@ -511,9 +669,13 @@ export async function startGitHubApiServer(options: GitHubApiServerOptions = {})
         inputs: (body.inputs as Record<string, unknown> | undefined) ?? {},
       });
       state.emit({ type: 'workflow.dispatched', repo, workflow, run });
-      if (body.return_run_details !== true || faults.dispatchWithoutRunDetails) return { status: 204 };
+      if (body.return_run_details !== true || faults.dispatchWithoutRunDetails)
+        return { status: 204 };
       const runBody = rep.workflowRun(urls, repo, workflow, run);
-      return { status: 200, body: { workflow_run_id: run.id, run_url: runBody.url, html_url: runBody.html_url } };
+      return {
+        status: 200,
+        body: { workflow_run_id: run.id, run_url: runBody.url, html_url: runBody.html_url },
+      };
     },
 
     'actions/list-workflow-runs': ({ repo, params, query, requestUrl }) => {
@@ -522,17 +684,26 @@ export async function startGitHubApiServer(options: GitHubApiServerOptions = {})
       const created = query.get('created');
       const since = created?.startsWith('>=') ? created.slice(2) : undefined;
       const status = query.get('status');
-      const runs = [...repo.runs].reverse().filter(
-        (r) =>
-          r.workflowId === workflow.id &&
-          (!query.get('event') || r.event === query.get('event')) &&
-          (!query.get('branch') || r.headBranch === query.get('branch')) &&
-          (!query.get('head_sha') || r.headSha === query.get('head_sha')) &&
-          (!status || r.status === status || r.conclusion === status) &&
-          (!since || r.createdAt >= since),
-      );
+      const runs = [...repo.runs]
+        .reverse()
+        .filter(
+          (r) =>
+            r.workflowId === workflow.id &&
+            (!query.get('event') || r.event === query.get('event')) &&
+            (!query.get('branch') || r.headBranch === query.get('branch')) &&
+            (!query.get('head_sha') || r.headSha === query.get('head_sha')) &&
+            (!status || r.status === status || r.conclusion === status) &&
+            (!since || r.createdAt >= since),
+        );
       const { page, headers } = paginate(runs, query, requestUrl);
-      return { status: 200, body: { total_count: runs.length, workflow_runs: page.map((r) => rep.workflowRun(urls, repo, workflow, r)) }, headers };
+      return {
+        status: 200,
+        body: {
+          total_count: runs.length,
+          workflow_runs: page.map((r) => rep.workflowRun(urls, repo, workflow, r)),
+        },
+        headers,
+      };
     },
 
     'actions/get-workflow-run': ({ repo, params }) => {
@@ -564,16 +735,34 @@ export async function startGitHubApiServer(options: GitHubApiServerOptions = {})
     for (const listener of [...requestListeners]) listener(record);
   };
 
-  const send = (res: ServerResponse, record: RequestRecord, answer: Answer, match: MatchedOperation | undefined): void => {
-    if (match) for (const problem of contract.checkResponse(match.operation, answer.status, answer.body)) violations.push(`response ${record.method} ${record.path} -> ${answer.status}: ${problem}`);
+  const send = (
+    res: ServerResponse,
+    record: RequestRecord,
+    answer: Answer,
+    match: MatchedOperation | undefined,
+  ): void => {
+    if (match)
+      for (const problem of contract.checkResponse(match.operation, answer.status, answer.body))
+        violations.push(`response ${record.method} ${record.path} -> ${answer.status}: ${problem}`);
     log(record, answer.status);
-    const headers: Record<string, string> = { 'x-github-api-version-selected': GITHUB_API_VERSION, 'x-ratelimit-limit': '5000', 'x-ratelimit-remaining': '4999', ...answer.headers };
+    const headers: Record<string, string> = {
+      'x-github-api-version-selected': GITHUB_API_VERSION,
+      'x-ratelimit-limit': '5000',
+      'x-ratelimit-remaining': '4999',
+      ...answer.headers,
+    };
     if (answer.body === undefined) {
       res.writeHead(answer.status, headers).end();
       return;
     }
     const text = JSON.stringify(answer.body);
-    res.writeHead(answer.status, { ...headers, 'content-type': 'application/json; charset=utf-8', 'content-length': String(Buffer.byteLength(text)) }).end(text);
+    res
+      .writeHead(answer.status, {
+        ...headers,
+        'content-type': 'application/json; charset=utf-8',
+        'content-length': String(Buffer.byteLength(text)),
+      })
+      .end(text);
   };
 
   /** An asset's bytes at its object URL: no API, no token (the URL is the credential), faults apply. */
@@ -584,16 +773,26 @@ export async function startGitHubApiServer(options: GitHubApiServerOptions = {})
     const failure = taken.find((f) => f.answer);
     const [owner = '', name = '', id = ''] = record.path.slice(OBJECTS_PATH.length + 1).split('/');
     const repo = state.repos.get(`${owner}/${name}`.toLowerCase());
-    const found = record.method === 'GET' && repo ? repo.releases.flatMap((r) => r.assets).find((a) => String(a.id) === id) : undefined;
+    const found =
+      record.method === 'GET' && repo
+        ? repo.releases.flatMap((r) => r.assets).find((a) => String(a.id) === id)
+        : undefined;
     if (failure?.answer || !found) {
       if (failure) record.fault = failure.label;
       const status = failure?.answer?.status ?? 404;
       log(record, status);
-      res.writeHead(status, { 'content-type': 'text/plain' }).end(failure ? 'fault injected' : 'Not Found');
+      res
+        .writeHead(status, { 'content-type': 'text/plain' })
+        .end(failure ? 'fault injected' : 'Not Found');
       return;
     }
     log(record, 200);
-    res.writeHead(200, { 'content-type': 'application/octet-stream', 'content-length': String(found.bytes.length) }).end(found.bytes);
+    res
+      .writeHead(200, {
+        'content-type': 'application/octet-stream',
+        'content-length': String(found.bytes.length),
+      })
+      .end(found.bytes);
   };
 
   const handle = async (req: IncomingMessage, res: ServerResponse): Promise<void> => {
@@ -601,29 +800,45 @@ export async function startGitHubApiServer(options: GitHubApiServerOptions = {})
     const full = new URL(req.url ?? '/', urls.web);
     const onUploads = full.pathname.startsWith(`${layout.uploads}/`);
     const onApi = layout.api === '' || full.pathname.startsWith(`${layout.api}/`);
-    const path = onUploads ? full.pathname.slice(layout.uploads.length) : full.pathname.slice(layout.api.length);
-    const record: RequestRecord = { method, path: full.pathname, query: full.search, operationId: undefined, status: 0 };
+    const path = onUploads
+      ? full.pathname.slice(layout.uploads.length)
+      : full.pathname.slice(layout.api.length);
+    const record: RequestRecord = {
+      method,
+      path: full.pathname,
+      query: full.search,
+      operationId: undefined,
+      status: 0,
+    };
     const raw = await readBody(req);
     if (full.pathname.startsWith(`${OBJECTS_PATH}/`)) return serveObject(res, record);
     const match = onUploads || onApi ? contract.match(method, path) : undefined;
     if (!match?.operation) {
       const indexed = match?.operationId;
       record.operationId = indexed;
-      violations.push(`request ${method} ${full.pathname}: ${indexed ? `${indexed} is in the description but this test server does not implement it` : 'no such operation in the OpenAPI description'}`);
+      violations.push(
+        `request ${method} ${full.pathname}: ${indexed ? `${indexed} is in the description but this test server does not implement it` : 'no such operation in the OpenAPI description'}`,
+      );
       send(res, record, { status: 404, body: errorBody(404, 'Not Found') }, undefined);
       return;
     }
     const operationId = match.operation.operationId;
     record.operationId = operationId;
     const isUpload = operationId === 'repos/upload-release-asset';
-    if (isUpload !== onUploads) violations.push(`request ${method} ${full.pathname}: ${isUpload ? 'uploads go to the uploads URL (upload_url)' : 'only uploads use the uploads URL'}`);
+    if (isUpload !== onUploads)
+      violations.push(
+        `request ${method} ${full.pathname}: ${isUpload ? 'uploads go to the uploads URL (upload_url)' : 'only uploads use the uploads URL'}`,
+      );
 
     const taken = faults.take(method, path, operationId);
     const delay = taken.find((f) => f.delayMs)?.delayMs;
     if (delay) await pause(delay, res);
 
     const authorization = req.headers.authorization ?? '';
-    if (options.token !== undefined && authorization.replace(/^(token|bearer)\s+/i, '') !== options.token) {
+    if (
+      options.token !== undefined &&
+      authorization.replace(/^(token|bearer)\s+/i, '') !== options.token
+    ) {
       send(res, record, { status: 401, body: errorBody(401, 'Bad credentials') }, match);
       return;
     }
@@ -635,14 +850,25 @@ export async function startGitHubApiServer(options: GitHubApiServerOptions = {})
         body = JSON.parse(raw.toString('utf8'));
       } catch {
         violations.push(`request ${method} ${full.pathname}: body is not JSON`);
-        send(res, record, { status: 400, body: errorBody(400, 'Problems parsing JSON') }, undefined);
+        send(
+          res,
+          record,
+          { status: 400, body: errorBody(400, 'Problems parsing JSON') },
+          undefined,
+        );
         return;
       }
     }
     const problems = contract.checkRequest(match, full.searchParams, contentType, body);
     if (problems.length) {
-      for (const problem of problems) violations.push(`request ${method} ${full.pathname}: ${problem}`);
-      send(res, record, { status: 422, body: errorBody(422, `Invalid request.\n\n${problems.join('\n')}`) }, match);
+      for (const problem of problems)
+        violations.push(`request ${method} ${full.pathname}: ${problem}`);
+      send(
+        res,
+        record,
+        { status: 422, body: errorBody(422, `Invalid request.\n\n${problems.join('\n')}`) },
+        match,
+      );
       return;
     }
 
@@ -656,7 +882,8 @@ export async function startGitHubApiServer(options: GitHubApiServerOptions = {})
     // The description details exactly the implemented operations (test/trimmed-description.test.ts).
     const handler = handlers[operationId as ImplementedOperation];
     const { owner, repo: repoName } = match.pathParams;
-    const repo = owner && repoName ? state.repos.get(`${owner}/${repoName}`.toLowerCase()) : undefined;
+    const repo =
+      owner && repoName ? state.repos.get(`${owner}/${repoName}`.toLowerCase()) : undefined;
     if (!repo) {
       send(res, record, { status: 404, body: errorBody(404, 'Not Found') }, match);
       return;
@@ -678,14 +905,24 @@ export async function startGitHubApiServer(options: GitHubApiServerOptions = {})
       send(res, record, answer, match);
     } catch (error) {
       if (!(error instanceof HttpError)) throw error;
-      send(res, record, { status: error.status, body: errorBody(error.status, error.message, error.errors) }, match);
+      send(
+        res,
+        record,
+        { status: error.status, body: errorBody(error.status, error.message, error.errors) },
+        match,
+      );
     }
   };
 
   const server = createServer((req, res) => {
     handle(req, res).catch((error: unknown) => {
-      violations.push(`server error on ${req.method} ${req.url}: ${error instanceof Error ? error.stack : String(error)}`);
-      if (!res.headersSent) res.writeHead(500, { 'content-type': 'application/json' }).end(JSON.stringify(errorBody(500, 'test server error')));
+      violations.push(
+        `server error on ${req.method} ${req.url}: ${error instanceof Error ? error.stack : String(error)}`,
+      );
+      if (!res.headersSent)
+        res
+          .writeHead(500, { 'content-type': 'application/json' })
+          .end(JSON.stringify(errorBody(500, 'test server error')));
     });
   });
   await new Promise<void>((resolve, reject) => {
@@ -706,13 +943,17 @@ export async function startGitHubApiServer(options: GitHubApiServerOptions = {})
     faults,
     requests,
     violations,
-    count: (match = {}) => requests.filter((r) => matches(match, r.method, r.path, r.operationId)).length,
+    count: (match = {}) =>
+      requests.filter((r) => matches(match, r.method, r.path, r.operationId)).length,
     onRequest: (listener) => {
       requestListeners.push(listener);
       return () => void requestListeners.splice(requestListeners.indexOf(listener), 1);
     },
     assertNoViolations: () => {
-      if (violations.length) throw new Error(`GitHub API test server: ${violations.length} OpenAPI violation(s):\n${violations.join('\n')}`);
+      if (violations.length)
+        throw new Error(
+          `GitHub API test server: ${violations.length} OpenAPI violation(s):\n${violations.join('\n')}`,
+        );
     },
     stop: () =>
       new Promise<void>((resolve, reject) => {

@@ -56,7 +56,8 @@ export interface PullRequest {
 }
 
 export type CheckStatus = 'queued' | 'in_progress' | 'completed';
-export type CheckConclusion = 'success' | 'failure' | 'neutral' | 'cancelled' | 'skipped' | 'timed_out' | 'action_required';
+export type CheckConclusion =
+  'success' | 'failure' | 'neutral' | 'cancelled' | 'skipped' | 'timed_out' | 'action_required';
 
 export interface CheckRun {
   id: number;
@@ -138,7 +139,9 @@ export class GitHubState {
   constructor(private readonly clock: () => Date = () => new Date()) {}
 
   now(): string {
-    return this.clock().toISOString().replace(/\.\d{3}Z$/, 'Z');
+    return this.clock()
+      .toISOString()
+      .replace(/\.\d{3}Z$/, 'Z');
   }
 
   id(): number {
@@ -158,7 +161,8 @@ export class GitHubState {
   createRepo(fullName: string, options: CreateRepoOptions = {}): Repo {
     const [owner, name] = fullName.split('/');
     if (!owner || !name) throw new Error(`repository must be OWNER/NAME, found "${fullName}"`);
-    if (this.repos.has(fullName.toLowerCase())) throw new Error(`repository ${fullName} exists already`);
+    if (this.repos.has(fullName.toLowerCase()))
+      throw new Error(`repository ${fullName} exists already`);
     const repo: Repo = {
       id: this.id(),
       owner,
@@ -198,7 +202,9 @@ export class GitHubState {
   /** Adds a commit on `branch` (created from the default branch when new) and returns its sha. */
   commit(repo: Repo, branch: string, message: string): string {
     const parent = repo.branches.get(branch) ?? repo.branches.get(repo.defaultBranch);
-    const sha = createHash('sha1').update(`${repo.owner}/${repo.name}\0${this.id()}\0${message}`).digest('hex');
+    const sha = createHash('sha1')
+      .update(`${repo.owner}/${repo.name}\0${this.id()}\0${message}`)
+      .digest('hex');
     repo.commits.set(sha, { sha, message, parents: parent ? [parent] : [], date: this.now() });
     repo.branches.set(branch, sha);
     for (const pull of repo.pulls) {
@@ -216,15 +222,31 @@ export class GitHubState {
     const short = ref.replace(/^refs\//, '');
     if (short.startsWith('heads/')) return repo.branches.get(short.slice(6));
     if (short.startsWith('tags/')) return repo.tags.get(short.slice(5));
-    return repo.branches.get(short) ?? repo.tags.get(short) ?? (repo.commits.has(ref) ? ref : undefined);
+    return (
+      repo.branches.get(short) ?? repo.tags.get(short) ?? (repo.commits.has(ref) ? ref : undefined)
+    );
   }
 
   /** Records a check run on a commit (a new run of the same name supersedes the old under `filter=latest`). */
-  setCheckRun(repo: Repo, ref: string, name: string, status: CheckStatus, conclusion: CheckConclusion | null = null): CheckRun {
+  setCheckRun(
+    repo: Repo,
+    ref: string,
+    name: string,
+    status: CheckStatus,
+    conclusion: CheckConclusion | null = null,
+  ): CheckRun {
     const headSha = this.resolve(repo, ref);
     if (!headSha) throw new Error(`no commit for ${ref} in ${repo.owner}/${repo.name}`);
     const existing = repo.checkRuns.find((c) => c.headSha === headSha && c.name === name);
-    const run = existing ?? { id: this.id(), name, headSha, status, conclusion, startedAt: this.now(), completedAt: null };
+    const run = existing ?? {
+      id: this.id(),
+      name,
+      headSha,
+      status,
+      conclusion,
+      startedAt: this.now(),
+      completedAt: null,
+    };
     run.status = status;
     run.conclusion = status === 'completed' ? (conclusion ?? 'success') : null;
     run.completedAt = status === 'completed' ? this.now() : null;
@@ -233,7 +255,17 @@ export class GitHubState {
   }
 
   /** Starts a workflow run the way an event would (`release`, `push`, `workflow_dispatch`). */
-  startRun(repo: Repo, workflowFile: string, options: { event: string; headBranch: string | null; headSha: string; displayTitle?: string; inputs?: Record<string, unknown> }): WorkflowRun {
+  startRun(
+    repo: Repo,
+    workflowFile: string,
+    options: {
+      event: string;
+      headBranch: string | null;
+      headSha: string;
+      displayTitle?: string;
+      inputs?: Record<string, unknown>;
+    },
+  ): WorkflowRun {
     const workflow = this.workflow(repo, workflowFile);
     if (!workflow) throw new Error(`no workflow ${workflowFile} in ${repo.owner}/${repo.name}`);
     const run: WorkflowRun = {
@@ -255,7 +287,12 @@ export class GitHubState {
   }
 
   /** Moves a run along: `in_progress`, or `completed` with a conclusion. */
-  setRunStatus(repo: Repo, runId: number, status: RunStatus, conclusion: CheckConclusion | null = null): WorkflowRun {
+  setRunStatus(
+    repo: Repo,
+    runId: number,
+    status: RunStatus,
+    conclusion: CheckConclusion | null = null,
+  ): WorkflowRun {
     const run = repo.runs.find((r) => r.id === runId);
     if (!run) throw new Error(`no workflow run ${runId} in ${repo.owner}/${repo.name}`);
     run.status = status;
@@ -265,7 +302,9 @@ export class GitHubState {
   }
 
   workflow(repo: Repo, idOrFile: string | number): Workflow | undefined {
-    return repo.workflows.find((w) => String(w.id) === String(idOrFile) || w.path.endsWith(`/${idOrFile}`));
+    return repo.workflows.find(
+      (w) => String(w.id) === String(idOrFile) || w.path.endsWith(`/${idOrFile}`),
+    );
   }
 
   /** Makes a pull request conflict with its base (GitHub then reports `mergeable: false`, merges answer 405). */

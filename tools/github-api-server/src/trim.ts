@@ -25,13 +25,23 @@ function pick(object: Json, keys: string[]): Json {
 function withoutExamples(holder: unknown): unknown {
   if (typeof holder !== 'object' || holder === null || !('content' in holder)) return holder;
   const content = (holder as { content: Record<string, Json> }).content;
-  return { ...holder, content: Object.fromEntries(Object.entries(content).map(([type, media]) => [type, pick(media, ['schema'])])) };
+  return {
+    ...holder,
+    content: Object.fromEntries(
+      Object.entries(content).map(([type, media]) => [type, pick(media, ['schema'])]),
+    ),
+  };
 }
 
 function trimOperation(operation: Json): Json {
   const kept = pick(operation, OPERATION_KEYS);
   if (kept.requestBody) kept.requestBody = withoutExamples(kept.requestBody);
-  kept.responses = Object.fromEntries(Object.entries(operation.responses as Json).map(([status, response]) => [status, withoutExamples(response)]));
+  kept.responses = Object.fromEntries(
+    Object.entries(operation.responses as Json).map(([status, response]) => [
+      status,
+      withoutExamples(response),
+    ]),
+  );
   return kept;
 }
 
@@ -84,7 +94,8 @@ export function trimDescription(full: Json, operationIds: readonly string[]): Js
       paths[template][method] = trimOperation(item[method] as Json);
     }
   }
-  if (wanted.size) throw new Error(`operations not in the OpenAPI description: ${[...wanted].join(', ')}`);
+  if (wanted.size)
+    throw new Error(`operations not in the OpenAPI description: ${[...wanted].join(', ')}`);
 
   // Copy every component reachable from the kept operations, following refs inside components too.
   const components: Record<string, Json> = {};
@@ -96,19 +107,25 @@ export function trimDescription(full: Json, operationIds: readonly string[]): Js
     copied.add(ref);
     const match = /^#\/components\/([^/]+)\/([^/]+)$/.exec(ref);
     const target = resolvePointer(full, ref);
-    if (!match || target === undefined) throw new Error(`unresolvable $ref in the OpenAPI description: ${ref}`);
+    if (!match || target === undefined)
+      throw new Error(`unresolvable $ref in the OpenAPI description: ${ref}`);
     const [, kind, name] = match as unknown as [string, string, string];
     const trimmed = kind === 'responses' ? withoutExamples(target) : target;
     (components[kind] ??= {})[name] = trimmed;
     pending.push(...refsIn(trimmed));
   }
-  const sorted = (object: Json): Json => Object.fromEntries(Object.entries(object).sort(([a], [b]) => (a < b ? -1 : a > b ? 1 : 0)));
+  const sorted = (object: Json): Json =>
+    Object.fromEntries(Object.entries(object).sort(([a], [b]) => (a < b ? -1 : a > b ? 1 : 0)));
   return {
     openapi: full.openapi,
     info: pick(full.info as Json, ['title', 'version']),
     paths,
     // components in a stable order (the traversal order would change with every new reference)
-    components: sorted(Object.fromEntries(Object.entries(components).map(([kind, entries]) => [kind, sorted(entries)]))),
+    components: sorted(
+      Object.fromEntries(
+        Object.entries(components).map(([kind, entries]) => [kind, sorted(entries)]),
+      ),
+    ),
     [OPERATION_INDEX_KEY]: index,
   };
 }

@@ -5,19 +5,40 @@ import { loadContract, startGitHubApiServer, type GitHubApiServer } from '../src
 const TOKEN = 'test-token-value';
 let gh: GitHubApiServer;
 
-async function call(method: string, path: string, body?: unknown, base?: string): Promise<{ status: number; body: any; headers: Headers }> {
+async function call(
+  method: string,
+  path: string,
+  body?: unknown,
+  base?: string,
+): Promise<{ status: number; body: any; headers: Headers }> {
   const res = await fetch(`${base ?? gh.url}${path}`, {
     method,
-    headers: { authorization: `token ${TOKEN}`, accept: 'application/vnd.github+json', ...(body === undefined ? {} : { 'content-type': 'application/json' }) },
+    headers: {
+      authorization: `token ${TOKEN}`,
+      accept: 'application/vnd.github+json',
+      ...(body === undefined ? {} : { 'content-type': 'application/json' }),
+    },
     ...(body === undefined ? {} : { body: JSON.stringify(body) }),
   });
   const text = await res.text();
   return { status: res.status, body: text ? JSON.parse(text) : undefined, headers: res.headers };
 }
 
-async function upload(uploadUrl: string, name: string, bytes: Buffer): Promise<{ status: number; body: any }> {
+async function upload(
+  uploadUrl: string,
+  name: string,
+  bytes: Buffer,
+): Promise<{ status: number; body: any }> {
   const url = uploadUrl.replace(/\{\?name,label\}$/, `?name=${encodeURIComponent(name)}`);
-  const res = await fetch(url, { method: 'POST', headers: { authorization: `token ${TOKEN}`, 'content-type': 'application/octet-stream', 'content-length': String(bytes.length) }, body: bytes });
+  const res = await fetch(url, {
+    method: 'POST',
+    headers: {
+      authorization: `token ${TOKEN}`,
+      'content-type': 'application/octet-stream',
+      'content-length': String(bytes.length),
+    },
+    body: bytes,
+  });
   return { status: res.status, body: await res.json() };
 }
 
@@ -33,32 +54,55 @@ describe('releases', () => {
 
   it('creates a draft (no tag), uploads, publishes; drafts are invisible by tag', async () => {
     const repo = gh.state.createRepo('octo/rel');
-    const draft = await call('POST', '/repos/octo/rel/releases', { tag_name: 'v1.0.0', target_commitish: 'main', name: 'v1.0.0', body: 'notes', draft: true });
+    const draft = await call('POST', '/repos/octo/rel/releases', {
+      tag_name: 'v1.0.0',
+      target_commitish: 'main',
+      name: 'v1.0.0',
+      body: 'notes',
+      draft: true,
+    });
     expect(draft.status).toBe(201);
     expect(draft.body.draft).toBe(true);
     expect(repo.tags.has('v1.0.0')).toBe(false);
     expect((await call('GET', '/repos/octo/rel/releases/tags/v1.0.0')).status).toBe(404);
-    const asset = await upload(draft.body.upload_url, 'release-metadata.json', Buffer.from('{"a":1}'));
+    const asset = await upload(
+      draft.body.upload_url,
+      'release-metadata.json',
+      Buffer.from('{"a":1}'),
+    );
     expect(asset.status).toBe(201);
     expect(asset.body.digest).toMatch(/^sha256:[0-9a-f]{64}$/);
     const dup = await upload(draft.body.upload_url, 'release-metadata.json', Buffer.from('{}'));
     expect(dup.status).toBe(422);
     expect(dup.body.errors[0]).toMatchObject({ field: 'name', code: 'already_exists' });
-    const published = await call('PATCH', `/repos/octo/rel/releases/${draft.body.id}`, { draft: false });
+    const published = await call('PATCH', `/repos/octo/rel/releases/${draft.body.id}`, {
+      draft: false,
+    });
     expect(published.status).toBe(200);
     expect(published.body.published_at).not.toBeNull();
     expect(repo.tags.get('v1.0.0')).toBe(repo.branches.get('main'));
     const byTag = await call('GET', '/repos/octo/rel/releases/tags/v1.0.0');
-    expect(byTag.body.assets.map((a: { name: string }) => a.name)).toEqual(['release-metadata.json']);
+    expect(byTag.body.assets.map((a: { name: string }) => a.name)).toEqual([
+      'release-metadata.json',
+    ]);
   });
 
   it('describes an asset as JSON, and for application/octet-stream redirects to its bytes outside the API', async () => {
     gh.state.createRepo('octo/get-asset');
-    const rel = await call('POST', '/repos/octo/get-asset/releases', { tag_name: 'v1.0.0', target_commitish: 'main', draft: true });
+    const rel = await call('POST', '/repos/octo/get-asset/releases', {
+      tag_name: 'v1.0.0',
+      target_commitish: 'main',
+      draft: true,
+    });
     const bytes = Buffer.from('{"digest":"sha256:00"}\n');
     const uploaded = (await upload(rel.body.upload_url, 'release-metadata.json', bytes)).body;
     const described = await call('GET', `/repos/octo/get-asset/releases/assets/${uploaded.id}`);
-    expect(described.body).toMatchObject({ id: uploaded.id, name: 'release-metadata.json', size: bytes.length, digest: uploaded.digest });
+    expect(described.body).toMatchObject({
+      id: uploaded.id,
+      name: 'release-metadata.json',
+      size: bytes.length,
+      digest: uploaded.digest,
+    });
 
     const path = `/repos/octo/get-asset/releases/assets/${uploaded.id}`;
     const asked = { authorization: `token ${TOKEN}`, accept: 'application/octet-stream' };
@@ -70,7 +114,11 @@ describe('releases', () => {
     const object = await fetch(location);
     expect(object.headers.get('content-type')).toBe('application/octet-stream');
     expect(Buffer.from(await object.arrayBuffer())).toEqual(bytes);
-    expect(gh.requests.at(-1)).toMatchObject({ method: 'GET', operationId: undefined, status: 200 });
+    expect(gh.requests.at(-1)).toMatchObject({
+      method: 'GET',
+      operationId: undefined,
+      status: 200,
+    });
 
     gh.faults.fail({ status: 503, match: { path: '/objects/' } });
     expect((await fetch(location)).status).toBe(503);
@@ -80,28 +128,54 @@ describe('releases', () => {
 
   it('burns the tag of a published immutable release and refuses more assets', async () => {
     gh.state.createRepo('octo/imm', { immutableReleases: true });
-    const rel = await call('POST', '/repos/octo/imm/releases', { tag_name: 'v2.0.0', target_commitish: 'main' });
+    const rel = await call('POST', '/repos/octo/imm/releases', {
+      tag_name: 'v2.0.0',
+      target_commitish: 'main',
+    });
     expect(rel.body.immutable).toBe(true);
     expect((await upload(rel.body.upload_url, 'late.txt', Buffer.from('x'))).status).toBe(422);
     expect((await call('DELETE', `/repos/octo/imm/releases/${rel.body.id}`)).status).toBe(204);
-    const again = await call('POST', '/repos/octo/imm/releases', { tag_name: 'v2.0.0', target_commitish: 'main' });
+    const again = await call('POST', '/repos/octo/imm/releases', {
+      tag_name: 'v2.0.0',
+      target_commitish: 'main',
+    });
     expect(again.status).toBe(422);
     expect(again.body.errors[0].message).toMatch(/immutable release/);
   });
 
   it('refuses a body over 125,000 characters and a tag already released', async () => {
     gh.state.createRepo('octo/limits');
-    const long = await call('POST', '/repos/octo/limits/releases', { tag_name: 'v1', target_commitish: 'main', body: 'x'.repeat(125_001) });
+    const long = await call('POST', '/repos/octo/limits/releases', {
+      tag_name: 'v1',
+      target_commitish: 'main',
+      body: 'x'.repeat(125_001),
+    });
     expect(long.status).toBe(422);
     expect(long.body.errors[0]).toMatchObject({ field: 'body' });
-    expect((await call('POST', '/repos/octo/limits/releases', { tag_name: 'v1', target_commitish: 'main', body: 'x'.repeat(125_000) })).status).toBe(201);
-    const twice = await call('POST', '/repos/octo/limits/releases', { tag_name: 'v1', target_commitish: 'main' });
+    expect(
+      (
+        await call('POST', '/repos/octo/limits/releases', {
+          tag_name: 'v1',
+          target_commitish: 'main',
+          body: 'x'.repeat(125_000),
+        })
+      ).status,
+    ).toBe(201);
+    const twice = await call('POST', '/repos/octo/limits/releases', {
+      tag_name: 'v1',
+      target_commitish: 'main',
+    });
     expect(twice.body.errors[0]).toMatchObject({ field: 'tag_name', code: 'already_exists' });
   });
 
   it('pages release lists with Link headers', async () => {
     gh.state.createRepo('octo/many');
-    for (let i = 0; i < 5; i++) await call('POST', '/repos/octo/many/releases', { tag_name: `v0.${i}.0`, target_commitish: 'main', draft: true });
+    for (let i = 0; i < 5; i++)
+      await call('POST', '/repos/octo/many/releases', {
+        tag_name: `v0.${i}.0`,
+        target_commitish: 'main',
+        draft: true,
+      });
     const first = await call('GET', '/repos/octo/many/releases?per_page=2');
     expect(first.body.map((r: { tag_name: string }) => r.tag_name)).toEqual(['v0.4.0', 'v0.3.0']);
     expect(first.headers.get('link')).toMatch(/[?&]page=2[^>]*>; rel="next"/);
@@ -116,36 +190,79 @@ describe('pull requests and checks', () => {
   it('shows mergeable null first, then computed; merges pinned to the head sha', async () => {
     const repo = gh.state.createRepo('octo/tuf');
     const head = gh.state.commit(repo, 'sign/release-1-5-0-42', 'sign');
-    const pr = await call('POST', '/repos/octo/tuf/pulls', { title: 'Sign', head: 'sign/release-1-5-0-42', base: 'main' });
+    const pr = await call('POST', '/repos/octo/tuf/pulls', {
+      title: 'Sign',
+      head: 'sign/release-1-5-0-42',
+      base: 'main',
+    });
     expect(pr.status).toBe(201);
-    expect((await call('POST', '/repos/octo/tuf/pulls', { title: 'Sign', head: 'sign/release-1-5-0-42', base: 'main' })).status).toBe(422);
-    expect((await call('GET', `/repos/octo/tuf/pulls/${pr.body.number}`)).body.mergeable).toBeNull();
-    expect((await call('GET', `/repos/octo/tuf/pulls/${pr.body.number}`)).body.mergeable).toBe(true);
-    const listed = await call('GET', '/repos/octo/tuf/pulls?head=octo:sign/release-1-5-0-42&state=open');
+    expect(
+      (
+        await call('POST', '/repos/octo/tuf/pulls', {
+          title: 'Sign',
+          head: 'sign/release-1-5-0-42',
+          base: 'main',
+        })
+      ).status,
+    ).toBe(422);
+    expect(
+      (await call('GET', `/repos/octo/tuf/pulls/${pr.body.number}`)).body.mergeable,
+    ).toBeNull();
+    expect((await call('GET', `/repos/octo/tuf/pulls/${pr.body.number}`)).body.mergeable).toBe(
+      true,
+    );
+    const listed = await call(
+      'GET',
+      '/repos/octo/tuf/pulls?head=octo:sign/release-1-5-0-42&state=open',
+    );
     expect(listed.body.map((p: { number: number }) => p.number)).toEqual([pr.body.number]);
-    expect((await call('GET', '/repos/octo/tuf/pulls?head=sign/release-1-5-0-42')).body).toEqual([]);
-    const moved = await call('PUT', `/repos/octo/tuf/pulls/${pr.body.number}/merge`, { sha: 'f'.repeat(40), merge_method: 'merge' });
+    expect((await call('GET', '/repos/octo/tuf/pulls?head=sign/release-1-5-0-42')).body).toEqual(
+      [],
+    );
+    const moved = await call('PUT', `/repos/octo/tuf/pulls/${pr.body.number}/merge`, {
+      sha: 'f'.repeat(40),
+      merge_method: 'merge',
+    });
     expect(moved.status).toBe(409);
     gh.state.setMergeable(repo, pr.body.number, false);
-    expect((await call('PUT', `/repos/octo/tuf/pulls/${pr.body.number}/merge`, { sha: head })).status).toBe(405);
+    expect(
+      (await call('PUT', `/repos/octo/tuf/pulls/${pr.body.number}/merge`, { sha: head })).status,
+    ).toBe(405);
     gh.state.setMergeable(repo, pr.body.number, true);
-    const merged = await call('PUT', `/repos/octo/tuf/pulls/${pr.body.number}/merge`, { sha: head, merge_method: 'merge' });
+    const merged = await call('PUT', `/repos/octo/tuf/pulls/${pr.body.number}/merge`, {
+      sha: head,
+      merge_method: 'merge',
+    });
     expect(merged.status).toBe(200);
     expect(repo.branches.get('main')).toBe(merged.body.sha);
-    expect((await call('GET', `/repos/octo/tuf/pulls/${pr.body.number}`)).body).toMatchObject({ merged: true, state: 'closed' });
+    expect((await call('GET', `/repos/octo/tuf/pulls/${pr.body.number}`)).body).toMatchObject({
+      merged: true,
+      state: 'closed',
+    });
   });
 
   it('lists check runs by name, latest only by default', async () => {
     const repo = gh.state.createRepo('octo/checks');
     gh.state.commit(repo, 'sign/x', 'x');
-    const empty = await call('GET', '/repos/octo/checks/commits/sign%2Fx/check-runs?check_name=signing-event');
+    const empty = await call(
+      'GET',
+      '/repos/octo/checks/commits/sign%2Fx/check-runs?check_name=signing-event',
+    );
     expect(empty.body).toEqual({ total_count: 0, check_runs: [] });
     gh.state.setCheckRun(repo, 'sign/x', 'signing-event', 'completed', 'failure');
     repo.checkRuns.push({ ...repo.checkRuns.at(-1)!, id: gh.state.id(), conclusion: 'success' });
     gh.state.setCheckRun(repo, 'sign/x', 'other', 'in_progress');
-    const latest = await call('GET', '/repos/octo/checks/commits/sign/x/check-runs?check_name=signing-event&filter=latest');
-    expect(latest.body.check_runs.map((c: { conclusion: string }) => c.conclusion)).toEqual(['success']);
-    const all = await call('GET', '/repos/octo/checks/commits/sign%2Fx/check-runs?check_name=signing-event&filter=all');
+    const latest = await call(
+      'GET',
+      '/repos/octo/checks/commits/sign/x/check-runs?check_name=signing-event&filter=latest',
+    );
+    expect(latest.body.check_runs.map((c: { conclusion: string }) => c.conclusion)).toEqual([
+      'success',
+    ]);
+    const all = await call(
+      'GET',
+      '/repos/octo/checks/commits/sign%2Fx/check-runs?check_name=signing-event&filter=all',
+    );
     expect(all.body.total_count).toBe(2);
   });
 });
@@ -155,19 +272,55 @@ describe('workflows', () => {
 
   it('dispatches with run details (200) or without (204), and filters runs', async () => {
     const repo = gh.state.createRepo('octo/wf', { workflows: ['publish.yml'] });
-    const detailed = await call('POST', '/repos/octo/wf/actions/workflows/publish.yml/dispatches', { ref: 'main', inputs: { dry: 'false' }, return_run_details: true });
+    const detailed = await call('POST', '/repos/octo/wf/actions/workflows/publish.yml/dispatches', {
+      ref: 'main',
+      inputs: { dry: 'false' },
+      return_run_details: true,
+    });
     expect(detailed.status).toBe(200);
     const run = await call('GET', `/repos/octo/wf/actions/runs/${detailed.body.workflow_run_id}`);
-    expect(run.body).toMatchObject({ event: 'workflow_dispatch', status: 'queued', head_branch: 'main', head_sha: repo.branches.get('main') });
+    expect(run.body).toMatchObject({
+      event: 'workflow_dispatch',
+      status: 'queued',
+      head_branch: 'main',
+      head_sha: repo.branches.get('main'),
+    });
     gh.faults.dispatchWithoutRunDetails = true;
-    expect((await call('POST', '/repos/octo/wf/actions/workflows/publish.yml/dispatches', { ref: 'main', return_run_details: true })).status).toBe(204);
+    expect(
+      (
+        await call('POST', '/repos/octo/wf/actions/workflows/publish.yml/dispatches', {
+          ref: 'main',
+          return_run_details: true,
+        })
+      ).status,
+    ).toBe(204);
     gh.faults.clear();
-    expect((await call('POST', '/repos/octo/wf/actions/workflows/publish.yml/dispatches', { ref: 'nope' })).status).toBe(422);
-    expect((await call('POST', '/repos/octo/wf/actions/workflows/missing.yml/dispatches', { ref: 'main' })).status).toBe(404);
+    expect(
+      (
+        await call('POST', '/repos/octo/wf/actions/workflows/publish.yml/dispatches', {
+          ref: 'nope',
+        })
+      ).status,
+    ).toBe(422);
+    expect(
+      (
+        await call('POST', '/repos/octo/wf/actions/workflows/missing.yml/dispatches', {
+          ref: 'main',
+        })
+      ).status,
+    ).toBe(404);
     gh.state.setRunStatus(repo, detailed.body.workflow_run_id, 'completed', 'success');
-    const done = await call('GET', `/repos/octo/wf/actions/workflows/publish.yml/runs?event=workflow_dispatch&branch=main&status=completed`);
-    expect(done.body.workflow_runs.map((r: { id: number }) => r.id)).toEqual([detailed.body.workflow_run_id]);
-    const bySha = await call('GET', `/repos/octo/wf/actions/workflows/publish.yml/runs?head_sha=${repo.branches.get('main')}`);
+    const done = await call(
+      'GET',
+      `/repos/octo/wf/actions/workflows/publish.yml/runs?event=workflow_dispatch&branch=main&status=completed`,
+    );
+    expect(done.body.workflow_runs.map((r: { id: number }) => r.id)).toEqual([
+      detailed.body.workflow_run_id,
+    ]);
+    const bySha = await call(
+      'GET',
+      `/repos/octo/wf/actions/workflows/publish.yml/runs?head_sha=${repo.branches.get('main')}`,
+    );
     expect(bySha.body.total_count).toBe(2);
   });
 });
@@ -176,7 +329,11 @@ describe('faults and the contract', () => {
   it('injects 502s, secondary rate limits and delays, then recovers; the log counts them', async () => {
     gh.state.createRepo('octo/faults');
     gh.faults.fail({ times: 2, match: { operationId: 'repos/get' } });
-    gh.faults.secondaryRateLimit({ retryAfter: 7, status: 429, match: { operationId: 'repos/list-releases' } });
+    gh.faults.secondaryRateLimit({
+      retryAfter: 7,
+      status: 429,
+      match: { operationId: 'repos/list-releases' },
+    });
     gh.faults.slow({ ms: 150, match: { path: '/repos/octo/faults/releases' } });
     expect((await call('GET', '/repos/octo/faults')).status).toBe(502);
     expect((await call('GET', '/repos/octo/faults')).status).toBe(502);
@@ -195,7 +352,9 @@ describe('faults and the contract', () => {
 
   it('answers 401 without the right token', async () => {
     gh.state.createRepo('octo/auth');
-    const res = await fetch(`${gh.url}/repos/octo/auth`, { headers: { authorization: 'token wrong' } });
+    const res = await fetch(`${gh.url}/repos/octo/auth`, {
+      headers: { authorization: 'token wrong' },
+    });
     expect(res.status).toBe(401);
     gh.assertNoViolations();
   });
@@ -205,7 +364,9 @@ describe('faults and the contract', () => {
     const before = gh.violations.length;
     expect((await call('GET', '/repos/octo/bad/no-such-thing')).status).toBe(404);
     expect((await call('POST', '/repos/octo/bad/releases', { name: 'no tag' })).status).toBe(422);
-    expect((await call('POST', '/repos/octo/bad/releases', { tag_name: 'v1', draft: 'yes' })).status).toBe(422);
+    expect(
+      (await call('POST', '/repos/octo/bad/releases', { tag_name: 'v1', draft: 'yes' })).status,
+    ).toBe(422);
     expect((await call('GET', '/repos/octo/bad/releases?colour=blue')).status).toBe(422);
     expect((await call('GET', '/repos/octo/bad/releases?per_page=many')).status).toBe(422);
     expect((await call('POST', '/repos/octo/bad/releases/1/assets?name=x', {})).status).toBe(404);
@@ -225,10 +386,29 @@ describe('faults and the contract', () => {
     const known = loadContract().operationIds();
     expect(known.size).toBeGreaterThan(800);
     expect([...gh.operations].sort()).toEqual([
-      'actions/create-workflow-dispatch', 'actions/get-workflow-run', 'actions/list-workflow-runs', 'checks/list-for-ref', 'git/create-ref', 'git/get-ref',
-      'pulls/create', 'pulls/get', 'pulls/list', 'pulls/merge', 'repos/create-release', 'repos/delete-release', 'repos/delete-release-asset', 'repos/get',
-      'repos/get-commit', 'repos/get-latest-release', 'repos/get-release', 'repos/get-release-asset', 'repos/get-release-by-tag', 'repos/list-release-assets', 'repos/list-releases',
-      'repos/update-release', 'repos/upload-release-asset',
+      'actions/create-workflow-dispatch',
+      'actions/get-workflow-run',
+      'actions/list-workflow-runs',
+      'checks/list-for-ref',
+      'git/create-ref',
+      'git/get-ref',
+      'pulls/create',
+      'pulls/get',
+      'pulls/list',
+      'pulls/merge',
+      'repos/create-release',
+      'repos/delete-release',
+      'repos/delete-release-asset',
+      'repos/get',
+      'repos/get-commit',
+      'repos/get-latest-release',
+      'repos/get-release',
+      'repos/get-release-asset',
+      'repos/get-release-by-tag',
+      'repos/list-release-assets',
+      'repos/list-releases',
+      'repos/update-release',
+      'repos/upload-release-asset',
     ]);
     expect(gh.operations.filter((id) => !known.has(id))).toEqual([]);
   });
@@ -236,7 +416,9 @@ describe('faults and the contract', () => {
   it('rejects responses that do not fit the schema for their status', () => {
     const contract = loadContract();
     const op = contract.match('GET', '/repos/o/r/releases/tags/v1')!.operation!;
-    expect(contract.checkResponse(op, 200, { id: 1 }).join()).toMatch(/must have required property/);
+    expect(contract.checkResponse(op, 200, { id: 1 }).join()).toMatch(
+      /must have required property/,
+    );
     expect(contract.checkResponse(op, 418, { message: 'teapot' }).join()).toMatch(/not documented/);
     expect(contract.checkResponse(op, 404, { message: 1 }).join()).toMatch(/message/);
     const del = contract.match('DELETE', '/repos/o/r/releases/1')!.operation!;
@@ -250,10 +432,18 @@ describe('state and events', () => {
   it('a landed fault applies the request but loses its answer', async () => {
     const repo = gh.state.createRepo('octo/landed');
     gh.faults.fail({ status: 502, landed: true, match: { operationId: 'repos/create-release' } });
-    const lost = await call('POST', '/repos/octo/landed/releases', { tag_name: 'v1', target_commitish: 'main', draft: true });
+    const lost = await call('POST', '/repos/octo/landed/releases', {
+      tag_name: 'v1',
+      target_commitish: 'main',
+      draft: true,
+    });
     expect(lost.status).toBe(502);
     expect(repo.releases).toHaveLength(1);
-    expect(gh.requests.at(-1)).toMatchObject({ operationId: 'repos/create-release', status: 502, fault: 'status 502 after the request landed' });
+    expect(gh.requests.at(-1)).toMatchObject({
+      operationId: 'repos/create-release',
+      status: 502,
+      fault: 'status 502 after the request landed',
+    });
   });
 
   it('emits events, and a push to a pull request head makes GitHub recompute mergeability', async () => {
@@ -261,30 +451,52 @@ describe('state and events', () => {
     const seen: string[] = [];
     const off = gh.state.on((event) => seen.push(event.type));
     gh.state.commit(repo, 'topic', 'work');
-    const pr = await call('POST', '/repos/octo/events/pulls', { title: 't', head: 'topic', base: 'main' });
+    const pr = await call('POST', '/repos/octo/events/pulls', {
+      title: 't',
+      head: 'topic',
+      base: 'main',
+    });
     await call('GET', `/repos/octo/events/pulls/${pr.body.number}`);
-    expect((await call('GET', `/repos/octo/events/pulls/${pr.body.number}`)).body.mergeable).toBe(true);
+    expect((await call('GET', `/repos/octo/events/pulls/${pr.body.number}`)).body.mergeable).toBe(
+      true,
+    );
     const moved = gh.state.commit(repo, 'topic', 'more work');
     const after = await call('GET', `/repos/octo/events/pulls/${pr.body.number}`);
     expect(after.body).toMatchObject({ mergeable: null, head: { sha: moved } });
     await call('PUT', `/repos/octo/events/pulls/${pr.body.number}/merge`, { sha: moved });
     await call('POST', '/repos/octo/events/releases', { tag_name: 'v1', target_commitish: 'main' });
-    await call('POST', '/repos/octo/events/actions/workflows/build.yml/dispatches', { ref: 'main' });
+    await call('POST', '/repos/octo/events/actions/workflows/build.yml/dispatches', {
+      ref: 'main',
+    });
     off();
     await call('POST', '/repos/octo/events/releases', { tag_name: 'v2', target_commitish: 'main' });
-    expect(seen).toEqual(['pull.opened', 'pull.merged', 'release.published', 'workflow.dispatched']);
+    expect(seen).toEqual([
+      'pull.opened',
+      'pull.merged',
+      'release.published',
+      'workflow.dispatched',
+    ]);
   });
 
   it('serves git refs and commits for branches, tags and shas', async () => {
     const repo = gh.state.createRepo('octo/refs');
     const sha = repo.branches.get('main')!;
     expect((await call('GET', '/repos/octo/refs/git/ref/heads/main')).body.object.sha).toBe(sha);
-    expect((await call('POST', '/repos/octo/refs/git/refs', { ref: 'refs/heads/sign/x', sha })).status).toBe(201);
-    expect((await call('POST', '/repos/octo/refs/git/refs', { ref: 'refs/heads/sign/x', sha })).status).toBe(422);
-    expect((await call('GET', '/repos/octo/refs/git/ref/heads/sign/x')).body.ref).toBe('refs/heads/sign/x');
+    expect(
+      (await call('POST', '/repos/octo/refs/git/refs', { ref: 'refs/heads/sign/x', sha })).status,
+    ).toBe(201);
+    expect(
+      (await call('POST', '/repos/octo/refs/git/refs', { ref: 'refs/heads/sign/x', sha })).status,
+    ).toBe(422);
+    expect((await call('GET', '/repos/octo/refs/git/ref/heads/sign/x')).body.ref).toBe(
+      'refs/heads/sign/x',
+    );
     expect((await call('GET', '/repos/octo/refs/git/ref/heads/nope')).status).toBe(404);
     expect((await call('GET', `/repos/octo/refs/commits/${sha}`)).body.sha).toBe(sha);
     expect((await call('GET', '/repos/octo/refs/commits/sign%2Fx')).body.sha).toBe(sha);
-    expect((await call('GET', '/repos/octo/refs')).body).toMatchObject({ full_name: 'octo/refs', default_branch: 'main' });
+    expect((await call('GET', '/repos/octo/refs')).body).toMatchObject({
+      full_name: 'octo/refs',
+      default_branch: 'main',
+    });
   });
 });

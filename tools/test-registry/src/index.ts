@@ -25,15 +25,24 @@ async function freePort(): Promise<number> {
     server.once('error', reject);
     server.listen(0, '127.0.0.1', () => {
       const address = server.address();
-      server.close(() => (typeof address === 'object' && address ? resolve(address.port) : reject(new Error('no port'))));
+      server.close(() =>
+        typeof address === 'object' && address
+          ? resolve(address.port)
+          : reject(new Error('no port')),
+      );
     });
   });
 }
 
-async function waitUntilServing(url: string, child: ChildProcess, log: () => string): Promise<void> {
+async function waitUntilServing(
+  url: string,
+  child: ChildProcess,
+  log: () => string,
+): Promise<void> {
   const deadline = Date.now() + 15_000;
   while (Date.now() < deadline) {
-    if (child.exitCode !== null) throw new Error(`docker-registry exited with ${child.exitCode}: ${log()}`);
+    if (child.exitCode !== null)
+      throw new Error(`docker-registry exited with ${child.exitCode}: ${log()}`);
     try {
       const res = await fetch(`${url}/v2/`, { signal: AbortSignal.timeout(1_000) });
       if (res.status === 200) return;
@@ -51,7 +60,10 @@ async function waitUntilServing(url: string, child: ChildProcess, log: () => str
  * (or concurrently) waits for that same stop.
  */
 export async function startRegistry(): Promise<TestRegistry> {
-  if (!registryAvailable()) throw new Error(`${REGISTRY_BINARY} not found: install Debian's docker-registry package (apt-get install docker-registry)`);
+  if (!registryAvailable())
+    throw new Error(
+      `${REGISTRY_BINARY} not found: install Debian's docker-registry package (apt-get install docker-registry)`,
+    );
   const dir = mkdtempSync(join(tmpdir(), 'oci-sd-registry-'));
   const port = await freePort();
   const config = join(dir, 'config.yml');

@@ -1,4 +1,9 @@
-import { createServer, request as httpRequest, type IncomingMessage, type ServerResponse } from 'node:http';
+import {
+  createServer,
+  request as httpRequest,
+  type IncomingMessage,
+  type ServerResponse,
+} from 'node:http';
 import type { AddressInfo, Socket } from 'node:net';
 
 /** What the proxy does with one request; `undefined` forwards it untouched. */
@@ -34,7 +39,10 @@ export interface RegistryProxy {
  * A loopback HTTP proxy in front of a real registry, for faults (5xx, hangs, dropped connections,
  * altered bytes) and a bearer token flow. Tokens are random per proxy, scoped to the actions asked.
  */
-export async function startRegistryProxy(upstream: string, options: ProxyOptions = {}): Promise<RegistryProxy> {
+export async function startRegistryProxy(
+  upstream: string,
+  options: ProxyOptions = {},
+): Promise<RegistryProxy> {
   const log: RegistryProxy['log'] = [];
   const sockets = new Set<Socket>();
   const tokens = new Map<string, string>();
@@ -45,19 +53,24 @@ export async function startRegistryProxy(upstream: string, options: ProxyOptions
     const target = new URL(req.url ?? '/', upstream);
     const headers = { ...req.headers, host: target.host };
     delete headers.authorization;
-    const upstreamRequest = httpRequest(target, { method: req.method, headers }, (upstreamResponse) => {
-      const chunks: Buffer[] = [];
-      upstreamResponse.on('data', (chunk: Buffer) => chunks.push(chunk));
-      upstreamResponse.on('end', () => {
-        const responseBody = Buffer.concat(chunks);
-        if (tamper && responseBody.length > 0) responseBody[responseBody.length - 2]! ^= 0x01;
-        const responseHeaders = { ...upstreamResponse.headers };
-        // Upload locations point at the upstream; rewrite them through the proxy.
-        if (typeof responseHeaders.location === 'string') responseHeaders.location = responseHeaders.location.replace(upstream, url);
-        res.writeHead(upstreamResponse.statusCode ?? 502, responseHeaders);
-        res.end(req.method === 'HEAD' ? undefined : responseBody);
-      });
-    });
+    const upstreamRequest = httpRequest(
+      target,
+      { method: req.method, headers },
+      (upstreamResponse) => {
+        const chunks: Buffer[] = [];
+        upstreamResponse.on('data', (chunk: Buffer) => chunks.push(chunk));
+        upstreamResponse.on('end', () => {
+          const responseBody = Buffer.concat(chunks);
+          if (tamper && responseBody.length > 0) responseBody[responseBody.length - 2]! ^= 0x01;
+          const responseHeaders = { ...upstreamResponse.headers };
+          // Upload locations point at the upstream; rewrite them through the proxy.
+          if (typeof responseHeaders.location === 'string')
+            responseHeaders.location = responseHeaders.location.replace(upstream, url);
+          res.writeHead(upstreamResponse.statusCode ?? 502, responseHeaders);
+          res.end(req.method === 'HEAD' ? undefined : responseBody);
+        });
+      },
+    );
     upstreamRequest.on('error', () => res.destroy());
     upstreamRequest.end(body);
   };
@@ -68,15 +81,28 @@ export async function startRegistryProxy(upstream: string, options: ProxyOptions
     req.on('end', () => {
       const path = req.url ?? '/';
       const authorization = req.headers.authorization;
-      log.push({ method: req.method ?? 'GET', path, ...(authorization === undefined ? {} : { authorization }) });
+      log.push({
+        method: req.method ?? 'GET',
+        path,
+        ...(authorization === undefined ? {} : { authorization }),
+      });
       if (options.auth && path.startsWith('/token')) return issueToken(req, res, path);
-      if (options.auth && path.startsWith('/v2/') && !authorized(authorization, req.method ?? 'GET')) {
-        const repository = /^\/v2\/(.+?)\/(?:manifests|blobs|referrers|tags)\//.exec(path)?.[1] ?? '';
+      if (
+        options.auth &&
+        path.startsWith('/v2/') &&
+        !authorized(authorization, req.method ?? 'GET')
+      ) {
+        const repository =
+          /^\/v2\/(.+?)\/(?:manifests|blobs|referrers|tags)\//.exec(path)?.[1] ?? '';
         res.writeHead(401, {
           'www-authenticate': `Bearer realm="${url}/token",service="${options.auth.service}",scope="repository:${repository}:pull"`,
           'content-type': 'application/json',
         });
-        return res.end(JSON.stringify({ errors: [{ code: 'UNAUTHORIZED', message: 'authentication required' }] }));
+        return res.end(
+          JSON.stringify({
+            errors: [{ code: 'UNAUTHORIZED', message: 'authentication required' }],
+          }),
+        );
       }
       count += 1;
       const fault = options.fault?.({ method: req.method ?? 'GET', path, n: count });
@@ -91,7 +117,9 @@ export async function startRegistryProxy(upstream: string, options: ProxyOptions
   });
 
   const authorized = (authorization: string | undefined, method: string): boolean => {
-    const actions = authorization?.startsWith('Bearer ') ? tokens.get(authorization.slice(7)) : undefined;
+    const actions = authorization?.startsWith('Bearer ')
+      ? tokens.get(authorization.slice(7))
+      : undefined;
     if (actions === undefined) return false;
     return method === 'GET' || method === 'HEAD' || actions.includes('push');
   };
@@ -100,8 +128,13 @@ export async function startRegistryProxy(upstream: string, options: ProxyOptions
     const query = new URL(path, url).searchParams;
     const scope = query.get('scope') ?? '';
     const basic = options.auth!.basic;
-    const given = req.headers.authorization?.startsWith('Basic ') ? Buffer.from(req.headers.authorization.slice(6), 'base64').toString() : undefined;
-    if (query.get('service') !== options.auth!.service || !/^repository:[^:]+:(pull|pull,push)$/.test(scope)) {
+    const given = req.headers.authorization?.startsWith('Basic ')
+      ? Buffer.from(req.headers.authorization.slice(6), 'base64').toString()
+      : undefined;
+    if (
+      query.get('service') !== options.auth!.service ||
+      !/^repository:[^:]+:(pull|pull,push)$/.test(scope)
+    ) {
       res.writeHead(400);
       return res.end();
     }

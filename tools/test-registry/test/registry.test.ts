@@ -12,7 +12,11 @@ describe.skipIf(!registryAvailable())('startRegistry', () => {
       expect(start.status).toBe(202);
       const location = new URL(start.headers.get('location')!, registry.url);
       location.searchParams.set('digest', digest);
-      const put = await fetch(location, { method: 'PUT', body: blob, headers: { 'content-type': 'application/octet-stream' } });
+      const put = await fetch(location, {
+        method: 'PUT',
+        body: blob,
+        headers: { 'content-type': 'application/octet-stream' },
+      });
       expect(put.status).toBe(201);
       const got = await fetch(`${registry.url}/v2/t/blobs/${digest}`);
       expect(Buffer.from(await got.arrayBuffer()).toString()).toBe('hello');

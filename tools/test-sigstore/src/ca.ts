@@ -40,8 +40,14 @@ export async function createCertificateHierarchy(options: {
   validUntil: Date;
 }): Promise<CertificateHierarchy> {
   const isCA = options.purpose === 'code-signing-ca';
-  const rootKeys = (await crypto.subtle.generateKey(CA_KEY_ALGORITHM, true, ['sign', 'verify'])) as CryptoKeyPair;
-  const intermediateKeys = (await crypto.subtle.generateKey(CA_KEY_ALGORITHM, true, ['sign', 'verify'])) as CryptoKeyPair;
+  const rootKeys = (await crypto.subtle.generateKey(CA_KEY_ALGORITHM, true, [
+    'sign',
+    'verify',
+  ])) as CryptoKeyPair;
+  const intermediateKeys = (await crypto.subtle.generateKey(CA_KEY_ALGORITHM, true, [
+    'sign',
+    'verify',
+  ])) as CryptoKeyPair;
   const rootName = `CN=${options.name} root,O=oci-sd.test`;
   const validity = { notBefore: options.validFrom, notAfter: options.validUntil };
   const root = await x509.X509CertificateGenerator.createSelfSigned(
@@ -53,7 +59,10 @@ export async function createCertificateHierarchy(options: {
       keys: rootKeys,
       extensions: [
         new x509.BasicConstraintsExtension(true, 1, true),
-        new x509.KeyUsagesExtension(x509.KeyUsageFlags.keyCertSign | x509.KeyUsageFlags.cRLSign, true),
+        new x509.KeyUsagesExtension(
+          x509.KeyUsageFlags.keyCertSign | x509.KeyUsageFlags.cRLSign,
+          true,
+        ),
         await x509.SubjectKeyIdentifierExtension.create(rootKeys.publicKey, false, crypto),
       ],
     },
@@ -71,10 +80,15 @@ export async function createCertificateHierarchy(options: {
       extensions: [
         new x509.BasicConstraintsExtension(isCA, isCA ? 0 : undefined, true),
         new x509.KeyUsagesExtension(
-          isCA ? x509.KeyUsageFlags.keyCertSign | x509.KeyUsageFlags.cRLSign : x509.KeyUsageFlags.digitalSignature,
+          isCA
+            ? x509.KeyUsageFlags.keyCertSign | x509.KeyUsageFlags.cRLSign
+            : x509.KeyUsageFlags.digitalSignature,
           true,
         ),
-        new x509.ExtendedKeyUsageExtension([isCA ? x509.ExtendedKeyUsage.codeSigning : x509.ExtendedKeyUsage.timeStamping], !isCA),
+        new x509.ExtendedKeyUsageExtension(
+          [isCA ? x509.ExtendedKeyUsage.codeSigning : x509.ExtendedKeyUsage.timeStamping],
+          !isCA,
+        ),
         await x509.SubjectKeyIdentifierExtension.create(intermediateKeys.publicKey, false, crypto),
         await x509.AuthorityKeyIdentifierExtension.create(rootKeys.publicKey, false, crypto),
       ],
@@ -99,14 +113,25 @@ export class TestCertificateAuthority {
     private readonly now: () => Date,
   ) {}
 
-  static async create(options: { ctLog: CTLog; validFrom: Date; validUntil: Date; now: () => Date }): Promise<TestCertificateAuthority> {
+  static async create(options: {
+    ctLog: CTLog;
+    validFrom: Date;
+    validUntil: Date;
+    now: () => Date;
+  }): Promise<TestCertificateAuthority> {
     const hierarchy = await createCertificateHierarchy({
       name: 'oci-sd test fulcio',
       purpose: 'code-signing-ca',
       validFrom: options.validFrom,
       validUntil: options.validUntil,
     });
-    return new TestCertificateAuthority(hierarchy.intermediateKeys, hierarchy.root, hierarchy.intermediate, options.ctLog, options.now);
+    return new TestCertificateAuthority(
+      hierarchy.intermediateKeys,
+      hierarchy.root,
+      hierarchy.intermediate,
+      options.ctLog,
+      options.now,
+    );
   }
 
   /** Chain for the trusted root and Fulcio responses, intermediate first. */
@@ -115,7 +140,13 @@ export class TestCertificateAuthority {
   }
 
   async issue(request: CertificateRequest): Promise<x509.X509Certificate> {
-    const publicKey = await crypto.subtle.importKey('spki', request.publicKey, LEAF_KEY_ALGORITHM, true, ['verify']);
+    const publicKey = await crypto.subtle.importKey(
+      'spki',
+      request.publicKey,
+      LEAF_KEY_ALGORITHM,
+      true,
+      ['verify'],
+    );
     const notBefore = this.now();
     const tbs = {
       serialNumber: randomSerial(),
@@ -128,15 +159,24 @@ export class TestCertificateAuthority {
       extensions: [
         new x509.KeyUsagesExtension(x509.KeyUsageFlags.digitalSignature, true),
         new x509.ExtendedKeyUsageExtension([x509.ExtendedKeyUsage.codeSigning]),
-        new x509.SubjectAlternativeNameExtension([{ type: request.subject.type, value: request.subject.value }], true),
+        new x509.SubjectAlternativeNameExtension(
+          [{ type: request.subject.type, value: request.subject.value }],
+          true,
+        ),
         await x509.SubjectKeyIdentifierExtension.create(publicKey, false, crypto),
-        await x509.AuthorityKeyIdentifierExtension.create(this.intermediateKeys.publicKey, false, crypto),
+        await x509.AuthorityKeyIdentifierExtension.create(
+          this.intermediateKeys.publicKey,
+          false,
+          crypto,
+        ),
         ...request.extensions.map(
           (extension) =>
             new x509.Extension(
               extension.oid,
               false,
-              extension.legacy ? Buffer.from(extension.value, 'utf8') : derUtf8String(extension.value),
+              extension.legacy
+                ? Buffer.from(extension.value, 'utf8')
+                : derUtf8String(extension.value),
             ),
         ),
       ],
@@ -144,8 +184,12 @@ export class TestCertificateAuthority {
     // The CT log signs the certificate without its SCT list (RFC 6962 precertificate TBS);
     // verifiers rebuild that TBS by removing the extension again.
     const precertificate = await x509.X509CertificateGenerator.create(tbs, crypto);
-    const issuerKeyHash = createHash('sha256').update(Buffer.from(this.intermediate.publicKey.rawData)).digest();
-    const sct = Buffer.from(await this.ctLog.log(precertificate.rawData, toArrayBuffer(issuerKeyHash)));
+    const issuerKeyHash = createHash('sha256')
+      .update(Buffer.from(this.intermediate.publicKey.rawData))
+      .digest();
+    const sct = Buffer.from(
+      await this.ctLog.log(precertificate.rawData, toArrayBuffer(issuerKeyHash)),
+    );
     tbs.extensions.push(new x509.Extension(SCT_LIST_OID, false, derOctetString(sctList(sct))));
     return x509.X509CertificateGenerator.create(tbs, crypto);
   }

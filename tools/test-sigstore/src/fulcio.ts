@@ -16,7 +16,10 @@ interface SigningCertRequest {
  * provider and the proof of possession (a signature over the token subject, as sigstore-js
  * sends it), then issues a certificate whose SAN and extensions follow Fulcio's claim rules.
  */
-export function fulcioSigningCertHandler(ca: TestCertificateAuthority, oidc: TestOidcProvider): HandlerFn {
+export function fulcioSigningCertHandler(
+  ca: TestCertificateAuthority,
+  oidc: TestOidcProvider,
+): HandlerFn {
   return async (body) => {
     let certificatePem: string;
     try {
@@ -25,14 +28,19 @@ export function fulcioSigningCertHandler(ca: TestCertificateAuthority, oidc: Tes
       const publicKeyPem = request.publicKeyRequest?.publicKey?.content;
       const proof = request.publicKeyRequest?.proofOfPossession;
       if (!token) throw new Error('credentials.oidcIdentityToken is missing');
-      if (!publicKeyPem || !proof) throw new Error('publicKeyRequest.publicKey.content and publicKeyRequest.proofOfPossession are required');
+      if (!publicKeyPem || !proof)
+        throw new Error(
+          'publicKeyRequest.publicKey.content and publicKeyRequest.proofOfPossession are required',
+        );
       const claims = oidc.verify(token);
       const subject = certificateSubject(claims);
       const publicKey = createPublicKey(publicKeyPem);
       // sigstore-js signs the email claim when present, else `sub`.
       const challenge = typeof claims.email === 'string' ? claims.email : String(claims.sub);
       if (!verify('sha256', Buffer.from(challenge), publicKey, Buffer.from(proof, 'base64'))) {
-        throw new Error(`proof of possession does not verify: expected a signature over "${challenge}" by the submitted key`);
+        throw new Error(
+          `proof of possession does not verify: expected a signature over "${challenge}" by the submitted key`,
+        );
       }
       const certificate = await ca.issue({
         publicKey: publicKey.export({ format: 'der', type: 'spki' }),
@@ -47,7 +55,9 @@ export function fulcioSigningCertHandler(ca: TestCertificateAuthority, oidc: Tes
     return {
       statusCode: 201,
       contentType: 'application/json',
-      response: JSON.stringify({ signedCertificateEmbeddedSct: { chain: { certificates: chain } } }),
+      response: JSON.stringify({
+        signedCertificateEmbeddedSct: { chain: { certificates: chain } },
+      }),
     };
   };
 }

@@ -102,7 +102,10 @@ export function githubActionsIdentity(options: GitHubActionsIdentityOptions): Te
   return identityFromClaims(GITHUB_ACTIONS_ISSUER, claims);
 }
 
-export type SlsaGeneratorIdentityOptions = Omit<GitHubActionsIdentityOptions, 'jobWorkflowRef' | 'jobWorkflowSha'> & {
+export type SlsaGeneratorIdentityOptions = Omit<
+  GitHubActionsIdentityOptions,
+  'jobWorkflowRef' | 'jobWorkflowSha'
+> & {
   /** Tag of slsa-github-generator the caller pinned; default `refs/tags/v2.0.0`. */
   generatorRef?: string;
 };
@@ -121,12 +124,19 @@ export function slsaGeneratorIdentity(options: SlsaGeneratorIdentityOptions): Te
 }
 
 /** A person signing with an email identity (e.g. a TUF-on-CI signer via GitHub OAuth). */
-export function emailIdentity(email: string, issuer = 'https://github.com/login/oauth'): TestIdentity {
+export function emailIdentity(
+  email: string,
+  issuer = 'https://github.com/login/oauth',
+): TestIdentity {
   return identityFromClaims(issuer, { sub: email, email, email_verified: true });
 }
 
 function identityFromClaims(issuer: string, claims: Claims): TestIdentity {
-  return { issuer, claims, subjectAlternativeName: certificateSubject({ ...claims, iss: issuer }).value };
+  return {
+    issuer,
+    claims,
+    subjectAlternativeName: certificateSubject({ ...claims, iss: issuer }).value,
+  };
 }
 
 export interface CertificateSubject {
@@ -141,10 +151,15 @@ export function certificateSubject(claims: Claims): CertificateSubject {
     return { type: 'url', value: `${GITHUB_URL}/${jobWorkflowRef}` };
   }
   if (typeof claims.email === 'string') {
-    if (claims.email_verified !== true) throw new Error(`token email "${claims.email}" is not verified (email_verified must be true)`);
+    if (claims.email_verified !== true)
+      throw new Error(
+        `token email "${claims.email}" is not verified (email_verified must be true)`,
+      );
     return { type: 'email', value: claims.email };
   }
-  throw new Error(`token from issuer "${String(claims.iss)}" has neither GitHub workflow claims nor an email claim`);
+  throw new Error(
+    `token from issuer "${String(claims.iss)}" has neither GitHub workflow claims nor an email claim`,
+  );
 }
 
 export interface CertificateExtensionValue {
@@ -193,6 +208,7 @@ export function certificateExtensions(claims: Claims): CertificateExtensionValue
 
 function requireClaim(claims: Claims, name: string): string {
   const value = claims[name];
-  if (typeof value !== 'string' || value === '') throw new Error(`token claim "${name}" is missing or not a string`);
+  if (typeof value !== 'string' || value === '')
+    throw new Error(`token claim "${name}" is missing or not a string`);
   return value;
 }

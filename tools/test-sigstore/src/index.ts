@@ -27,7 +27,11 @@ export {
   githubActionsIdentity,
   slsaGeneratorIdentity,
 } from './identity';
-export type { GitHubActionsIdentityOptions, SlsaGeneratorIdentityOptions, TestIdentity } from './identity';
+export type {
+  GitHubActionsIdentityOptions,
+  SlsaGeneratorIdentityOptions,
+  TestIdentity,
+} from './identity';
 export { LEAF_LIFETIME_MS } from './ca';
 export { SIGSTORE_AUDIENCE } from './oidc';
 export type { SignOptions } from './sign';
@@ -76,9 +80,18 @@ export interface TestSigstore {
   /** A JWT (audience `sigstore`) the instance's Fulcio accepts, valid ten minutes from the clock. */
   identityToken(identity: TestIdentity): string;
   /** Signs bytes through @sigstore/sign (Fulcio, Rekor hashedrekord, optional TSA): bundle v0.3, messageSignature. */
-  signMessage(message: Uint8Array, identity: TestIdentity, options?: SignOptions): Promise<SerializedBundle>;
+  signMessage(
+    message: Uint8Array,
+    identity: TestIdentity,
+    options?: SignOptions,
+  ): Promise<SerializedBundle>;
   /** Signs a DSSE envelope (Rekor `dsse` entry by default): bundle v0.3, dsseEnvelope. */
-  signDsse(payload: Uint8Array, payloadType: string, identity: TestIdentity, options?: SignOptions): Promise<SerializedBundle>;
+  signDsse(
+    payload: Uint8Array,
+    payloadType: string,
+    identity: TestIdentity,
+    options?: SignOptions,
+  ): Promise<SerializedBundle>;
   stop(): Promise<void>;
 }
 
@@ -121,7 +134,11 @@ export async function startTestSigstore(options: TestSigstoreOptions = {}): Prom
       {
         subject: { organization: OPERATOR, commonName: 'oci-sd test fulcio' },
         uri: urls.fulcioURL,
-        certChain: { certificates: ca.chain.map((certificate) => ({ rawBytes: Buffer.from(certificate.rawData) })) },
+        certChain: {
+          certificates: ca.chain.map((certificate) => ({
+            rawBytes: Buffer.from(certificate.rawData),
+          })),
+        },
         validFor,
         operator: OPERATOR,
       },
@@ -130,7 +147,11 @@ export async function startTestSigstore(options: TestSigstoreOptions = {}): Prom
       {
         baseUrl: urls.rekorURL,
         hashAlgorithm: HashAlgorithm.SHA2_256,
-        publicKey: { rawBytes: tlog.publicKey, keyDetails: PublicKeyDetails.PKIX_ECDSA_P256_SHA_256, validFor },
+        publicKey: {
+          rawBytes: tlog.publicKey,
+          keyDetails: PublicKeyDetails.PKIX_ECDSA_P256_SHA_256,
+          validFor,
+        },
         logId: { keyId: createHash('sha256').update(tlog.publicKey).digest() },
         checkpointKeyId: undefined,
         operator: OPERATOR,
@@ -140,7 +161,11 @@ export async function startTestSigstore(options: TestSigstoreOptions = {}): Prom
       {
         baseUrl: `${server.baseURL}/ctlog`,
         hashAlgorithm: HashAlgorithm.SHA2_256,
-        publicKey: { rawBytes: ctLogPublicKey, keyDetails: PublicKeyDetails.PKIX_ECDSA_P256_SHA_256, validFor },
+        publicKey: {
+          rawBytes: ctLogPublicKey,
+          keyDetails: PublicKeyDetails.PKIX_ECDSA_P256_SHA_256,
+          validFor,
+        },
         logId: { keyId: createHash('sha256').update(ctLogPublicKey).digest() },
         checkpointKeyId: undefined,
         operator: OPERATOR,
@@ -150,7 +175,11 @@ export async function startTestSigstore(options: TestSigstoreOptions = {}): Prom
       {
         subject: { organization: OPERATOR, commonName: 'oci-sd test tsa' },
         uri: `${server.baseURL}/tsa`,
-        certChain: { certificates: tsa.chain.map((certificate) => ({ rawBytes: Buffer.from(certificate.rawData) })) },
+        certChain: {
+          certificates: tsa.chain.map((certificate) => ({
+            rawBytes: Buffer.from(certificate.rawData),
+          })),
+        },
         validFor,
         operator: OPERATOR,
       },
@@ -172,7 +201,8 @@ export async function startTestSigstore(options: TestSigstoreOptions = {}): Prom
       await rename(temporary, path);
     },
     identityToken,
-    signMessage: (message, identity, signOptions) => signMessage({ ...urls, token: identityToken(identity) }, message, signOptions),
+    signMessage: (message, identity, signOptions) =>
+      signMessage({ ...urls, token: identityToken(identity) }, message, signOptions),
     signDsse: (payload, payloadType, identity, signOptions) =>
       signDsse({ ...urls, token: identityToken(identity) }, payload, payloadType, signOptions),
     stop: () => server.close(),
@@ -181,5 +211,7 @@ export async function startTestSigstore(options: TestSigstoreOptions = {}): Prom
 
 /** Parses a DER or PEM certificate, e.g. a bundle's `certificate.rawBytes`, for assertions. */
 export function parseCertificate(certificate: Uint8Array | string): x509.X509Certificate {
-  return new x509.X509Certificate(typeof certificate === 'string' ? certificate : Buffer.from(certificate));
+  return new x509.X509Certificate(
+    typeof certificate === 'string' ? certificate : Buffer.from(certificate),
+  );
 }

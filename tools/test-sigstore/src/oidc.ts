@@ -32,14 +32,22 @@ export class TestOidcProvider {
       exp: issuedAt + TOKEN_LIFETIME_SECONDS,
     };
     const signingInput = `${base64url(JSON.stringify(header))}.${base64url(JSON.stringify(payload))}`;
-    const signature = sign('sha256', Buffer.from(signingInput), { key: this.privateKey, dsaEncoding: 'ieee-p1363' });
+    const signature = sign('sha256', Buffer.from(signingInput), {
+      key: this.privateKey,
+      dsaEncoding: 'ieee-p1363',
+    });
     return `${signingInput}.${signature.toString('base64url')}`;
   }
 
   /** Returns the claims of a token this provider minted and that is valid now; throws otherwise. */
   verify(token: string): Claims {
     const [header, payload, signature, ...rest] = token.split('.');
-    if (header === undefined || payload === undefined || signature === undefined || rest.length > 0) {
+    if (
+      header === undefined ||
+      payload === undefined ||
+      signature === undefined ||
+      rest.length > 0
+    ) {
       throw new Error('identity token is not a compact JWS (expected 3 dot-separated parts)');
     }
     const valid = verify(
@@ -48,15 +56,23 @@ export class TestOidcProvider {
       { key: this.publicKey, dsaEncoding: 'ieee-p1363' },
       Buffer.from(signature, 'base64url'),
     );
-    if (!valid) throw new Error('identity token signature does not verify with the test OIDC provider key');
-    const claims = JSON.parse(Buffer.from(payload, 'base64url').toString('utf8')) as Record<string, unknown>;
+    if (!valid)
+      throw new Error('identity token signature does not verify with the test OIDC provider key');
+    const claims = JSON.parse(Buffer.from(payload, 'base64url').toString('utf8')) as Record<
+      string,
+      unknown
+    >;
     const audiences = Array.isArray(claims.aud) ? claims.aud : [claims.aud];
     if (!audiences.includes(SIGSTORE_AUDIENCE)) {
-      throw new Error(`identity token audience: expected "${SIGSTORE_AUDIENCE}", found ${JSON.stringify(claims.aud)}`);
+      throw new Error(
+        `identity token audience: expected "${SIGSTORE_AUDIENCE}", found ${JSON.stringify(claims.aud)}`,
+      );
     }
     const now = Math.floor(this.now().getTime() / 1000);
-    if (typeof claims.exp !== 'number' || claims.exp <= now) throw new Error(`identity token expired (exp ${String(claims.exp)}, now ${now})`);
-    if (typeof claims.nbf === 'number' && claims.nbf > now) throw new Error(`identity token not valid yet (nbf ${claims.nbf}, now ${now})`);
+    if (typeof claims.exp !== 'number' || claims.exp <= now)
+      throw new Error(`identity token expired (exp ${String(claims.exp)}, now ${now})`);
+    if (typeof claims.nbf === 'number' && claims.nbf > now)
+      throw new Error(`identity token not valid yet (nbf ${claims.nbf}, now ${now})`);
     return claims as Claims;
   }
 

@@ -24,7 +24,11 @@ export function rekorCreateEntryHandler(tlog: TLog): HandlerFn {
     } catch (error) {
       return { statusCode: 400, response: error instanceof Error ? error.message : String(error) };
     }
-    return { statusCode: 201, contentType: 'application/json', response: JSON.stringify(await tlog.log(entry)) };
+    return {
+      statusCode: 201,
+      contentType: 'application/json',
+      response: JSON.stringify(await tlog.log(entry)),
+    };
   };
 }
 
@@ -38,17 +42,25 @@ function canonicalEntry(proposed: ProposedEntry): object {
     case 'intoto 0.0.2':
       return canonicalIntoto(proposed);
     default:
-      throw new Error(`unsupported entry kind/apiVersion "${kind}" (expected hashedrekord 0.0.1, dsse 0.0.1 or intoto 0.0.2)`);
+      throw new Error(
+        `unsupported entry kind/apiVersion "${kind}" (expected hashedrekord 0.0.1, dsse 0.0.1 or intoto 0.0.2)`,
+      );
   }
 }
 
 // dsse 0.0.1 stores hashes of the envelope and payload plus each signature with its verifier.
 function canonicalDsse(proposed: ProposedEntry): object {
-  const content = proposed.spec?.proposedContent as { envelope?: string; verifiers?: string[] } | undefined;
+  const content = proposed.spec?.proposedContent as
+    { envelope?: string; verifiers?: string[] } | undefined;
   if (typeof content?.envelope !== 'string' || !content.verifiers?.length) {
-    throw new Error('dsse entry needs spec.proposedContent.envelope (string) and spec.proposedContent.verifiers');
+    throw new Error(
+      'dsse entry needs spec.proposedContent.envelope (string) and spec.proposedContent.verifiers',
+    );
   }
-  const envelope = JSON.parse(content.envelope) as { payload: string; signatures: { sig: string }[] };
+  const envelope = JSON.parse(content.envelope) as {
+    payload: string;
+    signatures: { sig: string }[];
+  };
   const sha256 = (data: Buffer | string) => createHash('sha256').update(data).digest('hex');
   return {
     apiVersion: proposed.apiVersion,
@@ -56,7 +68,10 @@ function canonicalDsse(proposed: ProposedEntry): object {
     spec: {
       envelopeHash: { algorithm: 'sha256', value: sha256(content.envelope) },
       payloadHash: { algorithm: 'sha256', value: sha256(Buffer.from(envelope.payload, 'base64')) },
-      signatures: envelope.signatures.map((signature) => ({ signature: signature.sig, verifier: content.verifiers![0] })),
+      signatures: envelope.signatures.map((signature) => ({
+        signature: signature.sig,
+        verifier: content.verifiers![0],
+      })),
     },
   };
 }

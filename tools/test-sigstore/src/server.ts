@@ -34,7 +34,10 @@ export async function serveRoutes(routes: Route[]): Promise<RunningServer> {
   const faults: Required<Fault>[] = [];
   const server = createServer((request, response) => {
     handle(routes, requestCounts, faults, request, response).catch((error: unknown) => {
-      reply(response, 500, { code: 500, message: `test sigstore internal error: ${String(error)}` });
+      reply(response, 500, {
+        code: 500,
+        message: `test sigstore internal error: ${String(error)}`,
+      });
     });
   });
   await new Promise<void>((resolve, reject) => {
@@ -46,7 +49,8 @@ export async function serveRoutes(routes: Route[]): Promise<RunningServer> {
     baseURL: `http://127.0.0.1:${port}`,
     requestCounts,
     injectFault: (fault) => {
-      if (!Number.isInteger(fault.status) || fault.status < 400 || fault.status > 599) throw new Error(`fault status: expected 400-599, found ${fault.status}`);
+      if (!Number.isInteger(fault.status) || fault.status < 400 || fault.status > 599)
+        throw new Error(`fault status: expected 400-599, found ${fault.status}`);
       faults.push({ times: 1, ...fault });
     },
     close: () => closeServer(server),
@@ -67,7 +71,10 @@ async function handle(
     return;
   }
   if (request.method !== 'POST') {
-    reply(response, 405, { code: 405, message: `${path} accepts POST, got ${request.method ?? '?'}` });
+    reply(response, 405, {
+      code: 405,
+      message: `${path} accepts POST, got ${request.method ?? '?'}`,
+    });
     return;
   }
   requestCounts[route.service] += 1;
@@ -76,20 +83,36 @@ async function handle(
   if (fault) {
     fault.times -= 1;
     if (fault.times <= 0) faults.splice(faults.indexOf(fault), 1);
-    reply(response, fault.status, { code: fault.status, message: `injected fault: ${route.service} answers ${fault.status}` });
+    reply(response, fault.status, {
+      code: fault.status,
+      message: `injected fault: ${route.service} answers ${fault.status}`,
+    });
     return;
   }
   const result = await route.fn(body);
   if (result.statusCode >= 400) {
     // sigstore-js reads `message` from JSON error bodies.
-    reply(response, result.statusCode, { code: result.statusCode, message: String(result.response) });
+    reply(response, result.statusCode, {
+      code: result.statusCode,
+      message: String(result.response),
+    });
     return;
   }
-  response.writeHead(result.statusCode, { 'Content-Type': result.contentType ?? 'application/json' });
-  response.end(typeof result.response === 'string' ? result.response : Buffer.from(result.response.buffer, result.response.byteOffset, result.response.byteLength));
+  response.writeHead(result.statusCode, {
+    'Content-Type': result.contentType ?? 'application/json',
+  });
+  response.end(
+    typeof result.response === 'string'
+      ? result.response
+      : Buffer.from(result.response.buffer, result.response.byteOffset, result.response.byteLength),
+  );
 }
 
-function reply(response: ServerResponse, status: number, body: { code: number; message: string }): void {
+function reply(
+  response: ServerResponse,
+  status: number,
+  body: { code: number; message: string },
+): void {
   if (response.headersSent) {
     response.destroy();
     return;

@@ -3,7 +3,13 @@ import 'reflect-metadata';
 import * as x509 from '@peculiar/x509';
 import { bundleToJSON, toMessageSignatureBundle } from '@sigstore/bundle';
 import type { BundleWithMessageSignature, SerializedBundle } from '@sigstore/bundle';
-import { DSSEBundleBuilder, FulcioSigner, MessageSignatureBundleBuilder, RekorWitness, TSAWitness } from '@sigstore/sign';
+import {
+  DSSEBundleBuilder,
+  FulcioSigner,
+  MessageSignatureBundleBuilder,
+  RekorWitness,
+  TSAWitness,
+} from '@sigstore/sign';
 import type { Artifact, Signature, Witness } from '@sigstore/sign';
 import { createHash } from 'node:crypto';
 
@@ -29,8 +35,12 @@ const FETCH_OPTIONS = { timeout: 10_000, retry: false } as const;
  * cosign and securesystemslib write v0.3 (`certificate`), so package the same parts as v0.3.
  */
 class MessageSignatureV03BundleBuilder extends MessageSignatureBundleBuilder {
-  protected override async package(artifact: Artifact, signature: Signature): Promise<BundleWithMessageSignature> {
-    if (signature.key.$case !== 'x509Certificate') throw new Error('expected a Fulcio certificate from the signer');
+  protected override async package(
+    artifact: Artifact,
+    signature: Signature,
+  ): Promise<BundleWithMessageSignature> {
+    if (signature.key.$case !== 'x509Certificate')
+      throw new Error('expected a Fulcio certificate from the signer');
     return toMessageSignatureBundle({
       digest: createHash('sha256').update(artifact.data).digest(),
       signature: signature.signature,
@@ -47,14 +57,26 @@ function parts(endpoints: SigningEndpoints, options: SignOptions) {
     ...FETCH_OPTIONS,
   });
   const witnesses: Witness[] = [
-    new RekorWitness({ rekorBaseURL: endpoints.rekorURL, entryType: options.rekorEntryType ?? 'dsse', fetchOnConflict: false, ...FETCH_OPTIONS }),
+    new RekorWitness({
+      rekorBaseURL: endpoints.rekorURL,
+      entryType: options.rekorEntryType ?? 'dsse',
+      fetchOnConflict: false,
+      ...FETCH_OPTIONS,
+    }),
   ];
-  if (options.tsa) witnesses.push(new TSAWitness({ tsaBaseURL: endpoints.tsaURL, ...FETCH_OPTIONS }));
+  if (options.tsa)
+    witnesses.push(new TSAWitness({ tsaBaseURL: endpoints.tsaURL, ...FETCH_OPTIONS }));
   return { signer, witnesses };
 }
 
-export async function signMessage(endpoints: SigningEndpoints, message: Uint8Array, options: SignOptions = {}): Promise<SerializedBundle> {
-  const bundle = await new MessageSignatureV03BundleBuilder(parts(endpoints, options)).create({ data: Buffer.from(message) });
+export async function signMessage(
+  endpoints: SigningEndpoints,
+  message: Uint8Array,
+  options: SignOptions = {},
+): Promise<SerializedBundle> {
+  const bundle = await new MessageSignatureV03BundleBuilder(parts(endpoints, options)).create({
+    data: Buffer.from(message),
+  });
   return bundleToJSON(bundle);
 }
 

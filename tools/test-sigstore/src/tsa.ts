@@ -20,7 +20,11 @@ const OID = {
   attributeSigningCertificateV2: '1.2.840.113549.1.9.16.2.47',
 } as const;
 
-const HASH_OIDS: Record<string, string> = { sha256: OID.sha256, sha384: OID.sha384, sha512: OID.sha512 };
+const HASH_OIDS: Record<string, string> = {
+  sha256: OID.sha256,
+  sha384: OID.sha384,
+  sha512: OID.sha512,
+};
 
 interface TimestampRequest {
   artifactHash?: string;
@@ -44,8 +48,16 @@ export class TestTimestampAuthority {
     private readonly now: () => Date,
   ) {}
 
-  static async create(options: { validFrom: Date; validUntil: Date; now: () => Date }): Promise<TestTimestampAuthority> {
-    const hierarchy = await createCertificateHierarchy({ name: 'oci-sd test tsa', purpose: 'time-stamping', ...options });
+  static async create(options: {
+    validFrom: Date;
+    validUntil: Date;
+    now: () => Date;
+  }): Promise<TestTimestampAuthority> {
+    const hierarchy = await createCertificateHierarchy({
+      name: 'oci-sd test tsa',
+      purpose: 'time-stamping',
+      ...options,
+    });
     return new TestTimestampAuthority(hierarchy, options.now);
   }
 
@@ -60,8 +72,12 @@ export class TestTimestampAuthority {
       try {
         const parsed = JSON.parse(body) as TimestampRequest;
         if (!parsed.artifactHash) throw new Error('artifactHash is required');
-        const hashOID = HASH_OIDS[(parsed.hashAlgorithm ?? 'sha256').toLowerCase().replace('-', '')];
-        if (!hashOID) throw new Error(`hashAlgorithm: expected sha256, sha384 or sha512, found "${parsed.hashAlgorithm}"`);
+        const hashOID =
+          HASH_OIDS[(parsed.hashAlgorithm ?? 'sha256').toLowerCase().replace('-', '')];
+        if (!hashOID)
+          throw new Error(
+            `hashAlgorithm: expected sha256, sha384 or sha512, found "${parsed.hashAlgorithm}"`,
+          );
         request = {
           artifactHash: parsed.artifactHash,
           hashAlgorithm: parsed.hashAlgorithm ?? 'sha256',
@@ -71,30 +87,51 @@ export class TestTimestampAuthority {
           hashOID,
         };
       } catch (error) {
-        return { statusCode: 400, response: error instanceof Error ? error.message : String(error) };
+        return {
+          statusCode: 400,
+          response: error instanceof Error ? error.message : String(error),
+        };
       }
-      return { statusCode: 201, contentType: 'application/timestamp-reply', response: await this.timestamp(request) };
+      return {
+        statusCode: 201,
+        contentType: 'application/timestamp-reply',
+        response: await this.timestamp(request),
+      };
     };
   }
 
-  private async timestamp(request: { artifactHash: string; hashOID: string; tsaPolicyOID: string; certificates: boolean; nonce?: number }) {
+  private async timestamp(request: {
+    artifactHash: string;
+    hashOID: string;
+    tsaPolicyOID: string;
+    certificates: boolean;
+    nonce?: number;
+  }) {
     const genTime = new Date(Math.floor(this.now().getTime() / 1000) * 1000);
     const tstInfo = new pkijs.TSTInfo({
       version: 1,
       policy: request.tsaPolicyOID,
       messageImprint: new pkijs.MessageImprint({
         hashAlgorithm: new pkijs.AlgorithmIdentifier({ algorithmId: request.hashOID }),
-        hashedMessage: new asn1js.OctetString({ valueHex: toArrayBuffer(Buffer.from(request.artifactHash, 'base64')) }),
+        hashedMessage: new asn1js.OctetString({
+          valueHex: toArrayBuffer(Buffer.from(request.artifactHash, 'base64')),
+        }),
       }),
-      serialNumber: new asn1js.Integer({ valueHex: toArrayBuffer(Buffer.from(randomSerial(), 'hex')) }),
+      serialNumber: new asn1js.Integer({
+        valueHex: toArrayBuffer(Buffer.from(randomSerial(), 'hex')),
+      }),
       genTime,
       accuracy: new pkijs.Accuracy({ seconds: 1 }),
-      ...(request.nonce === undefined ? {} : { nonce: new asn1js.Integer({ value: request.nonce }) }),
+      ...(request.nonce === undefined
+        ? {}
+        : { nonce: new asn1js.Integer({ value: request.nonce }) }),
     });
     const tstInfoDER = Buffer.from(tstInfo.toSchema().toBER(false));
     const signer = pkijs.Certificate.fromBER(this.hierarchy.intermediate.rawData);
 
-    const encapContentInfo = new pkijs.EncapsulatedContentInfo({ eContentType: OID.contentTypeTstInfo });
+    const encapContentInfo = new pkijs.EncapsulatedContentInfo({
+      eContentType: OID.contentTypeTstInfo,
+    });
     // Set after construction: the constructor would split eContent into chunked OCTET STRINGs.
     encapContentInfo.eContent = new asn1js.OctetString({ valueHex: toArrayBuffer(tstInfoDER) });
     const signedData = new pkijs.SignedData({
@@ -104,38 +141,72 @@ export class TestTimestampAuthority {
       signerInfos: [
         new pkijs.SignerInfo({
           version: 1,
-          sid: new pkijs.IssuerAndSerialNumber({ issuer: signer.issuer, serialNumber: signer.serialNumber }),
+          sid: new pkijs.IssuerAndSerialNumber({
+            issuer: signer.issuer,
+            serialNumber: signer.serialNumber,
+          }),
           signedAttrs: new pkijs.SignedAndUnsignedAttributes({
             type: 0,
             attributes: [
-              new pkijs.Attribute({ type: OID.attributeContentType, values: [new asn1js.ObjectIdentifier({ value: OID.contentTypeTstInfo })] }),
-              new pkijs.Attribute({ type: OID.attributeSigningTime, values: [new asn1js.UTCTime({ valueDate: genTime })] }),
+              new pkijs.Attribute({
+                type: OID.attributeContentType,
+                values: [new asn1js.ObjectIdentifier({ value: OID.contentTypeTstInfo })],
+              }),
+              new pkijs.Attribute({
+                type: OID.attributeSigningTime,
+                values: [new asn1js.UTCTime({ valueDate: genTime })],
+              }),
               new pkijs.Attribute({
                 type: OID.attributeMessageDigest,
-                values: [new asn1js.OctetString({ valueHex: toArrayBuffer(createHash('sha384').update(tstInfoDER).digest()) })],
+                values: [
+                  new asn1js.OctetString({
+                    valueHex: toArrayBuffer(createHash('sha384').update(tstInfoDER).digest()),
+                  }),
+                ],
               }),
-              new pkijs.Attribute({ type: OID.attributeSigningCertificateV2, values: [signingCertificateV2(signer, this.hierarchy)] }),
+              new pkijs.Attribute({
+                type: OID.attributeSigningCertificateV2,
+                values: [signingCertificateV2(signer, this.hierarchy)],
+              }),
             ],
           }),
         }),
       ],
     });
-    await signedData.sign(this.hierarchy.intermediateKeys.privateKey, 0, 'SHA-384', undefined, this.engine);
+    await signedData.sign(
+      this.hierarchy.intermediateKeys.privateKey,
+      0,
+      'SHA-384',
+      undefined,
+      this.engine,
+    );
     const response = new pkijs.TimeStampResp({
       status: new pkijs.PKIStatusInfo({ status: pkijs.PKIStatus.granted }),
-      timeStampToken: new pkijs.ContentInfo({ contentType: OID.contentTypeSignedData, content: signedData.toSchema(true) }),
+      timeStampToken: new pkijs.ContentInfo({
+        contentType: OID.contentTypeSignedData,
+        content: signedData.toSchema(true),
+      }),
     });
     return Buffer.from(response.toSchema().toBER(false));
   }
 }
 
 /** RFC 5035 SigningCertificateV2 { certs: [ESSCertIDv2 { certHash (SHA-256, the default), issuerSerial }] }. */
-function signingCertificateV2(signer: pkijs.Certificate, hierarchy: CertificateHierarchy): asn1js.Sequence {
-  const certHash = createHash('sha256').update(Buffer.from(hierarchy.intermediate.rawData)).digest();
+function signingCertificateV2(
+  signer: pkijs.Certificate,
+  hierarchy: CertificateHierarchy,
+): asn1js.Sequence {
+  const certHash = createHash('sha256')
+    .update(Buffer.from(hierarchy.intermediate.rawData))
+    .digest();
   const issuerSerial = new pkijs.IssuerSerial({
-    issuer: new pkijs.GeneralNames({ names: [new pkijs.GeneralName({ type: 4, value: signer.issuer })] }),
+    issuer: new pkijs.GeneralNames({
+      names: [new pkijs.GeneralName({ type: 4, value: signer.issuer })],
+    }),
     serialNumber: signer.serialNumber,
   });
-  const essCertIdV2 = new asn1js.Sequence({ value: [new asn1js.OctetString({ valueHex: toArrayBuffer(certHash) }), issuerSerial.toSchema()] });
+  const essCertIdV2 = new asn1js.Sequence({
+    value: [new asn1js.OctetString({ valueHex: toArrayBuffer(certHash) }), issuerSerial.toSchema()],
+  });
   return new asn1js.Sequence({ value: [new asn1js.Sequence({ value: [essCertIdV2] })] });
 }

@@ -30,7 +30,8 @@ const release = githubActionsIdentity({
   runId: '987654321',
   runAttempt: '2',
 });
-const RELEASE_SAN = 'https://github.com/acme/app/.github/workflows/docker-build-push.yml@refs/tags/v1.5.0';
+const RELEASE_SAN =
+  'https://github.com/acme/app/.github/workflows/docker-build-push.yml@refs/tags/v1.5.0';
 const STATEMENT_TYPE = 'application/vnd.in-toto+json';
 
 function verifier(trustedRoot: TrustedRootJSON | unknown, options: { timestamps?: number } = {}) {
@@ -41,8 +42,16 @@ function verifier(trustedRoot: TrustedRootJSON | unknown, options: { timestamps?
   });
 }
 
-function verifyBundle(trustedRoot: unknown, serialized: SerializedBundle, artifact?: Uint8Array, policy?: VerificationPolicy) {
-  const entity = toSignedEntity(bundleFromJSON(serialized), artifact ? Buffer.from(artifact) : undefined);
+function verifyBundle(
+  trustedRoot: unknown,
+  serialized: SerializedBundle,
+  artifact?: Uint8Array,
+  policy?: VerificationPolicy,
+) {
+  const entity = toSignedEntity(
+    bundleFromJSON(serialized),
+    artifact ? Buffer.from(artifact) : undefined,
+  );
   return verifier(trustedRoot).verify(entity, policy);
 }
 
@@ -65,14 +74,18 @@ function extensionText(serialized: SerializedBundle, oid: string): string | unde
 
 function sanValues(serialized: SerializedBundle) {
   const san = leafCertificate(serialized).getExtension('2.5.29.17');
-  const names = san ? (san as unknown as { names: { toJSON(): { type: string; value: string }[] } }).names.toJSON() : [];
+  const names = san
+    ? (san as unknown as { names: { toJSON(): { type: string; value: string }[] } }).names.toJSON()
+    : [];
   return names;
 }
 
 describe('test sigstore instance (real clock)', () => {
   let sigstore: TestSigstore;
   const message = Buffer.from('{"signed":{"_type":"targets","version":2}}');
-  const statement = Buffer.from(JSON.stringify({ _type: 'https://in-toto.io/Statement/v1', subject: [], predicateType: 'x' }));
+  const statement = Buffer.from(
+    JSON.stringify({ _type: 'https://in-toto.io/Statement/v1', subject: [], predicateType: 'x' }),
+  );
   let messageBundle: SerializedBundle;
   let dsseBundle: SerializedBundle;
 
@@ -94,7 +107,9 @@ describe('test sigstore instance (real clock)', () => {
 
   it('signs a message into a v0.3 bundle that verifies against its own trusted root', () => {
     expect(messageBundle.mediaType).toBe('application/vnd.dev.sigstore.bundle.v0.3+json');
-    expect(messageBundle.messageSignature?.messageDigest?.digest).toBe(createHash('sha256').update(message).digest('base64'));
+    expect(messageBundle.messageSignature?.messageDigest?.digest).toBe(
+      createHash('sha256').update(message).digest('base64'),
+    );
     const tlog = messageBundle.verificationMaterial.tlogEntries[0];
     expect(tlog?.kindVersion).toEqual({ kind: 'hashedrekord', version: '0.0.1' });
     expect(tlog?.inclusionPromise?.signedEntryTimestamp).toBeTruthy();
@@ -110,34 +125,51 @@ describe('test sigstore instance (real clock)', () => {
   it('signs a DSSE envelope with a Rekor dsse entry that verifies', () => {
     expect(dsseBundle.mediaType).toBe('application/vnd.dev.sigstore.bundle.v0.3+json');
     expect(dsseBundle.dsseEnvelope?.payloadType).toBe(STATEMENT_TYPE);
-    expect(Buffer.from(dsseBundle.dsseEnvelope?.payload ?? '', 'base64').equals(statement)).toBe(true);
-    expect(dsseBundle.verificationMaterial.tlogEntries[0]?.kindVersion).toEqual({ kind: 'dsse', version: '0.0.1' });
-    expect(verifyBundle(sigstore.trustedRoot, dsseBundle, undefined, { subjectAlternativeName: RELEASE_SAN }).identity?.subjectAlternativeName).toBe(
-      RELEASE_SAN,
+    expect(Buffer.from(dsseBundle.dsseEnvelope?.payload ?? '', 'base64').equals(statement)).toBe(
+      true,
     );
+    expect(dsseBundle.verificationMaterial.tlogEntries[0]?.kindVersion).toEqual({
+      kind: 'dsse',
+      version: '0.0.1',
+    });
+    expect(
+      verifyBundle(sigstore.trustedRoot, dsseBundle, undefined, {
+        subjectAlternativeName: RELEASE_SAN,
+      }).identity?.subjectAlternativeName,
+    ).toBe(RELEASE_SAN);
   });
 
   it('adds an RFC 3161 timestamp that verifies as a second time source', async () => {
     const bundle = await sigstore.signDsse(statement, STATEMENT_TYPE, release, { tsa: true });
-    const timestamps = bundle.verificationMaterial.timestampVerificationData?.rfc3161Timestamps ?? [];
+    const timestamps =
+      bundle.verificationMaterial.timestampVerificationData?.rfc3161Timestamps ?? [];
     expect(timestamps).toHaveLength(1);
     const entity = () => toSignedEntity(bundleFromJSON(bundle));
     // log integration time + TSA time: two verified timestamps
-    expect(verifier(sigstore.trustedRoot, { timestamps: 2 }).verify(entity(), { subjectAlternativeName: RELEASE_SAN }).identity?.subjectAlternativeName).toBe(
-      RELEASE_SAN,
-    );
+    expect(
+      verifier(sigstore.trustedRoot, { timestamps: 2 }).verify(entity(), {
+        subjectAlternativeName: RELEASE_SAN,
+      }).identity?.subjectAlternativeName,
+    ).toBe(RELEASE_SAN);
     const withoutTsa = { ...sigstore.trustedRoot, timestampAuthorities: [] };
     expect(() => verifier(withoutTsa, { timestamps: 2 }).verify(entity())).toThrow(/timestamp/i);
     const token = Buffer.from(timestamps[0]?.signedTimestamp ?? '', 'base64');
     token[token.length - 10] = (token[token.length - 10] ?? 0) ^ 0x01;
     const tampered = structuredClone(bundle);
-    tampered.verificationMaterial.timestampVerificationData!.rfc3161Timestamps[0]!.signedTimestamp = token.toString('base64');
-    expect(() => verifier(sigstore.trustedRoot, { timestamps: 2 }).verify(toSignedEntity(bundleFromJSON(tampered)))).toThrow();
+    tampered.verificationMaterial.timestampVerificationData!.rfc3161Timestamps[0]!.signedTimestamp =
+      token.toString('base64');
+    expect(() =>
+      verifier(sigstore.trustedRoot, { timestamps: 2 }).verify(
+        toSignedEntity(bundleFromJSON(tampered)),
+      ),
+    ).toThrow();
   });
 
   it('is rejected by the Sigstore public-good trusted root', async (context) => {
     if (!haveFixtures) return context.skip(fixturesSkipReason);
-    const publicGood = JSON.parse(await readFile(fixturePath('sigstore', 'trusted_root.public-good.json'), 'utf8')) as unknown;
+    const publicGood = JSON.parse(
+      await readFile(fixturePath('sigstore', 'trusted_root.public-good.json'), 'utf8'),
+    ) as unknown;
     expect(() => verifyBundle(publicGood, messageBundle, message)).toThrow();
     expect(() => verifyBundle(publicGood, dsseBundle)).toThrow();
   });
@@ -153,19 +185,26 @@ describe('test sigstore instance (real clock)', () => {
       [FULCIO_OID.sourceRepositoryDigest]: SHA,
       [FULCIO_OID.sourceRepositoryRef]: 'refs/tags/v1.5.0',
       [FULCIO_OID.buildConfigURI]: RELEASE_SAN,
-      [FULCIO_OID.runInvocationURI]: 'https://github.com/acme/app/actions/runs/987654321/attempts/2',
+      [FULCIO_OID.runInvocationURI]:
+        'https://github.com/acme/app/actions/runs/987654321/attempts/2',
       [FULCIO_OID.githubWorkflowRepository]: 'acme/app',
       [FULCIO_OID.githubWorkflowRef]: 'refs/tags/v1.5.0',
       [FULCIO_OID.buildTrigger]: 'push',
     };
-    for (const [oid, value] of Object.entries(expected)) expect({ oid, value: extensionText(messageBundle, oid) }).toEqual({ oid, value });
+    for (const [oid, value] of Object.entries(expected))
+      expect({ oid, value: extensionText(messageBundle, oid) }).toEqual({ oid, value });
   });
 
   it('gives ten-minute certificates chaining to the intermediate and root of its trusted root', () => {
     const leaf = leafCertificate(messageBundle);
     expect(leaf.notAfter.getTime() - leaf.notBefore.getTime()).toBe(LEAF_LIFETIME_MS);
-    const [intermediate, root] = (sigstore.trustedRoot.certificateAuthorities[0] as { certChain: { certificates: { rawBytes: string }[] } })
-      .certChain.certificates.map((certificate) => parseCertificate(Buffer.from(certificate.rawBytes, 'base64')));
+    const [intermediate, root] = (
+      sigstore.trustedRoot.certificateAuthorities[0] as {
+        certChain: { certificates: { rawBytes: string }[] };
+      }
+    ).certChain.certificates.map((certificate) =>
+      parseCertificate(Buffer.from(certificate.rawBytes, 'base64')),
+    );
     expect(leaf.issuer).toBe(intermediate?.subject);
     expect(intermediate?.issuer).toBe(root?.subject);
   });
@@ -182,11 +221,14 @@ describe('test sigstore instance (real clock)', () => {
     const bundle = await sigstore.signDsse(statement, STATEMENT_TYPE, identity);
     expect(sanValues(bundle)).toEqual([{ type: 'url', value: generator }]);
     expect(extensionText(bundle, FULCIO_OID.buildSignerURI)).toBe(generator);
-    expect(extensionText(bundle, FULCIO_OID.sourceRepositoryURI)).toBe('https://github.com/acme/app');
-    expect(extensionText(bundle, FULCIO_OID.buildConfigURI)).toBe(RELEASE_SAN);
-    expect(verifyBundle(sigstore.trustedRoot, bundle, undefined, { subjectAlternativeName: generator }).identity?.subjectAlternativeName).toBe(
-      generator,
+    expect(extensionText(bundle, FULCIO_OID.sourceRepositoryURI)).toBe(
+      'https://github.com/acme/app',
     );
+    expect(extensionText(bundle, FULCIO_OID.buildConfigURI)).toBe(RELEASE_SAN);
+    expect(
+      verifyBundle(sigstore.trustedRoot, bundle, undefined, { subjectAlternativeName: generator })
+        .identity?.subjectAlternativeName,
+    ).toBe(generator);
   });
 
   it('certifies an email identity as an rfc822Name SAN with only the issuer extensions', async () => {
@@ -195,7 +237,9 @@ describe('test sigstore instance (real clock)', () => {
     expect(sanValues(bundle)).toEqual([{ type: 'email', value: 'signer@example.com' }]);
     expect(extensionText(bundle, FULCIO_OID.issuer)).toBe('https://github.com/login/oauth');
     expect(extensionText(bundle, FULCIO_OID.sourceRepositoryURI)).toBeUndefined();
-    const signer = verifyBundle(sigstore.trustedRoot, bundle, message, { extensions: { issuer: 'https://github.com/login/oauth' } });
+    const signer = verifyBundle(sigstore.trustedRoot, bundle, message, {
+      extensions: { issuer: 'https://github.com/login/oauth' },
+    });
     expect(signer.identity?.subjectAlternativeName).toBe('signer@example.com');
   });
 
@@ -204,23 +248,30 @@ describe('test sigstore instance (real clock)', () => {
     signature[10] = (signature[10] ?? 0) ^ 0x01;
     const tampered = structuredClone(messageBundle);
     tampered.messageSignature!.signature = signature.toString('base64');
-    expect(() => verifyBundle(sigstore.trustedRoot, tampered, message)).toThrow(/signature|tlog|verif/i);
+    expect(() => verifyBundle(sigstore.trustedRoot, tampered, message)).toThrow(
+      /signature|tlog|verif/i,
+    );
   });
 
   it('fails verification when the DSSE payload is changed', () => {
     const tampered = structuredClone(dsseBundle);
-    tampered.dsseEnvelope!.payload = Buffer.from(statement.toString().replace('"x"', '"y"')).toString('base64');
+    tampered.dsseEnvelope!.payload = Buffer.from(
+      statement.toString().replace('"x"', '"y"'),
+    ).toString('base64');
     expect(() => verifyBundle(sigstore.trustedRoot, tampered)).toThrow();
   });
 
   it('fails verification for a different expected identity or issuer', () => {
     expect(() =>
       verifyBundle(sigstore.trustedRoot, messageBundle, message, {
-        subjectAlternativeName: 'https://github.com/acme/other/.github/workflows/docker-build-push.yml@refs/tags/v1.5.0',
+        subjectAlternativeName:
+          'https://github.com/acme/other/.github/workflows/docker-build-push.yml@refs/tags/v1.5.0',
       }),
     ).toThrow(/identity|subject/i);
     expect(() =>
-      verifyBundle(sigstore.trustedRoot, messageBundle, message, { extensions: { issuer: 'https://accounts.google.com' } }),
+      verifyBundle(sigstore.trustedRoot, messageBundle, message, {
+        extensions: { issuer: 'https://accounts.google.com' },
+      }),
     ).toThrow(/issuer|extension/i);
   });
 
@@ -233,18 +284,26 @@ describe('test sigstore instance (real clock)', () => {
     const before = sigstore.requestCounts;
     const token = sigstore.identityToken(release);
     const [header, payload] = token.split('.');
-    const forgedClaims = { ...JSON.parse(Buffer.from(payload ?? '', 'base64url').toString()), repository: 'evil/app' };
+    const forgedClaims = {
+      ...JSON.parse(Buffer.from(payload ?? '', 'base64url').toString()),
+      repository: 'evil/app',
+    };
     const forged = `${header}.${Buffer.from(JSON.stringify(forgedClaims)).toString('base64url')}.${token.split('.')[2]}`;
     const response = await fetch(`${sigstore.fulcioURL}/api/v2/signingCert`, {
       method: 'POST',
       headers: { 'content-type': 'application/json' },
       body: JSON.stringify({
         credentials: { oidcIdentityToken: forged },
-        publicKeyRequest: { publicKey: { algorithm: 'ECDSA', content: 'x' }, proofOfPossession: 'x' },
+        publicKeyRequest: {
+          publicKey: { algorithm: 'ECDSA', content: 'x' },
+          proofOfPossession: 'x',
+        },
       }),
     });
     expect(response.status).toBe(400);
-    expect(((await response.json()) as { message: string }).message).toMatch(/signature does not verify/);
+    expect(((await response.json()) as { message: string }).message).toMatch(
+      /signature does not verify/,
+    );
     expect(sigstore.requestCounts).toEqual({ ...before, fulcio: before.fulcio + 1 });
     expect((await fetch(`${sigstore.url}/nowhere`, { method: 'POST' })).status).toBe(404);
   });
@@ -253,10 +312,14 @@ describe('test sigstore instance (real clock)', () => {
     const before = sigstore.requestCounts;
     sigstore.injectFault({ service: 'rekor', status: 503, times: 2 });
     // signMessage does not retry: each attempt meets one fault.
-    await expect(sigstore.signMessage(message, release)).rejects.toThrow(/\(503\) injected fault: rekor answers 503/);
+    await expect(sigstore.signMessage(message, release)).rejects.toThrow(
+      /\(503\) injected fault: rekor answers 503/,
+    );
     await expect(sigstore.signMessage(message, release)).rejects.toThrow(/503/);
     const bundle = await sigstore.signMessage(message, release);
-    expect(verifyBundle(sigstore.trustedRoot, bundle, message).identity?.subjectAlternativeName).toBe(RELEASE_SAN);
+    expect(
+      verifyBundle(sigstore.trustedRoot, bundle, message).identity?.subjectAlternativeName,
+    ).toBe(RELEASE_SAN);
     expect(sigstore.requestCounts.rekor - before.rekor).toBe(3);
     expect(sigstore.requestCounts.fulcio - before.fulcio).toBe(3);
     expect(() => sigstore.injectFault({ service: 'tsa', status: 200 })).toThrow(/400-599/);
@@ -271,7 +334,9 @@ describe('test sigstore instance (real clock)', () => {
       const written = JSON.parse(await readFile(path, 'utf8')) as TrustedRootJSON;
       expect(written.mediaType).toBe('application/vnd.dev.sigstore.trustedroot+json;version=0.1');
       expect(TrustedRoot.toJSON(TrustedRoot.fromJSON(written))).toEqual(written);
-      expect(verifyBundle(written, messageBundle, message).identity?.subjectAlternativeName).toBe(RELEASE_SAN);
+      expect(verifyBundle(written, messageBundle, message).identity?.subjectAlternativeName).toBe(
+        RELEASE_SAN,
+      );
     } finally {
       await rm(dir, { recursive: true, force: true });
     }
@@ -294,8 +359,13 @@ describe('test sigstore instance with a clock in the past', () => {
     const leaf = leafCertificate(bundle);
     expect(leaf.notBefore).toEqual(past);
     expect(leaf.notAfter.getTime()).toBeLessThan(Date.now());
-    expect(bundle.verificationMaterial.tlogEntries[0]?.integratedTime).toBe(String(past.getTime() / 1000));
+    expect(bundle.verificationMaterial.tlogEntries[0]?.integratedTime).toBe(
+      String(past.getTime() / 1000),
+    );
     const entity = toSignedEntity(bundleFromJSON(bundle), message);
-    expect(verifier(sigstore.trustedRoot, { timestamps: 2 }).verify(entity).identity?.subjectAlternativeName).toBe(RELEASE_SAN);
+    expect(
+      verifier(sigstore.trustedRoot, { timestamps: 2 }).verify(entity).identity
+        ?.subjectAlternativeName,
+    ).toBe(RELEASE_SAN);
   });
 });

@@ -81,12 +81,21 @@ function compareReleaseMetadata(expected: ReleaseMetadata, bytes: Uint8Array): C
   } catch (error) {
     return { kind: 'malformed', problem: `not JSON (${(error as Error).message})` };
   }
-  if (typeof document !== 'object' || document === null || Array.isArray(document)) return { kind: 'malformed', problem: 'not a JSON object' };
+  if (typeof document !== 'object' || document === null || Array.isArray(document))
+    return { kind: 'malformed', problem: 'not a JSON object' };
   const record = document as Record<string, unknown>;
   const missing = BUILD_FIELDS.filter((field) => typeof record[field] !== 'string');
-  if (missing.length) return { kind: 'malformed', problem: `no string field ${missing.map((field) => `"${field}"`).join(', ')}` };
-  const differences = BUILD_FIELDS.filter((field) => record[field] !== expected[field]).map((field) => ({ field, expected: expected[field], found: record[field] }));
-  return differences.length ? { kind: 'other-build', differences } : { kind: 'same-build', bytes: Buffer.from(bytes), document: record };
+  if (missing.length)
+    return {
+      kind: 'malformed',
+      problem: `no string field ${missing.map((field) => `"${field}"`).join(', ')}`,
+    };
+  const differences = BUILD_FIELDS.filter((field) => record[field] !== expected[field]).map(
+    (field) => ({ field, expected: expected[field], found: record[field] }),
+  );
+  return differences.length
+    ? { kind: 'other-build', differences }
+    : { kind: 'same-build', bytes: Buffer.from(bytes), document: record };
 }
 
 interface Published {
@@ -107,45 +116,93 @@ const MAX_METADATA_BYTES = 1024 * 1024;
  * succeeds; an asset recording another build, or not release metadata at all, is replaced on a
  * mutable release and refused on an immutable one.
  */
-async function publishToRelease(context: GitHubContext, token: string, tag: string, name: string, metadata: ReleaseMetadata, text: string): Promise<Published> {
-  const client = await createGitHubClient({ token, apiUrl: context.apiUrl, serverUrl: context.serverUrl, ghCli: false });
+async function publishToRelease(
+  context: GitHubContext,
+  token: string,
+  tag: string,
+  name: string,
+  metadata: ReleaseMetadata,
+  text: string,
+): Promise<Published> {
+  const client = await createGitHubClient({
+    token,
+    apiUrl: context.apiUrl,
+    serverUrl: context.serverUrl,
+    ghCli: false,
+  });
   const repo = parseRepo(context.repository);
   const release = await findRelease(client, repo, tag);
   if (!release) {
-    throw new ActionError('MISSING_CONTEXT', `no release for tag ${tag} in ${context.repository} to upload ${name} to; create it first or set upload: false`, {
-      expected: `a release for ${tag}`,
-      found: 'none',
-    });
+    throw new ActionError(
+      'MISSING_CONTEXT',
+      `no release for tag ${tag} in ${context.repository} to upload ${name} to; create it first or set upload: false`,
+      {
+        expected: `a release for ${tag}`,
+        found: 'none',
+      },
+    );
   }
-  const upload = () => uploadAsset(client, repo, release, { name, data: text, contentType: 'application/json' });
+  const upload = () =>
+    uploadAsset(client, repo, release, { name, data: text, contentType: 'application/json' });
   const existing = release.assets.find((asset) => asset.name === name);
   // No asset, or byte-identical: uploadAsset uploads or keeps it without a download.
-  if (!existing || existing.digest === `sha256:${createHash('sha256').update(text).digest('hex')}`) return upload();
+  if (!existing || existing.digest === `sha256:${createHash('sha256').update(text).digest('hex')}`)
+    return upload();
 
   const comparison: Comparison =
     existing.size > MAX_METADATA_BYTES
-      ? { kind: 'malformed', problem: `${existing.size} bytes, more than release metadata ever needs` }
-      : await downloadAsset(client, repo, existing, { maxBytes: MAX_METADATA_BYTES }).then((bytes) => compareReleaseMetadata(metadata, bytes));
+      ? {
+          kind: 'malformed',
+          problem: `${existing.size} bytes, more than release metadata ever needs`,
+        }
+      : await downloadAsset(client, repo, existing, { maxBytes: MAX_METADATA_BYTES }).then(
+          (bytes) => compareReleaseMetadata(metadata, bytes),
+        );
   if (comparison.kind === 'same-build') {
     const { built_at: builtAt, run_id: runId } = comparison.document;
-    return { asset: existing, action: 'kept', kept: comparison, why: `it already records this build (built_at ${String(builtAt)}, run ${String(runId)})` };
+    return {
+      asset: existing,
+      action: 'kept',
+      kept: comparison,
+      why: `it already records this build (built_at ${String(builtAt)}, run ${String(runId)})`,
+    };
   }
-  const listed = comparison.kind === 'malformed' ? [] : comparison.differences.map((d) => `${d.field}: expected ${JSON.stringify(d.expected)} (this run), found ${JSON.stringify(d.found)} (the release asset)`);
+  const listed =
+    comparison.kind === 'malformed'
+      ? []
+      : comparison.differences.map(
+          (d) =>
+            `${d.field}: expected ${JSON.stringify(d.expected)} (this run), found ${JSON.stringify(d.found)} (the release asset)`,
+        );
   if (!release.immutable) {
-    return { ...(await upload()), why: comparison.kind === 'malformed' ? `it was not release metadata (${comparison.problem})` : `it recorded another build (${listed.join('; ')})` };
+    return {
+      ...(await upload()),
+      why:
+        comparison.kind === 'malformed'
+          ? `it was not release metadata (${comparison.problem})`
+          : `it recorded another build (${listed.join('; ')})`,
+    };
   }
 
   const where = `the immutable release ${tag} of ${context.repository}`;
   if (comparison.kind === 'malformed') {
-    throw new ActionError('RELEASE_ASSET_CONFLICT', `${where} holds a ${name} that is not release metadata (${comparison.problem}); it cannot be replaced: release a new version`, {
-      expected: `a JSON object with ${BUILD_FIELDS.join(', ')}`,
-      found: comparison.problem,
-    });
+    throw new ActionError(
+      'RELEASE_ASSET_CONFLICT',
+      `${where} holds a ${name} that is not release metadata (${comparison.problem}); it cannot be replaced: release a new version`,
+      {
+        expected: `a JSON object with ${BUILD_FIELDS.join(', ')}`,
+        found: comparison.problem,
+      },
+    );
   }
-  throw new ActionError('RELEASE_ASSET_CONFLICT', `${where} holds a ${name} recording another build; ${listed.join('; ')}. Immutable release assets cannot change: release a new version`, {
-    expected: Object.fromEntries(comparison.differences.map((d) => [d.field, d.expected])),
-    found: Object.fromEntries(comparison.differences.map((d) => [d.field, d.found])),
-  });
+  throw new ActionError(
+    'RELEASE_ASSET_CONFLICT',
+    `${where} holds a ${name} recording another build; ${listed.join('; ')}. Immutable release assets cannot change: release a new version`,
+    {
+      expected: Object.fromEntries(comparison.differences.map((d) => [d.field, d.expected])),
+      found: Object.fromEntries(comparison.differences.map((d) => [d.field, d.found])),
+    },
+  );
 }
 
 /** `command: release-metadata` */
@@ -180,15 +237,24 @@ export async function releaseMetadataCommand(io: ActionIO, context: GitHubContex
   io.setOutput('asset-action', published?.action ?? '');
   io.setOutput('predicate-type', releaseMetadataPredicateType(repositoryUrl));
   io.setOutput('result', JSON.stringify(recorded));
-  const why = published?.why ? ` (${published.why}${published.kept ? `; ${path} holds its bytes` : ''})` : '';
-  io.info(`wrote ${path} for ${tag} (${image}@${digest})${published ? `; release asset ${published.action}: ${published.asset.downloadUrl}${why}` : ''}`);
+  const why = published?.why
+    ? ` (${published.why}${published.kept ? `; ${path} holds its bytes` : ''})`
+    : '';
+  io.info(
+    `wrote ${path} for ${tag} (${image}@${digest})${published ? `; release asset ${published.action}: ${published.asset.downloadUrl}${why}` : ''}`,
+  );
   await io.appendSummary(
     summaryTable(`Release metadata for ${tag}`, [
       ['Image', code(`${image}@${digest}`)],
       ['Commit', code(metadata.commit)],
       ['Release', link(metadata.release_url, metadata.release_url)],
       ['File', code(path)],
-      ['Release asset', published ? `${link(published.asset.name, published.asset.downloadUrl)} (${published.action}${published.why ? `: ${plain(published.why)}` : ''})` : 'not uploaded'],
+      [
+        'Release asset',
+        published
+          ? `${link(published.asset.name, published.asset.downloadUrl)} (${published.action}${published.why ? `: ${plain(published.why)}` : ''})`
+          : 'not uploaded',
+      ],
     ]),
   );
 }

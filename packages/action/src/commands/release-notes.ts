@@ -46,7 +46,9 @@ export async function releaseNotesCommand(io: ActionIO, context: GitHubContext):
   io.setOutput('prerelease', String(notes.prerelease));
   if (notesFile) io.setOutput('notes-file', context.resolvePath(notesFile));
   io.setOutput('result', JSON.stringify(notes));
-  io.info(`release notes for ${notes.tag}: ${notes.body.length} characters${notes.previousTag ? `, since ${notes.previousTag}` : ''}`);
+  io.info(
+    `release notes for ${notes.tag}: ${notes.body.length} characters${notes.previousTag ? `, since ${notes.previousTag}` : ''}`,
+  );
   await io.appendSummary(
     summaryTable(`Release notes for ${notes.tag}`, [
       ['Version', code(notes.version)],

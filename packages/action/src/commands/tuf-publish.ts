@@ -31,7 +31,9 @@ export interface TufPublishResult extends AddReleaseTargetResult {
 }
 
 function remoteUrl(tufRepository: string, serverUrl: string): string {
-  return /^[A-Za-z0-9_.-]+\/[A-Za-z0-9_.-]+$/.test(tufRepository) ? `${serverUrl}/${tufRepository}.git` : tufRepository;
+  return /^[A-Za-z0-9_.-]+\/[A-Za-z0-9_.-]+$/.test(tufRepository)
+    ? `${serverUrl}/${tufRepository}.git`
+    : tufRepository;
 }
 
 /**
@@ -45,20 +47,37 @@ export async function publishToTuf(request: TufPublishRequest): Promise<TufPubli
   const branch = signingBranchName(version, request.manifest.runId);
   const dir = request.checkout ?? (await mkdtemp(join(request.scratch, 'oci-sd-tuf-')));
   const auth = request.token ? { token: request.token } : {};
-  if (!request.checkout) await git(['clone', '--quiet', '--no-tags', '--branch', request.base, remote, dir], auth);
+  if (!request.checkout)
+    await git(['clone', '--quiet', '--no-tags', '--branch', request.base, remote, dir], auth);
   // A re-run attempt continues the branch its first attempt pushed.
-  if ((await git(['ls-remote', '--heads', 'origin', `refs/heads/${branch}`], { cwd: dir, ...auth })).trim()) {
-    await git(['fetch', '--quiet', 'origin', `+refs/heads/${branch}:refs/heads/${branch}`], { cwd: dir, ...auth });
+  if (
+    (
+      await git(['ls-remote', '--heads', 'origin', `refs/heads/${branch}`], { cwd: dir, ...auth })
+    ).trim()
+  ) {
+    await git(['fetch', '--quiet', 'origin', `+refs/heads/${branch}:refs/heads/${branch}`], {
+      cwd: dir,
+      ...auth,
+    });
   }
   if (!(await git(['config', '--get', 'user.email'], { cwd: dir }).catch(() => '')).trim()) {
     await git(['config', 'user.name', BOT_NAME], { cwd: dir });
     await git(['config', 'user.email', BOT_EMAIL], { cwd: dir });
   }
-  const result = await addReleaseTarget(dir, { manifest: request.manifest, branch, base: request.base, push: { remote: 'origin', ...auth } });
+  const result = await addReleaseTarget(dir, {
+    manifest: request.manifest,
+    branch,
+    base: request.base,
+    push: { remote: 'origin', ...auth },
+  });
   const github = /^[A-Za-z0-9_.-]+\/[A-Za-z0-9_.-]+$/.test(request.tufRepository);
   return {
     ...result,
-    ...(github ? { signingPullRequestsUrl: `${request.serverUrl}/${request.tufRepository}/pulls?q=${encodeURIComponent(`is:pr head:${branch}`)}` } : {}),
+    ...(github
+      ? {
+          signingPullRequestsUrl: `${request.serverUrl}/${request.tufRepository}/pulls?q=${encodeURIComponent(`is:pr head:${branch}`)}`,
+        }
+      : {}),
   };
 }
 
@@ -70,7 +89,12 @@ function createdAt(io: ActionIO, context: GitHubContext): Date {
   const value = optionalInput(io, 'created-at') ?? context.release?.published_at;
   if (value === undefined) return new Date();
   const date = new Date(value);
-  if (Number.isNaN(date.getTime())) throw new ActionError('INVALID_INPUT', `input "created-at": expected an ISO 8601 time, found "${value}"`, { expected: 'YYYY-MM-DDTHH:MM:SSZ', found: value });
+  if (Number.isNaN(date.getTime()))
+    throw new ActionError(
+      'INVALID_INPUT',
+      `input "created-at": expected an ISO 8601 time, found "${value}"`,
+      { expected: 'YYYY-MM-DDTHH:MM:SSZ', found: value },
+    );
   return date;
 }
 
@@ -82,7 +106,11 @@ export async function tufPublishCommand(io: ActionIO, context: GitHubContext): P
   const tag = context.tag(optionalInput(io, 'tag'));
   const checkout = optionalInput(io, 'tuf-checkout');
   const result = await publishToTuf({
-    tufRepository: requiredInput(io, 'tuf-repository', 'the TUF-on-CI repository, OWNER/REPO or a git URL'),
+    tufRepository: requiredInput(
+      io,
+      'tuf-repository',
+      'the TUF-on-CI repository, OWNER/REPO or a git URL',
+    ),
     ...(checkout ? { checkout: context.resolvePath(checkout) } : {}),
     manifest: {
       project: optionalInput(io, 'tuf-project') ?? repository.split('/')[1]!,
@@ -120,8 +148,16 @@ export async function tufPublishCommand(io: ActionIO, context: GitHubContext): P
       ['Image', code(`${image}@${digest}`)],
       ['TUF manifest', code(result.path)],
       ['targets.json', `v${result.version}, sha256 ${code(result.sha256)}, ${result.length} bytes`],
-      ['Signing branch', code(result.branch) + (result.changed ? '' : ' (unchanged, nothing pushed)')],
-      ['Signing PR', result.signingPullRequestsUrl ? link(`pull requests for ${result.branch}`, result.signingPullRequestsUrl) : 'opened by TUF-on-CI in the TUF repository'],
+      [
+        'Signing branch',
+        code(result.branch) + (result.changed ? '' : ' (unchanged, nothing pushed)'),
+      ],
+      [
+        'Signing PR',
+        result.signingPullRequestsUrl
+          ? link(`pull requests for ${result.branch}`, result.signingPullRequestsUrl)
+          : 'opened by TUF-on-CI in the TUF repository',
+      ],
     ]),
   );
 }

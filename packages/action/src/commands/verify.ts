@@ -1,5 +1,11 @@
 import { formatReport, verifyImage, verifyRelease } from '@oci-sd/verify';
-import type { CheckResult, IdentityPolicy, SlsaPolicy, TufLocation, VerificationReport } from '@oci-sd/verify';
+import type {
+  CheckResult,
+  IdentityPolicy,
+  SlsaPolicy,
+  TufLocation,
+  VerificationReport,
+} from '@oci-sd/verify';
 import { writeFileAtomic } from '@oci-sd/tuf';
 import type { GitHubContext } from '../context';
 import { ActionError } from '../errors';
@@ -19,10 +25,16 @@ function identityPolicy(io: ActionIO, context: GitHubContext): IdentityPolicy {
   const identityRegExp = optionalInput(io, 'certificate-identity-regexp');
   const identity = optionalInput(io, 'certificate-identity');
   if (identity && identityRegExp) {
-    throw new ActionError('INVALID_INPUT', 'inputs "certificate-identity" and "certificate-identity-regexp" exclude each other', { expected: 'one of them', found: 'both' });
+    throw new ActionError(
+      'INVALID_INPUT',
+      'inputs "certificate-identity" and "certificate-identity-regexp" exclude each other',
+      { expected: 'one of them', found: 'both' },
+    );
   }
   return {
-    ...(identityRegExp ? { identityRegExp } : { identity: identity ?? defaultIdentity(io, context) }),
+    ...(identityRegExp
+      ? { identityRegExp }
+      : { identity: identity ?? defaultIdentity(io, context) }),
     issuer: optionalInput(io, 'certificate-oidc-issuer') ?? GITHUB_ACTIONS_ISSUER,
   };
 }
@@ -33,10 +45,20 @@ function slsaPolicy(io: ActionIO): SlsaPolicy | undefined {
   const sourceBranch = optionalInput(io, 'slsa-source-branch');
   const builderId = optionalInput(io, 'slsa-builder-id');
   if (!sourceUri) {
-    if (sourceTag || sourceBranch || builderId) throw new ActionError('INVALID_INPUT', 'input "slsa-source-uri" is required with the other slsa-* inputs', { expected: 'github.com/OWNER/REPO', found: '' });
+    if (sourceTag || sourceBranch || builderId)
+      throw new ActionError(
+        'INVALID_INPUT',
+        'input "slsa-source-uri" is required with the other slsa-* inputs',
+        { expected: 'github.com/OWNER/REPO', found: '' },
+      );
     return undefined;
   }
-  return { sourceUri, ...(sourceTag ? { sourceTag } : {}), ...(sourceBranch ? { sourceBranch } : {}), ...(builderId ? { builderId } : {}) };
+  return {
+    sourceUri,
+    ...(sourceTag ? { sourceTag } : {}),
+    ...(sourceBranch ? { sourceBranch } : {}),
+    ...(builderId ? { builderId } : {}),
+  };
 }
 
 /** `registry-username` + `registry-password` (masked), both or neither. */
@@ -45,7 +67,12 @@ export function registryCredentials(io: ActionIO) {
   const password = optionalInput(io, 'registry-password');
   if (password) io.setSecret(password);
   if (!username && !password) return undefined;
-  if (!username || !password) throw new ActionError('INVALID_INPUT', 'inputs "registry-username" and "registry-password" go together', { expected: 'both', found: username ? 'username only' : 'password only' });
+  if (!username || !password)
+    throw new ActionError(
+      'INVALID_INPUT',
+      'inputs "registry-username" and "registry-password" go together',
+      { expected: 'both', found: username ? 'username only' : 'password only' },
+    );
   return { username, password };
 }
 
@@ -59,17 +86,39 @@ function tufLocation(io: ActionIO, context: GitHubContext): TufLocation {
   const url = optionalInput(io, 'tuf-url');
   const checkout = optionalInput(io, 'tuf-checkout');
   const root = optionalInput(io, 'tuf-root');
-  if (url && checkout) throw new ActionError('INVALID_INPUT', 'inputs "tuf-url" and "tuf-checkout" exclude each other', { expected: 'one of them', found: 'both' });
+  if (url && checkout)
+    throw new ActionError(
+      'INVALID_INPUT',
+      'inputs "tuf-url" and "tuf-checkout" exclude each other',
+      { expected: 'one of them', found: 'both' },
+    );
   if (url) {
-    if (!root) throw new ActionError('INVALID_INPUT', 'input "tuf-root" is required with "tuf-url": the pinned root.json to start the TUF update from', { expected: 'a root.json path', found: '' });
+    if (!root)
+      throw new ActionError(
+        'INVALID_INPUT',
+        'input "tuf-root" is required with "tuf-url": the pinned root.json to start the TUF update from',
+        { expected: 'a root.json path', found: '' },
+      );
     return { url, root: context.resolvePath(root) };
   }
-  if (checkout) return { repo: context.resolvePath(checkout), ...(root ? { root: context.resolvePath(root) } : {}) };
-  throw new ActionError('INVALID_INPUT', 'release verification needs the TUF metadata: input "tuf-url" (with "tuf-root") or "tuf-checkout"', { expected: 'tuf-url or tuf-checkout', found: 'neither' });
+  if (checkout)
+    return {
+      repo: context.resolvePath(checkout),
+      ...(root ? { root: context.resolvePath(root) } : {}),
+    };
+  throw new ActionError(
+    'INVALID_INPUT',
+    'release verification needs the TUF metadata: input "tuf-url" (with "tuf-root") or "tuf-checkout"',
+    { expected: 'tuf-url or tuf-checkout', found: 'neither' },
+  );
 }
 
 /** `release: OWNER/REPO@TAG`: everything the TUF-signed manifest names (signature, SBOM, release metadata, SLSA, digest). */
-function verifyReleaseInputs(io: ActionIO, context: GitHubContext, release: string): Promise<VerificationReport> {
+function verifyReleaseInputs(
+  io: ActionIO,
+  context: GitHubContext,
+  release: string,
+): Promise<VerificationReport> {
   const trustedRoot = optionalInput(io, 'trusted-root');
   const credentials = registryCredentials(io);
   return verifyRelease({
@@ -82,7 +131,11 @@ function verifyReleaseInputs(io: ActionIO, context: GitHubContext, release: stri
 
 /** `image: REF`: cosign verify (+ attestations, + SLSA provenance). */
 function verifyImageInputs(io: ActionIO, context: GitHubContext): Promise<VerificationReport> {
-  const image = requiredInput(io, 'image', 'an image reference (REGISTRY/REPO:TAG, REGISTRY/REPO@sha256:..., oci-layout:DIR) or a release (input "release")');
+  const image = requiredInput(
+    io,
+    'image',
+    'an image reference (REGISTRY/REPO:TAG, REGISTRY/REPO@sha256:..., oci-layout:DIR) or a release (input "release")',
+  );
   const signature = booleanInput(io, 'signature', true);
   const attestations = listInput(io, 'attestations');
   const trustedRoot = optionalInput(io, 'trusted-root');
@@ -105,11 +158,14 @@ function verifyImageInputs(io: ActionIO, context: GitHubContext): Promise<Verifi
  */
 export async function verifyCommand(io: ActionIO, context: GitHubContext): Promise<void> {
   const release = optionalInput(io, 'release');
-  const report = release ? await verifyReleaseInputs(io, context, release) : await verifyImageInputs(io, context);
+  const report = release
+    ? await verifyReleaseInputs(io, context, release)
+    : await verifyImageInputs(io, context);
   const subject = release ?? requiredInput(io, 'image', 'an image reference');
 
   const reportFile = optionalInput(io, 'report-file');
-  if (reportFile) await writeFileAtomic(context.resolvePath(reportFile), `${JSON.stringify(report, null, 2)}\n`);
+  if (reportFile)
+    await writeFileAtomic(context.resolvePath(reportFile), `${JSON.stringify(report, null, 2)}\n`);
   io.setOutput('ok', String(report.ok));
   io.setOutput('digest', report.image?.digest ?? '');
   io.setOutput('report', JSON.stringify(report));
@@ -117,15 +173,30 @@ export async function verifyCommand(io: ActionIO, context: GitHubContext): Promi
   io.info(formatReport(report));
   await io.appendSummary(
     summaryTable(`Verification of ${subject}: ${report.ok ? 'passed' : 'FAILED'}`, [
-      ...(report.image ? [['Image', code(report.image.reference.includes('@') ? report.image.reference : `${report.image.reference}@${report.image.digest}`)] as const] : []),
+      ...(report.image
+        ? [
+            [
+              'Image',
+              code(
+                report.image.reference.includes('@')
+                  ? report.image.reference
+                  : `${report.image.reference}@${report.image.digest}`,
+              ),
+            ] as const,
+          ]
+        : []),
       ...report.checks.map(checkRow),
     ]),
   );
   if (!report.ok) {
     const failed = report.checks.filter((check) => check.status === 'fail');
-    throw new ActionError('VERIFICATION_FAILED', `verification failed: ${failed.map((check) => `${check.check} (${check.summary})`).join('; ')}`, {
-      expected: 'every check passes',
-      found: failed.map((check) => check.check),
-    });
+    throw new ActionError(
+      'VERIFICATION_FAILED',
+      `verification failed: ${failed.map((check) => `${check.check} (${check.summary})`).join('; ')}`,
+      {
+        expected: 'every check passes',
+        found: failed.map((check) => check.check),
+      },
+    );
   }
 }

@@ -43,7 +43,10 @@ export function thrown(fn: () => unknown): ChangelogError {
 }
 
 /** A temp root holding one fresh directory with a CHANGELOG.md per `fresh()` call; `remove()` deletes it all. */
-export function changelogDirs(prefix: string, defaultText: string): { root: string; fresh(text?: string): { dir: string; file: string }; remove(): void } {
+export function changelogDirs(
+  prefix: string,
+  defaultText: string,
+): { root: string; fresh(text?: string): { dir: string; file: string }; remove(): void } {
   const root = mkdtempSync(join(tmpdir(), prefix));
   let n = 0;
   return {

@@ -31,7 +31,17 @@ async function reportingJson(json: boolean | undefined, run: () => Promise<void>
   } catch (error) {
     if (json && error instanceof ChangelogError) {
       const { code, message, file, line, column, expected, found } = error;
-      printJson({ error: { code, message, file: file ?? null, line: line ?? null, column: column ?? null, expected: expected ?? null, found: found ?? null } });
+      printJson({
+        error: {
+          code,
+          message,
+          file: file ?? null,
+          line: line ?? null,
+          column: column ?? null,
+          expected: expected ?? null,
+          found: found ?? null,
+        },
+      });
     }
     throw error;
   }
@@ -45,85 +55,153 @@ export function register(program: Command): void {
 
   changelog
     .command('promote')
-    .description('turn Unreleased into a version section under a fresh empty Unreleased, and update the link references')
+    .description(
+      'turn Unreleased into a version section under a fresh empty Unreleased, and update the link references',
+    )
     .argument('<version>', 'X.Y.Z[-PRERELEASE], or major, minor or patch from the latest release')
     .option('--date <YYYY-MM-DD>', 'release date (default: today, UTC)')
     .addOption(fileOption())
-    .option('--tag-prefix <prefix>', 'tag prefix for new link references (default: as the links show, else v)')
+    .option(
+      '--tag-prefix <prefix>',
+      'tag prefix for new link references (default: as the links show, else v)',
+    )
     .option('--dry-run', 'print the change as a unified diff and write nothing')
     .option('--json', 'print the result as JSON')
-    .addHelpText('after', '\nExamples:\n  $ oci-sd changelog promote 1.5.0 --date 2026-06-01\n  $ oci-sd changelog promote patch --file docs/CHANGELOG.md --dry-run')
-    .action((target: string, opts: { date?: string; file: string; tagPrefix?: string; dryRun?: boolean; json?: boolean }) =>
-      reportingJson(opts.json, async () => {
-        const result = await promoteFile(opts.file, target, {
-          ...(opts.date !== undefined ? { date: opts.date } : {}),
-          ...(opts.tagPrefix !== undefined ? { tagPrefix: opts.tagPrefix } : {}),
-          dryRun: opts.dryRun === true,
-        });
-        if (opts.json) {
-          const { file, version, date, previousVersion, written, diff } = result;
-          printJson({ file, version, date, previousVersion: previousVersion ?? null, written, diff });
-        } else if (opts.dryRun) {
-          process.stdout.write(result.diff);
-        } else {
-          print(`${result.file}: Unreleased is now ${result.version} (${result.date})`);
-        }
-      }),
+    .addHelpText(
+      'after',
+      '\nExamples:\n  $ oci-sd changelog promote 1.5.0 --date 2026-06-01\n  $ oci-sd changelog promote patch --file docs/CHANGELOG.md --dry-run',
+    )
+    .action(
+      (
+        target: string,
+        opts: { date?: string; file: string; tagPrefix?: string; dryRun?: boolean; json?: boolean },
+      ) =>
+        reportingJson(opts.json, async () => {
+          const result = await promoteFile(opts.file, target, {
+            ...(opts.date !== undefined ? { date: opts.date } : {}),
+            ...(opts.tagPrefix !== undefined ? { tagPrefix: opts.tagPrefix } : {}),
+            dryRun: opts.dryRun === true,
+          });
+          if (opts.json) {
+            const { file, version, date, previousVersion, written, diff } = result;
+            printJson({
+              file,
+              version,
+              date,
+              previousVersion: previousVersion ?? null,
+              written,
+              diff,
+            });
+          } else if (opts.dryRun) {
+            process.stdout.write(result.diff);
+          } else {
+            print(`${result.file}: Unreleased is now ${result.version} (${result.date})`);
+          }
+        }),
     );
 
   changelog
     .command('notes')
-    .description("print a version's GitHub release notes: its section with ### shown as ##, then the Full Changelog link")
+    .description(
+      "print a version's GitHub release notes: its section with ### shown as ##, then the Full Changelog link",
+    )
     .argument('<version>', 'the released version, e.g. 1.5.0 or v1.5.0')
-    .addOption(new Option('--repo <owner/repo>', 'repository for the compare link (default: from the link references)').env('GITHUB_REPOSITORY'))
-    .addOption(new Option('--server-url <url>', 'GitHub (Enterprise) server URL (default: from the link references, else https://github.com)').env('GITHUB_SERVER_URL'))
-    .option('--tag-prefix <prefix>', "prefix that turns a version into its tag; '' for bare versions (default: from the links, else v)")
+    .addOption(
+      new Option(
+        '--repo <owner/repo>',
+        'repository for the compare link (default: from the link references)',
+      ).env('GITHUB_REPOSITORY'),
+    )
+    .addOption(
+      new Option(
+        '--server-url <url>',
+        'GitHub (Enterprise) server URL (default: from the link references, else https://github.com)',
+      ).env('GITHUB_SERVER_URL'),
+    )
+    .option(
+      '--tag-prefix <prefix>',
+      "prefix that turns a version into its tag; '' for bare versions (default: from the links, else v)",
+    )
     .addOption(fileOption())
     .option('--json', 'print the notes and their tags as JSON')
-    .addHelpText('after', '\nExamples:\n  $ oci-sd changelog notes 1.5.0 > notes.md\n  $ oci-sd changelog notes 2.0.0 --server-url https://ghe.example.com --repo acme/app --tag-prefix ""')
-    .action((version: string, opts: { repo?: string; serverUrl?: string; tagPrefix?: string; file: string; json?: boolean }) =>
-      reportingJson(opts.json, async () => {
-        const notes = (await readChangelog(opts.file)).notes(version, {
-          ...(opts.repo !== undefined ? { repo: opts.repo } : {}),
-          ...(opts.serverUrl !== undefined ? { serverUrl: opts.serverUrl } : {}),
-          ...(opts.tagPrefix !== undefined ? { tagPrefix: opts.tagPrefix } : {}),
-        });
-        if (opts.json) printJson(notes);
-        else print(notes.body);
-      }),
+    .addHelpText(
+      'after',
+      '\nExamples:\n  $ oci-sd changelog notes 1.5.0 > notes.md\n  $ oci-sd changelog notes 2.0.0 --server-url https://ghe.example.com --repo acme/app --tag-prefix ""',
+    )
+    .action(
+      (
+        version: string,
+        opts: {
+          repo?: string;
+          serverUrl?: string;
+          tagPrefix?: string;
+          file: string;
+          json?: boolean;
+        },
+      ) =>
+        reportingJson(opts.json, async () => {
+          const notes = (await readChangelog(opts.file)).notes(version, {
+            ...(opts.repo !== undefined ? { repo: opts.repo } : {}),
+            ...(opts.serverUrl !== undefined ? { serverUrl: opts.serverUrl } : {}),
+            ...(opts.tagPrefix !== undefined ? { tagPrefix: opts.tagPrefix } : {}),
+          });
+          if (opts.json) printJson(notes);
+          else print(notes.body);
+        }),
     );
 
   changelog
     .command('validate')
-    .description('check versions, order, dates, Unreleased, link references and empty sections; exit 2 on any error')
+    .description(
+      'check versions, order, dates, Unreleased, link references and empty sections; exit 2 on any error',
+    )
     .addOption(fileOption())
     .option('--json', 'print the problems as JSON')
-    .addHelpText('after', '\nExamples:\n  $ oci-sd changelog validate\n  $ oci-sd changelog validate --file CHANGELOG.md --json | jq .problems')
+    .addHelpText(
+      'after',
+      '\nExamples:\n  $ oci-sd changelog validate\n  $ oci-sd changelog validate --file CHANGELOG.md --json | jq .problems',
+    )
     .action(async (opts: { file: string; json?: boolean }) => {
       const problems = (await readChangelog(opts.file)).validate();
       const errors = problems.filter((p) => p.severity === 'error').length;
-      if (opts.json) printJson({ file: opts.file, valid: errors === 0, problems: problems.map((p) => ({ file: opts.file, ...p })) });
+      if (opts.json)
+        printJson({
+          file: opts.file,
+          valid: errors === 0,
+          problems: problems.map((p) => ({ file: opts.file, ...p })),
+        });
       else if (problems.length) print(problems.map((p) => formatProblem(p, opts.file)).join('\n'));
       else print(`${opts.file}: valid`);
       if (errors) {
-        throw new ChangelogError('INVALID_CHANGELOG', `${errors} error${errors === 1 ? '' : 's'}, ${problems.length - errors} warning${problems.length - errors === 1 ? '' : 's'}`, {
-          file: opts.file,
-          expected: 'no errors',
-          found: errors,
-        });
+        throw new ChangelogError(
+          'INVALID_CHANGELOG',
+          `${errors} error${errors === 1 ? '' : 's'}, ${problems.length - errors} warning${problems.length - errors === 1 ? '' : 's'}`,
+          {
+            file: opts.file,
+            expected: 'no errors',
+            found: errors,
+          },
+        );
       }
     });
 
   changelog
     .command('next')
-    .description('print the version the Unreleased entries call for (Removed or BREAKING: major; Added, Changed, Deprecated: minor; else patch)')
+    .description(
+      'print the version the Unreleased entries call for (Removed or BREAKING: major; Added, Changed, Deprecated: minor; else patch)',
+    )
     .addOption(fileOption())
     .option('--preid <id>', 'suggest a prerelease, e.g. rc')
     .option('--json', 'print the version, the bump and the reasons as JSON')
-    .addHelpText('after', '\nExamples:\n  $ oci-sd changelog next\n  $ oci-sd changelog promote "$(oci-sd changelog next --preid rc)"')
+    .addHelpText(
+      'after',
+      '\nExamples:\n  $ oci-sd changelog next\n  $ oci-sd changelog promote "$(oci-sd changelog next --preid rc)"',
+    )
     .action((opts: { file: string; preid?: string; json?: boolean }) =>
       reportingJson(opts.json, async () => {
-        const next = (await readChangelog(opts.file)).nextVersion(opts.preid !== undefined ? { preid: opts.preid } : {});
+        const next = (await readChangelog(opts.file)).nextVersion(
+          opts.preid !== undefined ? { preid: opts.preid } : {},
+        );
         if (opts.json) printJson(next);
         else print(next.version);
       }),

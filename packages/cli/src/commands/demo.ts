@@ -9,14 +9,31 @@ export function register(program: Command): void {
     )
     .option('--json', 'one JSON event per line')
     .option('--keep', 'keep the sandbox folder for inspection')
-    .option('--registry <host>', 'push to this registry (e.g. 127.0.0.1:5000) instead of an OCI image layout')
-    .addHelpText('after', '\nExample:\n  $ oci-sd demo            # seconds, no account, no network; leaves nothing running\n')
+    .option(
+      '--registry <host>',
+      'push to this registry (e.g. 127.0.0.1:5000) instead of an OCI image layout',
+    )
+    .addHelpText(
+      'after',
+      '\nExample:\n  $ oci-sd demo            # seconds, no account, no network; leaves nothing running\n',
+    )
     .action(async (flags: { json?: boolean; keep?: boolean; registry?: string }) => {
       // the sandbox (test servers, Sigstore instance) loads only when the demo runs
-      const [{ runDemo }, { createReporter, outputMode }] = await Promise.all([import('../demo/run'), import('../ui/reporter')]);
-      const reporter = createReporter(outputMode(flags.json === true, process.stdout), process.stdout);
+      const [{ runDemo }, { createReporter, outputMode }] = await Promise.all([
+        import('../demo/run'),
+        import('../ui/reporter'),
+      ]);
+      const reporter = createReporter(
+        outputMode(flags.json === true, process.stdout),
+        process.stdout,
+      );
       try {
-        await runDemo({ reporter, json: flags.json === true, ...(flags.keep ? { keep: true } : {}), ...(flags.registry ? { registryHost: flags.registry } : {}) });
+        await runDemo({
+          reporter,
+          json: flags.json === true,
+          ...(flags.keep ? { keep: true } : {}),
+          ...(flags.registry ? { registryHost: flags.registry } : {}),
+        });
       } finally {
         reporter.close();
       }

@@ -14,17 +14,26 @@ export interface ReleaseFlags {
 export function register(program: Command): void {
   program
     .command('release')
-    .summary('run the whole release: changelog, GitHub release, build, TUF signing, publish, verify')
+    .summary(
+      'run the whole release: changelog, GitHub release, build, TUF signing, publish, verify',
+    )
     .description(
       'Runs the release steps in order as a resumable state machine: preflight, changelog PR, GitHub release, build workflow, TUF signing event, signing PR merge and TUF publish, verification. State lives in .oci-sd/release-<version>.json; every step first looks at the remote state, so --resume after a crash or Ctrl-C finishes without duplicates. Configuration: oci-sd.config.json or "oci-sd" in package.json.',
     )
-    .argument('[version]', 'X.Y.Z, or major, minor or patch (from the changelog); optional with --resume')
+    .argument(
+      '[version]',
+      'X.Y.Z, or major, minor or patch (from the changelog); optional with --resume',
+    )
     .option('--resume', 'continue the unfinished release (of [version], or the only one)')
     .option('--dry-run', 'print the plan, the changelog diff and the notes; change nothing')
     .option('-y, --yes', 'do not ask for confirmation (CI)')
     .option('--json', 'one JSON event per line')
     .option('-C, --dir <path>', 'project directory', '.')
-    .option('--timeout <minutes>', 'give up a wait (checks, runs, signatures) after this long', '60')
+    .option(
+      '--timeout <minutes>',
+      'give up a wait (checks, runs, signatures) after this long',
+      '60',
+    )
     .option('--poll-interval <seconds>', 'time between two looks at GitHub while waiting', '10')
     .option('--date <YYYY-MM-DD>', 'release date in the changelog (default: today, UTC)')
     .addHelpText(

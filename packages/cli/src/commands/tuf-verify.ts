@@ -1,7 +1,15 @@
 import { copyFile, mkdir, mkdtemp, readFile, rm, stat } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { TufError, Updater, parseReleaseManifest, type ReleaseManifest, type SigstoreTrustedRootJSON, type TargetInfo, type TrustedState } from '@oci-sd/tuf';
+import {
+  TufError,
+  Updater,
+  parseReleaseManifest,
+  type ReleaseManifest,
+  type SigstoreTrustedRootJSON,
+  type TargetInfo,
+  type TrustedState,
+} from '@oci-sd/tuf';
 import type { Command } from 'commander';
 import { CliError } from '../errors';
 
@@ -22,7 +30,10 @@ interface VerifyReport {
   at: string;
   trusted: TrustedState;
   target?: TargetInfo;
-  manifest?: Pick<ReleaseManifest, 'project' | 'version' | 'tag' | 'image' | 'digest' | 'image_ref_digest'>;
+  manifest?: Pick<
+    ReleaseManifest,
+    'project' | 'version' | 'tag' | 'image' | 'digest' | 'image_ref_digest'
+  >;
 }
 
 const EXAMPLES = `
@@ -37,24 +48,41 @@ Exit codes: 0 everything verified, 1 verification failed, 2 bad usage or input, 
 
 function parseTime(value: string | undefined): Date | undefined {
   if (value === undefined) return undefined;
-  if (!/^\d{4}-\d{2}-\d{2}T\d{2}:\d{2}(:\d{2}(\.\d+)?)?(Z|[+-]\d{2}:\d{2})$/.test(value) || Number.isNaN(Date.parse(value))) {
-    throw new CliError('USAGE', `--at must be an ISO 8601 time with a zone, found ${JSON.stringify(value)}`, { expected: 'YYYY-MM-DDTHH:MM:SSZ', found: value });
+  if (
+    !/^\d{4}-\d{2}-\d{2}T\d{2}:\d{2}(:\d{2}(\.\d+)?)?(Z|[+-]\d{2}:\d{2})$/.test(value) ||
+    Number.isNaN(Date.parse(value))
+  ) {
+    throw new CliError(
+      'USAGE',
+      `--at must be an ISO 8601 time with a zone, found ${JSON.stringify(value)}`,
+      { expected: 'YYYY-MM-DDTHH:MM:SSZ', found: value },
+    );
   }
   return new Date(value);
 }
 
-async function readTrustedRoot(path: string | undefined): Promise<SigstoreTrustedRootJSON | undefined> {
+async function readTrustedRoot(
+  path: string | undefined,
+): Promise<SigstoreTrustedRootJSON | undefined> {
   if (path === undefined) return undefined;
   let text: string;
   try {
     text = await readFile(path, 'utf8');
   } catch (error) {
-    throw new CliError('USAGE', `--trusted-root ${path} cannot be read: ${(error as Error).message}`, { expected: 'a trusted_root.json file', found: path, cause: error });
+    throw new CliError(
+      'USAGE',
+      `--trusted-root ${path} cannot be read: ${(error as Error).message}`,
+      { expected: 'a trusted_root.json file', found: path, cause: error },
+    );
   }
   try {
     return JSON.parse(text) as SigstoreTrustedRootJSON;
   } catch (error) {
-    throw new CliError('USAGE', `--trusted-root ${path} is not JSON: ${(error as Error).message}`, { expected: 'JSON', found: path, cause: error });
+    throw new CliError('USAGE', `--trusted-root ${path} is not JSON: ${(error as Error).message}`, {
+      expected: 'JSON',
+      found: path,
+      cause: error,
+    });
   }
 }
 
@@ -72,7 +100,10 @@ function siblingTargetsUrl(metadataUrl: string): string {
 
 async function verify(flags: VerifyFlags): Promise<VerifyReport> {
   if ((flags.metadataUrl === undefined) === (flags.repo === undefined)) {
-    throw new CliError('USAGE', 'give exactly one of --metadata-url URL and --repo DIR', { expected: 'one source', found: { metadataUrl: flags.metadataUrl, repo: flags.repo } });
+    throw new CliError('USAGE', 'give exactly one of --metadata-url URL and --repo DIR', {
+      expected: 'one source',
+      found: { metadataUrl: flags.metadataUrl, repo: flags.repo },
+    });
   }
   const now = parseTime(flags.at);
   const sigstoreTrustedRoot = await readTrustedRoot(flags.trustedRoot);
@@ -85,25 +116,46 @@ async function verify(flags: VerifyFlags): Promise<VerifyReport> {
       try {
         await copyFile(flags.root, join(metadataDir, 'root.json'));
       } catch (error) {
-        throw new CliError('USAGE', `--root ${flags.root} cannot be read: ${(error as Error).message}`, { expected: 'a root.json file', found: flags.root, cause: error });
+        throw new CliError(
+          'USAGE',
+          `--root ${flags.root} cannot be read: ${(error as Error).message}`,
+          { expected: 'a root.json file', found: flags.root, cause: error },
+        );
       }
     }
     const updater = new Updater({
       metadataDir,
-      ...(flags.repo !== undefined ? { repositoryDir: flags.repo } : { metadataBaseUrl: flags.metadataUrl!, targetBaseUrl: flags.targetBaseUrl ?? siblingTargetsUrl(flags.metadataUrl!) }),
+      ...(flags.repo !== undefined
+        ? { repositoryDir: flags.repo }
+        : {
+            metadataBaseUrl: flags.metadataUrl!,
+            targetBaseUrl: flags.targetBaseUrl ?? siblingTargetsUrl(flags.metadataUrl!),
+          }),
       targetDir: join(workDir, 'targets'),
       ...(now && { now }),
       ...(sigstoreTrustedRoot && { sigstoreTrustedRoot }),
     });
     const trusted = await updater.refresh();
-    const report: VerifyReport = { source: flags.repo ?? flags.metadataUrl!, at: (now ?? new Date()).toISOString(), trusted };
+    const report: VerifyReport = {
+      source: flags.repo ?? flags.metadataUrl!,
+      at: (now ?? new Date()).toISOString(),
+      trusted,
+    };
     if (flags.target !== undefined) {
       const info = await updater.getTargetInfo(flags.target);
-      if (!info) throw new TufError('NOT_FOUND', `target ${flags.target} is not listed by targets v${trusted.targets.version} or its delegations`, { expected: flags.target, found: 'not listed' });
+      if (!info)
+        throw new TufError(
+          'NOT_FOUND',
+          `target ${flags.target} is not listed by targets v${trusted.targets.version} or its delegations`,
+          { expected: flags.target, found: 'not listed' },
+        );
       const bytes = await readFile(await updater.downloadTarget(info));
       report.target = info;
       if (isReleaseManifest(bytes)) {
-        const { project, version, tag, image, digest, image_ref_digest } = parseReleaseManifest(bytes, `target ${flags.target}`);
+        const { project, version, tag, image, digest, image_ref_digest } = parseReleaseManifest(
+          bytes,
+          `target ${flags.target}`,
+        );
         report.manifest = { project, version, tag, image, digest, image_ref_digest };
       }
     }
@@ -125,13 +177,23 @@ function isReleaseManifest(bytes: Uint8Array): boolean {
 
 function formatText(report: VerifyReport): string {
   const { root, timestamp, snapshot, targets } = report.trusted;
-  const role = (name: string, state: { version: number; expires: Date }) => `${name} v${state.version} (expires ${state.expires.toISOString()})`;
-  const lines = [`TUF repository ${report.source} verified as of ${report.at}`, `  ${[role('root', root), role('timestamp', timestamp), role('snapshot', snapshot), role('targets', targets)].join(', ')}`];
+  const role = (name: string, state: { version: number; expires: Date }) =>
+    `${name} v${state.version} (expires ${state.expires.toISOString()})`;
+  const lines = [
+    `TUF repository ${report.source} verified as of ${report.at}`,
+    `  ${[role('root', root), role('timestamp', timestamp), role('snapshot', snapshot), role('targets', targets)].join(', ')}`,
+  ];
   if (report.target) {
-    const hashes = Object.entries(report.target.hashes).map(([algorithm, digest]) => `${algorithm}:${digest}`).join(' ');
+    const hashes = Object.entries(report.target.hashes)
+      .map(([algorithm, digest]) => `${algorithm}:${digest}`)
+      .join(' ');
     lines.push(`target ${report.target.path}: ${report.target.length} bytes, ${hashes}`);
   }
-  if (report.manifest) lines.push(`release ${report.manifest.tag} of ${report.manifest.project}: ${report.manifest.image_ref_digest}`, `digest ${report.manifest.digest}`);
+  if (report.manifest)
+    lines.push(
+      `release ${report.manifest.tag} of ${report.manifest.project}: ${report.manifest.image_ref_digest}`,
+      `digest ${report.manifest.digest}`,
+    );
   return `${lines.join('\n')}\n`;
 }
 
@@ -139,19 +201,44 @@ function formatText(report: VerifyReport): string {
 export function registerTufVerify(tufCommand: Command): void {
   tufCommand
     .command('verify')
-    .description('verify a TUF-on-CI repository (published site or git checkout) from a pinned root, and optionally one target')
-    .option('--metadata-url <url>', 'published metadata base URL (consistent snapshots: <N>.root.json, timestamp.json, ...)')
-    .option('--repo <dir>', 'a TUF-on-CI git checkout instead (metadata/, metadata/root_history/, targets/)')
-    .requiredOption('--root <file>', 'the pinned trusted root (e.g. 1.root.json); rotation to the newest root is verified')
-    .option('--target <name>', 'target to look up, download and check (e.g. myapp/releases/v1.5.0.json)')
-    .option('--target-base-url <url>', 'artifact base URL (default: ../targets/ next to --metadata-url)')
-    .option('--metadata-dir <dir>', 'keep trusted metadata here between runs (default: a temporary directory, a cold verify)')
+    .description(
+      'verify a TUF-on-CI repository (published site or git checkout) from a pinned root, and optionally one target',
+    )
+    .option(
+      '--metadata-url <url>',
+      'published metadata base URL (consistent snapshots: <N>.root.json, timestamp.json, ...)',
+    )
+    .option(
+      '--repo <dir>',
+      'a TUF-on-CI git checkout instead (metadata/, metadata/root_history/, targets/)',
+    )
+    .requiredOption(
+      '--root <file>',
+      'the pinned trusted root (e.g. 1.root.json); rotation to the newest root is verified',
+    )
+    .option(
+      '--target <name>',
+      'target to look up, download and check (e.g. myapp/releases/v1.5.0.json)',
+    )
+    .option(
+      '--target-base-url <url>',
+      'artifact base URL (default: ../targets/ next to --metadata-url)',
+    )
+    .option(
+      '--metadata-dir <dir>',
+      'keep trusted metadata here between runs (default: a temporary directory, a cold verify)',
+    )
     .option('--at <time>', 'check expiry as of this ISO 8601 time instead of now')
-    .option('--trusted-root <file>', 'Sigstore trusted_root.json for sigstore-oidc keys (default: the public-good root)')
+    .option(
+      '--trusted-root <file>',
+      'Sigstore trusted_root.json for sigstore-oidc keys (default: the public-good root)',
+    )
     .option('--json', 'print the result as JSON')
     .addHelpText('after', EXAMPLES)
     .action(async (flags: VerifyFlags) => {
       const report = await verify(flags);
-      process.stdout.write(flags.json ? `${JSON.stringify(report, null, 2)}\n` : formatText(report));
+      process.stdout.write(
+        flags.json ? `${JSON.stringify(report, null, 2)}\n` : formatText(report),
+      );
     });
 }

@@ -75,12 +75,21 @@ function pushOptions(remote: string | undefined): PushOptions | undefined {
 function parseDate(value: string | undefined, flag: string): Date | undefined {
   if (value === undefined) return undefined;
   const date = new Date(value);
-  if (Number.isNaN(date.getTime())) throw new CliError('USAGE', `${flag} must be an ISO 8601 time, found ${JSON.stringify(value)}`, { expected: 'YYYY-MM-DDTHH:MM:SSZ', found: value });
+  if (Number.isNaN(date.getTime()))
+    throw new CliError(
+      'USAGE',
+      `${flag} must be an ISO 8601 time, found ${JSON.stringify(value)}`,
+      { expected: 'YYYY-MM-DDTHH:MM:SSZ', found: value },
+    );
   return date;
 }
 
 function parseCount(value: string): number {
-  if (!/^\d+$/.test(value)) throw new CliError('USAGE', `expected a positive integer, found ${JSON.stringify(value)}`, { expected: 'integer', found: value });
+  if (!/^\d+$/.test(value))
+    throw new CliError('USAGE', `expected a positive integer, found ${JSON.stringify(value)}`, {
+      expected: 'integer',
+      found: value,
+    });
   return Number(value);
 }
 
@@ -89,16 +98,22 @@ async function readJsonFile(path: string, what: string): Promise<Record<string, 
   try {
     text = await readFile(path, 'utf8');
   } catch (error) {
-    throw new CliError('USAGE', `cannot read ${what} ${path}: ${(error as Error).message}`, { cause: error });
+    throw new CliError('USAGE', `cannot read ${what} ${path}: ${(error as Error).message}`, {
+      cause: error,
+    });
   }
   try {
     return JSON.parse(text) as Record<string, unknown>;
   } catch (error) {
-    throw new CliError('USAGE', `${path} is not JSON: ${(error as Error).message}`, { cause: error });
+    throw new CliError('USAGE', `${path} is not JSON: ${(error as Error).message}`, {
+      cause: error,
+    });
   }
 }
 
-async function trustedRootOption(path: string | undefined): Promise<{ sigstoreTrustedRoot?: SigstoreTrustedRootJSON }> {
+async function trustedRootOption(
+  path: string | undefined,
+): Promise<{ sigstoreTrustedRoot?: SigstoreTrustedRootJSON }> {
   return path ? { sigstoreTrustedRoot: await readJsonFile(path, 'Sigstore trusted root') } : {};
 }
 
@@ -107,13 +122,22 @@ function addSignerOptions(command: Command): Command {
     .option('--key <file>', 'sign with a PEM private key (ecdsa P-256/P-384 or ed25519)')
     .option('--key-passphrase-env <var>', 'environment variable holding the key passphrase')
     .option('--sigstore', 'sign keylessly with Sigstore (Fulcio certificate, Rekor entry)')
-    .option('--identity-token-file <file>', 'OIDC token for Fulcio (default: SIGSTORE_ID_TOKEN, then the GitHub Actions token)')
+    .option(
+      '--identity-token-file <file>',
+      'OIDC token for Fulcio (default: SIGSTORE_ID_TOKEN, then the GitHub Actions token)',
+    )
     .option('--fulcio-url <url>', 'Fulcio URL (default public good)')
     .option('--rekor-url <url>', 'Rekor URL (default public good)')
     .option('--tsa-url <url>', 'RFC 3161 timestamp authority URL (default none)')
-    .option('--identity <identity>', 'certificate identity to record in the key (default: from the token)')
+    .option(
+      '--identity <identity>',
+      'certificate identity to record in the key (default: from the token)',
+    )
     .option('--issuer <url>', 'certificate issuer to record in the key (default: from the token)')
-    .option('--trusted-root <file>', 'Sigstore trusted_root.json verifying the signatures (default public good)');
+    .option(
+      '--trusted-root <file>',
+      'Sigstore trusted_root.json verifying the signatures (default public good)',
+    );
 }
 
 async function tokenProvider(flags: SignerFlags): Promise<IdentityTokenProvider> {
@@ -122,25 +146,45 @@ async function tokenProvider(flags: SignerFlags): Promise<IdentityTokenProvider>
       return staticToken(await readFile(flags.identityTokenFile, 'utf8'));
     } catch (error) {
       if (error instanceof TufError) throw error;
-      throw new CliError('USAGE', `cannot read identity token file ${flags.identityTokenFile}: ${(error as Error).message}`);
+      throw new CliError(
+        'USAGE',
+        `cannot read identity token file ${flags.identityTokenFile}: ${(error as Error).message}`,
+      );
     }
   }
   if (process.env.SIGSTORE_ID_TOKEN) return staticToken(process.env.SIGSTORE_ID_TOKEN);
   if (process.env.ACTIONS_ID_TOKEN_REQUEST_URL) return githubActionsToken();
   if (!process.stdin.isTTY) {
-    throw new CliError('USAGE', 'no Sigstore identity token: pass --identity-token-file, set SIGSTORE_ID_TOKEN, run in GitHub Actions with id-token: write, or run in a terminal to sign in with a browser', {
-      expected: 'an identity token source',
-      found: 'none',
-    });
+    throw new CliError(
+      'USAGE',
+      'no Sigstore identity token: pass --identity-token-file, set SIGSTORE_ID_TOKEN, run in GitHub Actions with id-token: write, or run in a terminal to sign in with a browser',
+      {
+        expected: 'an identity token source',
+        found: 'none',
+      },
+    );
   }
-  return browserToken({ onUrl: (url) => process.stderr.write(`Sign in to Sigstore in your browser; if it does not open, visit:\n${url}\n`) });
+  return browserToken({
+    onUrl: (url) =>
+      process.stderr.write(
+        `Sign in to Sigstore in your browser; if it does not open, visit:\n${url}\n`,
+      ),
+  });
 }
 
 async function signerFrom(flags: SignerFlags): Promise<TufSigner> {
-  if (Boolean(flags.key) === Boolean(flags.sigstore)) throw new CliError('USAGE', 'give exactly one of --key FILE and --sigstore', { expected: 'one signer', found: { key: flags.key, sigstore: flags.sigstore } });
+  if (Boolean(flags.key) === Boolean(flags.sigstore))
+    throw new CliError('USAGE', 'give exactly one of --key FILE and --sigstore', {
+      expected: 'one signer',
+      found: { key: flags.key, sigstore: flags.sigstore },
+    });
   if (flags.key) {
     const passphrase = flags.keyPassphraseEnv ? process.env[flags.keyPassphraseEnv] : undefined;
-    if (flags.keyPassphraseEnv && passphrase === undefined) throw new CliError('USAGE', `${flags.keyPassphraseEnv} is not set`, { expected: 'the key passphrase', found: 'unset' });
+    if (flags.keyPassphraseEnv && passphrase === undefined)
+      throw new CliError('USAGE', `${flags.keyPassphraseEnv} is not set`, {
+        expected: 'the key passphrase',
+        found: 'unset',
+      });
     return keyFileSigner(flags.key, passphrase === undefined ? {} : { passphrase });
   }
   const trusted = await trustedRootOption(flags.trustedRoot);
@@ -163,24 +207,50 @@ function repoOptions(command: Command): Command {
 
 function registerStatus(tuf: Command): void {
   repoOptions(tuf.command('status'))
-    .description('status of the checked-out signing event: per changed role invites, signatures, threshold, artifact changes, validity')
+    .description(
+      'status of the checked-out signing event: per changed role invites, signatures, threshold, artifact changes, validity',
+    )
     .option('--event <branch>', 'fail unless this signing event is checked out')
-    .addOption(new Option('--format <format>', 'output format').choices(['text', 'markdown', 'json']).default('text'))
+    .addOption(
+      new Option('--format <format>', 'output format')
+        .choices(['text', 'markdown', 'json'])
+        .default('text'),
+    )
     .option('--at <time>', 'evaluate expiry at this ISO time (default now)')
-    .option('--trusted-root <file>', 'Sigstore trusted_root.json for sigstore-oidc signatures (default public good)')
-    .action(async (flags: RepoFlags & { event?: string; format: string; at?: string; trustedRoot?: string }) => {
-      const now = parseDate(flags.at, '--at');
-      const status = await signingEventStatus(flags.repo, {
-        ...(flags.event ? { event: flags.event } : {}),
-        ...(flags.base ? { base: flags.base } : {}),
-        ...(now ? { now } : {}),
-        ...(await trustedRootOption(flags.trustedRoot)),
-      });
-      write(flags.format === 'json' ? JSON.stringify(status, null, 2) : flags.format === 'markdown' ? formatStatusMarkdown(status) : formatStatusText(status));
-      if (!status.complete) {
-        throw new TufError('SIGNATURE_THRESHOLD', `signing event ${status.event} is not complete`, { expected: 'every changed role valid and signed', found: status.roles.filter((r) => !r.valid).map((r) => r.role) });
-      }
-    });
+    .option(
+      '--trusted-root <file>',
+      'Sigstore trusted_root.json for sigstore-oidc signatures (default public good)',
+    )
+    .action(
+      async (
+        flags: RepoFlags & { event?: string; format: string; at?: string; trustedRoot?: string },
+      ) => {
+        const now = parseDate(flags.at, '--at');
+        const status = await signingEventStatus(flags.repo, {
+          ...(flags.event ? { event: flags.event } : {}),
+          ...(flags.base ? { base: flags.base } : {}),
+          ...(now ? { now } : {}),
+          ...(await trustedRootOption(flags.trustedRoot)),
+        });
+        write(
+          flags.format === 'json'
+            ? JSON.stringify(status, null, 2)
+            : flags.format === 'markdown'
+              ? formatStatusMarkdown(status)
+              : formatStatusText(status),
+        );
+        if (!status.complete) {
+          throw new TufError(
+            'SIGNATURE_THRESHOLD',
+            `signing event ${status.event} is not complete`,
+            {
+              expected: 'every changed role valid and signed',
+              found: status.roles.filter((r) => !r.valid).map((r) => r.role),
+            },
+          );
+        }
+      },
+    );
 }
 
 interface AddReleaseFlags extends RepoFlags {
@@ -199,28 +269,45 @@ interface AddReleaseFlags extends RepoFlags {
 
 function registerAddRelease(tuf: Command): void {
   repoOptions(tuf.command('add-release'))
-    .description('write the release manifest, list it in metadata/targets.json and commit it on the signing branch (idempotent)')
+    .description(
+      'write the release manifest, list it in metadata/targets.json and commit it on the signing branch (idempotent)',
+    )
     .requiredOption('--project <name>', 'project name, the first segment of the target name')
     .requiredOption('--repository <owner/repo>', 'GitHub repository of the project')
-    .option('--release-metadata <file>', 'release-metadata.json of the build: tag, version, image, digest and run id from it')
+    .option(
+      '--release-metadata <file>',
+      'release-metadata.json of the build: tag, version, image, digest and run id from it',
+    )
     .option('--tag <tag>', 'release tag, e.g. v1.5.0')
     .option('--release-version <version>', 'version without the v (default: from the tag)')
     .option('--image <image>', 'image repository, e.g. ghcr.io/OWNER/REPO')
     .option('--digest <digest>', 'image digest, sha256:<hex>')
     .option('--run-id <id>', 'build workflow run id')
     .option('--created-at <time>', 'manifest creation time (default now)')
-    .option('--workflow-path <path>', 'workflow that signs the image (default .github/workflows/docker-build-push.yml)')
+    .option(
+      '--workflow-path <path>',
+      'workflow that signs the image (default .github/workflows/docker-build-push.yml)',
+    )
     .option('--branch <branch>', 'signing branch (default sign/release-<version>-<run id>)')
     .option('--push <remote>', 'push the branch to this remote name or URL when something changed')
     .option('--json', 'print the result as JSON')
     .action(async (flags: AddReleaseFlags) => {
-      const fromFile = flags.releaseMetadata ? await readJsonFile(flags.releaseMetadata, 'release metadata') : {};
+      const fromFile = flags.releaseMetadata
+        ? await readJsonFile(flags.releaseMetadata, 'release metadata')
+        : {};
       const pick = (flag: string | undefined, field: string, name: string): string => {
         const value = flag ?? fromFile[field];
-        if (typeof value !== 'string' || value === '') throw new CliError('USAGE', `give --${name}${flags.releaseMetadata ? ` (${flags.releaseMetadata} has no ${field})` : ' or --release-metadata'}`, { expected: name, found: value ?? 'nothing' });
+        if (typeof value !== 'string' || value === '')
+          throw new CliError(
+            'USAGE',
+            `give --${name}${flags.releaseMetadata ? ` (${flags.releaseMetadata} has no ${field})` : ' or --release-metadata'}`,
+            { expected: name, found: value ?? 'nothing' },
+          );
         return value;
       };
-      const version = flags.releaseVersion ?? (typeof fromFile.version === 'string' ? fromFile.version : undefined);
+      const version =
+        flags.releaseVersion ??
+        (typeof fromFile.version === 'string' ? fromFile.version : undefined);
       const createdAt = parseDate(flags.createdAt, '--created-at') ?? new Date();
       const result = await addReleaseTarget(flags.repo, {
         manifest: {
@@ -239,36 +326,64 @@ function registerAddRelease(tuf: Command): void {
         ...(flags.push ? { push: pushOptions(flags.push)! } : {}),
       });
       if (flags.json) write(JSON.stringify(result, null, 2));
-      else if (!result.changed) write(`${result.targetName} is already listed on ${result.branch} (sha256 ${result.sha256}); nothing to commit`);
-      else write(`${result.targetName} listed in metadata/targets.json v${result.version} (sha256 ${result.sha256}, ${result.length} bytes) on ${result.branch}${result.pushed ? ', pushed' : ''}`);
+      else if (!result.changed)
+        write(
+          `${result.targetName} is already listed on ${result.branch} (sha256 ${result.sha256}); nothing to commit`,
+        );
+      else
+        write(
+          `${result.targetName} listed in metadata/targets.json v${result.version} (sha256 ${result.sha256}, ${result.length} bytes) on ${result.branch}${result.pushed ? ', pushed' : ''}`,
+        );
     });
 }
 
 function registerUpdateTargets(tuf: Command): void {
   repoOptions(tuf.command('update-targets'))
-    .description('list changed artifacts under targets/ in their roles (sha256, length, version bump), one commit per role')
+    .description(
+      'list changed artifacts under targets/ in their roles (sha256, length, version bump), one commit per role',
+    )
     .option('--push <remote>', 'push the branch to this remote name or URL')
     .option('--json', 'print the result as JSON')
     .action(async (flags: RepoFlags) => {
-      const result = await updateTargets(flags.repo, { ...(flags.base ? { base: flags.base } : {}), ...(flags.push ? { push: pushOptions(flags.push)! } : {}) });
+      const result = await updateTargets(flags.repo, {
+        ...(flags.base ? { base: flags.base } : {}),
+        ...(flags.push ? { push: pushOptions(flags.push)! } : {}),
+      });
       if (flags.json) write(JSON.stringify(result, null, 2));
       else if (result.roles.length === 0) write('targets metadata already lists every artifact');
-      else write(`updated ${result.roles.map((r) => `${r.role} v${r.version}`).join(', ')}${result.pushed ? ', pushed' : ''}`);
+      else
+        write(
+          `updated ${result.roles.map((r) => `${r.role} v${r.version}`).join(', ')}${result.pushed ? ', pushed' : ''}`,
+        );
     });
 }
 
 function registerExpiryEvents(tuf: Command): void {
   repoOptions(tuf.command('expiry-events'))
-    .description('open sign/<role>-v<N> for every offline role within its signing period of expiry (scheduled job)')
+    .description(
+      'open sign/<role>-v<N> for every offline role within its signing period of expiry (scheduled job)',
+    )
     .option('--at <time>', 'check expiry at this ISO time (default now)')
     .option('--push <remote>', 'push new branches to this remote name or URL')
     .option('--json', 'print the result as JSON')
     .action(async (flags: RepoFlags & { at?: string }) => {
       const now = parseDate(flags.at, '--at');
-      const events = await expiryEvents(flags.repo, { ...(flags.base ? { base: flags.base } : {}), ...(now ? { now } : {}), ...(flags.push ? { push: pushOptions(flags.push)! } : {}) });
+      const events = await expiryEvents(flags.repo, {
+        ...(flags.base ? { base: flags.base } : {}),
+        ...(now ? { now } : {}),
+        ...(flags.push ? { push: pushOptions(flags.push)! } : {}),
+      });
       if (flags.json) write(JSON.stringify(events, null, 2));
       else if (events.length === 0) write('no role is within its signing period of expiry');
-      else write(events.map((e) => `${e.branch}: ${e.role} v${e.version} expires ${e.expires}${e.created ? '' : ' (already open)'}`).join('\n'));
+      else
+        write(
+          events
+            .map(
+              (e) =>
+                `${e.branch}: ${e.role} v${e.version} expires ${e.expires}${e.created ? '' : ' (already open)'}`,
+            )
+            .join('\n'),
+        );
     });
 }
 
@@ -289,13 +404,18 @@ function registerInvite(tuf: Command): void {
         ...(flags.push ? { push: pushOptions(flags.push)! } : {}),
       });
       if (flags.json) write(JSON.stringify(result, null, 2));
-      else write(`${result.user} invited to ${result.role} (threshold ${result.threshold}) on ${result.branch}${result.changed ? '' : ' (already invited, nothing changed)'}${result.pushed ? ', pushed' : ''}`);
+      else
+        write(
+          `${result.user} invited to ${result.role} (threshold ${result.threshold}) on ${result.branch}${result.changed ? '' : ' (already invited, nothing changed)'}${result.pushed ? ', pushed' : ''}`,
+        );
     });
 }
 
 function registerSign(tuf: Command): void {
   addSignerOptions(repoOptions(tuf.command('sign')))
-    .description('tuf-on-ci-sign: accept invites and sign every changed role of a signing event you may sign')
+    .description(
+      'tuf-on-ci-sign: accept invites and sign every changed role of a signing event you may sign',
+    )
     .argument('<event>', 'signing event branch, sign/...')
     .requiredOption('--user <user>', 'your GitHub user name, @user')
     .option('--push <remote>', 'push the signature to this remote name or URL')
@@ -310,15 +430,20 @@ function registerSign(tuf: Command): void {
       if (flags.json) write(JSON.stringify(result, null, 2));
       else if (!result.commit) write(`${result.user} has nothing to sign in ${event}`);
       else {
-        const accepted = result.accepted.length > 0 ? `accepted invites for ${result.accepted.join(', ')}; ` : '';
-        write(`${accepted}signed ${result.signed.join(', ') || 'nothing'} as ${result.user} on ${event}${result.pushed ? ', pushed' : ''}`);
+        const accepted =
+          result.accepted.length > 0 ? `accepted invites for ${result.accepted.join(', ')}; ` : '';
+        write(
+          `${accepted}signed ${result.signed.join(', ') || 'nothing'} as ${result.user} on ${event}${result.pushed ? ', pushed' : ''}`,
+        );
       }
     });
 }
 
 function registerOnlineSign(tuf: Command): void {
   addSignerOptions(tuf.command('online-sign'))
-    .description('refresh snapshot and timestamp with the online key (after a merge, or when they near expiry)')
+    .description(
+      'refresh snapshot and timestamp with the online key (after a merge, or when they near expiry)',
+    )
     .requiredOption('--repo <dir>', 'checkout of the TUF-on-CI repository, on main')
     .option('--force', 'make new snapshot and timestamp even when not needed')
     .option('--push <remote>', 'push the branch to this remote name or URL')
@@ -331,7 +456,10 @@ function registerOnlineSign(tuf: Command): void {
       });
       if (flags.json) write(JSON.stringify(result, null, 2));
       else if (!result.commit) write('snapshot and timestamp are up to date');
-      else write(`signed ${[result.snapshot !== undefined ? `snapshot v${result.snapshot}` : '', result.timestamp !== undefined ? `timestamp v${result.timestamp}` : ''].filter(Boolean).join(', ')}${result.pushed ? ', pushed' : ''}`);
+      else
+        write(
+          `signed ${[result.snapshot !== undefined ? `snapshot v${result.snapshot}` : '', result.timestamp !== undefined ? `timestamp v${result.timestamp}` : ''].filter(Boolean).join(', ')}${result.pushed ? ', pushed' : ''}`,
+        );
     });
 }
 
@@ -344,28 +472,55 @@ function registerCheckTarget(tuf: Command): void {
     .option('--sha256 <hex>', 'expected SHA-256 (default: hash of targets/<name> in the checkout)')
     .option('--role <role>', 'targets role listing it', 'targets')
     .option('--json', 'print the result as JSON')
-    .action(async (flags: { repo: string; name: string; sha256?: string; role: string; json?: boolean }) => {
-      const result = await checkTarget(flags.repo, { name: flags.name, role: flags.role, ...(flags.sha256 ? { sha256: flags.sha256 } : {}) });
-      write(flags.json ? JSON.stringify(result, null, 2) : `${result.name} is listed in ${result.role} v${result.version} with sha256 ${result.sha256} (${result.length} bytes)`);
-    });
+    .action(
+      async (flags: {
+        repo: string;
+        name: string;
+        sha256?: string;
+        role: string;
+        json?: boolean;
+      }) => {
+        const result = await checkTarget(flags.repo, {
+          name: flags.name,
+          role: flags.role,
+          ...(flags.sha256 ? { sha256: flags.sha256 } : {}),
+        });
+        write(
+          flags.json
+            ? JSON.stringify(result, null, 2)
+            : `${result.name} is listed in ${result.role} v${result.version} with sha256 ${result.sha256} (${result.length} bytes)`,
+        );
+      },
+    );
 }
 
 function registerBranchName(tuf: Command): void {
   tuf
     .command('branch-name')
-    .description('print the signing branch name: sign/release-<version>-<run id>, or sign/add-signer-<user>')
+    .description(
+      'print the signing branch name: sign/release-<version>-<run id>, or sign/add-signer-<user>',
+    )
     .argument('[version]', 'release version (or tag)')
     .argument('[run-id]', 'build workflow run id')
     .option('--add-signer <user>', 'the onboarding branch for this user instead')
-    .action((version: string | undefined, runId: string | undefined, flags: { addSigner?: string }) => {
-      if (flags.addSigner) write(addSignerBranchName(flags.addSigner));
-      else if (version && runId) write(signingBranchName(version, runId));
-      else throw new CliError('USAGE', 'give VERSION RUN_ID, or --add-signer USER', { expected: 'version and run id', found: { version, runId } });
-    });
+    .action(
+      (version: string | undefined, runId: string | undefined, flags: { addSigner?: string }) => {
+        if (flags.addSigner) write(addSignerBranchName(flags.addSigner));
+        else if (version && runId) write(signingBranchName(version, runId));
+        else
+          throw new CliError('USAGE', 'give VERSION RUN_ID, or --add-signer USER', {
+            expected: 'version and run id',
+            found: { version, runId },
+          });
+      },
+    );
 }
 
 export function register(program: Command): void {
-  const tuf = program.command('tuf').description('TUF-on-CI: verify metadata, signing events, release targets, signers').addHelpText('after', EXAMPLES);
+  const tuf = program
+    .command('tuf')
+    .description('TUF-on-CI: verify metadata, signing events, release targets, signers')
+    .addHelpText('after', EXAMPLES);
   registerStatus(tuf);
   registerAddRelease(tuf);
   registerUpdateTargets(tuf);

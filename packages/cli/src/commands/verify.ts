@@ -1,5 +1,14 @@
 import { readFile } from 'node:fs/promises';
-import { VerificationError, dockerConfigCredentials, formatReport, parseImageReference, resolvePredicateType, verifyBundle, verifyImage, verifyRelease } from '@oci-sd/verify';
+import {
+  VerificationError,
+  dockerConfigCredentials,
+  formatReport,
+  parseImageReference,
+  resolvePredicateType,
+  verifyBundle,
+  verifyImage,
+  verifyRelease,
+} from '@oci-sd/verify';
 import type { IdentityPolicy, SlsaPolicy, VerificationReport } from '@oci-sd/verify';
 import { Option } from 'commander';
 import type { Command } from 'commander';
@@ -47,35 +56,63 @@ function collect(value: string, previous: string[]): string[] {
 
 function addIdentityOptions(command: Command): Command {
   return command
-    .option('--certificate-identity <identity>', 'exact certificate SAN (URI or email) the signer must have')
-    .option('--certificate-identity-regexp <regexp>', 'anchored regular expression for the SAN, instead of --certificate-identity')
+    .option(
+      '--certificate-identity <identity>',
+      'exact certificate SAN (URI or email) the signer must have',
+    )
+    .option(
+      '--certificate-identity-regexp <regexp>',
+      'anchored regular expression for the SAN, instead of --certificate-identity',
+    )
     .option('--certificate-oidc-issuer <url>', 'exact OIDC issuer in the certificate')
-    .option('--certificate-oidc-issuer-regexp <regexp>', 'anchored regular expression for the issuer, instead of --certificate-oidc-issuer');
+    .option(
+      '--certificate-oidc-issuer-regexp <regexp>',
+      'anchored regular expression for the issuer, instead of --certificate-oidc-issuer',
+    );
 }
 
 function identityPolicy(flags: IdentityFlags): IdentityPolicy {
   const policy: IdentityPolicy = {
     ...(flags.certificateIdentity !== undefined ? { identity: flags.certificateIdentity } : {}),
-    ...(flags.certificateIdentityRegexp !== undefined ? { identityRegExp: flags.certificateIdentityRegexp } : {}),
+    ...(flags.certificateIdentityRegexp !== undefined
+      ? { identityRegExp: flags.certificateIdentityRegexp }
+      : {}),
     ...(flags.certificateOidcIssuer !== undefined ? { issuer: flags.certificateOidcIssuer } : {}),
-    ...(flags.certificateOidcIssuerRegexp !== undefined ? { issuerRegExp: flags.certificateOidcIssuerRegexp } : {}),
+    ...(flags.certificateOidcIssuerRegexp !== undefined
+      ? { issuerRegExp: flags.certificateOidcIssuerRegexp }
+      : {}),
   };
   if ((policy.identity === undefined) === (policy.identityRegExp === undefined)) {
-    throw new CliError('USAGE', 'give exactly one of --certificate-identity and --certificate-identity-regexp', { expected: 'one', found: policy });
+    throw new CliError(
+      'USAGE',
+      'give exactly one of --certificate-identity and --certificate-identity-regexp',
+      { expected: 'one', found: policy },
+    );
   }
   if ((policy.issuer === undefined) === (policy.issuerRegExp === undefined)) {
-    throw new CliError('USAGE', 'give exactly one of --certificate-oidc-issuer and --certificate-oidc-issuer-regexp', { expected: 'one', found: policy });
+    throw new CliError(
+      'USAGE',
+      'give exactly one of --certificate-oidc-issuer and --certificate-oidc-issuer-regexp',
+      { expected: 'one', found: policy },
+    );
   }
   return policy;
 }
 
 function slsaPolicy(flags: ImageFlags): SlsaPolicy | undefined {
-  const slsaFlags = [flags.sourceUri, flags.sourceTag, flags.sourceBranch, flags.builderId].some((value) => value !== undefined);
+  const slsaFlags = [flags.sourceUri, flags.sourceTag, flags.sourceBranch, flags.builderId].some(
+    (value) => value !== undefined,
+  );
   if (!flags.slsa) {
-    if (slsaFlags) throw new CliError('USAGE', '--source-uri, --source-tag, --source-branch and --builder-id need --slsa');
+    if (slsaFlags)
+      throw new CliError(
+        'USAGE',
+        '--source-uri, --source-tag, --source-branch and --builder-id need --slsa',
+      );
     return undefined;
   }
-  if (flags.sourceUri === undefined) throw new CliError('USAGE', '--slsa needs --source-uri github.com/OWNER/REPO');
+  if (flags.sourceUri === undefined)
+    throw new CliError('USAGE', '--slsa needs --source-uri github.com/OWNER/REPO');
   return {
     sourceUri: flags.sourceUri,
     ...(flags.sourceTag !== undefined ? { sourceTag: flags.sourceTag } : {}),
@@ -91,15 +128,22 @@ const reportedFailures = new WeakSet<Error>();
  * With --json, scripts get JSON on stdout even when verification cannot run (registry down, bad input):
  * `{ ok: false, error: { code, message } }`; the error still goes to stderr and sets the exit code.
  */
-function jsonErrors<A extends unknown[]>(action: (...args: A) => Promise<void>): (...args: A) => Promise<void> {
+function jsonErrors<A extends unknown[]>(
+  action: (...args: A) => Promise<void>,
+): (...args: A) => Promise<void> {
   return async (...args: A) => {
     try {
       await action(...args);
     } catch (error) {
-      const flags = args.find((arg): arg is { json?: boolean } => typeof arg === 'object' && arg !== null && 'json' in arg);
+      const flags = args.find(
+        (arg): arg is { json?: boolean } =>
+          typeof arg === 'object' && arg !== null && 'json' in arg,
+      );
       if (flags?.json && !(error instanceof Error && reportedFailures.has(error))) {
         const code = (error as { code?: unknown }).code;
-        process.stdout.write(`${JSON.stringify({ ok: false, error: { code: typeof code === 'string' ? code : 'UNKNOWN', message: (error as Error).message } }, null, 2)}\n`);
+        process.stdout.write(
+          `${JSON.stringify({ ok: false, error: { code: typeof code === 'string' ? code : 'UNKNOWN', message: (error as Error).message } }, null, 2)}\n`,
+        );
       }
       throw error;
     }
@@ -116,19 +160,29 @@ function emit(report: VerificationReport, json: boolean | undefined): void {
   }
   if (!report.ok) {
     const failed = report.checks.filter((check) => check.status === 'fail');
-    const error = new VerificationError(failed[0]?.code ?? 'SIGNATURE_INVALID', `verification failed: ${failed.map((check) => check.check).join(', ')}`, {
-      expected: 'every check passes',
-      found: failed.map((check) => `${check.check}: ${check.status}`),
-    });
+    const error = new VerificationError(
+      failed[0]?.code ?? 'SIGNATURE_INVALID',
+      `verification failed: ${failed.map((check) => check.check).join(', ')}`,
+      {
+        expected: 'every check passes',
+        found: failed.map((check) => `${check.check}: ${check.status}`),
+      },
+    );
     reportedFailures.add(error);
     throw error;
   }
 }
 
 function printPredicate(report: VerificationReport, type: string): void {
-  const check = report.checks.find((c) => c.check === `attestation:${resolvePredicateType(type)}` && c.status === 'pass');
+  const check = report.checks.find(
+    (c) => c.check === `attestation:${resolvePredicateType(type)}` && c.status === 'pass',
+  );
   const predicate = check?.evidence?.predicate;
-  if (predicate === undefined) throw new CliError('USAGE', `--print-predicate ${type}: no verified attestation of that type (add --attestation ${type})`);
+  if (predicate === undefined)
+    throw new CliError(
+      'USAGE',
+      `--print-predicate ${type}: no verified attestation of that type (add --attestation ${type})`,
+    );
   process.stdout.write(`${JSON.stringify(predicate, null, 2)}\n`);
 }
 
@@ -136,7 +190,9 @@ async function readInput(path: string, what: string): Promise<Buffer> {
   try {
     return await readFile(path);
   } catch (cause) {
-    throw new CliError('USAGE', `cannot read ${what} ${path}: ${(cause as Error).message}`, { cause });
+    throw new CliError('USAGE', `cannot read ${what} ${path}: ${(cause as Error).message}`, {
+      cause,
+    });
   }
 }
 
@@ -144,7 +200,10 @@ function parseJson(bytes: Buffer, path: string): unknown {
   try {
     return JSON.parse(bytes.toString('utf8'));
   } catch (cause) {
-    throw new CliError('USAGE', `${path}: not JSON: ${(cause as Error).message}`, { expected: 'a Sigstore bundle (JSON)', cause });
+    throw new CliError('USAGE', `${path}: not JSON: ${(cause as Error).message}`, {
+      expected: 'a Sigstore bundle (JSON)',
+      cause,
+    });
   }
 }
 
@@ -155,82 +214,183 @@ export function register(program: Command): void {
     .addHelpText('after', EXAMPLES);
 
   addIdentityOptions(verify.command('image'))
-    .description('verify an image signature, attestations and SLSA provenance (cosign verify, verify-attestation, slsa-verifier)')
-    .argument('<image>', 'REGISTRY/REPO:TAG, REGISTRY/REPO@sha256:..., or oci-layout:DIR[@sha256:...]; a tag is resolved once')
-    .option('--attestation <type>', 'require an attestation: cosign short name (cyclonedx, spdxjson, slsaprovenance, ...) or predicate type URI; repeatable', collect, [])
+    .description(
+      'verify an image signature, attestations and SLSA provenance (cosign verify, verify-attestation, slsa-verifier)',
+    )
+    .argument(
+      '<image>',
+      'REGISTRY/REPO:TAG, REGISTRY/REPO@sha256:..., or oci-layout:DIR[@sha256:...]; a tag is resolved once',
+    )
+    .option(
+      '--attestation <type>',
+      'require an attestation: cosign short name (cyclonedx, spdxjson, slsaprovenance, ...) or predicate type URI; repeatable',
+      collect,
+      [],
+    )
     .option('--no-signature', 'skip the image signature (attestations or provenance only)')
     .option('--slsa', 'verify SLSA v0.2 container provenance with slsa-verifier semantics')
     .option('--source-uri <uri>', 'with --slsa: expected source, github.com/OWNER/REPO')
-    .addOption(new Option('--source-tag <tag>', 'with --slsa: the tag the build ran for').conflicts('sourceBranch'))
+    .addOption(
+      new Option('--source-tag <tag>', 'with --slsa: the tag the build ran for').conflicts(
+        'sourceBranch',
+      ),
+    )
     .option('--source-branch <branch>', 'with --slsa: the branch the build ran for')
     .option('--builder-id <id>', 'with --slsa: expected builder id (with or without @ref)')
-    .option('--trusted-root <file>', 'trusted_root.json (default: the embedded Sigstore public-good root)')
-    .option('--print-predicate <type>', 'verify this attestation type and print its predicate (JSON)')
+    .option(
+      '--trusted-root <file>',
+      'trusted_root.json (default: the embedded Sigstore public-good root)',
+    )
+    .option(
+      '--print-predicate <type>',
+      'verify this attestation type and print its predicate (JSON)',
+    )
     .option('--json', 'print the report as JSON')
-    .action(jsonErrors(async (image: string, flags: ImageFlags) => {
-      const slsa = slsaPolicy(flags);
-      const needsIdentity = flags.signature || flags.attestation.length > 0 || flags.printPredicate !== undefined;
-      const reference = parseImageReference(image);
-      // As cosign: credentials `docker login` stored for the registry, else anonymous.
-      const credentials = reference.kind === 'registry' ? await dockerConfigCredentials(reference.registry) : undefined;
-      const report = await verifyImage({
-        image,
-        ...(credentials ? { registry: { credentials } } : {}),
-        signature: flags.signature,
-        // Printing a predicate means verifying that attestation first.
-        attestations: flags.printPredicate === undefined ? flags.attestation : [...flags.attestation, flags.printPredicate],
-        ...(needsIdentity ? { policy: identityPolicy(flags) } : {}),
-        ...(slsa ? { slsa } : {}),
-        ...(flags.trustedRoot !== undefined ? { trust: flags.trustedRoot } : {}),
-      });
-      emit(report, flags.json);
-      if (flags.printPredicate !== undefined && !flags.json) printPredicate(report, flags.printPredicate);
-    }));
+    .action(
+      jsonErrors(async (image: string, flags: ImageFlags) => {
+        const slsa = slsaPolicy(flags);
+        const needsIdentity =
+          flags.signature || flags.attestation.length > 0 || flags.printPredicate !== undefined;
+        const reference = parseImageReference(image);
+        // As cosign: credentials `docker login` stored for the registry, else anonymous.
+        const credentials =
+          reference.kind === 'registry'
+            ? await dockerConfigCredentials(reference.registry)
+            : undefined;
+        const report = await verifyImage({
+          image,
+          ...(credentials ? { registry: { credentials } } : {}),
+          signature: flags.signature,
+          // Printing a predicate means verifying that attestation first.
+          attestations:
+            flags.printPredicate === undefined
+              ? flags.attestation
+              : [...flags.attestation, flags.printPredicate],
+          ...(needsIdentity ? { policy: identityPolicy(flags) } : {}),
+          ...(slsa ? { slsa } : {}),
+          ...(flags.trustedRoot !== undefined ? { trust: flags.trustedRoot } : {}),
+        });
+        emit(report, flags.json);
+        if (flags.printPredicate !== undefined && !flags.json)
+          printPredicate(report, flags.printPredicate);
+      }),
+    );
 
   verify
     .command('release')
-    .description('verify a whole release from its TUF-signed manifest: signature, SBOM, release metadata, SLSA provenance, TUF digest')
+    .description(
+      'verify a whole release from its TUF-signed manifest: signature, SBOM, release metadata, SLSA provenance, TUF digest',
+    )
     .argument('<release>', 'OWNER/REPO@TAG')
     .option('--tuf-url <url>', 'published TUF repository (metadata/ and targets/ beneath it)')
     .option('--tuf-repo <dir>', 'local TUF-on-CI checkout instead of --tuf-url')
-    .option('--tuf-root <file>', 'pinned trusted TUF root (e.g. 1.root.json); default for --tuf-repo: its metadata/root_history/1.root.json')
-    .option('--trusted-root <file>', 'Sigstore trusted_root.json (default: the embedded public-good root)')
+    .option(
+      '--tuf-root <file>',
+      'pinned trusted TUF root (e.g. 1.root.json); default for --tuf-repo: its metadata/root_history/1.root.json',
+    )
+    .option(
+      '--trusted-root <file>',
+      'Sigstore trusted_root.json (default: the embedded public-good root)',
+    )
     .option('--json', 'print the report as JSON')
-    .action(jsonErrors(async (release: string, flags: { tufUrl?: string; tufRepo?: string; tufRoot?: string; trustedRoot?: string; json?: boolean }) => {
-      if ((flags.tufUrl === undefined) === (flags.tufRepo === undefined)) throw new CliError('USAGE', 'give exactly one of --tuf-url and --tuf-repo');
-      if (flags.tufUrl !== undefined && flags.tufRoot === undefined) throw new CliError('USAGE', '--tuf-url needs --tuf-root (a pinned root: the site has no unversioned root.json)');
-      const report = await verifyRelease({
-        release,
-        tuf: flags.tufUrl !== undefined ? { url: flags.tufUrl, root: flags.tufRoot! } : { repo: flags.tufRepo!, ...(flags.tufRoot !== undefined ? { root: flags.tufRoot } : {}) },
-        credentialsFor: (registry) => dockerConfigCredentials(registry),
-        ...(flags.trustedRoot !== undefined ? { trust: flags.trustedRoot } : {}),
-      });
-      emit(report, flags.json);
-      // The seed's step 3 prints the release-metadata predicate; so does this, after the marks.
-      const releaseMetadataType = report.checks.find((check) => check.check === 'release-manifest')?.evidence?.releaseMetadataType;
-      if (!flags.json && typeof releaseMetadataType === 'string') printPredicate(report, releaseMetadataType);
-    }));
+    .action(
+      jsonErrors(
+        async (
+          release: string,
+          flags: {
+            tufUrl?: string;
+            tufRepo?: string;
+            tufRoot?: string;
+            trustedRoot?: string;
+            json?: boolean;
+          },
+        ) => {
+          if ((flags.tufUrl === undefined) === (flags.tufRepo === undefined))
+            throw new CliError('USAGE', 'give exactly one of --tuf-url and --tuf-repo');
+          if (flags.tufUrl !== undefined && flags.tufRoot === undefined)
+            throw new CliError(
+              'USAGE',
+              '--tuf-url needs --tuf-root (a pinned root: the site has no unversioned root.json)',
+            );
+          const report = await verifyRelease({
+            release,
+            tuf:
+              flags.tufUrl !== undefined
+                ? { url: flags.tufUrl, root: flags.tufRoot! }
+                : {
+                    repo: flags.tufRepo!,
+                    ...(flags.tufRoot !== undefined ? { root: flags.tufRoot } : {}),
+                  },
+            credentialsFor: (registry) => dockerConfigCredentials(registry),
+            ...(flags.trustedRoot !== undefined ? { trust: flags.trustedRoot } : {}),
+          });
+          emit(report, flags.json);
+          // The seed's step 3 prints the release-metadata predicate; so does this, after the marks.
+          const releaseMetadataType = report.checks.find(
+            (check) => check.check === 'release-manifest',
+          )?.evidence?.releaseMetadataType;
+          if (!flags.json && typeof releaseMetadataType === 'string')
+            printPredicate(report, releaseMetadataType);
+        },
+      ),
+    );
 
   addIdentityOptions(verify.command('bundle'))
-    .description('verify one Sigstore bundle against a file or digest (the Sigstore conformance client protocol)')
-    .argument('<file-or-digest>', 'the artifact, or sha256:<64 hex>; for a DSSE in-toto bundle, a statement subject')
+    .description(
+      'verify one Sigstore bundle against a file or digest (the Sigstore conformance client protocol)',
+    )
+    .argument(
+      '<file-or-digest>',
+      'the artifact, or sha256:<64 hex>; for a DSSE in-toto bundle, a statement subject',
+    )
     .requiredOption('--bundle <file>', 'the Sigstore bundle (v0.1 to v0.3)')
     .option('--key <pem>', 'verify with this public key instead of a certificate identity')
-    .option('--trusted-root <file>', 'trusted_root.json (default: the embedded Sigstore public-good root)')
+    .option(
+      '--trusted-root <file>',
+      'trusted_root.json (default: the embedded Sigstore public-good root)',
+    )
     .option('--staging', 'the Sigstore staging instance: needs --trusted-root (no root is fetched)')
     .option('--json', 'print the report as JSON')
-    .action(jsonErrors(async (input: string, flags: IdentityFlags & { bundle: string; key?: string; trustedRoot?: string; staging?: boolean; json?: boolean }) => {
-      if (flags.staging && flags.trustedRoot === undefined) throw new CliError('USAGE', '--staging needs --trusted-root: the staging root is not embedded and nothing is fetched');
-      const identityGiven = [flags.certificateIdentity, flags.certificateIdentityRegexp, flags.certificateOidcIssuer, flags.certificateOidcIssuerRegexp].some((v) => v !== undefined);
-      if (flags.key !== undefined && identityGiven) throw new CliError('USAGE', 'give either --key or a certificate identity and issuer, not both');
-      const bundle = parseJson(await readInput(flags.bundle, 'bundle'), flags.bundle);
-      const artifact = /^sha256:/.test(input) ? input : await readInput(input, 'artifact');
-      const report = verifyBundle({
-        bundle,
-        artifact,
-        ...(flags.key !== undefined ? { publicKey: (await readInput(flags.key, 'public key')).toString('utf8') } : { policy: identityPolicy(flags) }),
-        ...(flags.trustedRoot !== undefined ? { trust: flags.trustedRoot } : {}),
-      });
-      emit(report, flags.json);
-    }));
+    .action(
+      jsonErrors(
+        async (
+          input: string,
+          flags: IdentityFlags & {
+            bundle: string;
+            key?: string;
+            trustedRoot?: string;
+            staging?: boolean;
+            json?: boolean;
+          },
+        ) => {
+          if (flags.staging && flags.trustedRoot === undefined)
+            throw new CliError(
+              'USAGE',
+              '--staging needs --trusted-root: the staging root is not embedded and nothing is fetched',
+            );
+          const identityGiven = [
+            flags.certificateIdentity,
+            flags.certificateIdentityRegexp,
+            flags.certificateOidcIssuer,
+            flags.certificateOidcIssuerRegexp,
+          ].some((v) => v !== undefined);
+          if (flags.key !== undefined && identityGiven)
+            throw new CliError(
+              'USAGE',
+              'give either --key or a certificate identity and issuer, not both',
+            );
+          const bundle = parseJson(await readInput(flags.bundle, 'bundle'), flags.bundle);
+          const artifact = /^sha256:/.test(input) ? input : await readInput(input, 'artifact');
+          const report = verifyBundle({
+            bundle,
+            artifact,
+            ...(flags.key !== undefined
+              ? { publicKey: (await readInput(flags.key, 'public key')).toString('utf8') }
+              : { policy: identityPolicy(flags) }),
+            ...(flags.trustedRoot !== undefined ? { trust: flags.trustedRoot } : {}),
+          });
+          emit(report, flags.json);
+        },
+      ),
+    );
 }

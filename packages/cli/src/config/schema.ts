@@ -63,8 +63,25 @@ const BRANCH = /^(?!\/|.*\/\/|.*\.\.|.*@\{|.*\.lock$)[A-Za-z0-9._/-]+(?<!\/)$/;
 const TAG_PREFIX = /^[A-Za-z0-9._/-]*$/;
 
 const KNOWN_FIELDS = new Set<string>([
-  'repo', 'tufRepo', 'image', 'tagPrefix', 'predicateType', 'changelog', 'defaultBranch', 'remote',
-  'serverUrl', 'apiUrl', 'workflows', 'signingCheck', 'prChecks', 'tufProject', 'tufDefaultBranch', 'tufGitUrl', 'tufUrl', 'tufRoot', 'trustedRoot',
+  'repo',
+  'tufRepo',
+  'image',
+  'tagPrefix',
+  'predicateType',
+  'changelog',
+  'defaultBranch',
+  'remote',
+  'serverUrl',
+  'apiUrl',
+  'workflows',
+  'signingCheck',
+  'prChecks',
+  'tufProject',
+  'tufDefaultBranch',
+  'tufGitUrl',
+  'tufUrl',
+  'tufRoot',
+  'trustedRoot',
 ]);
 
 function describe(value: unknown): string {
@@ -87,12 +104,25 @@ interface Problem {
 }
 
 /** Checks the raw configuration (already merged with defaults); every problem is reported at once. */
-export function validateConfig(input: ConfigInput & Record<string, unknown>, source: ConfigSource): ReleaseConfig {
+export function validateConfig(
+  input: ConfigInput & Record<string, unknown>,
+  source: ConfigSource,
+): ReleaseConfig {
   const problems: Problem[] = [];
   for (const key of Object.keys(input)) {
-    if (!KNOWN_FIELDS.has(key)) problems.push({ field: key, expected: `one of the known fields (${[...KNOWN_FIELDS].join(', ')})`, found: key });
+    if (!KNOWN_FIELDS.has(key))
+      problems.push({
+        field: key,
+        expected: `one of the known fields (${[...KNOWN_FIELDS].join(', ')})`,
+        found: key,
+      });
   }
-  const text = (field: string, value: unknown, expected: string, ok: (v: string) => boolean): string => {
+  const text = (
+    field: string,
+    value: unknown,
+    expected: string,
+    ok: (v: string) => boolean,
+  ): string => {
     if (typeof value !== 'string' || !ok(value)) {
       problems.push({ field, expected, found: value });
       return '';
@@ -106,11 +136,20 @@ export function validateConfig(input: ConfigInput & Record<string, unknown>, sou
   let build: unknown;
   let publish: unknown;
   if (typeof workflows !== 'object' || workflows === null || Array.isArray(workflows)) {
-    problems.push({ field: 'workflows', expected: 'an object {"build": "<file>.yml", "publish": "<file>.yml"}', found: workflows });
+    problems.push({
+      field: 'workflows',
+      expected: 'an object {"build": "<file>.yml", "publish": "<file>.yml"}',
+      found: workflows,
+    });
   } else {
     ({ build, publish } = workflows as Record<string, unknown>);
     for (const key of Object.keys(workflows)) {
-      if (key !== 'build' && key !== 'publish') problems.push({ field: `workflows.${key}`, expected: 'only "build" and "publish"', found: key });
+      if (key !== 'build' && key !== 'publish')
+        problems.push({
+          field: `workflows.${key}`,
+          expected: 'only "build" and "publish"',
+          found: key,
+        });
     }
   }
   const prChecks = input.prChecks;
@@ -121,32 +160,70 @@ export function validateConfig(input: ConfigInput & Record<string, unknown>, sou
   const config: ReleaseConfig = {
     repo: text('repo', input.repo, 'OWNER/REPO', (v) => REPO.test(v)),
     tufRepo: text('tufRepo', input.tufRepo, 'OWNER/REPO', (v) => REPO.test(v)),
-    image: text('image', input.image, 'an image name without tag or digest, e.g. ghcr.io/owner/repo', (v) => IMAGE.test(v) || /^oci-layout:\S+$/.test(v)),
-    tagPrefix: text('tagPrefix', input.tagPrefix, 'a tag prefix such as "v" or ""', (v) => TAG_PREFIX.test(v)),
-    predicateType: text('predicateType', input.predicateType, 'an absolute URI', (v) => /^[a-z][a-z0-9+.-]*:\S+$/i.test(v)),
-    changelog: text('changelog', input.changelog, 'a relative file path', (v) => v.length > 0 && !v.startsWith('/')),
-    defaultBranch: text('defaultBranch', input.defaultBranch, 'a branch name', (v) => BRANCH.test(v)),
+    image: text(
+      'image',
+      input.image,
+      'an image name without tag or digest, e.g. ghcr.io/owner/repo',
+      (v) => IMAGE.test(v) || /^oci-layout:\S+$/.test(v),
+    ),
+    tagPrefix: text('tagPrefix', input.tagPrefix, 'a tag prefix such as "v" or ""', (v) =>
+      TAG_PREFIX.test(v),
+    ),
+    predicateType: text('predicateType', input.predicateType, 'an absolute URI', (v) =>
+      /^[a-z][a-z0-9+.-]*:\S+$/i.test(v),
+    ),
+    changelog: text(
+      'changelog',
+      input.changelog,
+      'a relative file path',
+      (v) => v.length > 0 && !v.startsWith('/'),
+    ),
+    defaultBranch: text('defaultBranch', input.defaultBranch, 'a branch name', (v) =>
+      BRANCH.test(v),
+    ),
     remote: text('remote', input.remote, 'a git remote name', (v) => /^[A-Za-z0-9._-]+$/.test(v)),
     serverUrl: text('serverUrl', input.serverUrl, 'an http(s) URL', httpUrl).replace(/\/+$/, ''),
     apiUrl: text('apiUrl', input.apiUrl, 'an http(s) URL', httpUrl).replace(/\/+$/, ''),
     workflows: {
-      build: text('workflows.build', build, 'a workflow file name such as docker-build-push.yml', (v) => WORKFLOW_FILE.test(v)),
-      publish: text('workflows.publish', publish, 'a workflow file name such as publish.yml', (v) => WORKFLOW_FILE.test(v)),
+      build: text(
+        'workflows.build',
+        build,
+        'a workflow file name such as docker-build-push.yml',
+        (v) => WORKFLOW_FILE.test(v),
+      ),
+      publish: text('workflows.publish', publish, 'a workflow file name such as publish.yml', (v) =>
+        WORKFLOW_FILE.test(v),
+      ),
     },
     signingCheck: text('signingCheck', input.signingCheck, 'a check name', (v) => v.length > 0),
     prChecks: Array.isArray(prChecks) ? (prChecks as string[]) : [],
-    tufProject: text('tufProject', input.tufProject, 'a project name (no "/")', (v) => /^[A-Za-z0-9._-]+$/.test(v)),
-    tufDefaultBranch: text('tufDefaultBranch', input.tufDefaultBranch, 'a branch name', (v) => BRANCH.test(v)),
-    tufGitUrl: text('tufGitUrl', input.tufGitUrl, 'a git URL or path of the TUF repository', (v) => v.length > 0),
+    tufProject: text('tufProject', input.tufProject, 'a project name (no "/")', (v) =>
+      /^[A-Za-z0-9._-]+$/.test(v),
+    ),
+    tufDefaultBranch: text('tufDefaultBranch', input.tufDefaultBranch, 'a branch name', (v) =>
+      BRANCH.test(v),
+    ),
+    tufGitUrl: text(
+      'tufGitUrl',
+      input.tufGitUrl,
+      'a git URL or path of the TUF repository',
+      (v) => v.length > 0,
+    ),
     tufUrl: text('tufUrl', input.tufUrl, 'an http(s) URL of the published TUF metadata', httpUrl),
   };
   const tufRoot = optionalText('tufRoot', input.tufRoot, 'a path to the pinned root.json');
   if (tufRoot !== undefined) config.tufRoot = tufRoot;
-  const trustedRoot = optionalText('trustedRoot', input.trustedRoot, 'a path to a Sigstore trusted_root.json');
+  const trustedRoot = optionalText(
+    'trustedRoot',
+    input.trustedRoot,
+    'a path to a Sigstore trusted_root.json',
+  );
   if (trustedRoot !== undefined) config.trustedRoot = trustedRoot;
 
   if (problems.length) {
-    const lines = problems.map((p) => `  ${source.prefix}${p.field}: expected ${p.expected}, found ${describe(p.found)}`);
+    const lines = problems.map(
+      (p) => `  ${source.prefix}${p.field}: expected ${p.expected}, found ${describe(p.found)}`,
+    );
     throw new CliError('CONFIG', `${source.file}: invalid configuration\n${lines.join('\n')}`, {
       expected: problems.map((p) => `${source.prefix}${p.field}: ${p.expected}`),
       found: problems.map((p) => p.found),

@@ -30,7 +30,12 @@ const FORGE_GIT_ENV = {
 };
 
 function gitSync(cwd: string, args: string[]): string {
-  return execFileSync('git', args, { cwd, encoding: 'utf8', env: { ...process.env, ...FORGE_GIT_ENV }, stdio: ['ignore', 'pipe', 'pipe'] }).trim();
+  return execFileSync('git', args, {
+    cwd,
+    encoding: 'utf8',
+    env: { ...process.env, ...FORGE_GIT_ENV },
+    stdio: ['ignore', 'pipe', 'pipe'],
+  }).trim();
 }
 
 /**
@@ -63,7 +68,10 @@ export class Forge {
       req.on('data', (c: Buffer) => chunks.push(c));
       req.on('end', () => {
         try {
-          const { repo, lines } = JSON.parse(Buffer.concat(chunks).toString('utf8')) as { repo: string; lines: string };
+          const { repo, lines } = JSON.parse(Buffer.concat(chunks).toString('utf8')) as {
+            repo: string;
+            lines: string;
+          };
           holder.forge!.received(repo, lines);
           res.writeHead(204).end();
         } catch (error) {
@@ -87,7 +95,10 @@ export class Forge {
     const hook = join(gitUrl, 'hooks', 'post-receive');
     // git waits for the hook, so the API knows a push before `git push` returns
     const script = `const lines=require('fs').readFileSync(0,'utf8');fetch(${JSON.stringify(this.hookUrl)},{method:'POST',body:JSON.stringify({repo:${JSON.stringify(fullName)},lines})}).then(r=>process.exit(r.ok?0:1),()=>process.exit(1))`;
-    writeFileSync(hook, `#!/bin/sh\nexec ${JSON.stringify(process.execPath)} -e ${JSON.stringify(script).replaceAll('$', '\\$')}\n`);
+    writeFileSync(
+      hook,
+      `#!/bin/sh\nexec ${JSON.stringify(process.execPath)} -e ${JSON.stringify(script).replaceAll('$', '\\$')}\n`,
+    );
     chmodSync(hook, 0o755);
     const hosted = { fullName, gitUrl, state };
     this.hosted.set(fullName, hosted);
@@ -128,8 +139,18 @@ export class Forge {
       map.delete(name);
       return;
     }
-    const [message = '', date = '', ...parents] = gitSync(hosted.gitUrl, ['log', '-1', '--format=%s%n%cI%n%P', sha]).split('\n');
-    state.commits.set(sha, { sha, message, parents: parents.join(' ').split(' ').filter(Boolean), date: date.replace(/\+00:00$/, 'Z') });
+    const [message = '', date = '', ...parents] = gitSync(hosted.gitUrl, [
+      'log',
+      '-1',
+      '--format=%s%n%cI%n%P',
+      sha,
+    ]).split('\n');
+    state.commits.set(sha, {
+      sha,
+      message,
+      parents: parents.join(' ').split(' ').filter(Boolean),
+      date: date.replace(/\+00:00$/, 'Z'),
+    });
     map.set(name, sha);
     if (branch === undefined) return;
     for (const pull of state.pulls) {
@@ -147,13 +168,30 @@ export class Forge {
     const pull = state.pulls.find((p) => p.number === number);
     if (!hosted || !pull) return;
     const base = gitSync(hosted.gitUrl, ['rev-parse', `refs/heads/${pull.base}`]);
-    const tree = gitSync(hosted.gitUrl, ['merge-tree', '--write-tree', base, pull.headSha]).split('\n')[0]!;
+    const tree = gitSync(hosted.gitUrl, ['merge-tree', '--write-tree', base, pull.headSha]).split(
+      '\n',
+    )[0]!;
     const message = `Merge pull request #${pull.number} from ${state.owner}/${pull.head}\n\n${pull.title}`;
-    const merge = gitSync(hosted.gitUrl, ['commit-tree', tree, '-p', base, '-p', pull.headSha, '-m', message]);
+    const merge = gitSync(hosted.gitUrl, [
+      'commit-tree',
+      tree,
+      '-p',
+      base,
+      '-p',
+      pull.headSha,
+      '-m',
+      message,
+    ]);
     gitSync(hosted.gitUrl, ['update-ref', `refs/heads/${pull.base}`, merge, base]);
     this.syncRef(hosted, `refs/heads/${pull.base}`, merge);
     pull.mergeCommitSha = merge;
-    for (const listener of this.pushListeners) listener({ repo: hosted.fullName, ref: `refs/heads/${pull.base}`, before: base, after: merge });
+    for (const listener of this.pushListeners)
+      listener({
+        repo: hosted.fullName,
+        ref: `refs/heads/${pull.base}`,
+        before: base,
+        after: merge,
+      });
   }
 
   async stop(): Promise<void> {

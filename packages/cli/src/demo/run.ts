@@ -46,7 +46,11 @@ export interface DemoResult {
 export async function runDemo(options: DemoOptions): Promise<DemoResult> {
   const { reporter } = options;
   const started = Date.now();
-  reporter.emit({ type: 'info', message: 'Starting the sandbox: GitHub API test server with git remotes, test Sigstore instance, image store, TUF Pages' });
+  reporter.emit({
+    type: 'info',
+    message:
+      'Starting the sandbox: GitHub API test server with git remotes, test Sigstore instance, image store, TUF Pages',
+  });
   const sandbox = await createSandbox({
     ...(options.registryHost ? { registryHost: options.registryHost } : {}),
     log: (line) => reporter.emit({ type: 'info', message: line }),
@@ -65,7 +69,13 @@ export async function runDemo(options: DemoOptions): Promise<DemoResult> {
       ].join('\n'),
     });
     const config = await loadConfig(sandbox.projectDir, sandbox.env);
-    const client = await createGitHubClient({ token: sandbox.token, apiUrl: config.apiUrl, serverUrl: config.serverUrl, ghCli: false, minWriteIntervalMs: 0 });
+    const client = await createGitHubClient({
+      token: sandbox.token,
+      apiUrl: config.apiUrl,
+      serverUrl: config.serverUrl,
+      ghCli: false,
+      minWriteIntervalMs: 0,
+    });
     const waits = { timeoutMs: 120_000, intervalMs: options.pollIntervalMs ?? 250 };
     const before = sandbox.forge.api.requests.length;
     const state = await runRelease({
@@ -82,22 +92,68 @@ export async function runDemo(options: DemoOptions): Promise<DemoResult> {
     });
     const tag = state!.tag;
     const apiRequests = sandbox.forge.api.requests.length - before;
-    reporter.emit({ type: 'text', title: `\nA consumer verifies ${SANDBOX_PROJECT}@${tag} (oci-sd verify release):`, body: '' });
+    reporter.emit({
+      type: 'text',
+      title: `\nA consumer verifies ${SANDBOX_PROJECT}@${tag} (oci-sd verify release):`,
+      body: '',
+    });
     const release = `${SANDBOX_PROJECT}@${tag}`;
     let verifyExitCode: number;
     if (options.json) {
-      const report = await verifyRelease({ release, tuf: { url: sandbox.pagesUrl, root: sandbox.tufRoot }, trust: sandbox.trustedRoot });
-      for (const check of report.checks) reporter.emit({ type: 'check', step: 'consumer', name: check.check, ok: check.status === 'pass', detail: check.summary });
+      const report = await verifyRelease({
+        release,
+        tuf: { url: sandbox.pagesUrl, root: sandbox.tufRoot },
+        trust: sandbox.trustedRoot,
+      });
+      for (const check of report.checks)
+        reporter.emit({
+          type: 'check',
+          step: 'consumer',
+          name: check.check,
+          ok: check.status === 'pass',
+          detail: check.summary,
+        });
       verifyExitCode = report.ok ? EXIT.OK : EXIT.FAILED;
     } else {
-      verifyExitCode = await main(['node', 'oci-sd', 'verify', 'release', release, '--tuf-url', sandbox.pagesUrl, '--tuf-root', sandbox.tufRoot, '--trusted-root', sandbox.trustedRoot]);
+      verifyExitCode = await main([
+        'node',
+        'oci-sd',
+        'verify',
+        'release',
+        release,
+        '--tuf-url',
+        sandbox.pagesUrl,
+        '--tuf-root',
+        sandbox.tufRoot,
+        '--trusted-root',
+        sandbox.trustedRoot,
+      ]);
     }
     await sandbox.actions.settled();
     const violations = [...sandbox.forge.api.violations];
-    const result: DemoResult = { tag, ...(state!.facts.digest ? { digest: state!.facts.digest } : {}), apiRequests, violations, elapsedMs: Date.now() - started, verifyExitCode };
-    if (verifyExitCode !== 0) throw new CliError('CHECK_FAILED', `oci-sd verify release exited ${verifyExitCode}`, { expected: 0, found: verifyExitCode });
-    if (violations.length) throw new CliError('CHECK_FAILED', `the GitHub API test server saw requests or responses outside GitHub's OpenAPI description:\n  ${violations.join('\n  ')}`, { expected: [], found: violations });
-    reporter.emit({ type: 'done', message: `Demo done in ${(result.elapsedMs / 1000).toFixed(1)}s: released ${tag} (${apiRequests} GitHub API requests, 0 contract violations)${options.keep ? `; sandbox kept in ${sandbox.root}` : ''}` });
+    const result: DemoResult = {
+      tag,
+      ...(state!.facts.digest ? { digest: state!.facts.digest } : {}),
+      apiRequests,
+      violations,
+      elapsedMs: Date.now() - started,
+      verifyExitCode,
+    };
+    if (verifyExitCode !== 0)
+      throw new CliError('CHECK_FAILED', `oci-sd verify release exited ${verifyExitCode}`, {
+        expected: 0,
+        found: verifyExitCode,
+      });
+    if (violations.length)
+      throw new CliError(
+        'CHECK_FAILED',
+        `the GitHub API test server saw requests or responses outside GitHub's OpenAPI description:\n  ${violations.join('\n  ')}`,
+        { expected: [], found: violations },
+      );
+    reporter.emit({
+      type: 'done',
+      message: `Demo done in ${(result.elapsedMs / 1000).toFixed(1)}s: released ${tag} (${apiRequests} GitHub API requests, 0 contract violations)${options.keep ? `; sandbox kept in ${sandbox.root}` : ''}`,
+    });
     return result;
   } finally {
     await sandbox.stop(options.keep);

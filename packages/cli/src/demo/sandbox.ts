@@ -10,7 +10,14 @@ import { CONFIG_FILE } from '../config/load';
 import { Forge, type HostedRepo } from './forge';
 import { publishSite, servePages } from './pages';
 import { initTufRepository, tufSigners } from './tuf-repo';
-import { BUILD_WORKFLOW, MAINTAINER, PROJECT_CHECK, PUBLISH_WORKFLOW, SimulatedActions, SIGNING_CHECK } from './workflows';
+import {
+  BUILD_WORKFLOW,
+  MAINTAINER,
+  PROJECT_CHECK,
+  PUBLISH_WORKFLOW,
+  SimulatedActions,
+  SIGNING_CHECK,
+} from './workflows';
 
 const run = promisify(execFile);
 
@@ -101,7 +108,9 @@ export async function createSandbox(options: SandboxOptions = {}): Promise<Sandb
     const forge = await Forge.start(join(root, 'forge'), { token });
     stops.push(() => forge.stop());
     const project = forge.createRepo(SANDBOX_PROJECT, { workflows: [BUILD_WORKFLOW] });
-    const tuf = forge.createRepo(SANDBOX_TUF, { workflows: [PUBLISH_WORKFLOW, 'online-sign.yml', 'signing-event.yml'] });
+    const tuf = forge.createRepo(SANDBOX_TUF, {
+      workflows: [PUBLISH_WORKFLOW, 'online-sign.yml', 'signing-event.yml'],
+    });
     const trust = join(root, 'trust');
     await mkdir(trust, { recursive: true });
     const trustedRoot = join(trust, 'trusted_root.json');
@@ -121,10 +130,16 @@ export async function createSandbox(options: SandboxOptions = {}): Promise<Sandb
     const siteDir = join(root, 'pages');
     publishSite(tufWork, siteDir);
     const pages = await servePages(siteDir);
-    stops.push(() => new Promise<void>((resolve) => (pages.server as Server).close(() => resolve())));
+    stops.push(
+      () => new Promise<void>((resolve) => (pages.server as Server).close(() => resolve())),
+    );
 
-    const store: ImageStore = options.registryHost ? new RegistrySource(options.registryHost, SANDBOX_PROJECT) : new OciLayoutSource(join(root, 'registry'));
-    const image = options.registryHost ? `${options.registryHost}/${SANDBOX_PROJECT}` : store.location;
+    const store: ImageStore = options.registryHost
+      ? new RegistrySource(options.registryHost, SANDBOX_PROJECT)
+      : new OciLayoutSource(join(root, 'registry'));
+    const image = options.registryHost
+      ? `${options.registryHost}/${SANDBOX_PROJECT}`
+      : store.location;
 
     // the sample project and the maintainer's clone
     const projectDir = join(root, 'app');
@@ -152,12 +167,30 @@ export async function createSandbox(options: SandboxOptions = {}): Promise<Sandb
     await git(projectDir, 'remote', 'add', 'origin', project.gitUrl);
     await git(projectDir, 'push', '--quiet', '-u', 'origin', 'main', 'v1.4.1');
 
-    const actions = new SimulatedActions({ forge, sigstore, project, tuf, signers, image, store, siteDir, scratch: await mkdtemp(join(root, 'runner-')), token, log });
+    const actions = new SimulatedActions({
+      forge,
+      sigstore,
+      project,
+      tuf,
+      signers,
+      image,
+      store,
+      siteDir,
+      scratch: await mkdtemp(join(root, 'runner-')),
+      token,
+      log,
+    });
     stops.push(() => actions.settled());
     return {
       root,
       projectDir,
-      env: { ...process.env, ...GIT_IDENTITY, GITHUB_TOKEN: token, GH_TOKEN: '', NO_UPDATE_NOTIFIER: '1' },
+      env: {
+        ...process.env,
+        ...GIT_IDENTITY,
+        GITHUB_TOKEN: token,
+        GH_TOKEN: '',
+        NO_UPDATE_NOTIFIER: '1',
+      },
       token,
       forge,
       project,

@@ -4,10 +4,33 @@ import { join } from 'node:path';
 import { promisify } from 'node:util';
 import { GitHubContext, runCommand, type ActionIO } from '@oci-sd/action';
 import type { Release, Repo, WorkflowRun } from '@oci-sd/github-api-server';
-import { createGitHubClient, findPullRequest, openPullRequest, parseRepo, type GitHubClient } from '@oci-sd/gh';
-import { githubActionsIdentity, slsaGeneratorIdentity, type TestIdentity, type TestSigstore } from '@oci-sd/test-sigstore';
-import { onlineSign, signEvent, signingEventStatus, type SigstoreTrustedRootJSON } from '@oci-sd/tuf';
-import { attachLegacyAttestation, attachReferrerBundle, COSIGN_SIGN_PREDICATE_TYPE, pushImage, type Digest, type ImageStore } from '@oci-sd/verify';
+import {
+  createGitHubClient,
+  findPullRequest,
+  openPullRequest,
+  parseRepo,
+  type GitHubClient,
+} from '@oci-sd/gh';
+import {
+  githubActionsIdentity,
+  slsaGeneratorIdentity,
+  type TestIdentity,
+  type TestSigstore,
+} from '@oci-sd/test-sigstore';
+import {
+  onlineSign,
+  signEvent,
+  signingEventStatus,
+  type SigstoreTrustedRootJSON,
+} from '@oci-sd/tuf';
+import {
+  attachLegacyAttestation,
+  attachReferrerBundle,
+  COSIGN_SIGN_PREDICATE_TYPE,
+  pushImage,
+  type Digest,
+  type ImageStore,
+} from '@oci-sd/verify';
 import type { Forge, HostedRepo } from './forge';
 import { publishSite } from './pages';
 import type { TufSigners } from './tuf-repo';
@@ -21,12 +44,16 @@ export const SIGNING_CHECK = 'TUF-on-CI signing event';
 export const PROJECT_CHECK = 'test';
 const CYCLONEDX = 'https://cyclonedx.org/bom';
 const SLSA_PROVENANCE_V02 = 'https://slsa.dev/provenance/v0.2';
-const SLSA_GENERATOR = 'https://github.com/slsa-framework/slsa-github-generator/.github/workflows/generator_container_slsa3.yml@refs/tags/v2.0.0';
+const SLSA_GENERATOR =
+  'https://github.com/slsa-framework/slsa-github-generator/.github/workflows/generator_container_slsa3.yml@refs/tags/v2.0.0';
 /** Identities in certificates and manifests name github.com, as they would for the real project. */
 const SERVER_URL = 'https://github.com';
 
 /** Who commits: the workflows' bot, and the sandbox maintainer. */
-const BOT = { name: 'github-actions[bot]', email: '41898282+github-actions[bot]@users.noreply.github.com' };
+const BOT = {
+  name: 'github-actions[bot]',
+  email: '41898282+github-actions[bot]@users.noreply.github.com',
+};
 export const MAINTAINER = { name: 'Sandbox Maintainer', email: 'maintainer@example.test' };
 
 export interface WorkflowWorld {
@@ -45,14 +72,34 @@ export interface WorkflowWorld {
   log: (line: string) => void;
 }
 
-function inTotoStatement(digest: Digest, name: string, predicateType: string, predicate: unknown, type = 'https://in-toto.io/Statement/v1'): Buffer {
-  return Buffer.from(JSON.stringify({ _type: type, subject: [{ name, digest: { sha256: digest.slice('sha256:'.length) } }], predicateType, predicate }));
+function inTotoStatement(
+  digest: Digest,
+  name: string,
+  predicateType: string,
+  predicate: unknown,
+  type = 'https://in-toto.io/Statement/v1',
+): Buffer {
+  return Buffer.from(
+    JSON.stringify({
+      _type: type,
+      subject: [{ name, digest: { sha256: digest.slice('sha256:'.length) } }],
+      predicateType,
+      predicate,
+    }),
+  );
 }
 
 /** The Fulcio chain (intermediate, root) as cosign stores it in legacy layers. */
 function caChainPem(sigstore: TestSigstore): string {
-  const [authority] = sigstore.trustedRoot.certificateAuthorities as { certChain: { certificates: { rawBytes: string }[] } }[];
-  return authority!.certChain.certificates.map((c) => `-----BEGIN CERTIFICATE-----\n${c.rawBytes.match(/.{1,64}/g)!.join('\n')}\n-----END CERTIFICATE-----\n`).join('');
+  const [authority] = sigstore.trustedRoot.certificateAuthorities as {
+    certChain: { certificates: { rawBytes: string }[] };
+  }[];
+  return authority!.certChain.certificates
+    .map(
+      (c) =>
+        `-----BEGIN CERTIFICATE-----\n${c.rawBytes.match(/.{1,64}/g)!.join('\n')}\n-----END CERTIFICATE-----\n`,
+    )
+    .join('');
 }
 
 /**
@@ -72,21 +119,44 @@ export class SimulatedActions {
     this.trustedRoot = world.sigstore.trustedRoot as unknown as SigstoreTrustedRootJSON;
     const { forge, project, tuf } = world;
     forge.api.state.on((event) => {
-      if (event.type === 'release.published' && event.repo === project.state) this.enqueue(project.fullName, () => this.build(event.release));
-      if (event.type === 'workflow.dispatched' && event.repo === tuf.state && event.workflow.path.endsWith(`/${PUBLISH_WORKFLOW}`)) this.enqueue(tuf.fullName, () => this.publish(event.run));
-      if (event.type === 'pull.opened' && event.repo === tuf.state && event.pull.head.startsWith('sign/release-')) this.enqueue(tuf.fullName, () => this.maintainerSigns(event.pull.head));
+      if (event.type === 'release.published' && event.repo === project.state)
+        this.enqueue(project.fullName, () => this.build(event.release));
+      if (
+        event.type === 'workflow.dispatched' &&
+        event.repo === tuf.state &&
+        event.workflow.path.endsWith(`/${PUBLISH_WORKFLOW}`)
+      )
+        this.enqueue(tuf.fullName, () => this.publish(event.run));
+      if (
+        event.type === 'pull.opened' &&
+        event.repo === tuf.state &&
+        event.pull.head.startsWith('sign/release-')
+      )
+        this.enqueue(tuf.fullName, () => this.maintainerSigns(event.pull.head));
     });
     forge.onPush((push) => {
       if (push.after.startsWith('0000000')) return;
-      if (push.repo === project.fullName && push.ref.startsWith('refs/heads/') && push.ref !== 'refs/heads/main') this.enqueue(project.fullName, () => this.projectCi(push.after));
+      if (
+        push.repo === project.fullName &&
+        push.ref.startsWith('refs/heads/') &&
+        push.ref !== 'refs/heads/main'
+      )
+        this.enqueue(project.fullName, () => this.projectCi(push.after));
       if (push.repo !== tuf.fullName) return;
-      if (push.ref.startsWith('refs/heads/sign/')) this.enqueue(tuf.fullName, () => this.signingEvent(push.ref.slice('refs/heads/'.length), push.after));
+      if (push.ref.startsWith('refs/heads/sign/'))
+        this.enqueue(tuf.fullName, () =>
+          this.signingEvent(push.ref.slice('refs/heads/'.length), push.after),
+        );
       if (push.ref === 'refs/heads/main') this.enqueue(tuf.fullName, () => this.onlineSign());
     });
   }
 
   private enqueue(key: string, job: () => Promise<void>): void {
-    const next = (this.queues.get(key) ?? Promise.resolve()).then(job).catch((error: unknown) => this.world.log(`[actions] job failed: ${(error as Error).message}`));
+    const next = (this.queues.get(key) ?? Promise.resolve())
+      .then(job)
+      .catch((error: unknown) =>
+        this.world.log(`[actions] job failed: ${(error as Error).message}`),
+      );
     this.queues.set(key, next);
   }
 
@@ -100,11 +170,23 @@ export class SimulatedActions {
   }
 
   private async github(): Promise<GitHubClient> {
-    this.client ??= await createGitHubClient({ token: this.world.token, apiUrl: this.world.forge.api.url, serverUrl: SERVER_URL, ghCli: false, minWriteIntervalMs: 0, backoffUnitMs: 10 });
+    this.client ??= await createGitHubClient({
+      token: this.world.token,
+      apiUrl: this.world.forge.api.url,
+      serverUrl: SERVER_URL,
+      ghCli: false,
+      minWriteIntervalMs: 0,
+      backoffUnitMs: 10,
+    });
     return this.client;
   }
 
-  private async runWorkflow(repo: Repo, run: WorkflowRun, label: string, job: () => Promise<void>): Promise<void> {
+  private async runWorkflow(
+    repo: Repo,
+    run: WorkflowRun,
+    label: string,
+    job: () => Promise<void>,
+  ): Promise<void> {
     const { state } = this.world.forge.api;
     state.setRunStatus(repo, run.id, 'in_progress');
     try {
@@ -119,7 +201,10 @@ export class SimulatedActions {
   }
 
   /** Runs one of the action's commands the way the runner does: inputs, outputs, the GITHUB_* context. */
-  private async action(inputs: Record<string, string>, env: Record<string, string>): Promise<Record<string, string>> {
+  private async action(
+    inputs: Record<string, string>,
+    env: Record<string, string>,
+  ): Promise<Record<string, string>> {
     const outputs: Record<string, string> = {};
     const io: ActionIO = {
       getInput: (name) => inputs[name] ?? '',
@@ -139,7 +224,9 @@ export class SimulatedActions {
     // the check is seen pending before it passes, as on GitHub
     await new Promise((resolve) => setTimeout(resolve, 300));
     forge.api.state.setCheckRun(project.state, sha, PROJECT_CHECK, 'completed', 'success');
-    this.world.log(`[actions] ${project.fullName}: check "${PROJECT_CHECK}" passed on ${sha.slice(0, 12)}`);
+    this.world.log(
+      `[actions] ${project.fullName}: check "${PROJECT_CHECK}" passed on ${sha.slice(0, 12)}`,
+    );
   }
 
   /** docker-build-push.yml on the release event. */
@@ -147,24 +234,54 @@ export class SimulatedActions {
     const { forge, project, sigstore, store, image, tuf, token } = this.world;
     const tag = release.tagName;
     const sha = project.state.tags.get(tag)!;
-    const run = forge.api.state.startRun(project.state, BUILD_WORKFLOW, { event: 'release', headBranch: tag, headSha: sha, displayTitle: `Build and Push Docker Image ${tag}` });
+    const run = forge.api.state.startRun(project.state, BUILD_WORKFLOW, {
+      event: 'release',
+      headBranch: tag,
+      headSha: sha,
+      displayTitle: `Build and Push Docker Image ${tag}`,
+    });
     await this.runWorkflow(project.state, run, BUILD_WORKFLOW, async () => {
       const runId = String(run.id);
       this.world.log(`[actions] ${project.fullName}: ${BUILD_WORKFLOW} run ${runId} for ${tag}`);
       const pushed = await pushImage(store, {
         tag: tag.replace(/^v/, ''),
         platforms: [
-          { os: 'linux', architecture: 'amd64', files: { 'app/server': `amd64 build of ${tag} at ${sha}` } },
-          { os: 'linux', architecture: 'arm64', files: { 'app/server': `arm64 build of ${tag} at ${sha}` } },
+          {
+            os: 'linux',
+            architecture: 'amd64',
+            files: { 'app/server': `amd64 build of ${tag} at ${sha}` },
+          },
+          {
+            os: 'linux',
+            architecture: 'arm64',
+            files: { 'app/server': `arm64 build of ${tag} at ${sha}` },
+          },
         ],
       });
       const digest = pushed.digest;
       this.world.log(`[actions]   pushed ${image}@${digest} (linux/amd64, linux/arm64)`);
       const workflowPath = `.github/workflows/${BUILD_WORKFLOW}`;
-      const identityOptions = { repository: project.fullName, workflowPath, ref: `refs/tags/${tag}`, sha, runId, eventName: 'release' };
+      const identityOptions = {
+        repository: project.fullName,
+        workflowPath,
+        ref: `refs/tags/${tag}`,
+        sha,
+        runId,
+        eventName: 'release',
+      };
       const workflowIdentity: TestIdentity = githubActionsIdentity(identityOptions);
       const eventPath = join(this.world.scratch, `event-${runId}.json`);
-      await writeFile(eventPath, JSON.stringify({ release: { id: release.id, tag_name: tag, html_url: `${SERVER_URL}/${project.fullName}/releases/tag/${tag}`, published_at: release.publishedAt } }));
+      await writeFile(
+        eventPath,
+        JSON.stringify({
+          release: {
+            id: release.id,
+            tag_name: tag,
+            html_url: `${SERVER_URL}/${project.fullName}/releases/tag/${tag}`,
+            published_at: release.publishedAt,
+          },
+        }),
+      );
       const env = {
         GITHUB_REPOSITORY: project.fullName,
         GITHUB_RUN_ID: runId,
@@ -179,39 +296,98 @@ export class SimulatedActions {
         RUNNER_TEMP: this.world.scratch,
       };
       const workspace = await mkdtemp(join(this.world.scratch, `run-${runId}-`));
-      const metadata = await this.action({ command: 'release-metadata', image, digest, token, 'metadata-file': join(workspace, 'release-metadata.json') }, env);
+      const metadata = await this.action(
+        {
+          command: 'release-metadata',
+          image,
+          digest,
+          token,
+          'metadata-file': join(workspace, 'release-metadata.json'),
+        },
+        env,
+      );
       const releaseMetadataType = metadata['predicate-type']!;
       // cosign sign and cosign attest (v3: referrer bundles), keyless with the workflow's identity
       const [signature, sbom, releaseAttestation] = await Promise.all([
-        sigstore.signDsse(inTotoStatement(digest, image, COSIGN_SIGN_PREDICATE_TYPE, {}), 'application/vnd.in-toto+json', workflowIdentity),
-        sigstore.signDsse(inTotoStatement(digest, image, CYCLONEDX, { bomFormat: 'CycloneDX', specVersion: '1.5', components: [{ type: 'application', name: project.state.name, version: tag }] }), 'application/vnd.in-toto+json', workflowIdentity),
-        sigstore.signDsse(inTotoStatement(digest, image, releaseMetadataType, JSON.parse(metadata.result!)), 'application/vnd.in-toto+json', workflowIdentity),
+        sigstore.signDsse(
+          inTotoStatement(digest, image, COSIGN_SIGN_PREDICATE_TYPE, {}),
+          'application/vnd.in-toto+json',
+          workflowIdentity,
+        ),
+        sigstore.signDsse(
+          inTotoStatement(digest, image, CYCLONEDX, {
+            bomFormat: 'CycloneDX',
+            specVersion: '1.5',
+            components: [{ type: 'application', name: project.state.name, version: tag }],
+          }),
+          'application/vnd.in-toto+json',
+          workflowIdentity,
+        ),
+        sigstore.signDsse(
+          inTotoStatement(digest, image, releaseMetadataType, JSON.parse(metadata.result!)),
+          'application/vnd.in-toto+json',
+          workflowIdentity,
+        ),
       ]);
-      for (const bundle of [signature, sbom, releaseAttestation]) await attachReferrerBundle(store, digest, bundle);
-      this.world.log('[actions]   signed the image; attested the CycloneDX SBOM and release-metadata.json (referrers)');
+      for (const bundle of [signature, sbom, releaseAttestation])
+        await attachReferrerBundle(store, digest, bundle);
+      this.world.log(
+        '[actions]   signed the image; attested the CycloneDX SBOM and release-metadata.json (referrers)',
+      );
       // the SLSA generator's isolated job: v0.2 provenance, signed by the generator, cosign v2 layout
       const source = `git+${SERVER_URL}/${project.fullName}@refs/tags/${tag}`;
-      const provenance = inTotoStatement(digest, image, SLSA_PROVENANCE_V02, {
-        builder: { id: SLSA_GENERATOR },
-        buildType: 'https://github.com/slsa-framework/slsa-github-generator/container@v1',
-        invocation: {
-          configSource: { uri: source, digest: { sha1: sha }, entryPoint: workflowPath },
-          parameters: {},
-          environment: { github_event_name: 'release', github_ref: `refs/tags/${tag}`, github_ref_type: 'tag', github_run_attempt: '1', github_run_id: runId, github_sha1: sha },
+      const provenance = inTotoStatement(
+        digest,
+        image,
+        SLSA_PROVENANCE_V02,
+        {
+          builder: { id: SLSA_GENERATOR },
+          buildType: 'https://github.com/slsa-framework/slsa-github-generator/container@v1',
+          invocation: {
+            configSource: { uri: source, digest: { sha1: sha }, entryPoint: workflowPath },
+            parameters: {},
+            environment: {
+              github_event_name: 'release',
+              github_ref: `refs/tags/${tag}`,
+              github_ref_type: 'tag',
+              github_run_attempt: '1',
+              github_run_id: runId,
+              github_sha1: sha,
+            },
+          },
+          metadata: {
+            buildInvocationID: `${runId}-1`,
+            completeness: { parameters: true, environment: false, materials: false },
+            reproducible: false,
+          },
+          materials: [{ uri: source, digest: { sha1: sha } }],
         },
-        metadata: { buildInvocationID: `${runId}-1`, completeness: { parameters: true, environment: false, materials: false }, reproducible: false },
-        materials: [{ uri: source, digest: { sha1: sha } }],
-      }, 'https://in-toto.io/Statement/v0.1');
-      const provenanceBundle = await sigstore.signDsse(provenance, 'application/vnd.in-toto+json', slsaGeneratorIdentity(identityOptions));
-      await attachLegacyAttestation(store, digest, provenanceBundle, { chainPem: caChainPem(sigstore) });
-      this.world.log('[actions]   SLSA v0.2 provenance from the container generator (sha256-<hex>.att)');
-      const published = await this.action({ command: 'tuf-publish', image, digest, token, 'tuf-repository': tuf.gitUrl }, env);
+        'https://in-toto.io/Statement/v0.1',
+      );
+      const provenanceBundle = await sigstore.signDsse(
+        provenance,
+        'application/vnd.in-toto+json',
+        slsaGeneratorIdentity(identityOptions),
+      );
+      await attachLegacyAttestation(store, digest, provenanceBundle, {
+        chainPem: caChainPem(sigstore),
+      });
+      this.world.log(
+        '[actions]   SLSA v0.2 provenance from the container generator (sha256-<hex>.att)',
+      );
+      const published = await this.action(
+        { command: 'tuf-publish', image, digest, token, 'tuf-repository': tuf.gitUrl },
+        env,
+      );
       this.world.log(`[actions]   pushed ${published.branch} to ${tuf.fullName}`);
     });
   }
 
   /** A fresh clone of the TUF repository on `branch`, committing as `who`. */
-  private async checkout(branch: string, who: { name: string; email: string } = BOT): Promise<string> {
+  private async checkout(
+    branch: string,
+    who: { name: string; email: string } = BOT,
+  ): Promise<string> {
     const dir = await mkdtemp(join(this.world.scratch, 'tuf-'));
     await run('git', ['clone', '--quiet', '--branch', branch, this.world.tuf.gitUrl, dir]);
     await run('git', ['config', 'user.name', who.name], { cwd: dir });
@@ -225,27 +401,57 @@ export class SimulatedActions {
     const client = await this.github();
     const repo = parseRepo(tuf.fullName);
     if (!(await findPullRequest(client, repo, { head: branch }))) {
-      await openPullRequest(client, repo, { head: branch, base: 'main', title: `Signing event: ${branch}`, body: 'Opened by the signing-event workflow.' });
+      await openPullRequest(client, repo, {
+        head: branch,
+        base: 'main',
+        title: `Signing event: ${branch}`,
+        body: 'Opened by the signing-event workflow.',
+      });
     }
     const dir = await this.checkout(branch);
-    const status = await signingEventStatus(dir, { event: branch, base: 'origin/main', sigstoreTrustedRoot: this.trustedRoot });
-    forge.api.state.setCheckRun(tuf.state, sha, SIGNING_CHECK, 'completed', status.complete ? 'success' : 'failure');
-    this.world.log(`[actions] ${tuf.fullName}: signing event ${branch}: ${status.complete ? 'threshold reached' : 'waiting for signatures'}`);
+    const status = await signingEventStatus(dir, {
+      event: branch,
+      base: 'origin/main',
+      sigstoreTrustedRoot: this.trustedRoot,
+    });
+    forge.api.state.setCheckRun(
+      tuf.state,
+      sha,
+      SIGNING_CHECK,
+      'completed',
+      status.complete ? 'success' : 'failure',
+    );
+    this.world.log(
+      `[actions] ${tuf.fullName}: signing event ${branch}: ${status.complete ? 'threshold reached' : 'waiting for signatures'}`,
+    );
   }
 
   /** The maintainer, seeing the signing pull request, runs `oci-sd tuf sign <event> --push` with their identity. */
   private async maintainerSigns(branch: string): Promise<void> {
     const { signers } = this.world;
     const dir = await this.checkout(branch, MAINTAINER);
-    const result = await signEvent(dir, branch, signers.maintainer(), { user: signers.maintainerUser, base: 'origin/main', push: { remote: 'origin' }, sigstoreTrustedRoot: this.trustedRoot });
-    this.world.log(`[maintainer] signed ${result.signed.join(', ')} on ${branch} as ${signers.maintainerUser}`);
+    const result = await signEvent(dir, branch, signers.maintainer(), {
+      user: signers.maintainerUser,
+      base: 'origin/main',
+      push: { remote: 'origin' },
+      sigstoreTrustedRoot: this.trustedRoot,
+    });
+    this.world.log(
+      `[maintainer] signed ${result.signed.join(', ')} on ${branch} as ${signers.maintainerUser}`,
+    );
   }
 
   /** TUF-on-CI's online-sign workflow on pushes to main: fresh snapshot and timestamp when targets changed. */
   private async onlineSign(): Promise<void> {
     const dir = await this.checkout('main');
-    const result = await onlineSign(dir, this.world.signers.online(), { push: { remote: 'origin' }, sigstoreTrustedRoot: this.trustedRoot });
-    if (result.commit) this.world.log(`[actions] ${this.world.tuf.fullName}: online-sign: snapshot v${result.snapshot}, timestamp v${result.timestamp}`);
+    const result = await onlineSign(dir, this.world.signers.online(), {
+      push: { remote: 'origin' },
+      sigstoreTrustedRoot: this.trustedRoot,
+    });
+    if (result.commit)
+      this.world.log(
+        `[actions] ${this.world.tuf.fullName}: online-sign: snapshot v${result.snapshot}, timestamp v${result.timestamp}`,
+      );
   }
 
   /** publish.yml: deploy main's metadata to the Pages site. */
@@ -253,7 +459,9 @@ export class SimulatedActions {
     const { tuf } = this.world;
     await this.runWorkflow(tuf.state, dispatched, PUBLISH_WORKFLOW, async () => {
       publishSite(await this.checkout('main'), this.world.siteDir);
-      this.world.log(`[actions] ${tuf.fullName}: ${PUBLISH_WORKFLOW} run ${dispatched.id} published the TUF metadata`);
+      this.world.log(
+        `[actions] ${tuf.fullName}: ${PUBLISH_WORKFLOW} run ${dispatched.id} published the TUF metadata`,
+      );
     });
   }
 }

@@ -12,7 +12,11 @@ import { runRelease } from './run';
 
 function positive(value: string, flag: string): number {
   const n = Number(value);
-  if (!Number.isFinite(n) || n <= 0) throw new CliError('USAGE', `${flag}: expected a positive number, found "${value}"`, { expected: 'a positive number', found: value });
+  if (!Number.isFinite(n) || n <= 0)
+    throw new CliError('USAGE', `${flag}: expected a positive number, found "${value}"`, {
+      expected: 'a positive number',
+      found: value,
+    });
   return n;
 }
 
@@ -26,24 +30,44 @@ async function askYesNo(question: string): Promise<boolean> {
 }
 
 /** A client without a token still lets preflight report the missing token with everything else. */
-async function githubClient(apiUrl: string, serverUrl: string, env: NodeJS.ProcessEnv): Promise<{ client: GitHubClient; hasToken: boolean }> {
+async function githubClient(
+  apiUrl: string,
+  serverUrl: string,
+  env: NodeJS.ProcessEnv,
+): Promise<{ client: GitHubClient; hasToken: boolean }> {
   try {
     const client = await createGitHubClient({ apiUrl, serverUrl, env });
     return { client, hasToken: true };
   } catch (error) {
     if (!(error instanceof GitHubError) || error.code !== 'NO_TOKEN') throw error;
-    return { client: await createGitHubClient({ apiUrl, serverUrl, env, anonymous: true, ghCli: false }), hasToken: false };
+    return {
+      client: await createGitHubClient({ apiUrl, serverUrl, env, anonymous: true, ghCli: false }),
+      hasToken: false,
+    };
   }
 }
 
 /** `oci-sd release`: maps flags onto the release state machine. */
-export async function releaseCommand(requested: string | undefined, flags: ReleaseFlags, out: Output = process.stdout, env: NodeJS.ProcessEnv = process.env): Promise<void> {
+export async function releaseCommand(
+  requested: string | undefined,
+  flags: ReleaseFlags,
+  out: Output = process.stdout,
+  env: NodeJS.ProcessEnv = process.env,
+): Promise<void> {
   const projectDir = resolve(flags.dir);
-  const waits = { timeoutMs: positive(flags.timeout, '--timeout') * 60_000, intervalMs: positive(flags.pollInterval, '--poll-interval') * 1000 };
+  const waits = {
+    timeoutMs: positive(flags.timeout, '--timeout') * 60_000,
+    intervalMs: positive(flags.pollInterval, '--poll-interval') * 1000,
+  };
   const reporter = createReporter(outputMode(flags.json === true, out, env), out, env);
   // Ctrl-C: every step is safe to stop anywhere; say how to continue
   const interrupted = () => {
-    reporter.emit({ type: 'error', message: 'interrupted; `oci-sd release --resume` continues where this stopped', code: 'ABORTED', exitCode: 130 });
+    reporter.emit({
+      type: 'error',
+      message: 'interrupted; `oci-sd release --resume` continues where this stopped',
+      code: 'ABORTED',
+      exitCode: 130,
+    });
     reporter.close();
     process.exit(130);
   };
@@ -53,7 +77,11 @@ export async function releaseCommand(requested: string | undefined, flags: Relea
     const { client, hasToken } = await githubClient(config.apiUrl, config.serverUrl, env);
     const interactive = !flags.yes && !flags.dryRun;
     if (interactive && !process.stdin.isTTY) {
-      throw new CliError('USAGE', 'stdin is not a terminal: pass --yes to release without a confirmation prompt', { expected: '--yes', found: 'no terminal' });
+      throw new CliError(
+        'USAGE',
+        'stdin is not a terminal: pass --yes to release without a confirmation prompt',
+        { expected: '--yes', found: 'no terminal' },
+      );
     }
     await runRelease({
       projectDir,
@@ -69,10 +97,20 @@ export async function releaseCommand(requested: string | undefined, flags: Relea
       ...(flags.date ? { today: flags.date } : {}),
       ...(interactive ? { confirm: askYesNo } : {}),
     });
-    if (!flags.dryRun) reporter.emit({ type: 'info', message: `GitHub API: ${client.requestCount} requests (retries included)` });
+    if (!flags.dryRun)
+      reporter.emit({
+        type: 'info',
+        message: `GitHub API: ${client.requestCount} requests (retries included)`,
+      });
   } catch (error) {
     // --json consumers get the failure as an event too; people get it on stderr from main()
-    if (flags.json) reporter.emit({ type: 'error', message: error instanceof Error ? error.message : String(error), code: (error as { code?: string }).code ?? 'ERROR', exitCode: exitCodeFor(error) });
+    if (flags.json)
+      reporter.emit({
+        type: 'error',
+        message: error instanceof Error ? error.message : String(error),
+        code: (error as { code?: string }).code ?? 'ERROR',
+        exitCode: exitCodeFor(error),
+      });
     throw error;
   } finally {
     process.off('SIGINT', interrupted);

@@ -20,18 +20,37 @@ export class GitRepo {
     return this.exec(args, { input });
   }
 
-  private exec(args: string[], options: { input?: string; env?: NodeJS.ProcessEnv } = {}): Promise<string> {
+  private exec(
+    args: string[],
+    options: { input?: string; env?: NodeJS.ProcessEnv } = {},
+  ): Promise<string> {
     return new Promise((resolve, reject) => {
-      const child = spawn('git', args, { cwd: this.dir, env: { ...this.env, ...options.env }, stdio: [options.input === undefined ? 'ignore' : 'pipe', 'pipe', 'pipe'] });
+      const child = spawn('git', args, {
+        cwd: this.dir,
+        env: { ...this.env, ...options.env },
+        stdio: [options.input === undefined ? 'ignore' : 'pipe', 'pipe', 'pipe'],
+      });
       const out: Buffer[] = [];
       const err: Buffer[] = [];
       child.stdout!.on('data', (chunk: Buffer) => out.push(chunk));
       child.stderr!.on('data', (chunk: Buffer) => err.push(chunk));
-      child.on('error', (error) => reject(new CliError('GIT', `git ${args.join(' ')} could not start: ${error.message}`, { cause: error })));
+      child.on('error', (error) =>
+        reject(
+          new CliError('GIT', `git ${args.join(' ')} could not start: ${error.message}`, {
+            cause: error,
+          }),
+        ),
+      );
       child.on('close', (code) => {
         if (code === 0) return resolve(Buffer.concat(out).toString('utf8'));
         const stderr = Buffer.concat(err).toString('utf8').trim();
-        reject(new CliError('GIT', `git ${args.join(' ')} failed in ${this.dir}: ${stderr || `exit ${code}`}`, { expected: 'exit 0', found: code }));
+        reject(
+          new CliError(
+            'GIT',
+            `git ${args.join(' ')} failed in ${this.dir}: ${stderr || `exit ${code}`}`,
+            { expected: 'exit 0', found: code },
+          ),
+        );
       });
       if (options.input !== undefined) child.stdin!.end(options.input);
     });

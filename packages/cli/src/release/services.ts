@@ -33,7 +33,10 @@ export interface GitHubService {
   /** The newest pull request from `head`, open, closed or merged; undefined when there is none. */
   findPullRequest(repo: string, head: string): Promise<PullRequest | undefined>;
   getPullRequest(repo: string, number: number): Promise<PullRequest>;
-  openPullRequest(repo: string, pr: { head: string; base: string; title: string; body: string }): Promise<PullRequest>;
+  openPullRequest(
+    repo: string,
+    pr: { head: string; base: string; title: string; body: string },
+  ): Promise<PullRequest>;
   /** Merges with the head commit pinned (a moved head fails instead of merging unseen commits). */
   mergePullRequest(repo: string, number: number, headSha: string): Promise<{ sha: string }>;
   /** The latest run of a named check on a commit. */
@@ -41,9 +44,16 @@ export interface GitHubService {
   /** A release by tag, drafts included. */
   findRelease(repo: string, tag: string): Promise<Release | undefined>;
   /** Creates (or completes a crashed creation of) the release; never a second one. */
-  createRelease(repo: string, release: { tag: string; target: string; name: string; body: string; prerelease: boolean }): Promise<Release>;
+  createRelease(
+    repo: string,
+    release: { tag: string; target: string; name: string; body: string; prerelease: boolean },
+  ): Promise<Release>;
   /** The newest run matching the filter; `createdAfter` (ISO time) excludes older runs. */
-  findWorkflowRun(repo: string, workflow: string, filter: { event?: string; headSha?: string; branch?: string; createdAfter?: string }): Promise<WorkflowRun | undefined>;
+  findWorkflowRun(
+    repo: string,
+    workflow: string,
+    filter: { event?: string; headSha?: string; branch?: string; createdAfter?: string },
+  ): Promise<WorkflowRun | undefined>;
   getWorkflowRun(repo: string, id: number): Promise<WorkflowRun>;
   /** Dispatches on `ref` and returns the run it started. */
   dispatchWorkflow(repo: string, workflow: string, ref: string): Promise<WorkflowRun>;
@@ -53,8 +63,17 @@ export interface ChangelogService {
   /** Resolves `major|minor|patch` (or checks an explicit version) against the changelog: valid, new and greater than the latest release. */
   resolveVersion(text: string, requested: string): string;
   /** The promoted file and the change as a unified diff. */
-  promote(text: string, version: string, date: string, tagPrefix: string): { text: string; diff: string };
-  notes(text: string, version: string, options: { repo: string; serverUrl: string; tagPrefix: string }): string;
+  promote(
+    text: string,
+    version: string,
+    date: string,
+    tagPrefix: string,
+  ): { text: string; diff: string };
+  notes(
+    text: string,
+    version: string,
+    options: { repo: string; serverUrl: string; tagPrefix: string },
+  ): string;
 }
 
 export interface SigningStatus {
@@ -90,7 +109,10 @@ export interface VerifyCheck {
 
 export interface VerifyService {
   /** Verifies `repo@tag` as a consumer: from the pinned TUF root to every image signature and attestation. */
-  verifyRelease(request: { repo: string; tag: string }): Promise<{ ok: boolean; digest?: string; checks: VerifyCheck[] }>;
+  verifyRelease(request: {
+    repo: string;
+    tag: string;
+  }): Promise<{ ok: boolean; digest?: string; checks: VerifyCheck[] }>;
 }
 
 export interface ReleaseServices {

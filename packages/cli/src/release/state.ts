@@ -1,8 +1,23 @@
-import { mkdirSync, readdirSync, readFileSync, renameSync, writeFileSync, existsSync } from 'node:fs';
+import {
+  mkdirSync,
+  readdirSync,
+  readFileSync,
+  renameSync,
+  writeFileSync,
+  existsSync,
+} from 'node:fs';
 import { join } from 'node:path';
 import { CliError } from '../errors';
 
-export const STEP_IDS = ['preflight', 'changelog', 'release', 'build', 'signing', 'publish', 'verify'] as const;
+export const STEP_IDS = [
+  'preflight',
+  'changelog',
+  'release',
+  'build',
+  'signing',
+  'publish',
+  'verify',
+] as const;
 export type StepId = (typeof STEP_IDS)[number];
 
 /** What earlier steps learned; later steps (and a resumed run) read it instead of asking again. */
@@ -81,10 +96,18 @@ export function loadState(projectDir: string, version: string): ReleaseState | u
   try {
     parsed = JSON.parse(readFileSync(file, 'utf8'));
   } catch (error) {
-    throw new CliError('STATE', `${file}: not valid JSON; delete it to start the release over`, { expected: 'a release state file', found: 'invalid JSON', cause: error });
+    throw new CliError('STATE', `${file}: not valid JSON; delete it to start the release over`, {
+      expected: 'a release state file',
+      found: 'invalid JSON',
+      cause: error,
+    });
   }
   if (!isState(parsed)) {
-    throw new CliError('STATE', `${file}: not a release state file (schema 1); delete it to start the release over`, { expected: 'schema 1 release state', found: parsed });
+    throw new CliError(
+      'STATE',
+      `${file}: not a release state file (schema 1); delete it to start the release over`,
+      { expected: 'schema 1 release state', found: parsed },
+    );
   }
   return parsed;
 }
@@ -100,7 +123,22 @@ export function unfinishedReleases(projectDir: string): string[] {
     .sort();
 }
 
-export function newState(version: string, tag: string, repo: string, tufRepo: string): ReleaseState {
+export function newState(
+  version: string,
+  tag: string,
+  repo: string,
+  tufRepo: string,
+): ReleaseState {
   const now = new Date().toISOString();
-  return { schema: 1, version, tag, repo, tufRepo, startedAt: now, updatedAt: now, completed: [], facts: {} };
+  return {
+    schema: 1,
+    version,
+    tag,
+    repo,
+    tufRepo,
+    startedAt: now,
+    updatedAt: now,
+    completed: [],
+    facts: {},
+  };
 }

@@ -29,31 +29,51 @@ export interface Step {
 const RELEASE_COMMIT_MESSAGE = (tag: string) => `Release ${tag}`;
 
 function info(ctx: StepContext, step: StepId, message: string, url?: string): void {
-  ctx.reporter.emit(url === undefined ? { type: 'info', step, message } : { type: 'info', step, message, url });
+  ctx.reporter.emit(
+    url === undefined ? { type: 'info', step, message } : { type: 'info', step, message, url },
+  );
 }
 
 /**
  * Checks the local repository and the remote before anything is changed anywhere. (The version and a
  * non-empty Unreleased were checked when the version was resolved from the changelog.)
  */
-export async function preflight(ctx: Pick<StepContext, 'config' | 'git' | 'hasToken'>, tag: string): Promise<string[]> {
+export async function preflight(
+  ctx: Pick<StepContext, 'config' | 'git' | 'hasToken'>,
+  tag: string,
+): Promise<string[]> {
   const { config, git } = ctx;
   const problems: string[] = [];
   const dirty = await git.dirtyPaths();
-  if (dirty.length) problems.push(`work tree not clean: expected no changes, found ${dirty.slice(0, 5).join(', ')}${dirty.length > 5 ? ` and ${dirty.length - 5} more` : ''}`);
+  if (dirty.length)
+    problems.push(
+      `work tree not clean: expected no changes, found ${dirty.slice(0, 5).join(', ')}${dirty.length > 5 ? ` and ${dirty.length - 5} more` : ''}`,
+    );
   const branch = await git.currentBranch();
-  if (branch !== config.defaultBranch) problems.push(`branch: expected ${config.defaultBranch}, found ${branch}`);
+  if (branch !== config.defaultBranch)
+    problems.push(`branch: expected ${config.defaultBranch}, found ${branch}`);
   const local = await git.head();
   const remote = await git.remoteBranch(config.remote, config.defaultBranch);
-  if (remote === undefined) problems.push(`remote ${config.remote}: expected branch ${config.defaultBranch}, found none`);
-  else if (remote !== local) problems.push(`${config.defaultBranch} not up to date with ${config.remote}: expected ${remote.slice(0, 12)}, found ${local.slice(0, 12)} (pull or push first)`);
-  if (!ctx.hasToken) problems.push('GitHub token: expected GITHUB_TOKEN, GH_TOKEN or a `gh auth login` session, found none');
-  if (await git.remoteTag(config.remote, tag)) problems.push(`tag ${tag}: expected a new tag, found it on ${config.remote} already`);
+  if (remote === undefined)
+    problems.push(`remote ${config.remote}: expected branch ${config.defaultBranch}, found none`);
+  else if (remote !== local)
+    problems.push(
+      `${config.defaultBranch} not up to date with ${config.remote}: expected ${remote.slice(0, 12)}, found ${local.slice(0, 12)} (pull or push first)`,
+    );
+  if (!ctx.hasToken)
+    problems.push(
+      'GitHub token: expected GITHUB_TOKEN, GH_TOKEN or a `gh auth login` session, found none',
+    );
+  if (await git.remoteTag(config.remote, tag))
+    problems.push(`tag ${tag}: expected a new tag, found it on ${config.remote} already`);
   return problems;
 }
 
 export function preflightFailure(problems: string[]): CliError {
-  return new CliError('PREFLIGHT', `preflight failed:\n  ${problems.join('\n  ')}`, { expected: 'a releasable repository', found: problems });
+  return new CliError('PREFLIGHT', `preflight failed:\n  ${problems.join('\n  ')}`, {
+    expected: 'a releasable repository',
+    found: problems,
+  });
 }
 
 const preflightStep: Step = {
@@ -70,11 +90,18 @@ const preflightStep: Step = {
 async function pushPromotion(ctx: StepContext, base: string, branch: string): Promise<void> {
   const { git, config, state } = ctx;
   const text = await git.show(base, config.changelog);
-  const promoted = ctx.services.changelog.promote(text, state.version, ctx.today, config.tagPrefix).text;
+  const promoted = ctx.services.changelog.promote(
+    text,
+    state.version,
+    ctx.today,
+    config.tagPrefix,
+  ).text;
   const blob = (await git.gitWithInput(promoted, 'hash-object', '-w', '--stdin')).trim();
   const mode = (await git.git('ls-tree', base, '--', config.changelog)).split(/\s+/)[0] || '100644';
   const tree = await git.treeWithFile(base, config.changelog, mode, blob);
-  const commit = (await git.git('commit-tree', tree, '-p', base, '-m', RELEASE_COMMIT_MESSAGE(state.tag))).trim();
+  const commit = (
+    await git.git('commit-tree', tree, '-p', base, '-m', RELEASE_COMMIT_MESSAGE(state.tag))
+  ).trim();
   await git.git('push', '--quiet', config.remote, `${commit}:refs/heads/${branch}`);
 }
 
@@ -84,7 +111,13 @@ function recordPr(ctx: StepContext, pr: PullRequest): void {
   ctx.save();
 }
 
-async function mergeWhenChecksPass(ctx: StepContext, repo: string, pr: PullRequest, checks: readonly string[], step: StepId): Promise<PullRequest> {
+async function mergeWhenChecksPass(
+  ctx: StepContext,
+  repo: string,
+  pr: PullRequest,
+  checks: readonly string[],
+  step: StepId,
+): Promise<PullRequest> {
   const { github } = ctx.services;
   for (const name of checks) {
     let seen = 'missing';
@@ -93,13 +126,28 @@ async function mergeWhenChecksPass(ctx: StepContext, repo: string, pr: PullReque
       async () => {
         const current = await github.getPullRequest(repo, pr.number);
         if (current.merged) return 'merged';
-        if (current.state === 'closed') throw new CliError('REMOTE_STATE', `${pr.url} was closed without merging; reopen it, then run again with --resume`, { expected: 'open or merged', found: 'closed' });
+        if (current.state === 'closed')
+          throw new CliError(
+            'REMOTE_STATE',
+            `${pr.url} was closed without merging; reopen it, then run again with --resume`,
+            { expected: 'open or merged', found: 'closed' },
+          );
         const check = await github.checkState(repo, pr.headSha, name);
         if (check.state !== seen) {
           seen = check.state;
-          ctx.reporter.emit({ type: 'wait', step, message: `check "${name}": ${check.state}`, ...(check.url ? { url: check.url } : {}) });
+          ctx.reporter.emit({
+            type: 'wait',
+            step,
+            message: `check "${name}": ${check.state}`,
+            ...(check.url ? { url: check.url } : {}),
+          });
         }
-        if (check.state === 'failure') throw new CliError('CHECK_FAILED', `check "${name}" failed on ${repo}#${pr.number} (${pr.url}); fix it, then run again with --resume`, { expected: 'success', found: 'failure' });
+        if (check.state === 'failure')
+          throw new CliError(
+            'CHECK_FAILED',
+            `check "${name}" failed on ${repo}#${pr.number} (${pr.url}); fix it, then run again with --resume`,
+            { expected: 'success', found: 'failure' },
+          );
         return check.state === 'success' ? 'success' : undefined;
       },
       ctx.waits,
@@ -113,11 +161,19 @@ async function mergeWhenChecksPass(ctx: StepContext, repo: string, pr: PullReque
       // pinned to the commit whose checks passed: a head that moved since is not merged unseen
       await github.mergePullRequest(repo, latest.number, pr.headSha);
     } catch (error) {
-      throw new CliError('REMOTE_STATE', `could not merge ${latest.url}: ${(error as Error).message}; merge it yourself, then run again with --resume`, { cause: error });
+      throw new CliError(
+        'REMOTE_STATE',
+        `could not merge ${latest.url}: ${(error as Error).message}; merge it yourself, then run again with --resume`,
+        { cause: error },
+      );
     }
   }
   const merged = await github.getPullRequest(repo, pr.number);
-  if (!merged.merged || !merged.mergeSha) throw new CliError('REMOTE_STATE', `${pr.url}: expected merged, found ${merged.state}`, { expected: 'merged', found: merged.state });
+  if (!merged.merged || !merged.mergeSha)
+    throw new CliError('REMOTE_STATE', `${pr.url}: expected merged, found ${merged.state}`, {
+      expected: 'merged',
+      found: merged.state,
+    });
   return merged;
 }
 
@@ -129,27 +185,53 @@ const changelogStep: Step = {
     const { github } = ctx.services;
     const branch = `release/${state.tag}`;
     state.facts.changelogBranch = branch;
-    let pr = state.facts.changelogPr ? await github.getPullRequest(config.repo, state.facts.changelogPr) : await github.findPullRequest(config.repo, branch);
+    let pr = state.facts.changelogPr
+      ? await github.getPullRequest(config.repo, state.facts.changelogPr)
+      : await github.findPullRequest(config.repo, branch);
     if (pr && pr.state === 'closed' && !pr.merged) {
-      throw new CliError('REMOTE_STATE', `${pr.url} (${branch}) was closed without merging; reopen it or delete the branch, then run again with --resume`, { expected: 'open or merged', found: 'closed' });
+      throw new CliError(
+        'REMOTE_STATE',
+        `${pr.url} (${branch}) was closed without merging; reopen it or delete the branch, then run again with --resume`,
+        { expected: 'open or merged', found: 'closed' },
+      );
     }
     if (!pr) {
       const base = await git.remoteBranch(config.remote, config.defaultBranch);
-      if (!base) throw new CliError('REMOTE_STATE', `remote ${config.remote} has no branch ${config.defaultBranch}`);
+      if (!base)
+        throw new CliError(
+          'REMOTE_STATE',
+          `remote ${config.remote} has no branch ${config.defaultBranch}`,
+        );
       await git.fetch(config.remote);
       if (!(await git.remoteBranch(config.remote, branch))) {
         await pushPromotion(ctx, base, branch);
         await git.fetch(config.remote);
-        info(ctx, 'changelog', `pushed ${branch} with ${config.changelog} promoted to ${state.version}`);
+        info(
+          ctx,
+          'changelog',
+          `pushed ${branch} with ${config.changelog} promoted to ${state.version}`,
+        );
       }
       // the notes come from the branch as pushed (a resumed run may find it from an earlier day)
       const text = await git.show(`refs/remotes/${config.remote}/${branch}`, config.changelog);
-      const body = ctx.services.changelog.notes(text, state.version, { repo: config.repo, serverUrl: config.serverUrl, tagPrefix: config.tagPrefix });
-      pr = await github.openPullRequest(config.repo, { head: branch, base: config.defaultBranch, title: RELEASE_COMMIT_MESSAGE(state.tag), body });
+      const body = ctx.services.changelog.notes(text, state.version, {
+        repo: config.repo,
+        serverUrl: config.serverUrl,
+        tagPrefix: config.tagPrefix,
+      });
+      pr = await github.openPullRequest(config.repo, {
+        head: branch,
+        base: config.defaultBranch,
+        title: RELEASE_COMMIT_MESSAGE(state.tag),
+        body,
+      });
     }
     recordPr(ctx, pr);
     info(ctx, 'changelog', `pull request #${pr.number}`, pr.url);
-    const merged = pr.merged && pr.mergeSha ? pr : await mergeWhenChecksPass(ctx, config.repo, pr, config.prChecks, 'changelog');
+    const merged =
+      pr.merged && pr.mergeSha
+        ? pr
+        : await mergeWhenChecksPass(ctx, config.repo, pr, config.prChecks, 'changelog');
     state.facts.releaseCommit = merged.mergeSha!;
     ctx.save();
     await fastForwardLocal(ctx);
@@ -161,8 +243,11 @@ const changelogStep: Step = {
 async function fastForwardLocal(ctx: StepContext): Promise<void> {
   const { git, config } = ctx;
   await git.fetch(config.remote);
-  if ((await git.currentBranch()) !== config.defaultBranch || (await git.dirtyPaths()).length) return;
-  await git.git('merge', '--ff-only', '--quiet', `${config.remote}/${config.defaultBranch}`).catch(() => undefined);
+  if ((await git.currentBranch()) !== config.defaultBranch || (await git.dirtyPaths()).length)
+    return;
+  await git
+    .git('merge', '--ff-only', '--quiet', `${config.remote}/${config.defaultBranch}`)
+    .catch(() => undefined);
 }
 
 const releaseStep: Step = {
@@ -176,8 +261,18 @@ const releaseStep: Step = {
     let release = existing && !existing.draft ? existing : undefined;
     if (!release) {
       const text = await git.show(commit, config.changelog);
-      const body = changelog.notes(text, state.version, { repo: config.repo, serverUrl: config.serverUrl, tagPrefix: config.tagPrefix });
-      release = await github.createRelease(config.repo, { tag: state.tag, target: commit, name: state.tag, body, prerelease: state.version.includes('-') });
+      const body = changelog.notes(text, state.version, {
+        repo: config.repo,
+        serverUrl: config.serverUrl,
+        tagPrefix: config.tagPrefix,
+      });
+      release = await github.createRelease(config.repo, {
+        tag: state.tag,
+        target: commit,
+        name: state.tag,
+        body,
+        prerelease: state.version.includes('-'),
+      });
     }
     state.facts.releaseId = release.id;
     state.facts.releaseUrl = release.url;
@@ -188,7 +283,13 @@ const releaseStep: Step = {
 };
 
 /** Follows a workflow run to its conclusion; anything but success stops the release. */
-async function followRun(ctx: StepContext, step: StepId, repo: string, run: WorkflowRun, label: string): Promise<WorkflowRun> {
+async function followRun(
+  ctx: StepContext,
+  step: StepId,
+  repo: string,
+  run: WorkflowRun,
+  label: string,
+): Promise<WorkflowRun> {
   let status = '';
   const done = await waitFor(
     `${label} run ${run.url}`,
@@ -196,7 +297,12 @@ async function followRun(ctx: StepContext, step: StepId, repo: string, run: Work
       const current = await ctx.services.github.getWorkflowRun(repo, run.id);
       if (current.status !== status) {
         status = current.status;
-        ctx.reporter.emit({ type: 'wait', step, message: `${label}: ${current.status}`, url: current.url });
+        ctx.reporter.emit({
+          type: 'wait',
+          step,
+          message: `${label}: ${current.status}`,
+          url: current.url,
+        });
       }
       return current.status === 'completed' ? current : undefined;
     },
@@ -204,7 +310,11 @@ async function followRun(ctx: StepContext, step: StepId, repo: string, run: Work
     () => `run is ${status}`,
   );
   if (done.conclusion !== 'success') {
-    throw new CliError('RUN_FAILED', `${label} run ${done.url} concluded ${done.conclusion}; rerun it, then run again with --resume`, { expected: 'success', found: done.conclusion });
+    throw new CliError(
+      'RUN_FAILED',
+      `${label} run ${done.url} concluded ${done.conclusion}; rerun it, then run again with --resume`,
+      { expected: 'success', found: done.conclusion },
+    );
   }
   return done;
 }
@@ -215,10 +325,18 @@ const buildStep: Step = {
   async run(ctx) {
     const { config, state } = ctx;
     const workflow = config.workflows.build;
-    ctx.reporter.emit({ type: 'wait', step: 'build', message: `waiting for ${workflow} to start for ${state.tag}` });
+    ctx.reporter.emit({
+      type: 'wait',
+      step: 'build',
+      message: `waiting for ${workflow} to start for ${state.tag}`,
+    });
     const run = await waitFor(
       `a ${workflow} run for ${state.tag} (release event at ${state.facts.releaseCommit!.slice(0, 12)})`,
-      () => ctx.services.github.findWorkflowRun(config.repo, workflow, { event: 'release', headSha: state.facts.releaseCommit! }),
+      () =>
+        ctx.services.github.findWorkflowRun(config.repo, workflow, {
+          event: 'release',
+          headSha: state.facts.releaseCommit!,
+        }),
       ctx.waits,
     );
     state.facts.buildRunId = run.id;
@@ -238,10 +356,18 @@ const signingStep: Step = {
     const { github, tuf } = ctx.services;
     const branch = tuf.signingBranchName(state.version, state.facts.buildRunId!);
     state.facts.signingBranch = branch;
-    ctx.reporter.emit({ type: 'wait', step: 'signing', message: `waiting for the signing pull request from ${branch} in ${config.tufRepo}` });
+    ctx.reporter.emit({
+      type: 'wait',
+      step: 'signing',
+      message: `waiting for the signing pull request from ${branch} in ${config.tufRepo}`,
+    });
     const pr = state.facts.signingPr
       ? await github.getPullRequest(config.tufRepo, state.facts.signingPr)
-      : await waitFor(`the signing pull request from ${branch} in ${config.tufRepo}`, () => github.findPullRequest(config.tufRepo, branch), ctx.waits);
+      : await waitFor(
+          `the signing pull request from ${branch} in ${config.tufRepo}`,
+          () => github.findPullRequest(config.tufRepo, branch),
+          ctx.waits,
+        );
     state.facts.signingPr = pr.number;
     state.facts.signingPrUrl = pr.url;
     ctx.save();
@@ -257,7 +383,11 @@ const signingStep: Step = {
         const status = await tuf.signingStatus(branch, config.tufDefaultBranch);
         if (status.summary !== lastSummary) {
           lastSummary = status.summary;
-          ctx.reporter.emit({ type: 'text', title: 'Signing status, as the TUF-on-CI workflow reports it:', body: status.summary });
+          ctx.reporter.emit({
+            type: 'text',
+            title: 'Signing status, as the TUF-on-CI workflow reports it:',
+            body: status.summary,
+          });
         }
         if (!status.complete && !announced && !current.merged) {
           announced = true;
@@ -270,10 +400,26 @@ const signingStep: Step = {
           });
         }
         const listed = await tuf.checkTarget(branch, target);
-        const check = current.merged ? { state: 'success' as const } : await github.checkState(config.tufRepo, current.headSha, config.signingCheck);
-        missing = [!status.complete && 'signatures', !listed.listed && `target ${target} (${listed.detail})`, check.state !== 'success' && `check "${config.signingCheck}" ${check.state}`].filter(Boolean).join(', ');
-        if (missing) ctx.reporter.emit({ type: 'wait', step: 'signing', message: `waiting for ${missing}`, url: current.url });
-        return status.complete && listed.listed && check.state === 'success' ? (listed.digest ?? '') : undefined;
+        const check = current.merged
+          ? { state: 'success' as const }
+          : await github.checkState(config.tufRepo, current.headSha, config.signingCheck);
+        missing = [
+          !status.complete && 'signatures',
+          !listed.listed && `target ${target} (${listed.detail})`,
+          check.state !== 'success' && `check "${config.signingCheck}" ${check.state}`,
+        ]
+          .filter(Boolean)
+          .join(', ');
+        if (missing)
+          ctx.reporter.emit({
+            type: 'wait',
+            step: 'signing',
+            message: `waiting for ${missing}`,
+            url: current.url,
+          });
+        return status.complete && listed.listed && check.state === 'success'
+          ? (listed.digest ?? '')
+          : undefined;
       },
       ctx.waits,
       () => `still missing ${missing}`,
@@ -291,17 +437,29 @@ const publishStep: Step = {
     const { config, state } = ctx;
     const { github } = ctx.services;
     const pr = await github.getPullRequest(config.tufRepo, state.facts.signingPr!);
-    if (pr.state === 'closed' && !pr.merged) throw new CliError('REMOTE_STATE', `${pr.url} was closed without merging`, { expected: 'open or merged', found: 'closed' });
-    const merged = pr.merged ? pr : await mergeWhenChecksPass(ctx, config.tufRepo, pr, [config.signingCheck], 'publish');
+    if (pr.state === 'closed' && !pr.merged)
+      throw new CliError('REMOTE_STATE', `${pr.url} was closed without merging`, {
+        expected: 'open or merged',
+        found: 'closed',
+      });
+    const merged = pr.merged
+      ? pr
+      : await mergeWhenChecksPass(ctx, config.tufRepo, pr, [config.signingCheck], 'publish');
     info(ctx, 'publish', `merged #${merged.number}`, merged.url);
     const workflow = config.workflows.publish;
     // a run dispatched before a crash is found again instead of dispatched twice
     let run = state.facts.publishDispatchedAfter
-      ? await github.findWorkflowRun(config.tufRepo, workflow, { event: 'workflow_dispatch', branch: config.tufDefaultBranch, createdAfter: state.facts.publishDispatchedAfter })
+      ? await github.findWorkflowRun(config.tufRepo, workflow, {
+          event: 'workflow_dispatch',
+          branch: config.tufDefaultBranch,
+          createdAfter: state.facts.publishDispatchedAfter,
+        })
       : undefined;
     if (!run) {
       // whole seconds: GitHub's created_at has no fraction
-      state.facts.publishDispatchedAfter ??= new Date(Math.floor(Date.now() / 1000) * 1000).toISOString();
+      state.facts.publishDispatchedAfter ??= new Date(
+        Math.floor(Date.now() / 1000) * 1000,
+      ).toISOString();
       ctx.save();
       run = await github.dispatchWorkflow(config.tufRepo, workflow, config.tufDefaultBranch);
       info(ctx, 'publish', `dispatched ${workflow} on ${config.tufRepo}`, run.url);
@@ -320,17 +478,40 @@ const verifyStep: Step = {
   async run(ctx) {
     const { config, state } = ctx;
     const report = await ctx.services.verify.verifyRelease({ repo: config.repo, tag: state.tag });
-    for (const check of report.checks) ctx.reporter.emit({ type: 'check', step: 'verify', name: check.name, ok: check.ok, detail: check.detail });
+    for (const check of report.checks)
+      ctx.reporter.emit({
+        type: 'check',
+        step: 'verify',
+        name: check.name,
+        ok: check.ok,
+        detail: check.detail,
+      });
     if (state.facts.digest && report.digest && report.digest !== state.facts.digest) {
-      throw new CliError('CHECK_FAILED', `verified digest ${report.digest} differs from the digest signed in TUF ${state.facts.digest}`, { expected: state.facts.digest, found: report.digest });
+      throw new CliError(
+        'CHECK_FAILED',
+        `verified digest ${report.digest} differs from the digest signed in TUF ${state.facts.digest}`,
+        { expected: state.facts.digest, found: report.digest },
+      );
     }
     if (!report.ok) {
       const failed = report.checks.filter((c) => !c.ok).map((c) => c.name);
-      throw new CliError('CHECK_FAILED', `verification of ${state.tag} failed: ${failed.join(', ') || 'no checks ran'}`, { expected: 'every check passes', found: failed });
+      throw new CliError(
+        'CHECK_FAILED',
+        `verification of ${state.tag} failed: ${failed.join(', ') || 'no checks ran'}`,
+        { expected: 'every check passes', found: failed },
+      );
     }
     if (report.digest) state.facts.digest = report.digest;
     return `${report.checks.length} checks passed${report.digest ? ` for ${report.digest}` : ''}`;
   },
 };
 
-export const STEPS: readonly Step[] = [preflightStep, changelogStep, releaseStep, buildStep, signingStep, publishStep, verifyStep];
+export const STEPS: readonly Step[] = [
+  preflightStep,
+  changelogStep,
+  releaseStep,
+  buildStep,
+  signingStep,
+  publishStep,
+  verifyStep,
+];

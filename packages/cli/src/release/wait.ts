@@ -12,16 +12,25 @@ export interface WaitOptions {
  * Asks `look` until it returns a value. `what` names the awaited thing in the timeout error;
  * `pending()` describes what is still missing at that moment.
  */
-export async function waitFor<T>(what: string, look: () => Promise<T | undefined>, options: WaitOptions, pending: () => string = () => 'not there yet'): Promise<T> {
+export async function waitFor<T>(
+  what: string,
+  look: () => Promise<T | undefined>,
+  options: WaitOptions,
+  pending: () => string = () => 'not there yet',
+): Promise<T> {
   const deadline = Date.now() + options.timeoutMs;
   for (;;) {
     const value = await look();
     if (value !== undefined) return value;
     if (Date.now() + options.intervalMs > deadline) {
-      throw new CliError('TIMEOUT', `timed out after ${Math.round(options.timeoutMs / 1000)}s waiting for ${what}: ${pending()}; run again with --resume to keep waiting`, {
-        expected: what,
-        found: pending(),
-      });
+      throw new CliError(
+        'TIMEOUT',
+        `timed out after ${Math.round(options.timeoutMs / 1000)}s waiting for ${what}: ${pending()}; run again with --resume to keep waiting`,
+        {
+          expected: what,
+          found: pending(),
+        },
+      );
     }
     await sleep(options.intervalMs);
   }

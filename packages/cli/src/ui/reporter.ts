@@ -8,7 +8,11 @@ export interface Output {
 }
 
 /** `--json` wins; otherwise live progress on a terminal, plain lines elsewhere (CI logs, pipes). */
-export function outputMode(json: boolean, out: Output, env: NodeJS.ProcessEnv = process.env): OutputMode {
+export function outputMode(
+  json: boolean,
+  out: Output,
+  env: NodeJS.ProcessEnv = process.env,
+): OutputMode {
   if (json) return 'json';
   return out.isTTY && env.TERM !== 'dumb' && !env.CI ? 'tty' : 'plain';
 }
@@ -19,8 +23,16 @@ export function colorsEnabled(mode: OutputMode, env: NodeJS.ProcessEnv = process
 }
 
 function palette(enabled: boolean) {
-  const wrap = (open: number, close: number) => (text: string) => (enabled ? `\u001b[${open}m${text}\u001b[${close}m` : text);
-  return { green: wrap(32, 39), red: wrap(31, 39), yellow: wrap(33, 39), dim: wrap(2, 22), bold: wrap(1, 22), cyan: wrap(36, 39) };
+  const wrap = (open: number, close: number) => (text: string) =>
+    enabled ? `\u001b[${open}m${text}\u001b[${close}m` : text;
+  return {
+    green: wrap(32, 39),
+    red: wrap(31, 39),
+    yellow: wrap(33, 39),
+    dim: wrap(2, 22),
+    bold: wrap(1, 22),
+    cyan: wrap(36, 39),
+  };
 }
 
 function seconds(ms: number): string {
@@ -42,7 +54,8 @@ const MARKS = { start: '→', done: '✓', skipped: '↷', failed: '✗' } as co
 /** Human lines; on a terminal a spinner with elapsed time redraws the current wait in place. */
 class HumanReporter implements Reporter {
   private readonly c: ReturnType<typeof palette>;
-  private spinner: { text: string; started: number; timer: NodeJS.Timeout; frame: number } | undefined;
+  private spinner:
+    { text: string; started: number; timer: NodeJS.Timeout; frame: number } | undefined;
   private readonly stepStarted = new Map<string, number>();
   private stepIndex = new Map<string, number>();
   /** Plain output prints a wait once, not at every poll. */
@@ -76,15 +89,26 @@ class HumanReporter implements Reporter {
         this.total = event.steps.length;
         this.stepIndex = new Map(event.steps.map((s, i) => [s.id, i + 1]));
         this.line(c.bold(event.title));
-        for (const [i, s] of event.steps.entries()) this.line(`  ${i + 1}. ${s.title}${s.done ? c.dim(' (done)') : ''}`);
+        for (const [i, s] of event.steps.entries())
+          this.line(`  ${i + 1}. ${s.title}${s.done ? c.dim(' (done)') : ''}`);
         return;
       case 'step': {
         this.stopSpinner();
-        const mark = event.state === 'done' ? c.green(MARKS.done) : event.state === 'failed' ? c.red(MARKS.failed) : event.state === 'skipped' ? c.dim(MARKS.skipped) : c.cyan(MARKS.start);
+        const mark =
+          event.state === 'done'
+            ? c.green(MARKS.done)
+            : event.state === 'failed'
+              ? c.red(MARKS.failed)
+              : event.state === 'skipped'
+                ? c.dim(MARKS.skipped)
+                : c.cyan(MARKS.start);
         let elapsed = '';
         if (event.state === 'start') this.stepStarted.set(event.step, this.now());
-        else if (this.stepStarted.has(event.step)) elapsed = c.dim(` (${seconds(this.now() - this.stepStarted.get(event.step)!)})`);
-        this.line(`${this.prefix(event.step)}${mark} ${event.title}${event.detail ? `: ${event.detail}` : ''}${elapsed}`);
+        else if (this.stepStarted.has(event.step))
+          elapsed = c.dim(` (${seconds(this.now() - this.stepStarted.get(event.step)!)})`);
+        this.line(
+          `${this.prefix(event.step)}${mark} ${event.title}${event.detail ? `: ${event.detail}` : ''}${elapsed}`,
+        );
         return;
       }
       case 'wait': {
@@ -101,7 +125,9 @@ class HumanReporter implements Reporter {
         this.line(`    ${c.yellow('!')} ${event.message}\n      ${c.bold(event.command)}`);
         return;
       case 'check':
-        this.line(`    ${event.ok ? c.green('✓') : c.red('✗')} ${event.name}${event.detail ? c.dim(`  ${event.detail}`) : ''}`);
+        this.line(
+          `    ${event.ok ? c.green('✓') : c.red('✗')} ${event.name}${event.detail ? c.dim(`  ${event.detail}`) : ''}`,
+        );
         return;
       case 'text':
         this.line(`${c.bold(event.title)}\n${event.body.replace(/\n$/, '')}`);
@@ -138,7 +164,9 @@ class HumanReporter implements Reporter {
     if (!this.spinner) return;
     const frames = '⠋⠙⠹⠸⠼⠴⠦⠧⠇⠏';
     const s = this.spinner;
-    this.out.write(`\r\u001b[2K    ${this.c.cyan(frames[s.frame % frames.length]!)} ${s.text} ${this.c.dim(seconds(this.now() - s.started))}`);
+    this.out.write(
+      `\r\u001b[2K    ${this.c.cyan(frames[s.frame % frames.length]!)} ${s.text} ${this.c.dim(seconds(this.now() - s.started))}`,
+    );
   }
 
   private clearSpinner(): void {
@@ -157,7 +185,11 @@ class HumanReporter implements Reporter {
   }
 }
 
-export function createReporter(mode: OutputMode, out: Output, env: NodeJS.ProcessEnv = process.env): Reporter {
+export function createReporter(
+  mode: OutputMode,
+  out: Output,
+  env: NodeJS.ProcessEnv = process.env,
+): Reporter {
   if (mode === 'json') return new JsonReporter(out);
   return new HumanReporter(out, mode === 'tty', colorsEnabled(mode, env));
 }

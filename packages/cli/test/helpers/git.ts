@@ -16,7 +16,12 @@ export const GIT_ENV = {
 };
 
 export function git(cwd: string, ...args: string[]): string {
-  return execFileSync('git', args, { cwd, env: GIT_ENV, encoding: 'utf8', stdio: ['ignore', 'pipe', 'pipe'] });
+  return execFileSync('git', args, {
+    cwd,
+    env: GIT_ENV,
+    encoding: 'utf8',
+    stdio: ['ignore', 'pipe', 'pipe'],
+  });
 }
 
 export function tempDir(prefix: string): { dir: string; remove(): void } {
@@ -25,7 +30,11 @@ export function tempDir(prefix: string): { dir: string; remove(): void } {
 }
 
 /** A bare remote and a clone of it with `files` committed and pushed on `main`. */
-export function projectWithRemote(root: string, files: Record<string, string>, remoteUrl?: string): { work: string; bare: string } {
+export function projectWithRemote(
+  root: string,
+  files: Record<string, string>,
+  remoteUrl?: string,
+): { work: string; bare: string } {
   const bare = join(root, 'remote.git');
   const work = join(root, 'work');
   git(root, 'init', '--quiet', '--bare', '--initial-branch=main', bare);

@@ -23,13 +23,19 @@ export async function buildCliForTests(): Promise<string> {
     conditions: ['@oci-sd/source'],
     logLevel: 'warning',
     define: { __OCI_SD_VERSION__: '"0.0.0-test"' },
-    banner: { js: "import { createRequire as __createRequire } from 'node:module'; const require = __createRequire(import.meta.url);" },
+    banner: {
+      js: "import { createRequire as __createRequire } from 'node:module'; const require = __createRequire(import.meta.url);",
+    },
     plugins: [
       {
         name: 'third-party-external',
         setup(b) {
           // bare imports that are not workspace packages load from node_modules at run time
-          b.onResolve({ filter: /^[^./]/ }, (args) => (args.path.startsWith('@oci-sd/') || args.path.startsWith('node:') ? undefined : { path: args.path, external: true }));
+          b.onResolve({ filter: /^[^./]/ }, (args) =>
+            args.path.startsWith('@oci-sd/') || args.path.startsWith('node:')
+              ? undefined
+              : { path: args.path, external: true },
+          );
         },
       },
     ],

@@ -19,7 +19,8 @@ export async function startReleaseWorld(): Promise<ReleaseWorld> {
   const registry = started.status === 'fulfilled' ? started.value : undefined;
   let sandbox: Sandbox | undefined;
   try {
-    if (!bin || !registry) throw built.status === 'rejected' ? built.reason : (started as PromiseRejectedResult).reason;
+    if (!bin || !registry)
+      throw built.status === 'rejected' ? built.reason : (started as PromiseRejectedResult).reason;
     sandbox = await createSandbox({ registryHost: registry.host });
   } catch (error) {
     await registry?.stop();

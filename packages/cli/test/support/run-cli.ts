@@ -15,8 +15,12 @@ export interface MainResult {
 export async function runMain(...args: string[]): Promise<MainResult> {
   let out = '';
   let err = '';
-  const stdout = vi.spyOn(process.stdout, 'write').mockImplementation((chunk) => ((out += String(chunk)), true));
-  const stderr = vi.spyOn(process.stderr, 'write').mockImplementation((chunk) => ((err += String(chunk)), true));
+  const stdout = vi
+    .spyOn(process.stdout, 'write')
+    .mockImplementation((chunk) => ((out += String(chunk)), true));
+  const stderr = vi
+    .spyOn(process.stderr, 'write')
+    .mockImplementation((chunk) => ((err += String(chunk)), true));
   try {
     return { code: await main(['node', 'oci-sd', ...args]), out, err };
   } finally {
@@ -43,9 +47,18 @@ export interface CliRun {
 }
 
 /** Runs `oci-sd release ... --json` as a child process; SIGKILLs it at the first event `killWhen` matches. */
-export function runCli(bin: string, sandbox: Sandbox, args: string[], killWhen?: (e: JsonEvent) => boolean): Promise<CliRun> {
+export function runCli(
+  bin: string,
+  sandbox: Sandbox,
+  args: string[],
+  killWhen?: (e: JsonEvent) => boolean,
+): Promise<CliRun> {
   return new Promise((resolve, reject) => {
-    const child = spawn(process.execPath, [bin, 'release', ...args, '--yes', '--json', '--poll-interval', '0.1', '--timeout', '2'], { cwd: sandbox.projectDir, env: sandbox.env, stdio: ['ignore', 'pipe', 'pipe'] });
+    const child = spawn(
+      process.execPath,
+      [bin, 'release', ...args, '--yes', '--json', '--poll-interval', '0.1', '--timeout', '2'],
+      { cwd: sandbox.projectDir, env: sandbox.env, stdio: ['ignore', 'pipe', 'pipe'] },
+    );
     const events: JsonEvent[] = [];
     let stderr = '';
     child.stderr.on('data', (chunk: Buffer) => (stderr += chunk.toString()));

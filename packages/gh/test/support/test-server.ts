@@ -8,7 +8,9 @@ import { startServer, testClient } from './helpers';
  * One test server for the calling test file, with a test client on it, handed to `onStart`. After
  * each test the faults are cleared and any OpenAPI violation the server saw fails the test.
  */
-export function useTestServer(onStart: (started: { gh: GitHubApiServer; client: GitHubClient }) => unknown): void {
+export function useTestServer(
+  onStart: (started: { gh: GitHubApiServer; client: GitHubClient }) => unknown,
+): void {
   let gh: GitHubApiServer | undefined;
   beforeAll(async () => {
     gh = await startServer();

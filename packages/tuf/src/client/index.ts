@@ -1,2 +1,15 @@
-export { DEFAULT_LIMITS, Updater, type TrustedState, type UpdaterLimits, type UpdaterOptions } from './updater';
-export { CheckoutSource, HttpSource, quoteName, type FetchFunction, type HttpSourceOptions, type RepositorySource } from './source';
+export {
+  DEFAULT_LIMITS,
+  Updater,
+  type TrustedState,
+  type UpdaterLimits,
+  type UpdaterOptions,
+} from './updater';
+export {
+  CheckoutSource,
+  HttpSource,
+  quoteName,
+  type FetchFunction,
+  type HttpSourceOptions,
+  type RepositorySource,
+} from './source';

@@ -13,7 +13,12 @@ export interface RepositorySource {
   /** `version` is set when consistent snapshots name files `<version>.<role>.json`. */
   fetchMetadata(role: string, version: number | undefined, maxLength: number): Promise<Uint8Array>;
   /** `hashPrefix` is set when consistent snapshots name artifacts `<dir>/<hash>.<basename>`. */
-  fetchTarget(targetPath: string, hashPrefix: string | undefined, maxLength: number, baseUrl?: string): Promise<Uint8Array>;
+  fetchTarget(
+    targetPath: string,
+    hashPrefix: string | undefined,
+    maxLength: number,
+    baseUrl?: string,
+  ): Promise<Uint8Array>;
 }
 
 export type { FetchFunction } from '../http';
@@ -33,7 +38,10 @@ export interface HttpSourceOptions {
 
 /** python's `urllib.parse.quote(name, "")`: how role and target names appear in file names and URLs (as python-tuf writes them). */
 export function quoteName(role: string): string {
-  return encodeURIComponent(role).replace(/[!'()*]/g, (c) => `%${c.charCodeAt(0).toString(16).toUpperCase()}`);
+  return encodeURIComponent(role).replace(
+    /[!'()*]/g,
+    (c) => `%${c.charCodeAt(0).toString(16).toUpperCase()}`,
+  );
 }
 
 function withSlash(url: string): string {
@@ -54,13 +62,21 @@ export class HttpSource implements RepositorySource {
   private readonly http: HttpClient;
 
   constructor(options: HttpSourceOptions) {
-    for (const [field, url] of [['metadataBaseUrl', options.metadataBaseUrl], ['targetBaseUrl', options.targetBaseUrl]] as const) {
+    for (const [field, url] of [
+      ['metadataBaseUrl', options.metadataBaseUrl],
+      ['targetBaseUrl', options.targetBaseUrl],
+    ] as const) {
       if (url !== undefined && !/^https?:\/\//.test(url)) {
-        throw new TufError('INVALID_INPUT', `${field} must be an http(s) URL, found ${JSON.stringify(url)}`, { expected: 'http(s) URL', found: url });
+        throw new TufError(
+          'INVALID_INPUT',
+          `${field} must be an http(s) URL, found ${JSON.stringify(url)}`,
+          { expected: 'http(s) URL', found: url },
+        );
       }
     }
     this.metadataBaseUrl = withSlash(options.metadataBaseUrl);
-    this.targetBaseUrl = options.targetBaseUrl === undefined ? undefined : withSlash(options.targetBaseUrl);
+    this.targetBaseUrl =
+      options.targetBaseUrl === undefined ? undefined : withSlash(options.targetBaseUrl);
     this.description = options.metadataBaseUrl;
     this.http = new HttpClient({
       userAgent: 'oci-sd-tuf',
@@ -89,9 +105,19 @@ export class HttpSource implements RepositorySource {
     return this.get(`${this.metadataBaseUrl}${name}`, maxLength);
   }
 
-  fetchTarget(targetPath: string, hashPrefix: string | undefined, maxLength: number, baseUrl?: string): Promise<Uint8Array> {
+  fetchTarget(
+    targetPath: string,
+    hashPrefix: string | undefined,
+    maxLength: number,
+    baseUrl?: string,
+  ): Promise<Uint8Array> {
     const base = baseUrl === undefined ? this.targetBaseUrl : withSlash(baseUrl);
-    if (base === undefined) throw new TufError('INVALID_INPUT', 'no target base URL: pass targetBaseUrl to the Updater or a baseUrl to downloadTarget', { expected: 'http(s) URL', found: undefined });
+    if (base === undefined)
+      throw new TufError(
+        'INVALID_INPUT',
+        'no target base URL: pass targetBaseUrl to the Updater or a baseUrl to downloadTarget',
+        { expected: 'http(s) URL', found: undefined },
+      );
     return this.get(`${base}${hashPrefixedPath(targetPath, hashPrefix)}`, maxLength);
   }
 
@@ -100,7 +126,8 @@ export class HttpSource implements RepositorySource {
     const response = await this.http.request(new URL(url), { maxBodyBytes: maxLength });
     if (response.status >= 200 && response.status < 300) return response.body;
     const details = { expected: 'HTTP 200', found: response.status };
-    if (response.status === 404 || response.status === 403) throw new TufError('NOT_FOUND', `${url}: HTTP ${response.status}`, details);
+    if (response.status === 404 || response.status === 403)
+      throw new TufError('NOT_FOUND', `${url}: HTTP ${response.status}`, details);
     throw new TufError('FETCH', `${url}: HTTP ${response.status}`, details);
   }
 }
@@ -127,14 +154,26 @@ export class CheckoutSource implements RepositorySource {
     }
   }
 
-  fetchMetadata(role: string, _version: number | undefined, maxLength: number): Promise<Uint8Array> {
+  fetchMetadata(
+    role: string,
+    _version: number | undefined,
+    maxLength: number,
+  ): Promise<Uint8Array> {
     return this.read(join('metadata', `${quoteName(role)}.json`), maxLength);
   }
 
-  fetchTarget(targetPath: string, _hashPrefix: string | undefined, maxLength: number): Promise<Uint8Array> {
+  fetchTarget(
+    targetPath: string,
+    _hashPrefix: string | undefined,
+    maxLength: number,
+  ): Promise<Uint8Array> {
     const parts = targetPath.split('/');
     if (parts.some((part) => part === '' || part === '.' || part === '..')) {
-      throw new TufError('INVALID_INPUT', `target path ${JSON.stringify(targetPath)} has an empty, "." or ".." segment`, { expected: 'a relative path', found: targetPath });
+      throw new TufError(
+        'INVALID_INPUT',
+        `target path ${JSON.stringify(targetPath)} has an empty, "." or ".." segment`,
+        { expected: 'a relative path', found: targetPath },
+      );
     }
     return this.read(join('targets', ...parts), maxLength);
   }
@@ -145,11 +184,20 @@ export class CheckoutSource implements RepositorySource {
     try {
       const info = await stat(path);
       if (info.size > maxLength) {
-        throw new TufError('LENGTH_MISMATCH', `${path}: ${info.size} bytes exceed the limit of ${maxLength}`, { expected: `<= ${maxLength} bytes`, found: info.size });
+        throw new TufError(
+          'LENGTH_MISMATCH',
+          `${path}: ${info.size} bytes exceed the limit of ${maxLength}`,
+          { expected: `<= ${maxLength} bytes`, found: info.size },
+        );
       }
       return await readFile(path);
     } catch (error) {
-      if ((error as NodeJS.ErrnoException).code === 'ENOENT') throw new TufError('NOT_FOUND', `${path}: no such file`, { expected: 'a file', found: 'nothing', cause: error });
+      if ((error as NodeJS.ErrnoException).code === 'ENOENT')
+        throw new TufError('NOT_FOUND', `${path}: no such file`, {
+          expected: 'a file',
+          found: 'nothing',
+          cause: error,
+        });
       throw error;
     }
   }

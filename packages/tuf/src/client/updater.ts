@@ -21,7 +21,13 @@ import {
   type TimestampSigned,
 } from '../metadata/model';
 import { delegatedRoleKeys, rolesForTarget } from '../metadata/paths';
-import { CheckoutSource, HttpSource, quoteName, type FetchFunction, type RepositorySource } from './source';
+import {
+  CheckoutSource,
+  HttpSource,
+  quoteName,
+  type FetchFunction,
+  type RepositorySource,
+} from './source';
 
 export interface UpdaterLimits {
   maxRootRotations: number;
@@ -71,17 +77,32 @@ export interface TrustedState {
 
 const HASH_ALGORITHMS = new Set(['sha256', 'sha384', 'sha512']);
 
-function checkLengthAndHashes(bytes: Uint8Array, expected: { length?: number; hashes?: Record<string, string> }, what: string): void {
+function checkLengthAndHashes(
+  bytes: Uint8Array,
+  expected: { length?: number; hashes?: Record<string, string> },
+  what: string,
+): void {
   if (expected.length !== undefined && bytes.byteLength !== expected.length) {
-    throw new TufError('LENGTH_MISMATCH', `${what}: length ${bytes.byteLength}, expected ${expected.length}`, { expected: expected.length, found: bytes.byteLength });
+    throw new TufError(
+      'LENGTH_MISMATCH',
+      `${what}: length ${bytes.byteLength}, expected ${expected.length}`,
+      { expected: expected.length, found: bytes.byteLength },
+    );
   }
   for (const [algorithm, digest] of Object.entries(expected.hashes ?? {})) {
     if (!HASH_ALGORITHMS.has(algorithm)) {
-      throw new TufError('HASH_MISMATCH', `${what}: unsupported hash algorithm ${JSON.stringify(algorithm)}`, { expected: [...HASH_ALGORITHMS], found: algorithm });
+      throw new TufError(
+        'HASH_MISMATCH',
+        `${what}: unsupported hash algorithm ${JSON.stringify(algorithm)}`,
+        { expected: [...HASH_ALGORITHMS], found: algorithm },
+      );
     }
     const found = createHash(algorithm).update(bytes).digest('hex');
     if (found !== digest.toLowerCase()) {
-      throw new TufError('HASH_MISMATCH', `${what}: ${algorithm} ${found}, expected ${digest}`, { expected: digest, found });
+      throw new TufError('HASH_MISMATCH', `${what}: ${algorithm} ${found}, expected ${digest}`, {
+        expected: digest,
+        found,
+      });
     }
   }
 }
@@ -135,7 +156,8 @@ export class Updater {
 
   /** Root, timestamp, snapshot and top-level targets, verified and persisted. Call once per updater. */
   async refresh(): Promise<TrustedState> {
-    this.now = typeof this.nowOption === 'function' ? this.nowOption() : (this.nowOption ?? new Date());
+    this.now =
+      typeof this.nowOption === 'function' ? this.nowOption() : (this.nowOption ?? new Date());
     this.timestamp = undefined;
     this.snapshot = undefined;
     this.targets.clear();
@@ -150,28 +172,43 @@ export class Updater {
 
   trustedState(): TrustedState {
     const summary = (loaded: Loaded<{ version: number; expires: Date }> | undefined) => {
-      if (!loaded) throw new TufError('INVALID_INPUT', 'refresh() has not completed', { expected: 'a refreshed updater', found: 'none' });
+      if (!loaded)
+        throw new TufError('INVALID_INPUT', 'refresh() has not completed', {
+          expected: 'a refreshed updater',
+          found: 'none',
+        });
       return { version: loaded.signed.version, expires: loaded.signed.expires };
     };
-    return { root: summary(this.root), timestamp: summary(this.timestamp), snapshot: summary(this.snapshot), targets: summary(this.targets.get('targets')) };
+    return {
+      root: summary(this.root),
+      timestamp: summary(this.timestamp),
+      snapshot: summary(this.snapshot),
+      targets: summary(this.targets.get('targets')),
+    };
   }
 
   /** The target as the delegation tree lists it (pre-order, terminating delegations honoured), or undefined. */
   async getTargetInfo(targetPath: string): Promise<TargetInfo | undefined> {
     if (!this.refreshed) await this.refresh();
-    const stack: Array<{ role: string; parent: string | undefined }> = [{ role: 'targets', parent: undefined }];
+    const stack: Array<{ role: string; parent: string | undefined }> = [
+      { role: 'targets', parent: undefined },
+    ];
     const visited = new Set<string>();
     let budget = this.limits.maxDelegations;
     while (budget > 0 && stack.length > 0) {
       const { role, parent } = stack.pop()!;
       if (visited.has(role)) continue;
       const targets = (await this.loadTargets(role, parent)).signed;
-      const found = Object.hasOwn(targets.targets, targetPath) ? targets.targets[targetPath] : undefined;
+      const found = Object.hasOwn(targets.targets, targetPath)
+        ? targets.targets[targetPath]
+        : undefined;
       if (found) return { path: targetPath, ...found };
       visited.add(role);
       budget--;
       const children: Array<{ role: string; parent: string }> = [];
-      for (const child of targets.delegations ? rolesForTarget(targets.delegations, targetPath) : []) {
+      for (const child of targets.delegations
+        ? rolesForTarget(targets.delegations, targetPath)
+        : []) {
         children.push({ role: child.name, parent: role });
         if (child.terminating) {
           stack.length = 0;
@@ -201,10 +238,16 @@ export class Updater {
   }
 
   /** Downloads the target (hash-prefixed name under consistent snapshots), checks length and hashes, writes it atomically. */
-  async downloadTarget(info: TargetInfo, filePath?: string, targetBaseUrl?: string): Promise<string> {
+  async downloadTarget(
+    info: TargetInfo,
+    filePath?: string,
+    targetBaseUrl?: string,
+  ): Promise<string> {
     if (!this.refreshed) await this.refresh();
     const path = filePath ?? this.defaultTargetPath(info);
-    const hashPrefix = this.root!.signed.consistent_snapshot ? Object.values(info.hashes)[0] : undefined;
+    const hashPrefix = this.root!.signed.consistent_snapshot
+      ? Object.values(info.hashes)[0]
+      : undefined;
     const bytes = await this.source.fetchTarget(info.path, hashPrefix, info.length, targetBaseUrl);
     checkLengthAndHashes(bytes, info, `target ${info.path}`);
     await writeFileAtomic(path, bytes);
@@ -213,12 +256,20 @@ export class Updater {
 
   private defaultTargetPath(info: TargetInfo): string {
     if (this.targetDir === undefined) {
-      throw new TufError('INVALID_INPUT', `no file path for target ${info.path}: pass targetDir to the Updater or a path`, { expected: 'a path', found: undefined });
+      throw new TufError(
+        'INVALID_INPUT',
+        `no file path for target ${info.path}: pass targetDir to the Updater or a path`,
+        { expected: 'a path', found: undefined },
+      );
     }
     const name = quoteName(info.path);
     // quote() leaves "." and "..": as file names they would point at targetDir or its parent.
     if (name === '' || name === '.' || name === '..') {
-      throw new TufError('INVALID_INPUT', `target name ${JSON.stringify(info.path)} cannot be a file name in ${this.targetDir}`, { expected: 'a file name', found: info.path });
+      throw new TufError(
+        'INVALID_INPUT',
+        `target name ${JSON.stringify(info.path)} cannot be a file name in ${this.targetDir}`,
+        { expected: 'a file name', found: info.path },
+      );
     }
     return join(this.targetDir, name);
   }
@@ -231,10 +282,19 @@ export class Updater {
     try {
       bytes = await readFile(path);
     } catch (error) {
-      throw new TufError('NOT_FOUND', `trusted root ${path} cannot be read: ${(error as Error).message}`, { expected: 'root.json', found: 'nothing', cause: error });
+      throw new TufError(
+        'NOT_FOUND',
+        `trusted root ${path} cannot be read: ${(error as Error).message}`,
+        { expected: 'root.json', found: 'nothing', cause: error },
+      );
     }
     const root = parseMetadata(bytes, path, checkRoot);
-    this.requireThreshold(root, root.signed.keys, root.signed.roles.root, `trusted root v${root.signed.version} (${path})`);
+    this.requireThreshold(
+      root,
+      root.signed.keys,
+      root.signed.roles.root,
+      `trusted root v${root.signed.version} (${path})`,
+    );
     this.root = root;
   }
 
@@ -247,10 +307,24 @@ export class Updater {
       const what = `root v${next} (${next}.root.json)`;
       const candidate = parseMetadata(bytes, what, checkRoot);
       // Both the old and the new root must authorise the new one (key rotation).
-      this.requireThreshold(candidate, trusted.signed.keys, trusted.signed.roles.root, `${what}, by the keys of trusted root v${trusted.signed.version}`);
-      this.requireThreshold(candidate, candidate.signed.keys, candidate.signed.roles.root, `${what}, by its own keys`);
+      this.requireThreshold(
+        candidate,
+        trusted.signed.keys,
+        trusted.signed.roles.root,
+        `${what}, by the keys of trusted root v${trusted.signed.version}`,
+      );
+      this.requireThreshold(
+        candidate,
+        candidate.signed.keys,
+        candidate.signed.roles.root,
+        `${what}, by its own keys`,
+      );
       if (candidate.signed.version !== next) {
-        throw new TufError('ROLLBACK', `${what}: version is ${candidate.signed.version}, expected ${next}`, { expected: next, found: candidate.signed.version });
+        throw new TufError(
+          'ROLLBACK',
+          `${what}: version is ${candidate.signed.version}, expected ${next}`,
+          { expected: next, found: candidate.signed.version },
+        );
       }
       this.root = candidate;
       await this.persist('root', bytes);
@@ -264,22 +338,39 @@ export class Updater {
     const root = this.root!.signed;
     // A local timestamp that the current root's keys still verify is the rollback baseline;
     // after a key rotation it no longer verifies and is dropped (fast-forward recovery).
-    const local = await this.loadLocal('timestamp', checkTimestamp, root.keys, root.roles.timestamp);
+    const local = await this.loadLocal(
+      'timestamp',
+      checkTimestamp,
+      root.keys,
+      root.roles.timestamp,
+    );
     const what = 'timestamp (timestamp.json)';
-    const bytes = await this.source.fetchMetadata('timestamp', undefined, this.limits.timestampMaxLength);
+    const bytes = await this.source.fetchMetadata(
+      'timestamp',
+      undefined,
+      this.limits.timestampMaxLength,
+    );
     const candidate = parseMetadata(bytes, what, checkTimestamp);
     this.requireThreshold(candidate, root.keys, root.roles.timestamp, what);
     let accepted = candidate;
     if (local) {
       const trusted = local.signed;
       if (candidate.signed.version < trusted.version) {
-        throw new TufError('ROLLBACK', `timestamp v${candidate.signed.version} is older than the trusted v${trusted.version}`, { expected: `>= ${trusted.version}`, found: candidate.signed.version });
+        throw new TufError(
+          'ROLLBACK',
+          `timestamp v${candidate.signed.version} is older than the trusted v${trusted.version}`,
+          { expected: `>= ${trusted.version}`, found: candidate.signed.version },
+        );
       }
       if (candidate.signed.snapshot.version < trusted.snapshot.version) {
-        throw new TufError('ROLLBACK', `timestamp v${candidate.signed.version} lists snapshot v${candidate.signed.snapshot.version}, older than the trusted v${trusted.snapshot.version}`, {
-          expected: `>= ${trusted.snapshot.version}`,
-          found: candidate.signed.snapshot.version,
-        });
+        throw new TufError(
+          'ROLLBACK',
+          `timestamp v${candidate.signed.version} lists snapshot v${candidate.signed.snapshot.version}, older than the trusted v${trusted.snapshot.version}`,
+          {
+            expected: `>= ${trusted.snapshot.version}`,
+            found: candidate.signed.snapshot.version,
+          },
+        );
       }
       // An equal version changes nothing: keep what is already trusted.
       if (candidate.signed.version === trusted.version) accepted = local;
@@ -301,16 +392,29 @@ export class Updater {
     }
     const fileName = this.metadataFileName('snapshot', meta.version);
     const what = `snapshot v${meta.version} (${fileName})`;
-    const bytes = await this.source.fetchMetadata('snapshot', this.versionInName(meta.version), meta.length ?? this.limits.snapshotMaxLength);
+    const bytes = await this.source.fetchMetadata(
+      'snapshot',
+      this.versionInName(meta.version),
+      meta.length ?? this.limits.snapshotMaxLength,
+    );
     checkLengthAndHashes(bytes, meta, what);
     const candidate = parseMetadata(bytes, what, checkSnapshot);
     this.requireThreshold(candidate, root.keys, root.roles.snapshot, what);
     // Rollback: no role listed by the previously trusted snapshot may disappear or go back.
     for (const [name, previous] of Object.entries(local?.signed.meta ?? {})) {
       const next = candidate.signed.meta[name];
-      if (!next) throw new TufError('ROLLBACK', `${what} no longer lists ${name} (trusted snapshot v${local!.signed.version} did)`, { expected: name, found: 'missing' });
+      if (!next)
+        throw new TufError(
+          'ROLLBACK',
+          `${what} no longer lists ${name} (trusted snapshot v${local!.signed.version} did)`,
+          { expected: name, found: 'missing' },
+        );
       if (next.version < previous.version) {
-        throw new TufError('ROLLBACK', `${what} lists ${name} v${next.version}, older than the trusted v${previous.version}`, { expected: `>= ${previous.version}`, found: next.version });
+        throw new TufError(
+          'ROLLBACK',
+          `${what} lists ${name} v${next.version}, older than the trusted v${previous.version}`,
+          { expected: `>= ${previous.version}`, found: next.version },
+        );
       }
     }
     this.requireVersion(candidate, meta.version, what, 'the timestamp');
@@ -320,20 +424,33 @@ export class Updater {
   }
 
   /** Trusted metadata that is exactly the listed version and unexpired needs no download. */
-  private isCurrent(metadata: Loaded<{ version: number; expires: Date }>, listedVersion: number): boolean {
+  private isCurrent(
+    metadata: Loaded<{ version: number; expires: Date }>,
+    listedVersion: number,
+  ): boolean {
     return metadata.signed.version === listedVersion && this.now < metadata.signed.expires;
   }
 
   // --- targets ------------------------------------------------------------
 
   /** Top-level targets (parent undefined: delegated by root) or a delegated role, verified against the snapshot. */
-  private async loadTargets(role: string, parent: string | undefined): Promise<Loaded<TargetsSigned>> {
+  private async loadTargets(
+    role: string,
+    parent: string | undefined,
+  ): Promise<Loaded<TargetsSigned>> {
     const cached = this.targets.get(role);
     if (cached) return cached;
     const { keys, roleKeys } = this.delegation(role, parent);
     const meta = this.snapshot!.signed.meta[`${role}.json`];
     if (!meta) {
-      throw new TufError('METADATA_INVALID', `snapshot v${this.snapshot!.signed.version} does not list ${role}.json`, { expected: `${role}.json in snapshot meta`, found: Object.keys(this.snapshot!.signed.meta) });
+      throw new TufError(
+        'METADATA_INVALID',
+        `snapshot v${this.snapshot!.signed.version} does not list ${role}.json`,
+        {
+          expected: `${role}.json in snapshot meta`,
+          found: Object.keys(this.snapshot!.signed.meta),
+        },
+      );
     }
     const local = await this.loadLocal(role, checkTargets, keys, roleKeys);
     let accepted: Loaded<TargetsSigned>;
@@ -342,11 +459,20 @@ export class Updater {
     } else {
       const fileName = this.metadataFileName(role, meta.version);
       const what = `${role} v${meta.version} (${fileName})`;
-      const bytes = await this.source.fetchMetadata(role, this.versionInName(meta.version), meta.length ?? this.limits.targetsMaxLength);
+      const bytes = await this.source.fetchMetadata(
+        role,
+        this.versionInName(meta.version),
+        meta.length ?? this.limits.targetsMaxLength,
+      );
       checkLengthAndHashes(bytes, meta, what);
       accepted = parseMetadata(bytes, what, checkTargets);
       this.requireThreshold(accepted, keys, roleKeys, what);
-      this.requireVersion(accepted, meta.version, what, `snapshot v${this.snapshot!.signed.version}`);
+      this.requireVersion(
+        accepted,
+        meta.version,
+        what,
+        `snapshot v${this.snapshot!.signed.version}`,
+      );
       this.requireUnexpired(accepted, `${role} v${accepted.signed.version}`);
       await this.persist(role, bytes);
     }
@@ -354,46 +480,83 @@ export class Updater {
     return accepted;
   }
 
-  private delegation(role: string, parent: string | undefined): { keys: Record<string, TufKey>; roleKeys: RoleKeys } {
-    if (parent === undefined) return { keys: this.root!.signed.keys, roleKeys: this.root!.signed.roles.targets };
+  private delegation(
+    role: string,
+    parent: string | undefined,
+  ): { keys: Record<string, TufKey>; roleKeys: RoleKeys } {
+    if (parent === undefined)
+      return { keys: this.root!.signed.keys, roleKeys: this.root!.signed.roles.targets };
     const delegations = this.targets.get(parent)?.signed.delegations;
     const delegated = delegations && delegatedRoleKeys(delegations, role);
     if (!delegations || !delegated) {
-      throw new TufError('METADATA_INVALID', `${parent} does not delegate to ${role}`, { expected: role, found: delegations?.roles.map((r) => r.name) ?? [] });
+      throw new TufError('METADATA_INVALID', `${parent} does not delegate to ${role}`, {
+        expected: role,
+        found: delegations?.roles.map((r) => r.name) ?? [],
+      });
     }
     return { keys: delegations.keys, roleKeys: delegated };
   }
 
   // --- shared checks ------------------------------------------------------
 
-  private requireThreshold(metadata: Loaded<unknown>, keys: Record<string, TufKey>, roleKeys: RoleKeys, what: string): void {
+  private requireThreshold(
+    metadata: Loaded<unknown>,
+    keys: Record<string, TufKey>,
+    roleKeys: RoleKeys,
+    what: string,
+  ): void {
     const result = verifyRoleThreshold(metadata.raw, keys, roleKeys, {
       ...(this.sigstoreTrustedRoot && { sigstoreTrustedRoot: this.sigstoreTrustedRoot }),
       signedBytes: canonicalize(metadata.raw.signed),
     });
     if (!result.met) {
-      const failures = result.failed.map((failure) => `${failure.keyid.slice(0, 12)}…: ${failure.reason}`);
-      const detail = failures.length > 0 ? `; ${failures.join('; ')}` : result.unsigned.length > 0 ? '; the others did not sign' : '';
-      throw new TufError('SIGNATURE_THRESHOLD', `${what}: ${result.verified.length} of ${result.threshold} required signatures verify${detail}`, {
-        expected: `${result.threshold} valid signatures from ${JSON.stringify(roleKeys.keyids)}`,
-        found: result,
-      });
+      const failures = result.failed.map(
+        (failure) => `${failure.keyid.slice(0, 12)}…: ${failure.reason}`,
+      );
+      const detail =
+        failures.length > 0
+          ? `; ${failures.join('; ')}`
+          : result.unsigned.length > 0
+            ? '; the others did not sign'
+            : '';
+      throw new TufError(
+        'SIGNATURE_THRESHOLD',
+        `${what}: ${result.verified.length} of ${result.threshold} required signatures verify${detail}`,
+        {
+          expected: `${result.threshold} valid signatures from ${JSON.stringify(roleKeys.keyids)}`,
+          found: result,
+        },
+      );
     }
   }
 
   private requireUnexpired(metadata: Loaded<{ expires: Date }>, what: string): void {
     if (this.now >= metadata.signed.expires) {
-      throw new TufError('EXPIRED', `${what} expired at ${metadata.signed.expires.toISOString()} (checked as of ${this.now.toISOString()})`, {
-        expected: `expires after ${this.now.toISOString()}`,
-        found: metadata.signed.expires.toISOString(),
-      });
+      throw new TufError(
+        'EXPIRED',
+        `${what} expired at ${metadata.signed.expires.toISOString()} (checked as of ${this.now.toISOString()})`,
+        {
+          expected: `expires after ${this.now.toISOString()}`,
+          found: metadata.signed.expires.toISOString(),
+        },
+      );
     }
   }
 
-  private requireVersion(metadata: Loaded<{ version: number }>, expected: number, what: string, by: string): void {
+  private requireVersion(
+    metadata: Loaded<{ version: number }>,
+    expected: number,
+    what: string,
+    by: string,
+  ): void {
     if (metadata.signed.version !== expected) {
-      const code: TufErrorCode = metadata.signed.version < expected ? 'ROLLBACK' : 'METADATA_INVALID';
-      throw new TufError(code, `${what}: version ${metadata.signed.version}, but ${by} lists v${expected}`, { expected, found: metadata.signed.version });
+      const code: TufErrorCode =
+        metadata.signed.version < expected ? 'ROLLBACK' : 'METADATA_INVALID';
+      throw new TufError(
+        code,
+        `${what}: version ${metadata.signed.version}, but ${by} lists v${expected}`,
+        { expected, found: metadata.signed.version },
+      );
     }
   }
 

@@ -26,9 +26,16 @@ let publicGoodRoot: SigstoreTrustedRootJSON | undefined;
 /** The Sigstore public-good trusted root embedded in @sigstore/tuf's `seeds.json`. */
 export function publicGoodTrustedRoot(): SigstoreTrustedRootJSON {
   if (!publicGoodRoot) {
-    const encoded = (seeds as Record<string, { targets: Record<string, string> } | undefined>)['https://tuf-repo-cdn.sigstore.dev']?.targets['trusted_root.json'];
-    if (!encoded) throw new Error('@sigstore/tuf seeds.json holds no trusted_root.json for https://tuf-repo-cdn.sigstore.dev');
-    publicGoodRoot = JSON.parse(Buffer.from(encoded, 'base64').toString('utf8')) as SigstoreTrustedRootJSON;
+    const encoded = (seeds as Record<string, { targets: Record<string, string> } | undefined>)[
+      'https://tuf-repo-cdn.sigstore.dev'
+    ]?.targets['trusted_root.json'];
+    if (!encoded)
+      throw new Error(
+        '@sigstore/tuf seeds.json holds no trusted_root.json for https://tuf-repo-cdn.sigstore.dev',
+      );
+    publicGoodRoot = JSON.parse(
+      Buffer.from(encoded, 'base64').toString('utf8'),
+    ) as SigstoreTrustedRootJSON;
   }
   return publicGoodRoot;
 }
@@ -46,7 +53,11 @@ function verifierFor(trustedRoot: SigstoreTrustedRootJSON): Verifier {
 function subjectAlternativeNames(certificate: X509Certificate): string[] {
   const names = certificate.extSubjectAltName?.valueObj.subs[0]?.subs ?? [];
   return names
-    .filter((name) => name.tag.isContextSpecific(GENERAL_NAME_RFC822) || name.tag.isContextSpecific(GENERAL_NAME_URI))
+    .filter(
+      (name) =>
+        name.tag.isContextSpecific(GENERAL_NAME_RFC822) ||
+        name.tag.isContextSpecific(GENERAL_NAME_URI),
+    )
     .map((name) => name.value.toString('utf8'));
 }
 
@@ -64,18 +75,31 @@ export function verifySigstoreSignature(
 ): SignatureVerdict {
   const { identity, issuer } = key.keyval;
   if (typeof identity !== 'string' || typeof issuer !== 'string') {
-    return { valid: false, unsigned: false, reason: 'sigstore-oidc key needs string keyval.identity and keyval.issuer' };
+    return {
+      valid: false,
+      unsigned: false,
+      reason: 'sigstore-oidc key needs string keyval.identity and keyval.issuer',
+    };
   }
-  if (bundleJSON === undefined || bundleJSON === null) return { valid: false, unsigned: true, reason: 'no Sigstore bundle (not signed)' };
+  if (bundleJSON === undefined || bundleJSON === null)
+    return { valid: false, unsigned: true, reason: 'no Sigstore bundle (not signed)' };
 
   let bundle;
   try {
     bundle = bundleFromJSON(bundleJSON);
   } catch (error) {
-    return { valid: false, unsigned: false, reason: `malformed Sigstore bundle: ${(error as Error).message}` };
+    return {
+      valid: false,
+      unsigned: false,
+      reason: `malformed Sigstore bundle: ${(error as Error).message}`,
+    };
   }
   if (bundle.content.$case !== 'messageSignature') {
-    return { valid: false, unsigned: false, reason: `Sigstore bundle must carry a messageSignature, found ${bundle.content.$case}` };
+    return {
+      valid: false,
+      unsigned: false,
+      reason: `Sigstore bundle must carry a messageSignature, found ${bundle.content.$case}`,
+    };
   }
   const { messageDigest } = bundle.content.messageSignature;
   const digestAlgorithm = messageDigest ? DIGEST_ALGORITHMS[messageDigest.algorithm] : undefined;
@@ -93,21 +117,40 @@ export function verifySigstoreSignature(
 
   let entity;
   try {
-    entity = toSignedEntity(bundle, Buffer.from(signedBytes.buffer, signedBytes.byteOffset, signedBytes.byteLength));
+    entity = toSignedEntity(
+      bundle,
+      Buffer.from(signedBytes.buffer, signedBytes.byteOffset, signedBytes.byteLength),
+    );
     if (entity.key.$case !== 'certificate') {
-      return { valid: false, unsigned: false, reason: 'Sigstore bundle must carry a Fulcio certificate, found a public key hint' };
+      return {
+        valid: false,
+        unsigned: false,
+        reason: 'Sigstore bundle must carry a Fulcio certificate, found a public key hint',
+      };
     }
     const signer = verifierFor(trustedRoot).verify(entity);
     const foundIssuer = signer.identity?.extensions?.issuer;
     if (foundIssuer !== issuer) {
-      return { valid: false, unsigned: false, reason: `certificate issuer is ${JSON.stringify(foundIssuer ?? null)}, expected ${JSON.stringify(issuer)}` };
+      return {
+        valid: false,
+        unsigned: false,
+        reason: `certificate issuer is ${JSON.stringify(foundIssuer ?? null)}, expected ${JSON.stringify(issuer)}`,
+      };
     }
     const sans = subjectAlternativeNames(entity.key.certificate);
     if (!sans.includes(identity)) {
-      return { valid: false, unsigned: false, reason: `certificate identity is ${JSON.stringify(sans.join(', '))}, expected ${JSON.stringify(identity)}` };
+      return {
+        valid: false,
+        unsigned: false,
+        reason: `certificate identity is ${JSON.stringify(sans.join(', '))}, expected ${JSON.stringify(identity)}`,
+      };
     }
   } catch (error) {
-    return { valid: false, unsigned: false, reason: `Sigstore bundle does not verify: ${(error as Error).message}` };
+    return {
+      valid: false,
+      unsigned: false,
+      reason: `Sigstore bundle does not verify: ${(error as Error).message}`,
+    };
   }
   return { valid: true };
 }

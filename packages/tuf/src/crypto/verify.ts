@@ -2,7 +2,11 @@ import { constants, createPublicKey, verify as nodeVerify, type KeyObject } from
 import { TufError } from '../errors';
 import { canonicalize } from '../metadata/canonical';
 import type { RoleKeys, SignatureVerdict, TufKey, TufSignature } from './keys';
-import { publicGoodTrustedRoot, verifySigstoreSignature, type SigstoreTrustedRootJSON } from './sigstore';
+import {
+  publicGoodTrustedRoot,
+  verifySigstoreSignature,
+  type SigstoreTrustedRootJSON,
+} from './sigstore';
 
 export interface SignatureOptions {
   /** Sigstore trusted root for sigstore-oidc keys; the public-good root embedded in @sigstore/tuf by default. */
@@ -25,12 +29,36 @@ const SCHEMES: Record<string, SchemeSpec> = {
   // The hash follows the curve: nistp384 is SHA-384 (tuf-js wrongly uses SHA-256).
   'ecdsa-sha2-nistp256': { keytypes: ECDSA_KEYTYPES, hash: 'sha256', curve: 'prime256v1' },
   'ecdsa-sha2-nistp384': { keytypes: ECDSA_KEYTYPES, hash: 'sha384', curve: 'secp384r1' },
-  'rsassa-pss-sha256': { keytypes: ['rsa'], hash: 'sha256', padding: constants.RSA_PKCS1_PSS_PADDING },
-  'rsassa-pss-sha384': { keytypes: ['rsa'], hash: 'sha384', padding: constants.RSA_PKCS1_PSS_PADDING },
-  'rsassa-pss-sha512': { keytypes: ['rsa'], hash: 'sha512', padding: constants.RSA_PKCS1_PSS_PADDING },
-  'rsa-pkcs1v15-sha256': { keytypes: ['rsa'], hash: 'sha256', padding: constants.RSA_PKCS1_PADDING },
-  'rsa-pkcs1v15-sha384': { keytypes: ['rsa'], hash: 'sha384', padding: constants.RSA_PKCS1_PADDING },
-  'rsa-pkcs1v15-sha512': { keytypes: ['rsa'], hash: 'sha512', padding: constants.RSA_PKCS1_PADDING },
+  'rsassa-pss-sha256': {
+    keytypes: ['rsa'],
+    hash: 'sha256',
+    padding: constants.RSA_PKCS1_PSS_PADDING,
+  },
+  'rsassa-pss-sha384': {
+    keytypes: ['rsa'],
+    hash: 'sha384',
+    padding: constants.RSA_PKCS1_PSS_PADDING,
+  },
+  'rsassa-pss-sha512': {
+    keytypes: ['rsa'],
+    hash: 'sha512',
+    padding: constants.RSA_PKCS1_PSS_PADDING,
+  },
+  'rsa-pkcs1v15-sha256': {
+    keytypes: ['rsa'],
+    hash: 'sha256',
+    padding: constants.RSA_PKCS1_PADDING,
+  },
+  'rsa-pkcs1v15-sha384': {
+    keytypes: ['rsa'],
+    hash: 'sha384',
+    padding: constants.RSA_PKCS1_PADDING,
+  },
+  'rsa-pkcs1v15-sha512': {
+    keytypes: ['rsa'],
+    hash: 'sha512',
+    padding: constants.RSA_PKCS1_PADDING,
+  },
 };
 
 const ED25519_SPKI_PREFIX = Buffer.from('302a300506032b6570032100', 'hex');
@@ -48,7 +76,11 @@ function publicKeyOf(key: TufKey): KeyObject {
     if (material.includes('-----BEGIN')) {
       publicKey = createPublicKey(material);
     } else if (key.keytype === 'ed25519' && /^[0-9a-f]{64}$/i.test(material)) {
-      publicKey = createPublicKey({ key: Buffer.concat([ED25519_SPKI_PREFIX, Buffer.from(material, 'hex')]), format: 'der', type: 'spki' });
+      publicKey = createPublicKey({
+        key: Buffer.concat([ED25519_SPKI_PREFIX, Buffer.from(material, 'hex')]),
+        format: 'der',
+        type: 'spki',
+      });
     } else {
       throw new Error(`keyval.public is neither PEM nor a 32-byte hex ed25519 key`);
     }
@@ -62,39 +94,81 @@ function publicKeyOf(key: TufKey): KeyObject {
  * Never throws for bad signatures or keys: the verdict says why, so a threshold count can
  * report every signer. Placeholders (`sig: ""`, sigstore-oidc without bundle) are `unsigned`.
  */
-export function verifySignature(key: TufKey, signature: TufSignature, signedBytes: Uint8Array, options: SignatureOptions = {}): SignatureVerdict {
+export function verifySignature(
+  key: TufKey,
+  signature: TufSignature,
+  signedBytes: Uint8Array,
+  options: SignatureOptions = {},
+): SignatureVerdict {
   if (key.keytype === 'sigstore-oidc') {
-    if (key.scheme !== 'Fulcio') return { valid: false, unsigned: false, reason: `sigstore-oidc key has scheme ${JSON.stringify(key.scheme)}, expected "Fulcio"` };
-    return verifySigstoreSignature(key, signature.bundle, signedBytes, options.sigstoreTrustedRoot ?? publicGoodTrustedRoot());
+    if (key.scheme !== 'Fulcio')
+      return {
+        valid: false,
+        unsigned: false,
+        reason: `sigstore-oidc key has scheme ${JSON.stringify(key.scheme)}, expected "Fulcio"`,
+      };
+    return verifySigstoreSignature(
+      key,
+      signature.bundle,
+      signedBytes,
+      options.sigstoreTrustedRoot ?? publicGoodTrustedRoot(),
+    );
   }
-  if (signature.sig === '') return { valid: false, unsigned: true, reason: 'placeholder signature (sig is empty)' };
+  if (signature.sig === '')
+    return { valid: false, unsigned: true, reason: 'placeholder signature (sig is empty)' };
   const spec = SCHEMES[key.scheme];
-  if (!spec) return { valid: false, unsigned: false, reason: `unsupported signature scheme ${JSON.stringify(key.scheme)}` };
+  if (!spec)
+    return {
+      valid: false,
+      unsigned: false,
+      reason: `unsupported signature scheme ${JSON.stringify(key.scheme)}`,
+    };
   if (!spec.keytypes.includes(key.keytype)) {
-    return { valid: false, unsigned: false, reason: `key type ${JSON.stringify(key.keytype)} cannot use scheme ${key.scheme}` };
+    return {
+      valid: false,
+      unsigned: false,
+      reason: `key type ${JSON.stringify(key.keytype)} cannot use scheme ${key.scheme}`,
+    };
   }
-  if (typeof signature.sig !== 'string' || !HEX.test(signature.sig)) return { valid: false, unsigned: false, reason: 'sig is not hex' };
+  if (typeof signature.sig !== 'string' || !HEX.test(signature.sig))
+    return { valid: false, unsigned: false, reason: 'sig is not hex' };
 
   let publicKey: KeyObject;
   try {
     publicKey = publicKeyOf(key);
   } catch (error) {
-    return { valid: false, unsigned: false, reason: `unusable ${key.keytype} key: ${(error as Error).message}` };
+    return {
+      valid: false,
+      unsigned: false,
+      reason: `unusable ${key.keytype} key: ${(error as Error).message}`,
+    };
   }
   const expectedType = key.keytype === 'ed25519' ? 'ed25519' : spec.curve ? 'ec' : 'rsa';
   if (publicKey.asymmetricKeyType !== expectedType) {
-    return { valid: false, unsigned: false, reason: `keyval.public is a ${publicKey.asymmetricKeyType} key, expected ${expectedType}` };
+    return {
+      valid: false,
+      unsigned: false,
+      reason: `keyval.public is a ${publicKey.asymmetricKeyType} key, expected ${expectedType}`,
+    };
   }
   if (spec.curve && publicKey.asymmetricKeyDetails?.namedCurve !== spec.curve) {
-    return { valid: false, unsigned: false, reason: `key is on curve ${publicKey.asymmetricKeyDetails?.namedCurve}, scheme ${key.scheme} needs ${spec.curve}` };
+    return {
+      valid: false,
+      unsigned: false,
+      reason: `key is on curve ${publicKey.asymmetricKeyDetails?.namedCurve}, scheme ${key.scheme} needs ${spec.curve}`,
+    };
   }
   const ok = nodeVerify(
     spec.hash,
     signedBytes,
-    spec.padding === undefined ? publicKey : { key: publicKey, padding: spec.padding, saltLength: constants.RSA_PSS_SALTLEN_AUTO },
+    spec.padding === undefined
+      ? publicKey
+      : { key: publicKey, padding: spec.padding, saltLength: constants.RSA_PSS_SALTLEN_AUTO },
     Buffer.from(signature.sig, 'hex'),
   );
-  return ok ? { valid: true } : { valid: false, unsigned: false, reason: `${key.scheme} signature does not verify` };
+  return ok
+    ? { valid: true }
+    : { valid: false, unsigned: false, reason: `${key.scheme} signature does not verify` };
 }
 
 export interface ThresholdResult {
@@ -115,27 +189,51 @@ export interface SignedMetadata {
 }
 
 /** Shape check of `{signed, signatures}` so that a malformed file fails with the field named. */
-export function assertSignedMetadata(value: unknown, source: string): asserts value is SignedMetadata {
+export function assertSignedMetadata(
+  value: unknown,
+  source: string,
+): asserts value is SignedMetadata {
   const doc = value as Partial<SignedMetadata> | null;
   if (typeof doc !== 'object' || doc === null || Array.isArray(doc)) {
-    throw new TufError('METADATA_INVALID', `${source}: expected a JSON object with signed and signatures`, { expected: 'object', found: Array.isArray(doc) ? 'array' : typeof doc });
+    throw new TufError(
+      'METADATA_INVALID',
+      `${source}: expected a JSON object with signed and signatures`,
+      { expected: 'object', found: Array.isArray(doc) ? 'array' : typeof doc },
+    );
   }
   if (typeof doc.signed !== 'object' || doc.signed === null || Array.isArray(doc.signed)) {
-    throw new TufError('METADATA_INVALID', `${source}: field "signed" must be an object`, { expected: 'object', found: doc.signed });
+    throw new TufError('METADATA_INVALID', `${source}: field "signed" must be an object`, {
+      expected: 'object',
+      found: doc.signed,
+    });
   }
   if (!Array.isArray(doc.signatures)) {
-    throw new TufError('METADATA_INVALID', `${source}: field "signatures" must be an array`, { expected: 'array', found: doc.signatures });
+    throw new TufError('METADATA_INVALID', `${source}: field "signatures" must be an array`, {
+      expected: 'array',
+      found: doc.signatures,
+    });
   }
   doc.signatures.forEach((sig, i) => {
-    if (typeof sig !== 'object' || sig === null || typeof sig.keyid !== 'string' || typeof sig.sig !== 'string') {
-      throw new TufError('METADATA_INVALID', `${source}: signatures[${i}] needs string keyid and sig`, { expected: '{keyid: string, sig: string}', found: sig });
+    if (
+      typeof sig !== 'object' ||
+      sig === null ||
+      typeof sig.keyid !== 'string' ||
+      typeof sig.sig !== 'string'
+    ) {
+      throw new TufError(
+        'METADATA_INVALID',
+        `${source}: signatures[${i}] needs string keyid and sig`,
+        { expected: '{keyid: string, sig: string}', found: sig },
+      );
     }
   });
 }
 
 /** Same key material under two keyids is one signer, whatever ids the delegator gave it. */
 function keyIdentity(key: TufKey): string {
-  return canonicalize({ keytype: key.keytype, scheme: key.scheme, keyval: key.keyval }).toString('utf8');
+  return canonicalize({ keytype: key.keytype, scheme: key.scheme, keyval: key.keyval }).toString(
+    'utf8',
+  );
 }
 
 /**
@@ -149,26 +247,38 @@ export function verifyRoleThreshold(
   role: RoleKeys,
   options: SignatureOptions & { signedBytes?: Uint8Array } = {},
 ): ThresholdResult {
-  const name = role.name ?? String((metadata as SignedMetadata | null)?.signed?._type ?? 'metadata');
+  const name =
+    role.name ?? String((metadata as SignedMetadata | null)?.signed?._type ?? 'metadata');
   assertSignedMetadata(metadata, name);
   if (!Number.isSafeInteger(role.threshold) || role.threshold < 1) {
-    throw new TufError('METADATA_INVALID', `${name}: threshold must be an integer >= 1`, { expected: '>= 1', found: role.threshold });
+    throw new TufError('METADATA_INVALID', `${name}: threshold must be an integer >= 1`, {
+      expected: '>= 1',
+      found: role.threshold,
+    });
   }
   const signedBytes = options.signedBytes ?? canonicalize(metadata.signed);
-  const result: ThresholdResult = { role: name, threshold: role.threshold, verified: [], failed: [], unsigned: [], met: false };
+  const result: ThresholdResult = {
+    role: name,
+    threshold: role.threshold,
+    verified: [],
+    failed: [],
+    unsigned: [],
+    met: false,
+  };
   const counted = new Set<string>();
   for (const keyid of new Set(role.keyids)) {
     const key = delegatorKeys[keyid];
     const entries = metadata.signatures.filter((sig) => sig.keyid === keyid);
     if (!key) {
-      if (entries.length > 0) result.failed.push({ keyid, reason: 'keyid is not in the delegator keys' });
+      if (entries.length > 0)
+        result.failed.push({ keyid, reason: 'keyid is not in the delegator keys' });
       else result.unsigned.push(keyid);
       continue;
     }
     let verdict: SignatureVerdict = { valid: false, unsigned: true, reason: 'no signature' };
     for (const entry of entries) {
       const attempt = verifySignature(key, entry, signedBytes, options);
-      if (attempt.valid || verdict.valid === false && verdict.unsigned) verdict = attempt;
+      if (attempt.valid || (verdict.valid === false && verdict.unsigned)) verdict = attempt;
       if (attempt.valid) break;
     }
     if (verdict.valid) {

@@ -2,11 +2,29 @@ import { createHash } from 'node:crypto';
 import { readFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import { TufError } from '../errors';
-import { commitPaths, defaultBase, mergeBase, pushBranch, resolveCommit, switchToBranch, syncBranch, type PushOptions } from '../git';
+import {
+  commitPaths,
+  defaultBase,
+  mergeBase,
+  pushBranch,
+  resolveCommit,
+  switchToBranch,
+  syncBranch,
+  type PushOptions,
+} from '../git';
 import { releaseManifest, type ReleaseManifestInput } from '../manifest';
 import { signingBranchName } from '../naming';
 import { writeFileAtomic } from '../fs';
-import { bumpForEvent, findDelegation, metadataFile, readRoleAt, requireRole, rolePeriods, signerKeyids, writeRole } from './repository';
+import {
+  bumpForEvent,
+  findDelegation,
+  metadataFile,
+  readRoleAt,
+  requireRole,
+  rolePeriods,
+  signerKeyids,
+  writeRole,
+} from './repository';
 
 export interface AddReleaseTargetOptions {
   manifest: ReleaseManifestInput;
@@ -57,11 +75,23 @@ async function readIfExists(path: string): Promise<Buffer | null> {
  * within the signing period, formatting kept), commit on the signing branch and push when
  * asked. Running it again with the same manifest changes nothing.
  */
-export async function addReleaseTarget(repoDir: string, options: AddReleaseTargetOptions): Promise<AddReleaseTargetResult> {
+export async function addReleaseTarget(
+  repoDir: string,
+  options: AddReleaseTargetOptions,
+): Promise<AddReleaseTargetResult> {
   const { content, targetName, path } = releaseManifest(options.manifest);
-  const branch = options.branch ?? signingBranchName(options.manifest.version ?? options.manifest.tag.replace(/^v/, ''), options.manifest.runId);
+  const branch =
+    options.branch ??
+    signingBranchName(
+      options.manifest.version ?? options.manifest.tag.replace(/^v/, ''),
+      options.manifest.runId,
+    );
   if (!branch.startsWith('sign/')) {
-    throw new TufError('INVALID_INPUT', `signing event branches start with "sign/", found ${JSON.stringify(branch)}`, { expected: 'sign/<name>', found: branch });
+    throw new TufError(
+      'INVALID_INPUT',
+      `signing event branches start with "sign/", found ${JSON.stringify(branch)}`,
+      { expected: 'sign/<name>', found: branch },
+    );
   }
   const baseCommit = await resolveCommit(repoDir, options.base ?? (await defaultBase(repoDir)));
   // A re-run of the release workflow starts from a fresh clone: continue the pushed branch.
@@ -79,20 +109,56 @@ export async function addReleaseTarget(repoDir: string, options: AddReleaseTarge
   const onDisk = await readIfExists(join(repoDir, path));
   const listed = existing?.hashes?.sha256 === sha256 && existing.length === bytes.length;
   if (listed && onDisk?.equals(bytes)) {
-    return { branch, targetName, path, sha256, length: bytes.length, version: targets.signed.version as number, changed: false, commit: null, pushed: false };
+    return {
+      branch,
+      targetName,
+      path,
+      sha256,
+      length: bytes.length,
+      version: targets.signed.version as number,
+      changed: false,
+      commit: null,
+      pushed: false,
+    };
   }
 
   if (!onDisk?.equals(bytes)) await writeFileAtomic(join(repoDir, path), bytes);
   if (!listed) {
-    map[targetName] = existing?.custom === undefined ? entry : { ...entry, custom: existing.custom };
+    map[targetName] =
+      existing?.custom === undefined ? entry : { ...entry, custom: existing.custom };
     targets.signed.targets = map;
     const root = await requireRole(repoDir, 'root');
-    if (!findDelegation('targets', root)) throw new TufError('METADATA_INVALID', `${metadataFile('root')}: roles.targets is missing`, { expected: 'roles.targets', found: 'nothing' });
-    const baseVersion = (await readRoleAt(repoDir, eventBase, 'targets'))?.signed.version as number | undefined;
-    bumpForEvent(targets, baseVersion ?? null, rolePeriods('targets', targets, root), options.now ?? new Date(), signerKeyids('targets', root, null));
+    if (!findDelegation('targets', root))
+      throw new TufError('METADATA_INVALID', `${metadataFile('root')}: roles.targets is missing`, {
+        expected: 'roles.targets',
+        found: 'nothing',
+      });
+    const baseVersion = (await readRoleAt(repoDir, eventBase, 'targets'))?.signed.version as
+      number | undefined;
+    bumpForEvent(
+      targets,
+      baseVersion ?? null,
+      rolePeriods('targets', targets, root),
+      options.now ?? new Date(),
+      signerKeyids('targets', root, null),
+    );
     await writeRole(repoDir, 'targets', targets);
   }
-  const commit = await commitPaths(repoDir, [path, metadataFile('targets')], `Add release verification manifest for ${options.manifest.tag}`);
+  const commit = await commitPaths(
+    repoDir,
+    [path, metadataFile('targets')],
+    `Add release verification manifest for ${options.manifest.tag}`,
+  );
   if (options.push && commit) await pushBranch(repoDir, branch, options.push);
-  return { branch, targetName, path, sha256, length: bytes.length, version: targets.signed.version as number, changed: true, commit, pushed: Boolean(options.push && commit) };
+  return {
+    branch,
+    targetName,
+    path,
+    sha256,
+    length: bytes.length,
+    version: targets.signed.version as number,
+    changed: true,
+    commit,
+    pushed: Boolean(options.push && commit),
+  };
 }

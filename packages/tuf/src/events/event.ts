@@ -1,7 +1,15 @@
 import type { SignedMetadata, TufKey } from '../crypto';
 import { canonicalize } from '../metadata/canonical';
 import { defaultBase, git, mergeBase, resolveCommit } from '../git';
-import { ONLINE_ROLES, listRoles, readEventState, readRoleAt, readRole, sortRoles, type SigningEventState } from './repository';
+import {
+  ONLINE_ROLES,
+  listRoles,
+  readEventState,
+  readRoleAt,
+  readRole,
+  sortRoles,
+  type SigningEventState,
+} from './repository';
 
 /** A signing event as checked out: its branch, the commit it forked from main at, the metadata then and now. */
 export interface EventSnapshot {
@@ -21,14 +29,23 @@ export interface EventSnapshot {
  */
 function artifactRole(targetName: string, targets: SignedMetadata | undefined): string {
   const first = targetName.split('/')[0]!;
-  const roles = (targets?.signed.delegations as { roles?: Array<{ name: string }> } | undefined)?.roles ?? [];
+  const roles =
+    (targets?.signed.delegations as { roles?: Array<{ name: string }> } | undefined)?.roles ?? [];
   return targetName.includes('/') && roles.some((r) => r.name === first) ? first : 'targets';
 }
 
-async function changedArtifacts(repoDir: string, baseCommit: string, targets: SignedMetadata | undefined): Promise<Map<string, string[]>> {
+async function changedArtifacts(
+  repoDir: string,
+  baseCommit: string,
+  targets: SignedMetadata | undefined,
+): Promise<Map<string, string[]>> {
   const changed = [
-    ...(await git(repoDir, ['diff', '--name-only', '--no-renames', baseCommit, '--', 'targets'])).split('\n'),
-    ...(await git(repoDir, ['ls-files', '--others', '--exclude-standard', '--', 'targets'])).split('\n'),
+    ...(
+      await git(repoDir, ['diff', '--name-only', '--no-renames', baseCommit, '--', 'targets'])
+    ).split('\n'),
+    ...(await git(repoDir, ['ls-files', '--others', '--exclude-standard', '--', 'targets'])).split(
+      '\n',
+    ),
   ].filter((path) => path.startsWith('targets/') && !path.split('/').pop()!.startsWith('.'));
   const byRole = new Map<string, string[]>();
   for (const path of new Set(changed)) {
@@ -40,7 +57,11 @@ async function changedArtifacts(repoDir: string, baseCommit: string, targets: Si
 }
 
 export async function loadEvent(repoDir: string, base: string | undefined): Promise<EventSnapshot> {
-  const baseCommit = await mergeBase(repoDir, await resolveCommit(repoDir, base ?? (await defaultBase(repoDir))), 'HEAD');
+  const baseCommit = await mergeBase(
+    repoDir,
+    await resolveCommit(repoDir, base ?? (await defaultBase(repoDir))),
+    'HEAD',
+  );
   const current = new Map<string, SignedMetadata>();
   const previous = new Map<string, SignedMetadata>();
   for (const role of await listRoles(repoDir)) {
@@ -50,7 +71,14 @@ export async function loadEvent(repoDir: string, base: string | undefined): Prom
     if (atBase) previous.set(role, atBase);
   }
   const artifacts = await changedArtifacts(repoDir, baseCommit, current.get('targets'));
-  return { repoDir, baseCommit, current, base: previous, state: await readEventState(repoDir), changedArtifacts: artifacts };
+  return {
+    repoDir,
+    baseCommit,
+    current,
+    base: previous,
+    state: await readEventState(repoDir),
+    changedArtifacts: artifacts,
+  };
 }
 
 /** Roles whose `signed` differs from the merge base, roles with open invites or changed artifacts: root first, then targets. */
@@ -59,7 +87,8 @@ export function changedRoles(event: EventSnapshot): string[] {
   for (const [role, metadata] of event.current) {
     if ((ONLINE_ROLES as readonly string[]).includes(role)) continue;
     const before = event.base.get(role);
-    if (!before || !canonicalize(before.signed).equals(canonicalize(metadata.signed))) changed.push(role);
+    if (!before || !canonicalize(before.signed).equals(canonicalize(metadata.signed)))
+      changed.push(role);
   }
   for (const roles of Object.values(event.state.invites)) changed.push(...roles);
   changed.push(...event.changedArtifacts.keys());
@@ -68,5 +97,7 @@ export function changedRoles(event: EventSnapshot): string[] {
 
 /** Same key material (type, scheme, value), whatever keyid or x- fields it carries. */
 export function sameKey(a: TufKey, b: TufKey): boolean {
-  return canonicalize({ keytype: a.keytype, scheme: a.scheme, keyval: a.keyval }).equals(canonicalize({ keytype: b.keytype, scheme: b.scheme, keyval: b.keyval }));
+  return canonicalize({ keytype: a.keytype, scheme: a.scheme, keyval: a.keyval }).equals(
+    canonicalize({ keytype: b.keytype, scheme: b.scheme, keyval: b.keyval }),
+  );
 }

@@ -1,5 +1,25 @@
-import { branchExists, commitPaths, currentBranch, defaultBase, git, pushBranch, resolveCommit, switchToBranch, type PushOptions } from '../git';
-import { ONLINE_ROLES, bumpForEvent, daysFrom, delegatorOf, listRoles, requireRole, rolePeriods, signerKeyids, writeRole } from './repository';
+import {
+  branchExists,
+  commitPaths,
+  currentBranch,
+  defaultBase,
+  git,
+  pushBranch,
+  resolveCommit,
+  switchToBranch,
+  type PushOptions,
+} from '../git';
+import {
+  ONLINE_ROLES,
+  bumpForEvent,
+  daysFrom,
+  delegatorOf,
+  listRoles,
+  requireRole,
+  rolePeriods,
+  signerKeyids,
+  writeRole,
+} from './repository';
 
 export interface ExpiryEventsOptions {
   /** Branch to check and fork from (default `main`). */
@@ -22,7 +42,10 @@ export interface ExpiryEvent {
  * signing event `sign/<role>-v<N>` with the version bumped, the expiry renewed and placeholders
  * for its signers. Existing branches are left alone, so running it every few hours is safe.
  */
-export async function expiryEvents(repoDir: string, options: ExpiryEventsOptions = {}): Promise<ExpiryEvent[]> {
+export async function expiryEvents(
+  repoDir: string,
+  options: ExpiryEventsOptions = {},
+): Promise<ExpiryEvent[]> {
   const now = options.now ?? new Date();
   const base = await resolveCommit(repoDir, options.base ?? (await defaultBase(repoDir)));
   const startBranch = await currentBranch(repoDir);
@@ -33,27 +56,54 @@ export async function expiryEvents(repoDir: string, options: ExpiryEventsOptions
     if ((ONLINE_ROLES as readonly string[]).includes(role)) continue;
     const metadata = await requireRole(repoDir, role);
     const expires = metadata.signed.expires as string;
-    if (Date.parse(expires) <= daysFrom(now, rolePeriods(role, metadata, root).signing).getTime()) due.push({ role, version: (metadata.signed.version as number) + 1, expires });
+    if (Date.parse(expires) <= daysFrom(now, rolePeriods(role, metadata, root).signing).getTime())
+      due.push({ role, version: (metadata.signed.version as number) + 1, expires });
   }
   const events: ExpiryEvent[] = [];
   try {
     for (const { role, version } of due) {
       const branch = `sign/${role}-v${version}`;
       if (await branchExists(repoDir, branch)) {
-        events.push({ role, branch, version, expires: (await requireRole(repoDir, role)).signed.expires as string, created: false });
+        events.push({
+          role,
+          branch,
+          version,
+          expires: (await requireRole(repoDir, role)).signed.expires as string,
+          created: false,
+        });
         continue;
       }
       await switchToBranch(repoDir, branch, base);
       const metadata = await requireRole(repoDir, role);
       const delegator = await requireRole(repoDir, delegatorOf(role));
       const baseVersion = metadata.signed.version as number;
-      bumpForEvent(metadata, baseVersion, rolePeriods(role, metadata, root), now, signerKeyids(role, role === 'root' ? metadata : delegator, null));
-      await commitPaths(repoDir, await writeRole(repoDir, role, metadata), `Periodic resign: ${role} v${version}`);
+      bumpForEvent(
+        metadata,
+        baseVersion,
+        rolePeriods(role, metadata, root),
+        now,
+        signerKeyids(role, role === 'root' ? metadata : delegator, null),
+      );
+      await commitPaths(
+        repoDir,
+        await writeRole(repoDir, role, metadata),
+        `Periodic resign: ${role} v${version}`,
+      );
       if (options.push) await pushBranch(repoDir, branch, options.push);
-      events.push({ role, branch, version, expires: metadata.signed.expires as string, created: true });
+      events.push({
+        role,
+        branch,
+        version,
+        expires: metadata.signed.expires as string,
+        created: true,
+      });
     }
   } finally {
-    await git(repoDir, ['switch', '--quiet', ...(startBranch ? [startBranch] : ['--detach', base])]);
+    await git(repoDir, [
+      'switch',
+      '--quiet',
+      ...(startBranch ? [startBranch] : ['--detach', base]),
+    ]);
   }
   return events;
 }

@@ -1,11 +1,19 @@
-export { addReleaseTarget, type AddReleaseTargetOptions, type AddReleaseTargetResult } from './add-release';
+export {
+  addReleaseTarget,
+  type AddReleaseTargetOptions,
+  type AddReleaseTargetResult,
+} from './add-release';
 export { initRepository, type InitRepositoryOptions, type InitRepositoryResult } from './init';
 export { expiryEvents, type ExpiryEvent, type ExpiryEventsOptions } from './expiry';
 export { checkTarget, type CheckTargetOptions, type CheckedTarget } from './check-target';
 export { inviteSigner, type InviteSignerOptions, type InviteSignerResult } from './invite';
 export { onlineSign, type OnlineSignOptions, type OnlineSignResult } from './online';
 export { signEvent, type SignEventOptions, type SignEventResult } from './sign';
-export { updateTargets, type UpdateTargetsOptions, type UpdateTargetsResult } from './update-targets';
+export {
+  updateTargets,
+  type UpdateTargetsOptions,
+  type UpdateTargetsResult,
+} from './update-targets';
 export {
   formatStatusMarkdown,
   formatStatusText,

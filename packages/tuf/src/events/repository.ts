@@ -1,7 +1,12 @@
 import { createHash } from 'node:crypto';
 import { readFile, readdir, rm } from 'node:fs/promises';
 import { join } from 'node:path';
-import { assertSignedMetadata, type SignedMetadata, type TufKey, type TufSignature } from '../crypto';
+import {
+  assertSignedMetadata,
+  type SignedMetadata,
+  type TufKey,
+  type TufSignature,
+} from '../crypto';
 import { TufError } from '../errors';
 import { showFile } from '../git';
 import { canonicalize } from '../metadata/canonical';
@@ -45,15 +50,25 @@ function parseMetadata(bytes: Buffer | string, source: string): SignedMetadata {
   try {
     value = JSON.parse(bytes.toString());
   } catch (error) {
-    throw new TufError('METADATA_INVALID', `${source}: not JSON (${(error as Error).message})`, { cause: error });
+    throw new TufError('METADATA_INVALID', `${source}: not JSON (${(error as Error).message})`, {
+      cause: error,
+    });
   }
   assertSignedMetadata(value, source);
   const { version, expires } = value.signed;
   if (!Number.isSafeInteger(version) || (version as number) < 1) {
-    throw new TufError('METADATA_INVALID', `${source}: signed.version must be an integer >= 1, found ${JSON.stringify(version)}`, { expected: 'integer >= 1', found: version });
+    throw new TufError(
+      'METADATA_INVALID',
+      `${source}: signed.version must be an integer >= 1, found ${JSON.stringify(version)}`,
+      { expected: 'integer >= 1', found: version },
+    );
   }
   if (typeof expires !== 'string' || Number.isNaN(Date.parse(expires))) {
-    throw new TufError('METADATA_INVALID', `${source}: signed.expires must be a date, found ${JSON.stringify(expires)}`, { expected: 'YYYY-MM-DDTHH:MM:SSZ', found: expires });
+    throw new TufError(
+      'METADATA_INVALID',
+      `${source}: signed.expires must be a date, found ${JSON.stringify(expires)}`,
+      { expected: 'YYYY-MM-DDTHH:MM:SSZ', found: expires },
+    );
   }
   return value;
 }
@@ -73,12 +88,20 @@ export async function readRole(repoDir: string, role: string): Promise<SignedMet
 
 export async function requireRole(repoDir: string, role: string): Promise<SignedMetadata> {
   const metadata = await readRole(repoDir, role);
-  if (!metadata) throw new TufError('NOT_FOUND', `${join(repoDir, metadataFile(role))} does not exist`, { expected: metadataFile(role), found: 'no file' });
+  if (!metadata)
+    throw new TufError('NOT_FOUND', `${join(repoDir, metadataFile(role))} does not exist`, {
+      expected: metadataFile(role),
+      found: 'no file',
+    });
   return metadata;
 }
 
 /** The role as committed at `ref` (for a signing event: the merge base with main), or null. */
-export async function readRoleAt(repoDir: string, ref: string, role: string): Promise<SignedMetadata | null> {
+export async function readRoleAt(
+  repoDir: string,
+  ref: string,
+  role: string,
+): Promise<SignedMetadata | null> {
   const bytes = await showFile(repoDir, ref, metadataFile(role));
   return bytes === null ? null : parseMetadata(bytes, `${ref}:${metadataFile(role)}`);
 }
@@ -87,10 +110,15 @@ export async function readRoleAt(repoDir: string, ref: string, role: string): Pr
  * Writes `metadata/<role>.json`; a root also goes to `metadata/root_history/<version>.root.json`,
  * where TUF-on-CI keeps every root for clients updating across rotations. Returns the paths written.
  */
-export async function writeRole(repoDir: string, role: string, metadata: SignedMetadata): Promise<string[]> {
+export async function writeRole(
+  repoDir: string,
+  role: string,
+  metadata: SignedMetadata,
+): Promise<string[]> {
   const bytes = formatMetadata(metadata);
   const paths = [metadataFile(role)];
-  if (role === 'root') paths.push(`metadata/root_history/${metadata.signed.version as number}.root.json`);
+  if (role === 'root')
+    paths.push(`metadata/root_history/${metadata.signed.version as number}.root.json`);
   for (const path of paths) await writeFileAtomic(join(repoDir, path), bytes);
   return paths;
 }
@@ -117,7 +145,10 @@ export function delegatorOf(role: string): 'root' | 'targets' {
 
 function asRecord(value: unknown, source: string): Record<string, unknown> {
   if (value === null || typeof value !== 'object' || Array.isArray(value)) {
-    throw new TufError('METADATA_INVALID', `${source} must be an object`, { expected: 'object', found: value });
+    throw new TufError('METADATA_INVALID', `${source} must be an object`, {
+      expected: 'object',
+      found: value,
+    });
   }
   return value as Record<string, unknown>;
 }
@@ -128,18 +159,27 @@ export function findDelegation(role: string, delegatorMetadata: SignedMetadata):
   const signed = delegatorMetadata.signed;
   if (delegator === 'root') {
     const keys = asRecord(signed.keys, 'root signed.keys') as Record<string, TufKey>;
-    const definition = asRecord(signed.roles, 'root signed.roles')[role] as RoleDefinition | undefined;
+    const definition = asRecord(signed.roles, 'root signed.roles')[role] as
+      RoleDefinition | undefined;
     return definition ? { role, delegator, keys, definition } : null;
   }
-  const delegations = signed.delegations as { keys?: Record<string, TufKey>; roles?: Array<RoleDefinition & { name: string }> } | undefined;
+  const delegations = signed.delegations as
+    { keys?: Record<string, TufKey>; roles?: Array<RoleDefinition & { name: string }> } | undefined;
   const definition = delegations?.roles?.find((r) => r.name === role);
-  return definition && delegations?.keys ? { role, delegator, keys: delegations.keys, definition } : null;
+  return definition && delegations?.keys
+    ? { role, delegator, keys: delegations.keys, definition }
+    : null;
 }
 
 /** Keys whose signatures `role` needs: its delegation's keyids; for root also the previous root's (a rotation needs both). */
-export function signerKeyids(role: string, delegator: SignedMetadata, previousRoot: SignedMetadata | null): string[] {
+export function signerKeyids(
+  role: string,
+  delegator: SignedMetadata,
+  previousRoot: SignedMetadata | null,
+): string[] {
   const ids = new Set(findDelegation(role, delegator)?.definition.keyids ?? []);
-  if (role === 'root' && previousRoot) for (const id of findDelegation('root', previousRoot)?.definition.keyids ?? []) ids.add(id);
+  if (role === 'root' && previousRoot)
+    for (const id of findDelegation('root', previousRoot)?.definition.keyids ?? []) ids.add(id);
   return [...ids];
 }
 
@@ -162,12 +202,22 @@ export function placeholderSignatures(keyids: Iterable<string>): TufSignature[] 
 }
 
 /** Expiry and signing periods in days: from the role's `signed` (root, targets, delegated roles) or root's role entry (snapshot, timestamp). */
-export function rolePeriods(role: string, metadata: SignedMetadata, root: SignedMetadata): { expiry: number; signing: number } {
-  const holder = (ONLINE_ROLES as readonly string[]).includes(role) ? (asRecord(root.signed.roles, 'root signed.roles')[role] as Record<string, unknown> | undefined) ?? {} : metadata.signed;
+export function rolePeriods(
+  role: string,
+  metadata: SignedMetadata,
+  root: SignedMetadata,
+): { expiry: number; signing: number } {
+  const holder = (ONLINE_ROLES as readonly string[]).includes(role)
+    ? ((asRecord(root.signed.roles, 'root signed.roles')[role] as
+        Record<string, unknown> | undefined) ?? {})
+    : metadata.signed;
   const defaults = DEFAULT_PERIODS[role] ?? DEFAULT_PERIODS.targets!;
   const expiry = holder['x-tuf-on-ci-expiry-period'];
   const signing = holder['x-tuf-on-ci-signing-period'];
-  return { expiry: typeof expiry === 'number' ? expiry : defaults.expiry, signing: typeof signing === 'number' ? signing : defaults.signing };
+  return {
+    expiry: typeof expiry === 'number' ? expiry : defaults.expiry,
+    signing: typeof signing === 'number' ? signing : defaults.signing,
+  };
 }
 
 /** TUF's expiry format: UTC to the second. */
@@ -195,13 +245,16 @@ export function bumpForEvent(
   originalSigned?: Buffer,
 ): void {
   const version = metadata.signed.version as number;
-  if (baseVersion === null || version <= baseVersion) metadata.signed.version = (baseVersion ?? version - 1) + 1;
+  if (baseVersion === null || version <= baseVersion)
+    metadata.signed.version = (baseVersion ?? version - 1) + 1;
   if (Date.parse(metadata.signed.expires as string) <= daysFrom(now, periods.signing).getTime()) {
     metadata.signed.expires = expiryAfter(now, periods.expiry);
   }
   if (originalSigned?.equals(canonicalize(metadata.signed))) {
     const present = new Set(metadata.signatures.map((s) => s.keyid));
-    metadata.signatures.push(...placeholderSignatures([...keyids].filter((keyid) => !present.has(keyid))));
+    metadata.signatures.push(
+      ...placeholderSignatures([...keyids].filter((keyid) => !present.has(keyid))),
+    );
   } else {
     metadata.signatures = placeholderSignatures(keyids);
   }
@@ -224,13 +277,19 @@ export async function readEventState(repoDir: string): Promise<SigningEventState
   try {
     value = JSON.parse(text);
   } catch (error) {
-    throw new TufError('METADATA_INVALID', `${path}: not JSON (${(error as Error).message})`, { cause: error });
+    throw new TufError('METADATA_INVALID', `${path}: not JSON (${(error as Error).message})`, {
+      cause: error,
+    });
   }
   const invites = (value as { invites?: unknown } | null)?.invites ?? {};
   const record = asRecord(invites, `${path} invites`);
   for (const [user, roles] of Object.entries(record)) {
     if (!Array.isArray(roles) || roles.some((r) => typeof r !== 'string')) {
-      throw new TufError('METADATA_INVALID', `${path}: invites.${user} must be a list of role names`, { expected: 'string[]', found: roles });
+      throw new TufError(
+        'METADATA_INVALID',
+        `${path}: invites.${user} must be a list of role names`,
+        { expected: 'string[]', found: roles },
+      );
     }
   }
   return { invites: record as Record<string, string[]> };
@@ -239,7 +298,9 @@ export async function readEventState(repoDir: string): Promise<SigningEventState
 /** Writes the state, or deletes the file when no invites remain (tuf-on-ci keeps it only while needed). */
 export async function writeEventState(repoDir: string, state: SigningEventState): Promise<void> {
   const path = join(repoDir, STATE_FILE);
-  const invites = Object.fromEntries(Object.entries(state.invites).filter(([, roles]) => roles.length > 0));
+  const invites = Object.fromEntries(
+    Object.entries(state.invites).filter(([, roles]) => roles.length > 0),
+  );
   if (Object.keys(invites).length === 0) await rm(path, { force: true });
   else await writeFileAtomic(path, formatMetadata({ invites }));
 }
@@ -248,7 +309,11 @@ export async function writeEventState(repoDir: string, state: SigningEventState)
 export function normalizeUser(user: string): string {
   const name = user.startsWith('@') ? user.slice(1) : user;
   if (!/^[0-9a-zA-Z-]+$/.test(name)) {
-    throw new TufError('INVALID_INPUT', `signer name must be @ followed by letters, digits or "-", found ${JSON.stringify(user)}`, { expected: '@[0-9a-zA-Z-]+', found: user });
+    throw new TufError(
+      'INVALID_INPUT',
+      `signer name must be @ followed by letters, digits or "-", found ${JSON.stringify(user)}`,
+      { expected: '@[0-9a-zA-Z-]+', found: user },
+    );
   }
   return `@${name.toLowerCase()}`;
 }

@@ -1,10 +1,26 @@
-import { verifySignature, type SignedMetadata, type SigstoreTrustedRootJSON, type TufKey } from '../crypto';
+import {
+  verifySignature,
+  type SignedMetadata,
+  type SigstoreTrustedRootJSON,
+  type TufKey,
+} from '../crypto';
 import { TufError } from '../errors';
 import { commitPaths, currentBranch, git, pushBranch, syncBranch, type PushOptions } from '../git';
 import { canonicalize } from '../metadata/canonical';
 import type { TufSigner } from '../signers/types';
 import { changedRoles, loadEvent, sameKey, type EventSnapshot } from './event';
-import { STATE_FILE, bumpForEvent, delegatorOf, findDelegation, keyIdOf, normalizeUser, rolePeriods, signerKeyids, writeEventState, writeRole } from './repository';
+import {
+  STATE_FILE,
+  bumpForEvent,
+  delegatorOf,
+  findDelegation,
+  keyIdOf,
+  normalizeUser,
+  rolePeriods,
+  signerKeyids,
+  writeEventState,
+  writeRole,
+} from './repository';
 
 export interface SignEventOptions {
   /** The signer's GitHub name, `@user` (tuf-on-ci's key owner). */
@@ -29,7 +45,11 @@ export interface SignEventResult {
 }
 
 /** Roots sign with the keys of both the new and the previous root; other roles with their delegator's. */
-function signingKeyids(event: EventSnapshot, role: string, signerKey: TufKey): Array<{ keyid: string; key: TufKey }> {
+function signingKeyids(
+  event: EventSnapshot,
+  role: string,
+  signerKey: TufKey,
+): Array<{ keyid: string; key: TufKey }> {
   const delegators = [event.current.get(delegatorOf(role))];
   if (role === 'root') delegators.push(event.base.get('root'));
   const found = new Map<string, TufKey>();
@@ -44,18 +64,39 @@ function signingKeyids(event: EventSnapshot, role: string, signerKey: TufKey): A
 }
 
 /** Marks a role as part of the event: version bumped once, placeholders where its content changed since `original`. */
-function touchRole(event: EventSnapshot, role: string, now: Date, original: Buffer): SignedMetadata {
+function touchRole(
+  event: EventSnapshot,
+  role: string,
+  now: Date,
+  original: Buffer,
+): SignedMetadata {
   const metadata = event.current.get(role);
   const root = event.current.get('root');
   const delegator = event.current.get(delegatorOf(role));
-  if (!metadata || !root || !delegator) throw new TufError('NOT_FOUND', `metadata for ${role}, root or its delegator is missing in ${event.repoDir}`);
+  if (!metadata || !root || !delegator)
+    throw new TufError(
+      'NOT_FOUND',
+      `metadata for ${role}, root or its delegator is missing in ${event.repoDir}`,
+    );
   const baseVersion = (event.base.get(role)?.signed.version as number | undefined) ?? null;
-  bumpForEvent(metadata, baseVersion, rolePeriods(role, metadata, root), now, signerKeyids(role, delegator, event.base.get('root') ?? null), original);
+  bumpForEvent(
+    metadata,
+    baseVersion,
+    rolePeriods(role, metadata, root),
+    now,
+    signerKeyids(role, delegator, event.base.get('root') ?? null),
+    original,
+  );
   return metadata;
 }
 
 /** Adds the signer's key to the delegator of every invited role (tuf-on-ci's keyid, x-tuf-on-ci-keyowner set). */
-function acceptInvites(event: EventSnapshot, user: string, key: TufKey, now: Date): { accepted: string[]; touched: Set<string> } {
+function acceptInvites(
+  event: EventSnapshot,
+  user: string,
+  key: TufKey,
+  now: Date,
+): { accepted: string[]; touched: Set<string> } {
   const invited = event.state.invites[user] ?? [];
   const ownedKey: TufKey = { ...key, 'x-tuf-on-ci-keyowner': user };
   const keyid = keyIdOf(ownedKey);
@@ -69,9 +110,16 @@ function acceptInvites(event: EventSnapshot, user: string, key: TufKey, now: Dat
     const delegatorName = delegatorOf(role);
     const delegator = event.current.get(delegatorName);
     const delegation = delegator ? findDelegation(role, delegator) : null;
-    if (!delegation) throw new TufError('EVENT', `${user} is invited to ${role}, but ${delegatorName} does not delegate ${role}`, { expected: `a ${role} delegation`, found: 'none' });
+    if (!delegation)
+      throw new TufError(
+        'EVENT',
+        `${user} is invited to ${role}, but ${delegatorName} does not delegate ${role}`,
+        { expected: `a ${role} delegation`, found: 'none' },
+      );
     // One key per user and role: a new key replaces the user's old one.
-    delegation.definition.keyids = delegation.definition.keyids.filter((id) => delegation.keys[id]?.['x-tuf-on-ci-keyowner'] !== user);
+    delegation.definition.keyids = delegation.definition.keyids.filter(
+      (id) => delegation.keys[id]?.['x-tuf-on-ci-keyowner'] !== user,
+    );
     delegation.keys[keyid] = ownedKey;
     delegation.definition.keyids.push(keyid);
     touched.add(delegatorName);
@@ -90,10 +138,16 @@ function acceptInvites(event: EventSnapshot, user: string, key: TufKey, now: Dat
  * "Signature from @user" and push when asked. With `push`, the branch is first brought up to
  * date from that remote (created from it in a fresh clone, fast-forwarded when others signed).
  */
-export async function signEvent(repoDir: string, eventBranch: string, signer: TufSigner, options: SignEventOptions): Promise<SignEventResult> {
+export async function signEvent(
+  repoDir: string,
+  eventBranch: string,
+  signer: TufSigner,
+  options: SignEventOptions,
+): Promise<SignEventResult> {
   const user = normalizeUser(options.user);
   if (options.push) await syncBranch(repoDir, eventBranch, options.push);
-  if ((await currentBranch(repoDir)) !== eventBranch) await git(repoDir, ['switch', '--quiet', eventBranch]);
+  if ((await currentBranch(repoDir)) !== eventBranch)
+    await git(repoDir, ['switch', '--quiet', eventBranch]);
   const event = await loadEvent(repoDir, options.base);
   const now = options.now ?? new Date();
   const signerKey = await signer.publicKey();
@@ -107,14 +161,23 @@ export async function signEvent(repoDir: string, eventBranch: string, signer: Tu
     const bytes = canonicalize(metadata.signed);
     const verifyOptions = trustedRoot ? { sigstoreTrustedRoot: trustedRoot } : {};
     // Signing again what this key already signed would only churn the branch.
-    const keys = signingKeyids(event, role, signerKey).filter(({ keyid, key }) => !metadata.signatures.some((s) => s.keyid === keyid && verifySignature(key, s, bytes, verifyOptions).valid));
+    const keys = signingKeyids(event, role, signerKey).filter(
+      ({ keyid, key }) =>
+        !metadata.signatures.some(
+          (s) => s.keyid === keyid && verifySignature(key, s, bytes, verifyOptions).valid,
+        ),
+    );
     if (keys.length === 0) continue;
     const material = await signer.sign(bytes);
     for (const { keyid, key } of keys) {
       const entry = { keyid, ...material };
       const verdict = verifySignature(key, entry, bytes, verifyOptions);
       if (!verdict.valid) {
-        throw new TufError('SIGNER', `the new ${role} signature by ${user} (${signer.description}) does not verify: ${verdict.reason}`, { expected: 'a signature the key in metadata verifies', found: verdict.reason });
+        throw new TufError(
+          'SIGNER',
+          `the new ${role} signature by ${user} (${signer.description}) does not verify: ${verdict.reason}`,
+          { expected: 'a signature the key in metadata verifies', found: verdict.reason },
+        );
       }
       const index = metadata.signatures.findIndex((s) => s.keyid === keyid);
       if (index === -1) metadata.signatures.push(entry);
@@ -123,15 +186,24 @@ export async function signEvent(repoDir: string, eventBranch: string, signer: Tu
     touched.add(role);
     signed.push(role);
   }
-  if (touched.size === 0) return { event: eventBranch, user, accepted, signed, commit: null, pushed: false };
+  if (touched.size === 0)
+    return { event: eventBranch, user, accepted, signed, commit: null, pushed: false };
 
   const paths: string[] = [];
-  for (const role of touched) paths.push(...(await writeRole(repoDir, role, event.current.get(role)!)));
+  for (const role of touched)
+    paths.push(...(await writeRole(repoDir, role, event.current.get(role)!)));
   if (accepted.length > 0) {
     await writeEventState(repoDir, event.state);
     paths.push(STATE_FILE);
   }
   const commit = await commitPaths(repoDir, paths, `Signature from ${user}`);
   if (options.push && commit) await pushBranch(repoDir, eventBranch, options.push);
-  return { event: eventBranch, user, accepted, signed, commit, pushed: Boolean(options.push && commit) };
+  return {
+    event: eventBranch,
+    user,
+    accepted,
+    signed,
+    commit,
+    pushed: Boolean(options.push && commit),
+  };
 }

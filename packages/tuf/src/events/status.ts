@@ -1,12 +1,24 @@
 import { createHash } from 'node:crypto';
 import { readFile } from 'node:fs/promises';
 import { join } from 'node:path';
-import { verifyRoleThreshold, type SignedMetadata, type SigstoreTrustedRootJSON, type ThresholdResult } from '../crypto';
+import {
+  verifyRoleThreshold,
+  type SignedMetadata,
+  type SigstoreTrustedRootJSON,
+  type ThresholdResult,
+} from '../crypto';
 import { TufError } from '../errors';
 import { canonicalize } from '../metadata/canonical';
 import { currentBranch } from '../git';
 import { changedRoles, loadEvent, type EventSnapshot } from './event';
-import { daysFrom, delegatorOf, findDelegation, keyOwner, rolePeriods, type Delegation } from './repository';
+import {
+  daysFrom,
+  delegatorOf,
+  findDelegation,
+  keyOwner,
+  rolePeriods,
+  type Delegation,
+} from './repository';
 
 export type ArtifactChange = 'ADDED' | 'MODIFIED' | 'REMOVED';
 
@@ -53,18 +65,35 @@ export interface SigningEventStatusOptions {
   sigstoreTrustedRoot?: SigstoreTrustedRootJSON;
 }
 
-function signerStatus(metadata: SignedMetadata, delegation: Delegation, options: SigningEventStatusOptions): { status: SignerStatus; result: ThresholdResult } {
-  const result = verifyRoleThreshold(metadata, delegation.keys, { name: delegation.role, ...delegation.definition }, options);
+function signerStatus(
+  metadata: SignedMetadata,
+  delegation: Delegation,
+  options: SigningEventStatusOptions,
+): { status: SignerStatus; result: ThresholdResult } {
+  const result = verifyRoleThreshold(
+    metadata,
+    delegation.keys,
+    { name: delegation.role, ...delegation.definition },
+    options,
+  );
   const owner = (keyid: string) => keyOwner(delegation.keys[keyid], keyid);
   const signers = [...new Set(delegation.definition.keyids)].map(owner);
   const signed = result.verified.map(owner);
   const missing = signers.filter((name) => !signed.includes(name));
   const invalid = result.failed.map(({ keyid, reason }) => ({ signer: owner(keyid), reason }));
-  return { status: { threshold: delegation.definition.threshold, signers, signed, missing, invalid }, result };
+  return {
+    status: { threshold: delegation.definition.threshold, signers, signed, missing, invalid },
+    result,
+  };
 }
 
-function targetMap(metadata: SignedMetadata | undefined): Record<string, { hashes?: Record<string, string>; length?: number }> {
-  return (metadata?.signed.targets ?? {}) as Record<string, { hashes?: Record<string, string>; length?: number }>;
+function targetMap(
+  metadata: SignedMetadata | undefined,
+): Record<string, { hashes?: Record<string, string>; length?: number }> {
+  return (metadata?.signed.targets ?? {}) as Record<
+    string,
+    { hashes?: Record<string, string>; length?: number }
+  >;
 }
 
 async function readArtifact(event: EventSnapshot, name: string): Promise<Buffer | null> {
@@ -80,17 +109,27 @@ async function readArtifact(event: EventSnapshot, name: string): Promise<Buffer 
  * Entries the event changed, and files under `targets/` it changed: each listed artifact must be
  * in the branch with the listed hash and length (signers sign the hash), and each changed file listed.
  */
-async function artifactChanges(event: EventSnapshot, role: string, errors: string[]): Promise<RoleStatus['targetChanges']> {
+async function artifactChanges(
+  event: EventSnapshot,
+  role: string,
+  errors: string[],
+): Promise<RoleStatus['targetChanges']> {
   const now = targetMap(event.current.get(role));
   const before = targetMap(event.base.get(role));
   const changes: RoleStatus['targetChanges'] = [];
-  const names = new Set([...Object.keys(before), ...Object.keys(now)].filter((name) => !now[name] || !before[name] || !canonicalize(now[name]).equals(canonicalize(before[name]))));
+  const names = new Set(
+    [...Object.keys(before), ...Object.keys(now)].filter(
+      (name) =>
+        !now[name] || !before[name] || !canonicalize(now[name]).equals(canonicalize(before[name])),
+    ),
+  );
   for (const name of event.changedArtifacts.get(role) ?? []) names.add(name);
   for (const name of [...names].sort()) {
     const entry = now[name];
     const old = before[name];
     if (!entry && old) changes.push({ path: name, change: 'REMOVED' });
-    else if (entry && !(old && canonicalize(old).equals(canonicalize(entry)))) changes.push({ path: name, change: old ? 'MODIFIED' : 'ADDED' });
+    else if (entry && !(old && canonicalize(old).equals(canonicalize(entry))))
+      changes.push({ path: name, change: old ? 'MODIFIED' : 'ADDED' });
     const bytes = await readArtifact(event, name);
     if (!entry) {
       if (bytes) errors.push(`targets/${name} is in the branch but ${role}.json does not list it`);
@@ -101,54 +140,101 @@ async function artifactChanges(event: EventSnapshot, role: string, errors: strin
       continue;
     }
     const sha256 = createHash('sha256').update(bytes).digest('hex');
-    if (entry.hashes?.sha256 !== sha256) errors.push(`targets/${name}: sha256 in ${role}.json is ${entry.hashes?.sha256 ?? 'missing'}, the file has ${sha256}`);
-    if (entry.length !== bytes.length) errors.push(`targets/${name}: length in ${role}.json is ${entry.length ?? 'missing'}, the file has ${bytes.length}`);
+    if (entry.hashes?.sha256 !== sha256)
+      errors.push(
+        `targets/${name}: sha256 in ${role}.json is ${entry.hashes?.sha256 ?? 'missing'}, the file has ${sha256}`,
+      );
+    if (entry.length !== bytes.length)
+      errors.push(
+        `targets/${name}: length in ${role}.json is ${entry.length ?? 'missing'}, the file has ${bytes.length}`,
+      );
   }
   return changes;
 }
 
 function describeFailures(label: string, status: SignerStatus, errors: string[]): void {
-  for (const { signer, reason } of status.invalid) errors.push(`${label}signature from ${signer} does not verify: ${reason}`);
+  for (const { signer, reason } of status.invalid)
+    errors.push(`${label}signature from ${signer} does not verify: ${reason}`);
   if (status.signed.length < status.threshold) {
-    errors.push(`${label}${status.signed.length} of ${status.threshold} required signatures (missing: ${status.missing.join(', ') || 'none'})`);
+    errors.push(
+      `${label}${status.signed.length} of ${status.threshold} required signatures (missing: ${status.missing.join(', ') || 'none'})`,
+    );
   }
 }
 
-async function roleStatus(event: EventSnapshot, role: string, options: SigningEventStatusOptions, now: Date): Promise<RoleStatus> {
+async function roleStatus(
+  event: EventSnapshot,
+  role: string,
+  options: SigningEventStatusOptions,
+  now: Date,
+): Promise<RoleStatus> {
   const metadata = event.current.get(role);
   const errors: string[] = [];
-  const invites = Object.entries(event.state.invites).filter(([, roles]) => roles.includes(role)).map(([user]) => user);
+  const invites = Object.entries(event.state.invites)
+    .filter(([, roles]) => roles.includes(role))
+    .map(([user]) => user);
   const root = event.current.get('root');
   const delegatorMetadata = event.current.get(delegatorOf(role));
   const delegation = delegatorMetadata ? findDelegation(role, delegatorMetadata) : null;
   const empty: SignerStatus = { threshold: 0, signers: [], signed: [], missing: [], invalid: [] };
   if (!metadata || !root || !delegation) {
-    const why = !metadata ? `metadata/${role}.json does not exist` : !root ? 'metadata/root.json does not exist' : `${delegatorOf(role)} does not delegate ${role}`;
-    return { role, version: 0, baseVersion: null, expires: '', invites, targetChanges: [], valid: false, errors: [why], ...empty };
+    const why = !metadata
+      ? `metadata/${role}.json does not exist`
+      : !root
+        ? 'metadata/root.json does not exist'
+        : `${delegatorOf(role)} does not delegate ${role}`;
+    return {
+      role,
+      version: 0,
+      baseVersion: null,
+      expires: '',
+      invites,
+      targetChanges: [],
+      valid: false,
+      errors: [why],
+      ...empty,
+    };
   }
   const base = event.base.get(role);
   const version = metadata.signed.version as number;
   const baseVersion = base ? (base.signed.version as number) : null;
   const expectedType = delegation.delegator === 'root' ? role : 'targets';
-  if (metadata.signed._type !== expectedType) errors.push(`_type is ${JSON.stringify(metadata.signed._type)}, expected ${JSON.stringify(expectedType)}`);
+  if (metadata.signed._type !== expectedType)
+    errors.push(
+      `_type is ${JSON.stringify(metadata.signed._type)}, expected ${JSON.stringify(expectedType)}`,
+    );
 
   const contentChanged = !base || !canonicalize(base.signed).equals(canonicalize(metadata.signed));
   if (contentChanged && baseVersion !== null) {
-    if (role === 'root' && version !== baseVersion + 1) errors.push(`root version is ${version}, expected ${baseVersion + 1} (exactly one more than the previous root)`);
-    else if (version <= baseVersion) errors.push(`version is ${version}, expected more than ${baseVersion} (the version before the event)`);
+    if (role === 'root' && version !== baseVersion + 1)
+      errors.push(
+        `root version is ${version}, expected ${baseVersion + 1} (exactly one more than the previous root)`,
+      );
+    else if (version <= baseVersion)
+      errors.push(
+        `version is ${version}, expected more than ${baseVersion} (the version before the event)`,
+      );
   }
   const periods = rolePeriods(role, metadata, root);
   if (!(periods.signing >= 1 && periods.signing < periods.expiry)) {
-    errors.push(`signing period ${periods.signing} days must be at least 1 and less than the expiry period ${periods.expiry} days`);
+    errors.push(
+      `signing period ${periods.signing} days must be at least 1 and less than the expiry period ${periods.expiry} days`,
+    );
   }
   const expires = metadata.signed.expires as string;
   if (Date.parse(expires) <= now.getTime()) errors.push(`expired at ${expires}`);
-  else if (Date.parse(expires) > daysFrom(now, periods.expiry).getTime()) errors.push(`expires ${expires}, later than now + expiry period (${periods.expiry} days)`);
+  else if (Date.parse(expires) > daysFrom(now, periods.expiry).getTime())
+    errors.push(`expires ${expires}, later than now + expiry period (${periods.expiry} days)`);
   if (role === 'root') {
     const roles = root.signed.roles as Record<string, { keyids: string[]; threshold: number }>;
     const { snapshot, timestamp } = roles;
     if (root.signed.consistent_snapshot !== true) errors.push('consistent_snapshot must be true');
-    if (!snapshot || !timestamp || snapshot.threshold !== timestamp.threshold || [...snapshot.keyids].sort().join() !== [...timestamp.keyids].sort().join()) {
+    if (
+      !snapshot ||
+      !timestamp ||
+      snapshot.threshold !== timestamp.threshold ||
+      [...snapshot.keyids].sort().join() !== [...timestamp.keyids].sort().join()
+    ) {
       errors.push('snapshot and timestamp must share keys and threshold (one online signer)');
     }
   }
@@ -158,13 +244,26 @@ async function roleStatus(event: EventSnapshot, role: string, options: SigningEv
   describeFailures('', status, errors);
   let previous: SignerStatus | undefined;
   const baseRoot = event.base.get('root');
-  const previousDelegation = role === 'root' && baseRoot && contentChanged ? findDelegation('root', baseRoot) : null;
+  const previousDelegation =
+    role === 'root' && baseRoot && contentChanged ? findDelegation('root', baseRoot) : null;
   if (previousDelegation) {
     previous = signerStatus(metadata, previousDelegation, options).status;
     describeFailures('previous root: ', previous, errors);
   }
-  const targetChanges = metadata.signed._type === 'targets' ? await artifactChanges(event, role, errors) : [];
-  return { role, version, baseVersion, expires, invites, ...status, ...(previous ? { previous } : {}), targetChanges, valid: errors.length === 0, errors };
+  const targetChanges =
+    metadata.signed._type === 'targets' ? await artifactChanges(event, role, errors) : [];
+  return {
+    role,
+    version,
+    baseVersion,
+    expires,
+    invites,
+    ...status,
+    ...(previous ? { previous } : {}),
+    targetChanges,
+    valid: errors.length === 0,
+    errors,
+  };
 }
 
 /**
@@ -172,16 +271,28 @@ async function roleStatus(event: EventSnapshot, role: string, options: SigningEv
  * changed role (root first) the invites, who signed (signatures verified, placeholders and
  * bad signatures not counted), who is missing, threshold, artifact changes, validity and errors.
  */
-export async function signingEventStatus(repoDir: string, options: SigningEventStatusOptions = {}): Promise<SigningEventStatus> {
+export async function signingEventStatus(
+  repoDir: string,
+  options: SigningEventStatusOptions = {},
+): Promise<SigningEventStatus> {
   const branch = await currentBranch(repoDir);
   if (options.event && branch !== options.event) {
-    throw new TufError('EVENT', `signing event ${options.event} is not checked out in ${repoDir} (on ${branch ?? 'a detached HEAD'})`, { expected: options.event, found: branch });
+    throw new TufError(
+      'EVENT',
+      `signing event ${options.event} is not checked out in ${repoDir} (on ${branch ?? 'a detached HEAD'})`,
+      { expected: options.event, found: branch },
+    );
   }
   const event = await loadEvent(repoDir, options.base);
   const now = options.now ?? new Date();
   const roles: RoleStatus[] = [];
   for (const role of changedRoles(event)) roles.push(await roleStatus(event, role, options, now));
-  return { event: options.event ?? branch ?? 'HEAD', baseCommit: event.baseCommit, roles, complete: roles.length > 0 && roles.every((r) => r.valid) };
+  return {
+    event: options.event ?? branch ?? 'HEAD',
+    baseCommit: event.baseCommit,
+    roles,
+    complete: roles.length > 0 && roles.every((r) => r.valid),
+  };
 }
 
 function signerLine(status: SignerStatus): string {
@@ -192,14 +303,22 @@ export function formatStatusText(status: SigningEventStatus): string {
   const lines = [`Signing event ${status.event} (base ${status.baseCommit.slice(0, 12)})`];
   if (status.roles.length === 0) lines.push('No role changed in this event.');
   for (const role of status.roles) {
-    lines.push('', `${role.role} v${role.version}${role.baseVersion === null ? ' (new)' : ` (was v${role.baseVersion})`}, expires ${role.expires}: ${role.valid ? 'valid' : 'NOT VALID'}`);
+    lines.push(
+      '',
+      `${role.role} v${role.version}${role.baseVersion === null ? ' (new)' : ` (was v${role.baseVersion})`}, expires ${role.expires}: ${role.valid ? 'valid' : 'NOT VALID'}`,
+    );
     lines.push(`  ${signerLine(role)}`);
     if (role.previous) lines.push(`  previous root: ${signerLine(role.previous)}`);
     if (role.invites.length > 0) lines.push(`  invites: ${role.invites.join(', ')}`);
     for (const change of role.targetChanges) lines.push(`  ${change.path}: ${change.change}`);
     for (const error of role.errors) lines.push(`  error: ${error}`);
   }
-  lines.push('', status.complete ? 'Threshold of signatures has been reached.' : 'Signing event is not complete.');
+  lines.push(
+    '',
+    status.complete
+      ? 'Threshold of signatures has been reached.'
+      : 'Signing event is not complete.',
+  );
   return `${lines.join('\n')}\n`;
 }
 
@@ -207,19 +326,34 @@ export function formatStatusText(status: SigningEventStatus): string {
 export function formatStatusMarkdown(status: SigningEventStatus): string {
   const code = (text: string) => `\`${text.replaceAll('`', "'")}\``;
   const lines = [`### Signing event ${code(status.event)}`, ''];
-  lines.push(status.complete ? '**Threshold of signatures has been reached.** This event can be merged.' : '**Signing event is not complete.**', '');
+  lines.push(
+    status.complete
+      ? '**Threshold of signatures has been reached.** This event can be merged.'
+      : '**Signing event is not complete.**',
+    '',
+  );
   if (status.roles.length === 0) lines.push('No role changed in this event.');
   for (const role of status.roles) {
-    lines.push(`#### ${role.valid ? '✅' : '❌'} ${code(role.role)} v${role.version}${role.baseVersion === null ? ' (new role)' : ` (was v${role.baseVersion})`}`, '');
+    lines.push(
+      `#### ${role.valid ? '✅' : '❌'} ${code(role.role)} v${role.version}${role.baseVersion === null ? ' (new role)' : ` (was v${role.baseVersion})`}`,
+      '',
+    );
     lines.push(`| | |`, `|---|---|`);
     lines.push(`| Threshold | ${role.signed.length} of ${role.threshold} |`);
     lines.push(`| Signed | ${role.signed.join(', ') || '-'} |`);
     lines.push(`| Missing | ${role.missing.join(', ') || '-'} |`);
-    if (role.previous) lines.push(`| Previous root | ${role.previous.signed.length} of ${role.previous.threshold}; missing ${role.previous.missing.join(', ') || '-'} |`);
+    if (role.previous)
+      lines.push(
+        `| Previous root | ${role.previous.signed.length} of ${role.previous.threshold}; missing ${role.previous.missing.join(', ') || '-'} |`,
+      );
     if (role.invites.length > 0) lines.push(`| Invites | ${role.invites.join(', ')} |`);
     lines.push(`| Expires | ${role.expires} |`, '');
     if (role.targetChanges.length > 0) {
-      lines.push('Artifact changes:', ...role.targetChanges.map((c) => `- ${code(c.path)}: ${c.change}`), '');
+      lines.push(
+        'Artifact changes:',
+        ...role.targetChanges.map((c) => `- ${code(c.path)}: ${c.change}`),
+        '',
+      );
     }
     if (role.errors.length > 0) lines.push('Errors:', ...role.errors.map((e) => `- ${e}`), '');
   }

@@ -25,18 +25,34 @@ export interface UpdateTargetsResult {
  * base are listed in (or removed from) their role with sha256 and length; the role's version is
  * bumped once per event and its signatures reset to placeholders.
  */
-export async function updateTargets(repoDir: string, options: UpdateTargetsOptions = {}): Promise<UpdateTargetsResult> {
+export async function updateTargets(
+  repoDir: string,
+  options: UpdateTargetsOptions = {},
+): Promise<UpdateTargetsResult> {
   const branch = await currentBranch(repoDir);
-  if (!branch?.startsWith('sign/')) throw new TufError('EVENT', `targets are updated on a signing event branch (sign/...), ${repoDir} is on ${branch ?? 'a detached HEAD'}`, { expected: 'sign/<name>', found: branch });
+  if (!branch?.startsWith('sign/'))
+    throw new TufError(
+      'EVENT',
+      `targets are updated on a signing event branch (sign/...), ${repoDir} is on ${branch ?? 'a detached HEAD'}`,
+      { expected: 'sign/<name>', found: branch },
+    );
   const event = await loadEvent(repoDir, options.base);
   const root = event.current.get('root');
   const result: UpdateTargetsResult = { roles: [], pushed: false };
   for (const [role, names] of event.changedArtifacts) {
     const metadata = event.current.get(role);
     const delegator = event.current.get(delegatorOf(role));
-    if (!metadata || !root || !delegator) throw new TufError('NOT_FOUND', `artifacts changed for role ${role}, but metadata/${role}.json or its delegator does not exist`, { expected: `metadata/${role}.json`, found: names });
+    if (!metadata || !root || !delegator)
+      throw new TufError(
+        'NOT_FOUND',
+        `artifacts changed for role ${role}, but metadata/${role}.json or its delegator does not exist`,
+        { expected: `metadata/${role}.json`, found: names },
+      );
     const original = canonicalize(metadata.signed);
-    const map = (metadata.signed.targets ?? {}) as Record<string, { hashes?: Record<string, string>; length?: number; custom?: unknown }>;
+    const map = (metadata.signed.targets ?? {}) as Record<
+      string,
+      { hashes?: Record<string, string>; length?: number; custom?: unknown }
+    >;
     for (const name of names) {
       let bytes: Buffer;
       try {
@@ -47,14 +63,28 @@ export async function updateTargets(repoDir: string, options: UpdateTargetsOptio
         continue;
       }
       const custom = map[name]?.custom;
-      map[name] = { hashes: { sha256: createHash('sha256').update(bytes).digest('hex') }, length: bytes.length, ...(custom === undefined ? {} : { custom }) };
+      map[name] = {
+        hashes: { sha256: createHash('sha256').update(bytes).digest('hex') },
+        length: bytes.length,
+        ...(custom === undefined ? {} : { custom }),
+      };
     }
     metadata.signed.targets = map;
     if (canonicalize(metadata.signed).equals(original)) continue;
     const baseVersion = (event.base.get(role)?.signed.version as number | undefined) ?? null;
-    bumpForEvent(metadata, baseVersion, rolePeriods(role, metadata, root), options.now ?? new Date(), signerKeyids(role, delegator, null));
+    bumpForEvent(
+      metadata,
+      baseVersion,
+      rolePeriods(role, metadata, root),
+      options.now ?? new Date(),
+      signerKeyids(role, delegator, null),
+    );
     const paths = await writeRole(repoDir, role, metadata);
-    const commit = await commitPaths(repoDir, [...paths, ...names.map((name) => `targets/${name}`)], `Update targets metadata for role ${role}`);
+    const commit = await commitPaths(
+      repoDir,
+      [...paths, ...names.map((name) => `targets/${name}`)],
+      `Update targets metadata for role ${role}`,
+    );
     if (commit) result.roles.push({ role, version: metadata.signed.version as number, commit });
   }
   if (options.push && result.roles.length > 0) {

@@ -26,7 +26,11 @@ function encode(value: unknown, path: string[]): string {
       return quote(value);
     case 'number':
       if (!Number.isSafeInteger(value)) {
-        throw new TufError('METADATA_INVALID', `canonical JSON allows integers only, ${path.join('')} is ${value}`, { expected: 'integer', found: value });
+        throw new TufError(
+          'METADATA_INVALID',
+          `canonical JSON allows integers only, ${path.join('')} is ${value}`,
+          { expected: 'integer', found: value },
+        );
       }
       return String(value);
     case 'object': {
@@ -55,6 +59,10 @@ function encode(value: unknown, path: string[]): string {
       return `${out}}`;
     }
     default:
-      throw new TufError('METADATA_INVALID', `canonical JSON cannot encode ${typeof value} at ${path.join('')}`, { expected: 'JSON value', found: typeof value });
+      throw new TufError(
+        'METADATA_INVALID',
+        `canonical JSON cannot encode ${typeof value} at ${path.join('')}`,
+        { expected: 'JSON value', found: typeof value },
+      );
   }
 }

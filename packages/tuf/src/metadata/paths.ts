@@ -35,7 +35,10 @@ function segmentRegExp(pattern: string): RegExp {
 export function matchesPathPattern(targetPath: string, pattern: string): boolean {
   const targetParts = targetPath.split('/');
   const patternParts = pattern.split('/');
-  return targetParts.length === patternParts.length && patternParts.every((part, i) => segmentRegExp(part).test(targetParts[i]!));
+  return (
+    targetParts.length === patternParts.length &&
+    patternParts.every((part, i) => segmentRegExp(part).test(targetParts[i]!))
+  );
 }
 
 /** Whether a delegation covers a target path, by `paths` patterns or by `path_hash_prefixes`. */
@@ -50,7 +53,8 @@ export function isDelegatedPath(role: DelegatedRole, targetPath: string): boolea
 
 /** The hash bin role of a target: the first 32 bits of sha256(path), shifted to `bit_length` bits. */
 function succinctRoleFor(succinct: SuccinctRoles, targetPath: string): string {
-  const bin = createHash('sha256').update(targetPath).digest().readUInt32BE(0) >>> (32 - succinct.bit_length);
+  const bin =
+    createHash('sha256').update(targetPath).digest().readUInt32BE(0) >>> (32 - succinct.bit_length);
   return `${succinct.name_prefix}-${bin.toString(16).padStart(suffixLength(succinct), '0')}`;
 }
 
@@ -59,18 +63,31 @@ function suffixLength(succinct: SuccinctRoles): number {
 }
 
 /** The roles a delegation hands `targetPath` to, in order, each with whether it terminates the search. */
-export function rolesForTarget(delegations: Delegations, targetPath: string): Array<{ name: string; terminating: boolean }> {
-  if (delegations.succinct_roles) return [{ name: succinctRoleFor(delegations.succinct_roles, targetPath), terminating: true }];
-  return delegations.roles.filter((role) => isDelegatedPath(role, targetPath)).map(({ name, terminating }) => ({ name, terminating }));
+export function rolesForTarget(
+  delegations: Delegations,
+  targetPath: string,
+): Array<{ name: string; terminating: boolean }> {
+  if (delegations.succinct_roles)
+    return [{ name: succinctRoleFor(delegations.succinct_roles, targetPath), terminating: true }];
+  return delegations.roles
+    .filter((role) => isDelegatedPath(role, targetPath))
+    .map(({ name, terminating }) => ({ name, terminating }));
 }
 
 /** Keys and threshold the delegation gives `role`, or undefined when it does not delegate to it. */
 export function delegatedRoleKeys(delegations: Delegations, role: string): RoleKeys | undefined {
   const succinct = delegations.succinct_roles;
   if (succinct) {
-    const suffix = role.startsWith(`${succinct.name_prefix}-`) ? role.slice(succinct.name_prefix.length + 1) : '';
-    const valid = suffix.length === suffixLength(succinct) && /^[0-9a-f]+$/.test(suffix) && Number.parseInt(suffix, 16) < 2 ** succinct.bit_length;
-    return valid ? { name: role, keyids: succinct.keyids, threshold: succinct.threshold } : undefined;
+    const suffix = role.startsWith(`${succinct.name_prefix}-`)
+      ? role.slice(succinct.name_prefix.length + 1)
+      : '';
+    const valid =
+      suffix.length === suffixLength(succinct) &&
+      /^[0-9a-f]+$/.test(suffix) &&
+      Number.parseInt(suffix, 16) < 2 ** succinct.bit_length;
+    return valid
+      ? { name: role, keyids: succinct.keyids, threshold: succinct.threshold }
+      : undefined;
   }
   return delegations.roles.find((candidate) => candidate.name === role);
 }

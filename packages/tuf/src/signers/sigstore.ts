@@ -33,9 +33,13 @@ export function sigstoreSigner(options: SigstoreSignerOptions): TufSigner {
   let token: Promise<string> | undefined;
   const getToken = () => (token ??= options.token.getToken());
   const identity = async (): Promise<TokenIdentity> => {
-    if (options.identity && options.issuer) return { identity: options.identity, issuer: options.issuer };
+    if (options.identity && options.issuer)
+      return { identity: options.identity, issuer: options.issuer };
     const derived = identityFromToken(await getToken());
-    return { identity: options.identity ?? derived.identity, issuer: options.issuer ?? derived.issuer };
+    return {
+      identity: options.identity ?? derived.identity,
+      issuer: options.issuer ?? derived.issuer,
+    };
   };
   let builder: Promise<MessageSignatureBundleBuilder> | undefined;
   const bundleBuilder = () => (builder ??= createBundleBuilder(options, getToken));
@@ -51,10 +55,16 @@ export function sigstoreSigner(options: SigstoreSignerOptions): TufSigner {
       try {
         bundle = await (await bundleBuilder()).create({ data: Buffer.from(signedBytes) });
       } catch (error) {
-        throw new TufError('SIGNER', `Sigstore signing failed: ${(error as Error).message}`, { cause: error });
+        throw new TufError('SIGNER', `Sigstore signing failed: ${(error as Error).message}`, {
+          cause: error,
+        });
       }
-      if (bundle.content.$case !== 'messageSignature') throw new TufError('SIGNER', 'Sigstore returned a bundle without a message signature');
-      return { sig: Buffer.from(bundle.content.messageSignature.signature).toString('base64'), bundle: bundleToJSON(bundle) };
+      if (bundle.content.$case !== 'messageSignature')
+        throw new TufError('SIGNER', 'Sigstore returned a bundle without a message signature');
+      return {
+        sig: Buffer.from(bundle.content.messageSignature.signature).toString('base64'),
+        bundle: bundleToJSON(bundle),
+      };
     },
   };
 }
@@ -63,13 +73,27 @@ export function sigstoreSigner(options: SigstoreSignerOptions): TufSigner {
  * @sigstore/sign (and the HTTP stack under it) loads on the first signature, not with this package:
  * verifying TUF metadata never signs, and the import costs more than the whole verification.
  */
-async function createBundleBuilder(options: SigstoreSignerOptions, getToken: () => Promise<string>): Promise<MessageSignatureBundleBuilder> {
-  const { FulcioSigner, MessageSignatureBundleBuilder, RekorWitness, TSAWitness } = await import('@sigstore/sign');
-  const fetchOptions = { timeout: options.timeoutMs ?? 30_000, retry: { retries: options.retries ?? 2, factor: 2, minTimeout: 500 } };
-  const witnesses: Witness[] = [new RekorWitness({ rekorBaseURL: options.rekorUrl ?? PUBLIC_GOOD_REKOR_URL, ...fetchOptions })];
-  if (options.tsaUrl) witnesses.push(new TSAWitness({ tsaBaseURL: options.tsaUrl, ...fetchOptions }));
+async function createBundleBuilder(
+  options: SigstoreSignerOptions,
+  getToken: () => Promise<string>,
+): Promise<MessageSignatureBundleBuilder> {
+  const { FulcioSigner, MessageSignatureBundleBuilder, RekorWitness, TSAWitness } =
+    await import('@sigstore/sign');
+  const fetchOptions = {
+    timeout: options.timeoutMs ?? 30_000,
+    retry: { retries: options.retries ?? 2, factor: 2, minTimeout: 500 },
+  };
+  const witnesses: Witness[] = [
+    new RekorWitness({ rekorBaseURL: options.rekorUrl ?? PUBLIC_GOOD_REKOR_URL, ...fetchOptions }),
+  ];
+  if (options.tsaUrl)
+    witnesses.push(new TSAWitness({ tsaBaseURL: options.tsaUrl, ...fetchOptions }));
   return new MessageSignatureBundleBuilder({
-    signer: new FulcioSigner({ identityProvider: { getToken }, fulcioBaseURL: options.fulcioUrl ?? PUBLIC_GOOD_FULCIO_URL, ...fetchOptions }),
+    signer: new FulcioSigner({
+      identityProvider: { getToken },
+      fulcioBaseURL: options.fulcioUrl ?? PUBLIC_GOOD_FULCIO_URL,
+      ...fetchOptions,
+    }),
     witnesses,
   });
 }

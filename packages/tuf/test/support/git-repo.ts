@@ -48,7 +48,9 @@ export interface TestTufRepo {
  * bare `origin`: root and targets signed by @alice (ed25519 unless given), snapshot and
  * timestamp by an online key (ecdsa P-384 unless given), every file formatted as TUF-on-CI writes it.
  */
-export async function createTufRepo(options: { alice?: TufSigner; online?: TufSigner } = {}): Promise<TestTufRepo> {
+export async function createTufRepo(
+  options: { alice?: TufSigner; online?: TufSigner } = {},
+): Promise<TestTufRepo> {
   const top = mkdtempSync(join(tmpdir(), 'oci-sd-tuf-events-'));
   const dir = join(top, 'repo');
   const remote = join(top, 'remote.git');
@@ -58,14 +60,30 @@ export async function createTufRepo(options: { alice?: TufSigner; online?: TufSi
   const online = options.online ?? onlineKeyFile.signer;
   const alicePem = aliceKeyFile.pem;
   const onlinePem = onlineKeyFile.pem;
-  const onlineUri = (await online.publicKey()).keytype === 'sigstore-oidc' ? 'sigstore:' : 'gcpkms:projects/test/keys/online';
+  const onlineUri =
+    (await online.publicKey()).keytype === 'sigstore-oidc'
+      ? 'sigstore:'
+      : 'gcpkms:projects/test/keys/online';
   mkdirSync(dir);
-  const { maintainerKeyid: aliceKeyid, onlineKeyid } = await initRepository(dir, { maintainer: { signer: alice, user: '@alice' }, online: { signer: online, uri: onlineUri } });
+  const { maintainerKeyid: aliceKeyid, onlineKeyid } = await initRepository(dir, {
+    maintainer: { signer: alice, user: '@alice' },
+    online: { signer: online, uri: onlineUri },
+  });
   gitSync(top, 'init', '--quiet', '--bare', '--initial-branch=main', remote);
   gitSync(dir, 'init', '--quiet', '--initial-branch=main');
   gitSync(dir, 'add', '--all');
   gitSync(dir, 'commit', '--quiet', '-m', 'Initial TUF repository');
   gitSync(dir, 'remote', 'add', 'origin', remote);
   gitSync(dir, 'push', '--quiet', 'origin', 'main');
-  return { dir, remote, alice, online, alicePem, onlinePem, aliceKeyid, onlineKeyid, cleanup: () => rmSync(top, { recursive: true, force: true }) };
+  return {
+    dir,
+    remote,
+    alice,
+    online,
+    alicePem,
+    onlinePem,
+    aliceKeyid,
+    onlineKeyid,
+    cleanup: () => rmSync(top, { recursive: true, force: true }),
+  };
 }

@@ -29,8 +29,10 @@ const HASH_OF: Record<KeyScheme, string | null> = {
 
 function generate(scheme: KeyScheme): { privateKey: KeyObject; publicKey: KeyObject } {
   if (scheme === 'ed25519') return generateKeyPairSync('ed25519');
-  if (scheme === 'ecdsa-sha2-nistp256') return generateKeyPairSync('ec', { namedCurve: 'prime256v1' });
-  if (scheme === 'ecdsa-sha2-nistp384') return generateKeyPairSync('ec', { namedCurve: 'secp384r1' });
+  if (scheme === 'ecdsa-sha2-nistp256')
+    return generateKeyPairSync('ec', { namedCurve: 'prime256v1' });
+  if (scheme === 'ecdsa-sha2-nistp384')
+    return generateKeyPairSync('ec', { namedCurve: 'secp384r1' });
   return generateKeyPairSync('rsa', { modulusLength: 2048 });
 }
 
@@ -50,15 +52,26 @@ export function generateTestKey(scheme: KeyScheme, extra: Record<string, unknown
   const keyid = keyidOf(key);
   const hash = HASH_OF[scheme];
   const signingKey = scheme.startsWith('rsassa-pss')
-    ? { key: privateKey, padding: constants.RSA_PKCS1_PSS_PADDING, saltLength: constants.RSA_PSS_SALTLEN_DIGEST }
+    ? {
+        key: privateKey,
+        padding: constants.RSA_PKCS1_PSS_PADDING,
+        saltLength: constants.RSA_PSS_SALTLEN_DIGEST,
+      }
     : scheme.startsWith('rsa-pkcs1v15')
       ? { key: privateKey, padding: constants.RSA_PKCS1_PADDING }
       : privateKey;
-  return { keyid, key, sign: (bytes) => ({ keyid, sig: sign(hash, bytes, signingKey).toString('hex') }) };
+  return {
+    keyid,
+    key,
+    sign: (bytes) => ({ keyid, sig: sign(hash, bytes, signingKey).toString('hex') }),
+  };
 }
 
 /** Signs `signed` with every key: the `{signed, signatures}` document TUF metadata files hold. */
-export function signMetadata(signed: Record<string, unknown>, keys: readonly TestKey[]): { signed: Record<string, unknown>; signatures: TufSignature[] } {
+export function signMetadata(
+  signed: Record<string, unknown>,
+  keys: readonly TestKey[],
+): { signed: Record<string, unknown>; signatures: TufSignature[] } {
   const bytes = canonicalize(signed);
   return { signed, signatures: keys.map((key) => key.sign(bytes)) };
 }

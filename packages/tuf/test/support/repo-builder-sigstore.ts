@@ -4,7 +4,11 @@ import { keyidOf } from './repo-builder-keys';
 import type { Signer } from './repo-builder';
 
 /** A TUF-on-CI sigstore-oidc signer backed by the local test Sigstore instance (real Fulcio/Rekor flow). */
-export function sigstoreSigner(sigstore: TestSigstore, identity: TestIdentity, keyowner = '@maintainer'): Signer {
+export function sigstoreSigner(
+  sigstore: TestSigstore,
+  identity: TestIdentity,
+  keyowner = '@maintainer',
+): Signer {
   const key: TufKey = {
     keytype: 'sigstore-oidc',
     scheme: 'Fulcio',

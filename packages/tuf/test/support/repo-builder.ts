@@ -44,10 +44,19 @@ export class RepoBuilder {
   private readonly artifacts = new Map<string, { role: string; bytes: Buffer }>();
   consistentSnapshot = true;
 
-  constructor(scheme: KeyScheme = 'ed25519', signers?: Partial<Record<(typeof TOP)[number], Signer[]>>) {
+  constructor(
+    scheme: KeyScheme = 'ed25519',
+    signers?: Partial<Record<(typeof TOP)[number], Signer[]>>,
+  ) {
     for (const role of TOP) {
       const roleSigners = signers?.[role] ?? [generateTestKey(scheme)];
-      this.roles.set(role, { signed: { version: 0, expires: FAR_FUTURE }, signers: roleSigners, keyids: roleSigners.map((s) => s.keyid), threshold: 1, dirty: true });
+      this.roles.set(role, {
+        signed: { version: 0, expires: FAR_FUTURE },
+        signers: roleSigners,
+        keyids: roleSigners.map((s) => s.keyid),
+        threshold: 1,
+        dirty: true,
+      });
     }
     this.role('targets').signed = { ...this.base('targets'), targets: {} };
   }
@@ -72,36 +81,80 @@ export class RepoBuilder {
   }
 
   /** Delegates from `parent` to a new role with its own key(s). */
-  delegate(parent: string, name: string, options: { paths?: string[]; pathHashPrefixes?: string[]; terminating?: boolean; signers?: Signer[]; threshold?: number; scheme?: KeyScheme } = {}): Signer[] {
+  delegate(
+    parent: string,
+    name: string,
+    options: {
+      paths?: string[];
+      pathHashPrefixes?: string[];
+      terminating?: boolean;
+      signers?: Signer[];
+      threshold?: number;
+      scheme?: KeyScheme;
+    } = {},
+  ): Signer[] {
     const signers = options.signers ?? [generateTestKey(options.scheme ?? 'ed25519')];
     const parentState = this.role(parent);
-    const delegations = (parentState.signed.delegations ??= { keys: {}, roles: [] }) as { keys: Record<string, TufKey>; roles: Array<Record<string, unknown>> };
+    const delegations = (parentState.signed.delegations ??= { keys: {}, roles: [] }) as {
+      keys: Record<string, TufKey>;
+      roles: Array<Record<string, unknown>>;
+    };
     for (const signer of signers) delegations.keys[signer.keyid] = signer.key;
     delegations.roles.push({
       name,
       keyids: signers.map((s) => s.keyid),
       threshold: options.threshold ?? 1,
       terminating: options.terminating ?? false,
-      ...(options.pathHashPrefixes ? { path_hash_prefixes: options.pathHashPrefixes } : { paths: options.paths ?? ['*'] }),
+      ...(options.pathHashPrefixes
+        ? { path_hash_prefixes: options.pathHashPrefixes }
+        : { paths: options.paths ?? ['*'] }),
     });
     parentState.dirty = true;
     this.parents.set(name, parent);
-    this.roles.set(name, { signed: { ...this.base('targets'), targets: {} }, signers, keyids: signers.map((s) => s.keyid), threshold: 1, dirty: true });
+    this.roles.set(name, {
+      signed: { ...this.base('targets'), targets: {} },
+      signers,
+      keyids: signers.map((s) => s.keyid),
+      threshold: 1,
+      dirty: true,
+    });
     return signers;
   }
 
   /** TAP 15 succinct hash-bin delegation: creates every bin role `<prefix>-<hex>`, all signed by the same key. */
-  delegateSuccinct(parent: string, namePrefix: string, bitLength: number, signers: Signer[] = [generateTestKey('ed25519')]): string[] {
+  delegateSuccinct(
+    parent: string,
+    namePrefix: string,
+    bitLength: number,
+    signers: Signer[] = [generateTestKey('ed25519')],
+  ): string[] {
     const parentState = this.role(parent);
     const keys: Record<string, TufKey> = {};
     for (const signer of signers) keys[signer.keyid] = signer.key;
-    parentState.signed.delegations = { keys, succinct_roles: { keyids: signers.map((s) => s.keyid), threshold: 1, bit_length: bitLength, name_prefix: namePrefix } };
+    parentState.signed.delegations = {
+      keys,
+      succinct_roles: {
+        keyids: signers.map((s) => s.keyid),
+        threshold: 1,
+        bit_length: bitLength,
+        name_prefix: namePrefix,
+      },
+    };
     parentState.dirty = true;
     const width = (2 ** bitLength - 1).toString(16).length;
-    const names = Array.from({ length: 2 ** bitLength }, (_, bin) => `${namePrefix}-${bin.toString(16).padStart(width, '0')}`);
+    const names = Array.from(
+      { length: 2 ** bitLength },
+      (_, bin) => `${namePrefix}-${bin.toString(16).padStart(width, '0')}`,
+    );
     for (const name of names) {
       this.parents.set(name, parent);
-      this.roles.set(name, { signed: { ...this.base('targets'), targets: {} }, signers, keyids: signers.map((s) => s.keyid), threshold: 1, dirty: true });
+      this.roles.set(name, {
+        signed: { ...this.base('targets'), targets: {} },
+        signers,
+        keyids: signers.map((s) => s.keyid),
+        threshold: 1,
+        dirty: true,
+      });
     }
     return names;
   }
@@ -124,7 +177,15 @@ export class RepoBuilder {
       for (const signer of state.signers) keys[signer.keyid] = signer.key;
       roles[name] = { keyids: state.keyids, threshold: state.threshold };
     }
-    return { ...this.base('root'), ...this.role('root').signed, _type: 'root', version, consistent_snapshot: this.consistentSnapshot, keys, roles };
+    return {
+      ...this.base('root'),
+      ...this.role('root').signed,
+      _type: 'root',
+      version,
+      consistent_snapshot: this.consistentSnapshot,
+      keys,
+      roles,
+    };
   }
 
   /** `{signed, signatures}` bytes in TUF-on-CI's on-disk format (1-space indent). */
@@ -138,14 +199,23 @@ export class RepoBuilder {
    * Publishes everything changed since the last call: a new root (signed by the previous and
    * the new root keys), changed targets roles, then snapshot and timestamp. Returns the bytes.
    */
-  async publish(options: { extraRootSigners?: Signer[]; expires?: Partial<Record<string, string>> } = {}): Promise<Record<string, Buffer>> {
+  async publish(
+    options: { extraRootSigners?: Signer[]; expires?: Partial<Record<string, string>> } = {},
+  ): Promise<Record<string, Buffer>> {
     const out: Record<string, Buffer> = {};
     const root = this.role('root');
     if (root.dirty) {
       const previousSigners = root.signed.version > 0 ? [...(this.previousRootSigners ?? [])] : [];
       const signed = this.rootSigned(root.signed.version + 1);
       if (options.expires?.root) signed.expires = options.expires.root;
-      const signers = [...new Map([...previousSigners, ...root.signers, ...(options.extraRootSigners ?? [])].map((s) => [s.keyid, s])).values()];
+      const signers = [
+        ...new Map(
+          [...previousSigners, ...root.signers, ...(options.extraRootSigners ?? [])].map((s) => [
+            s.keyid,
+            s,
+          ]),
+        ).values(),
+      ];
       root.signed = signed;
       out.root = await this.sign(signed, signers);
       this.files.set(`metadata/${signed.version}.root.json`, out.root);
@@ -158,20 +228,35 @@ export class RepoBuilder {
       state.signed = { ...state.signed, version: state.signed.version + 1 };
       if (options.expires?.[name]) state.signed.expires = options.expires[name]!;
       out[name] = await this.sign(state.signed, state.signers);
-      this.files.set(`metadata/${this.consistentSnapshot ? `${state.signed.version}.` : ''}${encodeURIComponent(name)}.json`, out[name]);
+      this.files.set(
+        `metadata/${this.consistentSnapshot ? `${state.signed.version}.` : ''}${encodeURIComponent(name)}.json`,
+        out[name],
+      );
       state.dirty = false;
     }
     for (const [path, { bytes }] of this.artifacts) {
       const slash = path.lastIndexOf('/');
-      const name = this.consistentSnapshot ? `${path.slice(0, slash + 1)}${sha256(bytes)}.${path.slice(slash + 1)}` : path;
+      const name = this.consistentSnapshot
+        ? `${path.slice(0, slash + 1)}${sha256(bytes)}.${path.slice(slash + 1)}`
+        : path;
       this.files.set(`targets/${name}`, bytes);
     }
     const meta: Record<string, { version: number }> = {};
-    for (const [name, state] of this.roles) if (!['root', 'timestamp', 'snapshot'].includes(name)) meta[`${name}.json`] = { version: state.signed.version };
+    for (const [name, state] of this.roles)
+      if (!['root', 'timestamp', 'snapshot'].includes(name))
+        meta[`${name}.json`] = { version: state.signed.version };
     const snapshot = this.role('snapshot');
-    snapshot.signed = { ...this.base('snapshot'), version: snapshot.signed.version + 1, expires: options.expires?.snapshot ?? FAR_FUTURE, meta };
+    snapshot.signed = {
+      ...this.base('snapshot'),
+      version: snapshot.signed.version + 1,
+      expires: options.expires?.snapshot ?? FAR_FUTURE,
+      meta,
+    };
     out.snapshot = await this.sign(snapshot.signed, snapshot.signers);
-    this.files.set(`metadata/${this.consistentSnapshot ? `${snapshot.signed.version}.` : ''}snapshot.json`, out.snapshot);
+    this.files.set(
+      `metadata/${this.consistentSnapshot ? `${snapshot.signed.version}.` : ''}snapshot.json`,
+      out.snapshot,
+    );
     const timestamp = this.role('timestamp');
     timestamp.signed = {
       ...this.base('timestamp'),
@@ -204,8 +289,14 @@ export class RepoBuilder {
       if (root) write(`metadata/root_history/${root[1]}.root.json`, bytes);
     }
     for (const [name, state] of this.roles) {
-      const file = name === 'timestamp' ? 'metadata/timestamp.json' : `metadata/${this.consistentSnapshot ? `${state.signed.version}.` : ''}${encodeURIComponent(name)}.json`;
-      const bytes = name === 'root' ? this.files.get(`metadata/${state.signed.version}.root.json`) : this.files.get(file);
+      const file =
+        name === 'timestamp'
+          ? 'metadata/timestamp.json'
+          : `metadata/${this.consistentSnapshot ? `${state.signed.version}.` : ''}${encodeURIComponent(name)}.json`;
+      const bytes =
+        name === 'root'
+          ? this.files.get(`metadata/${state.signed.version}.root.json`)
+          : this.files.get(file);
       if (bytes) write(`metadata/${encodeURIComponent(name)}.json`, bytes);
     }
     for (const [path, { bytes }] of this.artifacts) write(`targets/${path}`, bytes);
@@ -241,7 +332,12 @@ export class RepoServer {
         response.writeHead(404).end();
         return;
       }
-      response.writeHead(200, { 'content-type': 'application/octet-stream', 'content-length': bytes.length }).end(bytes);
+      response
+        .writeHead(200, {
+          'content-type': 'application/octet-stream',
+          'content-length': bytes.length,
+        })
+        .end(bytes);
     });
     await new Promise<void>((resolve) => this.server!.listen(0, '127.0.0.1', resolve));
     this.url = `http://127.0.0.1:${(this.server.address() as AddressInfo).port}`;

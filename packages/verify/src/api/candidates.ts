@@ -1,7 +1,12 @@
 import type { TrustMaterial } from '@sigstore/verify';
 import { verdictFailure, verifySigstoreBundle } from '../checks/bundle';
 import type { BundleVerdict, StageOutcome } from '../checks/bundle';
-import { checkPredicateType, checkSimpleSigning, checkSubjectDigest, parseInTotoStatement } from '../checks/claims';
+import {
+  checkPredicateType,
+  checkSimpleSigning,
+  checkSubjectDigest,
+  parseInTotoStatement,
+} from '../checks/claims';
 import type { ClaimOutcome, InTotoStatement } from '../checks/claims';
 import type { VerificationErrorCode } from '../errors';
 import type { IdentityPolicy } from '../policy/identity';
@@ -18,9 +23,18 @@ export interface CandidateResult {
   failure?: { code: VerificationErrorCode; message: string; expected?: unknown; found?: unknown };
 }
 
-const NOT_READ: StageOutcome = { status: 'skip', message: 'not checked: malformed, not a signature that can be read' };
+const NOT_READ: StageOutcome = {
+  status: 'skip',
+  message: 'not checked: malformed, not a signature that can be read',
+};
 /** A malformed candidate's verdict: nothing could be checked. */
-const UNREAD: BundleVerdict = { ok: false, signature: NOT_READ, identity: NOT_READ, artifact: NOT_READ, evidence: {} };
+const UNREAD: BundleVerdict = {
+  ok: false,
+  signature: NOT_READ,
+  identity: NOT_READ,
+  artifact: NOT_READ,
+  evidence: {},
+};
 
 /**
  * A malformed candidate fails with its reason (code MALFORMED). A readable one is checked for signature
@@ -28,38 +42,85 @@ const UNREAD: BundleVerdict = { ok: false, signature: NOT_READ, identity: NOT_RE
  * the digest; a DSSE statement has the digest as a subject and the expected predicate type
  * (`cosign sign` v3 statements for image signatures).
  */
-export function evaluateCandidate(found: SignatureCandidate, digest: Digest, policy: IdentityPolicy, trust: TrustMaterial, predicateType: string): CandidateResult {
-  if ('malformed' in found) return { found, verdict: UNREAD, claims: [], ok: false, failure: { code: 'MALFORMED', ...found.malformed } };
-  const verdict = verifySigstoreBundle(found.bundle, { trust, policy, ...(found.payload ? { artifact: { bytes: found.payload } } : {}) });
+export function evaluateCandidate(
+  found: SignatureCandidate,
+  digest: Digest,
+  policy: IdentityPolicy,
+  trust: TrustMaterial,
+  predicateType: string,
+): CandidateResult {
+  if ('malformed' in found)
+    return {
+      found,
+      verdict: UNREAD,
+      claims: [],
+      ok: false,
+      failure: { code: 'MALFORMED', ...found.malformed },
+    };
+  const verdict = verifySigstoreBundle(found.bundle, {
+    trust,
+    policy,
+    ...(found.payload ? { artifact: { bytes: found.payload } } : {}),
+  });
   const claims: ClaimOutcome[] = [];
   let statement: InTotoStatement | undefined;
   if (verdict.envelope) {
     const parsed = parseInTotoStatement(verdict.envelope.payloadType, verdict.envelope.payload);
     if (parsed.ok) {
       statement = parsed.statement;
-      claims.push(checkPredicateType(statement, predicateType), checkSubjectDigest(statement, digest));
+      claims.push(
+        checkPredicateType(statement, predicateType),
+        checkSubjectDigest(statement, digest),
+      );
     } else {
       claims.push(parsed.outcome);
     }
   } else if (verdict.signature.status === 'pass') {
-    claims.push(found.payload
-      ? checkSimpleSigning(found.payload, digest)
-      : { ok: false, message: 'message-signature bundle without its signed payload', expected: 'a simple-signing payload', found: 'none' });
+    claims.push(
+      found.payload
+        ? checkSimpleSigning(found.payload, digest)
+        : {
+            ok: false,
+            message: 'message-signature bundle without its signed payload',
+            expected: 'a simple-signing payload',
+            found: 'none',
+          },
+    );
   }
-  const result: CandidateResult = { found, verdict, claims, ok: verdict.ok && claims.length > 0 && claims.every((claim) => claim.ok), ...(statement ? { statement } : {}) };
+  const result: CandidateResult = {
+    found,
+    verdict,
+    claims,
+    ok: verdict.ok && claims.length > 0 && claims.every((claim) => claim.ok),
+    ...(statement ? { statement } : {}),
+  };
   if (!result.ok) result.failure = candidateFailure(verdict, claims, predicateType);
   return result;
 }
 
-function candidateFailure(verdict: BundleVerdict, claims: ClaimOutcome[], predicateType: string): CandidateResult['failure'] {
+function candidateFailure(
+  verdict: BundleVerdict,
+  claims: ClaimOutcome[],
+  predicateType: string,
+): CandidateResult['failure'] {
   const stage = verdictFailure(verdict);
   if (stage) {
-    const code: VerificationErrorCode = stage === verdict.identity ? 'IDENTITY_MISMATCH' : stage === verdict.artifact ? 'DIGEST_MISMATCH' : 'SIGNATURE_INVALID';
+    const code: VerificationErrorCode =
+      stage === verdict.identity
+        ? 'IDENTITY_MISMATCH'
+        : stage === verdict.artifact
+          ? 'DIGEST_MISMATCH'
+          : 'SIGNATURE_INVALID';
     return { code, message: stage.message, expected: stage.expected, found: stage.found };
   }
   const claim = claims.find((c) => !c.ok);
   if (!claim) return { code: 'SIGNATURE_INVALID', message: 'signature did not verify' };
-  return { code: claim.expected === predicateType ? 'PREDICATE_MISMATCH' : 'DIGEST_MISMATCH', message: claim.message, expected: claim.expected, found: claim.found };
+  return {
+    code: claim.expected === predicateType ? 'PREDICATE_MISMATCH' : 'DIGEST_MISMATCH',
+    message: claim.message,
+    expected: claim.expected,
+    found: claim.found,
+  };
 }
 
 /** Evidence worth keeping from a verified candidate. */
@@ -69,7 +130,9 @@ export function candidateEvidence(candidate: CandidateResult): Record<string, un
     location: candidate.found.location,
     layout: candidate.found.layout,
     tlog: evidence.tlog,
-    ...(evidence.timestampAuthorityTimes ? { timestampAuthorityTimes: evidence.timestampAuthorityTimes } : {}),
+    ...(evidence.timestampAuthorityTimes
+      ? { timestampAuthorityTimes: evidence.timestampAuthorityTimes }
+      : {}),
     certificate: evidence.certificate,
   };
 }
@@ -85,11 +148,20 @@ export interface PassDescription {
  * (NO_SIGNATURES) and "found, none verify" stay distinct. Either way `evidence.rejected` lists every
  * candidate that failed, with its reason: on a pass, what else was stored next to the signature that counted.
  */
-export function summarizeCandidates(check: string, what: string, candidates: CandidateResult[], expected: unknown, pass: PassDescription = {}): CheckResult {
+export function summarizeCandidates(
+  check: string,
+  what: string,
+  candidates: CandidateResult[],
+  expected: unknown,
+  pass: PassDescription = {},
+): CheckResult {
   const winner = candidates.find((candidate) => candidate.ok);
   const rejected = candidates.filter((candidate) => !candidate.ok).map(rejection);
   if (winner) {
-    const others = rejected.length === 0 ? '' : `; ${rejected.length} other${rejected.length === 1 ? '' : 's'} rejected`;
+    const others =
+      rejected.length === 0
+        ? ''
+        : `; ${rejected.length} other${rejected.length === 1 ? '' : 's'} rejected`;
     const passEvidence = pass.evidence ?? candidateEvidence;
     return {
       check,
@@ -101,7 +173,14 @@ export function summarizeCandidates(check: string, what: string, candidates: Can
     };
   }
   if (candidates.length === 0) {
-    return { check, status: 'fail', code: 'NO_SIGNATURES', summary: `no ${what} found`, expected, found: 'none' };
+    return {
+      check,
+      status: 'fail',
+      code: 'NO_SIGNATURES',
+      summary: `no ${what} found`,
+      expected,
+      found: 'none',
+    };
   }
   // The candidate that got furthest explains the failure best: identity over chain, claims over identity.
   const best = [...candidates].sort((a, b) => progress(b) - progress(a))[0]!;
@@ -138,5 +217,7 @@ function progress(candidate: CandidateResult): number {
 
 function describeLog(candidate: CandidateResult): string {
   const entry = candidate.verdict.evidence.tlog?.[0];
-  return entry ? `log index ${entry.logIndex}${entry.integratedTime ? ` at ${entry.integratedTime}` : ''}` : 'no log entry';
+  return entry
+    ? `log index ${entry.logIndex}${entry.integratedTime ? ` at ${entry.integratedTime}` : ''}`
+    : 'no log entry';
 }

@@ -1,7 +1,11 @@
 import type { StageOutcome } from '../checks/bundle';
 import type { CheckResult } from '../types';
 
-export function toCheck(check: string, outcome: StageOutcome, evidence?: Record<string, unknown>): CheckResult {
+export function toCheck(
+  check: string,
+  outcome: StageOutcome,
+  evidence?: Record<string, unknown>,
+): CheckResult {
   return {
     check,
     status: outcome.status,

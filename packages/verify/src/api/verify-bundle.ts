@@ -31,17 +31,29 @@ export interface VerifyBundleOptions {
 export function verifyBundle(options: VerifyBundleOptions): VerificationReport {
   if (options.publicKey === undefined) {
     if (!options.policy) {
-      throw new VerificationError('INVALID_INPUT', 'verifying a bundle needs a certificate identity and issuer, or a public key', {
-        expected: 'policy {identity, issuer} or publicKey',
-        found: 'neither',
-      });
+      throw new VerificationError(
+        'INVALID_INPUT',
+        'verifying a bundle needs a certificate identity and issuer, or a public key',
+        {
+          expected: 'policy {identity, issuer} or publicKey',
+          found: 'neither',
+        },
+      );
     }
     assertIdentityPolicy(options.policy);
   }
   const trust = resolveTrust(options.trust, options.publicKey);
   const artifact: SignedArtifact = Buffer.isBuffer(options.artifact)
     ? { bytes: options.artifact }
-    : { digest: { algorithm: 'sha256', value: Buffer.from(assertDigest(options.artifact, 'artifact', 'INVALID_INPUT').slice(7), 'hex') } };
+    : {
+        digest: {
+          algorithm: 'sha256',
+          value: Buffer.from(
+            assertDigest(options.artifact, 'artifact', 'INVALID_INPUT').slice(7),
+            'hex',
+          ),
+        },
+      };
   const verdict = verifySigstoreBundle(options.bundle as SerializedBundle, {
     trust,
     ...(options.policy && options.publicKey === undefined ? { policy: options.policy } : {}),
@@ -53,12 +65,18 @@ export function verifyBundle(options: VerifyBundleOptions): VerificationReport {
 
 /** The report entries of one bundle: signature, identity, artifact. */
 function bundleChecks(verdict: BundleVerdict, artifact: Digest): CheckResult[] {
-  const artifactOutcome = verdict.evidence.content === 'dsseEnvelope' ? statementSubject(verdict, artifact) : undefined;
+  const artifactOutcome =
+    verdict.evidence.content === 'dsseEnvelope' ? statementSubject(verdict, artifact) : undefined;
   return [
     toCheck('signature', verdict.signature, { ...verdict.evidence }),
     toCheck('identity', verdict.identity),
     artifactOutcome
-      ? toCheck('artifact', { status: artifactOutcome.ok ? 'pass' : 'fail', message: artifactOutcome.message, expected: artifactOutcome.expected, found: artifactOutcome.found })
+      ? toCheck('artifact', {
+          status: artifactOutcome.ok ? 'pass' : 'fail',
+          message: artifactOutcome.message,
+          expected: artifactOutcome.expected,
+          found: artifactOutcome.found,
+        })
       : toCheck('artifact', verdict.artifact),
   ];
 }
@@ -70,17 +88,26 @@ function statementSubject(verdict: BundleVerdict, artifact: Digest): ClaimOutcom
 }
 
 function artifactDigest(artifact: SignedArtifact): Digest {
-  return 'bytes' in artifact ? sha256Digest(artifact.bytes) : `sha256:${artifact.digest.value.toString('hex')}`;
+  return 'bytes' in artifact
+    ? sha256Digest(artifact.bytes)
+    : `sha256:${artifact.digest.value.toString('hex')}`;
 }
 
-function resolveTrust(trust: LoadedTrustMaterial | string | undefined, publicKeyPem: string | undefined): TrustMaterial {
+function resolveTrust(
+  trust: LoadedTrustMaterial | string | undefined,
+  publicKeyPem: string | undefined,
+): TrustMaterial {
   const material = typeof trust === 'object' ? trust.material : loadTrustMaterial(trust).material;
   if (publicKeyPem === undefined) return material;
   let key;
   try {
     key = createPublicKey(publicKeyPem);
   } catch (cause) {
-    throw new VerificationError('INVALID_INPUT', `public key is not a PEM public key: ${(cause as Error).message}`, { expected: 'PEM SubjectPublicKeyInfo', cause });
+    throw new VerificationError(
+      'INVALID_INPUT',
+      `public key is not a PEM public key: ${(cause as Error).message}`,
+      { expected: 'PEM SubjectPublicKeyInfo', cause },
+    );
   }
   // Keyed bundles carry an arbitrary (often empty) hint; the one key the user gave is the only key trusted.
   return { ...material, publicKey: () => ({ publicKey: key, validFor: () => true }) };

@@ -37,7 +37,12 @@ export interface VerifyReleaseOptions {
 }
 
 /** The checks of a release beyond the image's: what TUF says, what the manifest claims, what the artifacts agree on. */
-const RELEASE_CHECKS = { tuf: 'tuf-target', manifest: 'release-manifest', digest: 'tuf-digest', source: 'release-source' } as const;
+const RELEASE_CHECKS = {
+  tuf: 'tuf-target',
+  manifest: 'release-manifest',
+  digest: 'tuf-digest',
+  source: 'release-source',
+} as const;
 
 const CYCLONEDX = resolvePredicateType('cyclonedx');
 
@@ -49,7 +54,8 @@ const CYCLONEDX = resolvePredicateType('cyclonedx');
  */
 export async function verifyRelease(options: VerifyReleaseOptions): Promise<VerificationReport> {
   const { owner, repo, tag } = parseRelease(options.release);
-  const trust = typeof options.trust === 'object' ? options.trust : loadTrustMaterial(options.trust);
+  const trust =
+    typeof options.trust === 'object' ? options.trust : loadTrustMaterial(options.trust);
   // Loaded here, not at the top: only releases need the TUF client (and its signing dependencies).
   const tuf = await import('@oci-sd/tuf');
   const target = tuf.releaseTargetName(repo, tag);
@@ -65,8 +71,14 @@ export async function verifyRelease(options: VerifyReleaseOptions): Promise<Veri
 
   const digest = manifest.digest as Digest;
   const imageReference = parseImageReference(`${manifest.image}@${digest}`);
-  const credentials = imageReference.kind === 'registry' && options.credentialsFor ? await options.credentialsFor(imageReference.registry) : undefined;
-  const { source, reference } = openImageSource(imageReference, { ...options.registry, ...(credentials ? { credentials } : {}) });
+  const credentials =
+    imageReference.kind === 'registry' && options.credentialsFor
+      ? await options.credentialsFor(imageReference.registry)
+      : undefined;
+  const { source, reference } = openImageSource(imageReference, {
+    ...options.registry,
+    ...(credentials ? { credentials } : {}),
+  });
   const [imageManifest, imageChecks] = await Promise.all([
     source.manifest(digest),
     checkImageDigest(source, digest, trust.material, {
@@ -78,40 +90,72 @@ export async function verifyRelease(options: VerifyReleaseOptions): Promise<Veri
   ]);
   checks.push(...imageChecks);
 
-  const releaseMetadata = imageChecks.find((check) => check.check === `attestation:${claims.releaseMetadataType}` && check.status === 'pass');
+  const releaseMetadata = imageChecks.find(
+    (check) =>
+      check.check === `attestation:${claims.releaseMetadataType}` && check.status === 'pass',
+  );
   checks.push(digestEquality(digest, imageManifest.digest, releaseMetadata?.evidence?.predicate));
   checks.push(sourceConsistency(tag, imageChecks, releaseMetadata?.evidence?.predicate));
-  return { ok: checks.every((check) => check.status === 'pass'), image: { reference: reference.name, digest }, checks };
+  return {
+    ok: checks.every((check) => check.status === 'pass'),
+    image: { reference: reference.name, digest },
+    checks,
+  };
 }
 
 function parseRelease(release: string): { owner: string; repo: string; tag: string } {
   const match = /^([A-Za-z0-9_.-]+)\/([A-Za-z0-9_.-]+)@(\S+)$/.exec(release);
-  if (!match) throw new VerificationError('INVALID_INPUT', `release ${JSON.stringify(release)} is not OWNER/REPO@TAG`, { expected: 'OWNER/REPO@TAG', found: release });
+  if (!match)
+    throw new VerificationError(
+      'INVALID_INPUT',
+      `release ${JSON.stringify(release)} is not OWNER/REPO@TAG`,
+      { expected: 'OWNER/REPO@TAG', found: release },
+    );
   return { owner: match[1]!, repo: match[2]!, tag: match[3]! };
 }
 
 type TufModule = typeof TufPackage;
 
-type TufOutcome = { ok: true; manifest: ReleaseManifest; check: CheckResult } | { ok: false; check: CheckResult };
+type TufOutcome =
+  { ok: true; manifest: ReleaseManifest; check: CheckResult } | { ok: false; check: CheckResult };
 
 /** Full TUF client update from the pinned root, then the manifest target, its sha256 and length checked. */
-async function readReleaseManifest(tuf: TufModule, options: VerifyReleaseOptions, target: string, trust: LoadedTrustMaterial): Promise<TufOutcome> {
+async function readReleaseManifest(
+  tuf: TufModule,
+  options: VerifyReleaseOptions,
+  target: string,
+  trust: LoadedTrustMaterial,
+): Promise<TufOutcome> {
   const { TufError, Updater, parseReleaseManifest } = tuf;
   const location = options.tuf;
-  const pinnedRoot = location.root ?? ('repo' in location ? join(location.repo, 'metadata', 'root_history', '1.root.json') : undefined);
-  if (pinnedRoot === undefined) throw new VerificationError('INVALID_INPUT', 'a TUF URL needs a pinned root file', { expected: 'tuf.root', found: undefined });
+  const pinnedRoot =
+    location.root ??
+    ('repo' in location
+      ? join(location.repo, 'metadata', 'root_history', '1.root.json')
+      : undefined);
+  if (pinnedRoot === undefined)
+    throw new VerificationError('INVALID_INPUT', 'a TUF URL needs a pinned root file', {
+      expected: 'tuf.root',
+      found: undefined,
+    });
   const work = await mkdtemp(join(tmpdir(), 'oci-sd-verify-tuf-'));
   try {
     const metadataDir = join(work, 'metadata');
     await mkdir(metadataDir, { recursive: true });
     await copyFile(pinnedRoot, join(metadataDir, 'root.json')).catch((cause: unknown) => {
-      throw new VerificationError('INVALID_INPUT', `cannot read pinned TUF root ${pinnedRoot}: ${(cause as Error).message}`, { cause });
+      throw new VerificationError(
+        'INVALID_INPUT',
+        `cannot read pinned TUF root ${pinnedRoot}: ${(cause as Error).message}`,
+        { cause },
+      );
     });
     const base = 'url' in location ? location.url.replace(/\/+$/, '') : undefined;
     const updater = new Updater({
       metadataDir,
       targetDir: join(work, 'targets'),
-      ...(base !== undefined ? { metadataBaseUrl: `${base}/metadata/`, targetBaseUrl: `${base}/targets/` } : { repositoryDir: (location as { repo: string }).repo }),
+      ...(base !== undefined
+        ? { metadataBaseUrl: `${base}/metadata/`, targetBaseUrl: `${base}/targets/` }
+        : { repositoryDir: (location as { repo: string }).repo }),
       ...(options.tufNow ? { now: options.tufNow } : {}),
       ...(options.tufTimeoutMs !== undefined ? { timeoutMs: options.tufTimeoutMs } : {}),
       ...(trust.json ? { sigstoreTrustedRoot: trust.json as SigstoreTrustedRootJSON } : {}),
@@ -121,7 +165,17 @@ async function readReleaseManifest(tuf: TufModule, options: VerifyReleaseOptions
       const state = await updater.refresh();
       const info = await updater.getTargetInfo(target);
       if (!info) {
-        return { ok: false, check: { check: RELEASE_CHECKS.tuf, status: 'fail', code: 'TUF_MISMATCH', summary: `${target} is not a TUF target of ${where} (targets v${state.targets.version})`, expected: target, found: 'not listed' } };
+        return {
+          ok: false,
+          check: {
+            check: RELEASE_CHECKS.tuf,
+            status: 'fail',
+            code: 'TUF_MISMATCH',
+            summary: `${target} is not a TUF target of ${where} (targets v${state.targets.version})`,
+            expected: target,
+            found: 'not listed',
+          },
+        };
       }
       const bytes = await readFile(await updater.downloadTarget(info));
       const manifest = parseReleaseManifest(bytes, target);
@@ -140,9 +194,22 @@ async function readReleaseManifest(tuf: TufModule, options: VerifyReleaseOptions
     } catch (error) {
       // Unreachable sites are network failures (exit 3); everything else TUF refuses is a failed verification.
       if (error instanceof TufError && error.code !== 'FETCH' && error.code !== 'INVALID_INPUT') {
-        return { ok: false, check: { check: RELEASE_CHECKS.tuf, status: 'fail', code: 'TUF_MISMATCH', summary: `TUF verification of ${where} failed: ${error.message}`, expected: error.expected, found: error.found } };
+        return {
+          ok: false,
+          check: {
+            check: RELEASE_CHECKS.tuf,
+            status: 'fail',
+            code: 'TUF_MISMATCH',
+            summary: `TUF verification of ${where} failed: ${error.message}`,
+            expected: error.expected,
+            found: error.found,
+          },
+        };
       }
-      if (error instanceof TufError && error.code === 'FETCH') throw new VerificationError('REGISTRY', `TUF repository ${where}: ${error.message}`, { cause: error });
+      if (error instanceof TufError && error.code === 'FETCH')
+        throw new VerificationError('REGISTRY', `TUF repository ${where}: ${error.message}`, {
+          cause: error,
+        });
       throw error;
     }
   } finally {
@@ -158,24 +225,61 @@ interface ManifestClaims {
 }
 
 /** The manifest names this repository and tag, and its cosign commands give the signer identity and issuer. */
-function manifestClaims(manifest: ReleaseManifest, owner: string, repo: string, tag: string): ManifestClaims {
+function manifestClaims(
+  manifest: ReleaseManifest,
+  owner: string,
+  repo: string,
+  tag: string,
+): ManifestClaims {
   const identity = flagValue(manifest.cosign_verify_cmd, '--certificate-identity');
   const issuer = flagValue(manifest.cosign_verify_cmd, '--certificate-oidc-issuer');
   const server = identity ? /^https:\/\/[^/]+/.exec(identity)?.[0] : undefined;
   const repoUrl = `${server ?? 'https://github.com'}/${owner}/${repo}`;
-  const releaseMetadataType = flagValue(manifest.cosign_verify_attestation_cmd, '--type') ?? `${repoUrl}/release-metadata`;
+  const releaseMetadataType =
+    flagValue(manifest.cosign_verify_attestation_cmd, '--type') ?? `${repoUrl}/release-metadata`;
   const problems: string[] = [];
   if (manifest.tag !== tag) problems.push(`tag is ${manifest.tag}, not ${tag}`);
   if (manifest.project !== repo) problems.push(`project is ${manifest.project}, not ${repo}`);
-  if (identity === undefined || issuer === undefined) problems.push('cosign_verify_cmd names no --certificate-identity and --certificate-oidc-issuer');
-  else if (!identity.startsWith(`${repoUrl}/`) || !identity.endsWith(`@refs/tags/${tag}`)) problems.push(`signer identity ${identity} is not a workflow of ${owner}/${repo} at refs/tags/${tag}`);
+  if (identity === undefined || issuer === undefined)
+    problems.push(
+      'cosign_verify_cmd names no --certificate-identity and --certificate-oidc-issuer',
+    );
+  else if (!identity.startsWith(`${repoUrl}/`) || !identity.endsWith(`@refs/tags/${tag}`))
+    problems.push(
+      `signer identity ${identity} is not a workflow of ${owner}/${repo} at refs/tags/${tag}`,
+    );
   const expected = { tag, project: repo, identity: `${repoUrl}/<workflow>@refs/tags/${tag}` };
-  const found = { tag: manifest.tag, project: manifest.project, identity, issuer, image: manifest.image, digest: manifest.digest };
+  const found = {
+    tag: manifest.tag,
+    project: manifest.project,
+    identity,
+    issuer,
+    image: manifest.image,
+    digest: manifest.digest,
+  };
   if (problems.length > 0) {
-    return { check: { check: RELEASE_CHECKS.manifest, status: 'fail', code: 'TUF_MISMATCH', summary: `release manifest: ${problems.join('; ')}`, expected, found }, releaseMetadataType, sourceUri: repoUrl.replace(/^https:\/\//, '') };
+    return {
+      check: {
+        check: RELEASE_CHECKS.manifest,
+        status: 'fail',
+        code: 'TUF_MISMATCH',
+        summary: `release manifest: ${problems.join('; ')}`,
+        expected,
+        found,
+      },
+      releaseMetadataType,
+      sourceUri: repoUrl.replace(/^https:\/\//, ''),
+    };
   }
   return {
-    check: { check: RELEASE_CHECKS.manifest, status: 'pass', summary: `release manifest: ${manifest.image}@${manifest.digest}, signed by ${identity}`, expected, found, evidence: { releaseMetadataType } },
+    check: {
+      check: RELEASE_CHECKS.manifest,
+      status: 'pass',
+      summary: `release manifest: ${manifest.image}@${manifest.digest}, signed by ${identity}`,
+      expected,
+      found,
+      evidence: { releaseMetadataType },
+    },
     policy: { identity: identity!, issuer: issuer! },
     releaseMetadataType,
     sourceUri: repoUrl.replace(/^https:\/\//, ''),
@@ -197,13 +301,24 @@ function flagValue(command: string, flag: string): string | undefined {
  * One commit and one tag behind every artifact: the signing certificate's source digest (1.13), the SLSA
  * provenance's commit and the release metadata's `commit` and `tag`, where each is present.
  */
-function sourceConsistency(tag: string, imageChecks: CheckResult[], releaseMetadata: unknown): CheckResult {
+function sourceConsistency(
+  tag: string,
+  imageChecks: CheckResult[],
+  releaseMetadata: unknown,
+): CheckResult {
   const signature = imageChecks.find((check) => check.check === 'image-signature');
   const provenance = imageChecks.find((check) => check.check === 'slsa-provenance');
   if (signature?.status !== 'pass' || provenance?.status !== 'pass') {
-    return { check: RELEASE_CHECKS.source, status: 'skip', summary: 'not checked: the signature or the provenance did not verify' };
+    return {
+      check: RELEASE_CHECKS.source,
+      status: 'skip',
+      summary: 'not checked: the signature or the provenance did not verify',
+    };
   }
-  const signedCommit = (signature.evidence?.certificate as { extensions?: { sourceRepositoryDigest?: string } } | undefined)?.extensions?.sourceRepositoryDigest;
+  const signedCommit = (
+    signature.evidence?.certificate as
+      { extensions?: { sourceRepositoryDigest?: string } } | undefined
+  )?.extensions?.sourceRepositoryDigest;
   const metadata = (releaseMetadata ?? {}) as { commit?: unknown; tag?: unknown };
   const found: Record<string, unknown> = {
     'signing certificate 1.3.6.1.4.1.57264.1.13': signedCommit,
@@ -211,26 +326,42 @@ function sourceConsistency(tag: string, imageChecks: CheckResult[], releaseMetad
     ...(metadata.commit === undefined ? {} : { 'release metadata commit': metadata.commit }),
     ...(metadata.tag === undefined ? {} : { 'release metadata tag': metadata.tag }),
   };
-  const commits = Object.entries(found).filter(([name]) => !name.endsWith(' tag')).map(([, value]) => value);
-  const ok = signedCommit !== undefined && commits.every((commit) => commit === signedCommit) && (metadata.tag === undefined || metadata.tag === tag);
+  const commits = Object.entries(found)
+    .filter(([name]) => !name.endsWith(' tag'))
+    .map(([, value]) => value);
+  const ok =
+    signedCommit !== undefined &&
+    commits.every((commit) => commit === signedCommit) &&
+    (metadata.tag === undefined || metadata.tag === tag);
   return {
     check: RELEASE_CHECKS.source,
     status: ok ? 'pass' : 'fail',
-    summary: ok ? `signature, provenance and release metadata name one commit ${signedCommit} at ${tag}` : 'the release artifacts disagree on the source commit or tag',
+    summary: ok
+      ? `signature, provenance and release metadata name one commit ${signedCommit} at ${tag}`
+      : 'the release artifacts disagree on the source commit or tag',
     expected: { commit: signedCommit ?? 'the signing certificate source digest', tag },
     found,
     ...(ok ? {} : { code: 'PROVENANCE_MISMATCH' as const }),
   };
 }
 
-function digestEquality(tufDigest: Digest, registryDigest: Digest, releaseMetadata: unknown): CheckResult {
+function digestEquality(
+  tufDigest: Digest,
+  registryDigest: Digest,
+  releaseMetadata: unknown,
+): CheckResult {
   const attested = (releaseMetadata as { digest?: unknown } | undefined)?.digest;
-  const found = { registry: registryDigest, ...(attested === undefined ? {} : { 'release-metadata predicate': attested }) };
+  const found = {
+    registry: registryDigest,
+    ...(attested === undefined ? {} : { 'release-metadata predicate': attested }),
+  };
   const ok = registryDigest === tufDigest && (attested === undefined || attested === tufDigest);
   return {
     check: RELEASE_CHECKS.digest,
     status: ok ? 'pass' : 'fail',
-    summary: ok ? `registry and release metadata agree with TUF: ${tufDigest}` : `digest differs from the TUF-authorised ${tufDigest}`,
+    summary: ok
+      ? `registry and release metadata agree with TUF: ${tufDigest}`
+      : `digest differs from the TUF-authorised ${tufDigest}`,
     expected: tufDigest,
     found,
     ...(ok ? {} : { code: 'TUF_MISMATCH' as const }),

@@ -34,7 +34,13 @@ export interface StageOutcome {
 export interface BundleEvidence {
   mediaType?: string;
   content?: 'messageSignature' | 'dsseEnvelope';
-  tlog?: { logIndex: string; integratedTime?: string; logId: string; kind?: string; proof: string[] }[];
+  tlog?: {
+    logIndex: string;
+    integratedTime?: string;
+    logId: string;
+    kind?: string;
+    proof: string[];
+  }[];
   timestampAuthorityTimes?: string[];
   certificate?: CertificateIdentity;
   messageDigest?: string;
@@ -58,14 +64,23 @@ export interface BundleVerdict {
  * transparency-log SET or inclusion proof with checkpoint, signature), then what it does not:
  * the exact identity policy and the message digest against the artifact.
  */
-export function verifySigstoreBundle(serialized: SerializedBundle, options: BundleCheckOptions): BundleVerdict {
+export function verifySigstoreBundle(
+  serialized: SerializedBundle,
+  options: BundleCheckOptions,
+): BundleVerdict {
   const evidence: BundleEvidence = {};
   let bundle: Bundle;
   try {
     bundle = bundleFromJSON(serialized);
   } catch (cause) {
     const message = `not a valid Sigstore bundle: ${(cause as Error).message}`;
-    return { ok: false, signature: { status: 'fail', message }, identity: notChecked, artifact: notChecked, evidence };
+    return {
+      ok: false,
+      signature: { status: 'fail', message },
+      identity: notChecked,
+      artifact: notChecked,
+      evidence,
+    };
   }
   collectEvidence(bundle, evidence);
   const artifact = checkMessageDigest(bundle, options.artifact);
@@ -73,26 +88,32 @@ export function verifySigstoreBundle(serialized: SerializedBundle, options: Bund
   let signature: StageOutcome;
   let certificate: CertificateIdentity | undefined;
   try {
-    const artifactBytes = options.artifact && 'bytes' in options.artifact ? options.artifact.bytes : undefined;
+    const artifactBytes =
+      options.artifact && 'bytes' in options.artifact ? options.artifact.bytes : undefined;
     const entity = toSignedEntity(bundle, artifactBytes);
     if (entity.key.$case === 'certificate') encodeOnce(entity.key.certificate);
     if (artifactBytes === undefined && bundle.content.$case === 'messageSignature') {
       // `sha256:<hex>` input (compared with messageDigest above): sigstore-js can only verify over bytes.
       const signedDigest = Buffer.from(bundle.content.messageSignature.messageDigest.digest);
       const signed = entity.signature.signature;
-      entity.signature.verifySignature = (key) => verifyPrehashedSignature(key, signedDigest, signed);
+      entity.signature.verifySignature = (key) =>
+        verifyPrehashedSignature(key, signedDigest, signed);
     }
     new Verifier(options.trust).verify(entity);
     // The leaf just verified is the one collectEvidence decoded (same bytes); a certificate it could not decode fails here.
-    if (entity.key.$case === 'certificate') certificate = evidence.certificate ?? certificateIdentity(entity.key.certificate);
+    if (entity.key.$case === 'certificate')
+      certificate = evidence.certificate ?? certificateIdentity(entity.key.certificate);
     signature = { status: 'pass', message: describeProof(evidence) };
   } catch (cause) {
     signature = { status: 'fail', message: (cause as Error).message };
   }
 
-  const identity = signature.status !== 'pass' ? notChecked
-    : certificate ? checkIdentity(options.policy, certificate)
-    : { status: 'skip' as const, message: 'public-key bundle: verified with the given key' };
+  const identity =
+    signature.status !== 'pass'
+      ? notChecked
+      : certificate
+        ? checkIdentity(options.policy, certificate)
+        : { status: 'skip' as const, message: 'public-key bundle: verified with the given key' };
   const verdict: BundleVerdict = {
     ok: signature.status === 'pass' && identity.status !== 'fail' && artifact.status !== 'fail',
     signature,
@@ -102,46 +123,96 @@ export function verifySigstoreBundle(serialized: SerializedBundle, options: Bund
   };
   if (signature.status === 'pass' && bundle.content.$case === 'dsseEnvelope') {
     const envelope = bundle.content.dsseEnvelope;
-    verdict.envelope = { payloadType: envelope.payloadType, payload: Buffer.from(envelope.payload) };
+    verdict.envelope = {
+      payloadType: envelope.payloadType,
+      payload: Buffer.from(envelope.payload),
+    };
   }
   return verdict;
 }
 
 /** The first failing stage's message, for one-line summaries. */
 export function verdictFailure(verdict: BundleVerdict): StageOutcome | undefined {
-  return [verdict.signature, verdict.artifact, verdict.identity].find((stage) => stage.status === 'fail');
+  return [verdict.signature, verdict.artifact, verdict.identity].find(
+    (stage) => stage.status === 'fail',
+  );
 }
 
-const notChecked: StageOutcome = { status: 'skip', message: 'not checked: the signature did not verify' };
+const notChecked: StageOutcome = {
+  status: 'skip',
+  message: 'not checked: the signature did not verify',
+};
 
-function checkIdentity(policy: IdentityPolicy | undefined, certificate: CertificateIdentity): StageOutcome {
+function checkIdentity(
+  policy: IdentityPolicy | undefined,
+  certificate: CertificateIdentity,
+): StageOutcome {
   const found = { identity: certificate.subjectAlternativeNames, issuer: certificate.issuer };
-  if (!policy) return { status: 'fail', message: 'a certificate bundle needs an identity and issuer to check', expected: 'identity and issuer', found };
+  if (!policy)
+    return {
+      status: 'fail',
+      message: 'a certificate bundle needs an identity and issuer to check',
+      expected: 'identity and issuer',
+      found,
+    };
   const mismatches = identityMismatches(policy, certificate);
   const expected = describePolicy(policy);
-  if (mismatches.length === 0) return { status: 'pass', message: `signed by ${expected.identity} (issuer ${expected.issuer})`, expected, found };
+  if (mismatches.length === 0)
+    return {
+      status: 'pass',
+      message: `signed by ${expected.identity} (issuer ${expected.issuer})`,
+      expected,
+      found,
+    };
   return {
     status: 'fail',
-    message: mismatches.map((m) => `${m.field}: expected ${m.expected}, found ${formatFound(m.found)}`).join('; '),
+    message: mismatches
+      .map((m) => `${m.field}: expected ${m.expected}, found ${formatFound(m.found)}`)
+      .join('; '),
     expected,
     found,
   };
 }
 
 function checkMessageDigest(bundle: Bundle, artifact: SignedArtifact | undefined): StageOutcome {
-  if (bundle.content.$case !== 'messageSignature') return { status: 'skip', message: 'DSSE bundle: the statement names its subjects' };
+  if (bundle.content.$case !== 'messageSignature')
+    return { status: 'skip', message: 'DSSE bundle: the statement names its subjects' };
   const { messageDigest } = bundle.content.messageSignature;
-  if (!artifact) return { status: 'fail', message: 'a message-signature bundle needs the artifact (file or sha256 digest)', expected: 'an artifact', found: 'none' };
-  const actual = 'bytes' in artifact ? createHash('sha256').update(artifact.bytes).digest() : artifact.digest.value;
+  if (!artifact)
+    return {
+      status: 'fail',
+      message: 'a message-signature bundle needs the artifact (file or sha256 digest)',
+      expected: 'an artifact',
+      found: 'none',
+    };
+  const actual =
+    'bytes' in artifact
+      ? createHash('sha256').update(artifact.bytes).digest()
+      : artifact.digest.value;
   const expected = `sha256:${actual.toString('hex')}`;
   const found = `${messageDigest.algorithm === HashAlgorithm.SHA2_256 ? 'sha256' : HashAlgorithm[messageDigest.algorithm]}:${Buffer.from(messageDigest.digest).toString('hex')}`;
-  if (found === expected) return { status: 'pass', message: `messageDigest is the artifact's ${expected}`, expected, found };
-  return { status: 'fail', message: `bundle messageDigest does not match the artifact: expected ${expected}, found ${found}`, expected, found };
+  if (found === expected)
+    return {
+      status: 'pass',
+      message: `messageDigest is the artifact's ${expected}`,
+      expected,
+      found,
+    };
+  return {
+    status: 'fail',
+    message: `bundle messageDigest does not match the artifact: expected ${expected}, found ${found}`,
+    expected,
+    found,
+  };
 }
 
 function describeProof(evidence: BundleEvidence): string {
-  const proofs = (evidence.tlog ?? []).map((entry) => `log index ${entry.logIndex} (${entry.proof.join(' + ')})`);
-  const tsa = evidence.timestampAuthorityTimes?.length ? [`TSA time ${evidence.timestampAuthorityTimes.join(', ')}`] : [];
+  const proofs = (evidence.tlog ?? []).map(
+    (entry) => `log index ${entry.logIndex} (${entry.proof.join(' + ')})`,
+  );
+  const tsa = evidence.timestampAuthorityTimes?.length
+    ? [`TSA time ${evidence.timestampAuthorityTimes.join(', ')}`]
+    : [];
   return `signature, certificate chain, SCT and transparency log verified: ${[...proofs, ...tsa].join('; ')}`;
 }
 
@@ -150,10 +221,17 @@ function collectEvidence(bundle: Bundle, evidence: BundleEvidence): void {
   evidence.content = bundle.content.$case;
   evidence.tlog = bundle.verificationMaterial.tlogEntries.map((entry) => ({
     logIndex: entry.logIndex,
-    ...(entry.integratedTime && entry.integratedTime !== '0' ? { integratedTime: new Date(Number(entry.integratedTime) * 1000).toISOString() } : {}),
+    ...(entry.integratedTime && entry.integratedTime !== '0'
+      ? { integratedTime: new Date(Number(entry.integratedTime) * 1000).toISOString() }
+      : {}),
     logId: entry.logId ? Buffer.from(entry.logId.keyId).toString('hex') : '',
-    ...(entry.kindVersion ? { kind: `${entry.kindVersion.kind} ${entry.kindVersion.version}` } : {}),
-    proof: [...(entry.inclusionPromise ? ['signed entry timestamp'] : []), ...(entry.inclusionProof ? ['inclusion proof'] : [])],
+    ...(entry.kindVersion
+      ? { kind: `${entry.kindVersion.kind} ${entry.kindVersion.version}` }
+      : {}),
+    proof: [
+      ...(entry.inclusionPromise ? ['signed entry timestamp'] : []),
+      ...(entry.inclusionProof ? ['inclusion proof'] : []),
+    ],
   }));
   const tsa = bundle.verificationMaterial.timestampVerificationData?.rfc3161Timestamps ?? [];
   if (tsa.length > 0) {
@@ -170,8 +248,12 @@ function collectEvidence(bundle: Bundle, evidence: BundleEvidence): void {
   }
   // Identity evidence even when the chain fails, so a report can say whose certificate it was.
   const material = bundle.verificationMaterial.content;
-  const raw = material.$case === 'certificate' ? material.certificate.rawBytes
-    : material.$case === 'x509CertificateChain' ? material.x509CertificateChain.certificates[0]?.rawBytes : undefined;
+  const raw =
+    material.$case === 'certificate'
+      ? material.certificate.rawBytes
+      : material.$case === 'x509CertificateChain'
+        ? material.x509CertificateChain.certificates[0]?.rawBytes
+        : undefined;
   if (raw) {
     try {
       evidence.certificate = certificateIdentity(X509Certificate.parse(Buffer.from(raw)));

@@ -47,7 +47,10 @@ export function certificateIdentity(cert: X509Certificate): CertificateIdentity 
     if (value !== undefined) extensions[name] = value;
   }
   const legacyExtensions: Partial<Record<LegacyFulcioExtensionName, string>> = {};
-  for (const [name, oid] of Object.entries(LEGACY_FULCIO_EXTENSIONS) as [LegacyFulcioExtensionName, string][]) {
+  for (const [name, oid] of Object.entries(LEGACY_FULCIO_EXTENSIONS) as [
+    LegacyFulcioExtensionName,
+    string,
+  ][]) {
     const value = cert.extension(oid)?.value.toString('utf8');
     if (value !== undefined) legacyExtensions[name] = value;
   }

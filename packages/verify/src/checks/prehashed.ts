@@ -8,7 +8,11 @@ import { ASN1Obj } from '@sigstore/core';
  * BigInt arithmetic (public data only: no secret, no timing concern) and RSA PKCS#1 v1.5 by recovering
  * the DigestInfo. Anything else is refused: fail closed.
  */
-export function verifyPrehashedSignature(key: KeyObject, digest: Buffer, signature: Buffer): boolean {
+export function verifyPrehashedSignature(
+  key: KeyObject,
+  digest: Buffer,
+  signature: Buffer,
+): boolean {
   if (key.asymmetricKeyType === 'ec') return verifyEcdsaPrehashed(key, digest, signature);
   if (key.asymmetricKeyType === 'rsa') return verifyRsaPkcs1Prehashed(key, digest, signature);
   return false;
@@ -25,7 +29,14 @@ function verifyRsaPkcs1Prehashed(key: KeyObject, digest: Buffer, signature: Buff
   }
 }
 
-interface Curve { p: bigint; a: bigint; n: bigint; gx: bigint; gy: bigint; bits: number }
+interface Curve {
+  p: bigint;
+  a: bigint;
+  n: bigint;
+  gx: bigint;
+  gy: bigint;
+  bits: number;
+}
 
 // SEC 2 / FIPS 186-4 domain parameters (a = p - 3 for both).
 const CURVES: Record<string, Curve> = {
@@ -70,8 +81,15 @@ function verifyEcdsaPrehashed(key: KeyObject, digest: Buffer, signature: Buffer)
   const excessBits = digest.length * 8 - curve.bits;
   if (excessBits > 0) e >>= BigInt(excessBits);
   const w = modInverse(s, n);
-  const q: Point = { x: toBigInt(Buffer.from(jwk.x, 'base64url')), y: toBigInt(Buffer.from(jwk.y, 'base64url')) };
-  const sum = add(curve, multiply(curve, { x: curve.gx, y: curve.gy }, mod(e * w, n)), multiply(curve, q, mod(r * w, n)));
+  const q: Point = {
+    x: toBigInt(Buffer.from(jwk.x, 'base64url')),
+    y: toBigInt(Buffer.from(jwk.y, 'base64url')),
+  };
+  const sum = add(
+    curve,
+    multiply(curve, { x: curve.gx, y: curve.gy }, mod(e * w, n)),
+    multiply(curve, q, mod(r * w, n)),
+  );
   return sum !== null && mod(sum.x, n) === r;
 }
 

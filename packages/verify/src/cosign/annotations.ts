@@ -23,7 +23,9 @@ export const BUNDLE_V01_MEDIA_TYPE = 'application/vnd.dev.sigstore.bundle+json;v
 export const COSIGN_SIGN_PREDICATE_TYPE = 'https://sigstore.dev/cosign/sign/v1';
 
 export function pemToDerBase64(pem: string): string[] {
-  return [...pem.matchAll(/-----BEGIN CERTIFICATE-----([\s\S]*?)-----END CERTIFICATE-----/g)].map((match) => match[1]!.replace(/\s+/g, ''));
+  return [...pem.matchAll(/-----BEGIN CERTIFICATE-----([\s\S]*?)-----END CERTIFICATE-----/g)].map(
+    (match) => match[1]!.replace(/\s+/g, ''),
+  );
 }
 
 export function derBase64ToPem(der: string): string {
@@ -35,7 +37,9 @@ export function derBase64ToPem(der: string): string {
 export function inTotoPredicateType(bundle: SerializedBundle): string | undefined {
   if (!bundle.dsseEnvelope) return undefined;
   try {
-    const statement = JSON.parse(Buffer.from(bundle.dsseEnvelope.payload, 'base64').toString('utf8')) as { predicateType?: unknown };
+    const statement = JSON.parse(
+      Buffer.from(bundle.dsseEnvelope.payload, 'base64').toString('utf8'),
+    ) as { predicateType?: unknown };
     return typeof statement.predicateType === 'string' ? statement.predicateType : undefined;
   } catch {
     return undefined;

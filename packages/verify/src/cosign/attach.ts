@@ -11,7 +11,9 @@ import { bundleToLegacyAnnotations } from './legacy';
 
 /** `application/vnd.dev.sigstore.bundle+json;version=0.2` and `...bundle.v0.3+json` both become `...bundle.v0.X+json`. */
 function bundleArtifactType(bundle: SerializedBundle): string {
-  const legacy = /^application\/vnd\.dev\.sigstore\.bundle\+json;version=(0\.[0-9]+)$/.exec(bundle.mediaType);
+  const legacy = /^application\/vnd\.dev\.sigstore\.bundle\+json;version=(0\.[0-9]+)$/.exec(
+    bundle.mediaType,
+  );
   return legacy ? `application/vnd.dev.sigstore.bundle.v${legacy[1]}+json` : bundle.mediaType;
 }
 
@@ -21,10 +23,18 @@ function bundleArtifactType(bundle: SerializedBundle): string {
  * `sha256-<hex>` fallback index, since GHCR and docker-registry 2.8 have no referrers API.
  * Returns the referrer manifest digest.
  */
-export async function attachReferrerBundle(store: ImageStore, subject: Digest, bundle: SerializedBundle, options: { created?: string } = {}): Promise<Digest> {
+export async function attachReferrerBundle(
+  store: ImageStore,
+  subject: Digest,
+  bundle: SerializedBundle,
+  options: { created?: string } = {},
+): Promise<Digest> {
   const subjectManifest = await store.manifest(subject);
   const artifactType = bundleArtifactType(bundle);
-  const [layer, config] = await Promise.all([store.pushBlob(Buffer.from(JSON.stringify(bundle))), store.pushBlob(EMPTY_JSON)]);
+  const [layer, config] = await Promise.all([
+    store.pushBlob(Buffer.from(JSON.stringify(bundle))),
+    store.pushBlob(EMPTY_JSON),
+  ]);
   const predicateType = inTotoPredicateType(bundle);
   const annotations: Record<string, string> = {
     [BUNDLE_ANNOTATIONS.content]: bundle.dsseEnvelope ? 'dsse-envelope' : 'message-signature',
@@ -37,18 +47,37 @@ export async function attachReferrerBundle(store: ImageStore, subject: Digest, b
     artifactType,
     config: { mediaType: MEDIA_TYPES.ociEmpty, ...config, data: EMPTY_JSON.toString('base64') },
     layers: [{ mediaType: artifactType, ...layer }],
-    subject: { mediaType: subjectManifest.mediaType, digest: subject, size: subjectManifest.bytes.length },
+    subject: {
+      mediaType: subjectManifest.mediaType,
+      digest: subject,
+      size: subjectManifest.bytes.length,
+    },
     annotations,
   });
   const digest = await store.pushManifest(manifest, MEDIA_TYPES.ociManifest);
-  await addToReferrersTag(store, subject, [{ mediaType: MEDIA_TYPES.ociManifest, digest, size: manifest.length, artifactType, annotations }]);
+  await addToReferrersTag(store, subject, [
+    {
+      mediaType: MEDIA_TYPES.ociManifest,
+      digest,
+      size: manifest.length,
+      artifactType,
+      annotations,
+    },
+  ]);
   return digest;
 }
 
 /** The payload `cosign sign` (v2) signs: a simple-signing document naming the image digest. */
 export function simpleSigningPayload(dockerReference: string, digest: Digest): Buffer {
   return Buffer.from(
-    JSON.stringify({ critical: { identity: { 'docker-reference': dockerReference }, image: { 'docker-manifest-digest': digest }, type: 'cosign container image signature' }, optional: null }),
+    JSON.stringify({
+      critical: {
+        identity: { 'docker-reference': dockerReference },
+        image: { 'docker-manifest-digest': digest },
+        type: 'cosign container image signature',
+      },
+      optional: null,
+    }),
   );
 }
 
@@ -65,16 +94,46 @@ function legacyConfig(layers: readonly Descriptor[]): Buffer {
 }
 
 /** Appends one layer to the `sha256-<hex>.sig|.att` manifest (created when absent), as cosign v2 does. */
-async function appendLegacyLayer(store: ImageStore, subject: Digest, suffix: '.sig' | '.att', blob: Buffer, mediaType: string, annotations: Record<string, string>): Promise<Digest> {
+async function appendLegacyLayer(
+  store: ImageStore,
+  subject: Digest,
+  suffix: '.sig' | '.att',
+  blob: Buffer,
+  mediaType: string,
+  annotations: Record<string, string>,
+): Promise<Digest> {
   const tag = digestTag(subject, suffix);
   const existing = await store.manifestByTag(tag);
-  const layers = existing ? (parseManifest(existing.bytes, `${store.location}:${tag}`, existing.mediaType).layers ?? []) : [];
+  const layers = existing
+    ? (parseManifest(existing.bytes, `${store.location}:${tag}`, existing.mediaType).layers ?? [])
+    : [];
   const layer: Descriptor = { mediaType, ...(await store.pushBlob(blob)), annotations };
   // The same signature attached twice stays one layer.
-  const unchanged = layers.filter((old) => !(old.digest === layer.digest && old.annotations?.[COSIGN_ANNOTATIONS.signature] === annotations[COSIGN_ANNOTATIONS.signature] && old.annotations?.[COSIGN_ANNOTATIONS.certificate] === annotations[COSIGN_ANNOTATIONS.certificate]));
+  const unchanged = layers.filter(
+    (old) =>
+      !(
+        old.digest === layer.digest &&
+        old.annotations?.[COSIGN_ANNOTATIONS.signature] ===
+          annotations[COSIGN_ANNOTATIONS.signature] &&
+        old.annotations?.[COSIGN_ANNOTATIONS.certificate] ===
+          annotations[COSIGN_ANNOTATIONS.certificate]
+      ),
+  );
   const allLayers = [...unchanged, layer];
-  const config = { mediaType: MEDIA_TYPES.ociConfig, ...(await store.pushBlob(legacyConfig(allLayers))) };
-  return store.pushManifest(serializeManifest({ schemaVersion: 2, mediaType: MEDIA_TYPES.ociManifest, config, layers: allLayers }), MEDIA_TYPES.ociManifest, tag);
+  const config = {
+    mediaType: MEDIA_TYPES.ociConfig,
+    ...(await store.pushBlob(legacyConfig(allLayers))),
+  };
+  return store.pushManifest(
+    serializeManifest({
+      schemaVersion: 2,
+      mediaType: MEDIA_TYPES.ociManifest,
+      config,
+      layers: allLayers,
+    }),
+    MEDIA_TYPES.ociManifest,
+    tag,
+  );
 }
 
 export interface LegacyAttachOptions {
@@ -86,21 +145,56 @@ export interface LegacyAttachOptions {
  * Attaches a message-signature bundle over `payload` (normally {@link simpleSigningPayload}) as a
  * cosign v2 `.sig` layer. The bundle needs a certificate and a tlog entry with an inclusion promise.
  */
-export async function attachLegacySignature(store: ImageStore, subject: Digest, bundle: SerializedBundle, payload: Buffer, options: LegacyAttachOptions = {}): Promise<Digest> {
+export async function attachLegacySignature(
+  store: ImageStore,
+  subject: Digest,
+  bundle: SerializedBundle,
+  payload: Buffer,
+  options: LegacyAttachOptions = {},
+): Promise<Digest> {
   if (!bundle.messageSignature) {
-    throw new VerificationError('INVALID_INPUT', 'bundle: expected a messageSignature bundle for a cosign .sig layer, found a DSSE envelope', { expected: 'messageSignature', found: 'dsseEnvelope' });
+    throw new VerificationError(
+      'INVALID_INPUT',
+      'bundle: expected a messageSignature bundle for a cosign .sig layer, found a DSSE envelope',
+      { expected: 'messageSignature', found: 'dsseEnvelope' },
+    );
   }
-  return appendLegacyLayer(store, subject, '.sig', payload, MEDIA_TYPES.cosignSimpleSigning, bundleToLegacyAnnotations(bundle, options));
+  return appendLegacyLayer(
+    store,
+    subject,
+    '.sig',
+    payload,
+    MEDIA_TYPES.cosignSimpleSigning,
+    bundleToLegacyAnnotations(bundle, options),
+  );
 }
 
 /** Attaches a DSSE (in-toto) bundle as a cosign v2 `.att` layer: the envelope JSON, `predicateType` annotated. */
-export async function attachLegacyAttestation(store: ImageStore, subject: Digest, bundle: SerializedBundle, options: LegacyAttachOptions = {}): Promise<Digest> {
+export async function attachLegacyAttestation(
+  store: ImageStore,
+  subject: Digest,
+  bundle: SerializedBundle,
+  options: LegacyAttachOptions = {},
+): Promise<Digest> {
   const envelope = bundle.dsseEnvelope;
   if (!envelope) {
-    throw new VerificationError('INVALID_INPUT', 'bundle: expected a DSSE envelope bundle for a cosign .att layer, found a message signature', { expected: 'dsseEnvelope', found: 'messageSignature' });
+    throw new VerificationError(
+      'INVALID_INPUT',
+      'bundle: expected a DSSE envelope bundle for a cosign .att layer, found a message signature',
+      { expected: 'dsseEnvelope', found: 'messageSignature' },
+    );
   }
   const predicateType = inTotoPredicateType(bundle);
-  const annotations = bundleToLegacyAnnotations(bundle, { ...options, ...(predicateType === undefined ? {} : { predicateType }) });
-  const layer = Buffer.from(JSON.stringify({ payloadType: envelope.payloadType, payload: envelope.payload, signatures: envelope.signatures }));
+  const annotations = bundleToLegacyAnnotations(bundle, {
+    ...options,
+    ...(predicateType === undefined ? {} : { predicateType }),
+  });
+  const layer = Buffer.from(
+    JSON.stringify({
+      payloadType: envelope.payloadType,
+      payload: envelope.payload,
+      signatures: envelope.signatures,
+    }),
+  );
   return appendLegacyLayer(store, subject, '.att', layer, MEDIA_TYPES.dsseEnvelope, annotations);
 }

@@ -3,13 +3,29 @@ import { VerificationError } from '../errors';
 import { digestTag } from '../oci/digest';
 import { parseManifest, type Descriptor, type ParsedManifest } from '../oci/manifest';
 import { MEDIA_TYPES, isIndexMediaType } from '../oci/media-types';
-import type { DiscoveredSignature, Digest, ImageSource, MalformedSignature, ManifestResponse, ReferrerDescriptor, SignatureCandidate } from '../types';
-import { BUNDLE_ANNOTATIONS, COSIGN_ANNOTATIONS, COSIGN_SIGN_PREDICATE_TYPE, inTotoPredicateType } from './annotations';
+import type {
+  DiscoveredSignature,
+  Digest,
+  ImageSource,
+  MalformedSignature,
+  ManifestResponse,
+  ReferrerDescriptor,
+  SignatureCandidate,
+} from '../types';
+import {
+  BUNDLE_ANNOTATIONS,
+  COSIGN_ANNOTATIONS,
+  COSIGN_SIGN_PREDICATE_TYPE,
+  inTotoPredicateType,
+} from './annotations';
 import { legacyLayerToBundle } from './legacy';
 
 /** Sigstore bundle media types cosign and sigstore-js write as referrer artifacts. */
 function isBundleMediaType(mediaType: string | undefined): boolean {
-  return mediaType !== undefined && /^application\/vnd\.dev\.sigstore\.bundle(\.v0\.[0-9]+)?\+json/.test(mediaType);
+  return (
+    mediaType !== undefined &&
+    /^application\/vnd\.dev\.sigstore\.bundle(\.v0\.[0-9]+)?\+json/.test(mediaType)
+  );
 }
 
 /** What a candidate is and where it was found, known before (and kept if) its bytes turn out malformed. */
@@ -22,7 +38,14 @@ type CandidateHint = Omit<MalformedSignature, 'malformed'>;
 function asMalformed(error: unknown, hint: CandidateHint): MalformedSignature {
   if (!(error instanceof VerificationError && error.code === 'MALFORMED')) throw error;
   const { message, expected, found } = error;
-  return { ...hint, malformed: { message, ...(expected === undefined ? {} : { expected }), ...(found === undefined ? {} : { found: excerpt(found) }) } };
+  return {
+    ...hint,
+    malformed: {
+      message,
+      ...(expected === undefined ? {} : { expected }),
+      ...(found === undefined ? {} : { found: excerpt(found) }),
+    },
+  };
 }
 
 const EXCERPT_CHARS = 200;
@@ -30,22 +53,39 @@ const EXCERPT_CHARS = 200;
 /** Whoever pushed the bytes chose them: a report quotes at most an excerpt (a manifest may hold megabytes). */
 function excerpt(found: unknown): unknown {
   const text = typeof found === 'string' ? found : JSON.stringify(found);
-  return text !== undefined && text.length > EXCERPT_CHARS ? `${text.slice(0, EXCERPT_CHARS)}… (${text.length} characters)` : found;
+  return text !== undefined && text.length > EXCERPT_CHARS
+    ? `${text.slice(0, EXCERPT_CHARS)}… (${text.length} characters)`
+    : found;
 }
 
 type LegacySuffix = '.sig' | '.att';
 
 /** The whole `.sig`/`.att` manifest as one candidate, for when it cannot be read at all. */
 function legacyManifestHint(digest: Digest, suffix: LegacySuffix): CandidateHint {
-  return { kind: suffix === '.sig' ? 'signature' : 'attestation', layout: 'legacy', location: digestTag(digest, suffix) };
+  return {
+    kind: suffix === '.sig' ? 'signature' : 'attestation',
+    layout: 'legacy',
+    location: digestTag(digest, suffix),
+  };
 }
 
 /** The `.sig`/`.att` manifest by tag; one that is not a manifest is a malformed candidate, not a failed discovery. */
-function lookupLegacyManifest(source: ImageSource, digest: Digest, suffix: LegacySuffix): Promise<ManifestResponse | MalformedSignature | undefined> {
-  return source.manifestByTag(digestTag(digest, suffix)).catch((error: unknown) => asMalformed(error, legacyManifestHint(digest, suffix)));
+function lookupLegacyManifest(
+  source: ImageSource,
+  digest: Digest,
+  suffix: LegacySuffix,
+): Promise<ManifestResponse | MalformedSignature | undefined> {
+  return source
+    .manifestByTag(digestTag(digest, suffix))
+    .catch((error: unknown) => asMalformed(error, legacyManifestHint(digest, suffix)));
 }
 
-async function readLegacyLayers(source: ImageSource, digest: Digest, suffix: LegacySuffix, manifest: ManifestResponse | MalformedSignature | undefined): Promise<SignatureCandidate[]> {
+async function readLegacyLayers(
+  source: ImageSource,
+  digest: Digest,
+  suffix: LegacySuffix,
+  manifest: ManifestResponse | MalformedSignature | undefined,
+): Promise<SignatureCandidate[]> {
   if (!manifest) return [];
   if ('malformed' in manifest) return [manifest];
   const tag = digestTag(digest, suffix);
@@ -57,19 +97,34 @@ async function readLegacyLayers(source: ImageSource, digest: Digest, suffix: Leg
   } catch (error) {
     return [asMalformed(error, legacyManifestHint(digest, suffix))];
   }
-  const expectedMediaType = kind === 'signature' ? MEDIA_TYPES.cosignSimpleSigning : MEDIA_TYPES.dsseEnvelope;
+  const expectedMediaType =
+    kind === 'signature' ? MEDIA_TYPES.cosignSimpleSigning : MEDIA_TYPES.dsseEnvelope;
   return Promise.all(
     layers.map(async (layer, i) => {
       const predicateType = layer.annotations?.[COSIGN_ANNOTATIONS.predicateType];
-      const hint: CandidateHint = { kind, layout: 'legacy', ...(predicateType === undefined ? {} : { predicateType }), location: `${tag} layer ${i}` };
+      const hint: CandidateHint = {
+        kind,
+        layout: 'legacy',
+        ...(predicateType === undefined ? {} : { predicateType }),
+        location: `${tag} layer ${i}`,
+      };
       try {
         if (layer.mediaType !== expectedMediaType) {
-          throw new VerificationError('MALFORMED', `${where} layer ${i}: mediaType: expected ${expectedMediaType}, found ${layer.mediaType}`, { expected: expectedMediaType, found: layer.mediaType });
+          throw new VerificationError(
+            'MALFORMED',
+            `${where} layer ${i}: mediaType: expected ${expectedMediaType}, found ${layer.mediaType}`,
+            { expected: expectedMediaType, found: layer.mediaType },
+          );
         }
         // blob() checks size and digest, so a `.sig` payload is exactly what the layer digest names.
         const blob = await source.blob(layer.digest, layer.size);
         const bundle = legacyLayerToBundle(layer, blob, kind, `${where} layer ${i}`);
-        return { ...hint, kind, bundle, ...(kind === 'signature' ? { payload: blob } : {}) } satisfies DiscoveredSignature;
+        return {
+          ...hint,
+          kind,
+          bundle,
+          ...(kind === 'signature' ? { payload: blob } : {}),
+        } satisfies DiscoveredSignature;
       } catch (error) {
         return asMalformed(error, hint);
       }
@@ -78,11 +133,24 @@ async function readLegacyLayers(source: ImageSource, digest: Digest, suffix: Leg
 }
 
 /** The kind a referrer's annotations claim (unverified), for filing it under a check when its bundle is unreadable. */
-function referrerHint(referrer: ReferrerDescriptor, annotations: Record<string, string> | undefined): CandidateHint {
+function referrerHint(
+  referrer: ReferrerDescriptor,
+  annotations: Record<string, string> | undefined,
+): CandidateHint {
   const predicateType = annotations?.[BUNDLE_ANNOTATIONS.predicateType];
   const content = annotations?.[BUNDLE_ANNOTATIONS.content];
-  const kind = content === 'message-signature' || predicateType === COSIGN_SIGN_PREDICATE_TYPE ? 'signature' : predicateType !== undefined || content === 'dsse-envelope' ? 'attestation' : undefined;
-  return { ...(kind === undefined ? {} : { kind }), layout: 'referrer', ...(predicateType === undefined ? {} : { predicateType }), location: `referrer ${referrer.digest}` };
+  const kind =
+    content === 'message-signature' || predicateType === COSIGN_SIGN_PREDICATE_TYPE
+      ? 'signature'
+      : predicateType !== undefined || content === 'dsse-envelope'
+        ? 'attestation'
+        : undefined;
+  return {
+    ...(kind === undefined ? {} : { kind }),
+    layout: 'referrer',
+    ...(predicateType === undefined ? {} : { predicateType }),
+    location: `referrer ${referrer.digest}`,
+  };
 }
 
 interface ReferrerBundleLayer {
@@ -93,9 +161,14 @@ interface ReferrerBundleLayer {
 }
 
 /** The referrer's manifest, when it is a Sigstore bundle artifact about `digest`. */
-async function referrerBundleLayer(source: ImageSource, digest: Digest, referrer: ReferrerDescriptor): Promise<ReferrerBundleLayer | MalformedSignature | undefined> {
+async function referrerBundleLayer(
+  source: ImageSource,
+  digest: Digest,
+  referrer: ReferrerDescriptor,
+): Promise<ReferrerBundleLayer | MalformedSignature | undefined> {
   // Fallback index entries written by GHCR may carry no artifactType: only a declared other type is skipped unread.
-  if (referrer.artifactType !== undefined && !isBundleMediaType(referrer.artifactType)) return undefined;
+  if (referrer.artifactType !== undefined && !isBundleMediaType(referrer.artifactType))
+    return undefined;
   if (isIndexMediaType(referrer.mediaType)) return undefined;
   const where = `${source.location}@${referrer.digest} (referrer of ${digest})`;
   let manifest: ParsedManifest;
@@ -114,7 +187,10 @@ async function referrerBundleLayer(source: ImageSource, digest: Digest, referrer
   return { referrer, manifest, layer, where };
 }
 
-async function readReferrerBundle(source: ImageSource, { referrer, manifest, layer, where }: ReferrerBundleLayer): Promise<SignatureCandidate> {
+async function readReferrerBundle(
+  source: ImageSource,
+  { referrer, manifest, layer, where }: ReferrerBundleLayer,
+): Promise<SignatureCandidate> {
   const blob = await source.blob(layer.digest, layer.size);
   let bundle: SerializedBundle;
   try {
@@ -122,10 +198,21 @@ async function readReferrerBundle(source: ImageSource, { referrer, manifest, lay
     bundleFromJSON(bundle);
   } catch (error) {
     const found = excerpt((error as Error).message);
-    return { ...referrerHint(referrer, { ...referrer.annotations, ...manifest.annotations }), malformed: { message: `${where}: layer ${layer.digest}: expected a Sigstore bundle, found ${String(found)}`, expected: 'a Sigstore bundle', found } };
+    return {
+      ...referrerHint(referrer, { ...referrer.annotations, ...manifest.annotations }),
+      malformed: {
+        message: `${where}: layer ${layer.digest}: expected a Sigstore bundle, found ${String(found)}`,
+        expected: 'a Sigstore bundle',
+        found,
+      },
+    };
   }
-  const predicateType = inTotoPredicateType(bundle) ?? manifest.annotations?.[BUNDLE_ANNOTATIONS.predicateType];
-  const kind = bundle.messageSignature || predicateType === COSIGN_SIGN_PREDICATE_TYPE ? 'signature' : 'attestation';
+  const predicateType =
+    inTotoPredicateType(bundle) ?? manifest.annotations?.[BUNDLE_ANNOTATIONS.predicateType];
+  const kind =
+    bundle.messageSignature || predicateType === COSIGN_SIGN_PREDICATE_TYPE
+      ? 'signature'
+      : 'attestation';
   return {
     kind,
     layout: 'referrer',
@@ -144,16 +231,27 @@ async function readReferrerBundle(source: ImageSource, { referrer, manifest, lay
  * unparsable referrers index, a registry or network error) still throws: an unreadable referrers
  * index is the registry's whole answer, and guessing past it could hide every signature.
  */
-export async function discoverSignatures(source: ImageSource, digest: Digest): Promise<SignatureCandidate[]> {
+export async function discoverSignatures(
+  source: ImageSource,
+  digest: Digest,
+): Promise<SignatureCandidate[]> {
   // Three waves, each started when the previous one has finished: lookups; legacy layers and referrer
   // manifests; bundles. Waiting for the slowest small read of a wave keeps the round trips a fixed three,
   // which the request budget (and RequestCounter's count) relies on.
-  const [sigManifest, attManifest, referrers] = await Promise.all([lookupLegacyManifest(source, digest, '.sig'), lookupLegacyManifest(source, digest, '.att'), source.referrers(digest)]);
+  const [sigManifest, attManifest, referrers] = await Promise.all([
+    lookupLegacyManifest(source, digest, '.sig'),
+    lookupLegacyManifest(source, digest, '.att'),
+    source.referrers(digest),
+  ]);
   const [signatures, attestations, bundleLayers] = await Promise.all([
     readLegacyLayers(source, digest, '.sig', sigManifest),
     readLegacyLayers(source, digest, '.att', attManifest),
     Promise.all(referrers.map((referrer) => referrerBundleLayer(source, digest, referrer))),
   ]);
-  const fromReferrers = await Promise.all(bundleLayers.filter((found) => found !== undefined).map((found) => ('malformed' in found ? found : readReferrerBundle(source, found))));
+  const fromReferrers = await Promise.all(
+    bundleLayers
+      .filter((found) => found !== undefined)
+      .map((found) => ('malformed' in found ? found : readReferrerBundle(source, found))),
+  );
   return [...signatures, ...attestations, ...fromReferrers];
 }

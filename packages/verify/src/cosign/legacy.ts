@@ -2,7 +2,12 @@ import type { SerializedBundle, SerializedEnvelope } from '@sigstore/bundle';
 import { VerificationError } from '../errors';
 import { sha256Digest } from '../oci/digest';
 import type { Descriptor } from '../oci/manifest';
-import { BUNDLE_V01_MEDIA_TYPE, COSIGN_ANNOTATIONS, derBase64ToPem, pemToDerBase64 } from './annotations';
+import {
+  BUNDLE_V01_MEDIA_TYPE,
+  COSIGN_ANNOTATIONS,
+  derBase64ToPem,
+  pemToDerBase64,
+} from './annotations';
 
 /** `dev.sigstore.cosign/bundle`: cosign's own record of the Rekor entry (body, time, index, log id, SET). */
 interface CosignRekorBundle {
@@ -11,7 +16,11 @@ interface CosignRekorBundle {
 }
 
 function malformed(where: string, field: string, expected: string, found: unknown): never {
-  throw new VerificationError('MALFORMED', `${where}: ${field}: expected ${expected}, found ${JSON.stringify(found)?.slice(0, 200)}`, { expected, found });
+  throw new VerificationError(
+    'MALFORMED',
+    `${where}: ${field}: expected ${expected}, found ${JSON.stringify(found)?.slice(0, 200)}`,
+    { expected, found },
+  );
 }
 
 function parseJson(text: string, where: string, field: string): unknown {
@@ -26,31 +35,61 @@ function parseRekorBundle(text: string, where: string): CosignRekorBundle {
   const field = `annotation ${COSIGN_ANNOTATIONS.bundle}`;
   const json = parseJson(text, where, field) as Partial<CosignRekorBundle> | null;
   const payload = json?.Payload;
-  if (typeof json?.SignedEntryTimestamp !== 'string') malformed(where, `${field}.SignedEntryTimestamp`, 'a base64 string', json?.SignedEntryTimestamp);
-  if (typeof payload?.body !== 'string') malformed(where, `${field}.Payload.body`, 'a base64 string', payload?.body);
-  if (!Number.isSafeInteger(payload.integratedTime)) malformed(where, `${field}.Payload.integratedTime`, 'an integer', payload.integratedTime);
-  if (!Number.isSafeInteger(payload.logIndex)) malformed(where, `${field}.Payload.logIndex`, 'an integer', payload.logIndex);
-  if (typeof payload.logID !== 'string' || !/^[a-f0-9]+$/.test(payload.logID)) malformed(where, `${field}.Payload.logID`, 'a hex string', payload.logID);
+  if (typeof json?.SignedEntryTimestamp !== 'string')
+    malformed(
+      where,
+      `${field}.SignedEntryTimestamp`,
+      'a base64 string',
+      json?.SignedEntryTimestamp,
+    );
+  if (typeof payload?.body !== 'string')
+    malformed(where, `${field}.Payload.body`, 'a base64 string', payload?.body);
+  if (!Number.isSafeInteger(payload.integratedTime))
+    malformed(where, `${field}.Payload.integratedTime`, 'an integer', payload.integratedTime);
+  if (!Number.isSafeInteger(payload.logIndex))
+    malformed(where, `${field}.Payload.logIndex`, 'an integer', payload.logIndex);
+  if (typeof payload.logID !== 'string' || !/^[a-f0-9]+$/.test(payload.logID))
+    malformed(where, `${field}.Payload.logID`, 'a hex string', payload.logID);
   return json as CosignRekorBundle;
 }
 
 /** Rekor's `kind` and `apiVersion`, read from the entry body: sigstore-js needs them as kindVersion. */
 function kindVersion(body: string, where: string): { kind: string; version: string } {
-  const decoded = parseJson(Buffer.from(body, 'base64').toString('utf8'), where, `annotation ${COSIGN_ANNOTATIONS.bundle} Payload.body`) as { kind?: unknown; apiVersion?: unknown } | null;
+  const decoded = parseJson(
+    Buffer.from(body, 'base64').toString('utf8'),
+    where,
+    `annotation ${COSIGN_ANNOTATIONS.bundle} Payload.body`,
+  ) as { kind?: unknown; apiVersion?: unknown } | null;
   if (typeof decoded?.kind !== 'string' || typeof decoded.apiVersion !== 'string') {
-    malformed(where, `annotation ${COSIGN_ANNOTATIONS.bundle} Payload.body`, 'a Rekor entry with kind and apiVersion', decoded);
+    malformed(
+      where,
+      `annotation ${COSIGN_ANNOTATIONS.bundle} Payload.body`,
+      'a Rekor entry with kind and apiVersion',
+      decoded,
+    );
   }
   return { kind: decoded.kind, version: decoded.apiVersion };
 }
 
 function parseEnvelope(blob: Buffer, where: string): SerializedEnvelope {
-  const json = parseJson(blob.toString('utf8'), where, 'DSSE envelope layer') as Partial<SerializedEnvelope> | null;
-  if (typeof json?.payloadType !== 'string') malformed(where, 'envelope.payloadType', 'a string', json?.payloadType);
-  if (typeof json.payload !== 'string') malformed(where, 'envelope.payload', 'a base64 string', json.payload);
-  if (!Array.isArray(json.signatures) || json.signatures.length === 0) malformed(where, 'envelope.signatures', 'a non-empty array', json.signatures);
+  const json = parseJson(
+    blob.toString('utf8'),
+    where,
+    'DSSE envelope layer',
+  ) as Partial<SerializedEnvelope> | null;
+  if (typeof json?.payloadType !== 'string')
+    malformed(where, 'envelope.payloadType', 'a string', json?.payloadType);
+  if (typeof json.payload !== 'string')
+    malformed(where, 'envelope.payload', 'a base64 string', json.payload);
+  if (!Array.isArray(json.signatures) || json.signatures.length === 0)
+    malformed(where, 'envelope.signatures', 'a non-empty array', json.signatures);
   const signatures = json.signatures.map((signature, i) => {
-    if (typeof signature?.sig !== 'string') malformed(where, `envelope.signatures[${i}].sig`, 'a base64 string', signature?.sig);
-    return { sig: signature.sig, keyid: typeof signature.keyid === 'string' ? signature.keyid : '' };
+    if (typeof signature?.sig !== 'string')
+      malformed(where, `envelope.signatures[${i}].sig`, 'a base64 string', signature?.sig);
+    return {
+      sig: signature.sig,
+      keyid: typeof signature.keyid === 'string' ? signature.keyid : '',
+    };
   });
   return { payloadType: json.payloadType, payload: json.payload, signatures };
 }
@@ -61,13 +100,29 @@ function parseEnvelope(blob: Buffer, where: string): SerializedEnvelope {
  * tlog entry with inclusion promise, RFC3161 timestamp when present. `blob` must already be checked
  * against the layer digest. Nothing is verified here.
  */
-export function legacyLayerToBundle(layer: Descriptor, blob: Buffer, kind: 'signature' | 'attestation', where: string): SerializedBundle {
+export function legacyLayerToBundle(
+  layer: Descriptor,
+  blob: Buffer,
+  kind: 'signature' | 'attestation',
+  where: string,
+): SerializedBundle {
   const annotations = layer.annotations ?? {};
   const certificatePem = annotations[COSIGN_ANNOTATIONS.certificate];
   const leaf = pemToDerBase64(certificatePem ?? '');
-  if (certificatePem !== undefined && leaf.length !== 1) malformed(where, `annotation ${COSIGN_ANNOTATIONS.certificate}`, 'one PEM certificate', certificatePem);
+  if (certificatePem !== undefined && leaf.length !== 1)
+    malformed(
+      where,
+      `annotation ${COSIGN_ANNOTATIONS.certificate}`,
+      'one PEM certificate',
+      certificatePem,
+    );
   // The chain only means something after a leaf; without one the layer is key-signed.
-  const certificates = leaf.length === 1 ? [...leaf, ...pemToDerBase64(annotations[COSIGN_ANNOTATIONS.chain] ?? '')].map((rawBytes) => ({ rawBytes })) : [];
+  const certificates =
+    leaf.length === 1
+      ? [...leaf, ...pemToDerBase64(annotations[COSIGN_ANNOTATIONS.chain] ?? '')].map(
+          (rawBytes) => ({ rawBytes }),
+        )
+      : [];
 
   const rekorText = annotations[COSIGN_ANNOTATIONS.bundle];
   const tlogEntries: SerializedBundle['verificationMaterial']['tlogEntries'] = [];
@@ -89,27 +144,52 @@ export function legacyLayerToBundle(layer: Descriptor, blob: Buffer, kind: 'sign
   // cosign timestamps a signature's raw bytes (as bundles do) but an attestation's whole envelope JSON,
   // which a bundle cannot express: attestations keep only their log time.
   if (timestampText !== undefined && kind === 'signature') {
-    const timestamp = parseJson(timestampText, where, `annotation ${COSIGN_ANNOTATIONS.rfc3161Timestamp}`) as { SignedRFC3161Timestamp?: unknown } | null;
-    if (typeof timestamp?.SignedRFC3161Timestamp !== 'string') malformed(where, `annotation ${COSIGN_ANNOTATIONS.rfc3161Timestamp}.SignedRFC3161Timestamp`, 'a base64 string', timestamp);
-    timestampVerificationData = { rfc3161Timestamps: [{ signedTimestamp: timestamp.SignedRFC3161Timestamp }] };
+    const timestamp = parseJson(
+      timestampText,
+      where,
+      `annotation ${COSIGN_ANNOTATIONS.rfc3161Timestamp}`,
+    ) as { SignedRFC3161Timestamp?: unknown } | null;
+    if (typeof timestamp?.SignedRFC3161Timestamp !== 'string')
+      malformed(
+        where,
+        `annotation ${COSIGN_ANNOTATIONS.rfc3161Timestamp}.SignedRFC3161Timestamp`,
+        'a base64 string',
+        timestamp,
+      );
+    timestampVerificationData = {
+      rfc3161Timestamps: [{ signedTimestamp: timestamp.SignedRFC3161Timestamp }],
+    };
   }
 
   // Key-based cosign signatures carry no certificate: the verifier then needs the key (hint left empty).
   const verificationMaterial = {
-    ...(certificates.length > 0 ? { x509CertificateChain: { certificates } } : { publicKey: { hint: '' } }),
+    ...(certificates.length > 0
+      ? { x509CertificateChain: { certificates } }
+      : { publicKey: { hint: '' } }),
     tlogEntries,
     timestampVerificationData,
   } as SerializedBundle['verificationMaterial'];
 
   if (kind === 'attestation') {
-    return { mediaType: BUNDLE_V01_MEDIA_TYPE, verificationMaterial, dsseEnvelope: parseEnvelope(blob, where) } as SerializedBundle;
+    return {
+      mediaType: BUNDLE_V01_MEDIA_TYPE,
+      verificationMaterial,
+      dsseEnvelope: parseEnvelope(blob, where),
+    } as SerializedBundle;
   }
   const signature = annotations[COSIGN_ANNOTATIONS.signature];
-  if (typeof signature !== 'string' || signature === '') malformed(where, `annotation ${COSIGN_ANNOTATIONS.signature}`, 'a base64 signature', signature);
+  if (typeof signature !== 'string' || signature === '')
+    malformed(where, `annotation ${COSIGN_ANNOTATIONS.signature}`, 'a base64 signature', signature);
   return {
     mediaType: BUNDLE_V01_MEDIA_TYPE,
     verificationMaterial,
-    messageSignature: { messageDigest: { algorithm: 'SHA2_256', digest: Buffer.from(sha256Digest(blob).slice('sha256:'.length), 'hex').toString('base64') }, signature },
+    messageSignature: {
+      messageDigest: {
+        algorithm: 'SHA2_256',
+        digest: Buffer.from(sha256Digest(blob).slice('sha256:'.length), 'hex').toString('base64'),
+      },
+      signature,
+    },
   } as SerializedBundle;
 }
 
@@ -118,23 +198,45 @@ export function legacyLayerToBundle(layer: Descriptor, blob: Buffer, kind: 'sign
  * certificate and a tlog entry with an inclusion promise (legacy layouts cannot carry inclusion proofs).
  * `chainPem` adds the CA chain, as cosign stores Fulcio's intermediate and root.
  */
-export function bundleToLegacyAnnotations(bundle: SerializedBundle, options: { chainPem?: string; predicateType?: string } = {}): Record<string, string> {
+export function bundleToLegacyAnnotations(
+  bundle: SerializedBundle,
+  options: { chainPem?: string; predicateType?: string } = {},
+): Record<string, string> {
   const material = bundle.verificationMaterial;
-  const certificates = material.certificate ? [material.certificate] : (material.x509CertificateChain?.certificates ?? []);
+  const certificates = material.certificate
+    ? [material.certificate]
+    : (material.x509CertificateChain?.certificates ?? []);
   const [leaf, ...rest] = certificates;
-  if (!leaf) throw new VerificationError('INVALID_INPUT', 'bundle.verificationMaterial: expected a certificate for cosign legacy annotations, found none', { expected: 'certificate', found: 'none' });
+  if (!leaf)
+    throw new VerificationError(
+      'INVALID_INPUT',
+      'bundle.verificationMaterial: expected a certificate for cosign legacy annotations, found none',
+      { expected: 'certificate', found: 'none' },
+    );
   const entry = material.tlogEntries?.[0];
   if (!entry?.inclusionPromise) {
-    throw new VerificationError('INVALID_INPUT', 'bundle.verificationMaterial.tlogEntries[0].inclusionPromise: expected a signed entry timestamp for cosign legacy annotations, found none', {
-      expected: 'inclusionPromise',
-      found: entry ? 'no inclusionPromise' : 'no tlog entry',
-    });
+    throw new VerificationError(
+      'INVALID_INPUT',
+      'bundle.verificationMaterial.tlogEntries[0].inclusionPromise: expected a signed entry timestamp for cosign legacy annotations, found none',
+      {
+        expected: 'inclusionPromise',
+        found: entry ? 'no inclusionPromise' : 'no tlog entry',
+      },
+    );
   }
   const rekor: CosignRekorBundle = {
     SignedEntryTimestamp: entry.inclusionPromise.signedEntryTimestamp,
-    Payload: { body: entry.canonicalizedBody, integratedTime: Number(entry.integratedTime), logIndex: Number(entry.logIndex), logID: Buffer.from(entry.logId.keyId, 'base64').toString('hex') },
+    Payload: {
+      body: entry.canonicalizedBody,
+      integratedTime: Number(entry.integratedTime),
+      logIndex: Number(entry.logIndex),
+      logID: Buffer.from(entry.logId.keyId, 'base64').toString('hex'),
+    },
   };
-  const chain = [...rest.map((certificate) => derBase64ToPem(certificate.rawBytes)), options.chainPem ?? ''].join('');
+  const chain = [
+    ...rest.map((certificate) => derBase64ToPem(certificate.rawBytes)),
+    options.chainPem ?? '',
+  ].join('');
   const annotations: Record<string, string> = {
     [COSIGN_ANNOTATIONS.signature]: bundle.messageSignature?.signature ?? '',
     [COSIGN_ANNOTATIONS.certificate]: derBase64ToPem(leaf.rawBytes),
@@ -142,8 +244,14 @@ export function bundleToLegacyAnnotations(bundle: SerializedBundle, options: { c
     [COSIGN_ANNOTATIONS.bundle]: JSON.stringify(rekor),
   };
   // A bundle's timestamp covers the signature; cosign expects an attestation's to cover the envelope, so only signatures carry one.
-  const timestamp = bundle.messageSignature ? material.timestampVerificationData?.rfc3161Timestamps?.[0] : undefined;
-  if (timestamp) annotations[COSIGN_ANNOTATIONS.rfc3161Timestamp] = JSON.stringify({ SignedRFC3161Timestamp: timestamp.signedTimestamp });
-  if (options.predicateType !== undefined) annotations[COSIGN_ANNOTATIONS.predicateType] = options.predicateType;
+  const timestamp = bundle.messageSignature
+    ? material.timestampVerificationData?.rfc3161Timestamps?.[0]
+    : undefined;
+  if (timestamp)
+    annotations[COSIGN_ANNOTATIONS.rfc3161Timestamp] = JSON.stringify({
+      SignedRFC3161Timestamp: timestamp.signedTimestamp,
+    });
+  if (options.predicateType !== undefined)
+    annotations[COSIGN_ANNOTATIONS.predicateType] = options.predicateType;
   return annotations;
 }

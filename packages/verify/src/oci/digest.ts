@@ -9,12 +9,20 @@ export function isDigest(value: unknown): value is Digest {
 }
 
 /** Throws MALFORMED (or the given code) naming the field unless `value` is `sha256:<64 lowercase hex>`. */
-export function assertDigest(value: unknown, field: string, code: 'MALFORMED' | 'INVALID_INPUT' = 'MALFORMED'): Digest {
+export function assertDigest(
+  value: unknown,
+  field: string,
+  code: 'MALFORMED' | 'INVALID_INPUT' = 'MALFORMED',
+): Digest {
   if (!isDigest(value)) {
-    throw new VerificationError(code, `${field}: expected a sha256 digest (sha256:<64 lowercase hex>), found ${JSON.stringify(value)}`, {
-      expected: 'sha256:<64 hex>',
-      found: value,
-    });
+    throw new VerificationError(
+      code,
+      `${field}: expected a sha256 digest (sha256:<64 lowercase hex>), found ${JSON.stringify(value)}`,
+      {
+        expected: 'sha256:<64 hex>',
+        found: value,
+      },
+    );
   }
   return value;
 }
@@ -33,12 +41,25 @@ export function digestTag(digest: Digest, suffix: '' | '.sig' | '.att' = ''): st
 }
 
 /** Checks that `bytes` are exactly what `digest` (and `size`, when known) promise. */
-export function checkContent(bytes: Uint8Array, digest: Digest, size: number | undefined, what: string): void {
+export function checkContent(
+  bytes: Uint8Array,
+  digest: Digest,
+  size: number | undefined,
+  what: string,
+): void {
   if (size !== undefined && bytes.length !== size) {
-    throw new VerificationError('DIGEST_MISMATCH', `${what}: expected ${size} bytes, found ${bytes.length}`, { expected: size, found: bytes.length });
+    throw new VerificationError(
+      'DIGEST_MISMATCH',
+      `${what}: expected ${size} bytes, found ${bytes.length}`,
+      { expected: size, found: bytes.length },
+    );
   }
   const actual = sha256Digest(bytes);
   if (actual !== digest) {
-    throw new VerificationError('DIGEST_MISMATCH', `${what}: content digest is ${actual}, expected ${digest}`, { expected: digest, found: actual });
+    throw new VerificationError(
+      'DIGEST_MISMATCH',
+      `${what}: content digest is ${actual}, expected ${digest}`,
+      { expected: digest, found: actual },
+    );
   }
 }

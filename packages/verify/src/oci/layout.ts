@@ -57,8 +57,15 @@ export class OciLayoutSource implements ImageStore {
     try {
       bytes = await readFile(path);
     } catch (error) {
-      if (isNotFound(error)) throw new VerificationError('NOT_FOUND', `${path}: not an OCI image layout (no index.json)`, { expected: 'index.json', found: 'missing', cause: error });
-      throw new VerificationError('INVALID_INPUT', `${path}: ${(error as Error).message}`, { cause: error });
+      if (isNotFound(error))
+        throw new VerificationError(
+          'NOT_FOUND',
+          `${path}: not an OCI image layout (no index.json)`,
+          { expected: 'index.json', found: 'missing', cause: error },
+        );
+      throw new VerificationError('INVALID_INPUT', `${path}: ${(error as Error).message}`, {
+        cause: error,
+      });
     }
     return parseManifest(bytes, path, MEDIA_TYPES.ociIndex);
   }
@@ -66,11 +73,18 @@ export class OciLayoutSource implements ImageStore {
   /** Without a tag or digest: the layout's only image (what `cosign save` writes). */
   async resolveDefault(): Promise<ManifestResponse> {
     const entries = (await this.readIndex()).manifests ?? [];
-    const images = entries.filter((entry) => (COSIGN_KINDS.image as readonly string[]).includes(entry.annotations?.[COSIGN_KIND] ?? ''));
-    const candidates = images.length > 0 ? images : entries.filter((entry) => !entry.annotations?.[COSIGN_KIND]);
+    const images = entries.filter((entry) =>
+      (COSIGN_KINDS.image as readonly string[]).includes(entry.annotations?.[COSIGN_KIND] ?? ''),
+    );
+    const candidates =
+      images.length > 0 ? images : entries.filter((entry) => !entry.annotations?.[COSIGN_KIND]);
     if (candidates.length !== 1) {
       const names = candidates.map((entry) => entry.annotations?.[REF_NAME] ?? entry.digest);
-      throw new VerificationError('INVALID_INPUT', `${this.location}: holds ${candidates.length} images; name one with :TAG or @sha256:...`, { expected: 'exactly one image', found: names });
+      throw new VerificationError(
+        'INVALID_INPUT',
+        `${this.location}: holds ${candidates.length} images; name one with :TAG or @sha256:...`,
+        { expected: 'exactly one image', found: names },
+      );
     }
     return this.manifest(candidates[0]!.digest);
   }
@@ -78,7 +92,12 @@ export class OciLayoutSource implements ImageStore {
   async resolve(reference: string): Promise<ManifestResponse> {
     if (isDigest(reference)) return this.manifest(reference);
     const found = await this.manifestByTag(reference);
-    if (!found) throw new VerificationError('NOT_FOUND', `${this.location}:${reference}: tag not found in index.json`, { expected: `tag ${reference}`, found: 'no such tag' });
+    if (!found)
+      throw new VerificationError(
+        'NOT_FOUND',
+        `${this.location}:${reference}: tag not found in index.json`,
+        { expected: `tag ${reference}`, found: 'no such tag' },
+      );
     return found;
   }
 
@@ -94,7 +113,9 @@ export class OciLayoutSource implements ImageStore {
   private cosignTagEntry(entries: readonly Descriptor[], tag: string): Descriptor | undefined {
     const match = /^sha256-([a-f0-9]{64})\.(sig|att)$/.exec(tag);
     if (!match) return undefined;
-    const image = entries.find((entry) => (COSIGN_KINDS.image as readonly string[]).includes(entry.annotations?.[COSIGN_KIND] ?? ''));
+    const image = entries.find((entry) =>
+      (COSIGN_KINDS.image as readonly string[]).includes(entry.annotations?.[COSIGN_KIND] ?? ''),
+    );
     if (!image || digestHex(image.digest) !== match[1]) return undefined;
     const kind = match[2] === 'sig' ? COSIGN_KINDS.sig : COSIGN_KINDS.att;
     return entries.find((entry) => entry.annotations?.[COSIGN_KIND] === kind);
@@ -103,7 +124,11 @@ export class OciLayoutSource implements ImageStore {
   async manifest(digest: Digest, descriptorMediaType?: string): Promise<ManifestResponse> {
     const bytes = await this.readBlob(digest, 'manifest');
     checkContent(bytes, digest, undefined, `manifest ${this.location}@${digest}`);
-    const { mediaType } = parseManifest(bytes, `manifest ${this.blobPath(digest)}`, descriptorMediaType);
+    const { mediaType } = parseManifest(
+      bytes,
+      `manifest ${this.blobPath(digest)}`,
+      descriptorMediaType,
+    );
     return { digest, mediaType, bytes };
   }
 
@@ -118,8 +143,15 @@ export class OciLayoutSource implements ImageStore {
     try {
       return await readFile(path);
     } catch (error) {
-      if (isNotFound(error)) throw new VerificationError('NOT_FOUND', `${what} ${path}: not in the layout`, { expected: digest, found: 'missing', cause: error });
-      throw new VerificationError('INVALID_INPUT', `${what} ${path}: ${(error as Error).message}`, { cause: error });
+      if (isNotFound(error))
+        throw new VerificationError('NOT_FOUND', `${what} ${path}: not in the layout`, {
+          expected: digest,
+          found: 'missing',
+          cause: error,
+        });
+      throw new VerificationError('INVALID_INPUT', `${what} ${path}: ${(error as Error).message}`, {
+        cause: error,
+      });
     }
   }
 
@@ -128,13 +160,19 @@ export class OciLayoutSource implements ImageStore {
     const found = new Map<Digest, ReferrerDescriptor>();
     const fallback = await this.manifestByTag(digestTag(digest));
     if (fallback) {
-      for (const referrer of toReferrers(parseManifest(fallback.bytes, `${this.location}:${digestTag(digest)}`).manifests ?? [])) found.set(referrer.digest, referrer);
+      for (const referrer of toReferrers(
+        parseManifest(fallback.bytes, `${this.location}:${digestTag(digest)}`).manifests ?? [],
+      ))
+        found.set(referrer.digest, referrer);
     }
     for (const entry of (await this.readIndex()).manifests ?? []) {
       if (entry.mediaType !== MEDIA_TYPES.ociManifest || found.has(entry.digest)) continue;
       let manifest: ParsedManifest;
       try {
-        manifest = parseManifest((await this.manifest(entry.digest, entry.mediaType)).bytes, `${this.location}@${entry.digest}`);
+        manifest = parseManifest(
+          (await this.manifest(entry.digest, entry.mediaType)).bytes,
+          `${this.location}@${entry.digest}`,
+        );
       } catch (error) {
         // Bytes that are not a manifest name no subject: like a manifest about another image, not a referrer of this one.
         if (error instanceof VerificationError && error.code === 'MALFORMED') continue;
@@ -175,7 +213,10 @@ export class OciLayoutSource implements ImageStore {
       }
       const kept = entries.filter((entry) => entry.annotations?.[REF_NAME] !== tag);
       kept.push({ mediaType, digest, size, annotations: { [REF_NAME]: tag } });
-      await writeFileAtomic(join(this.dir, 'index.json'), serializeManifest({ schemaVersion: 2, mediaType: MEDIA_TYPES.ociIndex, manifests: kept }));
+      await writeFileAtomic(
+        join(this.dir, 'index.json'),
+        serializeManifest({ schemaVersion: 2, mediaType: MEDIA_TYPES.ociIndex, manifests: kept }),
+      );
     });
     this.indexUpdate = update.catch(() => undefined);
     await update;
@@ -184,6 +225,7 @@ export class OciLayoutSource implements ImageStore {
 
   private async ensureLayoutFile(): Promise<void> {
     const path = join(this.dir, 'oci-layout');
-    if (!(await stat(path).catch(() => undefined))) await writeFileAtomic(path, Buffer.from('{"imageLayoutVersion":"1.0.0"}'));
+    if (!(await stat(path).catch(() => undefined)))
+      await writeFileAtomic(path, Buffer.from('{"imageLayoutVersion":"1.0.0"}'));
   }
 }

@@ -27,16 +27,25 @@ export interface ParsedManifest {
 }
 
 function fail(where: string, field: string, expected: string, found: unknown): never {
-  throw new VerificationError('MALFORMED', `${where}: field ${field}: expected ${expected}, found ${JSON.stringify(found)?.slice(0, 200)}`, { expected, found });
+  throw new VerificationError(
+    'MALFORMED',
+    `${where}: field ${field}: expected ${expected}, found ${JSON.stringify(found)?.slice(0, 200)}`,
+    { expected, found },
+  );
 }
 
 function isRecord(value: unknown): value is Record<string, unknown> {
   return typeof value === 'object' && value !== null && !Array.isArray(value);
 }
 
-function parseAnnotations(value: unknown, where: string, field: string): Record<string, string> | undefined {
+function parseAnnotations(
+  value: unknown,
+  where: string,
+  field: string,
+): Record<string, string> | undefined {
   if (value === undefined) return undefined;
-  if (!isRecord(value) || Object.values(value).some((v) => typeof v !== 'string')) fail(where, field, 'an object of strings', value);
+  if (!isRecord(value) || Object.values(value).some((v) => typeof v !== 'string'))
+    fail(where, field, 'an object of strings', value);
   return value as Record<string, string>;
 }
 
@@ -44,13 +53,23 @@ export function parseDescriptor(value: unknown, where: string, field: string): D
   if (!isRecord(value)) fail(where, field, 'a descriptor object', value);
   const { mediaType, digest, size, artifactType, annotations, platform, data } = value;
   if (typeof mediaType !== 'string') fail(where, `${field}.mediaType`, 'a string', mediaType);
-  if (typeof size !== 'number' || !Number.isSafeInteger(size) || size < 0) fail(where, `${field}.size`, 'a non-negative integer', size);
-  if (artifactType !== undefined && typeof artifactType !== 'string') fail(where, `${field}.artifactType`, 'a string', artifactType);
-  const descriptor: Descriptor = { mediaType, digest: assertDigest(digest, `${where}: field ${field}.digest`), size };
+  if (typeof size !== 'number' || !Number.isSafeInteger(size) || size < 0)
+    fail(where, `${field}.size`, 'a non-negative integer', size);
+  if (artifactType !== undefined && typeof artifactType !== 'string')
+    fail(where, `${field}.artifactType`, 'a string', artifactType);
+  const descriptor: Descriptor = {
+    mediaType,
+    digest: assertDigest(digest, `${where}: field ${field}.digest`),
+    size,
+  };
   if (artifactType !== undefined) descriptor.artifactType = artifactType;
   const parsedAnnotations = parseAnnotations(annotations, where, `${field}.annotations`);
   if (parsedAnnotations) descriptor.annotations = parsedAnnotations;
-  if (isRecord(platform) && typeof platform.os === 'string' && typeof platform.architecture === 'string') {
+  if (
+    isRecord(platform) &&
+    typeof platform.os === 'string' &&
+    typeof platform.architecture === 'string'
+  ) {
     descriptor.platform = { os: platform.os, architecture: platform.architecture };
     if (typeof platform.variant === 'string') descriptor.platform.variant = platform.variant;
   }
@@ -67,27 +86,42 @@ function parseDescriptors(value: unknown, where: string, field: string): Descrip
  * Parses manifest or index bytes. `fallbackMediaType` (Content-Type, or the referring descriptor) is used
  * when the JSON has no `mediaType` field, which OCI allows.
  */
-export function parseManifest(bytes: Uint8Array, where: string, fallbackMediaType?: string): ParsedManifest {
+export function parseManifest(
+  bytes: Uint8Array,
+  where: string,
+  fallbackMediaType?: string,
+): ParsedManifest {
   let json: unknown;
   try {
     json = JSON.parse(Buffer.from(bytes).toString('utf8'));
   } catch (error) {
-    throw new VerificationError('MALFORMED', `${where}: expected manifest JSON, found unparsable bytes (${(error as Error).message})`, { cause: error });
+    throw new VerificationError(
+      'MALFORMED',
+      `${where}: expected manifest JSON, found unparsable bytes (${(error as Error).message})`,
+      { cause: error },
+    );
   }
   if (!isRecord(json)) fail(where, '(root)', 'a JSON object', json);
   if (json.schemaVersion !== 2) fail(where, 'schemaVersion', '2', json.schemaVersion);
   const declared = json.mediaType;
-  if (declared !== undefined && typeof declared !== 'string') fail(where, 'mediaType', 'a string', declared);
-  const mediaType = declared ?? fallbackMediaType ?? (Array.isArray(json.manifests) ? MEDIA_TYPES.ociIndex : MEDIA_TYPES.ociManifest);
+  if (declared !== undefined && typeof declared !== 'string')
+    fail(where, 'mediaType', 'a string', declared);
+  const mediaType =
+    declared ??
+    fallbackMediaType ??
+    (Array.isArray(json.manifests) ? MEDIA_TYPES.ociIndex : MEDIA_TYPES.ociManifest);
   const manifest: ParsedManifest = { schemaVersion: 2, mediaType };
   if (json.artifactType !== undefined) {
-    if (typeof json.artifactType !== 'string') fail(where, 'artifactType', 'a string', json.artifactType);
+    if (typeof json.artifactType !== 'string')
+      fail(where, 'artifactType', 'a string', json.artifactType);
     manifest.artifactType = json.artifactType;
   }
-  if (json.manifests !== undefined) manifest.manifests = parseDescriptors(json.manifests, where, 'manifests');
+  if (json.manifests !== undefined)
+    manifest.manifests = parseDescriptors(json.manifests, where, 'manifests');
   if (json.layers !== undefined) manifest.layers = parseDescriptors(json.layers, where, 'layers');
   if (json.config !== undefined) manifest.config = parseDescriptor(json.config, where, 'config');
-  if (json.subject !== undefined) manifest.subject = parseDescriptor(json.subject, where, 'subject');
+  if (json.subject !== undefined)
+    manifest.subject = parseDescriptor(json.subject, where, 'subject');
   const annotations = parseAnnotations(json.annotations, where, 'annotations');
   if (annotations) manifest.annotations = annotations;
   return manifest;

@@ -9,9 +9,15 @@ export interface OpenedImage {
 }
 
 /** The source an image reference names: a registry repository, or an OCI layout directory. */
-export function openImageSource(reference: string | ImageReference, options: RegistrySourceOptions = {}): OpenedImage {
+export function openImageSource(
+  reference: string | ImageReference,
+  options: RegistrySourceOptions = {},
+): OpenedImage {
   const parsed = typeof reference === 'string' ? parseImageReference(reference) : reference;
-  const source = parsed.kind === 'oci-layout' ? new OciLayoutSource(parsed.path) : new RegistrySource(parsed.registry, parsed.repository, options);
+  const source =
+    parsed.kind === 'oci-layout'
+      ? new OciLayoutSource(parsed.path)
+      : new RegistrySource(parsed.registry, parsed.repository, options);
   return { reference: parsed, source };
 }
 

@@ -22,14 +22,21 @@ const DIGEST = /^sha256:[a-f0-9]{64}$/;
 const DOCKER_HUB = 'docker.io';
 
 function invalid(input: string, field: string, expected: string, found: string): never {
-  throw new VerificationError('INVALID_INPUT', `image reference ${JSON.stringify(input)}: ${field}: expected ${expected}, found ${JSON.stringify(found)}`, {
-    expected,
-    found,
-  });
+  throw new VerificationError(
+    'INVALID_INPUT',
+    `image reference ${JSON.stringify(input)}: ${field}: expected ${expected}, found ${JSON.stringify(found)}`,
+    {
+      expected,
+      found,
+    },
+  );
 }
 
 /** Splits `@digest` off the end, then `:tag` when the last colon comes after the last slash. */
-function splitTagAndDigest(input: string, rest: string): { base: string; tag?: string; digest?: Digest } {
+function splitTagAndDigest(
+  input: string,
+  rest: string,
+): { base: string; tag?: string; digest?: Digest } {
   let base = rest;
   let digest: Digest | undefined;
   const at = base.lastIndexOf('@');
@@ -43,10 +50,20 @@ function splitTagAndDigest(input: string, rest: string): { base: string; tag?: s
   const colon = base.lastIndexOf(':');
   if (colon > base.lastIndexOf('/')) {
     tag = base.slice(colon + 1);
-    if (!TAG.test(tag)) invalid(input, 'tag', 'up to 128 characters of [A-Za-z0-9_.-], not starting with . or -', tag);
+    if (!TAG.test(tag))
+      invalid(
+        input,
+        'tag',
+        'up to 128 characters of [A-Za-z0-9_.-], not starting with . or -',
+        tag,
+      );
     base = base.slice(0, colon);
   }
-  return { base, ...(tag === undefined ? {} : { tag }), ...(digest === undefined ? {} : { digest }) };
+  return {
+    base,
+    ...(tag === undefined ? {} : { tag }),
+    ...(digest === undefined ? {} : { digest }),
+  };
 }
 
 function suffix(tag: string | undefined, digest: Digest | undefined): string {
@@ -59,29 +76,59 @@ function suffix(tag: string | undefined, digest: Digest | undefined): string {
  * (cosign's `latest`, or the only image of a layout).
  */
 export function parseImageReference(input: string): ImageReference {
-  if (input.trim() !== input || input === '') invalid(input, 'reference', 'a non-empty reference without surrounding spaces', input);
+  if (input.trim() !== input || input === '')
+    invalid(input, 'reference', 'a non-empty reference without surrounding spaces', input);
   if (input.startsWith(OCI_LAYOUT_PREFIX)) {
-    const { base: path, tag, digest } = splitTagAndDigest(input, input.slice(OCI_LAYOUT_PREFIX.length));
+    const {
+      base: path,
+      tag,
+      digest,
+    } = splitTagAndDigest(input, input.slice(OCI_LAYOUT_PREFIX.length));
     if (path === '') invalid(input, 'directory', 'oci-layout:DIR[:tag|@sha256:...]', input);
-    return { kind: 'oci-layout', path, ...(tag === undefined ? {} : { tag }), ...(digest === undefined ? {} : { digest }), name: `${OCI_LAYOUT_PREFIX}${path}${suffix(tag, digest)}` };
+    return {
+      kind: 'oci-layout',
+      path,
+      ...(tag === undefined ? {} : { tag }),
+      ...(digest === undefined ? {} : { digest }),
+      name: `${OCI_LAYOUT_PREFIX}${path}${suffix(tag, digest)}`,
+    };
   }
-  if (input.includes('://')) invalid(input, 'reference', 'registry/name[:tag][@sha256:...] without a URL scheme', input);
+  if (input.includes('://'))
+    invalid(input, 'reference', 'registry/name[:tag][@sha256:...] without a URL scheme', input);
   const { base, tag, digest } = splitTagAndDigest(input, input);
   const slash = base.indexOf('/');
   const first = slash < 0 ? '' : base.slice(0, slash);
   // Docker's rule: the first component is a registry host when it has a dot, a port, or is localhost.
-  const hasRegistry = slash >= 0 && (first.includes('.') || first.includes(':') || first === 'localhost');
+  const hasRegistry =
+    slash >= 0 && (first.includes('.') || first.includes(':') || first === 'localhost');
   const registry = hasRegistry ? (first === 'index.docker.io' ? DOCKER_HUB : first) : DOCKER_HUB;
   let repository = hasRegistry ? base.slice(slash + 1) : base;
   if (registry === DOCKER_HUB && !repository.includes('/')) repository = `library/${repository}`;
-  if (hasRegistry && !/^[a-zA-Z0-9.-]+(?::[0-9]+)?$/.test(registry) && !/^\[[0-9a-fA-F:]+\](?::[0-9]+)?$/.test(registry)) {
+  if (
+    hasRegistry &&
+    !/^[a-zA-Z0-9.-]+(?::[0-9]+)?$/.test(registry) &&
+    !/^\[[0-9a-fA-F:]+\](?::[0-9]+)?$/.test(registry)
+  ) {
     invalid(input, 'registry', 'a host name with an optional :port', registry);
   }
   for (const component of repository.split('/')) {
-    if (!COMPONENT.test(component)) invalid(input, 'repository', 'lowercase path components of [a-z0-9] separated by ., _, __ or -', component);
+    if (!COMPONENT.test(component))
+      invalid(
+        input,
+        'repository',
+        'lowercase path components of [a-z0-9] separated by ., _, __ or -',
+        component,
+      );
   }
   if (repository.length > 255) invalid(input, 'repository', 'at most 255 characters', repository);
-  return { kind: 'registry', registry, repository, ...(tag === undefined ? {} : { tag }), ...(digest === undefined ? {} : { digest }), name: `${registry}/${repository}${suffix(tag, digest)}` };
+  return {
+    kind: 'registry',
+    registry,
+    repository,
+    ...(tag === undefined ? {} : { tag }),
+    ...(digest === undefined ? {} : { digest }),
+    name: `${registry}/${repository}${suffix(tag, digest)}`,
+  };
 }
 
 /** The HTTP base URL of a registry: plain http on loopback (test registries), https elsewhere; Docker Hub's API host. */

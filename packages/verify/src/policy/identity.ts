@@ -20,16 +20,24 @@ export interface IdentityMismatch {
 
 export function assertIdentityPolicy(policy: IdentityPolicy): void {
   if ((policy.identity === undefined) === (policy.identityRegExp === undefined)) {
-    throw new VerificationError('INVALID_INPUT', 'identity policy needs exactly one of certificate identity or certificate identity regexp', {
-      expected: 'identity XOR identityRegExp',
-      found: { identity: policy.identity, identityRegExp: policy.identityRegExp },
-    });
+    throw new VerificationError(
+      'INVALID_INPUT',
+      'identity policy needs exactly one of certificate identity or certificate identity regexp',
+      {
+        expected: 'identity XOR identityRegExp',
+        found: { identity: policy.identity, identityRegExp: policy.identityRegExp },
+      },
+    );
   }
   if ((policy.issuer === undefined) === (policy.issuerRegExp === undefined)) {
-    throw new VerificationError('INVALID_INPUT', 'identity policy needs exactly one of certificate OIDC issuer or issuer regexp', {
-      expected: 'issuer XOR issuerRegExp',
-      found: { issuer: policy.issuer, issuerRegExp: policy.issuerRegExp },
-    });
+    throw new VerificationError(
+      'INVALID_INPUT',
+      'identity policy needs exactly one of certificate OIDC issuer or issuer regexp',
+      {
+        expected: 'issuer XOR issuerRegExp',
+        found: { issuer: policy.issuer, issuerRegExp: policy.issuerRegExp },
+      },
+    );
   }
   for (const pattern of [policy.identityRegExp, policy.issuerRegExp]) {
     if (pattern !== undefined) anchored(pattern);
@@ -37,19 +45,33 @@ export function assertIdentityPolicy(policy: IdentityPolicy): void {
 }
 
 /** The mismatches between a certificate and the policy; empty when it matches. */
-export function identityMismatches(policy: IdentityPolicy, found: CertificateIdentity): IdentityMismatch[] {
+export function identityMismatches(
+  policy: IdentityPolicy,
+  found: CertificateIdentity,
+): IdentityMismatch[] {
   const mismatches: IdentityMismatch[] = [];
-  const sanMatches = policy.identity !== undefined
-    ? found.subjectAlternativeNames.includes(policy.identity)
-    : found.subjectAlternativeNames.some((san) => anchored(policy.identityRegExp!).test(san));
+  const sanMatches =
+    policy.identity !== undefined
+      ? found.subjectAlternativeNames.includes(policy.identity)
+      : found.subjectAlternativeNames.some((san) => anchored(policy.identityRegExp!).test(san));
   if (!sanMatches) {
-    mismatches.push({ field: 'identity', expected: describeExpectation(policy.identity, policy.identityRegExp), found: found.subjectAlternativeNames });
+    mismatches.push({
+      field: 'identity',
+      expected: describeExpectation(policy.identity, policy.identityRegExp),
+      found: found.subjectAlternativeNames,
+    });
   }
-  const issuerMatches = found.issuer !== undefined && (policy.issuer !== undefined
-    ? found.issuer === policy.issuer
-    : anchored(policy.issuerRegExp!).test(found.issuer));
+  const issuerMatches =
+    found.issuer !== undefined &&
+    (policy.issuer !== undefined
+      ? found.issuer === policy.issuer
+      : anchored(policy.issuerRegExp!).test(found.issuer));
   if (!issuerMatches) {
-    mismatches.push({ field: 'issuer', expected: describeExpectation(policy.issuer, policy.issuerRegExp), found: found.issuer });
+    mismatches.push({
+      field: 'issuer',
+      expected: describeExpectation(policy.issuer, policy.issuerRegExp),
+      found: found.issuer,
+    });
   }
   return mismatches;
 }
@@ -73,11 +95,15 @@ function anchored(pattern: string): RegExp {
     try {
       regexp = new RegExp(`^(?:${pattern})$`, 'u');
     } catch (cause) {
-      throw new VerificationError('INVALID_INPUT', `invalid regular expression ${JSON.stringify(pattern)}: ${(cause as Error).message}`, {
-        expected: 'a JavaScript regular expression',
-        found: pattern,
-        cause,
-      });
+      throw new VerificationError(
+        'INVALID_INPUT',
+        `invalid regular expression ${JSON.stringify(pattern)}: ${(cause as Error).message}`,
+        {
+          expected: 'a JavaScript regular expression',
+          found: pattern,
+          cause,
+        },
+      );
     }
     compiled.set(pattern, regexp);
   }

@@ -13,9 +13,17 @@ const MARKS = { pass: '✓', fail: '✗', skip: '-' } as const;
 export function formatReport(report: VerificationReport, options: FormatOptions = {}): string {
   const paint = painter(options.color === true);
   const lines: string[] = [];
-  if (report.image) lines.push(`${paint.bold('image')} ${report.image.reference} ${paint.dim('->')} ${report.image.digest}`);
+  if (report.image)
+    lines.push(
+      `${paint.bold('image')} ${report.image.reference} ${paint.dim('->')} ${report.image.digest}`,
+    );
   for (const check of report.checks) {
-    const mark = check.status === 'pass' ? paint.green(MARKS.pass) : check.status === 'fail' ? paint.red(MARKS.fail) : paint.dim(MARKS.skip);
+    const mark =
+      check.status === 'pass'
+        ? paint.green(MARKS.pass)
+        : check.status === 'fail'
+          ? paint.red(MARKS.fail)
+          : paint.dim(MARKS.skip);
     lines.push(`${mark} ${check.check}: ${check.summary}`);
     if (options.details !== false) {
       if (check.status === 'fail') lines.push(...failureDetails(check));
@@ -24,9 +32,11 @@ export function formatReport(report: VerificationReport, options: FormatOptions 
   }
   const failed = report.checks.filter((check) => check.status === 'fail').length;
   const passed = report.checks.filter((check) => check.status === 'pass').length;
-  lines.push(report.ok
-    ? paint.green(`PASSED: ${plural(passed, 'check')} verified`)
-    : paint.red(`FAILED: ${failed} of ${plural(report.checks.length, 'check')} failed`));
+  lines.push(
+    report.ok
+      ? paint.green(`PASSED: ${plural(passed, 'check')} verified`)
+      : paint.red(`FAILED: ${failed} of ${plural(report.checks.length, 'check')} failed`),
+  );
   return `${lines.join('\n')}\n`;
 }
 
@@ -45,7 +55,9 @@ function failureDetails(check: CheckResult): string[] {
 /** Every candidate the check turned down, passed or not: a malformed or foreign signature is worth seeing. */
 function rejectedCandidates(check: CheckResult): string[] {
   const rejected = (check.evidence?.rejected ?? []) as RejectedCandidate[];
-  return rejected.map((candidate) => `    rejected: ${candidate.location}: ${candidate.code}: ${candidate.reason}`);
+  return rejected.map(
+    (candidate) => `    rejected: ${candidate.location}: ${candidate.code}: ${candidate.reason}`,
+  );
 }
 
 function describe(value: unknown): string {
@@ -53,6 +65,7 @@ function describe(value: unknown): string {
 }
 
 function painter(enabled: boolean) {
-  const wrap = (open: number, close: number) => (text: string) => (enabled ? `\u001b[${open}m${text}\u001b[${close}m` : text);
+  const wrap = (open: number, close: number) => (text: string) =>
+    enabled ? `\u001b[${open}m${text}\u001b[${close}m` : text;
   return { green: wrap(32, 39), red: wrap(31, 39), dim: wrap(2, 22), bold: wrap(1, 22) };
 }

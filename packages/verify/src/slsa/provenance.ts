@@ -17,8 +17,10 @@ export interface SlsaPolicy {
 
 export const SLSA_PROVENANCE_V02 = 'https://slsa.dev/provenance/v0.2';
 export const GITHUB_ACTIONS_ISSUER = 'https://token.actions.githubusercontent.com';
-export const CONTAINER_GENERATOR_BUILDER = 'https://github.com/slsa-framework/slsa-github-generator/.github/workflows/generator_container_slsa3.yml';
-export const CONTAINER_GENERATOR_BUILD_TYPE = 'https://github.com/slsa-framework/slsa-github-generator/container@v1';
+export const CONTAINER_GENERATOR_BUILDER =
+  'https://github.com/slsa-framework/slsa-github-generator/.github/workflows/generator_container_slsa3.yml';
+export const CONTAINER_GENERATOR_BUILD_TYPE =
+  'https://github.com/slsa-framework/slsa-github-generator/container@v1';
 
 /**
  * Which certificates may carry container provenance at all: the container generator's reusable workflow,
@@ -31,7 +33,15 @@ export const SLSA_BUILDER_IDENTITY: IdentityPolicy = {
 
 /** One named sub-check of the provenance, in slsa-verifier's order. */
 export interface SlsaFinding extends ClaimOutcome {
-  name: 'predicate-type' | 'subject' | 'builder' | 'build-type' | 'source' | 'tag' | 'branch' | 'certificate';
+  name:
+    | 'predicate-type'
+    | 'subject'
+    | 'builder'
+    | 'build-type'
+    | 'source'
+    | 'tag'
+    | 'branch'
+    | 'certificate';
 }
 
 export interface SlsaResult {
@@ -44,28 +54,51 @@ export interface SlsaResult {
 
 export function assertSlsaPolicy(policy: SlsaPolicy): void {
   if (!/^([a-z]+:\/\/)?[^/\s]+\/[^/\s]+\/[^/\s]+$/.test(policy.sourceUri)) {
-    throw new VerificationError('INVALID_INPUT', `source URI ${JSON.stringify(policy.sourceUri)} is not HOST/OWNER/REPO`, { expected: 'e.g. github.com/OWNER/REPO', found: policy.sourceUri });
+    throw new VerificationError(
+      'INVALID_INPUT',
+      `source URI ${JSON.stringify(policy.sourceUri)} is not HOST/OWNER/REPO`,
+      { expected: 'e.g. github.com/OWNER/REPO', found: policy.sourceUri },
+    );
   }
   if (policy.sourceTag !== undefined && policy.sourceBranch !== undefined) {
-    throw new VerificationError('INVALID_INPUT', 'source tag and source branch are mutually exclusive', { expected: 'at most one of sourceTag, sourceBranch', found: policy });
+    throw new VerificationError(
+      'INVALID_INPUT',
+      'source tag and source branch are mutually exclusive',
+      { expected: 'at most one of sourceTag, sourceBranch', found: policy },
+    );
   }
 }
 
 /** slsa-verifier's checks of SLSA v0.2 container provenance, against a verified certificate. */
-export function checkSlsaProvenance(statement: InTotoStatement, certificate: CertificateIdentity, imageDigest: Digest, policy: SlsaPolicy): SlsaResult {
+export function checkSlsaProvenance(
+  statement: InTotoStatement,
+  certificate: CertificateIdentity,
+  imageDigest: Digest,
+  policy: SlsaPolicy,
+): SlsaResult {
   const predicate = (statement.predicate ?? {}) as ProvenanceV02;
   const environment = predicate.invocation?.environment ?? {};
-  const builderId = certificate.subjectAlternativeNames.find((san) => san.startsWith(`${CONTAINER_GENERATOR_BUILDER}@`));
+  const builderId = certificate.subjectAlternativeNames.find((san) =>
+    san.startsWith(`${CONTAINER_GENERATOR_BUILDER}@`),
+  );
   const findings: SlsaFinding[] = [
     { name: 'predicate-type', ...checkPredicateType(statement, SLSA_PROVENANCE_V02) },
     { name: 'subject', ...checkSubjectDigest(statement, imageDigest) },
     { name: 'builder', ...checkBuilder(builderId, predicate.builder?.id, policy.builderId) },
-    { name: 'build-type', ...equal('buildType', CONTAINER_GENERATOR_BUILD_TYPE, predicate.buildType) },
+    {
+      name: 'build-type',
+      ...equal('buildType', CONTAINER_GENERATOR_BUILD_TYPE, predicate.buildType),
+    },
     { name: 'source', ...checkSource(policy.sourceUri, predicate, certificate) },
   ];
-  if (policy.sourceTag !== undefined) findings.push({ name: 'tag', ...checkTag(environment, policy.sourceTag) });
-  if (policy.sourceBranch !== undefined) findings.push({ name: 'branch', ...checkBranch(environment, policy.sourceBranch) });
-  findings.push({ name: 'certificate', ...checkCertificateConsistency(environment, predicate, certificate) });
+  if (policy.sourceTag !== undefined)
+    findings.push({ name: 'tag', ...checkTag(environment, policy.sourceTag) });
+  if (policy.sourceBranch !== undefined)
+    findings.push({ name: 'branch', ...checkBranch(environment, policy.sourceBranch) });
+  findings.push({
+    name: 'certificate',
+    ...checkCertificateConsistency(environment, predicate, certificate),
+  });
   const commit = typeof environment.github_sha1 === 'string' ? environment.github_sha1 : undefined;
   return {
     ok: findings.every((finding) => finding.ok),
@@ -87,40 +120,92 @@ interface ProvenanceV02 {
 
 const EXACT_RELEASE_TAG = /^refs\/tags\/v\d+\.\d+\.\d+$/;
 
-function checkBuilder(certificateBuilder: string | undefined, provenanceBuilder: unknown, requested: string | undefined): ClaimOutcome {
+function checkBuilder(
+  certificateBuilder: string | undefined,
+  provenanceBuilder: unknown,
+  requested: string | undefined,
+): ClaimOutcome {
   if (certificateBuilder === undefined) {
-    return { ok: false, message: 'certificate is not from the SLSA container generator', expected: `${CONTAINER_GENERATOR_BUILDER}@refs/tags/vX.Y.Z`, found: certificateBuilder };
+    return {
+      ok: false,
+      message: 'certificate is not from the SLSA container generator',
+      expected: `${CONTAINER_GENERATOR_BUILDER}@refs/tags/vX.Y.Z`,
+      found: certificateBuilder,
+    };
   }
   const ref = certificateBuilder.slice(CONTAINER_GENERATOR_BUILDER.length + 1);
   if (!EXACT_RELEASE_TAG.test(ref)) {
-    return { ok: false, message: `builder ref ${ref} is not an exact release tag (vX.Y.Z, no prerelease)`, expected: 'refs/tags/vX.Y.Z', found: ref };
+    return {
+      ok: false,
+      message: `builder ref ${ref} is not an exact release tag (vX.Y.Z, no prerelease)`,
+      expected: 'refs/tags/vX.Y.Z',
+      found: ref,
+    };
   }
   if (provenanceBuilder !== certificateBuilder) {
-    return { ok: false, message: 'predicate.builder.id differs from the certificate builder', expected: certificateBuilder, found: provenanceBuilder };
+    return {
+      ok: false,
+      message: 'predicate.builder.id differs from the certificate builder',
+      expected: certificateBuilder,
+      found: provenanceBuilder,
+    };
   }
   if (requested !== undefined) {
     const comparable = requested.includes('@') ? certificateBuilder : CONTAINER_GENERATOR_BUILDER;
-    if (requested !== comparable) return { ok: false, message: `builder is ${certificateBuilder}, not ${requested}`, expected: requested, found: certificateBuilder };
+    if (requested !== comparable)
+      return {
+        ok: false,
+        message: `builder is ${certificateBuilder}, not ${requested}`,
+        expected: requested,
+        found: certificateBuilder,
+      };
   }
-  return { ok: true, message: `builder ${certificateBuilder}`, expected: requested ?? `${CONTAINER_GENERATOR_BUILDER}@refs/tags/vX.Y.Z`, found: certificateBuilder };
+  return {
+    ok: true,
+    message: `builder ${certificateBuilder}`,
+    expected: requested ?? `${CONTAINER_GENERATOR_BUILDER}@refs/tags/vX.Y.Z`,
+    found: certificateBuilder,
+  };
 }
 
-function checkSource(sourceUri: string, predicate: ProvenanceV02, certificate: CertificateIdentity): ClaimOutcome {
+function checkSource(
+  sourceUri: string,
+  predicate: ProvenanceV02,
+  certificate: CertificateIdentity,
+): ClaimOutcome {
   const bare = sourceUri.replace(/^[a-z]+:\/\//, '');
   const expected = `git+https://${bare}`;
   const configSource = withoutRef(predicate.invocation?.configSource?.uri);
   const material = withoutRef(predicate.materials?.[0]?.uri);
   const certificateSource = certificateFacts(certificate).sourceRepositoryURI;
-  const found = { 'invocation.configSource.uri': configSource, 'materials[0].uri': material, 'certificate 1.3.6.1.4.1.57264.1.12': certificateSource };
-  const ok = configSource === expected && material === expected && certificateSource === `https://${bare}`;
-  return { ok, message: ok ? `source ${bare}` : `source is not ${bare}`, expected: { provenance: expected, certificate: `https://${bare}` }, found };
+  const found = {
+    'invocation.configSource.uri': configSource,
+    'materials[0].uri': material,
+    'certificate 1.3.6.1.4.1.57264.1.12': certificateSource,
+  };
+  const ok =
+    configSource === expected && material === expected && certificateSource === `https://${bare}`;
+  return {
+    ok,
+    message: ok ? `source ${bare}` : `source is not ${bare}`,
+    expected: { provenance: expected, certificate: `https://${bare}` },
+    found,
+  };
 }
 
 function checkTag(environment: Record<string, unknown>, tag: string): ClaimOutcome {
   const expected = `refs/tags/${tag.replace(/^refs\/tags\//, '')}`;
-  const found = { github_ref_type: environment.github_ref_type, github_ref: environment.github_ref };
+  const found = {
+    github_ref_type: environment.github_ref_type,
+    github_ref: environment.github_ref,
+  };
   const ok = environment.github_ref_type === 'tag' && environment.github_ref === expected;
-  return { ok, message: ok ? `built from tag ${expected}` : `not built from tag ${expected}`, expected: { github_ref_type: 'tag', github_ref: expected }, found };
+  return {
+    ok,
+    message: ok ? `built from tag ${expected}` : `not built from tag ${expected}`,
+    expected: { github_ref_type: 'tag', github_ref: expected },
+    found,
+  };
 }
 
 /** As slsa-verifier: a branch build names it in github_ref; a tag push names the branch in the event's base_ref. */
@@ -132,29 +217,68 @@ function checkBranch(environment: Record<string, unknown>, branch: string): Clai
   } else if (environment.github_ref_type === 'tag' && environment.github_event_name === 'push') {
     found = (environment.github_event_payload as { base_ref?: unknown } | undefined)?.base_ref;
   } else {
-    found = { github_ref_type: environment.github_ref_type, github_event_name: environment.github_event_name };
+    found = {
+      github_ref_type: environment.github_ref_type,
+      github_event_name: environment.github_event_name,
+    };
   }
   const ok = found === expected;
-  return { ok, message: ok ? `built from branch ${expected}` : `not built from branch ${expected}`, expected, found };
+  return {
+    ok,
+    message: ok ? `built from branch ${expected}` : `not built from branch ${expected}`,
+    expected,
+    found,
+  };
 }
 
 /** The provenance must describe the same run the certificate was issued to. */
-function checkCertificateConsistency(environment: Record<string, unknown>, predicate: ProvenanceV02, certificate: CertificateIdentity): ClaimOutcome {
+function checkCertificateConsistency(
+  environment: Record<string, unknown>,
+  predicate: ProvenanceV02,
+  certificate: CertificateIdentity,
+): ClaimOutcome {
   const extensions = certificateFacts(certificate);
   const pairs: [string, unknown, unknown][] = [
-    ['github_sha1 / 1.13 source digest', environment.github_sha1, extensions.sourceRepositoryDigest],
-    ['configSource.digest.sha1 / 1.13 source digest', predicate.invocation?.configSource?.digest?.sha1, extensions.sourceRepositoryDigest],
+    [
+      'github_sha1 / 1.13 source digest',
+      environment.github_sha1,
+      extensions.sourceRepositoryDigest,
+    ],
+    [
+      'configSource.digest.sha1 / 1.13 source digest',
+      predicate.invocation?.configSource?.digest?.sha1,
+      extensions.sourceRepositoryDigest,
+    ],
     ['github_ref / 1.14 source ref', environment.github_ref, extensions.sourceRepositoryRef],
     ['github_event_name / 1.20 trigger', environment.github_event_name, extensions.buildTrigger],
   ];
   if (extensions.runInvocationURI !== undefined) {
-    pairs.push(['github_run_id+attempt / 1.21 run invocation', `${String(environment.github_run_id)}/attempts/${String(environment.github_run_attempt)}`, /\/actions\/runs\/(\d+\/attempts\/\d+)$/.exec(extensions.runInvocationURI)?.[1]]);
+    pairs.push([
+      'github_run_id+attempt / 1.21 run invocation',
+      `${String(environment.github_run_id)}/attempts/${String(environment.github_run_attempt)}`,
+      /\/actions\/runs\/(\d+\/attempts\/\d+)$/.exec(extensions.runInvocationURI)?.[1],
+    ]);
   }
-  if (extensions.buildConfigURI !== undefined && typeof predicate.invocation?.configSource?.entryPoint === 'string') {
-    pairs.push(['configSource.entryPoint / 1.18 build config', predicate.invocation.configSource.entryPoint, /^https:\/\/[^/]+\/[^/]+\/[^/]+\/(.+)@[^@]+$/.exec(extensions.buildConfigURI)?.[1]]);
+  if (
+    extensions.buildConfigURI !== undefined &&
+    typeof predicate.invocation?.configSource?.entryPoint === 'string'
+  ) {
+    pairs.push([
+      'configSource.entryPoint / 1.18 build config',
+      predicate.invocation.configSource.entryPoint,
+      /^https:\/\/[^/]+\/[^/]+\/[^/]+\/(.+)@[^@]+$/.exec(extensions.buildConfigURI)?.[1],
+    ]);
   }
-  const mismatches = pairs.filter(([, provenance, cert]) => provenance === undefined || provenance !== cert);
-  if (mismatches.length === 0) return { ok: true, message: 'provenance matches the certificate (commit, ref, trigger, run, workflow)', expected: 'equal', found: 'equal' };
+  const mismatches = pairs.filter(
+    ([, provenance, cert]) => provenance === undefined || provenance !== cert,
+  );
+  if (mismatches.length === 0)
+    return {
+      ok: true,
+      message: 'provenance matches the certificate (commit, ref, trigger, run, workflow)',
+      expected: 'equal',
+      found: 'equal',
+    };
   return {
     ok: false,
     message: `provenance disagrees with its certificate: ${mismatches.map(([name]) => name).join(', ')}`,
@@ -171,7 +295,11 @@ function certificateFacts(certificate: CertificateIdentity): CertificateIdentity
   const { extensions, legacyExtensions: legacy } = certificate;
   return {
     ...extensions,
-    sourceRepositoryURI: extensions.sourceRepositoryURI ?? (legacy.githubWorkflowRepository === undefined ? undefined : `https://github.com/${legacy.githubWorkflowRepository}`),
+    sourceRepositoryURI:
+      extensions.sourceRepositoryURI ??
+      (legacy.githubWorkflowRepository === undefined
+        ? undefined
+        : `https://github.com/${legacy.githubWorkflowRepository}`),
     sourceRepositoryDigest: extensions.sourceRepositoryDigest ?? legacy.githubWorkflowSha,
     sourceRepositoryRef: extensions.sourceRepositoryRef ?? legacy.githubWorkflowRef,
     buildTrigger: extensions.buildTrigger ?? legacy.githubWorkflowTrigger,
@@ -180,7 +308,12 @@ function certificateFacts(certificate: CertificateIdentity): CertificateIdentity
 
 function equal(field: string, expected: string, found: unknown): ClaimOutcome {
   const ok = expected === found;
-  return { ok, message: ok ? `${field} ${expected}` : `${field} is ${String(found)}, not ${expected}`, expected, found };
+  return {
+    ok,
+    message: ok ? `${field} ${expected}` : `${field} is ${String(found)}, not ${expected}`,
+    expected,
+    found,
+  };
 }
 
 function withoutRef(uri: unknown): string | undefined {

@@ -25,15 +25,25 @@ let publicGood: LoadedTrustMaterial | undefined;
 export function publicGoodTrustMaterial(): LoadedTrustMaterial {
   if (publicGood) return publicGood;
   const seedsPath = createRequire(import.meta.url).resolve('@sigstore/tuf/seeds.json');
-  const seeds = JSON.parse(readFileSync(seedsPath, 'utf8')) as Record<string, { targets?: Record<string, string> }>;
+  const seeds = JSON.parse(readFileSync(seedsPath, 'utf8')) as Record<
+    string,
+    { targets?: Record<string, string> }
+  >;
   const encoded = seeds[PUBLIC_GOOD_TUF_MIRROR]?.targets?.['trusted_root.json'];
   if (encoded === undefined) {
-    throw new VerificationError('INVALID_INPUT', `${seedsPath}: no trusted_root.json target for ${PUBLIC_GOOD_TUF_MIRROR}`, {
-      expected: `targets["trusted_root.json"] under "${PUBLIC_GOOD_TUF_MIRROR}"`,
-      found: Object.keys(seeds),
-    });
+    throw new VerificationError(
+      'INVALID_INPUT',
+      `${seedsPath}: no trusted_root.json target for ${PUBLIC_GOOD_TUF_MIRROR}`,
+      {
+        expected: `targets["trusted_root.json"] under "${PUBLIC_GOOD_TUF_MIRROR}"`,
+        found: Object.keys(seeds),
+      },
+    );
   }
-  publicGood = { source: `public-good (${seedsPath})`, ...parseTrustedRoot(Buffer.from(encoded, 'base64').toString('utf8'), seedsPath) };
+  publicGood = {
+    source: `public-good (${seedsPath})`,
+    ...parseTrustedRoot(Buffer.from(encoded, 'base64').toString('utf8'), seedsPath),
+  };
   return publicGood;
 }
 
@@ -43,7 +53,11 @@ export function trustMaterialFromFile(path: string): LoadedTrustMaterial {
   try {
     text = readFileSync(path, 'utf8');
   } catch (cause) {
-    throw new VerificationError('INVALID_INPUT', `cannot read trusted root ${path}: ${(cause as Error).message}`, { cause });
+    throw new VerificationError(
+      'INVALID_INPUT',
+      `cannot read trusted root ${path}: ${(cause as Error).message}`,
+      { cause },
+    );
   }
   return { source: path, ...parseTrustedRoot(text, path) };
 }
@@ -57,33 +71,54 @@ export function loadTrustMaterial(path?: string): LoadedTrustMaterial {
   return path === undefined ? publicGoodTrustMaterial() : trustMaterialFromFile(path);
 }
 
-function parseTrustedRoot(text: string, source: string): { material: TrustMaterial; json: unknown } {
+function parseTrustedRoot(
+  text: string,
+  source: string,
+): { material: TrustMaterial; json: unknown } {
   let json: unknown;
   try {
     json = JSON.parse(text);
   } catch (cause) {
-    throw new VerificationError('INVALID_INPUT', `${source}: trusted root is not JSON: ${(cause as Error).message}`, { cause });
+    throw new VerificationError(
+      'INVALID_INPUT',
+      `${source}: trusted root is not JSON: ${(cause as Error).message}`,
+      { cause },
+    );
   }
   return { material: toMaterial(json, source), json };
 }
 
 function toMaterial(json: unknown, source: string): TrustMaterial {
   const mediaType = (json as { mediaType?: unknown } | null)?.mediaType;
-  if (typeof mediaType !== 'string' || !mediaType.startsWith('application/vnd.dev.sigstore.trustedroot')) {
-    throw new VerificationError('INVALID_INPUT', `${source}: field mediaType is not a Sigstore trusted root`, {
-      expected: 'application/vnd.dev.sigstore.trustedroot+json;version=0.1 (or v0.2)',
-      found: mediaType,
-    });
+  if (
+    typeof mediaType !== 'string' ||
+    !mediaType.startsWith('application/vnd.dev.sigstore.trustedroot')
+  ) {
+    throw new VerificationError(
+      'INVALID_INPUT',
+      `${source}: field mediaType is not a Sigstore trusted root`,
+      {
+        expected: 'application/vnd.dev.sigstore.trustedroot+json;version=0.1 (or v0.2)',
+        found: mediaType,
+      },
+    );
   }
   try {
     const root = TrustedRoot.fromJSON(json);
     if (root.certificateAuthorities.length === 0 || root.tlogs.length === 0) {
-      throw new Error(`needs at least one certificate authority and one transparency log (found ${root.certificateAuthorities.length} and ${root.tlogs.length})`);
+      throw new Error(
+        `needs at least one certificate authority and one transparency log (found ${root.certificateAuthorities.length} and ${root.tlogs.length})`,
+      );
     }
     const material = toTrustMaterial(root);
-    for (const authority of material.certificateAuthorities) authority.certChain.forEach(encodeOnce);
+    for (const authority of material.certificateAuthorities)
+      authority.certChain.forEach(encodeOnce);
     return material;
   } catch (cause) {
-    throw new VerificationError('INVALID_INPUT', `${source}: invalid trusted root: ${(cause as Error).message}`, { cause });
+    throw new VerificationError(
+      'INVALID_INPUT',
+      `${source}: invalid trusted root: ${(cause as Error).message}`,
+      { cause },
+    );
   }
 }

@@ -30,7 +30,12 @@ export interface RoundTripWorld {
 
 export async function startRoundTripWorld(repositoryPrefix: string): Promise<RoundTripWorld> {
   const [registry, sigstore] = await Promise.all([startRegistry(), startTestSigstore()]);
-  const identity = githubActionsIdentity({ repository: 'acme/app', workflowPath: SEED_WORKFLOW, ref: 'refs/tags/v1.5.0', sha: COMMIT });
+  const identity = githubActionsIdentity({
+    repository: 'acme/app',
+    workflowPath: SEED_WORKFLOW,
+    ref: 'refs/tags/v1.5.0',
+    sha: COMMIT,
+  });
   let images = 0;
   return {
     registry,
@@ -41,8 +46,16 @@ export async function startRoundTripWorld(repositoryPrefix: string): Promise<Rou
     async newImage() {
       const repository = `${repositoryPrefix}${++images}`;
       const store = new RegistrySource(registry.host, repository);
-      const pushed = await pushImage(store, { tag: 'v1.5.0', platforms: [{ os: 'linux', architecture: 'amd64', files: { app: `build ${images}` } }] });
-      return { store, digest: pushed.digest, image: `${registry.host}/${repository}`, platform: pushed.platforms[0]!.digest };
+      const pushed = await pushImage(store, {
+        tag: 'v1.5.0',
+        platforms: [{ os: 'linux', architecture: 'amd64', files: { app: `build ${images}` } }],
+      });
+      return {
+        store,
+        digest: pushed.digest,
+        image: `${registry.host}/${repository}`,
+        platform: pushed.platforms[0]!.digest,
+      };
     },
     async stop() {
       await Promise.all([registry.stop(), sigstore.stop()]);

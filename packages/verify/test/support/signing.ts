@@ -7,7 +7,14 @@ import { Verifier, toSignedEntity, toTrustMaterial, type Signer } from '@sigstor
 export { caChainPem, inTotoStatement, signStatement } from '../../bench/release-fixture';
 
 /** Bare @sigstore/verify against the test instance's trusted root; throws when the bundle does not verify. */
-export function verifyWithRoot(trustedRoot: unknown, bundle: SerializedBundle, artifact?: Buffer): Signer {
-  const verifier = new Verifier(toTrustMaterial(TrustedRoot.fromJSON(trustedRoot)), { tlogThreshold: 1, ctlogThreshold: 1 });
+export function verifyWithRoot(
+  trustedRoot: unknown,
+  bundle: SerializedBundle,
+  artifact?: Buffer,
+): Signer {
+  const verifier = new Verifier(toTrustMaterial(TrustedRoot.fromJSON(trustedRoot)), {
+    tlogThreshold: 1,
+    ctlogThreshold: 1,
+  });
   return verifier.verify(toSignedEntity(bundleFromJSON(bundle), artifact));
 }
