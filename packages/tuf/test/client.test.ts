@@ -582,7 +582,7 @@ describe('delegations', () => {
     await rejects(
       client.getTargetInfo('releases/a.json'),
       'SIGNATURE_THRESHOLD',
-      /^releases v2 \(2\.releases\.json\): 0 of 1/,
+      /^releases v2 \(2\.releases\.json\), delegated by targets: 0 of 1/,
     );
   });
 
@@ -899,5 +899,131 @@ describe('formats, limits and names', () => {
     expect((await client.refresh()).timestamp.version).toBe(2);
     now = new Date('2031-01-01T00:00:00Z');
     await rejects(client.refresh(), 'EXPIRED', /^timestamp v2 expired/);
+  });
+});
+
+describe('conformance rules: repeated keyids in signatures', () => {
+  it('a timestamp whose signatures repeat a keyid is invalid as a whole, though distinct keys meet the threshold; nothing is persisted', async () => {
+    const [a, b] = [generateTestKey('ed25519'), generateTestKey('ecdsa-sha2-nistp256')];
+    const { updater, repo, metadataDir } = await setup('ed25519', (r) =>
+      r.setRoleKeys('timestamp', [a, b], 1),
+    );
+    await updater().refresh();
+    const trusted = readFileSync(join(metadataDir, 'timestamp.json'));
+    const timestamp = repo.role('timestamp');
+    timestamp.signed = { ...timestamp.signed, version: 2 };
+    repo.files.set('metadata/timestamp.json', await repo.sign(timestamp.signed, [a, b, a]));
+    await rejects(
+      updater().refresh(),
+      'METADATA_INVALID',
+      new RegExp(
+        `^timestamp \\(timestamp\\.json\\): signatures\\[2\\] repeats keyid ${a.keyid} of signatures\\[0\\]`,
+      ),
+    );
+    expect(readFileSync(join(metadataDir, 'timestamp.json')).equals(trusted)).toBe(true);
+  });
+
+  it('a new root whose signatures repeat a keyid is refused and the trusted root stays', async () => {
+    const { updater, repo, metadataDir } = await setup();
+    const oldSigners = repo.role('root').signers;
+    const next = generateTestKey('ed25519');
+    repo.setRoleKeys('root', [next]);
+    await repo.publish();
+    const root2 = JSON.parse(repo.files.get('metadata/2.root.json')!.toString());
+    repo.files.set(
+      'metadata/2.root.json',
+      await repo.sign(root2.signed, [...oldSigners, next, ...oldSigners]),
+    );
+    await rejects(
+      updater().refresh(),
+      'METADATA_INVALID',
+      /^root v2 \(2\.root\.json\): signatures\[2\] repeats keyid/,
+    );
+    expect(readFileSync(join(metadataDir, 'root.json')).equals(repo.initialRoot)).toBe(true);
+  });
+
+  it('a delegated role whose signatures repeat a keyid is refused and not persisted', async () => {
+    const { updater, repo, metadataDir } = await setup('ed25519', (r) => {
+      r.delegate('targets', 'releases', { paths: ['releases/*'] });
+      r.addTarget('releases/a.json', 'a', 'releases');
+    });
+    const releases = repo.role('releases');
+    repo.files.set(
+      'metadata/1.releases.json',
+      await repo.sign(releases.signed, [...releases.signers, ...releases.signers]),
+    );
+    await rejects(
+      updater().getTargetInfo('releases/a.json'),
+      'METADATA_INVALID',
+      /^releases v1 \(1\.releases\.json\), delegated by targets: signatures\[1\] repeats keyid/,
+    );
+    expect(readdirSync(metadataDir)).not.toContain('releases.json');
+  });
+});
+
+describe('conformance rules: a delegated role is verified against the delegator on the path searched', () => {
+  /**
+   * targets -> A (a/*) -> C (a/*), signed for A by kA; targets -> B (b/*) -> C (b/*), which B
+   * delegates to kB. C is one file listing a/x and b/y.
+   */
+  async function diamond(cSigners: 'kA' | 'kA and kB') {
+    const [kA, kB] = [generateTestKey('ed25519'), generateTestKey('ecdsa-sha2-nistp256')];
+    const context = await setup('ed25519', (repo) => {
+      repo.delegate('targets', 'A', { paths: ['a/*'] });
+      repo.delegate('targets', 'B', { paths: ['b/*'] });
+      repo.delegate('A', 'C', { paths: ['a/*'], signers: [kA] });
+      repo.delegate('B', 'C', { paths: ['b/*'], signers: [kB] });
+      repo.role('C').signers = cSigners === 'kA' ? [kA] : [kA, kB];
+      repo.addTarget('a/x', 'x', 'C');
+      repo.addTarget('b/y', 'y', 'C');
+    });
+    return context;
+  }
+
+  it('C trusted through A is verified again when reached through B, and refused there', async () => {
+    const { updater } = await diamond('kA');
+    const client = updater();
+    expect(await client.getTargetInfo('a/x')).toMatchObject({ length: 1 });
+    await rejects(
+      client.getTargetInfo('b/y'),
+      'SIGNATURE_THRESHOLD',
+      /^C v1 \(1\.C\.json\), delegated by B: 0 of 1 required signatures verify/,
+    );
+    // The verdict for A's path still holds.
+    expect(await client.getTargetInfo('a/x')).toMatchObject({ length: 1 });
+  });
+
+  it('the same holds in a later run that finds C in the metadata dir, and in either search order', async () => {
+    const { updater } = await diamond('kA');
+    await updater().getTargetInfo('a/x');
+    await rejects(updater().getTargetInfo('b/y'), 'SIGNATURE_THRESHOLD', /delegated by B/);
+    const { updater: fresh } = await diamond('kA');
+    const client = fresh();
+    await rejects(client.getTargetInfo('b/y'), 'SIGNATURE_THRESHOLD', /delegated by B/);
+    expect(await client.getTargetInfo('a/x')).toMatchObject({ length: 1 });
+  });
+
+  it('C signed for both delegations is found along either path, fetched once', async () => {
+    const { updater, server } = await diamond('kA and kB');
+    const client = updater();
+    expect(await client.getTargetInfo('a/x')).toMatchObject({ length: 1 });
+    expect(await client.getTargetInfo('b/y')).toMatchObject({ length: 1 });
+    expect(server.requested('metadata/1.C.json')).toBe(1);
+  });
+
+  it('a delegation with neither paths nor path_hash_prefixes is invalid', async () => {
+    const { updater, repo } = await setup('ed25519', (r) => {
+      r.delegate('targets', 'releases', { paths: ['releases/*'] });
+    });
+    const targets = repo.role('targets');
+    const delegations = targets.signed.delegations as { roles: Array<Record<string, unknown>> };
+    delete delegations.roles[0]!.paths;
+    targets.dirty = true;
+    await repo.publish();
+    await rejects(
+      updater().refresh(),
+      'METADATA_INVALID',
+      /signed\.delegations\.roles\[0\] must be exactly one of paths and path_hash_prefixes/,
+    );
   });
 });

@@ -224,9 +224,9 @@ describe('verifyRoleThreshold', () => {
     expect(result.met).toBe(false);
   });
 
-  it('ignores signatures by keys outside the role and repeated keyids', () => {
+  it('ignores signatures by keys outside the role and a keyid the role lists twice', () => {
     const [inside, outside] = [generateTestKey('ed25519'), generateTestKey('ed25519')];
-    const doc = signMetadata(signed, [outside!, inside!, inside!]);
+    const doc = signMetadata(signed, [outside!, inside!]);
     const keys = { [inside!.keyid]: inside!.key, [outside!.keyid]: outside!.key };
     const result = verifyRoleThreshold(doc, keys, {
       keyids: [inside!.keyid, inside!.keyid],
@@ -234,6 +234,24 @@ describe('verifyRoleThreshold', () => {
     });
     expect(result.verified).toEqual([inside!.keyid]);
     expect(result.met).toBe(false);
+  });
+
+  it('refuses a document whose signatures repeat a keyid, even when distinct keys meet the threshold', () => {
+    const [a, b] = [generateTestKey('ed25519'), generateTestKey('ed25519')];
+    const doc = signMetadata(signed, [a!, b!, a!]);
+    const keys = { [a!.keyid]: a!.key, [b!.keyid]: b!.key };
+    expect(() =>
+      verifyRoleThreshold(doc, keys, {
+        name: 'targets',
+        keyids: [a!.keyid, b!.keyid],
+        threshold: 1,
+      }),
+    ).toThrowError(
+      expect.objectContaining({
+        code: 'METADATA_INVALID',
+        message: `targets: signatures[2] repeats keyid ${a!.keyid} of signatures[0]`,
+      }),
+    );
   });
 
   it('reports a signature whose keyid the delegator does not know', () => {

@@ -14,6 +14,7 @@ import {
   checkTimestamp,
   parseMetadata,
   type Loaded,
+  type MetaFile,
   type RootSigned,
   type SnapshotSigned,
   type TargetInfo,
@@ -123,7 +124,10 @@ export class Updater {
   private root: Loaded<RootSigned> | undefined;
   private timestamp: Loaded<TimestampSigned> | undefined;
   private snapshot: Loaded<SnapshotSigned> | undefined;
+  /** Targets roles accepted this refresh (version, hashes and expiry as the snapshot lists them), by name. */
   private readonly targets = new Map<string, Loaded<TargetsSigned>>();
+  /** `delegator NUL role` for every delegation whose keys and threshold a role's signatures met. */
+  private readonly delegationsMet = new Set<string>();
   private refreshed = false;
 
   constructor(options: UpdaterOptions) {
@@ -161,6 +165,7 @@ export class Updater {
     this.timestamp = undefined;
     this.snapshot = undefined;
     this.targets.clear();
+    this.delegationsMet.clear();
     await this.loadTrustedRoot();
     await this.updateRoot();
     await this.updateTimestamp();
@@ -386,7 +391,7 @@ export class Updater {
     const root = this.root!.signed;
     const meta = this.timestamp!.signed.snapshot;
     const local = await this.loadLocal('snapshot', checkSnapshot, root.keys, root.roles.snapshot);
-    if (local && this.isCurrent(local, meta.version)) {
+    if (local && this.isCurrent(local, meta)) {
       this.snapshot = local;
       return;
     }
@@ -423,12 +428,19 @@ export class Updater {
     await this.persist('snapshot', bytes);
   }
 
-  /** Trusted metadata that is exactly the listed version and unexpired needs no download. */
-  private isCurrent(
-    metadata: Loaded<{ version: number; expires: Date }>,
-    listedVersion: number,
-  ): boolean {
-    return metadata.signed.version === listedVersion && this.now < metadata.signed.expires;
+  /**
+   * Trusted metadata that is exactly the listed version, unexpired, and of the listed length and
+   * hashes if any (a repository may re-sign one version) needs no download (5.5.2, 5.6.2).
+   */
+  private isCurrent(metadata: Loaded<{ version: number; expires: Date }>, meta: MetaFile): boolean {
+    if (metadata.signed.version !== meta.version || this.now >= metadata.signed.expires)
+      return false;
+    try {
+      checkLengthAndHashes(metadata.bytes, meta, 'trusted copy');
+      return true;
+    } catch {
+      return false;
+    }
   }
 
   // --- targets ------------------------------------------------------------
@@ -438,9 +450,24 @@ export class Updater {
     role: string,
     parent: string | undefined,
   ): Promise<Loaded<TargetsSigned>> {
-    const cached = this.targets.get(role);
-    if (cached) return cached;
     const { keys, roleKeys } = this.delegation(role, parent);
+    const delegation = `${parent ?? 'root'}\0${role}`;
+    const cached = this.targets.get(role);
+    if (cached) {
+      // 5.6.7.2: a delegated role is trusted only through the delegation being followed. A role
+      // already loaded through another delegator (diamond-shaped delegations) must meet this
+      // delegator's keys and threshold too; the first delegator's verdict says nothing about it.
+      if (!this.delegationsMet.has(delegation)) {
+        this.requireThreshold(
+          cached,
+          keys,
+          roleKeys,
+          this.describeTargets(role, cached.signed.version, parent),
+        );
+        this.delegationsMet.add(delegation);
+      }
+      return cached;
+    }
     const meta = this.snapshot!.signed.meta[`${role}.json`];
     if (!meta) {
       throw new TufError(
@@ -454,11 +481,10 @@ export class Updater {
     }
     const local = await this.loadLocal(role, checkTargets, keys, roleKeys);
     let accepted: Loaded<TargetsSigned>;
-    if (local && this.isCurrent(local, meta.version)) {
+    if (local && this.isCurrent(local, meta)) {
       accepted = local;
     } else {
-      const fileName = this.metadataFileName(role, meta.version);
-      const what = `${role} v${meta.version} (${fileName})`;
+      const what = this.describeTargets(role, meta.version, parent);
       const bytes = await this.source.fetchMetadata(
         role,
         this.versionInName(meta.version),
@@ -477,7 +503,14 @@ export class Updater {
       await this.persist(role, bytes);
     }
     this.targets.set(role, accepted);
+    this.delegationsMet.add(delegation);
     return accepted;
+  }
+
+  /** `releases v2 (2.releases.json), delegated by targets`: names the file and, for delegated roles, the delegation. */
+  private describeTargets(role: string, version: number, parent: string | undefined): string {
+    const file = `${role} v${version} (${this.metadataFileName(role, version)})`;
+    return parent === undefined ? file : `${file}, delegated by ${parent}`;
   }
 
   private delegation(

@@ -213,6 +213,7 @@ export function assertSignedMetadata(
       found: doc.signatures,
     });
   }
+  const seen = new Map<string, number>();
   doc.signatures.forEach((sig, i) => {
     if (
       typeof sig !== 'object' ||
@@ -226,6 +227,18 @@ export function assertSignedMetadata(
         { expected: '{keyid: string, sig: string}', found: sig },
       );
     }
+    // Specification 4.2 (general principles): "The keyid MUST be unique in the signatures
+    // array". A file that repeats one is invalid as a whole, even when distinct keys would
+    // meet the threshold: de-duplicating would accept a document no conforming signer made.
+    const first = seen.get(sig.keyid);
+    if (first !== undefined) {
+      throw new TufError(
+        'METADATA_INVALID',
+        `${source}: signatures[${i}] repeats keyid ${sig.keyid} of signatures[${first}]`,
+        { expected: 'each keyid once in signatures', found: sig.keyid },
+      );
+    }
+    seen.set(sig.keyid, i);
   });
 }
 
@@ -268,19 +281,16 @@ export function verifyRoleThreshold(
   const counted = new Set<string>();
   for (const keyid of new Set(role.keyids)) {
     const key = delegatorKeys[keyid];
-    const entries = metadata.signatures.filter((sig) => sig.keyid === keyid);
+    // assertSignedMetadata has made keyids unique: at most one entry per key.
+    const entry = metadata.signatures.find((sig) => sig.keyid === keyid);
     if (!key) {
-      if (entries.length > 0)
-        result.failed.push({ keyid, reason: 'keyid is not in the delegator keys' });
+      if (entry) result.failed.push({ keyid, reason: 'keyid is not in the delegator keys' });
       else result.unsigned.push(keyid);
       continue;
     }
-    let verdict: SignatureVerdict = { valid: false, unsigned: true, reason: 'no signature' };
-    for (const entry of entries) {
-      const attempt = verifySignature(key, entry, signedBytes, options);
-      if (attempt.valid || (verdict.valid === false && verdict.unsigned)) verdict = attempt;
-      if (attempt.valid) break;
-    }
+    const verdict: SignatureVerdict = entry
+      ? verifySignature(key, entry, signedBytes, options)
+      : { valid: false, unsigned: true, reason: 'no signature' };
     if (verdict.valid) {
       const identity = keyIdentity(key);
       if (!counted.has(identity)) {

@@ -291,8 +291,14 @@ export function checkTargets(signed: Record<string, unknown>, source: string): T
         name: role.name,
         terminating: role.terminating === true,
       };
-      if (role.paths !== undefined && role.path_hash_prefixes !== undefined)
-        throw invalid(source, field, 'either paths or path_hash_prefixes', Object.keys(role));
+      // 4.5: a delegation names the targets it covers by exactly one of paths and path_hash_prefixes.
+      if ((role.paths === undefined) === (role.path_hash_prefixes === undefined))
+        throw invalid(
+          source,
+          field,
+          'exactly one of paths and path_hash_prefixes',
+          Object.keys(role),
+        );
       if (role.paths !== undefined)
         delegated.paths = stringArray(role.paths, `${field}.paths`, source);
       if (role.path_hash_prefixes !== undefined)
