@@ -69055,6 +69055,7 @@ function toMaterial(json2, source) {
       }
     );
   }
+  requireValidityStarts(json2, source);
   try {
     const root = import_protobuf_specs3.TrustedRoot.fromJSON(json2);
     if (root.certificateAuthorities.length === 0 || root.tlogs.length === 0) {
@@ -69074,7 +69075,31 @@ function toMaterial(json2, source) {
     );
   }
 }
-var import_protobuf_specs3, import_verify6, PUBLIC_GOOD_TUF_MIRROR, publicGood;
+function requireValidityStarts(json2, source) {
+  for (const [list, path] of VALIDITY_FIELDS) {
+    const entries = json2[list] ?? [];
+    if (!Array.isArray(entries)) {
+      throw new VerificationError("INVALID_INPUT", `${source}: field ${list} is not an array`, {
+        expected: "an array",
+        found: typeof entries
+      });
+    }
+    entries.forEach((entry, index) => {
+      let value = entry;
+      for (const key of path.split("."))
+        value = typeof value === "object" && value !== null ? value[key] : void 0;
+      const start = typeof value === "object" && value !== null ? value.start : void 0;
+      if (typeof start !== "string" || Number.isNaN(Date.parse(start))) {
+        throw new VerificationError(
+          "INVALID_INPUT",
+          `${source}: field ${list}[${index}].${path}.start is missing or not a timestamp: a key without the start of its validity window is refused`,
+          { expected: "an RFC 3339 timestamp", found: start === void 0 ? value : start }
+        );
+      }
+    });
+  }
+}
+var import_protobuf_specs3, import_verify6, PUBLIC_GOOD_TUF_MIRROR, publicGood, VALIDITY_FIELDS;
 var init_trusted_root = __esm({
   "../verify/src/trust/trusted-root.ts"() {
     "use strict";
@@ -69083,6 +69108,12 @@ var init_trusted_root = __esm({
     init_errors5();
     init_encode_once();
     PUBLIC_GOOD_TUF_MIRROR = "https://tuf-repo-cdn.sigstore.dev";
+    VALIDITY_FIELDS = [
+      ["certificateAuthorities", "validFor"],
+      ["timestampAuthorities", "validFor"],
+      ["tlogs", "publicKey.validFor"],
+      ["ctlogs", "publicKey.validFor"]
+    ];
   }
 });
 

@@ -129,6 +129,44 @@ describe.skipIf(!haveFixtures)(
           ['source'],
         ],
         [
+          'configSource without @ref',
+          (s) => {
+            s.predicate.invocation.configSource.uri = `git+https://${SOURCE}`;
+          },
+          ['source'],
+        ],
+        [
+          'materials[0] without @ref',
+          (s) => {
+            s.predicate.materials[0]!.uri = `git+https://${SOURCE}`;
+          },
+          ['source'],
+        ],
+        [
+          'both without @ref',
+          (s) => {
+            s.predicate.invocation.configSource.uri = `git+https://${SOURCE}`;
+            s.predicate.materials[0]!.uri = `git+https://${SOURCE}`;
+          },
+          ['source'],
+        ],
+        [
+          'materials[0] at another ref',
+          (s) => {
+            s.predicate.materials[0]!.uri = `git+https://${SOURCE}@refs/heads/main`;
+          },
+          ['source'],
+        ],
+        [
+          'source without the git+ scheme',
+          (s) => {
+            const uri = `https://${SOURCE}@refs/heads/main`;
+            s.predicate.invocation.configSource.uri = uri;
+            s.predicate.materials[0]!.uri = uri;
+          },
+          ['source'],
+        ],
+        [
           'github_sha1',
           (s) => {
             s.predicate.invocation.environment!.github_sha1 = 'f'.repeat(40);

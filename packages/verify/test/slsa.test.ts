@@ -94,9 +94,15 @@ describe.skipIf(!haveFixtures)(
       expect(report.ok).toBe(false);
       expect(check(report, 'slsa-provenance:source')).toMatchObject({
         status: 'fail',
-        expected: { provenance: 'git+https://github.com/slsa-framework/other-package' },
+        summary: expect.stringContaining(
+          'invocation.configSource.uri is git+https://github.com/slsa-framework/example-package, not git+https://github.com/slsa-framework/other-package',
+        ),
+        expected: {
+          provenance: 'git+https://github.com/slsa-framework/other-package@<ref>, the same in both',
+        },
         found: {
-          'invocation.configSource.uri': 'git+https://github.com/slsa-framework/example-package',
+          'invocation.configSource.uri':
+            'git+https://github.com/slsa-framework/example-package@refs/tags/v13.0.30',
         },
       });
     });

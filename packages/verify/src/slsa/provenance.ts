@@ -168,6 +168,13 @@ function checkBuilder(
   };
 }
 
+/**
+ * slsa-verifier's source check for v0.2 provenance: `invocation.configSource.uri` and
+ * `materials[0].uri` both carry an `@ref` (only npm-CLI and BYOB builds may omit the material's,
+ * never the container generator), the part before the first `@` of each is `git+https://` + the
+ * expected source, and the two URIs are equal refs included (one build, one checkout). Beyond
+ * slsa-verifier, the certificate's source repository (1.12) must be the expected source too.
+ */
 function checkSource(
   sourceUri: string,
   predicate: ProvenanceV02,
@@ -175,20 +182,37 @@ function checkSource(
 ): ClaimOutcome {
   const bare = sourceUri.replace(/^[a-z]+:\/\//, '');
   const expected = `git+https://${bare}`;
-  const configSource = withoutRef(predicate.invocation?.configSource?.uri);
-  const material = withoutRef(predicate.materials?.[0]?.uri);
+  const configSource = predicate.invocation?.configSource?.uri;
+  const material = predicate.materials?.[0]?.uri;
   const certificateSource = certificateFacts(certificate).sourceRepositoryURI;
   const found = {
     'invocation.configSource.uri': configSource,
     'materials[0].uri': material,
     'certificate 1.3.6.1.4.1.57264.1.12': certificateSource,
   };
-  const ok =
-    configSource === expected && material === expected && certificateSource === `https://${bare}`;
+  const problems: string[] = [];
+  for (const [field, uri] of [
+    ['invocation.configSource.uri', configSource],
+    ['materials[0].uri', material],
+  ] as const) {
+    const [repository, ...ref] = typeof uri === 'string' ? uri.split('@') : [];
+    if (typeof uri !== 'string') problems.push(`${field} is missing`);
+    else if (ref.length === 0) problems.push(`${field} ${uri} has no @ref`);
+    else if (repository !== expected) problems.push(`${field} is ${repository}, not ${expected}`);
+  }
+  if (problems.length === 0 && configSource !== material)
+    problems.push(
+      `invocation.configSource.uri ${String(configSource)} and materials[0].uri ${String(material)} differ`,
+    );
+  if (certificateSource !== `https://${bare}`)
+    problems.push(
+      `certificate source repository is ${certificateSource ?? '(none)'}, not https://${bare}`,
+    );
   return {
-    ok,
-    message: ok ? `source ${bare}` : `source is not ${bare}`,
-    expected: { provenance: expected, certificate: `https://${bare}` },
+    ok: problems.length === 0,
+    message:
+      problems.length === 0 ? `source ${bare}` : `source is not ${bare}: ${problems.join('; ')}`,
+    expected: { provenance: `${expected}@<ref>, the same in both`, certificate: `https://${bare}` },
     found,
   };
 }
@@ -314,10 +338,6 @@ function equal(field: string, expected: string, found: unknown): ClaimOutcome {
     expected,
     found,
   };
-}
-
-function withoutRef(uri: unknown): string | undefined {
-  return typeof uri === 'string' ? uri.replace(/@[^@/]*(\/[^@]*)?$/, '') : undefined;
 }
 
 function escapeRegExp(text: string): string {

@@ -103,6 +103,7 @@ function toMaterial(json: unknown, source: string): TrustMaterial {
       },
     );
   }
+  requireValidityStarts(json as Record<string, unknown>, source);
   try {
     const root = TrustedRoot.fromJSON(json);
     if (root.certificateAuthorities.length === 0 || root.tlogs.length === 0) {
@@ -120,5 +121,50 @@ function toMaterial(json: unknown, source: string): TrustMaterial {
       `${source}: invalid trusted root: ${(cause as Error).message}`,
       { cause },
     );
+  }
+}
+
+/** The trusted root's key lists and where each entry keeps its `validFor` (a protobuf `TimeRange`). */
+const VALIDITY_FIELDS = [
+  ['certificateAuthorities', 'validFor'],
+  ['timestampAuthorities', 'validFor'],
+  ['tlogs', 'publicKey.validFor'],
+  ['ctlogs', 'publicKey.validFor'],
+] as const;
+
+/**
+ * Every CA, TSA, transparency log and CT log of a trusted root carries `validFor` with a start
+ * (the `TimeRange` start is required, the end optional). @sigstore/verify reads a missing start as
+ * the beginning of time, which would let a key vouch for signatures made before it existed, so a
+ * root whose entry lacks it is malformed and refused as a whole.
+ */
+function requireValidityStarts(json: Record<string, unknown>, source: string): void {
+  for (const [list, path] of VALIDITY_FIELDS) {
+    const entries = json[list] ?? [];
+    if (!Array.isArray(entries)) {
+      throw new VerificationError('INVALID_INPUT', `${source}: field ${list} is not an array`, {
+        expected: 'an array',
+        found: typeof entries,
+      });
+    }
+    entries.forEach((entry: unknown, index) => {
+      let value: unknown = entry;
+      for (const key of path.split('.'))
+        value =
+          typeof value === 'object' && value !== null
+            ? (value as Record<string, unknown>)[key]
+            : undefined;
+      const start =
+        typeof value === 'object' && value !== null
+          ? (value as { start?: unknown }).start
+          : undefined;
+      if (typeof start !== 'string' || Number.isNaN(Date.parse(start))) {
+        throw new VerificationError(
+          'INVALID_INPUT',
+          `${source}: field ${list}[${index}].${path}.start is missing or not a timestamp: a key without the start of its validity window is refused`,
+          { expected: 'an RFC 3339 timestamp', found: start === undefined ? value : start },
+        );
+      }
+    });
   }
 }
