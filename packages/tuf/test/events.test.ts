@@ -122,14 +122,18 @@ describe('addReleaseTarget', () => {
     gitSync(join(repo.dir, '..'), 'clone', '--quiet', repo.remote, clone);
     const rerun = await addReleaseTarget(clone, { manifest: release, push: { remote: 'origin' } });
     expect(rerun).toMatchObject({ branch: BRANCH, changed: false, commit: null, pushed: false });
-    expect(gitSync(clone, 'rev-parse', 'HEAD')).toBe(first.commit);
+    // Nothing to do leaves the clone as it was: on main, no local event branch.
+    expect(gitSync(clone, 'branch', '--show-current')).toBe('main');
+    expect(gitSync(clone, 'branch', '--list', BRANCH)).toBe('');
+    expect(gitSync(repo.remote, 'rev-parse', BRANCH)).toBe(first.commit);
   });
 
   it('bumps the version once per event, relative to main', async () => {
     await addReleaseTarget(repo.dir, { manifest: release });
     const second = await addReleaseTarget(repo.dir, {
-      manifest: { ...release, createdAt: '2026-04-18T18:00:00Z' },
+      manifest: { ...release, digest: `sha256:${'ab'.repeat(32)}` },
       branch: BRANCH,
+      replace: true,
     });
     expect(second).toMatchObject({ changed: true, version: 2 });
     expect(gitSync(repo.dir, 'rev-list', '--count', 'main..HEAD')).toBe('2');
@@ -144,7 +148,10 @@ describe('addReleaseTarget', () => {
     (targets.signed.targets as Record<string, Record<string, unknown>>)[TARGET]!.length = 1;
     writeFileSync(join(repo.dir, 'metadata/targets.json'), formatMetadata(targets));
     gitSync(repo.dir, 'commit', '-qam', 'custom');
-    await addReleaseTarget(repo.dir, { manifest: release });
+    await addReleaseTarget(repo.dir, {
+      manifest: { ...release, digest: `sha256:${'cd'.repeat(32)}` },
+      replace: true,
+    });
     expect(
       (readMetadata('targets').signed.targets as Record<string, unknown>)[TARGET],
     ).toMatchObject({ custom: { note: 'kept' }, length: 1569 });
