@@ -122,14 +122,18 @@ describe('addReleaseTarget', () => {
     gitSync(join(repo.dir, '..'), 'clone', '--quiet', repo.remote, clone);
     const rerun = await addReleaseTarget(clone, { manifest: release, push: { remote: 'origin' } });
     expect(rerun).toMatchObject({ branch: BRANCH, changed: false, commit: null, pushed: false });
-    expect(gitSync(clone, 'rev-parse', 'HEAD')).toBe(first.commit);
+    // Nothing to do leaves the clone as it was: on main, no local event branch.
+    expect(gitSync(clone, 'branch', '--show-current')).toBe('main');
+    expect(gitSync(clone, 'branch', '--list', BRANCH)).toBe('');
+    expect(gitSync(repo.remote, 'rev-parse', BRANCH)).toBe(first.commit);
   });
 
   it('bumps the version once per event, relative to main', async () => {
     await addReleaseTarget(repo.dir, { manifest: release });
     const second = await addReleaseTarget(repo.dir, {
-      manifest: { ...release, createdAt: '2026-04-18T18:00:00Z' },
+      manifest: { ...release, digest: `sha256:${'ab'.repeat(32)}` },
       branch: BRANCH,
+      replace: true,
     });
     expect(second).toMatchObject({ changed: true, version: 2 });
     expect(gitSync(repo.dir, 'rev-list', '--count', 'main..HEAD')).toBe('2');
@@ -144,7 +148,10 @@ describe('addReleaseTarget', () => {
     (targets.signed.targets as Record<string, Record<string, unknown>>)[TARGET]!.length = 1;
     writeFileSync(join(repo.dir, 'metadata/targets.json'), formatMetadata(targets));
     gitSync(repo.dir, 'commit', '-qam', 'custom');
-    await addReleaseTarget(repo.dir, { manifest: release });
+    await addReleaseTarget(repo.dir, {
+      manifest: { ...release, digest: `sha256:${'cd'.repeat(32)}` },
+      replace: true,
+    });
     expect(
       (readMetadata('targets').signed.targets as Record<string, unknown>)[TARGET],
     ).toMatchObject({ custom: { note: 'kept' }, length: 1569 });
@@ -303,7 +310,7 @@ describe('signingEventStatus and signEvent', () => {
     ]);
   });
 
-  it('an event that only changes an artifact file still needs the targets role', async () => {
+  it('an event that only changes a nested artifact file lists no role but stays incomplete, naming the file', async () => {
     await addReleaseTarget(repo.dir, { manifest: release });
     await signEvent(repo.dir, BRANCH, repo.alice, { user: 'alice' });
     gitSync(repo.dir, 'switch', '-q', 'main');
@@ -315,11 +322,19 @@ describe('signingEventStatus and signEvent', () => {
     );
     gitSync(repo.dir, 'commit', '-qam', 'swap the manifest');
     const status = await signingEventStatus(repo.dir);
-    expect(status.roles.map((r) => r.role)).toEqual(['targets']);
+    // tuf-on-ci's status: no metadata changed and no artifact pattern matches a nested file, so
+    // the event has no roles (tuf-on-ci then reports success). @oci-sd lists the same roles but
+    // keeps the event incomplete: the listed hash no longer matches.
+    expect(status.roles).toEqual([]);
     expect(status.complete).toBe(false);
-    expect(status.roles[0]!.errors.join('\n')).toMatch(
-      new RegExp(`targets/${TARGET.replaceAll('.', '\\.')}: sha256 in targets.json is`),
-    );
+    expect(status.errors).toEqual([
+      expect.stringMatching(
+        new RegExp(
+          `^targets/${TARGET.replaceAll('.', '\\.')} changed in this event but targets\\.json did not`,
+        ),
+      ),
+    ]);
+    expect(formatStatusText(status)).toContain(`error: targets/${TARGET} changed`);
   });
 
   it('rejects a signer whose key is not in the role: nothing signed, nothing committed', async () => {
@@ -379,12 +394,15 @@ describe('inviteSigner and onboarding', () => {
     expect(root.signatures).toEqual([{ keyid: repo.aliceKeyid, sig: '' }]);
     expect(remoteHead('sign/add-signer-bob')).toBe(invite.commit);
 
+    // tuf-on-ci: an invite belongs to the delegating role (root for targets); targets.json did
+    // not change, so targets is not a role of the event yet.
     const invited = await signingEventStatus(repo.dir);
-    expect(invited.roles.map((r) => r.role)).toEqual(['root', 'targets']);
-    expect(invited.roles[1]!.invites).toEqual(['@bob']);
-    expect(invited.roles[1]!.errors).toContain('invite for @bob is not accepted yet');
+    expect(invited.roles.map((r) => r.role)).toEqual(['root']);
+    expect(invited.roles[0]!.invites).toEqual(['@bob']);
+    expect(invited.roles[0]!.errors).toContain('invite for @bob is not accepted yet');
     expect(formatStatusMarkdown(invited)).toContain('| Invites | @bob |');
 
+    const targetsBefore = readMetadata('targets');
     const accepted = await signEvent(repo.dir, 'sign/add-signer-bob', bob, { user: '@bob' });
     expect(accepted).toMatchObject({ accepted: ['targets'], signed: ['targets'] });
     expect(existsSync(join(repo.dir, 'metadata/.signing-event-state'))).toBe(false);
@@ -395,25 +413,31 @@ describe('inviteSigner and onboarding', () => {
     expect(
       (rootAfter.signed.roles as Record<string, { keyids: string[] }>).targets!.keyids,
     ).toEqual([repo.aliceKeyid, bobKeyid]);
-    expect(readMetadata('targets').signed.version).toBe(2);
+    // tuf-on-ci-sign: the key goes into the delegator (root); targets keeps its `signed` and
+    // @alice's signature, and gets @bob's appended, so it becomes a changed role.
+    const targetsAfter = readMetadata('targets');
+    expect(targetsAfter.signed).toEqual(targetsBefore.signed);
+    expect(targetsAfter.signatures.map((s) => s.keyid)).toEqual([repo.aliceKeyid, bobKeyid]);
+    expect(targetsAfter.signatures[0]).toEqual(targetsBefore.signatures[0]);
 
     const half = await signingEventStatus(repo.dir);
     expect(half.complete).toBe(false);
-    expect(half.roles.find((r) => r.role === 'targets')).toMatchObject({
-      signed: ['@bob'],
-      missing: ['@alice'],
+    expect(half.roles.map((r) => r.role)).toEqual(['root', 'targets']);
+    expect(half.roles[1]).toMatchObject({
+      role: 'targets',
+      signed: ['@alice', '@bob'],
+      missing: [],
       threshold: 2,
+      invites: [],
+      valid: true,
     });
-    expect(half.roles.find((r) => r.role === 'root')).toMatchObject({
-      signed: [],
-      missing: ['@alice'],
-    });
+    expect(half.roles[0]).toMatchObject({ signed: [], missing: ['@alice'], invites: [] });
 
     const cosign = await signEvent(repo.dir, 'sign/add-signer-bob', repo.alice, {
       user: '@alice',
       push: { remote: 'origin' },
     });
-    expect(cosign.signed).toEqual(['root', 'targets']);
+    expect(cosign.signed).toEqual(['root']);
     const done = await signingEventStatus(repo.dir);
     expect(done.complete).toBe(true);
     expect(done.roles[0]!.previous).toMatchObject({ signed: ['@alice'], threshold: 1 });
@@ -546,7 +570,7 @@ describe('signers in separate clones', () => {
       user: 'alice',
       push: { remote: repo.remote },
     });
-    expect(cosigned.signed).toEqual(['root', 'targets']);
+    expect(cosigned.signed).toEqual(['root']);
     expect(gitSync(repo.dir, 'rev-parse', 'HEAD~1')).toBe(accepted.commit);
     expect((await signingEventStatus(repo.dir)).complete).toBe(true);
     expect(remoteHead('sign/add-signer-bob')).toBe(cosigned.commit);
@@ -630,7 +654,12 @@ describe('delegated roles', () => {
         length: 15,
       },
     });
-    expect(await updateTargets(repo.dir)).toEqual({ roles: [], pushed: false });
+    expect(await updateTargets(repo.dir)).toEqual({
+      roles: [],
+      kept: [],
+      warnings: [],
+      pushed: false,
+    });
 
     const pending = await signingEventStatus(repo.dir);
     expect(pending.roles).toMatchObject([

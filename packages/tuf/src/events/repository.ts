@@ -45,7 +45,7 @@ export function metadataFile(role: string): string {
   return `metadata/${role}.json`;
 }
 
-function parseMetadata(bytes: Buffer | string, source: string): SignedMetadata {
+export function parseMetadata(bytes: Buffer | string, source: string): SignedMetadata {
   let value: unknown;
   try {
     value = JSON.parse(bytes.toString());
@@ -73,17 +73,20 @@ function parseMetadata(bytes: Buffer | string, source: string): SignedMetadata {
   return value;
 }
 
-/** `metadata/<role>.json` of the work tree, or null when the role has no file. */
-export async function readRole(repoDir: string, role: string): Promise<SignedMetadata | null> {
-  const path = join(repoDir, metadataFile(role));
-  let bytes: Buffer;
+/** The bytes of `metadata/<role>.json` in the work tree, or null when the role has no file. */
+export async function readRoleBytes(repoDir: string, role: string): Promise<Buffer | null> {
   try {
-    bytes = await readFile(path);
+    return await readFile(join(repoDir, metadataFile(role)));
   } catch (error) {
     if ((error as NodeJS.ErrnoException).code === 'ENOENT') return null;
     throw error;
   }
-  return parseMetadata(bytes, path);
+}
+
+/** `metadata/<role>.json` of the work tree, or null when the role has no file. */
+export async function readRole(repoDir: string, role: string): Promise<SignedMetadata | null> {
+  const bytes = await readRoleBytes(repoDir, role);
+  return bytes && parseMetadata(bytes, join(repoDir, metadataFile(role)));
 }
 
 export async function requireRole(repoDir: string, role: string): Promise<SignedMetadata> {

@@ -10,6 +10,7 @@ import { canonicalize } from '../metadata/canonical';
 import type { TufSigner } from '../signers/types';
 import { changedRoles, loadEvent, sameKey, type EventSnapshot } from './event';
 import {
+  ONLINE_ROLES,
   STATE_FILE,
   bumpForEvent,
   delegatorOf,
@@ -18,6 +19,7 @@ import {
   normalizeUser,
   rolePeriods,
   signerKeyids,
+  sortRoles,
   writeEventState,
   writeRole,
 } from './repository';
@@ -90,7 +92,12 @@ function touchRole(
   return metadata;
 }
 
-/** Adds the signer's key to the delegator of every invited role (tuf-on-ci's keyid, x-tuf-on-ci-keyowner set). */
+/**
+ * Adds the signer's key to the delegator of every invited role (tuf-on-ci's keyid,
+ * x-tuf-on-ci-keyowner set), as tuf-on-ci-sign does: only the delegating role changes (root for
+ * root and targets, targets for delegated roles); the invited role itself is left as it is and
+ * is signed afterwards, its `signed` untouched.
+ */
 function acceptInvites(
   event: EventSnapshot,
   user: string,
@@ -102,9 +109,11 @@ function acceptInvites(
   const keyid = keyIdOf(ownedKey);
   const touched = new Set<string>();
   const originals = new Map<string, Buffer>();
-  for (const role of invited.flatMap((r) => [r, delegatorOf(r)])) {
-    const metadata = event.current.get(role);
-    if (metadata && !originals.has(role)) originals.set(role, canonicalize(metadata.signed));
+  for (const role of invited) {
+    const delegatorName = delegatorOf(role);
+    const metadata = event.current.get(delegatorName);
+    if (metadata && !originals.has(delegatorName))
+      originals.set(delegatorName, canonicalize(metadata.signed));
   }
   for (const role of invited) {
     const delegatorName = delegatorOf(role);
@@ -123,7 +132,6 @@ function acceptInvites(
     delegation.keys[keyid] = ownedKey;
     delegation.definition.keyids.push(keyid);
     touched.add(delegatorName);
-    touched.add(role);
   }
   // Bump after every key is in, so the placeholders name the new signers.
   for (const role of touched) touchRole(event, role, now, originals.get(role)!);
@@ -155,7 +163,11 @@ export async function signEvent(
 
   const signed: string[] = [];
   const trustedRoot = options.sigstoreTrustedRoot ?? signer.sigstoreTrustedRoot;
-  for (const role of changedRoles(event)) {
+  // tuf-on-ci-sign signs the event's changed roles, the delegators it just edited and the roles
+  // it was invited to (a new targets signer appends a signature to an unchanged targets.json).
+  const roles = sortRoles([...changedRoles(event), ...touched, ...accepted]);
+  for (const role of roles) {
+    if ((ONLINE_ROLES as readonly string[]).includes(role)) continue;
     const metadata = event.current.get(role);
     if (!metadata) continue;
     const bytes = canonicalize(metadata.signed);

@@ -10,7 +10,14 @@ import {
 import { TufError } from '../errors';
 import { canonicalize } from '../metadata/canonical';
 import { currentBranch } from '../git';
-import { changedRoles, loadEvent, type EventSnapshot } from './event';
+import {
+  changedRoles,
+  loadEvent,
+  onlineRoleChanges,
+  unmappedArtifactRole,
+  type EventSnapshot,
+} from './event';
+import { layoutWarning } from './layout';
 import {
   daysFrom,
   delegatorOf,
@@ -19,6 +26,9 @@ import {
   rolePeriods,
   type Delegation,
 } from './repository';
+
+/** `<project>/releases/<tag>.json`, the release workflow's target names. */
+const RELEASE_MANIFEST = /^[^/]+\/releases\/[^/]+\.json$/;
 
 export type ArtifactChange = 'ADDED' | 'MODIFIED' | 'REMOVED';
 
@@ -52,7 +62,11 @@ export interface SigningEventStatus {
   event: string;
   baseCommit: string;
   roles: RoleStatus[];
-  /** Every changed role is valid and meets its threshold: the PR may leave draft and merge. */
+  /** Problems of the event as a whole (changed online roles, changed artifacts no role of the event lists). */
+  errors: string[];
+  /** Layout problems that do not block this event (nested names tuf-on-ci would drop): shown once. */
+  warnings: string[];
+  /** No event error and every changed role is valid and meets its threshold: the PR may leave draft and merge. */
   complete: boolean;
 }
 
@@ -63,6 +77,18 @@ export interface SigningEventStatusOptions {
   base?: string;
   now?: Date;
   sigstoreTrustedRoot?: SigstoreTrustedRootJSON;
+}
+
+/**
+ * Open invites shown under `role`: tuf-on-ci attributes an invite to the delegating role, so root
+ * lists the invitees of root and targets, targets those of its delegated roles, and a delegated
+ * role none (its invitees are not signers of anything yet).
+ */
+function invitesOf(event: EventSnapshot, role: string): string[] {
+  if (role !== 'root' && role !== 'targets') return [];
+  return Object.entries(event.state.invites)
+    .filter(([, roles]) => roles.some((invited) => delegatorOf(invited) === role))
+    .map(([user]) => user);
 }
 
 function signerStatus(
@@ -124,6 +150,8 @@ async function artifactChanges(
     ),
   );
   for (const name of event.changedArtifacts.get(role) ?? []) names.add(name);
+  for (const name of event.unmappedArtifacts)
+    if (unmappedArtifactRole(event, name) === role) names.add(name);
   for (const name of [...names].sort()) {
     const entry = now[name];
     const old = before[name];
@@ -132,7 +160,9 @@ async function artifactChanges(
       changes.push({ path: name, change: old ? 'MODIFIED' : 'ADDED' });
     const bytes = await readArtifact(event, name);
     if (!entry) {
-      if (bytes) errors.push(`targets/${name} is in the branch but ${role}.json does not list it`);
+      if (bytes && old) errors.push(droppedTargetError(role, name));
+      else if (bytes)
+        errors.push(`targets/${name} is in the branch but ${role}.json does not list it`);
       continue;
     }
     if (!bytes) {
@@ -150,6 +180,20 @@ async function artifactChanges(
       );
   }
   return changes;
+}
+
+/**
+ * A target the event dropped from its role while the file stays: @oci-sd keeps such an event
+ * incomplete. tuf-on-ci's update-targets replaces role targets' map by the top-level files
+ * (pattern `*`), which silently drops every nested name, e.g. every release manifest.
+ */
+function droppedTargetError(role: string, name: string): string {
+  const what = RELEASE_MANIFEST.test(name) ? 'release manifest' : 'target';
+  const why =
+    role === 'targets' && name.includes('/')
+      ? `; tuf-on-ci's update-targets keeps only top-level files (pattern "*") in role targets and drops nested names like this one: restore the entry, or list such names through a delegated role whose paths match them`
+      : '; restore the entry, or delete the file to remove the target';
+  return `${what} ${name} was listed in ${role}.json before this event and targets/${name} is still in the branch, but ${role}.json no longer lists it${why}`;
 }
 
 function describeFailures(label: string, status: SignerStatus, errors: string[]): void {
@@ -170,9 +214,7 @@ async function roleStatus(
 ): Promise<RoleStatus> {
   const metadata = event.current.get(role);
   const errors: string[] = [];
-  const invites = Object.entries(event.state.invites)
-    .filter(([, roles]) => roles.includes(role))
-    .map(([user]) => user);
+  const invites = invitesOf(event, role);
   const root = event.current.get('root');
   const delegatorMetadata = event.current.get(delegatorOf(role));
   const delegation = delegatorMetadata ? findDelegation(role, delegatorMetadata) : null;
@@ -286,12 +328,27 @@ export async function signingEventStatus(
   const event = await loadEvent(repoDir, options.base);
   const now = options.now ?? new Date();
   const roles: RoleStatus[] = [];
-  for (const role of changedRoles(event)) roles.push(await roleStatus(event, role, options, now));
+  const names = changedRoles(event);
+  for (const role of names) roles.push(await roleStatus(event, role, options, now));
+  const errors = onlineRoleChanges(event).map(
+    (role) =>
+      `metadata/${role}.json changed in this signing event: ${role} is signed online after the merge, never in an event (tuf-on-ci refuses the event)`,
+  );
+  for (const name of event.unmappedArtifacts) {
+    const role = unmappedArtifactRole(event, name);
+    if (names.includes(role)) continue;
+    errors.push(
+      `targets/${name} changed in this event but ${role}.json did not (restore the file, or run update-targets); tuf-on-ci does not see this file: only top-level files map to role targets, nested ones only through a delegated role's paths`,
+    );
+  }
+  const warning = layoutWarning(event.current.get('targets'));
   return {
     event: options.event ?? branch ?? 'HEAD',
     baseCommit: event.baseCommit,
     roles,
-    complete: roles.length > 0 && roles.every((r) => r.valid),
+    errors,
+    warnings: warning ? [warning] : [],
+    complete: errors.length === 0 && roles.length > 0 && roles.every((r) => r.valid),
   };
 }
 
@@ -301,6 +358,8 @@ function signerLine(status: SignerStatus): string {
 
 export function formatStatusText(status: SigningEventStatus): string {
   const lines = [`Signing event ${status.event} (base ${status.baseCommit.slice(0, 12)})`];
+  for (const warning of status.warnings) lines.push(`warning: ${warning}`);
+  for (const error of status.errors) lines.push(`error: ${error}`);
   if (status.roles.length === 0) lines.push('No role changed in this event.');
   for (const role of status.roles) {
     lines.push(
@@ -332,6 +391,8 @@ export function formatStatusMarkdown(status: SigningEventStatus): string {
       : '**Signing event is not complete.**',
     '',
   );
+  for (const warning of status.warnings) lines.push(`> [!WARNING]`, `> ${warning}`, '');
+  if (status.errors.length > 0) lines.push('Errors:', ...status.errors.map((e) => `- ${e}`), '');
   if (status.roles.length === 0) lines.push('No role changed in this event.');
   for (const role of status.roles) {
     lines.push(

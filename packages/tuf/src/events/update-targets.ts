@@ -1,10 +1,12 @@
 import { createHash } from 'node:crypto';
-import { readFile } from 'node:fs/promises';
+import { readFile, stat } from 'node:fs/promises';
 import { join } from 'node:path';
 import { TufError } from '../errors';
 import { commitPaths, currentBranch, pushBranch, type PushOptions } from '../git';
 import { canonicalize } from '../metadata/canonical';
-import { loadEvent } from './event';
+import type { SignedMetadata } from '../crypto';
+import { loadEvent, unmappedArtifactRole, type EventSnapshot } from './event';
+import { layoutWarning, nestedTopLevelNames } from './layout';
 import { bumpForEvent, delegatorOf, rolePeriods, signerKeyids, writeRole } from './repository';
 
 export interface UpdateTargetsOptions {
@@ -17,7 +19,47 @@ export interface UpdateTargetsOptions {
 export interface UpdateTargetsResult {
   /** Roles whose targets map changed, each committed as "Update targets metadata for role <role>". */
   roles: Array<{ role: string; version: number; commit: string }>;
+  /**
+   * Nested names listed in top-level targets whose files exist: kept, where tuf-on-ci's own
+   * update-targets (pattern `*` for role targets) would drop them from targets.json.
+   */
+  kept: string[];
+  /** The layout warning when `kept` is not empty (see `layoutWarning`). */
+  warnings: string[];
   pushed: boolean;
+}
+
+/**
+ * The changed artifacts per role: tuf-on-ci's pattern mapping, plus changed files no pattern
+ * matches, which stay with the role listing them (top-level targets for the seed's nested
+ * release manifests, new ones included), so an edited or deleted manifest is never left stale.
+ */
+function artifactsByRole(event: EventSnapshot): Map<string, string[]> {
+  const byRole = new Map([...event.changedArtifacts].map(([role, names]) => [role, [...names]]));
+  for (const name of event.unmappedArtifacts) {
+    const role = unmappedArtifactRole(event, name);
+    byRole.set(role, [...(byRole.get(role) ?? []), name]);
+  }
+  return byRole;
+}
+
+async function keptNestedNames(
+  repoDir: string,
+  targets: SignedMetadata | undefined,
+): Promise<string[]> {
+  const kept: string[] = [];
+  for (const name of nestedTopLevelNames(targets))
+    if (await fileExists(join(repoDir, 'targets', name))) kept.push(name);
+  return kept;
+}
+
+async function fileExists(path: string): Promise<boolean> {
+  try {
+    return (await stat(path)).isFile();
+  } catch (error) {
+    if ((error as NodeJS.ErrnoException).code === 'ENOENT') return false;
+    throw error;
+  }
 }
 
 /**
@@ -38,8 +80,8 @@ export async function updateTargets(
     );
   const event = await loadEvent(repoDir, options.base);
   const root = event.current.get('root');
-  const result: UpdateTargetsResult = { roles: [], pushed: false };
-  for (const [role, names] of event.changedArtifacts) {
+  const result: UpdateTargetsResult = { roles: [], kept: [], warnings: [], pushed: false };
+  for (const [role, names] of artifactsByRole(event)) {
     const metadata = event.current.get(role);
     const delegator = event.current.get(delegatorOf(role));
     if (!metadata || !root || !delegator)
@@ -87,6 +129,13 @@ export async function updateTargets(
     );
     if (commit) result.roles.push({ role, version: metadata.signed.version as number, commit });
   }
+  // After the update: names listed before and still there, and the layout as it is now.
+  const before = nestedTopLevelNames(event.base.get('targets'));
+  result.kept = (await keptNestedNames(repoDir, event.current.get('targets'))).filter((name) =>
+    before.includes(name),
+  );
+  const warning = layoutWarning(event.current.get('targets'));
+  if (warning) result.warnings.push(warning);
   if (options.push && result.roles.length > 0) {
     await pushBranch(repoDir, branch, options.push);
     result.pushed = true;
