@@ -1,5 +1,5 @@
 import type { IncomingHttpHeaders, IncomingMessage } from 'node:http';
-import { TufError } from './errors';
+import { CoreError } from './errors';
 
 /** Counts HTTP requests and the sequential round trips among them (the critical path), for benchmarks. */
 export class RequestCounter {
@@ -93,7 +93,7 @@ function describeError(error: unknown): string {
  * HTTP requests with a timeout per attempt, retries with backoff on 5xx, 429, timeouts and dropped
  * connections (honouring Retry-After), a body size limit and a request counter. Over node:http(s),
  * not fetch: fetch's first call loads undici, which costs a cold start more CPU than a verification.
- * Errors are TufError: FETCH when the attempts are spent, LENGTH_MISMATCH over the size limit (not
+ * Errors are CoreError: FETCH when the attempts are spent, TOO_LARGE over the size limit (not
  * retried). They name the method, origin and path only: no query, no credentials.
  */
 export class HttpClient {
@@ -141,13 +141,13 @@ export class HttpClient {
         lastProblem = `HTTP ${response.status}`;
         retryDelay = retryAfterMs(response.headers);
       } catch (error) {
-        if (error instanceof TufError) throw error;
+        if (error instanceof CoreError) throw error;
         lastProblem = describeError(error);
       } finally {
         done();
       }
       if (attempt >= this.retries) {
-        throw new TufError(
+        throw new CoreError(
           'FETCH',
           `${what}: ${lastProblem} after ${attempt + 1} attempt${attempt === 0 ? '' : 's'}`,
           { expected: 'a response', found: lastProblem },
@@ -177,13 +177,13 @@ type Exchange = (
   what: string,
 ) => Promise<HttpResponse>;
 
-function limitExceeded(what: string, limit: number, found: number | undefined): TufError {
+function limitExceeded(what: string, limit: number, found: number | undefined): CoreError {
   return found === undefined
-    ? new TufError('LENGTH_MISMATCH', `${what}: more than the limit of ${limit} bytes`, {
+    ? new CoreError('TOO_LARGE', `${what}: more than the limit of ${limit} bytes`, {
         expected: `<= ${limit} bytes`,
         found: `> ${limit}`,
       })
-    : new TufError('LENGTH_MISMATCH', `${what}: ${found} bytes exceed the limit of ${limit}`, {
+    : new CoreError('TOO_LARGE', `${what}: ${found} bytes exceed the limit of ${limit}`, {
         expected: `<= ${limit} bytes`,
         found,
       });

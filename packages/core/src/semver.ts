@@ -1,4 +1,4 @@
-import { ChangelogError } from './errors';
+import { CoreError } from './errors';
 
 export interface SemVer {
   major: number;
@@ -67,7 +67,7 @@ export function parseSemVer(raw: string): SemVer | undefined {
 export function requireSemVer(raw: string): SemVer {
   const v = parseSemVer(raw);
   if (!v)
-    throw new ChangelogError('INVALID_VERSION', `"${raw}" is not a semantic version`, {
+    throw new CoreError('INVALID_VERSION', `"${raw}" is not a semantic version`, {
       expected: 'MAJOR.MINOR.PATCH[-PRERELEASE]',
       found: raw,
     });

@@ -1,7 +1,7 @@
 import { createServer, type IncomingMessage, type Server, type ServerResponse } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { afterEach, describe, expect, it } from 'vitest';
-import { HttpClient, RequestCounter, TufError } from '../src/index';
+import { HttpClient, RequestCounter, CoreError } from '../src/index';
 
 let server: Server | undefined;
 
@@ -19,13 +19,13 @@ async function serve(
   return `http://127.0.0.1:${(server.address() as AddressInfo).port}`;
 }
 
-async function rejection(promise: Promise<unknown>): Promise<TufError> {
+async function rejection(promise: Promise<unknown>): Promise<CoreError> {
   const error = await promise.then(
     () => undefined,
     (caught: unknown) => caught,
   );
-  expect(error).toBeInstanceOf(TufError);
-  return error as TufError;
+  expect(error).toBeInstanceOf(CoreError);
+  return error as CoreError;
 }
 
 describe('HttpClient', () => {
@@ -86,14 +86,14 @@ describe('HttpClient', () => {
     });
     const client = new HttpClient({ backoffMs: 1, maxBodyBytes: 4999 });
     expect(await rejection(client.request(new URL(`${url}/declared`)))).toMatchObject({
-      code: 'LENGTH_MISMATCH',
+      code: 'TOO_LARGE',
       found: 5000,
       message: `GET ${url}/declared: 5000 bytes exceed the limit of 4999`,
     });
     expect(
       await rejection(client.request(new URL(`${url}/streamed`), { maxBodyBytes: 2500 })),
     ).toMatchObject({
-      code: 'LENGTH_MISMATCH',
+      code: 'TOO_LARGE',
       message: `GET ${url}/streamed: more than the limit of 2500 bytes`,
     });
     expect(client.counter.requests).toBe(2);
@@ -131,7 +131,7 @@ describe('HttpClient', () => {
     });
     expect(
       await rejection(client.request(new URL(`${url}/big`), { maxBodyBytes: 50 })),
-    ).toMatchObject({ code: 'LENGTH_MISMATCH' });
+    ).toMatchObject({ code: 'TOO_LARGE' });
     expect(calls).toEqual([`${url}/flaky`, `${url}/flaky`, `${url}/big`]);
   });
 });

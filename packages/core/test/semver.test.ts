@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { ChangelogError, compareSemVer, requireSemVer } from '../src/index';
+import { CoreError, compareSemVer, requireSemVer } from '../src/index';
 
 const cmp = (a: string, b: string) => compareSemVer(requireSemVer(a), requireSemVer(b));
 
@@ -35,12 +35,12 @@ describe('compareSemVer', () => {
   });
 
   it('rejects what is not semver, naming what it found', () => {
-    expect(() => requireSemVer('v1.0')).toThrow(ChangelogError);
+    expect(() => requireSemVer('v1.0')).toThrow(CoreError);
     try {
       requireSemVer('1.02.0');
     } catch (e) {
-      expect((e as ChangelogError).code).toBe('INVALID_VERSION');
-      expect((e as ChangelogError).found).toBe('1.02.0');
+      expect((e as CoreError).code).toBe('INVALID_VERSION');
+      expect((e as CoreError).found).toBe('1.02.0');
     }
   });
 });

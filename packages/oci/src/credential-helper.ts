@@ -1,5 +1,5 @@
 import { spawn } from 'node:child_process';
-import { VerificationError } from '../errors';
+import { OciError } from './errors';
 import type { RegistryCredentials } from './http';
 
 export interface CredentialHelperOptions {
@@ -102,7 +102,7 @@ export async function credentialHelperCredentials(
   options: CredentialHelperOptions = {},
 ): Promise<RegistryCredentials | undefined> {
   if (!HELPER_NAME.test(helper)) {
-    throw new VerificationError(
+    throw new OciError(
       'INVALID_INPUT',
       `${where}: expected a credential helper name matching ${HELPER_NAME.source}, found ${JSON.stringify(helper.slice(0, 100))}`,
       { expected: HELPER_NAME.source, found: helper.slice(0, 100) },
@@ -111,7 +111,7 @@ export async function credentialHelperCredentials(
   const command = `docker-credential-${helper}`;
   const timeoutMs = options.helperTimeoutMs ?? DEFAULT_TIMEOUT_MS;
   const fail = (what: string, found: unknown, cause?: unknown) =>
-    new VerificationError('INVALID_INPUT', `${where}: ${command} get for ${serverUrl}: ${what}`, {
+    new OciError('INVALID_INPUT', `${where}: ${command} get for ${serverUrl}: ${what}`, {
       expected: 'credentials JSON from the helper',
       found,
       ...(cause === undefined ? {} : { cause }),

@@ -1,6 +1,6 @@
 import { createHash } from 'node:crypto';
-import { VerificationError } from '../errors';
-import type { Digest } from '../types';
+import { OciError } from './errors';
+import type { Digest } from './types';
 
 const DIGEST_PATTERN = /^sha256:[a-f0-9]{64}$/;
 
@@ -15,7 +15,7 @@ export function assertDigest(
   code: 'MALFORMED' | 'INVALID_INPUT' = 'MALFORMED',
 ): Digest {
   if (!isDigest(value)) {
-    throw new VerificationError(
+    throw new OciError(
       code,
       `${field}: expected a sha256 digest (sha256:<64 lowercase hex>), found ${JSON.stringify(value)}`,
       {
@@ -48,7 +48,7 @@ export function checkContent(
   what: string,
 ): void {
   if (size !== undefined && bytes.length !== size) {
-    throw new VerificationError(
+    throw new OciError(
       'DIGEST_MISMATCH',
       `${what}: expected ${size} bytes, found ${bytes.length}`,
       { expected: size, found: bytes.length },
@@ -56,7 +56,7 @@ export function checkContent(
   }
   const actual = sha256Digest(bytes);
   if (actual !== digest) {
-    throw new VerificationError(
+    throw new OciError(
       'DIGEST_MISMATCH',
       `${what}: content digest is ${actual}, expected ${digest}`,
       { expected: digest, found: actual },

@@ -1,7 +1,7 @@
 import { readFile } from 'node:fs/promises';
 import { homedir } from 'node:os';
 import { join } from 'node:path';
-import { VerificationError } from '../errors';
+import { OciError } from './errors';
 import { credentialHelperCredentials, type CredentialHelperOptions } from './credential-helper';
 import type { RegistryCredentials } from './http';
 
@@ -57,7 +57,7 @@ async function readDockerConfig(path: string): Promise<DockerConfig | undefined>
     text = await readFile(path, 'utf8');
   } catch (error) {
     if ((error as NodeJS.ErrnoException).code === 'ENOENT') return undefined;
-    throw new VerificationError('INVALID_INPUT', `${path}: ${(error as Error).message}`, {
+    throw new OciError('INVALID_INPUT', `${path}: ${(error as Error).message}`, {
       cause: error,
     });
   }
@@ -65,14 +65,14 @@ async function readDockerConfig(path: string): Promise<DockerConfig | undefined>
   try {
     config = JSON.parse(text);
   } catch {
-    throw new VerificationError('INVALID_INPUT', `${path}: expected JSON, found unparsable text`, {
+    throw new OciError('INVALID_INPUT', `${path}: expected JSON, found unparsable text`, {
       expected: 'JSON',
       found: 'unparsable text',
     });
   }
   const wrongType = (field: string, expected: string, value: unknown) => {
     const found = value === null ? 'null' : Array.isArray(value) ? 'array' : typeof value;
-    return new VerificationError(
+    return new OciError(
       'INVALID_INPUT',
       `${path}: ${field}: expected ${expected}, found ${found}`,
       { expected, found },
@@ -111,7 +111,7 @@ function inlineCredentials(
     const decoded = Buffer.from(entry.auth, 'base64').toString('utf8');
     const colon = decoded.indexOf(':');
     if (colon <= 0)
-      throw new VerificationError(
+      throw new OciError(
         'INVALID_INPUT',
         `${path}: auths["${key}"].auth: expected base64 of "user:password"`,
         { expected: 'base64 user:password', found: 'no colon after decoding' },

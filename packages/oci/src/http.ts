@@ -1,13 +1,13 @@
 import {
+  CoreError,
   HttpClient,
-  TufError,
   type HttpClientOptions,
   type HttpResponse,
   type RequestCounter,
-} from '@oci-sd/tuf';
-import { VerificationError } from '../errors';
+} from '@oci-sd/core';
+import { OciError } from './errors';
 
-export { RequestCounter, type HttpResponse, type ResponseHeaders } from '@oci-sd/tuf';
+export { RequestCounter, type HttpResponse, type ResponseHeaders } from '@oci-sd/core';
 
 export type RegistryCredentials = { username: string; password: string } | { token: string };
 
@@ -122,7 +122,7 @@ export class RegistryClient {
         : undefined;
     if (challenge.scheme === 'basic') {
       if (!basic)
-        throw new VerificationError(
+        throw new OciError(
           'REGISTRY',
           `${what}: registry requires basic authentication and no credentials were given`,
           { expected: 'username and password', found: 'none' },
@@ -132,17 +132,16 @@ export class RegistryClient {
     }
     const realm = challenge.params.realm;
     if (challenge.scheme !== 'bearer' || !realm) {
-      throw new VerificationError(
-        'REGISTRY',
-        `${what}: 401 without a usable WWW-Authenticate challenge`,
-        { expected: 'Bearer realm=...', found: challenge.scheme || 'none' },
-      );
+      throw new OciError('REGISTRY', `${what}: 401 without a usable WWW-Authenticate challenge`, {
+        expected: 'Bearer realm=...',
+        found: challenge.scheme || 'none',
+      });
     }
     let tokenUrl: URL;
     try {
       tokenUrl = new URL(realm);
     } catch (error) {
-      throw new VerificationError('REGISTRY', `${what}: token realm is not a URL`, {
+      throw new OciError('REGISTRY', `${what}: token realm is not a URL`, {
         expected: 'an https URL',
         found: realm,
         cause: error,
@@ -152,7 +151,7 @@ export class RegistryClient {
       tokenUrl.protocol !== 'https:' &&
       !(tokenUrl.protocol === 'http:' && isLoopbackUrl(tokenUrl))
     ) {
-      throw new VerificationError('REGISTRY', `${what}: token realm must be https`, {
+      throw new OciError('REGISTRY', `${what}: token realm must be https`, {
         expected: 'https://...',
         found: tokenUrl.origin,
       });
@@ -161,7 +160,7 @@ export class RegistryClient {
     tokenUrl.searchParams.set('scope', `repository:${this.repository}:${actions}`);
     const response = await this.send(tokenUrl, { maxBodyBytes: 1024 * 1024 }, basic);
     if (response.status !== 200) {
-      throw new VerificationError(
+      throw new OciError(
         'REGISTRY',
         `GET ${tokenUrl.origin}${tokenUrl.pathname}: token request answered ${response.status}`,
         { expected: 200, found: response.status },
@@ -178,7 +177,7 @@ export class RegistryClient {
       token = undefined;
     }
     if (typeof token !== 'string' || token === '') {
-      throw new VerificationError(
+      throw new OciError(
         'REGISTRY',
         `GET ${tokenUrl.origin}${tokenUrl.pathname}: token response has no "token" or "access_token" string`,
         { expected: '{"token": "..."}', found: 'no token' },
@@ -187,7 +186,7 @@ export class RegistryClient {
     this.authorizations.set(actions, `Bearer ${token}`);
   }
 
-  /** The shared transport's errors, under verify's code: a registry that cannot be read is REGISTRY. */
+  /** The shared transport's errors, under this package's code: a registry that cannot be read is REGISTRY. */
   private async send(
     url: URL,
     options: RequestOptions,
@@ -200,8 +199,8 @@ export class RegistryClient {
         authorization ? { ...request, headers: { ...request.headers, authorization } } : request,
       );
     } catch (error) {
-      if (!(error instanceof TufError)) throw error;
-      throw new VerificationError('REGISTRY', error.message, {
+      if (!(error instanceof CoreError)) throw error;
+      throw new OciError('REGISTRY', error.message, {
         expected: error.expected,
         found: error.found,
         cause: error,

@@ -1,5 +1,5 @@
-import { VerificationError } from '../errors';
-import type { Digest, ImageSource } from '../types';
+import { OciError } from './errors';
+import type { Digest, ImageSource } from './types';
 import { digestTag } from './digest';
 import { parseManifest, serializeManifest, type Descriptor } from './manifest';
 import { MEDIA_TYPES, isIndexMediaType } from './media-types';
@@ -40,7 +40,7 @@ const BLOCK = 512;
 function tarHeader(name: string, size: number): Buffer {
   const header = Buffer.alloc(BLOCK);
   if (Buffer.byteLength(name) > 100)
-    throw new VerificationError(
+    throw new OciError(
       'INVALID_INPUT',
       `layer file ${name}: expected a path of at most 100 bytes, found ${Buffer.byteLength(name)}`,
       { expected: '<= 100 bytes', found: name },

@@ -1,8 +1,8 @@
 import { mkdir, readFile, stat } from 'node:fs/promises';
 import { join, resolve } from 'node:path';
-import { writeFileAtomic } from '@oci-sd/tuf';
-import { VerificationError } from '../errors';
-import type { Digest, ManifestResponse, ReferrerDescriptor } from '../types';
+import { writeFileAtomic } from '@oci-sd/core';
+import { OciError } from './errors';
+import type { Digest, ManifestResponse, ReferrerDescriptor } from './types';
 import { checkContent, digestHex, digestTag, isDigest, sha256Digest } from './digest';
 import { parseManifest, serializeManifest, type Descriptor, type ParsedManifest } from './manifest';
 import { MEDIA_TYPES } from './media-types';
@@ -58,12 +58,12 @@ export class OciLayoutSource implements ImageStore {
       bytes = await readFile(path);
     } catch (error) {
       if (isNotFound(error))
-        throw new VerificationError(
-          'NOT_FOUND',
-          `${path}: not an OCI image layout (no index.json)`,
-          { expected: 'index.json', found: 'missing', cause: error },
-        );
-      throw new VerificationError('INVALID_INPUT', `${path}: ${(error as Error).message}`, {
+        throw new OciError('NOT_FOUND', `${path}: not an OCI image layout (no index.json)`, {
+          expected: 'index.json',
+          found: 'missing',
+          cause: error,
+        });
+      throw new OciError('INVALID_INPUT', `${path}: ${(error as Error).message}`, {
         cause: error,
       });
     }
@@ -80,7 +80,7 @@ export class OciLayoutSource implements ImageStore {
       images.length > 0 ? images : entries.filter((entry) => !entry.annotations?.[COSIGN_KIND]);
     if (candidates.length !== 1) {
       const names = candidates.map((entry) => entry.annotations?.[REF_NAME] ?? entry.digest);
-      throw new VerificationError(
+      throw new OciError(
         'INVALID_INPUT',
         `${this.location}: holds ${candidates.length} images; name one with :TAG or @sha256:...`,
         { expected: 'exactly one image', found: names },
@@ -93,7 +93,7 @@ export class OciLayoutSource implements ImageStore {
     if (isDigest(reference)) return this.manifest(reference);
     const found = await this.manifestByTag(reference);
     if (!found)
-      throw new VerificationError(
+      throw new OciError(
         'NOT_FOUND',
         `${this.location}:${reference}: tag not found in index.json`,
         { expected: `tag ${reference}`, found: 'no such tag' },
@@ -144,12 +144,12 @@ export class OciLayoutSource implements ImageStore {
       return await readFile(path);
     } catch (error) {
       if (isNotFound(error))
-        throw new VerificationError('NOT_FOUND', `${what} ${path}: not in the layout`, {
+        throw new OciError('NOT_FOUND', `${what} ${path}: not in the layout`, {
           expected: digest,
           found: 'missing',
           cause: error,
         });
-      throw new VerificationError('INVALID_INPUT', `${what} ${path}: ${(error as Error).message}`, {
+      throw new OciError('INVALID_INPUT', `${what} ${path}: ${(error as Error).message}`, {
         cause: error,
       });
     }
@@ -175,7 +175,7 @@ export class OciLayoutSource implements ImageStore {
         );
       } catch (error) {
         // Bytes that are not a manifest name no subject: like a manifest about another image, not a referrer of this one.
-        if (error instanceof VerificationError && error.code === 'MALFORMED') continue;
+        if (error instanceof OciError && error.code === 'MALFORMED') continue;
         throw error;
       }
       if (manifest.subject?.digest !== digest) continue;
@@ -209,7 +209,7 @@ export class OciLayoutSource implements ImageStore {
       try {
         entries = (await this.readIndex()).manifests ?? [];
       } catch (error) {
-        if (!(error instanceof VerificationError && error.code === 'NOT_FOUND')) throw error;
+        if (!(error instanceof OciError && error.code === 'NOT_FOUND')) throw error;
       }
       const kept = entries.filter((entry) => entry.annotations?.[REF_NAME] !== tag);
       kept.push({ mediaType, digest, size, annotations: { [REF_NAME]: tag } });

@@ -1,5 +1,5 @@
-import { VerificationError } from '../errors';
-import type { Digest } from '../types';
+import { OciError } from './errors';
+import type { Digest } from './types';
 import { assertDigest } from './digest';
 import { MEDIA_TYPES } from './media-types';
 
@@ -27,7 +27,7 @@ export interface ParsedManifest {
 }
 
 function fail(where: string, field: string, expected: string, found: unknown): never {
-  throw new VerificationError(
+  throw new OciError(
     'MALFORMED',
     `${where}: field ${field}: expected ${expected}, found ${JSON.stringify(found)?.slice(0, 200)}`,
     { expected, found },
@@ -95,7 +95,7 @@ export function parseManifest(
   try {
     json = JSON.parse(Buffer.from(bytes).toString('utf8'));
   } catch (error) {
-    throw new VerificationError(
+    throw new OciError(
       'MALFORMED',
       `${where}: expected manifest JSON, found unparsable bytes (${(error as Error).message})`,
       { cause: error },

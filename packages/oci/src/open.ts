@@ -1,4 +1,4 @@
-import type { ManifestResponse } from '../types';
+import type { ManifestResponse } from './types';
 import { OciLayoutSource } from './layout';
 import { parseImageReference, type ImageReference } from './reference';
 import { RegistrySource, type RegistrySourceOptions } from './registry';

@@ -1,5 +1,5 @@
-import { VerificationError } from '../errors';
-import type { Digest } from '../types';
+import { OciError } from './errors';
+import type { Digest } from './types';
 
 export const OCI_LAYOUT_PREFIX = 'oci-layout:';
 
@@ -22,7 +22,7 @@ const DIGEST = /^sha256:[a-f0-9]{64}$/;
 const DOCKER_HUB = 'docker.io';
 
 function invalid(input: string, field: string, expected: string, found: string): never {
-  throw new VerificationError(
+  throw new OciError(
     'INVALID_INPUT',
     `image reference ${JSON.stringify(input)}: ${field}: expected ${expected}, found ${JSON.stringify(found)}`,
     {

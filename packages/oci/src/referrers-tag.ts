@@ -1,4 +1,4 @@
-import type { Digest, ReferrerDescriptor } from '../types';
+import type { Digest, ReferrerDescriptor } from './types';
 import { digestTag } from './digest';
 import { parseManifest, serializeManifest } from './manifest';
 import { MEDIA_TYPES } from './media-types';

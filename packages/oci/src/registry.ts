@@ -1,5 +1,5 @@
-import { VerificationError } from '../errors';
-import type { Digest, ManifestResponse, ReferrerDescriptor } from '../types';
+import { OciError } from './errors';
+import type { Digest, ManifestResponse, ReferrerDescriptor } from './types';
 import { checkContent, digestTag, isDigest, sha256Digest } from './digest';
 import { RegistryClient, type HttpResponse, type RegistryClientOptions } from './http';
 import { parseManifest } from './manifest';
@@ -51,7 +51,7 @@ export class RegistrySource implements ImageStore {
     if (isDigest(reference)) return this.manifest(reference);
     const found = await this.manifestByTag(reference);
     if (!found)
-      throw new VerificationError('NOT_FOUND', `${this.location}:${reference}: tag not found`, {
+      throw new OciError('NOT_FOUND', `${this.location}:${reference}: tag not found`, {
         expected: `tag ${reference}`,
         found: 'no such tag',
       });
@@ -61,7 +61,7 @@ export class RegistrySource implements ImageStore {
   async manifest(digest: Digest): Promise<ManifestResponse> {
     const found = await this.getManifest(digest);
     if (!found)
-      throw new VerificationError('NOT_FOUND', `${this.location}@${digest}: manifest not found`, {
+      throw new OciError('NOT_FOUND', `${this.location}@${digest}: manifest not found`, {
         expected: digest,
         found: 'no such manifest',
       });
@@ -80,7 +80,7 @@ export class RegistrySource implements ImageStore {
     });
     if (response.status === 404) return undefined;
     if (response.status !== 200)
-      throw new VerificationError('REGISTRY', `GET ${what}: ${registryErrorSummary(response)}`, {
+      throw new OciError('REGISTRY', `GET ${what}: ${registryErrorSummary(response)}`, {
         expected: 200,
         found: response.status,
       });
@@ -94,7 +94,7 @@ export class RegistrySource implements ImageStore {
       digest = sha256Digest(bytes);
       const header = response.headers.get('docker-content-digest');
       if (header !== null && header !== digest) {
-        throw new VerificationError(
+        throw new OciError(
           'DIGEST_MISMATCH',
           `manifest ${what}: Docker-Content-Digest says ${header} but the bytes hash to ${digest}`,
           { expected: header, found: digest },
@@ -110,16 +110,15 @@ export class RegistrySource implements ImageStore {
     const what = `${this.location}@${digest}`;
     const response = await this.client.request(`blobs/${digest}`);
     if (response.status === 404)
-      throw new VerificationError('NOT_FOUND', `blob ${what}: not found`, {
+      throw new OciError('NOT_FOUND', `blob ${what}: not found`, {
         expected: digest,
         found: 'no such blob',
       });
     if (response.status !== 200)
-      throw new VerificationError(
-        'REGISTRY',
-        `GET blob ${what}: ${registryErrorSummary(response)}`,
-        { expected: 200, found: response.status },
-      );
+      throw new OciError('REGISTRY', `GET blob ${what}: ${registryErrorSummary(response)}`, {
+        expected: 200,
+        found: response.status,
+      });
     checkContent(response.body, digest, size, `blob ${what}`);
     return response.body;
   }
@@ -139,7 +138,7 @@ export class RegistrySource implements ImageStore {
       return toReferrers(parseManifest(response.body, what, MEDIA_TYPES.ociIndex).manifests ?? []);
     }
     if (response.status !== 404)
-      throw new VerificationError('REGISTRY', `GET ${what}: ${registryErrorSummary(response)}`, {
+      throw new OciError('REGISTRY', `GET ${what}: ${registryErrorSummary(response)}`, {
         expected: '200 or 404',
         found: response.status,
       });
@@ -175,11 +174,10 @@ export class RegistrySource implements ImageStore {
     });
     const location = start.headers.get('location');
     if (start.status !== 202 || !location)
-      throw new VerificationError(
-        'REGISTRY',
-        `POST blob upload ${what}: ${registryErrorSummary(start)}`,
-        { expected: '202 with Location', found: start.status },
-      );
+      throw new OciError('REGISTRY', `POST blob upload ${what}: ${registryErrorSummary(start)}`, {
+        expected: '202 with Location',
+        found: start.status,
+      });
     const uploadUrl = new URL(location, this.client.baseUrl);
     uploadUrl.searchParams.set('digest', digest);
     const put = await this.client.request(uploadUrl.toString(), {
@@ -189,7 +187,7 @@ export class RegistrySource implements ImageStore {
       actions: 'pull,push',
     });
     if (put.status !== 201)
-      throw new VerificationError('REGISTRY', `PUT blob ${what}: ${registryErrorSummary(put)}`, {
+      throw new OciError('REGISTRY', `PUT blob ${what}: ${registryErrorSummary(put)}`, {
         expected: 201,
         found: put.status,
       });
@@ -206,14 +204,14 @@ export class RegistrySource implements ImageStore {
       actions: 'pull,push',
     });
     if (response.status !== 201)
-      throw new VerificationError(
+      throw new OciError(
         'REGISTRY',
         `PUT manifest ${this.location}:${reference}: ${registryErrorSummary(response)}`,
         { expected: 201, found: response.status },
       );
     const stored = response.headers.get('docker-content-digest');
     if (stored !== null && stored !== digest) {
-      throw new VerificationError(
+      throw new OciError(
         'DIGEST_MISMATCH',
         `PUT manifest ${this.location}:${reference}: registry stored ${stored}, we sent ${digest}`,
         { expected: digest, found: stored },

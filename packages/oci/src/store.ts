@@ -1,4 +1,4 @@
-import type { Digest, ImageSource } from '../types';
+import type { Digest, ImageSource } from './types';
 
 /** Where images and signatures are written: a registry repository or an OCI image layout directory. */
 export interface ImageTarget {

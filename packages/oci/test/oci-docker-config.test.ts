@@ -10,17 +10,16 @@ import {
   type TestRegistry,
 } from '@oci-sd/test-registry';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import type { VerificationError } from '../src/errors';
+import { OciError } from '../src/errors';
 import {
   dockerConfigCredentials,
   dockerConfigPath,
   type DockerConfigOptions,
-} from '../src/oci/docker-config';
-import { pushImage } from '../src/oci/image';
-import { openImageSource } from '../src/oci/open';
-import { parseImageReference } from '../src/oci/reference';
-import { RegistrySource } from '../src/oci/registry';
-import { caught } from './support/report';
+} from '../src/docker-config';
+import { pushImage } from '../src/image';
+import { openImageSource } from '../src/open';
+import { parseImageReference } from '../src/reference';
+import { RegistrySource } from '../src/registry';
 
 const HELPER_SECRET = 'helper-secret-5d1e0b-never-print';
 const skipReason = registryAvailable()
@@ -28,7 +27,19 @@ const skipReason = registryAvailable()
   : ' (skipped: /usr/bin/docker-registry not installed; apt-get install docker-registry)';
 
 /** Everything an error shows a person or a log. */
-const errorText = (error: VerificationError) =>
+/** The OciError `promise` rejects with; anything else (or a resolved promise) fails the test. */
+async function caught(promise: Promise<unknown>): Promise<OciError> {
+  const error = await promise.then(
+    () => {
+      throw new Error('expected an OciError, the promise resolved');
+    },
+    (reason: unknown) => reason,
+  );
+  if (error instanceof OciError) return error;
+  throw error;
+}
+
+const errorText = (error: OciError) =>
   JSON.stringify({
     message: error.message,
     expected: error.expected,

@@ -1,8 +1,8 @@
 import { createServer, type IncomingMessage, type Server, type ServerResponse } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { afterEach, describe, expect, it } from 'vitest';
-import { VerificationError } from '../src/errors';
-import { RegistryClient, RequestCounter, parseChallenge } from '../src/oci/http';
+import { OciError } from '../src/errors';
+import { RegistryClient, RequestCounter, parseChallenge } from '../src/http';
 
 type Handler = (req: IncomingMessage, res: ServerResponse) => void;
 const running = new Set<Server>();
@@ -193,9 +193,9 @@ describe('RegistryClient', () => {
     });
     const error = await client.request('blobs/sha256:x').then(
       () => undefined,
-      (reason: unknown) => reason as VerificationError,
+      (reason: unknown) => reason as OciError,
     );
-    expect(error).toBeInstanceOf(VerificationError);
+    expect(error).toBeInstanceOf(OciError);
     expect(error).toMatchObject({
       code: 'REGISTRY',
       found: 'timed out',

@@ -2,10 +2,10 @@ import { mkdtemp, readdir, readFile, rm, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
-import { sha256Digest } from '../src/oci/digest';
-import { pushImage } from '../src/oci/image';
-import { OciLayoutSource } from '../src/oci/layout';
-import { MEDIA_TYPES } from '../src/oci/media-types';
+import { sha256Digest } from '../src/digest';
+import { pushImage } from '../src/image';
+import { OciLayoutSource } from '../src/layout';
+import { MEDIA_TYPES } from '../src/media-types';
 
 describe('OciLayoutSource writes', () => {
   let dir: string;

@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { parseImageReference, registryBaseUrl } from '../src/oci/reference';
+import { parseImageReference, registryBaseUrl } from '../src/reference';
 
 const DIGEST = `sha256:${'ab'.repeat(32)}`;
 

@@ -1,9 +1,5 @@
 import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
-import { attachReferrerBundle } from '../src/cosign/attach';
 import { discoverSignatures } from '../src/cosign/discover';
-import { RequestCounter } from '../src/oci/http';
-import { pushImage, type PushedImage } from '../src/oci/image';
-import { RegistrySource, type RegistrySourceOptions } from '../src/oci/registry';
 import type { Digest } from '../src/types';
 import {
   registryAvailable,
@@ -14,6 +10,14 @@ import {
   type TestRegistry,
 } from '@oci-sd/test-registry';
 import { caught } from './support/report';
+import {
+  attachReferrerBundle,
+  RequestCounter,
+  pushImage,
+  type PushedImage,
+  RegistrySource,
+  type RegistrySourceOptions,
+} from '@oci-sd/oci';
 
 const skipReason = registryAvailable()
   ? ''

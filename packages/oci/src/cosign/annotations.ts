@@ -17,6 +17,12 @@ export const BUNDLE_ANNOTATIONS = {
   created: 'org.opencontainers.image.created',
 } as const;
 
+/** `dev.sigstore.cosign/bundle`: cosign's own record of the Rekor entry (body, time, index, log id, SET). */
+export interface CosignRekorBundle {
+  SignedEntryTimestamp: string;
+  Payload: { body: string; integratedTime: number; logIndex: number; logID: string };
+}
+
 export const BUNDLE_V01_MEDIA_TYPE = 'application/vnd.dev.sigstore.bundle+json;version=0.1';
 
 /** The in-toto predicate type `cosign sign` (v3) uses for image signatures carried as DSSE bundles. */

@@ -1,13 +1,18 @@
 import type { SerializedBundle } from '@sigstore/bundle';
-import { VerificationError } from '../errors';
-import { digestTag } from '../oci/digest';
-import { parseManifest, serializeManifest, type Descriptor } from '../oci/manifest';
-import { EMPTY_JSON, MEDIA_TYPES } from '../oci/media-types';
-import { addToReferrersTag } from '../oci/referrers-tag';
-import type { ImageStore } from '../oci/store';
+import { OciError } from '../errors';
+import { digestTag } from '../digest';
+import { parseManifest, serializeManifest, type Descriptor } from '../manifest';
+import { EMPTY_JSON, MEDIA_TYPES } from '../media-types';
+import { addToReferrersTag } from '../referrers-tag';
+import type { ImageStore } from '../store';
 import type { Digest } from '../types';
-import { BUNDLE_ANNOTATIONS, COSIGN_ANNOTATIONS, inTotoPredicateType } from './annotations';
-import { bundleToLegacyAnnotations } from './legacy';
+import {
+  BUNDLE_ANNOTATIONS,
+  COSIGN_ANNOTATIONS,
+  derBase64ToPem,
+  inTotoPredicateType,
+  type CosignRekorBundle,
+} from './annotations';
 
 /** `application/vnd.dev.sigstore.bundle+json;version=0.2` and `...bundle.v0.3+json` both become `...bundle.v0.X+json`. */
 function bundleArtifactType(bundle: SerializedBundle): string {
@@ -153,7 +158,7 @@ export async function attachLegacySignature(
   options: LegacyAttachOptions = {},
 ): Promise<Digest> {
   if (!bundle.messageSignature) {
-    throw new VerificationError(
+    throw new OciError(
       'INVALID_INPUT',
       'bundle: expected a messageSignature bundle for a cosign .sig layer, found a DSSE envelope',
       { expected: 'messageSignature', found: 'dsseEnvelope' },
@@ -178,7 +183,7 @@ export async function attachLegacyAttestation(
 ): Promise<Digest> {
   const envelope = bundle.dsseEnvelope;
   if (!envelope) {
-    throw new VerificationError(
+    throw new OciError(
       'INVALID_INPUT',
       'bundle: expected a DSSE envelope bundle for a cosign .att layer, found a message signature',
       { expected: 'dsseEnvelope', found: 'messageSignature' },
@@ -197,4 +202,67 @@ export async function attachLegacyAttestation(
     }),
   );
   return appendLegacyLayer(store, subject, '.att', layer, MEDIA_TYPES.dsseEnvelope, annotations);
+}
+
+/**
+ * The reverse, for writers: cosign v2 layer annotations from a bundle (v0.1 to v0.3) that has a
+ * certificate and a tlog entry with an inclusion promise (legacy layouts cannot carry inclusion proofs).
+ * `chainPem` adds the CA chain, as cosign stores Fulcio's intermediate and root.
+ */
+export function bundleToLegacyAnnotations(
+  bundle: SerializedBundle,
+  options: { chainPem?: string; predicateType?: string } = {},
+): Record<string, string> {
+  const material = bundle.verificationMaterial;
+  const certificates = material.certificate
+    ? [material.certificate]
+    : (material.x509CertificateChain?.certificates ?? []);
+  const [leaf, ...rest] = certificates;
+  if (!leaf)
+    throw new OciError(
+      'INVALID_INPUT',
+      'bundle.verificationMaterial: expected a certificate for cosign legacy annotations, found none',
+      { expected: 'certificate', found: 'none' },
+    );
+  const entry = material.tlogEntries?.[0];
+  if (!entry?.inclusionPromise) {
+    throw new OciError(
+      'INVALID_INPUT',
+      'bundle.verificationMaterial.tlogEntries[0].inclusionPromise: expected a signed entry timestamp for cosign legacy annotations, found none',
+      {
+        expected: 'inclusionPromise',
+        found: entry ? 'no inclusionPromise' : 'no tlog entry',
+      },
+    );
+  }
+  const rekor: CosignRekorBundle = {
+    SignedEntryTimestamp: entry.inclusionPromise.signedEntryTimestamp,
+    Payload: {
+      body: entry.canonicalizedBody,
+      integratedTime: Number(entry.integratedTime),
+      logIndex: Number(entry.logIndex),
+      logID: Buffer.from(entry.logId.keyId, 'base64').toString('hex'),
+    },
+  };
+  const chain = [
+    ...rest.map((certificate) => derBase64ToPem(certificate.rawBytes)),
+    options.chainPem ?? '',
+  ].join('');
+  const annotations: Record<string, string> = {
+    [COSIGN_ANNOTATIONS.signature]: bundle.messageSignature?.signature ?? '',
+    [COSIGN_ANNOTATIONS.certificate]: derBase64ToPem(leaf.rawBytes),
+    [COSIGN_ANNOTATIONS.chain]: chain,
+    [COSIGN_ANNOTATIONS.bundle]: JSON.stringify(rekor),
+  };
+  // A bundle's timestamp covers the signature; cosign expects an attestation's to cover the envelope, so only signatures carry one.
+  const timestamp = bundle.messageSignature
+    ? material.timestampVerificationData?.rfc3161Timestamps?.[0]
+    : undefined;
+  if (timestamp)
+    annotations[COSIGN_ANNOTATIONS.rfc3161Timestamp] = JSON.stringify({
+      SignedRFC3161Timestamp: timestamp.signedTimestamp,
+    });
+  if (options.predicateType !== undefined)
+    annotations[COSIGN_ANNOTATIONS.predicateType] = options.predicateType;
+  return annotations;
 }

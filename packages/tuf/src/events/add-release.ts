@@ -14,7 +14,7 @@ import {
 } from '../git';
 import { releaseManifest, type ReleaseManifestInput } from '../manifest';
 import { signingBranchName } from '../naming';
-import { writeFileAtomic } from '../fs';
+import { writeFileAtomic } from '@oci-sd/core';
 import {
   bumpForEvent,
   findDelegation,
