@@ -9,15 +9,28 @@ import {
   type RegistryProxy,
   type TestRegistry,
 } from '@oci-sd/test-registry';
-import { caught } from './support/report';
+import { VerificationError } from '../src/errors';
 import {
   attachReferrerBundle,
+  OciError,
   RequestCounter,
   pushImage,
   type PushedImage,
   RegistrySource,
   type RegistrySourceOptions,
 } from '@oci-sd/oci';
+
+/** The error `promise` rejects with: an OciError from direct registry reads, a VerificationError from discovery. */
+async function caught(promise: Promise<unknown>): Promise<OciError | VerificationError> {
+  const error = await promise.then(
+    () => {
+      throw new Error('expected a rejection, the promise resolved');
+    },
+    (reason: unknown) => reason,
+  );
+  if (error instanceof OciError || error instanceof VerificationError) return error;
+  throw error;
+}
 
 const skipReason = registryAvailable()
   ? ''
