@@ -14,11 +14,11 @@ import {
 import { cpus, loadavg, tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { gzipSync } from 'node:zlib';
-import { OciLayoutSource, attachReferrerBundle, pushImage } from '@oci-sd/verify';
 import { githubActionsIdentity, startTestSigstore } from '@oci-sd/test-sigstore';
 import { markdownTable, writeBenchSection } from '../../../tools/bench/table.ts';
 import type { BenchRow } from '../../../tools/bench/table.ts';
 import { FIXTURES_DIR, fixturePath, haveFixtures } from '../../../tools/fixtures.ts';
+import { OciLayoutSource, attachReferrerBundle, pushImage } from '@oci-sd/oci';
 
 const RUNS = 7;
 // Run from the package folder (npm run bench); this file runs bundled from node_modules/.cache.

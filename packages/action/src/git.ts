@@ -1,51 +1,14 @@
-import { execFile } from 'node:child_process';
+import { CoreError, git as runGit, type GitOptions } from '@oci-sd/core';
 import { ActionError } from './errors';
 
-const GIT_TIMEOUT_MS = 120_000;
+export type { GitOptions };
 
-export interface GitOptions {
-  cwd?: string;
-  /** An HTTPS token, sent as a basic-auth `http.extraHeader` through git's environment (never in argv or URLs). */
-  token?: string;
-}
-
-/** Runs git; errors name the command and carry git's message with the token removed. */
-export function git(args: readonly string[], options: GitOptions = {}): Promise<string> {
-  const env: NodeJS.ProcessEnv = { ...process.env, GIT_TERMINAL_PROMPT: '0' };
-  const secrets: string[] = [];
-  if (options.token) {
-    const basic = Buffer.from(`x-access-token:${options.token}`).toString('base64');
-    Object.assign(env, {
-      GIT_CONFIG_COUNT: '1',
-      GIT_CONFIG_KEY_0: 'http.extraHeader',
-      GIT_CONFIG_VALUE_0: `Authorization: basic ${basic}`,
-    });
-    secrets.push(options.token, basic);
+/** Runs git through core's runner (token only in git's environment, never in messages); failures are ActionError GIT. */
+export async function git(args: readonly string[], options: GitOptions = {}): Promise<string> {
+  try {
+    return await runGit(args, options);
+  } catch (error) {
+    if (!(error instanceof CoreError)) throw error;
+    throw new ActionError('GIT', error.message, { found: error.found, cause: error });
   }
-  const redact = (text: string) =>
-    secrets.reduce((out, secret) => out.replaceAll(secret, '***'), text);
-  return new Promise((resolve, reject) => {
-    execFile(
-      'git',
-      args,
-      {
-        cwd: options.cwd,
-        env,
-        timeout: GIT_TIMEOUT_MS,
-        maxBuffer: 64 * 1024 * 1024,
-        encoding: 'utf8',
-      },
-      (error, stdout, stderr) => {
-        if (!error) return resolve(stdout);
-        const detail = redact((stderr || error.message).trim());
-        reject(
-          new ActionError(
-            'GIT',
-            `git ${redact(args.join(' '))} failed${options.cwd ? ` in ${options.cwd}` : ''}: ${detail}`,
-            { found: detail },
-          ),
-        );
-      },
-    );
-  });
 }

@@ -1,10 +1,9 @@
+import { PUBLIC_GOOD_FULCIO_URL, PUBLIC_GOOD_REKOR_URL } from '@oci-sd/core';
 import { bundleToJSON } from '@sigstore/bundle';
 import type { SerializedBundle } from '@sigstore/bundle';
 import { DSSEBundleBuilder, FulcioSigner, RekorWitness, TSAWitness } from '@sigstore/sign';
 import type { Witness } from '@sigstore/sign';
 
-export const PUBLIC_GOOD_FULCIO_URL = 'https://fulcio.sigstore.dev';
-export const PUBLIC_GOOD_REKOR_URL = 'https://rekor.sigstore.dev';
 export const IN_TOTO_PAYLOAD_TYPE = 'application/vnd.in-toto+json';
 
 export interface SigstoreEndpoints {

@@ -1,12 +1,12 @@
 import { rmSync } from 'node:fs';
 import { join } from 'node:path';
-import { OciLayoutSource, pushImage } from '@oci-sd/verify';
 import { githubActionsIdentity, startTestSigstore } from '@oci-sd/test-sigstore';
 import type { TestSigstore } from '@oci-sd/test-sigstore';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { ActionError, GitHubContext, runCommand } from '../src/index';
 import type { ActionIO } from '../src/index';
 import { tempDir } from './support';
+import { OciLayoutSource, pushImage } from '@oci-sd/oci';
 
 /** The commands in process, as another composition (the CLI's demo) drives them. */
 function memoryIO(

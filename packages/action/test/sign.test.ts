@@ -3,7 +3,6 @@ import type { Server } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { rmSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
-import { OciLayoutSource, RegistrySource, pushImage } from '@oci-sd/verify';
 import type { Digest } from '@oci-sd/verify';
 import { registryAvailable, startRegistry } from '@oci-sd/test-registry';
 import type { TestRegistry } from '@oci-sd/test-registry';
@@ -11,6 +10,7 @@ import { githubActionsIdentity, startTestSigstore } from '@oci-sd/test-sigstore'
 import type { TestSigstore } from '@oci-sd/test-sigstore';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { runAction, tempDir } from './support';
+import { OciLayoutSource, RegistrySource, pushImage } from '@oci-sd/oci';
 
 const COMMIT = '4f2c1a9e8d7b6c5a4f3e2d1c0b9a8f7e6d5c4b3a';
 const REQUEST_TOKEN = 'runner-request-token-7';

@@ -1,11 +1,5 @@
 import { readFileSync, rmSync } from 'node:fs';
 import { join } from 'node:path';
-import {
-  COSIGN_SIGN_PREDICATE_TYPE,
-  RegistrySource,
-  attachReferrerBundle,
-  pushImage,
-} from '@oci-sd/verify';
 import type { Digest } from '@oci-sd/verify';
 import { registryAvailable, startRegistry } from '@oci-sd/test-registry';
 import type { TestRegistry } from '@oci-sd/test-registry';
@@ -15,6 +9,12 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { serveTufSite, startSeedReleaseWorld } from '../../verify/bench/release-fixture';
 import type { SeedRelease, SeedReleaseWorld } from '../../verify/bench/release-fixture';
 import { runAction, tempDir } from './support';
+import {
+  COSIGN_SIGN_PREDICATE_TYPE,
+  RegistrySource,
+  attachReferrerBundle,
+  pushImage,
+} from '@oci-sd/oci';
 
 const COMMIT = '4f2c1a9e8d7b6c5a4f3e2d1c0b9a8f7e6d5c4b3a';
 const CYCLONEDX = 'https://cyclonedx.org/bom';

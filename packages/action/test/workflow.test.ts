@@ -5,7 +5,6 @@ import { cpSync, mkdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs'
 import { join } from 'node:path';
 import { startGitHubApiServer } from '@oci-sd/github-api-server';
 import type { GitHubApiServer } from '@oci-sd/github-api-server';
-import { RegistrySource, pushImage } from '@oci-sd/verify';
 import { registryAvailable, startRegistry } from '@oci-sd/test-registry';
 import type { TestRegistry } from '@oci-sd/test-registry';
 import { githubActionsIdentity, startTestSigstore } from '@oci-sd/test-sigstore';
@@ -13,6 +12,7 @@ import type { TestSigstore } from '@oci-sd/test-sigstore';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { fixturePath, haveFixtures } from '../../../tools/fixtures';
 import { gitSync, runAction, tempDir } from './support';
+import { RegistrySource, pushImage } from '@oci-sd/oci';
 
 const TOKEN = 'ghs_workflowtoken0099';
 const REQUEST_TOKEN = 'runner-request-token-9';

@@ -9,8 +9,8 @@ import type { Heading, LinkDefinition, ParsedChangelog, Section } from './parse'
 import { promote } from './promote';
 import type { PromoteOptions, PromoteResult } from './promote';
 import { SectionTable } from './sections';
-import { parseSemVer } from './semver';
-import type { SemVer } from './semver';
+import { parseSemVer } from '@oci-sd/core';
+import type { SemVer } from '@oci-sd/core';
 import { validate } from './validate';
 import type { Problem } from './validate';
 

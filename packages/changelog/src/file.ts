@@ -1,6 +1,5 @@
-import { open, readFile, realpath, rename, stat, unlink } from 'node:fs/promises';
-import type { FileHandle } from 'node:fs/promises';
-import { basename, dirname, join } from 'node:path';
+import { readFile } from 'node:fs/promises';
+import { CoreError, writeFileAtomic as writeFileAtomicCore } from '@oci-sd/core';
 import { Changelog } from './changelog';
 import { editedParts } from './edit';
 import { ChangelogError } from './errors';
@@ -28,59 +27,19 @@ export async function readChangelog(path: string): Promise<Changelog> {
   return Changelog.parse(text, { file: path });
 }
 
-let tempCounter = 0;
-
-/** A temp file name beside `target`, unique to this process and call (node:crypto costs a cold CLI ~4 ms to load). */
-function tempName(target: string): string {
-  return join(
-    dirname(target),
-    `.${basename(target)}.${process.pid}.${Date.now().toString(36)}.${tempCounter++}.tmp`,
-  );
-}
-
 /**
- * Replaces a file's content all at once: the text (or its pieces, in order) goes to a temp file beside it (same mode),
- * is flushed, then renamed over it, so readers see the old file or the new one, never half of one.
+ * Replaces a file's content all at once (`@oci-sd/core`'s atomic write: temp file beside it, same
+ * mode, flushed, renamed over it), so readers see the old file or the new one, never half of one.
+ * Fails with ChangelogError IO naming `path`.
  */
 export async function writeFileAtomic(
   path: string,
   text: string | readonly string[],
 ): Promise<void> {
-  // Through a symlink, replace the file it points to and keep the link.
-  const target = await realpath(path).catch(() => path);
-  let temp: string | undefined;
   try {
-    const mode = await stat(target).then(
-      (s) => s.mode & 0o777,
-      () => 0o644,
-    );
-    const handle = await openTemp(target, mode);
-    temp = handle.path;
-    try {
-      // Consecutive writeFile calls on one handle append; each piece is encoded on its own.
-      for (const piece of typeof text === 'string' ? [text] : text)
-        await handle.file.writeFile(piece, 'utf8');
-      await handle.file.sync();
-    } finally {
-      await handle.file.close();
-    }
-    await rename(temp, target);
-  } catch (cause) {
-    // Only a temp file this call created is removed.
-    if (temp !== undefined) await unlink(temp).catch(() => undefined);
-    throw ioError(path, 'write', cause);
-  }
-}
-
-/** Creates a new temp file beside `target`; 'wx' never opens an existing one (a crashed process's leftover with the same pid). */
-async function openTemp(target: string, mode: number): Promise<{ file: FileHandle; path: string }> {
-  for (let attempt = 0; ; attempt++) {
-    const path = tempName(target);
-    try {
-      return { file: await open(path, 'wx', mode), path };
-    } catch (error) {
-      if ((error as NodeJS.ErrnoException).code !== 'EEXIST' || attempt === 9) throw error;
-    }
+    await writeFileAtomicCore(path, text);
+  } catch (error) {
+    throw ioError(path, 'write', error instanceof CoreError ? error.cause : error);
   }
 }
 

@@ -3,8 +3,8 @@ import { ChangelogError } from './errors';
 import { LineKind } from './parse';
 import type { Position } from './parse';
 import { requireUnreleased } from './promote';
-import { formatSemVer, incrementSemVer, parseSemVer, sameCore } from './semver';
-import type { Bump, SemVer } from './semver';
+import { formatSemVer, incrementSemVer, parseSemVer, sameCore } from '@oci-sd/core';
+import type { Bump, SemVer } from '@oci-sd/core';
 
 export interface NextVersionOptions {
   /** Suggest a prerelease with this identifier (`rc` gives `2.0.0-rc.0`, then `2.0.0-rc.1`). */

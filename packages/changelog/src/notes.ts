@@ -3,7 +3,7 @@ import { ChangelogError } from './errors';
 import { compareUrl, tagUrl } from './links';
 import type { LinkStyle } from './links';
 import { LineKind } from './parse';
-import { parseSemVer } from './semver';
+import { parseSemVer } from '@oci-sd/core';
 
 export interface NotesOptions {
   /** `OWNER/REPO`; read from the link references when absent. */

@@ -1,4 +1,4 @@
-import type { SemVer } from './semver';
+import type { SemVer } from '@oci-sd/core';
 
 /** 1-based line and column (UTF-16 code units), as editors and compilers count them. */
 export interface Position {

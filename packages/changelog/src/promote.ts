@@ -5,8 +5,8 @@ import type { LineEdit } from './edit';
 import { ChangelogError } from './errors';
 import { compareUrl, parseRepositoryLink, tagUrl } from './links';
 import type { Section } from './parse';
-import { compareSemVer, incrementSemVer, parseSemVer } from './semver';
-import type { Bump, SemVer } from './semver';
+import { compareSemVer, incrementSemVer, parseSemVer } from '@oci-sd/core';
+import type { Bump, SemVer } from '@oci-sd/core';
 
 export interface PromoteOptions {
   /** The release date, `YYYY-MM-DD` or a Date (its UTC day); today (UTC) by default. */

@@ -1,7 +1,7 @@
 import { LineKind, readHeadingAt, resolveLineKind } from './parse';
 import type { Heading, ParsedChangelog, Position, Section, SectionKind, Subsection } from './parse';
-import { compareSemVer, parseSemVer, PRERELEASE_AND_BUILD, sameCore } from './semver';
-import type { SemVer } from './semver';
+import { compareSemVer, parseSemVer, PRERELEASE_AND_BUILD, sameCore } from '@oci-sd/core';
+import type { SemVer } from '@oci-sd/core';
 
 // `[1.0.0] - 2020-01-01`, `1.0.0 - 2020-01-01 [YANKED]`, `[1.0.0](url) - 2020-01-01`, `[Unreleased]`
 const VERSION_HEADING =

@@ -3,7 +3,7 @@ import { isValidDate } from './dates';
 import { formatLocation } from './errors';
 import { compareUrl, normalizeLabel, parseRepositoryLink } from './links';
 import type { Position, Section } from './parse';
-import { compareSemVer, formatSemVer } from './semver';
+import { compareSemVer, formatSemVer } from '@oci-sd/core';
 
 export type ProblemCode =
   | 'INVALID_HEADING'

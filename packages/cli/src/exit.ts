@@ -12,7 +12,7 @@ function isCoded(error: unknown): error is CodedError {
 }
 
 const NETWORK_CODES = new Set(['REGISTRY', 'FETCH', 'NETWORK', 'TIMEOUT', 'RATE_LIMITED']);
-const FAILURE_ERRORS = new Set(['VerificationError', 'TufError']);
+const FAILURE_ERRORS = new Set(['VerificationError', 'TufError', 'OciError']);
 /** Codes meaning "the release (or a check it waited for) failed", not "you called it wrong". */
 const FAILURE_CODES = new Set([
   'CHECK_FAILED',

@@ -1,11 +1,11 @@
 import { cp, mkdtemp, readFile, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { MEDIA_TYPES, OciLayoutSource, addToReferrersTag } from '@oci-sd/verify';
 import type { Digest } from '@oci-sd/verify';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { fixturePath, fixturesSkipReason, haveFixtures } from '../../../tools/fixtures';
 import { runMain } from './support/run-cli';
+import { MEDIA_TYPES, OciLayoutSource, addToReferrersTag } from '@oci-sd/oci';
 
 const run = (...args: string[]) => runMain('verify', ...args);
 const LAYOUT = fixturePath('slsa', 'gha_generic_container-v2.0.0', 'container_workflow_dispatch');

@@ -3,8 +3,12 @@ import { GitHubError } from './errors';
 import { poll, type PollOptions } from './poll';
 import { repoName, type RepoRef } from './repo';
 
-/** Conclusions that let a release go on. */
-const PASSING = new Set(['success', 'neutral', 'skipped']);
+/** Check-run conclusions that let a release go on (GitHub's own notion of a check that did not fail). */
+export const PASSING_CHECK_CONCLUSIONS: ReadonlySet<string> = new Set([
+  'success',
+  'neutral',
+  'skipped',
+]);
 
 export interface CheckInfo {
   id: number;
@@ -89,7 +93,7 @@ export async function waitForCheck(
     });
     return { done: false, state: found.status };
   });
-  if (!PASSING.has(check.conclusion ?? '')) {
+  if (!PASSING_CHECK_CONCLUSIONS.has(check.conclusion ?? '')) {
     throw new GitHubError(
       'CHECK_FAILED',
       `${label} concluded ${check.conclusion}${check.htmlUrl ? `: ${check.htmlUrl}` : ''}`,

@@ -4,7 +4,7 @@ import { Octokit } from '@octokit/rest';
 import Bottleneck from 'bottleneck';
 import { resolveEndpoints, resolveToken, type GhCliTokenReader } from './config';
 import { GitHubError, type GitHubErrorCode } from './errors';
-import { redact } from './redact';
+import { redact } from '@oci-sd/core';
 
 type Env = Record<string, string | undefined>;
 

@@ -4,13 +4,13 @@ export { readGhCliToken, resolveEndpoints, resolveToken } from './config';
 export type { Endpoints, GhCliTokenReader, TokenSource } from './config';
 export { GitHubError } from './errors';
 export type { GitHubErrorCode, GitHubErrorDetails } from './errors';
-export { getCheck, waitForCheck } from './checks';
+export { getCheck, PASSING_CHECK_CONCLUSIONS, waitForCheck } from './checks';
 export type { CheckInfo, CheckProgress, WaitForCheckOptions } from './checks';
 export { poll } from './poll';
 export type { PollOptions, PollStep } from './poll';
 export { findPullRequest, getPullRequest, mergePullRequest, openPullRequest } from './pulls';
 export type { MergeOptions, OpenPullRequestOptions, PullRequestInfo, PullSelector } from './pulls';
-export { redact } from './redact';
+export { redact } from '@oci-sd/core';
 export {
   createRelease,
   downloadAsset,

@@ -1,7 +1,7 @@
 import { createHash } from 'node:crypto';
 import { readFile } from 'node:fs/promises';
 import { basename, extname } from 'node:path';
-import { compareSemVer, parseSemVer } from '@oci-sd/changelog';
+import { compareSemVer, parseSemVer } from '@oci-sd/core';
 import type { GitHubClient } from './client';
 import { GitHubError } from './errors';
 import { repoName, type RepoRef } from './repo';

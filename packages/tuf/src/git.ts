@@ -1,6 +1,6 @@
-import { execFile } from 'node:child_process';
 import { existsSync } from 'node:fs';
 import { join } from 'node:path';
+import { CoreError, git as runGit, redact } from '@oci-sd/core';
 import { TufError } from './errors';
 
 /** Where and how to push a signing-event branch. The token reaches git through its environment only. */
@@ -11,47 +11,18 @@ export interface PushOptions {
   token?: string;
 }
 
-const GIT_TIMEOUT_MS = 120_000;
-
-/** Removes the secrets, and credentials embedded in URLs, from text that may reach users. */
-function redact(text: string, secrets: readonly string[]): string {
-  const withoutSecrets = secrets
-    .filter((s) => s.length > 0)
-    .reduce((out, secret) => out.replaceAll(secret, '***'), text);
-  return redactUrl(withoutSecrets);
-}
-
-/** Runs git in `repoDir`; fails with a TufError (code GIT) naming the command and git's own message. */
+/** Runs git in `repoDir` (core's runner: tokens kept out of messages); fails with a TufError (code GIT) naming the command and git's own message. */
 export async function git(
   repoDir: string,
   args: readonly string[],
-  options: { env?: NodeJS.ProcessEnv; secrets?: readonly string[] } = {},
+  options: { token?: string } = {},
 ): Promise<string> {
-  const secrets = options.secrets ?? [];
-  return new Promise((resolve, reject) => {
-    execFile(
-      'git',
-      args,
-      {
-        cwd: repoDir,
-        env: { ...process.env, ...options.env },
-        timeout: GIT_TIMEOUT_MS,
-        maxBuffer: 256 * 1024 * 1024,
-        encoding: 'utf8',
-      },
-      (error, stdout, stderr) => {
-        if (error) {
-          const command = redact(`git ${args.join(' ')}`, secrets);
-          const detail = redact((stderr || error.message).trim(), secrets);
-          reject(
-            new TufError('GIT', `${command} failed in ${repoDir}: ${detail}`, { found: detail }),
-          );
-        } else {
-          resolve(stdout);
-        }
-      },
-    );
-  });
+  try {
+    return await runGit(args, { cwd: repoDir, ...options });
+  } catch (error) {
+    if (!(error instanceof CoreError)) throw error;
+    throw new TufError('GIT', error.message, { found: error.found, cause: error });
+  }
 }
 
 /** Like `git`, but a non-zero exit is an answer (`null`), not an error: for `rev-parse --verify` and `show`. */
@@ -139,21 +110,6 @@ export async function commitPaths(
   return (await git(repoDir, ['rev-parse', 'HEAD'])).trim();
 }
 
-/** Git environment carrying the token as an `http.extraHeader`, and the strings to redact. */
-function authEnv(push: PushOptions): { env: NodeJS.ProcessEnv; secrets: string[] } {
-  if (!push.token) return { env: {}, secrets: [] };
-  const basic = Buffer.from(`x-access-token:${push.token}`).toString('base64');
-  return {
-    env: {
-      GIT_CONFIG_COUNT: '1',
-      GIT_CONFIG_KEY_0: 'http.extraHeader',
-      GIT_CONFIG_VALUE_0: `Authorization: basic ${basic}`,
-      GIT_TERMINAL_PROMPT: '0',
-    },
-    secrets: [push.token, basic],
-  };
-}
-
 /** Pushes `branch` to the remote; a token goes in as an `http.extraHeader` through git's environment. */
 export async function pushBranch(
   repoDir: string,
@@ -163,7 +119,7 @@ export async function pushBranch(
   await git(
     repoDir,
     ['push', '--quiet', push.remote, `refs/heads/${branch}:refs/heads/${branch}`],
-    authEnv(push),
+    { token: push.token },
   );
 }
 
@@ -177,7 +133,7 @@ export async function syncBranch(
   branch: string,
   push: PushOptions,
 ): Promise<void> {
-  const auth = authEnv(push);
+  const auth = { token: push.token };
   const listed = (
     await git(repoDir, ['ls-remote', '--heads', push.remote, `refs/heads/${branch}`], auth)
   ).trim();
@@ -197,16 +153,11 @@ export async function syncBranch(
   if ((await gitMaybe(repoDir, ['merge-base', '--is-ancestor', local, remote])) === null) {
     throw new TufError(
       'GIT',
-      `${branch} has diverged from ${redactUrl(push.remote)}; rebase or reset it before signing`,
+      `${branch} has diverged from ${redact(push.remote)}; rebase or reset it before signing`,
       { expected: 'local behind or ahead of the remote', found: 'diverged' },
     );
   }
   if ((await currentBranch(repoDir)) === branch)
     await git(repoDir, ['merge', '--quiet', '--ff-only', remote]);
   else await git(repoDir, ['branch', '--quiet', '--force', branch, remote]);
-}
-
-/** Text fit for messages: credentials in URLs (`https://user:token@host`) are dropped. */
-function redactUrl(text: string): string {
-  return text.replace(/\/\/[^/@\s]*@/g, '//***@');
 }

@@ -38,12 +38,3 @@ export {
   type UpdaterOptions,
 } from './client';
 export type { DelegatedRole, MetaFile, TargetInfo } from './metadata/model';
-export {
-  HttpClient,
-  RequestCounter,
-  type HttpClientOptions,
-  type HttpRequest,
-  type HttpResponse,
-  type ResponseHeaders,
-} from './http';
-export { writeFileAtomic } from './fs';

@@ -3,7 +3,8 @@
 // libuv threads too), mainCpuMs the JavaScript thread alone, the part that bounds the time to verdict.
 // TUF is a checkout directory, or `URL ROOT` for a published site.
 // Plain JavaScript, as the CLI ships: a .ts harness would add Node's type stripping (~40 ms) to every cold run.
-import { RequestCounter, verifyRelease } from '@oci-sd/verify';
+import { verifyRelease } from '@oci-sd/verify';
+import { RequestCounter } from '@oci-sd/oci';
 
 const [release, trustedRoot, tufRepoOrUrl, pinnedRoot] = process.argv.slice(2);
 if (!release || !trustedRoot || !tufRepoOrUrl)

@@ -17,14 +17,15 @@ import {
 import type { TestIdentity, TestSigstore } from '@oci-sd/test-sigstore';
 import { pem } from '@sigstore/core';
 // The package, not ../src: vitest resolves it to src/, the benchmark (plain node) to the build.
+import type { Digest } from '@oci-sd/verify';
 import {
   attachLegacyAttestation,
   attachReferrerBundle,
   COSIGN_SIGN_PREDICATE_TYPE,
   pushImage,
   RegistrySource,
-} from '@oci-sd/verify';
-import type { Digest, ImageStore } from '@oci-sd/verify';
+  type ImageStore,
+} from '@oci-sd/oci';
 
 /**
  * A release shaped like the seed's: a two-platform image on a registry, signed (cosign v3 referrer),

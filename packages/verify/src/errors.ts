@@ -1,3 +1,5 @@
+import { OciError } from '@oci-sd/oci';
+
 export type VerificationErrorCode =
   | 'NO_SIGNATURES'
   | 'SIGNATURE_INVALID'
@@ -38,4 +40,36 @@ export class VerificationError extends Error {
     if ('expected' in details) this.expected = details.expected;
     if ('found' in details) this.found = details.found;
   }
+}
+
+/** An @oci-sd/oci error under this package's class (same code, the original as `cause`); anything else as it is. */
+export function asVerificationError(error: unknown): unknown {
+  if (!(error instanceof OciError)) return error;
+  return new VerificationError(error.code, error.message, {
+    ...('expected' in error && { expected: error.expected }),
+    ...('found' in error && { found: error.found }),
+    cause: error,
+  });
+}
+
+/** For `.catch()` on reads through @oci-sd/oci: what escapes verify is a VerificationError. */
+export function rethrowAsVerificationError(error: unknown): never {
+  throw asVerificationError(error);
+}
+
+/** `run()`, with an OciError it throws rethrown as a VerificationError. */
+export function withVerificationErrors<T>(run: () => T): T {
+  try {
+    return run();
+  } catch (error) {
+    return rethrowAsVerificationError(error);
+  }
+}
+
+/** Whether `error` carries `code`, from verify or from the OCI reads it makes. */
+export function hasErrorCode(
+  error: unknown,
+  code: VerificationErrorCode,
+): error is VerificationError | OciError {
+  return (error instanceof VerificationError || error instanceof OciError) && error.code === code;
 }

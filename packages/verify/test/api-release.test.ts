@@ -14,9 +14,10 @@ import {
   writeTufCheckout,
 } from '../bench/release-fixture';
 import type { SeedRelease, SeedReleaseWorld } from '../bench/release-fixture';
-import { COSIGN_ANNOTATIONS, RequestCounter, pushImage, verifyRelease } from '../src/index';
+import { verifyRelease } from '../src/index';
 import { addLegacyLayerCopy, attachRawReferrer } from './support/candidates';
 import { check } from './support/report';
+import { COSIGN_ANNOTATIONS, RequestCounter, pushImage } from '@oci-sd/oci';
 
 describe.skipIf(!registryAvailable())(
   'verifyRelease: a seed-shaped release through docker-registry and a TUF-on-CI checkout',

@@ -11,20 +11,18 @@ import {
   inTotoStatement,
   signStatement,
 } from '../bench/release-fixture';
+import { trustMaterialFromJSON, verifyImage, verifyProvenance } from '../src/index';
+import type { Digest, IdentityPolicy, LoadedTrustMaterial } from '../src/index';
+import { COMMIT, check } from './support/report';
+import { startRoundTripWorld } from './support/roundtrip';
+import type { RoundTripWorld } from './support/roundtrip';
 import {
   COSIGN_SIGN_PREDICATE_TYPE,
   attachLegacyAttestation,
   attachLegacySignature,
   attachReferrerBundle,
   simpleSigningPayload,
-  trustMaterialFromJSON,
-  verifyImage,
-  verifyProvenance,
-} from '../src/index';
-import type { Digest, IdentityPolicy, LoadedTrustMaterial } from '../src/index';
-import { COMMIT, check } from './support/report';
-import { startRoundTripWorld } from './support/roundtrip';
-import type { RoundTripWorld } from './support/roundtrip';
+} from '@oci-sd/oci';
 
 function tamperSignature(bundle: SerializedBundle): SerializedBundle {
   const copy = structuredClone(bundle);

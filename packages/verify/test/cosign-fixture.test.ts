@@ -7,10 +7,9 @@ import { Verifier, toSignedEntity, toTrustMaterial } from '@sigstore/verify';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { fixturePath, fixturesSkipReason, haveFixtures } from '../../../tools/fixtures';
 import { discoverSignatures } from '../src/cosign/discover';
-import { OciLayoutSource } from '../src/oci/layout';
-import { openImageSource, resolveImage } from '../src/oci/open';
 import type { Digest } from '../src/types';
 import { readable } from './support/candidates';
+import { OciLayoutSource, openImageSource, resolveImage } from '@oci-sd/oci';
 
 const LAYOUT = fixturePath('slsa', 'gha_generic_container-v2.0.0', 'container_workflow_dispatch');
 const SLSA_BUILDER =

@@ -3,22 +3,23 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { githubActionsIdentity, startTestSigstore, type TestSigstore } from '@oci-sd/test-sigstore';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { discoverSignatures } from '../src/cosign/discover';
+import type { Digest } from '../src/types';
+import { attachRawReferrer, readable } from './support/candidates';
+import { caChainPem, inTotoStatement, signStatement, verifyWithRoot } from './support/signing';
 import {
   attachLegacyAttestation,
   attachLegacySignature,
   attachReferrerBundle,
   simpleSigningPayload,
-} from '../src/cosign/attach';
-import { discoverSignatures } from '../src/cosign/discover';
-import { digestTag } from '../src/oci/digest';
-import { pushImage } from '../src/oci/image';
-import { OciLayoutSource } from '../src/oci/layout';
-import { serializeManifest } from '../src/oci/manifest';
-import { MEDIA_TYPES } from '../src/oci/media-types';
-import { openImageSource, resolveImage } from '../src/oci/open';
-import type { Digest } from '../src/types';
-import { attachRawReferrer, readable } from './support/candidates';
-import { caChainPem, inTotoStatement, signStatement, verifyWithRoot } from './support/signing';
+  digestTag,
+  pushImage,
+  OciLayoutSource,
+  serializeManifest,
+  MEDIA_TYPES,
+  openImageSource,
+  resolveImage,
+} from '@oci-sd/oci';
 
 const identity = githubActionsIdentity({
   repository: 'acme/app',

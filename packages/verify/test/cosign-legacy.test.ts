@@ -2,11 +2,16 @@ import { readFile } from 'node:fs/promises';
 import type { SerializedBundle } from '@sigstore/bundle';
 import { beforeAll, describe, expect, it } from 'vitest';
 import { fixturePath, fixturesSkipReason, haveFixtures } from '../../../tools/fixtures';
-import { COSIGN_ANNOTATIONS, pemToDerBase64 } from '../src/cosign/annotations';
-import { bundleToLegacyAnnotations, legacyLayerToBundle } from '../src/cosign/legacy';
-import { OciLayoutSource } from '../src/oci/layout';
-import { parseManifest, type Descriptor } from '../src/oci/manifest';
+import { legacyLayerToBundle } from '../src/cosign/legacy';
 import type { Digest } from '../src/types';
+import {
+  COSIGN_ANNOTATIONS,
+  pemToDerBase64,
+  bundleToLegacyAnnotations,
+  OciLayoutSource,
+  parseManifest,
+  type Descriptor,
+} from '@oci-sd/oci';
 
 const LAYOUT = fixturePath('slsa', 'gha_generic_container-v2.0.0', 'container_workflow_dispatch');
 

@@ -8,15 +8,18 @@ import { registryAvailable, startRegistry, type TestRegistry } from '@oci-sd/tes
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { fixturePath, fixturesSkipReason, haveFixtures } from '../../../tools/fixtures';
 import { discoverSignatures } from '../src/cosign/discover';
-import { digestTag } from '../src/oci/digest';
-import { copyImage, pushImage } from '../src/oci/image';
-import { OciLayoutSource } from '../src/oci/layout';
-import { serializeManifest } from '../src/oci/manifest';
-import { MEDIA_TYPES } from '../src/oci/media-types';
-import { RequestCounter } from '../src/oci/http';
-import { RegistrySource } from '../src/oci/registry';
 import type { Digest } from '../src/types';
 import { readable } from './support/candidates';
+import {
+  digestTag,
+  copyImage,
+  pushImage,
+  OciLayoutSource,
+  serializeManifest,
+  MEDIA_TYPES,
+  RequestCounter,
+  RegistrySource,
+} from '@oci-sd/oci';
 
 const LAYOUT = fixturePath('slsa', 'gha_generic_container-v2.0.0', 'container_workflow_dispatch');
 const ready = haveFixtures && registryAvailable();

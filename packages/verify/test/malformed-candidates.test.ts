@@ -11,15 +11,8 @@ import {
   signStatement,
 } from '../bench/release-fixture';
 import {
-  BUNDLE_ANNOTATIONS,
-  COSIGN_ANNOTATIONS,
-  COSIGN_SIGN_PREDICATE_TYPE,
-  attachLegacyAttestation,
-  attachLegacySignature,
-  attachReferrerBundle,
   discoverSignatures,
   formatReport,
-  simpleSigningPayload,
   verifyAttestation,
   verifyImage,
   verifyProvenance,
@@ -29,13 +22,22 @@ import type {
   Digest,
   IdentityPolicy,
   LoadedTrustMaterial,
-  RegistrySource,
   RejectedCandidate,
 } from '../src/index';
 import { addLegacyLayerCopy, attachRawReferrer } from './support/candidates';
 import { COMMIT, check } from './support/report';
 import { startRoundTripWorld } from './support/roundtrip';
 import type { RoundTripWorld } from './support/roundtrip';
+import {
+  BUNDLE_ANNOTATIONS,
+  COSIGN_ANNOTATIONS,
+  COSIGN_SIGN_PREDICATE_TYPE,
+  attachLegacyAttestation,
+  attachLegacySignature,
+  attachReferrerBundle,
+  simpleSigningPayload,
+  type RegistrySource,
+} from '@oci-sd/oci';
 
 function rejected(result: CheckResult): RejectedCandidate[] {
   return (result.evidence?.rejected ?? []) as RejectedCandidate[];

@@ -1,9 +1,5 @@
 import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
-import { attachReferrerBundle } from '../src/cosign/attach';
 import { discoverSignatures } from '../src/cosign/discover';
-import { RequestCounter } from '../src/oci/http';
-import { pushImage, type PushedImage } from '../src/oci/image';
-import { RegistrySource, type RegistrySourceOptions } from '../src/oci/registry';
 import type { Digest } from '../src/types';
 import {
   registryAvailable,
@@ -13,7 +9,28 @@ import {
   type RegistryProxy,
   type TestRegistry,
 } from '@oci-sd/test-registry';
-import { caught } from './support/report';
+import { VerificationError } from '../src/errors';
+import {
+  attachReferrerBundle,
+  OciError,
+  RequestCounter,
+  pushImage,
+  type PushedImage,
+  RegistrySource,
+  type RegistrySourceOptions,
+} from '@oci-sd/oci';
+
+/** The error `promise` rejects with: an OciError from direct registry reads, a VerificationError from discovery. */
+async function caught(promise: Promise<unknown>): Promise<OciError | VerificationError> {
+  const error = await promise.then(
+    () => {
+      throw new Error('expected a rejection, the promise resolved');
+    },
+    (reason: unknown) => reason,
+  );
+  if (error instanceof OciError || error instanceof VerificationError) return error;
+  throw error;
+}
 
 const skipReason = registryAvailable()
   ? ''

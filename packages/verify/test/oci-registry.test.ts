@@ -9,22 +9,23 @@ import {
 } from '@oci-sd/test-sigstore';
 import { registryAvailable, startRegistry, type TestRegistry } from '@oci-sd/test-registry';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { discoverSignatures } from '../src/cosign/discover';
+import type { DiscoveredSignature, Digest } from '../src/types';
+import { readable } from './support/candidates';
+import { caChainPem, inTotoStatement, signStatement, verifyWithRoot } from './support/signing';
 import {
   attachLegacyAttestation,
   attachLegacySignature,
   attachReferrerBundle,
   simpleSigningPayload,
-} from '../src/cosign/attach';
-import { discoverSignatures } from '../src/cosign/discover';
-import { sha256Digest } from '../src/oci/digest';
-import { pushImage } from '../src/oci/image';
-import { OciLayoutSource } from '../src/oci/layout';
-import { openImageSource, resolveImage } from '../src/oci/open';
-import { RegistrySource } from '../src/oci/registry';
-import type { ImageStore } from '../src/oci/store';
-import type { DiscoveredSignature, Digest } from '../src/types';
-import { readable } from './support/candidates';
-import { caChainPem, inTotoStatement, signStatement, verifyWithRoot } from './support/signing';
+  sha256Digest,
+  pushImage,
+  OciLayoutSource,
+  openImageSource,
+  resolveImage,
+  RegistrySource,
+  type ImageStore,
+} from '@oci-sd/oci';
 
 const release = githubActionsIdentity({
   repository: 'acme/app',
@@ -206,7 +207,7 @@ describe.skipIf(!registryAvailable())(
         // A referrer of `digest` listed in `other`'s fallback index does not count for `other`.
         const target = store();
         const referrers = await target.referrers(digest);
-        const { addToReferrersTag } = await import('../src/oci/referrers-tag');
+        const { addToReferrersTag } = await import('@oci-sd/oci');
         await addToReferrersTag(target, other.digest, referrers);
         expect(await discoverSignatures(store(), other.digest)).toEqual([]);
       });
@@ -323,7 +324,7 @@ describe.skipIf(!registryAvailable())(
       expect(child.bytes).toEqual(manifest);
       const copyDir = await mkdtemp(join(tmpdir(), 'oci-sd-docker-copy-'));
       try {
-        const { copyImage } = await import('../src/oci/image');
+        const { copyImage } = await import('@oci-sd/oci');
         await copyImage(store, resolved.digest, new OciLayoutSource(copyDir), { tag: 'docker' });
         const copied = await resolveImage(openImageSource(`oci-layout:${copyDir}:docker`));
         expect(copied).toEqual(resolved);

@@ -1,13 +1,5 @@
 import { readFile } from 'node:fs/promises';
-import {
-  COSIGN_SIGN_PREDICATE_TYPE,
-  OciLayoutSource,
-  RegistrySource,
-  attachReferrerBundle,
-  parseImageReference,
-  resolvePredicateType,
-} from '@oci-sd/verify';
-import type { ImageStore } from '@oci-sd/verify';
+import { resolvePredicateType } from '@oci-sd/verify';
 import { githubActionsToken } from '@oci-sd/tuf';
 import type { GitHubContext } from '../context';
 import { ActionError } from '../errors';
@@ -16,6 +8,14 @@ import type { ActionIO } from '../io';
 import { inTotoStatement, signStatement } from '../sigstore';
 import { code, summaryTable } from '../summary';
 import { registryCredentials } from './verify';
+import {
+  COSIGN_SIGN_PREDICATE_TYPE,
+  OciLayoutSource,
+  RegistrySource,
+  attachReferrerBundle,
+  parseImageReference,
+  type ImageStore,
+} from '@oci-sd/oci';
 
 /** Where signatures go: a registry repository (`ghcr.io/OWNER/REPO`) or `oci-layout:DIR`. */
 function imageStore(

@@ -1,6 +1,6 @@
 import { createHash } from 'node:crypto';
 import { basename } from 'node:path';
-import { writeFileAtomic } from '@oci-sd/tuf';
+import { writeFileAtomic } from '@oci-sd/core';
 import { createGitHubClient, downloadAsset, findRelease, parseRepo, uploadAsset } from '@oci-sd/gh';
 import type { AssetAction, AssetInfo } from '@oci-sd/gh';
 import type { GitHubContext } from '../context';

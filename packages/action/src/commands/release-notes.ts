@@ -1,5 +1,5 @@
 import { readChangelog } from '@oci-sd/changelog';
-import { writeFileAtomic } from '@oci-sd/tuf';
+import { writeFileAtomic } from '@oci-sd/core';
 import type { ReleaseNotes } from '@oci-sd/changelog';
 import type { GitHubContext } from '../context';
 import { optionalInput } from '../io';

@@ -6,7 +6,7 @@ import type {
   TufLocation,
   VerificationReport,
 } from '@oci-sd/verify';
-import { writeFileAtomic } from '@oci-sd/tuf';
+import { writeFileAtomic } from '@oci-sd/core';
 import type { GitHubContext } from '../context';
 import { ActionError } from '../errors';
 import { booleanInput, listInput, optionalInput, requiredInput } from '../io';

@@ -1,9 +1,7 @@
 import { readFile } from 'node:fs/promises';
 import {
   VerificationError,
-  dockerConfigCredentials,
   formatReport,
-  parseImageReference,
   resolvePredicateType,
   verifyBundle,
   verifyImage,
@@ -13,6 +11,7 @@ import type { IdentityPolicy, SlsaPolicy, VerificationReport } from '@oci-sd/ver
 import { Option } from 'commander';
 import type { Command } from 'commander';
 import { CliError } from '../errors';
+import { dockerConfigCredentials, parseImageReference } from '@oci-sd/oci';
 
 const EXAMPLES = `
 Examples:

@@ -5,7 +5,6 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { promisify } from 'node:util';
 import { startTestSigstore, type TestSigstore } from '@oci-sd/test-sigstore';
-import { OciLayoutSource, RegistrySource, type ImageStore } from '@oci-sd/verify';
 import { CONFIG_FILE } from '../config/load';
 import { Forge, type HostedRepo } from './forge';
 import { publishSite, servePages } from './pages';
@@ -18,6 +17,7 @@ import {
   SimulatedActions,
   SIGNING_CHECK,
 } from './workflows';
+import { OciLayoutSource, RegistrySource, type ImageStore } from '@oci-sd/oci';
 
 const run = promisify(execFile);
 

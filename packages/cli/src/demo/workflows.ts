@@ -23,17 +23,17 @@ import {
   signingEventStatus,
   type SigstoreTrustedRootJSON,
 } from '@oci-sd/tuf';
+import { type Digest } from '@oci-sd/verify';
+import type { Forge, HostedRepo } from './forge';
+import { publishSite } from './pages';
+import type { TufSigners } from './tuf-repo';
 import {
   attachLegacyAttestation,
   attachReferrerBundle,
   COSIGN_SIGN_PREDICATE_TYPE,
   pushImage,
-  type Digest,
   type ImageStore,
-} from '@oci-sd/verify';
-import type { Forge, HostedRepo } from './forge';
-import { publishSite } from './pages';
-import type { TufSigners } from './tuf-repo';
+} from '@oci-sd/oci';
 
 const run = promisify(execFile);
 

@@ -1,7 +1,7 @@
 import { readFile, stat } from 'node:fs/promises';
 import { join } from 'node:path';
+import { CoreError, HttpClient, type FetchFunction } from '@oci-sd/core';
 import { TufError } from '../errors';
-import { HttpClient, type FetchFunction } from '../http';
 
 /** Where the updater reads a repository from: a published site over http(s), or a TUF-on-CI git checkout. */
 export interface RepositorySource {
@@ -21,7 +21,7 @@ export interface RepositorySource {
   ): Promise<Uint8Array>;
 }
 
-export type { FetchFunction } from '../http';
+export type { FetchFunction } from '@oci-sd/core';
 
 export interface HttpSourceOptions {
   metadataBaseUrl: string;
@@ -123,7 +123,17 @@ export class HttpSource implements RepositorySource {
 
   /** GET with the client's timeout, retries on network errors, 5xx and 429, and a hard length cap while streaming. */
   private async get(url: string, maxLength: number): Promise<Uint8Array> {
-    const response = await this.http.request(new URL(url), { maxBodyBytes: maxLength });
+    const response = await this.http
+      .request(new URL(url), { maxBodyBytes: maxLength })
+      .catch((error: unknown) => {
+        if (!(error instanceof CoreError)) throw error;
+        const code = error.code === 'TOO_LARGE' ? 'LENGTH_MISMATCH' : 'FETCH';
+        throw new TufError(code, error.message, {
+          expected: error.expected,
+          found: error.found,
+          cause: error,
+        });
+      });
     if (response.status >= 200 && response.status < 300) return response.body;
     const details = { expected: 'HTTP 200', found: response.status };
     if (response.status === 404 || response.status === 403)

@@ -2,7 +2,7 @@ import { createHash } from 'node:crypto';
 import { readFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import { TufError, type TufErrorCode } from '../errors';
-import { writeFileAtomic } from '../fs';
+import { writeFileAtomic } from '@oci-sd/core';
 import type { RoleKeys, TufKey } from '../crypto/keys';
 import type { SigstoreTrustedRootJSON } from '../crypto/sigstore';
 import { verifyRoleThreshold } from '../crypto/verify';

@@ -3,9 +3,8 @@ import { bundleFromJSON } from '@sigstore/bundle';
 import type { X509Certificate } from '@sigstore/core';
 import { HashAlgorithm, TrustedRoot } from '@sigstore/protobuf-specs';
 import { Verifier, toSignedEntity, toTrustMaterial } from '@sigstore/verify';
-// Imported, not read from disk at run time, so bundles (the GitHub Action's dist) carry it.
-import seeds from '@sigstore/tuf/seeds.json' with { type: 'json' };
 import type { SignatureVerdict, TufKey } from './keys';
+import { publicGoodTrustedRoot as corePublicGoodTrustedRoot } from '@oci-sd/core';
 
 /** A Sigstore `trusted_root.json` document, parsed (the JSON object, not a file name). */
 export type SigstoreTrustedRootJSON = object;
@@ -21,23 +20,10 @@ const GENERAL_NAME_URI = 6;
 
 // Building trust material parses every CA and log key: do it once per trusted root.
 const verifiers = new WeakMap<object, Verifier>();
-let publicGoodRoot: SigstoreTrustedRootJSON | undefined;
 
 /** The Sigstore public-good trusted root embedded in @sigstore/tuf's `seeds.json`. */
 export function publicGoodTrustedRoot(): SigstoreTrustedRootJSON {
-  if (!publicGoodRoot) {
-    const encoded = (seeds as Record<string, { targets: Record<string, string> } | undefined>)[
-      'https://tuf-repo-cdn.sigstore.dev'
-    ]?.targets['trusted_root.json'];
-    if (!encoded)
-      throw new Error(
-        '@sigstore/tuf seeds.json holds no trusted_root.json for https://tuf-repo-cdn.sigstore.dev',
-      );
-    publicGoodRoot = JSON.parse(
-      Buffer.from(encoded, 'base64').toString('utf8'),
-    ) as SigstoreTrustedRootJSON;
-  }
-  return publicGoodRoot;
+  return corePublicGoodTrustedRoot();
 }
 
 function verifierFor(trustedRoot: SigstoreTrustedRootJSON): Verifier {

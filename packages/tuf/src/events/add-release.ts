@@ -19,7 +19,7 @@ import {
 } from '../git';
 import { parseReleaseManifest, releaseManifest, type ReleaseManifestInput } from '../manifest';
 import { signingBranchName } from '../naming';
-import { writeFileAtomic } from '../fs';
+import { writeFileAtomic } from '@oci-sd/core';
 import { layoutWarning } from './layout';
 import {
   bumpForEvent,

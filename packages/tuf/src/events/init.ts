@@ -1,6 +1,6 @@
 import { join } from 'node:path';
 import type { TufKey } from '../crypto';
-import { writeFileAtomic } from '../fs';
+import { writeFileAtomic } from '@oci-sd/core';
 import { canonicalize } from '../metadata/canonical';
 import type { TufSigner } from '../signers';
 import { expiryAfter, keyIdOf, normalizeUser, writeRole } from './repository';

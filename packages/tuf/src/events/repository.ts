@@ -10,7 +10,7 @@ import {
 import { TufError } from '../errors';
 import { showFile } from '../git';
 import { canonicalize } from '../metadata/canonical';
-import { writeFileAtomic } from '../fs';
+import { writeFileAtomic } from '@oci-sd/core';
 import { formatMetadata } from './format';
 
 /** Roles whose keys and threshold root holds; every other role is delegated by `targets`. */

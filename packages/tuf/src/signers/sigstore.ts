@@ -1,12 +1,10 @@
+import { PUBLIC_GOOD_FULCIO_URL, PUBLIC_GOOD_REKOR_URL } from '@oci-sd/core';
 import { bundleToJSON } from '@sigstore/bundle';
 import type { MessageSignatureBundleBuilder, Witness } from '@sigstore/sign';
 import type { SigstoreTrustedRootJSON, TufKey } from '../crypto';
 import { TufError } from '../errors';
 import { identityFromToken, type IdentityTokenProvider, type TokenIdentity } from './identity';
 import type { SignatureMaterial, TufSigner } from './types';
-
-export const PUBLIC_GOOD_FULCIO_URL = 'https://fulcio.sigstore.dev';
-export const PUBLIC_GOOD_REKOR_URL = 'https://rekor.sigstore.dev';
 
 export interface SigstoreSignerOptions {
   token: IdentityTokenProvider;

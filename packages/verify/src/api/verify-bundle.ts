@@ -5,8 +5,8 @@ import { verifySigstoreBundle } from '../checks/bundle';
 import type { BundleVerdict, SignedArtifact } from '../checks/bundle';
 import { checkSubjectDigest, parseInTotoStatement } from '../checks/claims';
 import type { ClaimOutcome } from '../checks/claims';
-import { VerificationError } from '../errors';
-import { assertDigest, sha256Digest } from '../oci/digest';
+import { VerificationError, withVerificationErrors } from '../errors';
+import { assertDigest, sha256Digest } from '@oci-sd/oci';
 import { assertIdentityPolicy } from '../policy/identity';
 import type { IdentityPolicy } from '../policy/identity';
 import { loadTrustMaterial } from '../trust/trusted-root';
@@ -49,7 +49,9 @@ export function verifyBundle(options: VerifyBundleOptions): VerificationReport {
         digest: {
           algorithm: 'sha256',
           value: Buffer.from(
-            assertDigest(options.artifact, 'artifact', 'INVALID_INPUT').slice(7),
+            withVerificationErrors(() =>
+              assertDigest(options.artifact as string, 'artifact', 'INVALID_INPUT'),
+            ).slice(7),
             'hex',
           ),
         },

@@ -1,10 +1,13 @@
 import type { TrustMaterial } from '@sigstore/verify';
-import { COSIGN_SIGN_PREDICATE_TYPE } from '../cosign/annotations';
 import { discoverSignatures } from '../cosign/discover';
-import { VerificationError } from '../errors';
-import { isIndexMediaType } from '../oci/media-types';
-import { openImageSource, resolveImage } from '../oci/open';
-import type { RegistrySourceOptions } from '../oci/registry';
+import { rethrowAsVerificationError, VerificationError, withVerificationErrors } from '../errors';
+import {
+  COSIGN_SIGN_PREDICATE_TYPE,
+  isIndexMediaType,
+  openImageSource,
+  resolveImage,
+  type RegistrySourceOptions,
+} from '@oci-sd/oci';
 import { assertIdentityPolicy } from '../policy/identity';
 import type { IdentityPolicy } from '../policy/identity';
 import { resolvePredicateType } from '../predicate-types';
@@ -72,8 +75,8 @@ async function verifyImageChecks(options: VerifyImageOptions): Promise<Verificat
     typeof options.trust === 'object'
       ? options.trust.material
       : loadTrustMaterial(options.trust).material;
-  const opened = openImageSource(options.image, options.registry);
-  const manifest = await resolveImage(opened);
+  const opened = withVerificationErrors(() => openImageSource(options.image, options.registry));
+  const manifest = await resolveImage(opened).catch(rethrowAsVerificationError);
   const checks = await checkImageDigest(opened.source, manifest.digest, trust, {
     ...options,
     attestations: wanted,

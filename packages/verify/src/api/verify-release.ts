@@ -3,11 +3,13 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import type * as TufPackage from '@oci-sd/tuf';
 import type { ReleaseManifest, SigstoreTrustedRootJSON } from '@oci-sd/tuf';
-import { VerificationError } from '../errors';
-import { openImageSource } from '../oci/open';
-import type { RegistryCredentials } from '../oci/http';
-import { parseImageReference } from '../oci/reference';
-import type { RegistrySourceOptions } from '../oci/registry';
+import { rethrowAsVerificationError, VerificationError, withVerificationErrors } from '../errors';
+import {
+  openImageSource,
+  parseImageReference,
+  type RegistryCredentials,
+  type RegistrySourceOptions,
+} from '@oci-sd/oci';
 import type { IdentityPolicy } from '../policy/identity';
 import { resolvePredicateType } from '../predicate-types';
 import { loadTrustMaterial } from '../trust/trusted-root';
@@ -70,17 +72,21 @@ export async function verifyRelease(options: VerifyReleaseOptions): Promise<Veri
   if (!claims.policy) return { ok: false, checks };
 
   const digest = manifest.digest as Digest;
-  const imageReference = parseImageReference(`${manifest.image}@${digest}`);
+  const imageReference = withVerificationErrors(() =>
+    parseImageReference(`${manifest.image}@${digest}`),
+  );
   const credentials =
     imageReference.kind === 'registry' && options.credentialsFor
       ? await options.credentialsFor(imageReference.registry)
       : undefined;
-  const { source, reference } = openImageSource(imageReference, {
-    ...options.registry,
-    ...(credentials ? { credentials } : {}),
-  });
+  const { source, reference } = withVerificationErrors(() =>
+    openImageSource(imageReference, {
+      ...options.registry,
+      ...(credentials ? { credentials } : {}),
+    }),
+  );
   const [imageManifest, imageChecks] = await Promise.all([
-    source.manifest(digest),
+    source.manifest(digest).catch(rethrowAsVerificationError),
     checkImageDigest(source, digest, trust.material, {
       policy: claims.policy,
       signature: true,

@@ -1,8 +1,22 @@
 import { bundleFromJSON, type SerializedBundle } from '@sigstore/bundle';
-import { VerificationError } from '../errors';
-import { digestTag } from '../oci/digest';
-import { parseManifest, type Descriptor, type ParsedManifest } from '../oci/manifest';
-import { MEDIA_TYPES, isIndexMediaType } from '../oci/media-types';
+import {
+  asVerificationError,
+  hasErrorCode,
+  rethrowAsVerificationError,
+  VerificationError,
+} from '../errors';
+import {
+  BUNDLE_ANNOTATIONS,
+  COSIGN_ANNOTATIONS,
+  COSIGN_SIGN_PREDICATE_TYPE,
+  MEDIA_TYPES,
+  digestTag,
+  inTotoPredicateType,
+  isIndexMediaType,
+  parseManifest,
+  type Descriptor,
+  type ParsedManifest,
+} from '@oci-sd/oci';
 import type {
   DiscoveredSignature,
   Digest,
@@ -12,12 +26,6 @@ import type {
   ReferrerDescriptor,
   SignatureCandidate,
 } from '../types';
-import {
-  BUNDLE_ANNOTATIONS,
-  COSIGN_ANNOTATIONS,
-  COSIGN_SIGN_PREDICATE_TYPE,
-  inTotoPredicateType,
-} from './annotations';
 import { legacyLayerToBundle } from './legacy';
 
 /** Sigstore bundle media types cosign and sigstore-js write as referrer artifacts. */
@@ -36,7 +44,7 @@ type CandidateHint = Omit<MalformedSignature, 'malformed'>;
  * must not be able to block the signatures next to it. Registry and network errors stay fatal.
  */
 function asMalformed(error: unknown, hint: CandidateHint): MalformedSignature {
-  if (!(error instanceof VerificationError && error.code === 'MALFORMED')) throw error;
+  if (!hasErrorCode(error, 'MALFORMED')) throw asVerificationError(error);
   const { message, expected, found } = error;
   return {
     ...hint,
@@ -177,7 +185,7 @@ async function referrerBundleLayer(
     manifest = parseManifest(response.bytes, where, response.mediaType);
   } catch (error) {
     // A fallback index can outlive a deleted referrer; a stale entry is no evidence either way.
-    if (error instanceof VerificationError && error.code === 'NOT_FOUND') return undefined;
+    if (hasErrorCode(error, 'NOT_FOUND')) return undefined;
     return asMalformed(error, referrerHint(referrer, referrer.annotations));
   }
   const layer = manifest.layers?.length === 1 ? manifest.layers[0] : undefined;
@@ -231,10 +239,14 @@ async function readReferrerBundle(
  * unparsable referrers index, a registry or network error) still throws: an unreadable referrers
  * index is the registry's whole answer, and guessing past it could hide every signature.
  */
-export async function discoverSignatures(
+export function discoverSignatures(
   source: ImageSource,
   digest: Digest,
 ): Promise<SignatureCandidate[]> {
+  return discoverAll(source, digest).catch(rethrowAsVerificationError);
+}
+
+async function discoverAll(source: ImageSource, digest: Digest): Promise<SignatureCandidate[]> {
   // Three waves, each started when the previous one has finished: lookups; legacy layers and referrer
   // manifests; bundles. Waiting for the slowest small read of a wave keeps the round trips a fixed three,
   // which the request budget (and RequestCounter's count) relies on.

@@ -1,19 +1,13 @@
 import type { SerializedBundle, SerializedEnvelope } from '@sigstore/bundle';
 import { VerificationError } from '../errors';
-import { sha256Digest } from '../oci/digest';
-import type { Descriptor } from '../oci/manifest';
 import {
   BUNDLE_V01_MEDIA_TYPE,
   COSIGN_ANNOTATIONS,
-  derBase64ToPem,
   pemToDerBase64,
-} from './annotations';
-
-/** `dev.sigstore.cosign/bundle`: cosign's own record of the Rekor entry (body, time, index, log id, SET). */
-interface CosignRekorBundle {
-  SignedEntryTimestamp: string;
-  Payload: { body: string; integratedTime: number; logIndex: number; logID: string };
-}
+  sha256Digest,
+  type CosignRekorBundle,
+  type Descriptor,
+} from '@oci-sd/oci';
 
 function malformed(where: string, field: string, expected: string, found: unknown): never {
   throw new VerificationError(
@@ -191,67 +185,4 @@ export function legacyLayerToBundle(
       signature,
     },
   } as SerializedBundle;
-}
-
-/**
- * The reverse, for writers: cosign v2 layer annotations from a bundle (v0.1 to v0.3) that has a
- * certificate and a tlog entry with an inclusion promise (legacy layouts cannot carry inclusion proofs).
- * `chainPem` adds the CA chain, as cosign stores Fulcio's intermediate and root.
- */
-export function bundleToLegacyAnnotations(
-  bundle: SerializedBundle,
-  options: { chainPem?: string; predicateType?: string } = {},
-): Record<string, string> {
-  const material = bundle.verificationMaterial;
-  const certificates = material.certificate
-    ? [material.certificate]
-    : (material.x509CertificateChain?.certificates ?? []);
-  const [leaf, ...rest] = certificates;
-  if (!leaf)
-    throw new VerificationError(
-      'INVALID_INPUT',
-      'bundle.verificationMaterial: expected a certificate for cosign legacy annotations, found none',
-      { expected: 'certificate', found: 'none' },
-    );
-  const entry = material.tlogEntries?.[0];
-  if (!entry?.inclusionPromise) {
-    throw new VerificationError(
-      'INVALID_INPUT',
-      'bundle.verificationMaterial.tlogEntries[0].inclusionPromise: expected a signed entry timestamp for cosign legacy annotations, found none',
-      {
-        expected: 'inclusionPromise',
-        found: entry ? 'no inclusionPromise' : 'no tlog entry',
-      },
-    );
-  }
-  const rekor: CosignRekorBundle = {
-    SignedEntryTimestamp: entry.inclusionPromise.signedEntryTimestamp,
-    Payload: {
-      body: entry.canonicalizedBody,
-      integratedTime: Number(entry.integratedTime),
-      logIndex: Number(entry.logIndex),
-      logID: Buffer.from(entry.logId.keyId, 'base64').toString('hex'),
-    },
-  };
-  const chain = [
-    ...rest.map((certificate) => derBase64ToPem(certificate.rawBytes)),
-    options.chainPem ?? '',
-  ].join('');
-  const annotations: Record<string, string> = {
-    [COSIGN_ANNOTATIONS.signature]: bundle.messageSignature?.signature ?? '',
-    [COSIGN_ANNOTATIONS.certificate]: derBase64ToPem(leaf.rawBytes),
-    [COSIGN_ANNOTATIONS.chain]: chain,
-    [COSIGN_ANNOTATIONS.bundle]: JSON.stringify(rekor),
-  };
-  // A bundle's timestamp covers the signature; cosign expects an attestation's to cover the envelope, so only signatures carry one.
-  const timestamp = bundle.messageSignature
-    ? material.timestampVerificationData?.rfc3161Timestamps?.[0]
-    : undefined;
-  if (timestamp)
-    annotations[COSIGN_ANNOTATIONS.rfc3161Timestamp] = JSON.stringify({
-      SignedRFC3161Timestamp: timestamp.signedTimestamp,
-    });
-  if (options.predicateType !== undefined)
-    annotations[COSIGN_ANNOTATIONS.predicateType] = options.predicateType;
-  return annotations;
 }

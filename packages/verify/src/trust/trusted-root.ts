@@ -1,5 +1,5 @@
 import { readFileSync } from 'node:fs';
-import { createRequire } from 'node:module';
+import { CoreError, PUBLIC_GOOD_TRUSTED_ROOT_SOURCE, publicGoodTrustedRoot } from '@oci-sd/core';
 import { TrustedRoot } from '@sigstore/protobuf-specs';
 import { toTrustMaterial } from '@sigstore/verify';
 import type { TrustMaterial } from '@sigstore/verify';
@@ -14,36 +14,26 @@ export interface LoadedTrustMaterial {
   json: unknown;
 }
 
-const PUBLIC_GOOD_TUF_MIRROR = 'https://tuf-repo-cdn.sigstore.dev';
-
 let publicGood: LoadedTrustMaterial | undefined;
 
 /**
- * The Sigstore public-good trusted root as shipped inside @sigstore/tuf's `seeds.json`.
- * Read from the installed package (never fetched): verification stays offline.
+ * The Sigstore public-good trusted root as shipped inside @sigstore/tuf's `seeds.json` (loaded by
+ * @oci-sd/core, never fetched): verification stays offline.
  */
 export function publicGoodTrustMaterial(): LoadedTrustMaterial {
   if (publicGood) return publicGood;
-  const seedsPath = createRequire(import.meta.url).resolve('@sigstore/tuf/seeds.json');
-  const seeds = JSON.parse(readFileSync(seedsPath, 'utf8')) as Record<
-    string,
-    { targets?: Record<string, string> }
-  >;
-  const encoded = seeds[PUBLIC_GOOD_TUF_MIRROR]?.targets?.['trusted_root.json'];
-  if (encoded === undefined) {
-    throw new VerificationError(
-      'INVALID_INPUT',
-      `${seedsPath}: no trusted_root.json target for ${PUBLIC_GOOD_TUF_MIRROR}`,
-      {
-        expected: `targets["trusted_root.json"] under "${PUBLIC_GOOD_TUF_MIRROR}"`,
-        found: Object.keys(seeds),
-      },
-    );
+  let json: object;
+  try {
+    json = publicGoodTrustedRoot();
+  } catch (error) {
+    if (!(error instanceof CoreError)) throw error;
+    throw new VerificationError('INVALID_INPUT', error.message, {
+      expected: error.expected,
+      found: error.found,
+      cause: error,
+    });
   }
-  publicGood = {
-    source: `public-good (${seedsPath})`,
-    ...parseTrustedRoot(Buffer.from(encoded, 'base64').toString('utf8'), seedsPath),
-  };
+  publicGood = trustMaterialFromJSON(json, PUBLIC_GOOD_TRUSTED_ROOT_SOURCE);
   return publicGood;
 }
 

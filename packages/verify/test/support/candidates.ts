@@ -1,8 +1,12 @@
-import { digestTag } from '../../src/oci/digest';
-import { parseManifest, serializeManifest } from '../../src/oci/manifest';
-import { EMPTY_JSON, MEDIA_TYPES } from '../../src/oci/media-types';
-import { addToReferrersTag } from '../../src/oci/referrers-tag';
-import type { ImageStore } from '../../src/oci/store';
+import {
+  addToReferrersTag,
+  digestTag,
+  EMPTY_JSON,
+  MEDIA_TYPES,
+  parseManifest,
+  serializeManifest,
+  type ImageStore,
+} from '@oci-sd/oci';
 import type { Digest, DiscoveredSignature, SignatureCandidate } from '../../src/types';
 
 /** The readable signatures of a discovery; throws when one is malformed, so no test passes over it unseen. */

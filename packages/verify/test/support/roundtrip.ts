@@ -3,7 +3,8 @@ import type { TestRegistry } from '@oci-sd/test-registry';
 import { githubActionsIdentity, startTestSigstore } from '@oci-sd/test-sigstore';
 import type { TestIdentity, TestSigstore } from '@oci-sd/test-sigstore';
 import { SEED_WORKFLOW } from '../../bench/release-fixture';
-import { RegistrySource, pushImage, trustMaterialFromJSON } from '../../src/index';
+import { RegistrySource, pushImage } from '@oci-sd/oci';
+import { trustMaterialFromJSON } from '../../src/index';
 import type { Digest, IdentityPolicy, LoadedTrustMaterial } from '../../src/index';
 import { COMMIT } from './report';
 
