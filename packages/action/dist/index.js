@@ -26265,6 +26265,7 @@ function assertSignedMetadata(value, source) {
       found: doc.signatures
     });
   }
+  const seen = /* @__PURE__ */ new Map();
   doc.signatures.forEach((sig, i) => {
     if (typeof sig !== "object" || sig === null || typeof sig.keyid !== "string" || typeof sig.sig !== "string") {
       throw new TufError(
@@ -26273,6 +26274,15 @@ function assertSignedMetadata(value, source) {
         { expected: "{keyid: string, sig: string}", found: sig }
       );
     }
+    const first = seen.get(sig.keyid);
+    if (first !== void 0) {
+      throw new TufError(
+        "METADATA_INVALID",
+        `${source}: signatures[${i}] repeats keyid ${sig.keyid} of signatures[${first}]`,
+        { expected: "each keyid once in signatures", found: sig.keyid }
+      );
+    }
+    seen.set(sig.keyid, i);
   });
 }
 function keyIdentity(key) {
@@ -26301,19 +26311,13 @@ function verifyRoleThreshold(metadata, delegatorKeys, role, options2 = {}) {
   const counted = /* @__PURE__ */ new Set();
   for (const keyid of new Set(role.keyids)) {
     const key = delegatorKeys[keyid];
-    const entries = metadata.signatures.filter((sig) => sig.keyid === keyid);
+    const entry = metadata.signatures.find((sig) => sig.keyid === keyid);
     if (!key) {
-      if (entries.length > 0)
-        result.failed.push({ keyid, reason: "keyid is not in the delegator keys" });
+      if (entry) result.failed.push({ keyid, reason: "keyid is not in the delegator keys" });
       else result.unsigned.push(keyid);
       continue;
     }
-    let verdict = { valid: false, unsigned: true, reason: "no signature" };
-    for (const entry of entries) {
-      const attempt = verifySignature(key, entry, signedBytes, options2);
-      if (attempt.valid || verdict.valid === false && verdict.unsigned) verdict = attempt;
-      if (attempt.valid) break;
-    }
+    const verdict = entry ? verifySignature(key, entry, signedBytes, options2) : { valid: false, unsigned: true, reason: "no signature" };
     if (verdict.valid) {
       const identity = keyIdentity(key);
       if (!counted.has(identity)) {
@@ -26731,8 +26735,120 @@ var init_fs = __esm({
   }
 });
 
-// ../tuf/src/events/repository.ts
+// ../tuf/src/metadata/paths.ts
 import { createHash as createHash2 } from "crypto";
+function segmentRegExp(pattern) {
+  let regexp = patternCache.get(pattern);
+  if (regexp) return regexp;
+  let source = "";
+  for (let i = 0; i < pattern.length; i++) {
+    const c = pattern[i];
+    if (c === "*") source += ".*";
+    else if (c === "?") source += ".";
+    else if (c === "[") {
+      const end2 = pattern.indexOf("]", i + 2);
+      if (end2 === -1) {
+        source += "\\[";
+      } else {
+        let set = pattern.slice(i + 1, end2);
+        const negated = set.startsWith("!");
+        if (negated) set = set.slice(1);
+        source += `[${negated ? "^" : ""}${set.replace(/[\\\]^]/g, "\\$&")}]`;
+        i = end2;
+      }
+    } else source += c.replace(/[.*+?^${}()|[\]\\/]/g, "\\$&");
+  }
+  regexp = new RegExp(`^${source}$`, "s");
+  patternCache.set(pattern, regexp);
+  return regexp;
+}
+function matchesPathPattern(targetPath, pattern) {
+  const targetParts = targetPath.split("/");
+  const patternParts = pattern.split("/");
+  return targetParts.length === patternParts.length && patternParts.every((part, i) => segmentRegExp(part).test(targetParts[i]));
+}
+function isDelegatedPath(role, targetPath) {
+  if (role.paths) return role.paths.some((pattern) => matchesPathPattern(targetPath, pattern));
+  if (role.path_hash_prefixes) {
+    const digest = createHash2("sha256").update(targetPath).digest("hex");
+    return role.path_hash_prefixes.some((prefix) => digest.startsWith(prefix));
+  }
+  return false;
+}
+function succinctRoleFor(succinct, targetPath) {
+  const bin = createHash2("sha256").update(targetPath).digest().readUInt32BE(0) >>> 32 - succinct.bit_length;
+  return `${succinct.name_prefix}-${bin.toString(16).padStart(suffixLength(succinct), "0")}`;
+}
+function suffixLength(succinct) {
+  return (2 ** succinct.bit_length - 1).toString(16).length;
+}
+function rolesForTarget(delegations, targetPath) {
+  if (delegations.succinct_roles)
+    return [{ name: succinctRoleFor(delegations.succinct_roles, targetPath), terminating: true }];
+  return delegations.roles.filter((role) => isDelegatedPath(role, targetPath)).map(({ name, terminating }) => ({ name, terminating }));
+}
+function delegatedRoleKeys(delegations, role) {
+  const succinct = delegations.succinct_roles;
+  if (succinct) {
+    const suffix2 = role.startsWith(`${succinct.name_prefix}-`) ? role.slice(succinct.name_prefix.length + 1) : "";
+    const valid = suffix2.length === suffixLength(succinct) && /^[0-9a-f]+$/.test(suffix2) && Number.parseInt(suffix2, 16) < 2 ** succinct.bit_length;
+    return valid ? { name: role, keyids: succinct.keyids, threshold: succinct.threshold } : void 0;
+  }
+  return delegations.roles.find((candidate) => candidate.name === role);
+}
+var patternCache;
+var init_paths = __esm({
+  "../tuf/src/metadata/paths.ts"() {
+    "use strict";
+    patternCache = /* @__PURE__ */ new Map();
+  }
+});
+
+// ../tuf/src/events/layout.ts
+function delegatedRoles(targets) {
+  const roles = targets?.signed.delegations?.roles;
+  return Array.isArray(roles) ? roles.filter((r7) => typeof r7?.name === "string") : [];
+}
+function hidden(targetName) {
+  return targetName.split("/").some((segment) => segment.startsWith("."));
+}
+function artifactRoles(targetName, targets) {
+  if (hidden(targetName)) return [];
+  const roles = targetName.includes("/") ? [] : ["targets"];
+  for (const role of delegatedRoles(targets))
+    if (role.paths?.some((pattern) => matchesPathPattern(targetName, pattern)))
+      roles.push(role.name);
+  return roles;
+}
+function nestedTopLevelNames(targets) {
+  const map = targets?.signed.targets ?? {};
+  return Object.keys(map).filter((name) => name.includes("/")).sort();
+}
+function suggestedDelegations(names) {
+  const byRole = /* @__PURE__ */ new Map();
+  for (const name of names) {
+    const [first, ...rest] = name.split("/");
+    const pattern = [first, ...rest.map(() => "*")].join("/");
+    byRole.set(first, (byRole.get(first) ?? /* @__PURE__ */ new Set()).add(pattern));
+  }
+  return new Map([...byRole].map(([role, patterns]) => [role, [...patterns].sort()]));
+}
+function layoutWarning(targets) {
+  const nested = nestedTopLevelNames(targets);
+  if (nested.length === 0) return null;
+  const roles = [...suggestedDelegations(nested)].map(([role, paths]) => `"${role}" with paths ${JSON.stringify(paths)}`).join(", ");
+  const example = nested.length === 1 ? nested[0] : `${nested[0]} and ${nested.length - 1} more`;
+  return `metadata/targets.json lists ${nested.length} nested target name${nested.length === 1 ? "" : "s"} (${example}) in top-level targets: tuf-on-ci maps only top-level files (pattern "*") to role targets, so its signing-event workflow does not see them and its update-targets drops them from targets.json. tuf-on-ci handles nested names natively through a delegated role whose paths match them: delegate from targets to role ${roles} (the files stay where they are).`;
+}
+var init_layout = __esm({
+  "../tuf/src/events/layout.ts"() {
+    "use strict";
+    init_paths();
+  }
+});
+
+// ../tuf/src/events/repository.ts
+import { createHash as createHash3 } from "crypto";
 import { readFile as readFile2, readdir as readdir2, rm as rm3 } from "fs/promises";
 import { join as join5 } from "path";
 function metadataFile(role) {
@@ -26765,16 +26881,17 @@ function parseMetadata(bytes, source) {
   }
   return value;
 }
-async function readRole(repoDir, role) {
-  const path = join5(repoDir, metadataFile(role));
-  let bytes;
+async function readRoleBytes(repoDir, role) {
   try {
-    bytes = await readFile2(path);
+    return await readFile2(join5(repoDir, metadataFile(role)));
   } catch (error2) {
     if (error2.code === "ENOENT") return null;
     throw error2;
   }
-  return parseMetadata(bytes, path);
+}
+async function readRole(repoDir, role) {
+  const bytes = await readRoleBytes(repoDir, role);
+  return bytes && parseMetadata(bytes, join5(repoDir, metadataFile(role)));
 }
 async function requireRole(repoDir, role) {
   const metadata = await readRole(repoDir, role);
@@ -26839,7 +26956,7 @@ function signerKeyids(role, delegator, previousRoot) {
   return [...ids];
 }
 function keyIdOf(key) {
-  return createHash2("sha256").update(canonicalize(key)).digest("hex");
+  return createHash3("sha256").update(canonicalize(key)).digest("hex");
 }
 function keyOwner(key, keyid) {
   const owner = key?.["x-tuf-on-ci-keyowner"];
@@ -26955,9 +27072,9 @@ var init_repository = __esm({
 });
 
 // ../tuf/src/events/add-release.ts
-import { createHash as createHash3 } from "crypto";
-import { readFile as readFile3 } from "fs/promises";
-import { join as join6 } from "path";
+import { createHash as createHash4 } from "crypto";
+import { readFile as readFile3, rm as rm4, rmdir as rmdir2 } from "fs/promises";
+import { dirname as dirname3, join as join6 } from "path";
 async function readIfExists(path) {
   try {
     return await readFile3(path);
@@ -26966,8 +27083,50 @@ async function readIfExists(path) {
     throw error2;
   }
 }
+async function branchTip(repoDir, branch) {
+  return (await gitMaybe(repoDir, ["rev-parse", "--verify", "--quiet", `refs/heads/${branch}`]))?.trim() ?? null;
+}
+async function restoreCheckout(repoDir, eventBranch, before, manifestPath) {
+  const onEvent = await currentBranch(repoDir) === eventBranch;
+  if (onEvent && before.branch !== eventBranch)
+    await git(repoDir, [
+      "checkout",
+      "--quiet",
+      "--force",
+      ...before.branch ? [before.branch] : ["--detach", before.head]
+    ]);
+  if (before.eventTip)
+    await git(repoDir, ["update-ref", `refs/heads/${eventBranch}`, before.eventTip]);
+  else if (await branchExists(repoDir, eventBranch))
+    await git(repoDir, ["branch", "--quiet", "--delete", "--force", eventBranch]);
+  await git(repoDir, ["reset", "--quiet", "--hard"]);
+  const file = join6(repoDir, manifestPath);
+  if (before.manifest) {
+    if (!(await readIfExists(file))?.equals(before.manifest))
+      await writeFileAtomic2(file, before.manifest);
+    return;
+  }
+  await rm4(file, { force: true });
+  for (let dir = dirname3(file); dir.startsWith(join6(repoDir, "targets", "")); dir = dirname3(dir)) {
+    try {
+      await rmdir2(dir);
+    } catch {
+      break;
+    }
+  }
+}
+async function listedDigest(repoDir, commit, path, entry) {
+  const bytes = await showFile(repoDir, commit, path);
+  if (!bytes || createHash4("sha256").update(bytes).digest("hex") !== entry.hashes?.sha256)
+    return null;
+  try {
+    return parseReleaseManifest(bytes, `${commit}:${path}`).digest;
+  } catch {
+    return null;
+  }
+}
 async function addReleaseTarget(repoDir, options2) {
-  const { content, targetName, path } = releaseManifest(options2.manifest);
+  const { manifest, content, targetName, path } = releaseManifest(options2.manifest);
   const branch = options2.branch ?? signingBranchName(
     options2.manifest.version ?? options2.manifest.tag.replace(/^v/, ""),
     options2.manifest.runId
@@ -26980,19 +27139,45 @@ async function addReleaseTarget(repoDir, options2) {
     );
   }
   const baseCommit = await resolveCommit(repoDir, options2.base ?? await defaultBase(repoDir));
-  if (options2.push) await syncBranch(repoDir, branch, options2.push);
-  await switchToBranch(repoDir, branch, baseCommit);
-  const eventBase = await mergeBase(repoDir, baseCommit, "HEAD");
+  const dirty = (await git(repoDir, ["status", "--porcelain", "--untracked-files=no"])).trim();
+  if (dirty)
+    throw new TufError(
+      "GIT",
+      `${repoDir} has uncommitted changes; commit or discard them before adding a release`,
+      { expected: "clean work tree", found: dirty }
+    );
+  const before = {
+    branch: await currentBranch(repoDir),
+    head: (await git(repoDir, ["rev-parse", "HEAD"])).trim(),
+    eventTip: await branchTip(repoDir, branch),
+    manifest: await readIfExists(join6(repoDir, path))
+  };
   const bytes = Buffer.from(content, "utf8");
-  const sha256 = createHash3("sha256").update(bytes).digest("hex");
+  const sha256 = createHash4("sha256").update(bytes).digest("hex");
   const entry = { hashes: { sha256 }, length: bytes.length };
-  const targets = await requireRole(repoDir, "targets");
-  const map = targets.signed.targets ?? {};
-  const existing = map[targetName];
-  const onDisk = await readIfExists(join6(repoDir, path));
-  const listed = existing?.hashes?.sha256 === sha256 && existing.length === bytes.length;
-  if (listed && onDisk?.equals(bytes)) {
-    return {
+  try {
+    if (options2.push) await syncBranch(repoDir, branch, options2.push);
+    const start = await branchTip(repoDir, branch) ?? baseCommit;
+    const eventBase = await mergeBase(repoDir, baseCommit, start);
+    const targetsBytes = await showFile(repoDir, start, metadataFile("targets"));
+    const rootBytes = await showFile(repoDir, start, metadataFile("root"));
+    if (!targetsBytes || !rootBytes)
+      throw new TufError(
+        "NOT_FOUND",
+        `${join6(repoDir, metadataFile(targetsBytes ? "root" : "targets"))} does not exist at ${start.slice(0, 12)}: not a TUF-on-CI repository`,
+        { expected: metadataFile(targetsBytes ? "root" : "targets"), found: "no file" }
+      );
+    const targets = parseMetadata(targetsBytes, join6(repoDir, metadataFile("targets")));
+    const root = parseMetadata(rootBytes, join6(repoDir, metadataFile("root")));
+    if (!findDelegation("targets", root))
+      throw new TufError("METADATA_INVALID", `${metadataFile("root")}: roles.targets is missing`, {
+        expected: "roles.targets",
+        found: "nothing"
+      });
+    const map = targets.signed.targets ?? {};
+    const existing = map[targetName];
+    const same = existing?.hashes?.sha256 === sha256 && existing.length === bytes.length;
+    const unchanged = {
       branch,
       targetName,
       path,
@@ -27003,44 +27188,62 @@ async function addReleaseTarget(repoDir, options2) {
       commit: null,
       pushed: false
     };
-  }
-  if (!onDisk?.equals(bytes)) await writeFileAtomic2(join6(repoDir, path), bytes);
-  if (!listed) {
-    map[targetName] = existing?.custom === void 0 ? entry : { ...entry, custom: existing.custom };
-    targets.signed.targets = map;
-    const root = await requireRole(repoDir, "root");
-    if (!findDelegation("targets", root))
-      throw new TufError("METADATA_INVALID", `${metadataFile("root")}: roles.targets is missing`, {
-        expected: "roles.targets",
-        found: "nothing"
-      });
-    const baseVersion = (await readRoleAt(repoDir, eventBase, "targets"))?.signed.version;
-    bumpForEvent(
-      targets,
-      baseVersion ?? null,
-      rolePeriods("targets", targets, root),
-      options2.now ?? /* @__PURE__ */ new Date(),
-      signerKeyids("targets", root, null)
+    const noChange = async () => {
+      await restoreCheckout(repoDir, branch, before, path);
+      return unchanged;
+    };
+    if (existing && !same) {
+      const listed = await listedDigest(repoDir, start, path, existing);
+      if (listed === manifest.digest && !options2.replace) return await noChange();
+      if (!options2.replace) {
+        throw new TufError(
+          "INVALID_INPUT",
+          `${options2.manifest.tag} is already listed in ${metadataFile("targets")} as ${targetName} with digest ${listed ?? `unknown (targets/${targetName} does not match its entry, sha256 ${existing.hashes?.sha256 ?? "missing"})`}; refusing to re-point it to ${manifest.digest} (pass replace to do so)`,
+          { expected: listed ?? existing.hashes?.sha256, found: manifest.digest }
+        );
+      }
+    }
+    const onDiskAtStart = await showFile(repoDir, start, path);
+    if (same && onDiskAtStart?.equals(bytes)) return await noChange();
+    await switchToBranch(repoDir, branch, baseCommit);
+    if (!(await readIfExists(join6(repoDir, path)))?.equals(bytes))
+      await writeFileAtomic2(join6(repoDir, path), bytes);
+    if (!same) {
+      map[targetName] = existing?.custom === void 0 ? entry : { ...entry, custom: existing.custom };
+      targets.signed.targets = map;
+      const baseVersion = (await readRoleAt(repoDir, eventBase, "targets"))?.signed.version;
+      bumpForEvent(
+        targets,
+        baseVersion ?? null,
+        rolePeriods("targets", targets, root),
+        options2.now ?? /* @__PURE__ */ new Date(),
+        signerKeyids("targets", root, null)
+      );
+      await writeRole(repoDir, "targets", targets);
+    }
+    const commit = await commitPaths(
+      repoDir,
+      [path, metadataFile("targets")],
+      `Add release verification manifest for ${options2.manifest.tag}`
     );
-    await writeRole(repoDir, "targets", targets);
+    if (options2.push && commit) await pushBranch(repoDir, branch, options2.push);
+    const warning = layoutWarning(targets);
+    return {
+      branch,
+      targetName,
+      path,
+      sha256,
+      length: bytes.length,
+      version: targets.signed.version,
+      changed: true,
+      commit,
+      pushed: Boolean(options2.push && commit),
+      ...warning ? { warnings: [warning] } : {}
+    };
+  } catch (error2) {
+    await restoreCheckout(repoDir, branch, before, path);
+    throw error2;
   }
-  const commit = await commitPaths(
-    repoDir,
-    [path, metadataFile("targets")],
-    `Add release verification manifest for ${options2.manifest.tag}`
-  );
-  if (options2.push && commit) await pushBranch(repoDir, branch, options2.push);
-  return {
-    branch,
-    targetName,
-    path,
-    sha256,
-    length: bytes.length,
-    version: targets.signed.version,
-    changed: true,
-    commit,
-    pushed: Boolean(options2.push && commit)
-  };
 }
 var init_add_release = __esm({
   "../tuf/src/events/add-release.ts"() {
@@ -27050,6 +27253,7 @@ var init_add_release = __esm({
     init_manifest();
     init_naming();
     init_fs();
+    init_layout();
     init_repository();
   }
 });
@@ -27213,7 +27417,7 @@ var init_expiry = __esm({
 });
 
 // ../tuf/src/events/check-target.ts
-import { createHash as createHash4 } from "crypto";
+import { createHash as createHash5 } from "crypto";
 import { readFile as readFile4 } from "fs/promises";
 import { join as join8 } from "path";
 async function checkTarget(repoDir, options2) {
@@ -27252,7 +27456,7 @@ async function checkTarget(repoDir, options2) {
         { expected: entry.length, found: bytes.length }
       );
     }
-    expected = createHash4("sha256").update(bytes).digest("hex");
+    expected = createHash5("sha256").update(bytes).digest("hex");
   }
   if (listed !== expected) {
     throw new TufError(
@@ -27360,25 +27564,15 @@ var init_invite = __esm({
 });
 
 // ../tuf/src/events/event.ts
-function artifactRole(targetName, targets) {
-  const first = targetName.split("/")[0];
-  const roles = targets?.signed.delegations?.roles ?? [];
-  return targetName.includes("/") && roles.some((r7) => r7.name === first) ? first : "targets";
-}
-async function changedArtifacts(repoDir, baseCommit, targets) {
+import { join as join9 } from "path";
+async function changedArtifactNames(repoDir, baseCommit) {
   const changed = [
     ...(await git(repoDir, ["diff", "--name-only", "--no-renames", baseCommit, "--", "targets"])).split("\n"),
     ...(await git(repoDir, ["ls-files", "--others", "--exclude-standard", "--", "targets"])).split(
       "\n"
     )
-  ].filter((path) => path.startsWith("targets/") && !path.split("/").pop().startsWith("."));
-  const byRole = /* @__PURE__ */ new Map();
-  for (const path of new Set(changed)) {
-    const name = path.slice("targets/".length);
-    const role = artifactRole(name, targets);
-    byRole.set(role, [...byRole.get(role) ?? [], name]);
-  }
-  return byRole;
+  ].filter((path) => path.startsWith("targets/"));
+  return [...new Set(changed)].map((path) => path.slice("targets/".length)).sort();
 }
 async function loadEvent(repoDir, base) {
   const baseCommit = await mergeBase(
@@ -27388,33 +27582,68 @@ async function loadEvent(repoDir, base) {
   );
   const current = /* @__PURE__ */ new Map();
   const previous = /* @__PURE__ */ new Map();
+  const currentBytes = /* @__PURE__ */ new Map();
+  const baseBytes = /* @__PURE__ */ new Map();
   for (const role of await listRoles(repoDir)) {
-    const metadata = await readRole(repoDir, role);
-    if (metadata) current.set(role, metadata);
-    const atBase = await readRoleAt(repoDir, baseCommit, role);
-    if (atBase) previous.set(role, atBase);
+    const bytes = await readRoleBytes(repoDir, role);
+    if (bytes) {
+      currentBytes.set(role, bytes);
+      current.set(role, parseMetadata(bytes, join9(repoDir, metadataFile(role))));
+    }
+    const atBase = await showFile(repoDir, baseCommit, metadataFile(role));
+    if (atBase) {
+      baseBytes.set(role, atBase);
+      previous.set(role, parseMetadata(atBase, `${baseCommit}:${metadataFile(role)}`));
+    }
   }
-  const artifacts = await changedArtifacts(repoDir, baseCommit, current.get("targets"));
+  const changedArtifacts = /* @__PURE__ */ new Map();
+  const unmappedArtifacts = [];
+  for (const name of await changedArtifactNames(repoDir, baseCommit)) {
+    const roles = /* @__PURE__ */ new Set([
+      ...artifactRoles(name, current.get("targets")),
+      ...artifactRoles(name, previous.get("targets"))
+    ]);
+    if (roles.size === 0 && !name.split("/").some((segment) => segment.startsWith(".")))
+      unmappedArtifacts.push(name);
+    for (const role of roles)
+      changedArtifacts.set(role, [...changedArtifacts.get(role) ?? [], name]);
+  }
   return {
     repoDir,
     baseCommit,
     current,
     base: previous,
+    currentBytes,
+    baseBytes,
     state: await readEventState(repoDir),
-    changedArtifacts: artifacts
+    changedArtifacts,
+    unmappedArtifacts
   };
 }
 function changedRoles(event) {
-  const changed = [];
-  for (const [role, metadata] of event.current) {
+  const roles = [];
+  for (const [role, bytes] of event.currentBytes) {
     if (ONLINE_ROLES.includes(role)) continue;
-    const before = event.base.get(role);
-    if (!before || !canonicalize(before.signed).equals(canonicalize(metadata.signed)))
-      changed.push(role);
+    const before = event.baseBytes.get(role);
+    if (!before?.equals(bytes)) roles.push(role);
   }
-  for (const roles of Object.values(event.state.invites)) changed.push(...roles);
-  changed.push(...event.changedArtifacts.keys());
-  return sortRoles(changed);
+  roles.push(...event.changedArtifacts.keys());
+  for (const invited of Object.values(event.state.invites).flat()) roles.push(delegatorOf(invited));
+  return sortRoles(roles);
+}
+function onlineRoleChanges(event) {
+  return ONLINE_ROLES.filter((role) => {
+    const now = event.currentBytes.get(role);
+    const before = event.baseBytes.get(role);
+    return now ? !before?.equals(now) : before !== void 0;
+  });
+}
+function unmappedArtifactRole(event, name) {
+  for (const metadata of [event.current, event.base])
+    for (const [role, md] of metadata)
+      if (md.signed._type === "targets" && md.signed.targets?.[name])
+        return role;
+  return "targets";
 }
 function sameKey(a, b) {
   return canonicalize({ keytype: a.keytype, scheme: a.scheme, keyval: a.keyval }).equals(
@@ -27426,6 +27655,7 @@ var init_event = __esm({
     "use strict";
     init_canonical();
     init_git();
+    init_layout();
     init_repository();
   }
 });
@@ -27587,9 +27817,11 @@ function acceptInvites(event, user, key, now) {
   const keyid = keyIdOf(ownedKey);
   const touched = /* @__PURE__ */ new Set();
   const originals = /* @__PURE__ */ new Map();
-  for (const role of invited.flatMap((r7) => [r7, delegatorOf(r7)])) {
-    const metadata = event.current.get(role);
-    if (metadata && !originals.has(role)) originals.set(role, canonicalize(metadata.signed));
+  for (const role of invited) {
+    const delegatorName = delegatorOf(role);
+    const metadata = event.current.get(delegatorName);
+    if (metadata && !originals.has(delegatorName))
+      originals.set(delegatorName, canonicalize(metadata.signed));
   }
   for (const role of invited) {
     const delegatorName = delegatorOf(role);
@@ -27607,7 +27839,6 @@ function acceptInvites(event, user, key, now) {
     delegation.keys[keyid] = ownedKey;
     delegation.definition.keyids.push(keyid);
     touched.add(delegatorName);
-    touched.add(role);
   }
   for (const role of touched) touchRole(event, role, now, originals.get(role));
   delete event.state.invites[user];
@@ -27624,7 +27855,9 @@ async function signEvent(repoDir, eventBranch, signer, options2) {
   const { accepted, touched } = acceptInvites(event, user, signerKey, now);
   const signed = [];
   const trustedRoot = options2.sigstoreTrustedRoot ?? signer.sigstoreTrustedRoot;
-  for (const role of changedRoles(event)) {
+  const roles = sortRoles([...changedRoles(event), ...touched, ...accepted]);
+  for (const role of roles) {
+    if (ONLINE_ROLES.includes(role)) continue;
     const metadata = event.current.get(role);
     if (!metadata) continue;
     const bytes = canonicalize(metadata.signed);
@@ -27686,9 +27919,31 @@ var init_sign = __esm({
 });
 
 // ../tuf/src/events/update-targets.ts
-import { createHash as createHash5 } from "crypto";
-import { readFile as readFile5 } from "fs/promises";
-import { join as join9 } from "path";
+import { createHash as createHash6 } from "crypto";
+import { readFile as readFile5, stat as stat3 } from "fs/promises";
+import { join as join10 } from "path";
+function artifactsByRole(event) {
+  const byRole = new Map([...event.changedArtifacts].map(([role, names]) => [role, [...names]]));
+  for (const name of event.unmappedArtifacts) {
+    const role = unmappedArtifactRole(event, name);
+    byRole.set(role, [...byRole.get(role) ?? [], name]);
+  }
+  return byRole;
+}
+async function keptNestedNames(repoDir, targets) {
+  const kept = [];
+  for (const name of nestedTopLevelNames(targets))
+    if (await fileExists(join10(repoDir, "targets", name))) kept.push(name);
+  return kept;
+}
+async function fileExists(path) {
+  try {
+    return (await stat3(path)).isFile();
+  } catch (error2) {
+    if (error2.code === "ENOENT") return false;
+    throw error2;
+  }
+}
 async function updateTargets(repoDir, options2 = {}) {
   const branch = await currentBranch(repoDir);
   if (!branch?.startsWith("sign/"))
@@ -27699,8 +27954,8 @@ async function updateTargets(repoDir, options2 = {}) {
     );
   const event = await loadEvent(repoDir, options2.base);
   const root = event.current.get("root");
-  const result = { roles: [], pushed: false };
-  for (const [role, names] of event.changedArtifacts) {
+  const result = { roles: [], kept: [], warnings: [], pushed: false };
+  for (const [role, names] of artifactsByRole(event)) {
     const metadata = event.current.get(role);
     const delegator = event.current.get(delegatorOf(role));
     if (!metadata || !root || !delegator)
@@ -27714,7 +27969,7 @@ async function updateTargets(repoDir, options2 = {}) {
     for (const name of names) {
       let bytes;
       try {
-        bytes = await readFile5(join9(repoDir, "targets", name));
+        bytes = await readFile5(join10(repoDir, "targets", name));
       } catch (error2) {
         if (error2.code !== "ENOENT") throw error2;
         delete map[name];
@@ -27722,7 +27977,7 @@ async function updateTargets(repoDir, options2 = {}) {
       }
       const custom = map[name]?.custom;
       map[name] = {
-        hashes: { sha256: createHash5("sha256").update(bytes).digest("hex") },
+        hashes: { sha256: createHash6("sha256").update(bytes).digest("hex") },
         length: bytes.length,
         ...custom === void 0 ? {} : { custom }
       };
@@ -27745,6 +28000,12 @@ async function updateTargets(repoDir, options2 = {}) {
     );
     if (commit) result.roles.push({ role, version: metadata.signed.version, commit });
   }
+  const before = nestedTopLevelNames(event.base.get("targets"));
+  result.kept = (await keptNestedNames(repoDir, event.current.get("targets"))).filter(
+    (name) => before.includes(name)
+  );
+  const warning = layoutWarning(event.current.get("targets"));
+  if (warning) result.warnings.push(warning);
   if (options2.push && result.roles.length > 0) {
     await pushBranch(repoDir, branch, options2.push);
     result.pushed = true;
@@ -27758,14 +28019,19 @@ var init_update_targets = __esm({
     init_git();
     init_canonical();
     init_event();
+    init_layout();
     init_repository();
   }
 });
 
 // ../tuf/src/events/status.ts
-import { createHash as createHash6 } from "crypto";
+import { createHash as createHash7 } from "crypto";
 import { readFile as readFile6 } from "fs/promises";
-import { join as join10 } from "path";
+import { join as join11 } from "path";
+function invitesOf(event, role) {
+  if (role !== "root" && role !== "targets") return [];
+  return Object.entries(event.state.invites).filter(([, roles]) => roles.some((invited) => delegatorOf(invited) === role)).map(([user]) => user);
+}
 function signerStatus(metadata, delegation, options2) {
   const result = verifyRoleThreshold(
     metadata,
@@ -27788,7 +28054,7 @@ function targetMap(metadata) {
 }
 async function readArtifact(event, name) {
   try {
-    return await readFile6(join10(event.repoDir, "targets", name));
+    return await readFile6(join11(event.repoDir, "targets", name));
   } catch (error2) {
     if (error2.code === "ENOENT") return null;
     throw error2;
@@ -27804,6 +28070,8 @@ async function artifactChanges(event, role, errors) {
     )
   );
   for (const name of event.changedArtifacts.get(role) ?? []) names.add(name);
+  for (const name of event.unmappedArtifacts)
+    if (unmappedArtifactRole(event, name) === role) names.add(name);
   for (const name of [...names].sort()) {
     const entry = now[name];
     const old = before[name];
@@ -27812,14 +28080,16 @@ async function artifactChanges(event, role, errors) {
       changes.push({ path: name, change: old ? "MODIFIED" : "ADDED" });
     const bytes = await readArtifact(event, name);
     if (!entry) {
-      if (bytes) errors.push(`targets/${name} is in the branch but ${role}.json does not list it`);
+      if (bytes && old) errors.push(droppedTargetError(role, name));
+      else if (bytes)
+        errors.push(`targets/${name} is in the branch but ${role}.json does not list it`);
       continue;
     }
     if (!bytes) {
       errors.push(`targets/${name} is listed in ${role}.json but missing from the branch`);
       continue;
     }
-    const sha256 = createHash6("sha256").update(bytes).digest("hex");
+    const sha256 = createHash7("sha256").update(bytes).digest("hex");
     if (entry.hashes?.sha256 !== sha256)
       errors.push(
         `targets/${name}: sha256 in ${role}.json is ${entry.hashes?.sha256 ?? "missing"}, the file has ${sha256}`
@@ -27830,6 +28100,11 @@ async function artifactChanges(event, role, errors) {
       );
   }
   return changes;
+}
+function droppedTargetError(role, name) {
+  const what = RELEASE_MANIFEST.test(name) ? "release manifest" : "target";
+  const why = role === "targets" && name.includes("/") ? `; tuf-on-ci's update-targets keeps only top-level files (pattern "*") in role targets and drops nested names like this one: restore the entry, or list such names through a delegated role whose paths match them` : "; restore the entry, or delete the file to remove the target";
+  return `${what} ${name} was listed in ${role}.json before this event and targets/${name} is still in the branch, but ${role}.json no longer lists it${why}`;
 }
 function describeFailures(label, status, errors) {
   for (const { signer, reason } of status.invalid)
@@ -27843,7 +28118,7 @@ function describeFailures(label, status, errors) {
 async function roleStatus(event, role, options2, now) {
   const metadata = event.current.get(role);
   const errors = [];
-  const invites = Object.entries(event.state.invites).filter(([, roles]) => roles.includes(role)).map(([user]) => user);
+  const invites = invitesOf(event, role);
   const root = event.current.get("root");
   const delegatorMetadata = event.current.get(delegatorOf(role));
   const delegation = delegatorMetadata ? findDelegation(role, delegatorMetadata) : null;
@@ -27935,12 +28210,26 @@ async function signingEventStatus(repoDir, options2 = {}) {
   const event = await loadEvent(repoDir, options2.base);
   const now = options2.now ?? /* @__PURE__ */ new Date();
   const roles = [];
-  for (const role of changedRoles(event)) roles.push(await roleStatus(event, role, options2, now));
+  const names = changedRoles(event);
+  for (const role of names) roles.push(await roleStatus(event, role, options2, now));
+  const errors = onlineRoleChanges(event).map(
+    (role) => `metadata/${role}.json changed in this signing event: ${role} is signed online after the merge, never in an event (tuf-on-ci refuses the event)`
+  );
+  for (const name of event.unmappedArtifacts) {
+    const role = unmappedArtifactRole(event, name);
+    if (names.includes(role)) continue;
+    errors.push(
+      `targets/${name} changed in this event but ${role}.json did not (restore the file, or run update-targets); tuf-on-ci does not see this file: only top-level files map to role targets, nested ones only through a delegated role's paths`
+    );
+  }
+  const warning = layoutWarning(event.current.get("targets"));
   return {
     event: options2.event ?? branch ?? "HEAD",
     baseCommit: event.baseCommit,
     roles,
-    complete: roles.length > 0 && roles.every((r7) => r7.valid)
+    errors,
+    warnings: warning ? [warning] : [],
+    complete: errors.length === 0 && roles.length > 0 && roles.every((r7) => r7.valid)
   };
 }
 function signerLine(status) {
@@ -27948,6 +28237,8 @@ function signerLine(status) {
 }
 function formatStatusText(status) {
   const lines = [`Signing event ${status.event} (base ${status.baseCommit.slice(0, 12)})`];
+  for (const warning of status.warnings) lines.push(`warning: ${warning}`);
+  for (const error2 of status.errors) lines.push(`error: ${error2}`);
   if (status.roles.length === 0) lines.push("No role changed in this event.");
   for (const role of status.roles) {
     lines.push(
@@ -27974,6 +28265,8 @@ function formatStatusMarkdown(status) {
     status.complete ? "**Threshold of signatures has been reached.** This event can be merged." : "**Signing event is not complete.**",
     ""
   );
+  for (const warning of status.warnings) lines.push(`> [!WARNING]`, `> ${warning}`, "");
+  if (status.errors.length > 0) lines.push("Errors:", ...status.errors.map((e) => `- ${e}`), "");
   if (status.roles.length === 0) lines.push("No role changed in this event.");
   for (const role of status.roles) {
     lines.push(
@@ -28002,6 +28295,7 @@ function formatStatusMarkdown(status) {
   return `${lines.join("\n").trimEnd()}
 `;
 }
+var RELEASE_MANIFEST;
 var init_status = __esm({
   "../tuf/src/events/status.ts"() {
     "use strict";
@@ -28010,7 +28304,9 @@ var init_status = __esm({
     init_canonical();
     init_git();
     init_event();
+    init_layout();
     init_repository();
+    RELEASE_MANIFEST = /^[^/]+\/releases\/[^/]+\.json$/;
   }
 });
 
@@ -28113,7 +28409,7 @@ var init_key_file = __esm({
 
 // ../tuf/src/signers/identity.ts
 import { spawn } from "child_process";
-import { createHash as createHash7, randomBytes as randomBytes2 } from "crypto";
+import { createHash as createHash8, randomBytes as randomBytes2 } from "crypto";
 function staticToken(token) {
   if (!token.trim())
     throw new TufError("SIGNER", "the identity token is empty", {
@@ -28280,7 +28576,7 @@ function browserToken(options2 = {}) {
           client_id: options2.clientId ?? "sigstore",
           redirect_uri: redirectUri,
           scope: "openid email",
-          code_challenge: createHash7("sha256").update(verifier).digest("base64url"),
+          code_challenge: createHash8("sha256").update(verifier).digest("base64url"),
           code_challenge_method: "S256",
           state,
           nonce: randomBytes2(16).toString("base64url")
@@ -40911,15 +41207,15 @@ var require_polyfill = __commonJS({
       mkdir: mkdir5,
       readdir: readdir3,
       readlink: readlink2,
-      stat: stat5,
+      stat: stat6,
       symlink: symlink2,
       unlink: unlink3,
       utimes
     } = __require("fs/promises");
     var {
-      dirname: dirname3,
+      dirname: dirname4,
       isAbsolute: isAbsolute3,
-      join: join16,
+      join: join17,
       parse: parse3,
       resolve: resolve2,
       sep: sep2,
@@ -41003,7 +41299,7 @@ var require_polyfill = __commonJS({
       return destStat.ino && destStat.dev && destStat.ino === srcStat.ino && destStat.dev === srcStat.dev;
     }
     function getStats(src, dest, opts) {
-      const statFunc = opts.dereference ? (file) => stat5(file, { bigint: true }) : (file) => lstat2(file, { bigint: true });
+      const statFunc = opts.dereference ? (file) => stat6(file, { bigint: true }) : (file) => lstat2(file, { bigint: true });
       return Promise.all([
         statFunc(src),
         statFunc(dest).catch((err) => {
@@ -41015,7 +41311,7 @@ var require_polyfill = __commonJS({
       ]);
     }
     async function checkParentDir(destStat, src, dest, opts) {
-      const destParent = dirname3(dest);
+      const destParent = dirname4(dest);
       const dirExists = await pathExists(destParent);
       if (dirExists) {
         return getStatsForCopy(destStat, src, dest, opts);
@@ -41024,21 +41320,21 @@ var require_polyfill = __commonJS({
       return getStatsForCopy(destStat, src, dest, opts);
     }
     function pathExists(dest) {
-      return stat5(dest).then(
+      return stat6(dest).then(
         () => true,
         // istanbul ignore next: not sure when this would occur
         (err) => err.code === "ENOENT" ? false : Promise.reject(err)
       );
     }
     async function checkParentPaths(src, srcStat, dest) {
-      const srcParent = resolve2(dirname3(src));
-      const destParent = resolve2(dirname3(dest));
+      const srcParent = resolve2(dirname4(src));
+      const destParent = resolve2(dirname4(dest));
       if (destParent === srcParent || destParent === parse3(destParent).root) {
         return;
       }
       let destStat;
       try {
-        destStat = await stat5(destParent, { bigint: true });
+        destStat = await stat6(destParent, { bigint: true });
       } catch (err) {
         if (err.code === "ENOENT") {
           return;
@@ -41074,7 +41370,7 @@ var require_polyfill = __commonJS({
       return getStatsForCopy(destStat, src, dest, opts);
     }
     async function getStatsForCopy(destStat, src, dest, opts) {
-      const statFn = opts.dereference ? stat5 : lstat2;
+      const statFn = opts.dereference ? stat6 : lstat2;
       const srcStat = await statFn(src);
       if (srcStat.isDirectory() && opts.recursive) {
         return onDir(srcStat, destStat, src, dest, opts);
@@ -41158,7 +41454,7 @@ var require_polyfill = __commonJS({
       return chmod2(dest, srcMode);
     }
     async function setDestTimestamps(src, dest) {
-      const updatedSrcStat = await stat5(src);
+      const updatedSrcStat = await stat6(src);
       return utimes(dest, updatedSrcStat.atime, updatedSrcStat.mtime);
     }
     function onDir(srcStat, destStat, src, dest, opts) {
@@ -41176,8 +41472,8 @@ var require_polyfill = __commonJS({
       const dir = await readdir3(src);
       for (let i = 0; i < dir.length; i++) {
         const item = dir[i];
-        const srcItem = join16(src, item);
-        const destItem = join16(dest, item);
+        const srcItem = join17(src, item);
+        const destItem = join17(dest, item);
         const { destStat } = await checkPaths(srcItem, destItem, opts);
         await startCopy(destStat, srcItem, destItem, opts);
       }
@@ -41185,7 +41481,7 @@ var require_polyfill = __commonJS({
     async function onLink(destStat, src, dest) {
       let resolvedSrc = await readlink2(src);
       if (!isAbsolute3(resolvedSrc)) {
-        resolvedSrc = resolve2(dirname3(src), resolvedSrc);
+        resolvedSrc = resolve2(dirname4(src), resolvedSrc);
       }
       if (!destStat) {
         return symlink2(resolvedSrc, dest);
@@ -41200,7 +41496,7 @@ var require_polyfill = __commonJS({
         throw err;
       }
       if (!isAbsolute3(resolvedDest)) {
-        resolvedDest = resolve2(dirname3(dest), resolvedDest);
+        resolvedDest = resolve2(dirname4(dest), resolvedDest);
       }
       if (isSrcSubdir(resolvedSrc, resolvedDest)) {
         throw new ERR_FS_CP_EINVAL({
@@ -41210,7 +41506,7 @@ var require_polyfill = __commonJS({
           errno: EINVAL
         });
       }
-      const srcStat = await stat5(src);
+      const srcStat = await stat6(src);
       if (srcStat.isDirectory() && isSrcSubdir(resolvedDest, resolvedSrc)) {
         throw new ERR_FS_CP_SYMLINK_TO_SUBDIRECTORY({
           message: `cannot overwrite ${resolvedDest} with ${resolvedSrc}`,
@@ -41252,15 +41548,15 @@ var require_cp = __commonJS({
 var require_with_temp_dir = __commonJS({
   "../../node_modules/@npmcli/fs/lib/with-temp-dir.js"(exports2, module2) {
     "use strict";
-    var { join: join16, sep: sep2 } = __require("path");
+    var { join: join17, sep: sep2 } = __require("path");
     var getOptions = require_get_options();
-    var { mkdir: mkdir5, mkdtemp: mkdtemp3, rm: rm5 } = __require("fs/promises");
+    var { mkdir: mkdir5, mkdtemp: mkdtemp3, rm: rm6 } = __require("fs/promises");
     var withTempDir = async (root, fn2, opts) => {
       const options2 = getOptions(opts, {
         copy: ["tmpPrefix"]
       });
       await mkdir5(root, { recursive: true });
-      const target = await mkdtemp3(join16(`${root}${sep2}`, options2.tmpPrefix || ""));
+      const target = await mkdtemp3(join17(`${root}${sep2}`, options2.tmpPrefix || ""));
       let err;
       let result;
       try {
@@ -41269,7 +41565,7 @@ var require_with_temp_dir = __commonJS({
         err = _err;
       }
       try {
-        await rm5(target, { force: true, recursive: true });
+        await rm6(target, { force: true, recursive: true });
       } catch {
       }
       if (err) {
@@ -41286,13 +41582,13 @@ var require_readdir_scoped = __commonJS({
   "../../node_modules/@npmcli/fs/lib/readdir-scoped.js"(exports2, module2) {
     "use strict";
     var { readdir: readdir3 } = __require("fs/promises");
-    var { join: join16 } = __require("path");
+    var { join: join17 } = __require("path");
     var readdirScoped = async (dir) => {
       const results = [];
       for (const item of await readdir3(dir)) {
         if (item.startsWith("@")) {
-          for (const scopedItem of await readdir3(join16(dir, item))) {
-            results.push(join16(item, scopedItem));
+          for (const scopedItem of await readdir3(join17(dir, item))) {
+            results.push(join17(item, scopedItem));
           }
         } else {
           results.push(item);
@@ -41308,7 +41604,7 @@ var require_readdir_scoped = __commonJS({
 var require_move_file = __commonJS({
   "../../node_modules/@npmcli/fs/lib/move-file.js"(exports2, module2) {
     "use strict";
-    var { dirname: dirname3, join: join16, resolve: resolve2, relative, isAbsolute: isAbsolute3 } = __require("path");
+    var { dirname: dirname4, join: join17, resolve: resolve2, relative, isAbsolute: isAbsolute3 } = __require("path");
     var fs4 = __require("fs/promises");
     var pathExists = async (path) => {
       try {
@@ -41329,7 +41625,7 @@ var require_move_file = __commonJS({
       if (!options2.overwrite && await pathExists(destination)) {
         throw new Error(`The destination file exists: ${destination}`);
       }
-      await fs4.mkdir(dirname3(destination), { recursive: true });
+      await fs4.mkdir(dirname4(destination), { recursive: true });
       try {
         await fs4.rename(source, destination);
       } catch (error2) {
@@ -41338,7 +41634,7 @@ var require_move_file = __commonJS({
           if (sourceStat.isDirectory()) {
             const files = await fs4.readdir(source);
             await Promise.all(files.map(
-              (file) => moveFile(join16(source, file), join16(destination, file), options2, false, symlinks)
+              (file) => moveFile(join17(source, file), join17(destination, file), options2, false, symlinks)
             ));
           } else if (sourceStat.isSymbolicLink()) {
             symlinks.push({ source, destination });
@@ -41357,7 +41653,7 @@ var require_move_file = __commonJS({
           }
           let targetType = "file";
           try {
-            const targetStat = await fs4.stat(resolve2(dirname3(symSource), target));
+            const targetStat = await fs4.stat(resolve2(dirname4(symSource), target));
             if (targetStat.isDirectory()) {
               targetType = "junction";
             }
@@ -42043,7 +42339,7 @@ var require_entry_index = __commonJS({
       mkdir: mkdir5,
       readFile: readFile14,
       readdir: readdir3,
-      rm: rm5,
+      rm: rm6,
       writeFile: writeFile3
     } = __require("fs/promises");
     var { Minipass: Minipass2 } = (init_esm(), __toCommonJS(esm_exports));
@@ -42094,7 +42390,7 @@ var require_entry_index = __commonJS({
       };
       const teardown = async (tmp2) => {
         if (!tmp2.moved) {
-          return rm5(tmp2.target, { recursive: true, force: true });
+          return rm6(tmp2.target, { recursive: true, force: true });
         }
       };
       const write = async (tmp2) => {
@@ -42162,7 +42458,7 @@ ${hashEntry(stringified)}	${stringified}`);
         return insert(cache, key, null, opts);
       }
       const bucket = bucketPath(cache, key);
-      return rm5(bucket, { recursive: true, force: true });
+      return rm6(bucket, { recursive: true, force: true });
     }
     module2.exports.lsStream = lsStream;
     function lsStream(cache) {
@@ -43357,16 +43653,16 @@ var require_read = __commonJS({
     var MAX_SINGLE_READ_SIZE = 64 * 1024 * 1024;
     async function read(cache, integrity, opts = {}) {
       const { size } = opts;
-      const { stat: stat5, cpath, sri } = await withContentSri(cache, integrity, async (cpath2, sri2) => {
-        const stat6 = size ? { size } : await fs4.stat(cpath2);
-        return { stat: stat6, cpath: cpath2, sri: sri2 };
+      const { stat: stat6, cpath, sri } = await withContentSri(cache, integrity, async (cpath2, sri2) => {
+        const stat7 = size ? { size } : await fs4.stat(cpath2);
+        return { stat: stat7, cpath: cpath2, sri: sri2 };
       });
-      if (stat5.size > MAX_SINGLE_READ_SIZE) {
-        return readPipeline(cpath, stat5.size, sri, new Pipeline()).concat();
+      if (stat6.size > MAX_SINGLE_READ_SIZE) {
+        return readPipeline(cpath, stat6.size, sri, new Pipeline()).concat();
       }
       const data = await fs4.readFile(cpath, { encoding: null });
-      if (stat5.size !== data.length) {
-        throw sizeError(stat5.size, data.length);
+      if (stat6.size !== data.length) {
+        throw sizeError(stat6.size, data.length);
       }
       if (!ssri.checkData(data, sri)) {
         throw integrityError(sri, cpath);
@@ -43392,11 +43688,11 @@ var require_read = __commonJS({
       const { size } = opts;
       const stream = new Pipeline();
       Promise.resolve().then(async () => {
-        const { stat: stat5, cpath, sri } = await withContentSri(cache, integrity, async (cpath2, sri2) => {
-          const stat6 = size ? { size } : await fs4.stat(cpath2);
-          return { stat: stat6, cpath: cpath2, sri: sri2 };
+        const { stat: stat6, cpath, sri } = await withContentSri(cache, integrity, async (cpath2, sri2) => {
+          const stat7 = size ? { size } : await fs4.stat(cpath2);
+          return { stat: stat7, cpath: cpath2, sri: sri2 };
         });
-        return readPipeline(cpath, stat5.size, sri, stream);
+        return readPipeline(cpath, stat6.size, sri, stream);
       }).catch((err) => stream.emit("error", err));
       return stream;
     }
@@ -43413,8 +43709,8 @@ var require_read = __commonJS({
       }
       try {
         return await withContentSri(cache, integrity, async (cpath, sri) => {
-          const stat5 = await fs4.stat(cpath);
-          return { size: stat5.size, sri, stat: stat5 };
+          const stat6 = await fs4.stat(cpath);
+          return { size: stat6.size, sri, stat: stat6 };
         });
       } catch (err) {
         if (err.code === "ENOENT") {
@@ -47475,8 +47771,8 @@ var require_rm = __commonJS({
     var fs4 = __require("fs/promises");
     var contentPath = require_path();
     var { hasContent } = require_read();
-    module2.exports = rm5;
-    async function rm5(cache, integrity) {
+    module2.exports = rm6;
+    async function rm6(cache, integrity) {
       const content = await hasContent(cache, integrity);
       if (content && content.sri) {
         await fs4.rm(contentPath(cache, content.sri), { recursive: true, force: true });
@@ -47492,7 +47788,7 @@ var require_rm = __commonJS({
 var require_rm2 = __commonJS({
   "../../node_modules/cacache/lib/rm.js"(exports2, module2) {
     "use strict";
-    var { rm: rm5 } = __require("fs/promises");
+    var { rm: rm6 } = __require("fs/promises");
     var glob = require_glob();
     var index = require_entry_index();
     var memo = require_memoization();
@@ -47514,7 +47810,7 @@ var require_rm2 = __commonJS({
       memo.clearMemoized();
       const paths = await glob(path.join(cache, "*(content-*|index-*)"), { silent: true, nosort: true });
       paths.push(path.join(cache, "CACHEDIR.TAG"));
-      return Promise.all(paths.map((p) => rm5(p, { recursive: true, force: true })));
+      return Promise.all(paths.map((p) => rm6(p, { recursive: true, force: true })));
     }
   }
 });
@@ -47525,8 +47821,8 @@ var require_verify = __commonJS({
     "use strict";
     var {
       readFile: readFile14,
-      rm: rm5,
-      stat: stat5,
+      rm: rm6,
+      stat: stat6,
       truncate,
       writeFile: writeFile3
     } = __require("fs/promises");
@@ -47643,8 +47939,8 @@ var require_verify = __commonJS({
             }
           } else {
             stats.reclaimedCount++;
-            const s = await stat5(f);
-            await rm5(f, { recursive: true, force: true });
+            const s = await stat6(f);
+            await rm6(f, { recursive: true, force: true });
             stats.reclaimedSize += s.size;
           }
           return stats;
@@ -47656,7 +47952,7 @@ var require_verify = __commonJS({
     async function verifyContent(filepath, sri) {
       const contentInfo = {};
       try {
-        const { size } = await stat5(filepath);
+        const { size } = await stat6(filepath);
         contentInfo.size = size;
         contentInfo.valid = true;
         await ssri.checkStream(new fsm.ReadStream(filepath), sri);
@@ -47667,7 +47963,7 @@ var require_verify = __commonJS({
         if (err.code !== "EINTEGRITY") {
           throw err;
         }
-        await rm5(filepath, { recursive: true, force: true });
+        await rm6(filepath, { recursive: true, force: true });
         contentInfo.valid = false;
       }
       return contentInfo;
@@ -47714,7 +48010,7 @@ var require_verify = __commonJS({
       for (const entry of bucket) {
         const content = contentPath(cache, entry.integrity);
         try {
-          await stat5(content);
+          await stat6(content);
           await index.insert(cache, entry.key, entry.integrity, {
             metadata: entry.metadata,
             size: entry.size,
@@ -47733,7 +48029,7 @@ var require_verify = __commonJS({
     }
     function cleanTmp(cache, opts) {
       opts.log.silly("verify", "cleaning tmp directory");
-      return rm5(path.join(cache, "tmp"), { recursive: true, force: true });
+      return rm6(path.join(cache, "tmp"), { recursive: true, force: true });
     }
     async function writeVerifile(cache, opts) {
       const verifile = path.join(cache, "_lastverified");
@@ -47754,7 +48050,7 @@ var require_lib7 = __commonJS({
     "use strict";
     var get = require_get();
     var put = require_put();
-    var rm5 = require_rm2();
+    var rm6 = require_rm2();
     var verify = require_verify();
     var { clearMemoized } = require_memoization();
     var tmp = require_tmp();
@@ -47774,10 +48070,10 @@ var require_lib7 = __commonJS({
     module2.exports.get.hasContent = get.hasContent;
     module2.exports.put = put;
     module2.exports.put.stream = put.stream;
-    module2.exports.rm = rm5.entry;
-    module2.exports.rm.all = rm5.all;
+    module2.exports.rm = rm6.entry;
+    module2.exports.rm.all = rm6.all;
     module2.exports.rm.entry = module2.exports.rm;
-    module2.exports.rm.content = rm5.content;
+    module2.exports.rm.content = rm6.content;
     module2.exports.clearMemoized = clearMemoized;
     module2.exports.tmp = {};
     module2.exports.tmp.mkdir = tmp.mkdir;
@@ -57472,8 +57768,13 @@ function checkTargets(signed, source) {
         name: role.name,
         terminating: role.terminating === true
       };
-      if (role.paths !== void 0 && role.path_hash_prefixes !== void 0)
-        throw invalid2(source, field, "either paths or path_hash_prefixes", Object.keys(role));
+      if (role.paths === void 0 === (role.path_hash_prefixes === void 0))
+        throw invalid2(
+          source,
+          field,
+          "exactly one of paths and path_hash_prefixes",
+          Object.keys(role)
+        );
       if (role.paths !== void 0)
         delegated.paths = stringArray(role.paths, `${field}.paths`, source);
       if (role.path_hash_prefixes !== void 0)
@@ -57496,75 +57797,6 @@ var init_model = __esm({
     init_verify();
     EXPIRES = /^\d{4}-\d{2}-\d{2}T\d{2}:\d{2}:\d{2}(?:\.\d+)?Z$/;
     TOP_LEVEL = ["root", "timestamp", "snapshot", "targets"];
-  }
-});
-
-// ../tuf/src/metadata/paths.ts
-import { createHash as createHash8 } from "crypto";
-function segmentRegExp(pattern) {
-  let regexp = patternCache.get(pattern);
-  if (regexp) return regexp;
-  let source = "";
-  for (let i = 0; i < pattern.length; i++) {
-    const c = pattern[i];
-    if (c === "*") source += ".*";
-    else if (c === "?") source += ".";
-    else if (c === "[") {
-      const end2 = pattern.indexOf("]", i + 2);
-      if (end2 === -1) {
-        source += "\\[";
-      } else {
-        let set = pattern.slice(i + 1, end2);
-        const negated = set.startsWith("!");
-        if (negated) set = set.slice(1);
-        source += `[${negated ? "^" : ""}${set.replace(/[\\\]^]/g, "\\$&")}]`;
-        i = end2;
-      }
-    } else source += c.replace(/[.*+?^${}()|[\]\\/]/g, "\\$&");
-  }
-  regexp = new RegExp(`^${source}$`, "s");
-  patternCache.set(pattern, regexp);
-  return regexp;
-}
-function matchesPathPattern(targetPath, pattern) {
-  const targetParts = targetPath.split("/");
-  const patternParts = pattern.split("/");
-  return targetParts.length === patternParts.length && patternParts.every((part, i) => segmentRegExp(part).test(targetParts[i]));
-}
-function isDelegatedPath(role, targetPath) {
-  if (role.paths) return role.paths.some((pattern) => matchesPathPattern(targetPath, pattern));
-  if (role.path_hash_prefixes) {
-    const digest = createHash8("sha256").update(targetPath).digest("hex");
-    return role.path_hash_prefixes.some((prefix) => digest.startsWith(prefix));
-  }
-  return false;
-}
-function succinctRoleFor(succinct, targetPath) {
-  const bin = createHash8("sha256").update(targetPath).digest().readUInt32BE(0) >>> 32 - succinct.bit_length;
-  return `${succinct.name_prefix}-${bin.toString(16).padStart(suffixLength(succinct), "0")}`;
-}
-function suffixLength(succinct) {
-  return (2 ** succinct.bit_length - 1).toString(16).length;
-}
-function rolesForTarget(delegations, targetPath) {
-  if (delegations.succinct_roles)
-    return [{ name: succinctRoleFor(delegations.succinct_roles, targetPath), terminating: true }];
-  return delegations.roles.filter((role) => isDelegatedPath(role, targetPath)).map(({ name, terminating }) => ({ name, terminating }));
-}
-function delegatedRoleKeys(delegations, role) {
-  const succinct = delegations.succinct_roles;
-  if (succinct) {
-    const suffix2 = role.startsWith(`${succinct.name_prefix}-`) ? role.slice(succinct.name_prefix.length + 1) : "";
-    const valid = suffix2.length === suffixLength(succinct) && /^[0-9a-f]+$/.test(suffix2) && Number.parseInt(suffix2, 16) < 2 ** succinct.bit_length;
-    return valid ? { name: role, keyids: succinct.keyids, threshold: succinct.threshold } : void 0;
-  }
-  return delegations.roles.find((candidate) => candidate.name === role);
-}
-var patternCache;
-var init_paths = __esm({
-  "../tuf/src/metadata/paths.ts"() {
-    "use strict";
-    patternCache = /* @__PURE__ */ new Map();
   }
 });
 
@@ -57815,8 +58047,8 @@ var init_http = __esm({
 });
 
 // ../tuf/src/client/source.ts
-import { readFile as readFile8, stat as stat3 } from "fs/promises";
-import { join as join11 } from "path";
+import { readFile as readFile8, stat as stat4 } from "fs/promises";
+import { join as join12 } from "path";
 function quoteName(role) {
   return encodeURIComponent(role).replace(
     /[!'()*]/g,
@@ -57911,14 +58143,14 @@ var init_source = __esm({
       requestCount = 0;
       async fetchRoot(version, maxLength) {
         try {
-          return await this.read(join11("metadata", "root_history", `${version}.root.json`), maxLength);
+          return await this.read(join12("metadata", "root_history", `${version}.root.json`), maxLength);
         } catch (error2) {
           if (error2 instanceof TufError && error2.code === "NOT_FOUND") return void 0;
           throw error2;
         }
       }
       fetchMetadata(role, _version, maxLength) {
-        return this.read(join11("metadata", `${quoteName(role)}.json`), maxLength);
+        return this.read(join12("metadata", `${quoteName(role)}.json`), maxLength);
       }
       fetchTarget(targetPath, _hashPrefix, maxLength) {
         const parts = targetPath.split("/");
@@ -57929,13 +58161,13 @@ var init_source = __esm({
             { expected: "a relative path", found: targetPath }
           );
         }
-        return this.read(join11("targets", ...parts), maxLength);
+        return this.read(join12("targets", ...parts), maxLength);
       }
       async read(relative, maxLength) {
-        const path = join11(this.repoDir, relative);
+        const path = join12(this.repoDir, relative);
         this.requestCount++;
         try {
-          const info2 = await stat3(path);
+          const info2 = await stat4(path);
           if (info2.size > maxLength) {
             throw new TufError(
               "LENGTH_MISMATCH",
@@ -57961,7 +58193,7 @@ var init_source = __esm({
 // ../tuf/src/client/updater.ts
 import { createHash as createHash9 } from "crypto";
 import { readFile as readFile9 } from "fs/promises";
-import { join as join12 } from "path";
+import { join as join13 } from "path";
 function checkLengthAndHashes(bytes, expected, what) {
   if (expected.length !== void 0 && bytes.byteLength !== expected.length) {
     throw new TufError(
@@ -58018,7 +58250,10 @@ var init_updater = __esm({
       root;
       timestamp;
       snapshot;
+      /** Targets roles accepted this refresh (version, hashes and expiry as the snapshot lists them), by name. */
       targets = /* @__PURE__ */ new Map();
+      /** `delegator NUL role` for every delegation whose keys and threshold a role's signatures met. */
+      delegationsMet = /* @__PURE__ */ new Set();
       refreshed = false;
       constructor(options2) {
         if (options2.metadataBaseUrl === void 0 === (options2.repositoryDir === void 0)) {
@@ -58049,6 +58284,7 @@ var init_updater = __esm({
         this.timestamp = void 0;
         this.snapshot = void 0;
         this.targets.clear();
+        this.delegationsMet.clear();
         await this.loadTrustedRoot();
         await this.updateRoot();
         await this.updateTimestamp();
@@ -58143,11 +58379,11 @@ var init_updater = __esm({
             { expected: "a file name", found: info2.path }
           );
         }
-        return join12(this.targetDir, name);
+        return join13(this.targetDir, name);
       }
       // --- root -------------------------------------------------------------
       async loadTrustedRoot() {
-        const path = join12(this.metadataDir, "root.json");
+        const path = join13(this.metadataDir, "root.json");
         let bytes;
         try {
           bytes = await readFile9(path);
@@ -58247,7 +58483,7 @@ var init_updater = __esm({
         const root = this.root.signed;
         const meta = this.timestamp.signed.snapshot;
         const local = await this.loadLocal("snapshot", checkSnapshot, root.keys, root.roles.snapshot);
-        if (local && this.isCurrent(local, meta.version)) {
+        if (local && this.isCurrent(local, meta)) {
           this.snapshot = local;
           return;
         }
@@ -58282,16 +58518,38 @@ var init_updater = __esm({
         this.snapshot = candidate;
         await this.persist("snapshot", bytes);
       }
-      /** Trusted metadata that is exactly the listed version and unexpired needs no download. */
-      isCurrent(metadata, listedVersion) {
-        return metadata.signed.version === listedVersion && this.now < metadata.signed.expires;
+      /**
+       * Trusted metadata that is exactly the listed version, unexpired, and of the listed length and
+       * hashes if any (a repository may re-sign one version) needs no download (5.5.2, 5.6.2).
+       */
+      isCurrent(metadata, meta) {
+        if (metadata.signed.version !== meta.version || this.now >= metadata.signed.expires)
+          return false;
+        try {
+          checkLengthAndHashes(metadata.bytes, meta, "trusted copy");
+          return true;
+        } catch {
+          return false;
+        }
       }
       // --- targets ------------------------------------------------------------
       /** Top-level targets (parent undefined: delegated by root) or a delegated role, verified against the snapshot. */
       async loadTargets(role, parent) {
-        const cached = this.targets.get(role);
-        if (cached) return cached;
         const { keys, roleKeys: roleKeys2 } = this.delegation(role, parent);
+        const delegation = `${parent ?? "root"}\0${role}`;
+        const cached = this.targets.get(role);
+        if (cached) {
+          if (!this.delegationsMet.has(delegation)) {
+            this.requireThreshold(
+              cached,
+              keys,
+              roleKeys2,
+              this.describeTargets(role, cached.signed.version, parent)
+            );
+            this.delegationsMet.add(delegation);
+          }
+          return cached;
+        }
         const meta = this.snapshot.signed.meta[`${role}.json`];
         if (!meta) {
           throw new TufError(
@@ -58305,11 +58563,10 @@ var init_updater = __esm({
         }
         const local = await this.loadLocal(role, checkTargets, keys, roleKeys2);
         let accepted;
-        if (local && this.isCurrent(local, meta.version)) {
+        if (local && this.isCurrent(local, meta)) {
           accepted = local;
         } else {
-          const fileName = this.metadataFileName(role, meta.version);
-          const what = `${role} v${meta.version} (${fileName})`;
+          const what = this.describeTargets(role, meta.version, parent);
           const bytes = await this.source.fetchMetadata(
             role,
             this.versionInName(meta.version),
@@ -58328,7 +58585,13 @@ var init_updater = __esm({
           await this.persist(role, bytes);
         }
         this.targets.set(role, accepted);
+        this.delegationsMet.add(delegation);
         return accepted;
+      }
+      /** `releases v2 (2.releases.json), delegated by targets`: names the file and, for delegated roles, the delegation. */
+      describeTargets(role, version, parent) {
+        const file = `${role} v${version} (${this.metadataFileName(role, version)})`;
+        return parent === void 0 ? file : `${file}, delegated by ${parent}`;
       }
       delegation(role, parent) {
         if (parent === void 0)
@@ -58388,7 +58651,7 @@ var init_updater = __esm({
       }
       /** Previously trusted metadata from metadataDir if the current keys verify it; anything else counts as absent. */
       async loadLocal(role, check, keys, roleKeys2) {
-        const path = join12(this.metadataDir, `${quoteName(role)}.json`);
+        const path = join13(this.metadataDir, `${quoteName(role)}.json`);
         try {
           const loaded = parseMetadata2(await readFile9(path), path, check);
           this.requireThreshold(loaded, keys, roleKeys2, path);
@@ -58404,7 +58667,7 @@ var init_updater = __esm({
         return `${this.root.signed.consistent_snapshot ? `${version}.` : ""}${quoteName(role)}.json`;
       }
       persist(role, bytes) {
-        return writeFileAtomic2(join12(this.metadataDir, `${quoteName(role)}.json`), bytes);
+        return writeFileAtomic2(join13(this.metadataDir, `${quoteName(role)}.json`), bytes);
       }
     };
   }
@@ -68203,7 +68466,7 @@ __export(tuf_publish_exports, {
   tufPublishCommand: () => tufPublishCommand
 });
 import { mkdtemp } from "fs/promises";
-import { join as join13 } from "path";
+import { join as join14 } from "path";
 function remoteUrl(tufRepository, serverUrl) {
   return /^[A-Za-z0-9_.-]+\/[A-Za-z0-9_.-]+$/.test(tufRepository) ? `${serverUrl}/${tufRepository}.git` : tufRepository;
 }
@@ -68211,7 +68474,7 @@ async function publishToTuf(request2) {
   const remote = remoteUrl(request2.tufRepository, request2.serverUrl);
   const version = request2.manifest.version ?? request2.manifest.tag.replace(/^v/, "");
   const branch = signingBranchName(version, request2.manifest.runId);
-  const dir = request2.checkout ?? await mkdtemp(join13(request2.scratch, "oci-sd-tuf-"));
+  const dir = request2.checkout ?? await mkdtemp(join14(request2.scratch, "oci-sd-tuf-"));
   const auth2 = request2.token ? { token: request2.token } : {};
   if (!request2.checkout)
     await git2(["clone", "--quiet", "--no-tags", "--branch", request2.base, remote, dir], auth2);
@@ -70086,8 +70349,8 @@ var init_registry = __esm({
 });
 
 // ../verify/src/oci/layout.ts
-import { mkdir as mkdir3, readFile as readFile11, stat as stat4 } from "fs/promises";
-import { join as join14, resolve } from "path";
+import { mkdir as mkdir3, readFile as readFile11, stat as stat5 } from "fs/promises";
+import { join as join15, resolve } from "path";
 function isNotFound(error2) {
   return error2.code === "ENOENT";
 }
@@ -70098,7 +70361,7 @@ function refNameMatches(refName, tag) {
   return colon > refName.lastIndexOf("/") && refName.slice(colon + 1) === tag;
 }
 var REF_NAME, COSIGN_KIND, COSIGN_KINDS, OciLayoutSource;
-var init_layout = __esm({
+var init_layout2 = __esm({
   "../verify/src/oci/layout.ts"() {
     "use strict";
     init_src2();
@@ -70125,10 +70388,10 @@ var init_layout = __esm({
         this.location = `${OCI_LAYOUT_PREFIX}${this.dir}`;
       }
       blobPath(digest) {
-        return join14(this.dir, "blobs", "sha256", digestHex(digest));
+        return join15(this.dir, "blobs", "sha256", digestHex(digest));
       }
       async readIndex() {
-        const path = join14(this.dir, "index.json");
+        const path = join15(this.dir, "index.json");
         let bytes;
         try {
           bytes = await readFile11(path);
@@ -70258,7 +70521,7 @@ var init_layout = __esm({
       async pushBlob(bytes) {
         const digest = sha256Digest(bytes);
         const path = this.blobPath(digest);
-        await mkdir3(join14(this.dir, "blobs", "sha256"), { recursive: true });
+        await mkdir3(join15(this.dir, "blobs", "sha256"), { recursive: true });
         const existing = await readFile11(path).catch(() => void 0);
         if (!existing || sha256Digest(existing) !== digest) await writeFileAtomic2(path, bytes);
         return { digest, size: bytes.length };
@@ -70277,7 +70540,7 @@ var init_layout = __esm({
           const kept = entries.filter((entry) => entry.annotations?.[REF_NAME] !== tag);
           kept.push({ mediaType, digest, size, annotations: { [REF_NAME]: tag } });
           await writeFileAtomic2(
-            join14(this.dir, "index.json"),
+            join15(this.dir, "index.json"),
             serializeManifest({ schemaVersion: 2, mediaType: MEDIA_TYPES.ociIndex, manifests: kept })
           );
         });
@@ -70286,8 +70549,8 @@ var init_layout = __esm({
         return digest;
       }
       async ensureLayoutFile() {
-        const path = join14(this.dir, "oci-layout");
-        if (!await stat4(path).catch(() => void 0))
+        const path = join15(this.dir, "oci-layout");
+        if (!await stat5(path).catch(() => void 0))
           await writeFileAtomic2(path, Buffer.from('{"imageLayoutVersion":"1.0.0"}'));
       }
     };
@@ -70309,7 +70572,7 @@ async function resolveImage({ reference, source }) {
 var init_open = __esm({
   "../verify/src/oci/open.ts"() {
     "use strict";
-    init_layout();
+    init_layout2();
     init_reference();
     init_registry();
   }
@@ -70410,19 +70673,36 @@ function checkBuilder(certificateBuilder, provenanceBuilder, requested) {
 function checkSource(sourceUri, predicate, certificate) {
   const bare = sourceUri.replace(/^[a-z]+:\/\//, "");
   const expected = `git+https://${bare}`;
-  const configSource = withoutRef(predicate.invocation?.configSource?.uri);
-  const material = withoutRef(predicate.materials?.[0]?.uri);
+  const configSource = predicate.invocation?.configSource?.uri;
+  const material = predicate.materials?.[0]?.uri;
   const certificateSource = certificateFacts(certificate).sourceRepositoryURI;
   const found = {
     "invocation.configSource.uri": configSource,
     "materials[0].uri": material,
     "certificate 1.3.6.1.4.1.57264.1.12": certificateSource
   };
-  const ok = configSource === expected && material === expected && certificateSource === `https://${bare}`;
+  const problems = [];
+  for (const [field, uri] of [
+    ["invocation.configSource.uri", configSource],
+    ["materials[0].uri", material]
+  ]) {
+    const [repository, ...ref] = typeof uri === "string" ? uri.split("@") : [];
+    if (typeof uri !== "string") problems.push(`${field} is missing`);
+    else if (ref.length === 0) problems.push(`${field} ${uri} has no @ref`);
+    else if (repository !== expected) problems.push(`${field} is ${repository}, not ${expected}`);
+  }
+  if (problems.length === 0 && configSource !== material)
+    problems.push(
+      `invocation.configSource.uri ${String(configSource)} and materials[0].uri ${String(material)} differ`
+    );
+  if (certificateSource !== `https://${bare}`)
+    problems.push(
+      `certificate source repository is ${certificateSource ?? "(none)"}, not https://${bare}`
+    );
   return {
-    ok,
-    message: ok ? `source ${bare}` : `source is not ${bare}`,
-    expected: { provenance: expected, certificate: `https://${bare}` },
+    ok: problems.length === 0,
+    message: problems.length === 0 ? `source ${bare}` : `source is not ${bare}: ${problems.join("; ")}`,
+    expected: { provenance: `${expected}@<ref>, the same in both`, certificate: `https://${bare}` },
     found
   };
 }
@@ -70526,9 +70806,6 @@ function equal(field, expected, found) {
     expected,
     found
   };
-}
-function withoutRef(uri) {
-  return typeof uri === "string" ? uri.replace(/@[^@/]*(\/[^@]*)?$/, "") : void 0;
 }
 function escapeRegExp(text) {
   return text.replace(/[.*+?^${}()|[\]\\]/g, "\\$&");
@@ -71002,9 +71279,9 @@ var init_attach = __esm({
 });
 
 // ../verify/src/api/verify-release.ts
-import { copyFile as copyFile2, mkdir as mkdir4, mkdtemp as mkdtemp2, readFile as readFile12, rm as rm4 } from "fs/promises";
+import { copyFile as copyFile2, mkdir as mkdir4, mkdtemp as mkdtemp2, readFile as readFile12, rm as rm5 } from "fs/promises";
 import { tmpdir as tmpdir2 } from "os";
-import { join as join15 } from "path";
+import { join as join16 } from "path";
 async function verifyRelease(options2) {
   const { owner, repo, tag } = parseRelease(options2.release);
   const trust = typeof options2.trust === "object" ? options2.trust : loadTrustMaterial(options2.trust);
@@ -71058,17 +71335,17 @@ function parseRelease(release) {
 async function readReleaseManifest(tuf, options2, target, trust) {
   const { TufError: TufError2, Updater: Updater2, parseReleaseManifest: parseReleaseManifest2 } = tuf;
   const location = options2.tuf;
-  const pinnedRoot = location.root ?? ("repo" in location ? join15(location.repo, "metadata", "root_history", "1.root.json") : void 0);
+  const pinnedRoot = location.root ?? ("repo" in location ? join16(location.repo, "metadata", "root_history", "1.root.json") : void 0);
   if (pinnedRoot === void 0)
     throw new VerificationError("INVALID_INPUT", "a TUF URL needs a pinned root file", {
       expected: "tuf.root",
       found: void 0
     });
-  const work = await mkdtemp2(join15(tmpdir2(), "oci-sd-verify-tuf-"));
+  const work = await mkdtemp2(join16(tmpdir2(), "oci-sd-verify-tuf-"));
   try {
-    const metadataDir = join15(work, "metadata");
+    const metadataDir = join16(work, "metadata");
     await mkdir4(metadataDir, { recursive: true });
-    await copyFile2(pinnedRoot, join15(metadataDir, "root.json")).catch((cause) => {
+    await copyFile2(pinnedRoot, join16(metadataDir, "root.json")).catch((cause) => {
       throw new VerificationError(
         "INVALID_INPUT",
         `cannot read pinned TUF root ${pinnedRoot}: ${cause.message}`,
@@ -71078,7 +71355,7 @@ async function readReleaseManifest(tuf, options2, target, trust) {
     const base = "url" in location ? location.url.replace(/\/+$/, "") : void 0;
     const updater = new Updater2({
       metadataDir,
-      targetDir: join15(work, "targets"),
+      targetDir: join16(work, "targets"),
       ...base !== void 0 ? { metadataBaseUrl: `${base}/metadata/`, targetBaseUrl: `${base}/targets/` } : { repositoryDir: location.repo },
       ...options2.tufNow ? { now: options2.tufNow } : {},
       ...options2.tufTimeoutMs !== void 0 ? { timeoutMs: options2.tufTimeoutMs } : {},
@@ -71136,7 +71413,7 @@ async function readReleaseManifest(tuf, options2, target, trust) {
       throw error2;
     }
   } finally {
-    await rm4(work, { recursive: true, force: true });
+    await rm5(work, { recursive: true, force: true });
   }
 }
 function manifestClaims(manifest, owner, repo, tag) {
@@ -71276,7 +71553,7 @@ var init_src4 = __esm({
     init_format2();
     init_reference();
     init_registry();
-    init_layout();
+    init_layout2();
     init_attach();
     init_annotations();
     init_verify_release();
