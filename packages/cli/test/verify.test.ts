@@ -70,7 +70,12 @@ describe.skipIf(!haveFixtures)(
       );
       expect(result.code).toBe(1);
       expect(result.out).toContain('✗ slsa-provenance:source');
-      expect(result.out).toContain('expected: {"provenance":"git+https://github.com/acme/other"');
+      expect(result.out).toContain(
+        'expected: {"provenance":"git+https://github.com/acme/other@<ref>, the same in both"',
+      );
+      expect(result.out).toContain(
+        '"materials[0].uri":"git+https://github.com/slsa-framework/example-package@refs/tags/v13.0.30"',
+      );
       expect(result.err).toContain('verification failed');
     });
 
