@@ -29,8 +29,8 @@ import {
   type SigstoreTrustedRootJSON,
 } from '@oci-sd/tuf';
 import { verifyRelease } from '@oci-sd/verify';
-import type { ReleaseConfig } from '../config/schema';
-import { CliError } from '../errors';
+import type { ReleaseConfig } from './config/schema';
+import { ReleaseError } from './errors';
 import { GitRepo } from './git';
 import type {
   ChangelogService,
@@ -161,7 +161,7 @@ function readJsonFile(path: string, field: string): unknown {
   try {
     return JSON.parse(readFileSync(path, 'utf8'));
   } catch (error) {
-    throw new CliError(
+    throw new ReleaseError(
       'CONFIG',
       `${field}: expected a readable JSON file, found ${path} (${(error as Error).message})`,
       { expected: 'a JSON file', found: path, cause: error },
@@ -238,7 +238,7 @@ export function verifyService(config: ReleaseConfig, projectDir: string): Verify
   return {
     async verifyRelease({ repo, tag }) {
       if (!config.tufRoot) {
-        throw new CliError(
+        throw new ReleaseError(
           'CONFIG',
           'field "tufRoot": expected the path of the pinned TUF root.json to verify the release from, found nothing',
           { expected: 'a path', found: undefined },

@@ -2,7 +2,7 @@ import { spawn } from 'node:child_process';
 import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { CliError } from '../errors';
+import { ReleaseError } from './errors';
 
 /** The project's git work tree, driven through the git CLI (the user's credentials and hooks apply). */
 export class GitRepo {
@@ -36,7 +36,7 @@ export class GitRepo {
       child.stderr!.on('data', (chunk: Buffer) => err.push(chunk));
       child.on('error', (error) =>
         reject(
-          new CliError('GIT', `git ${args.join(' ')} could not start: ${error.message}`, {
+          new ReleaseError('GIT', `git ${args.join(' ')} could not start: ${error.message}`, {
             cause: error,
           }),
         ),
@@ -45,7 +45,7 @@ export class GitRepo {
         if (code === 0) return resolve(Buffer.concat(out).toString('utf8'));
         const stderr = Buffer.concat(err).toString('utf8').trim();
         reject(
-          new CliError(
+          new ReleaseError(
             'GIT',
             `git ${args.join(' ')} failed in ${this.dir}: ${stderr || `exit ${code}`}`,
             { expected: 'exit 0', found: code },

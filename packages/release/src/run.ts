@@ -1,6 +1,6 @@
-import type { ReleaseConfig } from '../config/schema';
-import { CliError } from '../errors';
-import type { Reporter } from '../ui/events';
+import type { ReleaseConfig } from './config/schema';
+import { ReleaseError } from './errors';
+import type { Reporter } from './events';
 import type { GitRepo } from './git';
 import type { ReleaseServices } from './services';
 import {
@@ -41,7 +41,7 @@ function resolveVersion(options: ReleaseOptions, changelogText: string): string 
     const unfinished = unfinishedReleases(projectDir);
     if (requested && /^\d/.test(requested)) return requested;
     if (unfinished.length === 1) return unfinished[0]!;
-    throw new CliError(
+    throw new ReleaseError(
       'USAGE',
       unfinished.length
         ? `several releases are unfinished (${unfinished.join(', ')}); name the version to resume`
@@ -53,7 +53,7 @@ function resolveVersion(options: ReleaseOptions, changelogText: string): string 
     );
   }
   if (!requested)
-    throw new CliError(
+    throw new ReleaseError(
       'USAGE',
       'missing version: expected <version|major|minor|patch>, found nothing',
       { expected: '<version|major|minor|patch>', found: undefined },
@@ -66,7 +66,7 @@ export async function runRelease(options: ReleaseOptions): Promise<ReleaseState 
   const { config, git, reporter, services } = options;
   const today = options.today ?? new Date().toISOString().slice(0, 10);
   const changelogText = await git.show('HEAD', config.changelog).catch((error: unknown) => {
-    throw new CliError(
+    throw new ReleaseError(
       'PREFLIGHT',
       `${config.changelog}: expected a committed changelog at HEAD, found none`,
       { cause: error },
@@ -82,14 +82,14 @@ export async function runRelease(options: ReleaseOptions): Promise<ReleaseState 
 
   let state = loadState(options.projectDir, version);
   if (state && !options.resume && state.completed.length === STEP_IDS.length) {
-    throw new CliError(
+    throw new ReleaseError(
       'STATE',
       `${tag} is released already (${statePath(options.projectDir, version)})`,
       { expected: 'an unreleased version', found: version },
     );
   }
   if (state && !options.resume) {
-    throw new CliError(
+    throw new ReleaseError(
       'STATE',
       `a release of ${version} is in progress (${statePath(options.projectDir, version)}); run again with --resume, or delete the file to start over`,
       {
@@ -99,13 +99,13 @@ export async function runRelease(options: ReleaseOptions): Promise<ReleaseState 
     );
   }
   if (!state && options.resume)
-    throw new CliError(
+    throw new ReleaseError(
       'STATE',
       `no release of ${version} to resume (${statePath(options.projectDir, version)} is absent)`,
       { expected: 'a state file', found: undefined },
     );
   if (state && (state.repo !== config.repo || state.tufRepo !== config.tufRepo)) {
-    throw new CliError(
+    throw new ReleaseError(
       'STATE',
       `${statePath(options.projectDir, version)} belongs to ${state.repo} / ${state.tufRepo}, not the configured ${config.repo} / ${config.tufRepo}`,
       {
@@ -164,7 +164,7 @@ export async function runRelease(options: ReleaseOptions): Promise<ReleaseState 
     current.completed.push(step.id);
     if (!persisted) {
       if (options.confirm && !(await options.confirm(`Release ${tag} of ${config.repo}?`))) {
-        throw new CliError('ABORTED', 'release cancelled; nothing was changed');
+        throw new ReleaseError('ABORTED', 'release cancelled; nothing was changed');
       }
       persisted = true;
     }

@@ -7,7 +7,7 @@ import {
   existsSync,
 } from 'node:fs';
 import { join } from 'node:path';
-import { CliError } from '../errors';
+import { ReleaseError } from './errors';
 
 export const STEP_IDS = [
   'preflight',
@@ -96,14 +96,18 @@ export function loadState(projectDir: string, version: string): ReleaseState | u
   try {
     parsed = JSON.parse(readFileSync(file, 'utf8'));
   } catch (error) {
-    throw new CliError('STATE', `${file}: not valid JSON; delete it to start the release over`, {
-      expected: 'a release state file',
-      found: 'invalid JSON',
-      cause: error,
-    });
+    throw new ReleaseError(
+      'STATE',
+      `${file}: not valid JSON; delete it to start the release over`,
+      {
+        expected: 'a release state file',
+        found: 'invalid JSON',
+        cause: error,
+      },
+    );
   }
   if (!isState(parsed)) {
-    throw new CliError(
+    throw new ReleaseError(
       'STATE',
       `${file}: not a release state file (schema 1); delete it to start the release over`,
       { expected: 'schema 1 release state', found: parsed },

@@ -1,6 +1,6 @@
-import type { ReleaseConfig } from '../config/schema';
-import { CliError } from '../errors';
-import type { Reporter } from '../ui/events';
+import type { ReleaseConfig } from './config/schema';
+import { ReleaseError } from './errors';
+import type { Reporter } from './events';
 import type { GitRepo } from './git';
 import type { PullRequest, ReleaseServices, WorkflowRun } from './services';
 import type { ReleaseState, StepId } from './state';
@@ -69,8 +69,8 @@ export async function preflight(
   return problems;
 }
 
-export function preflightFailure(problems: string[]): CliError {
-  return new CliError('PREFLIGHT', `preflight failed:\n  ${problems.join('\n  ')}`, {
+export function preflightFailure(problems: string[]): ReleaseError {
+  return new ReleaseError('PREFLIGHT', `preflight failed:\n  ${problems.join('\n  ')}`, {
     expected: 'a releasable repository',
     found: problems,
   });
@@ -127,7 +127,7 @@ async function mergeWhenChecksPass(
         const current = await github.getPullRequest(repo, pr.number);
         if (current.merged) return 'merged';
         if (current.state === 'closed')
-          throw new CliError(
+          throw new ReleaseError(
             'REMOTE_STATE',
             `${pr.url} was closed without merging; reopen it, then run again with --resume`,
             { expected: 'open or merged', found: 'closed' },
@@ -143,7 +143,7 @@ async function mergeWhenChecksPass(
           });
         }
         if (check.state === 'failure')
-          throw new CliError(
+          throw new ReleaseError(
             'CHECK_FAILED',
             `check "${name}" failed on ${repo}#${pr.number} (${pr.url}); fix it, then run again with --resume`,
             { expected: 'success', found: 'failure' },
@@ -161,7 +161,7 @@ async function mergeWhenChecksPass(
       // pinned to the commit whose checks passed: a head that moved since is not merged unseen
       await github.mergePullRequest(repo, latest.number, pr.headSha);
     } catch (error) {
-      throw new CliError(
+      throw new ReleaseError(
         'REMOTE_STATE',
         `could not merge ${latest.url}: ${(error as Error).message}; merge it yourself, then run again with --resume`,
         { cause: error },
@@ -170,7 +170,7 @@ async function mergeWhenChecksPass(
   }
   const merged = await github.getPullRequest(repo, pr.number);
   if (!merged.merged || !merged.mergeSha)
-    throw new CliError('REMOTE_STATE', `${pr.url}: expected merged, found ${merged.state}`, {
+    throw new ReleaseError('REMOTE_STATE', `${pr.url}: expected merged, found ${merged.state}`, {
       expected: 'merged',
       found: merged.state,
     });
@@ -189,7 +189,7 @@ const changelogStep: Step = {
       ? await github.getPullRequest(config.repo, state.facts.changelogPr)
       : await github.findPullRequest(config.repo, branch);
     if (pr && pr.state === 'closed' && !pr.merged) {
-      throw new CliError(
+      throw new ReleaseError(
         'REMOTE_STATE',
         `${pr.url} (${branch}) was closed without merging; reopen it or delete the branch, then run again with --resume`,
         { expected: 'open or merged', found: 'closed' },
@@ -198,7 +198,7 @@ const changelogStep: Step = {
     if (!pr) {
       const base = await git.remoteBranch(config.remote, config.defaultBranch);
       if (!base)
-        throw new CliError(
+        throw new ReleaseError(
           'REMOTE_STATE',
           `remote ${config.remote} has no branch ${config.defaultBranch}`,
         );
@@ -310,7 +310,7 @@ async function followRun(
     () => `run is ${status}`,
   );
   if (done.conclusion !== 'success') {
-    throw new CliError(
+    throw new ReleaseError(
       'RUN_FAILED',
       `${label} run ${done.url} concluded ${done.conclusion}; rerun it, then run again with --resume`,
       { expected: 'success', found: done.conclusion },
@@ -438,7 +438,7 @@ const publishStep: Step = {
     const { github } = ctx.services;
     const pr = await github.getPullRequest(config.tufRepo, state.facts.signingPr!);
     if (pr.state === 'closed' && !pr.merged)
-      throw new CliError('REMOTE_STATE', `${pr.url} was closed without merging`, {
+      throw new ReleaseError('REMOTE_STATE', `${pr.url} was closed without merging`, {
         expected: 'open or merged',
         found: 'closed',
       });
@@ -487,7 +487,7 @@ const verifyStep: Step = {
         detail: check.detail,
       });
     if (state.facts.digest && report.digest && report.digest !== state.facts.digest) {
-      throw new CliError(
+      throw new ReleaseError(
         'CHECK_FAILED',
         `verified digest ${report.digest} differs from the digest signed in TUF ${state.facts.digest}`,
         { expected: state.facts.digest, found: report.digest },
@@ -495,7 +495,7 @@ const verifyStep: Step = {
     }
     if (!report.ok) {
       const failed = report.checks.filter((c) => !c.ok).map((c) => c.name);
-      throw new CliError(
+      throw new ReleaseError(
         'CHECK_FAILED',
         `verification of ${state.tag} failed: ${failed.join(', ') || 'no checks ran'}`,
         { expected: 'every check passes', found: failed },

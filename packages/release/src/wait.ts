@@ -1,5 +1,5 @@
 import { setTimeout as sleep } from 'node:timers/promises';
-import { CliError } from '../errors';
+import { ReleaseError } from './errors';
 
 export interface WaitOptions {
   /** Give up after this long (a resume continues the wait). */
@@ -23,7 +23,7 @@ export async function waitFor<T>(
     const value = await look();
     if (value !== undefined) return value;
     if (Date.now() + options.intervalMs > deadline) {
-      throw new CliError(
+      throw new ReleaseError(
         'TIMEOUT',
         `timed out after ${Math.round(options.timeoutMs / 1000)}s waiting for ${what}: ${pending()}; run again with --resume to keep waiting`,
         {

@@ -3,7 +3,7 @@ import { join } from 'node:path';
 import { afterEach, describe, expect, it } from 'vitest';
 import { CONFIG_FILE, loadConfig } from '../src/config/load';
 import { parseRemoteUrl } from '../src/config/remote';
-import { CliError } from '../src/errors';
+import { ReleaseError } from '../src/errors';
 import { git, projectWithRemote, tempDir } from './helpers/git';
 
 const CHANGELOG = '# Changelog\n\n## [Unreleased]\n\n### Added\n- x\n';
@@ -23,14 +23,14 @@ function project(
   return projectWithRemote(tmp.dir, { 'CHANGELOG.md': CHANGELOG, ...files }, remoteUrl).work;
 }
 
-async function configError(dir: string): Promise<CliError> {
+async function configError(dir: string): Promise<ReleaseError> {
   const error = await loadConfig(dir, NO_ENV).then(
     () => undefined,
     (e: unknown) => e,
   );
-  expect(error).toBeInstanceOf(CliError);
-  expect((error as CliError).code).toBe('CONFIG');
-  return error as CliError;
+  expect(error).toBeInstanceOf(ReleaseError);
+  expect((error as ReleaseError).code).toBe('CONFIG');
+  return error as ReleaseError;
 }
 
 describe('parseRemoteUrl', () => {

@@ -1,8 +1,8 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { startGitHubApiServer, type GitHubApiServer } from '@oci-sd/github-api-server';
 import { createGitHubClient } from '@oci-sd/gh';
-import { githubService } from '../src/release/adapters';
-import type { GitHubService } from '../src/release/services';
+import { githubService } from '../src/adapters';
+import type { GitHubService } from '../src/services';
 
 const TOKEN = 'test-token';
 

@@ -1,7 +1,7 @@
 import { existsSync, readdirSync, readFileSync, writeFileSync, mkdirSync } from 'node:fs';
 import { join } from 'node:path';
 import { afterEach, describe, expect, it } from 'vitest';
-import { CliError } from '../src/errors';
+import { ReleaseError } from '../src/errors';
 import {
   loadState,
   newState,
@@ -9,7 +9,7 @@ import {
   statePath,
   STEP_IDS,
   unfinishedReleases,
-} from '../src/release/state';
+} from '../src/state';
 import { tempDir } from './helpers/git';
 
 let cleanup: (() => void)[] = [];
@@ -50,7 +50,7 @@ describe('release state', () => {
     const root = dir();
     mkdirSync(join(root, '.oci-sd'));
     writeFileSync(statePath(root, '1.5.0'), '{"schema":1,"version":"1.5.0"');
-    expect(() => loadState(root, '1.5.0')).toThrow(CliError);
+    expect(() => loadState(root, '1.5.0')).toThrow(ReleaseError);
     expect(() => loadState(root, '1.5.0')).toThrow(/release-1\.5\.0\.json: not valid JSON/);
     writeFileSync(
       statePath(root, '1.5.0'),

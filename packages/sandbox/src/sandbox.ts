@@ -6,7 +6,7 @@ import { join } from 'node:path';
 import { promisify } from 'node:util';
 import { startTestSigstore, type TestSigstore } from '@oci-sd/test-sigstore';
 import { OciLayoutSource, RegistrySource, type ImageStore } from '@oci-sd/verify';
-import { CONFIG_FILE } from '../config/load';
+import { CONFIG_FILE } from '@oci-sd/release';
 import { Forge, type HostedRepo } from './forge';
 import { publishSite, servePages } from './pages';
 import { initTufRepository, tufSigners } from './tuf-repo';

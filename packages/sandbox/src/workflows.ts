@@ -1,8 +1,7 @@
-import { execFile } from 'node:child_process';
-import { mkdtemp, writeFile } from 'node:fs/promises';
+import { execFile, spawn } from 'node:child_process';
+import { mkdtemp, readFile, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import { promisify } from 'node:util';
-import { GitHubContext, runCommand, type ActionIO } from '@oci-sd/action';
 import type { Release, Repo, WorkflowRun } from '@oci-sd/github-api-server';
 import {
   createGitHubClient,
@@ -31,11 +30,43 @@ import {
   type Digest,
   type ImageStore,
 } from '@oci-sd/verify';
+import { packageEntry } from './bins';
 import type { Forge, HostedRepo } from './forge';
 import { publishSite } from './pages';
 import type { TufSigners } from './tuf-repo';
 
 const run = promisify(execFile);
+
+/** This process's environment without the variables a runner sets for a step. */
+function runnerFreeEnv(): NodeJS.ProcessEnv {
+  return Object.fromEntries(
+    Object.entries(process.env).filter(
+      ([name]) => !/^(GITHUB_|INPUT_|RUNNER_|ACTIONS_)/.test(name),
+    ),
+  );
+}
+
+/**
+ * A step's `GITHUB_OUTPUT` file: `name=value` lines, or `name<<DELIMITER` blocks as
+ * @actions/core writes them (https://docs.github.com/actions/reference/workflow-commands-for-github-actions#multiline-strings).
+ */
+export function parseStepOutputs(text: string): Record<string, string> {
+  const outputs: Record<string, string> = {};
+  const lines = text.split('\n');
+  for (let i = 0; i < lines.length; i++) {
+    const line = lines[i]!;
+    const block = /^([^=<]+)<<(.+)$/.exec(line);
+    if (block) {
+      const end = lines.indexOf(block[2]!, i + 1);
+      if (end < 0) throw new Error(`GITHUB_OUTPUT: ${block[1]} has no closing ${block[2]}`);
+      outputs[block[1]!] = lines.slice(i + 1, end).join('\n');
+      i = end;
+    } else if (line.includes('=')) {
+      outputs[line.slice(0, line.indexOf('='))] = line.slice(line.indexOf('=') + 1);
+    }
+  }
+  return outputs;
+}
 
 export const BUILD_WORKFLOW = 'docker-build-push.yml';
 export const PUBLISH_WORKFLOW = 'publish.yml';
@@ -114,6 +145,8 @@ export class SimulatedActions {
   private readonly trustedRoot: SigstoreTrustedRootJSON;
   /** Runs that concluded, by workflow file: the demo and the tests read them. */
   readonly concluded: { workflow: string; id: number; conclusion: string }[] = [];
+  /** Images the build workflow pushed, by release tag. */
+  readonly built = new Map<string, Digest>();
 
   constructor(private readonly world: WorkflowWorld) {
     this.trustedRoot = world.sigstore.trustedRoot as unknown as SigstoreTrustedRootJSON;
@@ -200,21 +233,40 @@ export class SimulatedActions {
     }
   }
 
-  /** Runs one of the action's commands the way the runner does: inputs, outputs, the GITHUB_* context. */
+  /**
+   * Runs the action's bundle (`@oci-sd/action`'s `dist/index.js`, what `runs.main` names) as the
+   * runner does: a Node process with `INPUT_*` variables, the `GITHUB_*` context and a
+   * `GITHUB_OUTPUT` file, read back once the step exits 0.
+   */
   private async action(
     inputs: Record<string, string>,
-    env: Record<string, string>,
+    context: Record<string, string>,
   ): Promise<Record<string, string>> {
-    const outputs: Record<string, string> = {};
-    const io: ActionIO = {
-      getInput: (name) => inputs[name] ?? '',
-      setOutput: (name, value) => void (outputs[name] = value),
-      setSecret: () => undefined,
-      info: (message) => this.world.log(`[actions]   ${message}`),
-      appendSummary: async () => undefined,
-    };
-    await runCommand(io, new GitHubContext(env));
-    return outputs;
+    const step = await mkdtemp(join(this.world.scratch, 'step-'));
+    const outputFile = join(step, 'output');
+    await writeFile(outputFile, '');
+    const env: NodeJS.ProcessEnv = { ...runnerFreeEnv(), ...context, GITHUB_OUTPUT: outputFile };
+    for (const [name, value] of Object.entries(inputs))
+      env[`INPUT_${name.replace(/ /g, '_').toUpperCase()}`] = value;
+    const { stdout, code } = await new Promise<{ stdout: string; code: number | null }>(
+      (resolve, reject) => {
+        const child = spawn(process.execPath, [packageEntry('@oci-sd/action')], {
+          env,
+          stdio: ['ignore', 'pipe', 'inherit'],
+        });
+        let out = '';
+        child.stdout.on('data', (chunk: Buffer) => (out += chunk.toString()));
+        child.once('error', reject);
+        child.once('close', (c) => resolve({ stdout: out, code: c }));
+      },
+    );
+    for (const line of stdout.split('\n')) {
+      // workflow commands (`::add-mask::`, `::error::`) are the runner's, not the log's
+      if (line === '' || line.startsWith('::add-mask::')) continue;
+      this.world.log(`[actions]   ${line.replace(/^::error::/, 'error: ')}`);
+    }
+    if (code !== 0) throw new Error(`the action's ${inputs.command} step exited ${code}`);
+    return parseStepOutputs(await readFile(outputFile, 'utf8'));
   }
 
   /** The project's CI on a pushed branch: a check that goes queued, then passes. */
@@ -259,6 +311,7 @@ export class SimulatedActions {
         ],
       });
       const digest = pushed.digest;
+      this.built.set(tag, digest);
       this.world.log(`[actions]   pushed ${image}@${digest} (linux/amd64, linux/arm64)`);
       const workflowPath = `.github/workflows/${BUILD_WORKFLOW}`;
       const identityOptions = {

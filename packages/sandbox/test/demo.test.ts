@@ -1,14 +1,22 @@
-import { describe, expect, it } from 'vitest';
-import { runDemo } from '../src/demo/run';
-import { createReporter } from '../src/ui/reporter';
+import { rmSync } from 'node:fs';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { sandboxReporter } from '../src/output';
+import { runDemo } from '../src/run';
+import { buildCliForTests } from './support/cli-binary';
+
+// `oci-sd` as the demo runs it: a process, here the CLI bundled from its sources
+let cliBin: string;
+beforeAll(async () => void (cliBin = await buildCliForTests()));
+afterAll(() => rmSync(cliBin, { force: true }));
 
 describe('oci-sd demo', () => {
   it('releases the sample project end to end in a sandbox and verifies it as a consumer', async () => {
     const lines: string[] = [];
-    const reporter = createReporter('plain', { write: (chunk: string) => lines.push(chunk) }, {});
+    const out = { write: (chunk: string) => lines.push(chunk) };
+    const reporter = sandboxReporter(false, out);
     let result;
     try {
-      result = await runDemo({ reporter, pollIntervalMs: 100 });
+      result = await runDemo({ reporter, out, cliBin, pollIntervalMs: 100 });
     } catch (error) {
       // the transcript says where it stopped
       process.stderr.write(lines.join(''));
@@ -29,9 +37,10 @@ describe('oci-sd demo', () => {
 
   it('--json: every line is one JSON event, the consumer checks included', async () => {
     const chunks: string[] = [];
-    const reporter = createReporter('json', { write: (chunk: string) => chunks.push(chunk) }, {});
+    const out = { write: (chunk: string) => chunks.push(chunk) };
+    const reporter = sandboxReporter(true, out);
     try {
-      await runDemo({ reporter, json: true, pollIntervalMs: 100 });
+      await runDemo({ reporter, out, cliBin, json: true, pollIntervalMs: 100 });
     } finally {
       reporter.close();
     }

@@ -1,8 +1,8 @@
 import { registryAvailable } from '@oci-sd/test-registry';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import type { Sandbox } from '../src/demo/sandbox';
-import { PUBLISH_WORKFLOW } from '../src/demo/workflows';
-import { loadState } from '../src/release/state';
+import type { Sandbox } from '../src/sandbox';
+import { PUBLISH_WORKFLOW } from '../src/workflows';
+import { loadState } from '@oci-sd/release';
 import { startReleaseWorld, type ReleaseWorld } from './support/release-world';
 import { runCli, type JsonEvent } from './support/run-cli';
 

@@ -2,8 +2,8 @@ import { readdirSync, readFileSync, rmSync, statSync, writeFileSync } from 'node
 import { join } from 'node:path';
 import { registryAvailable, type TestRegistry } from '@oci-sd/test-registry';
 import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
-import { createSandbox, type Sandbox } from '../src/demo/sandbox';
-import { loadState } from '../src/release/state';
+import { createSandbox, type Sandbox } from '../src/sandbox';
+import { loadState } from '@oci-sd/release';
 import { buildCliForTests } from './support/cli-binary';
 import { startReleaseWorld, type ReleaseWorld } from './support/release-world';
 import { runCli, type CliRun } from './support/run-cli';

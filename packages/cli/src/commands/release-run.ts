@@ -1,14 +1,22 @@
 import { resolve } from 'node:path';
 import { createInterface } from 'node:readline/promises';
 import { createGitHubClient, GitHubError, type GitHubClient } from '@oci-sd/gh';
-import type { ReleaseFlags } from '../commands/release';
-import { loadConfig } from '../config/load';
+import { createServices, GitRepo, loadConfig, runRelease } from '@oci-sd/release';
 import { CliError } from '../errors';
 import { exitCodeFor } from '../exit';
 import { createReporter, outputMode, type Output } from '../ui/reporter';
-import { createServices } from './adapters';
-import { GitRepo } from './git';
-import { runRelease } from './run';
+
+/** `oci-sd release` flags as commander parses them (commands/release.ts declares them). */
+export interface ReleaseFlags {
+  resume?: boolean;
+  dryRun?: boolean;
+  yes?: boolean;
+  json?: boolean;
+  dir: string;
+  timeout: string;
+  pollInterval: string;
+  date?: string;
+}
 
 function positive(value: string, flag: string): number {
   const n = Number(value);
@@ -47,8 +55,8 @@ async function githubClient(
   }
 }
 
-/** `oci-sd release`: maps flags onto the release state machine. */
-export async function releaseCommand(
+/** `oci-sd release`: maps flags onto the release state machine and renders its events. */
+export async function runReleaseCommand(
   requested: string | undefined,
   flags: ReleaseFlags,
   out: Output = process.stdout,

@@ -2,7 +2,7 @@ import { execFile } from 'node:child_process';
 import { existsSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { promisify } from 'node:util';
-import { CliError } from '../errors';
+import { ReleaseError } from '../errors';
 import { jsonErrorLocation } from './json-location';
 import { parseRemoteUrl } from './remote';
 import {
@@ -23,7 +23,7 @@ function readJson(file: string, shownAs: string): unknown {
     return JSON.parse(text);
   } catch (error) {
     const { line, column } = jsonErrorLocation(text);
-    throw new CliError(
+    throw new ReleaseError(
       'CONFIG',
       `${shownAs}:${line}:${column}: not valid JSON (${(error as Error).message.split('\n')[0]})`,
       {
@@ -38,7 +38,7 @@ function readJson(file: string, shownAs: string): unknown {
 function asObject(value: unknown, source: ConfigSource): Record<string, unknown> {
   if (typeof value !== 'object' || value === null || Array.isArray(value)) {
     const where = source.prefix ? `field "${source.prefix.slice(0, -1)}"` : 'top level';
-    throw new CliError(
+    throw new ReleaseError(
       'CONFIG',
       `${source.file}: ${where}: expected an object, found ${JSON.stringify(value)}`,
       { expected: 'an object', found: value },
@@ -61,7 +61,7 @@ function readUserConfig(projectDir: string): {
     : undefined;
   if (existsSync(configFile)) {
     if (fromPackage !== undefined) {
-      throw new CliError(
+      throw new ReleaseError(
         'CONFIG',
         `both ${CONFIG_FILE} and the "oci-sd" key of package.json configure the release; keep one`,
         {
@@ -143,7 +143,7 @@ export async function loadConfig(
   const remoteRepo = fromRemote && `${fromRemote.owner}/${fromRemote.repo}`;
   const repo = typeof raw.repo === 'string' ? raw.repo : remoteRepo;
   if (repo === undefined) {
-    throw new CliError(
+    throw new ReleaseError(
       'CONFIG',
       `${source.file}: field "${source.prefix}repo": expected OWNER/REPO (or a GitHub URL for git remote "${remote}"), found nothing`,
       {

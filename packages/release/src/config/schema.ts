@@ -1,4 +1,4 @@
-import { CliError } from '../errors';
+import { ReleaseError } from '../errors';
 
 /** The release configuration after defaults: every field the release needs, validated. */
 export interface ReleaseConfig {
@@ -224,7 +224,7 @@ export function validateConfig(
     const lines = problems.map(
       (p) => `  ${source.prefix}${p.field}: expected ${p.expected}, found ${describe(p.found)}`,
     );
-    throw new CliError('CONFIG', `${source.file}: invalid configuration\n${lines.join('\n')}`, {
+    throw new ReleaseError('CONFIG', `${source.file}: invalid configuration\n${lines.join('\n')}`, {
       expected: problems.map((p) => `${source.prefix}${p.field}: ${p.expected}`),
       found: problems.map((p) => p.found),
     });

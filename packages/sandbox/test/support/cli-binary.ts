@@ -30,9 +30,10 @@ export async function buildCliForTests(): Promise<string> {
       {
         name: 'third-party-external',
         setup(b) {
-          // bare imports that are not workspace packages load from node_modules at run time
+          // bare imports that are not workspace packages load from node_modules at run time,
+          // except commander: the CLI's own version, bundled as its build bundles it
           b.onResolve({ filter: /^[^./]/ }, (args) =>
-            args.path.startsWith('@oci-sd/') || args.path.startsWith('node:')
+            /^(@oci-sd\/|node:|commander$)/.test(args.path)
               ? undefined
               : { path: args.path, external: true },
           );

@@ -1,6 +1,6 @@
 import { rmSync } from 'node:fs';
 import { startRegistry, type TestRegistry } from '@oci-sd/test-registry';
-import { createSandbox, type Sandbox } from '../../src/demo/sandbox';
+import { createSandbox, type Sandbox } from '../../src/sandbox';
 import { buildCliForTests } from './cli-binary';
 
 /** What an end-to-end `oci-sd release` test runs against: the CLI built from src/, a docker-registry, and a sandbox pushing to it. */
