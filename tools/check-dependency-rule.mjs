@@ -6,7 +6,7 @@ import { mkdtempSync, readFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 
-const COMPOSITIONS = new Set(['@oci-sd/cli', '@oci-sd/action']);
+const COMPOSITIONS = new Set(['@oci-sd/cli', '@oci-sd/action', '@oci-sd/sandbox']);
 const file = join(mkdtempSync(join(tmpdir(), 'oci-sd-graph-')), 'graph.json');
 execFileSync('npx', ['nx', 'graph', `--file=${file}`], { stdio: 'ignore' });
 const { graph } = JSON.parse(readFileSync(file, 'utf8'));

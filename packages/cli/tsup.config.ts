@@ -9,12 +9,6 @@ const { version } = JSON.parse(
   readFileSync(new URL('./package.json', import.meta.url), 'utf8'),
 ) as { version: string };
 
-/**
- * The demo's private workspace parts (test Sigstore instance, GitHub API test server) and the
- * action's commands are not published: they are bundled into the demo chunk, from their sources.
- */
-const BUNDLED = ['@oci-sd/test-sigstore', '@oci-sd/github-api-server', '@oci-sd/action'];
-
 const BUILTIN_IMPORT = /^import (\w+|\{[\w\s,]+\}) from '(node:[\w/]+)';$/gm;
 
 /**
@@ -53,12 +47,8 @@ export default defineConfig({
   // Commands are dynamic imports, so each lands in its own chunk and `--help` loads none of them.
   splitting: true,
   // commander is bundled too, for its builtin imports (see requireBuiltins).
-  noExternal: [...BUNDLED, 'commander'],
+  noExternal: ['commander'],
   esbuildPlugins: [requireBuiltins],
-  esbuildOptions(options) {
-    // bundled workspace packages resolve to their `src/` (the action's `dist/` is its runnable entry)
-    options.conditions = ['@oci-sd/source'];
-  },
   dts: { compilerOptions: { customConditions: [] } },
   tsconfig: 'tsconfig.lib.json',
   sourcemap: true,

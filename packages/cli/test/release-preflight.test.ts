@@ -1,12 +1,11 @@
 import { existsSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { afterEach, describe, expect, it } from 'vitest';
-import type { ReleaseFlags } from '../src/commands/release';
-import { releaseCommand } from '../src/release/command';
+import { newState, ReleaseError, saveState } from '@oci-sd/release';
+import { runReleaseCommand, type ReleaseFlags } from '../src/commands/release-run';
 import { exitCodeFor } from '../src/exit';
-import { CliError } from '../src/errors';
-import { saveState, newState } from '../src/release/state';
-import { git, GIT_ENV, projectWithRemote, tempDir } from './helpers/git';
+import type { CliError } from '../src/errors';
+import { git, GIT_ENV, projectWithRemote, tempDir } from '../../release/test/helpers/git';
 
 const CHANGELOG = `# Changelog
 
@@ -60,14 +59,14 @@ async function run(
   requested: string | undefined,
   f: ReleaseFlags,
   env: NodeJS.ProcessEnv,
-): Promise<{ out: string; error?: CliError }> {
+): Promise<{ out: string; error?: CliError | ReleaseError }> {
   let out = '';
   const sink = { isTTY: false, write: (chunk: string) => (out += chunk) };
   try {
-    await releaseCommand(requested, f, sink, env);
+    await runReleaseCommand(requested, f, sink, env);
     return { out };
   } catch (error) {
-    return { out, error: error as CliError };
+    return { out, error: error as CliError | ReleaseError };
   }
 }
 
@@ -124,7 +123,7 @@ describe('oci-sd release preflight (fails before anything is written)', () => {
     ...problems: RegExp[]
   ): Promise<void> {
     const { error } = await run('minor', flags(work), env);
-    expect(error).toBeInstanceOf(CliError);
+    expect(error).toBeInstanceOf(ReleaseError);
     expect(error!.code).toBe('PREFLIGHT');
     expect(exitCodeFor(error)).toBe(2);
     for (const p of problems) expect(error!.message).toMatch(p);

@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import type { ProgressEvent } from '../src/ui/events';
+import type { ProgressEvent } from '@oci-sd/release';
 import { colorsEnabled, createReporter, outputMode } from '../src/ui/reporter';
 
 function sink(isTTY: boolean) {

@@ -1,15 +1,5 @@
 import type { Command } from 'commander';
-
-export interface ReleaseFlags {
-  resume?: boolean;
-  dryRun?: boolean;
-  yes?: boolean;
-  json?: boolean;
-  dir: string;
-  timeout: string;
-  pollInterval: string;
-  date?: string;
-}
+import type { ReleaseFlags } from './release-run';
 
 export function register(program: Command): void {
   program
@@ -49,7 +39,7 @@ Environment: GITHUB_TOKEN or GH_TOKEN (or a gh CLI login); NO_COLOR disables col
     )
     .action(async (version: string | undefined, flags: ReleaseFlags) => {
       // the libraries load only when a release actually runs, so `release --help` stays fast
-      const { releaseCommand } = await import('../release/command');
-      await releaseCommand(version, flags);
+      const { runReleaseCommand } = await import('./release-run');
+      await runReleaseCommand(version, flags);
     });
 }

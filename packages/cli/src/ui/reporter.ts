@@ -1,4 +1,4 @@
-import type { ProgressEvent, Reporter } from './events';
+import type { ProgressEvent, Reporter } from '@oci-sd/release';
 
 export type OutputMode = 'tty' | 'plain' | 'json';
 

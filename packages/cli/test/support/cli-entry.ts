@@ -1,4 +1,0 @@
-// The `oci-sd` binary, built from src/ for tests that run the CLI as a child process.
-import { main } from '../../src/index';
-
-process.exitCode = await main(process.argv);
