@@ -3,6 +3,7 @@
 // Writes the table into README.md between the bench markers.
 import { execFile } from 'node:child_process';
 import { promisify } from 'node:util';
+import { writeFile } from 'node:fs/promises';
 import { cpus, loadavg } from 'node:os';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
@@ -46,24 +47,44 @@ try {
     ok: boolean;
     tufReads: number;
   };
-  // One after another, and asynchronously: the TUF site is served by this process.
-  const coldRuns = async (tuf: string[]): Promise<Cold[]> => {
+  type Bare = { verdictMs: number; cpuMs: number; mainCpuMs: number };
+  // The reference process: bare @sigstore/verify verifying one of the bundles above, cold.
+  const bareBundle = join(dir, 'bare.sigstore.json');
+  const bareArtifact = join(dir, 'bare.txt');
+  await writeFile(bareBundle, JSON.stringify(bundles[0]));
+  await writeFile(bareArtifact, artifacts[0]!);
+  const spawnCold = async <T>(script: string, args: string[]): Promise<T & { wallMs: number }> => {
+    const started = performance.now();
+    const { stdout } = await execFileAsync(process.execPath, [join(here, script), ...args], {
+      encoding: 'utf8',
+    });
+    return { ...(JSON.parse(stdout) as T), wallMs: performance.now() - started };
+  };
+  const bareArgs = [
+    release.trustedRootPath,
+    bareBundle,
+    bareArtifact,
+    identity.subjectAlternativeName,
+    identity.issuer,
+  ];
+  // One after another, and asynchronously: the TUF site is served by this process. Each release run
+  // is followed by a bare one, so both see the same machine load.
+  const bareCold: Bare[] = [];
+  const coldRuns = async (tuf: string[], withBare = false): Promise<Cold[]> => {
     const runs: Cold[] = [];
     for (let run = 0; run < COLD_RUNS; run++) {
-      const started = performance.now();
-      const { stdout } = await execFileAsync(
-        process.execPath,
-        [join(here, 'cold-release.js'), release.release, release.trustedRootPath, ...tuf],
-        { encoding: 'utf8' },
+      runs.push(
+        await spawnCold<Cold>('cold-release.js', [
+          release.release,
+          release.trustedRootPath,
+          ...tuf,
+        ]),
       );
-      runs.push({
-        ...(JSON.parse(stdout) as Omit<Cold, 'wallMs'>),
-        wallMs: performance.now() - started,
-      });
+      if (withBare) bareCold.push(await spawnCold<Bare>('cold-bare.js', bareArgs));
     }
     return runs;
   };
-  const cold = await coldRuns([release.tufRepo]);
+  const cold = await coldRuns([release.tufRepo], true);
   const coldSite = await coldRuns([
     site.url,
     join(release.tufRepo, 'metadata', 'root_history', '1.root.json'),
@@ -120,6 +141,16 @@ try {
       measure: 'the same: registry HTTP requests / sequential round trips',
       value: `${last.requests} / ${last.roundTrips} (plus ${last.tufReads} TUF files read from the checkout)`,
       goal: '<= 12 / <= 5',
+    },
+    {
+      measure: `one bare \`@sigstore/verify\` process verifying one bundle, median of ${COLD_RUNS} (interleaved)`,
+      value: `CPU ${ms(median(bareCold.map((r) => r.cpuMs)))} / ${ms(median(bareCold.map((r) => r.mainCpuMs)))}, ${ms(median(bareCold.map((r) => r.verdictMs)))} to verdict`,
+      goal: '',
+    },
+    {
+      measure: 'cold `verify release` CPU over the bare process (whole process)',
+      value: `${(median(cold.map((r) => r.cpuMs)) / median(bareCold.map((r) => r.cpuMs))).toFixed(2)}x`,
+      goal: '<= 1.5x',
     },
     {
       measure: `cold \`verify release --tuf-url\` (TUF site over http on loopback), median of ${COLD_RUNS}`,
