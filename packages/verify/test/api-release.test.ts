@@ -213,6 +213,36 @@ describe.skipIf(!registryAvailable())(
       ]);
     });
 
+    it('a rerun with the metadata cache against an unchanged TUF site fetches only the next-root probe and the timestamp', async () => {
+      const site = await serveTufSite(release.tufRepo, join(dir, 'rerun-site'));
+      try {
+        const options = {
+          release: release.release,
+          tuf: {
+            url: site.url,
+            root: join(release.tufRepo, 'metadata', 'root_history', '1.root.json'),
+          },
+          trust: release.trustedRootPath,
+          tufCache: { kind: 'dir', dir: join(dir, 'rerun-metadata') },
+        } as const;
+        expect((await verifyRelease(options)).ok).toBe(true);
+        expect(site.requests).toEqual([
+          '/metadata/2.root.json',
+          '/metadata/timestamp.json',
+          '/metadata/1.snapshot.json',
+          '/metadata/1.targets.json',
+          expect.stringMatching(/^\/targets\/app\/releases\/[0-9a-f]{64}\.v1\.5\.0\.json$/),
+        ]);
+        site.requests.length = 0;
+        const rerun = await verifyRelease(options);
+        expect(rerun.ok).toBe(true);
+        expect(site.requests).toEqual(['/metadata/2.root.json', '/metadata/timestamp.json']);
+        expect(check(rerun, 'tuf-target').evidence?.requests).toBe(2);
+      } finally {
+        await site.close();
+      }
+    });
+
     it('fails a release manifest that names another tag or signer than the release asked for', async () => {
       const lying = join(dir, 'lying-tuf');
       const made = releaseManifest({
