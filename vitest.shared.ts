@@ -1,3 +1,5 @@
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
 import { defineConfig } from 'vitest/config';
 
 /**
@@ -19,6 +21,8 @@ export function packageTestConfig(overrides: { testTimeout?: number } = {}) {
       testTimeout: overrides.testTimeout ?? 30_000,
       hookTimeout: 60_000,
       pool: 'forks',
+      // The TUF metadata cache (and anything else XDG) of code under test stays out of the user's home.
+      env: { XDG_CACHE_HOME: join(tmpdir(), 'oci-sd-test-xdg-cache') },
       // The JSON report lets .ci/run print one 'N passed, N failed' line for the whole workspace.
       reporters: ['default', ['json', { outputFile: '.vitest-results.json' }]],
     },

@@ -2175,9 +2175,9 @@ var require_dispatcher_base = __commonJS({
       }
       close(callback) {
         if (callback === void 0) {
-          return new Promise((resolve2, reject) => {
+          return new Promise((resolve3, reject) => {
             this.close((err, data) => {
-              return err ? reject(err) : resolve2(data);
+              return err ? reject(err) : resolve3(data);
             });
           });
         }
@@ -2215,12 +2215,12 @@ var require_dispatcher_base = __commonJS({
           err = null;
         }
         if (callback === void 0) {
-          return new Promise((resolve2, reject) => {
+          return new Promise((resolve3, reject) => {
             this.destroy(err, (err2, data) => {
               return err2 ? (
                 /* istanbul ignore next: should never error */
                 reject(err2)
-              ) : resolve2(data);
+              ) : resolve3(data);
             });
           });
         }
@@ -4487,8 +4487,8 @@ var require_util2 = __commonJS({
     function createDeferredPromise() {
       let res;
       let rej;
-      const promise = new Promise((resolve2, reject) => {
-        res = resolve2;
+      const promise = new Promise((resolve3, reject) => {
+        res = resolve3;
         rej = reject;
       });
       return { promise, resolve: res, reject: rej };
@@ -6739,12 +6739,12 @@ upgrade: ${upgrade}\r
           cb();
         }
       }
-      const waitForDrain = () => new Promise((resolve2, reject) => {
+      const waitForDrain = () => new Promise((resolve3, reject) => {
         assert3(callback === null);
         if (socket[kError]) {
           reject(socket[kError]);
         } else {
-          callback = resolve2;
+          callback = resolve3;
         }
       });
       socket.on("close", onDrain).on("drain", onDrain);
@@ -7414,12 +7414,12 @@ var require_client_h2 = __commonJS({
           cb();
         }
       }
-      const waitForDrain = () => new Promise((resolve2, reject) => {
+      const waitForDrain = () => new Promise((resolve3, reject) => {
         assert3(callback === null);
         if (socket[kError]) {
           reject(socket[kError]);
         } else {
-          callback = resolve2;
+          callback = resolve3;
         }
       });
       h2stream.on("close", onDrain).on("drain", onDrain);
@@ -7898,16 +7898,16 @@ var require_client = __commonJS({
         return this[kNeedDrain] < 2;
       }
       async [kClose]() {
-        return new Promise((resolve2) => {
+        return new Promise((resolve3) => {
           if (this[kSize]) {
-            this[kClosedResolve] = resolve2;
+            this[kClosedResolve] = resolve3;
           } else {
-            resolve2(null);
+            resolve3(null);
           }
         });
       }
       async [kDestroy](err) {
-        return new Promise((resolve2) => {
+        return new Promise((resolve3) => {
           const requests = this[kQueue].splice(this[kPendingIdx]);
           for (let i = 0; i < requests.length; i++) {
             const request2 = requests[i];
@@ -7918,7 +7918,7 @@ var require_client = __commonJS({
               this[kClosedResolve]();
               this[kClosedResolve] = null;
             }
-            resolve2(null);
+            resolve3(null);
           };
           if (this[kHTTPContext]) {
             this[kHTTPContext].destroy(err, callback);
@@ -7969,7 +7969,7 @@ var require_client = __commonJS({
         });
       }
       try {
-        const socket = await new Promise((resolve2, reject) => {
+        const socket = await new Promise((resolve3, reject) => {
           client[kConnector]({
             host,
             hostname,
@@ -7981,7 +7981,7 @@ var require_client = __commonJS({
             if (err) {
               reject(err);
             } else {
-              resolve2(socket2);
+              resolve3(socket2);
             }
           });
         });
@@ -8318,8 +8318,8 @@ var require_pool_base = __commonJS({
         if (this[kQueue].isEmpty()) {
           await Promise.all(this[kClients].map((c) => c.close()));
         } else {
-          await new Promise((resolve2) => {
-            this[kClosedResolve] = resolve2;
+          await new Promise((resolve3) => {
+            this[kClosedResolve] = resolve3;
           });
         }
       }
@@ -9588,7 +9588,7 @@ var require_readable = __commonJS({
         if (this._readableState.closeEmitted) {
           return null;
         }
-        return await new Promise((resolve2, reject) => {
+        return await new Promise((resolve3, reject) => {
           if (this[kContentLength] > limit) {
             this.destroy(new AbortError());
           }
@@ -9601,7 +9601,7 @@ var require_readable = __commonJS({
             if (signal?.aborted) {
               reject(signal.reason ?? new AbortError());
             } else {
-              resolve2(null);
+              resolve3(null);
             }
           }).on("error", noop5).on("data", function(chunk) {
             limit -= chunk.length;
@@ -9620,7 +9620,7 @@ var require_readable = __commonJS({
     }
     async function consume(stream, type) {
       assert3(!stream[kConsume]);
-      return new Promise((resolve2, reject) => {
+      return new Promise((resolve3, reject) => {
         if (isUnusable(stream)) {
           const rState = stream._readableState;
           if (rState.destroyed && rState.closeEmitted === false) {
@@ -9637,7 +9637,7 @@ var require_readable = __commonJS({
             stream[kConsume] = {
               type,
               stream,
-              resolve: resolve2,
+              resolve: resolve3,
               reject,
               length: 0,
               body: []
@@ -9707,18 +9707,18 @@ var require_readable = __commonJS({
       return buffer;
     }
     function consumeEnd(consume2) {
-      const { type, body, resolve: resolve2, stream, length } = consume2;
+      const { type, body, resolve: resolve3, stream, length } = consume2;
       try {
         if (type === "text") {
-          resolve2(chunksDecode(body, length));
+          resolve3(chunksDecode(body, length));
         } else if (type === "json") {
-          resolve2(JSON.parse(chunksDecode(body, length)));
+          resolve3(JSON.parse(chunksDecode(body, length)));
         } else if (type === "arrayBuffer") {
-          resolve2(chunksConcat(body, length).buffer);
+          resolve3(chunksConcat(body, length).buffer);
         } else if (type === "blob") {
-          resolve2(new Blob(body, { type: stream[kContentType] }));
+          resolve3(new Blob(body, { type: stream[kContentType] }));
         } else if (type === "bytes") {
-          resolve2(chunksConcat(body, length));
+          resolve3(chunksConcat(body, length));
         }
         consumeFinish(consume2);
       } catch (err) {
@@ -9976,9 +9976,9 @@ var require_api_request = __commonJS({
     };
     function request2(opts, callback) {
       if (callback === void 0) {
-        return new Promise((resolve2, reject) => {
+        return new Promise((resolve3, reject) => {
           request2.call(this, opts, (err, data) => {
-            return err ? reject(err) : resolve2(data);
+            return err ? reject(err) : resolve3(data);
           });
         });
       }
@@ -10202,9 +10202,9 @@ var require_api_stream = __commonJS({
     };
     function stream(opts, factory, callback) {
       if (callback === void 0) {
-        return new Promise((resolve2, reject) => {
+        return new Promise((resolve3, reject) => {
           stream.call(this, opts, factory, (err, data) => {
-            return err ? reject(err) : resolve2(data);
+            return err ? reject(err) : resolve3(data);
           });
         });
       }
@@ -10489,9 +10489,9 @@ var require_api_upgrade = __commonJS({
     };
     function upgrade(opts, callback) {
       if (callback === void 0) {
-        return new Promise((resolve2, reject) => {
+        return new Promise((resolve3, reject) => {
           upgrade.call(this, opts, (err, data) => {
-            return err ? reject(err) : resolve2(data);
+            return err ? reject(err) : resolve3(data);
           });
         });
       }
@@ -10583,9 +10583,9 @@ var require_api_connect = __commonJS({
     };
     function connect6(opts, callback) {
       if (callback === void 0) {
-        return new Promise((resolve2, reject) => {
+        return new Promise((resolve3, reject) => {
           connect6.call(this, opts, (err, data) => {
-            return err ? reject(err) : resolve2(data);
+            return err ? reject(err) : resolve3(data);
           });
         });
       }
@@ -14448,7 +14448,7 @@ var require_fetch = __commonJS({
       function dispatch({ body }) {
         const url = requestCurrentURL(request2);
         const agent = fetchParams.controller.dispatcher;
-        return new Promise((resolve2, reject) => agent.dispatch(
+        return new Promise((resolve3, reject) => agent.dispatch(
           {
             path: url.pathname + url.search,
             origin: url.origin,
@@ -14524,7 +14524,7 @@ var require_fetch = __commonJS({
               }
               this.body = new Readable({ read: resume2 });
               const onError = this.onError.bind(this);
-              resolve2({
+              resolve3({
                 status,
                 statusText,
                 headersList,
@@ -14567,7 +14567,7 @@ var require_fetch = __commonJS({
               for (let i = 0; i < rawHeaders.length; i += 2) {
                 headersList.append(bufferToLowerCasedHeaderName(rawHeaders[i]), rawHeaders[i + 1].toString("latin1"), true);
               }
-              resolve2({
+              resolve3({
                 status,
                 statusText: STATUS_CODES[status],
                 headersList,
@@ -18308,8 +18308,8 @@ var require_util8 = __commonJS({
       return true;
     }
     function delay(ms2) {
-      return new Promise((resolve2) => {
-        setTimeout(resolve2, ms2).unref();
+      return new Promise((resolve3) => {
+        setTimeout(resolve3, ms2).unref();
       });
     }
     module2.exports = {
@@ -19672,7 +19672,7 @@ function fetchExchange(fetchImpl) {
 function sendOnce(url, { method, headers, body }, signal) {
   const { request: request2 } = url.protocol === "https:" ? process.getBuiltinModule("node:https") : process.getBuiltinModule("node:http");
   if (signal.aborted) return Promise.reject(signal.reason);
-  return new Promise((resolve2, reject) => {
+  return new Promise((resolve3, reject) => {
     const length = body ? body.length : method === "PUT" || method === "POST" ? 0 : void 0;
     const req2 = request2(
       url,
@@ -19682,7 +19682,7 @@ function sendOnce(url, { method, headers, body }, signal) {
       },
       (response) => {
         signal.removeEventListener("abort", abort);
-        resolve2(response);
+        resolve3(response);
       }
     );
     const abort = () => req2.destroy(signal.reason);
@@ -19815,7 +19815,7 @@ var init_http = __esm({
           }
           const backoff = Math.min(MAX_BACKOFF_MS, this.backoffMs * 2 ** attempt) * (0.5 + Math.random() / 2);
           await new Promise(
-            (resolve2) => setTimeout(resolve2, Math.min(MAX_BACKOFF_MS, retryDelay ?? backoff))
+            (resolve3) => setTimeout(resolve3, Math.min(MAX_BACKOFF_MS, retryDelay ?? backoff))
           );
         }
       }
@@ -19853,6 +19853,38 @@ var init_http = __esm({
         url = next;
       }
     };
+  }
+});
+
+// ../core/src/certificates.ts
+function encodeOnce(certificate) {
+  cacheEncoding(certificate.root, 2);
+}
+function cacheEncoding(node, depth) {
+  const encode2 = node.toDER;
+  let der;
+  node.toDER = () => der ??= encode2.call(node);
+  if (depth > 0) for (const sub of node.subs) cacheEncoding(sub, depth - 1);
+}
+function prepareTrustedChain(chain) {
+  for (const certificate of chain) {
+    encodeOnce(certificate);
+    const verify = certificate.verify.bind(certificate);
+    const verdicts = /* @__PURE__ */ new Map();
+    certificate.verify = (issuer) => {
+      if (issuer !== void 0 && !chain.includes(issuer)) return verify(issuer);
+      let verdict = verdicts.get(issuer);
+      if (verdict === void 0) {
+        verdict = verify(issuer);
+        verdicts.set(issuer, verdict);
+      }
+      return verdict;
+    };
+  }
+}
+var init_certificates = __esm({
+  "../core/src/certificates.ts"() {
+    "use strict";
   }
 });
 
@@ -19944,8 +19976,8 @@ function authEnv(token) {
 function git(args, options2 = {}) {
   const auth2 = authEnv(options2.token);
   const secrets = [...auth2.secrets, ...options2.secrets ?? []];
-  return new Promise((resolve2, reject) => {
-    const child = execFile(
+  return new Promise((resolve3, reject) => {
+    execFile(
       "git",
       args,
       {
@@ -19956,14 +19988,13 @@ function git(args, options2 = {}) {
         encoding: "utf8"
       },
       (error2, stdout, stderr) => {
-        if (!error2) return resolve2(stdout);
+        if (!error2) return resolve3(stdout);
         const command = redact(`git ${args.join(" ")}`, secrets);
         const detail = redact((stderr || error2.message).trim(), secrets);
         const where = options2.cwd ? ` in ${redact(options2.cwd, secrets)}` : "";
         reject(new CoreError("GIT", `${command} failed${where}: ${detail}`, { found: detail }));
       }
     );
-    if (options2.input !== void 0) child.stdin?.end(options2.input);
   });
 }
 var GIT_TIMEOUT_MS;
@@ -20119,6 +20150,7 @@ var init_src = __esm({
     "use strict";
     init_errors3();
     init_http();
+    init_certificates();
     init_fs();
     init_git();
     init_redact();
@@ -21993,8 +22025,8 @@ var require_light = __commonJS({
           return this.Promise.resolve();
         }
         yieldLoop(t = 0) {
-          return new this.Promise(function(resolve2, reject) {
-            return setTimeout(resolve2, t);
+          return new this.Promise(function(resolve3, reject) {
+            return setTimeout(resolve3, t);
           });
         }
         computePenalty() {
@@ -22205,15 +22237,15 @@ var require_light = __commonJS({
           return this._queue.length === 0;
         }
         async _tryToRun() {
-          var args, cb, error2, reject, resolve2, returned, task;
+          var args, cb, error2, reject, resolve3, returned, task;
           if (this._running < 1 && this._queue.length > 0) {
             this._running++;
-            ({ task, args, resolve: resolve2, reject } = this._queue.shift());
+            ({ task, args, resolve: resolve3, reject } = this._queue.shift());
             cb = await (async function() {
               try {
                 returned = await task(...args);
                 return function() {
-                  return resolve2(returned);
+                  return resolve3(returned);
                 };
               } catch (error1) {
                 error2 = error1;
@@ -22228,13 +22260,13 @@ var require_light = __commonJS({
           }
         }
         schedule(task, ...args) {
-          var promise, reject, resolve2;
-          resolve2 = reject = null;
+          var promise, reject, resolve3;
+          resolve3 = reject = null;
           promise = new this.Promise(function(_resolve, _reject) {
-            resolve2 = _resolve;
+            resolve3 = _resolve;
             return reject = _reject;
           });
-          this._queue.push({ task, args, resolve: resolve2, reject });
+          this._queue.push({ task, args, resolve: resolve3, reject });
           this._tryToRun();
           return promise;
         }
@@ -22635,14 +22667,14 @@ var require_light = __commonJS({
                 counts = this._states.counts;
                 return counts[0] + counts[1] + counts[2] + counts[3] === at2;
               };
-              return new this.Promise((resolve2, reject) => {
+              return new this.Promise((resolve3, reject) => {
                 if (finished()) {
-                  return resolve2();
+                  return resolve3();
                 } else {
                   return this.on("done", () => {
                     if (finished()) {
                       this.removeAllListeners("done");
-                      return resolve2();
+                      return resolve3();
                     }
                   });
                 }
@@ -22735,9 +22767,9 @@ var require_light = __commonJS({
               options2 = parser$5.load(options2, this.jobDefaults);
             }
             task = (...args2) => {
-              return new this.Promise(function(resolve2, reject) {
+              return new this.Promise(function(resolve3, reject) {
                 return fn2(...args2, function(...args3) {
-                  return (args3[0] != null ? reject : resolve2)(args3);
+                  return (args3[0] != null ? reject : resolve3)(args3);
                 });
               });
             };
@@ -27503,7 +27535,7 @@ var require_DLList = __commonJS({
 var require_Events = __commonJS({
   "../../node_modules/bottleneck/lib/Events.js"(exports2, module2) {
     "use strict";
-    function asyncGeneratorStep2(gen, resolve2, reject, _next, _throw, key, arg) {
+    function asyncGeneratorStep2(gen, resolve3, reject, _next, _throw, key, arg) {
       try {
         var info2 = gen[key](arg);
         var value = info2.value;
@@ -27512,7 +27544,7 @@ var require_Events = __commonJS({
         return;
       }
       if (info2.done) {
-        resolve2(value);
+        resolve3(value);
       } else {
         Promise.resolve(value).then(_next, _throw);
       }
@@ -27520,13 +27552,13 @@ var require_Events = __commonJS({
     function _asyncToGenerator2(fn2) {
       return function() {
         var self2 = this, args = arguments;
-        return new Promise(function(resolve2, reject) {
+        return new Promise(function(resolve3, reject) {
           var gen = fn2.apply(self2, args);
           function _next(value) {
-            asyncGeneratorStep2(gen, resolve2, reject, _next, _throw, "next", value);
+            asyncGeneratorStep2(gen, resolve3, reject, _next, _throw, "next", value);
           }
           function _throw(err) {
-            asyncGeneratorStep2(gen, resolve2, reject, _next, _throw, "throw", err);
+            asyncGeneratorStep2(gen, resolve3, reject, _next, _throw, "throw", err);
           }
           _next(void 0);
         });
@@ -27718,7 +27750,7 @@ var require_BottleneckError = __commonJS({
 var require_Job = __commonJS({
   "../../node_modules/bottleneck/lib/Job.js"(exports2, module2) {
     "use strict";
-    function asyncGeneratorStep2(gen, resolve2, reject, _next, _throw, key, arg) {
+    function asyncGeneratorStep2(gen, resolve3, reject, _next, _throw, key, arg) {
       try {
         var info2 = gen[key](arg);
         var value = info2.value;
@@ -27727,7 +27759,7 @@ var require_Job = __commonJS({
         return;
       }
       if (info2.done) {
-        resolve2(value);
+        resolve3(value);
       } else {
         Promise.resolve(value).then(_next, _throw);
       }
@@ -27735,13 +27767,13 @@ var require_Job = __commonJS({
     function _asyncToGenerator2(fn2) {
       return function() {
         var self2 = this, args = arguments;
-        return new Promise(function(resolve2, reject) {
+        return new Promise(function(resolve3, reject) {
           var gen = fn2.apply(self2, args);
           function _next(value) {
-            asyncGeneratorStep2(gen, resolve2, reject, _next, _throw, "next", value);
+            asyncGeneratorStep2(gen, resolve3, reject, _next, _throw, "next", value);
           }
           function _throw(err) {
-            asyncGeneratorStep2(gen, resolve2, reject, _next, _throw, "throw", err);
+            asyncGeneratorStep2(gen, resolve3, reject, _next, _throw, "throw", err);
           }
           _next(void 0);
         });
@@ -27922,7 +27954,7 @@ var require_Job = __commonJS({
 var require_LocalDatastore = __commonJS({
   "../../node_modules/bottleneck/lib/LocalDatastore.js"(exports2, module2) {
     "use strict";
-    function asyncGeneratorStep2(gen, resolve2, reject, _next, _throw, key, arg) {
+    function asyncGeneratorStep2(gen, resolve3, reject, _next, _throw, key, arg) {
       try {
         var info2 = gen[key](arg);
         var value = info2.value;
@@ -27931,7 +27963,7 @@ var require_LocalDatastore = __commonJS({
         return;
       }
       if (info2.done) {
-        resolve2(value);
+        resolve3(value);
       } else {
         Promise.resolve(value).then(_next, _throw);
       }
@@ -27939,13 +27971,13 @@ var require_LocalDatastore = __commonJS({
     function _asyncToGenerator2(fn2) {
       return function() {
         var self2 = this, args = arguments;
-        return new Promise(function(resolve2, reject) {
+        return new Promise(function(resolve3, reject) {
           var gen = fn2.apply(self2, args);
           function _next(value) {
-            asyncGeneratorStep2(gen, resolve2, reject, _next, _throw, "next", value);
+            asyncGeneratorStep2(gen, resolve3, reject, _next, _throw, "next", value);
           }
           function _throw(err) {
-            asyncGeneratorStep2(gen, resolve2, reject, _next, _throw, "throw", err);
+            asyncGeneratorStep2(gen, resolve3, reject, _next, _throw, "throw", err);
           }
           _next(void 0);
         });
@@ -28014,8 +28046,8 @@ var require_LocalDatastore = __commonJS({
         })();
       }
       yieldLoop(t = 0) {
-        return new this.Promise(function(resolve2, reject) {
-          return setTimeout(resolve2, t);
+        return new this.Promise(function(resolve3, reject) {
+          return setTimeout(resolve3, t);
         });
       }
       computePenalty() {
@@ -28485,7 +28517,7 @@ var require_Scripts = __commonJS({
 var require_RedisConnection = __commonJS({
   "../../node_modules/bottleneck/lib/RedisConnection.js"(exports, module) {
     "use strict";
-    function asyncGeneratorStep(gen, resolve2, reject, _next, _throw, key, arg) {
+    function asyncGeneratorStep(gen, resolve3, reject, _next, _throw, key, arg) {
       try {
         var info2 = gen[key](arg);
         var value = info2.value;
@@ -28494,7 +28526,7 @@ var require_RedisConnection = __commonJS({
         return;
       }
       if (info2.done) {
-        resolve2(value);
+        resolve3(value);
       } else {
         Promise.resolve(value).then(_next, _throw);
       }
@@ -28502,13 +28534,13 @@ var require_RedisConnection = __commonJS({
     function _asyncToGenerator(fn2) {
       return function() {
         var self2 = this, args = arguments;
-        return new Promise(function(resolve2, reject) {
+        return new Promise(function(resolve3, reject) {
           var gen = fn2.apply(self2, args);
           function _next(value) {
-            asyncGeneratorStep(gen, resolve2, reject, _next, _throw, "next", value);
+            asyncGeneratorStep(gen, resolve3, reject, _next, _throw, "next", value);
           }
           function _throw(err) {
-            asyncGeneratorStep(gen, resolve2, reject, _next, _throw, "throw", err);
+            asyncGeneratorStep(gen, resolve3, reject, _next, _throw, "throw", err);
           }
           _next(void 0);
         });
@@ -28549,7 +28581,7 @@ var require_RedisConnection = __commonJS({
         }
         _setup(client, sub) {
           client.setMaxListeners(0);
-          return new this.Promise((resolve2, reject) => {
+          return new this.Promise((resolve3, reject) => {
             client.on("error", (e) => {
               return this.Events.trigger("error", e);
             });
@@ -28560,14 +28592,14 @@ var require_RedisConnection = __commonJS({
               });
             }
             if (client.ready) {
-              return resolve2();
+              return resolve3();
             } else {
-              return client.once("ready", resolve2);
+              return client.once("ready", resolve3);
             }
           });
         }
         _loadScript(name) {
-          return new this.Promise((resolve2, reject) => {
+          return new this.Promise((resolve3, reject) => {
             var payload;
             payload = Scripts.payload(name);
             return this.client.multi([["script", "load", payload]]).exec((err, replies) => {
@@ -28575,7 +28607,7 @@ var require_RedisConnection = __commonJS({
                 return reject(err);
               }
               this.shas[name] = replies[0];
-              return resolve2(replies[0]);
+              return resolve3(replies[0]);
             });
           });
         }
@@ -28588,12 +28620,12 @@ var require_RedisConnection = __commonJS({
           var _this = this;
           return _asyncToGenerator(function* () {
             yield _this.ready;
-            return new _this.Promise((resolve2, reject) => {
+            return new _this.Promise((resolve3, reject) => {
               return _this.client.multi([cmd]).exec_atomic(function(err, replies) {
                 if (err != null) {
                   return reject(err);
                 } else {
-                  return resolve2(replies[0]);
+                  return resolve3(replies[0]);
                 }
               });
             });
@@ -28601,13 +28633,13 @@ var require_RedisConnection = __commonJS({
         }
         __addLimiter__(instance) {
           return this.Promise.all([instance.channel(), instance.channel_client()].map((channel) => {
-            return new this.Promise((resolve2, reject) => {
+            return new this.Promise((resolve3, reject) => {
               var handler2;
               handler2 = (chan) => {
                 if (chan === channel) {
                   this.subscriber.removeListener("subscribe", handler2);
                   this.limiters[channel] = instance;
-                  return resolve2();
+                  return resolve3();
                 }
               };
               this.subscriber.on("subscribe", handler2);
@@ -28621,13 +28653,13 @@ var require_RedisConnection = __commonJS({
             /* @__PURE__ */ (function() {
               var _ref = _asyncToGenerator(function* (channel) {
                 if (!_this2.terminated) {
-                  yield new _this2.Promise((resolve2, reject) => {
+                  yield new _this2.Promise((resolve3, reject) => {
                     return _this2.subscriber.unsubscribe(channel, function(err, chan) {
                       if (err != null) {
                         return reject(err);
                       }
                       if (chan === channel) {
-                        return resolve2();
+                        return resolve3();
                       }
                     });
                   });
@@ -28712,7 +28744,7 @@ var require_IORedisConnection = __commonJS({
     function _arrayWithHoles(arr) {
       if (Array.isArray(arr)) return arr;
     }
-    function asyncGeneratorStep(gen, resolve2, reject, _next, _throw, key, arg) {
+    function asyncGeneratorStep(gen, resolve3, reject, _next, _throw, key, arg) {
       try {
         var info2 = gen[key](arg);
         var value = info2.value;
@@ -28721,7 +28753,7 @@ var require_IORedisConnection = __commonJS({
         return;
       }
       if (info2.done) {
-        resolve2(value);
+        resolve3(value);
       } else {
         Promise.resolve(value).then(_next, _throw);
       }
@@ -28729,13 +28761,13 @@ var require_IORedisConnection = __commonJS({
     function _asyncToGenerator(fn2) {
       return function() {
         var self2 = this, args = arguments;
-        return new Promise(function(resolve2, reject) {
+        return new Promise(function(resolve3, reject) {
           var gen = fn2.apply(self2, args);
           function _next(value) {
-            asyncGeneratorStep(gen, resolve2, reject, _next, _throw, "next", value);
+            asyncGeneratorStep(gen, resolve3, reject, _next, _throw, "next", value);
           }
           function _throw(err) {
-            asyncGeneratorStep(gen, resolve2, reject, _next, _throw, "throw", err);
+            asyncGeneratorStep(gen, resolve3, reject, _next, _throw, "throw", err);
           }
           _next(void 0);
         });
@@ -28781,7 +28813,7 @@ var require_IORedisConnection = __commonJS({
         }
         _setup(client, sub) {
           client.setMaxListeners(0);
-          return new this.Promise((resolve2, reject) => {
+          return new this.Promise((resolve3, reject) => {
             client.on("error", (e) => {
               return this.Events.trigger("error", e);
             });
@@ -28792,9 +28824,9 @@ var require_IORedisConnection = __commonJS({
               });
             }
             if (client.status === "ready") {
-              return resolve2();
+              return resolve3();
             } else {
-              return client.once("ready", resolve2);
+              return client.once("ready", resolve3);
             }
           });
         }
@@ -28820,10 +28852,10 @@ var require_IORedisConnection = __commonJS({
         }
         __addLimiter__(instance) {
           return this.Promise.all([instance.channel(), instance.channel_client()].map((channel) => {
-            return new this.Promise((resolve2, reject) => {
+            return new this.Promise((resolve3, reject) => {
               return this.subscriber.subscribe(channel, () => {
                 this.limiters[channel] = instance;
-                return resolve2();
+                return resolve3();
               });
             });
           }));
@@ -28921,7 +28953,7 @@ var require_RedisDatastore = __commonJS({
     function _arrayWithHoles2(arr) {
       if (Array.isArray(arr)) return arr;
     }
-    function asyncGeneratorStep2(gen, resolve2, reject, _next, _throw, key, arg) {
+    function asyncGeneratorStep2(gen, resolve3, reject, _next, _throw, key, arg) {
       try {
         var info2 = gen[key](arg);
         var value = info2.value;
@@ -28930,7 +28962,7 @@ var require_RedisDatastore = __commonJS({
         return;
       }
       if (info2.done) {
-        resolve2(value);
+        resolve3(value);
       } else {
         Promise.resolve(value).then(_next, _throw);
       }
@@ -28938,13 +28970,13 @@ var require_RedisDatastore = __commonJS({
     function _asyncToGenerator2(fn2) {
       return function() {
         var self2 = this, args = arguments;
-        return new Promise(function(resolve2, reject) {
+        return new Promise(function(resolve3, reject) {
           var gen = fn2.apply(self2, args);
           function _next(value) {
-            asyncGeneratorStep2(gen, resolve2, reject, _next, _throw, "next", value);
+            asyncGeneratorStep2(gen, resolve3, reject, _next, _throw, "next", value);
           }
           function _throw(err) {
-            asyncGeneratorStep2(gen, resolve2, reject, _next, _throw, "throw", err);
+            asyncGeneratorStep2(gen, resolve3, reject, _next, _throw, "throw", err);
           }
           _next(void 0);
         });
@@ -29080,7 +29112,7 @@ var require_RedisDatastore = __commonJS({
           if (!(name === "init" || name === "register_client")) {
             yield _this3.ready;
           }
-          return new _this3.Promise((resolve2, reject) => {
+          return new _this3.Promise((resolve3, reject) => {
             var all_args, arr;
             all_args = [Date.now(), _this3.clientId].concat(args);
             _this3.instance.Events.trigger("debug", `Calling Redis script: ${name}.lua`, all_args);
@@ -29088,7 +29120,7 @@ var require_RedisDatastore = __commonJS({
               if (err != null) {
                 return reject(err);
               }
-              return resolve2(replies);
+              return resolve3(replies);
             });
             return _this3.connection.__scriptFn__(name)(...arr);
           }).catch((e) => {
@@ -29319,7 +29351,7 @@ var require_States = __commonJS({
 var require_Sync = __commonJS({
   "../../node_modules/bottleneck/lib/Sync.js"(exports2, module2) {
     "use strict";
-    function asyncGeneratorStep2(gen, resolve2, reject, _next, _throw, key, arg) {
+    function asyncGeneratorStep2(gen, resolve3, reject, _next, _throw, key, arg) {
       try {
         var info2 = gen[key](arg);
         var value = info2.value;
@@ -29328,7 +29360,7 @@ var require_Sync = __commonJS({
         return;
       }
       if (info2.done) {
-        resolve2(value);
+        resolve3(value);
       } else {
         Promise.resolve(value).then(_next, _throw);
       }
@@ -29336,13 +29368,13 @@ var require_Sync = __commonJS({
     function _asyncToGenerator2(fn2) {
       return function() {
         var self2 = this, args = arguments;
-        return new Promise(function(resolve2, reject) {
+        return new Promise(function(resolve3, reject) {
           var gen = fn2.apply(self2, args);
           function _next(value) {
-            asyncGeneratorStep2(gen, resolve2, reject, _next, _throw, "next", value);
+            asyncGeneratorStep2(gen, resolve3, reject, _next, _throw, "next", value);
           }
           function _throw(err) {
-            asyncGeneratorStep2(gen, resolve2, reject, _next, _throw, "throw", err);
+            asyncGeneratorStep2(gen, resolve3, reject, _next, _throw, "throw", err);
           }
           _next(void 0);
         });
@@ -29365,19 +29397,19 @@ var require_Sync = __commonJS({
       _tryToRun() {
         var _this = this;
         return _asyncToGenerator2(function* () {
-          var args, cb, error2, reject, resolve2, returned, task;
+          var args, cb, error2, reject, resolve3, returned, task;
           if (_this._running < 1 && _this._queue.length > 0) {
             _this._running++;
             var _this$_queue$shift = _this._queue.shift();
             task = _this$_queue$shift.task;
             args = _this$_queue$shift.args;
-            resolve2 = _this$_queue$shift.resolve;
+            resolve3 = _this$_queue$shift.resolve;
             reject = _this$_queue$shift.reject;
             cb = yield _asyncToGenerator2(function* () {
               try {
                 returned = yield task(...args);
                 return function() {
-                  return resolve2(returned);
+                  return resolve3(returned);
                 };
               } catch (error1) {
                 error2 = error1;
@@ -29393,16 +29425,16 @@ var require_Sync = __commonJS({
         })();
       }
       schedule(task, ...args) {
-        var promise, reject, resolve2;
-        resolve2 = reject = null;
+        var promise, reject, resolve3;
+        resolve3 = reject = null;
         promise = new this.Promise(function(_resolve, _reject) {
-          resolve2 = _resolve;
+          resolve3 = _resolve;
           return reject = _reject;
         });
         this._queue.push({
           task,
           args,
-          resolve: resolve2,
+          resolve: resolve3,
           reject
         });
         this._tryToRun();
@@ -29455,7 +29487,7 @@ var require_Group = __commonJS({
     function _arrayWithHoles2(arr) {
       if (Array.isArray(arr)) return arr;
     }
-    function asyncGeneratorStep2(gen, resolve2, reject, _next, _throw, key, arg) {
+    function asyncGeneratorStep2(gen, resolve3, reject, _next, _throw, key, arg) {
       try {
         var info2 = gen[key](arg);
         var value = info2.value;
@@ -29464,7 +29496,7 @@ var require_Group = __commonJS({
         return;
       }
       if (info2.done) {
-        resolve2(value);
+        resolve3(value);
       } else {
         Promise.resolve(value).then(_next, _throw);
       }
@@ -29472,13 +29504,13 @@ var require_Group = __commonJS({
     function _asyncToGenerator2(fn2) {
       return function() {
         var self2 = this, args = arguments;
-        return new Promise(function(resolve2, reject) {
+        return new Promise(function(resolve3, reject) {
           var gen = fn2.apply(self2, args);
           function _next(value) {
-            asyncGeneratorStep2(gen, resolve2, reject, _next, _throw, "next", value);
+            asyncGeneratorStep2(gen, resolve3, reject, _next, _throw, "next", value);
           }
           function _throw(err) {
-            asyncGeneratorStep2(gen, resolve2, reject, _next, _throw, "throw", err);
+            asyncGeneratorStep2(gen, resolve3, reject, _next, _throw, "throw", err);
           }
           _next(void 0);
         });
@@ -29741,7 +29773,7 @@ var require_Bottleneck = __commonJS({
     function _arrayWithHoles2(arr) {
       if (Array.isArray(arr)) return arr;
     }
-    function asyncGeneratorStep2(gen, resolve2, reject, _next, _throw, key, arg) {
+    function asyncGeneratorStep2(gen, resolve3, reject, _next, _throw, key, arg) {
       try {
         var info2 = gen[key](arg);
         var value = info2.value;
@@ -29750,7 +29782,7 @@ var require_Bottleneck = __commonJS({
         return;
       }
       if (info2.done) {
-        resolve2(value);
+        resolve3(value);
       } else {
         Promise.resolve(value).then(_next, _throw);
       }
@@ -29758,13 +29790,13 @@ var require_Bottleneck = __commonJS({
     function _asyncToGenerator2(fn2) {
       return function() {
         var self2 = this, args = arguments;
-        return new Promise(function(resolve2, reject) {
+        return new Promise(function(resolve3, reject) {
           var gen = fn2.apply(self2, args);
           function _next(value) {
-            asyncGeneratorStep2(gen, resolve2, reject, _next, _throw, "next", value);
+            asyncGeneratorStep2(gen, resolve3, reject, _next, _throw, "next", value);
           }
           function _throw(err) {
-            asyncGeneratorStep2(gen, resolve2, reject, _next, _throw, "throw", err);
+            asyncGeneratorStep2(gen, resolve3, reject, _next, _throw, "throw", err);
           }
           _next(void 0);
         });
@@ -30002,14 +30034,14 @@ var require_Bottleneck = __commonJS({
               counts = this._states.counts;
               return counts[0] + counts[1] + counts[2] + counts[3] === at2;
             };
-            return new this.Promise((resolve2, reject) => {
+            return new this.Promise((resolve3, reject) => {
               if (finished()) {
-                return resolve2();
+                return resolve3();
               } else {
                 return this.on("done", () => {
                   if (finished()) {
                     this.removeAllListeners("done");
-                    return resolve2();
+                    return resolve3();
                   }
                 });
               }
@@ -30117,9 +30149,9 @@ var require_Bottleneck = __commonJS({
             options2 = parser2.load(options2, this.jobDefaults);
           }
           task = (...args2) => {
-            return new this.Promise(function(resolve2, reject) {
+            return new this.Promise(function(resolve3, reject) {
               return fn2(...args2, function(...args3) {
-                return (args3[0] != null ? reject : resolve2)(args3);
+                return (args3[0] != null ? reject : resolve3)(args3);
               });
             });
           };
@@ -30341,14 +30373,14 @@ var init_config = __esm({
     init_errors4();
     DOTCOM_API = "https://api.github.com";
     DOTCOM_WEB = "https://github.com";
-    readGhCliToken = (hostname) => new Promise((resolve2) => {
+    readGhCliToken = (hostname) => new Promise((resolve3) => {
       execFile2(
         "gh",
         ["auth", "token", "--hostname", hostname],
         { timeout: 5e3, env: { ...process.env, GH_PROMPT_DISABLED: "1" } },
         (error2, stdout) => {
           const token = stdout?.trim();
-          resolve2(error2 || !token ? void 0 : token);
+          resolve3(error2 || !token ? void 0 : token);
         }
       );
     });
@@ -36115,7 +36147,10 @@ function publicGoodTrustedRoot2() {
 function verifierFor(trustedRoot) {
   let verifier = verifiers.get(trustedRoot);
   if (!verifier) {
-    verifier = new import_verify.Verifier((0, import_verify.toTrustMaterial)(import_protobuf_specs.TrustedRoot.fromJSON(trustedRoot)));
+    const material = (0, import_verify.toTrustMaterial)(import_protobuf_specs.TrustedRoot.fromJSON(trustedRoot));
+    for (const authority of material.certificateAuthorities)
+      prepareTrustedChain(authority.certChain);
+    verifier = new import_verify.Verifier(material);
     verifiers.set(trustedRoot, verifier);
   }
   return verifier;
@@ -36180,6 +36215,7 @@ function verifySigstoreSignature(key, bundleJSON, signedBytes, trustedRoot) {
         reason: "Sigstore bundle must carry a Fulcio certificate, found a public key hint"
       };
     }
+    encodeOnce(entity.key.certificate);
     const signer = verifierFor(trustedRoot).verify(entity);
     const foundIssuer = signer.identity?.extensions?.issuer;
     if (foundIssuer !== issuer) {
@@ -38451,7 +38487,7 @@ function githubActionsToken(options2 = {}) {
       for (let attempt = 1; attempt <= attempts; attempt++) {
         if (attempt > 1)
           await new Promise(
-            (resolve2) => setTimeout(resolve2, (options2.backoffMs ?? 500) * 2 ** (attempt - 2))
+            (resolve3) => setTimeout(resolve3, (options2.backoffMs ?? 500) * 2 ** (attempt - 2))
           );
         let response;
         try {
@@ -38499,7 +38535,7 @@ async function openWithPlatform(url) {
       { expected: "a graphical session", found: "none" }
     );
   }
-  await new Promise((resolve2, reject) => {
+  await new Promise((resolve3, reject) => {
     const child = spawn(command, args, { stdio: "ignore", detached: true });
     child.once(
       "error",
@@ -38513,7 +38549,7 @@ async function openWithPlatform(url) {
     );
     child.once("spawn", () => {
       child.unref();
-      resolve2();
+      resolve3();
     });
   });
 }
@@ -38549,10 +38585,10 @@ function browserToken(options2 = {}) {
       const state = randomBytes(16).toString("base64url");
       const { createServer } = await import("http");
       const server = createServer();
-      await new Promise((resolve2) => server.listen(0, "127.0.0.1", resolve2));
+      await new Promise((resolve3) => server.listen(0, "127.0.0.1", resolve3));
       const redirectUri = `http://localhost:${server.address().port}/auth/callback`;
       try {
-        const code2 = new Promise((resolve2, reject) => {
+        const code2 = new Promise((resolve3, reject) => {
           const timer = setTimeout(
             () => reject(
               new TufError("SIGNER", `sign-in at ${issuer} did not finish in time`, {
@@ -38575,7 +38611,7 @@ function browserToken(options2 = {}) {
                   found: problem
                 })
               );
-            else resolve2(url2.searchParams.get("code"));
+            else resolve3(url2.searchParams.get("code"));
           });
         });
         const url = new URL(authorize);
@@ -38615,7 +38651,7 @@ function browserToken(options2 = {}) {
         return tokens.id_token;
       } finally {
         server.closeAllConnections();
-        await new Promise((resolve2) => server.close(() => resolve2()));
+        await new Promise((resolve3) => server.close(() => resolve3()));
       }
     }
   };
@@ -39215,13 +39251,13 @@ var require_lib2 = __commonJS({
         unref: options2.unref,
         maxRetryTime: options2.maxRetryTime
       });
-      return new Promise(function(resolve2, reject) {
+      return new Promise(function(resolve3, reject) {
         operation.attempt(async (number) => {
           try {
             const result = await fn2((err) => {
               throw Object.assign(new Error("Retrying"), { code: "EPROMISERETRY", retried: err });
             }, number, operation);
-            return resolve2(result);
+            return resolve3(result);
           } catch (err) {
             if (!isRetryError(err)) {
               return reject(err);
@@ -39977,10 +40013,10 @@ var init_esm = __esm({
        * Return a void Promise that resolves once the stream ends.
        */
       async promise() {
-        return new Promise((resolve2, reject) => {
+        return new Promise((resolve3, reject) => {
           this.on(DESTROYED, () => reject(new Error("stream destroyed")));
           this.on("error", (er) => reject(er));
-          this.on("end", () => resolve2());
+          this.on("end", () => resolve3());
         });
       }
       /**
@@ -40004,7 +40040,7 @@ var init_esm = __esm({
             return Promise.resolve({ done: false, value: res });
           if (this[EOF])
             return stop();
-          let resolve2;
+          let resolve3;
           let reject;
           const onerr = (er) => {
             this.off("data", ondata);
@@ -40018,19 +40054,19 @@ var init_esm = __esm({
             this.off("end", onend);
             this.off(DESTROYED, ondestroy);
             this.pause();
-            resolve2({ value, done: !!this[EOF] });
+            resolve3({ value, done: !!this[EOF] });
           };
           const onend = () => {
             this.off("error", onerr);
             this.off("data", ondata);
             this.off(DESTROYED, ondestroy);
             stop();
-            resolve2({ done: true, value: void 0 });
+            resolve3({ done: true, value: void 0 });
           };
           const ondestroy = () => onerr(new Error("stream destroyed"));
           return new Promise((res2, rej) => {
             reject = rej;
-            resolve2 = res2;
+            resolve3 = res2;
             this.once(DESTROYED, ondestroy);
             this.once("error", onerr);
             this.once("end", onend);
@@ -44637,12 +44673,12 @@ var require_body2 = __commonJS({
         if (resTimeout && resTimeout.unref) {
           resTimeout.unref();
         }
-        return new Promise((resolve2) => {
+        return new Promise((resolve3) => {
           if (stream !== upstream) {
             upstream.on("error", (er) => stream.emit("error", er));
             upstream.pipe(stream);
           }
-          resolve2();
+          resolve3();
         }).then(() => stream.concat()).then((buf) => {
           clearTimeout(resTimeout);
           return buf;
@@ -45402,7 +45438,7 @@ var require_lib4 = __commonJS({
     var fetch2 = async (url, opts) => {
       if (/^data:/.test(url)) {
         const request2 = new Request(url, opts);
-        return Promise.resolve().then(() => new Promise((resolve2, reject) => {
+        return Promise.resolve().then(() => new Promise((resolve3, reject) => {
           let type, data;
           try {
             const { pathname, search } = new URL5(url);
@@ -45426,10 +45462,10 @@ var require_lib4 = __commonJS({
           if (type) {
             headers["Content-Type"] = type;
           }
-          return resolve2(new Response(data, { headers }));
+          return resolve3(new Response(data, { headers }));
         }));
       }
-      return new Promise((resolve2, reject) => {
+      return new Promise((resolve3, reject) => {
         const request2 = new Request(url, opts);
         let options2;
         try {
@@ -45548,7 +45584,7 @@ var require_lib4 = __commonJS({
                 requestOpts.body = void 0;
                 requestOpts.headers.delete("content-length");
               }
-              resolve2(fetch2(new Request(locationURL, requestOpts)));
+              resolve3(fetch2(new Request(locationURL, requestOpts)));
               finalize();
               return;
             }
@@ -45576,7 +45612,7 @@ var require_lib4 = __commonJS({
           const codings = headers.get("Content-Encoding");
           if (!request2.compress || request2.method === "HEAD" || codings === null || res.statusCode === 204 || res.statusCode === 304) {
             response = new Response(body, responseOptions);
-            resolve2(response);
+            resolve3(response);
             return;
           }
           const zlibOptions = {
@@ -45595,7 +45631,7 @@ var require_lib4 = __commonJS({
               ).pipe(unzip),
               responseOptions
             );
-            resolve2(response);
+            resolve3(response);
             return;
           }
           if (codings === "deflate" || codings === "x-deflate") {
@@ -45607,7 +45643,7 @@ var require_lib4 = __commonJS({
                 (er) => decoder2.emit("error", er)
               ).pipe(decoder2);
               response = new Response(decoder2, responseOptions);
-              resolve2(response);
+              resolve3(response);
             });
             return;
           }
@@ -45625,11 +45661,11 @@ var require_lib4 = __commonJS({
               (er) => decoder.emit("error", er)
             ).pipe(decoder);
             response = new Response(decoder, responseOptions);
-            resolve2(response);
+            resolve3(response);
             return;
           }
           response = new Response(body, responseOptions);
-          resolve2(response);
+          resolve3(response);
         });
         writeToStream(req2, request2);
       });
@@ -47297,7 +47333,7 @@ var require_lib5 = __commonJS({
     module2.exports.fromStream = fromStream;
     function fromStream(stream, opts) {
       const istream = integrityStream(opts);
-      return new Promise((resolve2, reject) => {
+      return new Promise((resolve3, reject) => {
         stream.pipe(istream);
         stream.on("error", reject);
         istream.on("error", reject);
@@ -47305,7 +47341,7 @@ var require_lib5 = __commonJS({
         istream.on("integrity", (s) => {
           sri = s;
         });
-        istream.on("end", () => resolve2(sri));
+        istream.on("end", () => resolve3(sri));
         istream.resume();
       });
     }
@@ -47364,7 +47400,7 @@ var require_lib5 = __commonJS({
         ));
       }
       const checker = integrityStream(opts);
-      return new Promise((resolve2, reject) => {
+      return new Promise((resolve3, reject) => {
         stream.pipe(checker);
         stream.on("error", reject);
         checker.on("error", reject);
@@ -47372,7 +47408,7 @@ var require_lib5 = __commonJS({
         checker.on("verified", (s) => {
           verified = s;
         });
-        checker.on("end", () => resolve2(verified));
+        checker.on("end", () => resolve3(verified));
         checker.resume();
       });
     }
@@ -47993,10 +48029,10 @@ var require_minipass = __commonJS({
       }
       // stream.promise().then(() => done, er => emitted error)
       promise() {
-        return new Promise((resolve2, reject) => {
+        return new Promise((resolve3, reject) => {
           this.on(DESTROYED2, () => reject(new Error("stream destroyed")));
           this.on("error", (er) => reject(er));
-          this.on("end", () => resolve2());
+          this.on("end", () => resolve3());
         });
       }
       // for await (let chunk of stream)
@@ -48007,7 +48043,7 @@ var require_minipass = __commonJS({
             return Promise.resolve({ done: false, value: res });
           if (this[EOF2])
             return Promise.resolve({ done: true });
-          let resolve2 = null;
+          let resolve3 = null;
           let reject = null;
           const onerr = (er) => {
             this.removeListener("data", ondata);
@@ -48018,17 +48054,17 @@ var require_minipass = __commonJS({
             this.removeListener("error", onerr);
             this.removeListener("end", onend);
             this.pause();
-            resolve2({ value, done: !!this[EOF2] });
+            resolve3({ value, done: !!this[EOF2] });
           };
           const onend = () => {
             this.removeListener("error", onerr);
             this.removeListener("data", ondata);
-            resolve2({ done: true });
+            resolve3({ done: true });
           };
           const ondestroy = () => onerr(new Error("stream destroyed"));
           return new Promise((res2, rej) => {
             reject = rej;
-            resolve2 = res2;
+            resolve3 = res2;
             this.once(DESTROYED2, ondestroy);
             this.once("error", onerr);
             this.once("end", onend);
@@ -48623,10 +48659,10 @@ var require_minipass2 = __commonJS({
       }
       // stream.promise().then(() => done, er => emitted error)
       promise() {
-        return new Promise((resolve2, reject) => {
+        return new Promise((resolve3, reject) => {
           this.on(DESTROYED2, () => reject(new Error("stream destroyed")));
           this.on("error", (er) => reject(er));
-          this.on("end", () => resolve2());
+          this.on("end", () => resolve3());
         });
       }
       // for await (let chunk of stream)
@@ -48637,7 +48673,7 @@ var require_minipass2 = __commonJS({
             return Promise.resolve({ done: false, value: res });
           if (this[EOF2])
             return Promise.resolve({ done: true });
-          let resolve2 = null;
+          let resolve3 = null;
           let reject = null;
           const onerr = (er) => {
             this.removeListener("data", ondata);
@@ -48648,17 +48684,17 @@ var require_minipass2 = __commonJS({
             this.removeListener("error", onerr);
             this.removeListener("end", onend);
             this.pause();
-            resolve2({ value, done: !!this[EOF2] });
+            resolve3({ value, done: !!this[EOF2] });
           };
           const onend = () => {
             this.removeListener("error", onerr);
             this.removeListener("data", ondata);
-            resolve2({ done: true });
+            resolve3({ done: true });
           };
           const ondestroy = () => onerr(new Error("stream destroyed"));
           return new Promise((res2, rej) => {
             reject = rej;
-            resolve2 = res2;
+            resolve3 = res2;
             this.once(DESTROYED2, ondestroy);
             this.once("error", onerr);
             this.once("end", onend);
@@ -51210,22 +51246,22 @@ var require_polyfill = __commonJS({
     } = __require("os");
     var {
       chmod: chmod2,
-      copyFile: copyFile3,
+      copyFile: copyFile2,
       lstat: lstat2,
       mkdir: mkdir5,
-      readdir: readdir3,
+      readdir: readdir5,
       readlink: readlink2,
-      stat: stat6,
+      stat: stat7,
       symlink: symlink2,
-      unlink: unlink3,
+      unlink: unlink4,
       utimes
     } = __require("fs/promises");
     var {
       dirname: dirname3,
-      isAbsolute: isAbsolute3,
-      join: join16,
+      isAbsolute: isAbsolute4,
+      join: join17,
       parse: parse3,
-      resolve: resolve2,
+      resolve: resolve3,
       sep: sep2,
       toNamespacedPath
     } = __require("path");
@@ -51307,7 +51343,7 @@ var require_polyfill = __commonJS({
       return destStat.ino && destStat.dev && destStat.ino === srcStat.ino && destStat.dev === srcStat.dev;
     }
     function getStats(src, dest, opts) {
-      const statFunc = opts.dereference ? (file) => stat6(file, { bigint: true }) : (file) => lstat2(file, { bigint: true });
+      const statFunc = opts.dereference ? (file) => stat7(file, { bigint: true }) : (file) => lstat2(file, { bigint: true });
       return Promise.all([
         statFunc(src),
         statFunc(dest).catch((err) => {
@@ -51328,21 +51364,21 @@ var require_polyfill = __commonJS({
       return getStatsForCopy(destStat, src, dest, opts);
     }
     function pathExists(dest) {
-      return stat6(dest).then(
+      return stat7(dest).then(
         () => true,
         // istanbul ignore next: not sure when this would occur
         (err) => err.code === "ENOENT" ? false : Promise.reject(err)
       );
     }
     async function checkParentPaths(src, srcStat, dest) {
-      const srcParent = resolve2(dirname3(src));
-      const destParent = resolve2(dirname3(dest));
+      const srcParent = resolve3(dirname3(src));
+      const destParent = resolve3(dirname3(dest));
       if (destParent === srcParent || destParent === parse3(destParent).root) {
         return;
       }
       let destStat;
       try {
-        destStat = await stat6(destParent, { bigint: true });
+        destStat = await stat7(destParent, { bigint: true });
       } catch (err) {
         if (err.code === "ENOENT") {
           return;
@@ -51359,7 +51395,7 @@ var require_polyfill = __commonJS({
       }
       return checkParentPaths(src, srcStat, destParent);
     }
-    var normalizePathToArray = (path) => resolve2(path).split(sep2).filter(Boolean);
+    var normalizePathToArray = (path) => resolve3(path).split(sep2).filter(Boolean);
     function isSrcSubdir(src, dest) {
       const srcArr = normalizePathToArray(src);
       const destArr = normalizePathToArray(dest);
@@ -51378,7 +51414,7 @@ var require_polyfill = __commonJS({
       return getStatsForCopy(destStat, src, dest, opts);
     }
     async function getStatsForCopy(destStat, src, dest, opts) {
-      const statFn = opts.dereference ? stat6 : lstat2;
+      const statFn = opts.dereference ? stat7 : lstat2;
       const srcStat = await statFn(src);
       if (srcStat.isDirectory() && opts.recursive) {
         return onDir(srcStat, destStat, src, dest, opts);
@@ -51423,7 +51459,7 @@ var require_polyfill = __commonJS({
     }
     async function mayCopyFile(srcStat, src, dest, opts) {
       if (opts.force) {
-        await unlink3(dest);
+        await unlink4(dest);
         return _copyFile(srcStat, src, dest, opts);
       } else if (opts.errorOnExist) {
         throw new ERR_FS_CP_EEXIST({
@@ -51435,7 +51471,7 @@ var require_polyfill = __commonJS({
       }
     }
     async function _copyFile(srcStat, src, dest, opts) {
-      await copyFile3(src, dest);
+      await copyFile2(src, dest);
       if (opts.preserveTimestamps) {
         return handleTimestampsAndMode(srcStat.mode, src, dest);
       }
@@ -51462,7 +51498,7 @@ var require_polyfill = __commonJS({
       return chmod2(dest, srcMode);
     }
     async function setDestTimestamps(src, dest) {
-      const updatedSrcStat = await stat6(src);
+      const updatedSrcStat = await stat7(src);
       return utimes(dest, updatedSrcStat.atime, updatedSrcStat.mtime);
     }
     function onDir(srcStat, destStat, src, dest, opts) {
@@ -51477,19 +51513,19 @@ var require_polyfill = __commonJS({
       return setDestMode(dest, srcMode);
     }
     async function copyDir(src, dest, opts) {
-      const dir = await readdir3(src);
+      const dir = await readdir5(src);
       for (let i = 0; i < dir.length; i++) {
         const item = dir[i];
-        const srcItem = join16(src, item);
-        const destItem = join16(dest, item);
+        const srcItem = join17(src, item);
+        const destItem = join17(dest, item);
         const { destStat } = await checkPaths(srcItem, destItem, opts);
         await startCopy(destStat, srcItem, destItem, opts);
       }
     }
     async function onLink(destStat, src, dest) {
       let resolvedSrc = await readlink2(src);
-      if (!isAbsolute3(resolvedSrc)) {
-        resolvedSrc = resolve2(dirname3(src), resolvedSrc);
+      if (!isAbsolute4(resolvedSrc)) {
+        resolvedSrc = resolve3(dirname3(src), resolvedSrc);
       }
       if (!destStat) {
         return symlink2(resolvedSrc, dest);
@@ -51503,8 +51539,8 @@ var require_polyfill = __commonJS({
         }
         throw err;
       }
-      if (!isAbsolute3(resolvedDest)) {
-        resolvedDest = resolve2(dirname3(dest), resolvedDest);
+      if (!isAbsolute4(resolvedDest)) {
+        resolvedDest = resolve3(dirname3(dest), resolvedDest);
       }
       if (isSrcSubdir(resolvedSrc, resolvedDest)) {
         throw new ERR_FS_CP_EINVAL({
@@ -51514,7 +51550,7 @@ var require_polyfill = __commonJS({
           errno: EINVAL
         });
       }
-      const srcStat = await stat6(src);
+      const srcStat = await stat7(src);
       if (srcStat.isDirectory() && isSrcSubdir(resolvedDest, resolvedSrc)) {
         throw new ERR_FS_CP_SYMLINK_TO_SUBDIRECTORY({
           message: `cannot overwrite ${resolvedDest} with ${resolvedSrc}`,
@@ -51526,7 +51562,7 @@ var require_polyfill = __commonJS({
       return copyLink(resolvedSrc, dest);
     }
     async function copyLink(resolvedSrc, dest) {
-      await unlink3(dest);
+      await unlink4(dest);
       return symlink2(resolvedSrc, dest);
     }
     module2.exports = cp;
@@ -51556,7 +51592,7 @@ var require_cp = __commonJS({
 var require_with_temp_dir = __commonJS({
   "../../node_modules/@npmcli/fs/lib/with-temp-dir.js"(exports2, module2) {
     "use strict";
-    var { join: join16, sep: sep2 } = __require("path");
+    var { join: join17, sep: sep2 } = __require("path");
     var getOptions = require_get_options();
     var { mkdir: mkdir5, mkdtemp: mkdtemp3, rm: rm5 } = __require("fs/promises");
     var withTempDir = async (root, fn2, opts) => {
@@ -51564,7 +51600,7 @@ var require_with_temp_dir = __commonJS({
         copy: ["tmpPrefix"]
       });
       await mkdir5(root, { recursive: true });
-      const target = await mkdtemp3(join16(`${root}${sep2}`, options2.tmpPrefix || ""));
+      const target = await mkdtemp3(join17(`${root}${sep2}`, options2.tmpPrefix || ""));
       let err;
       let result;
       try {
@@ -51589,14 +51625,14 @@ var require_with_temp_dir = __commonJS({
 var require_readdir_scoped = __commonJS({
   "../../node_modules/@npmcli/fs/lib/readdir-scoped.js"(exports2, module2) {
     "use strict";
-    var { readdir: readdir3 } = __require("fs/promises");
-    var { join: join16 } = __require("path");
+    var { readdir: readdir5 } = __require("fs/promises");
+    var { join: join17 } = __require("path");
     var readdirScoped = async (dir) => {
       const results = [];
-      for (const item of await readdir3(dir)) {
+      for (const item of await readdir5(dir)) {
         if (item.startsWith("@")) {
-          for (const scopedItem of await readdir3(join16(dir, item))) {
-            results.push(join16(item, scopedItem));
+          for (const scopedItem of await readdir5(join17(dir, item))) {
+            results.push(join17(item, scopedItem));
           }
         } else {
           results.push(item);
@@ -51612,7 +51648,7 @@ var require_readdir_scoped = __commonJS({
 var require_move_file = __commonJS({
   "../../node_modules/@npmcli/fs/lib/move-file.js"(exports2, module2) {
     "use strict";
-    var { dirname: dirname3, join: join16, resolve: resolve2, relative, isAbsolute: isAbsolute3 } = __require("path");
+    var { dirname: dirname3, join: join17, resolve: resolve3, relative, isAbsolute: isAbsolute4 } = __require("path");
     var fs4 = __require("fs/promises");
     var pathExists = async (path) => {
       try {
@@ -51642,7 +51678,7 @@ var require_move_file = __commonJS({
           if (sourceStat.isDirectory()) {
             const files = await fs4.readdir(source);
             await Promise.all(files.map(
-              (file) => moveFile(join16(source, file), join16(destination, file), options2, false, symlinks)
+              (file) => moveFile(join17(source, file), join17(destination, file), options2, false, symlinks)
             ));
           } else if (sourceStat.isSymbolicLink()) {
             symlinks.push({ source, destination });
@@ -51656,12 +51692,12 @@ var require_move_file = __commonJS({
       if (root) {
         await Promise.all(symlinks.map(async ({ source: symSource, destination: symDestination }) => {
           let target = await fs4.readlink(symSource);
-          if (isAbsolute3(target)) {
-            target = resolve2(symDestination, relative(symSource, target));
+          if (isAbsolute4(target)) {
+            target = resolve3(symDestination, relative(symSource, target));
           }
           let targetType = "file";
           try {
-            const targetStat = await fs4.stat(resolve2(dirname3(symSource), target));
+            const targetStat = await fs4.stat(resolve3(dirname3(symSource), target));
             if (targetStat.isDirectory()) {
               targetType = "junction";
             }
@@ -51956,7 +51992,7 @@ async function mapConcurrently(iterable, mapper, {
     const cleanup = () => {
       signal?.removeEventListener("abort", signalListener);
     };
-    const resolve2 = (value) => {
+    const resolve3 = (value) => {
       resolve_(value);
       cleanup();
     };
@@ -52006,10 +52042,10 @@ async function mapConcurrently(iterable, mapper, {
       }
       const lastIndex = Math.min(doneIndex, result.length);
       if (lastIndex === result.length && skippedCount === 0) {
-        resolve2(result);
+        resolve3(result);
         return;
       }
-      resolve2(result.slice(0, lastIndex).filter((value) => value !== pMapSkip));
+      resolve3(result.slice(0, lastIndex).filter((value) => value !== pMapSkip));
     };
     const next = async () => {
       if (isResolved || currentIndex >= doneIndex) {
@@ -52156,8 +52192,8 @@ function pMapIterable(iterable, mapper, {
                 if (runningMappersCount < concurrency) {
                   runningMappersCount++;
                 } else {
-                  await new Promise((resolve2) => {
-                    mapperWaiters.set(mapperWaiterCount++, resolve2);
+                  await new Promise((resolve3) => {
+                    mapperWaiters.set(mapperWaiterCount++, resolve3);
                   });
                 }
               } finally {
@@ -52210,8 +52246,8 @@ function pMapIterable(iterable, mapper, {
         trySpawn();
         try {
           while (headIndex < promises3.length) {
-            const result = await (promises3[headIndex] ?? new Promise((resolve2) => {
-              wake = resolve2;
+            const result = await (promises3[headIndex] ?? new Promise((resolve3) => {
+              wake = resolve3;
             }));
             const { done, value } = result;
             promises3[headIndex] = void 0;
@@ -52345,8 +52381,8 @@ var require_entry_index = __commonJS({
     var {
       appendFile: appendFile2,
       mkdir: mkdir5,
-      readFile: readFile14,
-      readdir: readdir3,
+      readFile: readFile15,
+      readdir: readdir5,
       rm: rm5,
       writeFile: writeFile2
     } = __require("fs/promises");
@@ -52531,7 +52567,7 @@ ${hashEntry(stringified)}	${stringified}`);
     }
     module2.exports.bucketEntries = bucketEntries;
     async function bucketEntries(bucket, filter) {
-      const data = await readFile14(bucket, "utf8");
+      const data = await readFile15(bucket, "utf8");
       return _bucketEntries(data, filter);
     }
     function _bucketEntries(data) {
@@ -52592,7 +52628,7 @@ ${hashEntry(stringified)}	${stringified}`);
       };
     }
     function readdirOrEmpty(dir) {
-      return readdir3(dir).catch((err) => {
+      return readdir5(dir).catch((err) => {
         if (err.code === "ENOENT" || err.code === "ENOTDIR") {
           return [];
         }
@@ -53661,16 +53697,16 @@ var require_read = __commonJS({
     var MAX_SINGLE_READ_SIZE = 64 * 1024 * 1024;
     async function read(cache, integrity, opts = {}) {
       const { size } = opts;
-      const { stat: stat6, cpath, sri } = await withContentSri(cache, integrity, async (cpath2, sri2) => {
-        const stat7 = size ? { size } : await fs4.stat(cpath2);
-        return { stat: stat7, cpath: cpath2, sri: sri2 };
+      const { stat: stat7, cpath, sri } = await withContentSri(cache, integrity, async (cpath2, sri2) => {
+        const stat8 = size ? { size } : await fs4.stat(cpath2);
+        return { stat: stat8, cpath: cpath2, sri: sri2 };
       });
-      if (stat6.size > MAX_SINGLE_READ_SIZE) {
-        return readPipeline(cpath, stat6.size, sri, new Pipeline()).concat();
+      if (stat7.size > MAX_SINGLE_READ_SIZE) {
+        return readPipeline(cpath, stat7.size, sri, new Pipeline()).concat();
       }
       const data = await fs4.readFile(cpath, { encoding: null });
-      if (stat6.size !== data.length) {
-        throw sizeError(stat6.size, data.length);
+      if (stat7.size !== data.length) {
+        throw sizeError(stat7.size, data.length);
       }
       if (!ssri.checkData(data, sri)) {
         throw integrityError(sri, cpath);
@@ -53696,11 +53732,11 @@ var require_read = __commonJS({
       const { size } = opts;
       const stream = new Pipeline();
       Promise.resolve().then(async () => {
-        const { stat: stat6, cpath, sri } = await withContentSri(cache, integrity, async (cpath2, sri2) => {
-          const stat7 = size ? { size } : await fs4.stat(cpath2);
-          return { stat: stat7, cpath: cpath2, sri: sri2 };
+        const { stat: stat7, cpath, sri } = await withContentSri(cache, integrity, async (cpath2, sri2) => {
+          const stat8 = size ? { size } : await fs4.stat(cpath2);
+          return { stat: stat8, cpath: cpath2, sri: sri2 };
         });
-        return readPipeline(cpath, stat6.size, sri, stream);
+        return readPipeline(cpath, stat7.size, sri, stream);
       }).catch((err) => stream.emit("error", err));
       return stream;
     }
@@ -53717,8 +53753,8 @@ var require_read = __commonJS({
       }
       try {
         return await withContentSri(cache, integrity, async (cpath, sri) => {
-          const stat6 = await fs4.stat(cpath);
-          return { size: stat6.size, sri, stat: stat6 };
+          const stat7 = await fs4.stat(cpath);
+          return { size: stat7.size, sri, stat: stat7 };
         });
       } catch (err) {
         if (err.code === "ENOENT") {
@@ -57828,9 +57864,9 @@ var require_verify = __commonJS({
   "../../node_modules/cacache/lib/verify.js"(exports2, module2) {
     "use strict";
     var {
-      readFile: readFile14,
+      readFile: readFile15,
       rm: rm5,
-      stat: stat6,
+      stat: stat7,
       truncate,
       writeFile: writeFile2
     } = __require("fs/promises");
@@ -57912,8 +57948,8 @@ var require_verify = __commonJS({
           liveContent.add(integrity[algo].toString());
         }
       });
-      await new Promise((resolve2, reject) => {
-        indexStream.on("end", resolve2).on("error", reject);
+      await new Promise((resolve3, reject) => {
+        indexStream.on("end", resolve3).on("error", reject);
       });
       const contentDir = contentPath.contentDir(cache);
       const files = await glob(path.join(contentDir, "**"), {
@@ -57947,7 +57983,7 @@ var require_verify = __commonJS({
             }
           } else {
             stats.reclaimedCount++;
-            const s = await stat6(f);
+            const s = await stat7(f);
             await rm5(f, { recursive: true, force: true });
             stats.reclaimedSize += s.size;
           }
@@ -57960,7 +57996,7 @@ var require_verify = __commonJS({
     async function verifyContent(filepath, sri) {
       const contentInfo = {};
       try {
-        const { size } = await stat6(filepath);
+        const { size } = await stat7(filepath);
         contentInfo.size = size;
         contentInfo.valid = true;
         await ssri.checkStream(new fsm.ReadStream(filepath), sri);
@@ -58018,7 +58054,7 @@ var require_verify = __commonJS({
       for (const entry of bucket) {
         const content = contentPath(cache, entry.integrity);
         try {
-          await stat6(content);
+          await stat7(content);
           await index.insert(cache, entry.key, entry.integrity, {
             metadata: entry.metadata,
             size: entry.size,
@@ -58046,7 +58082,7 @@ var require_verify = __commonJS({
     }
     module2.exports.lastRun = lastRun;
     async function lastRun(cache) {
-      const data = await readFile14(path.join(cache, "_lastverified"), { encoding: "utf8" });
+      const data = await readFile15(path.join(cache, "_lastverified"), { encoding: "utf8" });
       return /* @__PURE__ */ new Date(+data);
     }
   }
@@ -58293,12 +58329,12 @@ var require_lib9 = __commonJS({
           return process.emit("input", "end", ...args);
         },
         read: function(...args) {
-          let resolve2, reject;
+          let resolve3, reject;
           const promise = new Promise((_resolve, _reject) => {
-            resolve2 = _resolve;
+            resolve3 = _resolve;
             reject = _reject;
           });
-          process.emit("input", "read", resolve2, reject, ...args);
+          process.emit("input", "read", resolve3, reject, ...args);
           return promise;
         }
       }
@@ -60095,8 +60131,8 @@ async function json(stream) {
 function req(url, opts = {}) {
   const href = typeof url === "string" ? url : url.href;
   const req2 = (href.startsWith("https:") ? https : http).request(url, opts);
-  const promise = new Promise((resolve2, reject) => {
-    req2.once("response", resolve2).once("error", reject).end();
+  const promise = new Promise((resolve3, reject) => {
+    req2.once("response", resolve3).once("error", reject).end();
   });
   req2.then = promise.then.bind(promise);
   return req2;
@@ -60387,7 +60423,7 @@ var init_dist4 = __esm({
 
 // ../../node_modules/https-proxy-agent/dist/parse-proxy-response.js
 function parseProxyResponse(socket) {
-  return new Promise((resolve2, reject) => {
+  return new Promise((resolve3, reject) => {
     let buffersLength = 0;
     const buffers = [];
     function read() {
@@ -60453,7 +60489,7 @@ function parseProxyResponse(socket) {
       }
       debug3("got proxy server response: %o %o", firstLine, headers);
       cleanup();
-      resolve2({
+      resolve3({
         connect: {
           statusCode,
           statusText,
@@ -64527,11 +64563,11 @@ var require_socksclient = __commonJS({
     "use strict";
     var __awaiter2 = exports2 && exports2.__awaiter || function(thisArg, _arguments, P4, generator) {
       function adopt(value) {
-        return value instanceof P4 ? value : new P4(function(resolve2) {
-          resolve2(value);
+        return value instanceof P4 ? value : new P4(function(resolve3) {
+          resolve3(value);
         });
       }
-      return new (P4 || (P4 = Promise))(function(resolve2, reject) {
+      return new (P4 || (P4 = Promise))(function(resolve3, reject) {
         function fulfilled(value) {
           try {
             step(generator.next(value));
@@ -64547,7 +64583,7 @@ var require_socksclient = __commonJS({
           }
         }
         function step(result) {
-          result.done ? resolve2(result.value) : adopt(result.value).then(fulfilled, rejected);
+          result.done ? resolve3(result.value) : adopt(result.value).then(fulfilled, rejected);
         }
         step((generator = generator.apply(thisArg, _arguments || [])).next());
       });
@@ -64581,13 +64617,13 @@ var require_socksclient = __commonJS({
        * @returns { Promise }
        */
       static createConnection(options2, callback) {
-        return new Promise((resolve2, reject) => {
+        return new Promise((resolve3, reject) => {
           try {
             (0, helpers_1.validateSocksClientOptions)(options2, ["connect"]);
           } catch (err) {
             if (typeof callback === "function") {
               callback(err);
-              return resolve2(err);
+              return resolve3(err);
             } else {
               return reject(err);
             }
@@ -64598,16 +64634,16 @@ var require_socksclient = __commonJS({
             client.removeAllListeners();
             if (typeof callback === "function") {
               callback(null, info2);
-              resolve2(info2);
+              resolve3(info2);
             } else {
-              resolve2(info2);
+              resolve3(info2);
             }
           });
           client.once("error", (err) => {
             client.removeAllListeners();
             if (typeof callback === "function") {
               callback(err);
-              resolve2(err);
+              resolve3(err);
             } else {
               reject(err);
             }
@@ -64624,13 +64660,13 @@ var require_socksclient = __commonJS({
        * @returns { Promise }
        */
       static createConnectionChain(options2, callback) {
-        return new Promise((resolve2, reject) => __awaiter2(this, void 0, void 0, function* () {
+        return new Promise((resolve3, reject) => __awaiter2(this, void 0, void 0, function* () {
           try {
             (0, helpers_1.validateSocksClientChainOptions)(options2);
           } catch (err) {
             if (typeof callback === "function") {
               callback(err);
-              return resolve2(err);
+              return resolve3(err);
             } else {
               return reject(err);
             }
@@ -64656,14 +64692,14 @@ var require_socksclient = __commonJS({
             }
             if (typeof callback === "function") {
               callback(null, { socket: sock });
-              resolve2({ socket: sock });
+              resolve3({ socket: sock });
             } else {
-              resolve2({ socket: sock });
+              resolve3({ socket: sock });
             }
           } catch (err) {
             if (typeof callback === "function") {
               callback(err);
-              resolve2(err);
+              resolve3(err);
             } else {
               reject(err);
             }
@@ -65331,12 +65367,12 @@ var init_dist6 = __esm({
         let { host } = opts;
         const { port, lookup: lookupFn = dns.lookup } = opts;
         if (shouldLookup) {
-          host = await new Promise((resolve2, reject) => {
+          host = await new Promise((resolve3, reject) => {
             lookupFn(host, {}, (err, address) => {
               if (err) {
                 reject(err);
               } else {
-                resolve2(typeof address === "string" ? address : address[0].address);
+                resolve3(typeof address === "string" ? address : address[0].address);
               }
             });
           });
@@ -66170,8 +66206,8 @@ var require_entry2 = __commonJS({
         let body = null;
         if (this.response.status === 200) {
           let cacheWriteResolve, cacheWriteReject;
-          const cacheWritePromise = new Promise((resolve2, reject) => {
-            cacheWriteResolve = resolve2;
+          const cacheWritePromise = new Promise((resolve3, reject) => {
+            cacheWriteResolve = resolve3;
             cacheWriteReject = reject;
           }).catch((err) => {
             body.emit("error", err);
@@ -67436,8 +67472,8 @@ var require_ci = __commonJS({
       if (process.env.BUILDKITE !== "true") {
         return Promise.reject("no token available");
       }
-      const stdout = await new Promise((resolve2, reject) => {
-        (0, node_child_process_1.execFile)("buildkite-agent", ["oidc", "request-token", "--audience", audience], (error2, stdout2) => error2 ? reject(error2) : resolve2(stdout2));
+      const stdout = await new Promise((resolve3, reject) => {
+        (0, node_child_process_1.execFile)("buildkite-agent", ["oidc", "request-token", "--audience", audience], (error2, stdout2) => error2 ? reject(error2) : resolve3(stdout2));
       });
       const token = stdout.trim();
       return token || Promise.reject("no token available");
@@ -67808,9 +67844,113 @@ var init_model = __esm({
   }
 });
 
+// ../tuf/src/client/cache.ts
+import { createHash as createHash11 } from "crypto";
+import { mkdir as mkdir3, mkdtemp, open as open3, readFile as readFile9, readdir as readdir3, rm as rm4, stat as stat4, unlink as unlink3 } from "fs/promises";
+import { homedir, tmpdir as tmpdir2 } from "os";
+import { isAbsolute as isAbsolute3, join as join11 } from "path";
+function userCacheRoot(env = process.env) {
+  const xdg = env.XDG_CACHE_HOME;
+  const base = xdg && isAbsolute3(xdg) ? xdg : join11(env.HOME || homedir(), ".cache");
+  return join11(base, "oci-sd", "tuf");
+}
+function cacheFolderName(location, pinnedRoot) {
+  const rootDigest = createHash11("sha256").update(pinnedRoot).digest("hex");
+  const key = createHash11("sha256").update(`${location}
+${rootDigest}`).digest("hex").slice(0, 24);
+  const readable = location.replace(/^[a-z]+:\/\//i, "").replace(/[^A-Za-z0-9._-]+/g, "_").replace(/^[_.]+|_+$/g, "").slice(-80);
+  return `${readable || "tuf"}-${key}`;
+}
+async function openMetadataDir(cache, folderName, lock = {}) {
+  if (cache.kind === "none") {
+    const work = await mkdtemp(join11(tmpdir2(), "oci-sd-tuf-"));
+    return {
+      metadataDir: join11(work, "metadata"),
+      targetDir: join11(work, "targets"),
+      persistent: false,
+      close: () => rm4(work, { recursive: true, force: true })
+    };
+  }
+  const dir = cache.kind === "dir" ? cache.dir : join11(userCacheRoot(cache.env), folderName);
+  try {
+    await mkdir3(dir, { recursive: true });
+  } catch (cause) {
+    throw new TufError("INVALID_INPUT", `TUF metadata directory ${dir} cannot be created`, {
+      expected: "a writable directory",
+      found: cause.code ?? String(cause),
+      cause
+    });
+  }
+  const release = await acquireLock(join11(dir, LOCK_FILE), lock);
+  return { metadataDir: dir, targetDir: join11(dir, "targets"), persistent: true, close: release };
+}
+async function acquireLock(path, options2) {
+  const waitMs = options2.waitMs ?? 6e4;
+  const staleMs = options2.staleMs ?? 10 * 6e4;
+  const started = Date.now();
+  for (let delay = 10; ; delay = Math.min(delay * 2, 250)) {
+    try {
+      const handle = await open3(path, "wx");
+      await handle.writeFile(`${process.pid}
+`);
+      await handle.close();
+      return () => unlink3(path).catch(() => void 0);
+    } catch (error2) {
+      const code2 = error2.code;
+      if (code2 !== "EEXIST")
+        throw new TufError("INVALID_INPUT", `cannot lock TUF metadata directory: ${path}`, {
+          expected: "a writable directory",
+          found: code2 ?? String(error2),
+          cause: error2
+        });
+    }
+    if (await isStale(path, staleMs)) {
+      await unlink3(path).catch(() => void 0);
+      continue;
+    }
+    if (Date.now() - started >= waitMs)
+      throw new TufError(
+        "INVALID_INPUT",
+        `TUF metadata directory is locked by another run (${path}); remove the file if no run is active`,
+        { expected: `no ${LOCK_FILE} after ${waitMs} ms`, found: path }
+      );
+    await new Promise((done) => setTimeout(done, delay));
+  }
+}
+async function isStale(path, staleMs) {
+  const [text, info2] = await Promise.all([
+    readFile9(path, "utf8").catch(() => void 0),
+    stat4(path).catch(() => void 0)
+  ]);
+  if (!info2) return false;
+  if (Date.now() - info2.mtimeMs > staleMs) return true;
+  const pid = Number.parseInt(text ?? "", 10);
+  if (!Number.isSafeInteger(pid) || pid <= 0) return false;
+  try {
+    process.kill(pid, 0);
+    return false;
+  } catch (error2) {
+    return error2.code === "ESRCH";
+  }
+}
+async function clearTrustedMetadata(metadataDir) {
+  const entries = await readdir3(metadataDir).catch(() => []);
+  await Promise.all(
+    entries.filter((name) => name === "root_history" || name.endsWith(".json")).map((name) => rm4(join11(metadataDir, name), { recursive: true, force: true }))
+  );
+}
+var LOCK_FILE;
+var init_cache = __esm({
+  "../tuf/src/client/cache.ts"() {
+    "use strict";
+    init_errors5();
+    LOCK_FILE = ".lock";
+  }
+});
+
 // ../tuf/src/client/source.ts
-import { readFile as readFile9, stat as stat4 } from "fs/promises";
-import { join as join11 } from "path";
+import { readFile as readFile10, stat as stat5 } from "fs/promises";
+import { join as join12 } from "path";
 function quoteName(role) {
   return encodeURIComponent(role).replace(
     /[!'()*]/g,
@@ -67913,14 +68053,14 @@ var init_source = __esm({
       requestCount = 0;
       async fetchRoot(version, maxLength) {
         try {
-          return await this.read(join11("metadata", "root_history", `${version}.root.json`), maxLength);
+          return await this.read(join12("metadata", "root_history", `${version}.root.json`), maxLength);
         } catch (error2) {
           if (error2 instanceof TufError && error2.code === "NOT_FOUND") return void 0;
           throw error2;
         }
       }
       fetchMetadata(role, _version, maxLength) {
-        return this.read(join11("metadata", `${quoteName(role)}.json`), maxLength);
+        return this.read(join12("metadata", `${quoteName(role)}.json`), maxLength);
       }
       fetchTarget(targetPath, _hashPrefix, maxLength) {
         const parts = targetPath.split("/");
@@ -67931,13 +68071,13 @@ var init_source = __esm({
             { expected: "a relative path", found: targetPath }
           );
         }
-        return this.read(join11("targets", ...parts), maxLength);
+        return this.read(join12("targets", ...parts), maxLength);
       }
       async read(relative, maxLength) {
-        const path = join11(this.repoDir, relative);
+        const path = join12(this.repoDir, relative);
         this.requestCount++;
         try {
-          const info2 = await stat4(path);
+          const info2 = await stat5(path);
           if (info2.size > maxLength) {
             throw new TufError(
               "LENGTH_MISMATCH",
@@ -67945,7 +68085,7 @@ var init_source = __esm({
               { expected: `<= ${maxLength} bytes`, found: info2.size }
             );
           }
-          return await readFile9(path);
+          return await readFile10(path);
         } catch (error2) {
           if (error2.code === "ENOENT")
             throw new TufError("NOT_FOUND", `${path}: no such file`, {
@@ -67961,9 +68101,19 @@ var init_source = __esm({
 });
 
 // ../tuf/src/client/updater.ts
-import { createHash as createHash11 } from "crypto";
-import { readFile as readFile10 } from "fs/promises";
-import { join as join12 } from "path";
+import { createHash as createHash12 } from "crypto";
+import { readdir as readdir4, readFile as readFile11 } from "fs/promises";
+import { join as join13 } from "path";
+function escapeControl(text) {
+  return text.replace(
+    // eslint-disable-next-line no-control-regex -- finding them is the point
+    /[\u0000-\u001f\u007f-\u009f]/g,
+    (c) => `\\u${c.charCodeAt(0).toString(16).padStart(4, "0")}`
+  );
+}
+function checkerFor(role) {
+  return role === "timestamp" ? checkTimestamp : role === "snapshot" ? checkSnapshot : checkTargets;
+}
 function checkLengthAndHashes(bytes, expected, what) {
   if (expected.length !== void 0 && bytes.byteLength !== expected.length) {
     throw new TufError(
@@ -67980,7 +68130,7 @@ function checkLengthAndHashes(bytes, expected, what) {
         { expected: [...HASH_ALGORITHMS], found: algorithm }
       );
     }
-    const found = createHash11(algorithm).update(bytes).digest("hex");
+    const found = createHash12(algorithm).update(bytes).digest("hex");
     if (found !== digest.toLowerCase()) {
       throw new TufError("HASH_MISMATCH", `${what}: ${algorithm} ${found}, expected ${digest}`, {
         expected: digest,
@@ -67989,7 +68139,7 @@ function checkLengthAndHashes(bytes, expected, what) {
     }
   }
 }
-var DEFAULT_LIMITS, HASH_ALGORITHMS, Updater;
+var DEFAULT_LIMITS, HASH_ALGORITHMS, ROOT_HISTORY, CACHED_ROOT, Updater;
 var init_updater = __esm({
   "../tuf/src/client/updater.ts"() {
     "use strict";
@@ -67999,6 +68149,7 @@ var init_updater = __esm({
     init_canonical();
     init_model();
     init_paths();
+    init_cache();
     init_source();
     DEFAULT_LIMITS = {
       maxRootRotations: 256,
@@ -68009,6 +68160,8 @@ var init_updater = __esm({
       targetsMaxLength: 5e6
     };
     HASH_ALGORITHMS = /* @__PURE__ */ new Set(["sha256", "sha384", "sha512"]);
+    ROOT_HISTORY = "root_history";
+    CACHED_ROOT = /^([1-9]\d{0,8})\.root\.json$/;
     Updater = class {
       metadataDir;
       targetDir;
@@ -68016,6 +68169,10 @@ var init_updater = __esm({
       nowOption;
       sigstoreTrustedRoot;
       limits;
+      pinnedRoot;
+      onWarning;
+      /** With a pinned root: the cache's content, read once at the start of a refresh. */
+      cached;
       now = /* @__PURE__ */ new Date();
       root;
       timestamp;
@@ -68037,6 +68194,8 @@ var init_updater = __esm({
         this.nowOption = options2.now;
         this.sigstoreTrustedRoot = options2.sigstoreTrustedRoot;
         this.limits = { ...DEFAULT_LIMITS, ...options2.limits };
+        this.pinnedRoot = options2.pinnedRoot;
+        this.onWarning = options2.onWarning;
         this.source = options2.repositoryDir !== void 0 ? new CheckoutSource(options2.repositoryDir) : new HttpSource({
           metadataBaseUrl: options2.metadataBaseUrl,
           ...options2.targetBaseUrl !== void 0 && { targetBaseUrl: options2.targetBaseUrl },
@@ -68112,7 +68271,7 @@ var init_updater = __esm({
         const path = filePath ?? this.defaultTargetPath(info2);
         let bytes;
         try {
-          bytes = await readFile10(path);
+          bytes = await readFile11(path);
         } catch {
           return void 0;
         }
@@ -68149,14 +68308,15 @@ var init_updater = __esm({
             { expected: "a file name", found: info2.path }
           );
         }
-        return join12(this.targetDir, name);
+        return join13(this.targetDir, name);
       }
       // --- root -------------------------------------------------------------
       async loadTrustedRoot() {
-        const path = join12(this.metadataDir, "root.json");
+        if (this.pinnedRoot) return this.loadPinnedRoot(this.pinnedRoot);
+        const path = join13(this.metadataDir, "root.json");
         let bytes;
         try {
-          bytes = await readFile10(path);
+          bytes = await readFile11(path);
         } catch (error2) {
           throw new TufError(
             "NOT_FOUND",
@@ -68173,35 +68333,145 @@ var init_updater = __esm({
         );
         this.root = root;
       }
+      /**
+       * 5.2: the pinned root is trusted as given (its own keys must still sign it). 5.3 then runs over the
+       * rotations earlier runs verified and cached before it asks the repository for newer ones, so a
+       * cached root is trusted only when it chains from the pinned one; one that does not clears the cache.
+       */
+      async loadPinnedRoot(pinned) {
+        const root = parseMetadata2(pinned, "pinned root", checkRoot);
+        this.requireThreshold(
+          root,
+          root.signed.keys,
+          root.signed.roles.root,
+          `trusted root v${root.signed.version} (the pinned root)`
+        );
+        this.root = root;
+        const cached = await this.readCache();
+        this.cached = cached;
+        const start = root.signed.version;
+        try {
+          for (let next = start + 1; cached.roots.has(next); next++) {
+            if (next > start + this.limits.maxRootRotations) break;
+            this.acceptRoot(
+              cached.roots.get(next),
+              next,
+              this.cachePath(ROOT_HISTORY, `${next}.root.json`)
+            );
+          }
+        } catch (error2) {
+          if (!(error2 instanceof TufError)) throw error2;
+          await this.resetCache(
+            this.cachePath(ROOT_HISTORY),
+            `a cached root does not chain from the pinned root v${start}: ${error2.message}`
+          );
+          this.root = root;
+        }
+      }
+      /**
+       * Reads every file of the cache once. A file that cannot be read or parsed makes the whole cache
+       * suspect: it is reported by path, the cache cleared, and the run starts from the pinned root alone.
+       */
+      async readCache() {
+        const empty = () => ({ roots: /* @__PURE__ */ new Map(), roles: /* @__PURE__ */ new Map() });
+        const cached = empty();
+        const problems = [];
+        const read = async (path, check) => {
+          try {
+            return parseMetadata2(await readFile11(path), path, check);
+          } catch (error2) {
+            problems.push({ path, message: escapeControl(error2.message) });
+            return void 0;
+          }
+        };
+        const names = await this.listCache(this.metadataDir, problems);
+        await Promise.all(
+          names.map(async (name) => {
+            if (name === ROOT_HISTORY) {
+              const history = join13(this.metadataDir, ROOT_HISTORY);
+              for (const file of await this.listCache(history, problems)) {
+                const version = CACHED_ROOT.exec(file)?.[1];
+                if (version === void 0) continue;
+                const root = await read(join13(history, file), checkRoot);
+                if (root) cached.roots.set(Number(version), root);
+              }
+              return;
+            }
+            if (!name.endsWith(".json") || name.startsWith(".") || name === "root.json") return;
+            let role;
+            try {
+              role = decodeURIComponent(name.slice(0, -".json".length));
+            } catch {
+              return;
+            }
+            const loaded = await read(join13(this.metadataDir, name), checkerFor(role));
+            if (loaded) cached.roles.set(role, loaded);
+          })
+        );
+        if (problems.length === 0) return cached;
+        for (const problem of problems)
+          this.onWarning?.({
+            code: "CACHE_UNREADABLE",
+            path: problem.path,
+            message: `cached TUF metadata ${problem.path} cannot be used (${problem.message}); starting again from the pinned root`
+          });
+        await clearTrustedMetadata(this.metadataDir);
+        return empty();
+      }
+      /** Entry names of a cache folder; an absent folder is an empty cache, an unreadable one a problem. */
+      async listCache(dir, problems) {
+        try {
+          return await readdir4(dir);
+        } catch (error2) {
+          if (error2.code !== "ENOENT")
+            problems.push({ path: dir, message: error2.message });
+          return [];
+        }
+      }
+      async resetCache(path, message) {
+        this.onWarning?.({
+          code: "CACHE_UNREADABLE",
+          path,
+          message: `${message}; starting again from the pinned root`
+        });
+        this.cached = { roots: /* @__PURE__ */ new Map(), roles: /* @__PURE__ */ new Map() };
+        await clearTrustedMetadata(this.metadataDir);
+      }
+      cachePath(...parts) {
+        return join13(this.metadataDir, ...parts);
+      }
+      /** 5.3.4-5.3.6: root `next`, signed by the trusted root's keys and its own, of exactly that version. */
+      acceptRoot(candidate, next, what) {
+        const trusted = this.root;
+        this.requireThreshold(
+          candidate,
+          trusted.signed.keys,
+          trusted.signed.roles.root,
+          `${what}, by the keys of trusted root v${trusted.signed.version}`
+        );
+        this.requireThreshold(
+          candidate,
+          candidate.signed.keys,
+          candidate.signed.roles.root,
+          `${what}, by its own keys`
+        );
+        if (candidate.signed.version !== next) {
+          throw new TufError(
+            "ROLLBACK",
+            `${what}: version is ${candidate.signed.version}, expected ${next}`,
+            { expected: next, found: candidate.signed.version }
+          );
+        }
+        this.root = candidate;
+      }
       async updateRoot() {
         const start = this.root.signed.version;
         for (let next = start + 1; next <= start + this.limits.maxRootRotations; next++) {
           const bytes = await this.source.fetchRoot(next, this.limits.rootMaxLength);
           if (!bytes) break;
-          const trusted = this.root;
           const what = `root v${next} (${next}.root.json)`;
-          const candidate = parseMetadata2(bytes, what, checkRoot);
-          this.requireThreshold(
-            candidate,
-            trusted.signed.keys,
-            trusted.signed.roles.root,
-            `${what}, by the keys of trusted root v${trusted.signed.version}`
-          );
-          this.requireThreshold(
-            candidate,
-            candidate.signed.keys,
-            candidate.signed.roles.root,
-            `${what}, by its own keys`
-          );
-          if (candidate.signed.version !== next) {
-            throw new TufError(
-              "ROLLBACK",
-              `${what}: version is ${candidate.signed.version}, expected ${next}`,
-              { expected: next, found: candidate.signed.version }
-            );
-          }
-          this.root = candidate;
-          await this.persist("root", bytes);
+          this.acceptRoot(parseMetadata2(bytes, what, checkRoot), next, what);
+          await (this.pinnedRoot ? writeFileAtomic(this.cachePath(ROOT_HISTORY, `${next}.root.json`), bytes) : this.persist("root", bytes));
         }
         this.requireUnexpired(this.root, `root v${this.root.signed.version}`);
       }
@@ -68220,6 +68490,11 @@ var init_updater = __esm({
           void 0,
           this.limits.timestampMaxLength
         );
+        if (local && Buffer.compare(local.bytes, bytes) === 0) {
+          this.requireUnexpired(local, `timestamp v${local.signed.version}`);
+          this.timestamp = local;
+          return;
+        }
         const candidate = parseMetadata2(bytes, what, checkTimestamp);
         this.requireThreshold(candidate, root.keys, root.roles.timestamp, what);
         let accepted = candidate;
@@ -68419,12 +68694,15 @@ var init_updater = __esm({
           );
         }
       }
-      /** Previously trusted metadata from metadataDir if the current keys verify it; anything else counts as absent. */
+      /**
+       * Previously trusted metadata (the rollback baseline of 5.4.3, 5.5.5 and 5.6.5) if the current keys
+       * verify it; anything else counts as absent, as after a key rotation (5.3.11).
+       */
       async loadLocal(role, check, keys, roleKeys2) {
-        const path = join12(this.metadataDir, `${quoteName(role)}.json`);
+        const path = join13(this.metadataDir, `${quoteName(role)}.json`);
         try {
-          const loaded = parseMetadata2(await readFile10(path), path, check);
-          this.requireThreshold(loaded, keys, roleKeys2, path);
+          const loaded = this.cached ? this.cached.roles.get(role) : parseMetadata2(await readFile11(path), path, check);
+          if (loaded) this.requireThreshold(loaded, keys, roleKeys2, path);
           return loaded;
         } catch {
           return void 0;
@@ -68437,9 +68715,46 @@ var init_updater = __esm({
         return `${this.root.signed.consistent_snapshot ? `${version}.` : ""}${quoteName(role)}.json`;
       }
       persist(role, bytes) {
-        return writeFileAtomic(join12(this.metadataDir, `${quoteName(role)}.json`), bytes);
+        return writeFileAtomic(join13(this.metadataDir, `${quoteName(role)}.json`), bytes);
       }
     };
+  }
+});
+
+// ../tuf/src/client/cached-updater.ts
+import { resolve } from "path";
+async function withCachedUpdater(options2, work) {
+  const { pinnedRoot, cache = { kind: "user" }, lock, onWarning, ...updaterOptions } = options2;
+  const location = updaterOptions.metadataBaseUrl !== void 0 ? updaterOptions.metadataBaseUrl.replace(/\/+$/, "") : resolve(updaterOptions.repositoryDir ?? ".");
+  const folder = await openMetadataDir(cache, cacheFolderName(location, pinnedRoot), lock);
+  const use = {
+    metadataDir: folder.persistent ? folder.metadataDir : void 0,
+    warnings: []
+  };
+  try {
+    const updater = new Updater({
+      ...updaterOptions,
+      metadataDir: folder.metadataDir,
+      targetDir: folder.targetDir,
+      pinnedRoot,
+      onWarning: (warning) => {
+        use.warnings.push(warning);
+        onWarning?.(warning);
+      }
+    });
+    return await work(updater, use);
+  } finally {
+    await folder.close();
+  }
+}
+async function targetFile(updater, info2) {
+  return await updater.findCachedTarget(info2) ?? await updater.downloadTarget(info2);
+}
+var init_cached_updater = __esm({
+  "../tuf/src/client/cached-updater.ts"() {
+    "use strict";
+    init_cache();
+    init_updater();
   }
 });
 
@@ -68449,6 +68764,8 @@ var init_client2 = __esm({
     "use strict";
     init_updater();
     init_source();
+    init_cache();
+    init_cached_updater();
   }
 });
 
@@ -68467,6 +68784,7 @@ __export(src_exports, {
   addSignerBranchName: () => addSignerBranchName,
   assertSignedMetadata: () => assertSignedMetadata,
   browserToken: () => browserToken,
+  cacheFolderName: () => cacheFolderName,
   canonicalize: () => canonicalize,
   checkTarget: () => checkTarget,
   expiryEvents: () => expiryEvents,
@@ -68490,9 +68808,12 @@ __export(src_exports, {
   signingEventStatus: () => signingEventStatus,
   sigstoreSigner: () => sigstoreSigner,
   staticToken: () => staticToken,
+  targetFile: () => targetFile,
   updateTargets: () => updateTargets,
+  userCacheRoot: () => userCacheRoot,
   verifyRoleThreshold: () => verifyRoleThreshold,
-  verifySignature: () => verifySignature
+  verifySignature: () => verifySignature,
+  withCachedUpdater: () => withCachedUpdater
 });
 var init_src4 = __esm({
   "../tuf/src/index.ts"() {
@@ -68532,8 +68853,8 @@ __export(tuf_publish_exports, {
   publishToTuf: () => publishToTuf,
   tufPublishCommand: () => tufPublishCommand
 });
-import { mkdtemp } from "fs/promises";
-import { join as join13 } from "path";
+import { mkdtemp as mkdtemp2 } from "fs/promises";
+import { join as join14 } from "path";
 function remoteUrl(tufRepository, serverUrl) {
   return /^[A-Za-z0-9_.-]+\/[A-Za-z0-9_.-]+$/.test(tufRepository) ? `${serverUrl}/${tufRepository}.git` : tufRepository;
 }
@@ -68541,7 +68862,7 @@ async function publishToTuf(request2) {
   const remote = remoteUrl(request2.tufRepository, request2.serverUrl);
   const version = request2.manifest.version ?? request2.manifest.tag.replace(/^v/, "");
   const branch = signingBranchName(version, request2.manifest.runId);
-  const dir = request2.checkout ?? await mkdtemp(join13(request2.scratch, "oci-sd-tuf-"));
+  const dir = request2.checkout ?? await mkdtemp2(join14(request2.scratch, "oci-sd-tuf-"));
   const auth2 = request2.token ? { token: request2.token } : {};
   if (!request2.checkout)
     await git3(["clone", "--quiet", "--no-tags", "--branch", request2.base, remote, dir], auth2);
@@ -68942,7 +69263,7 @@ var init_http2 = __esm({
 });
 
 // ../oci/src/digest.ts
-import { createHash as createHash12 } from "crypto";
+import { createHash as createHash13 } from "crypto";
 function isDigest(value) {
   return typeof value === "string" && DIGEST_PATTERN.test(value);
 }
@@ -68960,7 +69281,7 @@ function assertDigest(value, field, code2 = "MALFORMED") {
   return value;
 }
 function sha256Digest(bytes) {
-  return `sha256:${createHash12("sha256").update(bytes).digest("hex")}`;
+  return `sha256:${createHash13("sha256").update(bytes).digest("hex")}`;
 }
 function digestHex(digest) {
   return digest.slice("sha256:".length);
@@ -69334,8 +69655,8 @@ var init_registry = __esm({
 });
 
 // ../oci/src/layout.ts
-import { mkdir as mkdir3, readFile as readFile11, stat as stat5 } from "fs/promises";
-import { join as join14, resolve } from "path";
+import { mkdir as mkdir4, readFile as readFile12, stat as stat6 } from "fs/promises";
+import { join as join15, resolve as resolve2 } from "path";
 function isNotFound(error2) {
   return error2.code === "ENOENT";
 }
@@ -69369,17 +69690,17 @@ var init_layout2 = __esm({
       /** Serialises index.json read-modify-write cycles within this process. */
       indexUpdate = Promise.resolve();
       constructor(dir) {
-        this.dir = resolve(dir);
+        this.dir = resolve2(dir);
         this.location = `${OCI_LAYOUT_PREFIX}${this.dir}`;
       }
       blobPath(digest) {
-        return join14(this.dir, "blobs", "sha256", digestHex(digest));
+        return join15(this.dir, "blobs", "sha256", digestHex(digest));
       }
       async readIndex() {
-        const path = join14(this.dir, "index.json");
+        const path = join15(this.dir, "index.json");
         let bytes;
         try {
-          bytes = await readFile11(path);
+          bytes = await readFile12(path);
         } catch (error2) {
           if (isNotFound(error2))
             throw new OciError("NOT_FOUND", `${path}: not an OCI image layout (no index.json)`, {
@@ -69457,7 +69778,7 @@ var init_layout2 = __esm({
       async readBlob(digest, what) {
         const path = this.blobPath(digest);
         try {
-          return await readFile11(path);
+          return await readFile12(path);
         } catch (error2) {
           if (isNotFound(error2))
             throw new OciError("NOT_FOUND", `${what} ${path}: not in the layout`, {
@@ -69506,8 +69827,8 @@ var init_layout2 = __esm({
       async pushBlob(bytes) {
         const digest = sha256Digest(bytes);
         const path = this.blobPath(digest);
-        await mkdir3(join14(this.dir, "blobs", "sha256"), { recursive: true });
-        const existing = await readFile11(path).catch(() => void 0);
+        await mkdir4(join15(this.dir, "blobs", "sha256"), { recursive: true });
+        const existing = await readFile12(path).catch(() => void 0);
         if (!existing || sha256Digest(existing) !== digest) await writeFileAtomic(path, bytes);
         return { digest, size: bytes.length };
       }
@@ -69525,7 +69846,7 @@ var init_layout2 = __esm({
           const kept = entries.filter((entry) => entry.annotations?.[REF_NAME] !== tag);
           kept.push({ mediaType, digest, size, annotations: { [REF_NAME]: tag } });
           await writeFileAtomic(
-            join14(this.dir, "index.json"),
+            join15(this.dir, "index.json"),
             serializeManifest({ schemaVersion: 2, mediaType: MEDIA_TYPES.ociIndex, manifests: kept })
           );
         });
@@ -69534,8 +69855,8 @@ var init_layout2 = __esm({
         return digest;
       }
       async ensureLayoutFile() {
-        const path = join14(this.dir, "oci-layout");
-        if (!await stat5(path).catch(() => void 0))
+        const path = join15(this.dir, "oci-layout");
+        if (!await stat6(path).catch(() => void 0))
           await writeFileAtomic(path, Buffer.from('{"imageLayoutVersion":"1.0.0"}'));
       }
     };
@@ -70035,23 +70356,15 @@ var init_prehashed = __esm({
 });
 
 // ../verify/src/trust/encode-once.ts
-function encodeOnce(certificate) {
-  cacheEncoding(certificate.root, 2);
-}
-function cacheEncoding(node, depth) {
-  const encode2 = node.toDER;
-  let der;
-  node.toDER = () => der ??= encode2.call(node);
-  if (depth > 0) for (const sub of node.subs) cacheEncoding(sub, depth - 1);
-}
 var init_encode_once = __esm({
   "../verify/src/trust/encode-once.ts"() {
     "use strict";
+    init_src();
   }
 });
 
 // ../verify/src/checks/bundle.ts
-import { createHash as createHash13 } from "crypto";
+import { createHash as createHash14 } from "crypto";
 function verifySigstoreBundle(serialized, options2) {
   const evidence = {};
   let bundle;
@@ -70145,7 +70458,7 @@ function checkMessageDigest(bundle, artifact) {
       expected: "an artifact",
       found: "none"
     };
-  const actual = "bytes" in artifact ? createHash13("sha256").update(artifact.bytes).digest() : artifact.digest.value;
+  const actual = "bytes" in artifact ? createHash14("sha256").update(artifact.bytes).digest() : artifact.digest.value;
   const expected = `sha256:${actual.toString("hex")}`;
   const found = `${messageDigest.algorithm === import_protobuf_specs2.HashAlgorithm.SHA2_256 ? "sha256" : import_protobuf_specs2.HashAlgorithm[messageDigest.algorithm]}:${Buffer.from(messageDigest.digest).toString("hex")}`;
   if (found === expected)
@@ -70186,7 +70499,7 @@ function collectEvidence(bundle, evidence) {
   if (tsa.length > 0) {
     evidence.timestampAuthorityTimes = tsa.flatMap((ts2) => {
       try {
-        return [import_core26.RFC3161Timestamp.parse(Buffer.from(ts2.signedTimestamp)).signingTime.toISOString()];
+        return [import_core27.RFC3161Timestamp.parse(Buffer.from(ts2.signedTimestamp)).signingTime.toISOString()];
       } catch {
         return [];
       }
@@ -70199,7 +70512,7 @@ function collectEvidence(bundle, evidence) {
   const raw = material.$case === "certificate" ? material.certificate.rawBytes : material.$case === "x509CertificateChain" ? material.x509CertificateChain.certificates[0]?.rawBytes : void 0;
   if (raw) {
     try {
-      evidence.certificate = certificateIdentity(import_core26.X509Certificate.parse(Buffer.from(raw)));
+      evidence.certificate = certificateIdentity(import_core27.X509Certificate.parse(Buffer.from(raw)));
     } catch {
     }
   }
@@ -70208,12 +70521,12 @@ function formatFound(found) {
   if (found === void 0) return "(none)";
   return Array.isArray(found) ? found.length === 0 ? "(no SAN)" : found.join(", ") : found;
 }
-var import_bundle3, import_core26, import_protobuf_specs2, import_verify5, notChecked;
+var import_bundle3, import_core27, import_protobuf_specs2, import_verify5, notChecked;
 var init_bundle = __esm({
   "../verify/src/checks/bundle.ts"() {
     "use strict";
     import_bundle3 = __toESM(require_dist2(), 1);
-    import_core26 = __toESM(require_dist3(), 1);
+    import_core27 = __toESM(require_dist3(), 1);
     import_protobuf_specs2 = __toESM(require_dist(), 1);
     import_verify5 = __toESM(require_dist4(), 1);
     init_certificate();
@@ -70405,7 +70718,7 @@ function toMaterial(json2, source) {
     }
     const material = (0, import_verify6.toTrustMaterial)(root);
     for (const authority of material.certificateAuthorities)
-      authority.certChain.forEach(encodeOnce);
+      prepareTrustedChain(authority.certChain);
     return material;
   } catch (cause) {
     throw new VerificationError(
@@ -70447,7 +70760,6 @@ var init_trusted_root = __esm({
     import_protobuf_specs3 = __toESM(require_dist(), 1);
     import_verify6 = __toESM(require_dist4(), 1);
     init_errors7();
-    init_encode_once();
     VALIDITY_FIELDS = [
       ["certificateAuthorities", "validFor"],
       ["timestampAuthorities", "validFor"],
@@ -71356,6 +71668,8 @@ function formatReport(report, options2 = {}) {
       lines.push(...rejectedCandidates(check));
     }
   }
+  for (const warning of report.warnings ?? [])
+    lines.push(`${paint.yellow("!")} warning: ${warning.message}`);
   const failed = report.checks.filter((check) => check.status === "fail").length;
   const passed = report.checks.filter((check) => check.status === "pass").length;
   lines.push(
@@ -71384,8 +71698,14 @@ function describe(value) {
   return typeof value === "string" ? value : JSON.stringify(value);
 }
 function painter(enabled) {
-  const wrap = (open3, close) => (text) => enabled ? `\x1B[${open3}m${text}\x1B[${close}m` : text;
-  return { green: wrap(32, 39), red: wrap(31, 39), dim: wrap(2, 22), bold: wrap(1, 22) };
+  const wrap = (open4, close) => (text) => enabled ? `\x1B[${open4}m${text}\x1B[${close}m` : text;
+  return {
+    green: wrap(32, 39),
+    red: wrap(31, 39),
+    yellow: wrap(33, 39),
+    dim: wrap(2, 22),
+    bold: wrap(1, 22)
+  };
 }
 var MARKS;
 var init_format2 = __esm({
@@ -71396,21 +71716,21 @@ var init_format2 = __esm({
 });
 
 // ../verify/src/api/verify-release.ts
-import { copyFile as copyFile2, mkdir as mkdir4, mkdtemp as mkdtemp2, readFile as readFile12, rm as rm4 } from "fs/promises";
-import { tmpdir as tmpdir2 } from "os";
-import { join as join15 } from "path";
+import { readFile as readFile13 } from "fs/promises";
+import { join as join16 } from "path";
 async function verifyRelease(options2) {
   const { owner, repo, tag } = parseRelease(options2.release);
   const trust = typeof options2.trust === "object" ? options2.trust : loadTrustMaterial(options2.trust);
   const tuf = await Promise.resolve().then(() => (init_src4(), src_exports));
   const target = tuf.releaseTargetName(repo, tag);
   const fromTuf = await readReleaseManifest(tuf, options2, target, trust);
-  if (!fromTuf.ok) return { ok: false, checks: [fromTuf.check] };
+  const warnings = fromTuf.warnings.length > 0 ? { warnings: fromTuf.warnings } : {};
+  if (!fromTuf.ok) return { ok: false, checks: [fromTuf.check], ...warnings };
   const { manifest } = fromTuf;
   const checks = [fromTuf.check];
   const claims = manifestClaims(manifest, owner, repo, tag);
   checks.push(claims.check);
-  if (!claims.policy) return { ok: false, checks };
+  if (!claims.policy) return { ok: false, checks, ...warnings };
   const digest = manifest.digest;
   const imageReference = withVerificationErrors(
     () => parseImageReference(`${manifest.image}@${digest}`)
@@ -71440,7 +71760,8 @@ async function verifyRelease(options2) {
   return {
     ok: checks.every((check) => check.status === "pass"),
     image: { reference: reference.name, digest },
-    checks
+    checks,
+    ...warnings
   };
 }
 function parseRelease(release) {
@@ -71454,87 +71775,95 @@ function parseRelease(release) {
   return { owner: match[1], repo: match[2], tag: match[3] };
 }
 async function readReleaseManifest(tuf, options2, target, trust) {
-  const { TufError: TufError2, Updater: Updater2, parseReleaseManifest: parseReleaseManifest2 } = tuf;
+  const { TufError: TufError2, parseReleaseManifest: parseReleaseManifest2, targetFile: targetFile2, withCachedUpdater: withCachedUpdater2 } = tuf;
   const location = options2.tuf;
-  const pinnedRoot = location.root ?? ("repo" in location ? join15(location.repo, "metadata", "root_history", "1.root.json") : void 0);
-  if (pinnedRoot === void 0)
+  const pinnedRootPath = location.root ?? ("repo" in location ? join16(location.repo, "metadata", "root_history", "1.root.json") : void 0);
+  if (pinnedRootPath === void 0)
     throw new VerificationError("INVALID_INPUT", "a TUF URL needs a pinned root file", {
       expected: "tuf.root",
       found: void 0
     });
-  const work = await mkdtemp2(join15(tmpdir2(), "oci-sd-verify-tuf-"));
+  const pinnedRoot = await readFile13(pinnedRootPath).catch((cause) => {
+    throw new VerificationError(
+      "INVALID_INPUT",
+      `cannot read pinned TUF root ${pinnedRootPath}: ${cause.message}`,
+      { cause }
+    );
+  });
+  const base = "url" in location ? location.url.replace(/\/+$/, "") : void 0;
+  const where = base ?? location.repo;
+  const warnings = [];
   try {
-    const metadataDir = join15(work, "metadata");
-    await mkdir4(metadataDir, { recursive: true });
-    await copyFile2(pinnedRoot, join15(metadataDir, "root.json")).catch((cause) => {
-      throw new VerificationError(
-        "INVALID_INPUT",
-        `cannot read pinned TUF root ${pinnedRoot}: ${cause.message}`,
-        { cause }
-      );
-    });
-    const base = "url" in location ? location.url.replace(/\/+$/, "") : void 0;
-    const updater = new Updater2({
-      metadataDir,
-      targetDir: join15(work, "targets"),
-      ...base !== void 0 ? { metadataBaseUrl: `${base}/metadata/`, targetBaseUrl: `${base}/targets/` } : { repositoryDir: location.repo },
-      ...options2.tufNow ? { now: options2.tufNow } : {},
-      ...options2.tufTimeoutMs !== void 0 ? { timeoutMs: options2.tufTimeoutMs } : {},
-      ...trust.json ? { sigstoreTrustedRoot: trust.json } : {}
-    });
-    const where = base ?? location.repo;
-    try {
-      const state = await updater.refresh();
-      const info2 = await updater.getTargetInfo(target);
-      if (!info2) {
+    return await withCachedUpdater2(
+      {
+        pinnedRoot,
+        ...options2.tufCache ? { cache: options2.tufCache } : {},
+        ...base !== void 0 ? { metadataBaseUrl: `${base}/metadata/`, targetBaseUrl: `${base}/targets/` } : { repositoryDir: location.repo },
+        ...options2.tufNow ? { now: options2.tufNow } : {},
+        ...options2.tufTimeoutMs !== void 0 ? { timeoutMs: options2.tufTimeoutMs } : {},
+        ...trust.json ? { sigstoreTrustedRoot: trust.json } : {},
+        onWarning: (warning) => warnings.push(warning)
+      },
+      async (updater, cache) => {
+        const state = await updater.refresh();
+        const info2 = await updater.getTargetInfo(target);
+        if (!info2) {
+          return {
+            ok: false,
+            warnings,
+            check: {
+              check: RELEASE_CHECKS.tuf,
+              status: "fail",
+              code: "TUF_MISMATCH",
+              summary: `${target} is not a TUF target of ${where} (targets v${state.targets.version})`,
+              expected: target,
+              found: "not listed"
+            }
+          };
+        }
+        const bytes = await readFile13(await targetFile2(updater, info2));
+        const manifest = parseReleaseManifest2(bytes, target);
         return {
-          ok: false,
+          ok: true,
+          manifest,
+          warnings,
           check: {
             check: RELEASE_CHECKS.tuf,
-            status: "fail",
-            code: "TUF_MISMATCH",
-            summary: `${target} is not a TUF target of ${where} (targets v${state.targets.version})`,
-            expected: target,
-            found: "not listed"
+            status: "pass",
+            summary: `${target} listed in TUF targets v${state.targets.version} (root v${state.root.version}, snapshot v${state.snapshot.version}, timestamp v${state.timestamp.version}); sha256 and length match`,
+            expected: { target, hashes: info2.hashes, length: info2.length },
+            found: { length: bytes.length },
+            evidence: {
+              repository: where,
+              trusted: state,
+              manifest,
+              requests: updater.requestCount,
+              metadataCache: cache.metadataDir ?? "none (a cold run from the pinned root)"
+            }
           }
         };
       }
-      const bytes = await readFile12(await updater.downloadTarget(info2));
-      const manifest = parseReleaseManifest2(bytes, target);
+    );
+  } catch (error2) {
+    if (error2 instanceof TufError2 && error2.code !== "FETCH" && error2.code !== "INVALID_INPUT") {
       return {
-        ok: true,
-        manifest,
+        ok: false,
+        warnings,
         check: {
           check: RELEASE_CHECKS.tuf,
-          status: "pass",
-          summary: `${target} listed in TUF targets v${state.targets.version} (root v${state.root.version}, snapshot v${state.snapshot.version}, timestamp v${state.timestamp.version}); sha256 and length match`,
-          expected: { target, hashes: info2.hashes, length: info2.length },
-          found: { length: bytes.length },
-          evidence: { repository: where, trusted: state, manifest, requests: updater.requestCount }
+          status: "fail",
+          code: "TUF_MISMATCH",
+          summary: `TUF verification of ${where} failed: ${error2.message}`,
+          expected: error2.expected,
+          found: error2.found
         }
       };
-    } catch (error2) {
-      if (error2 instanceof TufError2 && error2.code !== "FETCH" && error2.code !== "INVALID_INPUT") {
-        return {
-          ok: false,
-          check: {
-            check: RELEASE_CHECKS.tuf,
-            status: "fail",
-            code: "TUF_MISMATCH",
-            summary: `TUF verification of ${where} failed: ${error2.message}`,
-            expected: error2.expected,
-            found: error2.found
-          }
-        };
-      }
-      if (error2 instanceof TufError2 && error2.code === "FETCH")
-        throw new VerificationError("REGISTRY", `TUF repository ${where}: ${error2.message}`, {
-          cause: error2
-        });
-      throw error2;
     }
-  } finally {
-    await rm4(work, { recursive: true, force: true });
+    if (error2 instanceof TufError2 && error2.code === "FETCH")
+      throw new VerificationError("REGISTRY", `TUF repository ${where}: ${error2.message}`, {
+        cause: error2
+      });
+    throw error2;
   }
 }
 function manifestClaims(manifest, owner, repo, tag) {
@@ -71812,12 +72141,25 @@ function tufLocation(io2, context) {
     { expected: "tuf-url or tuf-checkout", found: "neither" }
   );
 }
+function tufCacheInputs(io2, context) {
+  const dir = optionalInput(io2, "tuf-metadata-dir");
+  const cache = booleanInput(io2, "tuf-cache", true);
+  if (dir && !cache)
+    throw new ActionError(
+      "INVALID_INPUT",
+      'inputs "tuf-metadata-dir" and "tuf-cache: false" exclude each other',
+      { expected: "one of them", found: "both" }
+    );
+  if (!cache) return { kind: "none" };
+  return dir ? { kind: "dir", dir: context.resolvePath(dir) } : { kind: "user" };
+}
 function verifyReleaseInputs(io2, context, release) {
   const trustedRoot = optionalInput(io2, "trusted-root");
   const credentials = registryCredentials(io2);
   return verifyRelease({
     release,
     tuf: tufLocation(io2, context),
+    tufCache: tufCacheInputs(io2, context),
     ...trustedRoot ? { trust: context.resolvePath(trustedRoot) } : {},
     ...credentials ? { credentialsFor: async () => credentials } : {}
   });
@@ -71900,7 +72242,7 @@ __export(attest_exports, {
   attestCommand: () => attestCommand,
   signCommand: () => signCommand
 });
-import { readFile as readFile13 } from "fs/promises";
+import { readFile as readFile14 } from "fs/promises";
 function imageStore(io2, image, context) {
   const reference = parseImageReference(image);
   if (reference.tag !== void 0 || reference.digest !== void 0) {
@@ -71940,7 +72282,7 @@ async function predicateOf(io2, context, kind) {
   const path = context.resolvePath(requiredInput(io2, "predicate", "the predicate file (JSON)"));
   let text;
   try {
-    text = await readFile13(path, "utf8");
+    text = await readFile14(path, "utf8");
   } catch (error2) {
     throw new ActionError(
       "INVALID_INPUT",
@@ -72185,11 +72527,11 @@ import { EOL as EOL3 } from "os";
 import { constants, promises } from "fs";
 var __awaiter = function(thisArg, _arguments, P4, generator) {
   function adopt(value) {
-    return value instanceof P4 ? value : new P4(function(resolve2) {
-      resolve2(value);
+    return value instanceof P4 ? value : new P4(function(resolve3) {
+      resolve3(value);
     });
   }
-  return new (P4 || (P4 = Promise))(function(resolve2, reject) {
+  return new (P4 || (P4 = Promise))(function(resolve3, reject) {
     function fulfilled(value) {
       try {
         step(generator.next(value));
@@ -72205,7 +72547,7 @@ var __awaiter = function(thisArg, _arguments, P4, generator) {
       }
     }
     function step(result) {
-      result.done ? resolve2(result.value) : adopt(result.value).then(fulfilled, rejected);
+      result.done ? resolve3(result.value) : adopt(result.value).then(fulfilled, rejected);
     }
     step((generator = generator.apply(thisArg, _arguments || [])).next());
   });

@@ -10,6 +10,7 @@ import {
   RepoBuilder,
   RepoServer,
 } from '@oci-sd/test-support';
+import type { TrustedState } from '@oci-sd/tuf';
 import { registerTufVerify } from '../src/commands/tuf-verify';
 import { exitCodeFor, formatError } from '../src/exit';
 import { runMain } from './support/run-cli';
@@ -264,4 +265,80 @@ describe('oci-sd tuf verify usage and network errors', () => {
     expect(down.code).toBe(3);
     expect(down.err).toMatch(/\[FETCH\]/);
   }, 60_000);
+});
+
+describe('oci-sd tuf verify keeps trusted metadata between runs', () => {
+  async function published() {
+    const built = new RepoBuilder('ed25519');
+    built.addTarget('app/v1.json', '{"v":1}\n');
+    await built.publish();
+    const older = new Map(built.files);
+    await built.publish();
+    const server = await new RepoServer(built).start();
+    const root = join(tempDir(), '1.root.json');
+    writeFileSync(root, built.initialRoot);
+    const serveOlder = () => {
+      built.files.clear();
+      for (const [path, bytes] of older) built.files.set(path, bytes);
+    };
+    return { server, root, serveOlder };
+  }
+
+  it('by default in the per-user cache: an older state served later exits 1 naming the rollback; --no-cache accepts it', async () => {
+    const { server, root, serveOlder } = await published();
+    const xdg = tempDir();
+    vi.stubEnv('XDG_CACHE_HOME', xdg);
+    try {
+      const first = await run('--metadata-url', server.metadataUrl, '--root', root, '--json');
+      expect(first.code).toBe(0);
+      const report = JSON.parse(first.out) as { metadataDir: string; trusted: TrustedState };
+      expect(report.trusted.timestamp.version).toBe(2);
+      expect(report.metadataDir.startsWith(join(xdg, 'oci-sd', 'tuf'))).toBe(true);
+      serveOlder();
+      const second = await run('--metadata-url', server.metadataUrl, '--root', root);
+      expect(second.code).toBe(1);
+      expect(second.err).toMatch(/timestamp v1 is older than the trusted v2 \[ROLLBACK\]/);
+      const cold = await run('--metadata-url', server.metadataUrl, '--root', root, '--no-cache');
+      expect(cold.code).toBe(0);
+      expect(cold.out).toContain('timestamp v1');
+    } finally {
+      vi.unstubAllEnvs();
+      await server.stop();
+    }
+  });
+
+  it('--metadata-dir chooses the folder; with --no-cache too it is bad usage', async () => {
+    const { server, root, serveOlder } = await published();
+    const metadataDir = join(tempDir(), 'chosen');
+    try {
+      const args = ['--metadata-url', server.metadataUrl, '--root', root];
+      expect((await run(...args, '--metadata-dir', metadataDir)).code).toBe(0);
+      expect(readFileSync(join(metadataDir, 'timestamp.json'), 'utf8')).toContain('"version": 2');
+      serveOlder();
+      expect((await run(...args, '--metadata-dir', metadataDir)).code).toBe(1);
+      const both = await run(...args, '--metadata-dir', metadataDir, '--no-cache');
+      expect(both.code).toBe(2);
+      expect(both.err).toMatch(/--metadata-dir DIR or --no-cache, not both/);
+    } finally {
+      await server.stop();
+    }
+  });
+
+  it('a cached file that cannot be read is a warning on stderr naming it, and the run starts over', async () => {
+    const { server, root } = await published();
+    const metadataDir = tempDir();
+    try {
+      const args = ['tuf', 'verify', '--metadata-url', server.metadataUrl, '--root', root];
+      expect((await runMain(...args, '--metadata-dir', metadataDir)).code).toBe(0);
+      writeFileSync(join(metadataDir, 'snapshot.json'), '{"signed":');
+      const again = await runMain(...args, '--metadata-dir', metadataDir);
+      expect(again.code).toBe(0);
+      expect(again.err).toContain(
+        `oci-sd: warning: cached TUF metadata ${join(metadataDir, 'snapshot.json')} cannot be used`,
+      );
+      expect(again.err).toContain('starting again from the pinned root');
+    } finally {
+      await server.stop();
+    }
+  });
 });

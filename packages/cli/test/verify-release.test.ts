@@ -1,3 +1,4 @@
+import { copyFileSync, readdirSync } from 'node:fs';
 import { createServer } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { join } from 'node:path';
@@ -56,6 +57,45 @@ describe.skipIf(!registryAvailable())(
       }
       expect(result.out).toContain(`"digest": "${release.digest}"`);
       expect(result.out).toContain('PASSED');
+    });
+
+    it('keeps TUF metadata in --metadata-dir between runs: an older state later exits 1 as a rollback; --no-cache is cold', async () => {
+      const tuf = join(dir, 'cli-rollback-tuf');
+      const repository = `${release.owner}/${release.repo}`;
+      const made = releaseManifest({
+        project: release.repo,
+        repository,
+        tag: release.tag,
+        image: release.image,
+        digest: release.digest,
+        runId: '1',
+        createdAt: new Date(),
+      });
+      const targets = { [made.targetName]: made.content };
+      await writeTufCheckout(tuf, sigstore, repository, targets, 2);
+      const pinned = join(dir, 'cli-rollback-1.root.json');
+      copyFileSync(join(tuf, 'metadata', 'root_history', '1.root.json'), pinned);
+      const metadataDir = join(dir, 'cli-rollback-metadata');
+      const args = [
+        'release',
+        release.release,
+        '--tuf-repo',
+        tuf,
+        '--tuf-root',
+        pinned,
+        '--trusted-root',
+        release.trustedRootPath,
+      ];
+      expect((await run(...args, '--metadata-dir', metadataDir)).code).toBe(0);
+      expect(readdirSync(metadataDir)).toContain('timestamp.json');
+      await writeTufCheckout(tuf, sigstore, repository, targets, 1);
+      const rollback = await run(...args, '--metadata-dir', metadataDir);
+      expect(rollback.code).toBe(1);
+      expect(rollback.out).toContain('timestamp v1 is older than the trusted v2');
+      expect((await run(...args, '--no-cache')).code).toBe(0);
+      const both = await run(...args, '--metadata-dir', metadataDir, '--no-cache');
+      expect(both.code).toBe(2);
+      expect(both.err).toContain('--metadata-dir DIR or --no-cache, not both');
     });
 
     it('reads a published TUF site with --tuf-url and a pinned --tuf-root', async () => {

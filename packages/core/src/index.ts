@@ -8,6 +8,8 @@ export type {
   HttpResponse,
   ResponseHeaders,
 } from './http';
+export { encodeOnce, prepareTrustedChain } from './certificates';
+export type { ParsedCertificate } from './certificates';
 export { writeFileAtomic } from './fs';
 export { git, gitMaybe } from './git';
 export type { GitOptions } from './git';

@@ -27,10 +27,19 @@ export type { PushOptions } from './git';
 export * from './events/index';
 export * from './signers/index';
 export {
+  cacheFolderName,
   CheckoutSource,
   DEFAULT_LIMITS,
   HttpSource,
+  targetFile,
   Updater,
+  userCacheRoot,
+  withCachedUpdater,
+  type CachedUpdaterOptions,
+  type CacheUse,
+  type LockOptions,
+  type MetadataCache,
+  type TufWarning,
   type FetchFunction,
   type RepositorySource,
   type TrustedState,

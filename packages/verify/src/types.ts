@@ -77,9 +77,18 @@ export interface RejectedCandidate {
   found?: unknown;
 }
 
+/** Something the verification worked around that does not change the verdict, e.g. a cached file it could not use. */
+export interface ReportWarning {
+  code: string;
+  message: string;
+  /** The file concerned, when there is one. */
+  path?: string;
+}
+
 export interface VerificationReport {
   ok: boolean;
   /** The image as verified: always by digest. */
   image?: { reference: string; digest: Digest };
   checks: CheckResult[];
+  warnings?: ReportWarning[];
 }

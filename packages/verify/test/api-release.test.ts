@@ -161,6 +161,88 @@ describe.skipIf(!registryAvailable())(
       }
     });
 
+    it('keeps trusted TUF metadata between runs: an older unexpired state served later is a rollback', async () => {
+      const tuf = join(dir, 'rollback-tuf');
+      const repository = `${release.owner}/${release.repo}`;
+      const made = releaseManifest({
+        project: release.repo,
+        repository,
+        tag: release.tag,
+        image: release.image,
+        digest: release.digest,
+        runId: '1',
+        createdAt: new Date(),
+      });
+      const targets = { [made.targetName]: made.content };
+      // Online signing published timestamp, snapshot and targets v2; the older v1 is still unexpired.
+      await writeTufCheckout(tuf, sigstore, repository, targets, 2);
+      const pinned = join(dir, 'rollback-1.root.json');
+      await writeFile(pinned, await readFile(join(tuf, 'metadata', 'root_history', '1.root.json')));
+      const metadataDir = join(dir, 'rollback-metadata');
+      const run = (tufCache: Parameters<typeof verifyRelease>[0]['tufCache']) =>
+        verifyRelease({
+          release: release.release,
+          tuf: { repo: tuf, root: pinned },
+          trust: release.trustedRootPath,
+          tufCache,
+        });
+      const newer = await run({ kind: 'dir', dir: metadataDir });
+      expect(newer.ok).toBe(true);
+      expect(check(newer, 'tuf-target').evidence).toMatchObject({
+        trusted: { timestamp: { version: 2 } },
+        metadataCache: metadataDir,
+      });
+      await writeTufCheckout(tuf, sigstore, repository, targets, 1);
+      const older = await run({ kind: 'dir', dir: metadataDir });
+      expect(older.ok).toBe(false);
+      expect(older.checks).toEqual([
+        expect.objectContaining({ check: 'tuf-target', status: 'fail', code: 'TUF_MISMATCH' }),
+      ]);
+      expect(older.checks[0]!.summary).toContain('timestamp v1 is older than the trusted v2');
+      // A cold run has nothing to compare with: it is what the cache protects against.
+      expect((await run({ kind: 'none' })).ok).toBe(true);
+      // The cache as found by the next run: an unreadable file is reported and the run starts over.
+      await writeFile(join(metadataDir, 'timestamp.json'), 'garbage');
+      const restarted = await run({ kind: 'dir', dir: metadataDir });
+      expect(restarted.ok).toBe(true);
+      expect(restarted.warnings).toEqual([
+        expect.objectContaining({
+          code: 'CACHE_UNREADABLE',
+          path: join(metadataDir, 'timestamp.json'),
+        }),
+      ]);
+    });
+
+    it('a rerun with the metadata cache against an unchanged TUF site fetches only the next-root probe and the timestamp', async () => {
+      const site = await serveTufSite(release.tufRepo, join(dir, 'rerun-site'));
+      try {
+        const options = {
+          release: release.release,
+          tuf: {
+            url: site.url,
+            root: join(release.tufRepo, 'metadata', 'root_history', '1.root.json'),
+          },
+          trust: release.trustedRootPath,
+          tufCache: { kind: 'dir', dir: join(dir, 'rerun-metadata') },
+        } as const;
+        expect((await verifyRelease(options)).ok).toBe(true);
+        expect(site.requests).toEqual([
+          '/metadata/2.root.json',
+          '/metadata/timestamp.json',
+          '/metadata/1.snapshot.json',
+          '/metadata/1.targets.json',
+          expect.stringMatching(/^\/targets\/app\/releases\/[0-9a-f]{64}\.v1\.5\.0\.json$/),
+        ]);
+        site.requests.length = 0;
+        const rerun = await verifyRelease(options);
+        expect(rerun.ok).toBe(true);
+        expect(site.requests).toEqual(['/metadata/2.root.json', '/metadata/timestamp.json']);
+        expect(check(rerun, 'tuf-target').evidence?.requests).toBe(2);
+      } finally {
+        await site.close();
+      }
+    });
+
     it('fails a release manifest that names another tag or signer than the release asked for', async () => {
       const lying = join(dir, 'lying-tuf');
       const made = releaseManifest({

@@ -297,12 +297,16 @@ export async function publishSeedRelease(options: SeedReleaseOptions): Promise<S
   };
 }
 
-/** A TUF-on-CI checkout on main after a merged signing event: every role at version 1, sigstore-oidc keys. */
+/**
+ * A TUF-on-CI checkout on main after a merged signing event, sigstore-oidc keys: root at version 1,
+ * the other roles at `version` (default 1; a later online-signing run publishes higher ones).
+ */
 export async function writeTufCheckout(
   dir: string,
   sigstore: TestSigstore,
   repository: string,
   targets: Record<string, string>,
+  version = 1,
 ): Promise<void> {
   const trustedRoot = sigstore.trustedRoot as unknown as SigstoreTrustedRootJSON;
   const signer = (identity: TestIdentity): TufSigner =>
@@ -358,21 +362,21 @@ export async function writeTufCheckout(
       expires: expires(365),
       spec_version: '1.0.31',
       targets: targetEntries,
-      version: 1,
+      version,
     },
     snapshot: {
       _type: 'snapshot',
       expires: expires(365),
-      meta: { 'targets.json': { version: 1 } },
+      meta: { 'targets.json': { version } },
       spec_version: '1.0.31',
-      version: 1,
+      version,
     },
     timestamp: {
       _type: 'timestamp',
       expires: expires(2),
-      meta: { 'snapshot.json': { version: 1 } },
+      meta: { 'snapshot.json': { version } },
       spec_version: '1.0.31',
-      version: 1,
+      version,
     },
   };
   const signed = async (role: keyof typeof roles, by: TufSigner, keyid: string) =>

@@ -5,6 +5,7 @@ import type {
   SlsaPolicy,
   TufLocation,
   VerificationReport,
+  VerifyReleaseOptions,
 } from '@oci-sd/verify';
 import { writeFileAtomic } from '@oci-sd/core';
 import type { GitHubContext } from '../context';
@@ -113,6 +114,26 @@ function tufLocation(io: ActionIO, context: GitHubContext): TufLocation {
   );
 }
 
+/**
+ * Trusted TUF metadata kept between runs (rollback protection): `tuf-metadata-dir` (e.g. restored by
+ * actions/cache), else the runner's per-user cache; `tuf-cache: false` for a cold run.
+ */
+function tufCacheInputs(
+  io: ActionIO,
+  context: GitHubContext,
+): NonNullable<VerifyReleaseOptions['tufCache']> {
+  const dir = optionalInput(io, 'tuf-metadata-dir');
+  const cache = booleanInput(io, 'tuf-cache', true);
+  if (dir && !cache)
+    throw new ActionError(
+      'INVALID_INPUT',
+      'inputs "tuf-metadata-dir" and "tuf-cache: false" exclude each other',
+      { expected: 'one of them', found: 'both' },
+    );
+  if (!cache) return { kind: 'none' };
+  return dir ? { kind: 'dir', dir: context.resolvePath(dir) } : { kind: 'user' };
+}
+
 /** `release: OWNER/REPO@TAG`: everything the TUF-signed manifest names (signature, SBOM, release metadata, SLSA, digest). */
 function verifyReleaseInputs(
   io: ActionIO,
@@ -124,6 +145,7 @@ function verifyReleaseInputs(
   return verifyRelease({
     release,
     tuf: tufLocation(io, context),
+    tufCache: tufCacheInputs(io, context),
     ...(trustedRoot ? { trust: context.resolvePath(trustedRoot) } : {}),
     ...(credentials ? { credentialsFor: async () => credentials } : {}),
   });

@@ -1,17 +1,18 @@
-import { copyFile, mkdir, mkdtemp, readFile, rm, stat } from 'node:fs/promises';
-import { tmpdir } from 'node:os';
-import { join } from 'node:path';
+import { readFile } from 'node:fs/promises';
 import {
   TufError,
-  Updater,
   parseReleaseManifest,
+  targetFile,
+  withCachedUpdater,
   type ReleaseManifest,
   type SigstoreTrustedRootJSON,
   type TargetInfo,
   type TrustedState,
+  type TufWarning,
 } from '@oci-sd/tuf';
 import type { Command } from 'commander';
 import { CliError } from '../errors';
+import { metadataCacheFlags } from './metadata-cache-flags';
 
 interface VerifyFlags {
   metadataUrl?: string;
@@ -20,6 +21,8 @@ interface VerifyFlags {
   target?: string;
   targetBaseUrl?: string;
   metadataDir?: string;
+  /** `--no-cache` sets it false. */
+  cache: boolean;
   at?: string;
   trustedRoot?: string;
   json?: boolean;
@@ -29,6 +32,9 @@ interface VerifyReport {
   source: string;
   at: string;
   trusted: TrustedState;
+  /** Where trusted metadata is kept between runs; absent for a cold run (`--no-cache`). */
+  metadataDir?: string;
+  warnings?: TufWarning[];
   target?: TargetInfo;
   manifest?: Pick<
     ReleaseManifest,
@@ -44,6 +50,9 @@ Examples:
 
 Verifies the whole chain (root rotation, timestamp, snapshot, targets, delegations; sigstore-oidc,
 ecdsa, ed25519 and RSA keys) and, with --target, downloads the target and checks its length and hashes.
+Trusted metadata is kept between runs (in $XDG_CACHE_HOME/oci-sd/tuf, else ~/.cache/oci-sd/tuf, one
+folder per repository and pinned root): a repository state older than one verified before fails as a
+rollback. A cached file that cannot be read is reported and the run starts again from --root.
 Exit codes: 0 everything verified, 1 verification failed, 2 bad usage or input, 3 network failure.`;
 
 function parseTime(value: string | undefined): Date | undefined {
@@ -86,13 +95,6 @@ async function readTrustedRoot(
   }
 }
 
-async function exists(path: string): Promise<boolean> {
-  return stat(path).then(
-    () => true,
-    () => false,
-  );
-}
-
 /** A published site keeps artifacts beside metadata: `<site>/metadata/` and `<site>/targets/`. */
 function siblingTargetsUrl(metadataUrl: string): string {
   return new URL('../targets/', metadataUrl.endsWith('/') ? metadataUrl : `${metadataUrl}/`).href;
@@ -105,64 +107,67 @@ async function verify(flags: VerifyFlags): Promise<VerifyReport> {
       found: { metadataUrl: flags.metadataUrl, repo: flags.repo },
     });
   }
+  const cache = metadataCacheFlags(flags);
   const now = parseTime(flags.at);
   const sigstoreTrustedRoot = await readTrustedRoot(flags.trustedRoot);
-  const workDir = await mkdtemp(join(tmpdir(), 'oci-sd-tuf-verify-'));
+  let pinnedRoot: Buffer;
   try {
-    const metadataDir = flags.metadataDir ?? join(workDir, 'metadata');
-    // A metadata dir that already trusts a root keeps it: a newer trusted root must not be replaced by the pin.
-    if (!(await exists(join(metadataDir, 'root.json')))) {
-      await mkdir(metadataDir, { recursive: true });
-      try {
-        await copyFile(flags.root, join(metadataDir, 'root.json'));
-      } catch (error) {
-        throw new CliError(
-          'USAGE',
-          `--root ${flags.root} cannot be read: ${(error as Error).message}`,
-          { expected: 'a root.json file', found: flags.root, cause: error },
-        );
-      }
-    }
-    const updater = new Updater({
-      metadataDir,
+    pinnedRoot = await readFile(flags.root);
+  } catch (error) {
+    throw new CliError(
+      'USAGE',
+      `--root ${flags.root} cannot be read: ${(error as Error).message}`,
+      {
+        expected: 'a root.json file',
+        found: flags.root,
+        cause: error,
+      },
+    );
+  }
+  return withCachedUpdater(
+    {
+      pinnedRoot,
+      cache,
       ...(flags.repo !== undefined
         ? { repositoryDir: flags.repo }
         : {
             metadataBaseUrl: flags.metadataUrl!,
             targetBaseUrl: flags.targetBaseUrl ?? siblingTargetsUrl(flags.metadataUrl!),
           }),
-      targetDir: join(workDir, 'targets'),
       ...(now && { now }),
       ...(sigstoreTrustedRoot && { sigstoreTrustedRoot }),
-    });
-    const trusted = await updater.refresh();
-    const report: VerifyReport = {
-      source: flags.repo ?? flags.metadataUrl!,
-      at: (now ?? new Date()).toISOString(),
-      trusted,
-    };
-    if (flags.target !== undefined) {
-      const info = await updater.getTargetInfo(flags.target);
-      if (!info)
-        throw new TufError(
-          'NOT_FOUND',
-          `target ${flags.target} is not listed by targets v${trusted.targets.version} or its delegations`,
-          { expected: flags.target, found: 'not listed' },
-        );
-      const bytes = await readFile(await updater.downloadTarget(info));
-      report.target = info;
-      if (isReleaseManifest(bytes)) {
-        const { project, version, tag, image, digest, image_ref_digest } = parseReleaseManifest(
-          bytes,
-          `target ${flags.target}`,
-        );
-        report.manifest = { project, version, tag, image, digest, image_ref_digest };
+      onWarning: (warning) => process.stderr.write(`oci-sd: warning: ${warning.message}\n`),
+    },
+    async (updater, use) => {
+      const trusted = await updater.refresh();
+      const report: VerifyReport = {
+        source: flags.repo ?? flags.metadataUrl!,
+        at: (now ?? new Date()).toISOString(),
+        trusted,
+        ...(use.metadataDir !== undefined && { metadataDir: use.metadataDir }),
+        ...(use.warnings.length > 0 && { warnings: use.warnings }),
+      };
+      if (flags.target !== undefined) {
+        const info = await updater.getTargetInfo(flags.target);
+        if (!info)
+          throw new TufError(
+            'NOT_FOUND',
+            `target ${flags.target} is not listed by targets v${trusted.targets.version} or its delegations`,
+            { expected: flags.target, found: 'not listed' },
+          );
+        const bytes = await readFile(await targetFile(updater, info));
+        report.target = info;
+        if (isReleaseManifest(bytes)) {
+          const { project, version, tag, image, digest, image_ref_digest } = parseReleaseManifest(
+            bytes,
+            `target ${flags.target}`,
+          );
+          report.manifest = { project, version, tag, image, digest, image_ref_digest };
+        }
       }
-    }
-    return report;
-  } finally {
-    await rm(workDir, { recursive: true, force: true });
-  }
+      return report;
+    },
+  );
 }
 
 /** Release manifests announce themselves with `schema_version`; other targets are reported by hash only. */
@@ -226,7 +231,11 @@ export function registerTufVerify(tufCommand: Command): void {
     )
     .option(
       '--metadata-dir <dir>',
-      'keep trusted metadata here between runs (default: a temporary directory, a cold verify)',
+      'keep trusted metadata here between runs (default: the per-user cache, $XDG_CACHE_HOME/oci-sd/tuf/...)',
+    )
+    .option(
+      '--no-cache',
+      'a cold run: start from --root alone, keep nothing (no rollback check against earlier runs)',
     )
     .option('--at <time>', 'check expiry as of this ISO 8601 time instead of now')
     .option(

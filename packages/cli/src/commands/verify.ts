@@ -11,6 +11,7 @@ import type { IdentityPolicy, SlsaPolicy, VerificationReport } from '@oci-sd/ver
 import { Option } from 'commander';
 import type { Command } from 'commander';
 import { CliError } from '../errors';
+import { metadataCacheFlags } from './metadata-cache-flags';
 import { dockerConfigCredentials, parseImageReference } from '@oci-sd/oci';
 
 const EXAMPLES = `
@@ -25,6 +26,9 @@ Examples:
 
 Exit codes: 0 verified, 1 verification failed, 2 bad usage or input, 3 registry or network failure.
 Offline: nothing is fetched but the registry and TUF URLs you name; the public-good trusted root is embedded.
+verify release keeps trusted TUF metadata between runs ($XDG_CACHE_HOME/oci-sd/tuf, else ~/.cache/oci-sd/tuf;
+one folder per TUF location and pinned root), so an older repository state than one verified before fails
+as a rollback; --metadata-dir DIR chooses the folder, --no-cache makes a cold run.
 Registry credentials: what docker login left in $DOCKER_CONFIG/config.json (else ~/.docker/config.json):
   credHelpers[registry], then inline auths, then credsStore; helpers run as docker-credential-NAME from PATH.
   Without any, access is anonymous.`;
@@ -288,6 +292,14 @@ export function register(program: Command): void {
       'pinned trusted TUF root (e.g. 1.root.json); default for --tuf-repo: its metadata/root_history/1.root.json',
     )
     .option(
+      '--metadata-dir <dir>',
+      'keep trusted TUF metadata here between runs (default: the per-user cache, $XDG_CACHE_HOME/oci-sd/tuf/...)',
+    )
+    .option(
+      '--no-cache',
+      'a cold TUF run: start from the pinned root alone, keep nothing (no rollback check against earlier runs)',
+    )
+    .option(
       '--trusted-root <file>',
       'Sigstore trusted_root.json (default: the embedded public-good root)',
     )
@@ -300,10 +312,13 @@ export function register(program: Command): void {
             tufUrl?: string;
             tufRepo?: string;
             tufRoot?: string;
+            metadataDir?: string;
+            cache: boolean;
             trustedRoot?: string;
             json?: boolean;
           },
         ) => {
+          const tufCache = metadataCacheFlags(flags);
           if ((flags.tufUrl === undefined) === (flags.tufRepo === undefined))
             throw new CliError('USAGE', 'give exactly one of --tuf-url and --tuf-repo');
           if (flags.tufUrl !== undefined && flags.tufRoot === undefined)
@@ -321,6 +336,7 @@ export function register(program: Command): void {
                     ...(flags.tufRoot !== undefined ? { root: flags.tufRoot } : {}),
                   },
             credentialsFor: (registry) => dockerConfigCredentials(registry),
+            tufCache,
             ...(flags.trustedRoot !== undefined ? { trust: flags.trustedRoot } : {}),
           });
           emit(report, flags.json);

@@ -2,6 +2,7 @@ export {
   DEFAULT_LIMITS,
   Updater,
   type TrustedState,
+  type TufWarning,
   type UpdaterLimits,
   type UpdaterOptions,
 } from './updater';
@@ -13,3 +14,10 @@ export {
   type HttpSourceOptions,
   type RepositorySource,
 } from './source';
+export { cacheFolderName, userCacheRoot, type LockOptions, type MetadataCache } from './cache';
+export {
+  targetFile,
+  withCachedUpdater,
+  type CacheUse,
+  type CachedUpdaterOptions,
+} from './cached-updater';

@@ -1,5 +1,5 @@
 import { createHash } from 'node:crypto';
-import { readFile } from 'node:fs/promises';
+import { readdir, readFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import { TufError, type TufErrorCode } from '../errors';
 import { writeFileAtomic } from '@oci-sd/core';
@@ -22,6 +22,7 @@ import {
   type TimestampSigned,
 } from '../metadata/model';
 import { delegatedRoleKeys, rolesForTarget } from '../metadata/paths';
+import { clearTrustedMetadata } from './cache';
 import {
   CheckoutSource,
   HttpSource,
@@ -49,9 +50,29 @@ export const DEFAULT_LIMITS: UpdaterLimits = {
   targetsMaxLength: 5_000_000,
 };
 
+/** Something the updater worked around and the user should know: a cached file it could not use. */
+export interface TufWarning {
+  code: 'CACHE_UNREADABLE';
+  /** The cached file. */
+  path: string;
+  message: string;
+}
+
 export interface UpdaterOptions {
-  /** Holds the trusted `root.json` (the starting point) and receives every verified `<role>.json`. */
+  /**
+   * Receives every verified `<role>.json`. Without `pinnedRoot` it also holds the trusted `root.json`,
+   * the starting point; with it, only what earlier runs verified (`root_history/<N>.root.json`).
+   */
   metadataDir: string;
+  /**
+   * The root this client ships with or the user pinned (specification 5.2). Given, metadataDir is a
+   * cache of earlier runs: its roots are trusted only as far as they chain from this one, its other
+   * files only as rollback baselines their signers' current keys still verify, and a cached file that
+   * cannot be read or parsed is reported (onWarning), the cache cleared, and the run starts from this root.
+   */
+  pinnedRoot?: Uint8Array;
+  /** Cached files the updater could not use (default: ignored). */
+  onWarning?: (warning: TufWarning) => void;
   /** Published site: `<base>/<N>.root.json`, `<base>/timestamp.json`, ... */
   metadataBaseUrl?: string;
   /** Instead of a site: a TUF-on-CI git checkout (`metadata/`, `metadata/root_history/`, `targets/`). */
@@ -77,6 +98,28 @@ export interface TrustedState {
 }
 
 const HASH_ALGORITHMS = new Set(['sha256', 'sha384', 'sha512']);
+
+const ROOT_HISTORY = 'root_history';
+const CACHED_ROOT = /^([1-9]\d{0,8})\.root\.json$/;
+
+/** What earlier runs left in a metadata cache, parsed (not yet verified). */
+interface CachedMetadata {
+  roots: Map<number, Loaded<RootSigned>>;
+  roles: Map<string, Loaded<unknown>>;
+}
+
+/** Parse errors quote the bytes they choked on: control characters from a cached file are shown escaped. */
+function escapeControl(text: string): string {
+  return text.replace(
+    // eslint-disable-next-line no-control-regex -- finding them is the point
+    /[\u0000-\u001f\u007f-\u009f]/g,
+    (c) => `\\u${c.charCodeAt(0).toString(16).padStart(4, '0')}`,
+  );
+}
+
+function checkerFor(role: string): (signed: Record<string, unknown>, source: string) => unknown {
+  return role === 'timestamp' ? checkTimestamp : role === 'snapshot' ? checkSnapshot : checkTargets;
+}
 
 function checkLengthAndHashes(
   bytes: Uint8Array,
@@ -120,6 +163,10 @@ export class Updater {
   private readonly nowOption: UpdaterOptions['now'];
   private readonly sigstoreTrustedRoot: SigstoreTrustedRootJSON | undefined;
   private readonly limits: UpdaterLimits;
+  private readonly pinnedRoot: Uint8Array | undefined;
+  private readonly onWarning: ((warning: TufWarning) => void) | undefined;
+  /** With a pinned root: the cache's content, read once at the start of a refresh. */
+  private cached: CachedMetadata | undefined;
   private now = new Date();
   private root: Loaded<RootSigned> | undefined;
   private timestamp: Loaded<TimestampSigned> | undefined;
@@ -142,6 +189,8 @@ export class Updater {
     this.nowOption = options.now;
     this.sigstoreTrustedRoot = options.sigstoreTrustedRoot;
     this.limits = { ...DEFAULT_LIMITS, ...options.limits };
+    this.pinnedRoot = options.pinnedRoot;
+    this.onWarning = options.onWarning;
     this.source =
       options.repositoryDir !== undefined
         ? new CheckoutSource(options.repositoryDir)
@@ -282,6 +331,7 @@ export class Updater {
   // --- root -------------------------------------------------------------
 
   private async loadTrustedRoot(): Promise<void> {
+    if (this.pinnedRoot) return this.loadPinnedRoot(this.pinnedRoot);
     const path = join(this.metadataDir, 'root.json');
     let bytes: Uint8Array;
     try {
@@ -303,36 +353,160 @@ export class Updater {
     this.root = root;
   }
 
+  /**
+   * 5.2: the pinned root is trusted as given (its own keys must still sign it). 5.3 then runs over the
+   * rotations earlier runs verified and cached before it asks the repository for newer ones, so a
+   * cached root is trusted only when it chains from the pinned one; one that does not clears the cache.
+   */
+  private async loadPinnedRoot(pinned: Uint8Array): Promise<void> {
+    const root = parseMetadata(pinned, 'pinned root', checkRoot);
+    this.requireThreshold(
+      root,
+      root.signed.keys,
+      root.signed.roles.root,
+      `trusted root v${root.signed.version} (the pinned root)`,
+    );
+    this.root = root;
+    const cached = await this.readCache();
+    this.cached = cached;
+    const start = root.signed.version;
+    try {
+      for (let next = start + 1; cached.roots.has(next); next++) {
+        if (next > start + this.limits.maxRootRotations) break;
+        this.acceptRoot(
+          cached.roots.get(next)!,
+          next,
+          this.cachePath(ROOT_HISTORY, `${next}.root.json`),
+        );
+      }
+    } catch (error) {
+      if (!(error instanceof TufError)) throw error;
+      await this.resetCache(
+        this.cachePath(ROOT_HISTORY),
+        `a cached root does not chain from the pinned root v${start}: ${error.message}`,
+      );
+      this.root = root;
+    }
+  }
+
+  /**
+   * Reads every file of the cache once. A file that cannot be read or parsed makes the whole cache
+   * suspect: it is reported by path, the cache cleared, and the run starts from the pinned root alone.
+   */
+  private async readCache(): Promise<CachedMetadata> {
+    const empty = (): CachedMetadata => ({ roots: new Map(), roles: new Map() });
+    const cached = empty();
+    const problems: Array<{ path: string; message: string }> = [];
+    const read = async <T>(
+      path: string,
+      check: (signed: Record<string, unknown>, source: string) => T,
+    ): Promise<Loaded<T> | undefined> => {
+      try {
+        return parseMetadata(await readFile(path), path, check);
+      } catch (error) {
+        problems.push({ path, message: escapeControl((error as Error).message) });
+        return undefined;
+      }
+    };
+    const names = await this.listCache(this.metadataDir, problems);
+    await Promise.all(
+      names.map(async (name) => {
+        if (name === ROOT_HISTORY) {
+          const history = join(this.metadataDir, ROOT_HISTORY);
+          for (const file of await this.listCache(history, problems)) {
+            const version = CACHED_ROOT.exec(file)?.[1];
+            if (version === undefined) continue;
+            const root = await read(join(history, file), checkRoot);
+            if (root) cached.roots.set(Number(version), root);
+          }
+          return;
+        }
+        if (!name.endsWith('.json') || name.startsWith('.') || name === 'root.json') return;
+        let role: string;
+        try {
+          role = decodeURIComponent(name.slice(0, -'.json'.length));
+        } catch {
+          return; // not a name this updater writes
+        }
+        const loaded = await read(join(this.metadataDir, name), checkerFor(role));
+        if (loaded) cached.roles.set(role, loaded);
+      }),
+    );
+    if (problems.length === 0) return cached;
+    for (const problem of problems)
+      this.onWarning?.({
+        code: 'CACHE_UNREADABLE',
+        path: problem.path,
+        message: `cached TUF metadata ${problem.path} cannot be used (${problem.message}); starting again from the pinned root`,
+      });
+    await clearTrustedMetadata(this.metadataDir);
+    return empty();
+  }
+
+  /** Entry names of a cache folder; an absent folder is an empty cache, an unreadable one a problem. */
+  private async listCache(
+    dir: string,
+    problems: Array<{ path: string; message: string }>,
+  ): Promise<string[]> {
+    try {
+      return await readdir(dir);
+    } catch (error) {
+      if ((error as NodeJS.ErrnoException).code !== 'ENOENT')
+        problems.push({ path: dir, message: (error as Error).message });
+      return [];
+    }
+  }
+
+  private async resetCache(path: string, message: string): Promise<void> {
+    this.onWarning?.({
+      code: 'CACHE_UNREADABLE',
+      path,
+      message: `${message}; starting again from the pinned root`,
+    });
+    this.cached = { roots: new Map(), roles: new Map() };
+    await clearTrustedMetadata(this.metadataDir);
+  }
+
+  private cachePath(...parts: string[]): string {
+    return join(this.metadataDir, ...parts);
+  }
+
+  /** 5.3.4-5.3.6: root `next`, signed by the trusted root's keys and its own, of exactly that version. */
+  private acceptRoot(candidate: Loaded<RootSigned>, next: number, what: string): void {
+    const trusted = this.root!;
+    // Both the old and the new root must authorise the new one (key rotation).
+    this.requireThreshold(
+      candidate,
+      trusted.signed.keys,
+      trusted.signed.roles.root,
+      `${what}, by the keys of trusted root v${trusted.signed.version}`,
+    );
+    this.requireThreshold(
+      candidate,
+      candidate.signed.keys,
+      candidate.signed.roles.root,
+      `${what}, by its own keys`,
+    );
+    if (candidate.signed.version !== next) {
+      throw new TufError(
+        'ROLLBACK',
+        `${what}: version is ${candidate.signed.version}, expected ${next}`,
+        { expected: next, found: candidate.signed.version },
+      );
+    }
+    this.root = candidate;
+  }
+
   private async updateRoot(): Promise<void> {
     const start = this.root!.signed.version;
     for (let next = start + 1; next <= start + this.limits.maxRootRotations; next++) {
       const bytes = await this.source.fetchRoot(next, this.limits.rootMaxLength);
       if (!bytes) break;
-      const trusted = this.root!;
       const what = `root v${next} (${next}.root.json)`;
-      const candidate = parseMetadata(bytes, what, checkRoot);
-      // Both the old and the new root must authorise the new one (key rotation).
-      this.requireThreshold(
-        candidate,
-        trusted.signed.keys,
-        trusted.signed.roles.root,
-        `${what}, by the keys of trusted root v${trusted.signed.version}`,
-      );
-      this.requireThreshold(
-        candidate,
-        candidate.signed.keys,
-        candidate.signed.roles.root,
-        `${what}, by its own keys`,
-      );
-      if (candidate.signed.version !== next) {
-        throw new TufError(
-          'ROLLBACK',
-          `${what}: version is ${candidate.signed.version}, expected ${next}`,
-          { expected: next, found: candidate.signed.version },
-        );
-      }
-      this.root = candidate;
-      await this.persist('root', bytes);
+      this.acceptRoot(parseMetadata(bytes, what, checkRoot), next, what);
+      await (this.pinnedRoot
+        ? writeFileAtomic(this.cachePath(ROOT_HISTORY, `${next}.root.json`), bytes)
+        : this.persist('root', bytes));
     }
     this.requireUnexpired(this.root!, `root v${this.root!.signed.version}`);
   }
@@ -355,6 +529,12 @@ export class Updater {
       undefined,
       this.limits.timestampMaxLength,
     );
+    // The same bytes as the trusted copy: verified a moment ago, nothing changed (5.4.3).
+    if (local && Buffer.compare(local.bytes, bytes) === 0) {
+      this.requireUnexpired(local, `timestamp v${local.signed.version}`);
+      this.timestamp = local;
+      return;
+    }
     const candidate = parseMetadata(bytes, what, checkTimestamp);
     this.requireThreshold(candidate, root.keys, root.roles.timestamp, what);
     let accepted = candidate;
@@ -593,7 +773,10 @@ export class Updater {
     }
   }
 
-  /** Previously trusted metadata from metadataDir if the current keys verify it; anything else counts as absent. */
+  /**
+   * Previously trusted metadata (the rollback baseline of 5.4.3, 5.5.5 and 5.6.5) if the current keys
+   * verify it; anything else counts as absent, as after a key rotation (5.3.11).
+   */
   private async loadLocal<T>(
     role: string,
     check: (signed: Record<string, unknown>, source: string) => T,
@@ -602,8 +785,10 @@ export class Updater {
   ): Promise<Loaded<T> | undefined> {
     const path = join(this.metadataDir, `${quoteName(role)}.json`);
     try {
-      const loaded = parseMetadata(await readFile(path), path, check);
-      this.requireThreshold(loaded, keys, roleKeys, path);
+      const loaded = this.cached
+        ? (this.cached.roles.get(role) as Loaded<T> | undefined)
+        : parseMetadata(await readFile(path), path, check);
+      if (loaded) this.requireThreshold(loaded, keys, roleKeys, path);
       return loaded;
     } catch {
       return undefined;

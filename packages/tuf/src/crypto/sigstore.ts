@@ -4,7 +4,11 @@ import type { X509Certificate } from '@sigstore/core';
 import { HashAlgorithm, TrustedRoot } from '@sigstore/protobuf-specs';
 import { Verifier, toSignedEntity, toTrustMaterial } from '@sigstore/verify';
 import type { SignatureVerdict, TufKey } from './keys';
-import { publicGoodTrustedRoot as corePublicGoodTrustedRoot } from '@oci-sd/core';
+import {
+  encodeOnce,
+  prepareTrustedChain,
+  publicGoodTrustedRoot as corePublicGoodTrustedRoot,
+} from '@oci-sd/core';
 
 /** A Sigstore `trusted_root.json` document, parsed (the JSON object, not a file name). */
 export type SigstoreTrustedRootJSON = object;
@@ -29,7 +33,10 @@ export function publicGoodTrustedRoot(): SigstoreTrustedRootJSON {
 function verifierFor(trustedRoot: SigstoreTrustedRootJSON): Verifier {
   let verifier = verifiers.get(trustedRoot);
   if (!verifier) {
-    verifier = new Verifier(toTrustMaterial(TrustedRoot.fromJSON(trustedRoot)));
+    const material = toTrustMaterial(TrustedRoot.fromJSON(trustedRoot));
+    for (const authority of material.certificateAuthorities)
+      prepareTrustedChain(authority.certChain);
+    verifier = new Verifier(material);
     verifiers.set(trustedRoot, verifier);
   }
   return verifier;
@@ -114,6 +121,7 @@ export function verifySigstoreSignature(
         reason: 'Sigstore bundle must carry a Fulcio certificate, found a public key hint',
       };
     }
+    encodeOnce(entity.key.certificate);
     const signer = verifierFor(trustedRoot).verify(entity);
     const foundIssuer = signer.identity?.extensions?.issuer;
     if (foundIssuer !== issuer) {

@@ -1,8 +1,7 @@
-import { copyFile, mkdir, mkdtemp, readFile, rm } from 'node:fs/promises';
-import { tmpdir } from 'node:os';
+import { readFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import type * as TufPackage from '@oci-sd/tuf';
-import type { ReleaseManifest, SigstoreTrustedRootJSON } from '@oci-sd/tuf';
+import type { MetadataCache, ReleaseManifest, SigstoreTrustedRootJSON } from '@oci-sd/tuf';
 import { rethrowAsVerificationError, VerificationError, withVerificationErrors } from '../errors';
 import {
   openImageSource,
@@ -14,7 +13,7 @@ import type { IdentityPolicy } from '../policy/identity';
 import { resolvePredicateType } from '../predicate-types';
 import { loadTrustMaterial } from '../trust/trusted-root';
 import type { LoadedTrustMaterial } from '../trust/trusted-root';
-import type { CheckResult, Digest, VerificationReport } from '../types';
+import type { CheckResult, Digest, ReportWarning, VerificationReport } from '../types';
 import { checkImageDigest } from './verify-image';
 
 export type TufLocation =
@@ -36,6 +35,13 @@ export interface VerifyReleaseOptions {
   tufNow?: Date;
   /** Per-request timeout for a TUF site (ms). */
   tufTimeoutMs?: number;
+  /**
+   * Where trusted TUF metadata persists between runs, so that a repository state older than one
+   * verified before is refused (rollback and freeze protection, TUF specification 5.3-5.6): the
+   * per-user cache by default (`$XDG_CACHE_HOME/oci-sd/tuf/<location and pinned root>`), a
+   * directory, or `{ kind: 'none' }` for a cold run from the pinned root alone.
+   */
+  tufCache?: MetadataCache;
 }
 
 /** The checks of a release beyond the image's: what TUF says, what the manifest claims, what the artifacts agree on. */
@@ -63,13 +69,14 @@ export async function verifyRelease(options: VerifyReleaseOptions): Promise<Veri
   const target = tuf.releaseTargetName(repo, tag);
 
   const fromTuf = await readReleaseManifest(tuf, options, target, trust);
-  if (!fromTuf.ok) return { ok: false, checks: [fromTuf.check] };
+  const warnings = fromTuf.warnings.length > 0 ? { warnings: fromTuf.warnings } : {};
+  if (!fromTuf.ok) return { ok: false, checks: [fromTuf.check], ...warnings };
   const { manifest } = fromTuf;
   const checks: CheckResult[] = [fromTuf.check];
 
   const claims = manifestClaims(manifest, owner, repo, tag);
   checks.push(claims.check);
-  if (!claims.policy) return { ok: false, checks };
+  if (!claims.policy) return { ok: false, checks, ...warnings };
 
   const digest = manifest.digest as Digest;
   const imageReference = withVerificationErrors(() =>
@@ -106,6 +113,7 @@ export async function verifyRelease(options: VerifyReleaseOptions): Promise<Veri
     ok: checks.every((check) => check.status === 'pass'),
     image: { reference: reference.name, digest },
     checks,
+    ...warnings,
   };
 }
 
@@ -122,104 +130,116 @@ function parseRelease(release: string): { owner: string; repo: string; tag: stri
 
 type TufModule = typeof TufPackage;
 
-type TufOutcome =
-  { ok: true; manifest: ReleaseManifest; check: CheckResult } | { ok: false; check: CheckResult };
+type TufOutcome = (
+  { ok: true; manifest: ReleaseManifest; check: CheckResult } | { ok: false; check: CheckResult }
+) & { warnings: ReportWarning[] };
 
-/** Full TUF client update from the pinned root, then the manifest target, its sha256 and length checked. */
+/**
+ * TUF client update from the pinned root and what earlier runs trusted (the metadata cache), then the
+ * manifest target, its sha256 and length checked.
+ */
 async function readReleaseManifest(
   tuf: TufModule,
   options: VerifyReleaseOptions,
   target: string,
   trust: LoadedTrustMaterial,
 ): Promise<TufOutcome> {
-  const { TufError, Updater, parseReleaseManifest } = tuf;
+  const { TufError, parseReleaseManifest, targetFile, withCachedUpdater } = tuf;
   const location = options.tuf;
-  const pinnedRoot =
+  const pinnedRootPath =
     location.root ??
     ('repo' in location
       ? join(location.repo, 'metadata', 'root_history', '1.root.json')
       : undefined);
-  if (pinnedRoot === undefined)
+  if (pinnedRootPath === undefined)
     throw new VerificationError('INVALID_INPUT', 'a TUF URL needs a pinned root file', {
       expected: 'tuf.root',
       found: undefined,
     });
-  const work = await mkdtemp(join(tmpdir(), 'oci-sd-verify-tuf-'));
+  const pinnedRoot = await readFile(pinnedRootPath).catch((cause: unknown) => {
+    throw new VerificationError(
+      'INVALID_INPUT',
+      `cannot read pinned TUF root ${pinnedRootPath}: ${(cause as Error).message}`,
+      { cause },
+    );
+  });
+  const base = 'url' in location ? location.url.replace(/\/+$/, '') : undefined;
+  const where = base ?? (location as { repo: string }).repo;
+  const warnings: ReportWarning[] = [];
   try {
-    const metadataDir = join(work, 'metadata');
-    await mkdir(metadataDir, { recursive: true });
-    await copyFile(pinnedRoot, join(metadataDir, 'root.json')).catch((cause: unknown) => {
-      throw new VerificationError(
-        'INVALID_INPUT',
-        `cannot read pinned TUF root ${pinnedRoot}: ${(cause as Error).message}`,
-        { cause },
-      );
-    });
-    const base = 'url' in location ? location.url.replace(/\/+$/, '') : undefined;
-    const updater = new Updater({
-      metadataDir,
-      targetDir: join(work, 'targets'),
-      ...(base !== undefined
-        ? { metadataBaseUrl: `${base}/metadata/`, targetBaseUrl: `${base}/targets/` }
-        : { repositoryDir: (location as { repo: string }).repo }),
-      ...(options.tufNow ? { now: options.tufNow } : {}),
-      ...(options.tufTimeoutMs !== undefined ? { timeoutMs: options.tufTimeoutMs } : {}),
-      ...(trust.json ? { sigstoreTrustedRoot: trust.json as SigstoreTrustedRootJSON } : {}),
-    });
-    const where = base ?? (location as { repo: string }).repo;
-    try {
-      const state = await updater.refresh();
-      const info = await updater.getTargetInfo(target);
-      if (!info) {
+    return await withCachedUpdater(
+      {
+        pinnedRoot,
+        ...(options.tufCache ? { cache: options.tufCache } : {}),
+        ...(base !== undefined
+          ? { metadataBaseUrl: `${base}/metadata/`, targetBaseUrl: `${base}/targets/` }
+          : { repositoryDir: (location as { repo: string }).repo }),
+        ...(options.tufNow ? { now: options.tufNow } : {}),
+        ...(options.tufTimeoutMs !== undefined ? { timeoutMs: options.tufTimeoutMs } : {}),
+        ...(trust.json ? { sigstoreTrustedRoot: trust.json as SigstoreTrustedRootJSON } : {}),
+        onWarning: (warning) => warnings.push(warning),
+      },
+      async (updater, cache): Promise<TufOutcome> => {
+        const state = await updater.refresh();
+        const info = await updater.getTargetInfo(target);
+        if (!info) {
+          return {
+            ok: false,
+            warnings,
+            check: {
+              check: RELEASE_CHECKS.tuf,
+              status: 'fail',
+              code: 'TUF_MISMATCH',
+              summary: `${target} is not a TUF target of ${where} (targets v${state.targets.version})`,
+              expected: target,
+              found: 'not listed',
+            },
+          };
+        }
+        const bytes = await readFile(await targetFile(updater, info));
+        const manifest = parseReleaseManifest(bytes, target);
         return {
-          ok: false,
+          ok: true,
+          manifest,
+          warnings,
           check: {
             check: RELEASE_CHECKS.tuf,
-            status: 'fail',
-            code: 'TUF_MISMATCH',
-            summary: `${target} is not a TUF target of ${where} (targets v${state.targets.version})`,
-            expected: target,
-            found: 'not listed',
+            status: 'pass',
+            summary: `${target} listed in TUF targets v${state.targets.version} (root v${state.root.version}, snapshot v${state.snapshot.version}, timestamp v${state.timestamp.version}); sha256 and length match`,
+            expected: { target, hashes: info.hashes, length: info.length },
+            found: { length: bytes.length },
+            evidence: {
+              repository: where,
+              trusted: state,
+              manifest,
+              requests: updater.requestCount,
+              metadataCache: cache.metadataDir ?? 'none (a cold run from the pinned root)',
+            },
           },
         };
-      }
-      const bytes = await readFile(await updater.downloadTarget(info));
-      const manifest = parseReleaseManifest(bytes, target);
+      },
+    );
+  } catch (error) {
+    // Unreachable sites are network failures (exit 3); everything else TUF refuses is a failed verification.
+    if (error instanceof TufError && error.code !== 'FETCH' && error.code !== 'INVALID_INPUT') {
       return {
-        ok: true,
-        manifest,
+        ok: false,
+        warnings,
         check: {
           check: RELEASE_CHECKS.tuf,
-          status: 'pass',
-          summary: `${target} listed in TUF targets v${state.targets.version} (root v${state.root.version}, snapshot v${state.snapshot.version}, timestamp v${state.timestamp.version}); sha256 and length match`,
-          expected: { target, hashes: info.hashes, length: info.length },
-          found: { length: bytes.length },
-          evidence: { repository: where, trusted: state, manifest, requests: updater.requestCount },
+          status: 'fail',
+          code: 'TUF_MISMATCH',
+          summary: `TUF verification of ${where} failed: ${error.message}`,
+          expected: error.expected,
+          found: error.found,
         },
       };
-    } catch (error) {
-      // Unreachable sites are network failures (exit 3); everything else TUF refuses is a failed verification.
-      if (error instanceof TufError && error.code !== 'FETCH' && error.code !== 'INVALID_INPUT') {
-        return {
-          ok: false,
-          check: {
-            check: RELEASE_CHECKS.tuf,
-            status: 'fail',
-            code: 'TUF_MISMATCH',
-            summary: `TUF verification of ${where} failed: ${error.message}`,
-            expected: error.expected,
-            found: error.found,
-          },
-        };
-      }
-      if (error instanceof TufError && error.code === 'FETCH')
-        throw new VerificationError('REGISTRY', `TUF repository ${where}: ${error.message}`, {
-          cause: error,
-        });
-      throw error;
     }
-  } finally {
-    await rm(work, { recursive: true, force: true });
+    if (error instanceof TufError && error.code === 'FETCH')
+      throw new VerificationError('REGISTRY', `TUF repository ${where}: ${error.message}`, {
+        cause: error,
+      });
+    throw error;
   }
 }
 

@@ -30,6 +30,8 @@ export function formatReport(report: VerificationReport, options: FormatOptions 
       lines.push(...rejectedCandidates(check));
     }
   }
+  for (const warning of report.warnings ?? [])
+    lines.push(`${paint.yellow('!')} warning: ${warning.message}`);
   const failed = report.checks.filter((check) => check.status === 'fail').length;
   const passed = report.checks.filter((check) => check.status === 'pass').length;
   lines.push(
@@ -67,5 +69,11 @@ function describe(value: unknown): string {
 function painter(enabled: boolean) {
   const wrap = (open: number, close: number) => (text: string) =>
     enabled ? `\u001b[${open}m${text}\u001b[${close}m` : text;
-  return { green: wrap(32, 39), red: wrap(31, 39), dim: wrap(2, 22), bold: wrap(1, 22) };
+  return {
+    green: wrap(32, 39),
+    red: wrap(31, 39),
+    yellow: wrap(33, 39),
+    dim: wrap(2, 22),
+    bold: wrap(1, 22),
+  };
 }

@@ -1,10 +1,14 @@
 import { readFileSync } from 'node:fs';
-import { CoreError, PUBLIC_GOOD_TRUSTED_ROOT_SOURCE, publicGoodTrustedRoot } from '@oci-sd/core';
+import {
+  CoreError,
+  PUBLIC_GOOD_TRUSTED_ROOT_SOURCE,
+  prepareTrustedChain,
+  publicGoodTrustedRoot,
+} from '@oci-sd/core';
 import { TrustedRoot } from '@sigstore/protobuf-specs';
 import { toTrustMaterial } from '@sigstore/verify';
 import type { TrustMaterial } from '@sigstore/verify';
 import { VerificationError } from '../errors';
-import { encodeOnce } from './encode-once';
 
 /** Where the trust material came from, for reports. */
 export interface LoadedTrustMaterial {
@@ -103,7 +107,7 @@ function toMaterial(json: unknown, source: string): TrustMaterial {
     }
     const material = toTrustMaterial(root);
     for (const authority of material.certificateAuthorities)
-      authority.certChain.forEach(encodeOnce);
+      prepareTrustedChain(authority.certChain);
     return material;
   } catch (cause) {
     throw new VerificationError(
