@@ -45,7 +45,7 @@ const NASTY: unknown[] = [
   0,
   -1,
   1e308,
-  12345678901234567890,
+  Number.MAX_SAFE_INTEGER + 2,
   true,
   { toString: 1 },
   { valueOf: null, toString: null },
