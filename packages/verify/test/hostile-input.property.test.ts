@@ -13,7 +13,12 @@ import type { Mutation } from '../../../tools/hostile-json';
 import { evaluateCandidate, summarizeCandidates } from '../src/api/candidates';
 import { verifySigstoreBundle } from '../src/checks/bundle';
 import { certificateIdentity } from '../src/checks/certificate';
-import { checkPredicateType, checkSubjectDigest, parseInTotoStatement } from '../src/checks/claims';
+import {
+  checkPredicateType,
+  checkSimpleSigning,
+  checkSubjectDigest,
+  parseInTotoStatement,
+} from '../src/checks/claims';
 import { shapeProblem } from '../src/checks/json-shape';
 import {
   PROVENANCE_V02_SHAPE,
@@ -27,7 +32,7 @@ import {
   verifyProvenance,
 } from '../src/index';
 import type { Digest, DiscoveredSignature, VerificationReport } from '../src/index';
-import { MEDIA_TYPES, OciLayoutSource, digestTag } from '@oci-sd/oci';
+import { MEDIA_TYPES, OciLayoutSource, digestTag, simpleSigningPayload } from '@oci-sd/oci';
 
 // Property tests for the readers of everything an attacker can sign or push (issue 12, "Hostile input never
 // aborts a verification"): arbitrary JSON at every path of real documents. Each run is read, or refused as
@@ -152,6 +157,26 @@ describe.skipIf(!haveFixtures)(
           'statement.predicate',
         ),
       ).toMatchObject({ path: 'statement.predicate.buildType', expected: 'string' });
+    });
+
+    it('simple-signing payloads (legacy .sig) with any JSON at any path: checked or refused as MALFORMED, located', () => {
+      const payload = JSON.parse(
+        simpleSigningPayload('ghcr.io/acme/app', slsa.digest).toString('utf8'),
+      ) as unknown;
+      expect(checkSimpleSigning(Buffer.from(JSON.stringify(payload)), slsa.digest).ok).toBe(true);
+      fc.assert(
+        fc.property(mutationOf(payload), (mutation) => {
+          const claim = checkSimpleSigning(Buffer.from(mutation.json), slsa.digest);
+          if (claim.code === 'MALFORMED') expectLocated(claim.message, 'payload');
+        }),
+        { numRuns: hostileRuns(200) },
+      );
+      expect(
+        checkSimpleSigning(Buffer.from('{"critical":{"type":"x","image":"sha256:"}}'), slsa.digest),
+      ).toMatchObject({
+        code: 'MALFORMED',
+        message: 'payload.critical.image: expected object, found string',
+      });
     });
 
     it('bundles: the real GitHub attestation and a TUF-on-CI signature with any JSON at any path never throw', () => {

@@ -49,7 +49,12 @@ export type ParsedStatement =
 
 export function parseInTotoStatement(payloadType: string, payload: Buffer): ParsedStatement {
   if (payloadType !== IN_TOTO_PAYLOAD_TYPE) {
-    return invalid(`DSSE payloadType is not in-toto`, IN_TOTO_PAYLOAD_TYPE, payloadType);
+    // A DSSE envelope of another payload type is not the statement it is filed as.
+    return malformed(
+      `envelope.payloadType: expected ${IN_TOTO_PAYLOAD_TYPE}, found ${describeValue(payloadType)}`,
+      IN_TOTO_PAYLOAD_TYPE,
+      excerpt(payloadType),
+    );
   }
   let json: unknown;
   try {
@@ -162,10 +167,6 @@ export function checkSimpleSigning(payload: Buffer, digest: Digest): ClaimOutcom
     expected: digest,
     found: excerpt(signed),
   };
-}
-
-function invalid(message: string, expected: unknown, found: unknown): ParsedStatement {
-  return { ok: false, outcome: { ok: false, message, expected, found } };
 }
 
 function malformed(message: string, expected: unknown, found: unknown): ParsedStatement {
