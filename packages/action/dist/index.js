@@ -22445,10 +22445,10 @@ var require_light = __commonJS({
       Sync$1 = Sync_1;
       Bottleneck3 = (function() {
         class Bottleneck4 {
-          constructor(options2 = {}, ...invalid5) {
+          constructor(options2 = {}, ...invalid4) {
             var storeInstanceOptions, storeOptions;
             this._addToQueue = this._addToQueue.bind(this);
-            this._validateOptions(options2, invalid5);
+            this._validateOptions(options2, invalid4);
             parser$5.load(options2, this.instanceDefaults, this);
             this._queues = new Queues$1(NUM_PRIORITIES$1);
             this._scheduled = {};
@@ -22478,8 +22478,8 @@ var require_light = __commonJS({
               return (ref = this._store.heartbeat) != null ? typeof ref.unref === "function" ? ref.unref() : void 0 : void 0;
             });
           }
-          _validateOptions(options2, invalid5) {
-            if (!(options2 != null && typeof options2 === "object" && invalid5.length === 0)) {
+          _validateOptions(options2, invalid4) {
+            if (!(options2 != null && typeof options2 === "object" && invalid4.length === 0)) {
               throw new Bottleneck4.prototype.BottleneckError("Bottleneck v2 takes a single object argument. Refer to https://github.com/SGrondin/bottleneck#upgrading-to-v2 if you're upgrading from Bottleneck v1.");
             }
           }
@@ -29793,10 +29793,10 @@ var require_Bottleneck = __commonJS({
     Sync = require_Sync();
     Bottleneck3 = function() {
       class Bottleneck4 {
-        constructor(options2 = {}, ...invalid5) {
+        constructor(options2 = {}, ...invalid4) {
           var storeInstanceOptions, storeOptions;
           this._addToQueue = this._addToQueue.bind(this);
-          this._validateOptions(options2, invalid5);
+          this._validateOptions(options2, invalid4);
           parser2.load(options2, this.instanceDefaults, this);
           this._queues = new Queues(NUM_PRIORITIES);
           this._scheduled = {};
@@ -29826,8 +29826,8 @@ var require_Bottleneck = __commonJS({
             return (ref = this._store.heartbeat) != null ? typeof ref.unref === "function" ? ref.unref() : void 0 : void 0;
           });
         }
-        _validateOptions(options2, invalid5) {
-          if (!(options2 != null && typeof options2 === "object" && invalid5.length === 0)) {
+        _validateOptions(options2, invalid4) {
+          if (!(options2 != null && typeof options2 === "object" && invalid4.length === 0)) {
             throw new Bottleneck4.prototype.BottleneckError("Bottleneck v2 takes a single object argument. Refer to https://github.com/SGrondin/bottleneck#upgrading-to-v2 if you're upgrading from Bottleneck v1.");
           }
         }
@@ -38050,9 +38050,9 @@ function signerStatus(metadata, delegation, options2) {
   const signers = [...new Set(delegation.definition.keyids)].map(owner);
   const signed = result.verified.map(owner);
   const missing = signers.filter((name) => !signed.includes(name));
-  const invalid5 = result.failed.map(({ keyid, reason }) => ({ signer: owner(keyid), reason }));
+  const invalid4 = result.failed.map(({ keyid, reason }) => ({ signer: owner(keyid), reason }));
   return {
-    status: { threshold: delegation.definition.threshold, signers, signed, missing, invalid: invalid5 },
+    status: { threshold: delegation.definition.threshold, signers, signed, missing, invalid: invalid4 },
     result
   };
 }
@@ -77078,7 +77078,11 @@ var init_bundle = __esm({
 // ../verify/src/checks/claims.ts
 function parseInTotoStatement(payloadType, payload) {
   if (payloadType !== IN_TOTO_PAYLOAD_TYPE) {
-    return invalid4(`DSSE payloadType is not in-toto`, IN_TOTO_PAYLOAD_TYPE, payloadType);
+    return malformed(
+      `envelope.payloadType: expected ${IN_TOTO_PAYLOAD_TYPE}, found ${describeValue(payloadType)}`,
+      IN_TOTO_PAYLOAD_TYPE,
+      excerpt(payloadType)
+    );
   }
   let json2;
   try {
@@ -77163,9 +77167,6 @@ function checkSimpleSigning(payload, digest) {
     expected: digest,
     found: excerpt(signed)
   };
-}
-function invalid4(message, expected, found) {
-  return { ok: false, outcome: { ok: false, message, expected, found } };
 }
 function malformed(message, expected, found) {
   return { ok: false, outcome: { ok: false, code: "MALFORMED", message, expected, found } };
