@@ -22,7 +22,7 @@ export { pushImage, copyImage, tarLayer } from './image';
 export type { ImageSpec, PlatformSpec, PushedImage } from './image';
 export { addToReferrersTag } from './referrers-tag';
 export { assertDigest, checkContent, digestHex, digestTag, isDigest, sha256Digest } from './digest';
-export { parseDescriptor, parseManifest, serializeManifest } from './manifest';
+export { parseDescriptor, parseManifest, parseManifestLayers, serializeManifest } from './manifest';
 export type { Descriptor, ParsedManifest } from './manifest';
 export { EMPTY_JSON, MANIFEST_ACCEPT, MEDIA_TYPES, isIndexMediaType } from './media-types';
 export { dockerConfigCredentials, dockerConfigPath } from './docker-config';

@@ -4,7 +4,13 @@ import { writeFileAtomic } from '@oci-sd/core';
 import { OciError } from './errors';
 import type { Digest, ManifestResponse, ReferrerDescriptor } from './types';
 import { checkContent, digestHex, digestTag, isDigest, sha256Digest } from './digest';
-import { parseManifest, serializeManifest, type Descriptor, type ParsedManifest } from './manifest';
+import {
+  parseManifest,
+  parseManifestLayers,
+  serializeManifest,
+  type Descriptor,
+  type ParsedManifest,
+} from './manifest';
 import { MEDIA_TYPES } from './media-types';
 import { OCI_LAYOUT_PREFIX } from './reference';
 import { toReferrers } from './registry';
@@ -124,11 +130,12 @@ export class OciLayoutSource implements ImageStore {
   async manifest(digest: Digest, descriptorMediaType?: string): Promise<ManifestResponse> {
     const bytes = await this.readBlob(digest, 'manifest');
     checkContent(bytes, digest, undefined, `manifest ${this.location}@${digest}`);
-    const { mediaType } = parseManifest(
+    // Layers are read one by one later (parseManifestLayers): one hostile `.sig` layer must not hide the rest.
+    const { mediaType } = parseManifestLayers(
       bytes,
       `manifest ${this.blobPath(digest)}`,
       descriptorMediaType,
-    );
+    ).manifest;
     return { digest, mediaType, bytes };
   }
 

@@ -91,6 +91,39 @@ export function parseManifest(
   where: string,
   fallbackMediaType?: string,
 ): ParsedManifest {
+  return manifestFromJson(manifestJson(bytes, where), where, fallbackMediaType);
+}
+
+/**
+ * A manifest whose layers are read one by one: a layer that is not a descriptor stands in its place as the
+ * MALFORMED error naming it. For cosign's `.sig`/`.att` manifests, where anyone who can push appends layers,
+ * so one hostile layer must not hide the signatures next to it. The rest of the manifest is read as
+ * {@link parseManifest} reads it.
+ */
+export function parseManifestLayers(
+  bytes: Uint8Array,
+  where: string,
+  fallbackMediaType?: string,
+): { manifest: ParsedManifest; layers: (Descriptor | OciError)[] } {
+  const json = manifestJson(bytes, where);
+  const { layers, ...rest } = isRecord(json) ? json : { layers: undefined };
+  const manifest = manifestFromJson(isRecord(json) ? rest : json, where, fallbackMediaType);
+  if (layers === undefined) return { manifest, layers: [] };
+  if (!Array.isArray(layers)) fail(where, 'layers', 'an array of descriptors', layers);
+  return {
+    manifest,
+    layers: layers.map((layer: unknown, i) => {
+      try {
+        return parseDescriptor(layer, where, `layers[${i}]`);
+      } catch (error) {
+        if (error instanceof OciError) return error;
+        throw error;
+      }
+    }),
+  };
+}
+
+function manifestJson(bytes: Uint8Array, where: string): unknown {
   let json: unknown;
   try {
     json = JSON.parse(Buffer.from(bytes).toString('utf8'));
@@ -101,6 +134,14 @@ export function parseManifest(
       { cause: error },
     );
   }
+  return json;
+}
+
+function manifestFromJson(
+  json: unknown,
+  where: string,
+  fallbackMediaType: string | undefined,
+): ParsedManifest {
   if (!isRecord(json)) fail(where, '(root)', 'a JSON object', json);
   if (json.schemaVersion !== 2) fail(where, 'schemaVersion', '2', json.schemaVersion);
   const declared = json.mediaType;

@@ -2,7 +2,7 @@ import { OciError } from './errors';
 import type { Digest, ManifestResponse, ReferrerDescriptor } from './types';
 import { checkContent, digestTag, isDigest, sha256Digest } from './digest';
 import { RegistryClient, type HttpResponse, type RegistryClientOptions } from './http';
-import { parseManifest } from './manifest';
+import { parseManifest, parseManifestLayers } from './manifest';
 import { MANIFEST_ACCEPT, MEDIA_TYPES } from './media-types';
 import { registryBaseUrl } from './reference';
 import { MAX_MANIFEST_BYTES, type ImageStore } from './store';
@@ -102,7 +102,8 @@ export class RegistrySource implements ImageStore {
       }
     }
     const contentType = response.headers.get('content-type')?.split(';')[0]?.trim();
-    const { mediaType } = parseManifest(bytes, `manifest ${what}`, contentType);
+    // Layers are read one by one later (parseManifestLayers): one hostile `.sig` layer must not hide the rest.
+    const { mediaType } = parseManifestLayers(bytes, `manifest ${what}`, contentType).manifest;
     return { digest, mediaType, bytes };
   }
 

@@ -4,6 +4,7 @@ export { PREDICATE_TYPE_SHORT_NAMES, resolvePredicateType } from './predicate-ty
 export type * from './types';
 export { verifyBundle } from './api/verify-bundle';
 export type { VerifyBundleOptions } from './api/verify-bundle';
+export { regExpSyntaxProblem } from './policy/identity';
 export type { IdentityPolicy } from './policy/identity';
 export {
   loadTrustMaterial,

@@ -305,6 +305,37 @@ describe.skipIf(!registryAvailable())(
       }
     });
 
+    it('fails the release-metadata attestation as MALFORMED when a compared field is not a string, naming its path', async () => {
+      const other = await mkdtemp(join(tmpdir(), 'oci-sd-verify-release-shape-'));
+      try {
+        const malformed = await publishSeedRelease({
+          registryHost: registry.host,
+          sigstore,
+          dir: other,
+          repo: 'app-shape',
+          // The signer chose the predicate: a digest that is an object must not reach the comparisons.
+          releaseMetadata: { digest: { toString: 1 } } as unknown as Record<string, string>,
+        });
+        const report = await verifyRelease({
+          release: malformed.release,
+          tuf: { repo: malformed.tufRepo },
+          trust: malformed.trustedRootPath,
+        });
+        expect(report.ok).toBe(false);
+        expect(check(report, `attestation:${malformed.releaseMetadataType}`)).toMatchObject({
+          status: 'fail',
+          code: 'MALFORMED',
+          expected: 'string',
+        });
+        expect(check(report, `attestation:${malformed.releaseMetadataType}`).summary).toContain(
+          'statement.predicate.digest: expected string, found object',
+        );
+        expect(check(report, 'image-signature').status).toBe('pass');
+      } finally {
+        await rm(other, { recursive: true, force: true });
+      }
+    });
+
     it('passes a release next to a garbage referrer and a broken .att layer anyone could push, listing both as rejected', async () => {
       const other = await mkdtemp(join(tmpdir(), 'oci-sd-verify-release-hostile-'));
       try {

@@ -88,4 +88,48 @@ describe('identity policy', () => {
       issuer: ISSUER,
     });
   });
+
+  it('matches regexps with RE2 semantics: a pathological pattern on a long attacker-chosen SAN returns', () => {
+    // A backtracking engine takes exponential time on `(a+)+$` against a's ending in something else.
+    const san = `${'a'.repeat(50_000)}!`;
+    const hostile = { ...certificate, subjectAlternativeNames: [san], issuer: san };
+    expect(
+      identityMismatches({ identityRegExp: '(a+)+$', issuerRegExp: '(a+)+$' }, hostile),
+    ).toEqual([
+      { field: 'identity', expected: '/^(?:(a+)+$)$/', found: [san] },
+      { field: 'issuer', expected: '/^(?:(a+)+$)$/', found: san },
+    ]);
+    expect(identityMismatches({ identityRegExp: '(a+)+!', issuer: san }, hostile)).toEqual([]);
+  });
+
+  it('anchors as before under RE2: alternation stays inside the anchors, the match covers the whole SAN', () => {
+    expect(
+      identityMismatches({ identityRegExp: 'x|https://.*', issuer: ISSUER }, certificate),
+    ).toEqual([]);
+    expect(
+      identityMismatches({ identityRegExp: 'https://github', issuer: ISSUER }, certificate),
+    ).toHaveLength(1);
+    expect(
+      identityMismatches({ identityRegExp: '.*v1\\.5\\.0|nothing', issuer: ISSUER }, certificate),
+    ).toEqual([]);
+  });
+
+  it('refuses what RE2 cannot compile (lookaround, backreferences) as INVALID_INPUT naming the field and pattern', () => {
+    for (const [policy, field, pattern] of [
+      [{ identityRegExp: '(?=x)', issuer: ISSUER }, 'identityRegExp', '(?=x)'],
+      [{ identity: WORKFLOW, issuerRegExp: '(a)\\1' }, 'issuerRegExp', '(a)\\1'],
+    ] as const) {
+      let error: unknown;
+      try {
+        assertIdentityPolicy(policy);
+      } catch (caught) {
+        error = caught;
+      }
+      expect(error).toBeInstanceOf(VerificationError);
+      expect(error).toMatchObject({ code: 'INVALID_INPUT', found: pattern });
+      expect((error as Error).message).toContain(
+        `${field}: invalid regular expression ${JSON.stringify(pattern)}`,
+      );
+    }
+  });
 });

@@ -2,6 +2,7 @@ import { readFile } from 'node:fs/promises';
 import {
   VerificationError,
   formatReport,
+  regExpSyntaxProblem,
   resolvePredicateType,
   verifyBundle,
   verifyImage,
@@ -98,6 +99,18 @@ function identityPolicy(flags: IdentityFlags): IdentityPolicy {
       'give exactly one of --certificate-oidc-issuer and --certificate-oidc-issuer-regexp',
       { expected: 'one', found: policy },
     );
+  }
+  for (const [flag, pattern] of [
+    ['--certificate-identity-regexp', policy.identityRegExp],
+    ['--certificate-oidc-issuer-regexp', policy.issuerRegExp],
+  ] as const) {
+    const problem = pattern === undefined ? undefined : regExpSyntaxProblem(pattern);
+    if (problem !== undefined)
+      throw new CliError(
+        'USAGE',
+        `${flag} ${JSON.stringify(pattern)} is not an RE2 regular expression (the syntax cosign accepts): ${problem}`,
+        { expected: 'an RE2 regular expression', found: pattern },
+      );
   }
   return policy;
 }

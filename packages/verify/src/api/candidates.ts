@@ -8,6 +8,8 @@ import {
   parseInTotoStatement,
 } from '../checks/claims';
 import type { ClaimOutcome, InTotoStatement } from '../checks/claims';
+import { describeProblem, excerpt, shapeProblem } from '../checks/json-shape';
+import type { Shape } from '../checks/json-shape';
 import type { VerificationErrorCode } from '../errors';
 import type { IdentityPolicy } from '../policy/identity';
 import type { CheckResult, Digest, RejectedCandidate, SignatureCandidate } from '../types';
@@ -48,6 +50,7 @@ export function evaluateCandidate(
   policy: IdentityPolicy,
   trust: TrustMaterial,
   predicateType: string,
+  predicateShape?: Shape,
 ): CandidateResult {
   if ('malformed' in found)
     return {
@@ -72,6 +75,8 @@ export function evaluateCandidate(
         checkPredicateType(statement, predicateType),
         checkSubjectDigest(statement, digest),
       );
+      if (predicateShape && statement.predicateType === predicateType)
+        claims.push(checkPredicateShape(statement, predicateShape));
     } else {
       claims.push(parsed.outcome);
     }
@@ -106,20 +111,42 @@ function candidateFailure(
   const stage = verdictFailure(verdict);
   if (stage) {
     const code: VerificationErrorCode =
-      stage === verdict.identity
+      stage.code ??
+      (stage === verdict.identity
         ? 'IDENTITY_MISMATCH'
         : stage === verdict.artifact
           ? 'DIGEST_MISMATCH'
-          : 'SIGNATURE_INVALID';
+          : 'SIGNATURE_INVALID');
     return { code, message: stage.message, expected: stage.expected, found: stage.found };
   }
-  const claim = claims.find((c) => !c.ok);
+  // A claim that could not be read says more than one that was read and differs.
+  const claim = claims.find((c) => !c.ok && c.code === 'MALFORMED') ?? claims.find((c) => !c.ok);
   if (!claim) return { code: 'SIGNATURE_INVALID', message: 'signature did not verify' };
   return {
-    code: claim.expected === predicateType ? 'PREDICATE_MISMATCH' : 'DIGEST_MISMATCH',
+    code:
+      claim.code ?? (claim.expected === predicateType ? 'PREDICATE_MISMATCH' : 'DIGEST_MISMATCH'),
     message: claim.message,
     expected: claim.expected,
     found: claim.found,
+  };
+}
+
+/** The predicate has the shape the check reads (SLSA provenance, release metadata) before any field is used. */
+function checkPredicateShape(statement: InTotoStatement, shape: Shape): ClaimOutcome {
+  const problem = shapeProblem(statement.predicate, shape, 'statement.predicate');
+  if (!problem)
+    return {
+      ok: true,
+      message: 'predicate has the expected shape',
+      expected: 'a predicate',
+      found: 'one',
+    };
+  return {
+    ok: false,
+    code: 'MALFORMED',
+    message: describeProblem(problem),
+    expected: problem.expected,
+    found: excerpt(problem.found),
   };
 }
 

@@ -8,12 +8,14 @@ import {
   resolveImage,
   type RegistrySourceOptions,
 } from '@oci-sd/oci';
+import type { Shape } from '../checks/json-shape';
 import { assertIdentityPolicy } from '../policy/identity';
 import type { IdentityPolicy } from '../policy/identity';
 import { resolvePredicateType } from '../predicate-types';
 import {
   SLSA_BUILDER_IDENTITY,
   SLSA_PROVENANCE_V02,
+  PROVENANCE_V02_SHAPE,
   assertSlsaPolicy,
   checkSlsaProvenance,
 } from '../slsa/provenance';
@@ -122,7 +124,10 @@ export async function checkImageDigest(
   source: ImageSource,
   digest: Digest,
   trust: TrustMaterial,
-  options: Omit<VerifyImageOptions, 'image' | 'trust' | 'registry'>,
+  options: Omit<VerifyImageOptions, 'image' | 'trust' | 'registry'> & {
+    /** The predicate shape an attestation of that type must have (checked before its predicate is read). */
+    predicateShapes?: Readonly<Record<string, Shape>>;
+  },
 ): Promise<CheckResult[]> {
   const discovered = await discoverSignatures(source, digest);
   const checks: CheckResult[] = [];
@@ -142,7 +147,14 @@ export async function checkImageDigest(
   }
   for (const predicateType of options.attestations ?? []) {
     const candidates = attestationsOfType(discovered, predicateType).map((found) =>
-      evaluateCandidate(found, digest, options.policy!, trust, predicateType),
+      evaluateCandidate(
+        found,
+        digest,
+        options.policy!,
+        trust,
+        predicateType,
+        options.predicateShapes?.[predicateType],
+      ),
     );
     checks.push(
       summarizeCandidates(
@@ -191,6 +203,7 @@ function checkProvenance(
         SLSA_BUILDER_IDENTITY,
         trust,
         SLSA_PROVENANCE_V02,
+        PROVENANCE_V02_SHAPE,
       );
       const certificate = candidate.verdict.evidence.certificate;
       if (!candidate.ok) return candidate;

@@ -9,6 +9,7 @@ import {
   type RegistryCredentials,
   type RegistrySourceOptions,
 } from '@oci-sd/oci';
+import type { Shape } from '../checks/json-shape';
 import type { IdentityPolicy } from '../policy/identity';
 import { resolvePredicateType } from '../predicate-types';
 import { loadTrustMaterial } from '../trust/trusted-root';
@@ -54,6 +55,17 @@ const RELEASE_CHECKS = {
 
 const CYCLONEDX = resolvePredicateType('cyclonedx');
 
+/** The release-metadata predicate fields compared with TUF and the other artifacts; each a string when present. */
+const RELEASE_METADATA_SHAPE: Shape = {
+  fields: { digest: 'string', commit: 'string', tag: 'string' },
+};
+
+interface ReleaseMetadataPredicate {
+  digest?: string;
+  commit?: string;
+  tag?: string;
+}
+
 /**
  * The seed's "Verifying a release" section in one call: a full TUF update from a pinned root, the release
  * manifest target (sha256 and length), then, for the image and digest it names and the identity and issuer
@@ -98,6 +110,7 @@ export async function verifyRelease(options: VerifyReleaseOptions): Promise<Veri
       policy: claims.policy,
       signature: true,
       attestations: [CYCLONEDX, claims.releaseMetadataType],
+      predicateShapes: { [claims.releaseMetadataType]: RELEASE_METADATA_SHAPE },
       slsa: { sourceUri: claims.sourceUri, sourceTag: tag },
     }),
   ]);
@@ -107,8 +120,10 @@ export async function verifyRelease(options: VerifyReleaseOptions): Promise<Veri
     (check) =>
       check.check === `attestation:${claims.releaseMetadataType}` && check.status === 'pass',
   );
-  checks.push(digestEquality(digest, imageManifest.digest, releaseMetadata?.evidence?.predicate));
-  checks.push(sourceConsistency(tag, imageChecks, releaseMetadata?.evidence?.predicate));
+  // A passing release-metadata attestation had RELEASE_METADATA_SHAPE checked.
+  const predicate = releaseMetadata?.evidence?.predicate as ReleaseMetadataPredicate | undefined;
+  checks.push(digestEquality(digest, imageManifest.digest, predicate));
+  checks.push(sourceConsistency(tag, imageChecks, predicate));
   return {
     ok: checks.every((check) => check.status === 'pass'),
     image: { reference: reference.name, digest },
@@ -330,7 +345,7 @@ function flagValue(command: string, flag: string): string | undefined {
 function sourceConsistency(
   tag: string,
   imageChecks: CheckResult[],
-  releaseMetadata: unknown,
+  releaseMetadata: ReleaseMetadataPredicate | undefined,
 ): CheckResult {
   const signature = imageChecks.find((check) => check.check === 'image-signature');
   const provenance = imageChecks.find((check) => check.check === 'slsa-provenance');
@@ -345,7 +360,7 @@ function sourceConsistency(
     signature.evidence?.certificate as
       { extensions?: { sourceRepositoryDigest?: string } } | undefined
   )?.extensions?.sourceRepositoryDigest;
-  const metadata = (releaseMetadata ?? {}) as { commit?: unknown; tag?: unknown };
+  const metadata = releaseMetadata ?? {};
   const found: Record<string, unknown> = {
     'signing certificate 1.3.6.1.4.1.57264.1.13': signedCommit,
     'SLSA provenance github_sha1': provenance.evidence?.commit,
@@ -374,9 +389,9 @@ function sourceConsistency(
 function digestEquality(
   tufDigest: Digest,
   registryDigest: Digest,
-  releaseMetadata: unknown,
+  releaseMetadata: ReleaseMetadataPredicate | undefined,
 ): CheckResult {
-  const attested = (releaseMetadata as { digest?: unknown } | undefined)?.digest;
+  const attested = releaseMetadata?.digest;
   const found = {
     registry: registryDigest,
     ...(attested === undefined ? {} : { 'release-metadata predicate': attested }),

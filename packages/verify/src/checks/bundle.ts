@@ -12,6 +12,8 @@ import type { IdentityPolicy } from '../policy/identity';
 import type { CheckStatus } from '../types';
 import { verifyPrehashedSignature } from './prehashed';
 import { encodeOnce } from '../trust/encode-once';
+import { describeProblem, shapeProblem } from './json-shape';
+import type { Shape } from './json-shape';
 
 /** What a message-signature bundle signed: the bytes, or only their digest (`sha256:<hex>` input). */
 export type SignedArtifact = { bytes: Buffer } | { digest: { algorithm: 'sha256'; value: Buffer } };
@@ -27,6 +29,8 @@ export interface BundleCheckOptions {
 export interface StageOutcome {
   status: CheckStatus;
   message: string;
+  /** Set when the bundle could not be read as one (a field of the wrong JSON type, a missing part). */
+  code?: 'MALFORMED';
   expected?: unknown;
   found?: unknown;
 }
@@ -69,19 +73,17 @@ export function verifySigstoreBundle(
   options: BundleCheckOptions,
 ): BundleVerdict {
   const evidence: BundleEvidence = {};
-  let bundle: Bundle;
-  try {
-    bundle = bundleFromJSON(serialized);
-  } catch (cause) {
-    const message = `not a valid Sigstore bundle: ${(cause as Error).message}`;
+  const read = readBundle(serialized);
+  if (!read.ok) {
     return {
       ok: false,
-      signature: { status: 'fail', message },
+      signature: { status: 'fail', code: 'MALFORMED', message: read.message },
       identity: notChecked,
       artifact: notChecked,
       evidence,
     };
   }
+  const { bundle } = read;
   collectEvidence(bundle, evidence);
   const artifact = checkMessageDigest(bundle, options.artifact);
 
@@ -129,6 +131,83 @@ export function verifySigstoreBundle(
     };
   }
   return verdict;
+}
+
+const INT64: Shape = 'int64';
+const BYTES: Shape = 'string';
+
+/**
+ * A Sigstore bundle's protobuf JSON (v0.1 to v0.3), the fields @sigstore/bundle and @sigstore/verify read.
+ * Whoever pushed or supplied it chose every field; the protobuf decoder would throw a TypeError on a
+ * number where base64 belongs, so the shape is checked first and the problem named by its path.
+ */
+const BUNDLE_SHAPE: Shape = {
+  fields: {
+    mediaType: 'string',
+    verificationMaterial: {
+      fields: {
+        publicKey: { fields: { hint: 'string' } },
+        x509CertificateChain: {
+          fields: {
+            certificates: { items: { fields: { rawBytes: BYTES }, required: ['rawBytes'] } },
+          },
+        },
+        certificate: { fields: { rawBytes: BYTES }, required: ['rawBytes'] },
+        tlogEntries: {
+          items: {
+            fields: {
+              logIndex: INT64,
+              logId: { fields: { keyId: BYTES } },
+              kindVersion: { fields: { kind: 'string', version: 'string' } },
+              integratedTime: INT64,
+              inclusionPromise: { fields: { signedEntryTimestamp: BYTES } },
+              inclusionProof: {
+                fields: {
+                  logIndex: INT64,
+                  rootHash: BYTES,
+                  treeSize: INT64,
+                  hashes: { items: BYTES },
+                  checkpoint: { fields: { envelope: 'string' } },
+                },
+              },
+              canonicalizedBody: BYTES,
+            },
+          },
+        },
+        timestampVerificationData: {
+          fields: { rfc3161Timestamps: { items: { fields: { signedTimestamp: BYTES } } } },
+        },
+      },
+    },
+    messageSignature: {
+      fields: {
+        messageDigest: { fields: { algorithm: 'any', digest: BYTES } },
+        signature: BYTES,
+      },
+    },
+    dsseEnvelope: {
+      fields: {
+        payload: BYTES,
+        payloadType: 'string',
+        signatures: { items: { fields: { sig: BYTES, keyid: 'string' } } },
+      },
+    },
+  },
+  required: ['mediaType', 'verificationMaterial'],
+};
+
+/** Bundle JSON decoded, or why it is not a Sigstore bundle (a located message). */
+export function readBundle(
+  json: unknown,
+): { ok: true; bundle: Bundle } | { ok: false; message: string } {
+  const problem = shapeProblem(json, BUNDLE_SHAPE, 'bundle');
+  if (problem)
+    return { ok: false, message: `not a valid Sigstore bundle: ${describeProblem(problem)}` };
+  try {
+    return { ok: true, bundle: bundleFromJSON(json) };
+  } catch (cause) {
+    return { ok: false, message: `not a valid Sigstore bundle: ${(cause as Error).message}` };
+  }
 }
 
 /** The first failing stage's message, for one-line summaries. */
@@ -221,9 +300,7 @@ function collectEvidence(bundle: Bundle, evidence: BundleEvidence): void {
   evidence.content = bundle.content.$case;
   evidence.tlog = bundle.verificationMaterial.tlogEntries.map((entry) => ({
     logIndex: entry.logIndex,
-    ...(entry.integratedTime && entry.integratedTime !== '0'
-      ? { integratedTime: new Date(Number(entry.integratedTime) * 1000).toISOString() }
-      : {}),
+    ...integratedTime(entry.integratedTime),
     logId: entry.logId ? Buffer.from(entry.logId.keyId).toString('hex') : '',
     ...(entry.kindVersion
       ? { kind: `${entry.kindVersion.kind} ${entry.kindVersion.version}` }
@@ -261,6 +338,14 @@ function collectEvidence(bundle: Bundle, evidence: BundleEvidence): void {
       // an unparsable certificate fails verification below with the parser's message
     }
   }
+}
+
+/** A log time for reports; one outside what a Date can hold (the signer wrote it) is left out, not thrown on. */
+function integratedTime(seconds: string): { integratedTime?: string } {
+  const time = new Date(Number(seconds) * 1000);
+  return seconds !== '0' && Number.isFinite(time.getTime())
+    ? { integratedTime: time.toISOString() }
+    : {};
 }
 
 function formatFound(found: string | string[] | undefined): string {

@@ -1,4 +1,6 @@
 import type { Digest } from '../types';
+import { describeProblem, describeValue, excerpt, shapeProblem } from './json-shape';
+import type { Shape } from './json-shape';
 
 /** The result of one claim check: what was expected, what was found, and whether they agree. */
 export interface ClaimOutcome {
@@ -6,6 +8,8 @@ export interface ClaimOutcome {
   message: string;
   expected: unknown;
   found: unknown;
+  /** Set when the claim could not be read at all (a field of the wrong JSON type). */
+  code?: 'MALFORMED';
 }
 
 const IN_TOTO_PAYLOAD_TYPE = 'application/vnd.in-toto+json';
@@ -19,56 +23,60 @@ export interface InTotoStatement {
   _type: string;
   subject: { name?: string; digest: Record<string, string> }[];
   predicateType: string;
-  predicate?: unknown;
+  predicate?: Record<string, unknown>;
 }
+
+/**
+ * An in-toto statement (v0.1 and v1): `subject` a non-empty list of {name?, digest: DigestSet}, `predicateType`
+ * a string, `predicate` an object when present. Its signer chose every field, so a field of another JSON
+ * type is a malformed statement (that candidate fails alone), never a crash.
+ */
+export const IN_TOTO_STATEMENT_SHAPE: Shape = {
+  fields: {
+    _type: 'string',
+    subject: {
+      items: { fields: { name: 'string', digest: { values: 'string' } }, required: ['digest'] },
+      nonEmpty: true,
+    },
+    predicateType: 'string',
+    predicate: { values: 'any' },
+  },
+  required: ['_type', 'subject', 'predicateType'],
+};
 
 export type ParsedStatement =
   { ok: true; statement: InTotoStatement } | { ok: false; outcome: ClaimOutcome };
 
 export function parseInTotoStatement(payloadType: string, payload: Buffer): ParsedStatement {
   if (payloadType !== IN_TOTO_PAYLOAD_TYPE) {
-    return invalid(`DSSE payloadType is not in-toto`, IN_TOTO_PAYLOAD_TYPE, payloadType);
+    // A DSSE envelope of another payload type is not the statement it is filed as.
+    return malformed(
+      `envelope.payloadType: expected ${IN_TOTO_PAYLOAD_TYPE}, found ${describeValue(payloadType)}`,
+      IN_TOTO_PAYLOAD_TYPE,
+      excerpt(payloadType),
+    );
   }
   let json: unknown;
   try {
     json = JSON.parse(payload.toString('utf8'));
   } catch (cause) {
-    return invalid(
-      `DSSE payload is not JSON: ${(cause as Error).message}`,
+    return malformed(
+      `statement: DSSE payload is not JSON: ${(cause as Error).message}`,
       'an in-toto statement',
       `${payload.length} bytes`,
     );
   }
-  const statement = json as Partial<InTotoStatement> | null;
-  if (
-    typeof statement !== 'object' ||
-    statement === null ||
-    !IN_TOTO_STATEMENT_TYPES.includes(statement._type as string)
-  ) {
-    return invalid(
-      'payload field _type is not an in-toto statement type',
+  const problem = shapeProblem(json, IN_TOTO_STATEMENT_SHAPE, 'statement');
+  if (problem) return malformed(describeProblem(problem), problem.expected, excerpt(problem.found));
+  const statement = json as InTotoStatement;
+  if (!IN_TOTO_STATEMENT_TYPES.includes(statement._type)) {
+    return malformed(
+      `statement._type: expected an in-toto statement type, found ${describeValue(statement._type)}`,
       IN_TOTO_STATEMENT_TYPES,
-      statement?._type,
+      excerpt(statement._type),
     );
   }
-  if (
-    !Array.isArray(statement.subject) ||
-    statement.subject.some((s) => typeof s?.digest !== 'object' || s.digest === null)
-  ) {
-    return invalid(
-      'statement field subject is not a list of {name, digest}',
-      'subject[].digest',
-      statement.subject,
-    );
-  }
-  if (typeof statement.predicateType !== 'string') {
-    return invalid(
-      'statement field predicateType is missing',
-      'a predicate type URI',
-      statement.predicateType,
-    );
-  }
-  return { ok: true, statement: statement as InTotoStatement };
+  return { ok: true, statement };
 }
 
 /** Some `subject[].digest.sha256` equals the digest (an image digest, or an artifact's sha256). */
@@ -98,45 +106,69 @@ export function checkPredicateType(statement: InTotoStatement, expected: string)
   };
 }
 
+/** cosign's simple-signing payload (containers/image "atomic container signature"), as far as it is checked. */
+const SIMPLE_SIGNING_SHAPE: Shape = {
+  fields: {
+    critical: {
+      fields: {
+        type: 'string',
+        image: { fields: { 'docker-manifest-digest': 'string' } },
+        identity: { fields: { 'docker-reference': 'string' } },
+      },
+      required: ['type', 'image'],
+    },
+  },
+  required: ['critical'],
+};
+
+interface SimpleSigningPayload {
+  critical: { type: string; image: { 'docker-manifest-digest'?: string } };
+}
+
 /** Legacy `.sig`: the simple-signing payload names the image digest it signs. */
 export function checkSimpleSigning(payload: Buffer, digest: Digest): ClaimOutcome {
-  let json: {
-    critical?: {
-      type?: unknown;
-      image?: { 'docker-manifest-digest'?: unknown };
-      identity?: { 'docker-reference'?: unknown };
-    };
-  };
+  let json: unknown;
   try {
-    json = JSON.parse(payload.toString('utf8')) as typeof json;
+    json = JSON.parse(payload.toString('utf8'));
   } catch (cause) {
     return {
       ok: false,
+      code: 'MALFORMED',
       message: `simple-signing payload is not JSON: ${(cause as Error).message}`,
       expected: 'simple-signing JSON',
       found: `${payload.length} bytes`,
     };
   }
-  if (json?.critical?.type !== SIMPLE_SIGNING_TYPE) {
+  const problem = shapeProblem(json, SIMPLE_SIGNING_SHAPE, 'payload');
+  if (problem)
+    return {
+      ok: false,
+      code: 'MALFORMED',
+      message: describeProblem(problem),
+      expected: problem.expected,
+      found: excerpt(problem.found),
+    };
+  const { critical } = json as SimpleSigningPayload;
+  if (critical.type !== SIMPLE_SIGNING_TYPE) {
     return {
       ok: false,
       message: 'simple-signing payload field critical.type is wrong',
       expected: SIMPLE_SIGNING_TYPE,
-      found: json?.critical?.type,
+      found: excerpt(critical.type),
     };
   }
-  const signed = json.critical.image?.['docker-manifest-digest'];
+  const signed = critical.image['docker-manifest-digest'];
   const ok = signed === digest;
   return {
     ok,
     message: ok
       ? `critical.image.docker-manifest-digest is ${digest}`
-      : `critical.image.docker-manifest-digest is ${String(signed)}, not ${digest}`,
+      : `critical.image.docker-manifest-digest is ${describeValue(signed)}, not ${digest}`,
     expected: digest,
-    found: signed,
+    found: excerpt(signed),
   };
 }
 
-function invalid(message: string, expected: unknown, found: unknown): ParsedStatement {
-  return { ok: false, outcome: { ok: false, message, expected, found } };
+function malformed(message: string, expected: unknown, found: unknown): ParsedStatement {
+  return { ok: false, outcome: { ok: false, code: 'MALFORMED', message, expected, found } };
 }

@@ -1,4 +1,5 @@
-import { bundleFromJSON, type SerializedBundle } from '@sigstore/bundle';
+import type { SerializedBundle } from '@sigstore/bundle';
+import { readBundle } from '../checks/bundle';
 import {
   asVerificationError,
   hasErrorCode,
@@ -15,6 +16,8 @@ import {
   isIndexMediaType,
   parseManifest,
   type Descriptor,
+  type OciError,
+  parseManifestLayers,
   type ParsedManifest,
 } from '@oci-sd/oci';
 import type {
@@ -99,9 +102,9 @@ async function readLegacyLayers(
   const tag = digestTag(digest, suffix);
   const where = `${source.location}:${tag}`;
   const kind = suffix === '.sig' ? 'signature' : 'attestation';
-  let layers: Descriptor[];
+  let layers: (Descriptor | OciError)[];
   try {
-    layers = parseManifest(manifest.bytes, where, manifest.mediaType).layers ?? [];
+    ({ layers } = parseManifestLayers(manifest.bytes, where, manifest.mediaType));
   } catch (error) {
     return [asMalformed(error, legacyManifestHint(digest, suffix))];
   }
@@ -109,6 +112,8 @@ async function readLegacyLayers(
     kind === 'signature' ? MEDIA_TYPES.cosignSimpleSigning : MEDIA_TYPES.dsseEnvelope;
   return Promise.all(
     layers.map(async (layer, i) => {
+      if (layer instanceof Error)
+        return asMalformed(layer, { kind, layout: 'legacy', location: `${tag} layer ${i}` });
       const predicateType = layer.annotations?.[COSIGN_ANNOTATIONS.predicateType];
       const hint: CandidateHint = {
         kind,
@@ -125,7 +130,7 @@ async function readLegacyLayers(
           );
         }
         // blob() checks size and digest, so a `.sig` payload is exactly what the layer digest names.
-        const blob = await source.blob(layer.digest, layer.size);
+        const blob = await readLayerBlob(source, layer, `${where} layer ${i}`);
         const bundle = legacyLayerToBundle(layer, blob, kind, `${where} layer ${i}`);
         return {
           ...hint,
@@ -199,22 +204,22 @@ async function readReferrerBundle(
   source: ImageSource,
   { referrer, manifest, layer, where }: ReferrerBundleLayer,
 ): Promise<SignatureCandidate> {
-  const blob = await source.blob(layer.digest, layer.size);
-  let bundle: SerializedBundle;
+  const hint = referrerHint(referrer, { ...referrer.annotations, ...manifest.annotations });
+  let blob: Buffer;
   try {
-    bundle = JSON.parse(blob.toString('utf8')) as SerializedBundle;
-    bundleFromJSON(bundle);
+    blob = await readLayerBlob(source, layer, `${where}: layer ${layer.digest}`);
   } catch (error) {
-    const found = excerpt((error as Error).message);
-    return {
-      ...referrerHint(referrer, { ...referrer.annotations, ...manifest.annotations }),
-      malformed: {
-        message: `${where}: layer ${layer.digest}: expected a Sigstore bundle, found ${String(found)}`,
-        expected: 'a Sigstore bundle',
-        found,
-      },
-    };
+    return asMalformed(error, hint);
   }
+  let json: unknown;
+  try {
+    json = JSON.parse(blob.toString('utf8'));
+  } catch (error) {
+    return notABundle(hint, where, layer, `bytes that are not JSON (${(error as Error).message})`);
+  }
+  const read = readBundle(json);
+  if (!read.ok) return notABundle(hint, where, layer, read.message);
+  const bundle = json as SerializedBundle;
   const predicateType =
     inTotoPredicateType(bundle) ?? manifest.annotations?.[BUNDLE_ANNOTATIONS.predicateType];
   const kind =
@@ -230,14 +235,61 @@ async function readReferrerBundle(
   };
 }
 
+function notABundle(
+  hint: CandidateHint,
+  where: string,
+  layer: Descriptor,
+  problem: string,
+): MalformedSignature {
+  const found = excerpt(problem);
+  return {
+    ...hint,
+    malformed: {
+      message: `${where}: layer ${layer.digest}: expected a Sigstore bundle, found ${String(found)}`,
+      expected: 'a Sigstore bundle',
+      found,
+    },
+  };
+}
+
+/**
+ * A candidate's layer blob. Its descriptor is part of that candidate's manifest, chosen by whoever pushed it:
+ * a blob that does not exist, or a size the blob does not have, fails the candidate alone (MALFORMED).
+ * Bytes that differ from their digest are a transfer fault, not a candidate's, and stay fatal.
+ */
+async function readLayerBlob(
+  source: ImageSource,
+  layer: Descriptor,
+  where: string,
+): Promise<Buffer> {
+  let blob: Buffer;
+  try {
+    blob = await source.blob(layer.digest);
+  } catch (error) {
+    if (!hasErrorCode(error, 'NOT_FOUND')) throw error;
+    throw new VerificationError('MALFORMED', error.message, {
+      expected: error.expected,
+      found: error.found,
+      cause: error,
+    });
+  }
+  if (blob.length !== layer.size)
+    throw new VerificationError(
+      'MALFORMED',
+      `${where}: size: expected ${layer.size} bytes (its descriptor), found ${blob.length}`,
+      { expected: layer.size, found: blob.length },
+    );
+  return blob;
+}
+
 /**
  * Every cosign signature and attestation stored for `digest`, in both layouts: legacy
  * `sha256-<hex>.sig`/`.att` tags (converted to v0.1 bundles) and OCI 1.1 referrer bundles.
  * Both are always read: SLSA provenance stays legacy while cosign v3 writes referrers.
  * An empty array means nothing was found; nothing here is verified. A candidate whose bytes are not what
  * they claim comes back as a {@link MalformedSignature} in its place; what is not about one candidate (an
- * unparsable referrers index, a registry or network error) still throws: an unreadable referrers
- * index is the registry's whole answer, and guessing past it could hide every signature.
+ * unparsable referrers index, bytes changed in transit, a registry or network error) still throws: an
+ * unreadable referrers index is the registry's whole answer, and guessing past it could hide every signature.
  */
 export function discoverSignatures(
   source: ImageSource,

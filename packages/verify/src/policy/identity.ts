@@ -1,9 +1,11 @@
+import { RE2JS } from 're2js';
 import { VerificationError } from '../errors';
 import type { CertificateIdentity } from '../checks/certificate';
 
 /**
  * Who must have signed. Exact comparisons by default; regular expressions only when asked for,
- * and then anchored (a bare `@sigstore/verify` string policy is an unanchored regexp).
+ * and then anchored (a bare `@sigstore/verify` string policy is an unanchored regexp) and matched with
+ * RE2 semantics, as cosign matches them with Go's regexp: linear in the SAN's length, which the signer chose.
  */
 export interface IdentityPolicy {
   identity?: string;
@@ -39,8 +41,11 @@ export function assertIdentityPolicy(policy: IdentityPolicy): void {
       },
     );
   }
-  for (const pattern of [policy.identityRegExp, policy.issuerRegExp]) {
-    if (pattern !== undefined) anchored(pattern);
+  for (const [field, pattern] of [
+    ['identityRegExp', policy.identityRegExp],
+    ['issuerRegExp', policy.issuerRegExp],
+  ] as const) {
+    if (pattern !== undefined) anchored(pattern, field);
   }
 }
 
@@ -53,7 +58,9 @@ export function identityMismatches(
   const sanMatches =
     policy.identity !== undefined
       ? found.subjectAlternativeNames.includes(policy.identity)
-      : found.subjectAlternativeNames.some((san) => anchored(policy.identityRegExp!).test(san));
+      : found.subjectAlternativeNames.some((san) =>
+          anchored(policy.identityRegExp!, 'identityRegExp').testExact(san),
+        );
   if (!sanMatches) {
     mismatches.push({
       field: 'identity',
@@ -65,7 +72,7 @@ export function identityMismatches(
     found.issuer !== undefined &&
     (policy.issuer !== undefined
       ? found.issuer === policy.issuer
-      : anchored(policy.issuerRegExp!).test(found.issuer));
+      : anchored(policy.issuerRegExp!, 'issuerRegExp').testExact(found.issuer));
   if (!issuerMatches) {
     mismatches.push({
       field: 'issuer',
@@ -87,19 +94,30 @@ function describeExpectation(exact: string | undefined, pattern: string | undefi
   return exact ?? `/^(?:${pattern})$/`;
 }
 
-const compiled = new Map<string, RegExp>();
+const compiled = new Map<string, RE2JS>();
 
-function anchored(pattern: string): RegExp {
+/** Why RE2 cannot compile `pattern` (cosign's Go regexp refuses the same), or undefined when it compiles. */
+export function regExpSyntaxProblem(pattern: string): string | undefined {
+  try {
+    anchored(pattern, 'identityRegExp');
+    return undefined;
+  } catch (error) {
+    return ((error as VerificationError).cause as Error).message;
+  }
+}
+
+/** The pattern compiled by RE2 (no backreferences or lookaround); `testExact` matches the whole value. */
+function anchored(pattern: string, field: 'identityRegExp' | 'issuerRegExp'): RE2JS {
   let regexp = compiled.get(pattern);
   if (!regexp) {
     try {
-      regexp = new RegExp(`^(?:${pattern})$`, 'u');
+      regexp = RE2JS.compile(pattern);
     } catch (cause) {
       throw new VerificationError(
         'INVALID_INPUT',
-        `invalid regular expression ${JSON.stringify(pattern)}: ${(cause as Error).message}`,
+        `${field}: invalid regular expression ${JSON.stringify(pattern)}: ${(cause as Error).message}`,
         {
-          expected: 'a JavaScript regular expression',
+          expected: 'an RE2 regular expression (the syntax cosign accepts)',
           found: pattern,
           cause,
         },

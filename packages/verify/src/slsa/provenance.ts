@@ -4,6 +4,8 @@ import type { CertificateIdentity } from '../checks/certificate';
 import type { IdentityPolicy } from '../policy/identity';
 import type { Digest } from '../types';
 import { VerificationError } from '../errors';
+import { describeValue } from '../checks/json-shape';
+import type { Shape } from '../checks/json-shape';
 
 /** What slsa-verifier's `verify-image` flags ask for. */
 export interface SlsaPolicy {
@@ -76,8 +78,9 @@ export function checkSlsaProvenance(
   imageDigest: Digest,
   policy: SlsaPolicy,
 ): SlsaResult {
+  // The candidate was checked against PROVENANCE_V02_SHAPE before (evaluateCandidate's predicate shape).
   const predicate = (statement.predicate ?? {}) as ProvenanceV02;
-  const environment = predicate.invocation?.environment ?? {};
+  const environment: GithubEnvironment = predicate.invocation?.environment ?? {};
   const builderId = certificate.subjectAlternativeNames.find((san) =>
     san.startsWith(`${CONTAINER_GENERATOR_BUILDER}@`),
   );
@@ -99,7 +102,7 @@ export function checkSlsaProvenance(
     name: 'certificate',
     ...checkCertificateConsistency(environment, predicate, certificate),
   });
-  const commit = typeof environment.github_sha1 === 'string' ? environment.github_sha1 : undefined;
+  const commit = environment.github_sha1;
   return {
     ok: findings.every((finding) => finding.ok),
     findings,
@@ -108,15 +111,57 @@ export function checkSlsaProvenance(
   };
 }
 
+/** The fields of a SLSA v0.2 predicate checked here, as their types must be (slsa-verifier decodes into typed structs). */
 interface ProvenanceV02 {
-  builder?: { id?: unknown };
-  buildType?: unknown;
+  builder?: { id?: string };
+  buildType?: string;
   invocation?: {
-    configSource?: { uri?: unknown; digest?: { sha1?: unknown }; entryPoint?: unknown };
-    environment?: Record<string, unknown>;
+    configSource?: { uri?: string; digest?: Record<string, string>; entryPoint?: string };
+    environment?: GithubEnvironment;
   };
-  materials?: { uri?: unknown }[];
+  materials?: { uri?: string; digest?: Record<string, string> }[];
 }
+
+/** The GitHub generators' `invocation.environment` (every value a string; the event payload an object). */
+interface GithubEnvironment {
+  github_sha1?: string;
+  github_ref?: string;
+  github_ref_type?: string;
+  github_event_name?: string;
+  github_run_id?: string;
+  github_run_attempt?: string;
+  github_event_payload?: { base_ref?: string | null };
+}
+
+const DIGEST_SET: Shape = { values: 'string' };
+
+/**
+ * What a provenance must look like before it is read: anyone with a generator-issued certificate signed
+ * every field of it, so one of another JSON type is a malformed provenance, not a crash or a silent skip.
+ */
+export const PROVENANCE_V02_SHAPE: Shape = {
+  fields: {
+    builder: { fields: { id: 'string' } },
+    buildType: 'string',
+    invocation: {
+      fields: {
+        configSource: { fields: { uri: 'string', digest: DIGEST_SET, entryPoint: 'string' } },
+        environment: {
+          fields: {
+            github_sha1: 'string',
+            github_ref: 'string',
+            github_ref_type: 'string',
+            github_event_name: 'string',
+            github_run_id: 'string',
+            github_run_attempt: 'string',
+            github_event_payload: { fields: { base_ref: { nullable: 'string' } } },
+          },
+        },
+      },
+    },
+    materials: { items: { fields: { uri: 'string', digest: DIGEST_SET } } },
+  },
+};
 
 const EXACT_RELEASE_TAG = /^refs\/tags\/v\d+\.\d+\.\d+$/;
 
@@ -202,7 +247,7 @@ function checkSource(
   }
   if (problems.length === 0 && configSource !== material)
     problems.push(
-      `invocation.configSource.uri ${String(configSource)} and materials[0].uri ${String(material)} differ`,
+      `invocation.configSource.uri ${configSource} and materials[0].uri ${material} differ`,
     );
   if (certificateSource !== `https://${bare}`)
     problems.push(
@@ -217,7 +262,7 @@ function checkSource(
   };
 }
 
-function checkTag(environment: Record<string, unknown>, tag: string): ClaimOutcome {
+function checkTag(environment: GithubEnvironment, tag: string): ClaimOutcome {
   const expected = `refs/tags/${tag.replace(/^refs\/tags\//, '')}`;
   const found = {
     github_ref_type: environment.github_ref_type,
@@ -233,13 +278,13 @@ function checkTag(environment: Record<string, unknown>, tag: string): ClaimOutco
 }
 
 /** As slsa-verifier: a branch build names it in github_ref; a tag push names the branch in the event's base_ref. */
-function checkBranch(environment: Record<string, unknown>, branch: string): ClaimOutcome {
+function checkBranch(environment: GithubEnvironment, branch: string): ClaimOutcome {
   const expected = `refs/heads/${branch.replace(/^refs\/heads\//, '')}`;
   let found: unknown;
   if (environment.github_ref_type === 'branch') {
     found = environment.github_ref;
   } else if (environment.github_ref_type === 'tag' && environment.github_event_name === 'push') {
-    found = (environment.github_event_payload as { base_ref?: unknown } | undefined)?.base_ref;
+    found = environment.github_event_payload?.base_ref;
   } else {
     found = {
       github_ref_type: environment.github_ref_type,
@@ -257,7 +302,7 @@ function checkBranch(environment: Record<string, unknown>, branch: string): Clai
 
 /** The provenance must describe the same run the certificate was issued to. */
 function checkCertificateConsistency(
-  environment: Record<string, unknown>,
+  environment: GithubEnvironment,
   predicate: ProvenanceV02,
   certificate: CertificateIdentity,
 ): ClaimOutcome {
@@ -279,13 +324,13 @@ function checkCertificateConsistency(
   if (extensions.runInvocationURI !== undefined) {
     pairs.push([
       'github_run_id+attempt / 1.21 run invocation',
-      `${String(environment.github_run_id)}/attempts/${String(environment.github_run_attempt)}`,
+      `${environment.github_run_id ?? '(none)'}/attempts/${environment.github_run_attempt ?? '(none)'}`,
       /\/actions\/runs\/(\d+\/attempts\/\d+)$/.exec(extensions.runInvocationURI)?.[1],
     ]);
   }
   if (
     extensions.buildConfigURI !== undefined &&
-    typeof predicate.invocation?.configSource?.entryPoint === 'string'
+    predicate.invocation?.configSource?.entryPoint !== undefined
   ) {
     pairs.push([
       'configSource.entryPoint / 1.18 build config',
@@ -334,7 +379,7 @@ function equal(field: string, expected: string, found: unknown): ClaimOutcome {
   const ok = expected === found;
   return {
     ok,
-    message: ok ? `${field} ${expected}` : `${field} is ${String(found)}, not ${expected}`,
+    message: ok ? `${field} ${expected}` : `${field} is ${describeValue(found)}, not ${expected}`,
     expected,
     found,
   };
