@@ -13,7 +13,22 @@ export {
 } from './trust/trusted-root';
 export type { LoadedTrustMaterial } from './trust/trusted-root';
 export type { CertificateIdentity, FulcioExtensionName } from './checks/certificate';
-export { verifyAttestation, verifyImage, verifyProvenance } from './api/verify-image';
+export { verifyImage, verifyImageAttestation, verifyProvenance } from './api/verify-image';
+export { verifyAttestation } from './attestation/verify-attestation';
+export type { AttestationBundle, VerifyAttestationOptions } from './attestation/verify-attestation';
+export { GITHUB_ACTIONS_OIDC_ISSUER, SLSA_PROVENANCE_V1 } from './attestation/policy';
+export type { AttestationPolicy, DigestAlgorithm } from './attestation/policy';
+export {
+  GITHUB_ISSUER_ORGANIZATION,
+  PUBLIC_GOOD_ISSUER_ORGANIZATION,
+} from './attestation/instances';
+export type { SigstoreInstance } from './attestation/instances';
+export type { WorkflowRun } from './attestation/workflow-run';
+export {
+  parseAttestationBundles,
+  parseJsonDocuments,
+  parseTrustedRoots,
+} from './attestation/json-lines';
 export type { VerifyImageOptions } from './api/verify-image';
 export type { SlsaPolicy } from './slsa/provenance';
 export { formatReport } from './report/format';

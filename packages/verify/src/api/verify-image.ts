@@ -52,8 +52,8 @@ export async function verifyImage(options: VerifyImageOptions): Promise<Verifica
   return verifyImageChecks({ signature: true, ...options });
 }
 
-/** `cosign verify-attestation --type TYPE`: the attestation alone. */
-export async function verifyAttestation(
+/** `cosign verify-attestation --type TYPE`: the attestation alone (GitHub attestations: `verifyAttestation`). */
+export async function verifyImageAttestation(
   options: Omit<VerifyImageOptions, 'signature' | 'attestations' | 'slsa'> & { type: string },
 ): Promise<VerificationReport> {
   const { type, ...rest } = options;

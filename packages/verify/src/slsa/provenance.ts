@@ -340,6 +340,6 @@ function equal(field: string, expected: string, found: unknown): ClaimOutcome {
   };
 }
 
-function escapeRegExp(text: string): string {
+export function escapeRegExp(text: string): string {
   return text.replace(/[.*+?^${}()|[\]\\]/g, '\\$&');
 }
