@@ -69817,10 +69817,14 @@ var init_certificate = __esm({
       sourceRepositoryURI: "1.3.6.1.4.1.57264.1.12",
       sourceRepositoryDigest: "1.3.6.1.4.1.57264.1.13",
       sourceRepositoryRef: "1.3.6.1.4.1.57264.1.14",
+      sourceRepositoryIdentifier: "1.3.6.1.4.1.57264.1.15",
+      sourceRepositoryOwnerURI: "1.3.6.1.4.1.57264.1.16",
+      sourceRepositoryOwnerIdentifier: "1.3.6.1.4.1.57264.1.17",
       buildConfigURI: "1.3.6.1.4.1.57264.1.18",
       buildConfigDigest: "1.3.6.1.4.1.57264.1.19",
       buildTrigger: "1.3.6.1.4.1.57264.1.20",
-      runInvocationURI: "1.3.6.1.4.1.57264.1.21"
+      runInvocationURI: "1.3.6.1.4.1.57264.1.21",
+      sourceRepositoryVisibilityAtSigning: "1.3.6.1.4.1.57264.1.22"
     };
     LEGACY_FULCIO_EXTENSIONS = {
       issuer: "1.3.6.1.4.1.57264.1.1",
@@ -70079,7 +70083,7 @@ function verifySigstoreBundle(serialized, options2) {
       const signed = entity.signature.signature;
       entity.signature.verifySignature = (key) => verifyPrehashedSignature(key, signedDigest, signed);
     }
-    new import_verify5.Verifier(options2.trust).verify(entity);
+    new import_verify5.Verifier(options2.trust, options2.thresholds).verify(entity);
     if (entity.key.$case === "certificate")
       certificate = evidence.certificate ?? certificateIdentity(entity.key.certificate);
     signature = { status: "pass", message: describeProof(evidence) };
@@ -70166,6 +70170,7 @@ function describeProof(evidence) {
     (entry) => `log index ${entry.logIndex} (${entry.proof.join(" + ")})`
   );
   const tsa = evidence.timestampAuthorityTimes?.length ? [`TSA time ${evidence.timestampAuthorityTimes.join(", ")}`] : [];
+  if (proofs.length === 0) return `signature and certificate chain verified: ${tsa.join("; ")}`;
   return `signature, certificate chain, SCT and transparency log verified: ${[...proofs, ...tsa].join("; ")}`;
 }
 function collectEvidence(bundle, evidence) {
@@ -70397,9 +70402,9 @@ function toMaterial(json2, source) {
   requireValidityStarts(json2, source);
   try {
     const root = import_protobuf_specs3.TrustedRoot.fromJSON(json2);
-    if (root.certificateAuthorities.length === 0 || root.tlogs.length === 0) {
+    if (root.certificateAuthorities.length === 0 || root.tlogs.length + root.timestampAuthorities.length === 0) {
       throw new Error(
-        `needs at least one certificate authority and one transparency log (found ${root.certificateAuthorities.length} and ${root.tlogs.length})`
+        `needs at least one certificate authority and one transparency log or timestamp authority (found ${root.certificateAuthorities.length}, ${root.tlogs.length} and ${root.timestampAuthorities.length})`
       );
     }
     const material = (0, import_verify6.toTrustMaterial)(root);
@@ -71347,6 +71352,7 @@ function formatReport(report, options2 = {}) {
     lines.push(
       `${paint.bold("image")} ${report.image.reference} ${paint.dim("->")} ${report.image.digest}`
     );
+  else if (report.artifact) lines.push(`${paint.bold("artifact")} ${report.artifact.digest}`);
   for (const check of report.checks) {
     const mark = check.status === "pass" ? paint.green(MARKS.pass) : check.status === "fail" ? paint.red(MARKS.fail) : paint.dim(MARKS.skip);
     lines.push(`${mark} ${check.check}: ${check.summary}`);

@@ -12,6 +12,7 @@ import { Option } from 'commander';
 import type { Command } from 'commander';
 import { CliError } from '../errors';
 import { dockerConfigCredentials, parseImageReference } from '@oci-sd/oci';
+import { registerAttestationCommand } from './verify-attestation';
 
 const EXAMPLES = `
 Examples:
@@ -20,6 +21,7 @@ Examples:
       --certificate-oidc-issuer https://token.actions.githubusercontent.com \\
       --attestation cyclonedx --slsa --source-uri github.com/OWNER/REPO --source-tag v1.5.0
   $ oci-sd verify release OWNER/REPO@v1.5.0 --tuf-url https://OWNER.github.io/REPO-tuf-on-ci --tuf-root 1.root.json
+  $ oci-sd verify attestation oci://ghcr.io/OWNER/REPO:v1.5.0 --owner OWNER --bundle-from-oci
   $ oci-sd verify bundle --bundle artifact.sigstore.json --certificate-identity me@example.com \\
       --certificate-oidc-issuer https://github.com/login/oauth artifact.tar.gz
 
@@ -127,7 +129,7 @@ const reportedFailures = new WeakSet<Error>();
  * With --json, scripts get JSON on stdout even when verification cannot run (registry down, bad input):
  * `{ ok: false, error: { code, message } }`; the error still goes to stderr and sets the exit code.
  */
-function jsonErrors<A extends unknown[]>(
+export function jsonErrors<A extends unknown[]>(
   action: (...args: A) => Promise<void>,
 ): (...args: A) => Promise<void> {
   return async (...args: A) => {
@@ -150,7 +152,7 @@ function jsonErrors<A extends unknown[]>(
 }
 
 /** Prints the report; a failed verification exits 1 through the error it throws. */
-function emit(report: VerificationReport, json: boolean | undefined): void {
+export function emit(report: VerificationReport, json: boolean | undefined): void {
   if (json) {
     process.stdout.write(`${JSON.stringify(report, null, 2)}\n`);
   } else {
@@ -185,7 +187,7 @@ function printPredicate(report: VerificationReport, type: string): void {
   process.stdout.write(`${JSON.stringify(predicate, null, 2)}\n`);
 }
 
-async function readInput(path: string, what: string): Promise<Buffer> {
+export async function readInput(path: string, what: string): Promise<Buffer> {
   try {
     return await readFile(path);
   } catch (cause) {
@@ -333,6 +335,8 @@ export function register(program: Command): void {
         },
       ),
     );
+
+  registerAttestationCommand(verify);
 
   addIdentityOptions(verify.command('bundle'))
     .description(

@@ -1,0 +1,130 @@
+import { createHash } from 'node:crypto';
+import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { fixturePath, fixturesSkipReason, haveFixtures } from '../../../tools/fixtures';
+import { runMain } from './support/run-cli';
+
+const WORKFLOW = 'sigstore/sigstore-js/.github/workflows/release.yml';
+
+describe.skipIf(!haveFixtures)(
+  `oci-sd verify attestation (GitHub's attestation of sigstore 2.1.0) ${haveFixtures ? '' : fixturesSkipReason}`,
+  () => {
+    const tarball = fixturePath('github-attestations', 'sigstore-js-2.1.0.tgz');
+    const bundle = fixturePath('github-attestations', 'sigstore-js-2.1.0.sigstore.json');
+    const root = fixturePath('sigstore', 'trusted_root.public-good.json');
+    let dir: string;
+    const run = (...args: string[]) =>
+      runMain('verify', 'attestation', ...args, '--bundle', bundle, '--digest-alg', 'sha512');
+
+    beforeAll(() => {
+      dir = mkdtempSync(join(tmpdir(), 'oci-sd-cli-attestation-'));
+    });
+    afterAll(() => rmSync(dir, { recursive: true, force: true }));
+
+    it('verifies the tarball for the owner and names workflow, repository, ref and commit', async () => {
+      const result = await run(tarball, '--owner', 'sigstore');
+      expect(result.code, result.err).toBe(0);
+      expect(result.out).toContain('✓ attestation:owner: ');
+      expect(result.out).toMatch(/PASSED: 7 checks verified/);
+      expect(result.out).toContain(
+        `signing workflow: https://github.com/${WORKFLOW}@refs/heads/main`,
+      );
+      expect(result.out).toContain('repository:       https://github.com/sigstore/sigstore-js');
+      expect(result.out).toContain('ref:              refs/heads/main');
+      expect(result.out).toMatch(/commit: {11}[0-9a-f]{40}/);
+    });
+
+    it('verifies with gh’s other flags, the sha512 digest, and a JSON lines trusted root', async () => {
+      const roots = join(dir, 'roots.jsonl');
+      writeFileSync(roots, `${JSON.stringify(JSON.parse(readFileSync(root, 'utf8')))}\n`);
+      const sha512 = createHash('sha512').update(readFileSync(tarball)).digest('hex');
+      const result = await run(
+        `sha512:${sha512}`,
+        '--repo',
+        'sigstore/sigstore-js',
+        '--signer-workflow',
+        WORKFLOW,
+        '--deny-self-hosted-runners',
+        '--cert-oidc-issuer',
+        'https://token.actions.githubusercontent.com',
+        '--predicate-type',
+        'https://slsa.dev/provenance/v1',
+        '--custom-trusted-root',
+        roots,
+        '--json',
+      );
+      expect(result.code, result.err).toBe(0);
+      const report = JSON.parse(result.out) as { ok: boolean; checks: { check: string }[] };
+      expect(report.ok).toBe(true);
+      expect(report.checks.map((c) => c.check)).toContain('attestation:runner');
+    });
+
+    it.each([
+      ['another owner', ['--owner', 'github']],
+      ['another repo', ['--repo', 'sigstore/cosign']],
+      [
+        'another workflow',
+        [
+          '--owner',
+          'sigstore',
+          '--signer-workflow',
+          'sigstore/sigstore-js/.github/workflows/ci.yml',
+        ],
+      ],
+      [
+        'another predicate type',
+        ['--owner', 'sigstore', '--predicate-type', 'https://spdx.dev/Document'],
+      ],
+    ])('exits 1 for %s, with expected and found', async (_, flags) => {
+      const result = await run(tarball, ...flags);
+      expect(result.code).toBe(1);
+      expect(result.out).toMatch(/✗ attestation:/);
+      expect(result.out).toMatch(/expected: /);
+      expect(result.out).not.toContain('signing workflow:');
+    });
+
+    it('exits 1 for another file', async () => {
+      const other = join(dir, 'other.tgz');
+      writeFileSync(other, 'not the tarball');
+      const result = await run(other, '--owner', 'sigstore');
+      expect(result.code).toBe(1);
+      expect(result.out).toContain('✗ attestation:subject');
+    });
+
+    it.each([
+      ['neither --owner nor --repo', []],
+      ['both --owner and --repo', ['--owner', 'sigstore', '--repo', 'sigstore/sigstore-js']],
+      ['two signer flags', ['--owner', 'sigstore', '--signer-repo', 'a/b', '--cert-identity', 'x']],
+      ['an unknown digest algorithm', ['--owner', 'sigstore', '--digest-alg', 'md5']],
+      ['a missing artifact', ['--owner', 'sigstore', join('/nonexistent', 'file')]],
+    ])('exits 2 for %s', async (_, flags) => {
+      const args = flags.includes(join('/nonexistent', 'file')) ? flags : [tarball, ...flags];
+      const result = await run(...args);
+      expect(result.code).toBe(2);
+    });
+
+    it('exits 2 for a bundle file line that is not JSON, naming the line', async () => {
+      const lines = join(dir, 'bundles.jsonl');
+      writeFileSync(lines, `${readFileSync(bundle, 'utf8').replace(/\n/g, '')}\n{not json\n`);
+      const result = await runMain(
+        'verify',
+        'attestation',
+        tarball,
+        '--owner',
+        'sigstore',
+        '--bundle',
+        lines,
+      );
+      expect(result.code).toBe(2);
+      expect(result.err).toContain('bundles.jsonl line 2');
+    });
+
+    it('exits 2 without a bundle source', async () => {
+      const result = await runMain('verify', 'attestation', tarball, '--owner', 'sigstore');
+      expect(result.code).toBe(2);
+      expect(result.err).toMatch(/--bundle/);
+    });
+  },
+);
