@@ -4,6 +4,8 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { fixturePath, fixturesSkipReason, haveFixtures } from '../../../tools/fixtures';
+import { githubActionsIdentity, startTestSigstore } from '@oci-sd/test-sigstore';
+import type { TestSigstore } from '@oci-sd/test-sigstore';
 import { runMain } from './support/run-cli';
 
 const WORKFLOW = 'sigstore/sigstore-js/.github/workflows/release.yml';
@@ -128,3 +130,61 @@ describe.skipIf(!haveFixtures)(
     });
   },
 );
+
+describe('oci-sd verify attestation: GitHub-shaped test Sigstore (TSA, no log)', () => {
+  let github: TestSigstore;
+  let dir: string;
+
+  beforeAll(async () => {
+    github = await startTestSigstore({ instance: 'github' });
+    dir = mkdtempSync(join(tmpdir(), 'oci-sd-cli-attestation-gh-'));
+  });
+  afterAll(async () => {
+    await github?.stop();
+    rmSync(dir, { recursive: true, force: true });
+  });
+
+  it('verifies a file offline against a custom trusted root, and exits 1 for a wrong owner', async () => {
+    const artifact = join(dir, 'app.tgz');
+    writeFileSync(artifact, 'release bytes');
+    const sha256 = createHash('sha256').update('release bytes').digest('hex');
+    const statement = {
+      _type: 'https://in-toto.io/Statement/v1',
+      subject: [{ name: 'app.tgz', digest: { sha256 } }],
+      predicateType: 'https://slsa.dev/provenance/v1',
+      predicate: {
+        buildDefinition: { buildType: 'https://actions.github.io/buildtypes/workflow/v1' },
+      },
+    };
+    const bundle = await github.signDsse(
+      Buffer.from(JSON.stringify(statement)),
+      'application/vnd.in-toto+json',
+      githubActionsIdentity({
+        repository: 'acme/private-app',
+        workflowPath: '.github/workflows/release.yml',
+        ref: 'refs/heads/main',
+        sha: 'a'.repeat(40),
+        repositoryVisibility: 'private',
+      }),
+    );
+    const bundles = join(dir, 'bundles.jsonl');
+    writeFileSync(bundles, `${JSON.stringify(bundle)}\n`);
+    const roots = join(dir, 'roots.jsonl');
+    writeFileSync(roots, `${JSON.stringify(github.trustedRoot)}\n`);
+    const args = [
+      artifact,
+      '--bundle',
+      bundles,
+      '--custom-trusted-root',
+      roots,
+      '--no-public-good',
+    ];
+    const ok = await runMain('verify', 'attestation', ...args, '--repo', 'acme/private-app');
+    expect(ok.code, ok.out + ok.err).toBe(0);
+    expect(ok.out).toMatch(/github instance/);
+    expect(ok.out).toContain('repository:       https://github.com/acme/private-app');
+    const wrong = await runMain('verify', 'attestation', ...args, '--owner', 'other');
+    expect(wrong.code).toBe(1);
+    expect(wrong.out).toContain('✗ attestation:owner');
+  });
+});

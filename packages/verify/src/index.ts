@@ -25,6 +25,13 @@ export {
 export type { SigstoreInstance } from './attestation/instances';
 export type { WorkflowRun } from './attestation/workflow-run';
 export {
+  GITHUB_TRUSTED_ROOT_TARGET,
+  GITHUB_TUF_URL,
+  githubTrustMaterial,
+} from './attestation/github-trust';
+export type { GitHubTrustOptions } from './attestation/github-trust';
+export { GITHUB_TUF_ROOT } from './attestation/github-tuf-root';
+export {
   parseAttestationBundles,
   parseJsonDocuments,
   parseTrustedRoots,

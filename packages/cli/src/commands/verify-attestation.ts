@@ -1,4 +1,8 @@
+import { homedir } from 'node:os';
+import { join } from 'node:path';
 import {
+  GITHUB_TUF_URL,
+  githubTrustMaterial,
   parseAttestationBundles,
   parseTrustedRoots,
   verifyAttestation,
@@ -39,7 +43,10 @@ Examples:
       --signer-workflow OWNER/REPO/.github/workflows/release.yml --deny-self-hosted-runners
 
 Bundles come from --bundle or --bundle-from-oci (GitHub's attestations API is not read).
-Trusted roots: the embedded public-good root, or --custom-trusted-root (one trusted_root.json a line).
+Trusted roots: the embedded public-good root and, only for a certificate GitHub's instance issued,
+GitHub's trusted root from its TUF repository (${GITHUB_TUF_URL}, from the embedded root v1, cached in
+$XDG_CACHE_HOME/oci-sd/github-tuf or ~/.cache/oci-sd/github-tuf); or --custom-trusted-root (one
+trusted_root.json a line), which is used alone and fetches nothing.
 Exit codes: 0 verified, 1 verification failed, 2 bad usage or input, 3 registry or network failure.`;
 
 const IMAGE_PREFIXES = ['oci://', 'oci-layout:'];
@@ -96,8 +103,17 @@ export async function attestationOptions(
       trustedRoots,
     }),
     noPublicGood: !flags.publicGood,
+    ...(trustedRoots === undefined
+      ? { githubTrust: () => githubTrustMaterial({ cacheDir: githubTufCache() }) }
+      : {}),
     ...(credentials ? { registry: { credentials } } : {}),
   };
+}
+
+/** As gh keeps its TUF cache: per user, outside the project. */
+function githubTufCache(): string {
+  const base = process.env.XDG_CACHE_HOME || join(homedir(), '.cache');
+  return join(base, 'oci-sd', 'github-tuf');
 }
 
 function definedOnly<T extends object>(values: T): Partial<T> {

@@ -58,7 +58,7 @@ export function selectTrust(
   options: { noPublicGood: boolean },
 ): TrustSelection {
   const issuer = describeName(leaf.issuer);
-  const organization = nameAttribute(leaf.issuer, ORGANIZATION_OID);
+  const organization = issuerOrganization(leaf);
   if (options.noPublicGood && organization === PUBLIC_GOOD_ISSUER_ORGANIZATION) {
     return {
       ok: false,
@@ -109,6 +109,11 @@ function githubShaped(instance: SigstoreInstance): InstanceRequirements {
     thresholds: { ctlogThreshold: 0, tlogThreshold: 0, timestampThreshold: 1 },
     signedTimestamps: 1,
   };
+}
+
+/** The organization of the leaf's issuer: which instance issued it. */
+export function issuerOrganization(leaf: X509Certificate): string | undefined {
+  return nameAttribute(leaf.issuer, ORGANIZATION_OID);
 }
 
 /** `CN=..., O=...` of a DER Name, for messages. */

@@ -17,7 +17,12 @@ import type { VerificationErrorCode } from '../errors';
 import { publicGoodTrustMaterial } from '../trust/trusted-root';
 import type { LoadedTrustMaterial } from '../trust/trusted-root';
 import type { CheckResult, Digest, RejectedCandidate, VerificationReport } from '../types';
-import { leafCertificate, selectTrust } from './instances';
+import {
+  GITHUB_ISSUER_ORGANIZATION,
+  issuerOrganization,
+  leafCertificate,
+  selectTrust,
+} from './instances';
 import type { SigstoreInstance } from './instances';
 import {
   certificateFindings,
@@ -53,8 +58,12 @@ export interface VerifyAttestationOptions extends AttestationPolicy {
   bundleFromOci?: boolean;
   /** Trusted roots to use instead of the defaults (gh's `--custom-trusted-root`). */
   trustedRoots?: LoadedTrustMaterial[];
-  /** GitHub's trusted root (from its TUF repository), added to the embedded public-good root by default. */
-  githubTrust?: LoadedTrustMaterial;
+  /**
+   * GitHub's trusted root, added to the embedded public-good root by default: the material, or a loader
+   * (e.g. `githubTrustMaterial` through GitHub's TUF repository) called only when a bundle's leaf is issued
+   * by GitHub's instance, as gh fetches it only then.
+   */
+  githubTrust?: LoadedTrustMaterial | (() => Promise<LoadedTrustMaterial>);
   /** Refuse certificates of the public-good instance (and leave its root out of the defaults). */
   noPublicGood?: boolean;
   /** Registry credentials, timeouts, retries, request counter, for image artifacts. */
@@ -106,8 +115,8 @@ export async function verifyAttestation(
       { expected: 'bundles or bundleFromOci', found: 'neither' },
     );
   }
-  const roots = trustedRoots(options);
   const { artifact, bundles } = await readArtifact(options, policy);
+  const roots = await trustedRoots(options, bundles);
   const candidates = bundles.map((input) =>
     'malformed' in input ? input.malformed : evaluate(input, artifact, policy, roots, options),
   );
@@ -123,7 +132,10 @@ export async function verifyAttestation(
   };
 }
 
-function trustedRoots(options: VerifyAttestationOptions): LoadedTrustMaterial[] {
+async function trustedRoots(
+  options: VerifyAttestationOptions,
+  bundles: BundleInput[],
+): Promise<LoadedTrustMaterial[]> {
   if (options.trustedRoots !== undefined) {
     if (options.trustedRoots.length === 0)
       throw new VerificationError('INVALID_INPUT', 'custom trusted roots: none given', {
@@ -133,8 +145,12 @@ function trustedRoots(options: VerifyAttestationOptions): LoadedTrustMaterial[] 
     return options.trustedRoots;
   }
   const roots = options.noPublicGood ? [] : [publicGoodTrustMaterial()];
-  if (options.githubTrust) roots.push(options.githubTrust);
-  if (roots.length === 0)
+  if (typeof options.githubTrust === 'function') {
+    if (bundles.some(issuedByGitHub)) roots.push(await options.githubTrust());
+  } else if (options.githubTrust) {
+    roots.push(options.githubTrust);
+  }
+  if (roots.length === 0 && typeof options.githubTrust !== 'function')
     throw new VerificationError(
       'INVALID_INPUT',
       'without public good there is no trusted root: give GitHub’s trusted root or custom trusted roots',
@@ -144,6 +160,13 @@ function trustedRoots(options: VerifyAttestationOptions): LoadedTrustMaterial[] 
 }
 
 type BundleInput = AttestationBundle | { malformed: AttestationCandidate };
+
+function issuedByGitHub(input: BundleInput): boolean {
+  if ('malformed' in input || typeof input.bundle !== 'object' || input.bundle === null)
+    return false;
+  const leaf = leafCertificate(input.bundle as SerializedBundle);
+  return leaf !== undefined && issuerOrganization(leaf) === GITHUB_ISSUER_ORGANIZATION;
+}
 
 async function readArtifact(
   options: VerifyAttestationOptions,
