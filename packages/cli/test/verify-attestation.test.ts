@@ -6,6 +6,9 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { fixturePath, fixturesSkipReason, haveFixtures } from '../../../tools/fixtures';
 import { githubActionsIdentity, startTestSigstore } from '@oci-sd/test-sigstore';
 import type { TestSigstore } from '@oci-sd/test-sigstore';
+import { startRegistry } from '@oci-sd/test-registry';
+import type { TestRegistry } from '@oci-sd/test-registry';
+import { RegistrySource, attachReferrerBundle, pushImage } from '@oci-sd/oci';
 import { runMain } from './support/run-cli';
 
 const WORKFLOW = 'sigstore/sigstore-js/.github/workflows/release.yml';
@@ -133,15 +136,75 @@ describe.skipIf(!haveFixtures)(
 
 describe('oci-sd verify attestation: GitHub-shaped test Sigstore (TSA, no log)', () => {
   let github: TestSigstore;
+  let registry: TestRegistry;
   let dir: string;
 
   beforeAll(async () => {
-    github = await startTestSigstore({ instance: 'github' });
+    [github, registry] = await Promise.all([
+      startTestSigstore({ instance: 'github' }),
+      startRegistry(),
+    ]);
     dir = mkdtempSync(join(tmpdir(), 'oci-sd-cli-attestation-gh-'));
   });
   afterAll(async () => {
-    await github?.stop();
+    await Promise.all([github?.stop(), registry?.stop()]);
     rmSync(dir, { recursive: true, force: true });
+  });
+
+  it('--bundle-from-oci reads the referrers of oci://REGISTRY/REPO:TAG', async () => {
+    const store = new RegistrySource(registry.host, 'acme/private-app');
+    const { digest } = await pushImage(store, {
+      tag: 'v1.0.0',
+      platforms: [{ os: 'linux', architecture: 'amd64', files: { app: 'v1' } }],
+    });
+    const statement = {
+      _type: 'https://in-toto.io/Statement/v1',
+      subject: [{ name: 'acme/private-app', digest: { sha256: digest.slice(7) } }],
+      predicateType: 'https://slsa.dev/provenance/v1',
+      predicate: {},
+    };
+    const identity = githubActionsIdentity({
+      repository: 'acme/private-app',
+      workflowPath: '.github/workflows/release.yml',
+      ref: 'refs/tags/v1.0.0',
+      sha: 'b'.repeat(40),
+      runnerEnvironment: 'self-hosted',
+    });
+    await attachReferrerBundle(
+      store,
+      digest,
+      await github.signDsse(
+        Buffer.from(JSON.stringify(statement)),
+        'application/vnd.in-toto+json',
+        identity,
+      ),
+    );
+    const roots = join(dir, 'oci-roots.jsonl');
+    writeFileSync(roots, `${JSON.stringify(github.trustedRoot)}\n`);
+    const image = `oci://${registry.host}/acme/private-app:v1.0.0`;
+    const args = [
+      'verify',
+      'attestation',
+      image,
+      '--bundle-from-oci',
+      '--custom-trusted-root',
+      roots,
+    ];
+    const ok = await runMain(...args, '--owner', 'acme', '--json');
+    expect(ok.code, ok.out + ok.err).toBe(0);
+    expect(JSON.parse(ok.out)).toMatchObject({ ok: true, image: { digest } });
+    const denied = await runMain(...args, '--owner', 'acme', '--deny-self-hosted-runners');
+    expect(denied.code).toBe(1);
+    expect(denied.out).toContain('✗ attestation:runner');
+    const missing = await runMain(
+      'verify',
+      'attestation',
+      `oci://${registry.host}/acme/none:v1`,
+      '--bundle-from-oci',
+      '--owner',
+      'acme',
+    );
+    expect(missing.code).toBe(1);
   });
 
   it('verifies a file offline against a custom trusted root, and exits 1 for a wrong owner', async () => {
