@@ -71028,6 +71028,218 @@ var init_provenance = __esm({
   }
 });
 
+// ../verify/src/slsa/provenance-v1.ts
+function provenanceV1Identity(policy) {
+  const source = policy.sourceUri.replace(/^[a-z]+:\/\//, "");
+  return {
+    identityRegExp: `(?:${escapeRegExp(CONTAINER_GENERATOR_BUILDER)}@.+|${escapeRegExp(`https://${source}/`)}.+)`,
+    issuer: GITHUB_ACTIONS_ISSUER3
+  };
+}
+function checkSlsaProvenanceV1(statement, certificate, imageDigest, policy) {
+  const predicate = statement.predicate ?? {};
+  const workflow = predicate.buildDefinition?.externalParameters?.workflow ?? {};
+  const dependency = predicate.buildDefinition?.resolvedDependencies?.[0];
+  const builderId = predicate.runDetails?.builder?.id;
+  const findings = [
+    { name: "predicate-type", ...checkPredicateType(statement, SLSA_PROVENANCE_V1) },
+    { name: "subject", ...checkSubjectDigest(statement, imageDigest) },
+    { name: "builder", ...checkBuilder2(certificate, builderId, policy.builderId) },
+    { name: "build-type", ...checkBuildType(predicate.buildDefinition?.buildType) },
+    { name: "source", ...checkSource2(policy.sourceUri, workflow, dependency, certificate) }
+  ];
+  if (policy.sourceTag !== void 0)
+    findings.push({
+      name: "tag",
+      ...checkRef(
+        workflow.ref,
+        `refs/tags/${policy.sourceTag.replace(/^refs\/tags\//, "")}`,
+        "tag"
+      )
+    });
+  if (policy.sourceBranch !== void 0)
+    findings.push({
+      name: "branch",
+      ...checkRef(
+        workflow.ref,
+        `refs/heads/${policy.sourceBranch.replace(/^refs\/heads\//, "")}`,
+        "branch"
+      )
+    });
+  findings.push({
+    name: "certificate",
+    ...checkCertificateConsistency2(predicate, workflow, dependency, certificate)
+  });
+  const commit = dependency?.digest?.gitCommit;
+  return {
+    ok: findings.every((finding) => finding.ok),
+    findings,
+    ...typeof builderId === "string" ? { builderId } : {},
+    ...typeof commit === "string" ? { commit } : {}
+  };
+}
+function checkBuilder2(certificate, builderId, requested) {
+  const generator = certificate.subjectAlternativeNames.find(
+    (san) => san.startsWith(`${CONTAINER_GENERATOR_BUILDER}@`)
+  );
+  const signer = certificate.extensions.buildSignerURI;
+  let allowed;
+  if (generator !== void 0) {
+    const ref = generator.slice(CONTAINER_GENERATOR_BUILDER.length + 1);
+    if (!EXACT_RELEASE_TAG2.test(ref))
+      return {
+        ok: false,
+        message: `builder ref ${ref} is not an exact release tag (vX.Y.Z, no prerelease)`,
+        expected: "refs/tags/vX.Y.Z",
+        found: ref
+      };
+    allowed = [generator];
+  } else {
+    allowed = [...GITHUB_RUNNER_BUILDERS, ...signer === void 0 ? [] : [signer]];
+  }
+  if (typeof builderId !== "string" || !allowed.includes(builderId))
+    return {
+      ok: false,
+      message: `runDetails.builder.id is ${String(builderId)}, not one the certificate allows`,
+      expected: allowed,
+      found: builderId
+    };
+  if (requested !== void 0) {
+    const comparable = requested.includes("@") ? builderId : builderId.replace(/@[^@]*$/, "");
+    if (requested !== comparable)
+      return {
+        ok: false,
+        message: `builder is ${builderId}, not ${requested}`,
+        expected: requested,
+        found: builderId
+      };
+  }
+  return {
+    ok: true,
+    message: `builder ${builderId}`,
+    expected: requested ?? allowed,
+    found: builderId
+  };
+}
+function checkBuildType(buildType) {
+  const ok = GITHUB_WORKFLOW_BUILD_TYPES.includes(buildType);
+  return {
+    ok,
+    message: ok ? `buildType ${String(buildType)}` : `buildType ${String(buildType)} is not a GitHub workflow build`,
+    expected: GITHUB_WORKFLOW_BUILD_TYPES,
+    found: buildType
+  };
+}
+function checkSource2(sourceUri, workflow, dependency, certificate) {
+  const bare = sourceUri.replace(/^[a-z]+:\/\//, "");
+  const repository = `https://${bare}`;
+  const found = {
+    "externalParameters.workflow.repository": workflow.repository,
+    "resolvedDependencies[0].uri": dependency?.uri,
+    "certificate 1.3.6.1.4.1.57264.1.12": certificate.extensions.sourceRepositoryURI
+  };
+  const problems = [];
+  if (workflow.repository !== repository)
+    problems.push(`workflow repository is ${String(workflow.repository)}, not ${repository}`);
+  const expectedDependency = `git+${repository}@${String(workflow.ref)}`;
+  if (typeof workflow.ref !== "string") problems.push("externalParameters.workflow.ref is missing");
+  else if (dependency?.uri !== expectedDependency)
+    problems.push(
+      `resolvedDependencies[0].uri is ${String(dependency?.uri)}, not ${expectedDependency}`
+    );
+  if (certificate.extensions.sourceRepositoryURI !== repository)
+    problems.push(
+      `certificate source repository is ${certificate.extensions.sourceRepositoryURI ?? "(none)"}, not ${repository}`
+    );
+  return {
+    ok: problems.length === 0,
+    message: problems.length === 0 ? `source ${bare}` : `source is not ${bare}: ${problems.join("; ")}`,
+    expected: {
+      workflow: repository,
+      dependency: `git+${repository}@<workflow ref>`,
+      certificate: repository
+    },
+    found
+  };
+}
+function checkRef(ref, expected, kind) {
+  const ok = ref === expected;
+  return {
+    ok,
+    message: ok ? `built from ${kind} ${expected}` : `not built from ${kind} ${expected}`,
+    expected,
+    found: ref
+  };
+}
+function checkCertificateConsistency2(predicate, workflow, dependency, certificate) {
+  const { extensions } = certificate;
+  const github = predicate.buildDefinition?.internalParameters?.github ?? {};
+  const invocation = predicate.runDetails?.metadata?.invocationId;
+  const pairs = [
+    [
+      "gitCommit / 1.13 source digest",
+      dependency?.digest?.gitCommit,
+      extensions.sourceRepositoryDigest
+    ],
+    ["workflow.ref / 1.14 source ref", workflow.ref, extensions.sourceRepositoryRef],
+    ["event_name / 1.20 trigger", github.event_name, extensions.buildTrigger]
+  ];
+  if (extensions.runInvocationURI !== void 0)
+    pairs.push(["invocationId / 1.21 run invocation", invocation, extensions.runInvocationURI]);
+  if (extensions.buildConfigURI !== void 0)
+    pairs.push([
+      "workflow.path / 1.18 build config",
+      workflow.path,
+      /^https:\/\/[^/]+\/[^/]+\/[^/]+\/(.+)@[^@]+$/.exec(extensions.buildConfigURI)?.[1]
+    ]);
+  if (extensions.sourceRepositoryIdentifier !== void 0)
+    pairs.push([
+      "repository_id / 1.15",
+      github.repository_id,
+      extensions.sourceRepositoryIdentifier
+    ]);
+  if (extensions.sourceRepositoryOwnerIdentifier !== void 0)
+    pairs.push([
+      "repository_owner_id / 1.17",
+      github.repository_owner_id,
+      extensions.sourceRepositoryOwnerIdentifier
+    ]);
+  const mismatches = pairs.filter(
+    ([, provenance, cert]) => provenance === void 0 || provenance !== cert
+  );
+  if (mismatches.length === 0)
+    return {
+      ok: true,
+      message: "provenance matches the certificate (commit, ref, trigger, run, workflow, repository)",
+      expected: "equal",
+      found: "equal"
+    };
+  return {
+    ok: false,
+    message: `provenance disagrees with its certificate: ${mismatches.map(([name]) => name).join(", ")}`,
+    expected: Object.fromEntries(mismatches.map(([name, , cert]) => [name, cert])),
+    found: Object.fromEntries(mismatches.map(([name, provenance]) => [name, provenance]))
+  };
+}
+var SLSA_PROVENANCE_V1, GITHUB_WORKFLOW_BUILD_TYPES, GITHUB_RUNNER_BUILDERS, EXACT_RELEASE_TAG2;
+var init_provenance_v1 = __esm({
+  "../verify/src/slsa/provenance-v1.ts"() {
+    "use strict";
+    init_claims();
+    init_provenance();
+    SLSA_PROVENANCE_V1 = "https://slsa.dev/provenance/v1";
+    GITHUB_WORKFLOW_BUILD_TYPES = [
+      "https://actions.github.io/buildtypes/workflow/v1",
+      "https://slsa-framework.github.io/github-actions-buildtypes/workflow/v1"
+    ];
+    GITHUB_RUNNER_BUILDERS = [
+      "https://github.com/actions/runner/github-hosted",
+      "https://github.com/actions/runner/self-hosted"
+    ];
+    EXACT_RELEASE_TAG2 = /^refs\/tags\/v\d+\.\d+\.\d+$/;
+  }
+});
+
 // ../verify/src/api/candidates.ts
 function evaluateCandidate(found, digest, policy, trust, predicateType) {
   if ("malformed" in found)
@@ -71266,43 +71478,25 @@ function attestationsOfType(discovered, predicateType) {
   );
 }
 function checkProvenance(discovered, digest, trust, policy) {
-  const candidates = attestationsOfType(discovered, SLSA_PROVENANCE_V02).map(
-    (found) => {
-      const candidate = evaluateCandidate(
-        found,
-        digest,
-        SLSA_BUILDER_IDENTITY,
-        trust,
-        SLSA_PROVENANCE_V02
-      );
-      const certificate = candidate.verdict.evidence.certificate;
-      if (!candidate.ok) return candidate;
-      if (!candidate.statement || !certificate) {
-        return {
-          ...candidate,
-          ok: false,
-          failure: {
-            code: "PROVENANCE_MISMATCH",
-            message: "provenance without a builder certificate",
-            expected: "a Fulcio certificate",
-            found: "none"
-          }
-        };
-      }
-      candidate.slsa = checkSlsaProvenance(candidate.statement, certificate, digest, policy);
-      const failed = candidate.slsa.findings.find((finding) => !finding.ok);
-      if (failed) {
-        candidate.ok = false;
-        candidate.failure = {
-          code: "PROVENANCE_MISMATCH",
-          message: `${failed.name}: ${failed.message}`,
-          expected: failed.expected,
-          found: failed.found
-        };
-      }
-      return candidate;
-    }
+  const v1 = discovered.filter(
+    (found) => found.kind !== "signature" && found.predicateType === SLSA_PROVENANCE_V1
   );
+  const candidates = [
+    ...attestationsOfType(discovered, SLSA_PROVENANCE_V02).map(
+      (found) => checkProvenanceCandidate(found, digest, trust, policy, {
+        predicateType: SLSA_PROVENANCE_V02,
+        identity: SLSA_BUILDER_IDENTITY,
+        check: checkSlsaProvenance
+      })
+    ),
+    ...v1.map(
+      (found) => checkProvenanceCandidate(found, digest, trust, policy, {
+        predicateType: SLSA_PROVENANCE_V1,
+        identity: provenanceV1Identity(policy),
+        check: checkSlsaProvenanceV1
+      })
+    )
+  ];
   const expected = {
     digest,
     sourceUri: policy.sourceUri,
@@ -71311,10 +71505,11 @@ function checkProvenance(discovered, digest, trust, policy) {
     builder: policy.builderId ?? SLSA_BUILDER_IDENTITY.identityRegExp
   };
   const summary2 = summarizeCandidates("slsa-provenance", "SLSA provenance", candidates, expected, {
-    // A winner always has its slsa result: a candidate only passes after checkSlsaProvenance.
+    // A winner always has its slsa result: a candidate only passes after its version's check.
     summary: (winner) => `verified build using builder "${winner.slsa.builderId}" at commit ${winner.slsa.commit ?? "(unknown)"}`,
     evidence: (winner) => ({
       ...candidateEvidence(winner),
+      predicateType: winner.statement?.predicateType,
       builderId: winner.slsa?.builderId,
       commit: winner.slsa?.commit
     })
@@ -71330,6 +71525,41 @@ function checkProvenance(discovered, digest, trust, policy) {
   }));
   return [summary2, ...findings];
 }
+function checkProvenanceCandidate(found, digest, trust, policy, version) {
+  const candidate = evaluateCandidate(
+    found,
+    digest,
+    version.identity,
+    trust,
+    version.predicateType
+  );
+  const certificate = candidate.verdict.evidence.certificate;
+  if (!candidate.ok) return candidate;
+  if (!candidate.statement || !certificate) {
+    return {
+      ...candidate,
+      ok: false,
+      failure: {
+        code: "PROVENANCE_MISMATCH",
+        message: "provenance without a builder certificate",
+        expected: "a Fulcio certificate",
+        found: "none"
+      }
+    };
+  }
+  candidate.slsa = version.check(candidate.statement, certificate, digest, policy);
+  const failed = candidate.slsa.findings.find((finding) => !finding.ok);
+  if (failed) {
+    candidate.ok = false;
+    candidate.failure = {
+      code: "PROVENANCE_MISMATCH",
+      message: `${failed.name}: ${failed.message}`,
+      expected: failed.expected,
+      found: failed.found
+    };
+  }
+  return candidate;
+}
 var init_verify_image = __esm({
   "../verify/src/api/verify-image.ts"() {
     "use strict";
@@ -71339,6 +71569,7 @@ var init_verify_image = __esm({
     init_identity2();
     init_predicate_types();
     init_provenance();
+    init_provenance_v1();
     init_trusted_root();
     init_candidates();
   }

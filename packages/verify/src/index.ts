@@ -16,7 +16,8 @@ export type { CertificateIdentity, FulcioExtensionName } from './checks/certific
 export { verifyImage, verifyImageAttestation, verifyProvenance } from './api/verify-image';
 export { verifyAttestation } from './attestation/verify-attestation';
 export type { AttestationBundle, VerifyAttestationOptions } from './attestation/verify-attestation';
-export { GITHUB_ACTIONS_OIDC_ISSUER, SLSA_PROVENANCE_V1 } from './attestation/policy';
+export { GITHUB_ACTIONS_OIDC_ISSUER } from './attestation/policy';
+export { GITHUB_WORKFLOW_BUILD_TYPES, SLSA_PROVENANCE_V1 } from './slsa/provenance-v1';
 export type { AttestationPolicy, DigestAlgorithm } from './attestation/policy';
 export {
   GITHUB_ISSUER_ORGANIZATION,

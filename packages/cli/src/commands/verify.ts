@@ -229,7 +229,10 @@ export function register(program: Command): void {
       [],
     )
     .option('--no-signature', 'skip the image signature (attestations or provenance only)')
-    .option('--slsa', 'verify SLSA v0.2 container provenance with slsa-verifier semantics')
+    .option(
+      '--slsa',
+      'verify SLSA provenance with slsa-verifier semantics: v0.2 container generator, v1 GitHub workflow attestations',
+    )
     .option('--source-uri <uri>', 'with --slsa: expected source, github.com/OWNER/REPO')
     .addOption(
       new Option('--source-tag <tag>', 'with --slsa: the tag the build ran for').conflicts(

@@ -5,10 +5,10 @@ import { VerificationError } from '../errors';
 import type { VerificationErrorCode } from '../errors';
 import { assertIdentityPolicy, identityMismatches } from '../policy/identity';
 import { resolvePredicateType } from '../predicate-types';
+import { SLSA_PROVENANCE_V1 } from '../slsa/provenance-v1';
 
 export type DigestAlgorithm = 'sha256' | 'sha512';
 
-export const SLSA_PROVENANCE_V1 = 'https://slsa.dev/provenance/v1';
 export const GITHUB_ACTIONS_OIDC_ISSUER = 'https://token.actions.githubusercontent.com';
 const GITHUB_HOST = 'github.com';
 
