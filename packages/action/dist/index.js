@@ -21538,6 +21538,77 @@ var init_release_notes = __esm({
   }
 });
 
+// ../gh/src/errors.ts
+var GitHubError;
+var init_errors4 = __esm({
+  "../gh/src/errors.ts"() {
+    "use strict";
+    GitHubError = class extends Error {
+      name = "GitHubError";
+      code;
+      expected;
+      found;
+      request;
+      status;
+      constructor(code2, message, details = {}) {
+        super(message, details.cause === void 0 ? void 0 : { cause: details.cause });
+        this.code = code2;
+        if ("expected" in details) this.expected = details.expected;
+        if ("found" in details) this.found = details.found;
+        if (details.request !== void 0) this.request = details.request;
+        if (details.status !== void 0) this.status = details.status;
+      }
+    };
+  }
+});
+
+// ../gh/src/repo.ts
+function parseRepo(value = process.env.GITHUB_REPOSITORY) {
+  const [owner, repo, extra] = (value ?? "").split("/");
+  if (!owner || !repo || extra !== void 0 || !NAME.test(owner) || !NAME.test(repo)) {
+    throw new GitHubError(
+      "INVALID_INPUT",
+      `repository must be OWNER/REPO, found ${value === void 0 ? "nothing (set --repo or GITHUB_REPOSITORY)" : `"${value}"`}`,
+      {
+        expected: "OWNER/REPO",
+        found: value
+      }
+    );
+  }
+  return { owner, repo };
+}
+function repoName(ref) {
+  return `${ref.owner}/${ref.repo}`;
+}
+var NAME;
+var init_repo = __esm({
+  "../gh/src/repo.ts"() {
+    "use strict";
+    init_errors4();
+    NAME = /^[A-Za-z0-9_.-]+$/;
+  }
+});
+
+// ../gh/src/attestations.ts
+async function createAttestation(client, repo, bundle) {
+  const { data } = await client.call(
+    { what: `record an attestation in ${repoName(repo)}`, permission: ATTESTATIONS_WRITE },
+    () => client.octokit.request("POST /repos/{owner}/{repo}/attestations", {
+      ...repo,
+      bundle
+    })
+  );
+  return { id: data.id };
+}
+var ATTESTATIONS_WRITE;
+var init_attestations = __esm({
+  "../gh/src/attestations.ts"() {
+    "use strict";
+    init_repo();
+    ATTESTATIONS_WRITE = "attestations: write";
+  }
+});
+
 // ../../node_modules/bottleneck/light.js
 var require_light = __commonJS({
   "../../node_modules/bottleneck/light.js"(exports2, module2) {
@@ -30256,30 +30327,6 @@ var require_lib = __commonJS({
   }
 });
 
-// ../gh/src/errors.ts
-var GitHubError;
-var init_errors4 = __esm({
-  "../gh/src/errors.ts"() {
-    "use strict";
-    GitHubError = class extends Error {
-      name = "GitHubError";
-      code;
-      expected;
-      found;
-      request;
-      status;
-      constructor(code2, message, details = {}) {
-        super(message, details.cause === void 0 ? void 0 : { cause: details.cause });
-        this.code = code2;
-        if ("expected" in details) this.expected = details.expected;
-        if ("found" in details) this.found = details.found;
-        if (details.request !== void 0) this.request = details.request;
-        if (details.status !== void 0) this.status = details.status;
-      }
-    };
-  }
-});
-
 // ../gh/src/config.ts
 import { execFile as execFile2 } from "child_process";
 function trimSlash(url) {
@@ -30604,33 +30651,6 @@ var init_client = __esm({
   }
 });
 
-// ../gh/src/repo.ts
-function parseRepo(value = process.env.GITHUB_REPOSITORY) {
-  const [owner, repo, extra] = (value ?? "").split("/");
-  if (!owner || !repo || extra !== void 0 || !NAME.test(owner) || !NAME.test(repo)) {
-    throw new GitHubError(
-      "INVALID_INPUT",
-      `repository must be OWNER/REPO, found ${value === void 0 ? "nothing (set --repo or GITHUB_REPOSITORY)" : `"${value}"`}`,
-      {
-        expected: "OWNER/REPO",
-        found: value
-      }
-    );
-  }
-  return { owner, repo };
-}
-function repoName(ref) {
-  return `${ref.owner}/${ref.repo}`;
-}
-var NAME;
-var init_repo = __esm({
-  "../gh/src/repo.ts"() {
-    "use strict";
-    init_errors4();
-    NAME = /^[A-Za-z0-9_.-]+$/;
-  }
-});
-
 // ../gh/src/releases.ts
 import { createHash } from "crypto";
 import { readFile as readFile2 } from "fs/promises";
@@ -30857,6 +30877,7 @@ var init_releases = __esm({
 var init_src3 = __esm({
   "../gh/src/index.ts"() {
     "use strict";
+    init_attestations();
     init_client();
     init_releases();
     init_repo();
@@ -72221,13 +72242,22 @@ function signingCommand(kind) {
     );
     const referrer = await attachReferrerBundle(store, digest, bundle);
     const logIndex = bundle.verificationMaterial.tlogEntries[0]?.logIndex ?? "";
+    const recorded = kind === "attest" && booleanInput(io2, "github-attestation", false) ? await recordInGitHub(io2, context, bundle) : void 0;
+    if (recorded) io2.setOutput("attestation-id", String(recorded.id));
     io2.setOutput("bundle", JSON.stringify(bundle));
     io2.setOutput("referrer", referrer);
     io2.setOutput("log-index", logIndex);
     io2.setOutput("predicate-type", type);
     io2.setOutput(
       "result",
-      JSON.stringify({ image: name, digest, predicateType: type, referrer, logIndex })
+      JSON.stringify({
+        image: name,
+        digest,
+        predicateType: type,
+        referrer,
+        logIndex,
+        ...recorded ? { attestationId: recorded.id } : {}
+      })
     );
     io2.info(
       `${kind === "sign" ? "signed" : `attested ${type} for`} ${name}@${digest}: referrer ${referrer}, transparency log index ${logIndex}`
@@ -72237,10 +72267,22 @@ function signingCommand(kind) {
         ["Image", code(`${name}@${digest}`)],
         ["Predicate type", code(type)],
         ["Stored as", `OCI referrer ${code(referrer)}`],
-        ["Transparency log index", code(logIndex)]
+        ["Transparency log index", code(logIndex)],
+        ...recorded ? [
+          ["GitHub attestation", `${code(String(recorded.id))} in ${context.repository}`]
+        ] : []
       ])
     );
   };
+}
+async function recordInGitHub(io2, context, bundle) {
+  const client = await createGitHubClient({
+    token: io2.getInput("token"),
+    apiUrl: context.apiUrl,
+    serverUrl: context.serverUrl,
+    ghCli: false
+  });
+  return createAttestation(client, parseRepo(context.repository), bundle);
 }
 var signCommand, attestCommand;
 var init_attest = __esm({
@@ -72250,6 +72292,7 @@ var init_attest = __esm({
     init_src4();
     init_errors();
     init_io();
+    init_src3();
     init_sigstore4();
     init_summary();
     init_verify2();
