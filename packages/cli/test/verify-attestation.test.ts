@@ -251,3 +251,53 @@ describe('oci-sd verify attestation: GitHub-shaped test Sigstore (TSA, no log)',
     expect(wrong.out).toContain('✗ attestation:owner');
   });
 });
+
+describe.skipIf(!haveFixtures)(
+  `oci-sd verify download (real SLSA container image) ${haveFixtures ? '' : fixturesSkipReason}`,
+  () => {
+    const layout = fixturePath(
+      'slsa',
+      'gha_generic_container-v2.0.0',
+      'container_workflow_dispatch',
+    );
+    const image = () =>
+      `oci-layout:${layout}@${readFileSync(fixturePath('slsa', 'gha_generic_container-v2.0.0', 'container_workflow_dispatch.digest'), 'utf8').trim()}`;
+    const GENERATOR =
+      'https://github.com/slsa-framework/slsa-github-generator/.github/workflows/generator_container_slsa3.yml@refs/tags/v2.0.0';
+    const download = (...args: string[]) =>
+      runMain(
+        'verify',
+        'download',
+        image(),
+        '--certificate-oidc-issuer',
+        'https://token.actions.githubusercontent.com',
+        ...args,
+      );
+
+    it('writes only the verified predicate to stdout', async () => {
+      const result = await download(
+        '--predicate-type',
+        'slsaprovenance',
+        '--certificate-identity',
+        GENERATOR,
+      );
+      expect(result.code, result.err).toBe(0);
+      const predicate = JSON.parse(result.out) as { buildType: string };
+      expect(predicate.buildType).toBe(
+        'https://github.com/slsa-framework/slsa-github-generator/container@v1',
+      );
+      expect(result.err).toContain('✓ attestation:https://slsa.dev/provenance/v0.2');
+    });
+
+    it('writes nothing and exits 1 for another signer or a type that is not attached', async () => {
+      for (const args of [
+        ['--predicate-type', 'slsaprovenance', '--certificate-identity', `${GENERATOR}x`],
+        ['--predicate-type', 'cyclonedx', '--certificate-identity', GENERATOR],
+      ]) {
+        const result = await download(...args);
+        expect(result.code).toBe(1);
+        expect(result.out).toBe('');
+      }
+    });
+  },
+);

@@ -341,6 +341,54 @@ export function register(program: Command): void {
 
   registerAttestationCommand(verify);
 
+  addIdentityOptions(verify.command('download'))
+    .description(
+      'verify an attestation of an image and write its predicate (e.g. the SBOM) to stdout, like cosign download attestation after verify-attestation',
+    )
+    .argument(
+      '<image>',
+      'REGISTRY/REPO:TAG, REGISTRY/REPO@sha256:..., or oci-layout:DIR[@sha256:...]',
+    )
+    .requiredOption(
+      '--predicate-type <type>',
+      'cosign short name (cyclonedx, spdxjson, slsaprovenance, ...) or predicate type URI',
+    )
+    .option(
+      '--trusted-root <file>',
+      'trusted_root.json (default: the embedded Sigstore public-good root)',
+    )
+    .action(
+      async (
+        image: string,
+        flags: IdentityFlags & { predicateType: string; trustedRoot?: string },
+      ) => {
+        const reference = parseImageReference(image);
+        const credentials =
+          reference.kind === 'registry'
+            ? await dockerConfigCredentials(reference.registry)
+            : undefined;
+        const report = await verifyImage({
+          image,
+          ...(credentials ? { registry: { credentials } } : {}),
+          signature: false,
+          attestations: [flags.predicateType],
+          policy: identityPolicy(flags),
+          ...(flags.trustedRoot !== undefined ? { trust: flags.trustedRoot } : {}),
+        });
+        // stdout carries only the verified predicate; the marks go to stderr.
+        process.stderr.write(formatReport(report, { color: false }));
+        if (!report.ok) {
+          const failed = report.checks.find((check) => check.status === 'fail');
+          throw new VerificationError(
+            failed?.code ?? 'SIGNATURE_INVALID',
+            `verification failed: ${failed?.check ?? 'attestation'}`,
+            { expected: 'a verified attestation', found: failed?.summary },
+          );
+        }
+        printPredicate(report, flags.predicateType);
+      },
+    );
+
   addIdentityOptions(verify.command('bundle'))
     .description(
       'verify one Sigstore bundle against a file or digest (the Sigstore conformance client protocol)',
