@@ -604,10 +604,10 @@ var require_errors = __commonJS({
     };
     var kHTTPParserError = /* @__PURE__ */ Symbol.for("undici.error.UND_ERR_HTTP_PARSER");
     var HTTPParserError = class extends Error {
-      constructor(message, code18, data) {
+      constructor(message, code2, data) {
         super(message);
         this.name = "HTTPParserError";
-        this.code = code18 ? `HPE_${code18}` : void 0;
+        this.code = code2 ? `HPE_${code2}` : void 0;
         this.data = data ? data.toString() : void 0;
       }
       static [Symbol.hasInstance](instance) {
@@ -630,12 +630,12 @@ var require_errors = __commonJS({
     };
     var kRequestRetryError = /* @__PURE__ */ Symbol.for("undici.error.UND_ERR_REQ_RETRY");
     var RequestRetryError = class extends UndiciError {
-      constructor(message, code18, { headers, data }) {
+      constructor(message, code2, { headers, data }) {
         super(message);
         this.name = "RequestRetryError";
         this.message = message || "Request retry error";
         this.code = "UND_ERR_REQ_RETRY";
-        this.statusCode = code18;
+        this.statusCode = code2;
         this.data = data;
         this.headers = headers;
       }
@@ -646,12 +646,12 @@ var require_errors = __commonJS({
     };
     var kResponseError = /* @__PURE__ */ Symbol.for("undici.error.UND_ERR_RESPONSE");
     var ResponseError = class extends UndiciError {
-      constructor(message, code18, { headers, data }) {
+      constructor(message, code2, { headers, data }) {
         super(message);
         this.name = "ResponseError";
         this.message = message || "Response error";
         this.code = "UND_ERR_RESPONSE";
-        this.statusCode = code18;
+        this.statusCode = code2;
         this.data = data;
         this.headers = headers;
       }
@@ -861,8 +861,8 @@ var require_tree = __commonJS({
         if (index === void 0 || index >= key.length) {
           throw new TypeError("Unreachable");
         }
-        const code18 = this.code = key.charCodeAt(index);
-        if (code18 > 127) {
+        const code2 = this.code = key.charCodeAt(index);
+        if (code2 > 127) {
           throw new TypeError("key must be ascii string");
         }
         if (key.length !== ++index) {
@@ -883,11 +883,11 @@ var require_tree = __commonJS({
         let index = 0;
         let node = this;
         while (true) {
-          const code18 = key.charCodeAt(index);
-          if (code18 > 127) {
+          const code2 = key.charCodeAt(index);
+          if (code2 > 127) {
             throw new TypeError("key must be ascii string");
           }
-          if (node.code === code18) {
+          if (node.code === code2) {
             if (length === ++index) {
               node.value = value;
               break;
@@ -897,7 +897,7 @@ var require_tree = __commonJS({
               node.middle = new _TstNode(key, value, index);
               break;
             }
-          } else if (node.code < code18) {
+          } else if (node.code < code2) {
             if (node.left !== null) {
               node = node.left;
             } else {
@@ -921,19 +921,19 @@ var require_tree = __commonJS({
         let index = 0;
         let node = this;
         while (node !== null && index < keylength) {
-          let code18 = key[index];
-          if (code18 <= 90 && code18 >= 65) {
-            code18 |= 32;
+          let code2 = key[index];
+          if (code2 <= 90 && code2 >= 65) {
+            code2 |= 32;
           }
           while (node !== null) {
-            if (code18 === node.code) {
+            if (code2 === node.code) {
               if (keylength === ++index) {
                 return node;
               }
               node = node.middle;
               break;
             }
-            node = node.code < code18 ? node.left : node.right;
+            node = node.code < code2 ? node.left : node.right;
           }
         }
         return null;
@@ -1640,11 +1640,11 @@ var require_diagnostics = __commonJS({
         websocketDebuglog("connection opened %s%s", address, port ? `:${port}` : "");
       });
       diagnosticsChannel.channel("undici:websocket:close").subscribe((evt) => {
-        const { websocket, code: code18, reason } = evt;
+        const { websocket, code: code2, reason } = evt;
         websocketDebuglog(
           "closed connection to %s - %s %s",
           websocket.url,
-          code18,
+          code2,
           reason
         );
       });
@@ -4132,9 +4132,9 @@ var require_util2 = __commonJS({
     }
     function isValidEncodedURL(url) {
       for (let i = 0; i < url.length; ++i) {
-        const code18 = url.charCodeAt(i);
-        if (code18 > 126 || // Non-US-ASCII + DEL
-        code18 < 32) {
+        const code2 = url.charCodeAt(i);
+        if (code2 > 126 || // Non-US-ASCII + DEL
+        code2 < 32) {
           return false;
         }
       }
@@ -4725,8 +4725,8 @@ var require_util2 = __commonJS({
       }
       const rangeStart = collectASequenceOfCodePoints(
         (char) => {
-          const code18 = char.charCodeAt(0);
-          return code18 >= 48 && code18 <= 57;
+          const code2 = char.charCodeAt(0);
+          return code2 >= 48 && code2 <= 57;
         },
         data,
         position
@@ -4752,8 +4752,8 @@ var require_util2 = __commonJS({
       }
       const rangeEnd = collectASequenceOfCodePoints(
         (char) => {
-          const code18 = char.charCodeAt(0);
-          return code18 >= 48 && code18 <= 57;
+          const code2 = char.charCodeAt(0);
+          return code2 >= 48 && code2 <= 57;
         },
         data,
         position
@@ -5871,7 +5871,7 @@ var require_client_h1 = __commonJS({
     var TIMEOUT_HEADERS = 2 | USE_FAST_TIMER;
     var TIMEOUT_BODY = 4 | USE_FAST_TIMER;
     var TIMEOUT_KEEP_ALIVE = 8 | USE_NATIVE_TIMER;
-    var Parser3 = class {
+    var Parser = class {
       constructor(client, socket, { exports: exports3 }) {
         assert3(Number.isFinite(client[kMaxHeadersSize]) && client[kMaxHeadersSize] > 0);
         this.llhttp = exports3;
@@ -6298,7 +6298,7 @@ var require_client_h1 = __commonJS({
       socket[kIdleSocketValidation] = 0;
       socket[kIdleSocketValidationTimeout] = null;
       socket[kSocketUsed] = false;
-      socket[kParser] = new Parser3(client, socket, llhttpInstance);
+      socket[kParser] = new Parser(client, socket, llhttpInstance);
       addListener(socket, "error", function(err) {
         const parser2 = this[kParser];
         if (err.code === "ECONNRESET" && parser2.statusCode && !parser2.shouldKeepAlive) {
@@ -7044,9 +7044,9 @@ var require_client_h2 = __commonJS({
       this[kSocket][kError] = err;
       this[kClient][kOnError](err);
     }
-    function onHttp2FrameError(type, code18, id) {
+    function onHttp2FrameError(type, code2, id) {
       if (id === 0) {
-        const err = new InformationalError(`HTTP/2: "frameError" received - type ${type}, code ${code18}`);
+        const err = new InformationalError(`HTTP/2: "frameError" received - type ${type}, code ${code2}`);
         this[kSocket][kError] = err;
         this[kClient][kOnError](err);
       }
@@ -7056,8 +7056,8 @@ var require_client_h2 = __commonJS({
       this.destroy(err);
       util.destroy(this[kSocket], err);
     }
-    function onHTTP2GoAway(code18) {
-      const err = this[kError] || new SocketError(`HTTP/2: "GOAWAY" frame received with code ${code18}`, util.getSocketInfo(this));
+    function onHTTP2GoAway(code2) {
+      const err = this[kError] || new SocketError(`HTTP/2: "GOAWAY" frame received with code ${code2}`, util.getSocketInfo(this));
       const client = this[kClient];
       client[kSocket] = null;
       client[kHTTPContext] = null;
@@ -7262,8 +7262,8 @@ var require_client_h2 = __commonJS({
       stream.once("error", function(err) {
         abort(err);
       });
-      stream.once("frameError", (type, code18) => {
-        abort(new InformationalError(`HTTP/2: "frameError" received - type ${type}, code ${code18}`));
+      stream.once("frameError", (type, code2) => {
+        abort(new InformationalError(`HTTP/2: "frameError" received - type ${type}, code ${code2}`));
       });
       return true;
       function writeBodyH2() {
@@ -9202,7 +9202,7 @@ var require_retry_handler = __commonJS({
         if (this.handler.onBodySent) return this.handler.onBodySent(chunk);
       }
       static [kRetryHandlerDefaultRetry](err, { state, opts }, cb) {
-        const { statusCode, code: code18, headers } = err;
+        const { statusCode, code: code2, headers } = err;
         const { method, retryOptions } = opts;
         const {
           maxRetries,
@@ -9214,7 +9214,7 @@ var require_retry_handler = __commonJS({
           methods
         } = retryOptions;
         const { counter } = state;
-        if (code18 && code18 !== "UND_ERR_REQ_RETRY" && !errorCodes.includes(code18)) {
+        if (code2 && code2 !== "UND_ERR_REQ_RETRY" && !errorCodes.includes(code2)) {
           cb(err);
           return;
         }
@@ -11959,8 +11959,8 @@ var require_headers = __commonJS({
     var util = __require("util");
     var kHeadersMap = /* @__PURE__ */ Symbol("headers map");
     var kHeadersSortedMap = /* @__PURE__ */ Symbol("headers map sorted");
-    function isHTTPWhiteSpaceCharCode(code18) {
-      return code18 === 10 || code18 === 13 || code18 === 9 || code18 === 32;
+    function isHTTPWhiteSpaceCharCode(code2) {
+      return code2 === 10 || code2 === 13 || code2 === 9 || code2 === 32;
     }
     function headerValueNormalize(potentialValue) {
       let i = 0;
@@ -16115,8 +16115,8 @@ var require_util6 = __commonJS({
     "use strict";
     function isCTLExcludingHtab(value) {
       for (let i = 0; i < value.length; ++i) {
-        const code18 = value.charCodeAt(i);
-        if (code18 >= 0 && code18 <= 8 || code18 >= 10 && code18 <= 31 || code18 === 127) {
+        const code2 = value.charCodeAt(i);
+        if (code2 >= 0 && code2 <= 8 || code2 >= 10 && code2 <= 31 || code2 === 127) {
           return true;
         }
       }
@@ -16124,26 +16124,26 @@ var require_util6 = __commonJS({
     }
     function validateCookieName(name) {
       for (let i = 0; i < name.length; ++i) {
-        const code18 = name.charCodeAt(i);
-        if (code18 < 33 || // exclude CTLs (0-31), SP and HT
-        code18 > 126 || // exclude non-ascii and DEL
-        code18 === 34 || // "
-        code18 === 40 || // (
-        code18 === 41 || // )
-        code18 === 60 || // <
-        code18 === 62 || // >
-        code18 === 64 || // @
-        code18 === 44 || // ,
-        code18 === 59 || // ;
-        code18 === 58 || // :
-        code18 === 92 || // \
-        code18 === 47 || // /
-        code18 === 91 || // [
-        code18 === 93 || // ]
-        code18 === 63 || // ?
-        code18 === 61 || // =
-        code18 === 123 || // {
-        code18 === 125) {
+        const code2 = name.charCodeAt(i);
+        if (code2 < 33 || // exclude CTLs (0-31), SP and HT
+        code2 > 126 || // exclude non-ascii and DEL
+        code2 === 34 || // "
+        code2 === 40 || // (
+        code2 === 41 || // )
+        code2 === 60 || // <
+        code2 === 62 || // >
+        code2 === 64 || // @
+        code2 === 44 || // ,
+        code2 === 59 || // ;
+        code2 === 58 || // :
+        code2 === 92 || // \
+        code2 === 47 || // /
+        code2 === 91 || // [
+        code2 === 93 || // ]
+        code2 === 63 || // ?
+        code2 === 61 || // =
+        code2 === 123 || // {
+        code2 === 125) {
           throw new Error("Invalid cookie name");
         }
       }
@@ -16159,31 +16159,31 @@ var require_util6 = __commonJS({
         ++i;
       }
       while (i < len) {
-        const code18 = value.charCodeAt(i++);
-        if (code18 < 33 || // exclude CTLs (0-31)
-        code18 > 126 || // non-ascii and DEL (127)
-        code18 === 34 || // "
-        code18 === 44 || // ,
-        code18 === 59 || // ;
-        code18 === 92) {
+        const code2 = value.charCodeAt(i++);
+        if (code2 < 33 || // exclude CTLs (0-31)
+        code2 > 126 || // non-ascii and DEL (127)
+        code2 === 34 || // "
+        code2 === 44 || // ,
+        code2 === 59 || // ;
+        code2 === 92) {
           throw new Error("Invalid cookie value");
         }
       }
     }
     function validateCookiePath(path) {
       for (let i = 0; i < path.length; ++i) {
-        const code18 = path.charCodeAt(i);
-        if (code18 < 32 || // exclude CTLs (0-31)
-        code18 > 126 || // exclude DEL and non-ascii
-        code18 === 59) {
+        const code2 = path.charCodeAt(i);
+        if (code2 < 32 || // exclude CTLs (0-31)
+        code2 > 126 || // exclude DEL and non-ascii
+        code2 === 59) {
           throw new Error("Invalid cookie path");
         }
       }
     }
-    function isLetterOrDigit(code18) {
-      return code18 >= 48 && code18 <= 57 || // 0-9
-      code18 >= 65 && code18 <= 90 || // A-Z
-      code18 >= 97 && code18 <= 122;
+    function isLetterOrDigit(code2) {
+      return code2 >= 48 && code2 <= 57 || // 0-9
+      code2 >= 65 && code2 <= 90 || // A-Z
+      code2 >= 97 && code2 <= 122;
     }
     function validateCookieDomain(domain) {
       if (domain === " ") {
@@ -16194,8 +16194,8 @@ var require_util6 = __commonJS({
       }
       let labelLength = 0;
       for (let i = 0; i < domain.length; ++i) {
-        const code18 = domain.charCodeAt(i);
-        if (code18 === 46) {
+        const code2 = domain.charCodeAt(i);
+        if (code2 === 46) {
           if (labelLength === 0) {
             throw new Error("Invalid cookie domain");
           }
@@ -16205,10 +16205,10 @@ var require_util6 = __commonJS({
           labelLength = 0;
           continue;
         }
-        if (labelLength === 0 && !isLetterOrDigit(code18)) {
+        if (labelLength === 0 && !isLetterOrDigit(code2)) {
           throw new Error("Invalid cookie domain");
         }
-        if (!isLetterOrDigit(code18) && code18 !== 45) {
+        if (!isLetterOrDigit(code2) && code2 !== 45) {
           throw new Error("Invalid cookie domain");
         }
         if (++labelLength > 63) {
@@ -16982,37 +16982,37 @@ var require_util7 = __commonJS({
         return false;
       }
       for (let i = 0; i < protocol.length; ++i) {
-        const code18 = protocol.charCodeAt(i);
-        if (code18 < 33 || // CTL, contains SP (0x20) and HT (0x09)
-        code18 > 126 || code18 === 34 || // "
-        code18 === 40 || // (
-        code18 === 41 || // )
-        code18 === 44 || // ,
-        code18 === 47 || // /
-        code18 === 58 || // :
-        code18 === 59 || // ;
-        code18 === 60 || // <
-        code18 === 61 || // =
-        code18 === 62 || // >
-        code18 === 63 || // ?
-        code18 === 64 || // @
-        code18 === 91 || // [
-        code18 === 92 || // \
-        code18 === 93 || // ]
-        code18 === 123 || // {
-        code18 === 125) {
+        const code2 = protocol.charCodeAt(i);
+        if (code2 < 33 || // CTL, contains SP (0x20) and HT (0x09)
+        code2 > 126 || code2 === 34 || // "
+        code2 === 40 || // (
+        code2 === 41 || // )
+        code2 === 44 || // ,
+        code2 === 47 || // /
+        code2 === 58 || // :
+        code2 === 59 || // ;
+        code2 === 60 || // <
+        code2 === 61 || // =
+        code2 === 62 || // >
+        code2 === 63 || // ?
+        code2 === 64 || // @
+        code2 === 91 || // [
+        code2 === 92 || // \
+        code2 === 93 || // ]
+        code2 === 123 || // {
+        code2 === 125) {
           return false;
         }
       }
       return true;
     }
-    function isValidStatusCode(code18) {
-      if (code18 >= 1e3 && code18 < 1015) {
-        return code18 !== 1004 && // reserved
-        code18 !== 1005 && // "MUST NOT be set as a status code"
-        code18 !== 1006;
+    function isValidStatusCode(code2) {
+      if (code2 >= 1e3 && code2 < 1015) {
+        return code2 !== 1004 && // reserved
+        code2 !== 1005 && // "MUST NOT be set as a status code"
+        code2 !== 1006;
       }
-      return code18 >= 3e3 && code18 <= 4999;
+      return code2 >= 3e3 && code2 <= 4999;
     }
     function failWebsocketConnection(ws2, reason) {
       const { [kController]: controller, [kResponse]: response } = ws2;
@@ -17281,7 +17281,7 @@ var require_connection = __commonJS({
       });
       return controller;
     }
-    function closeWebSocketConnection(ws2, code18, reason, reasonByteLength) {
+    function closeWebSocketConnection(ws2, code2, reason, reasonByteLength) {
       if (isClosing(ws2) || isClosed(ws2)) {
       } else if (!isEstablished(ws2)) {
         failWebsocketConnection(ws2, "Connection was closed before it was established.");
@@ -17289,12 +17289,12 @@ var require_connection = __commonJS({
       } else if (ws2[kSentClose] === sentCloseFrameState.NOT_SENT) {
         ws2[kSentClose] = sentCloseFrameState.PROCESSING;
         const frame = new WebsocketFrameSend();
-        if (code18 !== void 0 && reason === void 0) {
+        if (code2 !== void 0 && reason === void 0) {
           frame.frameData = Buffer.allocUnsafe(2);
-          frame.frameData.writeUInt16BE(code18, 0);
-        } else if (code18 !== void 0 && reason !== void 0) {
+          frame.frameData.writeUInt16BE(code2, 0);
+        } else if (code2 !== void 0 && reason !== void 0) {
           frame.frameData = Buffer.allocUnsafe(2 + reasonByteLength);
-          frame.frameData.writeUInt16BE(code18, 0);
+          frame.frameData.writeUInt16BE(code2, 0);
           frame.frameData.write(reason, 2, "utf-8");
         } else {
           frame.frameData = emptyBuffer;
@@ -17319,25 +17319,25 @@ var require_connection = __commonJS({
       response.socket.off("close", onSocketClose);
       response.socket.off("error", onSocketError);
       const wasClean = ws2[kSentClose] === sentCloseFrameState.SENT && ws2[kReceivedClose];
-      let code18 = 1005;
+      let code2 = 1005;
       let reason = "";
       const result = ws2[kByteParser].closingInfo;
       if (result && !result.error) {
-        code18 = result.code ?? 1005;
+        code2 = result.code ?? 1005;
         reason = result.reason;
       } else if (!ws2[kReceivedClose]) {
-        code18 = 1006;
+        code2 = 1006;
       }
       ws2[kReadyState] = states.CLOSED;
       fireEvent("close", ws2, (type, init) => new CloseEvent(type, init), {
         wasClean,
-        code: code18,
+        code: code2,
         reason
       });
       if (channels.close.hasSubscribers) {
         channels.close.publish({
           websocket: ws2,
-          code: code18,
+          code: code2,
           reason
         });
       }
@@ -17462,8 +17462,8 @@ var require_receiver = __commonJS({
     var { closeWebSocketConnection } = require_connection();
     var { PerMessageDeflate } = require_permessage_deflate();
     var { MessageSizeExceededError } = require_errors();
-    function failWebsocketConnectionWithCode(ws2, code18, reason) {
-      closeWebSocketConnection(ws2, code18, reason, Buffer.byteLength(reason));
+    function failWebsocketConnectionWithCode(ws2, code2, reason) {
+      closeWebSocketConnection(ws2, code2, reason, Buffer.byteLength(reason));
       failWebsocketConnection(ws2, reason);
     }
     var ByteParser = class extends Writable {
@@ -17650,8 +17650,8 @@ var require_receiver = __commonJS({
                   this.#info.fin,
                   (error2, data) => {
                     if (error2) {
-                      const code18 = error2 instanceof MessageSizeExceededError ? 1009 : 1007;
-                      failWebsocketConnectionWithCode(this.ws, code18, error2.message);
+                      const code2 = error2 instanceof MessageSizeExceededError ? 1009 : 1007;
+                      failWebsocketConnectionWithCode(this.ws, code2, error2.message);
                       return;
                     }
                     if (!this.writeFragments(data)) {
@@ -17737,11 +17737,11 @@ var require_receiver = __commonJS({
       }
       parseCloseBody(data) {
         assert3(data.length !== 1);
-        let code18;
+        let code2;
         if (data.length >= 2) {
-          code18 = data.readUInt16BE(0);
+          code2 = data.readUInt16BE(0);
         }
-        if (code18 !== void 0 && !isValidStatusCode(code18)) {
+        if (code2 !== void 0 && !isValidStatusCode(code2)) {
           return { code: 1002, reason: "Invalid status code", error: true };
         }
         let reason = data.subarray(2);
@@ -17753,7 +17753,7 @@ var require_receiver = __commonJS({
         } catch {
           return { code: 1007, reason: "Invalid UTF-8", error: true };
         }
-        return { code: code18, reason, error: false };
+        return { code: code2, reason, error: false };
       }
       /**
        * Parses control frames.
@@ -17768,8 +17768,8 @@ var require_receiver = __commonJS({
           }
           this.#info.closeInfo = this.parseCloseBody(body);
           if (this.#info.closeInfo.error) {
-            const { code: code18, reason } = this.#info.closeInfo;
-            closeWebSocketConnection(this.ws, code18, reason, reason.length);
+            const { code: code2, reason } = this.#info.closeInfo;
+            closeWebSocketConnection(this.ws, code2, reason, reason.length);
             failWebsocketConnection(this.ws, reason);
             return false;
           }
@@ -18007,17 +18007,17 @@ var require_websocket = __commonJS({
        * @param {number|undefined} code
        * @param {string|undefined} reason
        */
-      close(code18 = void 0, reason = void 0) {
+      close(code2 = void 0, reason = void 0) {
         webidl.brandCheck(this, _WebSocket);
         const prefix = "WebSocket.close";
-        if (code18 !== void 0) {
-          code18 = webidl.converters["unsigned short"](code18, prefix, "code", { clamp: true });
+        if (code2 !== void 0) {
+          code2 = webidl.converters["unsigned short"](code2, prefix, "code", { clamp: true });
         }
         if (reason !== void 0) {
           reason = webidl.converters.USVString(reason, prefix, "reason");
         }
-        if (code18 !== void 0) {
-          if (code18 !== 1e3 && (code18 < 3e3 || code18 > 4999)) {
+        if (code2 !== void 0) {
+          if (code2 !== 1e3 && (code2 < 3e3 || code2 > 4999)) {
             throw new DOMException("invalid code", "InvalidAccessError");
           }
         }
@@ -18031,7 +18031,7 @@ var require_websocket = __commonJS({
             );
           }
         }
-        closeWebSocketConnection(this, code18, reason, reasonByteLength);
+        closeWebSocketConnection(this, code2, reason, reasonByteLength);
       }
       /**
        * @see https://websockets.spec.whatwg.org/#dom-websocket-send
@@ -18277,15 +18277,15 @@ var require_websocket = __commonJS({
     }
     function onParserError(err) {
       let message;
-      let code18;
+      let code2;
       if (err instanceof CloseEvent) {
         message = err.reason;
-        code18 = err.code;
+        code2 = err.code;
       } else {
         message = err.message;
       }
       fireEvent("error", this, () => new ErrorEvent("error", { error: err, message }));
-      closeWebSocketConnection(this, code18);
+      closeWebSocketConnection(this, code2);
     }
     module2.exports = {
       WebSocket
@@ -19176,10 +19176,10 @@ var init_errors = __esm({
       code;
       expected;
       found;
-      constructor(code18, message, details = {}) {
+      constructor(code2, message, details = {}) {
         super(message, details.cause === void 0 ? void 0 : { cause: details.cause });
         this.name = "ActionError";
-        this.code = code18;
+        this.code = code2;
         if ("expected" in details) this.expected = details.expected;
         if ("found" in details) this.found = details.found;
       }
@@ -19258,13 +19258,13 @@ var init_errors2 = __esm({
       column;
       expected;
       found;
-      constructor(code18, message, details = {}) {
+      constructor(code2, message, details = {}) {
         const located2 = details.file !== void 0 || details.line !== void 0;
         super(
           located2 ? `${formatLocation(details.file, details.line, details.column)}: ${message}` : message,
           details.cause === void 0 ? void 0 : { cause: details.cause }
         );
-        this.code = code18;
+        this.code = code2;
         if (details.file !== void 0) this.file = details.file;
         if (details.line !== void 0) this.line = details.line;
         if (details.column !== void 0) this.column = details.column;
@@ -19283,9 +19283,9 @@ function isBlankRange(text, from, to) {
   }
   return true;
 }
-function runLength(text, at2, end2, code18) {
+function runLength(text, at2, end2, code2) {
   let i = at2;
-  while (i < end2 && text.charCodeAt(i) === code18) i++;
+  while (i < end2 && text.charCodeAt(i) === code2) i++;
   return i - at2;
 }
 function afterIndent(text, lineStart) {
@@ -19600,9 +19600,9 @@ var init_errors3 = __esm({
       code;
       expected;
       found;
-      constructor(code18, message, details = {}) {
+      constructor(code2, message, details = {}) {
         super(message, details.cause === void 0 ? void 0 : { cause: details.cause });
-        this.code = code18;
+        this.code = code2;
         if ("expected" in details) this.expected = details.expected;
         if ("found" in details) this.found = details.found;
       }
@@ -20729,10 +20729,10 @@ var init_sections = __esm({
       }
       /** Indices of the sections of a kind, in file order, without building them. */
       indicesOf(kind) {
-        const code18 = KIND_CODES.indexOf(kind);
+        const code2 = KIND_CODES.indexOf(kind);
         const { kinds } = this.#versions;
         const found = [];
-        for (let i = 0; i < kinds.length; i++) if (kinds[i] === code18) found.push(i);
+        for (let i = 0; i < kinds.length; i++) if (kinds[i] === code2) found.push(i);
         return found;
       }
       /** The section at an index, built on first use and the same object ever after. */
@@ -20929,14 +20929,14 @@ var init_sections = __esm({
 function validate(changelog) {
   const problems = [];
   const at2 = (position) => ({ line: position.line, column: position.column });
-  const error2 = (code18, position, message, expected, found) => problems.push({
-    code: code18,
+  const error2 = (code2, position, message, expected, found) => problems.push({
+    code: code2,
     severity: "error",
     ...at2(position),
     message,
     ...expected !== void 0 ? { expected, found: found ?? "" } : {}
   });
-  const warning = (code18, position, message) => problems.push({ code: code18, severity: "warning", ...at2(position), message });
+  const warning = (code2, position, message) => problems.push({ code: code2, severity: "warning", ...at2(position), message });
   let firstUnreleased;
   const firstOfVersion = /* @__PURE__ */ new Map();
   let previousRelease;
@@ -21535,6 +21535,77 @@ var init_release_notes = __esm({
     init_src();
     init_io();
     init_summary();
+  }
+});
+
+// ../gh/src/errors.ts
+var GitHubError;
+var init_errors4 = __esm({
+  "../gh/src/errors.ts"() {
+    "use strict";
+    GitHubError = class extends Error {
+      name = "GitHubError";
+      code;
+      expected;
+      found;
+      request;
+      status;
+      constructor(code2, message, details = {}) {
+        super(message, details.cause === void 0 ? void 0 : { cause: details.cause });
+        this.code = code2;
+        if ("expected" in details) this.expected = details.expected;
+        if ("found" in details) this.found = details.found;
+        if (details.request !== void 0) this.request = details.request;
+        if (details.status !== void 0) this.status = details.status;
+      }
+    };
+  }
+});
+
+// ../gh/src/repo.ts
+function parseRepo(value = process.env.GITHUB_REPOSITORY) {
+  const [owner, repo, extra] = (value ?? "").split("/");
+  if (!owner || !repo || extra !== void 0 || !NAME.test(owner) || !NAME.test(repo)) {
+    throw new GitHubError(
+      "INVALID_INPUT",
+      `repository must be OWNER/REPO, found ${value === void 0 ? "nothing (set --repo or GITHUB_REPOSITORY)" : `"${value}"`}`,
+      {
+        expected: "OWNER/REPO",
+        found: value
+      }
+    );
+  }
+  return { owner, repo };
+}
+function repoName(ref) {
+  return `${ref.owner}/${ref.repo}`;
+}
+var NAME;
+var init_repo = __esm({
+  "../gh/src/repo.ts"() {
+    "use strict";
+    init_errors4();
+    NAME = /^[A-Za-z0-9_.-]+$/;
+  }
+});
+
+// ../gh/src/attestations.ts
+async function createAttestation(client, repo, bundle) {
+  const { data } = await client.call(
+    { what: `record an attestation in ${repoName(repo)}`, permission: ATTESTATIONS_WRITE },
+    () => client.octokit.request("POST /repos/{owner}/{repo}/attestations", {
+      ...repo,
+      bundle
+    })
+  );
+  return { id: data.id };
+}
+var ATTESTATIONS_WRITE;
+var init_attestations = __esm({
+  "../gh/src/attestations.ts"() {
+    "use strict";
+    init_repo();
+    ATTESTATIONS_WRITE = "attestations: write";
   }
 });
 
@@ -22445,10 +22516,10 @@ var require_light = __commonJS({
       Sync$1 = Sync_1;
       Bottleneck3 = (function() {
         class Bottleneck4 {
-          constructor(options2 = {}, ...invalid4) {
+          constructor(options2 = {}, ...invalid5) {
             var storeInstanceOptions, storeOptions;
             this._addToQueue = this._addToQueue.bind(this);
-            this._validateOptions(options2, invalid4);
+            this._validateOptions(options2, invalid5);
             parser$5.load(options2, this.instanceDefaults, this);
             this._queues = new Queues$1(NUM_PRIORITIES$1);
             this._scheduled = {};
@@ -22478,8 +22549,8 @@ var require_light = __commonJS({
               return (ref = this._store.heartbeat) != null ? typeof ref.unref === "function" ? ref.unref() : void 0 : void 0;
             });
           }
-          _validateOptions(options2, invalid4) {
-            if (!(options2 != null && typeof options2 === "object" && invalid4.length === 0)) {
+          _validateOptions(options2, invalid5) {
+            if (!(options2 != null && typeof options2 === "object" && invalid5.length === 0)) {
               throw new Bottleneck4.prototype.BottleneckError("Bottleneck v2 takes a single object argument. Refer to https://github.com/SGrondin/bottleneck#upgrading-to-v2 if you're upgrading from Bottleneck v1.");
             }
           }
@@ -23699,8 +23770,8 @@ function parse2(header, options2) {
   let whitespace = -1;
   let stop = options2?.parameters === false ? COMMA_FLAG : 0;
   while (index < len) {
-    const code18 = header.charCodeAt(index);
-    const flags = CHAR_MAP[code18];
+    const code2 = header.charCodeAt(index);
+    const flags = CHAR_MAP[code2];
     if ((flags & stopFlags) !== 0) {
       stop |= flags & COMMA_FLAG;
       break;
@@ -23711,7 +23782,7 @@ function parse2(header, options2) {
     } else {
       whitespace = -1;
     }
-    typeFlags |= code18 & NON_ASCII | flags;
+    typeFlags |= code2 & NON_ASCII | flags;
     index++;
   }
   const valueEnd = whitespace === -1 ? index : whitespace;
@@ -23733,14 +23804,14 @@ function parseParameters(header, type, index, len, stopFlags) {
     let keyFlags = 0;
     let keyWhitespace = -1;
     while (index < len) {
-      const code18 = header.charCodeAt(index);
-      const flags = CHAR_MAP[code18];
+      const code2 = header.charCodeAt(index);
+      const flags = CHAR_MAP[code2];
       if ((flags & stopFlags) !== 0) {
         if ((flags & COMMA_FLAG) !== 0)
           break parameter;
         continue parameter;
       }
-      if (code18 === EQ) {
+      if (code2 === EQ) {
         const keyEnd = keyWhitespace === -1 ? index : keyWhitespace;
         const value = header.slice(keyStart, keyEnd);
         const key = (keyFlags & CASE_FLAGS) === 0 ? value : value.toLowerCase();
@@ -23752,16 +23823,16 @@ function parseParameters(header, type, index, len, stopFlags) {
           const quotedStart = ++index;
           let escaped = false;
           while (index < len) {
-            const code19 = header.charCodeAt(index);
-            if (code19 === DQUOTE) {
+            const code3 = header.charCodeAt(index);
+            if (code3 === DQUOTE) {
               if (parameters[key] === void 0) {
                 parameters[key] = escaped ? unescapeQuotedPairs(header, quotedStart, index) : header.slice(quotedStart, index);
               }
               index++;
               let stop2 = 0;
               while (index < len) {
-                const code20 = header.charCodeAt(index);
-                const flags2 = CHAR_MAP[code20];
+                const code4 = header.charCodeAt(index);
+                const flags2 = CHAR_MAP[code4];
                 if ((flags2 & stopFlags) !== 0) {
                   stop2 = flags2 & COMMA_FLAG;
                   break;
@@ -23772,7 +23843,7 @@ function parseParameters(header, type, index, len, stopFlags) {
                 break parameter;
               continue parameter;
             }
-            if (code19 === BSLASH && index + 1 < len) {
+            if (code3 === BSLASH && index + 1 < len) {
               escaped = true;
               index += 2;
               continue;
@@ -23785,8 +23856,8 @@ function parseParameters(header, type, index, len, stopFlags) {
         let stop = 0;
         let valueWhitespace = -1;
         while (index < len) {
-          const code19 = header.charCodeAt(index);
-          const flags2 = CHAR_MAP[code19];
+          const code3 = header.charCodeAt(index);
+          const flags2 = CHAR_MAP[code3];
           if ((flags2 & stopFlags) !== 0) {
             stop = flags2 & COMMA_FLAG;
             break;
@@ -23813,7 +23884,7 @@ function parseParameters(header, type, index, len, stopFlags) {
       } else {
         keyWhitespace = -1;
       }
-      keyFlags |= code18 & NON_ASCII | flags;
+      keyFlags |= code2 & NON_ASCII | flags;
       index++;
     }
   }
@@ -23852,20 +23923,20 @@ var init_dist = __esm({
     CHAR_MAP[SP] |= OWS;
     CHAR_MAP[SEMI] |= SEMI_FLAG;
     CHAR_MAP[COMMA] |= COMMA_FLAG;
-    for (let code18 = 128; code18 <= 255; code18++) {
-      CHAR_MAP[code18] |= LOWER_CASE;
+    for (let code2 = 128; code2 <= 255; code2++) {
+      CHAR_MAP[code2] |= LOWER_CASE;
     }
     for (const char of "!#$%&'*+-.^_`|~") {
       CHAR_MAP[char.charCodeAt(0)] |= TOKEN_FLAG;
     }
-    for (let code18 = 48; code18 <= 57; code18++) {
-      CHAR_MAP[code18] |= TOKEN_FLAG;
+    for (let code2 = 48; code2 <= 57; code2++) {
+      CHAR_MAP[code2] |= TOKEN_FLAG;
     }
-    for (let code18 = 65; code18 <= 90; code18++) {
-      CHAR_MAP[code18] |= LOWER_CASE | TOKEN_FLAG;
+    for (let code2 = 65; code2 <= 90; code2++) {
+      CHAR_MAP[code2] |= LOWER_CASE | TOKEN_FLAG;
     }
-    for (let code18 = 97; code18 <= 122; code18++) {
-      CHAR_MAP[code18] |= TOKEN_FLAG;
+    for (let code2 = 97; code2 <= 122; code2++) {
+      CHAR_MAP[code2] |= TOKEN_FLAG;
     }
     NullObject = /* @__PURE__ */ (() => {
       const C2 = function() {
@@ -29793,10 +29864,10 @@ var require_Bottleneck = __commonJS({
     Sync = require_Sync();
     Bottleneck3 = function() {
       class Bottleneck4 {
-        constructor(options2 = {}, ...invalid4) {
+        constructor(options2 = {}, ...invalid5) {
           var storeInstanceOptions, storeOptions;
           this._addToQueue = this._addToQueue.bind(this);
-          this._validateOptions(options2, invalid4);
+          this._validateOptions(options2, invalid5);
           parser2.load(options2, this.instanceDefaults, this);
           this._queues = new Queues(NUM_PRIORITIES);
           this._scheduled = {};
@@ -29826,8 +29897,8 @@ var require_Bottleneck = __commonJS({
             return (ref = this._store.heartbeat) != null ? typeof ref.unref === "function" ? ref.unref() : void 0 : void 0;
           });
         }
-        _validateOptions(options2, invalid4) {
-          if (!(options2 != null && typeof options2 === "object" && invalid4.length === 0)) {
+        _validateOptions(options2, invalid5) {
+          if (!(options2 != null && typeof options2 === "object" && invalid5.length === 0)) {
             throw new Bottleneck4.prototype.BottleneckError("Bottleneck v2 takes a single object argument. Refer to https://github.com/SGrondin/bottleneck#upgrading-to-v2 if you're upgrading from Bottleneck v1.");
           }
         }
@@ -30256,30 +30327,6 @@ var require_lib = __commonJS({
   }
 });
 
-// ../gh/src/errors.ts
-var GitHubError;
-var init_errors4 = __esm({
-  "../gh/src/errors.ts"() {
-    "use strict";
-    GitHubError = class extends Error {
-      name = "GitHubError";
-      code;
-      expected;
-      found;
-      request;
-      status;
-      constructor(code18, message, details = {}) {
-        super(message, details.cause === void 0 ? void 0 : { cause: details.cause });
-        this.code = code18;
-        if ("expected" in details) this.expected = details.expected;
-        if ("found" in details) this.found = details.found;
-        if (details.request !== void 0) this.request = details.request;
-        if (details.status !== void 0) this.status = details.status;
-      }
-    };
-  }
-});
-
 // ../gh/src/config.ts
 import { execFile as execFile2 } from "child_process";
 function trimSlash(url) {
@@ -30525,8 +30572,8 @@ var init_client = __esm({
         const data = error2.response?.data;
         const said = this.redact(githubMessage(data) ?? error2.message);
         const at2 = request2 ? ` (${request2})` : "";
-        const make = (code18, advice, extra = {}) => new GitHubError(
-          code18,
+        const make = (code2, advice, extra = {}) => new GitHubError(
+          code2,
           `${context.what} failed${at2}: GitHub answered ${error2.status} "${said}". ${advice}`.trim(),
           {
             status: error2.status,
@@ -30601,33 +30648,6 @@ var init_client = __esm({
         }
       }
     };
-  }
-});
-
-// ../gh/src/repo.ts
-function parseRepo(value = process.env.GITHUB_REPOSITORY) {
-  const [owner, repo, extra] = (value ?? "").split("/");
-  if (!owner || !repo || extra !== void 0 || !NAME.test(owner) || !NAME.test(repo)) {
-    throw new GitHubError(
-      "INVALID_INPUT",
-      `repository must be OWNER/REPO, found ${value === void 0 ? "nothing (set --repo or GITHUB_REPOSITORY)" : `"${value}"`}`,
-      {
-        expected: "OWNER/REPO",
-        found: value
-      }
-    );
-  }
-  return { owner, repo };
-}
-function repoName(ref) {
-  return `${ref.owner}/${ref.repo}`;
-}
-var NAME;
-var init_repo = __esm({
-  "../gh/src/repo.ts"() {
-    "use strict";
-    init_errors4();
-    NAME = /^[A-Za-z0-9_.-]+$/;
   }
 });
 
@@ -30857,6 +30877,7 @@ var init_releases = __esm({
 var init_src3 = __esm({
   "../gh/src/index.ts"() {
     "use strict";
+    init_attestations();
     init_client();
     init_releases();
     init_repo();
@@ -31049,9 +31070,9 @@ var init_errors5 = __esm({
       code;
       expected;
       found;
-      constructor(code18, message, details = {}) {
+      constructor(code2, message, details = {}) {
         super(message, details.cause === void 0 ? void 0 : { cause: details.cause });
-        this.code = code18;
+        this.code = code2;
         if ("expected" in details) this.expected = details.expected;
         if ("found" in details) this.found = details.found;
       }
@@ -32767,7 +32788,7 @@ var require_serialized = __commonJS({
     var protobuf_specs_1 = require_dist();
     var bundle_1 = require_bundle();
     var validate_1 = require_validate();
-    var bundleFromJSON3 = (obj) => {
+    var bundleFromJSON4 = (obj) => {
       const bundle = protobuf_specs_1.Bundle.fromJSON(obj);
       switch (bundle.mediaType) {
         case bundle_1.BUNDLE_V01_MEDIA_TYPE:
@@ -32782,7 +32803,7 @@ var require_serialized = __commonJS({
       }
       return bundle;
     };
-    exports2.bundleFromJSON = bundleFromJSON3;
+    exports2.bundleFromJSON = bundleFromJSON4;
     var bundleToJSON3 = (bundle) => {
       return protobuf_specs_1.Bundle.toJSON(bundle);
     };
@@ -34588,9 +34609,9 @@ var require_error4 = __commonJS({
       code;
       cause;
       /* eslint-disable-line @typescript-eslint/no-explicit-any */
-      constructor({ code: code18, message, cause }) {
+      constructor({ code: code2, message, cause }) {
         super(message);
-        this.code = code18;
+        this.code = code2;
         this.cause = cause;
         this.name = this.constructor.name;
       }
@@ -35832,10 +35853,10 @@ var require_set = __commonJS({
       }
     }
     function toVerificationPayload(entry) {
-      const { integratedTime: integratedTime2, logIndex, logId, canonicalizedBody } = entry;
+      const { integratedTime, logIndex, logId, canonicalizedBody } = entry;
       return {
         body: canonicalizedBody.toString("base64"),
-        integratedTime: Number(integratedTime2),
+        integratedTime: Number(integratedTime),
         logIndex: Number(logIndex),
         logID: logId.keyId.toString("hex")
       };
@@ -38050,9 +38071,9 @@ function signerStatus(metadata, delegation, options2) {
   const signers = [...new Set(delegation.definition.keyids)].map(owner);
   const signed = result.verified.map(owner);
   const missing = signers.filter((name) => !signed.includes(name));
-  const invalid4 = result.failed.map(({ keyid, reason }) => ({ signer: owner(keyid), reason }));
+  const invalid5 = result.failed.map(({ keyid, reason }) => ({ signer: owner(keyid), reason }));
   return {
-    status: { threshold: delegation.definition.threshold, signers, signed, missing, invalid: invalid4 },
+    status: { threshold: delegation.definition.threshold, signers, signed, missing, invalid: invalid5 },
     result
   };
 }
@@ -38266,8 +38287,8 @@ function formatStatusText(status) {
 `;
 }
 function formatStatusMarkdown(status) {
-  const code18 = (text) => `\`${text.replaceAll("`", "'")}\``;
-  const lines = [`### Signing event ${code18(status.event)}`, ""];
+  const code2 = (text) => `\`${text.replaceAll("`", "'")}\``;
+  const lines = [`### Signing event ${code2(status.event)}`, ""];
   lines.push(
     status.complete ? "**Threshold of signatures has been reached.** This event can be merged." : "**Signing event is not complete.**",
     ""
@@ -38277,7 +38298,7 @@ function formatStatusMarkdown(status) {
   if (status.roles.length === 0) lines.push("No role changed in this event.");
   for (const role of status.roles) {
     lines.push(
-      `#### ${role.valid ? "\u2705" : "\u274C"} ${code18(role.role)} v${role.version}${role.baseVersion === null ? " (new role)" : ` (was v${role.baseVersion})`}`,
+      `#### ${role.valid ? "\u2705" : "\u274C"} ${code2(role.role)} v${role.version}${role.baseVersion === null ? " (new role)" : ` (was v${role.baseVersion})`}`,
       ""
     );
     lines.push(`| | |`, `|---|---|`);
@@ -38293,7 +38314,7 @@ function formatStatusMarkdown(status) {
     if (role.targetChanges.length > 0) {
       lines.push(
         "Artifact changes:",
-        ...role.targetChanges.map((c) => `- ${code18(c.path)}: ${c.change}`),
+        ...role.targetChanges.map((c) => `- ${code2(c.path)}: ${c.change}`),
         ""
       );
     }
@@ -38551,7 +38572,7 @@ function browserToken(options2 = {}) {
       await new Promise((resolve2) => server.listen(0, "127.0.0.1", resolve2));
       const redirectUri = `http://localhost:${server.address().port}/auth/callback`;
       try {
-        const code18 = new Promise((resolve2, reject) => {
+        const code2 = new Promise((resolve2, reject) => {
           const timer = setTimeout(
             () => reject(
               new TufError("SIGNER", `sign-in at ${issuer} did not finish in time`, {
@@ -38593,7 +38614,7 @@ function browserToken(options2 = {}) {
         await (options2.openUrl ?? openWithPlatform)(url.href);
         const body = new URLSearchParams({
           grant_type: "authorization_code",
-          code: await code18,
+          code: await code2,
           redirect_uri: redirectUri,
           client_id: options2.clientId ?? "sigstore",
           code_verifier: verifier
@@ -39054,20 +39075,20 @@ var require_error6 = __commonJS({
     var InternalError = class extends Error {
       code;
       cause;
-      constructor({ code: code18, message, cause }) {
+      constructor({ code: code2, message, cause }) {
         super(message);
         this.name = this.constructor.name;
         this.cause = cause;
-        this.code = code18;
+        this.code = code2;
       }
     };
     exports2.InternalError = InternalError;
-    function internalError(err, code18, message) {
+    function internalError(err, code2, message) {
       if (err instanceof error_1.HTTPError) {
         message += ` - ${err.message}`;
       }
       throw new InternalError({
-        code: code18,
+        code: code2,
         message,
         cause: err
       });
@@ -41085,15 +41106,15 @@ var require_utf32 = __commonJS({
       var write32 = this.isLE ? dst.writeUInt32LE : dst.writeUInt32BE;
       var offset = 0;
       for (var i = 0; i < src.length; i += 2) {
-        var code18 = src.readUInt16LE(i);
-        var isHighSurrogate = code18 >= 55296 && code18 < 56320;
-        var isLowSurrogate = code18 >= 56320 && code18 < 57344;
+        var code2 = src.readUInt16LE(i);
+        var isHighSurrogate = code2 >= 55296 && code2 < 56320;
+        var isLowSurrogate = code2 >= 56320 && code2 < 57344;
         if (this.highSurrogate) {
           if (isHighSurrogate || !isLowSurrogate) {
             write32.call(dst, this.highSurrogate, offset);
             offset += 4;
           } else {
-            var codepoint = (this.highSurrogate - 55296 << 10 | code18 - 56320) + 65536;
+            var codepoint = (this.highSurrogate - 55296 << 10 | code2 - 56320) + 65536;
             write32.call(dst, codepoint, offset);
             offset += 4;
             this.highSurrogate = 0;
@@ -41101,9 +41122,9 @@ var require_utf32 = __commonJS({
           }
         }
         if (isHighSurrogate) {
-          this.highSurrogate = code18;
+          this.highSurrogate = code2;
         } else {
-          write32.call(dst, code18, offset);
+          write32.call(dst, code2, offset);
           offset += 4;
           this.highSurrogate = 0;
         }
@@ -42451,16 +42472,16 @@ var require_dbcs_codec = __commonJS({
         var part = chunk[k4];
         if (typeof part === "string") {
           for (var l = 0; l < part.length; ) {
-            var code18 = part.charCodeAt(l++);
-            if (code18 >= 55296 && code18 < 56320) {
+            var code2 = part.charCodeAt(l++);
+            if (code2 >= 55296 && code2 < 56320) {
               var codeTrail = part.charCodeAt(l++);
               if (codeTrail >= 56320 && codeTrail < 57344) {
-                writeTable[curAddr++] = 65536 + (code18 - 55296) * 1024 + (codeTrail - 56320);
+                writeTable[curAddr++] = 65536 + (code2 - 55296) * 1024 + (codeTrail - 56320);
               } else {
                 throw new Error("Incorrect surrogate pair in " + this.encodingName + " at chunk " + chunk[0]);
               }
-            } else if (code18 > 4080 && code18 <= 4095) {
-              var len = 4095 - code18 + 2;
+            } else if (code2 > 4080 && code2 <= 4095) {
+              var len = 4095 - code2 + 2;
               var seq = [];
               for (var m = 0; m < len; m++) {
                 seq.push(part.charCodeAt(l++));
@@ -42468,7 +42489,7 @@ var require_dbcs_codec = __commonJS({
               writeTable[curAddr++] = SEQ_START - this.decodeTableSeq.length;
               this.decodeTableSeq.push(seq);
             } else {
-              writeTable[curAddr++] = code18;
+              writeTable[curAddr++] = code2;
             }
           }
         } else if (typeof part === "number") {
@@ -45634,7 +45655,7 @@ var require_lib4 = __commonJS({
       });
     };
     module2.exports = fetch2;
-    fetch2.isRedirect = (code18) => code18 === 301 || code18 === 302 || code18 === 303 || code18 === 307 || code18 === 308;
+    fetch2.isRedirect = (code2) => code2 === 301 || code2 === 302 || code2 === 303 || code2 === 307 || code2 === 308;
     fetch2.Headers = Headers2;
     fetch2.Request = Request;
     fetch2.Response = Response;
@@ -46418,12 +46439,12 @@ var require_dist5 = __commonJS({
         index = skipOWS(header, index + 1, len);
         const keyStart = index;
         while (index < len) {
-          const code18 = header.charCodeAt(index);
-          if (code18 === stopChar)
+          const code2 = header.charCodeAt(index);
+          if (code2 === stopChar)
             break parameter;
-          if (code18 === SEMI2)
+          if (code2 === SEMI2)
             continue parameter;
-          if (code18 === EQ2) {
+          if (code2 === EQ2) {
             const keyEnd = trailingOWS(header, keyStart, index);
             const key = header.slice(keyStart, keyEnd).toLowerCase();
             index = skipOWS(header, index + 1, len);
@@ -46431,18 +46452,18 @@ var require_dist5 = __commonJS({
               index++;
               let value = "";
               while (index < len) {
-                const code19 = header.charCodeAt(index++);
-                if (code19 === DQUOTE2) {
+                const code3 = header.charCodeAt(index++);
+                if (code3 === DQUOTE2) {
                   index = skipValue(header, index, len, stopChar);
                   if (parameters[key] === void 0)
                     parameters[key] = value;
                   break;
                 }
-                if (code19 === BSLASH2 && index < len) {
+                if (code3 === BSLASH2 && index < len) {
                   value += header[index++];
                   continue;
                 }
-                value += String.fromCharCode(code19);
+                value += String.fromCharCode(code3);
               }
               continue parameter;
             }
@@ -46461,8 +46482,8 @@ var require_dist5 = __commonJS({
     }
     function skipValue(str, index, len, stopChar) {
       while (index < len) {
-        const code18 = str.charCodeAt(index);
-        if (code18 === SEMI2 || code18 === stopChar)
+        const code2 = str.charCodeAt(index);
+        if (code2 === SEMI2 || code2 === stopChar)
           break;
         index++;
       }
@@ -51070,7 +51091,7 @@ var require_errors3 = __commonJS({
     "use strict";
     var { inspect } = __require("util");
     var SystemError = class {
-      constructor(code18, prefix, context) {
+      constructor(code2, prefix, context) {
         let message = `${prefix}: ${context.syscall} returned ${context.code} (${context.message})`;
         if (context.path !== void 0) {
           message += ` ${context.path}`;
@@ -51078,7 +51099,7 @@ var require_errors3 = __commonJS({
         if (context.dest !== void 0) {
           message += ` => ${context.dest}`;
         }
-        this.code = code18;
+        this.code = code2;
         Object.defineProperties(this, {
           name: {
             value: "SystemError",
@@ -51155,10 +51176,10 @@ var require_errors3 = __commonJS({
         });
       }
     };
-    function E2(code18, message) {
-      module2.exports[code18] = class NodeError extends SystemError {
+    function E2(code2, message) {
+      module2.exports[code2] = class NodeError extends SystemError {
         constructor(ctx) {
-          super(code18, message, ctx);
+          super(code2, message, ctx);
         }
       };
     }
@@ -65948,8 +65969,8 @@ var require_remote = __commonJS({
           }
           return res;
         } catch (err) {
-          const code18 = err.code === "EPROMISERETRY" ? err.retried.code : err.code;
-          const isRetryError = err.retried instanceof fetch2.Response || RETRY_ERRORS.includes(code18) && RETRY_TYPES.includes(err.type);
+          const code2 = err.code === "EPROMISERETRY" ? err.retried.code : err.code;
+          const isRetryError = err.retried instanceof fetch2.Response || RETRY_ERRORS.includes(code2) && RETRY_TYPES.includes(err.type);
           if (req2.method === "POST" || isRetryError) {
             throw err;
           }
@@ -67888,8 +67909,8 @@ var init_source = __esm({
       async get(url, maxLength) {
         const response = await this.http.request(new URL(url), { maxBodyBytes: maxLength }).catch((error2) => {
           if (!(error2 instanceof CoreError)) throw error2;
-          const code18 = error2.code === "TOO_LARGE" ? "LENGTH_MISMATCH" : "FETCH";
-          throw new TufError(code18, error2.message, {
+          const code2 = error2.code === "TOO_LARGE" ? "LENGTH_MISMATCH" : "FETCH";
+          throw new TufError(code2, error2.message, {
             expected: error2.expected,
             found: error2.found,
             cause: error2
@@ -68410,9 +68431,9 @@ var init_updater = __esm({
       }
       requireVersion(metadata, expected, what, by) {
         if (metadata.signed.version !== expected) {
-          const code18 = metadata.signed.version < expected ? "ROLLBACK" : "METADATA_INVALID";
+          const code2 = metadata.signed.version < expected ? "ROLLBACK" : "METADATA_INVALID";
           throw new TufError(
-            code18,
+            code2,
             `${what}: version ${metadata.signed.version}, but ${by} lists v${expected}`,
             { expected, found: metadata.signed.version }
           );
@@ -68661,9 +68682,9 @@ var init_errors6 = __esm({
       code;
       expected;
       found;
-      constructor(code18, message, details = {}) {
+      constructor(code2, message, details = {}) {
         super(message, details.cause === void 0 ? void 0 : { cause: details.cause });
-        this.code = code18;
+        this.code = code2;
         if ("expected" in details) this.expected = details.expected;
         if ("found" in details) this.found = details.found;
       }
@@ -68945,10 +68966,10 @@ import { createHash as createHash12 } from "crypto";
 function isDigest(value) {
   return typeof value === "string" && DIGEST_PATTERN.test(value);
 }
-function assertDigest(value, field, code18 = "MALFORMED") {
+function assertDigest(value, field, code2 = "MALFORMED") {
   if (!isDigest(value)) {
     throw new OciError(
-      code18,
+      code2,
       `${field}: expected a sha256 digest (sha256:<64 lowercase hex>), found ${JSON.stringify(value)}`,
       {
         expected: "sha256:<64 hex>",
@@ -69068,27 +69089,6 @@ function parseDescriptors(value, where, field) {
   return value.map((entry, i) => parseDescriptor(entry, where, `${field}[${i}]`));
 }
 function parseManifest(bytes, where, fallbackMediaType) {
-  return manifestFromJson(manifestJson(bytes, where), where, fallbackMediaType);
-}
-function parseManifestLayers(bytes, where, fallbackMediaType) {
-  const json2 = manifestJson(bytes, where);
-  const { layers, ...rest } = isRecord(json2) ? json2 : { layers: void 0 };
-  const manifest = manifestFromJson(isRecord(json2) ? rest : json2, where, fallbackMediaType);
-  if (layers === void 0) return { manifest, layers: [] };
-  if (!Array.isArray(layers)) fail(where, "layers", "an array of descriptors", layers);
-  return {
-    manifest,
-    layers: layers.map((layer, i) => {
-      try {
-        return parseDescriptor(layer, where, `layers[${i}]`);
-      } catch (error2) {
-        if (error2 instanceof OciError) return error2;
-        throw error2;
-      }
-    })
-  };
-}
-function manifestJson(bytes, where) {
   let json2;
   try {
     json2 = JSON.parse(Buffer.from(bytes).toString("utf8"));
@@ -69099,9 +69099,6 @@ function manifestJson(bytes, where) {
       { cause: error2 }
     );
   }
-  return json2;
-}
-function manifestFromJson(json2, where, fallbackMediaType) {
   if (!isRecord(json2)) fail(where, "(root)", "a JSON object", json2);
   if (json2.schemaVersion !== 2) fail(where, "schemaVersion", "2", json2.schemaVersion);
   const declared = json2.mediaType;
@@ -69243,7 +69240,7 @@ var init_registry = __esm({
           }
         }
         const contentType = response.headers.get("content-type")?.split(";")[0]?.trim();
-        const { mediaType } = parseManifestLayers(bytes, `manifest ${what}`, contentType).manifest;
+        const { mediaType } = parseManifest(bytes, `manifest ${what}`, contentType);
         return { digest, mediaType, bytes };
       }
       async blob(digest, size) {
@@ -69465,11 +69462,11 @@ var init_layout2 = __esm({
       async manifest(digest, descriptorMediaType) {
         const bytes = await this.readBlob(digest, "manifest");
         checkContent(bytes, digest, void 0, `manifest ${this.location}@${digest}`);
-        const { mediaType } = parseManifestLayers(
+        const { mediaType } = parseManifest(
           bytes,
           `manifest ${this.blobPath(digest)}`,
           descriptorMediaType
-        ).manifest;
+        );
         return { digest, mediaType, bytes };
       }
       async blob(digest, size) {
@@ -69738,8 +69735,8 @@ function withVerificationErrors(run) {
     return rethrowAsVerificationError(error2);
   }
 }
-function hasErrorCode(error2, code18) {
-  return (error2 instanceof VerificationError || error2 instanceof OciError) && error2.code === code18;
+function hasErrorCode(error2, code2) {
+  return (error2 instanceof VerificationError || error2 instanceof OciError) && error2.code === code2;
 }
 var VerificationError;
 var init_errors7 = __esm({
@@ -69751,9 +69748,9 @@ var init_errors7 = __esm({
       code;
       expected;
       found;
-      constructor(code18, message, details = {}) {
+      constructor(code2, message, details = {}) {
         super(message, details.cause === void 0 ? void 0 : { cause: details.cause });
-        this.code = code18;
+        this.code = code2;
         if ("expected" in details) this.expected = details.expected;
         if ("found" in details) this.found = details.found;
       }
@@ -69841,10 +69838,14 @@ var init_certificate = __esm({
       sourceRepositoryURI: "1.3.6.1.4.1.57264.1.12",
       sourceRepositoryDigest: "1.3.6.1.4.1.57264.1.13",
       sourceRepositoryRef: "1.3.6.1.4.1.57264.1.14",
+      sourceRepositoryIdentifier: "1.3.6.1.4.1.57264.1.15",
+      sourceRepositoryOwnerURI: "1.3.6.1.4.1.57264.1.16",
+      sourceRepositoryOwnerIdentifier: "1.3.6.1.4.1.57264.1.17",
       buildConfigURI: "1.3.6.1.4.1.57264.1.18",
       buildConfigDigest: "1.3.6.1.4.1.57264.1.19",
       buildTrigger: "1.3.6.1.4.1.57264.1.20",
-      runInvocationURI: "1.3.6.1.4.1.57264.1.21"
+      runInvocationURI: "1.3.6.1.4.1.57264.1.21",
+      sourceRepositoryVisibilityAtSigning: "1.3.6.1.4.1.57264.1.22"
     };
     LEGACY_FULCIO_EXTENSIONS = {
       issuer: "1.3.6.1.4.1.57264.1.1",
@@ -69857,6675 +69858,6 @@ var init_certificate = __esm({
     SAN_OTHER_NAME = 0;
     SAN_EMAIL = 1;
     SAN_URI = 6;
-  }
-});
-
-// ../../node_modules/re2js/build/index.js
-var RE2Flags, PublicFlags, ASCII_SIZE, ASCII_TO_UPPER, ASCII_TO_LOWER, MAX_BMP, Codepoint, UnicodeRangeTable, B64, B64_MAP, decodeVLQ, decodeRanges, decodeOrbit, LazyMap, UnicodeTables, Unicode, RE2JSException, RE2JSSyntaxException, RE2JSCompileException, RE2JSGroupException, RE2JSFlagsException, RE2JSInternalException, FAST_PATH_TABLE_SIZE, WORD_RUNE_TABLE, cachedNativeEncoder, cachedNativeDecoder, Utils, createEnum, MatcherInputBase, Utf8MatcherInput, Utf16MatcherInput, MatcherInput, MachineInputBase, MachineUTF8Input, MachineUTF16Input, MachineInput, Matcher, Inst, Queue, LookbehindState, Machine, hashState, arraysEqual, isState, NO_IDS, END_TEXT, DFAState, DFA, VISITED_BITS, MAX_BACKTRACK_PROG, INITIAL_JOB_CAPACITY, MAX_BACKTRACK_VECTOR, BitState, bitStatePool, Backtracker, QueueOnePass, mergeRuneSets, OnePassProg, onePassCopy, makeOnePass, cleanupOnePass, OnePass, Regexp, RegexpWalker, AhoCorasick, Prefilter, PrefilterTree, PatchList, Prog, ANY_RUNE_NOT_NL, ANY_RUNE, Frag, Compiler, Simplify, CharGroup, code1, code2, code3, PERL_GROUPS, code4, code5, code6, code7, code8, code9, code10, code11, code12, code13, code14, code15, code16, code17, POSIX_GROUPS, CharClass, StringIterator, Parser, RE2, RE2Set, TranslateRegExpString, execResult, RE2JS;
-var init_build = __esm({
-  "../../node_modules/re2js/build/index.js"() {
-    "use strict";
-    RE2Flags = class RE2Flags2 {
-      static FOLD_CASE = 1;
-      static LITERAL = 2;
-      static CLASS_NL = 4;
-      static DOT_NL = 8;
-      static ONE_LINE = 16;
-      static NON_GREEDY = 32;
-      static PERL_X = 64;
-      static UNICODE_GROUPS = 128;
-      static WAS_DOLLAR = 256;
-      static LOOKBEHIND = 512;
-      static MATCH_NL = RE2Flags2.CLASS_NL | RE2Flags2.DOT_NL;
-      static PERL = RE2Flags2.CLASS_NL | RE2Flags2.ONE_LINE | RE2Flags2.PERL_X | RE2Flags2.UNICODE_GROUPS;
-      static POSIX = 0;
-      static UNANCHORED = 0;
-      static ANCHOR_START = 1;
-      static ANCHOR_BOTH = 2;
-    };
-    PublicFlags = {
-      CASE_INSENSITIVE: 1,
-      DOTALL: 2,
-      MULTILINE: 4,
-      DISABLE_UNICODE_GROUPS: 8,
-      LONGEST_MATCH: 16,
-      LOOKBEHINDS: 512
-    };
-    ASCII_SIZE = 128;
-    ASCII_TO_UPPER = new Int32Array(ASCII_SIZE);
-    ASCII_TO_LOWER = new Int32Array(ASCII_SIZE);
-    MAX_BMP = 65535;
-    for (let i = 0; i < ASCII_SIZE; i++) {
-      if (i >= 97 && i <= 122) ASCII_TO_UPPER[i] = i - 32;
-      else ASCII_TO_UPPER[i] = i;
-      if (i >= 65 && i <= 90) ASCII_TO_LOWER[i] = i + 32;
-      else ASCII_TO_LOWER[i] = i;
-    }
-    Codepoint = class {
-      static CODES = Object.freeze({
-        "\x07": 7,
-        "\b": 8,
-        "	": 9,
-        "\n": 10,
-        "\v": 11,
-        "\f": 12,
-        "\r": 13,
-        " ": 32,
-        '"': 34,
-        $: 36,
-        "&": 38,
-        "'": 39,
-        "(": 40,
-        ")": 41,
-        "*": 42,
-        "+": 43,
-        "-": 45,
-        ".": 46,
-        0: 48,
-        1: 49,
-        2: 50,
-        3: 51,
-        4: 52,
-        5: 53,
-        6: 54,
-        7: 55,
-        8: 56,
-        9: 57,
-        ":": 58,
-        "<": 60,
-        ">": 62,
-        "?": 63,
-        A: 65,
-        B: 66,
-        C: 67,
-        F: 70,
-        P: 80,
-        Q: 81,
-        U: 85,
-        Z: 90,
-        "[": 91,
-        "\\": 92,
-        "]": 93,
-        "^": 94,
-        _: 95,
-        "`": 96,
-        a: 97,
-        b: 98,
-        f: 102,
-        i: 105,
-        m: 109,
-        n: 110,
-        r: 114,
-        s: 115,
-        t: 116,
-        v: 118,
-        x: 120,
-        z: 122,
-        "{": 123,
-        "|": 124,
-        "}": 125
-      });
-      static toUpperCase(codepoint) {
-        if (codepoint < ASCII_SIZE) return ASCII_TO_UPPER[codepoint];
-        const s = String.fromCodePoint(codepoint).toUpperCase();
-        const expectedLen = s.codePointAt(0) > MAX_BMP ? 2 : 1;
-        if (s.length > expectedLen) return codepoint;
-        const sOrigin = String.fromCodePoint(s.codePointAt(0)).toLowerCase();
-        const originExpectedLen = sOrigin.codePointAt(0) > MAX_BMP ? 2 : 1;
-        if (sOrigin.length > originExpectedLen || sOrigin.codePointAt(0) !== codepoint) return codepoint;
-        return s.codePointAt(0);
-      }
-      static toLowerCase(codepoint) {
-        if (codepoint < ASCII_SIZE) return ASCII_TO_LOWER[codepoint];
-        const s = String.fromCodePoint(codepoint).toLowerCase();
-        const expectedLen = s.codePointAt(0) > MAX_BMP ? 2 : 1;
-        if (s.length > expectedLen) return codepoint;
-        const sOrigin = String.fromCodePoint(s.codePointAt(0)).toUpperCase();
-        const originExpectedLen = sOrigin.codePointAt(0) > MAX_BMP ? 2 : 1;
-        if (sOrigin.length > originExpectedLen || sOrigin.codePointAt(0) !== codepoint) return codepoint;
-        return s.codePointAt(0);
-      }
-    };
-    UnicodeRangeTable = class {
-      /**
-      * @param {Uint32Array | number[]} data
-      * @param {boolean} isStride1
-      */
-      constructor(data, isStride1 = false) {
-        this.data = data;
-        this.isStride1 = isStride1;
-        this.SIZE = isStride1 ? 2 : 3;
-      }
-      getLo(index) {
-        return this.data[index * this.SIZE];
-      }
-      getHi(index) {
-        return this.data[index * this.SIZE + 1];
-      }
-      getStride(index) {
-        return this.isStride1 ? 1 : this.data[index * this.SIZE + 2];
-      }
-      get length() {
-        return this.data.length / this.SIZE;
-      }
-    };
-    B64 = "ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789+-";
-    B64_MAP = /* @__PURE__ */ new Uint8Array(256);
-    for (let i = 0; i < 64; i++) B64_MAP[B64.charCodeAt(i)] = i;
-    decodeVLQ = (str) => {
-      const res = [];
-      let value = 0;
-      let shift = 0;
-      for (let i = 0; i < str.length; i++) {
-        const digit = B64_MAP[str.charCodeAt(i)];
-        value |= (digit & 31) << shift;
-        if ((digit & 32) === 0) {
-          res.push(value);
-          value = 0;
-          shift = 0;
-        } else shift += 5;
-      }
-      return res;
-    };
-    decodeRanges = (str, isStride1) => {
-      const res = decodeVLQ(str);
-      const numRanges = isStride1 ? res.length / 2 : res.length / 3;
-      const out = new Uint32Array(numRanges * 3);
-      let current = 0;
-      let resIdx = 0;
-      for (let i = 0; i < numRanges; i++) {
-        current += res[resIdx++];
-        out[i * 3] = current;
-        current += res[resIdx++];
-        out[i * 3 + 1] = current;
-        out[i * 3 + 2] = isStride1 ? 1 : res[resIdx++];
-      }
-      return out;
-    };
-    decodeOrbit = (str) => {
-      const res = decodeVLQ(str);
-      const map = /* @__PURE__ */ new Map();
-      let currentKey = 0;
-      for (let i = 0; i < res.length; i += 2) {
-        currentKey += res[i];
-        const zz = res[i + 1];
-        const delta = zz >>> 1 ^ -(zz & 1);
-        map.set(currentKey, currentKey + delta);
-      }
-      return map;
-    };
-    LazyMap = class {
-      constructor(initializer) {
-        this.initializer = initializer;
-        this.cache = /* @__PURE__ */ new Map();
-      }
-      has(key) {
-        return Object.hasOwn(this.initializer, key);
-      }
-      get(key) {
-        if (this.cache.has(key)) return this.cache.get(key);
-        const val = this.has(key) ? this.initializer[key]() : null;
-        this.cache.set(key, val);
-        return val;
-      }
-    };
-    UnicodeTables = class {
-      static _CASE_ORBIT = null;
-      static get CASE_ORBIT() {
-        if (!this._CASE_ORBIT) this._CASE_ORBIT = decodeOrbit("rCgCIgCY+rQI4QiCuuBLgCBgCBgCBgCBgCBgCBgCBgCBgCBgCBgCBgCBgCBgCBgCBgCBgCBgCBgCBgCBgCBgCBgCCgCBgCBgCBgCBgCBgCBgCB+7OB-BB-BB-BB-BB-BBskQB-BB-BB-BB-BB-BB-BB-BB-BB-BB-BB-BB-BB-BB-BB-BB-BB-BC-BB-BB-BB-BB-BB-BB-BByHBCBBBCBBBCBBBCBBBCBBBCBBBCBBBCBBBCBBBCBBBCBBBCBBBCBBBCBBBCBBBCBBBCBBBCBBBCBBBCBBBCBBBCBBBCBBBCBBDCBBBCBBBCBBCCBBBCBBBCBBBCBBBCBBBCBBBCBBBCBBCCBBBCBBBCBBBCBBBCBBBCBBBCBBBCBBBCBBBCBBBCBBBCBBBCBBBCBBBCBBBCBBBCBBBCBBBCBBBCBBBCBBBCBBBCBBBxHBCBBBCBBBCBBB3SBmMBkNBCBBBCBBB8MBCBBB6MB6MBCBBC+EB0MB2MBCBBB6MB+MBiGBmNBiNBCBBBmKBikzCBmNBqNBkIBsNBCBBBCBBBCBBB0NBCBBB0NDCBBB0NBCBBByNByNBCBBBCBBB2NBCBBDCBBCwDFCBCBDBCBCBDBCBCBDBCBBBCBBBCBBBCBBBCBBBCBBBCBBBCBBB9EBCBBBCBBBCBBBCBBBCBBBCBBBCBBBCBBBCBBCCBCBDBCBBBhGBvDBCBBBCBBBCBBBCBBBCBBBCBBBCBBBCBBBCBBBCBBBCBBBCBBBCBBBCBBBCBBBCBBBCBBBCBBBCBBBCBBBjICCBBBCBBBCBBBCBBBCBBBCBBBCBBBCBBBCBBH2iVBCBBBlKBwiVB+jVB+jVBCBBBlMBqEBuEBCBBBCBBBCBBBCBBBCBBB+hVB4hVB8hVBjNB7MC5MB5MCzMC1MB+0yCE5MB20yCC9MBu2yCBwyyCBo0yCChNBlNBo0yCBu-UBi0yCDlNC6-UBpNDrNIu+UDzNCm0yCBzNE0yyCBzNBpEBxNBxNBtEG1NLqxyCBkxyCnFoFrBCBBBCBBDCBBEkIBkIBkICoHHsCCqCBqCBqCCgEC+DB+DBmkOBgCBgCBgCBgCBgCBgCBgCBgCBgCBgCBgCBgCBgCBgCBgCBgCBgCC+BBgCBgCBgCBgCBgCBgCBgCBgCBrCBpCBpCBpCBmjOB-BB8BB-BB-BBgEB-BB-BByBBqgOBsDB-BBtwBB-BB-BB-BBsBBgDBCB-BB-BB-BBeB-BB-BB61OB-BB-BB-DB9DB9DBQB7DBmCE9CBrDBPBCBBBCBBBCBBBCBBBCBBBCBBBCBBBCBBBCBBBCBBBCBBBCBBBrFB-EBOBnHB3FB-FCCBBBNBCBBCjIBjIBjIBgFBgFBgFBgFBgFBgFBgFBgFBgFBgFBgFBgFBgFBgFBgFBgFBgCBgCBgCBgCBgCBgCBgCBgCBgCBgCBgCBgCBgCBgCBgCBgCBgCBgCBgCBgCBgCBgCBgCBgCBgCBgCBgCBgCBgCBgCBgCBgCB-BB-BB8kMB-BB6kMB-BB-BB-BB-BB-BB-BB-BB-BB-BBokMB-BB-BBkkMBkkMB-BB-BB-BB-BB-BB-BB-BB4jMB-BB-BB-BB-BB-BB-EB-EB-EB-EB-EB-EB-EB-EB-EB-EB-EB-EB-EB-EB-EB-EBCBBBCBoiMBCBBBCBBBCBBBCBBBCBBBCBBBCBBBCBBBCBBBCBBBCBBBCBBBCBBBCBBBCBBJCBBBCBBBCBBBCBBBCBBBCBBBCBBBCBBBCBBBCBBBCBBBCBBBCBBBCBBBCBBBCBBBCBBBCBBBCBBBCBBBCBBBCBBBCBBBCBBBCBBBCBBBCBBBeBCBBBCBBBCBBBCBBBCBBBCBBBCBBBdBCBBBCBBBCBBBCBBBCBBBCBBBCBBBCBBBCBBBCBBBCBBBCBBBCBBBCBBBCBBBCBBBCBBBCBBBCBBBCBBBCBBBCBBBCBBBCBBBCBBBCBBBCBBBCBBBCBBBCBBBCBBBCBBBCBBBCBBBCBBBCBBBCBBBCBBBCBBBCBBBCBBBCBBBCBBBCBBBCBBBCBBBCBBBCBBCgDBgDBgDBgDBgDBgDBgDBgDBgDBgDBgDBgDBgDBgDBgDBgDBgDBgDBgDBgDBgDBgDBgDBgDBgDBgDBgDBgDBgDBgDBgDBgDBgDBgDBgDBgDBgDBgDL-CB-CB-CB-CB-CB-CB-CB-CB-CB-CB-CB-CB-CB-CB-CB-CB-CB-CB-CB-CB-CB-CB-CB-CB-CB-CB-CB-CB-CB-CB-CB-CB-CB-CB-CB-CB-CB-C64CgmOBgmOBgmOBgmOBgmOBgmOBgmOBgmOBgmOBgmOBgmOBgmOBgmOBgmOBgmOBgmOBgmOBgmOBgmOBgmOBgmOBgmOBgmOBgmOBgmOBgmOBgmOBgmOBgmOBgmOBgmOBgmOBgmOBgmOBgmOBgmOBgmOBgmOCgmOGgmODg8FBg8FBg8FBg8FBg8FBg8FBg8FBg8FBg8FBg8FBg8FBg8FBg8FBg8FBg8FBg8FBg8FBg8FBg8FBg8FBg8FBg8FBg8FBg8FBg8FBg8FBg8FBg8FBg8FBg8FBg8FBg8FBg8FBg8FBg8FBg8FBg8FBg8FBg8FBg8FBg8FBg8FBg8FDg8FBg8FBg8FhVg9rCBg9rCBg9rCBg9rCBg9rCBg9rCBg9rCBg9rCBg9rCBg9rCBg9rCBg9rCBg9rCBg9rCBg9rCBg9rCBg9rCBg9rCBg9rCBg9rCBg9rCBg9rCBg9rCBg9rCBg9rCBg9rCBg9rCBg9rCBg9rCBg9rCBg9rCBg9rCBg9rCBg9rCBg9rCBg9rCBg9rCBg9rCBg9rCBg9rCBg9rCBg9rCBg9rCBg9rCBg9rCBg9rCBg9rCBg9rCBg9rCBg9rCBg9rCBg9rCBg9rCBg9rCBg9rCBg9rCBg9rCBg9rCBg9rCBg9rCBg9rCBg9rCBg9rCBg9rCBg9rCBg9rCBg9rCBg9rCBg9rCBg9rCBg9rCBg9rCBg9rCBg9rCBg9rCBg9rCBg9rCBg9rCBg9rCBg9rCBQBQBQBQBQBQDPBPBPBPBPBPjkC7mMB5mMBnmMBjmMBCBlmMB3lMBpiMBk8kCBCBBG-7FB-7FB-7FB-7FB-7FB-7FB-7FB-7FB-7FB-7FB-7FB-7FB-7FB-7FB-7FB-7FB-7FB-7FB-7FB-7FB-7FB-7FB-7FB-7FB-7FB-7FB-7FB-7FB-7FB-7FB-7FB-7FB-7FB-7FB-7FB-7FB-7FB-7FB-7FB-7FB-7FB-7FB-7FD-7FB-7FB-7F6FoglCEsuHRwjlCyDCBBBCBBBCBBBCBBBCBBBCBBBCBBBCBBBCBBBCBBBCBBBCBBBCBBBCBBBCBBBCBBBCBBBCBBBCBBBCBBBCBBBCBBBCBBBCBBBCBBBCBBBCBBBCBBBCBBBCBBBCBBBCBBBCBBBCBBBCBBBCBBBCBBBCBBBCBBBCBBBCBBBCBBBCBBBCBBBCBBBCBBBCBBBCBBBCB0DBCBBBCBBBCBBBCBBBCBBBCBBBCBBBCBBBCBBBCBBBCBBBCBBBCBBBCBBBCBBBCBBBCBBBCBBBCBBBCBBBCBBBCBBBCBBBCBBBCBBBCBBG1DD97OCCBBBCBBBCBBBCBBBCBBBCBBBCBBBCBBBCBBBCBBBCBBBCBBBCBBBCBBBCBBBCBBBCBBBCBBBCBBBCBBBCBBBCBBBCBBBCBBBCBBBCBBBCBBBCBBBCBBBCBBBCBBBCBBBCBBBCBBBCBBBCBBBCBBBCBBBCBBBCBBBCBBBCBBBCBBBCBBBCBBBCBBBCBBBCBBBQBQBQBQBQBQBQBQBPBPBPBPBPBPBPBPBQBQBQBQBQBQDPBPBPBPBPBPDQBQBQBQBQBQBQBQBPBPBPBPBPBPBPBPBQBQBQBQBQBQBQBQBPBPBPBPBPBPBPBPBQBQBQBQBQBQDPBPBPBPBPBPEQCQCQCQCPCPCPCPBQBQBQBQBQBQBQBQBPBPBPBPBPBPBPBPB0EB0EBsFBsFBsFBsFBoGBoGBgIBgIBgHBgHB8HB8HDQBQBQBQBQBQBQBQBPBPBPBPBPBPBPBPBQBQBQBQBQBQBQBQBPBPBPBPBPBPBPBPBQBQBQBQBQBQBQBQBPBPBPBPBPBPBPBPBQBQCSFPBPBzEBzEBRCxnOFSFrFBrFBrFBrFBREQBQClkOFPBPBnGBnGFQBQCljOCODPBPB-GB-GBNHSF-HB-HB7HB7HBRqJ53OE9tQBrmQH4Bc3BSgBBgBBgBBgBBgBBgBBgBBgBBgBBgBBgBBgBBgBBgBBgBBgBBfBfBfBfBfBfBfBfBfBfBfBfBfBfBfBfECBByZ0BB0BB0BB0BB0BB0BB0BB0BB0BB0BB0BB0BB0BB0BB0BB0BB0BB0BB0BB0BB0BB0BB0BB0BB0BB0BBzBBzBBzBBzBBzBBzBBzBBzBBzBBzBBzBBzBBzBBzBBzBBzBBzBBzBBzBBzBBzBBzBBzBBzBBzBBzB34BgDBgDBgDBgDBgDBgDBgDBgDBgDBgDBgDBgDBgDBgDBgDBgDBgDBgDBgDBgDBgDBgDBgDBgDBgDBgDBgDBgDBgDBgDBgDBgDBgDBgDBgDBgDBgDBgDBgDBgDBgDBgDBgDBgDBgDBgDBgDBgDB-CB-CB-CB-CB-CB-CB-CB-CB-CB-CB-CB-CB-CB-CB-CB-CB-CB-CB-CB-CB-CB-CB-CB-CB-CB-CB-CB-CB-CB-CB-CB-CB-CB-CB-CB-CB-CB-CB-CB-CB-CB-CB-CB-CB-CB-CB-CB-CBCBBBt-UBruHBt+UB1iVBviVBCBBBCBBBCBBB3hVB5-UB9hVB7hVCCBBCCBBI9jVB9jVBCBBBCBBBCBBBCBBBCBBBCBBBCBBBCBBBCBBBCBBBCBBBCBBBCBBBCBBBCBBBCBBBCBBBCBBBCBBBCBBBCBBBCBBBCBBBCBBBCBBBCBBBCBBBCBBBCBBBCBBBCBBBCBBBCBBBCBBBCBBBCBBBCBBBCBBBCBBBCBBBCBBBCBBBCBBBCBBBCBBBCBBBCBBBCBBBCBBBCBBICBBBCBBECBBN-lOB-lOB-lOB-lOB-lOB-lOB-lOB-lOB-lOB-lOB-lOB-lOB-lOB-lOB-lOB-lOB-lOB-lOB-lOB-lOB-lOB-lOB-lOB-lOB-lOB-lOB-lOB-lOB-lOB-lOB-lOB-lOB-lOB-lOB-lOB-lOB-lOB-lOC-lOG-lOzoeCBBBCBBBCBBBCBBBCBBBCBl8kCBCBBBCBBBCBBBCBBBCBBBCBBBCBBBCBBBCBBBCBBBCBBBCBBBCBBBCBBBCBBBCBBBCBBTCBBBCBBBCBBBCBBBCBBBCBBBCBBBCBBBCBBBCBBBCBBBCBBBCBBBCBBnECBBBCBBBCBBBCBBBCBBBCBBBCBBDCBBBCBBBCBBBCBBBCBBBCBBBCBBBCBBBCBBBCBBBCBBBCBBBCBBBCBBBCBBBCBBBCBBBCBBBCBBBCBBBCBBBCBBBCBBBCBBBCBBBCBBBCBBBCBBBCBBBCBBBCBBKCBBBCBBBnglCBCBBBCBBBCBBBCBBBCBBECBBBvyyCDCBBBCBBBgDCCBBBCBBBCBBBCBBBCBBBCBBBCBBBCBBBCBBBCBBBn0yCB90yCB10yCBh0yCBn0yCCjxyCBzyyCBpxyCBg6BBCBBBCBBBCBBBCBBBCBBBCBBBCBBBCBBB-CBl0yCBvjlCBCBBBCBBBt2yCBCBBBCBBBCBBBCBBBCBBBCBBBCBBBCBBBhkzCZCBB9a-5Bd-8rCB-8rCB-8rCB-8rCB-8rCB-8rCB-8rCB-8rCB-8rCB-8rCB-8rCB-8rCB-8rCB-8rCB-8rCB-8rCB-8rCB-8rCB-8rCB-8rCB-8rCB-8rCB-8rCB-8rCB-8rCB-8rCB-8rCB-8rCB-8rCB-8rCB-8rCB-8rCB-8rCB-8rCB-8rCB-8rCB-8rCB-8rCB-8rCB-8rCB-8rCB-8rCB-8rCB-8rCB-8rCB-8rCB-8rCB-8rCB-8rCB-8rCB-8rCB-8rCB-8rCB-8rCB-8rCB-8rCB-8rCB-8rCB-8rCB-8rCB-8rCB-8rCB-8rCB-8rCB-8rCB-8rCB-8rCB-8rCB-8rCB-8rCB-8rCB-8rCB-8rCB-8rCB-8rCB-8rCB-8rCB-8rCB-8rCB-8rCm6TCBB7gBgCBgCBgCBgCBgCBgCBgCBgCBgCBgCBgCBgCBgCBgCBgCBgCBgCBgCBgCBgCBgCBgCBgCBgCBgCBgCH-BB-BB-BB-BB-BB-BB-BB-BB-BB-BB-BB-BB-BB-BB-BB-BB-BB-BB-BB-BB-BB-BB-BB-BB-BB-BmlBwCBwCBwCBwCBwCBwCBwCBwCBwCBwCBwCBwCBwCBwCBwCBwCBwCBwCBwCBwCBwCBwCBwCBwCBwCBwCBwCBwCBwCBwCBwCBwCBwCBwCBwCBwCBwCBwCBwCBwCBvCBvCBvCBvCBvCBvCBvCBvCBvCBvCBvCBvCBvCBvCBvCBvCBvCBvCBvCBvCBvCBvCBvCBvCBvCBvCBvCBvCBvCBvCBvCBvCBvCBvCBvCBvCBvCBvCBvCBvChDwCBwCBwCBwCBwCBwCBwCBwCBwCBwCBwCBwCBwCBwCBwCBwCBwCBwCBwCBwCBwCBwCBwCBwCBwCBwCBwCBwCBwCBwCBwCBwCBwCBwCBwCBwCFvCBvCBvCBvCBvCBvCBvCBvCBvCBvCBvCBvCBvCBvCBvCBvCBvCBvCBvCBvCBvCBvCBvCBvCBvCBvCBvCBvCBvCBvCBvCBvCBvCBvCBvCBvC1DuCBuCBuCBuCBuCBuCBuCBuCBuCBuCBuCCuCBuCBuCBuCBuCBuCBuCBuCBuCBuCBuCBuCBuCBuCBuCCuCBuCBuCBuCBuCBuCBuCCuCBuCCtCBtCBtCBtCBtCBtCBtCBtCBtCBtCBtCCtCBtCBtCBtCBtCBtCBtCBtCBtCBtCBtCBtCBtCBtCBtCCtCBtCBtCBtCBtCBtCBtCCtCBtCk2BgEBgEBgEBgEBgEBgEBgEBgEBgEBgEBgEBgEBgEBgEBgEBgEBgEBgEBgEBgEBgEBgEBgEBgEBgEBgEBgEBgEBgEBgEBgEBgEBgEBgEBgEBgEBgEBgEBgEBgEBgEBgEBgEBgEBgEBgEBgEBgEBgEBgEBgEO-DB-DB-DB-DB-DB-DB-DB-DB-DB-DB-DB-DB-DB-DB-DB-DB-DB-DB-DB-DB-DB-DB-DB-DB-DB-DB-DB-DB-DB-DB-DB-DB-DB-DB-DB-DB-DB-DB-DB-DB-DB-DB-DB-DB-DB-DB-DB-DB-DB-DB-D+CgCBgCBgCBgCBgCBgCBgCBgCBgCBgCBgCBgCBgCBgCBgCBgCBgCBgCBgCBgCBgCBgCL-BB-BB-BB-BB-BB-BB-BB-BB-BB-BB-BB-BB-BB-BB-BB-BB-BB-BB-BB-BB-BB-B74CgCBgCBgCBgCBgCBgCBgCBgCBgCBgCBgCBgCBgCBgCBgCBgCBgCBgCBgCBgCBgCBgCBgCBgCBgCBgCBgCBgCBgCBgCBgCBgCB-BB-BB-BB-BB-BB-BB-BB-BB-BB-BB-BB-BB-BB-BB-BB-BB-BB-BB-BB-BB-BB-BB-BB-BB-BB-BB-BB-BB-BB-BB-BB-BhrVgCBgCBgCBgCBgCBgCBgCBgCBgCBgCBgCBgCBgCBgCBgCBgCBgCBgCBgCBgCBgCBgCBgCBgCBgCBgCBgCBgCBgCBgCBgCBgCB-BB-BB-BB-BB-BB-BB-BB-BB-BB-BB-BB-BB-BB-BB-BB-BB-BB-BB-BB-BB-BB-BB-BB-BB-BB-BB-BB-BB-BB-BB-BB-BhB2BB2BB2BB2BB2BB2BB2BB2BB2BB2BB2BB2BB2BB2BB2BB2BB2BB2BB2BB2BB2BB2BB2BB2BB2BD1BB1BB1BB1BB1BB1BB1BB1BB1BB1BB1BB1BB1BB1BB1BB1BB1BB1BB1BB1BB1BB1BB1BB1BB1BtxekCBkCBkCBkCBkCBkCBkCBkCBkCBkCBkCBkCBkCBkCBkCBkCBkCBkCBkCBkCBkCBkCBkCBkCBkCBkCBkCBkCBkCBkCBkCBkCBkCBkCBjCBjCBjCBjCBjCBjCBjCBjCBjCBjCBjCBjCBjCBjCBjCBjCBjCBjCBjCBjCBjCBjCBjCBjCBjCBjCBjCBjCBjCBjCBjCBjCBjCBjC");
-        return this._CASE_ORBIT;
-      }
-      static _Print = null;
-      static get Print() {
-        if (!this._Print) this._Print = new UnicodeRangeTable(decodeRanges("hB9CBjBLBCpWBDFBFGBCCCBSBCsMBClBBDxBBDCBC2BBJaBFFBSVBC-FBCvBBD6BBDkDBP6BBDwBBDOBCbBDCCBJBGfBIqCBCgFBCHBDBBDVBCGBCEEBCBDIBDBBDDBJFFBCCBDBDYBDCBCFBFBBDVBCGBCBBCBBCBBDCCBDBFBBDCBEIIBCBCIIBPBLCBCIBCCBCVBCGBCBBCEBDJBCCBCCBDQQBCBDLBIGBCCBCHBDBBDVBCGBCBBCEBDIBDBBDCBICBFBBCEBDRBLBBCFBECBCDBEBBCCCBEEBEEBBBELBFEBECBCDBDHHPUBGMBCCBCWBCPBDIBCCBCDBIBBCCBCBBDDBDJBIVBCCBCWBCJBCEBDIBCCBCDBIBBGCBCDBDJBCCBNMBCCBCyBBCCBCFBFPBDZBCCBCRBEXBCIBCDDBFBEFFBEBCCCBGBHJBDCBN5BBFcBmBBBCCCBDBCXBCCCBVBDEBCCCBFBCJBDDBhBnCBCjBBFmBBCjBBCOBCMBmBlGBCGGD4LBCDBDGBCCCBCBDoBBCDBDgBBCDBDGBCCCBCBDOBC4BBCDBDiCBDfBEZBH1CBDFBD-TBCbBE4CBIVBKXBKTBNMBCCBCBBN9CBDJBHJBHNBCKBH4CBIqBBGlCBLeBCLBFLBFEEBoBBDEBMrBBFZBHKBE9BBDgCBCcBDKBHJBHNBDtBBDLBVsCBClFBJ7BBEOBE9BBGqBBDKBJqBBG1QBDFBDlBBDFBDHBCGCBdBD0BBCOBCNBDFBCSBDCBCIBSXBJuBBSBBDaBCMBEhBBPgBBQrEBF5UBXKBWz4BBD9LBGsBBCGGD3BBIBBPXBKGBCGBCGBCGBCGBCGBCGBCGBC9DBjBZBC4CBN1GBbPBC+BBC1CBDmDBGqBBC9CBC1CBKvBBCszcBE2BBK7KBV3FBJ8GBV7BBEJBH3BBJlCBJLBHzDBMdBEtCBCKBFgBBC2BBKNBDJBDmDBZbBLFBDFBDFBKGBCGBC7BBF9DBDJBHj9KBNWBFwBBloItLBDpDBnBGBNEBGZBCEBCCCBCCBCCBoUBhBpBBHyBBCSBCDBFEBCmEBF9FBEFBDFBDFBDCBEGBCGBOBBDLBCZBCSBCBBCOBDNBjB6DBGCBFsBBE3CBCMBEwBwBBsBBjEcBEwBBQbBFjBBKdBGqBBGdBCkBBFNBrB9EBDJBHjBBFjBBFnBBJzBBMLBCOBCGBCBBCKBCOBCGBCBBEzBBN2JBKVBLHBZFBCpBBCIBmCFBDCCBqBBCBBEDDBVBCnCBJIBxBSBCBBGgBBEaBGaBnB3BBFTBDxBBCBBGHBCCBCcBDCBFJBIIBI-BBhBmBBFLBK1BBEcBDaBGZBIDBNGBxCoCB4ByBBOyBBItBBJJBHlBBEcBJBBxGeBCpBBCCBDBBRFBJIBiBtBBJpBBXZBnBbBVWBKtCBFjBBK9BBCEBOYBIJBH0BBCRBJmBBK-CBCTBMRBCuBB-BGBCCCBCBCOBCKBH6BBGJBHDBCHBDBBDVBCGBCBBCEBCJBDBBDCBDHHGGBDGBEEBMJBCDDClBBCJBCDDCDBCJBCBBJBBe7CBCEBfnCBJJBnF1BBDlBBjBkCBMJBHMBU5BBHJBHTBdaBDOBFWB6F7BBlDyCBNHBDDDBGBCBBCdBCBBDLBKJBnCHBDtBBDKBcnCBJyCBOoCBIJB3CHB5ChBBPJBHIBCsBBCNBLcBEfBDVBCNBqCGBCBBCrBBECCBCCBHBJJBHFBCBBCkBBCBBCFBIJBHrBBFJB3HYBIQBCoBBEcB2CQQBwBBO6cBnDuDBCEBMjGBtyCiDBOvhBBRVBL68DBGmSB61G5BBn2B4RBIeBCJBFwCBCJBHdBDFBLlCBLJBCGBCUBGSBxN5BBnG6CBGYBDYBtBqCBF4BBIQBhCEBMGBK1mHBqBfBiDyDB+vIDBCGBCBBCiJBQeeBBBDPPBCBJrMBloCqDBGMBEIBIJBDDBh7D8HBEzNBHWBQQBQtBBDWBKzDB9B1HBLmBBDpCBJvDBWlCB7DTBNTBN2CBKYBoE0CBCmCBCBBDDDBDDBCBCLBCCCBFBCgCBCDBDHBCGBCbBCDBCEBCEEBFBCzKBDjJBD9VBQEBCOBxiBeBHFB2GGBCQBDGBCBBCEBG9BBiBxDxDBrBBENBDJBFBBhKeBS5BBGxOxOBoBB3GqBBFhGhGBdBCVBJBBhHGBCDBCBBCOBCkGBDPBqBrCBFJBFBByYjCBtC8BBjGDBCaBCBBCDDCJBCDBCCCHFFCECBBBCBBCDDCICBCCDDBCGBCDBCDBCCCBIBCQBGCBCEBCQB1BBBvIrBBFjDBNOBDOBCOBCkBBLtFB5BcBOrBBFIBIBBPFB7E4eBEQBEMBE5GBHLBFQQBKBF3BBJJBHnBBJdBDLBFBBPIBoB3KBJNBDMBEKBE4BBCFFBOBDLBFJBIyEBCmDBmgB-2pBBhB9oEBDt0FBDwpHBQtTBjtC9QBjvBq6EBGppIBnkzVvHB", false));
-        return this._Print;
-      }
-      static CATEGORIES = new LazyMap({
-        C: () => new UnicodeRangeTable(decodeRanges("AfBgDgBBOrWrWBHHBCBICCVuMuMnBBBzBBBE4B4BBGBcDBHQBXhGhGxBBB8BBBmDNB8BBByBBBQddBCCMEBhBGBsCiFiFJBBDBBXIICCBFBBKBBDBBFHBCDBDGGBaaBEEHDBDBBXIIDGDBCCGDBDBBECBCGBFCCBFBSJBEKKEXXIDDGBBLIEBCCBNBFBBNGBIEEJBBDBBXIIDGGBKKBDDBEEBFBEDBDGGBTTBIBDHHBBBEFFBBBDCCDCBDCBECBNDBGCBEFFBCCBEBCNBWEBOEEYRRBKKEFFBFBDEEDBBFBBLGBXEEYLLGBBKEEFGBDEBEFFBLLELBOEE0BEEHDBRBBbEETCBZKKCBBICBCDBHCCJFBLBBELB7BDBekBBDCCGZZCYYBGGCIILBBFfBpClBlBBCBoBlBlBQOOBjBBnGCCBDBCBB6LFFBIICFFBqBqBFBBiBFFBIICFFBQQ6BFFBkCkCBhBhBBBBbFB3CBBHBB+UCB6CGBXIBZIBVLBOEEDLB-CBBLFBLFBPMMBEB6CGBsBEBnCJBgBNNBCBNDBCCBrBBBGKBtBDBbFBMCB-BBBiCeeBMMBEBLFBPBBvBBBNTBuCnFnFBGB9BCBQCB-BEBsBBBMHBsBEB3QBBHBBnBBBHBBJGCgBBB2BQQPBBHUUBEEKMMBDBbEByBPBDBBcOOBBBjBNBiBOBtEDB7UVBMUB14BBB-LEBuBCCBDBCBB5BGBDNBZIBI4BI-DhBBb6C6CBKB3GZBxC3C3CBoDoDBDBsB-C-C3CIBxBuzcuzcBBB4BIB9KTB5FHB+GTB9BCBLFB5BHBnCHBNFB1DKBfCBvCMMBCBiB4B4BBHBPBBLBBoDXBdJBHBBHBBHIBIII9BDB-DBBLFBl9KLBYDByBjoIBvLBBrDlBBILBGEBbGGCGDrUfBrBFB0BUUFDBGoEoEBCB-FCBHBBHBBHBBECBIIIBLBDBBNbbUDDQBBPhBB8DEBEDBuBCB5COOBBBCuBBvBhEBeCByBOBdDBlBIBfEBsBEBfmBmBBCBPpBB-EBBLFBlBDBlBDBpBHB1BKBNQQIDDMQQIDDBBB1BLB4JIBXJBJXBHrBrBKkCBHBBCtBtBDCBCBBYpCpCBGBKvBBUDDBDBiBCBcEBclBB5BDBVBBzBDDBDBJEEeBBEDBLGBKGBhCfBoBDBNIB3BCBeBBcEBbGBFLBIvCBqC2BB0BMB0BGBvBHBLFBnBCBeHBDvGBgBrBrBEBBDPBHHBKgBBvBHBrBVBblBBdTBYIBvCDBlBIB-BGGBLBaGBLFB2BTTBGBoBIBhDVVBJBTwBwBB8BBICCFQQMFB8BEBLFBFJJBDDBXXIDDGLLBDDBEEBCCBEBCEBIBBICBGKBLCCBCCnBLLCBBCFFLDDBGBDcB9CGGBcBpCHBLlFB3BBBnBhBBmCKBLFBOSB7BFBLFBVbBcBBQDBY4FB9BjDB0CLBJBBCBBJDDfDDBNNBHBLlCBJBBvBBBMaBpCHB0CMBqCGBL1CBJ3CBjBNBLFBKuBuBPJBeCBhBBBXPPBnCBIDDtBCBCDDKHBLFBHDDmBDDHGBLFBtBDBL1HBaGBSqBqBBBBe0CBCOBzBMB8clDBwDGGBJBlGryCBkDMBxhBPBXJB88DEBoS41GB7Bl2BB6RGBgBLLBCByCLLBEBfBBHJBnCJBLIIWEBUvNB7BlGB8CEBaBBarBBsCDB6BGBS-BBGKBIIB3mHoBBhBgDB0D8vIBFIIDkJkJBNBCcBEBBCNBFHBtMjoCBsDEBOCBKGBLBBF-6DB+HCB1NFBYOBSOBvBBBYIB1D7BB3HJBoBBBrCHBxDUBnC5DBVLBVLB4CIBamEB2CoCoCDBBCBBDBBFNNCIIiCFFBJJIddFGGCCBI1K1KBlJlJB-V-VBNBGQQBuiBBgBFBH0GBISSBIIDGGBDB-BgBBCvDBuBCBPBBLDBD-JBgBQB7BEBCvOBrB1GBsBDBC-FBgBXXBGBD-GBIFFDQQmGBBRoBBtCDBLDBDwYBlCrCB+BhGBFccDCCBCCLFFCCCBEBCDBCECEDDCBBCICDCCBFFIKFCLLSEBEGGSzBBDtIBtBDBlDLBQBBQQQmBJBvF3BBeMBtBDBKGBDNBH5EB6eCBSCBOCB7GFBNDBCOBNDB5BHBLFBpBHBfBBNDBDNBKmBB5KHBPBBOCBMCB6BCCBCBRBBNDBLGB0EoDoDBjgBBh3pBfB-oEBBv0FBBypHOBvThtCB-QhvBBs6EEBrpIlkzVBxHvw-FB", false)),
-        Cc: () => new UnicodeRangeTable(decodeRanges("AfgDgB", true)),
-        Cf: () => new UnicodeRangeTable(decodeRanges("tFzqBzqBBEBXhGhGyBhMhMBxCxCs5D9-B9-BBDBbEByBEBCJBw03B6H6HBBBimEQQj7IPBhjiBDBwmFHBn0rYffB+CB", false)),
-        Cn: () => new UnicodeRangeTable(decodeRanges("4bBBHDBICCVuMuMnBBBzBBBE4B4BBGBcDBHKBvI9B9BBmDmDBMB8BBByBBBQddBCCMEBjBEBuHJJBDDBXXICCBBBFBBKBBDBBFHBCDBDGGBaaBEEHDBDBBXIIDGDBCCGDBDBBECBCGBFCCBFBSJBEKKEXXIDDGBBLIEBCCBNBFBBNGBIEEJBBDBBXIIDGGBKKBDDBEEBFBEDBDGGBTTBIBDHHBBBEFFBBBDCCDCBDCBECBNDBGCBEFFBCCBEBCNBWEBOEEYRRBKKEFFBFBDEEDBBFBBLGBXEEYLLGBBKEEFGBDEBEFFBLLELBOEE0BEEHDBRBBbEETCBZKKCBBICBCDBHCCJFBLBBELB7BDBekBBDCCGZZCYYBGGCIILBBFfBpClBlBBCBoBlBlBQOOBjBBnGCCBDBCBB6LFFBIICFFBqBqBFBBiBFFBIICFFBQQ6BFFBkCkCBhBhBBBBbFB3CBBHBB+UCB6CGBXIBZIBVLBOEEDLB-CBBLFBLFBbFB6CGBsBEBnCJBgBNNBCBNDBCCBrBBBGKBtBDBbFBMCB-BBBiCeeBMMBEBLFBPBBvBBBNTBuCnFnFBGB9BCBQCB-BEBsBBBMHBsBEB3QBBHBBnBBBHBBJGCgBBB2BQQPBBHUUBEEKmDmDNBBcOOBBBjBNBiBOBtEDB7UVBMUB14BBB-LEBuBCCBDBCBB5BGBDNBZIBI4BI-DhBBb6C6CBKB3GZBxC3C3CBoDoDBDBsB-C-C3CIBxBuzcuzcBBB4BIB9KTB5FHB+GTB9BCBLFB5BHBnCHBNFB1DKBfCBvCMMBCBiB4B4BBHBPBBLBBoDXBdJBHBBHBBHIBIII9BDB-DBBLFBl9KLBYDByBDBvzIBBrDlBBILBGEBbGGCGDrUfBrBFB0BUUFDBGoEoEBCC-FCBHBBHBBHBBECBIIIBIBGBBNbbUDDQBBPhBB8DEBEDBuBCB5COOBBBCuBBvBhEBeCByBOBdDBlBIBfEBsBEBfmBmBBCBPpBB-EBBLFBlBDBlBDBpBHB1BKBNQQIDDMQQIDDBBB1BLB4JIBXJBJXBHrBrBKkCBHBBCtBtBDCBCBBYpCpCBGBKvBBUDDBDBiBCBcEBclBB5BDBVBBzBDDBDBJEEeBBEDBLGBKGBhCfBoBDBNIB3BCBeBBcEBbGBFLBIvCBqC2BB0BMB0BGBvBHBLFBnBCBeHBDvGBgBrBrBEBBDPBHHBKgBBvBHBrBVBblBBdTBYIBvCDBlBIBlCJBCBBaGBLFB2BTTBGBoBIBhDVVBJBTwBwBB8BBICCFQQMFB8BEBLFBFJJBDDBXXIDDGLLBDDBEEBCCBEBCEBIBBICBGKBLCCBCCnBLLCBBCFFLDDBGBDcB9CGGBcBpCHBLlFB3BBBnBhBBmCKBLFBOSB7BFBLFBVbBcBBQDBY4FB9BjDB0CLBJBBCBBJDDfDDBNNBHBLlCBJBBvBBBMaBpCHB0CMBqCGBL1CBJ3CBjBNBLFBKuBuBPJBeCBhBBBXPPBnCBIDDtBCBCDDKHBLFBHDDmBDDHGBLFBtBDBL1HBaGBSqBqBBBBe0CBCOBzBMB8clDBwDGGBJBlGryCBkDMB3iBJB88DEBoS41GB7Bl2BB6RGBgBLLBCByCLLBEBfBBHJBnCJBLIIWEBUvNB7BlGB8CEBaBBarBBsCDB6BGBS-BBGKBIIB3mHoBBhBgDB0D8vIBFIIDkJkJBNBCcBEBBCNBFHBtMjoCBsDEBOCBKGBLBBJ76DB+HCB1NFBYOBSOBvBBBYIB1D7BB3HJBoBBBjGUBnC5DBVLBVLB4CIBamEB2CoCoCDBBCBBDBBFNNCIIiCFFBJJIddFGGCCBI1K1KBlJlJB-V-VBNBGQQBuiBBgBFBH0GBISSBIIDGGBDB-BgBBCvDBuBCBPBBLDBD-JBgBQB7BEBCvOBrB1GBsBDBC-FBgBXXBGBD-GBIFFDQQmGBBRoBBtCDBLDBDwYBlCrCB+BhGBFccDCCBCCLFFCCCBEBCDBCECEDDCBBCICDCCBFFIKFCLLSEBEGGSzBBDtIBtBDBlDLBQBBQQQmBJBvF3BBeMBtBDBKGBDNBH5EB6eCBSCBOCB7GFBNDBCOBNDB5BHBLFBpBHBfBBNDBDNBKmBB5KHBPBBOCBMCB6BCCBCBRBBNDBLGB0EoDoDBjgBBh3pBfB-oEBBv0FBBypHOBvThtCB-QhvBBs6EEBrpIm8yVBCdBhD-DBxHvw-BB---BBB---BBB", false)),
-        Co: () => new UnicodeRangeTable(decodeRanges("gg4B-nGh4hc9--BD9--B", true)),
-        Cs: () => new UnicodeRangeTable(decodeRanges("gg2B--B", true)),
-        L: () => new UnicodeRangeTable(decodeRanges("hCZBHZBwBLLFGGBVBCeBCpOBFLBPEBICCiEEBCBBDDBCHHCCBCCCBSBCyCBCqEBJlFBClBBDHHBnBBoCaBFDBuBqBBkBBBCiDBCQQBIIBLLBBBDRRCdBe4CBMZZBfBKBBFGGBUBFKKEYYBXBIKBGXBCGBRpBB7B1BBETTIJBQPBFHBDBBDVBCGBCEEBCBERROBBCCBPBBLJJBEBFBBDVBCGBCBBCBBCBBgBDBCUUBBBRIBCCBCVBCGBCBBCEBETTQBBYMMBGBDBBDVBCGBCBBCEBEffBCCBBBQSSCFBECBCDBEBBCCCBEEBEEBBBELBX1B1BBGBCCBCWBCPBEbbBBBCBBDBBfFFBGBCCBCWBCJBCEBEffBBBCBBQBBSIBCCBCoBBDRRGCBJCBZFBGRBEXBCIBCDDBFB7BvBBCBBNGB7BBBCCCBDBCXBCCCBIBCBBKDDBDBCWWBCBhBgCgCBGBCjBBcEB0DqBBVRRBEBFDBEEEBIIBBBFMBNSSBkBBCGGDqBBCsKBCDBDGBCCCBCBDoBBCDBDgBBCDBDGBCCCBCBDOBC4BBCDBDiCBmBPBR1CBDFBErTBDQBCZBGqCBHHBIRBOSBPRBPMBCCBQzBBkBFFkC4CBIEBDhBBCGGBkCBLeByBdBDEBMrBBFZB3BWBK0BBzC+C+CBtBBSHB3BdBOBBLrBBbjBBqBCBLjBBDKBGqBBDCBqBDBCFBCBBEGGB+FBhC1IBDFBDlBBDFBDHBCGCBdBD0BBCGBCEEBBBCGBEDBDFBFMBGCBCGB1DOORMBmDFFDJBCEEBDBHGCBCBCKBDDBGEBF1B1BB8zC8zCBjHBHDBEBBNlBBCGGD3BBIRRBVBKGBCGBCGBCGBCGBCGBCGBCGBxC2O2OBrBrBBDBGBBF1CBHCBC5CBCDBGqBBC9CBSfBxBPBhQ-tGBhCs0VBkCtBBDsIBEPBLBBVuBBReBDlCByBIBDmDBDxCBVQBCCBCDBCWBezBBPxBB-BFBECCBMMBaBLWBacBIuBBdRRBDBCJBLEBCoBBYCBCHBVWBEEEBwBBCEEBDDBDBDCCZCBDKBICBNFBDFBDFBKGBCGBCqBBCNBHyDBej9KBNWBFwBBloItLBDpDBnBGBNEBGCCBIBCMBCEBCCCBCCBCCBqDBiBqLBT-BBD1BBpBLB1DEBCmEBlBZBHZBM4CBEFBDFBDFBDCBkBLBCZBCSBCBBCOBDNBjB6DBmMcBEwBBwBfBOTBCHBHlBBLdBDjBBFHBxB9EBTjBBFjBBFnBBJzBBNKBCOBCGBCBBCKBCOBCGBCBBEzBBN2JBKVBLHBZFBCpBBCIBmCFBDCCBqBBCBBEDDBVBLWBKeBiCSBCBBLVBLZBHZBnB3BBHBBhCQQBCBCCBCcBrBcBEcBkBHBCbBc1BBLVBLSBORBvDoCB4ByBBOyBBOjBBnBbBKWB7HpBBHBBRFB5BcBLJJBUBrBRBvBUBcWBN0BB6BBBDOOBrBBhBYBbjBBeDDJiBBENNBuBBPDBWCCkBRBCYBUBBgCGBCCCBCBCOBCJBIuBBnBHBDBBDVBCGBCBBCEBETTNEBfJBCDDClBBCaaCtBtBBzBBTDBVCBfvBBVBBC5F5FBtBBqBDBlBvBBV8B8BBpBBOoCoCBZBmBGB6FrBB1D-BBgBHBDDDBGBCBBCXBQCC-CHBDmBBRCCdLLBmBBIWWMtBBUTTBnCBoGgBBgBIBCkBBSyByBBcBxDGBCBBClBBWaaBEBCBBCfBPYYBqBBlISBQCCBLBChBB9DwCwCB4cBnHjGBtyCgDBQvhBBSFBa68DBGmSB61GdBj3B4RBIeBSuCBSdBTvBBRDBgBUBGSBxNsBB0G-BBhBYBDYBtBqCBGjCjCBLBhCBBCPPBNNB0mHBqBfBiDyDB+vIDBCGBCBBCiJBQeeBBBDPPBCBJrMBloCqDBGMBEIBIJBn7F0CBCmCBCBBDDDBDDBCBCLBCCCBFBCgCBCDBDHBCGBCbBCDBCEBCEEBFBCzKBDYBCYBCeBCYBCeBCYBCeBCYBCeBCYBCHB15BeBHFBmI9BBzEsBBLGBRiKiKBcBTrBBlPbBlHdBDwGwGBdBCCBCBBCGBDEBKBBhHGBCDBCBBCOBCkGB8BjCBI1lB1lBBCBCaBCBBCDDCJBCDBCCCHFFCECBBBCBBCDDCICBCCDDBCGBCDBCDBCCCBIBCQBGCBCEBCQBlqE-2pBBhB9oEBDt0FBDwpHBQtTBjtC9QBjvBq6EBGppIB", false)),
-        LC: () => new UnicodeRangeTable(decodeRanges("hCZBHZB7BLLBVBCeBCiGBCDBFvGBDZBhGDBDBBECBCHHCCBCCCBSBCyCBCqEBJlFBClBBKoBB44ClBBCGGDqBBDCBhV1CBDFBjkCKBGqBBDCBhCrBBgCMBChBBmD1IBDFBDlBBDFBDHBCGCBdBD0BBCGBCEEBBBCGBEDBDFBFMBGCBCGBmIFFDJBCEEBDBHGCBCBCFBFDDBCBGEBF1B1BB8zC8zCB6DBDmDBHDBEBBNlBBCGGzoetBBTbBnEtCBCWBEDBCsCBZBBE2Z2ZBpBBGIBIvCBh6TGBNEBqgBZBHZBmlBvCBhDjBBFjBB1DKBCOBCGBCBBCKBCOBCGBCBBk2ByBBOyBB+CVBLVB74C-BBhrV-BBhBYBDYBtpZ0CBCmCBCBBDDDBDDBCBCLBCCCBFBCgCBCDBDHBCGBCbBCDBCEBCEEBFBCzKBDYBCYBCeBCYBCeBCYBCeBCYBCeBCYBCHB15BJBCTBHFB2uCjCB", false)),
-        Ll: () => new UnicodeRangeTable(decodeRanges("hDZB7BqBqBBWBCHBC2BCBQCBuBCDECBBBDCCDEEBFFDEEBBBDDDCCCDCCBCCDEECDDBDDBBBHGDCOCBSCBDDCEEC4BCBFBDDDBCCFICBjCBDZBiGCCEEEBBBTccBhBBCBBECBCWCBDBCGDB0B0BBuBBCgBCK0BCDMCBgDCxBoBBo6CqBBDCB5XFBjkCIBC2D2DBqBBgCMBChBBnD0ECBHBCgDCBHBJFBLHBJHBJFBLHBJHBJNBDHBJHBJHBJEBCBBHEEBBBCBBJDBDBBJHBLCBCBBzIEEBEEcKFDBBJDBF2B2Bs1CvBBCEEBGCFCCBCCBEBGiDCBIICFFNlBBCGG0oesBCUaCoEMCBBBC+BCBGBCCCDICFCCDCCBBBCSCGGGCMCFCCDOCbEE2ZqBBGIBIvCBh6TGBNEBqhBZBumBnBBpEjBB8EKBCOBCGBCBBk4ByBB+DVB75CfBhsVfB8BYBnqZZBbGBCRBbZBbDBCCCBFBCKBbZBbZBbZBbZBbZBbZBbZBbZBbbBdYBCFBbYBCFBbYBCFBbYBCFBbYBCFBC15B15BBIBCTBHFB4vChBB", false)),
-        Lm: () => new UnicodeRangeTable(decodeRanges("wVRBFLBPEBICCmEGG-OnHnHlFBBuIBBFgBgBKEEhFoFoF1mBgEgE2R72B72BsDkTkTxOFBvF+BBOjBjBBjBByVOORMBg-CBByHgGgG2OsBsBBDBGiDiDB+C+CBBB34bjnBjnBBEBvIzDzDdBB6DIBxCYYpDDBEBB2OXXqEtDtDWBBoDDBKngVngVuBBBh-BFBCpBBCIB0sBhBhB2K04D04DnrTDB9PCBpBBBnRMBhCBBCPPB9-P9-PBCBCGBCBByhM9BBqGGBud0Q0QsSAB", false)),
-        Lo: () => new UnicodeRangeTable(decodeRanges("qFQQhIFFBCBxGBB7ZaBFDBuBfBCJBkBBBCiDBCZZBLLBBBDRRCdBe4CBMZZBfBWVBrBYBIKBGXBCGBRoBB8B1BBETTIJBROBFHBDBBDVBCGBCEEBCBERROBBCCBPBBLJJBEBFBBDVBCGBCBBCBBCBBgBDBCUUBBBRIBCCBCVBCGBCBBCEBETTQBBYMMBGBDBBDVBCGBCBBCEBEffBCCBBBQSSCFBECBCDBEBBCCCBEEBEEBBBELBX1B1BBGBCCBCWBCPBEbbBBBCBBDBBfFFBGBCCBCWBCJBCEBEffBBBCBBQBBSIBCCBCoBBDRRGCBJCBZFBGRBEXBCIBCDDBFB7BvBBCBBNFB8BBBCCCBDBCXBCCCBIBCBBKDDBDBYDBhBgCgCBGBCjBBcEB0DqBBVRRBEBFDBEEEBIIBBBFMBNyDyDBnKBCDBDGBCCCBCBDoBBCDBDgBBCDBDGBCCCBCBDOBC4BBCDBDiCBmBPByDrTBDQBCZBGqCBHHBIRBOSBPRBPMBCCBQzBBpBkCkCBhBBC0BBIEBDhBBCGGBkCBLeByBdBDEBMrBBFZB3BWBK0BBxFuBBSHB3BdBOBBLrBBbjBBqBCBLdByDDBCFBCBBE7hB7hBBCB4-C3BBZWBKGBCGBCGBCGBCGBCGBCGBCGBoR2B2BF1CBJCCB4CBFGGBpBBC9CBSfBxBPBhQ-tGBhC0wUBC2jBBkCnBBJrIBFPBLBBjCyByBBkCBqFoDoDEGBCCBCDBCWBezBBPxBB-BFBECCBMMBaBLWBacBIuBBuBEBDIBLEBCoBBYCBCHBVPBCFBEEEBwBBCEEBDDBDBDCCZBBEKBIPPBEBDFBDFBKGBCGByEiBBej9KBNWBFwBBloItLBDpDBkCCCBIBCMBCEBCCCBCCBCCBqDBiBqLBT-BBD1BBpBLB1DEBCmEBqDJBCsBBDeBEFBDFBDFBDCBkBLBCZBCSBCBBCOBDNBjB6DBmMcBEwBBwBfBOTBCHBHlBBLdBDjBBFHBhEtCBjDnBBJzBB9CzBBN2JBKVBLHB5EFBDCCBqBBCBBEDDBVBLWBKeBiCSBCBBLVBLZBHZBnB3BBHBBhCQQBCBCCBCcBrBcBEcBkBHBCbBc1BBLVBLSBORBvDoCB4FjBBnBDBCxJxJBoBBHBBRCBCBB5BcBLJJBUBrBRBvBUBcWBN0BB6BBBDOOBrBBhBYBbjBBeDDJiBBENNBuBBPDBWCCkBRBCYBUBBgCGBCCCBCBCOBCJBIuBBnBHBDBBDVBCGBCBBCEBETTNEBfJBCDDClBBCaaCtBtBBzBBTDBVCBfvBBVBBC5F5FBtBBqBDBlBvBBV8B8BBpBBOoCoCBZBmBGB6FrBB0GHBDDDBGBCBBCXBQCC-CHBDmBBRCCdLLBmBBIWWMtBBUTTBnCBoGgBBgBIBCkBBSyByBBcBxDGBCBBClBBWaaBEBCBBCfBPYYBnBBCBBlISBQCCBLBChBB9DwCwCB4cBnHjGBtyCgDBQvhBBSFBa68DBGmSB61GdBj3B4RBIeBSuCBSdBTvBB0BUBGSB0NnBB2MqCBGwFwFB0mHBqBfBiDyDBuwIiJBQeeBBBDPPBCBJrMBloCqDBGMBEIBIJBxzI2P2PBrBBiBiKiKBcBTrBBlPaBmHdBDwGwGBdBCCBCBBCGBDEBKiHiHBFBCDBCBBCOBCkGB8pBDBCaBCBBCDDCJBCDBCCCHFFCECBBBCBBCDDCICBCCDDBCGBCDBCDBCCCBIBCQBGCBCEBCQBlqE-2pBBhB9oEBDt0FBDwpHBQtTBjtC9QBjvBq6EBGppIB", false)),
-        Lt: () => new UnicodeRangeTable(decodeRanges("lOGDnB2sH2sHBGBJHBJHBNQQwBAB", false)),
-        Lu: () => new UnicodeRangeTable(decodeRanges("hCZBmDWBCGBiB2BCDOCDuBCBECEBBCCCBCCBBBDDBCBBCCBEBBCBBCECBCCDCCBCCBBBCCCBEEIJDCMCDQCDDDCCBC4BCIBBCBBDCCBCBCGCiJCCEJJHCCBBBCCCBCCBPBCIBkBDDBBBEWCGDDCBBDyBBxBgBCK2BCBMCD+CCDlBBq6ClBBCGGzW1CB0kCHHBpBBDCBhK0ECKgDCKHBJFBLHBJHBJFBMGCJHBpCDBNDBNDBNEBMDBnIFFECBDCBDEEBDBHGCBCBDDBLBBG+B+B9zCvBBxBCCBBBDGCBCBCDDJCBCgDCJCCFuqeuqeCqBCUaCoEMCE8BCLECBICFCCDCCEUCBDBCEBCOCBCBCCCBQCZs5Vs5VBYBmmBnBBpEjBB9EKBCOBCGBCBBr3ByBB+EVB75CfBhsVfBhCYBoqZZBbZBbZBbCCBGDBDDBCBCHBbZBbBBCDBDHBCGBcBBCDBCEBCEEBFBcZBbZBbZBbZBbZBbZBfYBiBYBiBYBiBYBiBYBiB2pE2pEBgBB", false)),
-        M: () => new UnicodeRangeTable(decodeRanges("gYvDB0IGBoIsBBCCCBCCBCCpCKBxBUBRmDmDBFBDFBDBBCDBkBffBZB8CKB7BIBKZZBCBCIBCCBCEBsBCB8BIBrBXBCgBB3BCBCRBCGBLBBeCB5BCCBFBDBBDCBKLLBbbDCB5BCCBDBFBBDCBEffBEEMCB5BCCBGBCCBCCBVBBXFBCCB5BCCBFBDBBDCBICBLBBf8B8BBDBECBCDBKpBpBBDB4BCCBFBCCBCDBIBBMBBeCB5BCCBFBCCBCDBIBBMBBQNNBCB4BBBCGBCCBCDBKLLBeeBBBnCFFBEBCCCBGBTBB+BDDBFBNHBjDDDBHBMGBqCBBcECFBByBTBCBBGKBCjBBKlDlDBSBYDBFCBCCBDGBEDBOLBCLLBCBgWCBzdDBdCBeBBfBBhCfBKuBuBBBBC2D2DBjBjB3DLBFLB8GEB6BJBCcBDxBxBBsBBDLBVEBwBQBnBIBNCBfMB5BNBxBTB5ECBCUBFHHDCBnG-BBxWgBB--CCBuEhDhDBeBrRFBqDBB1udDBCJBhBBBxCBBxIEEFYYBDBF0C0CBzBzBBQBbRBOnBnBBGBaMBtBDBwBNBlBkCkCBMBNJJBuBuBBBBzBCCBBBDBBGBBCqBqBBDBGBBtHHBCBBx5TiXiXBOBRPBuejHjH2EEBn0BCBCBBGDBpBCBFmFmFB+R+RBCBiCEB+JBBuCFBnCKByBDB7DCB2BOBqBDDBLLBCBuBKBI+B+BBBBlBNBRBBtBNNBBBxBNBJDBCBB9CLBHDD+ELBWDB4BBBCGBDBBDCBKLLBDDBFBEEBkCIBCDDCDBCEBCPPBzCzCBQBYyCyCBSBsHGBDIBcBBzCQBrDMBmDOBhIOB2HFBCBBDDBCCCBuEuEBFBDGBEddBIBpBGBCDBJKKBJBvBPBnGHBoGHBCHBzCVBCNB7DFBECCBCCBFBCjCjCBDBCBBCEB8KDBKBBCxBxBBFBEEBYmnFmnFHOBpmLRBhuCEB8BGB5gBCCB1BBIDByCMMBslTslTBizEizEBsBBDWB-QEBEFBJHBDGBfDB1ECB89B2BBFxBBJPPXEBCOBxqBGBCQBDGBCBBCEBlDhFhFBFB4L+B+BBCB9PDB-HBB0HDDIBBG7O7OBFBuDGB29lYvHB", false)),
-        Mc: () => new UnicodeRangeTable(decodeRanges("joC4B4BDCBJDBCBBzBBB7BCBHBBDBBLsBsB7BCBjC7B7BBBBJCCB2B2BB7B7BCHHBDDBLLnDBBCBBECBCCBLqBqBBBB+BDB+BBB7BCCBDBDBBCBBKBBdPPB7B7BBBBGCBCCBLrBrBBsCsCBBBHHBTBBrKBBgCsFsFBFFHDDBaaBLLBBBDGBWBBDFBDLLBBB5zBffiEIIBGBCBB7KDBDCBFBBCFBhHBB7BCCKCCBJJBEByExBxBGCCBDBCBB+BffFBBD9B9BDCBCEEBxBxBBGBJBBsFWW35EBB0-dBBD5C5CBzBzBBOBvEBBwBxBxBBFFBDDBBBvDBBDBBZuBuBCuDuDDBBGuHuHBCCBCCBCC0gZCCgEuBuBBBBFBB0DZZB8B8BxBCBKBBO+C+CBBBEBBCrFrFBBBgBBB7BBBCDBDBBDCBKLLB1C1CBBBIDDCDBCBBCmDmDBBBJBBErDrDBBBHCCBCBDuHuHBBBHDBDyDyDBBBJBBCuDuDCBBHoDoDCBBFmImIBBBK4H4HBEBCBBFDDCvEvEBBBJDBF1C1CeBB-BqGqGECCoGPPrDIID2G2GBDBFBBC-K-KBNNxBBBJBBCpvQpvQBBBlxD2BBpDBB0rYBBHFB", false)),
-        Me: () => new UnicodeRangeTable(decodeRanges("okBBB1xF-wB-wBBCBCCBsshBCB", false)),
-        Mn: () => new UnicodeRangeTable(decodeRanges("gYvDB0IEBqIsBBCCCBCCBCCpCKBxBUBRmDmDBFBDFBDBBCDBkBffBZB8CKB7BIBKZZBCBCIBCCBCEBsBCB8BIBrBXBCfB4BCCFHBFEEBFBLBBe7B7BFDBJVVBbbDBB6BFFBFFBDDBBBEffBEEMBB6BFFBDBCBBFVVBXXBEBC7B7BDCCBCBJIIBMMBff+BNNzBEE4BCCBBBGCBCDBIBBMBBe7B7BDHHGBBVBBdBB6BBBFDBJVVBeepCIIBBBC7C7CDGBNHBjDDDBHBMGBqCBBcEC4BNBCEBCBBGKBCjBBKnDnDBCBCFBCBBDBBaBBFCBRDBODDBHHQgWgWBBBzdCBeBBfBBfBBhCBBCGBJDDBJBKuBuBBBBC2D2DBjBjB3DCBFBBKHHBBB8GBBD7B7BCGBCCCDHBHJBDxBxBBMBCeBDLBVDBxBCCBDBCGGpBIBNBBhBDBDBBCCB5BCCBEECCB7BHBDBB5ECBCMBCGBFHHEBBnG-BBxWMBFEEBKB--CCBuEhDhDBeBrRDBsDBB1udFFBIBhBBBxCBBxIEEFaaBGG4EBBbRBOnBnBBGBaKBvBCBxBDDBCBDBBoBkCkCBEBDBBDBBNJJwB0B0BCCBDBBGBBCrBrBBJJvHDDFx5Tx5TiXPBRPBuejHjH2EEBn0BCBCBBGDBpBCBFmFmFB+R+RBCBiCEB+JBBuCFBnCKByBDB8D3B3BBNBqBDDBLLBBByBDBDBBI+B+BBBBlBEBCHB-BNNB1B1BBHBLDBDgDgDBBBDCCBHHD+E+EEHBWBB6BBBEmBmBBFBEEBnCFBOECPBB2CHBDCBCYY1CFBCFFBCCBvHvHBCBHBBCBBcBB2CHBDCCBrDrDCDDBEBCmDmDCDDBCBCEBkIIBCBBhIBBCFFxEDBDBBFhBhBBIBpBFBDDBJKKBEBDCBvBMBCBBnGCCBBBCqGqGBFBCFBCzCzCBUBDGBCBBCBB7DFBECCBCCBFBCpCpCBEEC8K8KBMMB1B1BBDBGCCYmnFmnFHOBpmLLBECBhuCEB8BGB5gBgCgCBCByC5lT5lTBizEizEBsBBDWBhRCBSHBDGBfDB1ECB89B2BBFxBBJPPXEBCOBxqBGBCQBDGBCBBCEBlDhFhFBFB4L+B+BBCB9PDB-HBB0HDDIBBG7O7OBFBuDGB29lYvHB", false)),
-        N: () => new UnicodeRangeTable(decodeRanges("wBJB5DBBGDDBBBitBJBnEJBnGJB9MJB3DJBFFBtDJB3DJB3DJBDFBvDMB0DJBJGBoDJBpDGBISBuDJBhDJB3DJBnCTBtIJBnCJBwWTBybCBwHJBHJBXJBtJJBhEKBmFJBHJB3FJB3CJBnEJBHJB3gBEEBEBHJBnGyBBDEB3W7BBvCVB3TdBqrBqYqYaIBPCB4KDBrEJBfHBCOBhBJBoBOBh7cJB9FJBhKFB7EJBnBJBnGJBXJB3CJB3MJB34UJBuPsBBN4BBSBB2KaBlBDBeJJnEEBrGJBvdHBaGBoBIBsCEBXFBhFBBDPBDtBBhCIB1BBBfCBsCEBpDHBZHBqBGBrKFBxBJBHJB3IeB-EJBrBDBxDGBnEdBhEJB9BJBxEJBITB8HJB3KJB3DJB3LJBnDJBHTBtCLBlNSB+CJB3UJB3CcBkHJBnCJB3BJBnLJBnDUBshBuDBimPJBnpCJB3CJBnEJBCGBvQJBnIWB+KCB6nXJBnuBTBNTBtDYB2iBxBBhqCJBnNJB3PJB4HJBtWIBhEJB4Y6BBCCBCDBtCsBBCOBjeMBk3CJB", false)),
-        Nd: () => new UnicodeRangeTable(decodeRanges("wBJnxBJnEJnGJ9MJ3DJ3DJ3DJ3DJ3DJ3DJ3DJ3DJ3DJhDJ3DJnCJ3IJnCJn6BJnBJtJJhEJnFJHJ3FJ3CJnEJHJnuiBJnVJnBJnGJXJ3CJ3MJ34UJnsBJnkCJHJ9YJhEJ9BJxEJ3IJ3KJ3DJ3LJnDJHTtCJnNJnDJ3UJ3CJ3HJnCJ3BJnLJ3uQJnpCJ3CJnEJ3QJ37XJ12CxBhqCJnNJ3PJ4HJ2aJ30EJ", true)),
-        Nl: () => new UnicodeRangeTable(decodeRanges("u3FCBwzCiBBDDB-zDaaBHBPCBs1dJBxyW0BBtOJJnEEBrhIuDBm8SCB", false)),
-        No: () => new UnicodeRangeTable(decodeRanges("yFBBGDDBBB2pCFB5LFB5DCBmEGB6GGBSIByNJB2hBTB0jBJBhP20B20BEFBHJBnGPBqB3W3WB6BBvCVB3TdBqrB1kB1kBBCBrEJBfHBCOBhBJBoBOBxrdFBymWsBBiCDBSBB2KaBlBDB1pBHBaGBoBIBsCEBXFBhFBBDPBDtBBhCIB1BBBfCBsCEBpDHBZHBqBGBrKFBhLeB-EJBrBDBxDGBnETB8LTBmqBBBvNIBobSB0aUBn8SGB-YWBqhZTBNTBtDYBvqFIBid6BBCCBCDBtCsBBCOBjeMB", false)),
-        P: () => new UnicodeRangeTable(decodeRanges("hBCBCFBCDBLBBEBBbCBCccCkBkBGEELBBEEE-VJJzOFBqBBB0BCCDDDtBBBVBBCBBOCCBBBrCDBnDsBsBBMBqHCB3BOBgBmImIBLLtE5D5D6DnMnMNwLwL7CLLBpFpFBNBCmBmBBCBoCrCrCBDBFBBwDFBsFlTlTBHB4EuTuTtBBBvCCBoCBB+ECBCCBmBKB6JBB5GBBhEGBCFBhFBBLGBdCB9DDB8BEB-BBBhCHBM9Z9ZBWBJTBCMBCLBfBBPBB6TDBeBB+hBNBwCBBgBJB0MVBgCDBhBBB8XDBCBBxDwEwEBtBBCfBDLBkNCBFJBDLBRNNjD7C7CjgdBBuICBkDLL0DFB9LDB3CBBpBCBCyByBBwBwBiDMBRBB9DDB-DBBRBB6HzqUzqUBxGxGBIBXiBBCNBCFFCBB2ECBCFBCDBLBBEBBbCBCccCCCBFB7MCB9UxBxB-MoXoXoGgBgBxIIBnBxDxDBFBjCGB6CDByO-J-JjBlElEBDBtBDB+FGBuDBBCDB-DDBxBBBwCDBFOOCCB5CFBsDrJrJBCCBzDzDBDBLBBCpDpD7HWBqDCBdMBtCjEjEBBB9HpIpIBBB8E9C9CBGB0CCBCEB+CJB4GgDgDBDBrBBBmUBBrCMBwFxjBxjBBDB97CBB8zOBBmEiCiCBDBJpRpRBBBoJDBoK9lT9lTovHEB07C-a-aBAB", false)),
-        Pc: () => new UnicodeRangeTable(decodeRanges("-Cg-Hg-HBUU-u3BBBZCBwHAB", false)),
-        Pd: () => new UnicodeRangeTable(decodeRanges("tB9qB9qB0BiyDiyDmgBqgCqgCBEBiwDDDgBBBFdd-NUUwDxszBxszBBmBmBLqFqFhzD-J-J", false)),
-        Pe: () => new UnicodeRangeTable(decodeRanges("pB0B0BgB+1D+1DC-6B-6BqtC4B4BQ7T7TCff-hBMCxChBhBCGC1MUChCCCiBmhBmhBCECtBGCtNICEGCDBB-ozB6G6GeOCESSCCCrF0B0BgBGD", false)),
-        Pf: () => new UnicodeRangeTable(decodeRanges("7F+6H+6HEddpuDCCFDDQEE", false)),
-        Pi: () => new UnicodeRangeTable(decodeRanges("rFt7Ht7HDBBDaapuDCCFDDQEE", false)),
-        Po: () => new UnicodeRangeTable(decodeRanges("hBCBCCBDECBLLBEEBcclCGGPBBI-V-VJzOzOBEBqB3B3BDDDtBBBVBBCBBOCCBBBrCDBnDsBsBBMBqHCB3BOBgBmImIBLLtE5D5D6DnMnMNwLwL7CLLBpFpFBNBCxDxDrCEBFBBwDFBsFlTlTBHBmY9D9DBBBoCBB+ECBCCBmBFBCDB6JBB5GBBhEGBCFBhFBBLGBdCB9DDB8BEB-BBBhCHBMjajaBJJBGBJIBDDBDCBEKBCCCBIB7kDDBCBBxDwEwEBFFBBBDDDBHBCBBCDDBLLBDBCJBDDBCCCBLBDCBtNCB6B+F+FjgdBBuICBkDLL0DFB9LDB3CBBpBCBCyByBBwBwBiDMBRBB9DDB-DBBRBB6HlxUlxUBFBDXXVBBDDBECBCDBICBHCCB2E2EBBBCCBDECBLLBEEBcclBDDB7M7MBBB9UxBxB-MoXoXoGgBgBxIIBnBxDxDBFBjCGB6CDB0ZlElEBDBtBDB+FGBuDBBCDB-DDBxBBBwCDBFOOCCB5CFBsDrJrJBCCBzDzDBDBLBBCpDpD7HWBqDCBdMBtCjEjEBBB9HpIpIBBB8E9C9CBGB0CCBCEB+CJB4GgDgDBDBrBBBmUBBrCMBwFxjBxjBBDB97CBB8zOBBmEiCiCBDBJpRpRBBBoJDBoK9lT9lTovHEB07C-a-aBAB", false)),
-        Ps: () => new UnicodeRangeTable(decodeRanges("oBzBzBgB-1D-1DC-6B-6B-rCEEnB4B4BQ7T7TCff-hBMCxChBhBCGC1MUChCCCiBmhBmhBCECaTTCECtNICEGCDipzBipzB4GeeCMCESSCCCrFzBzBgBEEDAB", false)),
-        S: () => new UnicodeRangeTable(decodeRanges("kBHHRCBgBCCcCCkBEBCBBDCCBCBDEEfgBgBrODBNNBGGBCCCBPB2DPPBxDxDsErIrIBBB3DCBDDDBvGvGLUUB4H4HIBBpEqLqLBHHB2H2H-DjEjEBGBlEwGwGqBmGmGiGCBQCCBBBDFBVECmEHBCFBCBBGDBmGBBxXJB0WuLuLlL+E+EBgBBiLJBKIBhiBCCBBBMCBOCBOCBOBBmCOOoBCBOCBUhBB-BBBCDBCBBLCCBBBGFBCECFMMBFFBDBGDBC7B7BBFFB2LBFcBD+HBXKByCtCBXnTBtBwBBDeBLyMBX+BBFfBD1LBDpEBmHFBmLBBvBZBC4CBN1GBbPBFOOBNNWBBHBB8CBB0HBBFJBhBlBBKRRBdBMdBJQQBeBLmBBQ-JBhuG-BBx0V2BB6RWBKBBoDBB+EDBLDB+RCBiHPPB+9T+9TpEgBBuLPBhCBB3BHBtBDBjDCCBBBD7E7EHRRBBBgBCCcCCiEGBCGBOBB6JIB6BQBDCBCMBEwBwBBrBB7zBBBwSmWmWBiKiKBGBnjC2kC2kCBbBr6SDBG3qU3qUk7DvHBLCBEzNBHWBQQBgDzDB9B1HBLmBBD7BBGCBXBBIdBF8BBWhCBE7F7FB1CBrbaagBaagBaagBaagBaa9B-PB4BDBzBHBCNBCBBp2BwNwNttCEE+DiOiOBvIvIBqBBFjDBNOBDOBCOBCkBBYgFB5BcBOrBBFIBIBBPFB7E4eBEQBEMBE5GBHLBFQQBKBF3BBJJBHnBBJdBDLBFBBPIBoB3KBJNBDMBEKBE4BBCFFBOBDLBFJBIyEBC7CBLAB", false)),
-        Sc: () => new UnicodeRangeTable(decodeRanges("kB+D+DBCBqnB8D8DzPBBzPBBI2H2HoImSmS8sClmClmCBgBB37hBkuVkuVtD7E7E8GBBEBB3-HDB-4wBxtCxtC", false)),
-        Sk: () => new UnicodeRangeTable(decodeRanges("+CCCoCHHFEEqQDBNNBGGBCCCBPB2DPPBjoBjoB15FCCBBBMCBOCBOCBOBB9kEBBkzdWBKBBoDBBxePPBniUniUBPB8bCCjF4g9B4g9BBDB", false)),
-        Sm: () => new UnicodeRangeTable(decodeRanges("rBRRBBB+BCCuBFFmBgBgB-XwQwQBBB8xGOOoBCBOCBsEoBoBBDBHlClCBDBGBBFGDIgBgBBDDCgBgBBqIBhBBB7CffBXBpBFB2OKK3BHBwDxKxKBDBDeBLPBhIiEBX+BBFfBDhIBxBUBDFB9+zB5Z5ZCCBlFRRBBB+BCCkEHHBCBitDBBhrwBx+Bx+BagBgBagBgBagBgBagBgBat5Ft5FB-uC-uCBHB", false)),
-        So: () => new UnicodeRangeTable(decodeRanges("mFDDFCCyerIrIBgEgEBvGvGLUUB4H4HkQ2L2LjEFBClElEwGqBqBoMCBQCCBBBDFBVECmEHBCFBCBBGDBmGBBxXJB0WzWzW+EhBBiLJBKIBksBBBCDBCBBLCCBHHBEBCECFMMBPPCBBC7B7BBKKBDBDDBCBBCBBCGBCeBDBBCCCBdBtIHBFTBDGBDwCBCdBanBBHnCBXKByCtCBX2FBCIBC1BBJuDBC3HBtBrBBhC-HBhQvBBWBBHmBBDpEBmHFBmLBBvBZBC4CBN1GBbPBFOOBNNWBBHBBxKBBFJBhBlBBKRRBdBMdBJQQBeBLmBBQ-JBhuG-BBx0V2BBibDBLBBC+R+RBBBqqUPBuLPBhCBB3BHBuBCBlPEEFBBOBB6JIB6BQBDCBCMBEwBwBBrBB7zBBBwSpgBpgBBGBnjC2kC2kCBGBFQBr6SDBG3qU3qUk7DvHBLCBEzNBHWBQPBhDzDB9B1HBLmBBD7BBGCBXBBIdBF8BBWhCBE7F7FB1CBqlB-PB4BDBzBHBCNBCBBp2B96C96CiEyWyWBqBBFjDBNOBDOBCOBCkBBYgFB5BcBOrBBFIBIBBPFB7E6HBG4WBEQBEMBE5GBHLBFQQBKBF3BBJJBHnBBJdBDLBFBB-B3KBJNBDMBEKBE4BBCFFBOBDLBFJBIyEBC7CBLAB", false)),
-        Z: () => new UnicodeRangeTable(decodeRanges("gBgEgEgvFgsCgsCBJBeBBGwBwBh9DAB", false)),
-        Zl: () => new UnicodeRangeTable(decodeRanges("ohIA", true)),
-        Zp: () => new UnicodeRangeTable(decodeRanges("phIA", true)),
-        Zs: () => new UnicodeRangeTable(decodeRanges("gBgEgEgvFgsCgsCBJBlBwBwBh9DAB", false)),
-        ASCII_Hex_Digit: () => new UnicodeRangeTable(decodeRanges("wBJIFbF", true)),
-        Alphabetic: () => new UnicodeRangeTable(decodeRanges("hCZBHZBwBLLFGGBVBCeBCpOBFLBPEBICC3CeeBQBCBBDDBCHHCCBCCCBSBCyCBCqEBJlFBClBBDHHBnBBoBNBCCCBCCBCCJaBFDBeKBG3BBCGBPlDBCHBFHBFCBLCBDRRBuBBOkDBZgBBKBBFGGBWBDSBUYBIKBGXBCGBIJJBoBBLLBEGBHrCBCPBCCBFOBOSBCHBDBBDVBCGBCEEBCBEHBDBBDBBCJJFBBCEBNBBLFFBBBCFBFBBDVBCGBCBBCBBCBBFEBFBBDBBFIIBCBCSSBEBMCBCIBCCBCVBCGBCBBCEBEIBCCBCBBEQQBCBWDBFCBCHBDBBDVBCGBCBBCEBEHBDBBDBBKBBFBBCEBORRBCCBEBECBCDBEBBCCCBEEBEEBBBELBFEBECBCCBEHHpBMBCCBCWBCPBEHBCCBCCBJBBCCBCBBDDBdDBCHBCCBCWBCJBCEBEHBCCBCCBJBBGCBCDBOCBNMBCCBCoBBDHBCCBCCBCGGBCBIEBXFBCCBCRBEXBCIBCDDBFBJFBCCCBGBTBBO5BBGGBH0B0BBECBDBCXBCCCBRBCCBDEBCHHPDBhBgCgCBGBCjBBFSBFPBCjBBkC2BBCDDBDBR-BBLDBDlBBCGGDqBBCsKBCDBDGBCCCBCBDoBBCDBDgBBCDBDGBCCCBCBDOBC4BBCDBDiCBmBPBR1CBDFBErTBDQBCZBGqCBEKBITBMUBNTBNMBCCBCBBNzBBDSBPFFkC4CBIqBBGlCBLeBCLBFIBYdBDEBMrBBFZB3BbBF+BBDTBzBYYBMMBBByBzBBCOBCHB0BpBBDDBLrBBCKBP2BBXCBLjBBDKBGqBBDCBqBDBCFBCBBEGGB+FBUhBBM1IBDFBDlBBDFBDHBCGCBdBD0BBCGBCEEBBBCGBEDBDFBFMBGCBCGB1DOORMBmDFFDJBCEEBDBHGCBCBCKBDDBGEBFSSBnBBuZzBB34BkHBHDBEBBNlBBCGGD3BBIRRBVBKGBCGBCGBCGBCGBCGBCGBCGBCfBwB2O2OBBBaIBIEBDEBF1CBHCBC5CBCDBGqBBC9CBSfBxBPBhQ-tGBhCs0VBkCtBBDsIBEPBLBBVuBBGHBEwDBoBIBDmDBDxCBVUBCgBBZzBBNjCBCtBtBBEBECCBBBLgBBGiBBOcBEyBBCLBQRRBOBLEBC2BBKNBTWBEkCBCCCZCBDPBDDBMFBDFBDFBKGBCGBCqBBCNBH6DBWj9KBNWBFwBBloItLBDpDBnBGBNEBGLBCMBCEBCCCBCCBCCBqDBiBqLBT-BBD1BBpBLB1DEBCmEBlBZBHZBM4CBEFBDFBDFBDCBkBLBCZBCSBCBBCOBDNBjB6DBmC0BBsIcBEwBBwBfBOdBGqBBGdBDjBBFHBCEBrB9EBTjBBFjBBFnBBJzBBNKBCOBCGBCBBCKBCOBCGBCBBEzBBN2JBKVBLHBZFBCpBBCIBmCFBDCCBqBBCBBEDDBVBLWBKeBiCSBCBBLVBLZBHZBnB3BBHBBhCDBCBBGHBCCBCcBrBcBEcBkBHBCbBc1BBLVBLSBORBvDoCB4ByBBOyBBOnBBjBbBEGGBVB7HpBBCBBEBBRFBzBCBEcBLJJBUBrBRBvBUBcWBKlCBsBEBL4BBKOOBXBYyBBSDBJiBBEKKB+BBCDBKBBLCCkBRBChBBDHHBCB-BGBCCCBCBCOBCJBI4BBYDBCHBDBBDVBCGBCBBCEBEHBDBBDBBEHHGGBdJBCDDClBBCJBCDDCDBCBBECCtBhCBCCBCDBVCBfhCBDBBC5F5FB0BBDGBaFBjB+BBCEE8B1BBDoCoCBZBDNBWGB6F4BBoD-BBgBHBDDDBGBCBBCdBCBBDBBDDB+CHBDtBBDFBCCCBccBxBBDJBSnCBGTTBnCBoDHB5CgBBgBIBCsBBCGBCyByBBcBDVBCNBqCGBCBBCrBBECCBCCBBBCDDBZZBEBCBBCkBBCBBCDBCYYBqBBlIWBKQBCoBBECBwDwCwCB4cBnDuDBSjGBtyCgDBQvhBBSFBa68DBGmSB61GuBBy2B4RBIeBSuCBSdBTvBBRDBgBUBGSBxNsBB0G-BBhBYBDYBtBqCBF4BBIQBhCBBCNNBFBK1mHBqBfBiDyDB+vIDBCGBCBBCiJBQeeBBBDPPBCBJrMBloCqDBGMBEIBIJBFi7Fi7FBzCBCmCBCBBDDDBDDBCBCLBCCCBFBCgCBCDBDHBCGBCbBCDBCEBCEEBFBCzKBDYBCYBCeBCYBCeBCYBCeBCYBCeBCYBCHB15BeBHFB2GGBCQBDGBCBBCEBG9BBiBxDxDBrBBLGBRiKiKBcBTrBBlPbBlHdBDwGwGBdBCVBJBBhHGBCDBCBBCOBCkGB8BjCBEEE1lBDBCaBCBBCDDCJBCDBCCCHFFCECBBBCBBCDDCICBCCDDBCGBCDBCDBCCCBIBCQBGCBCEBCQB1TZBHZBHZB3zD-2pBBhB9oEBDt0FBDwpHBQtTBjtC9QBjvBq6EBGppIB", false)),
-        Dash: () => new UnicodeRangeTable(decodeRanges("tB9qB9qB0BiyDiyDmgBqgCqgCBEB+BoBoBQnMnMlgDDDgBBBFdd-NUUwDxszBxszBBmBmBLqFqFhzD-J-J", false)),
-        Emoji: () => new UnicodeRangeTable(decodeRanges("jBHHGJBwDFFu8HNN5GXX7CFBQBBwLBBNnFnFaKBFCBoGoHoHBLLK7B7BBCBCEBKGDBDDFDDCBBDIEBJJBBBGCCGLBMBBDCCBCCTDDBTTBEBCCCBEEBGGDBBFBBMBBGBBDGGBECBVVBGGBEBCDBDFFDDDBEBCDDCCCHEEHLLBQQDFFCFFBBBCMMBxBxBBBBKeP1LBBwOCBUBB0BFF7mBNN6SCCrrvDrGrGhFBBNBBPDDBIBsCZBCBBYVVDIBWBBvFhBBDvDBDBBCCBDyCBDCBCmIBC+BBMFBCXBIBBDHBNDDBCBDFFBOOBDDJBBKGGBBBNCBJCBDCCFHHEHHB0CBxBlCBGHBDDBEJBECCBEEDJBkHLBF8I8IBtBBCJBC4FBxDMBEKBE4BBCFFBOBDLBFJB", false)),
-        Emoji_Component: () => new UnicodeRangeTable(decodeRanges("jBHHGJB0+H2G2Gsp3B3+8B3+8BBYB8PEBxtBDBtzhY-CB", false)),
-        Emoji_Modifier: () => new UnicodeRangeTable(decodeRanges("7-8DE", true)),
-        Emoji_Modifier_Base: () => new UnicodeRangeTable(decodeRanges("9wJ8G8GRDB4jzD9B9BBBBDDDBBB2DBBDKBWSBEFFBBBCCBICCZqGqGBFFWFFBvFvFBBBEEB0CRRBBBKMMgSDDJHBHKKBIBDCB5B+B+BBCCBCCSCBCMBmHCBrBIB", false)),
-        Emoji_Presentation: () => new UnicodeRangeTable(decodeRanges("64IBBuGDBEDDqQBBWBBzBLBsBUUOJJBSSBGGBJJGWWIBBCFFDIIFBBdkBkBCFFBBBC+B+BBBBZPP8aBB0BFFvlxDrGrG-FDDBIBsCZBCZZVDDBDBCCBWBBvFgBBNIBClCBCVBNqBBFEBNQBEEEBlCBCCCB5FBD+BBODBCXBTbbBOO3C0CBxBlCBHEEBBBDDBEDBMBBIIBkHLBF8I8IBtBBCJBC4FBxDMBEKBE4BBCFFBOBDLBFJB", false)),
-        Extended_Pictographic: () => new UnicodeRangeTable(decodeRanges("pFFFu8HNN5GXX7CFBQBBwLBBNnFnFaKBFCBoGoHoHBLLK7B7BBCBCEBKGDBDDFDDCBBDIEBJJBBBGCCGLBMBBDCCBCCTDDBTTBEBCCCBEEBGGDBBFBBMBBGBBDGGBECBVVBGGBEBCDBDFFDDDBEBCDDCCCHEEHLLBQQDFFCFFBBBCMMBxBxBBBBKeP1LBBwOCBUBB0BFF7mBNN6SCCrrvDoBoBBCBlDLBQBBQPPBmBmBBIBxDBBNBBPDDBIBU3BBcOBLVVDIBCDBKWBH7FBDvDBDBBCCBDyCBDCBCDBG9HBC+BBMFBCXBIBBDHBNDDBCBDFFBOOBDDJBBKGGBBBNCBJCBDCCFHHEHHB0CBxBlCBGHBDQBECCBEBDMB7GlBBNDB5BHBLFBpBHBfBBNDBDNBKmBBNuBBCJBC4FB5CHBPxEBhI9fB", false)),
-        Hex_Digit: () => new UnicodeRangeTable(decodeRanges("wBJIFbFq1-BJIFbF", true)),
-        Lowercase: () => new UnicodeRangeTable(decodeRanges("hDZBwBLLFlBlBBWBCHBC2BCBQCBuBCDECBBBDCCDEEBFFDEEBBBDDDCCCDCCBCCDEECDDBDDBBBHGDCOCBSCBDDCEEC4BCBFBDDDBCCFICBjCBDiBBIBBfEBhDsBsBCEEDDBTccBhBBCBBECBCWCBDBCGDB0B0BBuBBCgBCK0BCDMCBgDCxBoBBo6CqBBCDB5XFBjkCIBC2D2DB+FBiC0ECBHBCgDCBHBJFBLHBJHBJFBLHBJHBJNBDHBJHBJHBJEBCBBHEEBBBCBBJDBDBBJHBLCBCBB6DOORMBuDEEBEEcKFDBBJDBFiBiBBOBFsasaBYBn6BvBBCEEBGCFCCBCCBGBEiDCBIICFFNlBBCGG0oesBCUaCBBBmEMCBBBC8BCBIBCCCDICFCCDCCBBBCSCGGGCMCFCCDOCWDBCCCBBB2ZqBBCNBHvCBh6TGBNEBqhBZBumBnBBpEjBB8EKBCOBCGBCBBkODDBBBCpBBCIBmoByBB+DVB75CfBhsVfB8BYBnqZZBbGBCRBbZBbDBCCCBFBCKBbZBbZBbZBbZBbZBbZBbZBbZBbbBdYBCFBbYBCFBbYBCFBbYBCFBbYBCFBC15B15BBIBCTBHFBmI9BB1lChBB", false)),
-        Math: () => new UnicodeRangeTable(decodeRanges("rBRRBBBgBeeCuBuBFmBmBgB5W5WBBBDbbBDDBBBwQCBuwGccBBBMEEOPPBCBWEBMEBiCMBFEEBFFBDBTFFDJBCDDBEBHEEBDDBCCBBBCFBENBClClCBWBCFBCBBFBBFfBCHHBPPBqIBJDBVBB7CffBZBCZZMGB+NBBNJBFFBFBBDBBEEBPCCDFBMHBGBB6BCCeDBKCBxK-BBhI-PBxBUBDFB9+zB4Z4ZBEBCjFjFRCBeCCeCCkEHHBCBitDBBhrwBwoBwoBBzCBCmCBCBBDDDBDDBCBCLBCCCBFBCgCBCDBDHBCGBCbBCDBCEBCEEBFBCzKBDjJBDxBBhwFDBCaBCBBCDDCJBCDBCCCHFFCECBBBCBBCDDCICBCCDDBCGBCDBCDBCCCBIBCQBGCBCEBCQB1BBB-uCIB", false)),
-        Quotation_Mark: () => new UnicodeRangeTable(decodeRanges("iBFFkEQQ96HHBaBBowDqOqOBCBOCBixzBDB+FFF7CBB", false)),
-        Terminal_Punctuation: () => new UnicodeRangeTable(decodeRanges("hBLLCMMBEE-ZJJiQ6B6BpCPPCCB1FsBsBBJBCsHsHB3B3BBEBCHBgBmImIB1nB1nBBtFtFFFB4JBB2YHBmY9D9DBBBoCBB+ECBEoBoBBCBDBB7JBBjLDBjFBBLBBCCBeCB8FEB-BBBldYYBKKBBBwlDCBzJOOFLLCBBEBBtNBB8ndBBuICBkHEB-LBB3CBBgD4E4EBBB0ECBgERRB6H6HnxUDDB6B6BBBBCDBqFLLCMMBEEiCDD7hBxBxBnkBoGoG3JBB5EFBlCFB6CDB5dEBtBDB+FGBxDDBgECBiEBBHRRB5C5CBDBtDrJrJB2D2DBBBNBBnLDBEOBqDBB6HCBmQCC8HBB4CBBFBB-MCBuBmUmUBrCrCBspBspBBDB6vRBBmEiCiCBBBLqRqRBoJoJBnwTnwTovHDB", false)),
-        Uppercase: () => new UnicodeRangeTable(decodeRanges("hCZBmDWBCGBiB2BCDOCDuBCBECEBBCCCBCCBBBDDBCBBCCBEBBCBBCECBCCDCCBCCBBBCCCBEEIJDCMCDQCDDDCCBC4BCIBBCBBDCCBCBCGCiJCCEJJHCCBBBCCCBCCBPBCIBkBDDBBBEWCGDDCBBDyBBxBgBCK2BCBMCD+CCDlBBq6ClBBCGGzW1CB0kCHHBpBBDCBhK0ECKgDCKHBJFBLHBJHBJFBMGCJHBpCDBNDBNDBNEBMDBnIFFECBDCBDEEBDBHGCBCBDDBLBBGbbBOBUzZzZBYBx5BvBBxBCCBBBDGCBCBCDDJCBCgDCJCCFuqeuqeCqBCUaCoEMCE8BCLECBICFCCDCCEUCBDBCEBCOCBCBCCCBQCZs5Vs5VBYBmmBnBBpEjBB9EKBCOBCGBCBBr3ByBB+EVB75CfBhsVfBhCYBoqZZBbZBbZBbCCBGDBDDBCBCHBbZBbBBCDBDHBCGBcBBCDBCEBCEEBFBcZBbZBbZBbZBbZBbZBfYBiBYBiBYBiBYBiBYBiB2pE2pEBgBBvgCZBHZBHZB", false)),
-        White_Space: () => new UnicodeRangeTable(decodeRanges("JEBTlDlDbgvFgvFgsCKBeBBGwBwBh9DAB", false))
-      });
-      static SCRIPTS = new LazyMap({
-        Adlam: () => new UnicodeRangeTable(decodeRanges("go6DrCFJFB", true)),
-        Ahom: () => new UnicodeRangeTable(decodeRanges("g4lCaDOFW", true)),
-        Anatolian_Hieroglyphs: () => new UnicodeRangeTable(decodeRanges("ggxCmS", true)),
-        Arabic: () => new UnicodeRangeTable(decodeRanges("gwBEBCFBCNBCCBCfBCJBMZBCrDBChBBxCvBBxHhBBGqCBCcBxy8BtPBDvEBhBPBxDEBCmEBk7DeBkCFBJIBiBFBh43BDBCaBCBBCDDCJBCDBCCCHFFCECBBBCBBCDDCICBCCDDBCGBCDBCDBCCCBIBCQBGCBCEBCQB1BBB", false)),
-        Armenian: () => new UnicodeRangeTable(decodeRanges("xpBlBDxBDCks9BE", true)),
-        Avestan: () => new UnicodeRangeTable(decodeRanges("g4iC1BEG", true)),
-        Balinese: () => new UnicodeRangeTable(decodeRanges("g4GsCCxB", true)),
-        Bamum: () => new UnicodeRangeTable(decodeRanges("g1pB3CpowB4R", true)),
-        Bassa_Vah: () => new UnicodeRangeTable(decodeRanges("w26CdDF", true)),
-        Batak: () => new UnicodeRangeTable(decodeRanges("g+GzBJD", true)),
-        Bengali: () => new UnicodeRangeTable(decodeRanges("gsCDBCHBDBBDVBCGBCEEBCBDIBDBBDDBJFFBCCBDBDYB", false)),
-        Beria_Erfe: () => new UnicodeRangeTable(decodeRanges("g17CYDY", true)),
-        Bhaiksuki: () => new UnicodeRangeTable(decodeRanges("ggnCICsBCNLc", true)),
-        Bopomofo: () => new UnicodeRangeTable(decodeRanges("qXB6wLqBxDf", true)),
-        Brahmi: () => new UnicodeRangeTable(decodeRanges("ggkCtCFjBKA", true)),
-        Braille: () => new UnicodeRangeTable(decodeRanges("ggK-H", true)),
-        Buginese: () => new UnicodeRangeTable(decodeRanges("gwGbDB", true)),
-        Buhid: () => new UnicodeRangeTable(decodeRanges("g6FT", true)),
-        Canadian_Aboriginal: () => new UnicodeRangeTable(decodeRanges("ggF-TxRlC7tgCP", true)),
-        Carian: () => new UnicodeRangeTable(decodeRanges("g1gCwB", true)),
-        Caucasian_Albanian: () => new UnicodeRangeTable(decodeRanges("wphCzBMA", true)),
-        Chakma: () => new UnicodeRangeTable(decodeRanges("gokC0BCR", true)),
-        Cham: () => new UnicodeRangeTable(decodeRanges("gwqB2BKNDJDD", true)),
-        Cherokee: () => new UnicodeRangeTable(decodeRanges("g9E1CDFz7lBvC", true)),
-        Chorasmian: () => new UnicodeRangeTable(decodeRanges("w9jCb", true)),
-        Common: () => new UnicodeRangeTable(decodeRanges("AgCBbFBbuBBCOBCEBYgBgBiOmBBGEBDTB1DKKHCC+THHPEEhB9E9ElQiEiEB6mB6mB2MDBjJwvBwvBBBBoCBBsGBBCumBumBOIIBCBCFBCCBDmYmYBKBD2CBCKBEKBCOBShBB-BlBBCCBDFBCaBCQBqBCBF5UBXKBW-cBhIzTBDpEBhQ9CBzMUBCCCBXBQHBFDB8CBBE7C7CB0E0EBOBhBlBBKxBxBB+BBgBwCBwB5C5CBmFBhuG-BBhoWhBBnDCBmFJB1HhFhFsMPPBzuUzuUBxGxGBIBXiBBCSBCDB0ECCBeBbFBbKBLuBuBBhChCBFBCGBLEBjICBFsBBEIBxCMB0BsBBlHaBltuBDB96D8HBEzNBHWBQQBgDzDB9B1HBLmBBD9BBEQBJBBIdBF8BB2GTBNTBN2CBKYBoE0CBCmCBCBBDDDBDDBCBCLBCCCBFBCgCBCDBDHBCGBCbBCDBCEBCEEBFBCzKBDjJBDxBByjFjCBtC8BBjWrBBFjDBNOBDOBCOBCkBBLtFB5BZBCBBOrBBFIBIBBPFB7E4eBEQBEMBE5GBHLBFQQBKBF3BBJJBHnBBJdBDLBFBBPIBoB3KBJNBDMBEKBE4BBCFFBOBDLBFJBIyEBCmDBnghYffB+CB", false)),
-        Coptic: () => new UnicodeRangeTable(decodeRanges("ifNxkKzDGG", true)),
-        Cuneiform: () => new UnicodeRangeTable(decodeRanges("ggoC5cnDuDCEMjG", true)),
-        Cypriot: () => new UnicodeRangeTable(decodeRanges("ggiCFBDCCBqBBCBBEDD", false)),
-        Cypro_Minoan: () => new UnicodeRangeTable(decodeRanges("w8rCiD", true)),
-        Cyrillic: () => new UnicodeRangeTable(decodeRanges("ggBkEBDoFBx6FKBhFtCtCojEfBhie-CBv8VBBhw4B9BBiBAB", false)),
-        Deseret: () => new UnicodeRangeTable(decodeRanges("gghCvC", true)),
-        Devanagari: () => new UnicodeRangeTable(decodeRanges("goCwCFODZh7nBfhwcJ", true)),
-        Dives_Akuru: () => new UnicodeRangeTable(decodeRanges("gomCGBDDDBGBCBBCdBCBBDLBKJB", false)),
-        Dogra: () => new UnicodeRangeTable(decodeRanges("ggmC7B", true)),
-        Duployan: () => new UnicodeRangeTable(decodeRanges("ggvDqDGMEIIJDD", true)),
-        Egyptian_Hieroglyphs: () => new UnicodeRangeTable(decodeRanges("ggsC1iBL68D", true)),
-        Elbasan: () => new UnicodeRangeTable(decodeRanges("gohCnB", true)),
-        Elymaic: () => new UnicodeRangeTable(decodeRanges("g-jCW", true)),
-        Ethiopic: () => new UnicodeRangeTable(decodeRanges("gwEoCBCDBDGBCCCBCBDoBBCDBDgBBCDBDGBCCCBCBDOBC4BBCDBDiCBDfBEZBnvGWBKGBCGBCGBCGBCGBCGBCGBCGBjpfFBDFBDFBKGBCGBylvCGBCDBCBBCOB", false)),
-        Garay: () => new UnicodeRangeTable(decodeRanges("gqjClBEcJB", true)),
-        Georgian: () => new UnicodeRangeTable(decodeRanges("glElBBCGGDqBBCDBx8CqBBDCBhiElBBCGG", false)),
-        Glagolitic: () => new UnicodeRangeTable(decodeRanges("ggL-Ch9sDGCQDGCBCE", true)),
-        Gothic: () => new UnicodeRangeTable(decodeRanges("w5gCa", true)),
-        Grantha: () => new UnicodeRangeTable(decodeRanges("g4kCDBCHBDBBDVBCGBCBBCEBDIBDBBDCBDHHGGBDGBEEB", false)),
-        Greek: () => new UnicodeRangeTable(decodeRanges("wbDBCCBDDBCFFCCCBBBCCCBSBC+BBPPBnpGEBzBEBFEB1ChKhKBUBDFBDlBBDFBDHBCGCBdBD0BBCOBCNBDFBCSBDCBCIBoJ-xiB-xiB7uVuCBSgj0Bgj0BBkCB", false)),
-        Gujarati: () => new UnicodeRangeTable(decodeRanges("h0CCBCIBCCBCVBCGBCBBCEBDJBCCBCCBDQQBCBDLBIGB", false)),
-        Gunjala_Gondi: () => new UnicodeRangeTable(decodeRanges("grnCFCBCkBCBCFIJ", true)),
-        Gurmukhi: () => new UnicodeRangeTable(decodeRanges("hwCCBCFBFBBDVBCGBCBBCBBCBBDCCBDBFBBDCBEIIBCBCIIBPB", false)),
-        Gurung_Khema: () => new UnicodeRangeTable(decodeRanges("go4C5B", true)),
-        Han: () => new UnicodeRangeTable(decodeRanges("g0LZBC4CBN1GBwBCCaIBPDBle-tGBhC-vUBhoWtLBDpDBpodBBNGBqgkB-2pBBhB9oEBDt0FBDwpHBQtTBjtC9QBjvBq6EBGppIB", false)),
-        Hangul: () => new UnicodeRangeTable(decodeRanges("goE-HvxHBiI9CyDeiCei3dckUj9KNWFwBl9JeEFDFDFDC", true)),
-        Hanifi_Rohingya: () => new UnicodeRangeTable(decodeRanges("gojCnBJJ", true)),
-        Hanunoo: () => new UnicodeRangeTable(decodeRanges("g5FU", true)),
-        Hatran: () => new UnicodeRangeTable(decodeRanges("gniCSCBGE", true)),
-        Hebrew: () => new UnicodeRangeTable(decodeRanges("xsB2BBJaBFFBpp9BZBCEBCCCBCCBCCBIB", false)),
-        Hiragana: () => new UnicodeRangeTable(decodeRanges("hiM1CBHCBi7-C+IBTeeBBBulQAB", false)),
-        Imperial_Aramaic: () => new UnicodeRangeTable(decodeRanges("giiCVCI", true)),
-        Inherited: () => new UnicodeRangeTable(decodeRanges("gYvDB2IBBlOKBbhXhXBCB8qEtBBDLBlPCBCMBCGBFHHEBBnG-BBtQBBjGgBB65DDBsDBBmrzBPBRNBwejHjH7iEl+uBl+uBBsBBDWBhRCBSHBDGBfDBz6rYvHB", false)),
-        Inscriptional_Pahlavi: () => new UnicodeRangeTable(decodeRanges("g7iCSGH", true)),
-        Inscriptional_Parthian: () => new UnicodeRangeTable(decodeRanges("g6iCVDH", true)),
-        Javanese: () => new UnicodeRangeTable(decodeRanges("gsqBtCDJFB", true)),
-        Kaithi: () => new UnicodeRangeTable(decodeRanges("gkkCiCLA", true)),
-        Kannada: () => new UnicodeRangeTable(decodeRanges("gkDMCCCWCJCEDICCCDIBGCCDDJCC", true)),
-        Katakana: () => new UnicodeRangeTable(decodeRanges("hlM5CBDCBxHPBxGuBBC3CBvgzBJBCsBBzisBDBCGBCBBCgJgJBBBzBPPBCB", false)),
-        Kawi: () => new UnicodeRangeTable(decodeRanges("g4nCQCoBEc", true)),
-        Kayah_Li: () => new UnicodeRangeTable(decodeRanges("goqBtBCA", true)),
-        Kharoshthi: () => new UnicodeRangeTable(decodeRanges("gwiCDCBGHCCCcDCFJII", true)),
-        Khitan_Small_Script: () => new UnicodeRangeTable(decodeRanges("k-7C84G84GB0OBqBAB", false)),
-        Khmer: () => new UnicodeRangeTable(decodeRanges("g8F9CDJHJnPf", true)),
-        Khojki: () => new UnicodeRangeTable(decodeRanges("gwkCRCuB", true)),
-        Khudawadi: () => new UnicodeRangeTable(decodeRanges("w1kC6BGJ", true)),
-        Kirat_Rai: () => new UnicodeRangeTable(decodeRanges("gq7C5B", true)),
-        Lao: () => new UnicodeRangeTable(decodeRanges("h0DBBCCCBDBCXBCCCBVBDEBCCCBFBCJBDDB", false)),
-        Latin: () => new UnicodeRangeTable(decodeRanges("hCZBHZBwBQQGWBCeBCgOBoBEB8wGlBBHwBBGDBGMBClCBiC-HByLOORMBuEBBHccSoBB42CfBj1elDBExCBVOBxZqBBCIBCDB38TGB7gBZBHZBmhCFBCpBBCIBm61BeBHFB", false)),
-        Lepcha: () => new UnicodeRangeTable(decodeRanges("ggH3BEOEC", true)),
-        Limbu: () => new UnicodeRangeTable(decodeRanges("goGeBCLBFLBFEEBKB", false)),
-        Linear_A: () => new UnicodeRangeTable(decodeRanges("gwhC2JKVLH", true)),
-        Linear_B: () => new UnicodeRangeTable(decodeRanges("gggCLCZCSCBCODNjB6D", true)),
-        Lisu: () => new UnicodeRangeTable(decodeRanges("wmpBvBx1eA", true)),
-        Lycian: () => new UnicodeRangeTable(decodeRanges("g0gCc", true)),
-        Lydian: () => new UnicodeRangeTable(decodeRanges("gpiCZGA", true)),
-        Mahajani: () => new UnicodeRangeTable(decodeRanges("wqkCmB", true)),
-        Makasar: () => new UnicodeRangeTable(decodeRanges("g3nCY", true)),
-        Malayalam: () => new UnicodeRangeTable(decodeRanges("goDMCCCyBCCCFFPDZ", true)),
-        Mandaic: () => new UnicodeRangeTable(decodeRanges("giCbDA", true)),
-        Manichaean: () => new UnicodeRangeTable(decodeRanges("g2iCmBFL", true)),
-        Marchen: () => new UnicodeRangeTable(decodeRanges("wjnCfDVCN", true)),
-        Masaram_Gondi: () => new UnicodeRangeTable(decodeRanges("gonCGBCBBCrBBECCBCCBHBJJB", false)),
-        Medefaidrin: () => new UnicodeRangeTable(decodeRanges("gy7C6C", true)),
-        Meetei_Mayek: () => new UnicodeRangeTable(decodeRanges("g3qBWqGtBDJ", true)),
-        Mende_Kikakui: () => new UnicodeRangeTable(decodeRanges("gg6DkGDP", true)),
-        Meroitic_Cursive: () => new UnicodeRangeTable(decodeRanges("gtiCXFTDtB", true)),
-        Meroitic_Hieroglyphs: () => new UnicodeRangeTable(decodeRanges("gsiCf", true)),
-        Miao: () => new UnicodeRangeTable(decodeRanges("g47CqCF4BIQ", true)),
-        Modi: () => new UnicodeRangeTable(decodeRanges("gwlCkCMJ", true)),
-        Mongolian: () => new UnicodeRangeTable(decodeRanges("ggGBBDCCBSBH4CBIqBB2t-BMB", false)),
-        Mro: () => new UnicodeRangeTable(decodeRanges("gy6CeCJFB", true)),
-        Multani: () => new UnicodeRangeTable(decodeRanges("g0kCGBCCCBCBCOBCKB", false)),
-        Myanmar: () => new UnicodeRangeTable(decodeRanges("ggE-EhqmBeiDfxibT", true)),
-        Nabataean: () => new UnicodeRangeTable(decodeRanges("gkiCeJI", true)),
-        Nag_Mundari: () => new UnicodeRangeTable(decodeRanges("wm5DpB", true)),
-        Nandinagari: () => new UnicodeRangeTable(decodeRanges("gtmCHDtBDK", true)),
-        New_Tai_Lue: () => new UnicodeRangeTable(decodeRanges("gsGrBFZHKEB", true)),
-        Newa: () => new UnicodeRangeTable(decodeRanges("gglC7CCE", true)),
-        Nko: () => new UnicodeRangeTable(decodeRanges("g+B6BDC", true)),
-        Nushu: () => new UnicodeRangeTable(decodeRanges("h-7CvsQvsQBqMB", false)),
-        Nyiakeng_Puachue_Hmong: () => new UnicodeRangeTable(decodeRanges("go4DsBENDJFB", true)),
-        Ogham: () => new UnicodeRangeTable(decodeRanges("g0Fc", true)),
-        Ol_Chiki: () => new UnicodeRangeTable(decodeRanges("wiHvB", true)),
-        Ol_Onal: () => new UnicodeRangeTable(decodeRanges("wu5DqBFA", true)),
-        Old_Hungarian: () => new UnicodeRangeTable(decodeRanges("gkjCyBOyBIF", true)),
-        Old_Italic: () => new UnicodeRangeTable(decodeRanges("g4gCjBKC", true)),
-        Old_North_Arabian: () => new UnicodeRangeTable(decodeRanges("g0iCf", true)),
-        Old_Permic: () => new UnicodeRangeTable(decodeRanges("w6gCqB", true)),
-        Old_Persian: () => new UnicodeRangeTable(decodeRanges("g9gCjBFN", true)),
-        Old_Sogdian: () => new UnicodeRangeTable(decodeRanges("g4jCnB", true)),
-        Old_South_Arabian: () => new UnicodeRangeTable(decodeRanges("gziCf", true)),
-        Old_Turkic: () => new UnicodeRangeTable(decodeRanges("ggjCoC", true)),
-        Old_Uyghur: () => new UnicodeRangeTable(decodeRanges("w7jCZ", true)),
-        Oriya: () => new UnicodeRangeTable(decodeRanges("h4CCCHDBDVCGCBCEDIDBDCICFBCEDR", true)),
-        Osage: () => new UnicodeRangeTable(decodeRanges("wlhCjBFjB", true)),
-        Osmanya: () => new UnicodeRangeTable(decodeRanges("gkhCdDJ", true)),
-        Pahawh_Hmong: () => new UnicodeRangeTable(decodeRanges("g46ClCLJCGCUGS", true)),
-        Palmyrene: () => new UnicodeRangeTable(decodeRanges("gjiCf", true)),
-        Pau_Cin_Hau: () => new UnicodeRangeTable(decodeRanges("g2mC4B", true)),
-        Phags_Pa: () => new UnicodeRangeTable(decodeRanges("giqB3B", true)),
-        Phoenician: () => new UnicodeRangeTable(decodeRanges("goiCbEA", true)),
-        Psalter_Pahlavi: () => new UnicodeRangeTable(decodeRanges("g8iCRIDNG", true)),
-        Rejang: () => new UnicodeRangeTable(decodeRanges("wpqBjBMA", true)),
-        Runic: () => new UnicodeRangeTable(decodeRanges("g1FqCEK", true)),
-        Samaritan: () => new UnicodeRangeTable(decodeRanges("ggCtBDO", true)),
-        Saurashtra: () => new UnicodeRangeTable(decodeRanges("gkqBlCJL", true)),
-        Sharada: () => new UnicodeRangeTable(decodeRanges("gskC-ChsCH", true)),
-        Shavian: () => new UnicodeRangeTable(decodeRanges("wihCvB", true)),
-        Siddham: () => new UnicodeRangeTable(decodeRanges("gslC1BDlB", true)),
-        Sidetic: () => new UnicodeRangeTable(decodeRanges("gqiCZ", true)),
-        SignWriting: () => new UnicodeRangeTable(decodeRanges("gg2DrUQECO", true)),
-        Sinhala: () => new UnicodeRangeTable(decodeRanges("hsDCBCRBEXBCIBCDDBFBEFFBEBCCCBGBHJBDCBt-gCTB", false)),
-        Sogdian: () => new UnicodeRangeTable(decodeRanges("w5jCpB", true)),
-        Sora_Sompeng: () => new UnicodeRangeTable(decodeRanges("wmkCYIJ", true)),
-        Soyombo: () => new UnicodeRangeTable(decodeRanges("wymCyC", true)),
-        Sundanese: () => new UnicodeRangeTable(decodeRanges("g8G-BhIH", true)),
-        Sunuwar: () => new UnicodeRangeTable(decodeRanges("g+mChBPJ", true)),
-        Syloti_Nagri: () => new UnicodeRangeTable(decodeRanges("ggqBsB", true)),
-        Syriac: () => new UnicodeRangeTable(decodeRanges("g4BNC7BDCxIK", true)),
-        Tagalog: () => new UnicodeRangeTable(decodeRanges("g4FVKA", true)),
-        Tagbanwa: () => new UnicodeRangeTable(decodeRanges("g7FMCCCB", true)),
-        Tai_Le: () => new UnicodeRangeTable(decodeRanges("wqGdDE", true)),
-        Tai_Tham: () => new UnicodeRangeTable(decodeRanges("gxG+BCcDKHJHN", true)),
-        Tai_Viet: () => new UnicodeRangeTable(decodeRanges("g0qBiCZE", true)),
-        Tai_Yo: () => new UnicodeRangeTable(decodeRanges("g25DeCVJB", true)),
-        Takri: () => new UnicodeRangeTable(decodeRanges("g0lC5BHJ", true)),
-        Tamil: () => new UnicodeRangeTable(decodeRanges("i8CBBCFBECBCDBEBBCCCBEEBEEBBBELBFEBECBCDBDHHPUBm+kCxBBOAB", false)),
-        Tangsa: () => new UnicodeRangeTable(decodeRanges("wz6CuCCJ", true)),
-        Tangut: () => new UnicodeRangeTable(decodeRanges("g-7CgBgBB+3GBhQeBiDyDB", false)),
-        Telugu: () => new UnicodeRangeTable(decodeRanges("ggDMCCCWCPDICCCDIBCCCBDDDJII", true)),
-        Thaana: () => new UnicodeRangeTable(decodeRanges("g8BxB", true)),
-        Thai: () => new UnicodeRangeTable(decodeRanges("hwD5BGb", true)),
-        Tibetan: () => new UnicodeRangeTable(decodeRanges("g4DnCCjBFmBCjBCOCGFB", true)),
-        Tifinagh: () => new UnicodeRangeTable(decodeRanges("wpL3BIBPA", true)),
-        Tirhuta: () => new UnicodeRangeTable(decodeRanges("gklCnCJJ", true)),
-        Todhri: () => new UnicodeRangeTable(decodeRanges("guhCzB", true)),
-        Tolong_Siki: () => new UnicodeRangeTable(decodeRanges("wtnCrBFJ", true)),
-        Toto: () => new UnicodeRangeTable(decodeRanges("w04De", true)),
-        Tulu_Tigalari: () => new UnicodeRangeTable(decodeRanges("g8kCJBCDDClBBCJBCDDCDBCJBCBBJBB", false)),
-        Ugaritic: () => new UnicodeRangeTable(decodeRanges("g8gCdCA", true)),
-        Unknown: () => new UnicodeRangeTable(decodeRanges("4bBBHDBICCVuMuMnBBBzBBBE4B4BBGBcDBHKBvI9B9BBmDmDBMB8BBByBBBQddBCCMEBjBEBuHJJBDDBXXICCBBBFBBKBBDBBFHBCDBDGGBaaBEEHDBDBBXIIDGDBCCGDBDBBECBCGBFCCBFBSJBEKKEXXIDDGBBLIEBCCBNBFBBNGBIEEJBBDBBXIIDGGBKKBDDBEEBFBEDBDGGBTTBIBDHHBBBEFFBBBDCCDCBDCBECBNDBGCBEFFBCCBEBCNBWEBOEEYRRBKKEFFBFBDEEDBBFBBLGBXEEYLLGBBKEEFGBDEBEFFBLLELBOEE0BEEHDBRBBbEETCBZKKCBBICBCDBHCCJFBLBBELB7BDBekBBDCCGZZCYYBGGCIILBBFfBpClBlBBCBoBlBlBQOOBjBBnGCCBDBCBB6LFFBIICFFBqBqBFBBiBFFBIICFFBQQ6BFFBkCkCBhBhBBBBbFB3CBBHBB+UCB6CGBXIBZIBVLBOEEDLB-CBBLFBLFBbFB6CGBsBEBnCJBgBNNBCBNDBCCBrBBBGKBtBDBbFBMCB-BBBiCeeBMMBEBLFBPBBvBBBNTBuCnFnFBGB9BCBQCB-BEBsBBBMHBsBEB3QBBHBBnBBBHBBJGCgBBB2BQQPBBHUUBEEKmDmDNBBcOOBBBjBNBiBOBtEDB7UVBMUB14BBB-LEBuBCCBDBCBB5BGBDNBZIBI4BI-DhBBb6C6CBKB3GZBxC3C3CBoDoDBDBsB-C-C3CIBxBuzcuzcBBB4BIB9KTB5FHB+GTB9BCBLFB5BHBnCHBNFB1DKBfCBvCMMBCBiB4B4BBHBPBBLBBoDXBdJBHBBHBBHIBIII9BDB-DBBLFBl9KLBYDByBjoIBvLBBrDlBBILBGEBbGGCGDrUfBrBFB0BUUFDBGoEoEBCC-FCBHBBHBBHBBECBIIIBIBGBBNbbUDDQBBPhBB8DEBEDBuBCB5COOBBBCuBBvBhEBeCByBOBdDBlBIBfEBsBEBfmBmBBCBPpBB-EBBLFBlBDBlBDBpBHB1BKBNQQIDDMQQIDDBBB1BLB4JIBXJBJXBHrBrBKkCBHBBCtBtBDCBCBBYpCpCBGBKvBBUDDBDBiBCBcEBclBB5BDBVBBzBDDBDBJEEeBBEDBLGBKGBhCfBoBDBNIB3BCBeBBcEBbGBFLBIvCBqC2BB0BMB0BGBvBHBLFBnBCBeHBDvGBgBrBrBEBBDPBHHBKgBBvBHBrBVBblBBdTBYIBvCDBlBIBlCJBCBBaGBLFB2BTTBGBoBIBhDVVBJBTwBwBB8BBICCFQQMFB8BEBLFBFJJBDDBXXIDDGLLBDDBEEBCCBEBCEBIBBICBGKBLCCBCCnBLLCBBCFFLDDBGBDcB9CGGBcBpCHBLlFB3BBBnBhBBmCKBLFBOSB7BFBLFBVbBcBBQDBY4FB9BjDB0CLBJBBCBBJDDfDDBNNBHBLlCBJBBvBBBMaBpCHB0CMBqCGBL1CBJ3CBjBNBLFBKuBuBPJBeCBhBBBXPPBnCBIDDtBCBCDDKHBLFBHDDmBDDHGBLFBtBDBL1HBaGBSqBqBBBBe0CBCOBzBMB8clDBwDGGBJBlGryCBkDMB3iBJB88DEBoS41GB7Bl2BB6RGBgBLLBCByCLLBEBfBBHJBnCJBLIIWEBUvNB7BlGB8CEBaBBarBBsCDB6BGBS-BBGKBIIB3mHoBBhBgDB0D8vIBFIIDkJkJBNBCcBEBBCNBFHBtMjoCBsDEBOCBKGBLBBJ76DB+HCB1NFBYOBSOBvBBBYIB1D7BB3HJBoBBBjGUBnC5DBVLBVLB4CIBamEB2CoCoCDBBCBBDBBFNNCIIiCFFBJJIddFGGCCBI1K1KBlJlJB-V-VBNBGQQBuiBBgBFBH0GBISSBIIDGGBDB-BgBBCvDBuBCBPBBLDBD-JBgBQB7BEBCvOBrB1GBsBDBC-FBgBXXBGBD-GBIFFDQQmGBBRoBBtCDBLDBDwYBlCrCB+BhGBFccDCCBCCLFFCCCBEBCDBCECEDDCBBCICDCCBFFIKFCLLSEBEGGSzBBDtIBtBDBlDLBQBBQQQmBJBvF3BBeMBtBDBKGBDNBH5EB6eCBSCBOCB7GFBNDBCOBNDB5BHBLFBpBHBfBBNDBDNBKmBB5KHBPBBOCBMCB6BCCBCBRBBNDBLGB0EoDoDBjgBBh3pBfB-oEBBv0FBBypHOBvThtCB-QhvBBs6EEBrpIm8yVBCdBhD-DBxHvw-FB", false)),
-        Vai: () => new UnicodeRangeTable(decodeRanges("gopBrJ", true)),
-        Vithkuqi: () => new UnicodeRangeTable(decodeRanges("wrhCKCOCGCBCKCOCGCB", true)),
-        Wancho: () => new UnicodeRangeTable(decodeRanges("g24D5BGA", true)),
-        Warang_Citi: () => new UnicodeRangeTable(decodeRanges("glmCyCNA", true)),
-        Yezidi: () => new UnicodeRangeTable(decodeRanges("g0jCpBCCDB", true)),
-        Yi: () => new UnicodeRangeTable(decodeRanges("ggoBskBE2B", true)),
-        Zanabazar_Square: () => new UnicodeRangeTable(decodeRanges("gwmCnC", true))
-      });
-      static FOLD_CATEGORIES = new LazyMap({
-        L: () => new UnicodeRangeTable(decodeRanges("laA", true)),
-        LC: () => new UnicodeRangeTable(decodeRanges("laA", true)),
-        Ll: () => new UnicodeRangeTable(decodeRanges("hCZBmDWBCGBiBuBCEECDOCDuBCBECEBBCCCBCCBBBDDBCBBCCBEBBCBBCECBCCDCCBCCBBBCCCBEEIBBCBBCBBCOCDQCDBBCCCBBBC4BCIBBCBBDCCBCBCGC3HrBrBCEEJHHCCBCCCBCCBPBCIBkBJJCUCGDDCBBDyBBxBgBCK2BCBMCD+CCDlBBq6ClBBCGGzW1CB0kCHHBpBBDCBhK0ECKgDCKHBJFBLHBJHBJFBMGCJHBZHBJHBJHBJEBMEBMDBNEBMEBqJEEBHHxC9zC9zCBuBBxBCCBBBDGCBCBCDDJCBCgDCJCCFuqeuqeCqBCUaCoEMCE8BCLECBICFCCDCCEUCBDBCEBCOCBCBCCCBQCZs5Vs5VBYBmmBnBBpEjBB9EKBCOBCGBCBBr3ByBB+EVB75CfBhsVfBhCYBoyehBB", false)),
-        Lt: () => new UnicodeRangeTable(decodeRanges("kOCCBCCBCClBCCtsHHBJHBJHBMQQwBAB", false)),
-        Lu: () => new UnicodeRangeTable(decodeRanges("hDZB7BqBqBBWBCHBCuBCEECDOCDsBCDECBBBDCCDEEGDDECBDDDCCCDFFDEECDDECCGBBCBBCBBCOCBSCDBBCEECkBCEQCJDDBCCFICBEBCBBCCCBEEBCCBCBCEBDCCBDDIDDCBBEFBGLLBnFnFsBCCEEEBBBvBDBCdBCBBECBCWCBDBCGD1BvBBCgBCK0BCDMCBgDCyBlBBq6CqBBDCB5XFBjkCIBCvHvHERRzD0ECGGGC8CCBHBJFBLHBJHBJFBMGCJHBJNBzBBBNSSBPPBEEpL2B2Bs1CvBBCEEBGCHDDLiDCJCCFNNBkBBCGG0oesBCUaCoEMCE8BCLCCDICFFFCBBDSCMOCFCCDOCb9a9advCBi8UZBumBnBBpEjBB8EKBCOBCGBCBBk4ByBB+DVB75CfBhsVfB8BYBvyehBB", false)),
-        M: () => new UnicodeRangeTable(decodeRanges("5cgBgBlgHAB", false)),
-        Mn: () => new UnicodeRangeTable(decodeRanges("5cgBgBlgHAB", false)),
-        Emoji: () => new UnicodeRangeTable(decodeRanges("8mJA", true)),
-        Extended_Pictographic: () => new UnicodeRangeTable(decodeRanges("8mJA", true)),
-        Lowercase: () => new UnicodeRangeTable(decodeRanges("hCZBmDWBCGBiBuBCEECDOCDuBCBECEBBCCCBCCBBBDDBCBBCCBEBBCBBCECBCCDCCBCCBBBCCCBEEIBBCBBCBBCOCDQCDBBCCCBBBC4BCIBBCBBDCCBCBCGCiJCCEJJHCCBBBCCCBCCBPBCIBkBJJCUCGDDCBBDyBBxBgBCK2BCBMCD+CCDlBBq6ClBBCGGzW1CB0kCHHBpBBDCBhK0ECKgDCKHBJFBLHBJHBJFBMGCJHBZHBJHBJHBJEBMEBMDBNEBMEBqJEEBHHuBPBUzZzZBYBx5BvBBxBCCBBBDGCBCBCDDJCBCgDCJCCFuqeuqeCqBCUaCoEMCE8BCLECBICFCCDCCEUCBDBCEBCOCBCBCCCBQCZs5Vs5VBYBmmBnBBpEjBB9EKBCOBCGBCBBr3ByBB+EVB75CfBhsVfBhCYBoyehBB", false)),
-        Math: () => new UnicodeRangeTable(decodeRanges("ycGDCHHFMMDDDCHHFAB", false)),
-        Uppercase: () => new UnicodeRangeTable(decodeRanges("hDZB7BqBqBBWBCHBCuBCEECDOCDsBCDECBBBDCCDEEGDDECBDDDCCCDFFDEECDDECCGBBCBBCBBCOCBSCDBBCEECkBCEQCJDDBCCFICBEBCBBCCCBEEBCCBCBCEBDCCBDDIDDCBBEFBGLLBnFnFsBCCEEEBBBvBDBCdBCBBECBCWCBDBCGD1BvBBCgBCK0BCDMCBgDCyBlBBq6CqBBDCB5XFBjkCIBCvHvHERRzD0ECGGGC8CCBHBJFBLHBJHBJFBMGCJHBJNBzBBBNSSBPPBEEpLiBiBBOBFsasaBYBn6BvBBCEEBGCHDDLiDCJCCFNNBkBBCGG0oesBCUaCoEMCE8BCLCCDICFFFCBBDSCMOCFCCDOCb9a9advCBi8UZBumBnBBpEjBB8EKBCOBCGBCBBk4ByBB+DVB75CfBhsVfB8BYBvyehBB", false))
-      });
-      static FOLD_SCRIPT = new LazyMap({
-        Common: () => new UnicodeRangeTable(decodeRanges("8cgBgB", false)),
-        Greek: () => new UnicodeRangeTable(decodeRanges("1FwUwU", false)),
-        Inherited: () => new UnicodeRangeTable(decodeRanges("5cgBgBlgHAB", false))
-      });
-    };
-    Unicode = class Unicode2 {
-      static MAX_RUNE = 1114111;
-      static RUNE_ERROR = 65533;
-      static isUnsearchable(r7) {
-        return r7 === Unicode2.RUNE_ERROR || r7 >= Unicode2.MIN_HIGH_SURROGATE && r7 <= Unicode2.MAX_LOW_SURROGATE;
-      }
-      static MAX_ASCII = 127;
-      static MAX_LATIN1 = 255;
-      static MAX_BMP = 65535;
-      static MIN_FOLD = 65;
-      static MAX_FOLD = 125251;
-      static MIN_HIGH_SURROGATE = 55296;
-      static MAX_HIGH_SURROGATE = 56319;
-      static MIN_LOW_SURROGATE = 56320;
-      static MAX_LOW_SURROGATE = 57343;
-      static MIN_SUPPLEMENTARY_CODE_POINT = 65536;
-      static is32(ranges, r7) {
-        let lo = 0;
-        let hi2 = ranges.length;
-        while (lo < hi2) {
-          const m = lo + Math.floor((hi2 - lo) / 2);
-          const rlo = ranges.getLo(m);
-          const rhi = ranges.getHi(m);
-          if (rlo <= r7 && r7 <= rhi) {
-            const stride = ranges.getStride(m);
-            return (r7 - rlo) % stride === 0;
-          }
-          if (r7 < rlo) hi2 = m;
-          else lo = m + 1;
-        }
-        return false;
-      }
-      static is(ranges, r7) {
-        if (r7 <= Unicode2.MAX_LATIN1) {
-          for (let i = 0; i < ranges.length; i++) {
-            if (r7 > ranges.getHi(i)) continue;
-            const rlo = ranges.getLo(i);
-            if (r7 < rlo) return false;
-            const stride = ranges.getStride(i);
-            return (r7 - rlo) % stride === 0;
-          }
-          return false;
-        }
-        return ranges.length > 0 && r7 >= ranges.getLo(0) && Unicode2.is32(ranges, r7);
-      }
-      static isPrint(r7) {
-        if (r7 <= Unicode2.MAX_LATIN1) return r7 >= 32 && r7 < Unicode2.MAX_ASCII || r7 >= 161 && r7 !== 173;
-        return Unicode2.is(UnicodeTables.Print, r7);
-      }
-      static simpleFold(r7) {
-        if (UnicodeTables.CASE_ORBIT.has(r7)) return UnicodeTables.CASE_ORBIT.get(r7);
-        if (r7 <= Unicode2.MAX_ASCII) {
-          const l = Codepoint.toLowerCase(r7);
-          return l !== r7 ? l : Codepoint.toUpperCase(r7);
-        }
-        return r7;
-      }
-      static equalsIgnoreCase(r1, r22) {
-        if (r1 === r22) return true;
-        if (r1 < 0 || r22 < 0) return false;
-        if (r1 <= Unicode2.MAX_ASCII && r22 <= Unicode2.MAX_ASCII) {
-          if (65 <= r1 && r1 <= 90) r1 |= 32;
-          if (65 <= r22 && r22 <= 90) r22 |= 32;
-          return r1 === r22;
-        }
-        for (let r7 = Unicode2.simpleFold(r1); r7 !== r1; r7 = Unicode2.simpleFold(r7)) if (r7 === r22) return true;
-        return false;
-      }
-    };
-    RE2JSException = class extends Error {
-      /** @param {string} message */
-      constructor(message) {
-        super(message);
-        this.name = "RE2JSException";
-      }
-    };
-    RE2JSSyntaxException = class extends RE2JSException {
-      /**
-      * @param {string} error
-      * @param {string|null} [input=null]
-      */
-      constructor(error2, input = null) {
-        let message = `error parsing regexp: ${error2}`;
-        if (input) message += `: \`${input}\``;
-        super(message);
-        this.name = "RE2JSSyntaxException";
-        this.message = message;
-        this.error = error2;
-        this.input = input;
-      }
-      /**
-      * Retrieves the description of the error.
-      * @returns {string}
-      */
-      getDescription() {
-        return this.error;
-      }
-      /**
-      * Retrieves the erroneous regular-expression pattern.
-      * @returns {string|null}
-      */
-      getPattern() {
-        return this.input;
-      }
-    };
-    RE2JSCompileException = class extends RE2JSException {
-      /** @param {string} message */
-      constructor(message) {
-        super(message);
-        this.name = "RE2JSCompileException";
-      }
-    };
-    RE2JSGroupException = class extends RE2JSException {
-      /** @param {string} message */
-      constructor(message) {
-        super(message);
-        this.name = "RE2JSGroupException";
-      }
-    };
-    RE2JSFlagsException = class extends RE2JSException {
-      /** @param {string} message */
-      constructor(message) {
-        super(message);
-        this.name = "RE2JSFlagsException";
-      }
-    };
-    RE2JSInternalException = class extends RE2JSException {
-      /** @param {string} message */
-      constructor(message) {
-        super(message);
-        this.name = "RE2JSInternalException";
-      }
-    };
-    FAST_PATH_TABLE_SIZE = 256;
-    WORD_RUNE_TABLE = new Uint8Array(FAST_PATH_TABLE_SIZE);
-    for (let i = 0; i < FAST_PATH_TABLE_SIZE; i++) WORD_RUNE_TABLE[i] = 97 <= i && i <= 122 || 65 <= i && i <= 90 || 48 <= i && i <= 57 || i === 95 ? 1 : 0;
-    cachedNativeEncoder = null;
-    cachedNativeDecoder = null;
-    Utils = class Utils2 {
-      static METACHARACTERS = "\\.+*?()|[]{}^$";
-      static EMPTY_BEGIN_LINE = 1;
-      static EMPTY_END_LINE = 2;
-      static EMPTY_BEGIN_TEXT = 4;
-      static EMPTY_END_TEXT = 8;
-      static EMPTY_WORD_BOUNDARY = 16;
-      static EMPTY_NO_WORD_BOUNDARY = 32;
-      static EMPTY_ALL = -1;
-      static emptyInts() {
-        return [];
-      }
-      static isString(value) {
-        return typeof value === "string" || Object.prototype.toString.call(value) === "[object String]";
-      }
-      static typeName(value) {
-        if (value === null || typeof value !== "object" && typeof value !== "function") return value === null ? "null" : typeof value;
-        return Object.prototype.toString.call(value).slice(8, -1);
-      }
-      static checkPattern(pattern) {
-        if (!Utils2.isString(pattern)) throw new TypeError(`The pattern must be a string, not ${Utils2.typeName(pattern)} (RE2JS.translateRegExp() converts a RegExp)`);
-      }
-      static checkInput(input) {
-        if (!Utils2.isString(input) && !Utils2.isByteArray(input)) throw new TypeError(`The input must be a string or a byte array (Uint8Array or number[]), not ${Utils2.typeName(input)}`);
-      }
-      static checkFlags(flags) {
-        const known = PublicFlags.MULTILINE | PublicFlags.DOTALL | PublicFlags.CASE_INSENSITIVE | PublicFlags.DISABLE_UNICODE_GROUPS | PublicFlags.LONGEST_MATCH | PublicFlags.LOOKBEHINDS;
-        if (!Number.isInteger(flags) || (flags & ~known) !== 0) throw new RE2JSFlagsException("Flags should only be a combination of MULTILINE, DOTALL, CASE_INSENSITIVE, DISABLE_UNICODE_GROUPS, LONGEST_MATCH, LOOKBEHINDS");
-      }
-      static isByteArray(input) {
-        return Array.isArray(input) || Object.prototype.toString.call(input) === "[object Uint8Array]";
-      }
-      static isalnum(c) {
-        return Codepoint.CODES["0"] <= c && c <= Codepoint.CODES["9"] || Codepoint.CODES["a"] <= c && c <= Codepoint.CODES["z"] || Codepoint.CODES["A"] <= c && c <= Codepoint.CODES["Z"];
-      }
-      static unhex(c) {
-        if (Codepoint.CODES["0"] <= c && c <= Codepoint.CODES["9"]) return c - Codepoint.CODES["0"];
-        if (Codepoint.CODES["a"] <= c && c <= Codepoint.CODES["f"]) return c - Codepoint.CODES["a"] + 10;
-        if (Codepoint.CODES["A"] <= c && c <= Codepoint.CODES["F"]) return c - Codepoint.CODES["A"] + 10;
-        return -1;
-      }
-      static escapeRune(rune) {
-        let out = "";
-        if (Unicode.isPrint(rune)) {
-          if (Utils2.METACHARACTERS.indexOf(String.fromCodePoint(rune)) >= 0) out += "\\";
-          out += String.fromCodePoint(rune);
-        } else switch (rune) {
-          case Codepoint.CODES['"']:
-            out += '\\"';
-            break;
-          case Codepoint.CODES["\\"]:
-            out += "\\\\";
-            break;
-          case Codepoint.CODES["	"]:
-            out += "\\t";
-            break;
-          case Codepoint.CODES["\n"]:
-            out += "\\n";
-            break;
-          case Codepoint.CODES["\r"]:
-            out += "\\r";
-            break;
-          case Codepoint.CODES["\b"]:
-            out += "\\b";
-            break;
-          case Codepoint.CODES["\f"]:
-            out += "\\f";
-            break;
-          default: {
-            let s = rune.toString(16);
-            if (rune < 256) {
-              out += "\\x";
-              if (s.length === 1) out += "0";
-              out += s;
-            } else out += `\\x{${s}}`;
-            break;
-          }
-        }
-        return out;
-      }
-      static stringToRunes(str) {
-        const string = String(str);
-        const runes = [];
-        let i = 0;
-        while (i < string.length) {
-          const cp = string.codePointAt(i);
-          runes.push(cp);
-          i += cp > Unicode.MAX_BMP ? 2 : 1;
-        }
-        return new Int32Array(runes);
-      }
-      static runeToString(r7) {
-        return String.fromCodePoint(r7);
-      }
-      static isWordRune(r7) {
-        return r7 < FAST_PATH_TABLE_SIZE ? WORD_RUNE_TABLE[r7] === 1 : false;
-      }
-      static emptyOpContext(r1, r22) {
-        let op = 0;
-        if (r1 < 0) op |= Utils2.EMPTY_BEGIN_TEXT | Utils2.EMPTY_BEGIN_LINE;
-        if (r1 === 10) op |= Utils2.EMPTY_BEGIN_LINE;
-        if (r22 < 0) op |= Utils2.EMPTY_END_TEXT | Utils2.EMPTY_END_LINE;
-        if (r22 === 10) op |= Utils2.EMPTY_END_LINE;
-        if (Utils2.isWordRune(r1) !== Utils2.isWordRune(r22)) op |= Utils2.EMPTY_WORD_BOUNDARY;
-        else op |= Utils2.EMPTY_NO_WORD_BOUNDARY;
-        return op;
-      }
-      /**
-      * Returns a string that quotes all regular expression metacharacters inside the argument text;
-      * the returned string is a regular expression matching the literal text. For example,
-      * {@code quoteMeta("[foo]").equals("\\[foo\\]")}.
-      * @param {string} str
-      * @returns {string}
-      */
-      static quoteMeta(str) {
-        return str.split("").map((s) => {
-          if (Utils2.METACHARACTERS.indexOf(s) >= 0) return `\\${s}`;
-          return s;
-        }).join("");
-      }
-      static charCount(codePoint) {
-        return codePoint > Unicode.MAX_BMP ? 2 : 1;
-      }
-      /**
-      * High-speed conversion from TypedArrays to standard JS Arrays.
-      * Bypasses the expensive Symbol.iterator overhead of Array.from()
-      */
-      static toArray(typedArray) {
-        const len = typedArray.length;
-        const res = new Array(len);
-        for (let i = 0; i < len; i++) res[i] = typedArray[i];
-        return res;
-      }
-      static stringToUtf8ByteArray(str) {
-        if (globalThis.TextEncoder) {
-          if (!cachedNativeEncoder) cachedNativeEncoder = new TextEncoder();
-          return cachedNativeEncoder.encode(str);
-        } else {
-          let out = [], p = 0;
-          for (let i = 0; i < str.length; i++) {
-            let c = str.charCodeAt(i);
-            if (c < 128) out[p++] = c;
-            else if (c < 2048) {
-              out[p++] = c >> 6 | 192;
-              out[p++] = c & 63 | 128;
-            } else if ((c & 64512) === Unicode.MIN_HIGH_SURROGATE && i + 1 < str.length && (str.charCodeAt(i + 1) & 64512) === Unicode.MIN_LOW_SURROGATE) {
-              c = Unicode.MIN_SUPPLEMENTARY_CODE_POINT + ((c & 1023) << 10) + (str.charCodeAt(++i) & 1023);
-              out[p++] = c >> 18 | 240;
-              out[p++] = c >> 12 & 63 | 128;
-              out[p++] = c >> 6 & 63 | 128;
-              out[p++] = c & 63 | 128;
-            } else {
-              out[p++] = c >> 12 | 224;
-              out[p++] = c >> 6 & 63 | 128;
-              out[p++] = c & 63 | 128;
-            }
-          }
-          return out;
-        }
-      }
-      static utf8ByteArrayToString(bytes) {
-        if (globalThis.TextDecoder) {
-          if (!cachedNativeDecoder) cachedNativeDecoder = new TextDecoder("utf-8");
-          const view = bytes instanceof Uint8Array ? bytes : new Uint8Array(bytes);
-          return cachedNativeDecoder.decode(view);
-        } else {
-          let out = [], pos = 0, c = 0;
-          while (pos < bytes.length) {
-            let c1 = bytes[pos++];
-            if (c1 < 128) out[c++] = String.fromCharCode(c1);
-            else if (c1 > 191 && c1 < 224) {
-              let c2 = bytes[pos++];
-              out[c++] = String.fromCharCode((c1 & 31) << 6 | c2 & 63);
-            } else if (c1 > 239 && c1 < 365) {
-              let c2 = bytes[pos++];
-              let c3 = bytes[pos++];
-              let c4 = bytes[pos++];
-              let u = ((c1 & 7) << 18 | (c2 & 63) << 12 | (c3 & 63) << 6 | c4 & 63) - Unicode.MIN_SUPPLEMENTARY_CODE_POINT;
-              out[c++] = String.fromCharCode(Unicode.MIN_HIGH_SURROGATE + (u >> 10));
-              out[c++] = String.fromCharCode(Unicode.MIN_LOW_SURROGATE + (u & 1023));
-            } else {
-              let c2 = bytes[pos++];
-              let c3 = bytes[pos++];
-              out[c++] = String.fromCharCode((c1 & 15) << 12 | (c2 & 63) << 6 | c3 & 63);
-            }
-          }
-          return out.join("");
-        }
-      }
-    };
-    createEnum = (values = [], initNum = 0) => {
-      const enumObject = /* @__PURE__ */ Object.create(null);
-      for (let i = 0; i < values.length; i++) {
-        const val = values[i];
-        const keyVal = initNum + i;
-        enumObject[val] = keyVal;
-        enumObject[keyVal] = val;
-      }
-      return Object.freeze(enumObject);
-    };
-    MatcherInputBase = class MatcherInputBase2 {
-      static Encoding = createEnum(["UTF_16", "UTF_8"]);
-      getEncoding() {
-        throw Error("not implemented");
-      }
-      /** @returns {string} */
-      asCharSequence() {
-        throw Error("not implemented");
-      }
-      /** @returns {Uint8Array|number[]|null} */
-      asBytes() {
-        throw Error("not implemented");
-      }
-      /** @returns {number} */
-      length() {
-        throw Error("not implemented");
-      }
-      /**
-      *
-      * @returns {boolean}
-      */
-      isUTF8Encoding() {
-        return this.getEncoding() === MatcherInputBase2.Encoding.UTF_8;
-      }
-      /**
-      *
-      * @returns {boolean}
-      */
-      isUTF16Encoding() {
-        return this.getEncoding() === MatcherInputBase2.Encoding.UTF_16;
-      }
-    };
-    Utf8MatcherInput = class extends MatcherInputBase {
-      /** @param {Uint8Array|number[]|null} bytes */
-      constructor(bytes = null) {
-        super();
-        this.bytes = bytes;
-      }
-      getEncoding() {
-        return MatcherInputBase.Encoding.UTF_8;
-      }
-      /**
-      *
-      * @returns {string}
-      */
-      asCharSequence() {
-        return Utils.utf8ByteArrayToString(this.bytes);
-      }
-      /**
-      *
-      * @returns {Uint8Array|number[]|null}
-      */
-      asBytes() {
-        return this.bytes;
-      }
-      /**
-      *
-      * @returns {number}
-      */
-      length() {
-        return this.bytes.length;
-      }
-    };
-    Utf16MatcherInput = class extends MatcherInputBase {
-      /** @param {string|null} charSequence */
-      constructor(charSequence = null) {
-        super();
-        this.charSequence = charSequence;
-      }
-      getEncoding() {
-        return MatcherInputBase.Encoding.UTF_16;
-      }
-      /**
-      *
-      * @returns {string}
-      */
-      asCharSequence() {
-        return this.charSequence;
-      }
-      /**
-      *
-      * @returns {number[]}
-      */
-      asBytes() {
-        return Utils.stringToUtf8ByteArray(this.charSequence.toString());
-      }
-      /**
-      *
-      * @returns {number}
-      */
-      length() {
-        return this.charSequence.length;
-      }
-    };
-    MatcherInput = class {
-      /**
-      * Return the MatcherInput for UTF_16 encoding.
-      * @returns {Utf16MatcherInput}
-      */
-      static utf16(charSequence) {
-        Utils.checkInput(charSequence);
-        return new Utf16MatcherInput(charSequence);
-      }
-      /**
-      * Return the MatcherInput for UTF_8 encoding.
-      * @returns {Utf8MatcherInput}
-      */
-      static utf8(input) {
-        if (Utils.isByteArray(input)) return new Utf8MatcherInput(input);
-        return new Utf8MatcherInput(Utils.stringToUtf8ByteArray(input));
-      }
-    };
-    MachineInputBase = class {
-      static EOF() {
-        return -8;
-      }
-      constructor() {
-        this.start = 0;
-        this.end = 0;
-      }
-      canCheckPrefix() {
-        return true;
-      }
-      endPos() {
-        return this.end - this.start;
-      }
-      hasString() {
-        return false;
-      }
-      hasAnyString() {
-        return false;
-      }
-      prefixLength() {
-        return 0;
-      }
-    };
-    MachineUTF8Input = class MachineUTF8Input2 extends MachineInputBase {
-      static RUNE_ERROR_STEP = Unicode.RUNE_ERROR << 3 | 1;
-      constructor(bytes, start = 0, end2 = bytes.length) {
-        super();
-        this.bytes = bytes;
-        this.start = start;
-        this.end = end2;
-      }
-      hasString(prefilter, pos) {
-        const target = prefilter.bytes;
-        if (target.length === 0) return true;
-        const idx = this.indexOf(this.bytes, target, this.start + pos);
-        return idx !== -1 && idx <= this.end - target.length;
-      }
-      hasAnyString(prefilter, pos) {
-        return prefilter.automaton8().searchUTF8(this.bytes, this.start + pos, this.end);
-      }
-      step(pos) {
-        pos += this.start;
-        if (pos >= this.end) return MachineInputBase.EOF();
-        const c = this.bytes[pos] & 255;
-        if (c < 128) return c << 3 | 1;
-        let size;
-        let rune;
-        let lo = 128;
-        let hi2 = 191;
-        if (c >= 194 && c <= 223) {
-          size = 2;
-          rune = c & 31;
-        } else if (c >= 224 && c <= 239) {
-          size = 3;
-          rune = c & 15;
-          if (c === 224) lo = 160;
-          else if (c === 237) hi2 = 159;
-        } else if (c >= 240 && c <= 244) {
-          size = 4;
-          rune = c & 7;
-          if (c === 240) lo = 144;
-          else if (c === 244) hi2 = 143;
-        } else return MachineUTF8Input2.RUNE_ERROR_STEP;
-        if (pos + size > this.end) return MachineUTF8Input2.RUNE_ERROR_STEP;
-        const c1 = this.bytes[pos + 1] & 255;
-        if (c1 < lo || c1 > hi2) return MachineUTF8Input2.RUNE_ERROR_STEP;
-        rune = rune << 6 | c1 & 63;
-        if (size > 2) {
-          const c2 = this.bytes[pos + 2] & 255;
-          if ((c2 & 192) !== 128) return MachineUTF8Input2.RUNE_ERROR_STEP;
-          rune = rune << 6 | c2 & 63;
-          if (size > 3) {
-            const c3 = this.bytes[pos + 3] & 255;
-            if ((c3 & 192) !== 128) return MachineUTF8Input2.RUNE_ERROR_STEP;
-            rune = rune << 6 | c3 & 63;
-          }
-        }
-        return rune << 3 | size;
-      }
-      index(re2, pos) {
-        pos += this.start;
-        const i = this.indexOf(this.bytes, re2.prefixUTF8, pos);
-        return i < 0 ? i : i - pos;
-      }
-      context(pos) {
-        pos += this.start;
-        let r1 = -1;
-        if (pos > this.start && pos <= this.end) {
-          let start = pos - 1;
-          r1 = this.bytes[start--];
-          if (r1 >= 128) {
-            let lim = pos - 4;
-            if (lim < this.start) lim = this.start;
-            while (start >= lim && (this.bytes[start] & 192) === 128) start--;
-            if (start < this.start) start = this.start;
-            const r7 = this.step(start - this.start);
-            r1 = start + (r7 & 7) === pos ? r7 >> 3 : Unicode.RUNE_ERROR;
-          }
-        }
-        const r22 = pos < this.end ? this.step(pos - this.start) >> 3 : -1;
-        return Utils.emptyOpContext(r1, r22);
-      }
-      indexOf(source, target, fromIndex = 0) {
-        let targetLength = target.length;
-        if (targetLength === 0) return fromIndex <= this.end ? fromIndex : -1;
-        const firstByte = target[0];
-        let limit = this.end - targetLength;
-        const hasNativeIndexOf = typeof source.indexOf === "function";
-        let i = fromIndex;
-        while (i <= limit) {
-          if (hasNativeIndexOf) {
-            i = source.indexOf(firstByte, i);
-            if (i === -1 || i > limit) return -1;
-          } else {
-            while (i <= limit && source[i] !== firstByte) i++;
-            if (i > limit) return -1;
-          }
-          let match = true;
-          for (let j4 = 1; j4 < targetLength; j4++) if (source[i + j4] !== target[j4]) {
-            match = false;
-            break;
-          }
-          if (match) return i;
-          i++;
-        }
-        return -1;
-      }
-      prefixLength(re2) {
-        return re2.prefixUTF8.length;
-      }
-    };
-    MachineUTF16Input = class extends MachineInputBase {
-      constructor(charSequence, start = 0, end2 = charSequence.length) {
-        super();
-        this.charSequence = charSequence;
-        this.start = start;
-        this.end = end2;
-      }
-      hasString(prefilter, pos) {
-        const idx = this.charSequence.indexOf(prefilter.str, this.start + pos);
-        return idx !== -1 && idx <= this.end - prefilter.str.length;
-      }
-      hasAnyString(prefilter, pos) {
-        return prefilter.automaton16().searchUTF16(this.charSequence, this.start + pos, this.end);
-      }
-      step(pos) {
-        pos += this.start;
-        if (pos >= this.end) return MachineInputBase.EOF();
-        const c1 = this.charSequence.charCodeAt(pos);
-        if (c1 < Unicode.MIN_HIGH_SURROGATE || c1 > Unicode.MAX_HIGH_SURROGATE || pos + 1 >= this.end) return c1 << 3 | 1;
-        const c2 = this.charSequence.charCodeAt(pos + 1);
-        if (c2 >= Unicode.MIN_LOW_SURROGATE && c2 <= Unicode.MAX_LOW_SURROGATE) return (c1 - Unicode.MIN_HIGH_SURROGATE) * 1024 + (c2 - Unicode.MIN_LOW_SURROGATE) + Unicode.MIN_SUPPLEMENTARY_CODE_POINT << 3 | 2;
-        return c1 << 3 | 1;
-      }
-      index(re2, pos) {
-        pos += this.start;
-        const i = this.charSequence.indexOf(re2.prefix, pos);
-        if (i < 0 || i > this.end - re2.prefix.length) return -1;
-        return i - pos;
-      }
-      context(pos) {
-        pos += this.start;
-        const r1 = pos > this.start && pos <= this.end ? this.charSequence.charCodeAt(pos - 1) : -1;
-        const r22 = pos < this.end ? this.charSequence.charCodeAt(pos) : -1;
-        return Utils.emptyOpContext(r1, r22);
-      }
-      prefixLength(re2) {
-        return re2.prefix.length;
-      }
-    };
-    MachineInput = class {
-      static fromUTF8(bytes, start = 0, end2 = bytes.length) {
-        return new MachineUTF8Input(bytes, start, end2);
-      }
-      static fromUTF16(charSequence, start = 0, end2 = void 0) {
-        Utils.checkInput(charSequence);
-        return new MachineUTF16Input(charSequence, start, end2 ?? charSequence.length);
-      }
-    };
-    Matcher = class Matcher2 {
-      /**
-      * V8 and WebKit have historical hard limits on the number of arguments
-      * that can be passed to a function. We cap replacer arguments to prevent
-      * Call Stack Overflow (DoS) vulnerabilities on massive ASTs.
-      */
-      static MAX_REPLACER_ARGS = 65535;
-      /**
-      * Quotes '\' and '$' in {@code s}, so that the returned string could be used in
-      * {@link #appendReplacement} as a literal replacement of {@code s}.
-      *
-      * @param {string} str the string to be quoted
-      * @param {boolean} [javaMode=false] whether the replacement will be used in javaMode
-      * @returns {string} the quoted string
-      */
-      static quoteReplacement(str, javaMode = false) {
-        if (javaMode) {
-          if (str.indexOf("\\") < 0 && str.indexOf("$") < 0) return str;
-          return str.split("").map((s) => {
-            const c = s.codePointAt(0);
-            if (c === Codepoint.CODES["\\"] || c === Codepoint.CODES["$"]) return `\\${s}`;
-            return s;
-          }).join("");
-        }
-        if (str.indexOf("$") < 0) return str;
-        return str.split("").map((s) => {
-          if (s.codePointAt(0) === Codepoint.CODES["$"]) return "$$";
-          return s;
-        }).join("");
-      }
-      /**
-      *
-      * @param {import('./index.js').RE2JS} pattern
-      * @param {string|number[]|Uint8Array|MatcherInputBase} input
-      */
-      constructor(pattern, input) {
-        if (pattern === null) throw new Error("pattern is null");
-        this.patternInput = pattern;
-        const re2 = this.patternInput.re2();
-        this.patternGroupCount = re2.numberOfCapturingGroups();
-        this.groups = [];
-        this.namedGroups = re2.namedGroups;
-        this.hasNamedGroups = Object.keys(this.namedGroups).length > 0;
-        this.numberOfInstructions = re2.numberOfInstructions();
-        this.lookbehindState = null;
-        if (input instanceof MatcherInputBase) this.resetMatcherInput(input);
-        else if (Utils.isByteArray(input)) this.resetMatcherInput(MatcherInput.utf8(input));
-        else this.resetMatcherInput(MatcherInput.utf16(input));
-      }
-      /**
-      * Returns the {@code RE2JS} associated with this {@code Matcher}.
-      * @returns {import('./index.js').RE2JS}
-      */
-      pattern() {
-        return this.patternInput;
-      }
-      /**
-      * Resets the {@code Matcher}, rewinding input and discarding any match information.
-      *
-      * @returns {Matcher} the {@code Matcher} itself, for chained method calls
-      */
-      reset() {
-        this.matcherInputLength = this.matcherInput.length();
-        this.appendPos = 0;
-        this.hasMatch = false;
-        this.hasGroups = false;
-        this.anchorFlag = 0;
-        return this;
-      }
-      /**
-      * Resets the {@code Matcher} and changes the input.
-      * @param {string|number[]|Uint8Array|MatcherInputBase} input
-      * @returns {Matcher} the {@code Matcher} itself, for chained method calls
-      */
-      resetMatcherInput(input) {
-        if (input === null) throw new Error("input is null");
-        if (!(input instanceof MatcherInputBase)) {
-          if (Utils.isByteArray(input)) input = MatcherInput.utf8(input);
-          else input = MatcherInput.utf16(input);
-        }
-        this.matcherInput = input;
-        if (this.lookbehindState !== null) this.lookbehindState.reset();
-        else this.lookbehindState = this.patternInput.re2().createLookbehindState();
-        this.reset();
-        return this;
-      }
-      /**
-      * Returns the start of the named group of the most recent match, or -1 if the group was not
-      * matched.
-      * @param {string|number} [group=0]
-      * @returns {number}
-      */
-      start(group = 0) {
-        if (typeof group === "string") {
-          const groupInt = this.namedGroups[group];
-          if (!Number.isFinite(groupInt)) throw new RE2JSGroupException(`group '${group}' not found`);
-          group = groupInt;
-        }
-        this.loadGroup(group);
-        return this.groups[2 * group];
-      }
-      /**
-      * Returns the end of the named group of the most recent match, or -1 if the group was not
-      * matched.
-      * @param {string|number} [group=0]
-      * @returns {number}
-      */
-      end(group = 0) {
-        if (typeof group === "string") {
-          const groupInt = this.namedGroups[group];
-          if (!Number.isFinite(groupInt)) throw new RE2JSGroupException(`group '${group}' not found`);
-          group = groupInt;
-        }
-        this.loadGroup(group);
-        return this.groups[2 * group + 1];
-      }
-      /**
-      * Returns the program size of this pattern.
-      *
-      * <p>
-      * Similar to the C++ implementation, the program size is a very approximate measure of a regexp's
-      * "cost". Larger numbers are more expensive than smaller numbers.
-      * </p>
-      *
-      * @returns {number} the program size of this pattern
-      */
-      programSize() {
-        return this.numberOfInstructions;
-      }
-      /**
-      * Returns the named group of the most recent match, or {@code null} if the group was not matched.
-      * @param {string|number} [group=0]
-      * @returns {string|null}
-      */
-      group(group = 0) {
-        if (typeof group === "string") {
-          const groupInt = this.namedGroups[group];
-          if (!Number.isFinite(groupInt)) throw new RE2JSGroupException(`group '${group}' not found`);
-          group = groupInt;
-        }
-        const start = this.start(group);
-        const end2 = this.end(group);
-        if (start < 0 && end2 < 0) return null;
-        return this.substring(start, end2);
-      }
-      /**
-      * Returns a dictionary map of all named capturing groups and their matched values.
-      * If a group was not matched, its value will be `null`.
-      * @returns {Record<string, string|null>}
-      */
-      getNamedGroups() {
-        if (!this.hasMatch) throw new RE2JSGroupException("perhaps no match attempted");
-        const result = /* @__PURE__ */ Object.create(null);
-        for (const name of Object.keys(this.namedGroups)) result[name] = this.group(name);
-        return result;
-      }
-      /**
-      * Returns the number of subgroups in this pattern.
-      *
-      * @returns {number} the number of subgroups; the overall match (group 0) does not count
-      */
-      groupCount() {
-        return this.patternGroupCount;
-      }
-      /**
-      * Helper: finds subgroup information if needed for group.
-      * @param {number} group
-      * @private
-      */
-      loadGroup(group) {
-        if (!Number.isInteger(group) || group < 0 || group > this.patternGroupCount) throw new RE2JSGroupException(`Group index out of bounds: ${group}`);
-        if (!this.hasMatch) throw new RE2JSGroupException("perhaps no match attempted");
-        if (group === 0 || this.hasGroups) return;
-        const end2 = this.matcherInputLength;
-        const res = this.patternInput.re2().matchMachineInput(this.matcherInput, this.groups[0], end2, this.anchorFlag, 1 + this.patternGroupCount, this.lookbehindState);
-        if (!res[0]) throw new RE2JSGroupException("inconsistency in matching group data");
-        this.groups = res[1];
-        this.hasGroups = true;
-      }
-      /**
-      * Matches the entire input against the pattern (anchored start and end). If there is a match,
-      * {@code matches} sets the match state to describe it.
-      *
-      * @returns {boolean} true if the entire input matches the pattern
-      */
-      matches() {
-        return this.genMatch(0, RE2Flags.ANCHOR_BOTH);
-      }
-      /**
-      * Matches the beginning of input against the pattern (anchored start). If there is a match,
-      * {@code lookingAt} sets the match state to describe it.
-      *
-      * @returns {boolean} true if the beginning of the input matches the pattern
-      */
-      lookingAt() {
-        return this.genMatch(0, RE2Flags.ANCHOR_START);
-      }
-      /**
-      * Matches the input against the pattern (unanchored), starting at a specified position. If there
-      * is a match, {@code find} sets the match state to describe it.
-      *
-      * @param {number|null} [start=null] the input position where the search begins
-      * @returns {boolean} if it finds a match
-      * @throws IndexOutOfBoundsException if start is not a valid input position
-      */
-      find(start = null) {
-        if (start !== null) {
-          if (!Number.isInteger(start) || start < 0 || start > this.matcherInputLength) throw new RE2JSGroupException(`start index out of bounds: ${start}`);
-          this.reset();
-          return this.genMatch(start, 0);
-        }
-        start = 0;
-        if (this.hasMatch) {
-          start = this.groups[1];
-          if (this.groups[0] === this.groups[1]) {
-            const r7 = (this.matcherInput.isUTF16Encoding() ? MachineInput.fromUTF16(this.matcherInput.asCharSequence(), 0, this.matcherInputLength) : MachineInput.fromUTF8(this.matcherInput.asBytes(), 0, this.matcherInputLength)).step(start);
-            if (r7 < 0) start++;
-            else start += r7 & 7;
-          }
-        }
-        return this.genMatch(start, RE2Flags.UNANCHORED);
-      }
-      /**
-      * Helper: does match starting at start, with RE2 anchor flag.
-      * @param {number} startByte
-      * @param {number} anchor
-      * @returns {boolean}
-      * @private
-      */
-      genMatch(startByte, anchor) {
-        const res = this.patternInput.re2().matchMachineInput(this.matcherInput, startByte, this.matcherInputLength, anchor, 1, this.lookbehindState);
-        if (!res[0]) {
-          this.hasMatch = false;
-          return false;
-        }
-        this.groups = res[1];
-        this.hasMatch = true;
-        this.hasGroups = this.patternGroupCount === 0;
-        this.anchorFlag = anchor;
-        return true;
-      }
-      /**
-      * Helper: return substring for [start, end).
-      * @param {number} start
-      * @param {number} end
-      * @returns {string}
-      */
-      substring(start, end2) {
-        if (this.matcherInput.isUTF8Encoding()) return Utils.utf8ByteArrayToString(this.matcherInput.asBytes().slice(start, end2));
-        return this.matcherInput.asCharSequence().substring(start, end2).toString();
-      }
-      /**
-      * Helper for Pattern: return input length.
-      * @returns {number}
-      */
-      inputLength() {
-        return this.matcherInputLength;
-      }
-      /**
-      * Appends to result two strings: the text from the append position up to the beginning of the
-      * most recent match, and then the replacement with submatch groups substituted for references to
-      * them. It advances the append position to where the most recent match ended.
-      *
-      * By default the replacement is expanded as by String.prototype.replace (see
-      * appendReplacementInternalJs). In Java mode it follows re2j / java.util.regex: $n takes as
-      * many digits as still form a valid group number, ${name} is a named group, and a backslash
-      * escapes the next character (so "\\$" in a JS string literal inserts a literal $).
-      *
-      * @param {string} replacement the replacement string
-      * @param {boolean} [javaMode=false] activate java mode (different behaviour for capture groups and special characters)
-      * @returns {string}
-      * @throws IllegalStateException if there was no most recent match
-      * @throws IndexOutOfBoundsException in Java mode, if replacement refers to an invalid group
-      * @private
-      */
-      appendReplacement(replacement, javaMode = false) {
-        let res = "";
-        const s = this.start();
-        const e = this.end();
-        if (this.appendPos < s) res += this.substring(this.appendPos, s);
-        this.appendPos = e;
-        res += javaMode ? this.appendReplacementInternalJava(replacement) : this.appendReplacementInternalJs(replacement);
-        return res;
-      }
-      /**
-      * @param {string} replacement - the replacement string
-      * @returns {string}
-      * @private
-      */
-      appendReplacementInternalJava(replacement) {
-        let res = "";
-        let last = 0;
-        const m = replacement.length;
-        let i = 0;
-        while (i < m) {
-          const cCode = replacement.codePointAt(i);
-          if (cCode === Codepoint.CODES["\\"]) {
-            if (last < i) res += replacement.substring(last, i);
-            i++;
-            if (i >= m) throw new RE2JSGroupException("character to be escaped is missing");
-            last = i;
-            i++;
-            continue;
-          }
-          if (cCode === Codepoint.CODES["$"]) {
-            if (last < i) res += replacement.substring(last, i);
-            if (i + 1 >= m) throw new RE2JSGroupException("Illegal group reference: group index is missing");
-            const nextCode = replacement.codePointAt(i + 1);
-            if (Codepoint.CODES["0"] <= nextCode && nextCode <= Codepoint.CODES["9"]) {
-              let n = nextCode - Codepoint.CODES["0"];
-              let j4 = i + 2;
-              for (; j4 < m; j4++) {
-                const digit = replacement.codePointAt(j4);
-                if (digit < Codepoint.CODES["0"] || digit > Codepoint.CODES["9"] || n * 10 + digit - Codepoint.CODES["0"] > this.patternGroupCount) break;
-                n = n * 10 + digit - Codepoint.CODES["0"];
-              }
-              if (n > this.patternGroupCount) throw new RE2JSGroupException(`n > number of groups: ${n}`);
-              const group = this.group(n);
-              if (group !== null) res += group;
-              i = j4;
-              last = i;
-            } else if (nextCode === Codepoint.CODES["{"]) {
-              let j4 = i + 2;
-              while (j4 < m && replacement.codePointAt(j4) !== Codepoint.CODES["}"]) j4++;
-              if (j4 >= m) throw new RE2JSGroupException("named capture group is missing trailing '}'");
-              const groupName = replacement.substring(i + 2, j4);
-              const groupVal = this.group(groupName);
-              if (groupVal !== null) res += groupVal;
-              i = j4 + 1;
-              last = i;
-            } else throw new RE2JSGroupException("Illegal group reference");
-            continue;
-          }
-          i++;
-        }
-        if (last < m) res += replacement.substring(last, m);
-        return res;
-      }
-      /**
-      * Expands |replacement| for the current match by the rules of String.prototype.replace
-      * (ECMAScript GetSubstitution): $$ is "$", $& the match, $` the text before it, $' the text
-      * after it, $n and $nn a group (two digits only when they form a valid group number, so with
-      * one group "$10" is group 1 then "0"; an unmatched group is empty), and $<name> a named group
-      * (empty when no such group), only when the pattern has named groups. Anything else, such as
-      * "$0" or "$<" without a closing ">", is kept as is.
-      * @param {string} replacement - the replacement string
-      * @returns {string}
-      * @private
-      */
-      appendReplacementInternalJs(replacement) {
-        const isDigit = (c) => c >= 48 && c <= 57;
-        const groupCount = this.patternGroupCount;
-        let res = "";
-        let i = 0;
-        while (i < replacement.length) {
-          const dollar = replacement.indexOf("$", i);
-          if (dollar < 0) break;
-          res += replacement.substring(i, dollar);
-          i = dollar;
-          const c = replacement.charCodeAt(i + 1);
-          if (c === Codepoint.CODES["$"]) {
-            res += "$";
-            i += 2;
-          } else if (c === Codepoint.CODES["&"]) {
-            res += this.group(0);
-            i += 2;
-          } else if (c === Codepoint.CODES["`"]) {
-            res += this.substring(0, this.start(0));
-            i += 2;
-          } else if (c === Codepoint.CODES["'"]) {
-            res += this.substring(this.end(0), this.matcherInputLength);
-            i += 2;
-          } else if (isDigit(c)) {
-            let digits = 1;
-            let index = c - 48;
-            const c2 = replacement.charCodeAt(i + 2);
-            if (isDigit(c2) && index * 10 + c2 - 48 <= groupCount) {
-              digits = 2;
-              index = index * 10 + c2 - 48;
-            }
-            if (index >= 1 && index <= groupCount) {
-              const group = this.group(index);
-              if (group !== null) res += group;
-            } else res += replacement.substring(i, i + 1 + digits);
-            i += 1 + digits;
-          } else if (c === Codepoint.CODES["<"] && this.hasNamedGroups) {
-            const gt2 = replacement.indexOf(">", i + 2);
-            if (gt2 < 0) {
-              res += "$<";
-              i += 2;
-            } else {
-              const name = replacement.substring(i + 2, gt2);
-              if (Object.hasOwn(this.namedGroups, name)) {
-                const group = this.group(name);
-                if (group !== null) res += group;
-              }
-              i = gt2 + 1;
-            }
-          } else {
-            res += "$";
-            i += 1;
-          }
-        }
-        return res + replacement.substring(i);
-      }
-      /**
-      * Return the substring of the input from the append position to the end of the
-      * input.
-      * @returns {string}
-      */
-      appendTail() {
-        return this.substring(this.appendPos, this.matcherInputLength);
-      }
-      /**
-      * Returns the input with all matches replaced by {@code replacement}, interpreted as for
-      * {@code appendReplacement}.
-      *
-      * @param {string|((...args: any[]) => string)} replacement - the replacement string or a replacer function
-      * @param {boolean} [javaMode=false] - activate java mode (different behaviour for capture groups and special characters)
-      * @returns {string} the input string with the matches replaced
-      * @throws IndexOutOfBoundsException if replacement refers to an invalid group and javaMode is true
-      */
-      replaceAll(replacement, javaMode = false) {
-        return this.replace(replacement, true, javaMode);
-      }
-      /**
-      * Returns the input with the first match replaced by {@code replacement}, interpreted as for
-      * {@code appendReplacement}.
-      *
-      * @param {string|((...args: any[]) => string)} replacement - the replacement string or a replacer function
-      * @param {boolean} [javaMode=false] - activate java mode (different behaviour for capture groups and special characters)
-      * @returns {string} the input string with the first match replaced
-      * @throws IndexOutOfBoundsException if replacement refers to an invalid group and javaMode is true
-      */
-      replaceFirst(replacement, javaMode = false) {
-        return this.replace(replacement, false, javaMode);
-      }
-      /**
-      * Helper: replaceAll/replaceFirst hybrid.
-      * @param {string|((...args: any[]) => string)} replacement - the replacement string or a replacer function
-      * @param {boolean} [all=true] - replace all matches
-      * @param {boolean} [javaMode=false] - activate java mode (different behaviour for capture groups and special characters)
-      * @returns {string}
-      * @private
-      */
-      replace(replacement, all = true, javaMode = false) {
-        let res = "";
-        this.reset();
-        const isFunc = typeof replacement === "function";
-        let originalInput = null;
-        if (isFunc) {
-          if (this.groupCount() >= Matcher2.MAX_REPLACER_ARGS) throw new RE2JSGroupException("Too many capture groups to safely invoke replacer function");
-          originalInput = this.matcherInput.isUTF8Encoding() ? this.matcherInput.asBytes() : this.matcherInput.asCharSequence();
-        }
-        while (this.find()) {
-          res += isFunc ? this.appendReplacementFunc(replacement, originalInput) : this.appendReplacement(replacement, javaMode);
-          if (!all) break;
-        }
-        res += this.appendTail();
-        return res;
-      }
-      /**
-      * Evaluates a replacer function for the current match and appends the result,
-      * along with any un-matched preceding text, advancing the append position.
-      * @param {Function} replacer - the replacer function
-      * @param {string|Uint8Array|number[]} originalInput - the cached original input reference
-      * @returns {string} the evaluated string to append
-      * @private
-      */
-      appendReplacementFunc(replacer, originalInput) {
-        let res = "";
-        const s = this.start();
-        const e = this.end();
-        if (this.appendPos < s) res += this.substring(this.appendPos, s);
-        this.appendPos = e;
-        const args = this.matchArray();
-        args.push(s, originalInput);
-        if (this.hasNamedGroups) args.push(this.namedGroupsObject());
-        res += String(replacer(...args));
-        return res;
-      }
-      /**
-      * The match and its groups, as the elements of a JS RegExpExecArray: undefined for a group that
-      * did not take part in the match. Used by exec(), matchAll() and replacer functions.
-      * @returns {Array<string|undefined>}
-      * @private
-      */
-      matchArray() {
-        const result = [this.group(0)];
-        for (let i = 1; i <= this.patternGroupCount; i++) {
-          const group = this.group(i);
-          result.push(group === null ? void 0 : group);
-        }
-        return result;
-      }
-      /**
-      * The named groups, as the groups property of a JS RegExpExecArray: an object without a
-      * prototype mapping each name to its group (undefined when it did not take part in the match),
-      * or undefined when the pattern has no named groups.
-      * @returns {Record<string, string|undefined>|undefined}
-      * @private
-      */
-      namedGroupsObject() {
-        if (!this.hasNamedGroups) return;
-        const result = this.getNamedGroups();
-        for (const name in result) if (result[name] === null) result[name] = void 0;
-        return result;
-      }
-    };
-    Inst = class Inst2 {
-      static ALT = 1;
-      static ALT_MATCH = 2;
-      static CAPTURE = 3;
-      static EMPTY_WIDTH = 4;
-      static FAIL = 5;
-      static MATCH = 6;
-      static NOP = 7;
-      static RUNE = 8;
-      static RUNE1 = 9;
-      static RUNE_ANY = 10;
-      static RUNE_ANY_NOT_NL = 11;
-      static LB_WRITE = 12;
-      static LB_CHECK = 13;
-      static isRuneOp(op) {
-        return Inst2.RUNE <= op && op <= Inst2.RUNE_ANY_NOT_NL;
-      }
-      static escapeRunes(runes) {
-        let out = '"';
-        for (let rune of runes) out += Utils.escapeRune(rune);
-        out += '"';
-        return out;
-      }
-      constructor(op) {
-        this.op = op;
-        this.out = 0;
-        this.arg = 0;
-        this.runes = /* @__PURE__ */ new Int32Array(0);
-        this.next = null;
-      }
-      matchRune(r7) {
-        if (this.runes.length === 1) {
-          const r0 = this.runes[0];
-          if ((this.arg & RE2Flags.FOLD_CASE) !== 0) return Unicode.equalsIgnoreCase(r0, r7);
-          return r7 === r0;
-        }
-        const len = this.runes.length;
-        if (len === 0) return false;
-        if (len === 2 || len === 4 || len === 6 || len === 8) {
-          for (let j4 = 0; j4 < len; j4 += 2) {
-            if (r7 < this.runes[j4]) return false;
-            if (r7 <= this.runes[j4 + 1]) return true;
-          }
-          return false;
-        }
-        let base = 0;
-        let n = len >> 1;
-        while (n > 1) {
-          const half = n >> 1;
-          base += this.runes[base + half << 1] <= r7 ? half : 0;
-          n -= half;
-        }
-        base += this.runes[base << 1] <= r7 ? 1 : 0;
-        const m = base - 1;
-        return m >= 0 && r7 <= this.runes[m << 1 | 1];
-      }
-      matchRunePos(r7) {
-        if (this.runes.length === 1) {
-          const r0 = this.runes[0];
-          if ((this.arg & RE2Flags.FOLD_CASE) !== 0) return Unicode.equalsIgnoreCase(r0, r7) ? 0 : -1;
-          return r7 === r0 ? 0 : -1;
-        }
-        const len = this.runes.length;
-        if (len === 0) return -1;
-        if (len === 2 || len === 4 || len === 6 || len === 8) {
-          for (let j4 = 0; j4 < len; j4 += 2) {
-            if (r7 < this.runes[j4]) return -1;
-            if (r7 <= this.runes[j4 + 1]) return Math.floor(j4 / 2);
-          }
-          return -1;
-        }
-        let base = 0;
-        let n = len >> 1;
-        while (n > 1) {
-          const half = n >> 1;
-          base += this.runes[base + half << 1] <= r7 ? half : 0;
-          n -= half;
-        }
-        base += this.runes[base << 1] <= r7 ? 1 : 0;
-        const m = base - 1;
-        return m >= 0 && r7 <= this.runes[m << 1 | 1] ? m : -1;
-      }
-      /**
-      *
-      * @returns {string}
-      */
-      toString() {
-        switch (this.op) {
-          case Inst2.ALT:
-            return `alt -> ${this.out}, ${this.arg}`;
-          case Inst2.ALT_MATCH:
-            return `altmatch -> ${this.out}, ${this.arg}`;
-          case Inst2.CAPTURE:
-            return `cap ${this.arg} -> ${this.out}`;
-          case Inst2.EMPTY_WIDTH:
-            return `empty ${this.arg} -> ${this.out}`;
-          case Inst2.MATCH:
-            return `match${this.arg !== 0 ? ` ${this.arg}` : ""}`;
-          case Inst2.FAIL:
-            return "fail";
-          case Inst2.NOP:
-            return `nop -> ${this.out}`;
-          case Inst2.LB_WRITE:
-            return `lbwrite ${this.arg} -> ${this.out}`;
-          case Inst2.LB_CHECK:
-            return `lbcheck ${this.arg} -> ${this.out}`;
-          case Inst2.RUNE:
-            if (this.runes === null) return "rune <null>";
-            return [
-              "rune ",
-              Inst2.escapeRunes(this.runes),
-              (this.arg & RE2Flags.FOLD_CASE) !== 0 ? "/i" : "",
-              " -> ",
-              this.out
-            ].join("");
-          case Inst2.RUNE1:
-            return `rune1 ${Inst2.escapeRunes(this.runes)} -> ${this.out}`;
-          case Inst2.RUNE_ANY:
-            return `any -> ${this.out}`;
-          case Inst2.RUNE_ANY_NOT_NL:
-            return `anynotnl -> ${this.out}`;
-          default:
-            throw new Error("unhandled case in Inst.toString");
-        }
-      }
-    };
-    Queue = class Queue2 {
-      constructor(numInst) {
-        this.sparse = new Int32Array(numInst);
-        this.densePcs = new Int32Array(numInst);
-        this.denseCaps = null;
-        this.size = 0;
-        this.ncap = 0;
-        this.mainThreads = 0;
-      }
-      static INITIAL_THREADS = 32;
-      init(ncap) {
-        this.ncap = ncap;
-        const needed = Math.min(this.densePcs.length, Queue2.INITIAL_THREADS) * ncap;
-        if (!this.denseCaps || this.denseCaps.length < needed) this.denseCaps = new Int32Array(needed);
-      }
-      growCaps(needed) {
-        const limit = this.densePcs.length * this.ncap;
-        const grown2 = new Int32Array(Math.min(limit, Math.max(needed, 2 * this.denseCaps.length)));
-        grown2.set(this.denseCaps);
-        this.denseCaps = grown2;
-      }
-      contains(pc) {
-        const j4 = this.sparse[pc];
-        return j4 < this.size && this.densePcs[j4] === pc;
-      }
-      isEmpty() {
-        return this.size === 0;
-      }
-      add(pc) {
-        const j4 = this.size++;
-        this.sparse[pc] = j4;
-        this.densePcs[j4] = pc;
-        return j4;
-      }
-      clear() {
-        this.size = 0;
-        this.mainThreads = 0;
-      }
-      toString() {
-        let out = "{";
-        for (let i = 0; i < this.size; i++) {
-          if (i !== 0) out += ", ";
-          out += this.densePcs[i];
-        }
-        out += "}";
-        return out;
-      }
-    };
-    LookbehindState = class {
-      constructor(prog) {
-        this.pos = -1;
-        this.pcs = new Int32Array(prog.numInst());
-        this.size = 0;
-        this.lbTable = new Int32Array(prog.numLb + 1);
-      }
-      reset() {
-        this.pos = -1;
-        this.size = 0;
-      }
-    };
-    Machine = class Machine2 {
-      static fromRE2(re2) {
-        const m = new Machine2();
-        m.prog = re2.prog;
-        m.re2 = re2;
-        m.q0 = new Queue(m.prog.numInst());
-        m.q1 = new Queue(m.prog.numInst());
-        m.addStack = new Int32Array(2 * (m.prog.numInst() + 1));
-        m.matched = false;
-        m.matchcap = new Int32Array(m.prog.numCap < 2 ? 2 : m.prog.numCap);
-        m.ncap = 0;
-        return m;
-      }
-      constructor() {
-        this.prog = null;
-        this.re2 = null;
-        this.q0 = null;
-        this.q1 = null;
-        this.addStack = null;
-        this.matched = false;
-        this.matchcap = null;
-        this.ncap = 0;
-        this.lbTable = null;
-      }
-      init(ncap) {
-        this.ncap = ncap;
-        if (ncap > this.matchcap.length) this.matchcap = new Int32Array(ncap).fill(-1);
-        else this.matchcap.fill(-1);
-        this.q0.init(ncap);
-        this.q1.init(ncap);
-        if (this.prog.numLb > 0) {
-          if (!this.lbTable || this.lbTable.length < this.prog.numLb + 1) this.lbTable = new Int32Array(this.prog.numLb + 1);
-          this.lbTable.fill(-1);
-        }
-      }
-      submatches() {
-        if (this.ncap === 0) return Utils.emptyInts();
-        return Utils.toArray(this.matchcap.subarray(0, this.ncap));
-      }
-      match(input, pos, anchor, lbState = null) {
-        const startCond = this.re2.cond;
-        if (startCond === Utils.EMPTY_ALL) return false;
-        if ((anchor === RE2Flags.ANCHOR_START || anchor === RE2Flags.ANCHOR_BOTH) && pos !== 0) return false;
-        this.matched = false;
-        this.matchcap.fill(-1);
-        const hasLookbehinds = this.prog.numLb > 0;
-        const matchStartPos = pos;
-        let currentPos = pos;
-        let resumeLookbehinds = false;
-        if (hasLookbehinds) {
-          if (lbState !== null && lbState.pos >= 0 && lbState.pos <= pos) {
-            currentPos = lbState.pos;
-            resumeLookbehinds = true;
-          } else currentPos = 0;
-        }
-        let saveLookbehinds = hasLookbehinds && lbState !== null;
-        let runq = this.q0;
-        let nextq = this.q1;
-        let r7 = input.step(currentPos);
-        let rune = r7 >> 3;
-        let width = r7 & 7;
-        let rune1 = -1;
-        let width1 = 0;
-        if (r7 !== MachineInputBase.EOF()) {
-          r7 = input.step(currentPos + width);
-          rune1 = r7 >> 3;
-          width1 = r7 & 7;
-        }
-        let flag;
-        if (currentPos === 0) flag = Utils.emptyOpContext(-1, rune);
-        else flag = input.context(currentPos);
-        if (hasLookbehinds) {
-          if (resumeLookbehinds) this.restoreLookbehinds(lbState, runq, flag);
-          else this.spawnLookbehinds(runq, currentPos, flag);
-        }
-        while (true) {
-          if (runq.mainThreads === 0) {
-            if ((startCond & Utils.EMPTY_BEGIN_TEXT) !== 0 && currentPos !== 0) break;
-            if ((anchor === RE2Flags.ANCHOR_START || anchor === RE2Flags.ANCHOR_BOTH) && currentPos !== 0) break;
-            if (this.matched) break;
-            if (this.prog.numLb === 0 && runq.isEmpty() && !(this.re2.prefix.length === 0) && rune1 !== this.re2.prefixRune && input.canCheckPrefix()) {
-              const advance = input.index(this.re2, currentPos);
-              if (advance < 0) break;
-              currentPos += advance;
-              r7 = input.step(currentPos);
-              rune = r7 >> 3;
-              width = r7 & 7;
-              r7 = input.step(currentPos + width);
-              rune1 = r7 >> 3;
-              width1 = r7 & 7;
-              flag = input.context(currentPos);
-            }
-          }
-          if (currentPos >= matchStartPos) {
-            if (saveLookbehinds) {
-              this.saveLookbehinds(lbState, runq, currentPos);
-              saveLookbehinds = false;
-            }
-            if (!this.matched && (currentPos === 0 || anchor === RE2Flags.UNANCHORED)) {
-              if (this.ncap > 0) this.matchcap[0] = currentPos;
-              this.add(runq, this.prog.start, currentPos, this.matchcap, 0, flag);
-            }
-          }
-          const nextPos = currentPos + width;
-          flag = input.context(nextPos);
-          this.step(runq, nextq, currentPos, nextPos, rune, flag, anchor, currentPos === input.endPos());
-          if (width === 0) break;
-          if (this.ncap === 0 && this.matched) break;
-          currentPos += width;
-          rune = rune1;
-          width = width1;
-          if (rune !== -1) {
-            r7 = input.step(currentPos + width);
-            rune1 = r7 >> 3;
-            width1 = r7 & 7;
-          }
-          const tmpq = runq;
-          runq = nextq;
-          nextq = tmpq;
-        }
-        runq.clear();
-        nextq.clear();
-        return this.matched;
-      }
-      matchSet(input, pos, anchor) {
-        const startCond = this.re2.cond;
-        if (startCond === Utils.EMPTY_ALL) return [];
-        if ((anchor === RE2Flags.ANCHOR_START || anchor === RE2Flags.ANCHOR_BOTH) && pos !== 0) return [];
-        let currentPos = this.prog.numLb > 0 ? 0 : pos;
-        let matchStartPos = pos;
-        let runq = this.q0;
-        let nextq = this.q1;
-        let r7 = input.step(currentPos);
-        let rune = r7 >> 3;
-        let width = r7 & 7;
-        let rune1 = -1;
-        let width1 = 0;
-        if (r7 !== MachineInputBase.EOF()) {
-          r7 = input.step(currentPos + width);
-          rune1 = r7 >> 3;
-          width1 = r7 & 7;
-        }
-        let flag = currentPos === 0 ? Utils.emptyOpContext(-1, rune) : input.context(currentPos);
-        const matches = /* @__PURE__ */ new Set();
-        if (this.prog.numLb > 0) this.spawnLookbehinds(runq, currentPos, flag);
-        while (true) {
-          if (runq.mainThreads === 0) {
-            if ((startCond & Utils.EMPTY_BEGIN_TEXT) !== 0 && currentPos !== 0) break;
-            if ((anchor === RE2Flags.ANCHOR_START || anchor === RE2Flags.ANCHOR_BOTH) && currentPos !== 0) break;
-          }
-          if (currentPos === 0 || anchor === RE2Flags.UNANCHORED) {
-            if (currentPos >= matchStartPos) this.add(runq, this.prog.start, currentPos, this.matchcap, 0, flag);
-          }
-          const nextPos = currentPos + width;
-          flag = input.context(nextPos);
-          for (let j4 = 0; j4 < runq.size; j4++) {
-            const pc = runq.densePcs[j4];
-            const i = this.prog.inst[pc];
-            const capOffset = j4 * this.ncap;
-            let add2 = false;
-            switch (i.op) {
-              case Inst.MATCH:
-                if (anchor === RE2Flags.ANCHOR_BOTH && currentPos !== input.endPos()) break;
-                matches.add(i.arg);
-                break;
-              case Inst.RUNE:
-                add2 = i.matchRune(rune);
-                break;
-              case Inst.RUNE1:
-                add2 = rune === i.runes[0];
-                break;
-              case Inst.RUNE_ANY:
-                add2 = true;
-                break;
-              case Inst.RUNE_ANY_NOT_NL:
-                add2 = rune !== 10;
-                break;
-              default:
-                continue;
-            }
-            if (add2) this.add(nextq, i.out, nextPos, runq.denseCaps, capOffset, flag);
-          }
-          runq.clear();
-          if (width === 0) break;
-          currentPos += width;
-          rune = rune1;
-          width = width1;
-          if (rune !== -1) {
-            r7 = input.step(currentPos + width);
-            rune1 = r7 >> 3;
-            width1 = r7 & 7;
-          }
-          const tmpq = runq;
-          runq = nextq;
-          nextq = tmpq;
-        }
-        nextq.clear();
-        return Array.from(matches).sort((a, b) => a - b);
-      }
-      step(runq, nextq, pos, nextPos, c, nextCond, anchor, atEnd) {
-        const longest = this.re2.longest;
-        for (let j4 = 0; j4 < runq.size; j4++) {
-          const pc = runq.densePcs[j4];
-          const capOffset = j4 * this.ncap;
-          if (longest && this.matched && this.ncap > 0 && this.matchcap[0] < runq.denseCaps[capOffset]) continue;
-          const i = this.prog.inst[pc];
-          let add2 = false;
-          switch (i.op) {
-            case Inst.MATCH:
-              if (anchor === RE2Flags.ANCHOR_BOTH && !atEnd) break;
-              if (this.ncap > 0 && (!longest || !this.matched || this.matchcap[1] < pos)) {
-                runq.denseCaps[capOffset + 1] = pos;
-                for (let k4 = 0; k4 < this.ncap; k4++) this.matchcap[k4] = runq.denseCaps[capOffset + k4];
-              }
-              if (!longest) runq.size = 0;
-              this.matched = true;
-              break;
-            case Inst.RUNE:
-              add2 = i.matchRune(c);
-              break;
-            case Inst.RUNE1:
-              add2 = c === i.runes[0];
-              break;
-            case Inst.RUNE_ANY:
-              add2 = true;
-              break;
-            case Inst.RUNE_ANY_NOT_NL:
-              add2 = c !== 10;
-              break;
-            default:
-              continue;
-          }
-          if (add2) this.add(nextq, i.out, nextPos, runq.denseCaps, capOffset, nextCond);
-        }
-        runq.clear();
-      }
-      spawnLookbehinds(q, pos, flag) {
-        for (let i = 0; i < this.prog.lbStarts.length; i++) this.add(q, this.prog.lbStarts[i], pos, this.matchcap, 0, flag);
-      }
-      restoreLookbehinds(lbState, q, flag) {
-        this.lbTable.set(lbState.lbTable);
-        for (let j4 = 0; j4 < lbState.size; j4++) this.add(q, lbState.pcs[j4], lbState.pos, this.matchcap, 0, flag);
-      }
-      saveLookbehinds(lbState, q, pos) {
-        let size = 0;
-        for (let j4 = 0; j4 < q.size; j4++) {
-          const pc = q.densePcs[j4];
-          if (this.prog.lbInst[pc] === 1 && Inst.isRuneOp(this.prog.inst[pc].op)) lbState.pcs[size++] = pc;
-        }
-        lbState.size = size;
-        lbState.pos = pos;
-        lbState.lbTable.set(this.lbTable);
-      }
-      add(q, pc, pos, capArray, capOffset, cond) {
-        const stk = this.addStack;
-        let nstk = 0;
-        for (; ; ) {
-          while (pc !== 0 && !q.contains(pc)) {
-            const d5 = q.add(pc);
-            const inst = this.prog.inst[pc];
-            switch (inst.op) {
-              case Inst.FAIL:
-                pc = 0;
-                break;
-              case Inst.ALT:
-              case Inst.ALT_MATCH:
-                stk[nstk++] = inst.arg;
-                stk[nstk++] = 0;
-                pc = inst.out;
-                break;
-              case Inst.EMPTY_WIDTH:
-                pc = (inst.arg & ~cond) === 0 ? inst.out : 0;
-                break;
-              case Inst.NOP:
-                pc = inst.out;
-                break;
-              case Inst.CAPTURE:
-                if (inst.arg < this.ncap) {
-                  stk[nstk++] = -inst.arg - 1;
-                  stk[nstk++] = capArray[capOffset + inst.arg];
-                  capArray[capOffset + inst.arg] = pos;
-                }
-                pc = inst.out;
-                break;
-              case Inst.LB_WRITE:
-                this.lbTable[Math.abs(inst.arg)] = pos;
-                pc = inst.out;
-                break;
-              case Inst.LB_CHECK:
-                if (inst.arg > 0) pc = this.lbTable[inst.arg] === pos ? inst.out : 0;
-                else pc = this.lbTable[-inst.arg] !== pos ? inst.out : 0;
-                break;
-              case Inst.MATCH:
-              case Inst.RUNE:
-              case Inst.RUNE1:
-              case Inst.RUNE_ANY:
-              case Inst.RUNE_ANY_NOT_NL:
-                if (this.prog.lbInst[pc] === 0) q.mainThreads++;
-                if (this.ncap > 0) {
-                  const destOffset = d5 * this.ncap;
-                  if (destOffset + this.ncap > q.denseCaps.length) q.growCaps(destOffset + this.ncap);
-                  for (let c = 0; c < this.ncap; c++) q.denseCaps[destOffset + c] = capArray[capOffset + c];
-                }
-                pc = 0;
-                break;
-              default:
-                throw new RE2JSInternalException("unhandled");
-            }
-          }
-          if (nstk === 0) return;
-          nstk -= 2;
-          const entry = stk[nstk];
-          if (entry < 0) {
-            capArray[capOffset - entry - 1] = stk[nstk + 1];
-            pc = 0;
-          } else pc = entry;
-        }
-      }
-    };
-    hashState = (pcs, flag, ids) => {
-      let h = -2128831035;
-      for (let i = 0; i < pcs.length; i++) {
-        h ^= pcs[i];
-        h = Math.imul(h, 16777619);
-      }
-      h ^= flag;
-      h = Math.imul(h, 16777619);
-      for (let i = 0; i < ids.length; i++) {
-        h ^= ids[i];
-        h = Math.imul(h, 16777619);
-      }
-      return h;
-    };
-    arraysEqual = (a, b) => {
-      if (a.length !== b.length) return false;
-      for (let i = 0; i < a.length; i++) if (a[i] !== b[i]) return false;
-      return true;
-    };
-    isState = (state, pcs, flag, ids) => state.flag === flag && arraysEqual(state.nfaStates, pcs) && arraysEqual(state.matchIDs, ids);
-    NO_IDS = [];
-    END_TEXT = -1;
-    DFAState = class {
-      constructor(nfaStates, flag, matchIDs) {
-        this.nfaStates = nfaStates;
-        this.flag = flag;
-        this.isMatch = (flag & DFA.FLAG_MATCH) !== 0;
-        this.matchIDs = matchIDs;
-        this.next = null;
-        this.nextAnchored = null;
-      }
-    };
-    DFA = class DFA2 {
-      static FLAG_EMPTY_MASK = 255;
-      static FLAG_MATCH = 256;
-      static FLAG_LAST_WORD = 512;
-      static FLAG_NEED_SHIFT = 16;
-      static STATE_OVERHEAD = 150;
-      static ARRAY_OVERHEAD = 40;
-      static ELEMENT_SIZE = 8;
-      static TABLE_OVERHEAD = 48;
-      static PROGRESS_PER_STATE = 10;
-      constructor(prog, maxMem = 8388608) {
-        this.prog = prog;
-        this.maxMem = maxMem;
-        this.stateCache = /* @__PURE__ */ new Map();
-        this.stateCount = 0;
-        this.startStates = /* @__PURE__ */ new Map();
-        this.failed = false;
-        for (let pc = 0; pc < prog.numInst(); pc++) {
-          const op = prog.getInst(pc).op;
-          if (op === Inst.LB_WRITE || op === Inst.LB_CHECK) {
-            this.failed = true;
-            break;
-          }
-        }
-        this.computeRuneClasses();
-        this.stateBudget = maxMem;
-        this.memBudget = maxMem;
-      }
-      computeRuneClasses() {
-        const bounds = /* @__PURE__ */ new Set();
-        const addRange = (lo, hi2) => {
-          bounds.add(lo);
-          bounds.add(hi2 + 1);
-        };
-        for (let pc = 0; pc < this.prog.numInst(); pc++) {
-          const inst = this.prog.getInst(pc);
-          switch (inst.op) {
-            case Inst.RUNE:
-            case Inst.RUNE1:
-              if (inst.runes.length === 1) {
-                addRange(inst.runes[0], inst.runes[0]);
-                if ((inst.arg & RE2Flags.FOLD_CASE) !== 0) for (let f = Unicode.simpleFold(inst.runes[0]); f !== inst.runes[0]; f = Unicode.simpleFold(f)) addRange(f, f);
-              } else for (let j4 = 0; j4 < inst.runes.length; j4 += 2) addRange(inst.runes[j4], inst.runes[j4 + 1]);
-              break;
-            case Inst.RUNE_ANY_NOT_NL:
-              addRange(10, 10);
-              break;
-            case Inst.EMPTY_WIDTH:
-              if ((inst.arg & (Utils.EMPTY_BEGIN_LINE | Utils.EMPTY_END_LINE)) !== 0) addRange(10, 10);
-              if ((inst.arg & (Utils.EMPTY_WORD_BOUNDARY | Utils.EMPTY_NO_WORD_BOUNDARY)) !== 0) {
-                addRange(48, 57);
-                addRange(65, 90);
-                addRange(95, 95);
-                addRange(97, 122);
-              }
-          }
-        }
-        bounds.delete(0);
-        this.classBounds = Int32Array.from(bounds).sort();
-        this.numClasses = this.classBounds.length + 1;
-        const latin1Class = new Int32Array(Unicode.MAX_LATIN1 + 1);
-        for (let r7 = 0; r7 <= Unicode.MAX_LATIN1; r7++) latin1Class[r7] = this.searchClass(r7);
-        this.latin1Class = latin1Class;
-      }
-      runeClass(r7) {
-        if (r7 <= Unicode.MAX_LATIN1) return this.latin1Class[r7];
-        return this.searchClass(r7);
-      }
-      searchClass(r7) {
-        const bounds = this.classBounds;
-        let lo = 0;
-        let hi2 = bounds.length;
-        while (lo < hi2) {
-          const mid = lo + hi2 >> 1;
-          if (bounds[mid] <= r7) lo = mid + 1;
-          else hi2 = mid;
-        }
-        return lo;
-      }
-      closure(pcs, flag) {
-        const closure = /* @__PURE__ */ new Set();
-        const stack = Array.from(pcs);
-        let needflags = 0;
-        while (stack.length > 0) {
-          const pc = stack.pop();
-          if (pc === 0 || closure.has(pc)) continue;
-          closure.add(pc);
-          const inst = this.prog.getInst(pc);
-          switch (inst.op) {
-            case Inst.ALT:
-            case Inst.ALT_MATCH:
-              stack.push(inst.out);
-              stack.push(inst.arg);
-              break;
-            case Inst.NOP:
-            case Inst.CAPTURE:
-              stack.push(inst.out);
-              break;
-            case Inst.EMPTY_WIDTH:
-              needflags |= inst.arg;
-              if ((inst.arg & ~flag) === 0) stack.push(inst.out);
-          }
-        }
-        return {
-          pcs: Array.from(closure).sort((a, b) => a - b),
-          needflags
-        };
-      }
-      getState(pcs, flag, ids) {
-        const hash = hashState(pcs, flag, ids);
-        const cached = this.stateCache.get(hash);
-        if (cached instanceof DFAState) {
-          if (isState(cached, pcs, flag, ids)) return cached;
-        } else if (cached !== void 0) {
-          for (let i = 0; i < cached.length; i++) if (isState(cached[i], pcs, flag, ids)) return cached[i];
-        }
-        const cost = DFA2.stateCost(pcs, ids);
-        if (this.memBudget < cost) return null;
-        this.memBudget -= cost;
-        const state = new DFAState(pcs, flag, ids);
-        if (cached === void 0) this.stateCache.set(hash, state);
-        else if (cached instanceof DFAState) this.stateCache.set(hash, [cached, state]);
-        else cached.push(state);
-        this.stateCount++;
-        return state;
-      }
-      static stateCost(pcs, ids) {
-        const idsCost = ids.length === 0 ? 0 : DFA2.ARRAY_OVERHEAD + DFA2.ELEMENT_SIZE * ids.length;
-        return DFA2.STATE_OVERHEAD + DFA2.ELEMENT_SIZE * pcs.length + idsCost;
-      }
-      *cachedStates() {
-        for (const cached of this.stateCache.values()) if (cached instanceof DFAState) yield cached;
-        else yield* cached;
-      }
-      makeState(pcs, flag, ids) {
-        const closure = this.closure(pcs, flag & DFA2.FLAG_EMPTY_MASK);
-        let stateFlag = flag;
-        if (closure.needflags === 0) stateFlag &= DFA2.FLAG_MATCH;
-        stateFlag |= closure.needflags << DFA2.FLAG_NEED_SHIFT;
-        return this.getState(closure.pcs, stateFlag, ids);
-      }
-      allocTable(state, anchor) {
-        const size = this.numClasses + 1;
-        const cost = DFA2.TABLE_OVERHEAD + DFA2.ELEMENT_SIZE * size;
-        if (this.memBudget < cost) return null;
-        this.memBudget -= cost;
-        const table = new Array(size).fill(null);
-        if (anchor === RE2Flags.UNANCHORED) state.next = table;
-        else state.nextAnchored = table;
-        return table;
-      }
-      clearCache() {
-        this.stateCache.clear();
-        this.stateCount = 0;
-        this.startStates.clear();
-        this.memBudget = this.stateBudget;
-      }
-      resetCache(current) {
-        this.clearCache();
-        return this.getState(current.nfaStates, current.flag, current.matchIDs);
-      }
-      step(state, cls, rune, anchor) {
-        let table = anchor === RE2Flags.UNANCHORED ? state.next : state.nextAnchored;
-        if (table !== null) {
-          const cached = table[cls];
-          if (cached !== null) return cached;
-        } else {
-          table = this.allocTable(state, anchor);
-          if (table === null) return null;
-        }
-        const needflag = state.flag >>> DFA2.FLAG_NEED_SHIFT;
-        const oldbeforeflag = state.flag & DFA2.FLAG_EMPTY_MASK;
-        let beforeflag = oldbeforeflag;
-        let afterflag = 0;
-        if (rune === 10) {
-          beforeflag |= Utils.EMPTY_END_LINE;
-          afterflag |= Utils.EMPTY_BEGIN_LINE;
-        }
-        if (rune === END_TEXT) beforeflag |= Utils.EMPTY_END_LINE | Utils.EMPTY_END_TEXT;
-        const islastword = (state.flag & DFA2.FLAG_LAST_WORD) !== 0;
-        const isword = rune !== END_TEXT && Utils.isWordRune(rune);
-        beforeflag |= isword === islastword ? Utils.EMPTY_NO_WORD_BOUNDARY : Utils.EMPTY_WORD_BOUNDARY;
-        let pcs = state.nfaStates;
-        if ((beforeflag & ~oldbeforeflag & needflag) !== 0) pcs = this.closure(pcs, beforeflag).pcs;
-        const nextPCs = [];
-        let ismatch = false;
-        let ids = NO_IDS;
-        for (let i = 0; i < pcs.length; i++) {
-          const inst = this.prog.getInst(pcs[i]);
-          if (inst.op === Inst.MATCH) {
-            if (!ismatch) {
-              ismatch = true;
-              ids = [];
-            }
-            ids.push(inst.arg);
-          } else if (rune !== END_TEXT && Inst.isRuneOp(inst.op) && inst.matchRune(rune)) nextPCs.push(inst.out);
-        }
-        if (ids.length > 1) ids.sort((a, b) => a - b);
-        if (anchor === RE2Flags.UNANCHORED && rune !== END_TEXT) nextPCs.push(this.prog.start);
-        let flag = afterflag;
-        if (ismatch) flag |= DFA2.FLAG_MATCH;
-        if (isword) flag |= DFA2.FLAG_LAST_WORD;
-        const nextState = this.makeState(nextPCs, flag, ids);
-        if (nextState === null) return null;
-        table[cls] = nextState;
-        return nextState;
-      }
-      start(input, pos) {
-        const context = input.context(pos);
-        let flags;
-        if ((context & Utils.EMPTY_BEGIN_TEXT) !== 0) flags = Utils.EMPTY_BEGIN_TEXT | Utils.EMPTY_BEGIN_LINE;
-        else if ((context & Utils.EMPTY_BEGIN_LINE) !== 0) flags = Utils.EMPTY_BEGIN_LINE;
-        else {
-          const r7 = input.step(pos);
-          const nextIsWord = r7 >= 0 && Utils.isWordRune(r7 >> 3);
-          flags = (context & Utils.EMPTY_WORD_BOUNDARY) !== 0 !== nextIsWord ? DFA2.FLAG_LAST_WORD : 0;
-        }
-        let state = this.startStates.get(flags);
-        if (state === void 0) {
-          state = this.makeState([this.prog.start], flags, NO_IDS);
-          if (state === null) {
-            this.clearCache();
-            state = this.makeState([this.prog.start], flags, NO_IDS);
-            if (state === null) return null;
-          }
-          this.startStates.set(flags, state);
-        }
-        return state;
-      }
-      stepOrReset(state, cls, rune, anchor, pos, search) {
-        let next = this.step(state, cls, rune, anchor);
-        if (next !== null) return next;
-        if (search.resetPos >= 0 && pos - search.resetPos < DFA2.PROGRESS_PER_STATE * this.stateCount) return null;
-        search.resetPos = pos;
-        const restored = this.resetCache(state);
-        if (restored === null) return null;
-        next = this.step(restored, cls, rune, anchor);
-        return next;
-      }
-      run(input, pos, anchor, state, onMatch) {
-        const endPos = input.endPos();
-        const latin1Class = this.latin1Class;
-        const unanchored = anchor === RE2Flags.UNANCHORED;
-        const search = { resetPos: -1 };
-        let i = pos;
-        while (i < endPos) {
-          const r7 = input.step(i);
-          const rune = r7 >> 3;
-          const width = r7 & 7;
-          if (width === 0) break;
-          const cls = rune <= Unicode.MAX_LATIN1 ? latin1Class[rune] : this.runeClass(rune);
-          let next = unanchored && state.next !== null ? state.next[cls] : null;
-          if (next === null) {
-            next = this.stepOrReset(state, cls, rune, anchor, i, search);
-            if (next === null) return null;
-          }
-          state = next;
-          if (state.isMatch && onMatch(state, false)) return true;
-          if (!unanchored && state.nfaStates.length === 0) return false;
-          i += width;
-        }
-        state = this.stepOrReset(state, this.numClasses, END_TEXT, anchor, i, search);
-        if (state === null) return null;
-        return state.isMatch && onMatch(state, true);
-      }
-      match(input, pos, anchor) {
-        if (this.failed) return null;
-        if ((anchor === RE2Flags.ANCHOR_START || anchor === RE2Flags.ANCHOR_BOTH) && pos !== 0) return false;
-        const startState = this.start(input, pos);
-        if (startState === null) return null;
-        return this.run(input, pos, anchor, startState, (state, atEnd) => anchor !== RE2Flags.ANCHOR_BOTH || atEnd);
-      }
-      matchSet(input, pos, anchor) {
-        if (this.failed) return null;
-        if ((anchor === RE2Flags.ANCHOR_START || anchor === RE2Flags.ANCHOR_BOTH) && pos !== 0) return [];
-        const startState = this.start(input, pos);
-        if (startState === null) return null;
-        const matches = /* @__PURE__ */ new Set();
-        const collect = (state, atEnd) => {
-          if (anchor !== RE2Flags.ANCHOR_BOTH || atEnd) for (let k4 = 0; k4 < state.matchIDs.length; k4++) matches.add(state.matchIDs[k4]);
-          return false;
-        };
-        if (this.run(input, pos, anchor, startState, collect) === null) return null;
-        return Array.from(matches).sort((a, b) => a - b);
-      }
-    };
-    VISITED_BITS = 32;
-    MAX_BACKTRACK_PROG = 500;
-    INITIAL_JOB_CAPACITY = 256;
-    MAX_BACKTRACK_VECTOR = 262144;
-    BitState = class {
-      constructor() {
-        this.end = 0;
-        this.cap = /* @__PURE__ */ new Int32Array(0);
-        this.matchcap = /* @__PURE__ */ new Int32Array(0);
-        this.ncap = 0;
-        this.jobPc = new Int32Array(INITIAL_JOB_CAPACITY);
-        this.jobArg = new Uint8Array(INITIAL_JOB_CAPACITY);
-        this.jobPos = new Int32Array(INITIAL_JOB_CAPACITY);
-        this.jobLen = 0;
-        this.visited = /* @__PURE__ */ new Uint32Array(0);
-      }
-      reset(prog, end2, ncap) {
-        this.end = end2;
-        this.jobLen = 0;
-        this.ncap = ncap;
-        const visitedSize = prog.numInst() * (end2 + 1) + VISITED_BITS - 1 >>> 5;
-        if (this.visited.length < visitedSize) this.visited = new Uint32Array(visitedSize);
-        else this.visited.fill(0, 0, visitedSize);
-        if (this.cap.length < ncap) this.cap = new Int32Array(ncap).fill(-1);
-        else this.cap.fill(-1, 0, ncap);
-        if (this.matchcap.length < ncap) this.matchcap = new Int32Array(ncap).fill(-1);
-        else this.matchcap.fill(-1, 0, ncap);
-      }
-      shouldVisit(pc, pos) {
-        const n = pc * (this.end + 1) + pos;
-        const idx = n >>> 5;
-        const mask = 1 << (n & 31);
-        if ((this.visited[idx] & mask) !== 0) return false;
-        this.visited[idx] |= mask;
-        return true;
-      }
-      push(re2, pc, pos, arg) {
-        if (re2.prog.getInst(pc).op !== Inst.FAIL && (arg || this.shouldVisit(pc, pos))) {
-          if (this.jobLen >= this.jobPc.length) {
-            const newSize = this.jobPc.length * 2;
-            const newPc = new Int32Array(newSize);
-            newPc.set(this.jobPc);
-            this.jobPc = newPc;
-            const newArg = new Uint8Array(newSize);
-            newArg.set(this.jobArg);
-            this.jobArg = newArg;
-            const newPos = new Int32Array(newSize);
-            newPos.set(this.jobPos);
-            this.jobPos = newPos;
-          }
-          this.jobPc[this.jobLen] = pc;
-          this.jobArg[this.jobLen] = arg ? 1 : 0;
-          this.jobPos[this.jobLen] = pos;
-          this.jobLen++;
-        }
-      }
-      tryBacktrack(re2, input, pc, pos, anchor) {
-        const longest = re2.longest;
-        this.push(re2, pc, pos, false);
-        while (this.jobLen > 0) {
-          this.jobLen--;
-          let currentPc = this.jobPc[this.jobLen];
-          let arg = this.jobArg[this.jobLen] === 1;
-          let currentPos = this.jobPos[this.jobLen];
-          let skipShouldVisit = true;
-          while (true) {
-            if (!skipShouldVisit) {
-              if (!this.shouldVisit(currentPc, currentPos)) break;
-            }
-            skipShouldVisit = false;
-            const inst = re2.prog.getInst(currentPc);
-            switch (inst.op) {
-              case Inst.FAIL:
-                break;
-              case Inst.ALT:
-                if (arg) {
-                  arg = false;
-                  currentPc = inst.arg;
-                  continue;
-                } else {
-                  this.push(re2, currentPc, currentPos, true);
-                  currentPc = inst.out;
-                  continue;
-                }
-              case Inst.ALT_MATCH: {
-                const outInst = re2.prog.getInst(inst.out);
-                if (Inst.isRuneOp(outInst.op)) {
-                  this.push(re2, inst.arg, currentPos, false);
-                  currentPc = inst.arg;
-                  currentPos = this.end;
-                  continue;
-                }
-                this.push(re2, inst.out, this.end, false);
-                currentPc = inst.out;
-                continue;
-              }
-              case Inst.RUNE: {
-                const r7 = input.step(currentPos);
-                if (r7 === MachineInputBase.EOF()) break;
-                if (!inst.matchRune(r7 >> 3)) break;
-                currentPos += r7 & 7;
-                currentPc = inst.out;
-                continue;
-              }
-              case Inst.RUNE1: {
-                const r7 = input.step(currentPos);
-                if (r7 === MachineInputBase.EOF()) break;
-                if (r7 >> 3 !== inst.runes[0]) break;
-                currentPos += r7 & 7;
-                currentPc = inst.out;
-                continue;
-              }
-              case Inst.RUNE_ANY_NOT_NL: {
-                const r7 = input.step(currentPos);
-                if (r7 === MachineInputBase.EOF()) break;
-                if (r7 >> 3 === 10) break;
-                currentPos += r7 & 7;
-                currentPc = inst.out;
-                continue;
-              }
-              case Inst.RUNE_ANY: {
-                const r7 = input.step(currentPos);
-                if (r7 === MachineInputBase.EOF()) break;
-                currentPos += r7 & 7;
-                currentPc = inst.out;
-                continue;
-              }
-              case Inst.CAPTURE:
-                if (arg) {
-                  this.cap[inst.arg] = currentPos;
-                  break;
-                } else {
-                  if (inst.arg < this.ncap) {
-                    this.push(re2, currentPc, this.cap[inst.arg], true);
-                    this.cap[inst.arg] = currentPos;
-                  }
-                  currentPc = inst.out;
-                  continue;
-                }
-              case Inst.EMPTY_WIDTH: {
-                const flag = input.context(currentPos);
-                if ((inst.arg & ~flag) !== 0) break;
-                currentPc = inst.out;
-                continue;
-              }
-              case Inst.NOP:
-                currentPc = inst.out;
-                continue;
-              case Inst.MATCH: {
-                if (anchor === RE2Flags.ANCHOR_BOTH && currentPos !== this.end) break;
-                if (this.ncap === 0) return true;
-                if (this.ncap > 1) this.cap[1] = currentPos;
-                const old = this.matchcap[1];
-                if (old === -1 || longest && currentPos > 0 && currentPos > old) this.matchcap.set(this.cap);
-                if (!longest) return true;
-                if (currentPos === this.end) return true;
-                break;
-              }
-              case Inst.LB_WRITE:
-              case Inst.LB_CHECK:
-                throw new RE2JSInternalException("Backtracker cannot evaluate Lookbehind instructions");
-              default:
-                throw new RE2JSInternalException("bad inst");
-            }
-            break;
-          }
-        }
-        return longest && this.matchcap.length > 1 && this.matchcap[1] >= 0;
-      }
-    };
-    bitStatePool = [];
-    Backtracker = class Backtracker2 {
-      static shouldBacktrack(prog) {
-        return prog.numInst() <= MAX_BACKTRACK_PROG;
-      }
-      static maxBitStateLen(prog) {
-        if (!Backtracker2.shouldBacktrack(prog)) return 0;
-        return Math.floor(MAX_BACKTRACK_VECTOR / prog.numInst());
-      }
-      static execute(re2, input, pos, anchor, ncap) {
-        const startCond = re2.cond;
-        if (startCond === Utils.EMPTY_ALL) return null;
-        if ((anchor === RE2Flags.ANCHOR_START || anchor === RE2Flags.ANCHOR_BOTH) && pos !== 0) return null;
-        if ((startCond & Utils.EMPTY_BEGIN_TEXT) !== 0 && pos !== 0) return null;
-        const b = bitStatePool.length > 0 ? bitStatePool.pop() : new BitState();
-        const end2 = input.endPos();
-        b.reset(re2.prog, end2, ncap);
-        let matched = false;
-        if ((startCond & Utils.EMPTY_BEGIN_TEXT) !== 0 || anchor === RE2Flags.ANCHOR_START || anchor === RE2Flags.ANCHOR_BOTH) {
-          if (b.ncap > 0) b.cap[0] = pos;
-          if (b.tryBacktrack(re2, input, re2.prog.start, pos, anchor)) matched = true;
-        } else {
-          let width = -1;
-          for (; pos <= end2 && width !== 0; pos += width) {
-            if (re2.prefix.length > 0) {
-              const advance = input.index(re2, pos);
-              if (advance < 0) break;
-              pos += advance;
-            }
-            if (b.ncap > 0) b.cap[0] = pos;
-            if (b.tryBacktrack(re2, input, re2.prog.start, pos, anchor)) {
-              matched = true;
-              break;
-            }
-            const r7 = input.step(pos);
-            width = r7 === MachineInputBase.EOF() ? 0 : r7 & 7;
-          }
-        }
-        if (!matched) {
-          bitStatePool.push(b);
-          return null;
-        }
-        const result = ncap === 0 ? [] : Utils.toArray(b.matchcap.subarray(0, ncap));
-        bitStatePool.push(b);
-        return result;
-      }
-    };
-    QueueOnePass = class {
-      constructor(size) {
-        this.sparse = new Uint32Array(size);
-        this.dense = new Uint32Array(size);
-        this.size = 0;
-        this.nextIndex = 0;
-      }
-      empty() {
-        return this.nextIndex >= this.size;
-      }
-      next() {
-        return this.dense[this.nextIndex++];
-      }
-      clear() {
-        this.size = 0;
-        this.nextIndex = 0;
-      }
-      contains(u) {
-        return u < this.sparse.length && this.sparse[u] < this.size && this.dense[this.sparse[u]] === u;
-      }
-      insert(u) {
-        if (!this.contains(u)) this.insertNew(u);
-      }
-      insertNew(u) {
-        if (u >= this.sparse.length) return;
-        this.sparse[u] = this.size;
-        this.dense[this.size] = u;
-        this.size++;
-      }
-    };
-    mergeRuneSets = (leftRunes, rightRunes, leftPC, rightPC) => {
-      const leftLen = leftRunes.length;
-      const rightLen = rightRunes.length;
-      let lx = 0, rx = 0;
-      const merged = [];
-      const next = [];
-      let ok = true;
-      let ix = -1;
-      const extend = (isLeft) => {
-        const newArray = isLeft ? leftRunes : rightRunes;
-        const low = isLeft ? lx : rx;
-        const pc = isLeft ? leftPC : rightPC;
-        if (ix > 0 && newArray[low] <= merged[ix]) return false;
-        merged.push(newArray[low], newArray[low + 1]);
-        if (isLeft) lx += 2;
-        else rx += 2;
-        ix += 2;
-        next.push(pc);
-        return true;
-      };
-      while (lx < leftLen || rx < rightLen) {
-        if (rx >= rightLen) ok = extend(true);
-        else if (lx >= leftLen) ok = extend(false);
-        else if (rightRunes[rx] < leftRunes[lx]) ok = extend(false);
-        else ok = extend(true);
-        if (!ok) return null;
-      }
-      return {
-        merged,
-        next
-      };
-    };
-    OnePassProg = class {
-      constructor(prog) {
-        this.start = prog.start;
-        this.numCap = prog.numCap;
-        this.inst = new Array(prog.inst.length);
-        for (let i = 0; i < prog.inst.length; i++) {
-          const orig = prog.inst[i];
-          const inst = new Inst(orig.op);
-          inst.out = orig.out;
-          inst.arg = orig.arg;
-          inst.runes = orig.runes ? new Int32Array(orig.runes) : /* @__PURE__ */ new Int32Array(0);
-          inst.next = null;
-          this.inst[i] = inst;
-        }
-      }
-    };
-    onePassCopy = (prog) => {
-      const p = new OnePassProg(prog);
-      for (let pc = 0; pc < p.inst.length; pc++) {
-        const inst = p.inst[pc];
-        if (inst.op !== Inst.ALT && inst.op !== Inst.ALT_MATCH) continue;
-        let pAOther = "out";
-        let pAAlt = "arg";
-        let instAlt = p.inst[inst[pAAlt]];
-        if (instAlt.op !== Inst.ALT && instAlt.op !== Inst.ALT_MATCH) {
-          pAOther = "arg";
-          pAAlt = "out";
-          instAlt = p.inst[inst[pAAlt]];
-          if (instAlt.op !== Inst.ALT && instAlt.op !== Inst.ALT_MATCH) continue;
-        }
-        const instOther = p.inst[inst[pAOther]];
-        if (instOther.op === Inst.ALT || instOther.op === Inst.ALT_MATCH) continue;
-        let pBAlt = "out";
-        let pBOther = "arg";
-        let patch = false;
-        if (instAlt.out === pc) patch = true;
-        else if (instAlt.arg === pc) {
-          patch = true;
-          pBAlt = "arg";
-          pBOther = "out";
-        }
-        if (patch) instAlt[pBAlt] = inst[pAOther];
-        if (inst[pAOther] === instAlt[pBAlt]) inst[pAAlt] = instAlt[pBOther];
-      }
-      return p;
-    };
-    makeOnePass = (p) => {
-      if (p.inst.length >= 1e3) return null;
-      const instQueue = new QueueOnePass(p.inst.length);
-      const visitQueue = new QueueOnePass(p.inst.length);
-      const onePassRunes = new Array(p.inst.length);
-      const m = new Array(p.inst.length).fill(false);
-      const check = (pc) => {
-        let ok = true;
-        const inst = p.inst[pc];
-        if (visitQueue.contains(pc)) return true;
-        visitQueue.insert(pc);
-        switch (inst.op) {
-          case Inst.ALT:
-          case Inst.ALT_MATCH: {
-            ok = check(inst.out) && check(inst.arg);
-            let matchOut = m[inst.out];
-            let matchArg = m[inst.arg];
-            if (matchOut && matchArg) return false;
-            if (matchArg) {
-              const tempOut = inst.out;
-              inst.out = inst.arg;
-              inst.arg = tempOut;
-              const tempMatch = matchOut;
-              matchOut = matchArg;
-              matchArg = tempMatch;
-            }
-            if (matchOut) {
-              m[pc] = true;
-              inst.op = Inst.ALT_MATCH;
-            }
-            const leftRunes = onePassRunes[inst.out] || [];
-            const rightRunes = onePassRunes[inst.arg] || [];
-            const mergeRes = mergeRuneSets(leftRunes, rightRunes, inst.out, inst.arg);
-            if (!mergeRes) return false;
-            onePassRunes[pc] = new Int32Array(mergeRes.merged);
-            inst.next = new Uint32Array(mergeRes.next);
-            break;
-          }
-          case Inst.CAPTURE:
-          case Inst.EMPTY_WIDTH:
-          case Inst.NOP:
-            ok = check(inst.out);
-            m[pc] = m[inst.out];
-            onePassRunes[pc] = onePassRunes[inst.out] ? new Int32Array(onePassRunes[inst.out]) : /* @__PURE__ */ new Int32Array(0);
-            inst.next = new Uint32Array(Math.floor(onePassRunes[pc].length / 2) + 1).fill(inst.out);
-            break;
-          case Inst.MATCH:
-          case Inst.FAIL:
-            m[pc] = inst.op === Inst.MATCH;
-            break;
-          case Inst.RUNE: {
-            m[pc] = false;
-            if (inst.next && inst.next.length > 0) break;
-            instQueue.insert(inst.out);
-            if (!inst.runes || inst.runes.length === 0) {
-              onePassRunes[pc] = /* @__PURE__ */ new Int32Array(0);
-              inst.next = new Uint32Array([inst.out]);
-              break;
-            }
-            let runes = [];
-            if (inst.runes.length === 1 && (inst.arg & RE2Flags.FOLD_CASE) !== 0) {
-              const r0 = inst.runes[0];
-              runes.push(r0, r0);
-              for (let r1 = Unicode.simpleFold(r0); r1 !== r0; r1 = Unicode.simpleFold(r1)) runes.push(r1, r1);
-              runes.sort((a, b) => a - b);
-            } else for (let j4 = 0; j4 < inst.runes.length; j4++) runes.push(inst.runes[j4]);
-            onePassRunes[pc] = new Int32Array(runes);
-            inst.next = new Uint32Array(Math.floor(runes.length / 2) + 1).fill(inst.out);
-            inst.op = Inst.RUNE;
-            break;
-          }
-          case Inst.RUNE1: {
-            m[pc] = false;
-            if (inst.next && inst.next.length > 0) break;
-            instQueue.insert(inst.out);
-            let runes = [];
-            if ((inst.arg & RE2Flags.FOLD_CASE) !== 0) {
-              const r0 = inst.runes[0];
-              runes.push(r0, r0);
-              for (let r1 = Unicode.simpleFold(r0); r1 !== r0; r1 = Unicode.simpleFold(r1)) runes.push(r1, r1);
-              runes.sort((a, b) => a - b);
-            } else runes.push(inst.runes[0], inst.runes[0]);
-            onePassRunes[pc] = new Int32Array(runes);
-            inst.next = new Uint32Array(Math.floor(runes.length / 2) + 1).fill(inst.out);
-            inst.op = Inst.RUNE;
-            break;
-          }
-          case Inst.RUNE_ANY:
-            m[pc] = false;
-            if (inst.next && inst.next.length > 0) break;
-            instQueue.insert(inst.out);
-            onePassRunes[pc] = new Int32Array([0, Unicode.MAX_RUNE]);
-            inst.next = new Uint32Array([inst.out]);
-            break;
-          case Inst.RUNE_ANY_NOT_NL:
-            m[pc] = false;
-            if (inst.next && inst.next.length > 0) break;
-            instQueue.insert(inst.out);
-            onePassRunes[pc] = new Int32Array([
-              0,
-              9,
-              11,
-              Unicode.MAX_RUNE
-            ]);
-            inst.next = new Uint32Array(Math.floor(onePassRunes[pc].length / 2) + 1).fill(inst.out);
-        }
-        return ok;
-      };
-      instQueue.clear();
-      instQueue.insert(p.start);
-      while (!instQueue.empty()) {
-        visitQueue.clear();
-        if (!check(instQueue.next())) return null;
-      }
-      for (let i = 0; i < p.inst.length; i++) if (onePassRunes[i]) p.inst[i].runes = onePassRunes[i];
-      return p;
-    };
-    cleanupOnePass = (p, original) => {
-      for (let ix = 0; ix < original.inst.length; ix++) {
-        const instOriginal = original.inst[ix];
-        switch (instOriginal.op) {
-          case Inst.ALT:
-          case Inst.ALT_MATCH:
-          case Inst.RUNE:
-            break;
-          case Inst.CAPTURE:
-          case Inst.EMPTY_WIDTH:
-          case Inst.NOP:
-          case Inst.MATCH:
-          case Inst.FAIL:
-            p.inst[ix].next = null;
-            break;
-          case Inst.RUNE1:
-          case Inst.RUNE_ANY:
-          case Inst.RUNE_ANY_NOT_NL:
-            p.inst[ix].next = null;
-            p.inst[ix].op = instOriginal.op;
-            p.inst[ix].runes = instOriginal.runes ? new Int32Array(instOriginal.runes) : /* @__PURE__ */ new Int32Array(0);
-        }
-      }
-    };
-    OnePass = class OnePass2 {
-      static compile(prog) {
-        if (prog.start === 0) return null;
-        if (prog.numLb > 0) return null;
-        const startInst = prog.inst[prog.start];
-        if (startInst.op !== Inst.EMPTY_WIDTH || (startInst.arg & Utils.EMPTY_BEGIN_TEXT) === 0) return null;
-        let hasAlt = false;
-        for (let i = 0; i < prog.inst.length; i++) if (prog.inst[i].op === Inst.ALT || prog.inst[i].op === Inst.ALT_MATCH) {
-          hasAlt = true;
-          break;
-        }
-        for (let i = 0; i < prog.inst.length; i++) {
-          const inst = prog.inst[i];
-          const opOut = prog.inst[inst.out].op;
-          switch (inst.op) {
-            case Inst.ALT:
-            case Inst.ALT_MATCH:
-              if (opOut === Inst.MATCH || prog.inst[inst.arg].op === Inst.MATCH) return null;
-              break;
-            case Inst.EMPTY_WIDTH:
-              if (opOut === Inst.MATCH) {
-                if ((inst.arg & Utils.EMPTY_END_TEXT) === Utils.EMPTY_END_TEXT) continue;
-                return null;
-              }
-              break;
-            default:
-              if (opOut === Inst.MATCH && hasAlt) return null;
-          }
-        }
-        let p = onePassCopy(prog);
-        p = makeOnePass(p);
-        if (p !== null) cleanupOnePass(p, prog);
-        return p;
-      }
-      static next(inst, r7) {
-        const nextIdx = inst.matchRunePos(r7);
-        if (nextIdx >= 0) return inst.next[nextIdx];
-        if (inst.op === Inst.ALT_MATCH) return inst.out;
-        return 0;
-      }
-      static execute(re2, input, pos, anchor, ncap) {
-        const onepass = re2.onepass;
-        if (!onepass) return null;
-        const matchcap = new Int32Array(ncap).fill(-1);
-        let matched = false;
-        let r7 = input.step(pos);
-        let rune = r7 >> 3;
-        let width = r7 & 7;
-        let r1 = MachineInputBase.EOF();
-        let rune1 = -1;
-        let width1 = 0;
-        if (r7 !== MachineInputBase.EOF()) {
-          r1 = input.step(pos + width);
-          if (r1 !== MachineInputBase.EOF()) {
-            rune1 = r1 >> 3;
-            width1 = r1 & 7;
-          }
-        }
-        let flag = pos === 0 ? Utils.emptyOpContext(-1, rune) : input.context(pos);
-        let pc = onepass.start;
-        let inst;
-        while (true) {
-          inst = onepass.inst[pc];
-          pc = inst.out;
-          switch (inst.op) {
-            case Inst.MATCH:
-              if (anchor === RE2Flags.ANCHOR_BOTH && pos !== input.endPos()) return null;
-              matched = true;
-              if (matchcap.length > 0) {
-                matchcap[0] = 0;
-                matchcap[1] = pos;
-              }
-              return ncap === 0 ? [] : Utils.toArray(matchcap);
-            case Inst.RUNE:
-              if (!inst.matchRune(rune)) return null;
-              break;
-            case Inst.RUNE1:
-              if (rune !== inst.runes[0]) return null;
-              break;
-            case Inst.RUNE_ANY:
-              break;
-            case Inst.RUNE_ANY_NOT_NL:
-              if (rune === 10) return null;
-              break;
-            case Inst.ALT:
-            case Inst.ALT_MATCH:
-              pc = OnePass2.next(inst, rune);
-              continue;
-            case Inst.FAIL:
-              return null;
-            case Inst.NOP:
-              continue;
-            case Inst.EMPTY_WIDTH:
-              if ((inst.arg & ~flag) !== 0) return null;
-              continue;
-            case Inst.CAPTURE:
-              if (inst.arg < matchcap.length) matchcap[inst.arg] = pos;
-              continue;
-            default:
-              throw new RE2JSInternalException("bad inst");
-          }
-          if (width === 0) break;
-          flag = Utils.emptyOpContext(rune, rune1);
-          pos += width;
-          rune = rune1;
-          width = width1;
-          if (rune !== -1) {
-            r1 = input.step(pos + width);
-            if (r1 !== MachineInputBase.EOF()) {
-              rune1 = r1 >> 3;
-              width1 = r1 & 7;
-            } else {
-              rune1 = -1;
-              width1 = 0;
-            }
-          }
-        }
-        if (!matched) return null;
-        return ncap === 0 ? [] : Utils.toArray(matchcap);
-      }
-    };
-    Regexp = class Regexp2 {
-      static Op = createEnum([
-        "NO_MATCH",
-        "EMPTY_MATCH",
-        "LITERAL",
-        "CHAR_CLASS",
-        "ANY_CHAR_NOT_NL",
-        "ANY_CHAR",
-        "BEGIN_LINE",
-        "END_LINE",
-        "BEGIN_TEXT",
-        "END_TEXT",
-        "WORD_BOUNDARY",
-        "NO_WORD_BOUNDARY",
-        "CAPTURE",
-        "STAR",
-        "PLUS",
-        "QUEST",
-        "REPEAT",
-        "CONCAT",
-        "ALTERNATE",
-        "PLB",
-        "NLB",
-        "LEFT_PAREN",
-        "VERTICAL_BAR"
-      ]);
-      static isPseudoOp(op) {
-        return op >= Regexp2.Op.LEFT_PAREN;
-      }
-      static emptySubs() {
-        return [];
-      }
-      static quoteIfHyphen(rune) {
-        if (rune === Codepoint.CODES["-"]) return "\\";
-        return "";
-      }
-      static fromRegexp(re2) {
-        const regex2 = new Regexp2(re2.op);
-        regex2.flags = re2.flags;
-        regex2.subs = re2.subs;
-        regex2.runes = re2.runes;
-        regex2.cap = re2.cap;
-        regex2.min = re2.min;
-        regex2.max = re2.max;
-        regex2.name = re2.name;
-        regex2.namedGroups = re2.namedGroups;
-        regex2.lb = re2.lb;
-        return regex2;
-      }
-      constructor(op) {
-        this.op = op;
-        this.flags = 0;
-        this.subs = Regexp2.emptySubs();
-        this.runes = /* @__PURE__ */ new Int32Array(0);
-        this.min = 0;
-        this.max = 0;
-        this.cap = 0;
-        this.name = null;
-        this.namedGroups = /* @__PURE__ */ Object.create(null);
-        this.lb = 0;
-      }
-      reinit() {
-        this.flags = 0;
-        this.subs = Regexp2.emptySubs();
-        this.runes = /* @__PURE__ */ new Int32Array(0);
-        this.cap = 0;
-        this.min = 0;
-        this.max = 0;
-        this.name = null;
-        this.namedGroups = /* @__PURE__ */ Object.create(null);
-        this.lb = 0;
-      }
-      toString() {
-        return this.appendTo();
-      }
-      appendTo() {
-        let out = "";
-        switch (this.op) {
-          case Regexp2.Op.NO_MATCH:
-            out += "[^\\x00-\\x{10FFFF}]";
-            break;
-          case Regexp2.Op.EMPTY_MATCH:
-            out += "(?:)";
-            break;
-          case Regexp2.Op.STAR:
-          case Regexp2.Op.PLUS:
-          case Regexp2.Op.QUEST:
-          case Regexp2.Op.REPEAT: {
-            const sub = this.subs[0];
-            if (sub.op > Regexp2.Op.CAPTURE || sub.op === Regexp2.Op.LITERAL && sub.runes.length > 1) out += `(?:${sub.appendTo()})`;
-            else out += sub.appendTo();
-            switch (this.op) {
-              case Regexp2.Op.STAR:
-                out += "*";
-                break;
-              case Regexp2.Op.PLUS:
-                out += "+";
-                break;
-              case Regexp2.Op.QUEST:
-                out += "?";
-                break;
-              case Regexp2.Op.REPEAT:
-                out += `{${this.min}`;
-                if (this.min !== this.max) {
-                  out += ",";
-                  if (this.max >= 0) out += this.max;
-                }
-                out += "}";
-            }
-            if ((this.flags & RE2Flags.NON_GREEDY) !== 0) out += "?";
-            break;
-          }
-          case Regexp2.Op.CONCAT:
-            for (let sub of this.subs) if (sub.op === Regexp2.Op.ALTERNATE) out += `(?:${sub.appendTo()})`;
-            else out += sub.appendTo();
-            break;
-          case Regexp2.Op.ALTERNATE: {
-            let sep2 = "";
-            for (let sub of this.subs) {
-              out += sep2;
-              sep2 = "|";
-              out += sub.appendTo();
-            }
-            break;
-          }
-          case Regexp2.Op.LITERAL:
-            if ((this.flags & RE2Flags.FOLD_CASE) !== 0) out += "(?i:";
-            for (let rune of this.runes) out += Utils.escapeRune(rune);
-            if ((this.flags & RE2Flags.FOLD_CASE) !== 0) out += ")";
-            break;
-          case Regexp2.Op.ANY_CHAR_NOT_NL:
-            out += "(?-s:.)";
-            break;
-          case Regexp2.Op.ANY_CHAR:
-            out += "(?s:.)";
-            break;
-          case Regexp2.Op.PLB:
-            out += `(?<=${this.subs[0].appendTo()})`;
-            break;
-          case Regexp2.Op.NLB:
-            out += `(?<!${this.subs[0].appendTo()})`;
-            break;
-          case Regexp2.Op.CAPTURE:
-            if (this.name === null || this.name.length === 0) out += "(";
-            else out += `(?P<${this.name}>`;
-            if (this.subs[0].op !== Regexp2.Op.EMPTY_MATCH) out += this.subs[0].appendTo();
-            out += ")";
-            break;
-          case Regexp2.Op.BEGIN_TEXT:
-            out += "\\A";
-            break;
-          case Regexp2.Op.END_TEXT:
-            if ((this.flags & RE2Flags.WAS_DOLLAR) !== 0) out += "(?-m:$)";
-            else out += "\\z";
-            break;
-          case Regexp2.Op.BEGIN_LINE:
-            out += "^";
-            break;
-          case Regexp2.Op.END_LINE:
-            out += "$";
-            break;
-          case Regexp2.Op.WORD_BOUNDARY:
-            out += "\\b";
-            break;
-          case Regexp2.Op.NO_WORD_BOUNDARY:
-            out += "\\B";
-            break;
-          case Regexp2.Op.CHAR_CLASS:
-            if (this.runes.length % 2 !== 0) {
-              out += "[invalid char class]";
-              break;
-            }
-            out += "[";
-            if (this.runes.length === 0) out += "^\\x00-\\x{10FFFF}";
-            else if (this.runes[0] === 0 && this.runes[this.runes.length - 1] === Unicode.MAX_RUNE) {
-              out += "^";
-              for (let i = 1; i < this.runes.length - 1; i += 2) {
-                const lo = this.runes[i] + 1;
-                const hi2 = this.runes[i + 1] - 1;
-                out += Regexp2.quoteIfHyphen(lo);
-                out += Utils.escapeRune(lo);
-                if (lo !== hi2) {
-                  out += "-";
-                  out += Regexp2.quoteIfHyphen(hi2);
-                  out += Utils.escapeRune(hi2);
-                }
-              }
-            } else for (let i = 0; i < this.runes.length; i += 2) {
-              const lo = this.runes[i];
-              const hi2 = this.runes[i + 1];
-              out += Regexp2.quoteIfHyphen(lo);
-              out += Utils.escapeRune(lo);
-              if (lo !== hi2) {
-                out += "-";
-                out += Regexp2.quoteIfHyphen(hi2);
-                out += Utils.escapeRune(hi2);
-              }
-            }
-            out += "]";
-            break;
-          default:
-            out += this.op;
-        }
-        return out;
-      }
-      maxCap() {
-        let m = 0;
-        if (this.op === Regexp2.Op.CAPTURE) m = this.cap;
-        if (this.subs !== null) for (let sub of this.subs) {
-          const n = sub.maxCap();
-          if (m < n) m = n;
-        }
-        return m;
-      }
-      equals(that) {
-        if (!(that !== null && that instanceof Regexp2)) return false;
-        if (this.op !== that.op) return false;
-        switch (this.op) {
-          case Regexp2.Op.END_TEXT:
-            if ((this.flags & RE2Flags.WAS_DOLLAR) !== (that.flags & RE2Flags.WAS_DOLLAR)) return false;
-            break;
-          case Regexp2.Op.LITERAL:
-          case Regexp2.Op.CHAR_CLASS:
-            if ((this.flags & RE2Flags.FOLD_CASE) !== (that.flags & RE2Flags.FOLD_CASE)) return false;
-            if (this.runes === null && that.runes === null) break;
-            if (this.runes === null || that.runes === null) return false;
-            if (this.runes.length !== that.runes.length) return false;
-            for (let i = 0; i < this.runes.length; i++) if (this.runes[i] !== that.runes[i]) return false;
-            break;
-          case Regexp2.Op.ALTERNATE:
-          case Regexp2.Op.CONCAT:
-            if (this.subs.length !== that.subs.length) return false;
-            for (let i = 0; i < this.subs.length; ++i) if (!this.subs[i].equals(that.subs[i])) return false;
-            break;
-          case Regexp2.Op.STAR:
-          case Regexp2.Op.PLUS:
-          case Regexp2.Op.QUEST:
-            if ((this.flags & RE2Flags.NON_GREEDY) !== (that.flags & RE2Flags.NON_GREEDY) || !this.subs[0].equals(that.subs[0])) return false;
-            break;
-          case Regexp2.Op.REPEAT:
-            if ((this.flags & RE2Flags.NON_GREEDY) !== (that.flags & RE2Flags.NON_GREEDY) || this.min !== that.min || this.max !== that.max || !this.subs[0].equals(that.subs[0])) return false;
-            break;
-          case Regexp2.Op.CAPTURE:
-            if (this.cap !== that.cap || (this.name === null ? that.name !== null : this.name !== that.name) || !this.subs[0].equals(that.subs[0])) return false;
-            break;
-          case Regexp2.Op.PLB:
-          case Regexp2.Op.NLB:
-            if (this.lb !== that.lb || !this.subs[0].equals(that.subs[0])) return false;
-        }
-        return true;
-      }
-    };
-    RegexpWalker = class {
-      static walk(root, handler2) {
-        const stack = [];
-        let re2 = root;
-        let result;
-        for (; ; ) {
-          if (re2.subs.length === 0) result = handler2.leaf(re2);
-          else {
-            const state = handler2.enter(re2);
-            if (state.result === void 0) {
-              stack.push({
-                re: re2,
-                state,
-                i: 0
-              });
-              re2 = re2.subs[0];
-              continue;
-            }
-            result = state.result;
-          }
-          for (; ; ) {
-            if (stack.length === 0) return result;
-            const frame = stack[stack.length - 1];
-            handler2.child(frame.re, frame.state, result, frame.i);
-            frame.i++;
-            if (frame.state.result === void 0 && frame.i < frame.re.subs.length) {
-              re2 = frame.re.subs[frame.i];
-              break;
-            }
-            stack.pop();
-            result = frame.state.result !== void 0 ? frame.state.result : handler2.leave(frame.re, frame.state);
-          }
-        }
-      }
-    };
-    AhoCorasick = class {
-      constructor(words, alphabetSize) {
-        const edges = /* @__PURE__ */ new Map();
-        const parent = [0];
-        const unit = [0];
-        const depth = [0];
-        const terminal = [0];
-        for (const word of words) {
-          let node = 0;
-          for (let i = 0; i < word.length; i++) {
-            const key = node * alphabetSize + word[i];
-            let child = edges.get(key);
-            if (child === void 0) {
-              child = parent.length;
-              edges.set(key, child);
-              parent.push(node);
-              unit.push(word[i]);
-              depth.push(depth[node] + 1);
-              terminal.push(0);
-            }
-            node = child;
-          }
-          terminal[node] = 1;
-        }
-        const numNodes = parent.length;
-        const children = new Int32Array(numNodes - 1);
-        for (let c = 1; c < numNodes; c++) children[c - 1] = c;
-        children.sort((a, b) => parent[a] - parent[b] || unit[a] - unit[b]);
-        const childStart = new Int32Array(numNodes + 1);
-        for (let c = 1; c < numNodes; c++) childStart[parent[c] + 1]++;
-        for (let n = 0; n < numNodes; n++) childStart[n + 1] += childStart[n];
-        const childUnit = new Int32Array(numNodes - 1);
-        for (let k4 = 0; k4 < children.length; k4++) childUnit[k4] = unit[children[k4]];
-        this.childStart = childStart;
-        this.childUnit = childUnit;
-        this.childNode = children;
-        const byDepth = new Int32Array(numNodes);
-        for (let n = 0; n < numNodes; n++) byDepth[n] = n;
-        byDepth.sort((a, b) => depth[a] - depth[b]);
-        const fail2 = new Int32Array(numNodes);
-        const match = Uint8Array.from(terminal);
-        for (let k4 = 1; k4 < numNodes; k4++) {
-          const c = byDepth[k4];
-          const p = parent[c];
-          if (p !== 0) {
-            let f = fail2[p];
-            let next = this.next(f, unit[c]);
-            while (next < 0 && f !== 0) {
-              f = fail2[f];
-              next = this.next(f, unit[c]);
-            }
-            fail2[c] = next >= 0 ? next : 0;
-          }
-          match[c] |= match[fail2[c]];
-        }
-        this.fail = fail2;
-        this.match = match;
-      }
-      next(node, u) {
-        let lo = this.childStart[node];
-        let hi2 = this.childStart[node + 1];
-        const units = this.childUnit;
-        while (lo < hi2) {
-          const mid = lo + hi2 >> 1;
-          const m = units[mid];
-          if (m === u) return this.childNode[mid];
-          if (m < u) lo = mid + 1;
-          else hi2 = mid;
-        }
-        return -1;
-      }
-      advance(node, u) {
-        for (; ; ) {
-          const next = this.next(node, u);
-          if (next >= 0) return next;
-          if (node === 0) return 0;
-          node = this.fail[node];
-        }
-      }
-      searchUTF16(charSeq, start, end2) {
-        let node = 0;
-        for (let i = start; i < end2; i++) {
-          node = this.advance(node, charSeq.charCodeAt(i));
-          if (this.match[node] === 1) return true;
-        }
-        return false;
-      }
-      searchUTF8(bytes, start, end2) {
-        let node = 0;
-        for (let i = start; i < end2; i++) {
-          node = this.advance(node, bytes[i]);
-          if (this.match[node] === 1) return true;
-        }
-        return false;
-      }
-    };
-    Prefilter = class Prefilter2 {
-      static Type = {
-        NONE: 0,
-        EXACT: 1,
-        AND: 2,
-        OR: 3
-      };
-      static MAX_SCANS = 32;
-      static MAX_AC_UNITS = 1 << 18;
-      constructor(type) {
-        this.type = type;
-        this.subs = [];
-        this.str = "";
-        this.bytes = null;
-        this.cost = type === Prefilter2.Type.EXACT ? 1 : 0;
-        this.allExact = false;
-        this.ac16 = null;
-        this.ac8 = null;
-      }
-      automaton16() {
-        if (this.ac16 === null) {
-          const words = this.subs.map((s) => {
-            const arr = new Array(s.str.length);
-            for (let i = 0; i < s.str.length; i++) arr[i] = s.str.charCodeAt(i);
-            return arr;
-          });
-          this.ac16 = new AhoCorasick(words, 65536);
-        }
-        return this.ac16;
-      }
-      automaton8() {
-        if (this.ac8 === null) this.ac8 = new AhoCorasick(this.subs.map((s) => s.bytes), 256);
-        return this.ac8;
-      }
-      eval(input, pos) {
-        switch (this.type) {
-          case Prefilter2.Type.NONE:
-            return true;
-          case Prefilter2.Type.EXACT:
-            return input.hasString(this, pos);
-          case Prefilter2.Type.AND:
-            for (let i = 0; i < this.subs.length; i++) if (!this.subs[i].eval(input, pos)) return false;
-            return true;
-          case Prefilter2.Type.OR:
-            if (this.allExact) return input.hasAnyString(this, pos);
-            for (let i = 0; i < this.subs.length; i++) if (this.subs[i].eval(input, pos)) return true;
-            return false;
-          default:
-            return true;
-        }
-      }
-    };
-    PrefilterTree = class PrefilterTree2 {
-      static build(re2) {
-        if (!re2) return new Prefilter(Prefilter.Type.NONE);
-        return RegexpWalker.walk(re2, PrefilterTree2.WALKER);
-      }
-      static WALKER = {
-        leaf: (re2) => PrefilterTree2.leaf(re2),
-        enter: (re2) => PrefilterTree2.enter(re2),
-        child: (re2, state, result) => PrefilterTree2.child(re2, state, result),
-        leave: (re2, state) => PrefilterTree2.leave(re2, state)
-      };
-      static leaf(re2) {
-        if (re2.op !== Regexp.Op.LITERAL) return new Prefilter(Prefilter.Type.NONE);
-        if (re2.runes.length === 0 || (re2.flags & RE2Flags.FOLD_CASE) !== 0) return new Prefilter(Prefilter.Type.NONE);
-        let str = "";
-        for (let i = 0; i < re2.runes.length; i++) {
-          if (Unicode.isUnsearchable(re2.runes[i])) return new Prefilter(Prefilter.Type.NONE);
-          str += String.fromCodePoint(re2.runes[i]);
-        }
-        const pf = new Prefilter(Prefilter.Type.EXACT);
-        pf.str = str;
-        pf.bytes = Utils.stringToUtf8ByteArray(pf.str);
-        return pf;
-      }
-      static enter(re2) {
-        switch (re2.op) {
-          case Regexp.Op.CAPTURE:
-          case Regexp.Op.PLUS:
-            return { sub: null };
-          case Regexp.Op.REPEAT:
-            if (re2.min >= 1) return { sub: null };
-            return { result: new Prefilter(Prefilter.Type.NONE) };
-          case Regexp.Op.CONCAT:
-            return {
-              pf: new Prefilter(Prefilter.Type.AND),
-              subs: []
-            };
-          case Regexp.Op.ALTERNATE:
-            return {
-              pf: new Prefilter(Prefilter.Type.OR),
-              subs: []
-            };
-          default:
-            return { result: new Prefilter(Prefilter.Type.NONE) };
-        }
-      }
-      static child(re2, state, s) {
-        if (state.subs === void 0) {
-          state.sub = s;
-          return;
-        }
-        if (state.pf.type === Prefilter.Type.AND) {
-          if (s.type === Prefilter.Type.NONE) return;
-          if (s.type === Prefilter.Type.AND) {
-            for (let j4 = 0; j4 < s.subs.length; j4++) state.subs.push(s.subs[j4]);
-            return;
-          }
-          state.subs.push(s);
-          return;
-        }
-        if (s.type === Prefilter.Type.NONE) {
-          state.result = new Prefilter(Prefilter.Type.NONE);
-          return;
-        }
-        if (s.type === Prefilter.Type.OR) {
-          for (let j4 = 0; j4 < s.subs.length; j4++) state.subs.push(s.subs[j4]);
-          return;
-        }
-        state.subs.push(s);
-      }
-      static leave(re2, state) {
-        if (state.subs === void 0) return state.sub;
-        const pf = state.pf;
-        const seen = /* @__PURE__ */ new Set();
-        const subs = [];
-        for (const sub of state.subs) {
-          if (sub.type === Prefilter.Type.EXACT) {
-            if (seen.has(sub.str)) continue;
-            seen.add(sub.str);
-          }
-          subs.push(sub);
-        }
-        if (pf.type === Prefilter.Type.AND) {
-          const kept = [];
-          let cost2 = 0;
-          for (const sub of subs) {
-            if (cost2 + sub.cost > Prefilter.MAX_SCANS) continue;
-            kept.push(sub);
-            cost2 += sub.cost;
-          }
-          if (kept.length === 0) return new Prefilter(Prefilter.Type.NONE);
-          if (kept.length === 1) return kept[0];
-          pf.subs = kept;
-          pf.cost = cost2;
-          return pf;
-        }
-        if (subs.length === 0) return new Prefilter(Prefilter.Type.NONE);
-        if (subs.length === 1) return subs[0];
-        pf.subs = subs;
-        let allExact = true;
-        let cost = 0;
-        let units = 0;
-        for (const sub of subs) {
-          if (sub.type !== Prefilter.Type.EXACT) allExact = false;
-          else units += sub.bytes.length;
-          cost += sub.cost;
-        }
-        if (allExact) {
-          if (units > Prefilter.MAX_AC_UNITS) return new Prefilter(Prefilter.Type.NONE);
-          pf.allExact = true;
-          pf.cost = 1;
-          return pf;
-        }
-        if (cost > Prefilter.MAX_SCANS) return new Prefilter(Prefilter.Type.NONE);
-        pf.cost = cost;
-        return pf;
-      }
-    };
-    PatchList = class {
-      /**
-      * @param {number} head - Encoded pointer to the start of the patch list.
-      * @param {number} tail - Encoded pointer to the end of the patch list.
-      */
-      constructor(head = 0, tail = 0) {
-        this.head = head;
-        this.tail = tail;
-      }
-    };
-    Prog = class {
-      constructor() {
-        this.inst = [];
-        this.start = 0;
-        this.numCap = 2;
-        this.lbStarts = [];
-        this.numLb = 0;
-        this.lbInst = null;
-      }
-      getInst(pc) {
-        return this.inst[pc];
-      }
-      numInst() {
-        return this.inst.length;
-      }
-      addInst(op) {
-        this.inst.push(new Inst(op));
-      }
-      markLookbehindInsts() {
-        const lbInst = new Uint8Array(this.inst.length);
-        const pending = this.lbStarts.slice();
-        while (pending.length > 0) {
-          const pc = pending.pop();
-          if (pc === 0 || lbInst[pc] === 1) continue;
-          lbInst[pc] = 1;
-          const i = this.inst[pc];
-          switch (i.op) {
-            case Inst.ALT:
-            case Inst.ALT_MATCH:
-              pending.push(i.out, i.arg);
-              break;
-            case Inst.MATCH:
-            case Inst.FAIL:
-              break;
-            default:
-              pending.push(i.out);
-          }
-        }
-        this.lbInst = lbInst;
-      }
-      skipNop(pc) {
-        let i = this.inst[pc];
-        while (i.op === Inst.NOP || i.op === Inst.CAPTURE) {
-          i = this.inst[pc];
-          pc = i.out;
-        }
-        return i;
-      }
-      /** @returns {[boolean, string]} */
-      prefix() {
-        let prefix = "";
-        let i = this.skipNop(this.start);
-        if (!Inst.isRuneOp(i.op) || i.runes.length !== 1) return [i.op === Inst.MATCH, prefix];
-        while (Inst.isRuneOp(i.op) && i.runes.length === 1 && (i.arg & RE2Flags.FOLD_CASE) === 0 && !Unicode.isUnsearchable(i.runes[0])) {
-          prefix += String.fromCodePoint(i.runes[0]);
-          i = this.skipNop(i.out);
-        }
-        return [i.op === Inst.MATCH, prefix];
-      }
-      startCond() {
-        let flag = 0;
-        let pc = this.start;
-        loop: for (; ; ) {
-          const i = this.inst[pc];
-          switch (i.op) {
-            case Inst.EMPTY_WIDTH:
-              flag |= i.arg;
-              break;
-            case Inst.FAIL:
-              return -1;
-            case Inst.CAPTURE:
-            case Inst.NOP:
-              break;
-            default:
-              break loop;
-          }
-          pc = i.out;
-        }
-        return flag;
-      }
-      patch(l, val) {
-        let head = l.head;
-        while (head !== 0) {
-          const i = this.inst[head >> 1];
-          if ((head & 1) === 0) {
-            head = i.out;
-            i.out = val;
-          } else {
-            head = i.arg;
-            i.arg = val;
-          }
-        }
-      }
-      append(l1, l2) {
-        if (l1.head === 0) return l2;
-        if (l2.head === 0) return l1;
-        const i = this.inst[l1.tail >> 1];
-        if ((l1.tail & 1) === 0) i.out = l2.head;
-        else i.arg = l2.head;
-        return new PatchList(l1.head, l2.tail);
-      }
-      /**
-      *
-      * @returns {string}
-      */
-      toString() {
-        let out = "";
-        for (let pc = 0; pc < this.inst.length; pc++) {
-          const len = out.length;
-          out += pc;
-          if (pc === this.start) out += "*";
-          out += "        ".substring(out.length - len);
-          out += this.inst[pc];
-          out += "\n";
-        }
-        return out;
-      }
-    };
-    ANY_RUNE_NOT_NL = new Int32Array([
-      0,
-      Codepoint.CODES["\n"] - 1,
-      Codepoint.CODES["\n"] + 1,
-      Unicode.MAX_RUNE
-    ]);
-    ANY_RUNE = new Int32Array([0, Unicode.MAX_RUNE]);
-    Frag = class {
-      constructor(i = 0, out = new PatchList(), nullable = false) {
-        this.i = i;
-        this.out = out;
-        this.nullable = nullable;
-      }
-    };
-    Compiler = class Compiler2 {
-      static compileRegexp(re2) {
-        const c = new Compiler2();
-        const f = c.compile(re2);
-        c.prog.patch(f.out, c.newInst(Inst.MATCH).i);
-        c.prog.start = f.i;
-        c.prog.markLookbehindInsts();
-        return c.prog;
-      }
-      static compileSet(regexps) {
-        const c = new Compiler2();
-        if (regexps.length === 0) {
-          c.prog.start = c.newInst(Inst.FAIL).i;
-          c.prog.markLookbehindInsts();
-          return c.prog;
-        }
-        let starts = [];
-        for (let i = 0; i < regexps.length; i++) {
-          c.lbOffset = c.prog.numLb;
-          const f = c.compile(regexps[i]);
-          const m = c.newInst(Inst.MATCH);
-          c.prog.getInst(m.i).arg = i;
-          c.prog.patch(f.out, m.i);
-          starts.push(f.i);
-        }
-        let start = starts[0];
-        for (let i = 1; i < starts.length; i++) {
-          const f = c.newInst(Inst.ALT);
-          const inst = c.prog.getInst(f.i);
-          inst.out = start;
-          inst.arg = starts[i];
-          start = f.i;
-        }
-        c.prog.start = start;
-        c.prog.markLookbehindInsts();
-        return c.prog;
-      }
-      constructor() {
-        this.prog = new Prog();
-        this.newInst(Inst.FAIL);
-        this.lbOffset = 0;
-        this.runeCache = /* @__PURE__ */ new Map();
-        this.walker = {
-          leaf: (re2) => this.leaf(re2),
-          enter: (re2) => this.enter(re2),
-          child: (re2, state, result) => this.child(re2, state, result),
-          leave: (re2, state) => this.leave(re2, state)
-        };
-      }
-      newInst(op) {
-        this.prog.addInst(op);
-        return new Frag(this.prog.numInst() - 1, new PatchList(), true);
-      }
-      nop() {
-        const f = this.newInst(Inst.NOP);
-        f.out = new PatchList(f.i << 1, f.i << 1);
-        return f;
-      }
-      fail() {
-        return new Frag();
-      }
-      cap(arg) {
-        const f = this.newInst(Inst.CAPTURE);
-        f.out = new PatchList(f.i << 1, f.i << 1);
-        this.prog.getInst(f.i).arg = arg;
-        if (this.prog.numCap < arg + 1) this.prog.numCap = arg + 1;
-        return f;
-      }
-      cat(f1, f2) {
-        if (f1.i === 0 || f2.i === 0) {
-          this.prog.patch(f1.out, 0);
-          this.prog.patch(f2.out, 0);
-          return this.fail();
-        }
-        this.prog.patch(f1.out, f2.i);
-        return new Frag(f1.i, f2.out, f1.nullable && f2.nullable);
-      }
-      alt(f1, f2) {
-        if (f1.i === 0) return f2;
-        if (f2.i === 0) return f1;
-        const f = this.newInst(Inst.ALT);
-        const i = this.prog.getInst(f.i);
-        i.out = f1.i;
-        i.arg = f2.i;
-        f.out = this.prog.append(f1.out, f2.out);
-        f.nullable = f1.nullable || f2.nullable;
-        return f;
-      }
-      loop(f1, nongreedy) {
-        const f = this.newInst(Inst.ALT);
-        const i = this.prog.getInst(f.i);
-        if (nongreedy) {
-          i.arg = f1.i;
-          f.out = new PatchList(f.i << 1, f.i << 1);
-        } else {
-          i.out = f1.i;
-          f.out = new PatchList(f.i << 1 | 1, f.i << 1 | 1);
-        }
-        this.prog.patch(f1.out, f.i);
-        return f;
-      }
-      quest(f1, nongreedy) {
-        if (f1.i === 0) return this.nop();
-        const f = this.newInst(Inst.ALT);
-        const i = this.prog.getInst(f.i);
-        if (nongreedy) {
-          i.arg = f1.i;
-          f.out = new PatchList(f.i << 1, f.i << 1);
-        } else {
-          i.out = f1.i;
-          f.out = new PatchList(f.i << 1 | 1, f.i << 1 | 1);
-        }
-        f.out = this.prog.append(f.out, f1.out);
-        return f;
-      }
-      star(f1, nongreedy) {
-        if (f1.i === 0) return this.nop();
-        if (f1.nullable) return this.quest(this.plus(f1, nongreedy), nongreedy);
-        return this.loop(f1, nongreedy);
-      }
-      plus(f1, nongreedy) {
-        if (f1.i === 0) return this.fail();
-        return new Frag(f1.i, this.loop(f1, nongreedy).out, f1.nullable);
-      }
-      empty(op) {
-        const f = this.newInst(Inst.EMPTY_WIDTH);
-        this.prog.getInst(f.i).arg = op;
-        f.out = new PatchList(f.i << 1, f.i << 1);
-        return f;
-      }
-      rune(runes, flags) {
-        const f = this.newInst(Inst.RUNE);
-        f.nullable = false;
-        const i = this.prog.getInst(f.i);
-        i.runes = runes;
-        flags &= RE2Flags.FOLD_CASE;
-        if (runes.length !== 1 || Unicode.simpleFold(runes[0]) === runes[0]) flags &= ~RE2Flags.FOLD_CASE;
-        i.arg = flags;
-        f.out = new PatchList(f.i << 1, f.i << 1);
-        if ((flags & RE2Flags.FOLD_CASE) === 0 && runes.length === 1 || runes.length === 2 && runes[0] === runes[1]) i.op = Inst.RUNE1;
-        else if (runes.length === 2 && runes[0] === 0 && runes[1] === Unicode.MAX_RUNE) i.op = Inst.RUNE_ANY;
-        else if (runes.length === 4 && runes[0] === 0 && runes[1] === Codepoint.CODES["\n"] - 1 && runes[2] === Codepoint.CODES["\n"] + 1 && runes[3] === Unicode.MAX_RUNE) i.op = Inst.RUNE_ANY_NOT_NL;
-        return f;
-      }
-      lookBehind(a, parsedLb) {
-        const lb = Math.sign(parsedLb) * (Math.abs(parsedLb) + this.lbOffset);
-        const id = this.newInst(Inst.LB_WRITE);
-        this.prog.getInst(id.i).arg = lb;
-        const any = this.rune(ANY_RUNE, 0);
-        const dotStar = this.star(any, true);
-        const lbAutomaton = this.cat(dotStar, a);
-        this.prog.patch(lbAutomaton.out, id.i);
-        const checkId = this.newInst(Inst.LB_CHECK);
-        this.prog.getInst(checkId.i).arg = lb;
-        this.prog.lbStarts.push(lbAutomaton.i);
-        if (Math.abs(lb) > this.prog.numLb) this.prog.numLb = Math.abs(lb);
-        checkId.out = new PatchList(checkId.i << 1, checkId.i << 1);
-        return checkId;
-      }
-      compile(re2) {
-        return RegexpWalker.walk(re2, this.walker);
-      }
-      leaf(re2) {
-        switch (re2.op) {
-          case Regexp.Op.NO_MATCH:
-            return this.fail();
-          case Regexp.Op.EMPTY_MATCH:
-            return this.nop();
-          case Regexp.Op.LITERAL: {
-            if (re2.runes.length === 0) return this.nop();
-            let f = null;
-            for (let r7 of re2.runes) {
-              let singleRune = this.runeCache.get(r7);
-              if (singleRune === void 0) {
-                singleRune = new Int32Array([r7]);
-                this.runeCache.set(r7, singleRune);
-              }
-              const f1 = this.rune(singleRune, re2.flags);
-              f = f === null ? f1 : this.cat(f, f1);
-            }
-            return f;
-          }
-          case Regexp.Op.CHAR_CLASS:
-            return this.rune(re2.runes, re2.flags);
-          case Regexp.Op.ANY_CHAR_NOT_NL:
-            return this.rune(ANY_RUNE_NOT_NL, 0);
-          case Regexp.Op.ANY_CHAR:
-            return this.rune(ANY_RUNE, 0);
-          case Regexp.Op.BEGIN_LINE:
-            return this.empty(Utils.EMPTY_BEGIN_LINE);
-          case Regexp.Op.END_LINE:
-            return this.empty(Utils.EMPTY_END_LINE);
-          case Regexp.Op.BEGIN_TEXT:
-            return this.empty(Utils.EMPTY_BEGIN_TEXT);
-          case Regexp.Op.END_TEXT:
-            return this.empty(Utils.EMPTY_END_TEXT);
-          case Regexp.Op.WORD_BOUNDARY:
-            return this.empty(Utils.EMPTY_WORD_BOUNDARY);
-          case Regexp.Op.NO_WORD_BOUNDARY:
-            return this.empty(Utils.EMPTY_NO_WORD_BOUNDARY);
-          case Regexp.Op.CONCAT:
-          case Regexp.Op.ALTERNATE:
-            return this.nop();
-          default:
-            throw new RE2JSCompileException("regexp: unhandled case in compile");
-        }
-      }
-      enter(re2) {
-        switch (re2.op) {
-          case Regexp.Op.PLB:
-          case Regexp.Op.NLB:
-          case Regexp.Op.STAR:
-          case Regexp.Op.PLUS:
-          case Regexp.Op.QUEST:
-            return { sub: null };
-          case Regexp.Op.CAPTURE:
-            return {
-              bra: this.cap(re2.cap << 1),
-              sub: null
-            };
-          case Regexp.Op.CONCAT:
-          case Regexp.Op.ALTERNATE:
-            return { f: null };
-          default:
-            throw new RE2JSCompileException("regexp: unhandled case in compile");
-        }
-      }
-      child(re2, state, f1) {
-        if (re2.op === Regexp.Op.CONCAT) state.f = state.f === null ? f1 : this.cat(state.f, f1);
-        else if (re2.op === Regexp.Op.ALTERNATE) state.f = state.f === null ? f1 : this.alt(state.f, f1);
-        else state.sub = f1;
-      }
-      leave(re2, state) {
-        switch (re2.op) {
-          case Regexp.Op.PLB:
-          case Regexp.Op.NLB:
-            return this.lookBehind(state.sub, re2.lb);
-          case Regexp.Op.CAPTURE: {
-            const ket = this.cap(re2.cap << 1 | 1);
-            return this.cat(this.cat(state.bra, state.sub), ket);
-          }
-          case Regexp.Op.STAR:
-            return this.star(state.sub, (re2.flags & RE2Flags.NON_GREEDY) !== 0);
-          case Regexp.Op.PLUS:
-            return this.plus(state.sub, (re2.flags & RE2Flags.NON_GREEDY) !== 0);
-          case Regexp.Op.QUEST:
-            return this.quest(state.sub, (re2.flags & RE2Flags.NON_GREEDY) !== 0);
-          case Regexp.Op.CONCAT:
-          case Regexp.Op.ALTERNATE:
-            return state.f;
-          default:
-            throw new RE2JSCompileException("regexp: unhandled case in compile");
-        }
-      }
-    };
-    Simplify = class Simplify2 {
-      static simplify(re2) {
-        if (re2 === null) return null;
-        return RegexpWalker.walk(re2, Simplify2.WALKER);
-      }
-      static WALKER = {
-        leaf: (re2) => Simplify2.leaf(re2),
-        enter: (re2) => Simplify2.enter(re2),
-        child: (re2, state, result, i) => Simplify2.child(re2, state, result, i),
-        leave: (re2, state) => Simplify2.leave(re2, state)
-      };
-      static leaf(re2) {
-        if (re2.op === Regexp.Op.CHAR_CLASS) {
-          if (re2.runes === null) return re2;
-          if (re2.runes.length === 0) return new Regexp(Regexp.Op.NO_MATCH);
-          if (re2.runes.length === 2 && re2.runes[0] === 0 && re2.runes[1] === Unicode.MAX_RUNE) return new Regexp(Regexp.Op.ANY_CHAR);
-          if (re2.runes.length === 4 && re2.runes[0] === 0 && re2.runes[1] === Codepoint.CODES["\n"] - 1 && re2.runes[2] === Codepoint.CODES["\n"] + 1 && re2.runes[3] === Unicode.MAX_RUNE) return new Regexp(Regexp.Op.ANY_CHAR_NOT_NL);
-        }
-        return re2;
-      }
-      static enter(re2) {
-        switch (re2.op) {
-          case Regexp.Op.PLB:
-          case Regexp.Op.NLB:
-          case Regexp.Op.CAPTURE:
-          case Regexp.Op.STAR:
-          case Regexp.Op.PLUS:
-          case Regexp.Op.QUEST:
-            return { sub: null };
-          case Regexp.Op.CONCAT:
-          case Regexp.Op.ALTERNATE:
-            return {
-              subs: [],
-              changed: false
-            };
-          case Regexp.Op.REPEAT:
-            if (re2.min === 0 && re2.max === 0) return { result: new Regexp(Regexp.Op.EMPTY_MATCH) };
-            return { sub: null };
-          default:
-            return { result: re2 };
-        }
-      }
-      static child(re2, state, nsub, i) {
-        if (state.subs === void 0) {
-          state.sub = nsub;
-          return;
-        }
-        if (nsub !== re2.subs[i]) state.changed = true;
-        if (re2.op === Regexp.Op.CONCAT) {
-          if (nsub.op === Regexp.Op.NO_MATCH) {
-            state.result = new Regexp(Regexp.Op.NO_MATCH);
-            return;
-          }
-          if (nsub.op === Regexp.Op.EMPTY_MATCH) {
-            state.changed = true;
-            return;
-          }
-          if (nsub.op === Regexp.Op.CONCAT) {
-            state.changed = true;
-            for (let j4 = 0; j4 < nsub.subs.length; j4++) state.subs.push(nsub.subs[j4]);
-            return;
-          }
-        } else {
-          if (nsub.op === Regexp.Op.NO_MATCH) {
-            state.changed = true;
-            return;
-          }
-          if (nsub.op === Regexp.Op.ALTERNATE) {
-            state.changed = true;
-            for (let j4 = 0; j4 < nsub.subs.length; j4++) state.subs.push(nsub.subs[j4]);
-            return;
-          }
-        }
-        state.subs.push(nsub);
-      }
-      static leave(re2, state) {
-        switch (re2.op) {
-          case Regexp.Op.PLB:
-          case Regexp.Op.NLB:
-          case Regexp.Op.CAPTURE: {
-            const sub = state.sub;
-            if (sub !== re2.subs[0]) {
-              const nre = Regexp.fromRegexp(re2);
-              nre.runes = /* @__PURE__ */ new Int32Array(0);
-              nre.subs = [sub];
-              return nre;
-            }
-            return re2;
-          }
-          case Regexp.Op.CONCAT:
-          case Regexp.Op.ALTERNATE:
-            if (state.changed) {
-              const newSubs = state.subs;
-              if (newSubs.length === 0) return new Regexp(re2.op === Regexp.Op.CONCAT ? Regexp.Op.EMPTY_MATCH : Regexp.Op.NO_MATCH);
-              if (newSubs.length === 1) return newSubs[0];
-              const nre = Regexp.fromRegexp(re2);
-              nre.runes = /* @__PURE__ */ new Int32Array(0);
-              nre.subs = newSubs;
-              return nre;
-            }
-            return re2;
-          case Regexp.Op.STAR:
-          case Regexp.Op.PLUS:
-          case Regexp.Op.QUEST:
-            return Simplify2.simplify1(re2.op, re2.flags, state.sub, re2);
-          case Regexp.Op.REPEAT:
-            return Simplify2.simplifyRepeat(re2, state.sub);
-          default:
-            return re2;
-        }
-      }
-      static simplifyRepeat(re2, sub) {
-        if (re2.max === -1) {
-          if (re2.min === 0) return Simplify2.simplify1(Regexp.Op.STAR, re2.flags, sub, null);
-          if (re2.min === 1) return Simplify2.simplify1(Regexp.Op.PLUS, re2.flags, sub, null);
-          const subs = [];
-          for (let i = 0; i < re2.min - 1; i++) subs.push(sub);
-          subs.push(Simplify2.simplify1(Regexp.Op.PLUS, re2.flags, sub, null));
-          return Simplify2.concat(subs);
-        }
-        if (re2.min === 1 && re2.max === 1) return sub;
-        let prefixSubs = null;
-        if (re2.min > 0) {
-          prefixSubs = [];
-          for (let i = 0; i < re2.min; i++) prefixSubs.push(sub);
-        }
-        if (re2.max > re2.min) {
-          let suffix2 = Simplify2.simplify1(Regexp.Op.QUEST, re2.flags, sub, null);
-          for (let i = re2.min + 1; i < re2.max; i++) suffix2 = Simplify2.simplify1(Regexp.Op.QUEST, re2.flags, Simplify2.concat([sub, suffix2]), null);
-          if (prefixSubs === null) return suffix2;
-          prefixSubs.push(suffix2);
-        }
-        if (prefixSubs !== null) return Simplify2.concat(prefixSubs);
-        return new Regexp(Regexp.Op.NO_MATCH);
-      }
-      static concat(subs) {
-        const newSubs = [];
-        for (let i = 0; i < subs.length; i++) {
-          const sub = subs[i];
-          if (sub.op === Regexp.Op.NO_MATCH) return new Regexp(Regexp.Op.NO_MATCH);
-          if (sub.op === Regexp.Op.EMPTY_MATCH) continue;
-          if (sub.op === Regexp.Op.CONCAT) {
-            for (let j4 = 0; j4 < sub.subs.length; j4++) newSubs.push(sub.subs[j4]);
-            continue;
-          }
-          newSubs.push(sub);
-        }
-        if (newSubs.length === 0) return new Regexp(Regexp.Op.EMPTY_MATCH);
-        if (newSubs.length === 1) return newSubs[0];
-        const nre = new Regexp(Regexp.Op.CONCAT);
-        nre.subs = newSubs;
-        return nre;
-      }
-      static simplify1(op, flags, sub, re2) {
-        if (sub.op === Regexp.Op.EMPTY_MATCH) return sub;
-        if (sub.op === Regexp.Op.NO_MATCH) {
-          if (op === Regexp.Op.PLUS) return sub;
-          return new Regexp(Regexp.Op.EMPTY_MATCH);
-        }
-        if (op === sub.op && (flags & RE2Flags.NON_GREEDY) === (sub.flags & RE2Flags.NON_GREEDY)) return sub;
-        if (re2 !== null && re2.op === op && (re2.flags & RE2Flags.NON_GREEDY) === (flags & RE2Flags.NON_GREEDY) && sub === re2.subs[0]) return re2;
-        const nre = new Regexp(op);
-        nre.flags = flags;
-        nre.subs = [sub];
-        return nre;
-      }
-    };
-    CharGroup = class {
-      constructor(sign, cls) {
-        this.sign = sign;
-        this.cls = cls;
-      }
-    };
-    code1 = [48, 57];
-    code2 = [
-      9,
-      10,
-      12,
-      13,
-      32,
-      32
-    ];
-    code3 = [
-      48,
-      57,
-      65,
-      90,
-      95,
-      95,
-      97,
-      122
-    ];
-    PERL_GROUPS = /* @__PURE__ */ new Map([
-      ["\\d", new CharGroup(1, code1)],
-      ["\\D", new CharGroup(-1, code1)],
-      ["\\s", new CharGroup(1, code2)],
-      ["\\S", new CharGroup(-1, code2)],
-      ["\\w", new CharGroup(1, code3)],
-      ["\\W", new CharGroup(-1, code3)]
-    ]);
-    code4 = [
-      48,
-      57,
-      65,
-      90,
-      97,
-      122
-    ];
-    code5 = [
-      65,
-      90,
-      97,
-      122
-    ];
-    code6 = [0, 127];
-    code7 = [
-      9,
-      9,
-      32,
-      32
-    ];
-    code8 = [
-      0,
-      31,
-      127,
-      127
-    ];
-    code9 = [48, 57];
-    code10 = [33, 126];
-    code11 = [97, 122];
-    code12 = [32, 126];
-    code13 = [
-      33,
-      47,
-      58,
-      64,
-      91,
-      96,
-      123,
-      126
-    ];
-    code14 = [
-      9,
-      13,
-      32,
-      32
-    ];
-    code15 = [65, 90];
-    code16 = [
-      48,
-      57,
-      65,
-      90,
-      95,
-      95,
-      97,
-      122
-    ];
-    code17 = [
-      48,
-      57,
-      65,
-      70,
-      97,
-      102
-    ];
-    POSIX_GROUPS = /* @__PURE__ */ new Map([
-      ["[:alnum:]", new CharGroup(1, code4)],
-      ["[:^alnum:]", new CharGroup(-1, code4)],
-      ["[:alpha:]", new CharGroup(1, code5)],
-      ["[:^alpha:]", new CharGroup(-1, code5)],
-      ["[:ascii:]", new CharGroup(1, code6)],
-      ["[:^ascii:]", new CharGroup(-1, code6)],
-      ["[:blank:]", new CharGroup(1, code7)],
-      ["[:^blank:]", new CharGroup(-1, code7)],
-      ["[:cntrl:]", new CharGroup(1, code8)],
-      ["[:^cntrl:]", new CharGroup(-1, code8)],
-      ["[:digit:]", new CharGroup(1, code9)],
-      ["[:^digit:]", new CharGroup(-1, code9)],
-      ["[:graph:]", new CharGroup(1, code10)],
-      ["[:^graph:]", new CharGroup(-1, code10)],
-      ["[:lower:]", new CharGroup(1, code11)],
-      ["[:^lower:]", new CharGroup(-1, code11)],
-      ["[:print:]", new CharGroup(1, code12)],
-      ["[:^print:]", new CharGroup(-1, code12)],
-      ["[:punct:]", new CharGroup(1, code13)],
-      ["[:^punct:]", new CharGroup(-1, code13)],
-      ["[:space:]", new CharGroup(1, code14)],
-      ["[:^space:]", new CharGroup(-1, code14)],
-      ["[:upper:]", new CharGroup(1, code15)],
-      ["[:^upper:]", new CharGroup(-1, code15)],
-      ["[:word:]", new CharGroup(1, code16)],
-      ["[:^word:]", new CharGroup(-1, code16)],
-      ["[:xdigit:]", new CharGroup(1, code17)],
-      ["[:^xdigit:]", new CharGroup(-1, code17)]
-    ]);
-    CharClass = class CharClass2 {
-      static charClassToString(r7, len) {
-        let result = "[";
-        for (let i = 0; i < len; i += 2) {
-          if (i > 0) result += " ";
-          const lo = r7[i];
-          const hi2 = r7[i + 1];
-          if (lo === hi2) result += `0x${lo.toString(16)}`;
-          else result += `0x${lo.toString(16)}-0x${hi2.toString(16)}`;
-        }
-        result += "]";
-        return result;
-      }
-      static sortRanges(array, len) {
-        const n = len >> 1;
-        const order = new Array(n);
-        for (let i = 0; i < n; i++) order[i] = i;
-        order.sort((a, b) => array[2 * a] - array[2 * b] || array[2 * b + 1] - array[2 * a + 1]);
-        const sorted2 = array.slice(0, len);
-        for (let i = 0; i < n; i++) {
-          array[2 * i] = sorted2[2 * order[i]];
-          array[2 * i + 1] = sorted2[2 * order[i] + 1];
-        }
-      }
-      /**
-      * @param {number[]|Int32Array} [r]
-      */
-      constructor(r7 = Utils.emptyInts()) {
-        this.r = r7;
-        this.len = r7.length;
-      }
-      toArray() {
-        if (this.r instanceof Int32Array) return this.len === this.r.length ? this.r : this.r.subarray(0, this.len);
-        return new Int32Array(this.len === this.r.length ? this.r : this.r.slice(0, this.len));
-      }
-      toGrowableArray() {
-        if (Array.isArray(this.r)) {
-          this.r.length = this.len;
-          return this.r;
-        }
-        return Array.from(this.r.subarray(0, this.len));
-      }
-      cleanClass() {
-        if (this.len < 4) return this;
-        CharClass2.sortRanges(this.r, this.len);
-        let w = 2;
-        for (let i = 2; i < this.len; i += 2) {
-          const lo = this.r[i];
-          const hi2 = this.r[i + 1];
-          if (lo <= this.r[w - 1] + 1) {
-            if (hi2 > this.r[w - 1]) this.r[w - 1] = hi2;
-            continue;
-          }
-          this.r[w] = lo;
-          this.r[w + 1] = hi2;
-          w += 2;
-        }
-        this.len = w;
-        return this;
-      }
-      appendLiteral(x3, flags) {
-        return (flags & RE2Flags.FOLD_CASE) !== 0 ? this.appendFoldedRange(x3, x3) : this.appendRange(x3, x3);
-      }
-      appendRange(lo, hi2) {
-        if (this.len > 0) {
-          for (let i = 2; i <= 4; i += 2) if (this.len >= i) {
-            const rlo = this.r[this.len - i];
-            const rhi = this.r[this.len - i + 1];
-            if (lo <= rhi + 1 && rlo <= hi2 + 1) {
-              if (lo < rlo) this.r[this.len - i] = lo;
-              if (hi2 > rhi) this.r[this.len - i + 1] = hi2;
-              return this;
-            }
-          }
-        }
-        this.r[this.len++] = lo;
-        this.r[this.len++] = hi2;
-        return this;
-      }
-      appendFoldedRange(lo, hi2) {
-        if (lo <= Unicode.MIN_FOLD && hi2 >= Unicode.MAX_FOLD) return this.appendRange(lo, hi2);
-        if (hi2 < Unicode.MIN_FOLD || lo > Unicode.MAX_FOLD) return this.appendRange(lo, hi2);
-        if (lo < Unicode.MIN_FOLD) {
-          this.appendRange(lo, Unicode.MIN_FOLD - 1);
-          lo = Unicode.MIN_FOLD;
-        }
-        if (hi2 > Unicode.MAX_FOLD) {
-          this.appendRange(Unicode.MAX_FOLD + 1, hi2);
-          hi2 = Unicode.MAX_FOLD;
-        }
-        for (let c = lo; c <= hi2; c++) {
-          this.appendRange(c, c);
-          for (let f = Unicode.simpleFold(c); f !== c; f = Unicode.simpleFold(f)) this.appendRange(f, f);
-        }
-        return this;
-      }
-      appendClass(x3) {
-        for (let i = 0; i < x3.length; i += 2) this.appendRange(x3[i], x3[i + 1]);
-        return this;
-      }
-      appendFoldedClass(x3) {
-        for (let i = 0; i < x3.length; i += 2) this.appendFoldedRange(x3[i], x3[i + 1]);
-        return this;
-      }
-      appendNegatedClass(x3) {
-        let nextLo = 0;
-        for (let i = 0; i < x3.length; i += 2) {
-          const lo = x3[i];
-          const hi2 = x3[i + 1];
-          if (nextLo <= lo - 1) this.appendRange(nextLo, lo - 1);
-          nextLo = hi2 + 1;
-        }
-        if (nextLo <= Unicode.MAX_RUNE) this.appendRange(nextLo, Unicode.MAX_RUNE);
-        return this;
-      }
-      appendTable(table) {
-        for (let i = 0; i < table.length; ++i) {
-          const lo = table.getLo(i);
-          const hi2 = table.getHi(i);
-          const stride = table.getStride(i);
-          if (stride === 1) {
-            this.appendRange(lo, hi2);
-            continue;
-          }
-          for (let c = lo; c <= hi2; c += stride) this.appendRange(c, c);
-        }
-        return this;
-      }
-      appendNegatedTable(table) {
-        let nextLo = 0;
-        for (let i = 0; i < table.length; ++i) {
-          const lo = table.getLo(i);
-          const hi2 = table.getHi(i);
-          const stride = table.getStride(i);
-          if (stride === 1) {
-            if (nextLo <= lo - 1) this.appendRange(nextLo, lo - 1);
-            nextLo = hi2 + 1;
-            continue;
-          }
-          for (let c = lo; c <= hi2; c += stride) {
-            if (nextLo <= c - 1) this.appendRange(nextLo, c - 1);
-            nextLo = c + 1;
-          }
-        }
-        if (nextLo <= Unicode.MAX_RUNE) this.appendRange(nextLo, Unicode.MAX_RUNE);
-        return this;
-      }
-      appendTableWithSign(table, sign) {
-        return sign < 0 ? this.appendNegatedTable(table) : this.appendTable(table);
-      }
-      negateClass() {
-        let nextLo = 0;
-        let w = 0;
-        for (let i = 0; i < this.len; i += 2) {
-          const lo = this.r[i];
-          const hi2 = this.r[i + 1];
-          if (nextLo <= lo - 1) {
-            this.r[w] = nextLo;
-            this.r[w + 1] = lo - 1;
-            w += 2;
-          }
-          nextLo = hi2 + 1;
-        }
-        this.len = w;
-        if (nextLo <= Unicode.MAX_RUNE) {
-          this.r[this.len++] = nextLo;
-          this.r[this.len++] = Unicode.MAX_RUNE;
-        }
-        return this;
-      }
-      appendClassWithSign(x3, sign) {
-        return sign < 0 ? this.appendNegatedClass(x3) : this.appendClass(x3);
-      }
-      appendGroup(g, foldCase) {
-        let cls = g.cls;
-        if (foldCase) cls = new CharClass2().appendFoldedClass(cls).cleanClass().toArray();
-        return this.appendClassWithSign(cls, g.sign);
-      }
-      toString() {
-        return CharClass2.charClassToString(this.r, this.len);
-      }
-    };
-    StringIterator = class {
-      constructor(str) {
-        this.str = str;
-        this.position = 0;
-      }
-      pos() {
-        return this.position;
-      }
-      rewindTo(pos) {
-        this.position = pos;
-      }
-      more() {
-        return this.position < this.str.length;
-      }
-      peek() {
-        return this.str.codePointAt(this.position);
-      }
-      skip(n) {
-        this.position += n;
-      }
-      skipString(s) {
-        this.position += s.length;
-      }
-      pop() {
-        const r7 = this.str.codePointAt(this.position);
-        this.position += Utils.charCount(r7);
-        return r7;
-      }
-      lookingAt(s) {
-        return this.str.startsWith(s, this.position);
-      }
-      rest() {
-        return this.str.substring(this.position);
-      }
-      from(beforePos) {
-        return this.str.substring(beforePos, this.position);
-      }
-      toString() {
-        return this.rest();
-      }
-    };
-    Parser = class Parser2 {
-      static ERR_INTERNAL_ERROR = "regexp/syntax: internal error";
-      static ERR_INVALID_CHAR_RANGE = "invalid character class range";
-      static ERR_INVALID_ESCAPE = "invalid escape sequence";
-      static ERR_INVALID_NAMED_CAPTURE = "invalid named capture";
-      static ERR_INVALID_PERL_OP = "invalid or unsupported Perl syntax";
-      static ERR_INVALID_REPEAT_OP = "invalid nested repetition operator";
-      static ERR_INVALID_REPEAT_SIZE = "invalid repeat count";
-      static ERR_MISSING_BRACKET = "missing closing ]";
-      static ERR_MISSING_PAREN = "missing closing )";
-      static ERR_MISSING_REPEAT_ARGUMENT = "missing argument to repetition operator";
-      static ERR_TRAILING_BACKSLASH = "trailing backslash at end of expression";
-      static ERR_DUPLICATE_NAMED_CAPTURE = "duplicate capture group name";
-      static ERR_UNEXPECTED_PAREN = "unexpected )";
-      static ERR_NESTING_DEPTH = "expression nests too deeply";
-      static ERR_LARGE = "expression too large";
-      static ERR_INVALID_CAPTURE_IN_LOOKBEHIND = "invalid capture in lookbehind";
-      static MAX_HEIGHT = 1e3;
-      static MAX_SIZE = 1398101;
-      static MAX_RUNES = 33554432;
-      static ANY_TABLE = new UnicodeRangeTable(new Uint32Array([
-        0,
-        Unicode.MAX_RUNE,
-        1
-      ]));
-      static ASCII_TABLE = new UnicodeRangeTable(new Uint32Array([
-        0,
-        127,
-        1
-      ]));
-      static ASCII_FOLD_TABLE = new UnicodeRangeTable(new Uint32Array([
-        0,
-        127,
-        1,
-        383,
-        383,
-        1,
-        8490,
-        8490,
-        1
-      ]));
-      static unicodeTable(name) {
-        if (name === "Any") return {
-          tab: Parser2.ANY_TABLE,
-          fold: Parser2.ANY_TABLE,
-          sign: 1
-        };
-        if (name === "Ascii") return {
-          tab: Parser2.ASCII_TABLE,
-          fold: Parser2.ASCII_FOLD_TABLE,
-          sign: 1
-        };
-        if (name === "Assigned") return {
-          tab: UnicodeTables.CATEGORIES.get("Cn"),
-          fold: UnicodeTables.CATEGORIES.get("Cn"),
-          sign: -1
-        };
-        if (name === "Lc") return {
-          tab: UnicodeTables.CATEGORIES.get("LC"),
-          fold: UnicodeTables.FOLD_CATEGORIES.get("LC"),
-          sign: 1
-        };
-        if (UnicodeTables.CATEGORIES.has(name)) return {
-          tab: UnicodeTables.CATEGORIES.get(name),
-          fold: UnicodeTables.FOLD_CATEGORIES.get(name),
-          sign: 1
-        };
-        if (UnicodeTables.SCRIPTS.has(name)) return {
-          tab: UnicodeTables.SCRIPTS.get(name),
-          fold: UnicodeTables.FOLD_SCRIPT.get(name),
-          sign: 1
-        };
-        return null;
-      }
-      static minFoldRune(r7) {
-        if (r7 < Unicode.MIN_FOLD || r7 > Unicode.MAX_FOLD) return r7;
-        let min = r7;
-        const r0 = r7;
-        for (r7 = Unicode.simpleFold(r7); r7 !== r0; r7 = Unicode.simpleFold(r7)) if (min > r7) min = r7;
-        return min;
-      }
-      static leadingRegexp(re2) {
-        if (re2.op === Regexp.Op.EMPTY_MATCH) return null;
-        if (re2.op === Regexp.Op.CONCAT && re2.subs.length > 0) {
-          const sub = re2.subs[0];
-          if (sub.op === Regexp.Op.EMPTY_MATCH) return null;
-          return sub;
-        }
-        return re2;
-      }
-      static literalRegexp(s, flags) {
-        const re2 = new Regexp(Regexp.Op.LITERAL);
-        re2.flags = flags;
-        re2.runes = Utils.stringToRunes(s);
-        return re2;
-      }
-      /**
-      * Parse regular expression pattern {@code pattern} with mode flags {@code flags}.
-      * @param {string} pattern
-      * @param {number} flags
-      */
-      static parse(pattern, flags) {
-        return new Parser2(pattern, flags).parseInternal();
-      }
-      static parseRepeat(t) {
-        const start = t.pos();
-        if (!t.more() || !t.lookingAt("{")) return -1;
-        t.skip(1);
-        const min = Parser2.parseInt(t);
-        if (min === -1) return -1;
-        if (!t.more()) return -1;
-        let max;
-        if (!t.lookingAt(",")) max = min;
-        else {
-          t.skip(1);
-          if (!t.more()) return -1;
-          if (t.lookingAt("}")) max = -1;
-          else if ((max = Parser2.parseInt(t)) === -1) return -1;
-        }
-        if (!t.more() || !t.lookingAt("}")) return -1;
-        t.skip(1);
-        if (min < 0 || min > 1e3 || max === -2 || max > 1e3 || max >= 0 && min > max) throw new RE2JSSyntaxException(Parser2.ERR_INVALID_REPEAT_SIZE, t.from(start));
-        return min << 16 | max & Unicode.MAX_BMP;
-      }
-      static isValidCaptureName(name) {
-        if (name.length === 0) return false;
-        for (let i = 0; i < name.length; i++) {
-          const c = name.codePointAt(i);
-          if (c !== Codepoint.CODES["_"] && !Utils.isalnum(c)) return false;
-        }
-        return true;
-      }
-      static parseInt(t) {
-        const start = t.pos();
-        while (t.more() && t.peek() >= Codepoint.CODES["0"] && t.peek() <= Codepoint.CODES["9"]) t.skip(1);
-        const n = t.from(start);
-        if (n.length === 0 || n.length > 1 && n.codePointAt(0) === Codepoint.CODES["0"]) return -1;
-        if (n.length > 8) return -2;
-        return parseInt(n, 10);
-      }
-      static isCharClass(re2) {
-        return re2.op === Regexp.Op.LITERAL && re2.runes.length === 1 || re2.op === Regexp.Op.CHAR_CLASS || re2.op === Regexp.Op.ANY_CHAR_NOT_NL || re2.op === Regexp.Op.ANY_CHAR;
-      }
-      static matchRune(re2, r7) {
-        switch (re2.op) {
-          case Regexp.Op.LITERAL:
-            return re2.runes.length === 1 && re2.runes[0] === r7;
-          case Regexp.Op.CHAR_CLASS:
-            for (let i = 0; i < re2.runes.length; i += 2) if (re2.runes[i] <= r7 && r7 <= re2.runes[i + 1]) return true;
-            return false;
-          case Regexp.Op.ANY_CHAR_NOT_NL:
-            return r7 !== Codepoint.CODES["\n"];
-          case Regexp.Op.ANY_CHAR:
-            return true;
-        }
-        return false;
-      }
-      static mergeCharClass(dst, src) {
-        switch (dst.op) {
-          case Regexp.Op.ANY_CHAR:
-            break;
-          case Regexp.Op.ANY_CHAR_NOT_NL:
-            if (Parser2.matchRune(src, Codepoint.CODES["\n"])) dst.op = Regexp.Op.ANY_CHAR;
-            break;
-          case Regexp.Op.CHAR_CLASS: {
-            const cc = new CharClass(Array.isArray(dst.runes) ? dst.runes : Array.from(dst.runes));
-            if (src.op === Regexp.Op.LITERAL) cc.appendLiteral(src.runes[0], src.flags);
-            else cc.appendClass(src.runes);
-            dst.runes = cc.toGrowableArray();
-            break;
-          }
-          case Regexp.Op.LITERAL:
-            if (src.runes[0] === dst.runes[0] && src.flags === dst.flags) break;
-            dst.op = Regexp.Op.CHAR_CLASS;
-            dst.runes = new CharClass().appendLiteral(dst.runes[0], dst.flags).appendLiteral(src.runes[0], src.flags).toGrowableArray();
-        }
-      }
-      static parseEscape(t) {
-        const startPos = t.pos();
-        t.skip(1);
-        if (!t.more()) throw new RE2JSSyntaxException(Parser2.ERR_TRAILING_BACKSLASH);
-        let c = t.pop();
-        bigswitch: switch (c) {
-          case Codepoint.CODES["1"]:
-          case Codepoint.CODES["2"]:
-          case Codepoint.CODES["3"]:
-          case Codepoint.CODES["4"]:
-          case Codepoint.CODES["5"]:
-          case Codepoint.CODES["6"]:
-          case Codepoint.CODES["7"]:
-            if (!t.more() || t.peek() < Codepoint.CODES["0"] || t.peek() > Codepoint.CODES["7"]) break;
-          case Codepoint.CODES["0"]: {
-            let r7 = c - Codepoint.CODES["0"];
-            for (let i = 1; i < 3; i++) {
-              if (!t.more() || t.peek() < Codepoint.CODES["0"] || t.peek() > Codepoint.CODES["7"]) break;
-              r7 = r7 * 8 + t.peek() - Codepoint.CODES["0"];
-              t.skip(1);
-            }
-            return r7;
-          }
-          case Codepoint.CODES["x"]: {
-            if (!t.more()) break;
-            c = t.pop();
-            if (c === Codepoint.CODES["{"]) {
-              let nhex = 0;
-              let r7 = 0;
-              while (true) {
-                if (!t.more()) break bigswitch;
-                c = t.pop();
-                if (c === Codepoint.CODES["}"]) break;
-                const v2 = Utils.unhex(c);
-                if (v2 < 0) break bigswitch;
-                r7 = r7 * 16 + v2;
-                if (r7 > Unicode.MAX_RUNE) break bigswitch;
-                nhex++;
-              }
-              if (nhex === 0) break bigswitch;
-              return r7;
-            }
-            const x3 = Utils.unhex(c);
-            if (!t.more()) break;
-            c = t.pop();
-            const y = Utils.unhex(c);
-            if (x3 < 0 || y < 0) break;
-            return x3 * 16 + y;
-          }
-          case Codepoint.CODES["a"]:
-            return Codepoint.CODES["\x07"];
-          case Codepoint.CODES["f"]:
-            return Codepoint.CODES["\f"];
-          case Codepoint.CODES["n"]:
-            return Codepoint.CODES["\n"];
-          case Codepoint.CODES["r"]:
-            return Codepoint.CODES["\r"];
-          case Codepoint.CODES["t"]:
-            return Codepoint.CODES["	"];
-          case Codepoint.CODES["v"]:
-            return Codepoint.CODES["\v"];
-          default:
-            if (c <= Unicode.MAX_ASCII && !Utils.isalnum(c)) return c;
-        }
-        throw new RE2JSSyntaxException(Parser2.ERR_INVALID_ESCAPE, t.from(startPos));
-      }
-      static parseClassChar(t, wholeClassPos) {
-        if (!t.more()) throw new RE2JSSyntaxException(Parser2.ERR_MISSING_BRACKET, t.from(wholeClassPos));
-        if (t.lookingAt("\\")) return Parser2.parseEscape(t);
-        return t.pop();
-      }
-      static hasCapture(re2) {
-        if (re2 === null) return false;
-        if (re2.op === Regexp.Op.CAPTURE) return true;
-        if (re2.subs) {
-          for (let sub of re2.subs) if (Parser2.hasCapture(sub)) return true;
-        }
-        return false;
-      }
-      constructor(wholeRegexp, flags = 0) {
-        this.wholeRegexp = wholeRegexp;
-        this.flags = flags;
-        this.numCap = 0;
-        this.namedGroups = /* @__PURE__ */ Object.create(null);
-        this.stack = [];
-        this.free = null;
-        this.numRegexp = 0;
-        this.numRunes = 0;
-        this.repeats = 0;
-        this.height = null;
-        this.size = null;
-        this.nlb = 0;
-      }
-      newRegexp(op) {
-        let re2 = this.free;
-        if (re2 !== null && re2.subs !== null && re2.subs.length > 0) {
-          this.free = re2.subs[0];
-          re2.reinit();
-          re2.op = op;
-        } else {
-          re2 = new Regexp(op);
-          this.numRegexp += 1;
-        }
-        return re2;
-      }
-      reuse(re2) {
-        if (this.height !== null && this.height.has(re2)) this.height.delete(re2);
-        if (re2.subs !== null && re2.subs.length > 0) re2.subs[0] = this.free;
-        this.free = re2;
-      }
-      checkLimits(re2) {
-        if (this.numRunes > Parser2.MAX_RUNES) throw new RE2JSSyntaxException(Parser2.ERR_LARGE);
-        this.checkSize(re2);
-        this.checkHeight(re2);
-      }
-      checkSize(re2) {
-        if (this.size === null) {
-          if (this.repeats === 0) this.repeats = 1;
-          if (re2.op === Regexp.Op.REPEAT) {
-            let n = re2.max;
-            if (n === -1) n = re2.min;
-            if (n <= 0) n = 1;
-            if (n > Math.floor(Parser2.MAX_SIZE / this.repeats)) this.repeats = Parser2.MAX_SIZE;
-            else this.repeats *= n;
-          }
-          if (this.numRegexp < Math.floor(Parser2.MAX_SIZE / this.repeats)) return;
-          this.size = /* @__PURE__ */ new Map();
-          for (let reEx of this.stack) this.checkSize(reEx);
-        }
-        if (this.calcSize(re2, true) > Parser2.MAX_SIZE) throw new RE2JSSyntaxException(Parser2.ERR_LARGE);
-      }
-      calcSize(re2, force = false) {
-        if (!force && this.size !== null) {
-          if (this.size.has(re2)) return this.size.get(re2);
-        }
-        let size = 0;
-        switch (re2.op) {
-          case Regexp.Op.LITERAL:
-            size = re2.runes.length;
-            break;
-          case Regexp.Op.PLB:
-          case Regexp.Op.NLB:
-          case Regexp.Op.CAPTURE:
-          case Regexp.Op.STAR:
-            size = 2 + this.calcSize(re2.subs[0]);
-            break;
-          case Regexp.Op.PLUS:
-          case Regexp.Op.QUEST:
-            size = 1 + this.calcSize(re2.subs[0]);
-            break;
-          case Regexp.Op.CONCAT:
-            for (let sub of re2.subs) size = size + this.calcSize(sub);
-            break;
-          case Regexp.Op.ALTERNATE:
-            for (let sub of re2.subs) size = size + this.calcSize(sub);
-            if (re2.subs.length > 1) size = size + re2.subs.length - 1;
-            break;
-          case Regexp.Op.REPEAT: {
-            let sub = this.calcSize(re2.subs[0]);
-            if (re2.max === -1) {
-              if (re2.min === 0) size = 2 + sub;
-              else size = 1 + re2.min * sub;
-              break;
-            }
-            size = re2.max * sub + (re2.max - re2.min);
-            break;
-          }
-        }
-        size = Math.max(1, size);
-        if (this.size === null) this.size = /* @__PURE__ */ new Map();
-        this.size.set(re2, size);
-        return size;
-      }
-      checkHeight(re2) {
-        if (this.numRegexp < Parser2.MAX_HEIGHT) return;
-        if (this.height === null) {
-          this.height = /* @__PURE__ */ new Map();
-          for (let reEx of this.stack) this.checkHeight(reEx);
-        }
-        if (this.calcHeight(re2, true) > Parser2.MAX_HEIGHT) throw new RE2JSSyntaxException(Parser2.ERR_NESTING_DEPTH);
-      }
-      calcHeight(re2, force = false) {
-        if (!force && this.height !== null) {
-          if (this.height.has(re2)) return this.height.get(re2);
-        }
-        let h = 1;
-        for (let sub of re2.subs) {
-          const hsub = this.calcHeight(sub);
-          if (h < 1 + hsub) h = 1 + hsub;
-        }
-        if (this.height === null) this.height = /* @__PURE__ */ new Map();
-        this.height.set(re2, h);
-        return h;
-      }
-      pop() {
-        return this.stack.pop();
-      }
-      popToPseudo() {
-        const n = this.stack.length;
-        let i = n;
-        while (i > 0 && !Regexp.isPseudoOp(this.stack[i - 1].op)) i--;
-        return this.stack.splice(i, n - i);
-      }
-      push(re2) {
-        this.numRunes += re2.runes.length;
-        if (re2.op === Regexp.Op.CHAR_CLASS && re2.runes.length === 2 && re2.runes[0] === re2.runes[1]) {
-          if (this.maybeConcat(re2.runes[0], this.flags & ~RE2Flags.FOLD_CASE)) return null;
-          re2.op = Regexp.Op.LITERAL;
-          re2.runes = [re2.runes[0]];
-          re2.flags = this.flags & ~RE2Flags.FOLD_CASE;
-        } else if (re2.op === Regexp.Op.CHAR_CLASS && re2.runes.length === 4 && re2.runes[0] === re2.runes[1] && re2.runes[2] === re2.runes[3] && Unicode.simpleFold(re2.runes[0]) === re2.runes[2] && Unicode.simpleFold(re2.runes[2]) === re2.runes[0] || re2.op === Regexp.Op.CHAR_CLASS && re2.runes.length === 2 && re2.runes[0] + 1 === re2.runes[1] && Unicode.simpleFold(re2.runes[0]) === re2.runes[1] && Unicode.simpleFold(re2.runes[1]) === re2.runes[0]) {
-          if (this.maybeConcat(re2.runes[0], this.flags | RE2Flags.FOLD_CASE)) return null;
-          re2.op = Regexp.Op.LITERAL;
-          re2.runes = [re2.runes[0]];
-          re2.flags = this.flags | RE2Flags.FOLD_CASE;
-        } else this.maybeConcat(-1, 0);
-        this.stack.push(re2);
-        this.checkLimits(re2);
-        return re2;
-      }
-      maybeConcat(r7, flags) {
-        const n = this.stack.length;
-        if (n < 2) return false;
-        const re1 = this.stack[n - 1];
-        const re2 = this.stack[n - 2];
-        if (re1.op !== Regexp.Op.LITERAL || re2.op !== Regexp.Op.LITERAL || (re1.flags & RE2Flags.FOLD_CASE) !== (re2.flags & RE2Flags.FOLD_CASE)) return false;
-        if (!Array.isArray(re2.runes)) re2.runes = Array.from(re2.runes);
-        for (let i = 0; i < re1.runes.length; i++) re2.runes.push(re1.runes[i]);
-        if (r7 >= 0) {
-          re1.runes = [r7];
-          re1.flags = flags;
-          return true;
-        }
-        this.pop();
-        this.reuse(re1);
-        return false;
-      }
-      newLiteral(r7, flags) {
-        const re2 = this.newRegexp(Regexp.Op.LITERAL);
-        re2.flags = flags;
-        if ((flags & RE2Flags.FOLD_CASE) !== 0) r7 = Parser2.minFoldRune(r7);
-        re2.runes = [r7];
-        return re2;
-      }
-      literal(r7) {
-        this.push(this.newLiteral(r7, this.flags));
-      }
-      op(op) {
-        const re2 = this.newRegexp(op);
-        re2.flags = this.flags;
-        return this.push(re2);
-      }
-      repeat(op, min, max, beforePos, t, lastRepeatPos) {
-        let flags = this.flags;
-        if ((flags & RE2Flags.PERL_X) !== 0) {
-          if (t.more() && t.lookingAt("?")) {
-            t.skip(1);
-            flags ^= RE2Flags.NON_GREEDY;
-          }
-          if (lastRepeatPos !== -1) throw new RE2JSSyntaxException(Parser2.ERR_INVALID_REPEAT_OP, t.from(lastRepeatPos));
-        }
-        const n = this.stack.length;
-        if (n === 0) throw new RE2JSSyntaxException(Parser2.ERR_MISSING_REPEAT_ARGUMENT, t.from(beforePos));
-        const sub = this.stack[n - 1];
-        if (Regexp.isPseudoOp(sub.op)) throw new RE2JSSyntaxException(Parser2.ERR_MISSING_REPEAT_ARGUMENT, t.from(beforePos));
-        const re2 = this.newRegexp(op);
-        re2.min = min;
-        re2.max = max;
-        re2.flags = flags;
-        re2.subs = [sub];
-        this.stack[n - 1] = re2;
-        this.checkLimits(re2);
-        if (op === Regexp.Op.REPEAT && (min >= 2 || max >= 2) && !this.repeatIsValid(re2, 1e3)) throw new RE2JSSyntaxException(Parser2.ERR_INVALID_REPEAT_SIZE, t.from(beforePos));
-      }
-      repeatIsValid(re2, n) {
-        if (re2.op === Regexp.Op.REPEAT) {
-          let m = re2.max;
-          if (m === 0) return true;
-          if (m < 0) m = re2.min;
-          if (m > n) return false;
-          if (m > 0) n = Math.trunc(n / m);
-        }
-        for (let sub of re2.subs) if (!this.repeatIsValid(sub, n)) return false;
-        return true;
-      }
-      concat() {
-        this.maybeConcat(-1, 0);
-        const subs = this.popToPseudo();
-        if (subs.length === 0) return this.push(this.newRegexp(Regexp.Op.EMPTY_MATCH));
-        return this.push(this.collapse(subs, Regexp.Op.CONCAT));
-      }
-      alternate() {
-        const subs = this.popToPseudo();
-        if (subs.length > 0) this.cleanAlt(subs[subs.length - 1]);
-        if (subs.length === 0) return this.push(this.newRegexp(Regexp.Op.NO_MATCH));
-        return this.push(this.collapse(subs, Regexp.Op.ALTERNATE));
-      }
-      cleanAlt(re2) {
-        if (re2.op === Regexp.Op.CHAR_CLASS) {
-          re2.runes = new CharClass(Array.from(re2.runes)).cleanClass().toArray();
-          if (re2.runes.length === 2 && re2.runes[0] === 0 && re2.runes[1] === Unicode.MAX_RUNE) {
-            re2.runes = /* @__PURE__ */ new Int32Array(0);
-            re2.op = Regexp.Op.ANY_CHAR;
-          } else if (re2.runes.length === 4 && re2.runes[0] === 0 && re2.runes[1] === Codepoint.CODES["\n"] - 1 && re2.runes[2] === Codepoint.CODES["\n"] + 1 && re2.runes[3] === Unicode.MAX_RUNE) {
-            re2.runes = /* @__PURE__ */ new Int32Array(0);
-            re2.op = Regexp.Op.ANY_CHAR_NOT_NL;
-          }
-        }
-      }
-      collapse(subs, op) {
-        if (subs.length === 1) return subs[0];
-        let len = 0;
-        for (let sub of subs) len += sub.op === op ? sub.subs.length : 1;
-        let newsubs = new Array(len).fill(null);
-        let i = 0;
-        for (let sub of subs) if (sub.op === op) {
-          for (let j4 = 0; j4 < sub.subs.length; j4++) newsubs[i++] = sub.subs[j4];
-          this.reuse(sub);
-        } else newsubs[i++] = sub;
-        let re2 = this.newRegexp(op);
-        re2.subs = newsubs;
-        if (op === Regexp.Op.ALTERNATE) {
-          re2.subs = this.factor(re2.subs);
-          if (re2.subs.length === 1) {
-            const old = re2;
-            re2 = re2.subs[0];
-            this.reuse(old);
-          }
-        }
-        return re2;
-      }
-      factor(array) {
-        if (array.length < 2) return array;
-        let s = 0;
-        let lensub = array.length;
-        let lenout = 0;
-        let str = null;
-        let strlen = 0;
-        let strflags = 0;
-        let start = 0;
-        for (let i = 0; i <= lensub; i++) {
-          let istr = null;
-          let istrlen = 0;
-          let iflags = 0;
-          if (i < lensub) {
-            let re2 = array[s + i];
-            if (re2.op === Regexp.Op.CONCAT && re2.subs.length > 0) re2 = re2.subs[0];
-            if (re2.op === Regexp.Op.LITERAL) {
-              istr = re2.runes;
-              istrlen = re2.runes.length;
-              iflags = re2.flags & RE2Flags.FOLD_CASE;
-            }
-            if (iflags === strflags) {
-              let same = 0;
-              while (same < strlen && same < istrlen && str[same] === istr[same]) same++;
-              if (same > 0) {
-                strlen = same;
-                continue;
-              }
-            }
-          }
-          if (i === start) {
-          } else if (i === start + 1) array[lenout++] = array[s + start];
-          else {
-            const prefix = this.newRegexp(Regexp.Op.LITERAL);
-            prefix.flags = strflags;
-            prefix.runes = str.slice(0, strlen);
-            for (let j4 = start; j4 < i; j4++) {
-              array[s + j4] = this.removeLeadingString(array[s + j4], strlen);
-              this.checkLimits(array[s + j4]);
-            }
-            const suffix2 = this.collapse(array.slice(s + start, s + i), Regexp.Op.ALTERNATE);
-            const re2 = this.newRegexp(Regexp.Op.CONCAT);
-            re2.subs = [prefix, suffix2];
-            array[lenout++] = re2;
-          }
-          start = i;
-          str = istr;
-          strlen = istrlen;
-          strflags = iflags;
-        }
-        lensub = lenout;
-        s = 0;
-        start = 0;
-        lenout = 0;
-        let first = null;
-        for (let i = 0; i <= lensub; i++) {
-          let ifirst = null;
-          if (i < lensub) {
-            ifirst = Parser2.leadingRegexp(array[s + i]);
-            if (first !== null && first.equals(ifirst) && (Parser2.isCharClass(first) || first.op === Regexp.Op.REPEAT && first.min === first.max && Parser2.isCharClass(first.subs[0]))) continue;
-          }
-          if (i === start) {
-          } else if (i === start + 1) array[lenout++] = array[s + start];
-          else {
-            const prefix = first;
-            for (let j4 = start; j4 < i; j4++) {
-              const reuse = j4 !== start;
-              array[s + j4] = this.removeLeadingRegexp(array[s + j4], reuse);
-              this.checkLimits(array[s + j4]);
-            }
-            const suffix2 = this.collapse(array.slice(s + start, s + i), Regexp.Op.ALTERNATE);
-            const re2 = this.newRegexp(Regexp.Op.CONCAT);
-            re2.subs = [prefix, suffix2];
-            array[lenout++] = re2;
-          }
-          start = i;
-          first = ifirst;
-        }
-        lensub = lenout;
-        s = 0;
-        start = 0;
-        lenout = 0;
-        for (let i = 0; i <= lensub; i++) {
-          if (i < lensub && Parser2.isCharClass(array[s + i])) continue;
-          if (i === start) {
-          } else if (i === start + 1) array[lenout++] = array[s + start];
-          else {
-            let max = start;
-            for (let j4 = start + 1; j4 < i; j4++) {
-              const subMax = array[s + max];
-              const subJ = array[s + j4];
-              if (subMax.op < subJ.op || subMax.op === subJ.op && (subMax.runes !== null ? subMax.runes.length : 0) < (subJ.runes !== null ? subJ.runes.length : 0)) max = j4;
-            }
-            const tmp = array[s + start];
-            array[s + start] = array[s + max];
-            array[s + max] = tmp;
-            for (let j4 = start + 1; j4 < i; j4++) {
-              Parser2.mergeCharClass(array[s + start], array[s + j4]);
-              this.reuse(array[s + j4]);
-            }
-            this.cleanAlt(array[s + start]);
-            array[lenout++] = array[s + start];
-          }
-          if (i < lensub) array[lenout++] = array[s + i];
-          start = i + 1;
-        }
-        lensub = lenout;
-        s = 0;
-        start = 0;
-        lenout = 0;
-        for (let i = 0; i < lensub; ++i) {
-          if (i + 1 < lensub && array[s + i].op === Regexp.Op.EMPTY_MATCH && array[s + i + 1].op === Regexp.Op.EMPTY_MATCH) continue;
-          array[lenout++] = array[s + i];
-        }
-        lensub = lenout;
-        s = 0;
-        return array.slice(s, lensub);
-      }
-      removeLeadingString(re2, n) {
-        if (re2.op === Regexp.Op.CONCAT && re2.subs.length > 0) {
-          const sub = this.removeLeadingString(re2.subs[0], n);
-          re2.subs[0] = sub;
-          if (sub.op === Regexp.Op.EMPTY_MATCH) {
-            this.reuse(sub);
-            switch (re2.subs.length) {
-              case 0:
-              case 1:
-                re2.op = Regexp.Op.EMPTY_MATCH;
-                re2.subs = Regexp.emptySubs();
-                break;
-              case 2: {
-                const old = re2;
-                re2 = re2.subs[1];
-                this.reuse(old);
-                break;
-              }
-              default:
-                re2.subs = re2.subs.slice(1, re2.subs.length);
-            }
-          }
-          return re2;
-        }
-        if (re2.op === Regexp.Op.LITERAL) {
-          re2.runes = re2.runes.slice(n, re2.runes.length);
-          if (re2.runes.length === 0) re2.op = Regexp.Op.EMPTY_MATCH;
-        }
-        return re2;
-      }
-      removeLeadingRegexp(re2, reuse) {
-        if (re2.op === Regexp.Op.CONCAT && re2.subs.length > 0) {
-          if (reuse) this.reuse(re2.subs[0]);
-          re2.subs = re2.subs.slice(1, re2.subs.length);
-          switch (re2.subs.length) {
-            case 0:
-              re2.op = Regexp.Op.EMPTY_MATCH;
-              re2.subs = Regexp.emptySubs();
-              break;
-            case 1: {
-              const old = re2;
-              re2 = re2.subs[0];
-              this.reuse(old);
-              break;
-            }
-          }
-          return re2;
-        }
-        if (reuse) this.reuse(re2);
-        return this.newRegexp(Regexp.Op.EMPTY_MATCH);
-      }
-      parseInternal() {
-        if ((this.flags & RE2Flags.LITERAL) !== 0) return Parser2.literalRegexp(this.wholeRegexp, this.flags);
-        let lastRepeatPos = -1;
-        let min = -1;
-        let max = -1;
-        const t = new StringIterator(this.wholeRegexp);
-        while (t.more()) {
-          let repeatPos = -1;
-          bigswitch: switch (t.peek()) {
-            case Codepoint.CODES["("]:
-              if ((this.flags & RE2Flags.LOOKBEHIND) !== 0) {
-                if (t.lookingAt("(?<=")) {
-                  this.parsePosLookBehind();
-                  t.skip(4);
-                  break;
-                }
-                if (t.lookingAt("(?<!")) {
-                  this.parseNegLookBehind();
-                  t.skip(4);
-                  break;
-                }
-              }
-              if ((this.flags & RE2Flags.PERL_X) !== 0 && t.lookingAt("(?")) {
-                this.parsePerlFlags(t);
-                break;
-              }
-              this.op(Regexp.Op.LEFT_PAREN).cap = ++this.numCap;
-              t.skip(1);
-              break;
-            case Codepoint.CODES["|"]:
-              this.parseVerticalBar();
-              t.skip(1);
-              break;
-            case Codepoint.CODES[")"]:
-              this.parseRightParen();
-              t.skip(1);
-              break;
-            case Codepoint.CODES["^"]:
-              if ((this.flags & RE2Flags.ONE_LINE) !== 0) this.op(Regexp.Op.BEGIN_TEXT);
-              else this.op(Regexp.Op.BEGIN_LINE);
-              t.skip(1);
-              break;
-            case Codepoint.CODES["$"]:
-              if ((this.flags & RE2Flags.ONE_LINE) !== 0) this.op(Regexp.Op.END_TEXT).flags |= RE2Flags.WAS_DOLLAR;
-              else this.op(Regexp.Op.END_LINE);
-              t.skip(1);
-              break;
-            case Codepoint.CODES["."]:
-              if ((this.flags & RE2Flags.DOT_NL) !== 0) this.op(Regexp.Op.ANY_CHAR);
-              else this.op(Regexp.Op.ANY_CHAR_NOT_NL);
-              t.skip(1);
-              break;
-            case Codepoint.CODES["["]:
-              this.parseClass(t);
-              break;
-            case Codepoint.CODES["*"]:
-            case Codepoint.CODES["+"]:
-            case Codepoint.CODES["?"]: {
-              repeatPos = t.pos();
-              let op = null;
-              switch (t.pop()) {
-                case Codepoint.CODES["*"]:
-                  op = Regexp.Op.STAR;
-                  break;
-                case Codepoint.CODES["+"]:
-                  op = Regexp.Op.PLUS;
-                  break;
-                case Codepoint.CODES["?"]:
-                  op = Regexp.Op.QUEST;
-              }
-              this.repeat(op, min, max, repeatPos, t, lastRepeatPos);
-              break;
-            }
-            case Codepoint.CODES["{"]: {
-              const before = t.pos();
-              const minMax = Parser2.parseRepeat(t);
-              if (minMax < 0) {
-                t.rewindTo(before);
-                this.literal(t.pop());
-                break;
-              }
-              repeatPos = before;
-              min = minMax >> 16;
-              max = (minMax & Unicode.MAX_BMP) << 16 >> 16;
-              this.repeat(Regexp.Op.REPEAT, min, max, repeatPos, t, lastRepeatPos);
-              break;
-            }
-            case Codepoint.CODES["\\"]: {
-              const savedPos = t.pos();
-              t.skip(1);
-              if ((this.flags & RE2Flags.PERL_X) !== 0 && t.more()) switch (t.pop()) {
-                case Codepoint.CODES["A"]:
-                  this.op(Regexp.Op.BEGIN_TEXT);
-                  break bigswitch;
-                case Codepoint.CODES["b"]:
-                  this.op(Regexp.Op.WORD_BOUNDARY);
-                  break bigswitch;
-                case Codepoint.CODES["B"]:
-                  this.op(Regexp.Op.NO_WORD_BOUNDARY);
-                  break bigswitch;
-                case Codepoint.CODES["C"]:
-                  throw new RE2JSSyntaxException(Parser2.ERR_INVALID_ESCAPE, "\\C");
-                case Codepoint.CODES["Q"]: {
-                  let lit = t.rest();
-                  const i = lit.indexOf("\\E");
-                  if (i >= 0) {
-                    lit = lit.substring(0, i);
-                    t.skipString(lit);
-                    t.skipString("\\E");
-                  } else t.skipString(lit);
-                  let j4 = 0;
-                  while (j4 < lit.length) {
-                    const codepoint = lit.codePointAt(j4);
-                    this.literal(codepoint);
-                    j4 += Utils.charCount(codepoint);
-                  }
-                  break bigswitch;
-                }
-                case Codepoint.CODES["z"]:
-                  this.op(Regexp.Op.END_TEXT);
-                  break bigswitch;
-                default:
-                  t.rewindTo(savedPos);
-              }
-              else t.rewindTo(savedPos);
-              const re2 = this.newRegexp(Regexp.Op.CHAR_CLASS);
-              re2.flags = this.flags;
-              if (t.lookingAt("\\p") || t.lookingAt("\\P")) {
-                const cc2 = new CharClass();
-                if (this.parseUnicodeClass(t, cc2)) {
-                  re2.runes = cc2.toArray();
-                  this.push(re2);
-                  break bigswitch;
-                }
-              }
-              const cc = new CharClass();
-              if (this.parsePerlClassEscape(t, cc)) {
-                re2.runes = cc.toArray();
-                this.push(re2);
-                break bigswitch;
-              }
-              t.rewindTo(savedPos);
-              this.reuse(re2);
-              this.literal(Parser2.parseEscape(t));
-              break;
-            }
-            default:
-              this.literal(t.pop());
-          }
-          lastRepeatPos = repeatPos;
-        }
-        this.concat();
-        if (this.swapVerticalBar()) this.pop();
-        this.alternate();
-        if (this.stack.length !== 1) throw new RE2JSSyntaxException(Parser2.ERR_MISSING_PAREN, this.wholeRegexp);
-        this.stack[0].namedGroups = this.namedGroups;
-        return this.stack[0];
-      }
-      parsePerlFlags(t) {
-        const startPos = t.pos();
-        const s = t.rest();
-        if (s.startsWith("(?P<") || s.startsWith("(?<")) {
-          const begin = s.charAt(2) === "P" ? 4 : 3;
-          const end2 = s.indexOf(">");
-          if (end2 < 0) throw new RE2JSSyntaxException(Parser2.ERR_INVALID_NAMED_CAPTURE, s);
-          const name = s.substring(begin, end2);
-          t.skipString(name);
-          t.skip(begin + 1);
-          if (!Parser2.isValidCaptureName(name)) throw new RE2JSSyntaxException(Parser2.ERR_INVALID_NAMED_CAPTURE, s.substring(0, end2 + 1));
-          const re2 = this.op(Regexp.Op.LEFT_PAREN);
-          re2.cap = ++this.numCap;
-          if (this.namedGroups[name]) throw new RE2JSSyntaxException(Parser2.ERR_DUPLICATE_NAMED_CAPTURE, name);
-          this.namedGroups[name] = this.numCap;
-          re2.name = name;
-          return;
-        }
-        t.skip(2);
-        let flags = this.flags;
-        let sign = 1;
-        let sawFlag = false;
-        loop: while (t.more()) {
-          const c = t.pop();
-          switch (c) {
-            case Codepoint.CODES["i"]:
-              flags |= RE2Flags.FOLD_CASE;
-              sawFlag = true;
-              break;
-            case Codepoint.CODES["m"]:
-              flags &= ~RE2Flags.ONE_LINE;
-              sawFlag = true;
-              break;
-            case Codepoint.CODES["s"]:
-              flags |= RE2Flags.DOT_NL;
-              sawFlag = true;
-              break;
-            case Codepoint.CODES["U"]:
-              flags |= RE2Flags.NON_GREEDY;
-              sawFlag = true;
-              break;
-            case Codepoint.CODES["-"]:
-              if (sign < 0) break loop;
-              sign = -1;
-              flags = ~flags;
-              sawFlag = false;
-              break;
-            case Codepoint.CODES[":"]:
-            case Codepoint.CODES[")"]:
-              if (sign < 0) {
-                if (!sawFlag) break loop;
-                flags = ~flags;
-              }
-              if (c === Codepoint.CODES[":"]) this.op(Regexp.Op.LEFT_PAREN);
-              this.flags = flags;
-              return;
-            default:
-              break loop;
-          }
-        }
-        throw new RE2JSSyntaxException(Parser2.ERR_INVALID_PERL_OP, t.from(startPos));
-      }
-      parsePosLookBehind() {
-        const re2 = this.newRegexp(Regexp.Op.LEFT_PAREN);
-        re2.flags = this.flags;
-        re2.lb = ++this.nlb;
-        return this.push(re2);
-      }
-      parseNegLookBehind() {
-        const re2 = this.newRegexp(Regexp.Op.LEFT_PAREN);
-        re2.flags = this.flags;
-        re2.lb = -++this.nlb;
-        return this.push(re2);
-      }
-      parseVerticalBar() {
-        this.concat();
-        if (!this.swapVerticalBar()) this.op(Regexp.Op.VERTICAL_BAR);
-      }
-      swapVerticalBar() {
-        const n = this.stack.length;
-        if (n >= 3 && this.stack[n - 2].op === Regexp.Op.VERTICAL_BAR && Parser2.isCharClass(this.stack[n - 1]) && Parser2.isCharClass(this.stack[n - 3])) {
-          let re1 = this.stack[n - 1];
-          let re3 = this.stack[n - 3];
-          if (re1.op > re3.op) {
-            const tmp = re3;
-            re3 = re1;
-            re1 = tmp;
-            this.stack[n - 3] = re3;
-          }
-          Parser2.mergeCharClass(re3, re1);
-          this.reuse(re1);
-          this.pop();
-          return true;
-        }
-        if (n >= 2) {
-          const re1 = this.stack[n - 1];
-          const re2 = this.stack[n - 2];
-          if (re2.op === Regexp.Op.VERTICAL_BAR) {
-            if (n >= 3) this.cleanAlt(this.stack[n - 3]);
-            this.stack[n - 2] = re1;
-            this.stack[n - 1] = re2;
-            return true;
-          }
-        }
-        return false;
-      }
-      parseRightParen() {
-        this.concat();
-        if (this.swapVerticalBar()) this.pop();
-        this.alternate();
-        if (this.stack.length < 2) throw new RE2JSSyntaxException(Parser2.ERR_UNEXPECTED_PAREN, this.wholeRegexp);
-        const re1 = this.pop();
-        const re2 = this.pop();
-        if (re2.op !== Regexp.Op.LEFT_PAREN) throw new RE2JSSyntaxException(Parser2.ERR_UNEXPECTED_PAREN, this.wholeRegexp);
-        this.flags = re2.flags;
-        if (re2.lb !== 0) {
-          if (Parser2.hasCapture(re1)) throw new RE2JSSyntaxException(Parser2.ERR_INVALID_CAPTURE_IN_LOOKBEHIND, this.wholeRegexp);
-          if (re2.lb > 0) re2.op = Regexp.Op.PLB;
-          else re2.op = Regexp.Op.NLB;
-          re2.subs = [re1];
-          this.push(re2);
-          return;
-        }
-        if (re2.cap === 0) this.push(re1);
-        else {
-          re2.op = Regexp.Op.CAPTURE;
-          re2.subs = [re1];
-          this.push(re2);
-        }
-      }
-      parsePerlClassEscape(t, cc) {
-        const beforePos = t.pos();
-        if ((this.flags & RE2Flags.PERL_X) === 0 || !t.more() || t.pop() !== Codepoint.CODES["\\"] || !t.more()) return false;
-        t.pop();
-        const p = t.from(beforePos);
-        const g = PERL_GROUPS.has(p) ? PERL_GROUPS.get(p) : null;
-        if (g === null) return false;
-        cc.appendGroup(g, (this.flags & RE2Flags.FOLD_CASE) !== 0);
-        return true;
-      }
-      parseNamedClass(t, cc) {
-        const cls = t.rest();
-        const i = cls.indexOf(":]");
-        if (i < 0) return false;
-        const name = cls.substring(0, i + 2);
-        t.skipString(name);
-        const g = POSIX_GROUPS.has(name) ? POSIX_GROUPS.get(name) : null;
-        if (g === null) throw new RE2JSSyntaxException(Parser2.ERR_INVALID_CHAR_RANGE, name);
-        cc.appendGroup(g, (this.flags & RE2Flags.FOLD_CASE) !== 0);
-        return true;
-      }
-      parseUnicodeClass(t, cc) {
-        const startPos = t.pos();
-        if ((this.flags & RE2Flags.UNICODE_GROUPS) === 0 || !t.lookingAt("\\p") && !t.lookingAt("\\P")) return false;
-        t.skip(1);
-        let sign = 1;
-        let c = t.pop();
-        if (c === Codepoint.CODES["P"]) sign = -1;
-        if (!t.more()) {
-          t.rewindTo(startPos);
-          throw new RE2JSSyntaxException(Parser2.ERR_INVALID_CHAR_RANGE, t.rest());
-        }
-        c = t.pop();
-        let name;
-        if (c !== Codepoint.CODES["{"]) name = Utils.runeToString(c);
-        else {
-          const rest = t.rest();
-          const end2 = rest.indexOf("}");
-          if (end2 < 0) {
-            t.rewindTo(startPos);
-            throw new RE2JSSyntaxException(Parser2.ERR_INVALID_CHAR_RANGE, t.rest());
-          }
-          name = rest.substring(0, end2);
-          t.skipString(name);
-          t.skip(1);
-        }
-        if (!(name.length === 0) && name.codePointAt(0) === Codepoint.CODES["^"]) {
-          sign = 0 - sign;
-          name = name.substring(1);
-        }
-        const pair = Parser2.unicodeTable(name);
-        if (pair === null) throw new RE2JSSyntaxException(Parser2.ERR_INVALID_CHAR_RANGE, t.from(startPos));
-        if (pair.sign < 0) sign = 0 - sign;
-        const tab = pair.tab;
-        const fold = pair.fold;
-        if ((this.flags & RE2Flags.FOLD_CASE) === 0 || fold === null) cc.appendTableWithSign(tab, sign);
-        else {
-          const tmp = new CharClass().appendTable(tab).appendTable(fold).cleanClass().toArray();
-          cc.appendClassWithSign(Array.from(tmp), sign);
-        }
-        return true;
-      }
-      parseClass(t) {
-        const startPos = t.pos();
-        t.skip(1);
-        const re2 = this.newRegexp(Regexp.Op.CHAR_CLASS);
-        re2.flags = this.flags;
-        const cc = new CharClass();
-        let sign = 1;
-        if (t.more() && t.lookingAt("^")) {
-          sign = -1;
-          t.skip(1);
-          if ((this.flags & RE2Flags.CLASS_NL) === 0) cc.appendRange(Codepoint.CODES["\n"], Codepoint.CODES["\n"]);
-        }
-        let first = true;
-        while (!t.more() || t.peek() !== Codepoint.CODES["]"] || first) {
-          if (t.more() && t.lookingAt("-") && (this.flags & RE2Flags.PERL_X) === 0 && !first) {
-            const s = t.rest();
-            if (s === "-" || !s.startsWith("-]")) {
-              t.rewindTo(startPos);
-              throw new RE2JSSyntaxException(Parser2.ERR_INVALID_CHAR_RANGE, t.rest());
-            }
-          }
-          first = false;
-          const beforePos = t.pos();
-          if (t.lookingAt("[:")) {
-            if (this.parseNamedClass(t, cc)) continue;
-            t.rewindTo(beforePos);
-          }
-          if (this.parseUnicodeClass(t, cc)) continue;
-          if (this.parsePerlClassEscape(t, cc)) continue;
-          t.rewindTo(beforePos);
-          const lo = Parser2.parseClassChar(t, startPos);
-          let hi2 = lo;
-          if (t.more() && t.lookingAt("-")) {
-            t.skip(1);
-            if (t.more() && t.lookingAt("]")) t.skip(-1);
-            else {
-              hi2 = Parser2.parseClassChar(t, startPos);
-              if (hi2 < lo) throw new RE2JSSyntaxException(Parser2.ERR_INVALID_CHAR_RANGE, t.from(beforePos));
-            }
-          }
-          if ((this.flags & RE2Flags.FOLD_CASE) === 0) cc.appendRange(lo, hi2);
-          else cc.appendFoldedRange(lo, hi2);
-        }
-        t.skip(1);
-        cc.cleanClass();
-        if (sign < 0) cc.negateClass();
-        re2.runes = cc.toArray();
-        this.push(re2);
-      }
-    };
-    RE2 = class RE22 {
-      static initTest(expr) {
-        const re2 = RE22.compile(expr);
-        const res = new RE22(re2.expr, re2.prog, re2.numSubexp, re2.longest);
-        res.cond = re2.cond;
-        res.prefix = re2.prefix;
-        res.prefixUTF8 = re2.prefixUTF8;
-        res.prefixComplete = re2.prefixComplete;
-        res.prefixRune = re2.prefixRune;
-        res.prefilter = re2.prefilter;
-        res.namedGroups = re2.namedGroups;
-        return res;
-      }
-      /**
-      * Parses a regular expression and returns, if successful, an {@code RE2} instance that can be
-      * used to match against text.
-      *
-      * When matching against text, the regexp returns a match that begins as early as possible in the
-      * input (leftmost), and among those it chooses the one that a backtracking search would have
-      * found first. This so-called leftmost-first matching is the same semantics that Perl, Python,
-      * and other implementations use, although this package implements it without the expense of
-      * backtracking. For POSIX leftmost-longest matching, see {@link #compilePOSIX}.
-      */
-      static compile(expr) {
-        return RE22.compileImpl(expr, RE2Flags.PERL, false);
-      }
-      /**
-      * {@code compilePOSIX} is like {@link #compile} but restricts the regular expression to POSIX ERE
-      * (egrep) syntax and changes the match semantics to leftmost-longest.
-      *
-      * That is, when matching against text, the regexp returns a match that begins as early as
-      * possible in the input (leftmost), and among those it chooses a match that is as long as
-      * possible. This so-called leftmost-longest matching is the same semantics that early regular
-      * expression implementations used and that POSIX specifies.
-      *
-      * However, there can be multiple leftmost-longest matches, with different submatch choices, and
-      * here this package diverges from POSIX. Among the possible leftmost-longest matches, this
-      * package chooses the one that a backtracking search would have found first, while POSIX
-      * specifies that the match be chosen to maximize the length of the first subexpression, then the
-      * second, and so on from left to right. The POSIX rule is computationally prohibitive and not
-      * even well-defined. See http://swtch.com/~rsc/regexp/regexp2.html#posix
-      */
-      static compilePOSIX(expr) {
-        return RE22.compileImpl(expr, RE2Flags.POSIX, true);
-      }
-      static compileImpl(expr, mode, longest) {
-        let re2 = Parser.parse(expr, mode);
-        const maxCap = re2.maxCap();
-        const namedGroups = re2.namedGroups;
-        re2 = Simplify.simplify(re2);
-        const prefilter = PrefilterTree.build(re2);
-        const prog = Compiler.compileRegexp(re2);
-        const re22 = new RE22(expr, prog, maxCap, longest);
-        re22.prefilter = prefilter.type === Prefilter.Type.NONE ? null : prefilter;
-        const [prefixCompl, prefixStr] = prog.prefix();
-        re22.prefixComplete = prefixCompl;
-        re22.prefix = prefixStr;
-        re22.prefixUTF8 = Utils.stringToUtf8ByteArray(re22.prefix);
-        if (re22.prefix.length > 0) re22.prefixRune = re22.prefix.codePointAt(0);
-        re22.namedGroups = namedGroups;
-        return re22;
-      }
-      /**
-      * Returns true iff textual regular expression {@code pattern} matches string {@code s}.
-      *
-      * More complicated queries need to use {@link #compile} and the full {@code RE2} interface.
-      */
-      static match(pattern, s) {
-        return RE22.compile(pattern).match(s);
-      }
-      constructor(expr, prog, numSubexp = 0, longest = 0) {
-        this.expr = expr;
-        this.prog = prog;
-        this.numSubexp = numSubexp;
-        this.longest = longest;
-        this.cond = prog.startCond();
-        this.prefix = null;
-        this.prefixUTF8 = null;
-        this.prefixComplete = false;
-        this.prefixRune = 0;
-        this.namedGroups = /* @__PURE__ */ Object.create(null);
-        this.machinePool = [];
-        this.lazyDFA = null;
-        this.onepass = OnePass.compile(this.prog);
-        this.prefilter = null;
-      }
-      get dfa() {
-        if (this.lazyDFA === null) this.lazyDFA = new DFA(this.prog);
-        return this.lazyDFA;
-      }
-      matchPrefixComplete(input, pos, anchor, ncap) {
-        if ((anchor === RE2Flags.ANCHOR_START || anchor === RE2Flags.ANCHOR_BOTH) && pos !== 0) return null;
-        let matchStart = -1;
-        let matchEnd = -1;
-        const pLen = input.prefixLength(this);
-        if (anchor === RE2Flags.UNANCHORED) {
-          const idx = input.index(this, pos);
-          if (idx < 0) return null;
-          matchStart = pos + idx;
-          matchEnd = matchStart + pLen;
-        } else if (anchor === RE2Flags.ANCHOR_BOTH) {
-          if (input.endPos() !== pLen) return null;
-          if (input.index(this, 0) !== 0) return null;
-          matchStart = 0;
-          matchEnd = pLen;
-        } else if (anchor === RE2Flags.ANCHOR_START) {
-          if (input.index(this, 0) !== 0) return null;
-          matchStart = 0;
-          matchEnd = pLen;
-        }
-        if (matchStart < 0) return null;
-        if (ncap > 0) {
-          const matchcap = new Int32Array(ncap).fill(-1);
-          matchcap[0] = matchStart;
-          matchcap[1] = matchEnd;
-          return Array.from(matchcap);
-        }
-        return [];
-      }
-      createLookbehindState() {
-        return this.prog.numLb > 0 ? new LookbehindState(this.prog) : null;
-      }
-      executeEngine(input, pos, anchor, ncap, lbState = null) {
-        if (this.prefixComplete && (ncap === 0 || this.numSubexp === 0)) return this.matchPrefixComplete(input, pos, anchor, ncap);
-        if (this.prefilter !== null && anchor === RE2Flags.UNANCHORED) {
-          if (!this.prefilter.eval(input, pos)) return null;
-        }
-        if (this.onepass !== null) return OnePass.execute(this, input, pos, anchor, ncap);
-        if (ncap > 0) {
-          if (this.prog.numLb === 0 && input.endPos() <= Backtracker.maxBitStateLen(this.prog)) return Backtracker.execute(this, input, pos, anchor, ncap);
-          return this.doExecuteNFA(input, pos, anchor, ncap, lbState);
-        }
-        if (this.prog.numLb === 0) {
-          const dfaResult = this.dfa.match(input, pos, anchor);
-          if (dfaResult !== null) return dfaResult ? [] : null;
-          if (input.endPos() <= Backtracker.maxBitStateLen(this.prog)) return Backtracker.execute(this, input, pos, anchor, ncap);
-        }
-        return this.doExecuteNFA(input, pos, anchor, ncap, lbState);
-      }
-      /**
-      * Returns the number of parenthesized subexpressions in this regular expression.
-      */
-      numberOfCapturingGroups() {
-        return this.numSubexp;
-      }
-      /**
-      * Returns the number of instructions in this compiled regular expression program.
-      */
-      numberOfInstructions() {
-        return this.prog.numInst();
-      }
-      get() {
-        return this.machinePool.length > 0 ? this.machinePool.pop() : null;
-      }
-      reset() {
-        this.machinePool.length = 0;
-      }
-      put(m) {
-        this.machinePool.push(m);
-      }
-      toString() {
-        return this.expr;
-      }
-      doExecuteNFA(input, pos, anchor, ncap, lbState = null) {
-        let m = this.get();
-        if (!m) m = Machine.fromRE2(this);
-        m.init(ncap);
-        const cap = m.match(input, pos, anchor, lbState) ? m.submatches() : null;
-        this.put(m);
-        return cap;
-      }
-      match(s) {
-        return this.executeEngine(MachineInput.fromUTF16(s), 0, RE2Flags.UNANCHORED, 0) !== null;
-      }
-      /**
-      * Matches the regular expression against input starting at position start and ending at position
-      * end, with the given anchoring. Records the submatch boundaries in group, which is [start, end)
-      * pairs of byte offsets. The number of boundaries needed is inferred from the size of the group
-      * array. It is most efficient not to ask for submatch boundaries.
-      *
-      * @param input the input byte array
-      * @param start the beginning position in the input
-      * @param end the end position in the input
-      * @param anchor the anchoring flag (UNANCHORED, ANCHOR_START, ANCHOR_BOTH)
-      * @param group the array to fill with submatch positions
-      * @param ngroup the number of array pairs to fill in
-      * @param lbState optional state carried between successive matches over the same input (see
-      *   createLookbehindState); omit it to evaluate lookbehinds from the beginning of the input
-      * @returns true if a match was found
-      */
-      matchWithGroup(input, start, end2, anchor, ngroup, lbState = null) {
-        if (!(input instanceof MatcherInputBase)) {
-          if (Utils.isByteArray(input)) input = MatcherInput.utf8(input);
-          else input = MatcherInput.utf16(input);
-        }
-        return this.matchMachineInput(input, start, end2, anchor, ngroup, lbState);
-      }
-      matchMachineInput(input, start, end2, anchor, ngroup, lbState = null) {
-        if (start > end2) return [false, null];
-        const machineInput = input.isUTF16Encoding() ? MachineInput.fromUTF16(input.asCharSequence(), 0, end2) : MachineInput.fromUTF8(input.asBytes(), 0, end2);
-        const groupMatch = this.executeEngine(machineInput, start, anchor, 2 * ngroup, lbState);
-        if (groupMatch === null) return [false, null];
-        return [true, groupMatch];
-      }
-      /**
-      * Returns true iff this regexp matches the UTF-8 byte array {@code b}.
-      */
-      matchUTF8(b) {
-        return this.executeEngine(MachineInput.fromUTF8(b), 0, RE2Flags.UNANCHORED, 0) !== null;
-      }
-      /**
-      * Returns a copy of {@code src} in which all matches for this regexp have been replaced by
-      * {@code repl}. No support is provided for expressions (e.g. {@code \1} or {@code $1}) in the
-      * replacement string.
-      */
-      replaceAll(src, repl) {
-        return this.replaceAllFunc(src, () => repl, 2 * src.length + 1);
-      }
-      /**
-      * Returns a copy of {@code src} in which only the first match for this regexp has been replaced
-      * by {@code repl}. No support is provided for expressions (e.g. {@code \1} or {@code $1}) in the
-      * replacement string.
-      */
-      replaceFirst(src, repl) {
-        return this.replaceAllFunc(src, () => repl, 1);
-      }
-      /**
-      * Returns a copy of {@code src} in which at most {@code maxReplaces} matches for this regexp have
-      * been replaced by the return value of of function {@code repl} (whose first argument is the
-      * matched string). No support is provided for expressions (e.g. {@code \1} or {@code $1}) in the
-      * replacement string.
-      */
-      replaceAllFunc(src, replFunc, maxReplaces) {
-        let lastMatchEnd = 0;
-        let searchPos = 0;
-        let out = "";
-        const input = MachineInput.fromUTF16(src);
-        const lbState = this.createLookbehindState();
-        let numReplaces = 0;
-        while (searchPos <= src.length) {
-          const a = this.executeEngine(input, searchPos, RE2Flags.UNANCHORED, 2, lbState);
-          if (a === null || a.length === 0) break;
-          out += src.substring(lastMatchEnd, a[0]);
-          if (a[1] > lastMatchEnd || a[0] === 0) {
-            out += replFunc(src.substring(a[0], a[1]));
-            numReplaces++;
-          }
-          lastMatchEnd = a[1];
-          const width = input.step(searchPos) & 7;
-          if (searchPos + width > a[1]) searchPos += width;
-          else if (searchPos + 1 > a[1]) searchPos++;
-          else searchPos = a[1];
-          if (numReplaces >= maxReplaces) break;
-        }
-        out += src.substring(lastMatchEnd);
-        return out;
-      }
-      pad(a) {
-        if (a === null) return null;
-        let n = (1 + this.numSubexp) * 2;
-        if (a.length < n) {
-          let a2 = new Array(n).fill(-1);
-          for (let i = 0; i < a.length; i++) a2[i] = a[i];
-          a = a2;
-        }
-        return a;
-      }
-      allMatches(input, n, deliverFun = (v2) => v2) {
-        let result = [];
-        const end2 = input.endPos();
-        if (n < 0) n = end2 + 1;
-        let pos = 0;
-        let i = 0;
-        let prevMatchEnd = -1;
-        const lbState = this.createLookbehindState();
-        while (i < n && pos <= end2) {
-          const matches = this.executeEngine(input, pos, RE2Flags.UNANCHORED, this.prog.numCap, lbState);
-          if (matches === null || matches.length === 0) break;
-          let accept = true;
-          if (matches[1] === pos) {
-            if (matches[0] === prevMatchEnd) accept = false;
-            const r7 = input.step(pos);
-            if (r7 < 0) pos = end2 + 1;
-            else pos += r7 & 7;
-          } else pos = matches[1];
-          prevMatchEnd = matches[1];
-          if (accept) {
-            result.push(deliverFun(this.pad(matches)));
-            i++;
-          }
-        }
-        return result;
-      }
-      /**
-      * Returns an array holding the text of the leftmost match in {@code b} of this regular
-      * expression.
-      *
-      * A return value of null indicates no match.
-      */
-      findUTF8(b) {
-        const a = this.executeEngine(MachineInput.fromUTF8(b), 0, RE2Flags.UNANCHORED, 2);
-        if (a === null) return null;
-        return b.slice(a[0], a[1]);
-      }
-      /**
-      * Returns a two-element array of integers defining the location of the leftmost match in
-      * {@code b} of this regular expression. The match itself is at {@code b[loc[0]...loc[1]]}.
-      *
-      * A return value of null indicates no match.
-      */
-      findUTF8Index(b) {
-        const a = this.executeEngine(MachineInput.fromUTF8(b), 0, RE2Flags.UNANCHORED, 2);
-        if (a === null) return null;
-        return a.slice(0, 2);
-      }
-      /**
-      * Returns a string holding the text of the leftmost match in {@code s} of this regular
-      * expression.
-      *
-      * If there is no match, the return value is an empty string, but it will also be empty if the
-      * regular expression successfully matches an empty string. Use {@link #findIndex} or
-      * {@link #findSubmatch} if it is necessary to distinguish these cases.
-      */
-      find(s) {
-        const a = this.executeEngine(MachineInput.fromUTF16(s), 0, RE2Flags.UNANCHORED, 2);
-        if (a === null) return "";
-        return s.substring(a[0], a[1]);
-      }
-      /**
-      * Returns a two-element array of integers defining the location of the leftmost match in
-      * {@code s} of this regular expression. The match itself is at
-      * {@code s.substring(loc[0], loc[1])}.
-      *
-      * A return value of null indicates no match.
-      */
-      findIndex(s) {
-        return this.executeEngine(MachineInput.fromUTF16(s), 0, RE2Flags.UNANCHORED, 2);
-      }
-      /**
-      * Returns an array of arrays the text of the leftmost match of the regular expression in
-      * {@code b} and the matches, if any, of its subexpressions, as defined by the <a
-      * href='#submatch'>Submatch</a> description above.
-      *
-      * A return value of null indicates no match.
-      */
-      findUTF8Submatch(b) {
-        const a = this.executeEngine(MachineInput.fromUTF8(b), 0, RE2Flags.UNANCHORED, this.prog.numCap);
-        if (a === null) return null;
-        const ret = new Array(1 + this.numSubexp).fill(null);
-        for (let i = 0; i < ret.length; i++) if (2 * i < a.length && a[2 * i] >= 0) ret[i] = b.slice(a[2 * i], a[2 * i + 1]);
-        return ret;
-      }
-      /**
-      * Returns an array holding the index pairs identifying the leftmost match of this regular
-      * expression in {@code b} and the matches, if any, of its subexpressions, as defined by the the
-      * <a href='#submatch'>Submatch</a> and <a href='#index'>Index</a> descriptions above.
-      *
-      * A return value of null indicates no match.
-      */
-      findUTF8SubmatchIndex(b) {
-        return this.pad(this.executeEngine(MachineInput.fromUTF8(b), 0, RE2Flags.UNANCHORED, this.prog.numCap));
-      }
-      /**
-      * Returns an array of strings holding the text of the leftmost match of the regular expression in
-      * {@code s} and the matches, if any, of its subexpressions, as defined by the <a
-      * href='#submatch'>Submatch</a> description above.
-      *
-      * A return value of null indicates no match.
-      */
-      findSubmatch(s) {
-        const a = this.executeEngine(MachineInput.fromUTF16(s), 0, RE2Flags.UNANCHORED, this.prog.numCap);
-        if (a === null) return null;
-        const ret = new Array(1 + this.numSubexp).fill(null);
-        for (let i = 0; i < ret.length; i++) if (2 * i < a.length && a[2 * i] >= 0) ret[i] = s.substring(a[2 * i], a[2 * i + 1]);
-        return ret;
-      }
-      /**
-      * Returns an array holding the index pairs identifying the leftmost match of this regular
-      * expression in {@code s} and the matches, if any, of its subexpressions, as defined by the <a
-      * href='#submatch'>Submatch</a> description above.
-      *
-      * A return value of null indicates no match.
-      */
-      findSubmatchIndex(s) {
-        return this.pad(this.executeEngine(MachineInput.fromUTF16(s), 0, RE2Flags.UNANCHORED, this.prog.numCap));
-      }
-      /**
-      * {@code findAllUTF8()} is the <a href='#all'>All</a> version of {@link #findUTF8}; it returns a
-      * list of up to {@code n} successive matches of the expression, as defined by the <a
-      * href='#all'>All</a> description above.
-      *
-      * A return value of null indicates no match.
-      *
-      * TODO(adonovan): think about defining a byte slice view class, like a read-only Go slice backed
-      * by |b|.
-      */
-      findAllUTF8(b, n) {
-        const result = this.allMatches(MachineInput.fromUTF8(b), n, (match) => b.slice(match[0], match[1]));
-        if (result.length === 0) return null;
-        return result;
-      }
-      /**
-      * {@code findAllUTF8Index} is the <a href='#all'>All</a> version of {@link #findUTF8Index}; it
-      * returns a list of up to {@code n} successive matches of the expression, as defined by the <a
-      * href='#all'>All</a> description above.
-      *
-      * A return value of null indicates no match.
-      */
-      findAllUTF8Index(b, n) {
-        const result = this.allMatches(MachineInput.fromUTF8(b), n, (match) => match.slice(0, 2));
-        if (result.length === 0) return null;
-        return result;
-      }
-      /**
-      * {@code findAll} is the <a href='#all'>All</a> version of {@link #find}; it returns a list of up
-      * to {@code n} successive matches of the expression, as defined by the <a href='#all'>All</a>
-      * description above.
-      *
-      * A return value of null indicates no match.
-      */
-      findAll(s, n) {
-        const result = this.allMatches(MachineInput.fromUTF16(s), n, (match) => s.substring(match[0], match[1]));
-        if (result.length === 0) return null;
-        return result;
-      }
-      /**
-      * {@code findAllIndex} is the <a href='#all'>All</a> version of {@link #findIndex}; it returns a
-      * list of up to {@code n} successive matches of the expression, as defined by the <a
-      * href='#all'>All</a> description above.
-      *
-      * A return value of null indicates no match.
-      */
-      findAllIndex(s, n) {
-        const result = this.allMatches(MachineInput.fromUTF16(s), n, (match) => match.slice(0, 2));
-        if (result.length === 0) return null;
-        return result;
-      }
-      /**
-      * {@code findAllUTF8Submatch} is the <a href='#all'>All</a> version of {@link #findUTF8Submatch};
-      * it returns a list of up to {@code n} successive matches of the expression, as defined by the <a
-      * href='#all'>All</a> description above.
-      *
-      * A return value of null indicates no match.
-      */
-      findAllUTF8Submatch(b, n) {
-        const result = this.allMatches(MachineInput.fromUTF8(b), n, (match) => {
-          let slice = new Array(match.length / 2 | 0).fill(null);
-          for (let j4 = 0; j4 < slice.length; j4++) if (match[2 * j4] >= 0) slice[j4] = b.slice(match[2 * j4], match[2 * j4 + 1]);
-          return slice;
-        });
-        if (result.length === 0) return null;
-        return result;
-      }
-      /**
-      * {@code findAllUTF8SubmatchIndex} is the <a href='#all'>All</a> version of
-      * {@link #findUTF8SubmatchIndex}; it returns a list of up to {@code n} successive matches of the
-      * expression, as defined by the <a href='#all'>All</a> description above.
-      *
-      * A return value of null indicates no match.
-      */
-      findAllUTF8SubmatchIndex(b, n) {
-        const result = this.allMatches(MachineInput.fromUTF8(b), n);
-        if (result.length === 0) return null;
-        return result;
-      }
-      /**
-      * {@code findAllSubmatch} is the <a href='#all'>All</a> version of {@link #findSubmatch}; it
-      * returns a list of up to {@code n} successive matches of the expression, as defined by the <a
-      * href='#all'>All</a> description above.
-      *
-      * A return value of null indicates no match.
-      */
-      findAllSubmatch(s, n) {
-        const result = this.allMatches(MachineInput.fromUTF16(s), n, (match) => {
-          let slice = new Array(match.length / 2 | 0).fill(null);
-          for (let j4 = 0; j4 < slice.length; j4++) if (match[2 * j4] >= 0) slice[j4] = s.substring(match[2 * j4], match[2 * j4 + 1]);
-          return slice;
-        });
-        if (result.length === 0) return null;
-        return result;
-      }
-      /**
-      * {@code findAllSubmatchIndex} is the <a href='#all'>All</a> version of
-      * {@link #findSubmatchIndex}; it returns a list of up to {@code n} successive matches of the
-      * expression, as defined by the <a href='#all'>All</a> description above.
-      *
-      * A return value of null indicates no match.
-      */
-      findAllSubmatchIndex(s, n) {
-        const result = this.allMatches(MachineInput.fromUTF16(s), n);
-        if (result.length === 0) return null;
-        return result;
-      }
-    };
-    RE2Set = class RE2Set2 {
-      /** @type {number} */
-      static UNANCHORED = RE2Flags.UNANCHORED;
-      /** @type {number} */
-      static ANCHOR_START = RE2Flags.ANCHOR_START;
-      /** @type {number} */
-      static ANCHOR_BOTH = RE2Flags.ANCHOR_BOTH;
-      /**
-      * Constructs a new RE2Set with the specified anchor mode and flags.
-      * @param {number} [anchor=RE2Set.UNANCHORED] - The anchoring mode (e.g., RE2Set.UNANCHORED).
-      * @param {number} [flags=0] - The public flags to apply to all patterns in the set.
-      * @param {number} [maxMem=8388608] - The maximum memory in bytes to use for the DFA (default 8MB).
-      */
-      constructor(anchor = RE2Set2.UNANCHORED, flags = 0, maxMem = 8388608) {
-        if (![
-          RE2Set2.UNANCHORED,
-          RE2Set2.ANCHOR_START,
-          RE2Set2.ANCHOR_BOTH
-        ].includes(anchor)) throw new RE2JSFlagsException("The anchor should be RE2Set.UNANCHORED, RE2Set.ANCHOR_START or RE2Set.ANCHOR_BOTH");
-        Utils.checkFlags(flags);
-        this.anchor = anchor;
-        this.jsFlags = flags;
-        this.maxMem = maxMem;
-        let re2Flags = RE2Flags.PERL;
-        if ((flags & PublicFlags.DISABLE_UNICODE_GROUPS) !== 0) re2Flags &= ~RE2Flags.UNICODE_GROUPS;
-        if ((flags & PublicFlags.LOOKBEHINDS) !== 0) re2Flags |= RE2Flags.LOOKBEHIND;
-        this.re2Flags = re2Flags;
-        this.regexps = [];
-        this.prog = null;
-        this.dfa = null;
-        this.dummyRe2 = null;
-      }
-      /**
-      * Adds a new regular expression pattern to the set.
-      * Patterns cannot be added after the set has been compiled.
-      * @param {string} pattern - The regular expression pattern to add.
-      * @returns {number} The integer index assigned to the added pattern.
-      * @throws {RE2JSCompileException} If patterns are added after compilation.
-      */
-      add(pattern) {
-        if (this.prog) throw new RE2JSCompileException("Cannot add patterns after compile");
-        Utils.checkPattern(pattern);
-        let fregex = pattern;
-        if ((this.jsFlags & PublicFlags.CASE_INSENSITIVE) !== 0) fregex = `(?i)${fregex}`;
-        if ((this.jsFlags & PublicFlags.DOTALL) !== 0) fregex = `(?s)${fregex}`;
-        if ((this.jsFlags & PublicFlags.MULTILINE) !== 0) fregex = `(?m)${fregex}`;
-        const re2 = Parser.parse(fregex, this.re2Flags);
-        this.regexps.push(Simplify.simplify(re2));
-        return this.regexps.length - 1;
-      }
-      /**
-      * Compiles the added patterns into a single state machine.
-      * This is automatically called on the first match if not called explicitly.
-      * @returns {void}
-      */
-      compile() {
-        if (this.prog) return;
-        const prog = Compiler.compileSet(this.regexps);
-        if (prog.numInst() > Parser.MAX_SIZE) throw new RE2JSCompileException(`${Parser.ERR_LARGE}: the set compiles to ${prog.numInst()} instructions, more than ${Parser.MAX_SIZE}`);
-        this.prog = prog;
-        this.dfa = new DFA(this.prog, this.maxMem);
-        this.dummyRe2 = {
-          prog: this.prog,
-          cond: this.prog.startCond(),
-          prefix: "",
-          prefixRune: 0,
-          longest: false
-        };
-      }
-      /**
-      * Matches the input against the compiled set of regular expressions.
-      * @param {string|number[]|Uint8Array} input - The input string or UTF-8 byte array to match against.
-      * @returns {number[]} An array of indices representing the patterns that successfully matched the input.
-      */
-      match(input) {
-        if (!this.prog) this.compile();
-        const machineInput = Utils.isByteArray(input) ? MachineInput.fromUTF8(input) : MachineInput.fromUTF16(input);
-        let internalAnchor = RE2Flags.UNANCHORED;
-        if (this.anchor === RE2Set2.ANCHOR_START) internalAnchor = RE2Flags.ANCHOR_START;
-        else if (this.anchor === RE2Set2.ANCHOR_BOTH) internalAnchor = RE2Flags.ANCHOR_BOTH;
-        const dfaResult = this.dfa.matchSet(machineInput, 0, internalAnchor);
-        if (dfaResult !== null) return dfaResult;
-        const machine = Machine.fromRE2(this.dummyRe2);
-        machine.init(0);
-        return machine.matchSet(machineInput, 0, internalAnchor);
-      }
-    };
-    TranslateRegExpString = class TranslateRegExpString2 {
-      static isHexadecimal(ch) {
-        return "0" <= ch && ch <= "9" || "A" <= ch && ch <= "F" || "a" <= ch && ch <= "f";
-      }
-      static translate(data) {
-        let prefixFlags = "";
-        if (Object.prototype.toString.call(data) === "[object RegExp]") {
-          if (data.ignoreCase) prefixFlags += "i";
-          if (data.multiline) prefixFlags += "m";
-          if (data.dotAll) prefixFlags += "s";
-          data = data.source;
-        }
-        if (typeof data !== "string") return data;
-        let result = "";
-        let changed = false;
-        let size = data.length;
-        if (size === 0) {
-          result = "(?:)";
-          changed = true;
-        }
-        let inCharClass = false;
-        let i = 0;
-        while (i < size) {
-          let ch = data[i];
-          if (ch === "\\") {
-            if (i + 1 < size) {
-              ch = data[i + 1];
-              switch (ch) {
-                case "\\":
-                  result += "\\\\";
-                  i += 2;
-                  continue;
-                case "c":
-                  if (i + 2 < size) {
-                    let code18 = data[i + 2].charCodeAt(0);
-                    if (code18 >= 65 && code18 <= 90 || code18 >= 97 && code18 <= 122) {
-                      let val = code18 % 32;
-                      result += "\\x";
-                      result += (val >> 4).toString(16).toUpperCase();
-                      result += (val & 15).toString(16).toUpperCase();
-                      i += 3;
-                      changed = true;
-                      continue;
-                    }
-                  }
-                  result += "c";
-                  i += 2;
-                  changed = true;
-                  continue;
-                case "u":
-                  if (i + 2 < size) {
-                    if (data[i + 2] === "{") {
-                      let j4 = i + 3;
-                      let hasHex = false;
-                      let closed = false;
-                      while (j4 < size) {
-                        const hexChar = data[j4];
-                        if (hexChar === "}") {
-                          closed = true;
-                          break;
-                        }
-                        if (!TranslateRegExpString2.isHexadecimal(hexChar)) break;
-                        hasHex = true;
-                        j4++;
-                      }
-                      if (closed && hasHex) {
-                        result += "\\x";
-                        i += 2;
-                        changed = true;
-                        continue;
-                      }
-                    } else if (i + 5 < size) {
-                      let isHex4 = true;
-                      for (let j4 = 0; j4 < 4; j4++) if (!TranslateRegExpString2.isHexadecimal(data[i + 2 + j4])) {
-                        isHex4 = false;
-                        break;
-                      }
-                      if (isHex4) {
-                        result += "\\x{" + data.substring(i + 2, i + 6) + "}";
-                        i += 6;
-                        changed = true;
-                        continue;
-                      }
-                    }
-                  }
-                  result += "u";
-                  i += 2;
-                  changed = true;
-                  continue;
-                case "x": {
-                  let isValidHex = false;
-                  if (i + 2 < size && data[i + 2] === "{") {
-                    let j4 = i + 3;
-                    let hasHex = false;
-                    let closed = false;
-                    while (j4 < size) {
-                      const hexChar = data[j4];
-                      if (hexChar === "}") {
-                        closed = true;
-                        break;
-                      }
-                      if (!TranslateRegExpString2.isHexadecimal(hexChar)) break;
-                      hasHex = true;
-                      j4++;
-                    }
-                    if (closed && hasHex) isValidHex = true;
-                  } else if (i + 3 < size && TranslateRegExpString2.isHexadecimal(data[i + 2]) && TranslateRegExpString2.isHexadecimal(data[i + 3])) isValidHex = true;
-                  if (isValidHex) {
-                    result += "\\x";
-                    i += 2;
-                  } else {
-                    result += "x";
-                    i += 2;
-                    changed = true;
-                  }
-                  continue;
-                }
-                case "n":
-                case "r":
-                case "t":
-                case "a":
-                case "f":
-                case "v":
-                case "d":
-                case "D":
-                case "s":
-                case "S":
-                case "w":
-                case "W":
-                case "b":
-                case "B":
-                case "p":
-                case "P":
-                case "A":
-                case "z":
-                case "Q":
-                case "E":
-                case "0":
-                case "1":
-                case "2":
-                case "3":
-                case "4":
-                case "5":
-                case "6":
-                case "7":
-                  result += "\\" + ch;
-                  i += 2;
-                  continue;
-                default: {
-                  let cp2 = data.codePointAt(i + 1);
-                  if (cp2 >= 48 && cp2 <= 57 || cp2 >= 65 && cp2 <= 90 || cp2 >= 97 && cp2 <= 122) {
-                    let symSize2 = Utils.charCount(cp2);
-                    result += data.substring(i + 1, i + 1 + symSize2);
-                    i += symSize2 + 1;
-                    changed = true;
-                  } else {
-                    result += "\\";
-                    let symSize2 = Utils.charCount(cp2);
-                    result += data.substring(i + 1, i + 1 + symSize2);
-                    i += symSize2 + 1;
-                  }
-                  continue;
-                }
-              }
-            }
-          } else if (ch === "/") {
-            result += "\\/";
-            i += 1;
-            changed = true;
-            continue;
-          } else if (ch === "[") {
-            if (!inCharClass && data[i + 1] === "]") {
-              result += "[^\\x00-\\x{10FFFF}]";
-              i += 2;
-              changed = true;
-              continue;
-            }
-            if (!inCharClass && data[i + 1] === "^" && data[i + 2] === "]") {
-              result += "[\\x00-\\x{10FFFF}]";
-              i += 3;
-              changed = true;
-              continue;
-            }
-            inCharClass = true;
-          } else if (ch === "]") inCharClass = false;
-          else if (!inCharClass && ch === "(" && i + 2 < size && data[i + 1] === "?" && data[i + 2] === "<") {
-            if (i + 3 < size && !"=!>)".includes(data[i + 3])) {
-              result += "(?P<";
-              i += 3;
-              changed = true;
-              continue;
-            }
-          }
-          let cp = data.codePointAt(i);
-          let symSize = Utils.charCount(cp);
-          result += data.substring(i, i + symSize);
-          i += symSize;
-        }
-        const finalResult = changed ? result : data;
-        if (prefixFlags.length > 0) return `(?${prefixFlags})${finalResult}`;
-        return finalResult;
-      }
-    };
-    execResult = (m, input) => {
-      const result = m.matchArray();
-      result.index = m.start(0);
-      result.input = input;
-      result.groups = m.namedGroupsObject();
-      return result;
-    };
-    RE2JS = class RE2JS2 {
-      /**
-      * Flag: case insensitive matching.
-      */
-      static CASE_INSENSITIVE = PublicFlags.CASE_INSENSITIVE;
-      /**
-      * Flag: dot ({@code .}) matches all characters, including newline.
-      */
-      static DOTALL = PublicFlags.DOTALL;
-      /**
-      * Flag: multiline matching: {@code ^} and {@code $} match at beginning and end of line, not just
-      * beginning and end of input.
-      */
-      static MULTILINE = PublicFlags.MULTILINE;
-      /**
-      * Flag: Unicode groups (e.g. {@code \p\ Greek\} ) will be syntax errors.
-      */
-      static DISABLE_UNICODE_GROUPS = PublicFlags.DISABLE_UNICODE_GROUPS;
-      /**
-      * Flag: matches longest possible string.
-      */
-      static LONGEST_MATCH = PublicFlags.LONGEST_MATCH;
-      /**
-      * Flag: enable linear-time captureless lookbehinds.
-      */
-      static LOOKBEHINDS = PublicFlags.LOOKBEHINDS;
-      /**
-      * Returns a literal pattern string for the specified string.
-      *
-      * This method produces a string that can be used to create a <code>RE2JS</code> that would
-      * match the string <code>s</code> as if it were a literal pattern.
-      *
-      * Metacharacters or escape sequences in the input sequence will be given no special meaning.
-      *
-      * @param {string} str The string to be literalized
-      * @returns {string} A literal string replacement
-      */
-      static quote(str) {
-        return Utils.quoteMeta(str);
-      }
-      /**
-      * Quotes '\' and '$' in {@code str}, so that the returned string could be used in
-      * replacement methods as a literal replacement of {@code str}.
-      *
-      * This is a convenience delegation to {@link Matcher.quoteReplacement}.
-      *
-      * @param {string} str the string to be quoted
-      * @param {boolean} [javaMode=false] whether the replacement will be used in javaMode
-      * @returns {string} the quoted string
-      */
-      static quoteReplacement(str, javaMode = false) {
-        return Matcher.quoteReplacement(str, javaMode);
-      }
-      /**
-      * Translates a given regular expression string to ensure compatibility with RE2JS.
-      *
-      * This function preprocesses the input regex string by applying necessary transformations,
-      * such as escaping special characters (e.g., `/`), converting named capture groups to
-      * RE2JS-compatible syntax, and handling Unicode sequences properly. It ensures that the
-      * resulting regex is safe and properly formatted before compilation.
-      *
-      * @param {string|RegExp} expr - The regular expression string to be translated.
-      * @returns {string} - The transformed regular expression string, ready for compilation.
-      */
-      static translateRegExp(expr) {
-        return TranslateRegExpString.translate(expr);
-      }
-      /**
-      * Helper: create new RE2JS with given regex and flags. Flregex is the regex with flags applied.
-      * @param {string} regex
-      * @param {number} [flags=0]
-      * @returns {RE2JS}
-      */
-      static compile(regex2, flags = 0) {
-        Utils.checkPattern(regex2);
-        Utils.checkFlags(flags);
-        let fregex = regex2;
-        if ((flags & RE2JS2.CASE_INSENSITIVE) !== 0) fregex = `(?i)${fregex}`;
-        if ((flags & RE2JS2.DOTALL) !== 0) fregex = `(?s)${fregex}`;
-        if ((flags & RE2JS2.MULTILINE) !== 0) fregex = `(?m)${fregex}`;
-        let re2Flags = RE2Flags.PERL;
-        if ((flags & RE2JS2.DISABLE_UNICODE_GROUPS) !== 0) re2Flags &= ~RE2Flags.UNICODE_GROUPS;
-        if ((flags & RE2JS2.LOOKBEHINDS) !== 0) re2Flags |= RE2Flags.LOOKBEHIND;
-        const p = new RE2JS2(regex2, flags);
-        p.re2Input = RE2.compileImpl(fregex, re2Flags, (flags & RE2JS2.LONGEST_MATCH) !== 0);
-        return p;
-      }
-      /**
-      * Matches a string against a regular expression.
-      *
-      * @param {string} regex the regular expression
-      * @param {string|number[]|Uint8Array} input the input
-      * @returns {boolean} true if the regular expression matches the entire input
-      * @throws RE2JSSyntaxException if the regular expression is malformed
-      */
-      static matches(regex2, input) {
-        return RE2JS2.compile(regex2).testExact(input);
-      }
-      /**
-      * This is visible for testing.
-      * @private
-      */
-      static initTest(pattern, flags, re2) {
-        if (pattern == null) throw new Error("pattern is null");
-        if (re2 == null) throw new Error("re2 is null");
-        const p = new RE2JS2(pattern, flags);
-        p.re2Input = re2;
-        return p;
-      }
-      /**
-      *
-      * @param {string} pattern
-      * @param {number} flags
-      */
-      constructor(pattern, flags) {
-        this.patternInput = pattern;
-        this.flagsInput = flags;
-        this.re2Input = null;
-      }
-      /**
-      * Releases memory used by internal caches associated with this pattern. Does not change the
-      * observable behaviour. Useful for tests that detect memory leaks via allocation tracking.
-      */
-      reset() {
-        this.re2Input.reset();
-      }
-      /**
-      * Returns the flags used in the constructor.
-      * @returns {number}
-      */
-      flags() {
-        return this.flagsInput;
-      }
-      /**
-      * Returns the pattern used in the constructor.
-      * @returns {string}
-      */
-      pattern() {
-        return this.patternInput;
-      }
-      re2() {
-        return this.re2Input;
-      }
-      /**
-      * Matches a string against a regular expression.
-      *
-      * @param {string|number[]|Uint8Array} input the input
-      * @returns {boolean} true if the regular expression matches the entire input
-      */
-      matches(input) {
-        return this.testExact(input);
-      }
-      /**
-      * Creates a new {@code Matcher} matching the pattern against the input.
-      *
-      * @param {string|number[]|Uint8Array|MatcherInputBase} input the input string
-      * @returns {Matcher}
-      */
-      matcher(input) {
-        if (Utils.isByteArray(input)) input = MatcherInput.utf8(input);
-        return new Matcher(this, input);
-      }
-      /**
-      * Tests whether the regular expression matches any part of the input string.
-      * Performance Note: This method is highly optimized. Because it only returns
-      * a boolean and does not extract capture groups, it bypasses the `Matcher` overhead
-      * and guarantees execution on the high-speed DFA engine whenever possible.
-      *
-      * @param {string|number[]|Uint8Array} input - The input string or UTF-8 byte array to test against.
-      * @returns {boolean} `true` if the pattern is found anywhere in the input, `false` otherwise.
-      */
-      test(input) {
-        if (Utils.isByteArray(input)) return this.re2Input.matchUTF8(input);
-        return this.re2Input.match(input);
-      }
-      /**
-      * Tests whether the regular expression matches the ENTIRE input string.
-      * * **Performance Note:** This operates identically to `.matches()`, but is significantly
-      * faster because it does not request capture group data. By requesting 0 capture groups,
-      * it securely routes execution through the DFA fast-path.
-      *
-      * @param {string|number[]|Uint8Array} input - The input string or UTF-8 byte array to test against.
-      * @returns {boolean} `true` if the exact input string fully matches the pattern, `false` otherwise.
-      */
-      testExact(input) {
-        const machineInput = Utils.isByteArray(input) ? MachineInput.fromUTF8(input) : MachineInput.fromUTF16(input);
-        return this.re2Input.executeEngine(machineInput, 0, RE2Flags.ANCHOR_BOTH, 0) !== null;
-      }
-      /**
-      * Executes a search for a match in a specified string.
-      * Returns a result array, or null if no match is found.
-      * The returned array perfectly mirrors standard JavaScript `RegExpExecArray`,
-      * including `.index`, `.input`, and `.groups` properties.
-      *
-      * @param {string|number[]|Uint8Array} input the input string or byte array
-      * @returns {Array|null} the match array with index, input, and groups properties, or null
-      */
-      exec(input) {
-        const m = this.matcher(input);
-        return m.find() ? execResult(m, input) : null;
-      }
-      /**
-      * Splits input around instances of the regular expression. It returns an array giving the strings
-      * that occur before, between, and after instances of the regular expression.
-      *
-      * If {@code limit <= 0}, there is no limit on the size of the returned array. If
-      * {@code limit == 0}, empty strings that would occur at the end of the array are omitted. If
-      * {@code limit > 0}, at most limit strings are returned. The final string contains the remainder
-      * of the input, possibly including additional matches of the pattern.
-      *
-      * @param {string} input the input string to be split
-      * @param {number} [limit=0] the limit
-      * @returns {string[]} the split strings
-      */
-      split(input, limit = 0) {
-        const m = this.matcher(input);
-        const result = [];
-        let emptiesSkipped = 0;
-        let last = 0;
-        while (m.find()) {
-          if (last === 0 && m.end() === 0) {
-            last = m.end();
-            continue;
-          }
-          if (limit > 0 && result.length === limit - 1) break;
-          if (last === m.start()) {
-            if (limit === 0) {
-              emptiesSkipped += 1;
-              last = m.end();
-              continue;
-            }
-          } else while (emptiesSkipped > 0) {
-            result.push("");
-            emptiesSkipped -= 1;
-          }
-          result.push(m.substring(last, m.start()));
-          last = m.end();
-        }
-        if (limit === 0 && last !== m.inputLength()) {
-          while (emptiesSkipped > 0) {
-            result.push("");
-            emptiesSkipped -= 1;
-          }
-          result.push(m.substring(last, m.inputLength()));
-        }
-        if (limit !== 0 || result.length === 0 && !(last === m.inputLength() && last > 0)) result.push(m.substring(last, m.inputLength()));
-        return result;
-      }
-      /**
-      * Returns an iterator of all results matching a string against the regular expression,
-      * including capturing groups.
-      *
-      * @param {string|number[]|Uint8Array} input the input string or byte array
-      * @returns {IterableIterator<RegExpMatchArray>}
-      */
-      *matchAll(input) {
-        const m = this.matcher(input);
-        while (m.find()) yield execResult(m, input);
-      }
-      /**
-      *
-      * @returns {string}
-      */
-      toString() {
-        return this.patternInput;
-      }
-      /**
-      * Returns the program size of this pattern.
-      *
-      * <p>
-      * Similar to the C++ implementation, the program size is a very approximate measure of a regexp's
-      * "cost". Larger numbers are more expensive than smaller numbers.
-      * </p>
-      *
-      * @returns {number} the program size of this pattern
-      */
-      programSize() {
-        return this.re2Input.numberOfInstructions();
-      }
-      /**
-      * Returns the number of capturing groups in this matcher's pattern. Group zero denotes the entire
-      * pattern and is excluded from this count.
-      *
-      * @returns {number} the number of capturing groups in this pattern
-      */
-      groupCount() {
-        return this.re2Input.numberOfCapturingGroups();
-      }
-      /**
-      * Return a map of the capturing groups in this matcher's pattern, where key is the name and value
-      * is the index of the group in the pattern.
-      * @returns {Record<string, number>}
-      */
-      namedGroups() {
-        return this.re2Input.namedGroups;
-      }
-      /**
-      *
-      * @param {*} other
-      * @returns {boolean}
-      */
-      equals(other) {
-        if (this === other) return true;
-        if (other === null || this.constructor !== other.constructor) return false;
-        return this.flagsInput === other.flagsInput && this.patternInput === other.patternInput;
-      }
-    };
   }
 });
 
@@ -76551,18 +69883,13 @@ function assertIdentityPolicy(policy) {
       }
     );
   }
-  for (const [field, pattern] of [
-    ["identityRegExp", policy.identityRegExp],
-    ["issuerRegExp", policy.issuerRegExp]
-  ]) {
-    if (pattern !== void 0) anchored(pattern, field);
+  for (const pattern of [policy.identityRegExp, policy.issuerRegExp]) {
+    if (pattern !== void 0) anchored(pattern);
   }
 }
 function identityMismatches(policy, found) {
   const mismatches = [];
-  const sanMatches = policy.identity !== void 0 ? found.subjectAlternativeNames.includes(policy.identity) : found.subjectAlternativeNames.some(
-    (san) => anchored(policy.identityRegExp, "identityRegExp").testExact(san)
-  );
+  const sanMatches = policy.identity !== void 0 ? found.subjectAlternativeNames.includes(policy.identity) : found.subjectAlternativeNames.some((san) => anchored(policy.identityRegExp).test(san));
   if (!sanMatches) {
     mismatches.push({
       field: "identity",
@@ -76570,7 +69897,7 @@ function identityMismatches(policy, found) {
       found: found.subjectAlternativeNames
     });
   }
-  const issuerMatches = found.issuer !== void 0 && (policy.issuer !== void 0 ? found.issuer === policy.issuer : anchored(policy.issuerRegExp, "issuerRegExp").testExact(found.issuer));
+  const issuerMatches = found.issuer !== void 0 && (policy.issuer !== void 0 ? found.issuer === policy.issuer : anchored(policy.issuerRegExp).test(found.issuer));
   if (!issuerMatches) {
     mismatches.push({
       field: "issuer",
@@ -76589,17 +69916,17 @@ function describePolicy(policy) {
 function describeExpectation(exact, pattern) {
   return exact ?? `/^(?:${pattern})$/`;
 }
-function anchored(pattern, field) {
+function anchored(pattern) {
   let regexp = compiled.get(pattern);
   if (!regexp) {
     try {
-      regexp = RE2JS.compile(pattern);
+      regexp = new RegExp(`^(?:${pattern})$`, "u");
     } catch (cause) {
       throw new VerificationError(
         "INVALID_INPUT",
-        `${field}: invalid regular expression ${JSON.stringify(pattern)}: ${cause.message}`,
+        `invalid regular expression ${JSON.stringify(pattern)}: ${cause.message}`,
         {
-          expected: "an RE2 regular expression (the syntax cosign accepts)",
+          expected: "a JavaScript regular expression",
           found: pattern,
           cause
         }
@@ -76613,7 +69940,6 @@ var compiled;
 var init_identity2 = __esm({
   "../verify/src/policy/identity.ts"() {
     "use strict";
-    init_build();
     init_errors7();
     compiled = /* @__PURE__ */ new Map();
   }
@@ -76748,102 +70074,23 @@ var init_encode_once = __esm({
   }
 });
 
-// ../verify/src/checks/json-shape.ts
-function jsonType(value) {
-  if (value === void 0) return "nothing";
-  if (value === null) return "null";
-  if (Array.isArray(value)) return value.length === 0 ? "empty array" : "array";
-  return typeof value;
-}
-function isRecord2(value) {
-  return typeof value === "object" && value !== null && !Array.isArray(value);
-}
-function describeValue(value) {
-  const text = typeof value === "string" ? value : JSON.stringify(value) ?? jsonType(value);
-  return text.length > EXCERPT_CHARS ? `${text.slice(0, EXCERPT_CHARS)}\u2026 (${text.length} characters)` : text;
-}
-function shapeProblem(value, shape, path) {
-  const problem = (expected) => ({ path, expected, found: value });
-  if (shape === "any") return void 0;
-  if (shape === "string" || shape === "boolean")
-    return typeof value === shape ? void 0 : problem(shape);
-  if (shape === "integer") return Number.isSafeInteger(value) ? void 0 : problem("integer");
-  if (shape === "int64")
-    return Number.isSafeInteger(value) || typeof value === "string" && /^-?\d{1,19}$/.test(value) ? void 0 : problem("integer (number or decimal string)");
-  if ("nullable" in shape)
-    return value === null ? void 0 : shapeProblem(value, shape.nullable, path);
-  if ("items" in shape) {
-    if (!Array.isArray(value)) return problem("array");
-    if (shape.nonEmpty && value.length === 0) return problem("non-empty array");
-    for (const [index, item] of value.entries()) {
-      const inner = shapeProblem(item, shape.items, `${path}[${index}]`);
-      if (inner) return inner;
-    }
-    return void 0;
-  }
-  if (!isRecord2(value)) return problem("object");
-  if ("values" in shape) {
-    for (const [key, item] of Object.entries(value)) {
-      const inner = shapeProblem(item, shape.values, fieldPath(path, key));
-      if (inner) return inner;
-    }
-    return void 0;
-  }
-  for (const key of shape.required ?? []) {
-    if (value[key] === void 0)
-      return {
-        path: fieldPath(path, key),
-        expected: describeShape(shape.fields[key]),
-        found: void 0
-      };
-  }
-  for (const [key, fieldShape] of Object.entries(shape.fields)) {
-    if (!Object.hasOwn(value, key) || value[key] === void 0) continue;
-    const inner = shapeProblem(value[key], fieldShape, fieldPath(path, key));
-    if (inner) return inner;
-  }
-  return void 0;
-}
-function describeProblem(problem) {
-  return `${problem.path}: expected ${problem.expected}, found ${jsonType(problem.found)}`;
-}
-function excerpt(value) {
-  if (value === void 0) return void 0;
-  const text = typeof value === "string" ? value : JSON.stringify(value);
-  return text !== void 0 && text.length > EXCERPT_CHARS ? describeValue(value) : value;
-}
-function describeShape(shape) {
-  if (typeof shape === "string") return shape === "any" ? "a value" : shape;
-  if ("nullable" in shape) return `${describeShape(shape.nullable)} or null`;
-  if ("items" in shape) return shape.nonEmpty ? "non-empty array" : "array";
-  return "object";
-}
-function fieldPath(path, key) {
-  return /^[A-Za-z_$][\w$]*$/.test(key) ? `${path}.${key}` : `${path}[${JSON.stringify(key)}]`;
-}
-var EXCERPT_CHARS;
-var init_json_shape = __esm({
-  "../verify/src/checks/json-shape.ts"() {
-    "use strict";
-    EXCERPT_CHARS = 200;
-  }
-});
-
 // ../verify/src/checks/bundle.ts
 import { createHash as createHash13 } from "crypto";
 function verifySigstoreBundle(serialized, options2) {
   const evidence = {};
-  const read = readBundle(serialized);
-  if (!read.ok) {
+  let bundle;
+  try {
+    bundle = (0, import_bundle3.bundleFromJSON)(serialized);
+  } catch (cause) {
+    const message = `not a valid Sigstore bundle: ${cause.message}`;
     return {
       ok: false,
-      signature: { status: "fail", code: "MALFORMED", message: read.message },
+      signature: { status: "fail", message },
       identity: notChecked,
       artifact: notChecked,
       evidence
     };
   }
-  const { bundle } = read;
   collectEvidence(bundle, evidence);
   const artifact = checkMessageDigest(bundle, options2.artifact);
   let signature;
@@ -76857,7 +70104,7 @@ function verifySigstoreBundle(serialized, options2) {
       const signed = entity.signature.signature;
       entity.signature.verifySignature = (key) => verifyPrehashedSignature(key, signedDigest, signed);
     }
-    new import_verify5.Verifier(options2.trust).verify(entity);
+    new import_verify5.Verifier(options2.trust, options2.thresholds).verify(entity);
     if (entity.key.$case === "certificate")
       certificate = evidence.certificate ?? certificateIdentity(entity.key.certificate);
     signature = { status: "pass", message: describeProof(evidence) };
@@ -76880,16 +70127,6 @@ function verifySigstoreBundle(serialized, options2) {
     };
   }
   return verdict;
-}
-function readBundle(json2) {
-  const problem = shapeProblem(json2, BUNDLE_SHAPE, "bundle");
-  if (problem)
-    return { ok: false, message: `not a valid Sigstore bundle: ${describeProblem(problem)}` };
-  try {
-    return { ok: true, bundle: (0, import_bundle3.bundleFromJSON)(json2) };
-  } catch (cause) {
-    return { ok: false, message: `not a valid Sigstore bundle: ${cause.message}` };
-  }
 }
 function verdictFailure(verdict) {
   return [verdict.signature, verdict.artifact, verdict.identity].find(
@@ -76954,6 +70191,7 @@ function describeProof(evidence) {
     (entry) => `log index ${entry.logIndex} (${entry.proof.join(" + ")})`
   );
   const tsa = evidence.timestampAuthorityTimes?.length ? [`TSA time ${evidence.timestampAuthorityTimes.join(", ")}`] : [];
+  if (proofs.length === 0) return `signature and certificate chain verified: ${tsa.join("; ")}`;
   return `signature, certificate chain, SCT and transparency log verified: ${[...proofs, ...tsa].join("; ")}`;
 }
 function collectEvidence(bundle, evidence) {
@@ -76961,7 +70199,7 @@ function collectEvidence(bundle, evidence) {
   evidence.content = bundle.content.$case;
   evidence.tlog = bundle.verificationMaterial.tlogEntries.map((entry) => ({
     logIndex: entry.logIndex,
-    ...integratedTime(entry.integratedTime),
+    ...entry.integratedTime && entry.integratedTime !== "0" ? { integratedTime: new Date(Number(entry.integratedTime) * 1e3).toISOString() } : {},
     logId: entry.logId ? Buffer.from(entry.logId.keyId).toString("hex") : "",
     ...entry.kindVersion ? { kind: `${entry.kindVersion.kind} ${entry.kindVersion.version}` } : {},
     proof: [
@@ -76991,15 +70229,11 @@ function collectEvidence(bundle, evidence) {
     }
   }
 }
-function integratedTime(seconds) {
-  const time = new Date(Number(seconds) * 1e3);
-  return seconds !== "0" && Number.isFinite(time.getTime()) ? { integratedTime: time.toISOString() } : {};
-}
 function formatFound(found) {
   if (found === void 0) return "(none)";
   return Array.isArray(found) ? found.length === 0 ? "(no SAN)" : found.join(", ") : found;
 }
-var import_bundle3, import_core26, import_protobuf_specs2, import_verify5, INT64, BYTES, BUNDLE_SHAPE, notChecked;
+var import_bundle3, import_core26, import_protobuf_specs2, import_verify5, notChecked;
 var init_bundle = __esm({
   "../verify/src/checks/bundle.ts"() {
     "use strict";
@@ -77011,63 +70245,6 @@ var init_bundle = __esm({
     init_identity2();
     init_prehashed();
     init_encode_once();
-    init_json_shape();
-    INT64 = "int64";
-    BYTES = "string";
-    BUNDLE_SHAPE = {
-      fields: {
-        mediaType: "string",
-        verificationMaterial: {
-          fields: {
-            publicKey: { fields: { hint: "string" } },
-            x509CertificateChain: {
-              fields: {
-                certificates: { items: { fields: { rawBytes: BYTES }, required: ["rawBytes"] } }
-              }
-            },
-            certificate: { fields: { rawBytes: BYTES }, required: ["rawBytes"] },
-            tlogEntries: {
-              items: {
-                fields: {
-                  logIndex: INT64,
-                  logId: { fields: { keyId: BYTES } },
-                  kindVersion: { fields: { kind: "string", version: "string" } },
-                  integratedTime: INT64,
-                  inclusionPromise: { fields: { signedEntryTimestamp: BYTES } },
-                  inclusionProof: {
-                    fields: {
-                      logIndex: INT64,
-                      rootHash: BYTES,
-                      treeSize: INT64,
-                      hashes: { items: BYTES },
-                      checkpoint: { fields: { envelope: "string" } }
-                    }
-                  },
-                  canonicalizedBody: BYTES
-                }
-              }
-            },
-            timestampVerificationData: {
-              fields: { rfc3161Timestamps: { items: { fields: { signedTimestamp: BYTES } } } }
-            }
-          }
-        },
-        messageSignature: {
-          fields: {
-            messageDigest: { fields: { algorithm: "any", digest: BYTES } },
-            signature: BYTES
-          }
-        },
-        dsseEnvelope: {
-          fields: {
-            payload: BYTES,
-            payloadType: "string",
-            signatures: { items: { fields: { sig: BYTES, keyid: "string" } } }
-          }
-        }
-      },
-      required: ["mediaType", "verificationMaterial"]
-    };
     notChecked = {
       status: "skip",
       message: "not checked: the signature did not verify"
@@ -77078,30 +70255,38 @@ var init_bundle = __esm({
 // ../verify/src/checks/claims.ts
 function parseInTotoStatement(payloadType, payload) {
   if (payloadType !== IN_TOTO_PAYLOAD_TYPE) {
-    return malformed(
-      `envelope.payloadType: expected ${IN_TOTO_PAYLOAD_TYPE}, found ${describeValue(payloadType)}`,
-      IN_TOTO_PAYLOAD_TYPE,
-      excerpt(payloadType)
-    );
+    return invalid4(`DSSE payloadType is not in-toto`, IN_TOTO_PAYLOAD_TYPE, payloadType);
   }
   let json2;
   try {
     json2 = JSON.parse(payload.toString("utf8"));
   } catch (cause) {
-    return malformed(
-      `statement: DSSE payload is not JSON: ${cause.message}`,
+    return invalid4(
+      `DSSE payload is not JSON: ${cause.message}`,
       "an in-toto statement",
       `${payload.length} bytes`
     );
   }
-  const problem = shapeProblem(json2, IN_TOTO_STATEMENT_SHAPE, "statement");
-  if (problem) return malformed(describeProblem(problem), problem.expected, excerpt(problem.found));
   const statement = json2;
-  if (!IN_TOTO_STATEMENT_TYPES.includes(statement._type)) {
-    return malformed(
-      `statement._type: expected an in-toto statement type, found ${describeValue(statement._type)}`,
+  if (typeof statement !== "object" || statement === null || !IN_TOTO_STATEMENT_TYPES.includes(statement._type)) {
+    return invalid4(
+      "payload field _type is not an in-toto statement type",
       IN_TOTO_STATEMENT_TYPES,
-      excerpt(statement._type)
+      statement?._type
+    );
+  }
+  if (!Array.isArray(statement.subject) || statement.subject.some((s) => typeof s?.digest !== "object" || s.digest === null)) {
+    return invalid4(
+      "statement field subject is not a list of {name, digest}",
+      "subject[].digest",
+      statement.subject
+    );
+  }
+  if (typeof statement.predicateType !== "string") {
+    return invalid4(
+      "statement field predicateType is missing",
+      "a predicate type URI",
+      statement.predicateType
     );
   }
   return { ok: true, statement };
@@ -77135,78 +70320,41 @@ function checkSimpleSigning(payload, digest) {
   } catch (cause) {
     return {
       ok: false,
-      code: "MALFORMED",
       message: `simple-signing payload is not JSON: ${cause.message}`,
       expected: "simple-signing JSON",
       found: `${payload.length} bytes`
     };
   }
-  const problem = shapeProblem(json2, SIMPLE_SIGNING_SHAPE, "payload");
-  if (problem)
-    return {
-      ok: false,
-      code: "MALFORMED",
-      message: describeProblem(problem),
-      expected: problem.expected,
-      found: excerpt(problem.found)
-    };
-  const { critical } = json2;
-  if (critical.type !== SIMPLE_SIGNING_TYPE) {
+  if (json2?.critical?.type !== SIMPLE_SIGNING_TYPE) {
     return {
       ok: false,
       message: "simple-signing payload field critical.type is wrong",
       expected: SIMPLE_SIGNING_TYPE,
-      found: excerpt(critical.type)
+      found: json2?.critical?.type
     };
   }
-  const signed = critical.image["docker-manifest-digest"];
+  const signed = json2.critical.image?.["docker-manifest-digest"];
   const ok = signed === digest;
   return {
     ok,
-    message: ok ? `critical.image.docker-manifest-digest is ${digest}` : `critical.image.docker-manifest-digest is ${describeValue(signed)}, not ${digest}`,
+    message: ok ? `critical.image.docker-manifest-digest is ${digest}` : `critical.image.docker-manifest-digest is ${String(signed)}, not ${digest}`,
     expected: digest,
-    found: excerpt(signed)
+    found: signed
   };
 }
-function malformed(message, expected, found) {
-  return { ok: false, outcome: { ok: false, code: "MALFORMED", message, expected, found } };
+function invalid4(message, expected, found) {
+  return { ok: false, outcome: { ok: false, message, expected, found } };
 }
-var IN_TOTO_PAYLOAD_TYPE, IN_TOTO_STATEMENT_TYPES, SIMPLE_SIGNING_TYPE, IN_TOTO_STATEMENT_SHAPE, SIMPLE_SIGNING_SHAPE;
+var IN_TOTO_PAYLOAD_TYPE, IN_TOTO_STATEMENT_TYPES, SIMPLE_SIGNING_TYPE;
 var init_claims = __esm({
   "../verify/src/checks/claims.ts"() {
     "use strict";
-    init_json_shape();
     IN_TOTO_PAYLOAD_TYPE = "application/vnd.in-toto+json";
     IN_TOTO_STATEMENT_TYPES = [
       "https://in-toto.io/Statement/v0.1",
       "https://in-toto.io/Statement/v1"
     ];
     SIMPLE_SIGNING_TYPE = "cosign container image signature";
-    IN_TOTO_STATEMENT_SHAPE = {
-      fields: {
-        _type: "string",
-        subject: {
-          items: { fields: { name: "string", digest: { values: "string" } }, required: ["digest"] },
-          nonEmpty: true
-        },
-        predicateType: "string",
-        predicate: { values: "any" }
-      },
-      required: ["_type", "subject", "predicateType"]
-    };
-    SIMPLE_SIGNING_SHAPE = {
-      fields: {
-        critical: {
-          fields: {
-            type: "string",
-            image: { fields: { "docker-manifest-digest": "string" } },
-            identity: { fields: { "docker-reference": "string" } }
-          },
-          required: ["type", "image"]
-        }
-      },
-      required: ["critical"]
-    };
   }
 });
 
@@ -77275,9 +70423,9 @@ function toMaterial(json2, source) {
   requireValidityStarts(json2, source);
   try {
     const root = import_protobuf_specs3.TrustedRoot.fromJSON(json2);
-    if (root.certificateAuthorities.length === 0 || root.tlogs.length === 0) {
+    if (root.certificateAuthorities.length === 0 || root.tlogs.length + root.timestampAuthorities.length === 0) {
       throw new Error(
-        `needs at least one certificate authority and one transparency log (found ${root.certificateAuthorities.length} and ${root.tlogs.length})`
+        `needs at least one certificate authority and one transparency log or timestamp authority (found ${root.certificateAuthorities.length}, ${root.tlogs.length} and ${root.timestampAuthorities.length})`
       );
     }
     const material = (0, import_verify6.toTrustMaterial)(root);
@@ -77335,7 +70483,7 @@ var init_trusted_root = __esm({
 });
 
 // ../verify/src/cosign/legacy.ts
-function malformed2(where, field, expected, found) {
+function malformed(where, field, expected, found) {
   throw new VerificationError(
     "MALFORMED",
     `${where}: ${field}: expected ${expected}, found ${JSON.stringify(found)?.slice(0, 200)}`,
@@ -77346,7 +70494,7 @@ function parseJson(text, where, field) {
   try {
     return JSON.parse(text);
   } catch {
-    return malformed2(where, field, "JSON", text);
+    return malformed(where, field, "JSON", text);
   }
 }
 function parseRekorBundle(text, where) {
@@ -77354,20 +70502,20 @@ function parseRekorBundle(text, where) {
   const json2 = parseJson(text, where, field);
   const payload = json2?.Payload;
   if (typeof json2?.SignedEntryTimestamp !== "string")
-    malformed2(
+    malformed(
       where,
       `${field}.SignedEntryTimestamp`,
       "a base64 string",
       json2?.SignedEntryTimestamp
     );
   if (typeof payload?.body !== "string")
-    malformed2(where, `${field}.Payload.body`, "a base64 string", payload?.body);
+    malformed(where, `${field}.Payload.body`, "a base64 string", payload?.body);
   if (!Number.isSafeInteger(payload.integratedTime))
-    malformed2(where, `${field}.Payload.integratedTime`, "an integer", payload.integratedTime);
+    malformed(where, `${field}.Payload.integratedTime`, "an integer", payload.integratedTime);
   if (!Number.isSafeInteger(payload.logIndex))
-    malformed2(where, `${field}.Payload.logIndex`, "an integer", payload.logIndex);
+    malformed(where, `${field}.Payload.logIndex`, "an integer", payload.logIndex);
   if (typeof payload.logID !== "string" || !/^[a-f0-9]+$/.test(payload.logID))
-    malformed2(where, `${field}.Payload.logID`, "a hex string", payload.logID);
+    malformed(where, `${field}.Payload.logID`, "a hex string", payload.logID);
   return json2;
 }
 function kindVersion(body, where) {
@@ -77377,7 +70525,7 @@ function kindVersion(body, where) {
     `annotation ${COSIGN_ANNOTATIONS.bundle} Payload.body`
   );
   if (typeof decoded?.kind !== "string" || typeof decoded.apiVersion !== "string") {
-    malformed2(
+    malformed(
       where,
       `annotation ${COSIGN_ANNOTATIONS.bundle} Payload.body`,
       "a Rekor entry with kind and apiVersion",
@@ -77393,14 +70541,14 @@ function parseEnvelope(blob, where) {
     "DSSE envelope layer"
   );
   if (typeof json2?.payloadType !== "string")
-    malformed2(where, "envelope.payloadType", "a string", json2?.payloadType);
+    malformed(where, "envelope.payloadType", "a string", json2?.payloadType);
   if (typeof json2.payload !== "string")
-    malformed2(where, "envelope.payload", "a base64 string", json2.payload);
+    malformed(where, "envelope.payload", "a base64 string", json2.payload);
   if (!Array.isArray(json2.signatures) || json2.signatures.length === 0)
-    malformed2(where, "envelope.signatures", "a non-empty array", json2.signatures);
+    malformed(where, "envelope.signatures", "a non-empty array", json2.signatures);
   const signatures = json2.signatures.map((signature, i) => {
     if (typeof signature?.sig !== "string")
-      malformed2(where, `envelope.signatures[${i}].sig`, "a base64 string", signature?.sig);
+      malformed(where, `envelope.signatures[${i}].sig`, "a base64 string", signature?.sig);
     return {
       sig: signature.sig,
       keyid: typeof signature.keyid === "string" ? signature.keyid : ""
@@ -77413,7 +70561,7 @@ function legacyLayerToBundle(layer, blob, kind, where) {
   const certificatePem = annotations[COSIGN_ANNOTATIONS.certificate];
   const leaf = pemToDerBase64(certificatePem ?? "");
   if (certificatePem !== void 0 && leaf.length !== 1)
-    malformed2(
+    malformed(
       where,
       `annotation ${COSIGN_ANNOTATIONS.certificate}`,
       "one PEM certificate",
@@ -77445,7 +70593,7 @@ function legacyLayerToBundle(layer, blob, kind, where) {
       `annotation ${COSIGN_ANNOTATIONS.rfc3161Timestamp}`
     );
     if (typeof timestamp?.SignedRFC3161Timestamp !== "string")
-      malformed2(
+      malformed(
         where,
         `annotation ${COSIGN_ANNOTATIONS.rfc3161Timestamp}.SignedRFC3161Timestamp`,
         "a base64 string",
@@ -77469,7 +70617,7 @@ function legacyLayerToBundle(layer, blob, kind, where) {
   }
   const signature = annotations[COSIGN_ANNOTATIONS.signature];
   if (typeof signature !== "string" || signature === "")
-    malformed2(where, `annotation ${COSIGN_ANNOTATIONS.signature}`, "a base64 signature", signature);
+    malformed(where, `annotation ${COSIGN_ANNOTATIONS.signature}`, "a base64 signature", signature);
   return {
     mediaType: BUNDLE_V01_MEDIA_TYPE,
     verificationMaterial,
@@ -77502,13 +70650,13 @@ function asMalformed(error2, hint) {
     malformed: {
       message,
       ...expected === void 0 ? {} : { expected },
-      ...found === void 0 ? {} : { found: excerpt2(found) }
+      ...found === void 0 ? {} : { found: excerpt(found) }
     }
   };
 }
-function excerpt2(found) {
+function excerpt(found) {
   const text = typeof found === "string" ? found : JSON.stringify(found);
-  return text !== void 0 && text.length > EXCERPT_CHARS2 ? `${text.slice(0, EXCERPT_CHARS2)}\u2026 (${text.length} characters)` : found;
+  return text !== void 0 && text.length > EXCERPT_CHARS ? `${text.slice(0, EXCERPT_CHARS)}\u2026 (${text.length} characters)` : found;
 }
 function legacyManifestHint(digest, suffix2) {
   return {
@@ -77528,15 +70676,13 @@ async function readLegacyLayers(source, digest, suffix2, manifest) {
   const kind = suffix2 === ".sig" ? "signature" : "attestation";
   let layers;
   try {
-    ({ layers } = parseManifestLayers(manifest.bytes, where, manifest.mediaType));
+    layers = parseManifest(manifest.bytes, where, manifest.mediaType).layers ?? [];
   } catch (error2) {
     return [asMalformed(error2, legacyManifestHint(digest, suffix2))];
   }
   const expectedMediaType = kind === "signature" ? MEDIA_TYPES.cosignSimpleSigning : MEDIA_TYPES.dsseEnvelope;
   return Promise.all(
     layers.map(async (layer, i) => {
-      if (layer instanceof Error)
-        return asMalformed(layer, { kind, layout: "legacy", location: `${tag} layer ${i}` });
       const predicateType = layer.annotations?.[COSIGN_ANNOTATIONS.predicateType];
       const hint = {
         kind,
@@ -77552,7 +70698,7 @@ async function readLegacyLayers(source, digest, suffix2, manifest) {
             { expected: expectedMediaType, found: layer.mediaType }
           );
         }
-        const blob = await readLayerBlob(source, layer, `${where} layer ${i}`);
+        const blob = await source.blob(layer.digest, layer.size);
         const bundle = legacyLayerToBundle(layer, blob, kind, `${where} layer ${i}`);
         return {
           ...hint,
@@ -77596,22 +70742,22 @@ async function referrerBundleLayer(source, digest, referrer) {
   return { referrer, manifest, layer, where };
 }
 async function readReferrerBundle(source, { referrer, manifest, layer, where }) {
-  const hint = referrerHint(referrer, { ...referrer.annotations, ...manifest.annotations });
-  let blob;
+  const blob = await source.blob(layer.digest, layer.size);
+  let bundle;
   try {
-    blob = await readLayerBlob(source, layer, `${where}: layer ${layer.digest}`);
+    bundle = JSON.parse(blob.toString("utf8"));
+    (0, import_bundle4.bundleFromJSON)(bundle);
   } catch (error2) {
-    return asMalformed(error2, hint);
+    const found = excerpt(error2.message);
+    return {
+      ...referrerHint(referrer, { ...referrer.annotations, ...manifest.annotations }),
+      malformed: {
+        message: `${where}: layer ${layer.digest}: expected a Sigstore bundle, found ${String(found)}`,
+        expected: "a Sigstore bundle",
+        found
+      }
+    };
   }
-  let json2;
-  try {
-    json2 = JSON.parse(blob.toString("utf8"));
-  } catch (error2) {
-    return notABundle(hint, where, layer, `bytes that are not JSON (${error2.message})`);
-  }
-  const read = readBundle(json2);
-  if (!read.ok) return notABundle(hint, where, layer, read.message);
-  const bundle = json2;
   const predicateType = inTotoPredicateType(bundle) ?? manifest.annotations?.[BUNDLE_ANNOTATIONS.predicateType];
   const kind = bundle.messageSignature || predicateType === COSIGN_SIGN_PREDICATE_TYPE ? "signature" : "attestation";
   return {
@@ -77621,37 +70767,6 @@ async function readReferrerBundle(source, { referrer, manifest, layer, where }) 
     ...predicateType === void 0 ? {} : { predicateType },
     location: `referrer ${referrer.digest}`
   };
-}
-function notABundle(hint, where, layer, problem) {
-  const found = excerpt2(problem);
-  return {
-    ...hint,
-    malformed: {
-      message: `${where}: layer ${layer.digest}: expected a Sigstore bundle, found ${String(found)}`,
-      expected: "a Sigstore bundle",
-      found
-    }
-  };
-}
-async function readLayerBlob(source, layer, where) {
-  let blob;
-  try {
-    blob = await source.blob(layer.digest);
-  } catch (error2) {
-    if (!hasErrorCode(error2, "NOT_FOUND")) throw error2;
-    throw new VerificationError("MALFORMED", error2.message, {
-      expected: error2.expected,
-      found: error2.found,
-      cause: error2
-    });
-  }
-  if (blob.length !== layer.size)
-    throw new VerificationError(
-      "MALFORMED",
-      `${where}: size: expected ${layer.size} bytes (its descriptor), found ${blob.length}`,
-      { expected: layer.size, found: blob.length }
-    );
-  return blob;
 }
 function discoverSignatures(source, digest) {
   return discoverAll(source, digest).catch(rethrowAsVerificationError);
@@ -77672,15 +70787,15 @@ async function discoverAll(source, digest) {
   );
   return [...signatures, ...attestations, ...fromReferrers];
 }
-var EXCERPT_CHARS2;
+var import_bundle4, EXCERPT_CHARS;
 var init_discover = __esm({
   "../verify/src/cosign/discover.ts"() {
     "use strict";
-    init_bundle();
+    import_bundle4 = __toESM(require_dist2(), 1);
     init_errors7();
     init_src5();
     init_legacy();
-    EXCERPT_CHARS2 = 200;
+    EXCERPT_CHARS = 200;
   }
 });
 
@@ -77725,7 +70840,7 @@ function checkSlsaProvenance(statement, certificate, imageDigest, policy) {
     name: "certificate",
     ...checkCertificateConsistency(environment, predicate, certificate)
   });
-  const commit = environment.github_sha1;
+  const commit = typeof environment.github_sha1 === "string" ? environment.github_sha1 : void 0;
   return {
     ok: findings.every((finding) => finding.ok),
     findings,
@@ -77799,7 +70914,7 @@ function checkSource(sourceUri, predicate, certificate) {
   }
   if (problems.length === 0 && configSource !== material)
     problems.push(
-      `invocation.configSource.uri ${configSource} and materials[0].uri ${material} differ`
+      `invocation.configSource.uri ${String(configSource)} and materials[0].uri ${String(material)} differ`
     );
   if (certificateSource !== `https://${bare}`)
     problems.push(
@@ -77866,11 +70981,11 @@ function checkCertificateConsistency(environment, predicate, certificate) {
   if (extensions.runInvocationURI !== void 0) {
     pairs.push([
       "github_run_id+attempt / 1.21 run invocation",
-      `${environment.github_run_id ?? "(none)"}/attempts/${environment.github_run_attempt ?? "(none)"}`,
+      `${String(environment.github_run_id)}/attempts/${String(environment.github_run_attempt)}`,
       /\/actions\/runs\/(\d+\/attempts\/\d+)$/.exec(extensions.runInvocationURI)?.[1]
     ]);
   }
-  if (extensions.buildConfigURI !== void 0 && predicate.invocation?.configSource?.entryPoint !== void 0) {
+  if (extensions.buildConfigURI !== void 0 && typeof predicate.invocation?.configSource?.entryPoint === "string") {
     pairs.push([
       "configSource.entryPoint / 1.18 build config",
       predicate.invocation.configSource.entryPoint,
@@ -77908,7 +71023,7 @@ function equal(field, expected, found) {
   const ok = expected === found;
   return {
     ok,
-    message: ok ? `${field} ${expected}` : `${field} is ${describeValue(found)}, not ${expected}`,
+    message: ok ? `${field} ${expected}` : `${field} is ${String(found)}, not ${expected}`,
     expected,
     found
   };
@@ -77916,13 +71031,12 @@ function equal(field, expected, found) {
 function escapeRegExp(text) {
   return text.replace(/[.*+?^${}()|[\]\\]/g, "\\$&");
 }
-var SLSA_PROVENANCE_V02, GITHUB_ACTIONS_ISSUER3, CONTAINER_GENERATOR_BUILDER, CONTAINER_GENERATOR_BUILD_TYPE, SLSA_BUILDER_IDENTITY, DIGEST_SET, PROVENANCE_V02_SHAPE, EXACT_RELEASE_TAG;
+var SLSA_PROVENANCE_V02, GITHUB_ACTIONS_ISSUER3, CONTAINER_GENERATOR_BUILDER, CONTAINER_GENERATOR_BUILD_TYPE, SLSA_BUILDER_IDENTITY, EXACT_RELEASE_TAG;
 var init_provenance = __esm({
   "../verify/src/slsa/provenance.ts"() {
     "use strict";
     init_claims();
     init_errors7();
-    init_json_shape();
     SLSA_PROVENANCE_V02 = "https://slsa.dev/provenance/v0.2";
     GITHUB_ACTIONS_ISSUER3 = "https://token.actions.githubusercontent.com";
     CONTAINER_GENERATOR_BUILDER = "https://github.com/slsa-framework/slsa-github-generator/.github/workflows/generator_container_slsa3.yml";
@@ -77931,36 +71045,224 @@ var init_provenance = __esm({
       identityRegExp: `${escapeRegExp(CONTAINER_GENERATOR_BUILDER)}@.+`,
       issuer: GITHUB_ACTIONS_ISSUER3
     };
-    DIGEST_SET = { values: "string" };
-    PROVENANCE_V02_SHAPE = {
-      fields: {
-        builder: { fields: { id: "string" } },
-        buildType: "string",
-        invocation: {
-          fields: {
-            configSource: { fields: { uri: "string", digest: DIGEST_SET, entryPoint: "string" } },
-            environment: {
-              fields: {
-                github_sha1: "string",
-                github_ref: "string",
-                github_ref_type: "string",
-                github_event_name: "string",
-                github_run_id: "string",
-                github_run_attempt: "string",
-                github_event_payload: { fields: { base_ref: { nullable: "string" } } }
-              }
-            }
-          }
-        },
-        materials: { items: { fields: { uri: "string", digest: DIGEST_SET } } }
-      }
-    };
     EXACT_RELEASE_TAG = /^refs\/tags\/v\d+\.\d+\.\d+$/;
   }
 });
 
+// ../verify/src/slsa/provenance-v1.ts
+function provenanceV1Identity(policy) {
+  const source = policy.sourceUri.replace(/^[a-z]+:\/\//, "");
+  return {
+    identityRegExp: `(?:${escapeRegExp(CONTAINER_GENERATOR_BUILDER)}@.+|${escapeRegExp(`https://${source}/`)}.+)`,
+    issuer: GITHUB_ACTIONS_ISSUER3
+  };
+}
+function checkSlsaProvenanceV1(statement, certificate, imageDigest, policy) {
+  const predicate = statement.predicate ?? {};
+  const workflow = predicate.buildDefinition?.externalParameters?.workflow ?? {};
+  const dependency = predicate.buildDefinition?.resolvedDependencies?.[0];
+  const builderId = predicate.runDetails?.builder?.id;
+  const findings = [
+    { name: "predicate-type", ...checkPredicateType(statement, SLSA_PROVENANCE_V1) },
+    { name: "subject", ...checkSubjectDigest(statement, imageDigest) },
+    { name: "builder", ...checkBuilder2(certificate, builderId, policy.builderId) },
+    { name: "build-type", ...checkBuildType(predicate.buildDefinition?.buildType) },
+    { name: "source", ...checkSource2(policy.sourceUri, workflow, dependency, certificate) }
+  ];
+  if (policy.sourceTag !== void 0)
+    findings.push({
+      name: "tag",
+      ...checkRef(
+        workflow.ref,
+        `refs/tags/${policy.sourceTag.replace(/^refs\/tags\//, "")}`,
+        "tag"
+      )
+    });
+  if (policy.sourceBranch !== void 0)
+    findings.push({
+      name: "branch",
+      ...checkRef(
+        workflow.ref,
+        `refs/heads/${policy.sourceBranch.replace(/^refs\/heads\//, "")}`,
+        "branch"
+      )
+    });
+  findings.push({
+    name: "certificate",
+    ...checkCertificateConsistency2(predicate, workflow, dependency, certificate)
+  });
+  const commit = dependency?.digest?.gitCommit;
+  return {
+    ok: findings.every((finding) => finding.ok),
+    findings,
+    ...typeof builderId === "string" ? { builderId } : {},
+    ...typeof commit === "string" ? { commit } : {}
+  };
+}
+function checkBuilder2(certificate, builderId, requested) {
+  const generator = certificate.subjectAlternativeNames.find(
+    (san) => san.startsWith(`${CONTAINER_GENERATOR_BUILDER}@`)
+  );
+  const signer = certificate.extensions.buildSignerURI;
+  let allowed;
+  if (generator !== void 0) {
+    const ref = generator.slice(CONTAINER_GENERATOR_BUILDER.length + 1);
+    if (!EXACT_RELEASE_TAG2.test(ref))
+      return {
+        ok: false,
+        message: `builder ref ${ref} is not an exact release tag (vX.Y.Z, no prerelease)`,
+        expected: "refs/tags/vX.Y.Z",
+        found: ref
+      };
+    allowed = [generator];
+  } else {
+    allowed = [...GITHUB_RUNNER_BUILDERS, ...signer === void 0 ? [] : [signer]];
+  }
+  if (typeof builderId !== "string" || !allowed.includes(builderId))
+    return {
+      ok: false,
+      message: `runDetails.builder.id is ${String(builderId)}, not one the certificate allows`,
+      expected: allowed,
+      found: builderId
+    };
+  if (requested !== void 0) {
+    const comparable = requested.includes("@") ? builderId : builderId.replace(/@[^@]*$/, "");
+    if (requested !== comparable)
+      return {
+        ok: false,
+        message: `builder is ${builderId}, not ${requested}`,
+        expected: requested,
+        found: builderId
+      };
+  }
+  return {
+    ok: true,
+    message: `builder ${builderId}`,
+    expected: requested ?? allowed,
+    found: builderId
+  };
+}
+function checkBuildType(buildType) {
+  const ok = GITHUB_WORKFLOW_BUILD_TYPES.includes(buildType);
+  return {
+    ok,
+    message: ok ? `buildType ${String(buildType)}` : `buildType ${String(buildType)} is not a GitHub workflow build`,
+    expected: GITHUB_WORKFLOW_BUILD_TYPES,
+    found: buildType
+  };
+}
+function checkSource2(sourceUri, workflow, dependency, certificate) {
+  const bare = sourceUri.replace(/^[a-z]+:\/\//, "");
+  const repository = `https://${bare}`;
+  const found = {
+    "externalParameters.workflow.repository": workflow.repository,
+    "resolvedDependencies[0].uri": dependency?.uri,
+    "certificate 1.3.6.1.4.1.57264.1.12": certificate.extensions.sourceRepositoryURI
+  };
+  const problems = [];
+  if (workflow.repository !== repository)
+    problems.push(`workflow repository is ${String(workflow.repository)}, not ${repository}`);
+  const expectedDependency = `git+${repository}@${String(workflow.ref)}`;
+  if (typeof workflow.ref !== "string") problems.push("externalParameters.workflow.ref is missing");
+  else if (dependency?.uri !== expectedDependency)
+    problems.push(
+      `resolvedDependencies[0].uri is ${String(dependency?.uri)}, not ${expectedDependency}`
+    );
+  if (certificate.extensions.sourceRepositoryURI !== repository)
+    problems.push(
+      `certificate source repository is ${certificate.extensions.sourceRepositoryURI ?? "(none)"}, not ${repository}`
+    );
+  return {
+    ok: problems.length === 0,
+    message: problems.length === 0 ? `source ${bare}` : `source is not ${bare}: ${problems.join("; ")}`,
+    expected: {
+      workflow: repository,
+      dependency: `git+${repository}@<workflow ref>`,
+      certificate: repository
+    },
+    found
+  };
+}
+function checkRef(ref, expected, kind) {
+  const ok = ref === expected;
+  return {
+    ok,
+    message: ok ? `built from ${kind} ${expected}` : `not built from ${kind} ${expected}`,
+    expected,
+    found: ref
+  };
+}
+function checkCertificateConsistency2(predicate, workflow, dependency, certificate) {
+  const { extensions } = certificate;
+  const github = predicate.buildDefinition?.internalParameters?.github ?? {};
+  const invocation = predicate.runDetails?.metadata?.invocationId;
+  const pairs = [
+    [
+      "gitCommit / 1.13 source digest",
+      dependency?.digest?.gitCommit,
+      extensions.sourceRepositoryDigest
+    ],
+    ["workflow.ref / 1.14 source ref", workflow.ref, extensions.sourceRepositoryRef],
+    ["event_name / 1.20 trigger", github.event_name, extensions.buildTrigger]
+  ];
+  if (extensions.runInvocationURI !== void 0)
+    pairs.push(["invocationId / 1.21 run invocation", invocation, extensions.runInvocationURI]);
+  if (extensions.buildConfigURI !== void 0)
+    pairs.push([
+      "workflow.path / 1.18 build config",
+      workflow.path,
+      /^https:\/\/[^/]+\/[^/]+\/[^/]+\/(.+)@[^@]+$/.exec(extensions.buildConfigURI)?.[1]
+    ]);
+  if (extensions.sourceRepositoryIdentifier !== void 0)
+    pairs.push([
+      "repository_id / 1.15",
+      github.repository_id,
+      extensions.sourceRepositoryIdentifier
+    ]);
+  if (extensions.sourceRepositoryOwnerIdentifier !== void 0)
+    pairs.push([
+      "repository_owner_id / 1.17",
+      github.repository_owner_id,
+      extensions.sourceRepositoryOwnerIdentifier
+    ]);
+  const mismatches = pairs.filter(
+    ([, provenance, cert]) => provenance === void 0 || provenance !== cert
+  );
+  if (mismatches.length === 0)
+    return {
+      ok: true,
+      message: "provenance matches the certificate (commit, ref, trigger, run, workflow, repository)",
+      expected: "equal",
+      found: "equal"
+    };
+  return {
+    ok: false,
+    message: `provenance disagrees with its certificate: ${mismatches.map(([name]) => name).join(", ")}`,
+    expected: Object.fromEntries(mismatches.map(([name, , cert]) => [name, cert])),
+    found: Object.fromEntries(mismatches.map(([name, provenance]) => [name, provenance]))
+  };
+}
+var SLSA_PROVENANCE_V1, GITHUB_WORKFLOW_BUILD_TYPES, GITHUB_RUNNER_BUILDERS, EXACT_RELEASE_TAG2;
+var init_provenance_v1 = __esm({
+  "../verify/src/slsa/provenance-v1.ts"() {
+    "use strict";
+    init_claims();
+    init_provenance();
+    SLSA_PROVENANCE_V1 = "https://slsa.dev/provenance/v1";
+    GITHUB_WORKFLOW_BUILD_TYPES = [
+      "https://actions.github.io/buildtypes/workflow/v1",
+      "https://slsa-framework.github.io/github-actions-buildtypes/workflow/v1"
+    ];
+    GITHUB_RUNNER_BUILDERS = [
+      "https://github.com/actions/runner/github-hosted",
+      "https://github.com/actions/runner/self-hosted"
+    ];
+    EXACT_RELEASE_TAG2 = /^refs\/tags\/v\d+\.\d+\.\d+$/;
+  }
+});
+
 // ../verify/src/api/candidates.ts
-function evaluateCandidate(found, digest, policy, trust, predicateType, predicateShape) {
+function evaluateCandidate(found, digest, policy, trust, predicateType) {
   if ("malformed" in found)
     return {
       found,
@@ -77984,8 +71286,6 @@ function evaluateCandidate(found, digest, policy, trust, predicateType, predicat
         checkPredicateType(statement, predicateType),
         checkSubjectDigest(statement, digest)
       );
-      if (predicateShape && statement.predicateType === predicateType)
-        claims.push(checkPredicateShape(statement, predicateShape));
     } else {
       claims.push(parsed.outcome);
     }
@@ -78012,33 +71312,16 @@ function evaluateCandidate(found, digest, policy, trust, predicateType, predicat
 function candidateFailure(verdict, claims, predicateType) {
   const stage = verdictFailure(verdict);
   if (stage) {
-    const code18 = stage.code ?? (stage === verdict.identity ? "IDENTITY_MISMATCH" : stage === verdict.artifact ? "DIGEST_MISMATCH" : "SIGNATURE_INVALID");
-    return { code: code18, message: stage.message, expected: stage.expected, found: stage.found };
+    const code2 = stage === verdict.identity ? "IDENTITY_MISMATCH" : stage === verdict.artifact ? "DIGEST_MISMATCH" : "SIGNATURE_INVALID";
+    return { code: code2, message: stage.message, expected: stage.expected, found: stage.found };
   }
-  const claim = claims.find((c) => !c.ok && c.code === "MALFORMED") ?? claims.find((c) => !c.ok);
+  const claim = claims.find((c) => !c.ok);
   if (!claim) return { code: "SIGNATURE_INVALID", message: "signature did not verify" };
   return {
-    code: claim.code ?? (claim.expected === predicateType ? "PREDICATE_MISMATCH" : "DIGEST_MISMATCH"),
+    code: claim.expected === predicateType ? "PREDICATE_MISMATCH" : "DIGEST_MISMATCH",
     message: claim.message,
     expected: claim.expected,
     found: claim.found
-  };
-}
-function checkPredicateShape(statement, shape) {
-  const problem = shapeProblem(statement.predicate, shape, "statement.predicate");
-  if (!problem)
-    return {
-      ok: true,
-      message: "predicate has the expected shape",
-      expected: "a predicate",
-      found: "one"
-    };
-  return {
-    ok: false,
-    code: "MALFORMED",
-    message: describeProblem(problem),
-    expected: problem.expected,
-    found: excerpt(problem.found)
   };
 }
 function candidateEvidence(candidate) {
@@ -78114,7 +71397,6 @@ var init_candidates = __esm({
     "use strict";
     init_bundle();
     init_claims();
-    init_json_shape();
     NOT_READ = {
       status: "skip",
       message: "not checked: malformed, not a signature that can be read"
@@ -78191,14 +71473,7 @@ async function checkImageDigest(source, digest, trust, options2) {
   }
   for (const predicateType of options2.attestations ?? []) {
     const candidates = attestationsOfType(discovered, predicateType).map(
-      (found) => evaluateCandidate(
-        found,
-        digest,
-        options2.policy,
-        trust,
-        predicateType,
-        options2.predicateShapes?.[predicateType]
-      )
+      (found) => evaluateCandidate(found, digest, options2.policy, trust, predicateType)
     );
     checks.push(
       summarizeCandidates(
@@ -78224,44 +71499,25 @@ function attestationsOfType(discovered, predicateType) {
   );
 }
 function checkProvenance(discovered, digest, trust, policy) {
-  const candidates = attestationsOfType(discovered, SLSA_PROVENANCE_V02).map(
-    (found) => {
-      const candidate = evaluateCandidate(
-        found,
-        digest,
-        SLSA_BUILDER_IDENTITY,
-        trust,
-        SLSA_PROVENANCE_V02,
-        PROVENANCE_V02_SHAPE
-      );
-      const certificate = candidate.verdict.evidence.certificate;
-      if (!candidate.ok) return candidate;
-      if (!candidate.statement || !certificate) {
-        return {
-          ...candidate,
-          ok: false,
-          failure: {
-            code: "PROVENANCE_MISMATCH",
-            message: "provenance without a builder certificate",
-            expected: "a Fulcio certificate",
-            found: "none"
-          }
-        };
-      }
-      candidate.slsa = checkSlsaProvenance(candidate.statement, certificate, digest, policy);
-      const failed = candidate.slsa.findings.find((finding) => !finding.ok);
-      if (failed) {
-        candidate.ok = false;
-        candidate.failure = {
-          code: "PROVENANCE_MISMATCH",
-          message: `${failed.name}: ${failed.message}`,
-          expected: failed.expected,
-          found: failed.found
-        };
-      }
-      return candidate;
-    }
+  const v1 = discovered.filter(
+    (found) => found.kind !== "signature" && found.predicateType === SLSA_PROVENANCE_V1
   );
+  const candidates = [
+    ...attestationsOfType(discovered, SLSA_PROVENANCE_V02).map(
+      (found) => checkProvenanceCandidate(found, digest, trust, policy, {
+        predicateType: SLSA_PROVENANCE_V02,
+        identity: SLSA_BUILDER_IDENTITY,
+        check: checkSlsaProvenance
+      })
+    ),
+    ...v1.map(
+      (found) => checkProvenanceCandidate(found, digest, trust, policy, {
+        predicateType: SLSA_PROVENANCE_V1,
+        identity: provenanceV1Identity(policy),
+        check: checkSlsaProvenanceV1
+      })
+    )
+  ];
   const expected = {
     digest,
     sourceUri: policy.sourceUri,
@@ -78270,10 +71526,11 @@ function checkProvenance(discovered, digest, trust, policy) {
     builder: policy.builderId ?? SLSA_BUILDER_IDENTITY.identityRegExp
   };
   const summary2 = summarizeCandidates("slsa-provenance", "SLSA provenance", candidates, expected, {
-    // A winner always has its slsa result: a candidate only passes after checkSlsaProvenance.
+    // A winner always has its slsa result: a candidate only passes after its version's check.
     summary: (winner) => `verified build using builder "${winner.slsa.builderId}" at commit ${winner.slsa.commit ?? "(unknown)"}`,
     evidence: (winner) => ({
       ...candidateEvidence(winner),
+      predicateType: winner.statement?.predicateType,
       builderId: winner.slsa?.builderId,
       commit: winner.slsa?.commit
     })
@@ -78289,6 +71546,41 @@ function checkProvenance(discovered, digest, trust, policy) {
   }));
   return [summary2, ...findings];
 }
+function checkProvenanceCandidate(found, digest, trust, policy, version) {
+  const candidate = evaluateCandidate(
+    found,
+    digest,
+    version.identity,
+    trust,
+    version.predicateType
+  );
+  const certificate = candidate.verdict.evidence.certificate;
+  if (!candidate.ok) return candidate;
+  if (!candidate.statement || !certificate) {
+    return {
+      ...candidate,
+      ok: false,
+      failure: {
+        code: "PROVENANCE_MISMATCH",
+        message: "provenance without a builder certificate",
+        expected: "a Fulcio certificate",
+        found: "none"
+      }
+    };
+  }
+  candidate.slsa = version.check(candidate.statement, certificate, digest, policy);
+  const failed = candidate.slsa.findings.find((finding) => !finding.ok);
+  if (failed) {
+    candidate.ok = false;
+    candidate.failure = {
+      code: "PROVENANCE_MISMATCH",
+      message: `${failed.name}: ${failed.message}`,
+      expected: failed.expected,
+      found: failed.found
+    };
+  }
+  return candidate;
+}
 var init_verify_image = __esm({
   "../verify/src/api/verify-image.ts"() {
     "use strict";
@@ -78298,6 +71590,7 @@ var init_verify_image = __esm({
     init_identity2();
     init_predicate_types();
     init_provenance();
+    init_provenance_v1();
     init_trusted_root();
     init_candidates();
   }
@@ -78311,6 +71604,7 @@ function formatReport(report, options2 = {}) {
     lines.push(
       `${paint.bold("image")} ${report.image.reference} ${paint.dim("->")} ${report.image.digest}`
     );
+  else if (report.artifact) lines.push(`${paint.bold("artifact")} ${report.artifact.digest}`);
   for (const check of report.checks) {
     const mark = check.status === "pass" ? paint.green(MARKS.pass) : check.status === "fail" ? paint.red(MARKS.fail) : paint.dim(MARKS.skip);
     lines.push(`${mark} ${check.check}: ${check.summary}`);
@@ -78391,7 +71685,6 @@ async function verifyRelease(options2) {
       policy: claims.policy,
       signature: true,
       attestations: [CYCLONEDX, claims.releaseMetadataType],
-      predicateShapes: { [claims.releaseMetadataType]: RELEASE_METADATA_SHAPE },
       slsa: { sourceUri: claims.sourceUri, sourceTag: tag }
     })
   ]);
@@ -78399,9 +71692,8 @@ async function verifyRelease(options2) {
   const releaseMetadata2 = imageChecks.find(
     (check) => check.check === `attestation:${claims.releaseMetadataType}` && check.status === "pass"
   );
-  const predicate = releaseMetadata2?.evidence?.predicate;
-  checks.push(digestEquality(digest, imageManifest.digest, predicate));
-  checks.push(sourceConsistency(tag, imageChecks, predicate));
+  checks.push(digestEquality(digest, imageManifest.digest, releaseMetadata2?.evidence?.predicate));
+  checks.push(sourceConsistency(tag, imageChecks, releaseMetadata2?.evidence?.predicate));
   return {
     ok: checks.every((check) => check.status === "pass"),
     image: { reference: reference.name, digest },
@@ -78610,7 +71902,7 @@ function digestEquality(tufDigest, registryDigest, releaseMetadata2) {
     ...ok ? {} : { code: "TUF_MISMATCH" }
   };
 }
-var RELEASE_CHECKS, CYCLONEDX, RELEASE_METADATA_SHAPE;
+var RELEASE_CHECKS, CYCLONEDX;
 var init_verify_release = __esm({
   "../verify/src/api/verify-release.ts"() {
     "use strict";
@@ -78626,9 +71918,6 @@ var init_verify_release = __esm({
       source: "release-source"
     };
     CYCLONEDX = resolvePredicateType("cyclonedx");
-    RELEASE_METADATA_SHAPE = {
-      fields: { digest: "string", commit: "string", tag: "string" }
-    };
   }
 });
 
@@ -78953,13 +72242,22 @@ function signingCommand(kind) {
     );
     const referrer = await attachReferrerBundle(store, digest, bundle);
     const logIndex = bundle.verificationMaterial.tlogEntries[0]?.logIndex ?? "";
+    const recorded = kind === "attest" && booleanInput(io2, "github-attestation", false) ? await recordInGitHub(io2, context, bundle) : void 0;
+    if (recorded) io2.setOutput("attestation-id", String(recorded.id));
     io2.setOutput("bundle", JSON.stringify(bundle));
     io2.setOutput("referrer", referrer);
     io2.setOutput("log-index", logIndex);
     io2.setOutput("predicate-type", type);
     io2.setOutput(
       "result",
-      JSON.stringify({ image: name, digest, predicateType: type, referrer, logIndex })
+      JSON.stringify({
+        image: name,
+        digest,
+        predicateType: type,
+        referrer,
+        logIndex,
+        ...recorded ? { attestationId: recorded.id } : {}
+      })
     );
     io2.info(
       `${kind === "sign" ? "signed" : `attested ${type} for`} ${name}@${digest}: referrer ${referrer}, transparency log index ${logIndex}`
@@ -78969,10 +72267,22 @@ function signingCommand(kind) {
         ["Image", code(`${name}@${digest}`)],
         ["Predicate type", code(type)],
         ["Stored as", `OCI referrer ${code(referrer)}`],
-        ["Transparency log index", code(logIndex)]
+        ["Transparency log index", code(logIndex)],
+        ...recorded ? [
+          ["GitHub attestation", `${code(String(recorded.id))} in ${context.repository}`]
+        ] : []
       ])
     );
   };
+}
+async function recordInGitHub(io2, context, bundle) {
+  const client = await createGitHubClient({
+    token: io2.getInput("token"),
+    apiUrl: context.apiUrl,
+    serverUrl: context.serverUrl,
+    ghCli: false
+  });
+  return createAttestation(client, parseRepo(context.repository), bundle);
 }
 var signCommand, attestCommand;
 var init_attest = __esm({
@@ -78982,6 +72292,7 @@ var init_attest = __esm({
     init_src4();
     init_errors();
     init_io();
+    init_src3();
     init_sigstore4();
     init_summary();
     init_verify2();
@@ -79303,9 +72614,9 @@ var Summary = class {
    *
    * @returns {Summary} summary instance
    */
-  addCodeBlock(code18, lang) {
+  addCodeBlock(code2, lang) {
     const attrs = Object.assign({}, lang && { lang });
-    const element = this.wrap("pre", this.wrap("code", code18), attrs);
+    const element = this.wrap("pre", this.wrap("code", code2), attrs);
     return this.addRaw(element).addEOL();
   }
   /**
@@ -79693,16 +73004,4 @@ make-fetch-happen/lib/fetch.js:
    * express or implied. See the License for the specific language
    * governing permissions and limitations under the License.
    *)
-
-re2js/build/index.js:
-  (*!
-  * re2js
-  * RE2JS is the JavaScript port of RE2, a regular expression engine that provides linear time matching
-  *
-  * @version v2.10.0
-  * @author Oleksii Vasyliev
-  * @homepage https://github.com/le0pard/re2js#readme
-  * @repository [object Object]
-  * @license MIT
-  *)
 */

@@ -11,6 +11,8 @@ import type { TestSigstore } from '@oci-sd/test-sigstore';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { runAction, tempDir } from './support';
 import { OciLayoutSource, RegistrySource, pushImage } from '@oci-sd/oci';
+import { startGitHubApiServer } from '@oci-sd/github-api-server';
+import { trustMaterialFromJSON, verifyAttestation } from '@oci-sd/verify';
 
 const COMMIT = '4f2c1a9e8d7b6c5a4f3e2d1c0b9a8f7e6d5c4b3a';
 const REQUEST_TOKEN = 'runner-request-token-7';
@@ -94,6 +96,51 @@ describe.skipIf(!registryAvailable())(
         new Promise((resolve) => tokens?.server.close(resolve)),
       ]);
       if (dir) rmSync(dir, { recursive: true, force: true });
+    });
+
+    it('attest with github-attestation records the bundle in GitHub’s attestations API, where verifyAttestation finds it', async () => {
+      const { image, digest } = await newImage();
+      const github = await startGitHubApiServer({ token: 'api-token-3' });
+      try {
+        const repo = github.state.createRepo('acme/app');
+        const attested = await runAction({
+          workspace: dir,
+          inputs: {
+            command: 'attest',
+            image,
+            digest,
+            predicate: 'release-metadata.json',
+            'predicate-type': RELEASE_METADATA_TYPE,
+            'github-attestation': 'true',
+            token: 'api-token-3',
+            ...sigstoreInputs(),
+          },
+          env: { ...env(), GITHUB_API_URL: github.url },
+        });
+        expect(attested.stderr).toBe('');
+        expect(attested.code).toBe(0);
+        expect(repo.attestations).toHaveLength(1);
+        expect(attested.outputs['attestation-id']).toBe(String(repo.attestations[0]!.id));
+        expect(repo.attestations[0]!.subjectDigests).toEqual([digest]);
+        // Only the runner's mask command carries the token.
+        expect(
+          attested.stdout.split('\n').filter((line) => !line.startsWith('::add-mask::')).join('\n'),
+        ).not.toContain('api-token-3');
+        const report = await verifyAttestation({
+          artifact: digest,
+          owner: 'acme',
+          predicateType: RELEASE_METADATA_TYPE,
+          bundles: repo.attestations.map((a) => ({
+            bundle: a.bundle,
+            location: `attestation ${a.id}`,
+          })),
+          trustedRoots: [trustMaterialFromJSON(sigstore.trustedRoot, 'test sigstore')],
+        });
+        expect(report.ok, JSON.stringify(report.checks)).toBe(true);
+        github.assertNoViolations();
+      } finally {
+        await github.stop();
+      }
     });
 
     it('signs and attests an image keylessly with the runner OIDC token, and the verify command accepts all of it', async () => {

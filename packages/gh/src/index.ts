@@ -1,3 +1,4 @@
+export { createAttestation, listAttestations } from './attestations';
 export { GitHubClient, createGitHubClient } from './client';
 export type { CallContext, GitHubClientOptions, RateLimitEvent, RequestEvent } from './client';
 export { readGhCliToken, resolveEndpoints, resolveToken } from './config';

@@ -3,6 +3,7 @@ import { fileURLToPath } from 'node:url';
 import { describe, expect, it } from 'vitest';
 import { loadFullContract, type GitHubApiServer } from '@oci-sd/github-api-server';
 import {
+  createAttestation,
   createRelease,
   defaultBranch,
   downloadAsset,
@@ -16,6 +17,7 @@ import {
   waitForCheck,
   waitForRun,
   findRelease,
+  listAttestations,
   type GitHubClient,
 } from '../src/index';
 import { uniqueRepo, virtualTime } from './support/helpers';
@@ -49,6 +51,7 @@ describe('contract with GitHub’s OpenAPI description', () => {
       'GET /repos/{owner}/{repo}',
       'GET /repos/{owner}/{repo}/actions/runs/{run_id}',
       'GET /repos/{owner}/{repo}/actions/workflows/{workflow_id}/runs',
+      'GET /repos/{owner}/{repo}/attestations/{subject_digest}',
       'GET /repos/{owner}/{repo}/commits/{ref}',
       'GET /repos/{owner}/{repo}/commits/{ref}/check-runs',
       'GET /repos/{owner}/{repo}/pulls',
@@ -59,6 +62,7 @@ describe('contract with GitHub’s OpenAPI description', () => {
       'GET /repos/{owner}/{repo}/releases/{release_id}/assets',
       'PATCH /repos/{owner}/{repo}/releases/{release_id}',
       'POST /repos/{owner}/{repo}/actions/workflows/{workflow_id}/dispatches',
+      'POST /repos/{owner}/{repo}/attestations',
       'POST /repos/{owner}/{repo}/pulls',
       'POST /repos/{owner}/{repo}/releases',
       'POST /repos/{owner}/{repo}/releases/{release_id}/assets',
@@ -109,6 +113,14 @@ describe('contract with GitHub’s OpenAPI description', () => {
     });
     gh.state.setRunStatus(state, runId, 'completed', 'success');
     await waitForRun(client, repo, runId, virtualTime());
+    const statement = { subject: [{ digest: { sha256: 'ab'.repeat(32) } }], predicateType: 'p' };
+    await createAttestation(client, repo, {
+      dsseEnvelope: {
+        payloadType: 'application/vnd.in-toto+json',
+        payload: Buffer.from(JSON.stringify(statement)).toString('base64'),
+      },
+    });
+    await listAttestations(client, repo, `sha256:${'ab'.repeat(32)}`);
     const contract = loadFullContract();
     const called = [...client.routesUsed].map((route) => {
       const [method, path] = route.split(' ') as [string, string];

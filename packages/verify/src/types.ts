@@ -68,7 +68,8 @@ export interface CheckResult {
 export interface RejectedCandidate {
   /** `referrer sha256:...`, `sha256-<hex>.sig layer 1`, ... */
   location: string;
-  layout: SignatureLayout;
+  /** `bundle` for a bundle given directly (a file, a line of a JSON lines file). */
+  layout: SignatureLayout | 'bundle';
   /** `MALFORMED` for bytes that are not a signature, else why the signature did not verify. */
   code: VerificationErrorCode;
   /** Names the field or stage that failed. */
@@ -89,6 +90,8 @@ export interface VerificationReport {
   ok: boolean;
   /** The image as verified: always by digest. */
   image?: { reference: string; digest: Digest };
+  /** The artifact as its attestations name it (`sha256:<hex>` or `sha512:<hex>`). */
+  artifact?: { digest: string };
   checks: CheckResult[];
   warnings?: ReportWarning[];
 }

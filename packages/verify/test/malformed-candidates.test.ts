@@ -13,7 +13,7 @@ import {
 import {
   discoverSignatures,
   formatReport,
-  verifyAttestation,
+  verifyImageAttestation,
   verifyImage,
   verifyProvenance,
 } from '../src/index';
@@ -312,7 +312,7 @@ describe.skipIf(!registryAvailable())(
         // verify-attestation alone, and with only the malformed one of that type it fails as MALFORMED.
         expect(
           (
-            await verifyAttestation({
+            await verifyImageAttestation({
               image: `${image}@${digest}`,
               policy,
               trust,
@@ -324,7 +324,12 @@ describe.skipIf(!registryAvailable())(
           annotations: { [BUNDLE_ANNOTATIONS.predicateType]: 'https://spdx.dev/Document' },
         });
         const spdx = check(
-          await verifyAttestation({ image: `${image}@${digest}`, policy, trust, type: 'spdxjson' }),
+          await verifyImageAttestation({
+            image: `${image}@${digest}`,
+            policy,
+            trust,
+            type: 'spdxjson',
+          }),
           'attestation:https://spdx.dev/Document',
         );
         expect(spdx).toMatchObject({ status: 'fail', code: 'MALFORMED' });

@@ -5,7 +5,7 @@ import { loadContract, type MatchedOperation } from './openapi';
 import type { ImplementedOperation } from './operations';
 import * as rep from './representations';
 import type { Urls } from './representations';
-import { GitHubState, type Release, type Repo } from './state';
+import { GitHubState, type Attestation, type Release, type Repo } from './state';
 
 /** The API version GitHub's description (and this server) speaks. */
 export const GITHUB_API_VERSION = '2022-11-28';
@@ -379,6 +379,40 @@ export async function startGitHubApiServer(
       if (map.has(m[2]!)) throw new HttpError(422, 'Reference already exists');
       map.set(m[2]!, sha);
       return { status: 201, body: rep.gitRef(urls, repo, ref, sha) };
+    },
+
+    // GitHub reads the subjects and predicate type from the bundle's DSSE in-toto statement and
+    // refuses a bundle it cannot read that way (422).
+    'repos/create-attestation': ({ repo, body }) => {
+      const bundle = body.bundle as Record<string, unknown>;
+      const statement = inTotoStatement(bundle);
+      const attestation: Attestation = {
+        id: state.id(),
+        bundle,
+        subjectDigests: statement.subjects,
+        predicateType: statement.predicateType,
+      };
+      repo.attestations.push(attestation);
+      return { status: 201, body: { id: attestation.id } };
+    },
+
+    'repos/list-attestations': ({ repo, params, query, requestUrl }) => {
+      const digest = params.subject_digest!;
+      const predicateType = query.get('predicate_type') ?? undefined;
+      const found = repo.attestations.filter(
+        (a) =>
+          a.subjectDigests.includes(digest) &&
+          (predicateType === undefined || a.predicateType === predicateType),
+      );
+      if (found.length === 0) throw new HttpError(404, 'Not Found');
+      const { page, headers } = paginate(found, query, requestUrl);
+      return {
+        status: 200,
+        body: {
+          attestations: page.map((a) => ({ bundle: a.bundle, repository_id: repo.id })),
+        },
+        headers,
+      };
     },
 
     'repos/list-releases': ({ repo, query, requestUrl }) => {
@@ -962,4 +996,33 @@ export async function startGitHubApiServer(
         server.close((error) => (error ? reject(error) : resolve()));
       }),
   };
+}
+
+const IN_TOTO_PAYLOAD_TYPE = 'application/vnd.in-toto+json';
+
+/** The subjects (`sha256:<hex>`) and predicate type of a bundle's DSSE in-toto statement; 422 otherwise. */
+function inTotoStatement(bundle: Record<string, unknown>): {
+  subjects: string[];
+  predicateType: string;
+} {
+  const invalid = (message: string) =>
+    new HttpError(422, 'Validation Failed', [
+      { resource: 'Attestation', field: 'bundle', code: 'invalid', message },
+    ]);
+  const envelope = bundle.dsseEnvelope as { payload?: unknown; payloadType?: unknown } | undefined;
+  if (typeof envelope?.payload !== 'string' || envelope.payloadType !== IN_TOTO_PAYLOAD_TYPE)
+    throw invalid(`bundle.dsseEnvelope must hold an ${IN_TOTO_PAYLOAD_TYPE} payload`);
+  let statement: { subject?: unknown; predicateType?: unknown };
+  try {
+    statement = JSON.parse(Buffer.from(envelope.payload, 'base64').toString('utf8'));
+  } catch {
+    throw invalid('bundle.dsseEnvelope.payload is not a base64 JSON statement');
+  }
+  if (!Array.isArray(statement?.subject) || typeof statement.predicateType !== 'string')
+    throw invalid('the statement needs subject[] and predicateType');
+  const subjects = statement.subject.flatMap((subject: { digest?: { sha256?: unknown } }) =>
+    typeof subject?.digest?.sha256 === 'string' ? [`sha256:${subject.digest.sha256}`] : [],
+  );
+  if (subjects.length === 0) throw invalid('no statement subject has a sha256 digest');
+  return { subjects, predicateType: statement.predicateType };
 }

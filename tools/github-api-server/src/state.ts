@@ -93,6 +93,15 @@ export interface WorkflowRun {
   updatedAt: string;
 }
 
+/** A Sigstore bundle recorded through `POST /repos/{owner}/{repo}/attestations`. */
+export interface Attestation {
+  id: number;
+  bundle: Record<string, unknown>;
+  /** `sha256:<hex>` of every statement subject: what `GET .../attestations/{subject_digest}` finds it by. */
+  subjectDigests: string[];
+  predicateType: string;
+}
+
 export interface Repo {
   id: number;
   owner: string;
@@ -111,6 +120,7 @@ export interface Repo {
   checkRuns: CheckRun[];
   workflows: Workflow[];
   runs: WorkflowRun[];
+  attestations: Attestation[];
 }
 
 export interface CreateRepoOptions {
@@ -176,6 +186,7 @@ export class GitHubState {
       burnedTags: new Set(),
       commits: new Map(),
       releases: [],
+      attestations: [],
       pulls: [],
       checkRuns: [],
       workflows: [],

@@ -396,6 +396,7 @@ describe('faults and the contract', () => {
       'pulls/get',
       'pulls/list',
       'pulls/merge',
+      'repos/create-attestation',
       'repos/create-release',
       'repos/delete-release',
       'repos/delete-release-asset',
@@ -405,6 +406,7 @@ describe('faults and the contract', () => {
       'repos/get-release',
       'repos/get-release-asset',
       'repos/get-release-by-tag',
+      'repos/list-attestations',
       'repos/list-release-assets',
       'repos/list-releases',
       'repos/update-release',
@@ -498,5 +500,65 @@ describe('state and events', () => {
       full_name: 'octo/refs',
       default_branch: 'main',
     });
+  });
+});
+
+describe('attestations', () => {
+  afterEach(() => {
+    gh.assertNoViolations();
+  });
+
+  const digest = `sha256:${'ab'.repeat(32)}`;
+  const bundle = (predicateType: string, sha256 = 'ab'.repeat(32)) => ({
+    mediaType: 'application/vnd.dev.sigstore.bundle.v0.3+json',
+    verificationMaterial: { certificate: { rawBytes: 'MIIB' } },
+    dsseEnvelope: {
+      payloadType: 'application/vnd.in-toto+json',
+      payload: Buffer.from(
+        JSON.stringify({
+          _type: 'https://in-toto.io/Statement/v1',
+          subject: [{ name: 'app', digest: { sha256 } }],
+          predicateType,
+          predicate: {},
+        }),
+      ).toString('base64'),
+      signatures: [{ sig: 'c2ln', keyid: '' }],
+    },
+  });
+
+  it('records a bundle and lists it by subject digest, filtered by predicate type', async () => {
+    gh.state.createRepo('octo/att');
+    const created = await call('POST', '/repos/octo/att/attestations', {
+      bundle: bundle('https://slsa.dev/provenance/v1'),
+    });
+    expect(created.status).toBe(201);
+    expect(typeof created.body.id).toBe('number');
+    await call('POST', '/repos/octo/att/attestations', {
+      bundle: bundle('https://spdx.dev/Document'),
+    });
+    const all = await call('GET', `/repos/octo/att/attestations/${digest}`);
+    expect(all.status).toBe(200);
+    expect(all.body.attestations).toHaveLength(2);
+    expect(all.body.attestations[0].bundle).toEqual(bundle('https://slsa.dev/provenance/v1'));
+    const provenance = await call(
+      'GET',
+      `/repos/octo/att/attestations/${digest}?predicate_type=${encodeURIComponent('https://slsa.dev/provenance/v1')}`,
+    );
+    expect(provenance.body.attestations).toHaveLength(1);
+    expect(
+      (await call('GET', `/repos/octo/att/attestations/sha256:${'cd'.repeat(32)}`)).status,
+    ).toBe(404);
+  });
+
+  it('refuses a bundle without an in-toto DSSE statement (422) and a body without bundle', async () => {
+    gh.state.createRepo('octo/att2');
+    const messageSignature = { mediaType: 'x', verificationMaterial: {}, messageSignature: {} };
+    expect(
+      (await call('POST', '/repos/octo/att2/attestations', { bundle: messageSignature })).status,
+    ).toBe(422);
+    const before = gh.violations.length;
+    expect((await call('POST', '/repos/octo/att2/attestations', {})).status).toBe(422);
+    expect(gh.violations.length).toBeGreaterThan(before);
+    gh.violations.length = before;
   });
 });

@@ -35,6 +35,8 @@ export interface CertificateHierarchy {
  */
 export async function createCertificateHierarchy(options: {
   name: string;
+  /** Subject organization of both certificates (a leaf's issuer organization names the instance). */
+  organization?: string;
   purpose: 'code-signing-ca' | 'time-stamping';
   validFrom: Date;
   validUntil: Date;
@@ -48,7 +50,9 @@ export async function createCertificateHierarchy(options: {
     'sign',
     'verify',
   ])) as CryptoKeyPair;
-  const rootName = `CN=${options.name} root,O=oci-sd.test`;
+  // RFC 4514 string form: `GitHub, Inc.` needs its comma escaped to stay one attribute.
+  const organization = (options.organization ?? 'oci-sd.test').replace(/[,+"\\<>;=]/g, '\\$&');
+  const rootName = `CN=${options.name} root,O=${organization}`;
   const validity = { notBefore: options.validFrom, notAfter: options.validUntil };
   const root = await x509.X509CertificateGenerator.createSelfSigned(
     {
@@ -71,7 +75,7 @@ export async function createCertificateHierarchy(options: {
   const intermediate = await x509.X509CertificateGenerator.create(
     {
       serialNumber: randomSerial(),
-      subject: `CN=${options.name} ${isCA ? 'intermediate' : 'signer'},O=oci-sd.test`,
+      subject: `CN=${options.name} ${isCA ? 'intermediate' : 'signer'},O=${organization}`,
       issuer: rootName,
       ...validity,
       signingAlgorithm: CA_SIGNING_ALGORITHM,
@@ -101,26 +105,28 @@ export async function createCertificateHierarchy(options: {
 /**
  * A Fulcio-shaped CA: a self-signed root and an intermediate (P-384, ECDSA-SHA384), issuing
  * ten-minute code-signing leaves with the requested SAN and extensions and an embedded SCT
- * from the CT log. The chain is valid from `validFrom` so that a clock in the past still
- * yields verifiable certificates.
+ * from the CT log (none without a CT log, as GitHub's instance). The chain is valid from
+ * `validFrom` so that a clock in the past still yields verifiable certificates.
  */
 export class TestCertificateAuthority {
   private constructor(
     private readonly intermediateKeys: CryptoKeyPair,
     readonly root: x509.X509Certificate,
     readonly intermediate: x509.X509Certificate,
-    private readonly ctLog: CTLog,
+    private readonly ctLog: CTLog | undefined,
     private readonly now: () => Date,
   ) {}
 
   static async create(options: {
-    ctLog: CTLog;
+    ctLog?: CTLog;
+    organization?: string;
     validFrom: Date;
     validUntil: Date;
     now: () => Date;
   }): Promise<TestCertificateAuthority> {
     const hierarchy = await createCertificateHierarchy({
       name: 'oci-sd test fulcio',
+      ...(options.organization === undefined ? {} : { organization: options.organization }),
       purpose: 'code-signing-ca',
       validFrom: options.validFrom,
       validUntil: options.validUntil,
@@ -184,6 +190,7 @@ export class TestCertificateAuthority {
     // The CT log signs the certificate without its SCT list (RFC 6962 precertificate TBS);
     // verifiers rebuild that TBS by removing the extension again.
     const precertificate = await x509.X509CertificateGenerator.create(tbs, crypto);
+    if (!this.ctLog) return precertificate;
     const issuerKeyHash = createHash('sha256')
       .update(Buffer.from(this.intermediate.publicKey.rawData))
       .digest();

@@ -58,9 +58,20 @@ export interface TestSigstoreOptions {
    * their log or TSA time.
    */
   clock?: Date;
+  /**
+   * `public-good` (default): Fulcio with SCTs, Rekor, optional TSA, as sigstore.dev.
+   * `github`: shaped as GitHub's own instance for private repositories: leaves issued by
+   * `O=GitHub, Inc.` without SCTs, every signature timestamped by the TSA, no transparency log,
+   * and a trusted root without logs.
+   */
+  instance?: 'public-good' | 'github';
 }
 
+/** The leaf issuer organization of GitHub's Sigstore instance. */
+export const GITHUB_INSTANCE_ORGANIZATION = 'GitHub, Inc.';
+
 export interface TestSigstore {
+  readonly instance: 'public-good' | 'github';
   /** Base URL of the HTTP server, e.g. `http://127.0.0.1:40123`. */
   readonly url: string;
   /** Fulcio base URL (`POST /api/v2/signingCert`). */
@@ -97,7 +108,9 @@ export interface TestSigstore {
 
 /** Starts a local Fulcio + CT log + Rekor + TSA on 127.0.0.1 with its own trusted root. */
 export async function startTestSigstore(options: TestSigstoreOptions = {}): Promise<TestSigstore> {
-  const { clock } = options;
+  const { clock, instance = 'public-good' } = options;
+  const github = instance === 'github';
+  const organization = github ? GITHUB_INSTANCE_ORGANIZATION : undefined;
   const now = () => clock ?? new Date();
   const startedAt = new Date();
   const validFrom = new Date(Math.min(startedAt.getTime(), now().getTime()) - DAY_MS);
@@ -106,8 +119,13 @@ export async function startTestSigstore(options: TestSigstoreOptions = {}): Prom
   const ctLogKeys = generateKeyPairSync('ec', { namedCurve: 'P-256' });
   const rekorKeys = generateKeyPairSync('ec', { namedCurve: 'P-256' });
   const ctLog = await initializeCTLog(ctLogKeys, clock);
-  const ca = await TestCertificateAuthority.create({ ctLog, validFrom, validUntil, now });
-  const tsa = await TestTimestampAuthority.create({ validFrom, validUntil, now });
+  const ca = await TestCertificateAuthority.create({
+    ...(github ? { organization } : { ctLog }),
+    validFrom,
+    validUntil,
+    now,
+  });
+  const tsa = await TestTimestampAuthority.create({ organization, validFrom, validUntil, now });
   const oidc = new TestOidcProvider(now);
 
   // The Rekor mock names its checkpoint origin after the log URL, known only once listening.
@@ -128,66 +146,80 @@ export async function startTestSigstore(options: TestSigstoreOptions = {}): Prom
 
   const ctLogPublicKey = ctLogKeys.publicKey.export({ format: 'der', type: 'spki' });
   const validFor = { start: validFrom, end: undefined };
-  const trustedRoot = TrustedRoot.toJSON({
-    mediaType: TRUSTED_ROOT_MEDIA_TYPE,
-    certificateAuthorities: [
-      {
-        subject: { organization: OPERATOR, commonName: 'oci-sd test fulcio' },
-        uri: urls.fulcioURL,
-        certChain: {
-          certificates: ca.chain.map((certificate) => ({
-            rawBytes: Buffer.from(certificate.rawData),
-          })),
-        },
-        validFor,
-        operator: OPERATOR,
-      },
-    ],
-    tlogs: [
-      {
-        baseUrl: urls.rekorURL,
-        hashAlgorithm: HashAlgorithm.SHA2_256,
-        publicKey: {
-          rawBytes: tlog.publicKey,
-          keyDetails: PublicKeyDetails.PKIX_ECDSA_P256_SHA_256,
+  const trustedRoot = withEmptyLists(
+    TrustedRoot.toJSON({
+      mediaType: TRUSTED_ROOT_MEDIA_TYPE,
+      certificateAuthorities: [
+        {
+          subject: { organization: organization ?? OPERATOR, commonName: 'oci-sd test fulcio' },
+          uri: urls.fulcioURL,
+          certChain: {
+            certificates: ca.chain.map((certificate) => ({
+              rawBytes: Buffer.from(certificate.rawData),
+            })),
+          },
           validFor,
+          operator: OPERATOR,
         },
-        logId: { keyId: createHash('sha256').update(tlog.publicKey).digest() },
-        checkpointKeyId: undefined,
-        operator: OPERATOR,
-      },
-    ],
-    ctlogs: [
-      {
-        baseUrl: `${server.baseURL}/ctlog`,
-        hashAlgorithm: HashAlgorithm.SHA2_256,
-        publicKey: {
-          rawBytes: ctLogPublicKey,
-          keyDetails: PublicKeyDetails.PKIX_ECDSA_P256_SHA_256,
+      ],
+      tlogs: github
+        ? []
+        : [
+            {
+              baseUrl: urls.rekorURL,
+              hashAlgorithm: HashAlgorithm.SHA2_256,
+              publicKey: {
+                rawBytes: tlog.publicKey,
+                keyDetails: PublicKeyDetails.PKIX_ECDSA_P256_SHA_256,
+                validFor,
+              },
+              logId: { keyId: createHash('sha256').update(tlog.publicKey).digest() },
+              checkpointKeyId: undefined,
+              operator: OPERATOR,
+            },
+          ],
+      ctlogs: github
+        ? []
+        : [
+            {
+              baseUrl: `${server.baseURL}/ctlog`,
+              hashAlgorithm: HashAlgorithm.SHA2_256,
+              publicKey: {
+                rawBytes: ctLogPublicKey,
+                keyDetails: PublicKeyDetails.PKIX_ECDSA_P256_SHA_256,
+                validFor,
+              },
+              logId: { keyId: createHash('sha256').update(ctLogPublicKey).digest() },
+              checkpointKeyId: undefined,
+              operator: OPERATOR,
+            },
+          ],
+      timestampAuthorities: [
+        {
+          subject: { organization: organization ?? OPERATOR, commonName: 'oci-sd test tsa' },
+          uri: `${server.baseURL}/tsa`,
+          certChain: {
+            certificates: tsa.chain.map((certificate) => ({
+              rawBytes: Buffer.from(certificate.rawData),
+            })),
+          },
           validFor,
+          operator: OPERATOR,
         },
-        logId: { keyId: createHash('sha256').update(ctLogPublicKey).digest() },
-        checkpointKeyId: undefined,
-        operator: OPERATOR,
-      },
-    ],
-    timestampAuthorities: [
-      {
-        subject: { organization: OPERATOR, commonName: 'oci-sd test tsa' },
-        uri: `${server.baseURL}/tsa`,
-        certChain: {
-          certificates: tsa.chain.map((certificate) => ({
-            rawBytes: Buffer.from(certificate.rawData),
-          })),
-        },
-        validFor,
-        operator: OPERATOR,
-      },
-    ],
-  }) as TrustedRootJSON;
+      ],
+    }) as Partial<TrustedRootJSON> & { mediaType: string },
+  );
 
   const identityToken = (identity: TestIdentity) => oidc.mint(identity);
+  // GitHub's instance logs nothing: signing skips Rekor and always asks the TSA.
+  const signingEndpoints = (identity: TestIdentity) => ({
+    fulcioURL: urls.fulcioURL,
+    tsaURL: urls.tsaURL,
+    ...(github ? {} : { rekorURL: urls.rekorURL }),
+    token: identityToken(identity),
+  });
   return {
+    instance,
     url: server.baseURL,
     ...urls,
     trustedRoot,
@@ -202,10 +234,21 @@ export async function startTestSigstore(options: TestSigstoreOptions = {}): Prom
     },
     identityToken,
     signMessage: (message, identity, signOptions) =>
-      signMessage({ ...urls, token: identityToken(identity) }, message, signOptions),
+      signMessage(signingEndpoints(identity), message, signOptions),
     signDsse: (payload, payloadType, identity, signOptions) =>
-      signDsse({ ...urls, token: identityToken(identity) }, payload, payloadType, signOptions),
+      signDsse(signingEndpoints(identity), payload, payloadType, signOptions),
     stop: () => server.close(),
+  };
+}
+
+/** protobuf JSON leaves empty lists out; a trusted root without logs still lists `tlogs: []`. */
+function withEmptyLists(json: Partial<TrustedRootJSON> & { mediaType: string }): TrustedRootJSON {
+  return {
+    tlogs: [],
+    certificateAuthorities: [],
+    ctlogs: [],
+    timestampAuthorities: [],
+    ...json,
   };
 }
 

@@ -22,7 +22,8 @@ export interface SignOptions {
 
 export interface SigningEndpoints {
   fulcioURL: string;
-  rekorURL: string;
+  /** Absent for an instance without a transparency log (GitHub's): the TSA is then the only witness. */
+  rekorURL?: string;
   tsaURL: string;
   token: string;
 }
@@ -56,15 +57,17 @@ function parts(endpoints: SigningEndpoints, options: SignOptions) {
     identityProvider: { getToken: async () => endpoints.token },
     ...FETCH_OPTIONS,
   });
-  const witnesses: Witness[] = [
-    new RekorWitness({
-      rekorBaseURL: endpoints.rekorURL,
-      entryType: options.rekorEntryType ?? 'dsse',
-      fetchOnConflict: false,
-      ...FETCH_OPTIONS,
-    }),
-  ];
-  if (options.tsa)
+  const witnesses: Witness[] = [];
+  if (endpoints.rekorURL !== undefined)
+    witnesses.push(
+      new RekorWitness({
+        rekorBaseURL: endpoints.rekorURL,
+        entryType: options.rekorEntryType ?? 'dsse',
+        fetchOnConflict: false,
+        ...FETCH_OPTIONS,
+      }),
+    );
+  if (options.tsa || endpoints.rekorURL === undefined)
     witnesses.push(new TSAWitness({ tsaBaseURL: endpoints.tsaURL, ...FETCH_OPTIONS }));
   return { signer, witnesses };
 }

@@ -49,6 +49,7 @@ export class TestTimestampAuthority {
   ) {}
 
   static async create(options: {
+    organization?: string;
     validFrom: Date;
     validUntil: Date;
     now: () => Date;

@@ -369,3 +369,51 @@ describe('test sigstore instance with a clock in the past', () => {
     ).toBe(RELEASE_SAN);
   });
 });
+
+describe('test sigstore instance shaped as GitHub’s (no log, TSA only)', () => {
+  let github: TestSigstore;
+  let bundle: SerializedBundle;
+  const statement = Buffer.from(JSON.stringify({ _type: 'https://in-toto.io/Statement/v1' }));
+
+  beforeAll(async () => {
+    github = await startTestSigstore({ instance: 'github' });
+    bundle = await github.signDsse(statement, STATEMENT_TYPE, release);
+  });
+  afterAll(() => github.stop());
+
+  it('signs without Rekor, with an RFC 3161 timestamp, under a trusted root without logs', () => {
+    expect(github.instance).toBe('github');
+    expect(bundle.verificationMaterial.tlogEntries ?? []).toEqual([]);
+    expect(bundle.verificationMaterial.timestampVerificationData?.rfc3161Timestamps).toHaveLength(
+      1,
+    );
+    expect(github.requestCounts).toMatchObject({ rekor: 0, tsa: 1 });
+    expect(github.trustedRoot.tlogs).toEqual([]);
+    expect(github.trustedRoot.ctlogs).toEqual([]);
+    expect(github.trustedRoot.timestampAuthorities).toHaveLength(1);
+  });
+
+  it('issues leaves from O=GitHub, Inc. without an SCT', () => {
+    const leaf = parseCertificate(
+      Buffer.from(
+        (bundle.verificationMaterial as { certificate: { rawBytes: string } }).certificate.rawBytes,
+        'base64',
+      ),
+    );
+    expect(leaf.issuerName.getField('O')).toEqual(['GitHub, Inc.']);
+    expect(leaf.getExtension('1.3.6.1.4.1.11129.2.4.2')).toBeNull();
+    expect(leaf.subject).toBe('');
+  });
+
+  it('verifies with signed timestamps alone, and not where a log entry or SCT is required', () => {
+    const material = toTrustMaterial(TrustedRoot.fromJSON(github.trustedRoot));
+    const entity = () => toSignedEntity(bundleFromJSON(bundle));
+    expect(
+      new Verifier(material, { tlogThreshold: 0, ctlogThreshold: 0, timestampThreshold: 1 }).verify(
+        entity(),
+      ).identity?.subjectAlternativeName,
+    ).toBe(RELEASE_SAN);
+    expect(() => new Verifier(material, { ctlogThreshold: 0 }).verify(entity())).toThrow(/tlog/);
+    expect(() => new Verifier(material, { tlogThreshold: 0 }).verify(entity())).toThrow(/SCT/);
+  });
+});

@@ -3,7 +3,8 @@ import { resolvePredicateType } from '@oci-sd/verify';
 import { githubActionsToken } from '@oci-sd/tuf';
 import type { GitHubContext } from '../context';
 import { ActionError } from '../errors';
-import { digestInput, optionalInput, requiredInput } from '../io';
+import { booleanInput, digestInput, optionalInput, requiredInput } from '../io';
+import { createAttestation, createGitHubClient, parseRepo } from '@oci-sd/gh';
 import type { ActionIO } from '../io';
 import { inTotoStatement, signStatement } from '../sigstore';
 import { code, summaryTable } from '../summary';
@@ -117,6 +118,12 @@ function signingCommand(kind: 'sign' | 'attest') {
     );
     const referrer = await attachReferrerBundle(store, digest, bundle);
     const logIndex = bundle.verificationMaterial.tlogEntries[0]?.logIndex ?? '';
+    // As actions/attest: the bundle also goes to GitHub's attestations API, where `gh attestation verify` looks.
+    const recorded =
+      kind === 'attest' && booleanInput(io, 'github-attestation', false)
+        ? await recordInGitHub(io, context, bundle)
+        : undefined;
+    if (recorded) io.setOutput('attestation-id', String(recorded.id));
 
     io.setOutput('bundle', JSON.stringify(bundle));
     io.setOutput('referrer', referrer);
@@ -124,7 +131,14 @@ function signingCommand(kind: 'sign' | 'attest') {
     io.setOutput('predicate-type', type);
     io.setOutput(
       'result',
-      JSON.stringify({ image: name, digest, predicateType: type, referrer, logIndex }),
+      JSON.stringify({
+        image: name,
+        digest,
+        predicateType: type,
+        referrer,
+        logIndex,
+        ...(recorded ? { attestationId: recorded.id } : {}),
+      }),
     );
     io.info(
       `${kind === 'sign' ? 'signed' : `attested ${type} for`} ${name}@${digest}: referrer ${referrer}, transparency log index ${logIndex}`,
@@ -135,9 +149,31 @@ function signingCommand(kind: 'sign' | 'attest') {
         ['Predicate type', code(type)],
         ['Stored as', `OCI referrer ${code(referrer)}`],
         ['Transparency log index', code(logIndex)],
+        ...(recorded
+          ? [
+              ['GitHub attestation', `${code(String(recorded.id))} in ${context.repository}`] as [
+                string,
+                string,
+              ],
+            ]
+          : []),
       ]),
     );
   };
+}
+
+async function recordInGitHub(
+  io: ActionIO,
+  context: GitHubContext,
+  bundle: object,
+): Promise<{ id: number }> {
+  const client = await createGitHubClient({
+    token: io.getInput('token'),
+    apiUrl: context.apiUrl,
+    serverUrl: context.serverUrl,
+    ghCli: false,
+  });
+  return createAttestation(client, parseRepo(context.repository), bundle);
 }
 
 /** `command: sign`: cosign v3 `sign` (keyless, referrer layout). */

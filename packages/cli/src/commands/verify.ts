@@ -14,6 +14,7 @@ import type { Command } from 'commander';
 import { CliError } from '../errors';
 import { metadataCacheFlags } from './metadata-cache-flags';
 import { dockerConfigCredentials, parseImageReference } from '@oci-sd/oci';
+import { registerAttestationCommand } from './verify-attestation';
 
 const EXAMPLES = `
 Examples:
@@ -22,6 +23,7 @@ Examples:
       --certificate-oidc-issuer https://token.actions.githubusercontent.com \\
       --attestation cyclonedx --slsa --source-uri github.com/OWNER/REPO --source-tag v1.5.0
   $ oci-sd verify release OWNER/REPO@v1.5.0 --tuf-url https://OWNER.github.io/REPO-tuf-on-ci --tuf-root 1.root.json
+  $ oci-sd verify attestation oci://ghcr.io/OWNER/REPO:v1.5.0 --owner OWNER --bundle-from-oci
   $ oci-sd verify bundle --bundle artifact.sigstore.json --certificate-identity me@example.com \\
       --certificate-oidc-issuer https://github.com/login/oauth artifact.tar.gz
 
@@ -144,7 +146,7 @@ const reportedFailures = new WeakSet<Error>();
  * With --json, scripts get JSON on stdout even when verification cannot run (registry down, bad input):
  * `{ ok: false, error: { code, message } }`; the error still goes to stderr and sets the exit code.
  */
-function jsonErrors<A extends unknown[]>(
+export function jsonErrors<A extends unknown[]>(
   action: (...args: A) => Promise<void>,
 ): (...args: A) => Promise<void> {
   return async (...args: A) => {
@@ -167,7 +169,7 @@ function jsonErrors<A extends unknown[]>(
 }
 
 /** Prints the report; a failed verification exits 1 through the error it throws. */
-function emit(report: VerificationReport, json: boolean | undefined): void {
+export function emit(report: VerificationReport, json: boolean | undefined): void {
   if (json) {
     process.stdout.write(`${JSON.stringify(report, null, 2)}\n`);
   } else {
@@ -202,7 +204,7 @@ function printPredicate(report: VerificationReport, type: string): void {
   process.stdout.write(`${JSON.stringify(predicate, null, 2)}\n`);
 }
 
-async function readInput(path: string, what: string): Promise<Buffer> {
+export async function readInput(path: string, what: string): Promise<Buffer> {
   try {
     return await readFile(path);
   } catch (cause) {
@@ -244,7 +246,10 @@ export function register(program: Command): void {
       [],
     )
     .option('--no-signature', 'skip the image signature (attestations or provenance only)')
-    .option('--slsa', 'verify SLSA v0.2 container provenance with slsa-verifier semantics')
+    .option(
+      '--slsa',
+      'verify SLSA provenance with slsa-verifier semantics: v0.2 container generator, v1 GitHub workflow attestations',
+    )
     .option('--source-uri <uri>', 'with --slsa: expected source, github.com/OWNER/REPO')
     .addOption(
       new Option('--source-tag <tag>', 'with --slsa: the tag the build ran for').conflicts(
@@ -361,6 +366,56 @@ export function register(program: Command): void {
             printPredicate(report, releaseMetadataType);
         },
       ),
+    );
+
+  registerAttestationCommand(verify);
+
+  addIdentityOptions(verify.command('download'))
+    .description(
+      'verify an attestation of an image and write its predicate (e.g. the SBOM) to stdout, like cosign download attestation after verify-attestation',
+    )
+    .argument(
+      '<image>',
+      'REGISTRY/REPO:TAG, REGISTRY/REPO@sha256:..., or oci-layout:DIR[@sha256:...]',
+    )
+    .requiredOption(
+      '--predicate-type <type>',
+      'cosign short name (cyclonedx, spdxjson, slsaprovenance, ...) or predicate type URI',
+    )
+    .option(
+      '--trusted-root <file>',
+      'trusted_root.json (default: the embedded Sigstore public-good root)',
+    )
+    .action(
+      async (
+        image: string,
+        flags: IdentityFlags & { predicateType: string; trustedRoot?: string },
+      ) => {
+        const reference = parseImageReference(image);
+        const credentials =
+          reference.kind === 'registry'
+            ? await dockerConfigCredentials(reference.registry)
+            : undefined;
+        const report = await verifyImage({
+          image,
+          ...(credentials ? { registry: { credentials } } : {}),
+          signature: false,
+          attestations: [flags.predicateType],
+          policy: identityPolicy(flags),
+          ...(flags.trustedRoot !== undefined ? { trust: flags.trustedRoot } : {}),
+        });
+        // stdout carries only the verified predicate; the marks go to stderr.
+        process.stderr.write(formatReport(report, { color: false }));
+        if (!report.ok) {
+          const failed = report.checks.find((check) => check.status === 'fail');
+          throw new VerificationError(
+            failed?.code ?? 'SIGNATURE_INVALID',
+            `verification failed: ${failed?.check ?? 'attestation'}`,
+            { expected: 'a verified attestation', found: failed?.summary },
+          );
+        }
+        printPredicate(report, flags.predicateType);
+      },
     );
 
   addIdentityOptions(verify.command('bundle'))

@@ -20,6 +20,11 @@ import {
   checkSlsaProvenance,
 } from '../slsa/provenance';
 import type { SlsaPolicy, SlsaResult } from '../slsa/provenance';
+import {
+  SLSA_PROVENANCE_V1,
+  checkSlsaProvenanceV1,
+  provenanceV1Identity,
+} from '../slsa/provenance-v1';
 import { loadTrustMaterial } from '../trust/trusted-root';
 import type { LoadedTrustMaterial } from '../trust/trusted-root';
 import type {
@@ -54,8 +59,8 @@ export async function verifyImage(options: VerifyImageOptions): Promise<Verifica
   return verifyImageChecks({ signature: true, ...options });
 }
 
-/** `cosign verify-attestation --type TYPE`: the attestation alone. */
-export async function verifyAttestation(
+/** `cosign verify-attestation --type TYPE`: the attestation alone (GitHub attestations: `verifyAttestation`). */
+export async function verifyImageAttestation(
   options: Omit<VerifyImageOptions, 'signature' | 'attestations' | 'slsa'> & { type: string },
 ): Promise<VerificationReport> {
   const { type, ...rest } = options;
@@ -195,45 +200,28 @@ function checkProvenance(
   trust: TrustMaterial,
   policy: SlsaPolicy,
 ): CheckResult[] {
-  const candidates: ProvenanceCandidate[] = attestationsOfType(discovered, SLSA_PROVENANCE_V02).map(
-    (found) => {
-      const candidate: ProvenanceCandidate = evaluateCandidate(
-        found,
-        digest,
-        SLSA_BUILDER_IDENTITY,
-        trust,
-        SLSA_PROVENANCE_V02,
-        PROVENANCE_V02_SHAPE,
-      );
-      const certificate = candidate.verdict.evidence.certificate;
-      if (!candidate.ok) return candidate;
-      if (!candidate.statement || !certificate) {
-        // Only a Fulcio certificate names the builder: anything else is not SLSA provenance from the generator.
-        return {
-          ...candidate,
-          ok: false,
-          failure: {
-            code: 'PROVENANCE_MISMATCH',
-            message: 'provenance without a builder certificate',
-            expected: 'a Fulcio certificate',
-            found: 'none',
-          },
-        };
-      }
-      candidate.slsa = checkSlsaProvenance(candidate.statement, certificate, digest, policy);
-      const failed = candidate.slsa.findings.find((finding) => !finding.ok);
-      if (failed) {
-        candidate.ok = false;
-        candidate.failure = {
-          code: 'PROVENANCE_MISMATCH',
-          message: `${failed.name}: ${failed.message}`,
-          expected: failed.expected,
-          found: failed.found,
-        };
-      }
-      return candidate;
-    },
+  // v0.2: the container generator's provenance; v1: GitHub's workflow attestations and the generator's v1 predicates.
+  // A candidate without a type hint is read as v0.2, where it has always been looked for.
+  const v1 = discovered.filter(
+    (found) => found.kind !== 'signature' && found.predicateType === SLSA_PROVENANCE_V1,
   );
+  const candidates: ProvenanceCandidate[] = [
+    ...attestationsOfType(discovered, SLSA_PROVENANCE_V02).map((found) =>
+      checkProvenanceCandidate(found, digest, trust, policy, {
+        predicateType: SLSA_PROVENANCE_V02,
+        identity: SLSA_BUILDER_IDENTITY,
+        shape: PROVENANCE_V02_SHAPE,
+        check: checkSlsaProvenance,
+      }),
+    ),
+    ...v1.map((found) =>
+      checkProvenanceCandidate(found, digest, trust, policy, {
+        predicateType: SLSA_PROVENANCE_V1,
+        identity: provenanceV1Identity(policy),
+        check: checkSlsaProvenanceV1,
+      }),
+    ),
+  ];
   const expected = {
     digest,
     sourceUri: policy.sourceUri,
@@ -242,11 +230,12 @@ function checkProvenance(
     builder: policy.builderId ?? SLSA_BUILDER_IDENTITY.identityRegExp,
   };
   const summary = summarizeCandidates('slsa-provenance', 'SLSA provenance', candidates, expected, {
-    // A winner always has its slsa result: a candidate only passes after checkSlsaProvenance.
+    // A winner always has its slsa result: a candidate only passes after its version's check.
     summary: (winner) =>
       `verified build using builder "${(winner as ProvenanceCandidate).slsa!.builderId}" at commit ${(winner as ProvenanceCandidate).slsa!.commit ?? '(unknown)'}`,
     evidence: (winner) => ({
       ...candidateEvidence(winner),
+      predicateType: winner.statement?.predicateType,
       builderId: (winner as ProvenanceCandidate).slsa?.builderId,
       commit: (winner as ProvenanceCandidate).slsa?.commit,
     }),
@@ -263,4 +252,57 @@ function checkProvenance(
     ...(finding.ok ? {} : { code: 'PROVENANCE_MISMATCH' as const }),
   }));
   return [summary, ...findings];
+}
+
+interface ProvenanceVersion {
+  predicateType: string;
+  /** Who may have signed provenance of this version. */
+  identity: IdentityPolicy;
+  /** The predicate's expected JSON shape, checked before the claims are read (MALFORMED otherwise). */
+  shape?: Shape;
+  check: typeof checkSlsaProvenance;
+}
+
+function checkProvenanceCandidate(
+  found: SignatureCandidate,
+  digest: Digest,
+  trust: TrustMaterial,
+  policy: SlsaPolicy,
+  version: ProvenanceVersion,
+): ProvenanceCandidate {
+  const candidate: ProvenanceCandidate = evaluateCandidate(
+    found,
+    digest,
+    version.identity,
+    trust,
+    version.predicateType,
+    version.shape,
+  );
+  const certificate = candidate.verdict.evidence.certificate;
+  if (!candidate.ok) return candidate;
+  if (!candidate.statement || !certificate) {
+    // Only a Fulcio certificate names the builder: anything else is not SLSA provenance from a GitHub build.
+    return {
+      ...candidate,
+      ok: false,
+      failure: {
+        code: 'PROVENANCE_MISMATCH',
+        message: 'provenance without a builder certificate',
+        expected: 'a Fulcio certificate',
+        found: 'none',
+      },
+    };
+  }
+  candidate.slsa = version.check(candidate.statement, certificate, digest, policy);
+  const failed = candidate.slsa.findings.find((finding) => !finding.ok);
+  if (failed) {
+    candidate.ok = false;
+    candidate.failure = {
+      code: 'PROVENANCE_MISMATCH',
+      message: `${failed.name}: ${failed.message}`,
+      expected: failed.expected,
+      found: failed.found,
+    };
+  }
+  return candidate;
 }

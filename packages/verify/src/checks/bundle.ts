@@ -4,7 +4,7 @@ import type { Bundle, SerializedBundle } from '@sigstore/bundle';
 import { RFC3161Timestamp, X509Certificate } from '@sigstore/core';
 import { HashAlgorithm } from '@sigstore/protobuf-specs';
 import { Verifier, toSignedEntity } from '@sigstore/verify';
-import type { TrustMaterial } from '@sigstore/verify';
+import type { TrustMaterial, VerifierOptions } from '@sigstore/verify';
 import { certificateIdentity } from './certificate';
 import type { CertificateIdentity } from './certificate';
 import { describePolicy, identityMismatches } from '../policy/identity';
@@ -24,6 +24,11 @@ export interface BundleCheckOptions {
   policy?: IdentityPolicy;
   /** Required for message-signature bundles; DSSE bundles carry their payload. */
   artifact?: SignedArtifact;
+  /**
+   * What the instance must have witnessed: @sigstore/verify's default (one SCT, one log entry, one
+   * timestamp) unless given, e.g. GitHub's instance (RFC 3161 timestamps, no log, no SCT).
+   */
+  thresholds?: VerifierOptions;
 }
 
 export interface StageOutcome {
@@ -101,7 +106,7 @@ export function verifySigstoreBundle(
       entity.signature.verifySignature = (key) =>
         verifyPrehashedSignature(key, signedDigest, signed);
     }
-    new Verifier(options.trust).verify(entity);
+    new Verifier(options.trust, options.thresholds).verify(entity);
     // The leaf just verified is the one collectEvidence decoded (same bytes); a certificate it could not decode fails here.
     if (entity.key.$case === 'certificate')
       certificate = evidence.certificate ?? certificateIdentity(entity.key.certificate);
@@ -292,6 +297,7 @@ function describeProof(evidence: BundleEvidence): string {
   const tsa = evidence.timestampAuthorityTimes?.length
     ? [`TSA time ${evidence.timestampAuthorityTimes.join(', ')}`]
     : [];
+  if (proofs.length === 0) return `signature and certificate chain verified: ${tsa.join('; ')}`;
   return `signature, certificate chain, SCT and transparency log verified: ${[...proofs, ...tsa].join('; ')}`;
 }
 

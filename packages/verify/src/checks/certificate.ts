@@ -10,10 +10,14 @@ export const FULCIO_EXTENSIONS = {
   sourceRepositoryURI: '1.3.6.1.4.1.57264.1.12',
   sourceRepositoryDigest: '1.3.6.1.4.1.57264.1.13',
   sourceRepositoryRef: '1.3.6.1.4.1.57264.1.14',
+  sourceRepositoryIdentifier: '1.3.6.1.4.1.57264.1.15',
+  sourceRepositoryOwnerURI: '1.3.6.1.4.1.57264.1.16',
+  sourceRepositoryOwnerIdentifier: '1.3.6.1.4.1.57264.1.17',
   buildConfigURI: '1.3.6.1.4.1.57264.1.18',
   buildConfigDigest: '1.3.6.1.4.1.57264.1.19',
   buildTrigger: '1.3.6.1.4.1.57264.1.20',
   runInvocationURI: '1.3.6.1.4.1.57264.1.21',
+  sourceRepositoryVisibilityAtSigning: '1.3.6.1.4.1.57264.1.22',
 } as const;
 
 export type FulcioExtensionName = keyof typeof FULCIO_EXTENSIONS;

@@ -17,6 +17,7 @@ export function formatReport(report: VerificationReport, options: FormatOptions 
     lines.push(
       `${paint.bold('image')} ${report.image.reference} ${paint.dim('->')} ${report.image.digest}`,
     );
+  else if (report.artifact) lines.push(`${paint.bold('artifact')} ${report.artifact.digest}`);
   for (const check of report.checks) {
     const mark =
       check.status === 'pass'

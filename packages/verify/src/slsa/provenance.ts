@@ -385,6 +385,6 @@ function equal(field: string, expected: string, found: unknown): ClaimOutcome {
   };
 }
 
-function escapeRegExp(text: string): string {
+export function escapeRegExp(text: string): string {
   return text.replace(/[.*+?^${}()|[\]\\]/g, '\\$&');
 }

@@ -100,9 +100,13 @@ function toMaterial(json: unknown, source: string): TrustMaterial {
   requireValidityStarts(json as Record<string, unknown>, source);
   try {
     const root = TrustedRoot.fromJSON(json);
-    if (root.certificateAuthorities.length === 0 || root.tlogs.length === 0) {
+    // GitHub's instance has no transparency log: its witness is a timestamp authority.
+    if (
+      root.certificateAuthorities.length === 0 ||
+      root.tlogs.length + root.timestampAuthorities.length === 0
+    ) {
       throw new Error(
-        `needs at least one certificate authority and one transparency log (found ${root.certificateAuthorities.length} and ${root.tlogs.length})`,
+        `needs at least one certificate authority and one transparency log or timestamp authority (found ${root.certificateAuthorities.length}, ${root.tlogs.length} and ${root.timestampAuthorities.length})`,
       );
     }
     const material = toTrustMaterial(root);
