@@ -20936,7 +20936,7 @@ function validate(changelog) {
     message,
     ...expected !== void 0 ? { expected, found: found ?? "" } : {}
   });
-  const warning = (code2, position, message) => problems.push({ code: code2, severity: "warning", ...at2(position), message });
+  const warning2 = (code2, position, message) => problems.push({ code: code2, severity: "warning", ...at2(position), message });
   let firstUnreleased;
   const firstOfVersion = /* @__PURE__ */ new Map();
   let previousRelease;
@@ -21025,7 +21025,7 @@ function validate(changelog) {
     }
     for (const sub of section.subsections) {
       if (!sub.hasEntries && section.kind === "release")
-        warning("EMPTY_SUBSECTION", sub.heading, `"### ${sub.heading.text}" has no entries`);
+        warning2("EMPTY_SUBSECTION", sub.heading, `"### ${sub.heading.text}" has no entries`);
     }
   }
   validateLinks(changelog, error2);
@@ -36689,7 +36689,14 @@ async function resolveCommit(repoDir, ref) {
   return id.trim();
 }
 async function defaultBase(repoDir) {
-  return await branchExists(repoDir, "main") ? "main" : "HEAD";
+  if (await branchExists(repoDir, "main")) return "main";
+  const remoteMain = await gitMaybe2(repoDir, [
+    "rev-parse",
+    "--verify",
+    "--quiet",
+    "refs/remotes/origin/main"
+  ]);
+  return remoteMain ? "origin/main" : "HEAD";
 }
 async function mergeBase(repoDir, a, b) {
   return (await git2(repoDir, ["merge-base", a, b])).trim();
@@ -36710,10 +36717,15 @@ async function pushBranch(repoDir, branch, push) {
     { token: push.token }
   );
 }
+async function remoteHasBranch(repoDir, branch, push) {
+  const listed = await git2(repoDir, ["ls-remote", "--heads", push.remote, `refs/heads/${branch}`], {
+    token: push.token
+  });
+  return listed.trim() !== "";
+}
 async function syncBranch(repoDir, branch, push) {
   const auth2 = { token: push.token };
-  const listed = (await git2(repoDir, ["ls-remote", "--heads", push.remote, `refs/heads/${branch}`], auth2)).trim();
-  if (!listed) return;
+  if (!await remoteHasBranch(repoDir, branch, push)) return;
   await git2(repoDir, ["fetch", "--quiet", "--no-tags", push.remote, `refs/heads/${branch}`], auth2);
   const remote = (await git2(repoDir, ["rev-parse", "FETCH_HEAD"])).trim();
   if (!await branchExists(repoDir, branch)) {
@@ -36979,8 +36991,10 @@ function rolePeriods(role, metadata, root) {
   const defaults = DEFAULT_PERIODS[role] ?? DEFAULT_PERIODS.targets;
   const expiry = holder["x-tuf-on-ci-expiry-period"];
   const signing = holder["x-tuf-on-ci-signing-period"];
+  if (typeof expiry === "number")
+    return { expiry, signing: typeof signing === "number" ? signing : Math.floor(expiry / 2) };
   return {
-    expiry: typeof expiry === "number" ? expiry : defaults.expiry,
+    expiry: defaults.expiry,
     signing: typeof signing === "number" ? signing : defaults.signing
   };
 }
@@ -37234,7 +37248,7 @@ async function addReleaseTarget(repoDir, options2) {
       `Add release verification manifest for ${options2.manifest.tag}`
     );
     if (options2.push && commit) await pushBranch(repoDir, branch, options2.push);
-    const warning = layoutWarning(targets);
+    const warning2 = layoutWarning(targets);
     return {
       branch,
       targetName,
@@ -37245,7 +37259,7 @@ async function addReleaseTarget(repoDir, options2) {
       changed: true,
       commit,
       pushed: Boolean(options2.push && commit),
-      ...warning ? { warnings: [warning] } : {}
+      ...warning2 ? { warnings: [warning2] } : {}
     };
   } catch (error2) {
     await restoreCheckout(repoDir, branch, before, path);
@@ -37358,20 +37372,20 @@ async function expiryEvents(repoDir, options2 = {}) {
   const base = await resolveCommit(repoDir, options2.base ?? await defaultBase(repoDir));
   const startBranch = await currentBranch(repoDir);
   await git2(repoDir, ["switch", "--quiet", "--detach", base]);
-  const due = [];
-  const root = await requireRole(repoDir, "root");
-  for (const role of await listRoles(repoDir)) {
-    if (ONLINE_ROLES.includes(role)) continue;
-    const metadata = await requireRole(repoDir, role);
-    const expires = metadata.signed.expires;
-    if (Date.parse(expires) <= daysFrom(now, rolePeriods(role, metadata, root).signing).getTime())
-      due.push({ role, version: metadata.signed.version + 1, expires });
-  }
   const events = [];
   try {
+    const due = [];
+    const root = await requireRole(repoDir, "root");
+    for (const role of await listRoles(repoDir)) {
+      if (ONLINE_ROLES.includes(role)) continue;
+      const metadata = await requireRole(repoDir, role);
+      const expires = metadata.signed.expires;
+      if (Date.parse(expires) <= daysFrom(now, rolePeriods(role, metadata, root).signing).getTime())
+        due.push({ role, version: metadata.signed.version + 1, expires });
+    }
     for (const { role, version } of due) {
       const branch = `sign/${role}-v${version}`;
-      if (await branchExists(repoDir, branch)) {
+      if (await branchExists(repoDir, branch) || options2.push && await remoteHasBranch(repoDir, branch, options2.push)) {
         events.push({
           role,
           branch,
@@ -37395,7 +37409,7 @@ async function expiryEvents(repoDir, options2 = {}) {
       await commitPaths(
         repoDir,
         await writeRole(repoDir, role, metadata),
-        `Periodic resign: ${role} v${version}`
+        `Periodic version bump: ${role} v${version}`
       );
       if (options2.push) await pushBranch(repoDir, branch, options2.push);
       events.push({
@@ -38011,8 +38025,8 @@ async function updateTargets(repoDir, options2 = {}) {
   result.kept = (await keptNestedNames(repoDir, event.current.get("targets"))).filter(
     (name) => before.includes(name)
   );
-  const warning = layoutWarning(event.current.get("targets"));
-  if (warning) result.warnings.push(warning);
+  const warning2 = layoutWarning(event.current.get("targets"));
+  if (warning2) result.warnings.push(warning2);
   if (options2.push && result.roles.length > 0) {
     await pushBranch(repoDir, branch, options2.push);
     result.pushed = true;
@@ -38036,8 +38050,8 @@ import { createHash as createHash9 } from "crypto";
 import { readFile as readFile7 } from "fs/promises";
 import { join as join10 } from "path";
 function invitesOf(event, role) {
-  if (role !== "root" && role !== "targets") return [];
-  return Object.entries(event.state.invites).filter(([, roles]) => roles.some((invited) => delegatorOf(invited) === role)).map(([user]) => user);
+  const delegated = role === "root" ? ["root", "targets"] : role === "targets" ? delegatedRoles(event.current.get("targets")).map((delegated2) => delegated2.name) : [];
+  return Object.entries(event.state.invites).filter(([, roles]) => roles.some((invited) => delegated.includes(invited))).map(([user]) => user);
 }
 function signerStatus(metadata, delegation, options2) {
   const result = verifyRoleThreshold(
@@ -38079,17 +38093,17 @@ async function artifactChanges(event, role, errors) {
   for (const name of event.changedArtifacts.get(role) ?? []) names.add(name);
   for (const name of event.unmappedArtifacts)
     if (unmappedArtifactRole(event, name) === role) names.add(name);
+  const seenByTufOnCi = new Set(event.changedArtifacts.get(role) ?? []);
   for (const name of [...names].sort()) {
     const entry = now[name];
     const old = before[name];
-    if (!entry && old) changes.push({ path: name, change: "REMOVED" });
-    else if (entry && !(old && canonicalize(old).equals(canonicalize(entry))))
-      changes.push({ path: name, change: old ? "MODIFIED" : "ADDED" });
     const bytes = await readArtifact(event, name);
+    const listed = seenByTufOnCi.has(name) ? fileEntry(bytes, entry) : entry;
+    if (!listed && old) changes.push({ path: name, change: "REMOVED" });
+    else if (listed && !(old && sameTarget(old, listed)))
+      changes.push({ path: name, change: old ? "MODIFIED" : "ADDED" });
     if (!entry) {
-      if (bytes && old) errors.push(droppedTargetError(role, name));
-      else if (bytes)
-        errors.push(`targets/${name} is in the branch but ${role}.json does not list it`);
+      if (bytes) errors.push(unlistedTargetError(role, name, old !== void 0));
       continue;
     }
     if (!bytes) {
@@ -38108,10 +38122,22 @@ async function artifactChanges(event, role, errors) {
   }
   return changes;
 }
-function droppedTargetError(role, name) {
+function fileEntry(bytes, entry) {
+  if (!bytes) return void 0;
+  return {
+    hashes: { sha256: createHash9("sha256").update(bytes).digest("hex") },
+    length: bytes.length,
+    ...entry?.custom === void 0 ? {} : { custom: entry.custom }
+  };
+}
+function sameTarget(a, b) {
+  return canonicalize(a).equals(canonicalize(b));
+}
+function unlistedTargetError(role, name, wasListed) {
   const what = RELEASE_MANIFEST.test(name) ? "release manifest" : "target";
-  const why = role === "targets" && name.includes("/") ? `; tuf-on-ci's update-targets keeps only top-level files (pattern "*") in role targets and drops nested names like this one: restore the entry, or list such names through a delegated role whose paths match them` : "; restore the entry, or delete the file to remove the target";
-  return `${what} ${name} was listed in ${role}.json before this event and targets/${name} is still in the branch, but ${role}.json no longer lists it${why}`;
+  const state = wasListed ? `${what} ${name} was listed in ${role}.json before this event and targets/${name} is still in the branch, but ${role}.json no longer lists it` : `${what} ${name} is in the branch (targets/${name}) but ${role}.json does not list it`;
+  const why = role === "targets" && name.includes("/") ? `; tuf-on-ci's update-targets keeps only top-level files (pattern "*") in role targets and drops nested names like this one: restore the entry (oci-sd tuf update-targets keeps it), or list such names through a delegated role whose paths match them` : wasListed ? "; restore the entry, or delete the file to remove the target" : "; run update-targets to list it, or delete the file";
+  return `${state}${why}`;
 }
 function describeFailures(label, status, errors) {
   for (const { signer, reason } of status.invalid)
@@ -38180,17 +38206,26 @@ async function roleStatus(event, role, options2, now) {
     if (!snapshot || !timestamp || snapshot.threshold !== timestamp.threshold || [...snapshot.keyids].sort().join() !== [...timestamp.keyids].sort().join()) {
       errors.push("snapshot and timestamp must share keys and threshold (one online signer)");
     }
+    for (const online of ONLINE_ROLES) {
+      if (!roles[online]) continue;
+      const { expiry, signing } = rolePeriods(online, metadata, root);
+      if (!(signing >= 1 && signing < expiry))
+        errors.push(
+          `${online} signing period ${signing} days must be at least 1 and less than its expiry period ${expiry} days`
+        );
+    }
   }
   for (const user of invites) errors.push(`invite for ${user} is not accepted yet`);
   const { status } = signerStatus(metadata, delegation, options2);
   describeFailures("", status, errors);
   let previous;
   const baseRoot = event.base.get("root");
-  const previousDelegation = role === "root" && baseRoot && contentChanged ? findDelegation("root", baseRoot) : null;
+  const previousDelegation = role === "root" && baseRoot ? findDelegation("root", baseRoot) : null;
   if (previousDelegation) {
     previous = signerStatus(metadata, previousDelegation, options2).status;
     describeFailures("previous root: ", previous, errors);
   }
+  const union = (a, b = []) => [.../* @__PURE__ */ new Set([...a, ...b])];
   const targetChanges = metadata.signed._type === "targets" ? await artifactChanges(event, role, errors) : [];
   return {
     role,
@@ -38199,6 +38234,8 @@ async function roleStatus(event, role, options2, now) {
     expires,
     invites,
     ...status,
+    signed: union(status.signed, previous?.signed),
+    missing: union(status.missing, previous?.missing),
     ...previous ? { previous } : {},
     targetChanges,
     valid: errors.length === 0,
@@ -38229,13 +38266,13 @@ async function signingEventStatus(repoDir, options2 = {}) {
       `targets/${name} changed in this event but ${role}.json did not (restore the file, or run update-targets); tuf-on-ci does not see this file: only top-level files map to role targets, nested ones only through a delegated role's paths`
     );
   }
-  const warning = layoutWarning(event.current.get("targets"));
+  const warning2 = layoutWarning(event.current.get("targets"));
   return {
     event: options2.event ?? branch ?? "HEAD",
     baseCommit: event.baseCommit,
     roles,
     errors,
-    warnings: warning ? [warning] : [],
+    warnings: warning2 ? [warning2] : [],
     complete: errors.length === 0 && roles.length > 0 && roles.every((r7) => r7.valid)
   };
 }
@@ -38244,7 +38281,7 @@ function signerLine(status) {
 }
 function formatStatusText(status) {
   const lines = [`Signing event ${status.event} (base ${status.baseCommit.slice(0, 12)})`];
-  for (const warning of status.warnings) lines.push(`warning: ${warning}`);
+  for (const warning2 of status.warnings) lines.push(`warning: ${warning2}`);
   for (const error2 of status.errors) lines.push(`error: ${error2}`);
   if (status.roles.length === 0) lines.push("No role changed in this event.");
   for (const role of status.roles) {
@@ -38272,7 +38309,7 @@ function formatStatusMarkdown(status) {
     status.complete ? "**Threshold of signatures has been reached.** This event can be merged." : "**Signing event is not complete.**",
     ""
   );
-  for (const warning of status.warnings) lines.push(`> [!WARNING]`, `> ${warning}`, "");
+  for (const warning2 of status.warnings) lines.push(`> [!WARNING]`, `> ${warning2}`, "");
   if (status.errors.length > 0) lines.push("Errors:", ...status.errors.map((e) => `- ${e}`), "");
   if (status.roles.length === 0) lines.push("No role changed in this event.");
   for (const role of status.roles) {
@@ -46048,8 +46085,8 @@ var require_http_cache_semantics = __commonJS({
           }
         }
         if (headers.warning) {
-          const warnings = headers.warning.split(/,/).filter((warning) => {
-            return !/^\s*1[0-9][0-9]/.test(warning);
+          const warnings = headers.warning.split(/,/).filter((warning2) => {
+            return !/^\s*1[0-9][0-9]/.test(warning2);
           });
           if (!warnings.length) {
             delete headers.warning;
@@ -51253,8 +51290,8 @@ var require_polyfill = __commonJS({
     }
     async function cpFn(src, dest, opts) {
       if (opts.preserveTimestamps && process.arch === "ia32") {
-        const warning = "Using the preserveTimestamps option in 32-bit node is not recommended";
-        process.emitWarning(warning, "TimestampPrecisionWarning");
+        const warning2 = "Using the preserveTimestamps option in 32-bit node is not recommended";
+        process.emitWarning(warning2, "TimestampPrecisionWarning");
       }
       const stats = await checkPaths(src, dest, opts);
       const { srcStat, destStat } = stats;
@@ -68544,22 +68581,28 @@ async function publishToTuf(request2) {
   const auth2 = request2.token ? { token: request2.token } : {};
   if (!request2.checkout)
     await git3(["clone", "--quiet", "--no-tags", "--branch", request2.base, remote, dir], auth2);
-  if ((await git3(["ls-remote", "--heads", "origin", `refs/heads/${branch}`], { cwd: dir, ...auth2 })).trim()) {
-    await git3(["fetch", "--quiet", "origin", `+refs/heads/${branch}:refs/heads/${branch}`], {
-      cwd: dir,
-      ...auth2
+  const identity = (await git3(["config", "--get", "user.email"], { cwd: dir }).catch(() => "")).trim() ? {} : {
+    GIT_AUTHOR_NAME: BOT_NAME,
+    GIT_AUTHOR_EMAIL: BOT_EMAIL,
+    GIT_COMMITTER_NAME: BOT_NAME,
+    GIT_COMMITTER_EMAIL: BOT_EMAIL
+  };
+  const saved = Object.fromEntries(Object.keys(identity).map((name) => [name, process.env[name]]));
+  Object.assign(process.env, identity);
+  let result;
+  try {
+    result = await addReleaseTarget(dir, {
+      manifest: request2.manifest,
+      branch,
+      base: request2.base,
+      push: { remote: "origin", ...auth2 },
+      ...request2.replace ? { replace: true } : {}
     });
+  } finally {
+    for (const [name, value] of Object.entries(saved))
+      if (value === void 0) delete process.env[name];
+      else process.env[name] = value;
   }
-  if (!(await git3(["config", "--get", "user.email"], { cwd: dir }).catch(() => "")).trim()) {
-    await git3(["config", "user.name", BOT_NAME], { cwd: dir });
-    await git3(["config", "user.email", BOT_EMAIL], { cwd: dir });
-  }
-  const result = await addReleaseTarget(dir, {
-    manifest: request2.manifest,
-    branch,
-    base: request2.base,
-    push: { remote: "origin", ...auth2 }
-  });
   const github = /^[A-Za-z0-9_.-]+\/[A-Za-z0-9_.-]+$/.test(request2.tufRepository);
   return {
     ...result,
@@ -68605,6 +68648,7 @@ async function tufPublishCommand(io2, context) {
       workflowPath: context.signingWorkflowPath(optionalInput(io2, "workflow-path"))
     },
     base: optionalInput(io2, "tuf-base") ?? "main",
+    replace: booleanInput(io2, "replace", false),
     token: io2.getInput("token") || void 0,
     serverUrl: context.serverUrl,
     scratch: context.temp
@@ -68618,6 +68662,7 @@ async function tufPublishCommand(io2, context) {
   io2.setOutput("pushed", String(result.pushed));
   io2.setOutput("signing-pr-url", result.signingPullRequestsUrl ?? "");
   io2.setOutput("result", JSON.stringify(result));
+  for (const warning2 of result.warnings ?? []) io2.warning(warning2);
   io2.info(
     result.changed ? `pushed ${result.branch}: ${result.targetName} (sha256 ${result.sha256}, ${result.length} bytes), targets.json v${result.version}` : `${result.targetName} is already listed on ${result.branch} with the same bytes: nothing pushed`
   );
@@ -72514,6 +72559,9 @@ function setFailed(message) {
 function error(message, properties = {}) {
   issueCommand("error", toCommandProperties(properties), message instanceof Error ? message.toString() : message);
 }
+function warning(message, properties = {}) {
+  issueCommand("warning", toCommandProperties(properties), message instanceof Error ? message.toString() : message);
+}
 function info(message) {
   process.stdout.write(message + os4.EOL);
 }
@@ -72658,6 +72706,7 @@ var io = {
   setOutput: (name, value) => setOutput(name, value),
   setSecret: (secret) => setSecret(secret),
   info: (message) => info(message),
+  warning: (message) => warning(message),
   appendSummary: async (markdown) => {
     if (!process.env.GITHUB_STEP_SUMMARY) return info(markdown);
     await summary.addRaw(markdown).write();

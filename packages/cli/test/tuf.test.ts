@@ -275,3 +275,97 @@ describe('oci-sd tuf', () => {
     expect(JSON.parse(result.out)).toMatchObject({ snapshot: 2, timestamp: 2 });
   });
 });
+
+describe('oci-sd tuf add-release: a listed tag is never re-pointed silently', () => {
+  const OTHER = `sha256:${'ab'.repeat(32)}`;
+  /** Branch, HEAD, local branches and tips, index and work tree. */
+  const checkoutState = () => ({
+    branch: gitSync(repo.dir, 'branch', '--show-current'),
+    head: gitSync(repo.dir, 'rev-parse', 'HEAD'),
+    branches: gitSync(repo.dir, 'for-each-ref', '--format=%(refname) %(objectname)', 'refs/heads'),
+    status: gitSync(repo.dir, 'status', '--porcelain', '--untracked-files=all', '--ignored'),
+  });
+
+  async function releasedOnMain(): Promise<void> {
+    expect((await addRelease()).code).toBe(0);
+    expect(
+      (await run('sign', BRANCH, '--repo', repo.dir, '--user', '@alice', '--key', aliceKey)).code,
+    ).toBe(0);
+    gitSync(repo.dir, 'switch', '-q', 'main');
+    gitSync(repo.dir, 'merge', '-q', '--ff-only', BRANCH);
+    gitSync(repo.dir, 'branch', '-q', '-D', BRANCH);
+  }
+
+  it('exit 2 naming the tag, the listed digest and the new one; no trace; --replace re-points it', async () => {
+    await releasedOnMain();
+    const before = checkoutState();
+    const refused = await addRelease('--digest', OTHER, '--run-id', '1', '--push', 'origin');
+    expect(refused.code).toBe(2);
+    expect(refused.err).toContain('v1.5.0 is already listed in metadata/targets.json');
+    expect(refused.err).toContain(`with digest ${DIGEST}`);
+    expect(refused.err).toContain(`re-point it to ${OTHER}`);
+    expect(checkoutState()).toEqual(before);
+    expect(gitSync(repo.remote, 'branch', '--list', 'sign/*')).toBe('');
+
+    const replaced = await addRelease('--digest', OTHER, '--run-id', '1', '--replace', '--json');
+    expect(replaced.code).toBe(0);
+    expect(JSON.parse(replaced.out)).toMatchObject({
+      changed: true,
+      branch: 'sign/release-1-5-0-1',
+    });
+    expect(readFileSync(join(repo.dir, 'targets', TARGET), 'utf8')).toContain(OTHER);
+  });
+
+  it('the listed digest again (another run) is a no-op: exit 0, nothing written or pushed', async () => {
+    await releasedOnMain();
+    const before = checkoutState();
+    const again = await addRelease(
+      '--run-id',
+      '2',
+      '--created-at',
+      '2026-05-01T00:00:00Z',
+      '--push',
+      'origin',
+    );
+    expect(again.code).toBe(0);
+    expect(again.out).toContain('is already listed');
+    expect(checkoutState()).toEqual(before);
+    expect(gitSync(repo.remote, 'branch', '--list', 'sign/*')).toBe('');
+  });
+
+  it('a failed push exits non-zero and leaves branch, index and work tree as they were', async () => {
+    const before = checkoutState();
+    const failed = await addRelease('--push', join(repo.dir, '..', 'gone.git'));
+    expect(failed.code).toBe(1);
+    expect(failed.err).toContain('[GIT]');
+    expect(checkoutState()).toEqual(before);
+  });
+});
+
+describe('oci-sd tuf: the layout warning', () => {
+  it('add-release and status warn once about nested names; update-targets says which it kept', async () => {
+    const added = await addRelease();
+    const warnings = (text: string) =>
+      text.split('\n').filter((line) => line.startsWith('warning: '));
+    expect(warnings(added.err)).toHaveLength(1);
+    expect(added.err).toContain('delegated role');
+    await run('sign', BRANCH, '--repo', repo.dir, '--user', '@alice', '--key', aliceKey);
+
+    const text = await run('status', '--repo', repo.dir);
+    expect(warnings(text.out)).toHaveLength(1);
+    const json = await run('status', '--repo', repo.dir, '--format', 'json');
+    expect(JSON.parse(json.out).warnings).toHaveLength(1);
+    expect(warnings(json.err)).toHaveLength(1);
+
+    gitSync(repo.dir, 'switch', '-q', 'main');
+    gitSync(repo.dir, 'merge', '-q', '--ff-only', BRANCH);
+    gitSync(repo.dir, 'switch', '-q', '-c', 'sign/notes');
+    writeFileSync(join(repo.dir, 'targets', 'notes.txt'), 'release notes\n');
+    const updated = await run('update-targets', '--repo', repo.dir);
+    expect(updated.code).toBe(0);
+    expect(updated.out).toBe(
+      `updated targets v3\nkept 1 nested name in top-level targets that tuf-on-ci's update-targets would drop: ${TARGET}\n`,
+    );
+    expect(warnings(updated.err)).toHaveLength(1);
+  });
+});

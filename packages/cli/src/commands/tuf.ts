@@ -66,6 +66,11 @@ function write(text: string): void {
   process.stdout.write(text.endsWith('\n') ? text : `${text}\n`);
 }
 
+/** Layout warnings go to stderr, once per run, so `--json` output stays parseable. */
+function warn(warnings: readonly string[] | undefined): void {
+  for (const warning of warnings ?? []) process.stderr.write(`warning: ${warning}\n`);
+}
+
 function pushOptions(remote: string | undefined): PushOptions | undefined {
   if (!remote) return undefined;
   const token = process.env[PUSH_TOKEN_ENV];
@@ -232,6 +237,7 @@ function registerStatus(tuf: Command): void {
           ...(now ? { now } : {}),
           ...(await trustedRootOption(flags.trustedRoot)),
         });
+        if (flags.format === 'json') warn(status.warnings);
         write(
           flags.format === 'json'
             ? JSON.stringify(status, null, 2)
@@ -265,6 +271,7 @@ interface AddReleaseFlags extends RepoFlags {
   createdAt?: string;
   branch?: string;
   workflowPath?: string;
+  replace?: boolean;
 }
 
 function registerAddRelease(tuf: Command): void {
@@ -289,6 +296,10 @@ function registerAddRelease(tuf: Command): void {
       'workflow that signs the image (default .github/workflows/docker-build-push.yml)',
     )
     .option('--branch <branch>', 'signing branch (default sign/release-<version>-<run id>)')
+    .option(
+      '--replace',
+      're-point a tag already listed with another image digest (refused otherwise, exit 2)',
+    )
     .option('--push <remote>', 'push the branch to this remote name or URL when something changed')
     .option('--json', 'print the result as JSON')
     .action(async (flags: AddReleaseFlags) => {
@@ -324,7 +335,9 @@ function registerAddRelease(tuf: Command): void {
         ...(flags.branch ? { branch: flags.branch } : {}),
         ...(flags.base ? { base: flags.base } : {}),
         ...(flags.push ? { push: pushOptions(flags.push)! } : {}),
+        ...(flags.replace ? { replace: true } : {}),
       });
+      warn(result.warnings);
       if (flags.json) write(JSON.stringify(result, null, 2));
       else if (!result.changed)
         write(
@@ -349,12 +362,21 @@ function registerUpdateTargets(tuf: Command): void {
         ...(flags.base ? { base: flags.base } : {}),
         ...(flags.push ? { push: pushOptions(flags.push)! } : {}),
       });
-      if (flags.json) write(JSON.stringify(result, null, 2));
-      else if (result.roles.length === 0) write('targets metadata already lists every artifact');
-      else
-        write(
-          `updated ${result.roles.map((r) => `${r.role} v${r.version}`).join(', ')}${result.pushed ? ', pushed' : ''}`,
+      warn(result.warnings);
+      if (flags.json) {
+        write(JSON.stringify(result, null, 2));
+        return;
+      }
+      const lines = [
+        result.roles.length === 0
+          ? 'targets metadata already lists every artifact'
+          : `updated ${result.roles.map((r) => `${r.role} v${r.version}`).join(', ')}${result.pushed ? ', pushed' : ''}`,
+      ];
+      if (result.kept.length > 0)
+        lines.push(
+          `kept ${result.kept.length} nested name${result.kept.length === 1 ? '' : 's'} in top-level targets that tuf-on-ci's update-targets would drop: ${result.kept.join(', ')}`,
         );
+      write(lines.join('\n'));
     });
 }
 
