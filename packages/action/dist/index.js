@@ -22445,10 +22445,10 @@ var require_light = __commonJS({
       Sync$1 = Sync_1;
       Bottleneck3 = (function() {
         class Bottleneck4 {
-          constructor(options2 = {}, ...invalid5) {
+          constructor(options2 = {}, ...invalid6) {
             var storeInstanceOptions, storeOptions;
             this._addToQueue = this._addToQueue.bind(this);
-            this._validateOptions(options2, invalid5);
+            this._validateOptions(options2, invalid6);
             parser$5.load(options2, this.instanceDefaults, this);
             this._queues = new Queues$1(NUM_PRIORITIES$1);
             this._scheduled = {};
@@ -22478,8 +22478,8 @@ var require_light = __commonJS({
               return (ref = this._store.heartbeat) != null ? typeof ref.unref === "function" ? ref.unref() : void 0 : void 0;
             });
           }
-          _validateOptions(options2, invalid5) {
-            if (!(options2 != null && typeof options2 === "object" && invalid5.length === 0)) {
+          _validateOptions(options2, invalid6) {
+            if (!(options2 != null && typeof options2 === "object" && invalid6.length === 0)) {
               throw new Bottleneck4.prototype.BottleneckError("Bottleneck v2 takes a single object argument. Refer to https://github.com/SGrondin/bottleneck#upgrading-to-v2 if you're upgrading from Bottleneck v1.");
             }
           }
@@ -29793,10 +29793,10 @@ var require_Bottleneck = __commonJS({
     Sync = require_Sync();
     Bottleneck3 = function() {
       class Bottleneck4 {
-        constructor(options2 = {}, ...invalid5) {
+        constructor(options2 = {}, ...invalid6) {
           var storeInstanceOptions, storeOptions;
           this._addToQueue = this._addToQueue.bind(this);
-          this._validateOptions(options2, invalid5);
+          this._validateOptions(options2, invalid6);
           parser2.load(options2, this.instanceDefaults, this);
           this._queues = new Queues(NUM_PRIORITIES);
           this._scheduled = {};
@@ -29826,8 +29826,8 @@ var require_Bottleneck = __commonJS({
             return (ref = this._store.heartbeat) != null ? typeof ref.unref === "function" ? ref.unref() : void 0 : void 0;
           });
         }
-        _validateOptions(options2, invalid5) {
-          if (!(options2 != null && typeof options2 === "object" && invalid5.length === 0)) {
+        _validateOptions(options2, invalid6) {
+          if (!(options2 != null && typeof options2 === "object" && invalid6.length === 0)) {
             throw new Bottleneck4.prototype.BottleneckError("Bottleneck v2 takes a single object argument. Refer to https://github.com/SGrondin/bottleneck#upgrading-to-v2 if you're upgrading from Bottleneck v1.");
           }
         }
@@ -37280,89 +37280,205 @@ var init_add_release = __esm({
 });
 
 // ../tuf/src/events/init.ts
+import { mkdir as mkdir3, readdir as readdir3, rm as rm4 } from "fs/promises";
 import { join as join6 } from "path";
+function invalid2(message, expected, found) {
+  return new TufError("INVALID_INPUT", message, { expected, found });
+}
+function checkedPeriods(periods) {
+  const result = { ...DEFAULT_INIT_PERIODS };
+  for (const role of Object.keys(DEFAULT_INIT_PERIODS)) {
+    const given = periods?.[role];
+    if (!given) continue;
+    const { expiry, signing } = given;
+    if (!Number.isSafeInteger(expiry) || !Number.isSafeInteger(signing) || signing < 1 || signing >= expiry)
+      throw invalid2(
+        `${role}: the signing period must be a whole number of days, at least 1 and less than the expiry period; found signing ${signing}, expiry ${expiry}`,
+        "1 <= signing < expiry (days)",
+        { expiry, signing }
+      );
+    result[role] = { expiry, signing };
+  }
+  return result;
+}
 async function initRepository(dir, options2) {
   const now = options2.now ?? /* @__PURE__ */ new Date();
-  const { maintainer, online } = options2;
-  const maintainerKey = {
-    ...await maintainer.signer.publicKey(),
-    "x-tuf-on-ci-keyowner": normalizeUser(maintainer.user)
-  };
+  const periods = checkedPeriods(options2.periods);
+  const offline = [
+    { ...options2.maintainer, roles: ["root", "targets"] },
+    ...(options2.signers ?? []).map((s) => ({ ...s, roles: s.roles ?? ["root", "targets"] }))
+  ].map((entry) => ({ ...entry, user: normalizeUser(entry.user) }));
+  const seen = /* @__PURE__ */ new Set();
+  for (const { user, roles: roles2 } of offline) {
+    if (seen.has(user))
+      throw invalid2(`signer ${user} is given twice`, "one entry per signer", user);
+    seen.add(user);
+    if (roles2.length === 0 || roles2.some((role) => role !== "root" && role !== "targets"))
+      throw invalid2(
+        `signer ${user}: roles must be root and/or targets`,
+        ["root", "targets"],
+        roles2
+      );
+  }
+  const keys = {};
+  const signerOf = /* @__PURE__ */ new Map();
+  const keyids = {};
+  for (const { signer, user } of offline) {
+    const key = { ...await signer.publicKey(), "x-tuf-on-ci-keyowner": user };
+    const keyid = keyIdOf(key);
+    if (keys[keyid])
+      throw invalid2(`signer ${user} uses the key of another signer`, "one key per signer", user);
+    keys[keyid] = key;
+    keyids[user] = keyid;
+    signerOf.set(keyid, signer);
+  }
   const onlineKey = {
-    ...await online.signer.publicKey(),
-    "x-tuf-on-ci-online-uri": online.uri
+    ...await options2.online.signer.publicKey(),
+    "x-tuf-on-ci-online-uri": options2.online.uri
   };
-  const [maintainerKeyid, onlineKeyid2] = [keyIdOf(maintainerKey), keyIdOf(onlineKey)];
-  const periods = { "x-tuf-on-ci-expiry-period": 365, "x-tuf-on-ci-signing-period": 60 };
+  const onlineKeyid2 = keyIdOf(onlineKey);
+  if (keys[onlineKeyid2])
+    throw invalid2(
+      "the online key is also an offline signer's key",
+      "a separate online key",
+      onlineKeyid2
+    );
+  keys[onlineKeyid2] = onlineKey;
+  signerOf.set(onlineKeyid2, options2.online.signer);
+  const roleKeyids = (role) => offline.filter((entry) => entry.roles.includes(role)).map((entry) => keyids[entry.user]);
+  const threshold = (role) => {
+    const value = options2.thresholds?.[role] ?? 1;
+    const count = roleKeyids(role).length;
+    if (!Number.isSafeInteger(value) || value < 1 || value > count)
+      throw invalid2(
+        `threshold of ${role} must be between 1 and ${count} (its signers), found ${value}`,
+        `1..${count}`,
+        value
+      );
+    return value;
+  };
+  const periodFields = (role) => ({
+    "x-tuf-on-ci-expiry-period": periods[role].expiry,
+    "x-tuf-on-ci-signing-period": periods[role].signing
+  });
   const common2 = { spec_version: "1.0.31", version: 1 };
   const roles = {
     root: {
       _type: "root",
       consistent_snapshot: true,
-      expires: expiryAfter(now, 365),
-      keys: { [maintainerKeyid]: maintainerKey, [onlineKeyid2]: onlineKey },
+      expires: expiryAfter(now, periods.root.expiry),
+      keys,
       roles: {
-        root: { keyids: [maintainerKeyid], threshold: 1 },
-        snapshot: { keyids: [onlineKeyid2], threshold: 1, ...periods },
-        targets: { keyids: [maintainerKeyid], threshold: 1 },
-        timestamp: {
-          keyids: [onlineKeyid2],
-          threshold: 1,
-          "x-tuf-on-ci-expiry-period": 2,
-          "x-tuf-on-ci-signing-period": 1
-        }
+        root: { keyids: roleKeyids("root"), threshold: threshold("root") },
+        snapshot: { keyids: [onlineKeyid2], threshold: 1, ...periodFields("snapshot") },
+        targets: { keyids: roleKeyids("targets"), threshold: threshold("targets") },
+        timestamp: { keyids: [onlineKeyid2], threshold: 1, ...periodFields("timestamp") }
       },
       ...common2,
-      ...periods
+      ...periodFields("root")
     },
     targets: {
       _type: "targets",
-      expires: expiryAfter(now, 365),
+      expires: expiryAfter(now, periods.targets.expiry),
       targets: {},
       ...common2,
-      ...periods
+      ...periodFields("targets")
     },
     snapshot: {
       _type: "snapshot",
-      expires: expiryAfter(now, 365),
+      expires: expiryAfter(now, periods.snapshot.expiry),
       meta: { "targets.json": { version: 1 } },
       ...common2
     },
     timestamp: {
       _type: "timestamp",
-      expires: expiryAfter(now, 2),
+      expires: expiryAfter(now, periods.timestamp.expiry),
       meta: { "snapshot.json": { version: 1 } },
       ...common2
     }
   };
-  const signers = {
-    root: maintainer.signer,
-    targets: maintainer.signer,
-    snapshot: online.signer,
-    timestamp: online.signer
-  };
-  const keyids = {
-    root: maintainerKeyid,
-    targets: maintainerKeyid,
-    snapshot: onlineKeyid2,
-    timestamp: onlineKeyid2
+  const signingKeyids2 = {
+    root: roleKeyids("root"),
+    targets: roleKeyids("targets"),
+    snapshot: [onlineKeyid2],
+    timestamp: [onlineKeyid2]
   };
   for (const role of ["root", "targets", "snapshot", "timestamp"]) {
-    const signature = await signers[role].sign(canonicalize(roles[role]));
-    await writeRole(dir, role, {
-      signed: roles[role],
-      signatures: [{ keyid: keyids[role], ...signature }]
-    });
+    const bytes = canonicalize(roles[role]);
+    const signatures = [];
+    for (const keyid of signingKeyids2[role])
+      signatures.push({ keyid, ...await signerOf.get(keyid).sign(bytes) });
+    await writeRole(dir, role, { signed: roles[role], signatures });
   }
   await writeFileAtomic(join6(dir, "targets", ".gitkeep"), "");
-  return { maintainerKeyid, onlineKeyid: onlineKeyid2 };
+  return { maintainerKeyid: keyids[offline[0].user], onlineKeyid: onlineKeyid2, keyids };
 }
+async function entriesOf(dir) {
+  try {
+    return await readdir3(dir);
+  } catch (error2) {
+    const code2 = error2.code;
+    if (code2 === "ENOENT") return null;
+    if (code2 === "ENOTDIR")
+      throw invalid2(`${dir} is not a directory`, "a new or empty git checkout", "a file");
+    throw error2;
+  }
+}
+async function initCheckout(dir, options2) {
+  const entries = await entriesOf(dir);
+  const others = (entries ?? []).filter((name) => name !== ".git");
+  if (others.length > 0)
+    throw invalid2(
+      `${dir} is not empty (${others.slice(0, 3).join(", ")}${others.length > 3 ? ", ..." : ""}): tuf init writes a new repository into a new or empty git checkout`,
+      "a new or empty git checkout",
+      others
+    );
+  const hasGit = entries?.includes(".git") ?? false;
+  if (hasGit && await gitMaybe2(dir, ["rev-parse", "--verify", "--quiet", "HEAD"]) !== null)
+    throw invalid2(
+      `${dir} already has commits: tuf init writes a new repository into a new or empty git checkout`,
+      "a checkout without commits",
+      (await git2(dir, ["rev-parse", "HEAD"])).trim()
+    );
+  const headRef = hasGit ? (await git2(dir, ["symbolic-ref", "HEAD"])).trim() : null;
+  if (!entries) await mkdir3(dir, { recursive: true });
+  try {
+    if (hasGit) await git2(dir, ["symbolic-ref", "HEAD", "refs/heads/main"]);
+    else await git2(dir, ["init", "--quiet", "--initial-branch=main"]);
+    const result = await initRepository(dir, options2);
+    const commit = await commitPaths(dir, ["metadata", "targets"], "Initial TUF repository");
+    if (!commit)
+      throw new TufError("GIT", `nothing was committed in ${dir}`, {
+        expected: "a commit",
+        found: "none"
+      });
+    return { ...result, commit, created: !entries };
+  } catch (error2) {
+    if (!entries) await rm4(dir, { recursive: true, force: true });
+    else {
+      for (const path of ["metadata", "targets"])
+        await rm4(join6(dir, path), { recursive: true, force: true });
+      if (headRef) await git2(dir, ["symbolic-ref", "HEAD", headRef]);
+      else await rm4(join6(dir, ".git"), { recursive: true, force: true });
+    }
+    throw error2;
+  }
+}
+var DEFAULT_INIT_PERIODS;
 var init_init = __esm({
   "../tuf/src/events/init.ts"() {
     "use strict";
     init_src();
     init_canonical();
+    init_errors5();
+    init_git2();
     init_repository();
+    DEFAULT_INIT_PERIODS = {
+      root: { expiry: 365, signing: 60 },
+      targets: { expiry: 365, signing: 60 },
+      snapshot: { expiry: 365, signing: 60 },
+      timestamp: { expiry: 2, signing: 1 }
+    };
   }
 });
 
@@ -38064,9 +38180,9 @@ function signerStatus(metadata, delegation, options2) {
   const signers = [...new Set(delegation.definition.keyids)].map(owner);
   const signed = result.verified.map(owner);
   const missing = signers.filter((name) => !signed.includes(name));
-  const invalid5 = result.failed.map(({ keyid, reason }) => ({ signer: owner(keyid), reason }));
+  const invalid6 = result.failed.map(({ keyid, reason }) => ({ signer: owner(keyid), reason }));
   return {
-    status: { threshold: delegation.definition.threshold, signers, signed, missing, invalid: invalid5 },
+    status: { threshold: delegation.definition.threshold, signers, signed, missing, invalid: invalid6 },
     result
   };
 }
@@ -51248,8 +51364,8 @@ var require_polyfill = __commonJS({
       chmod: chmod2,
       copyFile: copyFile3,
       lstat: lstat2,
-      mkdir: mkdir5,
-      readdir: readdir3,
+      mkdir: mkdir6,
+      readdir: readdir4,
       readlink: readlink2,
       stat: stat6,
       symlink: symlink2,
@@ -51360,7 +51476,7 @@ var require_polyfill = __commonJS({
       if (dirExists) {
         return getStatsForCopy(destStat, src, dest, opts);
       }
-      await mkdir5(destParent, { recursive: true });
+      await mkdir6(destParent, { recursive: true });
       return getStatsForCopy(destStat, src, dest, opts);
     }
     function pathExists(dest) {
@@ -51508,12 +51624,12 @@ var require_polyfill = __commonJS({
       return copyDir(src, dest, opts);
     }
     async function mkDirAndCopy(srcMode, src, dest, opts) {
-      await mkdir5(dest);
+      await mkdir6(dest);
       await copyDir(src, dest, opts);
       return setDestMode(dest, srcMode);
     }
     async function copyDir(src, dest, opts) {
-      const dir = await readdir3(src);
+      const dir = await readdir4(src);
       for (let i = 0; i < dir.length; i++) {
         const item = dir[i];
         const srcItem = join16(src, item);
@@ -51594,12 +51710,12 @@ var require_with_temp_dir = __commonJS({
     "use strict";
     var { join: join16, sep: sep2 } = __require("path");
     var getOptions = require_get_options();
-    var { mkdir: mkdir5, mkdtemp: mkdtemp3, rm: rm5 } = __require("fs/promises");
+    var { mkdir: mkdir6, mkdtemp: mkdtemp3, rm: rm6 } = __require("fs/promises");
     var withTempDir = async (root, fn2, opts) => {
       const options2 = getOptions(opts, {
         copy: ["tmpPrefix"]
       });
-      await mkdir5(root, { recursive: true });
+      await mkdir6(root, { recursive: true });
       const target = await mkdtemp3(join16(`${root}${sep2}`, options2.tmpPrefix || ""));
       let err;
       let result;
@@ -51609,7 +51725,7 @@ var require_with_temp_dir = __commonJS({
         err = _err;
       }
       try {
-        await rm5(target, { force: true, recursive: true });
+        await rm6(target, { force: true, recursive: true });
       } catch {
       }
       if (err) {
@@ -51625,13 +51741,13 @@ var require_with_temp_dir = __commonJS({
 var require_readdir_scoped = __commonJS({
   "../../node_modules/@npmcli/fs/lib/readdir-scoped.js"(exports2, module2) {
     "use strict";
-    var { readdir: readdir3 } = __require("fs/promises");
+    var { readdir: readdir4 } = __require("fs/promises");
     var { join: join16 } = __require("path");
     var readdirScoped = async (dir) => {
       const results = [];
-      for (const item of await readdir3(dir)) {
+      for (const item of await readdir4(dir)) {
         if (item.startsWith("@")) {
-          for (const scopedItem of await readdir3(join16(dir, item))) {
+          for (const scopedItem of await readdir4(join16(dir, item))) {
             results.push(join16(item, scopedItem));
           }
         } else {
@@ -51743,7 +51859,7 @@ var require_cache_dir = __commonJS({
 # This file is a cache directory tag created by cacache.
 # For information about cache directory tags, see https://bford.info/cachedir/
 `;
-    async function mkdir5(cache) {
+    async function mkdir6(cache) {
       await fs4.mkdir(cache, { recursive: true, owner: "inherit" });
       await writeTag(cache);
     }
@@ -51757,7 +51873,7 @@ var require_cache_dir = __commonJS({
       }
     }
     module2.exports = {
-      mkdir: mkdir5,
+      mkdir: mkdir6,
       tagContent
     };
   }
@@ -52380,10 +52496,10 @@ var require_entry_index = __commonJS({
     var crypto2 = __require("crypto");
     var {
       appendFile: appendFile2,
-      mkdir: mkdir5,
+      mkdir: mkdir6,
       readFile: readFile14,
-      readdir: readdir3,
-      rm: rm5,
+      readdir: readdir4,
+      rm: rm6,
       writeFile: writeFile2
     } = __require("fs/promises");
     var { Minipass: Minipass2 } = (init_esm(), __toCommonJS(esm_exports));
@@ -52426,7 +52542,7 @@ var require_entry_index = __commonJS({
       const setup = async () => {
         const target = tmpName(cache, opts.tmpPrefix);
         await cacheDir.mkdir(cache);
-        await mkdir5(path.dirname(target), { recursive: true });
+        await mkdir6(path.dirname(target), { recursive: true });
         return {
           target,
           moved: false
@@ -52434,12 +52550,12 @@ var require_entry_index = __commonJS({
       };
       const teardown = async (tmp2) => {
         if (!tmp2.moved) {
-          return rm5(tmp2.target, { recursive: true, force: true });
+          return rm6(tmp2.target, { recursive: true, force: true });
         }
       };
       const write = async (tmp2) => {
         await writeFile2(tmp2.target, newIndex, { flag: "wx" });
-        await mkdir5(path.dirname(bucket), { recursive: true });
+        await mkdir6(path.dirname(bucket), { recursive: true });
         await moveFile(tmp2.target, bucket);
         tmp2.moved = true;
       };
@@ -52464,7 +52580,7 @@ var require_entry_index = __commonJS({
       };
       try {
         await cacheDir.mkdir(cache);
-        await mkdir5(path.dirname(bucket), { recursive: true });
+        await mkdir6(path.dirname(bucket), { recursive: true });
         const stringified = JSON.stringify(entry);
         await appendFile2(bucket, `
 ${hashEntry(stringified)}	${stringified}`);
@@ -52502,7 +52618,7 @@ ${hashEntry(stringified)}	${stringified}`);
         return insert(cache, key, null, opts);
       }
       const bucket = bucketPath(cache, key);
-      return rm5(bucket, { recursive: true, force: true });
+      return rm6(bucket, { recursive: true, force: true });
     }
     module2.exports.lsStream = lsStream;
     function lsStream(cache) {
@@ -52628,7 +52744,7 @@ ${hashEntry(stringified)}	${stringified}`);
       };
     }
     function readdirOrEmpty(dir) {
-      return readdir3(dir).catch((err) => {
+      return readdir4(dir).catch((err) => {
         if (err.code === "ENOENT" || err.code === "ENOTDIR") {
           return [];
         }
@@ -57815,8 +57931,8 @@ var require_rm = __commonJS({
     var fs4 = __require("fs/promises");
     var contentPath = require_path();
     var { hasContent } = require_read();
-    module2.exports = rm5;
-    async function rm5(cache, integrity) {
+    module2.exports = rm6;
+    async function rm6(cache, integrity) {
       const content = await hasContent(cache, integrity);
       if (content && content.sri) {
         await fs4.rm(contentPath(cache, content.sri), { recursive: true, force: true });
@@ -57832,7 +57948,7 @@ var require_rm = __commonJS({
 var require_rm2 = __commonJS({
   "../../node_modules/cacache/lib/rm.js"(exports2, module2) {
     "use strict";
-    var { rm: rm5 } = __require("fs/promises");
+    var { rm: rm6 } = __require("fs/promises");
     var glob = require_glob();
     var index = require_entry_index();
     var memo = require_memoization();
@@ -57854,7 +57970,7 @@ var require_rm2 = __commonJS({
       memo.clearMemoized();
       const paths = await glob(path.join(cache, "*(content-*|index-*)"), { silent: true, nosort: true });
       paths.push(path.join(cache, "CACHEDIR.TAG"));
-      return Promise.all(paths.map((p) => rm5(p, { recursive: true, force: true })));
+      return Promise.all(paths.map((p) => rm6(p, { recursive: true, force: true })));
     }
   }
 });
@@ -57865,7 +57981,7 @@ var require_verify = __commonJS({
     "use strict";
     var {
       readFile: readFile14,
-      rm: rm5,
+      rm: rm6,
       stat: stat6,
       truncate,
       writeFile: writeFile2
@@ -57984,7 +58100,7 @@ var require_verify = __commonJS({
           } else {
             stats.reclaimedCount++;
             const s = await stat6(f);
-            await rm5(f, { recursive: true, force: true });
+            await rm6(f, { recursive: true, force: true });
             stats.reclaimedSize += s.size;
           }
           return stats;
@@ -58007,7 +58123,7 @@ var require_verify = __commonJS({
         if (err.code !== "EINTEGRITY") {
           throw err;
         }
-        await rm5(filepath, { recursive: true, force: true });
+        await rm6(filepath, { recursive: true, force: true });
         contentInfo.valid = false;
       }
       return contentInfo;
@@ -58073,7 +58189,7 @@ var require_verify = __commonJS({
     }
     function cleanTmp(cache, opts) {
       opts.log.silly("verify", "cleaning tmp directory");
-      return rm5(path.join(cache, "tmp"), { recursive: true, force: true });
+      return rm6(path.join(cache, "tmp"), { recursive: true, force: true });
     }
     async function writeVerifile(cache, opts) {
       const verifile = path.join(cache, "_lastverified");
@@ -58094,7 +58210,7 @@ var require_lib8 = __commonJS({
     "use strict";
     var get = require_get();
     var put = require_put();
-    var rm5 = require_rm2();
+    var rm6 = require_rm2();
     var verify = require_verify();
     var { clearMemoized } = require_memoization();
     var tmp = require_tmp();
@@ -58114,10 +58230,10 @@ var require_lib8 = __commonJS({
     module2.exports.get.hasContent = get.hasContent;
     module2.exports.put = put;
     module2.exports.put.stream = put.stream;
-    module2.exports.rm = rm5.entry;
-    module2.exports.rm.all = rm5.all;
+    module2.exports.rm = rm6.entry;
+    module2.exports.rm.all = rm6.all;
     module2.exports.rm.entry = module2.exports.rm;
-    module2.exports.rm.content = rm5.content;
+    module2.exports.rm.content = rm6.content;
     module2.exports.clearMemoized = clearMemoized;
     module2.exports.tmp = {};
     module2.exports.tmp.mkdir = tmp.mkdir;
@@ -67628,7 +67744,7 @@ var init_signers = __esm({
 });
 
 // ../tuf/src/metadata/model.ts
-function invalid2(source, field, expected, found) {
+function invalid3(source, field, expected, found) {
   return new TufError(
     "METADATA_INVALID",
     `${source}: ${field} must be ${expected}, found ${JSON.stringify(found)}`,
@@ -67640,30 +67756,30 @@ function isObject(value) {
 }
 function objectField(record, field, source) {
   const value = record[field];
-  if (!isObject(value)) throw invalid2(source, field, "an object", value);
+  if (!isObject(value)) throw invalid3(source, field, "an object", value);
   return value;
 }
 function positiveInteger(value, field, source, min = 1) {
   if (typeof value !== "number" || !Number.isSafeInteger(value) || value < min)
-    throw invalid2(source, field, `an integer >= ${min}`, value);
+    throw invalid3(source, field, `an integer >= ${min}`, value);
   return value;
 }
 function stringArray(value, field, source) {
   if (!Array.isArray(value) || !value.every((item) => typeof item === "string"))
-    throw invalid2(source, field, "an array of strings", value);
+    throw invalid3(source, field, "an array of strings", value);
   return value;
 }
 function hashes(value, field, source) {
   if (!isObject(value) || Object.keys(value).length === 0 || !Object.values(value).every((h) => typeof h === "string" && /^[0-9a-f]+$/i.test(h))) {
-    throw invalid2(source, field, "a non-empty map of hex digests", value);
+    throw invalid3(source, field, "a non-empty map of hex digests", value);
   }
   return value;
 }
 function roleKeys(value, field, source, name) {
-  if (!isObject(value)) throw invalid2(source, field, "an object", value);
+  if (!isObject(value)) throw invalid3(source, field, "an object", value);
   const keyids = stringArray(value.keyids, `${field}.keyids`, source);
   if (new Set(keyids).size !== keyids.length)
-    throw invalid2(source, `${field}.keyids`, "unique keyids", keyids);
+    throw invalid3(source, `${field}.keyids`, "unique keyids", keyids);
   return {
     name,
     keyids,
@@ -67671,16 +67787,16 @@ function roleKeys(value, field, source, name) {
   };
 }
 function keysOf(value, field, source) {
-  if (!isObject(value)) throw invalid2(source, field, "an object", value);
+  if (!isObject(value)) throw invalid3(source, field, "an object", value);
   for (const [keyid, key] of Object.entries(value)) {
     if (!isObject(key) || typeof key.keytype !== "string" || typeof key.scheme !== "string" || !isObject(key.keyval)) {
-      throw invalid2(source, `${field}.${keyid}`, "a key with keytype, scheme and keyval", key);
+      throw invalid3(source, `${field}.${keyid}`, "a key with keytype, scheme and keyval", key);
     }
   }
   return value;
 }
 function metaFile(value, field, source) {
-  if (!isObject(value)) throw invalid2(source, field, "an object", value);
+  if (!isObject(value)) throw invalid3(source, field, "an object", value);
   const meta = { version: positiveInteger(value.version, `${field}.version`, source) };
   if (value.length !== void 0)
     meta.length = positiveInteger(value.length, `${field}.length`, source, 0);
@@ -67689,13 +67805,13 @@ function metaFile(value, field, source) {
 }
 function common(signed, type, source) {
   if (signed._type !== type)
-    throw invalid2(source, "signed._type", JSON.stringify(type), signed._type);
+    throw invalid3(source, "signed._type", JSON.stringify(type), signed._type);
   const specVersion = signed.spec_version;
   if (typeof specVersion !== "string" || !/^1\.\d+(\.\d+)?$/.test(specVersion))
-    throw invalid2(source, "signed.spec_version", "a 1.x version", specVersion);
+    throw invalid3(source, "signed.spec_version", "a 1.x version", specVersion);
   const expires = signed.expires;
   if (typeof expires !== "string" || !EXPIRES.test(expires) || Number.isNaN(Date.parse(expires))) {
-    throw invalid2(source, "signed.expires", "a UTC time like 2030-01-01T00:00:00Z", expires);
+    throw invalid3(source, "signed.expires", "a UTC time like 2030-01-01T00:00:00Z", expires);
   }
   return {
     _type: type,
@@ -67723,7 +67839,7 @@ function parseMetadata2(bytes, source, check) {
 function checkRoot(signed, source) {
   const base = common(signed, "root", source);
   if (typeof signed.consistent_snapshot !== "boolean" && signed.consistent_snapshot !== void 0) {
-    throw invalid2(source, "signed.consistent_snapshot", "a boolean", signed.consistent_snapshot);
+    throw invalid3(source, "signed.consistent_snapshot", "a boolean", signed.consistent_snapshot);
   }
   const keys = keysOf(signed.keys, "signed.keys", source);
   const rolesField = objectField(signed, "roles", source);
@@ -67752,7 +67868,7 @@ function checkTargets(signed, source) {
   const base = common(signed, "targets", source);
   const targetsField = objectField(signed, "targets", source);
   for (const [path, info2] of Object.entries(targetsField)) {
-    if (!isObject(info2)) throw invalid2(source, `signed.targets["${path}"]`, "an object", info2);
+    if (!isObject(info2)) throw invalid3(source, `signed.targets["${path}"]`, "an object", info2);
     positiveInteger(info2.length, `signed.targets["${path}"].length`, source, 0);
     hashes(info2.hashes, `signed.targets["${path}"].hashes`, source);
   }
@@ -67761,7 +67877,7 @@ function checkTargets(signed, source) {
     const delegations = objectField(signed, "delegations", source);
     const keys = keysOf(delegations.keys, "signed.delegations.keys", source);
     if (delegations.roles === void 0 === (delegations.succinct_roles === void 0)) {
-      throw invalid2(
+      throw invalid3(
         source,
         "signed.delegations",
         "exactly one of roles and succinct_roles",
@@ -67772,7 +67888,7 @@ function checkTargets(signed, source) {
       const succinct = delegations.succinct_roles;
       const field = "signed.delegations.succinct_roles";
       if (!isObject(succinct) || typeof succinct.name_prefix !== "string")
-        throw invalid2(
+        throw invalid3(
           source,
           `${field}.name_prefix`,
           "a string",
@@ -67780,7 +67896,7 @@ function checkTargets(signed, source) {
         );
       const bitLength = positiveInteger(succinct.bit_length, `${field}.bit_length`, source);
       if (bitLength > 32)
-        throw invalid2(source, `${field}.bit_length`, "an integer from 1 to 32", bitLength);
+        throw invalid3(source, `${field}.bit_length`, "an integer from 1 to 32", bitLength);
       result.delegations = {
         keys,
         roles: [],
@@ -67793,19 +67909,19 @@ function checkTargets(signed, source) {
       return result;
     }
     if (!Array.isArray(delegations.roles))
-      throw invalid2(source, "signed.delegations.roles", "an array", delegations.roles);
+      throw invalid3(source, "signed.delegations.roles", "an array", delegations.roles);
     const seen = /* @__PURE__ */ new Set();
     const roles = delegations.roles.map((role, i) => {
       const field = `signed.delegations.roles[${i}]`;
       if (!isObject(role) || typeof role.name !== "string" || role.name === "")
-        throw invalid2(
+        throw invalid3(
           source,
           `${field}.name`,
           "a non-empty string",
           isObject(role) ? role.name : role
         );
       if (seen.has(role.name) || TOP_LEVEL.includes(role.name))
-        throw invalid2(source, `${field}.name`, "a unique non-top-level role name", role.name);
+        throw invalid3(source, `${field}.name`, "a unique non-top-level role name", role.name);
       seen.add(role.name);
       const delegated = {
         ...roleKeys(role, field, source, role.name),
@@ -67813,7 +67929,7 @@ function checkTargets(signed, source) {
         terminating: role.terminating === true
       };
       if (role.paths === void 0 === (role.path_hash_prefixes === void 0))
-        throw invalid2(
+        throw invalid3(
           source,
           field,
           "exactly one of paths and path_hash_prefixes",
@@ -68511,6 +68627,7 @@ __export(src_exports, {
   formatStatusText: () => formatStatusText,
   githubActionsToken: () => githubActionsToken,
   identityFromToken: () => identityFromToken,
+  initCheckout: () => initCheckout,
   initRepository: () => initRepository,
   inviteSigner: () => inviteSigner,
   keyFileSigner: () => keyFileSigner,
@@ -68717,7 +68834,7 @@ var init_errors6 = __esm({
 });
 
 // ../oci/src/reference.ts
-function invalid3(input, field, expected, found) {
+function invalid4(input, field, expected, found) {
   throw new OciError(
     "INVALID_INPUT",
     `image reference ${JSON.stringify(input)}: ${field}: expected ${expected}, found ${JSON.stringify(found)}`,
@@ -68733,7 +68850,7 @@ function splitTagAndDigest(input, rest) {
   const at2 = base.lastIndexOf("@");
   if (at2 >= 0) {
     const value = base.slice(at2 + 1);
-    if (!DIGEST3.test(value)) invalid3(input, "digest", "sha256:<64 lowercase hex>", value);
+    if (!DIGEST3.test(value)) invalid4(input, "digest", "sha256:<64 lowercase hex>", value);
     digest = value;
     base = base.slice(0, at2);
   }
@@ -68742,7 +68859,7 @@ function splitTagAndDigest(input, rest) {
   if (colon > base.lastIndexOf("/")) {
     tag = base.slice(colon + 1);
     if (!TAG2.test(tag))
-      invalid3(
+      invalid4(
         input,
         "tag",
         "up to 128 characters of [A-Za-z0-9_.-], not starting with . or -",
@@ -68761,14 +68878,14 @@ function suffix(tag, digest) {
 }
 function parseImageReference(input) {
   if (input.trim() !== input || input === "")
-    invalid3(input, "reference", "a non-empty reference without surrounding spaces", input);
+    invalid4(input, "reference", "a non-empty reference without surrounding spaces", input);
   if (input.startsWith(OCI_LAYOUT_PREFIX)) {
     const {
       base: path,
       tag: tag2,
       digest: digest2
     } = splitTagAndDigest(input, input.slice(OCI_LAYOUT_PREFIX.length));
-    if (path === "") invalid3(input, "directory", "oci-layout:DIR[:tag|@sha256:...]", input);
+    if (path === "") invalid4(input, "directory", "oci-layout:DIR[:tag|@sha256:...]", input);
     return {
       kind: "oci-layout",
       path,
@@ -68778,7 +68895,7 @@ function parseImageReference(input) {
     };
   }
   if (input.includes("://"))
-    invalid3(input, "reference", "registry/name[:tag][@sha256:...] without a URL scheme", input);
+    invalid4(input, "reference", "registry/name[:tag][@sha256:...] without a URL scheme", input);
   const { base, tag, digest } = splitTagAndDigest(input, input);
   const slash = base.indexOf("/");
   const first = slash < 0 ? "" : base.slice(0, slash);
@@ -68787,18 +68904,18 @@ function parseImageReference(input) {
   let repository = hasRegistry ? base.slice(slash + 1) : base;
   if (registry === DOCKER_HUB && !repository.includes("/")) repository = `library/${repository}`;
   if (hasRegistry && !/^[a-zA-Z0-9.-]+(?::[0-9]+)?$/.test(registry) && !/^\[[0-9a-fA-F:]+\](?::[0-9]+)?$/.test(registry)) {
-    invalid3(input, "registry", "a host name with an optional :port", registry);
+    invalid4(input, "registry", "a host name with an optional :port", registry);
   }
   for (const component of repository.split("/")) {
     if (!COMPONENT.test(component))
-      invalid3(
+      invalid4(
         input,
         "repository",
         "lowercase path components of [a-z0-9] separated by ., _, __ or -",
         component
       );
   }
-  if (repository.length > 255) invalid3(input, "repository", "at most 255 characters", repository);
+  if (repository.length > 255) invalid4(input, "repository", "at most 255 characters", repository);
   return {
     kind: "registry",
     registry,
@@ -69378,7 +69495,7 @@ var init_registry = __esm({
 });
 
 // ../oci/src/layout.ts
-import { mkdir as mkdir3, readFile as readFile11, stat as stat5 } from "fs/promises";
+import { mkdir as mkdir4, readFile as readFile11, stat as stat5 } from "fs/promises";
 import { join as join14, resolve } from "path";
 function isNotFound(error2) {
   return error2.code === "ENOENT";
@@ -69550,7 +69667,7 @@ var init_layout2 = __esm({
       async pushBlob(bytes) {
         const digest = sha256Digest(bytes);
         const path = this.blobPath(digest);
-        await mkdir3(join14(this.dir, "blobs", "sha256"), { recursive: true });
+        await mkdir4(join14(this.dir, "blobs", "sha256"), { recursive: true });
         const existing = await readFile11(path).catch(() => void 0);
         if (!existing || sha256Digest(existing) !== digest) await writeFileAtomic(path, bytes);
         return { digest, size: bytes.length };
@@ -70274,13 +70391,13 @@ var init_bundle = __esm({
 // ../verify/src/checks/claims.ts
 function parseInTotoStatement(payloadType, payload) {
   if (payloadType !== IN_TOTO_PAYLOAD_TYPE) {
-    return invalid4(`DSSE payloadType is not in-toto`, IN_TOTO_PAYLOAD_TYPE, payloadType);
+    return invalid5(`DSSE payloadType is not in-toto`, IN_TOTO_PAYLOAD_TYPE, payloadType);
   }
   let json2;
   try {
     json2 = JSON.parse(payload.toString("utf8"));
   } catch (cause) {
-    return invalid4(
+    return invalid5(
       `DSSE payload is not JSON: ${cause.message}`,
       "an in-toto statement",
       `${payload.length} bytes`
@@ -70288,21 +70405,21 @@ function parseInTotoStatement(payloadType, payload) {
   }
   const statement = json2;
   if (typeof statement !== "object" || statement === null || !IN_TOTO_STATEMENT_TYPES.includes(statement._type)) {
-    return invalid4(
+    return invalid5(
       "payload field _type is not an in-toto statement type",
       IN_TOTO_STATEMENT_TYPES,
       statement?._type
     );
   }
   if (!Array.isArray(statement.subject) || statement.subject.some((s) => typeof s?.digest !== "object" || s.digest === null)) {
-    return invalid4(
+    return invalid5(
       "statement field subject is not a list of {name, digest}",
       "subject[].digest",
       statement.subject
     );
   }
   if (typeof statement.predicateType !== "string") {
-    return invalid4(
+    return invalid5(
       "statement field predicateType is missing",
       "a predicate type URI",
       statement.predicateType
@@ -70361,7 +70478,7 @@ function checkSimpleSigning(payload, digest) {
     found: signed
   };
 }
-function invalid4(message, expected, found) {
+function invalid5(message, expected, found) {
   return { ok: false, outcome: { ok: false, message, expected, found } };
 }
 var IN_TOTO_PAYLOAD_TYPE, IN_TOTO_STATEMENT_TYPES, SIMPLE_SIGNING_TYPE;
@@ -71440,7 +71557,7 @@ var init_format2 = __esm({
 });
 
 // ../verify/src/api/verify-release.ts
-import { copyFile as copyFile2, mkdir as mkdir4, mkdtemp as mkdtemp2, readFile as readFile12, rm as rm4 } from "fs/promises";
+import { copyFile as copyFile2, mkdir as mkdir5, mkdtemp as mkdtemp2, readFile as readFile12, rm as rm5 } from "fs/promises";
 import { tmpdir as tmpdir2 } from "os";
 import { join as join15 } from "path";
 async function verifyRelease(options2) {
@@ -71509,7 +71626,7 @@ async function readReleaseManifest(tuf, options2, target, trust) {
   const work = await mkdtemp2(join15(tmpdir2(), "oci-sd-verify-tuf-"));
   try {
     const metadataDir = join15(work, "metadata");
-    await mkdir4(metadataDir, { recursive: true });
+    await mkdir5(metadataDir, { recursive: true });
     await copyFile2(pinnedRoot, join15(metadataDir, "root.json")).catch((cause) => {
       throw new VerificationError(
         "INVALID_INPUT",
@@ -71578,7 +71695,7 @@ async function readReleaseManifest(tuf, options2, target, trust) {
       throw error2;
     }
   } finally {
-    await rm4(work, { recursive: true, force: true });
+    await rm5(work, { recursive: true, force: true });
   }
 }
 function manifestClaims(manifest, owner, repo, tag) {

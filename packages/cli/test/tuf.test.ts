@@ -1,7 +1,13 @@
-import { readFileSync, writeFileSync } from 'node:fs';
+import { existsSync, readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
-import { createTufRepo, gitSync, type TestTufRepo } from '../../tuf/test/support/git-repo';
+import { formatMetadata, keyIdOf, type SignedMetadata, type TufKey } from '@oci-sd/tuf';
+import {
+  createTufRepo,
+  gitSync,
+  newSigner,
+  type TestTufRepo,
+} from '../../tuf/test/support/git-repo';
 import { runMain } from './support/run-cli';
 
 const run = (...args: string[]) => runMain('tuf', ...args);
@@ -54,6 +60,7 @@ describe('oci-sd tuf', () => {
       'online-sign',
       'check-target',
       'branch-name',
+      'init',
       'verify',
     ])
       expect(help.out).toContain(`  ${name}`);
@@ -367,5 +374,165 @@ describe('oci-sd tuf: the layout warning', () => {
       `updated targets v3\nkept 1 nested name in top-level targets that tuf-on-ci's update-targets would drop: ${TARGET}\n`,
     );
     expect(warnings(updated.err)).toHaveLength(1);
+  });
+});
+
+describe('oci-sd tuf init', () => {
+  const ONLINE_URI =
+    'gcpkms:projects/p/locations/l/keyRings/r/cryptoKeys/online/cryptoKeyVersions/1';
+  const NOW = '2026-06-01T12:00:00Z';
+  let onlineKey: string;
+  let bobKey: string;
+  beforeEach(() => {
+    onlineKey = join(repo.dir, '..', 'online.pem');
+    bobKey = join(repo.dir, '..', 'bob.pem');
+    writeFileSync(onlineKey, repo.onlinePem);
+    writeFileSync(bobKey, newSigner('p256').pem);
+  });
+  const init = (dir: string, ...extra: string[]) =>
+    run(
+      'init',
+      '--repo',
+      dir,
+      '--user',
+      '@Alice',
+      '--key',
+      aliceKey,
+      '--online-key',
+      onlineKey,
+      '--online-uri',
+      ONLINE_URI,
+      '--at',
+      NOW,
+      ...extra,
+    );
+  const readRole = (dir: string, role: string) =>
+    readFileSync(join(dir, 'metadata', `${role}.json`), 'utf8');
+
+  it('writes version 1 as tuf-on-ci does, commits it on main, and the result verifies', async () => {
+    const dir = join(repo.dir, '..', 'new-repo');
+    const result = await init(
+      dir,
+      '--signer',
+      `@bob=${bobKey}`,
+      '--root-threshold',
+      '2',
+      '--targets-expiry',
+      '200',
+      '--targets-signing',
+      '30',
+      '--json',
+    );
+    expect(result.err).toBe('');
+    expect(result.code).toBe(0);
+    expect(gitSync(dir, 'branch', '--show-current')).toBe('main');
+    expect(gitSync(dir, 'log', '--format=%s')).toBe('Initial TUF repository');
+    expect(gitSync(dir, 'status', '--porcelain')).toBe('');
+
+    for (const role of ['root', 'targets', 'snapshot', 'timestamp']) {
+      const text = readRole(dir, role);
+      // tuf-on-ci's JSONSerializer: json.dumps(indent=1, sort_keys=True), no trailing newline.
+      expect(text).toBe(formatMetadata(JSON.parse(text)));
+      expect(text.endsWith('}')).toBe(true);
+      expect(text.split('\n')[1]).toMatch(/^ "signatures": \[$/);
+    }
+    expect(readFileSync(join(dir, 'metadata/root_history/1.root.json'), 'utf8')).toBe(
+      readRole(dir, 'root'),
+    );
+    const root = JSON.parse(readRole(dir, 'root')) as SignedMetadata;
+    const keys = root.signed.keys as Record<string, TufKey>;
+    // keyids as tuf-on-ci computes them: sha256 of the canonical key, x- fields included.
+    for (const [keyid, key] of Object.entries(keys)) expect(keyIdOf(key)).toBe(keyid);
+    const owners = Object.values(keys).map(
+      (key) => key['x-tuf-on-ci-keyowner'] ?? key['x-tuf-on-ci-online-uri'],
+    );
+    expect(owners.sort()).toEqual(['@alice', '@bob', ONLINE_URI].sort());
+    const roles = root.signed.roles as Record<string, { keyids: string[]; threshold: number }>;
+    expect(roles.root).toMatchObject({ threshold: 2 });
+    expect(roles.root!.keyids).toHaveLength(2);
+    expect(root.signatures.map((s) => s.keyid)).toEqual(roles.root!.keyids);
+    const targets = JSON.parse(readRole(dir, 'targets')) as SignedMetadata;
+    expect(targets.signed).toMatchObject({
+      version: 1,
+      expires: '2026-12-18T12:00:00Z',
+      'x-tuf-on-ci-expiry-period': 200,
+      'x-tuf-on-ci-signing-period': 30,
+      targets: {},
+    });
+    expect(root.signed).toMatchObject({ version: 1, expires: '2027-06-01T12:00:00Z' });
+
+    const verified = await runMain(
+      'tuf',
+      'verify',
+      '--repo',
+      dir,
+      '--root',
+      join(dir, 'metadata/root_history/1.root.json'),
+      '--at',
+      '2026-06-02T00:00:00Z',
+    );
+    expect(verified.err).toBe('');
+    expect(verified.code).toBe(0);
+  });
+
+  it('works in a clone of an empty repository; refuses a non-empty one (exit 2) and leaves it as it was', async () => {
+    const bare = join(repo.dir, '..', 'empty.git');
+    gitSync(join(repo.dir, '..'), 'init', '--quiet', '--bare', bare);
+    const clone = join(repo.dir, '..', 'empty-clone');
+    gitSync(join(repo.dir, '..'), 'clone', '--quiet', bare, clone);
+    const done = await init(clone);
+    expect(done.code).toBe(0);
+    expect(gitSync(clone, 'branch', '--show-current')).toBe('main');
+    expect(gitSync(clone, 'remote')).toBe('origin');
+
+    const again = await init(clone);
+    expect(again.code).toBe(2);
+    expect(again.err).toContain('is not empty');
+
+    const committed = join(repo.dir, '..', 'committed');
+    gitSync(join(repo.dir, '..'), 'init', '--quiet', committed);
+    gitSync(committed, 'commit', '--quiet', '--allow-empty', '-m', 'first');
+    const head = gitSync(committed, 'rev-parse', 'HEAD');
+    const refused = await init(committed);
+    expect(refused.code).toBe(2);
+    expect(refused.err).toContain('already has commits');
+    expect(gitSync(committed, 'rev-parse', 'HEAD')).toBe(head);
+    expect(gitSync(committed, 'status', '--porcelain', '--untracked-files=all')).toBe('');
+
+    const before = gitSync(repo.dir, 'status', '--porcelain', '--untracked-files=all');
+    expect((await init(repo.dir)).code).toBe(2);
+    expect(gitSync(repo.dir, 'status', '--porcelain', '--untracked-files=all')).toBe(before);
+  });
+
+  it('bad thresholds, periods and online URIs exit 2 and leave nothing behind', async () => {
+    const dir = join(repo.dir, '..', 'never');
+    for (const extra of [
+      ['--root-threshold', '2'],
+      ['--targets-threshold', '0'],
+      ['--timestamp-expiry', '1'],
+      ['--root-signing', '365'],
+      ['--signer', `@alice=${bobKey}`],
+      ['--signer', 'bob'],
+    ]) {
+      const result = await init(dir, ...extra);
+      expect(result.code, extra.join(' ')).toBe(2);
+      expect(existsSync(dir), extra.join(' ')).toBe(false);
+    }
+    const sigstoreUri = await run(
+      'init',
+      '--repo',
+      dir,
+      '--user',
+      '@alice',
+      '--key',
+      aliceKey,
+      '--online-key',
+      onlineKey,
+      '--online-uri',
+      'sigstore:',
+    );
+    expect(sigstoreUri.code).toBe(2);
+    expect(sigstoreUri.err).toContain('online-sign workflow');
+    expect(existsSync(dir)).toBe(false);
   });
 });

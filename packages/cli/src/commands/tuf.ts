@@ -9,6 +9,7 @@ import {
   formatStatusMarkdown,
   formatStatusText,
   githubActionsToken,
+  initCheckout,
   inviteSigner,
   keyFileSigner,
   onlineSign,
@@ -32,6 +33,8 @@ const PUSH_TOKEN_ENV = 'OCI_SD_PUSH_TOKEN';
 
 const EXAMPLES = `
 Examples:
+  $ oci-sd tuf init --repo tuf-repo --user @me --key me.pem --online-key online.pem \\
+      --online-uri gcpkms:projects/P/locations/L/keyRings/R/cryptoKeys/K/cryptoKeyVersions/1
   $ oci-sd tuf add-release --repo tuf-repo --project myapp --repository OWNER/REPO --tag v1.5.0 \\
       --image ghcr.io/OWNER/REPO --digest sha256:<hex> --run-id 24609867231 --push origin
   $ oci-sd tuf status --repo tuf-repo --format markdown
@@ -538,11 +541,124 @@ function registerBranchName(tuf: Command): void {
     );
 }
 
+const INIT_ROLES = ['root', 'targets', 'snapshot', 'timestamp'] as const;
+
+interface InitFlags extends SignerFlags {
+  repo: string;
+  user: string;
+  signer: string[];
+  rootThreshold?: number;
+  targetsThreshold?: number;
+  onlineKey: string;
+  onlineUri: string;
+  at?: string;
+  json?: boolean;
+  [period: string]: unknown;
+}
+
+/** `@user=FILE`: another offline signer of root and targets, signing with a PEM key file. */
+async function extraSigner(value: string): Promise<{ user: string; signer: TufSigner }> {
+  const match = /^(@?[^=\s]+)=(.+)$/.exec(value);
+  if (!match)
+    throw new CliError('USAGE', `--signer expects @user=KEYFILE, found ${JSON.stringify(value)}`, {
+      expected: '@user=KEYFILE',
+      found: value,
+    });
+  return { user: match[1]!, signer: await keyFileSigner(match[2]!) };
+}
+
+function registerInit(tuf: Command): void {
+  const command = addSignerOptions(tuf.command('init'))
+    .description(
+      'bootstrap a TUF-on-CI repository (version 1 of every role, as tuf-on-ci writes it) in a new or empty git checkout, committed on main',
+    )
+    .requiredOption(
+      '--repo <dir>',
+      'a new directory or an empty git checkout (e.g. a clone of an empty repository)',
+    )
+    .requiredOption('--user <user>', 'your GitHub user name, @user: signs root and targets')
+    .option(
+      '--signer <@user=keyfile>',
+      'another signer of root and targets with a PEM key file (repeatable)',
+      (value: string, all: string[]) => [...all, value],
+      [] as string[],
+    )
+    .option('--root-threshold <n>', 'signatures root needs (default 1)', parseCount)
+    .option('--targets-threshold <n>', 'signatures targets needs (default 1)', parseCount)
+    .requiredOption(
+      '--online-key <file>',
+      'PEM private key of the online signer (snapshot, timestamp)',
+    )
+    .requiredOption(
+      '--online-uri <uri>',
+      'x-tuf-on-ci-online-uri of the online key, where online-sign finds it (gcpkms:..., azurekms:..., awskms:...)',
+    );
+  for (const role of INIT_ROLES) {
+    const [expiry, signing] = role === 'timestamp' ? [2, 1] : [365, 60];
+    command
+      .option(
+        `--${role}-expiry <days>`,
+        `${role} expiry period in days (default ${expiry})`,
+        parseCount,
+      )
+      .option(
+        `--${role}-signing <days>`,
+        `${role} signing period in days (default ${signing})`,
+        parseCount,
+      );
+  }
+  command
+    .option('--at <time>', 'the clock for the expiry dates (default now)')
+    .option('--json', 'print the result as JSON')
+    .action(async (flags: InitFlags) => {
+      if (flags.onlineUri === 'sigstore:' || !/^[a-z][a-z0-9+.-]*:\S/.test(flags.onlineUri))
+        throw new CliError(
+          'USAGE',
+          `--online-uri must name where the online key is (gcpkms:..., azurekms:..., awskms:...), found ${JSON.stringify(flags.onlineUri)}; a sigstore: online key signs only in the online-sign workflow`,
+          {
+            expected: 'SCHEME:LOCATION of the key given with --online-key',
+            found: flags.onlineUri,
+          },
+        );
+      const periods: Partial<
+        Record<(typeof INIT_ROLES)[number], { expiry: number; signing: number }>
+      > = {};
+      for (const role of INIT_ROLES) {
+        const expiry = flags[`${role}Expiry`] as number | undefined;
+        const signing = flags[`${role}Signing`] as number | undefined;
+        if (expiry === undefined && signing === undefined) continue;
+        const [defaultExpiry, defaultSigning] = role === 'timestamp' ? [2, 1] : [365, 60];
+        periods[role] = { expiry: expiry ?? defaultExpiry, signing: signing ?? defaultSigning };
+      }
+      const now = parseDate(flags.at, '--at');
+      const thresholds = {
+        ...(flags.rootThreshold !== undefined ? { root: flags.rootThreshold } : {}),
+        ...(flags.targetsThreshold !== undefined ? { targets: flags.targetsThreshold } : {}),
+      };
+      const signers = [];
+      for (const value of flags.signer) signers.push(await extraSigner(value));
+      const result = await initCheckout(flags.repo, {
+        maintainer: { user: flags.user, signer: await signerFrom(flags) },
+        signers,
+        thresholds,
+        online: { signer: await keyFileSigner(flags.onlineKey), uri: flags.onlineUri },
+        periods,
+        ...(now ? { now } : {}),
+      });
+      if (flags.json) write(JSON.stringify(result, null, 2));
+      else
+        write(
+          `initialised a TUF-on-CI repository in ${flags.repo}: version 1 of root, targets, snapshot and timestamp, committed on main (${result.commit.slice(0, 12)}); signers ${Object.keys(result.keyids).join(', ')}, online key ${flags.onlineUri}`,
+        );
+    });
+}
+
 export function register(program: Command): void {
   const tuf = program
     .command('tuf')
     .description('TUF-on-CI: verify metadata, signing events, release targets, signers')
     .addHelpText('after', EXAMPLES);
+  registerInit(tuf);
   registerStatus(tuf);
   registerAddRelease(tuf);
   registerUpdateTargets(tuf);
