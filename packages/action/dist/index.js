@@ -37279,9 +37279,106 @@ var init_add_release = __esm({
   }
 });
 
+// ../tuf/src/events/event.ts
+import { join as join6 } from "path";
+async function changedArtifactNames(repoDir, baseCommit) {
+  const changed = [
+    ...(await git2(repoDir, ["diff", "--name-only", "--no-renames", baseCommit, "--", "targets"])).split("\n"),
+    ...(await git2(repoDir, ["ls-files", "--others", "--exclude-standard", "--", "targets"])).split(
+      "\n"
+    )
+  ].filter((path) => path.startsWith("targets/"));
+  return [...new Set(changed)].map((path) => path.slice("targets/".length)).sort();
+}
+async function loadEvent(repoDir, base) {
+  const baseCommit = await mergeBase(
+    repoDir,
+    await resolveCommit(repoDir, base ?? await defaultBase(repoDir)),
+    "HEAD"
+  );
+  const current = /* @__PURE__ */ new Map();
+  const previous = /* @__PURE__ */ new Map();
+  const currentBytes = /* @__PURE__ */ new Map();
+  const baseBytes = /* @__PURE__ */ new Map();
+  for (const role of await listRoles(repoDir)) {
+    const bytes = await readRoleBytes(repoDir, role);
+    if (bytes) {
+      currentBytes.set(role, bytes);
+      current.set(role, parseMetadata(bytes, join6(repoDir, metadataFile(role))));
+    }
+    const atBase = await showFile(repoDir, baseCommit, metadataFile(role));
+    if (atBase) {
+      baseBytes.set(role, atBase);
+      previous.set(role, parseMetadata(atBase, `${baseCommit}:${metadataFile(role)}`));
+    }
+  }
+  const changedArtifacts = /* @__PURE__ */ new Map();
+  const unmappedArtifacts = [];
+  for (const name of await changedArtifactNames(repoDir, baseCommit)) {
+    const roles = /* @__PURE__ */ new Set([
+      ...artifactRoles(name, current.get("targets")),
+      ...artifactRoles(name, previous.get("targets"))
+    ]);
+    if (roles.size === 0 && !name.split("/").some((segment) => segment.startsWith(".")))
+      unmappedArtifacts.push(name);
+    for (const role of roles)
+      changedArtifacts.set(role, [...changedArtifacts.get(role) ?? [], name]);
+  }
+  return {
+    repoDir,
+    baseCommit,
+    current,
+    base: previous,
+    currentBytes,
+    baseBytes,
+    state: await readEventState(repoDir),
+    changedArtifacts,
+    unmappedArtifacts
+  };
+}
+function changedRoles(event) {
+  const roles = [];
+  for (const [role, bytes] of event.currentBytes) {
+    if (ONLINE_ROLES.includes(role)) continue;
+    const before = event.baseBytes.get(role);
+    if (!before?.equals(bytes)) roles.push(role);
+  }
+  roles.push(...event.changedArtifacts.keys());
+  for (const invited of Object.values(event.state.invites).flat()) roles.push(delegatorOf(invited));
+  return sortRoles(roles);
+}
+function onlineRoleChanges(event) {
+  return ONLINE_ROLES.filter((role) => {
+    const now = event.currentBytes.get(role);
+    const before = event.baseBytes.get(role);
+    return now ? !before?.equals(now) : before !== void 0;
+  });
+}
+function unmappedArtifactRole(event, name) {
+  for (const metadata of [event.current, event.base])
+    for (const [role, md] of metadata)
+      if (md.signed._type === "targets" && md.signed.targets?.[name])
+        return role;
+  return "targets";
+}
+function sameKey(a, b) {
+  return canonicalize({ keytype: a.keytype, scheme: a.scheme, keyval: a.keyval }).equals(
+    canonicalize({ keytype: b.keytype, scheme: b.scheme, keyval: b.keyval })
+  );
+}
+var init_event = __esm({
+  "../tuf/src/events/event.ts"() {
+    "use strict";
+    init_canonical();
+    init_git2();
+    init_layout();
+    init_repository();
+  }
+});
+
 // ../tuf/src/events/init.ts
 import { mkdir as mkdir3, readdir as readdir3, rm as rm4 } from "fs/promises";
-import { join as join6 } from "path";
+import { join as join7 } from "path";
 function invalid2(message, expected, found) {
   return new TufError("INVALID_INPUT", message, { expected, found });
 }
@@ -37326,7 +37423,7 @@ async function initRepository(dir, options2) {
   for (const { signer, user } of offline) {
     const key = { ...await signer.publicKey(), "x-tuf-on-ci-keyowner": user };
     const keyid = keyIdOf(key);
-    if (keys[keyid])
+    if (Object.values(keys).some((other) => sameKey(other, key)))
       throw invalid2(`signer ${user} uses the key of another signer`, "one key per signer", user);
     keys[keyid] = key;
     keyids[user] = keyid;
@@ -37337,7 +37434,7 @@ async function initRepository(dir, options2) {
     "x-tuf-on-ci-online-uri": options2.online.uri
   };
   const onlineKeyid2 = keyIdOf(onlineKey);
-  if (keys[onlineKeyid2])
+  if (Object.values(keys).some((other) => sameKey(other, onlineKey)))
     throw invalid2(
       "the online key is also an offline signer's key",
       "a separate online key",
@@ -37410,7 +37507,7 @@ async function initRepository(dir, options2) {
       signatures.push({ keyid, ...await signerOf.get(keyid).sign(bytes) });
     await writeRole(dir, role, { signed: roles[role], signatures });
   }
-  await writeFileAtomic(join6(dir, "targets", ".gitkeep"), "");
+  await writeFileAtomic(join7(dir, "targets", ".gitkeep"), "");
   return { maintainerKeyid: keyids[offline[0].user], onlineKeyid: onlineKeyid2, keyids };
 }
 async function entriesOf(dir) {
@@ -37457,9 +37554,9 @@ async function initCheckout(dir, options2) {
     if (!entries) await rm4(dir, { recursive: true, force: true });
     else {
       for (const path of ["metadata", "targets"])
-        await rm4(join6(dir, path), { recursive: true, force: true });
+        await rm4(join7(dir, path), { recursive: true, force: true });
       if (headRef) await git2(dir, ["symbolic-ref", "HEAD", headRef]);
-      else await rm4(join6(dir, ".git"), { recursive: true, force: true });
+      else await rm4(join7(dir, ".git"), { recursive: true, force: true });
     }
     throw error2;
   }
@@ -37472,6 +37569,7 @@ var init_init = __esm({
     init_canonical();
     init_errors5();
     init_git2();
+    init_event();
     init_repository();
     DEFAULT_INIT_PERIODS = {
       root: { expiry: 365, signing: 60 },
@@ -37556,10 +37654,10 @@ var init_expiry = __esm({
 // ../tuf/src/events/check-target.ts
 import { createHash as createHash7 } from "crypto";
 import { readFile as readFile5 } from "fs/promises";
-import { join as join7 } from "path";
+import { join as join8 } from "path";
 async function checkTarget(repoDir, options2) {
   const role = options2.role ?? "targets";
-  const source = join7(repoDir, metadataFile(role));
+  const source = join8(repoDir, metadataFile(role));
   const metadata = await requireRole(repoDir, role);
   const entry = metadata.signed.targets?.[options2.name];
   if (!entry)
@@ -37577,7 +37675,7 @@ async function checkTarget(repoDir, options2) {
   }
   let expected = options2.sha256?.toLowerCase().replace(/^sha256:/, "");
   if (expected === void 0) {
-    const file = join7(repoDir, "targets", options2.name);
+    const file = join8(repoDir, "targets", options2.name);
     let bytes;
     try {
       bytes = await readFile5(file);
@@ -37696,103 +37794,6 @@ var init_invite = __esm({
     init_errors5();
     init_canonical();
     init_naming();
-    init_repository();
-  }
-});
-
-// ../tuf/src/events/event.ts
-import { join as join8 } from "path";
-async function changedArtifactNames(repoDir, baseCommit) {
-  const changed = [
-    ...(await git2(repoDir, ["diff", "--name-only", "--no-renames", baseCommit, "--", "targets"])).split("\n"),
-    ...(await git2(repoDir, ["ls-files", "--others", "--exclude-standard", "--", "targets"])).split(
-      "\n"
-    )
-  ].filter((path) => path.startsWith("targets/"));
-  return [...new Set(changed)].map((path) => path.slice("targets/".length)).sort();
-}
-async function loadEvent(repoDir, base) {
-  const baseCommit = await mergeBase(
-    repoDir,
-    await resolveCommit(repoDir, base ?? await defaultBase(repoDir)),
-    "HEAD"
-  );
-  const current = /* @__PURE__ */ new Map();
-  const previous = /* @__PURE__ */ new Map();
-  const currentBytes = /* @__PURE__ */ new Map();
-  const baseBytes = /* @__PURE__ */ new Map();
-  for (const role of await listRoles(repoDir)) {
-    const bytes = await readRoleBytes(repoDir, role);
-    if (bytes) {
-      currentBytes.set(role, bytes);
-      current.set(role, parseMetadata(bytes, join8(repoDir, metadataFile(role))));
-    }
-    const atBase = await showFile(repoDir, baseCommit, metadataFile(role));
-    if (atBase) {
-      baseBytes.set(role, atBase);
-      previous.set(role, parseMetadata(atBase, `${baseCommit}:${metadataFile(role)}`));
-    }
-  }
-  const changedArtifacts = /* @__PURE__ */ new Map();
-  const unmappedArtifacts = [];
-  for (const name of await changedArtifactNames(repoDir, baseCommit)) {
-    const roles = /* @__PURE__ */ new Set([
-      ...artifactRoles(name, current.get("targets")),
-      ...artifactRoles(name, previous.get("targets"))
-    ]);
-    if (roles.size === 0 && !name.split("/").some((segment) => segment.startsWith(".")))
-      unmappedArtifacts.push(name);
-    for (const role of roles)
-      changedArtifacts.set(role, [...changedArtifacts.get(role) ?? [], name]);
-  }
-  return {
-    repoDir,
-    baseCommit,
-    current,
-    base: previous,
-    currentBytes,
-    baseBytes,
-    state: await readEventState(repoDir),
-    changedArtifacts,
-    unmappedArtifacts
-  };
-}
-function changedRoles(event) {
-  const roles = [];
-  for (const [role, bytes] of event.currentBytes) {
-    if (ONLINE_ROLES.includes(role)) continue;
-    const before = event.baseBytes.get(role);
-    if (!before?.equals(bytes)) roles.push(role);
-  }
-  roles.push(...event.changedArtifacts.keys());
-  for (const invited of Object.values(event.state.invites).flat()) roles.push(delegatorOf(invited));
-  return sortRoles(roles);
-}
-function onlineRoleChanges(event) {
-  return ONLINE_ROLES.filter((role) => {
-    const now = event.currentBytes.get(role);
-    const before = event.baseBytes.get(role);
-    return now ? !before?.equals(now) : before !== void 0;
-  });
-}
-function unmappedArtifactRole(event, name) {
-  for (const metadata of [event.current, event.base])
-    for (const [role, md] of metadata)
-      if (md.signed._type === "targets" && md.signed.targets?.[name])
-        return role;
-  return "targets";
-}
-function sameKey(a, b) {
-  return canonicalize({ keytype: a.keytype, scheme: a.scheme, keyval: a.keyval }).equals(
-    canonicalize({ keytype: b.keytype, scheme: b.scheme, keyval: b.keyval })
-  );
-}
-var init_event = __esm({
-  "../tuf/src/events/event.ts"() {
-    "use strict";
-    init_canonical();
-    init_git2();
-    init_layout();
     init_repository();
   }
 });

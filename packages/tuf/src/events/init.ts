@@ -6,6 +6,7 @@ import { canonicalize } from '../metadata/canonical';
 import type { TufSigner } from '../signers';
 import { TufError } from '../errors';
 import { commitPaths, git, gitMaybe } from '../git';
+import { sameKey } from './event';
 import { expiryAfter, keyIdOf, normalizeUser, writeRole } from './repository';
 
 export type InitRole = 'root' | 'targets' | 'snapshot' | 'timestamp';
@@ -105,7 +106,7 @@ export async function initRepository(
   for (const { signer, user } of offline) {
     const key: TufKey = { ...(await signer.publicKey()), 'x-tuf-on-ci-keyowner': user };
     const keyid = keyIdOf(key);
-    if (keys[keyid])
+    if (Object.values(keys).some((other) => sameKey(other, key)))
       throw invalid(`signer ${user} uses the key of another signer`, 'one key per signer', user);
     keys[keyid] = key;
     keyids[user] = keyid;
@@ -116,7 +117,7 @@ export async function initRepository(
     'x-tuf-on-ci-online-uri': options.online.uri,
   };
   const onlineKeyid = keyIdOf(onlineKey);
-  if (keys[onlineKeyid])
+  if (Object.values(keys).some((other) => sameKey(other, onlineKey)))
     throw invalid(
       "the online key is also an offline signer's key",
       'a separate online key',
