@@ -536,3 +536,88 @@ describe('oci-sd tuf init', () => {
     expect(existsSync(dir)).toBe(false);
   });
 });
+
+describe('oci-sd tuf status --format json, step by step as tuf-on-ci lists them', () => {
+  const roles = (out: string) =>
+    (JSON.parse(out) as { roles: Array<Record<string, unknown>> }).roles.map(
+      ({ role, signed, missing, threshold, invites, valid }) => ({
+        role,
+        signed,
+        missing,
+        threshold,
+        invites,
+        valid,
+      }),
+    );
+
+  it('invite: root with the invite; accepted: root and targets (a signature appended to targets)', async () => {
+    const bobKey = join(repo.dir, '..', 'bob.pem');
+    writeFileSync(bobKey, newSigner('p256').pem);
+    await run('invite-signer', '--repo', repo.dir, '--role', 'targets', '--user', '@bob');
+    const invited = await run('status', '--repo', repo.dir, '--format', 'json');
+    expect(invited.code).toBe(1);
+    // tuf-on-ci: an invite to targets belongs to root; targets.json did not change.
+    expect(roles(invited.out)).toEqual([
+      {
+        role: 'root',
+        signed: ['@alice'],
+        missing: [],
+        threshold: 1,
+        invites: ['@bob'],
+        valid: false,
+      },
+    ]);
+    await run('sign', 'sign/add-signer-bob', '--repo', repo.dir, '--user', '@bob', '--key', bobKey);
+    const accepted = await run('status', '--repo', repo.dir, '--format', 'json');
+    expect(roles(accepted.out)).toEqual([
+      { role: 'root', signed: [], missing: ['@alice'], threshold: 1, invites: [], valid: false },
+      {
+        role: 'targets',
+        signed: ['@alice', '@bob'],
+        missing: [],
+        threshold: 1,
+        invites: [],
+        valid: true,
+      },
+    ]);
+  });
+
+  it('expiry events and their status at the clock OCI_SD_NOW gives, as create-signing-events would', async () => {
+    const at = new Date(Date.now() + 320 * 24 * 3600 * 1000).toISOString().replace(/\.\d+Z$/, 'Z');
+    process.env.OCI_SD_NOW = at;
+    try {
+      const opened = await run('expiry-events', '--repo', repo.dir, '--json');
+      expect(JSON.parse(opened.out)).toMatchObject([
+        { branch: 'sign/root-v2', version: 2, created: true },
+        { branch: 'sign/targets-v2', version: 2, created: true },
+      ]);
+      gitSync(repo.dir, 'switch', '-q', 'sign/targets-v2');
+      const pending = await run('status', '--repo', repo.dir, '--format', 'json');
+      expect(roles(pending.out)).toEqual([
+        {
+          role: 'targets',
+          signed: [],
+          missing: ['@alice'],
+          threshold: 1,
+          invites: [],
+          valid: false,
+        },
+      ]);
+      await run(
+        'sign',
+        'sign/targets-v2',
+        '--repo',
+        repo.dir,
+        '--user',
+        '@alice',
+        '--key',
+        aliceKey,
+      );
+      expect((await run('status', '--repo', repo.dir, '--format', 'json')).code).toBe(0);
+      process.env.OCI_SD_NOW = 'tomorrow';
+      expect((await run('status', '--repo', repo.dir)).code).toBe(2);
+    } finally {
+      delete process.env.OCI_SD_NOW;
+    }
+  });
+});

@@ -30,6 +30,7 @@ import { CliError } from '../errors';
 import { registerTufVerify } from './tuf-verify';
 
 const PUSH_TOKEN_ENV = 'OCI_SD_PUSH_TOKEN';
+const CLOCK_ENV = 'OCI_SD_NOW';
 
 const EXAMPLES = `
 Examples:
@@ -43,6 +44,7 @@ Examples:
   $ oci-sd tuf check-target --repo tuf-repo --name myapp/releases/v1.5.0.json --sha256 <hex>
 
 Pushing over HTTPS takes the token from ${PUSH_TOKEN_ENV} (never from a flag, never printed).
+The clock (expiry dates, expiry checks) is --at where given, else ${CLOCK_ENV} (ISO time), else now.
 Exit codes: 0 ok, 1 verification failed or event incomplete, 2 bad usage or input, 3 network failure.`;
 
 interface RepoFlags {
@@ -90,6 +92,14 @@ function parseDate(value: string | undefined, flag: string): Date | undefined {
       { expected: 'YYYY-MM-DDTHH:MM:SSZ', found: value },
     );
   return date;
+}
+
+/**
+ * The clock of a command: `--at`, else OCI_SD_NOW (an ISO time, to run a step at the same clock
+ * as another tool, e.g. tuf-on-ci's create-signing-events), else now (undefined).
+ */
+function clock(at: string | undefined): Date | undefined {
+  return parseDate(at, '--at') ?? parseDate(process.env[CLOCK_ENV], CLOCK_ENV);
 }
 
 function parseCount(value: string): number {
@@ -233,7 +243,7 @@ function registerStatus(tuf: Command): void {
       async (
         flags: RepoFlags & { event?: string; format: string; at?: string; trustedRoot?: string },
       ) => {
-        const now = parseDate(flags.at, '--at');
+        const now = clock(flags.at);
         const status = await signingEventStatus(flags.repo, {
           ...(flags.event ? { event: flags.event } : {}),
           ...(flags.base ? { base: flags.base } : {}),
@@ -322,7 +332,8 @@ function registerAddRelease(tuf: Command): void {
       const version =
         flags.releaseVersion ??
         (typeof fromFile.version === 'string' ? fromFile.version : undefined);
-      const createdAt = parseDate(flags.createdAt, '--created-at') ?? new Date();
+      const now = clock(undefined);
+      const createdAt = parseDate(flags.createdAt, '--created-at') ?? now ?? new Date();
       const result = await addReleaseTarget(flags.repo, {
         manifest: {
           project: flags.project,
@@ -339,6 +350,7 @@ function registerAddRelease(tuf: Command): void {
         ...(flags.base ? { base: flags.base } : {}),
         ...(flags.push ? { push: pushOptions(flags.push)! } : {}),
         ...(flags.replace ? { replace: true } : {}),
+        ...(now ? { now } : {}),
       });
       warn(result.warnings);
       if (flags.json) write(JSON.stringify(result, null, 2));
@@ -361,7 +373,9 @@ function registerUpdateTargets(tuf: Command): void {
     .option('--push <remote>', 'push the branch to this remote name or URL')
     .option('--json', 'print the result as JSON')
     .action(async (flags: RepoFlags) => {
+      const now = clock(undefined);
       const result = await updateTargets(flags.repo, {
+        ...(now ? { now } : {}),
         ...(flags.base ? { base: flags.base } : {}),
         ...(flags.push ? { push: pushOptions(flags.push)! } : {}),
       });
@@ -392,7 +406,7 @@ function registerExpiryEvents(tuf: Command): void {
     .option('--push <remote>', 'push new branches to this remote name or URL')
     .option('--json', 'print the result as JSON')
     .action(async (flags: RepoFlags & { at?: string }) => {
-      const now = parseDate(flags.at, '--at');
+      const now = clock(flags.at);
       const events = await expiryEvents(flags.repo, {
         ...(flags.base ? { base: flags.base } : {}),
         ...(now ? { now } : {}),
@@ -421,7 +435,9 @@ function registerInvite(tuf: Command): void {
     .option('--push <remote>', 'push the branch to this remote name or URL')
     .option('--json', 'print the result as JSON')
     .action(async (flags: RepoFlags & { role: string; user: string; threshold?: number }) => {
+      const now = clock(undefined);
       const result = await inviteSigner(flags.repo, {
+        ...(now ? { now } : {}),
         role: flags.role,
         user: flags.user,
         ...(flags.threshold !== undefined ? { threshold: flags.threshold } : {}),
@@ -446,7 +462,9 @@ function registerSign(tuf: Command): void {
     .option('--push <remote>', 'push the signature to this remote name or URL')
     .option('--json', 'print the result as JSON')
     .action(async (event: string, flags: RepoFlags & SignerFlags & { user: string }) => {
+      const now = clock(undefined);
       const result = await signEvent(flags.repo, event, await signerFrom(flags), {
+        ...(now ? { now } : {}),
         user: flags.user,
         ...(flags.base ? { base: flags.base } : {}),
         ...(flags.push ? { push: pushOptions(flags.push)! } : {}),
@@ -474,7 +492,9 @@ function registerOnlineSign(tuf: Command): void {
     .option('--push <remote>', 'push the branch to this remote name or URL')
     .option('--json', 'print the result as JSON')
     .action(async (flags: RepoFlags & SignerFlags & { force?: boolean }) => {
+      const now = clock(undefined);
       const result = await onlineSign(flags.repo, await signerFrom(flags), {
+        ...(now ? { now } : {}),
         ...(flags.force ? { force: true } : {}),
         ...(flags.push ? { push: pushOptions(flags.push)! } : {}),
         ...(await trustedRootOption(flags.trustedRoot)),
@@ -630,7 +650,7 @@ function registerInit(tuf: Command): void {
         const [defaultExpiry, defaultSigning] = role === 'timestamp' ? [2, 1] : [365, 60];
         periods[role] = { expiry: expiry ?? defaultExpiry, signing: signing ?? defaultSigning };
       }
-      const now = parseDate(flags.at, '--at');
+      const now = clock(flags.at);
       const thresholds = {
         ...(flags.rootThreshold !== undefined ? { root: flags.rootThreshold } : {}),
         ...(flags.targetsThreshold !== undefined ? { targets: flags.targetsThreshold } : {}),
