@@ -38167,7 +38167,7 @@ import { createHash as createHash9 } from "crypto";
 import { readFile as readFile7 } from "fs/promises";
 import { join as join10 } from "path";
 function invitesOf(event, role) {
-  const delegated = role === "root" ? ["root", "targets"] : role === "targets" ? delegatedRoles(event.current.get("targets")).map((delegated2) => delegated2.name) : [];
+  const delegated = role === "root" ? ["root", "targets"] : role === "targets" ? delegatedRoles(event.current.get("targets")).map((entry) => entry.name) : [];
   return Object.entries(event.state.invites).filter(([, roles]) => roles.some((invited) => delegated.includes(invited))).map(([user]) => user);
 }
 function signerStatus(metadata, delegation, options2) {

@@ -94,7 +94,7 @@ function invitesOf(event: EventSnapshot, role: string): string[] {
     role === 'root'
       ? ['root', 'targets']
       : role === 'targets'
-        ? delegatedRoles(event.current.get('targets')).map((delegated) => delegated.name)
+        ? delegatedRoles(event.current.get('targets')).map((entry) => entry.name)
         : [];
   return Object.entries(event.state.invites)
     .filter(([, roles]) => roles.some((invited) => delegated.includes(invited)))
