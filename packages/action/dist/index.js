@@ -20936,7 +20936,7 @@ function validate(changelog) {
     message,
     ...expected !== void 0 ? { expected, found: found ?? "" } : {}
   });
-  const warning = (code2, position, message) => problems.push({ code: code2, severity: "warning", ...at2(position), message });
+  const warning2 = (code2, position, message) => problems.push({ code: code2, severity: "warning", ...at2(position), message });
   let firstUnreleased;
   const firstOfVersion = /* @__PURE__ */ new Map();
   let previousRelease;
@@ -21025,7 +21025,7 @@ function validate(changelog) {
     }
     for (const sub of section.subsections) {
       if (!sub.hasEntries && section.kind === "release")
-        warning("EMPTY_SUBSECTION", sub.heading, `"### ${sub.heading.text}" has no entries`);
+        warning2("EMPTY_SUBSECTION", sub.heading, `"### ${sub.heading.text}" has no entries`);
     }
   }
   validateLinks(changelog, error2);
@@ -22516,10 +22516,10 @@ var require_light = __commonJS({
       Sync$1 = Sync_1;
       Bottleneck3 = (function() {
         class Bottleneck4 {
-          constructor(options2 = {}, ...invalid5) {
+          constructor(options2 = {}, ...invalid6) {
             var storeInstanceOptions, storeOptions;
             this._addToQueue = this._addToQueue.bind(this);
-            this._validateOptions(options2, invalid5);
+            this._validateOptions(options2, invalid6);
             parser$5.load(options2, this.instanceDefaults, this);
             this._queues = new Queues$1(NUM_PRIORITIES$1);
             this._scheduled = {};
@@ -22549,8 +22549,8 @@ var require_light = __commonJS({
               return (ref = this._store.heartbeat) != null ? typeof ref.unref === "function" ? ref.unref() : void 0 : void 0;
             });
           }
-          _validateOptions(options2, invalid5) {
-            if (!(options2 != null && typeof options2 === "object" && invalid5.length === 0)) {
+          _validateOptions(options2, invalid6) {
+            if (!(options2 != null && typeof options2 === "object" && invalid6.length === 0)) {
               throw new Bottleneck4.prototype.BottleneckError("Bottleneck v2 takes a single object argument. Refer to https://github.com/SGrondin/bottleneck#upgrading-to-v2 if you're upgrading from Bottleneck v1.");
             }
           }
@@ -29864,10 +29864,10 @@ var require_Bottleneck = __commonJS({
     Sync = require_Sync();
     Bottleneck3 = function() {
       class Bottleneck4 {
-        constructor(options2 = {}, ...invalid5) {
+        constructor(options2 = {}, ...invalid6) {
           var storeInstanceOptions, storeOptions;
           this._addToQueue = this._addToQueue.bind(this);
-          this._validateOptions(options2, invalid5);
+          this._validateOptions(options2, invalid6);
           parser2.load(options2, this.instanceDefaults, this);
           this._queues = new Queues(NUM_PRIORITIES);
           this._scheduled = {};
@@ -29897,8 +29897,8 @@ var require_Bottleneck = __commonJS({
             return (ref = this._store.heartbeat) != null ? typeof ref.unref === "function" ? ref.unref() : void 0 : void 0;
           });
         }
-        _validateOptions(options2, invalid5) {
-          if (!(options2 != null && typeof options2 === "object" && invalid5.length === 0)) {
+        _validateOptions(options2, invalid6) {
+          if (!(options2 != null && typeof options2 === "object" && invalid6.length === 0)) {
             throw new Bottleneck4.prototype.BottleneckError("Bottleneck v2 takes a single object argument. Refer to https://github.com/SGrondin/bottleneck#upgrading-to-v2 if you're upgrading from Bottleneck v1.");
           }
         }
@@ -36710,7 +36710,14 @@ async function resolveCommit(repoDir, ref) {
   return id.trim();
 }
 async function defaultBase(repoDir) {
-  return await branchExists(repoDir, "main") ? "main" : "HEAD";
+  if (await branchExists(repoDir, "main")) return "main";
+  const remoteMain = await gitMaybe2(repoDir, [
+    "rev-parse",
+    "--verify",
+    "--quiet",
+    "refs/remotes/origin/main"
+  ]);
+  return remoteMain ? "origin/main" : "HEAD";
 }
 async function mergeBase(repoDir, a, b) {
   return (await git2(repoDir, ["merge-base", a, b])).trim();
@@ -36731,10 +36738,15 @@ async function pushBranch(repoDir, branch, push) {
     { token: push.token }
   );
 }
+async function remoteHasBranch(repoDir, branch, push) {
+  const listed = await git2(repoDir, ["ls-remote", "--heads", push.remote, `refs/heads/${branch}`], {
+    token: push.token
+  });
+  return listed.trim() !== "";
+}
 async function syncBranch(repoDir, branch, push) {
   const auth2 = { token: push.token };
-  const listed = (await git2(repoDir, ["ls-remote", "--heads", push.remote, `refs/heads/${branch}`], auth2)).trim();
-  if (!listed) return;
+  if (!await remoteHasBranch(repoDir, branch, push)) return;
   await git2(repoDir, ["fetch", "--quiet", "--no-tags", push.remote, `refs/heads/${branch}`], auth2);
   const remote = (await git2(repoDir, ["rev-parse", "FETCH_HEAD"])).trim();
   if (!await branchExists(repoDir, branch)) {
@@ -37000,8 +37012,10 @@ function rolePeriods(role, metadata, root) {
   const defaults = DEFAULT_PERIODS[role] ?? DEFAULT_PERIODS.targets;
   const expiry = holder["x-tuf-on-ci-expiry-period"];
   const signing = holder["x-tuf-on-ci-signing-period"];
+  if (typeof expiry === "number")
+    return { expiry, signing: typeof signing === "number" ? signing : Math.floor(expiry / 2) };
   return {
-    expiry: typeof expiry === "number" ? expiry : defaults.expiry,
+    expiry: defaults.expiry,
     signing: typeof signing === "number" ? signing : defaults.signing
   };
 }
@@ -37255,7 +37269,7 @@ async function addReleaseTarget(repoDir, options2) {
       `Add release verification manifest for ${options2.manifest.tag}`
     );
     if (options2.push && commit) await pushBranch(repoDir, branch, options2.push);
-    const warning = layoutWarning(targets);
+    const warning2 = layoutWarning(targets);
     return {
       branch,
       targetName,
@@ -37266,7 +37280,7 @@ async function addReleaseTarget(repoDir, options2) {
       changed: true,
       commit,
       pushed: Boolean(options2.push && commit),
-      ...warning ? { warnings: [warning] } : {}
+      ...warning2 ? { warnings: [warning2] } : {}
     };
   } catch (error2) {
     await restoreCheckout(repoDir, branch, before, path);
@@ -37286,90 +37300,304 @@ var init_add_release = __esm({
   }
 });
 
-// ../tuf/src/events/init.ts
+// ../tuf/src/events/event.ts
 import { join as join6 } from "path";
+async function changedArtifactNames(repoDir, baseCommit) {
+  const changed = [
+    ...(await git2(repoDir, ["diff", "--name-only", "--no-renames", baseCommit, "--", "targets"])).split("\n"),
+    ...(await git2(repoDir, ["ls-files", "--others", "--exclude-standard", "--", "targets"])).split(
+      "\n"
+    )
+  ].filter((path) => path.startsWith("targets/"));
+  return [...new Set(changed)].map((path) => path.slice("targets/".length)).sort();
+}
+async function loadEvent(repoDir, base) {
+  const baseCommit = await mergeBase(
+    repoDir,
+    await resolveCommit(repoDir, base ?? await defaultBase(repoDir)),
+    "HEAD"
+  );
+  const current = /* @__PURE__ */ new Map();
+  const previous = /* @__PURE__ */ new Map();
+  const currentBytes = /* @__PURE__ */ new Map();
+  const baseBytes = /* @__PURE__ */ new Map();
+  for (const role of await listRoles(repoDir)) {
+    const bytes = await readRoleBytes(repoDir, role);
+    if (bytes) {
+      currentBytes.set(role, bytes);
+      current.set(role, parseMetadata(bytes, join6(repoDir, metadataFile(role))));
+    }
+    const atBase = await showFile(repoDir, baseCommit, metadataFile(role));
+    if (atBase) {
+      baseBytes.set(role, atBase);
+      previous.set(role, parseMetadata(atBase, `${baseCommit}:${metadataFile(role)}`));
+    }
+  }
+  const changedArtifacts = /* @__PURE__ */ new Map();
+  const unmappedArtifacts = [];
+  for (const name of await changedArtifactNames(repoDir, baseCommit)) {
+    const roles = /* @__PURE__ */ new Set([
+      ...artifactRoles(name, current.get("targets")),
+      ...artifactRoles(name, previous.get("targets"))
+    ]);
+    if (roles.size === 0 && !name.split("/").some((segment) => segment.startsWith(".")))
+      unmappedArtifacts.push(name);
+    for (const role of roles)
+      changedArtifacts.set(role, [...changedArtifacts.get(role) ?? [], name]);
+  }
+  return {
+    repoDir,
+    baseCommit,
+    current,
+    base: previous,
+    currentBytes,
+    baseBytes,
+    state: await readEventState(repoDir),
+    changedArtifacts,
+    unmappedArtifacts
+  };
+}
+function changedRoles(event) {
+  const roles = [];
+  for (const [role, bytes] of event.currentBytes) {
+    if (ONLINE_ROLES.includes(role)) continue;
+    const before = event.baseBytes.get(role);
+    if (!before?.equals(bytes)) roles.push(role);
+  }
+  roles.push(...event.changedArtifacts.keys());
+  for (const invited of Object.values(event.state.invites).flat()) roles.push(delegatorOf(invited));
+  return sortRoles(roles);
+}
+function onlineRoleChanges(event) {
+  return ONLINE_ROLES.filter((role) => {
+    const now = event.currentBytes.get(role);
+    const before = event.baseBytes.get(role);
+    return now ? !before?.equals(now) : before !== void 0;
+  });
+}
+function unmappedArtifactRole(event, name) {
+  for (const metadata of [event.current, event.base])
+    for (const [role, md] of metadata)
+      if (md.signed._type === "targets" && md.signed.targets?.[name])
+        return role;
+  return "targets";
+}
+function sameKey(a, b) {
+  return canonicalize({ keytype: a.keytype, scheme: a.scheme, keyval: a.keyval }).equals(
+    canonicalize({ keytype: b.keytype, scheme: b.scheme, keyval: b.keyval })
+  );
+}
+var init_event = __esm({
+  "../tuf/src/events/event.ts"() {
+    "use strict";
+    init_canonical();
+    init_git2();
+    init_layout();
+    init_repository();
+  }
+});
+
+// ../tuf/src/events/init.ts
+import { mkdir as mkdir3, readdir as readdir3, rm as rm4 } from "fs/promises";
+import { join as join7 } from "path";
+function invalid2(message, expected, found) {
+  return new TufError("INVALID_INPUT", message, { expected, found });
+}
+function checkedPeriods(periods) {
+  const result = { ...DEFAULT_INIT_PERIODS };
+  for (const role of Object.keys(DEFAULT_INIT_PERIODS)) {
+    const given = periods?.[role];
+    if (!given) continue;
+    const { expiry, signing } = given;
+    if (!Number.isSafeInteger(expiry) || !Number.isSafeInteger(signing) || signing < 1 || signing >= expiry)
+      throw invalid2(
+        `${role}: the signing period must be a whole number of days, at least 1 and less than the expiry period; found signing ${signing}, expiry ${expiry}`,
+        "1 <= signing < expiry (days)",
+        { expiry, signing }
+      );
+    result[role] = { expiry, signing };
+  }
+  return result;
+}
 async function initRepository(dir, options2) {
   const now = options2.now ?? /* @__PURE__ */ new Date();
-  const { maintainer, online } = options2;
-  const maintainerKey = {
-    ...await maintainer.signer.publicKey(),
-    "x-tuf-on-ci-keyowner": normalizeUser(maintainer.user)
-  };
+  const periods = checkedPeriods(options2.periods);
+  const offline = [
+    { ...options2.maintainer, roles: ["root", "targets"] },
+    ...(options2.signers ?? []).map((s) => ({ ...s, roles: s.roles ?? ["root", "targets"] }))
+  ].map((entry) => ({ ...entry, user: normalizeUser(entry.user) }));
+  const seen = /* @__PURE__ */ new Set();
+  for (const { user, roles: roles2 } of offline) {
+    if (seen.has(user))
+      throw invalid2(`signer ${user} is given twice`, "one entry per signer", user);
+    seen.add(user);
+    if (roles2.length === 0 || roles2.some((role) => role !== "root" && role !== "targets"))
+      throw invalid2(
+        `signer ${user}: roles must be root and/or targets`,
+        ["root", "targets"],
+        roles2
+      );
+  }
+  const keys = {};
+  const signerOf = /* @__PURE__ */ new Map();
+  const keyids = {};
+  for (const { signer, user } of offline) {
+    const key = { ...await signer.publicKey(), "x-tuf-on-ci-keyowner": user };
+    const keyid = keyIdOf(key);
+    if (Object.values(keys).some((other) => sameKey(other, key)))
+      throw invalid2(`signer ${user} uses the key of another signer`, "one key per signer", user);
+    keys[keyid] = key;
+    keyids[user] = keyid;
+    signerOf.set(keyid, signer);
+  }
   const onlineKey = {
-    ...await online.signer.publicKey(),
-    "x-tuf-on-ci-online-uri": online.uri
+    ...await options2.online.signer.publicKey(),
+    "x-tuf-on-ci-online-uri": options2.online.uri
   };
-  const [maintainerKeyid, onlineKeyid2] = [keyIdOf(maintainerKey), keyIdOf(onlineKey)];
-  const periods = { "x-tuf-on-ci-expiry-period": 365, "x-tuf-on-ci-signing-period": 60 };
+  const onlineKeyid2 = keyIdOf(onlineKey);
+  if (Object.values(keys).some((other) => sameKey(other, onlineKey)))
+    throw invalid2(
+      "the online key is also an offline signer's key",
+      "a separate online key",
+      onlineKeyid2
+    );
+  keys[onlineKeyid2] = onlineKey;
+  signerOf.set(onlineKeyid2, options2.online.signer);
+  const roleKeyids = (role) => offline.filter((entry) => entry.roles.includes(role)).map((entry) => keyids[entry.user]);
+  const threshold = (role) => {
+    const value = options2.thresholds?.[role] ?? 1;
+    const count = roleKeyids(role).length;
+    if (!Number.isSafeInteger(value) || value < 1 || value > count)
+      throw invalid2(
+        `threshold of ${role} must be between 1 and ${count} (its signers), found ${value}`,
+        `1..${count}`,
+        value
+      );
+    return value;
+  };
+  const periodFields = (role) => ({
+    "x-tuf-on-ci-expiry-period": periods[role].expiry,
+    "x-tuf-on-ci-signing-period": periods[role].signing
+  });
   const common2 = { spec_version: "1.0.31", version: 1 };
   const roles = {
     root: {
       _type: "root",
       consistent_snapshot: true,
-      expires: expiryAfter(now, 365),
-      keys: { [maintainerKeyid]: maintainerKey, [onlineKeyid2]: onlineKey },
+      expires: expiryAfter(now, periods.root.expiry),
+      keys,
       roles: {
-        root: { keyids: [maintainerKeyid], threshold: 1 },
-        snapshot: { keyids: [onlineKeyid2], threshold: 1, ...periods },
-        targets: { keyids: [maintainerKeyid], threshold: 1 },
-        timestamp: {
-          keyids: [onlineKeyid2],
-          threshold: 1,
-          "x-tuf-on-ci-expiry-period": 2,
-          "x-tuf-on-ci-signing-period": 1
-        }
+        root: { keyids: roleKeyids("root"), threshold: threshold("root") },
+        snapshot: { keyids: [onlineKeyid2], threshold: 1, ...periodFields("snapshot") },
+        targets: { keyids: roleKeyids("targets"), threshold: threshold("targets") },
+        timestamp: { keyids: [onlineKeyid2], threshold: 1, ...periodFields("timestamp") }
       },
       ...common2,
-      ...periods
+      ...periodFields("root")
     },
     targets: {
       _type: "targets",
-      expires: expiryAfter(now, 365),
+      expires: expiryAfter(now, periods.targets.expiry),
       targets: {},
       ...common2,
-      ...periods
+      ...periodFields("targets")
     },
     snapshot: {
       _type: "snapshot",
-      expires: expiryAfter(now, 365),
+      expires: expiryAfter(now, periods.snapshot.expiry),
       meta: { "targets.json": { version: 1 } },
       ...common2
     },
     timestamp: {
       _type: "timestamp",
-      expires: expiryAfter(now, 2),
+      expires: expiryAfter(now, periods.timestamp.expiry),
       meta: { "snapshot.json": { version: 1 } },
       ...common2
     }
   };
-  const signers = {
-    root: maintainer.signer,
-    targets: maintainer.signer,
-    snapshot: online.signer,
-    timestamp: online.signer
-  };
-  const keyids = {
-    root: maintainerKeyid,
-    targets: maintainerKeyid,
-    snapshot: onlineKeyid2,
-    timestamp: onlineKeyid2
+  const signingKeyids2 = {
+    root: roleKeyids("root"),
+    targets: roleKeyids("targets"),
+    snapshot: [onlineKeyid2],
+    timestamp: [onlineKeyid2]
   };
   for (const role of ["root", "targets", "snapshot", "timestamp"]) {
-    const signature = await signers[role].sign(canonicalize(roles[role]));
-    await writeRole(dir, role, {
-      signed: roles[role],
-      signatures: [{ keyid: keyids[role], ...signature }]
-    });
+    const bytes = canonicalize(roles[role]);
+    const signatures = [];
+    for (const keyid of signingKeyids2[role])
+      signatures.push({ keyid, ...await signerOf.get(keyid).sign(bytes) });
+    await writeRole(dir, role, { signed: roles[role], signatures });
   }
-  await writeFileAtomic(join6(dir, "targets", ".gitkeep"), "");
-  return { maintainerKeyid, onlineKeyid: onlineKeyid2 };
+  await writeFileAtomic(join7(dir, "targets", ".gitkeep"), "");
+  return { maintainerKeyid: keyids[offline[0].user], onlineKeyid: onlineKeyid2, keyids };
 }
+async function entriesOf(dir) {
+  try {
+    return await readdir3(dir);
+  } catch (error2) {
+    const code2 = error2.code;
+    if (code2 === "ENOENT") return null;
+    if (code2 === "ENOTDIR")
+      throw invalid2(`${dir} is not a directory`, "a new or empty git checkout", "a file");
+    throw error2;
+  }
+}
+async function initCheckout(dir, options2) {
+  const entries = await entriesOf(dir);
+  const others = (entries ?? []).filter((name) => name !== ".git");
+  if (others.length > 0)
+    throw invalid2(
+      `${dir} is not empty (${others.slice(0, 3).join(", ")}${others.length > 3 ? ", ..." : ""}): tuf init writes a new repository into a new or empty git checkout`,
+      "a new or empty git checkout",
+      others
+    );
+  const hasGit = entries?.includes(".git") ?? false;
+  if (hasGit && await gitMaybe2(dir, ["rev-parse", "--verify", "--quiet", "HEAD"]) !== null)
+    throw invalid2(
+      `${dir} already has commits: tuf init writes a new repository into a new or empty git checkout`,
+      "a checkout without commits",
+      (await git2(dir, ["rev-parse", "HEAD"])).trim()
+    );
+  const headRef = hasGit ? (await git2(dir, ["symbolic-ref", "HEAD"])).trim() : null;
+  if (!entries) await mkdir3(dir, { recursive: true });
+  try {
+    if (hasGit) await git2(dir, ["symbolic-ref", "HEAD", "refs/heads/main"]);
+    else await git2(dir, ["init", "--quiet", "--initial-branch=main"]);
+    const result = await initRepository(dir, options2);
+    const commit = await commitPaths(dir, ["metadata", "targets"], "Initial TUF repository");
+    if (!commit)
+      throw new TufError("GIT", `nothing was committed in ${dir}`, {
+        expected: "a commit",
+        found: "none"
+      });
+    return { ...result, commit, created: !entries };
+  } catch (error2) {
+    if (!entries) await rm4(dir, { recursive: true, force: true });
+    else {
+      for (const path of ["metadata", "targets"])
+        await rm4(join7(dir, path), { recursive: true, force: true });
+      if (headRef) await git2(dir, ["symbolic-ref", "HEAD", headRef]);
+      else await rm4(join7(dir, ".git"), { recursive: true, force: true });
+    }
+    throw error2;
+  }
+}
+var DEFAULT_INIT_PERIODS;
 var init_init = __esm({
   "../tuf/src/events/init.ts"() {
     "use strict";
     init_src();
     init_canonical();
+    init_errors5();
+    init_git2();
+    init_event();
     init_repository();
+    DEFAULT_INIT_PERIODS = {
+      root: { expiry: 365, signing: 60 },
+      targets: { expiry: 365, signing: 60 },
+      snapshot: { expiry: 365, signing: 60 },
+      timestamp: { expiry: 2, signing: 1 }
+    };
   }
 });
 
@@ -37379,20 +37607,20 @@ async function expiryEvents(repoDir, options2 = {}) {
   const base = await resolveCommit(repoDir, options2.base ?? await defaultBase(repoDir));
   const startBranch = await currentBranch(repoDir);
   await git2(repoDir, ["switch", "--quiet", "--detach", base]);
-  const due = [];
-  const root = await requireRole(repoDir, "root");
-  for (const role of await listRoles(repoDir)) {
-    if (ONLINE_ROLES.includes(role)) continue;
-    const metadata = await requireRole(repoDir, role);
-    const expires = metadata.signed.expires;
-    if (Date.parse(expires) <= daysFrom(now, rolePeriods(role, metadata, root).signing).getTime())
-      due.push({ role, version: metadata.signed.version + 1, expires });
-  }
   const events = [];
   try {
+    const due = [];
+    const root = await requireRole(repoDir, "root");
+    for (const role of await listRoles(repoDir)) {
+      if (ONLINE_ROLES.includes(role)) continue;
+      const metadata = await requireRole(repoDir, role);
+      const expires = metadata.signed.expires;
+      if (Date.parse(expires) <= daysFrom(now, rolePeriods(role, metadata, root).signing).getTime())
+        due.push({ role, version: metadata.signed.version + 1, expires });
+    }
     for (const { role, version } of due) {
       const branch = `sign/${role}-v${version}`;
-      if (await branchExists(repoDir, branch)) {
+      if (await branchExists(repoDir, branch) || options2.push && await remoteHasBranch(repoDir, branch, options2.push)) {
         events.push({
           role,
           branch,
@@ -37416,7 +37644,7 @@ async function expiryEvents(repoDir, options2 = {}) {
       await commitPaths(
         repoDir,
         await writeRole(repoDir, role, metadata),
-        `Periodic resign: ${role} v${version}`
+        `Periodic version bump: ${role} v${version}`
       );
       if (options2.push) await pushBranch(repoDir, branch, options2.push);
       events.push({
@@ -37447,10 +37675,10 @@ var init_expiry = __esm({
 // ../tuf/src/events/check-target.ts
 import { createHash as createHash7 } from "crypto";
 import { readFile as readFile5 } from "fs/promises";
-import { join as join7 } from "path";
+import { join as join8 } from "path";
 async function checkTarget(repoDir, options2) {
   const role = options2.role ?? "targets";
-  const source = join7(repoDir, metadataFile(role));
+  const source = join8(repoDir, metadataFile(role));
   const metadata = await requireRole(repoDir, role);
   const entry = metadata.signed.targets?.[options2.name];
   if (!entry)
@@ -37468,7 +37696,7 @@ async function checkTarget(repoDir, options2) {
   }
   let expected = options2.sha256?.toLowerCase().replace(/^sha256:/, "");
   if (expected === void 0) {
-    const file = join7(repoDir, "targets", options2.name);
+    const file = join8(repoDir, "targets", options2.name);
     let bytes;
     try {
       bytes = await readFile5(file);
@@ -37587,103 +37815,6 @@ var init_invite = __esm({
     init_errors5();
     init_canonical();
     init_naming();
-    init_repository();
-  }
-});
-
-// ../tuf/src/events/event.ts
-import { join as join8 } from "path";
-async function changedArtifactNames(repoDir, baseCommit) {
-  const changed = [
-    ...(await git2(repoDir, ["diff", "--name-only", "--no-renames", baseCommit, "--", "targets"])).split("\n"),
-    ...(await git2(repoDir, ["ls-files", "--others", "--exclude-standard", "--", "targets"])).split(
-      "\n"
-    )
-  ].filter((path) => path.startsWith("targets/"));
-  return [...new Set(changed)].map((path) => path.slice("targets/".length)).sort();
-}
-async function loadEvent(repoDir, base) {
-  const baseCommit = await mergeBase(
-    repoDir,
-    await resolveCommit(repoDir, base ?? await defaultBase(repoDir)),
-    "HEAD"
-  );
-  const current = /* @__PURE__ */ new Map();
-  const previous = /* @__PURE__ */ new Map();
-  const currentBytes = /* @__PURE__ */ new Map();
-  const baseBytes = /* @__PURE__ */ new Map();
-  for (const role of await listRoles(repoDir)) {
-    const bytes = await readRoleBytes(repoDir, role);
-    if (bytes) {
-      currentBytes.set(role, bytes);
-      current.set(role, parseMetadata(bytes, join8(repoDir, metadataFile(role))));
-    }
-    const atBase = await showFile(repoDir, baseCommit, metadataFile(role));
-    if (atBase) {
-      baseBytes.set(role, atBase);
-      previous.set(role, parseMetadata(atBase, `${baseCommit}:${metadataFile(role)}`));
-    }
-  }
-  const changedArtifacts = /* @__PURE__ */ new Map();
-  const unmappedArtifacts = [];
-  for (const name of await changedArtifactNames(repoDir, baseCommit)) {
-    const roles = /* @__PURE__ */ new Set([
-      ...artifactRoles(name, current.get("targets")),
-      ...artifactRoles(name, previous.get("targets"))
-    ]);
-    if (roles.size === 0 && !name.split("/").some((segment) => segment.startsWith(".")))
-      unmappedArtifacts.push(name);
-    for (const role of roles)
-      changedArtifacts.set(role, [...changedArtifacts.get(role) ?? [], name]);
-  }
-  return {
-    repoDir,
-    baseCommit,
-    current,
-    base: previous,
-    currentBytes,
-    baseBytes,
-    state: await readEventState(repoDir),
-    changedArtifacts,
-    unmappedArtifacts
-  };
-}
-function changedRoles(event) {
-  const roles = [];
-  for (const [role, bytes] of event.currentBytes) {
-    if (ONLINE_ROLES.includes(role)) continue;
-    const before = event.baseBytes.get(role);
-    if (!before?.equals(bytes)) roles.push(role);
-  }
-  roles.push(...event.changedArtifacts.keys());
-  for (const invited of Object.values(event.state.invites).flat()) roles.push(delegatorOf(invited));
-  return sortRoles(roles);
-}
-function onlineRoleChanges(event) {
-  return ONLINE_ROLES.filter((role) => {
-    const now = event.currentBytes.get(role);
-    const before = event.baseBytes.get(role);
-    return now ? !before?.equals(now) : before !== void 0;
-  });
-}
-function unmappedArtifactRole(event, name) {
-  for (const metadata of [event.current, event.base])
-    for (const [role, md] of metadata)
-      if (md.signed._type === "targets" && md.signed.targets?.[name])
-        return role;
-  return "targets";
-}
-function sameKey(a, b) {
-  return canonicalize({ keytype: a.keytype, scheme: a.scheme, keyval: a.keyval }).equals(
-    canonicalize({ keytype: b.keytype, scheme: b.scheme, keyval: b.keyval })
-  );
-}
-var init_event = __esm({
-  "../tuf/src/events/event.ts"() {
-    "use strict";
-    init_canonical();
-    init_git2();
-    init_layout();
     init_repository();
   }
 });
@@ -38032,8 +38163,8 @@ async function updateTargets(repoDir, options2 = {}) {
   result.kept = (await keptNestedNames(repoDir, event.current.get("targets"))).filter(
     (name) => before.includes(name)
   );
-  const warning = layoutWarning(event.current.get("targets"));
-  if (warning) result.warnings.push(warning);
+  const warning2 = layoutWarning(event.current.get("targets"));
+  if (warning2) result.warnings.push(warning2);
   if (options2.push && result.roles.length > 0) {
     await pushBranch(repoDir, branch, options2.push);
     result.pushed = true;
@@ -38057,8 +38188,8 @@ import { createHash as createHash9 } from "crypto";
 import { readFile as readFile7 } from "fs/promises";
 import { join as join10 } from "path";
 function invitesOf(event, role) {
-  if (role !== "root" && role !== "targets") return [];
-  return Object.entries(event.state.invites).filter(([, roles]) => roles.some((invited) => delegatorOf(invited) === role)).map(([user]) => user);
+  const delegated = role === "root" ? ["root", "targets"] : role === "targets" ? delegatedRoles(event.current.get("targets")).map((entry) => entry.name) : [];
+  return Object.entries(event.state.invites).filter(([, roles]) => roles.some((invited) => delegated.includes(invited))).map(([user]) => user);
 }
 function signerStatus(metadata, delegation, options2) {
   const result = verifyRoleThreshold(
@@ -38071,9 +38202,9 @@ function signerStatus(metadata, delegation, options2) {
   const signers = [...new Set(delegation.definition.keyids)].map(owner);
   const signed = result.verified.map(owner);
   const missing = signers.filter((name) => !signed.includes(name));
-  const invalid5 = result.failed.map(({ keyid, reason }) => ({ signer: owner(keyid), reason }));
+  const invalid6 = result.failed.map(({ keyid, reason }) => ({ signer: owner(keyid), reason }));
   return {
-    status: { threshold: delegation.definition.threshold, signers, signed, missing, invalid: invalid5 },
+    status: { threshold: delegation.definition.threshold, signers, signed, missing, invalid: invalid6 },
     result
   };
 }
@@ -38100,17 +38231,17 @@ async function artifactChanges(event, role, errors) {
   for (const name of event.changedArtifacts.get(role) ?? []) names.add(name);
   for (const name of event.unmappedArtifacts)
     if (unmappedArtifactRole(event, name) === role) names.add(name);
+  const seenByTufOnCi = new Set(event.changedArtifacts.get(role) ?? []);
   for (const name of [...names].sort()) {
     const entry = now[name];
     const old = before[name];
-    if (!entry && old) changes.push({ path: name, change: "REMOVED" });
-    else if (entry && !(old && canonicalize(old).equals(canonicalize(entry))))
-      changes.push({ path: name, change: old ? "MODIFIED" : "ADDED" });
     const bytes = await readArtifact(event, name);
+    const listed = seenByTufOnCi.has(name) ? fileEntry(bytes, entry) : entry;
+    if (!listed && old) changes.push({ path: name, change: "REMOVED" });
+    else if (listed && !(old && sameTarget(old, listed)))
+      changes.push({ path: name, change: old ? "MODIFIED" : "ADDED" });
     if (!entry) {
-      if (bytes && old) errors.push(droppedTargetError(role, name));
-      else if (bytes)
-        errors.push(`targets/${name} is in the branch but ${role}.json does not list it`);
+      if (bytes) errors.push(unlistedTargetError(role, name, old !== void 0));
       continue;
     }
     if (!bytes) {
@@ -38129,10 +38260,22 @@ async function artifactChanges(event, role, errors) {
   }
   return changes;
 }
-function droppedTargetError(role, name) {
+function fileEntry(bytes, entry) {
+  if (!bytes) return void 0;
+  return {
+    hashes: { sha256: createHash9("sha256").update(bytes).digest("hex") },
+    length: bytes.length,
+    ...entry?.custom === void 0 ? {} : { custom: entry.custom }
+  };
+}
+function sameTarget(a, b) {
+  return canonicalize(a).equals(canonicalize(b));
+}
+function unlistedTargetError(role, name, wasListed) {
   const what = RELEASE_MANIFEST.test(name) ? "release manifest" : "target";
-  const why = role === "targets" && name.includes("/") ? `; tuf-on-ci's update-targets keeps only top-level files (pattern "*") in role targets and drops nested names like this one: restore the entry, or list such names through a delegated role whose paths match them` : "; restore the entry, or delete the file to remove the target";
-  return `${what} ${name} was listed in ${role}.json before this event and targets/${name} is still in the branch, but ${role}.json no longer lists it${why}`;
+  const state = wasListed ? `${what} ${name} was listed in ${role}.json before this event and targets/${name} is still in the branch, but ${role}.json no longer lists it` : `${what} ${name} is in the branch (targets/${name}) but ${role}.json does not list it`;
+  const why = role === "targets" && name.includes("/") ? `; tuf-on-ci's update-targets keeps only top-level files (pattern "*") in role targets and drops nested names like this one: restore the entry (oci-sd tuf update-targets keeps it), or list such names through a delegated role whose paths match them` : wasListed ? "; restore the entry, or delete the file to remove the target" : "; run update-targets to list it, or delete the file";
+  return `${state}${why}`;
 }
 function describeFailures(label, status, errors) {
   for (const { signer, reason } of status.invalid)
@@ -38201,17 +38344,26 @@ async function roleStatus(event, role, options2, now) {
     if (!snapshot || !timestamp || snapshot.threshold !== timestamp.threshold || [...snapshot.keyids].sort().join() !== [...timestamp.keyids].sort().join()) {
       errors.push("snapshot and timestamp must share keys and threshold (one online signer)");
     }
+    for (const online of ONLINE_ROLES) {
+      if (!roles[online]) continue;
+      const { expiry, signing } = rolePeriods(online, metadata, root);
+      if (!(signing >= 1 && signing < expiry))
+        errors.push(
+          `${online} signing period ${signing} days must be at least 1 and less than its expiry period ${expiry} days`
+        );
+    }
   }
   for (const user of invites) errors.push(`invite for ${user} is not accepted yet`);
   const { status } = signerStatus(metadata, delegation, options2);
   describeFailures("", status, errors);
   let previous;
   const baseRoot = event.base.get("root");
-  const previousDelegation = role === "root" && baseRoot && contentChanged ? findDelegation("root", baseRoot) : null;
+  const previousDelegation = role === "root" && baseRoot ? findDelegation("root", baseRoot) : null;
   if (previousDelegation) {
     previous = signerStatus(metadata, previousDelegation, options2).status;
     describeFailures("previous root: ", previous, errors);
   }
+  const union = (a, b = []) => [.../* @__PURE__ */ new Set([...a, ...b])];
   const targetChanges = metadata.signed._type === "targets" ? await artifactChanges(event, role, errors) : [];
   return {
     role,
@@ -38220,6 +38372,8 @@ async function roleStatus(event, role, options2, now) {
     expires,
     invites,
     ...status,
+    signed: union(status.signed, previous?.signed),
+    missing: union(status.missing, previous?.missing),
     ...previous ? { previous } : {},
     targetChanges,
     valid: errors.length === 0,
@@ -38250,13 +38404,13 @@ async function signingEventStatus(repoDir, options2 = {}) {
       `targets/${name} changed in this event but ${role}.json did not (restore the file, or run update-targets); tuf-on-ci does not see this file: only top-level files map to role targets, nested ones only through a delegated role's paths`
     );
   }
-  const warning = layoutWarning(event.current.get("targets"));
+  const warning2 = layoutWarning(event.current.get("targets"));
   return {
     event: options2.event ?? branch ?? "HEAD",
     baseCommit: event.baseCommit,
     roles,
     errors,
-    warnings: warning ? [warning] : [],
+    warnings: warning2 ? [warning2] : [],
     complete: errors.length === 0 && roles.length > 0 && roles.every((r7) => r7.valid)
   };
 }
@@ -38265,7 +38419,7 @@ function signerLine(status) {
 }
 function formatStatusText(status) {
   const lines = [`Signing event ${status.event} (base ${status.baseCommit.slice(0, 12)})`];
-  for (const warning of status.warnings) lines.push(`warning: ${warning}`);
+  for (const warning2 of status.warnings) lines.push(`warning: ${warning2}`);
   for (const error2 of status.errors) lines.push(`error: ${error2}`);
   if (status.roles.length === 0) lines.push("No role changed in this event.");
   for (const role of status.roles) {
@@ -38293,7 +38447,7 @@ function formatStatusMarkdown(status) {
     status.complete ? "**Threshold of signatures has been reached.** This event can be merged." : "**Signing event is not complete.**",
     ""
   );
-  for (const warning of status.warnings) lines.push(`> [!WARNING]`, `> ${warning}`, "");
+  for (const warning2 of status.warnings) lines.push(`> [!WARNING]`, `> ${warning2}`, "");
   if (status.errors.length > 0) lines.push("Errors:", ...status.errors.map((e) => `- ${e}`), "");
   if (status.roles.length === 0) lines.push("No role changed in this event.");
   for (const role of status.roles) {
@@ -46069,8 +46223,8 @@ var require_http_cache_semantics = __commonJS({
           }
         }
         if (headers.warning) {
-          const warnings = headers.warning.split(/,/).filter((warning) => {
-            return !/^\s*1[0-9][0-9]/.test(warning);
+          const warnings = headers.warning.split(/,/).filter((warning2) => {
+            return !/^\s*1[0-9][0-9]/.test(warning2);
           });
           if (!warnings.length) {
             delete headers.warning;
@@ -51232,8 +51386,8 @@ var require_polyfill = __commonJS({
       chmod: chmod2,
       copyFile: copyFile3,
       lstat: lstat2,
-      mkdir: mkdir5,
-      readdir: readdir3,
+      mkdir: mkdir6,
+      readdir: readdir4,
       readlink: readlink2,
       stat: stat6,
       symlink: symlink2,
@@ -51274,8 +51428,8 @@ var require_polyfill = __commonJS({
     }
     async function cpFn(src, dest, opts) {
       if (opts.preserveTimestamps && process.arch === "ia32") {
-        const warning = "Using the preserveTimestamps option in 32-bit node is not recommended";
-        process.emitWarning(warning, "TimestampPrecisionWarning");
+        const warning2 = "Using the preserveTimestamps option in 32-bit node is not recommended";
+        process.emitWarning(warning2, "TimestampPrecisionWarning");
       }
       const stats = await checkPaths(src, dest, opts);
       const { srcStat, destStat } = stats;
@@ -51344,7 +51498,7 @@ var require_polyfill = __commonJS({
       if (dirExists) {
         return getStatsForCopy(destStat, src, dest, opts);
       }
-      await mkdir5(destParent, { recursive: true });
+      await mkdir6(destParent, { recursive: true });
       return getStatsForCopy(destStat, src, dest, opts);
     }
     function pathExists(dest) {
@@ -51492,12 +51646,12 @@ var require_polyfill = __commonJS({
       return copyDir(src, dest, opts);
     }
     async function mkDirAndCopy(srcMode, src, dest, opts) {
-      await mkdir5(dest);
+      await mkdir6(dest);
       await copyDir(src, dest, opts);
       return setDestMode(dest, srcMode);
     }
     async function copyDir(src, dest, opts) {
-      const dir = await readdir3(src);
+      const dir = await readdir4(src);
       for (let i = 0; i < dir.length; i++) {
         const item = dir[i];
         const srcItem = join16(src, item);
@@ -51578,12 +51732,12 @@ var require_with_temp_dir = __commonJS({
     "use strict";
     var { join: join16, sep: sep2 } = __require("path");
     var getOptions = require_get_options();
-    var { mkdir: mkdir5, mkdtemp: mkdtemp3, rm: rm5 } = __require("fs/promises");
+    var { mkdir: mkdir6, mkdtemp: mkdtemp3, rm: rm6 } = __require("fs/promises");
     var withTempDir = async (root, fn2, opts) => {
       const options2 = getOptions(opts, {
         copy: ["tmpPrefix"]
       });
-      await mkdir5(root, { recursive: true });
+      await mkdir6(root, { recursive: true });
       const target = await mkdtemp3(join16(`${root}${sep2}`, options2.tmpPrefix || ""));
       let err;
       let result;
@@ -51593,7 +51747,7 @@ var require_with_temp_dir = __commonJS({
         err = _err;
       }
       try {
-        await rm5(target, { force: true, recursive: true });
+        await rm6(target, { force: true, recursive: true });
       } catch {
       }
       if (err) {
@@ -51609,13 +51763,13 @@ var require_with_temp_dir = __commonJS({
 var require_readdir_scoped = __commonJS({
   "../../node_modules/@npmcli/fs/lib/readdir-scoped.js"(exports2, module2) {
     "use strict";
-    var { readdir: readdir3 } = __require("fs/promises");
+    var { readdir: readdir4 } = __require("fs/promises");
     var { join: join16 } = __require("path");
     var readdirScoped = async (dir) => {
       const results = [];
-      for (const item of await readdir3(dir)) {
+      for (const item of await readdir4(dir)) {
         if (item.startsWith("@")) {
-          for (const scopedItem of await readdir3(join16(dir, item))) {
+          for (const scopedItem of await readdir4(join16(dir, item))) {
             results.push(join16(item, scopedItem));
           }
         } else {
@@ -51727,7 +51881,7 @@ var require_cache_dir = __commonJS({
 # This file is a cache directory tag created by cacache.
 # For information about cache directory tags, see https://bford.info/cachedir/
 `;
-    async function mkdir5(cache) {
+    async function mkdir6(cache) {
       await fs4.mkdir(cache, { recursive: true, owner: "inherit" });
       await writeTag(cache);
     }
@@ -51741,7 +51895,7 @@ var require_cache_dir = __commonJS({
       }
     }
     module2.exports = {
-      mkdir: mkdir5,
+      mkdir: mkdir6,
       tagContent
     };
   }
@@ -52364,10 +52518,10 @@ var require_entry_index = __commonJS({
     var crypto2 = __require("crypto");
     var {
       appendFile: appendFile2,
-      mkdir: mkdir5,
+      mkdir: mkdir6,
       readFile: readFile14,
-      readdir: readdir3,
-      rm: rm5,
+      readdir: readdir4,
+      rm: rm6,
       writeFile: writeFile2
     } = __require("fs/promises");
     var { Minipass: Minipass2 } = (init_esm(), __toCommonJS(esm_exports));
@@ -52410,7 +52564,7 @@ var require_entry_index = __commonJS({
       const setup = async () => {
         const target = tmpName(cache, opts.tmpPrefix);
         await cacheDir.mkdir(cache);
-        await mkdir5(path.dirname(target), { recursive: true });
+        await mkdir6(path.dirname(target), { recursive: true });
         return {
           target,
           moved: false
@@ -52418,12 +52572,12 @@ var require_entry_index = __commonJS({
       };
       const teardown = async (tmp2) => {
         if (!tmp2.moved) {
-          return rm5(tmp2.target, { recursive: true, force: true });
+          return rm6(tmp2.target, { recursive: true, force: true });
         }
       };
       const write = async (tmp2) => {
         await writeFile2(tmp2.target, newIndex, { flag: "wx" });
-        await mkdir5(path.dirname(bucket), { recursive: true });
+        await mkdir6(path.dirname(bucket), { recursive: true });
         await moveFile(tmp2.target, bucket);
         tmp2.moved = true;
       };
@@ -52448,7 +52602,7 @@ var require_entry_index = __commonJS({
       };
       try {
         await cacheDir.mkdir(cache);
-        await mkdir5(path.dirname(bucket), { recursive: true });
+        await mkdir6(path.dirname(bucket), { recursive: true });
         const stringified = JSON.stringify(entry);
         await appendFile2(bucket, `
 ${hashEntry(stringified)}	${stringified}`);
@@ -52486,7 +52640,7 @@ ${hashEntry(stringified)}	${stringified}`);
         return insert(cache, key, null, opts);
       }
       const bucket = bucketPath(cache, key);
-      return rm5(bucket, { recursive: true, force: true });
+      return rm6(bucket, { recursive: true, force: true });
     }
     module2.exports.lsStream = lsStream;
     function lsStream(cache) {
@@ -52612,7 +52766,7 @@ ${hashEntry(stringified)}	${stringified}`);
       };
     }
     function readdirOrEmpty(dir) {
-      return readdir3(dir).catch((err) => {
+      return readdir4(dir).catch((err) => {
         if (err.code === "ENOENT" || err.code === "ENOTDIR") {
           return [];
         }
@@ -57799,8 +57953,8 @@ var require_rm = __commonJS({
     var fs4 = __require("fs/promises");
     var contentPath = require_path();
     var { hasContent } = require_read();
-    module2.exports = rm5;
-    async function rm5(cache, integrity) {
+    module2.exports = rm6;
+    async function rm6(cache, integrity) {
       const content = await hasContent(cache, integrity);
       if (content && content.sri) {
         await fs4.rm(contentPath(cache, content.sri), { recursive: true, force: true });
@@ -57816,7 +57970,7 @@ var require_rm = __commonJS({
 var require_rm2 = __commonJS({
   "../../node_modules/cacache/lib/rm.js"(exports2, module2) {
     "use strict";
-    var { rm: rm5 } = __require("fs/promises");
+    var { rm: rm6 } = __require("fs/promises");
     var glob = require_glob();
     var index = require_entry_index();
     var memo = require_memoization();
@@ -57838,7 +57992,7 @@ var require_rm2 = __commonJS({
       memo.clearMemoized();
       const paths = await glob(path.join(cache, "*(content-*|index-*)"), { silent: true, nosort: true });
       paths.push(path.join(cache, "CACHEDIR.TAG"));
-      return Promise.all(paths.map((p) => rm5(p, { recursive: true, force: true })));
+      return Promise.all(paths.map((p) => rm6(p, { recursive: true, force: true })));
     }
   }
 });
@@ -57849,7 +58003,7 @@ var require_verify = __commonJS({
     "use strict";
     var {
       readFile: readFile14,
-      rm: rm5,
+      rm: rm6,
       stat: stat6,
       truncate,
       writeFile: writeFile2
@@ -57968,7 +58122,7 @@ var require_verify = __commonJS({
           } else {
             stats.reclaimedCount++;
             const s = await stat6(f);
-            await rm5(f, { recursive: true, force: true });
+            await rm6(f, { recursive: true, force: true });
             stats.reclaimedSize += s.size;
           }
           return stats;
@@ -57991,7 +58145,7 @@ var require_verify = __commonJS({
         if (err.code !== "EINTEGRITY") {
           throw err;
         }
-        await rm5(filepath, { recursive: true, force: true });
+        await rm6(filepath, { recursive: true, force: true });
         contentInfo.valid = false;
       }
       return contentInfo;
@@ -58057,7 +58211,7 @@ var require_verify = __commonJS({
     }
     function cleanTmp(cache, opts) {
       opts.log.silly("verify", "cleaning tmp directory");
-      return rm5(path.join(cache, "tmp"), { recursive: true, force: true });
+      return rm6(path.join(cache, "tmp"), { recursive: true, force: true });
     }
     async function writeVerifile(cache, opts) {
       const verifile = path.join(cache, "_lastverified");
@@ -58078,7 +58232,7 @@ var require_lib8 = __commonJS({
     "use strict";
     var get = require_get();
     var put = require_put();
-    var rm5 = require_rm2();
+    var rm6 = require_rm2();
     var verify = require_verify();
     var { clearMemoized } = require_memoization();
     var tmp = require_tmp();
@@ -58098,10 +58252,10 @@ var require_lib8 = __commonJS({
     module2.exports.get.hasContent = get.hasContent;
     module2.exports.put = put;
     module2.exports.put.stream = put.stream;
-    module2.exports.rm = rm5.entry;
-    module2.exports.rm.all = rm5.all;
+    module2.exports.rm = rm6.entry;
+    module2.exports.rm.all = rm6.all;
     module2.exports.rm.entry = module2.exports.rm;
-    module2.exports.rm.content = rm5.content;
+    module2.exports.rm.content = rm6.content;
     module2.exports.clearMemoized = clearMemoized;
     module2.exports.tmp = {};
     module2.exports.tmp.mkdir = tmp.mkdir;
@@ -67612,7 +67766,7 @@ var init_signers = __esm({
 });
 
 // ../tuf/src/metadata/model.ts
-function invalid2(source, field, expected, found) {
+function invalid3(source, field, expected, found) {
   return new TufError(
     "METADATA_INVALID",
     `${source}: ${field} must be ${expected}, found ${JSON.stringify(found)}`,
@@ -67624,30 +67778,30 @@ function isObject(value) {
 }
 function objectField(record, field, source) {
   const value = record[field];
-  if (!isObject(value)) throw invalid2(source, field, "an object", value);
+  if (!isObject(value)) throw invalid3(source, field, "an object", value);
   return value;
 }
 function positiveInteger(value, field, source, min = 1) {
   if (typeof value !== "number" || !Number.isSafeInteger(value) || value < min)
-    throw invalid2(source, field, `an integer >= ${min}`, value);
+    throw invalid3(source, field, `an integer >= ${min}`, value);
   return value;
 }
 function stringArray(value, field, source) {
   if (!Array.isArray(value) || !value.every((item) => typeof item === "string"))
-    throw invalid2(source, field, "an array of strings", value);
+    throw invalid3(source, field, "an array of strings", value);
   return value;
 }
 function hashes(value, field, source) {
   if (!isObject(value) || Object.keys(value).length === 0 || !Object.values(value).every((h) => typeof h === "string" && /^[0-9a-f]+$/i.test(h))) {
-    throw invalid2(source, field, "a non-empty map of hex digests", value);
+    throw invalid3(source, field, "a non-empty map of hex digests", value);
   }
   return value;
 }
 function roleKeys(value, field, source, name) {
-  if (!isObject(value)) throw invalid2(source, field, "an object", value);
+  if (!isObject(value)) throw invalid3(source, field, "an object", value);
   const keyids = stringArray(value.keyids, `${field}.keyids`, source);
   if (new Set(keyids).size !== keyids.length)
-    throw invalid2(source, `${field}.keyids`, "unique keyids", keyids);
+    throw invalid3(source, `${field}.keyids`, "unique keyids", keyids);
   return {
     name,
     keyids,
@@ -67655,16 +67809,16 @@ function roleKeys(value, field, source, name) {
   };
 }
 function keysOf(value, field, source) {
-  if (!isObject(value)) throw invalid2(source, field, "an object", value);
+  if (!isObject(value)) throw invalid3(source, field, "an object", value);
   for (const [keyid, key] of Object.entries(value)) {
     if (!isObject(key) || typeof key.keytype !== "string" || typeof key.scheme !== "string" || !isObject(key.keyval)) {
-      throw invalid2(source, `${field}.${keyid}`, "a key with keytype, scheme and keyval", key);
+      throw invalid3(source, `${field}.${keyid}`, "a key with keytype, scheme and keyval", key);
     }
   }
   return value;
 }
 function metaFile(value, field, source) {
-  if (!isObject(value)) throw invalid2(source, field, "an object", value);
+  if (!isObject(value)) throw invalid3(source, field, "an object", value);
   const meta = { version: positiveInteger(value.version, `${field}.version`, source) };
   if (value.length !== void 0)
     meta.length = positiveInteger(value.length, `${field}.length`, source, 0);
@@ -67673,13 +67827,13 @@ function metaFile(value, field, source) {
 }
 function common(signed, type, source) {
   if (signed._type !== type)
-    throw invalid2(source, "signed._type", JSON.stringify(type), signed._type);
+    throw invalid3(source, "signed._type", JSON.stringify(type), signed._type);
   const specVersion = signed.spec_version;
   if (typeof specVersion !== "string" || !/^1\.\d+(\.\d+)?$/.test(specVersion))
-    throw invalid2(source, "signed.spec_version", "a 1.x version", specVersion);
+    throw invalid3(source, "signed.spec_version", "a 1.x version", specVersion);
   const expires = signed.expires;
   if (typeof expires !== "string" || !EXPIRES.test(expires) || Number.isNaN(Date.parse(expires))) {
-    throw invalid2(source, "signed.expires", "a UTC time like 2030-01-01T00:00:00Z", expires);
+    throw invalid3(source, "signed.expires", "a UTC time like 2030-01-01T00:00:00Z", expires);
   }
   return {
     _type: type,
@@ -67707,7 +67861,7 @@ function parseMetadata2(bytes, source, check) {
 function checkRoot(signed, source) {
   const base = common(signed, "root", source);
   if (typeof signed.consistent_snapshot !== "boolean" && signed.consistent_snapshot !== void 0) {
-    throw invalid2(source, "signed.consistent_snapshot", "a boolean", signed.consistent_snapshot);
+    throw invalid3(source, "signed.consistent_snapshot", "a boolean", signed.consistent_snapshot);
   }
   const keys = keysOf(signed.keys, "signed.keys", source);
   const rolesField = objectField(signed, "roles", source);
@@ -67736,7 +67890,7 @@ function checkTargets(signed, source) {
   const base = common(signed, "targets", source);
   const targetsField = objectField(signed, "targets", source);
   for (const [path, info2] of Object.entries(targetsField)) {
-    if (!isObject(info2)) throw invalid2(source, `signed.targets["${path}"]`, "an object", info2);
+    if (!isObject(info2)) throw invalid3(source, `signed.targets["${path}"]`, "an object", info2);
     positiveInteger(info2.length, `signed.targets["${path}"].length`, source, 0);
     hashes(info2.hashes, `signed.targets["${path}"].hashes`, source);
   }
@@ -67745,7 +67899,7 @@ function checkTargets(signed, source) {
     const delegations = objectField(signed, "delegations", source);
     const keys = keysOf(delegations.keys, "signed.delegations.keys", source);
     if (delegations.roles === void 0 === (delegations.succinct_roles === void 0)) {
-      throw invalid2(
+      throw invalid3(
         source,
         "signed.delegations",
         "exactly one of roles and succinct_roles",
@@ -67756,7 +67910,7 @@ function checkTargets(signed, source) {
       const succinct = delegations.succinct_roles;
       const field = "signed.delegations.succinct_roles";
       if (!isObject(succinct) || typeof succinct.name_prefix !== "string")
-        throw invalid2(
+        throw invalid3(
           source,
           `${field}.name_prefix`,
           "a string",
@@ -67764,7 +67918,7 @@ function checkTargets(signed, source) {
         );
       const bitLength = positiveInteger(succinct.bit_length, `${field}.bit_length`, source);
       if (bitLength > 32)
-        throw invalid2(source, `${field}.bit_length`, "an integer from 1 to 32", bitLength);
+        throw invalid3(source, `${field}.bit_length`, "an integer from 1 to 32", bitLength);
       result.delegations = {
         keys,
         roles: [],
@@ -67777,19 +67931,19 @@ function checkTargets(signed, source) {
       return result;
     }
     if (!Array.isArray(delegations.roles))
-      throw invalid2(source, "signed.delegations.roles", "an array", delegations.roles);
+      throw invalid3(source, "signed.delegations.roles", "an array", delegations.roles);
     const seen = /* @__PURE__ */ new Set();
     const roles = delegations.roles.map((role, i) => {
       const field = `signed.delegations.roles[${i}]`;
       if (!isObject(role) || typeof role.name !== "string" || role.name === "")
-        throw invalid2(
+        throw invalid3(
           source,
           `${field}.name`,
           "a non-empty string",
           isObject(role) ? role.name : role
         );
       if (seen.has(role.name) || TOP_LEVEL.includes(role.name))
-        throw invalid2(source, `${field}.name`, "a unique non-top-level role name", role.name);
+        throw invalid3(source, `${field}.name`, "a unique non-top-level role name", role.name);
       seen.add(role.name);
       const delegated = {
         ...roleKeys(role, field, source, role.name),
@@ -67797,7 +67951,7 @@ function checkTargets(signed, source) {
         terminating: role.terminating === true
       };
       if (role.paths === void 0 === (role.path_hash_prefixes === void 0))
-        throw invalid2(
+        throw invalid3(
           source,
           field,
           "exactly one of paths and path_hash_prefixes",
@@ -68495,6 +68649,7 @@ __export(src_exports, {
   formatStatusText: () => formatStatusText,
   githubActionsToken: () => githubActionsToken,
   identityFromToken: () => identityFromToken,
+  initCheckout: () => initCheckout,
   initRepository: () => initRepository,
   inviteSigner: () => inviteSigner,
   keyFileSigner: () => keyFileSigner,
@@ -68565,22 +68720,28 @@ async function publishToTuf(request2) {
   const auth2 = request2.token ? { token: request2.token } : {};
   if (!request2.checkout)
     await git3(["clone", "--quiet", "--no-tags", "--branch", request2.base, remote, dir], auth2);
-  if ((await git3(["ls-remote", "--heads", "origin", `refs/heads/${branch}`], { cwd: dir, ...auth2 })).trim()) {
-    await git3(["fetch", "--quiet", "origin", `+refs/heads/${branch}:refs/heads/${branch}`], {
-      cwd: dir,
-      ...auth2
+  const identity = (await git3(["config", "--get", "user.email"], { cwd: dir }).catch(() => "")).trim() ? {} : {
+    GIT_AUTHOR_NAME: BOT_NAME,
+    GIT_AUTHOR_EMAIL: BOT_EMAIL,
+    GIT_COMMITTER_NAME: BOT_NAME,
+    GIT_COMMITTER_EMAIL: BOT_EMAIL
+  };
+  const saved = Object.fromEntries(Object.keys(identity).map((name) => [name, process.env[name]]));
+  Object.assign(process.env, identity);
+  let result;
+  try {
+    result = await addReleaseTarget(dir, {
+      manifest: request2.manifest,
+      branch,
+      base: request2.base,
+      push: { remote: "origin", ...auth2 },
+      ...request2.replace ? { replace: true } : {}
     });
+  } finally {
+    for (const [name, value] of Object.entries(saved))
+      if (value === void 0) delete process.env[name];
+      else process.env[name] = value;
   }
-  if (!(await git3(["config", "--get", "user.email"], { cwd: dir }).catch(() => "")).trim()) {
-    await git3(["config", "user.name", BOT_NAME], { cwd: dir });
-    await git3(["config", "user.email", BOT_EMAIL], { cwd: dir });
-  }
-  const result = await addReleaseTarget(dir, {
-    manifest: request2.manifest,
-    branch,
-    base: request2.base,
-    push: { remote: "origin", ...auth2 }
-  });
   const github = /^[A-Za-z0-9_.-]+\/[A-Za-z0-9_.-]+$/.test(request2.tufRepository);
   return {
     ...result,
@@ -68626,6 +68787,7 @@ async function tufPublishCommand(io2, context) {
       workflowPath: context.signingWorkflowPath(optionalInput(io2, "workflow-path"))
     },
     base: optionalInput(io2, "tuf-base") ?? "main",
+    replace: booleanInput(io2, "replace", false),
     token: io2.getInput("token") || void 0,
     serverUrl: context.serverUrl,
     scratch: context.temp
@@ -68639,6 +68801,7 @@ async function tufPublishCommand(io2, context) {
   io2.setOutput("pushed", String(result.pushed));
   io2.setOutput("signing-pr-url", result.signingPullRequestsUrl ?? "");
   io2.setOutput("result", JSON.stringify(result));
+  for (const warning2 of result.warnings ?? []) io2.warning(warning2);
   io2.info(
     result.changed ? `pushed ${result.branch}: ${result.targetName} (sha256 ${result.sha256}, ${result.length} bytes), targets.json v${result.version}` : `${result.targetName} is already listed on ${result.branch} with the same bytes: nothing pushed`
   );
@@ -68693,7 +68856,7 @@ var init_errors6 = __esm({
 });
 
 // ../oci/src/reference.ts
-function invalid3(input, field, expected, found) {
+function invalid4(input, field, expected, found) {
   throw new OciError(
     "INVALID_INPUT",
     `image reference ${JSON.stringify(input)}: ${field}: expected ${expected}, found ${JSON.stringify(found)}`,
@@ -68709,7 +68872,7 @@ function splitTagAndDigest(input, rest) {
   const at2 = base.lastIndexOf("@");
   if (at2 >= 0) {
     const value = base.slice(at2 + 1);
-    if (!DIGEST3.test(value)) invalid3(input, "digest", "sha256:<64 lowercase hex>", value);
+    if (!DIGEST3.test(value)) invalid4(input, "digest", "sha256:<64 lowercase hex>", value);
     digest = value;
     base = base.slice(0, at2);
   }
@@ -68718,7 +68881,7 @@ function splitTagAndDigest(input, rest) {
   if (colon > base.lastIndexOf("/")) {
     tag = base.slice(colon + 1);
     if (!TAG2.test(tag))
-      invalid3(
+      invalid4(
         input,
         "tag",
         "up to 128 characters of [A-Za-z0-9_.-], not starting with . or -",
@@ -68737,14 +68900,14 @@ function suffix(tag, digest) {
 }
 function parseImageReference(input) {
   if (input.trim() !== input || input === "")
-    invalid3(input, "reference", "a non-empty reference without surrounding spaces", input);
+    invalid4(input, "reference", "a non-empty reference without surrounding spaces", input);
   if (input.startsWith(OCI_LAYOUT_PREFIX)) {
     const {
       base: path,
       tag: tag2,
       digest: digest2
     } = splitTagAndDigest(input, input.slice(OCI_LAYOUT_PREFIX.length));
-    if (path === "") invalid3(input, "directory", "oci-layout:DIR[:tag|@sha256:...]", input);
+    if (path === "") invalid4(input, "directory", "oci-layout:DIR[:tag|@sha256:...]", input);
     return {
       kind: "oci-layout",
       path,
@@ -68754,7 +68917,7 @@ function parseImageReference(input) {
     };
   }
   if (input.includes("://"))
-    invalid3(input, "reference", "registry/name[:tag][@sha256:...] without a URL scheme", input);
+    invalid4(input, "reference", "registry/name[:tag][@sha256:...] without a URL scheme", input);
   const { base, tag, digest } = splitTagAndDigest(input, input);
   const slash = base.indexOf("/");
   const first = slash < 0 ? "" : base.slice(0, slash);
@@ -68763,18 +68926,18 @@ function parseImageReference(input) {
   let repository = hasRegistry ? base.slice(slash + 1) : base;
   if (registry === DOCKER_HUB && !repository.includes("/")) repository = `library/${repository}`;
   if (hasRegistry && !/^[a-zA-Z0-9.-]+(?::[0-9]+)?$/.test(registry) && !/^\[[0-9a-fA-F:]+\](?::[0-9]+)?$/.test(registry)) {
-    invalid3(input, "registry", "a host name with an optional :port", registry);
+    invalid4(input, "registry", "a host name with an optional :port", registry);
   }
   for (const component of repository.split("/")) {
     if (!COMPONENT.test(component))
-      invalid3(
+      invalid4(
         input,
         "repository",
         "lowercase path components of [a-z0-9] separated by ., _, __ or -",
         component
       );
   }
-  if (repository.length > 255) invalid3(input, "repository", "at most 255 characters", repository);
+  if (repository.length > 255) invalid4(input, "repository", "at most 255 characters", repository);
   return {
     kind: "registry",
     registry,
@@ -69354,7 +69517,7 @@ var init_registry = __esm({
 });
 
 // ../oci/src/layout.ts
-import { mkdir as mkdir3, readFile as readFile11, stat as stat5 } from "fs/promises";
+import { mkdir as mkdir4, readFile as readFile11, stat as stat5 } from "fs/promises";
 import { join as join14, resolve } from "path";
 function isNotFound(error2) {
   return error2.code === "ENOENT";
@@ -69526,7 +69689,7 @@ var init_layout2 = __esm({
       async pushBlob(bytes) {
         const digest = sha256Digest(bytes);
         const path = this.blobPath(digest);
-        await mkdir3(join14(this.dir, "blobs", "sha256"), { recursive: true });
+        await mkdir4(join14(this.dir, "blobs", "sha256"), { recursive: true });
         const existing = await readFile11(path).catch(() => void 0);
         if (!existing || sha256Digest(existing) !== digest) await writeFileAtomic(path, bytes);
         return { digest, size: bytes.length };
@@ -70255,13 +70418,13 @@ var init_bundle = __esm({
 // ../verify/src/checks/claims.ts
 function parseInTotoStatement(payloadType, payload) {
   if (payloadType !== IN_TOTO_PAYLOAD_TYPE) {
-    return invalid4(`DSSE payloadType is not in-toto`, IN_TOTO_PAYLOAD_TYPE, payloadType);
+    return invalid5(`DSSE payloadType is not in-toto`, IN_TOTO_PAYLOAD_TYPE, payloadType);
   }
   let json2;
   try {
     json2 = JSON.parse(payload.toString("utf8"));
   } catch (cause) {
-    return invalid4(
+    return invalid5(
       `DSSE payload is not JSON: ${cause.message}`,
       "an in-toto statement",
       `${payload.length} bytes`
@@ -70269,21 +70432,21 @@ function parseInTotoStatement(payloadType, payload) {
   }
   const statement = json2;
   if (typeof statement !== "object" || statement === null || !IN_TOTO_STATEMENT_TYPES.includes(statement._type)) {
-    return invalid4(
+    return invalid5(
       "payload field _type is not an in-toto statement type",
       IN_TOTO_STATEMENT_TYPES,
       statement?._type
     );
   }
   if (!Array.isArray(statement.subject) || statement.subject.some((s) => typeof s?.digest !== "object" || s.digest === null)) {
-    return invalid4(
+    return invalid5(
       "statement field subject is not a list of {name, digest}",
       "subject[].digest",
       statement.subject
     );
   }
   if (typeof statement.predicateType !== "string") {
-    return invalid4(
+    return invalid5(
       "statement field predicateType is missing",
       "a predicate type URI",
       statement.predicateType
@@ -70342,7 +70505,7 @@ function checkSimpleSigning(payload, digest) {
     found: signed
   };
 }
-function invalid4(message, expected, found) {
+function invalid5(message, expected, found) {
   return { ok: false, outcome: { ok: false, message, expected, found } };
 }
 var IN_TOTO_PAYLOAD_TYPE, IN_TOTO_STATEMENT_TYPES, SIMPLE_SIGNING_TYPE;
@@ -71653,7 +71816,7 @@ var init_format2 = __esm({
 });
 
 // ../verify/src/api/verify-release.ts
-import { copyFile as copyFile2, mkdir as mkdir4, mkdtemp as mkdtemp2, readFile as readFile12, rm as rm4 } from "fs/promises";
+import { copyFile as copyFile2, mkdir as mkdir5, mkdtemp as mkdtemp2, readFile as readFile12, rm as rm5 } from "fs/promises";
 import { tmpdir as tmpdir2 } from "os";
 import { join as join15 } from "path";
 async function verifyRelease(options2) {
@@ -71722,7 +71885,7 @@ async function readReleaseManifest(tuf, options2, target, trust) {
   const work = await mkdtemp2(join15(tmpdir2(), "oci-sd-verify-tuf-"));
   try {
     const metadataDir = join15(work, "metadata");
-    await mkdir4(metadataDir, { recursive: true });
+    await mkdir5(metadataDir, { recursive: true });
     await copyFile2(pinnedRoot, join15(metadataDir, "root.json")).catch((cause) => {
       throw new VerificationError(
         "INVALID_INPUT",
@@ -71791,7 +71954,7 @@ async function readReleaseManifest(tuf, options2, target, trust) {
       throw error2;
     }
   } finally {
-    await rm4(work, { recursive: true, force: true });
+    await rm5(work, { recursive: true, force: true });
   }
 }
 function manifestClaims(manifest, owner, repo, tag) {
@@ -72794,6 +72957,9 @@ function setFailed(message) {
 function error(message, properties = {}) {
   issueCommand("error", toCommandProperties(properties), message instanceof Error ? message.toString() : message);
 }
+function warning(message, properties = {}) {
+  issueCommand("warning", toCommandProperties(properties), message instanceof Error ? message.toString() : message);
+}
 function info(message) {
   process.stdout.write(message + os4.EOL);
 }
@@ -72938,6 +73104,7 @@ var io = {
   setOutput: (name, value) => setOutput(name, value),
   setSecret: (secret) => setSecret(secret),
   info: (message) => info(message),
+  warning: (message) => warning(message),
   appendSummary: async (markdown) => {
     if (!process.env.GITHUB_STEP_SUMMARY) return info(markdown);
     await summary.addRaw(markdown).write();

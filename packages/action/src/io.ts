@@ -6,6 +6,8 @@ export interface ActionIO {
   setOutput(name: string, value: string): void;
   setSecret(secret: string): void;
   info(message: string): void;
+  /** A warning annotation (`::warning::`). */
+  warning(message: string): void;
   /** Appends markdown to the job summary (`GITHUB_STEP_SUMMARY`). */
   appendSummary(markdown: string): Promise<void>;
   /**

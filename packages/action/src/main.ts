@@ -7,6 +7,7 @@ const io: ActionIO = {
   setOutput: (name, value) => core.setOutput(name, value),
   setSecret: (secret) => core.setSecret(secret),
   info: (message) => core.info(message),
+  warning: (message) => core.warning(message),
   appendSummary: async (markdown) => {
     // Outside a runner there is no summary file; the table still reaches the log.
     if (!process.env.GITHUB_STEP_SUMMARY) return core.info(markdown);

@@ -224,5 +224,90 @@ describe.skipIf(!haveFixtures)(
       expect(run.stdout).toMatch(/::error::git clone .*missing\.git.* failed: /);
       expect(run.stdout.replace(`::add-mask::${TOKEN}`, '')).not.toContain(TOKEN);
     });
+
+    describe('a tag already listed (v1.5.0 on main), in an existing checkout', () => {
+      const LISTED = 'sha256:011bd900864e62770c54e56248b2af853482e9ae9f5c572f84c20c8771f5c291';
+      const v150 = { ...releaseEvent, release: { ...releaseEvent.release, tag_name: 'v1.5.0' } };
+      let checkout: string;
+      beforeEach(() => {
+        checkout = join(root, 'checkout');
+        gitSync(root, 'clone', '--quiet', remote, checkout);
+      });
+
+      /** Branch, HEAD, local branches and tips, index and work tree, local configuration. */
+      const checkoutState = () => ({
+        branch: gitSync(checkout, 'branch', '--show-current'),
+        head: gitSync(checkout, 'rev-parse', 'HEAD'),
+        branches: gitSync(checkout, 'for-each-ref', '--format=%(refname) %(objectname)'),
+        status: gitSync(checkout, 'status', '--porcelain', '--untracked-files=all', '--ignored'),
+        config: readFileSync(join(checkout, '.git', 'config'), 'utf8'),
+      });
+      const publish = (digest: string, extra: Record<string, string> = {}) =>
+        runAction({
+          workspace: root,
+          inputs: {
+            command: 'tuf-publish',
+            image: 'ghcr.io/amaanx86/oci-prometheus-sd-proxy',
+            digest,
+            'tuf-repository': remote,
+            'tuf-checkout': 'checkout',
+            ...extra,
+          },
+          event: v150,
+          env: runnerEnv(),
+        });
+
+      it('refuses another digest naming the tag and both digests, leaving no trace; replace: true re-points it', async () => {
+        const before = checkoutState();
+        const refused = await publish(DIGEST);
+        expect(refused.code).toBe(1);
+        expect(refused.stdout).toContain(
+          '::error::v1.5.0 is already listed in metadata/targets.json',
+        );
+        expect(refused.stdout).toContain(`with digest ${LISTED}`);
+        expect(refused.stdout).toContain(`re-point it to ${DIGEST}`);
+        expect(checkoutState()).toEqual(before);
+        expect(gitSync(remote, 'branch', '--list', 'sign/*')).toBe('');
+
+        const replaced = await publish(DIGEST, { replace: 'true' });
+        expect(replaced.code).toBe(0);
+        expect(replaced.outputs).toMatchObject({ changed: 'true', pushed: 'true' });
+        const branch = replaced.outputs.branch!;
+        expect(
+          gitSync(remote, 'show', `${branch}:targets/${PROJECT}/releases/v1.5.0.json`),
+        ).toContain(DIGEST);
+        expect((await publish(DIGEST, { replace: 'maybe' })).stdout).toContain(
+          '::error::input "replace": expected true or false, found "maybe"',
+        );
+      });
+
+      it('the listed digest again is a no-op: nothing written, nothing pushed', async () => {
+        const before = checkoutState();
+        const run = await publish(LISTED);
+        expect(run.code).toBe(0);
+        expect(run.outputs).toMatchObject({ changed: 'false', pushed: 'false' });
+        expect(checkoutState()).toEqual(before);
+        expect(gitSync(remote, 'branch', '--list', 'sign/*')).toBe('');
+      });
+
+      it('a failed push leaves the checkout as it was (no branch, no manifest, no configuration)', async () => {
+        gitSync(checkout, 'remote', 'set-url', '--push', 'origin', join(root, 'gone.git'));
+        const before = checkoutState();
+        const run = await publish(DIGEST, { tag: 'v1.6.0' });
+        expect(run.code).toBe(1);
+        expect(run.stdout).toMatch(/::error::git push .* failed/);
+        expect(checkoutState()).toEqual(before);
+      });
+
+      it('warns once that top-level targets list nested names, naming the delegated-role layout', async () => {
+        const run = await publish(DIGEST, { tag: 'v1.6.0' });
+        expect(run.code).toBe(0);
+        const warnings = run.stdout.split('\n').filter((line) => line.startsWith('::warning::'));
+        expect(warnings).toHaveLength(1);
+        expect(warnings[0]).toContain(
+          'tuf-on-ci handles nested names natively through a delegated role',
+        );
+      });
+    });
   },
 );

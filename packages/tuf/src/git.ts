@@ -85,9 +85,20 @@ export async function resolveCommit(repoDir: string, ref: string): Promise<strin
   return id.trim();
 }
 
-/** The branch signing events are based on: `main` when it exists (TUF-on-CI's default branch), else HEAD. */
+/**
+ * The branch signing events are based on: `main` when it exists (TUF-on-CI's default branch),
+ * else `origin/main` (what tuf-on-ci's status compares with, and all a CI checkout of an event
+ * branch has), else HEAD.
+ */
 export async function defaultBase(repoDir: string): Promise<string> {
-  return (await branchExists(repoDir, 'main')) ? 'main' : 'HEAD';
+  if (await branchExists(repoDir, 'main')) return 'main';
+  const remoteMain = await gitMaybe(repoDir, [
+    'rev-parse',
+    '--verify',
+    '--quiet',
+    'refs/remotes/origin/main',
+  ]);
+  return remoteMain ? 'origin/main' : 'HEAD';
 }
 
 export async function mergeBase(repoDir: string, a: string, b: string): Promise<string> {
@@ -123,6 +134,18 @@ export async function pushBranch(
   );
 }
 
+/** Whether the remote has `branch` (asked with `ls-remote`, the token through git's environment). */
+export async function remoteHasBranch(
+  repoDir: string,
+  branch: string,
+  push: PushOptions,
+): Promise<boolean> {
+  const listed = await git(repoDir, ['ls-remote', '--heads', push.remote, `refs/heads/${branch}`], {
+    token: push.token,
+  });
+  return listed.trim() !== '';
+}
+
 /**
  * Brings the local `branch` up to date with the remote before signing (as `tuf-on-ci-sign`
  * pulls): creates it from the remote when missing, fast-forwards it when behind, and fails
@@ -134,10 +157,7 @@ export async function syncBranch(
   push: PushOptions,
 ): Promise<void> {
   const auth = { token: push.token };
-  const listed = (
-    await git(repoDir, ['ls-remote', '--heads', push.remote, `refs/heads/${branch}`], auth)
-  ).trim();
-  if (!listed) return;
+  if (!(await remoteHasBranch(repoDir, branch, push))) return;
   await git(repoDir, ['fetch', '--quiet', '--no-tags', push.remote, `refs/heads/${branch}`], auth);
   const remote = (await git(repoDir, ['rev-parse', 'FETCH_HEAD'])).trim();
   if (!(await branchExists(repoDir, branch))) {

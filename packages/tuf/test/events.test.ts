@@ -312,7 +312,9 @@ describe('signingEventStatus and signEvent', () => {
     const unlisted = await signingEventStatus(repo.dir);
     expect(unlisted.complete).toBe(false);
     expect(unlisted.roles[0]!.errors).toEqual([
-      `targets/oci-prometheus-sd-proxy/releases/v9.9.9.json is in the branch but targets.json does not list it`,
+      expect.stringMatching(
+        /^release manifest oci-prometheus-sd-proxy\/releases\/v9\.9\.9\.json is in the branch \(targets\/oci-prometheus-sd-proxy\/releases\/v9\.9\.9\.json\) but targets\.json does not list it; /,
+      ),
     ]);
     rmSync(join(repo.dir, 'targets', 'oci-prometheus-sd-proxy', 'releases', 'v9.9.9.json'));
     rmSync(join(repo.dir, 'targets', TARGET));

@@ -5,7 +5,13 @@ import type { AddReleaseTargetResult, ReleaseManifestInput } from '@oci-sd/tuf';
 import type { GitHubContext } from '../context';
 import { ActionError } from '../errors';
 import { git } from '../git';
-import { digestInput, imageRepositoryInput, optionalInput, requiredInput } from '../io';
+import {
+  booleanInput,
+  digestInput,
+  imageRepositoryInput,
+  optionalInput,
+  requiredInput,
+} from '../io';
 import type { ActionIO } from '../io';
 import { code, link, summaryTable } from '../summary';
 
@@ -20,6 +26,8 @@ export interface TufPublishRequest {
   checkout?: string;
   manifest: ReleaseManifestInput;
   base: string;
+  /** Re-point a tag already listed with another image digest (refused otherwise). */
+  replace?: boolean;
   token?: string;
   serverUrl: string;
   scratch: string;
@@ -49,27 +57,36 @@ export async function publishToTuf(request: TufPublishRequest): Promise<TufPubli
   const auth = request.token ? { token: request.token } : {};
   if (!request.checkout)
     await git(['clone', '--quiet', '--no-tags', '--branch', request.base, remote, dir], auth);
-  // A re-run attempt continues the branch its first attempt pushed.
-  if (
-    (
-      await git(['ls-remote', '--heads', 'origin', `refs/heads/${branch}`], { cwd: dir, ...auth })
-    ).trim()
-  ) {
-    await git(['fetch', '--quiet', 'origin', `+refs/heads/${branch}:refs/heads/${branch}`], {
-      cwd: dir,
-      ...auth,
+  // Without an identity in the checkout, commits are the bot's: given through git's environment
+  // for this run, so a given checkout's configuration is never changed. A re-run attempt
+  // continues the branch its first attempt pushed (addReleaseTarget syncs it from origin), and
+  // any failure leaves the checkout as it was.
+  const identity = (
+    await git(['config', '--get', 'user.email'], { cwd: dir }).catch(() => '')
+  ).trim()
+    ? {}
+    : {
+        GIT_AUTHOR_NAME: BOT_NAME,
+        GIT_AUTHOR_EMAIL: BOT_EMAIL,
+        GIT_COMMITTER_NAME: BOT_NAME,
+        GIT_COMMITTER_EMAIL: BOT_EMAIL,
+      };
+  const saved = Object.fromEntries(Object.keys(identity).map((name) => [name, process.env[name]]));
+  Object.assign(process.env, identity);
+  let result: AddReleaseTargetResult;
+  try {
+    result = await addReleaseTarget(dir, {
+      manifest: request.manifest,
+      branch,
+      base: request.base,
+      push: { remote: 'origin', ...auth },
+      ...(request.replace ? { replace: true } : {}),
     });
+  } finally {
+    for (const [name, value] of Object.entries(saved))
+      if (value === undefined) delete process.env[name];
+      else process.env[name] = value;
   }
-  if (!(await git(['config', '--get', 'user.email'], { cwd: dir }).catch(() => '')).trim()) {
-    await git(['config', 'user.name', BOT_NAME], { cwd: dir });
-    await git(['config', 'user.email', BOT_EMAIL], { cwd: dir });
-  }
-  const result = await addReleaseTarget(dir, {
-    manifest: request.manifest,
-    branch,
-    base: request.base,
-    push: { remote: 'origin', ...auth },
-  });
   const github = /^[A-Za-z0-9_.-]+\/[A-Za-z0-9_.-]+$/.test(request.tufRepository);
   return {
     ...result,
@@ -124,6 +141,7 @@ export async function tufPublishCommand(io: ActionIO, context: GitHubContext): P
       workflowPath: context.signingWorkflowPath(optionalInput(io, 'workflow-path')),
     },
     base: optionalInput(io, 'tuf-base') ?? 'main',
+    replace: booleanInput(io, 'replace', false),
     token: io.getInput('token') || undefined,
     serverUrl: context.serverUrl,
     scratch: context.temp,
@@ -138,6 +156,8 @@ export async function tufPublishCommand(io: ActionIO, context: GitHubContext): P
   io.setOutput('pushed', String(result.pushed));
   io.setOutput('signing-pr-url', result.signingPullRequestsUrl ?? '');
   io.setOutput('result', JSON.stringify(result));
+  // Once per run: the repository lists nested names tuf-on-ci's own update-targets would drop.
+  for (const warning of result.warnings ?? []) io.warning(warning);
   io.info(
     result.changed
       ? `pushed ${result.branch}: ${result.targetName} (sha256 ${result.sha256}, ${result.length} bytes), targets.json v${result.version}`

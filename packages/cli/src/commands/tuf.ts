@@ -9,6 +9,7 @@ import {
   formatStatusMarkdown,
   formatStatusText,
   githubActionsToken,
+  initCheckout,
   inviteSigner,
   keyFileSigner,
   onlineSign,
@@ -29,9 +30,12 @@ import { CliError } from '../errors';
 import { registerTufVerify } from './tuf-verify';
 
 const PUSH_TOKEN_ENV = 'OCI_SD_PUSH_TOKEN';
+const CLOCK_ENV = 'OCI_SD_NOW';
 
 const EXAMPLES = `
 Examples:
+  $ oci-sd tuf init --repo tuf-repo --user @me --key me.pem --online-key online.pem \\
+      --online-uri gcpkms:projects/P/locations/L/keyRings/R/cryptoKeys/K/cryptoKeyVersions/1
   $ oci-sd tuf add-release --repo tuf-repo --project myapp --repository OWNER/REPO --tag v1.5.0 \\
       --image ghcr.io/OWNER/REPO --digest sha256:<hex> --run-id 24609867231 --push origin
   $ oci-sd tuf status --repo tuf-repo --format markdown
@@ -40,6 +44,7 @@ Examples:
   $ oci-sd tuf check-target --repo tuf-repo --name myapp/releases/v1.5.0.json --sha256 <hex>
 
 Pushing over HTTPS takes the token from ${PUSH_TOKEN_ENV} (never from a flag, never printed).
+The clock (expiry dates, expiry checks) is --at where given, else ${CLOCK_ENV} (ISO time), else now.
 Exit codes: 0 ok, 1 verification failed or event incomplete, 2 bad usage or input, 3 network failure.`;
 
 interface RepoFlags {
@@ -66,6 +71,11 @@ function write(text: string): void {
   process.stdout.write(text.endsWith('\n') ? text : `${text}\n`);
 }
 
+/** Layout warnings go to stderr, once per run, so `--json` output stays parseable. */
+function warn(warnings: readonly string[] | undefined): void {
+  for (const warning of warnings ?? []) process.stderr.write(`warning: ${warning}\n`);
+}
+
 function pushOptions(remote: string | undefined): PushOptions | undefined {
   if (!remote) return undefined;
   const token = process.env[PUSH_TOKEN_ENV];
@@ -82,6 +92,14 @@ function parseDate(value: string | undefined, flag: string): Date | undefined {
       { expected: 'YYYY-MM-DDTHH:MM:SSZ', found: value },
     );
   return date;
+}
+
+/**
+ * The clock of a command: `--at`, else OCI_SD_NOW (an ISO time, to run a step at the same clock
+ * as another tool, e.g. tuf-on-ci's create-signing-events), else now (undefined).
+ */
+function clock(at: string | undefined): Date | undefined {
+  return parseDate(at, '--at') ?? parseDate(process.env[CLOCK_ENV], CLOCK_ENV);
 }
 
 function parseCount(value: string): number {
@@ -225,13 +243,14 @@ function registerStatus(tuf: Command): void {
       async (
         flags: RepoFlags & { event?: string; format: string; at?: string; trustedRoot?: string },
       ) => {
-        const now = parseDate(flags.at, '--at');
+        const now = clock(flags.at);
         const status = await signingEventStatus(flags.repo, {
           ...(flags.event ? { event: flags.event } : {}),
           ...(flags.base ? { base: flags.base } : {}),
           ...(now ? { now } : {}),
           ...(await trustedRootOption(flags.trustedRoot)),
         });
+        if (flags.format === 'json') warn(status.warnings);
         write(
           flags.format === 'json'
             ? JSON.stringify(status, null, 2)
@@ -265,6 +284,7 @@ interface AddReleaseFlags extends RepoFlags {
   createdAt?: string;
   branch?: string;
   workflowPath?: string;
+  replace?: boolean;
 }
 
 function registerAddRelease(tuf: Command): void {
@@ -289,6 +309,10 @@ function registerAddRelease(tuf: Command): void {
       'workflow that signs the image (default .github/workflows/docker-build-push.yml)',
     )
     .option('--branch <branch>', 'signing branch (default sign/release-<version>-<run id>)')
+    .option(
+      '--replace',
+      're-point a tag already listed with another image digest (refused otherwise, exit 2)',
+    )
     .option('--push <remote>', 'push the branch to this remote name or URL when something changed')
     .option('--json', 'print the result as JSON')
     .action(async (flags: AddReleaseFlags) => {
@@ -308,7 +332,8 @@ function registerAddRelease(tuf: Command): void {
       const version =
         flags.releaseVersion ??
         (typeof fromFile.version === 'string' ? fromFile.version : undefined);
-      const createdAt = parseDate(flags.createdAt, '--created-at') ?? new Date();
+      const now = clock(undefined);
+      const createdAt = parseDate(flags.createdAt, '--created-at') ?? now ?? new Date();
       const result = await addReleaseTarget(flags.repo, {
         manifest: {
           project: flags.project,
@@ -324,7 +349,10 @@ function registerAddRelease(tuf: Command): void {
         ...(flags.branch ? { branch: flags.branch } : {}),
         ...(flags.base ? { base: flags.base } : {}),
         ...(flags.push ? { push: pushOptions(flags.push)! } : {}),
+        ...(flags.replace ? { replace: true } : {}),
+        ...(now ? { now } : {}),
       });
+      warn(result.warnings);
       if (flags.json) write(JSON.stringify(result, null, 2));
       else if (!result.changed)
         write(
@@ -345,16 +373,27 @@ function registerUpdateTargets(tuf: Command): void {
     .option('--push <remote>', 'push the branch to this remote name or URL')
     .option('--json', 'print the result as JSON')
     .action(async (flags: RepoFlags) => {
+      const now = clock(undefined);
       const result = await updateTargets(flags.repo, {
+        ...(now ? { now } : {}),
         ...(flags.base ? { base: flags.base } : {}),
         ...(flags.push ? { push: pushOptions(flags.push)! } : {}),
       });
-      if (flags.json) write(JSON.stringify(result, null, 2));
-      else if (result.roles.length === 0) write('targets metadata already lists every artifact');
-      else
-        write(
-          `updated ${result.roles.map((r) => `${r.role} v${r.version}`).join(', ')}${result.pushed ? ', pushed' : ''}`,
+      warn(result.warnings);
+      if (flags.json) {
+        write(JSON.stringify(result, null, 2));
+        return;
+      }
+      const lines = [
+        result.roles.length === 0
+          ? 'targets metadata already lists every artifact'
+          : `updated ${result.roles.map((r) => `${r.role} v${r.version}`).join(', ')}${result.pushed ? ', pushed' : ''}`,
+      ];
+      if (result.kept.length > 0)
+        lines.push(
+          `kept ${result.kept.length} nested name${result.kept.length === 1 ? '' : 's'} in top-level targets that tuf-on-ci's update-targets would drop: ${result.kept.join(', ')}`,
         );
+      write(lines.join('\n'));
     });
 }
 
@@ -367,7 +406,7 @@ function registerExpiryEvents(tuf: Command): void {
     .option('--push <remote>', 'push new branches to this remote name or URL')
     .option('--json', 'print the result as JSON')
     .action(async (flags: RepoFlags & { at?: string }) => {
-      const now = parseDate(flags.at, '--at');
+      const now = clock(flags.at);
       const events = await expiryEvents(flags.repo, {
         ...(flags.base ? { base: flags.base } : {}),
         ...(now ? { now } : {}),
@@ -396,7 +435,9 @@ function registerInvite(tuf: Command): void {
     .option('--push <remote>', 'push the branch to this remote name or URL')
     .option('--json', 'print the result as JSON')
     .action(async (flags: RepoFlags & { role: string; user: string; threshold?: number }) => {
+      const now = clock(undefined);
       const result = await inviteSigner(flags.repo, {
+        ...(now ? { now } : {}),
         role: flags.role,
         user: flags.user,
         ...(flags.threshold !== undefined ? { threshold: flags.threshold } : {}),
@@ -421,7 +462,9 @@ function registerSign(tuf: Command): void {
     .option('--push <remote>', 'push the signature to this remote name or URL')
     .option('--json', 'print the result as JSON')
     .action(async (event: string, flags: RepoFlags & SignerFlags & { user: string }) => {
+      const now = clock(undefined);
       const result = await signEvent(flags.repo, event, await signerFrom(flags), {
+        ...(now ? { now } : {}),
         user: flags.user,
         ...(flags.base ? { base: flags.base } : {}),
         ...(flags.push ? { push: pushOptions(flags.push)! } : {}),
@@ -449,7 +492,9 @@ function registerOnlineSign(tuf: Command): void {
     .option('--push <remote>', 'push the branch to this remote name or URL')
     .option('--json', 'print the result as JSON')
     .action(async (flags: RepoFlags & SignerFlags & { force?: boolean }) => {
+      const now = clock(undefined);
       const result = await onlineSign(flags.repo, await signerFrom(flags), {
+        ...(now ? { now } : {}),
         ...(flags.force ? { force: true } : {}),
         ...(flags.push ? { push: pushOptions(flags.push)! } : {}),
         ...(await trustedRootOption(flags.trustedRoot)),
@@ -516,11 +561,124 @@ function registerBranchName(tuf: Command): void {
     );
 }
 
+const INIT_ROLES = ['root', 'targets', 'snapshot', 'timestamp'] as const;
+
+interface InitFlags extends SignerFlags {
+  repo: string;
+  user: string;
+  signer: string[];
+  rootThreshold?: number;
+  targetsThreshold?: number;
+  onlineKey: string;
+  onlineUri: string;
+  at?: string;
+  json?: boolean;
+  [period: string]: unknown;
+}
+
+/** `@user=FILE`: another offline signer of root and targets, signing with a PEM key file. */
+async function extraSigner(value: string): Promise<{ user: string; signer: TufSigner }> {
+  const match = /^(@?[^=\s]+)=(.+)$/.exec(value);
+  if (!match)
+    throw new CliError('USAGE', `--signer expects @user=KEYFILE, found ${JSON.stringify(value)}`, {
+      expected: '@user=KEYFILE',
+      found: value,
+    });
+  return { user: match[1]!, signer: await keyFileSigner(match[2]!) };
+}
+
+function registerInit(tuf: Command): void {
+  const command = addSignerOptions(tuf.command('init'))
+    .description(
+      'bootstrap a TUF-on-CI repository (version 1 of every role, as tuf-on-ci writes it) in a new or empty git checkout, committed on main',
+    )
+    .requiredOption(
+      '--repo <dir>',
+      'a new directory or an empty git checkout (e.g. a clone of an empty repository)',
+    )
+    .requiredOption('--user <user>', 'your GitHub user name, @user: signs root and targets')
+    .option(
+      '--signer <@user=keyfile>',
+      'another signer of root and targets with a PEM key file (repeatable)',
+      (value: string, all: string[]) => [...all, value],
+      [] as string[],
+    )
+    .option('--root-threshold <n>', 'signatures root needs (default 1)', parseCount)
+    .option('--targets-threshold <n>', 'signatures targets needs (default 1)', parseCount)
+    .requiredOption(
+      '--online-key <file>',
+      'PEM private key of the online signer (snapshot, timestamp)',
+    )
+    .requiredOption(
+      '--online-uri <uri>',
+      'x-tuf-on-ci-online-uri of the online key, where online-sign finds it (gcpkms:..., azurekms:..., awskms:...)',
+    );
+  for (const role of INIT_ROLES) {
+    const [expiry, signing] = role === 'timestamp' ? [2, 1] : [365, 60];
+    command
+      .option(
+        `--${role}-expiry <days>`,
+        `${role} expiry period in days (default ${expiry})`,
+        parseCount,
+      )
+      .option(
+        `--${role}-signing <days>`,
+        `${role} signing period in days (default ${signing})`,
+        parseCount,
+      );
+  }
+  command
+    .option('--at <time>', 'the clock for the expiry dates (default now)')
+    .option('--json', 'print the result as JSON')
+    .action(async (flags: InitFlags) => {
+      if (flags.onlineUri === 'sigstore:' || !/^[a-z][a-z0-9+.-]*:\S/.test(flags.onlineUri))
+        throw new CliError(
+          'USAGE',
+          `--online-uri must name where the online key is (gcpkms:..., azurekms:..., awskms:...), found ${JSON.stringify(flags.onlineUri)}; a sigstore: online key signs only in the online-sign workflow`,
+          {
+            expected: 'SCHEME:LOCATION of the key given with --online-key',
+            found: flags.onlineUri,
+          },
+        );
+      const periods: Partial<
+        Record<(typeof INIT_ROLES)[number], { expiry: number; signing: number }>
+      > = {};
+      for (const role of INIT_ROLES) {
+        const expiry = flags[`${role}Expiry`] as number | undefined;
+        const signing = flags[`${role}Signing`] as number | undefined;
+        if (expiry === undefined && signing === undefined) continue;
+        const [defaultExpiry, defaultSigning] = role === 'timestamp' ? [2, 1] : [365, 60];
+        periods[role] = { expiry: expiry ?? defaultExpiry, signing: signing ?? defaultSigning };
+      }
+      const now = clock(flags.at);
+      const thresholds = {
+        ...(flags.rootThreshold !== undefined ? { root: flags.rootThreshold } : {}),
+        ...(flags.targetsThreshold !== undefined ? { targets: flags.targetsThreshold } : {}),
+      };
+      const signers = [];
+      for (const value of flags.signer) signers.push(await extraSigner(value));
+      const result = await initCheckout(flags.repo, {
+        maintainer: { user: flags.user, signer: await signerFrom(flags) },
+        signers,
+        thresholds,
+        online: { signer: await keyFileSigner(flags.onlineKey), uri: flags.onlineUri },
+        periods,
+        ...(now ? { now } : {}),
+      });
+      if (flags.json) write(JSON.stringify(result, null, 2));
+      else
+        write(
+          `initialised a TUF-on-CI repository in ${flags.repo}: version 1 of root, targets, snapshot and timestamp, committed on main (${result.commit.slice(0, 12)}); signers ${Object.keys(result.keyids).join(', ')}, online key ${flags.onlineUri}`,
+        );
+    });
+}
+
 export function register(program: Command): void {
   const tuf = program
     .command('tuf')
     .description('TUF-on-CI: verify metadata, signing events, release targets, signers')
     .addHelpText('after', EXAMPLES);
+  registerInit(tuf);
   registerStatus(tuf);
   registerAddRelease(tuf);
   registerUpdateTargets(tuf);

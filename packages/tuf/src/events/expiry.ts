@@ -5,6 +5,7 @@ import {
   defaultBase,
   git,
   pushBranch,
+  remoteHasBranch,
   resolveCommit,
   switchToBranch,
   type PushOptions,
@@ -50,20 +51,26 @@ export async function expiryEvents(
   const base = await resolveCommit(repoDir, options.base ?? (await defaultBase(repoDir)));
   const startBranch = await currentBranch(repoDir);
   await git(repoDir, ['switch', '--quiet', '--detach', base]);
-  const due: Array<{ role: string; version: number; expires: string }> = [];
-  const root = await requireRole(repoDir, 'root');
-  for (const role of await listRoles(repoDir)) {
-    if ((ONLINE_ROLES as readonly string[]).includes(role)) continue;
-    const metadata = await requireRole(repoDir, role);
-    const expires = metadata.signed.expires as string;
-    if (Date.parse(expires) <= daysFrom(now, rolePeriods(role, metadata, root).signing).getTime())
-      due.push({ role, version: (metadata.signed.version as number) + 1, expires });
-  }
   const events: ExpiryEvent[] = [];
   try {
+    // tuf-on-ci's bump_expiring: a role is due once now + signing period reaches its expiry.
+    const due: Array<{ role: string; version: number; expires: string }> = [];
+    const root = await requireRole(repoDir, 'root');
+    for (const role of await listRoles(repoDir)) {
+      if ((ONLINE_ROLES as readonly string[]).includes(role)) continue;
+      const metadata = await requireRole(repoDir, role);
+      const expires = metadata.signed.expires as string;
+      if (Date.parse(expires) <= daysFrom(now, rolePeriods(role, metadata, root).signing).getTime())
+        due.push({ role, version: (metadata.signed.version as number) + 1, expires });
+    }
     for (const { role, version } of due) {
       const branch = `sign/${role}-v${version}`;
-      if (await branchExists(repoDir, branch)) {
+      // tuf-on-ci's create-signing-events: with --push an event exists when origin has the
+      // branch, else when the local branch does.
+      if (
+        (await branchExists(repoDir, branch)) ||
+        (options.push && (await remoteHasBranch(repoDir, branch, options.push)))
+      ) {
         events.push({
           role,
           branch,
@@ -87,7 +94,7 @@ export async function expiryEvents(
       await commitPaths(
         repoDir,
         await writeRole(repoDir, role, metadata),
-        `Periodic resign: ${role} v${version}`,
+        `Periodic version bump: ${role} v${version}`,
       );
       if (options.push) await pushBranch(repoDir, branch, options.push);
       events.push({

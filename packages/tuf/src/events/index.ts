@@ -3,7 +3,14 @@ export {
   type AddReleaseTargetOptions,
   type AddReleaseTargetResult,
 } from './add-release';
-export { initRepository, type InitRepositoryOptions, type InitRepositoryResult } from './init';
+export {
+  initCheckout,
+  initRepository,
+  type InitCheckoutResult,
+  type InitRepositoryOptions,
+  type InitRepositoryResult,
+  type InitRole,
+} from './init';
 export { expiryEvents, type ExpiryEvent, type ExpiryEventsOptions } from './expiry';
 export { checkTarget, type CheckTargetOptions, type CheckedTarget } from './check-target';
 export { inviteSigner, type InviteSignerOptions, type InviteSignerResult } from './invite';

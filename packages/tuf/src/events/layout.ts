@@ -6,7 +6,8 @@ interface PathDelegation {
   paths?: string[];
 }
 
-function delegatedRoles(targets: SignedMetadata | undefined): PathDelegation[] {
+/** The roles top-level targets delegates (entries without a name skipped). */
+export function delegatedRoles(targets: SignedMetadata | undefined): PathDelegation[] {
   const roles = (targets?.signed.delegations as { roles?: unknown } | undefined)?.roles;
   return Array.isArray(roles)
     ? roles.filter((r): r is PathDelegation => typeof (r as PathDelegation)?.name === 'string')

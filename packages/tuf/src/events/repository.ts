@@ -217,8 +217,11 @@ export function rolePeriods(
   const defaults = DEFAULT_PERIODS[role] ?? DEFAULT_PERIODS.targets!;
   const expiry = holder['x-tuf-on-ci-expiry-period'];
   const signing = holder['x-tuf-on-ci-signing-period'];
+  // tuf-on-ci's signing_expiry_period: without a signing period, half the expiry period.
+  if (typeof expiry === 'number')
+    return { expiry, signing: typeof signing === 'number' ? signing : Math.floor(expiry / 2) };
   return {
-    expiry: typeof expiry === 'number' ? expiry : defaults.expiry,
+    expiry: defaults.expiry,
     signing: typeof signing === 'number' ? signing : defaults.signing,
   };
 }

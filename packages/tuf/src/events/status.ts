@@ -17,8 +17,9 @@ import {
   unmappedArtifactRole,
   type EventSnapshot,
 } from './event';
-import { layoutWarning } from './layout';
+import { delegatedRoles, layoutWarning } from './layout';
 import {
+  ONLINE_ROLES,
   daysFrom,
   delegatorOf,
   findDelegation,
@@ -48,9 +49,13 @@ export interface RoleStatus extends SignerStatus {
   /** The version at the merge base; null for a role the event creates. */
   baseVersion: number | null;
   expires: string;
-  /** Users invited to sign this role who have not accepted yet. */
+  /** Open invites to the roles this role delegates (root: root and targets; targets: its delegations), as tuf-on-ci lists them. */
   invites: string[];
-  /** Root only: signatures counted against the previous root (key rotation needs both). */
+  /**
+   * Root only, whenever the merge base has a root: the signatures counted against that previous
+   * root (a key rotation needs both). Root's own `signed` and `missing` are then the unions of
+   * both, as tuf-on-ci's status lists them; `threshold` stays the new root's.
+   */
   previous?: SignerStatus;
   targetChanges: Array<{ path: string; change: ArtifactChange }>;
   valid: boolean;
@@ -80,14 +85,19 @@ export interface SigningEventStatusOptions {
 }
 
 /**
- * Open invites shown under `role`: tuf-on-ci attributes an invite to the delegating role, so root
- * lists the invitees of root and targets, targets those of its delegated roles, and a delegated
- * role none (its invitees are not signers of anything yet).
+ * Open invites shown under `role`, as tuf-on-ci's `_get_signing_status` collects them: an invite
+ * belongs to the delegating role, so root lists the invitees of root and targets, targets those
+ * of the roles it delegates now, and a delegated role none (its invitees sign nothing yet).
  */
 function invitesOf(event: EventSnapshot, role: string): string[] {
-  if (role !== 'root' && role !== 'targets') return [];
+  const delegated =
+    role === 'root'
+      ? ['root', 'targets']
+      : role === 'targets'
+        ? delegatedRoles(event.current.get('targets')).map((entry) => entry.name)
+        : [];
   return Object.entries(event.state.invites)
-    .filter(([, roles]) => roles.some((invited) => delegatorOf(invited) === role))
+    .filter(([, roles]) => roles.some((invited) => delegated.includes(invited)))
     .map(([user]) => user);
 }
 
@@ -113,13 +123,10 @@ function signerStatus(
   };
 }
 
-function targetMap(
-  metadata: SignedMetadata | undefined,
-): Record<string, { hashes?: Record<string, string>; length?: number }> {
-  return (metadata?.signed.targets ?? {}) as Record<
-    string,
-    { hashes?: Record<string, string>; length?: number }
-  >;
+type TargetEntry = { hashes?: Record<string, string>; length?: number; custom?: unknown };
+
+function targetMap(metadata: SignedMetadata | undefined): Record<string, TargetEntry> {
+  return (metadata?.signed.targets ?? {}) as Record<string, TargetEntry>;
 }
 
 async function readArtifact(event: EventSnapshot, name: string): Promise<Buffer | null> {
@@ -152,17 +159,19 @@ async function artifactChanges(
   for (const name of event.changedArtifacts.get(role) ?? []) names.add(name);
   for (const name of event.unmappedArtifacts)
     if (unmappedArtifactRole(event, name) === role) names.add(name);
+  const seenByTufOnCi = new Set(event.changedArtifacts.get(role) ?? []);
   for (const name of [...names].sort()) {
     const entry = now[name];
     const old = before[name];
-    if (!entry && old) changes.push({ path: name, change: 'REMOVED' });
-    else if (entry && !(old && canonicalize(old).equals(canonicalize(entry))))
-      changes.push({ path: name, change: old ? 'MODIFIED' : 'ADDED' });
     const bytes = await readArtifact(event, name);
+    // A file the role's patterns match is what tuf-on-ci's status lists: it runs update-targets
+    // on the role first, so the change is the file's against the merge base, listed or not yet.
+    const listed = seenByTufOnCi.has(name) ? fileEntry(bytes, entry) : entry;
+    if (!listed && old) changes.push({ path: name, change: 'REMOVED' });
+    else if (listed && !(old && sameTarget(old, listed)))
+      changes.push({ path: name, change: old ? 'MODIFIED' : 'ADDED' });
     if (!entry) {
-      if (bytes && old) errors.push(droppedTargetError(role, name));
-      else if (bytes)
-        errors.push(`targets/${name} is in the branch but ${role}.json does not list it`);
+      if (bytes) errors.push(unlistedTargetError(role, name, old !== undefined));
       continue;
     }
     if (!bytes) {
@@ -182,18 +191,38 @@ async function artifactChanges(
   return changes;
 }
 
+/** The entry update-targets writes for `bytes` (custom kept), none for a missing file. */
+function fileEntry(bytes: Buffer | null, entry: TargetEntry | undefined): TargetEntry | undefined {
+  if (!bytes) return undefined;
+  return {
+    hashes: { sha256: createHash('sha256').update(bytes).digest('hex') },
+    length: bytes.length,
+    ...(entry?.custom === undefined ? {} : { custom: entry.custom }),
+  };
+}
+
+function sameTarget(a: TargetEntry, b: TargetEntry): boolean {
+  return canonicalize(a).equals(canonicalize(b));
+}
+
 /**
- * A target the event dropped from its role while the file stays: @oci-sd keeps such an event
- * incomplete. tuf-on-ci's update-targets replaces role targets' map by the top-level files
- * (pattern `*`), which silently drops every nested name, e.g. every release manifest.
+ * A file in the branch its role does not list: @oci-sd keeps such an event incomplete, whether
+ * the event dropped the entry or never wrote one. tuf-on-ci's update-targets replaces role
+ * targets' map by the top-level files (pattern `*`), which silently drops every nested name,
+ * e.g. every release manifest, and its status then calls the event complete.
  */
-function droppedTargetError(role: string, name: string): string {
+function unlistedTargetError(role: string, name: string, wasListed: boolean): string {
   const what = RELEASE_MANIFEST.test(name) ? 'release manifest' : 'target';
+  const state = wasListed
+    ? `${what} ${name} was listed in ${role}.json before this event and targets/${name} is still in the branch, but ${role}.json no longer lists it`
+    : `${what} ${name} is in the branch (targets/${name}) but ${role}.json does not list it`;
   const why =
     role === 'targets' && name.includes('/')
-      ? `; tuf-on-ci's update-targets keeps only top-level files (pattern "*") in role targets and drops nested names like this one: restore the entry, or list such names through a delegated role whose paths match them`
-      : '; restore the entry, or delete the file to remove the target';
-  return `${what} ${name} was listed in ${role}.json before this event and targets/${name} is still in the branch, but ${role}.json no longer lists it${why}`;
+      ? `; tuf-on-ci's update-targets keeps only top-level files (pattern "*") in role targets and drops nested names like this one: restore the entry (oci-sd tuf update-targets keeps it), or list such names through a delegated role whose paths match them`
+      : wasListed
+        ? '; restore the entry, or delete the file to remove the target'
+        : '; run update-targets to list it, or delete the file';
+  return `${state}${why}`;
 }
 
 function describeFailures(label: string, status: SignerStatus, errors: string[]): void {
@@ -279,19 +308,30 @@ async function roleStatus(
     ) {
       errors.push('snapshot and timestamp must share keys and threshold (one online signer)');
     }
+    // tuf-on-ci's _validate_role checks the online roles' periods (held in root) with root.
+    for (const online of ONLINE_ROLES) {
+      if (!roles[online]) continue;
+      const { expiry, signing } = rolePeriods(online, metadata, root);
+      if (!(signing >= 1 && signing < expiry))
+        errors.push(
+          `${online} signing period ${signing} days must be at least 1 and less than its expiry period ${expiry} days`,
+        );
+    }
   }
   for (const user of invites) errors.push(`invite for ${user} is not accepted yet`);
 
   const { status } = signerStatus(metadata, delegation, options);
   describeFailures('', status, errors);
+  // tuf-on-ci's status checks root against the known-good root too whenever one exists (changed
+  // content or not), and reports the signers of both: signed and missing are the unions.
   let previous: SignerStatus | undefined;
   const baseRoot = event.base.get('root');
-  const previousDelegation =
-    role === 'root' && baseRoot && contentChanged ? findDelegation('root', baseRoot) : null;
+  const previousDelegation = role === 'root' && baseRoot ? findDelegation('root', baseRoot) : null;
   if (previousDelegation) {
     previous = signerStatus(metadata, previousDelegation, options).status;
     describeFailures('previous root: ', previous, errors);
   }
+  const union = (a: string[], b: string[] = []) => [...new Set([...a, ...b])];
   const targetChanges =
     metadata.signed._type === 'targets' ? await artifactChanges(event, role, errors) : [];
   return {
@@ -301,6 +341,8 @@ async function roleStatus(
     expires,
     invites,
     ...status,
+    signed: union(status.signed, previous?.signed),
+    missing: union(status.missing, previous?.missing),
     ...(previous ? { previous } : {}),
     targetChanges,
     valid: errors.length === 0,
