@@ -1,6 +1,6 @@
 import type { Changelog } from './changelog';
 import { isValidDate, utcDay } from './dates';
-import { applyEdits, unifiedDiff } from './edit';
+import { applyEdits, applyEditsToBytes, unifiedDiff } from './edit';
 import type { LineEdit } from './edit';
 import { ChangelogError } from './errors';
 import { compareUrl, parseRepositoryLink, tagUrl } from './links';
@@ -22,6 +22,8 @@ export interface PromoteResult {
   previousVersion?: string;
   /** The whole new file; built on first read, so a dry run that shows only the diff never copies a large file. */
   readonly text: string;
+  /** The whole new file as bytes: the original bytes with the edits spliced in; built on first read. */
+  readonly bytes: Uint8Array;
   /** The change as a unified diff against the file. */
   diff: string;
   edits: LineEdit[];
@@ -265,6 +267,7 @@ export function promote(
     ...linkEdits(changelog, version, label, previous, options.tagPrefix),
   ];
   let text: string | undefined;
+  let bytes: Uint8Array | undefined;
   return {
     version,
     date,
@@ -272,6 +275,10 @@ export function promote(
     get text() {
       text ??= applyEdits(changelog, edits);
       return text;
+    },
+    get bytes() {
+      bytes ??= applyEditsToBytes(changelog, edits);
+      return bytes;
     },
     diff: unifiedDiff(changelog, edits),
     edits,

@@ -1,5 +1,6 @@
 import type { Changelog } from './changelog';
 import { isValidDate } from './dates';
+import { CONTROL_CHARACTER, invalidUtf8Offsets } from './encoding';
 import { formatLocation } from './errors';
 import { compareUrl, normalizeLabel, parseRepositoryLink } from './links';
 import type { Position, Section } from './parse';
@@ -18,7 +19,13 @@ export type ProblemCode =
   | 'MISSING_LINK'
   | 'UNUSED_LINK'
   | 'DUPLICATE_LINK'
-  | 'LINK_MISMATCH';
+  | 'LINK_MISMATCH'
+  | 'INVALID_UTF8'
+  | 'NUL_BYTE'
+  | 'BINARY_CONTENT'
+  | 'NO_TITLE'
+  | 'NO_UNRELEASED'
+  | 'NO_RELEASE';
 
 export interface Problem extends Position {
   code: ProblemCode;
@@ -40,6 +47,101 @@ export function formatProblem(problem: Problem, file?: string): string {
 
 const VERSION_LABEL = /^v?\d+\.\d+\.\d+/i;
 
+/** Encoding problems listed one by one up to this many per kind; the first says how many there are. */
+const LISTED_PER_KIND = 10;
+
+/** Show a control character as its escape, never as itself. */
+function escapeControl(char: string): string {
+  return `\\x${char.charCodeAt(0).toString(16).padStart(2, '0')}`;
+}
+
+/**
+ * Bytes a changelog cannot hold: invalid UTF-8 (from the bytes read; every other check sees it as
+ * U+FFFD), NUL bytes and other control characters (binary content).
+ */
+function validateEncoding(changelog: Changelog, error: Report): void {
+  if (changelog.invalidUtf8) {
+    const bytes = Buffer.from(changelog.bytes);
+    const { offsets, count } = invalidUtf8Offsets(bytes, LISTED_PER_KIND);
+    let line = 0;
+    let lineStart = 0;
+    for (const offset of offsets) {
+      for (let lf = bytes.indexOf(0x0a, lineStart); lf !== -1 && lf < offset;) {
+        line++;
+        lineStart = lf + 1;
+        lf = bytes.indexOf(0x0a, lineStart);
+      }
+      const column = bytes.toString('utf8', lineStart, offset).length + 1;
+      error(
+        'INVALID_UTF8',
+        { line: line + 1, column },
+        `invalid UTF-8 (byte 0x${bytes[offset]!.toString(16).padStart(2, '0')} at offset ${offset}${count > 1 ? `; ${count} invalid sequences in the file` : ''})`,
+        'UTF-8 text',
+        `byte 0x${bytes[offset]!.toString(16).padStart(2, '0')}`,
+      );
+    }
+  }
+  const { text } = changelog;
+  const nul = text.indexOf('\0');
+  if (nul !== -1) {
+    let listed = 0;
+    const total = text.split('\0').length - 1;
+    for (
+      let at = nul;
+      at !== -1 && listed < LISTED_PER_KIND;
+      at = text.indexOf('\0', at + 1), listed++
+    )
+      error(
+        'NUL_BYTE',
+        changelog.positionAt(at),
+        `a NUL byte${total > 1 ? ` (${total} in the file)` : ''}: this is binary content, not a text changelog`,
+        'text without NUL bytes',
+        '\\x00',
+      );
+  }
+  CONTROL_CHARACTER.lastIndex = 0;
+  const controls = [...text.matchAll(CONTROL_CHARACTER)];
+  controls
+    .slice(0, LISTED_PER_KIND)
+    .forEach((m) =>
+      error(
+        'BINARY_CONTENT',
+        changelog.positionAt(m.index),
+        `control character ${escapeControl(m[0])}${controls.length > 1 ? ` (${controls.length} in the file)` : ''}: binary content, not text`,
+        'text: no control characters but tab, line feed, form feed and carriage return',
+        escapeControl(m[0]),
+      ),
+    );
+}
+
+/** A title, an Unreleased section and releases: what makes the file a changelog at all. */
+function validateShape(changelog: Changelog, error: Report, warning: WarningReport): void {
+  const start = { line: 1, column: 1 };
+  if (!changelog.title)
+    error(
+      'NO_TITLE',
+      start,
+      'the file has no "# " title',
+      '# Changelog',
+      changelog.sections[0]?.heading.text ?? 'no heading',
+    );
+  const hasUnreleased = changelog.unreleasedSections().length > 0;
+  const hasRelease = changelog.releases.length > 0;
+  const first = changelog.sections[0]?.heading ?? start;
+  if (!hasUnreleased && !hasRelease) {
+    error(
+      'NO_UNRELEASED',
+      first,
+      'there is no "## [Unreleased]" section',
+      '## [Unreleased]',
+      'none',
+    );
+    error('NO_RELEASE', first, 'there is no release section', '## [X.Y.Z] - YYYY-MM-DD', 'none');
+  } else if (!hasUnreleased) {
+    warning('NO_UNRELEASED', first, 'there is no "## [Unreleased]" section: promote needs one');
+  }
+}
+
 export function validate(changelog: Changelog): Problem[] {
   const problems: Problem[] = [];
   const at = (position: Position) => ({ line: position.line, column: position.column });
@@ -60,6 +162,8 @@ export function validate(changelog: Changelog): Problem[] {
   const warning = (code: ProblemCode, position: Position, message: string) =>
     problems.push({ code, severity: 'warning', ...at(position), message });
 
+  validateEncoding(changelog, error);
+  validateShape(changelog, error, warning);
   let firstUnreleased: Section | undefined;
   const firstOfVersion = new Map<string, Section>();
   let previousRelease: Section | undefined;
@@ -165,6 +269,7 @@ type Report = (
   expected?: string,
   found?: string,
 ) => void;
+type WarningReport = (code: ProblemCode, position: Position, message: string) => void;
 
 function validateLinks(changelog: Changelog, error: Report): void {
   const versionDefs = changelog.links.filter(

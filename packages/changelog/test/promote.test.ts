@@ -113,7 +113,7 @@ describe('promote', () => {
 
   it('writes Bitbucket compare links newest first, as Bitbucket does', () => {
     const bb = 'https://bitbucket.org/o/r';
-    const text = `## [Unreleased]\n- x\n\n## [1.1.0] - 2024-02-01\n- b\n\n## [1.0.0] - 2024-01-01\n- a\n\n[Unreleased]: ${bb}/branches/compare/HEAD%0Dv1.1.0\n[1.1.0]: ${bb}/branches/compare/v1.1.0%0Dv1.0.0\n[1.0.0]: ${bb}/src/v1.0.0\n`;
+    const text = `# Changelog\n\n## [Unreleased]\n- x\n\n## [1.1.0] - 2024-02-01\n- b\n\n## [1.0.0] - 2024-01-01\n- a\n\n[Unreleased]: ${bb}/branches/compare/HEAD%0Dv1.1.0\n[1.1.0]: ${bb}/branches/compare/v1.1.0%0Dv1.0.0\n[1.0.0]: ${bb}/src/v1.0.0\n`;
     expect(parseChangelog(text).validate()).toEqual([]);
     const out = parseChangelog(text).promote('1.2.0', { date: '2024-03-01' }).text;
     expect(out).toContain(

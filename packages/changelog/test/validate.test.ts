@@ -93,23 +93,23 @@ describe('validate', () => {
 
   it('accepts prereleases in order, yanked releases, versions without brackets and files without links', () => {
     const text =
-      '## [Unreleased]\n\n## 2.0.0 - 2024-03-01\n- a\n\n## [2.0.0-rc.2] - 2024-02-02\n- b\n\n## [2.0.0-rc.1] - 2024-02-01 [YANKED]\n- c\n\n## [1.0.0] - 2024-01-01\n- d\n';
+      '# Changelog\n\n## [Unreleased]\n\n## 2.0.0 - 2024-03-01\n- a\n\n## [2.0.0-rc.2] - 2024-02-02\n- b\n\n## [2.0.0-rc.1] - 2024-02-01 [YANKED]\n- c\n\n## [1.0.0] - 2024-01-01\n- d\n';
     expect(parseChangelog(text).validate()).toEqual([]);
     expect(brief(parseChangelog(text.replace('2.0.0-rc.2', '2.0.0-rc.0')).validate())).toEqual([
-      '9:5 error VERSION_ORDER',
+      '11:5 error VERSION_ORDER',
     ]);
   });
 
   it('needs no link definition for a heading that links inline', () => {
     const text =
-      '## [Unreleased]\n\n## [1.1.0](https://github.com/o/r/releases/tag/v1.1.0) - 2024-02-01\n- b\n\n## [1.0.0] - 2024-01-01\n- a\n\n[Unreleased]: https://github.com/o/r/compare/v1.1.0...HEAD\n';
-    expect(brief(parseChangelog(text).validate())).toEqual(['6:5 error MISSING_LINK']);
+      '# Changelog\n\n## [Unreleased]\n\n## [1.1.0](https://github.com/o/r/releases/tag/v1.1.0) - 2024-02-01\n- b\n\n## [1.0.0] - 2024-01-01\n- a\n\n[Unreleased]: https://github.com/o/r/compare/v1.1.0...HEAD\n';
+    expect(brief(parseChangelog(text).validate())).toEqual(['8:5 error MISSING_LINK']);
   });
 
   it('keeps the same positions in a CRLF file', () => {
-    const text = '## [Unreleased]\n\n## [1.0.0] - 2024-1-1\n- a\n';
+    const text = '# Changelog\n\n## [Unreleased]\n\n## [1.0.0] - 2024-1-1\n- a\n';
     expect(brief(parseChangelog(text.replaceAll('\n', '\r\n')).validate())).toEqual([
-      '3:14 error INVALID_DATE',
+      '5:14 error INVALID_DATE',
     ]);
   });
 });
