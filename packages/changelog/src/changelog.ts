@@ -1,3 +1,4 @@
+import { ChangelogError } from './errors';
 import { normalizeLabel, parseRepositoryLink } from './links';
 import type { LinkStyle, RepositoryLink } from './links';
 import { nextVersion } from './next';
@@ -35,6 +36,11 @@ function mayBeDefinedAfter(text: string, from: number, label: string): boolean {
 export interface ParseOptions {
   /** Shown in errors and problems as `file:line:col`. */
   file?: string;
+  /**
+   * Which of several versions in one heading is the release's (`## [1.41.0/0.63.0/0.17.0]`, Go
+   * multi-module repositories): 0-based, the first by default.
+   */
+  versionIndex?: number;
 }
 
 /** What the link references say about the repository: its base URL and how versions become tags. */
@@ -54,6 +60,8 @@ export class Changelog {
   readonly text: string;
   readonly eol: '\n' | '\r\n';
   readonly title?: Heading;
+  /** Which of several versions in one heading is the release's; see {@link ParseOptions.versionIndex}. */
+  readonly versionIndex: number;
   /** 0-based index of the first section's heading (the preamble is everything before it). */
   readonly preambleEndLine: number;
   private readonly parsed: ParsedChangelog;
@@ -74,6 +82,7 @@ export class Changelog {
     parsed: ParsedChangelog,
     file: string | undefined,
     source: Uint8Array | undefined,
+    versionIndex = 0,
   ) {
     if (file !== undefined) this.file = file;
     if (source !== undefined) this.source = source;
@@ -82,7 +91,8 @@ export class Changelog {
     this.eol = parsed.eol;
     if (parsed.title) this.title = parsed.title;
     this.preambleEndLine = parsed.preambleEndLine;
-    this.table = new SectionTable(parsed);
+    this.versionIndex = versionIndex;
+    this.table = new SectionTable(parsed, versionIndex);
   }
 
   /**
@@ -92,10 +102,28 @@ export class Changelog {
    * lines changes, invalid UTF-8 included.
    */
   static parse(input: string | Uint8Array, options: ParseOptions = {}): Changelog {
-    if (typeof input === 'string') return new Changelog(parseText(input), options.file, undefined);
+    if (
+      options.versionIndex !== undefined &&
+      !(Number.isInteger(options.versionIndex) && options.versionIndex >= 0)
+    )
+      throw new ChangelogError(
+        'INVALID_OPTION',
+        `versionIndex ${options.versionIndex} is not a non-negative integer`,
+        {
+          expected: '0, 1, 2, ...',
+          found: options.versionIndex,
+        },
+      );
+    if (typeof input === 'string')
+      return new Changelog(parseText(input), options.file, undefined, options.versionIndex);
     const bytes = Buffer.from(input.buffer, input.byteOffset, input.byteLength);
     // One decode of the whole input: decoding chunk by chunk costs more.
-    return new Changelog(parseText(bytes.toString('utf8')), options.file, input);
+    return new Changelog(
+      parseText(bytes.toString('utf8')),
+      options.file,
+      input,
+      options.versionIndex,
+    );
   }
 
   /** The bytes of the file: the ones parsed, or the text encoded as UTF-8. */

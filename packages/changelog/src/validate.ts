@@ -3,7 +3,7 @@ import { isValidDate } from './dates';
 import { CONTROL_CHARACTER, invalidUtf8Offsets } from './encoding';
 import { formatLocation } from './errors';
 import { compareUrl, normalizeLabel, parseRepositoryLink } from './links';
-import type { Position, Section } from './parse';
+import type { Heading, Position, Section } from './parse';
 import { compareSemVer, formatSemVer } from '@oci-sd/core';
 
 export type ProblemCode =
@@ -46,6 +46,13 @@ export function formatProblem(problem: Problem, file?: string): string {
 }
 
 const VERSION_LABEL = /^v?\d+\.\d+\.\d+/i;
+
+/** Where a heading's text starts, after its `#` markers and spaces. */
+function headingTextPosition(changelog: Changelog, heading: Heading): Position {
+  const line = changelog.line(heading.lineIndex);
+  const at = line.indexOf(heading.text, heading.column - 1 + heading.level);
+  return { line: heading.line, column: (at === -1 ? heading.column - 1 : at) + 1 };
+}
 
 /** Encoding problems listed one by one up to this many per kind; the first says how many there are. */
 const LISTED_PER_KIND = 10;
@@ -162,6 +169,16 @@ export function validate(changelog: Changelog): Problem[] {
   const warning = (code: ProblemCode, position: Position, message: string) =>
     problems.push({ code, severity: 'warning', ...at(position), message });
 
+  const warnWith: Report = (code, position, message, expected, found) =>
+    problems.push({
+      code,
+      severity: 'warning',
+      ...at(position),
+      message,
+      ...(expected !== undefined ? { expected, found: found ?? '' } : {}),
+    });
+  // A file that dates no release (changesets writes `## 1.2.0`) is warned about, not failed.
+  const anyDated = changelog.releases.some((r) => r.date !== undefined);
   validateEncoding(changelog, error);
   validateShape(changelog, error, warning);
   let firstUnreleased: Section | undefined;
@@ -172,7 +189,7 @@ export function validate(changelog: Changelog): Problem[] {
     if (section.kind === 'unknown') {
       error(
         'INVALID_HEADING',
-        section.versionPosition ?? heading,
+        section.versionPosition ?? headingTextPosition(changelog, heading),
         heading.level === 1
           ? 'a second level-1 heading'
           : `"${heading.text}" is neither Unreleased nor a version`,
@@ -226,7 +243,7 @@ export function validate(changelog: Changelog): Problem[] {
         previousRelease = section;
       }
       if (section.date === undefined)
-        error(
+        (anyDated ? error : warnWith)(
           'MISSING_DATE',
           {
             line: heading.line,

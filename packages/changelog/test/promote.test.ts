@@ -30,7 +30,10 @@ describe('promote', () => {
     expect(cl.promote('minor', { date: '2024-03-01' }).version).toBe('1.2.0');
     expect(cl.promote('patch', { date: '2024-03-01' }).version).toBe('1.1.1');
     const rc = parseChangelog(
-      SMALL.replace('## [1.1.0] - 2024-02-01', '## [2.0.0-rc.1] - 2024-02-01'),
+      SMALL.replace('## [1.1.0] - 2024-02-01', '## [2.0.0-rc.1] - 2024-02-01').replace(
+        'compare/v1.1.0...HEAD',
+        'compare/v2.0.0-rc.1...HEAD',
+      ),
     );
     expect(rc.promote('major', { date: '2024-03-01' }).version).toBe('2.0.0');
     expect(
