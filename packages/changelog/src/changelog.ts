@@ -14,7 +14,7 @@ import { isUtf8 } from 'node:buffer';
 import { parseSemVer } from '@oci-sd/core';
 import type { SemVer } from '@oci-sd/core';
 import { validate } from './validate';
-import type { Problem } from './validate';
+import type { Problem, ValidateOptions } from './validate';
 
 const CASELESS_LABEL = /^[0-9.+-]+$/;
 const VERSION_LIKE_LABEL = /^[0-9A-Za-z.+-]+$/;
@@ -367,8 +367,8 @@ export class Changelog {
   }
 
   /** Every problem in the file, in line order, each with line and column. */
-  validate(): Problem[] {
-    return validate(this);
+  validate(options: ValidateOptions = {}): Problem[] {
+    return validate(this, options);
   }
 
   /** The version the Unreleased entries call for, from the latest release. */

@@ -1,9 +1,9 @@
 import type { Changelog } from './changelog';
-import { isValidDate } from './dates';
+import { readDate, utcDay } from './dates';
 import { CONTROL_CHARACTER, invalidUtf8Offsets } from './encoding';
 import { formatLocation } from './errors';
 import { compareUrl, normalizeLabel, parseRepositoryLink } from './links';
-import type { Heading, Position, Section } from './parse';
+import type { Heading, LinkDefinition, Position, Section } from './parse';
 import { compareSemVer, formatSemVer } from '@oci-sd/core';
 
 export type ProblemCode =
@@ -25,7 +25,30 @@ export type ProblemCode =
   | 'BINARY_CONTENT'
   | 'NO_TITLE'
   | 'NO_UNRELEASED'
-  | 'NO_RELEASE';
+  | 'NO_RELEASE'
+  | 'UNKNOWN_CHANGE_TYPE'
+  | 'UNBRACKETED_VERSION'
+  | 'UNRECOGNISED_VERSION'
+  | 'FUTURE_DATE';
+
+/** Keep a Changelog 1.1.0's types of change. */
+export const KEEP_A_CHANGELOG_TYPES: readonly string[] = [
+  'Added',
+  'Changed',
+  'Deprecated',
+  'Removed',
+  'Fixed',
+  'Security',
+];
+
+export interface ValidateOptions {
+  /** The `###` headings a section may use; Keep a Changelog's six by default. Others are warned about. */
+  changeTypes?: readonly string[];
+  /** Warnings count as errors (`--strict`). */
+  strict?: boolean;
+  /** The day a release date may not be after (UTC, `YYYY-MM-DD` or a Date); today by default. */
+  today?: string | Date;
+}
 
 export interface Problem extends Position {
   code: ProblemCode;
@@ -149,7 +172,14 @@ function validateShape(changelog: Changelog, error: Report, warning: WarningRepo
   }
 }
 
-export function validate(changelog: Changelog): Problem[] {
+export function validate(changelog: Changelog, options: ValidateOptions = {}): Problem[] {
+  const changeTypes = new Set(
+    (options.changeTypes ?? KEEP_A_CHANGELOG_TYPES).map((t) => t.trim().toLowerCase()),
+  );
+  const today =
+    options.today instanceof Date ? utcDay(options.today) : (options.today ?? utcDay(new Date()));
+  // A release dated tomorrow (UTC) may be today somewhere; a later day is a mistake.
+  const latestAllowed = utcDay(new Date(Date.parse(`${today}T00:00:00Z`) + 86_400_000));
   const problems: Problem[] = [];
   const at = (position: Position) => ({ line: position.line, column: position.column });
   const error = (
@@ -186,6 +216,16 @@ export function validate(changelog: Changelog): Problem[] {
   let previousRelease: Section | undefined;
   for (const section of changelog.sections) {
     const { heading } = section;
+    if (section.kind === 'unknown' && section.versionLike) {
+      warnWith(
+        'UNRECOGNISED_VERSION',
+        section.versionPosition!,
+        `"${section.version}" is not a semantic version, so this section is not read as a release`,
+        'MAJOR.MINOR.PATCH',
+        section.version,
+      );
+      continue;
+    }
     if (section.kind === 'unknown') {
       error(
         'INVALID_HEADING',
@@ -253,13 +293,32 @@ export function validate(changelog: Changelog): Problem[] {
           `## [${version}] - YYYY-MM-DD`,
           heading.text,
         );
-      else if (!isValidDate(section.date))
-        error(
-          'INVALID_DATE',
-          section.datePosition!,
-          `"${section.date}" is not a calendar date`,
-          'YYYY-MM-DD',
-          section.date,
+      else {
+        const day = readDate(section.date)?.day;
+        if (day === undefined)
+          error(
+            'INVALID_DATE',
+            section.datePosition!,
+            `"${section.date}" is not a calendar date`,
+            'YYYY-MM-DD',
+            section.date,
+          );
+        else if (day > latestAllowed)
+          error(
+            'FUTURE_DATE',
+            section.datePosition!,
+            `release ${version} is dated ${section.date}, after today (${today})`,
+            `a date up to ${today}`,
+            section.date,
+          );
+      }
+      if (!section.bracketed)
+        warnWith(
+          'UNBRACKETED_VERSION',
+          section.versionPosition!,
+          `version ${version} is not in brackets, as Keep a Changelog writes it`,
+          `[${section.label}]`,
+          section.label,
         );
       if (!section.hasEntries)
         error(
@@ -273,10 +332,21 @@ export function validate(changelog: Changelog): Problem[] {
     for (const sub of section.subsections) {
       if (!sub.hasEntries && section.kind === 'release')
         warning('EMPTY_SUBSECTION', sub.heading, `"### ${sub.heading.text}" has no entries`);
+      if (!changeTypes.has(sub.heading.text.trim().toLowerCase()))
+        warnWith(
+          'UNKNOWN_CHANGE_TYPE',
+          headingTextPosition(changelog, sub.heading),
+          `"${sub.heading.text}" is not a known type of change`,
+          [...(options.changeTypes ?? KEEP_A_CHANGELOG_TYPES)].join(', '),
+          sub.heading.text,
+        );
     }
   }
-  validateLinks(changelog, error);
-  return problems.sort((a, b) => a.line - b.line || a.column - b.column);
+  validateLinks(changelog, error, warnWith);
+  const sorted = problems.sort((a, b) => a.line - b.line || a.column - b.column);
+  return options.strict
+    ? sorted.map((p) => (p.severity === 'warning' ? { ...p, severity: 'error' } : p))
+    : sorted;
 }
 
 type Report = (
@@ -288,7 +358,30 @@ type Report = (
 ) => void;
 type WarningReport = (code: ProblemCode, position: Position, message: string) => void;
 
-function validateLinks(changelog: Changelog, error: Report): void {
+/** Whether `[label]` appears anywhere but in its own definition (labels match case-insensitively). */
+function isReferenced(changelog: Changelog, def: LinkDefinition): boolean {
+  const escaped = def.label.replace(/[.*+?^${}()|[\]\\]/g, '\\$&').replace(/\s+/g, '\\s+');
+  const reference = new RegExp(`\\[${escaped}\\]`, 'giu');
+  const ownStart = changelog.lineOffset(def.lineIndex);
+  const ownEnd = changelog.lineOffset(def.lineIndex + 1);
+  for (const m of changelog.text.matchAll(reference))
+    if (m.index < ownStart || m.index >= ownEnd) return true;
+  return false;
+}
+
+function validateLinks(changelog: Changelog, error: Report, warning: Report): void {
+  // A definition no version owns must be used somewhere as `[label]` (or `[text][label]`).
+  for (const def of changelog.links) {
+    if (VERSION_LABEL.test(def.label) || normalizeLabel(def.label) === 'unreleased') continue;
+    if (isReferenced(changelog, def)) continue;
+    warning(
+      'UNUSED_LINK',
+      def,
+      `[${def.label}] is defined but nothing refers to it`,
+      `a [${def.label}] reference`,
+      'none',
+    );
+  }
   const versionDefs = changelog.links.filter(
     (d) => VERSION_LABEL.test(d.label) || normalizeLabel(d.label) === 'unreleased',
   );
