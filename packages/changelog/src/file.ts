@@ -1,6 +1,7 @@
 import { readFile } from 'node:fs/promises';
 import { CoreError, writeFileAtomic as writeFileAtomicCore } from '@oci-sd/core';
 import { Changelog } from './changelog';
+import type { ParseOptions } from './changelog';
 import { editedByteParts } from './edit';
 import { ChangelogError } from './errors';
 import type { PromoteOptions, PromoteResult } from './promote';
@@ -16,7 +17,10 @@ function ioError(file: string, action: string, cause: unknown): ChangelogError {
 }
 
 /** Reads and parses a changelog; errors and problems name `path`. */
-export async function readChangelog(path: string): Promise<Changelog> {
+export async function readChangelog(
+  path: string,
+  options: Omit<ParseOptions, 'file'> = {},
+): Promise<Changelog> {
   let bytes: Uint8Array;
   try {
     bytes = await readFile(path);
@@ -24,7 +28,7 @@ export async function readChangelog(path: string): Promise<Changelog> {
     throw ioError(path, 'read', cause);
   }
   // Parsed from the bytes, so an edit splices into them and leaves every other byte as it was.
-  return Changelog.parse(bytes, { file: path });
+  return Changelog.parse(bytes, { ...options, file: path });
 }
 
 /**
@@ -44,6 +48,8 @@ export async function writeFileAtomic(
 }
 
 export interface PromoteFileOptions extends PromoteOptions {
+  /** See {@link ParseOptions.versionIndex}. */
+  versionIndex?: number;
   /** Compute the change (text and diff) without writing the file. */
   dryRun?: boolean;
 }
@@ -59,8 +65,8 @@ export async function promoteFile(
   target: string,
   options: PromoteFileOptions = {},
 ): Promise<PromoteFileResult> {
-  const changelog = await readChangelog(path);
-  const { dryRun, ...promoteOptions } = options;
+  const { dryRun, versionIndex, ...promoteOptions } = options;
+  const changelog = await readChangelog(path, versionIndex !== undefined ? { versionIndex } : {});
   const result = changelog.promote(target, promoteOptions);
   // The original bytes with the edits spliced in, piece by piece: a large file is not joined first.
   if (!dryRun) await writeFileAtomic(path, editedByteParts(changelog, result.edits));

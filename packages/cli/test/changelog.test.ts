@@ -242,6 +242,33 @@ describe('oci-sd changelog', () => {
     });
   });
 
+  it('validate warns with exit 0, --strict makes the warnings errors (exit 2), --change-types widens the types', async () => {
+    const { file } = fresh(SMALL.replace('### Fixed', '### Fixd'));
+    const warned = await run('validate', '--file', file);
+    expect(warned.code).toBe(0);
+    expect(warned.out).toBe(
+      `${file}:11:5: warning: "Fixd" is not a known type of change (expected Added, Changed, Deprecated, Removed, Fixed, Security, found Fixd) [UNKNOWN_CHANGE_TYPE]\n`,
+    );
+    const strict = await run('validate', '--file', file, '--strict');
+    expect(strict.code).toBe(2);
+    expect(strict.out).toContain(`${file}:11:5: error: "Fixd"`);
+    expect(strict.err).toContain('1 error, 0 warnings');
+    expect(
+      await run('validate', '--file', file, '--strict', '--change-types', 'Added, Fixd'),
+    ).toEqual({ code: 0, out: `${file}: valid\n`, err: '' });
+  });
+
+  it('--version-index picks the release version of a multi-module heading, and refuses a bad index', async () => {
+    const { file } = fresh(
+      '# Changelog\n\n## [Unreleased]\n\n### Fixed\n\n- x\n\n## [1.41.0/0.63.0] 2026-03-02\n\n- a\n',
+    );
+    expect((await run('next', '--file', file)).out).toBe('1.41.1\n');
+    expect((await run('next', '--file', file, '--version-index', '1')).out).toBe('0.63.1\n');
+    const bad = await run('next', '--file', file, '--version-index', 'x');
+    expect(bad.code).toBe(2);
+    expect(bad.err).toContain('--version-index "x" is not 0, 1, 2, ...');
+  });
+
   it('validate on a missing file exits 2 naming it', async () => {
     const r = await run('validate', '--file', join(root, 'nope.md'));
     expect(r.code).toBe(2);

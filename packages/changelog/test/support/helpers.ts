@@ -23,7 +23,7 @@ export const SMALL = `# Changelog
 
 ## [1.0.0] - 2024-01-01
 
-- first
+- first (see [kac])
 
 [kac]: https://keepachangelog.com
 [Unreleased]: ${BASE}/compare/v1.1.0...HEAD

@@ -16,6 +16,24 @@ function fileOption(): Option {
   return new Option('--file <path>', 'the changelog').default('CHANGELOG.md');
 }
 
+function versionIndexOption(): Option {
+  return new Option(
+    '--version-index <n>',
+    'which version of a heading naming several (## [1.41.0/0.63.0/0.17.0]) is the release, from 0 (default: 0, the first)',
+  ).argParser((value: string) => {
+    if (!/^\d+$/.test(value))
+      throw new ChangelogError('INVALID_OPTION', `--version-index "${value}" is not 0, 1, 2, ...`, {
+        expected: 'a non-negative integer',
+        found: value,
+      });
+    return Number(value);
+  });
+}
+
+function parseOptions(opts: { versionIndex?: number }): { versionIndex?: number } {
+  return opts.versionIndex !== undefined ? { versionIndex: opts.versionIndex } : {};
+}
+
 function print(text: string): void {
   process.stdout.write(text.endsWith('\n') ? text : `${text}\n`);
 }
@@ -47,6 +65,14 @@ async function reportingJson(json: boolean | undefined, run: () => Promise<void>
   }
 }
 
+interface ValidateCommandOptions {
+  file: string;
+  json?: boolean;
+  strict?: boolean;
+  changeTypes?: string;
+  versionIndex?: number;
+}
+
 export function register(program: Command): void {
   const changelog = program
     .command('changelog')
@@ -66,6 +92,7 @@ export function register(program: Command): void {
       'tag prefix for new link references (default: as the links show, else v)',
     )
     .option('--dry-run', 'print the change as a unified diff and write nothing')
+    .addOption(versionIndexOption())
     .option('--json', 'print the result as JSON')
     .addHelpText(
       'after',
@@ -74,10 +101,18 @@ export function register(program: Command): void {
     .action(
       (
         target: string,
-        opts: { date?: string; file: string; tagPrefix?: string; dryRun?: boolean; json?: boolean },
+        opts: {
+          date?: string;
+          file: string;
+          tagPrefix?: string;
+          dryRun?: boolean;
+          json?: boolean;
+          versionIndex?: number;
+        },
       ) =>
         reportingJson(opts.json, async () => {
           const result = await promoteFile(opts.file, target, {
+            ...parseOptions(opts),
             ...(opts.date !== undefined ? { date: opts.date } : {}),
             ...(opts.tagPrefix !== undefined ? { tagPrefix: opts.tagPrefix } : {}),
             dryRun: opts.dryRun === true,
@@ -123,6 +158,7 @@ export function register(program: Command): void {
       "prefix that turns a version into its tag; '' for bare versions (default: from the links, else v)",
     )
     .addOption(fileOption())
+    .addOption(versionIndexOption())
     .option('--json', 'print the notes and their tags as JSON')
     .addHelpText(
       'after',
@@ -137,10 +173,11 @@ export function register(program: Command): void {
           tagPrefix?: string;
           file: string;
           json?: boolean;
+          versionIndex?: number;
         },
       ) =>
         reportingJson(opts.json, async () => {
-          const notes = (await readChangelog(opts.file)).notes(version, {
+          const notes = (await readChangelog(opts.file, parseOptions(opts))).notes(version, {
             ...(opts.repo !== undefined ? { repo: opts.repo } : {}),
             ...(opts.serverUrl !== undefined ? { serverUrl: opts.serverUrl } : {}),
             ...(opts.tagPrefix !== undefined ? { tagPrefix: opts.tagPrefix } : {}),
@@ -156,13 +193,29 @@ export function register(program: Command): void {
       'check versions, order, dates, Unreleased, link references and empty sections; exit 2 on any error',
     )
     .addOption(fileOption())
+    .option('--strict', 'treat warnings as errors (exit 2 on any problem)')
+    .option(
+      '--change-types <list>',
+      'the ### headings allowed, comma-separated (default: Added, Changed, Deprecated, Removed, Fixed, Security)',
+    )
+    .addOption(versionIndexOption())
     .option('--json', 'print the problems as JSON')
     .addHelpText(
       'after',
-      '\nExamples:\n  $ oci-sd changelog validate\n  $ oci-sd changelog validate --file CHANGELOG.md --json | jq .problems',
+      '\nExamples:\n  $ oci-sd changelog validate\n  $ oci-sd changelog validate --strict --change-types "Added,Changed,Fixed,Performance"\n  $ oci-sd changelog validate --file CHANGELOG.md --json | jq .problems',
     )
-    .action(async (opts: { file: string; json?: boolean }) => {
-      const problems = (await readChangelog(opts.file)).validate();
+    .action(async (opts: ValidateCommandOptions) => {
+      const problems = (await readChangelog(opts.file, parseOptions(opts))).validate({
+        ...(opts.strict ? { strict: true } : {}),
+        ...(opts.changeTypes !== undefined
+          ? {
+              changeTypes: opts.changeTypes
+                .split(',')
+                .map((t) => t.trim())
+                .filter(Boolean),
+            }
+          : {}),
+      });
       const errors = problems.filter((p) => p.severity === 'error').length;
       if (opts.json)
         printJson({
@@ -197,9 +250,10 @@ export function register(program: Command): void {
       'after',
       '\nExamples:\n  $ oci-sd changelog next\n  $ oci-sd changelog promote "$(oci-sd changelog next --preid rc)"',
     )
-    .action((opts: { file: string; preid?: string; json?: boolean }) =>
+    .addOption(versionIndexOption())
+    .action((opts: { file: string; preid?: string; json?: boolean; versionIndex?: number }) =>
       reportingJson(opts.json, async () => {
-        const next = (await readChangelog(opts.file)).nextVersion(
+        const next = (await readChangelog(opts.file, parseOptions(opts))).nextVersion(
           opts.preid !== undefined ? { preid: opts.preid } : {},
         );
         if (opts.json) printJson(next);
