@@ -16929,7 +16929,7 @@ var require_util7 = __commonJS({
     var { kReadyState, kController, kResponse, kBinaryType, kWebSocketURL } = require_symbols5();
     var { states, opcodes } = require_constants5();
     var { ErrorEvent, createFastMessageEvent } = require_events();
-    var { isUtf8 } = __require("buffer");
+    var { isUtf8: isUtf82 } = __require("buffer");
     var { collectASequenceOfCodePointsFast, removeHTTPWhitespace } = require_data_url();
     function isConnecting(ws2) {
       return ws2[kReadyState] === states.CONNECTING;
@@ -17069,7 +17069,7 @@ var require_util7 = __commonJS({
     var hasIntl = typeof process.versions.icu === "string";
     var fatalDecoder = hasIntl ? new TextDecoder("utf-8", { fatal: true }) : void 0;
     var utf8Decode = hasIntl ? fatalDecoder.decode.bind(fatalDecoder) : function(buffer) {
-      if (isUtf8(buffer)) {
+      if (isUtf82(buffer)) {
         return buffer.toString("utf-8");
       }
       throw new TypeError("Invalid utf-8 received.");
@@ -19187,6 +19187,42 @@ var init_errors = __esm({
   }
 });
 
+// ../changelog/src/errors.ts
+function formatLocation(file, line, column) {
+  const parts = [file ?? "<changelog>"];
+  if (line !== void 0) parts.push(String(line));
+  if (line !== void 0 && column !== void 0) parts.push(String(column));
+  return parts.join(":");
+}
+var ChangelogError;
+var init_errors2 = __esm({
+  "../changelog/src/errors.ts"() {
+    "use strict";
+    ChangelogError = class extends Error {
+      name = "ChangelogError";
+      code;
+      file;
+      line;
+      column;
+      expected;
+      found;
+      constructor(code2, message, details = {}) {
+        const located2 = details.file !== void 0 || details.line !== void 0;
+        super(
+          located2 ? `${formatLocation(details.file, details.line, details.column)}: ${message}` : message,
+          details.cause === void 0 ? void 0 : { cause: details.cause }
+        );
+        this.code = code2;
+        if (details.file !== void 0) this.file = details.file;
+        if (details.line !== void 0) this.line = details.line;
+        if (details.column !== void 0) this.column = details.column;
+        if ("expected" in details) this.expected = details.expected;
+        if ("found" in details) this.found = details.found;
+      }
+    };
+  }
+});
+
 // ../changelog/src/links.ts
 function parseRepositoryLink(url) {
   const bitbucket = BITBUCKET_COMPARE.exec(url);
@@ -19236,42 +19272,6 @@ var init_links = __esm({
     BITBUCKET_COMPARE = /^(https?:\/\/.+?)\/branches\/compare\/(.+?)(%0D)(.+)$/i;
     BITBUCKET_TAG = /^(https?:\/\/bitbucket\.[^/]+\/.+?)\/(?:commits\/tag|src)\/(.+)$/;
     TAG = /^(https?:\/\/.+?)\/(?:releases\/tag|tags|tree|commits)\/(.+)$/;
-  }
-});
-
-// ../changelog/src/errors.ts
-function formatLocation(file, line, column) {
-  const parts = [file ?? "<changelog>"];
-  if (line !== void 0) parts.push(String(line));
-  if (line !== void 0 && column !== void 0) parts.push(String(column));
-  return parts.join(":");
-}
-var ChangelogError;
-var init_errors2 = __esm({
-  "../changelog/src/errors.ts"() {
-    "use strict";
-    ChangelogError = class extends Error {
-      name = "ChangelogError";
-      code;
-      file;
-      line;
-      column;
-      expected;
-      found;
-      constructor(code2, message, details = {}) {
-        const located2 = details.file !== void 0 || details.line !== void 0;
-        super(
-          located2 ? `${formatLocation(details.file, details.line, details.column)}: ${message}` : message,
-          details.cause === void 0 ? void 0 : { cause: details.cause }
-        );
-        this.code = code2;
-        if (details.file !== void 0) this.file = details.file;
-        if (details.line !== void 0) this.line = details.line;
-        if (details.column !== void 0) this.column = details.column;
-        if ("expected" in details) this.expected = details.expected;
-        if ("found" in details) this.found = details.found;
-      }
-    };
   }
 });
 
@@ -19448,7 +19448,8 @@ function parseText(text) {
   }
   const lines = { text, lineStarts, lineCount, lineKinds: lineKinds.subarray(0, lineCount) };
   let firstSection = 0;
-  const title = levels[0] === 1 ? readHeadingAt(lines, sectionLines[firstSection++]) : void 0;
+  const firstHeading = levels[0] === 1 ? readHeadingAt(lines, sectionLines[0]) : void 0;
+  const title = firstHeading && !VERSION_TITLE.test(firstHeading.text) ? (firstSection++, firstHeading) : void 0;
   const sections = Int32Array.from(sectionLines.slice(firstSection));
   return {
     ...lines,
@@ -19460,7 +19461,7 @@ function parseText(text) {
     bracketLines: Int32Array.from(bracketLines)
   };
 }
-var LineKind, PLAIN, LF, SPACE, TAB, CR, HASH, BACKTICK, TILDE, BRACKET, LT, LINK_DEFINITION, BACKTICK_FENCE_CLOSE, TILDE_FENCE_CLOSE;
+var LineKind, PLAIN, LF, SPACE, TAB, CR, HASH, BACKTICK, TILDE, BRACKET, LT, LINK_DEFINITION, VERSION_TITLE, BACKTICK_FENCE_CLOSE, TILDE_FENCE_CLOSE;
 var init_parse = __esm({
   "../changelog/src/parse.ts"() {
     "use strict";
@@ -19483,6 +19484,7 @@ var init_parse = __esm({
     BRACKET = 91;
     LT = 60;
     LINK_DEFINITION = / {0,3}\[((?:[^\][\\\n]|\\.){1,999})\]:[ \t]*(?:<([^>\n]*)>|(\S+))/y;
+    VERSION_TITLE = /^\[?[ \t]*(?:[vV]?\d+\.\d|unreleased\b)/i;
     BACKTICK_FENCE_CLOSE = /^ {0,3}(`{3,})[ \t]*$/gm;
     TILDE_FENCE_CLOSE = /^ {0,3}(~{3,})[ \t]*$/gm;
   }
@@ -19502,12 +19504,91 @@ function isValidDate(text) {
 function utcDay(moment) {
   return moment.toISOString().slice(0, 10);
 }
-var ISO_DATE, DAYS_IN_MONTH;
+function monthNumber(text) {
+  if (/^\d+$/.test(text)) return Number(text);
+  return MONTHS.findIndex((m) => m.startsWith(text.slice(0, 3))) + 1;
+}
+function readDate(text) {
+  for (const { format, pattern, order } of FORMATS) {
+    const m = pattern.exec(text);
+    if (!m) continue;
+    const [a, b, c] = [m[1], m[2], m[3]];
+    const [y, mo, d5] = order === "ymd" ? [a, b, c] : order === "dmy" ? [c, b, a] : [c, a, b];
+    const day = `${y}-${String(monthNumber(mo)).padStart(2, "0")}-${d5.padStart(2, "0")}`;
+    return isValidDate(day) ? { format, day } : void 0;
+  }
+  return void 0;
+}
+function formatDate(day, format) {
+  const [y, mo, d5] = day.split("-");
+  const month = MONTHS[Number(mo) - 1];
+  switch (format) {
+    case "YYYY-MM-DD":
+      return day;
+    case "YYYY/MM/DD":
+      return `${y}/${mo}/${d5}`;
+    case "YYYY.MM.DD":
+      return `${y}.${mo}.${d5}`;
+    case "DD.MM.YYYY":
+      return `${d5}.${mo}.${y}`;
+    case "MMMM D, YYYY":
+      return `${month} ${Number(d5)}, ${y}`;
+    case "MMM D, YYYY":
+      return `${month.slice(0, 3)} ${Number(d5)}, ${y}`;
+    case "D MMMM YYYY":
+      return `${Number(d5)} ${month} ${y}`;
+    case "D MMM YYYY":
+      return `${Number(d5)} ${month.slice(0, 3)} ${y}`;
+  }
+}
+var ISO_DATE, DAYS_IN_MONTH, MONTHS, MONTH_NAMES, SHORT_NAMES, FORMATS;
 var init_dates = __esm({
   "../changelog/src/dates.ts"() {
     "use strict";
     ISO_DATE = /^(\d{4})-(\d{2})-(\d{2})$/;
     DAYS_IN_MONTH = [31, 28, 31, 30, 31, 30, 31, 31, 30, 31, 30, 31];
+    MONTHS = [
+      "January",
+      "February",
+      "March",
+      "April",
+      "May",
+      "June",
+      "July",
+      "August",
+      "September",
+      "October",
+      "November",
+      "December"
+    ];
+    MONTH_NAMES = MONTHS.join("|");
+    SHORT_NAMES = MONTHS.map((m) => m.slice(0, 3)).join("|");
+    FORMATS = [
+      { format: "YYYY-MM-DD", pattern: /^(\d{4})-(\d{2})-(\d{2})$/, order: "ymd" },
+      { format: "YYYY/MM/DD", pattern: /^(\d{4})\/(\d{2})\/(\d{2})$/, order: "ymd" },
+      { format: "YYYY.MM.DD", pattern: /^(\d{4})\.(\d{2})\.(\d{2})$/, order: "ymd" },
+      { format: "DD.MM.YYYY", pattern: /^(\d{2})\.(\d{2})\.(\d{4})$/, order: "dmy" },
+      {
+        format: "MMMM D, YYYY",
+        pattern: new RegExp(`^(${MONTH_NAMES}) (\\d{1,2}),? (\\d{4})$`),
+        order: "mdy"
+      },
+      {
+        format: "MMM D, YYYY",
+        pattern: new RegExp(`^(${SHORT_NAMES})\\.? (\\d{1,2}),? (\\d{4})$`),
+        order: "mdy"
+      },
+      {
+        format: "D MMMM YYYY",
+        pattern: new RegExp(`^(\\d{1,2}) (${MONTH_NAMES}),? (\\d{4})$`),
+        order: "dmy"
+      },
+      {
+        format: "D MMM YYYY",
+        pattern: new RegExp(`^(\\d{1,2}) (${SHORT_NAMES})\\.?,? (\\d{4})$`),
+        order: "dmy"
+      }
+    ];
   }
 });
 
@@ -19532,6 +19613,21 @@ function editedParts(changelog, edits) {
   }
   parts.push(changelog.text.slice(copied));
   return parts;
+}
+function editedByteParts(changelog, edits) {
+  const bytes = changelog.bytes;
+  const parts = [];
+  let copied = 0;
+  for (const edit of sorted(edits)) {
+    parts.push(bytes.subarray(copied, changelog.lineByteOffset(edit.line)));
+    if (edit.insert.length) parts.push(Buffer.from(edit.insert.join(""), "utf8"));
+    copied = changelog.lineByteOffset(edit.line + edit.remove);
+  }
+  parts.push(bytes.subarray(copied));
+  return parts;
+}
+function applyEditsToBytes(changelog, edits) {
+  return Buffer.concat(editedByteParts(changelog, edits));
 }
 function applyEdits(changelog, edits) {
   return editedParts(changelog, edits).join("");
@@ -20126,6 +20222,190 @@ var init_src = __esm({
   }
 });
 
+// ../changelog/src/heading.ts
+function withoutV(text) {
+  return text.replace(/^[vV](?=\d)/, "");
+}
+function splitVersions(label) {
+  const versions = [];
+  const offsets = [];
+  const list = new RegExp(VERSION_LIST.source, "g");
+  let start = 0;
+  for (let m = list.exec(label); ; m = list.exec(label)) {
+    const end2 = m ? m.index : label.length;
+    const part = label.slice(start, end2);
+    const bare = withoutV(part);
+    versions.push(bare);
+    offsets.push(start + part.length - bare.length);
+    if (!m) break;
+    start = m.index + m[0].length;
+  }
+  return { versions, offsets };
+}
+function readVersionHeading(text, versionIndex = 0) {
+  let body = text;
+  let yanked = false;
+  const yank = YANKED.exec(body);
+  if (yank) {
+    yanked = true;
+    body = body.slice(0, yank.index);
+  }
+  const style = {
+    bracketed: false,
+    versionPrefix: "",
+    word: "",
+    separator: "",
+    parenthesized: false,
+    dateFirst: false,
+    inlineLink: false
+  };
+  const unreleased = UNRELEASED.exec(body);
+  if (unreleased) {
+    const label2 = unreleased[1] ?? unreleased[2];
+    style.bracketed = unreleased[1] !== void 0;
+    return {
+      kind: "unreleased",
+      label: label2,
+      versions: [],
+      versionOffset: 0,
+      versionLike: false,
+      labelOffset: body.indexOf(label2),
+      yanked,
+      style
+    };
+  }
+  let at2 = 0;
+  let date;
+  let dateOffset;
+  const first = DATE_FIRST.exec(body);
+  let closeParen = false;
+  if (first) {
+    date = first[1];
+    dateOffset = 0;
+    style.dateFirst = true;
+    style.separator = first[2];
+    closeParen = first[3] === "(";
+    at2 = first[0].length;
+  }
+  const word = WORD.exec(body.slice(at2));
+  if (word) {
+    style.word = body.slice(at2, at2 + word[0].length);
+    at2 += word[0].length;
+  }
+  let label;
+  let labelOffset;
+  let rest;
+  const rest0 = body.slice(at2);
+  const bracketed = BRACKETED.exec(rest0);
+  if (bracketed) {
+    label = bracketed[1].trim();
+    labelOffset = at2 + 1 + bracketed[1].indexOf(label);
+    style.bracketed = true;
+    if (bracketed[2] !== void 0) {
+      style.inlineLink = true;
+    }
+    rest = rest0.slice(bracketed[0].length);
+    if (bracketed[2] !== void 0) return finish(bracketed[2]);
+    return finish(void 0);
+  }
+  const bare = BARE.exec(rest0);
+  if (!bare) return void 0;
+  label = bare[0].replace(/[:,]$/, "");
+  labelOffset = at2;
+  rest = rest0.slice(label.length);
+  return finish(void 0);
+  function finish(url) {
+    if (closeParen) rest = rest.replace(/^\)/, "");
+    const { versions, offsets } = splitVersions(label);
+    const index = Math.min(Math.max(versionIndex, 0), versions.length - 1);
+    const version = versions[index];
+    const part = label.slice(offsets[index] - 1, offsets[index]);
+    style.versionPrefix = part === "v" || part === "V" ? part : "";
+    if (!style.dateFirst) {
+      const sep2 = SEPARATOR.exec(rest);
+      if (sep2 && rest.length > sep2[0].length) {
+        style.separator = sep2[0];
+        let dateText = rest.slice(sep2[0].length).trimEnd();
+        let offset = body.length - rest.length + sep2[0].length;
+        const paren = /^\((.*)\)$/.exec(dateText);
+        if (!sep2[0].trim() && !readDate(paren ? paren[1].trim() : dateText) && !DATE_LIKE.test(dateText))
+          return void 0;
+        if (paren) {
+          style.parenthesized = true;
+          dateText = paren[1].trim();
+          offset += rest.slice(sep2[0].length).indexOf(dateText);
+        }
+        date = dateText;
+        dateOffset = offset;
+      } else if (rest.startsWith("(") && /^\((.*)\)\s*$/.test(rest)) {
+        style.parenthesized = true;
+        date = rest.slice(1, rest.lastIndexOf(")")).trim();
+        dateOffset = body.length - rest.length + 1;
+      } else if (rest.trim() !== "") {
+        return void 0;
+      }
+    } else if (rest.trim() !== "") {
+      return void 0;
+    }
+    if (date !== void 0) {
+      const read = readDate(date);
+      if (read) style.dateFormat = read.format;
+    }
+    const semver = parseSemVer(version);
+    const heading = {
+      kind: semver ? "release" : "unknown",
+      label,
+      versions,
+      version,
+      versionOffset: offsets[index],
+      versionLike: !semver && VERSION_LIKE.test(version),
+      labelOffset,
+      yanked,
+      style
+    };
+    if (semver) heading.semver = semver;
+    if (date !== void 0) heading.date = date;
+    if (dateOffset !== void 0) heading.dateOffset = dateOffset;
+    if (url !== void 0) heading.url = url;
+    return heading;
+  }
+}
+function formatVersionHeading(style, label, date, url) {
+  const version = style.bracketed ? `[${label}]${style.inlineLink && url !== void 0 ? `(${url})` : ""}` : label;
+  if (date === void 0) return `${style.word}${version}`;
+  const shownDate = style.parenthesized ? `(${date})` : date;
+  const separator = style.separator || " - ";
+  return style.dateFirst ? `${shownDate}${separator}${style.word}${version}` : `${style.word}${version}${separator}${shownDate}`;
+}
+var YANKED, UNRELEASED, WORD, BRACKETED, BARE, SEPARATOR, DATE_FIRST, DATE_LIKE, VERSION_LIKE, VERSION_LIST, KEEP_A_CHANGELOG_STYLE;
+var init_heading = __esm({
+  "../changelog/src/heading.ts"() {
+    "use strict";
+    init_src();
+    init_dates();
+    YANKED = /[ \t]+(?:\[YANKED\]|\(YANKED\)|YANKED)[ \t]*$/i;
+    UNRELEASED = /^(?:\[[ \t]*(unreleased)[ \t]*\](?:\([^)\s]*\))?|(unreleased))(?=$|[ \t:(]|[ \t]+[-–—])/i;
+    WORD = /^(version|release)[ \t]+(?=[vV]?\d|\[)/i;
+    BRACKETED = /^\[([^\]\n]+)\](?:\(([^)\s]*)\))?/;
+    BARE = /^[vV]?\d[^\s()[\]]*(?:[ \t]*\/[ \t]*[vV]?\d[^\s()[\],]*)*/;
+    SEPARATOR = /^(?:[ \t]+[-–—:][ \t]+|:[ \t]+|[ \t]+)/;
+    DATE_FIRST = /^(\d{4}-\d{2}-\d{2}|\d{4}\/\d{2}\/\d{2})((?:[ \t]+[-–—:][ \t]+|[ \t]+))(\(?)/;
+    DATE_LIKE = /^\(?\d{1,4}[-/.]\d{1,2}[-/.]\d{1,4}\)?$/;
+    VERSION_LIKE = /^\d+(?:\.\d+)*(?:[-+.][0-9A-Za-z.+-]*)?$/;
+    VERSION_LIST = /[ \t]*[/,][ \t]*/;
+    KEEP_A_CHANGELOG_STYLE = {
+      bracketed: true,
+      versionPrefix: "",
+      word: "",
+      separator: " - ",
+      parenthesized: false,
+      dateFormat: "YYYY-MM-DD",
+      dateFirst: false,
+      inlineLink: false
+    };
+  }
+});
+
 // ../changelog/src/promote.ts
 function isBump(target) {
   return BUMPS.includes(target);
@@ -20187,31 +20467,35 @@ function requireUnreleased(changelog) {
 function resolveVersion(changelog, target) {
   if (isBump(target)) {
     const latest = changelog.latestRelease();
-    return parseSemVer(
-      latest ? incrementSemVer(latest.semver, target) : incrementSemVer(parseSemVer("0.0.0"), target)
-    );
+    const version = latest ? incrementSemVer(latest.semver, target) : incrementSemVer(parseSemVer("0.0.0"), target);
+    return { semver: parseSemVer(version), versions: [version] };
   }
-  const semver = parseSemVer(target.replace(/^[vV](?=\d)/, ""));
+  const versions = target.split(/[ \t]*[/,][ \t]*/).map(withoutV);
+  const chosen = versions[Math.min(changelog.versionIndex, versions.length - 1)];
+  const semver = versions.every((v2) => parseSemVer(v2)) ? parseSemVer(chosen) : void 0;
   if (!semver) {
     throw new ChangelogError(
       "INVALID_VERSION",
       `"${target}" is neither a semantic version nor major, minor or patch`,
       {
-        expected: "MAJOR.MINOR.PATCH[-PRERELEASE], major, minor or patch",
+        expected: "MAJOR.MINOR.PATCH[-PRERELEASE] (or several, A/B/C), major, minor or patch",
         found: target
       }
     );
   }
-  return semver;
+  return { semver, versions };
 }
-function headingLabel(changelog, version) {
-  const newest = changelog.firstListedRelease()?.label;
-  return newest && /^[vV]\d/.test(newest) ? `${newest[0]}${version}` : version;
+function newHeadingStyle(changelog, unreleased) {
+  const style = changelog.firstListedRelease()?.style;
+  if (style) return style;
+  return { ...KEEP_A_CHANGELOG_STYLE, bracketed: unreleased.bracketed };
 }
-function releaseHeading(unreleased, changelog, label, date) {
-  const bracketed = changelog.firstListedRelease()?.bracketed ?? unreleased.bracketed;
-  const marker = changelog.line(unreleased.startLine).match(/^ {0,3}#+/)[0];
-  return `${marker} ${bracketed ? `[${label}]` : label} - ${date}`;
+function headingLabel(style, versions) {
+  return versions.map((v2) => `${style.versionPrefix}${v2}`).join("/");
+}
+function headingMarker(changelog, unreleased) {
+  const newest = changelog.firstListedRelease() ?? unreleased;
+  return changelog.line(newest.startLine).match(/^ {0,3}#+/)[0].trimStart();
 }
 function linkEdits(changelog, version, label, previous, tagPrefix) {
   const location = (line, column) => ({
@@ -20250,7 +20534,21 @@ function linkEdits(changelog, version, label, previous, tagPrefix) {
   }
   const prefix = tagPrefix ?? changelog.repository()?.tagPrefix ?? "v";
   const tag = `${prefix}${version}`;
-  const newDef = `[${label}]: ${previous ? compareUrl(link2.base, `${prefix}${previous.version}`, tag, link2) : tagUrl(link2.base, tag, link2.style)}`;
+  const previousTag = previous && `${prefix}${previous.version}`;
+  const latest = changelog.latestRelease();
+  const latestTag = latest && `${prefix}${latest.version}`;
+  if (anchor === unreleasedDef && link2.kind === "compare" && previousTag && link2.from !== previousTag && link2.from !== latestTag) {
+    throw new ChangelogError(
+      "LINK_MISMATCH",
+      `[${anchor.label}] compares from ${link2.from}, but the release below ${version} is ${previous.version} (line ${previous.heading.line}, tag ${previousTag})`,
+      {
+        ...location(anchor.urlPosition.line, anchor.urlPosition.column),
+        expected: compareUrl(link2.base, previousTag, link2.to, link2),
+        found: anchor.url
+      }
+    );
+  }
+  const newDef = `[${label}]: ${previousTag ? compareUrl(link2.base, previousTag, tag, link2) : tagUrl(link2.base, tag, link2.style)}`;
   const anchorLine = changelog.line(anchor.lineIndex);
   const eol = changelog.lineEnding(anchor.lineIndex);
   if (anchor === unreleasedDef) {
@@ -20266,6 +20564,14 @@ function linkEdits(changelog, version, label, previous, tagPrefix) {
     ];
   }
   return [{ line: anchor.lineIndex, remove: 0, insert: [newDef + (eol || changelog.eol)] }];
+}
+function inlineUrl(changelog, version, previous, tagPrefix) {
+  const newest = changelog.firstListedRelease();
+  const link2 = newest?.url !== void 0 ? parseRepositoryLink(newest.url) : void 0;
+  if (!link2) return void 0;
+  const prefix = tagPrefix ?? (link2.to.endsWith(newest.version) ? link2.to.slice(0, link2.to.length - newest.version.length) : changelog.repository()?.tagPrefix ?? "v");
+  const tag = `${prefix}${version}`;
+  return previous ? compareUrl(link2.base, `${prefix}${previous.version}`, tag, link2) : tagUrl(link2.base, tag, link2.style);
 }
 function promote(changelog, target, options2 = {}) {
   const unreleased = requireUnreleased(changelog);
@@ -20292,7 +20598,7 @@ function promote(changelog, target, options2 = {}) {
       }
     );
   }
-  const semver = resolveVersion(changelog, target);
+  const { semver, versions } = resolveVersion(changelog, target);
   const version = semver.raw;
   const date = resolveDate(changelog, options2.date);
   const existing = changelog.findRelease(semver);
@@ -20317,16 +20623,25 @@ function promote(changelog, target, options2 = {}) {
   }
   const previous = changelog.previousRelease(semver);
   const eol = changelog.lineEnding(unreleased.startLine) || changelog.eol;
-  const label = headingLabel(changelog, version);
+  const style = newHeadingStyle(changelog, unreleased);
+  const label = headingLabel(style, versions);
+  const dated = changelog.firstListedRelease()?.date !== void 0 || !changelog.releases.length;
+  const heading = formatVersionHeading(
+    style,
+    label,
+    dated ? formatDate(date, style.dateFormat ?? "YYYY-MM-DD") : void 0,
+    style.inlineLink ? inlineUrl(changelog, version, previous, options2.tagPrefix) : void 0
+  );
   const edits = [
     {
       line: unreleased.startLine + 1,
       remove: 0,
-      insert: [eol, releaseHeading(unreleased, changelog, label, date) + eol]
+      insert: [eol, `${headingMarker(changelog, unreleased)} ${heading}${eol}`]
     },
     ...linkEdits(changelog, version, label, previous, options2.tagPrefix)
   ];
   let text;
+  let bytes;
   return {
     version,
     date,
@@ -20334,6 +20649,10 @@ function promote(changelog, target, options2 = {}) {
     get text() {
       text ??= applyEdits(changelog, edits);
       return text;
+    },
+    get bytes() {
+      bytes ??= applyEditsToBytes(changelog, edits);
+      return bytes;
     },
     diff: unifiedDiff(changelog, edits),
     edits
@@ -20347,6 +20666,8 @@ var init_promote = __esm({
     init_edit();
     init_errors2();
     init_links();
+    init_dates();
+    init_heading();
     init_src();
     BUMPS = ["major", "minor", "patch"];
   }
@@ -20585,33 +20906,21 @@ var init_notes = __esm({
 });
 
 // ../changelog/src/sections.ts
-function labelVersion(label) {
-  return label.replace(/^[vV](?=\d)/, "");
-}
-function classifyLabel(label) {
-  if (UNRELEASED.test(label)) return { kind: UNRELEASED_CODE };
-  const semver = parseSemVer(labelVersion(label));
-  return semver ? { kind: RELEASE, semver } : { kind: UNKNOWN };
-}
-function matchVersionHeading(heading) {
-  const match = heading.level === 2 ? VERSION_HEADING.exec(heading.text) : null;
-  return match ? { match, label: match[1] ?? match[2] } : void 0;
+function matchVersionHeading(heading, versionIndex) {
+  return heading.level <= 2 ? readVersionHeading(heading.text, versionIndex) : void 0;
 }
 function versionKey(v2) {
   const plus = v2.raw.indexOf("+");
   return plus === -1 ? v2.raw : v2.raw.slice(0, plus);
 }
-var VERSION_HEADING, UNRELEASED, KIND_CODES, UNKNOWN, UNRELEASED_CODE, RELEASE, RELEASE_HEADING, VersionTable, MAP_AFTER_LOOKUPS, SectionTable, LazySection;
+var KIND_CODES, RELEASE, RELEASE_HEADING, VersionTable, MAP_AFTER_LOOKUPS, SectionTable, LazySection;
 var init_sections = __esm({
   "../changelog/src/sections.ts"() {
     "use strict";
     init_parse();
     init_src();
-    VERSION_HEADING = /^(?:\[([^\]]+)\](?:\([^)]*\))?|([^\s[\]]+))(?:[ \t]+[-–—][ \t]+(\S+))?(?:[ \t]+(\[YANKED\]|YANKED))?$/i;
-    UNRELEASED = /^\s*unreleased\s*$/i;
+    init_heading();
     KIND_CODES = ["unknown", "unreleased", "release"];
-    UNKNOWN = 0;
-    UNRELEASED_CODE = 1;
     RELEASE = 2;
     RELEASE_HEADING = new RegExp(
       ` {0,3}## +\\[[vV]?((0|[1-9]\\d{0,14})\\.(0|[1-9]\\d{0,14})\\.(0|[1-9]\\d{0,14})${PRERELEASE_AND_BUILD})\\](?: +- +\\d{4}-\\d\\d-\\d\\d)?[ \\t]*\\r?(?:\\n|$)`,
@@ -20629,7 +20938,7 @@ var init_sections = __esm({
       #minor;
       #patch;
       #semvers;
-      constructor(doc) {
+      constructor(doc, versionIndex) {
         const count = doc.sectionLines.length;
         const { text, lineStarts, sectionLines, sectionLevels } = doc;
         const kinds = this.kinds = new Uint8Array(count);
@@ -20642,9 +20951,8 @@ var init_sections = __esm({
         let releaseCount = 0;
         let descending = true;
         for (let i = 0; i < count; i++) {
-          if (sectionLevels[i] !== 2) continue;
           RELEASE_HEADING.lastIndex = lineStarts[sectionLines[i]];
-          const m = RELEASE_HEADING.exec(text);
+          const m = sectionLevels[i] === 2 ? RELEASE_HEADING.exec(text) : null;
           if (m && m[5] === void 0 && m[6] === void 0) {
             plain2[i] = 1;
             major[i] = +m[2];
@@ -20653,12 +20961,11 @@ var init_sections = __esm({
           } else if (m) {
             semvers[i] = parseSemVer(m[1]);
           } else {
-            const heading = matchVersionHeading(readHeadingAt(doc, sectionLines[i]));
-            if (!heading) continue;
-            const read = classifyLabel(heading.label);
-            kinds[i] = read.kind;
+            const read = matchVersionHeading(readHeadingAt(doc, sectionLines[i]), versionIndex);
+            if (!read) continue;
+            kinds[i] = KIND_CODES.indexOf(read.kind);
             semvers[i] = read.semver;
-            if (read.kind !== RELEASE) continue;
+            if (kinds[i] !== RELEASE) continue;
           }
           kinds[i] = RELEASE;
           if (descending && releaseCount > 0)
@@ -20719,12 +21026,14 @@ var init_sections = __esm({
       #ascending;
       #lookups = 0;
       #positions;
-      constructor(doc) {
+      #versionIndex;
+      constructor(doc, versionIndex = 0) {
         this.#doc = doc;
         this.count = doc.sectionLines.length;
+        this.#versionIndex = versionIndex;
       }
       get #versions() {
-        this.#table ??= new VersionTable(this.#doc);
+        this.#table ??= new VersionTable(this.#doc, this.#versionIndex);
         return this.#table;
       }
       /** Indices of the sections of a kind, in file order, without building them. */
@@ -20747,7 +21056,8 @@ var init_sections = __esm({
             heading,
             index + 1 < this.count ? sectionLines[index + 1] : lineCount,
             KIND_CODES[versions.kinds[index]],
-            versions.semver(index)
+            versions.semver(index),
+            this.#versionIndex
           );
           this.#built[index] = section;
         }
@@ -20831,47 +21141,50 @@ var init_sections = __esm({
       startLine;
       endLine;
       label;
+      versions;
       version;
       semver;
       versionPosition;
+      versionLike = false;
       date;
       datePosition;
       yanked = false;
       bracketed = false;
+      style;
+      url;
       #doc;
       #contentEndLine;
       #subsections;
       #hasEntries;
-      constructor(doc, heading, endLine, kind, semver) {
+      constructor(doc, heading, endLine, kind, semver, versionIndex) {
         this.#doc = doc;
         this.heading = heading;
         this.startLine = heading.lineIndex;
         this.endLine = endLine;
-        const read = matchVersionHeading(heading);
+        const read = matchVersionHeading(heading, versionIndex);
         if (!read) return;
-        const { match, label } = read;
         const { text, lineStarts } = doc;
         const lineStart = lineStarts[heading.lineIndex];
-        const labelColumn = text.indexOf(label, lineStart) - lineStart + 1;
-        this.label = label;
-        this.bracketed = match[1] !== void 0;
-        this.yanked = match[4] !== void 0;
+        const textColumn = text.indexOf(heading.text, lineStart + heading.column - 1 + heading.level) - lineStart + 1;
+        this.label = read.label;
+        this.bracketed = read.style.bracketed;
+        this.style = read.style;
+        this.yanked = read.yanked;
         this.kind = kind;
+        this.versionLike = read.versionLike;
+        if (read.url !== void 0) this.url = read.url;
         if (kind !== "unreleased") {
-          const version = labelVersion(label);
-          this.version = version;
+          this.versions = read.versions;
+          this.version = read.version;
           this.versionPosition = {
             line: heading.line,
-            column: labelColumn + (label.length - version.length)
+            column: textColumn + read.labelOffset + read.versionOffset
           };
         }
         if (semver) this.semver = semver;
-        if (match[3] !== void 0) {
-          this.date = match[3];
-          this.datePosition = {
-            line: heading.line,
-            column: text.indexOf(match[3], lineStart + labelColumn + label.length - 1) - lineStart + 1
-          };
+        if (read.date !== void 0) {
+          this.date = read.date;
+          this.datePosition = { line: heading.line, column: textColumn + read.dateOffset };
         }
       }
       #kindOf(index) {
@@ -20925,8 +21238,146 @@ var init_sections = __esm({
   }
 });
 
+// ../changelog/src/encoding.ts
+function invalidUtf8Offsets(bytes, limit) {
+  const offsets = [];
+  let count = 0;
+  const n = bytes.length;
+  for (let i = 0; i < n; ) {
+    const lead = bytes[i];
+    if (lead < 128) {
+      i++;
+      continue;
+    }
+    let need = 0;
+    let low = 128;
+    let high = 191;
+    if (lead >= 194 && lead <= 223) need = 1;
+    else if (lead >= 224 && lead <= 239) {
+      need = 2;
+      if (lead === 224) low = 160;
+      if (lead === 237) high = 159;
+    } else if (lead >= 240 && lead <= 244) {
+      need = 3;
+      if (lead === 240) low = 144;
+      if (lead === 244) high = 143;
+    }
+    let j4 = i + 1;
+    let complete = need > 0;
+    for (let k4 = 0; k4 < need; k4++, j4++) {
+      const c = bytes[j4];
+      if (c === void 0 || c < low || c > high) {
+        complete = false;
+        break;
+      }
+      low = 128;
+      high = 191;
+    }
+    if (!complete) {
+      if (offsets.length < limit) offsets.push(i);
+      count++;
+    }
+    i = j4;
+  }
+  return { offsets, count };
+}
+var CONTROL_CHARACTER;
+var init_encoding = __esm({
+  "../changelog/src/encoding.ts"() {
+    "use strict";
+    CONTROL_CHARACTER = /[\x01-\x08\x0B\x0E-\x1F\x7F]/g;
+  }
+});
+
 // ../changelog/src/validate.ts
-function validate(changelog) {
+function headingTextPosition(changelog, heading) {
+  const line = changelog.line(heading.lineIndex);
+  const at2 = line.indexOf(heading.text, heading.column - 1 + heading.level);
+  return { line: heading.line, column: (at2 === -1 ? heading.column - 1 : at2) + 1 };
+}
+function escapeControl(char) {
+  return `\\x${char.charCodeAt(0).toString(16).padStart(2, "0")}`;
+}
+function validateEncoding(changelog, error2) {
+  if (changelog.invalidUtf8) {
+    const bytes = Buffer.from(changelog.bytes);
+    const { offsets, count } = invalidUtf8Offsets(bytes, LISTED_PER_KIND);
+    let line = 0;
+    let lineStart = 0;
+    for (const offset of offsets) {
+      for (let lf = bytes.indexOf(10, lineStart); lf !== -1 && lf < offset; ) {
+        line++;
+        lineStart = lf + 1;
+        lf = bytes.indexOf(10, lineStart);
+      }
+      const column = bytes.toString("utf8", lineStart, offset).length + 1;
+      error2(
+        "INVALID_UTF8",
+        { line: line + 1, column },
+        `invalid UTF-8 (byte 0x${bytes[offset].toString(16).padStart(2, "0")} at offset ${offset}${count > 1 ? `; ${count} invalid sequences in the file` : ""})`,
+        "UTF-8 text",
+        `byte 0x${bytes[offset].toString(16).padStart(2, "0")}`
+      );
+    }
+  }
+  const { text } = changelog;
+  const nul = text.indexOf("\0");
+  if (nul !== -1) {
+    let listed = 0;
+    const total = text.split("\0").length - 1;
+    for (let at2 = nul; at2 !== -1 && listed < LISTED_PER_KIND; at2 = text.indexOf("\0", at2 + 1), listed++)
+      error2(
+        "NUL_BYTE",
+        changelog.positionAt(at2),
+        `a NUL byte${total > 1 ? ` (${total} in the file)` : ""}: this is binary content, not a text changelog`,
+        "text without NUL bytes",
+        "\\x00"
+      );
+  }
+  CONTROL_CHARACTER.lastIndex = 0;
+  const controls = [...text.matchAll(CONTROL_CHARACTER)];
+  controls.slice(0, LISTED_PER_KIND).forEach(
+    (m) => error2(
+      "BINARY_CONTENT",
+      changelog.positionAt(m.index),
+      `control character ${escapeControl(m[0])}${controls.length > 1 ? ` (${controls.length} in the file)` : ""}: binary content, not text`,
+      "text: no control characters but tab, line feed, form feed and carriage return",
+      escapeControl(m[0])
+    )
+  );
+}
+function validateShape(changelog, error2, warning2) {
+  const start = { line: 1, column: 1 };
+  if (!changelog.title)
+    error2(
+      "NO_TITLE",
+      start,
+      'the file has no "# " title',
+      "# Changelog",
+      changelog.sections[0]?.heading.text ?? "no heading"
+    );
+  const hasUnreleased = changelog.unreleasedSections().length > 0;
+  const hasRelease = changelog.releases.length > 0;
+  const first = changelog.sections[0]?.heading ?? start;
+  if (!hasUnreleased && !hasRelease) {
+    error2(
+      "NO_UNRELEASED",
+      first,
+      'there is no "## [Unreleased]" section',
+      "## [Unreleased]",
+      "none"
+    );
+    error2("NO_RELEASE", first, "there is no release section", "## [X.Y.Z] - YYYY-MM-DD", "none");
+  } else if (!hasUnreleased) {
+    warning2("NO_UNRELEASED", first, 'there is no "## [Unreleased]" section: promote needs one');
+  }
+}
+function validate(changelog, options2 = {}) {
+  const changeTypes = new Set(
+    (options2.changeTypes ?? KEEP_A_CHANGELOG_TYPES).map((t) => t.trim().toLowerCase())
+  );
+  const today = options2.today instanceof Date ? utcDay(options2.today) : options2.today ?? utcDay(/* @__PURE__ */ new Date());
+  const latestAllowed = utcDay(new Date(Date.parse(`${today}T00:00:00Z`) + 864e5));
   const problems = [];
   const at2 = (position) => ({ line: position.line, column: position.column });
   const error2 = (code2, position, message, expected, found) => problems.push({
@@ -20936,16 +21387,36 @@ function validate(changelog) {
     message,
     ...expected !== void 0 ? { expected, found: found ?? "" } : {}
   });
-  const warning = (code2, position, message) => problems.push({ code: code2, severity: "warning", ...at2(position), message });
+  const warning2 = (code2, position, message) => problems.push({ code: code2, severity: "warning", ...at2(position), message });
+  const warnWith = (code2, position, message, expected, found) => problems.push({
+    code: code2,
+    severity: "warning",
+    ...at2(position),
+    message,
+    ...expected !== void 0 ? { expected, found: found ?? "" } : {}
+  });
+  const anyDated = changelog.releases.some((r7) => r7.date !== void 0);
+  validateEncoding(changelog, error2);
+  validateShape(changelog, error2, warning2);
   let firstUnreleased;
   const firstOfVersion = /* @__PURE__ */ new Map();
   let previousRelease;
   for (const section of changelog.sections) {
     const { heading } = section;
+    if (section.kind === "unknown" && section.versionLike) {
+      warnWith(
+        "UNRECOGNISED_VERSION",
+        section.versionPosition,
+        `"${section.version}" is not a semantic version, so this section is not read as a release`,
+        "MAJOR.MINOR.PATCH",
+        section.version
+      );
+      continue;
+    }
     if (section.kind === "unknown") {
       error2(
         "INVALID_HEADING",
-        section.versionPosition ?? heading,
+        section.versionPosition ?? headingTextPosition(changelog, heading),
         heading.level === 1 ? "a second level-1 heading" : `"${heading.text}" is neither Unreleased nor a version`,
         heading.level === 1 ? "one # title" : "## [Unreleased] or ## [X.Y.Z] - YYYY-MM-DD",
         section.version ?? heading.text
@@ -20996,7 +21467,7 @@ function validate(changelog) {
         previousRelease = section;
       }
       if (section.date === void 0)
-        error2(
+        (anyDated ? error2 : warnWith)(
           "MISSING_DATE",
           {
             line: heading.line,
@@ -21006,13 +21477,32 @@ function validate(changelog) {
           `## [${version}] - YYYY-MM-DD`,
           heading.text
         );
-      else if (!isValidDate(section.date))
-        error2(
-          "INVALID_DATE",
-          section.datePosition,
-          `"${section.date}" is not a calendar date`,
-          "YYYY-MM-DD",
-          section.date
+      else {
+        const day = readDate(section.date)?.day;
+        if (day === void 0)
+          error2(
+            "INVALID_DATE",
+            section.datePosition,
+            `"${section.date}" is not a calendar date`,
+            "YYYY-MM-DD",
+            section.date
+          );
+        else if (day > latestAllowed)
+          error2(
+            "FUTURE_DATE",
+            section.datePosition,
+            `release ${version} is dated ${section.date}, after today (${today})`,
+            `a date up to ${today}`,
+            section.date
+          );
+      }
+      if (!section.bracketed)
+        warnWith(
+          "UNBRACKETED_VERSION",
+          section.versionPosition,
+          `version ${version} is not in brackets, as Keep a Changelog writes it`,
+          `[${section.label}]`,
+          section.label
         );
       if (!section.hasEntries)
         error2(
@@ -21025,13 +21515,42 @@ function validate(changelog) {
     }
     for (const sub of section.subsections) {
       if (!sub.hasEntries && section.kind === "release")
-        warning("EMPTY_SUBSECTION", sub.heading, `"### ${sub.heading.text}" has no entries`);
+        warning2("EMPTY_SUBSECTION", sub.heading, `"### ${sub.heading.text}" has no entries`);
+      if (!changeTypes.has(sub.heading.text.trim().toLowerCase()))
+        warnWith(
+          "UNKNOWN_CHANGE_TYPE",
+          headingTextPosition(changelog, sub.heading),
+          `"${sub.heading.text}" is not a known type of change`,
+          [...options2.changeTypes ?? KEEP_A_CHANGELOG_TYPES].join(", "),
+          sub.heading.text
+        );
     }
   }
-  validateLinks(changelog, error2);
-  return problems.sort((a, b) => a.line - b.line || a.column - b.column);
+  validateLinks(changelog, error2, warnWith);
+  const sorted2 = problems.sort((a, b) => a.line - b.line || a.column - b.column);
+  return options2.strict ? sorted2.map((p) => p.severity === "warning" ? { ...p, severity: "error" } : p) : sorted2;
 }
-function validateLinks(changelog, error2) {
+function isReferenced(changelog, def) {
+  const escaped = def.label.replace(/[.*+?^${}()|[\]\\]/g, "\\$&").replace(/\s+/g, "\\s+");
+  const reference = new RegExp(`\\[${escaped}\\]`, "giu");
+  const ownStart = changelog.lineOffset(def.lineIndex);
+  const ownEnd = changelog.lineOffset(def.lineIndex + 1);
+  for (const m of changelog.text.matchAll(reference))
+    if (m.index < ownStart || m.index >= ownEnd) return true;
+  return false;
+}
+function validateLinks(changelog, error2, warning2) {
+  for (const def of changelog.links) {
+    if (VERSION_LABEL.test(def.label) || normalizeLabel(def.label) === "unreleased") continue;
+    if (isReferenced(changelog, def)) continue;
+    warning2(
+      "UNUSED_LINK",
+      def,
+      `[${def.label}] is defined but nothing refers to it`,
+      `a [${def.label}] reference`,
+      "none"
+    );
+  }
   const versionDefs = changelog.links.filter(
     (d5) => VERSION_LABEL.test(d5.label) || normalizeLabel(d5.label) === "unreleased"
   );
@@ -21118,18 +21637,29 @@ function validateLinks(changelog, error2) {
     }
   }
 }
-var VERSION_LABEL;
+var KEEP_A_CHANGELOG_TYPES, VERSION_LABEL, LISTED_PER_KIND;
 var init_validate = __esm({
   "../changelog/src/validate.ts"() {
     "use strict";
     init_dates();
+    init_encoding();
     init_links();
     init_src();
+    KEEP_A_CHANGELOG_TYPES = [
+      "Added",
+      "Changed",
+      "Deprecated",
+      "Removed",
+      "Fixed",
+      "Security"
+    ];
     VERSION_LABEL = /^v?\d+\.\d+\.\d+/i;
+    LISTED_PER_KIND = 10;
   }
 });
 
 // ../changelog/src/changelog.ts
+import { isUtf8 } from "buffer";
 function mayBeDefinedAfter(text, from, label) {
   if (CASELESS_LABEL.test(label)) return text.includes(label, from);
   if (!VERSION_LIKE_LABEL.test(label)) return true;
@@ -21141,6 +21671,7 @@ var CASELESS_LABEL, VERSION_LIKE_LABEL, Changelog;
 var init_changelog = __esm({
   "../changelog/src/changelog.ts"() {
     "use strict";
+    init_errors2();
     init_links();
     init_next();
     init_notes();
@@ -21156,9 +21687,15 @@ var init_changelog = __esm({
       text;
       eol;
       title;
+      /** Which of several versions in one heading is the release's; see {@link ParseOptions.versionIndex}. */
+      versionIndex;
       /** 0-based index of the first section's heading (the preamble is everything before it). */
       preambleEndLine;
       parsed;
+      /** The bytes the text was decoded from, when parsed from bytes: edits are spliced into them. */
+      source;
+      /** Whether `source` is valid UTF-8, so string offsets map to byte offsets by encoding the text before them. */
+      sourceIsUtf8;
       table;
       releaseList;
       /** Link definitions read so far, by their index in `parsed.bracketLines`: one object per definition whoever asks. */
@@ -21167,18 +21704,89 @@ var init_changelog = __esm({
       /** First definition of each normalized label among the candidate lines before `linkMapRead`. */
       linkMap = /* @__PURE__ */ new Map();
       linkMapRead = 0;
-      constructor(parsed, file) {
+      constructor(parsed, file, source, versionIndex = 0) {
         if (file !== void 0) this.file = file;
+        if (source !== void 0) this.source = source;
         this.parsed = parsed;
         this.text = parsed.text;
         this.eol = parsed.eol;
         if (parsed.title) this.title = parsed.title;
         this.preambleEndLine = parsed.preambleEndLine;
-        this.table = new SectionTable(parsed);
+        this.versionIndex = versionIndex;
+        this.table = new SectionTable(parsed, versionIndex);
       }
-      /** Parses any text in time linear in its length; never throws (problems are for `validate()`). */
-      static parse(text, options2 = {}) {
-        return new _Changelog(parseText(text), options2.file);
+      /**
+       * Parses any text, or any bytes (decoded as UTF-8, invalid sequences shown as U+FFFD), in time
+       * linear in its length; never throws (problems are for `validate()`). Parsed from bytes, the
+       * changelog keeps them: edits are spliced into the original bytes, so nothing outside the edited
+       * lines changes, invalid UTF-8 included.
+       */
+      static parse(input, options2 = {}) {
+        if (options2.versionIndex !== void 0 && !(Number.isInteger(options2.versionIndex) && options2.versionIndex >= 0))
+          throw new ChangelogError(
+            "INVALID_OPTION",
+            `versionIndex ${options2.versionIndex} is not a non-negative integer`,
+            {
+              expected: "0, 1, 2, ...",
+              found: options2.versionIndex
+            }
+          );
+        if (typeof input === "string")
+          return new _Changelog(parseText(input), options2.file, void 0, options2.versionIndex);
+        const bytes = Buffer.from(input.buffer, input.byteOffset, input.byteLength);
+        return new _Changelog(
+          parseText(bytes.toString("utf8")),
+          options2.file,
+          input,
+          options2.versionIndex
+        );
+      }
+      /** The bytes of the file: the ones parsed, or the text encoded as UTF-8. */
+      get bytes() {
+        return this.source ?? Buffer.from(this.text, "utf8");
+      }
+      /** Whether the changelog was parsed from bytes that are not valid UTF-8. */
+      get invalidUtf8() {
+        return this.source !== void 0 && !this.#sourceUtf8();
+      }
+      #sourceUtf8() {
+        this.sourceIsUtf8 ??= this.source === void 0 || isUtf8(this.source);
+        return this.sourceIsUtf8;
+      }
+      /**
+       * Offset in {@link bytes} of a 0-based line's first byte. Decoding never joins or splits lines
+       * (a line feed is never part of an invalid sequence), so line k starts after the k-th LF byte.
+       */
+      lineByteOffset(index) {
+        const source = this.source;
+        if (!source) return Buffer.byteLength(this.text.slice(0, this.lineOffset(index)), "utf8");
+        if (index >= this.parsed.lineCount) return source.length;
+        if (index === 0) return 0;
+        if (this.#sourceUtf8())
+          return Buffer.byteLength(this.text.slice(0, this.lineOffset(index)), "utf8");
+        const bytes = Buffer.from(source.buffer, source.byteOffset, source.byteLength);
+        if (index <= this.parsed.lineCount - index) {
+          let at3 = -1;
+          for (let k4 = 0; k4 < index; k4++) at3 = bytes.indexOf(10, at3 + 1);
+          return at3 + 1;
+        }
+        let at2 = bytes.length;
+        const endsWithNewline = bytes[bytes.length - 1] === 10;
+        const fromEnd = this.parsed.lineCount - index + (endsWithNewline ? 1 : 0);
+        for (let k4 = 0; k4 < fromEnd; k4++) at2 = bytes.lastIndexOf(10, at2 - 1);
+        return at2 + 1;
+      }
+      /** The 1-based line and column (UTF-16 code units) of an offset in {@link text}. */
+      positionAt(offset) {
+        const { lineStarts, lineCount } = this.parsed;
+        let lo = 0;
+        let hi2 = lineCount - 1;
+        while (lo < hi2) {
+          const mid = lo + hi2 + 1 >>> 1;
+          if (lineStarts[mid] <= offset) lo = mid;
+          else hi2 = mid - 1;
+        }
+        return { line: lo + 1, column: offset - (lineStarts[lo] ?? 0) + 1 };
       }
       /** Lines in the file; a last line without a line ending counts. */
       get lineCount() {
@@ -21341,8 +21949,8 @@ var init_changelog = __esm({
         return releaseNotes(this, version, options2);
       }
       /** Every problem in the file, in line order, each with line and column. */
-      validate() {
-        return validate(this);
+      validate(options2 = {}) {
+        return validate(this, options2);
       }
       /** The version the Unreleased entries call for, from the latest release. */
       nextVersion(options2 = {}) {
@@ -21363,14 +21971,14 @@ function ioError(file, action, cause) {
     found: cause.code ?? reason
   });
 }
-async function readChangelog(path) {
-  let text;
+async function readChangelog(path, options2 = {}) {
+  let bytes;
   try {
-    text = (await readFile(path)).toString("utf8");
+    bytes = await readFile(path);
   } catch (cause) {
     throw ioError(path, "read", cause);
   }
-  return Changelog.parse(text, { file: path });
+  return Changelog.parse(bytes, { ...options2, file: path });
 }
 var init_file = __esm({
   "../changelog/src/file.ts"() {
@@ -21384,6 +21992,7 @@ var init_file = __esm({
 var init_src2 = __esm({
   "../changelog/src/index.ts"() {
     "use strict";
+    init_errors2();
     init_file();
   }
 });
@@ -21535,6 +22144,83 @@ var init_release_notes = __esm({
     init_src();
     init_io();
     init_summary();
+  }
+});
+
+// src/commands/changelog-validate.ts
+var changelog_validate_exports = {};
+__export(changelog_validate_exports, {
+  changelogValidateCommand: () => changelogValidateCommand
+});
+import { relative } from "path";
+function versionIndexInput(io2) {
+  const value = optionalInput(io2, "version-index");
+  if (value === void 0) return void 0;
+  if (!/^\d+$/.test(value))
+    throw new ActionError(
+      "INVALID_INPUT",
+      `input "version-index": expected 0, 1, 2, ..., found "${value}"`,
+      { expected: "a non-negative integer", found: value }
+    );
+  return Number(value);
+}
+function problemTable(file, problems) {
+  const rows = problems.slice(0, LISTED).map(
+    (p) => `| ${code(`${file}:${p.line}:${p.column}`)} | ${p.severity} | ${code(p.code)} | ${plain(p.message)} |`
+  );
+  const more = problems.length > LISTED ? `
+
+${problems.length - LISTED} more not shown.` : "";
+  return `| where | severity | code | problem |
+| --- | --- | --- | --- |
+${rows.join("\n")}${more}
+
+`;
+}
+async function changelogValidateCommand(io2, context) {
+  const path = context.resolvePath(optionalInput(io2, "changelog") ?? "CHANGELOG.md");
+  const strict = booleanInput(io2, "strict", false);
+  const changeTypes = listInput(io2, "change-types");
+  const versionIndex = versionIndexInput(io2);
+  const shown = relative(context.workspace, path) || path;
+  const changelog = await readChangelog(path, versionIndex !== void 0 ? { versionIndex } : {});
+  const problems = changelog.validate({
+    strict,
+    ...changeTypes.length ? { changeTypes } : {}
+  });
+  const errors = problems.filter((p) => p.severity === "error").length;
+  const warnings = problems.length - errors;
+  for (const p of problems.slice(0, LISTED))
+    io2.annotate(p.severity, `${p.message} [${p.code}]`, {
+      file: shown,
+      line: p.line,
+      column: p.column
+    });
+  io2.setOutput("valid", String(errors === 0));
+  io2.setOutput("result", JSON.stringify({ file: shown, valid: errors === 0, problems }));
+  const verdict = errors ? `${errors} error${errors === 1 ? "" : "s"}, ${warnings} warning${warnings === 1 ? "" : "s"}` : problems.length ? `valid, ${warnings} warning${warnings === 1 ? "" : "s"}` : "valid";
+  io2.info(`${shown}: ${verdict}`);
+  await io2.appendSummary(
+    `### Changelog ${code(shown)}: ${verdict}
+
+${problems.length ? problemTable(shown, problems) : ""}`
+  );
+  if (errors)
+    throw new ChangelogError("INVALID_CHANGELOG", verdict, {
+      file: shown,
+      expected: "no errors",
+      found: errors
+    });
+}
+var LISTED;
+var init_changelog_validate = __esm({
+  "src/commands/changelog-validate.ts"() {
+    "use strict";
+    init_src2();
+    init_errors();
+    init_io();
+    init_summary();
+    LISTED = 50;
   }
 });
 
@@ -37234,7 +37920,7 @@ async function addReleaseTarget(repoDir, options2) {
       `Add release verification manifest for ${options2.manifest.tag}`
     );
     if (options2.push && commit) await pushBranch(repoDir, branch, options2.push);
-    const warning = layoutWarning(targets);
+    const warning2 = layoutWarning(targets);
     return {
       branch,
       targetName,
@@ -37245,7 +37931,7 @@ async function addReleaseTarget(repoDir, options2) {
       changed: true,
       commit,
       pushed: Boolean(options2.push && commit),
-      ...warning ? { warnings: [warning] } : {}
+      ...warning2 ? { warnings: [warning2] } : {}
     };
   } catch (error2) {
     await restoreCheckout(repoDir, branch, before, path);
@@ -38011,8 +38697,8 @@ async function updateTargets(repoDir, options2 = {}) {
   result.kept = (await keptNestedNames(repoDir, event.current.get("targets"))).filter(
     (name) => before.includes(name)
   );
-  const warning = layoutWarning(event.current.get("targets"));
-  if (warning) result.warnings.push(warning);
+  const warning2 = layoutWarning(event.current.get("targets"));
+  if (warning2) result.warnings.push(warning2);
   if (options2.push && result.roles.length > 0) {
     await pushBranch(repoDir, branch, options2.push);
     result.pushed = true;
@@ -38229,13 +38915,13 @@ async function signingEventStatus(repoDir, options2 = {}) {
       `targets/${name} changed in this event but ${role}.json did not (restore the file, or run update-targets); tuf-on-ci does not see this file: only top-level files map to role targets, nested ones only through a delegated role's paths`
     );
   }
-  const warning = layoutWarning(event.current.get("targets"));
+  const warning2 = layoutWarning(event.current.get("targets"));
   return {
     event: options2.event ?? branch ?? "HEAD",
     baseCommit: event.baseCommit,
     roles,
     errors,
-    warnings: warning ? [warning] : [],
+    warnings: warning2 ? [warning2] : [],
     complete: errors.length === 0 && roles.length > 0 && roles.every((r7) => r7.valid)
   };
 }
@@ -38244,7 +38930,7 @@ function signerLine(status) {
 }
 function formatStatusText(status) {
   const lines = [`Signing event ${status.event} (base ${status.baseCommit.slice(0, 12)})`];
-  for (const warning of status.warnings) lines.push(`warning: ${warning}`);
+  for (const warning2 of status.warnings) lines.push(`warning: ${warning2}`);
   for (const error2 of status.errors) lines.push(`error: ${error2}`);
   if (status.roles.length === 0) lines.push("No role changed in this event.");
   for (const role of status.roles) {
@@ -38272,7 +38958,7 @@ function formatStatusMarkdown(status) {
     status.complete ? "**Threshold of signatures has been reached.** This event can be merged." : "**Signing event is not complete.**",
     ""
   );
-  for (const warning of status.warnings) lines.push(`> [!WARNING]`, `> ${warning}`, "");
+  for (const warning2 of status.warnings) lines.push(`> [!WARNING]`, `> ${warning2}`, "");
   if (status.errors.length > 0) lines.push("Errors:", ...status.errors.map((e) => `- ${e}`), "");
   if (status.roles.length === 0) lines.push("No role changed in this event.");
   for (const role of status.roles) {
@@ -46048,8 +46734,8 @@ var require_http_cache_semantics = __commonJS({
           }
         }
         if (headers.warning) {
-          const warnings = headers.warning.split(/,/).filter((warning) => {
-            return !/^\s*1[0-9][0-9]/.test(warning);
+          const warnings = headers.warning.split(/,/).filter((warning2) => {
+            return !/^\s*1[0-9][0-9]/.test(warning2);
           });
           if (!warnings.length) {
             delete headers.warning;
@@ -51253,8 +51939,8 @@ var require_polyfill = __commonJS({
     }
     async function cpFn(src, dest, opts) {
       if (opts.preserveTimestamps && process.arch === "ia32") {
-        const warning = "Using the preserveTimestamps option in 32-bit node is not recommended";
-        process.emitWarning(warning, "TimestampPrecisionWarning");
+        const warning2 = "Using the preserveTimestamps option in 32-bit node is not recommended";
+        process.emitWarning(warning2, "TimestampPrecisionWarning");
       }
       const stats = await checkPaths(src, dest, opts);
       const { srcStat, destStat } = stats;
@@ -51611,7 +52297,7 @@ var require_readdir_scoped = __commonJS({
 var require_move_file = __commonJS({
   "../../node_modules/@npmcli/fs/lib/move-file.js"(exports2, module2) {
     "use strict";
-    var { dirname: dirname3, join: join16, resolve: resolve2, relative, isAbsolute: isAbsolute3 } = __require("path");
+    var { dirname: dirname3, join: join16, resolve: resolve2, relative: relative2, isAbsolute: isAbsolute3 } = __require("path");
     var fs4 = __require("fs/promises");
     var pathExists = async (path) => {
       try {
@@ -51656,7 +52342,7 @@ var require_move_file = __commonJS({
         await Promise.all(symlinks.map(async ({ source: symSource, destination: symDestination }) => {
           let target = await fs4.readlink(symSource);
           if (isAbsolute3(target)) {
-            target = resolve2(symDestination, relative(symSource, target));
+            target = resolve2(symDestination, relative2(symSource, target));
           }
           let targetType = "file";
           try {
@@ -67932,8 +68618,8 @@ var init_source = __esm({
         }
         return this.read(join11("targets", ...parts), maxLength);
       }
-      async read(relative, maxLength) {
-        const path = join11(this.repoDir, relative);
+      async read(relative2, maxLength) {
+        const path = join11(this.repoDir, relative2);
         this.requestCount++;
         try {
           const info2 = await stat4(path);
@@ -69786,7 +70472,7 @@ function derStringExtension(cert, oid) {
   const extension = cert.extension(oid);
   if (!extension) return void 0;
   try {
-    return import_core24.ASN1Obj.parseBuffer(Buffer.from(extension.value)).value.toString("utf8");
+    return import_core25.ASN1Obj.parseBuffer(Buffer.from(extension.value)).value.toString("utf8");
   } catch {
     return void 0;
   }
@@ -69804,11 +70490,11 @@ function subjectAlternativeNames2(cert) {
   }
   return names;
 }
-var import_core24, FULCIO_EXTENSIONS, LEGACY_FULCIO_EXTENSIONS, SAN_OTHER_NAME, SAN_EMAIL, SAN_URI;
+var import_core25, FULCIO_EXTENSIONS, LEGACY_FULCIO_EXTENSIONS, SAN_OTHER_NAME, SAN_EMAIL, SAN_URI;
 var init_certificate = __esm({
   "../verify/src/checks/certificate.ts"() {
     "use strict";
-    import_core24 = __toESM(require_dist3(), 1);
+    import_core25 = __toESM(require_dist3(), 1);
     FULCIO_EXTENSIONS = {
       issuer: "1.3.6.1.4.1.57264.1.8",
       buildSignerURI: "1.3.6.1.4.1.57264.1.9",
@@ -69942,7 +70628,7 @@ function verifyEcdsaPrehashed(key, digest, signature) {
   let r7;
   let s;
   try {
-    const sequence = import_core25.ASN1Obj.parseBuffer(Buffer.from(signature));
+    const sequence = import_core26.ASN1Obj.parseBuffer(Buffer.from(signature));
     if (sequence.subs.length !== 2) return false;
     r7 = sequence.subs[0].toInteger();
     s = sequence.subs[1].toInteger();
@@ -70006,11 +70692,11 @@ function multiply(curve, point, scalar) {
   }
   return result;
 }
-var import_core25, SHA256_DIGEST_INFO_PREFIX, CURVES;
+var import_core26, SHA256_DIGEST_INFO_PREFIX, CURVES;
 var init_prehashed = __esm({
   "../verify/src/checks/prehashed.ts"() {
     "use strict";
-    import_core25 = __toESM(require_dist3(), 1);
+    import_core26 = __toESM(require_dist3(), 1);
     SHA256_DIGEST_INFO_PREFIX = Buffer.from("3031300d060960864801650304020105000420", "hex");
     CURVES = {
       "P-256": {
@@ -70185,7 +70871,7 @@ function collectEvidence(bundle, evidence) {
   if (tsa.length > 0) {
     evidence.timestampAuthorityTimes = tsa.flatMap((ts2) => {
       try {
-        return [import_core26.RFC3161Timestamp.parse(Buffer.from(ts2.signedTimestamp)).signingTime.toISOString()];
+        return [import_core27.RFC3161Timestamp.parse(Buffer.from(ts2.signedTimestamp)).signingTime.toISOString()];
       } catch {
         return [];
       }
@@ -70198,7 +70884,7 @@ function collectEvidence(bundle, evidence) {
   const raw = material.$case === "certificate" ? material.certificate.rawBytes : material.$case === "x509CertificateChain" ? material.x509CertificateChain.certificates[0]?.rawBytes : void 0;
   if (raw) {
     try {
-      evidence.certificate = certificateIdentity(import_core26.X509Certificate.parse(Buffer.from(raw)));
+      evidence.certificate = certificateIdentity(import_core27.X509Certificate.parse(Buffer.from(raw)));
     } catch {
     }
   }
@@ -70207,12 +70893,12 @@ function formatFound(found) {
   if (found === void 0) return "(none)";
   return Array.isArray(found) ? found.length === 0 ? "(no SAN)" : found.join(", ") : found;
 }
-var import_bundle3, import_core26, import_protobuf_specs2, import_verify5, notChecked;
+var import_bundle3, import_core27, import_protobuf_specs2, import_verify5, notChecked;
 var init_bundle = __esm({
   "../verify/src/checks/bundle.ts"() {
     "use strict";
     import_bundle3 = __toESM(require_dist2(), 1);
-    import_core26 = __toESM(require_dist3(), 1);
+    import_core27 = __toESM(require_dist3(), 1);
     import_protobuf_specs2 = __toESM(require_dist(), 1);
     import_verify5 = __toESM(require_dist4(), 1);
     init_certificate();
@@ -72514,6 +73200,9 @@ function setFailed(message) {
 function error(message, properties = {}) {
   issueCommand("error", toCommandProperties(properties), message instanceof Error ? message.toString() : message);
 }
+function warning(message, properties = {}) {
+  issueCommand("warning", toCommandProperties(properties), message instanceof Error ? message.toString() : message);
+}
 function info(message) {
   process.stdout.write(message + os4.EOL);
 }
@@ -72629,6 +73318,7 @@ var GitHubContext = class {
 init_errors();
 var ACTION_COMMANDS = {
   "release-notes": async () => (await Promise.resolve().then(() => (init_release_notes(), release_notes_exports))).releaseNotesCommand,
+  "changelog-validate": async () => (await Promise.resolve().then(() => (init_changelog_validate(), changelog_validate_exports))).changelogValidateCommand,
   "release-metadata": async () => (await Promise.resolve().then(() => (init_release_metadata(), release_metadata_exports))).releaseMetadataCommand,
   "tuf-publish": async () => (await Promise.resolve().then(() => (init_tuf_publish(), tuf_publish_exports))).tufPublishCommand,
   sign: async () => (await Promise.resolve().then(() => (init_attest(), attest_exports))).signCommand,
@@ -72658,6 +73348,11 @@ var io = {
   setOutput: (name, value) => setOutput(name, value),
   setSecret: (secret) => setSecret(secret),
   info: (message) => info(message),
+  annotate: (severity, message, where) => (severity === "error" ? error : warning)(message, {
+    file: where.file,
+    startLine: where.line,
+    startColumn: where.column
+  }),
   appendSummary: async (markdown) => {
     if (!process.env.GITHUB_STEP_SUMMARY) return info(markdown);
     await summary.addRaw(markdown).write();

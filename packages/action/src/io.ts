@@ -6,6 +6,12 @@ export interface ActionIO {
   setOutput(name: string, value: string): void;
   setSecret(secret: string): void;
   info(message: string): void;
+  /** An annotation on a line of a file (`::error file=…,line=…,col=…::message`). */
+  annotate(
+    severity: 'error' | 'warning',
+    message: string,
+    where: { file: string; line: number; column: number },
+  ): void;
   /** Appends markdown to the job summary (`GITHUB_STEP_SUMMARY`). */
   appendSummary(markdown: string): Promise<void>;
   /**

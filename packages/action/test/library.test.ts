@@ -21,6 +21,7 @@ function memoryIO(
     setOutput: (name, value) => void (outputs[name] = value),
     setSecret: (secret) => void secrets.push(secret),
     info: () => undefined,
+    annotate: () => undefined,
     appendSummary: async (markdown) => void summary.push(markdown),
     ...(getIDToken ? { getIDToken } : {}),
   };
