@@ -279,6 +279,17 @@ describe('oci-sd changelog', () => {
     const { file } = fresh();
     expect(await run('next', '--file', file)).toEqual({ code: 0, out: '1.2.0\n', err: '' });
     expect((await run('next', '--file', file, '--preid', 'rc')).out).toBe('1.2.0-rc.0\n');
+    expect((await run('next', '--file', file, '--pre', 'rc')).out).toBe('1.2.0-rc.0\n');
+    const zero = fresh(
+      SMALL.replace('### Added', '### Removed')
+        .replaceAll('1.1.0', '0.3.0')
+        .replaceAll('1.0.0', '0.2.0'),
+    );
+    expect((await run('next', '--file', zero.file)).out).toBe('0.4.0\n');
+    expect((await run('next', '--file', zero.file, '--breaking-below-one', 'major')).out).toBe(
+      '1.0.0\n',
+    );
+    expect((await run('next', '--file', zero.file, '--breaking-below-one', 'patch')).code).toBe(2);
     expect(JSON.parse((await run('next', '--file', file, '--json')).out)).toMatchObject({
       version: '1.2.0',
       bump: 'minor',

@@ -245,19 +245,38 @@ export function register(program: Command): void {
     )
     .addOption(fileOption())
     .option('--preid <id>', 'suggest a prerelease, e.g. rc')
+    .option('--pre <id>', 'the same as --preid: --pre rc gives X.Y.Z-rc.0, then -rc.1, ...')
+    .addOption(
+      new Option(
+        '--breaking-below-one <bump>',
+        'what a breaking change bumps below 1.0.0 (0.3.0 -> 0.4.0 by default, as changesets and release-please do)',
+      )
+        .choices(['minor', 'major'])
+        .default('minor'),
+    )
     .option('--json', 'print the version, the bump and the reasons as JSON')
     .addHelpText(
       'after',
       '\nExamples:\n  $ oci-sd changelog next\n  $ oci-sd changelog promote "$(oci-sd changelog next --preid rc)"',
     )
     .addOption(versionIndexOption())
-    .action((opts: { file: string; preid?: string; json?: boolean; versionIndex?: number }) =>
-      reportingJson(opts.json, async () => {
-        const next = (await readChangelog(opts.file, parseOptions(opts))).nextVersion(
-          opts.preid !== undefined ? { preid: opts.preid } : {},
-        );
-        if (opts.json) printJson(next);
-        else print(next.version);
-      }),
+    .action(
+      (opts: {
+        file: string;
+        preid?: string;
+        pre?: string;
+        breakingBelowOne: 'minor' | 'major';
+        json?: boolean;
+        versionIndex?: number;
+      }) =>
+        reportingJson(opts.json, async () => {
+          const preid = opts.preid ?? opts.pre;
+          const next = (await readChangelog(opts.file, parseOptions(opts))).nextVersion({
+            ...(preid !== undefined ? { preid } : {}),
+            breakingBelowOne: opts.breakingBelowOne,
+          });
+          if (opts.json) printJson(next);
+          else print(next.version);
+        }),
     );
 }
