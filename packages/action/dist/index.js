@@ -19225,6 +19225,29 @@ var init_errors2 = __esm({
 
 // ../changelog/src/links.ts
 function parseRepositoryLink(url) {
+  const query = QUERY_COMPARE.exec(url);
+  if (query) {
+    const params = new URLSearchParams(query[2]);
+    const from = params.get("from");
+    const to = params.get("to");
+    if (!from || !to) return void 0;
+    params.delete("from");
+    params.delete("to");
+    const rest = params.toString();
+    return {
+      base: query[1],
+      style: "gitlab-query",
+      kind: "compare",
+      from,
+      to,
+      ...rest ? { suffix: `&${rest}` } : {}
+    };
+  }
+  const cut = url.search(/[?#]/);
+  if (cut !== -1) {
+    const link2 = parseRepositoryLink(url.slice(0, cut));
+    return link2 && link2.style !== "gitlab-query" ? { ...link2, suffix: url.slice(cut) } : link2;
+  }
   const bitbucket = BITBUCKET_COMPARE.exec(url);
   if (bitbucket)
     return {
@@ -19253,18 +19276,22 @@ function parseRepositoryLink(url) {
   return void 0;
 }
 function compareUrl(base, from, to, like = { style: "github" }) {
+  const suffix2 = like.suffix ?? "";
+  if (like.style === "gitlab-query")
+    return `${base}/compare?from=${encodeURIComponent(from)}&to=${encodeURIComponent(to)}${suffix2}`;
   if (like.style === "bitbucket")
-    return `${base}/branches/compare/${to}${like.separator ?? "%0D"}${from}`;
-  return `${base}/compare/${from}${like.separator ?? "..."}${to}`;
+    return `${base}/branches/compare/${to}${like.separator ?? "%0D"}${from}${suffix2}`;
+  return `${base}/compare/${from}${like.separator ?? "..."}${to}${suffix2}`;
 }
 function tagUrl(base, tag, style = "github") {
   if (style === "bitbucket") return `${base}/src/${tag}`;
+  if (style === "gitlab-query") return `${base}/tags/${tag}`;
   return base.endsWith("/-") ? `${base}/tags/${tag}` : `${base}/releases/tag/${tag}`;
 }
 function normalizeLabel(label) {
   return /\s/.test(label) ? label.trim().replace(/\s+/g, " ").toLowerCase() : label.toLowerCase();
 }
-var COMPARE, BITBUCKET_COMPARE, BITBUCKET_TAG, TAG;
+var COMPARE, BITBUCKET_COMPARE, BITBUCKET_TAG, TAG, QUERY_COMPARE;
 var init_links = __esm({
   "../changelog/src/links.ts"() {
     "use strict";
@@ -19272,6 +19299,7 @@ var init_links = __esm({
     BITBUCKET_COMPARE = /^(https?:\/\/.+?)\/branches\/compare\/(.+?)(%0D)(.+)$/i;
     BITBUCKET_TAG = /^(https?:\/\/bitbucket\.[^/]+\/.+?)\/(?:commits\/tag|src)\/(.+)$/;
     TAG = /^(https?:\/\/.+?)\/(?:releases\/tag|tags|tree|commits)\/(.+)$/;
+    QUERY_COMPARE = /^(https?:\/\/[^?#]+?)\/compare\?([^#]*)$/;
   }
 });
 
@@ -20724,9 +20752,20 @@ function nextVersion(changelog, options2 = {}) {
     const m = BREAKING.exec(line);
     if (m) reasons.push({ bump: "major", reason: line.trim(), line: i + 1, column: m.index + 1 });
   }
-  const bump = reasons.reduce((max, r7) => RANK[r7.bump] > RANK[max] ? r7.bump : max, "patch");
+  if (options2.breakingBelowOne !== void 0 && options2.breakingBelowOne !== "minor" && options2.breakingBelowOne !== "major") {
+    throw new ChangelogError(
+      "INVALID_OPTION",
+      `breaking changes below 1.0.0 bump "${String(options2.breakingBelowOne)}"`,
+      { expected: "minor or major", found: options2.breakingBelowOne }
+    );
+  }
   const latest = changelog.latestRelease();
   const base = latest?.semver ?? parseSemVer("0.0.0");
+  const called = reasons.reduce(
+    (max, r7) => RANK[r7.bump] > RANK[max] ? r7.bump : max,
+    "patch"
+  );
+  const bump = called === "major" && base.major === 0 && (options2.breakingBelowOne ?? "minor") === "minor" ? "minor" : called;
   let version;
   if (base.prerelease.length) {
     const lastFinal = changelog.previousRelease(
@@ -20832,6 +20871,52 @@ function repositoryBase(changelog, options2) {
     }
   );
 }
+function notesBody(changelog, section, url, what) {
+  const lines = [];
+  let first = section.startLine + 1;
+  while (first < section.contentEndLine && changelog.lineKind(first) === LineKind.Blank) first++;
+  for (let i = first; i < section.contentEndLine; i++) {
+    const line = changelog.line(i).replace(/\r?\n$/, "");
+    lines.push(
+      changelog.lineKind(i) === LineKind.Heading ? line.replace(/^( {0,3})#(?=##)/, "$1") : line
+    );
+  }
+  const body = `${lines.length ? `${lines.join("\n")}
+
+` : ""}**Full Changelog**: ${url}`;
+  const length = codePoints(body);
+  if (length > MAX_RELEASE_BODY) {
+    throw new ChangelogError(
+      "BODY_TOO_LONG",
+      `the release notes of ${what} are ${length} characters; GitHub accepts at most ${MAX_RELEASE_BODY}`,
+      {
+        ...changelog.file !== void 0 ? { file: changelog.file } : {},
+        line: section.heading.line,
+        column: section.heading.column,
+        expected: `at most ${MAX_RELEASE_BODY} characters`,
+        found: length
+      }
+    );
+  }
+  return body;
+}
+function unreleasedNotes(changelog, options2 = {}) {
+  const section = requireUnreleased(changelog);
+  const { base, style } = repositoryBase(changelog, options2);
+  const prefix = options2.tagPrefix ?? changelog.repository()?.tagPrefix ?? "v";
+  const latest = changelog.latestRelease();
+  const previousTag = latest && `${prefix}${latest.version}`;
+  const fullChangelogUrl = previousTag ? compareUrl(base, previousTag, "HEAD", { style }) : style === "bitbucket" ? tagUrl(base, "HEAD", style) : `${base}/commits/HEAD`;
+  return {
+    version: "Unreleased",
+    tag: "HEAD",
+    ...previousTag ? { previousTag } : {},
+    fullChangelogUrl,
+    body: notesBody(changelog, section, fullChangelogUrl, "Unreleased"),
+    yanked: false,
+    prerelease: false
+  };
+}
 function releaseNotes(changelog, version, options2 = {}) {
   const bare = options2.tagPrefix && version.startsWith(options2.tagPrefix) ? version.slice(options2.tagPrefix.length) : version;
   const semver = parseSemVer(bare.replace(/^[vV](?=\d)/, ""));
@@ -20855,32 +20940,7 @@ function releaseNotes(changelog, version, options2 = {}) {
   const previous = changelog.previousRelease(section.semver);
   const previousTag = previous && `${prefix}${previous.version}`;
   const fullChangelogUrl = previousTag ? compareUrl(base, previousTag, tag, { style }) : style === "bitbucket" ? tagUrl(base, tag, style) : `${base}/commits/${tag}`;
-  const lines = [];
-  let first = section.startLine + 1;
-  while (first < section.contentEndLine && changelog.lineKind(first) === LineKind.Blank) first++;
-  for (let i = first; i < section.contentEndLine; i++) {
-    const line = changelog.line(i).replace(/\r?\n$/, "");
-    lines.push(
-      changelog.lineKind(i) === LineKind.Heading ? line.replace(/^( {0,3})#(?=##)/, "$1") : line
-    );
-  }
-  const body = `${lines.length ? `${lines.join("\n")}
-
-` : ""}**Full Changelog**: ${fullChangelogUrl}`;
-  const length = codePoints(body);
-  if (length > MAX_RELEASE_BODY) {
-    throw new ChangelogError(
-      "BODY_TOO_LONG",
-      `the release notes of ${section.version} are ${length} characters; GitHub accepts at most ${MAX_RELEASE_BODY}`,
-      {
-        ...changelog.file !== void 0 ? { file: changelog.file } : {},
-        line: section.heading.line,
-        column: section.heading.column,
-        expected: `at most ${MAX_RELEASE_BODY} characters`,
-        found: length
-      }
-    );
-  }
+  const body = notesBody(changelog, section, fullChangelogUrl, section.version);
   return {
     version: section.version,
     tag,
@@ -20899,6 +20959,7 @@ var init_notes = __esm({
     init_errors2();
     init_links();
     init_parse();
+    init_promote();
     init_src();
     MAX_RELEASE_BODY = 125e3;
     REPO = /^[A-Za-z0-9_.-]+\/[A-Za-z0-9_.-]+$/;
@@ -21947,6 +22008,10 @@ var init_changelog = __esm({
       /** The GitHub release notes of a version: its section with `###` shown as `##`, then the Full Changelog link. */
       notes(version, options2 = {}) {
         return releaseNotes(this, version, options2);
+      }
+      /** Notes of the Unreleased section, comparing the latest release with HEAD. */
+      unreleasedNotes(options2 = {}) {
+        return unreleasedNotes(this, options2);
       }
       /** Every problem in the file, in line order, each with line and column. */
       validate(options2 = {}) {

@@ -3,7 +3,7 @@ import { normalizeLabel, parseRepositoryLink } from './links';
 import type { LinkStyle, RepositoryLink } from './links';
 import { nextVersion } from './next';
 import type { NextVersion, NextVersionOptions } from './next';
-import { releaseNotes } from './notes';
+import { releaseNotes, unreleasedNotes } from './notes';
 import type { NotesOptions, ReleaseNotes } from './notes';
 import { LineKind, parseText, readLinkDefinitionAt, resolveLineKind } from './parse';
 import type { Heading, LinkDefinition, ParsedChangelog, Section } from './parse';
@@ -364,6 +364,11 @@ export class Changelog {
   /** The GitHub release notes of a version: its section with `###` shown as `##`, then the Full Changelog link. */
   notes(version: string, options: NotesOptions = {}): ReleaseNotes {
     return releaseNotes(this, version, options);
+  }
+
+  /** Notes of the Unreleased section, comparing the latest release with HEAD. */
+  unreleasedNotes(options: NotesOptions = {}): ReleaseNotes {
+    return unreleasedNotes(this, options);
   }
 
   /** Every problem in the file, in line order, each with line and column. */

@@ -269,6 +269,19 @@ describe('oci-sd changelog', () => {
     expect(bad.err).toContain('--version-index "x" is not 0, 1, 2, ...');
   });
 
+  it('notes --unreleased previews the next release, compared with HEAD; a version and --unreleased together are refused', async () => {
+    const { file } = fresh();
+    expect(await run('notes', '--unreleased', '--file', file)).toEqual({
+      code: 0,
+      out: `## Added\n\n- a feature\n\n**Full Changelog**: ${BASE}/compare/v1.1.0...HEAD\n`,
+      err: '',
+    });
+    const both = await run('notes', '1.1.0', '--unreleased', '--file', file);
+    expect(both.code).toBe(2);
+    expect(both.err).toContain('a version (1.1.0) and --unreleased: say one');
+    expect((await run('notes', '--file', file)).code).toBe(2);
+  });
+
   it('validate on a missing file exits 2 naming it', async () => {
     const r = await run('validate', '--file', join(root, 'nope.md'));
     expect(r.code).toBe(2);

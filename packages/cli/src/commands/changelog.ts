@@ -140,7 +140,8 @@ export function register(program: Command): void {
     .description(
       "print a version's GitHub release notes: its section with ### shown as ##, then the Full Changelog link",
     )
-    .argument('<version>', 'the released version, e.g. 1.5.0 or v1.5.0')
+    .argument('[version]', 'the released version, e.g. 1.5.0 or v1.5.0')
+    .option('--unreleased', 'notes of the Unreleased section instead, compared with HEAD')
     .addOption(
       new Option(
         '--repo <owner/repo>',
@@ -162,12 +163,13 @@ export function register(program: Command): void {
     .option('--json', 'print the notes and their tags as JSON')
     .addHelpText(
       'after',
-      '\nExamples:\n  $ oci-sd changelog notes 1.5.0 > notes.md\n  $ oci-sd changelog notes 2.0.0 --server-url https://ghe.example.com --repo acme/app --tag-prefix ""',
+      '\nExamples:\n  $ oci-sd changelog notes 1.5.0 > notes.md\n  $ oci-sd changelog notes --unreleased   # what the next release will say, compared with HEAD\n  $ oci-sd changelog notes 2.0.0 --server-url https://ghe.example.com --repo acme/app --tag-prefix ""',
     )
     .action(
       (
-        version: string,
+        version: string | undefined,
         opts: {
+          unreleased?: boolean;
           repo?: string;
           serverUrl?: string;
           tagPrefix?: string;
@@ -177,11 +179,24 @@ export function register(program: Command): void {
         },
       ) =>
         reportingJson(opts.json, async () => {
-          const notes = (await readChangelog(opts.file, parseOptions(opts))).notes(version, {
+          if ((version === undefined) === (opts.unreleased !== true))
+            throw new ChangelogError(
+              'INVALID_OPTION',
+              version === undefined
+                ? 'say which notes: a version, or --unreleased'
+                : `a version (${version}) and --unreleased: say one`,
+              { expected: 'a version or --unreleased', found: version ?? 'neither' },
+            );
+          const changelog = await readChangelog(opts.file, parseOptions(opts));
+          const notesOptions = {
             ...(opts.repo !== undefined ? { repo: opts.repo } : {}),
             ...(opts.serverUrl !== undefined ? { serverUrl: opts.serverUrl } : {}),
             ...(opts.tagPrefix !== undefined ? { tagPrefix: opts.tagPrefix } : {}),
-          });
+          };
+          const notes =
+            version === undefined
+              ? changelog.unreleasedNotes(notesOptions)
+              : changelog.notes(version, notesOptions);
           if (opts.json) printJson(notes);
           else print(notes.body);
         }),
