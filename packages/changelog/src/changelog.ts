@@ -330,8 +330,9 @@ export class Changelog {
     let found: RepositoryLink | undefined;
     for (const index of this.table.releases()) {
       const section = this.table.at(index);
-      const def = this.link(section.label!);
-      const link = def && parseRepositoryLink(def.url);
+      // A heading that links its release (`## [1.2.0](compare-url) (date)`) says as much as a definition.
+      const url = this.link(section.label!)?.url ?? section.url;
+      const link = url !== undefined ? parseRepositoryLink(url) : undefined;
       if (!link) continue;
       found ??= link;
       if (link.to.endsWith(section.version!))

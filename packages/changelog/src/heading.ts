@@ -53,6 +53,7 @@ export interface VersionHeading {
   style: HeadingStyle;
 }
 
+const COMMON = /^\[([vV]?)(\d+\.\d+\.\d+[0-9A-Za-z.+-]*)\](?: - (\d{4}-\d{2}-\d{2}))?$/;
 const YANKED = /[ \t]+(?:\[YANKED\]|\(YANKED\)|YANKED)[ \t]*$/i;
 const UNRELEASED =
   /^(?:\[[ \t]*(unreleased)[ \t]*\](?:\([^)\s]*\))?|(unreleased))(?=$|[ \t:(]|[ \t]+[-–—])/i;
@@ -66,7 +67,7 @@ const DATE_FIRST = /^(\d{4}-\d{2}-\d{2}|\d{4}\/\d{2}\/\d{2})((?:[ \t]+[-–—:]
 const DATE_LIKE = /^\(?\d{1,4}[-/.]\d{1,2}[-/.]\d{1,4}\)?$/;
 const VERSION_LIKE = /^\d+(?:\.\d+)*(?:[-+.][0-9A-Za-z.+-]*)?$/;
 /** Several versions in one label: `1.41.0/0.63.0/0.17.0`, `1.2.0, 0.4.0`, `v1.2.0 / v0.4.0`. */
-const VERSION_LIST = /[ \t]*[/,][ \t]*/;
+const VERSION_LIST = /[ \t]*[/,][ \t]*/g;
 
 /** The version a label part names: without a `v` before a digit. */
 export function withoutV(text: string): string {
@@ -74,9 +75,14 @@ export function withoutV(text: string): string {
 }
 
 function splitVersions(label: string): { versions: string[]; offsets: number[] } {
+  if (!label.includes('/') && !label.includes(',')) {
+    const bare = withoutV(label);
+    return { versions: [bare], offsets: [label.length - bare.length] };
+  }
   const versions: string[] = [];
   const offsets: number[] = [];
-  const list = new RegExp(VERSION_LIST.source, 'g');
+  const list = VERSION_LIST;
+  list.lastIndex = 0;
   let start = 0;
   for (let m = list.exec(label); ; m = list.exec(label)) {
     const end = m ? m.index : label.length;
@@ -96,9 +102,35 @@ function splitVersions(label: string): { versions: string[]; offsets: number[] }
  * is the release's (0, the first, by default).
  */
 export function readVersionHeading(text: string, versionIndex = 0): VersionHeading | undefined {
+  const common = COMMON.exec(text);
+  if (common) {
+    // `[1.2.0] - 2026-01-31`, most headings of most files: read without the general walk below.
+    const [, v, version, date] = common as unknown as [string, string, string, string | undefined];
+    const semver = parseSemVer(version);
+    if (semver) {
+      const heading: VersionHeading = {
+        kind: 'release',
+        label: `${v}${version}`,
+        versions: [version],
+        version,
+        versionOffset: v.length,
+        semver,
+        versionLike: false,
+        labelOffset: 1,
+        yanked: false,
+        style: { ...KEEP_A_CHANGELOG_STYLE, versionPrefix: v, separator: date ? ' - ' : '' },
+      };
+      if (date !== undefined) {
+        heading.date = date;
+        heading.dateOffset = text.length - date.length;
+      } else delete heading.style.dateFormat;
+      return heading;
+    }
+  }
   let body = text;
   let yanked = false;
-  const yank = YANKED.exec(body);
+  // Tested first so a long run of spaces is not searched for a marker that is not there.
+  const yank = /yanked/i.test(body) ? YANKED.exec(body) : null;
   if (yank) {
     yanked = true;
     body = body.slice(0, yank.index);

@@ -3,7 +3,7 @@ import { readDate, utcDay } from './dates';
 import { CONTROL_CHARACTER, invalidUtf8Offsets } from './encoding';
 import { formatLocation } from './errors';
 import { compareUrl, normalizeLabel, parseRepositoryLink } from './links';
-import type { Heading, LinkDefinition, Position, Section } from './parse';
+import type { Heading, Position, Section } from './parse';
 import { compareSemVer, formatSemVer } from '@oci-sd/core';
 
 export type ProblemCode =
@@ -358,22 +358,32 @@ type Report = (
 ) => void;
 type WarningReport = (code: ProblemCode, position: Position, message: string) => void;
 
-/** Whether `[label]` appears anywhere but in its own definition (labels match case-insensitively). */
-function isReferenced(changelog: Changelog, def: LinkDefinition): boolean {
-  const escaped = def.label.replace(/[.*+?^${}()|[\]\\]/g, '\\$&').replace(/\s+/g, '\\s+');
-  const reference = new RegExp(`\\[${escaped}\\]`, 'giu');
-  const ownStart = changelog.lineOffset(def.lineIndex);
-  const ownEnd = changelog.lineOffset(def.lineIndex + 1);
-  for (const m of changelog.text.matchAll(reference))
-    if (m.index < ownStart || m.index >= ownEnd) return true;
-  return false;
+/**
+ * How often each label appears as `[label]` in the file, definitions included, in one pass: a
+ * label is used when it appears more often than it is defined.
+ */
+function bracketCounts(changelog: Changelog): Map<string, number> {
+  const counts = new Map<string, number>();
+  for (const m of changelog.text.matchAll(/\[([^\][\n]{1,999})\]/g)) {
+    const key = normalizeLabel(m[1]!);
+    counts.set(key, (counts.get(key) ?? 0) + 1);
+  }
+  return counts;
 }
 
 function validateLinks(changelog: Changelog, error: Report, warning: Report): void {
   // A definition no version owns must be used somewhere as `[label]` (or `[text][label]`).
+  let counts: Map<string, number> | undefined;
+  const defined = new Map<string, number>();
+  for (const def of changelog.links) {
+    const key = normalizeLabel(def.label);
+    defined.set(key, (defined.get(key) ?? 0) + 1);
+  }
   for (const def of changelog.links) {
     if (VERSION_LABEL.test(def.label) || normalizeLabel(def.label) === 'unreleased') continue;
-    if (isReferenced(changelog, def)) continue;
+    counts ??= bracketCounts(changelog);
+    const key = normalizeLabel(def.label);
+    if ((counts.get(key) ?? 0) > defined.get(key)!) continue;
     warning(
       'UNUSED_LINK',
       def,
