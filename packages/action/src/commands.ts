@@ -10,6 +10,8 @@ export type ActionCommand = (io: ActionIO, context: GitHubContext) => Promise<vo
  */
 export const ACTION_COMMANDS: Readonly<Record<string, () => Promise<ActionCommand>>> = {
   'release-notes': async () => (await import('./commands/release-notes')).releaseNotesCommand,
+  'changelog-validate': async () =>
+    (await import('./commands/changelog-validate')).changelogValidateCommand,
   'release-metadata': async () =>
     (await import('./commands/release-metadata')).releaseMetadataCommand,
   'tuf-publish': async () => (await import('./commands/tuf-publish')).tufPublishCommand,

@@ -8,6 +8,12 @@ export interface ActionIO {
   info(message: string): void;
   /** A warning annotation (`::warning::`). */
   warning(message: string): void;
+  /** An annotation on a line of a file (`::error file=…,line=…,col=…::message`). */
+  annotate(
+    severity: 'error' | 'warning',
+    message: string,
+    where: { file: string; line: number; column: number },
+  ): void;
   /** Appends markdown to the job summary (`GITHUB_STEP_SUMMARY`). */
   appendSummary(markdown: string): Promise<void>;
   /**

@@ -8,6 +8,12 @@ const io: ActionIO = {
   setSecret: (secret) => core.setSecret(secret),
   info: (message) => core.info(message),
   warning: (message) => core.warning(message),
+  annotate: (severity, message, where) =>
+    (severity === 'error' ? core.error : core.warning)(message, {
+      file: where.file,
+      startLine: where.line,
+      startColumn: where.column,
+    }),
   appendSummary: async (markdown) => {
     // Outside a runner there is no summary file; the table still reaches the log.
     if (!process.env.GITHUB_STEP_SUMMARY) return core.info(markdown);

@@ -33,7 +33,7 @@ describe('the bundled action', () => {
     const run = await runAction({ inputs: { command: 'bogus' } });
     expect(run.code).toBe(1);
     expect(run.stdout).toContain(
-      '::error::input "command": expected one of release-notes, release-metadata, tuf-publish, sign, attest, verify, found "bogus"',
+      '::error::input "command": expected one of release-notes, changelog-validate, release-metadata, tuf-publish, sign, attest, verify, found "bogus"',
     );
   });
 

@@ -22,6 +22,7 @@ function memoryIO(
     setSecret: (secret) => void secrets.push(secret),
     info: () => undefined,
     warning: () => undefined,
+    annotate: () => undefined,
     appendSummary: async (markdown) => void summary.push(markdown),
     ...(getIDToken ? { getIDToken } : {}),
   };

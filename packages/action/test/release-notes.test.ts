@@ -140,3 +140,66 @@ describe('command: release-notes', () => {
     ).toBe(true);
   });
 });
+
+describe('command: changelog-validate', () => {
+  it('passes a good changelog, saying so in the summary', async () => {
+    const run = await runAction({
+      workspace: workspace(),
+      inputs: { command: 'changelog-validate' },
+    });
+    expect(run.stderr).toBe('');
+    expect(run.code).toBe(0);
+    expect(run.outputs.valid).toBe('true');
+    expect(run.summary).toContain('### Changelog `CHANGELOG.md`: valid');
+  });
+
+  it('annotates every problem on its line, lists them in the summary and fails on errors', async () => {
+    const dir = workspace();
+    writeFileSync(
+      join(dir, 'CHANGELOG.md'),
+      CHANGELOG.replace('### Fixed', '### Fixd').replace('2026-05-01', '2026-5-1'),
+    );
+    const run = await runAction({ workspace: dir, inputs: { command: 'changelog-validate' } });
+    expect(run.code).toBe(1);
+    expect(run.stdout).toContain(
+      '::error file=CHANGELOG.md,line=16,col=14::"2026-5-1" is not a calendar date [INVALID_DATE]',
+    );
+    expect(run.stdout).toContain(
+      '::warning file=CHANGELOG.md,line=18,col=5::"Fixd" is not a known type of change [UNKNOWN_CHANGE_TYPE]',
+    );
+    expect(run.stdout).toContain('::error::CHANGELOG.md: 1 error, 1 warning');
+    expect(run.outputs.valid).toBe('false');
+    expect(JSON.parse(run.outputs.result!).problems).toHaveLength(2);
+    // The summary is written on failure too.
+    expect(run.summary).toContain('### Changelog `CHANGELOG.md`: 1 error, 1 warning');
+    expect(run.summary).toContain('| `CHANGELOG.md:18:5` | warning | `UNKNOWN_CHANGE_TYPE` |');
+  });
+
+  it('with strict, fails on warnings; change-types widens the types', async () => {
+    const dir = workspace();
+    writeFileSync(join(dir, 'CHANGELOG.md'), CHANGELOG.replace('### Fixed', '### Fixd'));
+    const strict = await runAction({
+      workspace: dir,
+      inputs: { command: 'changelog-validate', strict: 'true' },
+    });
+    expect(strict.code).toBe(1);
+    expect(strict.stdout).toContain('::error file=CHANGELOG.md,line=18,col=5::');
+    const widened = await runAction({
+      workspace: dir,
+      inputs: {
+        command: 'changelog-validate',
+        strict: 'true',
+        'change-types': 'Added\nChanged\nFixd',
+      },
+    });
+    expect(widened.code).toBe(0);
+    const bad = await runAction({
+      workspace: dir,
+      inputs: { command: 'changelog-validate', 'version-index': 'first' },
+    });
+    expect(bad.code).toBe(1);
+    expect(bad.stdout).toContain(
+      '::error::input "version-index": expected 0, 1, 2, ..., found "first"',
+    );
+  });
+});

@@ -1,18 +1,20 @@
+import { ChangelogError } from './errors';
 import { normalizeLabel, parseRepositoryLink } from './links';
 import type { LinkStyle, RepositoryLink } from './links';
 import { nextVersion } from './next';
 import type { NextVersion, NextVersionOptions } from './next';
-import { releaseNotes } from './notes';
+import { releaseNotes, unreleasedNotes } from './notes';
 import type { NotesOptions, ReleaseNotes } from './notes';
 import { LineKind, parseText, readLinkDefinitionAt, resolveLineKind } from './parse';
 import type { Heading, LinkDefinition, ParsedChangelog, Section } from './parse';
 import { promote } from './promote';
 import type { PromoteOptions, PromoteResult } from './promote';
 import { SectionTable } from './sections';
+import { isUtf8 } from 'node:buffer';
 import { parseSemVer } from '@oci-sd/core';
 import type { SemVer } from '@oci-sd/core';
 import { validate } from './validate';
-import type { Problem } from './validate';
+import type { Problem, ValidateOptions } from './validate';
 
 const CASELESS_LABEL = /^[0-9.+-]+$/;
 const VERSION_LIKE_LABEL = /^[0-9A-Za-z.+-]+$/;
@@ -34,6 +36,11 @@ function mayBeDefinedAfter(text: string, from: number, label: string): boolean {
 export interface ParseOptions {
   /** Shown in errors and problems as `file:line:col`. */
   file?: string;
+  /**
+   * Which of several versions in one heading is the release's (`## [1.41.0/0.63.0/0.17.0]`, Go
+   * multi-module repositories): 0-based, the first by default.
+   */
+  versionIndex?: number;
 }
 
 /** What the link references say about the repository: its base URL and how versions become tags. */
@@ -53,9 +60,15 @@ export class Changelog {
   readonly text: string;
   readonly eol: '\n' | '\r\n';
   readonly title?: Heading;
+  /** Which of several versions in one heading is the release's; see {@link ParseOptions.versionIndex}. */
+  readonly versionIndex: number;
   /** 0-based index of the first section's heading (the preamble is everything before it). */
   readonly preambleEndLine: number;
   private readonly parsed: ParsedChangelog;
+  /** The bytes the text was decoded from, when parsed from bytes: edits are spliced into them. */
+  private readonly source?: Uint8Array;
+  /** Whether `source` is valid UTF-8, so string offsets map to byte offsets by encoding the text before them. */
+  private sourceIsUtf8?: boolean;
   private readonly table: SectionTable;
   private releaseList?: Section[];
   /** Link definitions read so far, by their index in `parsed.bracketLines`: one object per definition whoever asks. */
@@ -65,19 +78,106 @@ export class Changelog {
   private readonly linkMap = new Map<string, LinkDefinition>();
   private linkMapRead = 0;
 
-  private constructor(parsed: ParsedChangelog, file: string | undefined) {
+  private constructor(
+    parsed: ParsedChangelog,
+    file: string | undefined,
+    source: Uint8Array | undefined,
+    versionIndex = 0,
+  ) {
     if (file !== undefined) this.file = file;
+    if (source !== undefined) this.source = source;
     this.parsed = parsed;
     this.text = parsed.text;
     this.eol = parsed.eol;
     if (parsed.title) this.title = parsed.title;
     this.preambleEndLine = parsed.preambleEndLine;
-    this.table = new SectionTable(parsed);
+    this.versionIndex = versionIndex;
+    this.table = new SectionTable(parsed, versionIndex);
   }
 
-  /** Parses any text in time linear in its length; never throws (problems are for `validate()`). */
-  static parse(text: string, options: ParseOptions = {}): Changelog {
-    return new Changelog(parseText(text), options.file);
+  /**
+   * Parses any text, or any bytes (decoded as UTF-8, invalid sequences shown as U+FFFD), in time
+   * linear in its length; never throws (problems are for `validate()`). Parsed from bytes, the
+   * changelog keeps them: edits are spliced into the original bytes, so nothing outside the edited
+   * lines changes, invalid UTF-8 included.
+   */
+  static parse(input: string | Uint8Array, options: ParseOptions = {}): Changelog {
+    if (
+      options.versionIndex !== undefined &&
+      !(Number.isInteger(options.versionIndex) && options.versionIndex >= 0)
+    )
+      throw new ChangelogError(
+        'INVALID_OPTION',
+        `versionIndex ${options.versionIndex} is not a non-negative integer`,
+        {
+          expected: '0, 1, 2, ...',
+          found: options.versionIndex,
+        },
+      );
+    if (typeof input === 'string')
+      return new Changelog(parseText(input), options.file, undefined, options.versionIndex);
+    const bytes = Buffer.from(input.buffer, input.byteOffset, input.byteLength);
+    // One decode of the whole input: decoding chunk by chunk costs more.
+    return new Changelog(
+      parseText(bytes.toString('utf8')),
+      options.file,
+      input,
+      options.versionIndex,
+    );
+  }
+
+  /** The bytes of the file: the ones parsed, or the text encoded as UTF-8. */
+  get bytes(): Uint8Array {
+    return this.source ?? Buffer.from(this.text, 'utf8');
+  }
+
+  /** Whether the changelog was parsed from bytes that are not valid UTF-8. */
+  get invalidUtf8(): boolean {
+    return this.source !== undefined && !this.#sourceUtf8();
+  }
+
+  #sourceUtf8(): boolean {
+    this.sourceIsUtf8 ??= this.source === undefined || isUtf8(this.source);
+    return this.sourceIsUtf8;
+  }
+
+  /**
+   * Offset in {@link bytes} of a 0-based line's first byte. Decoding never joins or splits lines
+   * (a line feed is never part of an invalid sequence), so line k starts after the k-th LF byte.
+   */
+  lineByteOffset(index: number): number {
+    const source = this.source;
+    if (!source) return Buffer.byteLength(this.text.slice(0, this.lineOffset(index)), 'utf8');
+    if (index >= this.parsed.lineCount) return source.length;
+    if (index === 0) return 0;
+    if (this.#sourceUtf8())
+      return Buffer.byteLength(this.text.slice(0, this.lineOffset(index)), 'utf8');
+    // Invalid UTF-8: count line feeds from the nearer end of the file.
+    const bytes = Buffer.from(source.buffer, source.byteOffset, source.byteLength);
+    if (index <= this.parsed.lineCount - index) {
+      let at = -1;
+      for (let k = 0; k < index; k++) at = bytes.indexOf(0x0a, at + 1);
+      return at + 1;
+    }
+    // The last line starts after the last line feed unless the file ends with one.
+    let at = bytes.length;
+    const endsWithNewline = bytes[bytes.length - 1] === 0x0a;
+    const fromEnd = this.parsed.lineCount - index + (endsWithNewline ? 1 : 0);
+    for (let k = 0; k < fromEnd; k++) at = bytes.lastIndexOf(0x0a, at - 1);
+    return at + 1;
+  }
+
+  /** The 1-based line and column (UTF-16 code units) of an offset in {@link text}. */
+  positionAt(offset: number): { line: number; column: number } {
+    const { lineStarts, lineCount } = this.parsed;
+    let lo = 0;
+    let hi = lineCount - 1;
+    while (lo < hi) {
+      const mid = (lo + hi + 1) >>> 1;
+      if (lineStarts[mid]! <= offset) lo = mid;
+      else hi = mid - 1;
+    }
+    return { line: lo + 1, column: offset - (lineStarts[lo] ?? 0) + 1 };
   }
 
   /** Lines in the file; a last line without a line ending counts. */
@@ -230,8 +330,9 @@ export class Changelog {
     let found: RepositoryLink | undefined;
     for (const index of this.table.releases()) {
       const section = this.table.at(index);
-      const def = this.link(section.label!);
-      const link = def && parseRepositoryLink(def.url);
+      // A heading that links its release (`## [1.2.0](compare-url) (date)`) says as much as a definition.
+      const url = this.link(section.label!)?.url ?? section.url;
+      const link = url !== undefined ? parseRepositoryLink(url) : undefined;
       if (!link) continue;
       found ??= link;
       if (link.to.endsWith(section.version!))
@@ -266,9 +367,14 @@ export class Changelog {
     return releaseNotes(this, version, options);
   }
 
+  /** Notes of the Unreleased section, comparing the latest release with HEAD. */
+  unreleasedNotes(options: NotesOptions = {}): ReleaseNotes {
+    return unreleasedNotes(this, options);
+  }
+
   /** Every problem in the file, in line order, each with line and column. */
-  validate(): Problem[] {
-    return validate(this);
+  validate(options: ValidateOptions = {}): Problem[] {
+    return validate(this, options);
   }
 
   /** The version the Unreleased entries call for, from the latest release. */
@@ -278,6 +384,6 @@ export class Changelog {
 }
 
 /** Parses changelog text; see {@link Changelog.parse}. */
-export function parseChangelog(text: string, options: ParseOptions = {}): Changelog {
-  return Changelog.parse(text, options);
+export function parseChangelog(input: string | Uint8Array, options: ParseOptions = {}): Changelog {
+  return Changelog.parse(input, options);
 }

@@ -31,6 +31,29 @@ export function editedParts(changelog: Changelog, edits: readonly LineEdit[]): s
   return parts;
 }
 
+/**
+ * The edited file as byte pieces: untouched runs of the original bytes (views, not copies) and the
+ * inserted lines as UTF-8. Whatever lies outside the edited lines, invalid UTF-8, NUL, a lone CR
+ * or a missing final newline, is written back exactly as it was read.
+ */
+export function editedByteParts(changelog: Changelog, edits: readonly LineEdit[]): Uint8Array[] {
+  const bytes = changelog.bytes;
+  const parts: Uint8Array[] = [];
+  let copied = 0;
+  for (const edit of sorted(edits)) {
+    parts.push(bytes.subarray(copied, changelog.lineByteOffset(edit.line)));
+    if (edit.insert.length) parts.push(Buffer.from(edit.insert.join(''), 'utf8'));
+    copied = changelog.lineByteOffset(edit.line + edit.remove);
+  }
+  parts.push(bytes.subarray(copied));
+  return parts;
+}
+
+/** The bytes of the file with the edits applied (see {@link editedByteParts}). */
+export function applyEditsToBytes(changelog: Changelog, edits: readonly LineEdit[]): Uint8Array {
+  return Buffer.concat(editedByteParts(changelog, edits));
+}
+
 /** The text with the edits applied; untouched lines are copied as they are, in one pass. */
 export function applyEdits(changelog: Changelog, edits: readonly LineEdit[]): string {
   return editedParts(changelog, edits).join('');

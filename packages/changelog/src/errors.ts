@@ -12,6 +12,7 @@ export type ChangelogErrorCode =
   | 'NOT_FOUND'
   | 'NO_REPOSITORY'
   | 'UNSUPPORTED_LINK'
+  | 'LINK_MISMATCH'
   | 'BODY_TOO_LONG'
   | 'INVALID_CHANGELOG'
   | 'IO';

@@ -1,7 +1,8 @@
 import { readFile } from 'node:fs/promises';
 import { CoreError, writeFileAtomic as writeFileAtomicCore } from '@oci-sd/core';
 import { Changelog } from './changelog';
-import { editedParts } from './edit';
+import type { ParseOptions } from './changelog';
+import { editedByteParts } from './edit';
 import { ChangelogError } from './errors';
 import type { PromoteOptions, PromoteResult } from './promote';
 
@@ -16,15 +17,18 @@ function ioError(file: string, action: string, cause: unknown): ChangelogError {
 }
 
 /** Reads and parses a changelog; errors and problems name `path`. */
-export async function readChangelog(path: string): Promise<Changelog> {
-  let text: string;
+export async function readChangelog(
+  path: string,
+  options: Omit<ParseOptions, 'file'> = {},
+): Promise<Changelog> {
+  let bytes: Uint8Array;
   try {
-    // One decode of the whole file: reading with an encoding decodes chunk by chunk.
-    text = (await readFile(path)).toString('utf8');
+    bytes = await readFile(path);
   } catch (cause) {
     throw ioError(path, 'read', cause);
   }
-  return Changelog.parse(text, { file: path });
+  // Parsed from the bytes, so an edit splices into them and leaves every other byte as it was.
+  return Changelog.parse(bytes, { ...options, file: path });
 }
 
 /**
@@ -34,16 +38,18 @@ export async function readChangelog(path: string): Promise<Changelog> {
  */
 export async function writeFileAtomic(
   path: string,
-  text: string | readonly string[],
+  content: string | Uint8Array | readonly (string | Uint8Array)[],
 ): Promise<void> {
   try {
-    await writeFileAtomicCore(path, text);
+    await writeFileAtomicCore(path, content);
   } catch (error) {
     throw ioError(path, 'write', error instanceof CoreError ? error.cause : error);
   }
 }
 
 export interface PromoteFileOptions extends PromoteOptions {
+  /** See {@link ParseOptions.versionIndex}. */
+  versionIndex?: number;
   /** Compute the change (text and diff) without writing the file. */
   dryRun?: boolean;
 }
@@ -59,11 +65,11 @@ export async function promoteFile(
   target: string,
   options: PromoteFileOptions = {},
 ): Promise<PromoteFileResult> {
-  const changelog = await readChangelog(path);
-  const { dryRun, ...promoteOptions } = options;
+  const { dryRun, versionIndex, ...promoteOptions } = options;
+  const changelog = await readChangelog(path, versionIndex !== undefined ? { versionIndex } : {});
   const result = changelog.promote(target, promoteOptions);
-  // The pieces go to the file as they are: a large file is not joined into one more string first.
-  if (!dryRun) await writeFileAtomic(path, editedParts(changelog, result.edits));
+  // The original bytes with the edits spliced in, piece by piece: a large file is not joined first.
+  if (!dryRun) await writeFileAtomic(path, editedByteParts(changelog, result.edits));
   // Assigned onto the result, so its `text` stays built on demand.
   return Object.assign(result, { file: path, written: !dryRun });
 }

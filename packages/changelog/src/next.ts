@@ -9,6 +9,11 @@ import type { Bump, SemVer } from '@oci-sd/core';
 export interface NextVersionOptions {
   /** Suggest a prerelease with this identifier (`rc` gives `2.0.0-rc.0`, then `2.0.0-rc.1`). */
   preid?: string;
+  /**
+   * What a breaking change bumps below 1.0.0: `minor` by default (0.3.0 to 0.4.0, as changesets and
+   * release-please do: semver 2.0.0 section 4 leaves 0.y.z open to change), or `major` (to 1.0.0).
+   */
+  breakingBelowOne?: 'minor' | 'major';
 }
 
 export interface BumpReason extends Position {
@@ -94,10 +99,28 @@ export function nextVersion(changelog: Changelog, options: NextVersionOptions = 
     const m = BREAKING.exec(line);
     if (m) reasons.push({ bump: 'major', reason: line.trim(), line: i + 1, column: m.index + 1 });
   }
-  const bump = reasons.reduce<Bump>((max, r) => (RANK[r.bump] > RANK[max] ? r.bump : max), 'patch');
-
+  if (
+    options.breakingBelowOne !== undefined &&
+    options.breakingBelowOne !== 'minor' &&
+    options.breakingBelowOne !== 'major'
+  ) {
+    throw new ChangelogError(
+      'INVALID_OPTION',
+      `breaking changes below 1.0.0 bump "${String(options.breakingBelowOne)}"`,
+      { expected: 'minor or major', found: options.breakingBelowOne },
+    );
+  }
   const latest = changelog.latestRelease();
   const base = latest?.semver ?? parseSemVer('0.0.0')!;
+  const called = reasons.reduce<Bump>(
+    (max, r) => (RANK[r.bump] > RANK[max] ? r.bump : max),
+    'patch',
+  );
+  // Below 1.0.0 a breaking change is a minor bump unless configured otherwise; 1.0.0 is a decision.
+  const bump: Bump =
+    called === 'major' && base.major === 0 && (options.breakingBelowOne ?? 'minor') === 'minor'
+      ? 'minor'
+      : called;
   let version: string;
   if (base.prerelease.length) {
     // A release in progress: keep going while its version already carries the bump.

@@ -3,6 +3,8 @@ import { ChangelogError } from './errors';
 import { compareUrl, tagUrl } from './links';
 import type { LinkStyle } from './links';
 import { LineKind } from './parse';
+import type { Section } from './parse';
+import { requireUnreleased } from './promote';
 import { parseSemVer } from '@oci-sd/core';
 
 export interface NotesOptions {
@@ -106,6 +108,66 @@ function repositoryBase(
   );
 }
 
+/**
+ * A section without its heading, `###` shown as `##` (deeper headings one level up, code
+ * untouched, CRLF as LF), a blank line and the Full Changelog link; refused over GitHub's limit.
+ */
+function notesBody(changelog: Changelog, section: Section, url: string, what: string): string {
+  const lines: string[] = [];
+  let first = section.startLine + 1;
+  while (first < section.contentEndLine && changelog.lineKind(first) === LineKind.Blank) first++;
+  for (let i = first; i < section.contentEndLine; i++) {
+    const line = changelog.line(i).replace(/\r?\n$/, '');
+    // The section's `###` headings become `##` (and deeper ones one level up) under the release title.
+    lines.push(
+      changelog.lineKind(i) === LineKind.Heading ? line.replace(/^( {0,3})#(?=##)/, '$1') : line,
+    );
+  }
+  const body = `${lines.length ? `${lines.join('\n')}\n\n` : ''}**Full Changelog**: ${url}`;
+  const length = codePoints(body);
+  if (length > MAX_RELEASE_BODY) {
+    throw new ChangelogError(
+      'BODY_TOO_LONG',
+      `the release notes of ${what} are ${length} characters; GitHub accepts at most ${MAX_RELEASE_BODY}`,
+      {
+        ...(changelog.file !== undefined ? { file: changelog.file } : {}),
+        line: section.heading.line,
+        column: section.heading.column,
+        expected: `at most ${MAX_RELEASE_BODY} characters`,
+        found: length,
+      },
+    );
+  }
+  return body;
+}
+
+/**
+ * Notes of the Unreleased section, for a preview (a pull request comment, a draft release): its
+ * entries, then the Full Changelog comparing the latest release's tag with HEAD (or HEAD's
+ * commits when nothing is released yet).
+ */
+export function unreleasedNotes(changelog: Changelog, options: NotesOptions = {}): ReleaseNotes {
+  const section = requireUnreleased(changelog);
+  const { base, style } = repositoryBase(changelog, options);
+  const prefix = options.tagPrefix ?? changelog.repository()?.tagPrefix ?? 'v';
+  const latest = changelog.latestRelease();
+  const previousTag = latest && `${prefix}${latest.version}`;
+  const fullChangelogUrl = previousTag
+    ? compareUrl(base, previousTag, 'HEAD', { style })
+    : style === 'bitbucket'
+      ? tagUrl(base, 'HEAD', style)
+      : `${base}/commits/HEAD`;
+  return {
+    version: 'Unreleased',
+    tag: 'HEAD',
+    ...(previousTag ? { previousTag } : {}),
+    fullChangelogUrl,
+    body: notesBody(changelog, section, fullChangelogUrl, 'Unreleased'),
+    yanked: false,
+    prerelease: false,
+  };
+}
+
 /** A version section as GitHub release notes, ending with the Full Changelog link. */
 export function releaseNotes(
   changelog: Changelog,
@@ -145,31 +207,7 @@ export function releaseNotes(
       ? tagUrl(base, tag, style)
       : `${base}/commits/${tag}`;
 
-  const lines: string[] = [];
-  let first = section.startLine + 1;
-  while (first < section.contentEndLine && changelog.lineKind(first) === LineKind.Blank) first++;
-  for (let i = first; i < section.contentEndLine; i++) {
-    const line = changelog.line(i).replace(/\r?\n$/, '');
-    // The section's `###` headings become `##` (and deeper ones one level up) under the release title.
-    lines.push(
-      changelog.lineKind(i) === LineKind.Heading ? line.replace(/^( {0,3})#(?=##)/, '$1') : line,
-    );
-  }
-  const body = `${lines.length ? `${lines.join('\n')}\n\n` : ''}**Full Changelog**: ${fullChangelogUrl}`;
-  const length = codePoints(body);
-  if (length > MAX_RELEASE_BODY) {
-    throw new ChangelogError(
-      'BODY_TOO_LONG',
-      `the release notes of ${section.version} are ${length} characters; GitHub accepts at most ${MAX_RELEASE_BODY}`,
-      {
-        ...(changelog.file !== undefined ? { file: changelog.file } : {}),
-        line: section.heading.line,
-        column: section.heading.column,
-        expected: `at most ${MAX_RELEASE_BODY} characters`,
-        found: length,
-      },
-    );
-  }
+  const body = notesBody(changelog, section, fullChangelogUrl, section.version!);
   return {
     version: section.version!,
     tag,

@@ -1,4 +1,5 @@
 import type { SemVer } from '@oci-sd/core';
+import type { HeadingStyle } from './heading';
 
 /** 1-based line and column (UTF-16 code units), as editors and compilers count them. */
 export interface Position {
@@ -38,6 +39,8 @@ export interface Section {
   contentEndLine: number;
   /** The heading's label as written, without brackets: `Unreleased`, `1.0.0`, `v1.0.0`; what a link reference is named. */
   label?: string;
+  /** Every version the heading names (several in a monorepo heading: `[1.41.0/0.63.0/0.17.0]`). */
+  versions?: string[];
   /** The version without a `v`; absent for Unreleased. Set for a one-word heading that is no semver (kind `unknown`) too, for errors. */
   version?: string;
   semver?: SemVer;
@@ -48,6 +51,12 @@ export interface Section {
   yanked: boolean;
   /** `## [1.0.0]` rather than `## 1.0.0`. */
   bracketed: boolean;
+  /** A version that looks like one but is no semantic version (`1.0`, `2024.1`): not read as a release. */
+  versionLike: boolean;
+  /** How the heading is written, for a new heading written the same way. */
+  style?: HeadingStyle;
+  /** The URL of a heading that links its release: `## [1.2.0](url) (2026-01-31)`. */
+  url?: string;
   subsections: Subsection[];
   hasEntries: boolean;
 }
@@ -105,6 +114,7 @@ const LT = 0x3c;
 
 // Sticky and matched in place (no copy of the line); `\n` is excluded so a match stays on its line.
 const LINK_DEFINITION = / {0,3}\[((?:[^\][\\\n]|\\.){1,999})\]:[ \t]*(?:<([^>\n]*)>|(\S+))/y;
+const VERSION_TITLE = /^\[?[ \t]*(?:[vV]?\d+\.\d|unreleased\b)/i;
 const BACKTICK_FENCE_CLOSE = /^ {0,3}(`{3,})[ \t]*$/gm;
 const TILDE_FENCE_CLOSE = /^ {0,3}(~{3,})[ \t]*$/gm;
 
@@ -351,7 +361,13 @@ export function parseText(text: string): ParsedChangelog {
   }
   const lines = { text, lineStarts, lineCount, lineKinds: lineKinds.subarray(0, lineCount) };
   let firstSection = 0;
-  const title = levels[0] === 1 ? readHeadingAt(lines, sectionLines[firstSection++]!) : undefined;
+  // conventional-changelog writes major and minor releases as `# [2.0.0](url) (date)`: a level 1
+  // heading that names a version or Unreleased is a section, not the title.
+  const firstHeading = levels[0] === 1 ? readHeadingAt(lines, sectionLines[0]!) : undefined;
+  const title =
+    firstHeading && !VERSION_TITLE.test(firstHeading.text)
+      ? (firstSection++, firstHeading)
+      : undefined;
   const sections = Int32Array.from(sectionLines.slice(firstSection));
   return {
     ...lines,

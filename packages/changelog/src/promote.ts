@@ -1,9 +1,12 @@
 import type { Changelog } from './changelog';
 import { isValidDate, utcDay } from './dates';
-import { applyEdits, unifiedDiff } from './edit';
+import { applyEdits, applyEditsToBytes, unifiedDiff } from './edit';
 import type { LineEdit } from './edit';
 import { ChangelogError } from './errors';
 import { compareUrl, parseRepositoryLink, tagUrl } from './links';
+import { formatDate } from './dates';
+import { formatVersionHeading, KEEP_A_CHANGELOG_STYLE, withoutV } from './heading';
+import type { HeadingStyle } from './heading';
 import type { Section } from './parse';
 import { compareSemVer, incrementSemVer, parseSemVer } from '@oci-sd/core';
 import type { Bump, SemVer } from '@oci-sd/core';
@@ -22,6 +25,8 @@ export interface PromoteResult {
   previousVersion?: string;
   /** The whole new file; built on first read, so a dry run that shows only the diff never copies a large file. */
   readonly text: string;
+  /** The whole new file as bytes: the original bytes with the edits spliced in; built on first read. */
+  readonly bytes: Uint8Array;
   /** The change as a unified diff against the file. */
   diff: string;
   edits: LineEdit[];
@@ -94,45 +99,54 @@ export function requireUnreleased(changelog: Changelog): Section {
   return all[0]!;
 }
 
-function resolveVersion(changelog: Changelog, target: string): SemVer {
+/** The version to release and the heading label naming it (several versions for a monorepo heading). */
+function resolveVersion(
+  changelog: Changelog,
+  target: string,
+): { semver: SemVer; versions: string[] } {
   if (isBump(target)) {
     const latest = changelog.latestRelease();
-    return parseSemVer(
-      latest
-        ? incrementSemVer(latest.semver!, target)
-        : incrementSemVer(parseSemVer('0.0.0')!, target),
-    )!;
+    const version = latest
+      ? incrementSemVer(latest.semver!, target)
+      : incrementSemVer(parseSemVer('0.0.0')!, target);
+    return { semver: parseSemVer(version)!, versions: [version] };
   }
-  const semver = parseSemVer(target.replace(/^[vV](?=\d)/, ''));
+  // `1.42.0/0.64.0/0.18.0`: every version a multi-module heading names; the configured one is released.
+  const versions = target.split(/[ \t]*[/,][ \t]*/).map(withoutV);
+  const chosen = versions[Math.min(changelog.versionIndex, versions.length - 1)]!;
+  const semver = versions.every((v) => parseSemVer(v)) ? parseSemVer(chosen) : undefined;
   if (!semver) {
     throw new ChangelogError(
       'INVALID_VERSION',
       `"${target}" is neither a semantic version nor major, minor or patch`,
       {
-        expected: 'MAJOR.MINOR.PATCH[-PRERELEASE], major, minor or patch',
+        expected: 'MAJOR.MINOR.PATCH[-PRERELEASE] (or several, A/B/C), major, minor or patch',
         found: target,
       },
     );
   }
-  return semver;
+  return { semver, versions };
 }
 
-/** The new version's heading label, written as the file writes its newest release: `1.2.0` or `v1.2.0`. */
-function headingLabel(changelog: Changelog, version: string): string {
-  const newest = changelog.firstListedRelease()?.label;
-  return newest && /^[vV]\d/.test(newest) ? `${newest[0]}${version}` : version;
+/** The heading style promote writes: the newest release's; Keep a Changelog's when nothing is released yet. */
+function newHeadingStyle(changelog: Changelog, unreleased: Section): HeadingStyle {
+  const style = changelog.firstListedRelease()?.style;
+  if (style) return style;
+  return { ...KEEP_A_CHANGELOG_STYLE, bracketed: unreleased.bracketed };
 }
 
-function releaseHeading(
-  unreleased: Section,
-  changelog: Changelog,
-  label: string,
-  date: string,
-): string {
-  // Brackets or not, as the newest release (or the Unreleased heading) has them.
-  const bracketed = changelog.firstListedRelease()?.bracketed ?? unreleased.bracketed;
-  const marker = changelog.line(unreleased.startLine).match(/^ {0,3}#+/)![0];
-  return `${marker} ${bracketed ? `[${label}]` : label} - ${date}`;
+/** The new heading's label, its versions written as the newest release writes them: `1.2.0` or `v1.2.0`. */
+function headingLabel(style: HeadingStyle, versions: readonly string[]): string {
+  return versions.map((v) => `${style.versionPrefix}${v}`).join('/');
+}
+
+/** The level marker (`##`, or `#` where releases are level 1 headings) of the new release heading. */
+function headingMarker(changelog: Changelog, unreleased: Section): string {
+  const newest = changelog.firstListedRelease() ?? unreleased;
+  return changelog
+    .line(newest.startLine)
+    .match(/^ {0,3}#+/)![0]
+    .trimStart();
 }
 
 function linkEdits(
@@ -178,7 +192,31 @@ function linkEdits(
   }
   const prefix = tagPrefix ?? changelog.repository()?.tagPrefix ?? 'v';
   const tag = `${prefix}${version}`;
-  const newDef = `[${label}]: ${previous ? compareUrl(link.base, `${prefix}${previous.version}`, tag, link) : tagUrl(link.base, tag, link.style)}`;
+  const previousTag = previous && `${prefix}${previous.version}`;
+  // Unreleased compares from the latest release; a final release after release candidates
+  // compares with the previous final release (spec: Release notes body), so either agrees.
+  const latest = changelog.latestRelease();
+  const latestTag = latest && `${prefix}${latest.version}`;
+  if (
+    anchor === unreleasedDef &&
+    link.kind === 'compare' &&
+    previousTag &&
+    link.from !== previousTag &&
+    link.from !== latestTag
+  ) {
+    // The file says Unreleased starts elsewhere than the previous release by semver: which one
+    // the new compare link should start from is for the maintainer to say, not for us to guess.
+    throw new ChangelogError(
+      'LINK_MISMATCH',
+      `[${anchor.label}] compares from ${link.from}, but the release below ${version} is ${previous.version} (line ${previous.heading.line}, tag ${previousTag})`,
+      {
+        ...location(anchor.urlPosition.line, anchor.urlPosition.column),
+        expected: compareUrl(link.base, previousTag, link.to, link),
+        found: anchor.url,
+      },
+    );
+  }
+  const newDef = `[${label}]: ${previousTag ? compareUrl(link.base, previousTag, tag, link) : tagUrl(link.base, tag, link.style)}`;
   const anchorLine = changelog.line(anchor.lineIndex);
   const eol = changelog.lineEnding(anchor.lineIndex);
   if (anchor === unreleasedDef) {
@@ -198,6 +236,27 @@ function linkEdits(
     ];
   }
   return [{ line: anchor.lineIndex, remove: 0, insert: [newDef + (eol || changelog.eol)] }];
+}
+
+/** The compare (or tag) page a heading that links its release shows, built like the newest release's link. */
+function inlineUrl(
+  changelog: Changelog,
+  version: string,
+  previous: Section | undefined,
+  tagPrefix: string | undefined,
+): string | undefined {
+  const newest = changelog.firstListedRelease();
+  const link = newest?.url !== undefined ? parseRepositoryLink(newest.url) : undefined;
+  if (!link) return undefined;
+  const prefix =
+    tagPrefix ??
+    (link.to.endsWith(newest!.version!)
+      ? link.to.slice(0, link.to.length - newest!.version!.length)
+      : (changelog.repository()?.tagPrefix ?? 'v'));
+  const tag = `${prefix}${version}`;
+  return previous
+    ? compareUrl(link.base, `${prefix}${previous.version}`, tag, link)
+    : tagUrl(link.base, tag, link.style);
 }
 
 export function promote(
@@ -230,7 +289,7 @@ export function promote(
       },
     );
   }
-  const semver = resolveVersion(changelog, target);
+  const { semver, versions } = resolveVersion(changelog, target);
   const version = semver.raw;
   const date = resolveDate(changelog, options.date);
   const existing = changelog.findRelease(semver);
@@ -255,16 +314,26 @@ export function promote(
   }
   const previous = changelog.previousRelease(semver);
   const eol = changelog.lineEnding(unreleased.startLine) || changelog.eol;
-  const label = headingLabel(changelog, version);
+  const style = newHeadingStyle(changelog, unreleased);
+  const label = headingLabel(style, versions);
+  // A file whose releases carry no date (changesets writes `## 1.2.0`) gets none either.
+  const dated = changelog.firstListedRelease()?.date !== undefined || !changelog.releases.length;
+  const heading = formatVersionHeading(
+    style,
+    label,
+    dated ? formatDate(date, style.dateFormat ?? 'YYYY-MM-DD') : undefined,
+    style.inlineLink ? inlineUrl(changelog, version, previous, options.tagPrefix) : undefined,
+  );
   const edits: LineEdit[] = [
     {
       line: unreleased.startLine + 1,
       remove: 0,
-      insert: [eol, releaseHeading(unreleased, changelog, label, date) + eol],
+      insert: [eol, `${headingMarker(changelog, unreleased)} ${heading}${eol}`],
     },
     ...linkEdits(changelog, version, label, previous, options.tagPrefix),
   ];
   let text: string | undefined;
+  let bytes: Uint8Array | undefined;
   return {
     version,
     date,
@@ -272,6 +341,10 @@ export function promote(
     get text() {
       text ??= applyEdits(changelog, edits);
       return text;
+    },
+    get bytes() {
+      bytes ??= applyEditsToBytes(changelog, edits);
+      return bytes;
     },
     diff: unifiedDiff(changelog, edits),
     edits,

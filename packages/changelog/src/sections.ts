@@ -1,41 +1,21 @@
 import { LineKind, readHeadingAt, resolveLineKind } from './parse';
 import type { Heading, ParsedChangelog, Position, Section, SectionKind, Subsection } from './parse';
 import { compareSemVer, parseSemVer, PRERELEASE_AND_BUILD, sameCore } from '@oci-sd/core';
+import { readVersionHeading } from './heading';
+import type { HeadingStyle, VersionHeading } from './heading';
 import type { SemVer } from '@oci-sd/core';
 
-// `[1.0.0] - 2020-01-01`, `1.0.0 - 2020-01-01 [YANKED]`, `[1.0.0](url) - 2020-01-01`, `[Unreleased]`
-const VERSION_HEADING =
-  /^(?:\[([^\]]+)\](?:\([^)]*\))?|([^\s[\]]+))(?:[ \t]+[-–—][ \t]+(\S+))?(?:[ \t]+(\[YANKED\]|YANKED))?$/i;
-const UNRELEASED = /^\s*unreleased\s*$/i;
-
 const KIND_CODES: readonly SectionKind[] = ['unknown', 'unreleased', 'release'];
-const UNKNOWN = 0;
-const UNRELEASED_CODE = 1;
 const RELEASE = 2;
 
-/** The version a label names: the label without a `v` before a digit. */
-function labelVersion(label: string): string {
-  return label.replace(/^[vV](?=\d)/, '');
-}
-
-/** What a section's label makes it: Unreleased, a release with its semver, or unknown (a version that is no semver). */
-function classifyLabel(label: string): { kind: number; semver?: SemVer } {
-  if (UNRELEASED.test(label)) return { kind: UNRELEASED_CODE };
-  const semver = parseSemVer(labelVersion(label));
-  return semver ? { kind: RELEASE, semver } : { kind: UNKNOWN };
-}
-
-/** A section heading's label and the rest of what it says (brackets, date, YANKED), or undefined for another heading. */
-function matchVersionHeading(
-  heading: Heading,
-): { match: RegExpExecArray; label: string } | undefined {
-  const match = heading.level === 2 ? VERSION_HEADING.exec(heading.text) : null;
-  return match ? { match, label: (match[1] ?? match[2])! } : undefined;
+/** A section heading read as a release or Unreleased heading, or undefined for another heading. */
+function matchVersionHeading(heading: Heading, versionIndex: number): VersionHeading | undefined {
+  return heading.level <= 2 ? readVersionHeading(heading.text, versionIndex) : undefined;
 }
 
 /**
  * The common release heading, `## [1.2.0] - 2026-01-31` (`v`, prerelease, build and date
- * optional), read in place. Narrow on purpose: whatever it matches, {@link matchVersionHeading} reads
+ * optional), read in place. Narrow on purpose: whatever it matches, {@link readVersionHeading} reads
  * as the same release (no closing `#`, no other separator, no YANKED, numbers of at most 15 digits);
  * every other heading goes that longer way. Groups: version, major, minor, patch, prerelease, build.
  */
@@ -68,7 +48,7 @@ class VersionTable {
   readonly #patch: Float64Array;
   readonly #semvers: (SemVer | undefined)[];
 
-  constructor(doc: ParsedChangelog) {
+  constructor(doc: ParsedChangelog, versionIndex: number) {
     const count = doc.sectionLines.length;
     const { text, lineStarts, sectionLines, sectionLevels } = doc;
     const kinds = (this.kinds = new Uint8Array(count));
@@ -81,9 +61,8 @@ class VersionTable {
     let releaseCount = 0;
     let descending = true;
     for (let i = 0; i < count; i++) {
-      if (sectionLevels[i] !== 2) continue;
       RELEASE_HEADING.lastIndex = lineStarts[sectionLines[i]!]!;
-      const m = RELEASE_HEADING.exec(text);
+      const m = sectionLevels[i] === 2 ? RELEASE_HEADING.exec(text) : null;
       if (m && m[5] === undefined && m[6] === undefined) {
         plain[i] = 1;
         major[i] = +m[2]!;
@@ -92,12 +71,11 @@ class VersionTable {
       } else if (m) {
         semvers[i] = parseSemVer(m[1]!);
       } else {
-        const heading = matchVersionHeading(readHeadingAt(doc, sectionLines[i]!));
-        if (!heading) continue;
-        const read = classifyLabel(heading.label);
-        kinds[i] = read.kind;
+        const read = matchVersionHeading(readHeadingAt(doc, sectionLines[i]!), versionIndex);
+        if (!read) continue;
+        kinds[i] = KIND_CODES.indexOf(read.kind);
         semvers[i] = read.semver;
-        if (read.kind !== RELEASE) continue;
+        if (kinds[i] !== RELEASE) continue;
       }
       kinds[i] = RELEASE;
       if (descending && releaseCount > 0)
@@ -185,13 +163,16 @@ export class SectionTable {
   #lookups = 0;
   #positions?: Map<string, number>;
 
-  constructor(doc: ParsedChangelog) {
+  readonly #versionIndex: number;
+
+  constructor(doc: ParsedChangelog, versionIndex = 0) {
     this.#doc = doc;
     this.count = doc.sectionLines.length;
+    this.#versionIndex = versionIndex;
   }
 
   get #versions(): VersionTable {
-    this.#table ??= new VersionTable(this.#doc);
+    this.#table ??= new VersionTable(this.#doc, this.#versionIndex);
     return this.#table;
   }
 
@@ -218,6 +199,7 @@ export class SectionTable {
         index + 1 < this.count ? sectionLines[index + 1]! : lineCount,
         KIND_CODES[versions.kinds[index]!]!,
         versions.semver(index),
+        this.#versionIndex,
       );
       this.#built[index] = section;
     }
@@ -313,13 +295,17 @@ class LazySection implements Section {
   readonly startLine: number;
   readonly endLine: number;
   label?: string;
+  versions?: string[];
   version?: string;
   semver?: SemVer;
   versionPosition?: Position;
+  versionLike = false;
   date?: string;
   datePosition?: Position;
   yanked = false;
   bracketed = false;
+  style?: HeadingStyle;
+  url?: string;
   readonly #doc: ParsedChangelog;
   #contentEndLine?: number;
   #subsections?: Subsection[];
@@ -331,36 +317,38 @@ class LazySection implements Section {
     endLine: number,
     kind: SectionKind,
     semver: SemVer | undefined,
+    versionIndex: number,
   ) {
     this.#doc = doc;
     this.heading = heading;
     this.startLine = heading.lineIndex;
     this.endLine = endLine;
-    const read = matchVersionHeading(heading);
+    const read = matchVersionHeading(heading, versionIndex);
     if (!read) return;
-    const { match, label } = read;
     const { text, lineStarts } = doc;
     const lineStart = lineStarts[heading.lineIndex]!;
-    const labelColumn = text.indexOf(label, lineStart) - lineStart + 1;
-    this.label = label;
-    this.bracketed = match[1] !== undefined;
-    this.yanked = match[4] !== undefined;
+    // Columns are counted from the heading text's first character on its line.
+    const textColumn =
+      text.indexOf(heading.text, lineStart + heading.column - 1 + heading.level) - lineStart + 1;
+    this.label = read.label;
+    this.bracketed = read.style.bracketed;
+    this.style = read.style;
+    this.yanked = read.yanked;
     this.kind = kind;
+    this.versionLike = read.versionLike;
+    if (read.url !== undefined) this.url = read.url;
     if (kind !== 'unreleased') {
-      const version = labelVersion(label);
-      this.version = version;
+      this.versions = read.versions;
+      this.version = read.version!;
       this.versionPosition = {
         line: heading.line,
-        column: labelColumn + (label.length - version.length),
+        column: textColumn + read.labelOffset + read.versionOffset,
       };
     }
     if (semver) this.semver = semver;
-    if (match[3] !== undefined) {
-      this.date = match[3];
-      this.datePosition = {
-        line: heading.line,
-        column: text.indexOf(match[3], lineStart + labelColumn + label.length - 1) - lineStart + 1,
-      };
+    if (read.date !== undefined) {
+      this.date = read.date;
+      this.datePosition = { line: heading.line, column: textColumn + read.dateOffset! };
     }
   }
 

@@ -90,3 +90,49 @@ describe('nextVersion', () => {
     );
   });
 });
+
+describe('nextVersion below 1.0.0 and prereleases', () => {
+  const zero = (unreleased: string, latest = '0.3.0') =>
+    `# Changelog\n\n## [Unreleased]\n\n${unreleased}\n## [${latest}] - 2024-01-01\n- x\n`;
+
+  it('bumps minor for a breaking change below 1.0.0, as changesets and release-please do', () => {
+    expect(parseChangelog(zero('### Removed\n- a\n')).nextVersion()).toMatchObject({
+      version: '0.4.0',
+      bump: 'minor',
+      from: '0.3.0',
+    });
+    expect(parseChangelog(zero('### Changed\n- BREAKING: x\n')).nextVersion().version).toBe(
+      '0.4.0',
+    );
+    expect(parseChangelog(zero('### Added\n- a\n')).nextVersion().version).toBe('0.4.0');
+    expect(parseChangelog(zero('### Fixed\n- a\n')).nextVersion().version).toBe('0.3.1');
+    // The reasons still say the entry is breaking.
+    expect(parseChangelog(zero('### Removed\n- a\n')).nextVersion().reasons[0]).toMatchObject({
+      bump: 'major',
+      reason: '### Removed',
+    });
+  });
+
+  it('bumps major below 1.0.0 when configured, and refuses another setting', () => {
+    expect(
+      parseChangelog(zero('### Removed\n- a\n')).nextVersion({ breakingBelowOne: 'major' }).version,
+    ).toBe('1.0.0');
+    expect(() =>
+      parseChangelog(zero('### Removed\n- a\n')).nextVersion({
+        breakingBelowOne: 'patch' as 'minor',
+      }),
+    ).toThrow(ChangelogError);
+  });
+
+  it('suggests rc prereleases below 1.0.0 too, continuing a release in progress', () => {
+    expect(parseChangelog(zero('### Removed\n- a\n')).nextVersion({ preid: 'rc' }).version).toBe(
+      '0.4.0-rc.0',
+    );
+    expect(
+      parseChangelog(zero('### Fixed\n- a\n', '0.4.0-rc.0')).nextVersion({ preid: 'rc' }).version,
+    ).toBe('0.4.0-rc.1');
+    expect(parseChangelog(zero('### Fixed\n- a\n', '0.4.0-rc.0')).nextVersion().version).toBe(
+      '0.4.0',
+    );
+  });
+});

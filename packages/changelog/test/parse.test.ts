@@ -124,7 +124,7 @@ describe('parser edge cases', () => {
       ['unreleased', 'Unreleased', 5],
       ['release', '1.1.0', 32],
       ['release', 'v1.0.0-rc.1', 38],
-      ['unknown', 'Notes', 42],
+      ['unknown', undefined, 42],
     ]);
     expect(cl.unreleased!.subsections.map((s) => [s.heading.text, s.hasEntries])).toEqual([
       ['Added', true],

@@ -77,6 +77,7 @@ describe('validate', () => {
       '34:10 error LINK_MISMATCH',
       '36:1 error UNUSED_LINK',
       '37:1 error DUPLICATE_LINK',
+      '38:1 warning UNUSED_LINK',
     ]);
     expect(problems.find((p) => p.code === 'LINK_MISMATCH' && p.line === 33)).toMatchObject({
       expected: 'https://github.com/o/r/compare/v1.1.0...v1.2.0',
@@ -93,23 +94,91 @@ describe('validate', () => {
 
   it('accepts prereleases in order, yanked releases, versions without brackets and files without links', () => {
     const text =
-      '## [Unreleased]\n\n## 2.0.0 - 2024-03-01\n- a\n\n## [2.0.0-rc.2] - 2024-02-02\n- b\n\n## [2.0.0-rc.1] - 2024-02-01 [YANKED]\n- c\n\n## [1.0.0] - 2024-01-01\n- d\n';
-    expect(parseChangelog(text).validate()).toEqual([]);
+      '# Changelog\n\n## [Unreleased]\n\n## 2.0.0 - 2024-03-01\n- a\n\n## [2.0.0-rc.2] - 2024-02-02\n- b\n\n## [2.0.0-rc.1] - 2024-02-01 [YANKED]\n- c\n\n## [1.0.0] - 2024-01-01\n- d\n';
+    expect(brief(parseChangelog(text).validate())).toEqual(['5:4 warning UNBRACKETED_VERSION']);
     expect(brief(parseChangelog(text.replace('2.0.0-rc.2', '2.0.0-rc.0')).validate())).toEqual([
-      '9:5 error VERSION_ORDER',
+      '5:4 warning UNBRACKETED_VERSION',
+      '11:5 error VERSION_ORDER',
     ]);
   });
 
   it('needs no link definition for a heading that links inline', () => {
     const text =
-      '## [Unreleased]\n\n## [1.1.0](https://github.com/o/r/releases/tag/v1.1.0) - 2024-02-01\n- b\n\n## [1.0.0] - 2024-01-01\n- a\n\n[Unreleased]: https://github.com/o/r/compare/v1.1.0...HEAD\n';
-    expect(brief(parseChangelog(text).validate())).toEqual(['6:5 error MISSING_LINK']);
+      '# Changelog\n\n## [Unreleased]\n\n## [1.1.0](https://github.com/o/r/releases/tag/v1.1.0) - 2024-02-01\n- b\n\n## [1.0.0] - 2024-01-01\n- a\n\n[Unreleased]: https://github.com/o/r/compare/v1.1.0...HEAD\n';
+    expect(brief(parseChangelog(text).validate())).toEqual(['8:5 error MISSING_LINK']);
   });
 
   it('keeps the same positions in a CRLF file', () => {
-    const text = '## [Unreleased]\n\n## [1.0.0] - 2024-1-1\n- a\n';
+    const text = '# Changelog\n\n## [Unreleased]\n\n## [1.0.0] - 2024-1-1\n- a\n';
     expect(brief(parseChangelog(text.replaceAll('\n', '\r\n')).validate())).toEqual([
-      '3:14 error INVALID_DATE',
+      '5:14 error INVALID_DATE',
     ]);
+  });
+});
+
+describe('validate: the checks people ask for', () => {
+  const text = [
+    '# Changelog', //                                   1
+    '',
+    'See [kac] and [semver].',
+    '',
+    '## [Unreleased]', //                               5
+    '',
+    '### Fixd', //                                      7  misspelt change type
+    '',
+    '- a',
+    '',
+    '## [1.1.0] - 2999-01-01', //                       11 future date
+    '',
+    '### Performance', //                               13 not one of the six
+    '',
+    '- b',
+    '',
+    '## 1.0 - 2024-01-01', //                           17 no semantic version
+    '',
+    '- c',
+    '',
+    '## 0.9.0 - 2023-12-01', //                         21 unbracketed
+    '',
+    '- d',
+    '',
+    '[kac]: https://keepachangelog.com',
+    '[semver]: https://semver.org',
+    '[spare]: https://example.com', //                  27 used nowhere
+    '',
+  ].join('\n');
+
+  it('warns about unknown change types, unrecognised or unbracketed versions and unused definitions; a future date is an error', () => {
+    expect(brief(parseChangelog(text).validate({ today: '2026-01-01' }))).toEqual([
+      '7:5 warning UNKNOWN_CHANGE_TYPE',
+      '11:14 error FUTURE_DATE',
+      '13:5 warning UNKNOWN_CHANGE_TYPE',
+      '17:4 warning UNRECOGNISED_VERSION',
+      '21:4 warning UNBRACKETED_VERSION',
+      '27:1 warning UNUSED_LINK',
+    ]);
+    expect(parseChangelog(text).validate({ today: '2026-01-01' })[0]).toMatchObject({
+      found: 'Fixd',
+      expected: 'Added, Changed, Deprecated, Removed, Fixed, Security',
+    });
+  });
+
+  it('takes the change types it is given, the day it is told, and --strict makes warnings errors', () => {
+    const problems = parseChangelog(text).validate({
+      today: '2999-01-01',
+      changeTypes: ['Fixd', 'Performance'],
+      strict: true,
+    });
+    expect(brief(problems)).toEqual([
+      '17:4 error UNRECOGNISED_VERSION',
+      '21:4 error UNBRACKETED_VERSION',
+      '27:1 error UNUSED_LINK',
+    ]);
+    // The day after "today" is allowed: somewhere it is already that day.
+    expect(
+      brief(parseChangelog(text).validate({ today: '2998-12-31' })).filter((p) =>
+        p.includes('FUTURE_DATE'),
+      ),
+    ).toEqual([]);
   });
 });

@@ -248,6 +248,46 @@ describe('oci-sd changelog', () => {
     });
   });
 
+  it('validate warns with exit 0, --strict makes the warnings errors (exit 2), --change-types widens the types', async () => {
+    const { file } = fresh(SMALL.replace('### Fixed', '### Fixd'));
+    const warned = await run('validate', '--file', file);
+    expect(warned.code).toBe(0);
+    expect(warned.out).toBe(
+      `${file}:11:5: warning: "Fixd" is not a known type of change (expected Added, Changed, Deprecated, Removed, Fixed, Security, found Fixd) [UNKNOWN_CHANGE_TYPE]\n`,
+    );
+    const strict = await run('validate', '--file', file, '--strict');
+    expect(strict.code).toBe(2);
+    expect(strict.out).toContain(`${file}:11:5: error: "Fixd"`);
+    expect(strict.err).toContain('1 error, 0 warnings');
+    expect(
+      await run('validate', '--file', file, '--strict', '--change-types', 'Added, Fixd'),
+    ).toEqual({ code: 0, out: `${file}: valid\n`, err: '' });
+  });
+
+  it('--version-index picks the release version of a multi-module heading, and refuses a bad index', async () => {
+    const { file } = fresh(
+      '# Changelog\n\n## [Unreleased]\n\n### Fixed\n\n- x\n\n## [1.41.0/0.63.0] 2026-03-02\n\n- a\n',
+    );
+    expect((await run('next', '--file', file)).out).toBe('1.41.1\n');
+    expect((await run('next', '--file', file, '--version-index', '1')).out).toBe('0.63.1\n');
+    const bad = await run('next', '--file', file, '--version-index', 'x');
+    expect(bad.code).toBe(2);
+    expect(bad.err).toContain('--version-index "x" is not 0, 1, 2, ...');
+  });
+
+  it('notes --unreleased previews the next release, compared with HEAD; a version and --unreleased together are refused', async () => {
+    const { file } = fresh();
+    expect(await run('notes', '--unreleased', '--file', file)).toEqual({
+      code: 0,
+      out: `## Added\n\n- a feature\n\n**Full Changelog**: ${BASE}/compare/v1.1.0...HEAD\n`,
+      err: '',
+    });
+    const both = await run('notes', '1.1.0', '--unreleased', '--file', file);
+    expect(both.code).toBe(2);
+    expect(both.err).toContain('a version (1.1.0) and --unreleased: say one');
+    expect((await run('notes', '--file', file)).code).toBe(2);
+  });
+
   it('validate on a missing file exits 2 naming it', async () => {
     const r = await run('validate', '--file', join(root, 'nope.md'));
     expect(r.code).toBe(2);
@@ -258,6 +298,17 @@ describe('oci-sd changelog', () => {
     const { file } = fresh();
     expect(await run('next', '--file', file)).toEqual({ code: 0, out: '1.2.0\n', err: '' });
     expect((await run('next', '--file', file, '--preid', 'rc')).out).toBe('1.2.0-rc.0\n');
+    expect((await run('next', '--file', file, '--pre', 'rc')).out).toBe('1.2.0-rc.0\n');
+    const zero = fresh(
+      SMALL.replace('### Added', '### Removed')
+        .replaceAll('1.1.0', '0.3.0')
+        .replaceAll('1.0.0', '0.2.0'),
+    );
+    expect((await run('next', '--file', zero.file)).out).toBe('0.4.0\n');
+    expect((await run('next', '--file', zero.file, '--breaking-below-one', 'major')).out).toBe(
+      '1.0.0\n',
+    );
+    expect((await run('next', '--file', zero.file, '--breaking-below-one', 'patch')).code).toBe(2);
     expect(JSON.parse((await run('next', '--file', file, '--json')).out)).toMatchObject({
       version: '1.2.0',
       bump: 'minor',

@@ -22,7 +22,7 @@ export const SMALL_CHANGELOG = `# Changelog
 
 ## [1.0.0] - 2024-01-01
 
-- first
+- first (see [kac])
 
 [kac]: https://keepachangelog.com
 [Unreleased]: ${CHANGELOG_BASE}/compare/v1.1.0...HEAD

@@ -16,6 +16,24 @@ function fileOption(): Option {
   return new Option('--file <path>', 'the changelog').default('CHANGELOG.md');
 }
 
+function versionIndexOption(): Option {
+  return new Option(
+    '--version-index <n>',
+    'which version of a heading naming several (## [1.41.0/0.63.0/0.17.0]) is the release, from 0 (default: 0, the first)',
+  ).argParser((value: string) => {
+    if (!/^\d+$/.test(value))
+      throw new ChangelogError('INVALID_OPTION', `--version-index "${value}" is not 0, 1, 2, ...`, {
+        expected: 'a non-negative integer',
+        found: value,
+      });
+    return Number(value);
+  });
+}
+
+function parseOptions(opts: { versionIndex?: number }): { versionIndex?: number } {
+  return opts.versionIndex !== undefined ? { versionIndex: opts.versionIndex } : {};
+}
+
 function print(text: string): void {
   process.stdout.write(text.endsWith('\n') ? text : `${text}\n`);
 }
@@ -47,6 +65,14 @@ async function reportingJson(json: boolean | undefined, run: () => Promise<void>
   }
 }
 
+interface ValidateCommandOptions {
+  file: string;
+  json?: boolean;
+  strict?: boolean;
+  changeTypes?: string;
+  versionIndex?: number;
+}
+
 export function register(program: Command): void {
   const changelog = program
     .command('changelog')
@@ -66,6 +92,7 @@ export function register(program: Command): void {
       'tag prefix for new link references (default: as the links show, else v)',
     )
     .option('--dry-run', 'print the change as a unified diff and write nothing')
+    .addOption(versionIndexOption())
     .option('--json', 'print the result as JSON')
     .addHelpText(
       'after',
@@ -74,10 +101,18 @@ export function register(program: Command): void {
     .action(
       (
         target: string,
-        opts: { date?: string; file: string; tagPrefix?: string; dryRun?: boolean; json?: boolean },
+        opts: {
+          date?: string;
+          file: string;
+          tagPrefix?: string;
+          dryRun?: boolean;
+          json?: boolean;
+          versionIndex?: number;
+        },
       ) =>
         reportingJson(opts.json, async () => {
           const result = await promoteFile(opts.file, target, {
+            ...parseOptions(opts),
             ...(opts.date !== undefined ? { date: opts.date } : {}),
             ...(opts.tagPrefix !== undefined ? { tagPrefix: opts.tagPrefix } : {}),
             dryRun: opts.dryRun === true,
@@ -105,7 +140,8 @@ export function register(program: Command): void {
     .description(
       "print a version's GitHub release notes: its section with ### shown as ##, then the Full Changelog link",
     )
-    .argument('<version>', 'the released version, e.g. 1.5.0 or v1.5.0')
+    .argument('[version]', 'the released version, e.g. 1.5.0 or v1.5.0')
+    .option('--unreleased', 'notes of the Unreleased section instead, compared with HEAD')
     .addOption(
       new Option(
         '--repo <owner/repo>',
@@ -123,28 +159,44 @@ export function register(program: Command): void {
       "prefix that turns a version into its tag; '' for bare versions (default: from the links, else v)",
     )
     .addOption(fileOption())
+    .addOption(versionIndexOption())
     .option('--json', 'print the notes and their tags as JSON')
     .addHelpText(
       'after',
-      '\nExamples:\n  $ oci-sd changelog notes 1.5.0 > notes.md\n  $ oci-sd changelog notes 2.0.0 --server-url https://ghe.example.com --repo acme/app --tag-prefix ""',
+      '\nExamples:\n  $ oci-sd changelog notes 1.5.0 > notes.md\n  $ oci-sd changelog notes --unreleased   # what the next release will say, compared with HEAD\n  $ oci-sd changelog notes 2.0.0 --server-url https://ghe.example.com --repo acme/app --tag-prefix ""',
     )
     .action(
       (
-        version: string,
+        version: string | undefined,
         opts: {
+          unreleased?: boolean;
           repo?: string;
           serverUrl?: string;
           tagPrefix?: string;
           file: string;
           json?: boolean;
+          versionIndex?: number;
         },
       ) =>
         reportingJson(opts.json, async () => {
-          const notes = (await readChangelog(opts.file)).notes(version, {
+          if ((version === undefined) === (opts.unreleased !== true))
+            throw new ChangelogError(
+              'INVALID_OPTION',
+              version === undefined
+                ? 'say which notes: a version, or --unreleased'
+                : `a version (${version}) and --unreleased: say one`,
+              { expected: 'a version or --unreleased', found: version ?? 'neither' },
+            );
+          const changelog = await readChangelog(opts.file, parseOptions(opts));
+          const notesOptions = {
             ...(opts.repo !== undefined ? { repo: opts.repo } : {}),
             ...(opts.serverUrl !== undefined ? { serverUrl: opts.serverUrl } : {}),
             ...(opts.tagPrefix !== undefined ? { tagPrefix: opts.tagPrefix } : {}),
-          });
+          };
+          const notes =
+            version === undefined
+              ? changelog.unreleasedNotes(notesOptions)
+              : changelog.notes(version, notesOptions);
           if (opts.json) printJson(notes);
           else print(notes.body);
         }),
@@ -156,13 +208,29 @@ export function register(program: Command): void {
       'check versions, order, dates, Unreleased, link references and empty sections; exit 2 on any error',
     )
     .addOption(fileOption())
+    .option('--strict', 'treat warnings as errors (exit 2 on any problem)')
+    .option(
+      '--change-types <list>',
+      'the ### headings allowed, comma-separated (default: Added, Changed, Deprecated, Removed, Fixed, Security)',
+    )
+    .addOption(versionIndexOption())
     .option('--json', 'print the problems as JSON')
     .addHelpText(
       'after',
-      '\nExamples:\n  $ oci-sd changelog validate\n  $ oci-sd changelog validate --file CHANGELOG.md --json | jq .problems',
+      '\nExamples:\n  $ oci-sd changelog validate\n  $ oci-sd changelog validate --strict --change-types "Added,Changed,Fixed,Performance"\n  $ oci-sd changelog validate --file CHANGELOG.md --json | jq .problems',
     )
-    .action(async (opts: { file: string; json?: boolean }) => {
-      const problems = (await readChangelog(opts.file)).validate();
+    .action(async (opts: ValidateCommandOptions) => {
+      const problems = (await readChangelog(opts.file, parseOptions(opts))).validate({
+        ...(opts.strict ? { strict: true } : {}),
+        ...(opts.changeTypes !== undefined
+          ? {
+              changeTypes: opts.changeTypes
+                .split(',')
+                .map((t) => t.trim())
+                .filter(Boolean),
+            }
+          : {}),
+      });
       const errors = problems.filter((p) => p.severity === 'error').length;
       if (opts.json)
         printJson({
@@ -192,18 +260,38 @@ export function register(program: Command): void {
     )
     .addOption(fileOption())
     .option('--preid <id>', 'suggest a prerelease, e.g. rc')
+    .option('--pre <id>', 'the same as --preid: --pre rc gives X.Y.Z-rc.0, then -rc.1, ...')
+    .addOption(
+      new Option(
+        '--breaking-below-one <bump>',
+        'what a breaking change bumps below 1.0.0 (0.3.0 -> 0.4.0 by default, as changesets and release-please do)',
+      )
+        .choices(['minor', 'major'])
+        .default('minor'),
+    )
     .option('--json', 'print the version, the bump and the reasons as JSON')
     .addHelpText(
       'after',
       '\nExamples:\n  $ oci-sd changelog next\n  $ oci-sd changelog promote "$(oci-sd changelog next --preid rc)"',
     )
-    .action((opts: { file: string; preid?: string; json?: boolean }) =>
-      reportingJson(opts.json, async () => {
-        const next = (await readChangelog(opts.file)).nextVersion(
-          opts.preid !== undefined ? { preid: opts.preid } : {},
-        );
-        if (opts.json) printJson(next);
-        else print(next.version);
-      }),
+    .addOption(versionIndexOption())
+    .action(
+      (opts: {
+        file: string;
+        preid?: string;
+        pre?: string;
+        breakingBelowOne: 'minor' | 'major';
+        json?: boolean;
+        versionIndex?: number;
+      }) =>
+        reportingJson(opts.json, async () => {
+          const preid = opts.preid ?? opts.pre;
+          const next = (await readChangelog(opts.file, parseOptions(opts))).nextVersion({
+            ...(preid !== undefined ? { preid } : {}),
+            breakingBelowOne: opts.breakingBelowOne,
+          });
+          if (opts.json) printJson(next);
+          else print(next.version);
+        }),
     );
 }
