@@ -5,11 +5,4 @@ export {
   type UpdaterLimits,
   type UpdaterOptions,
 } from './updater';
-export {
-  CheckoutSource,
-  HttpSource,
-  quoteName,
-  type FetchFunction,
-  type HttpSourceOptions,
-  type RepositorySource,
-} from './source';
+export { CheckoutSource, HttpSource, type FetchFunction, type RepositorySource } from './source';
