@@ -30,6 +30,8 @@ export default defineConfig([
     format: ['esm'],
     target: 'node22',
     platform: 'node',
+    // one file: the commands' lazy imports stay lazy inside it, and dist/ holds no chunks to commit
+    splitting: false,
     sourcemap: false,
     clean: false,
     dts: { compilerOptions: { customConditions: [] } },
