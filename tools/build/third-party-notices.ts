@@ -7,7 +7,7 @@ import type { Options } from 'tsup';
 type Plugin = NonNullable<Options['esbuildPlugins']>[number];
 
 /** The name of the notices file written next to every bundle that inlines third-party code. */
-export const NOTICES_FILE = 'THIRD_PARTY_NOTICES.md';
+const NOTICES_FILE = 'THIRD_PARTY_NOTICES.md';
 
 interface BundledPackage {
   name: string;
@@ -59,7 +59,7 @@ function readPackage(dir: string): BundledPackage {
 }
 
 /** The notices document: one section per package, sorted by name, with its licence text. */
-export function formatNotices(bundle: string, packages: BundledPackage[]): string {
+function formatNotices(bundle: string, packages: BundledPackage[]): string {
   const lines = [
     '# Third-party notices',
     '',
@@ -99,14 +99,13 @@ export function thirdPartyNotices(options: ThirdPartyNoticesOptions): Plugin {
         if (result.errors.length || !result.metafile) return;
         const cwd = build.initialOptions.absWorkingDir ?? process.cwd();
         const dirs = new Set<string>();
-        for (const [input, { bytesInOutput }] of Object.entries(
-          Object.values(result.metafile.outputs).reduce<Record<string, { bytesInOutput: number }>>(
-            (all, output) => Object.assign(all, output.inputs),
-            {},
-          ),
-        )) {
-          if (bytesInOutput === 0) continue;
-          const path = resolve(cwd, input);
+        // an input counts when any output (a chunk, with splitting) holds some of its bytes
+        const inputs = Object.values(result.metafile.outputs).flatMap((output) =>
+          Object.entries(output.inputs)
+            .filter(([, { bytesInOutput }]) => bytesInOutput > 0)
+            .map(([input]) => resolve(cwd, input)),
+        );
+        for (const path of new Set(inputs)) {
           const dir = packageDirOf(path);
           if (dir) dirs.add(dir);
           for (const [suffix, name] of Object.entries(options.derivedFrom ?? {})) {
@@ -122,11 +121,10 @@ export function thirdPartyNotices(options: ThirdPartyNoticesOptions): Plugin {
         const packages = [...unique.values()].sort(
           (a, b) => a.name.localeCompare(b.name) || a.version.localeCompare(b.version),
         );
-        const outDir = resolve(cwd, build.initialOptions.outdir ?? 'dist');
-        const file = join(outDir, NOTICES_FILE);
         if (!packages.length) return;
+        const outDir = resolve(cwd, build.initialOptions.outdir ?? 'dist');
         await mkdir(outDir, { recursive: true });
-        await writeFile(file, formatNotices(options.bundle, packages));
+        await writeFile(join(outDir, NOTICES_FILE), formatNotices(options.bundle, packages));
       });
     },
   };
