@@ -1,8 +1,8 @@
 #!/usr/bin/env node
 // prepack / postpack of every published package: the `@oci-sd/source` export condition points at
-// `src/`, which only the workspace has (tests, typecheck and the action's bundle resolve through it).
-// `prepack` removes the condition from the package.json that npm packs, keeping the workspace's
-// file aside (along with what else is the workspace's only, see below); `postpack` puts it back. npm runs both around `npm pack` and `npm publish`.
+// `src/`, which only the workspace has (tests, typecheck and the action's bundle resolve through
+// it). `prepack` removes it, and what else only the workspace uses (see below), from the
+// package.json that npm packs, keeping the workspace's file aside; `postpack` puts it back.
 import { existsSync, readFileSync, renameSync, writeFileSync } from 'node:fs';
 
 const SOURCE_CONDITION = '@oci-sd/source';
@@ -29,9 +29,16 @@ if (step === 'prepack') {
   const { scripts: _scripts, devDependencies: _devDependencies, nx: _nx, ...kept } = manifest;
   const published = { ...kept, exports: withoutSourceCondition(manifest.exports) };
   writeFileSync(MANIFEST, `${JSON.stringify(published, null, 2)}\n`);
-} else if (step === 'postpack') {
+} else if (step === 'postpack' && process.env.npm_command === 'publish') {
+  // `npm publish` reads package.json again after postpack and sends that file to the registry as
+  // the version's metadata, so under publish the published form stays: `restore` (or the next
+  // prepack, which reads the kept file) brings the workspace's back.
+  console.error(
+    `${MANIFEST}: published form kept for npm publish; 'pack-manifest.mjs restore' undoes it`,
+  );
+} else if (step === 'postpack' || step === 'restore') {
   if (existsSync(KEPT)) renameSync(KEPT, MANIFEST);
 } else {
-  console.error('usage: pack-manifest.mjs prepack | postpack');
+  console.error('usage: pack-manifest.mjs prepack | postpack | restore');
   process.exit(2);
 }
