@@ -2,6 +2,7 @@ import { readFileSync } from 'node:fs';
 import { readFile } from 'node:fs/promises';
 import { defineConfig } from 'tsup';
 import type { Options } from 'tsup';
+import { thirdPartyNotices } from '../../tools/build/third-party-notices.ts';
 
 type Plugin = NonNullable<Options['esbuildPlugins']>[number];
 
@@ -48,10 +49,11 @@ export default defineConfig({
   splitting: true,
   // commander is bundled too, for its builtin imports (see requireBuiltins).
   noExternal: ['commander'],
-  esbuildPlugins: [requireBuiltins],
+  esbuildPlugins: [requireBuiltins, thirdPartyNotices({ bundle: "@oci-sd/cli's dist/ chunks" })],
   dts: { compilerOptions: { customConditions: [] } },
   tsconfig: 'tsconfig.lib.json',
-  sourcemap: true,
+  // No source maps: they would point at src/, which the package does not ship.
+  sourcemap: false,
   clean: true,
   define: { __OCI_SD_VERSION__: JSON.stringify(version) },
 });

@@ -1,4 +1,5 @@
 import { defineConfig } from 'tsup';
+import { thirdPartyNotices } from '../../tools/build/third-party-notices.ts';
 
 /**
  * The private test servers (test Sigstore instance, GitHub API test server) are not published:
@@ -13,6 +14,13 @@ export default defineConfig({
   target: 'node22',
   platform: 'node',
   noExternal: BUNDLED,
+  esbuildPlugins: [
+    thirdPartyNotices({
+      bundle: "@oci-sd/sandbox's dist/index.js",
+      // the GitHub API test server inlines a trimmed copy of GitHub's OpenAPI description
+      derivedFrom: { 'api.github.com.trimmed.json': '@octokit/openapi' },
+    }),
+  ],
   esbuildOptions(options) {
     // bundled workspace packages resolve to their `src/`
     options.conditions = ['@oci-sd/source'];
@@ -20,6 +28,7 @@ export default defineConfig({
   // their types too: a consumer of this package's types never resolves a private package
   dts: { compilerOptions: { customConditions: [] }, resolve: BUNDLED },
   tsconfig: 'tsconfig.lib.json',
-  sourcemap: true,
+  // No source maps: they would point at src/, which the package does not ship.
+  sourcemap: false,
   clean: true,
 });

@@ -7,6 +7,7 @@ export default defineConfig({
   platform: 'node',
   dts: { compilerOptions: { customConditions: [] } },
   tsconfig: 'tsconfig.lib.json',
-  sourcemap: true,
+  // No source maps: they would point at src/, which the package does not ship.
+  sourcemap: false,
   clean: true,
 });

@@ -23,7 +23,7 @@ import { OciLayoutSource, attachReferrerBundle, pushImage } from '@oci-sd/oci';
 const RUNS = 7;
 // Run from the package folder (npm run bench); this file runs bundled from node_modules/.cache.
 const packageDir = process.cwd();
-const bundle = join(packageDir, 'dist/index.js');
+const bundle = join(packageDir, 'dist/main.js');
 const work = mkdtempSync(join(tmpdir(), 'oci-sd-action-bench-'));
 // Preloaded into each step: writes the process's own CPU time and peak memory at exit.
 const probe = `data:text/javascript,import{writeFileSync}from'node:fs';process.on('exit',()=>writeFileSync(process.env.OCI_SD_BENCH_PROBE,JSON.stringify({cpu:process.cpuUsage(),rss:process.resourceUsage().maxRSS})));`;
@@ -248,7 +248,7 @@ for (const [name, step] of steps) {
 rmSync(work, { recursive: true, force: true });
 
 const markdown = [
-  `Bundle \`dist/index.js\`: ${(size / 1e6).toFixed(2)} MB (${(gzipSync(readFileSync(bundle)).length / 1e6).toFixed(2)} MB gzipped). Each row is one action step as a runner runs it: a fresh \`node dist/index.js\` process; ${RUNS} runs after a warm-up, wall time median, CPU time (user + system of the step process) minimum.`,
+  `Bundle \`dist/main.js\`: ${(size / 1e6).toFixed(2)} MB (${(gzipSync(readFileSync(bundle)).length / 1e6).toFixed(2)} MB gzipped). Each row is one action step as a runner runs it: a fresh \`node dist/main.js\` process; ${RUNS} runs after a warm-up, wall time median, CPU time (user + system of the step process) minimum.`,
   '',
   markdownTable(rows),
   '',

@@ -65,7 +65,7 @@ describe('the bundled action', () => {
 
   it('runs on node24 from the committed bundle', () => {
     expect(readFileSync(ACTION_YML, 'utf8')).toMatch(
-      /\nruns:\n {2}using: node24\n {2}main: dist\/index\.js\n/,
+      /\nruns:\n {2}using: node24\n {2}main: dist\/main\.js\n/,
     );
   });
 

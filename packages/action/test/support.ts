@@ -3,7 +3,7 @@ import { mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 
-export const BUNDLE = new URL('../dist/index.js', import.meta.url).pathname;
+export const BUNDLE = new URL('../dist/main.js', import.meta.url).pathname;
 
 export interface ActionRun {
   code: number;

@@ -4,7 +4,7 @@ import { exitCodeFor, formatError } from './exit';
 
 declare const __OCI_SD_VERSION__: string;
 
-function createProgram(): Command {
+export function createProgram(): Command {
   return new Command('oci-sd')
     .description(
       'Release, sign, record in TUF and verify container images: the whole process, in one tool.',

@@ -2,7 +2,6 @@ import { readFileSync } from 'node:fs';
 import { fileURLToPath } from 'node:url';
 
 interface Manifest {
-  main?: string;
   bin?: string | Record<string, string>;
 }
 
@@ -11,11 +10,16 @@ function manifestOf(pkg: string): { manifest: Manifest; url: string } {
   return { manifest: JSON.parse(readFileSync(fileURLToPath(url), 'utf8')) as Manifest, url };
 }
 
-/** The file a package's `main` names (the action's bundle, as `runs.main` in action.yml). */
-export function packageEntry(pkg: string): string {
-  const { manifest, url } = manifestOf(pkg);
-  if (!manifest.main) throw new Error(`${pkg}: package.json names no main`);
-  return fileURLToPath(new URL(manifest.main, url));
+/**
+ * The file an action package's action.yml names as `runs.main`: what a runner starts (the
+ * package's `main` is its library entry, which runs nothing).
+ */
+export function actionRunner(pkg: string): string {
+  const { url } = manifestOf(pkg);
+  const actionYml = readFileSync(fileURLToPath(new URL('action.yml', url)), 'utf8');
+  const main = /^runs:\n(?:[ \t]+.*\n)*?[ \t]+main:[ \t]*['"]?([^'"\s]+)/m.exec(actionYml)?.[1];
+  if (!main) throw new Error(`${pkg}: action.yml names no runs.main`);
+  return fileURLToPath(new URL(main, url));
 }
 
 /** The file of a package's bin `name`, as npm links it. */

@@ -33,7 +33,7 @@ import {
   pushImage,
   type ImageStore,
 } from '@oci-sd/oci';
-import { packageEntry } from './bins';
+import { actionRunner } from './bins';
 
 const run = promisify(execFile);
 
@@ -234,7 +234,7 @@ export class SimulatedActions {
   }
 
   /**
-   * Runs the action's bundle (`@oci-sd/action`'s `dist/index.js`, what `runs.main` names) as the
+   * Runs the action's bundle (`@oci-sd/action`'s `dist/main.js`, what `runs.main` in its action.yml names) as the
    * runner does: a Node process with `INPUT_*` variables, the `GITHUB_*` context and a
    * `GITHUB_OUTPUT` file, read back once the step exits 0.
    */
@@ -250,7 +250,7 @@ export class SimulatedActions {
       env[`INPUT_${name.replace(/ /g, '_').toUpperCase()}`] = value;
     const { stdout, code } = await new Promise<{ stdout: string; code: number | null }>(
       (resolve, reject) => {
-        const child = spawn(process.execPath, [packageEntry('@oci-sd/action')], {
+        const child = spawn(process.execPath, [actionRunner('@oci-sd/action')], {
           env,
           stdio: ['ignore', 'pipe', 'inherit'],
         });
