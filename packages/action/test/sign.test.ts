@@ -124,7 +124,10 @@ describe.skipIf(!registryAvailable())(
         expect(repo.attestations[0]!.subjectDigests).toEqual([digest]);
         // Only the runner's mask command carries the token.
         expect(
-          attested.stdout.split('\n').filter((line) => !line.startsWith('::add-mask::')).join('\n'),
+          attested.stdout
+            .split('\n')
+            .filter((line) => !line.startsWith('::add-mask::'))
+            .join('\n'),
         ).not.toContain('api-token-3');
         const report = await verifyAttestation({
           artifact: digest,

@@ -2,7 +2,7 @@ import fc from 'fast-check';
 import { readFileSync } from 'node:fs';
 import { afterAll, describe, expect, it } from 'vitest';
 import { ChangelogError, parseChangelog, promoteFile } from '../src/index';
-import { changelogDirs } from './support/helpers';
+import { changelogDirs } from '@oci-sd/test-support';
 
 const bytes = (...parts: (string | number[])[]) =>
   Buffer.concat(

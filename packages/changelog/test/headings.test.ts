@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
-import { parseChangelog } from '../src/index';
-import { thrown } from './support/helpers';
+import { parseChangelog, ChangelogError } from '../src/index';
+import { thrownBy } from '@oci-sd/test-support';
 
 /** The first section of `## <heading>` with one entry, as the parser reads it. */
 function read(heading: string, level = '##') {
@@ -170,8 +170,10 @@ describe('the previous release of a new version', () => {
 
   it('must agree with the base of the Unreleased compare link: a disagreement is reported, not guessed', () => {
     const stale = GO.replace('compare/v1.41.0...HEAD', 'compare/v0.20.0...HEAD');
-    const error = thrown(() =>
-      parseChangelog(stale, { file: 'CHANGELOG.md' }).promote('1.42.0', { date: '2026-04-01' }),
+    const error = thrownBy(
+      () =>
+        parseChangelog(stale, { file: 'CHANGELOG.md' }).promote('1.42.0', { date: '2026-04-01' }),
+      ChangelogError,
     );
     expect(error).toMatchObject({
       code: 'LINK_MISMATCH',

@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
-import { parseChangelog, parseRepositoryLink } from '../src/index';
-import { BASE, SMALL, thrown } from './support/helpers';
+import { parseChangelog, parseRepositoryLink, ChangelogError } from '../src/index';
+import { CHANGELOG_BASE as BASE, SMALL_CHANGELOG as SMALL, thrownBy } from '@oci-sd/test-support';
 
 describe('notes of the Unreleased section', () => {
   it('gives the entries and a compare link from the latest release to HEAD', () => {
@@ -29,10 +29,12 @@ describe('notes of the Unreleased section', () => {
     expect(first.body).toBe('- a\n\n**Full Changelog**: https://github.com/o/r/commits/HEAD');
     expect(first.previousTag).toBeUndefined();
     expect(
-      thrown(() =>
-        parseChangelog('# Changelog\n\n## [1.0.0] - 2024-01-01\n- a\n').unreleasedNotes({
-          repo: 'o/r',
-        }),
+      thrownBy(
+        () =>
+          parseChangelog('# Changelog\n\n## [1.0.0] - 2024-01-01\n- a\n').unreleasedNotes({
+            repo: 'o/r',
+          }),
+        ChangelogError,
       ).code,
     ).toBe('NO_UNRELEASED');
   });

@@ -3,7 +3,7 @@ import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { fixturePath, fixturesSkipReason, haveFixtures } from '../../../tools/fixtures';
+import { fixturePath, fixturesSkipReason, haveFixtures } from '@oci-sd/test-support';
 import { githubActionsIdentity, startTestSigstore } from '@oci-sd/test-sigstore';
 import type { TestSigstore } from '@oci-sd/test-sigstore';
 import { startRegistry } from '@oci-sd/test-registry';

@@ -3,7 +3,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import fc from 'fast-check';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { fixturePath, fixturesSkipReason, haveFixtures } from '../../../tools/fixtures';
+import { fixturePath, fixturesSkipReason, haveFixtures } from '@oci-sd/test-support';
 import { hostileRuns, mutationOf } from '../../../tools/hostile-json';
 import { parseReleaseManifest, TufError, Updater } from '../src/index';
 

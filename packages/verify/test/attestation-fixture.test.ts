@@ -1,7 +1,7 @@
 import { readFileSync } from 'node:fs';
 import { createHash } from 'node:crypto';
 import { describe, expect, it } from 'vitest';
-import { fixturePath, fixturesSkipReason, haveFixtures } from '../../../tools/fixtures';
+import { fixturePath, fixturesSkipReason, haveFixtures } from '@oci-sd/test-support';
 import { VerificationError, trustMaterialFromFile, verifyAttestation } from '../src/index';
 import type { VerifyAttestationOptions } from '../src/index';
 import { check } from './support/report';

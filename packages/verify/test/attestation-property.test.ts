@@ -1,7 +1,7 @@
 import { readFileSync } from 'node:fs';
 import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
-import { fixturePath, haveFixtures } from '../../../tools/fixtures';
+import { fixturePath, haveFixtures } from '@oci-sd/test-support';
 import {
   VerificationError,
   parseAttestationBundles,

@@ -8,7 +8,7 @@ import type { TestRegistry } from '@oci-sd/test-registry';
 import { githubActionsIdentity, startTestSigstore } from '@oci-sd/test-sigstore';
 import type { GitHubActionsIdentityOptions, TestSigstore } from '@oci-sd/test-sigstore';
 import { RegistrySource, attachReferrerBundle, pushImage } from '@oci-sd/oci';
-import { RepoBuilder, RepoServer } from '../../tuf/test/support/repo-builder';
+import { RepoBuilder, RepoServer } from '@oci-sd/test-support';
 import {
   SLSA_PROVENANCE_V1,
   githubTrustMaterial,

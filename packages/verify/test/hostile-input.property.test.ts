@@ -7,7 +7,7 @@ import { githubActionsIdentity, startTestSigstore } from '@oci-sd/test-sigstore'
 import type { TestIdentity, TestSigstore } from '@oci-sd/test-sigstore';
 import fc from 'fast-check';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { fixturePath, fixturesSkipReason, haveFixtures } from '../../../tools/fixtures';
+import { fixturePath, fixturesSkipReason, haveFixtures } from '@oci-sd/test-support';
 import { hostileRuns, mutationOf } from '../../../tools/hostile-json';
 import type { Mutation } from '../../../tools/hostile-json';
 import { evaluateCandidate, summarizeCandidates } from '../src/api/candidates';

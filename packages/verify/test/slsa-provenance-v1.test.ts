@@ -3,7 +3,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { X509Certificate } from '@sigstore/core';
 import { githubActionsIdentity, slsaGeneratorIdentity } from '@oci-sd/test-sigstore';
 import { attachReferrerBundle } from '@oci-sd/oci';
-import { fixturePath, fixturesSkipReason, haveFixtures } from '../../../tools/fixtures';
+import { fixturePath, fixturesSkipReason, haveFixtures } from '@oci-sd/test-support';
 import { certificateIdentity } from '../src/checks/certificate';
 import type { InTotoStatement } from '../src/checks/claims';
 import { checkSlsaProvenanceV1 } from '../src/slsa/provenance-v1';
