@@ -19857,13 +19857,57 @@ var init_http = __esm({
 });
 
 // ../core/src/certificates.ts
+function lengthOfLength(length) {
+  let bytes = 1;
+  if (length >= 128) for (let rest = length; rest > 0; rest = Math.floor(rest / 256)) bytes++;
+  return bytes;
+}
+function valueLength(node) {
+  if (node.subs.length === 0) return node.value.length;
+  let length = 0;
+  for (const sub of node.subs) length += encodedLength(sub);
+  return length;
+}
+function encodedLength(node) {
+  const length = valueLength(node);
+  return 1 + lengthOfLength(length) + length;
+}
+function writeNode(node, out, at2) {
+  const length = valueLength(node);
+  out[at2++] = node.tag.toDER();
+  if (length < 128) {
+    out[at2++] = length;
+  } else {
+    const bytes = lengthOfLength(length) - 1;
+    out[at2++] = 128 | bytes;
+    for (let i = bytes - 1; i >= 0; i--) out[at2++] = Math.floor(length / 256 ** i) % 256;
+  }
+  if (node.subs.length === 0) {
+    node.value.copy(out, at2);
+    return at2 + node.value.length;
+  }
+  for (const sub of node.subs) at2 = writeNode(sub, out, at2);
+  return at2;
+}
+function encodeDer(node) {
+  const out = Buffer.allocUnsafe(encodedLength(node));
+  writeNode(node, out, 0);
+  return out;
+}
 function encodeOnce(certificate) {
   cacheEncoding(certificate.root, 2);
+  const Certificate = certificate.constructor;
+  certificate.clone = () => new Certificate(copyTree(certificate.root));
+}
+function copyTree(node) {
+  const Node = node.constructor;
+  const copy = new Node(node.tag, node.value, node.subs.map(copyTree));
+  copy.toDER = () => encodeDer(copy);
+  return copy;
 }
 function cacheEncoding(node, depth) {
-  const encode2 = node.toDER;
   let der;
-  node.toDER = () => der ??= encode2.call(node);
+  node.toDER = () => der ??= encodeDer(node);
   if (depth > 0) for (const sub of node.subs) cacheEncoding(sub, depth - 1);
 }
 function prepareTrustedChain(chain) {
