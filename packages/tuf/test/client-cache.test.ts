@@ -22,7 +22,7 @@ import {
   type TrustedState,
   type TufWarning,
 } from '../src/index';
-import { RepoBuilder, RepoServer, generateTestKey } from './support/repo-builder';
+import { RepoBuilder, RepoServer, generateTestKey } from '@oci-sd/test-support';
 
 const temps: string[] = [];
 const servers: RepoServer[] = [];
