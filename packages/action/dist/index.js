@@ -71703,11 +71703,11 @@ function formatReport(report, options2 = {}) {
   const lines = [];
   if (report.image)
     lines.push(
-      `${paint.bold("image")} ${report.image.reference} ${paint.dim("->")} ${report.image.digest}`
+      `${paint.bold("image")} ${escapeControl(report.image.reference)} ${paint.dim("->")} ${report.image.digest}`
     );
   for (const check of report.checks) {
     const mark = check.status === "pass" ? paint.green(MARKS.pass) : check.status === "fail" ? paint.red(MARKS.fail) : paint.dim(MARKS.skip);
-    lines.push(`${mark} ${check.check}: ${check.summary}`);
+    lines.push(`${mark} ${escapeControl(check.check)}: ${escapeControl(check.summary)}`);
     if (options2.details !== false) {
       if (check.status === "fail") lines.push(...failureDetails(check));
       lines.push(...rejectedCandidates(check));
@@ -71736,11 +71736,17 @@ function failureDetails(check) {
 function rejectedCandidates(check) {
   const rejected = check.evidence?.rejected ?? [];
   return rejected.map(
-    (candidate) => `    rejected: ${candidate.location}: ${candidate.code}: ${candidate.reason}`
+    (candidate) => `    rejected: ${escapeControl(candidate.location)}: ${candidate.code}: ${escapeControl(candidate.reason)}`
   );
 }
 function describe(value) {
-  return typeof value === "string" ? value : JSON.stringify(value);
+  return escapeControl(typeof value === "string" ? value : JSON.stringify(value));
+}
+function escapeControl(text) {
+  return text.replace(
+    CONTROL_CHARACTERS,
+    (c) => `\\u${c.charCodeAt(0).toString(16).padStart(4, "0")}`
+  );
 }
 function painter(enabled) {
   const wrap = (open4, close) => (text) => enabled ? `\x1B[${open4}m${text}\x1B[${close}m` : text;
@@ -71752,11 +71758,12 @@ function painter(enabled) {
     bold: wrap(1, 22)
   };
 }
-var MARKS;
+var MARKS, CONTROL_CHARACTERS;
 var init_format2 = __esm({
   "../verify/src/report/format.ts"() {
     "use strict";
     MARKS = { pass: "\u2713", fail: "\u2717", skip: "-" };
+    CONTROL_CHARACTERS = /[\u0000-\u001f\u007f-\u009f]/g;
   }
 });
 

@@ -3,8 +3,13 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import fc from 'fast-check';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { fixturePath, fixturesSkipReason, haveFixtures } from '@oci-sd/test-support';
-import { hostileRuns, mutationOf } from '../../../tools/hostile-json';
+import {
+  fixturePath,
+  fixturesSkipReason,
+  haveFixtures,
+  hostileRuns,
+  mutationOf,
+} from '@oci-sd/test-support';
 import { parseReleaseManifest, TufError, Updater } from '../src/index';
 
 // Property tests (issue 12, "Hostile input never aborts a verification"): TUF metadata is what a repository,
@@ -19,6 +24,7 @@ describe.skipIf(!haveFixtures)(
   `hostile TUF metadata (property tests on the amaanx86 TUF-on-CI repository) ${haveFixtures ? '' : fixturesSkipReason}`,
   () => {
     let checkout: string;
+    let rootV1: string;
     const temps: string[] = [];
     const tempDir = () => {
       const dir = mkdtempSync(join(tmpdir(), 'tuf-hostile-'));
@@ -27,6 +33,7 @@ describe.skipIf(!haveFixtures)(
     };
 
     beforeAll(() => {
+      rootV1 = readFileSync(repo('metadata', 'root_history', '1.root.json'), 'utf8');
       checkout = tempDir();
       cpSync(repo(), checkout, { recursive: true });
     });
@@ -57,8 +64,6 @@ describe.skipIf(!haveFixtures)(
         rmSync(metadataDir, { recursive: true, force: true });
       }
     }
-
-    const rootV1 = readFileSync(repo('metadata', 'root_history', '1.root.json'), 'utf8');
 
     it('the unmutated repository verifies (the control)', async () => {
       expect(await update(rootV1)).toBe(4);

@@ -86,6 +86,34 @@ describe('formatReport', () => {
     expect(formatReport(withRejected, { details: false })).not.toContain('rejected:');
   });
 
+  it('escapes control characters that signers and pushers put in summaries, reasons and values', () => {
+    const hostile = '\u001b[2J\u0007predicate\nline';
+    const text = formatReport({
+      ok: false,
+      checks: [
+        {
+          check: 'image-signature',
+          status: 'fail',
+          code: 'MALFORMED',
+          summary: `1 image signature found, none verify: ${hostile}`,
+          found: hostile,
+          evidence: {
+            rejected: [
+              { location: 'referrer x', layout: 'referrer', code: 'MALFORMED', reason: hostile },
+            ],
+          },
+        },
+      ],
+    });
+    const controls = [...text].filter(
+      (c) => c !== '\n' && (c < ' ' || (c >= '\u007f' && c <= '\u009f')),
+    );
+    expect(controls).toEqual([]);
+    expect(text).toContain('none verify: \\u001b[2J\\u0007predicate\\u000aline');
+    expect(text).toContain('    found:    \\u001b[2J\\u0007predicate\\u000aline');
+    expect(text).toContain('    rejected: referrer x: MALFORMED: \\u001b[2J');
+  });
+
   it('colours only when asked, and says PASSED with the count when all pass', () => {
     expect(formatReport(report)).not.toContain('\u001b[');
     expect(formatReport(report, { color: true })).toContain('\u001b[31m✗\u001b[39m');

@@ -7,9 +7,14 @@ import { githubActionsIdentity, startTestSigstore } from '@oci-sd/test-sigstore'
 import type { TestIdentity, TestSigstore } from '@oci-sd/test-sigstore';
 import fc from 'fast-check';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { fixturePath, fixturesSkipReason, haveFixtures } from '@oci-sd/test-support';
-import { hostileRuns, mutationOf } from '../../../tools/hostile-json';
-import type { Mutation } from '../../../tools/hostile-json';
+import {
+  fixturePath,
+  fixturesSkipReason,
+  haveFixtures,
+  hostileRuns,
+  mutationOf,
+} from '@oci-sd/test-support';
+import type { Mutation } from '@oci-sd/test-support';
 import { evaluateCandidate, summarizeCandidates } from '../src/api/candidates';
 import { verifySigstoreBundle } from '../src/checks/bundle';
 import { certificateIdentity } from '../src/checks/certificate';

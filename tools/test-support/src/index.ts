@@ -3,6 +3,15 @@ export { FIXTURES_DIR, fixturePath, fixturesSkipReason, haveFixtures } from './f
 export { rejectionOf, thrownBy, type ErrorClass } from './errors.ts';
 export { tempDir } from './temp.ts';
 export {
+  hostileRuns,
+  hostileValue,
+  jsonPaths,
+  mutationOf,
+  substitute,
+  type JsonPath,
+  type Mutation,
+} from './hostile-json.ts';
+export {
   git,
   GIT_ENV,
   gitSync,

@@ -15,7 +15,7 @@ export function formatReport(report: VerificationReport, options: FormatOptions 
   const lines: string[] = [];
   if (report.image)
     lines.push(
-      `${paint.bold('image')} ${report.image.reference} ${paint.dim('->')} ${report.image.digest}`,
+      `${paint.bold('image')} ${escapeControl(report.image.reference)} ${paint.dim('->')} ${report.image.digest}`,
     );
   else if (report.artifact) lines.push(`${paint.bold('artifact')} ${report.artifact.digest}`);
   for (const check of report.checks) {
@@ -25,7 +25,7 @@ export function formatReport(report: VerificationReport, options: FormatOptions 
         : check.status === 'fail'
           ? paint.red(MARKS.fail)
           : paint.dim(MARKS.skip);
-    lines.push(`${mark} ${check.check}: ${check.summary}`);
+    lines.push(`${mark} ${escapeControl(check.check)}: ${escapeControl(check.summary)}`);
     if (options.details !== false) {
       if (check.status === 'fail') lines.push(...failureDetails(check));
       lines.push(...rejectedCandidates(check));
@@ -59,13 +59,28 @@ function failureDetails(check: CheckResult): string[] {
 function rejectedCandidates(check: CheckResult): string[] {
   const rejected = (check.evidence?.rejected ?? []) as RejectedCandidate[];
   return rejected.map(
-    (candidate) => `    rejected: ${candidate.location}: ${candidate.code}: ${candidate.reason}`,
+    (candidate) =>
+      `    rejected: ${escapeControl(candidate.location)}: ${candidate.code}: ${escapeControl(candidate.reason)}`,
   );
 }
 
 function describe(value: unknown): string {
-  return typeof value === 'string' ? value : JSON.stringify(value);
+  return escapeControl(typeof value === 'string' ? value : JSON.stringify(value));
 }
+
+/**
+ * Summaries and reasons quote what signers and pushers chose (predicate types, SANs, annotations): control
+ * characters in them are shown escaped (`\u001b`), never sent to the terminal.
+ */
+function escapeControl(text: string): string {
+  return text.replace(
+    CONTROL_CHARACTERS,
+    (c) => `\\u${c.charCodeAt(0).toString(16).padStart(4, '0')}`,
+  );
+}
+
+// eslint-disable-next-line no-control-regex -- matching them is the point
+const CONTROL_CHARACTERS = /[\u0000-\u001f\u007f-\u009f]/g;
 
 function painter(enabled: boolean) {
   const wrap = (open: number, close: number) => (text: string) =>
