@@ -1,13 +1,16 @@
 import { existsSync, readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
-import { formatMetadata, keyIdOf, type SignedMetadata, type TufKey } from '@oci-sd/tuf';
 import {
-  createTufRepo,
-  gitSync,
-  newSigner,
-  type TestTufRepo,
-} from '../../tuf/test/support/git-repo';
+  formatMetadata,
+  initRepository,
+  keyIdOf,
+  keySigner,
+  type SignedMetadata,
+  type TufKey,
+  type TufSigner,
+} from '@oci-sd/tuf';
+import { createTufCheckout, gitSync, newSigner, type TestTufRepo } from '@oci-sd/test-support';
 import { runMain } from './support/run-cli';
 
 const run = (...args: string[]) => runMain('tuf', ...args);
@@ -16,10 +19,10 @@ const BRANCH = 'sign/release-1-5-0-24609867231';
 const TARGET = 'oci-prometheus-sd-proxy/releases/v1.5.0.json';
 const DIGEST = 'sha256:011bd900864e62770c54e56248b2af853482e9ae9f5c572f84c20c8771f5c291';
 
-let repo: TestTufRepo;
+let repo: TestTufRepo<TufSigner>;
 let aliceKey: string;
 beforeEach(async () => {
-  repo = await createTufRepo();
+  repo = await createTufCheckout({ initRepository, keySigner });
   aliceKey = join(repo.dir, '..', 'alice.pem');
   writeFileSync(aliceKey, repo.alicePem);
 });
@@ -387,7 +390,7 @@ describe('oci-sd tuf init', () => {
     onlineKey = join(repo.dir, '..', 'online.pem');
     bobKey = join(repo.dir, '..', 'bob.pem');
     writeFileSync(onlineKey, repo.onlinePem);
-    writeFileSync(bobKey, newSigner('p256').pem);
+    writeFileSync(bobKey, newSigner({ keySigner }, 'p256').pem);
   });
   const init = (dir: string, ...extra: string[]) =>
     run(
@@ -552,7 +555,7 @@ describe('oci-sd tuf status --format json, step by step as tuf-on-ci lists them'
 
   it('invite: root with the invite; accepted: root and targets (a signature appended to targets)', async () => {
     const bobKey = join(repo.dir, '..', 'bob.pem');
-    writeFileSync(bobKey, newSigner('p256').pem);
+    writeFileSync(bobKey, newSigner({ keySigner }, 'p256').pem);
     await run('invite-signer', '--repo', repo.dir, '--role', 'targets', '--user', '@bob');
     const invited = await run('status', '--repo', repo.dir, '--format', 'json');
     expect(invited.code).toBe(1);
