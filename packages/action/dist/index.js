@@ -2175,9 +2175,9 @@ var require_dispatcher_base = __commonJS({
       }
       close(callback) {
         if (callback === void 0) {
-          return new Promise((resolve3, reject) => {
+          return new Promise((resolve2, reject) => {
             this.close((err, data) => {
-              return err ? reject(err) : resolve3(data);
+              return err ? reject(err) : resolve2(data);
             });
           });
         }
@@ -2215,12 +2215,12 @@ var require_dispatcher_base = __commonJS({
           err = null;
         }
         if (callback === void 0) {
-          return new Promise((resolve3, reject) => {
+          return new Promise((resolve2, reject) => {
             this.destroy(err, (err2, data) => {
               return err2 ? (
                 /* istanbul ignore next: should never error */
                 reject(err2)
-              ) : resolve3(data);
+              ) : resolve2(data);
             });
           });
         }
@@ -4487,8 +4487,8 @@ var require_util2 = __commonJS({
     function createDeferredPromise() {
       let res;
       let rej;
-      const promise = new Promise((resolve3, reject) => {
-        res = resolve3;
+      const promise = new Promise((resolve2, reject) => {
+        res = resolve2;
         rej = reject;
       });
       return { promise, resolve: res, reject: rej };
@@ -6739,12 +6739,12 @@ upgrade: ${upgrade}\r
           cb();
         }
       }
-      const waitForDrain = () => new Promise((resolve3, reject) => {
+      const waitForDrain = () => new Promise((resolve2, reject) => {
         assert3(callback === null);
         if (socket[kError]) {
           reject(socket[kError]);
         } else {
-          callback = resolve3;
+          callback = resolve2;
         }
       });
       socket.on("close", onDrain).on("drain", onDrain);
@@ -7414,12 +7414,12 @@ var require_client_h2 = __commonJS({
           cb();
         }
       }
-      const waitForDrain = () => new Promise((resolve3, reject) => {
+      const waitForDrain = () => new Promise((resolve2, reject) => {
         assert3(callback === null);
         if (socket[kError]) {
           reject(socket[kError]);
         } else {
-          callback = resolve3;
+          callback = resolve2;
         }
       });
       h2stream.on("close", onDrain).on("drain", onDrain);
@@ -7898,16 +7898,16 @@ var require_client = __commonJS({
         return this[kNeedDrain] < 2;
       }
       async [kClose]() {
-        return new Promise((resolve3) => {
+        return new Promise((resolve2) => {
           if (this[kSize]) {
-            this[kClosedResolve] = resolve3;
+            this[kClosedResolve] = resolve2;
           } else {
-            resolve3(null);
+            resolve2(null);
           }
         });
       }
       async [kDestroy](err) {
-        return new Promise((resolve3) => {
+        return new Promise((resolve2) => {
           const requests = this[kQueue].splice(this[kPendingIdx]);
           for (let i = 0; i < requests.length; i++) {
             const request2 = requests[i];
@@ -7918,7 +7918,7 @@ var require_client = __commonJS({
               this[kClosedResolve]();
               this[kClosedResolve] = null;
             }
-            resolve3(null);
+            resolve2(null);
           };
           if (this[kHTTPContext]) {
             this[kHTTPContext].destroy(err, callback);
@@ -7969,7 +7969,7 @@ var require_client = __commonJS({
         });
       }
       try {
-        const socket = await new Promise((resolve3, reject) => {
+        const socket = await new Promise((resolve2, reject) => {
           client[kConnector]({
             host,
             hostname,
@@ -7981,7 +7981,7 @@ var require_client = __commonJS({
             if (err) {
               reject(err);
             } else {
-              resolve3(socket2);
+              resolve2(socket2);
             }
           });
         });
@@ -8318,8 +8318,8 @@ var require_pool_base = __commonJS({
         if (this[kQueue].isEmpty()) {
           await Promise.all(this[kClients].map((c) => c.close()));
         } else {
-          await new Promise((resolve3) => {
-            this[kClosedResolve] = resolve3;
+          await new Promise((resolve2) => {
+            this[kClosedResolve] = resolve2;
           });
         }
       }
@@ -9588,7 +9588,7 @@ var require_readable = __commonJS({
         if (this._readableState.closeEmitted) {
           return null;
         }
-        return await new Promise((resolve3, reject) => {
+        return await new Promise((resolve2, reject) => {
           if (this[kContentLength] > limit) {
             this.destroy(new AbortError());
           }
@@ -9601,7 +9601,7 @@ var require_readable = __commonJS({
             if (signal?.aborted) {
               reject(signal.reason ?? new AbortError());
             } else {
-              resolve3(null);
+              resolve2(null);
             }
           }).on("error", noop5).on("data", function(chunk) {
             limit -= chunk.length;
@@ -9620,7 +9620,7 @@ var require_readable = __commonJS({
     }
     async function consume(stream, type) {
       assert3(!stream[kConsume]);
-      return new Promise((resolve3, reject) => {
+      return new Promise((resolve2, reject) => {
         if (isUnusable(stream)) {
           const rState = stream._readableState;
           if (rState.destroyed && rState.closeEmitted === false) {
@@ -9637,7 +9637,7 @@ var require_readable = __commonJS({
             stream[kConsume] = {
               type,
               stream,
-              resolve: resolve3,
+              resolve: resolve2,
               reject,
               length: 0,
               body: []
@@ -9707,18 +9707,18 @@ var require_readable = __commonJS({
       return buffer;
     }
     function consumeEnd(consume2) {
-      const { type, body, resolve: resolve3, stream, length } = consume2;
+      const { type, body, resolve: resolve2, stream, length } = consume2;
       try {
         if (type === "text") {
-          resolve3(chunksDecode(body, length));
+          resolve2(chunksDecode(body, length));
         } else if (type === "json") {
-          resolve3(JSON.parse(chunksDecode(body, length)));
+          resolve2(JSON.parse(chunksDecode(body, length)));
         } else if (type === "arrayBuffer") {
-          resolve3(chunksConcat(body, length).buffer);
+          resolve2(chunksConcat(body, length).buffer);
         } else if (type === "blob") {
-          resolve3(new Blob(body, { type: stream[kContentType] }));
+          resolve2(new Blob(body, { type: stream[kContentType] }));
         } else if (type === "bytes") {
-          resolve3(chunksConcat(body, length));
+          resolve2(chunksConcat(body, length));
         }
         consumeFinish(consume2);
       } catch (err) {
@@ -9976,9 +9976,9 @@ var require_api_request = __commonJS({
     };
     function request2(opts, callback) {
       if (callback === void 0) {
-        return new Promise((resolve3, reject) => {
+        return new Promise((resolve2, reject) => {
           request2.call(this, opts, (err, data) => {
-            return err ? reject(err) : resolve3(data);
+            return err ? reject(err) : resolve2(data);
           });
         });
       }
@@ -10202,9 +10202,9 @@ var require_api_stream = __commonJS({
     };
     function stream(opts, factory, callback) {
       if (callback === void 0) {
-        return new Promise((resolve3, reject) => {
+        return new Promise((resolve2, reject) => {
           stream.call(this, opts, factory, (err, data) => {
-            return err ? reject(err) : resolve3(data);
+            return err ? reject(err) : resolve2(data);
           });
         });
       }
@@ -10489,9 +10489,9 @@ var require_api_upgrade = __commonJS({
     };
     function upgrade(opts, callback) {
       if (callback === void 0) {
-        return new Promise((resolve3, reject) => {
+        return new Promise((resolve2, reject) => {
           upgrade.call(this, opts, (err, data) => {
-            return err ? reject(err) : resolve3(data);
+            return err ? reject(err) : resolve2(data);
           });
         });
       }
@@ -10583,9 +10583,9 @@ var require_api_connect = __commonJS({
     };
     function connect6(opts, callback) {
       if (callback === void 0) {
-        return new Promise((resolve3, reject) => {
+        return new Promise((resolve2, reject) => {
           connect6.call(this, opts, (err, data) => {
-            return err ? reject(err) : resolve3(data);
+            return err ? reject(err) : resolve2(data);
           });
         });
       }
@@ -14448,7 +14448,7 @@ var require_fetch = __commonJS({
       function dispatch({ body }) {
         const url = requestCurrentURL(request2);
         const agent = fetchParams.controller.dispatcher;
-        return new Promise((resolve3, reject) => agent.dispatch(
+        return new Promise((resolve2, reject) => agent.dispatch(
           {
             path: url.pathname + url.search,
             origin: url.origin,
@@ -14524,7 +14524,7 @@ var require_fetch = __commonJS({
               }
               this.body = new Readable({ read: resume2 });
               const onError = this.onError.bind(this);
-              resolve3({
+              resolve2({
                 status,
                 statusText,
                 headersList,
@@ -14567,7 +14567,7 @@ var require_fetch = __commonJS({
               for (let i = 0; i < rawHeaders.length; i += 2) {
                 headersList.append(bufferToLowerCasedHeaderName(rawHeaders[i]), rawHeaders[i + 1].toString("latin1"), true);
               }
-              resolve3({
+              resolve2({
                 status,
                 statusText: STATUS_CODES[status],
                 headersList,
@@ -18308,8 +18308,8 @@ var require_util8 = __commonJS({
       return true;
     }
     function delay(ms2) {
-      return new Promise((resolve3) => {
-        setTimeout(resolve3, ms2).unref();
+      return new Promise((resolve2) => {
+        setTimeout(resolve2, ms2).unref();
       });
     }
     module2.exports = {
@@ -19672,7 +19672,7 @@ function fetchExchange(fetchImpl) {
 function sendOnce(url, { method, headers, body }, signal) {
   const { request: request2 } = url.protocol === "https:" ? process.getBuiltinModule("node:https") : process.getBuiltinModule("node:http");
   if (signal.aborted) return Promise.reject(signal.reason);
-  return new Promise((resolve3, reject) => {
+  return new Promise((resolve2, reject) => {
     const length = body ? body.length : method === "PUT" || method === "POST" ? 0 : void 0;
     const req2 = request2(
       url,
@@ -19682,7 +19682,7 @@ function sendOnce(url, { method, headers, body }, signal) {
       },
       (response) => {
         signal.removeEventListener("abort", abort);
-        resolve3(response);
+        resolve2(response);
       }
     );
     const abort = () => req2.destroy(signal.reason);
@@ -19815,7 +19815,7 @@ var init_http = __esm({
           }
           const backoff = Math.min(MAX_BACKOFF_MS, this.backoffMs * 2 ** attempt) * (0.5 + Math.random() / 2);
           await new Promise(
-            (resolve3) => setTimeout(resolve3, Math.min(MAX_BACKOFF_MS, retryDelay ?? backoff))
+            (resolve2) => setTimeout(resolve2, Math.min(MAX_BACKOFF_MS, retryDelay ?? backoff))
           );
         }
       }
@@ -19853,82 +19853,6 @@ var init_http = __esm({
         url = next;
       }
     };
-  }
-});
-
-// ../core/src/certificates.ts
-function lengthOfLength(length) {
-  let bytes = 1;
-  if (length >= 128) for (let rest = length; rest > 0; rest = Math.floor(rest / 256)) bytes++;
-  return bytes;
-}
-function valueLength(node) {
-  if (node.subs.length === 0) return node.value.length;
-  let length = 0;
-  for (const sub of node.subs) length += encodedLength(sub);
-  return length;
-}
-function encodedLength(node) {
-  const length = valueLength(node);
-  return 1 + lengthOfLength(length) + length;
-}
-function writeNode(node, out, at2) {
-  const length = valueLength(node);
-  out[at2++] = node.tag.toDER();
-  if (length < 128) {
-    out[at2++] = length;
-  } else {
-    const bytes = lengthOfLength(length) - 1;
-    out[at2++] = 128 | bytes;
-    for (let i = bytes - 1; i >= 0; i--) out[at2++] = Math.floor(length / 256 ** i) % 256;
-  }
-  if (node.subs.length === 0) {
-    node.value.copy(out, at2);
-    return at2 + node.value.length;
-  }
-  for (const sub of node.subs) at2 = writeNode(sub, out, at2);
-  return at2;
-}
-function encodeDer(node) {
-  const out = Buffer.allocUnsafe(encodedLength(node));
-  writeNode(node, out, 0);
-  return out;
-}
-function encodeOnce(certificate) {
-  cacheEncoding(certificate.root, 2);
-  const Certificate = certificate.constructor;
-  certificate.clone = () => new Certificate(copyTree(certificate.root));
-}
-function copyTree(node) {
-  const Node = node.constructor;
-  const copy = new Node(node.tag, node.value, node.subs.map(copyTree));
-  copy.toDER = () => encodeDer(copy);
-  return copy;
-}
-function cacheEncoding(node, depth) {
-  let der;
-  node.toDER = () => der ??= encodeDer(node);
-  if (depth > 0) for (const sub of node.subs) cacheEncoding(sub, depth - 1);
-}
-function prepareTrustedChain(chain) {
-  for (const certificate of chain) {
-    encodeOnce(certificate);
-    const verify = certificate.verify.bind(certificate);
-    const verdicts = /* @__PURE__ */ new Map();
-    certificate.verify = (issuer) => {
-      if (issuer !== void 0 && !chain.includes(issuer)) return verify(issuer);
-      let verdict = verdicts.get(issuer);
-      if (verdict === void 0) {
-        verdict = verify(issuer);
-        verdicts.set(issuer, verdict);
-      }
-      return verdict;
-    };
-  }
-}
-var init_certificates = __esm({
-  "../core/src/certificates.ts"() {
-    "use strict";
   }
 });
 
@@ -20020,7 +19944,7 @@ function authEnv(token) {
 function git(args, options2 = {}) {
   const auth2 = authEnv(options2.token);
   const secrets = [...auth2.secrets, ...options2.secrets ?? []];
-  return new Promise((resolve3, reject) => {
+  return new Promise((resolve2, reject) => {
     const child = execFile(
       "git",
       args,
@@ -20032,7 +19956,7 @@ function git(args, options2 = {}) {
         encoding: "utf8"
       },
       (error2, stdout, stderr) => {
-        if (!error2) return resolve3(stdout);
+        if (!error2) return resolve2(stdout);
         const command = redact(`git ${args.join(" ")}`, secrets);
         const detail = redact((stderr || error2.message).trim(), secrets);
         const where = options2.cwd ? ` in ${redact(options2.cwd, secrets)}` : "";
@@ -20195,7 +20119,6 @@ var init_src = __esm({
     "use strict";
     init_errors3();
     init_http();
-    init_certificates();
     init_fs();
     init_git();
     init_redact();
@@ -21014,7 +20937,7 @@ function validate(changelog) {
     message,
     ...expected !== void 0 ? { expected, found: found ?? "" } : {}
   });
-  const warning = (code2, position, message) => problems.push({ code: code2, severity: "warning", ...at2(position), message });
+  const warning2 = (code2, position, message) => problems.push({ code: code2, severity: "warning", ...at2(position), message });
   let firstUnreleased;
   const firstOfVersion = /* @__PURE__ */ new Map();
   let previousRelease;
@@ -21103,7 +21026,7 @@ function validate(changelog) {
     }
     for (const sub of section.subsections) {
       if (!sub.hasEntries && section.kind === "release")
-        warning("EMPTY_SUBSECTION", sub.heading, `"### ${sub.heading.text}" has no entries`);
+        warning2("EMPTY_SUBSECTION", sub.heading, `"### ${sub.heading.text}" has no entries`);
     }
   }
   validateLinks(changelog, error2);
@@ -22070,8 +21993,8 @@ var require_light = __commonJS({
           return this.Promise.resolve();
         }
         yieldLoop(t = 0) {
-          return new this.Promise(function(resolve3, reject) {
-            return setTimeout(resolve3, t);
+          return new this.Promise(function(resolve2, reject) {
+            return setTimeout(resolve2, t);
           });
         }
         computePenalty() {
@@ -22282,15 +22205,15 @@ var require_light = __commonJS({
           return this._queue.length === 0;
         }
         async _tryToRun() {
-          var args, cb, error2, reject, resolve3, returned, task;
+          var args, cb, error2, reject, resolve2, returned, task;
           if (this._running < 1 && this._queue.length > 0) {
             this._running++;
-            ({ task, args, resolve: resolve3, reject } = this._queue.shift());
+            ({ task, args, resolve: resolve2, reject } = this._queue.shift());
             cb = await (async function() {
               try {
                 returned = await task(...args);
                 return function() {
-                  return resolve3(returned);
+                  return resolve2(returned);
                 };
               } catch (error1) {
                 error2 = error1;
@@ -22305,13 +22228,13 @@ var require_light = __commonJS({
           }
         }
         schedule(task, ...args) {
-          var promise, reject, resolve3;
-          resolve3 = reject = null;
+          var promise, reject, resolve2;
+          resolve2 = reject = null;
           promise = new this.Promise(function(_resolve, _reject) {
-            resolve3 = _resolve;
+            resolve2 = _resolve;
             return reject = _reject;
           });
-          this._queue.push({ task, args, resolve: resolve3, reject });
+          this._queue.push({ task, args, resolve: resolve2, reject });
           this._tryToRun();
           return promise;
         }
@@ -22523,10 +22446,10 @@ var require_light = __commonJS({
       Sync$1 = Sync_1;
       Bottleneck3 = (function() {
         class Bottleneck4 {
-          constructor(options2 = {}, ...invalid5) {
+          constructor(options2 = {}, ...invalid6) {
             var storeInstanceOptions, storeOptions;
             this._addToQueue = this._addToQueue.bind(this);
-            this._validateOptions(options2, invalid5);
+            this._validateOptions(options2, invalid6);
             parser$5.load(options2, this.instanceDefaults, this);
             this._queues = new Queues$1(NUM_PRIORITIES$1);
             this._scheduled = {};
@@ -22556,8 +22479,8 @@ var require_light = __commonJS({
               return (ref = this._store.heartbeat) != null ? typeof ref.unref === "function" ? ref.unref() : void 0 : void 0;
             });
           }
-          _validateOptions(options2, invalid5) {
-            if (!(options2 != null && typeof options2 === "object" && invalid5.length === 0)) {
+          _validateOptions(options2, invalid6) {
+            if (!(options2 != null && typeof options2 === "object" && invalid6.length === 0)) {
               throw new Bottleneck4.prototype.BottleneckError("Bottleneck v2 takes a single object argument. Refer to https://github.com/SGrondin/bottleneck#upgrading-to-v2 if you're upgrading from Bottleneck v1.");
             }
           }
@@ -22712,14 +22635,14 @@ var require_light = __commonJS({
                 counts = this._states.counts;
                 return counts[0] + counts[1] + counts[2] + counts[3] === at2;
               };
-              return new this.Promise((resolve3, reject) => {
+              return new this.Promise((resolve2, reject) => {
                 if (finished()) {
-                  return resolve3();
+                  return resolve2();
                 } else {
                   return this.on("done", () => {
                     if (finished()) {
                       this.removeAllListeners("done");
-                      return resolve3();
+                      return resolve2();
                     }
                   });
                 }
@@ -22812,9 +22735,9 @@ var require_light = __commonJS({
               options2 = parser$5.load(options2, this.jobDefaults);
             }
             task = (...args2) => {
-              return new this.Promise(function(resolve3, reject) {
+              return new this.Promise(function(resolve2, reject) {
                 return fn2(...args2, function(...args3) {
-                  return (args3[0] != null ? reject : resolve3)(args3);
+                  return (args3[0] != null ? reject : resolve2)(args3);
                 });
               });
             };
@@ -27580,7 +27503,7 @@ var require_DLList = __commonJS({
 var require_Events = __commonJS({
   "../../node_modules/bottleneck/lib/Events.js"(exports2, module2) {
     "use strict";
-    function asyncGeneratorStep2(gen, resolve3, reject, _next, _throw, key, arg) {
+    function asyncGeneratorStep2(gen, resolve2, reject, _next, _throw, key, arg) {
       try {
         var info2 = gen[key](arg);
         var value = info2.value;
@@ -27589,7 +27512,7 @@ var require_Events = __commonJS({
         return;
       }
       if (info2.done) {
-        resolve3(value);
+        resolve2(value);
       } else {
         Promise.resolve(value).then(_next, _throw);
       }
@@ -27597,13 +27520,13 @@ var require_Events = __commonJS({
     function _asyncToGenerator2(fn2) {
       return function() {
         var self2 = this, args = arguments;
-        return new Promise(function(resolve3, reject) {
+        return new Promise(function(resolve2, reject) {
           var gen = fn2.apply(self2, args);
           function _next(value) {
-            asyncGeneratorStep2(gen, resolve3, reject, _next, _throw, "next", value);
+            asyncGeneratorStep2(gen, resolve2, reject, _next, _throw, "next", value);
           }
           function _throw(err) {
-            asyncGeneratorStep2(gen, resolve3, reject, _next, _throw, "throw", err);
+            asyncGeneratorStep2(gen, resolve2, reject, _next, _throw, "throw", err);
           }
           _next(void 0);
         });
@@ -27795,7 +27718,7 @@ var require_BottleneckError = __commonJS({
 var require_Job = __commonJS({
   "../../node_modules/bottleneck/lib/Job.js"(exports2, module2) {
     "use strict";
-    function asyncGeneratorStep2(gen, resolve3, reject, _next, _throw, key, arg) {
+    function asyncGeneratorStep2(gen, resolve2, reject, _next, _throw, key, arg) {
       try {
         var info2 = gen[key](arg);
         var value = info2.value;
@@ -27804,7 +27727,7 @@ var require_Job = __commonJS({
         return;
       }
       if (info2.done) {
-        resolve3(value);
+        resolve2(value);
       } else {
         Promise.resolve(value).then(_next, _throw);
       }
@@ -27812,13 +27735,13 @@ var require_Job = __commonJS({
     function _asyncToGenerator2(fn2) {
       return function() {
         var self2 = this, args = arguments;
-        return new Promise(function(resolve3, reject) {
+        return new Promise(function(resolve2, reject) {
           var gen = fn2.apply(self2, args);
           function _next(value) {
-            asyncGeneratorStep2(gen, resolve3, reject, _next, _throw, "next", value);
+            asyncGeneratorStep2(gen, resolve2, reject, _next, _throw, "next", value);
           }
           function _throw(err) {
-            asyncGeneratorStep2(gen, resolve3, reject, _next, _throw, "throw", err);
+            asyncGeneratorStep2(gen, resolve2, reject, _next, _throw, "throw", err);
           }
           _next(void 0);
         });
@@ -27999,7 +27922,7 @@ var require_Job = __commonJS({
 var require_LocalDatastore = __commonJS({
   "../../node_modules/bottleneck/lib/LocalDatastore.js"(exports2, module2) {
     "use strict";
-    function asyncGeneratorStep2(gen, resolve3, reject, _next, _throw, key, arg) {
+    function asyncGeneratorStep2(gen, resolve2, reject, _next, _throw, key, arg) {
       try {
         var info2 = gen[key](arg);
         var value = info2.value;
@@ -28008,7 +27931,7 @@ var require_LocalDatastore = __commonJS({
         return;
       }
       if (info2.done) {
-        resolve3(value);
+        resolve2(value);
       } else {
         Promise.resolve(value).then(_next, _throw);
       }
@@ -28016,13 +27939,13 @@ var require_LocalDatastore = __commonJS({
     function _asyncToGenerator2(fn2) {
       return function() {
         var self2 = this, args = arguments;
-        return new Promise(function(resolve3, reject) {
+        return new Promise(function(resolve2, reject) {
           var gen = fn2.apply(self2, args);
           function _next(value) {
-            asyncGeneratorStep2(gen, resolve3, reject, _next, _throw, "next", value);
+            asyncGeneratorStep2(gen, resolve2, reject, _next, _throw, "next", value);
           }
           function _throw(err) {
-            asyncGeneratorStep2(gen, resolve3, reject, _next, _throw, "throw", err);
+            asyncGeneratorStep2(gen, resolve2, reject, _next, _throw, "throw", err);
           }
           _next(void 0);
         });
@@ -28091,8 +28014,8 @@ var require_LocalDatastore = __commonJS({
         })();
       }
       yieldLoop(t = 0) {
-        return new this.Promise(function(resolve3, reject) {
-          return setTimeout(resolve3, t);
+        return new this.Promise(function(resolve2, reject) {
+          return setTimeout(resolve2, t);
         });
       }
       computePenalty() {
@@ -28562,7 +28485,7 @@ var require_Scripts = __commonJS({
 var require_RedisConnection = __commonJS({
   "../../node_modules/bottleneck/lib/RedisConnection.js"(exports, module) {
     "use strict";
-    function asyncGeneratorStep(gen, resolve3, reject, _next, _throw, key, arg) {
+    function asyncGeneratorStep(gen, resolve2, reject, _next, _throw, key, arg) {
       try {
         var info2 = gen[key](arg);
         var value = info2.value;
@@ -28571,7 +28494,7 @@ var require_RedisConnection = __commonJS({
         return;
       }
       if (info2.done) {
-        resolve3(value);
+        resolve2(value);
       } else {
         Promise.resolve(value).then(_next, _throw);
       }
@@ -28579,13 +28502,13 @@ var require_RedisConnection = __commonJS({
     function _asyncToGenerator(fn2) {
       return function() {
         var self2 = this, args = arguments;
-        return new Promise(function(resolve3, reject) {
+        return new Promise(function(resolve2, reject) {
           var gen = fn2.apply(self2, args);
           function _next(value) {
-            asyncGeneratorStep(gen, resolve3, reject, _next, _throw, "next", value);
+            asyncGeneratorStep(gen, resolve2, reject, _next, _throw, "next", value);
           }
           function _throw(err) {
-            asyncGeneratorStep(gen, resolve3, reject, _next, _throw, "throw", err);
+            asyncGeneratorStep(gen, resolve2, reject, _next, _throw, "throw", err);
           }
           _next(void 0);
         });
@@ -28626,7 +28549,7 @@ var require_RedisConnection = __commonJS({
         }
         _setup(client, sub) {
           client.setMaxListeners(0);
-          return new this.Promise((resolve3, reject) => {
+          return new this.Promise((resolve2, reject) => {
             client.on("error", (e) => {
               return this.Events.trigger("error", e);
             });
@@ -28637,14 +28560,14 @@ var require_RedisConnection = __commonJS({
               });
             }
             if (client.ready) {
-              return resolve3();
+              return resolve2();
             } else {
-              return client.once("ready", resolve3);
+              return client.once("ready", resolve2);
             }
           });
         }
         _loadScript(name) {
-          return new this.Promise((resolve3, reject) => {
+          return new this.Promise((resolve2, reject) => {
             var payload;
             payload = Scripts.payload(name);
             return this.client.multi([["script", "load", payload]]).exec((err, replies) => {
@@ -28652,7 +28575,7 @@ var require_RedisConnection = __commonJS({
                 return reject(err);
               }
               this.shas[name] = replies[0];
-              return resolve3(replies[0]);
+              return resolve2(replies[0]);
             });
           });
         }
@@ -28665,12 +28588,12 @@ var require_RedisConnection = __commonJS({
           var _this = this;
           return _asyncToGenerator(function* () {
             yield _this.ready;
-            return new _this.Promise((resolve3, reject) => {
+            return new _this.Promise((resolve2, reject) => {
               return _this.client.multi([cmd]).exec_atomic(function(err, replies) {
                 if (err != null) {
                   return reject(err);
                 } else {
-                  return resolve3(replies[0]);
+                  return resolve2(replies[0]);
                 }
               });
             });
@@ -28678,13 +28601,13 @@ var require_RedisConnection = __commonJS({
         }
         __addLimiter__(instance) {
           return this.Promise.all([instance.channel(), instance.channel_client()].map((channel) => {
-            return new this.Promise((resolve3, reject) => {
+            return new this.Promise((resolve2, reject) => {
               var handler2;
               handler2 = (chan) => {
                 if (chan === channel) {
                   this.subscriber.removeListener("subscribe", handler2);
                   this.limiters[channel] = instance;
-                  return resolve3();
+                  return resolve2();
                 }
               };
               this.subscriber.on("subscribe", handler2);
@@ -28698,13 +28621,13 @@ var require_RedisConnection = __commonJS({
             /* @__PURE__ */ (function() {
               var _ref = _asyncToGenerator(function* (channel) {
                 if (!_this2.terminated) {
-                  yield new _this2.Promise((resolve3, reject) => {
+                  yield new _this2.Promise((resolve2, reject) => {
                     return _this2.subscriber.unsubscribe(channel, function(err, chan) {
                       if (err != null) {
                         return reject(err);
                       }
                       if (chan === channel) {
-                        return resolve3();
+                        return resolve2();
                       }
                     });
                   });
@@ -28789,7 +28712,7 @@ var require_IORedisConnection = __commonJS({
     function _arrayWithHoles(arr) {
       if (Array.isArray(arr)) return arr;
     }
-    function asyncGeneratorStep(gen, resolve3, reject, _next, _throw, key, arg) {
+    function asyncGeneratorStep(gen, resolve2, reject, _next, _throw, key, arg) {
       try {
         var info2 = gen[key](arg);
         var value = info2.value;
@@ -28798,7 +28721,7 @@ var require_IORedisConnection = __commonJS({
         return;
       }
       if (info2.done) {
-        resolve3(value);
+        resolve2(value);
       } else {
         Promise.resolve(value).then(_next, _throw);
       }
@@ -28806,13 +28729,13 @@ var require_IORedisConnection = __commonJS({
     function _asyncToGenerator(fn2) {
       return function() {
         var self2 = this, args = arguments;
-        return new Promise(function(resolve3, reject) {
+        return new Promise(function(resolve2, reject) {
           var gen = fn2.apply(self2, args);
           function _next(value) {
-            asyncGeneratorStep(gen, resolve3, reject, _next, _throw, "next", value);
+            asyncGeneratorStep(gen, resolve2, reject, _next, _throw, "next", value);
           }
           function _throw(err) {
-            asyncGeneratorStep(gen, resolve3, reject, _next, _throw, "throw", err);
+            asyncGeneratorStep(gen, resolve2, reject, _next, _throw, "throw", err);
           }
           _next(void 0);
         });
@@ -28858,7 +28781,7 @@ var require_IORedisConnection = __commonJS({
         }
         _setup(client, sub) {
           client.setMaxListeners(0);
-          return new this.Promise((resolve3, reject) => {
+          return new this.Promise((resolve2, reject) => {
             client.on("error", (e) => {
               return this.Events.trigger("error", e);
             });
@@ -28869,9 +28792,9 @@ var require_IORedisConnection = __commonJS({
               });
             }
             if (client.status === "ready") {
-              return resolve3();
+              return resolve2();
             } else {
-              return client.once("ready", resolve3);
+              return client.once("ready", resolve2);
             }
           });
         }
@@ -28897,10 +28820,10 @@ var require_IORedisConnection = __commonJS({
         }
         __addLimiter__(instance) {
           return this.Promise.all([instance.channel(), instance.channel_client()].map((channel) => {
-            return new this.Promise((resolve3, reject) => {
+            return new this.Promise((resolve2, reject) => {
               return this.subscriber.subscribe(channel, () => {
                 this.limiters[channel] = instance;
-                return resolve3();
+                return resolve2();
               });
             });
           }));
@@ -28998,7 +28921,7 @@ var require_RedisDatastore = __commonJS({
     function _arrayWithHoles2(arr) {
       if (Array.isArray(arr)) return arr;
     }
-    function asyncGeneratorStep2(gen, resolve3, reject, _next, _throw, key, arg) {
+    function asyncGeneratorStep2(gen, resolve2, reject, _next, _throw, key, arg) {
       try {
         var info2 = gen[key](arg);
         var value = info2.value;
@@ -29007,7 +28930,7 @@ var require_RedisDatastore = __commonJS({
         return;
       }
       if (info2.done) {
-        resolve3(value);
+        resolve2(value);
       } else {
         Promise.resolve(value).then(_next, _throw);
       }
@@ -29015,13 +28938,13 @@ var require_RedisDatastore = __commonJS({
     function _asyncToGenerator2(fn2) {
       return function() {
         var self2 = this, args = arguments;
-        return new Promise(function(resolve3, reject) {
+        return new Promise(function(resolve2, reject) {
           var gen = fn2.apply(self2, args);
           function _next(value) {
-            asyncGeneratorStep2(gen, resolve3, reject, _next, _throw, "next", value);
+            asyncGeneratorStep2(gen, resolve2, reject, _next, _throw, "next", value);
           }
           function _throw(err) {
-            asyncGeneratorStep2(gen, resolve3, reject, _next, _throw, "throw", err);
+            asyncGeneratorStep2(gen, resolve2, reject, _next, _throw, "throw", err);
           }
           _next(void 0);
         });
@@ -29157,7 +29080,7 @@ var require_RedisDatastore = __commonJS({
           if (!(name === "init" || name === "register_client")) {
             yield _this3.ready;
           }
-          return new _this3.Promise((resolve3, reject) => {
+          return new _this3.Promise((resolve2, reject) => {
             var all_args, arr;
             all_args = [Date.now(), _this3.clientId].concat(args);
             _this3.instance.Events.trigger("debug", `Calling Redis script: ${name}.lua`, all_args);
@@ -29165,7 +29088,7 @@ var require_RedisDatastore = __commonJS({
               if (err != null) {
                 return reject(err);
               }
-              return resolve3(replies);
+              return resolve2(replies);
             });
             return _this3.connection.__scriptFn__(name)(...arr);
           }).catch((e) => {
@@ -29396,7 +29319,7 @@ var require_States = __commonJS({
 var require_Sync = __commonJS({
   "../../node_modules/bottleneck/lib/Sync.js"(exports2, module2) {
     "use strict";
-    function asyncGeneratorStep2(gen, resolve3, reject, _next, _throw, key, arg) {
+    function asyncGeneratorStep2(gen, resolve2, reject, _next, _throw, key, arg) {
       try {
         var info2 = gen[key](arg);
         var value = info2.value;
@@ -29405,7 +29328,7 @@ var require_Sync = __commonJS({
         return;
       }
       if (info2.done) {
-        resolve3(value);
+        resolve2(value);
       } else {
         Promise.resolve(value).then(_next, _throw);
       }
@@ -29413,13 +29336,13 @@ var require_Sync = __commonJS({
     function _asyncToGenerator2(fn2) {
       return function() {
         var self2 = this, args = arguments;
-        return new Promise(function(resolve3, reject) {
+        return new Promise(function(resolve2, reject) {
           var gen = fn2.apply(self2, args);
           function _next(value) {
-            asyncGeneratorStep2(gen, resolve3, reject, _next, _throw, "next", value);
+            asyncGeneratorStep2(gen, resolve2, reject, _next, _throw, "next", value);
           }
           function _throw(err) {
-            asyncGeneratorStep2(gen, resolve3, reject, _next, _throw, "throw", err);
+            asyncGeneratorStep2(gen, resolve2, reject, _next, _throw, "throw", err);
           }
           _next(void 0);
         });
@@ -29442,19 +29365,19 @@ var require_Sync = __commonJS({
       _tryToRun() {
         var _this = this;
         return _asyncToGenerator2(function* () {
-          var args, cb, error2, reject, resolve3, returned, task;
+          var args, cb, error2, reject, resolve2, returned, task;
           if (_this._running < 1 && _this._queue.length > 0) {
             _this._running++;
             var _this$_queue$shift = _this._queue.shift();
             task = _this$_queue$shift.task;
             args = _this$_queue$shift.args;
-            resolve3 = _this$_queue$shift.resolve;
+            resolve2 = _this$_queue$shift.resolve;
             reject = _this$_queue$shift.reject;
             cb = yield _asyncToGenerator2(function* () {
               try {
                 returned = yield task(...args);
                 return function() {
-                  return resolve3(returned);
+                  return resolve2(returned);
                 };
               } catch (error1) {
                 error2 = error1;
@@ -29470,16 +29393,16 @@ var require_Sync = __commonJS({
         })();
       }
       schedule(task, ...args) {
-        var promise, reject, resolve3;
-        resolve3 = reject = null;
+        var promise, reject, resolve2;
+        resolve2 = reject = null;
         promise = new this.Promise(function(_resolve, _reject) {
-          resolve3 = _resolve;
+          resolve2 = _resolve;
           return reject = _reject;
         });
         this._queue.push({
           task,
           args,
-          resolve: resolve3,
+          resolve: resolve2,
           reject
         });
         this._tryToRun();
@@ -29532,7 +29455,7 @@ var require_Group = __commonJS({
     function _arrayWithHoles2(arr) {
       if (Array.isArray(arr)) return arr;
     }
-    function asyncGeneratorStep2(gen, resolve3, reject, _next, _throw, key, arg) {
+    function asyncGeneratorStep2(gen, resolve2, reject, _next, _throw, key, arg) {
       try {
         var info2 = gen[key](arg);
         var value = info2.value;
@@ -29541,7 +29464,7 @@ var require_Group = __commonJS({
         return;
       }
       if (info2.done) {
-        resolve3(value);
+        resolve2(value);
       } else {
         Promise.resolve(value).then(_next, _throw);
       }
@@ -29549,13 +29472,13 @@ var require_Group = __commonJS({
     function _asyncToGenerator2(fn2) {
       return function() {
         var self2 = this, args = arguments;
-        return new Promise(function(resolve3, reject) {
+        return new Promise(function(resolve2, reject) {
           var gen = fn2.apply(self2, args);
           function _next(value) {
-            asyncGeneratorStep2(gen, resolve3, reject, _next, _throw, "next", value);
+            asyncGeneratorStep2(gen, resolve2, reject, _next, _throw, "next", value);
           }
           function _throw(err) {
-            asyncGeneratorStep2(gen, resolve3, reject, _next, _throw, "throw", err);
+            asyncGeneratorStep2(gen, resolve2, reject, _next, _throw, "throw", err);
           }
           _next(void 0);
         });
@@ -29818,7 +29741,7 @@ var require_Bottleneck = __commonJS({
     function _arrayWithHoles2(arr) {
       if (Array.isArray(arr)) return arr;
     }
-    function asyncGeneratorStep2(gen, resolve3, reject, _next, _throw, key, arg) {
+    function asyncGeneratorStep2(gen, resolve2, reject, _next, _throw, key, arg) {
       try {
         var info2 = gen[key](arg);
         var value = info2.value;
@@ -29827,7 +29750,7 @@ var require_Bottleneck = __commonJS({
         return;
       }
       if (info2.done) {
-        resolve3(value);
+        resolve2(value);
       } else {
         Promise.resolve(value).then(_next, _throw);
       }
@@ -29835,13 +29758,13 @@ var require_Bottleneck = __commonJS({
     function _asyncToGenerator2(fn2) {
       return function() {
         var self2 = this, args = arguments;
-        return new Promise(function(resolve3, reject) {
+        return new Promise(function(resolve2, reject) {
           var gen = fn2.apply(self2, args);
           function _next(value) {
-            asyncGeneratorStep2(gen, resolve3, reject, _next, _throw, "next", value);
+            asyncGeneratorStep2(gen, resolve2, reject, _next, _throw, "next", value);
           }
           function _throw(err) {
-            asyncGeneratorStep2(gen, resolve3, reject, _next, _throw, "throw", err);
+            asyncGeneratorStep2(gen, resolve2, reject, _next, _throw, "throw", err);
           }
           _next(void 0);
         });
@@ -29871,10 +29794,10 @@ var require_Bottleneck = __commonJS({
     Sync = require_Sync();
     Bottleneck3 = function() {
       class Bottleneck4 {
-        constructor(options2 = {}, ...invalid5) {
+        constructor(options2 = {}, ...invalid6) {
           var storeInstanceOptions, storeOptions;
           this._addToQueue = this._addToQueue.bind(this);
-          this._validateOptions(options2, invalid5);
+          this._validateOptions(options2, invalid6);
           parser2.load(options2, this.instanceDefaults, this);
           this._queues = new Queues(NUM_PRIORITIES);
           this._scheduled = {};
@@ -29904,8 +29827,8 @@ var require_Bottleneck = __commonJS({
             return (ref = this._store.heartbeat) != null ? typeof ref.unref === "function" ? ref.unref() : void 0 : void 0;
           });
         }
-        _validateOptions(options2, invalid5) {
-          if (!(options2 != null && typeof options2 === "object" && invalid5.length === 0)) {
+        _validateOptions(options2, invalid6) {
+          if (!(options2 != null && typeof options2 === "object" && invalid6.length === 0)) {
             throw new Bottleneck4.prototype.BottleneckError("Bottleneck v2 takes a single object argument. Refer to https://github.com/SGrondin/bottleneck#upgrading-to-v2 if you're upgrading from Bottleneck v1.");
           }
         }
@@ -30079,14 +30002,14 @@ var require_Bottleneck = __commonJS({
               counts = this._states.counts;
               return counts[0] + counts[1] + counts[2] + counts[3] === at2;
             };
-            return new this.Promise((resolve3, reject) => {
+            return new this.Promise((resolve2, reject) => {
               if (finished()) {
-                return resolve3();
+                return resolve2();
               } else {
                 return this.on("done", () => {
                   if (finished()) {
                     this.removeAllListeners("done");
-                    return resolve3();
+                    return resolve2();
                   }
                 });
               }
@@ -30194,9 +30117,9 @@ var require_Bottleneck = __commonJS({
             options2 = parser2.load(options2, this.jobDefaults);
           }
           task = (...args2) => {
-            return new this.Promise(function(resolve3, reject) {
+            return new this.Promise(function(resolve2, reject) {
               return fn2(...args2, function(...args3) {
-                return (args3[0] != null ? reject : resolve3)(args3);
+                return (args3[0] != null ? reject : resolve2)(args3);
               });
             });
           };
@@ -30418,14 +30341,14 @@ var init_config = __esm({
     init_errors4();
     DOTCOM_API = "https://api.github.com";
     DOTCOM_WEB = "https://github.com";
-    readGhCliToken = (hostname) => new Promise((resolve3) => {
+    readGhCliToken = (hostname) => new Promise((resolve2) => {
       execFile2(
         "gh",
         ["auth", "token", "--hostname", hostname],
         { timeout: 5e3, env: { ...process.env, GH_PROMPT_DISABLED: "1" } },
         (error2, stdout) => {
           const token = stdout?.trim();
-          resolve3(error2 || !token ? void 0 : token);
+          resolve2(error2 || !token ? void 0 : token);
         }
       );
     });
@@ -36192,10 +36115,7 @@ function publicGoodTrustedRoot2() {
 function verifierFor(trustedRoot) {
   let verifier = verifiers.get(trustedRoot);
   if (!verifier) {
-    const material = (0, import_verify.toTrustMaterial)(import_protobuf_specs.TrustedRoot.fromJSON(trustedRoot));
-    for (const authority of material.certificateAuthorities)
-      prepareTrustedChain(authority.certChain);
-    verifier = new import_verify.Verifier(material);
+    verifier = new import_verify.Verifier((0, import_verify.toTrustMaterial)(import_protobuf_specs.TrustedRoot.fromJSON(trustedRoot)));
     verifiers.set(trustedRoot, verifier);
   }
   return verifier;
@@ -36260,7 +36180,6 @@ function verifySigstoreSignature(key, bundleJSON, signedBytes, trustedRoot) {
         reason: "Sigstore bundle must carry a Fulcio certificate, found a public key hint"
       };
     }
-    encodeOnce(entity.key.certificate);
     const signer = verifierFor(trustedRoot).verify(entity);
     const foundIssuer = signer.identity?.extensions?.issuer;
     if (foundIssuer !== issuer) {
@@ -36771,7 +36690,14 @@ async function resolveCommit(repoDir, ref) {
   return id.trim();
 }
 async function defaultBase(repoDir) {
-  return await branchExists(repoDir, "main") ? "main" : "HEAD";
+  if (await branchExists(repoDir, "main")) return "main";
+  const remoteMain = await gitMaybe2(repoDir, [
+    "rev-parse",
+    "--verify",
+    "--quiet",
+    "refs/remotes/origin/main"
+  ]);
+  return remoteMain ? "origin/main" : "HEAD";
 }
 async function mergeBase(repoDir, a, b) {
   return (await git2(repoDir, ["merge-base", a, b])).trim();
@@ -36792,10 +36718,15 @@ async function pushBranch(repoDir, branch, push) {
     { token: push.token }
   );
 }
+async function remoteHasBranch(repoDir, branch, push) {
+  const listed = await git2(repoDir, ["ls-remote", "--heads", push.remote, `refs/heads/${branch}`], {
+    token: push.token
+  });
+  return listed.trim() !== "";
+}
 async function syncBranch(repoDir, branch, push) {
   const auth2 = { token: push.token };
-  const listed = (await git2(repoDir, ["ls-remote", "--heads", push.remote, `refs/heads/${branch}`], auth2)).trim();
-  if (!listed) return;
+  if (!await remoteHasBranch(repoDir, branch, push)) return;
   await git2(repoDir, ["fetch", "--quiet", "--no-tags", push.remote, `refs/heads/${branch}`], auth2);
   const remote = (await git2(repoDir, ["rev-parse", "FETCH_HEAD"])).trim();
   if (!await branchExists(repoDir, branch)) {
@@ -37061,8 +36992,10 @@ function rolePeriods(role, metadata, root) {
   const defaults = DEFAULT_PERIODS[role] ?? DEFAULT_PERIODS.targets;
   const expiry = holder["x-tuf-on-ci-expiry-period"];
   const signing = holder["x-tuf-on-ci-signing-period"];
+  if (typeof expiry === "number")
+    return { expiry, signing: typeof signing === "number" ? signing : Math.floor(expiry / 2) };
   return {
-    expiry: typeof expiry === "number" ? expiry : defaults.expiry,
+    expiry: defaults.expiry,
     signing: typeof signing === "number" ? signing : defaults.signing
   };
 }
@@ -37316,7 +37249,7 @@ async function addReleaseTarget(repoDir, options2) {
       `Add release verification manifest for ${options2.manifest.tag}`
     );
     if (options2.push && commit) await pushBranch(repoDir, branch, options2.push);
-    const warning = layoutWarning(targets);
+    const warning2 = layoutWarning(targets);
     return {
       branch,
       targetName,
@@ -37327,7 +37260,7 @@ async function addReleaseTarget(repoDir, options2) {
       changed: true,
       commit,
       pushed: Boolean(options2.push && commit),
-      ...warning ? { warnings: [warning] } : {}
+      ...warning2 ? { warnings: [warning2] } : {}
     };
   } catch (error2) {
     await restoreCheckout(repoDir, branch, before, path);
@@ -37347,90 +37280,304 @@ var init_add_release = __esm({
   }
 });
 
-// ../tuf/src/events/init.ts
+// ../tuf/src/events/event.ts
 import { join as join6 } from "path";
+async function changedArtifactNames(repoDir, baseCommit) {
+  const changed = [
+    ...(await git2(repoDir, ["diff", "--name-only", "--no-renames", baseCommit, "--", "targets"])).split("\n"),
+    ...(await git2(repoDir, ["ls-files", "--others", "--exclude-standard", "--", "targets"])).split(
+      "\n"
+    )
+  ].filter((path) => path.startsWith("targets/"));
+  return [...new Set(changed)].map((path) => path.slice("targets/".length)).sort();
+}
+async function loadEvent(repoDir, base) {
+  const baseCommit = await mergeBase(
+    repoDir,
+    await resolveCommit(repoDir, base ?? await defaultBase(repoDir)),
+    "HEAD"
+  );
+  const current = /* @__PURE__ */ new Map();
+  const previous = /* @__PURE__ */ new Map();
+  const currentBytes = /* @__PURE__ */ new Map();
+  const baseBytes = /* @__PURE__ */ new Map();
+  for (const role of await listRoles(repoDir)) {
+    const bytes = await readRoleBytes(repoDir, role);
+    if (bytes) {
+      currentBytes.set(role, bytes);
+      current.set(role, parseMetadata(bytes, join6(repoDir, metadataFile(role))));
+    }
+    const atBase = await showFile(repoDir, baseCommit, metadataFile(role));
+    if (atBase) {
+      baseBytes.set(role, atBase);
+      previous.set(role, parseMetadata(atBase, `${baseCommit}:${metadataFile(role)}`));
+    }
+  }
+  const changedArtifacts = /* @__PURE__ */ new Map();
+  const unmappedArtifacts = [];
+  for (const name of await changedArtifactNames(repoDir, baseCommit)) {
+    const roles = /* @__PURE__ */ new Set([
+      ...artifactRoles(name, current.get("targets")),
+      ...artifactRoles(name, previous.get("targets"))
+    ]);
+    if (roles.size === 0 && !name.split("/").some((segment) => segment.startsWith(".")))
+      unmappedArtifacts.push(name);
+    for (const role of roles)
+      changedArtifacts.set(role, [...changedArtifacts.get(role) ?? [], name]);
+  }
+  return {
+    repoDir,
+    baseCommit,
+    current,
+    base: previous,
+    currentBytes,
+    baseBytes,
+    state: await readEventState(repoDir),
+    changedArtifacts,
+    unmappedArtifacts
+  };
+}
+function changedRoles(event) {
+  const roles = [];
+  for (const [role, bytes] of event.currentBytes) {
+    if (ONLINE_ROLES.includes(role)) continue;
+    const before = event.baseBytes.get(role);
+    if (!before?.equals(bytes)) roles.push(role);
+  }
+  roles.push(...event.changedArtifacts.keys());
+  for (const invited of Object.values(event.state.invites).flat()) roles.push(delegatorOf(invited));
+  return sortRoles(roles);
+}
+function onlineRoleChanges(event) {
+  return ONLINE_ROLES.filter((role) => {
+    const now = event.currentBytes.get(role);
+    const before = event.baseBytes.get(role);
+    return now ? !before?.equals(now) : before !== void 0;
+  });
+}
+function unmappedArtifactRole(event, name) {
+  for (const metadata of [event.current, event.base])
+    for (const [role, md] of metadata)
+      if (md.signed._type === "targets" && md.signed.targets?.[name])
+        return role;
+  return "targets";
+}
+function sameKey(a, b) {
+  return canonicalize({ keytype: a.keytype, scheme: a.scheme, keyval: a.keyval }).equals(
+    canonicalize({ keytype: b.keytype, scheme: b.scheme, keyval: b.keyval })
+  );
+}
+var init_event = __esm({
+  "../tuf/src/events/event.ts"() {
+    "use strict";
+    init_canonical();
+    init_git2();
+    init_layout();
+    init_repository();
+  }
+});
+
+// ../tuf/src/events/init.ts
+import { mkdir as mkdir3, readdir as readdir3, rm as rm4 } from "fs/promises";
+import { join as join7 } from "path";
+function invalid2(message, expected, found) {
+  return new TufError("INVALID_INPUT", message, { expected, found });
+}
+function checkedPeriods(periods) {
+  const result = { ...DEFAULT_INIT_PERIODS };
+  for (const role of Object.keys(DEFAULT_INIT_PERIODS)) {
+    const given = periods?.[role];
+    if (!given) continue;
+    const { expiry, signing } = given;
+    if (!Number.isSafeInteger(expiry) || !Number.isSafeInteger(signing) || signing < 1 || signing >= expiry)
+      throw invalid2(
+        `${role}: the signing period must be a whole number of days, at least 1 and less than the expiry period; found signing ${signing}, expiry ${expiry}`,
+        "1 <= signing < expiry (days)",
+        { expiry, signing }
+      );
+    result[role] = { expiry, signing };
+  }
+  return result;
+}
 async function initRepository(dir, options2) {
   const now = options2.now ?? /* @__PURE__ */ new Date();
-  const { maintainer, online } = options2;
-  const maintainerKey = {
-    ...await maintainer.signer.publicKey(),
-    "x-tuf-on-ci-keyowner": normalizeUser(maintainer.user)
-  };
+  const periods = checkedPeriods(options2.periods);
+  const offline = [
+    { ...options2.maintainer, roles: ["root", "targets"] },
+    ...(options2.signers ?? []).map((s) => ({ ...s, roles: s.roles ?? ["root", "targets"] }))
+  ].map((entry) => ({ ...entry, user: normalizeUser(entry.user) }));
+  const seen = /* @__PURE__ */ new Set();
+  for (const { user, roles: roles2 } of offline) {
+    if (seen.has(user))
+      throw invalid2(`signer ${user} is given twice`, "one entry per signer", user);
+    seen.add(user);
+    if (roles2.length === 0 || roles2.some((role) => role !== "root" && role !== "targets"))
+      throw invalid2(
+        `signer ${user}: roles must be root and/or targets`,
+        ["root", "targets"],
+        roles2
+      );
+  }
+  const keys = {};
+  const signerOf = /* @__PURE__ */ new Map();
+  const keyids = {};
+  for (const { signer, user } of offline) {
+    const key = { ...await signer.publicKey(), "x-tuf-on-ci-keyowner": user };
+    const keyid = keyIdOf(key);
+    if (Object.values(keys).some((other) => sameKey(other, key)))
+      throw invalid2(`signer ${user} uses the key of another signer`, "one key per signer", user);
+    keys[keyid] = key;
+    keyids[user] = keyid;
+    signerOf.set(keyid, signer);
+  }
   const onlineKey = {
-    ...await online.signer.publicKey(),
-    "x-tuf-on-ci-online-uri": online.uri
+    ...await options2.online.signer.publicKey(),
+    "x-tuf-on-ci-online-uri": options2.online.uri
   };
-  const [maintainerKeyid, onlineKeyid2] = [keyIdOf(maintainerKey), keyIdOf(onlineKey)];
-  const periods = { "x-tuf-on-ci-expiry-period": 365, "x-tuf-on-ci-signing-period": 60 };
+  const onlineKeyid2 = keyIdOf(onlineKey);
+  if (Object.values(keys).some((other) => sameKey(other, onlineKey)))
+    throw invalid2(
+      "the online key is also an offline signer's key",
+      "a separate online key",
+      onlineKeyid2
+    );
+  keys[onlineKeyid2] = onlineKey;
+  signerOf.set(onlineKeyid2, options2.online.signer);
+  const roleKeyids = (role) => offline.filter((entry) => entry.roles.includes(role)).map((entry) => keyids[entry.user]);
+  const threshold = (role) => {
+    const value = options2.thresholds?.[role] ?? 1;
+    const count = roleKeyids(role).length;
+    if (!Number.isSafeInteger(value) || value < 1 || value > count)
+      throw invalid2(
+        `threshold of ${role} must be between 1 and ${count} (its signers), found ${value}`,
+        `1..${count}`,
+        value
+      );
+    return value;
+  };
+  const periodFields = (role) => ({
+    "x-tuf-on-ci-expiry-period": periods[role].expiry,
+    "x-tuf-on-ci-signing-period": periods[role].signing
+  });
   const common2 = { spec_version: "1.0.31", version: 1 };
   const roles = {
     root: {
       _type: "root",
       consistent_snapshot: true,
-      expires: expiryAfter(now, 365),
-      keys: { [maintainerKeyid]: maintainerKey, [onlineKeyid2]: onlineKey },
+      expires: expiryAfter(now, periods.root.expiry),
+      keys,
       roles: {
-        root: { keyids: [maintainerKeyid], threshold: 1 },
-        snapshot: { keyids: [onlineKeyid2], threshold: 1, ...periods },
-        targets: { keyids: [maintainerKeyid], threshold: 1 },
-        timestamp: {
-          keyids: [onlineKeyid2],
-          threshold: 1,
-          "x-tuf-on-ci-expiry-period": 2,
-          "x-tuf-on-ci-signing-period": 1
-        }
+        root: { keyids: roleKeyids("root"), threshold: threshold("root") },
+        snapshot: { keyids: [onlineKeyid2], threshold: 1, ...periodFields("snapshot") },
+        targets: { keyids: roleKeyids("targets"), threshold: threshold("targets") },
+        timestamp: { keyids: [onlineKeyid2], threshold: 1, ...periodFields("timestamp") }
       },
       ...common2,
-      ...periods
+      ...periodFields("root")
     },
     targets: {
       _type: "targets",
-      expires: expiryAfter(now, 365),
+      expires: expiryAfter(now, periods.targets.expiry),
       targets: {},
       ...common2,
-      ...periods
+      ...periodFields("targets")
     },
     snapshot: {
       _type: "snapshot",
-      expires: expiryAfter(now, 365),
+      expires: expiryAfter(now, periods.snapshot.expiry),
       meta: { "targets.json": { version: 1 } },
       ...common2
     },
     timestamp: {
       _type: "timestamp",
-      expires: expiryAfter(now, 2),
+      expires: expiryAfter(now, periods.timestamp.expiry),
       meta: { "snapshot.json": { version: 1 } },
       ...common2
     }
   };
-  const signers = {
-    root: maintainer.signer,
-    targets: maintainer.signer,
-    snapshot: online.signer,
-    timestamp: online.signer
-  };
-  const keyids = {
-    root: maintainerKeyid,
-    targets: maintainerKeyid,
-    snapshot: onlineKeyid2,
-    timestamp: onlineKeyid2
+  const signingKeyids2 = {
+    root: roleKeyids("root"),
+    targets: roleKeyids("targets"),
+    snapshot: [onlineKeyid2],
+    timestamp: [onlineKeyid2]
   };
   for (const role of ["root", "targets", "snapshot", "timestamp"]) {
-    const signature = await signers[role].sign(canonicalize(roles[role]));
-    await writeRole(dir, role, {
-      signed: roles[role],
-      signatures: [{ keyid: keyids[role], ...signature }]
-    });
+    const bytes = canonicalize(roles[role]);
+    const signatures = [];
+    for (const keyid of signingKeyids2[role])
+      signatures.push({ keyid, ...await signerOf.get(keyid).sign(bytes) });
+    await writeRole(dir, role, { signed: roles[role], signatures });
   }
-  await writeFileAtomic(join6(dir, "targets", ".gitkeep"), "");
-  return { maintainerKeyid, onlineKeyid: onlineKeyid2 };
+  await writeFileAtomic(join7(dir, "targets", ".gitkeep"), "");
+  return { maintainerKeyid: keyids[offline[0].user], onlineKeyid: onlineKeyid2, keyids };
 }
+async function entriesOf(dir) {
+  try {
+    return await readdir3(dir);
+  } catch (error2) {
+    const code2 = error2.code;
+    if (code2 === "ENOENT") return null;
+    if (code2 === "ENOTDIR")
+      throw invalid2(`${dir} is not a directory`, "a new or empty git checkout", "a file");
+    throw error2;
+  }
+}
+async function initCheckout(dir, options2) {
+  const entries = await entriesOf(dir);
+  const others = (entries ?? []).filter((name) => name !== ".git");
+  if (others.length > 0)
+    throw invalid2(
+      `${dir} is not empty (${others.slice(0, 3).join(", ")}${others.length > 3 ? ", ..." : ""}): tuf init writes a new repository into a new or empty git checkout`,
+      "a new or empty git checkout",
+      others
+    );
+  const hasGit = entries?.includes(".git") ?? false;
+  if (hasGit && await gitMaybe2(dir, ["rev-parse", "--verify", "--quiet", "HEAD"]) !== null)
+    throw invalid2(
+      `${dir} already has commits: tuf init writes a new repository into a new or empty git checkout`,
+      "a checkout without commits",
+      (await git2(dir, ["rev-parse", "HEAD"])).trim()
+    );
+  const headRef = hasGit ? (await git2(dir, ["symbolic-ref", "HEAD"])).trim() : null;
+  if (!entries) await mkdir3(dir, { recursive: true });
+  try {
+    if (hasGit) await git2(dir, ["symbolic-ref", "HEAD", "refs/heads/main"]);
+    else await git2(dir, ["init", "--quiet", "--initial-branch=main"]);
+    const result = await initRepository(dir, options2);
+    const commit = await commitPaths(dir, ["metadata", "targets"], "Initial TUF repository");
+    if (!commit)
+      throw new TufError("GIT", `nothing was committed in ${dir}`, {
+        expected: "a commit",
+        found: "none"
+      });
+    return { ...result, commit, created: !entries };
+  } catch (error2) {
+    if (!entries) await rm4(dir, { recursive: true, force: true });
+    else {
+      for (const path of ["metadata", "targets"])
+        await rm4(join7(dir, path), { recursive: true, force: true });
+      if (headRef) await git2(dir, ["symbolic-ref", "HEAD", headRef]);
+      else await rm4(join7(dir, ".git"), { recursive: true, force: true });
+    }
+    throw error2;
+  }
+}
+var DEFAULT_INIT_PERIODS;
 var init_init = __esm({
   "../tuf/src/events/init.ts"() {
     "use strict";
     init_src();
     init_canonical();
+    init_errors5();
+    init_git2();
+    init_event();
     init_repository();
+    DEFAULT_INIT_PERIODS = {
+      root: { expiry: 365, signing: 60 },
+      targets: { expiry: 365, signing: 60 },
+      snapshot: { expiry: 365, signing: 60 },
+      timestamp: { expiry: 2, signing: 1 }
+    };
   }
 });
 
@@ -37440,20 +37587,20 @@ async function expiryEvents(repoDir, options2 = {}) {
   const base = await resolveCommit(repoDir, options2.base ?? await defaultBase(repoDir));
   const startBranch = await currentBranch(repoDir);
   await git2(repoDir, ["switch", "--quiet", "--detach", base]);
-  const due = [];
-  const root = await requireRole(repoDir, "root");
-  for (const role of await listRoles(repoDir)) {
-    if (ONLINE_ROLES.includes(role)) continue;
-    const metadata = await requireRole(repoDir, role);
-    const expires = metadata.signed.expires;
-    if (Date.parse(expires) <= daysFrom(now, rolePeriods(role, metadata, root).signing).getTime())
-      due.push({ role, version: metadata.signed.version + 1, expires });
-  }
   const events = [];
   try {
+    const due = [];
+    const root = await requireRole(repoDir, "root");
+    for (const role of await listRoles(repoDir)) {
+      if (ONLINE_ROLES.includes(role)) continue;
+      const metadata = await requireRole(repoDir, role);
+      const expires = metadata.signed.expires;
+      if (Date.parse(expires) <= daysFrom(now, rolePeriods(role, metadata, root).signing).getTime())
+        due.push({ role, version: metadata.signed.version + 1, expires });
+    }
     for (const { role, version } of due) {
       const branch = `sign/${role}-v${version}`;
-      if (await branchExists(repoDir, branch)) {
+      if (await branchExists(repoDir, branch) || options2.push && await remoteHasBranch(repoDir, branch, options2.push)) {
         events.push({
           role,
           branch,
@@ -37477,7 +37624,7 @@ async function expiryEvents(repoDir, options2 = {}) {
       await commitPaths(
         repoDir,
         await writeRole(repoDir, role, metadata),
-        `Periodic resign: ${role} v${version}`
+        `Periodic version bump: ${role} v${version}`
       );
       if (options2.push) await pushBranch(repoDir, branch, options2.push);
       events.push({
@@ -37508,10 +37655,10 @@ var init_expiry = __esm({
 // ../tuf/src/events/check-target.ts
 import { createHash as createHash7 } from "crypto";
 import { readFile as readFile5 } from "fs/promises";
-import { join as join7 } from "path";
+import { join as join8 } from "path";
 async function checkTarget(repoDir, options2) {
   const role = options2.role ?? "targets";
-  const source = join7(repoDir, metadataFile(role));
+  const source = join8(repoDir, metadataFile(role));
   const metadata = await requireRole(repoDir, role);
   const entry = metadata.signed.targets?.[options2.name];
   if (!entry)
@@ -37529,7 +37676,7 @@ async function checkTarget(repoDir, options2) {
   }
   let expected = options2.sha256?.toLowerCase().replace(/^sha256:/, "");
   if (expected === void 0) {
-    const file = join7(repoDir, "targets", options2.name);
+    const file = join8(repoDir, "targets", options2.name);
     let bytes;
     try {
       bytes = await readFile5(file);
@@ -37648,103 +37795,6 @@ var init_invite = __esm({
     init_errors5();
     init_canonical();
     init_naming();
-    init_repository();
-  }
-});
-
-// ../tuf/src/events/event.ts
-import { join as join8 } from "path";
-async function changedArtifactNames(repoDir, baseCommit) {
-  const changed = [
-    ...(await git2(repoDir, ["diff", "--name-only", "--no-renames", baseCommit, "--", "targets"])).split("\n"),
-    ...(await git2(repoDir, ["ls-files", "--others", "--exclude-standard", "--", "targets"])).split(
-      "\n"
-    )
-  ].filter((path) => path.startsWith("targets/"));
-  return [...new Set(changed)].map((path) => path.slice("targets/".length)).sort();
-}
-async function loadEvent(repoDir, base) {
-  const baseCommit = await mergeBase(
-    repoDir,
-    await resolveCommit(repoDir, base ?? await defaultBase(repoDir)),
-    "HEAD"
-  );
-  const current = /* @__PURE__ */ new Map();
-  const previous = /* @__PURE__ */ new Map();
-  const currentBytes = /* @__PURE__ */ new Map();
-  const baseBytes = /* @__PURE__ */ new Map();
-  for (const role of await listRoles(repoDir)) {
-    const bytes = await readRoleBytes(repoDir, role);
-    if (bytes) {
-      currentBytes.set(role, bytes);
-      current.set(role, parseMetadata(bytes, join8(repoDir, metadataFile(role))));
-    }
-    const atBase = await showFile(repoDir, baseCommit, metadataFile(role));
-    if (atBase) {
-      baseBytes.set(role, atBase);
-      previous.set(role, parseMetadata(atBase, `${baseCommit}:${metadataFile(role)}`));
-    }
-  }
-  const changedArtifacts = /* @__PURE__ */ new Map();
-  const unmappedArtifacts = [];
-  for (const name of await changedArtifactNames(repoDir, baseCommit)) {
-    const roles = /* @__PURE__ */ new Set([
-      ...artifactRoles(name, current.get("targets")),
-      ...artifactRoles(name, previous.get("targets"))
-    ]);
-    if (roles.size === 0 && !name.split("/").some((segment) => segment.startsWith(".")))
-      unmappedArtifacts.push(name);
-    for (const role of roles)
-      changedArtifacts.set(role, [...changedArtifacts.get(role) ?? [], name]);
-  }
-  return {
-    repoDir,
-    baseCommit,
-    current,
-    base: previous,
-    currentBytes,
-    baseBytes,
-    state: await readEventState(repoDir),
-    changedArtifacts,
-    unmappedArtifacts
-  };
-}
-function changedRoles(event) {
-  const roles = [];
-  for (const [role, bytes] of event.currentBytes) {
-    if (ONLINE_ROLES.includes(role)) continue;
-    const before = event.baseBytes.get(role);
-    if (!before?.equals(bytes)) roles.push(role);
-  }
-  roles.push(...event.changedArtifacts.keys());
-  for (const invited of Object.values(event.state.invites).flat()) roles.push(delegatorOf(invited));
-  return sortRoles(roles);
-}
-function onlineRoleChanges(event) {
-  return ONLINE_ROLES.filter((role) => {
-    const now = event.currentBytes.get(role);
-    const before = event.baseBytes.get(role);
-    return now ? !before?.equals(now) : before !== void 0;
-  });
-}
-function unmappedArtifactRole(event, name) {
-  for (const metadata of [event.current, event.base])
-    for (const [role, md] of metadata)
-      if (md.signed._type === "targets" && md.signed.targets?.[name])
-        return role;
-  return "targets";
-}
-function sameKey(a, b) {
-  return canonicalize({ keytype: a.keytype, scheme: a.scheme, keyval: a.keyval }).equals(
-    canonicalize({ keytype: b.keytype, scheme: b.scheme, keyval: b.keyval })
-  );
-}
-var init_event = __esm({
-  "../tuf/src/events/event.ts"() {
-    "use strict";
-    init_canonical();
-    init_git2();
-    init_layout();
     init_repository();
   }
 });
@@ -38093,8 +38143,8 @@ async function updateTargets(repoDir, options2 = {}) {
   result.kept = (await keptNestedNames(repoDir, event.current.get("targets"))).filter(
     (name) => before.includes(name)
   );
-  const warning = layoutWarning(event.current.get("targets"));
-  if (warning) result.warnings.push(warning);
+  const warning2 = layoutWarning(event.current.get("targets"));
+  if (warning2) result.warnings.push(warning2);
   if (options2.push && result.roles.length > 0) {
     await pushBranch(repoDir, branch, options2.push);
     result.pushed = true;
@@ -38118,8 +38168,8 @@ import { createHash as createHash9 } from "crypto";
 import { readFile as readFile7 } from "fs/promises";
 import { join as join10 } from "path";
 function invitesOf(event, role) {
-  if (role !== "root" && role !== "targets") return [];
-  return Object.entries(event.state.invites).filter(([, roles]) => roles.some((invited) => delegatorOf(invited) === role)).map(([user]) => user);
+  const delegated = role === "root" ? ["root", "targets"] : role === "targets" ? delegatedRoles(event.current.get("targets")).map((entry) => entry.name) : [];
+  return Object.entries(event.state.invites).filter(([, roles]) => roles.some((invited) => delegated.includes(invited))).map(([user]) => user);
 }
 function signerStatus(metadata, delegation, options2) {
   const result = verifyRoleThreshold(
@@ -38132,9 +38182,9 @@ function signerStatus(metadata, delegation, options2) {
   const signers = [...new Set(delegation.definition.keyids)].map(owner);
   const signed = result.verified.map(owner);
   const missing = signers.filter((name) => !signed.includes(name));
-  const invalid5 = result.failed.map(({ keyid, reason }) => ({ signer: owner(keyid), reason }));
+  const invalid6 = result.failed.map(({ keyid, reason }) => ({ signer: owner(keyid), reason }));
   return {
-    status: { threshold: delegation.definition.threshold, signers, signed, missing, invalid: invalid5 },
+    status: { threshold: delegation.definition.threshold, signers, signed, missing, invalid: invalid6 },
     result
   };
 }
@@ -38161,17 +38211,17 @@ async function artifactChanges(event, role, errors) {
   for (const name of event.changedArtifacts.get(role) ?? []) names.add(name);
   for (const name of event.unmappedArtifacts)
     if (unmappedArtifactRole(event, name) === role) names.add(name);
+  const seenByTufOnCi = new Set(event.changedArtifacts.get(role) ?? []);
   for (const name of [...names].sort()) {
     const entry = now[name];
     const old = before[name];
-    if (!entry && old) changes.push({ path: name, change: "REMOVED" });
-    else if (entry && !(old && canonicalize(old).equals(canonicalize(entry))))
-      changes.push({ path: name, change: old ? "MODIFIED" : "ADDED" });
     const bytes = await readArtifact(event, name);
+    const listed = seenByTufOnCi.has(name) ? fileEntry(bytes, entry) : entry;
+    if (!listed && old) changes.push({ path: name, change: "REMOVED" });
+    else if (listed && !(old && sameTarget(old, listed)))
+      changes.push({ path: name, change: old ? "MODIFIED" : "ADDED" });
     if (!entry) {
-      if (bytes && old) errors.push(droppedTargetError(role, name));
-      else if (bytes)
-        errors.push(`targets/${name} is in the branch but ${role}.json does not list it`);
+      if (bytes) errors.push(unlistedTargetError(role, name, old !== void 0));
       continue;
     }
     if (!bytes) {
@@ -38190,10 +38240,22 @@ async function artifactChanges(event, role, errors) {
   }
   return changes;
 }
-function droppedTargetError(role, name) {
+function fileEntry(bytes, entry) {
+  if (!bytes) return void 0;
+  return {
+    hashes: { sha256: createHash9("sha256").update(bytes).digest("hex") },
+    length: bytes.length,
+    ...entry?.custom === void 0 ? {} : { custom: entry.custom }
+  };
+}
+function sameTarget(a, b) {
+  return canonicalize(a).equals(canonicalize(b));
+}
+function unlistedTargetError(role, name, wasListed) {
   const what = RELEASE_MANIFEST.test(name) ? "release manifest" : "target";
-  const why = role === "targets" && name.includes("/") ? `; tuf-on-ci's update-targets keeps only top-level files (pattern "*") in role targets and drops nested names like this one: restore the entry, or list such names through a delegated role whose paths match them` : "; restore the entry, or delete the file to remove the target";
-  return `${what} ${name} was listed in ${role}.json before this event and targets/${name} is still in the branch, but ${role}.json no longer lists it${why}`;
+  const state = wasListed ? `${what} ${name} was listed in ${role}.json before this event and targets/${name} is still in the branch, but ${role}.json no longer lists it` : `${what} ${name} is in the branch (targets/${name}) but ${role}.json does not list it`;
+  const why = role === "targets" && name.includes("/") ? `; tuf-on-ci's update-targets keeps only top-level files (pattern "*") in role targets and drops nested names like this one: restore the entry (oci-sd tuf update-targets keeps it), or list such names through a delegated role whose paths match them` : wasListed ? "; restore the entry, or delete the file to remove the target" : "; run update-targets to list it, or delete the file";
+  return `${state}${why}`;
 }
 function describeFailures(label, status, errors) {
   for (const { signer, reason } of status.invalid)
@@ -38262,17 +38324,26 @@ async function roleStatus(event, role, options2, now) {
     if (!snapshot || !timestamp || snapshot.threshold !== timestamp.threshold || [...snapshot.keyids].sort().join() !== [...timestamp.keyids].sort().join()) {
       errors.push("snapshot and timestamp must share keys and threshold (one online signer)");
     }
+    for (const online of ONLINE_ROLES) {
+      if (!roles[online]) continue;
+      const { expiry, signing } = rolePeriods(online, metadata, root);
+      if (!(signing >= 1 && signing < expiry))
+        errors.push(
+          `${online} signing period ${signing} days must be at least 1 and less than its expiry period ${expiry} days`
+        );
+    }
   }
   for (const user of invites) errors.push(`invite for ${user} is not accepted yet`);
   const { status } = signerStatus(metadata, delegation, options2);
   describeFailures("", status, errors);
   let previous;
   const baseRoot = event.base.get("root");
-  const previousDelegation = role === "root" && baseRoot && contentChanged ? findDelegation("root", baseRoot) : null;
+  const previousDelegation = role === "root" && baseRoot ? findDelegation("root", baseRoot) : null;
   if (previousDelegation) {
     previous = signerStatus(metadata, previousDelegation, options2).status;
     describeFailures("previous root: ", previous, errors);
   }
+  const union = (a, b = []) => [.../* @__PURE__ */ new Set([...a, ...b])];
   const targetChanges = metadata.signed._type === "targets" ? await artifactChanges(event, role, errors) : [];
   return {
     role,
@@ -38281,6 +38352,8 @@ async function roleStatus(event, role, options2, now) {
     expires,
     invites,
     ...status,
+    signed: union(status.signed, previous?.signed),
+    missing: union(status.missing, previous?.missing),
     ...previous ? { previous } : {},
     targetChanges,
     valid: errors.length === 0,
@@ -38311,13 +38384,13 @@ async function signingEventStatus(repoDir, options2 = {}) {
       `targets/${name} changed in this event but ${role}.json did not (restore the file, or run update-targets); tuf-on-ci does not see this file: only top-level files map to role targets, nested ones only through a delegated role's paths`
     );
   }
-  const warning = layoutWarning(event.current.get("targets"));
+  const warning2 = layoutWarning(event.current.get("targets"));
   return {
     event: options2.event ?? branch ?? "HEAD",
     baseCommit: event.baseCommit,
     roles,
     errors,
-    warnings: warning ? [warning] : [],
+    warnings: warning2 ? [warning2] : [],
     complete: errors.length === 0 && roles.length > 0 && roles.every((r7) => r7.valid)
   };
 }
@@ -38326,7 +38399,7 @@ function signerLine(status) {
 }
 function formatStatusText(status) {
   const lines = [`Signing event ${status.event} (base ${status.baseCommit.slice(0, 12)})`];
-  for (const warning of status.warnings) lines.push(`warning: ${warning}`);
+  for (const warning2 of status.warnings) lines.push(`warning: ${warning2}`);
   for (const error2 of status.errors) lines.push(`error: ${error2}`);
   if (status.roles.length === 0) lines.push("No role changed in this event.");
   for (const role of status.roles) {
@@ -38354,7 +38427,7 @@ function formatStatusMarkdown(status) {
     status.complete ? "**Threshold of signatures has been reached.** This event can be merged." : "**Signing event is not complete.**",
     ""
   );
-  for (const warning of status.warnings) lines.push(`> [!WARNING]`, `> ${warning}`, "");
+  for (const warning2 of status.warnings) lines.push(`> [!WARNING]`, `> ${warning2}`, "");
   if (status.errors.length > 0) lines.push("Errors:", ...status.errors.map((e) => `- ${e}`), "");
   if (status.roles.length === 0) lines.push("No role changed in this event.");
   for (const role of status.roles) {
@@ -38532,7 +38605,7 @@ function githubActionsToken(options2 = {}) {
       for (let attempt = 1; attempt <= attempts; attempt++) {
         if (attempt > 1)
           await new Promise(
-            (resolve3) => setTimeout(resolve3, (options2.backoffMs ?? 500) * 2 ** (attempt - 2))
+            (resolve2) => setTimeout(resolve2, (options2.backoffMs ?? 500) * 2 ** (attempt - 2))
           );
         let response;
         try {
@@ -38580,7 +38653,7 @@ async function openWithPlatform(url) {
       { expected: "a graphical session", found: "none" }
     );
   }
-  await new Promise((resolve3, reject) => {
+  await new Promise((resolve2, reject) => {
     const child = spawn(command, args, { stdio: "ignore", detached: true });
     child.once(
       "error",
@@ -38594,7 +38667,7 @@ async function openWithPlatform(url) {
     );
     child.once("spawn", () => {
       child.unref();
-      resolve3();
+      resolve2();
     });
   });
 }
@@ -38630,10 +38703,10 @@ function browserToken(options2 = {}) {
       const state = randomBytes(16).toString("base64url");
       const { createServer } = await import("http");
       const server = createServer();
-      await new Promise((resolve3) => server.listen(0, "127.0.0.1", resolve3));
+      await new Promise((resolve2) => server.listen(0, "127.0.0.1", resolve2));
       const redirectUri = `http://localhost:${server.address().port}/auth/callback`;
       try {
-        const code2 = new Promise((resolve3, reject) => {
+        const code2 = new Promise((resolve2, reject) => {
           const timer = setTimeout(
             () => reject(
               new TufError("SIGNER", `sign-in at ${issuer} did not finish in time`, {
@@ -38656,7 +38729,7 @@ function browserToken(options2 = {}) {
                   found: problem
                 })
               );
-            else resolve3(url2.searchParams.get("code"));
+            else resolve2(url2.searchParams.get("code"));
           });
         });
         const url = new URL(authorize);
@@ -38696,7 +38769,7 @@ function browserToken(options2 = {}) {
         return tokens.id_token;
       } finally {
         server.closeAllConnections();
-        await new Promise((resolve3) => server.close(() => resolve3()));
+        await new Promise((resolve2) => server.close(() => resolve2()));
       }
     }
   };
@@ -39296,13 +39369,13 @@ var require_lib2 = __commonJS({
         unref: options2.unref,
         maxRetryTime: options2.maxRetryTime
       });
-      return new Promise(function(resolve3, reject) {
+      return new Promise(function(resolve2, reject) {
         operation.attempt(async (number) => {
           try {
             const result = await fn2((err) => {
               throw Object.assign(new Error("Retrying"), { code: "EPROMISERETRY", retried: err });
             }, number, operation);
-            return resolve3(result);
+            return resolve2(result);
           } catch (err) {
             if (!isRetryError(err)) {
               return reject(err);
@@ -40058,10 +40131,10 @@ var init_esm = __esm({
        * Return a void Promise that resolves once the stream ends.
        */
       async promise() {
-        return new Promise((resolve3, reject) => {
+        return new Promise((resolve2, reject) => {
           this.on(DESTROYED, () => reject(new Error("stream destroyed")));
           this.on("error", (er) => reject(er));
-          this.on("end", () => resolve3());
+          this.on("end", () => resolve2());
         });
       }
       /**
@@ -40085,7 +40158,7 @@ var init_esm = __esm({
             return Promise.resolve({ done: false, value: res });
           if (this[EOF])
             return stop();
-          let resolve3;
+          let resolve2;
           let reject;
           const onerr = (er) => {
             this.off("data", ondata);
@@ -40099,19 +40172,19 @@ var init_esm = __esm({
             this.off("end", onend);
             this.off(DESTROYED, ondestroy);
             this.pause();
-            resolve3({ value, done: !!this[EOF] });
+            resolve2({ value, done: !!this[EOF] });
           };
           const onend = () => {
             this.off("error", onerr);
             this.off("data", ondata);
             this.off(DESTROYED, ondestroy);
             stop();
-            resolve3({ done: true, value: void 0 });
+            resolve2({ done: true, value: void 0 });
           };
           const ondestroy = () => onerr(new Error("stream destroyed"));
           return new Promise((res2, rej) => {
             reject = rej;
-            resolve3 = res2;
+            resolve2 = res2;
             this.once(DESTROYED, ondestroy);
             this.once("error", onerr);
             this.once("end", onend);
@@ -44718,12 +44791,12 @@ var require_body2 = __commonJS({
         if (resTimeout && resTimeout.unref) {
           resTimeout.unref();
         }
-        return new Promise((resolve3) => {
+        return new Promise((resolve2) => {
           if (stream !== upstream) {
             upstream.on("error", (er) => stream.emit("error", er));
             upstream.pipe(stream);
           }
-          resolve3();
+          resolve2();
         }).then(() => stream.concat()).then((buf) => {
           clearTimeout(resTimeout);
           return buf;
@@ -45483,7 +45556,7 @@ var require_lib4 = __commonJS({
     var fetch2 = async (url, opts) => {
       if (/^data:/.test(url)) {
         const request2 = new Request(url, opts);
-        return Promise.resolve().then(() => new Promise((resolve3, reject) => {
+        return Promise.resolve().then(() => new Promise((resolve2, reject) => {
           let type, data;
           try {
             const { pathname, search } = new URL5(url);
@@ -45507,10 +45580,10 @@ var require_lib4 = __commonJS({
           if (type) {
             headers["Content-Type"] = type;
           }
-          return resolve3(new Response(data, { headers }));
+          return resolve2(new Response(data, { headers }));
         }));
       }
-      return new Promise((resolve3, reject) => {
+      return new Promise((resolve2, reject) => {
         const request2 = new Request(url, opts);
         let options2;
         try {
@@ -45629,7 +45702,7 @@ var require_lib4 = __commonJS({
                 requestOpts.body = void 0;
                 requestOpts.headers.delete("content-length");
               }
-              resolve3(fetch2(new Request(locationURL, requestOpts)));
+              resolve2(fetch2(new Request(locationURL, requestOpts)));
               finalize();
               return;
             }
@@ -45657,7 +45730,7 @@ var require_lib4 = __commonJS({
           const codings = headers.get("Content-Encoding");
           if (!request2.compress || request2.method === "HEAD" || codings === null || res.statusCode === 204 || res.statusCode === 304) {
             response = new Response(body, responseOptions);
-            resolve3(response);
+            resolve2(response);
             return;
           }
           const zlibOptions = {
@@ -45676,7 +45749,7 @@ var require_lib4 = __commonJS({
               ).pipe(unzip),
               responseOptions
             );
-            resolve3(response);
+            resolve2(response);
             return;
           }
           if (codings === "deflate" || codings === "x-deflate") {
@@ -45688,7 +45761,7 @@ var require_lib4 = __commonJS({
                 (er) => decoder2.emit("error", er)
               ).pipe(decoder2);
               response = new Response(decoder2, responseOptions);
-              resolve3(response);
+              resolve2(response);
             });
             return;
           }
@@ -45706,11 +45779,11 @@ var require_lib4 = __commonJS({
               (er) => decoder.emit("error", er)
             ).pipe(decoder);
             response = new Response(decoder, responseOptions);
-            resolve3(response);
+            resolve2(response);
             return;
           }
           response = new Response(body, responseOptions);
-          resolve3(response);
+          resolve2(response);
         });
         writeToStream(req2, request2);
       });
@@ -46130,8 +46203,8 @@ var require_http_cache_semantics = __commonJS({
           }
         }
         if (headers.warning) {
-          const warnings = headers.warning.split(/,/).filter((warning) => {
-            return !/^\s*1[0-9][0-9]/.test(warning);
+          const warnings = headers.warning.split(/,/).filter((warning2) => {
+            return !/^\s*1[0-9][0-9]/.test(warning2);
           });
           if (!warnings.length) {
             delete headers.warning;
@@ -47378,7 +47451,7 @@ var require_lib5 = __commonJS({
     module2.exports.fromStream = fromStream;
     function fromStream(stream, opts) {
       const istream = integrityStream(opts);
-      return new Promise((resolve3, reject) => {
+      return new Promise((resolve2, reject) => {
         stream.pipe(istream);
         stream.on("error", reject);
         istream.on("error", reject);
@@ -47386,7 +47459,7 @@ var require_lib5 = __commonJS({
         istream.on("integrity", (s) => {
           sri = s;
         });
-        istream.on("end", () => resolve3(sri));
+        istream.on("end", () => resolve2(sri));
         istream.resume();
       });
     }
@@ -47445,7 +47518,7 @@ var require_lib5 = __commonJS({
         ));
       }
       const checker = integrityStream(opts);
-      return new Promise((resolve3, reject) => {
+      return new Promise((resolve2, reject) => {
         stream.pipe(checker);
         stream.on("error", reject);
         checker.on("error", reject);
@@ -47453,7 +47526,7 @@ var require_lib5 = __commonJS({
         checker.on("verified", (s) => {
           verified = s;
         });
-        checker.on("end", () => resolve3(verified));
+        checker.on("end", () => resolve2(verified));
         checker.resume();
       });
     }
@@ -48074,10 +48147,10 @@ var require_minipass = __commonJS({
       }
       // stream.promise().then(() => done, er => emitted error)
       promise() {
-        return new Promise((resolve3, reject) => {
+        return new Promise((resolve2, reject) => {
           this.on(DESTROYED2, () => reject(new Error("stream destroyed")));
           this.on("error", (er) => reject(er));
-          this.on("end", () => resolve3());
+          this.on("end", () => resolve2());
         });
       }
       // for await (let chunk of stream)
@@ -48088,7 +48161,7 @@ var require_minipass = __commonJS({
             return Promise.resolve({ done: false, value: res });
           if (this[EOF2])
             return Promise.resolve({ done: true });
-          let resolve3 = null;
+          let resolve2 = null;
           let reject = null;
           const onerr = (er) => {
             this.removeListener("data", ondata);
@@ -48099,17 +48172,17 @@ var require_minipass = __commonJS({
             this.removeListener("error", onerr);
             this.removeListener("end", onend);
             this.pause();
-            resolve3({ value, done: !!this[EOF2] });
+            resolve2({ value, done: !!this[EOF2] });
           };
           const onend = () => {
             this.removeListener("error", onerr);
             this.removeListener("data", ondata);
-            resolve3({ done: true });
+            resolve2({ done: true });
           };
           const ondestroy = () => onerr(new Error("stream destroyed"));
           return new Promise((res2, rej) => {
             reject = rej;
-            resolve3 = res2;
+            resolve2 = res2;
             this.once(DESTROYED2, ondestroy);
             this.once("error", onerr);
             this.once("end", onend);
@@ -48704,10 +48777,10 @@ var require_minipass2 = __commonJS({
       }
       // stream.promise().then(() => done, er => emitted error)
       promise() {
-        return new Promise((resolve3, reject) => {
+        return new Promise((resolve2, reject) => {
           this.on(DESTROYED2, () => reject(new Error("stream destroyed")));
           this.on("error", (er) => reject(er));
-          this.on("end", () => resolve3());
+          this.on("end", () => resolve2());
         });
       }
       // for await (let chunk of stream)
@@ -48718,7 +48791,7 @@ var require_minipass2 = __commonJS({
             return Promise.resolve({ done: false, value: res });
           if (this[EOF2])
             return Promise.resolve({ done: true });
-          let resolve3 = null;
+          let resolve2 = null;
           let reject = null;
           const onerr = (er) => {
             this.removeListener("data", ondata);
@@ -48729,17 +48802,17 @@ var require_minipass2 = __commonJS({
             this.removeListener("error", onerr);
             this.removeListener("end", onend);
             this.pause();
-            resolve3({ value, done: !!this[EOF2] });
+            resolve2({ value, done: !!this[EOF2] });
           };
           const onend = () => {
             this.removeListener("error", onerr);
             this.removeListener("data", ondata);
-            resolve3({ done: true });
+            resolve2({ done: true });
           };
           const ondestroy = () => onerr(new Error("stream destroyed"));
           return new Promise((res2, rej) => {
             reject = rej;
-            resolve3 = res2;
+            resolve2 = res2;
             this.once(DESTROYED2, ondestroy);
             this.once("error", onerr);
             this.once("end", onend);
@@ -51291,22 +51364,22 @@ var require_polyfill = __commonJS({
     } = __require("os");
     var {
       chmod: chmod2,
-      copyFile: copyFile2,
+      copyFile: copyFile3,
       lstat: lstat2,
-      mkdir: mkdir5,
-      readdir: readdir5,
+      mkdir: mkdir6,
+      readdir: readdir4,
       readlink: readlink2,
-      stat: stat7,
+      stat: stat6,
       symlink: symlink2,
-      unlink: unlink4,
+      unlink: unlink3,
       utimes
     } = __require("fs/promises");
     var {
       dirname: dirname3,
-      isAbsolute: isAbsolute4,
-      join: join17,
+      isAbsolute: isAbsolute3,
+      join: join16,
       parse: parse3,
-      resolve: resolve3,
+      resolve: resolve2,
       sep: sep2,
       toNamespacedPath
     } = __require("path");
@@ -51335,8 +51408,8 @@ var require_polyfill = __commonJS({
     }
     async function cpFn(src, dest, opts) {
       if (opts.preserveTimestamps && process.arch === "ia32") {
-        const warning = "Using the preserveTimestamps option in 32-bit node is not recommended";
-        process.emitWarning(warning, "TimestampPrecisionWarning");
+        const warning2 = "Using the preserveTimestamps option in 32-bit node is not recommended";
+        process.emitWarning(warning2, "TimestampPrecisionWarning");
       }
       const stats = await checkPaths(src, dest, opts);
       const { srcStat, destStat } = stats;
@@ -51388,7 +51461,7 @@ var require_polyfill = __commonJS({
       return destStat.ino && destStat.dev && destStat.ino === srcStat.ino && destStat.dev === srcStat.dev;
     }
     function getStats(src, dest, opts) {
-      const statFunc = opts.dereference ? (file) => stat7(file, { bigint: true }) : (file) => lstat2(file, { bigint: true });
+      const statFunc = opts.dereference ? (file) => stat6(file, { bigint: true }) : (file) => lstat2(file, { bigint: true });
       return Promise.all([
         statFunc(src),
         statFunc(dest).catch((err) => {
@@ -51405,25 +51478,25 @@ var require_polyfill = __commonJS({
       if (dirExists) {
         return getStatsForCopy(destStat, src, dest, opts);
       }
-      await mkdir5(destParent, { recursive: true });
+      await mkdir6(destParent, { recursive: true });
       return getStatsForCopy(destStat, src, dest, opts);
     }
     function pathExists(dest) {
-      return stat7(dest).then(
+      return stat6(dest).then(
         () => true,
         // istanbul ignore next: not sure when this would occur
         (err) => err.code === "ENOENT" ? false : Promise.reject(err)
       );
     }
     async function checkParentPaths(src, srcStat, dest) {
-      const srcParent = resolve3(dirname3(src));
-      const destParent = resolve3(dirname3(dest));
+      const srcParent = resolve2(dirname3(src));
+      const destParent = resolve2(dirname3(dest));
       if (destParent === srcParent || destParent === parse3(destParent).root) {
         return;
       }
       let destStat;
       try {
-        destStat = await stat7(destParent, { bigint: true });
+        destStat = await stat6(destParent, { bigint: true });
       } catch (err) {
         if (err.code === "ENOENT") {
           return;
@@ -51440,7 +51513,7 @@ var require_polyfill = __commonJS({
       }
       return checkParentPaths(src, srcStat, destParent);
     }
-    var normalizePathToArray = (path) => resolve3(path).split(sep2).filter(Boolean);
+    var normalizePathToArray = (path) => resolve2(path).split(sep2).filter(Boolean);
     function isSrcSubdir(src, dest) {
       const srcArr = normalizePathToArray(src);
       const destArr = normalizePathToArray(dest);
@@ -51459,7 +51532,7 @@ var require_polyfill = __commonJS({
       return getStatsForCopy(destStat, src, dest, opts);
     }
     async function getStatsForCopy(destStat, src, dest, opts) {
-      const statFn = opts.dereference ? stat7 : lstat2;
+      const statFn = opts.dereference ? stat6 : lstat2;
       const srcStat = await statFn(src);
       if (srcStat.isDirectory() && opts.recursive) {
         return onDir(srcStat, destStat, src, dest, opts);
@@ -51504,7 +51577,7 @@ var require_polyfill = __commonJS({
     }
     async function mayCopyFile(srcStat, src, dest, opts) {
       if (opts.force) {
-        await unlink4(dest);
+        await unlink3(dest);
         return _copyFile(srcStat, src, dest, opts);
       } else if (opts.errorOnExist) {
         throw new ERR_FS_CP_EEXIST({
@@ -51516,7 +51589,7 @@ var require_polyfill = __commonJS({
       }
     }
     async function _copyFile(srcStat, src, dest, opts) {
-      await copyFile2(src, dest);
+      await copyFile3(src, dest);
       if (opts.preserveTimestamps) {
         return handleTimestampsAndMode(srcStat.mode, src, dest);
       }
@@ -51543,7 +51616,7 @@ var require_polyfill = __commonJS({
       return chmod2(dest, srcMode);
     }
     async function setDestTimestamps(src, dest) {
-      const updatedSrcStat = await stat7(src);
+      const updatedSrcStat = await stat6(src);
       return utimes(dest, updatedSrcStat.atime, updatedSrcStat.mtime);
     }
     function onDir(srcStat, destStat, src, dest, opts) {
@@ -51553,24 +51626,24 @@ var require_polyfill = __commonJS({
       return copyDir(src, dest, opts);
     }
     async function mkDirAndCopy(srcMode, src, dest, opts) {
-      await mkdir5(dest);
+      await mkdir6(dest);
       await copyDir(src, dest, opts);
       return setDestMode(dest, srcMode);
     }
     async function copyDir(src, dest, opts) {
-      const dir = await readdir5(src);
+      const dir = await readdir4(src);
       for (let i = 0; i < dir.length; i++) {
         const item = dir[i];
-        const srcItem = join17(src, item);
-        const destItem = join17(dest, item);
+        const srcItem = join16(src, item);
+        const destItem = join16(dest, item);
         const { destStat } = await checkPaths(srcItem, destItem, opts);
         await startCopy(destStat, srcItem, destItem, opts);
       }
     }
     async function onLink(destStat, src, dest) {
       let resolvedSrc = await readlink2(src);
-      if (!isAbsolute4(resolvedSrc)) {
-        resolvedSrc = resolve3(dirname3(src), resolvedSrc);
+      if (!isAbsolute3(resolvedSrc)) {
+        resolvedSrc = resolve2(dirname3(src), resolvedSrc);
       }
       if (!destStat) {
         return symlink2(resolvedSrc, dest);
@@ -51584,8 +51657,8 @@ var require_polyfill = __commonJS({
         }
         throw err;
       }
-      if (!isAbsolute4(resolvedDest)) {
-        resolvedDest = resolve3(dirname3(dest), resolvedDest);
+      if (!isAbsolute3(resolvedDest)) {
+        resolvedDest = resolve2(dirname3(dest), resolvedDest);
       }
       if (isSrcSubdir(resolvedSrc, resolvedDest)) {
         throw new ERR_FS_CP_EINVAL({
@@ -51595,7 +51668,7 @@ var require_polyfill = __commonJS({
           errno: EINVAL
         });
       }
-      const srcStat = await stat7(src);
+      const srcStat = await stat6(src);
       if (srcStat.isDirectory() && isSrcSubdir(resolvedDest, resolvedSrc)) {
         throw new ERR_FS_CP_SYMLINK_TO_SUBDIRECTORY({
           message: `cannot overwrite ${resolvedDest} with ${resolvedSrc}`,
@@ -51607,7 +51680,7 @@ var require_polyfill = __commonJS({
       return copyLink(resolvedSrc, dest);
     }
     async function copyLink(resolvedSrc, dest) {
-      await unlink4(dest);
+      await unlink3(dest);
       return symlink2(resolvedSrc, dest);
     }
     module2.exports = cp;
@@ -51637,15 +51710,15 @@ var require_cp = __commonJS({
 var require_with_temp_dir = __commonJS({
   "../../node_modules/@npmcli/fs/lib/with-temp-dir.js"(exports2, module2) {
     "use strict";
-    var { join: join17, sep: sep2 } = __require("path");
+    var { join: join16, sep: sep2 } = __require("path");
     var getOptions = require_get_options();
-    var { mkdir: mkdir5, mkdtemp: mkdtemp3, rm: rm5 } = __require("fs/promises");
+    var { mkdir: mkdir6, mkdtemp: mkdtemp3, rm: rm6 } = __require("fs/promises");
     var withTempDir = async (root, fn2, opts) => {
       const options2 = getOptions(opts, {
         copy: ["tmpPrefix"]
       });
-      await mkdir5(root, { recursive: true });
-      const target = await mkdtemp3(join17(`${root}${sep2}`, options2.tmpPrefix || ""));
+      await mkdir6(root, { recursive: true });
+      const target = await mkdtemp3(join16(`${root}${sep2}`, options2.tmpPrefix || ""));
       let err;
       let result;
       try {
@@ -51654,7 +51727,7 @@ var require_with_temp_dir = __commonJS({
         err = _err;
       }
       try {
-        await rm5(target, { force: true, recursive: true });
+        await rm6(target, { force: true, recursive: true });
       } catch {
       }
       if (err) {
@@ -51670,14 +51743,14 @@ var require_with_temp_dir = __commonJS({
 var require_readdir_scoped = __commonJS({
   "../../node_modules/@npmcli/fs/lib/readdir-scoped.js"(exports2, module2) {
     "use strict";
-    var { readdir: readdir5 } = __require("fs/promises");
-    var { join: join17 } = __require("path");
+    var { readdir: readdir4 } = __require("fs/promises");
+    var { join: join16 } = __require("path");
     var readdirScoped = async (dir) => {
       const results = [];
-      for (const item of await readdir5(dir)) {
+      for (const item of await readdir4(dir)) {
         if (item.startsWith("@")) {
-          for (const scopedItem of await readdir5(join17(dir, item))) {
-            results.push(join17(item, scopedItem));
+          for (const scopedItem of await readdir4(join16(dir, item))) {
+            results.push(join16(item, scopedItem));
           }
         } else {
           results.push(item);
@@ -51693,7 +51766,7 @@ var require_readdir_scoped = __commonJS({
 var require_move_file = __commonJS({
   "../../node_modules/@npmcli/fs/lib/move-file.js"(exports2, module2) {
     "use strict";
-    var { dirname: dirname3, join: join17, resolve: resolve3, relative, isAbsolute: isAbsolute4 } = __require("path");
+    var { dirname: dirname3, join: join16, resolve: resolve2, relative, isAbsolute: isAbsolute3 } = __require("path");
     var fs4 = __require("fs/promises");
     var pathExists = async (path) => {
       try {
@@ -51723,7 +51796,7 @@ var require_move_file = __commonJS({
           if (sourceStat.isDirectory()) {
             const files = await fs4.readdir(source);
             await Promise.all(files.map(
-              (file) => moveFile(join17(source, file), join17(destination, file), options2, false, symlinks)
+              (file) => moveFile(join16(source, file), join16(destination, file), options2, false, symlinks)
             ));
           } else if (sourceStat.isSymbolicLink()) {
             symlinks.push({ source, destination });
@@ -51737,12 +51810,12 @@ var require_move_file = __commonJS({
       if (root) {
         await Promise.all(symlinks.map(async ({ source: symSource, destination: symDestination }) => {
           let target = await fs4.readlink(symSource);
-          if (isAbsolute4(target)) {
-            target = resolve3(symDestination, relative(symSource, target));
+          if (isAbsolute3(target)) {
+            target = resolve2(symDestination, relative(symSource, target));
           }
           let targetType = "file";
           try {
-            const targetStat = await fs4.stat(resolve3(dirname3(symSource), target));
+            const targetStat = await fs4.stat(resolve2(dirname3(symSource), target));
             if (targetStat.isDirectory()) {
               targetType = "junction";
             }
@@ -51788,7 +51861,7 @@ var require_cache_dir = __commonJS({
 # This file is a cache directory tag created by cacache.
 # For information about cache directory tags, see https://bford.info/cachedir/
 `;
-    async function mkdir5(cache) {
+    async function mkdir6(cache) {
       await fs4.mkdir(cache, { recursive: true, owner: "inherit" });
       await writeTag(cache);
     }
@@ -51802,7 +51875,7 @@ var require_cache_dir = __commonJS({
       }
     }
     module2.exports = {
-      mkdir: mkdir5,
+      mkdir: mkdir6,
       tagContent
     };
   }
@@ -52037,7 +52110,7 @@ async function mapConcurrently(iterable, mapper, {
     const cleanup = () => {
       signal?.removeEventListener("abort", signalListener);
     };
-    const resolve3 = (value) => {
+    const resolve2 = (value) => {
       resolve_(value);
       cleanup();
     };
@@ -52087,10 +52160,10 @@ async function mapConcurrently(iterable, mapper, {
       }
       const lastIndex = Math.min(doneIndex, result.length);
       if (lastIndex === result.length && skippedCount === 0) {
-        resolve3(result);
+        resolve2(result);
         return;
       }
-      resolve3(result.slice(0, lastIndex).filter((value) => value !== pMapSkip));
+      resolve2(result.slice(0, lastIndex).filter((value) => value !== pMapSkip));
     };
     const next = async () => {
       if (isResolved || currentIndex >= doneIndex) {
@@ -52237,8 +52310,8 @@ function pMapIterable(iterable, mapper, {
                 if (runningMappersCount < concurrency) {
                   runningMappersCount++;
                 } else {
-                  await new Promise((resolve3) => {
-                    mapperWaiters.set(mapperWaiterCount++, resolve3);
+                  await new Promise((resolve2) => {
+                    mapperWaiters.set(mapperWaiterCount++, resolve2);
                   });
                 }
               } finally {
@@ -52291,8 +52364,8 @@ function pMapIterable(iterable, mapper, {
         trySpawn();
         try {
           while (headIndex < promises3.length) {
-            const result = await (promises3[headIndex] ?? new Promise((resolve3) => {
-              wake = resolve3;
+            const result = await (promises3[headIndex] ?? new Promise((resolve2) => {
+              wake = resolve2;
             }));
             const { done, value } = result;
             promises3[headIndex] = void 0;
@@ -52425,10 +52498,10 @@ var require_entry_index = __commonJS({
     var crypto2 = __require("crypto");
     var {
       appendFile: appendFile2,
-      mkdir: mkdir5,
-      readFile: readFile15,
-      readdir: readdir5,
-      rm: rm5,
+      mkdir: mkdir6,
+      readFile: readFile14,
+      readdir: readdir4,
+      rm: rm6,
       writeFile: writeFile2
     } = __require("fs/promises");
     var { Minipass: Minipass2 } = (init_esm(), __toCommonJS(esm_exports));
@@ -52471,7 +52544,7 @@ var require_entry_index = __commonJS({
       const setup = async () => {
         const target = tmpName(cache, opts.tmpPrefix);
         await cacheDir.mkdir(cache);
-        await mkdir5(path.dirname(target), { recursive: true });
+        await mkdir6(path.dirname(target), { recursive: true });
         return {
           target,
           moved: false
@@ -52479,12 +52552,12 @@ var require_entry_index = __commonJS({
       };
       const teardown = async (tmp2) => {
         if (!tmp2.moved) {
-          return rm5(tmp2.target, { recursive: true, force: true });
+          return rm6(tmp2.target, { recursive: true, force: true });
         }
       };
       const write = async (tmp2) => {
         await writeFile2(tmp2.target, newIndex, { flag: "wx" });
-        await mkdir5(path.dirname(bucket), { recursive: true });
+        await mkdir6(path.dirname(bucket), { recursive: true });
         await moveFile(tmp2.target, bucket);
         tmp2.moved = true;
       };
@@ -52509,7 +52582,7 @@ var require_entry_index = __commonJS({
       };
       try {
         await cacheDir.mkdir(cache);
-        await mkdir5(path.dirname(bucket), { recursive: true });
+        await mkdir6(path.dirname(bucket), { recursive: true });
         const stringified = JSON.stringify(entry);
         await appendFile2(bucket, `
 ${hashEntry(stringified)}	${stringified}`);
@@ -52547,7 +52620,7 @@ ${hashEntry(stringified)}	${stringified}`);
         return insert(cache, key, null, opts);
       }
       const bucket = bucketPath(cache, key);
-      return rm5(bucket, { recursive: true, force: true });
+      return rm6(bucket, { recursive: true, force: true });
     }
     module2.exports.lsStream = lsStream;
     function lsStream(cache) {
@@ -52612,7 +52685,7 @@ ${hashEntry(stringified)}	${stringified}`);
     }
     module2.exports.bucketEntries = bucketEntries;
     async function bucketEntries(bucket, filter) {
-      const data = await readFile15(bucket, "utf8");
+      const data = await readFile14(bucket, "utf8");
       return _bucketEntries(data, filter);
     }
     function _bucketEntries(data) {
@@ -52673,7 +52746,7 @@ ${hashEntry(stringified)}	${stringified}`);
       };
     }
     function readdirOrEmpty(dir) {
-      return readdir5(dir).catch((err) => {
+      return readdir4(dir).catch((err) => {
         if (err.code === "ENOENT" || err.code === "ENOTDIR") {
           return [];
         }
@@ -53742,16 +53815,16 @@ var require_read = __commonJS({
     var MAX_SINGLE_READ_SIZE = 64 * 1024 * 1024;
     async function read(cache, integrity, opts = {}) {
       const { size } = opts;
-      const { stat: stat7, cpath, sri } = await withContentSri(cache, integrity, async (cpath2, sri2) => {
-        const stat8 = size ? { size } : await fs4.stat(cpath2);
-        return { stat: stat8, cpath: cpath2, sri: sri2 };
+      const { stat: stat6, cpath, sri } = await withContentSri(cache, integrity, async (cpath2, sri2) => {
+        const stat7 = size ? { size } : await fs4.stat(cpath2);
+        return { stat: stat7, cpath: cpath2, sri: sri2 };
       });
-      if (stat7.size > MAX_SINGLE_READ_SIZE) {
-        return readPipeline(cpath, stat7.size, sri, new Pipeline()).concat();
+      if (stat6.size > MAX_SINGLE_READ_SIZE) {
+        return readPipeline(cpath, stat6.size, sri, new Pipeline()).concat();
       }
       const data = await fs4.readFile(cpath, { encoding: null });
-      if (stat7.size !== data.length) {
-        throw sizeError(stat7.size, data.length);
+      if (stat6.size !== data.length) {
+        throw sizeError(stat6.size, data.length);
       }
       if (!ssri.checkData(data, sri)) {
         throw integrityError(sri, cpath);
@@ -53777,11 +53850,11 @@ var require_read = __commonJS({
       const { size } = opts;
       const stream = new Pipeline();
       Promise.resolve().then(async () => {
-        const { stat: stat7, cpath, sri } = await withContentSri(cache, integrity, async (cpath2, sri2) => {
-          const stat8 = size ? { size } : await fs4.stat(cpath2);
-          return { stat: stat8, cpath: cpath2, sri: sri2 };
+        const { stat: stat6, cpath, sri } = await withContentSri(cache, integrity, async (cpath2, sri2) => {
+          const stat7 = size ? { size } : await fs4.stat(cpath2);
+          return { stat: stat7, cpath: cpath2, sri: sri2 };
         });
-        return readPipeline(cpath, stat7.size, sri, stream);
+        return readPipeline(cpath, stat6.size, sri, stream);
       }).catch((err) => stream.emit("error", err));
       return stream;
     }
@@ -53798,8 +53871,8 @@ var require_read = __commonJS({
       }
       try {
         return await withContentSri(cache, integrity, async (cpath, sri) => {
-          const stat7 = await fs4.stat(cpath);
-          return { size: stat7.size, sri, stat: stat7 };
+          const stat6 = await fs4.stat(cpath);
+          return { size: stat6.size, sri, stat: stat6 };
         });
       } catch (err) {
         if (err.code === "ENOENT") {
@@ -57860,8 +57933,8 @@ var require_rm = __commonJS({
     var fs4 = __require("fs/promises");
     var contentPath = require_path();
     var { hasContent } = require_read();
-    module2.exports = rm5;
-    async function rm5(cache, integrity) {
+    module2.exports = rm6;
+    async function rm6(cache, integrity) {
       const content = await hasContent(cache, integrity);
       if (content && content.sri) {
         await fs4.rm(contentPath(cache, content.sri), { recursive: true, force: true });
@@ -57877,7 +57950,7 @@ var require_rm = __commonJS({
 var require_rm2 = __commonJS({
   "../../node_modules/cacache/lib/rm.js"(exports2, module2) {
     "use strict";
-    var { rm: rm5 } = __require("fs/promises");
+    var { rm: rm6 } = __require("fs/promises");
     var glob = require_glob();
     var index = require_entry_index();
     var memo = require_memoization();
@@ -57899,7 +57972,7 @@ var require_rm2 = __commonJS({
       memo.clearMemoized();
       const paths = await glob(path.join(cache, "*(content-*|index-*)"), { silent: true, nosort: true });
       paths.push(path.join(cache, "CACHEDIR.TAG"));
-      return Promise.all(paths.map((p) => rm5(p, { recursive: true, force: true })));
+      return Promise.all(paths.map((p) => rm6(p, { recursive: true, force: true })));
     }
   }
 });
@@ -57909,9 +57982,9 @@ var require_verify = __commonJS({
   "../../node_modules/cacache/lib/verify.js"(exports2, module2) {
     "use strict";
     var {
-      readFile: readFile15,
-      rm: rm5,
-      stat: stat7,
+      readFile: readFile14,
+      rm: rm6,
+      stat: stat6,
       truncate,
       writeFile: writeFile2
     } = __require("fs/promises");
@@ -57993,8 +58066,8 @@ var require_verify = __commonJS({
           liveContent.add(integrity[algo].toString());
         }
       });
-      await new Promise((resolve3, reject) => {
-        indexStream.on("end", resolve3).on("error", reject);
+      await new Promise((resolve2, reject) => {
+        indexStream.on("end", resolve2).on("error", reject);
       });
       const contentDir = contentPath.contentDir(cache);
       const files = await glob(path.join(contentDir, "**"), {
@@ -58028,8 +58101,8 @@ var require_verify = __commonJS({
             }
           } else {
             stats.reclaimedCount++;
-            const s = await stat7(f);
-            await rm5(f, { recursive: true, force: true });
+            const s = await stat6(f);
+            await rm6(f, { recursive: true, force: true });
             stats.reclaimedSize += s.size;
           }
           return stats;
@@ -58041,7 +58114,7 @@ var require_verify = __commonJS({
     async function verifyContent(filepath, sri) {
       const contentInfo = {};
       try {
-        const { size } = await stat7(filepath);
+        const { size } = await stat6(filepath);
         contentInfo.size = size;
         contentInfo.valid = true;
         await ssri.checkStream(new fsm.ReadStream(filepath), sri);
@@ -58052,7 +58125,7 @@ var require_verify = __commonJS({
         if (err.code !== "EINTEGRITY") {
           throw err;
         }
-        await rm5(filepath, { recursive: true, force: true });
+        await rm6(filepath, { recursive: true, force: true });
         contentInfo.valid = false;
       }
       return contentInfo;
@@ -58099,7 +58172,7 @@ var require_verify = __commonJS({
       for (const entry of bucket) {
         const content = contentPath(cache, entry.integrity);
         try {
-          await stat7(content);
+          await stat6(content);
           await index.insert(cache, entry.key, entry.integrity, {
             metadata: entry.metadata,
             size: entry.size,
@@ -58118,7 +58191,7 @@ var require_verify = __commonJS({
     }
     function cleanTmp(cache, opts) {
       opts.log.silly("verify", "cleaning tmp directory");
-      return rm5(path.join(cache, "tmp"), { recursive: true, force: true });
+      return rm6(path.join(cache, "tmp"), { recursive: true, force: true });
     }
     async function writeVerifile(cache, opts) {
       const verifile = path.join(cache, "_lastverified");
@@ -58127,7 +58200,7 @@ var require_verify = __commonJS({
     }
     module2.exports.lastRun = lastRun;
     async function lastRun(cache) {
-      const data = await readFile15(path.join(cache, "_lastverified"), { encoding: "utf8" });
+      const data = await readFile14(path.join(cache, "_lastverified"), { encoding: "utf8" });
       return /* @__PURE__ */ new Date(+data);
     }
   }
@@ -58139,7 +58212,7 @@ var require_lib8 = __commonJS({
     "use strict";
     var get = require_get();
     var put = require_put();
-    var rm5 = require_rm2();
+    var rm6 = require_rm2();
     var verify = require_verify();
     var { clearMemoized } = require_memoization();
     var tmp = require_tmp();
@@ -58159,10 +58232,10 @@ var require_lib8 = __commonJS({
     module2.exports.get.hasContent = get.hasContent;
     module2.exports.put = put;
     module2.exports.put.stream = put.stream;
-    module2.exports.rm = rm5.entry;
-    module2.exports.rm.all = rm5.all;
+    module2.exports.rm = rm6.entry;
+    module2.exports.rm.all = rm6.all;
     module2.exports.rm.entry = module2.exports.rm;
-    module2.exports.rm.content = rm5.content;
+    module2.exports.rm.content = rm6.content;
     module2.exports.clearMemoized = clearMemoized;
     module2.exports.tmp = {};
     module2.exports.tmp.mkdir = tmp.mkdir;
@@ -58374,12 +58447,12 @@ var require_lib9 = __commonJS({
           return process.emit("input", "end", ...args);
         },
         read: function(...args) {
-          let resolve3, reject;
+          let resolve2, reject;
           const promise = new Promise((_resolve, _reject) => {
-            resolve3 = _resolve;
+            resolve2 = _resolve;
             reject = _reject;
           });
-          process.emit("input", "read", resolve3, reject, ...args);
+          process.emit("input", "read", resolve2, reject, ...args);
           return promise;
         }
       }
@@ -60176,8 +60249,8 @@ async function json(stream) {
 function req(url, opts = {}) {
   const href = typeof url === "string" ? url : url.href;
   const req2 = (href.startsWith("https:") ? https : http).request(url, opts);
-  const promise = new Promise((resolve3, reject) => {
-    req2.once("response", resolve3).once("error", reject).end();
+  const promise = new Promise((resolve2, reject) => {
+    req2.once("response", resolve2).once("error", reject).end();
   });
   req2.then = promise.then.bind(promise);
   return req2;
@@ -60468,7 +60541,7 @@ var init_dist4 = __esm({
 
 // ../../node_modules/https-proxy-agent/dist/parse-proxy-response.js
 function parseProxyResponse(socket) {
-  return new Promise((resolve3, reject) => {
+  return new Promise((resolve2, reject) => {
     let buffersLength = 0;
     const buffers = [];
     function read() {
@@ -60534,7 +60607,7 @@ function parseProxyResponse(socket) {
       }
       debug3("got proxy server response: %o %o", firstLine, headers);
       cleanup();
-      resolve3({
+      resolve2({
         connect: {
           statusCode,
           statusText,
@@ -64608,11 +64681,11 @@ var require_socksclient = __commonJS({
     "use strict";
     var __awaiter2 = exports2 && exports2.__awaiter || function(thisArg, _arguments, P4, generator) {
       function adopt(value) {
-        return value instanceof P4 ? value : new P4(function(resolve3) {
-          resolve3(value);
+        return value instanceof P4 ? value : new P4(function(resolve2) {
+          resolve2(value);
         });
       }
-      return new (P4 || (P4 = Promise))(function(resolve3, reject) {
+      return new (P4 || (P4 = Promise))(function(resolve2, reject) {
         function fulfilled(value) {
           try {
             step(generator.next(value));
@@ -64628,7 +64701,7 @@ var require_socksclient = __commonJS({
           }
         }
         function step(result) {
-          result.done ? resolve3(result.value) : adopt(result.value).then(fulfilled, rejected);
+          result.done ? resolve2(result.value) : adopt(result.value).then(fulfilled, rejected);
         }
         step((generator = generator.apply(thisArg, _arguments || [])).next());
       });
@@ -64662,13 +64735,13 @@ var require_socksclient = __commonJS({
        * @returns { Promise }
        */
       static createConnection(options2, callback) {
-        return new Promise((resolve3, reject) => {
+        return new Promise((resolve2, reject) => {
           try {
             (0, helpers_1.validateSocksClientOptions)(options2, ["connect"]);
           } catch (err) {
             if (typeof callback === "function") {
               callback(err);
-              return resolve3(err);
+              return resolve2(err);
             } else {
               return reject(err);
             }
@@ -64679,16 +64752,16 @@ var require_socksclient = __commonJS({
             client.removeAllListeners();
             if (typeof callback === "function") {
               callback(null, info2);
-              resolve3(info2);
+              resolve2(info2);
             } else {
-              resolve3(info2);
+              resolve2(info2);
             }
           });
           client.once("error", (err) => {
             client.removeAllListeners();
             if (typeof callback === "function") {
               callback(err);
-              resolve3(err);
+              resolve2(err);
             } else {
               reject(err);
             }
@@ -64705,13 +64778,13 @@ var require_socksclient = __commonJS({
        * @returns { Promise }
        */
       static createConnectionChain(options2, callback) {
-        return new Promise((resolve3, reject) => __awaiter2(this, void 0, void 0, function* () {
+        return new Promise((resolve2, reject) => __awaiter2(this, void 0, void 0, function* () {
           try {
             (0, helpers_1.validateSocksClientChainOptions)(options2);
           } catch (err) {
             if (typeof callback === "function") {
               callback(err);
-              return resolve3(err);
+              return resolve2(err);
             } else {
               return reject(err);
             }
@@ -64737,14 +64810,14 @@ var require_socksclient = __commonJS({
             }
             if (typeof callback === "function") {
               callback(null, { socket: sock });
-              resolve3({ socket: sock });
+              resolve2({ socket: sock });
             } else {
-              resolve3({ socket: sock });
+              resolve2({ socket: sock });
             }
           } catch (err) {
             if (typeof callback === "function") {
               callback(err);
-              resolve3(err);
+              resolve2(err);
             } else {
               reject(err);
             }
@@ -65412,12 +65485,12 @@ var init_dist6 = __esm({
         let { host } = opts;
         const { port, lookup: lookupFn = dns.lookup } = opts;
         if (shouldLookup) {
-          host = await new Promise((resolve3, reject) => {
+          host = await new Promise((resolve2, reject) => {
             lookupFn(host, {}, (err, address) => {
               if (err) {
                 reject(err);
               } else {
-                resolve3(typeof address === "string" ? address : address[0].address);
+                resolve2(typeof address === "string" ? address : address[0].address);
               }
             });
           });
@@ -66251,8 +66324,8 @@ var require_entry2 = __commonJS({
         let body = null;
         if (this.response.status === 200) {
           let cacheWriteResolve, cacheWriteReject;
-          const cacheWritePromise = new Promise((resolve3, reject) => {
-            cacheWriteResolve = resolve3;
+          const cacheWritePromise = new Promise((resolve2, reject) => {
+            cacheWriteResolve = resolve2;
             cacheWriteReject = reject;
           }).catch((err) => {
             body.emit("error", err);
@@ -67517,8 +67590,8 @@ var require_ci = __commonJS({
       if (process.env.BUILDKITE !== "true") {
         return Promise.reject("no token available");
       }
-      const stdout = await new Promise((resolve3, reject) => {
-        (0, node_child_process_1.execFile)("buildkite-agent", ["oidc", "request-token", "--audience", audience], (error2, stdout2) => error2 ? reject(error2) : resolve3(stdout2));
+      const stdout = await new Promise((resolve2, reject) => {
+        (0, node_child_process_1.execFile)("buildkite-agent", ["oidc", "request-token", "--audience", audience], (error2, stdout2) => error2 ? reject(error2) : resolve2(stdout2));
       });
       const token = stdout.trim();
       return token || Promise.reject("no token available");
@@ -67673,7 +67746,7 @@ var init_signers = __esm({
 });
 
 // ../tuf/src/metadata/model.ts
-function invalid2(source, field, expected, found) {
+function invalid3(source, field, expected, found) {
   return new TufError(
     "METADATA_INVALID",
     `${source}: ${field} must be ${expected}, found ${JSON.stringify(found)}`,
@@ -67685,30 +67758,30 @@ function isObject(value) {
 }
 function objectField(record, field, source) {
   const value = record[field];
-  if (!isObject(value)) throw invalid2(source, field, "an object", value);
+  if (!isObject(value)) throw invalid3(source, field, "an object", value);
   return value;
 }
 function positiveInteger(value, field, source, min = 1) {
   if (typeof value !== "number" || !Number.isSafeInteger(value) || value < min)
-    throw invalid2(source, field, `an integer >= ${min}`, value);
+    throw invalid3(source, field, `an integer >= ${min}`, value);
   return value;
 }
 function stringArray(value, field, source) {
   if (!Array.isArray(value) || !value.every((item) => typeof item === "string"))
-    throw invalid2(source, field, "an array of strings", value);
+    throw invalid3(source, field, "an array of strings", value);
   return value;
 }
 function hashes(value, field, source) {
   if (!isObject(value) || Object.keys(value).length === 0 || !Object.values(value).every((h) => typeof h === "string" && /^[0-9a-f]+$/i.test(h))) {
-    throw invalid2(source, field, "a non-empty map of hex digests", value);
+    throw invalid3(source, field, "a non-empty map of hex digests", value);
   }
   return value;
 }
 function roleKeys(value, field, source, name) {
-  if (!isObject(value)) throw invalid2(source, field, "an object", value);
+  if (!isObject(value)) throw invalid3(source, field, "an object", value);
   const keyids = stringArray(value.keyids, `${field}.keyids`, source);
   if (new Set(keyids).size !== keyids.length)
-    throw invalid2(source, `${field}.keyids`, "unique keyids", keyids);
+    throw invalid3(source, `${field}.keyids`, "unique keyids", keyids);
   return {
     name,
     keyids,
@@ -67716,16 +67789,16 @@ function roleKeys(value, field, source, name) {
   };
 }
 function keysOf(value, field, source) {
-  if (!isObject(value)) throw invalid2(source, field, "an object", value);
+  if (!isObject(value)) throw invalid3(source, field, "an object", value);
   for (const [keyid, key] of Object.entries(value)) {
     if (!isObject(key) || typeof key.keytype !== "string" || typeof key.scheme !== "string" || !isObject(key.keyval)) {
-      throw invalid2(source, `${field}.${keyid}`, "a key with keytype, scheme and keyval", key);
+      throw invalid3(source, `${field}.${keyid}`, "a key with keytype, scheme and keyval", key);
     }
   }
   return value;
 }
 function metaFile(value, field, source) {
-  if (!isObject(value)) throw invalid2(source, field, "an object", value);
+  if (!isObject(value)) throw invalid3(source, field, "an object", value);
   const meta = { version: positiveInteger(value.version, `${field}.version`, source) };
   if (value.length !== void 0)
     meta.length = positiveInteger(value.length, `${field}.length`, source, 0);
@@ -67734,13 +67807,13 @@ function metaFile(value, field, source) {
 }
 function common(signed, type, source) {
   if (signed._type !== type)
-    throw invalid2(source, "signed._type", JSON.stringify(type), signed._type);
+    throw invalid3(source, "signed._type", JSON.stringify(type), signed._type);
   const specVersion = signed.spec_version;
   if (typeof specVersion !== "string" || !/^1\.\d+(\.\d+)?$/.test(specVersion))
-    throw invalid2(source, "signed.spec_version", "a 1.x version", specVersion);
+    throw invalid3(source, "signed.spec_version", "a 1.x version", specVersion);
   const expires = signed.expires;
   if (typeof expires !== "string" || !EXPIRES.test(expires) || Number.isNaN(Date.parse(expires))) {
-    throw invalid2(source, "signed.expires", "a UTC time like 2030-01-01T00:00:00Z", expires);
+    throw invalid3(source, "signed.expires", "a UTC time like 2030-01-01T00:00:00Z", expires);
   }
   return {
     _type: type,
@@ -67768,7 +67841,7 @@ function parseMetadata2(bytes, source, check) {
 function checkRoot(signed, source) {
   const base = common(signed, "root", source);
   if (typeof signed.consistent_snapshot !== "boolean" && signed.consistent_snapshot !== void 0) {
-    throw invalid2(source, "signed.consistent_snapshot", "a boolean", signed.consistent_snapshot);
+    throw invalid3(source, "signed.consistent_snapshot", "a boolean", signed.consistent_snapshot);
   }
   const keys = keysOf(signed.keys, "signed.keys", source);
   const rolesField = objectField(signed, "roles", source);
@@ -67797,7 +67870,7 @@ function checkTargets(signed, source) {
   const base = common(signed, "targets", source);
   const targetsField = objectField(signed, "targets", source);
   for (const [path, info2] of Object.entries(targetsField)) {
-    if (!isObject(info2)) throw invalid2(source, `signed.targets["${path}"]`, "an object", info2);
+    if (!isObject(info2)) throw invalid3(source, `signed.targets["${path}"]`, "an object", info2);
     positiveInteger(info2.length, `signed.targets["${path}"].length`, source, 0);
     hashes(info2.hashes, `signed.targets["${path}"].hashes`, source);
   }
@@ -67806,7 +67879,7 @@ function checkTargets(signed, source) {
     const delegations = objectField(signed, "delegations", source);
     const keys = keysOf(delegations.keys, "signed.delegations.keys", source);
     if (delegations.roles === void 0 === (delegations.succinct_roles === void 0)) {
-      throw invalid2(
+      throw invalid3(
         source,
         "signed.delegations",
         "exactly one of roles and succinct_roles",
@@ -67817,7 +67890,7 @@ function checkTargets(signed, source) {
       const succinct = delegations.succinct_roles;
       const field = "signed.delegations.succinct_roles";
       if (!isObject(succinct) || typeof succinct.name_prefix !== "string")
-        throw invalid2(
+        throw invalid3(
           source,
           `${field}.name_prefix`,
           "a string",
@@ -67825,7 +67898,7 @@ function checkTargets(signed, source) {
         );
       const bitLength = positiveInteger(succinct.bit_length, `${field}.bit_length`, source);
       if (bitLength > 32)
-        throw invalid2(source, `${field}.bit_length`, "an integer from 1 to 32", bitLength);
+        throw invalid3(source, `${field}.bit_length`, "an integer from 1 to 32", bitLength);
       result.delegations = {
         keys,
         roles: [],
@@ -67838,19 +67911,19 @@ function checkTargets(signed, source) {
       return result;
     }
     if (!Array.isArray(delegations.roles))
-      throw invalid2(source, "signed.delegations.roles", "an array", delegations.roles);
+      throw invalid3(source, "signed.delegations.roles", "an array", delegations.roles);
     const seen = /* @__PURE__ */ new Set();
     const roles = delegations.roles.map((role, i) => {
       const field = `signed.delegations.roles[${i}]`;
       if (!isObject(role) || typeof role.name !== "string" || role.name === "")
-        throw invalid2(
+        throw invalid3(
           source,
           `${field}.name`,
           "a non-empty string",
           isObject(role) ? role.name : role
         );
       if (seen.has(role.name) || TOP_LEVEL.includes(role.name))
-        throw invalid2(source, `${field}.name`, "a unique non-top-level role name", role.name);
+        throw invalid3(source, `${field}.name`, "a unique non-top-level role name", role.name);
       seen.add(role.name);
       const delegated = {
         ...roleKeys(role, field, source, role.name),
@@ -67858,7 +67931,7 @@ function checkTargets(signed, source) {
         terminating: role.terminating === true
       };
       if (role.paths === void 0 === (role.path_hash_prefixes === void 0))
-        throw invalid2(
+        throw invalid3(
           source,
           field,
           "exactly one of paths and path_hash_prefixes",
@@ -67889,113 +67962,9 @@ var init_model = __esm({
   }
 });
 
-// ../tuf/src/client/cache.ts
-import { createHash as createHash11 } from "crypto";
-import { mkdir as mkdir3, mkdtemp, open as open3, readFile as readFile9, readdir as readdir3, rm as rm4, stat as stat4, unlink as unlink3 } from "fs/promises";
-import { homedir, tmpdir as tmpdir2 } from "os";
-import { isAbsolute as isAbsolute3, join as join11 } from "path";
-function userCacheRoot(env = process.env) {
-  const xdg = env.XDG_CACHE_HOME;
-  const base = xdg && isAbsolute3(xdg) ? xdg : join11(env.HOME || homedir(), ".cache");
-  return join11(base, "oci-sd", "tuf");
-}
-function cacheFolderName(location, pinnedRoot) {
-  const rootDigest = createHash11("sha256").update(pinnedRoot).digest("hex");
-  const key = createHash11("sha256").update(`${location}
-${rootDigest}`).digest("hex").slice(0, 24);
-  const readable = location.replace(/^[a-z]+:\/\//i, "").replace(/[^A-Za-z0-9._-]+/g, "_").replace(/^[_.]+|_+$/g, "").slice(-80);
-  return `${readable || "tuf"}-${key}`;
-}
-async function openMetadataDir(cache, folderName, lock = {}) {
-  if (cache.kind === "none") {
-    const work = await mkdtemp(join11(tmpdir2(), "oci-sd-tuf-"));
-    return {
-      metadataDir: join11(work, "metadata"),
-      targetDir: join11(work, "targets"),
-      persistent: false,
-      close: () => rm4(work, { recursive: true, force: true })
-    };
-  }
-  const dir = cache.kind === "dir" ? cache.dir : join11(userCacheRoot(cache.env), folderName);
-  try {
-    await mkdir3(dir, { recursive: true });
-  } catch (cause) {
-    throw new TufError("INVALID_INPUT", `TUF metadata directory ${dir} cannot be created`, {
-      expected: "a writable directory",
-      found: cause.code ?? String(cause),
-      cause
-    });
-  }
-  const release = await acquireLock(join11(dir, LOCK_FILE), lock);
-  return { metadataDir: dir, targetDir: join11(dir, "targets"), persistent: true, close: release };
-}
-async function acquireLock(path, options2) {
-  const waitMs = options2.waitMs ?? 6e4;
-  const staleMs = options2.staleMs ?? 10 * 6e4;
-  const started = Date.now();
-  for (let delay = 10; ; delay = Math.min(delay * 2, 250)) {
-    try {
-      const handle = await open3(path, "wx");
-      await handle.writeFile(`${process.pid}
-`);
-      await handle.close();
-      return () => unlink3(path).catch(() => void 0);
-    } catch (error2) {
-      const code2 = error2.code;
-      if (code2 !== "EEXIST")
-        throw new TufError("INVALID_INPUT", `cannot lock TUF metadata directory: ${path}`, {
-          expected: "a writable directory",
-          found: code2 ?? String(error2),
-          cause: error2
-        });
-    }
-    if (await isStale(path, staleMs)) {
-      await unlink3(path).catch(() => void 0);
-      continue;
-    }
-    if (Date.now() - started >= waitMs)
-      throw new TufError(
-        "INVALID_INPUT",
-        `TUF metadata directory is locked by another run (${path}); remove the file if no run is active`,
-        { expected: `no ${LOCK_FILE} after ${waitMs} ms`, found: path }
-      );
-    await new Promise((done) => setTimeout(done, delay));
-  }
-}
-async function isStale(path, staleMs) {
-  const [text, info2] = await Promise.all([
-    readFile9(path, "utf8").catch(() => void 0),
-    stat4(path).catch(() => void 0)
-  ]);
-  if (!info2) return false;
-  if (Date.now() - info2.mtimeMs > staleMs) return true;
-  const pid = Number.parseInt(text ?? "", 10);
-  if (!Number.isSafeInteger(pid) || pid <= 0) return false;
-  try {
-    process.kill(pid, 0);
-    return false;
-  } catch (error2) {
-    return error2.code === "ESRCH";
-  }
-}
-async function clearTrustedMetadata(metadataDir) {
-  const entries = await readdir3(metadataDir).catch(() => []);
-  await Promise.all(
-    entries.filter((name) => name === "root_history" || name.endsWith(".json")).map((name) => rm4(join11(metadataDir, name), { recursive: true, force: true }))
-  );
-}
-var LOCK_FILE;
-var init_cache = __esm({
-  "../tuf/src/client/cache.ts"() {
-    "use strict";
-    init_errors5();
-    LOCK_FILE = ".lock";
-  }
-});
-
 // ../tuf/src/client/source.ts
-import { readFile as readFile10, stat as stat5 } from "fs/promises";
-import { join as join12 } from "path";
+import { readFile as readFile9, stat as stat4 } from "fs/promises";
+import { join as join11 } from "path";
 function quoteName(role) {
   return encodeURIComponent(role).replace(
     /[!'()*]/g,
@@ -68098,14 +68067,14 @@ var init_source = __esm({
       requestCount = 0;
       async fetchRoot(version, maxLength) {
         try {
-          return await this.read(join12("metadata", "root_history", `${version}.root.json`), maxLength);
+          return await this.read(join11("metadata", "root_history", `${version}.root.json`), maxLength);
         } catch (error2) {
           if (error2 instanceof TufError && error2.code === "NOT_FOUND") return void 0;
           throw error2;
         }
       }
       fetchMetadata(role, _version, maxLength) {
-        return this.read(join12("metadata", `${quoteName(role)}.json`), maxLength);
+        return this.read(join11("metadata", `${quoteName(role)}.json`), maxLength);
       }
       fetchTarget(targetPath, _hashPrefix, maxLength) {
         const parts = targetPath.split("/");
@@ -68116,13 +68085,13 @@ var init_source = __esm({
             { expected: "a relative path", found: targetPath }
           );
         }
-        return this.read(join12("targets", ...parts), maxLength);
+        return this.read(join11("targets", ...parts), maxLength);
       }
       async read(relative, maxLength) {
-        const path = join12(this.repoDir, relative);
+        const path = join11(this.repoDir, relative);
         this.requestCount++;
         try {
-          const info2 = await stat5(path);
+          const info2 = await stat4(path);
           if (info2.size > maxLength) {
             throw new TufError(
               "LENGTH_MISMATCH",
@@ -68130,7 +68099,7 @@ var init_source = __esm({
               { expected: `<= ${maxLength} bytes`, found: info2.size }
             );
           }
-          return await readFile10(path);
+          return await readFile9(path);
         } catch (error2) {
           if (error2.code === "ENOENT")
             throw new TufError("NOT_FOUND", `${path}: no such file`, {
@@ -68146,19 +68115,9 @@ var init_source = __esm({
 });
 
 // ../tuf/src/client/updater.ts
-import { createHash as createHash12 } from "crypto";
-import { readdir as readdir4, readFile as readFile11 } from "fs/promises";
-import { join as join13 } from "path";
-function escapeControl(text) {
-  return text.replace(
-    // eslint-disable-next-line no-control-regex -- finding them is the point
-    /[\u0000-\u001f\u007f-\u009f]/g,
-    (c) => `\\u${c.charCodeAt(0).toString(16).padStart(4, "0")}`
-  );
-}
-function checkerFor(role) {
-  return role === "timestamp" ? checkTimestamp : role === "snapshot" ? checkSnapshot : checkTargets;
-}
+import { createHash as createHash11 } from "crypto";
+import { readFile as readFile10 } from "fs/promises";
+import { join as join12 } from "path";
 function checkLengthAndHashes(bytes, expected, what) {
   if (expected.length !== void 0 && bytes.byteLength !== expected.length) {
     throw new TufError(
@@ -68175,7 +68134,7 @@ function checkLengthAndHashes(bytes, expected, what) {
         { expected: [...HASH_ALGORITHMS], found: algorithm }
       );
     }
-    const found = createHash12(algorithm).update(bytes).digest("hex");
+    const found = createHash11(algorithm).update(bytes).digest("hex");
     if (found !== digest.toLowerCase()) {
       throw new TufError("HASH_MISMATCH", `${what}: ${algorithm} ${found}, expected ${digest}`, {
         expected: digest,
@@ -68184,7 +68143,7 @@ function checkLengthAndHashes(bytes, expected, what) {
     }
   }
 }
-var DEFAULT_LIMITS, HASH_ALGORITHMS, ROOT_HISTORY, CACHED_ROOT, Updater;
+var DEFAULT_LIMITS, HASH_ALGORITHMS, Updater;
 var init_updater = __esm({
   "../tuf/src/client/updater.ts"() {
     "use strict";
@@ -68194,7 +68153,6 @@ var init_updater = __esm({
     init_canonical();
     init_model();
     init_paths();
-    init_cache();
     init_source();
     DEFAULT_LIMITS = {
       maxRootRotations: 256,
@@ -68205,8 +68163,6 @@ var init_updater = __esm({
       targetsMaxLength: 5e6
     };
     HASH_ALGORITHMS = /* @__PURE__ */ new Set(["sha256", "sha384", "sha512"]);
-    ROOT_HISTORY = "root_history";
-    CACHED_ROOT = /^([1-9]\d{0,8})\.root\.json$/;
     Updater = class {
       metadataDir;
       targetDir;
@@ -68214,10 +68170,6 @@ var init_updater = __esm({
       nowOption;
       sigstoreTrustedRoot;
       limits;
-      pinnedRoot;
-      onWarning;
-      /** With a pinned root: the cache's content, read once at the start of a refresh. */
-      cached;
       now = /* @__PURE__ */ new Date();
       root;
       timestamp;
@@ -68239,8 +68191,6 @@ var init_updater = __esm({
         this.nowOption = options2.now;
         this.sigstoreTrustedRoot = options2.sigstoreTrustedRoot;
         this.limits = { ...DEFAULT_LIMITS, ...options2.limits };
-        this.pinnedRoot = options2.pinnedRoot;
-        this.onWarning = options2.onWarning;
         this.source = options2.repositoryDir !== void 0 ? new CheckoutSource(options2.repositoryDir) : new HttpSource({
           metadataBaseUrl: options2.metadataBaseUrl,
           ...options2.targetBaseUrl !== void 0 && { targetBaseUrl: options2.targetBaseUrl },
@@ -68316,7 +68266,7 @@ var init_updater = __esm({
         const path = filePath ?? this.defaultTargetPath(info2);
         let bytes;
         try {
-          bytes = await readFile11(path);
+          bytes = await readFile10(path);
         } catch {
           return void 0;
         }
@@ -68353,15 +68303,14 @@ var init_updater = __esm({
             { expected: "a file name", found: info2.path }
           );
         }
-        return join13(this.targetDir, name);
+        return join12(this.targetDir, name);
       }
       // --- root -------------------------------------------------------------
       async loadTrustedRoot() {
-        if (this.pinnedRoot) return this.loadPinnedRoot(this.pinnedRoot);
-        const path = join13(this.metadataDir, "root.json");
+        const path = join12(this.metadataDir, "root.json");
         let bytes;
         try {
-          bytes = await readFile11(path);
+          bytes = await readFile10(path);
         } catch (error2) {
           throw new TufError(
             "NOT_FOUND",
@@ -68378,145 +68327,35 @@ var init_updater = __esm({
         );
         this.root = root;
       }
-      /**
-       * 5.2: the pinned root is trusted as given (its own keys must still sign it). 5.3 then runs over the
-       * rotations earlier runs verified and cached before it asks the repository for newer ones, so a
-       * cached root is trusted only when it chains from the pinned one; one that does not clears the cache.
-       */
-      async loadPinnedRoot(pinned) {
-        const root = parseMetadata2(pinned, "pinned root", checkRoot);
-        this.requireThreshold(
-          root,
-          root.signed.keys,
-          root.signed.roles.root,
-          `trusted root v${root.signed.version} (the pinned root)`
-        );
-        this.root = root;
-        const cached = await this.readCache();
-        this.cached = cached;
-        const start = root.signed.version;
-        try {
-          for (let next = start + 1; cached.roots.has(next); next++) {
-            if (next > start + this.limits.maxRootRotations) break;
-            this.acceptRoot(
-              cached.roots.get(next),
-              next,
-              this.cachePath(ROOT_HISTORY, `${next}.root.json`)
-            );
-          }
-        } catch (error2) {
-          if (!(error2 instanceof TufError)) throw error2;
-          await this.resetCache(
-            this.cachePath(ROOT_HISTORY),
-            `a cached root does not chain from the pinned root v${start}: ${error2.message}`
-          );
-          this.root = root;
-        }
-      }
-      /**
-       * Reads every file of the cache once. A file that cannot be read or parsed makes the whole cache
-       * suspect: it is reported by path, the cache cleared, and the run starts from the pinned root alone.
-       */
-      async readCache() {
-        const empty = () => ({ roots: /* @__PURE__ */ new Map(), roles: /* @__PURE__ */ new Map() });
-        const cached = empty();
-        const problems = [];
-        const read = async (path, check) => {
-          try {
-            return parseMetadata2(await readFile11(path), path, check);
-          } catch (error2) {
-            problems.push({ path, message: escapeControl(error2.message) });
-            return void 0;
-          }
-        };
-        const names = await this.listCache(this.metadataDir, problems);
-        await Promise.all(
-          names.map(async (name) => {
-            if (name === ROOT_HISTORY) {
-              const history = join13(this.metadataDir, ROOT_HISTORY);
-              for (const file of await this.listCache(history, problems)) {
-                const version = CACHED_ROOT.exec(file)?.[1];
-                if (version === void 0) continue;
-                const root = await read(join13(history, file), checkRoot);
-                if (root) cached.roots.set(Number(version), root);
-              }
-              return;
-            }
-            if (!name.endsWith(".json") || name.startsWith(".") || name === "root.json") return;
-            let role;
-            try {
-              role = decodeURIComponent(name.slice(0, -".json".length));
-            } catch {
-              return;
-            }
-            const loaded = await read(join13(this.metadataDir, name), checkerFor(role));
-            if (loaded) cached.roles.set(role, loaded);
-          })
-        );
-        if (problems.length === 0) return cached;
-        for (const problem of problems)
-          this.onWarning?.({
-            code: "CACHE_UNREADABLE",
-            path: problem.path,
-            message: `cached TUF metadata ${problem.path} cannot be used (${problem.message}); starting again from the pinned root`
-          });
-        await clearTrustedMetadata(this.metadataDir);
-        return empty();
-      }
-      /** Entry names of a cache folder; an absent folder is an empty cache, an unreadable one a problem. */
-      async listCache(dir, problems) {
-        try {
-          return await readdir4(dir);
-        } catch (error2) {
-          if (error2.code !== "ENOENT")
-            problems.push({ path: dir, message: error2.message });
-          return [];
-        }
-      }
-      async resetCache(path, message) {
-        this.onWarning?.({
-          code: "CACHE_UNREADABLE",
-          path,
-          message: `${message}; starting again from the pinned root`
-        });
-        this.cached = { roots: /* @__PURE__ */ new Map(), roles: /* @__PURE__ */ new Map() };
-        await clearTrustedMetadata(this.metadataDir);
-      }
-      cachePath(...parts) {
-        return join13(this.metadataDir, ...parts);
-      }
-      /** 5.3.4-5.3.6: root `next`, signed by the trusted root's keys and its own, of exactly that version. */
-      acceptRoot(candidate, next, what) {
-        const trusted = this.root;
-        this.requireThreshold(
-          candidate,
-          trusted.signed.keys,
-          trusted.signed.roles.root,
-          `${what}, by the keys of trusted root v${trusted.signed.version}`
-        );
-        this.requireThreshold(
-          candidate,
-          candidate.signed.keys,
-          candidate.signed.roles.root,
-          `${what}, by its own keys`
-        );
-        if (candidate.signed.version !== next) {
-          throw new TufError(
-            "ROLLBACK",
-            `${what}: version is ${candidate.signed.version}, expected ${next}`,
-            { expected: next, found: candidate.signed.version }
-          );
-        }
-        this.root = candidate;
-      }
       async updateRoot() {
         const start = this.root.signed.version;
         for (let next = start + 1; next <= start + this.limits.maxRootRotations; next++) {
           const bytes = await this.source.fetchRoot(next, this.limits.rootMaxLength);
           if (!bytes) break;
+          const trusted = this.root;
           const what = `root v${next} (${next}.root.json)`;
-          this.acceptRoot(parseMetadata2(bytes, what, checkRoot), next, what);
-          await (this.pinnedRoot ? writeFileAtomic(this.cachePath(ROOT_HISTORY, `${next}.root.json`), bytes) : this.persist("root", bytes));
+          const candidate = parseMetadata2(bytes, what, checkRoot);
+          this.requireThreshold(
+            candidate,
+            trusted.signed.keys,
+            trusted.signed.roles.root,
+            `${what}, by the keys of trusted root v${trusted.signed.version}`
+          );
+          this.requireThreshold(
+            candidate,
+            candidate.signed.keys,
+            candidate.signed.roles.root,
+            `${what}, by its own keys`
+          );
+          if (candidate.signed.version !== next) {
+            throw new TufError(
+              "ROLLBACK",
+              `${what}: version is ${candidate.signed.version}, expected ${next}`,
+              { expected: next, found: candidate.signed.version }
+            );
+          }
+          this.root = candidate;
+          await this.persist("root", bytes);
         }
         this.requireUnexpired(this.root, `root v${this.root.signed.version}`);
       }
@@ -68535,11 +68374,6 @@ var init_updater = __esm({
           void 0,
           this.limits.timestampMaxLength
         );
-        if (local && Buffer.compare(local.bytes, bytes) === 0) {
-          this.requireUnexpired(local, `timestamp v${local.signed.version}`);
-          this.timestamp = local;
-          return;
-        }
         const candidate = parseMetadata2(bytes, what, checkTimestamp);
         this.requireThreshold(candidate, root.keys, root.roles.timestamp, what);
         let accepted = candidate;
@@ -68739,15 +68573,12 @@ var init_updater = __esm({
           );
         }
       }
-      /**
-       * Previously trusted metadata (the rollback baseline of 5.4.3, 5.5.5 and 5.6.5) if the current keys
-       * verify it; anything else counts as absent, as after a key rotation (5.3.11).
-       */
+      /** Previously trusted metadata from metadataDir if the current keys verify it; anything else counts as absent. */
       async loadLocal(role, check, keys, roleKeys2) {
-        const path = join13(this.metadataDir, `${quoteName(role)}.json`);
+        const path = join12(this.metadataDir, `${quoteName(role)}.json`);
         try {
-          const loaded = this.cached ? this.cached.roles.get(role) : parseMetadata2(await readFile11(path), path, check);
-          if (loaded) this.requireThreshold(loaded, keys, roleKeys2, path);
+          const loaded = parseMetadata2(await readFile10(path), path, check);
+          this.requireThreshold(loaded, keys, roleKeys2, path);
           return loaded;
         } catch {
           return void 0;
@@ -68760,46 +68591,9 @@ var init_updater = __esm({
         return `${this.root.signed.consistent_snapshot ? `${version}.` : ""}${quoteName(role)}.json`;
       }
       persist(role, bytes) {
-        return writeFileAtomic(join13(this.metadataDir, `${quoteName(role)}.json`), bytes);
+        return writeFileAtomic(join12(this.metadataDir, `${quoteName(role)}.json`), bytes);
       }
     };
-  }
-});
-
-// ../tuf/src/client/cached-updater.ts
-import { resolve } from "path";
-async function withCachedUpdater(options2, work) {
-  const { pinnedRoot, cache = { kind: "user" }, lock, onWarning, ...updaterOptions } = options2;
-  const location = updaterOptions.metadataBaseUrl !== void 0 ? updaterOptions.metadataBaseUrl.replace(/\/+$/, "") : resolve(updaterOptions.repositoryDir ?? ".");
-  const folder = await openMetadataDir(cache, cacheFolderName(location, pinnedRoot), lock);
-  const use = {
-    metadataDir: folder.persistent ? folder.metadataDir : void 0,
-    warnings: []
-  };
-  try {
-    const updater = new Updater({
-      ...updaterOptions,
-      metadataDir: folder.metadataDir,
-      targetDir: folder.targetDir,
-      pinnedRoot,
-      onWarning: (warning) => {
-        use.warnings.push(warning);
-        onWarning?.(warning);
-      }
-    });
-    return await work(updater, use);
-  } finally {
-    await folder.close();
-  }
-}
-async function targetFile(updater, info2) {
-  return await updater.findCachedTarget(info2) ?? await updater.downloadTarget(info2);
-}
-var init_cached_updater = __esm({
-  "../tuf/src/client/cached-updater.ts"() {
-    "use strict";
-    init_cache();
-    init_updater();
   }
 });
 
@@ -68809,8 +68603,6 @@ var init_client2 = __esm({
     "use strict";
     init_updater();
     init_source();
-    init_cache();
-    init_cached_updater();
   }
 });
 
@@ -68829,7 +68621,6 @@ __export(src_exports, {
   addSignerBranchName: () => addSignerBranchName,
   assertSignedMetadata: () => assertSignedMetadata,
   browserToken: () => browserToken,
-  cacheFolderName: () => cacheFolderName,
   canonicalize: () => canonicalize,
   checkTarget: () => checkTarget,
   expiryEvents: () => expiryEvents,
@@ -68838,6 +68629,7 @@ __export(src_exports, {
   formatStatusText: () => formatStatusText,
   githubActionsToken: () => githubActionsToken,
   identityFromToken: () => identityFromToken,
+  initCheckout: () => initCheckout,
   initRepository: () => initRepository,
   inviteSigner: () => inviteSigner,
   keyFileSigner: () => keyFileSigner,
@@ -68853,12 +68645,9 @@ __export(src_exports, {
   signingEventStatus: () => signingEventStatus,
   sigstoreSigner: () => sigstoreSigner,
   staticToken: () => staticToken,
-  targetFile: () => targetFile,
   updateTargets: () => updateTargets,
-  userCacheRoot: () => userCacheRoot,
   verifyRoleThreshold: () => verifyRoleThreshold,
-  verifySignature: () => verifySignature,
-  withCachedUpdater: () => withCachedUpdater
+  verifySignature: () => verifySignature
 });
 var init_src4 = __esm({
   "../tuf/src/index.ts"() {
@@ -68898,8 +68687,8 @@ __export(tuf_publish_exports, {
   publishToTuf: () => publishToTuf,
   tufPublishCommand: () => tufPublishCommand
 });
-import { mkdtemp as mkdtemp2 } from "fs/promises";
-import { join as join14 } from "path";
+import { mkdtemp } from "fs/promises";
+import { join as join13 } from "path";
 function remoteUrl(tufRepository, serverUrl) {
   return /^[A-Za-z0-9_.-]+\/[A-Za-z0-9_.-]+$/.test(tufRepository) ? `${serverUrl}/${tufRepository}.git` : tufRepository;
 }
@@ -68907,26 +68696,32 @@ async function publishToTuf(request2) {
   const remote = remoteUrl(request2.tufRepository, request2.serverUrl);
   const version = request2.manifest.version ?? request2.manifest.tag.replace(/^v/, "");
   const branch = signingBranchName(version, request2.manifest.runId);
-  const dir = request2.checkout ?? await mkdtemp2(join14(request2.scratch, "oci-sd-tuf-"));
+  const dir = request2.checkout ?? await mkdtemp(join13(request2.scratch, "oci-sd-tuf-"));
   const auth2 = request2.token ? { token: request2.token } : {};
   if (!request2.checkout)
     await git3(["clone", "--quiet", "--no-tags", "--branch", request2.base, remote, dir], auth2);
-  if ((await git3(["ls-remote", "--heads", "origin", `refs/heads/${branch}`], { cwd: dir, ...auth2 })).trim()) {
-    await git3(["fetch", "--quiet", "origin", `+refs/heads/${branch}:refs/heads/${branch}`], {
-      cwd: dir,
-      ...auth2
+  const identity = (await git3(["config", "--get", "user.email"], { cwd: dir }).catch(() => "")).trim() ? {} : {
+    GIT_AUTHOR_NAME: BOT_NAME,
+    GIT_AUTHOR_EMAIL: BOT_EMAIL,
+    GIT_COMMITTER_NAME: BOT_NAME,
+    GIT_COMMITTER_EMAIL: BOT_EMAIL
+  };
+  const saved = Object.fromEntries(Object.keys(identity).map((name) => [name, process.env[name]]));
+  Object.assign(process.env, identity);
+  let result;
+  try {
+    result = await addReleaseTarget(dir, {
+      manifest: request2.manifest,
+      branch,
+      base: request2.base,
+      push: { remote: "origin", ...auth2 },
+      ...request2.replace ? { replace: true } : {}
     });
+  } finally {
+    for (const [name, value] of Object.entries(saved))
+      if (value === void 0) delete process.env[name];
+      else process.env[name] = value;
   }
-  if (!(await git3(["config", "--get", "user.email"], { cwd: dir }).catch(() => "")).trim()) {
-    await git3(["config", "user.name", BOT_NAME], { cwd: dir });
-    await git3(["config", "user.email", BOT_EMAIL], { cwd: dir });
-  }
-  const result = await addReleaseTarget(dir, {
-    manifest: request2.manifest,
-    branch,
-    base: request2.base,
-    push: { remote: "origin", ...auth2 }
-  });
   const github = /^[A-Za-z0-9_.-]+\/[A-Za-z0-9_.-]+$/.test(request2.tufRepository);
   return {
     ...result,
@@ -68972,6 +68767,7 @@ async function tufPublishCommand(io2, context) {
       workflowPath: context.signingWorkflowPath(optionalInput(io2, "workflow-path"))
     },
     base: optionalInput(io2, "tuf-base") ?? "main",
+    replace: booleanInput(io2, "replace", false),
     token: io2.getInput("token") || void 0,
     serverUrl: context.serverUrl,
     scratch: context.temp
@@ -68985,6 +68781,7 @@ async function tufPublishCommand(io2, context) {
   io2.setOutput("pushed", String(result.pushed));
   io2.setOutput("signing-pr-url", result.signingPullRequestsUrl ?? "");
   io2.setOutput("result", JSON.stringify(result));
+  for (const warning2 of result.warnings ?? []) io2.warning(warning2);
   io2.info(
     result.changed ? `pushed ${result.branch}: ${result.targetName} (sha256 ${result.sha256}, ${result.length} bytes), targets.json v${result.version}` : `${result.targetName} is already listed on ${result.branch} with the same bytes: nothing pushed`
   );
@@ -69039,7 +68836,7 @@ var init_errors6 = __esm({
 });
 
 // ../oci/src/reference.ts
-function invalid3(input, field, expected, found) {
+function invalid4(input, field, expected, found) {
   throw new OciError(
     "INVALID_INPUT",
     `image reference ${JSON.stringify(input)}: ${field}: expected ${expected}, found ${JSON.stringify(found)}`,
@@ -69055,7 +68852,7 @@ function splitTagAndDigest(input, rest) {
   const at2 = base.lastIndexOf("@");
   if (at2 >= 0) {
     const value = base.slice(at2 + 1);
-    if (!DIGEST3.test(value)) invalid3(input, "digest", "sha256:<64 lowercase hex>", value);
+    if (!DIGEST3.test(value)) invalid4(input, "digest", "sha256:<64 lowercase hex>", value);
     digest = value;
     base = base.slice(0, at2);
   }
@@ -69064,7 +68861,7 @@ function splitTagAndDigest(input, rest) {
   if (colon > base.lastIndexOf("/")) {
     tag = base.slice(colon + 1);
     if (!TAG2.test(tag))
-      invalid3(
+      invalid4(
         input,
         "tag",
         "up to 128 characters of [A-Za-z0-9_.-], not starting with . or -",
@@ -69083,14 +68880,14 @@ function suffix(tag, digest) {
 }
 function parseImageReference(input) {
   if (input.trim() !== input || input === "")
-    invalid3(input, "reference", "a non-empty reference without surrounding spaces", input);
+    invalid4(input, "reference", "a non-empty reference without surrounding spaces", input);
   if (input.startsWith(OCI_LAYOUT_PREFIX)) {
     const {
       base: path,
       tag: tag2,
       digest: digest2
     } = splitTagAndDigest(input, input.slice(OCI_LAYOUT_PREFIX.length));
-    if (path === "") invalid3(input, "directory", "oci-layout:DIR[:tag|@sha256:...]", input);
+    if (path === "") invalid4(input, "directory", "oci-layout:DIR[:tag|@sha256:...]", input);
     return {
       kind: "oci-layout",
       path,
@@ -69100,7 +68897,7 @@ function parseImageReference(input) {
     };
   }
   if (input.includes("://"))
-    invalid3(input, "reference", "registry/name[:tag][@sha256:...] without a URL scheme", input);
+    invalid4(input, "reference", "registry/name[:tag][@sha256:...] without a URL scheme", input);
   const { base, tag, digest } = splitTagAndDigest(input, input);
   const slash = base.indexOf("/");
   const first = slash < 0 ? "" : base.slice(0, slash);
@@ -69109,18 +68906,18 @@ function parseImageReference(input) {
   let repository = hasRegistry ? base.slice(slash + 1) : base;
   if (registry === DOCKER_HUB && !repository.includes("/")) repository = `library/${repository}`;
   if (hasRegistry && !/^[a-zA-Z0-9.-]+(?::[0-9]+)?$/.test(registry) && !/^\[[0-9a-fA-F:]+\](?::[0-9]+)?$/.test(registry)) {
-    invalid3(input, "registry", "a host name with an optional :port", registry);
+    invalid4(input, "registry", "a host name with an optional :port", registry);
   }
   for (const component of repository.split("/")) {
     if (!COMPONENT.test(component))
-      invalid3(
+      invalid4(
         input,
         "repository",
         "lowercase path components of [a-z0-9] separated by ., _, __ or -",
         component
       );
   }
-  if (repository.length > 255) invalid3(input, "repository", "at most 255 characters", repository);
+  if (repository.length > 255) invalid4(input, "repository", "at most 255 characters", repository);
   return {
     kind: "registry",
     registry,
@@ -69308,7 +69105,7 @@ var init_http2 = __esm({
 });
 
 // ../oci/src/digest.ts
-import { createHash as createHash13 } from "crypto";
+import { createHash as createHash12 } from "crypto";
 function isDigest(value) {
   return typeof value === "string" && DIGEST_PATTERN.test(value);
 }
@@ -69326,7 +69123,7 @@ function assertDigest(value, field, code2 = "MALFORMED") {
   return value;
 }
 function sha256Digest(bytes) {
-  return `sha256:${createHash13("sha256").update(bytes).digest("hex")}`;
+  return `sha256:${createHash12("sha256").update(bytes).digest("hex")}`;
 }
 function digestHex(digest) {
   return digest.slice("sha256:".length);
@@ -69700,8 +69497,8 @@ var init_registry = __esm({
 });
 
 // ../oci/src/layout.ts
-import { mkdir as mkdir4, readFile as readFile12, stat as stat6 } from "fs/promises";
-import { join as join15, resolve as resolve2 } from "path";
+import { mkdir as mkdir4, readFile as readFile11, stat as stat5 } from "fs/promises";
+import { join as join14, resolve } from "path";
 function isNotFound(error2) {
   return error2.code === "ENOENT";
 }
@@ -69735,17 +69532,17 @@ var init_layout2 = __esm({
       /** Serialises index.json read-modify-write cycles within this process. */
       indexUpdate = Promise.resolve();
       constructor(dir) {
-        this.dir = resolve2(dir);
+        this.dir = resolve(dir);
         this.location = `${OCI_LAYOUT_PREFIX}${this.dir}`;
       }
       blobPath(digest) {
-        return join15(this.dir, "blobs", "sha256", digestHex(digest));
+        return join14(this.dir, "blobs", "sha256", digestHex(digest));
       }
       async readIndex() {
-        const path = join15(this.dir, "index.json");
+        const path = join14(this.dir, "index.json");
         let bytes;
         try {
-          bytes = await readFile12(path);
+          bytes = await readFile11(path);
         } catch (error2) {
           if (isNotFound(error2))
             throw new OciError("NOT_FOUND", `${path}: not an OCI image layout (no index.json)`, {
@@ -69823,7 +69620,7 @@ var init_layout2 = __esm({
       async readBlob(digest, what) {
         const path = this.blobPath(digest);
         try {
-          return await readFile12(path);
+          return await readFile11(path);
         } catch (error2) {
           if (isNotFound(error2))
             throw new OciError("NOT_FOUND", `${what} ${path}: not in the layout`, {
@@ -69872,8 +69669,8 @@ var init_layout2 = __esm({
       async pushBlob(bytes) {
         const digest = sha256Digest(bytes);
         const path = this.blobPath(digest);
-        await mkdir4(join15(this.dir, "blobs", "sha256"), { recursive: true });
-        const existing = await readFile12(path).catch(() => void 0);
+        await mkdir4(join14(this.dir, "blobs", "sha256"), { recursive: true });
+        const existing = await readFile11(path).catch(() => void 0);
         if (!existing || sha256Digest(existing) !== digest) await writeFileAtomic(path, bytes);
         return { digest, size: bytes.length };
       }
@@ -69891,7 +69688,7 @@ var init_layout2 = __esm({
           const kept = entries.filter((entry) => entry.annotations?.[REF_NAME] !== tag);
           kept.push({ mediaType, digest, size, annotations: { [REF_NAME]: tag } });
           await writeFileAtomic(
-            join15(this.dir, "index.json"),
+            join14(this.dir, "index.json"),
             serializeManifest({ schemaVersion: 2, mediaType: MEDIA_TYPES.ociIndex, manifests: kept })
           );
         });
@@ -69900,8 +69697,8 @@ var init_layout2 = __esm({
         return digest;
       }
       async ensureLayoutFile() {
-        const path = join15(this.dir, "oci-layout");
-        if (!await stat6(path).catch(() => void 0))
+        const path = join14(this.dir, "oci-layout");
+        if (!await stat5(path).catch(() => void 0))
           await writeFileAtomic(path, Buffer.from('{"imageLayoutVersion":"1.0.0"}'));
       }
     };
@@ -70401,15 +70198,23 @@ var init_prehashed = __esm({
 });
 
 // ../verify/src/trust/encode-once.ts
+function encodeOnce(certificate) {
+  cacheEncoding(certificate.root, 2);
+}
+function cacheEncoding(node, depth) {
+  const encode2 = node.toDER;
+  let der;
+  node.toDER = () => der ??= encode2.call(node);
+  if (depth > 0) for (const sub of node.subs) cacheEncoding(sub, depth - 1);
+}
 var init_encode_once = __esm({
   "../verify/src/trust/encode-once.ts"() {
     "use strict";
-    init_src();
   }
 });
 
 // ../verify/src/checks/bundle.ts
-import { createHash as createHash14 } from "crypto";
+import { createHash as createHash13 } from "crypto";
 function verifySigstoreBundle(serialized, options2) {
   const evidence = {};
   let bundle;
@@ -70503,7 +70308,7 @@ function checkMessageDigest(bundle, artifact) {
       expected: "an artifact",
       found: "none"
     };
-  const actual = "bytes" in artifact ? createHash14("sha256").update(artifact.bytes).digest() : artifact.digest.value;
+  const actual = "bytes" in artifact ? createHash13("sha256").update(artifact.bytes).digest() : artifact.digest.value;
   const expected = `sha256:${actual.toString("hex")}`;
   const found = `${messageDigest.algorithm === import_protobuf_specs2.HashAlgorithm.SHA2_256 ? "sha256" : import_protobuf_specs2.HashAlgorithm[messageDigest.algorithm]}:${Buffer.from(messageDigest.digest).toString("hex")}`;
   if (found === expected)
@@ -70544,7 +70349,7 @@ function collectEvidence(bundle, evidence) {
   if (tsa.length > 0) {
     evidence.timestampAuthorityTimes = tsa.flatMap((ts2) => {
       try {
-        return [import_core27.RFC3161Timestamp.parse(Buffer.from(ts2.signedTimestamp)).signingTime.toISOString()];
+        return [import_core26.RFC3161Timestamp.parse(Buffer.from(ts2.signedTimestamp)).signingTime.toISOString()];
       } catch {
         return [];
       }
@@ -70557,7 +70362,7 @@ function collectEvidence(bundle, evidence) {
   const raw = material.$case === "certificate" ? material.certificate.rawBytes : material.$case === "x509CertificateChain" ? material.x509CertificateChain.certificates[0]?.rawBytes : void 0;
   if (raw) {
     try {
-      evidence.certificate = certificateIdentity(import_core27.X509Certificate.parse(Buffer.from(raw)));
+      evidence.certificate = certificateIdentity(import_core26.X509Certificate.parse(Buffer.from(raw)));
     } catch {
     }
   }
@@ -70566,12 +70371,12 @@ function formatFound(found) {
   if (found === void 0) return "(none)";
   return Array.isArray(found) ? found.length === 0 ? "(no SAN)" : found.join(", ") : found;
 }
-var import_bundle3, import_core27, import_protobuf_specs2, import_verify5, notChecked;
+var import_bundle3, import_core26, import_protobuf_specs2, import_verify5, notChecked;
 var init_bundle = __esm({
   "../verify/src/checks/bundle.ts"() {
     "use strict";
     import_bundle3 = __toESM(require_dist2(), 1);
-    import_core27 = __toESM(require_dist3(), 1);
+    import_core26 = __toESM(require_dist3(), 1);
     import_protobuf_specs2 = __toESM(require_dist(), 1);
     import_verify5 = __toESM(require_dist4(), 1);
     init_certificate();
@@ -70588,13 +70393,13 @@ var init_bundle = __esm({
 // ../verify/src/checks/claims.ts
 function parseInTotoStatement(payloadType, payload) {
   if (payloadType !== IN_TOTO_PAYLOAD_TYPE) {
-    return invalid4(`DSSE payloadType is not in-toto`, IN_TOTO_PAYLOAD_TYPE, payloadType);
+    return invalid5(`DSSE payloadType is not in-toto`, IN_TOTO_PAYLOAD_TYPE, payloadType);
   }
   let json2;
   try {
     json2 = JSON.parse(payload.toString("utf8"));
   } catch (cause) {
-    return invalid4(
+    return invalid5(
       `DSSE payload is not JSON: ${cause.message}`,
       "an in-toto statement",
       `${payload.length} bytes`
@@ -70602,21 +70407,21 @@ function parseInTotoStatement(payloadType, payload) {
   }
   const statement = json2;
   if (typeof statement !== "object" || statement === null || !IN_TOTO_STATEMENT_TYPES.includes(statement._type)) {
-    return invalid4(
+    return invalid5(
       "payload field _type is not an in-toto statement type",
       IN_TOTO_STATEMENT_TYPES,
       statement?._type
     );
   }
   if (!Array.isArray(statement.subject) || statement.subject.some((s) => typeof s?.digest !== "object" || s.digest === null)) {
-    return invalid4(
+    return invalid5(
       "statement field subject is not a list of {name, digest}",
       "subject[].digest",
       statement.subject
     );
   }
   if (typeof statement.predicateType !== "string") {
-    return invalid4(
+    return invalid5(
       "statement field predicateType is missing",
       "a predicate type URI",
       statement.predicateType
@@ -70675,7 +70480,7 @@ function checkSimpleSigning(payload, digest) {
     found: signed
   };
 }
-function invalid4(message, expected, found) {
+function invalid5(message, expected, found) {
   return { ok: false, outcome: { ok: false, message, expected, found } };
 }
 var IN_TOTO_PAYLOAD_TYPE, IN_TOTO_STATEMENT_TYPES, SIMPLE_SIGNING_TYPE;
@@ -70763,7 +70568,7 @@ function toMaterial(json2, source) {
     }
     const material = (0, import_verify6.toTrustMaterial)(root);
     for (const authority of material.certificateAuthorities)
-      prepareTrustedChain(authority.certChain);
+      authority.certChain.forEach(encodeOnce);
     return material;
   } catch (cause) {
     throw new VerificationError(
@@ -70805,6 +70610,7 @@ var init_trusted_root = __esm({
     import_protobuf_specs3 = __toESM(require_dist(), 1);
     import_verify6 = __toESM(require_dist4(), 1);
     init_errors7();
+    init_encode_once();
     VALIDITY_FIELDS = [
       ["certificateAuthorities", "validFor"],
       ["timestampAuthorities", "validFor"],
@@ -71703,18 +71509,16 @@ function formatReport(report, options2 = {}) {
   const lines = [];
   if (report.image)
     lines.push(
-      `${paint.bold("image")} ${escapeControl(report.image.reference)} ${paint.dim("->")} ${report.image.digest}`
+      `${paint.bold("image")} ${report.image.reference} ${paint.dim("->")} ${report.image.digest}`
     );
   for (const check of report.checks) {
     const mark = check.status === "pass" ? paint.green(MARKS.pass) : check.status === "fail" ? paint.red(MARKS.fail) : paint.dim(MARKS.skip);
-    lines.push(`${mark} ${escapeControl(check.check)}: ${escapeControl(check.summary)}`);
+    lines.push(`${mark} ${check.check}: ${check.summary}`);
     if (options2.details !== false) {
       if (check.status === "fail") lines.push(...failureDetails(check));
       lines.push(...rejectedCandidates(check));
     }
   }
-  for (const warning of report.warnings ?? [])
-    lines.push(`${paint.yellow("!")} warning: ${warning.message}`);
   const failed = report.checks.filter((check) => check.status === "fail").length;
   const passed = report.checks.filter((check) => check.status === "pass").length;
   lines.push(
@@ -71736,53 +71540,40 @@ function failureDetails(check) {
 function rejectedCandidates(check) {
   const rejected = check.evidence?.rejected ?? [];
   return rejected.map(
-    (candidate) => `    rejected: ${escapeControl(candidate.location)}: ${candidate.code}: ${escapeControl(candidate.reason)}`
+    (candidate) => `    rejected: ${candidate.location}: ${candidate.code}: ${candidate.reason}`
   );
 }
 function describe(value) {
-  return escapeControl(typeof value === "string" ? value : JSON.stringify(value));
-}
-function escapeControl(text) {
-  return text.replace(
-    CONTROL_CHARACTERS,
-    (c) => `\\u${c.charCodeAt(0).toString(16).padStart(4, "0")}`
-  );
+  return typeof value === "string" ? value : JSON.stringify(value);
 }
 function painter(enabled) {
-  const wrap = (open4, close) => (text) => enabled ? `\x1B[${open4}m${text}\x1B[${close}m` : text;
-  return {
-    green: wrap(32, 39),
-    red: wrap(31, 39),
-    yellow: wrap(33, 39),
-    dim: wrap(2, 22),
-    bold: wrap(1, 22)
-  };
+  const wrap = (open3, close) => (text) => enabled ? `\x1B[${open3}m${text}\x1B[${close}m` : text;
+  return { green: wrap(32, 39), red: wrap(31, 39), dim: wrap(2, 22), bold: wrap(1, 22) };
 }
-var MARKS, CONTROL_CHARACTERS;
+var MARKS;
 var init_format2 = __esm({
   "../verify/src/report/format.ts"() {
     "use strict";
     MARKS = { pass: "\u2713", fail: "\u2717", skip: "-" };
-    CONTROL_CHARACTERS = /[\u0000-\u001f\u007f-\u009f]/g;
   }
 });
 
 // ../verify/src/api/verify-release.ts
-import { readFile as readFile13 } from "fs/promises";
-import { join as join16 } from "path";
+import { copyFile as copyFile2, mkdir as mkdir5, mkdtemp as mkdtemp2, readFile as readFile12, rm as rm5 } from "fs/promises";
+import { tmpdir as tmpdir2 } from "os";
+import { join as join15 } from "path";
 async function verifyRelease(options2) {
   const { owner, repo, tag } = parseRelease(options2.release);
   const trust = typeof options2.trust === "object" ? options2.trust : loadTrustMaterial(options2.trust);
   const tuf = await Promise.resolve().then(() => (init_src4(), src_exports));
   const target = tuf.releaseTargetName(repo, tag);
   const fromTuf = await readReleaseManifest(tuf, options2, target, trust);
-  const warnings = fromTuf.warnings.length > 0 ? { warnings: fromTuf.warnings } : {};
-  if (!fromTuf.ok) return { ok: false, checks: [fromTuf.check], ...warnings };
+  if (!fromTuf.ok) return { ok: false, checks: [fromTuf.check] };
   const { manifest } = fromTuf;
   const checks = [fromTuf.check];
   const claims = manifestClaims(manifest, owner, repo, tag);
   checks.push(claims.check);
-  if (!claims.policy) return { ok: false, checks, ...warnings };
+  if (!claims.policy) return { ok: false, checks };
   const digest = manifest.digest;
   const imageReference = withVerificationErrors(
     () => parseImageReference(`${manifest.image}@${digest}`)
@@ -71812,8 +71603,7 @@ async function verifyRelease(options2) {
   return {
     ok: checks.every((check) => check.status === "pass"),
     image: { reference: reference.name, digest },
-    checks,
-    ...warnings
+    checks
   };
 }
 function parseRelease(release) {
@@ -71827,95 +71617,87 @@ function parseRelease(release) {
   return { owner: match[1], repo: match[2], tag: match[3] };
 }
 async function readReleaseManifest(tuf, options2, target, trust) {
-  const { TufError: TufError2, parseReleaseManifest: parseReleaseManifest2, targetFile: targetFile2, withCachedUpdater: withCachedUpdater2 } = tuf;
+  const { TufError: TufError2, Updater: Updater2, parseReleaseManifest: parseReleaseManifest2 } = tuf;
   const location = options2.tuf;
-  const pinnedRootPath = location.root ?? ("repo" in location ? join16(location.repo, "metadata", "root_history", "1.root.json") : void 0);
-  if (pinnedRootPath === void 0)
+  const pinnedRoot = location.root ?? ("repo" in location ? join15(location.repo, "metadata", "root_history", "1.root.json") : void 0);
+  if (pinnedRoot === void 0)
     throw new VerificationError("INVALID_INPUT", "a TUF URL needs a pinned root file", {
       expected: "tuf.root",
       found: void 0
     });
-  const pinnedRoot = await readFile13(pinnedRootPath).catch((cause) => {
-    throw new VerificationError(
-      "INVALID_INPUT",
-      `cannot read pinned TUF root ${pinnedRootPath}: ${cause.message}`,
-      { cause }
-    );
-  });
-  const base = "url" in location ? location.url.replace(/\/+$/, "") : void 0;
-  const where = base ?? location.repo;
-  const warnings = [];
+  const work = await mkdtemp2(join15(tmpdir2(), "oci-sd-verify-tuf-"));
   try {
-    return await withCachedUpdater2(
-      {
-        pinnedRoot,
-        ...options2.tufCache ? { cache: options2.tufCache } : {},
-        ...base !== void 0 ? { metadataBaseUrl: `${base}/metadata/`, targetBaseUrl: `${base}/targets/` } : { repositoryDir: location.repo },
-        ...options2.tufNow ? { now: options2.tufNow } : {},
-        ...options2.tufTimeoutMs !== void 0 ? { timeoutMs: options2.tufTimeoutMs } : {},
-        ...trust.json ? { sigstoreTrustedRoot: trust.json } : {},
-        onWarning: (warning) => warnings.push(warning)
-      },
-      async (updater, cache) => {
-        const state = await updater.refresh();
-        const info2 = await updater.getTargetInfo(target);
-        if (!info2) {
-          return {
-            ok: false,
-            warnings,
-            check: {
-              check: RELEASE_CHECKS.tuf,
-              status: "fail",
-              code: "TUF_MISMATCH",
-              summary: `${target} is not a TUF target of ${where} (targets v${state.targets.version})`,
-              expected: target,
-              found: "not listed"
-            }
-          };
-        }
-        const bytes = await readFile13(await targetFile2(updater, info2));
-        const manifest = parseReleaseManifest2(bytes, target);
+    const metadataDir = join15(work, "metadata");
+    await mkdir5(metadataDir, { recursive: true });
+    await copyFile2(pinnedRoot, join15(metadataDir, "root.json")).catch((cause) => {
+      throw new VerificationError(
+        "INVALID_INPUT",
+        `cannot read pinned TUF root ${pinnedRoot}: ${cause.message}`,
+        { cause }
+      );
+    });
+    const base = "url" in location ? location.url.replace(/\/+$/, "") : void 0;
+    const updater = new Updater2({
+      metadataDir,
+      targetDir: join15(work, "targets"),
+      ...base !== void 0 ? { metadataBaseUrl: `${base}/metadata/`, targetBaseUrl: `${base}/targets/` } : { repositoryDir: location.repo },
+      ...options2.tufNow ? { now: options2.tufNow } : {},
+      ...options2.tufTimeoutMs !== void 0 ? { timeoutMs: options2.tufTimeoutMs } : {},
+      ...trust.json ? { sigstoreTrustedRoot: trust.json } : {}
+    });
+    const where = base ?? location.repo;
+    try {
+      const state = await updater.refresh();
+      const info2 = await updater.getTargetInfo(target);
+      if (!info2) {
         return {
-          ok: true,
-          manifest,
-          warnings,
+          ok: false,
           check: {
             check: RELEASE_CHECKS.tuf,
-            status: "pass",
-            summary: `${target} listed in TUF targets v${state.targets.version} (root v${state.root.version}, snapshot v${state.snapshot.version}, timestamp v${state.timestamp.version}); sha256 and length match`,
-            expected: { target, hashes: info2.hashes, length: info2.length },
-            found: { length: bytes.length },
-            evidence: {
-              repository: where,
-              trusted: state,
-              manifest,
-              requests: updater.requestCount,
-              metadataCache: cache.metadataDir ?? "none (a cold run from the pinned root)"
-            }
+            status: "fail",
+            code: "TUF_MISMATCH",
+            summary: `${target} is not a TUF target of ${where} (targets v${state.targets.version})`,
+            expected: target,
+            found: "not listed"
           }
         };
       }
-    );
-  } catch (error2) {
-    if (error2 instanceof TufError2 && error2.code !== "FETCH" && error2.code !== "INVALID_INPUT") {
+      const bytes = await readFile12(await updater.downloadTarget(info2));
+      const manifest = parseReleaseManifest2(bytes, target);
       return {
-        ok: false,
-        warnings,
+        ok: true,
+        manifest,
         check: {
           check: RELEASE_CHECKS.tuf,
-          status: "fail",
-          code: "TUF_MISMATCH",
-          summary: `TUF verification of ${where} failed: ${error2.message}`,
-          expected: error2.expected,
-          found: error2.found
+          status: "pass",
+          summary: `${target} listed in TUF targets v${state.targets.version} (root v${state.root.version}, snapshot v${state.snapshot.version}, timestamp v${state.timestamp.version}); sha256 and length match`,
+          expected: { target, hashes: info2.hashes, length: info2.length },
+          found: { length: bytes.length },
+          evidence: { repository: where, trusted: state, manifest, requests: updater.requestCount }
         }
       };
+    } catch (error2) {
+      if (error2 instanceof TufError2 && error2.code !== "FETCH" && error2.code !== "INVALID_INPUT") {
+        return {
+          ok: false,
+          check: {
+            check: RELEASE_CHECKS.tuf,
+            status: "fail",
+            code: "TUF_MISMATCH",
+            summary: `TUF verification of ${where} failed: ${error2.message}`,
+            expected: error2.expected,
+            found: error2.found
+          }
+        };
+      }
+      if (error2 instanceof TufError2 && error2.code === "FETCH")
+        throw new VerificationError("REGISTRY", `TUF repository ${where}: ${error2.message}`, {
+          cause: error2
+        });
+      throw error2;
     }
-    if (error2 instanceof TufError2 && error2.code === "FETCH")
-      throw new VerificationError("REGISTRY", `TUF repository ${where}: ${error2.message}`, {
-        cause: error2
-      });
-    throw error2;
+  } finally {
+    await rm5(work, { recursive: true, force: true });
   }
 }
 function manifestClaims(manifest, owner, repo, tag) {
@@ -72193,25 +71975,12 @@ function tufLocation(io2, context) {
     { expected: "tuf-url or tuf-checkout", found: "neither" }
   );
 }
-function tufCacheInputs(io2, context) {
-  const dir = optionalInput(io2, "tuf-metadata-dir");
-  const cache = booleanInput(io2, "tuf-cache", true);
-  if (dir && !cache)
-    throw new ActionError(
-      "INVALID_INPUT",
-      'inputs "tuf-metadata-dir" and "tuf-cache: false" exclude each other',
-      { expected: "one of them", found: "both" }
-    );
-  if (!cache) return { kind: "none" };
-  return dir ? { kind: "dir", dir: context.resolvePath(dir) } : { kind: "user" };
-}
 function verifyReleaseInputs(io2, context, release) {
   const trustedRoot = optionalInput(io2, "trusted-root");
   const credentials = registryCredentials(io2);
   return verifyRelease({
     release,
     tuf: tufLocation(io2, context),
-    tufCache: tufCacheInputs(io2, context),
     ...trustedRoot ? { trust: context.resolvePath(trustedRoot) } : {},
     ...credentials ? { credentialsFor: async () => credentials } : {}
   });
@@ -72294,7 +72063,7 @@ __export(attest_exports, {
   attestCommand: () => attestCommand,
   signCommand: () => signCommand
 });
-import { readFile as readFile14 } from "fs/promises";
+import { readFile as readFile13 } from "fs/promises";
 function imageStore(io2, image, context) {
   const reference = parseImageReference(image);
   if (reference.tag !== void 0 || reference.digest !== void 0) {
@@ -72334,7 +72103,7 @@ async function predicateOf(io2, context, kind) {
   const path = context.resolvePath(requiredInput(io2, "predicate", "the predicate file (JSON)"));
   let text;
   try {
-    text = await readFile14(path, "utf8");
+    text = await readFile13(path, "utf8");
   } catch (error2) {
     throw new ActionError(
       "INVALID_INPUT",
@@ -72579,11 +72348,11 @@ import { EOL as EOL3 } from "os";
 import { constants, promises } from "fs";
 var __awaiter = function(thisArg, _arguments, P4, generator) {
   function adopt(value) {
-    return value instanceof P4 ? value : new P4(function(resolve3) {
-      resolve3(value);
+    return value instanceof P4 ? value : new P4(function(resolve2) {
+      resolve2(value);
     });
   }
-  return new (P4 || (P4 = Promise))(function(resolve3, reject) {
+  return new (P4 || (P4 = Promise))(function(resolve2, reject) {
     function fulfilled(value) {
       try {
         step(generator.next(value));
@@ -72599,7 +72368,7 @@ var __awaiter = function(thisArg, _arguments, P4, generator) {
       }
     }
     function step(result) {
-      result.done ? resolve3(result.value) : adopt(result.value).then(fulfilled, rejected);
+      result.done ? resolve2(result.value) : adopt(result.value).then(fulfilled, rejected);
     }
     step((generator = generator.apply(thisArg, _arguments || [])).next());
   });
@@ -72909,6 +72678,9 @@ function setFailed(message) {
 function error(message, properties = {}) {
   issueCommand("error", toCommandProperties(properties), message instanceof Error ? message.toString() : message);
 }
+function warning(message, properties = {}) {
+  issueCommand("warning", toCommandProperties(properties), message instanceof Error ? message.toString() : message);
+}
 function info(message) {
   process.stdout.write(message + os4.EOL);
 }
@@ -73053,6 +72825,7 @@ var io = {
   setOutput: (name, value) => setOutput(name, value),
   setSecret: (secret) => setSecret(secret),
   info: (message) => info(message),
+  warning: (message) => warning(message),
   appendSummary: async (markdown) => {
     if (!process.env.GITHUB_STEP_SUMMARY) return info(markdown);
     await summary.addRaw(markdown).write();

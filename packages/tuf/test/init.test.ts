@@ -11,9 +11,13 @@ import {
   verifyRoleThreshold,
   type SignedMetadata,
   type TufKey,
+  TufError,
 } from '../src/index';
-import { gitSync, newSigner } from './support/git-repo';
-import { errorOf } from './support/helpers';
+import { gitSync, rejectionOf } from '@oci-sd/test-support';
+import { newSigner } from './support/git-repo';
+
+/** The TufError a promise rejects with (anything else fails the test). */
+const refusal = (promise: Promise<unknown>) => rejectionOf(promise, TufError);
 
 const NOW = new Date('2026-06-01T12:00:00Z');
 let top: string;
@@ -104,7 +108,7 @@ describe('initRepository: version 1 as tuf-on-ci writes it', () => {
       { ...base, signers: [{ signer: bob, user: 'bob smith' }] },
       { ...base, online: { signer: alice, uri: 'gcpkms:x' } },
     ]) {
-      expect((await errorOf(initRepository(dir, options))).code).toBe('INVALID_INPUT');
+      expect((await refusal(initRepository(dir, options))).code).toBe('INVALID_INPUT');
       expect(existsSync(join(dir, 'metadata'))).toBe(false);
     }
   });
@@ -127,7 +131,7 @@ describe('initCheckout', () => {
       'metadata/timestamp.json',
       'targets/.gitkeep',
     ]);
-    const error = await errorOf(initCheckout(dir, options));
+    const error = await refusal(initCheckout(dir, options));
     expect(error.code).toBe('INVALID_INPUT');
     expect(gitSync(dir, 'rev-parse', 'HEAD')).toBe(result.commit);
   });
@@ -146,16 +150,16 @@ describe('initCheckout', () => {
     const clone = join(top, 'clone');
     gitSync(top, 'init', '--quiet', '--initial-branch=trunk', clone);
     const bad = { ...options, thresholds: { root: 3 } };
-    expect((await errorOf(initCheckout(clone, bad))).code).toBe('INVALID_INPUT');
+    expect((await refusal(initCheckout(clone, bad))).code).toBe('INVALID_INPUT');
     expect(gitSync(clone, 'symbolic-ref', 'HEAD')).toBe('refs/heads/trunk');
     expect(gitSync(clone, 'status', '--porcelain', '--untracked-files=all')).toBe('');
     const fresh = join(top, 'fresh');
-    expect((await errorOf(initCheckout(fresh, bad))).code).toBe('INVALID_INPUT');
+    expect((await refusal(initCheckout(fresh, bad))).code).toBe('INVALID_INPUT');
     expect(existsSync(fresh)).toBe(false);
 
     const file = join(top, 'file');
     writeFileSync(file, 'x');
-    expect((await errorOf(initCheckout(file, options))).code).toBe('INVALID_INPUT');
+    expect((await refusal(initCheckout(file, options))).code).toBe('INVALID_INPUT');
     expect(readFileSync(file, 'utf8')).toBe('x');
   });
 });

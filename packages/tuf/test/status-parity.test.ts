@@ -17,7 +17,8 @@ import {
   type TufKey,
   type TufSigner,
 } from '../src/index';
-import { createTufRepo, gitSync, newSigner, type TestTufRepo } from './support/git-repo';
+import { gitSync } from '@oci-sd/test-support';
+import { createTufRepo, newSigner, type TestTufRepo } from './support/git-repo';
 import { SEED_V150 } from './support/helpers';
 
 /**
