@@ -20255,9 +20255,14 @@ function withoutV(text) {
   return text.replace(/^[vV](?=\d)/, "");
 }
 function splitVersions(label) {
+  if (!label.includes("/") && !label.includes(",")) {
+    const bare = withoutV(label);
+    return { versions: [bare], offsets: [label.length - bare.length] };
+  }
   const versions = [];
   const offsets = [];
-  const list = new RegExp(VERSION_LIST.source, "g");
+  const list = VERSION_LIST;
+  list.lastIndex = 0;
   let start = 0;
   for (let m = list.exec(label); ; m = list.exec(label)) {
     const end2 = m ? m.index : label.length;
@@ -20271,9 +20276,33 @@ function splitVersions(label) {
   return { versions, offsets };
 }
 function readVersionHeading(text, versionIndex = 0) {
+  const common2 = COMMON.exec(text);
+  if (common2) {
+    const [, v2, version, date2] = common2;
+    const semver = parseSemVer(version);
+    if (semver) {
+      const heading = {
+        kind: "release",
+        label: `${v2}${version}`,
+        versions: [version],
+        version,
+        versionOffset: v2.length,
+        semver,
+        versionLike: false,
+        labelOffset: 1,
+        yanked: false,
+        style: { ...KEEP_A_CHANGELOG_STYLE, versionPrefix: v2, separator: date2 ? " - " : "" }
+      };
+      if (date2 !== void 0) {
+        heading.date = date2;
+        heading.dateOffset = text.length - date2.length;
+      } else delete heading.style.dateFormat;
+      return heading;
+    }
+  }
   let body = text;
   let yanked = false;
-  const yank = YANKED.exec(body);
+  const yank = /yanked/i.test(body) ? YANKED.exec(body) : null;
   if (yank) {
     yanked = true;
     body = body.slice(0, yank.index);
@@ -20405,12 +20434,13 @@ function formatVersionHeading(style, label, date, url) {
   const separator = style.separator || " - ";
   return style.dateFirst ? `${shownDate}${separator}${style.word}${version}` : `${style.word}${version}${separator}${shownDate}`;
 }
-var YANKED, UNRELEASED, WORD, BRACKETED, BARE, SEPARATOR, DATE_FIRST, DATE_LIKE, VERSION_LIKE, VERSION_LIST, KEEP_A_CHANGELOG_STYLE;
+var COMMON, YANKED, UNRELEASED, WORD, BRACKETED, BARE, SEPARATOR, DATE_FIRST, DATE_LIKE, VERSION_LIKE, VERSION_LIST, KEEP_A_CHANGELOG_STYLE;
 var init_heading = __esm({
   "../changelog/src/heading.ts"() {
     "use strict";
     init_src();
     init_dates();
+    COMMON = /^\[([vV]?)(\d+\.\d+\.\d+[0-9A-Za-z.+-]*)\](?: - (\d{4}-\d{2}-\d{2}))?$/;
     YANKED = /[ \t]+(?:\[YANKED\]|\(YANKED\)|YANKED)[ \t]*$/i;
     UNRELEASED = /^(?:\[[ \t]*(unreleased)[ \t]*\](?:\([^)\s]*\))?|(unreleased))(?=$|[ \t:(]|[ \t]+[-–—])/i;
     WORD = /^(version|release)[ \t]+(?=[vV]?\d|\[)/i;
@@ -20420,7 +20450,7 @@ var init_heading = __esm({
     DATE_FIRST = /^(\d{4}-\d{2}-\d{2}|\d{4}\/\d{2}\/\d{2})((?:[ \t]+[-–—:][ \t]+|[ \t]+))(\(?)/;
     DATE_LIKE = /^\(?\d{1,4}[-/.]\d{1,2}[-/.]\d{1,4}\)?$/;
     VERSION_LIKE = /^\d+(?:\.\d+)*(?:[-+.][0-9A-Za-z.+-]*)?$/;
-    VERSION_LIST = /[ \t]*[/,][ \t]*/;
+    VERSION_LIST = /[ \t]*[/,][ \t]*/g;
     KEEP_A_CHANGELOG_STYLE = {
       bracketed: true,
       versionPrefix: "",
@@ -21591,19 +21621,26 @@ function validate(changelog, options2 = {}) {
   const sorted2 = problems.sort((a, b) => a.line - b.line || a.column - b.column);
   return options2.strict ? sorted2.map((p) => p.severity === "warning" ? { ...p, severity: "error" } : p) : sorted2;
 }
-function isReferenced(changelog, def) {
-  const escaped = def.label.replace(/[.*+?^${}()|[\]\\]/g, "\\$&").replace(/\s+/g, "\\s+");
-  const reference = new RegExp(`\\[${escaped}\\]`, "giu");
-  const ownStart = changelog.lineOffset(def.lineIndex);
-  const ownEnd = changelog.lineOffset(def.lineIndex + 1);
-  for (const m of changelog.text.matchAll(reference))
-    if (m.index < ownStart || m.index >= ownEnd) return true;
-  return false;
+function bracketCounts(changelog) {
+  const counts = /* @__PURE__ */ new Map();
+  for (const m of changelog.text.matchAll(/\[([^\][\n]{1,999})\]/g)) {
+    const key = normalizeLabel(m[1]);
+    counts.set(key, (counts.get(key) ?? 0) + 1);
+  }
+  return counts;
 }
 function validateLinks(changelog, error2, warning2) {
+  let counts;
+  const defined = /* @__PURE__ */ new Map();
+  for (const def of changelog.links) {
+    const key = normalizeLabel(def.label);
+    defined.set(key, (defined.get(key) ?? 0) + 1);
+  }
   for (const def of changelog.links) {
     if (VERSION_LABEL.test(def.label) || normalizeLabel(def.label) === "unreleased") continue;
-    if (isReferenced(changelog, def)) continue;
+    counts ??= bracketCounts(changelog);
+    const key = normalizeLabel(def.label);
+    if ((counts.get(key) ?? 0) > defined.get(key)) continue;
     warning2(
       "UNUSED_LINK",
       def,
@@ -21976,8 +22013,8 @@ var init_changelog = __esm({
         let found;
         for (const index of this.table.releases()) {
           const section = this.table.at(index);
-          const def = this.link(section.label);
-          const link3 = def && parseRepositoryLink(def.url);
+          const url = this.link(section.label)?.url ?? section.url;
+          const link3 = url !== void 0 ? parseRepositoryLink(url) : void 0;
           if (!link3) continue;
           found ??= link3;
           if (link3.to.endsWith(section.version))
