@@ -16929,7 +16929,7 @@ var require_util7 = __commonJS({
     var { kReadyState, kController, kResponse, kBinaryType, kWebSocketURL } = require_symbols5();
     var { states, opcodes } = require_constants5();
     var { ErrorEvent, createFastMessageEvent } = require_events();
-    var { isUtf8 } = __require("buffer");
+    var { isUtf8: isUtf82 } = __require("buffer");
     var { collectASequenceOfCodePointsFast, removeHTTPWhitespace } = require_data_url();
     function isConnecting(ws2) {
       return ws2[kReadyState] === states.CONNECTING;
@@ -17069,7 +17069,7 @@ var require_util7 = __commonJS({
     var hasIntl = typeof process.versions.icu === "string";
     var fatalDecoder = hasIntl ? new TextDecoder("utf-8", { fatal: true }) : void 0;
     var utf8Decode = hasIntl ? fatalDecoder.decode.bind(fatalDecoder) : function(buffer) {
-      if (isUtf8(buffer)) {
+      if (isUtf82(buffer)) {
         return buffer.toString("utf-8");
       }
       throw new TypeError("Invalid utf-8 received.");
@@ -19187,58 +19187,6 @@ var init_errors = __esm({
   }
 });
 
-// ../changelog/src/links.ts
-function parseRepositoryLink(url) {
-  const bitbucket = BITBUCKET_COMPARE.exec(url);
-  if (bitbucket)
-    return {
-      base: bitbucket[1],
-      style: "bitbucket",
-      kind: "compare",
-      from: bitbucket[4],
-      separator: bitbucket[3],
-      to: bitbucket[2]
-    };
-  const compare = COMPARE.exec(url);
-  if (compare)
-    return {
-      base: compare[1],
-      style: "github",
-      kind: "compare",
-      from: compare[2],
-      separator: compare[3],
-      to: compare[4]
-    };
-  const bitbucketTag = BITBUCKET_TAG.exec(url);
-  if (bitbucketTag)
-    return { base: bitbucketTag[1], style: "bitbucket", kind: "tag", to: bitbucketTag[2] };
-  const tag = TAG.exec(url);
-  if (tag) return { base: tag[1], style: "github", kind: "tag", to: tag[2] };
-  return void 0;
-}
-function compareUrl(base, from, to, like = { style: "github" }) {
-  if (like.style === "bitbucket")
-    return `${base}/branches/compare/${to}${like.separator ?? "%0D"}${from}`;
-  return `${base}/compare/${from}${like.separator ?? "..."}${to}`;
-}
-function tagUrl(base, tag, style = "github") {
-  if (style === "bitbucket") return `${base}/src/${tag}`;
-  return base.endsWith("/-") ? `${base}/tags/${tag}` : `${base}/releases/tag/${tag}`;
-}
-function normalizeLabel(label) {
-  return /\s/.test(label) ? label.trim().replace(/\s+/g, " ").toLowerCase() : label.toLowerCase();
-}
-var COMPARE, BITBUCKET_COMPARE, BITBUCKET_TAG, TAG;
-var init_links = __esm({
-  "../changelog/src/links.ts"() {
-    "use strict";
-    COMPARE = /^(https?:\/\/.+?)\/compare\/(.+?)(\.{2,3})(.+)$/;
-    BITBUCKET_COMPARE = /^(https?:\/\/.+?)\/branches\/compare\/(.+?)(%0D)(.+)$/i;
-    BITBUCKET_TAG = /^(https?:\/\/bitbucket\.[^/]+\/.+?)\/(?:commits\/tag|src)\/(.+)$/;
-    TAG = /^(https?:\/\/.+?)\/(?:releases\/tag|tags|tree|commits)\/(.+)$/;
-  }
-});
-
 // ../changelog/src/errors.ts
 function formatLocation(file, line, column) {
   const parts = [file ?? "<changelog>"];
@@ -19272,6 +19220,86 @@ var init_errors2 = __esm({
         if ("found" in details) this.found = details.found;
       }
     };
+  }
+});
+
+// ../changelog/src/links.ts
+function parseRepositoryLink(url) {
+  const query = QUERY_COMPARE.exec(url);
+  if (query) {
+    const params = new URLSearchParams(query[2]);
+    const from = params.get("from");
+    const to = params.get("to");
+    if (!from || !to) return void 0;
+    params.delete("from");
+    params.delete("to");
+    const rest = params.toString();
+    return {
+      base: query[1],
+      style: "gitlab-query",
+      kind: "compare",
+      from,
+      to,
+      ...rest ? { suffix: `&${rest}` } : {}
+    };
+  }
+  const cut = url.search(/[?#]/);
+  if (cut !== -1) {
+    const link2 = parseRepositoryLink(url.slice(0, cut));
+    return link2 && link2.style !== "gitlab-query" ? { ...link2, suffix: url.slice(cut) } : link2;
+  }
+  const bitbucket = BITBUCKET_COMPARE.exec(url);
+  if (bitbucket)
+    return {
+      base: bitbucket[1],
+      style: "bitbucket",
+      kind: "compare",
+      from: bitbucket[4],
+      separator: bitbucket[3],
+      to: bitbucket[2]
+    };
+  const compare = COMPARE.exec(url);
+  if (compare)
+    return {
+      base: compare[1],
+      style: "github",
+      kind: "compare",
+      from: compare[2],
+      separator: compare[3],
+      to: compare[4]
+    };
+  const bitbucketTag = BITBUCKET_TAG.exec(url);
+  if (bitbucketTag)
+    return { base: bitbucketTag[1], style: "bitbucket", kind: "tag", to: bitbucketTag[2] };
+  const tag = TAG.exec(url);
+  if (tag) return { base: tag[1], style: "github", kind: "tag", to: tag[2] };
+  return void 0;
+}
+function compareUrl(base, from, to, like = { style: "github" }) {
+  const suffix2 = like.suffix ?? "";
+  if (like.style === "gitlab-query")
+    return `${base}/compare?from=${encodeURIComponent(from)}&to=${encodeURIComponent(to)}${suffix2}`;
+  if (like.style === "bitbucket")
+    return `${base}/branches/compare/${to}${like.separator ?? "%0D"}${from}${suffix2}`;
+  return `${base}/compare/${from}${like.separator ?? "..."}${to}${suffix2}`;
+}
+function tagUrl(base, tag, style = "github") {
+  if (style === "bitbucket") return `${base}/src/${tag}`;
+  if (style === "gitlab-query") return `${base}/tags/${tag}`;
+  return base.endsWith("/-") ? `${base}/tags/${tag}` : `${base}/releases/tag/${tag}`;
+}
+function normalizeLabel(label) {
+  return /\s/.test(label) ? label.trim().replace(/\s+/g, " ").toLowerCase() : label.toLowerCase();
+}
+var COMPARE, BITBUCKET_COMPARE, BITBUCKET_TAG, TAG, QUERY_COMPARE;
+var init_links = __esm({
+  "../changelog/src/links.ts"() {
+    "use strict";
+    COMPARE = /^(https?:\/\/.+?)\/compare\/(.+?)(\.{2,3})(.+)$/;
+    BITBUCKET_COMPARE = /^(https?:\/\/.+?)\/branches\/compare\/(.+?)(%0D)(.+)$/i;
+    BITBUCKET_TAG = /^(https?:\/\/bitbucket\.[^/]+\/.+?)\/(?:commits\/tag|src)\/(.+)$/;
+    TAG = /^(https?:\/\/.+?)\/(?:releases\/tag|tags|tree|commits)\/(.+)$/;
+    QUERY_COMPARE = /^(https?:\/\/[^?#]+?)\/compare\?([^#]*)$/;
   }
 });
 
@@ -19448,7 +19476,8 @@ function parseText(text) {
   }
   const lines = { text, lineStarts, lineCount, lineKinds: lineKinds.subarray(0, lineCount) };
   let firstSection = 0;
-  const title = levels[0] === 1 ? readHeadingAt(lines, sectionLines[firstSection++]) : void 0;
+  const firstHeading = levels[0] === 1 ? readHeadingAt(lines, sectionLines[0]) : void 0;
+  const title = firstHeading && !VERSION_TITLE.test(firstHeading.text) ? (firstSection++, firstHeading) : void 0;
   const sections = Int32Array.from(sectionLines.slice(firstSection));
   return {
     ...lines,
@@ -19460,7 +19489,7 @@ function parseText(text) {
     bracketLines: Int32Array.from(bracketLines)
   };
 }
-var LineKind, PLAIN, LF, SPACE, TAB, CR, HASH, BACKTICK, TILDE, BRACKET, LT, LINK_DEFINITION, BACKTICK_FENCE_CLOSE, TILDE_FENCE_CLOSE;
+var LineKind, PLAIN, LF, SPACE, TAB, CR, HASH, BACKTICK, TILDE, BRACKET, LT, LINK_DEFINITION, VERSION_TITLE, BACKTICK_FENCE_CLOSE, TILDE_FENCE_CLOSE;
 var init_parse = __esm({
   "../changelog/src/parse.ts"() {
     "use strict";
@@ -19483,6 +19512,7 @@ var init_parse = __esm({
     BRACKET = 91;
     LT = 60;
     LINK_DEFINITION = / {0,3}\[((?:[^\][\\\n]|\\.){1,999})\]:[ \t]*(?:<([^>\n]*)>|(\S+))/y;
+    VERSION_TITLE = /^\[?[ \t]*(?:[vV]?\d+\.\d|unreleased\b)/i;
     BACKTICK_FENCE_CLOSE = /^ {0,3}(`{3,})[ \t]*$/gm;
     TILDE_FENCE_CLOSE = /^ {0,3}(~{3,})[ \t]*$/gm;
   }
@@ -19502,12 +19532,91 @@ function isValidDate(text) {
 function utcDay(moment) {
   return moment.toISOString().slice(0, 10);
 }
-var ISO_DATE, DAYS_IN_MONTH;
+function monthNumber(text) {
+  if (/^\d+$/.test(text)) return Number(text);
+  return MONTHS.findIndex((m) => m.startsWith(text.slice(0, 3))) + 1;
+}
+function readDate(text) {
+  for (const { format, pattern, order } of FORMATS) {
+    const m = pattern.exec(text);
+    if (!m) continue;
+    const [a, b, c] = [m[1], m[2], m[3]];
+    const [y, mo, d5] = order === "ymd" ? [a, b, c] : order === "dmy" ? [c, b, a] : [c, a, b];
+    const day = `${y}-${String(monthNumber(mo)).padStart(2, "0")}-${d5.padStart(2, "0")}`;
+    return isValidDate(day) ? { format, day } : void 0;
+  }
+  return void 0;
+}
+function formatDate(day, format) {
+  const [y, mo, d5] = day.split("-");
+  const month = MONTHS[Number(mo) - 1];
+  switch (format) {
+    case "YYYY-MM-DD":
+      return day;
+    case "YYYY/MM/DD":
+      return `${y}/${mo}/${d5}`;
+    case "YYYY.MM.DD":
+      return `${y}.${mo}.${d5}`;
+    case "DD.MM.YYYY":
+      return `${d5}.${mo}.${y}`;
+    case "MMMM D, YYYY":
+      return `${month} ${Number(d5)}, ${y}`;
+    case "MMM D, YYYY":
+      return `${month.slice(0, 3)} ${Number(d5)}, ${y}`;
+    case "D MMMM YYYY":
+      return `${Number(d5)} ${month} ${y}`;
+    case "D MMM YYYY":
+      return `${Number(d5)} ${month.slice(0, 3)} ${y}`;
+  }
+}
+var ISO_DATE, DAYS_IN_MONTH, MONTHS, MONTH_NAMES, SHORT_NAMES, FORMATS;
 var init_dates = __esm({
   "../changelog/src/dates.ts"() {
     "use strict";
     ISO_DATE = /^(\d{4})-(\d{2})-(\d{2})$/;
     DAYS_IN_MONTH = [31, 28, 31, 30, 31, 30, 31, 31, 30, 31, 30, 31];
+    MONTHS = [
+      "January",
+      "February",
+      "March",
+      "April",
+      "May",
+      "June",
+      "July",
+      "August",
+      "September",
+      "October",
+      "November",
+      "December"
+    ];
+    MONTH_NAMES = MONTHS.join("|");
+    SHORT_NAMES = MONTHS.map((m) => m.slice(0, 3)).join("|");
+    FORMATS = [
+      { format: "YYYY-MM-DD", pattern: /^(\d{4})-(\d{2})-(\d{2})$/, order: "ymd" },
+      { format: "YYYY/MM/DD", pattern: /^(\d{4})\/(\d{2})\/(\d{2})$/, order: "ymd" },
+      { format: "YYYY.MM.DD", pattern: /^(\d{4})\.(\d{2})\.(\d{2})$/, order: "ymd" },
+      { format: "DD.MM.YYYY", pattern: /^(\d{2})\.(\d{2})\.(\d{4})$/, order: "dmy" },
+      {
+        format: "MMMM D, YYYY",
+        pattern: new RegExp(`^(${MONTH_NAMES}) (\\d{1,2}),? (\\d{4})$`),
+        order: "mdy"
+      },
+      {
+        format: "MMM D, YYYY",
+        pattern: new RegExp(`^(${SHORT_NAMES})\\.? (\\d{1,2}),? (\\d{4})$`),
+        order: "mdy"
+      },
+      {
+        format: "D MMMM YYYY",
+        pattern: new RegExp(`^(\\d{1,2}) (${MONTH_NAMES}),? (\\d{4})$`),
+        order: "dmy"
+      },
+      {
+        format: "D MMM YYYY",
+        pattern: new RegExp(`^(\\d{1,2}) (${SHORT_NAMES})\\.?,? (\\d{4})$`),
+        order: "dmy"
+      }
+    ];
   }
 });
 
@@ -19532,6 +19641,21 @@ function editedParts(changelog, edits) {
   }
   parts.push(changelog.text.slice(copied));
   return parts;
+}
+function editedByteParts(changelog, edits) {
+  const bytes = changelog.bytes;
+  const parts = [];
+  let copied = 0;
+  for (const edit of sorted(edits)) {
+    parts.push(bytes.subarray(copied, changelog.lineByteOffset(edit.line)));
+    if (edit.insert.length) parts.push(Buffer.from(edit.insert.join(""), "utf8"));
+    copied = changelog.lineByteOffset(edit.line + edit.remove);
+  }
+  parts.push(bytes.subarray(copied));
+  return parts;
+}
+function applyEditsToBytes(changelog, edits) {
+  return Buffer.concat(editedByteParts(changelog, edits));
 }
 function applyEdits(changelog, edits) {
   return editedParts(changelog, edits).join("");
@@ -19945,7 +20069,7 @@ function git(args, options2 = {}) {
   const auth2 = authEnv(options2.token);
   const secrets = [...auth2.secrets, ...options2.secrets ?? []];
   return new Promise((resolve2, reject) => {
-    const child = execFile(
+    execFile(
       "git",
       args,
       {
@@ -19963,7 +20087,6 @@ function git(args, options2 = {}) {
         reject(new CoreError("GIT", `${command} failed${where}: ${detail}`, { found: detail }));
       }
     );
-    if (options2.input !== void 0) child.stdin?.end(options2.input);
   });
 }
 var GIT_TIMEOUT_MS;
@@ -20127,6 +20250,220 @@ var init_src = __esm({
   }
 });
 
+// ../changelog/src/heading.ts
+function withoutV(text) {
+  return text.replace(/^[vV](?=\d)/, "");
+}
+function splitVersions(label) {
+  if (!label.includes("/") && !label.includes(",")) {
+    const bare = withoutV(label);
+    return { versions: [bare], offsets: [label.length - bare.length] };
+  }
+  const versions = [];
+  const offsets = [];
+  const list = VERSION_LIST;
+  list.lastIndex = 0;
+  let start = 0;
+  for (let m = list.exec(label); ; m = list.exec(label)) {
+    const end2 = m ? m.index : label.length;
+    const part = label.slice(start, end2);
+    const bare = withoutV(part);
+    versions.push(bare);
+    offsets.push(start + part.length - bare.length);
+    if (!m) break;
+    start = m.index + m[0].length;
+  }
+  return { versions, offsets };
+}
+function readVersionHeading(text, versionIndex = 0) {
+  const common2 = COMMON.exec(text);
+  if (common2) {
+    const [, v2, version, date2] = common2;
+    const semver = parseSemVer(version);
+    if (semver) {
+      const heading = {
+        kind: "release",
+        label: `${v2}${version}`,
+        versions: [version],
+        version,
+        versionOffset: v2.length,
+        semver,
+        versionLike: false,
+        labelOffset: 1,
+        yanked: false,
+        style: { ...KEEP_A_CHANGELOG_STYLE, versionPrefix: v2, separator: date2 ? " - " : "" }
+      };
+      if (date2 !== void 0) {
+        heading.date = date2;
+        heading.dateOffset = text.length - date2.length;
+      } else delete heading.style.dateFormat;
+      return heading;
+    }
+  }
+  let body = text;
+  let yanked = false;
+  const yank = /yanked/i.test(body) ? YANKED.exec(body) : null;
+  if (yank) {
+    yanked = true;
+    body = body.slice(0, yank.index);
+  }
+  const style = {
+    bracketed: false,
+    versionPrefix: "",
+    word: "",
+    separator: "",
+    parenthesized: false,
+    dateFirst: false,
+    inlineLink: false
+  };
+  const unreleased = UNRELEASED.exec(body);
+  if (unreleased) {
+    const label2 = unreleased[1] ?? unreleased[2];
+    style.bracketed = unreleased[1] !== void 0;
+    return {
+      kind: "unreleased",
+      label: label2,
+      versions: [],
+      versionOffset: 0,
+      versionLike: false,
+      labelOffset: body.indexOf(label2),
+      yanked,
+      style
+    };
+  }
+  let at2 = 0;
+  let date;
+  let dateOffset;
+  const first = DATE_FIRST.exec(body);
+  let closeParen = false;
+  if (first) {
+    date = first[1];
+    dateOffset = 0;
+    style.dateFirst = true;
+    style.separator = first[2];
+    closeParen = first[3] === "(";
+    at2 = first[0].length;
+  }
+  const word = WORD.exec(body.slice(at2));
+  if (word) {
+    style.word = body.slice(at2, at2 + word[0].length);
+    at2 += word[0].length;
+  }
+  let label;
+  let labelOffset;
+  let rest;
+  const rest0 = body.slice(at2);
+  const bracketed = BRACKETED.exec(rest0);
+  if (bracketed) {
+    label = bracketed[1].trim();
+    labelOffset = at2 + 1 + bracketed[1].indexOf(label);
+    style.bracketed = true;
+    if (bracketed[2] !== void 0) {
+      style.inlineLink = true;
+    }
+    rest = rest0.slice(bracketed[0].length);
+    if (bracketed[2] !== void 0) return finish(bracketed[2]);
+    return finish(void 0);
+  }
+  const bare = BARE.exec(rest0);
+  if (!bare) return void 0;
+  label = bare[0].replace(/[:,]$/, "");
+  labelOffset = at2;
+  rest = rest0.slice(label.length);
+  return finish(void 0);
+  function finish(url) {
+    if (closeParen) rest = rest.replace(/^\)/, "");
+    const { versions, offsets } = splitVersions(label);
+    const index = Math.min(Math.max(versionIndex, 0), versions.length - 1);
+    const version = versions[index];
+    const part = label.slice(offsets[index] - 1, offsets[index]);
+    style.versionPrefix = part === "v" || part === "V" ? part : "";
+    if (!style.dateFirst) {
+      const sep2 = SEPARATOR.exec(rest);
+      if (sep2 && rest.length > sep2[0].length) {
+        style.separator = sep2[0];
+        let dateText = rest.slice(sep2[0].length).trimEnd();
+        let offset = body.length - rest.length + sep2[0].length;
+        const paren = /^\((.*)\)$/.exec(dateText);
+        if (!sep2[0].trim() && !readDate(paren ? paren[1].trim() : dateText) && !DATE_LIKE.test(dateText))
+          return void 0;
+        if (paren) {
+          style.parenthesized = true;
+          dateText = paren[1].trim();
+          offset += rest.slice(sep2[0].length).indexOf(dateText);
+        }
+        date = dateText;
+        dateOffset = offset;
+      } else if (rest.startsWith("(") && /^\((.*)\)\s*$/.test(rest)) {
+        style.parenthesized = true;
+        date = rest.slice(1, rest.lastIndexOf(")")).trim();
+        dateOffset = body.length - rest.length + 1;
+      } else if (rest.trim() !== "") {
+        return void 0;
+      }
+    } else if (rest.trim() !== "") {
+      return void 0;
+    }
+    if (date !== void 0) {
+      const read = readDate(date);
+      if (read) style.dateFormat = read.format;
+    }
+    const semver = parseSemVer(version);
+    const heading = {
+      kind: semver ? "release" : "unknown",
+      label,
+      versions,
+      version,
+      versionOffset: offsets[index],
+      versionLike: !semver && VERSION_LIKE.test(version),
+      labelOffset,
+      yanked,
+      style
+    };
+    if (semver) heading.semver = semver;
+    if (date !== void 0) heading.date = date;
+    if (dateOffset !== void 0) heading.dateOffset = dateOffset;
+    if (url !== void 0) heading.url = url;
+    return heading;
+  }
+}
+function formatVersionHeading(style, label, date, url) {
+  const version = style.bracketed ? `[${label}]${style.inlineLink && url !== void 0 ? `(${url})` : ""}` : label;
+  if (date === void 0) return `${style.word}${version}`;
+  const shownDate = style.parenthesized ? `(${date})` : date;
+  const separator = style.separator || " - ";
+  return style.dateFirst ? `${shownDate}${separator}${style.word}${version}` : `${style.word}${version}${separator}${shownDate}`;
+}
+var COMMON, YANKED, UNRELEASED, WORD, BRACKETED, BARE, SEPARATOR, DATE_FIRST, DATE_LIKE, VERSION_LIKE, VERSION_LIST, KEEP_A_CHANGELOG_STYLE;
+var init_heading = __esm({
+  "../changelog/src/heading.ts"() {
+    "use strict";
+    init_src();
+    init_dates();
+    COMMON = /^\[([vV]?)(\d+\.\d+\.\d+[0-9A-Za-z.+-]*)\](?: - (\d{4}-\d{2}-\d{2}))?$/;
+    YANKED = /[ \t]+(?:\[YANKED\]|\(YANKED\)|YANKED)[ \t]*$/i;
+    UNRELEASED = /^(?:\[[ \t]*(unreleased)[ \t]*\](?:\([^)\s]*\))?|(unreleased))(?=$|[ \t:(]|[ \t]+[-–—])/i;
+    WORD = /^(version|release)[ \t]+(?=[vV]?\d|\[)/i;
+    BRACKETED = /^\[([^\]\n]+)\](?:\(([^)\s]*)\))?/;
+    BARE = /^[vV]?\d[^\s()[\]]*(?:[ \t]*\/[ \t]*[vV]?\d[^\s()[\],]*)*/;
+    SEPARATOR = /^(?:[ \t]+[-–—:][ \t]+|:[ \t]+|[ \t]+)/;
+    DATE_FIRST = /^(\d{4}-\d{2}-\d{2}|\d{4}\/\d{2}\/\d{2})((?:[ \t]+[-–—:][ \t]+|[ \t]+))(\(?)/;
+    DATE_LIKE = /^\(?\d{1,4}[-/.]\d{1,2}[-/.]\d{1,4}\)?$/;
+    VERSION_LIKE = /^\d+(?:\.\d+)*(?:[-+.][0-9A-Za-z.+-]*)?$/;
+    VERSION_LIST = /[ \t]*[/,][ \t]*/g;
+    KEEP_A_CHANGELOG_STYLE = {
+      bracketed: true,
+      versionPrefix: "",
+      word: "",
+      separator: " - ",
+      parenthesized: false,
+      dateFormat: "YYYY-MM-DD",
+      dateFirst: false,
+      inlineLink: false
+    };
+  }
+});
+
 // ../changelog/src/promote.ts
 function isBump(target) {
   return BUMPS.includes(target);
@@ -20188,31 +20525,35 @@ function requireUnreleased(changelog) {
 function resolveVersion(changelog, target) {
   if (isBump(target)) {
     const latest = changelog.latestRelease();
-    return parseSemVer(
-      latest ? incrementSemVer(latest.semver, target) : incrementSemVer(parseSemVer("0.0.0"), target)
-    );
+    const version = latest ? incrementSemVer(latest.semver, target) : incrementSemVer(parseSemVer("0.0.0"), target);
+    return { semver: parseSemVer(version), versions: [version] };
   }
-  const semver = parseSemVer(target.replace(/^[vV](?=\d)/, ""));
+  const versions = target.split(/[ \t]*[/,][ \t]*/).map(withoutV);
+  const chosen = versions[Math.min(changelog.versionIndex, versions.length - 1)];
+  const semver = versions.every((v2) => parseSemVer(v2)) ? parseSemVer(chosen) : void 0;
   if (!semver) {
     throw new ChangelogError(
       "INVALID_VERSION",
       `"${target}" is neither a semantic version nor major, minor or patch`,
       {
-        expected: "MAJOR.MINOR.PATCH[-PRERELEASE], major, minor or patch",
+        expected: "MAJOR.MINOR.PATCH[-PRERELEASE] (or several, A/B/C), major, minor or patch",
         found: target
       }
     );
   }
-  return semver;
+  return { semver, versions };
 }
-function headingLabel(changelog, version) {
-  const newest = changelog.firstListedRelease()?.label;
-  return newest && /^[vV]\d/.test(newest) ? `${newest[0]}${version}` : version;
+function newHeadingStyle(changelog, unreleased) {
+  const style = changelog.firstListedRelease()?.style;
+  if (style) return style;
+  return { ...KEEP_A_CHANGELOG_STYLE, bracketed: unreleased.bracketed };
 }
-function releaseHeading(unreleased, changelog, label, date) {
-  const bracketed = changelog.firstListedRelease()?.bracketed ?? unreleased.bracketed;
-  const marker = changelog.line(unreleased.startLine).match(/^ {0,3}#+/)[0];
-  return `${marker} ${bracketed ? `[${label}]` : label} - ${date}`;
+function headingLabel(style, versions) {
+  return versions.map((v2) => `${style.versionPrefix}${v2}`).join("/");
+}
+function headingMarker(changelog, unreleased) {
+  const newest = changelog.firstListedRelease() ?? unreleased;
+  return changelog.line(newest.startLine).match(/^ {0,3}#+/)[0].trimStart();
 }
 function linkEdits(changelog, version, label, previous, tagPrefix) {
   const location = (line, column) => ({
@@ -20251,7 +20592,21 @@ function linkEdits(changelog, version, label, previous, tagPrefix) {
   }
   const prefix = tagPrefix ?? changelog.repository()?.tagPrefix ?? "v";
   const tag = `${prefix}${version}`;
-  const newDef = `[${label}]: ${previous ? compareUrl(link2.base, `${prefix}${previous.version}`, tag, link2) : tagUrl(link2.base, tag, link2.style)}`;
+  const previousTag = previous && `${prefix}${previous.version}`;
+  const latest = changelog.latestRelease();
+  const latestTag = latest && `${prefix}${latest.version}`;
+  if (anchor === unreleasedDef && link2.kind === "compare" && previousTag && link2.from !== previousTag && link2.from !== latestTag) {
+    throw new ChangelogError(
+      "LINK_MISMATCH",
+      `[${anchor.label}] compares from ${link2.from}, but the release below ${version} is ${previous.version} (line ${previous.heading.line}, tag ${previousTag})`,
+      {
+        ...location(anchor.urlPosition.line, anchor.urlPosition.column),
+        expected: compareUrl(link2.base, previousTag, link2.to, link2),
+        found: anchor.url
+      }
+    );
+  }
+  const newDef = `[${label}]: ${previousTag ? compareUrl(link2.base, previousTag, tag, link2) : tagUrl(link2.base, tag, link2.style)}`;
   const anchorLine = changelog.line(anchor.lineIndex);
   const eol = changelog.lineEnding(anchor.lineIndex);
   if (anchor === unreleasedDef) {
@@ -20267,6 +20622,14 @@ function linkEdits(changelog, version, label, previous, tagPrefix) {
     ];
   }
   return [{ line: anchor.lineIndex, remove: 0, insert: [newDef + (eol || changelog.eol)] }];
+}
+function inlineUrl(changelog, version, previous, tagPrefix) {
+  const newest = changelog.firstListedRelease();
+  const link2 = newest?.url !== void 0 ? parseRepositoryLink(newest.url) : void 0;
+  if (!link2) return void 0;
+  const prefix = tagPrefix ?? (link2.to.endsWith(newest.version) ? link2.to.slice(0, link2.to.length - newest.version.length) : changelog.repository()?.tagPrefix ?? "v");
+  const tag = `${prefix}${version}`;
+  return previous ? compareUrl(link2.base, `${prefix}${previous.version}`, tag, link2) : tagUrl(link2.base, tag, link2.style);
 }
 function promote(changelog, target, options2 = {}) {
   const unreleased = requireUnreleased(changelog);
@@ -20293,7 +20656,7 @@ function promote(changelog, target, options2 = {}) {
       }
     );
   }
-  const semver = resolveVersion(changelog, target);
+  const { semver, versions } = resolveVersion(changelog, target);
   const version = semver.raw;
   const date = resolveDate(changelog, options2.date);
   const existing = changelog.findRelease(semver);
@@ -20318,16 +20681,25 @@ function promote(changelog, target, options2 = {}) {
   }
   const previous = changelog.previousRelease(semver);
   const eol = changelog.lineEnding(unreleased.startLine) || changelog.eol;
-  const label = headingLabel(changelog, version);
+  const style = newHeadingStyle(changelog, unreleased);
+  const label = headingLabel(style, versions);
+  const dated = changelog.firstListedRelease()?.date !== void 0 || !changelog.releases.length;
+  const heading = formatVersionHeading(
+    style,
+    label,
+    dated ? formatDate(date, style.dateFormat ?? "YYYY-MM-DD") : void 0,
+    style.inlineLink ? inlineUrl(changelog, version, previous, options2.tagPrefix) : void 0
+  );
   const edits = [
     {
       line: unreleased.startLine + 1,
       remove: 0,
-      insert: [eol, releaseHeading(unreleased, changelog, label, date) + eol]
+      insert: [eol, `${headingMarker(changelog, unreleased)} ${heading}${eol}`]
     },
     ...linkEdits(changelog, version, label, previous, options2.tagPrefix)
   ];
   let text;
+  let bytes;
   return {
     version,
     date,
@@ -20335,6 +20707,10 @@ function promote(changelog, target, options2 = {}) {
     get text() {
       text ??= applyEdits(changelog, edits);
       return text;
+    },
+    get bytes() {
+      bytes ??= applyEditsToBytes(changelog, edits);
+      return bytes;
     },
     diff: unifiedDiff(changelog, edits),
     edits
@@ -20348,6 +20724,8 @@ var init_promote = __esm({
     init_edit();
     init_errors2();
     init_links();
+    init_dates();
+    init_heading();
     init_src();
     BUMPS = ["major", "minor", "patch"];
   }
@@ -20404,9 +20782,20 @@ function nextVersion(changelog, options2 = {}) {
     const m = BREAKING.exec(line);
     if (m) reasons.push({ bump: "major", reason: line.trim(), line: i + 1, column: m.index + 1 });
   }
-  const bump = reasons.reduce((max, r7) => RANK[r7.bump] > RANK[max] ? r7.bump : max, "patch");
+  if (options2.breakingBelowOne !== void 0 && options2.breakingBelowOne !== "minor" && options2.breakingBelowOne !== "major") {
+    throw new ChangelogError(
+      "INVALID_OPTION",
+      `breaking changes below 1.0.0 bump "${String(options2.breakingBelowOne)}"`,
+      { expected: "minor or major", found: options2.breakingBelowOne }
+    );
+  }
   const latest = changelog.latestRelease();
   const base = latest?.semver ?? parseSemVer("0.0.0");
+  const called = reasons.reduce(
+    (max, r7) => RANK[r7.bump] > RANK[max] ? r7.bump : max,
+    "patch"
+  );
+  const bump = called === "major" && base.major === 0 && (options2.breakingBelowOne ?? "minor") === "minor" ? "minor" : called;
   let version;
   if (base.prerelease.length) {
     const lastFinal = changelog.previousRelease(
@@ -20512,6 +20901,52 @@ function repositoryBase(changelog, options2) {
     }
   );
 }
+function notesBody(changelog, section, url, what) {
+  const lines = [];
+  let first = section.startLine + 1;
+  while (first < section.contentEndLine && changelog.lineKind(first) === LineKind.Blank) first++;
+  for (let i = first; i < section.contentEndLine; i++) {
+    const line = changelog.line(i).replace(/\r?\n$/, "");
+    lines.push(
+      changelog.lineKind(i) === LineKind.Heading ? line.replace(/^( {0,3})#(?=##)/, "$1") : line
+    );
+  }
+  const body = `${lines.length ? `${lines.join("\n")}
+
+` : ""}**Full Changelog**: ${url}`;
+  const length = codePoints(body);
+  if (length > MAX_RELEASE_BODY) {
+    throw new ChangelogError(
+      "BODY_TOO_LONG",
+      `the release notes of ${what} are ${length} characters; GitHub accepts at most ${MAX_RELEASE_BODY}`,
+      {
+        ...changelog.file !== void 0 ? { file: changelog.file } : {},
+        line: section.heading.line,
+        column: section.heading.column,
+        expected: `at most ${MAX_RELEASE_BODY} characters`,
+        found: length
+      }
+    );
+  }
+  return body;
+}
+function unreleasedNotes(changelog, options2 = {}) {
+  const section = requireUnreleased(changelog);
+  const { base, style } = repositoryBase(changelog, options2);
+  const prefix = options2.tagPrefix ?? changelog.repository()?.tagPrefix ?? "v";
+  const latest = changelog.latestRelease();
+  const previousTag = latest && `${prefix}${latest.version}`;
+  const fullChangelogUrl = previousTag ? compareUrl(base, previousTag, "HEAD", { style }) : style === "bitbucket" ? tagUrl(base, "HEAD", style) : `${base}/commits/HEAD`;
+  return {
+    version: "Unreleased",
+    tag: "HEAD",
+    ...previousTag ? { previousTag } : {},
+    fullChangelogUrl,
+    body: notesBody(changelog, section, fullChangelogUrl, "Unreleased"),
+    yanked: false,
+    prerelease: false
+  };
+}
 function releaseNotes(changelog, version, options2 = {}) {
   const bare = options2.tagPrefix && version.startsWith(options2.tagPrefix) ? version.slice(options2.tagPrefix.length) : version;
   const semver = parseSemVer(bare.replace(/^[vV](?=\d)/, ""));
@@ -20535,32 +20970,7 @@ function releaseNotes(changelog, version, options2 = {}) {
   const previous = changelog.previousRelease(section.semver);
   const previousTag = previous && `${prefix}${previous.version}`;
   const fullChangelogUrl = previousTag ? compareUrl(base, previousTag, tag, { style }) : style === "bitbucket" ? tagUrl(base, tag, style) : `${base}/commits/${tag}`;
-  const lines = [];
-  let first = section.startLine + 1;
-  while (first < section.contentEndLine && changelog.lineKind(first) === LineKind.Blank) first++;
-  for (let i = first; i < section.contentEndLine; i++) {
-    const line = changelog.line(i).replace(/\r?\n$/, "");
-    lines.push(
-      changelog.lineKind(i) === LineKind.Heading ? line.replace(/^( {0,3})#(?=##)/, "$1") : line
-    );
-  }
-  const body = `${lines.length ? `${lines.join("\n")}
-
-` : ""}**Full Changelog**: ${fullChangelogUrl}`;
-  const length = codePoints(body);
-  if (length > MAX_RELEASE_BODY) {
-    throw new ChangelogError(
-      "BODY_TOO_LONG",
-      `the release notes of ${section.version} are ${length} characters; GitHub accepts at most ${MAX_RELEASE_BODY}`,
-      {
-        ...changelog.file !== void 0 ? { file: changelog.file } : {},
-        line: section.heading.line,
-        column: section.heading.column,
-        expected: `at most ${MAX_RELEASE_BODY} characters`,
-        found: length
-      }
-    );
-  }
+  const body = notesBody(changelog, section, fullChangelogUrl, section.version);
   return {
     version: section.version,
     tag,
@@ -20579,6 +20989,7 @@ var init_notes = __esm({
     init_errors2();
     init_links();
     init_parse();
+    init_promote();
     init_src();
     MAX_RELEASE_BODY = 125e3;
     REPO = /^[A-Za-z0-9_.-]+\/[A-Za-z0-9_.-]+$/;
@@ -20586,33 +20997,21 @@ var init_notes = __esm({
 });
 
 // ../changelog/src/sections.ts
-function labelVersion(label) {
-  return label.replace(/^[vV](?=\d)/, "");
-}
-function classifyLabel(label) {
-  if (UNRELEASED.test(label)) return { kind: UNRELEASED_CODE };
-  const semver = parseSemVer(labelVersion(label));
-  return semver ? { kind: RELEASE, semver } : { kind: UNKNOWN };
-}
-function matchVersionHeading(heading) {
-  const match = heading.level === 2 ? VERSION_HEADING.exec(heading.text) : null;
-  return match ? { match, label: match[1] ?? match[2] } : void 0;
+function matchVersionHeading(heading, versionIndex) {
+  return heading.level <= 2 ? readVersionHeading(heading.text, versionIndex) : void 0;
 }
 function versionKey(v2) {
   const plus = v2.raw.indexOf("+");
   return plus === -1 ? v2.raw : v2.raw.slice(0, plus);
 }
-var VERSION_HEADING, UNRELEASED, KIND_CODES, UNKNOWN, UNRELEASED_CODE, RELEASE, RELEASE_HEADING, VersionTable, MAP_AFTER_LOOKUPS, SectionTable, LazySection;
+var KIND_CODES, RELEASE, RELEASE_HEADING, VersionTable, MAP_AFTER_LOOKUPS, SectionTable, LazySection;
 var init_sections = __esm({
   "../changelog/src/sections.ts"() {
     "use strict";
     init_parse();
     init_src();
-    VERSION_HEADING = /^(?:\[([^\]]+)\](?:\([^)]*\))?|([^\s[\]]+))(?:[ \t]+[-–—][ \t]+(\S+))?(?:[ \t]+(\[YANKED\]|YANKED))?$/i;
-    UNRELEASED = /^\s*unreleased\s*$/i;
+    init_heading();
     KIND_CODES = ["unknown", "unreleased", "release"];
-    UNKNOWN = 0;
-    UNRELEASED_CODE = 1;
     RELEASE = 2;
     RELEASE_HEADING = new RegExp(
       ` {0,3}## +\\[[vV]?((0|[1-9]\\d{0,14})\\.(0|[1-9]\\d{0,14})\\.(0|[1-9]\\d{0,14})${PRERELEASE_AND_BUILD})\\](?: +- +\\d{4}-\\d\\d-\\d\\d)?[ \\t]*\\r?(?:\\n|$)`,
@@ -20630,7 +21029,7 @@ var init_sections = __esm({
       #minor;
       #patch;
       #semvers;
-      constructor(doc) {
+      constructor(doc, versionIndex) {
         const count = doc.sectionLines.length;
         const { text, lineStarts, sectionLines, sectionLevels } = doc;
         const kinds = this.kinds = new Uint8Array(count);
@@ -20643,9 +21042,8 @@ var init_sections = __esm({
         let releaseCount = 0;
         let descending = true;
         for (let i = 0; i < count; i++) {
-          if (sectionLevels[i] !== 2) continue;
           RELEASE_HEADING.lastIndex = lineStarts[sectionLines[i]];
-          const m = RELEASE_HEADING.exec(text);
+          const m = sectionLevels[i] === 2 ? RELEASE_HEADING.exec(text) : null;
           if (m && m[5] === void 0 && m[6] === void 0) {
             plain2[i] = 1;
             major[i] = +m[2];
@@ -20654,12 +21052,11 @@ var init_sections = __esm({
           } else if (m) {
             semvers[i] = parseSemVer(m[1]);
           } else {
-            const heading = matchVersionHeading(readHeadingAt(doc, sectionLines[i]));
-            if (!heading) continue;
-            const read = classifyLabel(heading.label);
-            kinds[i] = read.kind;
+            const read = matchVersionHeading(readHeadingAt(doc, sectionLines[i]), versionIndex);
+            if (!read) continue;
+            kinds[i] = KIND_CODES.indexOf(read.kind);
             semvers[i] = read.semver;
-            if (read.kind !== RELEASE) continue;
+            if (kinds[i] !== RELEASE) continue;
           }
           kinds[i] = RELEASE;
           if (descending && releaseCount > 0)
@@ -20720,12 +21117,14 @@ var init_sections = __esm({
       #ascending;
       #lookups = 0;
       #positions;
-      constructor(doc) {
+      #versionIndex;
+      constructor(doc, versionIndex = 0) {
         this.#doc = doc;
         this.count = doc.sectionLines.length;
+        this.#versionIndex = versionIndex;
       }
       get #versions() {
-        this.#table ??= new VersionTable(this.#doc);
+        this.#table ??= new VersionTable(this.#doc, this.#versionIndex);
         return this.#table;
       }
       /** Indices of the sections of a kind, in file order, without building them. */
@@ -20748,7 +21147,8 @@ var init_sections = __esm({
             heading,
             index + 1 < this.count ? sectionLines[index + 1] : lineCount,
             KIND_CODES[versions.kinds[index]],
-            versions.semver(index)
+            versions.semver(index),
+            this.#versionIndex
           );
           this.#built[index] = section;
         }
@@ -20832,47 +21232,50 @@ var init_sections = __esm({
       startLine;
       endLine;
       label;
+      versions;
       version;
       semver;
       versionPosition;
+      versionLike = false;
       date;
       datePosition;
       yanked = false;
       bracketed = false;
+      style;
+      url;
       #doc;
       #contentEndLine;
       #subsections;
       #hasEntries;
-      constructor(doc, heading, endLine, kind, semver) {
+      constructor(doc, heading, endLine, kind, semver, versionIndex) {
         this.#doc = doc;
         this.heading = heading;
         this.startLine = heading.lineIndex;
         this.endLine = endLine;
-        const read = matchVersionHeading(heading);
+        const read = matchVersionHeading(heading, versionIndex);
         if (!read) return;
-        const { match, label } = read;
         const { text, lineStarts } = doc;
         const lineStart = lineStarts[heading.lineIndex];
-        const labelColumn = text.indexOf(label, lineStart) - lineStart + 1;
-        this.label = label;
-        this.bracketed = match[1] !== void 0;
-        this.yanked = match[4] !== void 0;
+        const textColumn = text.indexOf(heading.text, lineStart + heading.column - 1 + heading.level) - lineStart + 1;
+        this.label = read.label;
+        this.bracketed = read.style.bracketed;
+        this.style = read.style;
+        this.yanked = read.yanked;
         this.kind = kind;
+        this.versionLike = read.versionLike;
+        if (read.url !== void 0) this.url = read.url;
         if (kind !== "unreleased") {
-          const version = labelVersion(label);
-          this.version = version;
+          this.versions = read.versions;
+          this.version = read.version;
           this.versionPosition = {
             line: heading.line,
-            column: labelColumn + (label.length - version.length)
+            column: textColumn + read.labelOffset + read.versionOffset
           };
         }
         if (semver) this.semver = semver;
-        if (match[3] !== void 0) {
-          this.date = match[3];
-          this.datePosition = {
-            line: heading.line,
-            column: text.indexOf(match[3], lineStart + labelColumn + label.length - 1) - lineStart + 1
-          };
+        if (read.date !== void 0) {
+          this.date = read.date;
+          this.datePosition = { line: heading.line, column: textColumn + read.dateOffset };
         }
       }
       #kindOf(index) {
@@ -20926,8 +21329,146 @@ var init_sections = __esm({
   }
 });
 
+// ../changelog/src/encoding.ts
+function invalidUtf8Offsets(bytes, limit) {
+  const offsets = [];
+  let count = 0;
+  const n = bytes.length;
+  for (let i = 0; i < n; ) {
+    const lead = bytes[i];
+    if (lead < 128) {
+      i++;
+      continue;
+    }
+    let need = 0;
+    let low = 128;
+    let high = 191;
+    if (lead >= 194 && lead <= 223) need = 1;
+    else if (lead >= 224 && lead <= 239) {
+      need = 2;
+      if (lead === 224) low = 160;
+      if (lead === 237) high = 159;
+    } else if (lead >= 240 && lead <= 244) {
+      need = 3;
+      if (lead === 240) low = 144;
+      if (lead === 244) high = 143;
+    }
+    let j4 = i + 1;
+    let complete = need > 0;
+    for (let k4 = 0; k4 < need; k4++, j4++) {
+      const c = bytes[j4];
+      if (c === void 0 || c < low || c > high) {
+        complete = false;
+        break;
+      }
+      low = 128;
+      high = 191;
+    }
+    if (!complete) {
+      if (offsets.length < limit) offsets.push(i);
+      count++;
+    }
+    i = j4;
+  }
+  return { offsets, count };
+}
+var CONTROL_CHARACTER;
+var init_encoding = __esm({
+  "../changelog/src/encoding.ts"() {
+    "use strict";
+    CONTROL_CHARACTER = /[\x01-\x08\x0B\x0E-\x1F\x7F]/g;
+  }
+});
+
 // ../changelog/src/validate.ts
-function validate(changelog) {
+function headingTextPosition(changelog, heading) {
+  const line = changelog.line(heading.lineIndex);
+  const at2 = line.indexOf(heading.text, heading.column - 1 + heading.level);
+  return { line: heading.line, column: (at2 === -1 ? heading.column - 1 : at2) + 1 };
+}
+function escapeControl(char) {
+  return `\\x${char.charCodeAt(0).toString(16).padStart(2, "0")}`;
+}
+function validateEncoding(changelog, error2) {
+  if (changelog.invalidUtf8) {
+    const bytes = Buffer.from(changelog.bytes);
+    const { offsets, count } = invalidUtf8Offsets(bytes, LISTED_PER_KIND);
+    let line = 0;
+    let lineStart = 0;
+    for (const offset of offsets) {
+      for (let lf = bytes.indexOf(10, lineStart); lf !== -1 && lf < offset; ) {
+        line++;
+        lineStart = lf + 1;
+        lf = bytes.indexOf(10, lineStart);
+      }
+      const column = bytes.toString("utf8", lineStart, offset).length + 1;
+      error2(
+        "INVALID_UTF8",
+        { line: line + 1, column },
+        `invalid UTF-8 (byte 0x${bytes[offset].toString(16).padStart(2, "0")} at offset ${offset}${count > 1 ? `; ${count} invalid sequences in the file` : ""})`,
+        "UTF-8 text",
+        `byte 0x${bytes[offset].toString(16).padStart(2, "0")}`
+      );
+    }
+  }
+  const { text } = changelog;
+  const nul = text.indexOf("\0");
+  if (nul !== -1) {
+    let listed = 0;
+    const total = text.split("\0").length - 1;
+    for (let at2 = nul; at2 !== -1 && listed < LISTED_PER_KIND; at2 = text.indexOf("\0", at2 + 1), listed++)
+      error2(
+        "NUL_BYTE",
+        changelog.positionAt(at2),
+        `a NUL byte${total > 1 ? ` (${total} in the file)` : ""}: this is binary content, not a text changelog`,
+        "text without NUL bytes",
+        "\\x00"
+      );
+  }
+  CONTROL_CHARACTER.lastIndex = 0;
+  const controls = [...text.matchAll(CONTROL_CHARACTER)];
+  controls.slice(0, LISTED_PER_KIND).forEach(
+    (m) => error2(
+      "BINARY_CONTENT",
+      changelog.positionAt(m.index),
+      `control character ${escapeControl(m[0])}${controls.length > 1 ? ` (${controls.length} in the file)` : ""}: binary content, not text`,
+      "text: no control characters but tab, line feed, form feed and carriage return",
+      escapeControl(m[0])
+    )
+  );
+}
+function validateShape(changelog, error2, warning2) {
+  const start = { line: 1, column: 1 };
+  if (!changelog.title)
+    error2(
+      "NO_TITLE",
+      start,
+      'the file has no "# " title',
+      "# Changelog",
+      changelog.sections[0]?.heading.text ?? "no heading"
+    );
+  const hasUnreleased = changelog.unreleasedSections().length > 0;
+  const hasRelease = changelog.releases.length > 0;
+  const first = changelog.sections[0]?.heading ?? start;
+  if (!hasUnreleased && !hasRelease) {
+    error2(
+      "NO_UNRELEASED",
+      first,
+      'there is no "## [Unreleased]" section',
+      "## [Unreleased]",
+      "none"
+    );
+    error2("NO_RELEASE", first, "there is no release section", "## [X.Y.Z] - YYYY-MM-DD", "none");
+  } else if (!hasUnreleased) {
+    warning2("NO_UNRELEASED", first, 'there is no "## [Unreleased]" section: promote needs one');
+  }
+}
+function validate(changelog, options2 = {}) {
+  const changeTypes = new Set(
+    (options2.changeTypes ?? KEEP_A_CHANGELOG_TYPES).map((t) => t.trim().toLowerCase())
+  );
+  const today = options2.today instanceof Date ? utcDay(options2.today) : options2.today ?? utcDay(/* @__PURE__ */ new Date());
+  const latestAllowed = utcDay(new Date(Date.parse(`${today}T00:00:00Z`) + 864e5));
   const problems = [];
   const at2 = (position) => ({ line: position.line, column: position.column });
   const error2 = (code2, position, message, expected, found) => problems.push({
@@ -20938,15 +21479,35 @@ function validate(changelog) {
     ...expected !== void 0 ? { expected, found: found ?? "" } : {}
   });
   const warning2 = (code2, position, message) => problems.push({ code: code2, severity: "warning", ...at2(position), message });
+  const warnWith = (code2, position, message, expected, found) => problems.push({
+    code: code2,
+    severity: "warning",
+    ...at2(position),
+    message,
+    ...expected !== void 0 ? { expected, found: found ?? "" } : {}
+  });
+  const anyDated = changelog.releases.some((r7) => r7.date !== void 0);
+  validateEncoding(changelog, error2);
+  validateShape(changelog, error2, warning2);
   let firstUnreleased;
   const firstOfVersion = /* @__PURE__ */ new Map();
   let previousRelease;
   for (const section of changelog.sections) {
     const { heading } = section;
+    if (section.kind === "unknown" && section.versionLike) {
+      warnWith(
+        "UNRECOGNISED_VERSION",
+        section.versionPosition,
+        `"${section.version}" is not a semantic version, so this section is not read as a release`,
+        "MAJOR.MINOR.PATCH",
+        section.version
+      );
+      continue;
+    }
     if (section.kind === "unknown") {
       error2(
         "INVALID_HEADING",
-        section.versionPosition ?? heading,
+        section.versionPosition ?? headingTextPosition(changelog, heading),
         heading.level === 1 ? "a second level-1 heading" : `"${heading.text}" is neither Unreleased nor a version`,
         heading.level === 1 ? "one # title" : "## [Unreleased] or ## [X.Y.Z] - YYYY-MM-DD",
         section.version ?? heading.text
@@ -20997,7 +21558,7 @@ function validate(changelog) {
         previousRelease = section;
       }
       if (section.date === void 0)
-        error2(
+        (anyDated ? error2 : warnWith)(
           "MISSING_DATE",
           {
             line: heading.line,
@@ -21007,13 +21568,32 @@ function validate(changelog) {
           `## [${version}] - YYYY-MM-DD`,
           heading.text
         );
-      else if (!isValidDate(section.date))
-        error2(
-          "INVALID_DATE",
-          section.datePosition,
-          `"${section.date}" is not a calendar date`,
-          "YYYY-MM-DD",
-          section.date
+      else {
+        const day = readDate(section.date)?.day;
+        if (day === void 0)
+          error2(
+            "INVALID_DATE",
+            section.datePosition,
+            `"${section.date}" is not a calendar date`,
+            "YYYY-MM-DD",
+            section.date
+          );
+        else if (day > latestAllowed)
+          error2(
+            "FUTURE_DATE",
+            section.datePosition,
+            `release ${version} is dated ${section.date}, after today (${today})`,
+            `a date up to ${today}`,
+            section.date
+          );
+      }
+      if (!section.bracketed)
+        warnWith(
+          "UNBRACKETED_VERSION",
+          section.versionPosition,
+          `version ${version} is not in brackets, as Keep a Changelog writes it`,
+          `[${section.label}]`,
+          section.label
         );
       if (!section.hasEntries)
         error2(
@@ -21027,12 +21607,48 @@ function validate(changelog) {
     for (const sub of section.subsections) {
       if (!sub.hasEntries && section.kind === "release")
         warning2("EMPTY_SUBSECTION", sub.heading, `"### ${sub.heading.text}" has no entries`);
+      if (!changeTypes.has(sub.heading.text.trim().toLowerCase()))
+        warnWith(
+          "UNKNOWN_CHANGE_TYPE",
+          headingTextPosition(changelog, sub.heading),
+          `"${sub.heading.text}" is not a known type of change`,
+          [...options2.changeTypes ?? KEEP_A_CHANGELOG_TYPES].join(", "),
+          sub.heading.text
+        );
     }
   }
-  validateLinks(changelog, error2);
-  return problems.sort((a, b) => a.line - b.line || a.column - b.column);
+  validateLinks(changelog, error2, warnWith);
+  const sorted2 = problems.sort((a, b) => a.line - b.line || a.column - b.column);
+  return options2.strict ? sorted2.map((p) => p.severity === "warning" ? { ...p, severity: "error" } : p) : sorted2;
 }
-function validateLinks(changelog, error2) {
+function bracketCounts(changelog) {
+  const counts = /* @__PURE__ */ new Map();
+  for (const m of changelog.text.matchAll(/\[([^\][\n]{1,999})\]/g)) {
+    const key = normalizeLabel(m[1]);
+    counts.set(key, (counts.get(key) ?? 0) + 1);
+  }
+  return counts;
+}
+function validateLinks(changelog, error2, warning2) {
+  let counts;
+  const defined = /* @__PURE__ */ new Map();
+  for (const def of changelog.links) {
+    const key = normalizeLabel(def.label);
+    defined.set(key, (defined.get(key) ?? 0) + 1);
+  }
+  for (const def of changelog.links) {
+    if (VERSION_LABEL.test(def.label) || normalizeLabel(def.label) === "unreleased") continue;
+    counts ??= bracketCounts(changelog);
+    const key = normalizeLabel(def.label);
+    if ((counts.get(key) ?? 0) > defined.get(key)) continue;
+    warning2(
+      "UNUSED_LINK",
+      def,
+      `[${def.label}] is defined but nothing refers to it`,
+      `a [${def.label}] reference`,
+      "none"
+    );
+  }
   const versionDefs = changelog.links.filter(
     (d5) => VERSION_LABEL.test(d5.label) || normalizeLabel(d5.label) === "unreleased"
   );
@@ -21119,18 +21735,29 @@ function validateLinks(changelog, error2) {
     }
   }
 }
-var VERSION_LABEL;
+var KEEP_A_CHANGELOG_TYPES, VERSION_LABEL, LISTED_PER_KIND;
 var init_validate = __esm({
   "../changelog/src/validate.ts"() {
     "use strict";
     init_dates();
+    init_encoding();
     init_links();
     init_src();
+    KEEP_A_CHANGELOG_TYPES = [
+      "Added",
+      "Changed",
+      "Deprecated",
+      "Removed",
+      "Fixed",
+      "Security"
+    ];
     VERSION_LABEL = /^v?\d+\.\d+\.\d+/i;
+    LISTED_PER_KIND = 10;
   }
 });
 
 // ../changelog/src/changelog.ts
+import { isUtf8 } from "buffer";
 function mayBeDefinedAfter(text, from, label) {
   if (CASELESS_LABEL.test(label)) return text.includes(label, from);
   if (!VERSION_LIKE_LABEL.test(label)) return true;
@@ -21142,6 +21769,7 @@ var CASELESS_LABEL, VERSION_LIKE_LABEL, Changelog;
 var init_changelog = __esm({
   "../changelog/src/changelog.ts"() {
     "use strict";
+    init_errors2();
     init_links();
     init_next();
     init_notes();
@@ -21157,9 +21785,15 @@ var init_changelog = __esm({
       text;
       eol;
       title;
+      /** Which of several versions in one heading is the release's; see {@link ParseOptions.versionIndex}. */
+      versionIndex;
       /** 0-based index of the first section's heading (the preamble is everything before it). */
       preambleEndLine;
       parsed;
+      /** The bytes the text was decoded from, when parsed from bytes: edits are spliced into them. */
+      source;
+      /** Whether `source` is valid UTF-8, so string offsets map to byte offsets by encoding the text before them. */
+      sourceIsUtf8;
       table;
       releaseList;
       /** Link definitions read so far, by their index in `parsed.bracketLines`: one object per definition whoever asks. */
@@ -21168,18 +21802,89 @@ var init_changelog = __esm({
       /** First definition of each normalized label among the candidate lines before `linkMapRead`. */
       linkMap = /* @__PURE__ */ new Map();
       linkMapRead = 0;
-      constructor(parsed, file) {
+      constructor(parsed, file, source, versionIndex = 0) {
         if (file !== void 0) this.file = file;
+        if (source !== void 0) this.source = source;
         this.parsed = parsed;
         this.text = parsed.text;
         this.eol = parsed.eol;
         if (parsed.title) this.title = parsed.title;
         this.preambleEndLine = parsed.preambleEndLine;
-        this.table = new SectionTable(parsed);
+        this.versionIndex = versionIndex;
+        this.table = new SectionTable(parsed, versionIndex);
       }
-      /** Parses any text in time linear in its length; never throws (problems are for `validate()`). */
-      static parse(text, options2 = {}) {
-        return new _Changelog(parseText(text), options2.file);
+      /**
+       * Parses any text, or any bytes (decoded as UTF-8, invalid sequences shown as U+FFFD), in time
+       * linear in its length; never throws (problems are for `validate()`). Parsed from bytes, the
+       * changelog keeps them: edits are spliced into the original bytes, so nothing outside the edited
+       * lines changes, invalid UTF-8 included.
+       */
+      static parse(input, options2 = {}) {
+        if (options2.versionIndex !== void 0 && !(Number.isInteger(options2.versionIndex) && options2.versionIndex >= 0))
+          throw new ChangelogError(
+            "INVALID_OPTION",
+            `versionIndex ${options2.versionIndex} is not a non-negative integer`,
+            {
+              expected: "0, 1, 2, ...",
+              found: options2.versionIndex
+            }
+          );
+        if (typeof input === "string")
+          return new _Changelog(parseText(input), options2.file, void 0, options2.versionIndex);
+        const bytes = Buffer.from(input.buffer, input.byteOffset, input.byteLength);
+        return new _Changelog(
+          parseText(bytes.toString("utf8")),
+          options2.file,
+          input,
+          options2.versionIndex
+        );
+      }
+      /** The bytes of the file: the ones parsed, or the text encoded as UTF-8. */
+      get bytes() {
+        return this.source ?? Buffer.from(this.text, "utf8");
+      }
+      /** Whether the changelog was parsed from bytes that are not valid UTF-8. */
+      get invalidUtf8() {
+        return this.source !== void 0 && !this.#sourceUtf8();
+      }
+      #sourceUtf8() {
+        this.sourceIsUtf8 ??= this.source === void 0 || isUtf8(this.source);
+        return this.sourceIsUtf8;
+      }
+      /**
+       * Offset in {@link bytes} of a 0-based line's first byte. Decoding never joins or splits lines
+       * (a line feed is never part of an invalid sequence), so line k starts after the k-th LF byte.
+       */
+      lineByteOffset(index) {
+        const source = this.source;
+        if (!source) return Buffer.byteLength(this.text.slice(0, this.lineOffset(index)), "utf8");
+        if (index >= this.parsed.lineCount) return source.length;
+        if (index === 0) return 0;
+        if (this.#sourceUtf8())
+          return Buffer.byteLength(this.text.slice(0, this.lineOffset(index)), "utf8");
+        const bytes = Buffer.from(source.buffer, source.byteOffset, source.byteLength);
+        if (index <= this.parsed.lineCount - index) {
+          let at3 = -1;
+          for (let k4 = 0; k4 < index; k4++) at3 = bytes.indexOf(10, at3 + 1);
+          return at3 + 1;
+        }
+        let at2 = bytes.length;
+        const endsWithNewline = bytes[bytes.length - 1] === 10;
+        const fromEnd = this.parsed.lineCount - index + (endsWithNewline ? 1 : 0);
+        for (let k4 = 0; k4 < fromEnd; k4++) at2 = bytes.lastIndexOf(10, at2 - 1);
+        return at2 + 1;
+      }
+      /** The 1-based line and column (UTF-16 code units) of an offset in {@link text}. */
+      positionAt(offset) {
+        const { lineStarts, lineCount } = this.parsed;
+        let lo = 0;
+        let hi2 = lineCount - 1;
+        while (lo < hi2) {
+          const mid = lo + hi2 + 1 >>> 1;
+          if (lineStarts[mid] <= offset) lo = mid;
+          else hi2 = mid - 1;
+        }
+        return { line: lo + 1, column: offset - (lineStarts[lo] ?? 0) + 1 };
       }
       /** Lines in the file; a last line without a line ending counts. */
       get lineCount() {
@@ -21308,8 +22013,8 @@ var init_changelog = __esm({
         let found;
         for (const index of this.table.releases()) {
           const section = this.table.at(index);
-          const def = this.link(section.label);
-          const link3 = def && parseRepositoryLink(def.url);
+          const url = this.link(section.label)?.url ?? section.url;
+          const link3 = url !== void 0 ? parseRepositoryLink(url) : void 0;
           if (!link3) continue;
           found ??= link3;
           if (link3.to.endsWith(section.version))
@@ -21341,9 +22046,13 @@ var init_changelog = __esm({
       notes(version, options2 = {}) {
         return releaseNotes(this, version, options2);
       }
+      /** Notes of the Unreleased section, comparing the latest release with HEAD. */
+      unreleasedNotes(options2 = {}) {
+        return unreleasedNotes(this, options2);
+      }
       /** Every problem in the file, in line order, each with line and column. */
-      validate() {
-        return validate(this);
+      validate(options2 = {}) {
+        return validate(this, options2);
       }
       /** The version the Unreleased entries call for, from the latest release. */
       nextVersion(options2 = {}) {
@@ -21364,14 +22073,14 @@ function ioError(file, action, cause) {
     found: cause.code ?? reason
   });
 }
-async function readChangelog(path) {
-  let text;
+async function readChangelog(path, options2 = {}) {
+  let bytes;
   try {
-    text = (await readFile(path)).toString("utf8");
+    bytes = await readFile(path);
   } catch (cause) {
     throw ioError(path, "read", cause);
   }
-  return Changelog.parse(text, { file: path });
+  return Changelog.parse(bytes, { ...options2, file: path });
 }
 var init_file = __esm({
   "../changelog/src/file.ts"() {
@@ -21385,6 +22094,7 @@ var init_file = __esm({
 var init_src2 = __esm({
   "../changelog/src/index.ts"() {
     "use strict";
+    init_errors2();
     init_file();
   }
 });
@@ -21536,6 +22246,83 @@ var init_release_notes = __esm({
     init_src();
     init_io();
     init_summary();
+  }
+});
+
+// src/commands/changelog-validate.ts
+var changelog_validate_exports = {};
+__export(changelog_validate_exports, {
+  changelogValidateCommand: () => changelogValidateCommand
+});
+import { relative } from "path";
+function versionIndexInput(io2) {
+  const value = optionalInput(io2, "version-index");
+  if (value === void 0) return void 0;
+  if (!/^\d+$/.test(value))
+    throw new ActionError(
+      "INVALID_INPUT",
+      `input "version-index": expected 0, 1, 2, ..., found "${value}"`,
+      { expected: "a non-negative integer", found: value }
+    );
+  return Number(value);
+}
+function problemTable(file, problems) {
+  const rows = problems.slice(0, LISTED).map(
+    (p) => `| ${code(`${file}:${p.line}:${p.column}`)} | ${p.severity} | ${code(p.code)} | ${plain(p.message)} |`
+  );
+  const more = problems.length > LISTED ? `
+
+${problems.length - LISTED} more not shown.` : "";
+  return `| where | severity | code | problem |
+| --- | --- | --- | --- |
+${rows.join("\n")}${more}
+
+`;
+}
+async function changelogValidateCommand(io2, context) {
+  const path = context.resolvePath(optionalInput(io2, "changelog") ?? "CHANGELOG.md");
+  const strict = booleanInput(io2, "strict", false);
+  const changeTypes = listInput(io2, "change-types");
+  const versionIndex = versionIndexInput(io2);
+  const shown = relative(context.workspace, path) || path;
+  const changelog = await readChangelog(path, versionIndex !== void 0 ? { versionIndex } : {});
+  const problems = changelog.validate({
+    strict,
+    ...changeTypes.length ? { changeTypes } : {}
+  });
+  const errors = problems.filter((p) => p.severity === "error").length;
+  const warnings = problems.length - errors;
+  for (const p of problems.slice(0, LISTED))
+    io2.annotate(p.severity, `${p.message} [${p.code}]`, {
+      file: shown,
+      line: p.line,
+      column: p.column
+    });
+  io2.setOutput("valid", String(errors === 0));
+  io2.setOutput("result", JSON.stringify({ file: shown, valid: errors === 0, problems }));
+  const verdict = errors ? `${errors} error${errors === 1 ? "" : "s"}, ${warnings} warning${warnings === 1 ? "" : "s"}` : problems.length ? `valid, ${warnings} warning${warnings === 1 ? "" : "s"}` : "valid";
+  io2.info(`${shown}: ${verdict}`);
+  await io2.appendSummary(
+    `### Changelog ${code(shown)}: ${verdict}
+
+${problems.length ? problemTable(shown, problems) : ""}`
+  );
+  if (errors)
+    throw new ChangelogError("INVALID_CHANGELOG", verdict, {
+      file: shown,
+      expected: "no errors",
+      found: errors
+    });
+}
+var LISTED;
+var init_changelog_validate = __esm({
+  "src/commands/changelog-validate.ts"() {
+    "use strict";
+    init_src2();
+    init_errors();
+    init_io();
+    init_summary();
+    LISTED = 50;
   }
 });
 
@@ -22446,10 +23233,10 @@ var require_light = __commonJS({
       Sync$1 = Sync_1;
       Bottleneck3 = (function() {
         class Bottleneck4 {
-          constructor(options2 = {}, ...invalid6) {
+          constructor(options2 = {}, ...invalid5) {
             var storeInstanceOptions, storeOptions;
             this._addToQueue = this._addToQueue.bind(this);
-            this._validateOptions(options2, invalid6);
+            this._validateOptions(options2, invalid5);
             parser$5.load(options2, this.instanceDefaults, this);
             this._queues = new Queues$1(NUM_PRIORITIES$1);
             this._scheduled = {};
@@ -22479,8 +23266,8 @@ var require_light = __commonJS({
               return (ref = this._store.heartbeat) != null ? typeof ref.unref === "function" ? ref.unref() : void 0 : void 0;
             });
           }
-          _validateOptions(options2, invalid6) {
-            if (!(options2 != null && typeof options2 === "object" && invalid6.length === 0)) {
+          _validateOptions(options2, invalid5) {
+            if (!(options2 != null && typeof options2 === "object" && invalid5.length === 0)) {
               throw new Bottleneck4.prototype.BottleneckError("Bottleneck v2 takes a single object argument. Refer to https://github.com/SGrondin/bottleneck#upgrading-to-v2 if you're upgrading from Bottleneck v1.");
             }
           }
@@ -29794,10 +30581,10 @@ var require_Bottleneck = __commonJS({
     Sync = require_Sync();
     Bottleneck3 = function() {
       class Bottleneck4 {
-        constructor(options2 = {}, ...invalid6) {
+        constructor(options2 = {}, ...invalid5) {
           var storeInstanceOptions, storeOptions;
           this._addToQueue = this._addToQueue.bind(this);
-          this._validateOptions(options2, invalid6);
+          this._validateOptions(options2, invalid5);
           parser2.load(options2, this.instanceDefaults, this);
           this._queues = new Queues(NUM_PRIORITIES);
           this._scheduled = {};
@@ -29827,8 +30614,8 @@ var require_Bottleneck = __commonJS({
             return (ref = this._store.heartbeat) != null ? typeof ref.unref === "function" ? ref.unref() : void 0 : void 0;
           });
         }
-        _validateOptions(options2, invalid6) {
-          if (!(options2 != null && typeof options2 === "object" && invalid6.length === 0)) {
+        _validateOptions(options2, invalid5) {
+          if (!(options2 != null && typeof options2 === "object" && invalid5.length === 0)) {
             throw new Bottleneck4.prototype.BottleneckError("Bottleneck v2 takes a single object argument. Refer to https://github.com/SGrondin/bottleneck#upgrading-to-v2 if you're upgrading from Bottleneck v1.");
           }
         }
@@ -36690,14 +37477,7 @@ async function resolveCommit(repoDir, ref) {
   return id.trim();
 }
 async function defaultBase(repoDir) {
-  if (await branchExists(repoDir, "main")) return "main";
-  const remoteMain = await gitMaybe2(repoDir, [
-    "rev-parse",
-    "--verify",
-    "--quiet",
-    "refs/remotes/origin/main"
-  ]);
-  return remoteMain ? "origin/main" : "HEAD";
+  return await branchExists(repoDir, "main") ? "main" : "HEAD";
 }
 async function mergeBase(repoDir, a, b) {
   return (await git2(repoDir, ["merge-base", a, b])).trim();
@@ -36718,15 +37498,10 @@ async function pushBranch(repoDir, branch, push) {
     { token: push.token }
   );
 }
-async function remoteHasBranch(repoDir, branch, push) {
-  const listed = await git2(repoDir, ["ls-remote", "--heads", push.remote, `refs/heads/${branch}`], {
-    token: push.token
-  });
-  return listed.trim() !== "";
-}
 async function syncBranch(repoDir, branch, push) {
   const auth2 = { token: push.token };
-  if (!await remoteHasBranch(repoDir, branch, push)) return;
+  const listed = (await git2(repoDir, ["ls-remote", "--heads", push.remote, `refs/heads/${branch}`], auth2)).trim();
+  if (!listed) return;
   await git2(repoDir, ["fetch", "--quiet", "--no-tags", push.remote, `refs/heads/${branch}`], auth2);
   const remote = (await git2(repoDir, ["rev-parse", "FETCH_HEAD"])).trim();
   if (!await branchExists(repoDir, branch)) {
@@ -36992,10 +37767,8 @@ function rolePeriods(role, metadata, root) {
   const defaults = DEFAULT_PERIODS[role] ?? DEFAULT_PERIODS.targets;
   const expiry = holder["x-tuf-on-ci-expiry-period"];
   const signing = holder["x-tuf-on-ci-signing-period"];
-  if (typeof expiry === "number")
-    return { expiry, signing: typeof signing === "number" ? signing : Math.floor(expiry / 2) };
   return {
-    expiry: defaults.expiry,
+    expiry: typeof expiry === "number" ? expiry : defaults.expiry,
     signing: typeof signing === "number" ? signing : defaults.signing
   };
 }
@@ -37280,304 +38053,90 @@ var init_add_release = __esm({
   }
 });
 
-// ../tuf/src/events/event.ts
-import { join as join6 } from "path";
-async function changedArtifactNames(repoDir, baseCommit) {
-  const changed = [
-    ...(await git2(repoDir, ["diff", "--name-only", "--no-renames", baseCommit, "--", "targets"])).split("\n"),
-    ...(await git2(repoDir, ["ls-files", "--others", "--exclude-standard", "--", "targets"])).split(
-      "\n"
-    )
-  ].filter((path) => path.startsWith("targets/"));
-  return [...new Set(changed)].map((path) => path.slice("targets/".length)).sort();
-}
-async function loadEvent(repoDir, base) {
-  const baseCommit = await mergeBase(
-    repoDir,
-    await resolveCommit(repoDir, base ?? await defaultBase(repoDir)),
-    "HEAD"
-  );
-  const current = /* @__PURE__ */ new Map();
-  const previous = /* @__PURE__ */ new Map();
-  const currentBytes = /* @__PURE__ */ new Map();
-  const baseBytes = /* @__PURE__ */ new Map();
-  for (const role of await listRoles(repoDir)) {
-    const bytes = await readRoleBytes(repoDir, role);
-    if (bytes) {
-      currentBytes.set(role, bytes);
-      current.set(role, parseMetadata(bytes, join6(repoDir, metadataFile(role))));
-    }
-    const atBase = await showFile(repoDir, baseCommit, metadataFile(role));
-    if (atBase) {
-      baseBytes.set(role, atBase);
-      previous.set(role, parseMetadata(atBase, `${baseCommit}:${metadataFile(role)}`));
-    }
-  }
-  const changedArtifacts = /* @__PURE__ */ new Map();
-  const unmappedArtifacts = [];
-  for (const name of await changedArtifactNames(repoDir, baseCommit)) {
-    const roles = /* @__PURE__ */ new Set([
-      ...artifactRoles(name, current.get("targets")),
-      ...artifactRoles(name, previous.get("targets"))
-    ]);
-    if (roles.size === 0 && !name.split("/").some((segment) => segment.startsWith(".")))
-      unmappedArtifacts.push(name);
-    for (const role of roles)
-      changedArtifacts.set(role, [...changedArtifacts.get(role) ?? [], name]);
-  }
-  return {
-    repoDir,
-    baseCommit,
-    current,
-    base: previous,
-    currentBytes,
-    baseBytes,
-    state: await readEventState(repoDir),
-    changedArtifacts,
-    unmappedArtifacts
-  };
-}
-function changedRoles(event) {
-  const roles = [];
-  for (const [role, bytes] of event.currentBytes) {
-    if (ONLINE_ROLES.includes(role)) continue;
-    const before = event.baseBytes.get(role);
-    if (!before?.equals(bytes)) roles.push(role);
-  }
-  roles.push(...event.changedArtifacts.keys());
-  for (const invited of Object.values(event.state.invites).flat()) roles.push(delegatorOf(invited));
-  return sortRoles(roles);
-}
-function onlineRoleChanges(event) {
-  return ONLINE_ROLES.filter((role) => {
-    const now = event.currentBytes.get(role);
-    const before = event.baseBytes.get(role);
-    return now ? !before?.equals(now) : before !== void 0;
-  });
-}
-function unmappedArtifactRole(event, name) {
-  for (const metadata of [event.current, event.base])
-    for (const [role, md] of metadata)
-      if (md.signed._type === "targets" && md.signed.targets?.[name])
-        return role;
-  return "targets";
-}
-function sameKey(a, b) {
-  return canonicalize({ keytype: a.keytype, scheme: a.scheme, keyval: a.keyval }).equals(
-    canonicalize({ keytype: b.keytype, scheme: b.scheme, keyval: b.keyval })
-  );
-}
-var init_event = __esm({
-  "../tuf/src/events/event.ts"() {
-    "use strict";
-    init_canonical();
-    init_git2();
-    init_layout();
-    init_repository();
-  }
-});
-
 // ../tuf/src/events/init.ts
-import { mkdir as mkdir3, readdir as readdir3, rm as rm4 } from "fs/promises";
-import { join as join7 } from "path";
-function invalid2(message, expected, found) {
-  return new TufError("INVALID_INPUT", message, { expected, found });
-}
-function checkedPeriods(periods) {
-  const result = { ...DEFAULT_INIT_PERIODS };
-  for (const role of Object.keys(DEFAULT_INIT_PERIODS)) {
-    const given = periods?.[role];
-    if (!given) continue;
-    const { expiry, signing } = given;
-    if (!Number.isSafeInteger(expiry) || !Number.isSafeInteger(signing) || signing < 1 || signing >= expiry)
-      throw invalid2(
-        `${role}: the signing period must be a whole number of days, at least 1 and less than the expiry period; found signing ${signing}, expiry ${expiry}`,
-        "1 <= signing < expiry (days)",
-        { expiry, signing }
-      );
-    result[role] = { expiry, signing };
-  }
-  return result;
-}
+import { join as join6 } from "path";
 async function initRepository(dir, options2) {
   const now = options2.now ?? /* @__PURE__ */ new Date();
-  const periods = checkedPeriods(options2.periods);
-  const offline = [
-    { ...options2.maintainer, roles: ["root", "targets"] },
-    ...(options2.signers ?? []).map((s) => ({ ...s, roles: s.roles ?? ["root", "targets"] }))
-  ].map((entry) => ({ ...entry, user: normalizeUser(entry.user) }));
-  const seen = /* @__PURE__ */ new Set();
-  for (const { user, roles: roles2 } of offline) {
-    if (seen.has(user))
-      throw invalid2(`signer ${user} is given twice`, "one entry per signer", user);
-    seen.add(user);
-    if (roles2.length === 0 || roles2.some((role) => role !== "root" && role !== "targets"))
-      throw invalid2(
-        `signer ${user}: roles must be root and/or targets`,
-        ["root", "targets"],
-        roles2
-      );
-  }
-  const keys = {};
-  const signerOf = /* @__PURE__ */ new Map();
-  const keyids = {};
-  for (const { signer, user } of offline) {
-    const key = { ...await signer.publicKey(), "x-tuf-on-ci-keyowner": user };
-    const keyid = keyIdOf(key);
-    if (Object.values(keys).some((other) => sameKey(other, key)))
-      throw invalid2(`signer ${user} uses the key of another signer`, "one key per signer", user);
-    keys[keyid] = key;
-    keyids[user] = keyid;
-    signerOf.set(keyid, signer);
-  }
+  const { maintainer, online } = options2;
+  const maintainerKey = {
+    ...await maintainer.signer.publicKey(),
+    "x-tuf-on-ci-keyowner": normalizeUser(maintainer.user)
+  };
   const onlineKey = {
-    ...await options2.online.signer.publicKey(),
-    "x-tuf-on-ci-online-uri": options2.online.uri
+    ...await online.signer.publicKey(),
+    "x-tuf-on-ci-online-uri": online.uri
   };
-  const onlineKeyid2 = keyIdOf(onlineKey);
-  if (Object.values(keys).some((other) => sameKey(other, onlineKey)))
-    throw invalid2(
-      "the online key is also an offline signer's key",
-      "a separate online key",
-      onlineKeyid2
-    );
-  keys[onlineKeyid2] = onlineKey;
-  signerOf.set(onlineKeyid2, options2.online.signer);
-  const roleKeyids = (role) => offline.filter((entry) => entry.roles.includes(role)).map((entry) => keyids[entry.user]);
-  const threshold = (role) => {
-    const value = options2.thresholds?.[role] ?? 1;
-    const count = roleKeyids(role).length;
-    if (!Number.isSafeInteger(value) || value < 1 || value > count)
-      throw invalid2(
-        `threshold of ${role} must be between 1 and ${count} (its signers), found ${value}`,
-        `1..${count}`,
-        value
-      );
-    return value;
-  };
-  const periodFields = (role) => ({
-    "x-tuf-on-ci-expiry-period": periods[role].expiry,
-    "x-tuf-on-ci-signing-period": periods[role].signing
-  });
+  const [maintainerKeyid, onlineKeyid2] = [keyIdOf(maintainerKey), keyIdOf(onlineKey)];
+  const periods = { "x-tuf-on-ci-expiry-period": 365, "x-tuf-on-ci-signing-period": 60 };
   const common2 = { spec_version: "1.0.31", version: 1 };
   const roles = {
     root: {
       _type: "root",
       consistent_snapshot: true,
-      expires: expiryAfter(now, periods.root.expiry),
-      keys,
+      expires: expiryAfter(now, 365),
+      keys: { [maintainerKeyid]: maintainerKey, [onlineKeyid2]: onlineKey },
       roles: {
-        root: { keyids: roleKeyids("root"), threshold: threshold("root") },
-        snapshot: { keyids: [onlineKeyid2], threshold: 1, ...periodFields("snapshot") },
-        targets: { keyids: roleKeyids("targets"), threshold: threshold("targets") },
-        timestamp: { keyids: [onlineKeyid2], threshold: 1, ...periodFields("timestamp") }
+        root: { keyids: [maintainerKeyid], threshold: 1 },
+        snapshot: { keyids: [onlineKeyid2], threshold: 1, ...periods },
+        targets: { keyids: [maintainerKeyid], threshold: 1 },
+        timestamp: {
+          keyids: [onlineKeyid2],
+          threshold: 1,
+          "x-tuf-on-ci-expiry-period": 2,
+          "x-tuf-on-ci-signing-period": 1
+        }
       },
       ...common2,
-      ...periodFields("root")
+      ...periods
     },
     targets: {
       _type: "targets",
-      expires: expiryAfter(now, periods.targets.expiry),
+      expires: expiryAfter(now, 365),
       targets: {},
       ...common2,
-      ...periodFields("targets")
+      ...periods
     },
     snapshot: {
       _type: "snapshot",
-      expires: expiryAfter(now, periods.snapshot.expiry),
+      expires: expiryAfter(now, 365),
       meta: { "targets.json": { version: 1 } },
       ...common2
     },
     timestamp: {
       _type: "timestamp",
-      expires: expiryAfter(now, periods.timestamp.expiry),
+      expires: expiryAfter(now, 2),
       meta: { "snapshot.json": { version: 1 } },
       ...common2
     }
   };
-  const signingKeyids2 = {
-    root: roleKeyids("root"),
-    targets: roleKeyids("targets"),
-    snapshot: [onlineKeyid2],
-    timestamp: [onlineKeyid2]
+  const signers = {
+    root: maintainer.signer,
+    targets: maintainer.signer,
+    snapshot: online.signer,
+    timestamp: online.signer
+  };
+  const keyids = {
+    root: maintainerKeyid,
+    targets: maintainerKeyid,
+    snapshot: onlineKeyid2,
+    timestamp: onlineKeyid2
   };
   for (const role of ["root", "targets", "snapshot", "timestamp"]) {
-    const bytes = canonicalize(roles[role]);
-    const signatures = [];
-    for (const keyid of signingKeyids2[role])
-      signatures.push({ keyid, ...await signerOf.get(keyid).sign(bytes) });
-    await writeRole(dir, role, { signed: roles[role], signatures });
+    const signature = await signers[role].sign(canonicalize(roles[role]));
+    await writeRole(dir, role, {
+      signed: roles[role],
+      signatures: [{ keyid: keyids[role], ...signature }]
+    });
   }
-  await writeFileAtomic(join7(dir, "targets", ".gitkeep"), "");
-  return { maintainerKeyid: keyids[offline[0].user], onlineKeyid: onlineKeyid2, keyids };
+  await writeFileAtomic(join6(dir, "targets", ".gitkeep"), "");
+  return { maintainerKeyid, onlineKeyid: onlineKeyid2 };
 }
-async function entriesOf(dir) {
-  try {
-    return await readdir3(dir);
-  } catch (error2) {
-    const code2 = error2.code;
-    if (code2 === "ENOENT") return null;
-    if (code2 === "ENOTDIR")
-      throw invalid2(`${dir} is not a directory`, "a new or empty git checkout", "a file");
-    throw error2;
-  }
-}
-async function initCheckout(dir, options2) {
-  const entries = await entriesOf(dir);
-  const others = (entries ?? []).filter((name) => name !== ".git");
-  if (others.length > 0)
-    throw invalid2(
-      `${dir} is not empty (${others.slice(0, 3).join(", ")}${others.length > 3 ? ", ..." : ""}): tuf init writes a new repository into a new or empty git checkout`,
-      "a new or empty git checkout",
-      others
-    );
-  const hasGit = entries?.includes(".git") ?? false;
-  if (hasGit && await gitMaybe2(dir, ["rev-parse", "--verify", "--quiet", "HEAD"]) !== null)
-    throw invalid2(
-      `${dir} already has commits: tuf init writes a new repository into a new or empty git checkout`,
-      "a checkout without commits",
-      (await git2(dir, ["rev-parse", "HEAD"])).trim()
-    );
-  const headRef = hasGit ? (await git2(dir, ["symbolic-ref", "HEAD"])).trim() : null;
-  if (!entries) await mkdir3(dir, { recursive: true });
-  try {
-    if (hasGit) await git2(dir, ["symbolic-ref", "HEAD", "refs/heads/main"]);
-    else await git2(dir, ["init", "--quiet", "--initial-branch=main"]);
-    const result = await initRepository(dir, options2);
-    const commit = await commitPaths(dir, ["metadata", "targets"], "Initial TUF repository");
-    if (!commit)
-      throw new TufError("GIT", `nothing was committed in ${dir}`, {
-        expected: "a commit",
-        found: "none"
-      });
-    return { ...result, commit, created: !entries };
-  } catch (error2) {
-    if (!entries) await rm4(dir, { recursive: true, force: true });
-    else {
-      for (const path of ["metadata", "targets"])
-        await rm4(join7(dir, path), { recursive: true, force: true });
-      if (headRef) await git2(dir, ["symbolic-ref", "HEAD", headRef]);
-      else await rm4(join7(dir, ".git"), { recursive: true, force: true });
-    }
-    throw error2;
-  }
-}
-var DEFAULT_INIT_PERIODS;
 var init_init = __esm({
   "../tuf/src/events/init.ts"() {
     "use strict";
     init_src();
     init_canonical();
-    init_errors5();
-    init_git2();
-    init_event();
     init_repository();
-    DEFAULT_INIT_PERIODS = {
-      root: { expiry: 365, signing: 60 },
-      targets: { expiry: 365, signing: 60 },
-      snapshot: { expiry: 365, signing: 60 },
-      timestamp: { expiry: 2, signing: 1 }
-    };
   }
 });
 
@@ -37587,20 +38146,20 @@ async function expiryEvents(repoDir, options2 = {}) {
   const base = await resolveCommit(repoDir, options2.base ?? await defaultBase(repoDir));
   const startBranch = await currentBranch(repoDir);
   await git2(repoDir, ["switch", "--quiet", "--detach", base]);
+  const due = [];
+  const root = await requireRole(repoDir, "root");
+  for (const role of await listRoles(repoDir)) {
+    if (ONLINE_ROLES.includes(role)) continue;
+    const metadata = await requireRole(repoDir, role);
+    const expires = metadata.signed.expires;
+    if (Date.parse(expires) <= daysFrom(now, rolePeriods(role, metadata, root).signing).getTime())
+      due.push({ role, version: metadata.signed.version + 1, expires });
+  }
   const events = [];
   try {
-    const due = [];
-    const root = await requireRole(repoDir, "root");
-    for (const role of await listRoles(repoDir)) {
-      if (ONLINE_ROLES.includes(role)) continue;
-      const metadata = await requireRole(repoDir, role);
-      const expires = metadata.signed.expires;
-      if (Date.parse(expires) <= daysFrom(now, rolePeriods(role, metadata, root).signing).getTime())
-        due.push({ role, version: metadata.signed.version + 1, expires });
-    }
     for (const { role, version } of due) {
       const branch = `sign/${role}-v${version}`;
-      if (await branchExists(repoDir, branch) || options2.push && await remoteHasBranch(repoDir, branch, options2.push)) {
+      if (await branchExists(repoDir, branch)) {
         events.push({
           role,
           branch,
@@ -37624,7 +38183,7 @@ async function expiryEvents(repoDir, options2 = {}) {
       await commitPaths(
         repoDir,
         await writeRole(repoDir, role, metadata),
-        `Periodic version bump: ${role} v${version}`
+        `Periodic resign: ${role} v${version}`
       );
       if (options2.push) await pushBranch(repoDir, branch, options2.push);
       events.push({
@@ -37655,10 +38214,10 @@ var init_expiry = __esm({
 // ../tuf/src/events/check-target.ts
 import { createHash as createHash7 } from "crypto";
 import { readFile as readFile5 } from "fs/promises";
-import { join as join8 } from "path";
+import { join as join7 } from "path";
 async function checkTarget(repoDir, options2) {
   const role = options2.role ?? "targets";
-  const source = join8(repoDir, metadataFile(role));
+  const source = join7(repoDir, metadataFile(role));
   const metadata = await requireRole(repoDir, role);
   const entry = metadata.signed.targets?.[options2.name];
   if (!entry)
@@ -37676,7 +38235,7 @@ async function checkTarget(repoDir, options2) {
   }
   let expected = options2.sha256?.toLowerCase().replace(/^sha256:/, "");
   if (expected === void 0) {
-    const file = join8(repoDir, "targets", options2.name);
+    const file = join7(repoDir, "targets", options2.name);
     let bytes;
     try {
       bytes = await readFile5(file);
@@ -37795,6 +38354,103 @@ var init_invite = __esm({
     init_errors5();
     init_canonical();
     init_naming();
+    init_repository();
+  }
+});
+
+// ../tuf/src/events/event.ts
+import { join as join8 } from "path";
+async function changedArtifactNames(repoDir, baseCommit) {
+  const changed = [
+    ...(await git2(repoDir, ["diff", "--name-only", "--no-renames", baseCommit, "--", "targets"])).split("\n"),
+    ...(await git2(repoDir, ["ls-files", "--others", "--exclude-standard", "--", "targets"])).split(
+      "\n"
+    )
+  ].filter((path) => path.startsWith("targets/"));
+  return [...new Set(changed)].map((path) => path.slice("targets/".length)).sort();
+}
+async function loadEvent(repoDir, base) {
+  const baseCommit = await mergeBase(
+    repoDir,
+    await resolveCommit(repoDir, base ?? await defaultBase(repoDir)),
+    "HEAD"
+  );
+  const current = /* @__PURE__ */ new Map();
+  const previous = /* @__PURE__ */ new Map();
+  const currentBytes = /* @__PURE__ */ new Map();
+  const baseBytes = /* @__PURE__ */ new Map();
+  for (const role of await listRoles(repoDir)) {
+    const bytes = await readRoleBytes(repoDir, role);
+    if (bytes) {
+      currentBytes.set(role, bytes);
+      current.set(role, parseMetadata(bytes, join8(repoDir, metadataFile(role))));
+    }
+    const atBase = await showFile(repoDir, baseCommit, metadataFile(role));
+    if (atBase) {
+      baseBytes.set(role, atBase);
+      previous.set(role, parseMetadata(atBase, `${baseCommit}:${metadataFile(role)}`));
+    }
+  }
+  const changedArtifacts = /* @__PURE__ */ new Map();
+  const unmappedArtifacts = [];
+  for (const name of await changedArtifactNames(repoDir, baseCommit)) {
+    const roles = /* @__PURE__ */ new Set([
+      ...artifactRoles(name, current.get("targets")),
+      ...artifactRoles(name, previous.get("targets"))
+    ]);
+    if (roles.size === 0 && !name.split("/").some((segment) => segment.startsWith(".")))
+      unmappedArtifacts.push(name);
+    for (const role of roles)
+      changedArtifacts.set(role, [...changedArtifacts.get(role) ?? [], name]);
+  }
+  return {
+    repoDir,
+    baseCommit,
+    current,
+    base: previous,
+    currentBytes,
+    baseBytes,
+    state: await readEventState(repoDir),
+    changedArtifacts,
+    unmappedArtifacts
+  };
+}
+function changedRoles(event) {
+  const roles = [];
+  for (const [role, bytes] of event.currentBytes) {
+    if (ONLINE_ROLES.includes(role)) continue;
+    const before = event.baseBytes.get(role);
+    if (!before?.equals(bytes)) roles.push(role);
+  }
+  roles.push(...event.changedArtifacts.keys());
+  for (const invited of Object.values(event.state.invites).flat()) roles.push(delegatorOf(invited));
+  return sortRoles(roles);
+}
+function onlineRoleChanges(event) {
+  return ONLINE_ROLES.filter((role) => {
+    const now = event.currentBytes.get(role);
+    const before = event.baseBytes.get(role);
+    return now ? !before?.equals(now) : before !== void 0;
+  });
+}
+function unmappedArtifactRole(event, name) {
+  for (const metadata of [event.current, event.base])
+    for (const [role, md] of metadata)
+      if (md.signed._type === "targets" && md.signed.targets?.[name])
+        return role;
+  return "targets";
+}
+function sameKey(a, b) {
+  return canonicalize({ keytype: a.keytype, scheme: a.scheme, keyval: a.keyval }).equals(
+    canonicalize({ keytype: b.keytype, scheme: b.scheme, keyval: b.keyval })
+  );
+}
+var init_event = __esm({
+  "../tuf/src/events/event.ts"() {
+    "use strict";
+    init_canonical();
+    init_git2();
+    init_layout();
     init_repository();
   }
 });
@@ -38168,8 +38824,8 @@ import { createHash as createHash9 } from "crypto";
 import { readFile as readFile7 } from "fs/promises";
 import { join as join10 } from "path";
 function invitesOf(event, role) {
-  const delegated = role === "root" ? ["root", "targets"] : role === "targets" ? delegatedRoles(event.current.get("targets")).map((entry) => entry.name) : [];
-  return Object.entries(event.state.invites).filter(([, roles]) => roles.some((invited) => delegated.includes(invited))).map(([user]) => user);
+  if (role !== "root" && role !== "targets") return [];
+  return Object.entries(event.state.invites).filter(([, roles]) => roles.some((invited) => delegatorOf(invited) === role)).map(([user]) => user);
 }
 function signerStatus(metadata, delegation, options2) {
   const result = verifyRoleThreshold(
@@ -38182,9 +38838,9 @@ function signerStatus(metadata, delegation, options2) {
   const signers = [...new Set(delegation.definition.keyids)].map(owner);
   const signed = result.verified.map(owner);
   const missing = signers.filter((name) => !signed.includes(name));
-  const invalid6 = result.failed.map(({ keyid, reason }) => ({ signer: owner(keyid), reason }));
+  const invalid5 = result.failed.map(({ keyid, reason }) => ({ signer: owner(keyid), reason }));
   return {
-    status: { threshold: delegation.definition.threshold, signers, signed, missing, invalid: invalid6 },
+    status: { threshold: delegation.definition.threshold, signers, signed, missing, invalid: invalid5 },
     result
   };
 }
@@ -38211,17 +38867,17 @@ async function artifactChanges(event, role, errors) {
   for (const name of event.changedArtifacts.get(role) ?? []) names.add(name);
   for (const name of event.unmappedArtifacts)
     if (unmappedArtifactRole(event, name) === role) names.add(name);
-  const seenByTufOnCi = new Set(event.changedArtifacts.get(role) ?? []);
   for (const name of [...names].sort()) {
     const entry = now[name];
     const old = before[name];
-    const bytes = await readArtifact(event, name);
-    const listed = seenByTufOnCi.has(name) ? fileEntry(bytes, entry) : entry;
-    if (!listed && old) changes.push({ path: name, change: "REMOVED" });
-    else if (listed && !(old && sameTarget(old, listed)))
+    if (!entry && old) changes.push({ path: name, change: "REMOVED" });
+    else if (entry && !(old && canonicalize(old).equals(canonicalize(entry))))
       changes.push({ path: name, change: old ? "MODIFIED" : "ADDED" });
+    const bytes = await readArtifact(event, name);
     if (!entry) {
-      if (bytes) errors.push(unlistedTargetError(role, name, old !== void 0));
+      if (bytes && old) errors.push(droppedTargetError(role, name));
+      else if (bytes)
+        errors.push(`targets/${name} is in the branch but ${role}.json does not list it`);
       continue;
     }
     if (!bytes) {
@@ -38240,22 +38896,10 @@ async function artifactChanges(event, role, errors) {
   }
   return changes;
 }
-function fileEntry(bytes, entry) {
-  if (!bytes) return void 0;
-  return {
-    hashes: { sha256: createHash9("sha256").update(bytes).digest("hex") },
-    length: bytes.length,
-    ...entry?.custom === void 0 ? {} : { custom: entry.custom }
-  };
-}
-function sameTarget(a, b) {
-  return canonicalize(a).equals(canonicalize(b));
-}
-function unlistedTargetError(role, name, wasListed) {
+function droppedTargetError(role, name) {
   const what = RELEASE_MANIFEST.test(name) ? "release manifest" : "target";
-  const state = wasListed ? `${what} ${name} was listed in ${role}.json before this event and targets/${name} is still in the branch, but ${role}.json no longer lists it` : `${what} ${name} is in the branch (targets/${name}) but ${role}.json does not list it`;
-  const why = role === "targets" && name.includes("/") ? `; tuf-on-ci's update-targets keeps only top-level files (pattern "*") in role targets and drops nested names like this one: restore the entry (oci-sd tuf update-targets keeps it), or list such names through a delegated role whose paths match them` : wasListed ? "; restore the entry, or delete the file to remove the target" : "; run update-targets to list it, or delete the file";
-  return `${state}${why}`;
+  const why = role === "targets" && name.includes("/") ? `; tuf-on-ci's update-targets keeps only top-level files (pattern "*") in role targets and drops nested names like this one: restore the entry, or list such names through a delegated role whose paths match them` : "; restore the entry, or delete the file to remove the target";
+  return `${what} ${name} was listed in ${role}.json before this event and targets/${name} is still in the branch, but ${role}.json no longer lists it${why}`;
 }
 function describeFailures(label, status, errors) {
   for (const { signer, reason } of status.invalid)
@@ -38324,26 +38968,17 @@ async function roleStatus(event, role, options2, now) {
     if (!snapshot || !timestamp || snapshot.threshold !== timestamp.threshold || [...snapshot.keyids].sort().join() !== [...timestamp.keyids].sort().join()) {
       errors.push("snapshot and timestamp must share keys and threshold (one online signer)");
     }
-    for (const online of ONLINE_ROLES) {
-      if (!roles[online]) continue;
-      const { expiry, signing } = rolePeriods(online, metadata, root);
-      if (!(signing >= 1 && signing < expiry))
-        errors.push(
-          `${online} signing period ${signing} days must be at least 1 and less than its expiry period ${expiry} days`
-        );
-    }
   }
   for (const user of invites) errors.push(`invite for ${user} is not accepted yet`);
   const { status } = signerStatus(metadata, delegation, options2);
   describeFailures("", status, errors);
   let previous;
   const baseRoot = event.base.get("root");
-  const previousDelegation = role === "root" && baseRoot ? findDelegation("root", baseRoot) : null;
+  const previousDelegation = role === "root" && baseRoot && contentChanged ? findDelegation("root", baseRoot) : null;
   if (previousDelegation) {
     previous = signerStatus(metadata, previousDelegation, options2).status;
     describeFailures("previous root: ", previous, errors);
   }
-  const union = (a, b = []) => [.../* @__PURE__ */ new Set([...a, ...b])];
   const targetChanges = metadata.signed._type === "targets" ? await artifactChanges(event, role, errors) : [];
   return {
     role,
@@ -38352,8 +38987,6 @@ async function roleStatus(event, role, options2, now) {
     expires,
     invites,
     ...status,
-    signed: union(status.signed, previous?.signed),
-    missing: union(status.missing, previous?.missing),
     ...previous ? { previous } : {},
     targetChanges,
     valid: errors.length === 0,
@@ -51366,8 +51999,8 @@ var require_polyfill = __commonJS({
       chmod: chmod2,
       copyFile: copyFile3,
       lstat: lstat2,
-      mkdir: mkdir6,
-      readdir: readdir4,
+      mkdir: mkdir5,
+      readdir: readdir3,
       readlink: readlink2,
       stat: stat6,
       symlink: symlink2,
@@ -51478,7 +52111,7 @@ var require_polyfill = __commonJS({
       if (dirExists) {
         return getStatsForCopy(destStat, src, dest, opts);
       }
-      await mkdir6(destParent, { recursive: true });
+      await mkdir5(destParent, { recursive: true });
       return getStatsForCopy(destStat, src, dest, opts);
     }
     function pathExists(dest) {
@@ -51626,12 +52259,12 @@ var require_polyfill = __commonJS({
       return copyDir(src, dest, opts);
     }
     async function mkDirAndCopy(srcMode, src, dest, opts) {
-      await mkdir6(dest);
+      await mkdir5(dest);
       await copyDir(src, dest, opts);
       return setDestMode(dest, srcMode);
     }
     async function copyDir(src, dest, opts) {
-      const dir = await readdir4(src);
+      const dir = await readdir3(src);
       for (let i = 0; i < dir.length; i++) {
         const item = dir[i];
         const srcItem = join16(src, item);
@@ -51712,12 +52345,12 @@ var require_with_temp_dir = __commonJS({
     "use strict";
     var { join: join16, sep: sep2 } = __require("path");
     var getOptions = require_get_options();
-    var { mkdir: mkdir6, mkdtemp: mkdtemp3, rm: rm6 } = __require("fs/promises");
+    var { mkdir: mkdir5, mkdtemp: mkdtemp3, rm: rm5 } = __require("fs/promises");
     var withTempDir = async (root, fn2, opts) => {
       const options2 = getOptions(opts, {
         copy: ["tmpPrefix"]
       });
-      await mkdir6(root, { recursive: true });
+      await mkdir5(root, { recursive: true });
       const target = await mkdtemp3(join16(`${root}${sep2}`, options2.tmpPrefix || ""));
       let err;
       let result;
@@ -51727,7 +52360,7 @@ var require_with_temp_dir = __commonJS({
         err = _err;
       }
       try {
-        await rm6(target, { force: true, recursive: true });
+        await rm5(target, { force: true, recursive: true });
       } catch {
       }
       if (err) {
@@ -51743,13 +52376,13 @@ var require_with_temp_dir = __commonJS({
 var require_readdir_scoped = __commonJS({
   "../../node_modules/@npmcli/fs/lib/readdir-scoped.js"(exports2, module2) {
     "use strict";
-    var { readdir: readdir4 } = __require("fs/promises");
+    var { readdir: readdir3 } = __require("fs/promises");
     var { join: join16 } = __require("path");
     var readdirScoped = async (dir) => {
       const results = [];
-      for (const item of await readdir4(dir)) {
+      for (const item of await readdir3(dir)) {
         if (item.startsWith("@")) {
-          for (const scopedItem of await readdir4(join16(dir, item))) {
+          for (const scopedItem of await readdir3(join16(dir, item))) {
             results.push(join16(item, scopedItem));
           }
         } else {
@@ -51766,7 +52399,7 @@ var require_readdir_scoped = __commonJS({
 var require_move_file = __commonJS({
   "../../node_modules/@npmcli/fs/lib/move-file.js"(exports2, module2) {
     "use strict";
-    var { dirname: dirname3, join: join16, resolve: resolve2, relative, isAbsolute: isAbsolute3 } = __require("path");
+    var { dirname: dirname3, join: join16, resolve: resolve2, relative: relative2, isAbsolute: isAbsolute3 } = __require("path");
     var fs4 = __require("fs/promises");
     var pathExists = async (path) => {
       try {
@@ -51811,7 +52444,7 @@ var require_move_file = __commonJS({
         await Promise.all(symlinks.map(async ({ source: symSource, destination: symDestination }) => {
           let target = await fs4.readlink(symSource);
           if (isAbsolute3(target)) {
-            target = resolve2(symDestination, relative(symSource, target));
+            target = resolve2(symDestination, relative2(symSource, target));
           }
           let targetType = "file";
           try {
@@ -51861,7 +52494,7 @@ var require_cache_dir = __commonJS({
 # This file is a cache directory tag created by cacache.
 # For information about cache directory tags, see https://bford.info/cachedir/
 `;
-    async function mkdir6(cache) {
+    async function mkdir5(cache) {
       await fs4.mkdir(cache, { recursive: true, owner: "inherit" });
       await writeTag(cache);
     }
@@ -51875,7 +52508,7 @@ var require_cache_dir = __commonJS({
       }
     }
     module2.exports = {
-      mkdir: mkdir6,
+      mkdir: mkdir5,
       tagContent
     };
   }
@@ -52498,10 +53131,10 @@ var require_entry_index = __commonJS({
     var crypto2 = __require("crypto");
     var {
       appendFile: appendFile2,
-      mkdir: mkdir6,
+      mkdir: mkdir5,
       readFile: readFile14,
-      readdir: readdir4,
-      rm: rm6,
+      readdir: readdir3,
+      rm: rm5,
       writeFile: writeFile2
     } = __require("fs/promises");
     var { Minipass: Minipass2 } = (init_esm(), __toCommonJS(esm_exports));
@@ -52544,7 +53177,7 @@ var require_entry_index = __commonJS({
       const setup = async () => {
         const target = tmpName(cache, opts.tmpPrefix);
         await cacheDir.mkdir(cache);
-        await mkdir6(path.dirname(target), { recursive: true });
+        await mkdir5(path.dirname(target), { recursive: true });
         return {
           target,
           moved: false
@@ -52552,12 +53185,12 @@ var require_entry_index = __commonJS({
       };
       const teardown = async (tmp2) => {
         if (!tmp2.moved) {
-          return rm6(tmp2.target, { recursive: true, force: true });
+          return rm5(tmp2.target, { recursive: true, force: true });
         }
       };
       const write = async (tmp2) => {
         await writeFile2(tmp2.target, newIndex, { flag: "wx" });
-        await mkdir6(path.dirname(bucket), { recursive: true });
+        await mkdir5(path.dirname(bucket), { recursive: true });
         await moveFile(tmp2.target, bucket);
         tmp2.moved = true;
       };
@@ -52582,7 +53215,7 @@ var require_entry_index = __commonJS({
       };
       try {
         await cacheDir.mkdir(cache);
-        await mkdir6(path.dirname(bucket), { recursive: true });
+        await mkdir5(path.dirname(bucket), { recursive: true });
         const stringified = JSON.stringify(entry);
         await appendFile2(bucket, `
 ${hashEntry(stringified)}	${stringified}`);
@@ -52620,7 +53253,7 @@ ${hashEntry(stringified)}	${stringified}`);
         return insert(cache, key, null, opts);
       }
       const bucket = bucketPath(cache, key);
-      return rm6(bucket, { recursive: true, force: true });
+      return rm5(bucket, { recursive: true, force: true });
     }
     module2.exports.lsStream = lsStream;
     function lsStream(cache) {
@@ -52746,7 +53379,7 @@ ${hashEntry(stringified)}	${stringified}`);
       };
     }
     function readdirOrEmpty(dir) {
-      return readdir4(dir).catch((err) => {
+      return readdir3(dir).catch((err) => {
         if (err.code === "ENOENT" || err.code === "ENOTDIR") {
           return [];
         }
@@ -57933,8 +58566,8 @@ var require_rm = __commonJS({
     var fs4 = __require("fs/promises");
     var contentPath = require_path();
     var { hasContent } = require_read();
-    module2.exports = rm6;
-    async function rm6(cache, integrity) {
+    module2.exports = rm5;
+    async function rm5(cache, integrity) {
       const content = await hasContent(cache, integrity);
       if (content && content.sri) {
         await fs4.rm(contentPath(cache, content.sri), { recursive: true, force: true });
@@ -57950,7 +58583,7 @@ var require_rm = __commonJS({
 var require_rm2 = __commonJS({
   "../../node_modules/cacache/lib/rm.js"(exports2, module2) {
     "use strict";
-    var { rm: rm6 } = __require("fs/promises");
+    var { rm: rm5 } = __require("fs/promises");
     var glob = require_glob();
     var index = require_entry_index();
     var memo = require_memoization();
@@ -57972,7 +58605,7 @@ var require_rm2 = __commonJS({
       memo.clearMemoized();
       const paths = await glob(path.join(cache, "*(content-*|index-*)"), { silent: true, nosort: true });
       paths.push(path.join(cache, "CACHEDIR.TAG"));
-      return Promise.all(paths.map((p) => rm6(p, { recursive: true, force: true })));
+      return Promise.all(paths.map((p) => rm5(p, { recursive: true, force: true })));
     }
   }
 });
@@ -57983,7 +58616,7 @@ var require_verify = __commonJS({
     "use strict";
     var {
       readFile: readFile14,
-      rm: rm6,
+      rm: rm5,
       stat: stat6,
       truncate,
       writeFile: writeFile2
@@ -58102,7 +58735,7 @@ var require_verify = __commonJS({
           } else {
             stats.reclaimedCount++;
             const s = await stat6(f);
-            await rm6(f, { recursive: true, force: true });
+            await rm5(f, { recursive: true, force: true });
             stats.reclaimedSize += s.size;
           }
           return stats;
@@ -58125,7 +58758,7 @@ var require_verify = __commonJS({
         if (err.code !== "EINTEGRITY") {
           throw err;
         }
-        await rm6(filepath, { recursive: true, force: true });
+        await rm5(filepath, { recursive: true, force: true });
         contentInfo.valid = false;
       }
       return contentInfo;
@@ -58191,7 +58824,7 @@ var require_verify = __commonJS({
     }
     function cleanTmp(cache, opts) {
       opts.log.silly("verify", "cleaning tmp directory");
-      return rm6(path.join(cache, "tmp"), { recursive: true, force: true });
+      return rm5(path.join(cache, "tmp"), { recursive: true, force: true });
     }
     async function writeVerifile(cache, opts) {
       const verifile = path.join(cache, "_lastverified");
@@ -58212,7 +58845,7 @@ var require_lib8 = __commonJS({
     "use strict";
     var get = require_get();
     var put = require_put();
-    var rm6 = require_rm2();
+    var rm5 = require_rm2();
     var verify = require_verify();
     var { clearMemoized } = require_memoization();
     var tmp = require_tmp();
@@ -58232,10 +58865,10 @@ var require_lib8 = __commonJS({
     module2.exports.get.hasContent = get.hasContent;
     module2.exports.put = put;
     module2.exports.put.stream = put.stream;
-    module2.exports.rm = rm6.entry;
-    module2.exports.rm.all = rm6.all;
+    module2.exports.rm = rm5.entry;
+    module2.exports.rm.all = rm5.all;
     module2.exports.rm.entry = module2.exports.rm;
-    module2.exports.rm.content = rm6.content;
+    module2.exports.rm.content = rm5.content;
     module2.exports.clearMemoized = clearMemoized;
     module2.exports.tmp = {};
     module2.exports.tmp.mkdir = tmp.mkdir;
@@ -67746,7 +68379,7 @@ var init_signers = __esm({
 });
 
 // ../tuf/src/metadata/model.ts
-function invalid3(source, field, expected, found) {
+function invalid2(source, field, expected, found) {
   return new TufError(
     "METADATA_INVALID",
     `${source}: ${field} must be ${expected}, found ${JSON.stringify(found)}`,
@@ -67758,30 +68391,30 @@ function isObject(value) {
 }
 function objectField(record, field, source) {
   const value = record[field];
-  if (!isObject(value)) throw invalid3(source, field, "an object", value);
+  if (!isObject(value)) throw invalid2(source, field, "an object", value);
   return value;
 }
 function positiveInteger(value, field, source, min = 1) {
   if (typeof value !== "number" || !Number.isSafeInteger(value) || value < min)
-    throw invalid3(source, field, `an integer >= ${min}`, value);
+    throw invalid2(source, field, `an integer >= ${min}`, value);
   return value;
 }
 function stringArray(value, field, source) {
   if (!Array.isArray(value) || !value.every((item) => typeof item === "string"))
-    throw invalid3(source, field, "an array of strings", value);
+    throw invalid2(source, field, "an array of strings", value);
   return value;
 }
 function hashes(value, field, source) {
   if (!isObject(value) || Object.keys(value).length === 0 || !Object.values(value).every((h) => typeof h === "string" && /^[0-9a-f]+$/i.test(h))) {
-    throw invalid3(source, field, "a non-empty map of hex digests", value);
+    throw invalid2(source, field, "a non-empty map of hex digests", value);
   }
   return value;
 }
 function roleKeys(value, field, source, name) {
-  if (!isObject(value)) throw invalid3(source, field, "an object", value);
+  if (!isObject(value)) throw invalid2(source, field, "an object", value);
   const keyids = stringArray(value.keyids, `${field}.keyids`, source);
   if (new Set(keyids).size !== keyids.length)
-    throw invalid3(source, `${field}.keyids`, "unique keyids", keyids);
+    throw invalid2(source, `${field}.keyids`, "unique keyids", keyids);
   return {
     name,
     keyids,
@@ -67789,16 +68422,16 @@ function roleKeys(value, field, source, name) {
   };
 }
 function keysOf(value, field, source) {
-  if (!isObject(value)) throw invalid3(source, field, "an object", value);
+  if (!isObject(value)) throw invalid2(source, field, "an object", value);
   for (const [keyid, key] of Object.entries(value)) {
     if (!isObject(key) || typeof key.keytype !== "string" || typeof key.scheme !== "string" || !isObject(key.keyval)) {
-      throw invalid3(source, `${field}.${keyid}`, "a key with keytype, scheme and keyval", key);
+      throw invalid2(source, `${field}.${keyid}`, "a key with keytype, scheme and keyval", key);
     }
   }
   return value;
 }
 function metaFile(value, field, source) {
-  if (!isObject(value)) throw invalid3(source, field, "an object", value);
+  if (!isObject(value)) throw invalid2(source, field, "an object", value);
   const meta = { version: positiveInteger(value.version, `${field}.version`, source) };
   if (value.length !== void 0)
     meta.length = positiveInteger(value.length, `${field}.length`, source, 0);
@@ -67807,13 +68440,13 @@ function metaFile(value, field, source) {
 }
 function common(signed, type, source) {
   if (signed._type !== type)
-    throw invalid3(source, "signed._type", JSON.stringify(type), signed._type);
+    throw invalid2(source, "signed._type", JSON.stringify(type), signed._type);
   const specVersion = signed.spec_version;
   if (typeof specVersion !== "string" || !/^1\.\d+(\.\d+)?$/.test(specVersion))
-    throw invalid3(source, "signed.spec_version", "a 1.x version", specVersion);
+    throw invalid2(source, "signed.spec_version", "a 1.x version", specVersion);
   const expires = signed.expires;
   if (typeof expires !== "string" || !EXPIRES.test(expires) || Number.isNaN(Date.parse(expires))) {
-    throw invalid3(source, "signed.expires", "a UTC time like 2030-01-01T00:00:00Z", expires);
+    throw invalid2(source, "signed.expires", "a UTC time like 2030-01-01T00:00:00Z", expires);
   }
   return {
     _type: type,
@@ -67841,7 +68474,7 @@ function parseMetadata2(bytes, source, check) {
 function checkRoot(signed, source) {
   const base = common(signed, "root", source);
   if (typeof signed.consistent_snapshot !== "boolean" && signed.consistent_snapshot !== void 0) {
-    throw invalid3(source, "signed.consistent_snapshot", "a boolean", signed.consistent_snapshot);
+    throw invalid2(source, "signed.consistent_snapshot", "a boolean", signed.consistent_snapshot);
   }
   const keys = keysOf(signed.keys, "signed.keys", source);
   const rolesField = objectField(signed, "roles", source);
@@ -67870,7 +68503,7 @@ function checkTargets(signed, source) {
   const base = common(signed, "targets", source);
   const targetsField = objectField(signed, "targets", source);
   for (const [path, info2] of Object.entries(targetsField)) {
-    if (!isObject(info2)) throw invalid3(source, `signed.targets["${path}"]`, "an object", info2);
+    if (!isObject(info2)) throw invalid2(source, `signed.targets["${path}"]`, "an object", info2);
     positiveInteger(info2.length, `signed.targets["${path}"].length`, source, 0);
     hashes(info2.hashes, `signed.targets["${path}"].hashes`, source);
   }
@@ -67879,7 +68512,7 @@ function checkTargets(signed, source) {
     const delegations = objectField(signed, "delegations", source);
     const keys = keysOf(delegations.keys, "signed.delegations.keys", source);
     if (delegations.roles === void 0 === (delegations.succinct_roles === void 0)) {
-      throw invalid3(
+      throw invalid2(
         source,
         "signed.delegations",
         "exactly one of roles and succinct_roles",
@@ -67890,7 +68523,7 @@ function checkTargets(signed, source) {
       const succinct = delegations.succinct_roles;
       const field = "signed.delegations.succinct_roles";
       if (!isObject(succinct) || typeof succinct.name_prefix !== "string")
-        throw invalid3(
+        throw invalid2(
           source,
           `${field}.name_prefix`,
           "a string",
@@ -67898,7 +68531,7 @@ function checkTargets(signed, source) {
         );
       const bitLength = positiveInteger(succinct.bit_length, `${field}.bit_length`, source);
       if (bitLength > 32)
-        throw invalid3(source, `${field}.bit_length`, "an integer from 1 to 32", bitLength);
+        throw invalid2(source, `${field}.bit_length`, "an integer from 1 to 32", bitLength);
       result.delegations = {
         keys,
         roles: [],
@@ -67911,19 +68544,19 @@ function checkTargets(signed, source) {
       return result;
     }
     if (!Array.isArray(delegations.roles))
-      throw invalid3(source, "signed.delegations.roles", "an array", delegations.roles);
+      throw invalid2(source, "signed.delegations.roles", "an array", delegations.roles);
     const seen = /* @__PURE__ */ new Set();
     const roles = delegations.roles.map((role, i) => {
       const field = `signed.delegations.roles[${i}]`;
       if (!isObject(role) || typeof role.name !== "string" || role.name === "")
-        throw invalid3(
+        throw invalid2(
           source,
           `${field}.name`,
           "a non-empty string",
           isObject(role) ? role.name : role
         );
       if (seen.has(role.name) || TOP_LEVEL.includes(role.name))
-        throw invalid3(source, `${field}.name`, "a unique non-top-level role name", role.name);
+        throw invalid2(source, `${field}.name`, "a unique non-top-level role name", role.name);
       seen.add(role.name);
       const delegated = {
         ...roleKeys(role, field, source, role.name),
@@ -67931,7 +68564,7 @@ function checkTargets(signed, source) {
         terminating: role.terminating === true
       };
       if (role.paths === void 0 === (role.path_hash_prefixes === void 0))
-        throw invalid3(
+        throw invalid2(
           source,
           field,
           "exactly one of paths and path_hash_prefixes",
@@ -68087,8 +68720,8 @@ var init_source = __esm({
         }
         return this.read(join11("targets", ...parts), maxLength);
       }
-      async read(relative, maxLength) {
-        const path = join11(this.repoDir, relative);
+      async read(relative2, maxLength) {
+        const path = join11(this.repoDir, relative2);
         this.requestCount++;
         try {
           const info2 = await stat4(path);
@@ -68629,7 +69262,6 @@ __export(src_exports, {
   formatStatusText: () => formatStatusText,
   githubActionsToken: () => githubActionsToken,
   identityFromToken: () => identityFromToken,
-  initCheckout: () => initCheckout,
   initRepository: () => initRepository,
   inviteSigner: () => inviteSigner,
   keyFileSigner: () => keyFileSigner,
@@ -68700,28 +69332,22 @@ async function publishToTuf(request2) {
   const auth2 = request2.token ? { token: request2.token } : {};
   if (!request2.checkout)
     await git3(["clone", "--quiet", "--no-tags", "--branch", request2.base, remote, dir], auth2);
-  const identity = (await git3(["config", "--get", "user.email"], { cwd: dir }).catch(() => "")).trim() ? {} : {
-    GIT_AUTHOR_NAME: BOT_NAME,
-    GIT_AUTHOR_EMAIL: BOT_EMAIL,
-    GIT_COMMITTER_NAME: BOT_NAME,
-    GIT_COMMITTER_EMAIL: BOT_EMAIL
-  };
-  const saved = Object.fromEntries(Object.keys(identity).map((name) => [name, process.env[name]]));
-  Object.assign(process.env, identity);
-  let result;
-  try {
-    result = await addReleaseTarget(dir, {
-      manifest: request2.manifest,
-      branch,
-      base: request2.base,
-      push: { remote: "origin", ...auth2 },
-      ...request2.replace ? { replace: true } : {}
+  if ((await git3(["ls-remote", "--heads", "origin", `refs/heads/${branch}`], { cwd: dir, ...auth2 })).trim()) {
+    await git3(["fetch", "--quiet", "origin", `+refs/heads/${branch}:refs/heads/${branch}`], {
+      cwd: dir,
+      ...auth2
     });
-  } finally {
-    for (const [name, value] of Object.entries(saved))
-      if (value === void 0) delete process.env[name];
-      else process.env[name] = value;
   }
+  if (!(await git3(["config", "--get", "user.email"], { cwd: dir }).catch(() => "")).trim()) {
+    await git3(["config", "user.name", BOT_NAME], { cwd: dir });
+    await git3(["config", "user.email", BOT_EMAIL], { cwd: dir });
+  }
+  const result = await addReleaseTarget(dir, {
+    manifest: request2.manifest,
+    branch,
+    base: request2.base,
+    push: { remote: "origin", ...auth2 }
+  });
   const github = /^[A-Za-z0-9_.-]+\/[A-Za-z0-9_.-]+$/.test(request2.tufRepository);
   return {
     ...result,
@@ -68767,7 +69393,6 @@ async function tufPublishCommand(io2, context) {
       workflowPath: context.signingWorkflowPath(optionalInput(io2, "workflow-path"))
     },
     base: optionalInput(io2, "tuf-base") ?? "main",
-    replace: booleanInput(io2, "replace", false),
     token: io2.getInput("token") || void 0,
     serverUrl: context.serverUrl,
     scratch: context.temp
@@ -68781,7 +69406,6 @@ async function tufPublishCommand(io2, context) {
   io2.setOutput("pushed", String(result.pushed));
   io2.setOutput("signing-pr-url", result.signingPullRequestsUrl ?? "");
   io2.setOutput("result", JSON.stringify(result));
-  for (const warning2 of result.warnings ?? []) io2.warning(warning2);
   io2.info(
     result.changed ? `pushed ${result.branch}: ${result.targetName} (sha256 ${result.sha256}, ${result.length} bytes), targets.json v${result.version}` : `${result.targetName} is already listed on ${result.branch} with the same bytes: nothing pushed`
   );
@@ -68836,7 +69460,7 @@ var init_errors6 = __esm({
 });
 
 // ../oci/src/reference.ts
-function invalid4(input, field, expected, found) {
+function invalid3(input, field, expected, found) {
   throw new OciError(
     "INVALID_INPUT",
     `image reference ${JSON.stringify(input)}: ${field}: expected ${expected}, found ${JSON.stringify(found)}`,
@@ -68852,7 +69476,7 @@ function splitTagAndDigest(input, rest) {
   const at2 = base.lastIndexOf("@");
   if (at2 >= 0) {
     const value = base.slice(at2 + 1);
-    if (!DIGEST3.test(value)) invalid4(input, "digest", "sha256:<64 lowercase hex>", value);
+    if (!DIGEST3.test(value)) invalid3(input, "digest", "sha256:<64 lowercase hex>", value);
     digest = value;
     base = base.slice(0, at2);
   }
@@ -68861,7 +69485,7 @@ function splitTagAndDigest(input, rest) {
   if (colon > base.lastIndexOf("/")) {
     tag = base.slice(colon + 1);
     if (!TAG2.test(tag))
-      invalid4(
+      invalid3(
         input,
         "tag",
         "up to 128 characters of [A-Za-z0-9_.-], not starting with . or -",
@@ -68880,14 +69504,14 @@ function suffix(tag, digest) {
 }
 function parseImageReference(input) {
   if (input.trim() !== input || input === "")
-    invalid4(input, "reference", "a non-empty reference without surrounding spaces", input);
+    invalid3(input, "reference", "a non-empty reference without surrounding spaces", input);
   if (input.startsWith(OCI_LAYOUT_PREFIX)) {
     const {
       base: path,
       tag: tag2,
       digest: digest2
     } = splitTagAndDigest(input, input.slice(OCI_LAYOUT_PREFIX.length));
-    if (path === "") invalid4(input, "directory", "oci-layout:DIR[:tag|@sha256:...]", input);
+    if (path === "") invalid3(input, "directory", "oci-layout:DIR[:tag|@sha256:...]", input);
     return {
       kind: "oci-layout",
       path,
@@ -68897,7 +69521,7 @@ function parseImageReference(input) {
     };
   }
   if (input.includes("://"))
-    invalid4(input, "reference", "registry/name[:tag][@sha256:...] without a URL scheme", input);
+    invalid3(input, "reference", "registry/name[:tag][@sha256:...] without a URL scheme", input);
   const { base, tag, digest } = splitTagAndDigest(input, input);
   const slash = base.indexOf("/");
   const first = slash < 0 ? "" : base.slice(0, slash);
@@ -68906,18 +69530,18 @@ function parseImageReference(input) {
   let repository = hasRegistry ? base.slice(slash + 1) : base;
   if (registry === DOCKER_HUB && !repository.includes("/")) repository = `library/${repository}`;
   if (hasRegistry && !/^[a-zA-Z0-9.-]+(?::[0-9]+)?$/.test(registry) && !/^\[[0-9a-fA-F:]+\](?::[0-9]+)?$/.test(registry)) {
-    invalid4(input, "registry", "a host name with an optional :port", registry);
+    invalid3(input, "registry", "a host name with an optional :port", registry);
   }
   for (const component of repository.split("/")) {
     if (!COMPONENT.test(component))
-      invalid4(
+      invalid3(
         input,
         "repository",
         "lowercase path components of [a-z0-9] separated by ., _, __ or -",
         component
       );
   }
-  if (repository.length > 255) invalid4(input, "repository", "at most 255 characters", repository);
+  if (repository.length > 255) invalid3(input, "repository", "at most 255 characters", repository);
   return {
     kind: "registry",
     registry,
@@ -69497,7 +70121,7 @@ var init_registry = __esm({
 });
 
 // ../oci/src/layout.ts
-import { mkdir as mkdir4, readFile as readFile11, stat as stat5 } from "fs/promises";
+import { mkdir as mkdir3, readFile as readFile11, stat as stat5 } from "fs/promises";
 import { join as join14, resolve } from "path";
 function isNotFound(error2) {
   return error2.code === "ENOENT";
@@ -69669,7 +70293,7 @@ var init_layout2 = __esm({
       async pushBlob(bytes) {
         const digest = sha256Digest(bytes);
         const path = this.blobPath(digest);
-        await mkdir4(join14(this.dir, "blobs", "sha256"), { recursive: true });
+        await mkdir3(join14(this.dir, "blobs", "sha256"), { recursive: true });
         const existing = await readFile11(path).catch(() => void 0);
         if (!existing || sha256Digest(existing) !== digest) await writeFileAtomic(path, bytes);
         return { digest, size: bytes.length };
@@ -69950,7 +70574,7 @@ function derStringExtension(cert, oid) {
   const extension = cert.extension(oid);
   if (!extension) return void 0;
   try {
-    return import_core24.ASN1Obj.parseBuffer(Buffer.from(extension.value)).value.toString("utf8");
+    return import_core25.ASN1Obj.parseBuffer(Buffer.from(extension.value)).value.toString("utf8");
   } catch {
     return void 0;
   }
@@ -69968,11 +70592,11 @@ function subjectAlternativeNames2(cert) {
   }
   return names;
 }
-var import_core24, FULCIO_EXTENSIONS, LEGACY_FULCIO_EXTENSIONS, SAN_OTHER_NAME, SAN_EMAIL, SAN_URI;
+var import_core25, FULCIO_EXTENSIONS, LEGACY_FULCIO_EXTENSIONS, SAN_OTHER_NAME, SAN_EMAIL, SAN_URI;
 var init_certificate = __esm({
   "../verify/src/checks/certificate.ts"() {
     "use strict";
-    import_core24 = __toESM(require_dist3(), 1);
+    import_core25 = __toESM(require_dist3(), 1);
     FULCIO_EXTENSIONS = {
       issuer: "1.3.6.1.4.1.57264.1.8",
       buildSignerURI: "1.3.6.1.4.1.57264.1.9",
@@ -70106,7 +70730,7 @@ function verifyEcdsaPrehashed(key, digest, signature) {
   let r7;
   let s;
   try {
-    const sequence = import_core25.ASN1Obj.parseBuffer(Buffer.from(signature));
+    const sequence = import_core26.ASN1Obj.parseBuffer(Buffer.from(signature));
     if (sequence.subs.length !== 2) return false;
     r7 = sequence.subs[0].toInteger();
     s = sequence.subs[1].toInteger();
@@ -70170,11 +70794,11 @@ function multiply(curve, point, scalar) {
   }
   return result;
 }
-var import_core25, SHA256_DIGEST_INFO_PREFIX, CURVES;
+var import_core26, SHA256_DIGEST_INFO_PREFIX, CURVES;
 var init_prehashed = __esm({
   "../verify/src/checks/prehashed.ts"() {
     "use strict";
-    import_core25 = __toESM(require_dist3(), 1);
+    import_core26 = __toESM(require_dist3(), 1);
     SHA256_DIGEST_INFO_PREFIX = Buffer.from("3031300d060960864801650304020105000420", "hex");
     CURVES = {
       "P-256": {
@@ -70349,7 +70973,7 @@ function collectEvidence(bundle, evidence) {
   if (tsa.length > 0) {
     evidence.timestampAuthorityTimes = tsa.flatMap((ts2) => {
       try {
-        return [import_core26.RFC3161Timestamp.parse(Buffer.from(ts2.signedTimestamp)).signingTime.toISOString()];
+        return [import_core27.RFC3161Timestamp.parse(Buffer.from(ts2.signedTimestamp)).signingTime.toISOString()];
       } catch {
         return [];
       }
@@ -70362,7 +70986,7 @@ function collectEvidence(bundle, evidence) {
   const raw = material.$case === "certificate" ? material.certificate.rawBytes : material.$case === "x509CertificateChain" ? material.x509CertificateChain.certificates[0]?.rawBytes : void 0;
   if (raw) {
     try {
-      evidence.certificate = certificateIdentity(import_core26.X509Certificate.parse(Buffer.from(raw)));
+      evidence.certificate = certificateIdentity(import_core27.X509Certificate.parse(Buffer.from(raw)));
     } catch {
     }
   }
@@ -70371,12 +70995,12 @@ function formatFound(found) {
   if (found === void 0) return "(none)";
   return Array.isArray(found) ? found.length === 0 ? "(no SAN)" : found.join(", ") : found;
 }
-var import_bundle3, import_core26, import_protobuf_specs2, import_verify5, notChecked;
+var import_bundle3, import_core27, import_protobuf_specs2, import_verify5, notChecked;
 var init_bundle = __esm({
   "../verify/src/checks/bundle.ts"() {
     "use strict";
     import_bundle3 = __toESM(require_dist2(), 1);
-    import_core26 = __toESM(require_dist3(), 1);
+    import_core27 = __toESM(require_dist3(), 1);
     import_protobuf_specs2 = __toESM(require_dist(), 1);
     import_verify5 = __toESM(require_dist4(), 1);
     init_certificate();
@@ -70393,13 +71017,13 @@ var init_bundle = __esm({
 // ../verify/src/checks/claims.ts
 function parseInTotoStatement(payloadType, payload) {
   if (payloadType !== IN_TOTO_PAYLOAD_TYPE) {
-    return invalid5(`DSSE payloadType is not in-toto`, IN_TOTO_PAYLOAD_TYPE, payloadType);
+    return invalid4(`DSSE payloadType is not in-toto`, IN_TOTO_PAYLOAD_TYPE, payloadType);
   }
   let json2;
   try {
     json2 = JSON.parse(payload.toString("utf8"));
   } catch (cause) {
-    return invalid5(
+    return invalid4(
       `DSSE payload is not JSON: ${cause.message}`,
       "an in-toto statement",
       `${payload.length} bytes`
@@ -70407,21 +71031,21 @@ function parseInTotoStatement(payloadType, payload) {
   }
   const statement = json2;
   if (typeof statement !== "object" || statement === null || !IN_TOTO_STATEMENT_TYPES.includes(statement._type)) {
-    return invalid5(
+    return invalid4(
       "payload field _type is not an in-toto statement type",
       IN_TOTO_STATEMENT_TYPES,
       statement?._type
     );
   }
   if (!Array.isArray(statement.subject) || statement.subject.some((s) => typeof s?.digest !== "object" || s.digest === null)) {
-    return invalid5(
+    return invalid4(
       "statement field subject is not a list of {name, digest}",
       "subject[].digest",
       statement.subject
     );
   }
   if (typeof statement.predicateType !== "string") {
-    return invalid5(
+    return invalid4(
       "statement field predicateType is missing",
       "a predicate type URI",
       statement.predicateType
@@ -70480,7 +71104,7 @@ function checkSimpleSigning(payload, digest) {
     found: signed
   };
 }
-function invalid5(message, expected, found) {
+function invalid4(message, expected, found) {
   return { ok: false, outcome: { ok: false, message, expected, found } };
 }
 var IN_TOTO_PAYLOAD_TYPE, IN_TOTO_STATEMENT_TYPES, SIMPLE_SIGNING_TYPE;
@@ -71559,7 +72183,7 @@ var init_format2 = __esm({
 });
 
 // ../verify/src/api/verify-release.ts
-import { copyFile as copyFile2, mkdir as mkdir5, mkdtemp as mkdtemp2, readFile as readFile12, rm as rm5 } from "fs/promises";
+import { copyFile as copyFile2, mkdir as mkdir4, mkdtemp as mkdtemp2, readFile as readFile12, rm as rm4 } from "fs/promises";
 import { tmpdir as tmpdir2 } from "os";
 import { join as join15 } from "path";
 async function verifyRelease(options2) {
@@ -71628,7 +72252,7 @@ async function readReleaseManifest(tuf, options2, target, trust) {
   const work = await mkdtemp2(join15(tmpdir2(), "oci-sd-verify-tuf-"));
   try {
     const metadataDir = join15(work, "metadata");
-    await mkdir5(metadataDir, { recursive: true });
+    await mkdir4(metadataDir, { recursive: true });
     await copyFile2(pinnedRoot, join15(metadataDir, "root.json")).catch((cause) => {
       throw new VerificationError(
         "INVALID_INPUT",
@@ -71697,7 +72321,7 @@ async function readReleaseManifest(tuf, options2, target, trust) {
       throw error2;
     }
   } finally {
-    await rm5(work, { recursive: true, force: true });
+    await rm4(work, { recursive: true, force: true });
   }
 }
 function manifestClaims(manifest, owner, repo, tag) {
@@ -72796,6 +73420,7 @@ var GitHubContext = class {
 init_errors();
 var ACTION_COMMANDS = {
   "release-notes": async () => (await Promise.resolve().then(() => (init_release_notes(), release_notes_exports))).releaseNotesCommand,
+  "changelog-validate": async () => (await Promise.resolve().then(() => (init_changelog_validate(), changelog_validate_exports))).changelogValidateCommand,
   "release-metadata": async () => (await Promise.resolve().then(() => (init_release_metadata(), release_metadata_exports))).releaseMetadataCommand,
   "tuf-publish": async () => (await Promise.resolve().then(() => (init_tuf_publish(), tuf_publish_exports))).tufPublishCommand,
   sign: async () => (await Promise.resolve().then(() => (init_attest(), attest_exports))).signCommand,
@@ -72825,7 +73450,11 @@ var io = {
   setOutput: (name, value) => setOutput(name, value),
   setSecret: (secret) => setSecret(secret),
   info: (message) => info(message),
-  warning: (message) => warning(message),
+  annotate: (severity, message, where) => (severity === "error" ? error : warning)(message, {
+    file: where.file,
+    startLine: where.line,
+    startColumn: where.column
+  }),
   appendSummary: async (markdown) => {
     if (!process.env.GITHUB_STEP_SUMMARY) return info(markdown);
     await summary.addRaw(markdown).write();
