@@ -17,7 +17,7 @@ import { gzipSync } from 'node:zlib';
 import { githubActionsIdentity, startTestSigstore } from '@oci-sd/test-sigstore';
 import { markdownTable, writeBenchSection } from '../../../tools/bench/table.ts';
 import type { BenchRow } from '../../../tools/bench/table.ts';
-import { FIXTURES_DIR, fixturePath, haveFixtures } from '../../../tools/fixtures.ts';
+import { FIXTURES_DIR, fixturePath, haveFixtures } from '@oci-sd/test-support';
 import { OciLayoutSource, attachReferrerBundle, pushImage } from '@oci-sd/oci';
 
 const RUNS = 7;

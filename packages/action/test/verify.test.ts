@@ -6,8 +6,8 @@ import type { TestRegistry } from '@oci-sd/test-registry';
 import { githubActionsIdentity, startTestSigstore } from '@oci-sd/test-sigstore';
 import type { TestIdentity, TestSigstore } from '@oci-sd/test-sigstore';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { serveTufSite, startSeedReleaseWorld } from '../../verify/bench/release-fixture';
-import type { SeedRelease, SeedReleaseWorld } from '../../verify/bench/release-fixture';
+import { serveTufSite, startSeedReleaseWorld } from '@oci-sd/release-fixture';
+import type { SeedRelease, SeedReleaseWorld } from '@oci-sd/release-fixture';
 import { runAction, tempDir } from './support';
 import {
   COSIGN_SIGN_PREDICATE_TYPE,

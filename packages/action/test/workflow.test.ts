@@ -10,7 +10,7 @@ import type { TestRegistry } from '@oci-sd/test-registry';
 import { githubActionsIdentity, startTestSigstore } from '@oci-sd/test-sigstore';
 import type { TestSigstore } from '@oci-sd/test-sigstore';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { fixturePath, haveFixtures } from '../../../tools/fixtures';
+import { fixturePath, haveFixtures } from '@oci-sd/test-support';
 import { gitSync, runAction, tempDir } from './support';
 import { RegistrySource, pushImage } from '@oci-sd/oci';
 

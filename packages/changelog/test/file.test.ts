@@ -12,7 +12,7 @@ import {
 import { join } from 'node:path';
 import { afterAll, describe, expect, it } from 'vitest';
 import { ChangelogError, promoteFile, readChangelog, writeFileAtomic } from '../src/index';
-import { changelogDirs } from './support/helpers';
+import { changelogDirs } from '@oci-sd/test-support';
 
 const TEXT =
   '# Changelog\r\n\r\n## [Unreleased]\r\n\r\n### Added\r\n\r\n- a\r\n\r\n## [1.0.0] - 2024-01-01\r\n\r\n- b\r\n\r\n[Unreleased]: https://github.com/o/r/compare/v1.0.0...HEAD\r\n[1.0.0]: https://github.com/o/r/releases/tag/v1.0.0\r\n';

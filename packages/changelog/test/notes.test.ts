@@ -1,8 +1,7 @@
 import { readFileSync } from 'node:fs';
 import { describe, expect, it } from 'vitest';
-import { fixturePath, fixturesSkipReason, haveFixtures } from '../../../tools/fixtures';
-import { MAX_RELEASE_BODY, parseChangelog } from '../src/index';
-import { thrown } from './support/helpers';
+import { fixturePath, fixturesSkipReason, haveFixtures, thrownBy } from '@oci-sd/test-support';
+import { MAX_RELEASE_BODY, parseChangelog, ChangelogError } from '../src/index';
 
 describe.skipIf(!haveFixtures)(
   `notes on the seed project's changelog (${haveFixtures ? 'fixture' : fixturesSkipReason})`,
@@ -148,20 +147,25 @@ describe('notes', () => {
 
   it('refuses when there is no repository to link to, or a bad repo or server URL', () => {
     const bare = parseChangelog('## [1.0.0] - 2024-01-01\n- a\n', { file: 'C.md' });
-    expect(thrown(() => bare.notes('1.0.0'))).toMatchObject({
+    expect(thrownBy(() => bare.notes('1.0.0'), ChangelogError)).toMatchObject({
       code: 'NO_REPOSITORY',
       file: 'C.md',
     });
-    expect(thrown(() => bare.notes('1.0.0', { repo: 'just-a-name' }))).toMatchObject({
+    expect(
+      thrownBy(() => bare.notes('1.0.0', { repo: 'just-a-name' }), ChangelogError),
+    ).toMatchObject({
       code: 'INVALID_OPTION',
       found: 'just-a-name',
     });
-    expect(thrown(() => bare.notes('1.0.0', { repo: 'o/r', serverUrl: 'ftp://x' }))).toMatchObject({
+    expect(
+      thrownBy(() => bare.notes('1.0.0', { repo: 'o/r', serverUrl: 'ftp://x' }), ChangelogError),
+    ).toMatchObject({
       code: 'INVALID_OPTION',
       found: 'ftp://x',
     });
-    const credentials = thrown(() =>
-      bare.notes('1.0.0', { repo: 'o/r', serverUrl: 'https://user:ghp_secret@x' }),
+    const credentials = thrownBy(
+      () => bare.notes('1.0.0', { repo: 'o/r', serverUrl: 'https://user:ghp_secret@x' }),
+      ChangelogError,
     );
     expect(credentials.message).toContain(
       'server URL "https://***@x" is not an http(s) URL without credentials',
@@ -172,12 +176,12 @@ describe('notes', () => {
   });
 
   it('refuses a version that is not there, or not a version', () => {
-    expect(thrown(() => cl.notes('3.0.0'))).toMatchObject({
+    expect(thrownBy(() => cl.notes('3.0.0'), ChangelogError)).toMatchObject({
       code: 'NOT_FOUND',
       file: 'CHANGELOG.md',
       found: 'versions 2.0.0, 2.0.0-rc.2, 2.0.0-rc.1, 1.5.2, 1.5.1',
     });
-    expect(thrown(() => cl.notes('Unreleased')).code).toBe('INVALID_VERSION');
+    expect(thrownBy(() => cl.notes('Unreleased'), ChangelogError).code).toBe('INVALID_VERSION');
   });
 
   it("refuses a body over GitHub's 125,000 characters and accepts one at the limit", () => {
@@ -187,8 +191,12 @@ describe('notes', () => {
     expect(
       parseChangelog(make(MAX_RELEASE_BODY)).notes('1.0.0', { repo: 'o/r' }).body,
     ).toHaveLength(MAX_RELEASE_BODY);
-    const e = thrown(() =>
-      parseChangelog(make(MAX_RELEASE_BODY + 1), { file: 'C.md' }).notes('1.0.0', { repo: 'o/r' }),
+    const e = thrownBy(
+      () =>
+        parseChangelog(make(MAX_RELEASE_BODY + 1), { file: 'C.md' }).notes('1.0.0', {
+          repo: 'o/r',
+        }),
+      ChangelogError,
     );
     expect(e).toMatchObject({
       code: 'BODY_TOO_LONG',

@@ -3,9 +3,15 @@ import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, describe, expect, it } from 'vitest';
-import { fixturePath, fixturesSkipReason, haveFixtures } from '../../../tools/fixtures';
-import { parseChangelog } from '../src/index';
-import { BASE, SMALL, thrown } from './support/helpers';
+import {
+  fixturePath,
+  fixturesSkipReason,
+  haveFixtures,
+  CHANGELOG_BASE as BASE,
+  SMALL_CHANGELOG as SMALL,
+  thrownBy,
+} from '@oci-sd/test-support';
+import { parseChangelog, ChangelogError } from '../src/index';
 
 describe('promote', () => {
   it('adds the version under a fresh Unreleased and updates the links, nothing else', () => {
@@ -167,16 +173,18 @@ describe('promote', () => {
   it('refuses an empty Unreleased (headings, blank lines and comments only)', () => {
     const text =
       '# C\n\n## [Unreleased]\n\n### Added\n\n<!-- nothing yet -->\n\n## [1.0.0] - 2024-01-01\n- y\n';
-    const e = thrown(() =>
-      parseChangelog(text, { file: 'CHANGELOG.md' }).promote('1.1.0', { date: '2024-03-01' }),
+    const e = thrownBy(
+      () => parseChangelog(text, { file: 'CHANGELOG.md' }).promote('1.1.0', { date: '2024-03-01' }),
+      ChangelogError,
     );
     expect(e).toMatchObject({ code: 'EMPTY_UNRELEASED', file: 'CHANGELOG.md', line: 3, column: 1 });
     expect(e.message).toMatch(/^CHANGELOG\.md:3:1: /);
   });
 
   it('refuses a version that exists, with its line and column', () => {
-    const e = thrown(() =>
-      parseChangelog(SMALL, { file: 'C.md' }).promote('1.0.0', { date: '2024-03-01' }),
+    const e = thrownBy(
+      () => parseChangelog(SMALL, { file: 'C.md' }).promote('1.0.0', { date: '2024-03-01' }),
+      ChangelogError,
     );
     expect(e).toMatchObject({
       code: 'VERSION_EXISTS',
@@ -189,7 +197,10 @@ describe('promote', () => {
 
   it('refuses a version not greater than the latest release, prereleases included', () => {
     for (const version of ['1.0.5', '1.1.0-rc.1', '0.9.0']) {
-      const e = thrown(() => parseChangelog(SMALL).promote(version, { date: '2024-03-01' }));
+      const e = thrownBy(
+        () => parseChangelog(SMALL).promote(version, { date: '2024-03-01' }),
+        ChangelogError,
+      );
       expect(e).toMatchObject({
         code: 'VERSION_NOT_GREATER',
         line: 9,
@@ -218,17 +229,25 @@ describe('promote', () => {
       'today',
       '',
     ]) {
-      expect(thrown(() => parseChangelog(SMALL).promote('1.2.0', { date }))).toMatchObject({
+      expect(
+        thrownBy(() => parseChangelog(SMALL).promote('1.2.0', { date }), ChangelogError),
+      ).toMatchObject({
         code: 'INVALID_DATE',
         found: date,
       });
     }
     expect(
-      thrown(() => parseChangelog(SMALL).promote('1.2.0', { date: new Date('nope') })).code,
+      thrownBy(
+        () => parseChangelog(SMALL).promote('1.2.0', { date: new Date('nope') }),
+        ChangelogError,
+      ).code,
     ).toBe('INVALID_DATE');
     for (const version of ['1.2', 'v1', '1.2.0.0', 'next', '01.2.0']) {
       expect(
-        thrown(() => parseChangelog(SMALL).promote(version, { date: '2024-03-01' })),
+        thrownBy(
+          () => parseChangelog(SMALL).promote(version, { date: '2024-03-01' }),
+          ChangelogError,
+        ),
       ).toMatchObject({ code: 'INVALID_VERSION', found: version });
     }
   });
@@ -236,47 +255,58 @@ describe('promote', () => {
   it('refuses an Unreleased section below a release', () => {
     const text = '## [1.0.0] - 2024-01-01\n- y\n\n## [Unreleased]\n- x\n';
     expect(
-      thrown(() => parseChangelog(text).promote('1.1.0', { date: '2024-03-01' })),
+      thrownBy(() => parseChangelog(text).promote('1.1.0', { date: '2024-03-01' }), ChangelogError),
     ).toMatchObject({ code: 'UNRELEASED_NOT_FIRST', line: 4, column: 1 });
   });
 
   it('refuses a file without Unreleased, or with two', () => {
     expect(
-      thrown(() => parseChangelog('# C\n\n## [1.0.0] - 2024-01-01\n- y\n').promote('1.1.0')).code,
+      thrownBy(
+        () => parseChangelog('# C\n\n## [1.0.0] - 2024-01-01\n- y\n').promote('1.1.0'),
+        ChangelogError,
+      ).code,
     ).toBe('NO_UNRELEASED');
-    const two = thrown(() =>
-      parseChangelog('## [Unreleased]\n- x\n## [Unreleased]\n- z\n').promote('1.1.0'),
+    const two = thrownBy(
+      () => parseChangelog('## [Unreleased]\n- x\n## [Unreleased]\n- z\n').promote('1.1.0'),
+      ChangelogError,
     );
     expect(two).toMatchObject({ code: 'DUPLICATE_UNRELEASED', line: 3 });
   });
 
   it('refuses a stale link reference for the new version and an Unreleased link it cannot rewrite', () => {
-    const stale = thrown(() =>
-      parseChangelog(`${SMALL}[1.2.0]: ${BASE}/compare/v1.1.0...v1.2.0\n`).promote('1.2.0', {
-        date: '2024-03-01',
-      }),
+    const stale = thrownBy(
+      () =>
+        parseChangelog(`${SMALL}[1.2.0]: ${BASE}/compare/v1.1.0...v1.2.0\n`).promote('1.2.0', {
+          date: '2024-03-01',
+        }),
+      ChangelogError,
     );
     expect(stale).toMatchObject({ code: 'VERSION_EXISTS', line: 23, column: 1 });
     // The label is matched as CommonMark matches it: padding, case and a definition listed after others.
     for (const label of ['[ 1.2.0\t]', '[\u00a01.2.0]', '[1.2.0]']) {
       const padded = `${SMALL}[other]: https://example.com\n   ${label}: ${BASE}/compare/v1.1.0...v1.2.0\n`;
       expect(
-        thrown(() => parseChangelog(padded).promote('1.2.0', { date: '2024-03-01' })),
+        thrownBy(
+          () => parseChangelog(padded).promote('1.2.0', { date: '2024-03-01' }),
+          ChangelogError,
+        ),
       ).toMatchObject({ code: 'VERSION_EXISTS', line: 24, column: 4 });
     }
     const upper = parseChangelog(`${SMALL}[1.2.0-RC.1]: ${BASE}/compare/v1.1.0...v1.2.0-rc.1\n`);
-    expect(thrown(() => upper.promote('v1.2.0-rc.1', { date: '2024-03-01' })).code).toBe(
-      'VERSION_EXISTS',
-    );
+    expect(
+      thrownBy(() => upper.promote('v1.2.0-rc.1', { date: '2024-03-01' }), ChangelogError).code,
+    ).toBe('VERSION_EXISTS');
     // A label inside a code block defines nothing.
     const fenced = parseChangelog(
       SMALL.replace('- a feature', '- a feature\n\n  ```\n[1.2.0]: https://example.com\n  ```'),
     );
     expect(fenced.promote('1.2.0', { date: '2024-03-01' }).version).toBe('1.2.0');
-    const odd = thrown(() =>
-      parseChangelog(
-        SMALL.replace(`${BASE}/compare/v1.1.0...HEAD`, 'https://example.com/changes'),
-      ).promote('1.2.0', { date: '2024-03-01' }),
+    const odd = thrownBy(
+      () =>
+        parseChangelog(
+          SMALL.replace(`${BASE}/compare/v1.1.0...HEAD`, 'https://example.com/changes'),
+        ).promote('1.2.0', { date: '2024-03-01' }),
+      ChangelogError,
     );
     expect(odd).toMatchObject({
       code: 'UNSUPPORTED_LINK',

@@ -8,7 +8,7 @@ import { existsSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { markdownTable, writeBenchSection, type BenchRow } from '../../../tools/bench/table.ts';
-import { fixturePath, haveFixtures } from '../../../tools/fixtures.ts';
+import { fixturePath, haveFixtures } from '@oci-sd/test-support';
 
 const BIN = join(process.cwd(), 'bin', 'oci-sd.js');
 const RUNS = 21;

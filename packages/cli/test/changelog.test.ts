@@ -2,8 +2,14 @@ import { execFileSync } from 'node:child_process';
 import { readdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { afterAll, beforeEach, describe, expect, it, vi } from 'vitest';
-import { fixturePath, fixturesSkipReason, haveFixtures } from '../../../tools/fixtures';
-import { BASE, changelogDirs, SMALL } from '../../changelog/test/support/helpers';
+import {
+  fixturePath,
+  fixturesSkipReason,
+  haveFixtures,
+  CHANGELOG_BASE as BASE,
+  changelogDirs,
+  SMALL_CHANGELOG as SMALL,
+} from '@oci-sd/test-support';
 import { runMain } from './support/run-cli';
 
 const run = (...args: string[]) => runMain('changelog', ...args);

@@ -5,7 +5,7 @@ import { newState, ReleaseError, saveState } from '@oci-sd/release';
 import { runReleaseCommand, type ReleaseFlags } from '../src/commands/release-run';
 import { exitCodeFor } from '../src/exit';
 import type { CliError } from '../src/errors';
-import { git, GIT_ENV, projectWithRemote, tempDir } from '../../release/test/helpers/git';
+import { git, GIT_ENV, projectWithRemote, tempDir } from '@oci-sd/test-support';
 
 const CHANGELOG = `# Changelog
 
@@ -198,7 +198,7 @@ describe('oci-sd release preflight (fails before anything is written)', () => {
 describe('oci-sd release state handling', () => {
   it('refuses to start over a release in progress, and to resume nothing', async () => {
     const { work } = project();
-    saveState(work, newState('1.5.0', 'v1.5.0', 'acme/app', 'acme/app-tuf-on-ci'));
+    await saveState(work, newState('1.5.0', 'v1.5.0', 'acme/app', 'acme/app-tuf-on-ci'));
     const again = await run('1.5.0', flags(work), WITH_TOKEN);
     expect(again.error?.code).toBe('STATE');
     expect(again.error?.message).toContain('a release of 1.5.0 is in progress');
@@ -210,7 +210,7 @@ describe('oci-sd release state handling', () => {
 
   it('refuses a state file of another repository', async () => {
     const { work } = project();
-    saveState(work, newState('1.5.0', 'v1.5.0', 'other/app', 'other/app-tuf-on-ci'));
+    await saveState(work, newState('1.5.0', 'v1.5.0', 'other/app', 'other/app-tuf-on-ci'));
     const { error } = await run('1.5.0', flags(work, { resume: true }), WITH_TOKEN);
     expect(error?.code).toBe('STATE');
     expect(error?.message).toContain(

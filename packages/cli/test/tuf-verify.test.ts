@@ -3,8 +3,13 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { Command, CommanderError } from 'commander';
 import { afterAll, describe, expect, it, vi } from 'vitest';
-import { fixturePath, fixturesSkipReason, haveFixtures } from '../../../tools/fixtures';
-import { RepoBuilder, RepoServer } from '../../tuf/test/support/repo-builder';
+import {
+  fixturePath,
+  fixturesSkipReason,
+  haveFixtures,
+  RepoBuilder,
+  RepoServer,
+} from '@oci-sd/test-support';
 import { registerTufVerify } from '../src/commands/tuf-verify';
 import { exitCodeFor, formatError } from '../src/exit';
 import { runMain } from './support/run-cli';

@@ -1,7 +1,8 @@
 import { readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
-import { createTufRepo, gitSync, type TestTufRepo } from '../../tuf/test/support/git-repo';
+import { initRepository, keySigner, type TufSigner } from '@oci-sd/tuf';
+import { createTufCheckout, gitSync, type TestTufRepo } from '@oci-sd/test-support';
 import { runMain } from './support/run-cli';
 
 const run = (...args: string[]) => runMain('tuf', ...args);
@@ -10,10 +11,10 @@ const BRANCH = 'sign/release-1-5-0-24609867231';
 const TARGET = 'oci-prometheus-sd-proxy/releases/v1.5.0.json';
 const DIGEST = 'sha256:011bd900864e62770c54e56248b2af853482e9ae9f5c572f84c20c8771f5c291';
 
-let repo: TestTufRepo;
+let repo: TestTufRepo<TufSigner>;
 let aliceKey: string;
 beforeEach(async () => {
-  repo = await createTufRepo();
+  repo = await createTufCheckout({ initRepository, keySigner });
   aliceKey = join(repo.dir, '..', 'alice.pem');
   writeFileSync(aliceKey, repo.alicePem);
 });

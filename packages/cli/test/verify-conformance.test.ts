@@ -4,7 +4,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { fixturesSkipReason, haveFixtures } from '../../../tools/fixtures';
+import { fixturesSkipReason, haveFixtures } from '@oci-sd/test-support';
 import { writeMetadataBundle } from './support/tuf-bundle';
 
 const CLIENT = fileURLToPath(

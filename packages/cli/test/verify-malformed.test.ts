@@ -3,7 +3,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import type { Digest } from '@oci-sd/verify';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { fixturePath, fixturesSkipReason, haveFixtures } from '../../../tools/fixtures';
+import { fixturePath, fixturesSkipReason, haveFixtures } from '@oci-sd/test-support';
 import { runMain } from './support/run-cli';
 import { MEDIA_TYPES, OciLayoutSource, addToReferrersTag } from '@oci-sd/oci';
 

@@ -6,12 +6,8 @@ import { registryAvailable } from '@oci-sd/test-registry';
 import type { TestRegistry } from '@oci-sd/test-registry';
 import type { TestSigstore } from '@oci-sd/test-sigstore';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import {
-  serveTufSite,
-  startSeedReleaseWorld,
-  writeTufCheckout,
-} from '../../verify/bench/release-fixture';
-import type { SeedRelease, SeedReleaseWorld } from '../../verify/bench/release-fixture';
+import { serveTufSite, startSeedReleaseWorld, writeTufCheckout } from '@oci-sd/release-fixture';
+import type { SeedRelease, SeedReleaseWorld } from '@oci-sd/release-fixture';
 import { runMain } from './support/run-cli';
 
 const run = (...args: string[]) => runMain('verify', ...args);

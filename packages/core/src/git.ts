@@ -16,6 +16,8 @@ export interface GitOptions {
   token?: string;
   /** More strings to keep out of messages. */
   secrets?: readonly string[];
+  /** Written to git's standard input, which is then closed. */
+  input?: string;
 }
 
 /** Git environment carrying `token` as an `http.extraHeader`, and the strings that reveal it. */
@@ -41,7 +43,7 @@ export function git(args: readonly string[], options: GitOptions = {}): Promise<
   const auth = authEnv(options.token);
   const secrets = [...auth.secrets, ...(options.secrets ?? [])];
   return new Promise((resolve, reject) => {
-    execFile(
+    const child = execFile(
       'git',
       args,
       {
@@ -59,6 +61,7 @@ export function git(args: readonly string[], options: GitOptions = {}): Promise<
         reject(new CoreError('GIT', `${command} failed${where}: ${detail}`, { found: detail }));
       },
     );
+    if (options.input !== undefined) child.stdin?.end(options.input);
   });
 }
 

@@ -44,6 +44,13 @@ describe('git', () => {
     }
   });
 
+  it('writes `input` to standard input and closes it', async () => {
+    const dir = repo();
+    const blob = (await git(['hash-object', '--stdin'], { cwd: dir, input: 'hello\n' })).trim();
+    // git's own id of the blob "hello\n"
+    expect(blob).toBe('ce013625030ba8dba906f756967f9e9ca394464a');
+  });
+
   it('gitMaybe answers null for a non-zero exit', async () => {
     const dir = repo();
     expect(

@@ -1,6 +1,7 @@
 import { createServer, type IncomingMessage, type Server, type ServerResponse } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { afterEach, describe, expect, it } from 'vitest';
+import { rejectionOf } from '@oci-sd/test-support';
 import { HttpClient, RequestCounter, CoreError } from '../src/index';
 
 let server: Server | undefined;
@@ -17,15 +18,6 @@ async function serve(
   server = createServer(handler);
   await new Promise<void>((resolve) => server!.listen(0, '127.0.0.1', resolve));
   return `http://127.0.0.1:${(server.address() as AddressInfo).port}`;
-}
-
-async function rejection(promise: Promise<unknown>): Promise<CoreError> {
-  const error = await promise.then(
-    () => undefined,
-    (caught: unknown) => caught,
-  );
-  expect(error).toBeInstanceOf(CoreError);
-  return error as CoreError;
 }
 
 describe('HttpClient', () => {
@@ -51,10 +43,11 @@ describe('HttpClient', () => {
   it('gives up with FETCH naming method, origin and path (no query, no credentials) after the retries', async () => {
     const url = await serve((_request, response) => response.writeHead(502).end());
     const client = new HttpClient({ retries: 2, backoffMs: 1 });
-    const error = await rejection(
+    const error = await rejectionOf(
       client.request(new URL(`${url}/a/b?token=secret-token`), {
         headers: { authorization: 'Bearer secret-token' },
       }),
+      CoreError,
     );
     expect(error).toMatchObject({
       code: 'FETCH',
@@ -85,13 +78,16 @@ describe('HttpClient', () => {
       }
     });
     const client = new HttpClient({ backoffMs: 1, maxBodyBytes: 4999 });
-    expect(await rejection(client.request(new URL(`${url}/declared`)))).toMatchObject({
+    expect(await rejectionOf(client.request(new URL(`${url}/declared`)), CoreError)).toMatchObject({
       code: 'TOO_LARGE',
       found: 5000,
       message: `GET ${url}/declared: 5000 bytes exceed the limit of 4999`,
     });
     expect(
-      await rejection(client.request(new URL(`${url}/streamed`), { maxBodyBytes: 2500 })),
+      await rejectionOf(
+        client.request(new URL(`${url}/streamed`), { maxBodyBytes: 2500 }),
+        CoreError,
+      ),
     ).toMatchObject({
       code: 'TOO_LARGE',
       message: `GET ${url}/streamed: more than the limit of 2500 bytes`,
@@ -104,7 +100,7 @@ describe('HttpClient', () => {
       response.writeHead(200, { 'content-length': '10' }).write('12345'),
     );
     const client = new HttpClient({ timeoutMs: 200, retries: 1, backoffMs: 1 });
-    expect(await rejection(client.request(new URL(`${url}/stall`)))).toMatchObject({
+    expect(await rejectionOf(client.request(new URL(`${url}/stall`)), CoreError)).toMatchObject({
       code: 'FETCH',
       found: 'timed out',
       message: `GET ${url}/stall: timed out after 2 attempts`,
@@ -125,12 +121,12 @@ describe('HttpClient', () => {
         return fetch(input, init);
       },
     });
-    expect(await rejection(client.request(new URL(`${url}/flaky`)))).toMatchObject({
+    expect(await rejectionOf(client.request(new URL(`${url}/flaky`)), CoreError)).toMatchObject({
       code: 'FETCH',
       message: `GET ${url}/flaky: HTTP 500 after 2 attempts`,
     });
     expect(
-      await rejection(client.request(new URL(`${url}/big`), { maxBodyBytes: 50 })),
+      await rejectionOf(client.request(new URL(`${url}/big`), { maxBodyBytes: 50 }), CoreError),
     ).toMatchObject({ code: 'TOO_LARGE' });
     expect(calls).toEqual([`${url}/flaky`, `${url}/flaky`, `${url}/big`]);
   });

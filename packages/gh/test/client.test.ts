@@ -1,4 +1,5 @@
 import { describe, expect, it } from 'vitest';
+import { rejectionOf } from '@oci-sd/test-support';
 import { startGitHubApiServer, type GitHubApiServer } from '@oci-sd/github-api-server';
 import {
   createGitHubClient,
@@ -9,9 +10,10 @@ import {
   resolveToken,
   type RateLimitEvent,
   type RequestEvent,
+  GitHubError,
 } from '../src/index';
 import { testClient, TOKEN, uniqueRepo } from './support/helpers';
-import { rejection, useTestServer } from './support/test-server';
+import { useTestServer } from './support/test-server';
 
 let gh: GitHubApiServer;
 useTestServer((started) => ({ gh } = started));
@@ -53,7 +55,7 @@ describe('retries and rate limits', () => {
     const { repo } = releasedRepo();
     const client = await testClient(gh, { retries: 2 });
     gh.faults.fail({ status: 502, times: 10, match: { operationId: 'repos/get-release-by-tag' } });
-    const error = await rejection(findRelease(client, repo, 'v1.0.0'));
+    const error = await rejectionOf(findRelease(client, repo, 'v1.0.0'), GitHubError);
     expect(error.code).toBe('NETWORK');
     expect(error.request).toMatch(
       /^GET http:\/\/127\.0\.0\.1:\d+\/repos\/.*\/releases\/tags\/v1\.0\.0$/,
@@ -91,7 +93,7 @@ describe('retries and rate limits', () => {
       times: 10,
       match: { operationId: 'repos/get-release-by-tag' },
     });
-    const error = await rejection(findRelease(client, repo, 'v1.0.0'));
+    const error = await rejectionOf(findRelease(client, repo, 'v1.0.0'), GitHubError);
     expect(error.code).toBe('RATE_LIMITED');
     expect(error.found).toBe('1');
     expect(client.requestCount).toBe(3);
@@ -114,7 +116,9 @@ describe('retries and rate limits', () => {
       headers: { 'x-ratelimit-remaining': '0', 'x-ratelimit-reset': reset(3600) },
       match: { operationId: 'repos/get-release-by-tag' },
     });
-    expect((await rejection(findRelease(client, repo, 'v1.0.0'))).code).toBe('RATE_LIMITED');
+    expect((await rejectionOf(findRelease(client, repo, 'v1.0.0'), GitHubError)).code).toBe(
+      'RATE_LIMITED',
+    );
   });
 
   it('times out a slow attempt and retries it', async () => {
@@ -140,7 +144,7 @@ describe('retries and rate limits', () => {
       retries: 1,
       backoffUnitMs: 1,
     });
-    const error = await rejection(findRelease(client, parseRepo('o/r'), 'v1'));
+    const error = await rejectionOf(findRelease(client, parseRepo('o/r'), 'v1'), GitHubError);
     expect(error.code).toBe('NETWORK');
     expect(`${error.message} ${JSON.stringify(error.cause)}`).not.toContain(TOKEN);
   });
@@ -217,7 +221,7 @@ describe('endpoints and tokens', () => {
   });
 
   it('fails NO_TOKEN without any token unless anonymous', async () => {
-    const error = await rejection(createGitHubClient({ env: {}, ghCli: false }));
+    const error = await rejectionOf(createGitHubClient({ env: {}, ghCli: false }), GitHubError);
     expect(error.code).toBe('NO_TOKEN');
     expect(error.message).toMatch(/GH_TOKEN or GITHUB_TOKEN/);
     const anonymous = await createGitHubClient({ env: {}, ghCli: false, anonymous: true });

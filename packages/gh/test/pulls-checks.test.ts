@@ -1,4 +1,5 @@
 import { describe, expect, it } from 'vitest';
+import { rejectionOf } from '@oci-sd/test-support';
 import type { GitHubApiServer } from '@oci-sd/github-api-server';
 import {
   findPullRequest,
@@ -8,9 +9,10 @@ import {
   waitForCheck,
   type CheckProgress,
   type GitHubClient,
+  GitHubError,
 } from '../src/index';
 import { uniqueRepo, virtualTime } from './support/helpers';
-import { rejection, useTestServer } from './support/test-server';
+import { useTestServer } from './support/test-server';
 
 let gh: GitHubApiServer;
 let client: GitHubClient;
@@ -134,8 +136,9 @@ describe('pull requests', () => {
       title: 'Signing event',
     });
     const pushed = gh.state.commit(state, branch, 'unsigned change');
-    const error = await rejection(
+    const error = await rejectionOf(
       mergePullRequest(client, repo, pull.number, { sha: head, ...virtualTime() }),
+      GitHubError,
     );
     expect(error.code).toBe('HEAD_MOVED');
     expect(error).toMatchObject({ expected: head, found: pushed });
@@ -146,8 +149,9 @@ describe('pull requests', () => {
       message: 'Head branch was modified. Review and try the merge again.',
       match: { operationId: 'pulls/merge' },
     });
-    const conflict = await rejection(
+    const conflict = await rejectionOf(
       mergePullRequest(client, repo, pull.number, { sha: pushed, ...virtualTime() }),
+      GitHubError,
     );
     expect(conflict.code).toBe('HEAD_MOVED');
     expect(conflict.status).toBe(409);
@@ -161,8 +165,9 @@ describe('pull requests', () => {
       title: 'Signing event',
     });
     gh.state.setMergeable(state, pull.number, false);
-    const error = await rejection(
+    const error = await rejectionOf(
       mergePullRequest(client, repo, pull.number, { sha: head, ...virtualTime() }),
+      GitHubError,
     );
     expect(error.code).toBe('NOT_MERGEABLE');
     expect(error.found).toBe('mergeable: false');
@@ -172,8 +177,9 @@ describe('pull requests', () => {
       message: 'Pull Request is not mergeable',
       match: { operationId: 'pulls/merge' },
     });
-    const refused = await rejection(
+    const refused = await rejectionOf(
       mergePullRequest(client, repo, pull.number, { sha: head, ...virtualTime() }),
+      GitHubError,
     );
     expect(refused.code).toBe('NOT_MERGEABLE');
     expect(refused.request).toMatch(/^PUT .*\/pulls\/\d+\/merge$/);
@@ -188,8 +194,9 @@ describe('pull requests', () => {
     });
     // Every poll finds GitHub computing again.
     const time = virtualTime(() => gh.state.setMergeable(state, pull.number, true), 1_000, 5_000);
-    const error = await rejection(
+    const error = await rejectionOf(
       mergePullRequest(client, repo, pull.number, { sha: head, ...time }),
+      GitHubError,
     );
     expect(error.code).toBe('TIMEOUT');
     expect(error.message).toMatch(/mergeable: null/);
@@ -223,8 +230,9 @@ describe('waitForCheck', () => {
     const { repo, state, branch } = signingRepo();
     gh.state.setCheckRun(state, branch, 'signing event', 'completed', 'failure');
     gh.state.setCheckRun(state, branch, 'unrelated', 'completed', 'success');
-    const error = await rejection(
+    const error = await rejectionOf(
       waitForCheck(client, repo, branch, 'signing event', virtualTime()),
+      GitHubError,
     );
     expect(error.code).toBe('CHECK_FAILED');
     expect(error.message).toMatch(/concluded failure: http:\/\/127\.0\.0\.1:\d+\/.*\/runs\/\d+/);
@@ -233,7 +241,7 @@ describe('waitForCheck', () => {
   it('times out on a check that never appears, saying so', async () => {
     const { repo, branch } = signingRepo();
     const time = virtualTime(() => {}, 10_000, 60_000);
-    const error = await rejection(waitForCheck(client, repo, branch, 'never', time));
+    const error = await rejectionOf(waitForCheck(client, repo, branch, 'never', time), GitHubError);
     expect(error.code).toBe('TIMEOUT');
     expect(error.found).toBe('no such check yet');
     expect(time.polls()).toBe(6);

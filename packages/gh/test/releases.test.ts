@@ -1,4 +1,5 @@
 import { describe, expect, it } from 'vitest';
+import { rejectionOf } from '@oci-sd/test-support';
 import type { GitHubApiServer } from '@oci-sd/github-api-server';
 import {
   createRelease,
@@ -8,10 +9,11 @@ import {
   previousReleaseTag,
   uploadAsset,
   type GitHubClient,
+  GitHubError,
 } from '../src/index';
 import type { AssetInfo } from '../src/index';
 import { testClient, TOKEN, uniqueRepo } from './support/helpers';
-import { rejection, useTestServer } from './support/test-server';
+import { useTestServer } from './support/test-server';
 
 let gh: GitHubApiServer;
 let client: GitHubClient;
@@ -118,13 +120,14 @@ describe('createRelease', () => {
     const repo = parseRepo(name);
     // Publishing keeps failing: the run "crashes" with a draft and one asset up.
     gh.faults.fail({ status: 502, times: 4, match: { operationId: 'repos/update-release' } });
-    const crashed = await rejection(
+    const crashed = await rejectionOf(
       createRelease(client, repo, {
         tag: 'v2.0.0',
         target: 'main',
         notes: 'n',
         assets: ASSETS.slice(0, 1),
       }),
+      GitHubError,
       'NETWORK',
     );
     expect(crashed.message).toMatch(/publish release v2\.0\.0/);
@@ -195,15 +198,17 @@ describe('createRelease', () => {
       target: 'main',
       assets: ASSETS.slice(0, 1),
     });
-    const more = await rejection(
+    const more = await rejectionOf(
       createRelease(client, repo, { tag: 'v3.0.0', target: 'main', assets: ASSETS }),
+      GitHubError,
       'IMMUTABLE_RELEASE',
     );
     expect(more.message).toMatch(/sbom\.cdx\.json.*immutable/);
     // Deleting the release does not give the tag back.
     state.releases.length = 0;
-    const burned = await rejection(
+    const burned = await rejectionOf(
       createRelease(client, repo, { tag: 'v3.0.0', target: 'main' }),
+      GitHubError,
       'TAG_BURNED',
     );
     expect(burned.message).toMatch(/can never be used again/);
@@ -213,8 +218,9 @@ describe('createRelease', () => {
   it('refuses notes over 125,000 characters before sending anything', async () => {
     const repo = parseRepo(uniqueRepo());
     const before = client.requestCount;
-    const error = await rejection(
+    const error = await rejectionOf(
       createRelease(client, repo, { tag: 'v1.0.0', target: 'main', notes: 'x'.repeat(125_001) }),
+      GitHubError,
       'BODY_TOO_LONG',
     );
     expect(error.found).toBe(125_001);
@@ -224,12 +230,13 @@ describe('createRelease', () => {
   it('refuses a missing asset file before sending anything', async () => {
     const repo = parseRepo(uniqueRepo());
     const before = client.requestCount;
-    const error = await rejection(
+    const error = await rejectionOf(
       createRelease(client, repo, {
         tag: 'v1.0.0',
         target: 'main',
         assets: [{ path: '/nonexistent/sbom.json' }],
       }),
+      GitHubError,
       'INVALID_INPUT',
     );
     expect(error.message).toMatch(/sbom\.json.*\/nonexistent\/sbom\.json/);
@@ -290,7 +297,7 @@ describe('downloadAsset', () => {
     const { repo, asset } = await releasedAsset();
     gh.faults.fail({ status: 502, times: 10, match: { path: '/objects/' } });
     const before = client.requestCount;
-    const error = await rejection(downloadAsset(client, repo, asset), 'NETWORK');
+    const error = await rejectionOf(downloadAsset(client, repo, asset), GitHubError, 'NETWORK');
     expect(client.requestCount - before).toBe(4);
     expect(error.message).toMatch(/download asset release-metadata\.json \(id \d+\)/);
     expect(JSON.stringify({ m: error.message, c: error.cause, r: error.request })).not.toContain(
@@ -311,7 +318,7 @@ describe('downloadAsset', () => {
     const release = gh.state.repo(`${repo.owner}/${repo.repo}`).releases[0]!;
     release.assets.length = 0;
     const before = client.requestCount;
-    const error = await rejection(downloadAsset(client, repo, asset), 'NOT_FOUND');
+    const error = await rejectionOf(downloadAsset(client, repo, asset), GitHubError, 'NOT_FOUND');
     expect(error.status).toBe(404);
     expect(error.request).toMatch(/^GET .*\/releases\/assets\/\d+$/);
     expect(client.requestCount - before).toBe(1);
@@ -321,26 +328,35 @@ describe('downloadAsset', () => {
     const { repo, asset, stored } = await releasedAsset();
     // Same length, one byte changed: only the digest can tell.
     stored.bytes = Buffer.from(stored.bytes.toString().replace('ab', 'ac'));
-    const error = await rejection(downloadAsset(client, repo, asset), 'ASSET_MISMATCH');
+    const error = await rejectionOf(
+      downloadAsset(client, repo, asset),
+      GitHubError,
+      'ASSET_MISMATCH',
+    );
     expect(error.expected).toEqual({ size: asset.size, digest: asset.digest });
     expect((error.found as { digest: string }).digest).not.toBe(asset.digest);
     stored.bytes = Buffer.concat([stored.bytes, Buffer.from(' ')]);
     expect(
-      (await rejection(downloadAsset(client, repo, asset), 'ASSET_MISMATCH')).found,
+      (await rejectionOf(downloadAsset(client, repo, asset), GitHubError, 'ASSET_MISMATCH')).found,
     ).toMatchObject({ size: asset.size + 1 });
   });
 
   it('refuses an asset over maxBytes before any request, and a body that grows past it', async () => {
     const { repo, asset, stored } = await releasedAsset();
     const before = client.requestCount;
-    const error = await rejection(
+    const error = await rejectionOf(
       downloadAsset(client, repo, asset, { maxBytes: asset.size - 1 }),
+      GitHubError,
       'ASSET_TOO_LARGE',
     );
     expect(error.found).toBe(asset.size);
     expect(client.requestCount).toBe(before);
     stored.bytes = Buffer.alloc(64 * 1024, 'x');
-    await rejection(downloadAsset(client, repo, asset, { maxBytes: 1024 }), 'ASSET_TOO_LARGE');
+    await rejectionOf(
+      downloadAsset(client, repo, asset, { maxBytes: 1024 }),
+      GitHubError,
+      'ASSET_TOO_LARGE',
+    );
   });
 });
 
@@ -370,7 +386,7 @@ describe('findRelease and previousReleaseTag', () => {
     expect(await previousReleaseTag(client, repo, 'v1.5.0-rc.3')).toBe('v1.5.0-rc.2');
     expect(await previousReleaseTag(client, repo, 'v1.11.0')).toBe('v1.10.0');
     expect(await previousReleaseTag(client, repo, 'v1.0.0')).toBeUndefined();
-    await rejection(previousReleaseTag(client, repo, 'release-5'), 'INVALID_INPUT');
+    await rejectionOf(previousReleaseTag(client, repo, 'release-5'), GitHubError, 'INVALID_INPUT');
   });
 });
 
@@ -380,7 +396,11 @@ describe('errors say what to do, name the request, and never show the token', ()
     gh.state.createRepo(name);
     const wrongToken = `ghp_${'wrongTOKEN1'.repeat(4)}`;
     const stranger = await testClient(gh, { token: wrongToken });
-    const error = await rejection(findRelease(stranger, parseRepo(name), 'v1'), 'UNAUTHORIZED');
+    const error = await rejectionOf(
+      findRelease(stranger, parseRepo(name), 'v1'),
+      GitHubError,
+      'UNAUTHORIZED',
+    );
     expect(error.message).toMatch(/GET .*\/releases\/tags\/v1.*401.*GH_TOKEN/);
     expect(JSON.stringify({ m: error.message, c: error.cause, r: error.request })).not.toContain(
       wrongToken,
@@ -396,8 +416,9 @@ describe('errors say what to do, name the request, and never show the token', ()
       message: 'Resource not accessible by integration',
       match: { operationId: 'repos/create-release' },
     });
-    const error = await rejection(
+    const error = await rejectionOf(
       createRelease(client, parseRepo(name), { tag: 'v1.0.0', target: 'main' }),
+      GitHubError,
       'FORBIDDEN',
     );
     expect(error.message).toMatch(/contents: write/);
@@ -405,8 +426,9 @@ describe('errors say what to do, name the request, and never show the token', ()
   });
 
   it('404 for an unknown repository', async () => {
-    const error = await rejection(
+    const error = await rejectionOf(
       createRelease(client, parseRepo('octo/missing'), { tag: 'v1.0.0', target: 'main' }),
+      GitHubError,
       'NOT_FOUND',
     );
     expect(error.message).toMatch(/octo\/missing/);
@@ -415,8 +437,9 @@ describe('errors say what to do, name the request, and never show the token', ()
   it('422 for a target that does not exist', async () => {
     const name = uniqueRepo();
     gh.state.createRepo(name);
-    const error = await rejection(
+    const error = await rejectionOf(
       createRelease(client, parseRepo(name), { tag: 'v1.0.0', target: 'no-such-branch' }),
+      GitHubError,
       'UNPROCESSABLE',
     );
     expect(error.message).toMatch(/target_commitish/);

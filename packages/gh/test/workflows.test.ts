@@ -1,4 +1,5 @@
 import { describe, expect, it } from 'vitest';
+import { rejectionOf } from '@oci-sd/test-support';
 import type { GitHubApiServer, Repo } from '@oci-sd/github-api-server';
 import {
   dispatchWorkflow,
@@ -7,9 +8,10 @@ import {
   waitForRun,
   type GitHubClient,
   type RunInfo,
+  GitHubError,
 } from '../src/index';
 import { uniqueRepo, virtualTime } from './support/helpers';
-import { rejection, useTestServer } from './support/test-server';
+import { useTestServer } from './support/test-server';
 
 let gh: GitHubApiServer;
 let client: GitHubClient;
@@ -81,11 +83,12 @@ describe('dispatchWorkflow', () => {
   it('fails NETWORK, not a second dispatch, when a failed dispatch started nothing', async () => {
     const { name, state } = tufRepo();
     gh.faults.fail({ status: 502, match: { operationId: 'actions/create-workflow-dispatch' } });
-    const error = await rejection(
+    const error = await rejectionOf(
       dispatchWorkflow(client, parseRepo(name), 'publish.yml', {
         ref: 'main',
         find: virtualTime(() => {}, 2_000, 10_000),
       }),
+      GitHubError,
     );
     expect(error.code).toBe('NETWORK');
     expect(error.message).toMatch(/no run appeared afterwards/);
@@ -114,11 +117,16 @@ describe('dispatchWorkflow', () => {
   it('names a missing workflow or ref', async () => {
     const { name } = tufRepo();
     expect(
-      (await rejection(dispatchWorkflow(client, parseRepo(name), 'nope.yml', { ref: 'main' })))
-        .code,
+      (
+        await rejectionOf(
+          dispatchWorkflow(client, parseRepo(name), 'nope.yml', { ref: 'main' }),
+          GitHubError,
+        )
+      ).code,
     ).toBe('NOT_FOUND');
-    const badRef = await rejection(
+    const badRef = await rejectionOf(
       dispatchWorkflow(client, parseRepo(name), 'publish.yml', { ref: 'no-branch' }),
+      GitHubError,
     );
     expect(badRef.message).toMatch(/resolve no-branch/);
   });
@@ -177,7 +185,7 @@ describe('findWorkflowRun and waitForRun', () => {
     const repo = parseRepo(name);
     const { runId } = await dispatchWorkflow(client, repo, 'publish.yml', { ref: 'main' });
     gh.state.setRunStatus(state, runId, 'completed', 'failure');
-    const error = await rejection(waitForRun(client, repo, runId, virtualTime()));
+    const error = await rejectionOf(waitForRun(client, repo, runId, virtualTime()), GitHubError);
     expect(error.code).toBe('RUN_FAILED');
     expect(error.message).toMatch(new RegExp(`concluded failure: .*/actions/runs/${runId}`));
     expect(
@@ -190,13 +198,14 @@ describe('findWorkflowRun and waitForRun', () => {
     const { runId } = await dispatchWorkflow(client, parseRepo(name), 'publish.yml', {
       ref: 'main',
     });
-    const error = await rejection(
+    const error = await rejectionOf(
       waitForRun(
         client,
         parseRepo(name),
         runId,
         virtualTime(() => {}, 5_000, 20_000),
       ),
+      GitHubError,
     );
     expect(error).toMatchObject({ code: 'TIMEOUT', found: 'queued' });
   });

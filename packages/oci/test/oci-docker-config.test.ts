@@ -10,6 +10,7 @@ import {
   type TestRegistry,
 } from '@oci-sd/test-registry';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { rejectionOf } from '@oci-sd/test-support';
 import { OciError } from '../src/errors';
 import {
   dockerConfigCredentials,
@@ -27,17 +28,6 @@ const skipReason = registryAvailable()
   : ' (skipped: /usr/bin/docker-registry not installed; apt-get install docker-registry)';
 
 /** Everything an error shows a person or a log. */
-/** The OciError `promise` rejects with; anything else (or a resolved promise) fails the test. */
-async function caught(promise: Promise<unknown>): Promise<OciError> {
-  const error = await promise.then(
-    () => {
-      throw new Error('expected an OciError, the promise resolved');
-    },
-    (reason: unknown) => reason,
-  );
-  if (error instanceof OciError) return error;
-  throw error;
-}
 
 const errorText = (error: OciError) =>
   JSON.stringify({
@@ -128,12 +118,13 @@ describe('dockerConfigCredentials', () => {
       const broken = await write({
         auths: { 'ghcr.io': { auth: Buffer.from('no-colon-secret').toString('base64') } },
       });
-      const error = await caught(dockerConfigCredentials('ghcr.io', broken));
+      const error = await rejectionOf(dockerConfigCredentials('ghcr.io', broken), OciError);
       expect(error.code).toBe('INVALID_INPUT');
       expect(error.message).toContain('auths["ghcr.io"].auth');
       expect(error.message).not.toContain('no-colon-secret');
       expect(
-        (await caught(dockerConfigCredentials('ghcr.io', await write('{not json')))).code,
+        (await rejectionOf(dockerConfigCredentials('ghcr.io', await write('{not json')), OciError))
+          .code,
       ).toBe('INVALID_INPUT');
     });
 
@@ -146,7 +137,10 @@ describe('dockerConfigCredentials', () => {
         [{ credHelpers: { 'ghcr.io': true } }, 'credHelpers["ghcr.io"]'],
       ] as const) {
         const path = await write(config);
-        const error = await caught(dockerConfigCredentials('ghcr.io', path, options));
+        const error = await rejectionOf(
+          dockerConfigCredentials('ghcr.io', path, options),
+          OciError,
+        );
         expect(error.code).toBe('INVALID_INPUT');
         expect(error.message).toContain(`${path}: ${field}: expected`);
       }
@@ -258,7 +252,7 @@ describe('dockerConfigCredentials', () => {
 
     it('reports a helper missing from PATH, naming the helper, the config file and the field', async () => {
       const path = await write({ credHelpers: { 'ghcr.io': 'absent' } });
-      const error = await caught(dockerConfigCredentials('ghcr.io', path, options));
+      const error = await rejectionOf(dockerConfigCredentials('ghcr.io', path, options), OciError);
       expect(error.code).toBe('INVALID_INPUT');
       expect(error.message).toContain(
         `${path}: credHelpers["ghcr.io"]: docker-credential-absent get for ghcr.io: docker-credential-absent not found on PATH`,
@@ -277,11 +271,12 @@ describe('dockerConfigCredentials', () => {
       ] as const;
       for (const [name, reason, helperTimeoutMs] of cases) {
         const path = await write({ credsStore: name });
-        const error = await caught(
+        const error = await rejectionOf(
           dockerConfigCredentials('ghcr.io', path, {
             ...options,
             ...(helperTimeoutMs ? { helperTimeoutMs } : {}),
           }),
+          OciError,
         );
         expect(error.code).toBe('INVALID_INPUT');
         expect(error.message).toContain(
@@ -295,7 +290,10 @@ describe('dockerConfigCredentials', () => {
     it('rejects a helper name that is not a plain program name before running anything', async () => {
       for (const name of ['../evil', 'evil name']) {
         const path = await write({ credHelpers: { 'ghcr.io': name } });
-        const error = await caught(dockerConfigCredentials('ghcr.io', path, options));
+        const error = await rejectionOf(
+          dockerConfigCredentials('ghcr.io', path, options),
+          OciError,
+        );
         expect(error.code).toBe('INVALID_INPUT');
         expect(error.message).toContain(
           `${path}: credHelpers["ghcr.io"]: expected a credential helper name matching`,
@@ -344,7 +342,7 @@ describe('dockerConfigCredentials', () => {
         );
 
         const anonymous = openImageSource(reference, { retries: 0 }).source;
-        expect((await caught(anonymous.resolve('v1'))).message).toContain(
+        expect((await rejectionOf(anonymous.resolve('v1'), OciError)).message).toContain(
           'token request answered 401',
         );
       });

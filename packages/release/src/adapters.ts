@@ -13,6 +13,7 @@ import {
   mergePullRequest,
   openPullRequest,
   parseRepo,
+  PASSING_CHECK_CONCLUSIONS,
   type GitHubClient,
   type PullRequestInfo,
   type ReleaseInfo,
@@ -85,8 +86,6 @@ function toRun(r: RunInfo): WorkflowRun {
   return { id: r.id, url: r.htmlUrl, status: r.status ?? 'queued', conclusion: r.conclusion };
 }
 
-const PASSING_CONCLUSIONS = new Set(['success', 'neutral', 'skipped']);
-
 /** @oci-sd/gh over one client; `poll` sets how the library's own waits (mergeability) poll. */
 export function githubService(
   client: GitHubClient,
@@ -116,7 +115,7 @@ export function githubService(
       const url = check.htmlUrl ? { url: check.htmlUrl } : {};
       if (check.status !== 'completed') return { state: 'pending', ...url };
       return {
-        state: PASSING_CONCLUSIONS.has(check.conclusion ?? '') ? 'success' : 'failure',
+        state: PASSING_CHECK_CONCLUSIONS.has(check.conclusion ?? '') ? 'success' : 'failure',
         ...url,
       };
     },

@@ -1,7 +1,7 @@
-import { spawn } from 'node:child_process';
 import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
+import { CoreError, git } from '@oci-sd/core';
 import { ReleaseError } from './errors';
 
 /** The project's git work tree, driven through the git CLI (the user's credentials and hooks apply). */
@@ -20,40 +20,24 @@ export class GitRepo {
     return this.exec(args, { input });
   }
 
-  private exec(
+  private async exec(
     args: string[],
     options: { input?: string; env?: NodeJS.ProcessEnv } = {},
   ): Promise<string> {
-    return new Promise((resolve, reject) => {
-      const child = spawn('git', args, {
+    try {
+      return await git(args, {
         cwd: this.dir,
         env: { ...this.env, ...options.env },
-        stdio: [options.input === undefined ? 'ignore' : 'pipe', 'pipe', 'pipe'],
+        ...(options.input === undefined ? {} : { input: options.input }),
       });
-      const out: Buffer[] = [];
-      const err: Buffer[] = [];
-      child.stdout!.on('data', (chunk: Buffer) => out.push(chunk));
-      child.stderr!.on('data', (chunk: Buffer) => err.push(chunk));
-      child.on('error', (error) =>
-        reject(
-          new ReleaseError('GIT', `git ${args.join(' ')} could not start: ${error.message}`, {
-            cause: error,
-          }),
-        ),
-      );
-      child.on('close', (code) => {
-        if (code === 0) return resolve(Buffer.concat(out).toString('utf8'));
-        const stderr = Buffer.concat(err).toString('utf8').trim();
-        reject(
-          new ReleaseError(
-            'GIT',
-            `git ${args.join(' ')} failed in ${this.dir}: ${stderr || `exit ${code}`}`,
-            { expected: 'exit 0', found: code },
-          ),
-        );
+    } catch (error) {
+      if (!(error instanceof CoreError)) throw error;
+      throw new ReleaseError('GIT', error.message, {
+        expected: 'exit 0',
+        found: error.found,
+        cause: error,
       });
-      if (options.input !== undefined) child.stdin!.end(options.input);
-    });
+    }
   }
 
   /** A tree equal to `base`'s with one file replaced, built in a throwaway index (the user's index and work tree stay as they are). */

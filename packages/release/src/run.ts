@@ -130,8 +130,8 @@ export async function runRelease(options: ReleaseOptions): Promise<ReleaseState 
     git,
     reporter,
     waits: options.waits,
-    save: () => {
-      if (persisted) saveState(options.projectDir, current);
+    save: async () => {
+      if (persisted) await saveState(options.projectDir, current);
     },
     today,
     hasToken: options.hasToken,
@@ -168,7 +168,7 @@ export async function runRelease(options: ReleaseOptions): Promise<ReleaseState 
       }
       persisted = true;
     }
-    ctx.save();
+    await ctx.save();
     reporter.emit({
       type: 'step',
       step: step.id,

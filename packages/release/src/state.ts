@@ -1,12 +1,6 @@
-import {
-  mkdirSync,
-  readdirSync,
-  readFileSync,
-  renameSync,
-  writeFileSync,
-  existsSync,
-} from 'node:fs';
+import { existsSync, readdirSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
+import { writeFileAtomic } from '@oci-sd/core';
 import { ReleaseError } from './errors';
 
 export const STEP_IDS = [
@@ -59,17 +53,13 @@ export function statePath(projectDir: string, version: string): string {
   return join(projectDir, STATE_DIR, `release-${version}.json`);
 }
 
-/** Writes to a temp file in the same directory, then renames: a kill never leaves half a state file. */
-export function saveState(projectDir: string, state: ReleaseState): void {
-  const file = statePath(projectDir, state.version);
+/** Writes atomically (temp file, then rename): a kill never leaves half a state file. */
+export async function saveState(projectDir: string, state: ReleaseState): Promise<void> {
   const dir = join(projectDir, STATE_DIR);
-  mkdirSync(dir, { recursive: true });
   // the folder ignores itself: release state never shows up as a change to commit
-  if (!existsSync(join(dir, '.gitignore'))) writeFileSync(join(dir, '.gitignore'), '*\n');
+  if (!existsSync(join(dir, '.gitignore'))) await writeFileAtomic(join(dir, '.gitignore'), '*\n');
   const next = { ...state, updatedAt: new Date().toISOString() };
-  const temp = `${file}.${process.pid}.tmp`;
-  writeFileSync(temp, `${JSON.stringify(next, null, 2)}\n`);
-  renameSync(temp, file);
+  await writeFileAtomic(statePath(projectDir, state.version), `${JSON.stringify(next, null, 2)}\n`);
   Object.assign(state, next);
 }
 

@@ -14,7 +14,7 @@ export interface StepContext {
   reporter: Reporter;
   waits: WaitOptions;
   /** Persists `state` (atomically); steps call it as soon as they learn a remote fact. */
-  save(): void;
+  save(): Promise<void>;
   /** YYYY-MM-DD for the changelog heading. */
   today: string;
   hasToken: boolean;
@@ -105,10 +105,10 @@ async function pushPromotion(ctx: StepContext, base: string, branch: string): Pr
   await git.git('push', '--quiet', config.remote, `${commit}:refs/heads/${branch}`);
 }
 
-function recordPr(ctx: StepContext, pr: PullRequest): void {
+async function recordPr(ctx: StepContext, pr: PullRequest): Promise<void> {
   ctx.state.facts.changelogPr = pr.number;
   ctx.state.facts.changelogPrUrl = pr.url;
-  ctx.save();
+  await ctx.save();
 }
 
 async function mergeWhenChecksPass(
@@ -226,14 +226,14 @@ const changelogStep: Step = {
         body,
       });
     }
-    recordPr(ctx, pr);
+    await recordPr(ctx, pr);
     info(ctx, 'changelog', `pull request #${pr.number}`, pr.url);
     const merged =
       pr.merged && pr.mergeSha
         ? pr
         : await mergeWhenChecksPass(ctx, config.repo, pr, config.prChecks, 'changelog');
     state.facts.releaseCommit = merged.mergeSha!;
-    ctx.save();
+    await ctx.save();
     await fastForwardLocal(ctx);
     return `#${merged.number} merged as ${merged.mergeSha!.slice(0, 12)}`;
   },
@@ -276,7 +276,7 @@ const releaseStep: Step = {
     }
     state.facts.releaseId = release.id;
     state.facts.releaseUrl = release.url;
-    ctx.save();
+    await ctx.save();
     info(ctx, 'release', `release ${state.tag}`, release.url);
     return `${state.tag} published at ${commit.slice(0, 12)}`;
   },
@@ -341,7 +341,7 @@ const buildStep: Step = {
     );
     state.facts.buildRunId = run.id;
     state.facts.buildRunUrl = run.url;
-    ctx.save();
+    await ctx.save();
     info(ctx, 'build', `${workflow} run ${run.id}`, run.url);
     await followRun(ctx, 'build', config.repo, run, workflow);
     return `${workflow} run ${run.id} succeeded`;
@@ -370,7 +370,7 @@ const signingStep: Step = {
         );
     state.facts.signingPr = pr.number;
     state.facts.signingPrUrl = pr.url;
-    ctx.save();
+    await ctx.save();
     info(ctx, 'signing', `signing pull request #${pr.number}`, pr.url);
     const target = tuf.releaseTargetName(config.tufProject, state.tag);
     let announced = false;
@@ -425,7 +425,7 @@ const signingStep: Step = {
       () => `still missing ${missing}`,
     );
     if (digest) state.facts.digest = digest;
-    ctx.save();
+    await ctx.save();
     return `${target} signed${digest ? ` (${digest})` : ''}`;
   },
 };
@@ -460,13 +460,13 @@ const publishStep: Step = {
       state.facts.publishDispatchedAfter ??= new Date(
         Math.floor(Date.now() / 1000) * 1000,
       ).toISOString();
-      ctx.save();
+      await ctx.save();
       run = await github.dispatchWorkflow(config.tufRepo, workflow, config.tufDefaultBranch);
       info(ctx, 'publish', `dispatched ${workflow} on ${config.tufRepo}`, run.url);
     }
     state.facts.publishRunId = run.id;
     state.facts.publishRunUrl = run.url;
-    ctx.save();
+    await ctx.save();
     await followRun(ctx, 'publish', config.tufRepo, run, workflow);
     return `${workflow} run ${run.id} succeeded`;
   },

@@ -4,7 +4,7 @@ import { afterEach, describe, expect, it } from 'vitest';
 import { CONFIG_FILE, loadConfig } from '../src/config/load';
 import { parseRemoteUrl } from '../src/config/remote';
 import { ReleaseError } from '../src/errors';
-import { git, projectWithRemote, tempDir } from './helpers/git';
+import { git, projectWithRemote, tempDir } from '@oci-sd/test-support';
 
 const CHANGELOG = '# Changelog\n\n## [Unreleased]\n\n### Added\n- x\n';
 const NO_ENV = {};

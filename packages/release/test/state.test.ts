@@ -10,7 +10,7 @@ import {
   STEP_IDS,
   unfinishedReleases,
 } from '../src/state';
-import { tempDir } from './helpers/git';
+import { tempDir } from '@oci-sd/test-support';
 
 let cleanup: (() => void)[] = [];
 afterEach(() => {
@@ -24,12 +24,12 @@ function dir(): string {
 }
 
 describe('release state', () => {
-  it('round-trips through .oci-sd/release-<version>.json and leaves no temp file', () => {
+  it('round-trips through .oci-sd/release-<version>.json and leaves no temp file', async () => {
     const root = dir();
     const state = newState('1.5.0', 'v1.5.0', 'acme/app', 'acme/app-tuf-on-ci');
     state.completed.push('preflight', 'changelog');
     state.facts.changelogPr = 4;
-    saveState(root, state);
+    await saveState(root, state);
     expect(statePath(root, '1.5.0')).toBe(join(root, '.oci-sd', 'release-1.5.0.json'));
     expect(readdirSync(join(root, '.oci-sd')).sort()).toEqual(['.gitignore', 'release-1.5.0.json']);
     expect(readFileSync(join(root, '.oci-sd', '.gitignore'), 'utf8')).toBe('*\n');
@@ -37,12 +37,12 @@ describe('release state', () => {
     expect(loadState(root, '1.6.0')).toBeUndefined();
   });
 
-  it('lists only unfinished releases', () => {
+  it('lists only unfinished releases', async () => {
     const root = dir();
     const done = newState('1.4.0', 'v1.4.0', 'a/b', 'a/c');
     done.completed.push(...STEP_IDS);
-    saveState(root, done);
-    saveState(root, newState('1.5.0', 'v1.5.0', 'a/b', 'a/c'));
+    await saveState(root, done);
+    await saveState(root, newState('1.5.0', 'v1.5.0', 'a/b', 'a/c'));
     expect(unfinishedReleases(root)).toEqual(['1.5.0']);
   });
 

@@ -15,7 +15,13 @@ import { TrustedRoot } from '@sigstore/protobuf-specs';
 import { Verifier, toSignedEntity, toTrustMaterial } from '@sigstore/verify';
 import { Updater as TufJsUpdater } from 'tuf-js';
 import { markdownTable, writeBenchSection, type BenchRow } from '../../../tools/bench/table';
-import { fixturePath, haveFixtures } from '../../../tools/fixtures';
+import {
+  fixturePath,
+  haveFixtures,
+  RepoBuilder,
+  RepoServer,
+  type KeyScheme,
+} from '@oci-sd/test-support';
 import {
   Updater,
   canonicalize,
@@ -24,7 +30,6 @@ import {
   type SignedMetadata,
   type TufKey,
 } from '../src/index';
-import { RepoBuilder, RepoServer, type KeyScheme } from '../test/support/repo-builder';
 
 // Bundled into node_modules/.cache: paths come from the package directory npm runs the script in.
 const README = join(process.cwd(), 'README.md');

@@ -1,9 +1,10 @@
 import { existsSync, readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
-import { addReleaseTarget, signEvent, type SignedMetadata } from '../src/index';
-import { createTufRepo, gitSync, type TestTufRepo } from './support/git-repo';
-import { errorOf, SEED_V150 } from './support/helpers';
+import { rejectionOf, gitSync } from '@oci-sd/test-support';
+import { addReleaseTarget, signEvent, type SignedMetadata, TufError } from '../src/index';
+import { createTufRepo, type TestTufRepo } from './support/git-repo';
+import { SEED_V150 } from './support/helpers';
 
 const BRANCH = 'sign/release-1-5-0-24609867231';
 const TARGET = 'oci-prometheus-sd-proxy/releases/v1.5.0.json';
@@ -45,10 +46,11 @@ describe('addReleaseTarget: a listed tag is never re-pointed silently', () => {
   it('refuses a tag already listed with another digest, naming tag and both digests, and leaves no trace', async () => {
     await releasedOnMain();
     const before = checkoutState();
-    const error = await errorOf(
+    const error = await rejectionOf(
       addReleaseTarget(repo.dir, {
         manifest: { ...SEED_V150, digest: OTHER_DIGEST, runId: 1 },
       }),
+      TufError,
     );
     expect(error.code).toBe('INVALID_INPUT');
     expect(error.message).toContain('v1.5.0 is already listed in metadata/targets.json');
@@ -84,11 +86,12 @@ describe('addReleaseTarget: a listed tag is never re-pointed silently', () => {
   it('refuses a re-point on the event branch too (a second build of the same tag)', async () => {
     await addReleaseTarget(repo.dir, { manifest: SEED_V150 });
     const before = checkoutState();
-    const error = await errorOf(
+    const error = await rejectionOf(
       addReleaseTarget(repo.dir, {
         manifest: { ...SEED_V150, digest: OTHER_DIGEST },
         branch: BRANCH,
       }),
+      TufError,
     );
     expect(error.code).toBe('INVALID_INPUT');
     expect(checkoutState()).toEqual(before);
@@ -98,11 +101,12 @@ describe('addReleaseTarget: a listed tag is never re-pointed silently', () => {
 describe('addReleaseTarget: a failure leaves the checkout as it was', () => {
   it('a failed push: back on main, no sign/ branch, no manifest, clean index and work tree', async () => {
     const before = checkoutState();
-    const error = await errorOf(
+    const error = await rejectionOf(
       addReleaseTarget(repo.dir, {
         manifest: SEED_V150,
         push: { remote: join(repo.dir, '..', 'no-such-remote.git') },
       }),
+      TufError,
     );
     expect(error.code).toBe('GIT');
     expect(checkoutState()).toEqual(before);
@@ -113,13 +117,14 @@ describe('addReleaseTarget: a failure leaves the checkout as it was', () => {
     await addReleaseTarget(repo.dir, { manifest: SEED_V150 });
     gitSync(repo.dir, 'remote', 'set-url', 'origin', join(repo.dir, '..', 'gone.git'));
     const before = checkoutState();
-    await errorOf(
+    await rejectionOf(
       addReleaseTarget(repo.dir, {
         manifest: { ...SEED_V150, digest: OTHER_DIGEST },
         branch: BRANCH,
         replace: true,
         push: { remote: 'origin' },
       }),
+      TufError,
     );
     expect(checkoutState()).toEqual(before);
   });
@@ -127,13 +132,18 @@ describe('addReleaseTarget: a failure leaves the checkout as it was', () => {
   it('bad input (a branch outside sign/, an invalid digest) is refused before anything is written', async () => {
     const before = checkoutState();
     expect(
-      (await errorOf(addReleaseTarget(repo.dir, { manifest: SEED_V150, branch: 'release-1' })))
-        .code,
+      (
+        await rejectionOf(
+          addReleaseTarget(repo.dir, { manifest: SEED_V150, branch: 'release-1' }),
+          TufError,
+        )
+      ).code,
     ).toBe('INVALID_INPUT');
     expect(
       (
-        await errorOf(
+        await rejectionOf(
           addReleaseTarget(repo.dir, { manifest: { ...SEED_V150, digest: 'sha256:0' } }),
+          TufError,
         )
       ).code,
     ).toBe('INVALID_INPUT');
@@ -148,9 +158,9 @@ describe('addReleaseTarget: a failure leaves the checkout as it was', () => {
     writeFileSync(join(repo.dir, 'metadata/root.json'), JSON.stringify(root));
     gitSync(repo.dir, 'commit', '-qam', 'broken root');
     const before = checkoutState();
-    expect((await errorOf(addReleaseTarget(repo.dir, { manifest: SEED_V150 }))).code).toBe(
-      'METADATA_INVALID',
-    );
+    expect(
+      (await rejectionOf(addReleaseTarget(repo.dir, { manifest: SEED_V150 }), TufError)).code,
+    ).toBe('METADATA_INVALID');
     expect(checkoutState()).toEqual(before);
   });
 });

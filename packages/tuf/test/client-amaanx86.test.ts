@@ -13,7 +13,7 @@ import type { AddressInfo } from 'node:net';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { fixturePath, fixturesSkipReason, haveFixtures } from '../../../tools/fixtures';
+import { rejectionOf, fixturePath, fixturesSkipReason, haveFixtures } from '@oci-sd/test-support';
 import { TufError, Updater } from '../src/index';
 
 const AS_OF = new Date('2026-04-20T12:00:00Z');
@@ -33,15 +33,6 @@ function pinnedRoot(): string {
   const dir = tempDir();
   cpSync(repo('metadata', 'root_history', '1.root.json'), join(dir, 'root.json'));
   return dir;
-}
-
-async function failure(promise: Promise<unknown>): Promise<TufError> {
-  const error = await promise.then(
-    () => undefined,
-    (e: unknown) => e,
-  );
-  expect(error).toBeInstanceOf(TufError);
-  return error as TufError;
 }
 
 afterAll(() => {
@@ -110,12 +101,13 @@ describe.skipIf(!haveFixtures)(
     });
 
     it('fails as expired after the timestamp expiry (freeze), naming the timestamp', async () => {
-      const error = await failure(
+      const error = await rejectionOf(
         new Updater({
           metadataDir: pinnedRoot(),
           repositoryDir: repo(),
           now: new Date('2026-04-20T18:07:45Z'),
         }).refresh(),
+        TufError,
       );
       expect(error.code).toBe('EXPIRED');
       expect(error.message).toMatch(/^timestamp v10 expired at 2026-04-20T18:07:45.000Z/);
@@ -124,8 +116,9 @@ describe.skipIf(!haveFixtures)(
     it("rollback on real data: after trusting timestamp v14, the repository's timestamp v10 is refused", async () => {
       const metadataDir = pinnedRoot();
       cpSync(repo('versions', 'timestamp.v14.json'), join(metadataDir, 'timestamp.json'));
-      const error = await failure(
+      const error = await rejectionOf(
         new Updater({ metadataDir, repositoryDir: repo(), now: AS_OF }).refresh(),
+        TufError,
       );
       expect(error.code).toBe('ROLLBACK');
       expect(error.message).toBe('timestamp v10 is older than the trusted v14');
@@ -213,11 +206,12 @@ describe.skipIf(!haveFixtures)(
             targetDir: join(metadataDir, 't'),
             now: AS_OF,
           });
-          const error = await failure(
+          const error = await rejectionOf(
             (async () => {
               await updater.refresh();
               await updater.downloadTarget((await updater.getTargetInfo(V150))!);
             })(),
+            TufError,
           );
           expect(error.message).toMatch(message);
         });

@@ -9,8 +9,7 @@ import {
 } from '@oci-sd/test-sigstore';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { canonicalize, TufError, Updater, verifySignature } from '../src/index';
-import { RepoBuilder, RepoServer, generateTestKey } from './support/repo-builder';
-import { sigstoreSigner } from './support/repo-builder-sigstore';
+import { RepoBuilder, RepoServer, generateTestKey, sigstoreSigner } from '@oci-sd/test-support';
 
 const maintainer = emailIdentity('maintainer@example.com');
 const onlineSign = githubActionsIdentity({

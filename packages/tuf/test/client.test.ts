@@ -2,8 +2,14 @@ import { mkdtempSync, readFileSync, readdirSync, rmSync, writeFileSync } from 'n
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, afterEach, describe, expect, it } from 'vitest';
+import {
+  rejectionOf,
+  RepoBuilder,
+  RepoServer,
+  generateTestKey,
+  type KeyScheme,
+} from '@oci-sd/test-support';
 import { TufError, Updater, type TufErrorCode, type UpdaterOptions } from '../src/index';
-import { RepoBuilder, RepoServer, generateTestKey, type KeyScheme } from './support/repo-builder';
 
 const temps: string[] = [];
 const servers: RepoServer[] = [];
@@ -50,14 +56,9 @@ async function rejects(
   code: TufErrorCode,
   message?: RegExp,
 ): Promise<TufError> {
-  const error = await promise.then(
-    () => undefined,
-    (e: unknown) => e,
-  );
-  expect(error, 'expected a TufError').toBeInstanceOf(TufError);
-  expect((error as TufError).code, (error as Error).message).toBe(code);
-  if (message) expect((error as Error).message).toMatch(message);
-  return error as TufError;
+  const error = await rejectionOf(promise, TufError, code);
+  if (message) expect(error.message).toMatch(message);
+  return error;
 }
 
 describe('Updater over HTTP: the normal path', () => {

@@ -2,7 +2,14 @@ import { generateKeyPairSync, sign } from 'node:crypto';
 import { readFileSync } from 'node:fs';
 import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
-import { fixturePath, fixturesSkipReason, haveFixtures } from '../../../tools/fixtures';
+import {
+  fixturePath,
+  fixturesSkipReason,
+  haveFixtures,
+  generateTestKey,
+  signMetadata,
+  type KeyScheme,
+} from '@oci-sd/test-support';
 import {
   canonicalize,
   publicGoodTrustedRoot,
@@ -12,7 +19,6 @@ import {
   type SignedMetadata,
   type TufKey,
 } from '../src/index';
-import { generateTestKey, signMetadata, type KeyScheme } from './support/repo-builder-keys';
 
 const amaanx86 = (...parts: string[]) => fixturePath('tuf', 'amaanx86', ...parts);
 const readJSON = <T = SignedMetadata>(path: string): T =>

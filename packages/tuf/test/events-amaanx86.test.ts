@@ -2,7 +2,13 @@ import { cpSync, mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } f
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
-import { fixturePath, fixturesSkipReason, haveFixtures } from '../../../tools/fixtures';
+import {
+  fixturePath,
+  fixturesSkipReason,
+  gitSync,
+  haveFixtures,
+  useTestGitSettings,
+} from '@oci-sd/test-support';
 import {
   addReleaseTarget,
   formatMetadata,
@@ -10,7 +16,9 @@ import {
   signingEventStatus,
   type SignedMetadata,
 } from '../src/index';
-import { gitSync } from './support/git-repo';
+
+// The events code under test starts git itself, with the inherited environment.
+useTestGitSettings();
 
 const fixture = (...parts: string[]) => fixturePath('tuf', 'amaanx86', ...parts);
 const RELEASES = 'oci-prometheus-sd-proxy/releases';

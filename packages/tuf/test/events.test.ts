@@ -11,6 +11,7 @@ import {
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
+import { rejectionOf, gitSync } from '@oci-sd/test-support';
 import {
   Updater,
   addReleaseTarget,
@@ -31,9 +32,10 @@ import {
   type SignedMetadata,
   type TufKey,
   type TufSigner,
+  TufError,
 } from '../src/index';
-import { createTufRepo, gitSync, newSigner, type TestTufRepo } from './support/git-repo';
-import { errorOf, SEED_V150 } from './support/helpers';
+import { createTufRepo, newSigner, type TestTufRepo } from './support/git-repo';
+import { SEED_V150 } from './support/helpers';
 
 const release = SEED_V150;
 const BRANCH = 'sign/release-1-5-0-24609867231';
@@ -159,30 +161,39 @@ describe('addReleaseTarget', () => {
 
   it('refuses a dirty checkout and a branch outside sign/', async () => {
     writeFileSync(join(repo.dir, 'metadata/targets.json'), '{}');
-    expect((await errorOf(addReleaseTarget(repo.dir, { manifest: release }))).code).toBe('GIT');
+    expect(
+      (await rejectionOf(addReleaseTarget(repo.dir, { manifest: release }), TufError)).code,
+    ).toBe('GIT');
     gitSync(repo.dir, 'checkout', '--', '.');
     expect(
-      (await errorOf(addReleaseTarget(repo.dir, { manifest: release, branch: 'release-1' }))).code,
+      (
+        await rejectionOf(
+          addReleaseTarget(repo.dir, { manifest: release, branch: 'release-1' }),
+          TufError,
+        )
+      ).code,
     ).toBe('INVALID_INPUT');
   });
 
   it('never shows credentials embedded in a remote URL', async () => {
-    const error = await errorOf(
+    const error = await rejectionOf(
       addReleaseTarget(repo.dir, {
         manifest: release,
         push: { remote: 'http://user:ghp_UrlSecret@127.0.0.1:9/tuf.git' },
       }),
+      TufError,
     );
     expect(`${error.message} ${String(error.found)}`).not.toContain('ghp_UrlSecret');
   });
 
   it('never shows the push token, even when the push fails', async () => {
     const token = 'ghs_SuperSecretToken123';
-    const error = await errorOf(
+    const error = await rejectionOf(
       addReleaseTarget(repo.dir, {
         manifest: release,
         push: { remote: 'http://127.0.0.1:9/tuf.git', token },
       }),
+      TufError,
     );
     expect(error.code).toBe('GIT');
     expect(`${error.message} ${String(error.found)}`).not.toContain(token);
@@ -365,7 +376,9 @@ describe('signingEventStatus and signEvent', () => {
   it('refuses to report on a branch that is not checked out', async () => {
     await addReleaseTarget(repo.dir, { manifest: release });
     gitSync(repo.dir, 'switch', '-q', 'main');
-    expect((await errorOf(signingEventStatus(repo.dir, { event: BRANCH }))).code).toBe('EVENT');
+    expect(
+      (await rejectionOf(signingEventStatus(repo.dir, { event: BRANCH }), TufError)).code,
+    ).toBe('EVENT');
   });
 });
 
@@ -446,14 +459,21 @@ describe('inviteSigner and onboarding', () => {
 
   it('rejects a threshold larger than signers plus invitees and online roles', async () => {
     expect(
-      (await errorOf(inviteSigner(repo.dir, { role: 'targets', user: 'bob', threshold: 3 }))).code,
+      (
+        await rejectionOf(
+          inviteSigner(repo.dir, { role: 'targets', user: 'bob', threshold: 3 }),
+          TufError,
+        )
+      ).code,
     ).toBe('INVALID_INPUT');
     gitSync(repo.dir, 'switch', '-q', 'main');
-    expect((await errorOf(inviteSigner(repo.dir, { role: 'timestamp', user: 'bob' }))).code).toBe(
-      'INVALID_INPUT',
-    );
     expect(
-      (await errorOf(inviteSigner(repo.dir, { role: 'targets', user: 'bob smith' }))).code,
+      (await rejectionOf(inviteSigner(repo.dir, { role: 'timestamp', user: 'bob' }), TufError))
+        .code,
+    ).toBe('INVALID_INPUT');
+    expect(
+      (await rejectionOf(inviteSigner(repo.dir, { role: 'targets', user: 'bob smith' }), TufError))
+        .code,
     ).toBe('INVALID_INPUT');
   });
 
@@ -587,8 +607,9 @@ describe('signers in separate clones', () => {
     writeFileSync(join(repo.dir, 'targets', 'mine.txt'), 'mine');
     gitSync(repo.dir, 'add', '--all');
     gitSync(repo.dir, 'commit', '--quiet', '-m', 'mine');
-    const error = await errorOf(
+    const error = await rejectionOf(
       signEvent(repo.dir, BRANCH, repo.alice, { user: 'alice', push: { remote: 'origin' } }),
+      TufError,
     );
     expect(error.message).toContain(`${BRANCH} has diverged from origin`);
   });
@@ -755,17 +776,26 @@ describe('checkTarget', () => {
     await expect(
       checkTarget(repo.dir, { name: TARGET, sha256: `sha256:${added.sha256}` }),
     ).resolves.toMatchObject({ name: TARGET });
-    const wrong = await errorOf(checkTarget(repo.dir, { name: TARGET, sha256: '0'.repeat(64) }));
+    const wrong = await rejectionOf(
+      checkTarget(repo.dir, { name: TARGET, sha256: '0'.repeat(64) }),
+      TufError,
+    );
     expect(wrong.code).toBe('HASH_MISMATCH');
     expect(wrong.message).toContain(
       `targets.json: target ${TARGET} has sha256 ${added.sha256}, expected ${'0'.repeat(64)}`,
     );
     expect(
-      (await errorOf(checkTarget(repo.dir, { name: 'p/releases/v9.json', sha256: added.sha256 })))
-        .code,
+      (
+        await rejectionOf(
+          checkTarget(repo.dir, { name: 'p/releases/v9.json', sha256: added.sha256 }),
+          TufError,
+        )
+      ).code,
     ).toBe('NOT_FOUND');
     writeFileSync(join(repo.dir, 'targets', TARGET), 'tampered');
-    expect((await errorOf(checkTarget(repo.dir, { name: TARGET }))).code).toBe('LENGTH_MISMATCH');
+    expect((await rejectionOf(checkTarget(repo.dir, { name: TARGET }), TufError)).code).toBe(
+      'LENGTH_MISMATCH',
+    );
   });
 });
 
@@ -814,11 +844,11 @@ describe('onlineSign', () => {
     await addReleaseTarget(repo.dir, { manifest: release });
     gitSync(repo.dir, 'switch', '-q', 'main');
     gitSync(repo.dir, 'merge', '-q', '--ff-only', BRANCH);
-    const unsigned = await errorOf(onlineSign(repo.dir, repo.online));
+    const unsigned = await rejectionOf(onlineSign(repo.dir, repo.online), TufError);
     expect(unsigned.code).toBe('SIGNATURE_THRESHOLD');
     expect(unsigned.message).toContain('metadata/targets.json has 0 of 1 valid signatures');
     gitSync(repo.dir, 'reset', '-q', '--hard', 'origin/main');
-    const wrongKey = await errorOf(onlineSign(repo.dir, repo.alice, { force: true }));
+    const wrongKey = await rejectionOf(onlineSign(repo.dir, repo.alice, { force: true }), TufError);
     expect(wrongKey.code).toBe('SIGNER');
   });
 });

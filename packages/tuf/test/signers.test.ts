@@ -9,6 +9,7 @@ import {
   type TestSigstore,
 } from '@oci-sd/test-sigstore';
 import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
+import { rejectionOf, gitSync } from '@oci-sd/test-support';
 import {
   TufError,
   addReleaseTarget,
@@ -27,8 +28,7 @@ import {
   verifySignature,
   type TufKey,
 } from '../src/index';
-import { createTufRepo, gitSync, newSigner, type TestTufRepo } from './support/git-repo';
-import { errorOf } from './support/helpers';
+import { createTufRepo, newSigner, type TestTufRepo } from './support/git-repo';
 
 const payload = canonicalize({ _type: 'targets', version: 2 });
 
@@ -207,24 +207,27 @@ describe('identity tokens', () => {
     it('refuses a callback whose state does not match, and a denied sign-in', async () => {
       callbackState = () => 'forged';
       expect(
-        (await errorOf(browserToken({ issuer: base, openUrl: browser }).getToken())).message,
+        (await rejectionOf(browserToken({ issuer: base, openUrl: browser }).getToken(), TufError))
+          .message,
       ).toContain('state does not match');
       callbackState = (state) => state;
       denied = true;
       expect(
-        (await errorOf(browserToken({ issuer: base, openUrl: browser }).getToken())).message,
+        (await rejectionOf(browserToken({ issuer: base, openUrl: browser }).getToken(), TufError))
+          .message,
       ).toContain('access_denied');
       expect(exchanges).toBe(0);
     });
 
     it('says so when no browser can be opened', async () => {
-      const error = await errorOf(
+      const error = await rejectionOf(
         browserToken({
           issuer: base,
           openUrl: async () => {
             throw new TufError('SIGNER', 'no browser available');
           },
         }).getToken(),
+        TufError,
       );
       expect(error.message).toBe('no browser available');
     });
@@ -271,17 +274,23 @@ describe('identity tokens', () => {
         ACTIONS_ID_TOKEN_REQUEST_URL: url,
         ACTIONS_ID_TOKEN_REQUEST_TOKEN: 'req-secret',
       };
-      const exhausted = await errorOf(githubActionsToken({ env, backoffMs: 1 }).getToken());
+      const exhausted = await rejectionOf(
+        githubActionsToken({ env, backoffMs: 1 }).getToken(),
+        TufError,
+      );
       expect(exhausted.code).toBe('FETCH');
       expect(requests).toHaveLength(3);
       statuses = [403];
-      const denied = await errorOf(githubActionsToken({ env, backoffMs: 1 }).getToken());
+      const denied = await rejectionOf(
+        githubActionsToken({ env, backoffMs: 1 }).getToken(),
+        TufError,
+      );
       expect(denied.code).toBe('SIGNER');
       expect(requests).toHaveLength(4);
       expect(`${exhausted.message}${denied.message}`).not.toContain('req-secret');
-      expect((await errorOf(githubActionsToken({ env: {} }).getToken())).message).toContain(
-        'id-token: write',
-      );
+      expect(
+        (await rejectionOf(githubActionsToken({ env: {} }).getToken(), TufError)).message,
+      ).toContain('id-token: write');
     });
   });
 });
@@ -418,7 +427,9 @@ describe('Sigstore signer against the local test Sigstore instance', () => {
       });
       expect(await onlineSign(repo.dir, ci)).toMatchObject({ snapshot: 2, timestamp: 2 });
       const stranger = signerFor(emailIdentity('mallory@example.test'));
-      expect((await errorOf(onlineSign(repo.dir, stranger, { force: true }))).code).toBe('SIGNER');
+      expect(
+        (await rejectionOf(onlineSign(repo.dir, stranger, { force: true }), TufError)).code,
+      ).toBe('SIGNER');
     } finally {
       await new Promise<void>((resolve) => tokenServer.close(() => resolve()));
     }

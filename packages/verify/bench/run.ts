@@ -11,7 +11,7 @@ import { Verifier, toSignedEntity } from '@sigstore/verify';
 import { emailIdentity } from '@oci-sd/test-sigstore';
 import { trustMaterialFromJSON, verifyBundle } from '@oci-sd/verify';
 import { markdownTable, writeBenchSection } from '../../../tools/bench/table.ts';
-import { serveTufSite, startSeedReleaseWorld } from './release-fixture.ts';
+import { serveTufSite, startSeedReleaseWorld } from '@oci-sd/release-fixture';
 
 const COLD_RUNS = 7;
 const execFileAsync = promisify(execFile);

@@ -5,15 +5,15 @@ import { registryAvailable, startRegistry } from '@oci-sd/test-registry';
 import type { TestRegistry } from '@oci-sd/test-registry';
 import type { TestSigstore } from '@oci-sd/test-sigstore';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { fixturePath, fixturesSkipReason, haveFixtures } from '../../../tools/fixtures';
+import { fixturePath, fixturesSkipReason, haveFixtures } from '@oci-sd/test-support';
 import { releaseManifest } from '@oci-sd/tuf';
 import {
   publishSeedRelease,
   serveTufSite,
   startSeedReleaseWorld,
   writeTufCheckout,
-} from '../bench/release-fixture';
-import type { SeedRelease, SeedReleaseWorld } from '../bench/release-fixture';
+} from '@oci-sd/release-fixture';
+import type { SeedRelease, SeedReleaseWorld } from '@oci-sd/release-fixture';
 import { verifyRelease } from '../src/index';
 import { addLegacyLayerCopy, attachRawReferrer } from './support/candidates';
 import { check } from './support/report';

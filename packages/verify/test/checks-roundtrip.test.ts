@@ -10,7 +10,7 @@ import {
   containerProvenance,
   inTotoStatement,
   signStatement,
-} from '../bench/release-fixture';
+} from '@oci-sd/release-fixture';
 import { trustMaterialFromJSON, verifyImage, verifyProvenance } from '../src/index';
 import type { Digest, IdentityPolicy, LoadedTrustMaterial } from '../src/index';
 import { COMMIT, check } from './support/report';

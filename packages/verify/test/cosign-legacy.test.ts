@@ -1,28 +1,21 @@
 import { readFile } from 'node:fs/promises';
 import type { SerializedBundle } from '@sigstore/bundle';
 import { beforeAll, describe, expect, it } from 'vitest';
-import { fixturePath, fixturesSkipReason, haveFixtures } from '../../../tools/fixtures';
+import { thrownBy, fixturePath, fixturesSkipReason, haveFixtures } from '@oci-sd/test-support';
 import { legacyLayerToBundle } from '../src/cosign/legacy';
 import type { Digest } from '../src/types';
 import {
   COSIGN_ANNOTATIONS,
   pemToDerBase64,
   bundleToLegacyAnnotations,
+  OciError,
   OciLayoutSource,
   parseManifest,
   type Descriptor,
 } from '@oci-sd/oci';
+import { VerificationError } from '../src/index';
 
 const LAYOUT = fixturePath('slsa', 'gha_generic_container-v2.0.0', 'container_workflow_dispatch');
-
-function thrown(fn: () => unknown): { code?: string; message: string } {
-  try {
-    fn();
-  } catch (error) {
-    return error as { code?: string; message: string };
-  }
-  throw new Error('expected an error');
-}
 
 describe.skipIf(!haveFixtures)(
   `cosign legacy annotations <-> Sigstore bundles ${haveFixtures ? '' : fixturesSkipReason}`,
@@ -203,8 +196,15 @@ describe.skipIf(!haveFixtures)(
         'annotation dev.sigstore.cosign/certificate: expected one PEM certificate',
       ],
     ])('rejects %s as MALFORMED naming the field', (_name, changes, message) => {
-      const error = thrown(() =>
-        legacyLayerToBundle(withAnnotations(changes), blob, 'attestation', 'sha256-x.att layer 0'),
+      const error = thrownBy(
+        () =>
+          legacyLayerToBundle(
+            withAnnotations(changes),
+            blob,
+            'attestation',
+            'sha256-x.att layer 0',
+          ),
+        VerificationError,
       );
       expect(error.code).toBe('MALFORMED');
       expect(error.message).toContain('sha256-x.att layer 0: ');
@@ -217,7 +217,10 @@ describe.skipIf(!haveFixtures)(
         [COSIGN_ANNOTATIONS.signature]: 'AA==',
       });
       expect(
-        thrown(() => legacyLayerToBundle(layerWithSignature, Buffer.from('{}'), 'signature', 'z')),
+        thrownBy(
+          () => legacyLayerToBundle(layerWithSignature, Buffer.from('{}'), 'signature', 'z'),
+          VerificationError,
+        ),
       ).toMatchObject({
         code: 'MALFORMED',
         message: expect.stringContaining(
@@ -229,18 +232,22 @@ describe.skipIf(!haveFixtures)(
     it('rejects an envelope without signatures and a .sig layer without a signature', () => {
       const envelope = JSON.parse(blob.toString());
       expect(
-        thrown(() =>
-          legacyLayerToBundle(
-            layer,
-            Buffer.from(JSON.stringify({ ...envelope, signatures: [] })),
-            'attestation',
-            'x',
-          ),
+        thrownBy(
+          () =>
+            legacyLayerToBundle(
+              layer,
+              Buffer.from(JSON.stringify({ ...envelope, signatures: [] })),
+              'attestation',
+              'x',
+            ),
+          VerificationError,
         ).message,
       ).toContain('envelope.signatures: expected a non-empty array');
       expect(
-        thrown(() => legacyLayerToBundle(layer, Buffer.from('{"critical":{}}'), 'signature', 'y'))
-          .message,
+        thrownBy(
+          () => legacyLayerToBundle(layer, Buffer.from('{"critical":{}}'), 'signature', 'y'),
+          VerificationError,
+        ).message,
       ).toContain('annotation dev.cosignproject.cosign/signature: expected a base64 signature');
     });
 
@@ -248,7 +255,7 @@ describe.skipIf(!haveFixtures)(
       const noPromise = structuredClone(bundle);
       delete (noPromise.verificationMaterial.tlogEntries[0] as { inclusionPromise?: unknown })
         .inclusionPromise;
-      expect(thrown(() => bundleToLegacyAnnotations(noPromise))).toMatchObject({
+      expect(thrownBy(() => bundleToLegacyAnnotations(noPromise), OciError)).toMatchObject({
         code: 'INVALID_INPUT',
       });
       const noCertificate = structuredClone(bundle);
@@ -257,7 +264,7 @@ describe.skipIf(!haveFixtures)(
         tlogEntries: bundle.verificationMaterial.tlogEntries,
         timestampVerificationData: undefined,
       } as never;
-      expect(thrown(() => bundleToLegacyAnnotations(noCertificate)).message).toContain(
+      expect(thrownBy(() => bundleToLegacyAnnotations(noCertificate), OciError).message).toContain(
         'expected a certificate',
       );
     });

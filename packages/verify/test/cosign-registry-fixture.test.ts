@@ -6,7 +6,7 @@ import { TrustedRoot } from '@sigstore/protobuf-specs';
 import { Verifier, toSignedEntity, toTrustMaterial } from '@sigstore/verify';
 import { registryAvailable, startRegistry, type TestRegistry } from '@oci-sd/test-registry';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { fixturePath, fixturesSkipReason, haveFixtures } from '../../../tools/fixtures';
+import { fixturePath, fixturesSkipReason, haveFixtures } from '@oci-sd/test-support';
 import { discoverSignatures } from '../src/cosign/discover';
 import type { Digest } from '../src/types';
 import { readable } from './support/candidates';

@@ -9,7 +9,7 @@ import {
   containerProvenance,
   inTotoStatement,
   signStatement,
-} from '../bench/release-fixture';
+} from '@oci-sd/release-fixture';
 import {
   discoverSignatures,
   formatReport,

@@ -1,4 +1,5 @@
 import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
+import { rejectionOf } from '@oci-sd/test-support';
 import { discoverSignatures } from '../src/cosign/discover';
 import type { Digest } from '../src/types';
 import {
@@ -19,18 +20,6 @@ import {
   RegistrySource,
   type RegistrySourceOptions,
 } from '@oci-sd/oci';
-
-/** The error `promise` rejects with: an OciError from direct registry reads, a VerificationError from discovery. */
-async function caught(promise: Promise<unknown>): Promise<OciError | VerificationError> {
-  const error = await promise.then(
-    () => {
-      throw new Error('expected a rejection, the promise resolved');
-    },
-    (reason: unknown) => reason,
-  );
-  if (error instanceof OciError || error instanceof VerificationError) return error;
-  throw error;
-}
 
 const skipReason = registryAvailable()
   ? ''
@@ -93,7 +82,7 @@ describe.skipIf(!registryAvailable())(
           fault: ({ path }) =>
             path.includes('/manifests/sha256:') ? { kind: 'tamper' } : undefined,
         });
-        const error = await caught(source.manifest(image.digest));
+        const error = await rejectionOf(source.manifest(image.digest), OciError);
         expect(error.code).toBe('DIGEST_MISMATCH');
         expect(error.expected).toBe(image.digest);
         expect(error.message).toContain(`manifest ${registry.host}/acme/app@${image.digest}`);
@@ -103,7 +92,7 @@ describe.skipIf(!registryAvailable())(
         const source = await through({
           fault: ({ path }) => (path.endsWith('/manifests/v1') ? { kind: 'tamper' } : undefined),
         });
-        const error = await caught(source.resolve('v1'));
+        const error = await rejectionOf(source.resolve('v1'), OciError);
         expect(error.code).toBe('DIGEST_MISMATCH');
         expect(error.expected).toBe(image.digest);
       });
@@ -116,8 +105,10 @@ describe.skipIf(!registryAvailable())(
         const source = await through({
           fault: ({ path }) => (path.includes('/blobs/') ? { kind: 'tamper' } : undefined),
         });
-        expect((await caught(source.blob(layer.digest, layer.size))).code).toBe('DIGEST_MISMATCH');
-        expect((await caught(direct.blob(layer.digest, layer.size + 1))).code).toBe(
+        expect((await rejectionOf(source.blob(layer.digest, layer.size), OciError)).code).toBe(
+          'DIGEST_MISMATCH',
+        );
+        expect((await rejectionOf(direct.blob(layer.digest, layer.size + 1), OciError)).code).toBe(
           'DIGEST_MISMATCH',
         );
       });
@@ -126,9 +117,9 @@ describe.skipIf(!registryAvailable())(
         const source = await through({
           fault: ({ path }) => (path.includes('/blobs/') ? { kind: 'tamper' } : undefined),
         });
-        expect((await caught(discoverSignatures(source, image.digest))).code).toBe(
-          'DIGEST_MISMATCH',
-        );
+        expect(
+          (await rejectionOf(discoverSignatures(source, image.digest), VerificationError)).code,
+        ).toBe('DIGEST_MISMATCH');
       });
     });
 
@@ -150,7 +141,7 @@ describe.skipIf(!registryAvailable())(
 
       it('reports a registry that keeps failing as REGISTRY after the retries', async () => {
         const source = await through({ fault: () => ({ kind: 'status', status: 500 }) });
-        const error = await caught(source.resolve('v1'));
+        const error = await rejectionOf(source.resolve('v1'), OciError);
         expect(error.code).toBe('REGISTRY');
         expect(error.message).toMatch(/HTTP 500 after 3 attempts/);
         expect(proxy!.log).toHaveLength(3);
@@ -161,7 +152,7 @@ describe.skipIf(!registryAvailable())(
           { fault: () => ({ kind: 'hang' }) },
           { retries: 1, backoffMs: 5, timeoutMs: 300 },
         );
-        const error = await caught(source.manifest(image.digest));
+        const error = await rejectionOf(source.manifest(image.digest), OciError);
         expect(error.code).toBe('REGISTRY');
         expect(error.message).toMatch(/timed out after 2 attempts/);
       });
@@ -176,16 +167,21 @@ describe.skipIf(!registryAvailable())(
 
       it('reports connections dropped every time as REGISTRY, never as found or not found', async () => {
         const source = await through({ fault: () => ({ kind: 'drop' }) });
-        const error = await caught(discoverSignatures(source, image.digest));
+        const error = await rejectionOf(
+          discoverSignatures(source, image.digest),
+          VerificationError,
+        );
         expect(error.code).toBe('REGISTRY');
       });
 
       it('maps a 404 tag to undefined, a missing digest to NOT_FOUND, and a 403 to REGISTRY', async () => {
         const direct = new RegistrySource(registry.host, 'acme/app');
         expect(await direct.manifestByTag('no-such-tag')).toBeUndefined();
-        expect((await caught(direct.manifest(`sha256:${'0'.repeat(64)}`))).code).toBe('NOT_FOUND');
+        expect(
+          (await rejectionOf(direct.manifest(`sha256:${'0'.repeat(64)}`), OciError)).code,
+        ).toBe('NOT_FOUND');
         const source = await through({ fault: () => ({ kind: 'status', status: 403 }) });
-        expect((await caught(source.manifestByTag('v1'))).code).toBe('REGISTRY');
+        expect((await rejectionOf(source.manifestByTag('v1'), OciError)).code).toBe('REGISTRY');
       });
     });
 
@@ -253,7 +249,9 @@ describe.skipIf(!registryAvailable())(
               ? { kind: 'status', status: 503 }
               : undefined,
         });
-        expect((await caught(discoverSignatures(source, image.digest))).code).toBe('REGISTRY');
+        expect(
+          (await rejectionOf(discoverSignatures(source, image.digest), VerificationError)).code,
+        ).toBe('REGISTRY');
       });
 
       it("a referrers API answer that is not an index is MALFORMED for the whole discovery: it is the registry's answer", async () => {
@@ -268,7 +266,10 @@ describe.skipIf(!registryAvailable())(
                 }
               : undefined,
         });
-        const error = await caught(discoverSignatures(source, image.digest));
+        const error = await rejectionOf(
+          discoverSignatures(source, image.digest),
+          VerificationError,
+        );
         expect(error.code).toBe('MALFORMED');
         expect(error.message).toContain(`referrers of ${image.digest}`);
       });
@@ -281,9 +282,9 @@ describe.skipIf(!registryAvailable())(
           fault: ({ path }) =>
             path.endsWith(`/manifests/${referrer!.digest}`) ? { kind: 'tamper' } : undefined,
         });
-        expect((await caught(discoverSignatures(source, image.digest))).code).toBe(
-          'DIGEST_MISMATCH',
-        );
+        expect(
+          (await rejectionOf(discoverSignatures(source, image.digest), VerificationError)).code,
+        ).toBe('DIGEST_MISMATCH');
       });
     });
 
@@ -346,7 +347,7 @@ describe.skipIf(!registryAvailable())(
           { auth: { service: 'test-registry', basic: { username: 'ci', password: 'right' } } },
           { ...FAST, credentials: { username: 'ci', password: SECRET_PASSWORD } },
         );
-        const error = await caught(source.resolve('v1'));
+        const error = await rejectionOf(source.resolve('v1'), OciError);
         expect(error.code).toBe('REGISTRY');
         expect(error.message).toContain('token request answered 401');
         const everything = JSON.stringify({
@@ -363,10 +364,11 @@ describe.skipIf(!registryAvailable())(
         const source = await through({ auth: { service: 'test-registry' } });
         expect(
           (
-            await caught(
+            await rejectionOf(
               pushImage(source, {
                 platforms: [{ os: 'linux', architecture: 'amd64', files: { a: 'c' } }],
               }),
+              OciError,
             )
           ).code,
         ).toBe('REGISTRY');

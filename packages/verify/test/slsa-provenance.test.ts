@@ -1,7 +1,7 @@
 import { readFileSync } from 'node:fs';
 import { X509Certificate } from '@sigstore/core';
 import { describe, expect, it } from 'vitest';
-import { fixturePath, fixturesSkipReason, haveFixtures } from '../../../tools/fixtures';
+import { fixturePath, fixturesSkipReason, haveFixtures } from '@oci-sd/test-support';
 import { certificateIdentity } from '../src/checks/certificate';
 import type { CertificateIdentity } from '../src/checks/certificate';
 import type { InTotoStatement } from '../src/checks/claims';

@@ -14,9 +14,20 @@ export interface TestRegistry {
   stop(): Promise<void>;
 }
 
-/** True when Debian's docker-registry is installed (`.ci/run` installs it). */
+/**
+ * True when Debian's docker-registry is installed (`.ci/run` installs it). When it is missing and
+ * `OCI_SD_REQUIRE` lists `docker-registry` (as CI sets it), throws instead, so a suite that would
+ * skip fails naming the package to install.
+ */
 export function registryAvailable(): boolean {
-  return existsSync(REGISTRY_BINARY);
+  if (existsSync(REGISTRY_BINARY)) return true;
+  if (
+    (process.env.OCI_SD_REQUIRE ?? '').split(',').some((part) => part.trim() === 'docker-registry')
+  )
+    throw new Error(
+      `OCI_SD_REQUIRE names docker-registry, but ${REGISTRY_BINARY} is missing (apt-get install docker-registry)`,
+    );
+  return false;
 }
 
 async function freePort(): Promise<number> {

@@ -1,7 +1,7 @@
 import { readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { json } from '@sigstore/core';
-import { fixturePath } from '../../../../tools/fixtures';
+import { fixturePath } from '@oci-sd/test-support';
 
 /**
  * A real keyless signature to verify: the canonical `signed` body of one of the amaanx86 TUF-on-CI

@@ -1,7 +1,7 @@
 // Test-file scaffolding on vitest's hooks (kept out of helpers.ts, which the bench imports too).
-import { afterAll, afterEach, beforeAll, expect } from 'vitest';
+import { afterAll, afterEach, beforeAll } from 'vitest';
 import type { GitHubApiServer } from '@oci-sd/github-api-server';
-import { GitHubError, type GitHubClient } from '../../src/index';
+import type { GitHubClient } from '../../src/index';
 import { startServer, testClient } from './helpers';
 
 /**
@@ -21,15 +21,4 @@ export function useTestServer(
     gh?.faults.clear();
     gh?.assertNoViolations();
   });
-}
-
-/** The GitHubError a promise rejects with (with `code` when given); fails the test when it resolves or rejects otherwise. */
-export async function rejection(promise: Promise<unknown>, code?: string): Promise<GitHubError> {
-  const error = await promise.then(
-    () => undefined,
-    (e: unknown) => e,
-  );
-  expect(error).toBeInstanceOf(GitHubError);
-  if (code !== undefined) expect((error as GitHubError).code).toBe(code);
-  return error as GitHubError;
 }

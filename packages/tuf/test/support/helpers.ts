@@ -1,4 +1,4 @@
-import { TufError, type ReleaseManifestInput } from '../../src/index';
+import type { ReleaseManifestInput } from '../../src/index';
 
 /** The seed project's v1.5.0 release, as its TUF-on-CI manifest records it. */
 export const SEED_V150: ReleaseManifestInput = {
@@ -10,14 +10,3 @@ export const SEED_V150: ReleaseManifestInput = {
   runId: 24609867231,
   createdAt: '2026-04-18T17:26:44Z',
 };
-
-/** The TufError `promise` rejects with; anything else (or no rejection) fails the test. */
-export async function errorOf(promise: Promise<unknown>): Promise<TufError> {
-  try {
-    await promise;
-  } catch (error) {
-    if (error instanceof TufError) return error;
-    throw error;
-  }
-  throw new Error('expected a TufError');
-}

@@ -1,4 +1,3 @@
-import { VerificationError } from '../../src/index';
 import type { CheckResult, VerificationReport } from '../../src/index';
 
 /** The commit the round-trip images are built from. */
@@ -12,15 +11,4 @@ export function check(report: VerificationReport, name: string): CheckResult {
       `no check ${name} in ${report.checks.map((c) => `${c.check}=${c.status}`).join(', ')}`,
     );
   return found;
-}
-
-/** The VerificationError a promise rejects with; fails the test when it resolves or rejects with something else. */
-export async function caught(promise: Promise<unknown>): Promise<VerificationError> {
-  try {
-    await promise;
-  } catch (error) {
-    if (error instanceof VerificationError) return error;
-    throw error;
-  }
-  throw new Error('expected a VerificationError, the promise resolved');
 }

@@ -2,7 +2,7 @@ import { startRegistry } from '@oci-sd/test-registry';
 import type { TestRegistry } from '@oci-sd/test-registry';
 import { githubActionsIdentity, startTestSigstore } from '@oci-sd/test-sigstore';
 import type { TestIdentity, TestSigstore } from '@oci-sd/test-sigstore';
-import { SEED_WORKFLOW } from '../../bench/release-fixture';
+import { SEED_WORKFLOW } from '@oci-sd/release-fixture';
 import { RegistrySource, pushImage } from '@oci-sd/oci';
 import { trustMaterialFromJSON } from '../../src/index';
 import type { Digest, IdentityPolicy, LoadedTrustMaterial } from '../../src/index';

@@ -4,7 +4,7 @@ import { TrustedRoot } from '@sigstore/protobuf-specs';
 import { Verifier, toSignedEntity, toTrustMaterial, type Signer } from '@sigstore/verify';
 
 // Statement and chain helpers are shared with the release benchmark's fixture.
-export { caChainPem, inTotoStatement, signStatement } from '../../bench/release-fixture';
+export { caChainPem, inTotoStatement, signStatement } from '@oci-sd/release-fixture';
 
 /** Bare @sigstore/verify against the test instance's trusted root; throws when the bundle does not verify. */
 export function verifyWithRoot(

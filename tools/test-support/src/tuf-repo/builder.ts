@@ -3,8 +3,13 @@ import { mkdirSync, writeFileSync } from 'node:fs';
 import { createServer, type Server } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { dirname, join } from 'node:path';
-import { canonicalize, type TufKey, type TufSignature } from '../../src/index';
-import { generateTestKey, type KeyScheme, type TestKey } from './repo-builder-keys';
+import {
+  canonicalize,
+  generateTestKey,
+  type KeyScheme,
+  type TufKey,
+  type TufSignature,
+} from './keys.ts';
 
 type Signed = Record<string, unknown> & { version: number; expires: string };
 
@@ -315,8 +320,11 @@ export class RepoServer {
   readonly failures = new Map<string, number[]>();
   private server: Server | undefined;
   url = '';
+  private readonly repo: RepoBuilder;
 
-  constructor(private readonly repo: RepoBuilder) {}
+  constructor(repo: RepoBuilder) {
+    this.repo = repo;
+  }
 
   async start(): Promise<this> {
     this.server = createServer((request, response) => {
@@ -362,5 +370,3 @@ export class RepoServer {
     await new Promise<void>((resolve) => this.server!.close(() => resolve()));
   }
 }
-
-export { generateTestKey, type KeyScheme, type TestKey };

@@ -1,13 +1,12 @@
 import { mkdirSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { expect } from 'vitest';
-import { ChangelogError } from '../../src/index';
 
-export const BASE = 'https://github.com/o/r';
+/** The repository every sample changelog links to. */
+export const CHANGELOG_BASE = 'https://github.com/o/r';
 
 /** Unreleased with one entry, two releases with compare/tag links, and a link definition no release owns. */
-export const SMALL = `# Changelog
+export const SMALL_CHANGELOG = `# Changelog
 
 ## [Unreleased]
 
@@ -26,21 +25,10 @@ export const SMALL = `# Changelog
 - first
 
 [kac]: https://keepachangelog.com
-[Unreleased]: ${BASE}/compare/v1.1.0...HEAD
-[1.1.0]: ${BASE}/compare/v1.0.0...v1.1.0
-[1.0.0]: ${BASE}/releases/tag/v1.0.0
+[Unreleased]: ${CHANGELOG_BASE}/compare/v1.1.0...HEAD
+[1.1.0]: ${CHANGELOG_BASE}/compare/v1.0.0...v1.1.0
+[1.0.0]: ${CHANGELOG_BASE}/releases/tag/v1.0.0
 `;
-
-/** The ChangelogError `fn` throws; fails the test when it throws nothing or something else. */
-export function thrown(fn: () => unknown): ChangelogError {
-  try {
-    fn();
-  } catch (error) {
-    expect(error).toBeInstanceOf(ChangelogError);
-    return error as ChangelogError;
-  }
-  throw new Error('expected a ChangelogError');
-}
 
 /** A temp root holding one fresh directory with a CHANGELOG.md per `fresh()` call; `remove()` deletes it all. */
 export function changelogDirs(

@@ -5,12 +5,10 @@ import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { promisify } from 'node:util';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { runConformanceClient } from '../../../tools/tuf-conformance-client/cli';
-import { RepoBuilder, RepoServer } from './support/repo-builder';
+import { runConformanceClient } from '../src/cli';
+import { RepoBuilder, RepoServer } from '@oci-sd/test-support';
 
-const WRAPPER = fileURLToPath(
-  new URL('../../../tools/tuf-conformance-client/client', import.meta.url),
-);
+const WRAPPER = fileURLToPath(new URL('../client', import.meta.url));
 const temps: string[] = [];
 let repo: RepoBuilder;
 let server: RepoServer;

@@ -16,14 +16,14 @@ import {
 } from '@oci-sd/test-sigstore';
 import type { TestIdentity, TestSigstore } from '@oci-sd/test-sigstore';
 import { pem } from '@sigstore/core';
-// The package, not ../src: vitest resolves it to src/, the benchmark (plain node) to the build.
-import type { Digest } from '@oci-sd/verify';
+// Packages, not ../src: vitest resolves them to src/, the benchmark (plain node) to their builds.
 import {
   attachLegacyAttestation,
   attachReferrerBundle,
   COSIGN_SIGN_PREDICATE_TYPE,
   pushImage,
   RegistrySource,
+  type Digest,
   type ImageStore,
 } from '@oci-sd/oci';
 

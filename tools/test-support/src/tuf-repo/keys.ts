@@ -1,5 +1,28 @@
 import { createHash, generateKeyPairSync, sign, constants, type KeyObject } from 'node:crypto';
-import { canonicalize, type TufKey, type TufSignature } from '../../src/index';
+import { canonicalize as canonicalJson } from '@tufjs/canonical-json';
+
+/**
+ * OLPC canonical JSON as bytes, from tuf-js's own encoder: the builder signs metadata independently
+ * of the @oci-sd/tuf code under test.
+ */
+export function canonicalize(value: unknown): Buffer {
+  return Buffer.from(canonicalJson(value), 'utf8');
+}
+
+/** A TUF public key as it appears in a delegator's `keys` map. */
+export interface TufKey {
+  keytype: string;
+  scheme: string;
+  keyval: Record<string, unknown>;
+  [extension: string]: unknown;
+}
+
+/** One entry of a metadata file's `signatures`. */
+export interface TufSignature {
+  keyid: string;
+  sig: string;
+  bundle?: unknown;
+}
 
 export type KeyScheme =
   | 'ed25519'
