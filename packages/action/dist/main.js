@@ -19945,7 +19945,7 @@ function git(args, options2 = {}) {
   const auth2 = authEnv(options2.token);
   const secrets = [...auth2.secrets, ...options2.secrets ?? []];
   return new Promise((resolve2, reject) => {
-    execFile(
+    const child = execFile(
       "git",
       args,
       {
@@ -19963,6 +19963,7 @@ function git(args, options2 = {}) {
         reject(new CoreError("GIT", `${command} failed${where}: ${detail}`, { found: detail }));
       }
     );
+    if (options2.input !== void 0) child.stdin?.end(options2.input);
   });
 }
 var GIT_TIMEOUT_MS;
