@@ -1,6 +1,7 @@
+import type { ChangelogDocument, RepositoryInfo } from './document';
 import { ChangelogError } from './errors';
 import { normalizeLabel, parseRepositoryLink } from './links';
-import type { LinkStyle, RepositoryLink } from './links';
+import type { RepositoryLink } from './links';
 import { nextVersion } from './next';
 import type { NextVersion, NextVersionOptions } from './next';
 import { releaseNotes, unreleasedNotes } from './notes';
@@ -43,19 +44,11 @@ export interface ParseOptions {
   versionIndex?: number;
 }
 
-/** What the link references say about the repository: its base URL and how versions become tags. */
-export interface RepositoryInfo {
-  base: string;
-  tagPrefix: string;
-  /** How the file's links write a comparison. */
-  style: LinkStyle;
-}
-
 /**
  * A parsed Keep a Changelog file. It keeps the source text and points into it, so printing it
  * gives back the same bytes, and edits change only the lines they touch.
  */
-export class Changelog {
+export class Changelog implements ChangelogDocument {
   readonly file?: string;
   readonly text: string;
   readonly eol: '\n' | '\r\n';

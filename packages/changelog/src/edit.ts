@@ -1,5 +1,5 @@
 import { isAbsolute } from 'node:path';
-import type { Changelog } from './changelog';
+import type { ChangelogDocument } from './document';
 
 /** Replace `remove` lines starting at 0-based line `line` with `insert` (whole lines, line endings included). */
 export interface LineEdit {
@@ -20,7 +20,7 @@ function sorted(edits: readonly LineEdit[]): LineEdit[] {
 }
 
 /** The edited text as pieces: untouched runs of the file (slices, not copies) and the inserted lines. */
-export function editedParts(changelog: Changelog, edits: readonly LineEdit[]): string[] {
+export function editedParts(changelog: ChangelogDocument, edits: readonly LineEdit[]): string[] {
   const parts: string[] = [];
   let copied = 0;
   for (const edit of sorted(edits)) {
@@ -36,7 +36,10 @@ export function editedParts(changelog: Changelog, edits: readonly LineEdit[]): s
  * inserted lines as UTF-8. Whatever lies outside the edited lines, invalid UTF-8, NUL, a lone CR
  * or a missing final newline, is written back exactly as it was read.
  */
-export function editedByteParts(changelog: Changelog, edits: readonly LineEdit[]): Uint8Array[] {
+export function editedByteParts(
+  changelog: ChangelogDocument,
+  edits: readonly LineEdit[],
+): Uint8Array[] {
   const bytes = changelog.bytes;
   const parts: Uint8Array[] = [];
   let copied = 0;
@@ -50,12 +53,15 @@ export function editedByteParts(changelog: Changelog, edits: readonly LineEdit[]
 }
 
 /** The bytes of the file with the edits applied (see {@link editedByteParts}). */
-export function applyEditsToBytes(changelog: Changelog, edits: readonly LineEdit[]): Uint8Array {
+export function applyEditsToBytes(
+  changelog: ChangelogDocument,
+  edits: readonly LineEdit[],
+): Uint8Array {
   return Buffer.concat(editedByteParts(changelog, edits));
 }
 
 /** The text with the edits applied; untouched lines are copied as they are, in one pass. */
-export function applyEdits(changelog: Changelog, edits: readonly LineEdit[]): string {
+export function applyEdits(changelog: ChangelogDocument, edits: readonly LineEdit[]): string {
   return editedParts(changelog, edits).join('');
 }
 
@@ -78,7 +84,7 @@ function range(start: number, count: number): string {
  * so its cost depends on the size of the change, not of the file.
  */
 export function unifiedDiff(
-  changelog: Changelog,
+  changelog: ChangelogDocument,
   edits: readonly LineEdit[],
   path = changelog.file ?? 'CHANGELOG.md',
 ): string {

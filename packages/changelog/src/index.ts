@@ -1,5 +1,6 @@
 export { Changelog, parseChangelog } from './changelog';
-export type { ParseOptions, RepositoryInfo } from './changelog';
+export type { ParseOptions } from './changelog';
+export type { ChangelogDocument, RepositoryInfo } from './document';
 export { applyEdits, unifiedDiff } from './edit';
 export type { LineEdit } from './edit';
 export { ChangelogError, formatLocation } from './errors';

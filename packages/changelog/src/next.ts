@@ -1,4 +1,4 @@
-import type { Changelog } from './changelog';
+import type { ChangelogDocument } from './document';
 import { ChangelogError } from './errors';
 import { LineKind } from './parse';
 import type { Position } from './parse';
@@ -52,7 +52,10 @@ function bumpBetween(from: SemVer, to: SemVer): Bump {
  * (the latest release is a prerelease) continues with `preid`, or is finished when its version
  * already carries the bump.
  */
-export function nextVersion(changelog: Changelog, options: NextVersionOptions = {}): NextVersion {
+export function nextVersion(
+  changelog: ChangelogDocument,
+  options: NextVersionOptions = {},
+): NextVersion {
   if (options.preid !== undefined && !PREID.test(options.preid)) {
     throw new ChangelogError(
       'INVALID_OPTION',
@@ -140,7 +143,7 @@ export function nextVersion(changelog: Changelog, options: NextVersionOptions = 
 }
 
 /** `core-preid.N` with N one past the highest released `core-preid.*` (0 when there is none). */
-function nextPrerelease(changelog: Changelog, core: string, preid: string): string {
+function nextPrerelease(changelog: ChangelogDocument, core: string, preid: string): string {
   const coreVersion = parseSemVer(core)!;
   let next = 0;
   for (const s of changelog.releases) {

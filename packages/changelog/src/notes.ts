@@ -1,4 +1,4 @@
-import type { Changelog } from './changelog';
+import type { ChangelogDocument } from './document';
 import { ChangelogError } from './errors';
 import { compareUrl, tagUrl } from './links';
 import type { LinkStyle } from './links';
@@ -51,7 +51,7 @@ function codePoints(text: string): number {
 
 /** Where the Full Changelog link points: the options' repository, else the one the file's links show (in their style). */
 function repositoryBase(
-  changelog: Changelog,
+  changelog: ChangelogDocument,
   options: NotesOptions,
 ): { base: string; style: LinkStyle } {
   const repository = changelog.repository();
@@ -112,7 +112,12 @@ function repositoryBase(
  * A section without its heading, `###` shown as `##` (deeper headings one level up, code
  * untouched, CRLF as LF), a blank line and the Full Changelog link; refused over GitHub's limit.
  */
-function notesBody(changelog: Changelog, section: Section, url: string, what: string): string {
+function notesBody(
+  changelog: ChangelogDocument,
+  section: Section,
+  url: string,
+  what: string,
+): string {
   const lines: string[] = [];
   let first = section.startLine + 1;
   while (first < section.contentEndLine && changelog.lineKind(first) === LineKind.Blank) first++;
@@ -146,7 +151,10 @@ function notesBody(changelog: Changelog, section: Section, url: string, what: st
  * entries, then the Full Changelog comparing the latest release's tag with HEAD (or HEAD's
  * commits when nothing is released yet).
  */
-export function unreleasedNotes(changelog: Changelog, options: NotesOptions = {}): ReleaseNotes {
+export function unreleasedNotes(
+  changelog: ChangelogDocument,
+  options: NotesOptions = {},
+): ReleaseNotes {
   const section = requireUnreleased(changelog);
   const { base, style } = repositoryBase(changelog, options);
   const prefix = options.tagPrefix ?? changelog.repository()?.tagPrefix ?? 'v';
@@ -170,7 +178,7 @@ export function unreleasedNotes(changelog: Changelog, options: NotesOptions = {}
 
 /** A version section as GitHub release notes, ending with the Full Changelog link. */
 export function releaseNotes(
-  changelog: Changelog,
+  changelog: ChangelogDocument,
   version: string,
   options: NotesOptions = {},
 ): ReleaseNotes {

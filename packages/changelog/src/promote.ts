@@ -1,4 +1,4 @@
-import type { Changelog } from './changelog';
+import type { ChangelogDocument } from './document';
 import { isValidDate, utcDay } from './dates';
 import { applyEdits, applyEditsToBytes, unifiedDiff } from './edit';
 import type { LineEdit } from './edit';
@@ -38,7 +38,7 @@ export function isBump(target: string): target is Bump {
   return BUMPS.includes(target);
 }
 
-function resolveDate(changelog: Changelog, date: string | Date | undefined): string {
+function resolveDate(changelog: ChangelogDocument, date: string | Date | undefined): string {
   if (date instanceof Date) {
     if (Number.isNaN(date.getTime()))
       throw new ChangelogError('INVALID_DATE', 'the release date is not a valid date', {
@@ -62,7 +62,7 @@ function resolveDate(changelog: Changelog, date: string | Date | undefined): str
   return text;
 }
 
-function located(changelog: Changelog, section: Section, column = section.heading.column) {
+function located(changelog: ChangelogDocument, section: Section, column = section.heading.column) {
   return {
     ...(changelog.file !== undefined ? { file: changelog.file } : {}),
     line: section.heading.line,
@@ -71,7 +71,7 @@ function located(changelog: Changelog, section: Section, column = section.headin
 }
 
 /** The single Unreleased section, refusing a file with none or with two. */
-export function requireUnreleased(changelog: Changelog): Section {
+export function requireUnreleased(changelog: ChangelogDocument): Section {
   const all = changelog.unreleasedSections();
   if (!all.length) {
     throw new ChangelogError('NO_UNRELEASED', 'there is no "## [Unreleased]" section to promote', {
@@ -101,7 +101,7 @@ export function requireUnreleased(changelog: Changelog): Section {
 
 /** The version to release and the heading label naming it (several versions for a monorepo heading). */
 function resolveVersion(
-  changelog: Changelog,
+  changelog: ChangelogDocument,
   target: string,
 ): { semver: SemVer; versions: string[] } {
   if (isBump(target)) {
@@ -129,7 +129,7 @@ function resolveVersion(
 }
 
 /** The heading style promote writes: the newest release's; Keep a Changelog's when nothing is released yet. */
-function newHeadingStyle(changelog: Changelog, unreleased: Section): HeadingStyle {
+function newHeadingStyle(changelog: ChangelogDocument, unreleased: Section): HeadingStyle {
   const style = changelog.firstListedRelease()?.style;
   if (style) return style;
   return { ...KEEP_A_CHANGELOG_STYLE, bracketed: unreleased.bracketed };
@@ -141,7 +141,7 @@ function headingLabel(style: HeadingStyle, versions: readonly string[]): string 
 }
 
 /** The level marker (`##`, or `#` where releases are level 1 headings) of the new release heading. */
-function headingMarker(changelog: Changelog, unreleased: Section): string {
+function headingMarker(changelog: ChangelogDocument, unreleased: Section): string {
   const newest = changelog.firstListedRelease() ?? unreleased;
   return changelog
     .line(newest.startLine)
@@ -150,7 +150,7 @@ function headingMarker(changelog: Changelog, unreleased: Section): string {
 }
 
 function linkEdits(
-  changelog: Changelog,
+  changelog: ChangelogDocument,
   version: string,
   label: string,
   previous: Section | undefined,
@@ -240,7 +240,7 @@ function linkEdits(
 
 /** The compare (or tag) page a heading that links its release shows, built like the newest release's link. */
 function inlineUrl(
-  changelog: Changelog,
+  changelog: ChangelogDocument,
   version: string,
   previous: Section | undefined,
   tagPrefix: string | undefined,
@@ -260,7 +260,7 @@ function inlineUrl(
 }
 
 export function promote(
-  changelog: Changelog,
+  changelog: ChangelogDocument,
   target: string,
   options: PromoteOptions = {},
 ): PromoteResult {

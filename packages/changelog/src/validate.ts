@@ -1,4 +1,4 @@
-import type { Changelog } from './changelog';
+import type { ChangelogDocument } from './document';
 import { readDate, utcDay } from './dates';
 import { CONTROL_CHARACTER, invalidUtf8Offsets } from './encoding';
 import { formatLocation } from './errors';
@@ -71,7 +71,7 @@ export function formatProblem(problem: Problem, file?: string): string {
 const VERSION_LABEL = /^v?\d+\.\d+\.\d+/i;
 
 /** Where a heading's text starts, after its `#` markers and spaces. */
-function headingTextPosition(changelog: Changelog, heading: Heading): Position {
+function headingTextPosition(changelog: ChangelogDocument, heading: Heading): Position {
   const line = changelog.line(heading.lineIndex);
   const at = line.indexOf(heading.text, heading.column - 1 + heading.level);
   return { line: heading.line, column: (at === -1 ? heading.column - 1 : at) + 1 };
@@ -89,7 +89,7 @@ function escapeControl(char: string): string {
  * Bytes a changelog cannot hold: invalid UTF-8 (from the bytes read; every other check sees it as
  * U+FFFD), NUL bytes and other control characters (binary content).
  */
-function validateEncoding(changelog: Changelog, error: Report): void {
+function validateEncoding(changelog: ChangelogDocument, error: Report): void {
   if (changelog.invalidUtf8) {
     const bytes = Buffer.from(changelog.bytes);
     const { offsets, count } = invalidUtf8Offsets(bytes, LISTED_PER_KIND);
@@ -145,7 +145,7 @@ function validateEncoding(changelog: Changelog, error: Report): void {
 }
 
 /** A title, an Unreleased section and releases: what makes the file a changelog at all. */
-function validateShape(changelog: Changelog, error: Report, warning: WarningReport): void {
+function validateShape(changelog: ChangelogDocument, error: Report, warning: WarningReport): void {
   const start = { line: 1, column: 1 };
   if (!changelog.title)
     error(
@@ -172,7 +172,7 @@ function validateShape(changelog: Changelog, error: Report, warning: WarningRepo
   }
 }
 
-export function validate(changelog: Changelog, options: ValidateOptions = {}): Problem[] {
+export function validate(changelog: ChangelogDocument, options: ValidateOptions = {}): Problem[] {
   const changeTypes = new Set(
     (options.changeTypes ?? KEEP_A_CHANGELOG_TYPES).map((t) => t.trim().toLowerCase()),
   );
@@ -362,7 +362,7 @@ type WarningReport = (code: ProblemCode, position: Position, message: string) =>
  * How often each label appears as `[label]` in the file, definitions included, in one pass: a
  * label is used when it appears more often than it is defined.
  */
-function bracketCounts(changelog: Changelog): Map<string, number> {
+function bracketCounts(changelog: ChangelogDocument): Map<string, number> {
   const counts = new Map<string, number>();
   for (const m of changelog.text.matchAll(/\[([^\][\n]{1,999})\]/g)) {
     const key = normalizeLabel(m[1]!);
@@ -371,7 +371,7 @@ function bracketCounts(changelog: Changelog): Map<string, number> {
   return counts;
 }
 
-function validateLinks(changelog: Changelog, error: Report, warning: Report): void {
+function validateLinks(changelog: ChangelogDocument, error: Report, warning: Report): void {
   // A definition no version owns must be used somewhere as `[label]` (or `[text][label]`).
   let counts: Map<string, number> | undefined;
   const defined = new Map<string, number>();

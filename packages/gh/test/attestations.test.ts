@@ -1,8 +1,15 @@
 import { describe, expect, it } from 'vitest';
+import { rejectionOf } from '@oci-sd/test-support';
 import type { GitHubApiServer } from '@oci-sd/github-api-server';
-import { createAttestation, listAttestations, parseRepo, type GitHubClient } from '../src/index';
+import {
+  createAttestation,
+  listAttestations,
+  parseRepo,
+  type GitHubClient,
+  GitHubError,
+} from '../src/index';
 import { uniqueRepo } from './support/helpers';
-import { rejection, useTestServer } from './support/test-server';
+import { useTestServer } from './support/test-server';
 
 let gh: GitHubApiServer;
 let client: GitHubClient;
@@ -49,8 +56,9 @@ describe('attestations API', () => {
   it('a bundle that is not an in-toto attestation is refused (422), naming the call', async () => {
     const name = uniqueRepo();
     gh.state.createRepo(name);
-    const error = await rejection(
+    const error = await rejectionOf(
       createAttestation(client, parseRepo(name), { mediaType: 'x', messageSignature: {} }),
+      GitHubError,
     );
     expect(error.code).toBe('UNPROCESSABLE');
     expect(error.message).toMatch(/record an attestation/);

@@ -2,22 +2,23 @@ import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { rejectionOf, RepoBuilder, RepoServer } from '@oci-sd/test-support';
 import type { SerializedBundle } from '@sigstore/bundle';
 import { startRegistry } from '@oci-sd/test-registry';
 import type { TestRegistry } from '@oci-sd/test-registry';
 import { githubActionsIdentity, startTestSigstore } from '@oci-sd/test-sigstore';
 import type { GitHubActionsIdentityOptions, TestSigstore } from '@oci-sd/test-sigstore';
 import { RegistrySource, attachReferrerBundle, pushImage } from '@oci-sd/oci';
-import { RepoBuilder, RepoServer } from '@oci-sd/test-support';
 import {
   SLSA_PROVENANCE_V1,
   githubTrustMaterial,
   trustMaterialFromJSON,
   verifyAttestation,
+  VerificationError,
 } from '../src/index';
 import type { Digest, LoadedTrustMaterial, VerifyAttestationOptions } from '../src/index';
 import { inTotoStatement } from './support/signing';
-import { COMMIT, caught, check } from './support/report';
+import { COMMIT, check } from './support/report';
 
 const IN_TOTO = 'application/vnd.in-toto+json';
 const WORKFLOW = '.github/workflows/release.yml';
@@ -234,7 +235,7 @@ describe('GitHub attestations round trip: docker-registry, test Sigstore (public
     const { image } = await newImage();
     const report = await verify({ artifact: image });
     expect(check(report, 'attestation')).toMatchObject({ status: 'fail', code: 'NO_SIGNATURES' });
-    const error = await caught(verify({ artifact: Buffer.from('file') }));
+    const error = await rejectionOf(verify({ artifact: Buffer.from('file') }), VerificationError);
     expect(error.code).toBe('INVALID_INPUT');
   });
 
@@ -300,7 +301,10 @@ describe('GitHub attestations round trip: docker-registry, test Sigstore (public
       const original = tuf.files.get(path)!;
       tuf.files.set(path, Buffer.from(original.toString('utf8').replace('oci-sd', 'oci-sx')));
       try {
-        const error = await caught(load(mkdtempSync(join(tmpdir(), 'oci-sd-github-tuf-'))));
+        const error = await rejectionOf(
+          load(mkdtempSync(join(tmpdir(), 'oci-sd-github-tuf-'))),
+          VerificationError,
+        );
         expect(error.code).toBe('TUF_MISMATCH');
       } finally {
         tuf.files.set(path, original);
@@ -308,13 +312,14 @@ describe('GitHub attestations round trip: docker-registry, test Sigstore (public
     });
 
     it('an unreachable TUF repository is a network failure (REGISTRY)', async () => {
-      const error = await caught(
+      const error = await rejectionOf(
         githubTrustMaterial({
           cacheDir: mkdtempSync(join(tmpdir(), 'oci-sd-github-tuf-')),
           metadataUrl: 'http://127.0.0.1:9/',
           timeoutMs: 200,
           root: JSON.parse(tuf.initialRoot.toString('utf8')),
         }),
+        VerificationError,
       );
       expect(error.code).toBe('REGISTRY');
     });

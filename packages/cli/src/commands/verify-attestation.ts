@@ -14,7 +14,7 @@ import { dockerConfigCredentials, parseImageReference } from '@oci-sd/oci';
 import { Option } from 'commander';
 import type { Command } from 'commander';
 import { CliError } from '../errors';
-import { emit, jsonErrors, readInput } from './verify';
+import { emit, jsonErrors, readInput } from './verify-output';
 
 /** `gh attestation verify`'s flags, spelled as gh spells them. */
 export interface AttestationFlags {

@@ -1,4 +1,3 @@
-import { readFile } from 'node:fs/promises';
 import {
   VerificationError,
   formatReport,
@@ -15,6 +14,7 @@ import { CliError } from '../errors';
 import { metadataCacheFlags } from './metadata-cache-flags';
 import { dockerConfigCredentials, parseImageReference } from '@oci-sd/oci';
 import { registerAttestationCommand } from './verify-attestation';
+import { emit, jsonErrors, readInput } from './verify-output';
 
 const EXAMPLES = `
 Examples:
@@ -139,58 +139,6 @@ function slsaPolicy(flags: ImageFlags): SlsaPolicy | undefined {
   };
 }
 
-/** Failures whose report is already printed: no second JSON document for them. */
-const reportedFailures = new WeakSet<Error>();
-
-/**
- * With --json, scripts get JSON on stdout even when verification cannot run (registry down, bad input):
- * `{ ok: false, error: { code, message } }`; the error still goes to stderr and sets the exit code.
- */
-export function jsonErrors<A extends unknown[]>(
-  action: (...args: A) => Promise<void>,
-): (...args: A) => Promise<void> {
-  return async (...args: A) => {
-    try {
-      await action(...args);
-    } catch (error) {
-      const flags = args.find(
-        (arg): arg is { json?: boolean } =>
-          typeof arg === 'object' && arg !== null && 'json' in arg,
-      );
-      if (flags?.json && !(error instanceof Error && reportedFailures.has(error))) {
-        const code = (error as { code?: unknown }).code;
-        process.stdout.write(
-          `${JSON.stringify({ ok: false, error: { code: typeof code === 'string' ? code : 'UNKNOWN', message: (error as Error).message } }, null, 2)}\n`,
-        );
-      }
-      throw error;
-    }
-  };
-}
-
-/** Prints the report; a failed verification exits 1 through the error it throws. */
-export function emit(report: VerificationReport, json: boolean | undefined): void {
-  if (json) {
-    process.stdout.write(`${JSON.stringify(report, null, 2)}\n`);
-  } else {
-    const color = process.stdout.isTTY === true && !process.env.NO_COLOR;
-    process.stdout.write(formatReport(report, { color }));
-  }
-  if (!report.ok) {
-    const failed = report.checks.filter((check) => check.status === 'fail');
-    const error = new VerificationError(
-      failed[0]?.code ?? 'SIGNATURE_INVALID',
-      `verification failed: ${failed.map((check) => check.check).join(', ')}`,
-      {
-        expected: 'every check passes',
-        found: failed.map((check) => `${check.check}: ${check.status}`),
-      },
-    );
-    reportedFailures.add(error);
-    throw error;
-  }
-}
-
 function printPredicate(report: VerificationReport, type: string): void {
   const check = report.checks.find(
     (c) => c.check === `attestation:${resolvePredicateType(type)}` && c.status === 'pass',
@@ -202,16 +150,6 @@ function printPredicate(report: VerificationReport, type: string): void {
       `--print-predicate ${type}: no verified attestation of that type (add --attestation ${type})`,
     );
   process.stdout.write(`${JSON.stringify(predicate, null, 2)}\n`);
-}
-
-export async function readInput(path: string, what: string): Promise<Buffer> {
-  try {
-    return await readFile(path);
-  } catch (cause) {
-    throw new CliError('USAGE', `cannot read ${what} ${path}: ${(cause as Error).message}`, {
-      cause,
-    });
-  }
 }
 
 function parseJson(bytes: Buffer, path: string): unknown {

@@ -57,7 +57,7 @@ export type SignerRule =
   | { kind: 'regex'; flag: 'certIdentityRegex'; pattern: string };
 
 /** One policy rule's outcome for one attestation. */
-export interface AttestationFinding extends ClaimOutcome {
+export interface AttestationFinding extends Omit<ClaimOutcome, 'code'> {
   name: AttestationRule;
   code?: VerificationErrorCode;
 }
