@@ -6,14 +6,7 @@ export {
   type UpdaterLimits,
   type UpdaterOptions,
 } from './updater';
-export {
-  CheckoutSource,
-  HttpSource,
-  quoteName,
-  type FetchFunction,
-  type HttpSourceOptions,
-  type RepositorySource,
-} from './source';
+export { CheckoutSource, HttpSource, type FetchFunction, type RepositorySource } from './source';
 export { cacheFolderName, userCacheRoot, type LockOptions, type MetadataCache } from './cache';
 export {
   targetFile,

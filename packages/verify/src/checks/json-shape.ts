@@ -1,5 +1,3 @@
-import { VerificationError } from '../errors';
-
 /**
  * The JSON shape a check reads, declared once: everything a signer or a pusher chose (statements, predicates,
  * bundles) may have any JSON type, so it is checked against its shape before any field is used.
@@ -102,20 +100,6 @@ export function shapeProblem(value: unknown, shape: Shape, path: string): ShapeP
 /** `statement.subject[0].digest.sha256: expected string, found number` */
 export function describeProblem(problem: ShapeProblem): string {
   return `${problem.path}: expected ${problem.expected}, found ${jsonType(problem.found)}`;
-}
-
-/** Throws the first shape problem as a MALFORMED VerificationError with a located message. */
-export function assertShape(value: unknown, shape: Shape, path: string): void {
-  const problem = shapeProblem(value, shape, path);
-  if (problem) throw malformedShape(problem);
-}
-
-export function malformedShape(problem: ShapeProblem, where?: string): VerificationError {
-  return new VerificationError(
-    'MALFORMED',
-    `${where === undefined ? '' : `${where}: `}${describeProblem(problem)}`,
-    { expected: problem.expected, found: excerpt(problem.found) },
-  );
 }
 
 /** Large attacker-chosen values stay out of reports: an excerpt stands in for them. */
