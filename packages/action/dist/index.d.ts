@@ -54,6 +54,14 @@ interface ActionIO {
     setOutput(name: string, value: string): void;
     setSecret(secret: string): void;
     info(message: string): void;
+    /** A warning annotation (`::warning::`). */
+    warning(message: string): void;
+    /** An annotation on a line of a file (`::error file=…,line=…,col=…::message`). */
+    annotate(severity: 'error' | 'warning', message: string, where: {
+        file: string;
+        line: number;
+        column: number;
+    }): void;
     /** Appends markdown to the job summary (`GITHUB_STEP_SUMMARY`). */
     appendSummary(markdown: string): Promise<void>;
     /**
@@ -145,6 +153,8 @@ interface TufPublishRequest {
     checkout?: string;
     manifest: ReleaseManifestInput;
     base: string;
+    /** Re-point a tag already listed with another image digest (refused otherwise). */
+    replace?: boolean;
     token?: string;
     serverUrl: string;
     scratch: string;

@@ -183,6 +183,83 @@ var init_release_notes = __esm({
   }
 });
 
+// src/commands/changelog-validate.ts
+var changelog_validate_exports = {};
+__export(changelog_validate_exports, {
+  changelogValidateCommand: () => changelogValidateCommand
+});
+import { relative } from "path";
+import { ChangelogError, readChangelog as readChangelog2 } from "@oci-sd/changelog";
+function versionIndexInput(io) {
+  const value = optionalInput(io, "version-index");
+  if (value === void 0) return void 0;
+  if (!/^\d+$/.test(value))
+    throw new ActionError(
+      "INVALID_INPUT",
+      `input "version-index": expected 0, 1, 2, ..., found "${value}"`,
+      { expected: "a non-negative integer", found: value }
+    );
+  return Number(value);
+}
+function problemTable(file, problems) {
+  const rows = problems.slice(0, LISTED).map(
+    (p) => `| ${code(`${file}:${p.line}:${p.column}`)} | ${p.severity} | ${code(p.code)} | ${plain(p.message)} |`
+  );
+  const more = problems.length > LISTED ? `
+
+${problems.length - LISTED} more not shown.` : "";
+  return `| where | severity | code | problem |
+| --- | --- | --- | --- |
+${rows.join("\n")}${more}
+
+`;
+}
+async function changelogValidateCommand(io, context) {
+  const path = context.resolvePath(optionalInput(io, "changelog") ?? "CHANGELOG.md");
+  const strict = booleanInput(io, "strict", false);
+  const changeTypes = listInput(io, "change-types");
+  const versionIndex = versionIndexInput(io);
+  const shown = relative(context.workspace, path) || path;
+  const changelog = await readChangelog2(path, versionIndex !== void 0 ? { versionIndex } : {});
+  const problems = changelog.validate({
+    strict,
+    ...changeTypes.length ? { changeTypes } : {}
+  });
+  const errors = problems.filter((p) => p.severity === "error").length;
+  const warnings = problems.length - errors;
+  for (const p of problems.slice(0, LISTED))
+    io.annotate(p.severity, `${p.message} [${p.code}]`, {
+      file: shown,
+      line: p.line,
+      column: p.column
+    });
+  io.setOutput("valid", String(errors === 0));
+  io.setOutput("result", JSON.stringify({ file: shown, valid: errors === 0, problems }));
+  const verdict = errors ? `${errors} error${errors === 1 ? "" : "s"}, ${warnings} warning${warnings === 1 ? "" : "s"}` : problems.length ? `valid, ${warnings} warning${warnings === 1 ? "" : "s"}` : "valid";
+  io.info(`${shown}: ${verdict}`);
+  await io.appendSummary(
+    `### Changelog ${code(shown)}: ${verdict}
+
+${problems.length ? problemTable(shown, problems) : ""}`
+  );
+  if (errors)
+    throw new ChangelogError("INVALID_CHANGELOG", verdict, {
+      file: shown,
+      expected: "no errors",
+      found: errors
+    });
+}
+var LISTED;
+var init_changelog_validate = __esm({
+  "src/commands/changelog-validate.ts"() {
+    "use strict";
+    init_errors();
+    init_io();
+    init_summary();
+    LISTED = 50;
+  }
+});
+
 // src/commands/release-metadata.ts
 var release_metadata_exports = {};
 __export(release_metadata_exports, {
@@ -396,22 +473,28 @@ async function publishToTuf(request) {
   const auth = request.token ? { token: request.token } : {};
   if (!request.checkout)
     await git(["clone", "--quiet", "--no-tags", "--branch", request.base, remote, dir], auth);
-  if ((await git(["ls-remote", "--heads", "origin", `refs/heads/${branch}`], { cwd: dir, ...auth })).trim()) {
-    await git(["fetch", "--quiet", "origin", `+refs/heads/${branch}:refs/heads/${branch}`], {
-      cwd: dir,
-      ...auth
+  const identity = (await git(["config", "--get", "user.email"], { cwd: dir }).catch(() => "")).trim() ? {} : {
+    GIT_AUTHOR_NAME: BOT_NAME,
+    GIT_AUTHOR_EMAIL: BOT_EMAIL,
+    GIT_COMMITTER_NAME: BOT_NAME,
+    GIT_COMMITTER_EMAIL: BOT_EMAIL
+  };
+  const saved = Object.fromEntries(Object.keys(identity).map((name) => [name, process.env[name]]));
+  Object.assign(process.env, identity);
+  let result;
+  try {
+    result = await addReleaseTarget(dir, {
+      manifest: request.manifest,
+      branch,
+      base: request.base,
+      push: { remote: "origin", ...auth },
+      ...request.replace ? { replace: true } : {}
     });
+  } finally {
+    for (const [name, value] of Object.entries(saved))
+      if (value === void 0) delete process.env[name];
+      else process.env[name] = value;
   }
-  if (!(await git(["config", "--get", "user.email"], { cwd: dir }).catch(() => "")).trim()) {
-    await git(["config", "user.name", BOT_NAME], { cwd: dir });
-    await git(["config", "user.email", BOT_EMAIL], { cwd: dir });
-  }
-  const result = await addReleaseTarget(dir, {
-    manifest: request.manifest,
-    branch,
-    base: request.base,
-    push: { remote: "origin", ...auth }
-  });
   const github = /^[A-Za-z0-9_.-]+\/[A-Za-z0-9_.-]+$/.test(request.tufRepository);
   return {
     ...result,
@@ -457,6 +540,7 @@ async function tufPublishCommand(io, context) {
       workflowPath: context.signingWorkflowPath(optionalInput(io, "workflow-path"))
     },
     base: optionalInput(io, "tuf-base") ?? "main",
+    replace: booleanInput(io, "replace", false),
     token: io.getInput("token") || void 0,
     serverUrl: context.serverUrl,
     scratch: context.temp
@@ -470,6 +554,7 @@ async function tufPublishCommand(io, context) {
   io.setOutput("pushed", String(result.pushed));
   io.setOutput("signing-pr-url", result.signingPullRequestsUrl ?? "");
   io.setOutput("result", JSON.stringify(result));
+  for (const warning of result.warnings ?? []) io.warning(warning);
   io.info(
     result.changed ? `pushed ${result.branch}: ${result.targetName} (sha256 ${result.sha256}, ${result.length} bytes), targets.json v${result.version}` : `${result.targetName} is already listed on ${result.branch} with the same bytes: nothing pushed`
   );
@@ -641,12 +726,25 @@ function tufLocation(io, context) {
     { expected: "tuf-url or tuf-checkout", found: "neither" }
   );
 }
+function tufCacheInputs(io, context) {
+  const dir = optionalInput(io, "tuf-metadata-dir");
+  const cache = booleanInput(io, "tuf-cache", true);
+  if (dir && !cache)
+    throw new ActionError(
+      "INVALID_INPUT",
+      'inputs "tuf-metadata-dir" and "tuf-cache: false" exclude each other',
+      { expected: "one of them", found: "both" }
+    );
+  if (!cache) return { kind: "none" };
+  return dir ? { kind: "dir", dir: context.resolvePath(dir) } : { kind: "user" };
+}
 function verifyReleaseInputs(io, context, release) {
   const trustedRoot = optionalInput(io, "trusted-root");
   const credentials = registryCredentials(io);
   return verifyRelease({
     release,
     tuf: tufLocation(io, context),
+    tufCache: tufCacheInputs(io, context),
     ...trustedRoot ? { trust: context.resolvePath(trustedRoot) } : {},
     ...credentials ? { credentialsFor: async () => credentials } : {}
   });
@@ -730,6 +828,7 @@ __export(attest_exports, {
 import { readFile } from "fs/promises";
 import { resolvePredicateType } from "@oci-sd/verify";
 import { githubActionsToken } from "@oci-sd/tuf";
+import { createAttestation, createGitHubClient as createGitHubClient2, parseRepo as parseRepo2 } from "@oci-sd/gh";
 import {
   COSIGN_SIGN_PREDICATE_TYPE,
   OciLayoutSource,
@@ -821,13 +920,22 @@ function signingCommand(kind) {
     );
     const referrer = await attachReferrerBundle(store, digest, bundle);
     const logIndex = bundle.verificationMaterial.tlogEntries[0]?.logIndex ?? "";
+    const recorded = kind === "attest" && booleanInput(io, "github-attestation", false) ? await recordInGitHub(io, context, bundle) : void 0;
+    if (recorded) io.setOutput("attestation-id", String(recorded.id));
     io.setOutput("bundle", JSON.stringify(bundle));
     io.setOutput("referrer", referrer);
     io.setOutput("log-index", logIndex);
     io.setOutput("predicate-type", type);
     io.setOutput(
       "result",
-      JSON.stringify({ image: name, digest, predicateType: type, referrer, logIndex })
+      JSON.stringify({
+        image: name,
+        digest,
+        predicateType: type,
+        referrer,
+        logIndex,
+        ...recorded ? { attestationId: recorded.id } : {}
+      })
     );
     io.info(
       `${kind === "sign" ? "signed" : `attested ${type} for`} ${name}@${digest}: referrer ${referrer}, transparency log index ${logIndex}`
@@ -837,10 +945,22 @@ function signingCommand(kind) {
         ["Image", code(`${name}@${digest}`)],
         ["Predicate type", code(type)],
         ["Stored as", `OCI referrer ${code(referrer)}`],
-        ["Transparency log index", code(logIndex)]
+        ["Transparency log index", code(logIndex)],
+        ...recorded ? [
+          ["GitHub attestation", `${code(String(recorded.id))} in ${context.repository}`]
+        ] : []
       ])
     );
   };
+}
+async function recordInGitHub(io, context, bundle) {
+  const client = await createGitHubClient2({
+    token: io.getInput("token"),
+    apiUrl: context.apiUrl,
+    serverUrl: context.serverUrl,
+    ghCli: false
+  });
+  return createAttestation(client, parseRepo2(context.repository), bundle);
 }
 var signCommand, attestCommand;
 var init_attest = __esm({
@@ -967,6 +1087,7 @@ var GitHubContext = class {
 init_errors();
 var ACTION_COMMANDS = {
   "release-notes": async () => (await Promise.resolve().then(() => (init_release_notes(), release_notes_exports))).releaseNotesCommand,
+  "changelog-validate": async () => (await Promise.resolve().then(() => (init_changelog_validate(), changelog_validate_exports))).changelogValidateCommand,
   "release-metadata": async () => (await Promise.resolve().then(() => (init_release_metadata(), release_metadata_exports))).releaseMetadataCommand,
   "tuf-publish": async () => (await Promise.resolve().then(() => (init_tuf_publish(), tuf_publish_exports))).tufPublishCommand,
   sign: async () => (await Promise.resolve().then(() => (init_attest(), attest_exports))).signCommand,

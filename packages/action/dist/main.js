@@ -604,10 +604,10 @@ var require_errors = __commonJS({
     };
     var kHTTPParserError = /* @__PURE__ */ Symbol.for("undici.error.UND_ERR_HTTP_PARSER");
     var HTTPParserError = class extends Error {
-      constructor(message, code2, data) {
+      constructor(message, code18, data) {
         super(message);
         this.name = "HTTPParserError";
-        this.code = code2 ? `HPE_${code2}` : void 0;
+        this.code = code18 ? `HPE_${code18}` : void 0;
         this.data = data ? data.toString() : void 0;
       }
       static [Symbol.hasInstance](instance) {
@@ -630,12 +630,12 @@ var require_errors = __commonJS({
     };
     var kRequestRetryError = /* @__PURE__ */ Symbol.for("undici.error.UND_ERR_REQ_RETRY");
     var RequestRetryError = class extends UndiciError {
-      constructor(message, code2, { headers, data }) {
+      constructor(message, code18, { headers, data }) {
         super(message);
         this.name = "RequestRetryError";
         this.message = message || "Request retry error";
         this.code = "UND_ERR_REQ_RETRY";
-        this.statusCode = code2;
+        this.statusCode = code18;
         this.data = data;
         this.headers = headers;
       }
@@ -646,12 +646,12 @@ var require_errors = __commonJS({
     };
     var kResponseError = /* @__PURE__ */ Symbol.for("undici.error.UND_ERR_RESPONSE");
     var ResponseError = class extends UndiciError {
-      constructor(message, code2, { headers, data }) {
+      constructor(message, code18, { headers, data }) {
         super(message);
         this.name = "ResponseError";
         this.message = message || "Response error";
         this.code = "UND_ERR_RESPONSE";
-        this.statusCode = code2;
+        this.statusCode = code18;
         this.data = data;
         this.headers = headers;
       }
@@ -861,8 +861,8 @@ var require_tree = __commonJS({
         if (index === void 0 || index >= key.length) {
           throw new TypeError("Unreachable");
         }
-        const code2 = this.code = key.charCodeAt(index);
-        if (code2 > 127) {
+        const code18 = this.code = key.charCodeAt(index);
+        if (code18 > 127) {
           throw new TypeError("key must be ascii string");
         }
         if (key.length !== ++index) {
@@ -883,11 +883,11 @@ var require_tree = __commonJS({
         let index = 0;
         let node = this;
         while (true) {
-          const code2 = key.charCodeAt(index);
-          if (code2 > 127) {
+          const code18 = key.charCodeAt(index);
+          if (code18 > 127) {
             throw new TypeError("key must be ascii string");
           }
-          if (node.code === code2) {
+          if (node.code === code18) {
             if (length === ++index) {
               node.value = value;
               break;
@@ -897,7 +897,7 @@ var require_tree = __commonJS({
               node.middle = new _TstNode(key, value, index);
               break;
             }
-          } else if (node.code < code2) {
+          } else if (node.code < code18) {
             if (node.left !== null) {
               node = node.left;
             } else {
@@ -921,19 +921,19 @@ var require_tree = __commonJS({
         let index = 0;
         let node = this;
         while (node !== null && index < keylength) {
-          let code2 = key[index];
-          if (code2 <= 90 && code2 >= 65) {
-            code2 |= 32;
+          let code18 = key[index];
+          if (code18 <= 90 && code18 >= 65) {
+            code18 |= 32;
           }
           while (node !== null) {
-            if (code2 === node.code) {
+            if (code18 === node.code) {
               if (keylength === ++index) {
                 return node;
               }
               node = node.middle;
               break;
             }
-            node = node.code < code2 ? node.left : node.right;
+            node = node.code < code18 ? node.left : node.right;
           }
         }
         return null;
@@ -1640,11 +1640,11 @@ var require_diagnostics = __commonJS({
         websocketDebuglog("connection opened %s%s", address, port ? `:${port}` : "");
       });
       diagnosticsChannel.channel("undici:websocket:close").subscribe((evt) => {
-        const { websocket, code: code2, reason } = evt;
+        const { websocket, code: code18, reason } = evt;
         websocketDebuglog(
           "closed connection to %s - %s %s",
           websocket.url,
-          code2,
+          code18,
           reason
         );
       });
@@ -2175,9 +2175,9 @@ var require_dispatcher_base = __commonJS({
       }
       close(callback) {
         if (callback === void 0) {
-          return new Promise((resolve2, reject) => {
+          return new Promise((resolve3, reject) => {
             this.close((err, data) => {
-              return err ? reject(err) : resolve2(data);
+              return err ? reject(err) : resolve3(data);
             });
           });
         }
@@ -2215,12 +2215,12 @@ var require_dispatcher_base = __commonJS({
           err = null;
         }
         if (callback === void 0) {
-          return new Promise((resolve2, reject) => {
+          return new Promise((resolve3, reject) => {
             this.destroy(err, (err2, data) => {
               return err2 ? (
                 /* istanbul ignore next: should never error */
                 reject(err2)
-              ) : resolve2(data);
+              ) : resolve3(data);
             });
           });
         }
@@ -4132,9 +4132,9 @@ var require_util2 = __commonJS({
     }
     function isValidEncodedURL(url) {
       for (let i = 0; i < url.length; ++i) {
-        const code2 = url.charCodeAt(i);
-        if (code2 > 126 || // Non-US-ASCII + DEL
-        code2 < 32) {
+        const code18 = url.charCodeAt(i);
+        if (code18 > 126 || // Non-US-ASCII + DEL
+        code18 < 32) {
           return false;
         }
       }
@@ -4487,8 +4487,8 @@ var require_util2 = __commonJS({
     function createDeferredPromise() {
       let res;
       let rej;
-      const promise = new Promise((resolve2, reject) => {
-        res = resolve2;
+      const promise = new Promise((resolve3, reject) => {
+        res = resolve3;
         rej = reject;
       });
       return { promise, resolve: res, reject: rej };
@@ -4725,8 +4725,8 @@ var require_util2 = __commonJS({
       }
       const rangeStart = collectASequenceOfCodePoints(
         (char) => {
-          const code2 = char.charCodeAt(0);
-          return code2 >= 48 && code2 <= 57;
+          const code18 = char.charCodeAt(0);
+          return code18 >= 48 && code18 <= 57;
         },
         data,
         position
@@ -4752,8 +4752,8 @@ var require_util2 = __commonJS({
       }
       const rangeEnd = collectASequenceOfCodePoints(
         (char) => {
-          const code2 = char.charCodeAt(0);
-          return code2 >= 48 && code2 <= 57;
+          const code18 = char.charCodeAt(0);
+          return code18 >= 48 && code18 <= 57;
         },
         data,
         position
@@ -5871,7 +5871,7 @@ var require_client_h1 = __commonJS({
     var TIMEOUT_HEADERS = 2 | USE_FAST_TIMER;
     var TIMEOUT_BODY = 4 | USE_FAST_TIMER;
     var TIMEOUT_KEEP_ALIVE = 8 | USE_NATIVE_TIMER;
-    var Parser = class {
+    var Parser3 = class {
       constructor(client, socket, { exports: exports3 }) {
         assert3(Number.isFinite(client[kMaxHeadersSize]) && client[kMaxHeadersSize] > 0);
         this.llhttp = exports3;
@@ -6298,7 +6298,7 @@ var require_client_h1 = __commonJS({
       socket[kIdleSocketValidation] = 0;
       socket[kIdleSocketValidationTimeout] = null;
       socket[kSocketUsed] = false;
-      socket[kParser] = new Parser(client, socket, llhttpInstance);
+      socket[kParser] = new Parser3(client, socket, llhttpInstance);
       addListener(socket, "error", function(err) {
         const parser2 = this[kParser];
         if (err.code === "ECONNRESET" && parser2.statusCode && !parser2.shouldKeepAlive) {
@@ -6739,12 +6739,12 @@ upgrade: ${upgrade}\r
           cb();
         }
       }
-      const waitForDrain = () => new Promise((resolve2, reject) => {
+      const waitForDrain = () => new Promise((resolve3, reject) => {
         assert3(callback === null);
         if (socket[kError]) {
           reject(socket[kError]);
         } else {
-          callback = resolve2;
+          callback = resolve3;
         }
       });
       socket.on("close", onDrain).on("drain", onDrain);
@@ -7044,9 +7044,9 @@ var require_client_h2 = __commonJS({
       this[kSocket][kError] = err;
       this[kClient][kOnError](err);
     }
-    function onHttp2FrameError(type, code2, id) {
+    function onHttp2FrameError(type, code18, id) {
       if (id === 0) {
-        const err = new InformationalError(`HTTP/2: "frameError" received - type ${type}, code ${code2}`);
+        const err = new InformationalError(`HTTP/2: "frameError" received - type ${type}, code ${code18}`);
         this[kSocket][kError] = err;
         this[kClient][kOnError](err);
       }
@@ -7056,8 +7056,8 @@ var require_client_h2 = __commonJS({
       this.destroy(err);
       util.destroy(this[kSocket], err);
     }
-    function onHTTP2GoAway(code2) {
-      const err = this[kError] || new SocketError(`HTTP/2: "GOAWAY" frame received with code ${code2}`, util.getSocketInfo(this));
+    function onHTTP2GoAway(code18) {
+      const err = this[kError] || new SocketError(`HTTP/2: "GOAWAY" frame received with code ${code18}`, util.getSocketInfo(this));
       const client = this[kClient];
       client[kSocket] = null;
       client[kHTTPContext] = null;
@@ -7262,8 +7262,8 @@ var require_client_h2 = __commonJS({
       stream.once("error", function(err) {
         abort(err);
       });
-      stream.once("frameError", (type, code2) => {
-        abort(new InformationalError(`HTTP/2: "frameError" received - type ${type}, code ${code2}`));
+      stream.once("frameError", (type, code18) => {
+        abort(new InformationalError(`HTTP/2: "frameError" received - type ${type}, code ${code18}`));
       });
       return true;
       function writeBodyH2() {
@@ -7414,12 +7414,12 @@ var require_client_h2 = __commonJS({
           cb();
         }
       }
-      const waitForDrain = () => new Promise((resolve2, reject) => {
+      const waitForDrain = () => new Promise((resolve3, reject) => {
         assert3(callback === null);
         if (socket[kError]) {
           reject(socket[kError]);
         } else {
-          callback = resolve2;
+          callback = resolve3;
         }
       });
       h2stream.on("close", onDrain).on("drain", onDrain);
@@ -7898,16 +7898,16 @@ var require_client = __commonJS({
         return this[kNeedDrain] < 2;
       }
       async [kClose]() {
-        return new Promise((resolve2) => {
+        return new Promise((resolve3) => {
           if (this[kSize]) {
-            this[kClosedResolve] = resolve2;
+            this[kClosedResolve] = resolve3;
           } else {
-            resolve2(null);
+            resolve3(null);
           }
         });
       }
       async [kDestroy](err) {
-        return new Promise((resolve2) => {
+        return new Promise((resolve3) => {
           const requests = this[kQueue].splice(this[kPendingIdx]);
           for (let i = 0; i < requests.length; i++) {
             const request2 = requests[i];
@@ -7918,7 +7918,7 @@ var require_client = __commonJS({
               this[kClosedResolve]();
               this[kClosedResolve] = null;
             }
-            resolve2(null);
+            resolve3(null);
           };
           if (this[kHTTPContext]) {
             this[kHTTPContext].destroy(err, callback);
@@ -7969,7 +7969,7 @@ var require_client = __commonJS({
         });
       }
       try {
-        const socket = await new Promise((resolve2, reject) => {
+        const socket = await new Promise((resolve3, reject) => {
           client[kConnector]({
             host,
             hostname,
@@ -7981,7 +7981,7 @@ var require_client = __commonJS({
             if (err) {
               reject(err);
             } else {
-              resolve2(socket2);
+              resolve3(socket2);
             }
           });
         });
@@ -8318,8 +8318,8 @@ var require_pool_base = __commonJS({
         if (this[kQueue].isEmpty()) {
           await Promise.all(this[kClients].map((c) => c.close()));
         } else {
-          await new Promise((resolve2) => {
-            this[kClosedResolve] = resolve2;
+          await new Promise((resolve3) => {
+            this[kClosedResolve] = resolve3;
           });
         }
       }
@@ -9202,7 +9202,7 @@ var require_retry_handler = __commonJS({
         if (this.handler.onBodySent) return this.handler.onBodySent(chunk);
       }
       static [kRetryHandlerDefaultRetry](err, { state, opts }, cb) {
-        const { statusCode, code: code2, headers } = err;
+        const { statusCode, code: code18, headers } = err;
         const { method, retryOptions } = opts;
         const {
           maxRetries,
@@ -9214,7 +9214,7 @@ var require_retry_handler = __commonJS({
           methods
         } = retryOptions;
         const { counter } = state;
-        if (code2 && code2 !== "UND_ERR_REQ_RETRY" && !errorCodes.includes(code2)) {
+        if (code18 && code18 !== "UND_ERR_REQ_RETRY" && !errorCodes.includes(code18)) {
           cb(err);
           return;
         }
@@ -9588,7 +9588,7 @@ var require_readable = __commonJS({
         if (this._readableState.closeEmitted) {
           return null;
         }
-        return await new Promise((resolve2, reject) => {
+        return await new Promise((resolve3, reject) => {
           if (this[kContentLength] > limit) {
             this.destroy(new AbortError());
           }
@@ -9601,7 +9601,7 @@ var require_readable = __commonJS({
             if (signal?.aborted) {
               reject(signal.reason ?? new AbortError());
             } else {
-              resolve2(null);
+              resolve3(null);
             }
           }).on("error", noop5).on("data", function(chunk) {
             limit -= chunk.length;
@@ -9620,7 +9620,7 @@ var require_readable = __commonJS({
     }
     async function consume(stream, type) {
       assert3(!stream[kConsume]);
-      return new Promise((resolve2, reject) => {
+      return new Promise((resolve3, reject) => {
         if (isUnusable(stream)) {
           const rState = stream._readableState;
           if (rState.destroyed && rState.closeEmitted === false) {
@@ -9637,7 +9637,7 @@ var require_readable = __commonJS({
             stream[kConsume] = {
               type,
               stream,
-              resolve: resolve2,
+              resolve: resolve3,
               reject,
               length: 0,
               body: []
@@ -9707,18 +9707,18 @@ var require_readable = __commonJS({
       return buffer;
     }
     function consumeEnd(consume2) {
-      const { type, body, resolve: resolve2, stream, length } = consume2;
+      const { type, body, resolve: resolve3, stream, length } = consume2;
       try {
         if (type === "text") {
-          resolve2(chunksDecode(body, length));
+          resolve3(chunksDecode(body, length));
         } else if (type === "json") {
-          resolve2(JSON.parse(chunksDecode(body, length)));
+          resolve3(JSON.parse(chunksDecode(body, length)));
         } else if (type === "arrayBuffer") {
-          resolve2(chunksConcat(body, length).buffer);
+          resolve3(chunksConcat(body, length).buffer);
         } else if (type === "blob") {
-          resolve2(new Blob(body, { type: stream[kContentType] }));
+          resolve3(new Blob(body, { type: stream[kContentType] }));
         } else if (type === "bytes") {
-          resolve2(chunksConcat(body, length));
+          resolve3(chunksConcat(body, length));
         }
         consumeFinish(consume2);
       } catch (err) {
@@ -9976,9 +9976,9 @@ var require_api_request = __commonJS({
     };
     function request2(opts, callback) {
       if (callback === void 0) {
-        return new Promise((resolve2, reject) => {
+        return new Promise((resolve3, reject) => {
           request2.call(this, opts, (err, data) => {
-            return err ? reject(err) : resolve2(data);
+            return err ? reject(err) : resolve3(data);
           });
         });
       }
@@ -10202,9 +10202,9 @@ var require_api_stream = __commonJS({
     };
     function stream(opts, factory, callback) {
       if (callback === void 0) {
-        return new Promise((resolve2, reject) => {
+        return new Promise((resolve3, reject) => {
           stream.call(this, opts, factory, (err, data) => {
-            return err ? reject(err) : resolve2(data);
+            return err ? reject(err) : resolve3(data);
           });
         });
       }
@@ -10489,9 +10489,9 @@ var require_api_upgrade = __commonJS({
     };
     function upgrade(opts, callback) {
       if (callback === void 0) {
-        return new Promise((resolve2, reject) => {
+        return new Promise((resolve3, reject) => {
           upgrade.call(this, opts, (err, data) => {
-            return err ? reject(err) : resolve2(data);
+            return err ? reject(err) : resolve3(data);
           });
         });
       }
@@ -10583,9 +10583,9 @@ var require_api_connect = __commonJS({
     };
     function connect6(opts, callback) {
       if (callback === void 0) {
-        return new Promise((resolve2, reject) => {
+        return new Promise((resolve3, reject) => {
           connect6.call(this, opts, (err, data) => {
-            return err ? reject(err) : resolve2(data);
+            return err ? reject(err) : resolve3(data);
           });
         });
       }
@@ -11959,8 +11959,8 @@ var require_headers = __commonJS({
     var util = __require("util");
     var kHeadersMap = /* @__PURE__ */ Symbol("headers map");
     var kHeadersSortedMap = /* @__PURE__ */ Symbol("headers map sorted");
-    function isHTTPWhiteSpaceCharCode(code2) {
-      return code2 === 10 || code2 === 13 || code2 === 9 || code2 === 32;
+    function isHTTPWhiteSpaceCharCode(code18) {
+      return code18 === 10 || code18 === 13 || code18 === 9 || code18 === 32;
     }
     function headerValueNormalize(potentialValue) {
       let i = 0;
@@ -14448,7 +14448,7 @@ var require_fetch = __commonJS({
       function dispatch({ body }) {
         const url = requestCurrentURL(request2);
         const agent = fetchParams.controller.dispatcher;
-        return new Promise((resolve2, reject) => agent.dispatch(
+        return new Promise((resolve3, reject) => agent.dispatch(
           {
             path: url.pathname + url.search,
             origin: url.origin,
@@ -14524,7 +14524,7 @@ var require_fetch = __commonJS({
               }
               this.body = new Readable({ read: resume2 });
               const onError = this.onError.bind(this);
-              resolve2({
+              resolve3({
                 status,
                 statusText,
                 headersList,
@@ -14567,7 +14567,7 @@ var require_fetch = __commonJS({
               for (let i = 0; i < rawHeaders.length; i += 2) {
                 headersList.append(bufferToLowerCasedHeaderName(rawHeaders[i]), rawHeaders[i + 1].toString("latin1"), true);
               }
-              resolve2({
+              resolve3({
                 status,
                 statusText: STATUS_CODES[status],
                 headersList,
@@ -16115,8 +16115,8 @@ var require_util6 = __commonJS({
     "use strict";
     function isCTLExcludingHtab(value) {
       for (let i = 0; i < value.length; ++i) {
-        const code2 = value.charCodeAt(i);
-        if (code2 >= 0 && code2 <= 8 || code2 >= 10 && code2 <= 31 || code2 === 127) {
+        const code18 = value.charCodeAt(i);
+        if (code18 >= 0 && code18 <= 8 || code18 >= 10 && code18 <= 31 || code18 === 127) {
           return true;
         }
       }
@@ -16124,26 +16124,26 @@ var require_util6 = __commonJS({
     }
     function validateCookieName(name) {
       for (let i = 0; i < name.length; ++i) {
-        const code2 = name.charCodeAt(i);
-        if (code2 < 33 || // exclude CTLs (0-31), SP and HT
-        code2 > 126 || // exclude non-ascii and DEL
-        code2 === 34 || // "
-        code2 === 40 || // (
-        code2 === 41 || // )
-        code2 === 60 || // <
-        code2 === 62 || // >
-        code2 === 64 || // @
-        code2 === 44 || // ,
-        code2 === 59 || // ;
-        code2 === 58 || // :
-        code2 === 92 || // \
-        code2 === 47 || // /
-        code2 === 91 || // [
-        code2 === 93 || // ]
-        code2 === 63 || // ?
-        code2 === 61 || // =
-        code2 === 123 || // {
-        code2 === 125) {
+        const code18 = name.charCodeAt(i);
+        if (code18 < 33 || // exclude CTLs (0-31), SP and HT
+        code18 > 126 || // exclude non-ascii and DEL
+        code18 === 34 || // "
+        code18 === 40 || // (
+        code18 === 41 || // )
+        code18 === 60 || // <
+        code18 === 62 || // >
+        code18 === 64 || // @
+        code18 === 44 || // ,
+        code18 === 59 || // ;
+        code18 === 58 || // :
+        code18 === 92 || // \
+        code18 === 47 || // /
+        code18 === 91 || // [
+        code18 === 93 || // ]
+        code18 === 63 || // ?
+        code18 === 61 || // =
+        code18 === 123 || // {
+        code18 === 125) {
           throw new Error("Invalid cookie name");
         }
       }
@@ -16159,31 +16159,31 @@ var require_util6 = __commonJS({
         ++i;
       }
       while (i < len) {
-        const code2 = value.charCodeAt(i++);
-        if (code2 < 33 || // exclude CTLs (0-31)
-        code2 > 126 || // non-ascii and DEL (127)
-        code2 === 34 || // "
-        code2 === 44 || // ,
-        code2 === 59 || // ;
-        code2 === 92) {
+        const code18 = value.charCodeAt(i++);
+        if (code18 < 33 || // exclude CTLs (0-31)
+        code18 > 126 || // non-ascii and DEL (127)
+        code18 === 34 || // "
+        code18 === 44 || // ,
+        code18 === 59 || // ;
+        code18 === 92) {
           throw new Error("Invalid cookie value");
         }
       }
     }
     function validateCookiePath(path) {
       for (let i = 0; i < path.length; ++i) {
-        const code2 = path.charCodeAt(i);
-        if (code2 < 32 || // exclude CTLs (0-31)
-        code2 > 126 || // exclude DEL and non-ascii
-        code2 === 59) {
+        const code18 = path.charCodeAt(i);
+        if (code18 < 32 || // exclude CTLs (0-31)
+        code18 > 126 || // exclude DEL and non-ascii
+        code18 === 59) {
           throw new Error("Invalid cookie path");
         }
       }
     }
-    function isLetterOrDigit(code2) {
-      return code2 >= 48 && code2 <= 57 || // 0-9
-      code2 >= 65 && code2 <= 90 || // A-Z
-      code2 >= 97 && code2 <= 122;
+    function isLetterOrDigit(code18) {
+      return code18 >= 48 && code18 <= 57 || // 0-9
+      code18 >= 65 && code18 <= 90 || // A-Z
+      code18 >= 97 && code18 <= 122;
     }
     function validateCookieDomain(domain) {
       if (domain === " ") {
@@ -16194,8 +16194,8 @@ var require_util6 = __commonJS({
       }
       let labelLength = 0;
       for (let i = 0; i < domain.length; ++i) {
-        const code2 = domain.charCodeAt(i);
-        if (code2 === 46) {
+        const code18 = domain.charCodeAt(i);
+        if (code18 === 46) {
           if (labelLength === 0) {
             throw new Error("Invalid cookie domain");
           }
@@ -16205,10 +16205,10 @@ var require_util6 = __commonJS({
           labelLength = 0;
           continue;
         }
-        if (labelLength === 0 && !isLetterOrDigit(code2)) {
+        if (labelLength === 0 && !isLetterOrDigit(code18)) {
           throw new Error("Invalid cookie domain");
         }
-        if (!isLetterOrDigit(code2) && code2 !== 45) {
+        if (!isLetterOrDigit(code18) && code18 !== 45) {
           throw new Error("Invalid cookie domain");
         }
         if (++labelLength > 63) {
@@ -16929,7 +16929,7 @@ var require_util7 = __commonJS({
     var { kReadyState, kController, kResponse, kBinaryType, kWebSocketURL } = require_symbols5();
     var { states, opcodes } = require_constants5();
     var { ErrorEvent, createFastMessageEvent } = require_events();
-    var { isUtf8 } = __require("buffer");
+    var { isUtf8: isUtf82 } = __require("buffer");
     var { collectASequenceOfCodePointsFast, removeHTTPWhitespace } = require_data_url();
     function isConnecting(ws2) {
       return ws2[kReadyState] === states.CONNECTING;
@@ -16982,37 +16982,37 @@ var require_util7 = __commonJS({
         return false;
       }
       for (let i = 0; i < protocol.length; ++i) {
-        const code2 = protocol.charCodeAt(i);
-        if (code2 < 33 || // CTL, contains SP (0x20) and HT (0x09)
-        code2 > 126 || code2 === 34 || // "
-        code2 === 40 || // (
-        code2 === 41 || // )
-        code2 === 44 || // ,
-        code2 === 47 || // /
-        code2 === 58 || // :
-        code2 === 59 || // ;
-        code2 === 60 || // <
-        code2 === 61 || // =
-        code2 === 62 || // >
-        code2 === 63 || // ?
-        code2 === 64 || // @
-        code2 === 91 || // [
-        code2 === 92 || // \
-        code2 === 93 || // ]
-        code2 === 123 || // {
-        code2 === 125) {
+        const code18 = protocol.charCodeAt(i);
+        if (code18 < 33 || // CTL, contains SP (0x20) and HT (0x09)
+        code18 > 126 || code18 === 34 || // "
+        code18 === 40 || // (
+        code18 === 41 || // )
+        code18 === 44 || // ,
+        code18 === 47 || // /
+        code18 === 58 || // :
+        code18 === 59 || // ;
+        code18 === 60 || // <
+        code18 === 61 || // =
+        code18 === 62 || // >
+        code18 === 63 || // ?
+        code18 === 64 || // @
+        code18 === 91 || // [
+        code18 === 92 || // \
+        code18 === 93 || // ]
+        code18 === 123 || // {
+        code18 === 125) {
           return false;
         }
       }
       return true;
     }
-    function isValidStatusCode(code2) {
-      if (code2 >= 1e3 && code2 < 1015) {
-        return code2 !== 1004 && // reserved
-        code2 !== 1005 && // "MUST NOT be set as a status code"
-        code2 !== 1006;
+    function isValidStatusCode(code18) {
+      if (code18 >= 1e3 && code18 < 1015) {
+        return code18 !== 1004 && // reserved
+        code18 !== 1005 && // "MUST NOT be set as a status code"
+        code18 !== 1006;
       }
-      return code2 >= 3e3 && code2 <= 4999;
+      return code18 >= 3e3 && code18 <= 4999;
     }
     function failWebsocketConnection(ws2, reason) {
       const { [kController]: controller, [kResponse]: response } = ws2;
@@ -17069,7 +17069,7 @@ var require_util7 = __commonJS({
     var hasIntl = typeof process.versions.icu === "string";
     var fatalDecoder = hasIntl ? new TextDecoder("utf-8", { fatal: true }) : void 0;
     var utf8Decode = hasIntl ? fatalDecoder.decode.bind(fatalDecoder) : function(buffer) {
-      if (isUtf8(buffer)) {
+      if (isUtf82(buffer)) {
         return buffer.toString("utf-8");
       }
       throw new TypeError("Invalid utf-8 received.");
@@ -17281,7 +17281,7 @@ var require_connection = __commonJS({
       });
       return controller;
     }
-    function closeWebSocketConnection(ws2, code2, reason, reasonByteLength) {
+    function closeWebSocketConnection(ws2, code18, reason, reasonByteLength) {
       if (isClosing(ws2) || isClosed(ws2)) {
       } else if (!isEstablished(ws2)) {
         failWebsocketConnection(ws2, "Connection was closed before it was established.");
@@ -17289,12 +17289,12 @@ var require_connection = __commonJS({
       } else if (ws2[kSentClose] === sentCloseFrameState.NOT_SENT) {
         ws2[kSentClose] = sentCloseFrameState.PROCESSING;
         const frame = new WebsocketFrameSend();
-        if (code2 !== void 0 && reason === void 0) {
+        if (code18 !== void 0 && reason === void 0) {
           frame.frameData = Buffer.allocUnsafe(2);
-          frame.frameData.writeUInt16BE(code2, 0);
-        } else if (code2 !== void 0 && reason !== void 0) {
+          frame.frameData.writeUInt16BE(code18, 0);
+        } else if (code18 !== void 0 && reason !== void 0) {
           frame.frameData = Buffer.allocUnsafe(2 + reasonByteLength);
-          frame.frameData.writeUInt16BE(code2, 0);
+          frame.frameData.writeUInt16BE(code18, 0);
           frame.frameData.write(reason, 2, "utf-8");
         } else {
           frame.frameData = emptyBuffer;
@@ -17319,25 +17319,25 @@ var require_connection = __commonJS({
       response.socket.off("close", onSocketClose);
       response.socket.off("error", onSocketError);
       const wasClean = ws2[kSentClose] === sentCloseFrameState.SENT && ws2[kReceivedClose];
-      let code2 = 1005;
+      let code18 = 1005;
       let reason = "";
       const result = ws2[kByteParser].closingInfo;
       if (result && !result.error) {
-        code2 = result.code ?? 1005;
+        code18 = result.code ?? 1005;
         reason = result.reason;
       } else if (!ws2[kReceivedClose]) {
-        code2 = 1006;
+        code18 = 1006;
       }
       ws2[kReadyState] = states.CLOSED;
       fireEvent("close", ws2, (type, init) => new CloseEvent(type, init), {
         wasClean,
-        code: code2,
+        code: code18,
         reason
       });
       if (channels.close.hasSubscribers) {
         channels.close.publish({
           websocket: ws2,
-          code: code2,
+          code: code18,
           reason
         });
       }
@@ -17462,8 +17462,8 @@ var require_receiver = __commonJS({
     var { closeWebSocketConnection } = require_connection();
     var { PerMessageDeflate } = require_permessage_deflate();
     var { MessageSizeExceededError } = require_errors();
-    function failWebsocketConnectionWithCode(ws2, code2, reason) {
-      closeWebSocketConnection(ws2, code2, reason, Buffer.byteLength(reason));
+    function failWebsocketConnectionWithCode(ws2, code18, reason) {
+      closeWebSocketConnection(ws2, code18, reason, Buffer.byteLength(reason));
       failWebsocketConnection(ws2, reason);
     }
     var ByteParser = class extends Writable {
@@ -17650,8 +17650,8 @@ var require_receiver = __commonJS({
                   this.#info.fin,
                   (error2, data) => {
                     if (error2) {
-                      const code2 = error2 instanceof MessageSizeExceededError ? 1009 : 1007;
-                      failWebsocketConnectionWithCode(this.ws, code2, error2.message);
+                      const code18 = error2 instanceof MessageSizeExceededError ? 1009 : 1007;
+                      failWebsocketConnectionWithCode(this.ws, code18, error2.message);
                       return;
                     }
                     if (!this.writeFragments(data)) {
@@ -17737,11 +17737,11 @@ var require_receiver = __commonJS({
       }
       parseCloseBody(data) {
         assert3(data.length !== 1);
-        let code2;
+        let code18;
         if (data.length >= 2) {
-          code2 = data.readUInt16BE(0);
+          code18 = data.readUInt16BE(0);
         }
-        if (code2 !== void 0 && !isValidStatusCode(code2)) {
+        if (code18 !== void 0 && !isValidStatusCode(code18)) {
           return { code: 1002, reason: "Invalid status code", error: true };
         }
         let reason = data.subarray(2);
@@ -17753,7 +17753,7 @@ var require_receiver = __commonJS({
         } catch {
           return { code: 1007, reason: "Invalid UTF-8", error: true };
         }
-        return { code: code2, reason, error: false };
+        return { code: code18, reason, error: false };
       }
       /**
        * Parses control frames.
@@ -17768,8 +17768,8 @@ var require_receiver = __commonJS({
           }
           this.#info.closeInfo = this.parseCloseBody(body);
           if (this.#info.closeInfo.error) {
-            const { code: code2, reason } = this.#info.closeInfo;
-            closeWebSocketConnection(this.ws, code2, reason, reason.length);
+            const { code: code18, reason } = this.#info.closeInfo;
+            closeWebSocketConnection(this.ws, code18, reason, reason.length);
             failWebsocketConnection(this.ws, reason);
             return false;
           }
@@ -18007,17 +18007,17 @@ var require_websocket = __commonJS({
        * @param {number|undefined} code
        * @param {string|undefined} reason
        */
-      close(code2 = void 0, reason = void 0) {
+      close(code18 = void 0, reason = void 0) {
         webidl.brandCheck(this, _WebSocket);
         const prefix = "WebSocket.close";
-        if (code2 !== void 0) {
-          code2 = webidl.converters["unsigned short"](code2, prefix, "code", { clamp: true });
+        if (code18 !== void 0) {
+          code18 = webidl.converters["unsigned short"](code18, prefix, "code", { clamp: true });
         }
         if (reason !== void 0) {
           reason = webidl.converters.USVString(reason, prefix, "reason");
         }
-        if (code2 !== void 0) {
-          if (code2 !== 1e3 && (code2 < 3e3 || code2 > 4999)) {
+        if (code18 !== void 0) {
+          if (code18 !== 1e3 && (code18 < 3e3 || code18 > 4999)) {
             throw new DOMException("invalid code", "InvalidAccessError");
           }
         }
@@ -18031,7 +18031,7 @@ var require_websocket = __commonJS({
             );
           }
         }
-        closeWebSocketConnection(this, code2, reason, reasonByteLength);
+        closeWebSocketConnection(this, code18, reason, reasonByteLength);
       }
       /**
        * @see https://websockets.spec.whatwg.org/#dom-websocket-send
@@ -18277,15 +18277,15 @@ var require_websocket = __commonJS({
     }
     function onParserError(err) {
       let message;
-      let code2;
+      let code18;
       if (err instanceof CloseEvent) {
         message = err.reason;
-        code2 = err.code;
+        code18 = err.code;
       } else {
         message = err.message;
       }
       fireEvent("error", this, () => new ErrorEvent("error", { error: err, message }));
-      closeWebSocketConnection(this, code2);
+      closeWebSocketConnection(this, code18);
     }
     module2.exports = {
       WebSocket
@@ -18308,8 +18308,8 @@ var require_util8 = __commonJS({
       return true;
     }
     function delay(ms2) {
-      return new Promise((resolve2) => {
-        setTimeout(resolve2, ms2).unref();
+      return new Promise((resolve3) => {
+        setTimeout(resolve3, ms2).unref();
       });
     }
     module2.exports = {
@@ -19176,10 +19176,46 @@ var init_errors = __esm({
       code;
       expected;
       found;
-      constructor(code2, message, details = {}) {
+      constructor(code18, message, details = {}) {
         super(message, details.cause === void 0 ? void 0 : { cause: details.cause });
         this.name = "ActionError";
-        this.code = code2;
+        this.code = code18;
+        if ("expected" in details) this.expected = details.expected;
+        if ("found" in details) this.found = details.found;
+      }
+    };
+  }
+});
+
+// ../changelog/src/errors.ts
+function formatLocation(file, line, column) {
+  const parts = [file ?? "<changelog>"];
+  if (line !== void 0) parts.push(String(line));
+  if (line !== void 0 && column !== void 0) parts.push(String(column));
+  return parts.join(":");
+}
+var ChangelogError;
+var init_errors2 = __esm({
+  "../changelog/src/errors.ts"() {
+    "use strict";
+    ChangelogError = class extends Error {
+      name = "ChangelogError";
+      code;
+      file;
+      line;
+      column;
+      expected;
+      found;
+      constructor(code18, message, details = {}) {
+        const located2 = details.file !== void 0 || details.line !== void 0;
+        super(
+          located2 ? `${formatLocation(details.file, details.line, details.column)}: ${message}` : message,
+          details.cause === void 0 ? void 0 : { cause: details.cause }
+        );
+        this.code = code18;
+        if (details.file !== void 0) this.file = details.file;
+        if (details.line !== void 0) this.line = details.line;
+        if (details.column !== void 0) this.column = details.column;
         if ("expected" in details) this.expected = details.expected;
         if ("found" in details) this.found = details.found;
       }
@@ -19189,6 +19225,29 @@ var init_errors = __esm({
 
 // ../changelog/src/links.ts
 function parseRepositoryLink(url) {
+  const query = QUERY_COMPARE.exec(url);
+  if (query) {
+    const params = new URLSearchParams(query[2]);
+    const from = params.get("from");
+    const to = params.get("to");
+    if (!from || !to) return void 0;
+    params.delete("from");
+    params.delete("to");
+    const rest = params.toString();
+    return {
+      base: query[1],
+      style: "gitlab-query",
+      kind: "compare",
+      from,
+      to,
+      ...rest ? { suffix: `&${rest}` } : {}
+    };
+  }
+  const cut = url.search(/[?#]/);
+  if (cut !== -1) {
+    const link2 = parseRepositoryLink(url.slice(0, cut));
+    return link2 && link2.style !== "gitlab-query" ? { ...link2, suffix: url.slice(cut) } : link2;
+  }
   const bitbucket = BITBUCKET_COMPARE.exec(url);
   if (bitbucket)
     return {
@@ -19217,18 +19276,22 @@ function parseRepositoryLink(url) {
   return void 0;
 }
 function compareUrl(base, from, to, like = { style: "github" }) {
+  const suffix2 = like.suffix ?? "";
+  if (like.style === "gitlab-query")
+    return `${base}/compare?from=${encodeURIComponent(from)}&to=${encodeURIComponent(to)}${suffix2}`;
   if (like.style === "bitbucket")
-    return `${base}/branches/compare/${to}${like.separator ?? "%0D"}${from}`;
-  return `${base}/compare/${from}${like.separator ?? "..."}${to}`;
+    return `${base}/branches/compare/${to}${like.separator ?? "%0D"}${from}${suffix2}`;
+  return `${base}/compare/${from}${like.separator ?? "..."}${to}${suffix2}`;
 }
 function tagUrl(base, tag, style = "github") {
   if (style === "bitbucket") return `${base}/src/${tag}`;
+  if (style === "gitlab-query") return `${base}/tags/${tag}`;
   return base.endsWith("/-") ? `${base}/tags/${tag}` : `${base}/releases/tag/${tag}`;
 }
 function normalizeLabel(label) {
   return /\s/.test(label) ? label.trim().replace(/\s+/g, " ").toLowerCase() : label.toLowerCase();
 }
-var COMPARE, BITBUCKET_COMPARE, BITBUCKET_TAG, TAG;
+var COMPARE, BITBUCKET_COMPARE, BITBUCKET_TAG, TAG, QUERY_COMPARE;
 var init_links = __esm({
   "../changelog/src/links.ts"() {
     "use strict";
@@ -19236,42 +19299,7 @@ var init_links = __esm({
     BITBUCKET_COMPARE = /^(https?:\/\/.+?)\/branches\/compare\/(.+?)(%0D)(.+)$/i;
     BITBUCKET_TAG = /^(https?:\/\/bitbucket\.[^/]+\/.+?)\/(?:commits\/tag|src)\/(.+)$/;
     TAG = /^(https?:\/\/.+?)\/(?:releases\/tag|tags|tree|commits)\/(.+)$/;
-  }
-});
-
-// ../changelog/src/errors.ts
-function formatLocation(file, line, column) {
-  const parts = [file ?? "<changelog>"];
-  if (line !== void 0) parts.push(String(line));
-  if (line !== void 0 && column !== void 0) parts.push(String(column));
-  return parts.join(":");
-}
-var ChangelogError;
-var init_errors2 = __esm({
-  "../changelog/src/errors.ts"() {
-    "use strict";
-    ChangelogError = class extends Error {
-      name = "ChangelogError";
-      code;
-      file;
-      line;
-      column;
-      expected;
-      found;
-      constructor(code2, message, details = {}) {
-        const located2 = details.file !== void 0 || details.line !== void 0;
-        super(
-          located2 ? `${formatLocation(details.file, details.line, details.column)}: ${message}` : message,
-          details.cause === void 0 ? void 0 : { cause: details.cause }
-        );
-        this.code = code2;
-        if (details.file !== void 0) this.file = details.file;
-        if (details.line !== void 0) this.line = details.line;
-        if (details.column !== void 0) this.column = details.column;
-        if ("expected" in details) this.expected = details.expected;
-        if ("found" in details) this.found = details.found;
-      }
-    };
+    QUERY_COMPARE = /^(https?:\/\/[^?#]+?)\/compare\?([^#]*)$/;
   }
 });
 
@@ -19283,9 +19311,9 @@ function isBlankRange(text, from, to) {
   }
   return true;
 }
-function runLength(text, at2, end2, code2) {
+function runLength(text, at2, end2, code18) {
   let i = at2;
-  while (i < end2 && text.charCodeAt(i) === code2) i++;
+  while (i < end2 && text.charCodeAt(i) === code18) i++;
   return i - at2;
 }
 function afterIndent(text, lineStart) {
@@ -19448,7 +19476,8 @@ function parseText(text) {
   }
   const lines = { text, lineStarts, lineCount, lineKinds: lineKinds.subarray(0, lineCount) };
   let firstSection = 0;
-  const title = levels[0] === 1 ? readHeadingAt(lines, sectionLines[firstSection++]) : void 0;
+  const firstHeading = levels[0] === 1 ? readHeadingAt(lines, sectionLines[0]) : void 0;
+  const title = firstHeading && !VERSION_TITLE.test(firstHeading.text) ? (firstSection++, firstHeading) : void 0;
   const sections = Int32Array.from(sectionLines.slice(firstSection));
   return {
     ...lines,
@@ -19460,7 +19489,7 @@ function parseText(text) {
     bracketLines: Int32Array.from(bracketLines)
   };
 }
-var LineKind, PLAIN, LF, SPACE, TAB, CR, HASH, BACKTICK, TILDE, BRACKET, LT, LINK_DEFINITION, BACKTICK_FENCE_CLOSE, TILDE_FENCE_CLOSE;
+var LineKind, PLAIN, LF, SPACE, TAB, CR, HASH, BACKTICK, TILDE, BRACKET, LT, LINK_DEFINITION, VERSION_TITLE, BACKTICK_FENCE_CLOSE, TILDE_FENCE_CLOSE;
 var init_parse = __esm({
   "../changelog/src/parse.ts"() {
     "use strict";
@@ -19483,6 +19512,7 @@ var init_parse = __esm({
     BRACKET = 91;
     LT = 60;
     LINK_DEFINITION = / {0,3}\[((?:[^\][\\\n]|\\.){1,999})\]:[ \t]*(?:<([^>\n]*)>|(\S+))/y;
+    VERSION_TITLE = /^\[?[ \t]*(?:[vV]?\d+\.\d|unreleased\b)/i;
     BACKTICK_FENCE_CLOSE = /^ {0,3}(`{3,})[ \t]*$/gm;
     TILDE_FENCE_CLOSE = /^ {0,3}(~{3,})[ \t]*$/gm;
   }
@@ -19502,12 +19532,91 @@ function isValidDate(text) {
 function utcDay(moment) {
   return moment.toISOString().slice(0, 10);
 }
-var ISO_DATE, DAYS_IN_MONTH;
+function monthNumber(text) {
+  if (/^\d+$/.test(text)) return Number(text);
+  return MONTHS.findIndex((m) => m.startsWith(text.slice(0, 3))) + 1;
+}
+function readDate(text) {
+  for (const { format, pattern, order } of FORMATS) {
+    const m = pattern.exec(text);
+    if (!m) continue;
+    const [a, b, c] = [m[1], m[2], m[3]];
+    const [y, mo, d5] = order === "ymd" ? [a, b, c] : order === "dmy" ? [c, b, a] : [c, a, b];
+    const day = `${y}-${String(monthNumber(mo)).padStart(2, "0")}-${d5.padStart(2, "0")}`;
+    return isValidDate(day) ? { format, day } : void 0;
+  }
+  return void 0;
+}
+function formatDate(day, format) {
+  const [y, mo, d5] = day.split("-");
+  const month = MONTHS[Number(mo) - 1];
+  switch (format) {
+    case "YYYY-MM-DD":
+      return day;
+    case "YYYY/MM/DD":
+      return `${y}/${mo}/${d5}`;
+    case "YYYY.MM.DD":
+      return `${y}.${mo}.${d5}`;
+    case "DD.MM.YYYY":
+      return `${d5}.${mo}.${y}`;
+    case "MMMM D, YYYY":
+      return `${month} ${Number(d5)}, ${y}`;
+    case "MMM D, YYYY":
+      return `${month.slice(0, 3)} ${Number(d5)}, ${y}`;
+    case "D MMMM YYYY":
+      return `${Number(d5)} ${month} ${y}`;
+    case "D MMM YYYY":
+      return `${Number(d5)} ${month.slice(0, 3)} ${y}`;
+  }
+}
+var ISO_DATE, DAYS_IN_MONTH, MONTHS, MONTH_NAMES, SHORT_NAMES, FORMATS;
 var init_dates = __esm({
   "../changelog/src/dates.ts"() {
     "use strict";
     ISO_DATE = /^(\d{4})-(\d{2})-(\d{2})$/;
     DAYS_IN_MONTH = [31, 28, 31, 30, 31, 30, 31, 31, 30, 31, 30, 31];
+    MONTHS = [
+      "January",
+      "February",
+      "March",
+      "April",
+      "May",
+      "June",
+      "July",
+      "August",
+      "September",
+      "October",
+      "November",
+      "December"
+    ];
+    MONTH_NAMES = MONTHS.join("|");
+    SHORT_NAMES = MONTHS.map((m) => m.slice(0, 3)).join("|");
+    FORMATS = [
+      { format: "YYYY-MM-DD", pattern: /^(\d{4})-(\d{2})-(\d{2})$/, order: "ymd" },
+      { format: "YYYY/MM/DD", pattern: /^(\d{4})\/(\d{2})\/(\d{2})$/, order: "ymd" },
+      { format: "YYYY.MM.DD", pattern: /^(\d{4})\.(\d{2})\.(\d{2})$/, order: "ymd" },
+      { format: "DD.MM.YYYY", pattern: /^(\d{2})\.(\d{2})\.(\d{4})$/, order: "dmy" },
+      {
+        format: "MMMM D, YYYY",
+        pattern: new RegExp(`^(${MONTH_NAMES}) (\\d{1,2}),? (\\d{4})$`),
+        order: "mdy"
+      },
+      {
+        format: "MMM D, YYYY",
+        pattern: new RegExp(`^(${SHORT_NAMES})\\.? (\\d{1,2}),? (\\d{4})$`),
+        order: "mdy"
+      },
+      {
+        format: "D MMMM YYYY",
+        pattern: new RegExp(`^(\\d{1,2}) (${MONTH_NAMES}),? (\\d{4})$`),
+        order: "dmy"
+      },
+      {
+        format: "D MMM YYYY",
+        pattern: new RegExp(`^(\\d{1,2}) (${SHORT_NAMES})\\.?,? (\\d{4})$`),
+        order: "dmy"
+      }
+    ];
   }
 });
 
@@ -19532,6 +19641,21 @@ function editedParts(changelog, edits) {
   }
   parts.push(changelog.text.slice(copied));
   return parts;
+}
+function editedByteParts(changelog, edits) {
+  const bytes = changelog.bytes;
+  const parts = [];
+  let copied = 0;
+  for (const edit of sorted(edits)) {
+    parts.push(bytes.subarray(copied, changelog.lineByteOffset(edit.line)));
+    if (edit.insert.length) parts.push(Buffer.from(edit.insert.join(""), "utf8"));
+    copied = changelog.lineByteOffset(edit.line + edit.remove);
+  }
+  parts.push(bytes.subarray(copied));
+  return parts;
+}
+function applyEditsToBytes(changelog, edits) {
+  return Buffer.concat(editedByteParts(changelog, edits));
 }
 function applyEdits(changelog, edits) {
   return editedParts(changelog, edits).join("");
@@ -19600,9 +19724,9 @@ var init_errors3 = __esm({
       code;
       expected;
       found;
-      constructor(code2, message, details = {}) {
+      constructor(code18, message, details = {}) {
         super(message, details.cause === void 0 ? void 0 : { cause: details.cause });
-        this.code = code2;
+        this.code = code18;
         if ("expected" in details) this.expected = details.expected;
         if ("found" in details) this.found = details.found;
       }
@@ -19672,7 +19796,7 @@ function fetchExchange(fetchImpl) {
 function sendOnce(url, { method, headers, body }, signal) {
   const { request: request2 } = url.protocol === "https:" ? process.getBuiltinModule("node:https") : process.getBuiltinModule("node:http");
   if (signal.aborted) return Promise.reject(signal.reason);
-  return new Promise((resolve2, reject) => {
+  return new Promise((resolve3, reject) => {
     const length = body ? body.length : method === "PUT" || method === "POST" ? 0 : void 0;
     const req2 = request2(
       url,
@@ -19682,7 +19806,7 @@ function sendOnce(url, { method, headers, body }, signal) {
       },
       (response) => {
         signal.removeEventListener("abort", abort);
-        resolve2(response);
+        resolve3(response);
       }
     );
     const abort = () => req2.destroy(signal.reason);
@@ -19815,7 +19939,7 @@ var init_http = __esm({
           }
           const backoff = Math.min(MAX_BACKOFF_MS, this.backoffMs * 2 ** attempt) * (0.5 + Math.random() / 2);
           await new Promise(
-            (resolve2) => setTimeout(resolve2, Math.min(MAX_BACKOFF_MS, retryDelay ?? backoff))
+            (resolve3) => setTimeout(resolve3, Math.min(MAX_BACKOFF_MS, retryDelay ?? backoff))
           );
         }
       }
@@ -19853,6 +19977,82 @@ var init_http = __esm({
         url = next;
       }
     };
+  }
+});
+
+// ../core/src/certificates.ts
+function lengthOfLength(length) {
+  let bytes = 1;
+  if (length >= 128) for (let rest = length; rest > 0; rest = Math.floor(rest / 256)) bytes++;
+  return bytes;
+}
+function valueLength(node) {
+  if (node.subs.length === 0) return node.value.length;
+  let length = 0;
+  for (const sub of node.subs) length += encodedLength(sub);
+  return length;
+}
+function encodedLength(node) {
+  const length = valueLength(node);
+  return 1 + lengthOfLength(length) + length;
+}
+function writeNode(node, out, at2) {
+  const length = valueLength(node);
+  out[at2++] = node.tag.toDER();
+  if (length < 128) {
+    out[at2++] = length;
+  } else {
+    const bytes = lengthOfLength(length) - 1;
+    out[at2++] = 128 | bytes;
+    for (let i = bytes - 1; i >= 0; i--) out[at2++] = Math.floor(length / 256 ** i) % 256;
+  }
+  if (node.subs.length === 0) {
+    node.value.copy(out, at2);
+    return at2 + node.value.length;
+  }
+  for (const sub of node.subs) at2 = writeNode(sub, out, at2);
+  return at2;
+}
+function encodeDer(node) {
+  const out = Buffer.allocUnsafe(encodedLength(node));
+  writeNode(node, out, 0);
+  return out;
+}
+function encodeOnce(certificate) {
+  cacheEncoding(certificate.root, 2);
+  const Certificate = certificate.constructor;
+  certificate.clone = () => new Certificate(copyTree(certificate.root));
+}
+function copyTree(node) {
+  const Node = node.constructor;
+  const copy = new Node(node.tag, node.value, node.subs.map(copyTree));
+  copy.toDER = () => encodeDer(copy);
+  return copy;
+}
+function cacheEncoding(node, depth) {
+  let der;
+  node.toDER = () => der ??= encodeDer(node);
+  if (depth > 0) for (const sub of node.subs) cacheEncoding(sub, depth - 1);
+}
+function prepareTrustedChain(chain) {
+  for (const certificate of chain) {
+    encodeOnce(certificate);
+    const verify = certificate.verify.bind(certificate);
+    const verdicts = /* @__PURE__ */ new Map();
+    certificate.verify = (issuer) => {
+      if (issuer !== void 0 && !chain.includes(issuer)) return verify(issuer);
+      let verdict = verdicts.get(issuer);
+      if (verdict === void 0) {
+        verdict = verify(issuer);
+        verdicts.set(issuer, verdict);
+      }
+      return verdict;
+    };
+  }
+}
+var init_certificates = __esm({
+  "../core/src/certificates.ts"() {
+    "use strict";
   }
 });
 
@@ -19944,7 +20144,7 @@ function authEnv(token) {
 function git(args, options2 = {}) {
   const auth2 = authEnv(options2.token);
   const secrets = [...auth2.secrets, ...options2.secrets ?? []];
-  return new Promise((resolve2, reject) => {
+  return new Promise((resolve3, reject) => {
     const child = execFile(
       "git",
       args,
@@ -19956,7 +20156,7 @@ function git(args, options2 = {}) {
         encoding: "utf8"
       },
       (error2, stdout, stderr) => {
-        if (!error2) return resolve2(stdout);
+        if (!error2) return resolve3(stdout);
         const command = redact(`git ${args.join(" ")}`, secrets);
         const detail = redact((stderr || error2.message).trim(), secrets);
         const where = options2.cwd ? ` in ${redact(options2.cwd, secrets)}` : "";
@@ -20119,11 +20319,226 @@ var init_src = __esm({
     "use strict";
     init_errors3();
     init_http();
+    init_certificates();
     init_fs();
     init_git();
     init_redact();
     init_semver();
     init_sigstore();
+  }
+});
+
+// ../changelog/src/heading.ts
+function withoutV(text) {
+  return text.replace(/^[vV](?=\d)/, "");
+}
+function splitVersions(label) {
+  if (!label.includes("/") && !label.includes(",")) {
+    const bare = withoutV(label);
+    return { versions: [bare], offsets: [label.length - bare.length] };
+  }
+  const versions = [];
+  const offsets = [];
+  const list = VERSION_LIST;
+  list.lastIndex = 0;
+  let start = 0;
+  for (let m = list.exec(label); ; m = list.exec(label)) {
+    const end2 = m ? m.index : label.length;
+    const part = label.slice(start, end2);
+    const bare = withoutV(part);
+    versions.push(bare);
+    offsets.push(start + part.length - bare.length);
+    if (!m) break;
+    start = m.index + m[0].length;
+  }
+  return { versions, offsets };
+}
+function readVersionHeading(text, versionIndex = 0) {
+  const common2 = COMMON.exec(text);
+  if (common2) {
+    const [, v2, version, date2] = common2;
+    const semver = parseSemVer(version);
+    if (semver) {
+      const heading = {
+        kind: "release",
+        label: `${v2}${version}`,
+        versions: [version],
+        version,
+        versionOffset: v2.length,
+        semver,
+        versionLike: false,
+        labelOffset: 1,
+        yanked: false,
+        style: { ...KEEP_A_CHANGELOG_STYLE, versionPrefix: v2, separator: date2 ? " - " : "" }
+      };
+      if (date2 !== void 0) {
+        heading.date = date2;
+        heading.dateOffset = text.length - date2.length;
+      } else delete heading.style.dateFormat;
+      return heading;
+    }
+  }
+  let body = text;
+  let yanked = false;
+  const yank = /yanked/i.test(body) ? YANKED.exec(body) : null;
+  if (yank) {
+    yanked = true;
+    body = body.slice(0, yank.index);
+  }
+  const style = {
+    bracketed: false,
+    versionPrefix: "",
+    word: "",
+    separator: "",
+    parenthesized: false,
+    dateFirst: false,
+    inlineLink: false
+  };
+  const unreleased = UNRELEASED.exec(body);
+  if (unreleased) {
+    const label2 = unreleased[1] ?? unreleased[2];
+    style.bracketed = unreleased[1] !== void 0;
+    return {
+      kind: "unreleased",
+      label: label2,
+      versions: [],
+      versionOffset: 0,
+      versionLike: false,
+      labelOffset: body.indexOf(label2),
+      yanked,
+      style
+    };
+  }
+  let at2 = 0;
+  let date;
+  let dateOffset;
+  const first = DATE_FIRST.exec(body);
+  let closeParen = false;
+  if (first) {
+    date = first[1];
+    dateOffset = 0;
+    style.dateFirst = true;
+    style.separator = first[2];
+    closeParen = first[3] === "(";
+    at2 = first[0].length;
+  }
+  const word = WORD.exec(body.slice(at2));
+  if (word) {
+    style.word = body.slice(at2, at2 + word[0].length);
+    at2 += word[0].length;
+  }
+  let label;
+  let labelOffset;
+  let rest;
+  const rest0 = body.slice(at2);
+  const bracketed = BRACKETED.exec(rest0);
+  if (bracketed) {
+    label = bracketed[1].trim();
+    labelOffset = at2 + 1 + bracketed[1].indexOf(label);
+    style.bracketed = true;
+    if (bracketed[2] !== void 0) {
+      style.inlineLink = true;
+    }
+    rest = rest0.slice(bracketed[0].length);
+    if (bracketed[2] !== void 0) return finish(bracketed[2]);
+    return finish(void 0);
+  }
+  const bare = BARE.exec(rest0);
+  if (!bare) return void 0;
+  label = bare[0].replace(/[:,]$/, "");
+  labelOffset = at2;
+  rest = rest0.slice(label.length);
+  return finish(void 0);
+  function finish(url) {
+    if (closeParen) rest = rest.replace(/^\)/, "");
+    const { versions, offsets } = splitVersions(label);
+    const index = Math.min(Math.max(versionIndex, 0), versions.length - 1);
+    const version = versions[index];
+    const part = label.slice(offsets[index] - 1, offsets[index]);
+    style.versionPrefix = part === "v" || part === "V" ? part : "";
+    if (!style.dateFirst) {
+      const sep2 = SEPARATOR.exec(rest);
+      if (sep2 && rest.length > sep2[0].length) {
+        style.separator = sep2[0];
+        let dateText = rest.slice(sep2[0].length).trimEnd();
+        let offset = body.length - rest.length + sep2[0].length;
+        const paren = /^\((.*)\)$/.exec(dateText);
+        if (!sep2[0].trim() && !readDate(paren ? paren[1].trim() : dateText) && !DATE_LIKE.test(dateText))
+          return void 0;
+        if (paren) {
+          style.parenthesized = true;
+          dateText = paren[1].trim();
+          offset += rest.slice(sep2[0].length).indexOf(dateText);
+        }
+        date = dateText;
+        dateOffset = offset;
+      } else if (rest.startsWith("(") && /^\((.*)\)\s*$/.test(rest)) {
+        style.parenthesized = true;
+        date = rest.slice(1, rest.lastIndexOf(")")).trim();
+        dateOffset = body.length - rest.length + 1;
+      } else if (rest.trim() !== "") {
+        return void 0;
+      }
+    } else if (rest.trim() !== "") {
+      return void 0;
+    }
+    if (date !== void 0) {
+      const read = readDate(date);
+      if (read) style.dateFormat = read.format;
+    }
+    const semver = parseSemVer(version);
+    const heading = {
+      kind: semver ? "release" : "unknown",
+      label,
+      versions,
+      version,
+      versionOffset: offsets[index],
+      versionLike: !semver && VERSION_LIKE.test(version),
+      labelOffset,
+      yanked,
+      style
+    };
+    if (semver) heading.semver = semver;
+    if (date !== void 0) heading.date = date;
+    if (dateOffset !== void 0) heading.dateOffset = dateOffset;
+    if (url !== void 0) heading.url = url;
+    return heading;
+  }
+}
+function formatVersionHeading(style, label, date, url) {
+  const version = style.bracketed ? `[${label}]${style.inlineLink && url !== void 0 ? `(${url})` : ""}` : label;
+  if (date === void 0) return `${style.word}${version}`;
+  const shownDate = style.parenthesized ? `(${date})` : date;
+  const separator = style.separator || " - ";
+  return style.dateFirst ? `${shownDate}${separator}${style.word}${version}` : `${style.word}${version}${separator}${shownDate}`;
+}
+var COMMON, YANKED, UNRELEASED, WORD, BRACKETED, BARE, SEPARATOR, DATE_FIRST, DATE_LIKE, VERSION_LIKE, VERSION_LIST, KEEP_A_CHANGELOG_STYLE;
+var init_heading = __esm({
+  "../changelog/src/heading.ts"() {
+    "use strict";
+    init_src();
+    init_dates();
+    COMMON = /^\[([vV]?)(\d+\.\d+\.\d+[0-9A-Za-z.+-]*)\](?: - (\d{4}-\d{2}-\d{2}))?$/;
+    YANKED = /[ \t]+(?:\[YANKED\]|\(YANKED\)|YANKED)[ \t]*$/i;
+    UNRELEASED = /^(?:\[[ \t]*(unreleased)[ \t]*\](?:\([^)\s]*\))?|(unreleased))(?=$|[ \t:(]|[ \t]+[-–—])/i;
+    WORD = /^(version|release)[ \t]+(?=[vV]?\d|\[)/i;
+    BRACKETED = /^\[([^\]\n]+)\](?:\(([^)\s]*)\))?/;
+    BARE = /^[vV]?\d[^\s()[\]]*(?:[ \t]*\/[ \t]*[vV]?\d[^\s()[\],]*)*/;
+    SEPARATOR = /^(?:[ \t]+[-–—:][ \t]+|:[ \t]+|[ \t]+)/;
+    DATE_FIRST = /^(\d{4}-\d{2}-\d{2}|\d{4}\/\d{2}\/\d{2})((?:[ \t]+[-–—:][ \t]+|[ \t]+))(\(?)/;
+    DATE_LIKE = /^\(?\d{1,4}[-/.]\d{1,2}[-/.]\d{1,4}\)?$/;
+    VERSION_LIKE = /^\d+(?:\.\d+)*(?:[-+.][0-9A-Za-z.+-]*)?$/;
+    VERSION_LIST = /[ \t]*[/,][ \t]*/g;
+    KEEP_A_CHANGELOG_STYLE = {
+      bracketed: true,
+      versionPrefix: "",
+      word: "",
+      separator: " - ",
+      parenthesized: false,
+      dateFormat: "YYYY-MM-DD",
+      dateFirst: false,
+      inlineLink: false
+    };
   }
 });
 
@@ -20188,31 +20603,35 @@ function requireUnreleased(changelog) {
 function resolveVersion(changelog, target) {
   if (isBump(target)) {
     const latest = changelog.latestRelease();
-    return parseSemVer(
-      latest ? incrementSemVer(latest.semver, target) : incrementSemVer(parseSemVer("0.0.0"), target)
-    );
+    const version = latest ? incrementSemVer(latest.semver, target) : incrementSemVer(parseSemVer("0.0.0"), target);
+    return { semver: parseSemVer(version), versions: [version] };
   }
-  const semver = parseSemVer(target.replace(/^[vV](?=\d)/, ""));
+  const versions = target.split(/[ \t]*[/,][ \t]*/).map(withoutV);
+  const chosen = versions[Math.min(changelog.versionIndex, versions.length - 1)];
+  const semver = versions.every((v2) => parseSemVer(v2)) ? parseSemVer(chosen) : void 0;
   if (!semver) {
     throw new ChangelogError(
       "INVALID_VERSION",
       `"${target}" is neither a semantic version nor major, minor or patch`,
       {
-        expected: "MAJOR.MINOR.PATCH[-PRERELEASE], major, minor or patch",
+        expected: "MAJOR.MINOR.PATCH[-PRERELEASE] (or several, A/B/C), major, minor or patch",
         found: target
       }
     );
   }
-  return semver;
+  return { semver, versions };
 }
-function headingLabel(changelog, version) {
-  const newest = changelog.firstListedRelease()?.label;
-  return newest && /^[vV]\d/.test(newest) ? `${newest[0]}${version}` : version;
+function newHeadingStyle(changelog, unreleased) {
+  const style = changelog.firstListedRelease()?.style;
+  if (style) return style;
+  return { ...KEEP_A_CHANGELOG_STYLE, bracketed: unreleased.bracketed };
 }
-function releaseHeading(unreleased, changelog, label, date) {
-  const bracketed = changelog.firstListedRelease()?.bracketed ?? unreleased.bracketed;
-  const marker = changelog.line(unreleased.startLine).match(/^ {0,3}#+/)[0];
-  return `${marker} ${bracketed ? `[${label}]` : label} - ${date}`;
+function headingLabel(style, versions) {
+  return versions.map((v2) => `${style.versionPrefix}${v2}`).join("/");
+}
+function headingMarker(changelog, unreleased) {
+  const newest = changelog.firstListedRelease() ?? unreleased;
+  return changelog.line(newest.startLine).match(/^ {0,3}#+/)[0].trimStart();
 }
 function linkEdits(changelog, version, label, previous, tagPrefix) {
   const location = (line, column) => ({
@@ -20251,7 +20670,21 @@ function linkEdits(changelog, version, label, previous, tagPrefix) {
   }
   const prefix = tagPrefix ?? changelog.repository()?.tagPrefix ?? "v";
   const tag = `${prefix}${version}`;
-  const newDef = `[${label}]: ${previous ? compareUrl(link2.base, `${prefix}${previous.version}`, tag, link2) : tagUrl(link2.base, tag, link2.style)}`;
+  const previousTag = previous && `${prefix}${previous.version}`;
+  const latest = changelog.latestRelease();
+  const latestTag = latest && `${prefix}${latest.version}`;
+  if (anchor === unreleasedDef && link2.kind === "compare" && previousTag && link2.from !== previousTag && link2.from !== latestTag) {
+    throw new ChangelogError(
+      "LINK_MISMATCH",
+      `[${anchor.label}] compares from ${link2.from}, but the release below ${version} is ${previous.version} (line ${previous.heading.line}, tag ${previousTag})`,
+      {
+        ...location(anchor.urlPosition.line, anchor.urlPosition.column),
+        expected: compareUrl(link2.base, previousTag, link2.to, link2),
+        found: anchor.url
+      }
+    );
+  }
+  const newDef = `[${label}]: ${previousTag ? compareUrl(link2.base, previousTag, tag, link2) : tagUrl(link2.base, tag, link2.style)}`;
   const anchorLine = changelog.line(anchor.lineIndex);
   const eol = changelog.lineEnding(anchor.lineIndex);
   if (anchor === unreleasedDef) {
@@ -20267,6 +20700,14 @@ function linkEdits(changelog, version, label, previous, tagPrefix) {
     ];
   }
   return [{ line: anchor.lineIndex, remove: 0, insert: [newDef + (eol || changelog.eol)] }];
+}
+function inlineUrl(changelog, version, previous, tagPrefix) {
+  const newest = changelog.firstListedRelease();
+  const link2 = newest?.url !== void 0 ? parseRepositoryLink(newest.url) : void 0;
+  if (!link2) return void 0;
+  const prefix = tagPrefix ?? (link2.to.endsWith(newest.version) ? link2.to.slice(0, link2.to.length - newest.version.length) : changelog.repository()?.tagPrefix ?? "v");
+  const tag = `${prefix}${version}`;
+  return previous ? compareUrl(link2.base, `${prefix}${previous.version}`, tag, link2) : tagUrl(link2.base, tag, link2.style);
 }
 function promote(changelog, target, options2 = {}) {
   const unreleased = requireUnreleased(changelog);
@@ -20293,7 +20734,7 @@ function promote(changelog, target, options2 = {}) {
       }
     );
   }
-  const semver = resolveVersion(changelog, target);
+  const { semver, versions } = resolveVersion(changelog, target);
   const version = semver.raw;
   const date = resolveDate(changelog, options2.date);
   const existing = changelog.findRelease(semver);
@@ -20318,16 +20759,25 @@ function promote(changelog, target, options2 = {}) {
   }
   const previous = changelog.previousRelease(semver);
   const eol = changelog.lineEnding(unreleased.startLine) || changelog.eol;
-  const label = headingLabel(changelog, version);
+  const style = newHeadingStyle(changelog, unreleased);
+  const label = headingLabel(style, versions);
+  const dated = changelog.firstListedRelease()?.date !== void 0 || !changelog.releases.length;
+  const heading = formatVersionHeading(
+    style,
+    label,
+    dated ? formatDate(date, style.dateFormat ?? "YYYY-MM-DD") : void 0,
+    style.inlineLink ? inlineUrl(changelog, version, previous, options2.tagPrefix) : void 0
+  );
   const edits = [
     {
       line: unreleased.startLine + 1,
       remove: 0,
-      insert: [eol, releaseHeading(unreleased, changelog, label, date) + eol]
+      insert: [eol, `${headingMarker(changelog, unreleased)} ${heading}${eol}`]
     },
     ...linkEdits(changelog, version, label, previous, options2.tagPrefix)
   ];
   let text;
+  let bytes;
   return {
     version,
     date,
@@ -20335,6 +20785,10 @@ function promote(changelog, target, options2 = {}) {
     get text() {
       text ??= applyEdits(changelog, edits);
       return text;
+    },
+    get bytes() {
+      bytes ??= applyEditsToBytes(changelog, edits);
+      return bytes;
     },
     diff: unifiedDiff(changelog, edits),
     edits
@@ -20348,6 +20802,8 @@ var init_promote = __esm({
     init_edit();
     init_errors2();
     init_links();
+    init_dates();
+    init_heading();
     init_src();
     BUMPS = ["major", "minor", "patch"];
   }
@@ -20404,9 +20860,20 @@ function nextVersion(changelog, options2 = {}) {
     const m = BREAKING.exec(line);
     if (m) reasons.push({ bump: "major", reason: line.trim(), line: i + 1, column: m.index + 1 });
   }
-  const bump = reasons.reduce((max, r7) => RANK[r7.bump] > RANK[max] ? r7.bump : max, "patch");
+  if (options2.breakingBelowOne !== void 0 && options2.breakingBelowOne !== "minor" && options2.breakingBelowOne !== "major") {
+    throw new ChangelogError(
+      "INVALID_OPTION",
+      `breaking changes below 1.0.0 bump "${String(options2.breakingBelowOne)}"`,
+      { expected: "minor or major", found: options2.breakingBelowOne }
+    );
+  }
   const latest = changelog.latestRelease();
   const base = latest?.semver ?? parseSemVer("0.0.0");
+  const called = reasons.reduce(
+    (max, r7) => RANK[r7.bump] > RANK[max] ? r7.bump : max,
+    "patch"
+  );
+  const bump = called === "major" && base.major === 0 && (options2.breakingBelowOne ?? "minor") === "minor" ? "minor" : called;
   let version;
   if (base.prerelease.length) {
     const lastFinal = changelog.previousRelease(
@@ -20512,6 +20979,52 @@ function repositoryBase(changelog, options2) {
     }
   );
 }
+function notesBody(changelog, section, url, what) {
+  const lines = [];
+  let first = section.startLine + 1;
+  while (first < section.contentEndLine && changelog.lineKind(first) === LineKind.Blank) first++;
+  for (let i = first; i < section.contentEndLine; i++) {
+    const line = changelog.line(i).replace(/\r?\n$/, "");
+    lines.push(
+      changelog.lineKind(i) === LineKind.Heading ? line.replace(/^( {0,3})#(?=##)/, "$1") : line
+    );
+  }
+  const body = `${lines.length ? `${lines.join("\n")}
+
+` : ""}**Full Changelog**: ${url}`;
+  const length = codePoints(body);
+  if (length > MAX_RELEASE_BODY) {
+    throw new ChangelogError(
+      "BODY_TOO_LONG",
+      `the release notes of ${what} are ${length} characters; GitHub accepts at most ${MAX_RELEASE_BODY}`,
+      {
+        ...changelog.file !== void 0 ? { file: changelog.file } : {},
+        line: section.heading.line,
+        column: section.heading.column,
+        expected: `at most ${MAX_RELEASE_BODY} characters`,
+        found: length
+      }
+    );
+  }
+  return body;
+}
+function unreleasedNotes(changelog, options2 = {}) {
+  const section = requireUnreleased(changelog);
+  const { base, style } = repositoryBase(changelog, options2);
+  const prefix = options2.tagPrefix ?? changelog.repository()?.tagPrefix ?? "v";
+  const latest = changelog.latestRelease();
+  const previousTag = latest && `${prefix}${latest.version}`;
+  const fullChangelogUrl = previousTag ? compareUrl(base, previousTag, "HEAD", { style }) : style === "bitbucket" ? tagUrl(base, "HEAD", style) : `${base}/commits/HEAD`;
+  return {
+    version: "Unreleased",
+    tag: "HEAD",
+    ...previousTag ? { previousTag } : {},
+    fullChangelogUrl,
+    body: notesBody(changelog, section, fullChangelogUrl, "Unreleased"),
+    yanked: false,
+    prerelease: false
+  };
+}
 function releaseNotes(changelog, version, options2 = {}) {
   const bare = options2.tagPrefix && version.startsWith(options2.tagPrefix) ? version.slice(options2.tagPrefix.length) : version;
   const semver = parseSemVer(bare.replace(/^[vV](?=\d)/, ""));
@@ -20535,32 +21048,7 @@ function releaseNotes(changelog, version, options2 = {}) {
   const previous = changelog.previousRelease(section.semver);
   const previousTag = previous && `${prefix}${previous.version}`;
   const fullChangelogUrl = previousTag ? compareUrl(base, previousTag, tag, { style }) : style === "bitbucket" ? tagUrl(base, tag, style) : `${base}/commits/${tag}`;
-  const lines = [];
-  let first = section.startLine + 1;
-  while (first < section.contentEndLine && changelog.lineKind(first) === LineKind.Blank) first++;
-  for (let i = first; i < section.contentEndLine; i++) {
-    const line = changelog.line(i).replace(/\r?\n$/, "");
-    lines.push(
-      changelog.lineKind(i) === LineKind.Heading ? line.replace(/^( {0,3})#(?=##)/, "$1") : line
-    );
-  }
-  const body = `${lines.length ? `${lines.join("\n")}
-
-` : ""}**Full Changelog**: ${fullChangelogUrl}`;
-  const length = codePoints(body);
-  if (length > MAX_RELEASE_BODY) {
-    throw new ChangelogError(
-      "BODY_TOO_LONG",
-      `the release notes of ${section.version} are ${length} characters; GitHub accepts at most ${MAX_RELEASE_BODY}`,
-      {
-        ...changelog.file !== void 0 ? { file: changelog.file } : {},
-        line: section.heading.line,
-        column: section.heading.column,
-        expected: `at most ${MAX_RELEASE_BODY} characters`,
-        found: length
-      }
-    );
-  }
+  const body = notesBody(changelog, section, fullChangelogUrl, section.version);
   return {
     version: section.version,
     tag,
@@ -20579,6 +21067,7 @@ var init_notes = __esm({
     init_errors2();
     init_links();
     init_parse();
+    init_promote();
     init_src();
     MAX_RELEASE_BODY = 125e3;
     REPO = /^[A-Za-z0-9_.-]+\/[A-Za-z0-9_.-]+$/;
@@ -20586,33 +21075,21 @@ var init_notes = __esm({
 });
 
 // ../changelog/src/sections.ts
-function labelVersion(label) {
-  return label.replace(/^[vV](?=\d)/, "");
-}
-function classifyLabel(label) {
-  if (UNRELEASED.test(label)) return { kind: UNRELEASED_CODE };
-  const semver = parseSemVer(labelVersion(label));
-  return semver ? { kind: RELEASE, semver } : { kind: UNKNOWN };
-}
-function matchVersionHeading(heading) {
-  const match = heading.level === 2 ? VERSION_HEADING.exec(heading.text) : null;
-  return match ? { match, label: match[1] ?? match[2] } : void 0;
+function matchVersionHeading(heading, versionIndex) {
+  return heading.level <= 2 ? readVersionHeading(heading.text, versionIndex) : void 0;
 }
 function versionKey(v2) {
   const plus = v2.raw.indexOf("+");
   return plus === -1 ? v2.raw : v2.raw.slice(0, plus);
 }
-var VERSION_HEADING, UNRELEASED, KIND_CODES, UNKNOWN, UNRELEASED_CODE, RELEASE, RELEASE_HEADING, VersionTable, MAP_AFTER_LOOKUPS, SectionTable, LazySection;
+var KIND_CODES, RELEASE, RELEASE_HEADING, VersionTable, MAP_AFTER_LOOKUPS, SectionTable, LazySection;
 var init_sections = __esm({
   "../changelog/src/sections.ts"() {
     "use strict";
     init_parse();
     init_src();
-    VERSION_HEADING = /^(?:\[([^\]]+)\](?:\([^)]*\))?|([^\s[\]]+))(?:[ \t]+[-–—][ \t]+(\S+))?(?:[ \t]+(\[YANKED\]|YANKED))?$/i;
-    UNRELEASED = /^\s*unreleased\s*$/i;
+    init_heading();
     KIND_CODES = ["unknown", "unreleased", "release"];
-    UNKNOWN = 0;
-    UNRELEASED_CODE = 1;
     RELEASE = 2;
     RELEASE_HEADING = new RegExp(
       ` {0,3}## +\\[[vV]?((0|[1-9]\\d{0,14})\\.(0|[1-9]\\d{0,14})\\.(0|[1-9]\\d{0,14})${PRERELEASE_AND_BUILD})\\](?: +- +\\d{4}-\\d\\d-\\d\\d)?[ \\t]*\\r?(?:\\n|$)`,
@@ -20630,7 +21107,7 @@ var init_sections = __esm({
       #minor;
       #patch;
       #semvers;
-      constructor(doc) {
+      constructor(doc, versionIndex) {
         const count = doc.sectionLines.length;
         const { text, lineStarts, sectionLines, sectionLevels } = doc;
         const kinds = this.kinds = new Uint8Array(count);
@@ -20643,9 +21120,8 @@ var init_sections = __esm({
         let releaseCount = 0;
         let descending = true;
         for (let i = 0; i < count; i++) {
-          if (sectionLevels[i] !== 2) continue;
           RELEASE_HEADING.lastIndex = lineStarts[sectionLines[i]];
-          const m = RELEASE_HEADING.exec(text);
+          const m = sectionLevels[i] === 2 ? RELEASE_HEADING.exec(text) : null;
           if (m && m[5] === void 0 && m[6] === void 0) {
             plain2[i] = 1;
             major[i] = +m[2];
@@ -20654,12 +21130,11 @@ var init_sections = __esm({
           } else if (m) {
             semvers[i] = parseSemVer(m[1]);
           } else {
-            const heading = matchVersionHeading(readHeadingAt(doc, sectionLines[i]));
-            if (!heading) continue;
-            const read = classifyLabel(heading.label);
-            kinds[i] = read.kind;
+            const read = matchVersionHeading(readHeadingAt(doc, sectionLines[i]), versionIndex);
+            if (!read) continue;
+            kinds[i] = KIND_CODES.indexOf(read.kind);
             semvers[i] = read.semver;
-            if (read.kind !== RELEASE) continue;
+            if (kinds[i] !== RELEASE) continue;
           }
           kinds[i] = RELEASE;
           if (descending && releaseCount > 0)
@@ -20720,20 +21195,22 @@ var init_sections = __esm({
       #ascending;
       #lookups = 0;
       #positions;
-      constructor(doc) {
+      #versionIndex;
+      constructor(doc, versionIndex = 0) {
         this.#doc = doc;
         this.count = doc.sectionLines.length;
+        this.#versionIndex = versionIndex;
       }
       get #versions() {
-        this.#table ??= new VersionTable(this.#doc);
+        this.#table ??= new VersionTable(this.#doc, this.#versionIndex);
         return this.#table;
       }
       /** Indices of the sections of a kind, in file order, without building them. */
       indicesOf(kind) {
-        const code2 = KIND_CODES.indexOf(kind);
+        const code18 = KIND_CODES.indexOf(kind);
         const { kinds } = this.#versions;
         const found = [];
-        for (let i = 0; i < kinds.length; i++) if (kinds[i] === code2) found.push(i);
+        for (let i = 0; i < kinds.length; i++) if (kinds[i] === code18) found.push(i);
         return found;
       }
       /** The section at an index, built on first use and the same object ever after. */
@@ -20748,7 +21225,8 @@ var init_sections = __esm({
             heading,
             index + 1 < this.count ? sectionLines[index + 1] : lineCount,
             KIND_CODES[versions.kinds[index]],
-            versions.semver(index)
+            versions.semver(index),
+            this.#versionIndex
           );
           this.#built[index] = section;
         }
@@ -20832,47 +21310,50 @@ var init_sections = __esm({
       startLine;
       endLine;
       label;
+      versions;
       version;
       semver;
       versionPosition;
+      versionLike = false;
       date;
       datePosition;
       yanked = false;
       bracketed = false;
+      style;
+      url;
       #doc;
       #contentEndLine;
       #subsections;
       #hasEntries;
-      constructor(doc, heading, endLine, kind, semver) {
+      constructor(doc, heading, endLine, kind, semver, versionIndex) {
         this.#doc = doc;
         this.heading = heading;
         this.startLine = heading.lineIndex;
         this.endLine = endLine;
-        const read = matchVersionHeading(heading);
+        const read = matchVersionHeading(heading, versionIndex);
         if (!read) return;
-        const { match, label } = read;
         const { text, lineStarts } = doc;
         const lineStart = lineStarts[heading.lineIndex];
-        const labelColumn = text.indexOf(label, lineStart) - lineStart + 1;
-        this.label = label;
-        this.bracketed = match[1] !== void 0;
-        this.yanked = match[4] !== void 0;
+        const textColumn = text.indexOf(heading.text, lineStart + heading.column - 1 + heading.level) - lineStart + 1;
+        this.label = read.label;
+        this.bracketed = read.style.bracketed;
+        this.style = read.style;
+        this.yanked = read.yanked;
         this.kind = kind;
+        this.versionLike = read.versionLike;
+        if (read.url !== void 0) this.url = read.url;
         if (kind !== "unreleased") {
-          const version = labelVersion(label);
-          this.version = version;
+          this.versions = read.versions;
+          this.version = read.version;
           this.versionPosition = {
             line: heading.line,
-            column: labelColumn + (label.length - version.length)
+            column: textColumn + read.labelOffset + read.versionOffset
           };
         }
         if (semver) this.semver = semver;
-        if (match[3] !== void 0) {
-          this.date = match[3];
-          this.datePosition = {
-            line: heading.line,
-            column: text.indexOf(match[3], lineStart + labelColumn + label.length - 1) - lineStart + 1
-          };
+        if (read.date !== void 0) {
+          this.date = read.date;
+          this.datePosition = { line: heading.line, column: textColumn + read.dateOffset };
         }
       }
       #kindOf(index) {
@@ -20926,27 +21407,185 @@ var init_sections = __esm({
   }
 });
 
+// ../changelog/src/encoding.ts
+function invalidUtf8Offsets(bytes, limit) {
+  const offsets = [];
+  let count = 0;
+  const n = bytes.length;
+  for (let i = 0; i < n; ) {
+    const lead = bytes[i];
+    if (lead < 128) {
+      i++;
+      continue;
+    }
+    let need = 0;
+    let low = 128;
+    let high = 191;
+    if (lead >= 194 && lead <= 223) need = 1;
+    else if (lead >= 224 && lead <= 239) {
+      need = 2;
+      if (lead === 224) low = 160;
+      if (lead === 237) high = 159;
+    } else if (lead >= 240 && lead <= 244) {
+      need = 3;
+      if (lead === 240) low = 144;
+      if (lead === 244) high = 143;
+    }
+    let j4 = i + 1;
+    let complete = need > 0;
+    for (let k4 = 0; k4 < need; k4++, j4++) {
+      const c = bytes[j4];
+      if (c === void 0 || c < low || c > high) {
+        complete = false;
+        break;
+      }
+      low = 128;
+      high = 191;
+    }
+    if (!complete) {
+      if (offsets.length < limit) offsets.push(i);
+      count++;
+    }
+    i = j4;
+  }
+  return { offsets, count };
+}
+var CONTROL_CHARACTER;
+var init_encoding = __esm({
+  "../changelog/src/encoding.ts"() {
+    "use strict";
+    CONTROL_CHARACTER = /[\x01-\x08\x0B\x0E-\x1F\x7F]/g;
+  }
+});
+
 // ../changelog/src/validate.ts
-function validate(changelog) {
+function headingTextPosition(changelog, heading) {
+  const line = changelog.line(heading.lineIndex);
+  const at2 = line.indexOf(heading.text, heading.column - 1 + heading.level);
+  return { line: heading.line, column: (at2 === -1 ? heading.column - 1 : at2) + 1 };
+}
+function escapeControl(char) {
+  return `\\x${char.charCodeAt(0).toString(16).padStart(2, "0")}`;
+}
+function validateEncoding(changelog, error2) {
+  if (changelog.invalidUtf8) {
+    const bytes = Buffer.from(changelog.bytes);
+    const { offsets, count } = invalidUtf8Offsets(bytes, LISTED_PER_KIND);
+    let line = 0;
+    let lineStart = 0;
+    for (const offset of offsets) {
+      for (let lf = bytes.indexOf(10, lineStart); lf !== -1 && lf < offset; ) {
+        line++;
+        lineStart = lf + 1;
+        lf = bytes.indexOf(10, lineStart);
+      }
+      const column = bytes.toString("utf8", lineStart, offset).length + 1;
+      error2(
+        "INVALID_UTF8",
+        { line: line + 1, column },
+        `invalid UTF-8 (byte 0x${bytes[offset].toString(16).padStart(2, "0")} at offset ${offset}${count > 1 ? `; ${count} invalid sequences in the file` : ""})`,
+        "UTF-8 text",
+        `byte 0x${bytes[offset].toString(16).padStart(2, "0")}`
+      );
+    }
+  }
+  const { text } = changelog;
+  const nul = text.indexOf("\0");
+  if (nul !== -1) {
+    let listed = 0;
+    const total = text.split("\0").length - 1;
+    for (let at2 = nul; at2 !== -1 && listed < LISTED_PER_KIND; at2 = text.indexOf("\0", at2 + 1), listed++)
+      error2(
+        "NUL_BYTE",
+        changelog.positionAt(at2),
+        `a NUL byte${total > 1 ? ` (${total} in the file)` : ""}: this is binary content, not a text changelog`,
+        "text without NUL bytes",
+        "\\x00"
+      );
+  }
+  CONTROL_CHARACTER.lastIndex = 0;
+  const controls = [...text.matchAll(CONTROL_CHARACTER)];
+  controls.slice(0, LISTED_PER_KIND).forEach(
+    (m) => error2(
+      "BINARY_CONTENT",
+      changelog.positionAt(m.index),
+      `control character ${escapeControl(m[0])}${controls.length > 1 ? ` (${controls.length} in the file)` : ""}: binary content, not text`,
+      "text: no control characters but tab, line feed, form feed and carriage return",
+      escapeControl(m[0])
+    )
+  );
+}
+function validateShape(changelog, error2, warning2) {
+  const start = { line: 1, column: 1 };
+  if (!changelog.title)
+    error2(
+      "NO_TITLE",
+      start,
+      'the file has no "# " title',
+      "# Changelog",
+      changelog.sections[0]?.heading.text ?? "no heading"
+    );
+  const hasUnreleased = changelog.unreleasedSections().length > 0;
+  const hasRelease = changelog.releases.length > 0;
+  const first = changelog.sections[0]?.heading ?? start;
+  if (!hasUnreleased && !hasRelease) {
+    error2(
+      "NO_UNRELEASED",
+      first,
+      'there is no "## [Unreleased]" section',
+      "## [Unreleased]",
+      "none"
+    );
+    error2("NO_RELEASE", first, "there is no release section", "## [X.Y.Z] - YYYY-MM-DD", "none");
+  } else if (!hasUnreleased) {
+    warning2("NO_UNRELEASED", first, 'there is no "## [Unreleased]" section: promote needs one');
+  }
+}
+function validate(changelog, options2 = {}) {
+  const changeTypes = new Set(
+    (options2.changeTypes ?? KEEP_A_CHANGELOG_TYPES).map((t) => t.trim().toLowerCase())
+  );
+  const today = options2.today instanceof Date ? utcDay(options2.today) : options2.today ?? utcDay(/* @__PURE__ */ new Date());
+  const latestAllowed = utcDay(new Date(Date.parse(`${today}T00:00:00Z`) + 864e5));
   const problems = [];
   const at2 = (position) => ({ line: position.line, column: position.column });
-  const error2 = (code2, position, message, expected, found) => problems.push({
-    code: code2,
+  const error2 = (code18, position, message, expected, found) => problems.push({
+    code: code18,
     severity: "error",
     ...at2(position),
     message,
     ...expected !== void 0 ? { expected, found: found ?? "" } : {}
   });
-  const warning = (code2, position, message) => problems.push({ code: code2, severity: "warning", ...at2(position), message });
+  const warning2 = (code18, position, message) => problems.push({ code: code18, severity: "warning", ...at2(position), message });
+  const warnWith = (code18, position, message, expected, found) => problems.push({
+    code: code18,
+    severity: "warning",
+    ...at2(position),
+    message,
+    ...expected !== void 0 ? { expected, found: found ?? "" } : {}
+  });
+  const anyDated = changelog.releases.some((r7) => r7.date !== void 0);
+  validateEncoding(changelog, error2);
+  validateShape(changelog, error2, warning2);
   let firstUnreleased;
   const firstOfVersion = /* @__PURE__ */ new Map();
   let previousRelease;
   for (const section of changelog.sections) {
     const { heading } = section;
+    if (section.kind === "unknown" && section.versionLike) {
+      warnWith(
+        "UNRECOGNISED_VERSION",
+        section.versionPosition,
+        `"${section.version}" is not a semantic version, so this section is not read as a release`,
+        "MAJOR.MINOR.PATCH",
+        section.version
+      );
+      continue;
+    }
     if (section.kind === "unknown") {
       error2(
         "INVALID_HEADING",
-        section.versionPosition ?? heading,
+        section.versionPosition ?? headingTextPosition(changelog, heading),
         heading.level === 1 ? "a second level-1 heading" : `"${heading.text}" is neither Unreleased nor a version`,
         heading.level === 1 ? "one # title" : "## [Unreleased] or ## [X.Y.Z] - YYYY-MM-DD",
         section.version ?? heading.text
@@ -20997,7 +21636,7 @@ function validate(changelog) {
         previousRelease = section;
       }
       if (section.date === void 0)
-        error2(
+        (anyDated ? error2 : warnWith)(
           "MISSING_DATE",
           {
             line: heading.line,
@@ -21007,13 +21646,32 @@ function validate(changelog) {
           `## [${version}] - YYYY-MM-DD`,
           heading.text
         );
-      else if (!isValidDate(section.date))
-        error2(
-          "INVALID_DATE",
-          section.datePosition,
-          `"${section.date}" is not a calendar date`,
-          "YYYY-MM-DD",
-          section.date
+      else {
+        const day = readDate(section.date)?.day;
+        if (day === void 0)
+          error2(
+            "INVALID_DATE",
+            section.datePosition,
+            `"${section.date}" is not a calendar date`,
+            "YYYY-MM-DD",
+            section.date
+          );
+        else if (day > latestAllowed)
+          error2(
+            "FUTURE_DATE",
+            section.datePosition,
+            `release ${version} is dated ${section.date}, after today (${today})`,
+            `a date up to ${today}`,
+            section.date
+          );
+      }
+      if (!section.bracketed)
+        warnWith(
+          "UNBRACKETED_VERSION",
+          section.versionPosition,
+          `version ${version} is not in brackets, as Keep a Changelog writes it`,
+          `[${section.label}]`,
+          section.label
         );
       if (!section.hasEntries)
         error2(
@@ -21026,13 +21684,49 @@ function validate(changelog) {
     }
     for (const sub of section.subsections) {
       if (!sub.hasEntries && section.kind === "release")
-        warning("EMPTY_SUBSECTION", sub.heading, `"### ${sub.heading.text}" has no entries`);
+        warning2("EMPTY_SUBSECTION", sub.heading, `"### ${sub.heading.text}" has no entries`);
+      if (!changeTypes.has(sub.heading.text.trim().toLowerCase()))
+        warnWith(
+          "UNKNOWN_CHANGE_TYPE",
+          headingTextPosition(changelog, sub.heading),
+          `"${sub.heading.text}" is not a known type of change`,
+          [...options2.changeTypes ?? KEEP_A_CHANGELOG_TYPES].join(", "),
+          sub.heading.text
+        );
     }
   }
-  validateLinks(changelog, error2);
-  return problems.sort((a, b) => a.line - b.line || a.column - b.column);
+  validateLinks(changelog, error2, warnWith);
+  const sorted2 = problems.sort((a, b) => a.line - b.line || a.column - b.column);
+  return options2.strict ? sorted2.map((p) => p.severity === "warning" ? { ...p, severity: "error" } : p) : sorted2;
 }
-function validateLinks(changelog, error2) {
+function bracketCounts(changelog) {
+  const counts = /* @__PURE__ */ new Map();
+  for (const m of changelog.text.matchAll(/\[([^\][\n]{1,999})\]/g)) {
+    const key = normalizeLabel(m[1]);
+    counts.set(key, (counts.get(key) ?? 0) + 1);
+  }
+  return counts;
+}
+function validateLinks(changelog, error2, warning2) {
+  let counts;
+  const defined = /* @__PURE__ */ new Map();
+  for (const def of changelog.links) {
+    const key = normalizeLabel(def.label);
+    defined.set(key, (defined.get(key) ?? 0) + 1);
+  }
+  for (const def of changelog.links) {
+    if (VERSION_LABEL.test(def.label) || normalizeLabel(def.label) === "unreleased") continue;
+    counts ??= bracketCounts(changelog);
+    const key = normalizeLabel(def.label);
+    if ((counts.get(key) ?? 0) > defined.get(key)) continue;
+    warning2(
+      "UNUSED_LINK",
+      def,
+      `[${def.label}] is defined but nothing refers to it`,
+      `a [${def.label}] reference`,
+      "none"
+    );
+  }
   const versionDefs = changelog.links.filter(
     (d5) => VERSION_LABEL.test(d5.label) || normalizeLabel(d5.label) === "unreleased"
   );
@@ -21119,18 +21813,29 @@ function validateLinks(changelog, error2) {
     }
   }
 }
-var VERSION_LABEL;
+var KEEP_A_CHANGELOG_TYPES, VERSION_LABEL, LISTED_PER_KIND;
 var init_validate = __esm({
   "../changelog/src/validate.ts"() {
     "use strict";
     init_dates();
+    init_encoding();
     init_links();
     init_src();
+    KEEP_A_CHANGELOG_TYPES = [
+      "Added",
+      "Changed",
+      "Deprecated",
+      "Removed",
+      "Fixed",
+      "Security"
+    ];
     VERSION_LABEL = /^v?\d+\.\d+\.\d+/i;
+    LISTED_PER_KIND = 10;
   }
 });
 
 // ../changelog/src/changelog.ts
+import { isUtf8 } from "buffer";
 function mayBeDefinedAfter(text, from, label) {
   if (CASELESS_LABEL.test(label)) return text.includes(label, from);
   if (!VERSION_LIKE_LABEL.test(label)) return true;
@@ -21142,6 +21847,7 @@ var CASELESS_LABEL, VERSION_LIKE_LABEL, Changelog;
 var init_changelog = __esm({
   "../changelog/src/changelog.ts"() {
     "use strict";
+    init_errors2();
     init_links();
     init_next();
     init_notes();
@@ -21157,9 +21863,15 @@ var init_changelog = __esm({
       text;
       eol;
       title;
+      /** Which of several versions in one heading is the release's; see {@link ParseOptions.versionIndex}. */
+      versionIndex;
       /** 0-based index of the first section's heading (the preamble is everything before it). */
       preambleEndLine;
       parsed;
+      /** The bytes the text was decoded from, when parsed from bytes: edits are spliced into them. */
+      source;
+      /** Whether `source` is valid UTF-8, so string offsets map to byte offsets by encoding the text before them. */
+      sourceIsUtf8;
       table;
       releaseList;
       /** Link definitions read so far, by their index in `parsed.bracketLines`: one object per definition whoever asks. */
@@ -21168,18 +21880,89 @@ var init_changelog = __esm({
       /** First definition of each normalized label among the candidate lines before `linkMapRead`. */
       linkMap = /* @__PURE__ */ new Map();
       linkMapRead = 0;
-      constructor(parsed, file) {
+      constructor(parsed, file, source, versionIndex = 0) {
         if (file !== void 0) this.file = file;
+        if (source !== void 0) this.source = source;
         this.parsed = parsed;
         this.text = parsed.text;
         this.eol = parsed.eol;
         if (parsed.title) this.title = parsed.title;
         this.preambleEndLine = parsed.preambleEndLine;
-        this.table = new SectionTable(parsed);
+        this.versionIndex = versionIndex;
+        this.table = new SectionTable(parsed, versionIndex);
       }
-      /** Parses any text in time linear in its length; never throws (problems are for `validate()`). */
-      static parse(text, options2 = {}) {
-        return new _Changelog(parseText(text), options2.file);
+      /**
+       * Parses any text, or any bytes (decoded as UTF-8, invalid sequences shown as U+FFFD), in time
+       * linear in its length; never throws (problems are for `validate()`). Parsed from bytes, the
+       * changelog keeps them: edits are spliced into the original bytes, so nothing outside the edited
+       * lines changes, invalid UTF-8 included.
+       */
+      static parse(input, options2 = {}) {
+        if (options2.versionIndex !== void 0 && !(Number.isInteger(options2.versionIndex) && options2.versionIndex >= 0))
+          throw new ChangelogError(
+            "INVALID_OPTION",
+            `versionIndex ${options2.versionIndex} is not a non-negative integer`,
+            {
+              expected: "0, 1, 2, ...",
+              found: options2.versionIndex
+            }
+          );
+        if (typeof input === "string")
+          return new _Changelog(parseText(input), options2.file, void 0, options2.versionIndex);
+        const bytes = Buffer.from(input.buffer, input.byteOffset, input.byteLength);
+        return new _Changelog(
+          parseText(bytes.toString("utf8")),
+          options2.file,
+          input,
+          options2.versionIndex
+        );
+      }
+      /** The bytes of the file: the ones parsed, or the text encoded as UTF-8. */
+      get bytes() {
+        return this.source ?? Buffer.from(this.text, "utf8");
+      }
+      /** Whether the changelog was parsed from bytes that are not valid UTF-8. */
+      get invalidUtf8() {
+        return this.source !== void 0 && !this.#sourceUtf8();
+      }
+      #sourceUtf8() {
+        this.sourceIsUtf8 ??= this.source === void 0 || isUtf8(this.source);
+        return this.sourceIsUtf8;
+      }
+      /**
+       * Offset in {@link bytes} of a 0-based line's first byte. Decoding never joins or splits lines
+       * (a line feed is never part of an invalid sequence), so line k starts after the k-th LF byte.
+       */
+      lineByteOffset(index) {
+        const source = this.source;
+        if (!source) return Buffer.byteLength(this.text.slice(0, this.lineOffset(index)), "utf8");
+        if (index >= this.parsed.lineCount) return source.length;
+        if (index === 0) return 0;
+        if (this.#sourceUtf8())
+          return Buffer.byteLength(this.text.slice(0, this.lineOffset(index)), "utf8");
+        const bytes = Buffer.from(source.buffer, source.byteOffset, source.byteLength);
+        if (index <= this.parsed.lineCount - index) {
+          let at3 = -1;
+          for (let k4 = 0; k4 < index; k4++) at3 = bytes.indexOf(10, at3 + 1);
+          return at3 + 1;
+        }
+        let at2 = bytes.length;
+        const endsWithNewline = bytes[bytes.length - 1] === 10;
+        const fromEnd = this.parsed.lineCount - index + (endsWithNewline ? 1 : 0);
+        for (let k4 = 0; k4 < fromEnd; k4++) at2 = bytes.lastIndexOf(10, at2 - 1);
+        return at2 + 1;
+      }
+      /** The 1-based line and column (UTF-16 code units) of an offset in {@link text}. */
+      positionAt(offset) {
+        const { lineStarts, lineCount } = this.parsed;
+        let lo = 0;
+        let hi2 = lineCount - 1;
+        while (lo < hi2) {
+          const mid = lo + hi2 + 1 >>> 1;
+          if (lineStarts[mid] <= offset) lo = mid;
+          else hi2 = mid - 1;
+        }
+        return { line: lo + 1, column: offset - (lineStarts[lo] ?? 0) + 1 };
       }
       /** Lines in the file; a last line without a line ending counts. */
       get lineCount() {
@@ -21308,8 +22091,8 @@ var init_changelog = __esm({
         let found;
         for (const index of this.table.releases()) {
           const section = this.table.at(index);
-          const def = this.link(section.label);
-          const link3 = def && parseRepositoryLink(def.url);
+          const url = this.link(section.label)?.url ?? section.url;
+          const link3 = url !== void 0 ? parseRepositoryLink(url) : void 0;
           if (!link3) continue;
           found ??= link3;
           if (link3.to.endsWith(section.version))
@@ -21341,9 +22124,13 @@ var init_changelog = __esm({
       notes(version, options2 = {}) {
         return releaseNotes(this, version, options2);
       }
+      /** Notes of the Unreleased section, comparing the latest release with HEAD. */
+      unreleasedNotes(options2 = {}) {
+        return unreleasedNotes(this, options2);
+      }
       /** Every problem in the file, in line order, each with line and column. */
-      validate() {
-        return validate(this);
+      validate(options2 = {}) {
+        return validate(this, options2);
       }
       /** The version the Unreleased entries call for, from the latest release. */
       nextVersion(options2 = {}) {
@@ -21364,14 +22151,14 @@ function ioError(file, action, cause) {
     found: cause.code ?? reason
   });
 }
-async function readChangelog(path) {
-  let text;
+async function readChangelog(path, options2 = {}) {
+  let bytes;
   try {
-    text = (await readFile(path)).toString("utf8");
+    bytes = await readFile(path);
   } catch (cause) {
     throw ioError(path, "read", cause);
   }
-  return Changelog.parse(text, { file: path });
+  return Changelog.parse(bytes, { ...options2, file: path });
 }
 var init_file = __esm({
   "../changelog/src/file.ts"() {
@@ -21385,6 +22172,7 @@ var init_file = __esm({
 var init_src2 = __esm({
   "../changelog/src/index.ts"() {
     "use strict";
+    init_errors2();
     init_file();
   }
 });
@@ -21536,6 +22324,154 @@ var init_release_notes = __esm({
     init_src();
     init_io();
     init_summary();
+  }
+});
+
+// src/commands/changelog-validate.ts
+var changelog_validate_exports = {};
+__export(changelog_validate_exports, {
+  changelogValidateCommand: () => changelogValidateCommand
+});
+import { relative } from "path";
+function versionIndexInput(io2) {
+  const value = optionalInput(io2, "version-index");
+  if (value === void 0) return void 0;
+  if (!/^\d+$/.test(value))
+    throw new ActionError(
+      "INVALID_INPUT",
+      `input "version-index": expected 0, 1, 2, ..., found "${value}"`,
+      { expected: "a non-negative integer", found: value }
+    );
+  return Number(value);
+}
+function problemTable(file, problems) {
+  const rows = problems.slice(0, LISTED).map(
+    (p) => `| ${code(`${file}:${p.line}:${p.column}`)} | ${p.severity} | ${code(p.code)} | ${plain(p.message)} |`
+  );
+  const more = problems.length > LISTED ? `
+
+${problems.length - LISTED} more not shown.` : "";
+  return `| where | severity | code | problem |
+| --- | --- | --- | --- |
+${rows.join("\n")}${more}
+
+`;
+}
+async function changelogValidateCommand(io2, context) {
+  const path = context.resolvePath(optionalInput(io2, "changelog") ?? "CHANGELOG.md");
+  const strict = booleanInput(io2, "strict", false);
+  const changeTypes = listInput(io2, "change-types");
+  const versionIndex = versionIndexInput(io2);
+  const shown = relative(context.workspace, path) || path;
+  const changelog = await readChangelog(path, versionIndex !== void 0 ? { versionIndex } : {});
+  const problems = changelog.validate({
+    strict,
+    ...changeTypes.length ? { changeTypes } : {}
+  });
+  const errors = problems.filter((p) => p.severity === "error").length;
+  const warnings = problems.length - errors;
+  for (const p of problems.slice(0, LISTED))
+    io2.annotate(p.severity, `${p.message} [${p.code}]`, {
+      file: shown,
+      line: p.line,
+      column: p.column
+    });
+  io2.setOutput("valid", String(errors === 0));
+  io2.setOutput("result", JSON.stringify({ file: shown, valid: errors === 0, problems }));
+  const verdict = errors ? `${errors} error${errors === 1 ? "" : "s"}, ${warnings} warning${warnings === 1 ? "" : "s"}` : problems.length ? `valid, ${warnings} warning${warnings === 1 ? "" : "s"}` : "valid";
+  io2.info(`${shown}: ${verdict}`);
+  await io2.appendSummary(
+    `### Changelog ${code(shown)}: ${verdict}
+
+${problems.length ? problemTable(shown, problems) : ""}`
+  );
+  if (errors)
+    throw new ChangelogError("INVALID_CHANGELOG", verdict, {
+      file: shown,
+      expected: "no errors",
+      found: errors
+    });
+}
+var LISTED;
+var init_changelog_validate = __esm({
+  "src/commands/changelog-validate.ts"() {
+    "use strict";
+    init_src2();
+    init_errors();
+    init_io();
+    init_summary();
+    LISTED = 50;
+  }
+});
+
+// ../gh/src/errors.ts
+var GitHubError;
+var init_errors4 = __esm({
+  "../gh/src/errors.ts"() {
+    "use strict";
+    GitHubError = class extends Error {
+      name = "GitHubError";
+      code;
+      expected;
+      found;
+      request;
+      status;
+      constructor(code18, message, details = {}) {
+        super(message, details.cause === void 0 ? void 0 : { cause: details.cause });
+        this.code = code18;
+        if ("expected" in details) this.expected = details.expected;
+        if ("found" in details) this.found = details.found;
+        if (details.request !== void 0) this.request = details.request;
+        if (details.status !== void 0) this.status = details.status;
+      }
+    };
+  }
+});
+
+// ../gh/src/repo.ts
+function parseRepo(value = process.env.GITHUB_REPOSITORY) {
+  const [owner, repo, extra] = (value ?? "").split("/");
+  if (!owner || !repo || extra !== void 0 || !NAME.test(owner) || !NAME.test(repo)) {
+    throw new GitHubError(
+      "INVALID_INPUT",
+      `repository must be OWNER/REPO, found ${value === void 0 ? "nothing (set --repo or GITHUB_REPOSITORY)" : `"${value}"`}`,
+      {
+        expected: "OWNER/REPO",
+        found: value
+      }
+    );
+  }
+  return { owner, repo };
+}
+function repoName(ref) {
+  return `${ref.owner}/${ref.repo}`;
+}
+var NAME;
+var init_repo = __esm({
+  "../gh/src/repo.ts"() {
+    "use strict";
+    init_errors4();
+    NAME = /^[A-Za-z0-9_.-]+$/;
+  }
+});
+
+// ../gh/src/attestations.ts
+async function createAttestation(client, repo, bundle) {
+  const { data } = await client.call(
+    { what: `record an attestation in ${repoName(repo)}`, permission: ATTESTATIONS_WRITE },
+    () => client.octokit.request("POST /repos/{owner}/{repo}/attestations", {
+      ...repo,
+      bundle
+    })
+  );
+  return { id: data.id };
+}
+var ATTESTATIONS_WRITE;
+var init_attestations = __esm({
+  "../gh/src/attestations.ts"() {
+    "use strict";
+    init_repo();
+    ATTESTATIONS_WRITE = "attestations: write";
   }
 });
 
@@ -21993,8 +22929,8 @@ var require_light = __commonJS({
           return this.Promise.resolve();
         }
         yieldLoop(t = 0) {
-          return new this.Promise(function(resolve2, reject) {
-            return setTimeout(resolve2, t);
+          return new this.Promise(function(resolve3, reject) {
+            return setTimeout(resolve3, t);
           });
         }
         computePenalty() {
@@ -22205,15 +23141,15 @@ var require_light = __commonJS({
           return this._queue.length === 0;
         }
         async _tryToRun() {
-          var args, cb, error2, reject, resolve2, returned, task;
+          var args, cb, error2, reject, resolve3, returned, task;
           if (this._running < 1 && this._queue.length > 0) {
             this._running++;
-            ({ task, args, resolve: resolve2, reject } = this._queue.shift());
+            ({ task, args, resolve: resolve3, reject } = this._queue.shift());
             cb = await (async function() {
               try {
                 returned = await task(...args);
                 return function() {
-                  return resolve2(returned);
+                  return resolve3(returned);
                 };
               } catch (error1) {
                 error2 = error1;
@@ -22228,13 +23164,13 @@ var require_light = __commonJS({
           }
         }
         schedule(task, ...args) {
-          var promise, reject, resolve2;
-          resolve2 = reject = null;
+          var promise, reject, resolve3;
+          resolve3 = reject = null;
           promise = new this.Promise(function(_resolve, _reject) {
-            resolve2 = _resolve;
+            resolve3 = _resolve;
             return reject = _reject;
           });
-          this._queue.push({ task, args, resolve: resolve2, reject });
+          this._queue.push({ task, args, resolve: resolve3, reject });
           this._tryToRun();
           return promise;
         }
@@ -22635,14 +23571,14 @@ var require_light = __commonJS({
                 counts = this._states.counts;
                 return counts[0] + counts[1] + counts[2] + counts[3] === at2;
               };
-              return new this.Promise((resolve2, reject) => {
+              return new this.Promise((resolve3, reject) => {
                 if (finished()) {
-                  return resolve2();
+                  return resolve3();
                 } else {
                   return this.on("done", () => {
                     if (finished()) {
                       this.removeAllListeners("done");
-                      return resolve2();
+                      return resolve3();
                     }
                   });
                 }
@@ -22735,9 +23671,9 @@ var require_light = __commonJS({
               options2 = parser$5.load(options2, this.jobDefaults);
             }
             task = (...args2) => {
-              return new this.Promise(function(resolve2, reject) {
+              return new this.Promise(function(resolve3, reject) {
                 return fn2(...args2, function(...args3) {
-                  return (args3[0] != null ? reject : resolve2)(args3);
+                  return (args3[0] != null ? reject : resolve3)(args3);
                 });
               });
             };
@@ -23700,8 +24636,8 @@ function parse2(header, options2) {
   let whitespace = -1;
   let stop = options2?.parameters === false ? COMMA_FLAG : 0;
   while (index < len) {
-    const code2 = header.charCodeAt(index);
-    const flags = CHAR_MAP[code2];
+    const code18 = header.charCodeAt(index);
+    const flags = CHAR_MAP[code18];
     if ((flags & stopFlags) !== 0) {
       stop |= flags & COMMA_FLAG;
       break;
@@ -23712,7 +24648,7 @@ function parse2(header, options2) {
     } else {
       whitespace = -1;
     }
-    typeFlags |= code2 & NON_ASCII | flags;
+    typeFlags |= code18 & NON_ASCII | flags;
     index++;
   }
   const valueEnd = whitespace === -1 ? index : whitespace;
@@ -23734,14 +24670,14 @@ function parseParameters(header, type, index, len, stopFlags) {
     let keyFlags = 0;
     let keyWhitespace = -1;
     while (index < len) {
-      const code2 = header.charCodeAt(index);
-      const flags = CHAR_MAP[code2];
+      const code18 = header.charCodeAt(index);
+      const flags = CHAR_MAP[code18];
       if ((flags & stopFlags) !== 0) {
         if ((flags & COMMA_FLAG) !== 0)
           break parameter;
         continue parameter;
       }
-      if (code2 === EQ) {
+      if (code18 === EQ) {
         const keyEnd = keyWhitespace === -1 ? index : keyWhitespace;
         const value = header.slice(keyStart, keyEnd);
         const key = (keyFlags & CASE_FLAGS) === 0 ? value : value.toLowerCase();
@@ -23753,16 +24689,16 @@ function parseParameters(header, type, index, len, stopFlags) {
           const quotedStart = ++index;
           let escaped = false;
           while (index < len) {
-            const code3 = header.charCodeAt(index);
-            if (code3 === DQUOTE) {
+            const code19 = header.charCodeAt(index);
+            if (code19 === DQUOTE) {
               if (parameters[key] === void 0) {
                 parameters[key] = escaped ? unescapeQuotedPairs(header, quotedStart, index) : header.slice(quotedStart, index);
               }
               index++;
               let stop2 = 0;
               while (index < len) {
-                const code4 = header.charCodeAt(index);
-                const flags2 = CHAR_MAP[code4];
+                const code20 = header.charCodeAt(index);
+                const flags2 = CHAR_MAP[code20];
                 if ((flags2 & stopFlags) !== 0) {
                   stop2 = flags2 & COMMA_FLAG;
                   break;
@@ -23773,7 +24709,7 @@ function parseParameters(header, type, index, len, stopFlags) {
                 break parameter;
               continue parameter;
             }
-            if (code3 === BSLASH && index + 1 < len) {
+            if (code19 === BSLASH && index + 1 < len) {
               escaped = true;
               index += 2;
               continue;
@@ -23786,8 +24722,8 @@ function parseParameters(header, type, index, len, stopFlags) {
         let stop = 0;
         let valueWhitespace = -1;
         while (index < len) {
-          const code3 = header.charCodeAt(index);
-          const flags2 = CHAR_MAP[code3];
+          const code19 = header.charCodeAt(index);
+          const flags2 = CHAR_MAP[code19];
           if ((flags2 & stopFlags) !== 0) {
             stop = flags2 & COMMA_FLAG;
             break;
@@ -23814,7 +24750,7 @@ function parseParameters(header, type, index, len, stopFlags) {
       } else {
         keyWhitespace = -1;
       }
-      keyFlags |= code2 & NON_ASCII | flags;
+      keyFlags |= code18 & NON_ASCII | flags;
       index++;
     }
   }
@@ -23853,20 +24789,20 @@ var init_dist = __esm({
     CHAR_MAP[SP] |= OWS;
     CHAR_MAP[SEMI] |= SEMI_FLAG;
     CHAR_MAP[COMMA] |= COMMA_FLAG;
-    for (let code2 = 128; code2 <= 255; code2++) {
-      CHAR_MAP[code2] |= LOWER_CASE;
+    for (let code18 = 128; code18 <= 255; code18++) {
+      CHAR_MAP[code18] |= LOWER_CASE;
     }
     for (const char of "!#$%&'*+-.^_`|~") {
       CHAR_MAP[char.charCodeAt(0)] |= TOKEN_FLAG;
     }
-    for (let code2 = 48; code2 <= 57; code2++) {
-      CHAR_MAP[code2] |= TOKEN_FLAG;
+    for (let code18 = 48; code18 <= 57; code18++) {
+      CHAR_MAP[code18] |= TOKEN_FLAG;
     }
-    for (let code2 = 65; code2 <= 90; code2++) {
-      CHAR_MAP[code2] |= LOWER_CASE | TOKEN_FLAG;
+    for (let code18 = 65; code18 <= 90; code18++) {
+      CHAR_MAP[code18] |= LOWER_CASE | TOKEN_FLAG;
     }
-    for (let code2 = 97; code2 <= 122; code2++) {
-      CHAR_MAP[code2] |= TOKEN_FLAG;
+    for (let code18 = 97; code18 <= 122; code18++) {
+      CHAR_MAP[code18] |= TOKEN_FLAG;
     }
     NullObject = /* @__PURE__ */ (() => {
       const C2 = function() {
@@ -27503,7 +28439,7 @@ var require_DLList = __commonJS({
 var require_Events = __commonJS({
   "../../node_modules/bottleneck/lib/Events.js"(exports2, module2) {
     "use strict";
-    function asyncGeneratorStep2(gen, resolve2, reject, _next, _throw, key, arg) {
+    function asyncGeneratorStep2(gen, resolve3, reject, _next, _throw, key, arg) {
       try {
         var info2 = gen[key](arg);
         var value = info2.value;
@@ -27512,7 +28448,7 @@ var require_Events = __commonJS({
         return;
       }
       if (info2.done) {
-        resolve2(value);
+        resolve3(value);
       } else {
         Promise.resolve(value).then(_next, _throw);
       }
@@ -27520,13 +28456,13 @@ var require_Events = __commonJS({
     function _asyncToGenerator2(fn2) {
       return function() {
         var self2 = this, args = arguments;
-        return new Promise(function(resolve2, reject) {
+        return new Promise(function(resolve3, reject) {
           var gen = fn2.apply(self2, args);
           function _next(value) {
-            asyncGeneratorStep2(gen, resolve2, reject, _next, _throw, "next", value);
+            asyncGeneratorStep2(gen, resolve3, reject, _next, _throw, "next", value);
           }
           function _throw(err) {
-            asyncGeneratorStep2(gen, resolve2, reject, _next, _throw, "throw", err);
+            asyncGeneratorStep2(gen, resolve3, reject, _next, _throw, "throw", err);
           }
           _next(void 0);
         });
@@ -27718,7 +28654,7 @@ var require_BottleneckError = __commonJS({
 var require_Job = __commonJS({
   "../../node_modules/bottleneck/lib/Job.js"(exports2, module2) {
     "use strict";
-    function asyncGeneratorStep2(gen, resolve2, reject, _next, _throw, key, arg) {
+    function asyncGeneratorStep2(gen, resolve3, reject, _next, _throw, key, arg) {
       try {
         var info2 = gen[key](arg);
         var value = info2.value;
@@ -27727,7 +28663,7 @@ var require_Job = __commonJS({
         return;
       }
       if (info2.done) {
-        resolve2(value);
+        resolve3(value);
       } else {
         Promise.resolve(value).then(_next, _throw);
       }
@@ -27735,13 +28671,13 @@ var require_Job = __commonJS({
     function _asyncToGenerator2(fn2) {
       return function() {
         var self2 = this, args = arguments;
-        return new Promise(function(resolve2, reject) {
+        return new Promise(function(resolve3, reject) {
           var gen = fn2.apply(self2, args);
           function _next(value) {
-            asyncGeneratorStep2(gen, resolve2, reject, _next, _throw, "next", value);
+            asyncGeneratorStep2(gen, resolve3, reject, _next, _throw, "next", value);
           }
           function _throw(err) {
-            asyncGeneratorStep2(gen, resolve2, reject, _next, _throw, "throw", err);
+            asyncGeneratorStep2(gen, resolve3, reject, _next, _throw, "throw", err);
           }
           _next(void 0);
         });
@@ -27922,7 +28858,7 @@ var require_Job = __commonJS({
 var require_LocalDatastore = __commonJS({
   "../../node_modules/bottleneck/lib/LocalDatastore.js"(exports2, module2) {
     "use strict";
-    function asyncGeneratorStep2(gen, resolve2, reject, _next, _throw, key, arg) {
+    function asyncGeneratorStep2(gen, resolve3, reject, _next, _throw, key, arg) {
       try {
         var info2 = gen[key](arg);
         var value = info2.value;
@@ -27931,7 +28867,7 @@ var require_LocalDatastore = __commonJS({
         return;
       }
       if (info2.done) {
-        resolve2(value);
+        resolve3(value);
       } else {
         Promise.resolve(value).then(_next, _throw);
       }
@@ -27939,13 +28875,13 @@ var require_LocalDatastore = __commonJS({
     function _asyncToGenerator2(fn2) {
       return function() {
         var self2 = this, args = arguments;
-        return new Promise(function(resolve2, reject) {
+        return new Promise(function(resolve3, reject) {
           var gen = fn2.apply(self2, args);
           function _next(value) {
-            asyncGeneratorStep2(gen, resolve2, reject, _next, _throw, "next", value);
+            asyncGeneratorStep2(gen, resolve3, reject, _next, _throw, "next", value);
           }
           function _throw(err) {
-            asyncGeneratorStep2(gen, resolve2, reject, _next, _throw, "throw", err);
+            asyncGeneratorStep2(gen, resolve3, reject, _next, _throw, "throw", err);
           }
           _next(void 0);
         });
@@ -28014,8 +28950,8 @@ var require_LocalDatastore = __commonJS({
         })();
       }
       yieldLoop(t = 0) {
-        return new this.Promise(function(resolve2, reject) {
-          return setTimeout(resolve2, t);
+        return new this.Promise(function(resolve3, reject) {
+          return setTimeout(resolve3, t);
         });
       }
       computePenalty() {
@@ -28485,7 +29421,7 @@ var require_Scripts = __commonJS({
 var require_RedisConnection = __commonJS({
   "../../node_modules/bottleneck/lib/RedisConnection.js"(exports, module) {
     "use strict";
-    function asyncGeneratorStep(gen, resolve2, reject, _next, _throw, key, arg) {
+    function asyncGeneratorStep(gen, resolve3, reject, _next, _throw, key, arg) {
       try {
         var info2 = gen[key](arg);
         var value = info2.value;
@@ -28494,7 +29430,7 @@ var require_RedisConnection = __commonJS({
         return;
       }
       if (info2.done) {
-        resolve2(value);
+        resolve3(value);
       } else {
         Promise.resolve(value).then(_next, _throw);
       }
@@ -28502,13 +29438,13 @@ var require_RedisConnection = __commonJS({
     function _asyncToGenerator(fn2) {
       return function() {
         var self2 = this, args = arguments;
-        return new Promise(function(resolve2, reject) {
+        return new Promise(function(resolve3, reject) {
           var gen = fn2.apply(self2, args);
           function _next(value) {
-            asyncGeneratorStep(gen, resolve2, reject, _next, _throw, "next", value);
+            asyncGeneratorStep(gen, resolve3, reject, _next, _throw, "next", value);
           }
           function _throw(err) {
-            asyncGeneratorStep(gen, resolve2, reject, _next, _throw, "throw", err);
+            asyncGeneratorStep(gen, resolve3, reject, _next, _throw, "throw", err);
           }
           _next(void 0);
         });
@@ -28549,7 +29485,7 @@ var require_RedisConnection = __commonJS({
         }
         _setup(client, sub) {
           client.setMaxListeners(0);
-          return new this.Promise((resolve2, reject) => {
+          return new this.Promise((resolve3, reject) => {
             client.on("error", (e) => {
               return this.Events.trigger("error", e);
             });
@@ -28560,14 +29496,14 @@ var require_RedisConnection = __commonJS({
               });
             }
             if (client.ready) {
-              return resolve2();
+              return resolve3();
             } else {
-              return client.once("ready", resolve2);
+              return client.once("ready", resolve3);
             }
           });
         }
         _loadScript(name) {
-          return new this.Promise((resolve2, reject) => {
+          return new this.Promise((resolve3, reject) => {
             var payload;
             payload = Scripts.payload(name);
             return this.client.multi([["script", "load", payload]]).exec((err, replies) => {
@@ -28575,7 +29511,7 @@ var require_RedisConnection = __commonJS({
                 return reject(err);
               }
               this.shas[name] = replies[0];
-              return resolve2(replies[0]);
+              return resolve3(replies[0]);
             });
           });
         }
@@ -28588,12 +29524,12 @@ var require_RedisConnection = __commonJS({
           var _this = this;
           return _asyncToGenerator(function* () {
             yield _this.ready;
-            return new _this.Promise((resolve2, reject) => {
+            return new _this.Promise((resolve3, reject) => {
               return _this.client.multi([cmd]).exec_atomic(function(err, replies) {
                 if (err != null) {
                   return reject(err);
                 } else {
-                  return resolve2(replies[0]);
+                  return resolve3(replies[0]);
                 }
               });
             });
@@ -28601,13 +29537,13 @@ var require_RedisConnection = __commonJS({
         }
         __addLimiter__(instance) {
           return this.Promise.all([instance.channel(), instance.channel_client()].map((channel) => {
-            return new this.Promise((resolve2, reject) => {
+            return new this.Promise((resolve3, reject) => {
               var handler2;
               handler2 = (chan) => {
                 if (chan === channel) {
                   this.subscriber.removeListener("subscribe", handler2);
                   this.limiters[channel] = instance;
-                  return resolve2();
+                  return resolve3();
                 }
               };
               this.subscriber.on("subscribe", handler2);
@@ -28621,13 +29557,13 @@ var require_RedisConnection = __commonJS({
             /* @__PURE__ */ (function() {
               var _ref = _asyncToGenerator(function* (channel) {
                 if (!_this2.terminated) {
-                  yield new _this2.Promise((resolve2, reject) => {
+                  yield new _this2.Promise((resolve3, reject) => {
                     return _this2.subscriber.unsubscribe(channel, function(err, chan) {
                       if (err != null) {
                         return reject(err);
                       }
                       if (chan === channel) {
-                        return resolve2();
+                        return resolve3();
                       }
                     });
                   });
@@ -28712,7 +29648,7 @@ var require_IORedisConnection = __commonJS({
     function _arrayWithHoles(arr) {
       if (Array.isArray(arr)) return arr;
     }
-    function asyncGeneratorStep(gen, resolve2, reject, _next, _throw, key, arg) {
+    function asyncGeneratorStep(gen, resolve3, reject, _next, _throw, key, arg) {
       try {
         var info2 = gen[key](arg);
         var value = info2.value;
@@ -28721,7 +29657,7 @@ var require_IORedisConnection = __commonJS({
         return;
       }
       if (info2.done) {
-        resolve2(value);
+        resolve3(value);
       } else {
         Promise.resolve(value).then(_next, _throw);
       }
@@ -28729,13 +29665,13 @@ var require_IORedisConnection = __commonJS({
     function _asyncToGenerator(fn2) {
       return function() {
         var self2 = this, args = arguments;
-        return new Promise(function(resolve2, reject) {
+        return new Promise(function(resolve3, reject) {
           var gen = fn2.apply(self2, args);
           function _next(value) {
-            asyncGeneratorStep(gen, resolve2, reject, _next, _throw, "next", value);
+            asyncGeneratorStep(gen, resolve3, reject, _next, _throw, "next", value);
           }
           function _throw(err) {
-            asyncGeneratorStep(gen, resolve2, reject, _next, _throw, "throw", err);
+            asyncGeneratorStep(gen, resolve3, reject, _next, _throw, "throw", err);
           }
           _next(void 0);
         });
@@ -28781,7 +29717,7 @@ var require_IORedisConnection = __commonJS({
         }
         _setup(client, sub) {
           client.setMaxListeners(0);
-          return new this.Promise((resolve2, reject) => {
+          return new this.Promise((resolve3, reject) => {
             client.on("error", (e) => {
               return this.Events.trigger("error", e);
             });
@@ -28792,9 +29728,9 @@ var require_IORedisConnection = __commonJS({
               });
             }
             if (client.status === "ready") {
-              return resolve2();
+              return resolve3();
             } else {
-              return client.once("ready", resolve2);
+              return client.once("ready", resolve3);
             }
           });
         }
@@ -28820,10 +29756,10 @@ var require_IORedisConnection = __commonJS({
         }
         __addLimiter__(instance) {
           return this.Promise.all([instance.channel(), instance.channel_client()].map((channel) => {
-            return new this.Promise((resolve2, reject) => {
+            return new this.Promise((resolve3, reject) => {
               return this.subscriber.subscribe(channel, () => {
                 this.limiters[channel] = instance;
-                return resolve2();
+                return resolve3();
               });
             });
           }));
@@ -28921,7 +29857,7 @@ var require_RedisDatastore = __commonJS({
     function _arrayWithHoles2(arr) {
       if (Array.isArray(arr)) return arr;
     }
-    function asyncGeneratorStep2(gen, resolve2, reject, _next, _throw, key, arg) {
+    function asyncGeneratorStep2(gen, resolve3, reject, _next, _throw, key, arg) {
       try {
         var info2 = gen[key](arg);
         var value = info2.value;
@@ -28930,7 +29866,7 @@ var require_RedisDatastore = __commonJS({
         return;
       }
       if (info2.done) {
-        resolve2(value);
+        resolve3(value);
       } else {
         Promise.resolve(value).then(_next, _throw);
       }
@@ -28938,13 +29874,13 @@ var require_RedisDatastore = __commonJS({
     function _asyncToGenerator2(fn2) {
       return function() {
         var self2 = this, args = arguments;
-        return new Promise(function(resolve2, reject) {
+        return new Promise(function(resolve3, reject) {
           var gen = fn2.apply(self2, args);
           function _next(value) {
-            asyncGeneratorStep2(gen, resolve2, reject, _next, _throw, "next", value);
+            asyncGeneratorStep2(gen, resolve3, reject, _next, _throw, "next", value);
           }
           function _throw(err) {
-            asyncGeneratorStep2(gen, resolve2, reject, _next, _throw, "throw", err);
+            asyncGeneratorStep2(gen, resolve3, reject, _next, _throw, "throw", err);
           }
           _next(void 0);
         });
@@ -29080,7 +30016,7 @@ var require_RedisDatastore = __commonJS({
           if (!(name === "init" || name === "register_client")) {
             yield _this3.ready;
           }
-          return new _this3.Promise((resolve2, reject) => {
+          return new _this3.Promise((resolve3, reject) => {
             var all_args, arr;
             all_args = [Date.now(), _this3.clientId].concat(args);
             _this3.instance.Events.trigger("debug", `Calling Redis script: ${name}.lua`, all_args);
@@ -29088,7 +30024,7 @@ var require_RedisDatastore = __commonJS({
               if (err != null) {
                 return reject(err);
               }
-              return resolve2(replies);
+              return resolve3(replies);
             });
             return _this3.connection.__scriptFn__(name)(...arr);
           }).catch((e) => {
@@ -29319,7 +30255,7 @@ var require_States = __commonJS({
 var require_Sync = __commonJS({
   "../../node_modules/bottleneck/lib/Sync.js"(exports2, module2) {
     "use strict";
-    function asyncGeneratorStep2(gen, resolve2, reject, _next, _throw, key, arg) {
+    function asyncGeneratorStep2(gen, resolve3, reject, _next, _throw, key, arg) {
       try {
         var info2 = gen[key](arg);
         var value = info2.value;
@@ -29328,7 +30264,7 @@ var require_Sync = __commonJS({
         return;
       }
       if (info2.done) {
-        resolve2(value);
+        resolve3(value);
       } else {
         Promise.resolve(value).then(_next, _throw);
       }
@@ -29336,13 +30272,13 @@ var require_Sync = __commonJS({
     function _asyncToGenerator2(fn2) {
       return function() {
         var self2 = this, args = arguments;
-        return new Promise(function(resolve2, reject) {
+        return new Promise(function(resolve3, reject) {
           var gen = fn2.apply(self2, args);
           function _next(value) {
-            asyncGeneratorStep2(gen, resolve2, reject, _next, _throw, "next", value);
+            asyncGeneratorStep2(gen, resolve3, reject, _next, _throw, "next", value);
           }
           function _throw(err) {
-            asyncGeneratorStep2(gen, resolve2, reject, _next, _throw, "throw", err);
+            asyncGeneratorStep2(gen, resolve3, reject, _next, _throw, "throw", err);
           }
           _next(void 0);
         });
@@ -29365,19 +30301,19 @@ var require_Sync = __commonJS({
       _tryToRun() {
         var _this = this;
         return _asyncToGenerator2(function* () {
-          var args, cb, error2, reject, resolve2, returned, task;
+          var args, cb, error2, reject, resolve3, returned, task;
           if (_this._running < 1 && _this._queue.length > 0) {
             _this._running++;
             var _this$_queue$shift = _this._queue.shift();
             task = _this$_queue$shift.task;
             args = _this$_queue$shift.args;
-            resolve2 = _this$_queue$shift.resolve;
+            resolve3 = _this$_queue$shift.resolve;
             reject = _this$_queue$shift.reject;
             cb = yield _asyncToGenerator2(function* () {
               try {
                 returned = yield task(...args);
                 return function() {
-                  return resolve2(returned);
+                  return resolve3(returned);
                 };
               } catch (error1) {
                 error2 = error1;
@@ -29393,16 +30329,16 @@ var require_Sync = __commonJS({
         })();
       }
       schedule(task, ...args) {
-        var promise, reject, resolve2;
-        resolve2 = reject = null;
+        var promise, reject, resolve3;
+        resolve3 = reject = null;
         promise = new this.Promise(function(_resolve, _reject) {
-          resolve2 = _resolve;
+          resolve3 = _resolve;
           return reject = _reject;
         });
         this._queue.push({
           task,
           args,
-          resolve: resolve2,
+          resolve: resolve3,
           reject
         });
         this._tryToRun();
@@ -29455,7 +30391,7 @@ var require_Group = __commonJS({
     function _arrayWithHoles2(arr) {
       if (Array.isArray(arr)) return arr;
     }
-    function asyncGeneratorStep2(gen, resolve2, reject, _next, _throw, key, arg) {
+    function asyncGeneratorStep2(gen, resolve3, reject, _next, _throw, key, arg) {
       try {
         var info2 = gen[key](arg);
         var value = info2.value;
@@ -29464,7 +30400,7 @@ var require_Group = __commonJS({
         return;
       }
       if (info2.done) {
-        resolve2(value);
+        resolve3(value);
       } else {
         Promise.resolve(value).then(_next, _throw);
       }
@@ -29472,13 +30408,13 @@ var require_Group = __commonJS({
     function _asyncToGenerator2(fn2) {
       return function() {
         var self2 = this, args = arguments;
-        return new Promise(function(resolve2, reject) {
+        return new Promise(function(resolve3, reject) {
           var gen = fn2.apply(self2, args);
           function _next(value) {
-            asyncGeneratorStep2(gen, resolve2, reject, _next, _throw, "next", value);
+            asyncGeneratorStep2(gen, resolve3, reject, _next, _throw, "next", value);
           }
           function _throw(err) {
-            asyncGeneratorStep2(gen, resolve2, reject, _next, _throw, "throw", err);
+            asyncGeneratorStep2(gen, resolve3, reject, _next, _throw, "throw", err);
           }
           _next(void 0);
         });
@@ -29741,7 +30677,7 @@ var require_Bottleneck = __commonJS({
     function _arrayWithHoles2(arr) {
       if (Array.isArray(arr)) return arr;
     }
-    function asyncGeneratorStep2(gen, resolve2, reject, _next, _throw, key, arg) {
+    function asyncGeneratorStep2(gen, resolve3, reject, _next, _throw, key, arg) {
       try {
         var info2 = gen[key](arg);
         var value = info2.value;
@@ -29750,7 +30686,7 @@ var require_Bottleneck = __commonJS({
         return;
       }
       if (info2.done) {
-        resolve2(value);
+        resolve3(value);
       } else {
         Promise.resolve(value).then(_next, _throw);
       }
@@ -29758,13 +30694,13 @@ var require_Bottleneck = __commonJS({
     function _asyncToGenerator2(fn2) {
       return function() {
         var self2 = this, args = arguments;
-        return new Promise(function(resolve2, reject) {
+        return new Promise(function(resolve3, reject) {
           var gen = fn2.apply(self2, args);
           function _next(value) {
-            asyncGeneratorStep2(gen, resolve2, reject, _next, _throw, "next", value);
+            asyncGeneratorStep2(gen, resolve3, reject, _next, _throw, "next", value);
           }
           function _throw(err) {
-            asyncGeneratorStep2(gen, resolve2, reject, _next, _throw, "throw", err);
+            asyncGeneratorStep2(gen, resolve3, reject, _next, _throw, "throw", err);
           }
           _next(void 0);
         });
@@ -30002,14 +30938,14 @@ var require_Bottleneck = __commonJS({
               counts = this._states.counts;
               return counts[0] + counts[1] + counts[2] + counts[3] === at2;
             };
-            return new this.Promise((resolve2, reject) => {
+            return new this.Promise((resolve3, reject) => {
               if (finished()) {
-                return resolve2();
+                return resolve3();
               } else {
                 return this.on("done", () => {
                   if (finished()) {
                     this.removeAllListeners("done");
-                    return resolve2();
+                    return resolve3();
                   }
                 });
               }
@@ -30117,9 +31053,9 @@ var require_Bottleneck = __commonJS({
             options2 = parser2.load(options2, this.jobDefaults);
           }
           task = (...args2) => {
-            return new this.Promise(function(resolve2, reject) {
+            return new this.Promise(function(resolve3, reject) {
               return fn2(...args2, function(...args3) {
-                return (args3[0] != null ? reject : resolve2)(args3);
+                return (args3[0] != null ? reject : resolve3)(args3);
               });
             });
           };
@@ -30257,30 +31193,6 @@ var require_lib = __commonJS({
   }
 });
 
-// ../gh/src/errors.ts
-var GitHubError;
-var init_errors4 = __esm({
-  "../gh/src/errors.ts"() {
-    "use strict";
-    GitHubError = class extends Error {
-      name = "GitHubError";
-      code;
-      expected;
-      found;
-      request;
-      status;
-      constructor(code2, message, details = {}) {
-        super(message, details.cause === void 0 ? void 0 : { cause: details.cause });
-        this.code = code2;
-        if ("expected" in details) this.expected = details.expected;
-        if ("found" in details) this.found = details.found;
-        if (details.request !== void 0) this.request = details.request;
-        if (details.status !== void 0) this.status = details.status;
-      }
-    };
-  }
-});
-
 // ../gh/src/config.ts
 import { execFile as execFile2 } from "child_process";
 function trimSlash(url) {
@@ -30341,14 +31253,14 @@ var init_config = __esm({
     init_errors4();
     DOTCOM_API = "https://api.github.com";
     DOTCOM_WEB = "https://github.com";
-    readGhCliToken = (hostname) => new Promise((resolve2) => {
+    readGhCliToken = (hostname) => new Promise((resolve3) => {
       execFile2(
         "gh",
         ["auth", "token", "--hostname", hostname],
         { timeout: 5e3, env: { ...process.env, GH_PROMPT_DISABLED: "1" } },
         (error2, stdout) => {
           const token = stdout?.trim();
-          resolve2(error2 || !token ? void 0 : token);
+          resolve3(error2 || !token ? void 0 : token);
         }
       );
     });
@@ -30526,8 +31438,8 @@ var init_client = __esm({
         const data = error2.response?.data;
         const said = this.redact(githubMessage(data) ?? error2.message);
         const at2 = request2 ? ` (${request2})` : "";
-        const make = (code2, advice, extra = {}) => new GitHubError(
-          code2,
+        const make = (code18, advice, extra = {}) => new GitHubError(
+          code18,
           `${context.what} failed${at2}: GitHub answered ${error2.status} "${said}". ${advice}`.trim(),
           {
             status: error2.status,
@@ -30602,33 +31514,6 @@ var init_client = __esm({
         }
       }
     };
-  }
-});
-
-// ../gh/src/repo.ts
-function parseRepo(value = process.env.GITHUB_REPOSITORY) {
-  const [owner, repo, extra] = (value ?? "").split("/");
-  if (!owner || !repo || extra !== void 0 || !NAME.test(owner) || !NAME.test(repo)) {
-    throw new GitHubError(
-      "INVALID_INPUT",
-      `repository must be OWNER/REPO, found ${value === void 0 ? "nothing (set --repo or GITHUB_REPOSITORY)" : `"${value}"`}`,
-      {
-        expected: "OWNER/REPO",
-        found: value
-      }
-    );
-  }
-  return { owner, repo };
-}
-function repoName(ref) {
-  return `${ref.owner}/${ref.repo}`;
-}
-var NAME;
-var init_repo = __esm({
-  "../gh/src/repo.ts"() {
-    "use strict";
-    init_errors4();
-    NAME = /^[A-Za-z0-9_.-]+$/;
   }
 });
 
@@ -30858,6 +31743,7 @@ var init_releases = __esm({
 var init_src3 = __esm({
   "../gh/src/index.ts"() {
     "use strict";
+    init_attestations();
     init_client();
     init_releases();
     init_repo();
@@ -31050,9 +31936,9 @@ var init_errors5 = __esm({
       code;
       expected;
       found;
-      constructor(code2, message, details = {}) {
+      constructor(code18, message, details = {}) {
         super(message, details.cause === void 0 ? void 0 : { cause: details.cause });
-        this.code = code2;
+        this.code = code18;
         if ("expected" in details) this.expected = details.expected;
         if ("found" in details) this.found = details.found;
       }
@@ -32768,7 +33654,7 @@ var require_serialized = __commonJS({
     var protobuf_specs_1 = require_dist();
     var bundle_1 = require_bundle();
     var validate_1 = require_validate();
-    var bundleFromJSON4 = (obj) => {
+    var bundleFromJSON3 = (obj) => {
       const bundle = protobuf_specs_1.Bundle.fromJSON(obj);
       switch (bundle.mediaType) {
         case bundle_1.BUNDLE_V01_MEDIA_TYPE:
@@ -32783,7 +33669,7 @@ var require_serialized = __commonJS({
       }
       return bundle;
     };
-    exports2.bundleFromJSON = bundleFromJSON4;
+    exports2.bundleFromJSON = bundleFromJSON3;
     var bundleToJSON3 = (bundle) => {
       return protobuf_specs_1.Bundle.toJSON(bundle);
     };
@@ -34589,9 +35475,9 @@ var require_error4 = __commonJS({
       code;
       cause;
       /* eslint-disable-line @typescript-eslint/no-explicit-any */
-      constructor({ code: code2, message, cause }) {
+      constructor({ code: code18, message, cause }) {
         super(message);
-        this.code = code2;
+        this.code = code18;
         this.cause = cause;
         this.name = this.constructor.name;
       }
@@ -35833,10 +36719,10 @@ var require_set = __commonJS({
       }
     }
     function toVerificationPayload(entry) {
-      const { integratedTime, logIndex, logId, canonicalizedBody } = entry;
+      const { integratedTime: integratedTime2, logIndex, logId, canonicalizedBody } = entry;
       return {
         body: canonicalizedBody.toString("base64"),
-        integratedTime: Number(integratedTime),
+        integratedTime: Number(integratedTime2),
         logIndex: Number(logIndex),
         logID: logId.keyId.toString("hex")
       };
@@ -36115,7 +37001,10 @@ function publicGoodTrustedRoot2() {
 function verifierFor(trustedRoot) {
   let verifier = verifiers.get(trustedRoot);
   if (!verifier) {
-    verifier = new import_verify.Verifier((0, import_verify.toTrustMaterial)(import_protobuf_specs.TrustedRoot.fromJSON(trustedRoot)));
+    const material = (0, import_verify.toTrustMaterial)(import_protobuf_specs.TrustedRoot.fromJSON(trustedRoot));
+    for (const authority of material.certificateAuthorities)
+      prepareTrustedChain(authority.certChain);
+    verifier = new import_verify.Verifier(material);
     verifiers.set(trustedRoot, verifier);
   }
   return verifier;
@@ -36180,6 +37069,7 @@ function verifySigstoreSignature(key, bundleJSON, signedBytes, trustedRoot) {
         reason: "Sigstore bundle must carry a Fulcio certificate, found a public key hint"
       };
     }
+    encodeOnce(entity.key.certificate);
     const signer = verifierFor(trustedRoot).verify(entity);
     const foundIssuer = signer.identity?.extensions?.issuer;
     if (foundIssuer !== issuer) {
@@ -36690,7 +37580,14 @@ async function resolveCommit(repoDir, ref) {
   return id.trim();
 }
 async function defaultBase(repoDir) {
-  return await branchExists(repoDir, "main") ? "main" : "HEAD";
+  if (await branchExists(repoDir, "main")) return "main";
+  const remoteMain = await gitMaybe2(repoDir, [
+    "rev-parse",
+    "--verify",
+    "--quiet",
+    "refs/remotes/origin/main"
+  ]);
+  return remoteMain ? "origin/main" : "HEAD";
 }
 async function mergeBase(repoDir, a, b) {
   return (await git2(repoDir, ["merge-base", a, b])).trim();
@@ -36711,10 +37608,15 @@ async function pushBranch(repoDir, branch, push) {
     { token: push.token }
   );
 }
+async function remoteHasBranch(repoDir, branch, push) {
+  const listed = await git2(repoDir, ["ls-remote", "--heads", push.remote, `refs/heads/${branch}`], {
+    token: push.token
+  });
+  return listed.trim() !== "";
+}
 async function syncBranch(repoDir, branch, push) {
   const auth2 = { token: push.token };
-  const listed = (await git2(repoDir, ["ls-remote", "--heads", push.remote, `refs/heads/${branch}`], auth2)).trim();
-  if (!listed) return;
+  if (!await remoteHasBranch(repoDir, branch, push)) return;
   await git2(repoDir, ["fetch", "--quiet", "--no-tags", push.remote, `refs/heads/${branch}`], auth2);
   const remote = (await git2(repoDir, ["rev-parse", "FETCH_HEAD"])).trim();
   if (!await branchExists(repoDir, branch)) {
@@ -36980,8 +37882,10 @@ function rolePeriods(role, metadata, root) {
   const defaults = DEFAULT_PERIODS[role] ?? DEFAULT_PERIODS.targets;
   const expiry = holder["x-tuf-on-ci-expiry-period"];
   const signing = holder["x-tuf-on-ci-signing-period"];
+  if (typeof expiry === "number")
+    return { expiry, signing: typeof signing === "number" ? signing : Math.floor(expiry / 2) };
   return {
-    expiry: typeof expiry === "number" ? expiry : defaults.expiry,
+    expiry: defaults.expiry,
     signing: typeof signing === "number" ? signing : defaults.signing
   };
 }
@@ -37235,7 +38139,7 @@ async function addReleaseTarget(repoDir, options2) {
       `Add release verification manifest for ${options2.manifest.tag}`
     );
     if (options2.push && commit) await pushBranch(repoDir, branch, options2.push);
-    const warning = layoutWarning(targets);
+    const warning2 = layoutWarning(targets);
     return {
       branch,
       targetName,
@@ -37246,7 +38150,7 @@ async function addReleaseTarget(repoDir, options2) {
       changed: true,
       commit,
       pushed: Boolean(options2.push && commit),
-      ...warning ? { warnings: [warning] } : {}
+      ...warning2 ? { warnings: [warning2] } : {}
     };
   } catch (error2) {
     await restoreCheckout(repoDir, branch, before, path);
@@ -37266,90 +38170,304 @@ var init_add_release = __esm({
   }
 });
 
-// ../tuf/src/events/init.ts
+// ../tuf/src/events/event.ts
 import { join as join6 } from "path";
+async function changedArtifactNames(repoDir, baseCommit) {
+  const changed = [
+    ...(await git2(repoDir, ["diff", "--name-only", "--no-renames", baseCommit, "--", "targets"])).split("\n"),
+    ...(await git2(repoDir, ["ls-files", "--others", "--exclude-standard", "--", "targets"])).split(
+      "\n"
+    )
+  ].filter((path) => path.startsWith("targets/"));
+  return [...new Set(changed)].map((path) => path.slice("targets/".length)).sort();
+}
+async function loadEvent(repoDir, base) {
+  const baseCommit = await mergeBase(
+    repoDir,
+    await resolveCommit(repoDir, base ?? await defaultBase(repoDir)),
+    "HEAD"
+  );
+  const current = /* @__PURE__ */ new Map();
+  const previous = /* @__PURE__ */ new Map();
+  const currentBytes = /* @__PURE__ */ new Map();
+  const baseBytes = /* @__PURE__ */ new Map();
+  for (const role of await listRoles(repoDir)) {
+    const bytes = await readRoleBytes(repoDir, role);
+    if (bytes) {
+      currentBytes.set(role, bytes);
+      current.set(role, parseMetadata(bytes, join6(repoDir, metadataFile(role))));
+    }
+    const atBase = await showFile(repoDir, baseCommit, metadataFile(role));
+    if (atBase) {
+      baseBytes.set(role, atBase);
+      previous.set(role, parseMetadata(atBase, `${baseCommit}:${metadataFile(role)}`));
+    }
+  }
+  const changedArtifacts = /* @__PURE__ */ new Map();
+  const unmappedArtifacts = [];
+  for (const name of await changedArtifactNames(repoDir, baseCommit)) {
+    const roles = /* @__PURE__ */ new Set([
+      ...artifactRoles(name, current.get("targets")),
+      ...artifactRoles(name, previous.get("targets"))
+    ]);
+    if (roles.size === 0 && !name.split("/").some((segment) => segment.startsWith(".")))
+      unmappedArtifacts.push(name);
+    for (const role of roles)
+      changedArtifacts.set(role, [...changedArtifacts.get(role) ?? [], name]);
+  }
+  return {
+    repoDir,
+    baseCommit,
+    current,
+    base: previous,
+    currentBytes,
+    baseBytes,
+    state: await readEventState(repoDir),
+    changedArtifacts,
+    unmappedArtifacts
+  };
+}
+function changedRoles(event) {
+  const roles = [];
+  for (const [role, bytes] of event.currentBytes) {
+    if (ONLINE_ROLES.includes(role)) continue;
+    const before = event.baseBytes.get(role);
+    if (!before?.equals(bytes)) roles.push(role);
+  }
+  roles.push(...event.changedArtifacts.keys());
+  for (const invited of Object.values(event.state.invites).flat()) roles.push(delegatorOf(invited));
+  return sortRoles(roles);
+}
+function onlineRoleChanges(event) {
+  return ONLINE_ROLES.filter((role) => {
+    const now = event.currentBytes.get(role);
+    const before = event.baseBytes.get(role);
+    return now ? !before?.equals(now) : before !== void 0;
+  });
+}
+function unmappedArtifactRole(event, name) {
+  for (const metadata of [event.current, event.base])
+    for (const [role, md] of metadata)
+      if (md.signed._type === "targets" && md.signed.targets?.[name])
+        return role;
+  return "targets";
+}
+function sameKey(a, b) {
+  return canonicalize({ keytype: a.keytype, scheme: a.scheme, keyval: a.keyval }).equals(
+    canonicalize({ keytype: b.keytype, scheme: b.scheme, keyval: b.keyval })
+  );
+}
+var init_event = __esm({
+  "../tuf/src/events/event.ts"() {
+    "use strict";
+    init_canonical();
+    init_git2();
+    init_layout();
+    init_repository();
+  }
+});
+
+// ../tuf/src/events/init.ts
+import { mkdir as mkdir3, readdir as readdir3, rm as rm4 } from "fs/promises";
+import { join as join7 } from "path";
+function invalid2(message, expected, found) {
+  return new TufError("INVALID_INPUT", message, { expected, found });
+}
+function checkedPeriods(periods) {
+  const result = { ...DEFAULT_INIT_PERIODS };
+  for (const role of Object.keys(DEFAULT_INIT_PERIODS)) {
+    const given = periods?.[role];
+    if (!given) continue;
+    const { expiry, signing } = given;
+    if (!Number.isSafeInteger(expiry) || !Number.isSafeInteger(signing) || signing < 1 || signing >= expiry)
+      throw invalid2(
+        `${role}: the signing period must be a whole number of days, at least 1 and less than the expiry period; found signing ${signing}, expiry ${expiry}`,
+        "1 <= signing < expiry (days)",
+        { expiry, signing }
+      );
+    result[role] = { expiry, signing };
+  }
+  return result;
+}
 async function initRepository(dir, options2) {
   const now = options2.now ?? /* @__PURE__ */ new Date();
-  const { maintainer, online } = options2;
-  const maintainerKey = {
-    ...await maintainer.signer.publicKey(),
-    "x-tuf-on-ci-keyowner": normalizeUser(maintainer.user)
-  };
+  const periods = checkedPeriods(options2.periods);
+  const offline = [
+    { ...options2.maintainer, roles: ["root", "targets"] },
+    ...(options2.signers ?? []).map((s) => ({ ...s, roles: s.roles ?? ["root", "targets"] }))
+  ].map((entry) => ({ ...entry, user: normalizeUser(entry.user) }));
+  const seen = /* @__PURE__ */ new Set();
+  for (const { user, roles: roles2 } of offline) {
+    if (seen.has(user))
+      throw invalid2(`signer ${user} is given twice`, "one entry per signer", user);
+    seen.add(user);
+    if (roles2.length === 0 || roles2.some((role) => role !== "root" && role !== "targets"))
+      throw invalid2(
+        `signer ${user}: roles must be root and/or targets`,
+        ["root", "targets"],
+        roles2
+      );
+  }
+  const keys = {};
+  const signerOf = /* @__PURE__ */ new Map();
+  const keyids = {};
+  for (const { signer, user } of offline) {
+    const key = { ...await signer.publicKey(), "x-tuf-on-ci-keyowner": user };
+    const keyid = keyIdOf(key);
+    if (Object.values(keys).some((other) => sameKey(other, key)))
+      throw invalid2(`signer ${user} uses the key of another signer`, "one key per signer", user);
+    keys[keyid] = key;
+    keyids[user] = keyid;
+    signerOf.set(keyid, signer);
+  }
   const onlineKey = {
-    ...await online.signer.publicKey(),
-    "x-tuf-on-ci-online-uri": online.uri
+    ...await options2.online.signer.publicKey(),
+    "x-tuf-on-ci-online-uri": options2.online.uri
   };
-  const [maintainerKeyid, onlineKeyid2] = [keyIdOf(maintainerKey), keyIdOf(onlineKey)];
-  const periods = { "x-tuf-on-ci-expiry-period": 365, "x-tuf-on-ci-signing-period": 60 };
+  const onlineKeyid2 = keyIdOf(onlineKey);
+  if (Object.values(keys).some((other) => sameKey(other, onlineKey)))
+    throw invalid2(
+      "the online key is also an offline signer's key",
+      "a separate online key",
+      onlineKeyid2
+    );
+  keys[onlineKeyid2] = onlineKey;
+  signerOf.set(onlineKeyid2, options2.online.signer);
+  const roleKeyids = (role) => offline.filter((entry) => entry.roles.includes(role)).map((entry) => keyids[entry.user]);
+  const threshold = (role) => {
+    const value = options2.thresholds?.[role] ?? 1;
+    const count = roleKeyids(role).length;
+    if (!Number.isSafeInteger(value) || value < 1 || value > count)
+      throw invalid2(
+        `threshold of ${role} must be between 1 and ${count} (its signers), found ${value}`,
+        `1..${count}`,
+        value
+      );
+    return value;
+  };
+  const periodFields = (role) => ({
+    "x-tuf-on-ci-expiry-period": periods[role].expiry,
+    "x-tuf-on-ci-signing-period": periods[role].signing
+  });
   const common2 = { spec_version: "1.0.31", version: 1 };
   const roles = {
     root: {
       _type: "root",
       consistent_snapshot: true,
-      expires: expiryAfter(now, 365),
-      keys: { [maintainerKeyid]: maintainerKey, [onlineKeyid2]: onlineKey },
+      expires: expiryAfter(now, periods.root.expiry),
+      keys,
       roles: {
-        root: { keyids: [maintainerKeyid], threshold: 1 },
-        snapshot: { keyids: [onlineKeyid2], threshold: 1, ...periods },
-        targets: { keyids: [maintainerKeyid], threshold: 1 },
-        timestamp: {
-          keyids: [onlineKeyid2],
-          threshold: 1,
-          "x-tuf-on-ci-expiry-period": 2,
-          "x-tuf-on-ci-signing-period": 1
-        }
+        root: { keyids: roleKeyids("root"), threshold: threshold("root") },
+        snapshot: { keyids: [onlineKeyid2], threshold: 1, ...periodFields("snapshot") },
+        targets: { keyids: roleKeyids("targets"), threshold: threshold("targets") },
+        timestamp: { keyids: [onlineKeyid2], threshold: 1, ...periodFields("timestamp") }
       },
       ...common2,
-      ...periods
+      ...periodFields("root")
     },
     targets: {
       _type: "targets",
-      expires: expiryAfter(now, 365),
+      expires: expiryAfter(now, periods.targets.expiry),
       targets: {},
       ...common2,
-      ...periods
+      ...periodFields("targets")
     },
     snapshot: {
       _type: "snapshot",
-      expires: expiryAfter(now, 365),
+      expires: expiryAfter(now, periods.snapshot.expiry),
       meta: { "targets.json": { version: 1 } },
       ...common2
     },
     timestamp: {
       _type: "timestamp",
-      expires: expiryAfter(now, 2),
+      expires: expiryAfter(now, periods.timestamp.expiry),
       meta: { "snapshot.json": { version: 1 } },
       ...common2
     }
   };
-  const signers = {
-    root: maintainer.signer,
-    targets: maintainer.signer,
-    snapshot: online.signer,
-    timestamp: online.signer
-  };
-  const keyids = {
-    root: maintainerKeyid,
-    targets: maintainerKeyid,
-    snapshot: onlineKeyid2,
-    timestamp: onlineKeyid2
+  const signingKeyids2 = {
+    root: roleKeyids("root"),
+    targets: roleKeyids("targets"),
+    snapshot: [onlineKeyid2],
+    timestamp: [onlineKeyid2]
   };
   for (const role of ["root", "targets", "snapshot", "timestamp"]) {
-    const signature = await signers[role].sign(canonicalize(roles[role]));
-    await writeRole(dir, role, {
-      signed: roles[role],
-      signatures: [{ keyid: keyids[role], ...signature }]
-    });
+    const bytes = canonicalize(roles[role]);
+    const signatures = [];
+    for (const keyid of signingKeyids2[role])
+      signatures.push({ keyid, ...await signerOf.get(keyid).sign(bytes) });
+    await writeRole(dir, role, { signed: roles[role], signatures });
   }
-  await writeFileAtomic(join6(dir, "targets", ".gitkeep"), "");
-  return { maintainerKeyid, onlineKeyid: onlineKeyid2 };
+  await writeFileAtomic(join7(dir, "targets", ".gitkeep"), "");
+  return { maintainerKeyid: keyids[offline[0].user], onlineKeyid: onlineKeyid2, keyids };
 }
+async function entriesOf(dir) {
+  try {
+    return await readdir3(dir);
+  } catch (error2) {
+    const code18 = error2.code;
+    if (code18 === "ENOENT") return null;
+    if (code18 === "ENOTDIR")
+      throw invalid2(`${dir} is not a directory`, "a new or empty git checkout", "a file");
+    throw error2;
+  }
+}
+async function initCheckout(dir, options2) {
+  const entries = await entriesOf(dir);
+  const others = (entries ?? []).filter((name) => name !== ".git");
+  if (others.length > 0)
+    throw invalid2(
+      `${dir} is not empty (${others.slice(0, 3).join(", ")}${others.length > 3 ? ", ..." : ""}): tuf init writes a new repository into a new or empty git checkout`,
+      "a new or empty git checkout",
+      others
+    );
+  const hasGit = entries?.includes(".git") ?? false;
+  if (hasGit && await gitMaybe2(dir, ["rev-parse", "--verify", "--quiet", "HEAD"]) !== null)
+    throw invalid2(
+      `${dir} already has commits: tuf init writes a new repository into a new or empty git checkout`,
+      "a checkout without commits",
+      (await git2(dir, ["rev-parse", "HEAD"])).trim()
+    );
+  const headRef = hasGit ? (await git2(dir, ["symbolic-ref", "HEAD"])).trim() : null;
+  if (!entries) await mkdir3(dir, { recursive: true });
+  try {
+    if (hasGit) await git2(dir, ["symbolic-ref", "HEAD", "refs/heads/main"]);
+    else await git2(dir, ["init", "--quiet", "--initial-branch=main"]);
+    const result = await initRepository(dir, options2);
+    const commit = await commitPaths(dir, ["metadata", "targets"], "Initial TUF repository");
+    if (!commit)
+      throw new TufError("GIT", `nothing was committed in ${dir}`, {
+        expected: "a commit",
+        found: "none"
+      });
+    return { ...result, commit, created: !entries };
+  } catch (error2) {
+    if (!entries) await rm4(dir, { recursive: true, force: true });
+    else {
+      for (const path of ["metadata", "targets"])
+        await rm4(join7(dir, path), { recursive: true, force: true });
+      if (headRef) await git2(dir, ["symbolic-ref", "HEAD", headRef]);
+      else await rm4(join7(dir, ".git"), { recursive: true, force: true });
+    }
+    throw error2;
+  }
+}
+var DEFAULT_INIT_PERIODS;
 var init_init = __esm({
   "../tuf/src/events/init.ts"() {
     "use strict";
     init_src();
     init_canonical();
+    init_errors5();
+    init_git2();
+    init_event();
     init_repository();
+    DEFAULT_INIT_PERIODS = {
+      root: { expiry: 365, signing: 60 },
+      targets: { expiry: 365, signing: 60 },
+      snapshot: { expiry: 365, signing: 60 },
+      timestamp: { expiry: 2, signing: 1 }
+    };
   }
 });
 
@@ -37359,20 +38477,20 @@ async function expiryEvents(repoDir, options2 = {}) {
   const base = await resolveCommit(repoDir, options2.base ?? await defaultBase(repoDir));
   const startBranch = await currentBranch(repoDir);
   await git2(repoDir, ["switch", "--quiet", "--detach", base]);
-  const due = [];
-  const root = await requireRole(repoDir, "root");
-  for (const role of await listRoles(repoDir)) {
-    if (ONLINE_ROLES.includes(role)) continue;
-    const metadata = await requireRole(repoDir, role);
-    const expires = metadata.signed.expires;
-    if (Date.parse(expires) <= daysFrom(now, rolePeriods(role, metadata, root).signing).getTime())
-      due.push({ role, version: metadata.signed.version + 1, expires });
-  }
   const events = [];
   try {
+    const due = [];
+    const root = await requireRole(repoDir, "root");
+    for (const role of await listRoles(repoDir)) {
+      if (ONLINE_ROLES.includes(role)) continue;
+      const metadata = await requireRole(repoDir, role);
+      const expires = metadata.signed.expires;
+      if (Date.parse(expires) <= daysFrom(now, rolePeriods(role, metadata, root).signing).getTime())
+        due.push({ role, version: metadata.signed.version + 1, expires });
+    }
     for (const { role, version } of due) {
       const branch = `sign/${role}-v${version}`;
-      if (await branchExists(repoDir, branch)) {
+      if (await branchExists(repoDir, branch) || options2.push && await remoteHasBranch(repoDir, branch, options2.push)) {
         events.push({
           role,
           branch,
@@ -37396,7 +38514,7 @@ async function expiryEvents(repoDir, options2 = {}) {
       await commitPaths(
         repoDir,
         await writeRole(repoDir, role, metadata),
-        `Periodic resign: ${role} v${version}`
+        `Periodic version bump: ${role} v${version}`
       );
       if (options2.push) await pushBranch(repoDir, branch, options2.push);
       events.push({
@@ -37427,10 +38545,10 @@ var init_expiry = __esm({
 // ../tuf/src/events/check-target.ts
 import { createHash as createHash7 } from "crypto";
 import { readFile as readFile5 } from "fs/promises";
-import { join as join7 } from "path";
+import { join as join8 } from "path";
 async function checkTarget(repoDir, options2) {
   const role = options2.role ?? "targets";
-  const source = join7(repoDir, metadataFile(role));
+  const source = join8(repoDir, metadataFile(role));
   const metadata = await requireRole(repoDir, role);
   const entry = metadata.signed.targets?.[options2.name];
   if (!entry)
@@ -37448,7 +38566,7 @@ async function checkTarget(repoDir, options2) {
   }
   let expected = options2.sha256?.toLowerCase().replace(/^sha256:/, "");
   if (expected === void 0) {
-    const file = join7(repoDir, "targets", options2.name);
+    const file = join8(repoDir, "targets", options2.name);
     let bytes;
     try {
       bytes = await readFile5(file);
@@ -37567,103 +38685,6 @@ var init_invite = __esm({
     init_errors5();
     init_canonical();
     init_naming();
-    init_repository();
-  }
-});
-
-// ../tuf/src/events/event.ts
-import { join as join8 } from "path";
-async function changedArtifactNames(repoDir, baseCommit) {
-  const changed = [
-    ...(await git2(repoDir, ["diff", "--name-only", "--no-renames", baseCommit, "--", "targets"])).split("\n"),
-    ...(await git2(repoDir, ["ls-files", "--others", "--exclude-standard", "--", "targets"])).split(
-      "\n"
-    )
-  ].filter((path) => path.startsWith("targets/"));
-  return [...new Set(changed)].map((path) => path.slice("targets/".length)).sort();
-}
-async function loadEvent(repoDir, base) {
-  const baseCommit = await mergeBase(
-    repoDir,
-    await resolveCommit(repoDir, base ?? await defaultBase(repoDir)),
-    "HEAD"
-  );
-  const current = /* @__PURE__ */ new Map();
-  const previous = /* @__PURE__ */ new Map();
-  const currentBytes = /* @__PURE__ */ new Map();
-  const baseBytes = /* @__PURE__ */ new Map();
-  for (const role of await listRoles(repoDir)) {
-    const bytes = await readRoleBytes(repoDir, role);
-    if (bytes) {
-      currentBytes.set(role, bytes);
-      current.set(role, parseMetadata(bytes, join8(repoDir, metadataFile(role))));
-    }
-    const atBase = await showFile(repoDir, baseCommit, metadataFile(role));
-    if (atBase) {
-      baseBytes.set(role, atBase);
-      previous.set(role, parseMetadata(atBase, `${baseCommit}:${metadataFile(role)}`));
-    }
-  }
-  const changedArtifacts = /* @__PURE__ */ new Map();
-  const unmappedArtifacts = [];
-  for (const name of await changedArtifactNames(repoDir, baseCommit)) {
-    const roles = /* @__PURE__ */ new Set([
-      ...artifactRoles(name, current.get("targets")),
-      ...artifactRoles(name, previous.get("targets"))
-    ]);
-    if (roles.size === 0 && !name.split("/").some((segment) => segment.startsWith(".")))
-      unmappedArtifacts.push(name);
-    for (const role of roles)
-      changedArtifacts.set(role, [...changedArtifacts.get(role) ?? [], name]);
-  }
-  return {
-    repoDir,
-    baseCommit,
-    current,
-    base: previous,
-    currentBytes,
-    baseBytes,
-    state: await readEventState(repoDir),
-    changedArtifacts,
-    unmappedArtifacts
-  };
-}
-function changedRoles(event) {
-  const roles = [];
-  for (const [role, bytes] of event.currentBytes) {
-    if (ONLINE_ROLES.includes(role)) continue;
-    const before = event.baseBytes.get(role);
-    if (!before?.equals(bytes)) roles.push(role);
-  }
-  roles.push(...event.changedArtifacts.keys());
-  for (const invited of Object.values(event.state.invites).flat()) roles.push(delegatorOf(invited));
-  return sortRoles(roles);
-}
-function onlineRoleChanges(event) {
-  return ONLINE_ROLES.filter((role) => {
-    const now = event.currentBytes.get(role);
-    const before = event.baseBytes.get(role);
-    return now ? !before?.equals(now) : before !== void 0;
-  });
-}
-function unmappedArtifactRole(event, name) {
-  for (const metadata of [event.current, event.base])
-    for (const [role, md] of metadata)
-      if (md.signed._type === "targets" && md.signed.targets?.[name])
-        return role;
-  return "targets";
-}
-function sameKey(a, b) {
-  return canonicalize({ keytype: a.keytype, scheme: a.scheme, keyval: a.keyval }).equals(
-    canonicalize({ keytype: b.keytype, scheme: b.scheme, keyval: b.keyval })
-  );
-}
-var init_event = __esm({
-  "../tuf/src/events/event.ts"() {
-    "use strict";
-    init_canonical();
-    init_git2();
-    init_layout();
     init_repository();
   }
 });
@@ -38012,8 +39033,8 @@ async function updateTargets(repoDir, options2 = {}) {
   result.kept = (await keptNestedNames(repoDir, event.current.get("targets"))).filter(
     (name) => before.includes(name)
   );
-  const warning = layoutWarning(event.current.get("targets"));
-  if (warning) result.warnings.push(warning);
+  const warning2 = layoutWarning(event.current.get("targets"));
+  if (warning2) result.warnings.push(warning2);
   if (options2.push && result.roles.length > 0) {
     await pushBranch(repoDir, branch, options2.push);
     result.pushed = true;
@@ -38037,8 +39058,8 @@ import { createHash as createHash9 } from "crypto";
 import { readFile as readFile7 } from "fs/promises";
 import { join as join10 } from "path";
 function invitesOf(event, role) {
-  if (role !== "root" && role !== "targets") return [];
-  return Object.entries(event.state.invites).filter(([, roles]) => roles.some((invited) => delegatorOf(invited) === role)).map(([user]) => user);
+  const delegated = role === "root" ? ["root", "targets"] : role === "targets" ? delegatedRoles(event.current.get("targets")).map((entry) => entry.name) : [];
+  return Object.entries(event.state.invites).filter(([, roles]) => roles.some((invited) => delegated.includes(invited))).map(([user]) => user);
 }
 function signerStatus(metadata, delegation, options2) {
   const result = verifyRoleThreshold(
@@ -38080,17 +39101,17 @@ async function artifactChanges(event, role, errors) {
   for (const name of event.changedArtifacts.get(role) ?? []) names.add(name);
   for (const name of event.unmappedArtifacts)
     if (unmappedArtifactRole(event, name) === role) names.add(name);
+  const seenByTufOnCi = new Set(event.changedArtifacts.get(role) ?? []);
   for (const name of [...names].sort()) {
     const entry = now[name];
     const old = before[name];
-    if (!entry && old) changes.push({ path: name, change: "REMOVED" });
-    else if (entry && !(old && canonicalize(old).equals(canonicalize(entry))))
-      changes.push({ path: name, change: old ? "MODIFIED" : "ADDED" });
     const bytes = await readArtifact(event, name);
+    const listed = seenByTufOnCi.has(name) ? fileEntry(bytes, entry) : entry;
+    if (!listed && old) changes.push({ path: name, change: "REMOVED" });
+    else if (listed && !(old && sameTarget(old, listed)))
+      changes.push({ path: name, change: old ? "MODIFIED" : "ADDED" });
     if (!entry) {
-      if (bytes && old) errors.push(droppedTargetError(role, name));
-      else if (bytes)
-        errors.push(`targets/${name} is in the branch but ${role}.json does not list it`);
+      if (bytes) errors.push(unlistedTargetError(role, name, old !== void 0));
       continue;
     }
     if (!bytes) {
@@ -38109,10 +39130,22 @@ async function artifactChanges(event, role, errors) {
   }
   return changes;
 }
-function droppedTargetError(role, name) {
+function fileEntry(bytes, entry) {
+  if (!bytes) return void 0;
+  return {
+    hashes: { sha256: createHash9("sha256").update(bytes).digest("hex") },
+    length: bytes.length,
+    ...entry?.custom === void 0 ? {} : { custom: entry.custom }
+  };
+}
+function sameTarget(a, b) {
+  return canonicalize(a).equals(canonicalize(b));
+}
+function unlistedTargetError(role, name, wasListed) {
   const what = RELEASE_MANIFEST.test(name) ? "release manifest" : "target";
-  const why = role === "targets" && name.includes("/") ? `; tuf-on-ci's update-targets keeps only top-level files (pattern "*") in role targets and drops nested names like this one: restore the entry, or list such names through a delegated role whose paths match them` : "; restore the entry, or delete the file to remove the target";
-  return `${what} ${name} was listed in ${role}.json before this event and targets/${name} is still in the branch, but ${role}.json no longer lists it${why}`;
+  const state = wasListed ? `${what} ${name} was listed in ${role}.json before this event and targets/${name} is still in the branch, but ${role}.json no longer lists it` : `${what} ${name} is in the branch (targets/${name}) but ${role}.json does not list it`;
+  const why = role === "targets" && name.includes("/") ? `; tuf-on-ci's update-targets keeps only top-level files (pattern "*") in role targets and drops nested names like this one: restore the entry (oci-sd tuf update-targets keeps it), or list such names through a delegated role whose paths match them` : wasListed ? "; restore the entry, or delete the file to remove the target" : "; run update-targets to list it, or delete the file";
+  return `${state}${why}`;
 }
 function describeFailures(label, status, errors) {
   for (const { signer, reason } of status.invalid)
@@ -38181,17 +39214,26 @@ async function roleStatus(event, role, options2, now) {
     if (!snapshot || !timestamp || snapshot.threshold !== timestamp.threshold || [...snapshot.keyids].sort().join() !== [...timestamp.keyids].sort().join()) {
       errors.push("snapshot and timestamp must share keys and threshold (one online signer)");
     }
+    for (const online of ONLINE_ROLES) {
+      if (!roles[online]) continue;
+      const { expiry, signing } = rolePeriods(online, metadata, root);
+      if (!(signing >= 1 && signing < expiry))
+        errors.push(
+          `${online} signing period ${signing} days must be at least 1 and less than its expiry period ${expiry} days`
+        );
+    }
   }
   for (const user of invites) errors.push(`invite for ${user} is not accepted yet`);
   const { status } = signerStatus(metadata, delegation, options2);
   describeFailures("", status, errors);
   let previous;
   const baseRoot = event.base.get("root");
-  const previousDelegation = role === "root" && baseRoot && contentChanged ? findDelegation("root", baseRoot) : null;
+  const previousDelegation = role === "root" && baseRoot ? findDelegation("root", baseRoot) : null;
   if (previousDelegation) {
     previous = signerStatus(metadata, previousDelegation, options2).status;
     describeFailures("previous root: ", previous, errors);
   }
+  const union = (a, b = []) => [.../* @__PURE__ */ new Set([...a, ...b])];
   const targetChanges = metadata.signed._type === "targets" ? await artifactChanges(event, role, errors) : [];
   return {
     role,
@@ -38200,6 +39242,8 @@ async function roleStatus(event, role, options2, now) {
     expires,
     invites,
     ...status,
+    signed: union(status.signed, previous?.signed),
+    missing: union(status.missing, previous?.missing),
     ...previous ? { previous } : {},
     targetChanges,
     valid: errors.length === 0,
@@ -38230,13 +39274,13 @@ async function signingEventStatus(repoDir, options2 = {}) {
       `targets/${name} changed in this event but ${role}.json did not (restore the file, or run update-targets); tuf-on-ci does not see this file: only top-level files map to role targets, nested ones only through a delegated role's paths`
     );
   }
-  const warning = layoutWarning(event.current.get("targets"));
+  const warning2 = layoutWarning(event.current.get("targets"));
   return {
     event: options2.event ?? branch ?? "HEAD",
     baseCommit: event.baseCommit,
     roles,
     errors,
-    warnings: warning ? [warning] : [],
+    warnings: warning2 ? [warning2] : [],
     complete: errors.length === 0 && roles.length > 0 && roles.every((r7) => r7.valid)
   };
 }
@@ -38245,7 +39289,7 @@ function signerLine(status) {
 }
 function formatStatusText(status) {
   const lines = [`Signing event ${status.event} (base ${status.baseCommit.slice(0, 12)})`];
-  for (const warning of status.warnings) lines.push(`warning: ${warning}`);
+  for (const warning2 of status.warnings) lines.push(`warning: ${warning2}`);
   for (const error2 of status.errors) lines.push(`error: ${error2}`);
   if (status.roles.length === 0) lines.push("No role changed in this event.");
   for (const role of status.roles) {
@@ -38267,18 +39311,18 @@ function formatStatusText(status) {
 `;
 }
 function formatStatusMarkdown(status) {
-  const code2 = (text) => `\`${text.replaceAll("`", "'")}\``;
-  const lines = [`### Signing event ${code2(status.event)}`, ""];
+  const code18 = (text) => `\`${text.replaceAll("`", "'")}\``;
+  const lines = [`### Signing event ${code18(status.event)}`, ""];
   lines.push(
     status.complete ? "**Threshold of signatures has been reached.** This event can be merged." : "**Signing event is not complete.**",
     ""
   );
-  for (const warning of status.warnings) lines.push(`> [!WARNING]`, `> ${warning}`, "");
+  for (const warning2 of status.warnings) lines.push(`> [!WARNING]`, `> ${warning2}`, "");
   if (status.errors.length > 0) lines.push("Errors:", ...status.errors.map((e) => `- ${e}`), "");
   if (status.roles.length === 0) lines.push("No role changed in this event.");
   for (const role of status.roles) {
     lines.push(
-      `#### ${role.valid ? "\u2705" : "\u274C"} ${code2(role.role)} v${role.version}${role.baseVersion === null ? " (new role)" : ` (was v${role.baseVersion})`}`,
+      `#### ${role.valid ? "\u2705" : "\u274C"} ${code18(role.role)} v${role.version}${role.baseVersion === null ? " (new role)" : ` (was v${role.baseVersion})`}`,
       ""
     );
     lines.push(`| | |`, `|---|---|`);
@@ -38294,7 +39338,7 @@ function formatStatusMarkdown(status) {
     if (role.targetChanges.length > 0) {
       lines.push(
         "Artifact changes:",
-        ...role.targetChanges.map((c) => `- ${code2(c.path)}: ${c.change}`),
+        ...role.targetChanges.map((c) => `- ${code18(c.path)}: ${c.change}`),
         ""
       );
     }
@@ -38451,7 +39495,7 @@ function githubActionsToken(options2 = {}) {
       for (let attempt = 1; attempt <= attempts; attempt++) {
         if (attempt > 1)
           await new Promise(
-            (resolve2) => setTimeout(resolve2, (options2.backoffMs ?? 500) * 2 ** (attempt - 2))
+            (resolve3) => setTimeout(resolve3, (options2.backoffMs ?? 500) * 2 ** (attempt - 2))
           );
         let response;
         try {
@@ -38499,7 +39543,7 @@ async function openWithPlatform(url) {
       { expected: "a graphical session", found: "none" }
     );
   }
-  await new Promise((resolve2, reject) => {
+  await new Promise((resolve3, reject) => {
     const child = spawn(command, args, { stdio: "ignore", detached: true });
     child.once(
       "error",
@@ -38513,7 +39557,7 @@ async function openWithPlatform(url) {
     );
     child.once("spawn", () => {
       child.unref();
-      resolve2();
+      resolve3();
     });
   });
 }
@@ -38549,10 +39593,10 @@ function browserToken(options2 = {}) {
       const state = randomBytes(16).toString("base64url");
       const { createServer } = await import("http");
       const server = createServer();
-      await new Promise((resolve2) => server.listen(0, "127.0.0.1", resolve2));
+      await new Promise((resolve3) => server.listen(0, "127.0.0.1", resolve3));
       const redirectUri = `http://localhost:${server.address().port}/auth/callback`;
       try {
-        const code2 = new Promise((resolve2, reject) => {
+        const code18 = new Promise((resolve3, reject) => {
           const timer = setTimeout(
             () => reject(
               new TufError("SIGNER", `sign-in at ${issuer} did not finish in time`, {
@@ -38575,7 +39619,7 @@ function browserToken(options2 = {}) {
                   found: problem
                 })
               );
-            else resolve2(url2.searchParams.get("code"));
+            else resolve3(url2.searchParams.get("code"));
           });
         });
         const url = new URL(authorize);
@@ -38594,7 +39638,7 @@ function browserToken(options2 = {}) {
         await (options2.openUrl ?? openWithPlatform)(url.href);
         const body = new URLSearchParams({
           grant_type: "authorization_code",
-          code: await code2,
+          code: await code18,
           redirect_uri: redirectUri,
           client_id: options2.clientId ?? "sigstore",
           code_verifier: verifier
@@ -38615,7 +39659,7 @@ function browserToken(options2 = {}) {
         return tokens.id_token;
       } finally {
         server.closeAllConnections();
-        await new Promise((resolve2) => server.close(() => resolve2()));
+        await new Promise((resolve3) => server.close(() => resolve3()));
       }
     }
   };
@@ -39055,20 +40099,20 @@ var require_error6 = __commonJS({
     var InternalError = class extends Error {
       code;
       cause;
-      constructor({ code: code2, message, cause }) {
+      constructor({ code: code18, message, cause }) {
         super(message);
         this.name = this.constructor.name;
         this.cause = cause;
-        this.code = code2;
+        this.code = code18;
       }
     };
     exports2.InternalError = InternalError;
-    function internalError(err, code2, message) {
+    function internalError(err, code18, message) {
       if (err instanceof error_1.HTTPError) {
         message += ` - ${err.message}`;
       }
       throw new InternalError({
-        code: code2,
+        code: code18,
         message,
         cause: err
       });
@@ -39215,13 +40259,13 @@ var require_lib2 = __commonJS({
         unref: options2.unref,
         maxRetryTime: options2.maxRetryTime
       });
-      return new Promise(function(resolve2, reject) {
+      return new Promise(function(resolve3, reject) {
         operation.attempt(async (number) => {
           try {
             const result = await fn2((err) => {
               throw Object.assign(new Error("Retrying"), { code: "EPROMISERETRY", retried: err });
             }, number, operation);
-            return resolve2(result);
+            return resolve3(result);
           } catch (err) {
             if (!isRetryError(err)) {
               return reject(err);
@@ -39977,10 +41021,10 @@ var init_esm = __esm({
        * Return a void Promise that resolves once the stream ends.
        */
       async promise() {
-        return new Promise((resolve2, reject) => {
+        return new Promise((resolve3, reject) => {
           this.on(DESTROYED, () => reject(new Error("stream destroyed")));
           this.on("error", (er) => reject(er));
-          this.on("end", () => resolve2());
+          this.on("end", () => resolve3());
         });
       }
       /**
@@ -40004,7 +41048,7 @@ var init_esm = __esm({
             return Promise.resolve({ done: false, value: res });
           if (this[EOF])
             return stop();
-          let resolve2;
+          let resolve3;
           let reject;
           const onerr = (er) => {
             this.off("data", ondata);
@@ -40018,19 +41062,19 @@ var init_esm = __esm({
             this.off("end", onend);
             this.off(DESTROYED, ondestroy);
             this.pause();
-            resolve2({ value, done: !!this[EOF] });
+            resolve3({ value, done: !!this[EOF] });
           };
           const onend = () => {
             this.off("error", onerr);
             this.off("data", ondata);
             this.off(DESTROYED, ondestroy);
             stop();
-            resolve2({ done: true, value: void 0 });
+            resolve3({ done: true, value: void 0 });
           };
           const ondestroy = () => onerr(new Error("stream destroyed"));
           return new Promise((res2, rej) => {
             reject = rej;
-            resolve2 = res2;
+            resolve3 = res2;
             this.once(DESTROYED, ondestroy);
             this.once("error", onerr);
             this.once("end", onend);
@@ -41086,15 +42130,15 @@ var require_utf32 = __commonJS({
       var write32 = this.isLE ? dst.writeUInt32LE : dst.writeUInt32BE;
       var offset = 0;
       for (var i = 0; i < src.length; i += 2) {
-        var code2 = src.readUInt16LE(i);
-        var isHighSurrogate = code2 >= 55296 && code2 < 56320;
-        var isLowSurrogate = code2 >= 56320 && code2 < 57344;
+        var code18 = src.readUInt16LE(i);
+        var isHighSurrogate = code18 >= 55296 && code18 < 56320;
+        var isLowSurrogate = code18 >= 56320 && code18 < 57344;
         if (this.highSurrogate) {
           if (isHighSurrogate || !isLowSurrogate) {
             write32.call(dst, this.highSurrogate, offset);
             offset += 4;
           } else {
-            var codepoint = (this.highSurrogate - 55296 << 10 | code2 - 56320) + 65536;
+            var codepoint = (this.highSurrogate - 55296 << 10 | code18 - 56320) + 65536;
             write32.call(dst, codepoint, offset);
             offset += 4;
             this.highSurrogate = 0;
@@ -41102,9 +42146,9 @@ var require_utf32 = __commonJS({
           }
         }
         if (isHighSurrogate) {
-          this.highSurrogate = code2;
+          this.highSurrogate = code18;
         } else {
-          write32.call(dst, code2, offset);
+          write32.call(dst, code18, offset);
           offset += 4;
           this.highSurrogate = 0;
         }
@@ -42452,16 +43496,16 @@ var require_dbcs_codec = __commonJS({
         var part = chunk[k4];
         if (typeof part === "string") {
           for (var l = 0; l < part.length; ) {
-            var code2 = part.charCodeAt(l++);
-            if (code2 >= 55296 && code2 < 56320) {
+            var code18 = part.charCodeAt(l++);
+            if (code18 >= 55296 && code18 < 56320) {
               var codeTrail = part.charCodeAt(l++);
               if (codeTrail >= 56320 && codeTrail < 57344) {
-                writeTable[curAddr++] = 65536 + (code2 - 55296) * 1024 + (codeTrail - 56320);
+                writeTable[curAddr++] = 65536 + (code18 - 55296) * 1024 + (codeTrail - 56320);
               } else {
                 throw new Error("Incorrect surrogate pair in " + this.encodingName + " at chunk " + chunk[0]);
               }
-            } else if (code2 > 4080 && code2 <= 4095) {
-              var len = 4095 - code2 + 2;
+            } else if (code18 > 4080 && code18 <= 4095) {
+              var len = 4095 - code18 + 2;
               var seq = [];
               for (var m = 0; m < len; m++) {
                 seq.push(part.charCodeAt(l++));
@@ -42469,7 +43513,7 @@ var require_dbcs_codec = __commonJS({
               writeTable[curAddr++] = SEQ_START - this.decodeTableSeq.length;
               this.decodeTableSeq.push(seq);
             } else {
-              writeTable[curAddr++] = code2;
+              writeTable[curAddr++] = code18;
             }
           }
         } else if (typeof part === "number") {
@@ -44637,12 +45681,12 @@ var require_body2 = __commonJS({
         if (resTimeout && resTimeout.unref) {
           resTimeout.unref();
         }
-        return new Promise((resolve2) => {
+        return new Promise((resolve3) => {
           if (stream !== upstream) {
             upstream.on("error", (er) => stream.emit("error", er));
             upstream.pipe(stream);
           }
-          resolve2();
+          resolve3();
         }).then(() => stream.concat()).then((buf) => {
           clearTimeout(resTimeout);
           return buf;
@@ -45402,7 +46446,7 @@ var require_lib4 = __commonJS({
     var fetch2 = async (url, opts) => {
       if (/^data:/.test(url)) {
         const request2 = new Request(url, opts);
-        return Promise.resolve().then(() => new Promise((resolve2, reject) => {
+        return Promise.resolve().then(() => new Promise((resolve3, reject) => {
           let type, data;
           try {
             const { pathname, search } = new URL5(url);
@@ -45426,10 +46470,10 @@ var require_lib4 = __commonJS({
           if (type) {
             headers["Content-Type"] = type;
           }
-          return resolve2(new Response(data, { headers }));
+          return resolve3(new Response(data, { headers }));
         }));
       }
-      return new Promise((resolve2, reject) => {
+      return new Promise((resolve3, reject) => {
         const request2 = new Request(url, opts);
         let options2;
         try {
@@ -45548,7 +46592,7 @@ var require_lib4 = __commonJS({
                 requestOpts.body = void 0;
                 requestOpts.headers.delete("content-length");
               }
-              resolve2(fetch2(new Request(locationURL, requestOpts)));
+              resolve3(fetch2(new Request(locationURL, requestOpts)));
               finalize();
               return;
             }
@@ -45576,7 +46620,7 @@ var require_lib4 = __commonJS({
           const codings = headers.get("Content-Encoding");
           if (!request2.compress || request2.method === "HEAD" || codings === null || res.statusCode === 204 || res.statusCode === 304) {
             response = new Response(body, responseOptions);
-            resolve2(response);
+            resolve3(response);
             return;
           }
           const zlibOptions = {
@@ -45595,7 +46639,7 @@ var require_lib4 = __commonJS({
               ).pipe(unzip),
               responseOptions
             );
-            resolve2(response);
+            resolve3(response);
             return;
           }
           if (codings === "deflate" || codings === "x-deflate") {
@@ -45607,7 +46651,7 @@ var require_lib4 = __commonJS({
                 (er) => decoder2.emit("error", er)
               ).pipe(decoder2);
               response = new Response(decoder2, responseOptions);
-              resolve2(response);
+              resolve3(response);
             });
             return;
           }
@@ -45625,17 +46669,17 @@ var require_lib4 = __commonJS({
               (er) => decoder.emit("error", er)
             ).pipe(decoder);
             response = new Response(decoder, responseOptions);
-            resolve2(response);
+            resolve3(response);
             return;
           }
           response = new Response(body, responseOptions);
-          resolve2(response);
+          resolve3(response);
         });
         writeToStream(req2, request2);
       });
     };
     module2.exports = fetch2;
-    fetch2.isRedirect = (code2) => code2 === 301 || code2 === 302 || code2 === 303 || code2 === 307 || code2 === 308;
+    fetch2.isRedirect = (code18) => code18 === 301 || code18 === 302 || code18 === 303 || code18 === 307 || code18 === 308;
     fetch2.Headers = Headers2;
     fetch2.Request = Request;
     fetch2.Response = Response;
@@ -46049,8 +47093,8 @@ var require_http_cache_semantics = __commonJS({
           }
         }
         if (headers.warning) {
-          const warnings = headers.warning.split(/,/).filter((warning) => {
-            return !/^\s*1[0-9][0-9]/.test(warning);
+          const warnings = headers.warning.split(/,/).filter((warning2) => {
+            return !/^\s*1[0-9][0-9]/.test(warning2);
           });
           if (!warnings.length) {
             delete headers.warning;
@@ -46419,12 +47463,12 @@ var require_dist5 = __commonJS({
         index = skipOWS(header, index + 1, len);
         const keyStart = index;
         while (index < len) {
-          const code2 = header.charCodeAt(index);
-          if (code2 === stopChar)
+          const code18 = header.charCodeAt(index);
+          if (code18 === stopChar)
             break parameter;
-          if (code2 === SEMI2)
+          if (code18 === SEMI2)
             continue parameter;
-          if (code2 === EQ2) {
+          if (code18 === EQ2) {
             const keyEnd = trailingOWS(header, keyStart, index);
             const key = header.slice(keyStart, keyEnd).toLowerCase();
             index = skipOWS(header, index + 1, len);
@@ -46432,18 +47476,18 @@ var require_dist5 = __commonJS({
               index++;
               let value = "";
               while (index < len) {
-                const code3 = header.charCodeAt(index++);
-                if (code3 === DQUOTE2) {
+                const code19 = header.charCodeAt(index++);
+                if (code19 === DQUOTE2) {
                   index = skipValue(header, index, len, stopChar);
                   if (parameters[key] === void 0)
                     parameters[key] = value;
                   break;
                 }
-                if (code3 === BSLASH2 && index < len) {
+                if (code19 === BSLASH2 && index < len) {
                   value += header[index++];
                   continue;
                 }
-                value += String.fromCharCode(code3);
+                value += String.fromCharCode(code19);
               }
               continue parameter;
             }
@@ -46462,8 +47506,8 @@ var require_dist5 = __commonJS({
     }
     function skipValue(str, index, len, stopChar) {
       while (index < len) {
-        const code2 = str.charCodeAt(index);
-        if (code2 === SEMI2 || code2 === stopChar)
+        const code18 = str.charCodeAt(index);
+        if (code18 === SEMI2 || code18 === stopChar)
           break;
         index++;
       }
@@ -47297,7 +48341,7 @@ var require_lib5 = __commonJS({
     module2.exports.fromStream = fromStream;
     function fromStream(stream, opts) {
       const istream = integrityStream(opts);
-      return new Promise((resolve2, reject) => {
+      return new Promise((resolve3, reject) => {
         stream.pipe(istream);
         stream.on("error", reject);
         istream.on("error", reject);
@@ -47305,7 +48349,7 @@ var require_lib5 = __commonJS({
         istream.on("integrity", (s) => {
           sri = s;
         });
-        istream.on("end", () => resolve2(sri));
+        istream.on("end", () => resolve3(sri));
         istream.resume();
       });
     }
@@ -47364,7 +48408,7 @@ var require_lib5 = __commonJS({
         ));
       }
       const checker = integrityStream(opts);
-      return new Promise((resolve2, reject) => {
+      return new Promise((resolve3, reject) => {
         stream.pipe(checker);
         stream.on("error", reject);
         checker.on("error", reject);
@@ -47372,7 +48416,7 @@ var require_lib5 = __commonJS({
         checker.on("verified", (s) => {
           verified = s;
         });
-        checker.on("end", () => resolve2(verified));
+        checker.on("end", () => resolve3(verified));
         checker.resume();
       });
     }
@@ -47993,10 +49037,10 @@ var require_minipass = __commonJS({
       }
       // stream.promise().then(() => done, er => emitted error)
       promise() {
-        return new Promise((resolve2, reject) => {
+        return new Promise((resolve3, reject) => {
           this.on(DESTROYED2, () => reject(new Error("stream destroyed")));
           this.on("error", (er) => reject(er));
-          this.on("end", () => resolve2());
+          this.on("end", () => resolve3());
         });
       }
       // for await (let chunk of stream)
@@ -48007,7 +49051,7 @@ var require_minipass = __commonJS({
             return Promise.resolve({ done: false, value: res });
           if (this[EOF2])
             return Promise.resolve({ done: true });
-          let resolve2 = null;
+          let resolve3 = null;
           let reject = null;
           const onerr = (er) => {
             this.removeListener("data", ondata);
@@ -48018,17 +49062,17 @@ var require_minipass = __commonJS({
             this.removeListener("error", onerr);
             this.removeListener("end", onend);
             this.pause();
-            resolve2({ value, done: !!this[EOF2] });
+            resolve3({ value, done: !!this[EOF2] });
           };
           const onend = () => {
             this.removeListener("error", onerr);
             this.removeListener("data", ondata);
-            resolve2({ done: true });
+            resolve3({ done: true });
           };
           const ondestroy = () => onerr(new Error("stream destroyed"));
           return new Promise((res2, rej) => {
             reject = rej;
-            resolve2 = res2;
+            resolve3 = res2;
             this.once(DESTROYED2, ondestroy);
             this.once("error", onerr);
             this.once("end", onend);
@@ -48623,10 +49667,10 @@ var require_minipass2 = __commonJS({
       }
       // stream.promise().then(() => done, er => emitted error)
       promise() {
-        return new Promise((resolve2, reject) => {
+        return new Promise((resolve3, reject) => {
           this.on(DESTROYED2, () => reject(new Error("stream destroyed")));
           this.on("error", (er) => reject(er));
-          this.on("end", () => resolve2());
+          this.on("end", () => resolve3());
         });
       }
       // for await (let chunk of stream)
@@ -48637,7 +49681,7 @@ var require_minipass2 = __commonJS({
             return Promise.resolve({ done: false, value: res });
           if (this[EOF2])
             return Promise.resolve({ done: true });
-          let resolve2 = null;
+          let resolve3 = null;
           let reject = null;
           const onerr = (er) => {
             this.removeListener("data", ondata);
@@ -48648,17 +49692,17 @@ var require_minipass2 = __commonJS({
             this.removeListener("error", onerr);
             this.removeListener("end", onend);
             this.pause();
-            resolve2({ value, done: !!this[EOF2] });
+            resolve3({ value, done: !!this[EOF2] });
           };
           const onend = () => {
             this.removeListener("error", onerr);
             this.removeListener("data", ondata);
-            resolve2({ done: true });
+            resolve3({ done: true });
           };
           const ondestroy = () => onerr(new Error("stream destroyed"));
           return new Promise((res2, rej) => {
             reject = rej;
-            resolve2 = res2;
+            resolve3 = res2;
             this.once(DESTROYED2, ondestroy);
             this.once("error", onerr);
             this.once("end", onend);
@@ -51071,7 +52115,7 @@ var require_errors3 = __commonJS({
     "use strict";
     var { inspect } = __require("util");
     var SystemError = class {
-      constructor(code2, prefix, context) {
+      constructor(code18, prefix, context) {
         let message = `${prefix}: ${context.syscall} returned ${context.code} (${context.message})`;
         if (context.path !== void 0) {
           message += ` ${context.path}`;
@@ -51079,7 +52123,7 @@ var require_errors3 = __commonJS({
         if (context.dest !== void 0) {
           message += ` => ${context.dest}`;
         }
-        this.code = code2;
+        this.code = code18;
         Object.defineProperties(this, {
           name: {
             value: "SystemError",
@@ -51156,10 +52200,10 @@ var require_errors3 = __commonJS({
         });
       }
     };
-    function E2(code2, message) {
-      module2.exports[code2] = class NodeError extends SystemError {
+    function E2(code18, message) {
+      module2.exports[code18] = class NodeError extends SystemError {
         constructor(ctx) {
-          super(code2, message, ctx);
+          super(code18, message, ctx);
         }
       };
     }
@@ -51210,22 +52254,22 @@ var require_polyfill = __commonJS({
     } = __require("os");
     var {
       chmod: chmod2,
-      copyFile: copyFile3,
+      copyFile: copyFile2,
       lstat: lstat2,
-      mkdir: mkdir5,
-      readdir: readdir3,
+      mkdir: mkdir6,
+      readdir: readdir6,
       readlink: readlink2,
-      stat: stat6,
+      stat: stat7,
       symlink: symlink2,
-      unlink: unlink3,
+      unlink: unlink4,
       utimes
     } = __require("fs/promises");
     var {
       dirname: dirname3,
-      isAbsolute: isAbsolute3,
-      join: join16,
+      isAbsolute: isAbsolute4,
+      join: join17,
       parse: parse3,
-      resolve: resolve2,
+      resolve: resolve3,
       sep: sep2,
       toNamespacedPath
     } = __require("path");
@@ -51254,8 +52298,8 @@ var require_polyfill = __commonJS({
     }
     async function cpFn(src, dest, opts) {
       if (opts.preserveTimestamps && process.arch === "ia32") {
-        const warning = "Using the preserveTimestamps option in 32-bit node is not recommended";
-        process.emitWarning(warning, "TimestampPrecisionWarning");
+        const warning2 = "Using the preserveTimestamps option in 32-bit node is not recommended";
+        process.emitWarning(warning2, "TimestampPrecisionWarning");
       }
       const stats = await checkPaths(src, dest, opts);
       const { srcStat, destStat } = stats;
@@ -51307,7 +52351,7 @@ var require_polyfill = __commonJS({
       return destStat.ino && destStat.dev && destStat.ino === srcStat.ino && destStat.dev === srcStat.dev;
     }
     function getStats(src, dest, opts) {
-      const statFunc = opts.dereference ? (file) => stat6(file, { bigint: true }) : (file) => lstat2(file, { bigint: true });
+      const statFunc = opts.dereference ? (file) => stat7(file, { bigint: true }) : (file) => lstat2(file, { bigint: true });
       return Promise.all([
         statFunc(src),
         statFunc(dest).catch((err) => {
@@ -51324,25 +52368,25 @@ var require_polyfill = __commonJS({
       if (dirExists) {
         return getStatsForCopy(destStat, src, dest, opts);
       }
-      await mkdir5(destParent, { recursive: true });
+      await mkdir6(destParent, { recursive: true });
       return getStatsForCopy(destStat, src, dest, opts);
     }
     function pathExists(dest) {
-      return stat6(dest).then(
+      return stat7(dest).then(
         () => true,
         // istanbul ignore next: not sure when this would occur
         (err) => err.code === "ENOENT" ? false : Promise.reject(err)
       );
     }
     async function checkParentPaths(src, srcStat, dest) {
-      const srcParent = resolve2(dirname3(src));
-      const destParent = resolve2(dirname3(dest));
+      const srcParent = resolve3(dirname3(src));
+      const destParent = resolve3(dirname3(dest));
       if (destParent === srcParent || destParent === parse3(destParent).root) {
         return;
       }
       let destStat;
       try {
-        destStat = await stat6(destParent, { bigint: true });
+        destStat = await stat7(destParent, { bigint: true });
       } catch (err) {
         if (err.code === "ENOENT") {
           return;
@@ -51359,7 +52403,7 @@ var require_polyfill = __commonJS({
       }
       return checkParentPaths(src, srcStat, destParent);
     }
-    var normalizePathToArray = (path) => resolve2(path).split(sep2).filter(Boolean);
+    var normalizePathToArray = (path) => resolve3(path).split(sep2).filter(Boolean);
     function isSrcSubdir(src, dest) {
       const srcArr = normalizePathToArray(src);
       const destArr = normalizePathToArray(dest);
@@ -51378,7 +52422,7 @@ var require_polyfill = __commonJS({
       return getStatsForCopy(destStat, src, dest, opts);
     }
     async function getStatsForCopy(destStat, src, dest, opts) {
-      const statFn = opts.dereference ? stat6 : lstat2;
+      const statFn = opts.dereference ? stat7 : lstat2;
       const srcStat = await statFn(src);
       if (srcStat.isDirectory() && opts.recursive) {
         return onDir(srcStat, destStat, src, dest, opts);
@@ -51423,7 +52467,7 @@ var require_polyfill = __commonJS({
     }
     async function mayCopyFile(srcStat, src, dest, opts) {
       if (opts.force) {
-        await unlink3(dest);
+        await unlink4(dest);
         return _copyFile(srcStat, src, dest, opts);
       } else if (opts.errorOnExist) {
         throw new ERR_FS_CP_EEXIST({
@@ -51435,7 +52479,7 @@ var require_polyfill = __commonJS({
       }
     }
     async function _copyFile(srcStat, src, dest, opts) {
-      await copyFile3(src, dest);
+      await copyFile2(src, dest);
       if (opts.preserveTimestamps) {
         return handleTimestampsAndMode(srcStat.mode, src, dest);
       }
@@ -51462,7 +52506,7 @@ var require_polyfill = __commonJS({
       return chmod2(dest, srcMode);
     }
     async function setDestTimestamps(src, dest) {
-      const updatedSrcStat = await stat6(src);
+      const updatedSrcStat = await stat7(src);
       return utimes(dest, updatedSrcStat.atime, updatedSrcStat.mtime);
     }
     function onDir(srcStat, destStat, src, dest, opts) {
@@ -51472,24 +52516,24 @@ var require_polyfill = __commonJS({
       return copyDir(src, dest, opts);
     }
     async function mkDirAndCopy(srcMode, src, dest, opts) {
-      await mkdir5(dest);
+      await mkdir6(dest);
       await copyDir(src, dest, opts);
       return setDestMode(dest, srcMode);
     }
     async function copyDir(src, dest, opts) {
-      const dir = await readdir3(src);
+      const dir = await readdir6(src);
       for (let i = 0; i < dir.length; i++) {
         const item = dir[i];
-        const srcItem = join16(src, item);
-        const destItem = join16(dest, item);
+        const srcItem = join17(src, item);
+        const destItem = join17(dest, item);
         const { destStat } = await checkPaths(srcItem, destItem, opts);
         await startCopy(destStat, srcItem, destItem, opts);
       }
     }
     async function onLink(destStat, src, dest) {
       let resolvedSrc = await readlink2(src);
-      if (!isAbsolute3(resolvedSrc)) {
-        resolvedSrc = resolve2(dirname3(src), resolvedSrc);
+      if (!isAbsolute4(resolvedSrc)) {
+        resolvedSrc = resolve3(dirname3(src), resolvedSrc);
       }
       if (!destStat) {
         return symlink2(resolvedSrc, dest);
@@ -51503,8 +52547,8 @@ var require_polyfill = __commonJS({
         }
         throw err;
       }
-      if (!isAbsolute3(resolvedDest)) {
-        resolvedDest = resolve2(dirname3(dest), resolvedDest);
+      if (!isAbsolute4(resolvedDest)) {
+        resolvedDest = resolve3(dirname3(dest), resolvedDest);
       }
       if (isSrcSubdir(resolvedSrc, resolvedDest)) {
         throw new ERR_FS_CP_EINVAL({
@@ -51514,7 +52558,7 @@ var require_polyfill = __commonJS({
           errno: EINVAL
         });
       }
-      const srcStat = await stat6(src);
+      const srcStat = await stat7(src);
       if (srcStat.isDirectory() && isSrcSubdir(resolvedDest, resolvedSrc)) {
         throw new ERR_FS_CP_SYMLINK_TO_SUBDIRECTORY({
           message: `cannot overwrite ${resolvedDest} with ${resolvedSrc}`,
@@ -51526,7 +52570,7 @@ var require_polyfill = __commonJS({
       return copyLink(resolvedSrc, dest);
     }
     async function copyLink(resolvedSrc, dest) {
-      await unlink3(dest);
+      await unlink4(dest);
       return symlink2(resolvedSrc, dest);
     }
     module2.exports = cp;
@@ -51556,15 +52600,15 @@ var require_cp = __commonJS({
 var require_with_temp_dir = __commonJS({
   "../../node_modules/@npmcli/fs/lib/with-temp-dir.js"(exports2, module2) {
     "use strict";
-    var { join: join16, sep: sep2 } = __require("path");
+    var { join: join17, sep: sep2 } = __require("path");
     var getOptions = require_get_options();
-    var { mkdir: mkdir5, mkdtemp: mkdtemp3, rm: rm5 } = __require("fs/promises");
+    var { mkdir: mkdir6, mkdtemp: mkdtemp3, rm: rm6 } = __require("fs/promises");
     var withTempDir = async (root, fn2, opts) => {
       const options2 = getOptions(opts, {
         copy: ["tmpPrefix"]
       });
-      await mkdir5(root, { recursive: true });
-      const target = await mkdtemp3(join16(`${root}${sep2}`, options2.tmpPrefix || ""));
+      await mkdir6(root, { recursive: true });
+      const target = await mkdtemp3(join17(`${root}${sep2}`, options2.tmpPrefix || ""));
       let err;
       let result;
       try {
@@ -51573,7 +52617,7 @@ var require_with_temp_dir = __commonJS({
         err = _err;
       }
       try {
-        await rm5(target, { force: true, recursive: true });
+        await rm6(target, { force: true, recursive: true });
       } catch {
       }
       if (err) {
@@ -51589,14 +52633,14 @@ var require_with_temp_dir = __commonJS({
 var require_readdir_scoped = __commonJS({
   "../../node_modules/@npmcli/fs/lib/readdir-scoped.js"(exports2, module2) {
     "use strict";
-    var { readdir: readdir3 } = __require("fs/promises");
-    var { join: join16 } = __require("path");
+    var { readdir: readdir6 } = __require("fs/promises");
+    var { join: join17 } = __require("path");
     var readdirScoped = async (dir) => {
       const results = [];
-      for (const item of await readdir3(dir)) {
+      for (const item of await readdir6(dir)) {
         if (item.startsWith("@")) {
-          for (const scopedItem of await readdir3(join16(dir, item))) {
-            results.push(join16(item, scopedItem));
+          for (const scopedItem of await readdir6(join17(dir, item))) {
+            results.push(join17(item, scopedItem));
           }
         } else {
           results.push(item);
@@ -51612,7 +52656,7 @@ var require_readdir_scoped = __commonJS({
 var require_move_file = __commonJS({
   "../../node_modules/@npmcli/fs/lib/move-file.js"(exports2, module2) {
     "use strict";
-    var { dirname: dirname3, join: join16, resolve: resolve2, relative, isAbsolute: isAbsolute3 } = __require("path");
+    var { dirname: dirname3, join: join17, resolve: resolve3, relative: relative2, isAbsolute: isAbsolute4 } = __require("path");
     var fs4 = __require("fs/promises");
     var pathExists = async (path) => {
       try {
@@ -51642,7 +52686,7 @@ var require_move_file = __commonJS({
           if (sourceStat.isDirectory()) {
             const files = await fs4.readdir(source);
             await Promise.all(files.map(
-              (file) => moveFile(join16(source, file), join16(destination, file), options2, false, symlinks)
+              (file) => moveFile(join17(source, file), join17(destination, file), options2, false, symlinks)
             ));
           } else if (sourceStat.isSymbolicLink()) {
             symlinks.push({ source, destination });
@@ -51656,12 +52700,12 @@ var require_move_file = __commonJS({
       if (root) {
         await Promise.all(symlinks.map(async ({ source: symSource, destination: symDestination }) => {
           let target = await fs4.readlink(symSource);
-          if (isAbsolute3(target)) {
-            target = resolve2(symDestination, relative(symSource, target));
+          if (isAbsolute4(target)) {
+            target = resolve3(symDestination, relative2(symSource, target));
           }
           let targetType = "file";
           try {
-            const targetStat = await fs4.stat(resolve2(dirname3(symSource), target));
+            const targetStat = await fs4.stat(resolve3(dirname3(symSource), target));
             if (targetStat.isDirectory()) {
               targetType = "junction";
             }
@@ -51707,7 +52751,7 @@ var require_cache_dir = __commonJS({
 # This file is a cache directory tag created by cacache.
 # For information about cache directory tags, see https://bford.info/cachedir/
 `;
-    async function mkdir5(cache) {
+    async function mkdir6(cache) {
       await fs4.mkdir(cache, { recursive: true, owner: "inherit" });
       await writeTag(cache);
     }
@@ -51721,7 +52765,7 @@ var require_cache_dir = __commonJS({
       }
     }
     module2.exports = {
-      mkdir: mkdir5,
+      mkdir: mkdir6,
       tagContent
     };
   }
@@ -51956,7 +53000,7 @@ async function mapConcurrently(iterable, mapper, {
     const cleanup = () => {
       signal?.removeEventListener("abort", signalListener);
     };
-    const resolve2 = (value) => {
+    const resolve3 = (value) => {
       resolve_(value);
       cleanup();
     };
@@ -52006,10 +53050,10 @@ async function mapConcurrently(iterable, mapper, {
       }
       const lastIndex = Math.min(doneIndex, result.length);
       if (lastIndex === result.length && skippedCount === 0) {
-        resolve2(result);
+        resolve3(result);
         return;
       }
-      resolve2(result.slice(0, lastIndex).filter((value) => value !== pMapSkip));
+      resolve3(result.slice(0, lastIndex).filter((value) => value !== pMapSkip));
     };
     const next = async () => {
       if (isResolved || currentIndex >= doneIndex) {
@@ -52156,8 +53200,8 @@ function pMapIterable(iterable, mapper, {
                 if (runningMappersCount < concurrency) {
                   runningMappersCount++;
                 } else {
-                  await new Promise((resolve2) => {
-                    mapperWaiters.set(mapperWaiterCount++, resolve2);
+                  await new Promise((resolve3) => {
+                    mapperWaiters.set(mapperWaiterCount++, resolve3);
                   });
                 }
               } finally {
@@ -52210,8 +53254,8 @@ function pMapIterable(iterable, mapper, {
         trySpawn();
         try {
           while (headIndex < promises3.length) {
-            const result = await (promises3[headIndex] ?? new Promise((resolve2) => {
-              wake = resolve2;
+            const result = await (promises3[headIndex] ?? new Promise((resolve3) => {
+              wake = resolve3;
             }));
             const { done, value } = result;
             promises3[headIndex] = void 0;
@@ -52344,10 +53388,10 @@ var require_entry_index = __commonJS({
     var crypto2 = __require("crypto");
     var {
       appendFile: appendFile2,
-      mkdir: mkdir5,
-      readFile: readFile14,
-      readdir: readdir3,
-      rm: rm5,
+      mkdir: mkdir6,
+      readFile: readFile15,
+      readdir: readdir6,
+      rm: rm6,
       writeFile: writeFile2
     } = __require("fs/promises");
     var { Minipass: Minipass2 } = (init_esm(), __toCommonJS(esm_exports));
@@ -52390,7 +53434,7 @@ var require_entry_index = __commonJS({
       const setup = async () => {
         const target = tmpName(cache, opts.tmpPrefix);
         await cacheDir.mkdir(cache);
-        await mkdir5(path.dirname(target), { recursive: true });
+        await mkdir6(path.dirname(target), { recursive: true });
         return {
           target,
           moved: false
@@ -52398,12 +53442,12 @@ var require_entry_index = __commonJS({
       };
       const teardown = async (tmp2) => {
         if (!tmp2.moved) {
-          return rm5(tmp2.target, { recursive: true, force: true });
+          return rm6(tmp2.target, { recursive: true, force: true });
         }
       };
       const write = async (tmp2) => {
         await writeFile2(tmp2.target, newIndex, { flag: "wx" });
-        await mkdir5(path.dirname(bucket), { recursive: true });
+        await mkdir6(path.dirname(bucket), { recursive: true });
         await moveFile(tmp2.target, bucket);
         tmp2.moved = true;
       };
@@ -52428,7 +53472,7 @@ var require_entry_index = __commonJS({
       };
       try {
         await cacheDir.mkdir(cache);
-        await mkdir5(path.dirname(bucket), { recursive: true });
+        await mkdir6(path.dirname(bucket), { recursive: true });
         const stringified = JSON.stringify(entry);
         await appendFile2(bucket, `
 ${hashEntry(stringified)}	${stringified}`);
@@ -52466,7 +53510,7 @@ ${hashEntry(stringified)}	${stringified}`);
         return insert(cache, key, null, opts);
       }
       const bucket = bucketPath(cache, key);
-      return rm5(bucket, { recursive: true, force: true });
+      return rm6(bucket, { recursive: true, force: true });
     }
     module2.exports.lsStream = lsStream;
     function lsStream(cache) {
@@ -52531,7 +53575,7 @@ ${hashEntry(stringified)}	${stringified}`);
     }
     module2.exports.bucketEntries = bucketEntries;
     async function bucketEntries(bucket, filter) {
-      const data = await readFile14(bucket, "utf8");
+      const data = await readFile15(bucket, "utf8");
       return _bucketEntries(data, filter);
     }
     function _bucketEntries(data) {
@@ -52592,7 +53636,7 @@ ${hashEntry(stringified)}	${stringified}`);
       };
     }
     function readdirOrEmpty(dir) {
-      return readdir3(dir).catch((err) => {
+      return readdir6(dir).catch((err) => {
         if (err.code === "ENOENT" || err.code === "ENOTDIR") {
           return [];
         }
@@ -53661,16 +54705,16 @@ var require_read = __commonJS({
     var MAX_SINGLE_READ_SIZE = 64 * 1024 * 1024;
     async function read(cache, integrity, opts = {}) {
       const { size } = opts;
-      const { stat: stat6, cpath, sri } = await withContentSri(cache, integrity, async (cpath2, sri2) => {
-        const stat7 = size ? { size } : await fs4.stat(cpath2);
-        return { stat: stat7, cpath: cpath2, sri: sri2 };
+      const { stat: stat7, cpath, sri } = await withContentSri(cache, integrity, async (cpath2, sri2) => {
+        const stat8 = size ? { size } : await fs4.stat(cpath2);
+        return { stat: stat8, cpath: cpath2, sri: sri2 };
       });
-      if (stat6.size > MAX_SINGLE_READ_SIZE) {
-        return readPipeline(cpath, stat6.size, sri, new Pipeline()).concat();
+      if (stat7.size > MAX_SINGLE_READ_SIZE) {
+        return readPipeline(cpath, stat7.size, sri, new Pipeline()).concat();
       }
       const data = await fs4.readFile(cpath, { encoding: null });
-      if (stat6.size !== data.length) {
-        throw sizeError(stat6.size, data.length);
+      if (stat7.size !== data.length) {
+        throw sizeError(stat7.size, data.length);
       }
       if (!ssri.checkData(data, sri)) {
         throw integrityError(sri, cpath);
@@ -53696,11 +54740,11 @@ var require_read = __commonJS({
       const { size } = opts;
       const stream = new Pipeline();
       Promise.resolve().then(async () => {
-        const { stat: stat6, cpath, sri } = await withContentSri(cache, integrity, async (cpath2, sri2) => {
-          const stat7 = size ? { size } : await fs4.stat(cpath2);
-          return { stat: stat7, cpath: cpath2, sri: sri2 };
+        const { stat: stat7, cpath, sri } = await withContentSri(cache, integrity, async (cpath2, sri2) => {
+          const stat8 = size ? { size } : await fs4.stat(cpath2);
+          return { stat: stat8, cpath: cpath2, sri: sri2 };
         });
-        return readPipeline(cpath, stat6.size, sri, stream);
+        return readPipeline(cpath, stat7.size, sri, stream);
       }).catch((err) => stream.emit("error", err));
       return stream;
     }
@@ -53717,8 +54761,8 @@ var require_read = __commonJS({
       }
       try {
         return await withContentSri(cache, integrity, async (cpath, sri) => {
-          const stat6 = await fs4.stat(cpath);
-          return { size: stat6.size, sri, stat: stat6 };
+          const stat7 = await fs4.stat(cpath);
+          return { size: stat7.size, sri, stat: stat7 };
         });
       } catch (err) {
         if (err.code === "ENOENT") {
@@ -57779,8 +58823,8 @@ var require_rm = __commonJS({
     var fs4 = __require("fs/promises");
     var contentPath = require_path();
     var { hasContent } = require_read();
-    module2.exports = rm5;
-    async function rm5(cache, integrity) {
+    module2.exports = rm6;
+    async function rm6(cache, integrity) {
       const content = await hasContent(cache, integrity);
       if (content && content.sri) {
         await fs4.rm(contentPath(cache, content.sri), { recursive: true, force: true });
@@ -57796,7 +58840,7 @@ var require_rm = __commonJS({
 var require_rm2 = __commonJS({
   "../../node_modules/cacache/lib/rm.js"(exports2, module2) {
     "use strict";
-    var { rm: rm5 } = __require("fs/promises");
+    var { rm: rm6 } = __require("fs/promises");
     var glob = require_glob();
     var index = require_entry_index();
     var memo = require_memoization();
@@ -57818,7 +58862,7 @@ var require_rm2 = __commonJS({
       memo.clearMemoized();
       const paths = await glob(path.join(cache, "*(content-*|index-*)"), { silent: true, nosort: true });
       paths.push(path.join(cache, "CACHEDIR.TAG"));
-      return Promise.all(paths.map((p) => rm5(p, { recursive: true, force: true })));
+      return Promise.all(paths.map((p) => rm6(p, { recursive: true, force: true })));
     }
   }
 });
@@ -57828,9 +58872,9 @@ var require_verify = __commonJS({
   "../../node_modules/cacache/lib/verify.js"(exports2, module2) {
     "use strict";
     var {
-      readFile: readFile14,
-      rm: rm5,
-      stat: stat6,
+      readFile: readFile15,
+      rm: rm6,
+      stat: stat7,
       truncate,
       writeFile: writeFile2
     } = __require("fs/promises");
@@ -57912,8 +58956,8 @@ var require_verify = __commonJS({
           liveContent.add(integrity[algo].toString());
         }
       });
-      await new Promise((resolve2, reject) => {
-        indexStream.on("end", resolve2).on("error", reject);
+      await new Promise((resolve3, reject) => {
+        indexStream.on("end", resolve3).on("error", reject);
       });
       const contentDir = contentPath.contentDir(cache);
       const files = await glob(path.join(contentDir, "**"), {
@@ -57947,8 +58991,8 @@ var require_verify = __commonJS({
             }
           } else {
             stats.reclaimedCount++;
-            const s = await stat6(f);
-            await rm5(f, { recursive: true, force: true });
+            const s = await stat7(f);
+            await rm6(f, { recursive: true, force: true });
             stats.reclaimedSize += s.size;
           }
           return stats;
@@ -57960,7 +59004,7 @@ var require_verify = __commonJS({
     async function verifyContent(filepath, sri) {
       const contentInfo = {};
       try {
-        const { size } = await stat6(filepath);
+        const { size } = await stat7(filepath);
         contentInfo.size = size;
         contentInfo.valid = true;
         await ssri.checkStream(new fsm.ReadStream(filepath), sri);
@@ -57971,7 +59015,7 @@ var require_verify = __commonJS({
         if (err.code !== "EINTEGRITY") {
           throw err;
         }
-        await rm5(filepath, { recursive: true, force: true });
+        await rm6(filepath, { recursive: true, force: true });
         contentInfo.valid = false;
       }
       return contentInfo;
@@ -58018,7 +59062,7 @@ var require_verify = __commonJS({
       for (const entry of bucket) {
         const content = contentPath(cache, entry.integrity);
         try {
-          await stat6(content);
+          await stat7(content);
           await index.insert(cache, entry.key, entry.integrity, {
             metadata: entry.metadata,
             size: entry.size,
@@ -58037,7 +59081,7 @@ var require_verify = __commonJS({
     }
     function cleanTmp(cache, opts) {
       opts.log.silly("verify", "cleaning tmp directory");
-      return rm5(path.join(cache, "tmp"), { recursive: true, force: true });
+      return rm6(path.join(cache, "tmp"), { recursive: true, force: true });
     }
     async function writeVerifile(cache, opts) {
       const verifile = path.join(cache, "_lastverified");
@@ -58046,7 +59090,7 @@ var require_verify = __commonJS({
     }
     module2.exports.lastRun = lastRun;
     async function lastRun(cache) {
-      const data = await readFile14(path.join(cache, "_lastverified"), { encoding: "utf8" });
+      const data = await readFile15(path.join(cache, "_lastverified"), { encoding: "utf8" });
       return /* @__PURE__ */ new Date(+data);
     }
   }
@@ -58058,7 +59102,7 @@ var require_lib8 = __commonJS({
     "use strict";
     var get = require_get();
     var put = require_put();
-    var rm5 = require_rm2();
+    var rm6 = require_rm2();
     var verify = require_verify();
     var { clearMemoized } = require_memoization();
     var tmp = require_tmp();
@@ -58078,10 +59122,10 @@ var require_lib8 = __commonJS({
     module2.exports.get.hasContent = get.hasContent;
     module2.exports.put = put;
     module2.exports.put.stream = put.stream;
-    module2.exports.rm = rm5.entry;
-    module2.exports.rm.all = rm5.all;
+    module2.exports.rm = rm6.entry;
+    module2.exports.rm.all = rm6.all;
     module2.exports.rm.entry = module2.exports.rm;
-    module2.exports.rm.content = rm5.content;
+    module2.exports.rm.content = rm6.content;
     module2.exports.clearMemoized = clearMemoized;
     module2.exports.tmp = {};
     module2.exports.tmp.mkdir = tmp.mkdir;
@@ -58293,12 +59337,12 @@ var require_lib9 = __commonJS({
           return process.emit("input", "end", ...args);
         },
         read: function(...args) {
-          let resolve2, reject;
+          let resolve3, reject;
           const promise = new Promise((_resolve, _reject) => {
-            resolve2 = _resolve;
+            resolve3 = _resolve;
             reject = _reject;
           });
-          process.emit("input", "read", resolve2, reject, ...args);
+          process.emit("input", "read", resolve3, reject, ...args);
           return promise;
         }
       }
@@ -60095,8 +61139,8 @@ async function json(stream) {
 function req(url, opts = {}) {
   const href = typeof url === "string" ? url : url.href;
   const req2 = (href.startsWith("https:") ? https : http).request(url, opts);
-  const promise = new Promise((resolve2, reject) => {
-    req2.once("response", resolve2).once("error", reject).end();
+  const promise = new Promise((resolve3, reject) => {
+    req2.once("response", resolve3).once("error", reject).end();
   });
   req2.then = promise.then.bind(promise);
   return req2;
@@ -60387,7 +61431,7 @@ var init_dist4 = __esm({
 
 // ../../node_modules/https-proxy-agent/dist/parse-proxy-response.js
 function parseProxyResponse(socket) {
-  return new Promise((resolve2, reject) => {
+  return new Promise((resolve3, reject) => {
     let buffersLength = 0;
     const buffers = [];
     function read() {
@@ -60453,7 +61497,7 @@ function parseProxyResponse(socket) {
       }
       debug3("got proxy server response: %o %o", firstLine, headers);
       cleanup();
-      resolve2({
+      resolve3({
         connect: {
           statusCode,
           statusText,
@@ -64527,11 +65571,11 @@ var require_socksclient = __commonJS({
     "use strict";
     var __awaiter2 = exports2 && exports2.__awaiter || function(thisArg, _arguments, P4, generator) {
       function adopt(value) {
-        return value instanceof P4 ? value : new P4(function(resolve2) {
-          resolve2(value);
+        return value instanceof P4 ? value : new P4(function(resolve3) {
+          resolve3(value);
         });
       }
-      return new (P4 || (P4 = Promise))(function(resolve2, reject) {
+      return new (P4 || (P4 = Promise))(function(resolve3, reject) {
         function fulfilled(value) {
           try {
             step(generator.next(value));
@@ -64547,7 +65591,7 @@ var require_socksclient = __commonJS({
           }
         }
         function step(result) {
-          result.done ? resolve2(result.value) : adopt(result.value).then(fulfilled, rejected);
+          result.done ? resolve3(result.value) : adopt(result.value).then(fulfilled, rejected);
         }
         step((generator = generator.apply(thisArg, _arguments || [])).next());
       });
@@ -64581,13 +65625,13 @@ var require_socksclient = __commonJS({
        * @returns { Promise }
        */
       static createConnection(options2, callback) {
-        return new Promise((resolve2, reject) => {
+        return new Promise((resolve3, reject) => {
           try {
             (0, helpers_1.validateSocksClientOptions)(options2, ["connect"]);
           } catch (err) {
             if (typeof callback === "function") {
               callback(err);
-              return resolve2(err);
+              return resolve3(err);
             } else {
               return reject(err);
             }
@@ -64598,16 +65642,16 @@ var require_socksclient = __commonJS({
             client.removeAllListeners();
             if (typeof callback === "function") {
               callback(null, info2);
-              resolve2(info2);
+              resolve3(info2);
             } else {
-              resolve2(info2);
+              resolve3(info2);
             }
           });
           client.once("error", (err) => {
             client.removeAllListeners();
             if (typeof callback === "function") {
               callback(err);
-              resolve2(err);
+              resolve3(err);
             } else {
               reject(err);
             }
@@ -64624,13 +65668,13 @@ var require_socksclient = __commonJS({
        * @returns { Promise }
        */
       static createConnectionChain(options2, callback) {
-        return new Promise((resolve2, reject) => __awaiter2(this, void 0, void 0, function* () {
+        return new Promise((resolve3, reject) => __awaiter2(this, void 0, void 0, function* () {
           try {
             (0, helpers_1.validateSocksClientChainOptions)(options2);
           } catch (err) {
             if (typeof callback === "function") {
               callback(err);
-              return resolve2(err);
+              return resolve3(err);
             } else {
               return reject(err);
             }
@@ -64656,14 +65700,14 @@ var require_socksclient = __commonJS({
             }
             if (typeof callback === "function") {
               callback(null, { socket: sock });
-              resolve2({ socket: sock });
+              resolve3({ socket: sock });
             } else {
-              resolve2({ socket: sock });
+              resolve3({ socket: sock });
             }
           } catch (err) {
             if (typeof callback === "function") {
               callback(err);
-              resolve2(err);
+              resolve3(err);
             } else {
               reject(err);
             }
@@ -65331,12 +66375,12 @@ var init_dist6 = __esm({
         let { host } = opts;
         const { port, lookup: lookupFn = dns.lookup } = opts;
         if (shouldLookup) {
-          host = await new Promise((resolve2, reject) => {
+          host = await new Promise((resolve3, reject) => {
             lookupFn(host, {}, (err, address) => {
               if (err) {
                 reject(err);
               } else {
-                resolve2(typeof address === "string" ? address : address[0].address);
+                resolve3(typeof address === "string" ? address : address[0].address);
               }
             });
           });
@@ -65949,8 +66993,8 @@ var require_remote = __commonJS({
           }
           return res;
         } catch (err) {
-          const code2 = err.code === "EPROMISERETRY" ? err.retried.code : err.code;
-          const isRetryError = err.retried instanceof fetch2.Response || RETRY_ERRORS.includes(code2) && RETRY_TYPES.includes(err.type);
+          const code18 = err.code === "EPROMISERETRY" ? err.retried.code : err.code;
+          const isRetryError = err.retried instanceof fetch2.Response || RETRY_ERRORS.includes(code18) && RETRY_TYPES.includes(err.type);
           if (req2.method === "POST" || isRetryError) {
             throw err;
           }
@@ -66170,8 +67214,8 @@ var require_entry2 = __commonJS({
         let body = null;
         if (this.response.status === 200) {
           let cacheWriteResolve, cacheWriteReject;
-          const cacheWritePromise = new Promise((resolve2, reject) => {
-            cacheWriteResolve = resolve2;
+          const cacheWritePromise = new Promise((resolve3, reject) => {
+            cacheWriteResolve = resolve3;
             cacheWriteReject = reject;
           }).catch((err) => {
             body.emit("error", err);
@@ -67436,8 +68480,8 @@ var require_ci = __commonJS({
       if (process.env.BUILDKITE !== "true") {
         return Promise.reject("no token available");
       }
-      const stdout = await new Promise((resolve2, reject) => {
-        (0, node_child_process_1.execFile)("buildkite-agent", ["oidc", "request-token", "--audience", audience], (error2, stdout2) => error2 ? reject(error2) : resolve2(stdout2));
+      const stdout = await new Promise((resolve3, reject) => {
+        (0, node_child_process_1.execFile)("buildkite-agent", ["oidc", "request-token", "--audience", audience], (error2, stdout2) => error2 ? reject(error2) : resolve3(stdout2));
       });
       const token = stdout.trim();
       return token || Promise.reject("no token available");
@@ -67592,7 +68636,7 @@ var init_signers = __esm({
 });
 
 // ../tuf/src/metadata/model.ts
-function invalid2(source, field, expected, found) {
+function invalid3(source, field, expected, found) {
   return new TufError(
     "METADATA_INVALID",
     `${source}: ${field} must be ${expected}, found ${JSON.stringify(found)}`,
@@ -67604,30 +68648,30 @@ function isObject(value) {
 }
 function objectField(record, field, source) {
   const value = record[field];
-  if (!isObject(value)) throw invalid2(source, field, "an object", value);
+  if (!isObject(value)) throw invalid3(source, field, "an object", value);
   return value;
 }
 function positiveInteger(value, field, source, min = 1) {
   if (typeof value !== "number" || !Number.isSafeInteger(value) || value < min)
-    throw invalid2(source, field, `an integer >= ${min}`, value);
+    throw invalid3(source, field, `an integer >= ${min}`, value);
   return value;
 }
 function stringArray(value, field, source) {
   if (!Array.isArray(value) || !value.every((item) => typeof item === "string"))
-    throw invalid2(source, field, "an array of strings", value);
+    throw invalid3(source, field, "an array of strings", value);
   return value;
 }
 function hashes(value, field, source) {
   if (!isObject(value) || Object.keys(value).length === 0 || !Object.values(value).every((h) => typeof h === "string" && /^[0-9a-f]+$/i.test(h))) {
-    throw invalid2(source, field, "a non-empty map of hex digests", value);
+    throw invalid3(source, field, "a non-empty map of hex digests", value);
   }
   return value;
 }
 function roleKeys(value, field, source, name) {
-  if (!isObject(value)) throw invalid2(source, field, "an object", value);
+  if (!isObject(value)) throw invalid3(source, field, "an object", value);
   const keyids = stringArray(value.keyids, `${field}.keyids`, source);
   if (new Set(keyids).size !== keyids.length)
-    throw invalid2(source, `${field}.keyids`, "unique keyids", keyids);
+    throw invalid3(source, `${field}.keyids`, "unique keyids", keyids);
   return {
     name,
     keyids,
@@ -67635,16 +68679,16 @@ function roleKeys(value, field, source, name) {
   };
 }
 function keysOf(value, field, source) {
-  if (!isObject(value)) throw invalid2(source, field, "an object", value);
+  if (!isObject(value)) throw invalid3(source, field, "an object", value);
   for (const [keyid, key] of Object.entries(value)) {
     if (!isObject(key) || typeof key.keytype !== "string" || typeof key.scheme !== "string" || !isObject(key.keyval)) {
-      throw invalid2(source, `${field}.${keyid}`, "a key with keytype, scheme and keyval", key);
+      throw invalid3(source, `${field}.${keyid}`, "a key with keytype, scheme and keyval", key);
     }
   }
   return value;
 }
 function metaFile(value, field, source) {
-  if (!isObject(value)) throw invalid2(source, field, "an object", value);
+  if (!isObject(value)) throw invalid3(source, field, "an object", value);
   const meta = { version: positiveInteger(value.version, `${field}.version`, source) };
   if (value.length !== void 0)
     meta.length = positiveInteger(value.length, `${field}.length`, source, 0);
@@ -67653,13 +68697,13 @@ function metaFile(value, field, source) {
 }
 function common(signed, type, source) {
   if (signed._type !== type)
-    throw invalid2(source, "signed._type", JSON.stringify(type), signed._type);
+    throw invalid3(source, "signed._type", JSON.stringify(type), signed._type);
   const specVersion = signed.spec_version;
   if (typeof specVersion !== "string" || !/^1\.\d+(\.\d+)?$/.test(specVersion))
-    throw invalid2(source, "signed.spec_version", "a 1.x version", specVersion);
+    throw invalid3(source, "signed.spec_version", "a 1.x version", specVersion);
   const expires = signed.expires;
   if (typeof expires !== "string" || !EXPIRES.test(expires) || Number.isNaN(Date.parse(expires))) {
-    throw invalid2(source, "signed.expires", "a UTC time like 2030-01-01T00:00:00Z", expires);
+    throw invalid3(source, "signed.expires", "a UTC time like 2030-01-01T00:00:00Z", expires);
   }
   return {
     _type: type,
@@ -67687,7 +68731,7 @@ function parseMetadata2(bytes, source, check) {
 function checkRoot(signed, source) {
   const base = common(signed, "root", source);
   if (typeof signed.consistent_snapshot !== "boolean" && signed.consistent_snapshot !== void 0) {
-    throw invalid2(source, "signed.consistent_snapshot", "a boolean", signed.consistent_snapshot);
+    throw invalid3(source, "signed.consistent_snapshot", "a boolean", signed.consistent_snapshot);
   }
   const keys = keysOf(signed.keys, "signed.keys", source);
   const rolesField = objectField(signed, "roles", source);
@@ -67716,7 +68760,7 @@ function checkTargets(signed, source) {
   const base = common(signed, "targets", source);
   const targetsField = objectField(signed, "targets", source);
   for (const [path, info2] of Object.entries(targetsField)) {
-    if (!isObject(info2)) throw invalid2(source, `signed.targets["${path}"]`, "an object", info2);
+    if (!isObject(info2)) throw invalid3(source, `signed.targets["${path}"]`, "an object", info2);
     positiveInteger(info2.length, `signed.targets["${path}"].length`, source, 0);
     hashes(info2.hashes, `signed.targets["${path}"].hashes`, source);
   }
@@ -67725,7 +68769,7 @@ function checkTargets(signed, source) {
     const delegations = objectField(signed, "delegations", source);
     const keys = keysOf(delegations.keys, "signed.delegations.keys", source);
     if (delegations.roles === void 0 === (delegations.succinct_roles === void 0)) {
-      throw invalid2(
+      throw invalid3(
         source,
         "signed.delegations",
         "exactly one of roles and succinct_roles",
@@ -67736,7 +68780,7 @@ function checkTargets(signed, source) {
       const succinct = delegations.succinct_roles;
       const field = "signed.delegations.succinct_roles";
       if (!isObject(succinct) || typeof succinct.name_prefix !== "string")
-        throw invalid2(
+        throw invalid3(
           source,
           `${field}.name_prefix`,
           "a string",
@@ -67744,7 +68788,7 @@ function checkTargets(signed, source) {
         );
       const bitLength = positiveInteger(succinct.bit_length, `${field}.bit_length`, source);
       if (bitLength > 32)
-        throw invalid2(source, `${field}.bit_length`, "an integer from 1 to 32", bitLength);
+        throw invalid3(source, `${field}.bit_length`, "an integer from 1 to 32", bitLength);
       result.delegations = {
         keys,
         roles: [],
@@ -67757,19 +68801,19 @@ function checkTargets(signed, source) {
       return result;
     }
     if (!Array.isArray(delegations.roles))
-      throw invalid2(source, "signed.delegations.roles", "an array", delegations.roles);
+      throw invalid3(source, "signed.delegations.roles", "an array", delegations.roles);
     const seen = /* @__PURE__ */ new Set();
     const roles = delegations.roles.map((role, i) => {
       const field = `signed.delegations.roles[${i}]`;
       if (!isObject(role) || typeof role.name !== "string" || role.name === "")
-        throw invalid2(
+        throw invalid3(
           source,
           `${field}.name`,
           "a non-empty string",
           isObject(role) ? role.name : role
         );
       if (seen.has(role.name) || TOP_LEVEL.includes(role.name))
-        throw invalid2(source, `${field}.name`, "a unique non-top-level role name", role.name);
+        throw invalid3(source, `${field}.name`, "a unique non-top-level role name", role.name);
       seen.add(role.name);
       const delegated = {
         ...roleKeys(role, field, source, role.name),
@@ -67777,7 +68821,7 @@ function checkTargets(signed, source) {
         terminating: role.terminating === true
       };
       if (role.paths === void 0 === (role.path_hash_prefixes === void 0))
-        throw invalid2(
+        throw invalid3(
           source,
           field,
           "exactly one of paths and path_hash_prefixes",
@@ -67808,9 +68852,113 @@ var init_model = __esm({
   }
 });
 
+// ../tuf/src/client/cache.ts
+import { createHash as createHash11 } from "crypto";
+import { mkdir as mkdir4, mkdtemp, open as open3, readFile as readFile9, readdir as readdir4, rm as rm5, stat as stat4, unlink as unlink3 } from "fs/promises";
+import { homedir, tmpdir as tmpdir2 } from "os";
+import { isAbsolute as isAbsolute3, join as join11 } from "path";
+function userCacheRoot(env = process.env) {
+  const xdg = env.XDG_CACHE_HOME;
+  const base = xdg && isAbsolute3(xdg) ? xdg : join11(env.HOME || homedir(), ".cache");
+  return join11(base, "oci-sd", "tuf");
+}
+function cacheFolderName(location, pinnedRoot) {
+  const rootDigest = createHash11("sha256").update(pinnedRoot).digest("hex");
+  const key = createHash11("sha256").update(`${location}
+${rootDigest}`).digest("hex").slice(0, 24);
+  const readable = location.replace(/^[a-z]+:\/\//i, "").replace(/[^A-Za-z0-9._-]+/g, "_").replace(/^[_.]+|_+$/g, "").slice(-80);
+  return `${readable || "tuf"}-${key}`;
+}
+async function openMetadataDir(cache, folderName, lock = {}) {
+  if (cache.kind === "none") {
+    const work = await mkdtemp(join11(tmpdir2(), "oci-sd-tuf-"));
+    return {
+      metadataDir: join11(work, "metadata"),
+      targetDir: join11(work, "targets"),
+      persistent: false,
+      close: () => rm5(work, { recursive: true, force: true })
+    };
+  }
+  const dir = cache.kind === "dir" ? cache.dir : join11(userCacheRoot(cache.env), folderName);
+  try {
+    await mkdir4(dir, { recursive: true });
+  } catch (cause) {
+    throw new TufError("INVALID_INPUT", `TUF metadata directory ${dir} cannot be created`, {
+      expected: "a writable directory",
+      found: cause.code ?? String(cause),
+      cause
+    });
+  }
+  const release = await acquireLock(join11(dir, LOCK_FILE), lock);
+  return { metadataDir: dir, targetDir: join11(dir, "targets"), persistent: true, close: release };
+}
+async function acquireLock(path, options2) {
+  const waitMs = options2.waitMs ?? 6e4;
+  const staleMs = options2.staleMs ?? 10 * 6e4;
+  const started = Date.now();
+  for (let delay = 10; ; delay = Math.min(delay * 2, 250)) {
+    try {
+      const handle = await open3(path, "wx");
+      await handle.writeFile(`${process.pid}
+`);
+      await handle.close();
+      return () => unlink3(path).catch(() => void 0);
+    } catch (error2) {
+      const code18 = error2.code;
+      if (code18 !== "EEXIST")
+        throw new TufError("INVALID_INPUT", `cannot lock TUF metadata directory: ${path}`, {
+          expected: "a writable directory",
+          found: code18 ?? String(error2),
+          cause: error2
+        });
+    }
+    if (await isStale(path, staleMs)) {
+      await unlink3(path).catch(() => void 0);
+      continue;
+    }
+    if (Date.now() - started >= waitMs)
+      throw new TufError(
+        "INVALID_INPUT",
+        `TUF metadata directory is locked by another run (${path}); remove the file if no run is active`,
+        { expected: `no ${LOCK_FILE} after ${waitMs} ms`, found: path }
+      );
+    await new Promise((done) => setTimeout(done, delay));
+  }
+}
+async function isStale(path, staleMs) {
+  const [text, info2] = await Promise.all([
+    readFile9(path, "utf8").catch(() => void 0),
+    stat4(path).catch(() => void 0)
+  ]);
+  if (!info2) return false;
+  if (Date.now() - info2.mtimeMs > staleMs) return true;
+  const pid = Number.parseInt(text ?? "", 10);
+  if (!Number.isSafeInteger(pid) || pid <= 0) return false;
+  try {
+    process.kill(pid, 0);
+    return false;
+  } catch (error2) {
+    return error2.code === "ESRCH";
+  }
+}
+async function clearTrustedMetadata(metadataDir) {
+  const entries = await readdir4(metadataDir).catch(() => []);
+  await Promise.all(
+    entries.filter((name) => name === "root_history" || name.endsWith(".json")).map((name) => rm5(join11(metadataDir, name), { recursive: true, force: true }))
+  );
+}
+var LOCK_FILE;
+var init_cache = __esm({
+  "../tuf/src/client/cache.ts"() {
+    "use strict";
+    init_errors5();
+    LOCK_FILE = ".lock";
+  }
+});
+
 // ../tuf/src/client/source.ts
-import { readFile as readFile9, stat as stat4 } from "fs/promises";
-import { join as join11 } from "path";
+import { readFile as readFile10, stat as stat5 } from "fs/promises";
+import { join as join12 } from "path";
 function quoteName(role) {
   return encodeURIComponent(role).replace(
     /[!'()*]/g,
@@ -67889,8 +69037,8 @@ var init_source = __esm({
       async get(url, maxLength) {
         const response = await this.http.request(new URL(url), { maxBodyBytes: maxLength }).catch((error2) => {
           if (!(error2 instanceof CoreError)) throw error2;
-          const code2 = error2.code === "TOO_LARGE" ? "LENGTH_MISMATCH" : "FETCH";
-          throw new TufError(code2, error2.message, {
+          const code18 = error2.code === "TOO_LARGE" ? "LENGTH_MISMATCH" : "FETCH";
+          throw new TufError(code18, error2.message, {
             expected: error2.expected,
             found: error2.found,
             cause: error2
@@ -67913,14 +69061,14 @@ var init_source = __esm({
       requestCount = 0;
       async fetchRoot(version, maxLength) {
         try {
-          return await this.read(join11("metadata", "root_history", `${version}.root.json`), maxLength);
+          return await this.read(join12("metadata", "root_history", `${version}.root.json`), maxLength);
         } catch (error2) {
           if (error2 instanceof TufError && error2.code === "NOT_FOUND") return void 0;
           throw error2;
         }
       }
       fetchMetadata(role, _version, maxLength) {
-        return this.read(join11("metadata", `${quoteName(role)}.json`), maxLength);
+        return this.read(join12("metadata", `${quoteName(role)}.json`), maxLength);
       }
       fetchTarget(targetPath, _hashPrefix, maxLength) {
         const parts = targetPath.split("/");
@@ -67931,13 +69079,13 @@ var init_source = __esm({
             { expected: "a relative path", found: targetPath }
           );
         }
-        return this.read(join11("targets", ...parts), maxLength);
+        return this.read(join12("targets", ...parts), maxLength);
       }
-      async read(relative, maxLength) {
-        const path = join11(this.repoDir, relative);
+      async read(relative2, maxLength) {
+        const path = join12(this.repoDir, relative2);
         this.requestCount++;
         try {
-          const info2 = await stat4(path);
+          const info2 = await stat5(path);
           if (info2.size > maxLength) {
             throw new TufError(
               "LENGTH_MISMATCH",
@@ -67945,7 +69093,7 @@ var init_source = __esm({
               { expected: `<= ${maxLength} bytes`, found: info2.size }
             );
           }
-          return await readFile9(path);
+          return await readFile10(path);
         } catch (error2) {
           if (error2.code === "ENOENT")
             throw new TufError("NOT_FOUND", `${path}: no such file`, {
@@ -67961,9 +69109,19 @@ var init_source = __esm({
 });
 
 // ../tuf/src/client/updater.ts
-import { createHash as createHash11 } from "crypto";
-import { readFile as readFile10 } from "fs/promises";
-import { join as join12 } from "path";
+import { createHash as createHash12 } from "crypto";
+import { readdir as readdir5, readFile as readFile11 } from "fs/promises";
+import { join as join13 } from "path";
+function escapeControl2(text) {
+  return text.replace(
+    // eslint-disable-next-line no-control-regex -- finding them is the point
+    /[\u0000-\u001f\u007f-\u009f]/g,
+    (c) => `\\u${c.charCodeAt(0).toString(16).padStart(4, "0")}`
+  );
+}
+function checkerFor(role) {
+  return role === "timestamp" ? checkTimestamp : role === "snapshot" ? checkSnapshot : checkTargets;
+}
 function checkLengthAndHashes(bytes, expected, what) {
   if (expected.length !== void 0 && bytes.byteLength !== expected.length) {
     throw new TufError(
@@ -67980,7 +69138,7 @@ function checkLengthAndHashes(bytes, expected, what) {
         { expected: [...HASH_ALGORITHMS], found: algorithm }
       );
     }
-    const found = createHash11(algorithm).update(bytes).digest("hex");
+    const found = createHash12(algorithm).update(bytes).digest("hex");
     if (found !== digest.toLowerCase()) {
       throw new TufError("HASH_MISMATCH", `${what}: ${algorithm} ${found}, expected ${digest}`, {
         expected: digest,
@@ -67989,7 +69147,7 @@ function checkLengthAndHashes(bytes, expected, what) {
     }
   }
 }
-var DEFAULT_LIMITS, HASH_ALGORITHMS, Updater;
+var DEFAULT_LIMITS, HASH_ALGORITHMS, ROOT_HISTORY, CACHED_ROOT, Updater;
 var init_updater = __esm({
   "../tuf/src/client/updater.ts"() {
     "use strict";
@@ -67999,6 +69157,7 @@ var init_updater = __esm({
     init_canonical();
     init_model();
     init_paths();
+    init_cache();
     init_source();
     DEFAULT_LIMITS = {
       maxRootRotations: 256,
@@ -68009,6 +69168,8 @@ var init_updater = __esm({
       targetsMaxLength: 5e6
     };
     HASH_ALGORITHMS = /* @__PURE__ */ new Set(["sha256", "sha384", "sha512"]);
+    ROOT_HISTORY = "root_history";
+    CACHED_ROOT = /^([1-9]\d{0,8})\.root\.json$/;
     Updater = class {
       metadataDir;
       targetDir;
@@ -68016,6 +69177,10 @@ var init_updater = __esm({
       nowOption;
       sigstoreTrustedRoot;
       limits;
+      pinnedRoot;
+      onWarning;
+      /** With a pinned root: the cache's content, read once at the start of a refresh. */
+      cached;
       now = /* @__PURE__ */ new Date();
       root;
       timestamp;
@@ -68037,6 +69202,8 @@ var init_updater = __esm({
         this.nowOption = options2.now;
         this.sigstoreTrustedRoot = options2.sigstoreTrustedRoot;
         this.limits = { ...DEFAULT_LIMITS, ...options2.limits };
+        this.pinnedRoot = options2.pinnedRoot;
+        this.onWarning = options2.onWarning;
         this.source = options2.repositoryDir !== void 0 ? new CheckoutSource(options2.repositoryDir) : new HttpSource({
           metadataBaseUrl: options2.metadataBaseUrl,
           ...options2.targetBaseUrl !== void 0 && { targetBaseUrl: options2.targetBaseUrl },
@@ -68112,7 +69279,7 @@ var init_updater = __esm({
         const path = filePath ?? this.defaultTargetPath(info2);
         let bytes;
         try {
-          bytes = await readFile10(path);
+          bytes = await readFile11(path);
         } catch {
           return void 0;
         }
@@ -68149,14 +69316,15 @@ var init_updater = __esm({
             { expected: "a file name", found: info2.path }
           );
         }
-        return join12(this.targetDir, name);
+        return join13(this.targetDir, name);
       }
       // --- root -------------------------------------------------------------
       async loadTrustedRoot() {
-        const path = join12(this.metadataDir, "root.json");
+        if (this.pinnedRoot) return this.loadPinnedRoot(this.pinnedRoot);
+        const path = join13(this.metadataDir, "root.json");
         let bytes;
         try {
-          bytes = await readFile10(path);
+          bytes = await readFile11(path);
         } catch (error2) {
           throw new TufError(
             "NOT_FOUND",
@@ -68173,35 +69341,145 @@ var init_updater = __esm({
         );
         this.root = root;
       }
+      /**
+       * 5.2: the pinned root is trusted as given (its own keys must still sign it). 5.3 then runs over the
+       * rotations earlier runs verified and cached before it asks the repository for newer ones, so a
+       * cached root is trusted only when it chains from the pinned one; one that does not clears the cache.
+       */
+      async loadPinnedRoot(pinned) {
+        const root = parseMetadata2(pinned, "pinned root", checkRoot);
+        this.requireThreshold(
+          root,
+          root.signed.keys,
+          root.signed.roles.root,
+          `trusted root v${root.signed.version} (the pinned root)`
+        );
+        this.root = root;
+        const cached = await this.readCache();
+        this.cached = cached;
+        const start = root.signed.version;
+        try {
+          for (let next = start + 1; cached.roots.has(next); next++) {
+            if (next > start + this.limits.maxRootRotations) break;
+            this.acceptRoot(
+              cached.roots.get(next),
+              next,
+              this.cachePath(ROOT_HISTORY, `${next}.root.json`)
+            );
+          }
+        } catch (error2) {
+          if (!(error2 instanceof TufError)) throw error2;
+          await this.resetCache(
+            this.cachePath(ROOT_HISTORY),
+            `a cached root does not chain from the pinned root v${start}: ${error2.message}`
+          );
+          this.root = root;
+        }
+      }
+      /**
+       * Reads every file of the cache once. A file that cannot be read or parsed makes the whole cache
+       * suspect: it is reported by path, the cache cleared, and the run starts from the pinned root alone.
+       */
+      async readCache() {
+        const empty = () => ({ roots: /* @__PURE__ */ new Map(), roles: /* @__PURE__ */ new Map() });
+        const cached = empty();
+        const problems = [];
+        const read = async (path, check) => {
+          try {
+            return parseMetadata2(await readFile11(path), path, check);
+          } catch (error2) {
+            problems.push({ path, message: escapeControl2(error2.message) });
+            return void 0;
+          }
+        };
+        const names = await this.listCache(this.metadataDir, problems);
+        await Promise.all(
+          names.map(async (name) => {
+            if (name === ROOT_HISTORY) {
+              const history = join13(this.metadataDir, ROOT_HISTORY);
+              for (const file of await this.listCache(history, problems)) {
+                const version = CACHED_ROOT.exec(file)?.[1];
+                if (version === void 0) continue;
+                const root = await read(join13(history, file), checkRoot);
+                if (root) cached.roots.set(Number(version), root);
+              }
+              return;
+            }
+            if (!name.endsWith(".json") || name.startsWith(".") || name === "root.json") return;
+            let role;
+            try {
+              role = decodeURIComponent(name.slice(0, -".json".length));
+            } catch {
+              return;
+            }
+            const loaded = await read(join13(this.metadataDir, name), checkerFor(role));
+            if (loaded) cached.roles.set(role, loaded);
+          })
+        );
+        if (problems.length === 0) return cached;
+        for (const problem of problems)
+          this.onWarning?.({
+            code: "CACHE_UNREADABLE",
+            path: problem.path,
+            message: `cached TUF metadata ${problem.path} cannot be used (${problem.message}); starting again from the pinned root`
+          });
+        await clearTrustedMetadata(this.metadataDir);
+        return empty();
+      }
+      /** Entry names of a cache folder; an absent folder is an empty cache, an unreadable one a problem. */
+      async listCache(dir, problems) {
+        try {
+          return await readdir5(dir);
+        } catch (error2) {
+          if (error2.code !== "ENOENT")
+            problems.push({ path: dir, message: error2.message });
+          return [];
+        }
+      }
+      async resetCache(path, message) {
+        this.onWarning?.({
+          code: "CACHE_UNREADABLE",
+          path,
+          message: `${message}; starting again from the pinned root`
+        });
+        this.cached = { roots: /* @__PURE__ */ new Map(), roles: /* @__PURE__ */ new Map() };
+        await clearTrustedMetadata(this.metadataDir);
+      }
+      cachePath(...parts) {
+        return join13(this.metadataDir, ...parts);
+      }
+      /** 5.3.4-5.3.6: root `next`, signed by the trusted root's keys and its own, of exactly that version. */
+      acceptRoot(candidate, next, what) {
+        const trusted = this.root;
+        this.requireThreshold(
+          candidate,
+          trusted.signed.keys,
+          trusted.signed.roles.root,
+          `${what}, by the keys of trusted root v${trusted.signed.version}`
+        );
+        this.requireThreshold(
+          candidate,
+          candidate.signed.keys,
+          candidate.signed.roles.root,
+          `${what}, by its own keys`
+        );
+        if (candidate.signed.version !== next) {
+          throw new TufError(
+            "ROLLBACK",
+            `${what}: version is ${candidate.signed.version}, expected ${next}`,
+            { expected: next, found: candidate.signed.version }
+          );
+        }
+        this.root = candidate;
+      }
       async updateRoot() {
         const start = this.root.signed.version;
         for (let next = start + 1; next <= start + this.limits.maxRootRotations; next++) {
           const bytes = await this.source.fetchRoot(next, this.limits.rootMaxLength);
           if (!bytes) break;
-          const trusted = this.root;
           const what = `root v${next} (${next}.root.json)`;
-          const candidate = parseMetadata2(bytes, what, checkRoot);
-          this.requireThreshold(
-            candidate,
-            trusted.signed.keys,
-            trusted.signed.roles.root,
-            `${what}, by the keys of trusted root v${trusted.signed.version}`
-          );
-          this.requireThreshold(
-            candidate,
-            candidate.signed.keys,
-            candidate.signed.roles.root,
-            `${what}, by its own keys`
-          );
-          if (candidate.signed.version !== next) {
-            throw new TufError(
-              "ROLLBACK",
-              `${what}: version is ${candidate.signed.version}, expected ${next}`,
-              { expected: next, found: candidate.signed.version }
-            );
-          }
-          this.root = candidate;
-          await this.persist("root", bytes);
+          this.acceptRoot(parseMetadata2(bytes, what, checkRoot), next, what);
+          await (this.pinnedRoot ? writeFileAtomic(this.cachePath(ROOT_HISTORY, `${next}.root.json`), bytes) : this.persist("root", bytes));
         }
         this.requireUnexpired(this.root, `root v${this.root.signed.version}`);
       }
@@ -68220,6 +69498,11 @@ var init_updater = __esm({
           void 0,
           this.limits.timestampMaxLength
         );
+        if (local && Buffer.compare(local.bytes, bytes) === 0) {
+          this.requireUnexpired(local, `timestamp v${local.signed.version}`);
+          this.timestamp = local;
+          return;
+        }
         const candidate = parseMetadata2(bytes, what, checkTimestamp);
         this.requireThreshold(candidate, root.keys, root.roles.timestamp, what);
         let accepted = candidate;
@@ -68411,20 +69694,23 @@ var init_updater = __esm({
       }
       requireVersion(metadata, expected, what, by) {
         if (metadata.signed.version !== expected) {
-          const code2 = metadata.signed.version < expected ? "ROLLBACK" : "METADATA_INVALID";
+          const code18 = metadata.signed.version < expected ? "ROLLBACK" : "METADATA_INVALID";
           throw new TufError(
-            code2,
+            code18,
             `${what}: version ${metadata.signed.version}, but ${by} lists v${expected}`,
             { expected, found: metadata.signed.version }
           );
         }
       }
-      /** Previously trusted metadata from metadataDir if the current keys verify it; anything else counts as absent. */
+      /**
+       * Previously trusted metadata (the rollback baseline of 5.4.3, 5.5.5 and 5.6.5) if the current keys
+       * verify it; anything else counts as absent, as after a key rotation (5.3.11).
+       */
       async loadLocal(role, check, keys, roleKeys2) {
-        const path = join12(this.metadataDir, `${quoteName(role)}.json`);
+        const path = join13(this.metadataDir, `${quoteName(role)}.json`);
         try {
-          const loaded = parseMetadata2(await readFile10(path), path, check);
-          this.requireThreshold(loaded, keys, roleKeys2, path);
+          const loaded = this.cached ? this.cached.roles.get(role) : parseMetadata2(await readFile11(path), path, check);
+          if (loaded) this.requireThreshold(loaded, keys, roleKeys2, path);
           return loaded;
         } catch {
           return void 0;
@@ -68437,9 +69723,46 @@ var init_updater = __esm({
         return `${this.root.signed.consistent_snapshot ? `${version}.` : ""}${quoteName(role)}.json`;
       }
       persist(role, bytes) {
-        return writeFileAtomic(join12(this.metadataDir, `${quoteName(role)}.json`), bytes);
+        return writeFileAtomic(join13(this.metadataDir, `${quoteName(role)}.json`), bytes);
       }
     };
+  }
+});
+
+// ../tuf/src/client/cached-updater.ts
+import { resolve } from "path";
+async function withCachedUpdater(options2, work) {
+  const { pinnedRoot, cache = { kind: "user" }, lock, onWarning, ...updaterOptions } = options2;
+  const location = updaterOptions.metadataBaseUrl !== void 0 ? updaterOptions.metadataBaseUrl.replace(/\/+$/, "") : resolve(updaterOptions.repositoryDir ?? ".");
+  const folder = await openMetadataDir(cache, cacheFolderName(location, pinnedRoot), lock);
+  const use = {
+    metadataDir: folder.persistent ? folder.metadataDir : void 0,
+    warnings: []
+  };
+  try {
+    const updater = new Updater({
+      ...updaterOptions,
+      metadataDir: folder.metadataDir,
+      targetDir: folder.targetDir,
+      pinnedRoot,
+      onWarning: (warning2) => {
+        use.warnings.push(warning2);
+        onWarning?.(warning2);
+      }
+    });
+    return await work(updater, use);
+  } finally {
+    await folder.close();
+  }
+}
+async function targetFile(updater, info2) {
+  return await updater.findCachedTarget(info2) ?? await updater.downloadTarget(info2);
+}
+var init_cached_updater = __esm({
+  "../tuf/src/client/cached-updater.ts"() {
+    "use strict";
+    init_cache();
+    init_updater();
   }
 });
 
@@ -68449,6 +69772,8 @@ var init_client2 = __esm({
     "use strict";
     init_updater();
     init_source();
+    init_cache();
+    init_cached_updater();
   }
 });
 
@@ -68467,6 +69792,7 @@ __export(src_exports, {
   addSignerBranchName: () => addSignerBranchName,
   assertSignedMetadata: () => assertSignedMetadata,
   browserToken: () => browserToken,
+  cacheFolderName: () => cacheFolderName,
   canonicalize: () => canonicalize,
   checkTarget: () => checkTarget,
   expiryEvents: () => expiryEvents,
@@ -68475,6 +69801,7 @@ __export(src_exports, {
   formatStatusText: () => formatStatusText,
   githubActionsToken: () => githubActionsToken,
   identityFromToken: () => identityFromToken,
+  initCheckout: () => initCheckout,
   initRepository: () => initRepository,
   inviteSigner: () => inviteSigner,
   keyFileSigner: () => keyFileSigner,
@@ -68490,9 +69817,12 @@ __export(src_exports, {
   signingEventStatus: () => signingEventStatus,
   sigstoreSigner: () => sigstoreSigner,
   staticToken: () => staticToken,
+  targetFile: () => targetFile,
   updateTargets: () => updateTargets,
+  userCacheRoot: () => userCacheRoot,
   verifyRoleThreshold: () => verifyRoleThreshold,
-  verifySignature: () => verifySignature
+  verifySignature: () => verifySignature,
+  withCachedUpdater: () => withCachedUpdater
 });
 var init_src4 = __esm({
   "../tuf/src/index.ts"() {
@@ -68532,8 +69862,8 @@ __export(tuf_publish_exports, {
   publishToTuf: () => publishToTuf,
   tufPublishCommand: () => tufPublishCommand
 });
-import { mkdtemp } from "fs/promises";
-import { join as join13 } from "path";
+import { mkdtemp as mkdtemp2 } from "fs/promises";
+import { join as join14 } from "path";
 function remoteUrl(tufRepository, serverUrl) {
   return /^[A-Za-z0-9_.-]+\/[A-Za-z0-9_.-]+$/.test(tufRepository) ? `${serverUrl}/${tufRepository}.git` : tufRepository;
 }
@@ -68541,26 +69871,32 @@ async function publishToTuf(request2) {
   const remote = remoteUrl(request2.tufRepository, request2.serverUrl);
   const version = request2.manifest.version ?? request2.manifest.tag.replace(/^v/, "");
   const branch = signingBranchName(version, request2.manifest.runId);
-  const dir = request2.checkout ?? await mkdtemp(join13(request2.scratch, "oci-sd-tuf-"));
+  const dir = request2.checkout ?? await mkdtemp2(join14(request2.scratch, "oci-sd-tuf-"));
   const auth2 = request2.token ? { token: request2.token } : {};
   if (!request2.checkout)
     await git3(["clone", "--quiet", "--no-tags", "--branch", request2.base, remote, dir], auth2);
-  if ((await git3(["ls-remote", "--heads", "origin", `refs/heads/${branch}`], { cwd: dir, ...auth2 })).trim()) {
-    await git3(["fetch", "--quiet", "origin", `+refs/heads/${branch}:refs/heads/${branch}`], {
-      cwd: dir,
-      ...auth2
+  const identity = (await git3(["config", "--get", "user.email"], { cwd: dir }).catch(() => "")).trim() ? {} : {
+    GIT_AUTHOR_NAME: BOT_NAME,
+    GIT_AUTHOR_EMAIL: BOT_EMAIL,
+    GIT_COMMITTER_NAME: BOT_NAME,
+    GIT_COMMITTER_EMAIL: BOT_EMAIL
+  };
+  const saved = Object.fromEntries(Object.keys(identity).map((name) => [name, process.env[name]]));
+  Object.assign(process.env, identity);
+  let result;
+  try {
+    result = await addReleaseTarget(dir, {
+      manifest: request2.manifest,
+      branch,
+      base: request2.base,
+      push: { remote: "origin", ...auth2 },
+      ...request2.replace ? { replace: true } : {}
     });
+  } finally {
+    for (const [name, value] of Object.entries(saved))
+      if (value === void 0) delete process.env[name];
+      else process.env[name] = value;
   }
-  if (!(await git3(["config", "--get", "user.email"], { cwd: dir }).catch(() => "")).trim()) {
-    await git3(["config", "user.name", BOT_NAME], { cwd: dir });
-    await git3(["config", "user.email", BOT_EMAIL], { cwd: dir });
-  }
-  const result = await addReleaseTarget(dir, {
-    manifest: request2.manifest,
-    branch,
-    base: request2.base,
-    push: { remote: "origin", ...auth2 }
-  });
   const github = /^[A-Za-z0-9_.-]+\/[A-Za-z0-9_.-]+$/.test(request2.tufRepository);
   return {
     ...result,
@@ -68606,6 +69942,7 @@ async function tufPublishCommand(io2, context) {
       workflowPath: context.signingWorkflowPath(optionalInput(io2, "workflow-path"))
     },
     base: optionalInput(io2, "tuf-base") ?? "main",
+    replace: booleanInput(io2, "replace", false),
     token: io2.getInput("token") || void 0,
     serverUrl: context.serverUrl,
     scratch: context.temp
@@ -68619,6 +69956,7 @@ async function tufPublishCommand(io2, context) {
   io2.setOutput("pushed", String(result.pushed));
   io2.setOutput("signing-pr-url", result.signingPullRequestsUrl ?? "");
   io2.setOutput("result", JSON.stringify(result));
+  for (const warning2 of result.warnings ?? []) io2.warning(warning2);
   io2.info(
     result.changed ? `pushed ${result.branch}: ${result.targetName} (sha256 ${result.sha256}, ${result.length} bytes), targets.json v${result.version}` : `${result.targetName} is already listed on ${result.branch} with the same bytes: nothing pushed`
   );
@@ -68662,9 +70000,9 @@ var init_errors6 = __esm({
       code;
       expected;
       found;
-      constructor(code2, message, details = {}) {
+      constructor(code18, message, details = {}) {
         super(message, details.cause === void 0 ? void 0 : { cause: details.cause });
-        this.code = code2;
+        this.code = code18;
         if ("expected" in details) this.expected = details.expected;
         if ("found" in details) this.found = details.found;
       }
@@ -68673,7 +70011,7 @@ var init_errors6 = __esm({
 });
 
 // ../oci/src/reference.ts
-function invalid3(input, field, expected, found) {
+function invalid4(input, field, expected, found) {
   throw new OciError(
     "INVALID_INPUT",
     `image reference ${JSON.stringify(input)}: ${field}: expected ${expected}, found ${JSON.stringify(found)}`,
@@ -68689,7 +70027,7 @@ function splitTagAndDigest(input, rest) {
   const at2 = base.lastIndexOf("@");
   if (at2 >= 0) {
     const value = base.slice(at2 + 1);
-    if (!DIGEST3.test(value)) invalid3(input, "digest", "sha256:<64 lowercase hex>", value);
+    if (!DIGEST3.test(value)) invalid4(input, "digest", "sha256:<64 lowercase hex>", value);
     digest = value;
     base = base.slice(0, at2);
   }
@@ -68698,7 +70036,7 @@ function splitTagAndDigest(input, rest) {
   if (colon > base.lastIndexOf("/")) {
     tag = base.slice(colon + 1);
     if (!TAG2.test(tag))
-      invalid3(
+      invalid4(
         input,
         "tag",
         "up to 128 characters of [A-Za-z0-9_.-], not starting with . or -",
@@ -68717,14 +70055,14 @@ function suffix(tag, digest) {
 }
 function parseImageReference(input) {
   if (input.trim() !== input || input === "")
-    invalid3(input, "reference", "a non-empty reference without surrounding spaces", input);
+    invalid4(input, "reference", "a non-empty reference without surrounding spaces", input);
   if (input.startsWith(OCI_LAYOUT_PREFIX)) {
     const {
       base: path,
       tag: tag2,
       digest: digest2
     } = splitTagAndDigest(input, input.slice(OCI_LAYOUT_PREFIX.length));
-    if (path === "") invalid3(input, "directory", "oci-layout:DIR[:tag|@sha256:...]", input);
+    if (path === "") invalid4(input, "directory", "oci-layout:DIR[:tag|@sha256:...]", input);
     return {
       kind: "oci-layout",
       path,
@@ -68734,7 +70072,7 @@ function parseImageReference(input) {
     };
   }
   if (input.includes("://"))
-    invalid3(input, "reference", "registry/name[:tag][@sha256:...] without a URL scheme", input);
+    invalid4(input, "reference", "registry/name[:tag][@sha256:...] without a URL scheme", input);
   const { base, tag, digest } = splitTagAndDigest(input, input);
   const slash = base.indexOf("/");
   const first = slash < 0 ? "" : base.slice(0, slash);
@@ -68743,18 +70081,18 @@ function parseImageReference(input) {
   let repository = hasRegistry ? base.slice(slash + 1) : base;
   if (registry === DOCKER_HUB && !repository.includes("/")) repository = `library/${repository}`;
   if (hasRegistry && !/^[a-zA-Z0-9.-]+(?::[0-9]+)?$/.test(registry) && !/^\[[0-9a-fA-F:]+\](?::[0-9]+)?$/.test(registry)) {
-    invalid3(input, "registry", "a host name with an optional :port", registry);
+    invalid4(input, "registry", "a host name with an optional :port", registry);
   }
   for (const component of repository.split("/")) {
     if (!COMPONENT.test(component))
-      invalid3(
+      invalid4(
         input,
         "repository",
         "lowercase path components of [a-z0-9] separated by ., _, __ or -",
         component
       );
   }
-  if (repository.length > 255) invalid3(input, "repository", "at most 255 characters", repository);
+  if (repository.length > 255) invalid4(input, "repository", "at most 255 characters", repository);
   return {
     kind: "registry",
     registry,
@@ -68942,14 +70280,14 @@ var init_http2 = __esm({
 });
 
 // ../oci/src/digest.ts
-import { createHash as createHash12 } from "crypto";
+import { createHash as createHash13 } from "crypto";
 function isDigest(value) {
   return typeof value === "string" && DIGEST_PATTERN.test(value);
 }
-function assertDigest(value, field, code2 = "MALFORMED") {
+function assertDigest(value, field, code18 = "MALFORMED") {
   if (!isDigest(value)) {
     throw new OciError(
-      code2,
+      code18,
       `${field}: expected a sha256 digest (sha256:<64 lowercase hex>), found ${JSON.stringify(value)}`,
       {
         expected: "sha256:<64 hex>",
@@ -68960,7 +70298,7 @@ function assertDigest(value, field, code2 = "MALFORMED") {
   return value;
 }
 function sha256Digest(bytes) {
-  return `sha256:${createHash12("sha256").update(bytes).digest("hex")}`;
+  return `sha256:${createHash13("sha256").update(bytes).digest("hex")}`;
 }
 function digestHex(digest) {
   return digest.slice("sha256:".length);
@@ -69069,6 +70407,27 @@ function parseDescriptors(value, where, field) {
   return value.map((entry, i) => parseDescriptor(entry, where, `${field}[${i}]`));
 }
 function parseManifest(bytes, where, fallbackMediaType) {
+  return manifestFromJson(manifestJson(bytes, where), where, fallbackMediaType);
+}
+function parseManifestLayers(bytes, where, fallbackMediaType) {
+  const json2 = manifestJson(bytes, where);
+  const { layers, ...rest } = isRecord(json2) ? json2 : { layers: void 0 };
+  const manifest = manifestFromJson(isRecord(json2) ? rest : json2, where, fallbackMediaType);
+  if (layers === void 0) return { manifest, layers: [] };
+  if (!Array.isArray(layers)) fail(where, "layers", "an array of descriptors", layers);
+  return {
+    manifest,
+    layers: layers.map((layer, i) => {
+      try {
+        return parseDescriptor(layer, where, `layers[${i}]`);
+      } catch (error2) {
+        if (error2 instanceof OciError) return error2;
+        throw error2;
+      }
+    })
+  };
+}
+function manifestJson(bytes, where) {
   let json2;
   try {
     json2 = JSON.parse(Buffer.from(bytes).toString("utf8"));
@@ -69079,6 +70438,9 @@ function parseManifest(bytes, where, fallbackMediaType) {
       { cause: error2 }
     );
   }
+  return json2;
+}
+function manifestFromJson(json2, where, fallbackMediaType) {
   if (!isRecord(json2)) fail(where, "(root)", "a JSON object", json2);
   if (json2.schemaVersion !== 2) fail(where, "schemaVersion", "2", json2.schemaVersion);
   const declared = json2.mediaType;
@@ -69220,7 +70582,7 @@ var init_registry = __esm({
           }
         }
         const contentType = response.headers.get("content-type")?.split(";")[0]?.trim();
-        const { mediaType } = parseManifest(bytes, `manifest ${what}`, contentType);
+        const { mediaType } = parseManifestLayers(bytes, `manifest ${what}`, contentType).manifest;
         return { digest, mediaType, bytes };
       }
       async blob(digest, size) {
@@ -69334,8 +70696,8 @@ var init_registry = __esm({
 });
 
 // ../oci/src/layout.ts
-import { mkdir as mkdir3, readFile as readFile11, stat as stat5 } from "fs/promises";
-import { join as join14, resolve } from "path";
+import { mkdir as mkdir5, readFile as readFile12, stat as stat6 } from "fs/promises";
+import { join as join15, resolve as resolve2 } from "path";
 function isNotFound(error2) {
   return error2.code === "ENOENT";
 }
@@ -69369,17 +70731,17 @@ var init_layout2 = __esm({
       /** Serialises index.json read-modify-write cycles within this process. */
       indexUpdate = Promise.resolve();
       constructor(dir) {
-        this.dir = resolve(dir);
+        this.dir = resolve2(dir);
         this.location = `${OCI_LAYOUT_PREFIX}${this.dir}`;
       }
       blobPath(digest) {
-        return join14(this.dir, "blobs", "sha256", digestHex(digest));
+        return join15(this.dir, "blobs", "sha256", digestHex(digest));
       }
       async readIndex() {
-        const path = join14(this.dir, "index.json");
+        const path = join15(this.dir, "index.json");
         let bytes;
         try {
-          bytes = await readFile11(path);
+          bytes = await readFile12(path);
         } catch (error2) {
           if (isNotFound(error2))
             throw new OciError("NOT_FOUND", `${path}: not an OCI image layout (no index.json)`, {
@@ -69442,11 +70804,11 @@ var init_layout2 = __esm({
       async manifest(digest, descriptorMediaType) {
         const bytes = await this.readBlob(digest, "manifest");
         checkContent(bytes, digest, void 0, `manifest ${this.location}@${digest}`);
-        const { mediaType } = parseManifest(
+        const { mediaType } = parseManifestLayers(
           bytes,
           `manifest ${this.blobPath(digest)}`,
           descriptorMediaType
-        );
+        ).manifest;
         return { digest, mediaType, bytes };
       }
       async blob(digest, size) {
@@ -69457,7 +70819,7 @@ var init_layout2 = __esm({
       async readBlob(digest, what) {
         const path = this.blobPath(digest);
         try {
-          return await readFile11(path);
+          return await readFile12(path);
         } catch (error2) {
           if (isNotFound(error2))
             throw new OciError("NOT_FOUND", `${what} ${path}: not in the layout`, {
@@ -69506,8 +70868,8 @@ var init_layout2 = __esm({
       async pushBlob(bytes) {
         const digest = sha256Digest(bytes);
         const path = this.blobPath(digest);
-        await mkdir3(join14(this.dir, "blobs", "sha256"), { recursive: true });
-        const existing = await readFile11(path).catch(() => void 0);
+        await mkdir5(join15(this.dir, "blobs", "sha256"), { recursive: true });
+        const existing = await readFile12(path).catch(() => void 0);
         if (!existing || sha256Digest(existing) !== digest) await writeFileAtomic(path, bytes);
         return { digest, size: bytes.length };
       }
@@ -69525,7 +70887,7 @@ var init_layout2 = __esm({
           const kept = entries.filter((entry) => entry.annotations?.[REF_NAME] !== tag);
           kept.push({ mediaType, digest, size, annotations: { [REF_NAME]: tag } });
           await writeFileAtomic(
-            join14(this.dir, "index.json"),
+            join15(this.dir, "index.json"),
             serializeManifest({ schemaVersion: 2, mediaType: MEDIA_TYPES.ociIndex, manifests: kept })
           );
         });
@@ -69534,8 +70896,8 @@ var init_layout2 = __esm({
         return digest;
       }
       async ensureLayoutFile() {
-        const path = join14(this.dir, "oci-layout");
-        if (!await stat5(path).catch(() => void 0))
+        const path = join15(this.dir, "oci-layout");
+        if (!await stat6(path).catch(() => void 0))
           await writeFileAtomic(path, Buffer.from('{"imageLayoutVersion":"1.0.0"}'));
       }
     };
@@ -69715,8 +71077,8 @@ function withVerificationErrors(run) {
     return rethrowAsVerificationError(error2);
   }
 }
-function hasErrorCode(error2, code2) {
-  return (error2 instanceof VerificationError || error2 instanceof OciError) && error2.code === code2;
+function hasErrorCode(error2, code18) {
+  return (error2 instanceof VerificationError || error2 instanceof OciError) && error2.code === code18;
 }
 var VerificationError;
 var init_errors7 = __esm({
@@ -69728,9 +71090,9 @@ var init_errors7 = __esm({
       code;
       expected;
       found;
-      constructor(code2, message, details = {}) {
+      constructor(code18, message, details = {}) {
         super(message, details.cause === void 0 ? void 0 : { cause: details.cause });
-        this.code = code2;
+        this.code = code18;
         if ("expected" in details) this.expected = details.expected;
         if ("found" in details) this.found = details.found;
       }
@@ -69787,7 +71149,7 @@ function derStringExtension(cert, oid) {
   const extension = cert.extension(oid);
   if (!extension) return void 0;
   try {
-    return import_core24.ASN1Obj.parseBuffer(Buffer.from(extension.value)).value.toString("utf8");
+    return import_core25.ASN1Obj.parseBuffer(Buffer.from(extension.value)).value.toString("utf8");
   } catch {
     return void 0;
   }
@@ -69805,11 +71167,11 @@ function subjectAlternativeNames2(cert) {
   }
   return names;
 }
-var import_core24, FULCIO_EXTENSIONS, LEGACY_FULCIO_EXTENSIONS, SAN_OTHER_NAME, SAN_EMAIL, SAN_URI;
+var import_core25, FULCIO_EXTENSIONS, LEGACY_FULCIO_EXTENSIONS, SAN_OTHER_NAME, SAN_EMAIL, SAN_URI;
 var init_certificate = __esm({
   "../verify/src/checks/certificate.ts"() {
     "use strict";
-    import_core24 = __toESM(require_dist3(), 1);
+    import_core25 = __toESM(require_dist3(), 1);
     FULCIO_EXTENSIONS = {
       issuer: "1.3.6.1.4.1.57264.1.8",
       buildSignerURI: "1.3.6.1.4.1.57264.1.9",
@@ -69818,10 +71180,14 @@ var init_certificate = __esm({
       sourceRepositoryURI: "1.3.6.1.4.1.57264.1.12",
       sourceRepositoryDigest: "1.3.6.1.4.1.57264.1.13",
       sourceRepositoryRef: "1.3.6.1.4.1.57264.1.14",
+      sourceRepositoryIdentifier: "1.3.6.1.4.1.57264.1.15",
+      sourceRepositoryOwnerURI: "1.3.6.1.4.1.57264.1.16",
+      sourceRepositoryOwnerIdentifier: "1.3.6.1.4.1.57264.1.17",
       buildConfigURI: "1.3.6.1.4.1.57264.1.18",
       buildConfigDigest: "1.3.6.1.4.1.57264.1.19",
       buildTrigger: "1.3.6.1.4.1.57264.1.20",
-      runInvocationURI: "1.3.6.1.4.1.57264.1.21"
+      runInvocationURI: "1.3.6.1.4.1.57264.1.21",
+      sourceRepositoryVisibilityAtSigning: "1.3.6.1.4.1.57264.1.22"
     };
     LEGACY_FULCIO_EXTENSIONS = {
       issuer: "1.3.6.1.4.1.57264.1.1",
@@ -69834,6 +71200,6675 @@ var init_certificate = __esm({
     SAN_OTHER_NAME = 0;
     SAN_EMAIL = 1;
     SAN_URI = 6;
+  }
+});
+
+// ../../node_modules/re2js/build/index.js
+var RE2Flags, PublicFlags, ASCII_SIZE, ASCII_TO_UPPER, ASCII_TO_LOWER, MAX_BMP, Codepoint, UnicodeRangeTable, B64, B64_MAP, decodeVLQ, decodeRanges, decodeOrbit, LazyMap, UnicodeTables, Unicode, RE2JSException, RE2JSSyntaxException, RE2JSCompileException, RE2JSGroupException, RE2JSFlagsException, RE2JSInternalException, FAST_PATH_TABLE_SIZE, WORD_RUNE_TABLE, cachedNativeEncoder, cachedNativeDecoder, Utils, createEnum, MatcherInputBase, Utf8MatcherInput, Utf16MatcherInput, MatcherInput, MachineInputBase, MachineUTF8Input, MachineUTF16Input, MachineInput, Matcher, Inst, Queue, LookbehindState, Machine, hashState, arraysEqual, isState, NO_IDS, END_TEXT, DFAState, DFA, VISITED_BITS, MAX_BACKTRACK_PROG, INITIAL_JOB_CAPACITY, MAX_BACKTRACK_VECTOR, BitState, bitStatePool, Backtracker, QueueOnePass, mergeRuneSets, OnePassProg, onePassCopy, makeOnePass, cleanupOnePass, OnePass, Regexp, RegexpWalker, AhoCorasick, Prefilter, PrefilterTree, PatchList, Prog, ANY_RUNE_NOT_NL, ANY_RUNE, Frag, Compiler, Simplify, CharGroup, code1, code2, code3, PERL_GROUPS, code4, code5, code6, code7, code8, code9, code10, code11, code12, code13, code14, code15, code16, code17, POSIX_GROUPS, CharClass, StringIterator, Parser, RE2, RE2Set, TranslateRegExpString, execResult, RE2JS;
+var init_build = __esm({
+  "../../node_modules/re2js/build/index.js"() {
+    "use strict";
+    RE2Flags = class RE2Flags2 {
+      static FOLD_CASE = 1;
+      static LITERAL = 2;
+      static CLASS_NL = 4;
+      static DOT_NL = 8;
+      static ONE_LINE = 16;
+      static NON_GREEDY = 32;
+      static PERL_X = 64;
+      static UNICODE_GROUPS = 128;
+      static WAS_DOLLAR = 256;
+      static LOOKBEHIND = 512;
+      static MATCH_NL = RE2Flags2.CLASS_NL | RE2Flags2.DOT_NL;
+      static PERL = RE2Flags2.CLASS_NL | RE2Flags2.ONE_LINE | RE2Flags2.PERL_X | RE2Flags2.UNICODE_GROUPS;
+      static POSIX = 0;
+      static UNANCHORED = 0;
+      static ANCHOR_START = 1;
+      static ANCHOR_BOTH = 2;
+    };
+    PublicFlags = {
+      CASE_INSENSITIVE: 1,
+      DOTALL: 2,
+      MULTILINE: 4,
+      DISABLE_UNICODE_GROUPS: 8,
+      LONGEST_MATCH: 16,
+      LOOKBEHINDS: 512
+    };
+    ASCII_SIZE = 128;
+    ASCII_TO_UPPER = new Int32Array(ASCII_SIZE);
+    ASCII_TO_LOWER = new Int32Array(ASCII_SIZE);
+    MAX_BMP = 65535;
+    for (let i = 0; i < ASCII_SIZE; i++) {
+      if (i >= 97 && i <= 122) ASCII_TO_UPPER[i] = i - 32;
+      else ASCII_TO_UPPER[i] = i;
+      if (i >= 65 && i <= 90) ASCII_TO_LOWER[i] = i + 32;
+      else ASCII_TO_LOWER[i] = i;
+    }
+    Codepoint = class {
+      static CODES = Object.freeze({
+        "\x07": 7,
+        "\b": 8,
+        "	": 9,
+        "\n": 10,
+        "\v": 11,
+        "\f": 12,
+        "\r": 13,
+        " ": 32,
+        '"': 34,
+        $: 36,
+        "&": 38,
+        "'": 39,
+        "(": 40,
+        ")": 41,
+        "*": 42,
+        "+": 43,
+        "-": 45,
+        ".": 46,
+        0: 48,
+        1: 49,
+        2: 50,
+        3: 51,
+        4: 52,
+        5: 53,
+        6: 54,
+        7: 55,
+        8: 56,
+        9: 57,
+        ":": 58,
+        "<": 60,
+        ">": 62,
+        "?": 63,
+        A: 65,
+        B: 66,
+        C: 67,
+        F: 70,
+        P: 80,
+        Q: 81,
+        U: 85,
+        Z: 90,
+        "[": 91,
+        "\\": 92,
+        "]": 93,
+        "^": 94,
+        _: 95,
+        "`": 96,
+        a: 97,
+        b: 98,
+        f: 102,
+        i: 105,
+        m: 109,
+        n: 110,
+        r: 114,
+        s: 115,
+        t: 116,
+        v: 118,
+        x: 120,
+        z: 122,
+        "{": 123,
+        "|": 124,
+        "}": 125
+      });
+      static toUpperCase(codepoint) {
+        if (codepoint < ASCII_SIZE) return ASCII_TO_UPPER[codepoint];
+        const s = String.fromCodePoint(codepoint).toUpperCase();
+        const expectedLen = s.codePointAt(0) > MAX_BMP ? 2 : 1;
+        if (s.length > expectedLen) return codepoint;
+        const sOrigin = String.fromCodePoint(s.codePointAt(0)).toLowerCase();
+        const originExpectedLen = sOrigin.codePointAt(0) > MAX_BMP ? 2 : 1;
+        if (sOrigin.length > originExpectedLen || sOrigin.codePointAt(0) !== codepoint) return codepoint;
+        return s.codePointAt(0);
+      }
+      static toLowerCase(codepoint) {
+        if (codepoint < ASCII_SIZE) return ASCII_TO_LOWER[codepoint];
+        const s = String.fromCodePoint(codepoint).toLowerCase();
+        const expectedLen = s.codePointAt(0) > MAX_BMP ? 2 : 1;
+        if (s.length > expectedLen) return codepoint;
+        const sOrigin = String.fromCodePoint(s.codePointAt(0)).toUpperCase();
+        const originExpectedLen = sOrigin.codePointAt(0) > MAX_BMP ? 2 : 1;
+        if (sOrigin.length > originExpectedLen || sOrigin.codePointAt(0) !== codepoint) return codepoint;
+        return s.codePointAt(0);
+      }
+    };
+    UnicodeRangeTable = class {
+      /**
+      * @param {Uint32Array | number[]} data
+      * @param {boolean} isStride1
+      */
+      constructor(data, isStride1 = false) {
+        this.data = data;
+        this.isStride1 = isStride1;
+        this.SIZE = isStride1 ? 2 : 3;
+      }
+      getLo(index) {
+        return this.data[index * this.SIZE];
+      }
+      getHi(index) {
+        return this.data[index * this.SIZE + 1];
+      }
+      getStride(index) {
+        return this.isStride1 ? 1 : this.data[index * this.SIZE + 2];
+      }
+      get length() {
+        return this.data.length / this.SIZE;
+      }
+    };
+    B64 = "ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789+-";
+    B64_MAP = /* @__PURE__ */ new Uint8Array(256);
+    for (let i = 0; i < 64; i++) B64_MAP[B64.charCodeAt(i)] = i;
+    decodeVLQ = (str) => {
+      const res = [];
+      let value = 0;
+      let shift = 0;
+      for (let i = 0; i < str.length; i++) {
+        const digit = B64_MAP[str.charCodeAt(i)];
+        value |= (digit & 31) << shift;
+        if ((digit & 32) === 0) {
+          res.push(value);
+          value = 0;
+          shift = 0;
+        } else shift += 5;
+      }
+      return res;
+    };
+    decodeRanges = (str, isStride1) => {
+      const res = decodeVLQ(str);
+      const numRanges = isStride1 ? res.length / 2 : res.length / 3;
+      const out = new Uint32Array(numRanges * 3);
+      let current = 0;
+      let resIdx = 0;
+      for (let i = 0; i < numRanges; i++) {
+        current += res[resIdx++];
+        out[i * 3] = current;
+        current += res[resIdx++];
+        out[i * 3 + 1] = current;
+        out[i * 3 + 2] = isStride1 ? 1 : res[resIdx++];
+      }
+      return out;
+    };
+    decodeOrbit = (str) => {
+      const res = decodeVLQ(str);
+      const map = /* @__PURE__ */ new Map();
+      let currentKey = 0;
+      for (let i = 0; i < res.length; i += 2) {
+        currentKey += res[i];
+        const zz = res[i + 1];
+        const delta = zz >>> 1 ^ -(zz & 1);
+        map.set(currentKey, currentKey + delta);
+      }
+      return map;
+    };
+    LazyMap = class {
+      constructor(initializer) {
+        this.initializer = initializer;
+        this.cache = /* @__PURE__ */ new Map();
+      }
+      has(key) {
+        return Object.hasOwn(this.initializer, key);
+      }
+      get(key) {
+        if (this.cache.has(key)) return this.cache.get(key);
+        const val = this.has(key) ? this.initializer[key]() : null;
+        this.cache.set(key, val);
+        return val;
+      }
+    };
+    UnicodeTables = class {
+      static _CASE_ORBIT = null;
+      static get CASE_ORBIT() {
+        if (!this._CASE_ORBIT) this._CASE_ORBIT = decodeOrbit("rCgCIgCY+rQI4QiCuuBLgCBgCBgCBgCBgCBgCBgCBgCBgCBgCBgCBgCBgCBgCBgCBgCBgCBgCBgCBgCBgCBgCBgCCgCBgCBgCBgCBgCBgCBgCB+7OB-BB-BB-BB-BB-BBskQB-BB-BB-BB-BB-BB-BB-BB-BB-BB-BB-BB-BB-BB-BB-BB-BB-BC-BB-BB-BB-BB-BB-BB-BByHBCBBBCBBBCBBBCBBBCBBBCBBBCBBBCBBBCBBBCBBBCBBBCBBBCBBBCBBBCBBBCBBBCBBBCBBBCBBBCBBBCBBBCBBBCBBBCBBDCBBBCBBBCBBCCBBBCBBBCBBBCBBBCBBBCBBBCBBBCBBCCBBBCBBBCBBBCBBBCBBBCBBBCBBBCBBBCBBBCBBBCBBBCBBBCBBBCBBBCBBBCBBBCBBBCBBBCBBBCBBBCBBBCBBBCBBBxHBCBBBCBBBCBBB3SBmMBkNBCBBBCBBB8MBCBBB6MB6MBCBBC+EB0MB2MBCBBB6MB+MBiGBmNBiNBCBBBmKBikzCBmNBqNBkIBsNBCBBBCBBBCBBB0NBCBBB0NDCBBB0NBCBBByNByNBCBBBCBBB2NBCBBDCBBCwDFCBCBDBCBCBDBCBCBDBCBBBCBBBCBBBCBBBCBBBCBBBCBBBCBBB9EBCBBBCBBBCBBBCBBBCBBBCBBBCBBBCBBBCBBCCBCBDBCBBBhGBvDBCBBBCBBBCBBBCBBBCBBBCBBBCBBBCBBBCBBBCBBBCBBBCBBBCBBBCBBBCBBBCBBBCBBBCBBBCBBBCBBBjICCBBBCBBBCBBBCBBBCBBBCBBBCBBBCBBBCBBH2iVBCBBBlKBwiVB+jVB+jVBCBBBlMBqEBuEBCBBBCBBBCBBBCBBBCBBB+hVB4hVB8hVBjNB7MC5MB5MCzMC1MB+0yCE5MB20yCC9MBu2yCBwyyCBo0yCChNBlNBo0yCBu-UBi0yCDlNC6-UBpNDrNIu+UDzNCm0yCBzNE0yyCBzNBpEBxNBxNBtEG1NLqxyCBkxyCnFoFrBCBBBCBBDCBBEkIBkIBkICoHHsCCqCBqCBqCCgEC+DB+DBmkOBgCBgCBgCBgCBgCBgCBgCBgCBgCBgCBgCBgCBgCBgCBgCBgCBgCC+BBgCBgCBgCBgCBgCBgCBgCBgCBrCBpCBpCBpCBmjOB-BB8BB-BB-BBgEB-BB-BByBBqgOBsDB-BBtwBB-BB-BB-BBsBBgDBCB-BB-BB-BBeB-BB-BB61OB-BB-BB-DB9DB9DBQB7DBmCE9CBrDBPBCBBBCBBBCBBBCBBBCBBBCBBBCBBBCBBBCBBBCBBBCBBBCBBBrFB-EBOBnHB3FB-FCCBBBNBCBBCjIBjIBjIBgFBgFBgFBgFBgFBgFBgFBgFBgFBgFBgFBgFBgFBgFBgFBgFBgCBgCBgCBgCBgCBgCBgCBgCBgCBgCBgCBgCBgCBgCBgCBgCBgCBgCBgCBgCBgCBgCBgCBgCBgCBgCBgCBgCBgCBgCBgCBgCB-BB-BB8kMB-BB6kMB-BB-BB-BB-BB-BB-BB-BB-BB-BBokMB-BB-BBkkMBkkMB-BB-BB-BB-BB-BB-BB-BB4jMB-BB-BB-BB-BB-BB-EB-EB-EB-EB-EB-EB-EB-EB-EB-EB-EB-EB-EB-EB-EB-EBCBBBCBoiMBCBBBCBBBCBBBCBBBCBBBCBBBCBBBCBBBCBBBCBBBCBBBCBBBCBBBCBBBCBBJCBBBCBBBCBBBCBBBCBBBCBBBCBBBCBBBCBBBCBBBCBBBCBBBCBBBCBBBCBBBCBBBCBBBCBBBCBBBCBBBCBBBCBBBCBBBCBBBCBBBCBBBCBBBeBCBBBCBBBCBBBCBBBCBBBCBBBCBBBdBCBBBCBBBCBBBCBBBCBBBCBBBCBBBCBBBCBBBCBBBCBBBCBBBCBBBCBBBCBBBCBBBCBBBCBBBCBBBCBBBCBBBCBBBCBBBCBBBCBBBCBBBCBBBCBBBCBBBCBBBCBBBCBBBCBBBCBBBCBBBCBBBCBBBCBBBCBBBCBBBCBBBCBBBCBBBCBBBCBBBCBBBCBBBCBBCgDBgDBgDBgDBgDBgDBgDBgDBgDBgDBgDBgDBgDBgDBgDBgDBgDBgDBgDBgDBgDBgDBgDBgDBgDBgDBgDBgDBgDBgDBgDBgDBgDBgDBgDBgDBgDBgDL-CB-CB-CB-CB-CB-CB-CB-CB-CB-CB-CB-CB-CB-CB-CB-CB-CB-CB-CB-CB-CB-CB-CB-CB-CB-CB-CB-CB-CB-CB-CB-CB-CB-CB-CB-CB-CB-C64CgmOBgmOBgmOBgmOBgmOBgmOBgmOBgmOBgmOBgmOBgmOBgmOBgmOBgmOBgmOBgmOBgmOBgmOBgmOBgmOBgmOBgmOBgmOBgmOBgmOBgmOBgmOBgmOBgmOBgmOBgmOBgmOBgmOBgmOBgmOBgmOBgmOBgmOCgmOGgmODg8FBg8FBg8FBg8FBg8FBg8FBg8FBg8FBg8FBg8FBg8FBg8FBg8FBg8FBg8FBg8FBg8FBg8FBg8FBg8FBg8FBg8FBg8FBg8FBg8FBg8FBg8FBg8FBg8FBg8FBg8FBg8FBg8FBg8FBg8FBg8FBg8FBg8FBg8FBg8FBg8FBg8FBg8FDg8FBg8FBg8FhVg9rCBg9rCBg9rCBg9rCBg9rCBg9rCBg9rCBg9rCBg9rCBg9rCBg9rCBg9rCBg9rCBg9rCBg9rCBg9rCBg9rCBg9rCBg9rCBg9rCBg9rCBg9rCBg9rCBg9rCBg9rCBg9rCBg9rCBg9rCBg9rCBg9rCBg9rCBg9rCBg9rCBg9rCBg9rCBg9rCBg9rCBg9rCBg9rCBg9rCBg9rCBg9rCBg9rCBg9rCBg9rCBg9rCBg9rCBg9rCBg9rCBg9rCBg9rCBg9rCBg9rCBg9rCBg9rCBg9rCBg9rCBg9rCBg9rCBg9rCBg9rCBg9rCBg9rCBg9rCBg9rCBg9rCBg9rCBg9rCBg9rCBg9rCBg9rCBg9rCBg9rCBg9rCBg9rCBg9rCBg9rCBg9rCBg9rCBg9rCBQBQBQBQBQBQDPBPBPBPBPBPjkC7mMB5mMBnmMBjmMBCBlmMB3lMBpiMBk8kCBCBBG-7FB-7FB-7FB-7FB-7FB-7FB-7FB-7FB-7FB-7FB-7FB-7FB-7FB-7FB-7FB-7FB-7FB-7FB-7FB-7FB-7FB-7FB-7FB-7FB-7FB-7FB-7FB-7FB-7FB-7FB-7FB-7FB-7FB-7FB-7FB-7FB-7FB-7FB-7FB-7FB-7FB-7FB-7FD-7FB-7FB-7F6FoglCEsuHRwjlCyDCBBBCBBBCBBBCBBBCBBBCBBBCBBBCBBBCBBBCBBBCBBBCBBBCBBBCBBBCBBBCBBBCBBBCBBBCBBBCBBBCBBBCBBBCBBBCBBBCBBBCBBBCBBBCBBBCBBBCBBBCBBBCBBBCBBBCBBBCBBBCBBBCBBBCBBBCBBBCBBBCBBBCBBBCBBBCBBBCBBBCBBBCBBBCBBBCB0DBCBBBCBBBCBBBCBBBCBBBCBBBCBBBCBBBCBBBCBBBCBBBCBBBCBBBCBBBCBBBCBBBCBBBCBBBCBBBCBBBCBBBCBBBCBBBCBBBCBBBCBBG1DD97OCCBBBCBBBCBBBCBBBCBBBCBBBCBBBCBBBCBBBCBBBCBBBCBBBCBBBCBBBCBBBCBBBCBBBCBBBCBBBCBBBCBBBCBBBCBBBCBBBCBBBCBBBCBBBCBBBCBBBCBBBCBBBCBBBCBBBCBBBCBBBCBBBCBBBCBBBCBBBCBBBCBBBCBBBCBBBCBBBCBBBCBBBCBBBCBBBQBQBQBQBQBQBQBQBPBPBPBPBPBPBPBPBQBQBQBQBQBQDPBPBPBPBPBPDQBQBQBQBQBQBQBQBPBPBPBPBPBPBPBPBQBQBQBQBQBQBQBQBPBPBPBPBPBPBPBPBQBQBQBQBQBQDPBPBPBPBPBPEQCQCQCQCPCPCPCPBQBQBQBQBQBQBQBQBPBPBPBPBPBPBPBPB0EB0EBsFBsFBsFBsFBoGBoGBgIBgIBgHBgHB8HB8HDQBQBQBQBQBQBQBQBPBPBPBPBPBPBPBPBQBQBQBQBQBQBQBQBPBPBPBPBPBPBPBPBQBQBQBQBQBQBQBQBPBPBPBPBPBPBPBPBQBQCSFPBPBzEBzEBRCxnOFSFrFBrFBrFBrFBREQBQClkOFPBPBnGBnGFQBQCljOCODPBPB-GB-GBNHSF-HB-HB7HB7HBRqJ53OE9tQBrmQH4Bc3BSgBBgBBgBBgBBgBBgBBgBBgBBgBBgBBgBBgBBgBBgBBgBBgBBfBfBfBfBfBfBfBfBfBfBfBfBfBfBfBfECBByZ0BB0BB0BB0BB0BB0BB0BB0BB0BB0BB0BB0BB0BB0BB0BB0BB0BB0BB0BB0BB0BB0BB0BB0BB0BB0BBzBBzBBzBBzBBzBBzBBzBBzBBzBBzBBzBBzBBzBBzBBzBBzBBzBBzBBzBBzBBzBBzBBzBBzBBzBBzB34BgDBgDBgDBgDBgDBgDBgDBgDBgDBgDBgDBgDBgDBgDBgDBgDBgDBgDBgDBgDBgDBgDBgDBgDBgDBgDBgDBgDBgDBgDBgDBgDBgDBgDBgDBgDBgDBgDBgDBgDBgDBgDBgDBgDBgDBgDBgDBgDB-CB-CB-CB-CB-CB-CB-CB-CB-CB-CB-CB-CB-CB-CB-CB-CB-CB-CB-CB-CB-CB-CB-CB-CB-CB-CB-CB-CB-CB-CB-CB-CB-CB-CB-CB-CB-CB-CB-CB-CB-CB-CB-CB-CB-CB-CB-CB-CBCBBBt-UBruHBt+UB1iVBviVBCBBBCBBBCBBB3hVB5-UB9hVB7hVCCBBCCBBI9jVB9jVBCBBBCBBBCBBBCBBBCBBBCBBBCBBBCBBBCBBBCBBBCBBBCBBBCBBBCBBBCBBBCBBBCBBBCBBBCBBBCBBBCBBBCBBBCBBBCBBBCBBBCBBBCBBBCBBBCBBBCBBBCBBBCBBBCBBBCBBBCBBBCBBBCBBBCBBBCBBBCBBBCBBBCBBBCBBBCBBBCBBBCBBBCBBBCBBBCBBBCBBICBBBCBBECBBN-lOB-lOB-lOB-lOB-lOB-lOB-lOB-lOB-lOB-lOB-lOB-lOB-lOB-lOB-lOB-lOB-lOB-lOB-lOB-lOB-lOB-lOB-lOB-lOB-lOB-lOB-lOB-lOB-lOB-lOB-lOB-lOB-lOB-lOB-lOB-lOB-lOB-lOC-lOG-lOzoeCBBBCBBBCBBBCBBBCBBBCBl8kCBCBBBCBBBCBBBCBBBCBBBCBBBCBBBCBBBCBBBCBBBCBBBCBBBCBBBCBBBCBBBCBBBCBBTCBBBCBBBCBBBCBBBCBBBCBBBCBBBCBBBCBBBCBBBCBBBCBBBCBBBCBBnECBBBCBBBCBBBCBBBCBBBCBBBCBBDCBBBCBBBCBBBCBBBCBBBCBBBCBBBCBBBCBBBCBBBCBBBCBBBCBBBCBBBCBBBCBBBCBBBCBBBCBBBCBBBCBBBCBBBCBBBCBBBCBBBCBBBCBBBCBBBCBBBCBBBCBBKCBBBCBBBnglCBCBBBCBBBCBBBCBBBCBBECBBBvyyCDCBBBCBBBgDCCBBBCBBBCBBBCBBBCBBBCBBBCBBBCBBBCBBBCBBBn0yCB90yCB10yCBh0yCBn0yCCjxyCBzyyCBpxyCBg6BBCBBBCBBBCBBBCBBBCBBBCBBBCBBBCBBB-CBl0yCBvjlCBCBBBCBBBt2yCBCBBBCBBBCBBBCBBBCBBBCBBBCBBBCBBBhkzCZCBB9a-5Bd-8rCB-8rCB-8rCB-8rCB-8rCB-8rCB-8rCB-8rCB-8rCB-8rCB-8rCB-8rCB-8rCB-8rCB-8rCB-8rCB-8rCB-8rCB-8rCB-8rCB-8rCB-8rCB-8rCB-8rCB-8rCB-8rCB-8rCB-8rCB-8rCB-8rCB-8rCB-8rCB-8rCB-8rCB-8rCB-8rCB-8rCB-8rCB-8rCB-8rCB-8rCB-8rCB-8rCB-8rCB-8rCB-8rCB-8rCB-8rCB-8rCB-8rCB-8rCB-8rCB-8rCB-8rCB-8rCB-8rCB-8rCB-8rCB-8rCB-8rCB-8rCB-8rCB-8rCB-8rCB-8rCB-8rCB-8rCB-8rCB-8rCB-8rCB-8rCB-8rCB-8rCB-8rCB-8rCB-8rCB-8rCB-8rCB-8rCB-8rCm6TCBB7gBgCBgCBgCBgCBgCBgCBgCBgCBgCBgCBgCBgCBgCBgCBgCBgCBgCBgCBgCBgCBgCBgCBgCBgCBgCBgCH-BB-BB-BB-BB-BB-BB-BB-BB-BB-BB-BB-BB-BB-BB-BB-BB-BB-BB-BB-BB-BB-BB-BB-BB-BB-BmlBwCBwCBwCBwCBwCBwCBwCBwCBwCBwCBwCBwCBwCBwCBwCBwCBwCBwCBwCBwCBwCBwCBwCBwCBwCBwCBwCBwCBwCBwCBwCBwCBwCBwCBwCBwCBwCBwCBwCBwCBvCBvCBvCBvCBvCBvCBvCBvCBvCBvCBvCBvCBvCBvCBvCBvCBvCBvCBvCBvCBvCBvCBvCBvCBvCBvCBvCBvCBvCBvCBvCBvCBvCBvCBvCBvCBvCBvCBvCBvChDwCBwCBwCBwCBwCBwCBwCBwCBwCBwCBwCBwCBwCBwCBwCBwCBwCBwCBwCBwCBwCBwCBwCBwCBwCBwCBwCBwCBwCBwCBwCBwCBwCBwCBwCBwCFvCBvCBvCBvCBvCBvCBvCBvCBvCBvCBvCBvCBvCBvCBvCBvCBvCBvCBvCBvCBvCBvCBvCBvCBvCBvCBvCBvCBvCBvCBvCBvCBvCBvCBvCBvC1DuCBuCBuCBuCBuCBuCBuCBuCBuCBuCBuCCuCBuCBuCBuCBuCBuCBuCBuCBuCBuCBuCBuCBuCBuCBuCCuCBuCBuCBuCBuCBuCBuCCuCBuCCtCBtCBtCBtCBtCBtCBtCBtCBtCBtCBtCCtCBtCBtCBtCBtCBtCBtCBtCBtCBtCBtCBtCBtCBtCBtCCtCBtCBtCBtCBtCBtCBtCCtCBtCk2BgEBgEBgEBgEBgEBgEBgEBgEBgEBgEBgEBgEBgEBgEBgEBgEBgEBgEBgEBgEBgEBgEBgEBgEBgEBgEBgEBgEBgEBgEBgEBgEBgEBgEBgEBgEBgEBgEBgEBgEBgEBgEBgEBgEBgEBgEBgEBgEBgEBgEBgEO-DB-DB-DB-DB-DB-DB-DB-DB-DB-DB-DB-DB-DB-DB-DB-DB-DB-DB-DB-DB-DB-DB-DB-DB-DB-DB-DB-DB-DB-DB-DB-DB-DB-DB-DB-DB-DB-DB-DB-DB-DB-DB-DB-DB-DB-DB-DB-DB-DB-DB-D+CgCBgCBgCBgCBgCBgCBgCBgCBgCBgCBgCBgCBgCBgCBgCBgCBgCBgCBgCBgCBgCBgCL-BB-BB-BB-BB-BB-BB-BB-BB-BB-BB-BB-BB-BB-BB-BB-BB-BB-BB-BB-BB-BB-B74CgCBgCBgCBgCBgCBgCBgCBgCBgCBgCBgCBgCBgCBgCBgCBgCBgCBgCBgCBgCBgCBgCBgCBgCBgCBgCBgCBgCBgCBgCBgCBgCB-BB-BB-BB-BB-BB-BB-BB-BB-BB-BB-BB-BB-BB-BB-BB-BB-BB-BB-BB-BB-BB-BB-BB-BB-BB-BB-BB-BB-BB-BB-BB-BhrVgCBgCBgCBgCBgCBgCBgCBgCBgCBgCBgCBgCBgCBgCBgCBgCBgCBgCBgCBgCBgCBgCBgCBgCBgCBgCBgCBgCBgCBgCBgCBgCB-BB-BB-BB-BB-BB-BB-BB-BB-BB-BB-BB-BB-BB-BB-BB-BB-BB-BB-BB-BB-BB-BB-BB-BB-BB-BB-BB-BB-BB-BB-BB-BhB2BB2BB2BB2BB2BB2BB2BB2BB2BB2BB2BB2BB2BB2BB2BB2BB2BB2BB2BB2BB2BB2BB2BB2BB2BD1BB1BB1BB1BB1BB1BB1BB1BB1BB1BB1BB1BB1BB1BB1BB1BB1BB1BB1BB1BB1BB1BB1BB1BB1BtxekCBkCBkCBkCBkCBkCBkCBkCBkCBkCBkCBkCBkCBkCBkCBkCBkCBkCBkCBkCBkCBkCBkCBkCBkCBkCBkCBkCBkCBkCBkCBkCBkCBkCBjCBjCBjCBjCBjCBjCBjCBjCBjCBjCBjCBjCBjCBjCBjCBjCBjCBjCBjCBjCBjCBjCBjCBjCBjCBjCBjCBjCBjCBjCBjCBjCBjCBjC");
+        return this._CASE_ORBIT;
+      }
+      static _Print = null;
+      static get Print() {
+        if (!this._Print) this._Print = new UnicodeRangeTable(decodeRanges("hB9CBjBLBCpWBDFBFGBCCCBSBCsMBClBBDxBBDCBC2BBJaBFFBSVBC-FBCvBBD6BBDkDBP6BBDwBBDOBCbBDCCBJBGfBIqCBCgFBCHBDBBDVBCGBCEEBCBDIBDBBDDBJFFBCCBDBDYBDCBCFBFBBDVBCGBCBBCBBCBBDCCBDBFBBDCBEIIBCBCIIBPBLCBCIBCCBCVBCGBCBBCEBDJBCCBCCBDQQBCBDLBIGBCCBCHBDBBDVBCGBCBBCEBDIBDBBDCBICBFBBCEBDRBLBBCFBECBCDBEBBCCCBEEBEEBBBELBFEBECBCDBDHHPUBGMBCCBCWBCPBDIBCCBCDBIBBCCBCBBDDBDJBIVBCCBCWBCJBCEBDIBCCBCDBIBBGCBCDBDJBCCBNMBCCBCyBBCCBCFBFPBDZBCCBCRBEXBCIBCDDBFBEFFBEBCCCBGBHJBDCBN5BBFcBmBBBCCCBDBCXBCCCBVBDEBCCCBFBCJBDDBhBnCBCjBBFmBBCjBBCOBCMBmBlGBCGGD4LBCDBDGBCCCBCBDoBBCDBDgBBCDBDGBCCCBCBDOBC4BBCDBDiCBDfBEZBH1CBDFBD-TBCbBE4CBIVBKXBKTBNMBCCBCBBN9CBDJBHJBHNBCKBH4CBIqBBGlCBLeBCLBFLBFEEBoBBDEBMrBBFZBHKBE9BBDgCBCcBDKBHJBHNBDtBBDLBVsCBClFBJ7BBEOBE9BBGqBBDKBJqBBG1QBDFBDlBBDFBDHBCGCBdBD0BBCOBCNBDFBCSBDCBCIBSXBJuBBSBBDaBCMBEhBBPgBBQrEBF5UBXKBWz4BBD9LBGsBBCGGD3BBIBBPXBKGBCGBCGBCGBCGBCGBCGBCGBC9DBjBZBC4CBN1GBbPBC+BBC1CBDmDBGqBBC9CBC1CBKvBBCszcBE2BBK7KBV3FBJ8GBV7BBEJBH3BBJlCBJLBHzDBMdBEtCBCKBFgBBC2BBKNBDJBDmDBZbBLFBDFBDFBKGBCGBC7BBF9DBDJBHj9KBNWBFwBBloItLBDpDBnBGBNEBGZBCEBCCCBCCBCCBoUBhBpBBHyBBCSBCDBFEBCmEBF9FBEFBDFBDFBDCBEGBCGBOBBDLBCZBCSBCBBCOBDNBjB6DBGCBFsBBE3CBCMBEwBwBBsBBjEcBEwBBQbBFjBBKdBGqBBGdBCkBBFNBrB9EBDJBHjBBFjBBFnBBJzBBMLBCOBCGBCBBCKBCOBCGBCBBEzBBN2JBKVBLHBZFBCpBBCIBmCFBDCCBqBBCBBEDDBVBCnCBJIBxBSBCBBGgBBEaBGaBnB3BBFTBDxBBCBBGHBCCBCcBDCBFJBIIBI-BBhBmBBFLBK1BBEcBDaBGZBIDBNGBxCoCB4ByBBOyBBItBBJJBHlBBEcBJBBxGeBCpBBCCBDBBRFBJIBiBtBBJpBBXZBnBbBVWBKtCBFjBBK9BBCEBOYBIJBH0BBCRBJmBBK-CBCTBMRBCuBB-BGBCCCBCBCOBCKBH6BBGJBHDBCHBDBBDVBCGBCBBCEBCJBDBBDCBDHHGGBDGBEEBMJBCDDClBBCJBCDDCDBCJBCBBJBBe7CBCEBfnCBJJBnF1BBDlBBjBkCBMJBHMBU5BBHJBHTBdaBDOBFWB6F7BBlDyCBNHBDDDBGBCBBCdBCBBDLBKJBnCHBDtBBDKBcnCBJyCBOoCBIJB3CHB5ChBBPJBHIBCsBBCNBLcBEfBDVBCNBqCGBCBBCrBBECCBCCBHBJJBHFBCBBCkBBCBBCFBIJBHrBBFJB3HYBIQBCoBBEcB2CQQBwBBO6cBnDuDBCEBMjGBtyCiDBOvhBBRVBL68DBGmSB61G5BBn2B4RBIeBCJBFwCBCJBHdBDFBLlCBLJBCGBCUBGSBxN5BBnG6CBGYBDYBtBqCBF4BBIQBhCEBMGBK1mHBqBfBiDyDB+vIDBCGBCBBCiJBQeeBBBDPPBCBJrMBloCqDBGMBEIBIJBDDBh7D8HBEzNBHWBQQBQtBBDWBKzDB9B1HBLmBBDpCBJvDBWlCB7DTBNTBN2CBKYBoE0CBCmCBCBBDDDBDDBCBCLBCCCBFBCgCBCDBDHBCGBCbBCDBCEBCEEBFBCzKBDjJBD9VBQEBCOBxiBeBHFB2GGBCQBDGBCBBCEBG9BBiBxDxDBrBBENBDJBFBBhKeBS5BBGxOxOBoBB3GqBBFhGhGBdBCVBJBBhHGBCDBCBBCOBCkGBDPBqBrCBFJBFBByYjCBtC8BBjGDBCaBCBBCDDCJBCDBCCCHFFCECBBBCBBCDDCICBCCDDBCGBCDBCDBCCCBIBCQBGCBCEBCQB1BBBvIrBBFjDBNOBDOBCOBCkBBLtFB5BcBOrBBFIBIBBPFB7E4eBEQBEMBE5GBHLBFQQBKBF3BBJJBHnBBJdBDLBFBBPIBoB3KBJNBDMBEKBE4BBCFFBOBDLBFJBIyEBCmDBmgB-2pBBhB9oEBDt0FBDwpHBQtTBjtC9QBjvBq6EBGppIBnkzVvHB", false));
+        return this._Print;
+      }
+      static CATEGORIES = new LazyMap({
+        C: () => new UnicodeRangeTable(decodeRanges("AfBgDgBBOrWrWBHHBCBICCVuMuMnBBBzBBBE4B4BBGBcDBHQBXhGhGxBBB8BBBmDNB8BBByBBBQddBCCMEBhBGBsCiFiFJBBDBBXIICCBFBBKBBDBBFHBCDBDGGBaaBEEHDBDBBXIIDGDBCCGDBDBBECBCGBFCCBFBSJBEKKEXXIDDGBBLIEBCCBNBFBBNGBIEEJBBDBBXIIDGGBKKBDDBEEBFBEDBDGGBTTBIBDHHBBBEFFBBBDCCDCBDCBECBNDBGCBEFFBCCBEBCNBWEBOEEYRRBKKEFFBFBDEEDBBFBBLGBXEEYLLGBBKEEFGBDEBEFFBLLELBOEE0BEEHDBRBBbEETCBZKKCBBICBCDBHCCJFBLBBELB7BDBekBBDCCGZZCYYBGGCIILBBFfBpClBlBBCBoBlBlBQOOBjBBnGCCBDBCBB6LFFBIICFFBqBqBFBBiBFFBIICFFBQQ6BFFBkCkCBhBhBBBBbFB3CBBHBB+UCB6CGBXIBZIBVLBOEEDLB-CBBLFBLFBPMMBEB6CGBsBEBnCJBgBNNBCBNDBCCBrBBBGKBtBDBbFBMCB-BBBiCeeBMMBEBLFBPBBvBBBNTBuCnFnFBGB9BCBQCB-BEBsBBBMHBsBEB3QBBHBBnBBBHBBJGCgBBB2BQQPBBHUUBEEKMMBDBbEByBPBDBBcOOBBBjBNBiBOBtEDB7UVBMUB14BBB-LEBuBCCBDBCBB5BGBDNBZIBI4BI-DhBBb6C6CBKB3GZBxC3C3CBoDoDBDBsB-C-C3CIBxBuzcuzcBBB4BIB9KTB5FHB+GTB9BCBLFB5BHBnCHBNFB1DKBfCBvCMMBCBiB4B4BBHBPBBLBBoDXBdJBHBBHBBHIBIII9BDB-DBBLFBl9KLBYDByBjoIBvLBBrDlBBILBGEBbGGCGDrUfBrBFB0BUUFDBGoEoEBCB-FCBHBBHBBHBBECBIIIBLBDBBNbbUDDQBBPhBB8DEBEDBuBCB5COOBBBCuBBvBhEBeCByBOBdDBlBIBfEBsBEBfmBmBBCBPpBB-EBBLFBlBDBlBDBpBHB1BKBNQQIDDMQQIDDBBB1BLB4JIBXJBJXBHrBrBKkCBHBBCtBtBDCBCBBYpCpCBGBKvBBUDDBDBiBCBcEBclBB5BDBVBBzBDDBDBJEEeBBEDBLGBKGBhCfBoBDBNIB3BCBeBBcEBbGBFLBIvCBqC2BB0BMB0BGBvBHBLFBnBCBeHBDvGBgBrBrBEBBDPBHHBKgBBvBHBrBVBblBBdTBYIBvCDBlBIB-BGGBLBaGBLFB2BTTBGBoBIBhDVVBJBTwBwBB8BBICCFQQMFB8BEBLFBFJJBDDBXXIDDGLLBDDBEEBCCBEBCEBIBBICBGKBLCCBCCnBLLCBBCFFLDDBGBDcB9CGGBcBpCHBLlFB3BBBnBhBBmCKBLFBOSB7BFBLFBVbBcBBQDBY4FB9BjDB0CLBJBBCBBJDDfDDBNNBHBLlCBJBBvBBBMaBpCHB0CMBqCGBL1CBJ3CBjBNBLFBKuBuBPJBeCBhBBBXPPBnCBIDDtBCBCDDKHBLFBHDDmBDDHGBLFBtBDBL1HBaGBSqBqBBBBe0CBCOBzBMB8clDBwDGGBJBlGryCBkDMBxhBPBXJB88DEBoS41GB7Bl2BB6RGBgBLLBCByCLLBEBfBBHJBnCJBLIIWEBUvNB7BlGB8CEBaBBarBBsCDB6BGBS-BBGKBIIB3mHoBBhBgDB0D8vIBFIIDkJkJBNBCcBEBBCNBFHBtMjoCBsDEBOCBKGBLBBF-6DB+HCB1NFBYOBSOBvBBBYIB1D7BB3HJBoBBBrCHBxDUBnC5DBVLBVLB4CIBamEB2CoCoCDBBCBBDBBFNNCIIiCFFBJJIddFGGCCBI1K1KBlJlJB-V-VBNBGQQBuiBBgBFBH0GBISSBIIDGGBDB-BgBBCvDBuBCBPBBLDBD-JBgBQB7BEBCvOBrB1GBsBDBC-FBgBXXBGBD-GBIFFDQQmGBBRoBBtCDBLDBDwYBlCrCB+BhGBFccDCCBCCLFFCCCBEBCDBCECEDDCBBCICDCCBFFIKFCLLSEBEGGSzBBDtIBtBDBlDLBQBBQQQmBJBvF3BBeMBtBDBKGBDNBH5EB6eCBSCBOCB7GFBNDBCOBNDB5BHBLFBpBHBfBBNDBDNBKmBB5KHBPBBOCBMCB6BCCBCBRBBNDBLGB0EoDoDBjgBBh3pBfB-oEBBv0FBBypHOBvThtCB-QhvBBs6EEBrpIlkzVBxHvw-FB", false)),
+        Cc: () => new UnicodeRangeTable(decodeRanges("AfgDgB", true)),
+        Cf: () => new UnicodeRangeTable(decodeRanges("tFzqBzqBBEBXhGhGyBhMhMBxCxCs5D9-B9-BBDBbEByBEBCJBw03B6H6HBBBimEQQj7IPBhjiBDBwmFHBn0rYffB+CB", false)),
+        Cn: () => new UnicodeRangeTable(decodeRanges("4bBBHDBICCVuMuMnBBBzBBBE4B4BBGBcDBHKBvI9B9BBmDmDBMB8BBByBBBQddBCCMEBjBEBuHJJBDDBXXICCBBBFBBKBBDBBFHBCDBDGGBaaBEEHDBDBBXIIDGDBCCGDBDBBECBCGBFCCBFBSJBEKKEXXIDDGBBLIEBCCBNBFBBNGBIEEJBBDBBXIIDGGBKKBDDBEEBFBEDBDGGBTTBIBDHHBBBEFFBBBDCCDCBDCBECBNDBGCBEFFBCCBEBCNBWEBOEEYRRBKKEFFBFBDEEDBBFBBLGBXEEYLLGBBKEEFGBDEBEFFBLLELBOEE0BEEHDBRBBbEETCBZKKCBBICBCDBHCCJFBLBBELB7BDBekBBDCCGZZCYYBGGCIILBBFfBpClBlBBCBoBlBlBQOOBjBBnGCCBDBCBB6LFFBIICFFBqBqBFBBiBFFBIICFFBQQ6BFFBkCkCBhBhBBBBbFB3CBBHBB+UCB6CGBXIBZIBVLBOEEDLB-CBBLFBLFBbFB6CGBsBEBnCJBgBNNBCBNDBCCBrBBBGKBtBDBbFBMCB-BBBiCeeBMMBEBLFBPBBvBBBNTBuCnFnFBGB9BCBQCB-BEBsBBBMHBsBEB3QBBHBBnBBBHBBJGCgBBB2BQQPBBHUUBEEKmDmDNBBcOOBBBjBNBiBOBtEDB7UVBMUB14BBB-LEBuBCCBDBCBB5BGBDNBZIBI4BI-DhBBb6C6CBKB3GZBxC3C3CBoDoDBDBsB-C-C3CIBxBuzcuzcBBB4BIB9KTB5FHB+GTB9BCBLFB5BHBnCHBNFB1DKBfCBvCMMBCBiB4B4BBHBPBBLBBoDXBdJBHBBHBBHIBIII9BDB-DBBLFBl9KLBYDByBDBvzIBBrDlBBILBGEBbGGCGDrUfBrBFB0BUUFDBGoEoEBCC-FCBHBBHBBHBBECBIIIBIBGBBNbbUDDQBBPhBB8DEBEDBuBCB5COOBBBCuBBvBhEBeCByBOBdDBlBIBfEBsBEBfmBmBBCBPpBB-EBBLFBlBDBlBDBpBHB1BKBNQQIDDMQQIDDBBB1BLB4JIBXJBJXBHrBrBKkCBHBBCtBtBDCBCBBYpCpCBGBKvBBUDDBDBiBCBcEBclBB5BDBVBBzBDDBDBJEEeBBEDBLGBKGBhCfBoBDBNIB3BCBeBBcEBbGBFLBIvCBqC2BB0BMB0BGBvBHBLFBnBCBeHBDvGBgBrBrBEBBDPBHHBKgBBvBHBrBVBblBBdTBYIBvCDBlBIBlCJBCBBaGBLFB2BTTBGBoBIBhDVVBJBTwBwBB8BBICCFQQMFB8BEBLFBFJJBDDBXXIDDGLLBDDBEEBCCBEBCEBIBBICBGKBLCCBCCnBLLCBBCFFLDDBGBDcB9CGGBcBpCHBLlFB3BBBnBhBBmCKBLFBOSB7BFBLFBVbBcBBQDBY4FB9BjDB0CLBJBBCBBJDDfDDBNNBHBLlCBJBBvBBBMaBpCHB0CMBqCGBL1CBJ3CBjBNBLFBKuBuBPJBeCBhBBBXPPBnCBIDDtBCBCDDKHBLFBHDDmBDDHGBLFBtBDBL1HBaGBSqBqBBBBe0CBCOBzBMB8clDBwDGGBJBlGryCBkDMB3iBJB88DEBoS41GB7Bl2BB6RGBgBLLBCByCLLBEBfBBHJBnCJBLIIWEBUvNB7BlGB8CEBaBBarBBsCDB6BGBS-BBGKBIIB3mHoBBhBgDB0D8vIBFIIDkJkJBNBCcBEBBCNBFHBtMjoCBsDEBOCBKGBLBBJ76DB+HCB1NFBYOBSOBvBBBYIB1D7BB3HJBoBBBjGUBnC5DBVLBVLB4CIBamEB2CoCoCDBBCBBDBBFNNCIIiCFFBJJIddFGGCCBI1K1KBlJlJB-V-VBNBGQQBuiBBgBFBH0GBISSBIIDGGBDB-BgBBCvDBuBCBPBBLDBD-JBgBQB7BEBCvOBrB1GBsBDBC-FBgBXXBGBD-GBIFFDQQmGBBRoBBtCDBLDBDwYBlCrCB+BhGBFccDCCBCCLFFCCCBEBCDBCECEDDCBBCICDCCBFFIKFCLLSEBEGGSzBBDtIBtBDBlDLBQBBQQQmBJBvF3BBeMBtBDBKGBDNBH5EB6eCBSCBOCB7GFBNDBCOBNDB5BHBLFBpBHBfBBNDBDNBKmBB5KHBPBBOCBMCB6BCCBCBRBBNDBLGB0EoDoDBjgBBh3pBfB-oEBBv0FBBypHOBvThtCB-QhvBBs6EEBrpIm8yVBCdBhD-DBxHvw-BB---BBB---BBB", false)),
+        Co: () => new UnicodeRangeTable(decodeRanges("gg4B-nGh4hc9--BD9--B", true)),
+        Cs: () => new UnicodeRangeTable(decodeRanges("gg2B--B", true)),
+        L: () => new UnicodeRangeTable(decodeRanges("hCZBHZBwBLLFGGBVBCeBCpOBFLBPEBICCiEEBCBBDDBCHHCCBCCCBSBCyCBCqEBJlFBClBBDHHBnBBoCaBFDBuBqBBkBBBCiDBCQQBIIBLLBBBDRRCdBe4CBMZZBfBKBBFGGBUBFKKEYYBXBIKBGXBCGBRpBB7B1BBETTIJBQPBFHBDBBDVBCGBCEEBCBERROBBCCBPBBLJJBEBFBBDVBCGBCBBCBBCBBgBDBCUUBBBRIBCCBCVBCGBCBBCEBETTQBBYMMBGBDBBDVBCGBCBBCEBEffBCCBBBQSSCFBECBCDBEBBCCCBEEBEEBBBELBX1B1BBGBCCBCWBCPBEbbBBBCBBDBBfFFBGBCCBCWBCJBCEBEffBBBCBBQBBSIBCCBCoBBDRRGCBJCBZFBGRBEXBCIBCDDBFB7BvBBCBBNGB7BBBCCCBDBCXBCCCBIBCBBKDDBDBCWWBCBhBgCgCBGBCjBBcEB0DqBBVRRBEBFDBEEEBIIBBBFMBNSSBkBBCGGDqBBCsKBCDBDGBCCCBCBDoBBCDBDgBBCDBDGBCCCBCBDOBC4BBCDBDiCBmBPBR1CBDFBErTBDQBCZBGqCBHHBIRBOSBPRBPMBCCBQzBBkBFFkC4CBIEBDhBBCGGBkCBLeByBdBDEBMrBBFZB3BWBK0BBzC+C+CBtBBSHB3BdBOBBLrBBbjBBqBCBLjBBDKBGqBBDCBqBDBCFBCBBEGGB+FBhC1IBDFBDlBBDFBDHBCGCBdBD0BBCGBCEEBBBCGBEDBDFBFMBGCBCGB1DOORMBmDFFDJBCEEBDBHGCBCBCKBDDBGEBF1B1BB8zC8zCBjHBHDBEBBNlBBCGGD3BBIRRBVBKGBCGBCGBCGBCGBCGBCGBCGBxC2O2OBrBrBBDBGBBF1CBHCBC5CBCDBGqBBC9CBSfBxBPBhQ-tGBhCs0VBkCtBBDsIBEPBLBBVuBBReBDlCByBIBDmDBDxCBVQBCCBCDBCWBezBBPxBB-BFBECCBMMBaBLWBacBIuBBdRRBDBCJBLEBCoBBYCBCHBVWBEEEBwBBCEEBDDBDBDCCZCBDKBICBNFBDFBDFBKGBCGBCqBBCNBHyDBej9KBNWBFwBBloItLBDpDBnBGBNEBGCCBIBCMBCEBCCCBCCBCCBqDBiBqLBT-BBD1BBpBLB1DEBCmEBlBZBHZBM4CBEFBDFBDFBDCBkBLBCZBCSBCBBCOBDNBjB6DBmMcBEwBBwBfBOTBCHBHlBBLdBDjBBFHBxB9EBTjBBFjBBFnBBJzBBNKBCOBCGBCBBCKBCOBCGBCBBEzBBN2JBKVBLHBZFBCpBBCIBmCFBDCCBqBBCBBEDDBVBLWBKeBiCSBCBBLVBLZBHZBnB3BBHBBhCQQBCBCCBCcBrBcBEcBkBHBCbBc1BBLVBLSBORBvDoCB4ByBBOyBBOjBBnBbBKWB7HpBBHBBRFB5BcBLJJBUBrBRBvBUBcWBN0BB6BBBDOOBrBBhBYBbjBBeDDJiBBENNBuBBPDBWCCkBRBCYBUBBgCGBCCCBCBCOBCJBIuBBnBHBDBBDVBCGBCBBCEBETTNEBfJBCDDClBBCaaCtBtBBzBBTDBVCBfvBBVBBC5F5FBtBBqBDBlBvBBV8B8BBpBBOoCoCBZBmBGB6FrBB1D-BBgBHBDDDBGBCBBCXBQCC-CHBDmBBRCCdLLBmBBIWWMtBBUTTBnCBoGgBBgBIBCkBBSyByBBcBxDGBCBBClBBWaaBEBCBBCfBPYYBqBBlISBQCCBLBChBB9DwCwCB4cBnHjGBtyCgDBQvhBBSFBa68DBGmSB61GdBj3B4RBIeBSuCBSdBTvBBRDBgBUBGSBxNsBB0G-BBhBYBDYBtBqCBGjCjCBLBhCBBCPPBNNB0mHBqBfBiDyDB+vIDBCGBCBBCiJBQeeBBBDPPBCBJrMBloCqDBGMBEIBIJBn7F0CBCmCBCBBDDDBDDBCBCLBCCCBFBCgCBCDBDHBCGBCbBCDBCEBCEEBFBCzKBDYBCYBCeBCYBCeBCYBCeBCYBCeBCYBCHB15BeBHFBmI9BBzEsBBLGBRiKiKBcBTrBBlPbBlHdBDwGwGBdBCCBCBBCGBDEBKBBhHGBCDBCBBCOBCkGB8BjCBI1lB1lBBCBCaBCBBCDDCJBCDBCCCHFFCECBBBCBBCDDCICBCCDDBCGBCDBCDBCCCBIBCQBGCBCEBCQBlqE-2pBBhB9oEBDt0FBDwpHBQtTBjtC9QBjvBq6EBGppIB", false)),
+        LC: () => new UnicodeRangeTable(decodeRanges("hCZBHZB7BLLBVBCeBCiGBCDBFvGBDZBhGDBDBBECBCHHCCBCCCBSBCyCBCqEBJlFBClBBKoBB44ClBBCGGDqBBDCBhV1CBDFBjkCKBGqBBDCBhCrBBgCMBChBBmD1IBDFBDlBBDFBDHBCGCBdBD0BBCGBCEEBBBCGBEDBDFBFMBGCBCGBmIFFDJBCEEBDBHGCBCBCFBFDDBCBGEBF1B1BB8zC8zCB6DBDmDBHDBEBBNlBBCGGzoetBBTbBnEtCBCWBEDBCsCBZBBE2Z2ZBpBBGIBIvCBh6TGBNEBqgBZBHZBmlBvCBhDjBBFjBB1DKBCOBCGBCBBCKBCOBCGBCBBk2ByBBOyBB+CVBLVB74C-BBhrV-BBhBYBDYBtpZ0CBCmCBCBBDDDBDDBCBCLBCCCBFBCgCBCDBDHBCGBCbBCDBCEBCEEBFBCzKBDYBCYBCeBCYBCeBCYBCeBCYBCeBCYBCHB15BJBCTBHFB2uCjCB", false)),
+        Ll: () => new UnicodeRangeTable(decodeRanges("hDZB7BqBqBBWBCHBC2BCBQCBuBCDECBBBDCCDEEBFFDEEBBBDDDCCCDCCBCCDEECDDBDDBBBHGDCOCBSCBDDCEEC4BCBFBDDDBCCFICBjCBDZBiGCCEEEBBBTccBhBBCBBECBCWCBDBCGDB0B0BBuBBCgBCK0BCDMCBgDCxBoBBo6CqBBDCB5XFBjkCIBC2D2DBqBBgCMBChBBnD0ECBHBCgDCBHBJFBLHBJHBJFBLHBJHBJNBDHBJHBJHBJEBCBBHEEBBBCBBJDBDBBJHBLCBCBBzIEEBEEcKFDBBJDBF2B2Bs1CvBBCEEBGCFCCBCCBEBGiDCBIICFFNlBBCGG0oesBCUaCoEMCBBBC+BCBGBCCCDICFCCDCCBBBCSCGGGCMCFCCDOCbEE2ZqBBGIBIvCBh6TGBNEBqhBZBumBnBBpEjBB8EKBCOBCGBCBBk4ByBB+DVB75CfBhsVfB8BYBnqZZBbGBCRBbZBbDBCCCBFBCKBbZBbZBbZBbZBbZBbZBbZBbZBbbBdYBCFBbYBCFBbYBCFBbYBCFBbYBCFBC15B15BBIBCTBHFB4vChBB", false)),
+        Lm: () => new UnicodeRangeTable(decodeRanges("wVRBFLBPEBICCmEGG-OnHnHlFBBuIBBFgBgBKEEhFoFoF1mBgEgE2R72B72BsDkTkTxOFBvF+BBOjBjBBjBByVOORMBg-CBByHgGgG2OsBsBBDBGiDiDB+C+CBBB34bjnBjnBBEBvIzDzDdBB6DIBxCYYpDDBEBB2OXXqEtDtDWBBoDDBKngVngVuBBBh-BFBCpBBCIB0sBhBhB2K04D04DnrTDB9PCBpBBBnRMBhCBBCPPB9-P9-PBCBCGBCBByhM9BBqGGBud0Q0QsSAB", false)),
+        Lo: () => new UnicodeRangeTable(decodeRanges("qFQQhIFFBCBxGBB7ZaBFDBuBfBCJBkBBBCiDBCZZBLLBBBDRRCdBe4CBMZZBfBWVBrBYBIKBGXBCGBRoBB8B1BBETTIJBROBFHBDBBDVBCGBCEEBCBERROBBCCBPBBLJJBEBFBBDVBCGBCBBCBBCBBgBDBCUUBBBRIBCCBCVBCGBCBBCEBETTQBBYMMBGBDBBDVBCGBCBBCEBEffBCCBBBQSSCFBECBCDBEBBCCCBEEBEEBBBELBX1B1BBGBCCBCWBCPBEbbBBBCBBDBBfFFBGBCCBCWBCJBCEBEffBBBCBBQBBSIBCCBCoBBDRRGCBJCBZFBGRBEXBCIBCDDBFB7BvBBCBBNFB8BBBCCCBDBCXBCCCBIBCBBKDDBDBYDBhBgCgCBGBCjBBcEB0DqBBVRRBEBFDBEEEBIIBBBFMBNyDyDBnKBCDBDGBCCCBCBDoBBCDBDgBBCDBDGBCCCBCBDOBC4BBCDBDiCBmBPByDrTBDQBCZBGqCBHHBIRBOSBPRBPMBCCBQzBBpBkCkCBhBBC0BBIEBDhBBCGGBkCBLeByBdBDEBMrBBFZB3BWBK0BBxFuBBSHB3BdBOBBLrBBbjBBqBCBLdByDDBCFBCBBE7hB7hBBCB4-C3BBZWBKGBCGBCGBCGBCGBCGBCGBCGBoR2B2BF1CBJCCB4CBFGGBpBBC9CBSfBxBPBhQ-tGBhC0wUBC2jBBkCnBBJrIBFPBLBBjCyByBBkCBqFoDoDEGBCCBCDBCWBezBBPxBB-BFBECCBMMBaBLWBacBIuBBuBEBDIBLEBCoBBYCBCHBVPBCFBEEEBwBBCEEBDDBDBDCCZBBEKBIPPBEBDFBDFBKGBCGByEiBBej9KBNWBFwBBloItLBDpDBkCCCBIBCMBCEBCCCBCCBCCBqDBiBqLBT-BBD1BBpBLB1DEBCmEBqDJBCsBBDeBEFBDFBDFBDCBkBLBCZBCSBCBBCOBDNBjB6DBmMcBEwBBwBfBOTBCHBHlBBLdBDjBBFHBhEtCBjDnBBJzBB9CzBBN2JBKVBLHB5EFBDCCBqBBCBBEDDBVBLWBKeBiCSBCBBLVBLZBHZBnB3BBHBBhCQQBCBCCBCcBrBcBEcBkBHBCbBc1BBLVBLSBORBvDoCB4FjBBnBDBCxJxJBoBBHBBRCBCBB5BcBLJJBUBrBRBvBUBcWBN0BB6BBBDOOBrBBhBYBbjBBeDDJiBBENNBuBBPDBWCCkBRBCYBUBBgCGBCCCBCBCOBCJBIuBBnBHBDBBDVBCGBCBBCEBETTNEBfJBCDDClBBCaaCtBtBBzBBTDBVCBfvBBVBBC5F5FBtBBqBDBlBvBBV8B8BBpBBOoCoCBZBmBGB6FrBB0GHBDDDBGBCBBCXBQCC-CHBDmBBRCCdLLBmBBIWWMtBBUTTBnCBoGgBBgBIBCkBBSyByBBcBxDGBCBBClBBWaaBEBCBBCfBPYYBnBBCBBlISBQCCBLBChBB9DwCwCB4cBnHjGBtyCgDBQvhBBSFBa68DBGmSB61GdBj3B4RBIeBSuCBSdBTvBB0BUBGSB0NnBB2MqCBGwFwFB0mHBqBfBiDyDBuwIiJBQeeBBBDPPBCBJrMBloCqDBGMBEIBIJBxzI2P2PBrBBiBiKiKBcBTrBBlPaBmHdBDwGwGBdBCCBCBBCGBDEBKiHiHBFBCDBCBBCOBCkGB8pBDBCaBCBBCDDCJBCDBCCCHFFCECBBBCBBCDDCICBCCDDBCGBCDBCDBCCCBIBCQBGCBCEBCQBlqE-2pBBhB9oEBDt0FBDwpHBQtTBjtC9QBjvBq6EBGppIB", false)),
+        Lt: () => new UnicodeRangeTable(decodeRanges("lOGDnB2sH2sHBGBJHBJHBNQQwBAB", false)),
+        Lu: () => new UnicodeRangeTable(decodeRanges("hCZBmDWBCGBiB2BCDOCDuBCBECEBBCCCBCCBBBDDBCBBCCBEBBCBBCECBCCDCCBCCBBBCCCBEEIJDCMCDQCDDDCCBC4BCIBBCBBDCCBCBCGCiJCCEJJHCCBBBCCCBCCBPBCIBkBDDBBBEWCGDDCBBDyBBxBgBCK2BCBMCD+CCDlBBq6ClBBCGGzW1CB0kCHHBpBBDCBhK0ECKgDCKHBJFBLHBJHBJFBMGCJHBpCDBNDBNDBNEBMDBnIFFECBDCBDEEBDBHGCBCBDDBLBBG+B+B9zCvBBxBCCBBBDGCBCBCDDJCBCgDCJCCFuqeuqeCqBCUaCoEMCE8BCLECBICFCCDCCEUCBDBCEBCOCBCBCCCBQCZs5Vs5VBYBmmBnBBpEjBB9EKBCOBCGBCBBr3ByBB+EVB75CfBhsVfBhCYBoqZZBbZBbZBbCCBGDBDDBCBCHBbZBbBBCDBDHBCGBcBBCDBCEBCEEBFBcZBbZBbZBbZBbZBbZBfYBiBYBiBYBiBYBiBYBiB2pE2pEBgBB", false)),
+        M: () => new UnicodeRangeTable(decodeRanges("gYvDB0IGBoIsBBCCCBCCBCCpCKBxBUBRmDmDBFBDFBDBBCDBkBffBZB8CKB7BIBKZZBCBCIBCCBCEBsBCB8BIBrBXBCgBB3BCBCRBCGBLBBeCB5BCCBFBDBBDCBKLLBbbDCB5BCCBDBFBBDCBEffBEEMCB5BCCBGBCCBCCBVBBXFBCCB5BCCBFBDBBDCBICBLBBf8B8BBDBECBCDBKpBpBBDB4BCCBFBCCBCDBIBBMBBeCB5BCCBFBCCBCDBIBBMBBQNNBCB4BBBCGBCCBCDBKLLBeeBBBnCFFBEBCCCBGBTBB+BDDBFBNHBjDDDBHBMGBqCBBcECFBByBTBCBBGKBCjBBKlDlDBSBYDBFCBCCBDGBEDBOLBCLLBCBgWCBzdDBdCBeBBfBBhCfBKuBuBBBBC2D2DBjBjB3DLBFLB8GEB6BJBCcBDxBxBBsBBDLBVEBwBQBnBIBNCBfMB5BNBxBTB5ECBCUBFHHDCBnG-BBxWgBB--CCBuEhDhDBeBrRFBqDBB1udDBCJBhBBBxCBBxIEEFYYBDBF0C0CBzBzBBQBbRBOnBnBBGBaMBtBDBwBNBlBkCkCBMBNJJBuBuBBBBzBCCBBBDBBGBBCqBqBBDBGBBtHHBCBBx5TiXiXBOBRPBuejHjH2EEBn0BCBCBBGDBpBCBFmFmFB+R+RBCBiCEB+JBBuCFBnCKByBDB7DCB2BOBqBDDBLLBCBuBKBI+B+BBBBlBNBRBBtBNNBBBxBNBJDBCBB9CLBHDD+ELBWDB4BBBCGBDBBDCBKLLBDDBFBEEBkCIBCDDCDBCEBCPPBzCzCBQBYyCyCBSBsHGBDIBcBBzCQBrDMBmDOBhIOB2HFBCBBDDBCCCBuEuEBFBDGBEddBIBpBGBCDBJKKBJBvBPBnGHBoGHBCHBzCVBCNB7DFBECCBCCBFBCjCjCBDBCBBCEB8KDBKBBCxBxBBFBEEBYmnFmnFHOBpmLRBhuCEB8BGB5gBCCB1BBIDByCMMBslTslTBizEizEBsBBDWB-QEBEFBJHBDGBfDB1ECB89B2BBFxBBJPPXEBCOBxqBGBCQBDGBCBBCEBlDhFhFBFB4L+B+BBCB9PDB-HBB0HDDIBBG7O7OBFBuDGB29lYvHB", false)),
+        Mc: () => new UnicodeRangeTable(decodeRanges("joC4B4BDCBJDBCBBzBBB7BCBHBBDBBLsBsB7BCBjC7B7BBBBJCCB2B2BB7B7BCHHBDDBLLnDBBCBBECBCCBLqBqBBBB+BDB+BBB7BCCBDBDBBCBBKBBdPPB7B7BBBBGCBCCBLrBrBBsCsCBBBHHBTBBrKBBgCsFsFBFFHDDBaaBLLBBBDGBWBBDFBDLLBBB5zBffiEIIBGBCBB7KDBDCBFBBCFBhHBB7BCCKCCBJJBEByExBxBGCCBDBCBB+BffFBBD9B9BDCBCEEBxBxBBGBJBBsFWW35EBB0-dBBD5C5CBzBzBBOBvEBBwBxBxBBFFBDDBBBvDBBDBBZuBuBCuDuDDBBGuHuHBCCBCCBCC0gZCCgEuBuBBBBFBB0DZZB8B8BxBCBKBBO+C+CBBBEBBCrFrFBBBgBBB7BBBCDBDBBDCBKLLB1C1CBBBIDDCDBCBBCmDmDBBBJBBErDrDBBBHCCBCBDuHuHBBBHDBDyDyDBBBJBBCuDuDCBBHoDoDCBBFmImIBBBK4H4HBEBCBBFDDCvEvEBBBJDBF1C1CeBB-BqGqGECCoGPPrDIID2G2GBDBFBBC-K-KBNNxBBBJBBCpvQpvQBBBlxD2BBpDBB0rYBBHFB", false)),
+        Me: () => new UnicodeRangeTable(decodeRanges("okBBB1xF-wB-wBBCBCCBsshBCB", false)),
+        Mn: () => new UnicodeRangeTable(decodeRanges("gYvDB0IEBqIsBBCCCBCCBCCpCKBxBUBRmDmDBFBDFBDBBCDBkBffBZB8CKB7BIBKZZBCBCIBCCBCEBsBCB8BIBrBXBCfB4BCCFHBFEEBFBLBBe7B7BFDBJVVBbbDBB6BFFBFFBDDBBBEffBEEMBB6BFFBDBCBBFVVBXXBEBC7B7BDCCBCBJIIBMMBff+BNNzBEE4BCCBBBGCBCDBIBBMBBe7B7BDHHGBBVBBdBB6BBBFDBJVVBeepCIIBBBC7C7CDGBNHBjDDDBHBMGBqCBBcEC4BNBCEBCBBGKBCjBBKnDnDBCBCFBCBBDBBaBBFCBRDBODDBHHQgWgWBBBzdCBeBBfBBfBBhCBBCGBJDDBJBKuBuBBBBC2D2DBjBjB3DCBFBBKHHBBB8GBBD7B7BCGBCCCDHBHJBDxBxBBMBCeBDLBVDBxBCCBDBCGGpBIBNBBhBDBDBBCCB5BCCBEECCB7BHBDBB5ECBCMBCGBFHHEBBnG-BBxWMBFEEBKB--CCBuEhDhDBeBrRDBsDBB1udFFBIBhBBBxCBBxIEEFaaBGG4EBBbRBOnBnBBGBaKBvBCBxBDDBCBDBBoBkCkCBEBDBBDBBNJJwB0B0BCCBDBBGBBCrBrBBJJvHDDFx5Tx5TiXPBRPBuejHjH2EEBn0BCBCBBGDBpBCBFmFmFB+R+RBCBiCEB+JBBuCFBnCKByBDB8D3B3BBNBqBDDBLLBBByBDBDBBI+B+BBBBlBEBCHB-BNNB1B1BBHBLDBDgDgDBBBDCCBHHD+E+EEHBWBB6BBBEmBmBBFBEEBnCFBOECPBB2CHBDCBCYY1CFBCFFBCCBvHvHBCBHBBCBBcBB2CHBDCCBrDrDCDDBEBCmDmDCDDBCBCEBkIIBCBBhIBBCFFxEDBDBBFhBhBBIBpBFBDDBJKKBEBDCBvBMBCBBnGCCBBBCqGqGBFBCFBCzCzCBUBDGBCBBCBB7DFBECCBCCBFBCpCpCBEEC8K8KBMMB1B1BBDBGCCYmnFmnFHOBpmLLBECBhuCEB8BGB5gBgCgCBCByC5lT5lTBizEizEBsBBDWBhRCBSHBDGBfDB1ECB89B2BBFxBBJPPXEBCOBxqBGBCQBDGBCBBCEBlDhFhFBFB4L+B+BBCB9PDB-HBB0HDDIBBG7O7OBFBuDGB29lYvHB", false)),
+        N: () => new UnicodeRangeTable(decodeRanges("wBJB5DBBGDDBBBitBJBnEJBnGJB9MJB3DJBFFBtDJB3DJB3DJBDFBvDMB0DJBJGBoDJBpDGBISBuDJBhDJB3DJBnCTBtIJBnCJBwWTBybCBwHJBHJBXJBtJJBhEKBmFJBHJB3FJB3CJBnEJBHJB3gBEEBEBHJBnGyBBDEB3W7BBvCVB3TdBqrBqYqYaIBPCB4KDBrEJBfHBCOBhBJBoBOBh7cJB9FJBhKFB7EJBnBJBnGJBXJB3CJB3MJB34UJBuPsBBN4BBSBB2KaBlBDBeJJnEEBrGJBvdHBaGBoBIBsCEBXFBhFBBDPBDtBBhCIB1BBBfCBsCEBpDHBZHBqBGBrKFBxBJBHJB3IeB-EJBrBDBxDGBnEdBhEJB9BJBxEJBITB8HJB3KJB3DJB3LJBnDJBHTBtCLBlNSB+CJB3UJB3CcBkHJBnCJB3BJBnLJBnDUBshBuDBimPJBnpCJB3CJBnEJBCGBvQJBnIWB+KCB6nXJBnuBTBNTBtDYB2iBxBBhqCJBnNJB3PJB4HJBtWIBhEJB4Y6BBCCBCDBtCsBBCOBjeMBk3CJB", false)),
+        Nd: () => new UnicodeRangeTable(decodeRanges("wBJnxBJnEJnGJ9MJ3DJ3DJ3DJ3DJ3DJ3DJ3DJ3DJ3DJhDJ3DJnCJ3IJnCJn6BJnBJtJJhEJnFJHJ3FJ3CJnEJHJnuiBJnVJnBJnGJXJ3CJ3MJ34UJnsBJnkCJHJ9YJhEJ9BJxEJ3IJ3KJ3DJ3LJnDJHTtCJnNJnDJ3UJ3CJ3HJnCJ3BJnLJ3uQJnpCJ3CJnEJ3QJ37XJ12CxBhqCJnNJ3PJ4HJ2aJ30EJ", true)),
+        Nl: () => new UnicodeRangeTable(decodeRanges("u3FCBwzCiBBDDB-zDaaBHBPCBs1dJBxyW0BBtOJJnEEBrhIuDBm8SCB", false)),
+        No: () => new UnicodeRangeTable(decodeRanges("yFBBGDDBBB2pCFB5LFB5DCBmEGB6GGBSIByNJB2hBTB0jBJBhP20B20BEFBHJBnGPBqB3W3WB6BBvCVB3TdBqrB1kB1kBBCBrEJBfHBCOBhBJBoBOBxrdFBymWsBBiCDBSBB2KaBlBDB1pBHBaGBoBIBsCEBXFBhFBBDPBDtBBhCIB1BBBfCBsCEBpDHBZHBqBGBrKFBhLeB-EJBrBDBxDGBnETB8LTBmqBBBvNIBobSB0aUBn8SGB-YWBqhZTBNTBtDYBvqFIBid6BBCCBCDBtCsBBCOBjeMB", false)),
+        P: () => new UnicodeRangeTable(decodeRanges("hBCBCFBCDBLBBEBBbCBCccCkBkBGEELBBEEE-VJJzOFBqBBB0BCCDDDtBBBVBBCBBOCCBBBrCDBnDsBsBBMBqHCB3BOBgBmImIBLLtE5D5D6DnMnMNwLwL7CLLBpFpFBNBCmBmBBCBoCrCrCBDBFBBwDFBsFlTlTBHB4EuTuTtBBBvCCBoCBB+ECBCCBmBKB6JBB5GBBhEGBCFBhFBBLGBdCB9DDB8BEB-BBBhCHBM9Z9ZBWBJTBCMBCLBfBBPBB6TDBeBB+hBNBwCBBgBJB0MVBgCDBhBBB8XDBCBBxDwEwEBtBBCfBDLBkNCBFJBDLBRNNjD7C7CjgdBBuICBkDLL0DFB9LDB3CBBpBCBCyByBBwBwBiDMBRBB9DDB-DBBRBB6HzqUzqUBxGxGBIBXiBBCNBCFFCBB2ECBCFBCDBLBBEBBbCBCccCCCBFB7MCB9UxBxB-MoXoXoGgBgBxIIBnBxDxDBFBjCGB6CDByO-J-JjBlElEBDBtBDB+FGBuDBBCDB-DDBxBBBwCDBFOOCCB5CFBsDrJrJBCCBzDzDBDBLBBCpDpD7HWBqDCBdMBtCjEjEBBB9HpIpIBBB8E9C9CBGB0CCBCEB+CJB4GgDgDBDBrBBBmUBBrCMBwFxjBxjBBDB97CBB8zOBBmEiCiCBDBJpRpRBBBoJDBoK9lT9lTovHEB07C-a-aBAB", false)),
+        Pc: () => new UnicodeRangeTable(decodeRanges("-Cg-Hg-HBUU-u3BBBZCBwHAB", false)),
+        Pd: () => new UnicodeRangeTable(decodeRanges("tB9qB9qB0BiyDiyDmgBqgCqgCBEBiwDDDgBBBFdd-NUUwDxszBxszBBmBmBLqFqFhzD-J-J", false)),
+        Pe: () => new UnicodeRangeTable(decodeRanges("pB0B0BgB+1D+1DC-6B-6BqtC4B4BQ7T7TCff-hBMCxChBhBCGC1MUChCCCiBmhBmhBCECtBGCtNICEGCDBB-ozB6G6GeOCESSCCCrF0B0BgBGD", false)),
+        Pf: () => new UnicodeRangeTable(decodeRanges("7F+6H+6HEddpuDCCFDDQEE", false)),
+        Pi: () => new UnicodeRangeTable(decodeRanges("rFt7Ht7HDBBDaapuDCCFDDQEE", false)),
+        Po: () => new UnicodeRangeTable(decodeRanges("hBCBCCBDECBLLBEEBcclCGGPBBI-V-VJzOzOBEBqB3B3BDDDtBBBVBBCBBOCCBBBrCDBnDsBsBBMBqHCB3BOBgBmImIBLLtE5D5D6DnMnMNwLwL7CLLBpFpFBNBCxDxDrCEBFBBwDFBsFlTlTBHBmY9D9DBBBoCBB+ECBCCBmBFBCDB6JBB5GBBhEGBCFBhFBBLGBdCB9DDB8BEB-BBBhCHBMjajaBJJBGBJIBDDBDCBEKBCCCBIB7kDDBCBBxDwEwEBFFBBBDDDBHBCBBCDDBLLBDBCJBDDBCCCBLBDCBtNCB6B+F+FjgdBBuICBkDLL0DFB9LDB3CBBpBCBCyByBBwBwBiDMBRBB9DDB-DBBRBB6HlxUlxUBFBDXXVBBDDBECBCDBICBHCCB2E2EBBBCCBDECBLLBEEBcclBDDB7M7MBBB9UxBxB-MoXoXoGgBgBxIIBnBxDxDBFBjCGB6CDB0ZlElEBDBtBDB+FGBuDBBCDB-DDBxBBBwCDBFOOCCB5CFBsDrJrJBCCBzDzDBDBLBBCpDpD7HWBqDCBdMBtCjEjEBBB9HpIpIBBB8E9C9CBGB0CCBCEB+CJB4GgDgDBDBrBBBmUBBrCMBwFxjBxjBBDB97CBB8zOBBmEiCiCBDBJpRpRBBBoJDBoK9lT9lTovHEB07C-a-aBAB", false)),
+        Ps: () => new UnicodeRangeTable(decodeRanges("oBzBzBgB-1D-1DC-6B-6B-rCEEnB4B4BQ7T7TCff-hBMCxChBhBCGC1MUChCCCiBmhBmhBCECaTTCECtNICEGCDipzBipzB4GeeCMCESSCCCrFzBzBgBEEDAB", false)),
+        S: () => new UnicodeRangeTable(decodeRanges("kBHHRCBgBCCcCCkBEBCBBDCCBCBDEEfgBgBrODBNNBGGBCCCBPB2DPPBxDxDsErIrIBBB3DCBDDDBvGvGLUUB4H4HIBBpEqLqLBHHB2H2H-DjEjEBGBlEwGwGqBmGmGiGCBQCCBBBDFBVECmEHBCFBCBBGDBmGBBxXJB0WuLuLlL+E+EBgBBiLJBKIBhiBCCBBBMCBOCBOCBOBBmCOOoBCBOCBUhBB-BBBCDBCBBLCCBBBGFBCECFMMBFFBDBGDBC7B7BBFFB2LBFcBD+HBXKByCtCBXnTBtBwBBDeBLyMBX+BBFfBD1LBDpEBmHFBmLBBvBZBC4CBN1GBbPBFOOBNNWBBHBB8CBB0HBBFJBhBlBBKRRBdBMdBJQQBeBLmBBQ-JBhuG-BBx0V2BB6RWBKBBoDBB+EDBLDB+RCBiHPPB+9T+9TpEgBBuLPBhCBB3BHBtBDBjDCCBBBD7E7EHRRBBBgBCCcCCiEGBCGBOBB6JIB6BQBDCBCMBEwBwBBrBB7zBBBwSmWmWBiKiKBGBnjC2kC2kCBbBr6SDBG3qU3qUk7DvHBLCBEzNBHWBQQBgDzDB9B1HBLmBBD7BBGCBXBBIdBF8BBWhCBE7F7FB1CBrbaagBaagBaagBaagBaa9B-PB4BDBzBHBCNBCBBp2BwNwNttCEE+DiOiOBvIvIBqBBFjDBNOBDOBCOBCkBBYgFB5BcBOrBBFIBIBBPFB7E4eBEQBEMBE5GBHLBFQQBKBF3BBJJBHnBBJdBDLBFBBPIBoB3KBJNBDMBEKBE4BBCFFBOBDLBFJBIyEBC7CBLAB", false)),
+        Sc: () => new UnicodeRangeTable(decodeRanges("kB+D+DBCBqnB8D8DzPBBzPBBI2H2HoImSmS8sClmClmCBgBB37hBkuVkuVtD7E7E8GBBEBB3-HDB-4wBxtCxtC", false)),
+        Sk: () => new UnicodeRangeTable(decodeRanges("+CCCoCHHFEEqQDBNNBGGBCCCBPB2DPPBjoBjoB15FCCBBBMCBOCBOCBOBB9kEBBkzdWBKBBoDBBxePPBniUniUBPB8bCCjF4g9B4g9BBDB", false)),
+        Sm: () => new UnicodeRangeTable(decodeRanges("rBRRBBB+BCCuBFFmBgBgB-XwQwQBBB8xGOOoBCBOCBsEoBoBBDBHlClCBDBGBBFGDIgBgBBDDCgBgBBqIBhBBB7CffBXBpBFB2OKK3BHBwDxKxKBDBDeBLPBhIiEBX+BBFfBDhIBxBUBDFB9+zB5Z5ZCCBlFRRBBB+BCCkEHHBCBitDBBhrwBx+Bx+BagBgBagBgBagBgBagBgBat5Ft5FB-uC-uCBHB", false)),
+        So: () => new UnicodeRangeTable(decodeRanges("mFDDFCCyerIrIBgEgEBvGvGLUUB4H4HkQ2L2LjEFBClElEwGqBqBoMCBQCCBBBDFBVECmEHBCFBCBBGDBmGBBxXJB0WzWzW+EhBBiLJBKIBksBBBCDBCBBLCCBHHBEBCECFMMBPPCBBC7B7BBKKBDBDDBCBBCBBCGBCeBDBBCCCBdBtIHBFTBDGBDwCBCdBanBBHnCBXKByCtCBX2FBCIBC1BBJuDBC3HBtBrBBhC-HBhQvBBWBBHmBBDpEBmHFBmLBBvBZBC4CBN1GBbPBFOOBNNWBBHBBxKBBFJBhBlBBKRRBdBMdBJQQBeBLmBBQ-JBhuG-BBx0V2BBibDBLBBC+R+RBBBqqUPBuLPBhCBB3BHBuBCBlPEEFBBOBB6JIB6BQBDCBCMBEwBwBBrBB7zBBBwSpgBpgBBGBnjC2kC2kCBGBFQBr6SDBG3qU3qUk7DvHBLCBEzNBHWBQPBhDzDB9B1HBLmBBD7BBGCBXBBIdBF8BBWhCBE7F7FB1CBqlB-PB4BDBzBHBCNBCBBp2B96C96CiEyWyWBqBBFjDBNOBDOBCOBCkBBYgFB5BcBOrBBFIBIBBPFB7E6HBG4WBEQBEMBE5GBHLBFQQBKBF3BBJJBHnBBJdBDLBFBB-B3KBJNBDMBEKBE4BBCFFBOBDLBFJBIyEBC7CBLAB", false)),
+        Z: () => new UnicodeRangeTable(decodeRanges("gBgEgEgvFgsCgsCBJBeBBGwBwBh9DAB", false)),
+        Zl: () => new UnicodeRangeTable(decodeRanges("ohIA", true)),
+        Zp: () => new UnicodeRangeTable(decodeRanges("phIA", true)),
+        Zs: () => new UnicodeRangeTable(decodeRanges("gBgEgEgvFgsCgsCBJBlBwBwBh9DAB", false)),
+        ASCII_Hex_Digit: () => new UnicodeRangeTable(decodeRanges("wBJIFbF", true)),
+        Alphabetic: () => new UnicodeRangeTable(decodeRanges("hCZBHZBwBLLFGGBVBCeBCpOBFLBPEBICC3CeeBQBCBBDDBCHHCCBCCCBSBCyCBCqEBJlFBClBBDHHBnBBoBNBCCCBCCBCCJaBFDBeKBG3BBCGBPlDBCHBFHBFCBLCBDRRBuBBOkDBZgBBKBBFGGBWBDSBUYBIKBGXBCGBIJJBoBBLLBEGBHrCBCPBCCBFOBOSBCHBDBBDVBCGBCEEBCBEHBDBBDBBCJJFBBCEBNBBLFFBBBCFBFBBDVBCGBCBBCBBCBBFEBFBBDBBFIIBCBCSSBEBMCBCIBCCBCVBCGBCBBCEBEIBCCBCBBEQQBCBWDBFCBCHBDBBDVBCGBCBBCEBEHBDBBDBBKBBFBBCEBORRBCCBEBECBCDBEBBCCCBEEBEEBBBELBFEBECBCCBEHHpBMBCCBCWBCPBEHBCCBCCBJBBCCBCBBDDBdDBCHBCCBCWBCJBCEBEHBCCBCCBJBBGCBCDBOCBNMBCCBCoBBDHBCCBCCBCGGBCBIEBXFBCCBCRBEXBCIBCDDBFBJFBCCCBGBTBBO5BBGGBH0B0BBECBDBCXBCCCBRBCCBDEBCHHPDBhBgCgCBGBCjBBFSBFPBCjBBkC2BBCDDBDBR-BBLDBDlBBCGGDqBBCsKBCDBDGBCCCBCBDoBBCDBDgBBCDBDGBCCCBCBDOBC4BBCDBDiCBmBPBR1CBDFBErTBDQBCZBGqCBEKBITBMUBNTBNMBCCBCBBNzBBDSBPFFkC4CBIqBBGlCBLeBCLBFIBYdBDEBMrBBFZB3BbBF+BBDTBzBYYBMMBBByBzBBCOBCHB0BpBBDDBLrBBCKBP2BBXCBLjBBDKBGqBBDCBqBDBCFBCBBEGGB+FBUhBBM1IBDFBDlBBDFBDHBCGCBdBD0BBCGBCEEBBBCGBEDBDFBFMBGCBCGB1DOORMBmDFFDJBCEEBDBHGCBCBCKBDDBGEBFSSBnBBuZzBB34BkHBHDBEBBNlBBCGGD3BBIRRBVBKGBCGBCGBCGBCGBCGBCGBCGBCfBwB2O2OBBBaIBIEBDEBF1CBHCBC5CBCDBGqBBC9CBSfBxBPBhQ-tGBhCs0VBkCtBBDsIBEPBLBBVuBBGHBEwDBoBIBDmDBDxCBVUBCgBBZzBBNjCBCtBtBBEBECCBBBLgBBGiBBOcBEyBBCLBQRRBOBLEBC2BBKNBTWBEkCBCCCZCBDPBDDBMFBDFBDFBKGBCGBCqBBCNBH6DBWj9KBNWBFwBBloItLBDpDBnBGBNEBGLBCMBCEBCCCBCCBCCBqDBiBqLBT-BBD1BBpBLB1DEBCmEBlBZBHZBM4CBEFBDFBDFBDCBkBLBCZBCSBCBBCOBDNBjB6DBmC0BBsIcBEwBBwBfBOdBGqBBGdBDjBBFHBCEBrB9EBTjBBFjBBFnBBJzBBNKBCOBCGBCBBCKBCOBCGBCBBEzBBN2JBKVBLHBZFBCpBBCIBmCFBDCCBqBBCBBEDDBVBLWBKeBiCSBCBBLVBLZBHZBnB3BBHBBhCDBCBBGHBCCBCcBrBcBEcBkBHBCbBc1BBLVBLSBORBvDoCB4ByBBOyBBOnBBjBbBEGGBVB7HpBBCBBEBBRFBzBCBEcBLJJBUBrBRBvBUBcWBKlCBsBEBL4BBKOOBXBYyBBSDBJiBBEKKB+BBCDBKBBLCCkBRBChBBDHHBCB-BGBCCCBCBCOBCJBI4BBYDBCHBDBBDVBCGBCBBCEBEHBDBBDBBEHHGGBdJBCDDClBBCJBCDDCDBCBBECCtBhCBCCBCDBVCBfhCBDBBC5F5FB0BBDGBaFBjB+BBCEE8B1BBDoCoCBZBDNBWGB6F4BBoD-BBgBHBDDDBGBCBBCdBCBBDBBDDB+CHBDtBBDFBCCCBccBxBBDJBSnCBGTTBnCBoDHB5CgBBgBIBCsBBCGBCyByBBcBDVBCNBqCGBCBBCrBBECCBCCBBBCDDBZZBEBCBBCkBBCBBCDBCYYBqBBlIWBKQBCoBBECBwDwCwCB4cBnDuDBSjGBtyCgDBQvhBBSFBa68DBGmSB61GuBBy2B4RBIeBSuCBSdBTvBBRDBgBUBGSBxNsBB0G-BBhBYBDYBtBqCBF4BBIQBhCBBCNNBFBK1mHBqBfBiDyDB+vIDBCGBCBBCiJBQeeBBBDPPBCBJrMBloCqDBGMBEIBIJBFi7Fi7FBzCBCmCBCBBDDDBDDBCBCLBCCCBFBCgCBCDBDHBCGBCbBCDBCEBCEEBFBCzKBDYBCYBCeBCYBCeBCYBCeBCYBCeBCYBCHB15BeBHFB2GGBCQBDGBCBBCEBG9BBiBxDxDBrBBLGBRiKiKBcBTrBBlPbBlHdBDwGwGBdBCVBJBBhHGBCDBCBBCOBCkGB8BjCBEEE1lBDBCaBCBBCDDCJBCDBCCCHFFCECBBBCBBCDDCICBCCDDBCGBCDBCDBCCCBIBCQBGCBCEBCQB1TZBHZBHZB3zD-2pBBhB9oEBDt0FBDwpHBQtTBjtC9QBjvBq6EBGppIB", false)),
+        Dash: () => new UnicodeRangeTable(decodeRanges("tB9qB9qB0BiyDiyDmgBqgCqgCBEB+BoBoBQnMnMlgDDDgBBBFdd-NUUwDxszBxszBBmBmBLqFqFhzD-J-J", false)),
+        Emoji: () => new UnicodeRangeTable(decodeRanges("jBHHGJBwDFFu8HNN5GXX7CFBQBBwLBBNnFnFaKBFCBoGoHoHBLLK7B7BBCBCEBKGDBDDFDDCBBDIEBJJBBBGCCGLBMBBDCCBCCTDDBTTBEBCCCBEEBGGDBBFBBMBBGBBDGGBECBVVBGGBEBCDBDFFDDDBEBCDDCCCHEEHLLBQQDFFCFFBBBCMMBxBxBBBBKeP1LBBwOCBUBB0BFF7mBNN6SCCrrvDrGrGhFBBNBBPDDBIBsCZBCBBYVVDIBWBBvFhBBDvDBDBBCCBDyCBDCBCmIBC+BBMFBCXBIBBDHBNDDBCBDFFBOOBDDJBBKGGBBBNCBJCBDCCFHHEHHB0CBxBlCBGHBDDBEJBECCBEEDJBkHLBF8I8IBtBBCJBC4FBxDMBEKBE4BBCFFBOBDLBFJB", false)),
+        Emoji_Component: () => new UnicodeRangeTable(decodeRanges("jBHHGJB0+H2G2Gsp3B3+8B3+8BBYB8PEBxtBDBtzhY-CB", false)),
+        Emoji_Modifier: () => new UnicodeRangeTable(decodeRanges("7-8DE", true)),
+        Emoji_Modifier_Base: () => new UnicodeRangeTable(decodeRanges("9wJ8G8GRDB4jzD9B9BBBBDDDBBB2DBBDKBWSBEFFBBBCCBICCZqGqGBFFWFFBvFvFBBBEEB0CRRBBBKMMgSDDJHBHKKBIBDCB5B+B+BBCCBCCSCBCMBmHCBrBIB", false)),
+        Emoji_Presentation: () => new UnicodeRangeTable(decodeRanges("64IBBuGDBEDDqQBBWBBzBLBsBUUOJJBSSBGGBJJGWWIBBCFFDIIFBBdkBkBCFFBBBC+B+BBBBZPP8aBB0BFFvlxDrGrG-FDDBIBsCZBCZZVDDBDBCCBWBBvFgBBNIBClCBCVBNqBBFEBNQBEEEBlCBCCCB5FBD+BBODBCXBTbbBOO3C0CBxBlCBHEEBBBDDBEDBMBBIIBkHLBF8I8IBtBBCJBC4FBxDMBEKBE4BBCFFBOBDLBFJB", false)),
+        Extended_Pictographic: () => new UnicodeRangeTable(decodeRanges("pFFFu8HNN5GXX7CFBQBBwLBBNnFnFaKBFCBoGoHoHBLLK7B7BBCBCEBKGDBDDFDDCBBDIEBJJBBBGCCGLBMBBDCCBCCTDDBTTBEBCCCBEEBGGDBBFBBMBBGBBDGGBECBVVBGGBEBCDBDFFDDDBEBCDDCCCHEEHLLBQQDFFCFFBBBCMMBxBxBBBBKeP1LBBwOCBUBB0BFF7mBNN6SCCrrvDoBoBBCBlDLBQBBQPPBmBmBBIBxDBBNBBPDDBIBU3BBcOBLVVDIBCDBKWBH7FBDvDBDBBCCBDyCBDCBCDBG9HBC+BBMFBCXBIBBDHBNDDBCBDFFBOOBDDJBBKGGBBBNCBJCBDCCFHHEHHB0CBxBlCBGHBDQBECCBEBDMB7GlBBNDB5BHBLFBpBHBfBBNDBDNBKmBBNuBBCJBC4FB5CHBPxEBhI9fB", false)),
+        Hex_Digit: () => new UnicodeRangeTable(decodeRanges("wBJIFbFq1-BJIFbF", true)),
+        Lowercase: () => new UnicodeRangeTable(decodeRanges("hDZBwBLLFlBlBBWBCHBC2BCBQCBuBCDECBBBDCCDEEBFFDEEBBBDDDCCCDCCBCCDEECDDBDDBBBHGDCOCBSCBDDCEEC4BCBFBDDDBCCFICBjCBDiBBIBBfEBhDsBsBCEEDDBTccBhBBCBBECBCWCBDBCGDB0B0BBuBBCgBCK0BCDMCBgDCxBoBBo6CqBBCDB5XFBjkCIBC2D2DB+FBiC0ECBHBCgDCBHBJFBLHBJHBJFBLHBJHBJNBDHBJHBJHBJEBCBBHEEBBBCBBJDBDBBJHBLCBCBB6DOORMBuDEEBEEcKFDBBJDBFiBiBBOBFsasaBYBn6BvBBCEEBGCFCCBCCBGBEiDCBIICFFNlBBCGG0oesBCUaCBBBmEMCBBBC8BCBIBCCCDICFCCDCCBBBCSCGGGCMCFCCDOCWDBCCCBBB2ZqBBCNBHvCBh6TGBNEBqhBZBumBnBBpEjBB8EKBCOBCGBCBBkODDBBBCpBBCIBmoByBB+DVB75CfBhsVfB8BYBnqZZBbGBCRBbZBbDBCCCBFBCKBbZBbZBbZBbZBbZBbZBbZBbZBbbBdYBCFBbYBCFBbYBCFBbYBCFBbYBCFBC15B15BBIBCTBHFBmI9BB1lChBB", false)),
+        Math: () => new UnicodeRangeTable(decodeRanges("rBRRBBBgBeeCuBuBFmBmBgB5W5WBBBDbbBDDBBBwQCBuwGccBBBMEEOPPBCBWEBMEBiCMBFEEBFFBDBTFFDJBCDDBEBHEEBDDBCCBBBCFBENBClClCBWBCFBCBBFBBFfBCHHBPPBqIBJDBVBB7CffBZBCZZMGB+NBBNJBFFBFBBDBBEEBPCCDFBMHBGBB6BCCeDBKCBxK-BBhI-PBxBUBDFB9+zB4Z4ZBEBCjFjFRCBeCCeCCkEHHBCBitDBBhrwBwoBwoBBzCBCmCBCBBDDDBDDBCBCLBCCCBFBCgCBCDBDHBCGBCbBCDBCEBCEEBFBCzKBDjJBDxBBhwFDBCaBCBBCDDCJBCDBCCCHFFCECBBBCBBCDDCICBCCDDBCGBCDBCDBCCCBIBCQBGCBCEBCQB1BBB-uCIB", false)),
+        Quotation_Mark: () => new UnicodeRangeTable(decodeRanges("iBFFkEQQ96HHBaBBowDqOqOBCBOCBixzBDB+FFF7CBB", false)),
+        Terminal_Punctuation: () => new UnicodeRangeTable(decodeRanges("hBLLCMMBEE-ZJJiQ6B6BpCPPCCB1FsBsBBJBCsHsHB3B3BBEBCHBgBmImIB1nB1nBBtFtFFFB4JBB2YHBmY9D9DBBBoCBB+ECBEoBoBBCBDBB7JBBjLDBjFBBLBBCCBeCB8FEB-BBBldYYBKKBBBwlDCBzJOOFLLCBBEBBtNBB8ndBBuICBkHEB-LBB3CBBgD4E4EBBB0ECBgERRB6H6HnxUDDB6B6BBBBCDBqFLLCMMBEEiCDD7hBxBxBnkBoGoG3JBB5EFBlCFB6CDB5dEBtBDB+FGBxDDBgECBiEBBHRRB5C5CBDBtDrJrJB2D2DBBBNBBnLDBEOBqDBB6HCBmQCC8HBB4CBBFBB-MCBuBmUmUBrCrCBspBspBBDB6vRBBmEiCiCBBBLqRqRBoJoJBnwTnwTovHDB", false)),
+        Uppercase: () => new UnicodeRangeTable(decodeRanges("hCZBmDWBCGBiB2BCDOCDuBCBECEBBCCCBCCBBBDDBCBBCCBEBBCBBCECBCCDCCBCCBBBCCCBEEIJDCMCDQCDDDCCBC4BCIBBCBBDCCBCBCGCiJCCEJJHCCBBBCCCBCCBPBCIBkBDDBBBEWCGDDCBBDyBBxBgBCK2BCBMCD+CCDlBBq6ClBBCGGzW1CB0kCHHBpBBDCBhK0ECKgDCKHBJFBLHBJHBJFBMGCJHBpCDBNDBNDBNEBMDBnIFFECBDCBDEEBDBHGCBCBDDBLBBGbbBOBUzZzZBYBx5BvBBxBCCBBBDGCBCBCDDJCBCgDCJCCFuqeuqeCqBCUaCoEMCE8BCLECBICFCCDCCEUCBDBCEBCOCBCBCCCBQCZs5Vs5VBYBmmBnBBpEjBB9EKBCOBCGBCBBr3ByBB+EVB75CfBhsVfBhCYBoqZZBbZBbZBbCCBGDBDDBCBCHBbZBbBBCDBDHBCGBcBBCDBCEBCEEBFBcZBbZBbZBbZBbZBbZBfYBiBYBiBYBiBYBiBYBiB2pE2pEBgBBvgCZBHZBHZB", false)),
+        White_Space: () => new UnicodeRangeTable(decodeRanges("JEBTlDlDbgvFgvFgsCKBeBBGwBwBh9DAB", false))
+      });
+      static SCRIPTS = new LazyMap({
+        Adlam: () => new UnicodeRangeTable(decodeRanges("go6DrCFJFB", true)),
+        Ahom: () => new UnicodeRangeTable(decodeRanges("g4lCaDOFW", true)),
+        Anatolian_Hieroglyphs: () => new UnicodeRangeTable(decodeRanges("ggxCmS", true)),
+        Arabic: () => new UnicodeRangeTable(decodeRanges("gwBEBCFBCNBCCBCfBCJBMZBCrDBChBBxCvBBxHhBBGqCBCcBxy8BtPBDvEBhBPBxDEBCmEBk7DeBkCFBJIBiBFBh43BDBCaBCBBCDDCJBCDBCCCHFFCECBBBCBBCDDCICBCCDDBCGBCDBCDBCCCBIBCQBGCBCEBCQB1BBB", false)),
+        Armenian: () => new UnicodeRangeTable(decodeRanges("xpBlBDxBDCks9BE", true)),
+        Avestan: () => new UnicodeRangeTable(decodeRanges("g4iC1BEG", true)),
+        Balinese: () => new UnicodeRangeTable(decodeRanges("g4GsCCxB", true)),
+        Bamum: () => new UnicodeRangeTable(decodeRanges("g1pB3CpowB4R", true)),
+        Bassa_Vah: () => new UnicodeRangeTable(decodeRanges("w26CdDF", true)),
+        Batak: () => new UnicodeRangeTable(decodeRanges("g+GzBJD", true)),
+        Bengali: () => new UnicodeRangeTable(decodeRanges("gsCDBCHBDBBDVBCGBCEEBCBDIBDBBDDBJFFBCCBDBDYB", false)),
+        Beria_Erfe: () => new UnicodeRangeTable(decodeRanges("g17CYDY", true)),
+        Bhaiksuki: () => new UnicodeRangeTable(decodeRanges("ggnCICsBCNLc", true)),
+        Bopomofo: () => new UnicodeRangeTable(decodeRanges("qXB6wLqBxDf", true)),
+        Brahmi: () => new UnicodeRangeTable(decodeRanges("ggkCtCFjBKA", true)),
+        Braille: () => new UnicodeRangeTable(decodeRanges("ggK-H", true)),
+        Buginese: () => new UnicodeRangeTable(decodeRanges("gwGbDB", true)),
+        Buhid: () => new UnicodeRangeTable(decodeRanges("g6FT", true)),
+        Canadian_Aboriginal: () => new UnicodeRangeTable(decodeRanges("ggF-TxRlC7tgCP", true)),
+        Carian: () => new UnicodeRangeTable(decodeRanges("g1gCwB", true)),
+        Caucasian_Albanian: () => new UnicodeRangeTable(decodeRanges("wphCzBMA", true)),
+        Chakma: () => new UnicodeRangeTable(decodeRanges("gokC0BCR", true)),
+        Cham: () => new UnicodeRangeTable(decodeRanges("gwqB2BKNDJDD", true)),
+        Cherokee: () => new UnicodeRangeTable(decodeRanges("g9E1CDFz7lBvC", true)),
+        Chorasmian: () => new UnicodeRangeTable(decodeRanges("w9jCb", true)),
+        Common: () => new UnicodeRangeTable(decodeRanges("AgCBbFBbuBBCOBCEBYgBgBiOmBBGEBDTB1DKKHCC+THHPEEhB9E9ElQiEiEB6mB6mB2MDBjJwvBwvBBBBoCBBsGBBCumBumBOIIBCBCFBCCBDmYmYBKBD2CBCKBEKBCOBShBB-BlBBCCBDFBCaBCQBqBCBF5UBXKBW-cBhIzTBDpEBhQ9CBzMUBCCCBXBQHBFDB8CBBE7C7CB0E0EBOBhBlBBKxBxBB+BBgBwCBwB5C5CBmFBhuG-BBhoWhBBnDCBmFJB1HhFhFsMPPBzuUzuUBxGxGBIBXiBBCSBCDB0ECCBeBbFBbKBLuBuBBhChCBFBCGBLEBjICBFsBBEIBxCMB0BsBBlHaBltuBDB96D8HBEzNBHWBQQBgDzDB9B1HBLmBBD9BBEQBJBBIdBF8BB2GTBNTBN2CBKYBoE0CBCmCBCBBDDDBDDBCBCLBCCCBFBCgCBCDBDHBCGBCbBCDBCEBCEEBFBCzKBDjJBDxBByjFjCBtC8BBjWrBBFjDBNOBDOBCOBCkBBLtFB5BZBCBBOrBBFIBIBBPFB7E4eBEQBEMBE5GBHLBFQQBKBF3BBJJBHnBBJdBDLBFBBPIBoB3KBJNBDMBEKBE4BBCFFBOBDLBFJBIyEBCmDBnghYffB+CB", false)),
+        Coptic: () => new UnicodeRangeTable(decodeRanges("ifNxkKzDGG", true)),
+        Cuneiform: () => new UnicodeRangeTable(decodeRanges("ggoC5cnDuDCEMjG", true)),
+        Cypriot: () => new UnicodeRangeTable(decodeRanges("ggiCFBDCCBqBBCBBEDD", false)),
+        Cypro_Minoan: () => new UnicodeRangeTable(decodeRanges("w8rCiD", true)),
+        Cyrillic: () => new UnicodeRangeTable(decodeRanges("ggBkEBDoFBx6FKBhFtCtCojEfBhie-CBv8VBBhw4B9BBiBAB", false)),
+        Deseret: () => new UnicodeRangeTable(decodeRanges("gghCvC", true)),
+        Devanagari: () => new UnicodeRangeTable(decodeRanges("goCwCFODZh7nBfhwcJ", true)),
+        Dives_Akuru: () => new UnicodeRangeTable(decodeRanges("gomCGBDDDBGBCBBCdBCBBDLBKJB", false)),
+        Dogra: () => new UnicodeRangeTable(decodeRanges("ggmC7B", true)),
+        Duployan: () => new UnicodeRangeTable(decodeRanges("ggvDqDGMEIIJDD", true)),
+        Egyptian_Hieroglyphs: () => new UnicodeRangeTable(decodeRanges("ggsC1iBL68D", true)),
+        Elbasan: () => new UnicodeRangeTable(decodeRanges("gohCnB", true)),
+        Elymaic: () => new UnicodeRangeTable(decodeRanges("g-jCW", true)),
+        Ethiopic: () => new UnicodeRangeTable(decodeRanges("gwEoCBCDBDGBCCCBCBDoBBCDBDgBBCDBDGBCCCBCBDOBC4BBCDBDiCBDfBEZBnvGWBKGBCGBCGBCGBCGBCGBCGBCGBjpfFBDFBDFBKGBCGBylvCGBCDBCBBCOB", false)),
+        Garay: () => new UnicodeRangeTable(decodeRanges("gqjClBEcJB", true)),
+        Georgian: () => new UnicodeRangeTable(decodeRanges("glElBBCGGDqBBCDBx8CqBBDCBhiElBBCGG", false)),
+        Glagolitic: () => new UnicodeRangeTable(decodeRanges("ggL-Ch9sDGCQDGCBCE", true)),
+        Gothic: () => new UnicodeRangeTable(decodeRanges("w5gCa", true)),
+        Grantha: () => new UnicodeRangeTable(decodeRanges("g4kCDBCHBDBBDVBCGBCBBCEBDIBDBBDCBDHHGGBDGBEEB", false)),
+        Greek: () => new UnicodeRangeTable(decodeRanges("wbDBCCBDDBCFFCCCBBBCCCBSBC+BBPPBnpGEBzBEBFEB1ChKhKBUBDFBDlBBDFBDHBCGCBdBD0BBCOBCNBDFBCSBDCBCIBoJ-xiB-xiB7uVuCBSgj0Bgj0BBkCB", false)),
+        Gujarati: () => new UnicodeRangeTable(decodeRanges("h0CCBCIBCCBCVBCGBCBBCEBDJBCCBCCBDQQBCBDLBIGB", false)),
+        Gunjala_Gondi: () => new UnicodeRangeTable(decodeRanges("grnCFCBCkBCBCFIJ", true)),
+        Gurmukhi: () => new UnicodeRangeTable(decodeRanges("hwCCBCFBFBBDVBCGBCBBCBBCBBDCCBDBFBBDCBEIIBCBCIIBPB", false)),
+        Gurung_Khema: () => new UnicodeRangeTable(decodeRanges("go4C5B", true)),
+        Han: () => new UnicodeRangeTable(decodeRanges("g0LZBC4CBN1GBwBCCaIBPDBle-tGBhC-vUBhoWtLBDpDBpodBBNGBqgkB-2pBBhB9oEBDt0FBDwpHBQtTBjtC9QBjvBq6EBGppIB", false)),
+        Hangul: () => new UnicodeRangeTable(decodeRanges("goE-HvxHBiI9CyDeiCei3dckUj9KNWFwBl9JeEFDFDFDC", true)),
+        Hanifi_Rohingya: () => new UnicodeRangeTable(decodeRanges("gojCnBJJ", true)),
+        Hanunoo: () => new UnicodeRangeTable(decodeRanges("g5FU", true)),
+        Hatran: () => new UnicodeRangeTable(decodeRanges("gniCSCBGE", true)),
+        Hebrew: () => new UnicodeRangeTable(decodeRanges("xsB2BBJaBFFBpp9BZBCEBCCCBCCBCCBIB", false)),
+        Hiragana: () => new UnicodeRangeTable(decodeRanges("hiM1CBHCBi7-C+IBTeeBBBulQAB", false)),
+        Imperial_Aramaic: () => new UnicodeRangeTable(decodeRanges("giiCVCI", true)),
+        Inherited: () => new UnicodeRangeTable(decodeRanges("gYvDB2IBBlOKBbhXhXBCB8qEtBBDLBlPCBCMBCGBFHHEBBnG-BBtQBBjGgBB65DDBsDBBmrzBPBRNBwejHjH7iEl+uBl+uBBsBBDWBhRCBSHBDGBfDBz6rYvHB", false)),
+        Inscriptional_Pahlavi: () => new UnicodeRangeTable(decodeRanges("g7iCSGH", true)),
+        Inscriptional_Parthian: () => new UnicodeRangeTable(decodeRanges("g6iCVDH", true)),
+        Javanese: () => new UnicodeRangeTable(decodeRanges("gsqBtCDJFB", true)),
+        Kaithi: () => new UnicodeRangeTable(decodeRanges("gkkCiCLA", true)),
+        Kannada: () => new UnicodeRangeTable(decodeRanges("gkDMCCCWCJCEDICCCDIBGCCDDJCC", true)),
+        Katakana: () => new UnicodeRangeTable(decodeRanges("hlM5CBDCBxHPBxGuBBC3CBvgzBJBCsBBzisBDBCGBCBBCgJgJBBBzBPPBCB", false)),
+        Kawi: () => new UnicodeRangeTable(decodeRanges("g4nCQCoBEc", true)),
+        Kayah_Li: () => new UnicodeRangeTable(decodeRanges("goqBtBCA", true)),
+        Kharoshthi: () => new UnicodeRangeTable(decodeRanges("gwiCDCBGHCCCcDCFJII", true)),
+        Khitan_Small_Script: () => new UnicodeRangeTable(decodeRanges("k-7C84G84GB0OBqBAB", false)),
+        Khmer: () => new UnicodeRangeTable(decodeRanges("g8F9CDJHJnPf", true)),
+        Khojki: () => new UnicodeRangeTable(decodeRanges("gwkCRCuB", true)),
+        Khudawadi: () => new UnicodeRangeTable(decodeRanges("w1kC6BGJ", true)),
+        Kirat_Rai: () => new UnicodeRangeTable(decodeRanges("gq7C5B", true)),
+        Lao: () => new UnicodeRangeTable(decodeRanges("h0DBBCCCBDBCXBCCCBVBDEBCCCBFBCJBDDB", false)),
+        Latin: () => new UnicodeRangeTable(decodeRanges("hCZBHZBwBQQGWBCeBCgOBoBEB8wGlBBHwBBGDBGMBClCBiC-HByLOORMBuEBBHccSoBB42CfBj1elDBExCBVOBxZqBBCIBCDB38TGB7gBZBHZBmhCFBCpBBCIBm61BeBHFB", false)),
+        Lepcha: () => new UnicodeRangeTable(decodeRanges("ggH3BEOEC", true)),
+        Limbu: () => new UnicodeRangeTable(decodeRanges("goGeBCLBFLBFEEBKB", false)),
+        Linear_A: () => new UnicodeRangeTable(decodeRanges("gwhC2JKVLH", true)),
+        Linear_B: () => new UnicodeRangeTable(decodeRanges("gggCLCZCSCBCODNjB6D", true)),
+        Lisu: () => new UnicodeRangeTable(decodeRanges("wmpBvBx1eA", true)),
+        Lycian: () => new UnicodeRangeTable(decodeRanges("g0gCc", true)),
+        Lydian: () => new UnicodeRangeTable(decodeRanges("gpiCZGA", true)),
+        Mahajani: () => new UnicodeRangeTable(decodeRanges("wqkCmB", true)),
+        Makasar: () => new UnicodeRangeTable(decodeRanges("g3nCY", true)),
+        Malayalam: () => new UnicodeRangeTable(decodeRanges("goDMCCCyBCCCFFPDZ", true)),
+        Mandaic: () => new UnicodeRangeTable(decodeRanges("giCbDA", true)),
+        Manichaean: () => new UnicodeRangeTable(decodeRanges("g2iCmBFL", true)),
+        Marchen: () => new UnicodeRangeTable(decodeRanges("wjnCfDVCN", true)),
+        Masaram_Gondi: () => new UnicodeRangeTable(decodeRanges("gonCGBCBBCrBBECCBCCBHBJJB", false)),
+        Medefaidrin: () => new UnicodeRangeTable(decodeRanges("gy7C6C", true)),
+        Meetei_Mayek: () => new UnicodeRangeTable(decodeRanges("g3qBWqGtBDJ", true)),
+        Mende_Kikakui: () => new UnicodeRangeTable(decodeRanges("gg6DkGDP", true)),
+        Meroitic_Cursive: () => new UnicodeRangeTable(decodeRanges("gtiCXFTDtB", true)),
+        Meroitic_Hieroglyphs: () => new UnicodeRangeTable(decodeRanges("gsiCf", true)),
+        Miao: () => new UnicodeRangeTable(decodeRanges("g47CqCF4BIQ", true)),
+        Modi: () => new UnicodeRangeTable(decodeRanges("gwlCkCMJ", true)),
+        Mongolian: () => new UnicodeRangeTable(decodeRanges("ggGBBDCCBSBH4CBIqBB2t-BMB", false)),
+        Mro: () => new UnicodeRangeTable(decodeRanges("gy6CeCJFB", true)),
+        Multani: () => new UnicodeRangeTable(decodeRanges("g0kCGBCCCBCBCOBCKB", false)),
+        Myanmar: () => new UnicodeRangeTable(decodeRanges("ggE-EhqmBeiDfxibT", true)),
+        Nabataean: () => new UnicodeRangeTable(decodeRanges("gkiCeJI", true)),
+        Nag_Mundari: () => new UnicodeRangeTable(decodeRanges("wm5DpB", true)),
+        Nandinagari: () => new UnicodeRangeTable(decodeRanges("gtmCHDtBDK", true)),
+        New_Tai_Lue: () => new UnicodeRangeTable(decodeRanges("gsGrBFZHKEB", true)),
+        Newa: () => new UnicodeRangeTable(decodeRanges("gglC7CCE", true)),
+        Nko: () => new UnicodeRangeTable(decodeRanges("g+B6BDC", true)),
+        Nushu: () => new UnicodeRangeTable(decodeRanges("h-7CvsQvsQBqMB", false)),
+        Nyiakeng_Puachue_Hmong: () => new UnicodeRangeTable(decodeRanges("go4DsBENDJFB", true)),
+        Ogham: () => new UnicodeRangeTable(decodeRanges("g0Fc", true)),
+        Ol_Chiki: () => new UnicodeRangeTable(decodeRanges("wiHvB", true)),
+        Ol_Onal: () => new UnicodeRangeTable(decodeRanges("wu5DqBFA", true)),
+        Old_Hungarian: () => new UnicodeRangeTable(decodeRanges("gkjCyBOyBIF", true)),
+        Old_Italic: () => new UnicodeRangeTable(decodeRanges("g4gCjBKC", true)),
+        Old_North_Arabian: () => new UnicodeRangeTable(decodeRanges("g0iCf", true)),
+        Old_Permic: () => new UnicodeRangeTable(decodeRanges("w6gCqB", true)),
+        Old_Persian: () => new UnicodeRangeTable(decodeRanges("g9gCjBFN", true)),
+        Old_Sogdian: () => new UnicodeRangeTable(decodeRanges("g4jCnB", true)),
+        Old_South_Arabian: () => new UnicodeRangeTable(decodeRanges("gziCf", true)),
+        Old_Turkic: () => new UnicodeRangeTable(decodeRanges("ggjCoC", true)),
+        Old_Uyghur: () => new UnicodeRangeTable(decodeRanges("w7jCZ", true)),
+        Oriya: () => new UnicodeRangeTable(decodeRanges("h4CCCHDBDVCGCBCEDIDBDCICFBCEDR", true)),
+        Osage: () => new UnicodeRangeTable(decodeRanges("wlhCjBFjB", true)),
+        Osmanya: () => new UnicodeRangeTable(decodeRanges("gkhCdDJ", true)),
+        Pahawh_Hmong: () => new UnicodeRangeTable(decodeRanges("g46ClCLJCGCUGS", true)),
+        Palmyrene: () => new UnicodeRangeTable(decodeRanges("gjiCf", true)),
+        Pau_Cin_Hau: () => new UnicodeRangeTable(decodeRanges("g2mC4B", true)),
+        Phags_Pa: () => new UnicodeRangeTable(decodeRanges("giqB3B", true)),
+        Phoenician: () => new UnicodeRangeTable(decodeRanges("goiCbEA", true)),
+        Psalter_Pahlavi: () => new UnicodeRangeTable(decodeRanges("g8iCRIDNG", true)),
+        Rejang: () => new UnicodeRangeTable(decodeRanges("wpqBjBMA", true)),
+        Runic: () => new UnicodeRangeTable(decodeRanges("g1FqCEK", true)),
+        Samaritan: () => new UnicodeRangeTable(decodeRanges("ggCtBDO", true)),
+        Saurashtra: () => new UnicodeRangeTable(decodeRanges("gkqBlCJL", true)),
+        Sharada: () => new UnicodeRangeTable(decodeRanges("gskC-ChsCH", true)),
+        Shavian: () => new UnicodeRangeTable(decodeRanges("wihCvB", true)),
+        Siddham: () => new UnicodeRangeTable(decodeRanges("gslC1BDlB", true)),
+        Sidetic: () => new UnicodeRangeTable(decodeRanges("gqiCZ", true)),
+        SignWriting: () => new UnicodeRangeTable(decodeRanges("gg2DrUQECO", true)),
+        Sinhala: () => new UnicodeRangeTable(decodeRanges("hsDCBCRBEXBCIBCDDBFBEFFBEBCCCBGBHJBDCBt-gCTB", false)),
+        Sogdian: () => new UnicodeRangeTable(decodeRanges("w5jCpB", true)),
+        Sora_Sompeng: () => new UnicodeRangeTable(decodeRanges("wmkCYIJ", true)),
+        Soyombo: () => new UnicodeRangeTable(decodeRanges("wymCyC", true)),
+        Sundanese: () => new UnicodeRangeTable(decodeRanges("g8G-BhIH", true)),
+        Sunuwar: () => new UnicodeRangeTable(decodeRanges("g+mChBPJ", true)),
+        Syloti_Nagri: () => new UnicodeRangeTable(decodeRanges("ggqBsB", true)),
+        Syriac: () => new UnicodeRangeTable(decodeRanges("g4BNC7BDCxIK", true)),
+        Tagalog: () => new UnicodeRangeTable(decodeRanges("g4FVKA", true)),
+        Tagbanwa: () => new UnicodeRangeTable(decodeRanges("g7FMCCCB", true)),
+        Tai_Le: () => new UnicodeRangeTable(decodeRanges("wqGdDE", true)),
+        Tai_Tham: () => new UnicodeRangeTable(decodeRanges("gxG+BCcDKHJHN", true)),
+        Tai_Viet: () => new UnicodeRangeTable(decodeRanges("g0qBiCZE", true)),
+        Tai_Yo: () => new UnicodeRangeTable(decodeRanges("g25DeCVJB", true)),
+        Takri: () => new UnicodeRangeTable(decodeRanges("g0lC5BHJ", true)),
+        Tamil: () => new UnicodeRangeTable(decodeRanges("i8CBBCFBECBCDBEBBCCCBEEBEEBBBELBFEBECBCDBDHHPUBm+kCxBBOAB", false)),
+        Tangsa: () => new UnicodeRangeTable(decodeRanges("wz6CuCCJ", true)),
+        Tangut: () => new UnicodeRangeTable(decodeRanges("g-7CgBgBB+3GBhQeBiDyDB", false)),
+        Telugu: () => new UnicodeRangeTable(decodeRanges("ggDMCCCWCPDICCCDIBCCCBDDDJII", true)),
+        Thaana: () => new UnicodeRangeTable(decodeRanges("g8BxB", true)),
+        Thai: () => new UnicodeRangeTable(decodeRanges("hwD5BGb", true)),
+        Tibetan: () => new UnicodeRangeTable(decodeRanges("g4DnCCjBFmBCjBCOCGFB", true)),
+        Tifinagh: () => new UnicodeRangeTable(decodeRanges("wpL3BIBPA", true)),
+        Tirhuta: () => new UnicodeRangeTable(decodeRanges("gklCnCJJ", true)),
+        Todhri: () => new UnicodeRangeTable(decodeRanges("guhCzB", true)),
+        Tolong_Siki: () => new UnicodeRangeTable(decodeRanges("wtnCrBFJ", true)),
+        Toto: () => new UnicodeRangeTable(decodeRanges("w04De", true)),
+        Tulu_Tigalari: () => new UnicodeRangeTable(decodeRanges("g8kCJBCDDClBBCJBCDDCDBCJBCBBJBB", false)),
+        Ugaritic: () => new UnicodeRangeTable(decodeRanges("g8gCdCA", true)),
+        Unknown: () => new UnicodeRangeTable(decodeRanges("4bBBHDBICCVuMuMnBBBzBBBE4B4BBGBcDBHKBvI9B9BBmDmDBMB8BBByBBBQddBCCMEBjBEBuHJJBDDBXXICCBBBFBBKBBDBBFHBCDBDGGBaaBEEHDBDBBXIIDGDBCCGDBDBBECBCGBFCCBFBSJBEKKEXXIDDGBBLIEBCCBNBFBBNGBIEEJBBDBBXIIDGGBKKBDDBEEBFBEDBDGGBTTBIBDHHBBBEFFBBBDCCDCBDCBECBNDBGCBEFFBCCBEBCNBWEBOEEYRRBKKEFFBFBDEEDBBFBBLGBXEEYLLGBBKEEFGBDEBEFFBLLELBOEE0BEEHDBRBBbEETCBZKKCBBICBCDBHCCJFBLBBELB7BDBekBBDCCGZZCYYBGGCIILBBFfBpClBlBBCBoBlBlBQOOBjBBnGCCBDBCBB6LFFBIICFFBqBqBFBBiBFFBIICFFBQQ6BFFBkCkCBhBhBBBBbFB3CBBHBB+UCB6CGBXIBZIBVLBOEEDLB-CBBLFBLFBbFB6CGBsBEBnCJBgBNNBCBNDBCCBrBBBGKBtBDBbFBMCB-BBBiCeeBMMBEBLFBPBBvBBBNTBuCnFnFBGB9BCBQCB-BEBsBBBMHBsBEB3QBBHBBnBBBHBBJGCgBBB2BQQPBBHUUBEEKmDmDNBBcOOBBBjBNBiBOBtEDB7UVBMUB14BBB-LEBuBCCBDBCBB5BGBDNBZIBI4BI-DhBBb6C6CBKB3GZBxC3C3CBoDoDBDBsB-C-C3CIBxBuzcuzcBBB4BIB9KTB5FHB+GTB9BCBLFB5BHBnCHBNFB1DKBfCBvCMMBCBiB4B4BBHBPBBLBBoDXBdJBHBBHBBHIBIII9BDB-DBBLFBl9KLBYDByBjoIBvLBBrDlBBILBGEBbGGCGDrUfBrBFB0BUUFDBGoEoEBCC-FCBHBBHBBHBBECBIIIBIBGBBNbbUDDQBBPhBB8DEBEDBuBCB5COOBBBCuBBvBhEBeCByBOBdDBlBIBfEBsBEBfmBmBBCBPpBB-EBBLFBlBDBlBDBpBHB1BKBNQQIDDMQQIDDBBB1BLB4JIBXJBJXBHrBrBKkCBHBBCtBtBDCBCBBYpCpCBGBKvBBUDDBDBiBCBcEBclBB5BDBVBBzBDDBDBJEEeBBEDBLGBKGBhCfBoBDBNIB3BCBeBBcEBbGBFLBIvCBqC2BB0BMB0BGBvBHBLFBnBCBeHBDvGBgBrBrBEBBDPBHHBKgBBvBHBrBVBblBBdTBYIBvCDBlBIBlCJBCBBaGBLFB2BTTBGBoBIBhDVVBJBTwBwBB8BBICCFQQMFB8BEBLFBFJJBDDBXXIDDGLLBDDBEEBCCBEBCEBIBBICBGKBLCCBCCnBLLCBBCFFLDDBGBDcB9CGGBcBpCHBLlFB3BBBnBhBBmCKBLFBOSB7BFBLFBVbBcBBQDBY4FB9BjDB0CLBJBBCBBJDDfDDBNNBHBLlCBJBBvBBBMaBpCHB0CMBqCGBL1CBJ3CBjBNBLFBKuBuBPJBeCBhBBBXPPBnCBIDDtBCBCDDKHBLFBHDDmBDDHGBLFBtBDBL1HBaGBSqBqBBBBe0CBCOBzBMB8clDBwDGGBJBlGryCBkDMB3iBJB88DEBoS41GB7Bl2BB6RGBgBLLBCByCLLBEBfBBHJBnCJBLIIWEBUvNB7BlGB8CEBaBBarBBsCDB6BGBS-BBGKBIIB3mHoBBhBgDB0D8vIBFIIDkJkJBNBCcBEBBCNBFHBtMjoCBsDEBOCBKGBLBBJ76DB+HCB1NFBYOBSOBvBBBYIB1D7BB3HJBoBBBjGUBnC5DBVLBVLB4CIBamEB2CoCoCDBBCBBDBBFNNCIIiCFFBJJIddFGGCCBI1K1KBlJlJB-V-VBNBGQQBuiBBgBFBH0GBISSBIIDGGBDB-BgBBCvDBuBCBPBBLDBD-JBgBQB7BEBCvOBrB1GBsBDBC-FBgBXXBGBD-GBIFFDQQmGBBRoBBtCDBLDBDwYBlCrCB+BhGBFccDCCBCCLFFCCCBEBCDBCECEDDCBBCICDCCBFFIKFCLLSEBEGGSzBBDtIBtBDBlDLBQBBQQQmBJBvF3BBeMBtBDBKGBDNBH5EB6eCBSCBOCB7GFBNDBCOBNDB5BHBLFBpBHBfBBNDBDNBKmBB5KHBPBBOCBMCB6BCCBCBRBBNDBLGB0EoDoDBjgBBh3pBfB-oEBBv0FBBypHOBvThtCB-QhvBBs6EEBrpIm8yVBCdBhD-DBxHvw-FB", false)),
+        Vai: () => new UnicodeRangeTable(decodeRanges("gopBrJ", true)),
+        Vithkuqi: () => new UnicodeRangeTable(decodeRanges("wrhCKCOCGCBCKCOCGCB", true)),
+        Wancho: () => new UnicodeRangeTable(decodeRanges("g24D5BGA", true)),
+        Warang_Citi: () => new UnicodeRangeTable(decodeRanges("glmCyCNA", true)),
+        Yezidi: () => new UnicodeRangeTable(decodeRanges("g0jCpBCCDB", true)),
+        Yi: () => new UnicodeRangeTable(decodeRanges("ggoBskBE2B", true)),
+        Zanabazar_Square: () => new UnicodeRangeTable(decodeRanges("gwmCnC", true))
+      });
+      static FOLD_CATEGORIES = new LazyMap({
+        L: () => new UnicodeRangeTable(decodeRanges("laA", true)),
+        LC: () => new UnicodeRangeTable(decodeRanges("laA", true)),
+        Ll: () => new UnicodeRangeTable(decodeRanges("hCZBmDWBCGBiBuBCEECDOCDuBCBECEBBCCCBCCBBBDDBCBBCCBEBBCBBCECBCCDCCBCCBBBCCCBEEIBBCBBCBBCOCDQCDBBCCCBBBC4BCIBBCBBDCCBCBCGC3HrBrBCEEJHHCCBCCCBCCBPBCIBkBJJCUCGDDCBBDyBBxBgBCK2BCBMCD+CCDlBBq6ClBBCGGzW1CB0kCHHBpBBDCBhK0ECKgDCKHBJFBLHBJHBJFBMGCJHBZHBJHBJHBJEBMEBMDBNEBMEBqJEEBHHxC9zC9zCBuBBxBCCBBBDGCBCBCDDJCBCgDCJCCFuqeuqeCqBCUaCoEMCE8BCLECBICFCCDCCEUCBDBCEBCOCBCBCCCBQCZs5Vs5VBYBmmBnBBpEjBB9EKBCOBCGBCBBr3ByBB+EVB75CfBhsVfBhCYBoyehBB", false)),
+        Lt: () => new UnicodeRangeTable(decodeRanges("kOCCBCCBCClBCCtsHHBJHBJHBMQQwBAB", false)),
+        Lu: () => new UnicodeRangeTable(decodeRanges("hDZB7BqBqBBWBCHBCuBCEECDOCDsBCDECBBBDCCDEEGDDECBDDDCCCDFFDEECDDECCGBBCBBCBBCOCBSCDBBCEECkBCEQCJDDBCCFICBEBCBBCCCBEEBCCBCBCEBDCCBDDIDDCBBEFBGLLBnFnFsBCCEEEBBBvBDBCdBCBBECBCWCBDBCGD1BvBBCgBCK0BCDMCBgDCyBlBBq6CqBBDCB5XFBjkCIBCvHvHERRzD0ECGGGC8CCBHBJFBLHBJHBJFBMGCJHBJNBzBBBNSSBPPBEEpL2B2Bs1CvBBCEEBGCHDDLiDCJCCFNNBkBBCGG0oesBCUaCoEMCE8BCLCCDICFFFCBBDSCMOCFCCDOCb9a9advCBi8UZBumBnBBpEjBB8EKBCOBCGBCBBk4ByBB+DVB75CfBhsVfB8BYBvyehBB", false)),
+        M: () => new UnicodeRangeTable(decodeRanges("5cgBgBlgHAB", false)),
+        Mn: () => new UnicodeRangeTable(decodeRanges("5cgBgBlgHAB", false)),
+        Emoji: () => new UnicodeRangeTable(decodeRanges("8mJA", true)),
+        Extended_Pictographic: () => new UnicodeRangeTable(decodeRanges("8mJA", true)),
+        Lowercase: () => new UnicodeRangeTable(decodeRanges("hCZBmDWBCGBiBuBCEECDOCDuBCBECEBBCCCBCCBBBDDBCBBCCBEBBCBBCECBCCDCCBCCBBBCCCBEEIBBCBBCBBCOCDQCDBBCCCBBBC4BCIBBCBBDCCBCBCGCiJCCEJJHCCBBBCCCBCCBPBCIBkBJJCUCGDDCBBDyBBxBgBCK2BCBMCD+CCDlBBq6ClBBCGGzW1CB0kCHHBpBBDCBhK0ECKgDCKHBJFBLHBJHBJFBMGCJHBZHBJHBJHBJEBMEBMDBNEBMEBqJEEBHHuBPBUzZzZBYBx5BvBBxBCCBBBDGCBCBCDDJCBCgDCJCCFuqeuqeCqBCUaCoEMCE8BCLECBICFCCDCCEUCBDBCEBCOCBCBCCCBQCZs5Vs5VBYBmmBnBBpEjBB9EKBCOBCGBCBBr3ByBB+EVB75CfBhsVfBhCYBoyehBB", false)),
+        Math: () => new UnicodeRangeTable(decodeRanges("ycGDCHHFMMDDDCHHFAB", false)),
+        Uppercase: () => new UnicodeRangeTable(decodeRanges("hDZB7BqBqBBWBCHBCuBCEECDOCDsBCDECBBBDCCDEEGDDECBDDDCCCDFFDEECDDECCGBBCBBCBBCOCBSCDBBCEECkBCEQCJDDBCCFICBEBCBBCCCBEEBCCBCBCEBDCCBDDIDDCBBEFBGLLBnFnFsBCCEEEBBBvBDBCdBCBBECBCWCBDBCGD1BvBBCgBCK0BCDMCBgDCyBlBBq6CqBBDCB5XFBjkCIBCvHvHERRzD0ECGGGC8CCBHBJFBLHBJHBJFBMGCJHBJNBzBBBNSSBPPBEEpLiBiBBOBFsasaBYBn6BvBBCEEBGCHDDLiDCJCCFNNBkBBCGG0oesBCUaCoEMCE8BCLCCDICFFFCBBDSCMOCFCCDOCb9a9advCBi8UZBumBnBBpEjBB8EKBCOBCGBCBBk4ByBB+DVB75CfBhsVfB8BYBvyehBB", false))
+      });
+      static FOLD_SCRIPT = new LazyMap({
+        Common: () => new UnicodeRangeTable(decodeRanges("8cgBgB", false)),
+        Greek: () => new UnicodeRangeTable(decodeRanges("1FwUwU", false)),
+        Inherited: () => new UnicodeRangeTable(decodeRanges("5cgBgBlgHAB", false))
+      });
+    };
+    Unicode = class Unicode2 {
+      static MAX_RUNE = 1114111;
+      static RUNE_ERROR = 65533;
+      static isUnsearchable(r7) {
+        return r7 === Unicode2.RUNE_ERROR || r7 >= Unicode2.MIN_HIGH_SURROGATE && r7 <= Unicode2.MAX_LOW_SURROGATE;
+      }
+      static MAX_ASCII = 127;
+      static MAX_LATIN1 = 255;
+      static MAX_BMP = 65535;
+      static MIN_FOLD = 65;
+      static MAX_FOLD = 125251;
+      static MIN_HIGH_SURROGATE = 55296;
+      static MAX_HIGH_SURROGATE = 56319;
+      static MIN_LOW_SURROGATE = 56320;
+      static MAX_LOW_SURROGATE = 57343;
+      static MIN_SUPPLEMENTARY_CODE_POINT = 65536;
+      static is32(ranges, r7) {
+        let lo = 0;
+        let hi2 = ranges.length;
+        while (lo < hi2) {
+          const m = lo + Math.floor((hi2 - lo) / 2);
+          const rlo = ranges.getLo(m);
+          const rhi = ranges.getHi(m);
+          if (rlo <= r7 && r7 <= rhi) {
+            const stride = ranges.getStride(m);
+            return (r7 - rlo) % stride === 0;
+          }
+          if (r7 < rlo) hi2 = m;
+          else lo = m + 1;
+        }
+        return false;
+      }
+      static is(ranges, r7) {
+        if (r7 <= Unicode2.MAX_LATIN1) {
+          for (let i = 0; i < ranges.length; i++) {
+            if (r7 > ranges.getHi(i)) continue;
+            const rlo = ranges.getLo(i);
+            if (r7 < rlo) return false;
+            const stride = ranges.getStride(i);
+            return (r7 - rlo) % stride === 0;
+          }
+          return false;
+        }
+        return ranges.length > 0 && r7 >= ranges.getLo(0) && Unicode2.is32(ranges, r7);
+      }
+      static isPrint(r7) {
+        if (r7 <= Unicode2.MAX_LATIN1) return r7 >= 32 && r7 < Unicode2.MAX_ASCII || r7 >= 161 && r7 !== 173;
+        return Unicode2.is(UnicodeTables.Print, r7);
+      }
+      static simpleFold(r7) {
+        if (UnicodeTables.CASE_ORBIT.has(r7)) return UnicodeTables.CASE_ORBIT.get(r7);
+        if (r7 <= Unicode2.MAX_ASCII) {
+          const l = Codepoint.toLowerCase(r7);
+          return l !== r7 ? l : Codepoint.toUpperCase(r7);
+        }
+        return r7;
+      }
+      static equalsIgnoreCase(r1, r22) {
+        if (r1 === r22) return true;
+        if (r1 < 0 || r22 < 0) return false;
+        if (r1 <= Unicode2.MAX_ASCII && r22 <= Unicode2.MAX_ASCII) {
+          if (65 <= r1 && r1 <= 90) r1 |= 32;
+          if (65 <= r22 && r22 <= 90) r22 |= 32;
+          return r1 === r22;
+        }
+        for (let r7 = Unicode2.simpleFold(r1); r7 !== r1; r7 = Unicode2.simpleFold(r7)) if (r7 === r22) return true;
+        return false;
+      }
+    };
+    RE2JSException = class extends Error {
+      /** @param {string} message */
+      constructor(message) {
+        super(message);
+        this.name = "RE2JSException";
+      }
+    };
+    RE2JSSyntaxException = class extends RE2JSException {
+      /**
+      * @param {string} error
+      * @param {string|null} [input=null]
+      */
+      constructor(error2, input = null) {
+        let message = `error parsing regexp: ${error2}`;
+        if (input) message += `: \`${input}\``;
+        super(message);
+        this.name = "RE2JSSyntaxException";
+        this.message = message;
+        this.error = error2;
+        this.input = input;
+      }
+      /**
+      * Retrieves the description of the error.
+      * @returns {string}
+      */
+      getDescription() {
+        return this.error;
+      }
+      /**
+      * Retrieves the erroneous regular-expression pattern.
+      * @returns {string|null}
+      */
+      getPattern() {
+        return this.input;
+      }
+    };
+    RE2JSCompileException = class extends RE2JSException {
+      /** @param {string} message */
+      constructor(message) {
+        super(message);
+        this.name = "RE2JSCompileException";
+      }
+    };
+    RE2JSGroupException = class extends RE2JSException {
+      /** @param {string} message */
+      constructor(message) {
+        super(message);
+        this.name = "RE2JSGroupException";
+      }
+    };
+    RE2JSFlagsException = class extends RE2JSException {
+      /** @param {string} message */
+      constructor(message) {
+        super(message);
+        this.name = "RE2JSFlagsException";
+      }
+    };
+    RE2JSInternalException = class extends RE2JSException {
+      /** @param {string} message */
+      constructor(message) {
+        super(message);
+        this.name = "RE2JSInternalException";
+      }
+    };
+    FAST_PATH_TABLE_SIZE = 256;
+    WORD_RUNE_TABLE = new Uint8Array(FAST_PATH_TABLE_SIZE);
+    for (let i = 0; i < FAST_PATH_TABLE_SIZE; i++) WORD_RUNE_TABLE[i] = 97 <= i && i <= 122 || 65 <= i && i <= 90 || 48 <= i && i <= 57 || i === 95 ? 1 : 0;
+    cachedNativeEncoder = null;
+    cachedNativeDecoder = null;
+    Utils = class Utils2 {
+      static METACHARACTERS = "\\.+*?()|[]{}^$";
+      static EMPTY_BEGIN_LINE = 1;
+      static EMPTY_END_LINE = 2;
+      static EMPTY_BEGIN_TEXT = 4;
+      static EMPTY_END_TEXT = 8;
+      static EMPTY_WORD_BOUNDARY = 16;
+      static EMPTY_NO_WORD_BOUNDARY = 32;
+      static EMPTY_ALL = -1;
+      static emptyInts() {
+        return [];
+      }
+      static isString(value) {
+        return typeof value === "string" || Object.prototype.toString.call(value) === "[object String]";
+      }
+      static typeName(value) {
+        if (value === null || typeof value !== "object" && typeof value !== "function") return value === null ? "null" : typeof value;
+        return Object.prototype.toString.call(value).slice(8, -1);
+      }
+      static checkPattern(pattern) {
+        if (!Utils2.isString(pattern)) throw new TypeError(`The pattern must be a string, not ${Utils2.typeName(pattern)} (RE2JS.translateRegExp() converts a RegExp)`);
+      }
+      static checkInput(input) {
+        if (!Utils2.isString(input) && !Utils2.isByteArray(input)) throw new TypeError(`The input must be a string or a byte array (Uint8Array or number[]), not ${Utils2.typeName(input)}`);
+      }
+      static checkFlags(flags) {
+        const known = PublicFlags.MULTILINE | PublicFlags.DOTALL | PublicFlags.CASE_INSENSITIVE | PublicFlags.DISABLE_UNICODE_GROUPS | PublicFlags.LONGEST_MATCH | PublicFlags.LOOKBEHINDS;
+        if (!Number.isInteger(flags) || (flags & ~known) !== 0) throw new RE2JSFlagsException("Flags should only be a combination of MULTILINE, DOTALL, CASE_INSENSITIVE, DISABLE_UNICODE_GROUPS, LONGEST_MATCH, LOOKBEHINDS");
+      }
+      static isByteArray(input) {
+        return Array.isArray(input) || Object.prototype.toString.call(input) === "[object Uint8Array]";
+      }
+      static isalnum(c) {
+        return Codepoint.CODES["0"] <= c && c <= Codepoint.CODES["9"] || Codepoint.CODES["a"] <= c && c <= Codepoint.CODES["z"] || Codepoint.CODES["A"] <= c && c <= Codepoint.CODES["Z"];
+      }
+      static unhex(c) {
+        if (Codepoint.CODES["0"] <= c && c <= Codepoint.CODES["9"]) return c - Codepoint.CODES["0"];
+        if (Codepoint.CODES["a"] <= c && c <= Codepoint.CODES["f"]) return c - Codepoint.CODES["a"] + 10;
+        if (Codepoint.CODES["A"] <= c && c <= Codepoint.CODES["F"]) return c - Codepoint.CODES["A"] + 10;
+        return -1;
+      }
+      static escapeRune(rune) {
+        let out = "";
+        if (Unicode.isPrint(rune)) {
+          if (Utils2.METACHARACTERS.indexOf(String.fromCodePoint(rune)) >= 0) out += "\\";
+          out += String.fromCodePoint(rune);
+        } else switch (rune) {
+          case Codepoint.CODES['"']:
+            out += '\\"';
+            break;
+          case Codepoint.CODES["\\"]:
+            out += "\\\\";
+            break;
+          case Codepoint.CODES["	"]:
+            out += "\\t";
+            break;
+          case Codepoint.CODES["\n"]:
+            out += "\\n";
+            break;
+          case Codepoint.CODES["\r"]:
+            out += "\\r";
+            break;
+          case Codepoint.CODES["\b"]:
+            out += "\\b";
+            break;
+          case Codepoint.CODES["\f"]:
+            out += "\\f";
+            break;
+          default: {
+            let s = rune.toString(16);
+            if (rune < 256) {
+              out += "\\x";
+              if (s.length === 1) out += "0";
+              out += s;
+            } else out += `\\x{${s}}`;
+            break;
+          }
+        }
+        return out;
+      }
+      static stringToRunes(str) {
+        const string = String(str);
+        const runes = [];
+        let i = 0;
+        while (i < string.length) {
+          const cp = string.codePointAt(i);
+          runes.push(cp);
+          i += cp > Unicode.MAX_BMP ? 2 : 1;
+        }
+        return new Int32Array(runes);
+      }
+      static runeToString(r7) {
+        return String.fromCodePoint(r7);
+      }
+      static isWordRune(r7) {
+        return r7 < FAST_PATH_TABLE_SIZE ? WORD_RUNE_TABLE[r7] === 1 : false;
+      }
+      static emptyOpContext(r1, r22) {
+        let op = 0;
+        if (r1 < 0) op |= Utils2.EMPTY_BEGIN_TEXT | Utils2.EMPTY_BEGIN_LINE;
+        if (r1 === 10) op |= Utils2.EMPTY_BEGIN_LINE;
+        if (r22 < 0) op |= Utils2.EMPTY_END_TEXT | Utils2.EMPTY_END_LINE;
+        if (r22 === 10) op |= Utils2.EMPTY_END_LINE;
+        if (Utils2.isWordRune(r1) !== Utils2.isWordRune(r22)) op |= Utils2.EMPTY_WORD_BOUNDARY;
+        else op |= Utils2.EMPTY_NO_WORD_BOUNDARY;
+        return op;
+      }
+      /**
+      * Returns a string that quotes all regular expression metacharacters inside the argument text;
+      * the returned string is a regular expression matching the literal text. For example,
+      * {@code quoteMeta("[foo]").equals("\\[foo\\]")}.
+      * @param {string} str
+      * @returns {string}
+      */
+      static quoteMeta(str) {
+        return str.split("").map((s) => {
+          if (Utils2.METACHARACTERS.indexOf(s) >= 0) return `\\${s}`;
+          return s;
+        }).join("");
+      }
+      static charCount(codePoint) {
+        return codePoint > Unicode.MAX_BMP ? 2 : 1;
+      }
+      /**
+      * High-speed conversion from TypedArrays to standard JS Arrays.
+      * Bypasses the expensive Symbol.iterator overhead of Array.from()
+      */
+      static toArray(typedArray) {
+        const len = typedArray.length;
+        const res = new Array(len);
+        for (let i = 0; i < len; i++) res[i] = typedArray[i];
+        return res;
+      }
+      static stringToUtf8ByteArray(str) {
+        if (globalThis.TextEncoder) {
+          if (!cachedNativeEncoder) cachedNativeEncoder = new TextEncoder();
+          return cachedNativeEncoder.encode(str);
+        } else {
+          let out = [], p = 0;
+          for (let i = 0; i < str.length; i++) {
+            let c = str.charCodeAt(i);
+            if (c < 128) out[p++] = c;
+            else if (c < 2048) {
+              out[p++] = c >> 6 | 192;
+              out[p++] = c & 63 | 128;
+            } else if ((c & 64512) === Unicode.MIN_HIGH_SURROGATE && i + 1 < str.length && (str.charCodeAt(i + 1) & 64512) === Unicode.MIN_LOW_SURROGATE) {
+              c = Unicode.MIN_SUPPLEMENTARY_CODE_POINT + ((c & 1023) << 10) + (str.charCodeAt(++i) & 1023);
+              out[p++] = c >> 18 | 240;
+              out[p++] = c >> 12 & 63 | 128;
+              out[p++] = c >> 6 & 63 | 128;
+              out[p++] = c & 63 | 128;
+            } else {
+              out[p++] = c >> 12 | 224;
+              out[p++] = c >> 6 & 63 | 128;
+              out[p++] = c & 63 | 128;
+            }
+          }
+          return out;
+        }
+      }
+      static utf8ByteArrayToString(bytes) {
+        if (globalThis.TextDecoder) {
+          if (!cachedNativeDecoder) cachedNativeDecoder = new TextDecoder("utf-8");
+          const view = bytes instanceof Uint8Array ? bytes : new Uint8Array(bytes);
+          return cachedNativeDecoder.decode(view);
+        } else {
+          let out = [], pos = 0, c = 0;
+          while (pos < bytes.length) {
+            let c1 = bytes[pos++];
+            if (c1 < 128) out[c++] = String.fromCharCode(c1);
+            else if (c1 > 191 && c1 < 224) {
+              let c2 = bytes[pos++];
+              out[c++] = String.fromCharCode((c1 & 31) << 6 | c2 & 63);
+            } else if (c1 > 239 && c1 < 365) {
+              let c2 = bytes[pos++];
+              let c3 = bytes[pos++];
+              let c4 = bytes[pos++];
+              let u = ((c1 & 7) << 18 | (c2 & 63) << 12 | (c3 & 63) << 6 | c4 & 63) - Unicode.MIN_SUPPLEMENTARY_CODE_POINT;
+              out[c++] = String.fromCharCode(Unicode.MIN_HIGH_SURROGATE + (u >> 10));
+              out[c++] = String.fromCharCode(Unicode.MIN_LOW_SURROGATE + (u & 1023));
+            } else {
+              let c2 = bytes[pos++];
+              let c3 = bytes[pos++];
+              out[c++] = String.fromCharCode((c1 & 15) << 12 | (c2 & 63) << 6 | c3 & 63);
+            }
+          }
+          return out.join("");
+        }
+      }
+    };
+    createEnum = (values = [], initNum = 0) => {
+      const enumObject = /* @__PURE__ */ Object.create(null);
+      for (let i = 0; i < values.length; i++) {
+        const val = values[i];
+        const keyVal = initNum + i;
+        enumObject[val] = keyVal;
+        enumObject[keyVal] = val;
+      }
+      return Object.freeze(enumObject);
+    };
+    MatcherInputBase = class MatcherInputBase2 {
+      static Encoding = createEnum(["UTF_16", "UTF_8"]);
+      getEncoding() {
+        throw Error("not implemented");
+      }
+      /** @returns {string} */
+      asCharSequence() {
+        throw Error("not implemented");
+      }
+      /** @returns {Uint8Array|number[]|null} */
+      asBytes() {
+        throw Error("not implemented");
+      }
+      /** @returns {number} */
+      length() {
+        throw Error("not implemented");
+      }
+      /**
+      *
+      * @returns {boolean}
+      */
+      isUTF8Encoding() {
+        return this.getEncoding() === MatcherInputBase2.Encoding.UTF_8;
+      }
+      /**
+      *
+      * @returns {boolean}
+      */
+      isUTF16Encoding() {
+        return this.getEncoding() === MatcherInputBase2.Encoding.UTF_16;
+      }
+    };
+    Utf8MatcherInput = class extends MatcherInputBase {
+      /** @param {Uint8Array|number[]|null} bytes */
+      constructor(bytes = null) {
+        super();
+        this.bytes = bytes;
+      }
+      getEncoding() {
+        return MatcherInputBase.Encoding.UTF_8;
+      }
+      /**
+      *
+      * @returns {string}
+      */
+      asCharSequence() {
+        return Utils.utf8ByteArrayToString(this.bytes);
+      }
+      /**
+      *
+      * @returns {Uint8Array|number[]|null}
+      */
+      asBytes() {
+        return this.bytes;
+      }
+      /**
+      *
+      * @returns {number}
+      */
+      length() {
+        return this.bytes.length;
+      }
+    };
+    Utf16MatcherInput = class extends MatcherInputBase {
+      /** @param {string|null} charSequence */
+      constructor(charSequence = null) {
+        super();
+        this.charSequence = charSequence;
+      }
+      getEncoding() {
+        return MatcherInputBase.Encoding.UTF_16;
+      }
+      /**
+      *
+      * @returns {string}
+      */
+      asCharSequence() {
+        return this.charSequence;
+      }
+      /**
+      *
+      * @returns {number[]}
+      */
+      asBytes() {
+        return Utils.stringToUtf8ByteArray(this.charSequence.toString());
+      }
+      /**
+      *
+      * @returns {number}
+      */
+      length() {
+        return this.charSequence.length;
+      }
+    };
+    MatcherInput = class {
+      /**
+      * Return the MatcherInput for UTF_16 encoding.
+      * @returns {Utf16MatcherInput}
+      */
+      static utf16(charSequence) {
+        Utils.checkInput(charSequence);
+        return new Utf16MatcherInput(charSequence);
+      }
+      /**
+      * Return the MatcherInput for UTF_8 encoding.
+      * @returns {Utf8MatcherInput}
+      */
+      static utf8(input) {
+        if (Utils.isByteArray(input)) return new Utf8MatcherInput(input);
+        return new Utf8MatcherInput(Utils.stringToUtf8ByteArray(input));
+      }
+    };
+    MachineInputBase = class {
+      static EOF() {
+        return -8;
+      }
+      constructor() {
+        this.start = 0;
+        this.end = 0;
+      }
+      canCheckPrefix() {
+        return true;
+      }
+      endPos() {
+        return this.end - this.start;
+      }
+      hasString() {
+        return false;
+      }
+      hasAnyString() {
+        return false;
+      }
+      prefixLength() {
+        return 0;
+      }
+    };
+    MachineUTF8Input = class MachineUTF8Input2 extends MachineInputBase {
+      static RUNE_ERROR_STEP = Unicode.RUNE_ERROR << 3 | 1;
+      constructor(bytes, start = 0, end2 = bytes.length) {
+        super();
+        this.bytes = bytes;
+        this.start = start;
+        this.end = end2;
+      }
+      hasString(prefilter, pos) {
+        const target = prefilter.bytes;
+        if (target.length === 0) return true;
+        const idx = this.indexOf(this.bytes, target, this.start + pos);
+        return idx !== -1 && idx <= this.end - target.length;
+      }
+      hasAnyString(prefilter, pos) {
+        return prefilter.automaton8().searchUTF8(this.bytes, this.start + pos, this.end);
+      }
+      step(pos) {
+        pos += this.start;
+        if (pos >= this.end) return MachineInputBase.EOF();
+        const c = this.bytes[pos] & 255;
+        if (c < 128) return c << 3 | 1;
+        let size;
+        let rune;
+        let lo = 128;
+        let hi2 = 191;
+        if (c >= 194 && c <= 223) {
+          size = 2;
+          rune = c & 31;
+        } else if (c >= 224 && c <= 239) {
+          size = 3;
+          rune = c & 15;
+          if (c === 224) lo = 160;
+          else if (c === 237) hi2 = 159;
+        } else if (c >= 240 && c <= 244) {
+          size = 4;
+          rune = c & 7;
+          if (c === 240) lo = 144;
+          else if (c === 244) hi2 = 143;
+        } else return MachineUTF8Input2.RUNE_ERROR_STEP;
+        if (pos + size > this.end) return MachineUTF8Input2.RUNE_ERROR_STEP;
+        const c1 = this.bytes[pos + 1] & 255;
+        if (c1 < lo || c1 > hi2) return MachineUTF8Input2.RUNE_ERROR_STEP;
+        rune = rune << 6 | c1 & 63;
+        if (size > 2) {
+          const c2 = this.bytes[pos + 2] & 255;
+          if ((c2 & 192) !== 128) return MachineUTF8Input2.RUNE_ERROR_STEP;
+          rune = rune << 6 | c2 & 63;
+          if (size > 3) {
+            const c3 = this.bytes[pos + 3] & 255;
+            if ((c3 & 192) !== 128) return MachineUTF8Input2.RUNE_ERROR_STEP;
+            rune = rune << 6 | c3 & 63;
+          }
+        }
+        return rune << 3 | size;
+      }
+      index(re2, pos) {
+        pos += this.start;
+        const i = this.indexOf(this.bytes, re2.prefixUTF8, pos);
+        return i < 0 ? i : i - pos;
+      }
+      context(pos) {
+        pos += this.start;
+        let r1 = -1;
+        if (pos > this.start && pos <= this.end) {
+          let start = pos - 1;
+          r1 = this.bytes[start--];
+          if (r1 >= 128) {
+            let lim = pos - 4;
+            if (lim < this.start) lim = this.start;
+            while (start >= lim && (this.bytes[start] & 192) === 128) start--;
+            if (start < this.start) start = this.start;
+            const r7 = this.step(start - this.start);
+            r1 = start + (r7 & 7) === pos ? r7 >> 3 : Unicode.RUNE_ERROR;
+          }
+        }
+        const r22 = pos < this.end ? this.step(pos - this.start) >> 3 : -1;
+        return Utils.emptyOpContext(r1, r22);
+      }
+      indexOf(source, target, fromIndex = 0) {
+        let targetLength = target.length;
+        if (targetLength === 0) return fromIndex <= this.end ? fromIndex : -1;
+        const firstByte = target[0];
+        let limit = this.end - targetLength;
+        const hasNativeIndexOf = typeof source.indexOf === "function";
+        let i = fromIndex;
+        while (i <= limit) {
+          if (hasNativeIndexOf) {
+            i = source.indexOf(firstByte, i);
+            if (i === -1 || i > limit) return -1;
+          } else {
+            while (i <= limit && source[i] !== firstByte) i++;
+            if (i > limit) return -1;
+          }
+          let match = true;
+          for (let j4 = 1; j4 < targetLength; j4++) if (source[i + j4] !== target[j4]) {
+            match = false;
+            break;
+          }
+          if (match) return i;
+          i++;
+        }
+        return -1;
+      }
+      prefixLength(re2) {
+        return re2.prefixUTF8.length;
+      }
+    };
+    MachineUTF16Input = class extends MachineInputBase {
+      constructor(charSequence, start = 0, end2 = charSequence.length) {
+        super();
+        this.charSequence = charSequence;
+        this.start = start;
+        this.end = end2;
+      }
+      hasString(prefilter, pos) {
+        const idx = this.charSequence.indexOf(prefilter.str, this.start + pos);
+        return idx !== -1 && idx <= this.end - prefilter.str.length;
+      }
+      hasAnyString(prefilter, pos) {
+        return prefilter.automaton16().searchUTF16(this.charSequence, this.start + pos, this.end);
+      }
+      step(pos) {
+        pos += this.start;
+        if (pos >= this.end) return MachineInputBase.EOF();
+        const c1 = this.charSequence.charCodeAt(pos);
+        if (c1 < Unicode.MIN_HIGH_SURROGATE || c1 > Unicode.MAX_HIGH_SURROGATE || pos + 1 >= this.end) return c1 << 3 | 1;
+        const c2 = this.charSequence.charCodeAt(pos + 1);
+        if (c2 >= Unicode.MIN_LOW_SURROGATE && c2 <= Unicode.MAX_LOW_SURROGATE) return (c1 - Unicode.MIN_HIGH_SURROGATE) * 1024 + (c2 - Unicode.MIN_LOW_SURROGATE) + Unicode.MIN_SUPPLEMENTARY_CODE_POINT << 3 | 2;
+        return c1 << 3 | 1;
+      }
+      index(re2, pos) {
+        pos += this.start;
+        const i = this.charSequence.indexOf(re2.prefix, pos);
+        if (i < 0 || i > this.end - re2.prefix.length) return -1;
+        return i - pos;
+      }
+      context(pos) {
+        pos += this.start;
+        const r1 = pos > this.start && pos <= this.end ? this.charSequence.charCodeAt(pos - 1) : -1;
+        const r22 = pos < this.end ? this.charSequence.charCodeAt(pos) : -1;
+        return Utils.emptyOpContext(r1, r22);
+      }
+      prefixLength(re2) {
+        return re2.prefix.length;
+      }
+    };
+    MachineInput = class {
+      static fromUTF8(bytes, start = 0, end2 = bytes.length) {
+        return new MachineUTF8Input(bytes, start, end2);
+      }
+      static fromUTF16(charSequence, start = 0, end2 = void 0) {
+        Utils.checkInput(charSequence);
+        return new MachineUTF16Input(charSequence, start, end2 ?? charSequence.length);
+      }
+    };
+    Matcher = class Matcher2 {
+      /**
+      * V8 and WebKit have historical hard limits on the number of arguments
+      * that can be passed to a function. We cap replacer arguments to prevent
+      * Call Stack Overflow (DoS) vulnerabilities on massive ASTs.
+      */
+      static MAX_REPLACER_ARGS = 65535;
+      /**
+      * Quotes '\' and '$' in {@code s}, so that the returned string could be used in
+      * {@link #appendReplacement} as a literal replacement of {@code s}.
+      *
+      * @param {string} str the string to be quoted
+      * @param {boolean} [javaMode=false] whether the replacement will be used in javaMode
+      * @returns {string} the quoted string
+      */
+      static quoteReplacement(str, javaMode = false) {
+        if (javaMode) {
+          if (str.indexOf("\\") < 0 && str.indexOf("$") < 0) return str;
+          return str.split("").map((s) => {
+            const c = s.codePointAt(0);
+            if (c === Codepoint.CODES["\\"] || c === Codepoint.CODES["$"]) return `\\${s}`;
+            return s;
+          }).join("");
+        }
+        if (str.indexOf("$") < 0) return str;
+        return str.split("").map((s) => {
+          if (s.codePointAt(0) === Codepoint.CODES["$"]) return "$$";
+          return s;
+        }).join("");
+      }
+      /**
+      *
+      * @param {import('./index.js').RE2JS} pattern
+      * @param {string|number[]|Uint8Array|MatcherInputBase} input
+      */
+      constructor(pattern, input) {
+        if (pattern === null) throw new Error("pattern is null");
+        this.patternInput = pattern;
+        const re2 = this.patternInput.re2();
+        this.patternGroupCount = re2.numberOfCapturingGroups();
+        this.groups = [];
+        this.namedGroups = re2.namedGroups;
+        this.hasNamedGroups = Object.keys(this.namedGroups).length > 0;
+        this.numberOfInstructions = re2.numberOfInstructions();
+        this.lookbehindState = null;
+        if (input instanceof MatcherInputBase) this.resetMatcherInput(input);
+        else if (Utils.isByteArray(input)) this.resetMatcherInput(MatcherInput.utf8(input));
+        else this.resetMatcherInput(MatcherInput.utf16(input));
+      }
+      /**
+      * Returns the {@code RE2JS} associated with this {@code Matcher}.
+      * @returns {import('./index.js').RE2JS}
+      */
+      pattern() {
+        return this.patternInput;
+      }
+      /**
+      * Resets the {@code Matcher}, rewinding input and discarding any match information.
+      *
+      * @returns {Matcher} the {@code Matcher} itself, for chained method calls
+      */
+      reset() {
+        this.matcherInputLength = this.matcherInput.length();
+        this.appendPos = 0;
+        this.hasMatch = false;
+        this.hasGroups = false;
+        this.anchorFlag = 0;
+        return this;
+      }
+      /**
+      * Resets the {@code Matcher} and changes the input.
+      * @param {string|number[]|Uint8Array|MatcherInputBase} input
+      * @returns {Matcher} the {@code Matcher} itself, for chained method calls
+      */
+      resetMatcherInput(input) {
+        if (input === null) throw new Error("input is null");
+        if (!(input instanceof MatcherInputBase)) {
+          if (Utils.isByteArray(input)) input = MatcherInput.utf8(input);
+          else input = MatcherInput.utf16(input);
+        }
+        this.matcherInput = input;
+        if (this.lookbehindState !== null) this.lookbehindState.reset();
+        else this.lookbehindState = this.patternInput.re2().createLookbehindState();
+        this.reset();
+        return this;
+      }
+      /**
+      * Returns the start of the named group of the most recent match, or -1 if the group was not
+      * matched.
+      * @param {string|number} [group=0]
+      * @returns {number}
+      */
+      start(group = 0) {
+        if (typeof group === "string") {
+          const groupInt = this.namedGroups[group];
+          if (!Number.isFinite(groupInt)) throw new RE2JSGroupException(`group '${group}' not found`);
+          group = groupInt;
+        }
+        this.loadGroup(group);
+        return this.groups[2 * group];
+      }
+      /**
+      * Returns the end of the named group of the most recent match, or -1 if the group was not
+      * matched.
+      * @param {string|number} [group=0]
+      * @returns {number}
+      */
+      end(group = 0) {
+        if (typeof group === "string") {
+          const groupInt = this.namedGroups[group];
+          if (!Number.isFinite(groupInt)) throw new RE2JSGroupException(`group '${group}' not found`);
+          group = groupInt;
+        }
+        this.loadGroup(group);
+        return this.groups[2 * group + 1];
+      }
+      /**
+      * Returns the program size of this pattern.
+      *
+      * <p>
+      * Similar to the C++ implementation, the program size is a very approximate measure of a regexp's
+      * "cost". Larger numbers are more expensive than smaller numbers.
+      * </p>
+      *
+      * @returns {number} the program size of this pattern
+      */
+      programSize() {
+        return this.numberOfInstructions;
+      }
+      /**
+      * Returns the named group of the most recent match, or {@code null} if the group was not matched.
+      * @param {string|number} [group=0]
+      * @returns {string|null}
+      */
+      group(group = 0) {
+        if (typeof group === "string") {
+          const groupInt = this.namedGroups[group];
+          if (!Number.isFinite(groupInt)) throw new RE2JSGroupException(`group '${group}' not found`);
+          group = groupInt;
+        }
+        const start = this.start(group);
+        const end2 = this.end(group);
+        if (start < 0 && end2 < 0) return null;
+        return this.substring(start, end2);
+      }
+      /**
+      * Returns a dictionary map of all named capturing groups and their matched values.
+      * If a group was not matched, its value will be `null`.
+      * @returns {Record<string, string|null>}
+      */
+      getNamedGroups() {
+        if (!this.hasMatch) throw new RE2JSGroupException("perhaps no match attempted");
+        const result = /* @__PURE__ */ Object.create(null);
+        for (const name of Object.keys(this.namedGroups)) result[name] = this.group(name);
+        return result;
+      }
+      /**
+      * Returns the number of subgroups in this pattern.
+      *
+      * @returns {number} the number of subgroups; the overall match (group 0) does not count
+      */
+      groupCount() {
+        return this.patternGroupCount;
+      }
+      /**
+      * Helper: finds subgroup information if needed for group.
+      * @param {number} group
+      * @private
+      */
+      loadGroup(group) {
+        if (!Number.isInteger(group) || group < 0 || group > this.patternGroupCount) throw new RE2JSGroupException(`Group index out of bounds: ${group}`);
+        if (!this.hasMatch) throw new RE2JSGroupException("perhaps no match attempted");
+        if (group === 0 || this.hasGroups) return;
+        const end2 = this.matcherInputLength;
+        const res = this.patternInput.re2().matchMachineInput(this.matcherInput, this.groups[0], end2, this.anchorFlag, 1 + this.patternGroupCount, this.lookbehindState);
+        if (!res[0]) throw new RE2JSGroupException("inconsistency in matching group data");
+        this.groups = res[1];
+        this.hasGroups = true;
+      }
+      /**
+      * Matches the entire input against the pattern (anchored start and end). If there is a match,
+      * {@code matches} sets the match state to describe it.
+      *
+      * @returns {boolean} true if the entire input matches the pattern
+      */
+      matches() {
+        return this.genMatch(0, RE2Flags.ANCHOR_BOTH);
+      }
+      /**
+      * Matches the beginning of input against the pattern (anchored start). If there is a match,
+      * {@code lookingAt} sets the match state to describe it.
+      *
+      * @returns {boolean} true if the beginning of the input matches the pattern
+      */
+      lookingAt() {
+        return this.genMatch(0, RE2Flags.ANCHOR_START);
+      }
+      /**
+      * Matches the input against the pattern (unanchored), starting at a specified position. If there
+      * is a match, {@code find} sets the match state to describe it.
+      *
+      * @param {number|null} [start=null] the input position where the search begins
+      * @returns {boolean} if it finds a match
+      * @throws IndexOutOfBoundsException if start is not a valid input position
+      */
+      find(start = null) {
+        if (start !== null) {
+          if (!Number.isInteger(start) || start < 0 || start > this.matcherInputLength) throw new RE2JSGroupException(`start index out of bounds: ${start}`);
+          this.reset();
+          return this.genMatch(start, 0);
+        }
+        start = 0;
+        if (this.hasMatch) {
+          start = this.groups[1];
+          if (this.groups[0] === this.groups[1]) {
+            const r7 = (this.matcherInput.isUTF16Encoding() ? MachineInput.fromUTF16(this.matcherInput.asCharSequence(), 0, this.matcherInputLength) : MachineInput.fromUTF8(this.matcherInput.asBytes(), 0, this.matcherInputLength)).step(start);
+            if (r7 < 0) start++;
+            else start += r7 & 7;
+          }
+        }
+        return this.genMatch(start, RE2Flags.UNANCHORED);
+      }
+      /**
+      * Helper: does match starting at start, with RE2 anchor flag.
+      * @param {number} startByte
+      * @param {number} anchor
+      * @returns {boolean}
+      * @private
+      */
+      genMatch(startByte, anchor) {
+        const res = this.patternInput.re2().matchMachineInput(this.matcherInput, startByte, this.matcherInputLength, anchor, 1, this.lookbehindState);
+        if (!res[0]) {
+          this.hasMatch = false;
+          return false;
+        }
+        this.groups = res[1];
+        this.hasMatch = true;
+        this.hasGroups = this.patternGroupCount === 0;
+        this.anchorFlag = anchor;
+        return true;
+      }
+      /**
+      * Helper: return substring for [start, end).
+      * @param {number} start
+      * @param {number} end
+      * @returns {string}
+      */
+      substring(start, end2) {
+        if (this.matcherInput.isUTF8Encoding()) return Utils.utf8ByteArrayToString(this.matcherInput.asBytes().slice(start, end2));
+        return this.matcherInput.asCharSequence().substring(start, end2).toString();
+      }
+      /**
+      * Helper for Pattern: return input length.
+      * @returns {number}
+      */
+      inputLength() {
+        return this.matcherInputLength;
+      }
+      /**
+      * Appends to result two strings: the text from the append position up to the beginning of the
+      * most recent match, and then the replacement with submatch groups substituted for references to
+      * them. It advances the append position to where the most recent match ended.
+      *
+      * By default the replacement is expanded as by String.prototype.replace (see
+      * appendReplacementInternalJs). In Java mode it follows re2j / java.util.regex: $n takes as
+      * many digits as still form a valid group number, ${name} is a named group, and a backslash
+      * escapes the next character (so "\\$" in a JS string literal inserts a literal $).
+      *
+      * @param {string} replacement the replacement string
+      * @param {boolean} [javaMode=false] activate java mode (different behaviour for capture groups and special characters)
+      * @returns {string}
+      * @throws IllegalStateException if there was no most recent match
+      * @throws IndexOutOfBoundsException in Java mode, if replacement refers to an invalid group
+      * @private
+      */
+      appendReplacement(replacement, javaMode = false) {
+        let res = "";
+        const s = this.start();
+        const e = this.end();
+        if (this.appendPos < s) res += this.substring(this.appendPos, s);
+        this.appendPos = e;
+        res += javaMode ? this.appendReplacementInternalJava(replacement) : this.appendReplacementInternalJs(replacement);
+        return res;
+      }
+      /**
+      * @param {string} replacement - the replacement string
+      * @returns {string}
+      * @private
+      */
+      appendReplacementInternalJava(replacement) {
+        let res = "";
+        let last = 0;
+        const m = replacement.length;
+        let i = 0;
+        while (i < m) {
+          const cCode = replacement.codePointAt(i);
+          if (cCode === Codepoint.CODES["\\"]) {
+            if (last < i) res += replacement.substring(last, i);
+            i++;
+            if (i >= m) throw new RE2JSGroupException("character to be escaped is missing");
+            last = i;
+            i++;
+            continue;
+          }
+          if (cCode === Codepoint.CODES["$"]) {
+            if (last < i) res += replacement.substring(last, i);
+            if (i + 1 >= m) throw new RE2JSGroupException("Illegal group reference: group index is missing");
+            const nextCode = replacement.codePointAt(i + 1);
+            if (Codepoint.CODES["0"] <= nextCode && nextCode <= Codepoint.CODES["9"]) {
+              let n = nextCode - Codepoint.CODES["0"];
+              let j4 = i + 2;
+              for (; j4 < m; j4++) {
+                const digit = replacement.codePointAt(j4);
+                if (digit < Codepoint.CODES["0"] || digit > Codepoint.CODES["9"] || n * 10 + digit - Codepoint.CODES["0"] > this.patternGroupCount) break;
+                n = n * 10 + digit - Codepoint.CODES["0"];
+              }
+              if (n > this.patternGroupCount) throw new RE2JSGroupException(`n > number of groups: ${n}`);
+              const group = this.group(n);
+              if (group !== null) res += group;
+              i = j4;
+              last = i;
+            } else if (nextCode === Codepoint.CODES["{"]) {
+              let j4 = i + 2;
+              while (j4 < m && replacement.codePointAt(j4) !== Codepoint.CODES["}"]) j4++;
+              if (j4 >= m) throw new RE2JSGroupException("named capture group is missing trailing '}'");
+              const groupName = replacement.substring(i + 2, j4);
+              const groupVal = this.group(groupName);
+              if (groupVal !== null) res += groupVal;
+              i = j4 + 1;
+              last = i;
+            } else throw new RE2JSGroupException("Illegal group reference");
+            continue;
+          }
+          i++;
+        }
+        if (last < m) res += replacement.substring(last, m);
+        return res;
+      }
+      /**
+      * Expands |replacement| for the current match by the rules of String.prototype.replace
+      * (ECMAScript GetSubstitution): $$ is "$", $& the match, $` the text before it, $' the text
+      * after it, $n and $nn a group (two digits only when they form a valid group number, so with
+      * one group "$10" is group 1 then "0"; an unmatched group is empty), and $<name> a named group
+      * (empty when no such group), only when the pattern has named groups. Anything else, such as
+      * "$0" or "$<" without a closing ">", is kept as is.
+      * @param {string} replacement - the replacement string
+      * @returns {string}
+      * @private
+      */
+      appendReplacementInternalJs(replacement) {
+        const isDigit = (c) => c >= 48 && c <= 57;
+        const groupCount = this.patternGroupCount;
+        let res = "";
+        let i = 0;
+        while (i < replacement.length) {
+          const dollar = replacement.indexOf("$", i);
+          if (dollar < 0) break;
+          res += replacement.substring(i, dollar);
+          i = dollar;
+          const c = replacement.charCodeAt(i + 1);
+          if (c === Codepoint.CODES["$"]) {
+            res += "$";
+            i += 2;
+          } else if (c === Codepoint.CODES["&"]) {
+            res += this.group(0);
+            i += 2;
+          } else if (c === Codepoint.CODES["`"]) {
+            res += this.substring(0, this.start(0));
+            i += 2;
+          } else if (c === Codepoint.CODES["'"]) {
+            res += this.substring(this.end(0), this.matcherInputLength);
+            i += 2;
+          } else if (isDigit(c)) {
+            let digits = 1;
+            let index = c - 48;
+            const c2 = replacement.charCodeAt(i + 2);
+            if (isDigit(c2) && index * 10 + c2 - 48 <= groupCount) {
+              digits = 2;
+              index = index * 10 + c2 - 48;
+            }
+            if (index >= 1 && index <= groupCount) {
+              const group = this.group(index);
+              if (group !== null) res += group;
+            } else res += replacement.substring(i, i + 1 + digits);
+            i += 1 + digits;
+          } else if (c === Codepoint.CODES["<"] && this.hasNamedGroups) {
+            const gt2 = replacement.indexOf(">", i + 2);
+            if (gt2 < 0) {
+              res += "$<";
+              i += 2;
+            } else {
+              const name = replacement.substring(i + 2, gt2);
+              if (Object.hasOwn(this.namedGroups, name)) {
+                const group = this.group(name);
+                if (group !== null) res += group;
+              }
+              i = gt2 + 1;
+            }
+          } else {
+            res += "$";
+            i += 1;
+          }
+        }
+        return res + replacement.substring(i);
+      }
+      /**
+      * Return the substring of the input from the append position to the end of the
+      * input.
+      * @returns {string}
+      */
+      appendTail() {
+        return this.substring(this.appendPos, this.matcherInputLength);
+      }
+      /**
+      * Returns the input with all matches replaced by {@code replacement}, interpreted as for
+      * {@code appendReplacement}.
+      *
+      * @param {string|((...args: any[]) => string)} replacement - the replacement string or a replacer function
+      * @param {boolean} [javaMode=false] - activate java mode (different behaviour for capture groups and special characters)
+      * @returns {string} the input string with the matches replaced
+      * @throws IndexOutOfBoundsException if replacement refers to an invalid group and javaMode is true
+      */
+      replaceAll(replacement, javaMode = false) {
+        return this.replace(replacement, true, javaMode);
+      }
+      /**
+      * Returns the input with the first match replaced by {@code replacement}, interpreted as for
+      * {@code appendReplacement}.
+      *
+      * @param {string|((...args: any[]) => string)} replacement - the replacement string or a replacer function
+      * @param {boolean} [javaMode=false] - activate java mode (different behaviour for capture groups and special characters)
+      * @returns {string} the input string with the first match replaced
+      * @throws IndexOutOfBoundsException if replacement refers to an invalid group and javaMode is true
+      */
+      replaceFirst(replacement, javaMode = false) {
+        return this.replace(replacement, false, javaMode);
+      }
+      /**
+      * Helper: replaceAll/replaceFirst hybrid.
+      * @param {string|((...args: any[]) => string)} replacement - the replacement string or a replacer function
+      * @param {boolean} [all=true] - replace all matches
+      * @param {boolean} [javaMode=false] - activate java mode (different behaviour for capture groups and special characters)
+      * @returns {string}
+      * @private
+      */
+      replace(replacement, all = true, javaMode = false) {
+        let res = "";
+        this.reset();
+        const isFunc = typeof replacement === "function";
+        let originalInput = null;
+        if (isFunc) {
+          if (this.groupCount() >= Matcher2.MAX_REPLACER_ARGS) throw new RE2JSGroupException("Too many capture groups to safely invoke replacer function");
+          originalInput = this.matcherInput.isUTF8Encoding() ? this.matcherInput.asBytes() : this.matcherInput.asCharSequence();
+        }
+        while (this.find()) {
+          res += isFunc ? this.appendReplacementFunc(replacement, originalInput) : this.appendReplacement(replacement, javaMode);
+          if (!all) break;
+        }
+        res += this.appendTail();
+        return res;
+      }
+      /**
+      * Evaluates a replacer function for the current match and appends the result,
+      * along with any un-matched preceding text, advancing the append position.
+      * @param {Function} replacer - the replacer function
+      * @param {string|Uint8Array|number[]} originalInput - the cached original input reference
+      * @returns {string} the evaluated string to append
+      * @private
+      */
+      appendReplacementFunc(replacer, originalInput) {
+        let res = "";
+        const s = this.start();
+        const e = this.end();
+        if (this.appendPos < s) res += this.substring(this.appendPos, s);
+        this.appendPos = e;
+        const args = this.matchArray();
+        args.push(s, originalInput);
+        if (this.hasNamedGroups) args.push(this.namedGroupsObject());
+        res += String(replacer(...args));
+        return res;
+      }
+      /**
+      * The match and its groups, as the elements of a JS RegExpExecArray: undefined for a group that
+      * did not take part in the match. Used by exec(), matchAll() and replacer functions.
+      * @returns {Array<string|undefined>}
+      * @private
+      */
+      matchArray() {
+        const result = [this.group(0)];
+        for (let i = 1; i <= this.patternGroupCount; i++) {
+          const group = this.group(i);
+          result.push(group === null ? void 0 : group);
+        }
+        return result;
+      }
+      /**
+      * The named groups, as the groups property of a JS RegExpExecArray: an object without a
+      * prototype mapping each name to its group (undefined when it did not take part in the match),
+      * or undefined when the pattern has no named groups.
+      * @returns {Record<string, string|undefined>|undefined}
+      * @private
+      */
+      namedGroupsObject() {
+        if (!this.hasNamedGroups) return;
+        const result = this.getNamedGroups();
+        for (const name in result) if (result[name] === null) result[name] = void 0;
+        return result;
+      }
+    };
+    Inst = class Inst2 {
+      static ALT = 1;
+      static ALT_MATCH = 2;
+      static CAPTURE = 3;
+      static EMPTY_WIDTH = 4;
+      static FAIL = 5;
+      static MATCH = 6;
+      static NOP = 7;
+      static RUNE = 8;
+      static RUNE1 = 9;
+      static RUNE_ANY = 10;
+      static RUNE_ANY_NOT_NL = 11;
+      static LB_WRITE = 12;
+      static LB_CHECK = 13;
+      static isRuneOp(op) {
+        return Inst2.RUNE <= op && op <= Inst2.RUNE_ANY_NOT_NL;
+      }
+      static escapeRunes(runes) {
+        let out = '"';
+        for (let rune of runes) out += Utils.escapeRune(rune);
+        out += '"';
+        return out;
+      }
+      constructor(op) {
+        this.op = op;
+        this.out = 0;
+        this.arg = 0;
+        this.runes = /* @__PURE__ */ new Int32Array(0);
+        this.next = null;
+      }
+      matchRune(r7) {
+        if (this.runes.length === 1) {
+          const r0 = this.runes[0];
+          if ((this.arg & RE2Flags.FOLD_CASE) !== 0) return Unicode.equalsIgnoreCase(r0, r7);
+          return r7 === r0;
+        }
+        const len = this.runes.length;
+        if (len === 0) return false;
+        if (len === 2 || len === 4 || len === 6 || len === 8) {
+          for (let j4 = 0; j4 < len; j4 += 2) {
+            if (r7 < this.runes[j4]) return false;
+            if (r7 <= this.runes[j4 + 1]) return true;
+          }
+          return false;
+        }
+        let base = 0;
+        let n = len >> 1;
+        while (n > 1) {
+          const half = n >> 1;
+          base += this.runes[base + half << 1] <= r7 ? half : 0;
+          n -= half;
+        }
+        base += this.runes[base << 1] <= r7 ? 1 : 0;
+        const m = base - 1;
+        return m >= 0 && r7 <= this.runes[m << 1 | 1];
+      }
+      matchRunePos(r7) {
+        if (this.runes.length === 1) {
+          const r0 = this.runes[0];
+          if ((this.arg & RE2Flags.FOLD_CASE) !== 0) return Unicode.equalsIgnoreCase(r0, r7) ? 0 : -1;
+          return r7 === r0 ? 0 : -1;
+        }
+        const len = this.runes.length;
+        if (len === 0) return -1;
+        if (len === 2 || len === 4 || len === 6 || len === 8) {
+          for (let j4 = 0; j4 < len; j4 += 2) {
+            if (r7 < this.runes[j4]) return -1;
+            if (r7 <= this.runes[j4 + 1]) return Math.floor(j4 / 2);
+          }
+          return -1;
+        }
+        let base = 0;
+        let n = len >> 1;
+        while (n > 1) {
+          const half = n >> 1;
+          base += this.runes[base + half << 1] <= r7 ? half : 0;
+          n -= half;
+        }
+        base += this.runes[base << 1] <= r7 ? 1 : 0;
+        const m = base - 1;
+        return m >= 0 && r7 <= this.runes[m << 1 | 1] ? m : -1;
+      }
+      /**
+      *
+      * @returns {string}
+      */
+      toString() {
+        switch (this.op) {
+          case Inst2.ALT:
+            return `alt -> ${this.out}, ${this.arg}`;
+          case Inst2.ALT_MATCH:
+            return `altmatch -> ${this.out}, ${this.arg}`;
+          case Inst2.CAPTURE:
+            return `cap ${this.arg} -> ${this.out}`;
+          case Inst2.EMPTY_WIDTH:
+            return `empty ${this.arg} -> ${this.out}`;
+          case Inst2.MATCH:
+            return `match${this.arg !== 0 ? ` ${this.arg}` : ""}`;
+          case Inst2.FAIL:
+            return "fail";
+          case Inst2.NOP:
+            return `nop -> ${this.out}`;
+          case Inst2.LB_WRITE:
+            return `lbwrite ${this.arg} -> ${this.out}`;
+          case Inst2.LB_CHECK:
+            return `lbcheck ${this.arg} -> ${this.out}`;
+          case Inst2.RUNE:
+            if (this.runes === null) return "rune <null>";
+            return [
+              "rune ",
+              Inst2.escapeRunes(this.runes),
+              (this.arg & RE2Flags.FOLD_CASE) !== 0 ? "/i" : "",
+              " -> ",
+              this.out
+            ].join("");
+          case Inst2.RUNE1:
+            return `rune1 ${Inst2.escapeRunes(this.runes)} -> ${this.out}`;
+          case Inst2.RUNE_ANY:
+            return `any -> ${this.out}`;
+          case Inst2.RUNE_ANY_NOT_NL:
+            return `anynotnl -> ${this.out}`;
+          default:
+            throw new Error("unhandled case in Inst.toString");
+        }
+      }
+    };
+    Queue = class Queue2 {
+      constructor(numInst) {
+        this.sparse = new Int32Array(numInst);
+        this.densePcs = new Int32Array(numInst);
+        this.denseCaps = null;
+        this.size = 0;
+        this.ncap = 0;
+        this.mainThreads = 0;
+      }
+      static INITIAL_THREADS = 32;
+      init(ncap) {
+        this.ncap = ncap;
+        const needed = Math.min(this.densePcs.length, Queue2.INITIAL_THREADS) * ncap;
+        if (!this.denseCaps || this.denseCaps.length < needed) this.denseCaps = new Int32Array(needed);
+      }
+      growCaps(needed) {
+        const limit = this.densePcs.length * this.ncap;
+        const grown2 = new Int32Array(Math.min(limit, Math.max(needed, 2 * this.denseCaps.length)));
+        grown2.set(this.denseCaps);
+        this.denseCaps = grown2;
+      }
+      contains(pc) {
+        const j4 = this.sparse[pc];
+        return j4 < this.size && this.densePcs[j4] === pc;
+      }
+      isEmpty() {
+        return this.size === 0;
+      }
+      add(pc) {
+        const j4 = this.size++;
+        this.sparse[pc] = j4;
+        this.densePcs[j4] = pc;
+        return j4;
+      }
+      clear() {
+        this.size = 0;
+        this.mainThreads = 0;
+      }
+      toString() {
+        let out = "{";
+        for (let i = 0; i < this.size; i++) {
+          if (i !== 0) out += ", ";
+          out += this.densePcs[i];
+        }
+        out += "}";
+        return out;
+      }
+    };
+    LookbehindState = class {
+      constructor(prog) {
+        this.pos = -1;
+        this.pcs = new Int32Array(prog.numInst());
+        this.size = 0;
+        this.lbTable = new Int32Array(prog.numLb + 1);
+      }
+      reset() {
+        this.pos = -1;
+        this.size = 0;
+      }
+    };
+    Machine = class Machine2 {
+      static fromRE2(re2) {
+        const m = new Machine2();
+        m.prog = re2.prog;
+        m.re2 = re2;
+        m.q0 = new Queue(m.prog.numInst());
+        m.q1 = new Queue(m.prog.numInst());
+        m.addStack = new Int32Array(2 * (m.prog.numInst() + 1));
+        m.matched = false;
+        m.matchcap = new Int32Array(m.prog.numCap < 2 ? 2 : m.prog.numCap);
+        m.ncap = 0;
+        return m;
+      }
+      constructor() {
+        this.prog = null;
+        this.re2 = null;
+        this.q0 = null;
+        this.q1 = null;
+        this.addStack = null;
+        this.matched = false;
+        this.matchcap = null;
+        this.ncap = 0;
+        this.lbTable = null;
+      }
+      init(ncap) {
+        this.ncap = ncap;
+        if (ncap > this.matchcap.length) this.matchcap = new Int32Array(ncap).fill(-1);
+        else this.matchcap.fill(-1);
+        this.q0.init(ncap);
+        this.q1.init(ncap);
+        if (this.prog.numLb > 0) {
+          if (!this.lbTable || this.lbTable.length < this.prog.numLb + 1) this.lbTable = new Int32Array(this.prog.numLb + 1);
+          this.lbTable.fill(-1);
+        }
+      }
+      submatches() {
+        if (this.ncap === 0) return Utils.emptyInts();
+        return Utils.toArray(this.matchcap.subarray(0, this.ncap));
+      }
+      match(input, pos, anchor, lbState = null) {
+        const startCond = this.re2.cond;
+        if (startCond === Utils.EMPTY_ALL) return false;
+        if ((anchor === RE2Flags.ANCHOR_START || anchor === RE2Flags.ANCHOR_BOTH) && pos !== 0) return false;
+        this.matched = false;
+        this.matchcap.fill(-1);
+        const hasLookbehinds = this.prog.numLb > 0;
+        const matchStartPos = pos;
+        let currentPos = pos;
+        let resumeLookbehinds = false;
+        if (hasLookbehinds) {
+          if (lbState !== null && lbState.pos >= 0 && lbState.pos <= pos) {
+            currentPos = lbState.pos;
+            resumeLookbehinds = true;
+          } else currentPos = 0;
+        }
+        let saveLookbehinds = hasLookbehinds && lbState !== null;
+        let runq = this.q0;
+        let nextq = this.q1;
+        let r7 = input.step(currentPos);
+        let rune = r7 >> 3;
+        let width = r7 & 7;
+        let rune1 = -1;
+        let width1 = 0;
+        if (r7 !== MachineInputBase.EOF()) {
+          r7 = input.step(currentPos + width);
+          rune1 = r7 >> 3;
+          width1 = r7 & 7;
+        }
+        let flag;
+        if (currentPos === 0) flag = Utils.emptyOpContext(-1, rune);
+        else flag = input.context(currentPos);
+        if (hasLookbehinds) {
+          if (resumeLookbehinds) this.restoreLookbehinds(lbState, runq, flag);
+          else this.spawnLookbehinds(runq, currentPos, flag);
+        }
+        while (true) {
+          if (runq.mainThreads === 0) {
+            if ((startCond & Utils.EMPTY_BEGIN_TEXT) !== 0 && currentPos !== 0) break;
+            if ((anchor === RE2Flags.ANCHOR_START || anchor === RE2Flags.ANCHOR_BOTH) && currentPos !== 0) break;
+            if (this.matched) break;
+            if (this.prog.numLb === 0 && runq.isEmpty() && !(this.re2.prefix.length === 0) && rune1 !== this.re2.prefixRune && input.canCheckPrefix()) {
+              const advance = input.index(this.re2, currentPos);
+              if (advance < 0) break;
+              currentPos += advance;
+              r7 = input.step(currentPos);
+              rune = r7 >> 3;
+              width = r7 & 7;
+              r7 = input.step(currentPos + width);
+              rune1 = r7 >> 3;
+              width1 = r7 & 7;
+              flag = input.context(currentPos);
+            }
+          }
+          if (currentPos >= matchStartPos) {
+            if (saveLookbehinds) {
+              this.saveLookbehinds(lbState, runq, currentPos);
+              saveLookbehinds = false;
+            }
+            if (!this.matched && (currentPos === 0 || anchor === RE2Flags.UNANCHORED)) {
+              if (this.ncap > 0) this.matchcap[0] = currentPos;
+              this.add(runq, this.prog.start, currentPos, this.matchcap, 0, flag);
+            }
+          }
+          const nextPos = currentPos + width;
+          flag = input.context(nextPos);
+          this.step(runq, nextq, currentPos, nextPos, rune, flag, anchor, currentPos === input.endPos());
+          if (width === 0) break;
+          if (this.ncap === 0 && this.matched) break;
+          currentPos += width;
+          rune = rune1;
+          width = width1;
+          if (rune !== -1) {
+            r7 = input.step(currentPos + width);
+            rune1 = r7 >> 3;
+            width1 = r7 & 7;
+          }
+          const tmpq = runq;
+          runq = nextq;
+          nextq = tmpq;
+        }
+        runq.clear();
+        nextq.clear();
+        return this.matched;
+      }
+      matchSet(input, pos, anchor) {
+        const startCond = this.re2.cond;
+        if (startCond === Utils.EMPTY_ALL) return [];
+        if ((anchor === RE2Flags.ANCHOR_START || anchor === RE2Flags.ANCHOR_BOTH) && pos !== 0) return [];
+        let currentPos = this.prog.numLb > 0 ? 0 : pos;
+        let matchStartPos = pos;
+        let runq = this.q0;
+        let nextq = this.q1;
+        let r7 = input.step(currentPos);
+        let rune = r7 >> 3;
+        let width = r7 & 7;
+        let rune1 = -1;
+        let width1 = 0;
+        if (r7 !== MachineInputBase.EOF()) {
+          r7 = input.step(currentPos + width);
+          rune1 = r7 >> 3;
+          width1 = r7 & 7;
+        }
+        let flag = currentPos === 0 ? Utils.emptyOpContext(-1, rune) : input.context(currentPos);
+        const matches = /* @__PURE__ */ new Set();
+        if (this.prog.numLb > 0) this.spawnLookbehinds(runq, currentPos, flag);
+        while (true) {
+          if (runq.mainThreads === 0) {
+            if ((startCond & Utils.EMPTY_BEGIN_TEXT) !== 0 && currentPos !== 0) break;
+            if ((anchor === RE2Flags.ANCHOR_START || anchor === RE2Flags.ANCHOR_BOTH) && currentPos !== 0) break;
+          }
+          if (currentPos === 0 || anchor === RE2Flags.UNANCHORED) {
+            if (currentPos >= matchStartPos) this.add(runq, this.prog.start, currentPos, this.matchcap, 0, flag);
+          }
+          const nextPos = currentPos + width;
+          flag = input.context(nextPos);
+          for (let j4 = 0; j4 < runq.size; j4++) {
+            const pc = runq.densePcs[j4];
+            const i = this.prog.inst[pc];
+            const capOffset = j4 * this.ncap;
+            let add2 = false;
+            switch (i.op) {
+              case Inst.MATCH:
+                if (anchor === RE2Flags.ANCHOR_BOTH && currentPos !== input.endPos()) break;
+                matches.add(i.arg);
+                break;
+              case Inst.RUNE:
+                add2 = i.matchRune(rune);
+                break;
+              case Inst.RUNE1:
+                add2 = rune === i.runes[0];
+                break;
+              case Inst.RUNE_ANY:
+                add2 = true;
+                break;
+              case Inst.RUNE_ANY_NOT_NL:
+                add2 = rune !== 10;
+                break;
+              default:
+                continue;
+            }
+            if (add2) this.add(nextq, i.out, nextPos, runq.denseCaps, capOffset, flag);
+          }
+          runq.clear();
+          if (width === 0) break;
+          currentPos += width;
+          rune = rune1;
+          width = width1;
+          if (rune !== -1) {
+            r7 = input.step(currentPos + width);
+            rune1 = r7 >> 3;
+            width1 = r7 & 7;
+          }
+          const tmpq = runq;
+          runq = nextq;
+          nextq = tmpq;
+        }
+        nextq.clear();
+        return Array.from(matches).sort((a, b) => a - b);
+      }
+      step(runq, nextq, pos, nextPos, c, nextCond, anchor, atEnd) {
+        const longest = this.re2.longest;
+        for (let j4 = 0; j4 < runq.size; j4++) {
+          const pc = runq.densePcs[j4];
+          const capOffset = j4 * this.ncap;
+          if (longest && this.matched && this.ncap > 0 && this.matchcap[0] < runq.denseCaps[capOffset]) continue;
+          const i = this.prog.inst[pc];
+          let add2 = false;
+          switch (i.op) {
+            case Inst.MATCH:
+              if (anchor === RE2Flags.ANCHOR_BOTH && !atEnd) break;
+              if (this.ncap > 0 && (!longest || !this.matched || this.matchcap[1] < pos)) {
+                runq.denseCaps[capOffset + 1] = pos;
+                for (let k4 = 0; k4 < this.ncap; k4++) this.matchcap[k4] = runq.denseCaps[capOffset + k4];
+              }
+              if (!longest) runq.size = 0;
+              this.matched = true;
+              break;
+            case Inst.RUNE:
+              add2 = i.matchRune(c);
+              break;
+            case Inst.RUNE1:
+              add2 = c === i.runes[0];
+              break;
+            case Inst.RUNE_ANY:
+              add2 = true;
+              break;
+            case Inst.RUNE_ANY_NOT_NL:
+              add2 = c !== 10;
+              break;
+            default:
+              continue;
+          }
+          if (add2) this.add(nextq, i.out, nextPos, runq.denseCaps, capOffset, nextCond);
+        }
+        runq.clear();
+      }
+      spawnLookbehinds(q, pos, flag) {
+        for (let i = 0; i < this.prog.lbStarts.length; i++) this.add(q, this.prog.lbStarts[i], pos, this.matchcap, 0, flag);
+      }
+      restoreLookbehinds(lbState, q, flag) {
+        this.lbTable.set(lbState.lbTable);
+        for (let j4 = 0; j4 < lbState.size; j4++) this.add(q, lbState.pcs[j4], lbState.pos, this.matchcap, 0, flag);
+      }
+      saveLookbehinds(lbState, q, pos) {
+        let size = 0;
+        for (let j4 = 0; j4 < q.size; j4++) {
+          const pc = q.densePcs[j4];
+          if (this.prog.lbInst[pc] === 1 && Inst.isRuneOp(this.prog.inst[pc].op)) lbState.pcs[size++] = pc;
+        }
+        lbState.size = size;
+        lbState.pos = pos;
+        lbState.lbTable.set(this.lbTable);
+      }
+      add(q, pc, pos, capArray, capOffset, cond) {
+        const stk = this.addStack;
+        let nstk = 0;
+        for (; ; ) {
+          while (pc !== 0 && !q.contains(pc)) {
+            const d5 = q.add(pc);
+            const inst = this.prog.inst[pc];
+            switch (inst.op) {
+              case Inst.FAIL:
+                pc = 0;
+                break;
+              case Inst.ALT:
+              case Inst.ALT_MATCH:
+                stk[nstk++] = inst.arg;
+                stk[nstk++] = 0;
+                pc = inst.out;
+                break;
+              case Inst.EMPTY_WIDTH:
+                pc = (inst.arg & ~cond) === 0 ? inst.out : 0;
+                break;
+              case Inst.NOP:
+                pc = inst.out;
+                break;
+              case Inst.CAPTURE:
+                if (inst.arg < this.ncap) {
+                  stk[nstk++] = -inst.arg - 1;
+                  stk[nstk++] = capArray[capOffset + inst.arg];
+                  capArray[capOffset + inst.arg] = pos;
+                }
+                pc = inst.out;
+                break;
+              case Inst.LB_WRITE:
+                this.lbTable[Math.abs(inst.arg)] = pos;
+                pc = inst.out;
+                break;
+              case Inst.LB_CHECK:
+                if (inst.arg > 0) pc = this.lbTable[inst.arg] === pos ? inst.out : 0;
+                else pc = this.lbTable[-inst.arg] !== pos ? inst.out : 0;
+                break;
+              case Inst.MATCH:
+              case Inst.RUNE:
+              case Inst.RUNE1:
+              case Inst.RUNE_ANY:
+              case Inst.RUNE_ANY_NOT_NL:
+                if (this.prog.lbInst[pc] === 0) q.mainThreads++;
+                if (this.ncap > 0) {
+                  const destOffset = d5 * this.ncap;
+                  if (destOffset + this.ncap > q.denseCaps.length) q.growCaps(destOffset + this.ncap);
+                  for (let c = 0; c < this.ncap; c++) q.denseCaps[destOffset + c] = capArray[capOffset + c];
+                }
+                pc = 0;
+                break;
+              default:
+                throw new RE2JSInternalException("unhandled");
+            }
+          }
+          if (nstk === 0) return;
+          nstk -= 2;
+          const entry = stk[nstk];
+          if (entry < 0) {
+            capArray[capOffset - entry - 1] = stk[nstk + 1];
+            pc = 0;
+          } else pc = entry;
+        }
+      }
+    };
+    hashState = (pcs, flag, ids) => {
+      let h = -2128831035;
+      for (let i = 0; i < pcs.length; i++) {
+        h ^= pcs[i];
+        h = Math.imul(h, 16777619);
+      }
+      h ^= flag;
+      h = Math.imul(h, 16777619);
+      for (let i = 0; i < ids.length; i++) {
+        h ^= ids[i];
+        h = Math.imul(h, 16777619);
+      }
+      return h;
+    };
+    arraysEqual = (a, b) => {
+      if (a.length !== b.length) return false;
+      for (let i = 0; i < a.length; i++) if (a[i] !== b[i]) return false;
+      return true;
+    };
+    isState = (state, pcs, flag, ids) => state.flag === flag && arraysEqual(state.nfaStates, pcs) && arraysEqual(state.matchIDs, ids);
+    NO_IDS = [];
+    END_TEXT = -1;
+    DFAState = class {
+      constructor(nfaStates, flag, matchIDs) {
+        this.nfaStates = nfaStates;
+        this.flag = flag;
+        this.isMatch = (flag & DFA.FLAG_MATCH) !== 0;
+        this.matchIDs = matchIDs;
+        this.next = null;
+        this.nextAnchored = null;
+      }
+    };
+    DFA = class DFA2 {
+      static FLAG_EMPTY_MASK = 255;
+      static FLAG_MATCH = 256;
+      static FLAG_LAST_WORD = 512;
+      static FLAG_NEED_SHIFT = 16;
+      static STATE_OVERHEAD = 150;
+      static ARRAY_OVERHEAD = 40;
+      static ELEMENT_SIZE = 8;
+      static TABLE_OVERHEAD = 48;
+      static PROGRESS_PER_STATE = 10;
+      constructor(prog, maxMem = 8388608) {
+        this.prog = prog;
+        this.maxMem = maxMem;
+        this.stateCache = /* @__PURE__ */ new Map();
+        this.stateCount = 0;
+        this.startStates = /* @__PURE__ */ new Map();
+        this.failed = false;
+        for (let pc = 0; pc < prog.numInst(); pc++) {
+          const op = prog.getInst(pc).op;
+          if (op === Inst.LB_WRITE || op === Inst.LB_CHECK) {
+            this.failed = true;
+            break;
+          }
+        }
+        this.computeRuneClasses();
+        this.stateBudget = maxMem;
+        this.memBudget = maxMem;
+      }
+      computeRuneClasses() {
+        const bounds = /* @__PURE__ */ new Set();
+        const addRange = (lo, hi2) => {
+          bounds.add(lo);
+          bounds.add(hi2 + 1);
+        };
+        for (let pc = 0; pc < this.prog.numInst(); pc++) {
+          const inst = this.prog.getInst(pc);
+          switch (inst.op) {
+            case Inst.RUNE:
+            case Inst.RUNE1:
+              if (inst.runes.length === 1) {
+                addRange(inst.runes[0], inst.runes[0]);
+                if ((inst.arg & RE2Flags.FOLD_CASE) !== 0) for (let f = Unicode.simpleFold(inst.runes[0]); f !== inst.runes[0]; f = Unicode.simpleFold(f)) addRange(f, f);
+              } else for (let j4 = 0; j4 < inst.runes.length; j4 += 2) addRange(inst.runes[j4], inst.runes[j4 + 1]);
+              break;
+            case Inst.RUNE_ANY_NOT_NL:
+              addRange(10, 10);
+              break;
+            case Inst.EMPTY_WIDTH:
+              if ((inst.arg & (Utils.EMPTY_BEGIN_LINE | Utils.EMPTY_END_LINE)) !== 0) addRange(10, 10);
+              if ((inst.arg & (Utils.EMPTY_WORD_BOUNDARY | Utils.EMPTY_NO_WORD_BOUNDARY)) !== 0) {
+                addRange(48, 57);
+                addRange(65, 90);
+                addRange(95, 95);
+                addRange(97, 122);
+              }
+          }
+        }
+        bounds.delete(0);
+        this.classBounds = Int32Array.from(bounds).sort();
+        this.numClasses = this.classBounds.length + 1;
+        const latin1Class = new Int32Array(Unicode.MAX_LATIN1 + 1);
+        for (let r7 = 0; r7 <= Unicode.MAX_LATIN1; r7++) latin1Class[r7] = this.searchClass(r7);
+        this.latin1Class = latin1Class;
+      }
+      runeClass(r7) {
+        if (r7 <= Unicode.MAX_LATIN1) return this.latin1Class[r7];
+        return this.searchClass(r7);
+      }
+      searchClass(r7) {
+        const bounds = this.classBounds;
+        let lo = 0;
+        let hi2 = bounds.length;
+        while (lo < hi2) {
+          const mid = lo + hi2 >> 1;
+          if (bounds[mid] <= r7) lo = mid + 1;
+          else hi2 = mid;
+        }
+        return lo;
+      }
+      closure(pcs, flag) {
+        const closure = /* @__PURE__ */ new Set();
+        const stack = Array.from(pcs);
+        let needflags = 0;
+        while (stack.length > 0) {
+          const pc = stack.pop();
+          if (pc === 0 || closure.has(pc)) continue;
+          closure.add(pc);
+          const inst = this.prog.getInst(pc);
+          switch (inst.op) {
+            case Inst.ALT:
+            case Inst.ALT_MATCH:
+              stack.push(inst.out);
+              stack.push(inst.arg);
+              break;
+            case Inst.NOP:
+            case Inst.CAPTURE:
+              stack.push(inst.out);
+              break;
+            case Inst.EMPTY_WIDTH:
+              needflags |= inst.arg;
+              if ((inst.arg & ~flag) === 0) stack.push(inst.out);
+          }
+        }
+        return {
+          pcs: Array.from(closure).sort((a, b) => a - b),
+          needflags
+        };
+      }
+      getState(pcs, flag, ids) {
+        const hash = hashState(pcs, flag, ids);
+        const cached = this.stateCache.get(hash);
+        if (cached instanceof DFAState) {
+          if (isState(cached, pcs, flag, ids)) return cached;
+        } else if (cached !== void 0) {
+          for (let i = 0; i < cached.length; i++) if (isState(cached[i], pcs, flag, ids)) return cached[i];
+        }
+        const cost = DFA2.stateCost(pcs, ids);
+        if (this.memBudget < cost) return null;
+        this.memBudget -= cost;
+        const state = new DFAState(pcs, flag, ids);
+        if (cached === void 0) this.stateCache.set(hash, state);
+        else if (cached instanceof DFAState) this.stateCache.set(hash, [cached, state]);
+        else cached.push(state);
+        this.stateCount++;
+        return state;
+      }
+      static stateCost(pcs, ids) {
+        const idsCost = ids.length === 0 ? 0 : DFA2.ARRAY_OVERHEAD + DFA2.ELEMENT_SIZE * ids.length;
+        return DFA2.STATE_OVERHEAD + DFA2.ELEMENT_SIZE * pcs.length + idsCost;
+      }
+      *cachedStates() {
+        for (const cached of this.stateCache.values()) if (cached instanceof DFAState) yield cached;
+        else yield* cached;
+      }
+      makeState(pcs, flag, ids) {
+        const closure = this.closure(pcs, flag & DFA2.FLAG_EMPTY_MASK);
+        let stateFlag = flag;
+        if (closure.needflags === 0) stateFlag &= DFA2.FLAG_MATCH;
+        stateFlag |= closure.needflags << DFA2.FLAG_NEED_SHIFT;
+        return this.getState(closure.pcs, stateFlag, ids);
+      }
+      allocTable(state, anchor) {
+        const size = this.numClasses + 1;
+        const cost = DFA2.TABLE_OVERHEAD + DFA2.ELEMENT_SIZE * size;
+        if (this.memBudget < cost) return null;
+        this.memBudget -= cost;
+        const table = new Array(size).fill(null);
+        if (anchor === RE2Flags.UNANCHORED) state.next = table;
+        else state.nextAnchored = table;
+        return table;
+      }
+      clearCache() {
+        this.stateCache.clear();
+        this.stateCount = 0;
+        this.startStates.clear();
+        this.memBudget = this.stateBudget;
+      }
+      resetCache(current) {
+        this.clearCache();
+        return this.getState(current.nfaStates, current.flag, current.matchIDs);
+      }
+      step(state, cls, rune, anchor) {
+        let table = anchor === RE2Flags.UNANCHORED ? state.next : state.nextAnchored;
+        if (table !== null) {
+          const cached = table[cls];
+          if (cached !== null) return cached;
+        } else {
+          table = this.allocTable(state, anchor);
+          if (table === null) return null;
+        }
+        const needflag = state.flag >>> DFA2.FLAG_NEED_SHIFT;
+        const oldbeforeflag = state.flag & DFA2.FLAG_EMPTY_MASK;
+        let beforeflag = oldbeforeflag;
+        let afterflag = 0;
+        if (rune === 10) {
+          beforeflag |= Utils.EMPTY_END_LINE;
+          afterflag |= Utils.EMPTY_BEGIN_LINE;
+        }
+        if (rune === END_TEXT) beforeflag |= Utils.EMPTY_END_LINE | Utils.EMPTY_END_TEXT;
+        const islastword = (state.flag & DFA2.FLAG_LAST_WORD) !== 0;
+        const isword = rune !== END_TEXT && Utils.isWordRune(rune);
+        beforeflag |= isword === islastword ? Utils.EMPTY_NO_WORD_BOUNDARY : Utils.EMPTY_WORD_BOUNDARY;
+        let pcs = state.nfaStates;
+        if ((beforeflag & ~oldbeforeflag & needflag) !== 0) pcs = this.closure(pcs, beforeflag).pcs;
+        const nextPCs = [];
+        let ismatch = false;
+        let ids = NO_IDS;
+        for (let i = 0; i < pcs.length; i++) {
+          const inst = this.prog.getInst(pcs[i]);
+          if (inst.op === Inst.MATCH) {
+            if (!ismatch) {
+              ismatch = true;
+              ids = [];
+            }
+            ids.push(inst.arg);
+          } else if (rune !== END_TEXT && Inst.isRuneOp(inst.op) && inst.matchRune(rune)) nextPCs.push(inst.out);
+        }
+        if (ids.length > 1) ids.sort((a, b) => a - b);
+        if (anchor === RE2Flags.UNANCHORED && rune !== END_TEXT) nextPCs.push(this.prog.start);
+        let flag = afterflag;
+        if (ismatch) flag |= DFA2.FLAG_MATCH;
+        if (isword) flag |= DFA2.FLAG_LAST_WORD;
+        const nextState = this.makeState(nextPCs, flag, ids);
+        if (nextState === null) return null;
+        table[cls] = nextState;
+        return nextState;
+      }
+      start(input, pos) {
+        const context = input.context(pos);
+        let flags;
+        if ((context & Utils.EMPTY_BEGIN_TEXT) !== 0) flags = Utils.EMPTY_BEGIN_TEXT | Utils.EMPTY_BEGIN_LINE;
+        else if ((context & Utils.EMPTY_BEGIN_LINE) !== 0) flags = Utils.EMPTY_BEGIN_LINE;
+        else {
+          const r7 = input.step(pos);
+          const nextIsWord = r7 >= 0 && Utils.isWordRune(r7 >> 3);
+          flags = (context & Utils.EMPTY_WORD_BOUNDARY) !== 0 !== nextIsWord ? DFA2.FLAG_LAST_WORD : 0;
+        }
+        let state = this.startStates.get(flags);
+        if (state === void 0) {
+          state = this.makeState([this.prog.start], flags, NO_IDS);
+          if (state === null) {
+            this.clearCache();
+            state = this.makeState([this.prog.start], flags, NO_IDS);
+            if (state === null) return null;
+          }
+          this.startStates.set(flags, state);
+        }
+        return state;
+      }
+      stepOrReset(state, cls, rune, anchor, pos, search) {
+        let next = this.step(state, cls, rune, anchor);
+        if (next !== null) return next;
+        if (search.resetPos >= 0 && pos - search.resetPos < DFA2.PROGRESS_PER_STATE * this.stateCount) return null;
+        search.resetPos = pos;
+        const restored = this.resetCache(state);
+        if (restored === null) return null;
+        next = this.step(restored, cls, rune, anchor);
+        return next;
+      }
+      run(input, pos, anchor, state, onMatch) {
+        const endPos = input.endPos();
+        const latin1Class = this.latin1Class;
+        const unanchored = anchor === RE2Flags.UNANCHORED;
+        const search = { resetPos: -1 };
+        let i = pos;
+        while (i < endPos) {
+          const r7 = input.step(i);
+          const rune = r7 >> 3;
+          const width = r7 & 7;
+          if (width === 0) break;
+          const cls = rune <= Unicode.MAX_LATIN1 ? latin1Class[rune] : this.runeClass(rune);
+          let next = unanchored && state.next !== null ? state.next[cls] : null;
+          if (next === null) {
+            next = this.stepOrReset(state, cls, rune, anchor, i, search);
+            if (next === null) return null;
+          }
+          state = next;
+          if (state.isMatch && onMatch(state, false)) return true;
+          if (!unanchored && state.nfaStates.length === 0) return false;
+          i += width;
+        }
+        state = this.stepOrReset(state, this.numClasses, END_TEXT, anchor, i, search);
+        if (state === null) return null;
+        return state.isMatch && onMatch(state, true);
+      }
+      match(input, pos, anchor) {
+        if (this.failed) return null;
+        if ((anchor === RE2Flags.ANCHOR_START || anchor === RE2Flags.ANCHOR_BOTH) && pos !== 0) return false;
+        const startState = this.start(input, pos);
+        if (startState === null) return null;
+        return this.run(input, pos, anchor, startState, (state, atEnd) => anchor !== RE2Flags.ANCHOR_BOTH || atEnd);
+      }
+      matchSet(input, pos, anchor) {
+        if (this.failed) return null;
+        if ((anchor === RE2Flags.ANCHOR_START || anchor === RE2Flags.ANCHOR_BOTH) && pos !== 0) return [];
+        const startState = this.start(input, pos);
+        if (startState === null) return null;
+        const matches = /* @__PURE__ */ new Set();
+        const collect = (state, atEnd) => {
+          if (anchor !== RE2Flags.ANCHOR_BOTH || atEnd) for (let k4 = 0; k4 < state.matchIDs.length; k4++) matches.add(state.matchIDs[k4]);
+          return false;
+        };
+        if (this.run(input, pos, anchor, startState, collect) === null) return null;
+        return Array.from(matches).sort((a, b) => a - b);
+      }
+    };
+    VISITED_BITS = 32;
+    MAX_BACKTRACK_PROG = 500;
+    INITIAL_JOB_CAPACITY = 256;
+    MAX_BACKTRACK_VECTOR = 262144;
+    BitState = class {
+      constructor() {
+        this.end = 0;
+        this.cap = /* @__PURE__ */ new Int32Array(0);
+        this.matchcap = /* @__PURE__ */ new Int32Array(0);
+        this.ncap = 0;
+        this.jobPc = new Int32Array(INITIAL_JOB_CAPACITY);
+        this.jobArg = new Uint8Array(INITIAL_JOB_CAPACITY);
+        this.jobPos = new Int32Array(INITIAL_JOB_CAPACITY);
+        this.jobLen = 0;
+        this.visited = /* @__PURE__ */ new Uint32Array(0);
+      }
+      reset(prog, end2, ncap) {
+        this.end = end2;
+        this.jobLen = 0;
+        this.ncap = ncap;
+        const visitedSize = prog.numInst() * (end2 + 1) + VISITED_BITS - 1 >>> 5;
+        if (this.visited.length < visitedSize) this.visited = new Uint32Array(visitedSize);
+        else this.visited.fill(0, 0, visitedSize);
+        if (this.cap.length < ncap) this.cap = new Int32Array(ncap).fill(-1);
+        else this.cap.fill(-1, 0, ncap);
+        if (this.matchcap.length < ncap) this.matchcap = new Int32Array(ncap).fill(-1);
+        else this.matchcap.fill(-1, 0, ncap);
+      }
+      shouldVisit(pc, pos) {
+        const n = pc * (this.end + 1) + pos;
+        const idx = n >>> 5;
+        const mask = 1 << (n & 31);
+        if ((this.visited[idx] & mask) !== 0) return false;
+        this.visited[idx] |= mask;
+        return true;
+      }
+      push(re2, pc, pos, arg) {
+        if (re2.prog.getInst(pc).op !== Inst.FAIL && (arg || this.shouldVisit(pc, pos))) {
+          if (this.jobLen >= this.jobPc.length) {
+            const newSize = this.jobPc.length * 2;
+            const newPc = new Int32Array(newSize);
+            newPc.set(this.jobPc);
+            this.jobPc = newPc;
+            const newArg = new Uint8Array(newSize);
+            newArg.set(this.jobArg);
+            this.jobArg = newArg;
+            const newPos = new Int32Array(newSize);
+            newPos.set(this.jobPos);
+            this.jobPos = newPos;
+          }
+          this.jobPc[this.jobLen] = pc;
+          this.jobArg[this.jobLen] = arg ? 1 : 0;
+          this.jobPos[this.jobLen] = pos;
+          this.jobLen++;
+        }
+      }
+      tryBacktrack(re2, input, pc, pos, anchor) {
+        const longest = re2.longest;
+        this.push(re2, pc, pos, false);
+        while (this.jobLen > 0) {
+          this.jobLen--;
+          let currentPc = this.jobPc[this.jobLen];
+          let arg = this.jobArg[this.jobLen] === 1;
+          let currentPos = this.jobPos[this.jobLen];
+          let skipShouldVisit = true;
+          while (true) {
+            if (!skipShouldVisit) {
+              if (!this.shouldVisit(currentPc, currentPos)) break;
+            }
+            skipShouldVisit = false;
+            const inst = re2.prog.getInst(currentPc);
+            switch (inst.op) {
+              case Inst.FAIL:
+                break;
+              case Inst.ALT:
+                if (arg) {
+                  arg = false;
+                  currentPc = inst.arg;
+                  continue;
+                } else {
+                  this.push(re2, currentPc, currentPos, true);
+                  currentPc = inst.out;
+                  continue;
+                }
+              case Inst.ALT_MATCH: {
+                const outInst = re2.prog.getInst(inst.out);
+                if (Inst.isRuneOp(outInst.op)) {
+                  this.push(re2, inst.arg, currentPos, false);
+                  currentPc = inst.arg;
+                  currentPos = this.end;
+                  continue;
+                }
+                this.push(re2, inst.out, this.end, false);
+                currentPc = inst.out;
+                continue;
+              }
+              case Inst.RUNE: {
+                const r7 = input.step(currentPos);
+                if (r7 === MachineInputBase.EOF()) break;
+                if (!inst.matchRune(r7 >> 3)) break;
+                currentPos += r7 & 7;
+                currentPc = inst.out;
+                continue;
+              }
+              case Inst.RUNE1: {
+                const r7 = input.step(currentPos);
+                if (r7 === MachineInputBase.EOF()) break;
+                if (r7 >> 3 !== inst.runes[0]) break;
+                currentPos += r7 & 7;
+                currentPc = inst.out;
+                continue;
+              }
+              case Inst.RUNE_ANY_NOT_NL: {
+                const r7 = input.step(currentPos);
+                if (r7 === MachineInputBase.EOF()) break;
+                if (r7 >> 3 === 10) break;
+                currentPos += r7 & 7;
+                currentPc = inst.out;
+                continue;
+              }
+              case Inst.RUNE_ANY: {
+                const r7 = input.step(currentPos);
+                if (r7 === MachineInputBase.EOF()) break;
+                currentPos += r7 & 7;
+                currentPc = inst.out;
+                continue;
+              }
+              case Inst.CAPTURE:
+                if (arg) {
+                  this.cap[inst.arg] = currentPos;
+                  break;
+                } else {
+                  if (inst.arg < this.ncap) {
+                    this.push(re2, currentPc, this.cap[inst.arg], true);
+                    this.cap[inst.arg] = currentPos;
+                  }
+                  currentPc = inst.out;
+                  continue;
+                }
+              case Inst.EMPTY_WIDTH: {
+                const flag = input.context(currentPos);
+                if ((inst.arg & ~flag) !== 0) break;
+                currentPc = inst.out;
+                continue;
+              }
+              case Inst.NOP:
+                currentPc = inst.out;
+                continue;
+              case Inst.MATCH: {
+                if (anchor === RE2Flags.ANCHOR_BOTH && currentPos !== this.end) break;
+                if (this.ncap === 0) return true;
+                if (this.ncap > 1) this.cap[1] = currentPos;
+                const old = this.matchcap[1];
+                if (old === -1 || longest && currentPos > 0 && currentPos > old) this.matchcap.set(this.cap);
+                if (!longest) return true;
+                if (currentPos === this.end) return true;
+                break;
+              }
+              case Inst.LB_WRITE:
+              case Inst.LB_CHECK:
+                throw new RE2JSInternalException("Backtracker cannot evaluate Lookbehind instructions");
+              default:
+                throw new RE2JSInternalException("bad inst");
+            }
+            break;
+          }
+        }
+        return longest && this.matchcap.length > 1 && this.matchcap[1] >= 0;
+      }
+    };
+    bitStatePool = [];
+    Backtracker = class Backtracker2 {
+      static shouldBacktrack(prog) {
+        return prog.numInst() <= MAX_BACKTRACK_PROG;
+      }
+      static maxBitStateLen(prog) {
+        if (!Backtracker2.shouldBacktrack(prog)) return 0;
+        return Math.floor(MAX_BACKTRACK_VECTOR / prog.numInst());
+      }
+      static execute(re2, input, pos, anchor, ncap) {
+        const startCond = re2.cond;
+        if (startCond === Utils.EMPTY_ALL) return null;
+        if ((anchor === RE2Flags.ANCHOR_START || anchor === RE2Flags.ANCHOR_BOTH) && pos !== 0) return null;
+        if ((startCond & Utils.EMPTY_BEGIN_TEXT) !== 0 && pos !== 0) return null;
+        const b = bitStatePool.length > 0 ? bitStatePool.pop() : new BitState();
+        const end2 = input.endPos();
+        b.reset(re2.prog, end2, ncap);
+        let matched = false;
+        if ((startCond & Utils.EMPTY_BEGIN_TEXT) !== 0 || anchor === RE2Flags.ANCHOR_START || anchor === RE2Flags.ANCHOR_BOTH) {
+          if (b.ncap > 0) b.cap[0] = pos;
+          if (b.tryBacktrack(re2, input, re2.prog.start, pos, anchor)) matched = true;
+        } else {
+          let width = -1;
+          for (; pos <= end2 && width !== 0; pos += width) {
+            if (re2.prefix.length > 0) {
+              const advance = input.index(re2, pos);
+              if (advance < 0) break;
+              pos += advance;
+            }
+            if (b.ncap > 0) b.cap[0] = pos;
+            if (b.tryBacktrack(re2, input, re2.prog.start, pos, anchor)) {
+              matched = true;
+              break;
+            }
+            const r7 = input.step(pos);
+            width = r7 === MachineInputBase.EOF() ? 0 : r7 & 7;
+          }
+        }
+        if (!matched) {
+          bitStatePool.push(b);
+          return null;
+        }
+        const result = ncap === 0 ? [] : Utils.toArray(b.matchcap.subarray(0, ncap));
+        bitStatePool.push(b);
+        return result;
+      }
+    };
+    QueueOnePass = class {
+      constructor(size) {
+        this.sparse = new Uint32Array(size);
+        this.dense = new Uint32Array(size);
+        this.size = 0;
+        this.nextIndex = 0;
+      }
+      empty() {
+        return this.nextIndex >= this.size;
+      }
+      next() {
+        return this.dense[this.nextIndex++];
+      }
+      clear() {
+        this.size = 0;
+        this.nextIndex = 0;
+      }
+      contains(u) {
+        return u < this.sparse.length && this.sparse[u] < this.size && this.dense[this.sparse[u]] === u;
+      }
+      insert(u) {
+        if (!this.contains(u)) this.insertNew(u);
+      }
+      insertNew(u) {
+        if (u >= this.sparse.length) return;
+        this.sparse[u] = this.size;
+        this.dense[this.size] = u;
+        this.size++;
+      }
+    };
+    mergeRuneSets = (leftRunes, rightRunes, leftPC, rightPC) => {
+      const leftLen = leftRunes.length;
+      const rightLen = rightRunes.length;
+      let lx = 0, rx = 0;
+      const merged = [];
+      const next = [];
+      let ok = true;
+      let ix = -1;
+      const extend = (isLeft) => {
+        const newArray = isLeft ? leftRunes : rightRunes;
+        const low = isLeft ? lx : rx;
+        const pc = isLeft ? leftPC : rightPC;
+        if (ix > 0 && newArray[low] <= merged[ix]) return false;
+        merged.push(newArray[low], newArray[low + 1]);
+        if (isLeft) lx += 2;
+        else rx += 2;
+        ix += 2;
+        next.push(pc);
+        return true;
+      };
+      while (lx < leftLen || rx < rightLen) {
+        if (rx >= rightLen) ok = extend(true);
+        else if (lx >= leftLen) ok = extend(false);
+        else if (rightRunes[rx] < leftRunes[lx]) ok = extend(false);
+        else ok = extend(true);
+        if (!ok) return null;
+      }
+      return {
+        merged,
+        next
+      };
+    };
+    OnePassProg = class {
+      constructor(prog) {
+        this.start = prog.start;
+        this.numCap = prog.numCap;
+        this.inst = new Array(prog.inst.length);
+        for (let i = 0; i < prog.inst.length; i++) {
+          const orig = prog.inst[i];
+          const inst = new Inst(orig.op);
+          inst.out = orig.out;
+          inst.arg = orig.arg;
+          inst.runes = orig.runes ? new Int32Array(orig.runes) : /* @__PURE__ */ new Int32Array(0);
+          inst.next = null;
+          this.inst[i] = inst;
+        }
+      }
+    };
+    onePassCopy = (prog) => {
+      const p = new OnePassProg(prog);
+      for (let pc = 0; pc < p.inst.length; pc++) {
+        const inst = p.inst[pc];
+        if (inst.op !== Inst.ALT && inst.op !== Inst.ALT_MATCH) continue;
+        let pAOther = "out";
+        let pAAlt = "arg";
+        let instAlt = p.inst[inst[pAAlt]];
+        if (instAlt.op !== Inst.ALT && instAlt.op !== Inst.ALT_MATCH) {
+          pAOther = "arg";
+          pAAlt = "out";
+          instAlt = p.inst[inst[pAAlt]];
+          if (instAlt.op !== Inst.ALT && instAlt.op !== Inst.ALT_MATCH) continue;
+        }
+        const instOther = p.inst[inst[pAOther]];
+        if (instOther.op === Inst.ALT || instOther.op === Inst.ALT_MATCH) continue;
+        let pBAlt = "out";
+        let pBOther = "arg";
+        let patch = false;
+        if (instAlt.out === pc) patch = true;
+        else if (instAlt.arg === pc) {
+          patch = true;
+          pBAlt = "arg";
+          pBOther = "out";
+        }
+        if (patch) instAlt[pBAlt] = inst[pAOther];
+        if (inst[pAOther] === instAlt[pBAlt]) inst[pAAlt] = instAlt[pBOther];
+      }
+      return p;
+    };
+    makeOnePass = (p) => {
+      if (p.inst.length >= 1e3) return null;
+      const instQueue = new QueueOnePass(p.inst.length);
+      const visitQueue = new QueueOnePass(p.inst.length);
+      const onePassRunes = new Array(p.inst.length);
+      const m = new Array(p.inst.length).fill(false);
+      const check = (pc) => {
+        let ok = true;
+        const inst = p.inst[pc];
+        if (visitQueue.contains(pc)) return true;
+        visitQueue.insert(pc);
+        switch (inst.op) {
+          case Inst.ALT:
+          case Inst.ALT_MATCH: {
+            ok = check(inst.out) && check(inst.arg);
+            let matchOut = m[inst.out];
+            let matchArg = m[inst.arg];
+            if (matchOut && matchArg) return false;
+            if (matchArg) {
+              const tempOut = inst.out;
+              inst.out = inst.arg;
+              inst.arg = tempOut;
+              const tempMatch = matchOut;
+              matchOut = matchArg;
+              matchArg = tempMatch;
+            }
+            if (matchOut) {
+              m[pc] = true;
+              inst.op = Inst.ALT_MATCH;
+            }
+            const leftRunes = onePassRunes[inst.out] || [];
+            const rightRunes = onePassRunes[inst.arg] || [];
+            const mergeRes = mergeRuneSets(leftRunes, rightRunes, inst.out, inst.arg);
+            if (!mergeRes) return false;
+            onePassRunes[pc] = new Int32Array(mergeRes.merged);
+            inst.next = new Uint32Array(mergeRes.next);
+            break;
+          }
+          case Inst.CAPTURE:
+          case Inst.EMPTY_WIDTH:
+          case Inst.NOP:
+            ok = check(inst.out);
+            m[pc] = m[inst.out];
+            onePassRunes[pc] = onePassRunes[inst.out] ? new Int32Array(onePassRunes[inst.out]) : /* @__PURE__ */ new Int32Array(0);
+            inst.next = new Uint32Array(Math.floor(onePassRunes[pc].length / 2) + 1).fill(inst.out);
+            break;
+          case Inst.MATCH:
+          case Inst.FAIL:
+            m[pc] = inst.op === Inst.MATCH;
+            break;
+          case Inst.RUNE: {
+            m[pc] = false;
+            if (inst.next && inst.next.length > 0) break;
+            instQueue.insert(inst.out);
+            if (!inst.runes || inst.runes.length === 0) {
+              onePassRunes[pc] = /* @__PURE__ */ new Int32Array(0);
+              inst.next = new Uint32Array([inst.out]);
+              break;
+            }
+            let runes = [];
+            if (inst.runes.length === 1 && (inst.arg & RE2Flags.FOLD_CASE) !== 0) {
+              const r0 = inst.runes[0];
+              runes.push(r0, r0);
+              for (let r1 = Unicode.simpleFold(r0); r1 !== r0; r1 = Unicode.simpleFold(r1)) runes.push(r1, r1);
+              runes.sort((a, b) => a - b);
+            } else for (let j4 = 0; j4 < inst.runes.length; j4++) runes.push(inst.runes[j4]);
+            onePassRunes[pc] = new Int32Array(runes);
+            inst.next = new Uint32Array(Math.floor(runes.length / 2) + 1).fill(inst.out);
+            inst.op = Inst.RUNE;
+            break;
+          }
+          case Inst.RUNE1: {
+            m[pc] = false;
+            if (inst.next && inst.next.length > 0) break;
+            instQueue.insert(inst.out);
+            let runes = [];
+            if ((inst.arg & RE2Flags.FOLD_CASE) !== 0) {
+              const r0 = inst.runes[0];
+              runes.push(r0, r0);
+              for (let r1 = Unicode.simpleFold(r0); r1 !== r0; r1 = Unicode.simpleFold(r1)) runes.push(r1, r1);
+              runes.sort((a, b) => a - b);
+            } else runes.push(inst.runes[0], inst.runes[0]);
+            onePassRunes[pc] = new Int32Array(runes);
+            inst.next = new Uint32Array(Math.floor(runes.length / 2) + 1).fill(inst.out);
+            inst.op = Inst.RUNE;
+            break;
+          }
+          case Inst.RUNE_ANY:
+            m[pc] = false;
+            if (inst.next && inst.next.length > 0) break;
+            instQueue.insert(inst.out);
+            onePassRunes[pc] = new Int32Array([0, Unicode.MAX_RUNE]);
+            inst.next = new Uint32Array([inst.out]);
+            break;
+          case Inst.RUNE_ANY_NOT_NL:
+            m[pc] = false;
+            if (inst.next && inst.next.length > 0) break;
+            instQueue.insert(inst.out);
+            onePassRunes[pc] = new Int32Array([
+              0,
+              9,
+              11,
+              Unicode.MAX_RUNE
+            ]);
+            inst.next = new Uint32Array(Math.floor(onePassRunes[pc].length / 2) + 1).fill(inst.out);
+        }
+        return ok;
+      };
+      instQueue.clear();
+      instQueue.insert(p.start);
+      while (!instQueue.empty()) {
+        visitQueue.clear();
+        if (!check(instQueue.next())) return null;
+      }
+      for (let i = 0; i < p.inst.length; i++) if (onePassRunes[i]) p.inst[i].runes = onePassRunes[i];
+      return p;
+    };
+    cleanupOnePass = (p, original) => {
+      for (let ix = 0; ix < original.inst.length; ix++) {
+        const instOriginal = original.inst[ix];
+        switch (instOriginal.op) {
+          case Inst.ALT:
+          case Inst.ALT_MATCH:
+          case Inst.RUNE:
+            break;
+          case Inst.CAPTURE:
+          case Inst.EMPTY_WIDTH:
+          case Inst.NOP:
+          case Inst.MATCH:
+          case Inst.FAIL:
+            p.inst[ix].next = null;
+            break;
+          case Inst.RUNE1:
+          case Inst.RUNE_ANY:
+          case Inst.RUNE_ANY_NOT_NL:
+            p.inst[ix].next = null;
+            p.inst[ix].op = instOriginal.op;
+            p.inst[ix].runes = instOriginal.runes ? new Int32Array(instOriginal.runes) : /* @__PURE__ */ new Int32Array(0);
+        }
+      }
+    };
+    OnePass = class OnePass2 {
+      static compile(prog) {
+        if (prog.start === 0) return null;
+        if (prog.numLb > 0) return null;
+        const startInst = prog.inst[prog.start];
+        if (startInst.op !== Inst.EMPTY_WIDTH || (startInst.arg & Utils.EMPTY_BEGIN_TEXT) === 0) return null;
+        let hasAlt = false;
+        for (let i = 0; i < prog.inst.length; i++) if (prog.inst[i].op === Inst.ALT || prog.inst[i].op === Inst.ALT_MATCH) {
+          hasAlt = true;
+          break;
+        }
+        for (let i = 0; i < prog.inst.length; i++) {
+          const inst = prog.inst[i];
+          const opOut = prog.inst[inst.out].op;
+          switch (inst.op) {
+            case Inst.ALT:
+            case Inst.ALT_MATCH:
+              if (opOut === Inst.MATCH || prog.inst[inst.arg].op === Inst.MATCH) return null;
+              break;
+            case Inst.EMPTY_WIDTH:
+              if (opOut === Inst.MATCH) {
+                if ((inst.arg & Utils.EMPTY_END_TEXT) === Utils.EMPTY_END_TEXT) continue;
+                return null;
+              }
+              break;
+            default:
+              if (opOut === Inst.MATCH && hasAlt) return null;
+          }
+        }
+        let p = onePassCopy(prog);
+        p = makeOnePass(p);
+        if (p !== null) cleanupOnePass(p, prog);
+        return p;
+      }
+      static next(inst, r7) {
+        const nextIdx = inst.matchRunePos(r7);
+        if (nextIdx >= 0) return inst.next[nextIdx];
+        if (inst.op === Inst.ALT_MATCH) return inst.out;
+        return 0;
+      }
+      static execute(re2, input, pos, anchor, ncap) {
+        const onepass = re2.onepass;
+        if (!onepass) return null;
+        const matchcap = new Int32Array(ncap).fill(-1);
+        let matched = false;
+        let r7 = input.step(pos);
+        let rune = r7 >> 3;
+        let width = r7 & 7;
+        let r1 = MachineInputBase.EOF();
+        let rune1 = -1;
+        let width1 = 0;
+        if (r7 !== MachineInputBase.EOF()) {
+          r1 = input.step(pos + width);
+          if (r1 !== MachineInputBase.EOF()) {
+            rune1 = r1 >> 3;
+            width1 = r1 & 7;
+          }
+        }
+        let flag = pos === 0 ? Utils.emptyOpContext(-1, rune) : input.context(pos);
+        let pc = onepass.start;
+        let inst;
+        while (true) {
+          inst = onepass.inst[pc];
+          pc = inst.out;
+          switch (inst.op) {
+            case Inst.MATCH:
+              if (anchor === RE2Flags.ANCHOR_BOTH && pos !== input.endPos()) return null;
+              matched = true;
+              if (matchcap.length > 0) {
+                matchcap[0] = 0;
+                matchcap[1] = pos;
+              }
+              return ncap === 0 ? [] : Utils.toArray(matchcap);
+            case Inst.RUNE:
+              if (!inst.matchRune(rune)) return null;
+              break;
+            case Inst.RUNE1:
+              if (rune !== inst.runes[0]) return null;
+              break;
+            case Inst.RUNE_ANY:
+              break;
+            case Inst.RUNE_ANY_NOT_NL:
+              if (rune === 10) return null;
+              break;
+            case Inst.ALT:
+            case Inst.ALT_MATCH:
+              pc = OnePass2.next(inst, rune);
+              continue;
+            case Inst.FAIL:
+              return null;
+            case Inst.NOP:
+              continue;
+            case Inst.EMPTY_WIDTH:
+              if ((inst.arg & ~flag) !== 0) return null;
+              continue;
+            case Inst.CAPTURE:
+              if (inst.arg < matchcap.length) matchcap[inst.arg] = pos;
+              continue;
+            default:
+              throw new RE2JSInternalException("bad inst");
+          }
+          if (width === 0) break;
+          flag = Utils.emptyOpContext(rune, rune1);
+          pos += width;
+          rune = rune1;
+          width = width1;
+          if (rune !== -1) {
+            r1 = input.step(pos + width);
+            if (r1 !== MachineInputBase.EOF()) {
+              rune1 = r1 >> 3;
+              width1 = r1 & 7;
+            } else {
+              rune1 = -1;
+              width1 = 0;
+            }
+          }
+        }
+        if (!matched) return null;
+        return ncap === 0 ? [] : Utils.toArray(matchcap);
+      }
+    };
+    Regexp = class Regexp2 {
+      static Op = createEnum([
+        "NO_MATCH",
+        "EMPTY_MATCH",
+        "LITERAL",
+        "CHAR_CLASS",
+        "ANY_CHAR_NOT_NL",
+        "ANY_CHAR",
+        "BEGIN_LINE",
+        "END_LINE",
+        "BEGIN_TEXT",
+        "END_TEXT",
+        "WORD_BOUNDARY",
+        "NO_WORD_BOUNDARY",
+        "CAPTURE",
+        "STAR",
+        "PLUS",
+        "QUEST",
+        "REPEAT",
+        "CONCAT",
+        "ALTERNATE",
+        "PLB",
+        "NLB",
+        "LEFT_PAREN",
+        "VERTICAL_BAR"
+      ]);
+      static isPseudoOp(op) {
+        return op >= Regexp2.Op.LEFT_PAREN;
+      }
+      static emptySubs() {
+        return [];
+      }
+      static quoteIfHyphen(rune) {
+        if (rune === Codepoint.CODES["-"]) return "\\";
+        return "";
+      }
+      static fromRegexp(re2) {
+        const regex2 = new Regexp2(re2.op);
+        regex2.flags = re2.flags;
+        regex2.subs = re2.subs;
+        regex2.runes = re2.runes;
+        regex2.cap = re2.cap;
+        regex2.min = re2.min;
+        regex2.max = re2.max;
+        regex2.name = re2.name;
+        regex2.namedGroups = re2.namedGroups;
+        regex2.lb = re2.lb;
+        return regex2;
+      }
+      constructor(op) {
+        this.op = op;
+        this.flags = 0;
+        this.subs = Regexp2.emptySubs();
+        this.runes = /* @__PURE__ */ new Int32Array(0);
+        this.min = 0;
+        this.max = 0;
+        this.cap = 0;
+        this.name = null;
+        this.namedGroups = /* @__PURE__ */ Object.create(null);
+        this.lb = 0;
+      }
+      reinit() {
+        this.flags = 0;
+        this.subs = Regexp2.emptySubs();
+        this.runes = /* @__PURE__ */ new Int32Array(0);
+        this.cap = 0;
+        this.min = 0;
+        this.max = 0;
+        this.name = null;
+        this.namedGroups = /* @__PURE__ */ Object.create(null);
+        this.lb = 0;
+      }
+      toString() {
+        return this.appendTo();
+      }
+      appendTo() {
+        let out = "";
+        switch (this.op) {
+          case Regexp2.Op.NO_MATCH:
+            out += "[^\\x00-\\x{10FFFF}]";
+            break;
+          case Regexp2.Op.EMPTY_MATCH:
+            out += "(?:)";
+            break;
+          case Regexp2.Op.STAR:
+          case Regexp2.Op.PLUS:
+          case Regexp2.Op.QUEST:
+          case Regexp2.Op.REPEAT: {
+            const sub = this.subs[0];
+            if (sub.op > Regexp2.Op.CAPTURE || sub.op === Regexp2.Op.LITERAL && sub.runes.length > 1) out += `(?:${sub.appendTo()})`;
+            else out += sub.appendTo();
+            switch (this.op) {
+              case Regexp2.Op.STAR:
+                out += "*";
+                break;
+              case Regexp2.Op.PLUS:
+                out += "+";
+                break;
+              case Regexp2.Op.QUEST:
+                out += "?";
+                break;
+              case Regexp2.Op.REPEAT:
+                out += `{${this.min}`;
+                if (this.min !== this.max) {
+                  out += ",";
+                  if (this.max >= 0) out += this.max;
+                }
+                out += "}";
+            }
+            if ((this.flags & RE2Flags.NON_GREEDY) !== 0) out += "?";
+            break;
+          }
+          case Regexp2.Op.CONCAT:
+            for (let sub of this.subs) if (sub.op === Regexp2.Op.ALTERNATE) out += `(?:${sub.appendTo()})`;
+            else out += sub.appendTo();
+            break;
+          case Regexp2.Op.ALTERNATE: {
+            let sep2 = "";
+            for (let sub of this.subs) {
+              out += sep2;
+              sep2 = "|";
+              out += sub.appendTo();
+            }
+            break;
+          }
+          case Regexp2.Op.LITERAL:
+            if ((this.flags & RE2Flags.FOLD_CASE) !== 0) out += "(?i:";
+            for (let rune of this.runes) out += Utils.escapeRune(rune);
+            if ((this.flags & RE2Flags.FOLD_CASE) !== 0) out += ")";
+            break;
+          case Regexp2.Op.ANY_CHAR_NOT_NL:
+            out += "(?-s:.)";
+            break;
+          case Regexp2.Op.ANY_CHAR:
+            out += "(?s:.)";
+            break;
+          case Regexp2.Op.PLB:
+            out += `(?<=${this.subs[0].appendTo()})`;
+            break;
+          case Regexp2.Op.NLB:
+            out += `(?<!${this.subs[0].appendTo()})`;
+            break;
+          case Regexp2.Op.CAPTURE:
+            if (this.name === null || this.name.length === 0) out += "(";
+            else out += `(?P<${this.name}>`;
+            if (this.subs[0].op !== Regexp2.Op.EMPTY_MATCH) out += this.subs[0].appendTo();
+            out += ")";
+            break;
+          case Regexp2.Op.BEGIN_TEXT:
+            out += "\\A";
+            break;
+          case Regexp2.Op.END_TEXT:
+            if ((this.flags & RE2Flags.WAS_DOLLAR) !== 0) out += "(?-m:$)";
+            else out += "\\z";
+            break;
+          case Regexp2.Op.BEGIN_LINE:
+            out += "^";
+            break;
+          case Regexp2.Op.END_LINE:
+            out += "$";
+            break;
+          case Regexp2.Op.WORD_BOUNDARY:
+            out += "\\b";
+            break;
+          case Regexp2.Op.NO_WORD_BOUNDARY:
+            out += "\\B";
+            break;
+          case Regexp2.Op.CHAR_CLASS:
+            if (this.runes.length % 2 !== 0) {
+              out += "[invalid char class]";
+              break;
+            }
+            out += "[";
+            if (this.runes.length === 0) out += "^\\x00-\\x{10FFFF}";
+            else if (this.runes[0] === 0 && this.runes[this.runes.length - 1] === Unicode.MAX_RUNE) {
+              out += "^";
+              for (let i = 1; i < this.runes.length - 1; i += 2) {
+                const lo = this.runes[i] + 1;
+                const hi2 = this.runes[i + 1] - 1;
+                out += Regexp2.quoteIfHyphen(lo);
+                out += Utils.escapeRune(lo);
+                if (lo !== hi2) {
+                  out += "-";
+                  out += Regexp2.quoteIfHyphen(hi2);
+                  out += Utils.escapeRune(hi2);
+                }
+              }
+            } else for (let i = 0; i < this.runes.length; i += 2) {
+              const lo = this.runes[i];
+              const hi2 = this.runes[i + 1];
+              out += Regexp2.quoteIfHyphen(lo);
+              out += Utils.escapeRune(lo);
+              if (lo !== hi2) {
+                out += "-";
+                out += Regexp2.quoteIfHyphen(hi2);
+                out += Utils.escapeRune(hi2);
+              }
+            }
+            out += "]";
+            break;
+          default:
+            out += this.op;
+        }
+        return out;
+      }
+      maxCap() {
+        let m = 0;
+        if (this.op === Regexp2.Op.CAPTURE) m = this.cap;
+        if (this.subs !== null) for (let sub of this.subs) {
+          const n = sub.maxCap();
+          if (m < n) m = n;
+        }
+        return m;
+      }
+      equals(that) {
+        if (!(that !== null && that instanceof Regexp2)) return false;
+        if (this.op !== that.op) return false;
+        switch (this.op) {
+          case Regexp2.Op.END_TEXT:
+            if ((this.flags & RE2Flags.WAS_DOLLAR) !== (that.flags & RE2Flags.WAS_DOLLAR)) return false;
+            break;
+          case Regexp2.Op.LITERAL:
+          case Regexp2.Op.CHAR_CLASS:
+            if ((this.flags & RE2Flags.FOLD_CASE) !== (that.flags & RE2Flags.FOLD_CASE)) return false;
+            if (this.runes === null && that.runes === null) break;
+            if (this.runes === null || that.runes === null) return false;
+            if (this.runes.length !== that.runes.length) return false;
+            for (let i = 0; i < this.runes.length; i++) if (this.runes[i] !== that.runes[i]) return false;
+            break;
+          case Regexp2.Op.ALTERNATE:
+          case Regexp2.Op.CONCAT:
+            if (this.subs.length !== that.subs.length) return false;
+            for (let i = 0; i < this.subs.length; ++i) if (!this.subs[i].equals(that.subs[i])) return false;
+            break;
+          case Regexp2.Op.STAR:
+          case Regexp2.Op.PLUS:
+          case Regexp2.Op.QUEST:
+            if ((this.flags & RE2Flags.NON_GREEDY) !== (that.flags & RE2Flags.NON_GREEDY) || !this.subs[0].equals(that.subs[0])) return false;
+            break;
+          case Regexp2.Op.REPEAT:
+            if ((this.flags & RE2Flags.NON_GREEDY) !== (that.flags & RE2Flags.NON_GREEDY) || this.min !== that.min || this.max !== that.max || !this.subs[0].equals(that.subs[0])) return false;
+            break;
+          case Regexp2.Op.CAPTURE:
+            if (this.cap !== that.cap || (this.name === null ? that.name !== null : this.name !== that.name) || !this.subs[0].equals(that.subs[0])) return false;
+            break;
+          case Regexp2.Op.PLB:
+          case Regexp2.Op.NLB:
+            if (this.lb !== that.lb || !this.subs[0].equals(that.subs[0])) return false;
+        }
+        return true;
+      }
+    };
+    RegexpWalker = class {
+      static walk(root, handler2) {
+        const stack = [];
+        let re2 = root;
+        let result;
+        for (; ; ) {
+          if (re2.subs.length === 0) result = handler2.leaf(re2);
+          else {
+            const state = handler2.enter(re2);
+            if (state.result === void 0) {
+              stack.push({
+                re: re2,
+                state,
+                i: 0
+              });
+              re2 = re2.subs[0];
+              continue;
+            }
+            result = state.result;
+          }
+          for (; ; ) {
+            if (stack.length === 0) return result;
+            const frame = stack[stack.length - 1];
+            handler2.child(frame.re, frame.state, result, frame.i);
+            frame.i++;
+            if (frame.state.result === void 0 && frame.i < frame.re.subs.length) {
+              re2 = frame.re.subs[frame.i];
+              break;
+            }
+            stack.pop();
+            result = frame.state.result !== void 0 ? frame.state.result : handler2.leave(frame.re, frame.state);
+          }
+        }
+      }
+    };
+    AhoCorasick = class {
+      constructor(words, alphabetSize) {
+        const edges = /* @__PURE__ */ new Map();
+        const parent = [0];
+        const unit = [0];
+        const depth = [0];
+        const terminal = [0];
+        for (const word of words) {
+          let node = 0;
+          for (let i = 0; i < word.length; i++) {
+            const key = node * alphabetSize + word[i];
+            let child = edges.get(key);
+            if (child === void 0) {
+              child = parent.length;
+              edges.set(key, child);
+              parent.push(node);
+              unit.push(word[i]);
+              depth.push(depth[node] + 1);
+              terminal.push(0);
+            }
+            node = child;
+          }
+          terminal[node] = 1;
+        }
+        const numNodes = parent.length;
+        const children = new Int32Array(numNodes - 1);
+        for (let c = 1; c < numNodes; c++) children[c - 1] = c;
+        children.sort((a, b) => parent[a] - parent[b] || unit[a] - unit[b]);
+        const childStart = new Int32Array(numNodes + 1);
+        for (let c = 1; c < numNodes; c++) childStart[parent[c] + 1]++;
+        for (let n = 0; n < numNodes; n++) childStart[n + 1] += childStart[n];
+        const childUnit = new Int32Array(numNodes - 1);
+        for (let k4 = 0; k4 < children.length; k4++) childUnit[k4] = unit[children[k4]];
+        this.childStart = childStart;
+        this.childUnit = childUnit;
+        this.childNode = children;
+        const byDepth = new Int32Array(numNodes);
+        for (let n = 0; n < numNodes; n++) byDepth[n] = n;
+        byDepth.sort((a, b) => depth[a] - depth[b]);
+        const fail2 = new Int32Array(numNodes);
+        const match = Uint8Array.from(terminal);
+        for (let k4 = 1; k4 < numNodes; k4++) {
+          const c = byDepth[k4];
+          const p = parent[c];
+          if (p !== 0) {
+            let f = fail2[p];
+            let next = this.next(f, unit[c]);
+            while (next < 0 && f !== 0) {
+              f = fail2[f];
+              next = this.next(f, unit[c]);
+            }
+            fail2[c] = next >= 0 ? next : 0;
+          }
+          match[c] |= match[fail2[c]];
+        }
+        this.fail = fail2;
+        this.match = match;
+      }
+      next(node, u) {
+        let lo = this.childStart[node];
+        let hi2 = this.childStart[node + 1];
+        const units = this.childUnit;
+        while (lo < hi2) {
+          const mid = lo + hi2 >> 1;
+          const m = units[mid];
+          if (m === u) return this.childNode[mid];
+          if (m < u) lo = mid + 1;
+          else hi2 = mid;
+        }
+        return -1;
+      }
+      advance(node, u) {
+        for (; ; ) {
+          const next = this.next(node, u);
+          if (next >= 0) return next;
+          if (node === 0) return 0;
+          node = this.fail[node];
+        }
+      }
+      searchUTF16(charSeq, start, end2) {
+        let node = 0;
+        for (let i = start; i < end2; i++) {
+          node = this.advance(node, charSeq.charCodeAt(i));
+          if (this.match[node] === 1) return true;
+        }
+        return false;
+      }
+      searchUTF8(bytes, start, end2) {
+        let node = 0;
+        for (let i = start; i < end2; i++) {
+          node = this.advance(node, bytes[i]);
+          if (this.match[node] === 1) return true;
+        }
+        return false;
+      }
+    };
+    Prefilter = class Prefilter2 {
+      static Type = {
+        NONE: 0,
+        EXACT: 1,
+        AND: 2,
+        OR: 3
+      };
+      static MAX_SCANS = 32;
+      static MAX_AC_UNITS = 1 << 18;
+      constructor(type) {
+        this.type = type;
+        this.subs = [];
+        this.str = "";
+        this.bytes = null;
+        this.cost = type === Prefilter2.Type.EXACT ? 1 : 0;
+        this.allExact = false;
+        this.ac16 = null;
+        this.ac8 = null;
+      }
+      automaton16() {
+        if (this.ac16 === null) {
+          const words = this.subs.map((s) => {
+            const arr = new Array(s.str.length);
+            for (let i = 0; i < s.str.length; i++) arr[i] = s.str.charCodeAt(i);
+            return arr;
+          });
+          this.ac16 = new AhoCorasick(words, 65536);
+        }
+        return this.ac16;
+      }
+      automaton8() {
+        if (this.ac8 === null) this.ac8 = new AhoCorasick(this.subs.map((s) => s.bytes), 256);
+        return this.ac8;
+      }
+      eval(input, pos) {
+        switch (this.type) {
+          case Prefilter2.Type.NONE:
+            return true;
+          case Prefilter2.Type.EXACT:
+            return input.hasString(this, pos);
+          case Prefilter2.Type.AND:
+            for (let i = 0; i < this.subs.length; i++) if (!this.subs[i].eval(input, pos)) return false;
+            return true;
+          case Prefilter2.Type.OR:
+            if (this.allExact) return input.hasAnyString(this, pos);
+            for (let i = 0; i < this.subs.length; i++) if (this.subs[i].eval(input, pos)) return true;
+            return false;
+          default:
+            return true;
+        }
+      }
+    };
+    PrefilterTree = class PrefilterTree2 {
+      static build(re2) {
+        if (!re2) return new Prefilter(Prefilter.Type.NONE);
+        return RegexpWalker.walk(re2, PrefilterTree2.WALKER);
+      }
+      static WALKER = {
+        leaf: (re2) => PrefilterTree2.leaf(re2),
+        enter: (re2) => PrefilterTree2.enter(re2),
+        child: (re2, state, result) => PrefilterTree2.child(re2, state, result),
+        leave: (re2, state) => PrefilterTree2.leave(re2, state)
+      };
+      static leaf(re2) {
+        if (re2.op !== Regexp.Op.LITERAL) return new Prefilter(Prefilter.Type.NONE);
+        if (re2.runes.length === 0 || (re2.flags & RE2Flags.FOLD_CASE) !== 0) return new Prefilter(Prefilter.Type.NONE);
+        let str = "";
+        for (let i = 0; i < re2.runes.length; i++) {
+          if (Unicode.isUnsearchable(re2.runes[i])) return new Prefilter(Prefilter.Type.NONE);
+          str += String.fromCodePoint(re2.runes[i]);
+        }
+        const pf = new Prefilter(Prefilter.Type.EXACT);
+        pf.str = str;
+        pf.bytes = Utils.stringToUtf8ByteArray(pf.str);
+        return pf;
+      }
+      static enter(re2) {
+        switch (re2.op) {
+          case Regexp.Op.CAPTURE:
+          case Regexp.Op.PLUS:
+            return { sub: null };
+          case Regexp.Op.REPEAT:
+            if (re2.min >= 1) return { sub: null };
+            return { result: new Prefilter(Prefilter.Type.NONE) };
+          case Regexp.Op.CONCAT:
+            return {
+              pf: new Prefilter(Prefilter.Type.AND),
+              subs: []
+            };
+          case Regexp.Op.ALTERNATE:
+            return {
+              pf: new Prefilter(Prefilter.Type.OR),
+              subs: []
+            };
+          default:
+            return { result: new Prefilter(Prefilter.Type.NONE) };
+        }
+      }
+      static child(re2, state, s) {
+        if (state.subs === void 0) {
+          state.sub = s;
+          return;
+        }
+        if (state.pf.type === Prefilter.Type.AND) {
+          if (s.type === Prefilter.Type.NONE) return;
+          if (s.type === Prefilter.Type.AND) {
+            for (let j4 = 0; j4 < s.subs.length; j4++) state.subs.push(s.subs[j4]);
+            return;
+          }
+          state.subs.push(s);
+          return;
+        }
+        if (s.type === Prefilter.Type.NONE) {
+          state.result = new Prefilter(Prefilter.Type.NONE);
+          return;
+        }
+        if (s.type === Prefilter.Type.OR) {
+          for (let j4 = 0; j4 < s.subs.length; j4++) state.subs.push(s.subs[j4]);
+          return;
+        }
+        state.subs.push(s);
+      }
+      static leave(re2, state) {
+        if (state.subs === void 0) return state.sub;
+        const pf = state.pf;
+        const seen = /* @__PURE__ */ new Set();
+        const subs = [];
+        for (const sub of state.subs) {
+          if (sub.type === Prefilter.Type.EXACT) {
+            if (seen.has(sub.str)) continue;
+            seen.add(sub.str);
+          }
+          subs.push(sub);
+        }
+        if (pf.type === Prefilter.Type.AND) {
+          const kept = [];
+          let cost2 = 0;
+          for (const sub of subs) {
+            if (cost2 + sub.cost > Prefilter.MAX_SCANS) continue;
+            kept.push(sub);
+            cost2 += sub.cost;
+          }
+          if (kept.length === 0) return new Prefilter(Prefilter.Type.NONE);
+          if (kept.length === 1) return kept[0];
+          pf.subs = kept;
+          pf.cost = cost2;
+          return pf;
+        }
+        if (subs.length === 0) return new Prefilter(Prefilter.Type.NONE);
+        if (subs.length === 1) return subs[0];
+        pf.subs = subs;
+        let allExact = true;
+        let cost = 0;
+        let units = 0;
+        for (const sub of subs) {
+          if (sub.type !== Prefilter.Type.EXACT) allExact = false;
+          else units += sub.bytes.length;
+          cost += sub.cost;
+        }
+        if (allExact) {
+          if (units > Prefilter.MAX_AC_UNITS) return new Prefilter(Prefilter.Type.NONE);
+          pf.allExact = true;
+          pf.cost = 1;
+          return pf;
+        }
+        if (cost > Prefilter.MAX_SCANS) return new Prefilter(Prefilter.Type.NONE);
+        pf.cost = cost;
+        return pf;
+      }
+    };
+    PatchList = class {
+      /**
+      * @param {number} head - Encoded pointer to the start of the patch list.
+      * @param {number} tail - Encoded pointer to the end of the patch list.
+      */
+      constructor(head = 0, tail = 0) {
+        this.head = head;
+        this.tail = tail;
+      }
+    };
+    Prog = class {
+      constructor() {
+        this.inst = [];
+        this.start = 0;
+        this.numCap = 2;
+        this.lbStarts = [];
+        this.numLb = 0;
+        this.lbInst = null;
+      }
+      getInst(pc) {
+        return this.inst[pc];
+      }
+      numInst() {
+        return this.inst.length;
+      }
+      addInst(op) {
+        this.inst.push(new Inst(op));
+      }
+      markLookbehindInsts() {
+        const lbInst = new Uint8Array(this.inst.length);
+        const pending = this.lbStarts.slice();
+        while (pending.length > 0) {
+          const pc = pending.pop();
+          if (pc === 0 || lbInst[pc] === 1) continue;
+          lbInst[pc] = 1;
+          const i = this.inst[pc];
+          switch (i.op) {
+            case Inst.ALT:
+            case Inst.ALT_MATCH:
+              pending.push(i.out, i.arg);
+              break;
+            case Inst.MATCH:
+            case Inst.FAIL:
+              break;
+            default:
+              pending.push(i.out);
+          }
+        }
+        this.lbInst = lbInst;
+      }
+      skipNop(pc) {
+        let i = this.inst[pc];
+        while (i.op === Inst.NOP || i.op === Inst.CAPTURE) {
+          i = this.inst[pc];
+          pc = i.out;
+        }
+        return i;
+      }
+      /** @returns {[boolean, string]} */
+      prefix() {
+        let prefix = "";
+        let i = this.skipNop(this.start);
+        if (!Inst.isRuneOp(i.op) || i.runes.length !== 1) return [i.op === Inst.MATCH, prefix];
+        while (Inst.isRuneOp(i.op) && i.runes.length === 1 && (i.arg & RE2Flags.FOLD_CASE) === 0 && !Unicode.isUnsearchable(i.runes[0])) {
+          prefix += String.fromCodePoint(i.runes[0]);
+          i = this.skipNop(i.out);
+        }
+        return [i.op === Inst.MATCH, prefix];
+      }
+      startCond() {
+        let flag = 0;
+        let pc = this.start;
+        loop: for (; ; ) {
+          const i = this.inst[pc];
+          switch (i.op) {
+            case Inst.EMPTY_WIDTH:
+              flag |= i.arg;
+              break;
+            case Inst.FAIL:
+              return -1;
+            case Inst.CAPTURE:
+            case Inst.NOP:
+              break;
+            default:
+              break loop;
+          }
+          pc = i.out;
+        }
+        return flag;
+      }
+      patch(l, val) {
+        let head = l.head;
+        while (head !== 0) {
+          const i = this.inst[head >> 1];
+          if ((head & 1) === 0) {
+            head = i.out;
+            i.out = val;
+          } else {
+            head = i.arg;
+            i.arg = val;
+          }
+        }
+      }
+      append(l1, l2) {
+        if (l1.head === 0) return l2;
+        if (l2.head === 0) return l1;
+        const i = this.inst[l1.tail >> 1];
+        if ((l1.tail & 1) === 0) i.out = l2.head;
+        else i.arg = l2.head;
+        return new PatchList(l1.head, l2.tail);
+      }
+      /**
+      *
+      * @returns {string}
+      */
+      toString() {
+        let out = "";
+        for (let pc = 0; pc < this.inst.length; pc++) {
+          const len = out.length;
+          out += pc;
+          if (pc === this.start) out += "*";
+          out += "        ".substring(out.length - len);
+          out += this.inst[pc];
+          out += "\n";
+        }
+        return out;
+      }
+    };
+    ANY_RUNE_NOT_NL = new Int32Array([
+      0,
+      Codepoint.CODES["\n"] - 1,
+      Codepoint.CODES["\n"] + 1,
+      Unicode.MAX_RUNE
+    ]);
+    ANY_RUNE = new Int32Array([0, Unicode.MAX_RUNE]);
+    Frag = class {
+      constructor(i = 0, out = new PatchList(), nullable = false) {
+        this.i = i;
+        this.out = out;
+        this.nullable = nullable;
+      }
+    };
+    Compiler = class Compiler2 {
+      static compileRegexp(re2) {
+        const c = new Compiler2();
+        const f = c.compile(re2);
+        c.prog.patch(f.out, c.newInst(Inst.MATCH).i);
+        c.prog.start = f.i;
+        c.prog.markLookbehindInsts();
+        return c.prog;
+      }
+      static compileSet(regexps) {
+        const c = new Compiler2();
+        if (regexps.length === 0) {
+          c.prog.start = c.newInst(Inst.FAIL).i;
+          c.prog.markLookbehindInsts();
+          return c.prog;
+        }
+        let starts = [];
+        for (let i = 0; i < regexps.length; i++) {
+          c.lbOffset = c.prog.numLb;
+          const f = c.compile(regexps[i]);
+          const m = c.newInst(Inst.MATCH);
+          c.prog.getInst(m.i).arg = i;
+          c.prog.patch(f.out, m.i);
+          starts.push(f.i);
+        }
+        let start = starts[0];
+        for (let i = 1; i < starts.length; i++) {
+          const f = c.newInst(Inst.ALT);
+          const inst = c.prog.getInst(f.i);
+          inst.out = start;
+          inst.arg = starts[i];
+          start = f.i;
+        }
+        c.prog.start = start;
+        c.prog.markLookbehindInsts();
+        return c.prog;
+      }
+      constructor() {
+        this.prog = new Prog();
+        this.newInst(Inst.FAIL);
+        this.lbOffset = 0;
+        this.runeCache = /* @__PURE__ */ new Map();
+        this.walker = {
+          leaf: (re2) => this.leaf(re2),
+          enter: (re2) => this.enter(re2),
+          child: (re2, state, result) => this.child(re2, state, result),
+          leave: (re2, state) => this.leave(re2, state)
+        };
+      }
+      newInst(op) {
+        this.prog.addInst(op);
+        return new Frag(this.prog.numInst() - 1, new PatchList(), true);
+      }
+      nop() {
+        const f = this.newInst(Inst.NOP);
+        f.out = new PatchList(f.i << 1, f.i << 1);
+        return f;
+      }
+      fail() {
+        return new Frag();
+      }
+      cap(arg) {
+        const f = this.newInst(Inst.CAPTURE);
+        f.out = new PatchList(f.i << 1, f.i << 1);
+        this.prog.getInst(f.i).arg = arg;
+        if (this.prog.numCap < arg + 1) this.prog.numCap = arg + 1;
+        return f;
+      }
+      cat(f1, f2) {
+        if (f1.i === 0 || f2.i === 0) {
+          this.prog.patch(f1.out, 0);
+          this.prog.patch(f2.out, 0);
+          return this.fail();
+        }
+        this.prog.patch(f1.out, f2.i);
+        return new Frag(f1.i, f2.out, f1.nullable && f2.nullable);
+      }
+      alt(f1, f2) {
+        if (f1.i === 0) return f2;
+        if (f2.i === 0) return f1;
+        const f = this.newInst(Inst.ALT);
+        const i = this.prog.getInst(f.i);
+        i.out = f1.i;
+        i.arg = f2.i;
+        f.out = this.prog.append(f1.out, f2.out);
+        f.nullable = f1.nullable || f2.nullable;
+        return f;
+      }
+      loop(f1, nongreedy) {
+        const f = this.newInst(Inst.ALT);
+        const i = this.prog.getInst(f.i);
+        if (nongreedy) {
+          i.arg = f1.i;
+          f.out = new PatchList(f.i << 1, f.i << 1);
+        } else {
+          i.out = f1.i;
+          f.out = new PatchList(f.i << 1 | 1, f.i << 1 | 1);
+        }
+        this.prog.patch(f1.out, f.i);
+        return f;
+      }
+      quest(f1, nongreedy) {
+        if (f1.i === 0) return this.nop();
+        const f = this.newInst(Inst.ALT);
+        const i = this.prog.getInst(f.i);
+        if (nongreedy) {
+          i.arg = f1.i;
+          f.out = new PatchList(f.i << 1, f.i << 1);
+        } else {
+          i.out = f1.i;
+          f.out = new PatchList(f.i << 1 | 1, f.i << 1 | 1);
+        }
+        f.out = this.prog.append(f.out, f1.out);
+        return f;
+      }
+      star(f1, nongreedy) {
+        if (f1.i === 0) return this.nop();
+        if (f1.nullable) return this.quest(this.plus(f1, nongreedy), nongreedy);
+        return this.loop(f1, nongreedy);
+      }
+      plus(f1, nongreedy) {
+        if (f1.i === 0) return this.fail();
+        return new Frag(f1.i, this.loop(f1, nongreedy).out, f1.nullable);
+      }
+      empty(op) {
+        const f = this.newInst(Inst.EMPTY_WIDTH);
+        this.prog.getInst(f.i).arg = op;
+        f.out = new PatchList(f.i << 1, f.i << 1);
+        return f;
+      }
+      rune(runes, flags) {
+        const f = this.newInst(Inst.RUNE);
+        f.nullable = false;
+        const i = this.prog.getInst(f.i);
+        i.runes = runes;
+        flags &= RE2Flags.FOLD_CASE;
+        if (runes.length !== 1 || Unicode.simpleFold(runes[0]) === runes[0]) flags &= ~RE2Flags.FOLD_CASE;
+        i.arg = flags;
+        f.out = new PatchList(f.i << 1, f.i << 1);
+        if ((flags & RE2Flags.FOLD_CASE) === 0 && runes.length === 1 || runes.length === 2 && runes[0] === runes[1]) i.op = Inst.RUNE1;
+        else if (runes.length === 2 && runes[0] === 0 && runes[1] === Unicode.MAX_RUNE) i.op = Inst.RUNE_ANY;
+        else if (runes.length === 4 && runes[0] === 0 && runes[1] === Codepoint.CODES["\n"] - 1 && runes[2] === Codepoint.CODES["\n"] + 1 && runes[3] === Unicode.MAX_RUNE) i.op = Inst.RUNE_ANY_NOT_NL;
+        return f;
+      }
+      lookBehind(a, parsedLb) {
+        const lb = Math.sign(parsedLb) * (Math.abs(parsedLb) + this.lbOffset);
+        const id = this.newInst(Inst.LB_WRITE);
+        this.prog.getInst(id.i).arg = lb;
+        const any = this.rune(ANY_RUNE, 0);
+        const dotStar = this.star(any, true);
+        const lbAutomaton = this.cat(dotStar, a);
+        this.prog.patch(lbAutomaton.out, id.i);
+        const checkId = this.newInst(Inst.LB_CHECK);
+        this.prog.getInst(checkId.i).arg = lb;
+        this.prog.lbStarts.push(lbAutomaton.i);
+        if (Math.abs(lb) > this.prog.numLb) this.prog.numLb = Math.abs(lb);
+        checkId.out = new PatchList(checkId.i << 1, checkId.i << 1);
+        return checkId;
+      }
+      compile(re2) {
+        return RegexpWalker.walk(re2, this.walker);
+      }
+      leaf(re2) {
+        switch (re2.op) {
+          case Regexp.Op.NO_MATCH:
+            return this.fail();
+          case Regexp.Op.EMPTY_MATCH:
+            return this.nop();
+          case Regexp.Op.LITERAL: {
+            if (re2.runes.length === 0) return this.nop();
+            let f = null;
+            for (let r7 of re2.runes) {
+              let singleRune = this.runeCache.get(r7);
+              if (singleRune === void 0) {
+                singleRune = new Int32Array([r7]);
+                this.runeCache.set(r7, singleRune);
+              }
+              const f1 = this.rune(singleRune, re2.flags);
+              f = f === null ? f1 : this.cat(f, f1);
+            }
+            return f;
+          }
+          case Regexp.Op.CHAR_CLASS:
+            return this.rune(re2.runes, re2.flags);
+          case Regexp.Op.ANY_CHAR_NOT_NL:
+            return this.rune(ANY_RUNE_NOT_NL, 0);
+          case Regexp.Op.ANY_CHAR:
+            return this.rune(ANY_RUNE, 0);
+          case Regexp.Op.BEGIN_LINE:
+            return this.empty(Utils.EMPTY_BEGIN_LINE);
+          case Regexp.Op.END_LINE:
+            return this.empty(Utils.EMPTY_END_LINE);
+          case Regexp.Op.BEGIN_TEXT:
+            return this.empty(Utils.EMPTY_BEGIN_TEXT);
+          case Regexp.Op.END_TEXT:
+            return this.empty(Utils.EMPTY_END_TEXT);
+          case Regexp.Op.WORD_BOUNDARY:
+            return this.empty(Utils.EMPTY_WORD_BOUNDARY);
+          case Regexp.Op.NO_WORD_BOUNDARY:
+            return this.empty(Utils.EMPTY_NO_WORD_BOUNDARY);
+          case Regexp.Op.CONCAT:
+          case Regexp.Op.ALTERNATE:
+            return this.nop();
+          default:
+            throw new RE2JSCompileException("regexp: unhandled case in compile");
+        }
+      }
+      enter(re2) {
+        switch (re2.op) {
+          case Regexp.Op.PLB:
+          case Regexp.Op.NLB:
+          case Regexp.Op.STAR:
+          case Regexp.Op.PLUS:
+          case Regexp.Op.QUEST:
+            return { sub: null };
+          case Regexp.Op.CAPTURE:
+            return {
+              bra: this.cap(re2.cap << 1),
+              sub: null
+            };
+          case Regexp.Op.CONCAT:
+          case Regexp.Op.ALTERNATE:
+            return { f: null };
+          default:
+            throw new RE2JSCompileException("regexp: unhandled case in compile");
+        }
+      }
+      child(re2, state, f1) {
+        if (re2.op === Regexp.Op.CONCAT) state.f = state.f === null ? f1 : this.cat(state.f, f1);
+        else if (re2.op === Regexp.Op.ALTERNATE) state.f = state.f === null ? f1 : this.alt(state.f, f1);
+        else state.sub = f1;
+      }
+      leave(re2, state) {
+        switch (re2.op) {
+          case Regexp.Op.PLB:
+          case Regexp.Op.NLB:
+            return this.lookBehind(state.sub, re2.lb);
+          case Regexp.Op.CAPTURE: {
+            const ket = this.cap(re2.cap << 1 | 1);
+            return this.cat(this.cat(state.bra, state.sub), ket);
+          }
+          case Regexp.Op.STAR:
+            return this.star(state.sub, (re2.flags & RE2Flags.NON_GREEDY) !== 0);
+          case Regexp.Op.PLUS:
+            return this.plus(state.sub, (re2.flags & RE2Flags.NON_GREEDY) !== 0);
+          case Regexp.Op.QUEST:
+            return this.quest(state.sub, (re2.flags & RE2Flags.NON_GREEDY) !== 0);
+          case Regexp.Op.CONCAT:
+          case Regexp.Op.ALTERNATE:
+            return state.f;
+          default:
+            throw new RE2JSCompileException("regexp: unhandled case in compile");
+        }
+      }
+    };
+    Simplify = class Simplify2 {
+      static simplify(re2) {
+        if (re2 === null) return null;
+        return RegexpWalker.walk(re2, Simplify2.WALKER);
+      }
+      static WALKER = {
+        leaf: (re2) => Simplify2.leaf(re2),
+        enter: (re2) => Simplify2.enter(re2),
+        child: (re2, state, result, i) => Simplify2.child(re2, state, result, i),
+        leave: (re2, state) => Simplify2.leave(re2, state)
+      };
+      static leaf(re2) {
+        if (re2.op === Regexp.Op.CHAR_CLASS) {
+          if (re2.runes === null) return re2;
+          if (re2.runes.length === 0) return new Regexp(Regexp.Op.NO_MATCH);
+          if (re2.runes.length === 2 && re2.runes[0] === 0 && re2.runes[1] === Unicode.MAX_RUNE) return new Regexp(Regexp.Op.ANY_CHAR);
+          if (re2.runes.length === 4 && re2.runes[0] === 0 && re2.runes[1] === Codepoint.CODES["\n"] - 1 && re2.runes[2] === Codepoint.CODES["\n"] + 1 && re2.runes[3] === Unicode.MAX_RUNE) return new Regexp(Regexp.Op.ANY_CHAR_NOT_NL);
+        }
+        return re2;
+      }
+      static enter(re2) {
+        switch (re2.op) {
+          case Regexp.Op.PLB:
+          case Regexp.Op.NLB:
+          case Regexp.Op.CAPTURE:
+          case Regexp.Op.STAR:
+          case Regexp.Op.PLUS:
+          case Regexp.Op.QUEST:
+            return { sub: null };
+          case Regexp.Op.CONCAT:
+          case Regexp.Op.ALTERNATE:
+            return {
+              subs: [],
+              changed: false
+            };
+          case Regexp.Op.REPEAT:
+            if (re2.min === 0 && re2.max === 0) return { result: new Regexp(Regexp.Op.EMPTY_MATCH) };
+            return { sub: null };
+          default:
+            return { result: re2 };
+        }
+      }
+      static child(re2, state, nsub, i) {
+        if (state.subs === void 0) {
+          state.sub = nsub;
+          return;
+        }
+        if (nsub !== re2.subs[i]) state.changed = true;
+        if (re2.op === Regexp.Op.CONCAT) {
+          if (nsub.op === Regexp.Op.NO_MATCH) {
+            state.result = new Regexp(Regexp.Op.NO_MATCH);
+            return;
+          }
+          if (nsub.op === Regexp.Op.EMPTY_MATCH) {
+            state.changed = true;
+            return;
+          }
+          if (nsub.op === Regexp.Op.CONCAT) {
+            state.changed = true;
+            for (let j4 = 0; j4 < nsub.subs.length; j4++) state.subs.push(nsub.subs[j4]);
+            return;
+          }
+        } else {
+          if (nsub.op === Regexp.Op.NO_MATCH) {
+            state.changed = true;
+            return;
+          }
+          if (nsub.op === Regexp.Op.ALTERNATE) {
+            state.changed = true;
+            for (let j4 = 0; j4 < nsub.subs.length; j4++) state.subs.push(nsub.subs[j4]);
+            return;
+          }
+        }
+        state.subs.push(nsub);
+      }
+      static leave(re2, state) {
+        switch (re2.op) {
+          case Regexp.Op.PLB:
+          case Regexp.Op.NLB:
+          case Regexp.Op.CAPTURE: {
+            const sub = state.sub;
+            if (sub !== re2.subs[0]) {
+              const nre = Regexp.fromRegexp(re2);
+              nre.runes = /* @__PURE__ */ new Int32Array(0);
+              nre.subs = [sub];
+              return nre;
+            }
+            return re2;
+          }
+          case Regexp.Op.CONCAT:
+          case Regexp.Op.ALTERNATE:
+            if (state.changed) {
+              const newSubs = state.subs;
+              if (newSubs.length === 0) return new Regexp(re2.op === Regexp.Op.CONCAT ? Regexp.Op.EMPTY_MATCH : Regexp.Op.NO_MATCH);
+              if (newSubs.length === 1) return newSubs[0];
+              const nre = Regexp.fromRegexp(re2);
+              nre.runes = /* @__PURE__ */ new Int32Array(0);
+              nre.subs = newSubs;
+              return nre;
+            }
+            return re2;
+          case Regexp.Op.STAR:
+          case Regexp.Op.PLUS:
+          case Regexp.Op.QUEST:
+            return Simplify2.simplify1(re2.op, re2.flags, state.sub, re2);
+          case Regexp.Op.REPEAT:
+            return Simplify2.simplifyRepeat(re2, state.sub);
+          default:
+            return re2;
+        }
+      }
+      static simplifyRepeat(re2, sub) {
+        if (re2.max === -1) {
+          if (re2.min === 0) return Simplify2.simplify1(Regexp.Op.STAR, re2.flags, sub, null);
+          if (re2.min === 1) return Simplify2.simplify1(Regexp.Op.PLUS, re2.flags, sub, null);
+          const subs = [];
+          for (let i = 0; i < re2.min - 1; i++) subs.push(sub);
+          subs.push(Simplify2.simplify1(Regexp.Op.PLUS, re2.flags, sub, null));
+          return Simplify2.concat(subs);
+        }
+        if (re2.min === 1 && re2.max === 1) return sub;
+        let prefixSubs = null;
+        if (re2.min > 0) {
+          prefixSubs = [];
+          for (let i = 0; i < re2.min; i++) prefixSubs.push(sub);
+        }
+        if (re2.max > re2.min) {
+          let suffix2 = Simplify2.simplify1(Regexp.Op.QUEST, re2.flags, sub, null);
+          for (let i = re2.min + 1; i < re2.max; i++) suffix2 = Simplify2.simplify1(Regexp.Op.QUEST, re2.flags, Simplify2.concat([sub, suffix2]), null);
+          if (prefixSubs === null) return suffix2;
+          prefixSubs.push(suffix2);
+        }
+        if (prefixSubs !== null) return Simplify2.concat(prefixSubs);
+        return new Regexp(Regexp.Op.NO_MATCH);
+      }
+      static concat(subs) {
+        const newSubs = [];
+        for (let i = 0; i < subs.length; i++) {
+          const sub = subs[i];
+          if (sub.op === Regexp.Op.NO_MATCH) return new Regexp(Regexp.Op.NO_MATCH);
+          if (sub.op === Regexp.Op.EMPTY_MATCH) continue;
+          if (sub.op === Regexp.Op.CONCAT) {
+            for (let j4 = 0; j4 < sub.subs.length; j4++) newSubs.push(sub.subs[j4]);
+            continue;
+          }
+          newSubs.push(sub);
+        }
+        if (newSubs.length === 0) return new Regexp(Regexp.Op.EMPTY_MATCH);
+        if (newSubs.length === 1) return newSubs[0];
+        const nre = new Regexp(Regexp.Op.CONCAT);
+        nre.subs = newSubs;
+        return nre;
+      }
+      static simplify1(op, flags, sub, re2) {
+        if (sub.op === Regexp.Op.EMPTY_MATCH) return sub;
+        if (sub.op === Regexp.Op.NO_MATCH) {
+          if (op === Regexp.Op.PLUS) return sub;
+          return new Regexp(Regexp.Op.EMPTY_MATCH);
+        }
+        if (op === sub.op && (flags & RE2Flags.NON_GREEDY) === (sub.flags & RE2Flags.NON_GREEDY)) return sub;
+        if (re2 !== null && re2.op === op && (re2.flags & RE2Flags.NON_GREEDY) === (flags & RE2Flags.NON_GREEDY) && sub === re2.subs[0]) return re2;
+        const nre = new Regexp(op);
+        nre.flags = flags;
+        nre.subs = [sub];
+        return nre;
+      }
+    };
+    CharGroup = class {
+      constructor(sign, cls) {
+        this.sign = sign;
+        this.cls = cls;
+      }
+    };
+    code1 = [48, 57];
+    code2 = [
+      9,
+      10,
+      12,
+      13,
+      32,
+      32
+    ];
+    code3 = [
+      48,
+      57,
+      65,
+      90,
+      95,
+      95,
+      97,
+      122
+    ];
+    PERL_GROUPS = /* @__PURE__ */ new Map([
+      ["\\d", new CharGroup(1, code1)],
+      ["\\D", new CharGroup(-1, code1)],
+      ["\\s", new CharGroup(1, code2)],
+      ["\\S", new CharGroup(-1, code2)],
+      ["\\w", new CharGroup(1, code3)],
+      ["\\W", new CharGroup(-1, code3)]
+    ]);
+    code4 = [
+      48,
+      57,
+      65,
+      90,
+      97,
+      122
+    ];
+    code5 = [
+      65,
+      90,
+      97,
+      122
+    ];
+    code6 = [0, 127];
+    code7 = [
+      9,
+      9,
+      32,
+      32
+    ];
+    code8 = [
+      0,
+      31,
+      127,
+      127
+    ];
+    code9 = [48, 57];
+    code10 = [33, 126];
+    code11 = [97, 122];
+    code12 = [32, 126];
+    code13 = [
+      33,
+      47,
+      58,
+      64,
+      91,
+      96,
+      123,
+      126
+    ];
+    code14 = [
+      9,
+      13,
+      32,
+      32
+    ];
+    code15 = [65, 90];
+    code16 = [
+      48,
+      57,
+      65,
+      90,
+      95,
+      95,
+      97,
+      122
+    ];
+    code17 = [
+      48,
+      57,
+      65,
+      70,
+      97,
+      102
+    ];
+    POSIX_GROUPS = /* @__PURE__ */ new Map([
+      ["[:alnum:]", new CharGroup(1, code4)],
+      ["[:^alnum:]", new CharGroup(-1, code4)],
+      ["[:alpha:]", new CharGroup(1, code5)],
+      ["[:^alpha:]", new CharGroup(-1, code5)],
+      ["[:ascii:]", new CharGroup(1, code6)],
+      ["[:^ascii:]", new CharGroup(-1, code6)],
+      ["[:blank:]", new CharGroup(1, code7)],
+      ["[:^blank:]", new CharGroup(-1, code7)],
+      ["[:cntrl:]", new CharGroup(1, code8)],
+      ["[:^cntrl:]", new CharGroup(-1, code8)],
+      ["[:digit:]", new CharGroup(1, code9)],
+      ["[:^digit:]", new CharGroup(-1, code9)],
+      ["[:graph:]", new CharGroup(1, code10)],
+      ["[:^graph:]", new CharGroup(-1, code10)],
+      ["[:lower:]", new CharGroup(1, code11)],
+      ["[:^lower:]", new CharGroup(-1, code11)],
+      ["[:print:]", new CharGroup(1, code12)],
+      ["[:^print:]", new CharGroup(-1, code12)],
+      ["[:punct:]", new CharGroup(1, code13)],
+      ["[:^punct:]", new CharGroup(-1, code13)],
+      ["[:space:]", new CharGroup(1, code14)],
+      ["[:^space:]", new CharGroup(-1, code14)],
+      ["[:upper:]", new CharGroup(1, code15)],
+      ["[:^upper:]", new CharGroup(-1, code15)],
+      ["[:word:]", new CharGroup(1, code16)],
+      ["[:^word:]", new CharGroup(-1, code16)],
+      ["[:xdigit:]", new CharGroup(1, code17)],
+      ["[:^xdigit:]", new CharGroup(-1, code17)]
+    ]);
+    CharClass = class CharClass2 {
+      static charClassToString(r7, len) {
+        let result = "[";
+        for (let i = 0; i < len; i += 2) {
+          if (i > 0) result += " ";
+          const lo = r7[i];
+          const hi2 = r7[i + 1];
+          if (lo === hi2) result += `0x${lo.toString(16)}`;
+          else result += `0x${lo.toString(16)}-0x${hi2.toString(16)}`;
+        }
+        result += "]";
+        return result;
+      }
+      static sortRanges(array, len) {
+        const n = len >> 1;
+        const order = new Array(n);
+        for (let i = 0; i < n; i++) order[i] = i;
+        order.sort((a, b) => array[2 * a] - array[2 * b] || array[2 * b + 1] - array[2 * a + 1]);
+        const sorted2 = array.slice(0, len);
+        for (let i = 0; i < n; i++) {
+          array[2 * i] = sorted2[2 * order[i]];
+          array[2 * i + 1] = sorted2[2 * order[i] + 1];
+        }
+      }
+      /**
+      * @param {number[]|Int32Array} [r]
+      */
+      constructor(r7 = Utils.emptyInts()) {
+        this.r = r7;
+        this.len = r7.length;
+      }
+      toArray() {
+        if (this.r instanceof Int32Array) return this.len === this.r.length ? this.r : this.r.subarray(0, this.len);
+        return new Int32Array(this.len === this.r.length ? this.r : this.r.slice(0, this.len));
+      }
+      toGrowableArray() {
+        if (Array.isArray(this.r)) {
+          this.r.length = this.len;
+          return this.r;
+        }
+        return Array.from(this.r.subarray(0, this.len));
+      }
+      cleanClass() {
+        if (this.len < 4) return this;
+        CharClass2.sortRanges(this.r, this.len);
+        let w = 2;
+        for (let i = 2; i < this.len; i += 2) {
+          const lo = this.r[i];
+          const hi2 = this.r[i + 1];
+          if (lo <= this.r[w - 1] + 1) {
+            if (hi2 > this.r[w - 1]) this.r[w - 1] = hi2;
+            continue;
+          }
+          this.r[w] = lo;
+          this.r[w + 1] = hi2;
+          w += 2;
+        }
+        this.len = w;
+        return this;
+      }
+      appendLiteral(x3, flags) {
+        return (flags & RE2Flags.FOLD_CASE) !== 0 ? this.appendFoldedRange(x3, x3) : this.appendRange(x3, x3);
+      }
+      appendRange(lo, hi2) {
+        if (this.len > 0) {
+          for (let i = 2; i <= 4; i += 2) if (this.len >= i) {
+            const rlo = this.r[this.len - i];
+            const rhi = this.r[this.len - i + 1];
+            if (lo <= rhi + 1 && rlo <= hi2 + 1) {
+              if (lo < rlo) this.r[this.len - i] = lo;
+              if (hi2 > rhi) this.r[this.len - i + 1] = hi2;
+              return this;
+            }
+          }
+        }
+        this.r[this.len++] = lo;
+        this.r[this.len++] = hi2;
+        return this;
+      }
+      appendFoldedRange(lo, hi2) {
+        if (lo <= Unicode.MIN_FOLD && hi2 >= Unicode.MAX_FOLD) return this.appendRange(lo, hi2);
+        if (hi2 < Unicode.MIN_FOLD || lo > Unicode.MAX_FOLD) return this.appendRange(lo, hi2);
+        if (lo < Unicode.MIN_FOLD) {
+          this.appendRange(lo, Unicode.MIN_FOLD - 1);
+          lo = Unicode.MIN_FOLD;
+        }
+        if (hi2 > Unicode.MAX_FOLD) {
+          this.appendRange(Unicode.MAX_FOLD + 1, hi2);
+          hi2 = Unicode.MAX_FOLD;
+        }
+        for (let c = lo; c <= hi2; c++) {
+          this.appendRange(c, c);
+          for (let f = Unicode.simpleFold(c); f !== c; f = Unicode.simpleFold(f)) this.appendRange(f, f);
+        }
+        return this;
+      }
+      appendClass(x3) {
+        for (let i = 0; i < x3.length; i += 2) this.appendRange(x3[i], x3[i + 1]);
+        return this;
+      }
+      appendFoldedClass(x3) {
+        for (let i = 0; i < x3.length; i += 2) this.appendFoldedRange(x3[i], x3[i + 1]);
+        return this;
+      }
+      appendNegatedClass(x3) {
+        let nextLo = 0;
+        for (let i = 0; i < x3.length; i += 2) {
+          const lo = x3[i];
+          const hi2 = x3[i + 1];
+          if (nextLo <= lo - 1) this.appendRange(nextLo, lo - 1);
+          nextLo = hi2 + 1;
+        }
+        if (nextLo <= Unicode.MAX_RUNE) this.appendRange(nextLo, Unicode.MAX_RUNE);
+        return this;
+      }
+      appendTable(table) {
+        for (let i = 0; i < table.length; ++i) {
+          const lo = table.getLo(i);
+          const hi2 = table.getHi(i);
+          const stride = table.getStride(i);
+          if (stride === 1) {
+            this.appendRange(lo, hi2);
+            continue;
+          }
+          for (let c = lo; c <= hi2; c += stride) this.appendRange(c, c);
+        }
+        return this;
+      }
+      appendNegatedTable(table) {
+        let nextLo = 0;
+        for (let i = 0; i < table.length; ++i) {
+          const lo = table.getLo(i);
+          const hi2 = table.getHi(i);
+          const stride = table.getStride(i);
+          if (stride === 1) {
+            if (nextLo <= lo - 1) this.appendRange(nextLo, lo - 1);
+            nextLo = hi2 + 1;
+            continue;
+          }
+          for (let c = lo; c <= hi2; c += stride) {
+            if (nextLo <= c - 1) this.appendRange(nextLo, c - 1);
+            nextLo = c + 1;
+          }
+        }
+        if (nextLo <= Unicode.MAX_RUNE) this.appendRange(nextLo, Unicode.MAX_RUNE);
+        return this;
+      }
+      appendTableWithSign(table, sign) {
+        return sign < 0 ? this.appendNegatedTable(table) : this.appendTable(table);
+      }
+      negateClass() {
+        let nextLo = 0;
+        let w = 0;
+        for (let i = 0; i < this.len; i += 2) {
+          const lo = this.r[i];
+          const hi2 = this.r[i + 1];
+          if (nextLo <= lo - 1) {
+            this.r[w] = nextLo;
+            this.r[w + 1] = lo - 1;
+            w += 2;
+          }
+          nextLo = hi2 + 1;
+        }
+        this.len = w;
+        if (nextLo <= Unicode.MAX_RUNE) {
+          this.r[this.len++] = nextLo;
+          this.r[this.len++] = Unicode.MAX_RUNE;
+        }
+        return this;
+      }
+      appendClassWithSign(x3, sign) {
+        return sign < 0 ? this.appendNegatedClass(x3) : this.appendClass(x3);
+      }
+      appendGroup(g, foldCase) {
+        let cls = g.cls;
+        if (foldCase) cls = new CharClass2().appendFoldedClass(cls).cleanClass().toArray();
+        return this.appendClassWithSign(cls, g.sign);
+      }
+      toString() {
+        return CharClass2.charClassToString(this.r, this.len);
+      }
+    };
+    StringIterator = class {
+      constructor(str) {
+        this.str = str;
+        this.position = 0;
+      }
+      pos() {
+        return this.position;
+      }
+      rewindTo(pos) {
+        this.position = pos;
+      }
+      more() {
+        return this.position < this.str.length;
+      }
+      peek() {
+        return this.str.codePointAt(this.position);
+      }
+      skip(n) {
+        this.position += n;
+      }
+      skipString(s) {
+        this.position += s.length;
+      }
+      pop() {
+        const r7 = this.str.codePointAt(this.position);
+        this.position += Utils.charCount(r7);
+        return r7;
+      }
+      lookingAt(s) {
+        return this.str.startsWith(s, this.position);
+      }
+      rest() {
+        return this.str.substring(this.position);
+      }
+      from(beforePos) {
+        return this.str.substring(beforePos, this.position);
+      }
+      toString() {
+        return this.rest();
+      }
+    };
+    Parser = class Parser2 {
+      static ERR_INTERNAL_ERROR = "regexp/syntax: internal error";
+      static ERR_INVALID_CHAR_RANGE = "invalid character class range";
+      static ERR_INVALID_ESCAPE = "invalid escape sequence";
+      static ERR_INVALID_NAMED_CAPTURE = "invalid named capture";
+      static ERR_INVALID_PERL_OP = "invalid or unsupported Perl syntax";
+      static ERR_INVALID_REPEAT_OP = "invalid nested repetition operator";
+      static ERR_INVALID_REPEAT_SIZE = "invalid repeat count";
+      static ERR_MISSING_BRACKET = "missing closing ]";
+      static ERR_MISSING_PAREN = "missing closing )";
+      static ERR_MISSING_REPEAT_ARGUMENT = "missing argument to repetition operator";
+      static ERR_TRAILING_BACKSLASH = "trailing backslash at end of expression";
+      static ERR_DUPLICATE_NAMED_CAPTURE = "duplicate capture group name";
+      static ERR_UNEXPECTED_PAREN = "unexpected )";
+      static ERR_NESTING_DEPTH = "expression nests too deeply";
+      static ERR_LARGE = "expression too large";
+      static ERR_INVALID_CAPTURE_IN_LOOKBEHIND = "invalid capture in lookbehind";
+      static MAX_HEIGHT = 1e3;
+      static MAX_SIZE = 1398101;
+      static MAX_RUNES = 33554432;
+      static ANY_TABLE = new UnicodeRangeTable(new Uint32Array([
+        0,
+        Unicode.MAX_RUNE,
+        1
+      ]));
+      static ASCII_TABLE = new UnicodeRangeTable(new Uint32Array([
+        0,
+        127,
+        1
+      ]));
+      static ASCII_FOLD_TABLE = new UnicodeRangeTable(new Uint32Array([
+        0,
+        127,
+        1,
+        383,
+        383,
+        1,
+        8490,
+        8490,
+        1
+      ]));
+      static unicodeTable(name) {
+        if (name === "Any") return {
+          tab: Parser2.ANY_TABLE,
+          fold: Parser2.ANY_TABLE,
+          sign: 1
+        };
+        if (name === "Ascii") return {
+          tab: Parser2.ASCII_TABLE,
+          fold: Parser2.ASCII_FOLD_TABLE,
+          sign: 1
+        };
+        if (name === "Assigned") return {
+          tab: UnicodeTables.CATEGORIES.get("Cn"),
+          fold: UnicodeTables.CATEGORIES.get("Cn"),
+          sign: -1
+        };
+        if (name === "Lc") return {
+          tab: UnicodeTables.CATEGORIES.get("LC"),
+          fold: UnicodeTables.FOLD_CATEGORIES.get("LC"),
+          sign: 1
+        };
+        if (UnicodeTables.CATEGORIES.has(name)) return {
+          tab: UnicodeTables.CATEGORIES.get(name),
+          fold: UnicodeTables.FOLD_CATEGORIES.get(name),
+          sign: 1
+        };
+        if (UnicodeTables.SCRIPTS.has(name)) return {
+          tab: UnicodeTables.SCRIPTS.get(name),
+          fold: UnicodeTables.FOLD_SCRIPT.get(name),
+          sign: 1
+        };
+        return null;
+      }
+      static minFoldRune(r7) {
+        if (r7 < Unicode.MIN_FOLD || r7 > Unicode.MAX_FOLD) return r7;
+        let min = r7;
+        const r0 = r7;
+        for (r7 = Unicode.simpleFold(r7); r7 !== r0; r7 = Unicode.simpleFold(r7)) if (min > r7) min = r7;
+        return min;
+      }
+      static leadingRegexp(re2) {
+        if (re2.op === Regexp.Op.EMPTY_MATCH) return null;
+        if (re2.op === Regexp.Op.CONCAT && re2.subs.length > 0) {
+          const sub = re2.subs[0];
+          if (sub.op === Regexp.Op.EMPTY_MATCH) return null;
+          return sub;
+        }
+        return re2;
+      }
+      static literalRegexp(s, flags) {
+        const re2 = new Regexp(Regexp.Op.LITERAL);
+        re2.flags = flags;
+        re2.runes = Utils.stringToRunes(s);
+        return re2;
+      }
+      /**
+      * Parse regular expression pattern {@code pattern} with mode flags {@code flags}.
+      * @param {string} pattern
+      * @param {number} flags
+      */
+      static parse(pattern, flags) {
+        return new Parser2(pattern, flags).parseInternal();
+      }
+      static parseRepeat(t) {
+        const start = t.pos();
+        if (!t.more() || !t.lookingAt("{")) return -1;
+        t.skip(1);
+        const min = Parser2.parseInt(t);
+        if (min === -1) return -1;
+        if (!t.more()) return -1;
+        let max;
+        if (!t.lookingAt(",")) max = min;
+        else {
+          t.skip(1);
+          if (!t.more()) return -1;
+          if (t.lookingAt("}")) max = -1;
+          else if ((max = Parser2.parseInt(t)) === -1) return -1;
+        }
+        if (!t.more() || !t.lookingAt("}")) return -1;
+        t.skip(1);
+        if (min < 0 || min > 1e3 || max === -2 || max > 1e3 || max >= 0 && min > max) throw new RE2JSSyntaxException(Parser2.ERR_INVALID_REPEAT_SIZE, t.from(start));
+        return min << 16 | max & Unicode.MAX_BMP;
+      }
+      static isValidCaptureName(name) {
+        if (name.length === 0) return false;
+        for (let i = 0; i < name.length; i++) {
+          const c = name.codePointAt(i);
+          if (c !== Codepoint.CODES["_"] && !Utils.isalnum(c)) return false;
+        }
+        return true;
+      }
+      static parseInt(t) {
+        const start = t.pos();
+        while (t.more() && t.peek() >= Codepoint.CODES["0"] && t.peek() <= Codepoint.CODES["9"]) t.skip(1);
+        const n = t.from(start);
+        if (n.length === 0 || n.length > 1 && n.codePointAt(0) === Codepoint.CODES["0"]) return -1;
+        if (n.length > 8) return -2;
+        return parseInt(n, 10);
+      }
+      static isCharClass(re2) {
+        return re2.op === Regexp.Op.LITERAL && re2.runes.length === 1 || re2.op === Regexp.Op.CHAR_CLASS || re2.op === Regexp.Op.ANY_CHAR_NOT_NL || re2.op === Regexp.Op.ANY_CHAR;
+      }
+      static matchRune(re2, r7) {
+        switch (re2.op) {
+          case Regexp.Op.LITERAL:
+            return re2.runes.length === 1 && re2.runes[0] === r7;
+          case Regexp.Op.CHAR_CLASS:
+            for (let i = 0; i < re2.runes.length; i += 2) if (re2.runes[i] <= r7 && r7 <= re2.runes[i + 1]) return true;
+            return false;
+          case Regexp.Op.ANY_CHAR_NOT_NL:
+            return r7 !== Codepoint.CODES["\n"];
+          case Regexp.Op.ANY_CHAR:
+            return true;
+        }
+        return false;
+      }
+      static mergeCharClass(dst, src) {
+        switch (dst.op) {
+          case Regexp.Op.ANY_CHAR:
+            break;
+          case Regexp.Op.ANY_CHAR_NOT_NL:
+            if (Parser2.matchRune(src, Codepoint.CODES["\n"])) dst.op = Regexp.Op.ANY_CHAR;
+            break;
+          case Regexp.Op.CHAR_CLASS: {
+            const cc = new CharClass(Array.isArray(dst.runes) ? dst.runes : Array.from(dst.runes));
+            if (src.op === Regexp.Op.LITERAL) cc.appendLiteral(src.runes[0], src.flags);
+            else cc.appendClass(src.runes);
+            dst.runes = cc.toGrowableArray();
+            break;
+          }
+          case Regexp.Op.LITERAL:
+            if (src.runes[0] === dst.runes[0] && src.flags === dst.flags) break;
+            dst.op = Regexp.Op.CHAR_CLASS;
+            dst.runes = new CharClass().appendLiteral(dst.runes[0], dst.flags).appendLiteral(src.runes[0], src.flags).toGrowableArray();
+        }
+      }
+      static parseEscape(t) {
+        const startPos = t.pos();
+        t.skip(1);
+        if (!t.more()) throw new RE2JSSyntaxException(Parser2.ERR_TRAILING_BACKSLASH);
+        let c = t.pop();
+        bigswitch: switch (c) {
+          case Codepoint.CODES["1"]:
+          case Codepoint.CODES["2"]:
+          case Codepoint.CODES["3"]:
+          case Codepoint.CODES["4"]:
+          case Codepoint.CODES["5"]:
+          case Codepoint.CODES["6"]:
+          case Codepoint.CODES["7"]:
+            if (!t.more() || t.peek() < Codepoint.CODES["0"] || t.peek() > Codepoint.CODES["7"]) break;
+          case Codepoint.CODES["0"]: {
+            let r7 = c - Codepoint.CODES["0"];
+            for (let i = 1; i < 3; i++) {
+              if (!t.more() || t.peek() < Codepoint.CODES["0"] || t.peek() > Codepoint.CODES["7"]) break;
+              r7 = r7 * 8 + t.peek() - Codepoint.CODES["0"];
+              t.skip(1);
+            }
+            return r7;
+          }
+          case Codepoint.CODES["x"]: {
+            if (!t.more()) break;
+            c = t.pop();
+            if (c === Codepoint.CODES["{"]) {
+              let nhex = 0;
+              let r7 = 0;
+              while (true) {
+                if (!t.more()) break bigswitch;
+                c = t.pop();
+                if (c === Codepoint.CODES["}"]) break;
+                const v2 = Utils.unhex(c);
+                if (v2 < 0) break bigswitch;
+                r7 = r7 * 16 + v2;
+                if (r7 > Unicode.MAX_RUNE) break bigswitch;
+                nhex++;
+              }
+              if (nhex === 0) break bigswitch;
+              return r7;
+            }
+            const x3 = Utils.unhex(c);
+            if (!t.more()) break;
+            c = t.pop();
+            const y = Utils.unhex(c);
+            if (x3 < 0 || y < 0) break;
+            return x3 * 16 + y;
+          }
+          case Codepoint.CODES["a"]:
+            return Codepoint.CODES["\x07"];
+          case Codepoint.CODES["f"]:
+            return Codepoint.CODES["\f"];
+          case Codepoint.CODES["n"]:
+            return Codepoint.CODES["\n"];
+          case Codepoint.CODES["r"]:
+            return Codepoint.CODES["\r"];
+          case Codepoint.CODES["t"]:
+            return Codepoint.CODES["	"];
+          case Codepoint.CODES["v"]:
+            return Codepoint.CODES["\v"];
+          default:
+            if (c <= Unicode.MAX_ASCII && !Utils.isalnum(c)) return c;
+        }
+        throw new RE2JSSyntaxException(Parser2.ERR_INVALID_ESCAPE, t.from(startPos));
+      }
+      static parseClassChar(t, wholeClassPos) {
+        if (!t.more()) throw new RE2JSSyntaxException(Parser2.ERR_MISSING_BRACKET, t.from(wholeClassPos));
+        if (t.lookingAt("\\")) return Parser2.parseEscape(t);
+        return t.pop();
+      }
+      static hasCapture(re2) {
+        if (re2 === null) return false;
+        if (re2.op === Regexp.Op.CAPTURE) return true;
+        if (re2.subs) {
+          for (let sub of re2.subs) if (Parser2.hasCapture(sub)) return true;
+        }
+        return false;
+      }
+      constructor(wholeRegexp, flags = 0) {
+        this.wholeRegexp = wholeRegexp;
+        this.flags = flags;
+        this.numCap = 0;
+        this.namedGroups = /* @__PURE__ */ Object.create(null);
+        this.stack = [];
+        this.free = null;
+        this.numRegexp = 0;
+        this.numRunes = 0;
+        this.repeats = 0;
+        this.height = null;
+        this.size = null;
+        this.nlb = 0;
+      }
+      newRegexp(op) {
+        let re2 = this.free;
+        if (re2 !== null && re2.subs !== null && re2.subs.length > 0) {
+          this.free = re2.subs[0];
+          re2.reinit();
+          re2.op = op;
+        } else {
+          re2 = new Regexp(op);
+          this.numRegexp += 1;
+        }
+        return re2;
+      }
+      reuse(re2) {
+        if (this.height !== null && this.height.has(re2)) this.height.delete(re2);
+        if (re2.subs !== null && re2.subs.length > 0) re2.subs[0] = this.free;
+        this.free = re2;
+      }
+      checkLimits(re2) {
+        if (this.numRunes > Parser2.MAX_RUNES) throw new RE2JSSyntaxException(Parser2.ERR_LARGE);
+        this.checkSize(re2);
+        this.checkHeight(re2);
+      }
+      checkSize(re2) {
+        if (this.size === null) {
+          if (this.repeats === 0) this.repeats = 1;
+          if (re2.op === Regexp.Op.REPEAT) {
+            let n = re2.max;
+            if (n === -1) n = re2.min;
+            if (n <= 0) n = 1;
+            if (n > Math.floor(Parser2.MAX_SIZE / this.repeats)) this.repeats = Parser2.MAX_SIZE;
+            else this.repeats *= n;
+          }
+          if (this.numRegexp < Math.floor(Parser2.MAX_SIZE / this.repeats)) return;
+          this.size = /* @__PURE__ */ new Map();
+          for (let reEx of this.stack) this.checkSize(reEx);
+        }
+        if (this.calcSize(re2, true) > Parser2.MAX_SIZE) throw new RE2JSSyntaxException(Parser2.ERR_LARGE);
+      }
+      calcSize(re2, force = false) {
+        if (!force && this.size !== null) {
+          if (this.size.has(re2)) return this.size.get(re2);
+        }
+        let size = 0;
+        switch (re2.op) {
+          case Regexp.Op.LITERAL:
+            size = re2.runes.length;
+            break;
+          case Regexp.Op.PLB:
+          case Regexp.Op.NLB:
+          case Regexp.Op.CAPTURE:
+          case Regexp.Op.STAR:
+            size = 2 + this.calcSize(re2.subs[0]);
+            break;
+          case Regexp.Op.PLUS:
+          case Regexp.Op.QUEST:
+            size = 1 + this.calcSize(re2.subs[0]);
+            break;
+          case Regexp.Op.CONCAT:
+            for (let sub of re2.subs) size = size + this.calcSize(sub);
+            break;
+          case Regexp.Op.ALTERNATE:
+            for (let sub of re2.subs) size = size + this.calcSize(sub);
+            if (re2.subs.length > 1) size = size + re2.subs.length - 1;
+            break;
+          case Regexp.Op.REPEAT: {
+            let sub = this.calcSize(re2.subs[0]);
+            if (re2.max === -1) {
+              if (re2.min === 0) size = 2 + sub;
+              else size = 1 + re2.min * sub;
+              break;
+            }
+            size = re2.max * sub + (re2.max - re2.min);
+            break;
+          }
+        }
+        size = Math.max(1, size);
+        if (this.size === null) this.size = /* @__PURE__ */ new Map();
+        this.size.set(re2, size);
+        return size;
+      }
+      checkHeight(re2) {
+        if (this.numRegexp < Parser2.MAX_HEIGHT) return;
+        if (this.height === null) {
+          this.height = /* @__PURE__ */ new Map();
+          for (let reEx of this.stack) this.checkHeight(reEx);
+        }
+        if (this.calcHeight(re2, true) > Parser2.MAX_HEIGHT) throw new RE2JSSyntaxException(Parser2.ERR_NESTING_DEPTH);
+      }
+      calcHeight(re2, force = false) {
+        if (!force && this.height !== null) {
+          if (this.height.has(re2)) return this.height.get(re2);
+        }
+        let h = 1;
+        for (let sub of re2.subs) {
+          const hsub = this.calcHeight(sub);
+          if (h < 1 + hsub) h = 1 + hsub;
+        }
+        if (this.height === null) this.height = /* @__PURE__ */ new Map();
+        this.height.set(re2, h);
+        return h;
+      }
+      pop() {
+        return this.stack.pop();
+      }
+      popToPseudo() {
+        const n = this.stack.length;
+        let i = n;
+        while (i > 0 && !Regexp.isPseudoOp(this.stack[i - 1].op)) i--;
+        return this.stack.splice(i, n - i);
+      }
+      push(re2) {
+        this.numRunes += re2.runes.length;
+        if (re2.op === Regexp.Op.CHAR_CLASS && re2.runes.length === 2 && re2.runes[0] === re2.runes[1]) {
+          if (this.maybeConcat(re2.runes[0], this.flags & ~RE2Flags.FOLD_CASE)) return null;
+          re2.op = Regexp.Op.LITERAL;
+          re2.runes = [re2.runes[0]];
+          re2.flags = this.flags & ~RE2Flags.FOLD_CASE;
+        } else if (re2.op === Regexp.Op.CHAR_CLASS && re2.runes.length === 4 && re2.runes[0] === re2.runes[1] && re2.runes[2] === re2.runes[3] && Unicode.simpleFold(re2.runes[0]) === re2.runes[2] && Unicode.simpleFold(re2.runes[2]) === re2.runes[0] || re2.op === Regexp.Op.CHAR_CLASS && re2.runes.length === 2 && re2.runes[0] + 1 === re2.runes[1] && Unicode.simpleFold(re2.runes[0]) === re2.runes[1] && Unicode.simpleFold(re2.runes[1]) === re2.runes[0]) {
+          if (this.maybeConcat(re2.runes[0], this.flags | RE2Flags.FOLD_CASE)) return null;
+          re2.op = Regexp.Op.LITERAL;
+          re2.runes = [re2.runes[0]];
+          re2.flags = this.flags | RE2Flags.FOLD_CASE;
+        } else this.maybeConcat(-1, 0);
+        this.stack.push(re2);
+        this.checkLimits(re2);
+        return re2;
+      }
+      maybeConcat(r7, flags) {
+        const n = this.stack.length;
+        if (n < 2) return false;
+        const re1 = this.stack[n - 1];
+        const re2 = this.stack[n - 2];
+        if (re1.op !== Regexp.Op.LITERAL || re2.op !== Regexp.Op.LITERAL || (re1.flags & RE2Flags.FOLD_CASE) !== (re2.flags & RE2Flags.FOLD_CASE)) return false;
+        if (!Array.isArray(re2.runes)) re2.runes = Array.from(re2.runes);
+        for (let i = 0; i < re1.runes.length; i++) re2.runes.push(re1.runes[i]);
+        if (r7 >= 0) {
+          re1.runes = [r7];
+          re1.flags = flags;
+          return true;
+        }
+        this.pop();
+        this.reuse(re1);
+        return false;
+      }
+      newLiteral(r7, flags) {
+        const re2 = this.newRegexp(Regexp.Op.LITERAL);
+        re2.flags = flags;
+        if ((flags & RE2Flags.FOLD_CASE) !== 0) r7 = Parser2.minFoldRune(r7);
+        re2.runes = [r7];
+        return re2;
+      }
+      literal(r7) {
+        this.push(this.newLiteral(r7, this.flags));
+      }
+      op(op) {
+        const re2 = this.newRegexp(op);
+        re2.flags = this.flags;
+        return this.push(re2);
+      }
+      repeat(op, min, max, beforePos, t, lastRepeatPos) {
+        let flags = this.flags;
+        if ((flags & RE2Flags.PERL_X) !== 0) {
+          if (t.more() && t.lookingAt("?")) {
+            t.skip(1);
+            flags ^= RE2Flags.NON_GREEDY;
+          }
+          if (lastRepeatPos !== -1) throw new RE2JSSyntaxException(Parser2.ERR_INVALID_REPEAT_OP, t.from(lastRepeatPos));
+        }
+        const n = this.stack.length;
+        if (n === 0) throw new RE2JSSyntaxException(Parser2.ERR_MISSING_REPEAT_ARGUMENT, t.from(beforePos));
+        const sub = this.stack[n - 1];
+        if (Regexp.isPseudoOp(sub.op)) throw new RE2JSSyntaxException(Parser2.ERR_MISSING_REPEAT_ARGUMENT, t.from(beforePos));
+        const re2 = this.newRegexp(op);
+        re2.min = min;
+        re2.max = max;
+        re2.flags = flags;
+        re2.subs = [sub];
+        this.stack[n - 1] = re2;
+        this.checkLimits(re2);
+        if (op === Regexp.Op.REPEAT && (min >= 2 || max >= 2) && !this.repeatIsValid(re2, 1e3)) throw new RE2JSSyntaxException(Parser2.ERR_INVALID_REPEAT_SIZE, t.from(beforePos));
+      }
+      repeatIsValid(re2, n) {
+        if (re2.op === Regexp.Op.REPEAT) {
+          let m = re2.max;
+          if (m === 0) return true;
+          if (m < 0) m = re2.min;
+          if (m > n) return false;
+          if (m > 0) n = Math.trunc(n / m);
+        }
+        for (let sub of re2.subs) if (!this.repeatIsValid(sub, n)) return false;
+        return true;
+      }
+      concat() {
+        this.maybeConcat(-1, 0);
+        const subs = this.popToPseudo();
+        if (subs.length === 0) return this.push(this.newRegexp(Regexp.Op.EMPTY_MATCH));
+        return this.push(this.collapse(subs, Regexp.Op.CONCAT));
+      }
+      alternate() {
+        const subs = this.popToPseudo();
+        if (subs.length > 0) this.cleanAlt(subs[subs.length - 1]);
+        if (subs.length === 0) return this.push(this.newRegexp(Regexp.Op.NO_MATCH));
+        return this.push(this.collapse(subs, Regexp.Op.ALTERNATE));
+      }
+      cleanAlt(re2) {
+        if (re2.op === Regexp.Op.CHAR_CLASS) {
+          re2.runes = new CharClass(Array.from(re2.runes)).cleanClass().toArray();
+          if (re2.runes.length === 2 && re2.runes[0] === 0 && re2.runes[1] === Unicode.MAX_RUNE) {
+            re2.runes = /* @__PURE__ */ new Int32Array(0);
+            re2.op = Regexp.Op.ANY_CHAR;
+          } else if (re2.runes.length === 4 && re2.runes[0] === 0 && re2.runes[1] === Codepoint.CODES["\n"] - 1 && re2.runes[2] === Codepoint.CODES["\n"] + 1 && re2.runes[3] === Unicode.MAX_RUNE) {
+            re2.runes = /* @__PURE__ */ new Int32Array(0);
+            re2.op = Regexp.Op.ANY_CHAR_NOT_NL;
+          }
+        }
+      }
+      collapse(subs, op) {
+        if (subs.length === 1) return subs[0];
+        let len = 0;
+        for (let sub of subs) len += sub.op === op ? sub.subs.length : 1;
+        let newsubs = new Array(len).fill(null);
+        let i = 0;
+        for (let sub of subs) if (sub.op === op) {
+          for (let j4 = 0; j4 < sub.subs.length; j4++) newsubs[i++] = sub.subs[j4];
+          this.reuse(sub);
+        } else newsubs[i++] = sub;
+        let re2 = this.newRegexp(op);
+        re2.subs = newsubs;
+        if (op === Regexp.Op.ALTERNATE) {
+          re2.subs = this.factor(re2.subs);
+          if (re2.subs.length === 1) {
+            const old = re2;
+            re2 = re2.subs[0];
+            this.reuse(old);
+          }
+        }
+        return re2;
+      }
+      factor(array) {
+        if (array.length < 2) return array;
+        let s = 0;
+        let lensub = array.length;
+        let lenout = 0;
+        let str = null;
+        let strlen = 0;
+        let strflags = 0;
+        let start = 0;
+        for (let i = 0; i <= lensub; i++) {
+          let istr = null;
+          let istrlen = 0;
+          let iflags = 0;
+          if (i < lensub) {
+            let re2 = array[s + i];
+            if (re2.op === Regexp.Op.CONCAT && re2.subs.length > 0) re2 = re2.subs[0];
+            if (re2.op === Regexp.Op.LITERAL) {
+              istr = re2.runes;
+              istrlen = re2.runes.length;
+              iflags = re2.flags & RE2Flags.FOLD_CASE;
+            }
+            if (iflags === strflags) {
+              let same = 0;
+              while (same < strlen && same < istrlen && str[same] === istr[same]) same++;
+              if (same > 0) {
+                strlen = same;
+                continue;
+              }
+            }
+          }
+          if (i === start) {
+          } else if (i === start + 1) array[lenout++] = array[s + start];
+          else {
+            const prefix = this.newRegexp(Regexp.Op.LITERAL);
+            prefix.flags = strflags;
+            prefix.runes = str.slice(0, strlen);
+            for (let j4 = start; j4 < i; j4++) {
+              array[s + j4] = this.removeLeadingString(array[s + j4], strlen);
+              this.checkLimits(array[s + j4]);
+            }
+            const suffix2 = this.collapse(array.slice(s + start, s + i), Regexp.Op.ALTERNATE);
+            const re2 = this.newRegexp(Regexp.Op.CONCAT);
+            re2.subs = [prefix, suffix2];
+            array[lenout++] = re2;
+          }
+          start = i;
+          str = istr;
+          strlen = istrlen;
+          strflags = iflags;
+        }
+        lensub = lenout;
+        s = 0;
+        start = 0;
+        lenout = 0;
+        let first = null;
+        for (let i = 0; i <= lensub; i++) {
+          let ifirst = null;
+          if (i < lensub) {
+            ifirst = Parser2.leadingRegexp(array[s + i]);
+            if (first !== null && first.equals(ifirst) && (Parser2.isCharClass(first) || first.op === Regexp.Op.REPEAT && first.min === first.max && Parser2.isCharClass(first.subs[0]))) continue;
+          }
+          if (i === start) {
+          } else if (i === start + 1) array[lenout++] = array[s + start];
+          else {
+            const prefix = first;
+            for (let j4 = start; j4 < i; j4++) {
+              const reuse = j4 !== start;
+              array[s + j4] = this.removeLeadingRegexp(array[s + j4], reuse);
+              this.checkLimits(array[s + j4]);
+            }
+            const suffix2 = this.collapse(array.slice(s + start, s + i), Regexp.Op.ALTERNATE);
+            const re2 = this.newRegexp(Regexp.Op.CONCAT);
+            re2.subs = [prefix, suffix2];
+            array[lenout++] = re2;
+          }
+          start = i;
+          first = ifirst;
+        }
+        lensub = lenout;
+        s = 0;
+        start = 0;
+        lenout = 0;
+        for (let i = 0; i <= lensub; i++) {
+          if (i < lensub && Parser2.isCharClass(array[s + i])) continue;
+          if (i === start) {
+          } else if (i === start + 1) array[lenout++] = array[s + start];
+          else {
+            let max = start;
+            for (let j4 = start + 1; j4 < i; j4++) {
+              const subMax = array[s + max];
+              const subJ = array[s + j4];
+              if (subMax.op < subJ.op || subMax.op === subJ.op && (subMax.runes !== null ? subMax.runes.length : 0) < (subJ.runes !== null ? subJ.runes.length : 0)) max = j4;
+            }
+            const tmp = array[s + start];
+            array[s + start] = array[s + max];
+            array[s + max] = tmp;
+            for (let j4 = start + 1; j4 < i; j4++) {
+              Parser2.mergeCharClass(array[s + start], array[s + j4]);
+              this.reuse(array[s + j4]);
+            }
+            this.cleanAlt(array[s + start]);
+            array[lenout++] = array[s + start];
+          }
+          if (i < lensub) array[lenout++] = array[s + i];
+          start = i + 1;
+        }
+        lensub = lenout;
+        s = 0;
+        start = 0;
+        lenout = 0;
+        for (let i = 0; i < lensub; ++i) {
+          if (i + 1 < lensub && array[s + i].op === Regexp.Op.EMPTY_MATCH && array[s + i + 1].op === Regexp.Op.EMPTY_MATCH) continue;
+          array[lenout++] = array[s + i];
+        }
+        lensub = lenout;
+        s = 0;
+        return array.slice(s, lensub);
+      }
+      removeLeadingString(re2, n) {
+        if (re2.op === Regexp.Op.CONCAT && re2.subs.length > 0) {
+          const sub = this.removeLeadingString(re2.subs[0], n);
+          re2.subs[0] = sub;
+          if (sub.op === Regexp.Op.EMPTY_MATCH) {
+            this.reuse(sub);
+            switch (re2.subs.length) {
+              case 0:
+              case 1:
+                re2.op = Regexp.Op.EMPTY_MATCH;
+                re2.subs = Regexp.emptySubs();
+                break;
+              case 2: {
+                const old = re2;
+                re2 = re2.subs[1];
+                this.reuse(old);
+                break;
+              }
+              default:
+                re2.subs = re2.subs.slice(1, re2.subs.length);
+            }
+          }
+          return re2;
+        }
+        if (re2.op === Regexp.Op.LITERAL) {
+          re2.runes = re2.runes.slice(n, re2.runes.length);
+          if (re2.runes.length === 0) re2.op = Regexp.Op.EMPTY_MATCH;
+        }
+        return re2;
+      }
+      removeLeadingRegexp(re2, reuse) {
+        if (re2.op === Regexp.Op.CONCAT && re2.subs.length > 0) {
+          if (reuse) this.reuse(re2.subs[0]);
+          re2.subs = re2.subs.slice(1, re2.subs.length);
+          switch (re2.subs.length) {
+            case 0:
+              re2.op = Regexp.Op.EMPTY_MATCH;
+              re2.subs = Regexp.emptySubs();
+              break;
+            case 1: {
+              const old = re2;
+              re2 = re2.subs[0];
+              this.reuse(old);
+              break;
+            }
+          }
+          return re2;
+        }
+        if (reuse) this.reuse(re2);
+        return this.newRegexp(Regexp.Op.EMPTY_MATCH);
+      }
+      parseInternal() {
+        if ((this.flags & RE2Flags.LITERAL) !== 0) return Parser2.literalRegexp(this.wholeRegexp, this.flags);
+        let lastRepeatPos = -1;
+        let min = -1;
+        let max = -1;
+        const t = new StringIterator(this.wholeRegexp);
+        while (t.more()) {
+          let repeatPos = -1;
+          bigswitch: switch (t.peek()) {
+            case Codepoint.CODES["("]:
+              if ((this.flags & RE2Flags.LOOKBEHIND) !== 0) {
+                if (t.lookingAt("(?<=")) {
+                  this.parsePosLookBehind();
+                  t.skip(4);
+                  break;
+                }
+                if (t.lookingAt("(?<!")) {
+                  this.parseNegLookBehind();
+                  t.skip(4);
+                  break;
+                }
+              }
+              if ((this.flags & RE2Flags.PERL_X) !== 0 && t.lookingAt("(?")) {
+                this.parsePerlFlags(t);
+                break;
+              }
+              this.op(Regexp.Op.LEFT_PAREN).cap = ++this.numCap;
+              t.skip(1);
+              break;
+            case Codepoint.CODES["|"]:
+              this.parseVerticalBar();
+              t.skip(1);
+              break;
+            case Codepoint.CODES[")"]:
+              this.parseRightParen();
+              t.skip(1);
+              break;
+            case Codepoint.CODES["^"]:
+              if ((this.flags & RE2Flags.ONE_LINE) !== 0) this.op(Regexp.Op.BEGIN_TEXT);
+              else this.op(Regexp.Op.BEGIN_LINE);
+              t.skip(1);
+              break;
+            case Codepoint.CODES["$"]:
+              if ((this.flags & RE2Flags.ONE_LINE) !== 0) this.op(Regexp.Op.END_TEXT).flags |= RE2Flags.WAS_DOLLAR;
+              else this.op(Regexp.Op.END_LINE);
+              t.skip(1);
+              break;
+            case Codepoint.CODES["."]:
+              if ((this.flags & RE2Flags.DOT_NL) !== 0) this.op(Regexp.Op.ANY_CHAR);
+              else this.op(Regexp.Op.ANY_CHAR_NOT_NL);
+              t.skip(1);
+              break;
+            case Codepoint.CODES["["]:
+              this.parseClass(t);
+              break;
+            case Codepoint.CODES["*"]:
+            case Codepoint.CODES["+"]:
+            case Codepoint.CODES["?"]: {
+              repeatPos = t.pos();
+              let op = null;
+              switch (t.pop()) {
+                case Codepoint.CODES["*"]:
+                  op = Regexp.Op.STAR;
+                  break;
+                case Codepoint.CODES["+"]:
+                  op = Regexp.Op.PLUS;
+                  break;
+                case Codepoint.CODES["?"]:
+                  op = Regexp.Op.QUEST;
+              }
+              this.repeat(op, min, max, repeatPos, t, lastRepeatPos);
+              break;
+            }
+            case Codepoint.CODES["{"]: {
+              const before = t.pos();
+              const minMax = Parser2.parseRepeat(t);
+              if (minMax < 0) {
+                t.rewindTo(before);
+                this.literal(t.pop());
+                break;
+              }
+              repeatPos = before;
+              min = minMax >> 16;
+              max = (minMax & Unicode.MAX_BMP) << 16 >> 16;
+              this.repeat(Regexp.Op.REPEAT, min, max, repeatPos, t, lastRepeatPos);
+              break;
+            }
+            case Codepoint.CODES["\\"]: {
+              const savedPos = t.pos();
+              t.skip(1);
+              if ((this.flags & RE2Flags.PERL_X) !== 0 && t.more()) switch (t.pop()) {
+                case Codepoint.CODES["A"]:
+                  this.op(Regexp.Op.BEGIN_TEXT);
+                  break bigswitch;
+                case Codepoint.CODES["b"]:
+                  this.op(Regexp.Op.WORD_BOUNDARY);
+                  break bigswitch;
+                case Codepoint.CODES["B"]:
+                  this.op(Regexp.Op.NO_WORD_BOUNDARY);
+                  break bigswitch;
+                case Codepoint.CODES["C"]:
+                  throw new RE2JSSyntaxException(Parser2.ERR_INVALID_ESCAPE, "\\C");
+                case Codepoint.CODES["Q"]: {
+                  let lit = t.rest();
+                  const i = lit.indexOf("\\E");
+                  if (i >= 0) {
+                    lit = lit.substring(0, i);
+                    t.skipString(lit);
+                    t.skipString("\\E");
+                  } else t.skipString(lit);
+                  let j4 = 0;
+                  while (j4 < lit.length) {
+                    const codepoint = lit.codePointAt(j4);
+                    this.literal(codepoint);
+                    j4 += Utils.charCount(codepoint);
+                  }
+                  break bigswitch;
+                }
+                case Codepoint.CODES["z"]:
+                  this.op(Regexp.Op.END_TEXT);
+                  break bigswitch;
+                default:
+                  t.rewindTo(savedPos);
+              }
+              else t.rewindTo(savedPos);
+              const re2 = this.newRegexp(Regexp.Op.CHAR_CLASS);
+              re2.flags = this.flags;
+              if (t.lookingAt("\\p") || t.lookingAt("\\P")) {
+                const cc2 = new CharClass();
+                if (this.parseUnicodeClass(t, cc2)) {
+                  re2.runes = cc2.toArray();
+                  this.push(re2);
+                  break bigswitch;
+                }
+              }
+              const cc = new CharClass();
+              if (this.parsePerlClassEscape(t, cc)) {
+                re2.runes = cc.toArray();
+                this.push(re2);
+                break bigswitch;
+              }
+              t.rewindTo(savedPos);
+              this.reuse(re2);
+              this.literal(Parser2.parseEscape(t));
+              break;
+            }
+            default:
+              this.literal(t.pop());
+          }
+          lastRepeatPos = repeatPos;
+        }
+        this.concat();
+        if (this.swapVerticalBar()) this.pop();
+        this.alternate();
+        if (this.stack.length !== 1) throw new RE2JSSyntaxException(Parser2.ERR_MISSING_PAREN, this.wholeRegexp);
+        this.stack[0].namedGroups = this.namedGroups;
+        return this.stack[0];
+      }
+      parsePerlFlags(t) {
+        const startPos = t.pos();
+        const s = t.rest();
+        if (s.startsWith("(?P<") || s.startsWith("(?<")) {
+          const begin = s.charAt(2) === "P" ? 4 : 3;
+          const end2 = s.indexOf(">");
+          if (end2 < 0) throw new RE2JSSyntaxException(Parser2.ERR_INVALID_NAMED_CAPTURE, s);
+          const name = s.substring(begin, end2);
+          t.skipString(name);
+          t.skip(begin + 1);
+          if (!Parser2.isValidCaptureName(name)) throw new RE2JSSyntaxException(Parser2.ERR_INVALID_NAMED_CAPTURE, s.substring(0, end2 + 1));
+          const re2 = this.op(Regexp.Op.LEFT_PAREN);
+          re2.cap = ++this.numCap;
+          if (this.namedGroups[name]) throw new RE2JSSyntaxException(Parser2.ERR_DUPLICATE_NAMED_CAPTURE, name);
+          this.namedGroups[name] = this.numCap;
+          re2.name = name;
+          return;
+        }
+        t.skip(2);
+        let flags = this.flags;
+        let sign = 1;
+        let sawFlag = false;
+        loop: while (t.more()) {
+          const c = t.pop();
+          switch (c) {
+            case Codepoint.CODES["i"]:
+              flags |= RE2Flags.FOLD_CASE;
+              sawFlag = true;
+              break;
+            case Codepoint.CODES["m"]:
+              flags &= ~RE2Flags.ONE_LINE;
+              sawFlag = true;
+              break;
+            case Codepoint.CODES["s"]:
+              flags |= RE2Flags.DOT_NL;
+              sawFlag = true;
+              break;
+            case Codepoint.CODES["U"]:
+              flags |= RE2Flags.NON_GREEDY;
+              sawFlag = true;
+              break;
+            case Codepoint.CODES["-"]:
+              if (sign < 0) break loop;
+              sign = -1;
+              flags = ~flags;
+              sawFlag = false;
+              break;
+            case Codepoint.CODES[":"]:
+            case Codepoint.CODES[")"]:
+              if (sign < 0) {
+                if (!sawFlag) break loop;
+                flags = ~flags;
+              }
+              if (c === Codepoint.CODES[":"]) this.op(Regexp.Op.LEFT_PAREN);
+              this.flags = flags;
+              return;
+            default:
+              break loop;
+          }
+        }
+        throw new RE2JSSyntaxException(Parser2.ERR_INVALID_PERL_OP, t.from(startPos));
+      }
+      parsePosLookBehind() {
+        const re2 = this.newRegexp(Regexp.Op.LEFT_PAREN);
+        re2.flags = this.flags;
+        re2.lb = ++this.nlb;
+        return this.push(re2);
+      }
+      parseNegLookBehind() {
+        const re2 = this.newRegexp(Regexp.Op.LEFT_PAREN);
+        re2.flags = this.flags;
+        re2.lb = -++this.nlb;
+        return this.push(re2);
+      }
+      parseVerticalBar() {
+        this.concat();
+        if (!this.swapVerticalBar()) this.op(Regexp.Op.VERTICAL_BAR);
+      }
+      swapVerticalBar() {
+        const n = this.stack.length;
+        if (n >= 3 && this.stack[n - 2].op === Regexp.Op.VERTICAL_BAR && Parser2.isCharClass(this.stack[n - 1]) && Parser2.isCharClass(this.stack[n - 3])) {
+          let re1 = this.stack[n - 1];
+          let re3 = this.stack[n - 3];
+          if (re1.op > re3.op) {
+            const tmp = re3;
+            re3 = re1;
+            re1 = tmp;
+            this.stack[n - 3] = re3;
+          }
+          Parser2.mergeCharClass(re3, re1);
+          this.reuse(re1);
+          this.pop();
+          return true;
+        }
+        if (n >= 2) {
+          const re1 = this.stack[n - 1];
+          const re2 = this.stack[n - 2];
+          if (re2.op === Regexp.Op.VERTICAL_BAR) {
+            if (n >= 3) this.cleanAlt(this.stack[n - 3]);
+            this.stack[n - 2] = re1;
+            this.stack[n - 1] = re2;
+            return true;
+          }
+        }
+        return false;
+      }
+      parseRightParen() {
+        this.concat();
+        if (this.swapVerticalBar()) this.pop();
+        this.alternate();
+        if (this.stack.length < 2) throw new RE2JSSyntaxException(Parser2.ERR_UNEXPECTED_PAREN, this.wholeRegexp);
+        const re1 = this.pop();
+        const re2 = this.pop();
+        if (re2.op !== Regexp.Op.LEFT_PAREN) throw new RE2JSSyntaxException(Parser2.ERR_UNEXPECTED_PAREN, this.wholeRegexp);
+        this.flags = re2.flags;
+        if (re2.lb !== 0) {
+          if (Parser2.hasCapture(re1)) throw new RE2JSSyntaxException(Parser2.ERR_INVALID_CAPTURE_IN_LOOKBEHIND, this.wholeRegexp);
+          if (re2.lb > 0) re2.op = Regexp.Op.PLB;
+          else re2.op = Regexp.Op.NLB;
+          re2.subs = [re1];
+          this.push(re2);
+          return;
+        }
+        if (re2.cap === 0) this.push(re1);
+        else {
+          re2.op = Regexp.Op.CAPTURE;
+          re2.subs = [re1];
+          this.push(re2);
+        }
+      }
+      parsePerlClassEscape(t, cc) {
+        const beforePos = t.pos();
+        if ((this.flags & RE2Flags.PERL_X) === 0 || !t.more() || t.pop() !== Codepoint.CODES["\\"] || !t.more()) return false;
+        t.pop();
+        const p = t.from(beforePos);
+        const g = PERL_GROUPS.has(p) ? PERL_GROUPS.get(p) : null;
+        if (g === null) return false;
+        cc.appendGroup(g, (this.flags & RE2Flags.FOLD_CASE) !== 0);
+        return true;
+      }
+      parseNamedClass(t, cc) {
+        const cls = t.rest();
+        const i = cls.indexOf(":]");
+        if (i < 0) return false;
+        const name = cls.substring(0, i + 2);
+        t.skipString(name);
+        const g = POSIX_GROUPS.has(name) ? POSIX_GROUPS.get(name) : null;
+        if (g === null) throw new RE2JSSyntaxException(Parser2.ERR_INVALID_CHAR_RANGE, name);
+        cc.appendGroup(g, (this.flags & RE2Flags.FOLD_CASE) !== 0);
+        return true;
+      }
+      parseUnicodeClass(t, cc) {
+        const startPos = t.pos();
+        if ((this.flags & RE2Flags.UNICODE_GROUPS) === 0 || !t.lookingAt("\\p") && !t.lookingAt("\\P")) return false;
+        t.skip(1);
+        let sign = 1;
+        let c = t.pop();
+        if (c === Codepoint.CODES["P"]) sign = -1;
+        if (!t.more()) {
+          t.rewindTo(startPos);
+          throw new RE2JSSyntaxException(Parser2.ERR_INVALID_CHAR_RANGE, t.rest());
+        }
+        c = t.pop();
+        let name;
+        if (c !== Codepoint.CODES["{"]) name = Utils.runeToString(c);
+        else {
+          const rest = t.rest();
+          const end2 = rest.indexOf("}");
+          if (end2 < 0) {
+            t.rewindTo(startPos);
+            throw new RE2JSSyntaxException(Parser2.ERR_INVALID_CHAR_RANGE, t.rest());
+          }
+          name = rest.substring(0, end2);
+          t.skipString(name);
+          t.skip(1);
+        }
+        if (!(name.length === 0) && name.codePointAt(0) === Codepoint.CODES["^"]) {
+          sign = 0 - sign;
+          name = name.substring(1);
+        }
+        const pair = Parser2.unicodeTable(name);
+        if (pair === null) throw new RE2JSSyntaxException(Parser2.ERR_INVALID_CHAR_RANGE, t.from(startPos));
+        if (pair.sign < 0) sign = 0 - sign;
+        const tab = pair.tab;
+        const fold = pair.fold;
+        if ((this.flags & RE2Flags.FOLD_CASE) === 0 || fold === null) cc.appendTableWithSign(tab, sign);
+        else {
+          const tmp = new CharClass().appendTable(tab).appendTable(fold).cleanClass().toArray();
+          cc.appendClassWithSign(Array.from(tmp), sign);
+        }
+        return true;
+      }
+      parseClass(t) {
+        const startPos = t.pos();
+        t.skip(1);
+        const re2 = this.newRegexp(Regexp.Op.CHAR_CLASS);
+        re2.flags = this.flags;
+        const cc = new CharClass();
+        let sign = 1;
+        if (t.more() && t.lookingAt("^")) {
+          sign = -1;
+          t.skip(1);
+          if ((this.flags & RE2Flags.CLASS_NL) === 0) cc.appendRange(Codepoint.CODES["\n"], Codepoint.CODES["\n"]);
+        }
+        let first = true;
+        while (!t.more() || t.peek() !== Codepoint.CODES["]"] || first) {
+          if (t.more() && t.lookingAt("-") && (this.flags & RE2Flags.PERL_X) === 0 && !first) {
+            const s = t.rest();
+            if (s === "-" || !s.startsWith("-]")) {
+              t.rewindTo(startPos);
+              throw new RE2JSSyntaxException(Parser2.ERR_INVALID_CHAR_RANGE, t.rest());
+            }
+          }
+          first = false;
+          const beforePos = t.pos();
+          if (t.lookingAt("[:")) {
+            if (this.parseNamedClass(t, cc)) continue;
+            t.rewindTo(beforePos);
+          }
+          if (this.parseUnicodeClass(t, cc)) continue;
+          if (this.parsePerlClassEscape(t, cc)) continue;
+          t.rewindTo(beforePos);
+          const lo = Parser2.parseClassChar(t, startPos);
+          let hi2 = lo;
+          if (t.more() && t.lookingAt("-")) {
+            t.skip(1);
+            if (t.more() && t.lookingAt("]")) t.skip(-1);
+            else {
+              hi2 = Parser2.parseClassChar(t, startPos);
+              if (hi2 < lo) throw new RE2JSSyntaxException(Parser2.ERR_INVALID_CHAR_RANGE, t.from(beforePos));
+            }
+          }
+          if ((this.flags & RE2Flags.FOLD_CASE) === 0) cc.appendRange(lo, hi2);
+          else cc.appendFoldedRange(lo, hi2);
+        }
+        t.skip(1);
+        cc.cleanClass();
+        if (sign < 0) cc.negateClass();
+        re2.runes = cc.toArray();
+        this.push(re2);
+      }
+    };
+    RE2 = class RE22 {
+      static initTest(expr) {
+        const re2 = RE22.compile(expr);
+        const res = new RE22(re2.expr, re2.prog, re2.numSubexp, re2.longest);
+        res.cond = re2.cond;
+        res.prefix = re2.prefix;
+        res.prefixUTF8 = re2.prefixUTF8;
+        res.prefixComplete = re2.prefixComplete;
+        res.prefixRune = re2.prefixRune;
+        res.prefilter = re2.prefilter;
+        res.namedGroups = re2.namedGroups;
+        return res;
+      }
+      /**
+      * Parses a regular expression and returns, if successful, an {@code RE2} instance that can be
+      * used to match against text.
+      *
+      * When matching against text, the regexp returns a match that begins as early as possible in the
+      * input (leftmost), and among those it chooses the one that a backtracking search would have
+      * found first. This so-called leftmost-first matching is the same semantics that Perl, Python,
+      * and other implementations use, although this package implements it without the expense of
+      * backtracking. For POSIX leftmost-longest matching, see {@link #compilePOSIX}.
+      */
+      static compile(expr) {
+        return RE22.compileImpl(expr, RE2Flags.PERL, false);
+      }
+      /**
+      * {@code compilePOSIX} is like {@link #compile} but restricts the regular expression to POSIX ERE
+      * (egrep) syntax and changes the match semantics to leftmost-longest.
+      *
+      * That is, when matching against text, the regexp returns a match that begins as early as
+      * possible in the input (leftmost), and among those it chooses a match that is as long as
+      * possible. This so-called leftmost-longest matching is the same semantics that early regular
+      * expression implementations used and that POSIX specifies.
+      *
+      * However, there can be multiple leftmost-longest matches, with different submatch choices, and
+      * here this package diverges from POSIX. Among the possible leftmost-longest matches, this
+      * package chooses the one that a backtracking search would have found first, while POSIX
+      * specifies that the match be chosen to maximize the length of the first subexpression, then the
+      * second, and so on from left to right. The POSIX rule is computationally prohibitive and not
+      * even well-defined. See http://swtch.com/~rsc/regexp/regexp2.html#posix
+      */
+      static compilePOSIX(expr) {
+        return RE22.compileImpl(expr, RE2Flags.POSIX, true);
+      }
+      static compileImpl(expr, mode, longest) {
+        let re2 = Parser.parse(expr, mode);
+        const maxCap = re2.maxCap();
+        const namedGroups = re2.namedGroups;
+        re2 = Simplify.simplify(re2);
+        const prefilter = PrefilterTree.build(re2);
+        const prog = Compiler.compileRegexp(re2);
+        const re22 = new RE22(expr, prog, maxCap, longest);
+        re22.prefilter = prefilter.type === Prefilter.Type.NONE ? null : prefilter;
+        const [prefixCompl, prefixStr] = prog.prefix();
+        re22.prefixComplete = prefixCompl;
+        re22.prefix = prefixStr;
+        re22.prefixUTF8 = Utils.stringToUtf8ByteArray(re22.prefix);
+        if (re22.prefix.length > 0) re22.prefixRune = re22.prefix.codePointAt(0);
+        re22.namedGroups = namedGroups;
+        return re22;
+      }
+      /**
+      * Returns true iff textual regular expression {@code pattern} matches string {@code s}.
+      *
+      * More complicated queries need to use {@link #compile} and the full {@code RE2} interface.
+      */
+      static match(pattern, s) {
+        return RE22.compile(pattern).match(s);
+      }
+      constructor(expr, prog, numSubexp = 0, longest = 0) {
+        this.expr = expr;
+        this.prog = prog;
+        this.numSubexp = numSubexp;
+        this.longest = longest;
+        this.cond = prog.startCond();
+        this.prefix = null;
+        this.prefixUTF8 = null;
+        this.prefixComplete = false;
+        this.prefixRune = 0;
+        this.namedGroups = /* @__PURE__ */ Object.create(null);
+        this.machinePool = [];
+        this.lazyDFA = null;
+        this.onepass = OnePass.compile(this.prog);
+        this.prefilter = null;
+      }
+      get dfa() {
+        if (this.lazyDFA === null) this.lazyDFA = new DFA(this.prog);
+        return this.lazyDFA;
+      }
+      matchPrefixComplete(input, pos, anchor, ncap) {
+        if ((anchor === RE2Flags.ANCHOR_START || anchor === RE2Flags.ANCHOR_BOTH) && pos !== 0) return null;
+        let matchStart = -1;
+        let matchEnd = -1;
+        const pLen = input.prefixLength(this);
+        if (anchor === RE2Flags.UNANCHORED) {
+          const idx = input.index(this, pos);
+          if (idx < 0) return null;
+          matchStart = pos + idx;
+          matchEnd = matchStart + pLen;
+        } else if (anchor === RE2Flags.ANCHOR_BOTH) {
+          if (input.endPos() !== pLen) return null;
+          if (input.index(this, 0) !== 0) return null;
+          matchStart = 0;
+          matchEnd = pLen;
+        } else if (anchor === RE2Flags.ANCHOR_START) {
+          if (input.index(this, 0) !== 0) return null;
+          matchStart = 0;
+          matchEnd = pLen;
+        }
+        if (matchStart < 0) return null;
+        if (ncap > 0) {
+          const matchcap = new Int32Array(ncap).fill(-1);
+          matchcap[0] = matchStart;
+          matchcap[1] = matchEnd;
+          return Array.from(matchcap);
+        }
+        return [];
+      }
+      createLookbehindState() {
+        return this.prog.numLb > 0 ? new LookbehindState(this.prog) : null;
+      }
+      executeEngine(input, pos, anchor, ncap, lbState = null) {
+        if (this.prefixComplete && (ncap === 0 || this.numSubexp === 0)) return this.matchPrefixComplete(input, pos, anchor, ncap);
+        if (this.prefilter !== null && anchor === RE2Flags.UNANCHORED) {
+          if (!this.prefilter.eval(input, pos)) return null;
+        }
+        if (this.onepass !== null) return OnePass.execute(this, input, pos, anchor, ncap);
+        if (ncap > 0) {
+          if (this.prog.numLb === 0 && input.endPos() <= Backtracker.maxBitStateLen(this.prog)) return Backtracker.execute(this, input, pos, anchor, ncap);
+          return this.doExecuteNFA(input, pos, anchor, ncap, lbState);
+        }
+        if (this.prog.numLb === 0) {
+          const dfaResult = this.dfa.match(input, pos, anchor);
+          if (dfaResult !== null) return dfaResult ? [] : null;
+          if (input.endPos() <= Backtracker.maxBitStateLen(this.prog)) return Backtracker.execute(this, input, pos, anchor, ncap);
+        }
+        return this.doExecuteNFA(input, pos, anchor, ncap, lbState);
+      }
+      /**
+      * Returns the number of parenthesized subexpressions in this regular expression.
+      */
+      numberOfCapturingGroups() {
+        return this.numSubexp;
+      }
+      /**
+      * Returns the number of instructions in this compiled regular expression program.
+      */
+      numberOfInstructions() {
+        return this.prog.numInst();
+      }
+      get() {
+        return this.machinePool.length > 0 ? this.machinePool.pop() : null;
+      }
+      reset() {
+        this.machinePool.length = 0;
+      }
+      put(m) {
+        this.machinePool.push(m);
+      }
+      toString() {
+        return this.expr;
+      }
+      doExecuteNFA(input, pos, anchor, ncap, lbState = null) {
+        let m = this.get();
+        if (!m) m = Machine.fromRE2(this);
+        m.init(ncap);
+        const cap = m.match(input, pos, anchor, lbState) ? m.submatches() : null;
+        this.put(m);
+        return cap;
+      }
+      match(s) {
+        return this.executeEngine(MachineInput.fromUTF16(s), 0, RE2Flags.UNANCHORED, 0) !== null;
+      }
+      /**
+      * Matches the regular expression against input starting at position start and ending at position
+      * end, with the given anchoring. Records the submatch boundaries in group, which is [start, end)
+      * pairs of byte offsets. The number of boundaries needed is inferred from the size of the group
+      * array. It is most efficient not to ask for submatch boundaries.
+      *
+      * @param input the input byte array
+      * @param start the beginning position in the input
+      * @param end the end position in the input
+      * @param anchor the anchoring flag (UNANCHORED, ANCHOR_START, ANCHOR_BOTH)
+      * @param group the array to fill with submatch positions
+      * @param ngroup the number of array pairs to fill in
+      * @param lbState optional state carried between successive matches over the same input (see
+      *   createLookbehindState); omit it to evaluate lookbehinds from the beginning of the input
+      * @returns true if a match was found
+      */
+      matchWithGroup(input, start, end2, anchor, ngroup, lbState = null) {
+        if (!(input instanceof MatcherInputBase)) {
+          if (Utils.isByteArray(input)) input = MatcherInput.utf8(input);
+          else input = MatcherInput.utf16(input);
+        }
+        return this.matchMachineInput(input, start, end2, anchor, ngroup, lbState);
+      }
+      matchMachineInput(input, start, end2, anchor, ngroup, lbState = null) {
+        if (start > end2) return [false, null];
+        const machineInput = input.isUTF16Encoding() ? MachineInput.fromUTF16(input.asCharSequence(), 0, end2) : MachineInput.fromUTF8(input.asBytes(), 0, end2);
+        const groupMatch = this.executeEngine(machineInput, start, anchor, 2 * ngroup, lbState);
+        if (groupMatch === null) return [false, null];
+        return [true, groupMatch];
+      }
+      /**
+      * Returns true iff this regexp matches the UTF-8 byte array {@code b}.
+      */
+      matchUTF8(b) {
+        return this.executeEngine(MachineInput.fromUTF8(b), 0, RE2Flags.UNANCHORED, 0) !== null;
+      }
+      /**
+      * Returns a copy of {@code src} in which all matches for this regexp have been replaced by
+      * {@code repl}. No support is provided for expressions (e.g. {@code \1} or {@code $1}) in the
+      * replacement string.
+      */
+      replaceAll(src, repl) {
+        return this.replaceAllFunc(src, () => repl, 2 * src.length + 1);
+      }
+      /**
+      * Returns a copy of {@code src} in which only the first match for this regexp has been replaced
+      * by {@code repl}. No support is provided for expressions (e.g. {@code \1} or {@code $1}) in the
+      * replacement string.
+      */
+      replaceFirst(src, repl) {
+        return this.replaceAllFunc(src, () => repl, 1);
+      }
+      /**
+      * Returns a copy of {@code src} in which at most {@code maxReplaces} matches for this regexp have
+      * been replaced by the return value of of function {@code repl} (whose first argument is the
+      * matched string). No support is provided for expressions (e.g. {@code \1} or {@code $1}) in the
+      * replacement string.
+      */
+      replaceAllFunc(src, replFunc, maxReplaces) {
+        let lastMatchEnd = 0;
+        let searchPos = 0;
+        let out = "";
+        const input = MachineInput.fromUTF16(src);
+        const lbState = this.createLookbehindState();
+        let numReplaces = 0;
+        while (searchPos <= src.length) {
+          const a = this.executeEngine(input, searchPos, RE2Flags.UNANCHORED, 2, lbState);
+          if (a === null || a.length === 0) break;
+          out += src.substring(lastMatchEnd, a[0]);
+          if (a[1] > lastMatchEnd || a[0] === 0) {
+            out += replFunc(src.substring(a[0], a[1]));
+            numReplaces++;
+          }
+          lastMatchEnd = a[1];
+          const width = input.step(searchPos) & 7;
+          if (searchPos + width > a[1]) searchPos += width;
+          else if (searchPos + 1 > a[1]) searchPos++;
+          else searchPos = a[1];
+          if (numReplaces >= maxReplaces) break;
+        }
+        out += src.substring(lastMatchEnd);
+        return out;
+      }
+      pad(a) {
+        if (a === null) return null;
+        let n = (1 + this.numSubexp) * 2;
+        if (a.length < n) {
+          let a2 = new Array(n).fill(-1);
+          for (let i = 0; i < a.length; i++) a2[i] = a[i];
+          a = a2;
+        }
+        return a;
+      }
+      allMatches(input, n, deliverFun = (v2) => v2) {
+        let result = [];
+        const end2 = input.endPos();
+        if (n < 0) n = end2 + 1;
+        let pos = 0;
+        let i = 0;
+        let prevMatchEnd = -1;
+        const lbState = this.createLookbehindState();
+        while (i < n && pos <= end2) {
+          const matches = this.executeEngine(input, pos, RE2Flags.UNANCHORED, this.prog.numCap, lbState);
+          if (matches === null || matches.length === 0) break;
+          let accept = true;
+          if (matches[1] === pos) {
+            if (matches[0] === prevMatchEnd) accept = false;
+            const r7 = input.step(pos);
+            if (r7 < 0) pos = end2 + 1;
+            else pos += r7 & 7;
+          } else pos = matches[1];
+          prevMatchEnd = matches[1];
+          if (accept) {
+            result.push(deliverFun(this.pad(matches)));
+            i++;
+          }
+        }
+        return result;
+      }
+      /**
+      * Returns an array holding the text of the leftmost match in {@code b} of this regular
+      * expression.
+      *
+      * A return value of null indicates no match.
+      */
+      findUTF8(b) {
+        const a = this.executeEngine(MachineInput.fromUTF8(b), 0, RE2Flags.UNANCHORED, 2);
+        if (a === null) return null;
+        return b.slice(a[0], a[1]);
+      }
+      /**
+      * Returns a two-element array of integers defining the location of the leftmost match in
+      * {@code b} of this regular expression. The match itself is at {@code b[loc[0]...loc[1]]}.
+      *
+      * A return value of null indicates no match.
+      */
+      findUTF8Index(b) {
+        const a = this.executeEngine(MachineInput.fromUTF8(b), 0, RE2Flags.UNANCHORED, 2);
+        if (a === null) return null;
+        return a.slice(0, 2);
+      }
+      /**
+      * Returns a string holding the text of the leftmost match in {@code s} of this regular
+      * expression.
+      *
+      * If there is no match, the return value is an empty string, but it will also be empty if the
+      * regular expression successfully matches an empty string. Use {@link #findIndex} or
+      * {@link #findSubmatch} if it is necessary to distinguish these cases.
+      */
+      find(s) {
+        const a = this.executeEngine(MachineInput.fromUTF16(s), 0, RE2Flags.UNANCHORED, 2);
+        if (a === null) return "";
+        return s.substring(a[0], a[1]);
+      }
+      /**
+      * Returns a two-element array of integers defining the location of the leftmost match in
+      * {@code s} of this regular expression. The match itself is at
+      * {@code s.substring(loc[0], loc[1])}.
+      *
+      * A return value of null indicates no match.
+      */
+      findIndex(s) {
+        return this.executeEngine(MachineInput.fromUTF16(s), 0, RE2Flags.UNANCHORED, 2);
+      }
+      /**
+      * Returns an array of arrays the text of the leftmost match of the regular expression in
+      * {@code b} and the matches, if any, of its subexpressions, as defined by the <a
+      * href='#submatch'>Submatch</a> description above.
+      *
+      * A return value of null indicates no match.
+      */
+      findUTF8Submatch(b) {
+        const a = this.executeEngine(MachineInput.fromUTF8(b), 0, RE2Flags.UNANCHORED, this.prog.numCap);
+        if (a === null) return null;
+        const ret = new Array(1 + this.numSubexp).fill(null);
+        for (let i = 0; i < ret.length; i++) if (2 * i < a.length && a[2 * i] >= 0) ret[i] = b.slice(a[2 * i], a[2 * i + 1]);
+        return ret;
+      }
+      /**
+      * Returns an array holding the index pairs identifying the leftmost match of this regular
+      * expression in {@code b} and the matches, if any, of its subexpressions, as defined by the the
+      * <a href='#submatch'>Submatch</a> and <a href='#index'>Index</a> descriptions above.
+      *
+      * A return value of null indicates no match.
+      */
+      findUTF8SubmatchIndex(b) {
+        return this.pad(this.executeEngine(MachineInput.fromUTF8(b), 0, RE2Flags.UNANCHORED, this.prog.numCap));
+      }
+      /**
+      * Returns an array of strings holding the text of the leftmost match of the regular expression in
+      * {@code s} and the matches, if any, of its subexpressions, as defined by the <a
+      * href='#submatch'>Submatch</a> description above.
+      *
+      * A return value of null indicates no match.
+      */
+      findSubmatch(s) {
+        const a = this.executeEngine(MachineInput.fromUTF16(s), 0, RE2Flags.UNANCHORED, this.prog.numCap);
+        if (a === null) return null;
+        const ret = new Array(1 + this.numSubexp).fill(null);
+        for (let i = 0; i < ret.length; i++) if (2 * i < a.length && a[2 * i] >= 0) ret[i] = s.substring(a[2 * i], a[2 * i + 1]);
+        return ret;
+      }
+      /**
+      * Returns an array holding the index pairs identifying the leftmost match of this regular
+      * expression in {@code s} and the matches, if any, of its subexpressions, as defined by the <a
+      * href='#submatch'>Submatch</a> description above.
+      *
+      * A return value of null indicates no match.
+      */
+      findSubmatchIndex(s) {
+        return this.pad(this.executeEngine(MachineInput.fromUTF16(s), 0, RE2Flags.UNANCHORED, this.prog.numCap));
+      }
+      /**
+      * {@code findAllUTF8()} is the <a href='#all'>All</a> version of {@link #findUTF8}; it returns a
+      * list of up to {@code n} successive matches of the expression, as defined by the <a
+      * href='#all'>All</a> description above.
+      *
+      * A return value of null indicates no match.
+      *
+      * TODO(adonovan): think about defining a byte slice view class, like a read-only Go slice backed
+      * by |b|.
+      */
+      findAllUTF8(b, n) {
+        const result = this.allMatches(MachineInput.fromUTF8(b), n, (match) => b.slice(match[0], match[1]));
+        if (result.length === 0) return null;
+        return result;
+      }
+      /**
+      * {@code findAllUTF8Index} is the <a href='#all'>All</a> version of {@link #findUTF8Index}; it
+      * returns a list of up to {@code n} successive matches of the expression, as defined by the <a
+      * href='#all'>All</a> description above.
+      *
+      * A return value of null indicates no match.
+      */
+      findAllUTF8Index(b, n) {
+        const result = this.allMatches(MachineInput.fromUTF8(b), n, (match) => match.slice(0, 2));
+        if (result.length === 0) return null;
+        return result;
+      }
+      /**
+      * {@code findAll} is the <a href='#all'>All</a> version of {@link #find}; it returns a list of up
+      * to {@code n} successive matches of the expression, as defined by the <a href='#all'>All</a>
+      * description above.
+      *
+      * A return value of null indicates no match.
+      */
+      findAll(s, n) {
+        const result = this.allMatches(MachineInput.fromUTF16(s), n, (match) => s.substring(match[0], match[1]));
+        if (result.length === 0) return null;
+        return result;
+      }
+      /**
+      * {@code findAllIndex} is the <a href='#all'>All</a> version of {@link #findIndex}; it returns a
+      * list of up to {@code n} successive matches of the expression, as defined by the <a
+      * href='#all'>All</a> description above.
+      *
+      * A return value of null indicates no match.
+      */
+      findAllIndex(s, n) {
+        const result = this.allMatches(MachineInput.fromUTF16(s), n, (match) => match.slice(0, 2));
+        if (result.length === 0) return null;
+        return result;
+      }
+      /**
+      * {@code findAllUTF8Submatch} is the <a href='#all'>All</a> version of {@link #findUTF8Submatch};
+      * it returns a list of up to {@code n} successive matches of the expression, as defined by the <a
+      * href='#all'>All</a> description above.
+      *
+      * A return value of null indicates no match.
+      */
+      findAllUTF8Submatch(b, n) {
+        const result = this.allMatches(MachineInput.fromUTF8(b), n, (match) => {
+          let slice = new Array(match.length / 2 | 0).fill(null);
+          for (let j4 = 0; j4 < slice.length; j4++) if (match[2 * j4] >= 0) slice[j4] = b.slice(match[2 * j4], match[2 * j4 + 1]);
+          return slice;
+        });
+        if (result.length === 0) return null;
+        return result;
+      }
+      /**
+      * {@code findAllUTF8SubmatchIndex} is the <a href='#all'>All</a> version of
+      * {@link #findUTF8SubmatchIndex}; it returns a list of up to {@code n} successive matches of the
+      * expression, as defined by the <a href='#all'>All</a> description above.
+      *
+      * A return value of null indicates no match.
+      */
+      findAllUTF8SubmatchIndex(b, n) {
+        const result = this.allMatches(MachineInput.fromUTF8(b), n);
+        if (result.length === 0) return null;
+        return result;
+      }
+      /**
+      * {@code findAllSubmatch} is the <a href='#all'>All</a> version of {@link #findSubmatch}; it
+      * returns a list of up to {@code n} successive matches of the expression, as defined by the <a
+      * href='#all'>All</a> description above.
+      *
+      * A return value of null indicates no match.
+      */
+      findAllSubmatch(s, n) {
+        const result = this.allMatches(MachineInput.fromUTF16(s), n, (match) => {
+          let slice = new Array(match.length / 2 | 0).fill(null);
+          for (let j4 = 0; j4 < slice.length; j4++) if (match[2 * j4] >= 0) slice[j4] = s.substring(match[2 * j4], match[2 * j4 + 1]);
+          return slice;
+        });
+        if (result.length === 0) return null;
+        return result;
+      }
+      /**
+      * {@code findAllSubmatchIndex} is the <a href='#all'>All</a> version of
+      * {@link #findSubmatchIndex}; it returns a list of up to {@code n} successive matches of the
+      * expression, as defined by the <a href='#all'>All</a> description above.
+      *
+      * A return value of null indicates no match.
+      */
+      findAllSubmatchIndex(s, n) {
+        const result = this.allMatches(MachineInput.fromUTF16(s), n);
+        if (result.length === 0) return null;
+        return result;
+      }
+    };
+    RE2Set = class RE2Set2 {
+      /** @type {number} */
+      static UNANCHORED = RE2Flags.UNANCHORED;
+      /** @type {number} */
+      static ANCHOR_START = RE2Flags.ANCHOR_START;
+      /** @type {number} */
+      static ANCHOR_BOTH = RE2Flags.ANCHOR_BOTH;
+      /**
+      * Constructs a new RE2Set with the specified anchor mode and flags.
+      * @param {number} [anchor=RE2Set.UNANCHORED] - The anchoring mode (e.g., RE2Set.UNANCHORED).
+      * @param {number} [flags=0] - The public flags to apply to all patterns in the set.
+      * @param {number} [maxMem=8388608] - The maximum memory in bytes to use for the DFA (default 8MB).
+      */
+      constructor(anchor = RE2Set2.UNANCHORED, flags = 0, maxMem = 8388608) {
+        if (![
+          RE2Set2.UNANCHORED,
+          RE2Set2.ANCHOR_START,
+          RE2Set2.ANCHOR_BOTH
+        ].includes(anchor)) throw new RE2JSFlagsException("The anchor should be RE2Set.UNANCHORED, RE2Set.ANCHOR_START or RE2Set.ANCHOR_BOTH");
+        Utils.checkFlags(flags);
+        this.anchor = anchor;
+        this.jsFlags = flags;
+        this.maxMem = maxMem;
+        let re2Flags = RE2Flags.PERL;
+        if ((flags & PublicFlags.DISABLE_UNICODE_GROUPS) !== 0) re2Flags &= ~RE2Flags.UNICODE_GROUPS;
+        if ((flags & PublicFlags.LOOKBEHINDS) !== 0) re2Flags |= RE2Flags.LOOKBEHIND;
+        this.re2Flags = re2Flags;
+        this.regexps = [];
+        this.prog = null;
+        this.dfa = null;
+        this.dummyRe2 = null;
+      }
+      /**
+      * Adds a new regular expression pattern to the set.
+      * Patterns cannot be added after the set has been compiled.
+      * @param {string} pattern - The regular expression pattern to add.
+      * @returns {number} The integer index assigned to the added pattern.
+      * @throws {RE2JSCompileException} If patterns are added after compilation.
+      */
+      add(pattern) {
+        if (this.prog) throw new RE2JSCompileException("Cannot add patterns after compile");
+        Utils.checkPattern(pattern);
+        let fregex = pattern;
+        if ((this.jsFlags & PublicFlags.CASE_INSENSITIVE) !== 0) fregex = `(?i)${fregex}`;
+        if ((this.jsFlags & PublicFlags.DOTALL) !== 0) fregex = `(?s)${fregex}`;
+        if ((this.jsFlags & PublicFlags.MULTILINE) !== 0) fregex = `(?m)${fregex}`;
+        const re2 = Parser.parse(fregex, this.re2Flags);
+        this.regexps.push(Simplify.simplify(re2));
+        return this.regexps.length - 1;
+      }
+      /**
+      * Compiles the added patterns into a single state machine.
+      * This is automatically called on the first match if not called explicitly.
+      * @returns {void}
+      */
+      compile() {
+        if (this.prog) return;
+        const prog = Compiler.compileSet(this.regexps);
+        if (prog.numInst() > Parser.MAX_SIZE) throw new RE2JSCompileException(`${Parser.ERR_LARGE}: the set compiles to ${prog.numInst()} instructions, more than ${Parser.MAX_SIZE}`);
+        this.prog = prog;
+        this.dfa = new DFA(this.prog, this.maxMem);
+        this.dummyRe2 = {
+          prog: this.prog,
+          cond: this.prog.startCond(),
+          prefix: "",
+          prefixRune: 0,
+          longest: false
+        };
+      }
+      /**
+      * Matches the input against the compiled set of regular expressions.
+      * @param {string|number[]|Uint8Array} input - The input string or UTF-8 byte array to match against.
+      * @returns {number[]} An array of indices representing the patterns that successfully matched the input.
+      */
+      match(input) {
+        if (!this.prog) this.compile();
+        const machineInput = Utils.isByteArray(input) ? MachineInput.fromUTF8(input) : MachineInput.fromUTF16(input);
+        let internalAnchor = RE2Flags.UNANCHORED;
+        if (this.anchor === RE2Set2.ANCHOR_START) internalAnchor = RE2Flags.ANCHOR_START;
+        else if (this.anchor === RE2Set2.ANCHOR_BOTH) internalAnchor = RE2Flags.ANCHOR_BOTH;
+        const dfaResult = this.dfa.matchSet(machineInput, 0, internalAnchor);
+        if (dfaResult !== null) return dfaResult;
+        const machine = Machine.fromRE2(this.dummyRe2);
+        machine.init(0);
+        return machine.matchSet(machineInput, 0, internalAnchor);
+      }
+    };
+    TranslateRegExpString = class TranslateRegExpString2 {
+      static isHexadecimal(ch) {
+        return "0" <= ch && ch <= "9" || "A" <= ch && ch <= "F" || "a" <= ch && ch <= "f";
+      }
+      static translate(data) {
+        let prefixFlags = "";
+        if (Object.prototype.toString.call(data) === "[object RegExp]") {
+          if (data.ignoreCase) prefixFlags += "i";
+          if (data.multiline) prefixFlags += "m";
+          if (data.dotAll) prefixFlags += "s";
+          data = data.source;
+        }
+        if (typeof data !== "string") return data;
+        let result = "";
+        let changed = false;
+        let size = data.length;
+        if (size === 0) {
+          result = "(?:)";
+          changed = true;
+        }
+        let inCharClass = false;
+        let i = 0;
+        while (i < size) {
+          let ch = data[i];
+          if (ch === "\\") {
+            if (i + 1 < size) {
+              ch = data[i + 1];
+              switch (ch) {
+                case "\\":
+                  result += "\\\\";
+                  i += 2;
+                  continue;
+                case "c":
+                  if (i + 2 < size) {
+                    let code18 = data[i + 2].charCodeAt(0);
+                    if (code18 >= 65 && code18 <= 90 || code18 >= 97 && code18 <= 122) {
+                      let val = code18 % 32;
+                      result += "\\x";
+                      result += (val >> 4).toString(16).toUpperCase();
+                      result += (val & 15).toString(16).toUpperCase();
+                      i += 3;
+                      changed = true;
+                      continue;
+                    }
+                  }
+                  result += "c";
+                  i += 2;
+                  changed = true;
+                  continue;
+                case "u":
+                  if (i + 2 < size) {
+                    if (data[i + 2] === "{") {
+                      let j4 = i + 3;
+                      let hasHex = false;
+                      let closed = false;
+                      while (j4 < size) {
+                        const hexChar = data[j4];
+                        if (hexChar === "}") {
+                          closed = true;
+                          break;
+                        }
+                        if (!TranslateRegExpString2.isHexadecimal(hexChar)) break;
+                        hasHex = true;
+                        j4++;
+                      }
+                      if (closed && hasHex) {
+                        result += "\\x";
+                        i += 2;
+                        changed = true;
+                        continue;
+                      }
+                    } else if (i + 5 < size) {
+                      let isHex4 = true;
+                      for (let j4 = 0; j4 < 4; j4++) if (!TranslateRegExpString2.isHexadecimal(data[i + 2 + j4])) {
+                        isHex4 = false;
+                        break;
+                      }
+                      if (isHex4) {
+                        result += "\\x{" + data.substring(i + 2, i + 6) + "}";
+                        i += 6;
+                        changed = true;
+                        continue;
+                      }
+                    }
+                  }
+                  result += "u";
+                  i += 2;
+                  changed = true;
+                  continue;
+                case "x": {
+                  let isValidHex = false;
+                  if (i + 2 < size && data[i + 2] === "{") {
+                    let j4 = i + 3;
+                    let hasHex = false;
+                    let closed = false;
+                    while (j4 < size) {
+                      const hexChar = data[j4];
+                      if (hexChar === "}") {
+                        closed = true;
+                        break;
+                      }
+                      if (!TranslateRegExpString2.isHexadecimal(hexChar)) break;
+                      hasHex = true;
+                      j4++;
+                    }
+                    if (closed && hasHex) isValidHex = true;
+                  } else if (i + 3 < size && TranslateRegExpString2.isHexadecimal(data[i + 2]) && TranslateRegExpString2.isHexadecimal(data[i + 3])) isValidHex = true;
+                  if (isValidHex) {
+                    result += "\\x";
+                    i += 2;
+                  } else {
+                    result += "x";
+                    i += 2;
+                    changed = true;
+                  }
+                  continue;
+                }
+                case "n":
+                case "r":
+                case "t":
+                case "a":
+                case "f":
+                case "v":
+                case "d":
+                case "D":
+                case "s":
+                case "S":
+                case "w":
+                case "W":
+                case "b":
+                case "B":
+                case "p":
+                case "P":
+                case "A":
+                case "z":
+                case "Q":
+                case "E":
+                case "0":
+                case "1":
+                case "2":
+                case "3":
+                case "4":
+                case "5":
+                case "6":
+                case "7":
+                  result += "\\" + ch;
+                  i += 2;
+                  continue;
+                default: {
+                  let cp2 = data.codePointAt(i + 1);
+                  if (cp2 >= 48 && cp2 <= 57 || cp2 >= 65 && cp2 <= 90 || cp2 >= 97 && cp2 <= 122) {
+                    let symSize2 = Utils.charCount(cp2);
+                    result += data.substring(i + 1, i + 1 + symSize2);
+                    i += symSize2 + 1;
+                    changed = true;
+                  } else {
+                    result += "\\";
+                    let symSize2 = Utils.charCount(cp2);
+                    result += data.substring(i + 1, i + 1 + symSize2);
+                    i += symSize2 + 1;
+                  }
+                  continue;
+                }
+              }
+            }
+          } else if (ch === "/") {
+            result += "\\/";
+            i += 1;
+            changed = true;
+            continue;
+          } else if (ch === "[") {
+            if (!inCharClass && data[i + 1] === "]") {
+              result += "[^\\x00-\\x{10FFFF}]";
+              i += 2;
+              changed = true;
+              continue;
+            }
+            if (!inCharClass && data[i + 1] === "^" && data[i + 2] === "]") {
+              result += "[\\x00-\\x{10FFFF}]";
+              i += 3;
+              changed = true;
+              continue;
+            }
+            inCharClass = true;
+          } else if (ch === "]") inCharClass = false;
+          else if (!inCharClass && ch === "(" && i + 2 < size && data[i + 1] === "?" && data[i + 2] === "<") {
+            if (i + 3 < size && !"=!>)".includes(data[i + 3])) {
+              result += "(?P<";
+              i += 3;
+              changed = true;
+              continue;
+            }
+          }
+          let cp = data.codePointAt(i);
+          let symSize = Utils.charCount(cp);
+          result += data.substring(i, i + symSize);
+          i += symSize;
+        }
+        const finalResult = changed ? result : data;
+        if (prefixFlags.length > 0) return `(?${prefixFlags})${finalResult}`;
+        return finalResult;
+      }
+    };
+    execResult = (m, input) => {
+      const result = m.matchArray();
+      result.index = m.start(0);
+      result.input = input;
+      result.groups = m.namedGroupsObject();
+      return result;
+    };
+    RE2JS = class RE2JS2 {
+      /**
+      * Flag: case insensitive matching.
+      */
+      static CASE_INSENSITIVE = PublicFlags.CASE_INSENSITIVE;
+      /**
+      * Flag: dot ({@code .}) matches all characters, including newline.
+      */
+      static DOTALL = PublicFlags.DOTALL;
+      /**
+      * Flag: multiline matching: {@code ^} and {@code $} match at beginning and end of line, not just
+      * beginning and end of input.
+      */
+      static MULTILINE = PublicFlags.MULTILINE;
+      /**
+      * Flag: Unicode groups (e.g. {@code \p\ Greek\} ) will be syntax errors.
+      */
+      static DISABLE_UNICODE_GROUPS = PublicFlags.DISABLE_UNICODE_GROUPS;
+      /**
+      * Flag: matches longest possible string.
+      */
+      static LONGEST_MATCH = PublicFlags.LONGEST_MATCH;
+      /**
+      * Flag: enable linear-time captureless lookbehinds.
+      */
+      static LOOKBEHINDS = PublicFlags.LOOKBEHINDS;
+      /**
+      * Returns a literal pattern string for the specified string.
+      *
+      * This method produces a string that can be used to create a <code>RE2JS</code> that would
+      * match the string <code>s</code> as if it were a literal pattern.
+      *
+      * Metacharacters or escape sequences in the input sequence will be given no special meaning.
+      *
+      * @param {string} str The string to be literalized
+      * @returns {string} A literal string replacement
+      */
+      static quote(str) {
+        return Utils.quoteMeta(str);
+      }
+      /**
+      * Quotes '\' and '$' in {@code str}, so that the returned string could be used in
+      * replacement methods as a literal replacement of {@code str}.
+      *
+      * This is a convenience delegation to {@link Matcher.quoteReplacement}.
+      *
+      * @param {string} str the string to be quoted
+      * @param {boolean} [javaMode=false] whether the replacement will be used in javaMode
+      * @returns {string} the quoted string
+      */
+      static quoteReplacement(str, javaMode = false) {
+        return Matcher.quoteReplacement(str, javaMode);
+      }
+      /**
+      * Translates a given regular expression string to ensure compatibility with RE2JS.
+      *
+      * This function preprocesses the input regex string by applying necessary transformations,
+      * such as escaping special characters (e.g., `/`), converting named capture groups to
+      * RE2JS-compatible syntax, and handling Unicode sequences properly. It ensures that the
+      * resulting regex is safe and properly formatted before compilation.
+      *
+      * @param {string|RegExp} expr - The regular expression string to be translated.
+      * @returns {string} - The transformed regular expression string, ready for compilation.
+      */
+      static translateRegExp(expr) {
+        return TranslateRegExpString.translate(expr);
+      }
+      /**
+      * Helper: create new RE2JS with given regex and flags. Flregex is the regex with flags applied.
+      * @param {string} regex
+      * @param {number} [flags=0]
+      * @returns {RE2JS}
+      */
+      static compile(regex2, flags = 0) {
+        Utils.checkPattern(regex2);
+        Utils.checkFlags(flags);
+        let fregex = regex2;
+        if ((flags & RE2JS2.CASE_INSENSITIVE) !== 0) fregex = `(?i)${fregex}`;
+        if ((flags & RE2JS2.DOTALL) !== 0) fregex = `(?s)${fregex}`;
+        if ((flags & RE2JS2.MULTILINE) !== 0) fregex = `(?m)${fregex}`;
+        let re2Flags = RE2Flags.PERL;
+        if ((flags & RE2JS2.DISABLE_UNICODE_GROUPS) !== 0) re2Flags &= ~RE2Flags.UNICODE_GROUPS;
+        if ((flags & RE2JS2.LOOKBEHINDS) !== 0) re2Flags |= RE2Flags.LOOKBEHIND;
+        const p = new RE2JS2(regex2, flags);
+        p.re2Input = RE2.compileImpl(fregex, re2Flags, (flags & RE2JS2.LONGEST_MATCH) !== 0);
+        return p;
+      }
+      /**
+      * Matches a string against a regular expression.
+      *
+      * @param {string} regex the regular expression
+      * @param {string|number[]|Uint8Array} input the input
+      * @returns {boolean} true if the regular expression matches the entire input
+      * @throws RE2JSSyntaxException if the regular expression is malformed
+      */
+      static matches(regex2, input) {
+        return RE2JS2.compile(regex2).testExact(input);
+      }
+      /**
+      * This is visible for testing.
+      * @private
+      */
+      static initTest(pattern, flags, re2) {
+        if (pattern == null) throw new Error("pattern is null");
+        if (re2 == null) throw new Error("re2 is null");
+        const p = new RE2JS2(pattern, flags);
+        p.re2Input = re2;
+        return p;
+      }
+      /**
+      *
+      * @param {string} pattern
+      * @param {number} flags
+      */
+      constructor(pattern, flags) {
+        this.patternInput = pattern;
+        this.flagsInput = flags;
+        this.re2Input = null;
+      }
+      /**
+      * Releases memory used by internal caches associated with this pattern. Does not change the
+      * observable behaviour. Useful for tests that detect memory leaks via allocation tracking.
+      */
+      reset() {
+        this.re2Input.reset();
+      }
+      /**
+      * Returns the flags used in the constructor.
+      * @returns {number}
+      */
+      flags() {
+        return this.flagsInput;
+      }
+      /**
+      * Returns the pattern used in the constructor.
+      * @returns {string}
+      */
+      pattern() {
+        return this.patternInput;
+      }
+      re2() {
+        return this.re2Input;
+      }
+      /**
+      * Matches a string against a regular expression.
+      *
+      * @param {string|number[]|Uint8Array} input the input
+      * @returns {boolean} true if the regular expression matches the entire input
+      */
+      matches(input) {
+        return this.testExact(input);
+      }
+      /**
+      * Creates a new {@code Matcher} matching the pattern against the input.
+      *
+      * @param {string|number[]|Uint8Array|MatcherInputBase} input the input string
+      * @returns {Matcher}
+      */
+      matcher(input) {
+        if (Utils.isByteArray(input)) input = MatcherInput.utf8(input);
+        return new Matcher(this, input);
+      }
+      /**
+      * Tests whether the regular expression matches any part of the input string.
+      * Performance Note: This method is highly optimized. Because it only returns
+      * a boolean and does not extract capture groups, it bypasses the `Matcher` overhead
+      * and guarantees execution on the high-speed DFA engine whenever possible.
+      *
+      * @param {string|number[]|Uint8Array} input - The input string or UTF-8 byte array to test against.
+      * @returns {boolean} `true` if the pattern is found anywhere in the input, `false` otherwise.
+      */
+      test(input) {
+        if (Utils.isByteArray(input)) return this.re2Input.matchUTF8(input);
+        return this.re2Input.match(input);
+      }
+      /**
+      * Tests whether the regular expression matches the ENTIRE input string.
+      * * **Performance Note:** This operates identically to `.matches()`, but is significantly
+      * faster because it does not request capture group data. By requesting 0 capture groups,
+      * it securely routes execution through the DFA fast-path.
+      *
+      * @param {string|number[]|Uint8Array} input - The input string or UTF-8 byte array to test against.
+      * @returns {boolean} `true` if the exact input string fully matches the pattern, `false` otherwise.
+      */
+      testExact(input) {
+        const machineInput = Utils.isByteArray(input) ? MachineInput.fromUTF8(input) : MachineInput.fromUTF16(input);
+        return this.re2Input.executeEngine(machineInput, 0, RE2Flags.ANCHOR_BOTH, 0) !== null;
+      }
+      /**
+      * Executes a search for a match in a specified string.
+      * Returns a result array, or null if no match is found.
+      * The returned array perfectly mirrors standard JavaScript `RegExpExecArray`,
+      * including `.index`, `.input`, and `.groups` properties.
+      *
+      * @param {string|number[]|Uint8Array} input the input string or byte array
+      * @returns {Array|null} the match array with index, input, and groups properties, or null
+      */
+      exec(input) {
+        const m = this.matcher(input);
+        return m.find() ? execResult(m, input) : null;
+      }
+      /**
+      * Splits input around instances of the regular expression. It returns an array giving the strings
+      * that occur before, between, and after instances of the regular expression.
+      *
+      * If {@code limit <= 0}, there is no limit on the size of the returned array. If
+      * {@code limit == 0}, empty strings that would occur at the end of the array are omitted. If
+      * {@code limit > 0}, at most limit strings are returned. The final string contains the remainder
+      * of the input, possibly including additional matches of the pattern.
+      *
+      * @param {string} input the input string to be split
+      * @param {number} [limit=0] the limit
+      * @returns {string[]} the split strings
+      */
+      split(input, limit = 0) {
+        const m = this.matcher(input);
+        const result = [];
+        let emptiesSkipped = 0;
+        let last = 0;
+        while (m.find()) {
+          if (last === 0 && m.end() === 0) {
+            last = m.end();
+            continue;
+          }
+          if (limit > 0 && result.length === limit - 1) break;
+          if (last === m.start()) {
+            if (limit === 0) {
+              emptiesSkipped += 1;
+              last = m.end();
+              continue;
+            }
+          } else while (emptiesSkipped > 0) {
+            result.push("");
+            emptiesSkipped -= 1;
+          }
+          result.push(m.substring(last, m.start()));
+          last = m.end();
+        }
+        if (limit === 0 && last !== m.inputLength()) {
+          while (emptiesSkipped > 0) {
+            result.push("");
+            emptiesSkipped -= 1;
+          }
+          result.push(m.substring(last, m.inputLength()));
+        }
+        if (limit !== 0 || result.length === 0 && !(last === m.inputLength() && last > 0)) result.push(m.substring(last, m.inputLength()));
+        return result;
+      }
+      /**
+      * Returns an iterator of all results matching a string against the regular expression,
+      * including capturing groups.
+      *
+      * @param {string|number[]|Uint8Array} input the input string or byte array
+      * @returns {IterableIterator<RegExpMatchArray>}
+      */
+      *matchAll(input) {
+        const m = this.matcher(input);
+        while (m.find()) yield execResult(m, input);
+      }
+      /**
+      *
+      * @returns {string}
+      */
+      toString() {
+        return this.patternInput;
+      }
+      /**
+      * Returns the program size of this pattern.
+      *
+      * <p>
+      * Similar to the C++ implementation, the program size is a very approximate measure of a regexp's
+      * "cost". Larger numbers are more expensive than smaller numbers.
+      * </p>
+      *
+      * @returns {number} the program size of this pattern
+      */
+      programSize() {
+        return this.re2Input.numberOfInstructions();
+      }
+      /**
+      * Returns the number of capturing groups in this matcher's pattern. Group zero denotes the entire
+      * pattern and is excluded from this count.
+      *
+      * @returns {number} the number of capturing groups in this pattern
+      */
+      groupCount() {
+        return this.re2Input.numberOfCapturingGroups();
+      }
+      /**
+      * Return a map of the capturing groups in this matcher's pattern, where key is the name and value
+      * is the index of the group in the pattern.
+      * @returns {Record<string, number>}
+      */
+      namedGroups() {
+        return this.re2Input.namedGroups;
+      }
+      /**
+      *
+      * @param {*} other
+      * @returns {boolean}
+      */
+      equals(other) {
+        if (this === other) return true;
+        if (other === null || this.constructor !== other.constructor) return false;
+        return this.flagsInput === other.flagsInput && this.patternInput === other.patternInput;
+      }
+    };
   }
 });
 
@@ -69859,13 +77894,18 @@ function assertIdentityPolicy(policy) {
       }
     );
   }
-  for (const pattern of [policy.identityRegExp, policy.issuerRegExp]) {
-    if (pattern !== void 0) anchored(pattern);
+  for (const [field, pattern] of [
+    ["identityRegExp", policy.identityRegExp],
+    ["issuerRegExp", policy.issuerRegExp]
+  ]) {
+    if (pattern !== void 0) anchored(pattern, field);
   }
 }
 function identityMismatches(policy, found) {
   const mismatches = [];
-  const sanMatches = policy.identity !== void 0 ? found.subjectAlternativeNames.includes(policy.identity) : found.subjectAlternativeNames.some((san) => anchored(policy.identityRegExp).test(san));
+  const sanMatches = policy.identity !== void 0 ? found.subjectAlternativeNames.includes(policy.identity) : found.subjectAlternativeNames.some(
+    (san) => anchored(policy.identityRegExp, "identityRegExp").testExact(san)
+  );
   if (!sanMatches) {
     mismatches.push({
       field: "identity",
@@ -69873,7 +77913,7 @@ function identityMismatches(policy, found) {
       found: found.subjectAlternativeNames
     });
   }
-  const issuerMatches = found.issuer !== void 0 && (policy.issuer !== void 0 ? found.issuer === policy.issuer : anchored(policy.issuerRegExp).test(found.issuer));
+  const issuerMatches = found.issuer !== void 0 && (policy.issuer !== void 0 ? found.issuer === policy.issuer : anchored(policy.issuerRegExp, "issuerRegExp").testExact(found.issuer));
   if (!issuerMatches) {
     mismatches.push({
       field: "issuer",
@@ -69892,17 +77932,17 @@ function describePolicy(policy) {
 function describeExpectation(exact, pattern) {
   return exact ?? `/^(?:${pattern})$/`;
 }
-function anchored(pattern) {
+function anchored(pattern, field) {
   let regexp = compiled.get(pattern);
   if (!regexp) {
     try {
-      regexp = new RegExp(`^(?:${pattern})$`, "u");
+      regexp = RE2JS.compile(pattern);
     } catch (cause) {
       throw new VerificationError(
         "INVALID_INPUT",
-        `invalid regular expression ${JSON.stringify(pattern)}: ${cause.message}`,
+        `${field}: invalid regular expression ${JSON.stringify(pattern)}: ${cause.message}`,
         {
-          expected: "a JavaScript regular expression",
+          expected: "an RE2 regular expression (the syntax cosign accepts)",
           found: pattern,
           cause
         }
@@ -69916,6 +77956,7 @@ var compiled;
 var init_identity2 = __esm({
   "../verify/src/policy/identity.ts"() {
     "use strict";
+    init_build();
     init_errors7();
     compiled = /* @__PURE__ */ new Map();
   }
@@ -69943,7 +77984,7 @@ function verifyEcdsaPrehashed(key, digest, signature) {
   let r7;
   let s;
   try {
-    const sequence = import_core25.ASN1Obj.parseBuffer(Buffer.from(signature));
+    const sequence = import_core26.ASN1Obj.parseBuffer(Buffer.from(signature));
     if (sequence.subs.length !== 2) return false;
     r7 = sequence.subs[0].toInteger();
     s = sequence.subs[1].toInteger();
@@ -70007,11 +78048,11 @@ function multiply(curve, point, scalar) {
   }
   return result;
 }
-var import_core25, SHA256_DIGEST_INFO_PREFIX, CURVES;
+var import_core26, SHA256_DIGEST_INFO_PREFIX, CURVES;
 var init_prehashed = __esm({
   "../verify/src/checks/prehashed.ts"() {
     "use strict";
-    import_core25 = __toESM(require_dist3(), 1);
+    import_core26 = __toESM(require_dist3(), 1);
     SHA256_DIGEST_INFO_PREFIX = Buffer.from("3031300d060960864801650304020105000420", "hex");
     CURVES = {
       "P-256": {
@@ -70035,38 +78076,109 @@ var init_prehashed = __esm({
 });
 
 // ../verify/src/trust/encode-once.ts
-function encodeOnce(certificate) {
-  cacheEncoding(certificate.root, 2);
-}
-function cacheEncoding(node, depth) {
-  const encode2 = node.toDER;
-  let der;
-  node.toDER = () => der ??= encode2.call(node);
-  if (depth > 0) for (const sub of node.subs) cacheEncoding(sub, depth - 1);
-}
 var init_encode_once = __esm({
   "../verify/src/trust/encode-once.ts"() {
     "use strict";
+    init_src();
+  }
+});
+
+// ../verify/src/checks/json-shape.ts
+function jsonType(value) {
+  if (value === void 0) return "nothing";
+  if (value === null) return "null";
+  if (Array.isArray(value)) return value.length === 0 ? "empty array" : "array";
+  return typeof value;
+}
+function isRecord2(value) {
+  return typeof value === "object" && value !== null && !Array.isArray(value);
+}
+function describeValue(value) {
+  const text = typeof value === "string" ? value : JSON.stringify(value) ?? jsonType(value);
+  return text.length > EXCERPT_CHARS ? `${text.slice(0, EXCERPT_CHARS)}\u2026 (${text.length} characters)` : text;
+}
+function shapeProblem(value, shape, path) {
+  const problem = (expected) => ({ path, expected, found: value });
+  if (shape === "any") return void 0;
+  if (shape === "string" || shape === "boolean")
+    return typeof value === shape ? void 0 : problem(shape);
+  if (shape === "integer") return Number.isSafeInteger(value) ? void 0 : problem("integer");
+  if (shape === "int64")
+    return Number.isSafeInteger(value) || typeof value === "string" && /^-?\d{1,19}$/.test(value) ? void 0 : problem("integer (number or decimal string)");
+  if ("nullable" in shape)
+    return value === null ? void 0 : shapeProblem(value, shape.nullable, path);
+  if ("items" in shape) {
+    if (!Array.isArray(value)) return problem("array");
+    if (shape.nonEmpty && value.length === 0) return problem("non-empty array");
+    for (const [index, item] of value.entries()) {
+      const inner = shapeProblem(item, shape.items, `${path}[${index}]`);
+      if (inner) return inner;
+    }
+    return void 0;
+  }
+  if (!isRecord2(value)) return problem("object");
+  if ("values" in shape) {
+    for (const [key, item] of Object.entries(value)) {
+      const inner = shapeProblem(item, shape.values, fieldPath(path, key));
+      if (inner) return inner;
+    }
+    return void 0;
+  }
+  for (const key of shape.required ?? []) {
+    if (value[key] === void 0)
+      return {
+        path: fieldPath(path, key),
+        expected: describeShape(shape.fields[key]),
+        found: void 0
+      };
+  }
+  for (const [key, fieldShape] of Object.entries(shape.fields)) {
+    if (!Object.hasOwn(value, key) || value[key] === void 0) continue;
+    const inner = shapeProblem(value[key], fieldShape, fieldPath(path, key));
+    if (inner) return inner;
+  }
+  return void 0;
+}
+function describeProblem(problem) {
+  return `${problem.path}: expected ${problem.expected}, found ${jsonType(problem.found)}`;
+}
+function excerpt(value) {
+  if (value === void 0) return void 0;
+  const text = typeof value === "string" ? value : JSON.stringify(value);
+  return text !== void 0 && text.length > EXCERPT_CHARS ? describeValue(value) : value;
+}
+function describeShape(shape) {
+  if (typeof shape === "string") return shape === "any" ? "a value" : shape;
+  if ("nullable" in shape) return `${describeShape(shape.nullable)} or null`;
+  if ("items" in shape) return shape.nonEmpty ? "non-empty array" : "array";
+  return "object";
+}
+function fieldPath(path, key) {
+  return /^[A-Za-z_$][\w$]*$/.test(key) ? `${path}.${key}` : `${path}[${JSON.stringify(key)}]`;
+}
+var EXCERPT_CHARS;
+var init_json_shape = __esm({
+  "../verify/src/checks/json-shape.ts"() {
+    "use strict";
+    EXCERPT_CHARS = 200;
   }
 });
 
 // ../verify/src/checks/bundle.ts
-import { createHash as createHash13 } from "crypto";
+import { createHash as createHash14 } from "crypto";
 function verifySigstoreBundle(serialized, options2) {
   const evidence = {};
-  let bundle;
-  try {
-    bundle = (0, import_bundle3.bundleFromJSON)(serialized);
-  } catch (cause) {
-    const message = `not a valid Sigstore bundle: ${cause.message}`;
+  const read = readBundle(serialized);
+  if (!read.ok) {
     return {
       ok: false,
-      signature: { status: "fail", message },
+      signature: { status: "fail", code: "MALFORMED", message: read.message },
       identity: notChecked,
       artifact: notChecked,
       evidence
     };
   }
+  const { bundle } = read;
   collectEvidence(bundle, evidence);
   const artifact = checkMessageDigest(bundle, options2.artifact);
   let signature;
@@ -70080,7 +78192,7 @@ function verifySigstoreBundle(serialized, options2) {
       const signed = entity.signature.signature;
       entity.signature.verifySignature = (key) => verifyPrehashedSignature(key, signedDigest, signed);
     }
-    new import_verify5.Verifier(options2.trust).verify(entity);
+    new import_verify5.Verifier(options2.trust, options2.thresholds).verify(entity);
     if (entity.key.$case === "certificate")
       certificate = evidence.certificate ?? certificateIdentity(entity.key.certificate);
     signature = { status: "pass", message: describeProof(evidence) };
@@ -70103,6 +78215,16 @@ function verifySigstoreBundle(serialized, options2) {
     };
   }
   return verdict;
+}
+function readBundle(json2) {
+  const problem = shapeProblem(json2, BUNDLE_SHAPE, "bundle");
+  if (problem)
+    return { ok: false, message: `not a valid Sigstore bundle: ${describeProblem(problem)}` };
+  try {
+    return { ok: true, bundle: (0, import_bundle3.bundleFromJSON)(json2) };
+  } catch (cause) {
+    return { ok: false, message: `not a valid Sigstore bundle: ${cause.message}` };
+  }
 }
 function verdictFailure(verdict) {
   return [verdict.signature, verdict.artifact, verdict.identity].find(
@@ -70145,7 +78267,7 @@ function checkMessageDigest(bundle, artifact) {
       expected: "an artifact",
       found: "none"
     };
-  const actual = "bytes" in artifact ? createHash13("sha256").update(artifact.bytes).digest() : artifact.digest.value;
+  const actual = "bytes" in artifact ? createHash14("sha256").update(artifact.bytes).digest() : artifact.digest.value;
   const expected = `sha256:${actual.toString("hex")}`;
   const found = `${messageDigest.algorithm === import_protobuf_specs2.HashAlgorithm.SHA2_256 ? "sha256" : import_protobuf_specs2.HashAlgorithm[messageDigest.algorithm]}:${Buffer.from(messageDigest.digest).toString("hex")}`;
   if (found === expected)
@@ -70167,6 +78289,7 @@ function describeProof(evidence) {
     (entry) => `log index ${entry.logIndex} (${entry.proof.join(" + ")})`
   );
   const tsa = evidence.timestampAuthorityTimes?.length ? [`TSA time ${evidence.timestampAuthorityTimes.join(", ")}`] : [];
+  if (proofs.length === 0) return `signature and certificate chain verified: ${tsa.join("; ")}`;
   return `signature, certificate chain, SCT and transparency log verified: ${[...proofs, ...tsa].join("; ")}`;
 }
 function collectEvidence(bundle, evidence) {
@@ -70174,7 +78297,7 @@ function collectEvidence(bundle, evidence) {
   evidence.content = bundle.content.$case;
   evidence.tlog = bundle.verificationMaterial.tlogEntries.map((entry) => ({
     logIndex: entry.logIndex,
-    ...entry.integratedTime && entry.integratedTime !== "0" ? { integratedTime: new Date(Number(entry.integratedTime) * 1e3).toISOString() } : {},
+    ...integratedTime(entry.integratedTime),
     logId: entry.logId ? Buffer.from(entry.logId.keyId).toString("hex") : "",
     ...entry.kindVersion ? { kind: `${entry.kindVersion.kind} ${entry.kindVersion.version}` } : {},
     proof: [
@@ -70186,7 +78309,7 @@ function collectEvidence(bundle, evidence) {
   if (tsa.length > 0) {
     evidence.timestampAuthorityTimes = tsa.flatMap((ts2) => {
       try {
-        return [import_core26.RFC3161Timestamp.parse(Buffer.from(ts2.signedTimestamp)).signingTime.toISOString()];
+        return [import_core28.RFC3161Timestamp.parse(Buffer.from(ts2.signedTimestamp)).signingTime.toISOString()];
       } catch {
         return [];
       }
@@ -70199,27 +78322,88 @@ function collectEvidence(bundle, evidence) {
   const raw = material.$case === "certificate" ? material.certificate.rawBytes : material.$case === "x509CertificateChain" ? material.x509CertificateChain.certificates[0]?.rawBytes : void 0;
   if (raw) {
     try {
-      evidence.certificate = certificateIdentity(import_core26.X509Certificate.parse(Buffer.from(raw)));
+      evidence.certificate = certificateIdentity(import_core28.X509Certificate.parse(Buffer.from(raw)));
     } catch {
     }
   }
+}
+function integratedTime(seconds) {
+  const time = new Date(Number(seconds) * 1e3);
+  return seconds !== "0" && Number.isFinite(time.getTime()) ? { integratedTime: time.toISOString() } : {};
 }
 function formatFound(found) {
   if (found === void 0) return "(none)";
   return Array.isArray(found) ? found.length === 0 ? "(no SAN)" : found.join(", ") : found;
 }
-var import_bundle3, import_core26, import_protobuf_specs2, import_verify5, notChecked;
+var import_bundle3, import_core28, import_protobuf_specs2, import_verify5, INT64, BYTES, BUNDLE_SHAPE, notChecked;
 var init_bundle = __esm({
   "../verify/src/checks/bundle.ts"() {
     "use strict";
     import_bundle3 = __toESM(require_dist2(), 1);
-    import_core26 = __toESM(require_dist3(), 1);
+    import_core28 = __toESM(require_dist3(), 1);
     import_protobuf_specs2 = __toESM(require_dist(), 1);
     import_verify5 = __toESM(require_dist4(), 1);
     init_certificate();
     init_identity2();
     init_prehashed();
     init_encode_once();
+    init_json_shape();
+    INT64 = "int64";
+    BYTES = "string";
+    BUNDLE_SHAPE = {
+      fields: {
+        mediaType: "string",
+        verificationMaterial: {
+          fields: {
+            publicKey: { fields: { hint: "string" } },
+            x509CertificateChain: {
+              fields: {
+                certificates: { items: { fields: { rawBytes: BYTES }, required: ["rawBytes"] } }
+              }
+            },
+            certificate: { fields: { rawBytes: BYTES }, required: ["rawBytes"] },
+            tlogEntries: {
+              items: {
+                fields: {
+                  logIndex: INT64,
+                  logId: { fields: { keyId: BYTES } },
+                  kindVersion: { fields: { kind: "string", version: "string" } },
+                  integratedTime: INT64,
+                  inclusionPromise: { fields: { signedEntryTimestamp: BYTES } },
+                  inclusionProof: {
+                    fields: {
+                      logIndex: INT64,
+                      rootHash: BYTES,
+                      treeSize: INT64,
+                      hashes: { items: BYTES },
+                      checkpoint: { fields: { envelope: "string" } }
+                    }
+                  },
+                  canonicalizedBody: BYTES
+                }
+              }
+            },
+            timestampVerificationData: {
+              fields: { rfc3161Timestamps: { items: { fields: { signedTimestamp: BYTES } } } }
+            }
+          }
+        },
+        messageSignature: {
+          fields: {
+            messageDigest: { fields: { algorithm: "any", digest: BYTES } },
+            signature: BYTES
+          }
+        },
+        dsseEnvelope: {
+          fields: {
+            payload: BYTES,
+            payloadType: "string",
+            signatures: { items: { fields: { sig: BYTES, keyid: "string" } } }
+          }
+        }
+      },
+      required: ["mediaType", "verificationMaterial"]
+    };
     notChecked = {
       status: "skip",
       message: "not checked: the signature did not verify"
@@ -70230,38 +78414,30 @@ var init_bundle = __esm({
 // ../verify/src/checks/claims.ts
 function parseInTotoStatement(payloadType, payload) {
   if (payloadType !== IN_TOTO_PAYLOAD_TYPE) {
-    return invalid4(`DSSE payloadType is not in-toto`, IN_TOTO_PAYLOAD_TYPE, payloadType);
+    return malformed(
+      `envelope.payloadType: expected ${IN_TOTO_PAYLOAD_TYPE}, found ${describeValue(payloadType)}`,
+      IN_TOTO_PAYLOAD_TYPE,
+      excerpt(payloadType)
+    );
   }
   let json2;
   try {
     json2 = JSON.parse(payload.toString("utf8"));
   } catch (cause) {
-    return invalid4(
-      `DSSE payload is not JSON: ${cause.message}`,
+    return malformed(
+      `statement: DSSE payload is not JSON: ${cause.message}`,
       "an in-toto statement",
       `${payload.length} bytes`
     );
   }
+  const problem = shapeProblem(json2, IN_TOTO_STATEMENT_SHAPE, "statement");
+  if (problem) return malformed(describeProblem(problem), problem.expected, excerpt(problem.found));
   const statement = json2;
-  if (typeof statement !== "object" || statement === null || !IN_TOTO_STATEMENT_TYPES.includes(statement._type)) {
-    return invalid4(
-      "payload field _type is not an in-toto statement type",
+  if (!IN_TOTO_STATEMENT_TYPES.includes(statement._type)) {
+    return malformed(
+      `statement._type: expected an in-toto statement type, found ${describeValue(statement._type)}`,
       IN_TOTO_STATEMENT_TYPES,
-      statement?._type
-    );
-  }
-  if (!Array.isArray(statement.subject) || statement.subject.some((s) => typeof s?.digest !== "object" || s.digest === null)) {
-    return invalid4(
-      "statement field subject is not a list of {name, digest}",
-      "subject[].digest",
-      statement.subject
-    );
-  }
-  if (typeof statement.predicateType !== "string") {
-    return invalid4(
-      "statement field predicateType is missing",
-      "a predicate type URI",
-      statement.predicateType
+      excerpt(statement._type)
     );
   }
   return { ok: true, statement };
@@ -70295,41 +78471,78 @@ function checkSimpleSigning(payload, digest) {
   } catch (cause) {
     return {
       ok: false,
+      code: "MALFORMED",
       message: `simple-signing payload is not JSON: ${cause.message}`,
       expected: "simple-signing JSON",
       found: `${payload.length} bytes`
     };
   }
-  if (json2?.critical?.type !== SIMPLE_SIGNING_TYPE) {
+  const problem = shapeProblem(json2, SIMPLE_SIGNING_SHAPE, "payload");
+  if (problem)
+    return {
+      ok: false,
+      code: "MALFORMED",
+      message: describeProblem(problem),
+      expected: problem.expected,
+      found: excerpt(problem.found)
+    };
+  const { critical } = json2;
+  if (critical.type !== SIMPLE_SIGNING_TYPE) {
     return {
       ok: false,
       message: "simple-signing payload field critical.type is wrong",
       expected: SIMPLE_SIGNING_TYPE,
-      found: json2?.critical?.type
+      found: excerpt(critical.type)
     };
   }
-  const signed = json2.critical.image?.["docker-manifest-digest"];
+  const signed = critical.image["docker-manifest-digest"];
   const ok = signed === digest;
   return {
     ok,
-    message: ok ? `critical.image.docker-manifest-digest is ${digest}` : `critical.image.docker-manifest-digest is ${String(signed)}, not ${digest}`,
+    message: ok ? `critical.image.docker-manifest-digest is ${digest}` : `critical.image.docker-manifest-digest is ${describeValue(signed)}, not ${digest}`,
     expected: digest,
-    found: signed
+    found: excerpt(signed)
   };
 }
-function invalid4(message, expected, found) {
-  return { ok: false, outcome: { ok: false, message, expected, found } };
+function malformed(message, expected, found) {
+  return { ok: false, outcome: { ok: false, code: "MALFORMED", message, expected, found } };
 }
-var IN_TOTO_PAYLOAD_TYPE, IN_TOTO_STATEMENT_TYPES, SIMPLE_SIGNING_TYPE;
+var IN_TOTO_PAYLOAD_TYPE, IN_TOTO_STATEMENT_TYPES, SIMPLE_SIGNING_TYPE, IN_TOTO_STATEMENT_SHAPE, SIMPLE_SIGNING_SHAPE;
 var init_claims = __esm({
   "../verify/src/checks/claims.ts"() {
     "use strict";
+    init_json_shape();
     IN_TOTO_PAYLOAD_TYPE = "application/vnd.in-toto+json";
     IN_TOTO_STATEMENT_TYPES = [
       "https://in-toto.io/Statement/v0.1",
       "https://in-toto.io/Statement/v1"
     ];
     SIMPLE_SIGNING_TYPE = "cosign container image signature";
+    IN_TOTO_STATEMENT_SHAPE = {
+      fields: {
+        _type: "string",
+        subject: {
+          items: { fields: { name: "string", digest: { values: "string" } }, required: ["digest"] },
+          nonEmpty: true
+        },
+        predicateType: "string",
+        predicate: { values: "any" }
+      },
+      required: ["_type", "subject", "predicateType"]
+    };
+    SIMPLE_SIGNING_SHAPE = {
+      fields: {
+        critical: {
+          fields: {
+            type: "string",
+            image: { fields: { "docker-manifest-digest": "string" } },
+            identity: { fields: { "docker-reference": "string" } }
+          },
+          required: ["type", "image"]
+        }
+      },
+      required: ["critical"]
+    };
   }
 });
 
@@ -70398,14 +78611,14 @@ function toMaterial(json2, source) {
   requireValidityStarts(json2, source);
   try {
     const root = import_protobuf_specs3.TrustedRoot.fromJSON(json2);
-    if (root.certificateAuthorities.length === 0 || root.tlogs.length === 0) {
+    if (root.certificateAuthorities.length === 0 || root.tlogs.length + root.timestampAuthorities.length === 0) {
       throw new Error(
-        `needs at least one certificate authority and one transparency log (found ${root.certificateAuthorities.length} and ${root.tlogs.length})`
+        `needs at least one certificate authority and one transparency log or timestamp authority (found ${root.certificateAuthorities.length}, ${root.tlogs.length} and ${root.timestampAuthorities.length})`
       );
     }
     const material = (0, import_verify6.toTrustMaterial)(root);
     for (const authority of material.certificateAuthorities)
-      authority.certChain.forEach(encodeOnce);
+      prepareTrustedChain(authority.certChain);
     return material;
   } catch (cause) {
     throw new VerificationError(
@@ -70447,7 +78660,6 @@ var init_trusted_root = __esm({
     import_protobuf_specs3 = __toESM(require_dist(), 1);
     import_verify6 = __toESM(require_dist4(), 1);
     init_errors7();
-    init_encode_once();
     VALIDITY_FIELDS = [
       ["certificateAuthorities", "validFor"],
       ["timestampAuthorities", "validFor"],
@@ -70458,7 +78670,7 @@ var init_trusted_root = __esm({
 });
 
 // ../verify/src/cosign/legacy.ts
-function malformed(where, field, expected, found) {
+function malformed2(where, field, expected, found) {
   throw new VerificationError(
     "MALFORMED",
     `${where}: ${field}: expected ${expected}, found ${JSON.stringify(found)?.slice(0, 200)}`,
@@ -70469,7 +78681,7 @@ function parseJson(text, where, field) {
   try {
     return JSON.parse(text);
   } catch {
-    return malformed(where, field, "JSON", text);
+    return malformed2(where, field, "JSON", text);
   }
 }
 function parseRekorBundle(text, where) {
@@ -70477,20 +78689,20 @@ function parseRekorBundle(text, where) {
   const json2 = parseJson(text, where, field);
   const payload = json2?.Payload;
   if (typeof json2?.SignedEntryTimestamp !== "string")
-    malformed(
+    malformed2(
       where,
       `${field}.SignedEntryTimestamp`,
       "a base64 string",
       json2?.SignedEntryTimestamp
     );
   if (typeof payload?.body !== "string")
-    malformed(where, `${field}.Payload.body`, "a base64 string", payload?.body);
+    malformed2(where, `${field}.Payload.body`, "a base64 string", payload?.body);
   if (!Number.isSafeInteger(payload.integratedTime))
-    malformed(where, `${field}.Payload.integratedTime`, "an integer", payload.integratedTime);
+    malformed2(where, `${field}.Payload.integratedTime`, "an integer", payload.integratedTime);
   if (!Number.isSafeInteger(payload.logIndex))
-    malformed(where, `${field}.Payload.logIndex`, "an integer", payload.logIndex);
+    malformed2(where, `${field}.Payload.logIndex`, "an integer", payload.logIndex);
   if (typeof payload.logID !== "string" || !/^[a-f0-9]+$/.test(payload.logID))
-    malformed(where, `${field}.Payload.logID`, "a hex string", payload.logID);
+    malformed2(where, `${field}.Payload.logID`, "a hex string", payload.logID);
   return json2;
 }
 function kindVersion(body, where) {
@@ -70500,7 +78712,7 @@ function kindVersion(body, where) {
     `annotation ${COSIGN_ANNOTATIONS.bundle} Payload.body`
   );
   if (typeof decoded?.kind !== "string" || typeof decoded.apiVersion !== "string") {
-    malformed(
+    malformed2(
       where,
       `annotation ${COSIGN_ANNOTATIONS.bundle} Payload.body`,
       "a Rekor entry with kind and apiVersion",
@@ -70516,14 +78728,14 @@ function parseEnvelope(blob, where) {
     "DSSE envelope layer"
   );
   if (typeof json2?.payloadType !== "string")
-    malformed(where, "envelope.payloadType", "a string", json2?.payloadType);
+    malformed2(where, "envelope.payloadType", "a string", json2?.payloadType);
   if (typeof json2.payload !== "string")
-    malformed(where, "envelope.payload", "a base64 string", json2.payload);
+    malformed2(where, "envelope.payload", "a base64 string", json2.payload);
   if (!Array.isArray(json2.signatures) || json2.signatures.length === 0)
-    malformed(where, "envelope.signatures", "a non-empty array", json2.signatures);
+    malformed2(where, "envelope.signatures", "a non-empty array", json2.signatures);
   const signatures = json2.signatures.map((signature, i) => {
     if (typeof signature?.sig !== "string")
-      malformed(where, `envelope.signatures[${i}].sig`, "a base64 string", signature?.sig);
+      malformed2(where, `envelope.signatures[${i}].sig`, "a base64 string", signature?.sig);
     return {
       sig: signature.sig,
       keyid: typeof signature.keyid === "string" ? signature.keyid : ""
@@ -70536,7 +78748,7 @@ function legacyLayerToBundle(layer, blob, kind, where) {
   const certificatePem = annotations[COSIGN_ANNOTATIONS.certificate];
   const leaf = pemToDerBase64(certificatePem ?? "");
   if (certificatePem !== void 0 && leaf.length !== 1)
-    malformed(
+    malformed2(
       where,
       `annotation ${COSIGN_ANNOTATIONS.certificate}`,
       "one PEM certificate",
@@ -70568,7 +78780,7 @@ function legacyLayerToBundle(layer, blob, kind, where) {
       `annotation ${COSIGN_ANNOTATIONS.rfc3161Timestamp}`
     );
     if (typeof timestamp?.SignedRFC3161Timestamp !== "string")
-      malformed(
+      malformed2(
         where,
         `annotation ${COSIGN_ANNOTATIONS.rfc3161Timestamp}.SignedRFC3161Timestamp`,
         "a base64 string",
@@ -70592,7 +78804,7 @@ function legacyLayerToBundle(layer, blob, kind, where) {
   }
   const signature = annotations[COSIGN_ANNOTATIONS.signature];
   if (typeof signature !== "string" || signature === "")
-    malformed(where, `annotation ${COSIGN_ANNOTATIONS.signature}`, "a base64 signature", signature);
+    malformed2(where, `annotation ${COSIGN_ANNOTATIONS.signature}`, "a base64 signature", signature);
   return {
     mediaType: BUNDLE_V01_MEDIA_TYPE,
     verificationMaterial,
@@ -70625,13 +78837,13 @@ function asMalformed(error2, hint) {
     malformed: {
       message,
       ...expected === void 0 ? {} : { expected },
-      ...found === void 0 ? {} : { found: excerpt(found) }
+      ...found === void 0 ? {} : { found: excerpt2(found) }
     }
   };
 }
-function excerpt(found) {
+function excerpt2(found) {
   const text = typeof found === "string" ? found : JSON.stringify(found);
-  return text !== void 0 && text.length > EXCERPT_CHARS ? `${text.slice(0, EXCERPT_CHARS)}\u2026 (${text.length} characters)` : found;
+  return text !== void 0 && text.length > EXCERPT_CHARS2 ? `${text.slice(0, EXCERPT_CHARS2)}\u2026 (${text.length} characters)` : found;
 }
 function legacyManifestHint(digest, suffix2) {
   return {
@@ -70651,13 +78863,15 @@ async function readLegacyLayers(source, digest, suffix2, manifest) {
   const kind = suffix2 === ".sig" ? "signature" : "attestation";
   let layers;
   try {
-    layers = parseManifest(manifest.bytes, where, manifest.mediaType).layers ?? [];
+    ({ layers } = parseManifestLayers(manifest.bytes, where, manifest.mediaType));
   } catch (error2) {
     return [asMalformed(error2, legacyManifestHint(digest, suffix2))];
   }
   const expectedMediaType = kind === "signature" ? MEDIA_TYPES.cosignSimpleSigning : MEDIA_TYPES.dsseEnvelope;
   return Promise.all(
     layers.map(async (layer, i) => {
+      if (layer instanceof Error)
+        return asMalformed(layer, { kind, layout: "legacy", location: `${tag} layer ${i}` });
       const predicateType = layer.annotations?.[COSIGN_ANNOTATIONS.predicateType];
       const hint = {
         kind,
@@ -70673,7 +78887,7 @@ async function readLegacyLayers(source, digest, suffix2, manifest) {
             { expected: expectedMediaType, found: layer.mediaType }
           );
         }
-        const blob = await source.blob(layer.digest, layer.size);
+        const blob = await readLayerBlob(source, layer, `${where} layer ${i}`);
         const bundle = legacyLayerToBundle(layer, blob, kind, `${where} layer ${i}`);
         return {
           ...hint,
@@ -70717,22 +78931,22 @@ async function referrerBundleLayer(source, digest, referrer) {
   return { referrer, manifest, layer, where };
 }
 async function readReferrerBundle(source, { referrer, manifest, layer, where }) {
-  const blob = await source.blob(layer.digest, layer.size);
-  let bundle;
+  const hint = referrerHint(referrer, { ...referrer.annotations, ...manifest.annotations });
+  let blob;
   try {
-    bundle = JSON.parse(blob.toString("utf8"));
-    (0, import_bundle4.bundleFromJSON)(bundle);
+    blob = await readLayerBlob(source, layer, `${where}: layer ${layer.digest}`);
   } catch (error2) {
-    const found = excerpt(error2.message);
-    return {
-      ...referrerHint(referrer, { ...referrer.annotations, ...manifest.annotations }),
-      malformed: {
-        message: `${where}: layer ${layer.digest}: expected a Sigstore bundle, found ${String(found)}`,
-        expected: "a Sigstore bundle",
-        found
-      }
-    };
+    return asMalformed(error2, hint);
   }
+  let json2;
+  try {
+    json2 = JSON.parse(blob.toString("utf8"));
+  } catch (error2) {
+    return notABundle(hint, where, layer, `bytes that are not JSON (${error2.message})`);
+  }
+  const read = readBundle(json2);
+  if (!read.ok) return notABundle(hint, where, layer, read.message);
+  const bundle = json2;
   const predicateType = inTotoPredicateType(bundle) ?? manifest.annotations?.[BUNDLE_ANNOTATIONS.predicateType];
   const kind = bundle.messageSignature || predicateType === COSIGN_SIGN_PREDICATE_TYPE ? "signature" : "attestation";
   return {
@@ -70742,6 +78956,37 @@ async function readReferrerBundle(source, { referrer, manifest, layer, where }) 
     ...predicateType === void 0 ? {} : { predicateType },
     location: `referrer ${referrer.digest}`
   };
+}
+function notABundle(hint, where, layer, problem) {
+  const found = excerpt2(problem);
+  return {
+    ...hint,
+    malformed: {
+      message: `${where}: layer ${layer.digest}: expected a Sigstore bundle, found ${String(found)}`,
+      expected: "a Sigstore bundle",
+      found
+    }
+  };
+}
+async function readLayerBlob(source, layer, where) {
+  let blob;
+  try {
+    blob = await source.blob(layer.digest);
+  } catch (error2) {
+    if (!hasErrorCode(error2, "NOT_FOUND")) throw error2;
+    throw new VerificationError("MALFORMED", error2.message, {
+      expected: error2.expected,
+      found: error2.found,
+      cause: error2
+    });
+  }
+  if (blob.length !== layer.size)
+    throw new VerificationError(
+      "MALFORMED",
+      `${where}: size: expected ${layer.size} bytes (its descriptor), found ${blob.length}`,
+      { expected: layer.size, found: blob.length }
+    );
+  return blob;
 }
 function discoverSignatures(source, digest) {
   return discoverAll(source, digest).catch(rethrowAsVerificationError);
@@ -70762,15 +79007,15 @@ async function discoverAll(source, digest) {
   );
   return [...signatures, ...attestations, ...fromReferrers];
 }
-var import_bundle4, EXCERPT_CHARS;
+var EXCERPT_CHARS2;
 var init_discover = __esm({
   "../verify/src/cosign/discover.ts"() {
     "use strict";
-    import_bundle4 = __toESM(require_dist2(), 1);
+    init_bundle();
     init_errors7();
     init_src5();
     init_legacy();
-    EXCERPT_CHARS = 200;
+    EXCERPT_CHARS2 = 200;
   }
 });
 
@@ -70815,7 +79060,7 @@ function checkSlsaProvenance(statement, certificate, imageDigest, policy) {
     name: "certificate",
     ...checkCertificateConsistency(environment, predicate, certificate)
   });
-  const commit = typeof environment.github_sha1 === "string" ? environment.github_sha1 : void 0;
+  const commit = environment.github_sha1;
   return {
     ok: findings.every((finding) => finding.ok),
     findings,
@@ -70889,7 +79134,7 @@ function checkSource(sourceUri, predicate, certificate) {
   }
   if (problems.length === 0 && configSource !== material)
     problems.push(
-      `invocation.configSource.uri ${String(configSource)} and materials[0].uri ${String(material)} differ`
+      `invocation.configSource.uri ${configSource} and materials[0].uri ${material} differ`
     );
   if (certificateSource !== `https://${bare}`)
     problems.push(
@@ -70956,11 +79201,11 @@ function checkCertificateConsistency(environment, predicate, certificate) {
   if (extensions.runInvocationURI !== void 0) {
     pairs.push([
       "github_run_id+attempt / 1.21 run invocation",
-      `${String(environment.github_run_id)}/attempts/${String(environment.github_run_attempt)}`,
+      `${environment.github_run_id ?? "(none)"}/attempts/${environment.github_run_attempt ?? "(none)"}`,
       /\/actions\/runs\/(\d+\/attempts\/\d+)$/.exec(extensions.runInvocationURI)?.[1]
     ]);
   }
-  if (extensions.buildConfigURI !== void 0 && typeof predicate.invocation?.configSource?.entryPoint === "string") {
+  if (extensions.buildConfigURI !== void 0 && predicate.invocation?.configSource?.entryPoint !== void 0) {
     pairs.push([
       "configSource.entryPoint / 1.18 build config",
       predicate.invocation.configSource.entryPoint,
@@ -70998,7 +79243,7 @@ function equal(field, expected, found) {
   const ok = expected === found;
   return {
     ok,
-    message: ok ? `${field} ${expected}` : `${field} is ${String(found)}, not ${expected}`,
+    message: ok ? `${field} ${expected}` : `${field} is ${describeValue(found)}, not ${expected}`,
     expected,
     found
   };
@@ -71006,12 +79251,13 @@ function equal(field, expected, found) {
 function escapeRegExp(text) {
   return text.replace(/[.*+?^${}()|[\]\\]/g, "\\$&");
 }
-var SLSA_PROVENANCE_V02, GITHUB_ACTIONS_ISSUER3, CONTAINER_GENERATOR_BUILDER, CONTAINER_GENERATOR_BUILD_TYPE, SLSA_BUILDER_IDENTITY, EXACT_RELEASE_TAG;
+var SLSA_PROVENANCE_V02, GITHUB_ACTIONS_ISSUER3, CONTAINER_GENERATOR_BUILDER, CONTAINER_GENERATOR_BUILD_TYPE, SLSA_BUILDER_IDENTITY, DIGEST_SET, PROVENANCE_V02_SHAPE, EXACT_RELEASE_TAG;
 var init_provenance = __esm({
   "../verify/src/slsa/provenance.ts"() {
     "use strict";
     init_claims();
     init_errors7();
+    init_json_shape();
     SLSA_PROVENANCE_V02 = "https://slsa.dev/provenance/v0.2";
     GITHUB_ACTIONS_ISSUER3 = "https://token.actions.githubusercontent.com";
     CONTAINER_GENERATOR_BUILDER = "https://github.com/slsa-framework/slsa-github-generator/.github/workflows/generator_container_slsa3.yml";
@@ -71020,12 +79266,248 @@ var init_provenance = __esm({
       identityRegExp: `${escapeRegExp(CONTAINER_GENERATOR_BUILDER)}@.+`,
       issuer: GITHUB_ACTIONS_ISSUER3
     };
+    DIGEST_SET = { values: "string" };
+    PROVENANCE_V02_SHAPE = {
+      fields: {
+        builder: { fields: { id: "string" } },
+        buildType: "string",
+        invocation: {
+          fields: {
+            configSource: { fields: { uri: "string", digest: DIGEST_SET, entryPoint: "string" } },
+            environment: {
+              fields: {
+                github_sha1: "string",
+                github_ref: "string",
+                github_ref_type: "string",
+                github_event_name: "string",
+                github_run_id: "string",
+                github_run_attempt: "string",
+                github_event_payload: { fields: { base_ref: { nullable: "string" } } }
+              }
+            }
+          }
+        },
+        materials: { items: { fields: { uri: "string", digest: DIGEST_SET } } }
+      }
+    };
     EXACT_RELEASE_TAG = /^refs\/tags\/v\d+\.\d+\.\d+$/;
   }
 });
 
+// ../verify/src/slsa/provenance-v1.ts
+function provenanceV1Identity(policy) {
+  const source = policy.sourceUri.replace(/^[a-z]+:\/\//, "");
+  return {
+    identityRegExp: `(?:${escapeRegExp(CONTAINER_GENERATOR_BUILDER)}@.+|${escapeRegExp(`https://${source}/`)}.+)`,
+    issuer: GITHUB_ACTIONS_ISSUER3
+  };
+}
+function checkSlsaProvenanceV1(statement, certificate, imageDigest, policy) {
+  const predicate = statement.predicate ?? {};
+  const workflow = predicate.buildDefinition?.externalParameters?.workflow ?? {};
+  const dependency = predicate.buildDefinition?.resolvedDependencies?.[0];
+  const builderId = predicate.runDetails?.builder?.id;
+  const findings = [
+    { name: "predicate-type", ...checkPredicateType(statement, SLSA_PROVENANCE_V1) },
+    { name: "subject", ...checkSubjectDigest(statement, imageDigest) },
+    { name: "builder", ...checkBuilder2(certificate, builderId, policy.builderId) },
+    { name: "build-type", ...checkBuildType(predicate.buildDefinition?.buildType) },
+    { name: "source", ...checkSource2(policy.sourceUri, workflow, dependency, certificate) }
+  ];
+  if (policy.sourceTag !== void 0)
+    findings.push({
+      name: "tag",
+      ...checkRef(
+        workflow.ref,
+        `refs/tags/${policy.sourceTag.replace(/^refs\/tags\//, "")}`,
+        "tag"
+      )
+    });
+  if (policy.sourceBranch !== void 0)
+    findings.push({
+      name: "branch",
+      ...checkRef(
+        workflow.ref,
+        `refs/heads/${policy.sourceBranch.replace(/^refs\/heads\//, "")}`,
+        "branch"
+      )
+    });
+  findings.push({
+    name: "certificate",
+    ...checkCertificateConsistency2(predicate, workflow, dependency, certificate)
+  });
+  const commit = dependency?.digest?.gitCommit;
+  return {
+    ok: findings.every((finding) => finding.ok),
+    findings,
+    ...typeof builderId === "string" ? { builderId } : {},
+    ...typeof commit === "string" ? { commit } : {}
+  };
+}
+function checkBuilder2(certificate, builderId, requested) {
+  const generator = certificate.subjectAlternativeNames.find(
+    (san) => san.startsWith(`${CONTAINER_GENERATOR_BUILDER}@`)
+  );
+  const signer = certificate.extensions.buildSignerURI;
+  let allowed;
+  if (generator !== void 0) {
+    const ref = generator.slice(CONTAINER_GENERATOR_BUILDER.length + 1);
+    if (!EXACT_RELEASE_TAG2.test(ref))
+      return {
+        ok: false,
+        message: `builder ref ${ref} is not an exact release tag (vX.Y.Z, no prerelease)`,
+        expected: "refs/tags/vX.Y.Z",
+        found: ref
+      };
+    allowed = [generator];
+  } else {
+    allowed = [...GITHUB_RUNNER_BUILDERS, ...signer === void 0 ? [] : [signer]];
+  }
+  if (typeof builderId !== "string" || !allowed.includes(builderId))
+    return {
+      ok: false,
+      message: `runDetails.builder.id is ${String(builderId)}, not one the certificate allows`,
+      expected: allowed,
+      found: builderId
+    };
+  if (requested !== void 0) {
+    const comparable = requested.includes("@") ? builderId : builderId.replace(/@[^@]*$/, "");
+    if (requested !== comparable)
+      return {
+        ok: false,
+        message: `builder is ${builderId}, not ${requested}`,
+        expected: requested,
+        found: builderId
+      };
+  }
+  return {
+    ok: true,
+    message: `builder ${builderId}`,
+    expected: requested ?? allowed,
+    found: builderId
+  };
+}
+function checkBuildType(buildType) {
+  const ok = GITHUB_WORKFLOW_BUILD_TYPES.includes(buildType);
+  return {
+    ok,
+    message: ok ? `buildType ${String(buildType)}` : `buildType ${String(buildType)} is not a GitHub workflow build`,
+    expected: GITHUB_WORKFLOW_BUILD_TYPES,
+    found: buildType
+  };
+}
+function checkSource2(sourceUri, workflow, dependency, certificate) {
+  const bare = sourceUri.replace(/^[a-z]+:\/\//, "");
+  const repository = `https://${bare}`;
+  const found = {
+    "externalParameters.workflow.repository": workflow.repository,
+    "resolvedDependencies[0].uri": dependency?.uri,
+    "certificate 1.3.6.1.4.1.57264.1.12": certificate.extensions.sourceRepositoryURI
+  };
+  const problems = [];
+  if (workflow.repository !== repository)
+    problems.push(`workflow repository is ${String(workflow.repository)}, not ${repository}`);
+  const expectedDependency = `git+${repository}@${String(workflow.ref)}`;
+  if (typeof workflow.ref !== "string") problems.push("externalParameters.workflow.ref is missing");
+  else if (dependency?.uri !== expectedDependency)
+    problems.push(
+      `resolvedDependencies[0].uri is ${String(dependency?.uri)}, not ${expectedDependency}`
+    );
+  if (certificate.extensions.sourceRepositoryURI !== repository)
+    problems.push(
+      `certificate source repository is ${certificate.extensions.sourceRepositoryURI ?? "(none)"}, not ${repository}`
+    );
+  return {
+    ok: problems.length === 0,
+    message: problems.length === 0 ? `source ${bare}` : `source is not ${bare}: ${problems.join("; ")}`,
+    expected: {
+      workflow: repository,
+      dependency: `git+${repository}@<workflow ref>`,
+      certificate: repository
+    },
+    found
+  };
+}
+function checkRef(ref, expected, kind) {
+  const ok = ref === expected;
+  return {
+    ok,
+    message: ok ? `built from ${kind} ${expected}` : `not built from ${kind} ${expected}`,
+    expected,
+    found: ref
+  };
+}
+function checkCertificateConsistency2(predicate, workflow, dependency, certificate) {
+  const { extensions } = certificate;
+  const github = predicate.buildDefinition?.internalParameters?.github ?? {};
+  const invocation = predicate.runDetails?.metadata?.invocationId;
+  const pairs = [
+    [
+      "gitCommit / 1.13 source digest",
+      dependency?.digest?.gitCommit,
+      extensions.sourceRepositoryDigest
+    ],
+    ["workflow.ref / 1.14 source ref", workflow.ref, extensions.sourceRepositoryRef],
+    ["event_name / 1.20 trigger", github.event_name, extensions.buildTrigger]
+  ];
+  if (extensions.runInvocationURI !== void 0)
+    pairs.push(["invocationId / 1.21 run invocation", invocation, extensions.runInvocationURI]);
+  if (extensions.buildConfigURI !== void 0)
+    pairs.push([
+      "workflow.path / 1.18 build config",
+      workflow.path,
+      /^https:\/\/[^/]+\/[^/]+\/[^/]+\/(.+)@[^@]+$/.exec(extensions.buildConfigURI)?.[1]
+    ]);
+  if (extensions.sourceRepositoryIdentifier !== void 0)
+    pairs.push([
+      "repository_id / 1.15",
+      github.repository_id,
+      extensions.sourceRepositoryIdentifier
+    ]);
+  if (extensions.sourceRepositoryOwnerIdentifier !== void 0)
+    pairs.push([
+      "repository_owner_id / 1.17",
+      github.repository_owner_id,
+      extensions.sourceRepositoryOwnerIdentifier
+    ]);
+  const mismatches = pairs.filter(
+    ([, provenance, cert]) => provenance === void 0 || provenance !== cert
+  );
+  if (mismatches.length === 0)
+    return {
+      ok: true,
+      message: "provenance matches the certificate (commit, ref, trigger, run, workflow, repository)",
+      expected: "equal",
+      found: "equal"
+    };
+  return {
+    ok: false,
+    message: `provenance disagrees with its certificate: ${mismatches.map(([name]) => name).join(", ")}`,
+    expected: Object.fromEntries(mismatches.map(([name, , cert]) => [name, cert])),
+    found: Object.fromEntries(mismatches.map(([name, provenance]) => [name, provenance]))
+  };
+}
+var SLSA_PROVENANCE_V1, GITHUB_WORKFLOW_BUILD_TYPES, GITHUB_RUNNER_BUILDERS, EXACT_RELEASE_TAG2;
+var init_provenance_v1 = __esm({
+  "../verify/src/slsa/provenance-v1.ts"() {
+    "use strict";
+    init_claims();
+    init_provenance();
+    SLSA_PROVENANCE_V1 = "https://slsa.dev/provenance/v1";
+    GITHUB_WORKFLOW_BUILD_TYPES = [
+      "https://actions.github.io/buildtypes/workflow/v1",
+      "https://slsa-framework.github.io/github-actions-buildtypes/workflow/v1"
+    ];
+    GITHUB_RUNNER_BUILDERS = [
+      "https://github.com/actions/runner/github-hosted",
+      "https://github.com/actions/runner/self-hosted"
+    ];
+    EXACT_RELEASE_TAG2 = /^refs\/tags\/v\d+\.\d+\.\d+$/;
+  }
+});
+
 // ../verify/src/api/candidates.ts
-function evaluateCandidate(found, digest, policy, trust, predicateType) {
+function evaluateCandidate(found, digest, policy, trust, predicateType, predicateShape) {
   if ("malformed" in found)
     return {
       found,
@@ -71049,6 +79531,8 @@ function evaluateCandidate(found, digest, policy, trust, predicateType) {
         checkPredicateType(statement, predicateType),
         checkSubjectDigest(statement, digest)
       );
+      if (predicateShape && statement.predicateType === predicateType)
+        claims.push(checkPredicateShape(statement, predicateShape));
     } else {
       claims.push(parsed.outcome);
     }
@@ -71075,16 +79559,33 @@ function evaluateCandidate(found, digest, policy, trust, predicateType) {
 function candidateFailure(verdict, claims, predicateType) {
   const stage = verdictFailure(verdict);
   if (stage) {
-    const code2 = stage === verdict.identity ? "IDENTITY_MISMATCH" : stage === verdict.artifact ? "DIGEST_MISMATCH" : "SIGNATURE_INVALID";
-    return { code: code2, message: stage.message, expected: stage.expected, found: stage.found };
+    const code18 = stage.code ?? (stage === verdict.identity ? "IDENTITY_MISMATCH" : stage === verdict.artifact ? "DIGEST_MISMATCH" : "SIGNATURE_INVALID");
+    return { code: code18, message: stage.message, expected: stage.expected, found: stage.found };
   }
-  const claim = claims.find((c) => !c.ok);
+  const claim = claims.find((c) => !c.ok && c.code === "MALFORMED") ?? claims.find((c) => !c.ok);
   if (!claim) return { code: "SIGNATURE_INVALID", message: "signature did not verify" };
   return {
-    code: claim.expected === predicateType ? "PREDICATE_MISMATCH" : "DIGEST_MISMATCH",
+    code: claim.code ?? (claim.expected === predicateType ? "PREDICATE_MISMATCH" : "DIGEST_MISMATCH"),
     message: claim.message,
     expected: claim.expected,
     found: claim.found
+  };
+}
+function checkPredicateShape(statement, shape) {
+  const problem = shapeProblem(statement.predicate, shape, "statement.predicate");
+  if (!problem)
+    return {
+      ok: true,
+      message: "predicate has the expected shape",
+      expected: "a predicate",
+      found: "one"
+    };
+  return {
+    ok: false,
+    code: "MALFORMED",
+    message: describeProblem(problem),
+    expected: problem.expected,
+    found: excerpt(problem.found)
   };
 }
 function candidateEvidence(candidate) {
@@ -71160,6 +79661,7 @@ var init_candidates = __esm({
     "use strict";
     init_bundle();
     init_claims();
+    init_json_shape();
     NOT_READ = {
       status: "skip",
       message: "not checked: malformed, not a signature that can be read"
@@ -71236,7 +79738,14 @@ async function checkImageDigest(source, digest, trust, options2) {
   }
   for (const predicateType of options2.attestations ?? []) {
     const candidates = attestationsOfType(discovered, predicateType).map(
-      (found) => evaluateCandidate(found, digest, options2.policy, trust, predicateType)
+      (found) => evaluateCandidate(
+        found,
+        digest,
+        options2.policy,
+        trust,
+        predicateType,
+        options2.predicateShapes?.[predicateType]
+      )
     );
     checks.push(
       summarizeCandidates(
@@ -71262,43 +79771,26 @@ function attestationsOfType(discovered, predicateType) {
   );
 }
 function checkProvenance(discovered, digest, trust, policy) {
-  const candidates = attestationsOfType(discovered, SLSA_PROVENANCE_V02).map(
-    (found) => {
-      const candidate = evaluateCandidate(
-        found,
-        digest,
-        SLSA_BUILDER_IDENTITY,
-        trust,
-        SLSA_PROVENANCE_V02
-      );
-      const certificate = candidate.verdict.evidence.certificate;
-      if (!candidate.ok) return candidate;
-      if (!candidate.statement || !certificate) {
-        return {
-          ...candidate,
-          ok: false,
-          failure: {
-            code: "PROVENANCE_MISMATCH",
-            message: "provenance without a builder certificate",
-            expected: "a Fulcio certificate",
-            found: "none"
-          }
-        };
-      }
-      candidate.slsa = checkSlsaProvenance(candidate.statement, certificate, digest, policy);
-      const failed = candidate.slsa.findings.find((finding) => !finding.ok);
-      if (failed) {
-        candidate.ok = false;
-        candidate.failure = {
-          code: "PROVENANCE_MISMATCH",
-          message: `${failed.name}: ${failed.message}`,
-          expected: failed.expected,
-          found: failed.found
-        };
-      }
-      return candidate;
-    }
+  const v1 = discovered.filter(
+    (found) => found.kind !== "signature" && found.predicateType === SLSA_PROVENANCE_V1
   );
+  const candidates = [
+    ...attestationsOfType(discovered, SLSA_PROVENANCE_V02).map(
+      (found) => checkProvenanceCandidate(found, digest, trust, policy, {
+        predicateType: SLSA_PROVENANCE_V02,
+        identity: SLSA_BUILDER_IDENTITY,
+        shape: PROVENANCE_V02_SHAPE,
+        check: checkSlsaProvenance
+      })
+    ),
+    ...v1.map(
+      (found) => checkProvenanceCandidate(found, digest, trust, policy, {
+        predicateType: SLSA_PROVENANCE_V1,
+        identity: provenanceV1Identity(policy),
+        check: checkSlsaProvenanceV1
+      })
+    )
+  ];
   const expected = {
     digest,
     sourceUri: policy.sourceUri,
@@ -71307,10 +79799,11 @@ function checkProvenance(discovered, digest, trust, policy) {
     builder: policy.builderId ?? SLSA_BUILDER_IDENTITY.identityRegExp
   };
   const summary2 = summarizeCandidates("slsa-provenance", "SLSA provenance", candidates, expected, {
-    // A winner always has its slsa result: a candidate only passes after checkSlsaProvenance.
+    // A winner always has its slsa result: a candidate only passes after its version's check.
     summary: (winner) => `verified build using builder "${winner.slsa.builderId}" at commit ${winner.slsa.commit ?? "(unknown)"}`,
     evidence: (winner) => ({
       ...candidateEvidence(winner),
+      predicateType: winner.statement?.predicateType,
       builderId: winner.slsa?.builderId,
       commit: winner.slsa?.commit
     })
@@ -71326,6 +79819,42 @@ function checkProvenance(discovered, digest, trust, policy) {
   }));
   return [summary2, ...findings];
 }
+function checkProvenanceCandidate(found, digest, trust, policy, version) {
+  const candidate = evaluateCandidate(
+    found,
+    digest,
+    version.identity,
+    trust,
+    version.predicateType,
+    version.shape
+  );
+  const certificate = candidate.verdict.evidence.certificate;
+  if (!candidate.ok) return candidate;
+  if (!candidate.statement || !certificate) {
+    return {
+      ...candidate,
+      ok: false,
+      failure: {
+        code: "PROVENANCE_MISMATCH",
+        message: "provenance without a builder certificate",
+        expected: "a Fulcio certificate",
+        found: "none"
+      }
+    };
+  }
+  candidate.slsa = version.check(candidate.statement, certificate, digest, policy);
+  const failed = candidate.slsa.findings.find((finding) => !finding.ok);
+  if (failed) {
+    candidate.ok = false;
+    candidate.failure = {
+      code: "PROVENANCE_MISMATCH",
+      message: `${failed.name}: ${failed.message}`,
+      expected: failed.expected,
+      found: failed.found
+    };
+  }
+  return candidate;
+}
 var init_verify_image = __esm({
   "../verify/src/api/verify-image.ts"() {
     "use strict";
@@ -71335,6 +79864,7 @@ var init_verify_image = __esm({
     init_identity2();
     init_predicate_types();
     init_provenance();
+    init_provenance_v1();
     init_trusted_root();
     init_candidates();
   }
@@ -71346,16 +79876,19 @@ function formatReport(report, options2 = {}) {
   const lines = [];
   if (report.image)
     lines.push(
-      `${paint.bold("image")} ${report.image.reference} ${paint.dim("->")} ${report.image.digest}`
+      `${paint.bold("image")} ${escapeControl3(report.image.reference)} ${paint.dim("->")} ${report.image.digest}`
     );
+  else if (report.artifact) lines.push(`${paint.bold("artifact")} ${report.artifact.digest}`);
   for (const check of report.checks) {
     const mark = check.status === "pass" ? paint.green(MARKS.pass) : check.status === "fail" ? paint.red(MARKS.fail) : paint.dim(MARKS.skip);
-    lines.push(`${mark} ${check.check}: ${check.summary}`);
+    lines.push(`${mark} ${escapeControl3(check.check)}: ${escapeControl3(check.summary)}`);
     if (options2.details !== false) {
       if (check.status === "fail") lines.push(...failureDetails(check));
       lines.push(...rejectedCandidates(check));
     }
   }
+  for (const warning2 of report.warnings ?? [])
+    lines.push(`${paint.yellow("!")} warning: ${warning2.message}`);
   const failed = report.checks.filter((check) => check.status === "fail").length;
   const passed = report.checks.filter((check) => check.status === "pass").length;
   lines.push(
@@ -71377,40 +79910,53 @@ function failureDetails(check) {
 function rejectedCandidates(check) {
   const rejected = check.evidence?.rejected ?? [];
   return rejected.map(
-    (candidate) => `    rejected: ${candidate.location}: ${candidate.code}: ${candidate.reason}`
+    (candidate) => `    rejected: ${escapeControl3(candidate.location)}: ${candidate.code}: ${escapeControl3(candidate.reason)}`
   );
 }
 function describe(value) {
-  return typeof value === "string" ? value : JSON.stringify(value);
+  return escapeControl3(typeof value === "string" ? value : JSON.stringify(value));
+}
+function escapeControl3(text) {
+  return text.replace(
+    CONTROL_CHARACTERS,
+    (c) => `\\u${c.charCodeAt(0).toString(16).padStart(4, "0")}`
+  );
 }
 function painter(enabled) {
-  const wrap = (open3, close) => (text) => enabled ? `\x1B[${open3}m${text}\x1B[${close}m` : text;
-  return { green: wrap(32, 39), red: wrap(31, 39), dim: wrap(2, 22), bold: wrap(1, 22) };
+  const wrap = (open4, close) => (text) => enabled ? `\x1B[${open4}m${text}\x1B[${close}m` : text;
+  return {
+    green: wrap(32, 39),
+    red: wrap(31, 39),
+    yellow: wrap(33, 39),
+    dim: wrap(2, 22),
+    bold: wrap(1, 22)
+  };
 }
-var MARKS;
+var MARKS, CONTROL_CHARACTERS;
 var init_format2 = __esm({
   "../verify/src/report/format.ts"() {
     "use strict";
     MARKS = { pass: "\u2713", fail: "\u2717", skip: "-" };
+    CONTROL_CHARACTERS = /[\u0000-\u001f\u007f-\u009f]/g;
   }
 });
 
 // ../verify/src/api/verify-release.ts
-import { copyFile as copyFile2, mkdir as mkdir4, mkdtemp as mkdtemp2, readFile as readFile12, rm as rm4 } from "fs/promises";
-import { tmpdir as tmpdir2 } from "os";
-import { join as join15 } from "path";
+import { readFile as readFile13 } from "fs/promises";
+import { join as join16 } from "path";
 async function verifyRelease(options2) {
   const { owner, repo, tag } = parseRelease(options2.release);
   const trust = typeof options2.trust === "object" ? options2.trust : loadTrustMaterial(options2.trust);
   const tuf = await Promise.resolve().then(() => (init_src4(), src_exports));
   const target = tuf.releaseTargetName(repo, tag);
   const fromTuf = await readReleaseManifest(tuf, options2, target, trust);
-  if (!fromTuf.ok) return { ok: false, checks: [fromTuf.check] };
+  const warnings = fromTuf.warnings.length > 0 ? { warnings: fromTuf.warnings } : {};
+  if (!fromTuf.ok) return { ok: false, checks: [fromTuf.check], ...warnings };
   const { manifest } = fromTuf;
   const checks = [fromTuf.check];
   const claims = manifestClaims(manifest, owner, repo, tag);
   checks.push(claims.check);
-  if (!claims.policy) return { ok: false, checks };
+  if (!claims.policy) return { ok: false, checks, ...warnings };
   const digest = manifest.digest;
   const imageReference = withVerificationErrors(
     () => parseImageReference(`${manifest.image}@${digest}`)
@@ -71428,6 +79974,7 @@ async function verifyRelease(options2) {
       policy: claims.policy,
       signature: true,
       attestations: [CYCLONEDX, claims.releaseMetadataType],
+      predicateShapes: { [claims.releaseMetadataType]: RELEASE_METADATA_SHAPE },
       slsa: { sourceUri: claims.sourceUri, sourceTag: tag }
     })
   ]);
@@ -71435,12 +79982,14 @@ async function verifyRelease(options2) {
   const releaseMetadata2 = imageChecks.find(
     (check) => check.check === `attestation:${claims.releaseMetadataType}` && check.status === "pass"
   );
-  checks.push(digestEquality(digest, imageManifest.digest, releaseMetadata2?.evidence?.predicate));
-  checks.push(sourceConsistency(tag, imageChecks, releaseMetadata2?.evidence?.predicate));
+  const predicate = releaseMetadata2?.evidence?.predicate;
+  checks.push(digestEquality(digest, imageManifest.digest, predicate));
+  checks.push(sourceConsistency(tag, imageChecks, predicate));
   return {
     ok: checks.every((check) => check.status === "pass"),
     image: { reference: reference.name, digest },
-    checks
+    checks,
+    ...warnings
   };
 }
 function parseRelease(release) {
@@ -71454,87 +80003,95 @@ function parseRelease(release) {
   return { owner: match[1], repo: match[2], tag: match[3] };
 }
 async function readReleaseManifest(tuf, options2, target, trust) {
-  const { TufError: TufError2, Updater: Updater2, parseReleaseManifest: parseReleaseManifest2 } = tuf;
+  const { TufError: TufError2, parseReleaseManifest: parseReleaseManifest2, targetFile: targetFile2, withCachedUpdater: withCachedUpdater2 } = tuf;
   const location = options2.tuf;
-  const pinnedRoot = location.root ?? ("repo" in location ? join15(location.repo, "metadata", "root_history", "1.root.json") : void 0);
-  if (pinnedRoot === void 0)
+  const pinnedRootPath = location.root ?? ("repo" in location ? join16(location.repo, "metadata", "root_history", "1.root.json") : void 0);
+  if (pinnedRootPath === void 0)
     throw new VerificationError("INVALID_INPUT", "a TUF URL needs a pinned root file", {
       expected: "tuf.root",
       found: void 0
     });
-  const work = await mkdtemp2(join15(tmpdir2(), "oci-sd-verify-tuf-"));
+  const pinnedRoot = await readFile13(pinnedRootPath).catch((cause) => {
+    throw new VerificationError(
+      "INVALID_INPUT",
+      `cannot read pinned TUF root ${pinnedRootPath}: ${cause.message}`,
+      { cause }
+    );
+  });
+  const base = "url" in location ? location.url.replace(/\/+$/, "") : void 0;
+  const where = base ?? location.repo;
+  const warnings = [];
   try {
-    const metadataDir = join15(work, "metadata");
-    await mkdir4(metadataDir, { recursive: true });
-    await copyFile2(pinnedRoot, join15(metadataDir, "root.json")).catch((cause) => {
-      throw new VerificationError(
-        "INVALID_INPUT",
-        `cannot read pinned TUF root ${pinnedRoot}: ${cause.message}`,
-        { cause }
-      );
-    });
-    const base = "url" in location ? location.url.replace(/\/+$/, "") : void 0;
-    const updater = new Updater2({
-      metadataDir,
-      targetDir: join15(work, "targets"),
-      ...base !== void 0 ? { metadataBaseUrl: `${base}/metadata/`, targetBaseUrl: `${base}/targets/` } : { repositoryDir: location.repo },
-      ...options2.tufNow ? { now: options2.tufNow } : {},
-      ...options2.tufTimeoutMs !== void 0 ? { timeoutMs: options2.tufTimeoutMs } : {},
-      ...trust.json ? { sigstoreTrustedRoot: trust.json } : {}
-    });
-    const where = base ?? location.repo;
-    try {
-      const state = await updater.refresh();
-      const info2 = await updater.getTargetInfo(target);
-      if (!info2) {
+    return await withCachedUpdater2(
+      {
+        pinnedRoot,
+        ...options2.tufCache ? { cache: options2.tufCache } : {},
+        ...base !== void 0 ? { metadataBaseUrl: `${base}/metadata/`, targetBaseUrl: `${base}/targets/` } : { repositoryDir: location.repo },
+        ...options2.tufNow ? { now: options2.tufNow } : {},
+        ...options2.tufTimeoutMs !== void 0 ? { timeoutMs: options2.tufTimeoutMs } : {},
+        ...trust.json ? { sigstoreTrustedRoot: trust.json } : {},
+        onWarning: (warning2) => warnings.push(warning2)
+      },
+      async (updater, cache) => {
+        const state = await updater.refresh();
+        const info2 = await updater.getTargetInfo(target);
+        if (!info2) {
+          return {
+            ok: false,
+            warnings,
+            check: {
+              check: RELEASE_CHECKS.tuf,
+              status: "fail",
+              code: "TUF_MISMATCH",
+              summary: `${target} is not a TUF target of ${where} (targets v${state.targets.version})`,
+              expected: target,
+              found: "not listed"
+            }
+          };
+        }
+        const bytes = await readFile13(await targetFile2(updater, info2));
+        const manifest = parseReleaseManifest2(bytes, target);
         return {
-          ok: false,
+          ok: true,
+          manifest,
+          warnings,
           check: {
             check: RELEASE_CHECKS.tuf,
-            status: "fail",
-            code: "TUF_MISMATCH",
-            summary: `${target} is not a TUF target of ${where} (targets v${state.targets.version})`,
-            expected: target,
-            found: "not listed"
+            status: "pass",
+            summary: `${target} listed in TUF targets v${state.targets.version} (root v${state.root.version}, snapshot v${state.snapshot.version}, timestamp v${state.timestamp.version}); sha256 and length match`,
+            expected: { target, hashes: info2.hashes, length: info2.length },
+            found: { length: bytes.length },
+            evidence: {
+              repository: where,
+              trusted: state,
+              manifest,
+              requests: updater.requestCount,
+              metadataCache: cache.metadataDir ?? "none (a cold run from the pinned root)"
+            }
           }
         };
       }
-      const bytes = await readFile12(await updater.downloadTarget(info2));
-      const manifest = parseReleaseManifest2(bytes, target);
+    );
+  } catch (error2) {
+    if (error2 instanceof TufError2 && error2.code !== "FETCH" && error2.code !== "INVALID_INPUT") {
       return {
-        ok: true,
-        manifest,
+        ok: false,
+        warnings,
         check: {
           check: RELEASE_CHECKS.tuf,
-          status: "pass",
-          summary: `${target} listed in TUF targets v${state.targets.version} (root v${state.root.version}, snapshot v${state.snapshot.version}, timestamp v${state.timestamp.version}); sha256 and length match`,
-          expected: { target, hashes: info2.hashes, length: info2.length },
-          found: { length: bytes.length },
-          evidence: { repository: where, trusted: state, manifest, requests: updater.requestCount }
+          status: "fail",
+          code: "TUF_MISMATCH",
+          summary: `TUF verification of ${where} failed: ${error2.message}`,
+          expected: error2.expected,
+          found: error2.found
         }
       };
-    } catch (error2) {
-      if (error2 instanceof TufError2 && error2.code !== "FETCH" && error2.code !== "INVALID_INPUT") {
-        return {
-          ok: false,
-          check: {
-            check: RELEASE_CHECKS.tuf,
-            status: "fail",
-            code: "TUF_MISMATCH",
-            summary: `TUF verification of ${where} failed: ${error2.message}`,
-            expected: error2.expected,
-            found: error2.found
-          }
-        };
-      }
-      if (error2 instanceof TufError2 && error2.code === "FETCH")
-        throw new VerificationError("REGISTRY", `TUF repository ${where}: ${error2.message}`, {
-          cause: error2
-        });
-      throw error2;
     }
-  } finally {
-    await rm4(work, { recursive: true, force: true });
+    if (error2 instanceof TufError2 && error2.code === "FETCH")
+      throw new VerificationError("REGISTRY", `TUF repository ${where}: ${error2.message}`, {
+        cause: error2
+      });
+    throw error2;
   }
 }
 function manifestClaims(manifest, owner, repo, tag) {
@@ -71645,7 +80202,7 @@ function digestEquality(tufDigest, registryDigest, releaseMetadata2) {
     ...ok ? {} : { code: "TUF_MISMATCH" }
   };
 }
-var RELEASE_CHECKS, CYCLONEDX;
+var RELEASE_CHECKS, CYCLONEDX, RELEASE_METADATA_SHAPE;
 var init_verify_release = __esm({
   "../verify/src/api/verify-release.ts"() {
     "use strict";
@@ -71661,6 +80218,9 @@ var init_verify_release = __esm({
       source: "release-source"
     };
     CYCLONEDX = resolvePredicateType("cyclonedx");
+    RELEASE_METADATA_SHAPE = {
+      fields: { digest: "string", commit: "string", tag: "string" }
+    };
   }
 });
 
@@ -71812,12 +80372,25 @@ function tufLocation(io2, context) {
     { expected: "tuf-url or tuf-checkout", found: "neither" }
   );
 }
+function tufCacheInputs(io2, context) {
+  const dir = optionalInput(io2, "tuf-metadata-dir");
+  const cache = booleanInput(io2, "tuf-cache", true);
+  if (dir && !cache)
+    throw new ActionError(
+      "INVALID_INPUT",
+      'inputs "tuf-metadata-dir" and "tuf-cache: false" exclude each other',
+      { expected: "one of them", found: "both" }
+    );
+  if (!cache) return { kind: "none" };
+  return dir ? { kind: "dir", dir: context.resolvePath(dir) } : { kind: "user" };
+}
 function verifyReleaseInputs(io2, context, release) {
   const trustedRoot = optionalInput(io2, "trusted-root");
   const credentials = registryCredentials(io2);
   return verifyRelease({
     release,
     tuf: tufLocation(io2, context),
+    tufCache: tufCacheInputs(io2, context),
     ...trustedRoot ? { trust: context.resolvePath(trustedRoot) } : {},
     ...credentials ? { credentialsFor: async () => credentials } : {}
   });
@@ -71900,7 +80473,7 @@ __export(attest_exports, {
   attestCommand: () => attestCommand,
   signCommand: () => signCommand
 });
-import { readFile as readFile13 } from "fs/promises";
+import { readFile as readFile14 } from "fs/promises";
 function imageStore(io2, image, context) {
   const reference = parseImageReference(image);
   if (reference.tag !== void 0 || reference.digest !== void 0) {
@@ -71940,7 +80513,7 @@ async function predicateOf(io2, context, kind) {
   const path = context.resolvePath(requiredInput(io2, "predicate", "the predicate file (JSON)"));
   let text;
   try {
-    text = await readFile13(path, "utf8");
+    text = await readFile14(path, "utf8");
   } catch (error2) {
     throw new ActionError(
       "INVALID_INPUT",
@@ -71985,13 +80558,22 @@ function signingCommand(kind) {
     );
     const referrer = await attachReferrerBundle(store, digest, bundle);
     const logIndex = bundle.verificationMaterial.tlogEntries[0]?.logIndex ?? "";
+    const recorded = kind === "attest" && booleanInput(io2, "github-attestation", false) ? await recordInGitHub(io2, context, bundle) : void 0;
+    if (recorded) io2.setOutput("attestation-id", String(recorded.id));
     io2.setOutput("bundle", JSON.stringify(bundle));
     io2.setOutput("referrer", referrer);
     io2.setOutput("log-index", logIndex);
     io2.setOutput("predicate-type", type);
     io2.setOutput(
       "result",
-      JSON.stringify({ image: name, digest, predicateType: type, referrer, logIndex })
+      JSON.stringify({
+        image: name,
+        digest,
+        predicateType: type,
+        referrer,
+        logIndex,
+        ...recorded ? { attestationId: recorded.id } : {}
+      })
     );
     io2.info(
       `${kind === "sign" ? "signed" : `attested ${type} for`} ${name}@${digest}: referrer ${referrer}, transparency log index ${logIndex}`
@@ -72001,10 +80583,22 @@ function signingCommand(kind) {
         ["Image", code(`${name}@${digest}`)],
         ["Predicate type", code(type)],
         ["Stored as", `OCI referrer ${code(referrer)}`],
-        ["Transparency log index", code(logIndex)]
+        ["Transparency log index", code(logIndex)],
+        ...recorded ? [
+          ["GitHub attestation", `${code(String(recorded.id))} in ${context.repository}`]
+        ] : []
       ])
     );
   };
+}
+async function recordInGitHub(io2, context, bundle) {
+  const client = await createGitHubClient({
+    token: io2.getInput("token"),
+    apiUrl: context.apiUrl,
+    serverUrl: context.serverUrl,
+    ghCli: false
+  });
+  return createAttestation(client, parseRepo(context.repository), bundle);
 }
 var signCommand, attestCommand;
 var init_attest = __esm({
@@ -72014,6 +80608,7 @@ var init_attest = __esm({
     init_src4();
     init_errors();
     init_io();
+    init_src3();
     init_sigstore4();
     init_summary();
     init_verify2();
@@ -72185,11 +80780,11 @@ import { EOL as EOL3 } from "os";
 import { constants, promises } from "fs";
 var __awaiter = function(thisArg, _arguments, P4, generator) {
   function adopt(value) {
-    return value instanceof P4 ? value : new P4(function(resolve2) {
-      resolve2(value);
+    return value instanceof P4 ? value : new P4(function(resolve3) {
+      resolve3(value);
     });
   }
-  return new (P4 || (P4 = Promise))(function(resolve2, reject) {
+  return new (P4 || (P4 = Promise))(function(resolve3, reject) {
     function fulfilled(value) {
       try {
         step(generator.next(value));
@@ -72205,7 +80800,7 @@ var __awaiter = function(thisArg, _arguments, P4, generator) {
       }
     }
     function step(result) {
-      result.done ? resolve2(result.value) : adopt(result.value).then(fulfilled, rejected);
+      result.done ? resolve3(result.value) : adopt(result.value).then(fulfilled, rejected);
     }
     step((generator = generator.apply(thisArg, _arguments || [])).next());
   });
@@ -72335,9 +80930,9 @@ var Summary = class {
    *
    * @returns {Summary} summary instance
    */
-  addCodeBlock(code2, lang) {
+  addCodeBlock(code18, lang) {
     const attrs = Object.assign({}, lang && { lang });
-    const element = this.wrap("pre", this.wrap("code", code2), attrs);
+    const element = this.wrap("pre", this.wrap("code", code18), attrs);
     return this.addRaw(element).addEOL();
   }
   /**
@@ -72515,6 +81110,9 @@ function setFailed(message) {
 function error(message, properties = {}) {
   issueCommand("error", toCommandProperties(properties), message instanceof Error ? message.toString() : message);
 }
+function warning(message, properties = {}) {
+  issueCommand("warning", toCommandProperties(properties), message instanceof Error ? message.toString() : message);
+}
 function info(message) {
   process.stdout.write(message + os4.EOL);
 }
@@ -72630,6 +81228,7 @@ var GitHubContext = class {
 init_errors();
 var ACTION_COMMANDS = {
   "release-notes": async () => (await Promise.resolve().then(() => (init_release_notes(), release_notes_exports))).releaseNotesCommand,
+  "changelog-validate": async () => (await Promise.resolve().then(() => (init_changelog_validate(), changelog_validate_exports))).changelogValidateCommand,
   "release-metadata": async () => (await Promise.resolve().then(() => (init_release_metadata(), release_metadata_exports))).releaseMetadataCommand,
   "tuf-publish": async () => (await Promise.resolve().then(() => (init_tuf_publish(), tuf_publish_exports))).tufPublishCommand,
   sign: async () => (await Promise.resolve().then(() => (init_attest(), attest_exports))).signCommand,
@@ -72659,6 +81258,12 @@ var io = {
   setOutput: (name, value) => setOutput(name, value),
   setSecret: (secret) => setSecret(secret),
   info: (message) => info(message),
+  warning: (message) => warning(message),
+  annotate: (severity, message, where) => (severity === "error" ? error : warning)(message, {
+    file: where.file,
+    startLine: where.line,
+    startColumn: where.column
+  }),
   appendSummary: async (markdown) => {
     if (!process.env.GITHUB_STEP_SUMMARY) return info(markdown);
     await summary.addRaw(markdown).write();
@@ -72725,4 +81330,16 @@ make-fetch-happen/lib/fetch.js:
    * express or implied. See the License for the specific language
    * governing permissions and limitations under the License.
    *)
+
+re2js/build/index.js:
+  (*!
+  * re2js
+  * RE2JS is the JavaScript port of RE2, a regular expression engine that provides linear time matching
+  *
+  * @version v2.10.0
+  * @author Oleksii Vasyliev
+  * @homepage https://github.com/le0pard/re2js#readme
+  * @repository [object Object]
+  * @license MIT
+  *)
 */
