@@ -32,7 +32,7 @@ declare class GitHubContext {
     get workflow(): string;
     /** Path of the running workflow file, from `GITHUB_WORKFLOW_REF` (`OWNER/REPO/PATH@REF`). */
     get workflowPath(): string | undefined;
-    /** The workflow that signs the image: the input, else this run's workflow, else the seed's. */
+    /** The workflow that signs the image: the input, else this run's workflow, else `docker-build-push.yml`. */
     signingWorkflowPath(input: string | undefined): string;
     get workspace(): string;
     /** A path from an input: relative ones are relative to the workspace, as in workflow files. */
@@ -140,7 +140,7 @@ interface ReleaseMetadataInput {
     releaseUrl?: string;
     builtAt: Date;
 }
-/** The document in the seed's field order (the order is part of the bytes). */
+/** The document in release-metadata's published field order (the order is part of the bytes). */
 declare function releaseMetadata(input: ReleaseMetadataInput): ReleaseMetadata;
 declare function formatReleaseMetadata(metadata: ReleaseMetadata): string;
 /** Predicate type of the release-metadata attestation: `https://github.com/OWNER/REPO/release-metadata`. */
@@ -164,7 +164,7 @@ interface TufPublishResult extends AddReleaseTargetResult {
     signingPullRequestsUrl?: string;
 }
 /**
- * The seed's "Publish to TUF signing repository" step: write the release manifest, list it in
+ * The release process's "Publish to TUF signing repository" step: write the release manifest, list it in
  * targets.json on `sign/release-<version>-<run id>` and push that branch (TUF-on-CI then opens
  * the signing PR). A re-run with the same manifest pushes nothing.
  */
@@ -172,7 +172,7 @@ declare function publishToTuf(request: TufPublishRequest): Promise<TufPublishRes
 
 /** A row of the job summary table: a label and markdown (use `code()` or `link()` for values). */
 type SummaryRow = readonly [label: string, markdown: string];
-/** The seed's job summary: a heading and a two-column table (image with digest, TUF manifest, signing PR, ...). */
+/** The release job's summary: a heading and a two-column table (image with digest, TUF manifest, signing PR, ...). */
 declare function summaryTable(heading: string, rows: readonly SummaryRow[]): string;
 
 export { ACTION_COMMANDS, ActionError, GitHubContext, formatReleaseMetadata, publishToTuf, releaseMetadata, releaseMetadataPredicateType, releaseNotesFor, runCommand, summaryTable };

@@ -81171,7 +81171,7 @@ var GitHubContext = class {
     const match = ref ? /^[^/]+\/[^/]+\/(.+)@[^@]+$/.exec(ref) : null;
     return match?.[1];
   }
-  /** The workflow that signs the image: the input, else this run's workflow, else the seed's. */
+  /** The workflow that signs the image: the input, else this run's workflow, else `docker-build-push.yml`. */
   signingWorkflowPath(input) {
     return input ?? this.workflowPath ?? DEFAULT_SIGNING_WORKFLOW;
   }

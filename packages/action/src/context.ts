@@ -5,7 +5,7 @@ import { ActionError } from './errors';
 
 type Env = Readonly<Record<string, string | undefined>>;
 
-/** The seed's build workflow, which signs the image. */
+/** The release process's build workflow (`docker-build-push.yml`), which signs the image. */
 const DEFAULT_SIGNING_WORKFLOW = '.github/workflows/docker-build-push.yml';
 
 /** The release a `release` event carries (the fields the commands use). */
@@ -79,7 +79,7 @@ export class GitHubContext {
     return match?.[1];
   }
 
-  /** The workflow that signs the image: the input, else this run's workflow, else the seed's. */
+  /** The workflow that signs the image: the input, else this run's workflow, else `docker-build-push.yml`. */
   signingWorkflowPath(input: string | undefined): string {
     return input ?? this.workflowPath ?? DEFAULT_SIGNING_WORKFLOW;
   }

@@ -1,7 +1,7 @@
 /** A row of the job summary table: a label and markdown (use `code()` or `link()` for values). */
 export type SummaryRow = readonly [label: string, markdown: string];
 
-/** The seed's job summary: a heading and a two-column table (image with digest, TUF manifest, signing PR, ...). */
+/** The release job's summary: a heading and a two-column table (image with digest, TUF manifest, signing PR, ...). */
 export function summaryTable(heading: string, rows: readonly SummaryRow[]): string {
   const lines = [
     `### ${heading}`,

@@ -81,7 +81,7 @@ export function tarLayer(files: Record<string, string | Buffer>): Buffer {
 
 /**
  * Pushes a multi-platform image (one layer per platform, OCI index on top) to a registry or an
- * OCI layout: what the seed's build workflow publishes, for tests, the demo and the action.
+ * OCI layout: what a release's build workflow publishes, for tests, the demo and the action.
  */
 export async function pushImage(target: ImageTarget, spec: ImageSpec): Promise<PushedImage> {
   const created = spec.created ?? '1970-01-01T00:00:00Z';

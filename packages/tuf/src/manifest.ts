@@ -79,7 +79,7 @@ function utcSeconds(value: Date | string): string {
   return date.toISOString().replace(/\.\d{3}Z$/, 'Z');
 }
 
-/** A release manifest made exactly as the seed's release workflow makes it: its bytes, target name and repository path. */
+/** A release manifest made exactly as the TUF-on-CI release workflow makes it: its bytes, target name and repository path. */
 export function releaseManifest(input: ReleaseManifestInput): {
   manifest: ReleaseManifest;
   content: string;

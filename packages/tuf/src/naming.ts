@@ -1,4 +1,4 @@
-/** `sign/release-<SAFE_VERSION>-<run_id>`: `/`, `.`, `+` and space in the version become `-` (as the seed's workflow does). */
+/** `sign/release-<SAFE_VERSION>-<run_id>`: `/`, `.`, `+` and space in the version become `-` (as the TUF-on-CI release workflow names it). */
 export function signingBranchName(version: string, runId: string | number): string {
   return `sign/release-${version.replace(/[/.+ ]/g, '-')}-${runId}`;
 }

@@ -37,7 +37,7 @@ export interface ReleaseMetadataInput {
   builtAt: Date;
 }
 
-/** The document in the seed's field order (the order is part of the bytes). */
+/** The document in release-metadata's published field order (the order is part of the bytes). */
 export function releaseMetadata(input: ReleaseMetadataInput): ReleaseMetadata {
   return {
     version: input.tag.replace(/^v(?=\d)/, ''),

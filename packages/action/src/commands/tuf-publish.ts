@@ -45,7 +45,7 @@ function remoteUrl(tufRepository: string, serverUrl: string): string {
 }
 
 /**
- * The seed's "Publish to TUF signing repository" step: write the release manifest, list it in
+ * The release process's "Publish to TUF signing repository" step: write the release manifest, list it in
  * targets.json on `sign/release-<version>-<run id>` and push that branch (TUF-on-CI then opens
  * the signing PR). A re-run with the same manifest pushes nothing.
  */

@@ -296,7 +296,7 @@ export function register(program: Command): void {
             ...(flags.trustedRoot !== undefined ? { trust: flags.trustedRoot } : {}),
           });
           emit(report, flags.json);
-          // The seed's step 3 prints the release-metadata predicate; so does this, after the marks.
+          // The release process's verification step prints the release-metadata predicate; so does this, after the marks.
           const releaseMetadataType = report.checks.find(
             (check) => check.check === 'release-manifest',
           )?.evidence?.releaseMetadataType;

@@ -22,7 +22,7 @@ export interface CheckedTarget {
   version: number;
 }
 
-/** The seed's "confirm the target is listed with its SHA-256": fails naming what differs. */
+/** The release process's "confirm the target is listed with its SHA-256": fails naming what differs. */
 export async function checkTarget(
   repoDir: string,
   options: CheckTargetOptions,

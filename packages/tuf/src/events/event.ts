@@ -124,7 +124,7 @@ export function onlineRoleChanges(event: EventSnapshot): string[] {
 
 /**
  * The role a changed file no artifact pattern matches belongs to: the targets role listing it
- * (now, else at the merge base), else top-level `targets`, where the seed's release workflow
+ * (now, else at the merge base), else top-level `targets`, where the TUF-on-CI release workflow
  * lists nested release manifests.
  */
 export function unmappedArtifactRole(event: EventSnapshot, name: string): string {

@@ -54,7 +54,7 @@ function suggestedDelegations(names: readonly string[]): Map<string, string[]> {
 
 /**
  * The one warning for a repository whose top-level targets list nested names (the layout the
- * seed's release workflow writes): tuf-on-ci's own signing-event workflow does not see them and
+ * TUF-on-CI release workflow writes): tuf-on-ci's own signing-event workflow does not see them and
  * its update-targets of role `targets` drops them. tuf-on-ci handles nested names natively only
  * through a delegated role whose `paths` match them. Null when the layout is tuf-on-ci's.
  */

@@ -31,7 +31,7 @@ export interface UpdateTargetsResult {
 
 /**
  * The changed artifacts per role: tuf-on-ci's pattern mapping, plus changed files no pattern
- * matches, which stay with the role listing them (top-level targets for the seed's nested
+ * matches, which stay with the role listing them (top-level targets for nested
  * release manifests, new ones included), so an edited or deleted manifest is never left stale.
  */
 function artifactsByRole(event: EventSnapshot): Map<string, string[]> {

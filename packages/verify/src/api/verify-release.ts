@@ -67,7 +67,7 @@ interface ReleaseMetadataPredicate {
 }
 
 /**
- * The seed's "Verifying a release" section in one call: a full TUF update from a pinned root, the release
+ * The release process's "Verifying a release" section in one call: a full TUF update from a pinned root, the release
  * manifest target (sha256 and length), then, for the image and digest it names and the identity and issuer
  * its cosign command gives: the image signature, the CycloneDX SBOM attestation, the release-metadata
  * attestation (its predicate in the evidence), SLSA provenance for the tag, and digest equality with TUF.
