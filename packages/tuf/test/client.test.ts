@@ -883,7 +883,9 @@ describe('formats, limits and names', () => {
   it('refuses a trusted root.json that does not meet its own threshold', async () => {
     const { updater, repo, metadataDir } = await setup();
     const root = JSON.parse(repo.initialRoot.toString());
-    root.signatures[0].sig = root.signatures[0].sig.replace(/^../, '00');
+    // flip the first hex digit: a fixed replacement leaves a signature that already starts with it intact
+    const sig: string = root.signatures[0].sig;
+    root.signatures[0].sig = `${sig[0] === '0' ? '1' : '0'}${sig.slice(1)}`;
     writeFileSync(join(metadataDir, 'root.json'), JSON.stringify(root));
     await rejects(
       updater().refresh(),
