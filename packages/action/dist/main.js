@@ -79094,21 +79094,26 @@ function checkBuilder(certificateBuilder, provenanceBuilder, requested) {
       found: provenanceBuilder
     };
   }
-  if (requested !== void 0) {
-    const comparable = requested.includes("@") ? certificateBuilder : CONTAINER_GENERATOR_BUILDER;
-    if (requested !== comparable)
-      return {
-        ok: false,
-        message: `builder is ${certificateBuilder}, not ${requested}`,
-        expected: requested,
-        found: certificateBuilder
-      };
-  }
+  return requestedBuilder(
+    certificateBuilder,
+    CONTAINER_GENERATOR_BUILDER,
+    requested,
+    `${CONTAINER_GENERATOR_BUILDER}@refs/tags/vX.Y.Z`
+  );
+}
+function requestedBuilder(builder, unversioned, requested, expected) {
+  if (requested !== void 0 && requested !== (requested.includes("@") ? builder : unversioned))
+    return {
+      ok: false,
+      message: `builder is ${builder}, not ${requested}`,
+      expected: requested,
+      found: builder
+    };
   return {
     ok: true,
-    message: `builder ${certificateBuilder}`,
-    expected: requested ?? `${CONTAINER_GENERATOR_BUILDER}@refs/tags/vX.Y.Z`,
-    found: certificateBuilder
+    message: `builder ${builder}`,
+    expected: requested ?? expected,
+    found: builder
   };
 }
 function checkSource(sourceUri, predicate, certificate) {
@@ -79370,22 +79375,7 @@ function checkBuilder2(certificate, builderId, requested) {
       expected: allowed,
       found: builderId
     };
-  if (requested !== void 0) {
-    const comparable = requested.includes("@") ? builderId : builderId.replace(/@[^@]*$/, "");
-    if (requested !== comparable)
-      return {
-        ok: false,
-        message: `builder is ${builderId}, not ${requested}`,
-        expected: requested,
-        found: builderId
-      };
-  }
-  return {
-    ok: true,
-    message: `builder ${builderId}`,
-    expected: requested ?? allowed,
-    found: builderId
-  };
+  return requestedBuilder(builderId, builderId.replace(/@[^@]*$/, ""), requested, allowed);
 }
 function checkBuildType(buildType) {
   const ok = GITHUB_WORKFLOW_BUILD_TYPES.includes(buildType);

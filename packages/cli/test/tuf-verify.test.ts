@@ -1,14 +1,14 @@
-import { cpSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
-import { tmpdir } from 'node:os';
+import { cpSync, readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { Command, CommanderError } from 'commander';
-import { afterAll, describe, expect, it, vi } from 'vitest';
+import { describe, expect, it, vi } from 'vitest';
 import {
   fixturePath,
   fixturesSkipReason,
   haveFixtures,
   RepoBuilder,
   RepoServer,
+  suiteTempDirs,
 } from '@oci-sd/test-support';
 import type { TrustedState } from '@oci-sd/tuf';
 import { registerTufVerify } from '../src/commands/tuf-verify';
@@ -20,17 +20,8 @@ const V150 = 'oci-prometheus-sd-proxy/releases/v1.5.0.json';
 const DIGEST = 'sha256:011bd900864e62770c54e56248b2af853482e9ae9f5c572f84c20c8771f5c291';
 const repo = (...parts: string[]) => fixturePath('tuf', 'amaanx86', ...parts);
 const ROOT = repo('metadata', 'root_history', '1.root.json');
-const temps: string[] = [];
 
-afterAll(() => {
-  for (const dir of temps) rmSync(dir, { recursive: true, force: true });
-});
-
-function tempDir(): string {
-  const dir = mkdtempSync(join(tmpdir(), 'tuf-verify-cli-'));
-  temps.push(dir);
-  return dir;
-}
+const tempDir = suiteTempDirs('tuf-verify-cli-');
 
 /** `oci-sd tuf verify ...` through commander, with the CLI's own error-to-exit-code mapping. */
 async function run(...args: string[]): Promise<{ code: number; out: string; err: string }> {

@@ -1,19 +1,16 @@
 import { createHash } from 'node:crypto';
-import {
-  cpSync,
-  mkdirSync,
-  mkdtempSync,
-  readFileSync,
-  readdirSync,
-  rmSync,
-  writeFileSync,
-} from 'node:fs';
+import { cpSync, mkdirSync, readFileSync, readdirSync, writeFileSync } from 'node:fs';
 import { createServer, type Server } from 'node:http';
 import type { AddressInfo } from 'node:net';
-import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { rejectionOf, fixturePath, fixturesSkipReason, haveFixtures } from '@oci-sd/test-support';
+import {
+  rejectionOf,
+  fixturePath,
+  fixturesSkipReason,
+  haveFixtures,
+  suiteTempDirs,
+} from '@oci-sd/test-support';
 import { TufError, Updater } from '../src/index';
 
 const AS_OF = new Date('2026-04-20T12:00:00Z');
@@ -21,12 +18,7 @@ const V150 = 'oci-prometheus-sd-proxy/releases/v1.5.0.json';
 const V150_DIGEST = 'sha256:011bd900864e62770c54e56248b2af853482e9ae9f5c572f84c20c8771f5c291';
 const repo = (...parts: string[]) => fixturePath('tuf', 'amaanx86', ...parts);
 
-const temps: string[] = [];
-function tempDir(): string {
-  const dir = mkdtempSync(join(tmpdir(), 'tuf-amaanx86-'));
-  temps.push(dir);
-  return dir;
-}
+const tempDir = suiteTempDirs('tuf-amaanx86-');
 
 /** A metadata dir that trusts root v1 of the fixture repository. */
 function pinnedRoot(): string {
@@ -34,10 +26,6 @@ function pinnedRoot(): string {
   cpSync(repo('metadata', 'root_history', '1.root.json'), join(dir, 'root.json'));
   return dir;
 }
-
-afterAll(() => {
-  for (const dir of temps) rmSync(dir, { recursive: true, force: true });
-});
 
 describe.skipIf(!haveFixtures)(
   `the amaanx86 TUF-on-CI repository ${haveFixtures ? '' : fixturesSkipReason}`,

@@ -1,16 +1,7 @@
-import {
-  existsSync,
-  mkdirSync,
-  mkdtempSync,
-  readdirSync,
-  readFileSync,
-  rmSync,
-  writeFileSync,
-} from 'node:fs';
-import { tmpdir } from 'node:os';
+import { existsSync, mkdirSync, readdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import fc from 'fast-check';
-import { afterAll, afterEach, describe, expect, it } from 'vitest';
+import { afterEach, describe, expect, it } from 'vitest';
 import {
   TufError,
   cacheFolderName,
@@ -22,23 +13,15 @@ import {
   type TrustedState,
   type TufWarning,
 } from '../src/index';
-import { RepoBuilder, RepoServer, generateTestKey } from '@oci-sd/test-support';
+import { RepoBuilder, RepoServer, generateTestKey, suiteTempDirs } from '@oci-sd/test-support';
 
-const temps: string[] = [];
 const servers: RepoServer[] = [];
 
 afterEach(async () => {
   await Promise.all(servers.splice(0).map((server) => server.stop()));
 });
-afterAll(() => {
-  for (const dir of temps) rmSync(dir, { recursive: true, force: true });
-});
 
-function tempDir(): string {
-  const dir = mkdtempSync(join(tmpdir(), 'tuf-cache-'));
-  temps.push(dir);
-  return dir;
-}
+const tempDir = suiteTempDirs('tuf-cache-');
 
 /** A published repository on loopback HTTP with one release, and runs of the cached client against it. */
 async function setup() {

@@ -1,5 +1,4 @@
-import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
-import { tmpdir } from 'node:os';
+import { writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import {
   emailIdentity,
@@ -9,7 +8,13 @@ import {
 } from '@oci-sd/test-sigstore';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { canonicalize, TufError, Updater, verifySignature } from '../src/index';
-import { RepoBuilder, RepoServer, generateTestKey, sigstoreSigner } from '@oci-sd/test-support';
+import {
+  RepoBuilder,
+  RepoServer,
+  generateTestKey,
+  sigstoreSigner,
+  suiteTempDirs,
+} from '@oci-sd/test-support';
 
 const maintainer = emailIdentity('maintainer@example.com');
 const onlineSign = githubActionsIdentity({
@@ -20,7 +25,6 @@ const onlineSign = githubActionsIdentity({
 });
 
 let sigstore: TestSigstore;
-const temps: string[] = [];
 const servers: RepoServer[] = [];
 
 beforeAll(async () => {
@@ -29,14 +33,9 @@ beforeAll(async () => {
 afterAll(async () => {
   await Promise.all(servers.map((server) => server.stop()));
   await sigstore?.stop();
-  for (const dir of temps) rmSync(dir, { recursive: true, force: true });
 });
 
-function tempDir(): string {
-  const dir = mkdtempSync(join(tmpdir(), 'tuf-sigstore-'));
-  temps.push(dir);
-  return dir;
-}
+const tempDir = suiteTempDirs('tuf-sigstore-');
 
 /** A TUF-on-CI shaped repository: maintainer email key for root/targets, the online-sign workflow for snapshot/timestamp. */
 async function tufOnCiRepository() {

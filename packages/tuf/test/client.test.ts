@@ -1,31 +1,23 @@
-import { mkdtempSync, readFileSync, readdirSync, rmSync, writeFileSync } from 'node:fs';
-import { tmpdir } from 'node:os';
+import { readFileSync, readdirSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
-import { afterAll, afterEach, describe, expect, it } from 'vitest';
+import { afterEach, describe, expect, it } from 'vitest';
 import {
   rejectionOf,
   RepoBuilder,
   RepoServer,
   generateTestKey,
   type KeyScheme,
+  suiteTempDirs,
 } from '@oci-sd/test-support';
 import { TufError, Updater, type TufErrorCode, type UpdaterOptions } from '../src/index';
 
-const temps: string[] = [];
 const servers: RepoServer[] = [];
 
 afterEach(async () => {
   await Promise.all(servers.splice(0).map((server) => server.stop()));
 });
-afterAll(() => {
-  for (const dir of temps) rmSync(dir, { recursive: true, force: true });
-});
 
-function tempDir(): string {
-  const dir = mkdtempSync(join(tmpdir(), 'tuf-client-'));
-  temps.push(dir);
-  return dir;
-}
+const tempDir = suiteTempDirs('tuf-client-');
 
 /** A published repository, served over loopback HTTP, and a client metadata dir pinned to its root v1. */
 async function setup(

@@ -1,7 +1,7 @@
 export { availableOrRequired, isRequired, type Requirement } from './required.ts';
 export { FIXTURES_DIR, fixturePath, fixturesSkipReason, haveFixtures } from './fixtures.ts';
 export { rejectionOf, thrownBy, type ErrorClass } from './errors.ts';
-export { tempDir } from './temp.ts';
+export { suiteTempDirs, tempDir } from './temp.ts';
 export {
   hostileRuns,
   hostileValue,

@@ -1,24 +1,18 @@
 import { execFile } from 'node:child_process';
-import { existsSync, mkdtempSync, readdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
-import { tmpdir } from 'node:os';
+import { existsSync, readdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { promisify } from 'node:util';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { runConformanceClient } from '../src/cli';
-import { RepoBuilder, RepoServer } from '@oci-sd/test-support';
+import { RepoBuilder, RepoServer, suiteTempDirs } from '@oci-sd/test-support';
 
 const WRAPPER = fileURLToPath(new URL('../client', import.meta.url));
-const temps: string[] = [];
 let repo: RepoBuilder;
 let server: RepoServer;
 let rootFile: string;
 
-function tempDir(): string {
-  const dir = mkdtempSync(join(tmpdir(), 'tuf-conformance-'));
-  temps.push(dir);
-  return dir;
-}
+const tempDir = suiteTempDirs('tuf-conformance-');
 
 beforeAll(async () => {
   repo = new RepoBuilder('ecdsa-sha2-nistp256');
@@ -31,7 +25,6 @@ beforeAll(async () => {
 });
 afterAll(async () => {
   await server?.stop();
-  for (const dir of temps) rmSync(dir, { recursive: true, force: true });
 });
 
 describe('tools/tuf-conformance-client protocol', () => {

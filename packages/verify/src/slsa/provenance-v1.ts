@@ -3,7 +3,12 @@ import type { ClaimOutcome, InTotoStatement } from '../checks/claims';
 import { checkPredicateType, checkSubjectDigest } from '../checks/claims';
 import type { IdentityPolicy } from '../policy/identity';
 import type { Digest } from '../types';
-import { CONTAINER_GENERATOR_BUILDER, GITHUB_ACTIONS_ISSUER, escapeRegExp } from './provenance';
+import {
+  CONTAINER_GENERATOR_BUILDER,
+  GITHUB_ACTIONS_ISSUER,
+  escapeRegExp,
+  requestedBuilder,
+} from './provenance';
 import type { SlsaFinding, SlsaPolicy, SlsaResult } from './provenance';
 
 export const SLSA_PROVENANCE_V1 = 'https://slsa.dev/provenance/v1';
@@ -131,22 +136,7 @@ function checkBuilder(
       expected: allowed,
       found: builderId,
     };
-  if (requested !== undefined) {
-    const comparable = requested.includes('@') ? builderId : builderId.replace(/@[^@]*$/, '');
-    if (requested !== comparable)
-      return {
-        ok: false,
-        message: `builder is ${builderId}, not ${requested}`,
-        expected: requested,
-        found: builderId,
-      };
-  }
-  return {
-    ok: true,
-    message: `builder ${builderId}`,
-    expected: requested ?? allowed,
-    found: builderId,
-  };
+  return requestedBuilder(builderId, builderId.replace(/@[^@]*$/, ''), requested, allowed);
 }
 
 function checkBuildType(buildType: unknown): ClaimOutcome {

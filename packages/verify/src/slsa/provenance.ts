@@ -195,21 +195,37 @@ function checkBuilder(
       found: provenanceBuilder,
     };
   }
-  if (requested !== undefined) {
-    const comparable = requested.includes('@') ? certificateBuilder : CONTAINER_GENERATOR_BUILDER;
-    if (requested !== comparable)
-      return {
-        ok: false,
-        message: `builder is ${certificateBuilder}, not ${requested}`,
-        expected: requested,
-        found: certificateBuilder,
-      };
-  }
+  return requestedBuilder(
+    certificateBuilder,
+    CONTAINER_GENERATOR_BUILDER,
+    requested,
+    `${CONTAINER_GENERATOR_BUILDER}@refs/tags/vX.Y.Z`,
+  );
+}
+
+/**
+ * `--builder-id`, as slsa-verifier compares it: a requested id with an `@ref` must equal the
+ * builder, one without must equal the builder without its ref (`unversioned`). Without a request
+ * the builder passes, reported against `expected`.
+ */
+export function requestedBuilder(
+  builder: string,
+  unversioned: string,
+  requested: string | undefined,
+  expected: unknown,
+): ClaimOutcome {
+  if (requested !== undefined && requested !== (requested.includes('@') ? builder : unversioned))
+    return {
+      ok: false,
+      message: `builder is ${builder}, not ${requested}`,
+      expected: requested,
+      found: builder,
+    };
   return {
     ok: true,
-    message: `builder ${certificateBuilder}`,
-    expected: requested ?? `${CONTAINER_GENERATOR_BUILDER}@refs/tags/vX.Y.Z`,
-    found: certificateBuilder,
+    message: `builder ${builder}`,
+    expected: requested ?? expected,
+    found: builder,
   };
 }
 
