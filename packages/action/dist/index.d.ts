@@ -107,8 +107,8 @@ interface ReleaseNotesRequest {
     changelogPath: string;
     tag: string;
     /** `OWNER/REPO` for the Full Changelog link; read from the changelog's links when absent. */
-    repository?: string;
-    serverUrl?: string;
+    repository?: string | undefined;
+    serverUrl?: string | undefined;
     tagPrefix?: string;
 }
 /** The release notes of a tag from CHANGELOG.md, ending with the Full Changelog link. */
@@ -155,7 +155,7 @@ interface TufPublishRequest {
     base: string;
     /** Re-point a tag already listed with another image digest (refused otherwise). */
     replace?: boolean;
-    token?: string;
+    token?: string | undefined;
     serverUrl: string;
     scratch: string;
 }

@@ -20176,6 +20176,16 @@ var init_git = __esm({
   }
 });
 
+// ../core/src/objects.ts
+function definedOnly(values) {
+  return Object.fromEntries(Object.entries(values).filter(([, value]) => value !== void 0));
+}
+var init_objects = __esm({
+  "../core/src/objects.ts"() {
+    "use strict";
+  }
+});
+
 // ../core/src/semver.ts
 function parsePlainCore(raw) {
   const major = readNumber(raw, 0);
@@ -20322,6 +20332,7 @@ var init_src = __esm({
     init_certificates();
     init_fs();
     init_git();
+    init_objects();
     init_redact();
     init_semver();
     init_sigstore();
@@ -38707,7 +38718,8 @@ function nearExpiry(metadata, signingDays, now) {
 }
 async function onlineSign(repoDir, signer, options2 = {}) {
   const now = options2.now ?? /* @__PURE__ */ new Date();
-  const verifyOptions = options2.sigstoreTrustedRoot ?? signer.sigstoreTrustedRoot ? { sigstoreTrustedRoot: options2.sigstoreTrustedRoot ?? signer.sigstoreTrustedRoot } : {};
+  const sigstoreTrustedRoot = options2.sigstoreTrustedRoot ?? signer.sigstoreTrustedRoot;
+  const verifyOptions = sigstoreTrustedRoot ? { sigstoreTrustedRoot } : {};
   const root = await requireRole(repoDir, "root");
   const snapshot = await requireRole(repoDir, "snapshot");
   const timestamp = await requireRole(repoDir, "timestamp");
@@ -79236,13 +79248,14 @@ function checkCertificateConsistency(environment, predicate, certificate) {
 }
 function certificateFacts(certificate) {
   const { extensions, legacyExtensions: legacy } = certificate;
-  return {
+  const facts = {
     ...extensions,
     sourceRepositoryURI: extensions.sourceRepositoryURI ?? (legacy.githubWorkflowRepository === void 0 ? void 0 : `https://github.com/${legacy.githubWorkflowRepository}`),
     sourceRepositoryDigest: extensions.sourceRepositoryDigest ?? legacy.githubWorkflowSha,
     sourceRepositoryRef: extensions.sourceRepositoryRef ?? legacy.githubWorkflowRef,
     buildTrigger: extensions.buildTrigger ?? legacy.githubWorkflowTrigger
   };
+  return definedOnly(facts);
 }
 function equal(field, expected, found) {
   const ok = expected === found;
@@ -79260,6 +79273,7 @@ var SLSA_PROVENANCE_V02, GITHUB_ACTIONS_ISSUER3, CONTAINER_GENERATOR_BUILDER, CO
 var init_provenance = __esm({
   "../verify/src/slsa/provenance.ts"() {
     "use strict";
+    init_src();
     init_claims();
     init_errors7();
     init_json_shape();

@@ -168,7 +168,7 @@ describe.skipIf(!registryAvailable())(
             ),
           ) as Record<string, string>;
           fetch(`${registry.url}${request.url}`, {
-            method: request.method,
+            method: request.method ?? 'GET',
             headers,
             ...(chunks.length ? { body: Buffer.concat(chunks) } : {}),
           })

@@ -13,7 +13,7 @@ export interface GitOptions {
    * An HTTPS token (GitHub: `x-access-token`), sent as a basic-auth `http.extraHeader` through
    * git's environment: never in argv, URLs or messages.
    */
-  token?: string;
+  token?: string | undefined;
   /** More strings to keep out of messages. */
   secrets?: readonly string[];
   /** Written to git's standard input, which is then closed. */

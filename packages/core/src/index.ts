@@ -13,6 +13,7 @@ export type { ParsedCertificate } from './certificates';
 export { writeFileAtomic } from './fs';
 export { git, gitMaybe } from './git';
 export type { GitOptions } from './git';
+export { definedOnly } from './objects';
 export { redact } from './redact';
 export {
   compareSemVer,

@@ -230,10 +230,10 @@ describe('RegistryClient', () => {
 
   it('follows a 303 after a POST with a GET that carries no body and no body headers', async () => {
     const seen: {
-      method?: string;
-      url?: string;
-      contentType?: string;
-      contentLength?: string;
+      method: string | undefined;
+      url: string | undefined;
+      contentType: string | undefined;
+      contentLength: string | undefined;
       body: string;
     }[] = [];
     const url = await serve((req, res) => {
@@ -284,7 +284,7 @@ describe('RegistryClient', () => {
       res.writeHead(200);
       res.end('from other');
     });
-    const atRegistry: { url?: string; authorization?: string }[] = [];
+    const atRegistry: { url: string | undefined; authorization: string | undefined }[] = [];
     const url = await serve((req, res) => {
       atRegistry.push({ url: req.url, authorization: req.headers.authorization });
       if (req.url === '/v2/a/b/blobs/sha256:x') {
@@ -335,7 +335,11 @@ describe('RegistryClient', () => {
   });
 
   it('sends Content-Length: 0 (not chunked) for a PUT without a body, and none for a GET', async () => {
-    const seen: { method?: string; contentLength?: string; transferEncoding?: string }[] = [];
+    const seen: {
+      method: string | undefined;
+      contentLength: string | undefined;
+      transferEncoding: string | undefined;
+    }[] = [];
     const url = await serve((req, res) => {
       readRequest(req, () => {
         seen.push({

@@ -8,14 +8,14 @@ export interface PushOptions {
   /** A remote name (`origin`) or URL (`https://github.com/OWNER/REPO.git`, a local bare repository path). */
   remote: string;
   /** An HTTPS token (GitHub: `x-access-token`), sent as a basic-auth header; never put in the URL or in messages. */
-  token?: string;
+  token?: string | undefined;
 }
 
 /** Runs git in `repoDir` (core's runner: tokens kept out of messages); fails with a TufError (code GIT) naming the command and git's own message. */
 export async function git(
   repoDir: string,
   args: readonly string[],
-  options: { token?: string } = {},
+  options: { token?: string | undefined } = {},
 ): Promise<string> {
   try {
     return await runGit(args, { cwd: repoDir, ...options });

@@ -236,7 +236,7 @@ describe.skipIf(!haveFixtures)(
       });
       const legacyOnly = {
         ...certificate,
-        extensions: { buildSignerURI: certificate.extensions.buildSignerURI },
+        extensions: { buildSignerURI: certificate.extensions.buildSignerURI! },
       };
       expect(
         failed(

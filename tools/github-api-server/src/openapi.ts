@@ -108,7 +108,11 @@ export class OpenApiContract {
           template,
           parameters,
           ...(op.requestBody
-            ? { requestBody: this.deref(op.requestBody as Json) as Operation['requestBody'] }
+            ? {
+                requestBody: this.deref(op.requestBody as Json) as NonNullable<
+                  Operation['requestBody']
+                >,
+              }
             : {}),
           responses: op.responses as Operation['responses'],
         });

@@ -36,7 +36,7 @@ export interface CertificateHierarchy {
 export async function createCertificateHierarchy(options: {
   name: string;
   /** Subject organization of both certificates (a leaf's issuer organization names the instance). */
-  organization?: string;
+  organization?: string | undefined;
   purpose: 'code-signing-ca' | 'time-stamping';
   validFrom: Date;
   validUntil: Date;
@@ -119,7 +119,7 @@ export class TestCertificateAuthority {
 
   static async create(options: {
     ctLog?: CTLog;
-    organization?: string;
+    organization?: string | undefined;
     validFrom: Date;
     validUntil: Date;
     now: () => Date;

@@ -49,7 +49,7 @@ export class TestTimestampAuthority {
   ) {}
 
   static async create(options: {
-    organization?: string;
+    organization?: string | undefined;
     validFrom: Date;
     validUntil: Date;
     now: () => Date;
@@ -69,7 +69,10 @@ export class TestTimestampAuthority {
 
   handler(): HandlerFn {
     return async (body) => {
-      let request: Required<Omit<TimestampRequest, 'nonce'>> & { nonce?: number; hashOID: string };
+      let request: Required<Omit<TimestampRequest, 'nonce'>> & {
+        nonce?: number | undefined;
+        hashOID: string;
+      };
       try {
         const parsed = JSON.parse(body) as TimestampRequest;
         if (!parsed.artifactHash) throw new Error('artifactHash is required');
@@ -106,7 +109,7 @@ export class TestTimestampAuthority {
     hashOID: string;
     tsaPolicyOID: string;
     certificates: boolean;
-    nonce?: number;
+    nonce?: number | undefined;
   }) {
     const genTime = new Date(Math.floor(this.now().getTime() / 1000) * 1000);
     const tstInfo = new pkijs.TSTInfo({
@@ -138,7 +141,7 @@ export class TestTimestampAuthority {
     const signedData = new pkijs.SignedData({
       version: 3,
       encapContentInfo,
-      certificates: request.certificates ? [signer] : undefined,
+      ...(request.certificates ? { certificates: [signer] } : {}),
       signerInfos: [
         new pkijs.SignerInfo({
           version: 1,

@@ -10,8 +10,8 @@ export interface ReleaseNotesRequest {
   changelogPath: string;
   tag: string;
   /** `OWNER/REPO` for the Full Changelog link; read from the changelog's links when absent. */
-  repository?: string;
-  serverUrl?: string;
+  repository?: string | undefined;
+  serverUrl?: string | undefined;
   tagPrefix?: string;
 }
 

@@ -28,7 +28,7 @@ export interface TufPublishRequest {
   base: string;
   /** Re-point a tag already listed with another image digest (refused otherwise). */
   replace?: boolean;
-  token?: string;
+  token?: string | undefined;
   serverUrl: string;
   scratch: string;
 }

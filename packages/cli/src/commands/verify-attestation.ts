@@ -10,6 +10,7 @@ import {
   type VerifyAttestationOptions,
   type WorkflowRun,
 } from '@oci-sd/verify';
+import { definedOnly } from '@oci-sd/core';
 import { dockerConfigCredentials, parseImageReference } from '@oci-sd/oci';
 import { Option } from 'commander';
 import type { Command } from 'commander';
@@ -114,12 +115,6 @@ export async function attestationOptions(
 function githubTufCache(): string {
   const base = process.env.XDG_CACHE_HOME || join(homedir(), '.cache');
   return join(base, 'oci-sd', 'github-tuf');
-}
-
-function definedOnly<T extends object>(values: T): Partial<T> {
-  return Object.fromEntries(
-    Object.entries(values).filter(([, value]) => value !== undefined),
-  ) as Partial<T>;
 }
 
 /** What gh prints after a verified attestation: the workflow run that signed it. */

@@ -71,10 +71,8 @@ export async function onlineSign(
   options: OnlineSignOptions = {},
 ): Promise<OnlineSignResult> {
   const now = options.now ?? new Date();
-  const verifyOptions =
-    (options.sigstoreTrustedRoot ?? signer.sigstoreTrustedRoot)
-      ? { sigstoreTrustedRoot: options.sigstoreTrustedRoot ?? signer.sigstoreTrustedRoot }
-      : {};
+  const sigstoreTrustedRoot = options.sigstoreTrustedRoot ?? signer.sigstoreTrustedRoot;
+  const verifyOptions = sigstoreTrustedRoot ? { sigstoreTrustedRoot } : {};
   const root = await requireRole(repoDir, 'root');
   const snapshot = await requireRole(repoDir, 'snapshot');
   const timestamp = await requireRole(repoDir, 'timestamp');

@@ -107,7 +107,7 @@ function candidateFailure(
   verdict: BundleVerdict,
   claims: ClaimOutcome[],
   predicateType: string,
-): CandidateResult['failure'] {
+): NonNullable<CandidateResult['failure']> {
   const stage = verdictFailure(verdict);
   if (stage) {
     const code: VerificationErrorCode =

@@ -42,7 +42,7 @@ export interface VerifyReleaseOptions {
    * per-user cache by default (`$XDG_CACHE_HOME/oci-sd/tuf/<location and pinned root>`), a
    * directory, or `{ kind: 'none' }` for a cold run from the pinned root alone.
    */
-  tufCache?: MetadataCache;
+  tufCache?: MetadataCache | undefined;
 }
 
 /** The checks of a release beyond the image's: what TUF says, what the manifest claims, what the artifacts agree on. */

@@ -31,7 +31,7 @@ const COMMON_NAME_OID = '2.5.4.3';
 
 /** The leaf certificate of a bundle (v0.1/v0.2 chain or v0.3 certificate); undefined for keyed bundles. */
 export function leafCertificate(bundle: SerializedBundle): X509Certificate | undefined {
-  const material = bundle.verificationMaterial as {
+  const material = bundle.verificationMaterial as unknown as {
     certificate?: { rawBytes?: string };
     x509CertificateChain?: { certificates?: { rawBytes?: string }[] };
   };

@@ -18,9 +18,9 @@ const GITHUB_HOST = 'github.com';
  */
 export interface AttestationPolicy {
   /** The certificate's Source Repository Owner URI (1.16) is `https://github.com/OWNER` (any case). */
-  owner?: string;
+  owner?: string | undefined;
   /** `OWNER/REPO`: the owner as above, and the Source Repository URI (1.12) `https://github.com/OWNER/REPO`. */
-  repo?: string;
+  repo?: string | undefined;
   /** `[HOST/]OWNER/REPO/PATH`: the SAN is `https://HOST/OWNER/REPO/PATH@<any ref>` (HOST defaults to github.com). */
   signerWorkflow?: string;
   /** `OWNER/REPO`: the SAN is a workflow of that repository, `https://github.com/OWNER/REPO/...` (any case). */

@@ -53,7 +53,7 @@ export interface VerifyAttestationOptions extends AttestationPolicy {
    */
   artifact: Buffer | string;
   /** Bundles to verify (any one that passes every rule verifies the artifact). */
-  bundles?: AttestationBundle[];
+  bundles?: AttestationBundle[] | undefined;
   /** Read the image's OCI referrers for bundles (image artifacts only). */
   bundleFromOci?: boolean;
   /** Trusted roots to use instead of the defaults (gh's `--custom-trusted-root`). */

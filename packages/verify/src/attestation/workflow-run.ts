@@ -1,4 +1,5 @@
 import type { CertificateIdentity } from '../checks/certificate';
+import { definedOnly } from '@oci-sd/core';
 import type { InTotoStatement } from '../checks/claims';
 
 /** What a verified attestation says about the run that signed it, for the report and the CLI's output. */
@@ -30,7 +31,7 @@ export function describeWorkflowRun(
     buildDefinition?: { buildType?: unknown };
     runDetails?: { builder?: { id?: unknown } };
   };
-  const fields: WorkflowRun = {
+  const fields: { [K in keyof WorkflowRun]-?: WorkflowRun[K] | undefined } = {
     signingWorkflow: extensions.buildSignerURI ?? certificate.subjectAlternativeNames[0],
     repository:
       extensions.sourceRepositoryURI ??
@@ -43,9 +44,7 @@ export function describeWorkflowRun(
     buildType: stringOrUndefined(predicate.buildDefinition?.buildType),
     builderId: stringOrUndefined(predicate.runDetails?.builder?.id),
   };
-  return Object.fromEntries(
-    Object.entries(fields).filter(([, value]) => value !== undefined),
-  ) as WorkflowRun;
+  return definedOnly(fields);
 }
 
 function stringOrUndefined(value: unknown): string | undefined {

@@ -1,4 +1,5 @@
 import type { ClaimOutcome, InTotoStatement } from '../checks/claims';
+import { definedOnly } from '@oci-sd/core';
 import { checkPredicateType, checkSubjectDigest } from '../checks/claims';
 import type { CertificateIdentity } from '../checks/certificate';
 import type { IdentityPolicy } from '../policy/identity';
@@ -11,8 +12,8 @@ import type { Shape } from '../checks/json-shape';
 export interface SlsaPolicy {
   /** `github.com/OWNER/REPO` (a scheme, if given, is dropped). */
   sourceUri: string;
-  sourceTag?: string;
-  sourceBranch?: string;
+  sourceTag?: string | undefined;
+  sourceBranch?: string | undefined;
   /** The builder id; without `@ref` only the workflow path is compared. */
   builderId?: string;
 }
@@ -378,7 +379,7 @@ function checkCertificateConsistency(
  */
 function certificateFacts(certificate: CertificateIdentity): CertificateIdentity['extensions'] {
   const { extensions, legacyExtensions: legacy } = certificate;
-  return {
+  const facts = {
     ...extensions,
     sourceRepositoryURI:
       extensions.sourceRepositoryURI ??
@@ -389,6 +390,7 @@ function certificateFacts(certificate: CertificateIdentity): CertificateIdentity
     sourceRepositoryRef: extensions.sourceRepositoryRef ?? legacy.githubWorkflowRef,
     buildTrigger: extensions.buildTrigger ?? legacy.githubWorkflowTrigger,
   };
+  return definedOnly(facts);
 }
 
 function equal(field: string, expected: string, found: unknown): ClaimOutcome {
